@@ -1,0 +1,143 @@
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+
+/**
+ * The only reader of process.env (STYLE.md). Every setting is validated at start-up; a bad or
+ * missing value stops the program with one line naming the variable and what is wrong.
+ */
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `must be a URL starting with ${protocols.join(' or ')}//`,
+  );
+
+const port = z.coerce.number().int().min(1).max(65535);
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  DATABASE_URL: url(['postgres:', 'postgresql:']).default(
+    'postgres://postgres@127.0.0.1:5432/ringside',
+  ),
+  REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  /** Prefix of every Redis key, so that several installations (or tests) can share one Redis. */
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9_-]{1,32}$/, 'must be 1-32 of a-z 0-9 _ -')
+    .default('rs'),
+  /**
+   * One or more Asterisk ARI base URLs, comma separated (http://host:8088/ari). Unset: `all`
+   * starts the simulated PBX on loopback and uses it.
+   */
+  ARI_URL: z.string().optional(),
+  ARI_USER: z.string().min(1).default('ringside'),
+  ARI_PASSWORD: z.string().min(1).default('ringside'),
+  ARI_APP: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default('dialer'),
+  HTTP_HOST: z.string().default('127.0.0.1'),
+  HTTP_PORT: port.default(8080),
+  SIM_PBX_PORT: port.default(8088),
+  /** Signs session tokens; must be set (>= 32 characters) in production. */
+  SESSION_SECRET: z
+    .string()
+    .min(32, 'must be at least 32 characters')
+    .default('dev-only-secret-change-me-0123456789abcdef'),
+  COOKIE_SECURE: bool.default(false),
+  DEMO: bool.default(false),
+});
+
+export type Role = 'api' | 'ari-worker' | 'dialer' | 'scheduler' | 'all';
+export const ROLES: ReadonlyArray<Role> = ['api', 'ari-worker', 'dialer', 'scheduler', 'all'];
+
+export interface AriServerConfig {
+  /** Stable id of the Asterisk server, derived from its host and port. */
+  id: string;
+  baseUrl: string;
+  user: string;
+  password: string;
+  app: string;
+}
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  logLevel: string;
+  databaseUrl: string;
+  redisUrl: string;
+  redisPrefix: string;
+  /** Empty when the simulated PBX is to be used. */
+  ari: AriServerConfig[];
+  ariApp: string;
+  ariUser: string;
+  ariPassword: string;
+  http: { host: string; port: number };
+  simPbxPort: number;
+  sessionSecret: string;
+  cookieSecure: boolean;
+  demo: boolean;
+}
+
+/** Builds the typed configuration from an environment; throws ConfigError naming the variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = issue ? String(issue.path[0] ?? '?') : '?';
+    const shown = env[name] === undefined ? 'is missing' : `is invalid (${issue?.message ?? ''})`;
+    throw new ConfigError(`configuration: ${name} ${shown}`);
+  }
+  const e = parsed.data;
+  if (e.NODE_ENV === 'production' && e.SESSION_SECRET.startsWith('dev-only')) {
+    throw new ConfigError('configuration: SESSION_SECRET is missing (required in production)');
+  }
+  const ari: AriServerConfig[] = [];
+  for (const raw of (e.ARI_URL ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    let u: URL;
+    try {
+      u = new URL(raw);
+    } catch {
+      throw new ConfigError(`configuration: ARI_URL is invalid (${raw} is not a URL)`);
+    }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+      throw new ConfigError(
+        'configuration: ARI_URL is invalid (must start with http:// or https://)',
+      );
+    }
+    ari.push({
+      id: `${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`,
+      baseUrl: raw.replace(/\/+$/, ''),
+      user: e.ARI_USER,
+      password: e.ARI_PASSWORD,
+      app: e.ARI_APP,
+    });
+  }
+  return {
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
+    ari,
+    ariApp: e.ARI_APP,
+    ariUser: e.ARI_USER,
+    ariPassword: e.ARI_PASSWORD,
+    http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
+    simPbxPort: e.SIM_PBX_PORT,
+    sessionSecret: e.SESSION_SECRET,
+    cookieSecure: e.COOKIE_SECURE,
+    demo: e.DEMO,
+  };
+}

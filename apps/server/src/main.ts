@@ -1,0 +1,70 @@
+import { loadConfig, ROLES, type Role } from './config.js';
+import { ConfigError } from './errors.js';
+import { createLogger } from './logger.js';
+import { createPool } from './adapters/postgres/pool.js';
+import { ensureDatabase, migrate } from './adapters/postgres/migrate.js';
+import { systemClock } from './ports/clock.js';
+import type { RoleContext, RunningRole } from './roles/context.js';
+import { startApi } from './roles/api.js';
+import { startAriWorker } from './roles/ari-worker.js';
+import { startDialer } from './roles/dialer.js';
+import { startScheduler } from './roles/scheduler.js';
+
+/**
+ * One server program; the role is chosen by argument: api, ari-worker, dialer, scheduler, or
+ * all (the default, for one machine). Reads config, migrates, starts the roles, and shuts down
+ * gracefully on SIGINT/SIGTERM.
+ */
+async function main(): Promise<void> {
+  const arg = process.argv[2] ?? 'all';
+  if (!ROLES.includes(arg as Role)) {
+    console.error(`unknown role "${arg}": use one of ${ROLES.join(', ')}`);
+    process.exit(2);
+  }
+  const role = arg as Role;
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  await ensureDatabase(config.databaseUrl);
+  const pool = createPool(config.databaseUrl);
+  const applied = await migrate(pool);
+  if (applied.length) logger.info({ applied }, 'migrations applied');
+
+  const ctx: RoleContext = { config, logger, pool, clock: systemClock, ariServers: config.ari };
+  const running: RunningRole[] = [];
+  const wanted = role === 'all' ? (['ari-worker', 'scheduler', 'dialer', 'api'] as const) : [role];
+  for (const r of wanted) {
+    if (r === 'api') running.push(await startApi(ctx));
+    if (r === 'ari-worker') running.push(await startAriWorker(ctx));
+    if (r === 'dialer') running.push(await startDialer(ctx));
+    if (r === 'scheduler') running.push(await startScheduler(ctx));
+  }
+  logger.info({ role, roles: running.map((r) => r.name) }, 'ringside started');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    for (const r of running.reverse()) {
+      await r.stop().catch((err: unknown) => logger.error({ err, role: r.name }, 'stop failed'));
+    }
+    await pool.end();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  console.error('ringside failed to start:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});

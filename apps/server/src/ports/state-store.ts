@@ -1,0 +1,91 @@
+import type {
+  AgentId,
+  AgentState,
+  AgentStateChanged,
+  AmdResult,
+  BusEnvelope,
+  CallId,
+  CallStage,
+  CampaignId,
+  DomainEvent,
+  E164,
+  LeadId,
+  ListId,
+} from '@ringside/protocol';
+
+/** `agent_status:{agentId}`: one agent's live state. */
+export interface AgentStatus {
+  agentId: AgentId;
+  state: AgentState;
+  /** When the current state began (epoch ms). */
+  sinceMs: number;
+  campaignId: CampaignId | null;
+  callId: CallId | null;
+  pauseCode: string | null;
+  /** The agent's own mixing bridge, where its phone leg is nailed up (null: no leg yet). */
+  bridgeId: string | null;
+  /** The agent's phone channel in that bridge. */
+  legChannelId: string | null;
+}
+
+/** `live_call:{callId}`: one call attempt while it is live. Instants are epoch ms or null. */
+export interface LiveCall {
+  callId: CallId;
+  campaignId: CampaignId;
+  leadId: LeadId;
+  listId: ListId;
+  phone: E164;
+  stage: CallStage;
+  serverId: string;
+  /** Customer channel id (= callId for dialer calls; its Local peer is `${callId}-2`). */
+  channelId: string;
+  bridgeId: string | null;
+  agentId: AgentId | null;
+  manual: boolean;
+  attempt: number;
+  originatedAtMs: number;
+  ringingAtMs: number | null;
+  answeredAtMs: number | null;
+  amdAtMs: number | null;
+  amdResult: AmdResult | null;
+  waitingAtMs: number | null;
+  bridgedAtMs: number | null;
+  droppedAtMs: number | null;
+  endedAtMs: number | null;
+}
+
+/**
+ * The real-time state in Redis. Every write is atomic with the publication of its one domain
+ * event (a Lua script writes the state and appends the event to its stream), so a state change
+ * is never seen without its event, nor an event without its state.
+ */
+export interface StateStore {
+  getAgent(agentId: AgentId): Promise<AgentStatus | null>;
+  listAgents(campaignId?: CampaignId): Promise<AgentStatus[]>;
+  /**
+   * Writes `next` if the agent's current state is `expectedFrom` (null: the key must not exist
+   * or be LOGGED_OUT), and publishes `event`. Returns null when the state had moved on.
+   */
+  transitionAgent(
+    next: AgentStatus,
+    expectedFrom: AgentState | null,
+    event: AgentStateChanged,
+  ): Promise<BusEnvelope | null>;
+  /**
+   * Atomically takes the campaign's longest-ready agent (READY the longest), sets it RESERVED for
+   * `callId` and publishes the change. Null when no agent of the campaign is READY.
+   */
+  reserveLongestReady(
+    campaignId: CampaignId,
+    callId: CallId,
+    nowMs: number,
+  ): Promise<AgentStatus | null>;
+  countReady(campaignId: CampaignId): Promise<number>;
+
+  getCall(callId: CallId): Promise<LiveCall | null>;
+  listCalls(campaignId?: CampaignId): Promise<LiveCall[]>;
+  /** Creates or replaces the call's state and publishes `event` (one per change). */
+  putCall(call: LiveCall, event: DomainEvent): Promise<BusEnvelope>;
+  /** Removes an ended call (after call.ended was published with its final state). */
+  endCall(call: LiveCall, event: DomainEvent): Promise<BusEnvelope>;
+}

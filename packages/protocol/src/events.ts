@@ -1,0 +1,181 @@
+import { z } from 'zod';
+import { AgentState } from './agent.js';
+import { AgentId, CallId, CampaignId, EpochMs, LeadId, ListId } from './ids.js';
+
+/**
+ * Domain events: every state change in Ringside is exactly one of these, published once on the
+ * event bus (Redis Streams) with a per-stream sequence number. Sender and receiver share the schema.
+ */
+
+/** Where a live call is in its life. */
+export const CallStage = z.enum([
+  'DIALING', // origination sent, no ring yet
+  'RINGING',
+  'AMD', // answered, answering-machine detection running
+  'WAITING', // human answer parked in the holding bridge, waiting for an agent
+  'BRIDGED', // talking to an agent
+  'SAFE_HARBOR', // dropped: safe-harbor message playing
+  'MACHINE_MESSAGE', // leaving the campaign's message after the beep
+  'ENDED',
+]);
+export type CallStage = z.infer<typeof CallStage>;
+
+/** How an attempt ended; drives recycling and reports. */
+export const CallOutcome = z.enum([
+  'HUMAN', // a live answer that reached an agent
+  'MACHINE',
+  'DROPPED', // a live answer that no agent took within the drop wait
+  'BUSY',
+  'CONGESTION',
+  'NO_ANSWER',
+  'INVALID',
+  'ORIGINATE_FAILED', // ARI refused the origination
+  'CANCELED', // hung up by us before an answer (e.g. campaign stopped)
+]);
+export type CallOutcome = z.infer<typeof CallOutcome>;
+
+export const AmdResult = z.enum(['HUMAN', 'MACHINE', 'NOTSURE']);
+export type AmdResult = z.infer<typeof AmdResult>;
+
+const nullableAgent = AgentId.nullable();
+
+export const AgentStateChanged = z.object({
+  type: z.literal('agent.state_changed'),
+  agentId: AgentId,
+  campaignId: CampaignId.nullable(),
+  from: AgentState,
+  to: AgentState,
+  pauseCode: z.string().max(32).nullable(),
+  callId: CallId.nullable(),
+  /** Why: 'agent', 'system:heartbeat-lost', 'supervisor:<userId>', 'dialer', ... */
+  reason: z.string().max(128),
+  /** When the previous state began; atMs - sinceMs is the duration written to agent_log. */
+  sinceMs: EpochMs,
+  atMs: EpochMs,
+});
+
+export const CallOriginated = z.object({
+  type: z.literal('call.originated'),
+  callId: CallId,
+  campaignId: CampaignId,
+  leadId: LeadId,
+  listId: ListId,
+  /** Set for manual/preview dials, null for dialer-placed calls. */
+  agentId: nullableAgent,
+  /** Which Asterisk server carries the call. */
+  serverId: z.string().max(64),
+  channelId: z.string().max(128),
+  atMs: EpochMs,
+});
+
+export const CallRinging = z.object({
+  type: z.literal('call.ringing'),
+  callId: CallId,
+  atMs: EpochMs,
+});
+
+export const CallAnswered = z.object({
+  type: z.literal('call.answered'),
+  callId: CallId,
+  atMs: EpochMs,
+});
+
+export const CallAmdDecided = z.object({
+  type: z.literal('call.amd'),
+  callId: CallId,
+  result: AmdResult,
+  /** Asterisk's AMDCAUSE, e.g. HUMAN-801-800 or MAXWORDS-4-3. */
+  cause: z.string().max(64),
+  atMs: EpochMs,
+});
+
+export const CallWaiting = z.object({
+  type: z.literal('call.waiting'),
+  callId: CallId,
+  atMs: EpochMs,
+});
+
+export const CallBridged = z.object({
+  type: z.literal('call.bridged'),
+  callId: CallId,
+  agentId: AgentId,
+  bridgeId: z.string().max(128),
+  atMs: EpochMs,
+});
+
+export const CallDropped = z.object({
+  type: z.literal('call.dropped'),
+  callId: CallId,
+  campaignId: CampaignId,
+  /** How long the live answer waited for an agent before the drop. */
+  waitMs: z.number().int().nonnegative(),
+  atMs: EpochMs,
+});
+
+export const CallSafeHarborPlayed = z.object({
+  type: z.literal('call.safe_harbor'),
+  callId: CallId,
+  playbackId: z.string().max(128),
+  startedAtMs: EpochMs,
+  atMs: EpochMs,
+});
+
+export const CallEnded = z.object({
+  type: z.literal('call.ended'),
+  callId: CallId,
+  campaignId: CampaignId,
+  leadId: LeadId,
+  outcome: CallOutcome,
+  /** Q.850 cause from Asterisk, when known. */
+  hangupCause: z.number().int().nullable(),
+  agentId: nullableAgent,
+  atMs: EpochMs,
+});
+
+export const TelephonyStatusChanged = z.object({
+  type: z.literal('telephony.status'),
+  serverId: z.string().max(64),
+  up: z.boolean(),
+  reason: z.string().max(256),
+  atMs: EpochMs,
+});
+
+export const DomainEvent = z.discriminatedUnion('type', [
+  AgentStateChanged,
+  CallOriginated,
+  CallRinging,
+  CallAnswered,
+  CallAmdDecided,
+  CallWaiting,
+  CallBridged,
+  CallDropped,
+  CallSafeHarborPlayed,
+  CallEnded,
+  TelephonyStatusChanged,
+]);
+export type DomainEvent = z.infer<typeof DomainEvent>;
+export type DomainEventType = DomainEvent['type'];
+export type EventOf<T extends DomainEventType> = Extract<DomainEvent, { type: T }>;
+
+/** A domain event as carried on the bus: which stream, its sequence number in that stream. */
+export const BusEnvelope = z.object({
+  v: z.literal(1),
+  stream: z.string().max(128),
+  /** 1, 2, 3, ... per stream; a consumer that sees a jump re-snapshots. */
+  seq: z.number().int().positive(),
+  tsMs: EpochMs,
+  event: DomainEvent,
+});
+export type BusEnvelope = z.infer<typeof BusEnvelope>;
+
+export type AgentStateChanged = z.infer<typeof AgentStateChanged>;
+export type CallOriginated = z.infer<typeof CallOriginated>;
+export type CallRinging = z.infer<typeof CallRinging>;
+export type CallAnswered = z.infer<typeof CallAnswered>;
+export type CallAmdDecided = z.infer<typeof CallAmdDecided>;
+export type CallWaiting = z.infer<typeof CallWaiting>;
+export type CallBridged = z.infer<typeof CallBridged>;
+export type CallDropped = z.infer<typeof CallDropped>;
+export type CallSafeHarborPlayed = z.infer<typeof CallSafeHarborPlayed>;
+export type CallEnded = z.infer<typeof CallEnded>;
+export type TelephonyStatusChanged = z.infer<typeof TelephonyStatusChanged>;

@@ -1,0 +1,3 @@
+export * from './ids.js';
+export * from './agent.js';
+export * from './events.js';
