@@ -1,1 +1,2 @@
-export {};
+/** @ringside/sim: the simulated PBX that speaks ARI (see docs/sim.md). */
+export * from './pbx/index.js';

@@ -1,3 +1,5 @@
 export * from './ids.js';
 export * from './agent.js';
 export * from './events.js';
+export * from './http.js';
+export * from './ws.js';

@@ -2,6 +2,7 @@ import type { CampaignId, E164, LeadId, ListId } from '@ringside/protocol';
 
 /** Priority classes, highest first. */
 export type HopperPriority = 'callback' | 'recycle' | 'new';
+export const HOPPER_PRIORITIES: ReadonlyArray<HopperPriority> = ['callback', 'recycle', 'new'];
 
 /** A lead ready to dial, as the dialer receives it; carries all it needs to originate. */
 export interface HopperEntry {
@@ -27,16 +28,51 @@ export interface HopperLease {
 /**
  * Per-campaign queue of the next leads to dial, in Redis. Popping is atomic and O(1) and leases
  * the lead: ack() when it has been dialed, release() to put it back; a lease not acked before it
- * expires returns the lead to the hopper exactly once.
+ * expires returns the lead to the hopper exactly once (reclaimExpired).
+ *
+ * Order: every queued `callback` entry before any `recycle`, before any `new`; FIFO within a
+ * class, except that released and reclaimed leads go back to the head of their class.
+ * An entry whose `windowClosesAtMs` has passed is never popped; removeClosed() takes it out.
  */
 export interface Hopper {
+  /** Leads queued and not leased (what the filler tops up). */
   size(campaignId: CampaignId): Promise<number>;
+  /** Leads currently leased by some consumer. */
+  leasedCount(campaignId: CampaignId): Promise<number>;
+  /**
+   * Takes the next lead and leases it to `consumerId` until nowMs + leaseMs. Null when no
+   * lead is queued (or every queued one's window has closed).
+   */
   pop(
     campaignId: CampaignId,
     consumerId: string,
     leaseMs: number,
     nowMs: number,
   ): Promise<HopperLease | null>;
-  ack(campaignId: CampaignId, leadId: LeadId): Promise<boolean>;
-  release(campaignId: CampaignId, leadId: LeadId): Promise<boolean>;
+  /**
+   * The lead was dialed: forget it. With `consumerId`, only when that consumer still holds the
+   * lease (a late ack after the lease expired and moved on does nothing). True when acked.
+   */
+  ack(campaignId: CampaignId, leadId: LeadId, consumerId?: string): Promise<boolean>;
+  /** Not dialed after all: back to the head of its class. Same `consumerId` rule as ack(). */
+  release(campaignId: CampaignId, leadId: LeadId, consumerId?: string): Promise<boolean>;
+  /**
+   * Queues entries (of this campaign) not already in the hopper, at the tail of their class.
+   * Returns how many were added.
+   */
+  add(campaignId: CampaignId, entries: ReadonlyArray<HopperEntry>): Promise<number>;
+  /**
+   * Puts every lease that expired at or before nowMs back at the head of its class and returns
+   * those entries. Atomic: with concurrent reclaimers each expired lease is returned exactly once.
+   */
+  reclaimExpired(campaignId: CampaignId, nowMs: number): Promise<HopperEntry[]>;
+  /**
+   * Removes queued (not leased) entries whose window closed at or before nowMs and returns them,
+   * so the caller can clear their `hopper_at` mark in PostgreSQL.
+   */
+  removeClosed(campaignId: CampaignId, nowMs: number): Promise<HopperEntry[]>;
+  /** Every entry of the campaign, queued or leased (state rebuild, tests). */
+  entries(campaignId: CampaignId): Promise<HopperEntry[]>;
+  /** Drops the whole hopper of a campaign (campaign stopped, rebuild). */
+  clear(campaignId: CampaignId): Promise<void>;
 }

@@ -12,6 +12,8 @@ import type {
   LeadId,
   ListId,
 } from '@ringside/protocol';
+import { ValidationError } from '../errors.js';
+import { streamOf } from './event-bus.js';
 
 /** `agent_status:{agentId}`: one agent's live state. */
 export interface AgentStatus {
@@ -88,4 +90,23 @@ export interface StateStore {
   putCall(call: LiveCall, event: DomainEvent): Promise<BusEnvelope>;
   /** Removes an ended call (after call.ended was published with its final state). */
   endCall(call: LiveCall, event: DomainEvent): Promise<BusEnvelope>;
+}
+
+/**
+ * The event must describe the write it travels with (same agent, `to` = the new state); a
+ * mismatch is a caller bug. Every StateStore implementation checks it before writing.
+ */
+export function assertAgentEvent(next: AgentStatus, event: AgentStateChanged): void {
+  if (event.agentId !== next.agentId || event.to !== next.state) {
+    throw new ValidationError('agent event does not match the new status', [
+      { path: 'event.to', message: `event says ${event.to}, status says ${next.state}` },
+    ]);
+  }
+}
+
+/** Call state travels with a call event (the `calls` stream); anything else is a caller bug. */
+export function assertCallEvent(event: DomainEvent): void {
+  if (streamOf(event) !== 'calls') {
+    throw new ValidationError(`call state must travel with a call event, got ${event.type}`);
+  }
 }

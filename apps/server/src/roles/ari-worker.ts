@@ -1,7 +1,68 @@
+import { Redis } from 'ioredis';
+import { telephonyHealth, type TelephonyServerStatus } from '../adapters/asterisk/telephony-health.js';
+import { CallLogRepository } from '../adapters/postgres/call-log.js';
+import { RedisEventBus } from '../adapters/redis/event-bus.js';
+import { RedisStateStore } from '../adapters/redis/state-store.js';
+import type { EventBus } from '../ports/event-bus.js';
+import type { StateStore } from '../ports/state-store.js';
+import type { AgentLegHandler } from '../services/ari-worker-calls.js';
+import { AriServerSupervisor } from '../services/ari-worker-server.js';
 import type { RoleContext, RunningRole } from './context.js';
 
-/** Role `ari-worker`. Placeholder until its issue wires it; see docs/architecture.md. */
-export async function startAriWorker(ctx: RoleContext): Promise<RunningRole> {
-  ctx.logger.warn({ role: 'ari-worker' }, 'role has no implementation yet');
-  return { name: 'ari-worker', stop: async () => undefined };
+/** Overrides for tests and for `all` (share one store and bus across roles). */
+export interface AriWorkerDeps {
+  store?: StateStore;
+  bus?: EventBus;
+  agentLegs?: AgentLegHandler;
+}
+
+/**
+ * Role `ari-worker`: one supervisor per Asterisk server (events WebSocket, call worker, health).
+ * It is the source of truth for calls: live_call, call_log and the call.* events come from here.
+ */
+export async function startAriWorker(ctx: RoleContext, deps: AriWorkerDeps = {}): Promise<RunningRole> {
+  const log = ctx.logger.child({ role: 'ari-worker' });
+  if (ctx.ariServers.length === 0) {
+    log.error('no Asterisk server configured (ARI_URL) and no simulated PBX: telephony is down');
+    return { name: 'ari-worker', stop: async () => undefined };
+  }
+  let redis: Redis | null = null;
+  if (!deps.store || !deps.bus) {
+    redis = new Redis(ctx.config.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: false });
+  }
+  const store = deps.store ?? new RedisStateStore(redis as Redis, { prefix: ctx.config.redisPrefix, clock: ctx.clock });
+  const bus =
+    deps.bus ?? new RedisEventBus(redis as Redis, { prefix: ctx.config.redisPrefix, clock: ctx.clock, logger: log });
+  const callLog = new CallLogRepository(ctx.pool);
+  const supervisors = ctx.ariServers.map(
+    (server) =>
+      new AriServerSupervisor({
+        server,
+        store,
+        bus,
+        callLog,
+        clock: ctx.clock,
+        logger: log,
+        health: telephonyHealth,
+        ...(deps.agentLegs ? { agentLegs: deps.agentLegs } : {}),
+      }),
+  );
+  for (const s of supervisors) s.start();
+  log.info({ servers: supervisors.map((s) => s.serverId) }, 'ari worker started');
+  return {
+    name: 'ari-worker',
+    async stop() {
+      await Promise.all(supervisors.map((s) => s.stop()));
+      if (redis) await redis.quit().catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * Telephony up/down per Asterisk server, as this process knows it (for /health and /ready).
+ * In a process without the worker role, feed `telephonyHealth.apply()` from `telephony.status`
+ * bus events first.
+ */
+export function telephonyStatus(): { up: boolean; servers: TelephonyServerStatus[] } {
+  return { up: telephonyHealth.allUp(), servers: telephonyHealth.snapshot() };
 }

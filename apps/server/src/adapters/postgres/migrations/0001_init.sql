@@ -98,17 +98,27 @@ CREATE TABLE leads (
   -- NEW, or the last disposition / outcome; final statuses are never dialed again.
   status            text NOT NULL DEFAULT 'NEW',
   final             boolean NOT NULL DEFAULT false,
-  attempts          integer NOT NULL DEFAULT 0,
+  attempts          integer NOT NULL DEFAULT 0 CHECK (attempts >= 0),
   last_called_at    timestamptz,
+  last_call_id      text,
   next_eligible_at  timestamptz NOT NULL DEFAULT '-infinity',
   -- Set while the lead sits in a hopper, so a refill does not pick it again.
   hopper_at         timestamptz,
-  custom            jsonb NOT NULL DEFAULT '{}',
+  custom            jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(custom) = 'object'),
+  -- The import that created the lead (NULL when created by hand or by the demo seed).
+  import_job_id     bigint,
   created_at        timestamptz NOT NULL DEFAULT now(),
   updated_at        timestamptz NOT NULL DEFAULT now(),
+  CHECK (tz_key = array_to_string(tz_candidates, ',')),
+  CHECK (cardinality(tz_candidates) = 0 OR time_zone IS NULL OR time_zone = ANY (tz_candidates)),
+  -- Dedupe within a list: the import's ON CONFLICT DO NOTHING relies on this.
   UNIQUE (list_id, phone)
 );
+-- Search by phone across lists, and the DNC re-check when a number is added to DNC.
 CREATE INDEX leads_phone_idx ON leads (phone);
+-- Agent/admin search by name: prefix match on lower(last_name) / lower(first_name).
+CREATE INDEX leads_last_name_idx ON leads (lower(last_name) text_pattern_ops) WHERE last_name IS NOT NULL;
+CREATE INDEX leads_first_name_idx ON leads (lower(first_name) text_pattern_ops) WHERE first_name IS NOT NULL;
 -- The hopper query: per list and time-zone key, the leads due, skipping final and queued leads.
 CREATE INDEX leads_hopper_idx ON leads (list_id, tz_key, next_eligible_at)
   WHERE NOT final AND hopper_at IS NULL;
@@ -143,7 +153,9 @@ CREATE TABLE dnc (
   phone        text NOT NULL CHECK (phone ~ '^\+[1-9][0-9]{6,14}$'),
   campaign_id  bigint REFERENCES campaigns(id) ON DELETE CASCADE,
   added_by     bigint REFERENCES users(id) ON DELETE SET NULL,
-  source       text NOT NULL DEFAULT 'manual',
+  -- manual, disposition (an agent chose a DNC disposition), import, api.
+  source       text NOT NULL DEFAULT 'manual' CHECK (length(source) BETWEEN 1 AND 32),
+  note         text NOT NULL DEFAULT '',
   added_at     timestamptz NOT NULL DEFAULT now()
 );
 CREATE UNIQUE INDEX dnc_phone_campaign_idx ON dnc (phone, coalesce(campaign_id, 0));
@@ -162,6 +174,8 @@ CREATE TABLE callbacks (
   created_at   timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX callbacks_due_idx ON callbacks (campaign_id, due_at) WHERE status = 'PENDING';
+CREATE INDEX callbacks_lead_idx ON callbacks (lead_id);
+CREATE INDEX callbacks_agent_idx ON callbacks (agent_id, due_at) WHERE agent_id IS NOT NULL AND status = 'PENDING';
 
 -- One row per attempt. id is the CallId that also prefixes the call's ARI channel ids.
 CREATE TABLE call_log (
@@ -223,6 +237,8 @@ CREATE TABLE lead_log (
   detail    jsonb NOT NULL DEFAULT '{}'
 );
 CREATE INDEX lead_log_lead_idx ON lead_log (lead_id, at);
+-- lead_log.kind values: imported, queued, dialed, answered, dropped, disposed, callback, dnc,
+-- recycled, edited. Free text so later issues can add kinds without a migration.
 
 -- Who did what: every supervisor action and admin change.
 CREATE TABLE audit_log (
@@ -239,15 +255,20 @@ CREATE TABLE import_jobs (
   id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   list_id      bigint NOT NULL REFERENCES lists(id) ON DELETE CASCADE,
   file_name    text NOT NULL DEFAULT '',
+  created_by   bigint REFERENCES users(id) ON DELETE SET NULL,
+  -- The column mapping used: {"lead field": "CSV header"}.
+  mapping      jsonb NOT NULL DEFAULT '{}',
   status       text NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'done', 'failed')),
   rows_total   integer NOT NULL DEFAULT 0,
   rows_imported integer NOT NULL DEFAULT 0,
   rows_rejected integer NOT NULL DEFAULT 0,
   rows_duplicate integer NOT NULL DEFAULT 0,
   rows_dnc     integer NOT NULL DEFAULT 0,
+  -- rows_total = rows_imported + rows_rejected + rows_duplicate + rows_dnc once status = 'done'.
   -- The first rejected rows: [{row, column, reason}], capped so a bad file cannot bloat it.
   errors       jsonb NOT NULL DEFAULT '[]',
   error        text,
   started_at   timestamptz NOT NULL DEFAULT now(),
   finished_at  timestamptz
 );
+CREATE INDEX import_jobs_list_idx ON import_jobs (list_id, started_at);

@@ -1,0 +1,62 @@
+import type pg from 'pg';
+
+/** One audited action: who (user id, null for the system), what, on which target, details. */
+export interface AuditEntry {
+  userId: string | null;
+  /** Stable dotted name, e.g. 'campaign.update'. */
+  action: string;
+  /** What was acted on, e.g. 'campaign:12'. */
+  target: string;
+  /** The change; never passwords, phone numbers or names. */
+  detail: Record<string, unknown>;
+}
+
+export interface AuditRecord extends AuditEntry {
+  id: string;
+  atMs: number;
+}
+
+/** The audit log of supervisor actions and admin changes (table audit_log). */
+export interface AuditLog {
+  record(entry: AuditEntry): Promise<void>;
+  /** Newest first. */
+  list(opts?: { target?: string; limit?: number }): Promise<AuditRecord[]>;
+}
+
+interface AuditRow {
+  id: string;
+  user_id: string | null;
+  action: string;
+  target: string;
+  detail: Record<string, unknown>;
+  at_ms: string;
+}
+
+export function createAuditLog(pool: pg.Pool): AuditLog {
+  return {
+    async record(e) {
+      await pool.query(
+        'INSERT INTO audit_log (user_id, action, target, detail) VALUES ($1, $2, $3, $4)',
+        [e.userId, e.action, e.target, JSON.stringify(e.detail)],
+      );
+    },
+    async list(opts = {}) {
+      const limit = Math.min(Math.max(opts.limit ?? 100, 1), 1000);
+      const r = await pool.query<AuditRow>(
+        `SELECT id::text AS id, user_id::text AS user_id, action, target, detail,
+                (extract(epoch FROM at) * 1000)::bigint::text AS at_ms
+         FROM audit_log WHERE ($1::text IS NULL OR target = $1)
+         ORDER BY id DESC LIMIT $2`,
+        [opts.target ?? null, limit],
+      );
+      return r.rows.map((x) => ({
+        id: x.id,
+        userId: x.user_id,
+        action: x.action,
+        target: x.target,
+        detail: x.detail,
+        atMs: Number(x.at_ms),
+      }));
+    },
+  };
+}

@@ -1,0 +1,280 @@
+import { z } from 'zod';
+import type { CampaignId } from '@ringside/protocol';
+import type { Selectable } from 'kysely';
+import { NotFoundError, ValidationError } from '../../errors.js';
+import type { CampaignsTable, Db, DialMethod, MachineAction, WrapupTimeoutAction } from './database.js';
+import { idParam, mapErrors } from './pg-errors.js';
+
+/**
+ * Campaigns and their recycle rules. Input is checked against the same limits as the table's
+ * CHECK constraints, so a caller gets a ValidationError naming the field and the limit rather than
+ * a constraint name. The limits are the law's and the schema's, not policy: policy lives in the
+ * services.
+ */
+
+/** After an attempt ends with `status`, wait `delayS` before the next; stop after `maxAttempts`. */
+export interface RecycleRule {
+  /** A disposition code or a system outcome (BUSY, NO_ANSWER, MACHINE, DROPPED...). */
+  status: string;
+  delayS: number;
+  maxAttempts: number;
+}
+
+export interface Campaign {
+  id: CampaignId;
+  name: string;
+  active: boolean;
+  dialMethod: DialMethod;
+  /** Lines per ready agent ('ratio'), starting point for 'predictive'. */
+  dialLevel: number;
+  /** Cap on drops / human answers over 30 days, percent (<= 3). */
+  dropRateCapPct: number;
+  /** A live answer with no agent within this is dropped (<= 2000). */
+  dropWaitMs: number;
+  /** Ring time before giving up, seconds (>= 15). */
+  ringTimeoutS: number;
+  hopperSize: number;
+  /** 'HH:MM', the lead's local time, inside 08:00-21:00. */
+  windowStart: string;
+  windowEnd: string;
+  maxAttempts: number;
+  callerId: string | null;
+  amdEnabled: boolean;
+  machineAction: MachineAction;
+  machineMessageAudio: string | null;
+  safeHarborAudio: string;
+  wrapupS: number;
+  wrapupTimeoutAction: WrapupTimeoutAction;
+  wrapupDefaultDisposition: string;
+  script: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
+const hhmm = (field: string) => z.string().regex(HHMM, `${field} must be HH:MM`);
+
+/** Every limit here mirrors a CHECK in migrations/0001_init.sql; keep them in step. */
+export const CampaignSettingsSchema = z.object({
+  name: z.string().trim().min(1, 'name must not be empty').max(100, 'name must be at most 100 characters'),
+  active: z.boolean(),
+  dialMethod: z.enum(['manual', 'progressive', 'ratio', 'predictive']),
+  dialLevel: z.number().gt(0, 'dialLevel must be greater than 0').max(10, 'dialLevel must be at most 10'),
+  dropRateCapPct: z.number().min(0, 'dropRateCapPct must be at least 0').max(3, 'dropRateCapPct must be at most 3 (%)'),
+  dropWaitMs: z
+    .number()
+    .int('dropWaitMs must be an integer')
+    .min(0, 'dropWaitMs must be at least 0 ms')
+    .max(2000, 'dropWaitMs must be at most 2000 ms (safe harbor: 2 s)'),
+  ringTimeoutS: z
+    .number()
+    .int('ringTimeoutS must be an integer')
+    .min(15, 'ringTimeoutS must be at least 15 s')
+    .max(120, 'ringTimeoutS must be at most 120 s'),
+  hopperSize: z.number().int().min(1, 'hopperSize must be at least 1').max(50000, 'hopperSize must be at most 50000'),
+  windowStart: hhmm('windowStart'),
+  windowEnd: hhmm('windowEnd'),
+  maxAttempts: z.number().int().min(1, 'maxAttempts must be at least 1').max(100, 'maxAttempts must be at most 100'),
+  callerId: z
+    .string()
+    .regex(/^\+[1-9]\d{6,14}$/, 'callerId must be an E.164 number such as +14155550123')
+    .nullable(),
+  amdEnabled: z.boolean(),
+  machineAction: z.enum(['hangup', 'message']),
+  machineMessageAudio: z.string().min(1).max(200).nullable(),
+  safeHarborAudio: z.string().min(1, 'safeHarborAudio must not be empty').max(200),
+  wrapupS: z.number().int().min(0, 'wrapupS must be at least 0 s').max(3600, 'wrapupS must be at most 3600 s'),
+  wrapupTimeoutAction: z.enum(['disposition', 'pause']),
+  wrapupDefaultDisposition: z.string().regex(/^[A-Z0-9_]{1,16}$/, 'wrapupDefaultDisposition must be a disposition code'),
+  script: z.string().max(100_000, 'script must be at most 100000 characters'),
+});
+export type CampaignSettings = z.infer<typeof CampaignSettingsSchema>;
+/** Create: a name, every other setting optional (the table's defaults apply). */
+export type NewCampaign = Partial<CampaignSettings> & { name: string };
+
+const RecycleRuleSchema = z.object({
+  status: z.string().regex(/^[A-Z0-9_]{1,32}$/, 'status must be a code of A-Z 0-9 _'),
+  delayS: z.number().int().min(0, 'delayS must be at least 0 s').max(2_592_000, 'delayS must be at most 30 days'),
+  maxAttempts: z.number().int().min(1, 'maxAttempts must be at least 1').max(100, 'maxAttempts must be at most 100'),
+});
+
+/** zod issues -> one ValidationError naming the first field and listing all. */
+export function toValidationError(error: z.ZodError, prefix = ''): ValidationError {
+  const issues = error.issues.map((i) => ({
+    path: prefix + i.path.map(String).join('.'),
+    message: i.message,
+  }));
+  const first = issues[0];
+  return new ValidationError(first ? `${first.path}: ${first.message}` : 'invalid input', issues);
+}
+
+/** The calling window must be inside 08:00-21:00 local time and not empty. */
+function checkWindow(start: string, end: string): void {
+  if (start < '08:00') {
+    throw new ValidationError('windowStart: must be 08:00 or later (legal calling hours 08:00-21:00)', [
+      { path: 'windowStart', message: 'must be 08:00 or later' },
+    ]);
+  }
+  if (end > '21:00') {
+    throw new ValidationError('windowEnd: must be 21:00 or earlier (legal calling hours 08:00-21:00)', [
+      { path: 'windowEnd', message: 'must be 21:00 or earlier' },
+    ]);
+  }
+  if (start >= end) {
+    throw new ValidationError('windowEnd: must be after windowStart', [{ path: 'windowEnd', message: 'must be after windowStart' }]);
+  }
+}
+
+type Row = Selectable<CampaignsTable>;
+
+function toCampaign(r: Row): Campaign {
+  return {
+    id: r.id as CampaignId,
+    name: r.name,
+    active: r.active,
+    dialMethod: r.dial_method,
+    dialLevel: Number(r.dial_level),
+    dropRateCapPct: Number(r.drop_rate_cap_pct),
+    dropWaitMs: r.drop_wait_ms,
+    ringTimeoutS: r.ring_timeout_s,
+    hopperSize: r.hopper_size,
+    windowStart: r.window_start.slice(0, 5),
+    windowEnd: r.window_end.slice(0, 5),
+    maxAttempts: r.max_attempts,
+    callerId: r.caller_id,
+    amdEnabled: r.amd_enabled,
+    machineAction: r.machine_action,
+    machineMessageAudio: r.machine_message_audio,
+    safeHarborAudio: r.safe_harbor_audio,
+    wrapupS: r.wrapup_s,
+    wrapupTimeoutAction: r.wrapup_timeout_action,
+    wrapupDefaultDisposition: r.wrapup_default_disposition,
+    script: r.script,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+function toColumns(s: Partial<CampaignSettings>) {
+  return {
+    ...(s.name !== undefined && { name: s.name }),
+    ...(s.active !== undefined && { active: s.active }),
+    ...(s.dialMethod !== undefined && { dial_method: s.dialMethod }),
+    ...(s.dialLevel !== undefined && { dial_level: s.dialLevel }),
+    ...(s.dropRateCapPct !== undefined && { drop_rate_cap_pct: s.dropRateCapPct }),
+    ...(s.dropWaitMs !== undefined && { drop_wait_ms: s.dropWaitMs }),
+    ...(s.ringTimeoutS !== undefined && { ring_timeout_s: s.ringTimeoutS }),
+    ...(s.hopperSize !== undefined && { hopper_size: s.hopperSize }),
+    ...(s.windowStart !== undefined && { window_start: s.windowStart }),
+    ...(s.windowEnd !== undefined && { window_end: s.windowEnd }),
+    ...(s.maxAttempts !== undefined && { max_attempts: s.maxAttempts }),
+    ...(s.callerId !== undefined && { caller_id: s.callerId }),
+    ...(s.amdEnabled !== undefined && { amd_enabled: s.amdEnabled }),
+    ...(s.machineAction !== undefined && { machine_action: s.machineAction }),
+    ...(s.machineMessageAudio !== undefined && { machine_message_audio: s.machineMessageAudio }),
+    ...(s.safeHarborAudio !== undefined && { safe_harbor_audio: s.safeHarborAudio }),
+    ...(s.wrapupS !== undefined && { wrapup_s: s.wrapupS }),
+    ...(s.wrapupTimeoutAction !== undefined && { wrapup_timeout_action: s.wrapupTimeoutAction }),
+    ...(s.wrapupDefaultDisposition !== undefined && { wrapup_default_disposition: s.wrapupDefaultDisposition }),
+    ...(s.script !== undefined && { script: s.script }),
+  };
+}
+
+const DEFAULT_WINDOW = { start: '09:00', end: '20:00' };
+
+export interface CampaignsRepo {
+  create(input: NewCampaign): Promise<Campaign>;
+  /** Applies the given settings; the others stay. NotFoundError when the campaign is missing. */
+  update(id: string, patch: Partial<CampaignSettings>): Promise<Campaign>;
+  get(id: string): Promise<Campaign | null>;
+  list(opts?: { activeOnly?: boolean }): Promise<Campaign[]>;
+  recycleRules(id: string): Promise<RecycleRule[]>;
+  /** Replaces the campaign's recycle rules. */
+  setRecycleRules(id: string, rules: RecycleRule[]): Promise<void>;
+}
+
+export function createCampaignsRepo(db: Db): CampaignsRepo {
+  const parse = (input: unknown, partial: boolean): Partial<CampaignSettings> => {
+    const schema = partial ? CampaignSettingsSchema.partial().strict() : CampaignSettingsSchema.partial().strict().required({ name: true });
+    const r = schema.safeParse(input);
+    if (!r.success) throw toValidationError(r.error);
+    return r.data;
+  };
+
+  const get = async (id: string): Promise<Campaign | null> => {
+    const row = await db.selectFrom('campaigns').selectAll().where('id', '=', idParam(id, 'campaignId')).executeTakeFirst();
+    return row ? toCampaign(row) : null;
+  };
+
+  return {
+    async create(input) {
+      const s = parse(input, false);
+      checkWindow(s.windowStart ?? DEFAULT_WINDOW.start, s.windowEnd ?? DEFAULT_WINDOW.end);
+      const row = await mapErrors('campaign', () =>
+        db
+          .insertInto('campaigns')
+          .values({ ...toColumns(s), name: s.name ?? '' })
+          .returningAll()
+          .executeTakeFirstOrThrow(),
+      );
+      return toCampaign(row);
+    },
+
+    async update(id, patch) {
+      const s = parse(patch, true);
+      const current = await get(id);
+      if (!current) throw new NotFoundError(`campaign ${id} does not exist`);
+      checkWindow(s.windowStart ?? current.windowStart, s.windowEnd ?? current.windowEnd);
+      const columns = toColumns(s);
+      if (Object.keys(columns).length === 0) return current;
+      const row = await mapErrors('campaign', () =>
+        db
+          .updateTable('campaigns')
+          .set({ ...columns, updated_at: new Date() })
+          .where('id', '=', current.id)
+          .returningAll()
+          .executeTakeFirst(),
+      );
+      if (!row) throw new NotFoundError(`campaign ${id} does not exist`);
+      return toCampaign(row);
+    },
+
+    get,
+
+    async list(opts = {}) {
+      let q = db.selectFrom('campaigns').selectAll().orderBy('id');
+      if (opts.activeOnly) q = q.where('active', '=', true);
+      return (await q.execute()).map(toCampaign);
+    },
+
+    async recycleRules(id) {
+      const rows = await db
+        .selectFrom('campaign_recycle_rules')
+        .selectAll()
+        .where('campaign_id', '=', idParam(id, 'campaignId'))
+        .orderBy('status')
+        .execute();
+      return rows.map((r) => ({ status: r.status, delayS: r.delay_s, maxAttempts: r.max_attempts }));
+    },
+
+    async setRecycleRules(id, rules) {
+      const campaignId = idParam(id, 'campaignId');
+      const parsed = z.array(RecycleRuleSchema).safeParse(rules);
+      if (!parsed.success) throw toValidationError(parsed.error, 'recycleRules.');
+      const statuses = new Set(parsed.data.map((r) => r.status));
+      if (statuses.size !== parsed.data.length) {
+        throw new ValidationError('recycleRules: a status appears twice', [{ path: 'recycleRules', message: 'duplicate status' }]);
+      }
+      await mapErrors('recycle rule', () =>
+        db.transaction().execute(async (tx) => {
+          await tx.deleteFrom('campaign_recycle_rules').where('campaign_id', '=', campaignId).execute();
+          if (parsed.data.length === 0) return;
+          await tx
+            .insertInto('campaign_recycle_rules')
+            .values(parsed.data.map((r) => ({ campaign_id: campaignId, status: r.status, delay_s: r.delayS, max_attempts: r.maxAttempts })))
+            .execute();
+        }),
+      );
+    },
+  };
+}

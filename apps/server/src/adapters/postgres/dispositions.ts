@@ -1,0 +1,222 @@
+import { z } from 'zod';
+import type { CampaignId } from '@ringside/protocol';
+import type { Selectable } from 'kysely';
+import { NotFoundError } from '../../errors.js';
+import type { Db, DispositionsTable, PauseCodesTable } from './database.js';
+import { toValidationError } from './campaigns.js';
+import { idParam, mapErrors } from './pg-errors.js';
+
+/** What an agent chooses at the end of a call; campaignId null: system-wide. */
+export interface Disposition {
+  id: string;
+  campaignId: CampaignId | null;
+  code: string;
+  name: string;
+  /** Counts as a human answer in the drop-rate denominator and contact KPIs. */
+  humanAnswered: boolean;
+  sale: boolean;
+  /** Adds the number to the campaign's DNC list. */
+  dnc: boolean;
+  /** Asks for a callback time. */
+  callback: boolean;
+  /** The lead is never dialed again. */
+  final: boolean;
+  sortOrder: number;
+}
+
+const CODE = /^[A-Z0-9_]{1,16}$/;
+
+const DispositionSchema = z
+  .object({
+    campaignId: z.string().nullable(),
+    code: z.string().regex(CODE, 'code must be 1-16 of A-Z 0-9 _'),
+    name: z.string().trim().min(1, 'name must not be empty').max(100, 'name must be at most 100 characters'),
+    humanAnswered: z.boolean(),
+    sale: z.boolean(),
+    dnc: z.boolean(),
+    callback: z.boolean(),
+    final: z.boolean(),
+    sortOrder: z.number().int().min(-1000).max(1000),
+  })
+  .strict();
+export type NewDisposition = Partial<z.infer<typeof DispositionSchema>> & { code: string; name: string };
+export type DispositionPatch = Partial<Omit<z.infer<typeof DispositionSchema>, 'campaignId' | 'code'>>;
+
+const toDisposition = (r: Selectable<DispositionsTable>): Disposition => ({
+  id: r.id,
+  campaignId: r.campaign_id as CampaignId | null,
+  code: r.code,
+  name: r.name,
+  humanAnswered: r.human_answered,
+  sale: r.sale,
+  dnc: r.dnc,
+  callback: r.callback,
+  final: r.final,
+  sortOrder: r.sort_order,
+});
+
+export interface DispositionsRepo {
+  create(input: NewDisposition): Promise<Disposition>;
+  update(id: string, patch: DispositionPatch): Promise<Disposition>;
+  remove(id: string): Promise<boolean>;
+  /**
+   * The dispositions an agent of the campaign may choose: the system-wide ones and the
+   * campaign's (a campaign code hides the system code of the same name). Without a campaign:
+   * the system-wide ones.
+   */
+  forCampaign(campaignId: string | null): Promise<Disposition[]>;
+  findByCode(campaignId: string | null, code: string): Promise<Disposition | null>;
+}
+
+export function createDispositionsRepo(db: Db): DispositionsRepo {
+  return {
+    async create(input) {
+      const r = DispositionSchema.partial().required({ code: true, name: true }).safeParse(input);
+      if (!r.success) throw toValidationError(r.error);
+      const d = r.data;
+      const row = await mapErrors('disposition', () =>
+        db
+          .insertInto('dispositions')
+          .values({
+            campaign_id: d.campaignId ? idParam(d.campaignId, 'campaignId') : null,
+            code: d.code,
+            name: d.name,
+            ...(d.humanAnswered !== undefined && { human_answered: d.humanAnswered }),
+            ...(d.sale !== undefined && { sale: d.sale }),
+            ...(d.dnc !== undefined && { dnc: d.dnc }),
+            ...(d.callback !== undefined && { callback: d.callback }),
+            ...(d.final !== undefined && { final: d.final }),
+            ...(d.sortOrder !== undefined && { sort_order: d.sortOrder }),
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow(),
+      );
+      return toDisposition(row);
+    },
+
+    async update(id, patch) {
+      const r = DispositionSchema.omit({ campaignId: true, code: true }).partial().safeParse(patch);
+      if (!r.success) throw toValidationError(r.error);
+      const d = r.data;
+      const set = {
+        ...(d.name !== undefined && { name: d.name }),
+        ...(d.humanAnswered !== undefined && { human_answered: d.humanAnswered }),
+        ...(d.sale !== undefined && { sale: d.sale }),
+        ...(d.dnc !== undefined && { dnc: d.dnc }),
+        ...(d.callback !== undefined && { callback: d.callback }),
+        ...(d.final !== undefined && { final: d.final }),
+        ...(d.sortOrder !== undefined && { sort_order: d.sortOrder }),
+      };
+      const dispId = idParam(id, 'dispositionId');
+      const row =
+        Object.keys(set).length === 0
+          ? await db.selectFrom('dispositions').selectAll().where('id', '=', dispId).executeTakeFirst()
+          : await db.updateTable('dispositions').set(set).where('id', '=', dispId).returningAll().executeTakeFirst();
+      if (!row) throw new NotFoundError(`disposition ${id} does not exist`);
+      return toDisposition(row);
+    },
+
+    async remove(id) {
+      const r = await db.deleteFrom('dispositions').where('id', '=', idParam(id, 'dispositionId')).executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    },
+
+    async forCampaign(campaignId) {
+      const c = campaignId === null ? null : idParam(campaignId, 'campaignId');
+      const rows = await db
+        .selectFrom('dispositions')
+        .selectAll()
+        .where((eb) => (c === null ? eb('campaign_id', 'is', null) : eb.or([eb('campaign_id', 'is', null), eb('campaign_id', '=', c)])))
+        .orderBy('sort_order')
+        .orderBy('code')
+        .execute();
+      const byCode = new Map<string, Selectable<DispositionsTable>>();
+      for (const row of rows) {
+        const prev = byCode.get(row.code);
+        if (!prev || (prev.campaign_id === null && row.campaign_id !== null)) byCode.set(row.code, row);
+      }
+      return [...byCode.values()].map(toDisposition);
+    },
+
+    async findByCode(campaignId, code) {
+      const all = await this.forCampaign(campaignId);
+      return all.find((d) => d.code === code) ?? null;
+    },
+  };
+}
+
+/** A reason an agent gives for a pause; campaignId null: system-wide. */
+export interface PauseCode {
+  id: string;
+  campaignId: CampaignId | null;
+  code: string;
+  name: string;
+  /** Paid time (training, meeting) as opposed to unpaid breaks. */
+  billable: boolean;
+}
+
+const PauseCodeSchema = z
+  .object({
+    campaignId: z.string().nullable().optional(),
+    code: z.string().regex(CODE, 'code must be 1-16 of A-Z 0-9 _'),
+    name: z.string().trim().min(1, 'name must not be empty').max(100, 'name must be at most 100 characters'),
+    billable: z.boolean().optional(),
+  })
+  .strict();
+
+const toPauseCode = (r: Selectable<PauseCodesTable>): PauseCode => ({
+  id: r.id,
+  campaignId: r.campaign_id as CampaignId | null,
+  code: r.code,
+  name: r.name,
+  billable: r.billable,
+});
+
+export interface PauseCodesRepo {
+  create(input: { campaignId?: string | null; code: string; name: string; billable?: boolean }): Promise<PauseCode>;
+  remove(id: string): Promise<boolean>;
+  /** System-wide codes plus the campaign's (a campaign code hides the system one). */
+  forCampaign(campaignId: string | null): Promise<PauseCode[]>;
+}
+
+export function createPauseCodesRepo(db: Db): PauseCodesRepo {
+  return {
+    async create(input) {
+      const r = PauseCodeSchema.safeParse(input);
+      if (!r.success) throw toValidationError(r.error);
+      const p = r.data;
+      const row = await mapErrors('pause code', () =>
+        db
+          .insertInto('pause_codes')
+          .values({
+            campaign_id: p.campaignId ? idParam(p.campaignId, 'campaignId') : null,
+            code: p.code,
+            name: p.name,
+            ...(p.billable !== undefined && { billable: p.billable }),
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow(),
+      );
+      return toPauseCode(row);
+    },
+    async remove(id) {
+      const r = await db.deleteFrom('pause_codes').where('id', '=', idParam(id, 'pauseCodeId')).executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    },
+    async forCampaign(campaignId) {
+      const c = campaignId === null ? null : idParam(campaignId, 'campaignId');
+      const rows = await db
+        .selectFrom('pause_codes')
+        .selectAll()
+        .where((eb) => (c === null ? eb('campaign_id', 'is', null) : eb.or([eb('campaign_id', 'is', null), eb('campaign_id', '=', c)])))
+        .orderBy('code')
+        .execute();
+      const byCode = new Map<string, Selectable<PauseCodesTable>>();
+      for (const row of rows) {
+        const prev = byCode.get(row.code);
+        if (!prev || (prev.campaign_id === null && row.campaign_id !== null)) byCode.set(row.code, row);
+      }
+      return [...byCode.values()].map(toPauseCode);
+    },
+  };
+}

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import {
+  AgentId,
+  AgentState,
+  BusEnvelope,
+  CallId,
+  CampaignId,
+  DomainEvent,
+  E164,
+  LeadId,
+  ListId,
+} from '@ringside/protocol';
+import type { HopperEntry } from '../../ports/hopper.js';
+import type { AgentStatus, LiveCall } from '../../ports/state-store.js';
+import type { StreamName } from '../../ports/event-bus.js';
+import { CallStage, AmdResult } from '@ringside/protocol';
+
+/**
+ * Validation of what comes back from Redis (STYLE.md §4): data written by another version of
+ * the program, or by hand, fails loudly here instead of deep inside a service.
+ */
+
+const nullable = <T extends z.ZodTypeAny>(s: T) =>
+  z.preprocess((v) => (v === '' ? null : v), s.nullable());
+
+/** The agent status hash: every field a string, '' for null. */
+const AgentStatusHash = z.object({
+  state: AgentState,
+  sinceMs: z.coerce.number().int(),
+  campaignId: nullable(CampaignId),
+  callId: nullable(CallId),
+  pauseCode: nullable(z.string()),
+  bridgeId: nullable(z.string()),
+  legChannelId: nullable(z.string()),
+});
+
+export function agentToHash(a: AgentStatus): string[] {
+  return [
+    a.state,
+    String(a.sinceMs),
+    a.campaignId ?? '',
+    a.callId ?? '',
+    a.pauseCode ?? '',
+    a.bridgeId ?? '',
+    a.legChannelId ?? '',
+  ];
+}
+
+export function agentFromHash(agentId: string, h: Record<string, string>): AgentStatus | null {
+  if (!h.state) return null;
+  const p = AgentStatusHash.parse(h);
+  return { agentId: AgentId.parse(agentId), ...p };
+}
+
+const ms = z.number().int();
+export const LiveCallSchema = z.object({
+  callId: CallId,
+  campaignId: CampaignId,
+  leadId: LeadId,
+  listId: ListId,
+  phone: E164,
+  stage: CallStage,
+  serverId: z.string(),
+  channelId: z.string(),
+  bridgeId: z.string().nullable(),
+  agentId: AgentId.nullable(),
+  manual: z.boolean(),
+  attempt: z.number().int(),
+  originatedAtMs: ms,
+  ringingAtMs: ms.nullable(),
+  answeredAtMs: ms.nullable(),
+  amdAtMs: ms.nullable(),
+  amdResult: AmdResult.nullable(),
+  waitingAtMs: ms.nullable(),
+  bridgedAtMs: ms.nullable(),
+  droppedAtMs: ms.nullable(),
+  endedAtMs: ms.nullable(),
+}) satisfies z.ZodType<LiveCall>;
+
+export const HopperEntrySchema = z.object({
+  leadId: LeadId,
+  listId: ListId,
+  campaignId: CampaignId,
+  phone: E164,
+  timeZones: z.array(z.string()),
+  priority: z.enum(['callback', 'recycle', 'new']),
+  attempts: z.number().int().nonnegative(),
+  windowClosesAtMs: ms,
+}) satisfies z.ZodType<HopperEntry>;
+
+export function parseHopperEntry(json: string): HopperEntry {
+  return HopperEntrySchema.parse(JSON.parse(json));
+}
+
+/** A stream entry's flat field list [k1, v1, k2, v2, ...] as written by the Lua scripts. */
+export function envelopeFromFields(stream: StreamName, fields: string[]): BusEnvelope {
+  const f: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i] as string] = fields[i + 1] as string;
+  return BusEnvelope.parse({
+    v: 1,
+    stream,
+    seq: Number(f.seq),
+    tsMs: Number(f.ts),
+    event: DomainEvent.parse(JSON.parse(f.e ?? 'null')),
+  });
+}

@@ -1,0 +1,144 @@
+import type { Redis } from 'ioredis';
+import type { CampaignId, LeadId } from '@ringside/protocol';
+import { ValidationError } from '../../errors.js';
+import type { Hopper, HopperEntry, HopperLease } from '../../ports/hopper.js';
+import { parseHopperEntry } from './codec.js';
+import { RedisKeys, type HopperKeys } from './keys.js';
+import { loadScripts, type Scripts } from './scripts.js';
+
+export interface RedisHopperOptions {
+  /** REDIS_PREFIX (config.redisPrefix). */
+  prefix: string;
+  /** Entries per hopper-add script call (bounds how long one script holds Redis). */
+  addChunk?: number;
+  /** Leases / closed entries handled per script run. */
+  sweepLimit?: number;
+}
+
+/**
+ * Hopper on Redis: per campaign, three lists of lead ids (one per priority class), a hash of
+ * entries, a zset of window closing times and a zset of lease expiries; every operation is one
+ * Lua script on the campaign's `{hopper:<id>}` slot (see lua/hopper-*.lua).
+ */
+export class RedisHopper implements Hopper {
+  private readonly keys: RedisKeys;
+  private readonly scripts: Scripts;
+  private readonly addChunk: number;
+  private readonly sweepLimit: number;
+
+  constructor(
+    private readonly redis: Redis,
+    opts: RedisHopperOptions,
+  ) {
+    this.keys = new RedisKeys(opts.prefix);
+    this.scripts = loadScripts(redis);
+    this.addChunk = opts.addChunk ?? 500;
+    this.sweepLimit = opts.sweepLimit ?? 10_000;
+  }
+
+  async size(campaignId: CampaignId): Promise<number> {
+    return (await this.counts(campaignId))[0];
+  }
+
+  async leasedCount(campaignId: CampaignId): Promise<number> {
+    return (await this.counts(campaignId))[1];
+  }
+
+  async pop(
+    campaignId: CampaignId,
+    consumerId: string,
+    leaseMs: number,
+    nowMs: number,
+  ): Promise<HopperLease | null> {
+    const k = this.keys.hopper(campaignId);
+    const expiresAtMs = nowMs + leaseMs;
+    const json = (await this.scripts.hopperPop(
+      [k.callback, k.recycle, k.new, k.entries, k.closes, k.leases, k.owners],
+      [consumerId, expiresAtMs, nowMs],
+    )) as string | null;
+    return json === null ? null : { entry: parseHopperEntry(json), consumerId, expiresAtMs };
+  }
+
+  async ack(campaignId: CampaignId, leadId: LeadId, consumerId?: string): Promise<boolean> {
+    return this.settle('ack', campaignId, leadId, consumerId);
+  }
+
+  async release(campaignId: CampaignId, leadId: LeadId, consumerId?: string): Promise<boolean> {
+    return this.settle('release', campaignId, leadId, consumerId);
+  }
+
+  async add(campaignId: CampaignId, entries: ReadonlyArray<HopperEntry>): Promise<number> {
+    const k = this.keys.hopper(campaignId);
+    let added = 0;
+    for (let i = 0; i < entries.length; i += this.addChunk) {
+      const argv: Array<string | number> = [];
+      for (const e of entries.slice(i, i + this.addChunk)) {
+        if (e.campaignId !== campaignId) {
+          throw new ValidationError('hopper entry of another campaign', [
+            { path: 'campaignId', message: `lead ${e.leadId} belongs to ${e.campaignId}` },
+          ]);
+        }
+        argv.push(e.leadId, e.priority, e.windowClosesAtMs, JSON.stringify(e));
+      }
+      added += Number(
+        await this.scripts.hopperAdd([k.entries, k.closes, k.callback, k.recycle, k.new], argv),
+      );
+    }
+    return added;
+  }
+
+  async reclaimExpired(campaignId: CampaignId, nowMs: number): Promise<HopperEntry[]> {
+    const k = this.keys.hopper(campaignId);
+    const out = (await this.scripts.hopperReclaim(
+      [k.entries, k.leases, k.owners, k.callback, k.recycle, k.new],
+      [nowMs, this.sweepLimit],
+    )) as string[];
+    return out.map(parseHopperEntry);
+  }
+
+  async removeClosed(campaignId: CampaignId, nowMs: number): Promise<HopperEntry[]> {
+    const k = this.keys.hopper(campaignId);
+    const out = (await this.scripts.hopperRemoveClosed(
+      [k.entries, k.closes, k.leases, k.callback, k.recycle, k.new],
+      [nowMs, this.sweepLimit],
+    )) as string[];
+    return out.map(parseHopperEntry);
+  }
+
+  async entries(campaignId: CampaignId): Promise<HopperEntry[]> {
+    const all = await this.redis.hvals(this.keys.hopper(campaignId).entries);
+    return all.map(parseHopperEntry);
+  }
+
+  async clear(campaignId: CampaignId): Promise<void> {
+    await this.redis.del(...Object.values(this.keys.hopper(campaignId)));
+  }
+
+  /** The hopper keys of a campaign (benchmarks measure their memory). */
+  keysOf(campaignId: CampaignId): HopperKeys {
+    return this.keys.hopper(campaignId);
+  }
+
+  private async counts(campaignId: CampaignId): Promise<[number, number]> {
+    const k = this.keys.hopper(campaignId);
+    const [queued, leased] = (await this.scripts.hopperSize([k.entries, k.leases], [])) as [
+      number,
+      number,
+    ];
+    return [queued, leased];
+  }
+
+  private async settle(
+    mode: 'ack' | 'release',
+    campaignId: CampaignId,
+    leadId: LeadId,
+    consumerId: string | undefined,
+  ): Promise<boolean> {
+    const k = this.keys.hopper(campaignId);
+    const res = await this.scripts.hopperSettle(
+      [k.entries, k.closes, k.leases, k.owners, k.callback, k.recycle, k.new],
+      [mode, leadId, consumerId ?? ''],
+    );
+    return Number(res) === 1;
+  }
+}

@@ -1,0 +1,94 @@
+import type { AgentId, CallId, CampaignId } from '@ringside/protocol';
+import type { StreamName } from '../../ports/event-bus.js';
+
+/**
+ * Every Redis key Ringside uses is built here (STYLE.md §6). The scheme, under REDIS_PREFIX `p`:
+ *
+ *   p:{agents}:status:<agentId>     hash   one agent's AgentStatus (state, sinceMs, campaignId, ...)
+ *   p:{agents}:all                  set    every agent id that has a status
+ *   p:{agents}:ready:<campaignId>   zset   READY agents of a campaign, scored by READY-since (ms)
+ *   p:{agents}:events / :seq        stream + counter of the `agents` event stream
+ *   p:{calls}:call:<callId>         string one LiveCall as JSON
+ *   p:{calls}:all                   set    ids of live calls
+ *   p:{calls}:events / :seq         stream + counter of the `calls` event stream
+ *   p:{system}:events / :seq        stream + counter of the `system` event stream
+ *   p:{hopper:<campaignId>}:q:callback|q:recycle|q:new   lists   lead ids by priority class
+ *   p:{hopper:<campaignId>}:entries hash   leadId -> HopperEntry JSON (queued and leased)
+ *   p:{hopper:<campaignId>}:closes  zset   leadId -> windowClosesAtMs
+ *   p:{hopper:<campaignId>}:leases  zset   leadId -> lease expiresAtMs
+ *   p:{hopper:<campaignId>}:owners  hash   leadId -> consumerId holding the lease
+ *   p:boot                          string the boot sentinel (absent after Redis lost its data)
+ *   p:{bull}:...                    BullMQ's own keys (scheduler queue)
+ *
+ * Redis Cluster: a Lua script may only touch keys of one hash slot, so the keys one script uses
+ * together share a hash tag (the part in braces): every agent key and the agents stream share
+ * `{agents}` (a status write and its event are one script; reserveLongestReady needs the ready
+ * set and the chosen agent's status), every call key and the calls stream share `{calls}`, and
+ * each campaign's hopper keys share `{hopper:<campaignId>}`, so hoppers spread over the cluster.
+ * Agent and call state stay in one slot each: each stream must be totally ordered anyway, and
+ * their write rate (state changes of a few thousand agents) is far below one node's capacity.
+ */
+export class RedisKeys {
+  constructor(readonly prefix: string) {}
+
+  /** Prefix of agent status keys, for the one script that derives the chosen agent's key. */
+  get agentStatusPrefix(): string {
+    return `${this.prefix}:{agents}:status:`;
+  }
+  agentStatus(agentId: AgentId): string {
+    return `${this.agentStatusPrefix}${agentId}`;
+  }
+  get agentIndex(): string {
+    return `${this.prefix}:{agents}:all`;
+  }
+  /** campaignId null: a key that is never written, so scripts can take a fixed key count. */
+  agentReady(campaignId: CampaignId | null): string {
+    return `${this.prefix}:{agents}:ready:${campaignId ?? ''}`;
+  }
+
+  call(callId: CallId): string {
+    return `${this.prefix}:{calls}:call:${callId}`;
+  }
+  get callIndex(): string {
+    return `${this.prefix}:{calls}:all`;
+  }
+
+  stream(name: StreamName): string {
+    return `${this.prefix}:{${name}}:events`;
+  }
+  streamSeq(name: StreamName): string {
+    return `${this.prefix}:{${name}}:seq`;
+  }
+
+  hopper(campaignId: CampaignId): HopperKeys {
+    const base = `${this.prefix}:{hopper:${campaignId}}`;
+    return {
+      callback: `${base}:q:callback`,
+      recycle: `${base}:q:recycle`,
+      new: `${base}:q:new`,
+      entries: `${base}:entries`,
+      closes: `${base}:closes`,
+      leases: `${base}:leases`,
+      owners: `${base}:owners`,
+    };
+  }
+
+  get bootSentinel(): string {
+    return `${this.prefix}:boot`;
+  }
+
+  /** BullMQ `prefix` option: its keys then live under p:{bull}:<queue>:..., one slot. */
+  get bullPrefix(): string {
+    return `${this.prefix}:{bull}`;
+  }
+}
+
+export interface HopperKeys {
+  callback: string;
+  recycle: string;
+  new: string;
+  entries: string;
+  closes: string;
+  leases: string;
+  owners: string;
+}

@@ -1,0 +1,5 @@
+export * from './distributions.js';
+export * from './histogram.js';
+export * from './estimator.js';
+export * from './ledger.js';
+export * from './pacer.js';

@@ -1,0 +1,68 @@
+import { AREA_CODE_ZONES } from './area-codes.js';
+import { zonesForPostalCode } from './postal-codes.js';
+
+/** How a lead's zone was found; the values of leads.tz_source this module produces. */
+export type DerivedTzSource = 'postal_code' | 'area_code' | 'unknown';
+
+/** The time zone of a lead, as stored in leads.time_zone / tz_candidates / tz_key / tz_source. */
+export interface TzDerivation {
+  /** The one IANA zone when exactly one candidate is known, else null. */
+  timeZone: string | null;
+  /** Every zone the lead may be in, sorted; empty when unknown. */
+  candidates: string[];
+  /** candidates joined with ',' ('' when unknown): the hopper groups leads by it. */
+  key: string;
+  source: DerivedTzSource;
+}
+
+export interface TzInput {
+  /** E.164 number, e.g. +14155550123. */
+  phone: string;
+  postalCode?: string | null;
+  /** ISO 3166 alpha-2 (US, CA...); null or absent: unknown. */
+  country?: string | null;
+}
+
+const UNKNOWN: TzDerivation = Object.freeze({
+  timeZone: null,
+  candidates: [],
+  key: '',
+  source: 'unknown',
+}) as TzDerivation;
+
+/**
+ * Derives a lead's time zone: from the postal code first (most precise: where the person lives),
+ * then from the NANP area code of the phone, else unknown. Pure: no clock, no I/O.
+ */
+export function deriveTimeZone(input: TzInput): TzDerivation {
+  const country = input.country ? input.country.trim().toUpperCase() : null;
+  if (input.postalCode) {
+    const zones = zonesForPostalCode(input.postalCode, country);
+    if (zones.length > 0) return result(zones, 'postal_code');
+  }
+  const zones = zonesForPhone(input.phone);
+  if (zones.length > 0) return result(zones, 'area_code');
+  return { ...UNKNOWN, candidates: [] };
+}
+
+/** Zones of a +1 (NANP) number by its area code; [] for other countries and unknown codes. */
+export function zonesForPhone(e164: string): readonly string[] {
+  const m = /^\+1(\d{3})\d{7}$/.exec(e164);
+  if (!m?.[1]) return [];
+  return AREA_CODE_ZONES.get(m[1]) ?? [];
+}
+
+/** The hopper key of a set of candidate zones: sorted, de-duplicated, ','-joined. */
+export function tzKey(candidates: readonly string[]): string {
+  return [...new Set(candidates)].sort().join(',');
+}
+
+function result(zones: readonly string[], source: DerivedTzSource): TzDerivation {
+  const candidates = [...new Set(zones)].sort();
+  return {
+    timeZone: candidates.length === 1 ? (candidates[0] ?? null) : null,
+    candidates,
+    key: candidates.join(','),
+    source,
+  };
+}

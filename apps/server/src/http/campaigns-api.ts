@@ -1,0 +1,45 @@
+import type { Campaign } from '@ringside/protocol';
+import type {
+  Campaign as CampaignRecord,
+  CampaignsRepo,
+} from '../adapters/postgres/campaigns.js';
+import type { CampaignsApi } from './deps.js';
+
+/** The API's view of a campaign: the repository's record without bookkeeping columns. */
+export function campaignView(c: CampaignRecord): Campaign {
+  return {
+    id: c.id,
+    name: c.name,
+    active: c.active,
+    dialMethod: c.dialMethod,
+    dialLevel: c.dialLevel,
+    dropRateCapPct: c.dropRateCapPct,
+    dropWaitMs: c.dropWaitMs,
+    ringTimeoutS: c.ringTimeoutS,
+    hopperSize: c.hopperSize,
+    windowStart: c.windowStart,
+    windowEnd: c.windowEnd,
+    maxAttempts: c.maxAttempts,
+    callerId: c.callerId,
+    amdEnabled: c.amdEnabled,
+    machineAction: c.machineAction,
+    machineMessageAudio: c.machineMessageAudio,
+    safeHarborAudio: c.safeHarborAudio,
+    wrapupS: c.wrapupS,
+    wrapupTimeoutAction: c.wrapupTimeoutAction,
+    wrapupDefaultDisposition: c.wrapupDefaultDisposition,
+    script: c.script,
+  };
+}
+
+/** CampaignsApi over the PostgreSQL campaigns repository. */
+export function campaignsApi(repo: CampaignsRepo): CampaignsApi {
+  return {
+    list: async () => (await repo.list()).map(campaignView),
+    get: async (id) => {
+      const c = await repo.get(id);
+      return c ? campaignView(c) : null;
+    },
+    update: async (id, patch) => campaignView(await repo.update(id, patch)),
+  };
+}

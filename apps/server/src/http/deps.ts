@@ -1,0 +1,99 @@
+import type { Readable } from 'node:stream';
+import type {
+  AgentId,
+  Campaign,
+  CampaignId,
+  CampaignUpdate,
+  DispositionBody,
+  ImportMapping,
+  ImportReport,
+  ListId,
+} from '@ringside/protocol';
+import type { AuditLog } from '../adapters/postgres/audit.js';
+import type { UsersRepo } from '../adapters/postgres/users.js';
+import type { Logger } from '../logger.js';
+import type { Clock } from '../ports/clock.js';
+import type { EventBus } from '../ports/event-bus.js';
+import type { AgentStatus, StateStore } from '../ports/state-store.js';
+
+/**
+ * What the HTTP API and the WebSocket gateway need, as narrow interfaces: roles/api.ts wires the
+ * real adapters and services, tests wire the real PostgreSQL/Redis or the port fakes.
+ */
+
+/** Up/down per Asterisk server id; a server missing from the answer is reported down. */
+export type TelephonyStatus = () => Promise<Record<string, boolean>>;
+
+export interface HealthChecks {
+  /** Resolves when PostgreSQL answers; rejects (or false) when it does not. */
+  postgres(): Promise<boolean>;
+  redis(): Promise<boolean>;
+  telephonyStatus: TelephonyStatus;
+  /** Servers that must appear in the telephony answer (from the configuration). */
+  telephonyServers: readonly string[];
+}
+
+/** Campaign read/update (the DB engineer's repository behind it). */
+export interface CampaignsApi {
+  list(): Promise<Campaign[]>;
+  get(id: CampaignId): Promise<Campaign | null>;
+  /** Applies a validated partial update; null when the campaign does not exist. */
+  update(id: CampaignId, patch: CampaignUpdate): Promise<Campaign | null>;
+}
+
+export interface ImportLeadsArgs {
+  listId: ListId;
+  input: Readable;
+  fileName?: string;
+  mapping?: ImportMapping;
+  /** The user running the import. */
+  createdBy?: string;
+}
+
+/** The lead-import service (services/import). */
+export type ImportLeadsFn = (args: ImportLeadsArgs) => Promise<ImportReport>;
+
+/**
+ * The agent's own session actions (services/agent-session.ts). Each one validates the
+ * transition with the agent state machine and throws IllegalTransitionError when refused.
+ */
+export interface AgentSessionApi {
+  login(agentId: AgentId, campaignId: CampaignId): Promise<AgentStatus>;
+  ready(agentId: AgentId): Promise<AgentStatus>;
+  /** `reason`: 'agent', or 'system:heartbeat-lost' when the gateway pauses a vanished agent. */
+  pause(agentId: AgentId, code: string, reason: string): Promise<AgentStatus>;
+  logout(agentId: AgentId): Promise<AgentStatus | null>;
+  dispose(agentId: AgentId, input: DispositionBody): Promise<AgentStatus>;
+}
+
+export interface AppConfig {
+  sessionSecret: string;
+  cookieSecure: boolean;
+  /** Session lifetime (ms). */
+  sessionTtlMs?: number;
+  /** Login attempts per IP per minute. */
+  loginPerIpPerMinute?: number;
+  /** Failed logins per username before it is refused for `loginLockMs`. */
+  loginFailuresPerUsername?: number;
+  loginLockMs?: number;
+  /** WebSocket: server heartbeat period (ms). */
+  wsHeartbeatMs?: number;
+  /** WebSocket: an agent with no socket and no heartbeat for this long is paused (ms). */
+  wsAgentLossMs?: number;
+  /** Pause code the system uses when it pauses a vanished agent. */
+  wsLossPauseCode?: string;
+}
+
+export interface AppDeps {
+  config: AppConfig;
+  logger: Logger;
+  clock: Clock;
+  users: UsersRepo;
+  audit: AuditLog;
+  campaigns: CampaignsApi;
+  importLeads: ImportLeadsFn;
+  agentSessions: AgentSessionApi;
+  stateStore: StateStore;
+  eventBus: EventBus;
+  health: HealthChecks;
+}

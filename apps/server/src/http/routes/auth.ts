@@ -1,0 +1,104 @@
+import type { FastifyInstance } from 'fastify';
+import { LoginBody, LoginResponse, Me, OkResponse } from '@ringside/protocol';
+import { UnauthorizedError } from '../../errors.js';
+import { checkPassword, LoginLimiter, type SessionUser } from '../auth.js';
+import type { AppDeps } from '../deps.js';
+import { defineRoute } from '../route.js';
+import { DEFAULT_SESSION_TTL_MS, SESSION_COOKIE, signSession } from '../session.js';
+import { ANY_ROLE } from './common.js';
+
+const toMe = (u: Pick<SessionUser, 'id' | 'username' | 'displayName' | 'role' | 'phoneType'>) => ({
+  id: u.id,
+  username: u.username,
+  displayName: u.displayName,
+  role: u.role,
+  phoneType: u.phoneType,
+});
+
+export function registerAuthRoutes(app: FastifyInstance, deps: AppDeps): void {
+  const { config, clock, users } = deps;
+  const ttlMs = config.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS;
+  const limiter = new LoginLimiter(
+    clock,
+    config.loginFailuresPerUsername ?? 5,
+    config.loginLockMs ?? 15 * 60 * 1000,
+  );
+
+  defineRoute(app, {
+    method: 'POST',
+    url: '/api/auth/login',
+    auth: 'public',
+    summary:
+      'Sign in. Sets the HttpOnly session cookie; the token is also returned for bot agents (Bearer).',
+    tags: ['auth'],
+    body: LoginBody,
+    response: LoginResponse,
+    config: {
+      rateLimit: {
+        max: config.loginPerIpPerMinute ?? 20,
+        timeWindow: 60_000,
+        keyGenerator: (req: { ip: string }) => `login:${req.ip}`,
+      },
+    },
+    handler: async ({ body, reply, req }) => {
+      limiter.check(body.username);
+      const found = await users.findByUsername(body.username);
+      const user = await checkPassword(found, body.password);
+      if (!user) {
+        limiter.fail(body.username);
+        req.log.info({ event: 'login_failed' }, 'login failed');
+        throw new UnauthorizedError('invalid username or password');
+      }
+      limiter.succeed(body.username);
+      const now = clock.nowMs();
+      const expiresAtMs = now + ttlMs;
+      const token = signSession(config.sessionSecret, {
+        sub: user.id,
+        role: user.role,
+        iatMs: now,
+        expMs: expiresAtMs,
+      });
+      void reply.setCookie(SESSION_COOKIE, token, {
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: config.cookieSecure,
+        path: '/',
+        maxAge: Math.floor(ttlMs / 1000),
+      });
+      req.log.info({ userId: user.id, role: user.role }, 'login');
+      return { user: toMe(user), token, expiresAtMs };
+    },
+  });
+
+  defineRoute(app, {
+    method: 'POST',
+    url: '/api/auth/logout',
+    // Public so that a client with an expired session can still clear its cookie.
+    auth: 'public',
+    summary: 'Sign out: clears the session cookie.',
+    tags: ['auth'],
+    response: OkResponse,
+    handler: async ({ reply }) => {
+      void reply.clearCookie(SESSION_COOKIE, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: config.cookieSecure,
+      });
+      return { ok: true };
+    },
+  });
+
+  defineRoute(app, {
+    method: 'GET',
+    url: '/api/me',
+    auth: ANY_ROLE,
+    summary: 'The signed-in user.',
+    tags: ['auth'],
+    response: Me,
+    handler: async ({ user }) => {
+      if (!user) throw new UnauthorizedError('sign in first');
+      return toMe(user);
+    },
+  });
+}

@@ -1,0 +1,65 @@
+import type { FastifyInstance } from 'fastify';
+import { Campaign, CampaignList, CampaignUpdate, IdParams } from '@ringside/protocol';
+import type { CampaignId } from '@ringside/protocol';
+import { NotFoundError } from '../../errors.js';
+import type { AppDeps } from '../deps.js';
+import { defineRoute } from '../route.js';
+import { ADMIN, ANY_ROLE } from './common.js';
+
+export function registerCampaignRoutes(app: FastifyInstance, deps: AppDeps): void {
+  const { campaigns, audit } = deps;
+
+  defineRoute(app, {
+    method: 'GET',
+    url: '/api/campaigns',
+    auth: ANY_ROLE,
+    summary: 'Every campaign (agents pick one to log in to).',
+    tags: ['campaigns'],
+    response: CampaignList,
+    handler: async () => ({ campaigns: await campaigns.list() }),
+  });
+
+  defineRoute(app, {
+    method: 'GET',
+    url: '/api/campaigns/:id',
+    auth: ANY_ROLE,
+    summary: 'One campaign.',
+    tags: ['campaigns'],
+    params: IdParams,
+    response: Campaign,
+    handler: async ({ params }) => {
+      const c = await campaigns.get(params.id as CampaignId);
+      if (!c) throw new NotFoundError(`campaign ${params.id} not found`);
+      return c;
+    },
+  });
+
+  defineRoute(app, {
+    method: 'PATCH',
+    url: '/api/campaigns/:id',
+    auth: ADMIN,
+    summary: 'Change campaign settings; each field is checked against its limit. Audited.',
+    tags: ['campaigns'],
+    params: IdParams,
+    body: CampaignUpdate,
+    response: Campaign,
+    handler: async ({ params, body, user }) => {
+      const id = params.id as CampaignId;
+      const before = await campaigns.get(id);
+      if (!before) throw new NotFoundError(`campaign ${params.id} not found`);
+      const after = await campaigns.update(id, body);
+      if (!after) throw new NotFoundError(`campaign ${params.id} not found`);
+      const changes: Record<string, { from: unknown; to: unknown }> = {};
+      for (const key of Object.keys(body) as Array<keyof CampaignUpdate>) {
+        changes[key] = { from: before[key], to: after[key] };
+      }
+      await audit.record({
+        userId: user?.id ?? null,
+        action: 'campaign.update',
+        target: `campaign:${id}`,
+        detail: { changes },
+      });
+      return after;
+    },
+  });
+}

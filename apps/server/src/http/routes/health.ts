@@ -1,0 +1,56 @@
+import type { FastifyInstance } from 'fastify';
+import { HealthResponse } from '@ringside/protocol';
+import type { AppDeps } from '../deps.js';
+import { defineRoute } from '../route.js';
+
+/** A check that throws or hangs counts as down; health must answer quickly in any case. */
+const CHECK_TIMEOUT_MS = 2000;
+
+async function probe<T>(fn: () => Promise<T>, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      fn(),
+      new Promise<T>((resolve) => {
+        timer = setTimeout(() => resolve(fallback), CHECK_TIMEOUT_MS);
+      }),
+    ]);
+  } catch {
+    return fallback;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function registerHealthRoutes(app: FastifyInstance, deps: AppDeps): void {
+  defineRoute(app, {
+    method: 'GET',
+    url: '/health',
+    auth: 'public',
+    summary:
+      'PostgreSQL, Redis and each Asterisk server: up or down. 200 when all are up, else 503.',
+    tags: ['health'],
+    response: HealthResponse,
+    handler: async ({ reply }) => {
+      const { health } = deps;
+      const [pg, redis, tel] = await Promise.all([
+        probe(health.postgres, false),
+        probe(health.redis, false),
+        probe(health.telephonyStatus, {} as Record<string, boolean>),
+      ]);
+      const telephony: Record<string, 'up' | 'down'> = {};
+      // A configured server the telephony layer says nothing about is unknown, hence down.
+      for (const id of health.telephonyServers) telephony[id] = tel[id] === true ? 'up' : 'down';
+      for (const [id, up] of Object.entries(tel)) telephony[id] = up ? 'up' : 'down';
+      const allUp = pg && redis && Object.values(telephony).every((s) => s === 'up');
+      const body: HealthResponse = {
+        status: allUp ? 'up' : 'down',
+        postgres: pg ? 'up' : 'down',
+        redis: redis ? 'up' : 'down',
+        telephony,
+      };
+      void reply.code(allUp ? 200 : 503);
+      return body;
+    },
+  });
+}

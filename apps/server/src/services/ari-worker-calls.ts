@@ -1,0 +1,502 @@
+import type { AriEvent, Bridge, Channel } from '@ringside/ari';
+import type {
+  AgentId,
+  BusEnvelope,
+  CallId,
+  CallStage,
+  DomainEvent,
+} from '@ringside/protocol';
+import type { CallLogStep, CallLogWriter } from '../adapters/postgres/call-log.js';
+import type { Logger } from '../logger.js';
+import type { Clock } from '../ports/clock.js';
+import type { LiveCall, StateStore } from '../ports/state-store.js';
+import { amdResultOf, callOutcome, reportedCause, type EndFacts } from './ari-worker-outcome.js';
+
+/** The part of the ARI client the worker uses (a fake in trace replays). */
+export interface WorkerAri {
+  listChannels(): Promise<Channel[]>;
+  createBridge(bridgeId: string, type?: 'mixing' | 'holding', name?: string): Promise<Bridge>;
+  addChannel(bridgeId: string, channel: string | string[]): Promise<void>;
+}
+
+/** An agent's phone entered the app (`Stasis(dialer,agent,<endpoint>)`). */
+export interface AgentLeg {
+  serverId: string;
+  channelId: string;
+  /** The endpoint the dialplan passed (e.g. PJSIP/agent1), or the channel name. */
+  endpoint: string;
+}
+
+/**
+ * What to do with an agent's leg. The default nails it up in a mixing bridge named
+ * `agent-<endpoint>`; the agent-session service can replace it (it knows which agent the
+ * endpoint belongs to).
+ */
+export interface AgentLegHandler {
+  onAgentLeg(leg: AgentLeg, ari: WorkerAri): Promise<void>;
+}
+
+/** Bridge id of an agent's own mixing bridge: the worker reads the agent back from it. */
+export function agentBridgeId(agentId: string): string {
+  return `agent-${agentId}`;
+}
+
+export interface CallWorkerOptions {
+  serverId: string;
+  ari: WorkerAri;
+  store: StateStore;
+  callLog: CallLogWriter;
+  clock: Clock;
+  logger: Logger;
+  agentLegs?: AgentLegHandler;
+  /**
+   * After the originated half is destroyed with cause 0, how long to wait for the other half's
+   * cause (17 busy, 34 congestion) before ending the call with what is known, ms (default 500).
+   */
+  peerCauseWaitMs?: number;
+  /** A DIALING call this young may not have its channel yet; resync leaves it alone, ms (5,000). */
+  originateGraceMs?: number;
+  /** Every domain event published, with the ARI event's receive time (benchmarks, tests). */
+  onPublished?(envelope: BusEnvelope, receivedAt: number): void;
+}
+
+interface Aux {
+  dialStatus: string | null;
+  ownCause: number | null;
+  peerCause: number | null;
+  ownDestroyed: boolean;
+  endTimer: NodeJS.Timeout | null;
+}
+
+const HANDLED = new Set<AriEvent['type']>([
+  'ChannelStateChange',
+  'Dial',
+  'StasisStart',
+  'ChannelEnteredBridge',
+  'PlaybackStarted',
+  'PlaybackFinished',
+  'ChannelDestroyed',
+]);
+
+/**
+ * The ARI worker's core for one Asterisk server: turns ARI events into domain events, the
+ * live_call state (StateStore: the write and its event are atomic) and call_log rows. Channel
+ * ids are ours (`<callId>` and `<callId>-2`), so an event finds its call by id. Events of one call
+ * are handled in order; calls proceed independently.
+ */
+export class AriCallWorker {
+  private readonly queues = new Map<string, Promise<void>>();
+  private readonly aux = new Map<string, Aux>();
+  private readonly peerWaitMs: number;
+  private readonly graceMs: number;
+  readonly stats = { handled: 0, ignored: 0, published: 0, failed: 0 };
+
+  constructor(private readonly o: CallWorkerOptions) {
+    this.peerWaitMs = o.peerCauseWaitMs ?? 500;
+    this.graceMs = o.originateGraceMs ?? 5_000;
+  }
+
+  /** Feeds one validated ARI event; returns when it (and earlier events of its call) is done. */
+  handle(event: AriEvent, receivedAt = performance.now()): Promise<void> {
+    if (!HANDLED.has(event.type)) {
+      this.stats.ignored += 1;
+      return Promise.resolve();
+    }
+    const key = keyOf(event);
+    if (key === null) {
+      this.stats.ignored += 1;
+      return Promise.resolve();
+    }
+    const prev = this.queues.get(key) ?? Promise.resolve();
+    const next = prev
+      .then(() => this.apply(event, receivedAt))
+      .catch((err: unknown) => {
+        this.stats.failed += 1;
+        this.o.logger.error({ err, type: event.type, key }, 'ari worker failed to apply an event');
+      });
+    this.queues.set(key, next);
+    void next.then(() => {
+      if (this.queues.get(key) === next) this.queues.delete(key);
+    });
+    return next;
+  }
+
+  /** Resolves when every queued event has been applied (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.queues.size > 0) await Promise.all([...this.queues.values()]);
+  }
+
+  /** Stops pending end timers (shutdown). */
+  close(): void {
+    for (const a of this.aux.values()) if (a.endTimer) clearTimeout(a.endTimer);
+  }
+
+  private auxOf(callId: string): Aux {
+    let a = this.aux.get(callId);
+    if (!a) {
+      a = { dialStatus: null, ownCause: null, peerCause: null, ownDestroyed: false, endTimer: null };
+      this.aux.set(callId, a);
+    }
+    return a;
+  }
+
+  private async apply(event: AriEvent, receivedAt: number): Promise<void> {
+    this.stats.handled += 1;
+    switch (event.type) {
+      case 'StasisStart': {
+        if (event.args[0] === 'agent') {
+          await this.agentLeg(event.channel, event.args[1]);
+          return;
+        }
+        if (event.args[0] !== 'amd') return;
+        const call = await this.o.store.getCall(event.channel.id as CallId);
+        if (!call) return;
+        await this.amd(call, event.args[1], event.args[2] ?? '', receivedAt);
+        return;
+      }
+      case 'ChannelStateChange': {
+        const call = await this.o.store.getCall(event.channel.id as CallId);
+        if (!call) return;
+        if (event.channel.state === 'Ringing') await this.ringing(call, receivedAt);
+        else if (event.channel.state === 'Up') await this.answered(call, receivedAt);
+        return;
+      }
+      case 'Dial': {
+        const call = await this.o.store.getCall(event.peer.id as CallId);
+        if (!call) return;
+        const status = event.dialstatus;
+        if (status) this.auxOf(call.callId).dialStatus = status;
+        if (status === 'RINGING' || status === 'PROGRESS') await this.ringing(call, receivedAt);
+        else if (status === 'ANSWER') await this.answered(call, receivedAt);
+        return;
+      }
+      case 'ChannelEnteredBridge': {
+        if (!event.channel) return;
+        const call = await this.o.store.getCall(event.channel.id as CallId);
+        if (!call) return;
+        await this.enteredBridge(call, event.bridge, receivedAt);
+        return;
+      }
+      case 'PlaybackStarted':
+      case 'PlaybackFinished': {
+        const callId = channelOfTarget(event.playback.target_uri);
+        if (!callId) return;
+        const call = await this.o.store.getCall(callId as CallId);
+        if (!call) return;
+        if (event.type === 'PlaybackStarted') await this.playbackStarted(call, receivedAt);
+        else await this.playbackFinished(call, event.playback.id, receivedAt);
+        return;
+      }
+      case 'ChannelDestroyed': {
+        const id = event.channel.id;
+        const own = await this.o.store.getCall(id as CallId);
+        if (own) {
+          const a = this.auxOf(own.callId);
+          a.ownCause = event.cause;
+          a.ownDestroyed = true;
+          // Busy and congestion leave cause 0 here and the reason on the other half: wait for it.
+          if (event.cause === 0 && a.peerCause === null && own.answeredAtMs === null) {
+            a.endTimer = setTimeout(() => {
+              void this.handleTimer(own.callId, receivedAt);
+            }, this.peerWaitMs);
+            return;
+          }
+          await this.end(own.callId, receivedAt);
+          return;
+        }
+        if (id.endsWith('-2')) {
+          const callId = id.slice(0, -2);
+          const call = await this.o.store.getCall(callId as CallId);
+          if (!call) return;
+          const a = this.auxOf(callId);
+          a.peerCause = event.cause;
+          if (a.ownDestroyed) await this.end(callId, receivedAt);
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private handleTimer(callId: string, receivedAt: number): Promise<void> {
+    // Runs through the call's queue so it cannot overtake an event of the same call.
+    const prev = this.queues.get(callId) ?? Promise.resolve();
+    const next = prev
+      .then(() => this.end(callId, receivedAt))
+      .catch((err: unknown) => this.o.logger.error({ err }, 'ari worker failed to end a call'));
+    this.queues.set(callId, next);
+    void next.then(() => {
+      if (this.queues.get(callId) === next) this.queues.delete(callId);
+    });
+    return next;
+  }
+
+  private now(): number {
+    return this.o.clock.nowMs();
+  }
+
+  private async put(call: LiveCall, event: DomainEvent, receivedAt: number, log: CallLogStep): Promise<void> {
+    const env = await this.o.store.putCall(call, event);
+    this.published(env, receivedAt);
+    this.logStep(call.callId, log);
+  }
+
+  private published(env: BusEnvelope, receivedAt: number): void {
+    this.stats.published += 1;
+    this.o.onPublished?.(env, receivedAt);
+  }
+
+  private logStep(callId: string, step: CallLogStep): void {
+    // call_log is history, not the real-time path: written after the bus, failures logged.
+    this.o.callLog.step(callId, step).catch((err: unknown) => {
+      this.o.logger.error({ err, callId, step: step.kind }, 'call_log update failed');
+    });
+  }
+
+  private async ringing(call: LiveCall, receivedAt: number): Promise<void> {
+    if (call.stage !== 'DIALING') return;
+    const atMs = this.now();
+    await this.put(
+      { ...call, stage: 'RINGING', ringingAtMs: atMs },
+      { type: 'call.ringing', callId: call.callId, atMs },
+      receivedAt,
+      { kind: 'ringing', atMs },
+    );
+  }
+
+  private async answered(call: LiveCall, receivedAt: number): Promise<LiveCall> {
+    if (call.answeredAtMs !== null || call.stage === 'ENDED') return call;
+    const atMs = this.now();
+    const stage: CallStage = call.stage === 'DIALING' || call.stage === 'RINGING' ? 'AMD' : call.stage;
+    const next: LiveCall = { ...call, stage, answeredAtMs: atMs };
+    await this.put(next, { type: 'call.answered', callId: call.callId, atMs }, receivedAt, {
+      kind: 'answered',
+      atMs,
+    });
+    return next;
+  }
+
+  private async amd(call: LiveCall, status: string | undefined, cause: string, receivedAt: number): Promise<void> {
+    if (call.amdResult !== null) return;
+    // A verdict implies an answer; a PBX that skipped the Up state still gets call.answered first.
+    const answered = await this.answered(call, receivedAt);
+    const atMs = this.now();
+    const result = amdResultOf(status);
+    const safeCause = cause.slice(0, 64);
+    await this.put(
+      { ...answered, stage: 'AMD', amdResult: result, amdAtMs: atMs },
+      { type: 'call.amd', callId: call.callId, result, cause: safeCause, atMs },
+      receivedAt,
+      { kind: 'amd', atMs, result, cause: safeCause },
+    );
+  }
+
+  private async enteredBridge(call: LiveCall, bridge: Bridge, receivedAt: number): Promise<void> {
+    const atMs = this.now();
+    if (bridge.bridge_type === 'holding') {
+      if (call.stage === 'WAITING') return;
+      await this.put(
+        { ...call, stage: 'WAITING', waitingAtMs: atMs, bridgeId: bridge.id },
+        { type: 'call.waiting', callId: call.callId, atMs },
+        receivedAt,
+        { kind: 'answered', atMs: call.answeredAtMs ?? atMs },
+      );
+      return;
+    }
+    if (call.stage === 'BRIDGED' && call.bridgeId === bridge.id) return;
+    const agentId = await this.agentOfBridge(call, bridge.id);
+    if (!agentId) {
+      this.o.logger.warn({ callId: call.callId, bridgeId: bridge.id }, 'call entered a bridge of no known agent');
+      return;
+    }
+    await this.put(
+      { ...call, stage: 'BRIDGED', bridgedAtMs: atMs, bridgeId: bridge.id, agentId },
+      { type: 'call.bridged', callId: call.callId, agentId, bridgeId: bridge.id, atMs },
+      receivedAt,
+      { kind: 'bridged', atMs, agentId },
+    );
+  }
+
+  /** The call's agent, else the agent named by the bridge id, else the agent whose bridge it is. */
+  private async agentOfBridge(call: LiveCall, bridgeId: string): Promise<AgentId | null> {
+    if (call.agentId) return call.agentId;
+    if (bridgeId.startsWith('agent-')) {
+      const candidate = bridgeId.slice('agent-'.length) as AgentId;
+      const agent = await this.o.store.getAgent(candidate);
+      if (agent) return agent.agentId;
+    }
+    const agents = await this.o.store.listAgents(call.campaignId);
+    return agents.find((a) => a.bridgeId === bridgeId)?.agentId ?? null;
+  }
+
+  private async playbackStarted(call: LiveCall, receivedAt: number): Promise<void> {
+    // A playback to a live answer that is not with an agent is the safe-harbor message of a drop;
+    // to a machine it is the campaign's message, which changes no call state the domain tracks.
+    if (call.amdResult === 'MACHINE' || call.stage === 'BRIDGED' || call.droppedAtMs !== null) return;
+    if (call.answeredAtMs === null) return;
+    const atMs = this.now();
+    const waitMs = Math.max(0, atMs - (call.amdAtMs ?? call.answeredAtMs));
+    await this.put(
+      { ...call, stage: 'SAFE_HARBOR', droppedAtMs: atMs },
+      { type: 'call.dropped', callId: call.callId, campaignId: call.campaignId, waitMs, atMs },
+      receivedAt,
+      { kind: 'dropped', atMs, waitMs },
+    );
+  }
+
+  private async playbackFinished(call: LiveCall, playbackId: string, receivedAt: number): Promise<void> {
+    if (call.stage !== 'SAFE_HARBOR' || call.droppedAtMs === null) return;
+    const atMs = this.now();
+    await this.put(
+      call,
+      {
+        type: 'call.safe_harbor',
+        callId: call.callId,
+        playbackId: playbackId.slice(0, 128),
+        startedAtMs: call.droppedAtMs,
+        atMs,
+      },
+      receivedAt,
+      { kind: 'safe_harbor', atMs: call.droppedAtMs },
+    );
+  }
+
+  /** Ends a call: call.ended with its outcome, live_call removed, call_log closed. Idempotent. */
+  async end(callId: string, receivedAt: number, facts?: Partial<EndFacts>): Promise<void> {
+    const a = this.aux.get(callId);
+    if (a?.endTimer) clearTimeout(a.endTimer);
+    this.aux.delete(callId);
+    const call = await this.o.store.getCall(callId as CallId);
+    if (!call) return;
+    const f: EndFacts = {
+      dialStatus: a?.dialStatus ?? null,
+      ownCause: a?.ownCause ?? null,
+      peerCause: a?.peerCause ?? null,
+      ...facts,
+    };
+    const outcome = callOutcome(call, f);
+    const hangupCause = reportedCause(f);
+    const atMs = this.now();
+    const env = await this.o.store.endCall(
+      { ...call, stage: 'ENDED', endedAtMs: atMs },
+      {
+        type: 'call.ended',
+        callId: call.callId,
+        campaignId: call.campaignId,
+        leadId: call.leadId,
+        outcome,
+        hangupCause,
+        agentId: call.agentId,
+        atMs,
+      },
+    );
+    this.published(env, receivedAt);
+    this.logStep(call.callId, { kind: 'ended', atMs, outcome, hangupCause });
+  }
+
+  /**
+   * After a reconnect (Asterisk does not replay missed events): every live call of this server
+   * whose channel no longer exists is ended; a channel that moved on (ringing, answered) while
+   * we were away gets its missed event. Returns how many calls were ended.
+   */
+  async resync(): Promise<number> {
+    const channels = await this.o.ari.listChannels();
+    const byId = new Map(channels.map((c) => [c.id, c]));
+    const calls = (await this.o.store.listCalls()).filter((c) => c.serverId === this.o.serverId);
+    let ended = 0;
+    const now = this.now();
+    for (const call of calls) {
+      const ch = byId.get(call.channelId);
+      if (!ch) {
+        if (call.stage === 'DIALING' && now - call.originatedAtMs < this.graceMs) continue;
+        await this.enqueue(call.callId, () => this.end(call.callId, performance.now()));
+        ended += 1;
+      } else if (ch.state === 'Up' && call.answeredAtMs === null) {
+        await this.enqueue(call.callId, async () => {
+          const fresh = await this.o.store.getCall(call.callId);
+          if (fresh) await this.answered(fresh, performance.now());
+        });
+      } else if (ch.state === 'Ringing' && call.stage === 'DIALING') {
+        await this.enqueue(call.callId, async () => {
+          const fresh = await this.o.store.getCall(call.callId);
+          if (fresh) await this.ringing(fresh, performance.now());
+        });
+      }
+    }
+    if (ended > 0) this.o.logger.warn({ serverId: this.o.serverId, ended }, 'resync ended calls whose channels are gone');
+    return ended;
+  }
+
+  /**
+   * Asterisk has been unreachable too long: its calls cannot be followed any more, so they are
+   * ended (outcome from what was known, cause unknown) rather than left live forever.
+   */
+  async endAll(): Promise<number> {
+    const calls = (await this.o.store.listCalls()).filter((c) => c.serverId === this.o.serverId);
+    for (const call of calls) await this.enqueue(call.callId, () => this.end(call.callId, performance.now()));
+    return calls.length;
+  }
+
+  private enqueue(key: string, fn: () => Promise<void>): Promise<void> {
+    const prev = this.queues.get(key) ?? Promise.resolve();
+    const next = prev.then(fn).catch((err: unknown) => {
+      this.stats.failed += 1;
+      this.o.logger.error({ err, key }, 'ari worker task failed');
+    });
+    this.queues.set(key, next);
+    void next.then(() => {
+      if (this.queues.get(key) === next) this.queues.delete(key);
+    });
+    return next;
+  }
+
+  private async agentLeg(channel: Channel, endpointArg: string | undefined): Promise<void> {
+    const leg: AgentLeg = {
+      serverId: this.o.serverId,
+      channelId: channel.id,
+      endpoint: endpointArg && endpointArg.length > 0 ? endpointArg : channel.name,
+    };
+    const handler = this.o.agentLegs ?? defaultAgentLegs;
+    await handler.onAgentLeg(leg, this.o.ari);
+  }
+}
+
+/** Nails the leg up in `agent-<endpoint>` (mixing), created if needed. */
+export const defaultAgentLegs: AgentLegHandler = {
+  async onAgentLeg(leg, ari) {
+    const bridgeId = agentBridgeId(leg.endpoint.replace(/[^A-Za-z0-9_.-]/g, '_'));
+    await ari.createBridge(bridgeId, 'mixing');
+    await ari.addChannel(bridgeId, leg.channelId);
+  },
+};
+
+/** The per-call ordering key of an event, or null when it concerns no channel. */
+function keyOf(event: AriEvent): string | null {
+  switch (event.type) {
+    case 'Dial':
+      return event.peer.id;
+    case 'PlaybackStarted':
+    case 'PlaybackFinished':
+      return channelOfTarget(event.playback.target_uri);
+    case 'ChannelEnteredBridge':
+      return event.channel ? callKey(event.channel.id) : null;
+    case 'ChannelStateChange':
+    case 'StasisStart':
+      // The other half of a Local channel never enters Stasis and its state adds nothing.
+      return event.channel.id.endsWith('-2') ? null : event.channel.id;
+    case 'ChannelDestroyed':
+      return callKey(event.channel.id);
+    default:
+      return null;
+  }
+}
+
+/** Both halves of a Local channel (`<callId>`, `<callId>-2`) share their call's queue. */
+function callKey(channelId: string): string {
+  return channelId.endsWith('-2') ? channelId.slice(0, -2) : channelId;
+}
+
+function channelOfTarget(targetUri: string): string | null {
+  return targetUri.startsWith('channel:') ? targetUri.slice('channel:'.length) : null;
+}

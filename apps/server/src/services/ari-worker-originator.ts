@@ -1,0 +1,177 @@
+import type { AgentId, CallId, CampaignId, E164, LeadId, ListId } from '@ringside/protocol';
+import type { CallLogWriter } from '../adapters/postgres/call-log.js';
+import { AriError } from '../adapters/asterisk/ari-error.js';
+import type { ServerPool } from '../adapters/asterisk/server-pool.js';
+import { UnavailableError, type RingsideError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { Clock } from '../ports/clock.js';
+import type { LiveCall, StateStore } from '../ports/state-store.js';
+
+/** One call to place. Ids are ours: the customer channel is `callId`, its Local peer `callId-2`. */
+export interface OriginateCall {
+  callId: CallId;
+  campaignId: CampaignId;
+  leadId: LeadId;
+  listId: ListId;
+  phone: E164;
+  /** This dial is attempt number `attempt` (1 for the first). */
+  attempt: number;
+  /** The agent for manual/preview dials; null for dialer-placed calls. */
+  agentId?: AgentId | null;
+  manual?: boolean;
+  /** Seconds to ring before no answer (campaign ring_timeout_s; at least 15). */
+  ringTimeoutS: number;
+  /** Caller id shown to the customer, e.g. "Ringside" <+15550000000>. */
+  callerId?: string | null;
+  /** Dialplan context run on answer (default dialer-outbound: AMD, then Stasis). */
+  context?: string;
+}
+
+export type OriginateResult =
+  | { ok: true; serverId: string }
+  | {
+      ok: false;
+      /** AriError (Asterisk refused or did not answer) or UnavailableError (no free server). */
+      error: RingsideError;
+      /** False when no call state was written at all (no server): the lead was never dialed. */
+      attempted: boolean;
+    };
+
+export interface CallOriginatorOptions {
+  pool: ServerPool;
+  store: StateStore;
+  callLog: CallLogWriter;
+  clock: Clock;
+  logger: Logger;
+  /**
+   * How a number becomes an ARI endpoint. `{e164}` is the number with its +, `{digits}` without.
+   * Default `Local/{digits}@sim-customers` (the simulated customers); a trunk: `PJSIP/{e164}@trunk`.
+   */
+  dialTemplate?: string;
+}
+
+export function dialEndpoint(template: string, phone: string): string {
+  return template.replaceAll('{e164}', phone).replaceAll('{digits}', phone.replace(/^\+/, ''));
+}
+
+/**
+ * Places calls: picks a server with free capacity, records the call (live_call DIALING with
+ * call.originated, and its call_log row) before asking Asterisk, so that every ARI event of the
+ * call finds it; then POST /channels with our channel ids. A refused origination ends the call
+ * at once as ORIGINATE_FAILED. Used by the dialer (and manual dials); the ARI worker follows the
+ * call from there.
+ */
+export class CallOriginator {
+  private readonly template: string;
+
+  constructor(private readonly o: CallOriginatorOptions) {
+    this.template = o.dialTemplate ?? 'Local/{digits}@sim-customers';
+  }
+
+  async originate(req: OriginateCall): Promise<OriginateResult> {
+    const server = this.o.pool.pick();
+    if (!server) {
+      return {
+        ok: false,
+        attempted: false,
+        error: new UnavailableError('no Asterisk server is up with a free line'),
+      };
+    }
+    this.o.pool.acquire(server.id);
+    const atMs = this.o.clock.nowMs();
+    const call: LiveCall = {
+      callId: req.callId,
+      campaignId: req.campaignId,
+      leadId: req.leadId,
+      listId: req.listId,
+      phone: req.phone,
+      stage: 'DIALING',
+      serverId: server.id,
+      channelId: req.callId,
+      bridgeId: null,
+      agentId: req.agentId ?? null,
+      manual: req.manual ?? false,
+      attempt: req.attempt,
+      originatedAtMs: atMs,
+      ringingAtMs: null,
+      answeredAtMs: null,
+      amdAtMs: null,
+      amdResult: null,
+      waitingAtMs: null,
+      bridgedAtMs: null,
+      droppedAtMs: null,
+      endedAtMs: null,
+    };
+    await this.o.store.putCall(call, {
+      type: 'call.originated',
+      callId: req.callId,
+      campaignId: req.campaignId,
+      leadId: req.leadId,
+      listId: req.listId,
+      agentId: req.agentId ?? null,
+      serverId: server.id,
+      channelId: req.callId,
+      atMs,
+    });
+    await this.o.callLog.start({
+      callId: req.callId,
+      campaignId: req.campaignId,
+      listId: req.listId,
+      leadId: req.leadId,
+      phone: req.phone,
+      attempt: req.attempt,
+      manual: req.manual ?? false,
+      serverId: server.id,
+      channelId: req.callId,
+      agentId: req.agentId ?? null,
+      originatedAtMs: atMs,
+    });
+    try {
+      await server.client.originate({
+        endpoint: dialEndpoint(this.template, req.phone),
+        channelId: req.callId,
+        otherChannelId: `${req.callId}-2`,
+        context: req.context ?? 'dialer-outbound',
+        extension: 's',
+        priority: 1,
+        timeoutS: req.ringTimeoutS,
+        ...(req.callerId ? { callerId: req.callerId } : {}),
+      });
+      return { ok: true, serverId: server.id };
+    } catch (err) {
+      const error =
+        err instanceof AriError ? err : new AriError(0, err instanceof Error ? err.message : 'failed', 'channels.originate', { cause: err });
+      if (error.status === 0) this.o.pool.setUp(server.id, false);
+      this.o.pool.release(server.id);
+      this.o.logger.warn(
+        { callId: req.callId, leadId: req.leadId, serverId: server.id, status: error.status, reason: error.asteriskMessage },
+        'origination refused',
+      );
+      await this.failed(call, error);
+      return { ok: false, attempted: true, error };
+    }
+  }
+
+  private async failed(call: LiveCall, error: AriError): Promise<void> {
+    const atMs = this.o.clock.nowMs();
+    // The worker may already have seen the channel die; only end what is still live.
+    const current = await this.o.store.getCall(call.callId);
+    if (!current) return;
+    await this.o.store.endCall(
+      { ...current, stage: 'ENDED', endedAtMs: atMs },
+      {
+        type: 'call.ended',
+        callId: call.callId,
+        campaignId: call.campaignId,
+        leadId: call.leadId,
+        outcome: 'ORIGINATE_FAILED',
+        hangupCause: null,
+        agentId: call.agentId,
+        atMs,
+      },
+    );
+    await this.o.callLog
+      .step(call.callId, { kind: 'ended', atMs, outcome: 'ORIGINATE_FAILED', hangupCause: null })
+      .catch((e: unknown) => this.o.logger.error({ err: e, callId: call.callId, status: error.status }, 'call_log update failed'));
+  }
+}

@@ -1,0 +1,373 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { parse, type CsvError, type Info } from 'csv-parse';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { Logger } from '../../logger.js';
+import { NotFoundError, ValidationError } from '../../errors.js';
+import { checkMapping, resolveMapping, type ColumnMapping, type ResolvedMapping } from './mapping.js';
+import { normaliseRow, toE164, type ImportRowError, type StagedLead } from './row.js';
+import { copyLine } from './copy-text.js';
+import { sniff } from './sniff.js';
+
+export type { ColumnMapping } from './mapping.js';
+export type { ImportRowError } from './row.js';
+
+/** Rows sent to PostgreSQL per COPY + INSERT ... SELECT round. */
+export const DEFAULT_BATCH_ROWS = 5000;
+/** How many row problems (and skipped rows) the report and import_jobs.errors keep. */
+export const MAX_REPORTED = 1000;
+/** A CSV record longer than this is refused, so a stray quote cannot make us buffer the file. */
+const MAX_RECORD_BYTES = 256 * 1024;
+
+export interface ImportDeps {
+  pool: pg.Pool;
+  logger: Logger;
+}
+
+export interface ImportOptions {
+  listId: string | number;
+  /** The CSV bytes; read once, as a stream (never held in memory). */
+  input: Readable;
+  /** Shown in the report and import_jobs; not used to open anything. */
+  fileName?: string;
+  /** Lead field -> CSV header; fields not named are detected from usual header names. */
+  mapping?: ColumnMapping;
+  /** ISO 3166 alpha-2 used to read numbers without a country code; 'US' by default. */
+  defaultCountry?: string;
+  /** The user running the import (import_jobs.created_by). */
+  createdBy?: string | number | null;
+  /** Rows per database round trip; DEFAULT_BATCH_ROWS by default. */
+  batchRows?: number;
+}
+
+export type TzSourceCounts = Record<StagedLead['tzSource'], number>;
+
+/** The result of one import, returned to the API and printed by the CLI. */
+export interface ImportReport {
+  jobId: string;
+  listId: string;
+  fileName: string;
+  /** Data rows read (the header and empty lines not counted). */
+  rowsTotal: number;
+  imported: number;
+  /** Rows refused for a bad value or a malformed line; see `errors`. */
+  rejected: number;
+  /** Rows whose phone is already in the list or earlier in the file. */
+  duplicates: number;
+  /** Rows whose phone is on the system-wide DNC list or the campaign's. */
+  dnc: number;
+  /** The first MAX_REPORTED problems of rejected rows. */
+  errors: ImportRowError[];
+  /** True when more problems were found than `errors` holds. */
+  errorsTruncated: boolean;
+  /** Problems that did not stop a row from importing (an invalid alternate number dropped). */
+  warnings: ImportRowError[];
+  /** The first MAX_REPORTED rows skipped as duplicate or DNC. */
+  skipped: Array<{ row: number; reason: 'duplicate' | 'dnc' }>;
+  /** Imported leads by how their time zone was found. */
+  timeZones: TzSourceCounts;
+  /** The mapping used: lead field -> CSV header(s). */
+  mapping: Record<string, string | string[]>;
+  durationMs: number;
+}
+
+const STAGING_COLUMNS = [
+  'row_no',
+  'phone',
+  'alt_phones',
+  'first_name',
+  'last_name',
+  'address',
+  'city',
+  'state',
+  'postal_code',
+  'country',
+  'time_zone',
+  'tz_key',
+  'tz_source',
+  'custom',
+] as const;
+
+const CREATE_STAGING = `CREATE TEMP TABLE import_staging (
+  row_no integer NOT NULL, phone text NOT NULL, alt_phones text NOT NULL, first_name text,
+  last_name text, address text, city text, state text, postal_code text, country text NOT NULL,
+  time_zone text, tz_key text NOT NULL, tz_source text NOT NULL, custom jsonb NOT NULL
+) ON COMMIT DROP`;
+
+/*
+ * One batch: leads on a DNC list (system-wide or the list's campaign) and repeats of a phone
+ * within the batch are held back; the rest is inserted, and ON CONFLICT skips phones already in
+ * the list (including earlier batches of this file, inserted in the same transaction). Every
+ * inserted lead gets its 'imported' lead_log row. Returns the skipped rows and the inserted count
+ * per time-zone source.
+ */
+const INSERT_BATCH = `WITH s AS (
+  SELECT st.*,
+         EXISTS (SELECT 1 FROM dnc d WHERE d.phone = st.phone
+                   AND (d.campaign_id IS NULL OR d.campaign_id = $2::bigint)) AS is_dnc,
+         row_number() OVER (PARTITION BY st.phone ORDER BY st.row_no) AS rn
+    FROM import_staging st
+), ins AS (
+  INSERT INTO leads (list_id, phone, alt_phones, first_name, last_name, address, city, state,
+                     postal_code, country, time_zone, tz_candidates, tz_key, tz_source, custom,
+                     import_job_id)
+  SELECT $1::bigint, phone, string_to_array(alt_phones, ','), first_name, last_name, address, city,
+         state, postal_code, country, time_zone, string_to_array(tz_key, ','), tz_key, tz_source,
+         custom, $3::bigint
+    FROM s WHERE NOT is_dnc AND rn = 1
+   ORDER BY row_no
+  ON CONFLICT (list_id, phone) DO NOTHING
+  RETURNING id, phone, tz_source
+), logged AS (
+  INSERT INTO lead_log (lead_id, kind, detail)
+  SELECT id, 'imported', jsonb_build_object('importJobId', $3::bigint) FROM ins
+)
+SELECT 'skip' AS kind, s.row_no, s.is_dnc, NULL::text AS tz_source, 0::int AS n
+  FROM s
+ WHERE s.is_dnc OR s.rn > 1 OR NOT EXISTS (SELECT 1 FROM ins WHERE ins.phone = s.phone)
+UNION ALL
+SELECT 'tz', NULL, NULL, tz_source, count(*)::int FROM ins GROUP BY tz_source`;
+
+interface BatchRow {
+  kind: 'skip' | 'tz';
+  row_no: number | null;
+  is_dnc: boolean | null;
+  tz_source: StagedLead['tzSource'] | null;
+  n: number;
+}
+
+/**
+ * Imports a CSV file into a list, streaming: parse, validate and normalise each row, then COPY
+ * batches into a temporary staging table and INSERT ... SELECT into leads. The whole import is one
+ * transaction: it imports the good rows of a file or, when the file is not CSV (binary, no header,
+ * no phone column) or the database fails, nothing. An import_jobs row records the outcome.
+ */
+export async function importLeads(deps: ImportDeps, opts: ImportOptions): Promise<ImportReport> {
+  const started = performance.now();
+  const { pool, logger } = deps;
+  const listId = String(opts.listId);
+  if (!/^[1-9]\d{0,18}$/.test(listId)) {
+    throw new ValidationError('listId must be a positive integer', [{ path: 'listId', message: 'must be a positive integer' }]);
+  }
+  const defaultCountry = (opts.defaultCountry ?? 'US').toUpperCase();
+  if (!/^[A-Z]{2}$/.test(defaultCountry)) {
+    throw new ValidationError('defaultCountry must be an ISO 3166 alpha-2 code such as US', [
+      { path: 'defaultCountry', message: 'must be two letters' },
+    ]);
+  }
+  const mapping = checkMapping(opts.mapping);
+  const batchRows = Math.max(1, Math.min(opts.batchRows ?? DEFAULT_BATCH_ROWS, 50_000));
+  const fileName = (opts.fileName ?? '').slice(0, 255);
+
+  const list = await pool.query<{ campaign_id: string }>('SELECT campaign_id FROM lists WHERE id = $1', [listId]);
+  const campaignId = list.rows[0]?.campaign_id;
+  if (campaignId === undefined) throw new NotFoundError(`list ${listId} does not exist`);
+
+  const job = await pool.query<{ id: string }>(
+    `INSERT INTO import_jobs (list_id, file_name, created_by, mapping) VALUES ($1, $2, $3, $4) RETURNING id`,
+    [listId, fileName, opts.createdBy ?? null, JSON.stringify(mapping)],
+  );
+  const jobId = job.rows[0]?.id ?? '';
+  const log = logger.child({ importJobId: jobId, listId });
+  log.info('import started');
+
+  const report: ImportReport = {
+    jobId,
+    listId,
+    fileName,
+    rowsTotal: 0,
+    imported: 0,
+    rejected: 0,
+    duplicates: 0,
+    dnc: 0,
+    errors: [],
+    errorsTruncated: false,
+    warnings: [],
+    skipped: [],
+    timeZones: { postal_code: 0, area_code: 0, manual: 0, unknown: 0 },
+    mapping: {},
+    durationMs: 0,
+  };
+  const addError = (e: ImportRowError) => {
+    if (report.errors.length < MAX_REPORTED) report.errors.push(e);
+    else report.errorsTruncated = true;
+  };
+
+  const client = await pool.connect();
+  let inTransaction = false;
+  try {
+    const { stream, delimiter } = await sniff(opts.input);
+    await client.query('BEGIN');
+    inTransaction = true;
+    await client.query(CREATE_STAGING);
+
+    let malformed = 0;
+    const parser = parse({
+      delimiter,
+      bom: true,
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      skip_records_with_error: true,
+      max_record_size: MAX_RECORD_BYTES,
+      on_skip: (err: CsvError | undefined) => {
+        malformed++;
+        report.rowsTotal++;
+        report.rejected++;
+        const line = typeof err?.lines === 'number' ? err.lines : 0;
+        addError({ row: line, column: '', reason: `not readable as CSV (${err?.code ?? 'malformed'})` });
+        return undefined;
+      },
+    });
+    // The input is piped through the parser; iterating the parser pulls it, so a slow database
+    // pauses the file (backpressure) instead of buffering it.
+    const parsing = pipeline(stream, parser);
+    parsing.catch(() => undefined); // surfaced by the iteration below
+
+    let resolved: ResolvedMapping | null = null;
+    let batch: string[] = [];
+    let pending: Promise<void> | null = null;
+
+    const flush = async (lines: string[]): Promise<void> => {
+      await pipeline(Readable.from(lines), client.query(copyFrom(`COPY import_staging (${STAGING_COLUMNS.join(', ')}) FROM STDIN`)));
+      const r = await client.query<BatchRow>(INSERT_BATCH, [listId, campaignId, jobId]);
+      let skippedRows = 0;
+      for (const row of r.rows) {
+        if (row.kind === 'tz' && row.tz_source !== null) {
+          report.timeZones[row.tz_source] += row.n;
+          continue;
+        }
+        skippedRows++;
+        const reason = row.is_dnc ? 'dnc' : 'duplicate';
+        if (row.is_dnc) report.dnc++;
+        else report.duplicates++;
+        if (report.skipped.length < MAX_REPORTED) report.skipped.push({ row: row.row_no ?? 0, reason });
+      }
+      report.imported += lines.length - skippedRows;
+      await client.query('TRUNCATE import_staging');
+    };
+
+    for await (const item of parser as AsyncIterable<{ record: string[]; info: Info }>) {
+      const { record, info } = item;
+      if (resolved === null) {
+        checkHeaderIsNotData(record, defaultCountry);
+        resolved = resolveMapping(record, mapping);
+        report.mapping = resolved.used;
+        continue;
+      }
+      report.rowsTotal++;
+      const result = normaliseRow(record, info.lines, resolved, defaultCountry);
+      if (!result.ok) {
+        report.rejected++;
+        if (result.errors.length > 0 && result.errors[0]?.column === '') malformed++;
+        for (const e of result.errors) addError(e);
+        continue;
+      }
+      for (const w of result.warnings) if (report.warnings.length < MAX_REPORTED) report.warnings.push(w);
+      batch.push(stagingLine(result.lead));
+      if (batch.length >= batchRows) {
+        // Parse the next batch while PostgreSQL inserts this one (at most two batches in memory).
+        if (pending) await pending;
+        pending = flush(batch);
+        pending.catch(() => undefined); // awaited before the next flush or at the end
+        batch = [];
+      }
+    }
+    await parsing;
+    if (pending) await pending;
+    if (batch.length > 0) await flush(batch);
+
+    if (resolved === null) {
+      throw new ValidationError('the file is not CSV: it has no header row; nothing was imported', [
+        { path: 'file', message: 'no header row' },
+      ]);
+    }
+    if (report.rowsTotal > 0 && malformed === report.rowsTotal) {
+      throw new ValidationError(
+        `the file is not CSV: none of its ${report.rowsTotal} rows has the header's ${resolved.header.length} columns; nothing was imported`,
+        [{ path: 'file', message: 'no row matches the header' }],
+      );
+    }
+
+    report.durationMs = Math.round(performance.now() - started);
+    await client.query(
+      `UPDATE import_jobs SET status = 'done', rows_total = $2, rows_imported = $3, rows_rejected = $4,
+              rows_duplicate = $5, rows_dnc = $6, errors = $7, mapping = $8, finished_at = now()
+        WHERE id = $1`,
+      [jobId, report.rowsTotal, report.imported, report.rejected, report.duplicates, report.dnc, JSON.stringify(report.errors), JSON.stringify(report.mapping)],
+    );
+    await client.query('COMMIT');
+    inTransaction = false;
+    log.info(
+      {
+        rowsTotal: report.rowsTotal,
+        imported: report.imported,
+        rejected: report.rejected,
+        duplicates: report.duplicates,
+        dnc: report.dnc,
+        durationMs: report.durationMs,
+      },
+      'import done',
+    );
+    return report;
+  } catch (err) {
+    if (inTransaction) await client.query('ROLLBACK').catch(() => undefined);
+    opts.input.destroy();
+    const wrapped = err instanceof ValidationError ? err : asValidation(err);
+    const message = (wrapped ?? (err as Error)).message ?? String(err);
+    await pool
+      .query(`UPDATE import_jobs SET status = 'failed', error = $2, rows_total = $3, finished_at = now() WHERE id = $1`, [
+        jobId,
+        message.slice(0, 1000),
+        report.rowsTotal,
+      ])
+      .catch(() => undefined);
+    log.warn({ err: wrapped ? { code: wrapped.code, message } : err }, 'import failed');
+    throw wrapped ?? err;
+  } finally {
+    client.release();
+  }
+}
+
+/** csv-parse errors that escape skip_records_with_error (bad options, encoding) mean "not CSV". */
+function asValidation(err: unknown): ValidationError | null {
+  if (err instanceof Error && 'code' in err && typeof err.code === 'string' && err.code.startsWith('CSV_')) {
+    return new ValidationError(`the file is not CSV (${err.code}); nothing was imported`, [{ path: 'file', message: err.code }], {
+      cause: err,
+    });
+  }
+  return null;
+}
+
+/** A header row holding phone numbers is a data row: the file has no header. */
+function checkHeaderIsNotData(header: string[], defaultCountry: string): void {
+  header.forEach((cell, i) => {
+    const digits = cell.replace(/\D/g, '');
+    if (digits.length >= 7 && toE164(cell, defaultCountry) !== null) {
+      throw new ValidationError(
+        `the file has no header row: its first line holds a phone number in column ${i + 1}; add a header such as "phone,first_name,..."; nothing was imported`,
+        [{ path: 'header', message: 'first line looks like data' }],
+      );
+    }
+  });
+}
+
+function stagingLine(l: StagedLead): string {
+  return copyLine([
+    String(l.row),
+    l.phone,
+    l.altPhones.join(','),
+    l.firstName,
+    l.lastName,
+    l.address,
+    l.city,
+    l.state,
+    l.postalCode,
+    l.country,
+    l.timeZone,
+    l.tzKey,
+    l.tzSource,
+    JSON.stringify(l.custom),
+  ]);
+}

@@ -1,0 +1,5 @@
+export { importLeads, DEFAULT_BATCH_ROWS, MAX_REPORTED } from './import-leads.js';
+export type { ImportDeps, ImportOptions, ImportReport, TzSourceCounts } from './import-leads.js';
+export { LEAD_FIELDS, checkMapping } from './mapping.js';
+export type { ColumnMapping, LeadField } from './mapping.js';
+export type { ImportRowError } from './row.js';

@@ -1,0 +1,266 @@
+import type { AriEvent } from '@ringside/ari';
+import { checkRequest, formatIssues } from '@ringside/ari';
+import type { AgentId, CallId, CampaignId, DomainEvent, E164, LeadId, ListId } from '@ringside/protocol';
+import { describe, expect, it } from 'vitest';
+import { AriRestClient } from '../../src/adapters/asterisk/ari-client.js';
+import { ServerPool } from '../../src/adapters/asterisk/server-pool.js';
+import type { CallLogStart, CallLogStep, CallLogWriter } from '../../src/adapters/postgres/call-log.js';
+import { createLogger } from '../../src/logger.js';
+import { ManualClock } from '../../src/ports/clock.js';
+import { MemoryEventBus } from '../../src/ports/fakes/memory-event-bus.js';
+import { MemoryStateStore } from '../../src/ports/fakes/memory-state-store.js';
+import { AriCallWorker, type AgentLeg } from '../../src/services/ari-worker-calls.js';
+import { CallOriginator } from '../../src/services/ari-worker-originator.js';
+import { fakeFetch, loadTrace, traceFiles, type SentRequest, type TraceLine } from './trace-helpers.js';
+
+/**
+ * Each recorded Asterisk trace is replayed through the worker: customer calls are originated
+ * through the real originator and client (the fake fetch answers with the trace's response),
+ * agents own the mixing bridges the trace creates, and every event is fed in order. The domain
+ * events on the bus must be exactly the expected ones.
+ */
+
+class RecordingCallLog implements CallLogWriter {
+  readonly starts: CallLogStart[] = [];
+  readonly steps: Array<{ callId: string; step: CallLogStep }> = [];
+  async start(s: CallLogStart) {
+    this.starts.push(s);
+  }
+  async step(callId: string, step: CallLogStep) {
+    this.steps.push({ callId, step });
+  }
+}
+
+/** A compact view of a domain event for assertions. */
+function brief(e: DomainEvent): string {
+  switch (e.type) {
+    case 'call.originated':
+      return `originated ${e.callId} on ${e.serverId}`;
+    case 'call.amd':
+      return `amd ${e.callId} ${e.result} ${e.cause}`;
+    case 'call.bridged':
+      return `bridged ${e.callId} ${e.agentId} ${e.bridgeId}`;
+    case 'call.safe_harbor':
+      return `safe_harbor ${e.callId} ${e.playbackId}`;
+    case 'call.ended':
+      return `ended ${e.callId} ${e.outcome} ${e.hangupCause}`;
+    case 'call.dropped':
+    case 'call.ringing':
+    case 'call.answered':
+    case 'call.waiting':
+      return `${e.type.slice(5)} ${e.callId}`;
+    default:
+      return e.type;
+  }
+}
+
+const expected: Record<string, string[]> = {
+  'busy.jsonl': ['originated call-b on ast1', 'ended call-b BUSY 17'],
+  'congestion.jsonl': ['originated call-c on ast1', 'ended call-c CONGESTION 34'],
+  'no-answer.jsonl': ['originated call-n on ast1', 'ringing call-n', 'ended call-n NO_ANSWER 19'],
+  'machine-answer.jsonl': [
+    'originated call-m on ast1',
+    'ringing call-m',
+    'answered call-m',
+    'amd call-m MACHINE MAXWORDS-4-3',
+    'ended call-m MACHINE 16',
+  ],
+  'drop-safe-harbor.jsonl': [
+    'originated call-d on ast1',
+    'ringing call-d',
+    'answered call-d',
+    'amd call-d HUMAN HUMAN-801-800',
+    'dropped call-d',
+    'safe_harbor call-d pb-d',
+    'ended call-d DROPPED 16',
+  ],
+  'human-answer-bridge.jsonl': [
+    'originated call-a on ast1',
+    'ringing call-a',
+    'answered call-a',
+    'amd call-a HUMAN HUMAN-801-800',
+    'bridged call-a agent-of-br-a br-a',
+    'ended call-a HUMAN 16',
+  ],
+  'agent-hangs-up-customer.jsonl': [
+    'originated call-k on ast1',
+    'ringing call-k',
+    'answered call-k',
+    'amd call-k HUMAN HUMAN-801-800',
+    'bridged call-k agent-of-br-k br-k',
+    'ended call-k HUMAN 16',
+  ],
+  'holding-then-agent.jsonl': [
+    'originated call-h on ast1',
+    'ringing call-h',
+    'answered call-h',
+    'waiting call-h',
+    'bridged call-h agent-of-br-h br-h',
+    'ended call-h HUMAN 16',
+  ],
+  'snoop-listen-whisper.jsonl': [
+    'originated call-s on ast1',
+    'ringing call-s',
+    'answered call-s',
+    'amd call-s HUMAN HUMAN-801-800',
+    'bridged call-s agent-of-br-s br-s',
+    'ended call-s HUMAN 16',
+  ],
+  'webrtc-agent-leg.jsonl': [
+    'originated probe-call on ast1',
+    'ringing probe-call',
+    'answered probe-call',
+    'amd probe-call HUMAN HUMAN-801-800',
+    'bridged probe-call agent-of-probe-br probe-br',
+    'ended probe-call HUMAN 16',
+  ],
+  // Error responses only: no call is placed, the worker publishes nothing.
+  'errors.jsonl': [],
+};
+
+function isCustomerChannel(name: string, id: string): boolean {
+  return name.includes('@sim-customers') && !id.endsWith('-2');
+}
+
+async function replay(file: string) {
+  const lines = loadTrace(file);
+  const clock = new ManualClock(1_800_000_000_000);
+  const bus = new MemoryEventBus({ clock });
+  const store = new MemoryStateStore(bus);
+  const callLog = new RecordingCallLog();
+  const logger = createLogger('silent');
+  const sent: SentRequest[] = [];
+  // Originations are answered with the trace's recorded response for that channel.
+  const responses = lines.filter((l): l is Extract<TraceLine, { dir: 'response' }> => l.dir === 'response');
+  const fetchFn = fakeFetch((req) => {
+    const channelId = req.query.channelId;
+    const recorded = responses.find(
+      (r) =>
+        r.method === req.method &&
+        r.path === '/channels' &&
+        typeof r.body === 'object' &&
+        r.body !== null &&
+        (r.body as { id?: string }).id === channelId,
+    );
+    if (recorded) return { status: recorded.status, body: recorded.body };
+    // A call seen only in events (webrtc trace): answer as Asterisk would.
+    return { status: 200, body: { id: channelId } };
+  }, sent);
+  const client = new AriRestClient({ baseUrl: 'http://ast1/ari', user: 'u', password: 'p', fetch: fetchFn });
+  const pool = new ServerPool([{ id: 'ast1', client, maxCalls: 10 }], store);
+  const originator = new CallOriginator({ pool, store, callLog, clock, logger });
+  const legs: AgentLeg[] = [];
+  const worker = new AriCallWorker({
+    serverId: 'ast1',
+    ari: client,
+    store,
+    callLog,
+    clock,
+    logger,
+    peerCauseWaitMs: 50,
+    agentLegs: { onAgentLeg: async (leg) => void legs.push(leg) },
+  });
+  const seeded = new Set<string>();
+  const seedCall = async (callId: string) => {
+    if (seeded.has(callId)) return;
+    seeded.add(callId);
+    const r = await originator.originate({
+      callId: callId as CallId,
+      campaignId: '7' as CampaignId,
+      leadId: `lead-${callId}` as LeadId,
+      listId: '3' as ListId,
+      phone: '+15551230001' as E164,
+      attempt: 1,
+      ringTimeoutS: 30,
+    });
+    expect(r.ok).toBe(true);
+  };
+  const seedAgent = async (bridgeId: string) => {
+    const agentId = `agent-of-${bridgeId}` as AgentId;
+    await store.transitionAgent(
+      {
+        agentId,
+        state: 'READY',
+        sinceMs: clock.nowMs(),
+        campaignId: '7' as CampaignId,
+        callId: null,
+        pauseCode: null,
+        bridgeId,
+        legChannelId: null,
+      },
+      null,
+      {
+        type: 'agent.state_changed',
+        agentId,
+        campaignId: '7' as CampaignId,
+        from: 'LOGGED_OUT',
+        to: 'READY',
+        pauseCode: null,
+        callId: null,
+        reason: 'agent',
+        sinceMs: clock.nowMs(),
+        atMs: clock.nowMs(),
+      },
+    );
+  };
+
+  let lastT = 0;
+  for (const line of lines) {
+    clock.advance(line.tMs - lastT);
+    lastT = line.tMs;
+    if (line.dir === 'request') {
+      if (line.method === 'POST' && line.path === '/channels' && String(line.query.endpoint ?? '').includes('@sim-customers')) {
+        await seedCall(line.query.channelId ?? '');
+      }
+      continue;
+    }
+    if (line.dir !== 'event') continue;
+    const ev: AriEvent = line.event;
+    if (ev.type === 'ChannelCreated' && isCustomerChannel(ev.channel.name, ev.channel.id)) await seedCall(ev.channel.id);
+    if (ev.type === 'BridgeCreated' && ev.bridge.bridge_type === 'mixing') await seedAgent(ev.bridge.id);
+    await worker.handle(ev);
+  }
+  await new Promise((r) => setTimeout(r, 80));
+  await worker.idle();
+  worker.close();
+  const events = bus.events().filter((e) => e.type !== 'agent.state_changed');
+  return { events, store, callLog, sent, legs, worker, client };
+}
+
+describe('trace replay through the ARI worker', () => {
+  it('has an expectation for every recorded trace', () => {
+    expect(traceFiles().sort()).toEqual(Object.keys(expected).sort());
+  });
+
+  for (const file of Object.keys(expected)) {
+    it(`${file}: produces exactly the expected domain events and leaves no live call`, async () => {
+      const { events, store, sent } = await replay(file);
+      expect(events.map(brief)).toEqual(expected[file]);
+      expect(await store.listCalls()).toEqual([]);
+      for (const s of sent) {
+        const r = checkRequest(s.method, s.path, s.query, s.body);
+        expect(r.ok, formatIssues(r)).toBe(true);
+      }
+    });
+  }
+
+  it('human-answer-bridge: call_log gets every instant and the outcome', async () => {
+    const { callLog } = await replay('human-answer-bridge.jsonl');
+    expect(callLog.starts.map((s) => s.callId)).toEqual(['call-a']);
+    expect(callLog.steps.map((s) => s.step.kind)).toEqual(['ringing', 'answered', 'amd', 'bridged', 'ended']);
+    const ended = callLog.steps.at(-1)?.step;
+    expect(ended).toMatchObject({ kind: 'ended', outcome: 'HUMAN', hangupCause: 16 });
+  });
+
+  it('webrtc-agent-leg: the phone entering Stasis with args agent,agent1 is handed to the agent-leg handler', async () => {
+    const { legs } = await replay('webrtc-agent-leg.jsonl');
+    expect(legs).toEqual([{ serverId: 'ast1', channelId: '1795552514.0', endpoint: 'agent1' }]);
+  });
+
+  it('drop-safe-harbor: the drop records how long the live answer waited (AMD verdict to playback)', async () => {
+    const { events } = await replay('drop-safe-harbor.jsonl');
+    const dropped = events.find((e) => e.type === 'call.dropped');
+    // StasisStart at 9631 ms, PlaybackStarted at 9633 ms in the trace.
+    expect(dropped).toMatchObject({ type: 'call.dropped', waitMs: 2 });
+  });
+});

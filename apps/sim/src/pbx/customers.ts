@@ -1,0 +1,208 @@
+/**
+ * Simulated customers behind the trunk (`Local/<number>@sim-customers`): what each dialed number
+ * does, drawn reproducibly from a seed. With no scenario configured the last digit decides, as in
+ * the dialplan the reference traces were recorded with (../shared/ari/traces/README.md).
+ */
+
+/** What the far end does with one call attempt. */
+export type CustomerOutcome = 'human' | 'machine' | 'noanswer' | 'busy' | 'congestion';
+
+/** The verdict AMD() writes to AMDSTATUS. */
+export type AmdStatus = 'HUMAN' | 'MACHINE' | 'NOTSURE';
+
+/** A duration in milliseconds: fixed, or uniform in [min, max]. */
+export type Dist = number | { min: number; max: number };
+
+/** How the customers of one list (number prefix) behave. Every duration is in milliseconds. */
+export interface CustomerProfile {
+  /** Relative weights of the outcomes (need not sum to 1). */
+  mix: Record<CustomerOutcome, number>;
+  /** From the start of ringing to a human's answer. */
+  humanRingMs: Dist;
+  /** From the start of ringing to an answering machine's pick-up. */
+  machineRingMs: Dist;
+  /** Probability that AMD calls a human HUMAN (else MACHINE or NOTSURE, see notSureShare). */
+  amdHumanAccuracy: number;
+  /** Probability that AMD calls a machine MACHINE (else HUMAN or NOTSURE). */
+  amdMachineAccuracy: number;
+  /** Share of the wrong verdicts that come out NOTSURE instead of the opposite class. */
+  amdNotSureShare: number;
+  /** From answer to AMD's verdict when it hears a human. */
+  amdHumanDecisionMs: Dist;
+  /** From answer to AMD's verdict when it hears a machine. */
+  amdMachineDecisionMs: Dist;
+  /** From answer to a human's own hang-up (the whole conversation if nobody ends it first). */
+  humanTalkMs: Dist;
+  /** From answer to the machine hanging up (greeting plus beep and recording time). */
+  machineHangupMs: Dist;
+  /** Length of the human's "hello" (silence/1&hello-world&silence/2) after answer. */
+  humanGreetingMs: Dist;
+  /** Length of the machine's greeting playback. */
+  machineGreetingMs: Dist;
+}
+
+/** A profile for numbers starting with `prefix` (longest prefix wins). */
+export interface CustomerRule {
+  prefix: string;
+  profile: Partial<CustomerProfile>;
+}
+
+/** The scenario the simulated customers follow; see docs/sim.md. */
+export interface CustomerScenario {
+  /** Seed of every draw; the same seed and the same dialing order give the same calls. */
+  seed: number;
+  /**
+   * Profile for numbers no rule matches. Unset: the last digit decides (0-4 human, 5-6 machine,
+   * 7 never answers, 8 busy, 9 congestion) with the reference timings.
+   */
+  defaultProfile?: Partial<CustomerProfile>;
+  rules?: CustomerRule[];
+}
+
+/** Everything decided about one call attempt when it is dialed. */
+export interface CustomerPlan {
+  outcome: CustomerOutcome;
+  /** Ring time before answer (human/machine); noanswer rings forever. */
+  ringMs: number;
+  amdStatus: AmdStatus;
+  amdCause: string;
+  /** From answer to the AMD verdict. */
+  amdDecisionMs: number;
+  /** From answer to the end of the greeting playback. */
+  greetingMs: number;
+  /** From answer to the customer's own hang-up. */
+  hangupMs: number;
+}
+
+/** The reference behaviour (traces): rings 1-6 s, AMD after 3.6 s / 2.1 s, hang-up ~15 s. */
+export const referenceProfile: CustomerProfile = {
+  mix: { human: 5, machine: 2, noanswer: 1, busy: 1, congestion: 1 },
+  humanRingMs: { min: 1000, max: 6000 },
+  machineRingMs: 12000,
+  amdHumanAccuracy: 1,
+  amdMachineAccuracy: 1,
+  amdNotSureShare: 0.5,
+  amdHumanDecisionMs: 3623,
+  amdMachineDecisionMs: 2062,
+  humanTalkMs: 14901,
+  machineHangupMs: 30000,
+  humanGreetingMs: 4901,
+  machineGreetingMs: 9500,
+};
+
+/** Small seeded generator (mulberry32); simulations only, never secrets. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** FNV-1a over a string, mixed with a seed: the per-attempt seed. */
+export function hashSeed(seed: number, text: string): number {
+  let h = (0x811c9dc5 ^ seed) >>> 0;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+function draw(d: Dist, rnd: () => number): number {
+  if (typeof d === 'number') return d;
+  return Math.round(d.min + (d.max - d.min) * rnd());
+}
+
+function pickOutcome(mix: Record<CustomerOutcome, number>, rnd: () => number): CustomerOutcome {
+  const order: CustomerOutcome[] = ['human', 'machine', 'noanswer', 'busy', 'congestion'];
+  const total = order.reduce((s, o) => s + Math.max(0, mix[o] ?? 0), 0);
+  if (total <= 0) return 'human';
+  let x = rnd() * total;
+  for (const o of order) {
+    x -= Math.max(0, mix[o] ?? 0);
+    if (x < 0) return o;
+  }
+  return 'congestion';
+}
+
+function outcomeByLastDigit(number: string): CustomerOutcome {
+  const d = Number(number.slice(-1));
+  if (Number.isNaN(d) || d <= 4) return 'human';
+  if (d <= 6) return 'machine';
+  if (d === 7) return 'noanswer';
+  if (d === 8) return 'busy';
+  return 'congestion';
+}
+
+/** Decides reproducibly what one attempt to `number` does. `attempt` counts from 0 per number. */
+export function planCustomer(
+  scenario: CustomerScenario,
+  number: string,
+  attempt: number,
+): CustomerPlan {
+  const rnd = mulberry32(hashSeed(scenario.seed, `${number}#${attempt}`));
+  let rule: CustomerRule | undefined;
+  for (const r of scenario.rules ?? []) {
+    if (number.startsWith(r.prefix) && (!rule || r.prefix.length > rule.prefix.length)) rule = r;
+  }
+  const byDigit = !rule && !scenario.defaultProfile;
+  const p: CustomerProfile = {
+    ...referenceProfile,
+    ...(scenario.defaultProfile ?? {}),
+    ...(rule?.profile ?? {}),
+  };
+  // Draw every value in a fixed order so that changing one outcome never shifts another draw.
+  const outcomeRoll = pickOutcome(p.mix, rnd);
+  const outcome = byDigit ? outcomeByLastDigit(number) : outcomeRoll;
+  const humanRing = draw(p.humanRingMs, rnd);
+  const machineRing = draw(p.machineRingMs, rnd);
+  const verdictRoll = rnd();
+  const notSureRoll = rnd();
+  const humanDecision = draw(p.amdHumanDecisionMs, rnd);
+  const machineDecision = draw(p.amdMachineDecisionMs, rnd);
+  const talk = draw(p.humanTalkMs, rnd);
+  const machineHangup = draw(p.machineHangupMs, rnd);
+  const humanGreeting = draw(p.humanGreetingMs, rnd);
+  const machineGreeting = draw(p.machineGreetingMs, rnd);
+
+  // Whole-second rings, as Wait(n) in the reference dialplan.
+  const ringMs =
+    outcome === 'machine' ? machineRing : byDigit ? Math.round(humanRing / 1000) * 1000 : humanRing;
+  let amdStatus: AmdStatus;
+  if (outcome === 'machine') {
+    amdStatus =
+      verdictRoll < p.amdMachineAccuracy
+        ? 'MACHINE'
+        : notSureRoll < p.amdNotSureShare
+          ? 'NOTSURE'
+          : 'HUMAN';
+  } else {
+    amdStatus =
+      verdictRoll < p.amdHumanAccuracy
+        ? 'HUMAN'
+        : notSureRoll < p.amdNotSureShare
+          ? 'NOTSURE'
+          : 'MACHINE';
+  }
+  const amdDecisionMs = outcome === 'machine' ? machineDecision : humanDecision;
+  return {
+    outcome,
+    ringMs,
+    amdStatus,
+    amdCause: amdCauseFor(amdStatus, outcome),
+    amdDecisionMs,
+    greetingMs: outcome === 'machine' ? machineGreeting : humanGreeting,
+    hangupMs: outcome === 'machine' ? machineHangup : talk,
+  };
+}
+
+/** AMDCAUSE strings as AMD() writes them. */
+function amdCauseFor(status: AmdStatus, outcome: CustomerOutcome): string {
+  if (status === 'HUMAN') return 'HUMAN-801-800';
+  if (status === 'NOTSURE') return 'TOOLONG-5000';
+  return outcome === 'machine' ? 'MAXWORDS-4-3' : 'LONGGREETING-1510-1500';
+}

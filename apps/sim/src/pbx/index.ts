@@ -1,0 +1,19 @@
+export {
+  startSimPbx,
+  DEFAULT_OMITTED_EVENTS,
+  type SimPbx,
+  type SimPbxOptions,
+} from './server.js';
+export { ManualScheduler, RealScheduler, type SimScheduler, type SimTimer } from './scheduler.js';
+export {
+  planCustomer,
+  referenceProfile,
+  type CustomerOutcome,
+  type CustomerPlan,
+  type CustomerProfile,
+  type CustomerRule,
+  type CustomerScenario,
+  type Dist,
+  type AmdStatus,
+} from './customers.js';
+export { SimEngine, ariTimestamp, parseCallerId, type SimCounters } from './engine.js';

@@ -1,0 +1,32 @@
+/**
+ * `npm run sim:pbx`: the simulated PBX on 127.0.0.1:$SIM_PBX_PORT (default 8088).
+ * Optional: SIM_PBX_SPEED (time scale), SIM_PBX_SEED, SIM_PBX_APP, ARI_USER / ARI_PASSWORD.
+ */
+import { startSimPbx } from './server.js';
+
+function num(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const v = Number(raw);
+  if (!Number.isFinite(v)) {
+    console.error(`sim:pbx: ${name} must be a number`);
+    process.exit(2);
+  }
+  return v;
+}
+
+const pbx = await startSimPbx({
+  port: num('SIM_PBX_PORT', 8088),
+  speed: num('SIM_PBX_SPEED', 1),
+  seed: num('SIM_PBX_SEED', 1),
+  app: process.env.SIM_PBX_APP || 'dialer',
+  user: process.env.ARI_USER || 'ringside',
+  password: process.env.ARI_PASSWORD || 'ringside',
+});
+console.log(`simulated PBX: ARI at ${pbx.ariUrl} (control API at ${pbx.url}/_sim)`);
+
+const shutdown = () => {
+  void pbx.stop().then(() => process.exit(0));
+};
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);

@@ -1,0 +1,477 @@
+/**
+ * The simulated PBX's shell: ARI REST under /ari (basic auth or api_key, like Asterisk), the events
+ * WebSocket /ari/events, and a small control API under /_sim for tests and demos. Listens on
+ * loopback only.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { CustomerProfile, CustomerRule, CustomerScenario } from './customers.js';
+import {
+  SimEngine,
+  ariTimestamp,
+  type AriEventOut,
+  type AriReply,
+  type EventScope,
+  type Params,
+} from './engine.js';
+import { ManualScheduler, RealScheduler, type SimScheduler } from './scheduler.js';
+
+/** Event types left out by default: nothing in Ringside consumes them (docs/sim.md). */
+export const DEFAULT_OMITTED_EVENTS: ReadonlyArray<string> = ['DeviceStateChanged'];
+
+export interface SimPbxOptions {
+  /** TCP port on 127.0.0.1; 0 picks a free one. Default 8088. */
+  port?: number;
+  host?: string;
+  /** ARI credentials accepted (basic auth or api_key=user:password). Default ringside/ringside. */
+  user?: string;
+  password?: string;
+  /** App the dialplan hands calls to (Stasis(<app>,...)). Default 'dialer'. */
+  app?: string;
+  /** Seed of every customer draw. Default 1. */
+  seed?: number;
+  /** Customer behaviour; unset: the last digit decides (see customers.ts). */
+  defaultProfile?: Partial<CustomerProfile>;
+  rules?: CustomerRule[];
+  /** Virtual time runs this many times faster than the wall clock (default 1). */
+  speed?: number;
+  /** Inject a scheduler (tests pass a ManualScheduler); overrides `speed`. */
+  scheduler?: SimScheduler;
+  /** Agent phone endpoints (PJSIP/<name>). Default agent1..agent50. */
+  phoneEndpoints?: string[];
+  /** Phones are registered from the start. Default true. */
+  phonesRegistered?: boolean;
+  /** From ringing a simulated phone to its auto-answer, ms. Default 200. */
+  phoneAnswerMs?: number;
+  /** Event types never sent. Default DEFAULT_OMITTED_EVENTS. */
+  omitEvents?: ReadonlyArray<string>;
+  /** Sound durations in ms by name (`vm-goodbye`), for playback timing. */
+  soundDurationsMs?: Record<string, number>;
+  /** Entity id in every event. Default 02:fc:00:00:00:01 as in the traces. */
+  asteriskId?: string;
+}
+
+export interface SimPbx {
+  /** http://127.0.0.1:<port> */
+  url: string;
+  /** http://127.0.0.1:<port>/ari, the ARI_URL to give Ringside. */
+  ariUrl: string;
+  /** ws://127.0.0.1:<port>/ari/events?app=<app>&subscribeAll=true&api_key=<user>:<password> */
+  eventsUrl: string;
+  port: number;
+  engine: SimEngine;
+  scheduler: SimScheduler;
+  /** Replaces the customer scenario (new calls only). */
+  setScenario(s: Partial<CustomerScenario>): void;
+  stop(): Promise<void>;
+}
+
+const SOUNDS_MS: Record<string, number> = {
+  'vm-goodbye': 864,
+  'hello-world': 1130,
+  beep: 250,
+  'tt-monkeys': 9800,
+  'tt-weasels': 3500,
+  'vm-intro': 2500,
+  'demo-congrats': 18000,
+};
+
+interface AppSocket {
+  ws: WebSocket;
+  apps: string[];
+  subscribeAll: boolean;
+}
+
+const JSON_HEADERS = { 'Content-Type': 'application/json' };
+
+export async function startSimPbx(opts: SimPbxOptions = {}): Promise<SimPbx> {
+  const host = opts.host ?? '127.0.0.1';
+  const user = opts.user ?? 'ringside';
+  const password = opts.password ?? 'ringside';
+  const app = opts.app ?? 'dialer';
+  const scheduler = opts.scheduler ?? new RealScheduler(opts.speed ?? 1);
+  const sockets = new Set<AppSocket>();
+  /** App name -> the socket that currently owns it (a newer connection replaces an older one). */
+  const appOwners = new Map<string, AppSocket>();
+
+  const engine = new SimEngine({
+    scheduler,
+    scenario: { seed: opts.seed ?? 1, defaultProfile: opts.defaultProfile, rules: opts.rules },
+    dialplanApp: app,
+    asteriskId: opts.asteriskId ?? '02:fc:00:00:00:01',
+    phoneEndpoints: opts.phoneEndpoints ?? Array.from({ length: 50 }, (_, i) => `agent${i + 1}`),
+    phonesRegistered: opts.phonesRegistered ?? true,
+    phoneAnswerMs: opts.phoneAnswerMs ?? 200,
+    omitEvents: new Set(opts.omitEvents ?? DEFAULT_OMITTED_EVENTS),
+    soundDurationsMs: { ...SOUNDS_MS, ...(opts.soundDurationsMs ?? {}) },
+    defaultSoundMs: 1000,
+    isAppRegistered: (name) => appOwners.has(name),
+  });
+
+  engine.onEvent((ev, scope) => deliver(ev, scope));
+
+  function deliver(ev: AriEventOut, scope: EventScope): void {
+    if (appOwners.size === 0) return;
+    // Serialise once; the per-app `application` field is spliced onto the end.
+    const body = JSON.stringify(ev).slice(0, -1);
+    for (const [name, s] of appOwners) {
+      if (!s.subscribeAll && !inScope(name, scope)) continue;
+      if (s.ws.readyState === s.ws.OPEN) s.ws.send(`${body},"application":${JSON.stringify(name)}}`);
+    }
+  }
+
+  function inScope(name: string, scope: EventScope): boolean {
+    if (scope.bridge?.apps.has(name)) return true;
+    return (scope.channels ?? []).some((c) => c.apps.has(name));
+  }
+
+  function authorized(req: http.IncomingMessage, url: URL): boolean {
+    const key = url.searchParams.get('api_key');
+    if (key !== null) return key === `${user}:${password}`;
+    const h = req.headers.authorization ?? '';
+    if (!h.startsWith('Basic ')) return false;
+    return Buffer.from(h.slice(6), 'base64').toString('utf8') === `${user}:${password}`;
+  }
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      let reply: AriReply;
+      try {
+        reply = handle(req, Buffer.concat(chunks).toString('utf8'));
+      } catch (err) {
+        reply = {
+          status: 500,
+          body: { message: err instanceof Error ? err.message : 'Internal Server Error' },
+        };
+      }
+      const headers = { ...(reply.body === undefined ? {} : JSON_HEADERS), ...reply.headers };
+      res.writeHead(reply.status, headers);
+      res.end(reply.body === undefined ? undefined : JSON.stringify(reply.body));
+    });
+  });
+
+  function handle(req: http.IncomingMessage, rawBody: string): AriReply {
+    const url = new URL(req.url ?? '/', 'http://sim');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const segs = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    if (segs[0] === '_sim') return control(method, segs.slice(1), rawBody);
+    if (segs[0] !== 'ari') return { status: 404, body: { message: 'Not found' } };
+    if (!authorized(req, url)) {
+      return {
+        status: 401,
+        body: { error: 'Authentication required' },
+        headers: { 'WWW-Authenticate': 'Basic realm="Asterisk REST Interface"' },
+      };
+    }
+    engine.counters.restRequests++;
+    const q: Params = {};
+    const multi: Record<string, string[]> = {};
+    for (const [k, v] of url.searchParams) {
+      if (k === 'api_key') continue;
+      q[k] = v;
+      (multi[k] ??= []).push(v);
+    }
+    // Asterisk also reads parameters from a JSON body; `variables` only comes from there.
+    let variables: Record<string, string> | undefined;
+    if (rawBody.trim()) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(rawBody);
+      } catch {
+        return { status: 400, body: { message: 'Failed to parse request body' } };
+      }
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+        for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
+          if (k === 'variables' && v && typeof v === 'object') {
+            variables = {};
+            for (const [vk, vv] of Object.entries(v as Record<string, unknown>)) {
+              if (typeof vv !== 'string') {
+                return {
+                  status: 400,
+                  body: { message: "Only string values in the 'variables' object allowed" },
+                };
+              }
+              variables[vk] = vv;
+            }
+          } else if (q[k] === undefined && (typeof v === 'string' || typeof v === 'number')) {
+            q[k] = String(v);
+          }
+        }
+      }
+    }
+    return route(method, segs.slice(1), q, multi, variables);
+  }
+
+  function route(
+    method: string,
+    s: string[],
+    q: Params,
+    multi: Record<string, string[]>,
+    variables: Record<string, string> | undefined,
+  ): AriReply {
+    const [res, id, sub, subId] = s;
+    const n = s.length;
+    const media = (multi.media ?? []).flatMap((m) => m.split(',')).filter(Boolean);
+    switch (res) {
+      case 'channels':
+        if (n === 1 && method === 'GET') return engine.ariListChannels();
+        if (n === 1 && method === 'POST') return engine.ariOriginate(q, variables);
+        if (!id) break;
+        if (n === 2 && method === 'GET') return engine.ariGetChannel(id);
+        if (n === 2 && method === 'POST') return engine.ariOriginate({ ...q, channelId: id }, variables);
+        if (n === 2 && method === 'DELETE') return engine.ariHangup(id, q);
+        if (n === 3 && sub) {
+          if (sub === 'variable' && method === 'GET') return engine.ariGetVar(id, q);
+          if (sub === 'variable' && method === 'POST') return engine.ariSetVar(id, q);
+          if (sub === 'play' && method === 'POST') return engine.ariPlay('channel', id, media, q);
+          if (sub === 'snoop' && method === 'POST') return engine.ariSnoop(id, q);
+          if (sub === 'continue' && method === 'POST') return engine.ariContinue(id, q);
+          const actions: Record<string, string> = {
+            'POST answer': 'answer',
+            'POST ring': 'ring',
+            'DELETE ring': 'ringStop',
+            'POST hold': 'hold',
+            'DELETE hold': 'unhold',
+            'POST mute': 'mute',
+            'DELETE mute': 'unmute',
+            'POST dtmf': 'dtmf',
+            'POST moh': 'mohStart',
+            'DELETE moh': 'mohStop',
+            'POST silence': 'silenceStart',
+            'DELETE silence': 'silenceStop',
+          };
+          const action = actions[`${method} ${sub}`];
+          if (action) return engine.ariChannelAction(id, action, q);
+        }
+        if (n === 4 && sub === 'play' && subId && method === 'POST') {
+          return engine.ariPlay('channel', id, media, q, subId);
+        }
+        if (n === 4 && sub === 'snoop' && subId && method === 'POST') {
+          return engine.ariSnoop(id, q, subId);
+        }
+        break;
+      case 'bridges':
+        if (n === 1 && method === 'GET') return engine.ariListBridges();
+        if (n === 1 && method === 'POST') return engine.ariCreateBridge(q);
+        if (!id) break;
+        if (n === 2 && method === 'GET') return engine.ariGetBridge(id);
+        if (n === 2 && method === 'POST') return engine.ariCreateBridge(q, id);
+        if (n === 2 && method === 'DELETE') return engine.ariDestroyBridge(id);
+        if (n === 3 && method === 'POST' && sub === 'addChannel') return engine.ariAddChannel(id, q);
+        if (n === 3 && method === 'POST' && sub === 'removeChannel') {
+          return engine.ariRemoveChannel(id, q);
+        }
+        if (n === 3 && sub === 'moh' && (method === 'POST' || method === 'DELETE')) {
+          return engine.ariBridgeMoh(id, method === 'POST', q);
+        }
+        if (n === 3 && sub === 'play' && method === 'POST') {
+          return engine.ariPlay('bridge', id, media, q);
+        }
+        if (n === 4 && sub === 'play' && subId && method === 'POST') {
+          return engine.ariPlay('bridge', id, media, q, subId);
+        }
+        break;
+      case 'playbacks':
+        if (n === 2 && id && method === 'GET') return engine.ariGetPlayback(id);
+        if (n === 2 && id && method === 'DELETE') return engine.ariStopPlayback(id);
+        break;
+      case 'endpoints':
+        if (n === 1 && method === 'GET') return engine.ariListEndpoints();
+        if (n === 2 && id && method === 'GET') return engine.ariListEndpoints(id);
+        if (n === 3 && id && sub && method === 'GET') return engine.ariGetEndpoint(id, sub);
+        break;
+      case 'applications': {
+        if (n === 1 && method === 'GET') {
+          return { status: 200, body: [...appOwners.keys()].map((a) => engine.ariApplication(a)) };
+        }
+        if (n === 2 && id && method === 'GET') {
+          return appOwners.has(id)
+            ? { status: 200, body: engine.ariApplication(id) }
+            : { status: 404, body: { message: 'Application not found' } };
+        }
+        break;
+      }
+      case 'asterisk':
+        if (n === 2 && id === 'info' && method === 'GET') return engine.ariInfo(q.only);
+        if (n === 2 && id === 'ping' && method === 'GET') return engine.ariPing();
+        break;
+      default:
+        break;
+    }
+    if (knownAriResource(res)) {
+      return { status: 501, body: { message: 'Not implemented by the simulated PBX' } };
+    }
+    return { status: 404, body: { message: 'Resource not found' } };
+  }
+
+  function control(method: string, s: string[], rawBody: string): AriReply {
+    let body: Record<string, unknown> = {};
+    if (rawBody.trim()) {
+      try {
+        const parsed: unknown = JSON.parse(rawBody);
+        if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+          body = parsed as Record<string, unknown>;
+        }
+      } catch {
+        return { status: 400, body: { error: 'body is not JSON' } };
+      }
+    }
+    const [what, id, action] = s;
+    if (what === 'health' && method === 'GET') return { status: 200, body: { ok: true } };
+    if (what === 'stats' && method === 'GET') {
+      return {
+        status: 200,
+        body: {
+          ...engine.counters,
+          activeChannels: engine.channels.size,
+          activeBridges: engine.bridges.size,
+          activeCalls: engine.calls.size,
+          pendingTimers: scheduler.size(),
+          connectedApps: [...appOwners.keys()],
+          nowMs: scheduler.nowMs(),
+        },
+      };
+    }
+    if (what === 'calls' && !id && method === 'GET') {
+      return { status: 200, body: engine.listCalls() };
+    }
+    if (what === 'calls' && id && action === 'hangup' && method === 'POST') {
+      return engine.hangupCustomer(id)
+        ? { status: 204 }
+        : { status: 404, body: { error: 'no such call' } };
+    }
+    if (what === 'scenario' && method === 'GET') return { status: 200, body: engine.scenario };
+    if (what === 'scenario' && method === 'PUT') {
+      setScenario(body as Partial<CustomerScenario>);
+      return { status: 200, body: engine.scenario };
+    }
+    if (what === 'reset' && method === 'POST') {
+      engine.reset();
+      if (body.seed !== undefined || body.defaultProfile !== undefined || body.rules !== undefined) {
+        setScenario(body as Partial<CustomerScenario>);
+      }
+      return { status: 204 };
+    }
+    if (what === 'phones' && !id && method === 'GET') {
+      return { status: 200, body: [...engine.phones.values()].map((p) => p.json()) };
+    }
+    if (what === 'phones' && id && method === 'POST') {
+      if (action === 'register' || action === 'unregister') {
+        engine.addPhone(id);
+        engine.registerPhone(id, action === 'register');
+        return { status: 204 };
+      }
+      if (action === 'login') {
+        const r = engine.phoneLogin(id);
+        return r.channelId
+          ? { status: 200, body: { channelId: r.channelId } }
+          : { status: 409, body: { error: r.error } };
+      }
+      if (action === 'hangup') {
+        const phone = engine.phones.get(id);
+        if (!phone) return { status: 404, body: { error: 'unknown endpoint' } };
+        for (const ch of [...phone.channels]) engine.phoneHangsUp(ch);
+        return { status: 204 };
+      }
+    }
+    return { status: 404, body: { error: 'unknown control route' } };
+  }
+
+  function setScenario(s: Partial<CustomerScenario>): void {
+    engine.scenario = {
+      seed: typeof s.seed === 'number' ? s.seed : engine.scenario.seed,
+      defaultProfile: 'defaultProfile' in s ? s.defaultProfile : engine.scenario.defaultProfile,
+      rules: 'rules' in s ? s.rules : engine.scenario.rules,
+    };
+  }
+
+  const wss = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://sim');
+    if (url.pathname !== '/ari/events') {
+      socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+      return;
+    }
+    if (!authorized(req, url)) {
+      socket.end(
+        'HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm="Asterisk REST Interface"\r\n\r\n',
+      );
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const apps = (url.searchParams.get('app') ?? '').split(',').filter(Boolean);
+      if (apps.length === 0) {
+        ws.send(JSON.stringify({ type: 'MissingParams', params: ['app'] }));
+        ws.close();
+        return;
+      }
+      const sub = url.searchParams.get('subscribeAll');
+      const s: AppSocket = { ws, apps, subscribeAll: sub === 'true' || sub === '1' };
+      sockets.add(s);
+      for (const name of apps) {
+        const old = appOwners.get(name);
+        if (old && old !== s && old.ws.readyState === old.ws.OPEN) {
+          old.ws.send(
+            JSON.stringify({
+              type: 'ApplicationReplaced',
+              timestamp: ariTimestamp(scheduler.nowMs()),
+              application: name,
+              asterisk_id: opts.asteriskId ?? '02:fc:00:00:00:01',
+            }),
+          );
+        }
+        appOwners.set(name, s);
+      }
+      ws.on('close', () => {
+        sockets.delete(s);
+        for (const name of s.apps) if (appOwners.get(name) === s) appOwners.delete(name);
+      });
+      ws.on('error', () => ws.terminate());
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 8088, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const base = `http://${host}:${port}`;
+
+  return {
+    url: base,
+    ariUrl: `${base}/ari`,
+    eventsUrl: `ws://${host}:${port}/ari/events?app=${encodeURIComponent(app)}&subscribeAll=true&api_key=${encodeURIComponent(`${user}:${password}`)}`,
+    port,
+    engine,
+    scheduler,
+    setScenario,
+    async stop() {
+      scheduler.clear();
+      for (const s of sockets) s.ws.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function knownAriResource(res: string | undefined): boolean {
+  return [
+    'channels',
+    'bridges',
+    'playbacks',
+    'endpoints',
+    'applications',
+    'asterisk',
+    'deviceStates',
+    'mailboxes',
+    'recordings',
+    'sounds',
+    'events',
+  ].includes(res ?? '');
+}
+
+export { ManualScheduler, RealScheduler };

@@ -1,0 +1,307 @@
+import {
+  decidePacing,
+  PacingStats,
+  sampleDist,
+  type DialResult,
+  type PacingInput,
+  type PacingModel,
+  type PredictiveTuning,
+} from '../../apps/server/src/domain/pacing/index.js';
+import type { DialMethod } from '@ringside/protocol';
+import { seededRng } from '../../apps/server/src/ports/clock.js';
+import type { Scenario } from './scenario.js';
+import { A_INCALL, A_OUT, A_PAUSED, A_READY, A_WRAP, type Policy, type Sim } from './sim.js';
+
+/** Seconds between two decisions for the policies that run the production module. */
+export const DECISION_TICK_S = 0.5;
+/** Lines-per-agent ceiling handed to the production module (high: the benchmark measures pacing). */
+const MAX_LINES_PER_AGENT = 60;
+
+/** Runs the production pacing module (apps/server/src/domain/pacing) in one of its modes. */
+class DomainPolicy implements Policy {
+  readonly tickS = DECISION_TICK_S;
+  private readonly input: PacingInput;
+  private readonly stats: PacingStats | null;
+  private model: PacingModel | null = null;
+  private builtVersion = -1;
+  private builtAtS = -Infinity;
+  private builtDay = -1;
+  private builtHour = -1;
+  lastReason = '';
+
+  constructor(
+    readonly name: 'progressive' | 'ratio' | 'ours',
+    sc: Scenario,
+    mode: DialMethod,
+    dialLevel: number,
+    tuning?: Partial<PredictiveTuning>,
+  ) {
+    this.stats = mode === 'predictive' ? new PacingStats() : null;
+    const settings = {
+      mode,
+      dialLevel,
+      ringTimeoutMs: sc.ringTimeoutS * 1000,
+      maxLinesPerAgent: MAX_LINES_PER_AGENT,
+      ...(tuning ? { tuning } : {}),
+    };
+    this.input = {
+      nowMs: 0,
+      settings,
+      agents: [],
+      calls: [],
+      model: null,
+      ledger: { drops: 0, humans: 0, capPct: sc.abandonTargetPct },
+    };
+  }
+
+  decide(sim: Sim): number {
+    const inp = this.input;
+    inp.nowMs = sim.nowMs();
+    inp.agents = sim.agentViews;
+    inp.calls = sim.callViews;
+    inp.callCount = sim.activeCount;
+    inp.ledger = sim.ledgerView();
+    if (this.stats) inp.model = this.currentModel(sim, this.stats);
+    const d = decidePacing(inp);
+    this.lastReason = d.reason;
+    return d.callsToPlace;
+  }
+
+  /** Rebuilds the learned tables as the production dialer would: each hour, or every few minutes. */
+  private currentModel(sim: Sim, stats: PacingStats): PacingModel {
+    const hour = sim.hour();
+    const early = stats.dialObservations < 5_000;
+    const every = early ? 60 : 600;
+    if (
+      this.model === null ||
+      hour !== this.builtHour ||
+      sim.day !== this.builtDay ||
+      (stats.version !== this.builtVersion && sim.t - this.builtAtS >= every)
+    ) {
+      this.model = stats.model(hour);
+      this.builtVersion = stats.version;
+      this.builtAtS = sim.t;
+      this.builtHour = hour;
+      this.builtDay = sim.day;
+    }
+    return this.model;
+  }
+
+  onDialFinished(
+    _sim: Sim,
+    result: DialResult,
+    answerDelayS: number,
+    amdDelayS: number,
+    dialAtS: number,
+  ): void {
+    if (!this.stats) return;
+    const hour = Math.floor(dialAtS / 3600);
+    if (result === 'HUMAN' || result === 'MACHINE')
+      this.stats.observeDial({
+        hour,
+        result,
+        answerDelayMs: answerDelayS * 1000,
+        amdDelayMs: amdDelayS * 1000,
+      });
+    else if (result === 'FAILED')
+      this.stats.observeDial({ hour, result, answerDelayMs: answerDelayS * 1000 });
+    else this.stats.observeDial({ hour, result });
+  }
+
+  onHandleFinished(_sim: Sim, talkS: number, wrapS: number): void {
+    this.stats?.observeHandle({ talkMs: talkS * 1000, wrapMs: wrapS * 1000 });
+  }
+}
+
+export function progressivePolicy(sc: Scenario): Policy {
+  return new DomainPolicy('progressive', sc, 'progressive', 1);
+}
+
+export function ratioPolicy(sc: Scenario, dialLevel: number): Policy {
+  return new DomainPolicy('ratio', sc, 'ratio', dialLevel);
+}
+
+export function oursPolicy(sc: Scenario, tuning?: Partial<PredictiveTuning>): Policy {
+  return new DomainPolicy('ours', sc, 'predictive', 1, tuning);
+}
+
+/** VICIdial's shipped defaults for ADAPT_HARD_LIMIT (../shared/pacing/VICIDIAL_ADAPT.md). */
+export interface VicidialSettings {
+  maxLevel: number;
+  dropCapPct: number;
+  intensity: number;
+  differentialTarget: number;
+}
+
+export const vicidialDefaults: VicidialSettings = {
+  maxLevel: 3.0,
+  dropCapPct: 3,
+  intensity: 0,
+  differentialTarget: 0,
+};
+
+/** One dial-level update of ADAPT_HARD_LIMIT; pure so its cases can be unit-tested. */
+export function vicidialAdapt(
+  level: number,
+  means: { ready: number; waiting: number; loggedIn: number },
+  lastMinute: { calls: number; drops: number },
+  today: { calls: number; drops: number; humans: number },
+  s: VicidialSettings = vicidialDefaults,
+): number {
+  let next = level;
+  if (means.loggedIn > 0) {
+    let d = (means.ready - means.waiting + s.differentialTarget) / means.loggedIn;
+    if (d >= 0) d = d * (1 + s.intensity / 100);
+    else d = d * Math.abs(s.intensity / 100 - 1);
+    next = Math.round(level * (1 + d) * 1000) / 1000;
+    next = Math.max(1.0, Math.min(s.maxLevel, next));
+  }
+  if (lastMinute.calls > 20 && lastMinute.drops / lastMinute.calls > 0.5) next = next / 2;
+  if (today.calls > 50 && today.humans > 0 && (100 * today.drops) / today.humans > s.dropCapPct)
+    next = 1.0;
+  return Math.max(next, 1.0);
+}
+
+/** VICIdial's call count every 2.5 s: round(DL * (ready + talking)) minus lines in use. */
+export function vicidialCallsToPlace(
+  level: number,
+  ready: number,
+  talking: number,
+  inFlight: number,
+): number {
+  return Math.max(0, Math.round(level * (ready + talking)) - inFlight);
+}
+
+/**
+ * The VICIdial baseline reimplemented from VICIDIAL_ADAPT.md: samples each second, keeps 15,
+ * refreshes "today" drop counters each minute, adapts the dial level every 15 s and places calls
+ * every 2.5 s. The level carries over from day to day; the counters reset at midnight.
+ */
+export class VicidialPolicy implements Policy {
+  readonly name = 'vicidial' as const;
+  readonly tickS = 0.5;
+  level = 1.0;
+  private readonly ready = new Float64Array(15);
+  private readonly waiting = new Float64Array(15);
+  private readonly logged = new Float64Array(15);
+  private samples = 0;
+  private nextSample = 0;
+  private nextAdapt = 15;
+  private nextRefresh = 60;
+  private nextPlace = 0;
+  private today = { calls: 0, drops: 0, humans: 0 };
+  private lastMinute = { calls: 0, drops: 0 };
+
+  constructor(private readonly s: VicidialSettings = vicidialDefaults) {}
+
+  onDayStart(): void {
+    this.samples = 0;
+    this.nextSample = 0;
+    this.nextAdapt = 15;
+    this.nextRefresh = 60;
+    this.nextPlace = 0;
+    this.today = { calls: 0, drops: 0, humans: 0 };
+    this.lastMinute = { calls: 0, drops: 0 };
+  }
+
+  decide(sim: Sim): number {
+    const t = sim.t;
+    while (t >= this.nextSample) {
+      const i = this.samples % 15;
+      this.ready[i] = sim.readyCount;
+      this.waiting[i] = sim.waitingCount;
+      this.logged[i] = sim.loggedInCount;
+      this.samples++;
+      this.nextSample += 1;
+    }
+    while (t >= this.nextRefresh) {
+      this.lastMinute = {
+        calls: sim.todayCalls - this.today.calls,
+        drops: sim.todayDrops - this.today.drops,
+      };
+      this.today = { calls: sim.todayCalls, drops: sim.todayDrops, humans: sim.todayHumans };
+      this.nextRefresh += 60;
+    }
+    while (t >= this.nextAdapt) {
+      const k = Math.min(15, this.samples);
+      let r = 0;
+      let w = 0;
+      let n = 0;
+      for (let i = 0; i < k; i++) {
+        r += this.ready[i] ?? 0;
+        w += this.waiting[i] ?? 0;
+        n += this.logged[i] ?? 0;
+      }
+      if (k > 0)
+        this.level = vicidialAdapt(
+          this.level,
+          { ready: r / k, waiting: w / k, loggedIn: n / k },
+          this.lastMinute,
+          this.today,
+          this.s,
+        );
+      this.nextAdapt += 15;
+    }
+    if (t < this.nextPlace) return 0;
+    while (this.nextPlace <= t) this.nextPlace += 2.5;
+    return vicidialCallsToPlace(
+      this.level,
+      sim.readyCount,
+      sim.incallCount,
+      sim.activeCount + sim.incallCount,
+    );
+  }
+}
+
+/**
+ * The reference that cheats: it knows which leads will need an agent and exactly when every
+ * agent frees up, but not how long a call takes to be answered (only its distribution, from the
+ * scenario). It dials the k-th next agent-needing lead once the chance that it arrives more than
+ * the drop wait before the k-th next free agent falls to `alpha`.
+ */
+export class OraclePolicy implements Policy {
+  readonly name = 'oracle' as const;
+  readonly tickS = DECISION_TICK_S;
+  readonly countsLeadsNeedingAgent = true;
+  private readonly free: Float64Array;
+  private readonly lead: number;
+
+  constructor(
+    private readonly sc: Scenario,
+    private readonly alpha = 0.02,
+  ) {
+    this.free = new Float64Array(sc.agents);
+    // Quantile of dial-to-agent-needed delay, from the scenario's own distributions.
+    const rng = seededRng(12345);
+    const xs = new Float64Array(20_000);
+    for (let i = 0; i < xs.length; i++)
+      xs[i] = sampleDist(sc.liveAnswerDelayS, rng) + sampleDist(sc.amdHumanDecisionS, rng);
+    xs.sort();
+    this.lead = xs[Math.floor(alpha * xs.length)] ?? 0;
+  }
+
+  decide(sim: Sim): number {
+    const t = sim.t;
+    let m = 0;
+    for (let a = 0; a < sim.n; a++) {
+      const st = sim.aState[a];
+      let f: number;
+      if (st === A_READY) f = t;
+      else if (st === A_INCALL || st === A_WRAP || st === A_PAUSED)
+        f = sim.aFreeAt[a] as number;
+      else if (st === A_OUT) f = sim.aFreeAt[a] as number;
+      else f = Infinity;
+      if (f >= (sim.aLogoutAt[a] as number)) continue;
+      this.free[m++] = f;
+    }
+    const sorted = this.free.subarray(0, m).sort();
+    let k = sim.inflightNeedingAgent;
+    let n = 0;
+    const dw = this.sc.dropWaitS;
+    while (k < m && t >= (sorted[k] as number) - dw - this.lead) {
+      n++;
+      k++;
+    }
+    return n;
+  }
+}

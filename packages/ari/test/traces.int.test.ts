@@ -1,0 +1,59 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import {
+  checkEvent,
+  checkRequest,
+  checkResponse,
+  formatIssues,
+  parseAriEvent,
+} from '../src/index.js';
+
+/** The recorded traces live beside the repository (in CI: a copy of shared/ next to the clone). */
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const tracesDir = path.resolve(repoRoot, '../shared/ari/traces');
+const files = readdirSync(tracesDir).filter((f) => f.endsWith('.jsonl'));
+
+interface TraceLine {
+  dir: 'request' | 'response' | 'event';
+  method?: string;
+  path?: string;
+  query?: Record<string, string>;
+  body?: unknown;
+  status?: number;
+  event?: unknown;
+}
+
+describe('recorded Asterisk traces against the generated contract', () => {
+  it('finds the traces', () => {
+    expect(files.length).toBeGreaterThanOrEqual(10);
+  });
+  for (const file of files) {
+    it(`${file}: every event, request and response matches the description`, () => {
+      const lines = readFileSync(path.join(tracesDir, file), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as TraceLine);
+      const problems: string[] = [];
+      for (const l of lines) {
+        if (l.dir === 'event') {
+          const r = checkEvent(l.event);
+          if (!r.ok) problems.push(formatIssues(r));
+          const p = parseAriEvent(l.event);
+          if (!p.ok) problems.push(`schema: ${p.type} ${p.reason}`);
+        } else if (l.dir === 'request') {
+          const r = checkRequest(l.method ?? '', l.path ?? '', l.query, l.body);
+          // errors.jsonl deliberately sends an originate without its endpoint.
+          const deliberate =
+            file === 'errors.jsonl' && r.issues.every((i) => i.where === 'query.endpoint');
+          if (!r.ok && !deliberate) problems.push(formatIssues(r));
+        } else {
+          const r = checkResponse(l.method ?? '', l.path ?? '', l.status ?? 0, l.body);
+          if (!r.ok) problems.push(formatIssues(r));
+        }
+      }
+      expect(problems).toEqual([]);
+    });
+  }
+});

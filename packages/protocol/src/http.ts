@@ -1,0 +1,278 @@
+import { z } from 'zod';
+import { AgentState, DialMethod, Role } from './agent.js';
+import { CallStage } from './events.js';
+
+/**
+ * HTTP bodies, query strings and responses of the Ringside API. The server validates every
+ * request against these and generates its OpenAPI description from them; the browser uses the
+ * same schemas and types. Numeric database ids travel as decimal strings.
+ */
+
+/** A decimal database id in a path or body ("42"). */
+export const NumericId = z
+  .string()
+  .regex(/^[1-9][0-9]{0,17}$/, 'must be a positive integer id')
+  .describe('decimal database id');
+
+export const IdParams = z.object({ id: NumericId });
+export type IdParams = z.infer<typeof IdParams>;
+
+/** Every error answer: a stable code, a message, and for validation failures the fields. */
+export const ErrorBody = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+// ---------------------------------------------------------------------------------------------
+// Auth
+
+export const Username = z
+  .string()
+  .min(2)
+  .max(64)
+  .regex(/^[a-z0-9._-]+$/, 'must be 2-64 of a-z 0-9 . _ -');
+
+export const LoginBody = z.object({
+  username: Username,
+  password: z.string().min(1).max(256),
+});
+export type LoginBody = z.infer<typeof LoginBody>;
+
+export const Me = z.object({
+  id: NumericId,
+  username: z.string(),
+  displayName: z.string(),
+  role: Role,
+  phoneType: z.enum(['webrtc', 'sip']),
+});
+export type Me = z.infer<typeof Me>;
+
+export const LoginResponse = z.object({
+  user: Me,
+  /** The session token, also set as an HttpOnly cookie; bots send it as `Authorization: Bearer`. */
+  token: z.string(),
+  expiresAtMs: z.number().int(),
+});
+export type LoginResponse = z.infer<typeof LoginResponse>;
+
+export const OkResponse = z.object({ ok: z.literal(true) });
+export type OkResponse = z.infer<typeof OkResponse>;
+
+// ---------------------------------------------------------------------------------------------
+// Health
+
+export const HealthStatus = z.enum(['up', 'down']);
+export const HealthResponse = z.object({
+  status: HealthStatus,
+  postgres: HealthStatus,
+  redis: HealthStatus,
+  /** Per Asterisk server id (host:port); 'down' when its state is unknown. */
+  telephony: z.record(z.string(), HealthStatus),
+});
+export type HealthResponse = z.infer<typeof HealthResponse>;
+
+// ---------------------------------------------------------------------------------------------
+// Campaigns
+
+const Hhmm = z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'must be HH:MM (24 h)');
+const DispositionCode = z.string().regex(/^[A-Z0-9_]{1,16}$/, 'must be 1-16 of A-Z 0-9 _');
+
+/** A campaign as the API shows it. Durations carry their unit in the name. */
+export const Campaign = z.object({
+  id: NumericId,
+  name: z.string(),
+  active: z.boolean(),
+  dialMethod: DialMethod,
+  dialLevel: z.number(),
+  dropRateCapPct: z.number(),
+  dropWaitMs: z.number().int(),
+  ringTimeoutS: z.number().int(),
+  hopperSize: z.number().int(),
+  windowStart: Hhmm,
+  windowEnd: Hhmm,
+  maxAttempts: z.number().int(),
+  callerId: z.string().nullable(),
+  amdEnabled: z.boolean(),
+  machineAction: z.enum(['hangup', 'message']),
+  machineMessageAudio: z.string().nullable(),
+  safeHarborAudio: z.string(),
+  wrapupS: z.number().int(),
+  wrapupTimeoutAction: z.enum(['disposition', 'pause']),
+  wrapupDefaultDisposition: z.string(),
+  script: z.string(),
+});
+export type Campaign = z.infer<typeof Campaign>;
+
+export const CampaignList = z.object({ campaigns: z.array(Campaign) });
+export type CampaignList = z.infer<typeof CampaignList>;
+
+/**
+ * A partial update; every limit matches the database constraint so that a bad value gets a 400
+ * naming the field instead of a constraint violation.
+ */
+export const CampaignUpdate = z
+  .object({
+    name: z.string().min(1).max(100),
+    active: z.boolean(),
+    dialMethod: DialMethod,
+    dialLevel: z.number().gt(0).max(10),
+    dropRateCapPct: z.number().min(0).max(3),
+    dropWaitMs: z.number().int().min(0).max(2000),
+    ringTimeoutS: z.number().int().min(15).max(120),
+    hopperSize: z.number().int().min(1).max(50_000),
+    windowStart: Hhmm.refine((v) => v >= '08:00', 'must be 08:00 or later'),
+    windowEnd: Hhmm.refine((v) => v <= '21:00', 'must be 21:00 or earlier'),
+    maxAttempts: z.number().int().min(1).max(100),
+    callerId: z
+      .string()
+      .regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +14155550123')
+      .nullable(),
+    amdEnabled: z.boolean(),
+    machineAction: z.enum(['hangup', 'message']),
+    machineMessageAudio: z.string().max(256).nullable(),
+    safeHarborAudio: z.string().min(1).max(256),
+    wrapupS: z.number().int().min(0).max(3600),
+    wrapupTimeoutAction: z.enum(['disposition', 'pause']),
+    wrapupDefaultDisposition: DispositionCode,
+    script: z.string().max(20_000),
+  })
+  .partial()
+  .strict()
+  .refine((u) => Object.keys(u).length > 0, { message: 'must change at least one field' })
+  .refine((u) => !(u.windowStart && u.windowEnd) || u.windowStart < u.windowEnd, {
+    message: 'must be after windowStart',
+    path: ['windowEnd'],
+  });
+export type CampaignUpdate = z.infer<typeof CampaignUpdate>;
+
+// ---------------------------------------------------------------------------------------------
+// Lead import
+
+/**
+ * Column mapping: lead field -> CSV header name (alt_phones may name several). Fields not named
+ * are detected from usual header names; other columns go to the lead's custom fields.
+ */
+export const ImportMapping = z
+  .object({
+    phone: z.string().min(1).max(128),
+    alt_phones: z.union([z.string().min(1).max(128), z.array(z.string().min(1).max(128)).max(10)]),
+    first_name: z.string().min(1).max(128),
+    last_name: z.string().min(1).max(128),
+    address: z.string().min(1).max(128),
+    city: z.string().min(1).max(128),
+    state: z.string().min(1).max(128),
+    postal_code: z.string().min(1).max(128),
+    country: z.string().min(1).max(128),
+    time_zone: z.string().min(1).max(128),
+  })
+  .partial()
+  .strict();
+export type ImportMapping = z.infer<typeof ImportMapping>;
+
+/**
+ * Query of POST /api/lists/:id/import. The mapping may come here (JSON text) or in the
+ * `X-Import-Mapping` header; the body is the raw CSV (text/csv).
+ */
+export const ImportQuery = z.object({
+  fileName: z.string().min(1).max(255).optional(),
+  mapping: z.string().max(8192).optional().describe('JSON object: lead field -> CSV column'),
+});
+export type ImportQuery = z.infer<typeof ImportQuery>;
+
+/** One problem with one row: `row` is the line in the file (the header is line 1). */
+export const ImportRowError = z.object({
+  row: z.number().int(),
+  /** The CSV header of the offending column, '' when the whole row is at fault. */
+  column: z.string(),
+  reason: z.string(),
+});
+export type ImportRowError = z.infer<typeof ImportRowError>;
+
+/** The row-level report of an import (services/import builds it). */
+export const ImportReport = z.object({
+  jobId: z.string(),
+  listId: z.string(),
+  fileName: z.string(),
+  /** Data rows read (header and empty lines not counted). */
+  rowsTotal: z.number().int(),
+  imported: z.number().int(),
+  /** Rows refused for a bad value or a malformed line; see `errors`. */
+  rejected: z.number().int(),
+  /** Rows whose phone is already in the list or earlier in the file. */
+  duplicates: z.number().int(),
+  /** Rows whose phone is on a DNC list. */
+  dnc: z.number().int(),
+  errors: z.array(ImportRowError),
+  errorsTruncated: z.boolean(),
+  warnings: z.array(ImportRowError),
+  skipped: z.array(z.object({ row: z.number().int(), reason: z.enum(['duplicate', 'dnc']) })),
+  /** Imported leads by how their time zone was found. */
+  timeZones: z.record(z.string(), z.number().int()),
+  /** The mapping used: lead field -> CSV header(s). */
+  mapping: z.record(z.string(), z.union([z.string(), z.array(z.string())])),
+  durationMs: z.number(),
+});
+export type ImportReport = z.infer<typeof ImportReport>;
+
+// ---------------------------------------------------------------------------------------------
+// The agent's own session
+
+export const AgentLoginBody = z.object({ campaignId: NumericId });
+export type AgentLoginBody = z.infer<typeof AgentLoginBody>;
+
+export const PauseBody = z.object({
+  code: z.string().regex(/^[A-Z0-9_]{1,16}$/, 'must be a pause code: 1-16 of A-Z 0-9 _'),
+});
+export type PauseBody = z.infer<typeof PauseBody>;
+
+export const DispositionBody = z.object({
+  callId: z.string().min(1).max(64),
+  code: DispositionCode,
+  /** For a callback disposition: when (epoch ms) and whether only this agent may take it. */
+  callbackAtMs: z.number().int().positive().optional(),
+  callbackAgentOnly: z.boolean().optional(),
+  note: z.string().max(2000).optional(),
+});
+export type DispositionBody = z.infer<typeof DispositionBody>;
+
+/** An agent's live status, as the API and the WebSocket snapshot show it. */
+export const AgentStatusView = z.object({
+  agentId: z.string(),
+  state: AgentState,
+  sinceMs: z.number().int(),
+  campaignId: z.string().nullable(),
+  callId: z.string().nullable(),
+  pauseCode: z.string().nullable(),
+});
+export type AgentStatusView = z.infer<typeof AgentStatusView>;
+
+/** A live call as the API and the WebSocket snapshot show it. */
+export const LiveCallView = z.object({
+  callId: z.string(),
+  campaignId: z.string(),
+  leadId: z.string(),
+  listId: z.string(),
+  phone: z.string(),
+  stage: CallStage,
+  agentId: z.string().nullable(),
+  manual: z.boolean(),
+  attempt: z.number().int(),
+  originatedAtMs: z.number().int(),
+  answeredAtMs: z.number().int().nullable(),
+  bridgedAtMs: z.number().int().nullable(),
+  endedAtMs: z.number().int().nullable(),
+});
+export type LiveCallView = z.infer<typeof LiveCallView>;
+
+export const AgentSessionResponse = z.object({ agent: AgentStatusView.nullable() });
+export type AgentSessionResponse = z.infer<typeof AgentSessionResponse>;
+
+export const AgentListResponse = z.object({ agents: z.array(AgentStatusView) });
+export type AgentListResponse = z.infer<typeof AgentListResponse>;
+
+export const CallResponse = z.object({ call: LiveCallView });
+export type CallResponse = z.infer<typeof CallResponse>;
