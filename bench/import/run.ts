@@ -28,10 +28,43 @@ const { values } = parseArgs({
 });
 const ROWS = Number(values.rows);
 if (!Number.isInteger(ROWS) || ROWS < 1) throw new Error('--rows must be a positive integer');
-const BENCH_DB = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/ringside_bench';
+const BENCH_DB =
+  process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/ringside_bench';
 
-const AREA_CODES = ['212', '312', '415', '713', '303', '602', '206', '305', '404', '617', '850', '208', '907', '808', '214', '702', '503', '615', '704', '612'];
-const ZIPS = ['10001', '60601', '94103', '77002', '80202', '85004', '98101', '33130', '30303', '02108'];
+const AREA_CODES = [
+  '212',
+  '312',
+  '415',
+  '713',
+  '303',
+  '602',
+  '206',
+  '305',
+  '404',
+  '617',
+  '850',
+  '208',
+  '907',
+  '808',
+  '214',
+  '702',
+  '503',
+  '615',
+  '704',
+  '612',
+];
+const ZIPS = [
+  '10001',
+  '60601',
+  '94103',
+  '77002',
+  '80202',
+  '85004',
+  '98101',
+  '33130',
+  '30303',
+  '02108',
+];
 const FIRST = ['Ann', 'Bob', 'Cara', 'Dan', 'Eve', 'Finn', 'Gus', 'Hana'];
 const LAST = ['Lee', 'Smith', 'Garcia', 'Nguyen', 'Brown', 'Khan', 'Rossi', 'Meyer'];
 
@@ -52,10 +85,13 @@ async function writeCsv(file: string, rows: number): Promise<void> {
   await write('Phone,First Name,Last Name,Zip,Account,Notes\n');
   for (let i = 0; i < rows; i++) {
     let phone = phoneOf(i);
-    if (i % 100 === 17) phone = 'n/a'; // invalid: rejected with a row error
+    if (i % 100 === 17)
+      phone = 'n/a'; // invalid: rejected with a row error
     else if (i % 100 === 42 && i > 0) phone = phoneOf(i - 1); // repeats the previous row
     const zip = i % 2 === 0 ? (ZIPS[i % ZIPS.length] ?? '') : '';
-    await write(`${phone},${FIRST[i % 8]},${LAST[(i >> 3) % 8]},${zip},A-${i},"note, with comma ${i % 7}"\n`);
+    await write(
+      `${phone},${FIRST[i % 8]},${LAST[(i >> 3) % 8]},${zip},A-${i},"note, with comma ${i % 7}"\n`,
+    );
   }
   out.end();
   await once(out, 'finish');
@@ -81,9 +117,14 @@ async function main(): Promise<void> {
   const pool = createPool(BENCH_DB, { schema, max: 4 });
   try {
     await migrate(pool);
-    const camp = await pool.query<{ id: string }>("INSERT INTO campaigns (name) VALUES ('bench') RETURNING id");
+    const camp = await pool.query<{ id: string }>(
+      "INSERT INTO campaigns (name) VALUES ('bench') RETURNING id",
+    );
     const campaignId = camp.rows[0]?.id ?? '';
-    const list = await pool.query<{ id: string }>("INSERT INTO lists (campaign_id, name) VALUES ($1, 'bench') RETURNING id", [campaignId]);
+    const list = await pool.query<{ id: string }>(
+      "INSERT INTO lists (campaign_id, name) VALUES ($1, 'bench') RETURNING id",
+      [campaignId],
+    );
     const listId = list.rows[0]?.id ?? '';
     // 1% of the numbers on DNC: half system-wide, half for the campaign.
     const dnc: string[] = [];
@@ -120,7 +161,8 @@ async function main(): Promise<void> {
     );
     const seconds = (performance.now() - t0) / 1000;
     clearInterval(timer);
-    const quartile = (q: number) => samples[Math.min(samples.length - 1, Math.floor(samples.length * q))] ?? 0;
+    const quartile = (q: number) =>
+      samples[Math.min(samples.length - 1, Math.floor(samples.length * q))] ?? 0;
     const result = {
       bench: 'import',
       rows: ROWS,
@@ -144,7 +186,8 @@ async function main(): Promise<void> {
     } else {
       console.log('import benchmark');
       console.log('| metric | value |\n| --- | --- |');
-      for (const [k, v] of Object.entries(result)) if (k !== 'bench') console.log(`| ${k} | ${v} |`);
+      for (const [k, v] of Object.entries(result))
+        if (k !== 'bench') console.log(`| ${k} | ${v} |`);
       console.log(
         `memory bounded: peak RSS ${round(peakRssMb)} MB for a ${round(fileMb)} MB file (RSS over the run: ${round(quartile(0.25))} / ${round(quartile(0.5))} / ${round(quartile(0.75))} / ${round(quartile(1))} MB)`,
       );

@@ -13,7 +13,7 @@ import type { Scenario } from './scenario.js';
 import { A_INCALL, A_OUT, A_PAUSED, A_READY, A_WRAP, type Policy, type Sim } from './sim.js';
 
 /** Seconds between two decisions for the policies that run the production module. */
-export const DECISION_TICK_S = 0.5;
+export const DECISION_TICK_S = Number(process.env.TICK ?? 0.5);
 /** Lines-per-agent ceiling handed to the production module (high: the benchmark measures pacing). */
 const MAX_LINES_PER_AGENT = 60;
 
@@ -28,6 +28,9 @@ class DomainPolicy implements Policy {
   private builtDay = -1;
   private builtHour = -1;
   lastReason = '';
+  /** Diagnostics: drops the module predicted for the calls it placed, and how many it placed. */
+  expectedDrops = 0;
+  placedPredictive = 0;
 
   constructor(
     readonly name: 'progressive' | 'ratio' | 'ours',
@@ -41,6 +44,7 @@ class DomainPolicy implements Policy {
       mode,
       dialLevel,
       ringTimeoutMs: sc.ringTimeoutS * 1000,
+      dropWaitMs: sc.dropWaitS * 1000,
       maxLinesPerAgent: MAX_LINES_PER_AGENT,
       ...(tuning ? { tuning } : {}),
     };
@@ -64,6 +68,8 @@ class DomainPolicy implements Policy {
     if (this.stats) inp.model = this.currentModel(sim, this.stats);
     const d = decidePacing(inp);
     this.lastReason = d.reason;
+    this.expectedDrops += d.expectedDrops ?? 0;
+    this.placedPredictive += d.appliedMode === 'predictive' ? d.callsToPlace : 0;
     return d.callsToPlace;
   }
 

@@ -276,3 +276,55 @@ export type AgentListResponse = z.infer<typeof AgentListResponse>;
 
 export const CallResponse = z.object({ call: LiveCallView });
 export type CallResponse = z.infer<typeof CallResponse>;
+
+// ---------------------------------------------------------------------------------------------
+// Leads (screen pop)
+
+export const LeadView = z.object({
+  id: z.string(),
+  listId: z.string(),
+  phone: z.string(),
+  altPhones: z.array(z.string()),
+  firstName: z.string().nullable(),
+  lastName: z.string().nullable(),
+  address: z.string().nullable(),
+  city: z.string().nullable(),
+  state: z.string().nullable(),
+  postalCode: z.string().nullable(),
+  country: z.string(),
+  timeZone: z.string().nullable(),
+  status: z.string(),
+  attempts: z.number().int(),
+  custom: z.record(z.string(), z.unknown()),
+});
+export type LeadView = z.infer<typeof LeadView>;
+
+export const LeadHistoryEntry = z.object({
+  atMs: z.number().int(),
+  kind: z.string(),
+  callId: z.string().nullable(),
+  agentId: z.string().nullable(),
+  detail: z.record(z.string(), z.unknown()),
+});
+export type LeadHistoryEntry = z.infer<typeof LeadHistoryEntry>;
+
+export const LeadResponse = z.object({ lead: LeadView, history: z.array(LeadHistoryEntry) });
+export type LeadResponse = z.infer<typeof LeadResponse>;
+
+export const LeadSearchQuery = z
+  .object({
+    phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +14155550123'),
+    name: z.string().min(2).max(100),
+    listId: NumericId,
+    campaignId: NumericId,
+    limit: z.coerce.number().int().min(1).max(500),
+  })
+  .partial()
+  .refine((q) => q.phone !== undefined || q.name !== undefined, {
+    message: 'give phone or name',
+    path: ['phone'],
+  });
+export type LeadSearchQuery = z.infer<typeof LeadSearchQuery>;
+
+export const LeadList = z.object({ leads: z.array(LeadView) });
+export type LeadList = z.infer<typeof LeadList>;

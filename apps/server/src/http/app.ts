@@ -16,6 +16,7 @@ import { registerAuthRoutes } from './routes/auth.js';
 import { registerCampaignRoutes } from './routes/campaigns.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerImportRoutes } from './routes/import.js';
+import { registerLeadRoutes } from './routes/leads.js';
 import { registerUserRoutes } from './routes/users.js';
 
 /** Largest JSON body (bytes). CSV imports stream and are not bound by it. */
@@ -109,12 +110,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       throw new Error('route declares no auth requirement');
     }
     if (auth === 'public') return;
-    req.user = await resolveUser(
-      req,
-      deps.config.sessionSecret,
-      deps.users,
-      deps.clock.nowMs(),
-    );
+    req.user = await resolveUser(req, deps.config.sessionSecret, deps.users, deps.clock.nowMs());
     authorize(auth, req.user);
   });
 
@@ -150,6 +146,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerCampaignRoutes(app, deps);
   registerImportRoutes(app, deps);
   registerAgentRoutes(app, deps);
+  registerLeadRoutes(app, deps);
 
   const gateway = createGateway(deps);
   gateway.register(app);

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type {
   AgentId,
+  BusEnvelope,
   Campaign,
   CampaignId,
   CampaignUpdate,
@@ -10,6 +11,7 @@ import type {
   ListId,
 } from '@ringside/protocol';
 import type { AuditLog } from '../adapters/postgres/audit.js';
+import type { LeadsRepo } from '../adapters/postgres/leads.js';
 import type { UsersRepo } from '../adapters/postgres/users.js';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
@@ -91,9 +93,13 @@ export interface AppDeps {
   users: UsersRepo;
   audit: AuditLog;
   campaigns: CampaignsApi;
+  /** Leads for the screen pop and search (PostgreSQL; not on the real-time path). */
+  leads: Pick<LeadsRepo, 'get' | 'history' | 'search'>;
   importLeads: ImportLeadsFn;
   agentSessions: AgentSessionApi;
   stateStore: StateStore;
   eventBus: EventBus;
   health: HealthChecks;
+  /** Sees every bus event the gateway receives (e.g. to track telephony status). */
+  observeEvent?: (envelope: BusEnvelope) => void;
 }

@@ -89,7 +89,9 @@ export function defineRoute<
   if (spec.query) schema.querystring = jsonSchema(spec.query, 'input');
   if (spec.params) schema.params = jsonSchema(spec.params, 'input');
   if (spec.streamBody) {
+    // Documented as a raw file upload; the handler reads the stream itself.
     schema.consumes = spec.streamBody.contentTypes;
+    schema.body = { type: 'string', format: 'binary' };
   }
   if (spec.auth !== 'public') schema.security = [{ cookie: [] }, { bearer: [] }];
 

@@ -76,3 +76,11 @@ export interface Hopper {
   /** Drops the whole hopper of a campaign (campaign stopped, rebuild). */
   clear(campaignId: CampaignId): Promise<void>;
 }
+
+/**
+ * Asks for an immediate refill of a campaign's hopper (the dialer calls it when the hopper runs
+ * low). Deduplicated: many requests while one is pending make one refill.
+ */
+export interface HopperRefillRequester {
+  request(campaignId: CampaignId): Promise<void>;
+}

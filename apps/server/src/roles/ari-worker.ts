@@ -1,5 +1,8 @@
 import { Redis } from 'ioredis';
-import { telephonyHealth, type TelephonyServerStatus } from '../adapters/asterisk/telephony-health.js';
+import {
+  telephonyHealth,
+  type TelephonyServerStatus,
+} from '../adapters/asterisk/telephony-health.js';
 import { CallLogRepository } from '../adapters/postgres/call-log.js';
 import { RedisEventBus } from '../adapters/redis/event-bus.js';
 import { RedisStateStore } from '../adapters/redis/state-store.js';
@@ -20,7 +23,10 @@ export interface AriWorkerDeps {
  * Role `ari-worker`: one supervisor per Asterisk server (events WebSocket, call worker, health).
  * It is the source of truth for calls: live_call, call_log and the call.* events come from here.
  */
-export async function startAriWorker(ctx: RoleContext, deps: AriWorkerDeps = {}): Promise<RunningRole> {
+export async function startAriWorker(
+  ctx: RoleContext,
+  deps: AriWorkerDeps = {},
+): Promise<RunningRole> {
   const log = ctx.logger.child({ role: 'ari-worker' });
   if (ctx.ariServers.length === 0) {
     log.error('no Asterisk server configured (ARI_URL) and no simulated PBX: telephony is down');
@@ -30,9 +36,16 @@ export async function startAriWorker(ctx: RoleContext, deps: AriWorkerDeps = {})
   if (!deps.store || !deps.bus) {
     redis = new Redis(ctx.config.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: false });
   }
-  const store = deps.store ?? new RedisStateStore(redis as Redis, { prefix: ctx.config.redisPrefix, clock: ctx.clock });
+  const store =
+    deps.store ??
+    new RedisStateStore(redis as Redis, { prefix: ctx.config.redisPrefix, clock: ctx.clock });
   const bus =
-    deps.bus ?? new RedisEventBus(redis as Redis, { prefix: ctx.config.redisPrefix, clock: ctx.clock, logger: log });
+    deps.bus ??
+    new RedisEventBus(redis as Redis, {
+      prefix: ctx.config.redisPrefix,
+      clock: ctx.clock,
+      logger: log,
+    });
   const callLog = new CallLogRepository(ctx.pool);
   const supervisors = ctx.ariServers.map(
     (server) =>

@@ -1,11 +1,5 @@
 import type { AriEvent, Bridge, Channel } from '@ringside/ari';
-import type {
-  AgentId,
-  BusEnvelope,
-  CallId,
-  CallStage,
-  DomainEvent,
-} from '@ringside/protocol';
+import type { AgentId, BusEnvelope, CallId, CallStage, DomainEvent } from '@ringside/protocol';
 import type { CallLogStep, CallLogWriter } from '../adapters/postgres/call-log.js';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
@@ -68,7 +62,11 @@ interface Aux {
   endTimer: NodeJS.Timeout | null;
 }
 
-const HANDLED = new Set<AriEvent['type']>([
+/**
+ * The event types the worker consumes; the rest (ChannelDialplan, ChannelVarset, DeviceStateChanged,
+ * ...) change nothing Ringside tracks, see docs/telephony.md.
+ */
+export const CONSUMED_EVENT_TYPES: ReadonlySet<string> = new Set<AriEvent['type']>([
   'ChannelStateChange',
   'Dial',
   'StasisStart',
@@ -87,6 +85,11 @@ const HANDLED = new Set<AriEvent['type']>([
 export class AriCallWorker {
   private readonly queues = new Map<string, Promise<void>>();
   private readonly aux = new Map<string, Aux>();
+  /**
+   * Live calls this worker follows, as last written. After call.originated only the worker
+   * writes live_call, so this saves a Redis read per event; a miss reads the store.
+   */
+  private readonly cache = new Map<string, LiveCall>();
   private readonly peerWaitMs: number;
   private readonly graceMs: number;
   readonly stats = { handled: 0, ignored: 0, published: 0, failed: 0 };
@@ -98,7 +101,7 @@ export class AriCallWorker {
 
   /** Feeds one validated ARI event; returns when it (and earlier events of its call) is done. */
   handle(event: AriEvent, receivedAt = performance.now()): Promise<void> {
-    if (!HANDLED.has(event.type)) {
+    if (!CONSUMED_EVENT_TYPES.has(event.type)) {
       this.stats.ignored += 1;
       return Promise.resolve();
     }
@@ -134,7 +137,13 @@ export class AriCallWorker {
   private auxOf(callId: string): Aux {
     let a = this.aux.get(callId);
     if (!a) {
-      a = { dialStatus: null, ownCause: null, peerCause: null, ownDestroyed: false, endTimer: null };
+      a = {
+        dialStatus: null,
+        ownCause: null,
+        peerCause: null,
+        ownDestroyed: false,
+        endTimer: null,
+      };
       this.aux.set(callId, a);
     }
     return a;
@@ -149,20 +158,20 @@ export class AriCallWorker {
           return;
         }
         if (event.args[0] !== 'amd') return;
-        const call = await this.o.store.getCall(event.channel.id as CallId);
+        const call = await this.load(event.channel.id);
         if (!call) return;
         await this.amd(call, event.args[1], event.args[2] ?? '', receivedAt);
         return;
       }
       case 'ChannelStateChange': {
-        const call = await this.o.store.getCall(event.channel.id as CallId);
+        const call = await this.load(event.channel.id);
         if (!call) return;
         if (event.channel.state === 'Ringing') await this.ringing(call, receivedAt);
         else if (event.channel.state === 'Up') await this.answered(call, receivedAt);
         return;
       }
       case 'Dial': {
-        const call = await this.o.store.getCall(event.peer.id as CallId);
+        const call = await this.load(event.peer.id);
         if (!call) return;
         const status = event.dialstatus;
         if (status) this.auxOf(call.callId).dialStatus = status;
@@ -172,7 +181,7 @@ export class AriCallWorker {
       }
       case 'ChannelEnteredBridge': {
         if (!event.channel) return;
-        const call = await this.o.store.getCall(event.channel.id as CallId);
+        const call = await this.load(event.channel.id);
         if (!call) return;
         await this.enteredBridge(call, event.bridge, receivedAt);
         return;
@@ -181,7 +190,7 @@ export class AriCallWorker {
       case 'PlaybackFinished': {
         const callId = channelOfTarget(event.playback.target_uri);
         if (!callId) return;
-        const call = await this.o.store.getCall(callId as CallId);
+        const call = await this.load(callId);
         if (!call) return;
         if (event.type === 'PlaybackStarted') await this.playbackStarted(call, receivedAt);
         else await this.playbackFinished(call, event.playback.id, receivedAt);
@@ -189,7 +198,7 @@ export class AriCallWorker {
       }
       case 'ChannelDestroyed': {
         const id = event.channel.id;
-        const own = await this.o.store.getCall(id as CallId);
+        const own = await this.load(id);
         if (own) {
           const a = this.auxOf(own.callId);
           a.ownCause = event.cause;
@@ -206,7 +215,7 @@ export class AriCallWorker {
         }
         if (id.endsWith('-2')) {
           const callId = id.slice(0, -2);
-          const call = await this.o.store.getCall(callId as CallId);
+          const call = await this.load(callId);
           if (!call) return;
           const a = this.auxOf(callId);
           a.peerCause = event.cause;
@@ -232,12 +241,26 @@ export class AriCallWorker {
     return next;
   }
 
+  private async load(callId: string): Promise<LiveCall | null> {
+    const hit = this.cache.get(callId);
+    if (hit) return hit;
+    const call = await this.o.store.getCall(callId as CallId);
+    if (call) this.cache.set(callId, call);
+    return call;
+  }
+
   private now(): number {
     return this.o.clock.nowMs();
   }
 
-  private async put(call: LiveCall, event: DomainEvent, receivedAt: number, log: CallLogStep): Promise<void> {
+  private async put(
+    call: LiveCall,
+    event: DomainEvent,
+    receivedAt: number,
+    log: CallLogStep,
+  ): Promise<void> {
     const env = await this.o.store.putCall(call, event);
+    this.cache.set(call.callId, call);
     this.published(env, receivedAt);
     this.logStep(call.callId, log);
   }
@@ -268,7 +291,8 @@ export class AriCallWorker {
   private async answered(call: LiveCall, receivedAt: number): Promise<LiveCall> {
     if (call.answeredAtMs !== null || call.stage === 'ENDED') return call;
     const atMs = this.now();
-    const stage: CallStage = call.stage === 'DIALING' || call.stage === 'RINGING' ? 'AMD' : call.stage;
+    const stage: CallStage =
+      call.stage === 'DIALING' || call.stage === 'RINGING' ? 'AMD' : call.stage;
     const next: LiveCall = { ...call, stage, answeredAtMs: atMs };
     await this.put(next, { type: 'call.answered', callId: call.callId, atMs }, receivedAt, {
       kind: 'answered',
@@ -277,7 +301,12 @@ export class AriCallWorker {
     return next;
   }
 
-  private async amd(call: LiveCall, status: string | undefined, cause: string, receivedAt: number): Promise<void> {
+  private async amd(
+    call: LiveCall,
+    status: string | undefined,
+    cause: string,
+    receivedAt: number,
+  ): Promise<void> {
     if (call.amdResult !== null) return;
     // A verdict implies an answer; a PBX that skipped the Up state still gets call.answered first.
     const answered = await this.answered(call, receivedAt);
@@ -307,7 +336,10 @@ export class AriCallWorker {
     if (call.stage === 'BRIDGED' && call.bridgeId === bridge.id) return;
     const agentId = await this.agentOfBridge(call, bridge.id);
     if (!agentId) {
-      this.o.logger.warn({ callId: call.callId, bridgeId: bridge.id }, 'call entered a bridge of no known agent');
+      this.o.logger.warn(
+        { callId: call.callId, bridgeId: bridge.id },
+        'call entered a bridge of no known agent',
+      );
       return;
     }
     await this.put(
@@ -333,7 +365,8 @@ export class AriCallWorker {
   private async playbackStarted(call: LiveCall, receivedAt: number): Promise<void> {
     // A playback to a live answer that is not with an agent is the safe-harbor message of a drop;
     // to a machine it is the campaign's message, which changes no call state the domain tracks.
-    if (call.amdResult === 'MACHINE' || call.stage === 'BRIDGED' || call.droppedAtMs !== null) return;
+    if (call.amdResult === 'MACHINE' || call.stage === 'BRIDGED' || call.droppedAtMs !== null)
+      return;
     if (call.answeredAtMs === null) return;
     const atMs = this.now();
     const waitMs = Math.max(0, atMs - (call.amdAtMs ?? call.answeredAtMs));
@@ -345,7 +378,11 @@ export class AriCallWorker {
     );
   }
 
-  private async playbackFinished(call: LiveCall, playbackId: string, receivedAt: number): Promise<void> {
+  private async playbackFinished(
+    call: LiveCall,
+    playbackId: string,
+    receivedAt: number,
+  ): Promise<void> {
     if (call.stage !== 'SAFE_HARBOR' || call.droppedAtMs === null) return;
     const atMs = this.now();
     await this.put(
@@ -367,6 +404,8 @@ export class AriCallWorker {
     const a = this.aux.get(callId);
     if (a?.endTimer) clearTimeout(a.endTimer);
     this.aux.delete(callId);
+    this.cache.delete(callId);
+    // Read the store, not the cache: the originator may have ended the call already.
     const call = await this.o.store.getCall(callId as CallId);
     if (!call) return;
     const f: EndFacts = {
@@ -402,6 +441,8 @@ export class AriCallWorker {
    */
   async resync(): Promise<number> {
     const channels = await this.o.ari.listChannels();
+    // Start from the store: anything cached may be stale after a gap.
+    this.cache.clear();
     const byId = new Map(channels.map((c) => [c.id, c]));
     const calls = (await this.o.store.listCalls()).filter((c) => c.serverId === this.o.serverId);
     let ended = 0;
@@ -424,7 +465,11 @@ export class AriCallWorker {
         });
       }
     }
-    if (ended > 0) this.o.logger.warn({ serverId: this.o.serverId, ended }, 'resync ended calls whose channels are gone');
+    if (ended > 0)
+      this.o.logger.warn(
+        { serverId: this.o.serverId, ended },
+        'resync ended calls whose channels are gone',
+      );
     return ended;
   }
 
@@ -434,7 +479,8 @@ export class AriCallWorker {
    */
   async endAll(): Promise<number> {
     const calls = (await this.o.store.listCalls()).filter((c) => c.serverId === this.o.serverId);
-    for (const call of calls) await this.enqueue(call.callId, () => this.end(call.callId, performance.now()));
+    for (const call of calls)
+      await this.enqueue(call.callId, () => this.end(call.callId, performance.now()));
     return calls.length;
   }
 

@@ -102,30 +102,33 @@ export class CallOriginator {
       droppedAtMs: null,
       endedAtMs: null,
     };
-    await this.o.store.putCall(call, {
-      type: 'call.originated',
-      callId: req.callId,
-      campaignId: req.campaignId,
-      leadId: req.leadId,
-      listId: req.listId,
-      agentId: req.agentId ?? null,
-      serverId: server.id,
-      channelId: req.callId,
-      atMs,
-    });
-    await this.o.callLog.start({
-      callId: req.callId,
-      campaignId: req.campaignId,
-      listId: req.listId,
-      leadId: req.leadId,
-      phone: req.phone,
-      attempt: req.attempt,
-      manual: req.manual ?? false,
-      serverId: server.id,
-      channelId: req.callId,
-      agentId: req.agentId ?? null,
-      originatedAtMs: atMs,
-    });
+    // Both must exist before Asterisk is asked: its first events can beat the POST's response.
+    await Promise.all([
+      this.o.store.putCall(call, {
+        type: 'call.originated',
+        callId: req.callId,
+        campaignId: req.campaignId,
+        leadId: req.leadId,
+        listId: req.listId,
+        agentId: req.agentId ?? null,
+        serverId: server.id,
+        channelId: req.callId,
+        atMs,
+      }),
+      this.o.callLog.start({
+        callId: req.callId,
+        campaignId: req.campaignId,
+        listId: req.listId,
+        leadId: req.leadId,
+        phone: req.phone,
+        attempt: req.attempt,
+        manual: req.manual ?? false,
+        serverId: server.id,
+        channelId: req.callId,
+        agentId: req.agentId ?? null,
+        originatedAtMs: atMs,
+      }),
+    ]);
     try {
       await server.client.originate({
         endpoint: dialEndpoint(this.template, req.phone),
@@ -140,11 +143,21 @@ export class CallOriginator {
       return { ok: true, serverId: server.id };
     } catch (err) {
       const error =
-        err instanceof AriError ? err : new AriError(0, err instanceof Error ? err.message : 'failed', 'channels.originate', { cause: err });
+        err instanceof AriError
+          ? err
+          : new AriError(0, err instanceof Error ? err.message : 'failed', 'channels.originate', {
+              cause: err,
+            });
       if (error.status === 0) this.o.pool.setUp(server.id, false);
       this.o.pool.release(server.id);
       this.o.logger.warn(
-        { callId: req.callId, leadId: req.leadId, serverId: server.id, status: error.status, reason: error.asteriskMessage },
+        {
+          callId: req.callId,
+          leadId: req.leadId,
+          serverId: server.id,
+          status: error.status,
+          reason: error.asteriskMessage,
+        },
         'origination refused',
       );
       await this.failed(call, error);
@@ -172,6 +185,11 @@ export class CallOriginator {
     );
     await this.o.callLog
       .step(call.callId, { kind: 'ended', atMs, outcome: 'ORIGINATE_FAILED', hangupCause: null })
-      .catch((e: unknown) => this.o.logger.error({ err: e, callId: call.callId, status: error.status }, 'call_log update failed'));
+      .catch((e: unknown) =>
+        this.o.logger.error(
+          { err: e, callId: call.callId, status: error.status },
+          'call_log update failed',
+        ),
+      );
   }
 }

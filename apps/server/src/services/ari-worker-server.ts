@@ -9,7 +9,7 @@ import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
 import type { EventBus } from '../ports/event-bus.js';
 import type { StateStore } from '../ports/state-store.js';
-import { AriCallWorker, type AgentLegHandler } from './ari-worker-calls.js';
+import { AriCallWorker, CONSUMED_EVENT_TYPES, type AgentLegHandler } from './ari-worker-calls.js';
 
 export interface AriServerSupervisorOptions {
   server: AriServerConfig;
@@ -62,6 +62,7 @@ export class AriServerSupervisor {
     this.stream = new AriEventStream({
       ...o.server,
       logger: this.log,
+      consumedTypes: CONSUMED_EVENT_TYPES,
       ...(o.pingIntervalMs ? { pingIntervalMs: o.pingIntervalMs } : {}),
       ...(o.reconnectBaseMs ? { reconnectBaseMs: o.reconnectBaseMs } : {}),
       ...(o.reconnectMaxMs ? { reconnectMaxMs: o.reconnectMaxMs } : {}),
@@ -109,7 +110,8 @@ export class AriServerSupervisor {
       void this.worker
         .endAll()
         .then((n) => {
-          if (n > 0) this.log.error({ ended: n }, 'asterisk unreachable too long: its calls were ended');
+          if (n > 0)
+            this.log.error({ ended: n }, 'asterisk unreachable too long: its calls were ended');
         })
         .catch((err: unknown) => this.log.error({ err }, 'ending lost calls failed'));
     }, this.o.lostCallsAfterMs ?? 60_000);

@@ -118,6 +118,8 @@ export function createGateway(deps: AppDeps): Gateway {
   const log = logger.child({ component: 'ws-gateway' });
 
   const conns = new Set<Conn>();
+  /** Supervisor and admin connections: they see every event, so they are kept apart. */
+  const watchers = new Set<Conn>();
   const agentConns = new Map<AgentId, TrackedAgent>();
   /** callId -> the agent it belongs to, learned from events and snapshots. */
   const callOwner = new Map<CallId, AgentId>();
@@ -228,7 +230,11 @@ export function createGateway(deps: AppDeps): Gateway {
     } catch (err) {
       conn.pending = null;
       log.error({ err, userId: conn.user.id }, 'snapshot failed');
-      sendError(conn, { code: 'INTERNAL', message: 'snapshot failed; subscribe again', replyTo: null });
+      sendError(conn, {
+        code: 'INTERNAL',
+        message: 'snapshot failed; subscribe again',
+        replyTo: null,
+      });
     }
   }
 
@@ -243,6 +249,7 @@ export function createGateway(deps: AppDeps): Gateway {
 
   function onEvent(env: BusEnvelope): void {
     stats.eventsIn++;
+    deps.observeEvent?.(env);
     const e = env.event;
     const callId = eventCall(e);
     let agentId = eventAgent(e);
@@ -259,9 +266,7 @@ export function createGateway(deps: AppDeps): Gateway {
         for (const c of tracked.conns) deliver(c, e, agentId, callId, data);
       }
     }
-    for (const c of conns) {
-      if (!c.agentId) deliver(c, e, agentId, callId, data);
-    }
+    for (const c of watchers) deliver(c, e, agentId, callId, data);
     if (e.type === 'call.ended') {
       callOwner.delete(e.callId);
       callCampaign.delete(e.callId);
@@ -355,6 +360,7 @@ export function createGateway(deps: AppDeps): Gateway {
 
   function onClose(conn: Conn): void {
     if (!conns.delete(conn)) return;
+    watchers.delete(conn);
     stats.connections--;
     if (conn.subscribed) stats.subscribed--;
     if (!conn.agentId) return;
@@ -418,6 +424,7 @@ export function createGateway(deps: AppDeps): Gateway {
     };
     conns.add(conn);
     stats.connections++;
+    if (!conn.agentId) watchers.add(conn);
     if (conn.agentId) {
       let t = agentConns.get(conn.agentId);
       if (!t) {
@@ -460,7 +467,13 @@ export function createGateway(deps: AppDeps): Gateway {
       });
     },
     async start() {
-      subscription = await eventBus.subscribe({ from: 'latest', onEvent, onGap });
+      subscription = await eventBus.subscribe({
+        from: 'latest',
+        onEvent,
+        onGap,
+        onError: (err, env) =>
+          log.error({ err, stream: env?.stream, seq: env?.seq }, 'gateway event handling failed'),
+      });
       heartbeatTimer = setInterval(() => {
         const data = JSON.stringify({ intervalMs: heartbeatMs });
         for (const c of conns) sendRaw(c, 'heartbeat', data);

@@ -9,7 +9,14 @@ export const ariSharedDir = path.resolve(repoRoot, '../shared/ari');
 export const tracesDir = path.join(ariSharedDir, 'traces');
 
 export type TraceLine =
-  | { tMs: number; dir: 'request'; method: string; path: string; query: Record<string, string>; body?: unknown }
+  | {
+      tMs: number;
+      dir: 'request';
+      method: string;
+      path: string;
+      query: Record<string, string>;
+      body?: unknown;
+    }
   | { tMs: number; dir: 'response'; method: string; path: string; status: number; body: unknown }
   | { tMs: number; dir: 'event'; event: AriEvent };
 
@@ -43,7 +50,9 @@ export function fakeFetch(
   sent: SentRequest[] = [],
 ): typeof fetch {
   const f = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+    const url = new URL(
+      typeof input === 'string' ? input : input instanceof URL ? input.href : input.url,
+    );
     const query: Record<string, string> = {};
     url.searchParams.forEach((v, k) => {
       query[k] = v;

@@ -1,17 +1,35 @@
 import type { AriEvent } from '@ringside/ari';
 import { checkRequest, formatIssues } from '@ringside/ari';
-import type { AgentId, CallId, CampaignId, DomainEvent, E164, LeadId, ListId } from '@ringside/protocol';
+import type {
+  AgentId,
+  CallId,
+  CampaignId,
+  DomainEvent,
+  E164,
+  LeadId,
+  ListId,
+} from '@ringside/protocol';
 import { describe, expect, it } from 'vitest';
 import { AriRestClient } from '../../src/adapters/asterisk/ari-client.js';
 import { ServerPool } from '../../src/adapters/asterisk/server-pool.js';
-import type { CallLogStart, CallLogStep, CallLogWriter } from '../../src/adapters/postgres/call-log.js';
+import type {
+  CallLogStart,
+  CallLogStep,
+  CallLogWriter,
+} from '../../src/adapters/postgres/call-log.js';
 import { createLogger } from '../../src/logger.js';
 import { ManualClock } from '../../src/ports/clock.js';
 import { MemoryEventBus } from '../../src/ports/fakes/memory-event-bus.js';
 import { MemoryStateStore } from '../../src/ports/fakes/memory-state-store.js';
 import { AriCallWorker, type AgentLeg } from '../../src/services/ari-worker-calls.js';
 import { CallOriginator } from '../../src/services/ari-worker-originator.js';
-import { fakeFetch, loadTrace, traceFiles, type SentRequest, type TraceLine } from './trace-helpers.js';
+import {
+  fakeFetch,
+  loadTrace,
+  traceFiles,
+  type SentRequest,
+  type TraceLine,
+} from './trace-helpers.js';
 
 /**
  * Each recorded Asterisk trace is replayed through the worker: customer calls are originated
@@ -131,7 +149,9 @@ async function replay(file: string) {
   const logger = createLogger('silent');
   const sent: SentRequest[] = [];
   // Originations are answered with the trace's recorded response for that channel.
-  const responses = lines.filter((l): l is Extract<TraceLine, { dir: 'response' }> => l.dir === 'response');
+  const responses = lines.filter(
+    (l): l is Extract<TraceLine, { dir: 'response' }> => l.dir === 'response',
+  );
   const fetchFn = fakeFetch((req) => {
     const channelId = req.query.channelId;
     const recorded = responses.find(
@@ -146,7 +166,12 @@ async function replay(file: string) {
     // A call seen only in events (webrtc trace): answer as Asterisk would.
     return { status: 200, body: { id: channelId } };
   }, sent);
-  const client = new AriRestClient({ baseUrl: 'http://ast1/ari', user: 'u', password: 'p', fetch: fetchFn });
+  const client = new AriRestClient({
+    baseUrl: 'http://ast1/ari',
+    user: 'u',
+    password: 'p',
+    fetch: fetchFn,
+  });
   const pool = new ServerPool([{ id: 'ast1', client, maxCalls: 10 }], store);
   const originator = new CallOriginator({ pool, store, callLog, clock, logger });
   const legs: AgentLeg[] = [];
@@ -209,15 +234,21 @@ async function replay(file: string) {
     clock.advance(line.tMs - lastT);
     lastT = line.tMs;
     if (line.dir === 'request') {
-      if (line.method === 'POST' && line.path === '/channels' && String(line.query.endpoint ?? '').includes('@sim-customers')) {
+      if (
+        line.method === 'POST' &&
+        line.path === '/channels' &&
+        String(line.query.endpoint ?? '').includes('@sim-customers')
+      ) {
         await seedCall(line.query.channelId ?? '');
       }
       continue;
     }
     if (line.dir !== 'event') continue;
     const ev: AriEvent = line.event;
-    if (ev.type === 'ChannelCreated' && isCustomerChannel(ev.channel.name, ev.channel.id)) await seedCall(ev.channel.id);
-    if (ev.type === 'BridgeCreated' && ev.bridge.bridge_type === 'mixing') await seedAgent(ev.bridge.id);
+    if (ev.type === 'ChannelCreated' && isCustomerChannel(ev.channel.name, ev.channel.id))
+      await seedCall(ev.channel.id);
+    if (ev.type === 'BridgeCreated' && ev.bridge.bridge_type === 'mixing')
+      await seedAgent(ev.bridge.id);
     await worker.handle(ev);
   }
   await new Promise((r) => setTimeout(r, 80));
@@ -247,7 +278,13 @@ describe('trace replay through the ARI worker', () => {
   it('human-answer-bridge: call_log gets every instant and the outcome', async () => {
     const { callLog } = await replay('human-answer-bridge.jsonl');
     expect(callLog.starts.map((s) => s.callId)).toEqual(['call-a']);
-    expect(callLog.steps.map((s) => s.step.kind)).toEqual(['ringing', 'answered', 'amd', 'bridged', 'ended']);
+    expect(callLog.steps.map((s) => s.step.kind)).toEqual([
+      'ringing',
+      'answered',
+      'amd',
+      'bridged',
+      'ended',
+    ]);
     const ended = callLog.steps.at(-1)?.step;
     expect(ended).toMatchObject({ kind: 'ended', outcome: 'HUMAN', hangupCause: 16 });
   });

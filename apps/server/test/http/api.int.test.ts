@@ -205,6 +205,7 @@ function harnessDeps(): AppDeps {
     users: { findById: never, findByUsername: never, create: never },
     audit: { record: never, list: never },
     campaigns: { list: never, get: never, update: never },
+    leads: { get: never, history: never, search: never },
     importLeads: never,
     agentSessions: { login: never, ready: never, pause: never, logout: never, dispose: never },
     stateStore: h.store,
@@ -233,7 +234,9 @@ describe('campaigns', () => {
       url: `/api/audit?target=campaign:${h.campaignId}`,
       headers: bearer(tokens.admin),
     });
-    const entries = (audit.json() as { entries: Array<{ action: string; userId: string; detail: unknown }> }).entries;
+    const entries = (
+      audit.json() as { entries: Array<{ action: string; userId: string; detail: unknown }> }
+    ).entries;
     expect(entries[0]).toMatchObject({
       action: 'campaign.update',
       userId: h.users.admin.id,
@@ -353,6 +356,9 @@ describe('openapi', () => {
     expect(doc.paths['/api/auth/login']?.post?.requestBody).toBeDefined();
     expect(doc.paths['/api/campaigns/{id}']?.patch?.security).toBeDefined();
     expect(JSON.stringify(doc.paths['/api/campaigns/{id}']?.patch)).toContain('dropWaitMs');
+    expect(JSON.stringify(doc.paths['/api/lists/{id}/import']?.post?.requestBody)).toContain(
+      'text/csv',
+    );
   });
 });
 
@@ -366,7 +372,11 @@ describe('agent session and ownership', () => {
       payload: { campaignId: h.campaignId },
     });
     expect(login.statusCode).toBe(200);
-    const ready = await h.app.inject({ method: 'POST', url: '/api/agent/session/ready', headers: h1 });
+    const ready = await h.app.inject({
+      method: 'POST',
+      url: '/api/agent/session/ready',
+      headers: h1,
+    });
     expect(ready.json()).toMatchObject({ agent: { state: 'READY', campaignId: h.campaignId } });
     const badPause = await h.app.inject({
       method: 'POST',
@@ -430,5 +440,99 @@ describe('agent session and ownership', () => {
       payload: { callId: 'c-theirs', code: 'SALE' },
     });
     expect(r.statusCode).toBe(403);
+  });
+
+  it('shows an agent the lead of its own call with its history, and refuses other leads', async () => {
+    const lead = await h.db.pool.query<{ id: string }>(
+      `INSERT INTO leads (list_id, phone, first_name) VALUES ($1, '+14155550199', 'Zoe')
+       RETURNING id::text AS id`,
+      [h.listId],
+    );
+    const leadId = lead.rows[0]?.id ?? '';
+    await h.db.pool.query("INSERT INTO lead_log (lead_id, kind) VALUES ($1, 'imported')", [leadId]);
+    await h.app.inject({
+      method: 'POST',
+      url: '/api/agent/session/ready',
+      headers: bearer(tokens.agent),
+    });
+    const callId = ids.call('c-lead');
+    const reserved = await h.store.reserveLongestReady(
+      h.campaignId as CampaignId,
+      callId,
+      Date.now(),
+    );
+    expect(reserved?.agentId).toBe(h.users.agent.id);
+    await h.store.putCall(
+      liveCall('c-lead', {
+        campaignId: h.campaignId as CampaignId,
+        leadId: ids.lead(leadId),
+        agentId: ids.agent(h.users.agent.id),
+      }),
+      { type: 'call.waiting', callId, atMs: Date.now() },
+    );
+    const own = await h.app.inject({
+      method: 'GET',
+      url: `/api/leads/${leadId}`,
+      headers: bearer(tokens.agent),
+    });
+    expect(own.statusCode).toBe(200);
+    expect(own.json()).toMatchObject({
+      lead: { id: leadId, firstName: 'Zoe', phone: '+14155550199' },
+      history: [{ kind: 'imported' }],
+    });
+    const other = await h.app.inject({
+      method: 'GET',
+      url: `/api/leads/${leadId}`,
+      headers: bearer(tokens.agent2),
+    });
+    expect(other.statusCode).toBe(403);
+    const sup = await h.app.inject({
+      method: 'GET',
+      url: `/api/leads/${leadId}`,
+      headers: bearer(tokens.supervisor),
+    });
+    expect(sup.statusCode).toBe(200);
+  });
+
+  it('lets supervisors search leads, naming the field of a bad query', async () => {
+    const ok = await h.app.inject({
+      method: 'GET',
+      url: '/api/leads?phone=%2B14155550199',
+      headers: bearer(tokens.supervisor),
+    });
+    expect(ok.statusCode).toBe(200);
+    expect((ok.json() as { leads: unknown[] }).leads).toHaveLength(1);
+    const bad = await h.app.inject({
+      method: 'GET',
+      url: '/api/leads?phone=555',
+      headers: bearer(tokens.supervisor),
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(err(bad.body).issues?.[0]?.path).toBe('query.phone');
+  });
+});
+
+describe('framework edges', () => {
+  it('applies the role check to automatic HEAD routes', async () => {
+    const r = await h.app.inject({ method: 'HEAD', url: '/api/me' });
+    expect(r.statusCode).toBe(401);
+  });
+
+  it('answers unknown routes with a 404 error body', async () => {
+    const r = await h.app.inject({ method: 'GET', url: '/api/nope' });
+    expect(r.statusCode).toBe(404);
+    expect(err(r.body).code).toBe('NOT_FOUND');
+  });
+
+  it('answers 400 for a malformed JSON body', async () => {
+    const r = await h.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"username":',
+      remoteAddress: '10.0.0.77',
+    });
+    expect(r.statusCode).toBe(400);
+    expect(err(r.body).code).toBe('BAD_REQUEST');
   });
 });

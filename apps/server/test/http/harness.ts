@@ -1,91 +1,28 @@
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
-import type {
-  AgentId,
-  Campaign,
-  CampaignId,
-  CampaignUpdate,
-  Role,
-} from '@ringside/protocol';
+import type { Role } from '@ringside/protocol';
 import { createAuditLog } from '../../src/adapters/postgres/audit.js';
 import { createUsersRepo, type UserRecord } from '../../src/adapters/postgres/users.js';
-import { IllegalTransitionError } from '../../src/errors.js';
 import { createCampaignsRepo } from '../../src/adapters/postgres/campaigns.js';
 import { createDb } from '../../src/adapters/postgres/database.js';
+import { createLeadsRepo } from '../../src/adapters/postgres/leads.js';
+import { AgentLogRepository } from '../../src/adapters/postgres/agent-log.js';
 import { buildApp } from '../../src/http/app.js';
+import { agentSessionApi } from '../../src/http/agent-session-api.js';
+import { AgentSessionService } from '../../src/services/agent-session.js';
 import { campaignsApi } from '../../src/http/campaigns-api.js';
 import { hashPassword } from '../../src/http/auth.js';
 import { importLeads } from '../../src/services/import/index.js';
-import type {
-  AgentSessionApi,
-  AppConfig,
-  AppDeps,
-  CampaignsApi,
-  ImportLeadsArgs,
-} from '../../src/http/deps.js';
-import { systemClock, type Clock } from '../../src/ports/clock.js';
+import type { AppConfig, AppDeps, ImportLeadsArgs } from '../../src/http/deps.js';
+import { systemClock } from '../../src/ports/clock.js';
 import type { Redis } from 'ioredis';
 import { RedisEventBus } from '../../src/adapters/redis/event-bus.js';
 import { RedisKeys } from '../../src/adapters/redis/keys.js';
 import { RedisStateStore } from '../../src/adapters/redis/state-store.js';
-import type { AgentStatus, StateStore } from '../../src/ports/state-store.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { redisTestContext } from '../redis/redis-harness.js';
 
 export const PASSWORD = 'correct horse battery';
-
-/**
- * Agent session actions straight on the state store, until services/agent-session.ts exists;
- * enough for the gateway and route tests (legal moves only, CAS on the state).
- */
-export function storeSessions(store: StateStore, clock: Clock): AgentSessionApi {
-  async function move(
-    agentId: AgentId,
-    allowed: AgentStatus['state'][],
-    to: AgentStatus['state'],
-    over: Partial<AgentStatus>,
-    reason: string,
-  ): Promise<AgentStatus> {
-    const cur = await store.getAgent(agentId);
-    const from = cur?.state ?? 'LOGGED_OUT';
-    if (!allowed.includes(from)) throw new IllegalTransitionError(from, to);
-    const now = clock.nowMs();
-    const next: AgentStatus = {
-      agentId,
-      state: to,
-      sinceMs: now,
-      campaignId: cur?.campaignId ?? null,
-      callId: null,
-      pauseCode: null,
-      bridgeId: cur?.bridgeId ?? null,
-      legChannelId: cur?.legChannelId ?? null,
-      ...over,
-    };
-    const env = await store.transitionAgent(next, from === 'LOGGED_OUT' && !cur ? null : from, {
-      type: 'agent.state_changed',
-      agentId,
-      campaignId: next.campaignId,
-      from,
-      to,
-      pauseCode: next.pauseCode,
-      callId: next.callId,
-      reason,
-      sinceMs: cur?.sinceMs ?? now,
-      atMs: now,
-    });
-    if (!env) throw new IllegalTransitionError(from, to, 'state moved on');
-    return next;
-  }
-  return {
-    login: (id, campaignId) =>
-      move(id, ['LOGGED_OUT'], 'PAUSED', { campaignId, pauseCode: 'LOGIN' }, 'agent'),
-    ready: (id) => move(id, ['PAUSED', 'WRAPUP'], 'READY', {}, 'agent'),
-    pause: (id, code, reason) =>
-      move(id, ['READY', 'WRAPUP', 'PAUSED'], 'PAUSED', { pauseCode: code }, reason),
-    logout: async (id) => move(id, ['PAUSED', 'READY'], 'LOGGED_OUT', { campaignId: null }, 'agent'),
-    dispose: (id) => move(id, ['WRAPUP', 'DEAD'], 'PAUSED', { pauseCode: 'WRAPUP' }, 'agent'),
-  };
-}
 
 export interface Harness {
   app: FastifyInstance;
@@ -116,7 +53,11 @@ export async function createHarness(config: Partial<AppConfig> = {}): Promise<Ha
   const keys = new RedisKeys(rc.prefix);
   const store = new RedisStateStore(rc.redis, { prefix: rc.prefix, approximateTrim: false });
   // Short blocking reads so that app.close() returns quickly.
-  const bus = new RedisEventBus(rc.redis, { prefix: rc.prefix, blockMs: 200, approximateTrim: false });
+  const bus = new RedisEventBus(rc.redis, {
+    prefix: rc.prefix,
+    blockMs: 200,
+    approximateTrim: false,
+  });
   const imports: Harness['imports'] = [];
   const health = { pg: true, redis: true, telephony: { 'pbx-a:8088': true } };
   const hash = await hashPassword(PASSWORD);
@@ -148,11 +89,20 @@ export async function createHarness(config: Partial<AppConfig> = {}): Promise<Ha
     users,
     audit,
     campaigns,
+    leads: createLeadsRepo(createDb(db.pool)),
     importLeads: (args) => {
       imports.push(args);
       return importLeads({ pool: db.pool, logger }, args);
     },
-    agentSessions: storeSessions(store, systemClock),
+    agentSessions: agentSessionApi(
+      new AgentSessionService({
+        store,
+        log: new AgentLogRepository(db.pool),
+        clock: systemClock,
+        logger,
+      }),
+      logger,
+    ),
     stateStore: store,
     eventBus: bus,
     health: {

@@ -77,7 +77,9 @@ export class TestClient {
       if (hit) return hit;
       const left = deadline - Date.now();
       if (left <= 0) {
-        throw new Error(`timed out; got ${JSON.stringify(this.messages.slice(from)).slice(0, 1500)}`);
+        throw new Error(
+          `timed out; got ${JSON.stringify(this.messages.slice(from)).slice(0, 1500)}`,
+        );
       }
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, left);

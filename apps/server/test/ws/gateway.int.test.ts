@@ -9,10 +9,11 @@ let h: Harness;
 let url: string;
 let tokens: Record<'supervisor' | 'agent' | 'agent2', string>;
 const LOSS_MS = 400;
-const campaign = '1' as CampaignId;
+let campaign: CampaignId;
 
 beforeAll(async () => {
   h = await createHarness({ wsHeartbeatMs: 100, wsAgentLossMs: LOSS_MS });
+  campaign = h.campaignId as CampaignId;
   await h.app.listen({ port: 0, host: '127.0.0.1' });
   const addr = h.app.server.address();
   if (!addr || typeof addr === 'string') throw new Error('no address');
@@ -68,8 +69,10 @@ describe('authentication before the upgrade', () => {
 });
 
 describe('snapshots and events', () => {
-  it("gives an agent a snapshot of its own state, then only its own events", async () => {
-    expect((await agentAction(tokens.agent, 'login', { campaignId: '1' })).statusCode).toBe(200);
+  it('gives an agent a snapshot of its own state, then only its own events', async () => {
+    expect((await agentAction(tokens.agent, 'login', { campaignId: campaign })).statusCode).toBe(
+      200,
+    );
     expect((await agentAction(tokens.agent, 'ready')).statusCode).toBe(200);
     const agent = await subscribed(tokens.agent);
     const sup = await subscribed(tokens.supervisor);
@@ -77,14 +80,14 @@ describe('snapshots and events', () => {
     expect(snap.data).toMatchObject({
       scope: 'agent',
       reason: 'subscribe',
-      agent: { agentId: h.users.agent.id, state: 'READY', campaignId: '1' },
+      agent: { agentId: h.users.agent.id, state: 'READY', campaignId: campaign },
       agents: [],
     });
     const supSnap = await sup.waitFor(isType('snapshot'));
     expect(supSnap.data.agents.map((a) => a.agentId)).toContain(h.users.agent.id);
 
     // agent2's change reaches the supervisor only; agent1's own change reaches both.
-    await agentAction(tokens.agent2, 'login', { campaignId: '1' });
+    await agentAction(tokens.agent2, 'login', { campaignId: campaign });
     await sup.waitFor(agentEvent(h.users.agent2.id, 'PAUSED'));
     await agentAction(tokens.agent, 'pause', { code: 'BREAK' });
     await agent.waitFor(agentEvent(h.users.agent.id, 'PAUSED'));
@@ -109,7 +112,10 @@ describe('snapshots and events', () => {
     // call.answered carries no agent id: the gateway knows the call's agent from the reservation.
     await h.store.putCall(call, { type: 'call.answered', callId, atMs: Date.now() });
     await agent.waitFor(
-      (m) => m.type === 'event' && m.data.event.type === 'call.answered' && m.data.event.callId === callId,
+      (m) =>
+        m.type === 'event' &&
+        m.data.event.type === 'call.answered' &&
+        m.data.event.callId === callId,
     );
     const stranger = 'call-ws-2' as CallId;
     await h.store.putCall(liveCall(stranger, { campaignId: campaign }), {
@@ -125,10 +131,32 @@ describe('snapshots and events', () => {
       atMs: Date.now(),
     });
     await agent.waitFor((m) => m.type === 'event' && m.data.event.type === 'call.bridged');
-    const callEvents = agent.messages.filter((m) => m.type === 'event' && m.data.event.type.startsWith('call.'));
-    expect(callEvents.every((m) => m.type === 'event' && 'callId' in m.data.event && m.data.event.callId === callId)).toBe(true);
-    expect(other.messages.some((m) => m.type === 'event' && m.data.event.type.startsWith('call.'))).toBe(false);
+    const callEvents = agent.messages.filter(
+      (m) => m.type === 'event' && m.data.event.type.startsWith('call.'),
+    );
+    expect(
+      callEvents.every(
+        (m) => m.type === 'event' && 'callId' in m.data.event && m.data.event.callId === callId,
+      ),
+    ).toBe(true);
+    expect(
+      other.messages.some((m) => m.type === 'event' && m.data.event.type.startsWith('call.')),
+    ).toBe(false);
     agent.close();
+    other.close();
+  });
+
+  it("filters a supervisor's feed by campaign when asked", async () => {
+    const all = await subscribed(tokens.supervisor);
+    const other = await subscribed(tokens.supervisor, { campaignId: '999' });
+    const snap = await other.waitFor(isType('snapshot'));
+    expect(snap.data.agents).toEqual([]);
+    await agentAction(tokens.agent2, 'pause', { code: 'FILTER' });
+    await all.waitFor(agentEvent(h.users.agent2.id, 'PAUSED'));
+    // Both sockets read the same bus; the filtered one must not have it after the other did.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(other.messages.some(agentEvent(h.users.agent2.id))).toBe(false);
+    all.close();
     other.close();
   });
 
@@ -137,22 +165,20 @@ describe('snapshots and events', () => {
     const from = agent.messages.length;
     // The agents stream restarts (as after a Redis restart without persistence): seq goes back.
     await h.redis.del(h.keys.stream('agents'), h.keys.streamSeq('agents'));
-    await h.store.transitionAgent(
-      { ...(await h.store.getAgent(h.users.agent2.id as AgentId))!, pauseCode: 'GAP', sinceMs: Date.now() },
-      'PAUSED',
-      {
-        type: 'agent.state_changed',
-        agentId: h.users.agent2.id as AgentId,
-        campaignId: campaign,
-        from: 'PAUSED',
-        to: 'PAUSED',
-        pauseCode: 'GAP',
-        callId: null,
-        reason: 'test',
-        sinceMs: 1,
-        atMs: Date.now(),
-      },
-    );
+    const current = await h.store.getAgent(h.users.agent2.id as AgentId);
+    if (!current) throw new Error('agent2 should be logged in by now');
+    await h.store.transitionAgent({ ...current, pauseCode: 'GAP', sinceMs: Date.now() }, 'PAUSED', {
+      type: 'agent.state_changed',
+      agentId: h.users.agent2.id as AgentId,
+      campaignId: campaign,
+      from: 'PAUSED',
+      to: 'PAUSED',
+      pauseCode: 'GAP',
+      callId: null,
+      reason: 'test',
+      sinceMs: 1,
+      atMs: Date.now(),
+    });
     const snap = await agent.waitFor(isType('snapshot'), { from });
     expect(snap.data.reason).toBe('gap');
     expect(snap.data.agent?.agentId).toBe(h.users.agent.id);
@@ -176,10 +202,12 @@ describe('heartbeats', () => {
     const sup = await subscribed(tokens.supervisor);
     const c = await TestClient.connect(url, tokens.agent2);
     c.close();
-    const ev = await sup.waitFor(agentEvent(h.users.agent2.id, 'PAUSED'), { timeoutMs: LOSS_MS * 5 });
-    expect(ev.type === 'event' && ev.data.event.type === 'agent.state_changed' && ev.data.event.reason).toBe(
-      HEARTBEAT_LOST_REASON,
-    );
+    const ev = await sup.waitFor(agentEvent(h.users.agent2.id, 'PAUSED'), {
+      timeoutMs: LOSS_MS * 5,
+    });
+    expect(
+      ev.type === 'event' && ev.data.event.type === 'agent.state_changed' && ev.data.event.reason,
+    ).toBe(HEARTBEAT_LOST_REASON);
     expect((await h.store.getAgent(h.users.agent2.id as AgentId))?.state).toBe('PAUSED');
     sup.close();
   });

@@ -15,8 +15,11 @@ export type Dist = number | { min: number; max: number };
 
 /** How the customers of one list (number prefix) behave. Every duration is in milliseconds. */
 export interface CustomerProfile {
-  /** Relative weights of the outcomes (need not sum to 1). */
-  mix: Record<CustomerOutcome, number>;
+  /**
+   * Relative weights of the outcomes (need not sum to 1), or 'lastDigit': 0-4 human, 5-6 machine,
+   * 7 never answers, 8 busy, 9 congestion (the reference dialplan).
+   */
+  mix: Record<CustomerOutcome, number> | 'lastDigit';
   /** From the start of ringing to a human's answer. */
   humanRingMs: Dist;
   /** From the start of ringing to an answering machine's pick-up. */
@@ -51,10 +54,7 @@ export interface CustomerRule {
 export interface CustomerScenario {
   /** Seed of every draw; the same seed and the same dialing order give the same calls. */
   seed: number;
-  /**
-   * Profile for numbers no rule matches. Unset: the last digit decides (0-4 human, 5-6 machine,
-   * 7 never answers, 8 busy, 9 congestion) with the reference timings.
-   */
+  /** Profile for numbers no rule matches; unset fields take the reference profile's values. */
   defaultProfile?: Partial<CustomerProfile>;
   rules?: CustomerRule[];
 }
@@ -74,9 +74,13 @@ export interface CustomerPlan {
   hangupMs: number;
 }
 
-/** The reference behaviour (traces): rings 1-6 s, AMD after 3.6 s / 2.1 s, hang-up ~15 s. */
+/**
+ * The reference behaviour (traces): the last digit decides; humans ring 1-6 s (whole seconds),
+ * machines 12 s; AMD decides 3.6 s (human) or 2.1 s (machine) after answer; humans hang up ~15 s
+ * after answer.
+ */
 export const referenceProfile: CustomerProfile = {
-  mix: { human: 5, machine: 2, noanswer: 1, busy: 1, congestion: 1 },
+  mix: 'lastDigit',
   humanRingMs: { min: 1000, max: 6000 },
   machineRingMs: 12000,
   amdHumanAccuracy: 1,
@@ -117,11 +121,17 @@ function draw(d: Dist, rnd: () => number): number {
   return Math.round(d.min + (d.max - d.min) * rnd());
 }
 
-function pickOutcome(mix: Record<CustomerOutcome, number>, rnd: () => number): CustomerOutcome {
+function pickOutcome(
+  mix: Record<CustomerOutcome, number> | 'lastDigit',
+  number: string,
+  rnd: () => number,
+): CustomerOutcome {
+  const roll = rnd();
+  if (mix === 'lastDigit') return outcomeByLastDigit(number);
   const order: CustomerOutcome[] = ['human', 'machine', 'noanswer', 'busy', 'congestion'];
   const total = order.reduce((s, o) => s + Math.max(0, mix[o] ?? 0), 0);
   if (total <= 0) return 'human';
-  let x = rnd() * total;
+  let x = roll * total;
   for (const o of order) {
     x -= Math.max(0, mix[o] ?? 0);
     if (x < 0) return o;
@@ -149,15 +159,14 @@ export function planCustomer(
   for (const r of scenario.rules ?? []) {
     if (number.startsWith(r.prefix) && (!rule || r.prefix.length > rule.prefix.length)) rule = r;
   }
-  const byDigit = !rule && !scenario.defaultProfile;
   const p: CustomerProfile = {
     ...referenceProfile,
     ...(scenario.defaultProfile ?? {}),
     ...(rule?.profile ?? {}),
   };
   // Draw every value in a fixed order so that changing one outcome never shifts another draw.
-  const outcomeRoll = pickOutcome(p.mix, rnd);
-  const outcome = byDigit ? outcomeByLastDigit(number) : outcomeRoll;
+  const byDigit = p.mix === 'lastDigit';
+  const outcome = pickOutcome(p.mix, number, rnd);
   const humanRing = draw(p.humanRingMs, rnd);
   const machineRing = draw(p.machineRingMs, rnd);
   const verdictRoll = rnd();

@@ -52,6 +52,11 @@ export interface EngineOptions {
   phoneEndpoints: ReadonlyArray<string>;
   /** Phones register at start (otherwise via the control API). */
   phonesRegistered: boolean;
+  /**
+   * An originate to an unknown PJSIP/<name> creates a registered phone on the fly (the web panel
+   * on the sim has no SIP). False: only configured, registered endpoints answer, as in Asterisk.
+   */
+  acceptAnyPhone: boolean;
   /** From an INVITE to a simulated phone to its auto-answer. */
   phoneAnswerMs: number;
   /** Event types never sent (docs/sim.md lists the ones left out by default). */
@@ -297,7 +302,8 @@ export class SimEngine {
     ch.touch();
     this.channels.delete(ch.id);
     this.counters.channelsDestroyed++;
-    this.counters.hangupCauses[String(cause)] = (this.counters.hangupCauses[String(cause)] ?? 0) + 1;
+    this.counters.hangupCauses[String(cause)] =
+      (this.counters.hangupCauses[String(cause)] ?? 0) + 1;
     this.chanEvent('ChannelDestroyed', ch, { cause, cause_txt: CAUSE_TXT[cause] ?? 'Unknown' });
     if (ch.call && ch.call.one === ch) {
       ch.call.phase = 'ended';
@@ -470,7 +476,11 @@ export class SimEngine {
     ];
     let prio = 3;
     for (const [o, label] of branches) {
-      this.exec(two, { priority: prio, app_name: 'GotoIf', app_data: `${o === outcome ? 1 : 0}?${label}` });
+      this.exec(two, {
+        priority: prio,
+        app_name: 'GotoIf',
+        app_data: `${o === outcome ? 1 : 0}?${label}`,
+      });
       prio++;
       if (o === outcome) break;
     }
@@ -497,6 +507,8 @@ export class SimEngine {
     this.exec(two, { priority: ringPrio + 1, app_name: 'Wait', app_data: String(waitSecs) });
     this.dial(call.one, dialstring, 'RINGING');
     if (outcome !== 'noanswer') this.after(two, ringMs, () => this.customerAnswers(call));
+    // Wait(60) runs out without an originate timeout (timeout=-1): the script hangs up.
+    else this.after(two, 60_000, () => this.customerHangsUp(call, false));
   }
 
   private customerAnswers(call: CustomerCall): void {
@@ -588,7 +600,8 @@ export class SimEngine {
     if (two.hangingUp || two.destroyed) return;
     const human = plan.outcome === 'human';
     if (natural && plan.hangupMs > plan.greetingMs) this.varset(two, 'PLAYBACKSTATUS', 'SUCCESS');
-    this.exec(two, { priority: human ? 14 : 20, app_name: 'Hangup', app_data: '' });
+    const hangupPrio = human ? 14 : plan.outcome === 'machine' ? 20 : 23;
+    this.exec(two, { priority: hangupPrio, app_name: 'Hangup', app_data: '' });
     two.hangingUp = true;
     this.hangupRequest(two, 16, true);
     if (!one.destroyed && !one.hangingUp) {
@@ -665,15 +678,14 @@ export class SimEngine {
       }
     }
     const timeoutSecs = p.timeout === undefined || p.timeout === '' ? 30 : Number(p.timeout);
-    const timeoutMs =
-      timeoutSecs === -1 ? 0 : timeoutSecs > 0 ? timeoutSecs * 1000 : 30_000;
+    const timeoutMs = timeoutSecs === -1 ? 0 : timeoutSecs > 0 ? timeoutSecs * 1000 : 30_000;
     const cid = p.callerId ? parseCallerId(p.callerId) : null;
     const apps = app ? [app] : [];
 
     if (tech.toLowerCase() === 'local') {
       const at = resource.indexOf('@');
       const exten = at >= 0 ? resource.slice(0, at) : resource;
-      const context = at >= 0 ? resource.slice(at + 1).split('/')[0] ?? '' : 'default';
+      const context = at >= 0 ? (resource.slice(at + 1).split('/')[0] ?? '') : 'default';
       if (context !== 'sim-customers' && context !== 'agents') return allocFailed;
       return this.originateLocal({
         exten,
@@ -691,7 +703,11 @@ export class SimEngine {
       });
     }
     if (tech.toUpperCase() === 'PJSIP') {
-      const phone = this.phones.get(resource);
+      let phone = this.phones.get(resource);
+      if (!phone && this.opts.acceptAnyPhone && /^[A-Za-z0-9_.-]+$/.test(resource)) {
+        phone = this.addPhone(resource);
+        phone.registered = true;
+      }
       if (!phone || !phone.registered) return allocFailed;
       return this.originatePhone(phone, {
         id: p.channelId || this.uniqueId(),
@@ -761,7 +777,9 @@ export class SimEngine {
       this.setState(two, 'Up');
       this.setState(one, 'Up');
       this.dial(one, `${o.exten}@${o.context}`, 'ANSWER');
-      this.after(two, 500, () => this.exec(two, { priority: 2, app_name: 'Wait', app_data: '3600' }));
+      this.after(two, 500, () =>
+        this.exec(two, { priority: 2, app_name: 'Wait', app_data: '3600' }),
+      );
       if (o.app) {
         if (!this.enterStasis(one, o.app, o.appArgs, false)) this.localEnds(one, two);
       } else {
@@ -958,12 +976,8 @@ export class SimEngine {
       case 'answer':
         if (ch.state !== 'Up') this.setState(ch, 'Up');
         break;
-      case 'hold':
-        this.chanEvent('ChannelHold', ch);
-        break;
-      case 'unhold':
-        this.chanEvent('ChannelUnhold', ch);
-        break;
+      // hold/unhold only indicate towards the device: Asterisk sends no ChannelHold for an
+      // application-initiated hold (ChannelHold reports a hold received from the far end).
       case 'mute':
       case 'unmute': {
         const dir = p.direction ?? 'both';
@@ -986,7 +1000,11 @@ export class SimEngine {
     if (bad) return bad;
     const context = p.context || ch.dialplan.context;
     const exten = p.extension || (p.context ? 's' : ch.dialplan.exten);
-    const priority = p.priority ? Number(p.priority) : !p.context && !p.extension ? ch.dialplan.priority + 1 : 1;
+    const priority = p.priority
+      ? Number(p.priority)
+      : !p.context && !p.extension
+        ? ch.dialplan.priority + 1
+        : 1;
     this.leaveStasis(ch);
     // The simulated dialplan has nothing there: the channel runs off the end and hangs up.
     this.exec(ch, { context, exten, priority, app_name: '', app_data: '' });
@@ -1074,13 +1092,7 @@ export class SimEngine {
     if (Number(p.offsetms ?? 0) < 0) return msg(400, 'offsetms cannot be negative');
     const id = pathPlaybackId || p.playbackId || `${this.uniqueId()}-pb${this.playbackSeq++}`;
     if (this.playbacks.has(id)) return allocFailed;
-    const pb = new SimPlayback(
-      id,
-      media,
-      `${targetKind}:${targetId}`,
-      p.lang || 'en',
-      target,
-    );
+    const pb = new SimPlayback(id, media, `${targetKind}:${targetId}`, p.lang || 'en', target);
     this.playbacks.set(id, pb);
     target.playbacks.add(pb);
     this.counters.playbacks++;
@@ -1173,7 +1185,10 @@ export class SimEngine {
     b: SimBridge,
     raw: string | undefined,
   ): { list?: SimChannel[]; err?: AriReply } {
-    const ids = (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const ids = (raw ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     if (ids.length === 0) return { err: msg(400, 'Missing parameter channel') };
     const list: SimChannel[] = [];
     for (const cid of ids) {
@@ -1295,7 +1310,11 @@ export class SimEngine {
   ariPing(): AriReply {
     return {
       status: 200,
-      body: { asterisk_id: this.opts.asteriskId, ping: 'pong', timestamp: ariTimestamp(this.now()) },
+      body: {
+        asterisk_id: this.opts.asteriskId,
+        ping: 'pong',
+        timestamp: ariTimestamp(this.now()),
+      },
     };
   }
 

@@ -1,9 +1,4 @@
-export {
-  startSimPbx,
-  DEFAULT_OMITTED_EVENTS,
-  type SimPbx,
-  type SimPbxOptions,
-} from './server.js';
+export { startSimPbx, DEFAULT_OMITTED_EVENTS, type SimPbx, type SimPbxOptions } from './server.js';
 export { ManualScheduler, RealScheduler, type SimScheduler, type SimTimer } from './scheduler.js';
 export {
   planCustomer,

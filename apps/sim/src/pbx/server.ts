@@ -42,6 +42,11 @@ export interface SimPbxOptions {
   phoneEndpoints?: string[];
   /** Phones are registered from the start. Default true. */
   phonesRegistered?: boolean;
+  /**
+   * Originating to an unknown PJSIP/<name> creates a registered, auto-answering phone. Default
+   * true (the web panel on the sim has no SIP); false requires a configured, registered endpoint.
+   */
+  acceptAnyPhone?: boolean;
   /** From ringing a simulated phone to its auto-answer, ms. Default 200. */
   phoneAnswerMs?: number;
   /** Event types never sent. Default DEFAULT_OMITTED_EVENTS. */
@@ -64,6 +69,8 @@ export interface SimPbx {
   scheduler: SimScheduler;
   /** Replaces the customer scenario (new calls only). */
   setScenario(s: Partial<CustomerScenario>): void;
+  /** Cuts every events WebSocket (calls go on); for reconnect and resync tests. */
+  dropEventSockets(): void;
   stop(): Promise<void>;
 }
 
@@ -103,6 +110,7 @@ export async function startSimPbx(opts: SimPbxOptions = {}): Promise<SimPbx> {
     phoneEndpoints: opts.phoneEndpoints ?? Array.from({ length: 50 }, (_, i) => `agent${i + 1}`),
     phonesRegistered: opts.phonesRegistered ?? true,
     phoneAnswerMs: opts.phoneAnswerMs ?? 200,
+    acceptAnyPhone: opts.acceptAnyPhone ?? true,
     omitEvents: new Set(opts.omitEvents ?? DEFAULT_OMITTED_EVENTS),
     soundDurationsMs: { ...SOUNDS_MS, ...(opts.soundDurationsMs ?? {}) },
     defaultSoundMs: 1000,
@@ -117,7 +125,8 @@ export async function startSimPbx(opts: SimPbxOptions = {}): Promise<SimPbx> {
     const body = JSON.stringify(ev).slice(0, -1);
     for (const [name, s] of appOwners) {
       if (!s.subscribeAll && !inScope(name, scope)) continue;
-      if (s.ws.readyState === s.ws.OPEN) s.ws.send(`${body},"application":${JSON.stringify(name)}}`);
+      if (s.ws.readyState === s.ws.OPEN)
+        s.ws.send(`${body},"application":${JSON.stringify(name)}}`);
     }
   }
 
@@ -221,7 +230,8 @@ export async function startSimPbx(opts: SimPbxOptions = {}): Promise<SimPbx> {
         if (n === 1 && method === 'POST') return engine.ariOriginate(q, variables);
         if (!id) break;
         if (n === 2 && method === 'GET') return engine.ariGetChannel(id);
-        if (n === 2 && method === 'POST') return engine.ariOriginate({ ...q, channelId: id }, variables);
+        if (n === 2 && method === 'POST')
+          return engine.ariOriginate({ ...q, channelId: id }, variables);
         if (n === 2 && method === 'DELETE') return engine.ariHangup(id, q);
         if (n === 3 && sub) {
           if (sub === 'variable' && method === 'GET') return engine.ariGetVar(id, q);
@@ -260,7 +270,8 @@ export async function startSimPbx(opts: SimPbxOptions = {}): Promise<SimPbx> {
         if (n === 2 && method === 'GET') return engine.ariGetBridge(id);
         if (n === 2 && method === 'POST') return engine.ariCreateBridge(q, id);
         if (n === 2 && method === 'DELETE') return engine.ariDestroyBridge(id);
-        if (n === 3 && method === 'POST' && sub === 'addChannel') return engine.ariAddChannel(id, q);
+        if (n === 3 && method === 'POST' && sub === 'addChannel')
+          return engine.ariAddChannel(id, q);
         if (n === 3 && method === 'POST' && sub === 'removeChannel') {
           return engine.ariRemoveChannel(id, q);
         }
@@ -350,9 +361,18 @@ export async function startSimPbx(opts: SimPbxOptions = {}): Promise<SimPbx> {
     }
     if (what === 'reset' && method === 'POST') {
       engine.reset();
-      if (body.seed !== undefined || body.defaultProfile !== undefined || body.rules !== undefined) {
+      if (
+        body.seed !== undefined ||
+        body.defaultProfile !== undefined ||
+        body.rules !== undefined
+      ) {
         setScenario(body as Partial<CustomerScenario>);
       }
+      return { status: 204 };
+    }
+    if (what === 'events' && id === 'drop' && method === 'POST') {
+      // A network cut: calls go on, clients must reconnect and resync (Asterisk replays nothing).
+      dropEventSockets();
       return { status: 204 };
     }
     if (what === 'phones' && !id && method === 'GET') {
@@ -378,6 +398,10 @@ export async function startSimPbx(opts: SimPbxOptions = {}): Promise<SimPbx> {
       }
     }
     return { status: 404, body: { error: 'unknown control route' } };
+  }
+
+  function dropEventSockets(): void {
+    for (const s of sockets) s.ws.terminate();
   }
 
   function setScenario(s: Partial<CustomerScenario>): void {
@@ -448,6 +472,7 @@ export async function startSimPbx(opts: SimPbxOptions = {}): Promise<SimPbx> {
     engine,
     scheduler,
     setScenario,
+    dropEventSockets,
     async stop() {
       scheduler.clear();
       for (const s of sockets) s.ws.terminate();

@@ -25,6 +25,12 @@ export interface AriConnection {
 export interface AriRestClientOptions extends AriConnection {
   /** Per-request timeout, ms (default 5,000). */
   requestTimeoutMs?: number;
+  /**
+   * Requests in flight at once (default 32); more wait their turn. Bounds the connections to one
+   * Asterisk, which fetch then keeps alive and reuses: opening hundreds of sockets for a burst
+   * of originations costs more than queueing them.
+   */
+  maxInFlight?: number;
   /** Injected for tests; defaults to the global fetch. */
   fetch?: typeof fetch;
 }
@@ -55,16 +61,38 @@ export class AriRestClient {
   private readonly auth: string;
   private readonly timeoutMs: number;
   private readonly fetchFn: typeof fetch;
+  private readonly maxInFlight: number;
+  private inFlight = 0;
+  private readonly waiting: Array<() => void> = [];
 
   constructor(opts: AriRestClientOptions) {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
     this.auth = `Basic ${Buffer.from(`${opts.user}:${opts.password}`).toString('base64')}`;
     this.timeoutMs = opts.requestTimeoutMs ?? 5_000;
     this.fetchFn = opts.fetch ?? fetch;
+    this.maxInFlight = opts.maxInFlight ?? 32;
+  }
+
+  private async slot(): Promise<void> {
+    if (this.inFlight < this.maxInFlight) {
+      this.inFlight += 1;
+      return;
+    }
+    // The releasing request hands its slot over directly, so inFlight stays counted.
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.inFlight -= 1;
   }
 
   /** Builds method, path, query and body of an operation from its parameters. */
-  static build<Id extends AriOperationId>(id: Id, params: AriOperationParams[Id]): AriRequestRecord {
+  static build<Id extends AriOperationId>(
+    id: Id,
+    params: AriOperationParams[Id],
+  ): AriRequestRecord {
     const op = opsById.get(id);
     if (!op) throw new TypeError(`unknown ARI operation ${id}`);
     const values = params as unknown as Record<string, unknown>;
@@ -89,6 +117,19 @@ export class AriRestClient {
     const req = AriRestClient.build(id, params);
     const qs = new URLSearchParams(req.query).toString();
     const url = `${this.baseUrl}${req.path}${qs ? `?${qs}` : ''}`;
+    await this.slot();
+    try {
+      return await this.send<Id>(id, url, req);
+    } finally {
+      this.release();
+    }
+  }
+
+  private async send<Id extends AriOperationId>(
+    id: Id,
+    url: string,
+    req: AriRequestRecord,
+  ): Promise<AriOperationResult[Id]> {
     let res: Response;
     try {
       res = await this.fetchFn(url, {
@@ -101,7 +142,12 @@ export class AriRestClient {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (err) {
-      const reason = err instanceof Error ? err.name === 'TimeoutError' ? 'timed out' : err.message : 'fetch failed';
+      const reason =
+        err instanceof Error
+          ? err.name === 'TimeoutError'
+            ? 'timed out'
+            : err.message
+          : 'fetch failed';
       throw new AriError(0, reason, id, { cause: err });
     }
     const text = await res.text().catch(() => '');
@@ -116,7 +162,11 @@ export class AriRestClient {
     if (!res.ok) {
       const msg =
         typeof body === 'object' && body !== null
-          ? String((body as { message?: unknown; error?: unknown }).message ?? (body as { error?: unknown }).error ?? '')
+          ? String(
+              (body as { message?: unknown; error?: unknown }).message ??
+                (body as { error?: unknown }).error ??
+                '',
+            )
           : typeof body === 'string'
             ? body.slice(0, 200)
             : '';
@@ -181,7 +231,11 @@ export class AriRestClient {
   }
 
   /** Plays media (e.g. sound:vm-goodbye) to a channel, with our playback id. */
-  playOnChannel(channelId: string, media: string | string[], playbackId?: string): Promise<Playback> {
+  playOnChannel(
+    channelId: string,
+    media: string | string[],
+    playbackId?: string,
+  ): Promise<Playback> {
     return this.call('channels.play', { channelId, media, playbackId });
   }
 
@@ -234,7 +288,11 @@ export class AriRestClient {
 
   // ----- bridges -----
 
-  createBridge(bridgeId: string, type: 'mixing' | 'holding' = 'mixing', name?: string): Promise<Bridge> {
+  createBridge(
+    bridgeId: string,
+    type: 'mixing' | 'holding' = 'mixing',
+    name?: string,
+  ): Promise<Bridge> {
     return this.call('bridges.create', { bridgeId, type, name: name ?? bridgeId });
   }
 

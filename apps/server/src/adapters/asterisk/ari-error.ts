@@ -18,7 +18,10 @@ export class AriError extends RingsideError {
     readonly operation: string,
     options?: { cause?: unknown },
   ) {
-    super(`ARI ${operation} failed: ${status === 0 ? 'no response' : status} ${asteriskMessage}`, options);
+    super(
+      `ARI ${operation} failed: ${status === 0 ? 'no response' : status} ${asteriskMessage}`,
+      options,
+    );
     this.retryable = status === 0 || status >= 500;
     // What the API answers when a request it served needed Asterisk: not found stays 404,
     // Asterisk's own failure is a bad gateway, no answer is unavailable.

@@ -16,6 +16,13 @@ export interface AriEventStreamOptions extends AriConnection {
   reconnectMaxMs?: number;
   /** Connect (upgrade) timeout, ms (default 5,000). */
   connectTimeoutMs?: number;
+  /**
+   * Event types the owner consumes. Others are counted and dropped before schema validation:
+   * nothing reads them, and validating thousands of ChannelDialplan/ChannelVarset events per
+   * second would cost the consumed ones their latency. Unset: every event is validated and
+   * delivered.
+   */
+  consumedTypes?: ReadonlySet<string>;
   /** Random source for jitter, [0, 1). */
   random?: () => number;
   /** Valid events, in arrival order, with the local receive time (performance.now(), ms). */
@@ -46,7 +53,7 @@ export class AriEventStream {
   private awaitingPong = false;
   private downLogged = false;
   /** Counters for health and benchmarks. */
-  readonly stats = { received: 0, invalid: 0, reconnects: 0 };
+  readonly stats = { received: 0, invalid: 0, ignored: 0, reconnects: 0 };
 
   constructor(private readonly opts: AriEventStreamOptions) {}
 
@@ -147,11 +154,17 @@ export class AriEventStream {
     this.attempt += 1;
     // One clear line when the link goes, not one per retry; then a debug line per attempt.
     if (wasUp || !this.downLogged) {
-      this.opts.logger.error({ url: this.redactedUrl(), reason, retryInMs: delay }, 'ari events down; retrying with backoff');
+      this.opts.logger.error(
+        { url: this.redactedUrl(), reason, retryInMs: delay },
+        'ari events down; retrying with backoff',
+      );
       this.downLogged = true;
       this.opts.onDown?.(reason);
     } else {
-      this.opts.logger.debug({ reason, retryInMs: delay, attempt: this.attempt }, 'ari events retry');
+      this.opts.logger.debug(
+        { reason, retryInMs: delay, attempt: this.attempt },
+        'ari events retry',
+      );
     }
     this.retryTimer = setTimeout(() => this.connect(), delay);
   }
@@ -193,10 +206,21 @@ export class AriEventStream {
       this.opts.logger.warn({ type: null, reason: 'not JSON' }, 'ari event skipped: invalid');
       return;
     }
+    const consumed = this.opts.consumedTypes;
+    if (consumed && typeof json === 'object' && json !== null) {
+      const type = (json as { type?: unknown }).type;
+      if (typeof type === 'string' && !consumed.has(type)) {
+        this.stats.ignored += 1;
+        return;
+      }
+    }
     const parsed = parseAriEvent(json);
     if (!parsed.ok) {
       this.stats.invalid += 1;
-      this.opts.logger.warn({ type: parsed.type, reason: parsed.reason }, 'ari event skipped: invalid');
+      this.opts.logger.warn(
+        { type: parsed.type, reason: parsed.reason },
+        'ari event skipped: invalid',
+      );
       return;
     }
     try {

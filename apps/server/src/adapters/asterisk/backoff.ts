@@ -10,7 +10,11 @@ export interface BackoffOptions {
   maxMs: number;
 }
 
-export function backoffDelayMs(attempt: number, opts: BackoffOptions, random: () => number): number {
+export function backoffDelayMs(
+  attempt: number,
+  opts: BackoffOptions,
+  random: () => number,
+): number {
   const exp = Math.min(opts.maxMs, opts.baseMs * 2 ** Math.max(0, Math.min(attempt, 30)));
   return Math.round(exp / 2 + (exp / 2) * random());
 }

@@ -70,7 +70,8 @@ export class ServerPool {
   /** Recounts each server's live calls from the state store. */
   async refresh(): Promise<void> {
     const counts = new Map<string, number>();
-    for (const c of await this.store.listCalls()) counts.set(c.serverId, (counts.get(c.serverId) ?? 0) + 1);
+    for (const c of await this.store.listCalls())
+      counts.set(c.serverId, (counts.get(c.serverId) ?? 0) + 1);
     for (const [id, e] of this.entries) e.load = counts.get(id) ?? 0;
   }
 

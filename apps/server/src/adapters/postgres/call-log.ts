@@ -111,7 +111,10 @@ export class CallLogRepository {
 
   /** The row as stored (tests and reconciliation); instants as epoch ms. */
   async get(callId: string): Promise<CallLogRow | null> {
-    const r = await this.pool.query<Record<string, unknown>>('SELECT * FROM call_log WHERE id = $1', [callId]);
+    const r = await this.pool.query<Record<string, unknown>>(
+      'SELECT * FROM call_log WHERE id = $1',
+      [callId],
+    );
     const row = r.rows[0];
     if (!row) return null;
     const ms = (v: unknown) => (v instanceof Date ? v.getTime() : null);

@@ -57,13 +57,16 @@ const toCallback = (r: Selectable<CallbacksTable>): Callback => ({
   createdAt: r.created_at,
 });
 
-const optionalId = (v: string | null | undefined, field: string) => (v === undefined || v === null ? null : idParam(v, field));
+const optionalId = (v: string | null | undefined, field: string) =>
+  v === undefined || v === null ? null : idParam(v, field);
 
 export function createCallbacksRepo(db: Db): CallbacksRepo {
   return {
     async create(input) {
       if (!(input.dueAt instanceof Date) || Number.isNaN(input.dueAt.getTime())) {
-        throw new ValidationError('dueAt must be a valid date', [{ path: 'dueAt', message: 'must be a date' }]);
+        throw new ValidationError('dueAt must be a valid date', [
+          { path: 'dueAt', message: 'must be a date' },
+        ]);
       }
       if (!/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+){1,2}$/.test(input.timeZone)) {
         throw new ValidationError('timeZone must be an IANA zone such as America/Chicago', [
@@ -72,7 +75,9 @@ export function createCallbacksRepo(db: Db): CallbacksRepo {
       }
       const note = input.note ?? '';
       if (note.length > 2000) {
-        throw new ValidationError('note must be at most 2000 characters', [{ path: 'note', message: 'too long' }]);
+        throw new ValidationError('note must be at most 2000 characters', [
+          { path: 'note', message: 'too long' },
+        ]);
       }
       const row = await mapErrors('callback', () =>
         db
@@ -92,7 +97,11 @@ export function createCallbacksRepo(db: Db): CallbacksRepo {
       return toCallback(row);
     },
     async get(id) {
-      const row = await db.selectFrom('callbacks').selectAll().where('id', '=', idParam(id, 'callbackId')).executeTakeFirst();
+      const row = await db
+        .selectFrom('callbacks')
+        .selectAll()
+        .where('id', '=', idParam(id, 'callbackId'))
+        .executeTakeFirst();
       return row ? toCallback(row) : null;
     },
     async due(campaignId, dueBy, limit = 500) {
@@ -127,7 +136,10 @@ export function createCallbacksRepo(db: Db): CallbacksRepo {
       return rows.map(toCallback);
     },
     async setStatus(id, to, from) {
-      if (from.length === 0) throw new ValidationError('from must name at least one status', [{ path: 'from', message: 'empty' }]);
+      if (from.length === 0)
+        throw new ValidationError('from must name at least one status', [
+          { path: 'from', message: 'empty' },
+        ]);
       const r = await db
         .updateTable('callbacks')
         .set({ status: to })
@@ -135,7 +147,11 @@ export function createCallbacksRepo(db: Db): CallbacksRepo {
         .where('status', 'in', from)
         .executeTakeFirst();
       if (Number(r.numUpdatedRows) > 0) return true;
-      const exists = await db.selectFrom('callbacks').select('id').where('id', '=', idParam(id, 'callbackId')).executeTakeFirst();
+      const exists = await db
+        .selectFrom('callbacks')
+        .select('id')
+        .where('id', '=', idParam(id, 'callbackId'))
+        .executeTakeFirst();
       if (!exists) throw new NotFoundError(`callback ${id} does not exist`);
       return false;
     },

@@ -2,7 +2,13 @@ import { z } from 'zod';
 import type { CampaignId } from '@ringside/protocol';
 import type { Selectable } from 'kysely';
 import { NotFoundError, ValidationError } from '../../errors.js';
-import type { CampaignsTable, Db, DialMethod, MachineAction, WrapupTimeoutAction } from './database.js';
+import type {
+  CampaignsTable,
+  Db,
+  DialMethod,
+  MachineAction,
+  WrapupTimeoutAction,
+} from './database.js';
 import { idParam, mapErrors } from './pg-errors.js';
 
 /**
@@ -56,11 +62,21 @@ const hhmm = (field: string) => z.string().regex(HHMM, `${field} must be HH:MM`)
 
 /** Every limit here mirrors a CHECK in migrations/0001_init.sql; keep them in step. */
 export const CampaignSettingsSchema = z.object({
-  name: z.string().trim().min(1, 'name must not be empty').max(100, 'name must be at most 100 characters'),
+  name: z
+    .string()
+    .trim()
+    .min(1, 'name must not be empty')
+    .max(100, 'name must be at most 100 characters'),
   active: z.boolean(),
   dialMethod: z.enum(['manual', 'progressive', 'ratio', 'predictive']),
-  dialLevel: z.number().gt(0, 'dialLevel must be greater than 0').max(10, 'dialLevel must be at most 10'),
-  dropRateCapPct: z.number().min(0, 'dropRateCapPct must be at least 0').max(3, 'dropRateCapPct must be at most 3 (%)'),
+  dialLevel: z
+    .number()
+    .gt(0, 'dialLevel must be greater than 0')
+    .max(10, 'dialLevel must be at most 10'),
+  dropRateCapPct: z
+    .number()
+    .min(0, 'dropRateCapPct must be at least 0')
+    .max(3, 'dropRateCapPct must be at most 3 (%)'),
   dropWaitMs: z
     .number()
     .int('dropWaitMs must be an integer')
@@ -71,10 +87,18 @@ export const CampaignSettingsSchema = z.object({
     .int('ringTimeoutS must be an integer')
     .min(15, 'ringTimeoutS must be at least 15 s')
     .max(120, 'ringTimeoutS must be at most 120 s'),
-  hopperSize: z.number().int().min(1, 'hopperSize must be at least 1').max(50000, 'hopperSize must be at most 50000'),
+  hopperSize: z
+    .number()
+    .int()
+    .min(1, 'hopperSize must be at least 1')
+    .max(50000, 'hopperSize must be at most 50000'),
   windowStart: hhmm('windowStart'),
   windowEnd: hhmm('windowEnd'),
-  maxAttempts: z.number().int().min(1, 'maxAttempts must be at least 1').max(100, 'maxAttempts must be at most 100'),
+  maxAttempts: z
+    .number()
+    .int()
+    .min(1, 'maxAttempts must be at least 1')
+    .max(100, 'maxAttempts must be at most 100'),
   callerId: z
     .string()
     .regex(/^\+[1-9]\d{6,14}$/, 'callerId must be an E.164 number such as +14155550123')
@@ -83,9 +107,15 @@ export const CampaignSettingsSchema = z.object({
   machineAction: z.enum(['hangup', 'message']),
   machineMessageAudio: z.string().min(1).max(200).nullable(),
   safeHarborAudio: z.string().min(1, 'safeHarborAudio must not be empty').max(200),
-  wrapupS: z.number().int().min(0, 'wrapupS must be at least 0 s').max(3600, 'wrapupS must be at most 3600 s'),
+  wrapupS: z
+    .number()
+    .int()
+    .min(0, 'wrapupS must be at least 0 s')
+    .max(3600, 'wrapupS must be at most 3600 s'),
   wrapupTimeoutAction: z.enum(['disposition', 'pause']),
-  wrapupDefaultDisposition: z.string().regex(/^[A-Z0-9_]{1,16}$/, 'wrapupDefaultDisposition must be a disposition code'),
+  wrapupDefaultDisposition: z
+    .string()
+    .regex(/^[A-Z0-9_]{1,16}$/, 'wrapupDefaultDisposition must be a disposition code'),
   script: z.string().max(100_000, 'script must be at most 100000 characters'),
 });
 export type CampaignSettings = z.infer<typeof CampaignSettingsSchema>;
@@ -94,8 +124,16 @@ export type NewCampaign = Partial<CampaignSettings> & { name: string };
 
 const RecycleRuleSchema = z.object({
   status: z.string().regex(/^[A-Z0-9_]{1,32}$/, 'status must be a code of A-Z 0-9 _'),
-  delayS: z.number().int().min(0, 'delayS must be at least 0 s').max(2_592_000, 'delayS must be at most 30 days'),
-  maxAttempts: z.number().int().min(1, 'maxAttempts must be at least 1').max(100, 'maxAttempts must be at most 100'),
+  delayS: z
+    .number()
+    .int()
+    .min(0, 'delayS must be at least 0 s')
+    .max(2_592_000, 'delayS must be at most 30 days'),
+  maxAttempts: z
+    .number()
+    .int()
+    .min(1, 'maxAttempts must be at least 1')
+    .max(100, 'maxAttempts must be at most 100'),
 });
 
 /** zod issues -> one ValidationError naming the first field and listing all. */
@@ -111,17 +149,21 @@ export function toValidationError(error: z.ZodError, prefix = ''): ValidationErr
 /** The calling window must be inside 08:00-21:00 local time and not empty. */
 function checkWindow(start: string, end: string): void {
   if (start < '08:00') {
-    throw new ValidationError('windowStart: must be 08:00 or later (legal calling hours 08:00-21:00)', [
-      { path: 'windowStart', message: 'must be 08:00 or later' },
-    ]);
+    throw new ValidationError(
+      'windowStart: must be 08:00 or later (legal calling hours 08:00-21:00)',
+      [{ path: 'windowStart', message: 'must be 08:00 or later' }],
+    );
   }
   if (end > '21:00') {
-    throw new ValidationError('windowEnd: must be 21:00 or earlier (legal calling hours 08:00-21:00)', [
-      { path: 'windowEnd', message: 'must be 21:00 or earlier' },
-    ]);
+    throw new ValidationError(
+      'windowEnd: must be 21:00 or earlier (legal calling hours 08:00-21:00)',
+      [{ path: 'windowEnd', message: 'must be 21:00 or earlier' }],
+    );
   }
   if (start >= end) {
-    throw new ValidationError('windowEnd: must be after windowStart', [{ path: 'windowEnd', message: 'must be after windowStart' }]);
+    throw new ValidationError('windowEnd: must be after windowStart', [
+      { path: 'windowEnd', message: 'must be after windowStart' },
+    ]);
   }
 }
 
@@ -175,7 +217,9 @@ function toColumns(s: Partial<CampaignSettings>) {
     ...(s.safeHarborAudio !== undefined && { safe_harbor_audio: s.safeHarborAudio }),
     ...(s.wrapupS !== undefined && { wrapup_s: s.wrapupS }),
     ...(s.wrapupTimeoutAction !== undefined && { wrapup_timeout_action: s.wrapupTimeoutAction }),
-    ...(s.wrapupDefaultDisposition !== undefined && { wrapup_default_disposition: s.wrapupDefaultDisposition }),
+    ...(s.wrapupDefaultDisposition !== undefined && {
+      wrapup_default_disposition: s.wrapupDefaultDisposition,
+    }),
     ...(s.script !== undefined && { script: s.script }),
   };
 }
@@ -195,14 +239,20 @@ export interface CampaignsRepo {
 
 export function createCampaignsRepo(db: Db): CampaignsRepo {
   const parse = (input: unknown, partial: boolean): Partial<CampaignSettings> => {
-    const schema = partial ? CampaignSettingsSchema.partial().strict() : CampaignSettingsSchema.partial().strict().required({ name: true });
+    const schema = partial
+      ? CampaignSettingsSchema.partial().strict()
+      : CampaignSettingsSchema.partial().strict().required({ name: true });
     const r = schema.safeParse(input);
     if (!r.success) throw toValidationError(r.error);
     return r.data;
   };
 
   const get = async (id: string): Promise<Campaign | null> => {
-    const row = await db.selectFrom('campaigns').selectAll().where('id', '=', idParam(id, 'campaignId')).executeTakeFirst();
+    const row = await db
+      .selectFrom('campaigns')
+      .selectAll()
+      .where('id', '=', idParam(id, 'campaignId'))
+      .executeTakeFirst();
     return row ? toCampaign(row) : null;
   };
 
@@ -254,7 +304,11 @@ export function createCampaignsRepo(db: Db): CampaignsRepo {
         .where('campaign_id', '=', idParam(id, 'campaignId'))
         .orderBy('status')
         .execute();
-      return rows.map((r) => ({ status: r.status, delayS: r.delay_s, maxAttempts: r.max_attempts }));
+      return rows.map((r) => ({
+        status: r.status,
+        delayS: r.delay_s,
+        maxAttempts: r.max_attempts,
+      }));
     },
 
     async setRecycleRules(id, rules) {
@@ -263,15 +317,27 @@ export function createCampaignsRepo(db: Db): CampaignsRepo {
       if (!parsed.success) throw toValidationError(parsed.error, 'recycleRules.');
       const statuses = new Set(parsed.data.map((r) => r.status));
       if (statuses.size !== parsed.data.length) {
-        throw new ValidationError('recycleRules: a status appears twice', [{ path: 'recycleRules', message: 'duplicate status' }]);
+        throw new ValidationError('recycleRules: a status appears twice', [
+          { path: 'recycleRules', message: 'duplicate status' },
+        ]);
       }
       await mapErrors('recycle rule', () =>
         db.transaction().execute(async (tx) => {
-          await tx.deleteFrom('campaign_recycle_rules').where('campaign_id', '=', campaignId).execute();
+          await tx
+            .deleteFrom('campaign_recycle_rules')
+            .where('campaign_id', '=', campaignId)
+            .execute();
           if (parsed.data.length === 0) return;
           await tx
             .insertInto('campaign_recycle_rules')
-            .values(parsed.data.map((r) => ({ campaign_id: campaignId, status: r.status, delay_s: r.delayS, max_attempts: r.maxAttempts })))
+            .values(
+              parsed.data.map((r) => ({
+                campaign_id: campaignId,
+                status: r.status,
+                delay_s: r.delayS,
+                max_attempts: r.maxAttempts,
+              })),
+            )
             .execute();
         }),
       );

@@ -19,7 +19,11 @@ export type Defaulted<T, W = T> = ColumnType<T, W | undefined, W>;
 /** timestamptz with a default. */
 export type CreatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
 /** A nullable timestamptz. */
-export type Instant = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+export type Instant = ColumnType<
+  Date | null,
+  Date | string | null | undefined,
+  Date | string | null
+>;
 
 export type JsonPrimitive = string | number | boolean | null;
 export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue };
@@ -131,7 +135,11 @@ export interface LeadsTable {
   next_eligible_at: ColumnType<Date, Date | string | undefined, Date | string>;
   hopper_at: Instant;
   custom: Json<JsonObject>;
-  import_job_id: ColumnType<string | null, string | number | null | undefined, string | number | null>;
+  import_job_id: ColumnType<
+    string | null,
+    string | number | null | undefined,
+    string | number | null
+  >;
   created_at: CreatedAt;
   updated_at: CreatedAt;
 }
@@ -139,7 +147,11 @@ export interface LeadsTable {
 export interface DispositionsTable {
   id: Id;
   /** NULL: system-wide. */
-  campaign_id: ColumnType<string | null, string | number | null | undefined, string | number | null>;
+  campaign_id: ColumnType<
+    string | null,
+    string | number | null | undefined,
+    string | number | null
+  >;
   code: string;
   name: string;
   human_answered: Defaulted<boolean>;
@@ -152,7 +164,11 @@ export interface DispositionsTable {
 
 export interface PauseCodesTable {
   id: Id;
-  campaign_id: ColumnType<string | null, string | number | null | undefined, string | number | null>;
+  campaign_id: ColumnType<
+    string | null,
+    string | number | null | undefined,
+    string | number | null
+  >;
   code: string;
   name: string;
   billable: Defaulted<boolean>;
@@ -162,7 +178,11 @@ export interface DncTable {
   id: Id;
   phone: string;
   /** NULL: system-wide. */
-  campaign_id: ColumnType<string | null, string | number | null | undefined, string | number | null>;
+  campaign_id: ColumnType<
+    string | null,
+    string | number | null | undefined,
+    string | number | null
+  >;
   added_by: ColumnType<string | null, string | number | null | undefined, string | number | null>;
   source: Defaulted<string>;
   note: Defaulted<string>;
@@ -214,7 +234,11 @@ export interface CallLogTable {
 export interface AgentLogTable {
   id: Id;
   agent_id: Int8;
-  campaign_id: ColumnType<string | null, string | number | null | undefined, string | number | null>;
+  campaign_id: ColumnType<
+    string | null,
+    string | number | null | undefined,
+    string | number | null
+  >;
   state: string;
   pause_code: NullableText;
   call_id: NullableText;

@@ -30,7 +30,11 @@ const DispositionSchema = z
   .object({
     campaignId: z.string().nullable(),
     code: z.string().regex(CODE, 'code must be 1-16 of A-Z 0-9 _'),
-    name: z.string().trim().min(1, 'name must not be empty').max(100, 'name must be at most 100 characters'),
+    name: z
+      .string()
+      .trim()
+      .min(1, 'name must not be empty')
+      .max(100, 'name must be at most 100 characters'),
     humanAnswered: z.boolean(),
     sale: z.boolean(),
     dnc: z.boolean(),
@@ -39,8 +43,13 @@ const DispositionSchema = z
     sortOrder: z.number().int().min(-1000).max(1000),
   })
   .strict();
-export type NewDisposition = Partial<z.infer<typeof DispositionSchema>> & { code: string; name: string };
-export type DispositionPatch = Partial<Omit<z.infer<typeof DispositionSchema>, 'campaignId' | 'code'>>;
+export type NewDisposition = Partial<z.infer<typeof DispositionSchema>> & {
+  code: string;
+  name: string;
+};
+export type DispositionPatch = Partial<
+  Omit<z.infer<typeof DispositionSchema>, 'campaignId' | 'code'>
+>;
 
 const toDisposition = (r: Selectable<DispositionsTable>): Disposition => ({
   id: r.id,
@@ -110,14 +119,26 @@ export function createDispositionsRepo(db: Db): DispositionsRepo {
       const dispId = idParam(id, 'dispositionId');
       const row =
         Object.keys(set).length === 0
-          ? await db.selectFrom('dispositions').selectAll().where('id', '=', dispId).executeTakeFirst()
-          : await db.updateTable('dispositions').set(set).where('id', '=', dispId).returningAll().executeTakeFirst();
+          ? await db
+              .selectFrom('dispositions')
+              .selectAll()
+              .where('id', '=', dispId)
+              .executeTakeFirst()
+          : await db
+              .updateTable('dispositions')
+              .set(set)
+              .where('id', '=', dispId)
+              .returningAll()
+              .executeTakeFirst();
       if (!row) throw new NotFoundError(`disposition ${id} does not exist`);
       return toDisposition(row);
     },
 
     async remove(id) {
-      const r = await db.deleteFrom('dispositions').where('id', '=', idParam(id, 'dispositionId')).executeTakeFirst();
+      const r = await db
+        .deleteFrom('dispositions')
+        .where('id', '=', idParam(id, 'dispositionId'))
+        .executeTakeFirst();
       return Number(r.numDeletedRows) > 0;
     },
 
@@ -126,14 +147,19 @@ export function createDispositionsRepo(db: Db): DispositionsRepo {
       const rows = await db
         .selectFrom('dispositions')
         .selectAll()
-        .where((eb) => (c === null ? eb('campaign_id', 'is', null) : eb.or([eb('campaign_id', 'is', null), eb('campaign_id', '=', c)])))
+        .where((eb) =>
+          c === null
+            ? eb('campaign_id', 'is', null)
+            : eb.or([eb('campaign_id', 'is', null), eb('campaign_id', '=', c)]),
+        )
         .orderBy('sort_order')
         .orderBy('code')
         .execute();
       const byCode = new Map<string, Selectable<DispositionsTable>>();
       for (const row of rows) {
         const prev = byCode.get(row.code);
-        if (!prev || (prev.campaign_id === null && row.campaign_id !== null)) byCode.set(row.code, row);
+        if (!prev || (prev.campaign_id === null && row.campaign_id !== null))
+          byCode.set(row.code, row);
       }
       return [...byCode.values()].map(toDisposition);
     },
@@ -159,7 +185,11 @@ const PauseCodeSchema = z
   .object({
     campaignId: z.string().nullable().optional(),
     code: z.string().regex(CODE, 'code must be 1-16 of A-Z 0-9 _'),
-    name: z.string().trim().min(1, 'name must not be empty').max(100, 'name must be at most 100 characters'),
+    name: z
+      .string()
+      .trim()
+      .min(1, 'name must not be empty')
+      .max(100, 'name must be at most 100 characters'),
     billable: z.boolean().optional(),
   })
   .strict();
@@ -173,7 +203,12 @@ const toPauseCode = (r: Selectable<PauseCodesTable>): PauseCode => ({
 });
 
 export interface PauseCodesRepo {
-  create(input: { campaignId?: string | null; code: string; name: string; billable?: boolean }): Promise<PauseCode>;
+  create(input: {
+    campaignId?: string | null;
+    code: string;
+    name: string;
+    billable?: boolean;
+  }): Promise<PauseCode>;
   remove(id: string): Promise<boolean>;
   /** System-wide codes plus the campaign's (a campaign code hides the system one). */
   forCampaign(campaignId: string | null): Promise<PauseCode[]>;
@@ -200,7 +235,10 @@ export function createPauseCodesRepo(db: Db): PauseCodesRepo {
       return toPauseCode(row);
     },
     async remove(id) {
-      const r = await db.deleteFrom('pause_codes').where('id', '=', idParam(id, 'pauseCodeId')).executeTakeFirst();
+      const r = await db
+        .deleteFrom('pause_codes')
+        .where('id', '=', idParam(id, 'pauseCodeId'))
+        .executeTakeFirst();
       return Number(r.numDeletedRows) > 0;
     },
     async forCampaign(campaignId) {
@@ -208,13 +246,18 @@ export function createPauseCodesRepo(db: Db): PauseCodesRepo {
       const rows = await db
         .selectFrom('pause_codes')
         .selectAll()
-        .where((eb) => (c === null ? eb('campaign_id', 'is', null) : eb.or([eb('campaign_id', 'is', null), eb('campaign_id', '=', c)])))
+        .where((eb) =>
+          c === null
+            ? eb('campaign_id', 'is', null)
+            : eb.or([eb('campaign_id', 'is', null), eb('campaign_id', '=', c)]),
+        )
         .orderBy('code')
         .execute();
       const byCode = new Map<string, Selectable<PauseCodesTable>>();
       for (const row of rows) {
         const prev = byCode.get(row.code);
-        if (!prev || (prev.campaign_id === null && row.campaign_id !== null)) byCode.set(row.code, row);
+        if (!prev || (prev.campaign_id === null && row.campaign_id !== null))
+          byCode.set(row.code, row);
       }
       return [...byCode.values()].map(toPauseCode);
     },

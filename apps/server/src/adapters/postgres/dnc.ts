@@ -39,12 +39,18 @@ export interface DncRepo {
    */
   lookup(phone: string, campaignId?: string | null): Promise<DncEntry[]>;
   /** Newest first; campaignId null lists the system-wide entries. */
-  list(opts: { campaignId?: string | null; limit?: number; beforeId?: string }): Promise<DncEntry[]>;
+  list(opts: {
+    campaignId?: string | null;
+    limit?: number;
+    beforeId?: string;
+  }): Promise<DncEntry[]>;
 }
 
 function e164(phone: string): string {
   if (!/^\+[1-9]\d{6,14}$/.test(phone)) {
-    throw new ValidationError('phone must be an E.164 number such as +14155550123', [{ path: 'phone', message: 'must be E.164' }]);
+    throw new ValidationError('phone must be an E.164 number such as +14155550123', [
+      { path: 'phone', message: 'must be E.164' },
+    ]);
   }
   return phone;
 }
@@ -68,7 +74,9 @@ export function createDncRepo(db: Db): DncRepo {
       .selectFrom('dnc')
       .selectAll()
       .where('phone', '=', phone)
-      .where((eb) => (campaignId === null ? eb('campaign_id', 'is', null) : eb('campaign_id', '=', campaignId)))
+      .where((eb) =>
+        campaignId === null ? eb('campaign_id', 'is', null) : eb('campaign_id', '=', campaignId),
+      )
       .executeTakeFirst();
 
   return {
@@ -77,7 +85,9 @@ export function createDncRepo(db: Db): DncRepo {
       const campaignId = scope(entry.campaignId);
       const source = entry.source ?? 'manual';
       if (!/^[a-z_]{1,32}$/.test(source)) {
-        throw new ValidationError('source must be 1-32 of a-z _', [{ path: 'source', message: 'must be 1-32 of a-z _' }]);
+        throw new ValidationError('source must be 1-32 of a-z _', [
+          { path: 'source', message: 'must be 1-32 of a-z _' },
+        ]);
       }
       const inserted = await mapErrors('DNC entry', () =>
         db
@@ -85,7 +95,10 @@ export function createDncRepo(db: Db): DncRepo {
           .values({
             phone,
             campaign_id: campaignId,
-            added_by: entry.addedBy === undefined || entry.addedBy === null ? null : idParam(entry.addedBy, 'addedBy'),
+            added_by:
+              entry.addedBy === undefined || entry.addedBy === null
+                ? null
+                : idParam(entry.addedBy, 'addedBy'),
             source,
             note: (entry.note ?? '').slice(0, 500),
           })
@@ -116,7 +129,11 @@ export function createDncRepo(db: Db): DncRepo {
         .selectFrom('dnc')
         .selectAll()
         .where('phone', '=', e164(phone))
-        .where((eb) => (c === null ? eb('campaign_id', 'is', null) : eb.or([eb('campaign_id', 'is', null), eb('campaign_id', '=', c)])))
+        .where((eb) =>
+          c === null
+            ? eb('campaign_id', 'is', null)
+            : eb.or([eb('campaign_id', 'is', null), eb('campaign_id', '=', c)]),
+        )
         .orderBy('id')
         .execute();
       return rows.map(toEntry);

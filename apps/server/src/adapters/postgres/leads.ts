@@ -86,13 +86,19 @@ export function createLeadsRepo(db: Db): LeadsRepo {
   const leadLog = createLeadLogRepo(db);
   return {
     async get(id) {
-      const row = await db.selectFrom('leads').selectAll().where('id', '=', idParam(id, 'leadId')).executeTakeFirst();
+      const row = await db
+        .selectFrom('leads')
+        .selectAll()
+        .where('id', '=', idParam(id, 'leadId'))
+        .executeTakeFirst();
       return row ? toLead(row) : null;
     },
 
     async search(q) {
       if (q.phone === undefined && q.name === undefined) {
-        throw new ValidationError('search needs a phone or a name', [{ path: 'phone', message: 'phone or name required' }]);
+        throw new ValidationError('search needs a phone or a name', [
+          { path: 'phone', message: 'phone or name required' },
+        ]);
       }
       let query = db.selectFrom('leads').selectAll('leads');
       if (q.phone !== undefined) {
@@ -106,7 +112,9 @@ export function createLeadsRepo(db: Db): LeadsRepo {
       if (q.name !== undefined) {
         const name = q.name.trim().toLowerCase();
         if (name.length < 2 || name.length > 100) {
-          throw new ValidationError('name must be 2 to 100 characters', [{ path: 'name', message: 'must be 2 to 100 characters' }]);
+          throw new ValidationError('name must be 2 to 100 characters', [
+            { path: 'name', message: 'must be 2 to 100 characters' },
+          ]);
         }
         const pattern = likePrefix(name);
         // Two prefix conditions, each matching one of the lower(name) text_pattern_ops indexes.
@@ -117,10 +125,13 @@ export function createLeadsRepo(db: Db): LeadsRepo {
           ]),
         );
       }
-      if (q.listId !== undefined) query = query.where('leads.list_id', '=', idParam(q.listId, 'listId'));
+      if (q.listId !== undefined)
+        query = query.where('leads.list_id', '=', idParam(q.listId, 'listId'));
       if (q.campaignId !== undefined) {
         const campaignId = idParam(q.campaignId, 'campaignId');
-        query = query.where('leads.list_id', 'in', (eb) => eb.selectFrom('lists').select('lists.id').where('lists.campaign_id', '=', campaignId));
+        query = query.where('leads.list_id', 'in', (eb) =>
+          eb.selectFrom('lists').select('lists.id').where('lists.campaign_id', '=', campaignId),
+        );
       }
       const limit = Math.max(1, Math.min(q.limit ?? 50, 500));
       const rows = await query.orderBy('leads.id').limit(limit).execute();

@@ -25,7 +25,11 @@ export interface ListCounts {
   unknownTimeZone: number;
 }
 
-const NameSchema = z.string().trim().min(1, 'name must not be empty').max(100, 'name must be at most 100 characters');
+const NameSchema = z
+  .string()
+  .trim()
+  .min(1, 'name must not be empty')
+  .max(100, 'name must be at most 100 characters');
 
 export interface ListsRepo {
   create(input: { campaignId: string; name: string; active?: boolean }): Promise<LeadList>;
@@ -65,7 +69,11 @@ export function createListsRepo(db: Db): ListsRepo {
       return toList(row);
     },
     async get(id) {
-      const row = await db.selectFrom('lists').selectAll().where('id', '=', idParam(id, 'listId')).executeTakeFirst();
+      const row = await db
+        .selectFrom('lists')
+        .selectAll()
+        .where('id', '=', idParam(id, 'listId'))
+        .executeTakeFirst();
       return row ? toList(row) : null;
     },
     async listByCampaign(campaignId) {
@@ -86,7 +94,14 @@ export function createListsRepo(db: Db): ListsRepo {
       const row =
         Object.keys(set).length === 0
           ? await db.selectFrom('lists').selectAll().where('id', '=', listId).executeTakeFirst()
-          : await mapErrors('list', () => db.updateTable('lists').set(set).where('id', '=', listId).returningAll().executeTakeFirst());
+          : await mapErrors('list', () =>
+              db
+                .updateTable('lists')
+                .set(set)
+                .where('id', '=', listId)
+                .returningAll()
+                .executeTakeFirst(),
+            );
       if (!row) throw new NotFoundError(`list ${id} does not exist`);
       return toList(row);
     },
@@ -101,7 +116,12 @@ export function createListsRepo(db: Db): ListsRepo {
         ])
         .where('list_id', '=', idParam(id, 'listId'))
         .executeTakeFirstOrThrow();
-      return { total: Number(r.total), new: Number(r.new), final: Number(r.final), unknownTimeZone: Number(r.unknown_tz) };
+      return {
+        total: Number(r.total),
+        new: Number(r.new),
+        final: Number(r.final),
+        unknownTimeZone: Number(r.unknown_tz),
+      };
     },
   };
 }

@@ -1,4 +1,10 @@
-import { ConflictError, NotFoundError, RingsideError, UnavailableError, ValidationError } from '../../errors.js';
+import {
+  ConflictError,
+  NotFoundError,
+  RingsideError,
+  UnavailableError,
+  ValidationError,
+} from '../../errors.js';
 
 /** The fields of a node-postgres DatabaseError this module reads. */
 interface PgErrorLike {
@@ -23,16 +29,25 @@ export function mapPgError(err: unknown, what: string): unknown {
     case '23505':
       return new ConflictError(`${what} already exists (${constraint})`, { cause: err });
     case '23503':
-      return new NotFoundError(`${what} refers to a row that does not exist (${constraint})`, { cause: err });
+      return new NotFoundError(`${what} refers to a row that does not exist (${constraint})`, {
+        cause: err,
+      });
     case '23514':
     case '23502':
     case '22P02':
     case '22003':
     case '22007':
     case '22008':
-      return new ValidationError(`${what} is invalid (${constraint || code})`, [
-        { path: typeof e.column === 'string' ? e.column : constraint, message: 'rejected by the database' },
-      ], { cause: err });
+      return new ValidationError(
+        `${what} is invalid (${constraint || code})`,
+        [
+          {
+            path: typeof e.column === 'string' ? e.column : constraint,
+            message: 'rejected by the database',
+          },
+        ],
+        { cause: err },
+      );
     case '57P01':
     case '08006':
     case '08001':
@@ -59,7 +74,9 @@ export async function mapErrors<T>(what: string, run: () => Promise<T>): Promise
 export function idParam(value: string | number | bigint, field: string): string {
   const s = String(value);
   if (!/^[1-9]\d{0,18}$/.test(s)) {
-    throw new ValidationError(`${field} must be a positive integer id`, [{ path: field, message: 'must be a positive integer id' }]);
+    throw new ValidationError(`${field} must be a positive integer id`, [
+      { path: field, message: 'must be a positive integer id' },
+    ]);
   }
   return s;
 }

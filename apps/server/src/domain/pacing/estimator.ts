@@ -61,6 +61,8 @@ export const DELAY_BINS = 128;
 /** Bin width and count of the handle-time tables (talk, wrap): 1 s up to 2 h. */
 export const HANDLE_BIN_S = 1;
 export const HANDLE_BINS = 7200;
+/** How many points of the arrival-time distribution a decision checks. */
+export const ARRIVAL_POINTS = 6;
 
 const OUTCOMES = 4; // HUMAN, MACHINE, FAILED, NO_ANSWER
 const resultIndex: Record<DialResult, number> = { HUMAN: 0, MACHINE: 1, FAILED: 2, NO_ANSWER: 3 };
@@ -96,6 +98,11 @@ export interface PacingModel {
   arrivalCdf: Float64Array;
   /** Mean dial-to-agent-needed delay of a human answer, in seconds. */
   meanArrivalS: number;
+  /**
+   * Quantiles of that delay at (m + 0.5) / ARRIVAL_POINTS: where a fresh call's human answer
+   * lands, the points at which the predictive mode checks that an agent will be there.
+   */
+  arrivalQuantilesS: Float64Array;
   talkCdf: Float64Array;
   wrapCdf: Float64Array;
   meanTalkS: number;
@@ -265,8 +272,18 @@ export class PacingStats {
     }
     const arrivalCdf = new Float64Array(K + 1);
     for (let k = 0; k <= K; k++) arrivalCdf[k] = arrivalJoint[k] ?? 0;
+    const arrivalQuantilesS = new Float64Array(ARRIVAL_POINTS);
+    for (let m = 0; m < ARRIVAL_POINTS; m++) {
+      const u = ((m + 0.5) / ARRIVAL_POINTS) * (arrivalCdf[K] ?? 1);
+      let k = 0;
+      while (k < K && (arrivalCdf[k + 1] ?? 1) < u) k++;
+      const a = arrivalCdf[k] ?? 0;
+      const b = arrivalCdf[k + 1] ?? 1;
+      arrivalQuantilesS[m] = (k + (b > a ? (u - a) / (b - a) : 0)) * DELAY_BIN_S;
+    }
     return {
       hour,
+      arrivalQuantilesS,
       pHuman,
       pMachine,
       pFailed,

@@ -1,6 +1,12 @@
 import type { AgentState, CallStage, DialMethod } from '@ringside/protocol';
 import { cdfAt } from './histogram.js';
-import { DELAY_BIN_S, DELAY_BINS, HANDLE_BIN_S, type PacingModel } from './estimator.js';
+import {
+  ARRIVAL_POINTS,
+  DELAY_BIN_S,
+  DELAY_BINS,
+  HANDLE_BIN_S,
+  type PacingModel,
+} from './estimator.js';
 import { dropRatePct, spendingPlan, type LedgerView } from './ledger.js';
 
 /** An agent of the campaign as pacing sees it: its state and since when (epoch ms). */
@@ -21,11 +27,15 @@ export interface CallView {
 
 /** Knobs of the predictive mode; the defaults are what the benchmark measured (docs/pacing.md). */
 export interface PredictiveTuning {
-  /** Look-ahead, as a multiple of the mean dial-to-human delay, for agents about to free up. */
-  horizonFactor: number;
-  /** Safety in standard deviations of the supply-demand gap at the aim rate (higher dials more). */
-  zBase: number;
-  /** How strongly the spending plan's target moves z (per unit of relative target change). */
+  /**
+   * Largest chance, at the aim rate, that the last call placed reaches a human with no agent
+   * free within the drop wait. The ledger moves it (see gain).
+   */
+  theta: number;
+  /** Bounds for the moved threshold. */
+  thetaMin: number;
+  thetaMax: number;
+  /** theta is multiplied by exp(gain * relative gap between the plan's target and the aim). */
   gain: number;
   /** Keep the rolling drop rate this many percentage points under the cap. */
   marginPct: number;
@@ -34,18 +44,22 @@ export interface PredictiveTuning {
   /** Stay progressive until this many dial outcomes and conversations have been learned. */
   minDialObservations: number;
   minHandleObservations: number;
-  /** False only in experiments: ignore the ledger and dial at zBase. */
+  /** Up to this many agents in talk or wrap-up, their count is computed exactly, else normally. */
+  exactAgents: number;
+  /** False only in experiments: ignore the ledger and dial at theta. */
   ledgerControl: boolean;
 }
 
 export const defaultTuning: PredictiveTuning = {
-  horizonFactor: 1,
-  zBase: 0,
+  theta: 0.06,
+  thetaMin: 0.005,
+  thetaMax: 0.5,
   gain: 1,
   marginPct: 0.3,
   horizonHumans: 2_000,
   minDialObservations: 200,
   minHandleObservations: 20,
+  exactAgents: 60,
   ledgerControl: true,
 };
 
@@ -55,6 +69,8 @@ export interface PacingSettings {
   dialLevel: number;
   /** Ring time before a no-answer, ms (the dialer's setting; at least 15 s). */
   ringTimeoutMs: number;
+  /** How long a human answer may wait for an agent before the safe-harbor drop, ms. */
+  dropWaitMs: number;
   /** Never more calls not yet bridged than this many per working agent. */
   maxLinesPerAgent: number;
   tuning?: Partial<PredictiveTuning>;
@@ -80,6 +96,8 @@ export interface PacingDecision {
   reason: string;
   /** The mode actually applied (predictive falls back to progressive while learning or over budget). */
   appliedMode: DialMethod;
+  /** Predictive only: expected drops the placed calls add (sum of their drop chances times the live rate). */
+  expectedDrops?: number;
 }
 
 /** Stages in which a call has not reached an agent yet and may still need one. */
@@ -175,6 +193,39 @@ export function decidePacing(input: PacingInput): PacingDecision {
   }
 }
 
+/** Standard normal cumulative distribution (Zelen and Severo, error < 1e-7). */
+function normalCdf(z: number): number {
+  const t = 1 / (1 + 0.2316419 * Math.abs(z));
+  const d = 0.3989422804014327 * Math.exp((-z * z) / 2);
+  const p =
+    d * t * (0.31938153 + t * (-0.356563782 + t * (1.781477937 + t * (-1.821255978 + t * 1.330274429))));
+  return z > 0 ? 1 - p : p;
+}
+
+/** P(agent frees within `withinS` seconds) from its state and time in state. */
+function freeProbability(m: PacingModel, state: AgentState, elapsedS: number, withinS: number): number {
+  if (state === 'INCALL') {
+    const f0 = cdfAt(m.talkCdf, HANDLE_BIN_S, elapsedS);
+    if (f0 >= 1) return 1;
+    const f1 = cdfAt(m.talkCdf, HANDLE_BIN_S, elapsedS + withinS - m.meanWrapS);
+    return Math.max(0, (f1 - f0) / (1 - f0));
+  }
+  // WRAPUP or DEAD: the customer is gone, wrap-up has started.
+  const f0 = cdfAt(m.wrapCdf, HANDLE_BIN_S, elapsedS);
+  if (f0 >= 1) return 1;
+  const f1 = cdfAt(m.wrapCdf, HANDLE_BIN_S, elapsedS + withinS);
+  return Math.max(0, (f1 - f0) / (1 - f0));
+}
+
+/**
+ * The predictive mode. For each point x of the distribution of "dial to human needing an agent",
+ * it predicts the agents free by x plus the drop wait (ready now, or finishing talk or wrap-up
+ * given the time already spent) and the human answers that will have arrived before x (waiting
+ * now, or from calls in flight given their age and stage, or from the other fresh calls). The
+ * k-th fresh call is dropped if no agent is left for it; calls are added while that chance,
+ * averaged over x, stays under a threshold that the drop-rate ledger raises while the 30-day
+ * rate runs under its aim and lowers while over.
+ */
 function predictive(input: PacingInput, c: Census): PacingDecision {
   const s = input.settings;
   const t: PredictiveTuning = { ...defaultTuning, ...s.tuning };
@@ -195,79 +246,151 @@ function predictive(input: PacingInput, c: Census): PacingDecision {
   const p = m.pHuman;
   if (!(p > 0)) return progressive(c, s, 'No live answers learned yet; progressive: ');
 
+  const aim = Math.max(0.05, input.ledger.capPct - t.marginPct);
+  const theta = t.ledgerControl
+    ? Math.min(t.thetaMax, Math.max(t.thetaMin, t.theta * Math.exp((t.gain * (plan.targetPct - aim)) / aim)))
+    : t.theta;
+
   const now = input.nowMs;
-  const horizonS = Math.max(1, t.horizonFactor * m.meanArrivalS);
-  // Supply: agents free by the horizon.
-  let supply = 0;
-  let supplyVar = 0;
+  const M = ARRIVAL_POINTS;
+  const xs = m.arrivalQuantilesS;
+  const dw = s.dropWaitMs / 1000;
+
+  // Supply: READY agents are certain; agents in talk or wrap-up free up with some chance.
   const nA = input.agentCount ?? input.agents.length;
-  const wrapMean = m.meanWrapS;
+  let uncertain = 0;
+  for (let i = 0; i < nA; i++) {
+    const st = (input.agents[i] as AgentView).state;
+    if (st === 'INCALL' || st === 'WRAPUP' || st === 'DEAD') uncertain++;
+  }
+  const exact = uncertain <= t.exactAgents;
+  // exact: supplyDist[mi * (uncertain + 1) + k] = P(k of them free by xs[mi] + dw)
+  const width = uncertain + 1;
+  const supplyDist = exact ? new Float64Array(M * width) : null;
+  const supplyMean = new Float64Array(M);
+  const supplyVar = new Float64Array(M);
+  if (supplyDist) for (let mi = 0; mi < M; mi++) supplyDist[mi * width] = 1;
+  let seen = 0;
   for (let i = 0; i < nA; i++) {
     const a = input.agents[i] as AgentView;
-    let q = 0;
-    if (a.state === 'READY') q = 1;
-    else if (a.state === 'INCALL') {
-      const e = Math.max(0, (now - a.sinceMs) / 1000);
-      const f0 = cdfAt(m.talkCdf, HANDLE_BIN_S, e);
-      const f1 = cdfAt(m.talkCdf, HANDLE_BIN_S, e + horizonS - wrapMean);
-      q = f0 >= 1 ? 1 : Math.max(0, (f1 - f0) / (1 - f0));
-    } else if (a.state === 'WRAPUP' || a.state === 'DEAD') {
-      const e = Math.max(0, (now - a.sinceMs) / 1000);
-      const f0 = cdfAt(m.wrapCdf, HANDLE_BIN_S, e);
-      const f1 = cdfAt(m.wrapCdf, HANDLE_BIN_S, e + horizonS);
-      q = f0 >= 1 ? 1 : Math.max(0, (f1 - f0) / (1 - f0));
+    if (a.state !== 'INCALL' && a.state !== 'WRAPUP' && a.state !== 'DEAD') continue;
+    const e = Math.max(0, (now - a.sinceMs) / 1000);
+    for (let mi = 0; mi < M; mi++) {
+      const q = freeProbability(m, a.state, e, (xs[mi] ?? 0) + dw);
+      supplyMean[mi] = (supplyMean[mi] ?? 0) + q;
+      supplyVar[mi] = (supplyVar[mi] ?? 0) + q * (1 - q);
+      if (supplyDist) {
+        // Poisson-binomial by convolution, one agent at a time.
+        const base = mi * width;
+        for (let k = seen + 1; k >= 1; k--)
+          supplyDist[base + k] =
+            (supplyDist[base + k] ?? 0) * (1 - q) + (supplyDist[base + k - 1] ?? 0) * q;
+        supplyDist[base] = (supplyDist[base] ?? 0) * (1 - q);
+      }
     }
-    supply += q;
-    supplyVar += q * (1 - q);
+    seen++;
   }
-  // Demand: human answers still to come from calls in flight.
-  let demand = 0;
-  let demandVar = 0;
+
+  // Demand: human answers arrived before x, from calls in flight (Poisson: many small chances).
+  const lambda = new Float64Array(M);
+  let waiting = 0;
+  let expectedHumans = 0;
   const nC = input.callCount ?? input.calls.length;
   const ringS = s.ringTimeoutMs / 1000;
   const K = DELAY_BINS;
   for (let i = 0; i < nC; i++) {
     const call = input.calls[i] as CallView;
-    let q = 0;
-    if (call.stage === 'WAITING') q = 1;
-    else if (call.stage === 'DIALING' || call.stage === 'RINGING') {
+    if (call.stage === 'WAITING') {
+      waiting++;
+      expectedHumans++;
+    } else if (call.stage === 'DIALING' || call.stage === 'RINGING') {
       const age = Math.max(0, (now - call.dialedAtMs) / 1000);
-      const bin = Math.min(K, Math.floor(age / DELAY_BIN_S));
+      const bin = Math.min(K - 1, Math.floor(age / DELAY_BIN_S));
       const sh = m.pHuman * (m.survHuman[bin] ?? 0);
       const z =
         sh +
         m.pMachine * (m.survMachine[bin] ?? 0) +
         m.pFailed * (m.survFailed[bin] ?? 0) +
         (age < ringS ? m.pNoAnswer : 0);
-      q = z > 0 ? sh / z : 0;
+      if (!(z > 0) || sh <= 0) continue;
+      expectedHumans += sh / z;
+      const row = bin * (K + 1);
+      const scale = m.pHuman / z;
+      for (let mi = 0; mi < M; mi++) {
+        const kx = Math.min(K, Math.round((xs[mi] ?? 0) / DELAY_BIN_S));
+        lambda[mi] = (lambda[mi] ?? 0) + scale * (m.arrivalJoint[row + kx] ?? 0);
+      }
     } else if (call.stage === 'AMD') {
       const answerS = Math.max(0, (call.stageAtMs - call.dialedAtMs) / 1000);
       const e = Math.max(0, (now - call.stageAtMs) / 1000);
       const bin = Math.min(K - 1, Math.floor(answerS / DELAY_BIN_S));
-      const h = m.pHuman * (m.densHuman[bin] ?? 0) * (1 - cdfAt(m.amdHumanCdf, DELAY_BIN_S, e));
+      const left = 1 - cdfAt(m.amdHumanCdf, DELAY_BIN_S, e);
+      const h = m.pHuman * (m.densHuman[bin] ?? 0) * left;
       const mm =
         m.pMachine * (m.densMachine[bin] ?? 0) * (1 - cdfAt(m.amdMachineCdf, DELAY_BIN_S, e));
-      q = h + mm > 0 ? h / (h + mm) : 0.5;
+      const ph = h + mm > 0 ? h / (h + mm) : 0.5;
+      expectedHumans += ph;
+      for (let mi = 0; mi < M; mi++) {
+        const by = left > 0 ? (cdfAt(m.amdHumanCdf, DELAY_BIN_S, e + (xs[mi] ?? 0)) - (1 - left)) / left : 1;
+        lambda[mi] = (lambda[mi] ?? 0) + ph * Math.min(1, Math.max(0, by));
+      }
     }
-    demand += q;
-    demandVar += q * (1 - q);
   }
-  // Risk: z standard deviations of over-dial, moved by the spending plan.
-  const aim = Math.max(0.05, input.ledger.capPct - t.marginPct);
-  const zRisk = t.ledgerControl ? t.zBase + t.gain * ((plan.targetPct - aim) / aim) : t.zBase;
-  const gap = supply - demand;
+
+  const ready = c.ready;
+  /** Chance that the k-th fresh call (k >= 1) reaches a human with no agent left for it. */
+  const dropChance = (k: number): number => {
+    let sum = 0;
+    for (let mi = 0; mi < M; mi++) {
+      const g = (mi + 0.5) / M; // share of fresh humans arrived by xs[mi], by construction
+      const lam = (lambda[mi] ?? 0) + (k - 1) * p * g;
+      const certain = ready - waiting; // agents minus humans that certainly came first
+      if (supplyDist) {
+        // P(certain + S - Poisson(lam) <= 0) = sum over s of P(S = s) P(Poisson >= certain + s)
+        const base = mi * width;
+        let pmf = Math.exp(-lam);
+        let cdf = 0; // P(Poisson <= j - 1) as j grows
+        let j = 0;
+        let acc = 0;
+        for (let sIdx = 0; sIdx < width; sIdx++) {
+          const need = certain + sIdx; // drop if Poisson >= need
+          while (j < need) {
+            cdf += pmf;
+            j++;
+            pmf *= lam / j;
+          }
+          const tail = need <= 0 ? 1 : Math.max(0, 1 - cdf);
+          acc += (supplyDist[base + sIdx] ?? 0) * tail;
+        }
+        sum += acc;
+      } else {
+        const mu = certain + (supplyMean[mi] ?? 0) - lam;
+        const sd = Math.sqrt((supplyVar[mi] ?? 0) + lam + 1e-9);
+        sum += normalCdf((0.5 - mu) / sd);
+      }
+    }
+    return sum / M;
+  };
+  const limit = Math.max(0, Math.floor(s.maxLinesPerAgent * c.working) - c.pending);
   let n = 0;
-  for (let iter = 0; iter < 3; iter++) {
-    const sd = Math.sqrt(supplyVar + demandVar + n * p * (1 - p));
-    n = Math.max(0, Math.floor((gap + zRisk * sd) / p));
+  let last = 0;
+  let risk = 0;
+  while (n < limit) {
+    const d = dropChance(n + 1);
+    if (d > theta) break;
+    last = d;
+    risk += d * p;
+    n++;
   }
-  n = capLines(n, c, s);
   return {
     callsToPlace: n,
     appliedMode: 'predictive',
+    expectedDrops: risk,
     reason:
-      `Predictive: ${round1(supply)} agents expected free within ${Math.round(horizonS)} s ` +
-      `(${c.ready} ready), ${round1(demand)} live answers expected from ${c.pending} calls in flight, ` +
-      `live rate ${round1(100 * p)}%, drops ${round1(dropRatePct(input.ledger))}% of ${input.ledger.capPct}%: placing ${n}.`,
+      `Predictive: ${c.ready} ready and ${round1(supplyMean[M >> 1] ?? 0)} more expected free soon, ` +
+      `${round1(expectedHumans)} live answers expected from ${c.pending} calls in flight ` +
+      `(live rate ${round1(100 * p)}%); drops ${round1(dropRatePct(input.ledger))}% of a ${input.ledger.capPct}% cap, ` +
+      `risking up to ${round1(100 * theta)}% per call: placing ${n}` +
+      (n > 0 ? ` (last one ${round1(100 * last)}% at risk).` : '.'),
   };
 }

@@ -1,3 +1,6 @@
+// The package has no types; the reference brings our declaration along when another project (bench/)
+// compiles this file.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference
 /// <reference path="./zipcode-to-timezone.d.ts" />
 import zipcodeToTimezone from 'zipcode-to-timezone';
 

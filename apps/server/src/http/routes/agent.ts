@@ -57,10 +57,7 @@ export function registerAgentRoutes(app: FastifyInstance, deps: AppDeps): void {
     body: AgentLoginBody,
     response: AgentSessionResponse,
     handler: async ({ user, body }) => {
-      const a = await agentSessions.login(
-        agentIdOf(need(user)),
-        body.campaignId as CampaignId,
-      );
+      const a = await agentSessions.login(agentIdOf(need(user)), body.campaignId as CampaignId);
       return { agent: agentView(a) };
     },
   });
@@ -166,9 +163,7 @@ export function registerAgentRoutes(app: FastifyInstance, deps: AppDeps): void {
     query: CampaignFilter,
     response: CallList,
     handler: async ({ query }) => ({
-      calls: (await stateStore.listCalls(query.campaignId as CampaignId | undefined)).map(
-        callView,
-      ),
+      calls: (await stateStore.listCalls(query.campaignId as CampaignId | undefined)).map(callView),
     }),
   });
 }

@@ -72,4 +72,3 @@ export function registerImportRoutes(app: FastifyInstance, deps: AppDeps): void 
     },
   });
 }
-

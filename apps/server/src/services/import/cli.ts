@@ -28,7 +28,8 @@ export function parseMapArg(values: string[]): ColumnMapping {
     const field = pair.slice(0, eq).trim();
     const header = pair.slice(eq + 1).trim();
     const prev = mapping[field];
-    if (field === 'alt_phones') mapping[field] = [...(Array.isArray(prev) ? prev : prev ? [prev] : []), header];
+    if (field === 'alt_phones')
+      mapping[field] = [...(Array.isArray(prev) ? prev : prev ? [prev] : []), header];
     else mapping[field] = header;
   }
   return mapping as ColumnMapping;
@@ -50,11 +51,13 @@ export function formatReport(r: ImportReport): string {
   ];
   if (r.errors.length > 0) {
     lines.push(`rejected rows${r.errorsTruncated ? ` (first ${r.errors.length})` : ''}:`);
-    for (const e of r.errors) lines.push(`  row ${e.row}${e.column ? `, column ${e.column}` : ''}: ${e.reason}`);
+    for (const e of r.errors)
+      lines.push(`  row ${e.row}${e.column ? `, column ${e.column}` : ''}: ${e.reason}`);
   }
   if (r.warnings.length > 0) {
     lines.push('warnings:');
-    for (const w of r.warnings) lines.push(`  row ${w.row}${w.column ? `, column ${w.column}` : ''}: ${w.reason}`);
+    for (const w of r.warnings)
+      lines.push(`  row ${w.row}${w.column ? `, column ${w.column}` : ''}: ${w.reason}`);
   }
   return lines.join('\n');
 }
@@ -105,7 +108,9 @@ async function main(): Promise<number> {
   }
 }
 
-const isMain = process.argv[1] !== undefined && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname);
+const isMain =
+  process.argv[1] !== undefined &&
+  path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname);
 if (isMain) {
   main().then(
     (code) => process.exit(code),

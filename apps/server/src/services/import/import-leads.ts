@@ -5,7 +5,12 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Logger } from '../../logger.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
-import { checkMapping, resolveMapping, type ColumnMapping, type ResolvedMapping } from './mapping.js';
+import {
+  checkMapping,
+  resolveMapping,
+  type ColumnMapping,
+  type ResolvedMapping,
+} from './mapping.js';
 import { normaliseRow, toE164, type ImportRowError, type StagedLead } from './row.js';
 import { copyLine } from './copy-text.js';
 import { sniff } from './sniff.js';
@@ -105,7 +110,7 @@ const CREATE_STAGING = `CREATE TEMP TABLE import_staging (
 const INSERT_BATCH = `WITH s AS (
   SELECT st.*,
          EXISTS (SELECT 1 FROM dnc d WHERE d.phone = st.phone
-                   AND (d.campaign_id IS NULL OR d.campaign_id = $2::bigint)) AS is_dnc,
+                   AND coalesce(d.campaign_id, 0) IN (0, $2::bigint)) AS is_dnc,
          row_number() OVER (PARTITION BY st.phone ORDER BY st.row_no) AS rn
     FROM import_staging st
 ), ins AS (
@@ -148,7 +153,9 @@ export async function importLeads(deps: ImportDeps, opts: ImportOptions): Promis
   const { pool, logger } = deps;
   const listId = String(opts.listId);
   if (!/^[1-9]\d{0,18}$/.test(listId)) {
-    throw new ValidationError('listId must be a positive integer', [{ path: 'listId', message: 'must be a positive integer' }]);
+    throw new ValidationError('listId must be a positive integer', [
+      { path: 'listId', message: 'must be a positive integer' },
+    ]);
   }
   const defaultCountry = (opts.defaultCountry ?? 'US').toUpperCase();
   if (!/^[A-Z]{2}$/.test(defaultCountry)) {
@@ -160,7 +167,10 @@ export async function importLeads(deps: ImportDeps, opts: ImportOptions): Promis
   const batchRows = Math.max(1, Math.min(opts.batchRows ?? DEFAULT_BATCH_ROWS, 50_000));
   const fileName = (opts.fileName ?? '').slice(0, 255);
 
-  const list = await pool.query<{ campaign_id: string }>('SELECT campaign_id FROM lists WHERE id = $1', [listId]);
+  const list = await pool.query<{ campaign_id: string }>(
+    'SELECT campaign_id FROM lists WHERE id = $1',
+    [listId],
+  );
   const campaignId = list.rows[0]?.campaign_id;
   if (campaignId === undefined) throw new NotFoundError(`list ${listId} does not exist`);
 
@@ -216,7 +226,11 @@ export async function importLeads(deps: ImportDeps, opts: ImportOptions): Promis
         report.rowsTotal++;
         report.rejected++;
         const line = typeof err?.lines === 'number' ? err.lines : 0;
-        addError({ row: line, column: '', reason: `not readable as CSV (${err?.code ?? 'malformed'})` });
+        addError({
+          row: line,
+          column: '',
+          reason: `not readable as CSV (${err?.code ?? 'malformed'})`,
+        });
         return undefined;
       },
     });
@@ -230,7 +244,10 @@ export async function importLeads(deps: ImportDeps, opts: ImportOptions): Promis
     let pending: Promise<void> | null = null;
 
     const flush = async (lines: string[]): Promise<void> => {
-      await pipeline(Readable.from(lines), client.query(copyFrom(`COPY import_staging (${STAGING_COLUMNS.join(', ')}) FROM STDIN`)));
+      await pipeline(
+        Readable.from(lines),
+        client.query(copyFrom(`COPY import_staging (${STAGING_COLUMNS.join(', ')}) FROM STDIN`)),
+      );
       const r = await client.query<BatchRow>(INSERT_BATCH, [listId, campaignId, jobId]);
       let skippedRows = 0;
       for (const row of r.rows) {
@@ -242,7 +259,8 @@ export async function importLeads(deps: ImportDeps, opts: ImportOptions): Promis
         const reason = row.is_dnc ? 'dnc' : 'duplicate';
         if (row.is_dnc) report.dnc++;
         else report.duplicates++;
-        if (report.skipped.length < MAX_REPORTED) report.skipped.push({ row: row.row_no ?? 0, reason });
+        if (report.skipped.length < MAX_REPORTED)
+          report.skipped.push({ row: row.row_no ?? 0, reason });
       }
       report.imported += lines.length - skippedRows;
       await client.query('TRUNCATE import_staging');
@@ -264,7 +282,8 @@ export async function importLeads(deps: ImportDeps, opts: ImportOptions): Promis
         for (const e of result.errors) addError(e);
         continue;
       }
-      for (const w of result.warnings) if (report.warnings.length < MAX_REPORTED) report.warnings.push(w);
+      for (const w of result.warnings)
+        if (report.warnings.length < MAX_REPORTED) report.warnings.push(w);
       batch.push(stagingLine(result.lead));
       if (batch.length >= batchRows) {
         // Parse the next batch while PostgreSQL inserts this one (at most two batches in memory).
@@ -295,7 +314,16 @@ export async function importLeads(deps: ImportDeps, opts: ImportOptions): Promis
       `UPDATE import_jobs SET status = 'done', rows_total = $2, rows_imported = $3, rows_rejected = $4,
               rows_duplicate = $5, rows_dnc = $6, errors = $7, mapping = $8, finished_at = now()
         WHERE id = $1`,
-      [jobId, report.rowsTotal, report.imported, report.rejected, report.duplicates, report.dnc, JSON.stringify(report.errors), JSON.stringify(report.mapping)],
+      [
+        jobId,
+        report.rowsTotal,
+        report.imported,
+        report.rejected,
+        report.duplicates,
+        report.dnc,
+        JSON.stringify(report.errors),
+        JSON.stringify(report.mapping),
+      ],
     );
     await client.query('COMMIT');
     inTransaction = false;
@@ -317,11 +345,10 @@ export async function importLeads(deps: ImportDeps, opts: ImportOptions): Promis
     const wrapped = err instanceof ValidationError ? err : asValidation(err);
     const message = (wrapped ?? (err as Error)).message ?? String(err);
     await pool
-      .query(`UPDATE import_jobs SET status = 'failed', error = $2, rows_total = $3, finished_at = now() WHERE id = $1`, [
-        jobId,
-        message.slice(0, 1000),
-        report.rowsTotal,
-      ])
+      .query(
+        `UPDATE import_jobs SET status = 'failed', error = $2, rows_total = $3, finished_at = now() WHERE id = $1`,
+        [jobId, message.slice(0, 1000), report.rowsTotal],
+      )
       .catch(() => undefined);
     log.warn({ err: wrapped ? { code: wrapped.code, message } : err }, 'import failed');
     throw wrapped ?? err;
@@ -332,10 +359,19 @@ export async function importLeads(deps: ImportDeps, opts: ImportOptions): Promis
 
 /** csv-parse errors that escape skip_records_with_error (bad options, encoding) mean "not CSV". */
 function asValidation(err: unknown): ValidationError | null {
-  if (err instanceof Error && 'code' in err && typeof err.code === 'string' && err.code.startsWith('CSV_')) {
-    return new ValidationError(`the file is not CSV (${err.code}); nothing was imported`, [{ path: 'file', message: err.code }], {
-      cause: err,
-    });
+  if (
+    err instanceof Error &&
+    'code' in err &&
+    typeof err.code === 'string' &&
+    err.code.startsWith('CSV_')
+  ) {
+    return new ValidationError(
+      `the file is not CSV (${err.code}); nothing was imported`,
+      [{ path: 'file', message: err.code }],
+      {
+        cause: err,
+      },
+    );
   }
   return null;
 }

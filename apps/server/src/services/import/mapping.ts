@@ -25,7 +25,17 @@ export type ColumnMapping = Partial<Record<LeadField, string | string[]>>;
 /** Header names recognised without a mapping, compared lower-case with spaces/dashes as '_'. */
 const AUTO_HEADERS: Record<LeadField, readonly string[]> = {
   phone: ['phone', 'phone_number', 'phonenumber', 'telephone', 'tel', 'number', 'mobile', 'cell'],
-  alt_phones: ['alt', 'alt_phone', 'alt_phones', 'alternate_phone', 'phone2', 'phone_2', 'alt_phone_1', 'alt_phone_2', 'alt_phone_3'],
+  alt_phones: [
+    'alt',
+    'alt_phone',
+    'alt_phones',
+    'alternate_phone',
+    'phone2',
+    'phone_2',
+    'alt_phone_1',
+    'alt_phone_2',
+    'alt_phone_3',
+  ],
   first_name: ['first_name', 'firstname', 'first', 'given_name'],
   last_name: ['last_name', 'lastname', 'last', 'surname', 'family_name'],
   address: ['address', 'address1', 'address_1', 'street', 'street_address'],
@@ -65,9 +75,10 @@ export function checkMapping(mapping: unknown): ColumnMapping {
   const out: ColumnMapping = {};
   for (const [field, value] of Object.entries(mapping as Record<string, unknown>)) {
     if (!(LEAD_FIELDS as readonly string[]).includes(field)) {
-      throw new ValidationError(`mapping: unknown lead field "${field}" (known: ${LEAD_FIELDS.join(', ')})`, [
-        { path: `mapping.${field}`, message: 'unknown lead field' },
-      ]);
+      throw new ValidationError(
+        `mapping: unknown lead field "${field}" (known: ${LEAD_FIELDS.join(', ')})`,
+        [{ path: `mapping.${field}`, message: 'unknown lead field' }],
+      );
     }
     const headers = Array.isArray(value) ? value : [value];
     if (headers.length === 0 || !headers.every((h) => typeof h === 'string' && h.trim() !== '')) {
@@ -80,7 +91,8 @@ export function checkMapping(mapping: unknown): ColumnMapping {
         { path: `mapping.${field}`, message: 'takes one header' },
       ]);
     }
-    out[field as LeadField] = field === 'alt_phones' ? (headers as string[]) : (headers[0] as string);
+    out[field as LeadField] =
+      field === 'alt_phones' ? (headers as string[]) : (headers[0] as string);
   }
   return out;
 }
@@ -95,9 +107,10 @@ export function resolveMapping(header: string[], mapping: ColumnMapping): Resolv
   names.forEach((h, i) => {
     if (h === '') return;
     if (seen.has(h)) {
-      throw new ValidationError(`the header "${h}" appears twice (columns ${(seen.get(h) ?? 0) + 1} and ${i + 1})`, [
-        { path: 'header', message: `duplicate header ${h}` },
-      ]);
+      throw new ValidationError(
+        `the header "${h}" appears twice (columns ${(seen.get(h) ?? 0) + 1} and ${i + 1})`,
+        [{ path: 'header', message: `duplicate header ${h}` }],
+      );
     }
     seen.set(h, i);
   });
@@ -119,9 +132,10 @@ export function resolveMapping(header: string[], mapping: ColumnMapping): Resolv
     for (const h of list) {
       const i = find(h);
       if (i < 0) {
-        throw new ValidationError(`mapping: the file has no column "${h}" (for ${field}); its header is: ${names.join(', ')}`, [
-          { path: `mapping.${field}`, message: `no column ${h}` },
-        ]);
+        throw new ValidationError(
+          `mapping: the file has no column "${h}" (for ${field}); its header is: ${names.join(', ')}`,
+          [{ path: `mapping.${field}`, message: `no column ${h}` }],
+        );
       }
       if (taken.has(i)) {
         throw new ValidationError(`mapping: column "${h}" is mapped to two fields`, [
@@ -132,7 +146,9 @@ export function resolveMapping(header: string[], mapping: ColumnMapping): Resolv
       if (field === 'alt_phones') altPhones.push(i);
       else fields[field] = i;
     }
-    used[field] = Array.isArray(wanted) ? list.map((h) => names[find(h)] ?? h) : (names[find(wanted)] ?? wanted);
+    used[field] = Array.isArray(wanted)
+      ? list.map((h) => names[find(h)] ?? h)
+      : (names[find(wanted)] ?? wanted);
   }
 
   // Detect the fields the mapping did not name from the usual header names.

@@ -1,0 +1,181 @@
+import { checkRequest, formatIssues } from '@ringside/ari';
+import { describe, expect, it } from 'vitest';
+import { AriRestClient } from './ari-client.js';
+import { AriError } from './ari-error.js';
+import { backoffDelayMs } from './backoff.js';
+
+interface Sent {
+  method: string;
+  url: URL;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+function client(
+  respond: (s: Sent) => Response | Promise<Response> = () => new Response(null, { status: 204 }),
+) {
+  const sent: Sent[] = [];
+  const fetchFn = (async (input: string | URL | Request, init?: RequestInit) => {
+    const s: Sent = {
+      method: init?.method ?? 'GET',
+      url: new URL(String(input)),
+      headers: (init?.headers ?? {}) as Record<string, string>,
+      body: typeof init?.body === 'string' ? JSON.parse(init.body) : undefined,
+    };
+    sent.push(s);
+    return respond(s);
+  }) as typeof fetch;
+  return {
+    c: new AriRestClient({
+      baseUrl: 'http://pbx:8088/ari/',
+      user: 'ringside',
+      password: 's3cret',
+      fetch: fetchFn,
+    }),
+    sent,
+  };
+}
+
+describe('AriRestClient requests', () => {
+  it('every request the client can make matches Asterisk’s description', async () => {
+    const { c, sent } = client();
+    await c.originate({
+      endpoint: 'Local/5551230001@sim-customers',
+      channelId: 'c1',
+      otherChannelId: 'c1-2',
+      context: 'dialer-outbound',
+      extension: 's',
+      priority: 1,
+      callerId: '"Ringside" <5550000000>',
+      timeoutS: 25,
+      variables: { CALL_ID: 'c1' },
+    });
+    await c.originate({
+      endpoint: 'PJSIP/agent1',
+      channelId: 'a1',
+      app: 'dialer',
+      appArgs: 'agent',
+    });
+    await c.listChannels();
+    await c.getChannel('c1');
+    await c.hangup('c1');
+    await c.hangup('c1', 'busy');
+    await c.answer('c1');
+    await c.playOnChannel('c1', 'sound:vm-goodbye', 'pb-1');
+    await c.playOnChannel('c1', ['sound:a', 'sound:b']);
+    await c.snoop({
+      channelId: 'a1',
+      snoopId: 'sn-1',
+      app: 'dialer',
+      appArgs: 'listen',
+      spy: 'both',
+    });
+    await c.snoop({
+      channelId: 'a1',
+      snoopId: 'wh-1',
+      app: 'dialer',
+      appArgs: 'whisper',
+      whisper: 'out',
+    });
+    await c.getVariable('c1', 'AMDSTATUS');
+    await c.setVariable('c1', 'X', 'y');
+    await c.sendDtmf('c1', '12#');
+    await c.hold('c1');
+    await c.unhold('c1');
+    await c.mute('c1', 'in');
+    await c.unmute('c1');
+    await c.createBridge('agent-1', 'mixing');
+    await c.createBridge('hold', 'holding', 'hold');
+    await c.listBridges();
+    await c.getBridge('agent-1');
+    await c.destroyBridge('agent-1');
+    await c.addChannel('agent-1', 'c1');
+    await c.addChannel('agent-1', ['c1', 'a1']);
+    await c.removeChannel('hold', 'c1');
+    await c.startBridgeMoh('hold', 'default');
+    await c.startBridgeMoh('hold');
+    await c.stopBridgeMoh('hold');
+    await c.playOnBridge('agent-1', 'sound:beep', 'pb-2');
+    await c.getPlayback('pb-1');
+    await c.stopPlayback('pb-1');
+    await c.listEndpoints();
+    await c.getEndpoint('PJSIP', 'agent1');
+    await c.ping();
+    await c.asteriskInfo();
+    expect(sent).toHaveLength(36);
+    for (const s of sent) {
+      expect(s.url.pathname.startsWith('/ari/')).toBe(true);
+      const query = Object.fromEntries(s.url.searchParams);
+      const r = checkRequest(s.method, s.url.pathname, query, s.body);
+      expect(r.ok, `${s.method} ${s.url.pathname}: ${formatIssues(r)}`).toBe(true);
+    }
+  });
+
+  it('sends basic auth and the channel ids we chose', async () => {
+    const { c, sent } = client();
+    await c.originate({ endpoint: 'Local/1@x', channelId: 'call-9', otherChannelId: 'call-9-2' });
+    const s = sent[0];
+    expect(s?.headers.authorization).toBe(
+      `Basic ${Buffer.from('ringside:s3cret').toString('base64')}`,
+    );
+    expect(s?.url.searchParams.get('channelId')).toBe('call-9');
+    expect(s?.url.searchParams.get('otherChannelId')).toBe('call-9-2');
+  });
+
+  it('encodes path parameters', async () => {
+    const { c, sent } = client();
+    await c.getEndpoint('PJSIP', 'agent/1');
+    expect(sent[0]?.url.pathname).toBe('/ari/endpoints/PJSIP/agent%2F1');
+  });
+});
+
+describe('AriRestClient errors', () => {
+  it('turns a 404 into an AriError with Asterisk’s message, not retryable', async () => {
+    const { c } = client(() => Response.json({ message: 'Channel not found' }, { status: 404 }));
+    const err = await c.getChannel('nope').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AriError);
+    expect(err).toMatchObject({
+      status: 404,
+      asteriskMessage: 'Channel not found',
+      operation: 'channels.get',
+      retryable: false,
+      code: 'ARI',
+    });
+  });
+
+  it('reads Asterisk’s {"error"} body on a 500 and marks it retryable', async () => {
+    const { c } = client(() => Response.json({ error: 'Allocation failed' }, { status: 500 }));
+    const err = await c
+      .originate({ endpoint: 'Bogus/123', channelId: 'x' })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      status: 500,
+      asteriskMessage: 'Allocation failed',
+      retryable: true,
+    });
+  });
+
+  it('reports no answer as status 0, retryable', async () => {
+    const { c } = client(() => {
+      throw new TypeError('fetch failed');
+    });
+    const err = await c.ping().catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      status: 0,
+      asteriskMessage: 'fetch failed',
+      retryable: true,
+      httpStatus: 503,
+    });
+  });
+});
+
+describe('backoffDelayMs', () => {
+  it('doubles from the base, caps at the maximum, and jitters within the upper half', () => {
+    const o = { baseMs: 500, maxMs: 30_000 };
+    expect(backoffDelayMs(0, o, () => 0)).toBe(250);
+    expect(backoffDelayMs(0, o, () => 0.999999)).toBe(500);
+    expect(backoffDelayMs(3, o, () => 0)).toBe(2_000);
+    expect(backoffDelayMs(20, o, () => 0.999999)).toBe(30_000);
+    expect(backoffDelayMs(20, o, () => 0)).toBe(15_000);
+  });
+});

@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import type { AgentState, CallStage } from '@ringside/protocol';
+import { PacingStats } from './estimator.js';
+import { decidePacing, type AgentView, type CallView, type PacingInput } from './pacer.js';
+
+const NOW = 1_000_000_000;
+
+/** A model learned from a steady, made-up campaign: 15% live, 180 s talks, 15 s wrap-up. */
+function learnedStats(): PacingStats {
+  const stats = new PacingStats();
+  for (let i = 0; i < 2000; i++) {
+    const r = i % 20;
+    if (r < 3)
+      stats.observeDial({ hour: 10, result: 'HUMAN', answerDelayMs: 6000 + (i % 9) * 1000, amdDelayMs: 1500 });
+    else if (r < 7)
+      stats.observeDial({ hour: 10, result: 'MACHINE', answerDelayMs: 12000 + (i % 12) * 1000, amdDelayMs: 3000 });
+    else if (r < 9) stats.observeDial({ hour: 10, result: 'FAILED', answerDelayMs: 3000 });
+    else stats.observeDial({ hour: 10, result: 'NO_ANSWER' });
+  }
+  for (let i = 0; i < 200; i++) stats.observeHandle({ talkMs: 60_000 + (i % 10) * 25_000, wrapMs: 15_000 });
+  return stats;
+}
+const model = learnedStats().model(10);
+
+function agents(...list: [AgentState, number][]): AgentView[] {
+  return list.map(([state, agoS]) => ({ state, sinceMs: NOW - agoS * 1000 }));
+}
+function calls(...list: [CallStage, number][]): CallView[] {
+  return list.map(([stage, ageS]) => ({ stage, dialedAtMs: NOW - ageS * 1000, stageAtMs: NOW - ageS * 1000 }));
+}
+
+function input(over: Partial<PacingInput> & Pick<PacingInput, 'agents'>): PacingInput {
+  return {
+    nowMs: NOW,
+    settings: {
+      mode: 'predictive',
+      dialLevel: 1,
+      ringTimeoutMs: 25_000,
+      dropWaitMs: 2_000,
+      maxLinesPerAgent: 30,
+    },
+    calls: [],
+    model,
+    ledger: { drops: 20, humans: 1000, capPct: 3 },
+    ...over,
+  };
+}
+
+describe('pacing modes', () => {
+  it('places nothing in manual mode', () => {
+    const d = decidePacing(
+      input({ agents: agents(['READY', 5]), settings: { ...input({ agents: [] }).settings, mode: 'manual' } }),
+    );
+    expect(d.callsToPlace).toBe(0);
+    expect(d.reason).toMatch(/Manual/);
+  });
+
+  it('places one line per ready agent not already covered in progressive mode', () => {
+    const base = input({ agents: [] }).settings;
+    const d = decidePacing(
+      input({
+        agents: agents(['READY', 5], ['READY', 1], ['READY', 0], ['INCALL', 30]),
+        calls: calls(['RINGING', 3], ['BRIDGED', 30]),
+        settings: { ...base, mode: 'progressive' },
+      }),
+    );
+    expect(d.callsToPlace).toBe(2);
+    expect(d.appliedMode).toBe('progressive');
+  });
+
+  it('keeps dial level times ready-or-talking agents as lines in ratio mode', () => {
+    const base = input({ agents: [] }).settings;
+    const d = decidePacing(
+      input({
+        agents: agents(['READY', 1], ['READY', 2], ['INCALL', 3], ['INCALL', 4], ['INCALL', 5], ['WRAPUP', 1]),
+        calls: calls(['RINGING', 1], ['RINGING', 2], ['AMD', 3], ['WAITING', 4]),
+        settings: { ...base, mode: 'ratio', dialLevel: 2 },
+      }),
+    );
+    // round(2 * 5) - 4 pending - 3 talking
+    expect(d.callsToPlace).toBe(3);
+  });
+
+  it('places nothing when no agent is working the campaign', () => {
+    const d = decidePacing(input({ agents: agents(['PAUSED', 10], ['LOGGED_OUT', 100]) }));
+    expect(d.callsToPlace).toBe(0);
+    expect(d.reason).toMatch(/No agent/);
+  });
+
+  it('falls back to progressive while it has not learned enough', () => {
+    const d = decidePacing(input({ agents: agents(['READY', 1], ['READY', 1]), model: null }));
+    expect(d.appliedMode).toBe('progressive');
+    expect(d.callsToPlace).toBe(2);
+    expect(d.reason).toMatch(/learning/);
+  });
+
+  it('forces progressive when the 30-day drop budget is spent', () => {
+    const d = decidePacing(
+      input({ agents: agents(['READY', 1], ['INCALL', 10]), ledger: { drops: 31, humans: 1000, capPct: 3 } }),
+    );
+    expect(d.appliedMode).toBe('progressive');
+    expect(d.callsToPlace).toBe(1);
+    expect(d.reason).toMatch(/budget spent/);
+  });
+});
+
+describe('predictive mode', () => {
+  it('dials several lines per idle agent when the live rate is low', () => {
+    const team = agents(...Array.from({ length: 10 }, (): [AgentState, number] => ['READY', 5]));
+    const d = decidePacing(input({ agents: team }));
+    expect(d.appliedMode).toBe('predictive');
+    expect(d.callsToPlace).toBeGreaterThan(10);
+    expect(d.reason).toMatch(/^Predictive: 10 ready/);
+  });
+
+  it('does not dial while every agent has just started a call', () => {
+    const team = agents(...Array.from({ length: 10 }, (): [AgentState, number] => ['INCALL', 1]));
+    expect(decidePacing(input({ agents: team })).callsToPlace).toBe(0);
+  });
+
+  it('dials ahead for agents whose wrap-up is about to end', () => {
+    const busy = Array.from({ length: 8 }, (): [AgentState, number] => ['INCALL', 1]);
+    const soon = decidePacing(input({ agents: agents(...busy, ['WRAPUP', 12], ['WRAPUP', 13]) }));
+    const late = decidePacing(input({ agents: agents(...busy, ['WRAPUP', 0], ['WRAPUP', 0]) }));
+    expect(soon.callsToPlace).toBeGreaterThan(0);
+    expect(soon.callsToPlace).toBeGreaterThan(late.callsToPlace);
+  });
+
+  it('counts young calls in flight against the agents they will need', () => {
+    const team = agents(['READY', 1], ['READY', 1], ['INCALL', 1], ['INCALL', 1]);
+    const none = decidePacing(input({ agents: team }));
+    const some = decidePacing(
+      input({ agents: team, calls: calls(...Array.from({ length: 6 }, (): [CallStage, number] => ['RINGING', 1])) }),
+    );
+    const waiting = decidePacing(input({ agents: team, calls: calls(['WAITING', 1], ['WAITING', 1]) }));
+    expect(some.callsToPlace).toBeLessThan(none.callsToPlace);
+    expect(waiting.callsToPlace).toBe(0);
+  });
+
+  it('dials more while the ledger runs well under its aim than when it is near the cap', () => {
+    const team = agents(['READY', 1], ['READY', 1], ['WRAPUP', 10], ['INCALL', 100], ['INCALL', 50]);
+    const slack = decidePacing(input({ agents: team, ledger: { drops: 5, humans: 1000, capPct: 3 } }));
+    const tight = decidePacing(input({ agents: team, ledger: { drops: 29, humans: 1000, capPct: 3 } }));
+    expect(slack.callsToPlace).toBeGreaterThan(tight.callsToPlace);
+  });
+
+  it('is a pure function of its input', () => {
+    const team = agents(['READY', 1], ['WRAPUP', 10], ['INCALL', 100]);
+    const i = input({ agents: team, calls: calls(['RINGING', 2], ['AMD', 8]) });
+    expect(decidePacing(i)).toEqual(decidePacing(i));
+  });
+});

@@ -1,0 +1,843 @@
+import type {
+  AgentId,
+  AgentStateChanged,
+  AmdResult,
+  CallId,
+  CallOutcome,
+  DomainEvent,
+  LeadId,
+} from '@ringside/protocol';
+import { AriError } from '../../adapters/asterisk/ari-error.js';
+import { checkDial, holdBudgetMs, ledgerCounts, ledgerDay, ringTimeoutS } from '../../domain/compliance.js';
+import {
+  decidePacing,
+  ledgerTotals,
+  PacingStats,
+  type CallView,
+  type DialResult,
+  type PacingModel,
+} from '../../domain/pacing/index.js';
+import type { ValidationError } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import type { Clock } from '../../ports/clock.js';
+import type { Hopper, HopperLease } from '../../ports/hopper.js';
+import type { AgentStatus, LiveCall, StateStore } from '../../ports/state-store.js';
+import type { DncChecker } from './dnc-cache.js';
+import type { DialerLeads } from './leads.js';
+import type { AgentCommands, DialerAri, HandoffSample, Originator, Timers } from './ports.js';
+import type { DialerStatus } from './redis-state.js';
+import type { DialerCampaign } from './settings.js';
+
+/** Everything a campaign driver uses; shared by the drivers of one dialer instance. */
+export interface DriverDeps {
+  instanceId: string;
+  store: StateStore;
+  hopper: Hopper;
+  originator: Originator;
+  /** The ARI client of an Asterisk server, by the id calls carry (live_call.serverId). */
+  ari(serverId: string): DialerAri | null;
+  agents: AgentCommands;
+  dnc: DncChecker;
+  leads: DialerLeads;
+  ledger: {
+    add(campaignId: DialerCampaign['id'], day: number, drops: number, humans: number): Promise<void>;
+    days(campaignId: DialerCampaign['id']): Promise<Array<{ day: number; drops: number; humans: number }>>;
+  };
+  status: { put(s: DialerStatus): Promise<void> };
+  clock: Clock;
+  timers: Timers;
+  logger: Logger;
+  newCallId(): CallId;
+  /** Wall clock for latency measurements (performance.now()). */
+  perfNow(): number;
+  /** How long a popped lead stays leased before the hopper takes it back, ms. */
+  hopperLeaseMs: number;
+  /**
+   * Virtual ms it takes to start the safe-harbor message once decided (remove from holding, play,
+   * the worker seeing it start); subtracted from the drop wait so the message starts within 2 s.
+   */
+  safeHarborStartMs: number;
+  /** Most calls not yet with an agent per working agent (pacing cap). */
+  maxLinesPerAgent: number;
+  onHandoff?(sample: HandoffSample): void;
+}
+
+type Phase = 'dialing' | 'handoff' | 'waiting' | 'bridged' | 'dropping' | 'machine' | 'ended';
+
+/** A call of this campaign that the driver follows. */
+interface Tracked {
+  callId: CallId;
+  leadId: LeadId;
+  serverId: string;
+  manual: boolean;
+  agentId: AgentId | null;
+  originatedAtMs: number;
+  answeredAtMs: number | null;
+  amdAtMs: number | null;
+  amdResult: AmdResult | null;
+  phase: Phase;
+  /** The holding bridge the customer waits in, when parked. */
+  parkedIn: string | null;
+  cancelDeadline: (() => void) | null;
+  /** The drop deadline passed while a hand-off attempt was in progress. */
+  deadlinePassed: boolean;
+  cancelHangup: (() => void) | null;
+  /** performance.now() when the dialer saw the AMD verdict. */
+  seenAmdPerf: number | null;
+  /** It waited for an agent (parked) before its hand-off. */
+  wasParked: boolean;
+}
+
+/** Consecutive refusals of one lead before it is recycled instead of retried. */
+const LEAD_REFUSALS_MAX = 3;
+/** Hang up a dropped call this long after the message started if its end was never reported. */
+const SAFE_HARBOR_HANGUP_FALLBACK_MS = 30_000;
+/** A machine message is hung up after at most this long. */
+const MACHINE_MESSAGE_MAX_MS = 60_000;
+/** Delay before a lead refused by the DNC guard is looked at again by the filler. */
+const DNC_RETRY_MS = 24 * 3600_000;
+/** How often the status is rewritten even when nothing changed, ms of wall clock. */
+const STATUS_REFRESH_MS = 2_000;
+
+/**
+ * Drives one campaign while this instance holds its lease: paces and places calls, hands live
+ * answers to agents, parks and drops the ones no agent takes, acts on machines, and returns every
+ * finished lead to its recycle rules. All state it needs survives in Redis (live_call, agent_status,
+ * hopper), so a new lease holder picks up where a dead one stopped (recover()).
+ */
+export class CampaignDriver {
+  private campaign: DialerCampaign;
+  private invalid: ValidationError | null;
+  private readonly calls = new Map<CallId, Tracked>();
+  /** Parked calls, oldest first. */
+  private readonly waiting: Tracked[] = [];
+  private readonly stats = new PacingStats();
+  private model: PacingModel | null = null;
+  private modelVersion = -1;
+  private modelHour = -1;
+  private ledgerDays: Array<{ day: number; drops: number; humans: number }> = [];
+  private ticking = false;
+  private again = false;
+  private stopped = false;
+  private lastStatusKey = '';
+  private lastStatusAt = 0;
+  private readonly refusals = new Map<LeadId, number>();
+  private readonly holdingReady = new Set<string>();
+  /** Talk time of each agent's last call, waiting for its wrap-up to end (pacing statistics). */
+  private readonly talkMs = new Map<AgentId, number>();
+  private readonly log: Logger;
+
+  constructor(
+    private readonly d: DriverDeps,
+    campaign: DialerCampaign,
+    invalid: ValidationError | null,
+  ) {
+    this.campaign = campaign;
+    this.invalid = invalid;
+    this.log = d.logger.child({ campaignId: campaign.id });
+  }
+
+  get id(): DialerCampaign['id'] {
+    return this.campaign.id;
+  }
+
+  owns(callId: CallId): boolean {
+    return this.calls.has(callId);
+  }
+
+  update(campaign: DialerCampaign, invalid: ValidationError | null): void {
+    this.campaign = campaign;
+    this.invalid = invalid;
+  }
+
+  async refreshLedger(): Promise<void> {
+    this.ledgerDays = await this.d.ledger.days(this.campaign.id);
+  }
+
+  /**
+   * Takes over the campaign's live calls after acquiring the lease: a verdict nobody acted on is
+   * acted on now, parked calls get their remaining wait, agents reserved for calls that are gone
+   * are released. Calls in flight are followed from here on, not lost.
+   */
+  async recover(): Promise<void> {
+    await this.refreshLedger();
+    const live = await this.d.store.listCalls(this.campaign.id);
+    const liveIds = new Set(live.map((c) => c.callId));
+    for (const call of live) {
+      const t = this.adopt(call);
+      if (call.stage === 'AMD' && call.amdResult !== null) {
+        await this.onVerdict(t);
+      } else if (call.stage === 'WAITING') {
+        t.phase = 'waiting';
+        t.parkedIn = call.bridgeId;
+        this.waiting.push(t);
+        this.armDeadline(t);
+      } else if (call.stage === 'SAFE_HARBOR') {
+        t.phase = 'dropping';
+        this.armHangup(t, SAFE_HARBOR_HANGUP_FALLBACK_MS);
+      } else if (call.stage === 'MACHINE_MESSAGE') {
+        t.phase = 'machine';
+        this.armHangup(t, MACHINE_MESSAGE_MAX_MS);
+      }
+    }
+    for (const a of await this.d.store.listAgents(this.campaign.id)) {
+      if (a.state === 'RESERVED' && (a.callId === null || !liveIds.has(a.callId))) {
+        await this.agentCommand(a.agentId, { type: 'unreserve' }, 'dialer:recover');
+      }
+    }
+    if (live.length) this.log.info({ calls: live.length }, 'dialer recovered live calls');
+    await this.serveWaiting();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const t of this.calls.values()) {
+      t.cancelDeadline?.();
+      t.cancelHangup?.();
+    }
+  }
+
+  /** Follows a call it did not place (manual dial from the API, or placed by a previous holder). */
+  adopt(call: LiveCall): Tracked {
+    const existing = this.calls.get(call.callId);
+    if (existing) return existing;
+    const t: Tracked = {
+      callId: call.callId,
+      leadId: call.leadId,
+      serverId: call.serverId,
+      manual: call.manual,
+      agentId: call.agentId,
+      originatedAtMs: call.originatedAtMs,
+      answeredAtMs: call.answeredAtMs,
+      amdAtMs: call.amdAtMs,
+      amdResult: call.amdResult,
+      phase: call.bridgedAtMs !== null ? 'bridged' : 'dialing',
+      parkedIn: null,
+      cancelDeadline: null,
+      deadlinePassed: false,
+      cancelHangup: null,
+      seenAmdPerf: null,
+      wasParked: false,
+    };
+    this.calls.set(call.callId, t);
+    return t;
+  }
+
+  // ------------------------------------------------------------------ pacing and placing calls
+
+  /** Runs a pacing decision now, or right after the one in progress. */
+  async tick(): Promise<void> {
+    if (this.stopped) return;
+    if (this.ticking) {
+      this.again = true;
+      return;
+    }
+    this.ticking = true;
+    try {
+      do {
+        this.again = false;
+        await this.pace();
+      } while (this.again && !this.stopped);
+    } catch (err) {
+      this.log.error({ err }, 'dialer pacing failed');
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private async pace(): Promise<void> {
+    const c = this.campaign;
+    const now = this.d.clock.nowMs();
+    if (this.invalid) {
+      await this.report('blocked', `Campaign setting out of range, not dialing: ${this.invalid.message}.`, c.dialMethod, 0, 0);
+      return;
+    }
+    const [agents, calls] = await Promise.all([
+      this.d.store.listAgents(c.id),
+      this.d.store.listCalls(c.id),
+    ]);
+    const ready = agents.filter((a) => a.state === 'READY').length;
+    const auto = calls.filter((x) => !x.manual);
+    const decision = decidePacing({
+      nowMs: now,
+      settings: {
+        mode: c.dialMethod,
+        dialLevel: c.dialLevel,
+        ringTimeoutMs: ringTimeoutS(c.ringTimeoutS) * 1000,
+        maxLinesPerAgent: Math.max(this.d.maxLinesPerAgent, Math.ceil(c.dialLevel)),
+      },
+      agents: agents.map((a) => ({ state: a.state, sinceMs: a.sinceMs })),
+      calls: auto.map(callView),
+      model: this.currentModel(now),
+      ledger: { ...ledgerTotals(this.ledgerDays, ledgerDay(now)), capPct: c.dropRateCapPct },
+    });
+    if (c.dialMethod === 'manual') {
+      await this.report('idle', decision.reason, decision.appliedMode, ready, auto.length);
+      return;
+    }
+    if (ready === 0) {
+      // Compliance: an automatic call is never placed while no agent of the campaign is ready.
+      await this.report('idle', 'No agent is ready: not dialing.', decision.appliedMode, ready, auto.length);
+      return;
+    }
+    if (decision.callsToPlace <= 0) {
+      await this.report('idle', decision.reason, decision.appliedMode, ready, auto.length);
+      return;
+    }
+    let placed = 0;
+    let why = decision.reason;
+    // Skipped leads (DNC, window) do not use a slot, but the loop is bounded all the same.
+    for (let pops = 0; placed < decision.callsToPlace && pops < decision.callsToPlace * 4; pops++) {
+      if (this.stopped) return;
+      const lease = await this.d.hopper.pop(c.id, this.d.instanceId, this.d.hopperLeaseMs, this.d.clock.nowMs());
+      if (!lease) {
+        why =
+          placed === 0
+            ? 'Hopper empty: no lead is due in this campaign (lists, calling windows, recycle delays); idle until the filler adds leads.'
+            : `${decision.reason} The hopper ran out after ${placed}.`;
+        break;
+      }
+      const result = await this.placeOne(lease, ready);
+      if (result === 'placed') placed++;
+      else if (result === 'stop') {
+        why = 'No Asterisk server can take calls (down, unhealthy or full): not dialing.';
+        break;
+      }
+    }
+    await this.report(placed > 0 ? 'dialing' : 'idle', why, decision.appliedMode, ready, auto.length + placed);
+  }
+
+  /** Re-checks compliance at dial time, then originates. */
+  private async placeOne(lease: HopperLease, ready: number): Promise<'placed' | 'skipped' | 'stop'> {
+    const c = this.campaign;
+    const e = lease.entry;
+    const now = this.d.clock.nowMs();
+    const onDnc = await this.d.dnc.isBlocked(e.phone, c.id);
+    const verdict = checkDial({
+      onDnc,
+      timeZones: e.timeZones,
+      window: c.window,
+      atMs: now,
+      readyAgents: ready,
+      attempts: { made: e.attempts, max: c.recycle.maxAttempts },
+    });
+    if (!verdict.ok) {
+      await this.d.hopper.ack(c.id, e.leadId, this.d.instanceId);
+      const retryAt = verdict.rule === 'DNC' ? now + DNC_RETRY_MS : null;
+      this.d.leads.skipped(e.leadId, verdict.rule, now, retryAt);
+      this.log.info({ leadId: e.leadId, rule: verdict.rule }, 'lead not dialed: compliance guard');
+      return 'skipped';
+    }
+    const callId = this.d.newCallId();
+    const attempt = e.attempts + 1;
+    const res = await this.d.originator.originate({
+      callId,
+      campaignId: c.id,
+      leadId: e.leadId,
+      listId: e.listId,
+      phone: e.phone,
+      attempt,
+      agentId: null,
+      manual: false,
+      ringTimeoutS: ringTimeoutS(c.ringTimeoutS),
+      callerId: c.callerId,
+    });
+    if (res.ok) {
+      await this.d.hopper.ack(c.id, e.leadId, this.d.instanceId);
+      this.refusals.delete(e.leadId);
+      this.d.leads.dialed(e.leadId, callId, now);
+      this.calls.set(callId, {
+        callId,
+        leadId: e.leadId,
+        serverId: res.serverId,
+        manual: false,
+        agentId: null,
+        originatedAtMs: now,
+        answeredAtMs: null,
+        amdAtMs: null,
+        amdResult: null,
+        phase: 'dialing',
+        parkedIn: null,
+        cancelDeadline: null,
+        deadlinePassed: false,
+        cancelHangup: null,
+        seenAmdPerf: null,
+        wasParked: false,
+      });
+      return 'placed';
+    }
+    const reason = res.error.message;
+    if (!res.attempted) {
+      // No server took it: the lead was never dialed.
+      await this.d.hopper.release(c.id, e.leadId, this.d.instanceId);
+      this.log.warn({ leadId: e.leadId, reason }, 'lead returned to the hopper: no server');
+      return 'stop';
+    }
+    const n = (this.refusals.get(e.leadId) ?? 0) + 1;
+    if (n >= LEAD_REFUSALS_MAX) {
+      // Refused again and again while other calls go through: the number itself is the problem.
+      this.refusals.delete(e.leadId);
+      await this.d.hopper.ack(c.id, e.leadId, this.d.instanceId);
+      this.d.leads.dialed(e.leadId, callId, now);
+      this.d.leads.ended(e.leadId, callId, 'ORIGINATE_FAILED', now, c.recycle);
+      this.log.warn({ leadId: e.leadId, callId, reason, refusals: n }, 'origination refused repeatedly: lead recycled');
+    } else {
+      this.refusals.set(e.leadId, n);
+      await this.d.hopper.release(c.id, e.leadId, this.d.instanceId);
+      this.log.warn({ leadId: e.leadId, callId, reason }, 'origination refused: lead returned to the hopper');
+    }
+    return 'skipped';
+  }
+
+  private currentModel(now: number): PacingModel | null {
+    if (this.campaign.dialMethod !== 'predictive') return null;
+    const hour = new Date(now).getUTCHours();
+    if (this.model === null || this.modelVersion !== this.stats.version || this.modelHour !== hour) {
+      // A few ms per build: rebuilt at most once per new observation batch and hour.
+      this.model = this.stats.model(hour);
+      this.modelVersion = this.stats.version;
+      this.modelHour = hour;
+    }
+    return this.model;
+  }
+
+  private async report(
+    state: DialerStatus['state'],
+    reason: string,
+    appliedMode: string,
+    ready: number,
+    inFlight: number,
+  ): Promise<void> {
+    const key = `${state}|${reason}|${appliedMode}|${ready}|${inFlight}|${this.waiting.length}`;
+    const wall = this.d.perfNow();
+    if (key === this.lastStatusKey && wall - this.lastStatusAt < STATUS_REFRESH_MS) return;
+    if (reason !== this.lastStatusKey.split('|')[1]) this.log.debug({ state, reason }, 'dialer status');
+    this.lastStatusKey = key;
+    this.lastStatusAt = wall;
+    await this.d.status
+      .put({
+        campaignId: this.campaign.id,
+        instanceId: this.d.instanceId,
+        state,
+        reason,
+        mode: this.campaign.dialMethod,
+        appliedMode,
+        readyAgents: ready,
+        callsInFlight: inFlight,
+        waitingForAgent: this.waiting.length,
+        atMs: this.d.clock.nowMs(),
+      })
+      .catch((err: unknown) => this.log.warn({ err }, 'dialer status not written'));
+  }
+
+  // ------------------------------------------------------------------ events
+
+  /** A call.* event of one of this campaign's calls (`call` when the service had to look it up). */
+  async onCallEvent(event: DomainEvent, perfSeen: number): Promise<void> {
+    if (this.stopped) return;
+    switch (event.type) {
+      case 'call.answered': {
+        const t = this.calls.get(event.callId);
+        if (t && t.answeredAtMs === null) t.answeredAtMs = event.atMs;
+        return;
+      }
+      case 'call.amd': {
+        const t = this.calls.get(event.callId);
+        if (!t) return;
+        t.amdAtMs = event.atMs;
+        t.amdResult = event.result;
+        t.answeredAtMs ??= event.atMs;
+        t.seenAmdPerf = perfSeen;
+        await this.onVerdict(t);
+        return;
+      }
+      case 'call.bridged': {
+        const t = this.calls.get(event.callId);
+        if (t) t.phase = 'bridged';
+        return;
+      }
+      case 'call.safe_harbor': {
+        // The message finished: the drop ends with a hang-up.
+        const t = this.calls.get(event.callId);
+        if (t) await this.hangup(t);
+        return;
+      }
+      case 'call.ended':
+        await this.onEnded(event.callId, event.leadId, event.outcome, event.atMs, event.agentId);
+        return;
+      default:
+        return;
+    }
+  }
+
+  async onAgentEvent(e: AgentStateChanged): Promise<void> {
+    if (this.stopped || e.from === e.to) return; // from === to: a phone-leg change, not a state
+    // Talk (INCALL and DEAD) and wrap-up times feed the predictive mode's handle-time tables.
+    const id = e.agentId;
+    if (e.to === 'INCALL' && e.from !== 'DEAD') this.talkMs.set(id, 0);
+    if (e.from === 'INCALL' || e.from === 'DEAD') {
+      this.talkMs.set(id, (this.talkMs.get(id) ?? 0) + (e.atMs - e.sinceMs));
+    }
+    if (e.from === 'WRAPUP') {
+      const talk = this.talkMs.get(id);
+      this.talkMs.delete(id);
+      if (talk !== undefined) this.stats.observeHandle({ talkMs: talk, wrapMs: e.atMs - e.sinceMs });
+    }
+    if (e.to === 'READY') {
+      await this.serveWaiting();
+      void this.tick();
+    }
+  }
+
+  private async onVerdict(t: Tracked): Promise<void> {
+    if (t.phase !== 'dialing') return;
+    if (t.manual) {
+      await this.bridgeManual(t);
+      return;
+    }
+    const machine = t.amdResult === 'MACHINE' && this.campaign.amdEnabled;
+    if (machine) await this.onMachine(t);
+    // HUMAN and NOTSURE both go to an agent: a person may be on the line.
+    else await this.handOff(t);
+  }
+
+  private async onEnded(
+    callId: CallId,
+    leadId: LeadId,
+    outcome: CallOutcome,
+    atMs: number,
+    agentId: AgentId | null,
+  ): Promise<void> {
+    const t = this.calls.get(callId);
+    if (t) {
+      t.phase = 'ended';
+      t.cancelDeadline?.();
+      t.cancelHangup?.();
+      const i = this.waiting.indexOf(t);
+      if (i >= 0) this.waiting.splice(i, 1);
+      this.calls.delete(callId);
+      this.observeDial(t, outcome, atMs);
+    }
+    // A refused origination was already settled by the dialing path.
+    if (outcome !== 'ORIGINATE_FAILED') {
+      this.d.leads.ended(leadId, callId, outcome, atMs, this.campaign.recycle);
+      const add = ledgerCounts(outcome);
+      if (add.humans > 0) {
+        const day = ledgerDay(atMs);
+        const cur = this.ledgerDays.find((x) => x.day === day);
+        if (cur) {
+          cur.drops += add.drops;
+          cur.humans += add.humans;
+        } else this.ledgerDays.push({ day, ...add });
+        await this.d.ledger
+          .add(this.campaign.id, day, add.drops, add.humans)
+          .catch((err: unknown) => this.log.error({ err, callId }, 'drop ledger not updated'));
+      }
+    }
+    if (outcome === 'DROPPED') this.log.info({ callId, leadId, agentId }, 'live answer dropped');
+    void this.tick();
+  }
+
+  private observeDial(t: Tracked, outcome: CallOutcome, endedAtMs: number): void {
+    if (t.manual) return;
+    const result: DialResult | null =
+      outcome === 'HUMAN' || outcome === 'DROPPED'
+        ? 'HUMAN'
+        : outcome === 'MACHINE'
+          ? 'MACHINE'
+          : outcome === 'BUSY' || outcome === 'CONGESTION' || outcome === 'INVALID'
+            ? 'FAILED'
+            : outcome === 'NO_ANSWER'
+              ? 'NO_ANSWER'
+              : null;
+    if (result === null) return;
+    const hour = new Date(t.originatedAtMs).getUTCHours();
+    if (result === 'HUMAN' || result === 'MACHINE') {
+      if (t.answeredAtMs === null) return;
+      this.stats.observeDial({
+        hour,
+        result,
+        answerDelayMs: t.answeredAtMs - t.originatedAtMs,
+        ...(t.amdAtMs !== null ? { amdDelayMs: t.amdAtMs - t.answeredAtMs } : {}),
+      });
+    } else if (result === 'FAILED') {
+      this.stats.observeDial({ hour, result, answerDelayMs: endedAtMs - t.originatedAtMs });
+    } else {
+      this.stats.observeDial({ hour, result });
+    }
+  }
+
+  // ------------------------------------------------------------------ live answers
+
+  /** Human verdict: the longest-ready agent, else park and wait, else drop. */
+  private async handOff(t: Tracked): Promise<void> {
+    t.phase = 'handoff';
+    for (;;) {
+      const agent = await this.d.store.reserveLongestReady(this.campaign.id, t.callId, this.d.clock.nowMs());
+      if (!agent) break;
+      const r = await this.connect(agent, t);
+      if (r !== 'agent-failed') return;
+    }
+    if (t.phase !== 'handoff') return;
+    const left = this.holdLeftMs(t);
+    if (left <= 0) {
+      await this.drop(t);
+      return;
+    }
+    await this.park(t);
+  }
+
+  /** Virtual ms the call may still wait for an agent before the safe-harbor message must start. */
+  private holdLeftMs(t: Tracked): number {
+    const budget = holdBudgetMs(this.campaign.dropWaitMs, this.d.safeHarborStartMs);
+    return (t.amdAtMs ?? this.d.clock.nowMs()) + budget - this.d.clock.nowMs();
+  }
+
+  /**
+   * Moves the customer into the agent's bridge (where the agent's phone leg already is), then
+   * marks the agent INCALL. 'agent-failed': this agent could not take it (try another).
+   */
+  private async connect(agent: AgentStatus, t: Tracked): Promise<'ok' | 'agent-failed' | 'call-gone'> {
+    const ari = this.d.ari(t.serverId);
+    if (!agent.bridgeId || !ari) {
+      this.log.warn({ agentId: agent.agentId, callId: t.callId }, 'ready agent has no phone leg: paused');
+      await this.agentCommand(agent.agentId, { type: 'unreserve' }, 'dialer:no-leg');
+      await this.agentCommand(agent.agentId, { type: 'pause', code: 'NOLEG' }, 'dialer:no-leg');
+      return 'agent-failed';
+    }
+    try {
+      if (t.parkedIn) {
+        await ari.removeChannel(t.parkedIn, t.callId).catch(() => undefined);
+        t.parkedIn = null;
+      }
+      await ari.addChannel(agent.bridgeId, t.callId);
+    } catch (err) {
+      const bridgeGone = err instanceof AriError && /bridge/i.test(err.asteriskMessage);
+      await this.agentCommand(agent.agentId, { type: 'unreserve' }, 'dialer:handoff-failed');
+      if (bridgeGone) {
+        this.log.warn({ agentId: agent.agentId, callId: t.callId }, "agent's bridge is gone: paused");
+        await this.agentCommand(agent.agentId, { type: 'pause', code: 'NOLEG' }, 'dialer:no-leg');
+        return 'agent-failed';
+      }
+      this.log.info({ callId: t.callId, err }, 'customer left before the hand-off');
+      t.phase = 'ended';
+      return 'call-gone';
+    }
+    t.phase = 'bridged';
+    t.cancelDeadline?.();
+    t.agentId = agent.agentId;
+    if (t.seenAmdPerf !== null) {
+      this.d.onHandoff?.({
+        callId: t.callId,
+        agentId: agent.agentId,
+        parked: t.wasParked,
+        realMs: this.d.perfNow() - t.seenAmdPerf,
+      });
+    }
+    await this.agentCommand(agent.agentId, { type: 'connect', callId: t.callId }, 'dialer');
+    return 'ok';
+  }
+
+  private holdingBridgeId(): string {
+    return `hold-${this.campaign.id}`;
+  }
+
+  /** Parks a live answer in the campaign's holding bridge until an agent frees up or time runs out. */
+  private async park(t: Tracked): Promise<void> {
+    const ari = this.d.ari(t.serverId);
+    const bridgeId = this.holdingBridgeId();
+    t.phase = 'waiting';
+    t.wasParked = true;
+    this.waiting.push(t);
+    this.armDeadline(t);
+    if (!ari) return;
+    try {
+      const k = `${t.serverId}/${bridgeId}`;
+      if (!this.holdingReady.has(k)) {
+        await ari.createBridge(bridgeId, 'holding', bridgeId).catch((err: unknown) => {
+          // 409: it exists already (another holder made it); anything else shows at addChannel.
+          if (!(err instanceof AriError && err.status === 409)) throw err;
+        });
+        this.holdingReady.add(k);
+      }
+      if (t.phase !== 'waiting') return;
+      await ari.addChannel(bridgeId, t.callId);
+      t.parkedIn = bridgeId;
+    } catch (err) {
+      // Not parked: it still waits (in silence) for an agent until the deadline.
+      this.holdingReady.delete(`${t.serverId}/${bridgeId}`);
+      this.log.warn({ err, callId: t.callId }, 'could not park a live answer in the holding bridge');
+    }
+  }
+
+  private armDeadline(t: Tracked): void {
+    t.cancelDeadline?.();
+    const left = this.holdLeftMs(t);
+    t.cancelDeadline = this.d.timers.after(Math.max(0, left), () => {
+      t.cancelDeadline = null;
+      if (t.phase === 'waiting') void this.drop(t);
+      else t.deadlinePassed = true;
+    });
+  }
+
+  /** Gives waiting calls, oldest first, to agents that are ready now. */
+  private async serveWaiting(): Promise<void> {
+    while (this.waiting.length > 0 && !this.stopped) {
+      const t = this.waiting[0] as Tracked;
+      if (t.phase !== 'waiting') {
+        this.waiting.shift();
+        continue;
+      }
+      // Claimed before the first await so that the drop timer leaves it alone.
+      t.phase = 'handoff';
+      this.waiting.shift();
+      const agent = await this.d.store.reserveLongestReady(this.campaign.id, t.callId, this.d.clock.nowMs());
+      if (!agent) {
+        if (t.deadlinePassed || this.holdLeftMs(t) <= 0) {
+          await this.drop(t);
+          continue;
+        }
+        t.phase = 'waiting';
+        this.waiting.unshift(t);
+        return;
+      }
+      const r = await this.connect(agent, t);
+      if (r === 'agent-failed') {
+        t.phase = 'waiting';
+        this.waiting.unshift(t);
+        if (t.deadlinePassed) {
+          this.waiting.shift();
+          await this.drop(t);
+        }
+      }
+    }
+  }
+
+  /**
+   * No agent in time: the safe-harbor message on the customer's channel (the worker publishes
+   * call.dropped when it starts and call.safe_harbor when it ends), then a hang-up.
+   */
+  private async drop(t: Tracked): Promise<void> {
+    if (t.phase === 'dropping' || t.phase === 'ended' || t.phase === 'bridged') return;
+    t.phase = 'dropping';
+    t.cancelDeadline?.();
+    t.cancelDeadline = null;
+    const i = this.waiting.indexOf(t);
+    if (i >= 0) this.waiting.splice(i, 1);
+    const ari = this.d.ari(t.serverId);
+    if (!ari) return;
+    try {
+      if (t.parkedIn) {
+        const from = t.parkedIn;
+        t.parkedIn = null;
+        await ari.removeChannel(from, t.callId).catch(() => undefined);
+      }
+      await ari.playOnChannel(t.callId, this.campaign.safeHarborAudio, `sh-${t.callId}`);
+      this.armHangup(t, SAFE_HARBOR_HANGUP_FALLBACK_MS);
+    } catch (err) {
+      this.log.warn({ err, callId: t.callId }, 'safe-harbor message failed: hanging up');
+      await this.hangup(t);
+    }
+  }
+
+  private async onMachine(t: Tracked): Promise<void> {
+    t.phase = 'machine';
+    const c = this.campaign;
+    const ari = this.d.ari(t.serverId);
+    if (!ari) return;
+    if (c.machineAction === 'message' && c.machineMessageAudio) {
+      const playbackId = `mm-${t.callId}`;
+      try {
+        await ari.playOnChannel(t.callId, c.machineMessageAudio, playbackId);
+        this.log.info({ callId: t.callId, leadId: t.leadId }, 'machine: leaving the campaign message');
+        this.pollPlayback(t, ari, playbackId, this.d.clock.nowMs() + MACHINE_MESSAGE_MAX_MS);
+        return;
+      } catch (err) {
+        this.log.warn({ err, callId: t.callId }, 'machine message failed: hanging up');
+      }
+    } else {
+      this.log.info({ callId: t.callId, leadId: t.leadId }, 'machine: hanging up');
+    }
+    await this.hangup(t);
+  }
+
+  /** Hangs up once the machine message has played (ARI answers 404 for a finished playback). */
+  private pollPlayback(t: Tracked, ari: DialerAri, playbackId: string, untilMs: number): void {
+    t.cancelHangup = this.d.timers.after(1_000, () => {
+      t.cancelHangup = null;
+      if (t.phase !== 'machine') return;
+      void ari
+        .getPlayback(playbackId)
+        .then((pb) => {
+          const state = (pb as { state?: string } | undefined)?.state;
+          if (state === 'done' || state === 'failed' || this.d.clock.nowMs() >= untilMs) return this.hangup(t);
+          this.pollPlayback(t, ari, playbackId, untilMs);
+          return undefined;
+        })
+        .catch(() => this.hangup(t));
+    });
+  }
+
+  private armHangup(t: Tracked, ms: number): void {
+    t.cancelHangup?.();
+    t.cancelHangup = this.d.timers.after(ms, () => {
+      t.cancelHangup = null;
+      void this.hangup(t);
+    });
+  }
+
+  private async hangup(t: Tracked): Promise<void> {
+    t.cancelHangup?.();
+    t.cancelHangup = null;
+    const ari = this.d.ari(t.serverId);
+    if (!ari || t.phase === 'ended') return;
+    await ari.hangup(t.callId).catch((err: unknown) => {
+      // 404: already gone, which is what we wanted.
+      if (!(err instanceof AriError && err.status === 404)) this.log.warn({ err, callId: t.callId }, 'hang-up failed');
+    });
+  }
+
+  /** A manual dial answered: straight to the agent who placed it (already INCALL). */
+  private async bridgeManual(t: Tracked): Promise<void> {
+    t.phase = 'handoff';
+    const agent = t.agentId ? await this.d.store.getAgent(t.agentId) : null;
+    const ari = this.d.ari(t.serverId);
+    if (!agent?.bridgeId || !ari) {
+      this.log.warn({ callId: t.callId, agentId: t.agentId }, 'manual call answered but its agent has no leg');
+      await this.hangup(t);
+      return;
+    }
+    try {
+      await ari.addChannel(agent.bridgeId, t.callId);
+      t.phase = 'bridged';
+    } catch (err) {
+      this.log.warn({ err, callId: t.callId }, 'manual call could not reach its agent');
+      await this.hangup(t);
+    }
+  }
+
+  private async agentCommand(
+    agentId: AgentId,
+    command: Parameters<AgentCommands['apply']>[1],
+    reason: string,
+  ): Promise<void> {
+    try {
+      await this.d.agents.apply(agentId, command, reason);
+    } catch (err) {
+      // The agent moved on (logged out, was force-paused): nothing left to do for it.
+      this.log.warn({ err, agentId, command: command.type }, 'agent command refused');
+    }
+  }
+}
+
+function callView(c: LiveCall): CallView {
+  const stageAtMs =
+    c.stage === 'WAITING'
+      ? (c.waitingAtMs ?? c.originatedAtMs)
+      : c.stage === 'AMD'
+        ? (c.answeredAtMs ?? c.originatedAtMs)
+        : c.stage === 'RINGING'
+          ? (c.ringingAtMs ?? c.originatedAtMs)
+          : c.originatedAtMs;
+  return { stage: c.stage, dialedAtMs: c.originatedAtMs, stageAtMs };
+}

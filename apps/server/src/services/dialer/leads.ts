@@ -1,0 +1,196 @@
+import type pg from 'pg';
+import type { CampaignId, E164, LeadId, ListId } from '@ringside/protocol';
+import {
+  maxAttemptsFor,
+  recycleDelayMs,
+  type RecycleRule,
+} from '../../domain/calling-window.js';
+import type { Logger } from '../../logger.js';
+
+/** What the dialer writes about leads; a fake in unit tests. */
+export interface DialerLeads {
+  /** The lead was dialed (attempt counted, last call noted). */
+  dialed(leadId: LeadId, callId: string, atMs: number): void;
+  /**
+   * The attempt ended with `outcome`: the lead leaves the hopper mark and becomes eligible again
+   * after its recycle delay, or never when its attempts are used up.
+   */
+  ended(leadId: LeadId, callId: string, outcome: string, atMs: number, rules: RecyclePolicy): void;
+  /** Popped but not dialed (DNC, window, attempts): out of the hopper, back to the filler's rules. */
+  skipped(leadId: LeadId, rule: string, atMs: number, retryAtMs: number | null): void;
+  /** Resolves when every write queued so far is done (tests, shutdown). */
+  flush(): Promise<void>;
+}
+
+export interface RecyclePolicy {
+  rules: Readonly<Record<string, RecycleRule>>;
+  maxAttempts: number;
+}
+
+/** A lead as a manual dial needs it. */
+export interface DialLead {
+  id: LeadId;
+  listId: ListId;
+  campaignId: CampaignId;
+  phone: E164;
+  tzCandidates: string[];
+  attempts: number;
+}
+
+/**
+ * The dialer's lead writes, in PostgreSQL (leads and lead_log). They are history, not the
+ * real-time path: each is queued behind the previous write of the same lead (so "dialed" always
+ * lands before "ended") and runs in the background; a failure is logged, never thrown at the loop.
+ */
+export class PgDialerLeads implements DialerLeads {
+  private readonly chains = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly logger: Logger,
+  ) {}
+
+  dialed(leadId: LeadId, callId: string, atMs: number): void {
+    this.queue(leadId, async () => {
+      await this.pool.query(
+        `UPDATE leads SET attempts = attempts + 1, last_called_at = $2, last_call_id = $3,
+                updated_at = now() WHERE id = $1`,
+        [leadId, new Date(atMs), callId],
+      );
+      await this.log(leadId, 'dialed', atMs, callId, {});
+    });
+  }
+
+  ended(leadId: LeadId, callId: string, outcome: string, atMs: number, p: RecyclePolicy): void {
+    this.queue(leadId, async () => {
+      const next = new Date(atMs + recycleDelayMs(outcome, p.rules));
+      const max = maxAttemptsFor(outcome, p.rules, p.maxAttempts);
+      if (outcome === 'HUMAN') {
+        // The agent's disposition decides the lead's status and next call; until it comes, the
+        // lead must not be picked again, so it is held back by the fallback delay at least.
+        await this.pool.query(
+          `UPDATE leads SET hopper_at = NULL,
+                  next_eligible_at = GREATEST(next_eligible_at, $2), updated_at = now()
+            WHERE id = $1`,
+          [leadId, next],
+        );
+      } else {
+        await this.pool.query(
+          `UPDATE leads SET status = $2, hopper_at = NULL,
+                  next_eligible_at = CASE WHEN attempts >= $4 THEN 'infinity'::timestamptz ELSE $3 END,
+                  updated_at = now()
+            WHERE id = $1 AND NOT final`,
+          [leadId, outcome, next, max],
+        );
+      }
+      await this.log(leadId, outcome === 'DROPPED' ? 'dropped' : 'recycled', atMs, callId, {
+        outcome,
+      });
+    });
+  }
+
+  skipped(leadId: LeadId, rule: string, atMs: number, retryAtMs: number | null): void {
+    this.queue(leadId, async () => {
+      await this.pool.query(
+        `UPDATE leads SET hopper_at = NULL,
+                next_eligible_at = GREATEST(next_eligible_at, COALESCE($2, next_eligible_at)),
+                updated_at = now()
+          WHERE id = $1`,
+        [leadId, retryAtMs === null ? null : new Date(retryAtMs)],
+      );
+      await this.log(leadId, rule === 'DNC' ? 'dnc' : 'skipped', atMs, null, { rule });
+    });
+  }
+
+  async flush(): Promise<void> {
+    while (this.chains.size > 0) await Promise.all([...this.chains.values()]);
+  }
+
+  private queue(leadId: string, fn: () => Promise<void>): void {
+    const prev = this.chains.get(leadId) ?? Promise.resolve();
+    const next = prev.then(fn).catch((err: unknown) => {
+      this.logger.error({ err, leadId }, 'dialer lead write failed');
+    });
+    this.chains.set(leadId, next);
+    void next.then(() => {
+      if (this.chains.get(leadId) === next) this.chains.delete(leadId);
+    });
+  }
+
+  private async log(
+    leadId: string,
+    kind: string,
+    atMs: number,
+    callId: string | null,
+    detail: Record<string, string>,
+  ): Promise<void> {
+    await this.pool.query(
+      'INSERT INTO lead_log (lead_id, at, kind, call_id, detail) VALUES ($1, $2, $3, $4, $5)',
+      [leadId, new Date(atMs), kind, callId, JSON.stringify(detail)],
+    );
+  }
+
+  /** A lead of one of the campaign's lists, for a manual dial. */
+  async leadInCampaign(campaignId: string, leadId: string): Promise<DialLead | null> {
+    if (!/^\d{1,18}$/.test(leadId)) return null;
+    const r = await this.pool.query<LeadRow>(
+      `SELECT l.id, l.list_id, s.campaign_id, l.phone, l.tz_candidates, l.attempts
+         FROM leads l JOIN lists s ON s.id = l.list_id
+        WHERE l.id = $1 AND s.campaign_id = $2`,
+      [leadId, campaignId],
+    );
+    return r.rows[0] ? toDialLead(r.rows[0]) : null;
+  }
+
+  /** The campaign's lead with this number (the most recent one), for a manual dial. */
+  async leadByPhone(campaignId: string, phone: string): Promise<DialLead | null> {
+    const r = await this.pool.query<LeadRow>(
+      `SELECT l.id, l.list_id, s.campaign_id, l.phone, l.tz_candidates, l.attempts
+         FROM leads l JOIN lists s ON s.id = l.list_id
+        WHERE l.phone = $1 AND s.campaign_id = $2
+        ORDER BY l.id DESC LIMIT 1`,
+      [phone, campaignId],
+    );
+    return r.rows[0] ? toDialLead(r.rows[0]) : null;
+  }
+
+  /**
+   * Adds a lead for a number an agent dials by hand that no list of the campaign holds, to the
+   * campaign's oldest active list (call_log needs a lead). Null when the campaign has no list.
+   */
+  async createManualLead(
+    campaignId: string,
+    phone: string,
+    tz: { timeZone: string | null; candidates: string[]; key: string; source: string },
+  ): Promise<DialLead | null> {
+    const r = await this.pool.query<LeadRow>(
+      `INSERT INTO leads (list_id, phone, time_zone, tz_candidates, tz_key, tz_source)
+       SELECT s.id, $2, $3, $4, $5, $6 FROM lists s
+        WHERE s.campaign_id = $1 AND s.active ORDER BY s.id LIMIT 1
+       ON CONFLICT (list_id, phone) DO UPDATE SET updated_at = now()
+       RETURNING id, list_id, $1::bigint AS campaign_id, phone, tz_candidates, attempts`,
+      [campaignId, phone, tz.timeZone, tz.candidates, tz.key, tz.source],
+    );
+    return r.rows[0] ? toDialLead(r.rows[0]) : null;
+  }
+}
+
+interface LeadRow {
+  id: string;
+  list_id: string;
+  campaign_id: string;
+  phone: string;
+  tz_candidates: string[];
+  attempts: number;
+}
+
+function toDialLead(r: LeadRow): DialLead {
+  return {
+    id: String(r.id) as LeadId,
+    listId: String(r.list_id) as ListId,
+    campaignId: String(r.campaign_id) as CampaignId,
+    phone: r.phone as E164,
+    tzCandidates: r.tz_candidates,
+    attempts: r.attempts,
+  };
+}

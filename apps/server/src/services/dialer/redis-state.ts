@@ -1,0 +1,198 @@
+import type { Redis } from 'ioredis';
+import type { CampaignId } from '@ringside/protocol';
+import type { LedgerDay } from '../../domain/pacing/ledger.js';
+
+/**
+ * The dialer's own Redis keys, under REDIS_PREFIX `p` (to move into adapters/redis/keys.ts, which
+ * the dialer does not own):
+ *
+ *   p:{dialer}:lease:<campaignId>   string  the instance id driving the campaign (PX = lease TTL)
+ *   p:{dialer}:status:<campaignId>  string  DialerStatus JSON: what the dialer is doing and why
+ *   p:{dialer}:ledger:<campaignId>  hash    <utcDay>:d drops, <utcDay>:h human answers
+ *   p:{dnc}:all                     set     system-wide DNC numbers (E.164)
+ *   p:{dnc}:c:<campaignId>          set     the campaign's DNC numbers
+ *   p:{dnc}:tmp:<name>              set     rebuild scratch, renamed over the live set
+ *
+ * Every dialer key shares `{dialer}` and every DNC key `{dnc}`, so the scripts below and the
+ * RENAME of a rebuild stay in one slot on Redis Cluster.
+ */
+export class DialerKeys {
+  constructor(readonly prefix: string) {}
+  lease(campaignId: CampaignId): string {
+    return `${this.prefix}:{dialer}:lease:${campaignId}`;
+  }
+  status(campaignId: CampaignId): string {
+    return `${this.prefix}:{dialer}:status:${campaignId}`;
+  }
+  ledger(campaignId: CampaignId): string {
+    return `${this.prefix}:{dialer}:ledger:${campaignId}`;
+  }
+  dncAll(): string {
+    return `${this.prefix}:{dnc}:all`;
+  }
+  dncCampaign(campaignId: string): string {
+    return `${this.prefix}:{dnc}:c:${campaignId}`;
+  }
+  dncTmp(name: string): string {
+    return `${this.prefix}:{dnc}:tmp:${name}`;
+  }
+}
+
+/**
+ * KEYS[1] lease key; ARGV[1] owner id; ARGV[2] TTL ms.
+ * Result: 1 when the caller holds the lease afterwards (taken now, or renewed), 0 when another
+ * owner holds it. One script, so a renewal never extends a lease someone else took meanwhile.
+ */
+const LEASE_TAKE_OR_RENEW = `
+local cur = redis.call('GET', KEYS[1])
+if cur == false then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+if cur == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+return 0
+`;
+
+/**
+ * KEYS[1] lease key; ARGV[1] owner id.
+ * Result: 1 when the caller's lease was deleted, 0 when it was not the caller's.
+ */
+const LEASE_RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+`;
+
+type Command = (...args: Array<string | number>) => Promise<unknown>;
+
+function define(redis: Redis, name: string, lua: string): Command {
+  redis.defineCommand(name, { numberOfKeys: 1, lua });
+  const fn = (redis as unknown as Record<string, Command | undefined>)[name];
+  if (!fn) throw new Error(`ioredis did not define ${name}`);
+  return (...args) => fn.apply(redis, args);
+}
+
+/**
+ * One dialer instance drives a campaign at a time: the lease is a Redis key holding the owner's
+ * id with a TTL; the owner renews it well before it expires. An owner that dies stops renewing
+ * and another instance takes the campaign within one TTL plus one scan.
+ */
+export class CampaignLeases {
+  private readonly take: Command;
+  private readonly release: Command;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: DialerKeys,
+    readonly ownerId: string,
+    /** Lease TTL, ms (real time). */
+    readonly ttlMs: number,
+  ) {
+    this.take = define(redis, 'rs_dialerLeaseTake', LEASE_TAKE_OR_RENEW);
+    this.release = define(redis, 'rs_dialerLeaseRelease', LEASE_RELEASE);
+  }
+
+  /** Takes the lease when free, renews it when ours; true when we hold it afterwards. */
+  async acquireOrRenew(campaignId: CampaignId): Promise<boolean> {
+    return Number(await this.take(this.keys.lease(campaignId), this.ownerId, this.ttlMs)) === 1;
+  }
+
+  async give(campaignId: CampaignId): Promise<void> {
+    await this.release(this.keys.lease(campaignId), this.ownerId);
+  }
+
+  async owner(campaignId: CampaignId): Promise<string | null> {
+    return this.redis.get(this.keys.lease(campaignId));
+  }
+}
+
+/** What a campaign's dialer is doing, for supervisors (stored per campaign in Redis). */
+export interface DialerStatus {
+  campaignId: CampaignId;
+  /** The instance driving it. */
+  instanceId: string;
+  /** idle: not dialing now (see reason); dialing: placed calls in the last decision. */
+  state: 'idle' | 'dialing' | 'blocked';
+  /** One sentence a supervisor can read: why it dials this much, or why it does not dial. */
+  reason: string;
+  mode: string;
+  appliedMode: string;
+  readyAgents: number;
+  callsInFlight: number;
+  waitingForAgent: number;
+  atMs: number;
+}
+
+export class DialerStatusStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: DialerKeys,
+  ) {}
+
+  /** Kept for a minute after the last write: a stale status disappears with its dialer. */
+  async put(s: DialerStatus): Promise<void> {
+    await this.redis.set(this.keys.status(s.campaignId), JSON.stringify(s), 'PX', 60_000);
+  }
+
+  async get(campaignId: CampaignId): Promise<DialerStatus | null> {
+    const raw = await this.redis.get(this.keys.status(campaignId));
+    return raw === null ? null : (JSON.parse(raw) as DialerStatus);
+  }
+}
+
+/**
+ * The drop-rate ledger's counts per UTC day, in Redis so that the API reads the same numbers the
+ * driving dialer spends. The lease holder increments it on every call.ended; it is rebuilt from
+ * call_log (the durable record) when a dialer takes the campaign.
+ */
+export class LedgerStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: DialerKeys,
+  ) {}
+
+  async add(campaignId: CampaignId, day: number, drops: number, humans: number): Promise<void> {
+    if (drops === 0 && humans === 0) return;
+    const key = this.keys.ledger(campaignId);
+    const p = this.redis.pipeline();
+    if (drops) p.hincrby(key, `${day}:d`, drops);
+    if (humans) p.hincrby(key, `${day}:h`, humans);
+    await p.exec();
+  }
+
+  async days(campaignId: CampaignId): Promise<LedgerDay[]> {
+    return parseLedger(await this.redis.hgetall(this.keys.ledger(campaignId)));
+  }
+
+  async exists(campaignId: CampaignId): Promise<boolean> {
+    return (await this.redis.exists(this.keys.ledger(campaignId))) === 1;
+  }
+
+  /** Replaces the campaign's counts (rebuild from call_log). */
+  async replace(campaignId: CampaignId, days: readonly LedgerDay[]): Promise<void> {
+    const key = this.keys.ledger(campaignId);
+    const fields: Array<string | number> = [];
+    for (const d of days) fields.push(`${d.day}:d`, d.drops, `${d.day}:h`, d.humans);
+    const p = this.redis.pipeline().del(key);
+    if (fields.length) p.hset(key, ...fields);
+    await p.exec();
+  }
+}
+
+export function parseLedger(h: Record<string, string>): LedgerDay[] {
+  const byDay = new Map<number, LedgerDay>();
+  for (const [field, value] of Object.entries(h)) {
+    const m = /^(\d+):([dh])$/.exec(field);
+    if (!m) continue;
+    const day = Number(m[1]);
+    const d = byDay.get(day) ?? { day, drops: 0, humans: 0 };
+    if (m[2] === 'd') d.drops = Number(value);
+    else d.humans = Number(value);
+    byDay.set(day, d);
+  }
+  return [...byDay.values()].sort((a, b) => a.day - b.day);
+}

@@ -1,0 +1,136 @@
+import type { CampaignId } from '@ringside/protocol';
+import { dialableTzKeys, windowClosesAtMs, zonesOfKey } from '../domain/calling-window.js';
+import type { HopperCampaign, PgHopperSource } from '../adapters/postgres/hopper-source.js';
+import type { Logger } from '../logger.js';
+import type { Clock } from '../ports/clock.js';
+import type { Hopper, HopperEntry } from '../ports/hopper.js';
+
+export interface HopperFillerDeps {
+  source: Pick<
+    PgHopperSource,
+    'activeCampaigns' | 'tzKeys' | 'take' | 'clearMarks' | 'clearCampaignMarks'
+  >;
+  hopper: Hopper;
+  clock: Clock;
+  logger?: Logger;
+  /** How long a campaign's list of tz_keys is reused before it is read again (ms). */
+  tzKeysTtlMs?: number;
+}
+
+export interface FillReport {
+  campaignId: CampaignId;
+  /** Expired leases put back in the hopper. */
+  reclaimed: number;
+  /** Entries removed because their calling window closed (their marks cleared). */
+  removed: number;
+  /** Leads taken from PostgreSQL and queued. */
+  added: number;
+  /** Queued after the fill. */
+  size: number;
+}
+
+/**
+ * Keeps each active campaign's hopper at its configured size: returns expired leases, removes
+ * leads whose window closed (clearing their hopper_at so a later fill may take them again), then
+ * takes the missing number of eligible leads from PostgreSQL. Safe to run concurrently (the
+ * take is SKIP LOCKED and marks what it takes), but the scheduler runs one at a time so that
+ * two fills do not both top up the same hopper.
+ */
+export class HopperFiller {
+  private readonly tzKeysCache = new Map<CampaignId, { keys: string[]; atMs: number }>();
+  private readonly ttlMs: number;
+
+  constructor(private readonly d: HopperFillerDeps) {
+    this.ttlMs = d.tzKeysTtlMs ?? 60_000;
+  }
+
+  /** Fills every active campaign; one campaign's failure does not stop the others. */
+  async fillAll(): Promise<FillReport[]> {
+    const out: FillReport[] = [];
+    for (const c of await this.d.source.activeCampaigns()) {
+      try {
+        out.push(await this.fillCampaign(c));
+      } catch (err) {
+        this.d.logger?.error({ err, campaignId: c.id }, 'hopper fill failed');
+      }
+    }
+    return out;
+  }
+
+  /** Fills one campaign by id; null when it is not active. */
+  async fillById(campaignId: CampaignId): Promise<FillReport | null> {
+    const c = (await this.d.source.activeCampaigns()).find((x) => x.id === campaignId);
+    return c ? this.fillCampaign(c) : null;
+  }
+
+  async fillCampaign(c: HopperCampaign): Promise<FillReport> {
+    const nowMs = this.d.clock.nowMs();
+    const reclaimed = await this.d.hopper.reclaimExpired(c.id, nowMs);
+    const removed = await this.d.hopper.removeClosed(c.id, nowMs);
+    if (removed.length > 0) await this.d.source.clearMarks(removed.map((e) => e.leadId));
+
+    let size = await this.d.hopper.size(c.id);
+    const need = c.hopperSize - size;
+    let added = 0;
+    if (need > 0) {
+      const keys = await this.tzKeys(c, nowMs);
+      const dialable = dialableTzKeys(keys, c.window, nowMs);
+      const closes = new Map<string, number>();
+      for (const k of dialable) {
+        const at = windowClosesAtMs(zonesOfKey(k), c.window, nowMs);
+        if (at !== null) closes.set(k, at);
+      }
+      const taken = await this.d.source.take(c, [...closes.keys()], need, new Date(nowMs));
+      const entries: HopperEntry[] = taken.map((t) => ({
+        leadId: t.leadId,
+        listId: t.listId,
+        campaignId: c.id,
+        phone: t.phone,
+        timeZones: t.tzCandidates.length > 0 ? t.tzCandidates : zonesOfKey(t.tzKey),
+        priority: t.priority,
+        attempts: t.attempts,
+        windowClosesAtMs: closes.get(t.tzKey) ?? nowMs,
+      }));
+      try {
+        added = await this.d.hopper.add(c.id, entries);
+      } catch (err) {
+        // Not in Redis: give the leads back so the next fill can take them.
+        await this.d.source.clearMarks(entries.map((e) => e.leadId)).catch(() => undefined);
+        throw err;
+      }
+      size = await this.d.hopper.size(c.id);
+    }
+    const report = {
+      campaignId: c.id,
+      reclaimed: reclaimed.length,
+      removed: removed.length,
+      added,
+      size,
+    };
+    if (report.reclaimed || report.removed || report.added) {
+      this.d.logger?.debug(report, 'hopper filled');
+    }
+    return report;
+  }
+
+  /** Empties a campaign's hopper and clears its marks (campaign stopped). */
+  async drain(campaignId: CampaignId): Promise<void> {
+    await this.d.hopper.clear(campaignId);
+    await this.d.source.clearCampaignMarks(campaignId);
+    this.tzKeysCache.delete(campaignId);
+  }
+
+  /** Forgets cached tz_keys (after an import added leads in new zones). */
+  forgetTzKeys(campaignId?: CampaignId): void {
+    if (campaignId) this.tzKeysCache.delete(campaignId);
+    else this.tzKeysCache.clear();
+  }
+
+  private async tzKeys(c: HopperCampaign, nowMs: number): Promise<string[]> {
+    const hit = this.tzKeysCache.get(c.id);
+    if (hit && nowMs - hit.atMs < this.ttlMs) return hit.keys;
+    const keys = await this.d.source.tzKeys(c.listIds);
+    this.tzKeysCache.set(c.id, { keys, atMs: nowMs });
+    return keys;
+  }
+}

@@ -1,0 +1,184 @@
+import type { CallId, CampaignId, E164, LeadId, ListId } from '@ringside/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TelephonyHealth } from '../../src/adapters/asterisk/telephony-health.js';
+import type { CallLogWriter } from '../../src/adapters/postgres/call-log.js';
+import { createLogger } from '../../src/logger.js';
+import { systemClock } from '../../src/ports/clock.js';
+import { MemoryEventBus } from '../../src/ports/fakes/memory-event-bus.js';
+import { MemoryStateStore } from '../../src/ports/fakes/memory-state-store.js';
+import type { LiveCall } from '../../src/ports/state-store.js';
+import { AriServerSupervisor } from '../../src/services/ari-worker-server.js';
+import { channelJson, eventJson, FakeAriServer, waitFor } from './fake-ari-server.js';
+
+const noLog: CallLogWriter = { start: async () => undefined, step: async () => undefined };
+
+function liveCall(callId: string, serverId: string, over: Partial<LiveCall> = {}): LiveCall {
+  return {
+    callId: callId as CallId,
+    campaignId: '1' as CampaignId,
+    leadId: `l-${callId}` as LeadId,
+    listId: '1' as ListId,
+    phone: '+15551230001' as E164,
+    stage: 'RINGING',
+    serverId,
+    channelId: callId,
+    bridgeId: null,
+    agentId: null,
+    manual: false,
+    attempt: 1,
+    originatedAtMs: Date.now() - 60_000,
+    ringingAtMs: Date.now() - 50_000,
+    answeredAtMs: null,
+    amdAtMs: null,
+    amdResult: null,
+    waitingAtMs: null,
+    bridgedAtMs: null,
+    droppedAtMs: null,
+    endedAtMs: null,
+    ...over,
+  };
+}
+
+let server: FakeAriServer | null = null;
+let sup: AriServerSupervisor | null = null;
+afterEach(async () => {
+  await sup?.stop();
+  await server?.stop();
+  sup = null;
+  server = null;
+});
+
+async function setup(opts: { lostCallsAfterMs?: number; startServer?: boolean } = {}) {
+  server = new FakeAriServer();
+  await server.start();
+  const port = server.port;
+  if (opts.startServer === false) await server.stop();
+  const bus = new MemoryEventBus();
+  const store = new MemoryStateStore(bus);
+  const health = new TelephonyHealth();
+  const serverId = `127.0.0.1:${port}`;
+  sup = new AriServerSupervisor({
+    server: {
+      id: serverId,
+      baseUrl: server.baseUrl,
+      user: 'ringside',
+      password: 'ringside',
+      app: 'dialer',
+    },
+    store,
+    bus,
+    callLog: noLog,
+    clock: systemClock,
+    logger: createLogger('silent'),
+    health,
+    reconnectBaseMs: 20,
+    reconnectMaxMs: 50,
+    lostCallsAfterMs: opts.lostCallsAfterMs ?? 60_000,
+  });
+  return { bus, store, health, serverId, port, srv: server, s: sup };
+}
+
+describe('ARI worker faults', () => {
+  it('Asterisk unreachable at start: telephony reported down, then up when it answers', async () => {
+    const { bus, health, serverId, port, srv, s } = await setup({ startServer: false });
+    s.start();
+    await waitFor(() => health.snapshot().length === 1);
+    expect(health.snapshot()[0]).toMatchObject({ serverId, up: false, reason: 'cannot connect' });
+    expect(health.allUp()).toBe(false);
+    await srv.start(port);
+    await waitFor(() => health.allUp(), 5_000);
+    const statuses = bus.events().filter((e) => e.type === 'telephony.status');
+    expect(statuses.map((e) => e.type === 'telephony.status' && e.up)).toEqual([false, true]);
+  });
+
+  it('after a reconnect, calls whose channels vanished are ended and the others stay live', async () => {
+    const { bus, store, serverId, srv, s } = await setup();
+    await store.putCall(liveCall('gone', serverId), {
+      type: 'call.ringing',
+      callId: 'gone' as CallId,
+      atMs: 1,
+    });
+    await store.putCall(liveCall('alive', serverId), {
+      type: 'call.ringing',
+      callId: 'alive' as CallId,
+      atMs: 1,
+    });
+    await store.putCall(liveCall('other-server', 'elsewhere:8088'), {
+      type: 'call.ringing',
+      callId: 'other-server' as CallId,
+      atMs: 1,
+    });
+    srv.channels = [channelJson('gone'), channelJson('alive', 'Ringing')];
+    s.start();
+    await waitFor(() => s.stream.isUp);
+    await s.worker.idle();
+    expect((await store.listCalls()).map((c) => c.callId)).toEqual([
+      'alive',
+      'gone',
+      'other-server',
+    ]);
+    // Lost mid-call: while the link is down, "gone" hangs up and Asterisk sends nothing we see.
+    srv.channels = [channelJson('alive', 'Up')];
+    srv.dropClients();
+    await waitFor(async () => (await store.getCall('gone' as CallId)) === null);
+    await s.worker.idle();
+    const alive = await store.getCall('alive' as CallId);
+    expect(alive?.answeredAtMs).not.toBeNull();
+    const ended = bus.events().filter((e) => e.type === 'call.ended');
+    expect(ended).toMatchObject([{ callId: 'gone', outcome: 'NO_ANSWER', hangupCause: null }]);
+    expect(bus.events().some((e) => e.type === 'call.answered' && e.callId === 'alive')).toBe(true);
+    expect(await store.getCall('other-server' as CallId)).not.toBeNull();
+  });
+
+  it('Asterisk gone longer than the limit: its calls are ended, none left live', async () => {
+    const { store, serverId, srv, s } = await setup({ lostCallsAfterMs: 100 });
+    srv.channels = [channelJson('c1')];
+    await store.putCall(
+      liveCall('c1', serverId, {
+        stage: 'BRIDGED',
+        answeredAtMs: 1,
+        amdResult: 'HUMAN',
+        bridgedAtMs: 2,
+      }),
+      {
+        type: 'call.answered',
+        callId: 'c1' as CallId,
+        atMs: 1,
+      },
+    );
+    s.start();
+    await waitFor(() => s.stream.isUp);
+    await srv.stop();
+    await waitFor(async () => (await store.listCalls()).length === 0, 3_000);
+  });
+
+  it('events of a live call arriving over the socket become domain events', async () => {
+    const { bus, store, serverId, srv, s } = await setup();
+    srv.channels = [channelJson('c9', 'Down')];
+    await store.putCall(
+      liveCall('c9', serverId, { stage: 'DIALING', ringingAtMs: null, originatedAtMs: Date.now() }),
+      {
+        type: 'call.ringing',
+        callId: 'c9' as CallId,
+        atMs: 1,
+      },
+    );
+    s.start();
+    await waitFor(() => s.stream.isUp);
+    srv.send(eventJson('ChannelStateChange', { channel: channelJson('c9', 'Ringing') }));
+    srv.send(
+      eventJson('ChannelDestroyed', {
+        cause: 19,
+        cause_txt: 'No answer',
+        channel: channelJson('c9', 'Ringing'),
+      }),
+    );
+    await waitFor(() => bus.events().some((e) => e.type === 'call.ended'));
+    expect(
+      bus
+        .events()
+        .filter((e) => e.type.startsWith('call.'))
+        .map((e) => e.type),
+    ).toEqual(['call.ringing', 'call.ringing', 'call.ended']);
+  });
+});

@@ -1,0 +1,247 @@
+import type { AgentId, CallId, CampaignId, DomainEvent, E164, LeadId, ListId } from '@ringside/protocol';
+import type { AriServerConfig } from '../../src/config.js';
+import { ServerPool } from '../../src/adapters/asterisk/server-pool.js';
+import { TelephonyHealth } from '../../src/adapters/asterisk/telephony-health.js';
+import type { CallLogStart, CallLogStep, CallLogWriter } from '../../src/adapters/postgres/call-log.js';
+import { createLogger } from '../../src/logger.js';
+import { systemClock } from '../../src/ports/clock.js';
+import { MemoryEventBus } from '../../src/ports/fakes/memory-event-bus.js';
+import { MemoryStateStore } from '../../src/ports/fakes/memory-state-store.js';
+import { agentBridgeId } from '../../src/services/ari-worker-calls.js';
+import { CallOriginator } from '../../src/services/ari-worker-originator.js';
+import { AriServerSupervisor } from '../../src/services/ari-worker-server.js';
+
+/**
+ * The telephony end-to-end scenarios, against any ARI server that has Ringside's dialplan
+ * (deploy/asterisk: dialer-outbound, agents, sim-customers): the real Asterisk (npm run
+ * test:asterisk) or the simulated PBX (integration tier). The worker, client and originator are
+ * the production ones; a small stand-in dialer reacts to AMD verdicts the way the dialer does.
+ */
+
+/** What the stand-in dialer does when AMD decides. */
+export type OnHuman = 'bridge' | 'drop';
+
+export interface Scenario {
+  name: string;
+  /** Digits dialed as Local/<digits>@sim-customers; the last one picks the customer's behaviour. */
+  digits: string;
+  onHuman?: OnHuman;
+  ringTimeoutS?: number;
+  /** call.* event types expected, in order (after call.originated). */
+  expectTypes: string[];
+  outcome: string;
+  hangupCause: number | null;
+}
+
+export const SCENARIOS: Scenario[] = [
+  {
+    name: 'busy',
+    digits: '5551230008',
+    expectTypes: ['call.originated', 'call.ended'],
+    outcome: 'BUSY',
+    hangupCause: 17,
+  },
+  {
+    name: 'congestion',
+    digits: '5551230009',
+    expectTypes: ['call.originated', 'call.ended'],
+    outcome: 'CONGESTION',
+    hangupCause: 34,
+  },
+  {
+    name: 'no answer after the ring timeout',
+    digits: '5551230007',
+    ringTimeoutS: 15,
+    expectTypes: ['call.originated', 'call.ringing', 'call.ended'],
+    outcome: 'NO_ANSWER',
+    hangupCause: 19,
+  },
+  {
+    name: 'answering machine, hung up by the dialer',
+    digits: '5551230005',
+    expectTypes: ['call.originated', 'call.ringing', 'call.answered', 'call.amd', 'call.ended'],
+    outcome: 'MACHINE',
+    hangupCause: 16,
+  },
+  {
+    name: 'human bridged to the agent, then hangs up',
+    digits: '5551230001',
+    onHuman: 'bridge',
+    expectTypes: [
+      'call.originated',
+      'call.ringing',
+      'call.answered',
+      'call.amd',
+      'call.bridged',
+      'call.ended',
+    ],
+    outcome: 'HUMAN',
+    hangupCause: 16,
+  },
+  {
+    name: 'human with no agent: safe-harbor message, then hang-up',
+    digits: '5551230002',
+    onHuman: 'drop',
+    expectTypes: [
+      'call.originated',
+      'call.ringing',
+      'call.answered',
+      'call.amd',
+      'call.dropped',
+      'call.safe_harbor',
+      'call.ended',
+    ],
+    outcome: 'DROPPED',
+    hangupCause: 16,
+  },
+];
+
+class MemoryCallLog implements CallLogWriter {
+  readonly rows = new Map<string, { start: CallLogStart; steps: CallLogStep[] }>();
+  async start(s: CallLogStart) {
+    this.rows.set(s.callId, { start: s, steps: [] });
+  }
+  async step(callId: string, step: CallLogStep) {
+    this.rows.get(callId)?.steps.push(step);
+  }
+}
+
+export interface ScenarioResult {
+  scenario: Scenario;
+  callId: string;
+  events: DomainEvent[];
+}
+
+/** Runs every scenario at once against one ARI server; resolves when every call has ended. */
+export async function runScenarios(
+  server: AriServerConfig,
+  scenarios: Scenario[] = SCENARIOS,
+  opts: { timeoutMs?: number; runId?: string } = {},
+): Promise<{ results: ScenarioResult[]; callLog: MemoryCallLog; invalidEvents: number }> {
+  const runId = opts.runId ?? Date.now().toString(36);
+  const bus = new MemoryEventBus();
+  const store = new MemoryStateStore(bus);
+  const callLog = new MemoryCallLog();
+  const logger = createLogger(process.env.LOG_LEVEL ?? 'silent');
+  const agentBridge = agentBridgeId(`bot-${runId}`);
+  const sup = new AriServerSupervisor({
+    server,
+    store,
+    bus,
+    callLog,
+    clock: systemClock,
+    logger,
+    health: new TelephonyHealth(),
+    agentLegs: { onAgentLeg: (leg, ari) => ari.addChannel(agentBridge, leg.channelId) },
+  });
+  sup.start();
+  const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+  while (!sup.stream.isUp) {
+    if (Date.now() > deadline) throw new Error(`cannot reach ARI at ${server.baseUrl}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const client = sup.client;
+  const pool = new ServerPool([{ id: server.id, client, maxCalls: 100 }], store);
+  const originator = new CallOriginator({
+    pool,
+    store,
+    callLog,
+    clock: systemClock,
+    logger,
+    dialTemplate: 'Local/{digits}@sim-customers',
+  });
+
+  // The agent: its own mixing bridge with a nailed-up leg (Local/agent@agents stands in for a phone).
+  const agentId = `bot-${runId}` as AgentId;
+  await client.createBridge(agentBridge, 'mixing');
+  await store.transitionAgent(
+    {
+      agentId,
+      state: 'READY',
+      sinceMs: Date.now(),
+      campaignId: '1' as CampaignId,
+      callId: null,
+      pauseCode: null,
+      bridgeId: agentBridge,
+      legChannelId: `leg-${runId}`,
+    },
+    null,
+    {
+      type: 'agent.state_changed',
+      agentId,
+      campaignId: '1' as CampaignId,
+      from: 'LOGGED_OUT',
+      to: 'READY',
+      pauseCode: null,
+      callId: null,
+      reason: 'agent',
+      sinceMs: Date.now(),
+      atMs: Date.now(),
+    },
+  );
+  await client.originate({
+    endpoint: 'Local/agent@agents',
+    channelId: `leg-${runId}`,
+    otherChannelId: `leg-${runId}-2`,
+    app: server.app,
+    appArgs: 'agent',
+  });
+
+  const byCall = new Map<string, Scenario>();
+  const events = new Map<string, DomainEvent[]>();
+  const ended = new Map<string, () => void>();
+  const done: Array<Promise<void>> = [];
+  const sub = await bus.subscribe({
+    from: 'start',
+    onEvent: async ({ event }) => {
+      if (!('callId' in event) || event.callId === null) return;
+      const callId = event.callId;
+      const sc = byCall.get(callId);
+      if (!sc || !event.type.startsWith('call.')) return;
+      events.get(callId)?.push(event);
+      // The stand-in dialer.
+      if (event.type === 'call.amd') {
+        if (event.result === 'MACHINE') await client.hangup(callId).catch(() => undefined);
+        else if (sc.onHuman === 'bridge') await client.addChannel(agentBridge, callId);
+        else if (sc.onHuman === 'drop')
+          await client.playOnChannel(callId, 'sound:vm-goodbye', `sh-${callId}`);
+        else await client.hangup(callId).catch(() => undefined);
+      }
+      if (event.type === 'call.safe_harbor') await client.hangup(callId).catch(() => undefined);
+      if (event.type === 'call.ended') ended.get(callId)?.();
+    },
+  });
+
+  for (const sc of scenarios) {
+    const callId = `sc-${runId}-${sc.digits.slice(-1)}-${byCall.size}`;
+    byCall.set(callId, sc);
+    events.set(callId, []);
+    done.push(new Promise<void>((resolve) => ended.set(callId, resolve)));
+    const r = await originator.originate({
+      callId: callId as CallId,
+      campaignId: '1' as CampaignId,
+      leadId: '1' as LeadId,
+      listId: '1' as ListId,
+      phone: `+${sc.digits}` as E164,
+      attempt: 1,
+      ringTimeoutS: sc.ringTimeoutS ?? 30,
+    });
+    if (!r.ok) throw r.error;
+  }
+  const timeout = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error('scenarios did not finish in time')), Math.max(0, deadline - Date.now())).unref(),
+  );
+  try {
+    await Promise.race([Promise.all(done), timeout]);
+  } finally {
+    await client.hangup(`leg-${runId}`).catch(() => undefined);
+    await client.destroyBridge(agentBridge).catch(() => undefined);
+    await sub.close();
+    await sup.stop();
+  }
+  return {
+    results: [...byCall].map(([callId, scenario]) => ({ scenario, callId, events: events.get(callId) ?? [] })),
+    callLog,
+    invalidEvents: sup.stream.stats.invalid,
+  };
+}

@@ -1,0 +1,49 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { Me } from '@ringside/protocol';
+import { ApiClient } from '../core/api.js';
+import { AgentPanel } from '../features/agent/AgentPanel.js';
+import { Login } from '../features/agent/Login.js';
+
+/** Signs the user in (session cookie), then shows the agent panel. */
+export function App() {
+  const api = useMemo(() => new ApiClient({ baseUrl: '' }), []);
+  /** undefined while the session is being checked. */
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+
+  useEffect(() => {
+    api
+      .me()
+      .then(setMe)
+      .catch(() => setMe(null));
+  }, [api]);
+
+  const signOut = () => {
+    void api
+      .logout()
+      .catch(() => undefined)
+      .then(() => setMe(null));
+  };
+
+  if (me === undefined) {
+    return (
+      <main>
+        <p role="status">Loading…</p>
+      </main>
+    );
+  }
+  if (!me) return <Login api={api} onSignedIn={setMe} />;
+  if (me.role !== 'agent') {
+    return (
+      <main>
+        <h1>Ringside</h1>
+        <p>
+          This panel is for agents; you are signed in as {me.displayName} ({me.role}).
+        </p>
+        <button type="button" onClick={signOut}>
+          Sign out
+        </button>
+      </main>
+    );
+  }
+  return <AgentPanel api={api} me={me} onSignedOut={signOut} />;
+}

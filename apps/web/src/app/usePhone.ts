@@ -1,0 +1,144 @@
+import { useCallback, useEffect, useReducer, useRef } from 'react';
+import type { Me } from '@ringside/protocol';
+import { ApiError, refusalMessage, type ApiClient, type PhoneConfig } from '../core/api.js';
+import {
+  describePhone,
+  phoneReduce,
+  type PhoneAction,
+  type PhoneStatus,
+  type PhoneView,
+} from '../phone/phone-state.js';
+import { Softphone } from '../phone/softphone.js';
+
+export interface PhoneController {
+  status: PhoneStatus;
+  view: PhoneView;
+  mode: PhoneConfig['mode'] | null;
+  run(action: PhoneAction): void;
+  /** Local microphone mute (softphone only); false when the server must mute instead. */
+  setLocalMute(on: boolean): boolean;
+}
+
+/**
+ * Brings the agent's audio leg up while the agent is logged in to a campaign: the WebRTC
+ * softphone when the server gives a SIP account, the simulated leg through the API on the
+ * simulated PBX, nothing for an external SIP phone (the PBX rings it).
+ */
+export function usePhone(
+  api: ApiClient,
+  me: Me,
+  loggedIn: boolean,
+  audio: React.RefObject<HTMLAudioElement | null>,
+): PhoneController {
+  const [status, dispatch] = useReducer(phoneReduce, { kind: 'off' } as PhoneStatus);
+  const soft = useRef<Softphone | null>(null);
+  const mode = useRef<PhoneConfig['mode'] | null>(null);
+
+  const connectSim = useCallback(async () => {
+    dispatch({ type: 'leg_connecting', atMs: performance.now() });
+    try {
+      const r = await api.phoneConnect();
+      if (r.leg === 'up') dispatch({ type: 'leg_up', atMs: performance.now() });
+      else dispatch({ type: 'leg_down', cause: 'the server could not bring the line up' });
+    } catch (err) {
+      dispatch({ type: 'unavailable', reason: refusalMessage(err) });
+    }
+  }, [api]);
+
+  const startPhone = useCallback(async () => {
+    let cfg: PhoneConfig;
+    try {
+      cfg = await api.phone();
+    } catch (err) {
+      // A server without the phone route: an external phone stays external, others use the
+      // simulated leg (the only other kind of PBX the API can run without SIP settings).
+      if (err instanceof ApiError && err.status === 404) {
+        cfg = { mode: me.phoneType === 'sip' ? 'external' : 'sim', sip: null };
+      } else {
+        dispatch({ type: 'unavailable', reason: refusalMessage(err) });
+        return;
+      }
+    }
+    mode.current = cfg.mode;
+    if (cfg.mode === 'external') {
+      dispatch({ type: 'external' });
+      return;
+    }
+    if (cfg.mode === 'sim' || !cfg.sip) {
+      await connectSim();
+      return;
+    }
+    const el = audio.current;
+    if (!el) return;
+    soft.current?.stop();
+    soft.current = new Softphone({
+      account: {
+        wsUri: cfg.sip.wsUri,
+        uri: cfg.sip.uri,
+        password: cfg.sip.password,
+        loginExten: cfg.sip.loginExten,
+        iceServers: cfg.sip.iceServers,
+      },
+      audio: el,
+      onInput: dispatch,
+    });
+    await soft.current.start();
+  }, [api, me.phoneType, audio, connectSim]);
+
+  useEffect(() => {
+    if (!loggedIn) return;
+    void startPhone();
+    return () => {
+      soft.current?.stop();
+      soft.current = null;
+      if (mode.current === 'sim') void api.phoneDisconnect().catch(() => undefined);
+      mode.current = null;
+      dispatch({ type: 'reset' });
+    };
+  }, [loggedIn, startPhone, api]);
+
+  useEffect(() => {
+    const off = () => dispatch({ type: 'offline' });
+    const on = () => {
+      dispatch({ type: 'online' });
+      soft.current?.reconnect();
+    };
+    window.addEventListener('offline', off);
+    window.addEventListener('online', on);
+    return () => {
+      window.removeEventListener('offline', off);
+      window.removeEventListener('online', on);
+    };
+  }, []);
+
+  const run = useCallback(
+    (action: PhoneAction) => {
+      const s = soft.current;
+      switch (action) {
+        case 'retry_mic':
+          void (s ? s.start() : startPhone());
+          return;
+        case 'register':
+          s?.register();
+          return;
+        case 'reconnect_leg':
+          if (s) s.connectLeg();
+          else void connectSim();
+          return;
+        case 'reconnect':
+          if (s) s.reconnect();
+          else void startPhone();
+          return;
+      }
+    },
+    [startPhone, connectSim],
+  );
+
+  const setLocalMute = useCallback((on: boolean) => {
+    if (!soft.current) return false;
+    soft.current.setMuted(on);
+    return true;
+  }, []);
+
+  return { status, view: describePhone(status), mode: mode.current, run, setLocalMute };
+}

@@ -1,0 +1,320 @@
+import { z } from 'zod';
+import {
+  AgentSessionResponse,
+  Campaign,
+  CampaignList,
+  CallResponse,
+  ErrorBody,
+  LoginResponse,
+  Me,
+  type DispositionBody,
+} from '@ringside/protocol';
+
+/**
+ * The typed HTTP client of the agent panel and the bot agents: every route the panel uses is
+ * here, and every answer is validated against its schema before the caller sees it. The browser
+ * authenticates with the session cookie (same origin); bots pass the login token (Bearer).
+ *
+ * Schemas named `*Local` below are for routes that packages/protocol does not describe yet; they
+ * follow the shapes requested from the API engineer (docs/agent-panel.md, "API the panel uses")
+ * and are parsed leniently (unknown fields kept) so that a richer answer does not break the panel.
+ */
+
+/** An API refusal: HTTP status, the stable error code and the server's message. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly issues: ReadonlyArray<{ path: string; message: string }> = [],
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** A lead as the screen pop shows it. */
+export const LeadLocal = z
+  .object({
+    id: z.string(),
+    phone: z.string(),
+    firstName: z.string().nullable().optional(),
+    lastName: z.string().nullable().optional(),
+    address: z.string().nullable().optional(),
+    city: z.string().nullable().optional(),
+    state: z.string().nullable().optional(),
+    postalCode: z.string().nullable().optional(),
+    country: z.string().nullable().optional(),
+    timeZone: z.string().nullable().optional(),
+    status: z.string().optional(),
+    attempts: z.number().int().optional(),
+    custom: z.record(z.string(), z.unknown()).optional(),
+  })
+  .loose();
+export type Lead = z.infer<typeof LeadLocal>;
+
+/** One lead_log row. */
+export const LeadLogEntryLocal = z
+  .object({
+    atMs: z.number(),
+    kind: z.string(),
+    callId: z.string().nullable().optional(),
+    agentId: z.string().nullable().optional(),
+    detail: z.record(z.string(), z.unknown()).optional(),
+  })
+  .loose();
+export type LeadLogEntry = z.infer<typeof LeadLogEntryLocal>;
+
+/** GET /api/leads/:id: the lead and its lead_log history, newest last. */
+export const LeadResponseLocal = z.object({
+  lead: LeadLocal,
+  history: z.array(LeadLogEntryLocal).default([]),
+});
+export type LeadResponse = z.infer<typeof LeadResponseLocal>;
+
+export const LeadSearchLocal = z.object({ leads: z.array(LeadLocal) });
+
+export const DispositionLocal = z
+  .object({
+    code: z.string(),
+    name: z.string(),
+    dnc: z.boolean().default(false),
+    callback: z.boolean().default(false),
+  })
+  .loose();
+export type Disposition = z.infer<typeof DispositionLocal>;
+export const DispositionListLocal = z.object({ dispositions: z.array(DispositionLocal) });
+
+export const PauseCodeLocal = z.object({ code: z.string(), name: z.string() }).loose();
+export type PauseCode = z.infer<typeof PauseCodeLocal>;
+export const PauseCodeListLocal = z.object({ pauseCodes: z.array(PauseCodeLocal) });
+
+/**
+ * How the agent's audio reaches the call: the browser softphone over SIP/WSS (`webrtc`, with the
+ * SIP account), a simulated leg the API sets up (`sim`, the simulated PBX has no SIP), or the
+ * user's own SIP phone (`external`, the panel shows no softphone).
+ */
+export const PhoneConfigLocal = z.object({
+  mode: z.enum(['webrtc', 'sim', 'external']),
+  sip: z
+    .object({
+      wsUri: z.string(),
+      uri: z.string(),
+      password: z.string(),
+      /** Extension the softphone dials to nail up its leg (`login` in deploy/asterisk). */
+      loginExten: z.string().default('login'),
+      iceServers: z.array(z.object({ urls: z.union([z.string(), z.array(z.string())]) })).default([]),
+    })
+    .nullable()
+    .default(null),
+});
+export type PhoneConfig = z.infer<typeof PhoneConfigLocal>;
+
+export const PhoneLegLocal = z.object({ leg: z.enum(['up', 'down']) }).loose();
+
+export type TransferTarget = { agentId: string } | { number: string };
+
+export interface ApiClientOptions {
+  /** '' in the browser (same origin), http://127.0.0.1:8080 for bots. */
+  baseUrl: string;
+  /** Bearer token (bots); the browser relies on the HttpOnly session cookie. */
+  token?: string;
+  fetchFn?: typeof fetch;
+  /** Per request (ms). Default 10,000. */
+  timeoutMs?: number;
+}
+
+type Schema<T> = { parse(v: unknown): T };
+
+export class ApiClient {
+  private token: string | undefined;
+  private readonly fetchFn: typeof fetch;
+
+  constructor(private readonly opts: ApiClientOptions) {
+    this.token = opts.token;
+    this.fetchFn = opts.fetchFn ?? ((...a) => fetch(...a));
+  }
+
+  setToken(token: string | undefined): void {
+    this.token = token;
+  }
+
+  private async call<T>(
+    method: string,
+    path: string,
+    schema: Schema<T>,
+    body?: unknown,
+  ): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    let res: Response;
+    try {
+      res = await this.fetchFn(`${this.opts.baseUrl}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        credentials: 'same-origin',
+        signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000),
+      });
+    } catch (err) {
+      throw new ApiError(0, 'NETWORK', `the server could not be reached (${describe(err)})`);
+    }
+    const text = await res.text();
+    let json: unknown = null;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      json = null;
+    }
+    if (!res.ok) {
+      const parsed = ErrorBody.safeParse(json);
+      if (parsed.success) {
+        const e = parsed.data.error;
+        throw new ApiError(res.status, e.code, e.message, e.issues ?? []);
+      }
+      throw new ApiError(res.status, `HTTP_${res.status}`, `${method} ${path}: HTTP ${res.status}`);
+    }
+    try {
+      return schema.parse(json);
+    } catch (err) {
+      throw new ApiError(res.status, 'BAD_RESPONSE', `${method} ${path}: ${describe(err)}`);
+    }
+  }
+
+  // --- auth
+  login(username: string, password: string) {
+    return this.call('POST', '/api/auth/login', LoginResponse, { username, password });
+  }
+  logout() {
+    return this.call('POST', '/api/auth/logout', z.unknown());
+  }
+  me() {
+    return this.call('GET', '/api/me', Me);
+  }
+
+  // --- campaigns
+  campaigns() {
+    return this.call('GET', '/api/campaigns', CampaignList);
+  }
+  campaign(id: string) {
+    return this.call('GET', `/api/campaigns/${enc(id)}`, Campaign);
+  }
+  dispositions(campaignId: string) {
+    return this.call(
+      'GET',
+      `/api/campaigns/${enc(campaignId)}/dispositions`,
+      DispositionListLocal,
+    );
+  }
+  pauseCodes(campaignId: string) {
+    return this.call('GET', `/api/campaigns/${enc(campaignId)}/pause-codes`, PauseCodeListLocal);
+  }
+
+  // --- the agent's session
+  session() {
+    return this.call('GET', '/api/agent/session', AgentSessionResponse);
+  }
+  sessionLogin(campaignId: string) {
+    return this.call('POST', '/api/agent/session/login', AgentSessionResponse, { campaignId });
+  }
+  ready() {
+    return this.call('POST', '/api/agent/session/ready', AgentSessionResponse);
+  }
+  pause(code: string) {
+    return this.call('POST', '/api/agent/session/pause', AgentSessionResponse, { code });
+  }
+  sessionLogout() {
+    return this.call('POST', '/api/agent/session/logout', AgentSessionResponse);
+  }
+  dispose(body: DispositionBody) {
+    return this.call('POST', '/api/agent/session/disposition', AgentSessionResponse, body);
+  }
+
+  // --- the agent's phone leg
+  phone() {
+    return this.call('GET', '/api/agent/phone', PhoneConfigLocal);
+  }
+  /** Simulated PBX: asks the API to bring the agent's simulated phone leg up. */
+  phoneConnect() {
+    return this.call('POST', '/api/agent/phone/connect', PhoneLegLocal);
+  }
+  phoneDisconnect() {
+    return this.call('POST', '/api/agent/phone/disconnect', PhoneLegLocal);
+  }
+
+  // --- the agent's own call
+  getCall(callId: string) {
+    return this.call('GET', `/api/calls/${enc(callId)}`, CallResponse);
+  }
+  /** Ends the customer's leg (never the agent's phone leg). */
+  hangup(callId: string) {
+    return this.call('POST', `/api/agent/calls/${enc(callId)}/hangup`, z.unknown(), {});
+  }
+  hold(callId: string, on: boolean) {
+    return this.call('POST', `/api/agent/calls/${enc(callId)}/hold`, z.unknown(), { on });
+  }
+  mute(callId: string, on: boolean) {
+    return this.call('POST', `/api/agent/calls/${enc(callId)}/mute`, z.unknown(), { on });
+  }
+  dtmf(callId: string, digits: string) {
+    return this.call('POST', `/api/agent/calls/${enc(callId)}/dtmf`, z.unknown(), { digits });
+  }
+  transfer(callId: string, kind: 'blind' | 'warm', to: TransferTarget) {
+    return this.call('POST', `/api/agent/calls/${enc(callId)}/transfer`, z.unknown(), {
+      kind,
+      to,
+    });
+  }
+  /** Warm transfer: completes it (the agent leaves) or cancels it (back to the customer). */
+  transferComplete(callId: string) {
+    return this.call('POST', `/api/agent/calls/${enc(callId)}/transfer/complete`, z.unknown(), {});
+  }
+  transferCancel(callId: string) {
+    return this.call('POST', `/api/agent/calls/${enc(callId)}/transfer/cancel`, z.unknown(), {});
+  }
+
+  // --- manual dial, preview, leads
+  /** Dials a lead (by id) or a number; refused with 422 COMPLIANCE for DNC or calling window. */
+  dial(target: { leadId: string } | { phone: string }) {
+    return this.call('POST', '/api/agent/dial', CallResponse, target);
+  }
+  /** The next lead the agent may preview before dialing (null when the hopper is empty). */
+  preview() {
+    return this.call('POST', '/api/agent/preview', z.object({ lead: LeadLocal.nullable() }));
+  }
+  lead(leadId: string) {
+    return this.call('GET', `/api/leads/${enc(leadId)}`, LeadResponseLocal);
+  }
+  /** Search by exact E.164 phone, or by name prefix (first or last name). */
+  searchLeads(q: string) {
+    const t = q.trim();
+    const param = /^\+[1-9]\d{6,14}$/.test(t) ? 'phone' : 'name';
+    return this.call(
+      'GET',
+      `/api/leads?${param}=${encodeURIComponent(t)}&limit=50`,
+      LeadSearchLocal,
+    );
+  }
+}
+
+const enc = encodeURIComponent;
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The message to show a person for any failure of an action. */
+export function refusalMessage(err: unknown): string {
+  if (err instanceof ApiError) {
+    if (err.code === 'COMPLIANCE' || err.code === 'ILLEGAL_TRANSITION') return err.message;
+    if (err.status === 0) return err.message;
+    if (err.status === 401) return 'Your session has ended: sign in again.';
+    if (err.status === 403) return `Not allowed: ${err.message}`;
+    if (err.status === 404 && err.code === 'NOT_FOUND' && err.message.startsWith('no route')) {
+      return 'This action is not available on this server yet.';
+    }
+    return err.message;
+  }
+  return describe(err);
+}

@@ -1,0 +1,506 @@
+import type {
+  AgentState,
+  AgentStatusView,
+  CallOutcome,
+  CallStage,
+  DomainEvent,
+  LiveCallView,
+  SnapshotData,
+} from '@ringside/protocol';
+import type { Lead, LeadLogEntry } from './api.js';
+import type { RealtimeStatus } from './realtime.js';
+
+/**
+ * The agent panel's client state machine (pure): `reduce(state, input) -> {state, effects}`.
+ * Only what the server says moves the agent: the snapshot on (re)subscribe, pushed domain events,
+ * and the answers of the agent's own HTTP actions. The panel never guesses a state from a click.
+ * `guard()` tells, before a request is sent, whether an action makes sense now and, if not,
+ * the message to show; the server checks again and its refusal is shown the same way.
+ */
+
+/** What the panel knows of the agent's current (or just-ended) call. */
+export interface CallInfo {
+  callId: string;
+  leadId: string | null;
+  campaignId: string | null;
+  phone: string | null;
+  stage: CallStage | null;
+  manual: boolean;
+  bridgedAtMs: number | null;
+  endedAtMs: number | null;
+  outcome: CallOutcome | null;
+  /** Who ended the call: 'customer' when it ended while the agent was still on it. */
+  endedBy: 'customer' | 'agent' | null;
+}
+
+export interface LeadSlot {
+  leadId: string;
+  status: 'loading' | 'loaded' | 'failed';
+  lead: Lead | null;
+  log: LeadLogEntry[];
+  error: string | null;
+}
+
+export interface Notice {
+  id: number;
+  kind: 'info' | 'refusal' | 'error';
+  text: string;
+}
+
+export interface PanelState {
+  conn: RealtimeStatus;
+  /** The server's view of this agent; null when logged out of every campaign (or not known). */
+  agent: AgentStatusView | null;
+  call: CallInfo | null;
+  /** The call whose disposition is owed: set when it ends, cleared when the server moves on. */
+  dispositionDue: string | null;
+  /** The agent asked to hang up this call (so its end is the agent's, not the customer's). */
+  hangupRequested: string | null;
+  hold: boolean;
+  muted: boolean;
+  lead: LeadSlot | null;
+  notice: Notice | null;
+  /** The number of the last notice, so the UI can announce a repeated message again. */
+  noticeSeq: number;
+}
+
+export type PanelInput =
+  | { type: 'conn'; status: RealtimeStatus }
+  | { type: 'snapshot'; data: SnapshotData }
+  | { type: 'event'; event: DomainEvent }
+  /** The answer of the agent's own session action (login, ready, pause, disposition...). */
+  | { type: 'session'; agent: AgentStatusView | null }
+  | { type: 'call_loaded'; call: LiveCallView }
+  | { type: 'lead_loaded'; leadId: string; lead: Lead; log: LeadLogEntry[] }
+  | { type: 'lead_failed'; leadId: string; message: string }
+  | { type: 'hangup_requested'; callId: string }
+  | { type: 'disposed'; callId: string }
+  | { type: 'hold_set'; on: boolean }
+  | { type: 'mute_set'; on: boolean }
+  | { type: 'notice'; kind: Notice['kind']; text: string }
+  | { type: 'dismiss_notice' };
+
+/** Work for the shell: reads the reducer cannot do itself. */
+export type PanelEffect =
+  | { type: 'load_call'; callId: string }
+  | { type: 'load_lead'; leadId: string };
+
+export interface PanelResult {
+  state: PanelState;
+  effects: PanelEffect[];
+}
+
+export const initialPanel: PanelState = {
+  conn: 'idle',
+  agent: null,
+  call: null,
+  dispositionDue: null,
+  hangupRequested: null,
+  hold: false,
+  muted: false,
+  lead: null,
+  notice: null,
+  noticeSeq: 0,
+};
+
+/** States in which the agent is not on or finishing a call. */
+const IDLE_STATES: ReadonlySet<AgentState> = new Set(['LOGGED_OUT', 'READY', 'PAUSED']);
+
+export function stateOf(s: PanelState): AgentState {
+  return s.agent?.state ?? 'LOGGED_OUT';
+}
+
+function newCall(callId: string, over: Partial<CallInfo> = {}): CallInfo {
+  return {
+    callId,
+    leadId: null,
+    campaignId: null,
+    phone: null,
+    stage: null,
+    manual: false,
+    bridgedAtMs: null,
+    endedAtMs: null,
+    outcome: null,
+    endedBy: null,
+    ...over,
+  };
+}
+
+function fromView(v: LiveCallView): CallInfo {
+  return newCall(v.callId, {
+    leadId: v.leadId,
+    campaignId: v.campaignId,
+    phone: v.phone,
+    stage: v.stage,
+    manual: v.manual,
+    bridgedAtMs: v.bridgedAtMs,
+    endedAtMs: v.endedAtMs,
+  });
+}
+
+/** Clears everything tied to a call. */
+function withoutCall(s: PanelState): PanelState {
+  return {
+    ...s,
+    call: null,
+    lead: null,
+    dispositionDue: null,
+    hangupRequested: null,
+    hold: false,
+    muted: false,
+  };
+}
+
+/**
+ * Applies an agent status (from a snapshot, an event or an HTTP answer) and derives what follows
+ * for the call: a new call id means a new screen pop; DEAD and WRAPUP mean a disposition is owed;
+ * READY, PAUSED and LOGGED_OUT mean the server is done with the last call.
+ */
+function applyAgent(
+  s0: PanelState,
+  next: AgentStatusView | null,
+  effects: PanelEffect[],
+): PanelState {
+  if (!next || next.state === 'LOGGED_OUT') return { ...withoutCall(s0), agent: next };
+  let s: PanelState = { ...s0, agent: next };
+  if (IDLE_STATES.has(next.state)) {
+    s = withoutCall(s);
+    // A manual dial is placed from PAUSED; its call id may arrive with the INCALL move.
+    return { ...s, agent: { ...next, callId: null } };
+  }
+  const callId = next.callId ?? s.call?.callId ?? null;
+  if (callId && s.call?.callId !== callId) {
+    s = { ...withoutCall(s), agent: next, call: newCall(callId) };
+    effects.push({ type: 'load_call', callId });
+  }
+  if (next.state === 'DEAD' && s.call) {
+    s = {
+      ...s,
+      call: { ...s.call, endedBy: s.call.endedBy ?? 'customer' },
+      hold: false,
+      muted: false,
+    };
+  }
+  if ((next.state === 'DEAD' || next.state === 'WRAPUP') && callId) {
+    s = { ...s, dispositionDue: callId };
+  }
+  return s;
+}
+
+/** Whether a status is at least as new as the one held (an HTTP answer may arrive late). */
+function isCurrent(held: AgentStatusView | null, next: AgentStatusView | null): boolean {
+  if (!held || !next) return true;
+  return next.sinceMs >= held.sinceMs;
+}
+
+function notice(s: PanelState, kind: Notice['kind'], text: string): PanelState {
+  const id = s.noticeSeq + 1;
+  return { ...s, notice: { id, kind, text }, noticeSeq: id };
+}
+
+function maybeLoadLead(s: PanelState, effects: PanelEffect[]): PanelState {
+  const leadId = s.call?.leadId;
+  if (!leadId || s.lead?.leadId === leadId) return s;
+  effects.push({ type: 'load_lead', leadId });
+  return { ...s, lead: { leadId, status: 'loading', lead: null, log: [], error: null } };
+}
+
+function onEvent(s: PanelState, e: DomainEvent, effects: PanelEffect[]): PanelState {
+  switch (e.type) {
+    case 'agent.state_changed': {
+      if (s.agent && s.agent.agentId !== e.agentId) return s;
+      // A phone-leg change is not a change of state: the state's clock keeps running.
+      if (e.from === e.to && e.reason === 'system:leg' && s.agent) return s;
+      const idle = IDLE_STATES.has(e.to);
+      const next: AgentStatusView = {
+        agentId: e.agentId,
+        state: e.to,
+        sinceMs: e.atMs,
+        campaignId: e.to === 'LOGGED_OUT' ? null : e.campaignId,
+        // The event carries the previous call id when the new state has none.
+        callId: idle ? null : e.callId,
+        pauseCode: e.to === 'PAUSED' ? e.pauseCode : null,
+      };
+      if (!isCurrent(s.agent, next)) return s;
+      const s2 = applyAgent(s, next, effects);
+      if (e.reason === 'system:heartbeat-lost') {
+        return notice(s2, 'info', 'You were paused because the connection was lost.');
+      }
+      return s2;
+    }
+    case 'call.originated': {
+      if (s.call && s.call.callId !== e.callId) return s;
+      const call = s.call ?? newCall(e.callId);
+      const s2 = {
+        ...s,
+        call: {
+          ...call,
+          leadId: e.leadId,
+          campaignId: e.campaignId,
+          manual: e.agentId !== null,
+          stage: call.stage ?? 'DIALING',
+        },
+      };
+      return maybeLoadLead(s2, effects);
+    }
+    case 'call.ringing':
+    case 'call.answered':
+    case 'call.waiting':
+    case 'call.amd': {
+      if (s.call?.callId !== e.callId || s.call.endedAtMs !== null) return s;
+      const stage: CallStage =
+        e.type === 'call.ringing' ? 'RINGING' : e.type === 'call.waiting' ? 'WAITING' : 'AMD';
+      return { ...s, call: { ...s.call, stage } };
+    }
+    case 'call.bridged': {
+      if (s.call?.callId === e.callId) {
+        return { ...s, call: { ...s.call, stage: 'BRIDGED', bridgedAtMs: e.atMs } };
+      }
+      // The bridge event can come before the agent's move to INCALL: open the call now.
+      const st = stateOf(s);
+      if (st === 'READY' || st === 'RESERVED' || st === 'PAUSED') {
+        effects.push({ type: 'load_call', callId: e.callId });
+        return {
+          ...withoutCall(s),
+          call: newCall(e.callId, { stage: 'BRIDGED', bridgedAtMs: e.atMs }),
+        };
+      }
+      return s;
+    }
+    case 'call.dropped':
+    case 'call.safe_harbor':
+      return s;
+    case 'call.ended': {
+      if (s.call?.callId !== e.callId) return s;
+      const endedBy = s.hangupRequested === e.callId ? 'agent' : (s.call.endedBy ?? 'customer');
+      const st = stateOf(s);
+      const wasConnected =
+        s.call.bridgedAtMs !== null || st === 'INCALL' || st === 'DEAD' || st === 'WRAPUP';
+      return {
+        ...s,
+        call: { ...s.call, stage: 'ENDED', endedAtMs: e.atMs, outcome: e.outcome, endedBy },
+        dispositionDue: wasConnected ? e.callId : s.dispositionDue,
+        hold: false,
+        muted: false,
+      };
+    }
+    case 'telephony.status':
+      if (!e.up) return notice(s, 'error', 'The telephone system is unreachable; calls may fail.');
+      return s;
+  }
+}
+
+export function reduce(s: PanelState, input: PanelInput): PanelResult {
+  const effects: PanelEffect[] = [];
+  let next: PanelState;
+  switch (input.type) {
+    case 'conn':
+      next = { ...s, conn: input.status };
+      break;
+    case 'snapshot': {
+      // The snapshot replaces what the panel knew about the agent and its call; what the panel
+      // had loaded for the same call (the lead) is kept so a reconnect does not blank the screen.
+      const agentCallId = input.data.agent?.callId ?? null;
+      const view = input.data.calls.find((c) => c.callId === agentCallId) ?? input.data.calls[0];
+      const callId = view?.callId ?? agentCallId;
+      let base: PanelState = { ...s, agent: null };
+      if (callId && s.call?.callId === callId) {
+        const kept = s.call;
+        base = {
+          ...base,
+          call: view
+            ? {
+                ...fromView(view),
+                endedBy: kept.endedBy,
+                outcome: kept.outcome,
+                endedAtMs: view.endedAtMs ?? kept.endedAtMs,
+              }
+            : kept,
+        };
+      } else {
+        base = { ...withoutCall(base), call: view ? fromView(view) : null };
+      }
+      next = maybeLoadLead(applyAgent(base, input.data.agent, effects), effects);
+      break;
+    }
+    case 'event':
+      next = onEvent(s, input.event, effects);
+      break;
+    case 'session':
+      next = isCurrent(s.agent, input.agent) ? applyAgent(s, input.agent, effects) : s;
+      break;
+    case 'call_loaded': {
+      if (s.call?.callId !== input.call.callId) return { state: s, effects };
+      const v = fromView(input.call);
+      next = maybeLoadLead(
+        {
+          ...s,
+          call: {
+            ...s.call,
+            leadId: v.leadId,
+            campaignId: v.campaignId,
+            phone: v.phone,
+            manual: v.manual,
+            stage: s.call.endedAtMs !== null ? s.call.stage : v.stage,
+            bridgedAtMs: s.call.bridgedAtMs ?? v.bridgedAtMs,
+          },
+        },
+        effects,
+      );
+      break;
+    }
+    case 'lead_loaded':
+      if (s.lead?.leadId !== input.leadId) return { state: s, effects };
+      next = {
+        ...s,
+        lead: { ...s.lead, status: 'loaded', lead: input.lead, log: input.log, error: null },
+      };
+      break;
+    case 'lead_failed':
+      if (s.lead?.leadId !== input.leadId) return { state: s, effects };
+      next = { ...s, lead: { ...s.lead, status: 'failed', error: input.message } };
+      break;
+    case 'hangup_requested':
+      next = { ...s, hangupRequested: input.callId };
+      break;
+    case 'disposed':
+      // The server's session answer that follows moves the agent; the form closes now.
+      next = s.dispositionDue === input.callId ? withoutCall(s) : s;
+      break;
+    case 'hold_set':
+      next = { ...s, hold: input.on };
+      break;
+    case 'mute_set':
+      next = { ...s, muted: input.on };
+      break;
+    case 'notice':
+      next = notice(s, input.kind, input.text);
+      break;
+    case 'dismiss_notice':
+      next = { ...s, notice: null };
+      break;
+  }
+  return { state: next, effects };
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the agent may do now
+
+export type PanelAction =
+  | 'ready'
+  | 'pause'
+  | 'logout'
+  | 'hangup'
+  | 'hold'
+  | 'mute'
+  | 'transfer'
+  | 'dtmf'
+  | 'dial'
+  | 'preview'
+  | 'dispose';
+
+const DISPOSE_FIRST = 'Submit the disposition of the last call first.';
+
+/** null when the action makes sense now; otherwise the message that says why not. */
+export function guard(s: PanelState, action: PanelAction): string | null {
+  const st = stateOf(s);
+  if (s.conn !== 'live' && action !== 'dispose') {
+    return 'Not connected to the server: wait for the connection to come back.';
+  }
+  if (st === 'LOGGED_OUT') return 'Log in to a campaign first.';
+  const onCall = st === 'INCALL' && s.call !== null && s.call.endedAtMs === null;
+  switch (action) {
+    case 'ready':
+      if (s.dispositionDue) return DISPOSE_FIRST;
+      if (st === 'READY') return 'You are already ready.';
+      if (st === 'PAUSED' || st === 'WRAPUP') return null;
+      return 'You are on a call.';
+    case 'pause':
+      if (s.dispositionDue) return `${DISPOSE_FIRST} The form can pause you after it.`;
+      if (st === 'READY' || st === 'PAUSED' || st === 'WRAPUP') return null;
+      return 'You cannot pause during a call.';
+    case 'logout':
+      if (s.dispositionDue) return DISPOSE_FIRST;
+      if (st === 'READY' || st === 'PAUSED' || st === 'WRAPUP') return null;
+      return 'You cannot log out during a call.';
+    case 'hangup':
+      if (st === 'INCALL' || st === 'DEAD') return null;
+      return 'There is no call to hang up.';
+    case 'hold':
+    case 'mute':
+    case 'transfer':
+    case 'dtmf':
+      if (onCall) return null;
+      if (st === 'DEAD') return 'The customer has hung up.';
+      return 'There is no call in progress.';
+    case 'dial':
+    case 'preview':
+      if (st === 'WRAPUP' || s.dispositionDue) {
+        return 'You cannot dial during wrap-up: submit the disposition first.';
+      }
+      if (st === 'PAUSED') return null;
+      if (st === 'READY') return 'Pause first: while ready, the dialer sends you calls.';
+      return 'You are on a call.';
+    case 'dispose':
+      return s.dispositionDue ? null : 'There is no call to disposition.';
+  }
+}
+
+/**
+ * Milliseconds of wrap-up left, or null when no timer runs (not in wrap-up, or the campaign has
+ * no wrap-up limit). `skewMs` is the server's clock minus the browser's.
+ */
+export function wrapupRemainingMs(
+  s: PanelState,
+  wrapupS: number,
+  nowMs: number,
+  skewMs = 0,
+): number | null {
+  if (stateOf(s) !== 'WRAPUP' || !s.agent || wrapupS <= 0) return null;
+  return Math.max(0, s.agent.sinceMs + wrapupS * 1000 - (nowMs + skewMs));
+}
+
+export type WrapupTimeoutAction = { type: 'dispose'; code: string } | { type: 'pause' };
+
+/**
+ * The campaign's timeout action, once the wrap-up is overdue by `graceMs`. The server runs the
+ * same timer; the panel acts only if the server has not (e.g. its timer service is down), and
+ * the server refuses the second of two attempts, so the action is never applied twice.
+ */
+export function overdueWrapupAction(
+  s: PanelState,
+  campaign: { wrapupS: number; wrapupTimeoutAction: 'disposition' | 'pause'; wrapupDefaultDisposition: string },
+  nowMs: number,
+  graceMs: number,
+  skewMs = 0,
+): WrapupTimeoutAction | null {
+  const left = wrapupRemainingMs(s, campaign.wrapupS, nowMs, skewMs);
+  if (left === null || left > 0 || !s.agent) return null;
+  const overdueMs = nowMs + skewMs - (s.agent.sinceMs + campaign.wrapupS * 1000);
+  if (overdueMs < graceMs) return null;
+  return campaign.wrapupTimeoutAction === 'pause'
+    ? { type: 'pause' }
+    : { type: 'dispose', code: campaign.wrapupDefaultDisposition };
+}
+
+/** A one-line description of the agent's situation, for the status bar and screen readers. */
+export function describeState(s: PanelState): string {
+  const st = stateOf(s);
+  switch (st) {
+    case 'LOGGED_OUT':
+      return 'Not logged in to a campaign';
+    case 'PAUSED':
+      return s.agent?.pauseCode ? `Paused (${s.agent.pauseCode})` : 'Paused';
+    case 'READY':
+      return 'Ready: waiting for a call';
+    case 'RESERVED':
+      return 'A call is being connected';
+    case 'INCALL':
+      if (s.call?.endedAtMs) return 'Call ended';
+      return s.hold ? 'On a call (customer on hold)' : 'On a call';
+    case 'DEAD':
+      return 'The customer hung up: choose a disposition';
+    case 'WRAPUP':
+      return s.dispositionDue ? 'Wrap-up: choose a disposition' : 'Wrap-up';
+  }
+}

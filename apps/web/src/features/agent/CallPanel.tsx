@@ -1,0 +1,251 @@
+import { useState } from 'react';
+import type { Campaign, Me } from '@ringside/protocol';
+import type { ApiClient } from '../../core/api.js';
+import { guard, stateOf } from '../../core/panel.js';
+import { fillScript } from '../../core/script.js';
+import type { PanelController } from '../../app/usePanel.js';
+import { ActionButton, type Focusers } from './AgentPanel.js';
+
+const DTMF_KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'];
+
+/** The screen pop (lead, history, script) and the call controls. */
+export function CallPanel(props: {
+  api: ApiClient;
+  panel: PanelController;
+  me: Me;
+  campaign: Campaign | null;
+  focus: Focusers;
+  onHangup(): void;
+  onHold(): void;
+  onMute(): void;
+}) {
+  const { api, panel, me, campaign, focus, onHangup, onHold, onMute } = props;
+  const { state, act, dispatch } = panel;
+  const [transferTo, setTransferTo] = useState('');
+  const [transferKind, setTransferKind] = useState<'blind' | 'warm'>('blind');
+  const [warmPending, setWarmPending] = useState(false);
+  const [digits, setDigits] = useState('');
+  const call = state.call;
+  const st = stateOf(state);
+
+  if (!call) {
+    return (
+      <section aria-label="Call">
+        <h2>No call</h2>
+        <p>{st === 'READY' ? 'Waiting for the dialer to connect a customer.' : 'Go ready to take calls.'}</p>
+      </section>
+    );
+  }
+
+  const lead = state.lead?.lead ?? null;
+  const name = [lead?.firstName, lead?.lastName].filter(Boolean).join(' ') || 'Unknown name';
+  const script = campaign ? fillScript(campaign.script, lead, me.displayName) : null;
+  const callId = call.callId;
+
+  const transfer = () =>
+    void act('transfer', async () => {
+      const target = transferTo.trim();
+      if (!target) throw new Error('Enter an agent id or a number to transfer to.');
+      const to = /^\+?\d{7,15}$/.test(target) && target.startsWith('+')
+        ? { number: target }
+        : { agentId: target };
+      await api.transfer(callId, transferKind, to);
+      if (transferKind === 'warm') setWarmPending(true);
+      dispatch({
+        type: 'notice',
+        kind: 'info',
+        text: transferKind === 'warm' ? 'Consulting the transfer target…' : 'Call transferred.',
+      });
+    });
+  const sendDigits = (d: string) =>
+    void act('dtmf', async () => {
+      if (!/^[0-9*#]{1,32}$/.test(d)) throw new Error('Tones are 0-9, * and #.');
+      await api.dtmf(callId, d);
+      setDigits('');
+    });
+
+  return (
+    <section aria-label="Call" data-call-id={callId}>
+      <h2>
+        {st === 'DEAD'
+          ? 'Customer hung up'
+          : call.endedAtMs
+            ? 'Call ended'
+            : call.manual
+              ? 'Manual call'
+              : 'Call connected'}
+      </h2>
+      {st === 'DEAD' && (
+        <p role="alert" className="notice error">
+          The customer hung up. Choose a disposition.
+        </p>
+      )}
+      <section aria-label="Lead">
+        <h3>{state.lead?.status === 'loading' ? 'Loading lead…' : name}</h3>
+        {state.lead?.status === 'failed' && <p className="tone-problem">{state.lead.error}</p>}
+        <dl className="lead">
+          <dt>Phone</dt>
+          <dd>{lead?.phone ?? call.phone ?? '—'}</dd>
+          <dt>City</dt>
+          <dd>{[lead?.city, lead?.state, lead?.postalCode].filter(Boolean).join(', ') || '—'}</dd>
+          <dt>Address</dt>
+          <dd>{lead?.address ?? '—'}</dd>
+          <dt>Time zone</dt>
+          <dd>{lead?.timeZone ?? '—'}</dd>
+          <dt>Status</dt>
+          <dd>
+            {lead?.status ?? '—'}
+            {lead?.attempts !== undefined ? ` (attempt ${lead.attempts})` : ''}
+          </dd>
+          {Object.entries(lead?.custom ?? {}).map(([k, v]) => (
+            <FieldRow key={k} name={k} value={v} />
+          ))}
+        </dl>
+      </section>
+      {script && (
+        <section aria-label="Script">
+          <h3>Script</h3>
+          <p className="script">{script.text}</p>
+          {script.missing.length > 0 && (
+            <p className="tone-busy">Missing lead fields: {script.missing.join(', ')}</p>
+          )}
+        </section>
+      )}
+      <section aria-label="Lead history">
+        <h3>History</h3>
+        {state.lead?.log.length ? (
+          <ol className="history">
+            {state.lead.log.map((h, i) => (
+              <li key={i}>
+                {new Date(h.atMs).toLocaleString()} — {h.kind}
+                {typeof h.detail?.code === 'string' ? ` (${h.detail.code})` : ''}
+              </li>
+            ))}
+          </ol>
+        ) : (
+          <p>No earlier contact.</p>
+        )}
+      </section>
+      <section aria-label="Call controls">
+        <div className="row">
+          <ActionButton
+            className="danger"
+            refusal={guard(state, 'hangup')}
+            onClick={onHangup}
+            shortcut="Alt+H"
+          >
+            Hang up
+          </ActionButton>
+          <ActionButton
+            refusal={guard(state, 'hold')}
+            onClick={onHold}
+            shortcut="Alt+O"
+            pressed={state.hold}
+          >
+            {state.hold ? 'Resume' : 'Hold'}
+          </ActionButton>
+          <ActionButton
+            refusal={guard(state, 'mute')}
+            onClick={onMute}
+            shortcut="Alt+M"
+            pressed={state.muted}
+          >
+            {state.muted ? 'Unmute' : 'Mute'}
+          </ActionButton>
+        </div>
+        <div className="row">
+          <label>
+            Transfer to (agent id or +number)
+            <input
+              ref={focus.transfer}
+              value={transferTo}
+              onChange={(e) => setTransferTo(e.target.value)}
+            />
+          </label>
+          <label>
+            Kind
+            <select
+              value={transferKind}
+              onChange={(e) => setTransferKind(e.target.value === 'warm' ? 'warm' : 'blind')}
+            >
+              <option value="blind">Blind</option>
+              <option value="warm">Warm (consult first)</option>
+            </select>
+          </label>
+          <ActionButton refusal={guard(state, 'transfer')} onClick={transfer} shortcut="Alt+T">
+            Transfer
+          </ActionButton>
+          {warmPending && (
+            <>
+              <button
+                type="button"
+                onClick={() =>
+                  void act('transfer', async () => {
+                    await api.transferComplete(callId);
+                    setWarmPending(false);
+                  })
+                }
+              >
+                Complete transfer
+              </button>
+              <button
+                type="button"
+                onClick={() =>
+                  void act('transfer', async () => {
+                    await api.transferCancel(callId);
+                    setWarmPending(false);
+                  })
+                }
+              >
+                Cancel transfer
+              </button>
+            </>
+          )}
+        </div>
+        <div className="row">
+          <label>
+            Tones
+            <input
+              ref={focus.dtmf}
+              value={digits}
+              inputMode="tel"
+              onChange={(e) => setDigits(e.target.value)}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter') sendDigits(digits);
+              }}
+            />
+          </label>
+          <ActionButton
+            refusal={guard(state, 'dtmf')}
+            onClick={() => sendDigits(digits)}
+            shortcut="Alt+K"
+          >
+            Send tones
+          </ActionButton>
+          <span role="group" aria-label="Keypad">
+            {DTMF_KEYS.map((k) => (
+              <button
+                key={k}
+                type="button"
+                aria-label={`Tone ${k}`}
+                aria-disabled={guard(state, 'dtmf') ? 'true' : undefined}
+                onClick={() => sendDigits(k)}
+              >
+                {k}
+              </button>
+            ))}
+          </span>
+        </div>
+      </section>
+    </section>
+  );
+}
+
+function FieldRow({ name, value }: { name: string; value: unknown }) {
+  return (
+    <>
+      <dt>{name}</dt>
+      <dd>{typeof value === 'string' || typeof value === 'number' ? String(value) : JSON.stringify(value)}</dd>
+    </>
+  );
+}

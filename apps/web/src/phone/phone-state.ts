@@ -1,0 +1,184 @@
+/**
+ * The phone status line (pure). Whatever carries the agent's audio, the panel shows one status,
+ * and every failure comes with a way back (an action the agent can take). Inputs come from the
+ * JsSIP driver (softphone.ts), from the simulated leg through the API (sim mode), or from the
+ * browser (online/offline).
+ */
+
+export type PhoneMode = 'webrtc' | 'sim' | 'external' | 'none';
+
+export type PhoneStatus =
+  | { kind: 'off' }
+  | { kind: 'external' }
+  | { kind: 'mic_pending' }
+  | { kind: 'mic_denied' }
+  | { kind: 'no_device' }
+  | { kind: 'connecting' }
+  | { kind: 'registering' }
+  | { kind: 'registered' }
+  | { kind: 'registration_failed'; cause: string }
+  | { kind: 'registration_expired' }
+  | { kind: 'leg_connecting'; startedAtMs: number }
+  | { kind: 'leg_up'; setupMs: number | null }
+  | { kind: 'leg_down'; cause: string }
+  | { kind: 'ice_failed' }
+  | { kind: 'network_lost' }
+  | { kind: 'reconnecting'; attempt: number }
+  | { kind: 'unavailable'; reason: string };
+
+export type PhoneInput =
+  | { type: 'reset' }
+  | { type: 'external' }
+  | { type: 'unavailable'; reason: string }
+  | { type: 'mic_requested' }
+  | { type: 'mic_ok' }
+  /** getUserMedia's error name: NotAllowedError/SecurityError, NotFoundError/OverconstrainedError... */
+  | { type: 'mic_error'; name: string }
+  | { type: 'ws_connecting'; attempt: number }
+  | { type: 'ws_connected' }
+  | { type: 'ws_disconnected' }
+  | { type: 'registered' }
+  | { type: 'unregistered' }
+  | { type: 'registration_failed'; cause: string }
+  | { type: 'leg_connecting'; atMs: number }
+  | { type: 'leg_up'; atMs: number }
+  | { type: 'leg_down'; cause: string }
+  | { type: 'ice_failed' }
+  | { type: 'offline' }
+  | { type: 'online' };
+
+/** What the agent can click to recover. */
+export type PhoneAction = 'retry_mic' | 'reconnect' | 'register' | 'reconnect_leg';
+
+export interface PhoneView {
+  text: string;
+  tone: 'ok' | 'busy' | 'problem';
+  action: { id: PhoneAction; label: string } | null;
+}
+
+export function phoneReduce(s: PhoneStatus, i: PhoneInput): PhoneStatus {
+  switch (i.type) {
+    case 'reset':
+      return { kind: 'off' };
+    case 'external':
+      return { kind: 'external' };
+    case 'unavailable':
+      return { kind: 'unavailable', reason: i.reason };
+    case 'mic_requested':
+      return { kind: 'mic_pending' };
+    case 'mic_ok':
+      return { kind: 'connecting' };
+    case 'mic_error':
+      return i.name === 'NotAllowedError' || i.name === 'SecurityError'
+        ? { kind: 'mic_denied' }
+        : { kind: 'no_device' };
+    case 'ws_connecting':
+      // Reconnecting after a loss keeps saying so; the first attempt is plain connecting.
+      if (s.kind === 'network_lost' || s.kind === 'reconnecting' || i.attempt > 1) {
+        return { kind: 'reconnecting', attempt: i.attempt };
+      }
+      return s.kind === 'off' || s.kind === 'connecting' ? { kind: 'connecting' } : s;
+    case 'ws_connected':
+      return { kind: 'registering' };
+    case 'ws_disconnected':
+      if (s.kind === 'mic_denied' || s.kind === 'no_device' || s.kind === 'off') return s;
+      return { kind: 'network_lost' };
+    case 'registered':
+      // Registration renewals arrive while the leg is up: they change nothing shown.
+      if (s.kind === 'leg_up' || s.kind === 'leg_connecting') return s;
+      return { kind: 'registered' };
+    case 'unregistered':
+      if (s.kind === 'off') return s;
+      return { kind: 'registration_expired' };
+    case 'registration_failed':
+      return { kind: 'registration_failed', cause: i.cause };
+    case 'leg_connecting':
+      return { kind: 'leg_connecting', startedAtMs: i.atMs };
+    case 'leg_up':
+      return { kind: 'leg_up', setupMs: s.kind === 'leg_connecting' ? i.atMs - s.startedAtMs : null };
+    case 'leg_down':
+      if (s.kind === 'ice_failed' || s.kind === 'network_lost') return s;
+      return { kind: 'leg_down', cause: i.cause };
+    case 'ice_failed':
+      return { kind: 'ice_failed' };
+    case 'offline':
+      return s.kind === 'off' || s.kind === 'external' ? s : { kind: 'network_lost' };
+    case 'online':
+      return s.kind === 'network_lost' ? { kind: 'reconnecting', attempt: 1 } : s;
+  }
+}
+
+export function describePhone(s: PhoneStatus): PhoneView {
+  switch (s.kind) {
+    case 'off':
+      return { text: 'Phone off (log in to a campaign)', tone: 'busy', action: null };
+    case 'external':
+      return { text: 'Using your external SIP phone', tone: 'ok', action: null };
+    case 'unavailable':
+      return { text: `Phone unavailable: ${s.reason}`, tone: 'problem', action: { id: 'reconnect', label: 'Try again' } };
+    case 'mic_pending':
+      return { text: 'Waiting for microphone permission…', tone: 'busy', action: null };
+    case 'mic_denied':
+      return {
+        text: 'Microphone blocked: allow it in the browser (lock icon in the address bar)',
+        tone: 'problem',
+        action: { id: 'retry_mic', label: 'Retry microphone' },
+      };
+    case 'no_device':
+      return {
+        text: 'No microphone found: plug in a headset',
+        tone: 'problem',
+        action: { id: 'retry_mic', label: 'Retry microphone' },
+      };
+    case 'connecting':
+      return { text: 'Connecting to the phone server…', tone: 'busy', action: null };
+    case 'registering':
+      return { text: 'Registering the softphone…', tone: 'busy', action: null };
+    case 'registered':
+      return { text: 'Softphone registered; connecting your line…', tone: 'busy', action: null };
+    case 'registration_failed':
+      return {
+        text: `Registration refused (${s.cause})`,
+        tone: 'problem',
+        action: { id: 'register', label: 'Register again' },
+      };
+    case 'registration_expired':
+      return {
+        text: 'Registration expired',
+        tone: 'problem',
+        action: { id: 'register', label: 'Register again' },
+      };
+    case 'leg_connecting':
+      return { text: 'Connecting your line…', tone: 'busy', action: null };
+    case 'leg_up':
+      return {
+        text: s.setupMs === null ? 'Line up' : `Line up (set up in ${s.setupMs} ms)`,
+        tone: 'ok',
+        action: null,
+      };
+    case 'leg_down':
+      return {
+        text: `Line down (${s.cause})`,
+        tone: 'problem',
+        action: { id: 'reconnect_leg', label: 'Reconnect line' },
+      };
+    case 'ice_failed':
+      return {
+        text: 'Audio path failed (ICE): a firewall may block media',
+        tone: 'problem',
+        action: { id: 'reconnect_leg', label: 'Reconnect line' },
+      };
+    case 'network_lost':
+      return {
+        text: 'Network lost: waiting for it to come back',
+        tone: 'problem',
+        action: { id: 'reconnect', label: 'Reconnect now' },
+      };
+    case 'reconnecting':
+      return {
+        text: `Reconnecting the phone (attempt ${s.attempt})…`,
+        tone: 'busy',
+        action: { id: 'reconnect', label: 'Reconnect now' },
+      };
+  }
+}

@@ -1,0 +1,264 @@
+/**
+ * npm run bench:ari [-- --calls 500 --speed 20 --seed 1 --json]
+ *
+ * The ARI client and worker against the simulated PBX (a child process, so the simulator's CPU
+ * is not counted against the worker's event loop), on the real Redis state store and event bus
+ * and the real call_log in PostgreSQL (a scratch schema). `--calls` calls are originated at once
+ * (default 500 concurrent) and followed until every one has ended.
+ *
+ * Prints: originations per second through the client (live_call + call.originated in Redis,
+ * call_log row, POST /channels), and the latency from an ARI event arriving on the WebSocket to
+ * its domain event being on the bus (the Redis script that writes live_call and XADDs returned),
+ * p50 / p99 / max. Goal (issue 3): >= 200 originations/s and p99 <= 20 ms on 2 cores.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import type { CallId, CampaignId, E164, LeadId, ListId } from '@ringside/protocol';
+import { ServerPool } from '../../apps/server/src/adapters/asterisk/server-pool.js';
+import { TelephonyHealth } from '../../apps/server/src/adapters/asterisk/telephony-health.js';
+import { CallLogRepository } from '../../apps/server/src/adapters/postgres/call-log.js';
+import { ensureDatabase, migrate } from '../../apps/server/src/adapters/postgres/migrate.js';
+import { createPool } from '../../apps/server/src/adapters/postgres/pool.js';
+import { RedisEventBus } from '../../apps/server/src/adapters/redis/event-bus.js';
+import { RedisStateStore } from '../../apps/server/src/adapters/redis/state-store.js';
+import { loadConfig } from '../../apps/server/src/config.js';
+import { createLogger } from '../../apps/server/src/logger.js';
+import { systemClock } from '../../apps/server/src/ports/clock.js';
+import { CallOriginator } from '../../apps/server/src/services/ari-worker-originator.js';
+import { AriServerSupervisor } from '../../apps/server/src/services/ari-worker-server.js';
+
+interface Args {
+  calls: number;
+  speed: number;
+  seed: number;
+  json: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { calls: 500, speed: 20, seed: 1, json: false };
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i];
+    if (k === '--json') a.json = true;
+    else if (k === '--calls' || k === '--speed' || k === '--seed') {
+      const v = Number(argv[++i]);
+      if (!Number.isFinite(v) || v <= 0) throw new Error(`${k} needs a positive number`);
+      a[k.slice(2) as 'calls' | 'speed' | 'seed'] = v;
+    } else throw new Error(`unknown argument ${k}`);
+  }
+  return a;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+async function startSim(port: number, speed: number, seed: number): Promise<ChildProcess> {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/sim/src/pbx/main.ts'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      SIM_PBX_PORT: String(port),
+      SIM_PBX_SPEED: String(speed),
+      SIM_PBX_SEED: String(seed),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error('simulated PBX did not start in 20 s')),
+      20_000,
+    );
+    child.stdout?.on('data', (d: Buffer) => {
+      if (d.toString().includes('ARI at')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`simulated PBX exited (${code})`)));
+  });
+  return child;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const config = loadConfig();
+  const logger = createLogger('warn');
+  const port = await freePort();
+  const sim = await startSim(port, args.speed, args.seed);
+  const prefix = `bench_ari_${randomBytes(3).toString('hex')}`;
+  const redis = new Redis(config.redisUrl);
+  const busRedis = new Redis(config.redisUrl);
+  const schema = prefix;
+  await ensureDatabase(config.databaseUrl);
+  const admin = createPool(config.databaseUrl, { max: 1 });
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  const pool = createPool(config.databaseUrl, { schema, max: 10 });
+  try {
+    await migrate(pool);
+    const campaignId = String(
+      (
+        await pool.query<{ id: string }>(
+          "INSERT INTO campaigns (name) VALUES ('bench') RETURNING id",
+        )
+      ).rows[0]?.id,
+    );
+    const store = new RedisStateStore(redis, { prefix, clock: systemClock });
+    const bus = new RedisEventBus(busRedis, { prefix, clock: systemClock, logger });
+    const callLog = new CallLogRepository(pool);
+    const server = {
+      id: `127.0.0.1:${port}`,
+      baseUrl: `http://127.0.0.1:${port}/ari`,
+      user: config.ariUser,
+      password: config.ariPassword,
+      app: config.ariApp,
+    };
+    const latencies: number[] = [];
+    const outcomes = new Map<string, number>();
+    let ended = 0;
+    let allEnded: () => void = () => undefined;
+    const allEndedP = new Promise<void>((r) => (allEnded = r));
+    const sup = new AriServerSupervisor({
+      server,
+      store,
+      bus,
+      callLog,
+      clock: systemClock,
+      logger,
+      health: new TelephonyHealth(),
+      onPublished: (env, receivedAt) => {
+        latencies.push(performance.now() - receivedAt);
+        if (env.event.type === 'call.ended') {
+          outcomes.set(env.event.outcome, (outcomes.get(env.event.outcome) ?? 0) + 1);
+          ended += 1;
+          if (ended === args.calls) allEnded();
+        }
+      },
+    });
+    sup.start();
+    while (!sup.stream.isUp) await new Promise((r) => setTimeout(r, 20));
+    await sup.worker.idle();
+    const pbxPool = new ServerPool(
+      [{ id: server.id, client: sup.client, maxCalls: args.calls * 2 }],
+      store,
+    );
+    const originator = new CallOriginator({
+      pool: pbxPool,
+      store,
+      callLog,
+      clock: systemClock,
+      logger,
+      dialTemplate: 'Local/{digits}@sim-customers',
+    });
+
+    const t0 = performance.now();
+    const results = await Promise.all(
+      Array.from({ length: args.calls }, (_, i) =>
+        originator.originate({
+          callId: `b${i}-${prefix}` as CallId,
+          campaignId: campaignId as CampaignId,
+          leadId: String(i + 1) as LeadId,
+          listId: '1' as ListId,
+          phone: `+1555${String(1_000_000 + i).slice(1)}` as E164,
+          attempt: 1,
+          ringTimeoutS: 15,
+        }),
+      ),
+    );
+    const originateMs = performance.now() - t0;
+    const failed = results.filter((r) => !r.ok).length;
+    const timeout = new Promise<void>((r) => setTimeout(r, 120_000).unref());
+    await Promise.race([allEndedP, timeout]);
+    const totalMs = performance.now() - t0;
+    await sup.stop();
+
+    const sorted = [...latencies].sort((a, b) => a - b);
+    const report = {
+      bench: 'ari',
+      calls: args.calls,
+      speed: args.speed,
+      originateFailed: failed,
+      originateMs: Math.round(originateMs),
+      originationsPerS: Math.round((args.calls / originateMs) * 1000),
+      callsEnded: ended,
+      totalMs: Math.round(totalMs),
+      ariEvents: sup.stream.stats.received,
+      invalidEvents: sup.stream.stats.invalid,
+      domainEvents: latencies.length,
+      latencyP50Ms: Number(percentile(sorted, 50).toFixed(2)),
+      latencyP99Ms: Number(percentile(sorted, 99).toFixed(2)),
+      latencyMaxMs: Number((sorted.at(-1) ?? NaN).toFixed(2)),
+      outcomes: Object.fromEntries([...outcomes].sort()),
+      goalOriginationsMet: (args.calls / originateMs) * 1000 >= 200,
+      goalLatencyMet: percentile(sorted, 99) <= 20,
+    };
+    if (args.json) {
+      console.log(JSON.stringify(report));
+    } else {
+      const rows: Array<[string, string]> = [
+        ['concurrent calls', String(report.calls)],
+        ['simulated time speed', `${report.speed}x`],
+        ['originate wall time', `${report.originateMs} ms`],
+        [
+          'originations / s',
+          `${report.originationsPerS}  (goal >= 200: ${report.goalOriginationsMet ? 'met' : 'NOT met'})`,
+        ],
+        ['originations refused', String(report.originateFailed)],
+        ['calls ended', `${report.callsEnded} / ${report.calls} in ${report.totalMs} ms`],
+        ['ARI events received', `${report.ariEvents} (${report.invalidEvents} invalid)`],
+        ['domain events published', String(report.domainEvents)],
+        ['ARI event -> bus, p50', `${report.latencyP50Ms} ms`],
+        [
+          'ARI event -> bus, p99',
+          `${report.latencyP99Ms} ms  (goal <= 20: ${report.goalLatencyMet ? 'met' : 'NOT met'})`,
+        ],
+        ['ARI event -> bus, max', `${report.latencyMaxMs} ms`],
+        [
+          'outcomes',
+          Object.entries(report.outcomes)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', '),
+        ],
+      ];
+      const w = Math.max(...rows.map(([k]) => k.length));
+      console.log('bench:ari (client + worker on the simulated PBX, Redis, PostgreSQL)');
+      for (const [k, v] of rows) console.log(`  ${k.padEnd(w)}  ${v}`);
+    }
+  } finally {
+    sim.kill('SIGTERM');
+    await pool.end();
+    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await admin.end();
+    // Remove the bench's keys.
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+    await redis.quit();
+    busRedis.disconnect();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error('bench:ari failed:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,212 @@
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
+import { CampaignId, E164, LeadId, ListId } from '@ringside/protocol';
+import { ensureDatabase, migrate } from '../../apps/server/src/adapters/postgres/migrate.js';
+import { createPool } from '../../apps/server/src/adapters/postgres/pool.js';
+import { PgHopperSource } from '../../apps/server/src/adapters/postgres/hopper-source.js';
+import { RedisHopper } from '../../apps/server/src/adapters/redis/hopper.js';
+import { ManualClock } from '../../apps/server/src/ports/clock.js';
+import type { HopperEntry } from '../../apps/server/src/ports/hopper.js';
+import { HopperFiller } from '../../apps/server/src/services/hopper-filler.js';
+import { BENCH_NOW, existing, generate } from './generate.js';
+
+/**
+ * `npm run bench:hopper [-- --json --leads 10000000 --regen]`
+ *
+ * In its own database (BENCH_HOPPER_DATABASE_URL, default ringside_bench_hopper), generates N
+ * leads in one campaign once (reused while the size matches), then measures:
+ *  - refill: the hopper filler topping up an empty hopper with 500 leads (reclaim, window sweep,
+ *    the eligible-lead UPDATE ... RETURNING, Redis add), p50/p99 over 100 refills, and the SQL
+ *    statement alone;
+ *  - pops: atomic pop-and-lease of a hopper of 200,000 entries by 64 concurrent callers over 4
+ *    connections;
+ *  - memory: Redis bytes of a 500-lead hopper, Redis used_memory, PostgreSQL sizes.
+ * Goals: refill p99 <= 100 ms, >= 20,000 pops/s. Prints a table, or JSON lines with --json.
+ */
+const { values } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    leads: { type: 'string', default: '10000000' },
+    regen: { type: 'boolean', default: false },
+    refills: { type: 'string', default: '100' },
+    pops: { type: 'string', default: '200000' },
+    concurrency: { type: 'string', default: '64' },
+  },
+});
+const LEADS = Number(values.leads);
+const REFILLS = Number(values.refills);
+const POPS = Number(values.pops);
+const CONCURRENCY = Number(values.concurrency);
+const DB_URL =
+  process.env.BENCH_HOPPER_DATABASE_URL ??
+  'postgres://postgres@127.0.0.1:5432/ringside_bench_hopper';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const PREFIX = 'bench_hopper';
+
+interface Row {
+  metric: string;
+  value: number;
+  unit: string;
+  goal?: string;
+  ok?: boolean;
+}
+
+const progress = (msg: string) => {
+  if (!values.json) process.stderr.write(`${msg}\n`);
+};
+
+function pct(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const i = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return sorted[Math.max(0, i)] ?? Number.NaN;
+}
+
+async function main(): Promise<void> {
+  await ensureDatabase(DB_URL);
+  const pool = createPool(DB_URL, { max: 4 });
+  await migrate(pool);
+  let data = values.regen ? null : await existing(pool, LEADS);
+  if (data) {
+    progress(`reusing ${LEADS} generated leads`);
+  } else {
+    const t0 = Date.now();
+    progress(`generating ${LEADS} leads (set-based SQL)...`);
+    data = await generate(pool, LEADS, progress);
+    progress(`generated in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  }
+  // Leave every lead out of any hopper before measuring (a previous run marked some).
+  await pool.query('UPDATE leads SET hopper_at = NULL WHERE hopper_at IS NOT NULL');
+
+  const redis = new Redis(REDIS_URL);
+  const hopper = new RedisHopper(redis, { prefix: PREFIX });
+  const clock = new ManualClock(BENCH_NOW.getTime());
+  const source = new PgHopperSource(pool);
+  const sqlMs: number[] = [];
+  const timedSource = {
+    activeCampaigns: () => source.activeCampaigns(),
+    tzKeys: (ids: Parameters<PgHopperSource['tzKeys']>[0]) => source.tzKeys(ids),
+    clearMarks: (ids: Parameters<PgHopperSource['clearMarks']>[0]) => source.clearMarks(ids),
+    clearCampaignMarks: (id: CampaignId) => source.clearCampaignMarks(id),
+    take: async (...args: Parameters<PgHopperSource['take']>) => {
+      const t = performance.now();
+      const out = await source.take(...args);
+      sqlMs.push(performance.now() - t);
+      return out;
+    },
+  };
+  const filler = new HopperFiller({ source: timedSource, hopper, clock });
+  const campaign = (await source.activeCampaigns()).find((c) => c.id === data.campaignId);
+  if (!campaign) throw new Error('bench campaign missing');
+  const cid = campaign.id;
+
+  // Refill: an empty hopper topped up to 500, REFILLS times (+3 warm-up runs not counted).
+  const refillMs: number[] = [];
+  let taken = 0;
+  for (let i = 0; i < REFILLS + 3; i++) {
+    await hopper.clear(cid);
+    const t = performance.now();
+    const r = await filler.fillCampaign(campaign);
+    const ms = performance.now() - t;
+    if (r.added !== campaign.hopperSize) throw new Error(`refill added ${r.added}`);
+    taken += r.added;
+    if (i >= 3) refillMs.push(ms);
+    else sqlMs.length = 0;
+  }
+  progress(`refilled ${taken} leads`);
+  const hk = hopper.keysOf(cid);
+  let hopperBytes = 0;
+  for (const k of Object.values(hk)) hopperBytes += Number((await redis.memory('USAGE', k)) ?? 0);
+  await hopper.clear(cid);
+  await pool.query('UPDATE leads SET hopper_at = NULL WHERE hopper_at IS NOT NULL');
+
+  // Pops: POPS synthetic entries, popped by CONCURRENCY callers over 4 connections.
+  const popCampaign = CampaignId.parse('bench-pop');
+  await hopper.clear(popCampaign);
+  const entries: HopperEntry[] = Array.from({ length: POPS }, (_, i) => ({
+    leadId: LeadId.parse(String(i + 1)),
+    listId: ListId.parse('1'),
+    campaignId: popCampaign,
+    phone: E164.parse(`+1${2000000000 + i}`),
+    timeZones: ['America/New_York'],
+    priority: i % 10 === 0 ? 'recycle' : 'new',
+    attempts: 0,
+    windowClosesAtMs: BENCH_NOW.getTime() + 3_600_000,
+  }));
+  const adder = new RedisHopper(redis, { prefix: PREFIX, addChunk: 1_000 });
+  await adder.add(popCampaign, entries);
+  const conns = Array.from({ length: 4 }, () => new Redis(REDIS_URL));
+  const hoppers = conns.map((c) => new RedisHopper(c, { prefix: PREFIX }));
+  let popped = 0;
+  const now = BENCH_NOW.getTime();
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async (_, w) => {
+      const h = hoppers[w % hoppers.length] ?? hopper;
+      while ((await h.pop(popCampaign, `w${w}`, 60_000, now)) !== null) popped += 1;
+    }),
+  );
+  const popSeconds = (performance.now() - t0) / 1000;
+  if (popped !== POPS) throw new Error(`popped ${popped} of ${POPS}`);
+  await hopper.clear(popCampaign);
+  for (const c of conns) c.disconnect();
+
+  const info = await redis.info('memory');
+  const usedMemory = Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
+  const sizes = await pool.query<Record<string, string>>(
+    `SELECT pg_total_relation_size('leads') AS leads_total, pg_relation_size('leads') AS leads_heap,
+            pg_relation_size('leads_hopper_idx') AS hopper_idx,
+            pg_total_relation_size('dnc') AS dnc_total,
+            pg_database_size(current_database()) AS db`,
+  );
+  const s = sizes.rows[0] ?? {};
+  redis.disconnect();
+  await pool.end();
+
+  refillMs.sort((a, b) => a - b);
+  sqlMs.sort((a, b) => a - b);
+  const p99 = pct(refillMs, 99);
+  const popsPerS = POPS / popSeconds;
+  const MiB = 1024 * 1024;
+  const rows: Row[] = [
+    { metric: 'leads in campaign', value: LEADS, unit: 'leads' },
+    { metric: 'refill 500 p50', value: pct(refillMs, 50), unit: 'ms' },
+    { metric: 'refill 500 p99', value: p99, unit: 'ms', goal: '<= 100', ok: p99 <= 100 },
+    { metric: 'refill 500 max', value: refillMs[refillMs.length - 1] ?? 0, unit: 'ms' },
+    { metric: 'refill SQL only p50', value: pct(sqlMs, 50), unit: 'ms' },
+    { metric: 'refill SQL only p99', value: pct(sqlMs, 99), unit: 'ms' },
+    {
+      metric: `atomic pops (${CONCURRENCY} callers)`,
+      value: popsPerS,
+      unit: 'pops/s',
+      goal: '>= 20000',
+      ok: popsPerS >= 20_000,
+    },
+    { metric: 'redis: hopper of 500', value: hopperBytes / 1024, unit: 'KiB' },
+    { metric: 'redis: used_memory (whole server)', value: usedMemory / MiB, unit: 'MiB' },
+    { metric: 'pg: leads heap', value: Number(s.leads_heap) / MiB, unit: 'MiB' },
+    { metric: 'pg: leads + indexes', value: Number(s.leads_total) / MiB, unit: 'MiB' },
+    { metric: 'pg: leads_hopper_idx', value: Number(s.hopper_idx) / MiB, unit: 'MiB' },
+    { metric: 'pg: dnc + indexes', value: Number(s.dnc_total) / MiB, unit: 'MiB' },
+    { metric: 'pg: database', value: Number(s.db) / MiB, unit: 'MiB' },
+  ];
+  if (values.json) {
+    for (const r of rows) process.stdout.write(`${JSON.stringify({ bench: 'hopper', ...r })}\n`);
+    return;
+  }
+  const fmt = (v: number) =>
+    v >= 1000 ? Math.round(v).toLocaleString('en-US') : v.toFixed(v < 10 ? 2 : 1);
+  const w = Math.max(...rows.map((r) => r.metric.length));
+  console.log(`${'metric'.padEnd(w)}  ${'value'.padStart(12)}  unit     goal`);
+  for (const r of rows) {
+    const goal = r.goal ? `${r.goal} ${r.ok ? 'ok' : 'MISSED'}` : '';
+    console.log(
+      `${r.metric.padEnd(w)}  ${fmt(r.value).padStart(12)}  ${r.unit.padEnd(7)}  ${goal}`,
+    );
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
