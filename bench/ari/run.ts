@@ -13,14 +13,16 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import type { CallId, CampaignId, E164, LeadId, ListId } from '@ringside/protocol';
 import { ServerPool } from '../../apps/server/src/adapters/asterisk/server-pool.js';
 import { TelephonyHealth } from '../../apps/server/src/adapters/asterisk/telephony-health.js';
-import { CallLogRepository } from '../../apps/server/src/adapters/postgres/call-log.js';
+import { CallLogRepository, type CallLogWriter } from '../../apps/server/src/adapters/postgres/call-log.js';
 import { ensureDatabase, migrate } from '../../apps/server/src/adapters/postgres/migrate.js';
 import { createPool } from '../../apps/server/src/adapters/postgres/pool.js';
 import { RedisEventBus } from '../../apps/server/src/adapters/redis/event-bus.js';
@@ -32,6 +34,8 @@ import { CallOriginator } from '../../apps/server/src/services/ari-worker-origin
 import { AriServerSupervisor } from '../../apps/server/src/services/ari-worker-server.js';
 
 interface Args {
+  /** Diagnostic: skip PostgreSQL (call_log) to see its share of the cost. */
+  noCallLog: boolean;
   calls: number;
   speed: number;
   seed: number;
@@ -39,10 +43,11 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { calls: 500, speed: 20, seed: 1, json: false };
+  const a: Args = { noCallLog: false, calls: 500, speed: 20, seed: 1, json: false };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     if (k === '--json') a.json = true;
+    else if (k === '--no-call-log') a.noCallLog = true;
     else if (k === '--calls' || k === '--speed' || k === '--seed') {
       const v = Number(argv[++i]);
       if (!Number.isFinite(v) || v <= 0) throw new Error(`${k} needs a positive number`);
@@ -62,6 +67,17 @@ function freePort(): Promise<number> {
     });
     s.on('error', reject);
   });
+}
+
+/** CPU ms a child has used (Linux /proc; NaN elsewhere). */
+function childCpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -122,7 +138,9 @@ async function main(): Promise<void> {
     );
     const store = new RedisStateStore(redis, { prefix, clock: systemClock });
     const bus = new RedisEventBus(busRedis, { prefix, clock: systemClock, logger });
-    const callLog = new CallLogRepository(pool);
+    const callLog: CallLogWriter = args.noCallLog
+      ? { start: async () => undefined, step: async () => undefined }
+      : new CallLogRepository(pool);
     const server = {
       id: `127.0.0.1:${port}`,
       baseUrl: `http://127.0.0.1:${port}/ari`,
@@ -168,6 +186,9 @@ async function main(): Promise<void> {
       dialTemplate: 'Local/{digits}@sim-customers',
     });
 
+    const load1m = loadavg()[0] ?? NaN;
+    const cpu0 = process.cpuUsage();
+    const simCpu0 = childCpuMs(sim.pid);
     const t0 = performance.now();
     const results = await Promise.all(
       Array.from({ length: args.calls }, (_, i) =>
@@ -187,6 +208,8 @@ async function main(): Promise<void> {
     const timeout = new Promise<void>((r) => setTimeout(r, 120_000).unref());
     await Promise.race([allEndedP, timeout]);
     const totalMs = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    const simCpuMs = childCpuMs(sim.pid) - simCpu0;
     await sup.stop();
 
     const sorted = [...latencies].sort((a, b) => a - b);
@@ -206,6 +229,10 @@ async function main(): Promise<void> {
       latencyP99Ms: Number(percentile(sorted, 99).toFixed(2)),
       latencyMaxMs: Number((sorted.at(-1) ?? NaN).toFixed(2)),
       outcomes: Object.fromEntries([...outcomes].sort()),
+      /** CPU of this process (client + worker + adapters) per call, and the simulator's. */
+      cpuMsPerCall: Number(((cpu.user + cpu.system) / 1000 / args.calls).toFixed(2)),
+      simCpuMsPerCall: Number((simCpuMs / args.calls).toFixed(2)),
+      loadAvg1m: Number(load1m.toFixed(1)),
       goalOriginationsMet: (args.calls / originateMs) * 1000 >= 200,
       goalLatencyMet: percentile(sorted, 99) <= 20,
     };

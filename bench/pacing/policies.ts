@@ -10,7 +10,7 @@ import {
 import type { DialMethod } from '@ringside/protocol';
 import { seededRng } from '../../apps/server/src/ports/clock.js';
 import type { Scenario } from './scenario.js';
-import { A_INCALL, A_OUT, A_PAUSED, A_READY, A_WRAP, type Policy, type Sim } from './sim.js';
+import { A_OUT, A_READY, type Policy, type Sim } from './sim.js';
 
 /** Seconds between two decisions for the policies that run the production module. */
 export const DECISION_TICK_S = Number(process.env.TICK ?? 0.5);
@@ -269,14 +269,12 @@ export class OraclePolicy implements Policy {
   readonly name = 'oracle' as const;
   readonly tickS = DECISION_TICK_S;
   readonly countsLeadsNeedingAgent = true;
-  private readonly free: Float64Array;
   private readonly lead: number;
 
   constructor(
     private readonly sc: Scenario,
     private readonly alpha = 0.02,
   ) {
-    this.free = new Float64Array(sc.agents);
     // Quantile of dial-to-agent-needed delay, from the scenario's own distributions.
     const rng = seededRng(12345);
     const xs = new Float64Array(20_000);
@@ -287,27 +285,17 @@ export class OraclePolicy implements Policy {
   }
 
   decide(sim: Sim): number {
-    const t = sim.t;
-    let m = 0;
+    // The k-th free time (k = agent-needing calls already in flight) is due once
+    // t >= free - dropWait - lead; so the calls to place are the agents due by then minus k.
+    const due = sim.t + this.sc.dropWaitS + this.lead;
+    let count = 0;
     for (let a = 0; a < sim.n; a++) {
       const st = sim.aState[a];
-      let f: number;
-      if (st === A_READY) f = t;
-      else if (st === A_INCALL || st === A_WRAP || st === A_PAUSED)
-        f = sim.aFreeAt[a] as number;
-      else if (st === A_OUT) f = sim.aFreeAt[a] as number;
-      else f = Infinity;
+      const f = st === A_READY ? sim.t : (sim.aFreeAt[a] as number);
+      if (st === A_OUT && f === Infinity) continue;
       if (f >= (sim.aLogoutAt[a] as number)) continue;
-      this.free[m++] = f;
+      if (f <= due) count++;
     }
-    const sorted = this.free.subarray(0, m).sort();
-    let k = sim.inflightNeedingAgent;
-    let n = 0;
-    const dw = this.sc.dropWaitS;
-    while (k < m && t >= (sorted[k] as number) - dw - this.lead) {
-      n++;
-      k++;
-    }
-    return n;
+    return Math.max(0, count - sim.inflightNeedingAgent);
   }
 }

@@ -38,6 +38,8 @@ const app = await buildApp({
   audit: createAuditLog(pool),
   campaigns: { list: unused, get: unused, update: unused },
   leads: { get: unused, history: unused, search: unused },
+  dispositions: { forCampaign: unused },
+  pauseCodes: { forCampaign: unused },
   importLeads: unused,
   agentSessions: { login: unused, ready: unused, pause: unused, logout: unused, dispose: unused },
   stateStore: new RedisStateStore(redis, { prefix }),

@@ -1,26 +1,43 @@
 /**
- * npm run bench:realtime [-- --agents 1000 --rate 200 --duration 15 --supervisors 0 --json]
+ * npm run bench:realtime [-- --agents 1000 --mode calls --rate 100 --duration 15 --supervisors 0 --json]
  *
  * 1,000 agent WebSocket clients (this process) connected to the gateway (a child process: the
- * real app on the real Redis adapters) while agent state changes are written to Redis through
- * the RedisStateStore (Lua: state + event in one step). For each change, the latency from just
- * before the write to the moment the agent's client has the event; plus the gateway's CPU.
+ * real app on the real Redis adapters) while state changes are written to Redis through the
+ * RedisStateStore (Lua: state + event in one step):
+ * - mode `calls` (default): `--rate` calls per second flow through the agents: reserve the
+ *   longest-ready agent, call bridged, agent INCALL, call ended, WRAPUP, READY (6 events that
+ *   reach the agent per call);
+ * - mode `states`: `--rate` READY/PAUSED toggles per second, round robin.
+ * For every event an agent receives: the latency from just before its write to Redis to the
+ * moment the agent's client has parsed it; plus the gateway's CPU.
  * Goal (issue 5): p99 <= 50 ms at 1,000 agents on 2 cores.
  */
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
-import type { AgentId, AgentState, CampaignId, ServerMessage } from '@ringside/protocol';
+import type {
+  AgentId,
+  AgentState,
+  CallId,
+  CampaignId,
+  DomainEvent,
+  E164,
+  LeadId,
+  ListId,
+  ServerMessage,
+} from '@ringside/protocol';
 import { ensureDatabase, migrate } from '../../apps/server/src/adapters/postgres/migrate.js';
 import { createPool } from '../../apps/server/src/adapters/postgres/pool.js';
 import { RedisStateStore } from '../../apps/server/src/adapters/redis/state-store.js';
 import { signSession } from '../../apps/server/src/http/session.js';
-import type { AgentStatus } from '../../apps/server/src/ports/state-store.js';
+import type { AgentStatus, LiveCall } from '../../apps/server/src/ports/state-store.js';
 
 interface Args {
+  mode: 'calls' | 'states';
   agents: number;
   supervisors: number;
   /** State changes per second. */
@@ -30,7 +47,14 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { agents: 1000, supervisors: 0, rate: 200, durationS: 15, json: false };
+  const a: Args = {
+    mode: 'calls',
+    agents: 1000,
+    supervisors: 0,
+    rate: 0,
+    durationS: 15,
+    json: false,
+  };
   const numeric: Record<string, 'agents' | 'supervisors' | 'rate' | 'durationS'> = {
     '--agents': 'agents',
     '--supervisors': 'supervisors',
@@ -41,12 +65,17 @@ function parseArgs(argv: string[]): Args {
     const k = argv[i] ?? '';
     const field = numeric[k];
     if (k === '--json') a.json = true;
-    else if (field) a[field] = Number(argv[++i]);
+    else if (k === '--mode') {
+      const m = argv[++i];
+      if (m !== 'calls' && m !== 'states') throw new Error('--mode is calls or states');
+      a.mode = m;
+    } else if (field) a[field] = Number(argv[++i]);
     else throw new Error(`unknown argument ${k}`);
   }
   for (const [k, v] of Object.entries(a)) {
     if (typeof v === 'number' && !(Number.isFinite(v) && v >= 0)) throw new Error(`bad --${k}`);
   }
+  if (a.rate === 0) a.rate = a.mode === 'calls' ? 100 : 200;
   return a;
 }
 
@@ -87,20 +116,21 @@ async function main(): Promise<void> {
   const agentIds = users.rows.filter((u) => u.role === 'agent').map((u) => u.id as AgentId);
   const supervisorIds = users.rows.filter((u) => u.role === 'supervisor').map((u) => u.id);
 
-  // --- Redis: every agent logged in and PAUSED.
+  // --- Redis: every agent logged in: READY for calls, PAUSED for state toggles.
   const redis = new Redis(REDIS_URL);
   const store = new RedisStateStore(redis, { prefix });
   const state = new Map<AgentId, AgentStatus>();
   const t0 = Date.now();
   await Promise.all(
     agentIds.map(async (agentId) => {
+      const initial: AgentState = args.mode === 'calls' ? 'READY' : 'PAUSED';
       const s: AgentStatus = {
         agentId,
-        state: 'PAUSED',
+        state: initial,
         sinceMs: t0,
         campaignId: CAMPAIGN,
         callId: null,
-        pauseCode: 'LOGIN',
+        pauseCode: initial === 'PAUSED' ? 'LOGIN' : null,
         bridgeId: null,
         legChannelId: null,
       };
@@ -109,8 +139,8 @@ async function main(): Promise<void> {
         agentId,
         campaignId: CAMPAIGN,
         from: 'LOGGED_OUT',
-        to: 'PAUSED',
-        pauseCode: 'LOGIN',
+        to: initial,
+        pauseCode: s.pauseCode,
         callId: null,
         reason: 'bench:setup',
         sinceMs: t0,
@@ -142,7 +172,17 @@ async function main(): Promise<void> {
   const url = `ws://127.0.0.1:${port}/ws`;
 
   // --- Clients.
-  const sentAt = new Map<number, number>();
+  /** Write instant (precise epoch ms) per event key; see keyOf. */
+  const sentAt = new Map<string, number>();
+  /** Events the agents should receive. */
+  let expected = 0;
+  /** Bench agent events carry their key as reason; the dialer's reservation and call events are keyed by call. */
+  const keyOf = (e: DomainEvent): string => {
+    if (e.type === 'agent.state_changed') {
+      return e.reason.startsWith('bench:') ? e.reason : `${e.callId ?? ''}:${e.to}`;
+    }
+    return 'callId' in e ? `${e.callId}:${e.type}` : e.type;
+  };
   const agentLatencies: number[] = [];
   const supLatencies: number[] = [];
   let received = 0;
@@ -162,9 +202,8 @@ async function main(): Promise<void> {
         const m = JSON.parse(String(raw)) as ServerMessage;
         if (m.type === 'snapshot') resolve();
         else if (m.type === 'error') errors++;
-        else if (m.type === 'event' && m.data.event.type === 'agent.state_changed') {
-          const sample = Number(m.data.event.reason.slice('bench:'.length));
-          const start = sentAt.get(sample);
+        else if (m.type === 'event') {
+          const start = sentAt.get(keyOf(m.data.event));
           if (start === undefined) return;
           (role === 'agent' ? agentLatencies : supLatencies).push(at - start);
           received++;
@@ -192,58 +231,143 @@ async function main(): Promise<void> {
   const connectMs = performance.now() - connectStart;
   log(`connected ${sockets.length} clients in ${connectMs.toFixed(0)} ms`);
 
-  // --- State changes at the given rate, round robin over the agents.
+  // --- The workload at the given rate.
   await new Promise((r) => setTimeout(r, 500));
   const cpu0 = await request<{ userUs: number; systemUs: number; atMs: number }>('cpu');
   let sample = 0;
   let writeFailures = 0;
+  let noAgent = 0;
   const inFlight = new Set<Promise<void>>();
+  const mark = (key: string) => {
+    sentAt.set(key, nowPrecise());
+    expected++;
+  };
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  /** One agent state write with its event; the event key is its reason. */
+  async function move(
+    cur: AgentStatus,
+    to: AgentState,
+    over: Partial<AgentStatus>,
+    key: string,
+  ): Promise<AgentStatus> {
+    const atMs = Date.now();
+    const next: AgentStatus = { ...cur, state: to, sinceMs: atMs, ...over };
+    mark(key);
+    const env = await store.transitionAgent(next, cur.state, {
+      type: 'agent.state_changed',
+      agentId: cur.agentId,
+      campaignId: CAMPAIGN,
+      from: cur.state,
+      to,
+      pauseCode: next.pauseCode,
+      callId: next.callId ?? cur.callId,
+      reason: key,
+      sinceMs: cur.sinceMs,
+      atMs,
+    });
+    if (!env) writeFailures++;
+    return next;
+  }
+
+  let next = 0;
+  async function toggle(): Promise<void> {
+    const agentId = agentIds[next++ % agentIds.length];
+    const cur = agentId ? state.get(agentId) : undefined;
+    if (!agentId || !cur) return;
+    const to: AgentState = cur.state === 'READY' ? 'PAUSED' : 'READY';
+    const pending = move(
+      cur,
+      to,
+      { pauseCode: to === 'PAUSED' ? 'BREAK' : null },
+      `bench:${++sample}`,
+    );
+    // Recorded before the write resolves, so the next toggle of this agent expects the new state.
+    state.set(agentId, { ...cur, state: to, pauseCode: to === 'PAUSED' ? 'BREAK' : null });
+    await pending;
+  }
+
+  /** One call through an agent: the events the dialer and the ARI worker would write. */
+  async function call(): Promise<void> {
+    const callId = `bc${++sample}` as CallId;
+    mark(`${callId}:RESERVED`);
+    const reserved = await store.reserveLongestReady(CAMPAIGN, callId, Date.now());
+    if (!reserved) {
+      sentAt.delete(`${callId}:RESERVED`);
+      expected--;
+      noAgent++;
+      return;
+    }
+    const live: LiveCall = {
+      callId,
+      campaignId: CAMPAIGN,
+      leadId: '1' as LeadId,
+      listId: '1' as ListId,
+      phone: '+14155550100' as E164,
+      stage: 'BRIDGED',
+      serverId: 'bench',
+      channelId: callId,
+      bridgeId: `bridge-${reserved.agentId}`,
+      agentId: reserved.agentId,
+      manual: false,
+      attempt: 1,
+      originatedAtMs: Date.now(),
+      ringingAtMs: null,
+      answeredAtMs: null,
+      amdAtMs: null,
+      amdResult: null,
+      waitingAtMs: null,
+      bridgedAtMs: Date.now(),
+      droppedAtMs: null,
+      endedAtMs: null,
+    };
+    mark(`${callId}:call.bridged`);
+    await store.putCall(live, {
+      type: 'call.bridged',
+      callId,
+      agentId: reserved.agentId,
+      bridgeId: live.bridgeId ?? '',
+      atMs: Date.now(),
+    });
+    let a = await move(reserved, 'INCALL', {}, `bench:${callId}:INCALL`);
+    await sleep(20);
+    mark(`${callId}:call.ended`);
+    await store.endCall(
+      { ...live, stage: 'ENDED', endedAtMs: Date.now() },
+      {
+        type: 'call.ended',
+        callId,
+        campaignId: CAMPAIGN,
+        leadId: live.leadId,
+        outcome: 'HUMAN',
+        hangupCause: 16,
+        agentId: reserved.agentId,
+        atMs: Date.now(),
+      },
+    );
+    a = await move(a, 'WRAPUP', {}, `bench:${callId}:WRAPUP`);
+    await sleep(20);
+    await move(a, 'READY', { callId: null }, `bench:${callId}:READY`);
+  }
+
   const tickMs = 10;
   const perTick = (args.rate * tickMs) / 1000;
   let credit = 0;
-  let next = 0;
   const endAt = performance.now() + args.durationS * 1000;
   while (performance.now() < endAt) {
     const tickStart = performance.now();
     credit += perTick;
     while (credit >= 1) {
       credit -= 1;
-      const agentId = agentIds[next++ % agentIds.length];
-      if (!agentId) break;
-      const cur = state.get(agentId);
-      if (!cur) continue;
-      const to: AgentState = cur.state === 'READY' ? 'PAUSED' : 'READY';
-      const id = ++sample;
-      const atMs = Date.now();
-      const nextState: AgentStatus = {
-        ...cur,
-        state: to,
-        sinceMs: atMs,
-        pauseCode: to === 'PAUSED' ? 'BREAK' : null,
-      };
-      state.set(agentId, nextState);
-      sentAt.set(id, nowPrecise());
-      const p = store
-        .transitionAgent(nextState, cur.state, {
-          type: 'agent.state_changed',
-          agentId,
-          campaignId: CAMPAIGN,
-          from: cur.state,
-          to,
-          pauseCode: nextState.pauseCode,
-          callId: null,
-          reason: `bench:${id}`,
-          sinceMs: cur.sinceMs,
-          atMs,
-        })
-        .then((env) => {
-          if (!env) writeFailures++;
+      const p: Promise<void> = (args.mode === 'calls' ? call() : toggle())
+        .catch(() => {
+          writeFailures++;
         })
         .finally(() => inFlight.delete(p));
       inFlight.add(p);
     }
     const wait = tickMs - (performance.now() - tickStart);
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    if (wait > 0) await sleep(wait);
   }
   await Promise.all(inFlight);
   await new Promise((r) => setTimeout(r, 1000));
@@ -260,11 +384,14 @@ async function main(): Promise<void> {
     supervisors: args.supervisors,
     connected: sockets.filter((s) => s.readyState === WebSocket.OPEN).length,
     connectMs: Math.round(connectMs),
-    changes: sample,
-    changesPerS: Math.round(sample / args.durationS),
+    mode: args.mode,
+    rate: args.rate,
+    eventsToAgents: expected,
+    eventsPerS: Math.round(expected / args.durationS),
     writeFailures,
+    noReadyAgent: noAgent,
     received,
-    lostToAgents: sample - agentLatencies.length,
+    lostToAgents: expected - agentLatencies.length,
     p50Ms: +percentile(sorted, 50).toFixed(2),
     p95Ms: +percentile(sorted, 95).toFixed(2),
     p99Ms: +percentile(sorted, 99).toFixed(2),
@@ -272,6 +399,9 @@ async function main(): Promise<void> {
     supervisorP99Ms: supSorted.length ? +percentile(supSorted, 99).toFixed(2) : null,
     gatewayCpuPct: +((cpuMs / wallMs) * 100).toFixed(1),
     gatewayMessagesOut: stats.messagesOut ?? 0,
+    /** Other work on the machine skews latency: the 1-minute load average at the end, and cores. */
+    loadAvg1m: +(loadavg()[0] ?? 0).toFixed(2),
+    cores: cpus().length,
     wsErrors: errors,
     goalP99Ms: 50,
     pass: percentile(sorted, 99) <= 50,
@@ -283,7 +413,11 @@ async function main(): Promise<void> {
     const rows: Array<[string, string]> = [
       ['agents connected', `${result.connected} / ${args.agents + args.supervisors}`],
       ['connect time', `${result.connectMs} ms`],
-      ['state changes', `${result.changes} (${result.changesPerS}/s, ${writeFailures} refused)`],
+      ['workload', `${args.mode} at ${args.rate}/s for ${args.durationS} s`],
+      [
+        'events to agents',
+        `${result.eventsToAgents} (${result.eventsPerS}/s, ${writeFailures} writes refused)`,
+      ],
       ['events lost', String(result.lostToAgents)],
       ['latency p50', `${result.p50Ms} ms`],
       ['latency p95', `${result.p95Ms} ms`],
@@ -293,6 +427,7 @@ async function main(): Promise<void> {
         ? ([['supervisor p99', `${result.supervisorP99Ms} ms`]] as Array<[string, string]>)
         : []),
       ['gateway CPU', `${result.gatewayCpuPct}% of one core`],
+      ['machine load', `${result.loadAvg1m} (1 min average, ${result.cores} cores)`],
     ];
     const w = Math.max(...rows.map(([k]) => k.length));
     console.log('\nrealtime gateway: Redis state change -> agent WebSocket');

@@ -325,4 +325,34 @@ describe('ARI errors, authentication and the control API', () => {
     expect(second.events.map((e) => e.type)).toContain('StasisEnd');
     second.close();
   });
+
+  it('replaces an app connection like Asterisk and filters events without subscribeAll', async () => {
+    const scheduler = new ManualScheduler();
+    pbx = await startSimPbx({ port: 0, scheduler });
+    const old = await collectEvents(pbx.eventsUrl);
+    const replacing = await collectEvents(pbx.eventsUrl);
+    await old.settle();
+    expect(old.events.map((e) => e.type)).toEqual(['ApplicationReplaced']);
+    expect(checkEvent(old.events[0]).ok).toBe(true);
+    const other = await collectEvents(
+      `${pbx.eventsUrl.replace('app=dialer', 'app=other').replace('&subscribeAll=true', '')}`,
+    );
+    await ariRequest(pbx.url, 'POST', '/channels', {
+      endpoint: 'Local/agent@agents',
+      app: 'other',
+      channelId: 'o1',
+      otherChannelId: 'o1-2',
+    });
+    await ariRequest(pbx.url, 'POST', '/bridges', { bridgeId: 'unrelated' });
+    await other.settle();
+    await replacing.settle();
+    expect(other.events.map((e) => e.type)).toContain('StasisStart');
+    expect(other.events.every((e) => e.application === 'other')).toBe(true);
+    expect(other.events.map((e) => e.type)).not.toContain('BridgeCreated');
+    expect(replacing.events.map((e) => e.type)).toContain('BridgeCreated');
+    const missing = await collectEvents(pbx.eventsUrl.replace('app=dialer&', ''));
+    await missing.settle();
+    expect(missing.events).toEqual([{ type: 'MissingParams', params: ['app'] }]);
+    for (const s of [old, replacing, other, missing]) s.close();
+  });
 });

@@ -328,3 +328,31 @@ export type LeadSearchQuery = z.infer<typeof LeadSearchQuery>;
 
 export const LeadList = z.object({ leads: z.array(LeadView) });
 export type LeadList = z.infer<typeof LeadList>;
+
+// ---------------------------------------------------------------------------------------------
+// Dispositions and pause codes of a campaign (system-wide ones included)
+
+export const DispositionView = z.object({
+  code: z.string(),
+  name: z.string(),
+  humanAnswered: z.boolean(),
+  sale: z.boolean(),
+  /** Adds the number to DNC. */
+  dnc: z.boolean(),
+  /** Asks for a callback time. */
+  callback: z.boolean(),
+  /** The lead is never dialed again. */
+  final: z.boolean(),
+});
+export type DispositionView = z.infer<typeof DispositionView>;
+export const DispositionList = z.object({ dispositions: z.array(DispositionView) });
+export type DispositionList = z.infer<typeof DispositionList>;
+
+export const PauseCodeView = z.object({
+  code: z.string(),
+  name: z.string(),
+  billable: z.boolean(),
+});
+export type PauseCodeView = z.infer<typeof PauseCodeView>;
+export const PauseCodeList = z.object({ pauseCodes: z.array(PauseCodeView) });
+export type PauseCodeList = z.infer<typeof PauseCodeList>;

@@ -12,6 +12,7 @@ import type {
 } from '@ringside/protocol';
 import type { AuditLog } from '../adapters/postgres/audit.js';
 import type { LeadsRepo } from '../adapters/postgres/leads.js';
+import type { DispositionsRepo, PauseCodesRepo } from '../adapters/postgres/dispositions.js';
 import type { UsersRepo } from '../adapters/postgres/users.js';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
@@ -68,6 +69,17 @@ export interface AgentSessionApi {
   dispose(agentId: AgentId, input: DispositionBody): Promise<AgentStatus>;
 }
 
+/**
+ * Where agents' WebSocket heartbeats are visible to every api process (Redis, with a TTL), so
+ * that the process an agent left does not pause it while it is connected to another one.
+ * Optional: without it each process judges by its own sockets only.
+ */
+export interface AgentPresence {
+  /** The agent is alive on some socket; forget it after `ttlMs` without another touch. */
+  touch(agentId: AgentId, ttlMs: number): Promise<void>;
+  isPresent(agentId: AgentId): Promise<boolean>;
+}
+
 export interface AppConfig {
   sessionSecret: string;
   cookieSecure: boolean;
@@ -93,6 +105,9 @@ export interface AppDeps {
   users: UsersRepo;
   audit: AuditLog;
   campaigns: CampaignsApi;
+  /** A campaign's dispositions and pause codes, system-wide ones included. */
+  dispositions: Pick<DispositionsRepo, 'forCampaign'>;
+  pauseCodes: Pick<PauseCodesRepo, 'forCampaign'>;
   /** Leads for the screen pop and search (PostgreSQL; not on the real-time path). */
   leads: Pick<LeadsRepo, 'get' | 'history' | 'search'>;
   importLeads: ImportLeadsFn;
@@ -100,6 +115,7 @@ export interface AppDeps {
   stateStore: StateStore;
   eventBus: EventBus;
   health: HealthChecks;
+  presence?: AgentPresence;
   /** Sees every bus event the gateway receives (e.g. to track telephony status). */
   observeEvent?: (envelope: BusEnvelope) => void;
 }

@@ -50,6 +50,17 @@ export interface Hopper {
     nowMs: number,
   ): Promise<HopperLease | null>;
   /**
+   * Pops up to `count` leads in one atomic step (same order and leases as `count` pops): the
+   * dialer takes the N leads its pacing asks for in one round trip.
+   */
+  popMany(
+    campaignId: CampaignId,
+    consumerId: string,
+    count: number,
+    leaseMs: number,
+    nowMs: number,
+  ): Promise<HopperLease[]>;
+  /**
    * The lead was dialed: forget it. With `consumerId`, only when that consumer still holds the
    * lease (a late ack after the lease expired and moved on does nothing). True when acked.
    */

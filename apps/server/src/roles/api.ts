@@ -3,6 +3,7 @@ import { createAuditLog } from '../adapters/postgres/audit.js';
 import { createCampaignsRepo } from '../adapters/postgres/campaigns.js';
 import { createDb } from '../adapters/postgres/database.js';
 import { createLeadsRepo } from '../adapters/postgres/leads.js';
+import { createDispositionsRepo, createPauseCodesRepo } from '../adapters/postgres/dispositions.js';
 import { createUsersRepo } from '../adapters/postgres/users.js';
 import { telephonyHealth } from '../adapters/asterisk/telephony-health.js';
 import { RedisEventBus } from '../adapters/redis/event-bus.js';
@@ -48,6 +49,8 @@ export async function startApi(ctx: RoleContext): Promise<RunningRole> {
     audit: createAuditLog(pool),
     campaigns: campaignsApi(createCampaignsRepo(db)),
     leads: createLeadsRepo(db),
+    dispositions: createDispositionsRepo(db),
+    pauseCodes: createPauseCodesRepo(db),
     importLeads: (args) => importLeads({ pool, logger: log }, args),
     agentSessions,
     stateStore,

@@ -1,7 +1,152 @@
+import { Redis } from 'ioredis';
+import { ServerPool, type PooledServer } from '../adapters/asterisk/server-pool.js';
+import { AgentLogRepository } from '../adapters/postgres/agent-log.js';
+import { CallLogRepository } from '../adapters/postgres/call-log.js';
+import { createCampaignsRepo } from '../adapters/postgres/campaigns.js';
+import { createDb } from '../adapters/postgres/database.js';
+import { RedisEventBus } from '../adapters/redis/event-bus.js';
+import { RedisHopper } from '../adapters/redis/hopper.js';
+import { RedisStateStore } from '../adapters/redis/state-store.js';
+import type { EventBus } from '../ports/event-bus.js';
+import type { Hopper } from '../ports/hopper.js';
+import type { StateStore } from '../ports/state-store.js';
+import { AgentSessionService } from '../services/agent-session.js';
+import { CallOriginator } from '../services/ari-worker-originator.js';
+import {
+  BreakerAriClient,
+  CampaignLeases,
+  DialerKeys,
+  DialerService,
+  DialerStatusStore,
+  DncCache,
+  LedgerStore,
+  PgDialerLeads,
+  TrunkBreaker,
+  dialerInstanceId,
+  ledgerFromCallLog,
+  newCallId,
+  scaledTimers,
+  type HandoffSample,
+} from '../services/dialer/index.js';
 import type { RoleContext, RunningRole } from './context.js';
 
-/** Role `dialer`. Placeholder until its issue wires it; see docs/architecture.md. */
-export async function startDialer(ctx: RoleContext): Promise<RunningRole> {
-  ctx.logger.warn({ role: 'dialer' }, 'role has no implementation yet');
-  return { name: 'dialer', stop: async () => undefined };
+/** Overrides for tests and simulations; production uses none. */
+export interface DialerRoleDeps {
+  store?: StateStore;
+  bus?: EventBus;
+  hopper?: Hopper;
+  /** Virtual time runs this many times faster than the wall clock (ctx.clock must agree). */
+  timeScale?: number;
+  instanceId?: string;
+  /** Lease TTL, ms of wall clock (default 5,000). */
+  leaseTtlMs?: number;
+  /** Pacing decisions at least this often, ms of wall clock (default 250). */
+  tickIntervalMs?: number;
+  /** See DriverDeps.safeHarborStartMs; default 250 ms of wall clock, scaled. */
+  safeHarborStartMs?: number;
+  /** Most concurrent calls per Asterisk server (default 500). */
+  maxCallsPerServer?: number;
+  dialTemplate?: string;
+  onHandoff?(sample: HandoffSample): void;
+}
+
+export interface RunningDialer extends RunningRole {
+  service: DialerService;
+  dnc: DncCache;
+  instanceId: string;
+}
+
+/**
+ * Role `dialer`: drives every active campaign it holds the Redis lease of (docs/dialer.md).
+ * Several instances may run; each campaign is driven by exactly one of them at a time.
+ */
+export async function startDialer(ctx: RoleContext, deps: DialerRoleDeps = {}): Promise<RunningDialer> {
+  const log = ctx.logger.child({ role: 'dialer' });
+  const speed = deps.timeScale ?? 1;
+  const redis = new Redis(ctx.config.redisUrl, { maxRetriesPerRequest: 3 });
+  redis.on('error', (err) => log.warn({ err }, 'dialer redis connection error'));
+  const prefix = ctx.config.redisPrefix;
+  const store = deps.store ?? new RedisStateStore(redis, { prefix, clock: ctx.clock });
+  const bus = deps.bus ?? new RedisEventBus(redis, { prefix, clock: ctx.clock, logger: log });
+  const hopper = deps.hopper ?? new RedisHopper(redis, { prefix });
+  const keys = new DialerKeys(prefix);
+  const db = createDb(ctx.pool);
+  const campaigns = createCampaignsRepo(db);
+  const agents = new AgentSessionService({ store, log: new AgentLogRepository(ctx.pool), clock: ctx.clock, logger: log });
+
+  const breaker = new TrunkBreaker(log);
+  const servers: PooledServer[] = ctx.ariServers.map((s) => ({
+    id: s.id,
+    client: new BreakerAriClient(s, s.id, breaker),
+    maxCalls: deps.maxCallsPerServer ?? 500,
+  }));
+  const pool = new ServerPool(servers, store);
+  breaker.attach(pool);
+  if (servers.length === 0) log.error('no Asterisk server configured: the dialer cannot place calls');
+  const originator = new CallOriginator({
+    pool,
+    store,
+    callLog: new CallLogRepository(ctx.pool),
+    clock: ctx.clock,
+    logger: log,
+    ...(deps.dialTemplate ? { dialTemplate: deps.dialTemplate } : {}),
+  });
+  const dnc = new DncCache(redis, keys, ctx.pool, log);
+  const ledger = new LedgerStore(redis, keys);
+  const leads = new PgDialerLeads(ctx.pool, log);
+  const instanceId = deps.instanceId ?? dialerInstanceId();
+  const leases = new CampaignLeases(redis, keys, instanceId, deps.leaseTtlMs ?? 5_000);
+
+  await pool.refresh();
+  await dnc.rebuild((await campaigns.list({ activeOnly: true })).map((c) => c.id));
+
+  const service = new DialerService({
+    instanceId,
+    store,
+    hopper,
+    originator,
+    ari: (serverId) => pool.server(serverId)?.client ?? null,
+    agents,
+    dnc,
+    leads,
+    ledger,
+    status: new DialerStatusStore(redis, keys),
+    clock: ctx.clock,
+    timers: scaledTimers(speed),
+    logger: log,
+    newCallId: () => newCallId(),
+    perfNow: () => performance.now(),
+    hopperLeaseMs: 30_000,
+    safeHarborStartMs: deps.safeHarborStartMs ?? 250 * speed,
+    maxLinesPerAgent: 3,
+    ...(deps.onHandoff ? { onHandoff: deps.onHandoff } : {}),
+    campaigns,
+    leases,
+    bus,
+    rebuildLedger: async (campaignId) => {
+      await ledger.replace(campaignId, await ledgerFromCallLog(ctx.pool, campaignId, ctx.clock.nowMs()));
+    },
+    housekeeping: [
+      { everyMs: 1_000, run: () => dnc.syncNew() },
+      { everyMs: 5_000, run: () => pool.refresh() },
+      {
+        everyMs: 10 * 60_000,
+        run: async () => dnc.rebuild((await campaigns.list({ activeOnly: true })).map((c) => c.id)),
+      },
+    ],
+    ...(deps.tickIntervalMs ? { tickIntervalMs: deps.tickIntervalMs } : {}),
+  });
+  await service.start();
+  log.info({ instanceId }, 'dialer started');
+  return {
+    name: 'dialer',
+    service,
+    dnc,
+    instanceId,
+    async stop() {
+      await service.stop();
+      breaker.close();
+      await redis.quit().catch(() => undefined);
+    },
+  };
 }

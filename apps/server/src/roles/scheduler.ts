@@ -1,7 +1,198 @@
+import { Queue, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { CampaignId } from '@ringside/protocol';
+import { AgentLogRepository } from '../adapters/postgres/agent-log.js';
+import { PgHopperSource } from '../adapters/postgres/hopper-source.js';
+import { RedisEventBus } from '../adapters/redis/event-bus.js';
+import { RedisHopper } from '../adapters/redis/hopper.js';
+import { RedisKeys } from '../adapters/redis/keys.js';
+import { RedisStateStore } from '../adapters/redis/state-store.js';
+import type { Logger } from '../logger.js';
+import type { HopperRefillRequester } from '../ports/hopper.js';
+import { startAgentLogRecorder } from '../services/agent-session.js';
+import { HopperFiller, type FillReport } from '../services/hopper-filler.js';
+import { StateRebuild } from '../services/state-rebuild.js';
 import type { RoleContext, RunningRole } from './context.js';
 
-/** Role `scheduler`. Placeholder until its issue wires it; see docs/architecture.md. */
+/** BullMQ queue of the hopper jobs. */
+export const HOPPER_QUEUE = 'hopper';
+/** Job scheduler id of the periodic fill of every active campaign. */
+export const FILL_SCHEDULER_ID = 'hopper-fill';
+/** How often every hopper is topped up (ms). */
+export const FILL_EVERY_MS = 3_000;
+/** How often each scheduler process checks the boot sentinel (ms). */
+export const SENTINEL_CHECK_MS = 5_000;
+
+type HopperJob = Job<{ campaignId?: string }, FillReport[] | FillReport | null>;
+
+export interface HopperSchedulerOptions {
+  redisUrl: string;
+  /** BullMQ key prefix (RedisKeys.bullPrefix). */
+  prefix: string;
+  filler: Pick<HopperFiller, 'fillAll' | 'fillById'>;
+  everyMs?: number;
+  logger?: Logger;
+}
+
+export interface HopperScheduler extends HopperRefillRequester {
+  /** (Re)creates the repeating fill job; needed again after Redis lost its data. */
+  ensureSchedule(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The hopper jobs on BullMQ: a job scheduler adds one `fill-all` job every `everyMs`, and
+ * `refill` jobs (one per campaign at a time, deduplicated by campaign) ask for an immediate top
+ * up. Every process of the scheduler role runs a worker, but BullMQ hands each job to exactly
+ * one worker, and the queue's global concurrency of 1 lets only one job run at a time across
+ * all processes, so two fills never top up the same hopper at once.
+ */
+export async function startHopperScheduler(o: HopperSchedulerOptions): Promise<HopperScheduler> {
+  const everyMs = o.everyMs ?? FILL_EVERY_MS;
+  // BullMQ needs maxRetriesPerRequest null on the connections it blocks on.
+  const queueConn = new Redis(o.redisUrl, { maxRetriesPerRequest: null });
+  const workerConn = new Redis(o.redisUrl, { maxRetriesPerRequest: null });
+  const queue = new Queue(HOPPER_QUEUE, { connection: queueConn, prefix: o.prefix });
+  queue.on('error', (err) => o.logger?.warn({ err }, 'hopper queue error'));
+  const ensureSchedule = async () => {
+    await queue.setGlobalConcurrency(1);
+    await queue.upsertJobScheduler(
+      FILL_SCHEDULER_ID,
+      { every: everyMs },
+      {
+        name: 'fill-all',
+        data: {},
+        opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
+      },
+    );
+  };
+  await ensureSchedule();
+  const worker = new Worker(
+    HOPPER_QUEUE,
+    async (job: HopperJob) => {
+      if (job.name === 'refill' && job.data.campaignId) {
+        return o.filler.fillById(CampaignId.parse(job.data.campaignId));
+      }
+      return o.filler.fillAll();
+    },
+    { connection: workerConn, prefix: o.prefix, concurrency: 1 },
+  );
+  worker.on('error', (err) => o.logger?.warn({ err }, 'hopper worker error'));
+  worker.on('failed', (job, err) => o.logger?.error({ err, job: job?.name }, 'hopper job failed'));
+  return {
+    ensureSchedule,
+    async request(campaignId) {
+      await queue.add(
+        'refill',
+        { campaignId },
+        {
+          deduplication: { id: `refill-${campaignId}` },
+          removeOnComplete: true,
+          removeOnFail: { count: 100 },
+        },
+      );
+    },
+    async close() {
+      await worker.close();
+      await queue.close();
+      queueConn.disconnect();
+      workerConn.disconnect();
+    },
+  };
+}
+
+/**
+ * A refill requester for other roles (the dialer asks for a refill when a hopper runs low); it
+ * only adds jobs, it runs none.
+ */
+export function createRefillRequester(
+  redisUrl: string,
+  prefix: string,
+): HopperRefillRequester & {
+  close(): Promise<void>;
+} {
+  const conn = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const queue = new Queue(HOPPER_QUEUE, {
+    connection: conn,
+    prefix: new RedisKeys(prefix).bullPrefix,
+  });
+  return {
+    async request(campaignId) {
+      await queue.add(
+        'refill',
+        { campaignId },
+        {
+          deduplication: { id: `refill-${campaignId}` },
+          removeOnComplete: true,
+          removeOnFail: { count: 100 },
+        },
+      );
+    },
+    async close() {
+      await queue.close();
+      conn.disconnect();
+    },
+  };
+}
+
+/**
+ * Role `scheduler`: rebuilds Redis state when it was lost (boot sentinel), keeps every hopper
+ * filled (BullMQ job scheduler, one runner at a time across processes), and records every agent
+ * state change in agent_log from the event bus.
+ */
 export async function startScheduler(ctx: RoleContext): Promise<RunningRole> {
-  ctx.logger.warn({ role: 'scheduler' }, 'role has no implementation yet');
-  return { name: 'scheduler', stop: async () => undefined };
+  const { config, logger, pool, clock } = ctx;
+  const keys = new RedisKeys(config.redisPrefix);
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  redis.on('error', (err) => logger.warn({ err }, 'redis error (scheduler)'));
+  const opts = { prefix: config.redisPrefix, clock };
+  const store = new RedisStateStore(redis, opts);
+  const bus = new RedisEventBus(redis, { ...opts, logger });
+  const hopper = new RedisHopper(redis, { prefix: config.redisPrefix });
+  const source = new PgHopperSource(pool);
+  const filler = new HopperFiller({ source, hopper, clock, logger });
+  const agentLog = new AgentLogRepository(pool);
+  const rebuild = new StateRebuild({
+    redis,
+    keys,
+    store,
+    hopper,
+    source,
+    filler,
+    agentLog,
+    clock,
+    logger,
+  });
+
+  await rebuild.ensure();
+  const jobs = await startHopperScheduler({
+    redisUrl: config.redisUrl,
+    prefix: keys.bullPrefix,
+    filler,
+    logger,
+  });
+  const recorder = await startAgentLogRecorder(bus, agentLog, logger);
+  let checking = false;
+  const sentinel = setInterval(() => {
+    if (checking) return;
+    checking = true;
+    rebuild
+      .ensure()
+      .then(async (report) => {
+        // Redis lost its data: BullMQ's job scheduler went with it.
+        if (report) await jobs.ensureSchedule();
+      })
+      .catch((err: unknown) => logger.warn({ err }, 'boot sentinel check failed'))
+      .finally(() => (checking = false));
+  }, SENTINEL_CHECK_MS);
+
+  return {
+    name: 'scheduler',
+    async stop() {
+      clearInterval(sentinel);
+      await recorder.close();
+      await jobs.close();
+      redis.disconnect();
+    },
+  };
 }

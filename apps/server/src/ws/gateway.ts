@@ -23,6 +23,8 @@ import { fromZod, mapError } from '../http/errors.js';
 import { agentView, callView } from '../http/views.js';
 import type { Subscription } from '../ports/event-bus.js';
 import { ANY_ROLE } from '../http/routes/common.js';
+import { SESSION_COOKIE } from '../http/session.js';
+import { ForbiddenError } from '../errors.js';
 
 /**
  * The WebSocket gateway (`GET /ws`): one event-bus subscription per api process, fanned out to
@@ -65,6 +67,8 @@ interface Conn {
 
 interface TrackedAgent {
   conns: Set<Conn>;
+  /** Last time the presence was refreshed (ms), to refresh at most twice per heartbeat. */
+  touchedAtMs: number;
   /** When the agent's last socket went away (or went silent); null while connected. */
   lostSinceMs: number | null;
 }
@@ -291,8 +295,20 @@ export function createGateway(deps: AppDeps): Gateway {
     for (const c of conns) if (c.subscribed) void snapshot(c, 'gap');
   }
 
+  /** Shares the agent's liveness with other api processes (when a presence store is wired). */
+  function touchPresence(conn: Conn): void {
+    if (!deps.presence || !conn.agentId) return;
+    const t = agentConns.get(conn.agentId);
+    if (!t || conn.lastSeenMs - t.touchedAtMs < heartbeatMs / 2) return;
+    t.touchedAtMs = conn.lastSeenMs;
+    deps.presence
+      .touch(conn.agentId, lossMs)
+      .catch((err: unknown) => log.warn({ err }, 'presence update failed'));
+  }
+
   function handleMessage(conn: Conn, raw: Buffer, isBinary: boolean): void {
     conn.lastSeenMs = clock.nowMs();
+    touchPresence(conn);
     if (raw.length > WS_MAX_CLIENT_MESSAGE_BYTES) {
       sendError(conn, {
         code: 'TOO_LARGE',
@@ -373,13 +389,16 @@ export function createGateway(deps: AppDeps): Gateway {
     }
   }
 
-  async function pauseLostAgent(agentId: AgentId): Promise<void> {
+  /** 'elsewhere': the agent is alive on another api process; look again after another loss time. */
+  async function pauseLostAgent(agentId: AgentId): Promise<'done' | 'elsewhere'> {
     const status = await stateStore.getAgent(agentId);
     // Only a READY agent could be offered a call; one in a call or wrap-up keeps its state.
-    if (status?.state !== 'READY') return;
+    if (status?.state !== 'READY') return 'done';
+    if (deps.presence && (await deps.presence.isPresent(agentId))) return 'elsewhere';
     await deps.agentSessions.pause(agentId, lossPauseCode, HEARTBEAT_LOST_REASON);
     stats.heartbeatPauses++;
     log.info({ agentId }, 'agent paused: socket and heartbeat lost');
+    return 'done';
   }
 
   async function sweep(): Promise<void> {
@@ -397,10 +416,15 @@ export function createGateway(deps: AppDeps): Gateway {
       for (const [agentId, t] of agentConns) {
         if (t.conns.size > 0 || t.lostSinceMs === null) continue;
         if (now - t.lostSinceMs < lossMs) continue;
-        agentConns.delete(agentId);
         try {
-          await pauseLostAgent(agentId);
+          if ((await pauseLostAgent(agentId)) === 'elsewhere') {
+            t.lostSinceMs = clock.nowMs();
+            continue;
+          }
+          // Reconnected here while the state was being read: keep watching that socket.
+          if (t.conns.size === 0) agentConns.delete(agentId);
         } catch (err) {
+          if (t.conns.size === 0) agentConns.delete(agentId);
           // The agent may have moved on (IllegalTransition) or Redis failed; log, do not retry.
           log.warn({ err, agentId }, 'could not pause lost agent');
         }
@@ -428,11 +452,12 @@ export function createGateway(deps: AppDeps): Gateway {
     if (conn.agentId) {
       let t = agentConns.get(conn.agentId);
       if (!t) {
-        t = { conns: new Set(), lostSinceMs: null };
+        t = { conns: new Set(), lostSinceMs: null, touchedAtMs: 0 };
         agentConns.set(conn.agentId, t);
       }
       t.conns.add(conn);
       t.lostSinceMs = null;
+      touchPresence(conn);
     }
     socket.on('message', (data: Buffer, isBinary: boolean) => {
       try {
@@ -455,6 +480,20 @@ export function createGateway(deps: AppDeps): Gateway {
         // Checked by the app's onRequest hook BEFORE the upgrade: no session, no socket (401).
         config: { auth: ANY_ROLE },
         schema: { hide: true },
+        // A browser's cookie rides along on a WebSocket opened by any page; SameSite=Strict stops
+        // other sites in current browsers, and this stops them everywhere: a cookie-authenticated
+        // upgrade must come from a page of this host.
+        preValidation: async (req) => {
+          const origin = req.headers.origin;
+          if (!origin || !req.cookies[SESSION_COOKIE]) return;
+          let host: string | null = null;
+          try {
+            host = new URL(origin).host;
+          } catch {
+            host = null;
+          }
+          if (host !== req.headers.host) throw new ForbiddenError('cross-origin WebSocket refused');
+        },
         handler: async (_req, reply) =>
           reply.code(426).send({ error: { code: 'UPGRADE_REQUIRED', message: 'use WebSocket' } }),
         wsHandler: (socket, req) => {

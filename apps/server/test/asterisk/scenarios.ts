@@ -1,8 +1,20 @@
-import type { AgentId, CallId, CampaignId, DomainEvent, E164, LeadId, ListId } from '@ringside/protocol';
+import type {
+  AgentId,
+  CallId,
+  CampaignId,
+  DomainEvent,
+  E164,
+  LeadId,
+  ListId,
+} from '@ringside/protocol';
 import type { AriServerConfig } from '../../src/config.js';
 import { ServerPool } from '../../src/adapters/asterisk/server-pool.js';
 import { TelephonyHealth } from '../../src/adapters/asterisk/telephony-health.js';
-import type { CallLogStart, CallLogStep, CallLogWriter } from '../../src/adapters/postgres/call-log.js';
+import type {
+  CallLogStart,
+  CallLogStep,
+  CallLogWriter,
+} from '../../src/adapters/postgres/call-log.js';
 import { createLogger } from '../../src/logger.js';
 import { systemClock } from '../../src/ports/clock.js';
 import { MemoryEventBus } from '../../src/ports/fakes/memory-event-bus.js';
@@ -229,7 +241,10 @@ export async function runScenarios(
     if (!r.ok) throw r.error;
   }
   const timeout = new Promise<never>((_, reject) =>
-    setTimeout(() => reject(new Error('scenarios did not finish in time')), Math.max(0, deadline - Date.now())).unref(),
+    setTimeout(
+      () => reject(new Error('scenarios did not finish in time')),
+      Math.max(0, deadline - Date.now()),
+    ).unref(),
   );
   try {
     await Promise.race([Promise.all(done), timeout]);
@@ -240,7 +255,11 @@ export async function runScenarios(
     await sup.stop();
   }
   return {
-    results: [...byCall].map(([callId, scenario]) => ({ scenario, callId, events: events.get(callId) ?? [] })),
+    results: [...byCall].map(([callId, scenario]) => ({
+      scenario,
+      callId,
+      events: events.get(callId) ?? [],
+    })),
     callLog,
     invalidEvents: sup.stream.stats.invalid,
   };

@@ -36,7 +36,11 @@ describe('telephony scenarios on the simulated PBX', () => {
       const r = results.find((x) => x.scenario === sc);
       expect(r?.events.map((e) => e.type)).toEqual(sc.expectTypes);
       const end = r?.events.at(-1);
-      expect(end).toMatchObject({ type: 'call.ended', outcome: sc.outcome, hangupCause: sc.hangupCause });
+      expect(end).toMatchObject({
+        type: 'call.ended',
+        outcome: sc.outcome,
+        hangupCause: sc.hangupCause,
+      });
     });
   }
 });

@@ -206,6 +206,8 @@ function harnessDeps(): AppDeps {
     audit: { record: never, list: never },
     campaigns: { list: never, get: never, update: never },
     leads: { get: never, history: never, search: never },
+    dispositions: { forCampaign: never },
+    pauseCodes: { forCampaign: never },
     importLeads: never,
     agentSessions: { login: never, ready: never, pause: never, logout: never, dispose: never },
     stateStore: h.store,

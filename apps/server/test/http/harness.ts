@@ -6,6 +6,10 @@ import { createUsersRepo, type UserRecord } from '../../src/adapters/postgres/us
 import { createCampaignsRepo } from '../../src/adapters/postgres/campaigns.js';
 import { createDb } from '../../src/adapters/postgres/database.js';
 import { createLeadsRepo } from '../../src/adapters/postgres/leads.js';
+import {
+  createDispositionsRepo,
+  createPauseCodesRepo,
+} from '../../src/adapters/postgres/dispositions.js';
 import { AgentLogRepository } from '../../src/adapters/postgres/agent-log.js';
 import { buildApp } from '../../src/http/app.js';
 import { agentSessionApi } from '../../src/http/agent-session-api.js';
@@ -45,7 +49,10 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function createHarness(config: Partial<AppConfig> = {}): Promise<Harness> {
+export async function createHarness(
+  config: Partial<AppConfig> = {},
+  extra: Pick<Partial<AppDeps>, 'presence'> = {},
+): Promise<Harness> {
   const db = await createTestDb('http');
   const users = createUsersRepo(db.pool);
   const audit = createAuditLog(db.pool);
@@ -90,6 +97,8 @@ export async function createHarness(config: Partial<AppConfig> = {}): Promise<Ha
     audit,
     campaigns,
     leads: createLeadsRepo(createDb(db.pool)),
+    dispositions: createDispositionsRepo(createDb(db.pool)),
+    pauseCodes: createPauseCodesRepo(createDb(db.pool)),
     importLeads: (args) => {
       imports.push(args);
       return importLeads({ pool: db.pool, logger }, args);
@@ -111,6 +120,7 @@ export async function createHarness(config: Partial<AppConfig> = {}): Promise<Ha
       telephonyStatus: async () => health.telephony,
       telephonyServers: ['pbx-a:8088', 'pbx-b:8088'],
     },
+    ...extra,
   };
   const app = await buildApp(deps);
   await app.ready();

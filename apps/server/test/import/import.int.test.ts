@@ -102,6 +102,20 @@ describe('importLeads (real PostgreSQL)', () => {
     });
   });
 
+  it('reads a spreadsheet export: BOM, CRLF line ends, semicolons, quoted fields', async () => {
+    const listId = await newList();
+    const report = await run(
+      listId,
+      '\ufeffPhone;Name;Note\r\n212 555 0150;"Lee; Ann";"two\r\nlines"\r\n212 555 0151;Bo;\r\nbad;Cy;x\r\n',
+    );
+    expect(report).toMatchObject({ rowsTotal: 3, imported: 2, rejected: 1 });
+    // The second record spans lines 2-3, so the third data record starts on line 5.
+    expect(report.errors).toEqual([
+      { row: 5, column: 'Phone', reason: 'not a valid phone number (country US)' },
+    ]);
+    expect((await leadsOf(listId))[0]?.custom).toEqual({ Name: 'Lee; Ann', Note: 'two\r\nlines' });
+  });
+
   it('rejects bad rows with row, column and reason while the good rows import', async () => {
     const listId = await newList();
     const report = await run(

@@ -28,14 +28,14 @@ export class TestClient {
   static connect(
     url: string,
     token: string | null,
-    opts: { pingMs?: number | null; cookie?: boolean } = {},
+    opts: { pingMs?: number | null; cookie?: boolean; origin?: string } = {},
   ): Promise<TestClient> {
     const pingMs = opts.pingMs === undefined ? 100 : opts.pingMs;
     return new Promise((resolve, reject) => {
       const headers: Record<string, string> = {};
       if (token && opts.cookie) headers.cookie = `rs_session=${token}`;
       else if (token) headers.authorization = `Bearer ${token}`;
-      const ws = new WebSocket(url, { headers });
+      const ws = new WebSocket(url, { headers, ...(opts.origin ? { origin: opts.origin } : {}) });
       const c = new TestClient(ws);
       ws.once('open', () => {
         if (pingMs !== null) c.pinger = setInterval(() => c.send('ping', {}), pingMs);

@@ -10,9 +10,20 @@ let url: string;
 let tokens: Record<'supervisor' | 'agent' | 'agent2', string>;
 const LOSS_MS = 400;
 let campaign: CampaignId;
+/** Agents "connected to another api process". */
+const elsewhere = new Set<string>();
 
 beforeAll(async () => {
-  h = await createHarness({ wsHeartbeatMs: 100, wsAgentLossMs: LOSS_MS });
+  h = await createHarness(
+    { wsHeartbeatMs: 100, wsAgentLossMs: LOSS_MS },
+    {
+      // Port fake of the cross-process presence store: what other api processes would report.
+      presence: {
+        touch: async () => undefined,
+        isPresent: async (agentId) => elsewhere.has(agentId),
+      },
+    },
+  );
   campaign = h.campaignId as CampaignId;
   await h.app.listen({ port: 0, host: '127.0.0.1' });
   const addr = h.app.server.address();
@@ -58,6 +69,17 @@ describe('authentication before the upgrade', () => {
     await expect(TestClient.connect(url, `${tokens.agent}x`)).rejects.toMatchObject({
       statusCode: 401,
     });
+  });
+
+  it('refuses a cookie-authenticated upgrade from another origin with 403', async () => {
+    await expect(
+      TestClient.connect(url, tokens.agent, { cookie: true, origin: 'https://evil.example' }),
+    ).rejects.toMatchObject({ statusCode: 403 });
+    const same = await TestClient.connect(url, tokens.agent, {
+      cookie: true,
+      origin: `http://${new URL(url).host}`,
+    });
+    same.close();
   });
 
   it('accepts the session cookie and greets with a heartbeat', async () => {
@@ -210,6 +232,19 @@ describe('heartbeats', () => {
     ).toBe(HEARTBEAT_LOST_REASON);
     expect((await h.store.getAgent(h.users.agent2.id as AgentId))?.state).toBe('PAUSED');
     sup.close();
+  });
+
+  it('leaves an agent alone while another api process reports it present', async () => {
+    await agentAction(tokens.agent2, 'ready');
+    elsewhere.add(h.users.agent2.id);
+    const c = await TestClient.connect(url, tokens.agent2);
+    c.close();
+    await new Promise((r) => setTimeout(r, LOSS_MS * 2.5));
+    expect((await h.store.getAgent(h.users.agent2.id as AgentId))?.state).toBe('READY');
+    // Gone from the other process too: paused after another loss time.
+    elsewhere.delete(h.users.agent2.id);
+    await new Promise((r) => setTimeout(r, LOSS_MS * 2.5));
+    expect((await h.store.getAgent(h.users.agent2.id as AgentId))?.state).toBe('PAUSED');
   });
 
   it('closes a silent socket and pauses its agent', async () => {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { planCustomer, type CustomerOutcome, type CustomerScenario } from './customers.js';
+import {
+  parseScenario,
+  planCustomer,
+  type CustomerOutcome,
+  type CustomerScenario,
+} from './customers.js';
 
 describe('planCustomer', () => {
   it('follows the last digit with the reference dialplan when no mix is configured', () => {
@@ -89,5 +94,43 @@ describe('planCustomer', () => {
     expect(verdicts.HUMAN / 5000).toBeLessThan(0.83);
     expect(verdicts.NOTSURE / 5000).toBeGreaterThan(0.08);
     expect(verdicts.MACHINE / 5000).toBeGreaterThan(0.08);
+  });
+
+  it('draws normal and exponential durations around their means', () => {
+    const mean = (profile: CustomerScenario['defaultProfile']) => {
+      let sum = 0;
+      for (let i = 0; i < 4000; i++)
+        sum += planCustomer({ seed: 11, defaultProfile: profile }, `n${i}`, 0).hangupMs;
+      return sum / 4000;
+    };
+    const human = { mix: { human: 1, machine: 0, noanswer: 0, busy: 0, congestion: 0 } };
+    expect(mean({ ...human, humanTalkMs: { mean: 60000, sd: 10000 } })).toBeGreaterThan(59000);
+    expect(mean({ ...human, humanTalkMs: { mean: 60000, sd: 10000 } })).toBeLessThan(61000);
+    expect(mean({ ...human, humanTalkMs: { exponentialMean: 90000 } })).toBeGreaterThan(85000);
+    expect(mean({ ...human, humanTalkMs: { exponentialMean: 90000 } })).toBeLessThan(95000);
+  });
+
+  it('accepts a valid scenario from outside and names the field of an invalid one', () => {
+    const current: CustomerScenario = { seed: 1 };
+    const valid = {
+      seed: 5,
+      rules: [{ prefix: '+44', profile: { mix: 'lastDigit', humanTalkMs: { mean: 1, sd: 0 } } }],
+    };
+    expect(parseScenario(valid, current)).toMatchObject({ ok: true, scenario: { seed: 5 } });
+    expect(parseScenario({ seed: 'x' }, current)).toEqual({
+      ok: false,
+      error: 'seed must be an integer',
+    });
+    const badRing = parseScenario({ defaultProfile: { humanRingMs: { min: 5, max: 1 } } }, current);
+    expect(badRing.ok ? '' : badRing.error).toContain('defaultProfile.humanRingMs');
+    const badRate = parseScenario(
+      { rules: [{ prefix: '1', profile: { amdHumanAccuracy: 2 } }] },
+      current,
+    );
+    expect(badRate.ok ? '' : badRate.error).toContain('rules[0].profile.amdHumanAccuracy');
+    expect(parseScenario({ speed: 3 }, current)).toEqual({
+      ok: false,
+      error: 'speed is not a scenario field',
+    });
   });
 });

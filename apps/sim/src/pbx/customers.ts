@@ -10,8 +10,15 @@ export type CustomerOutcome = 'human' | 'machine' | 'noanswer' | 'busy' | 'conge
 /** The verdict AMD() writes to AMDSTATUS. */
 export type AmdStatus = 'HUMAN' | 'MACHINE' | 'NOTSURE';
 
-/** A duration in milliseconds: fixed, or uniform in [min, max]. */
-export type Dist = number | { min: number; max: number };
+/**
+ * A duration in milliseconds: fixed; uniform in [min, max]; normal (mean, sd; cut at 0); or
+ * exponential with the given mean (talk times have a long tail).
+ */
+export type Dist =
+  | number
+  | { min: number; max: number }
+  | { mean: number; sd: number }
+  | { exponentialMean: number };
 
 /** How the customers of one list (number prefix) behave. Every duration is in milliseconds. */
 export interface CustomerProfile {
@@ -116,9 +123,17 @@ export function hashSeed(seed: number, text: string): number {
   return h;
 }
 
+/** Always consumes two numbers, whatever the kind, so one field's kind never shifts the others. */
 function draw(d: Dist, rnd: () => number): number {
+  const u1 = rnd();
+  const u2 = rnd();
   if (typeof d === 'number') return d;
-  return Math.round(d.min + (d.max - d.min) * rnd());
+  if ('min' in d) return Math.round(d.min + (d.max - d.min) * u1);
+  if ('mean' in d) {
+    const z = Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);
+    return Math.max(0, Math.round(d.mean + d.sd * z));
+  }
+  return Math.round(-d.exponentialMean * Math.log(1 - u1));
 }
 
 function pickOutcome(
@@ -214,4 +229,102 @@ function amdCauseFor(status: AmdStatus, outcome: CustomerOutcome): string {
   if (status === 'HUMAN') return 'HUMAN-801-800';
   if (status === 'NOTSURE') return 'TOOLONG-5000';
   return outcome === 'machine' ? 'MAXWORDS-4-3' : 'LONGGREETING-1510-1500';
+}
+
+const OUTCOMES: ReadonlyArray<CustomerOutcome> = [
+  'human',
+  'machine',
+  'noanswer',
+  'busy',
+  'congestion',
+];
+const DIST_FIELDS = [
+  'humanRingMs',
+  'machineRingMs',
+  'amdHumanDecisionMs',
+  'amdMachineDecisionMs',
+  'humanTalkMs',
+  'machineHangupMs',
+  'humanGreetingMs',
+  'machineGreetingMs',
+] as const;
+const RATE_FIELDS = ['amdHumanAccuracy', 'amdMachineAccuracy', 'amdNotSureShare'] as const;
+
+const isObj = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const nonNeg = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+
+function checkDist(v: unknown): boolean {
+  if (nonNeg(v)) return true;
+  if (!isObj(v)) return false;
+  if ('min' in v) return nonNeg(v.min) && nonNeg(v.max) && v.max >= v.min;
+  if ('mean' in v) return nonNeg(v.mean) && nonNeg(v.sd);
+  return nonNeg(v.exponentialMean) && v.exponentialMean > 0;
+}
+
+function checkProfile(v: unknown, where: string): string | null {
+  if (!isObj(v)) return `${where} must be an object`;
+  for (const key of Object.keys(v)) {
+    if (key === 'mix') {
+      const mix = v.mix;
+      if (mix === 'lastDigit') continue;
+      if (!isObj(mix) || !OUTCOMES.every((o) => nonNeg(mix[o] ?? 0))) {
+        return `${where}.mix must be "lastDigit" or weights for ${OUTCOMES.join(', ')}`;
+      }
+    } else if ((DIST_FIELDS as ReadonlyArray<string>).includes(key)) {
+      if (!checkDist(v[key])) {
+        return `${where}.${key} must be ms, {min,max}, {mean,sd} or {exponentialMean}`;
+      }
+    } else if ((RATE_FIELDS as ReadonlyArray<string>).includes(key)) {
+      const r = v[key];
+      if (!nonNeg(r) || r > 1) return `${where}.${key} must be between 0 and 1`;
+    } else {
+      return `${where}.${key} is not a profile field`;
+    }
+  }
+  return null;
+}
+
+/**
+ * Validates a scenario from outside (the control API); the error names the field. Missing fields
+ * keep `current`'s values.
+ */
+export function parseScenario(
+  input: unknown,
+  current: CustomerScenario,
+): { ok: true; scenario: CustomerScenario } | { ok: false; error: string } {
+  if (!isObj(input)) return { ok: false, error: 'scenario must be a JSON object' };
+  const out: CustomerScenario = { ...current };
+  for (const key of Object.keys(input)) {
+    if (!['seed', 'defaultProfile', 'rules'].includes(key)) {
+      return { ok: false, error: `${key} is not a scenario field` };
+    }
+  }
+  if ('seed' in input) {
+    if (typeof input.seed !== 'number' || !Number.isInteger(input.seed)) {
+      return { ok: false, error: 'seed must be an integer' };
+    }
+    out.seed = input.seed;
+  }
+  if ('defaultProfile' in input) {
+    if (input.defaultProfile === null || input.defaultProfile === undefined) {
+      out.defaultProfile = undefined;
+    } else {
+      const err = checkProfile(input.defaultProfile, 'defaultProfile');
+      if (err) return { ok: false, error: err };
+      out.defaultProfile = input.defaultProfile as Partial<CustomerProfile>;
+    }
+  }
+  if ('rules' in input) {
+    if (!Array.isArray(input.rules)) return { ok: false, error: 'rules must be an array' };
+    for (const [i, r] of input.rules.entries()) {
+      if (!isObj(r) || typeof r.prefix !== 'string') {
+        return { ok: false, error: `rules[${i}].prefix must be a string` };
+      }
+      const err = checkProfile(r.profile, `rules[${i}].profile`);
+      if (err) return { ok: false, error: err };
+    }
+    out.rules = input.rules as CustomerRule[];
+  }
+  return { ok: true, scenario: out };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkEvent, checkResponse, formatIssues } from '@ringside/ari';
-import type { CustomerScenario } from './customers.js';
+import { mulberry32, type CustomerScenario } from './customers.js';
 import { SimEngine, parseCallerId, type AriEventOut } from './engine.js';
 import { ManualScheduler } from './scheduler.js';
 
@@ -288,5 +288,91 @@ describe('SimEngine', () => {
     }
     // Unregistering agent1 hung its leg up; every customer has finished by now.
     expect(engine.channels.size).toBe(0);
+  });
+
+  it('survives random operation sequences: valid events only, every start has its end, nothing leaks', () => {
+    const { engine, scheduler, events } = makeEngine({
+      seed: 3,
+      defaultProfile: {
+        mix: { human: 5, machine: 2, noanswer: 1, busy: 1, congestion: 1 },
+        humanTalkMs: { min: 1000, max: 30000 },
+      },
+    });
+    const rnd = mulberry32(9);
+    const pick = <T>(a: T[]): T => a[Math.floor(rnd() * a.length)] as T;
+    for (let i = 0; i < 3000; i++) {
+      const ch = pick([...engine.channels.keys(), 'none']);
+      const br = pick([...engine.bridges.keys(), 'none']);
+      switch (Math.floor(rnd() * 13)) {
+        case 0:
+        case 1:
+          engine.ariOriginate(
+            {
+              ...outbound(`555${Math.floor(rnd() * 1e7)}`, `c${i}`),
+              timeout: String(Math.floor(rnd() * 40)),
+            },
+            undefined,
+          );
+          break;
+        case 2:
+          engine.ariOriginate(
+            {
+              endpoint: pick(['Local/agent@agents', 'PJSIP/agent1']),
+              app: 'dialer',
+              channelId: `a${i}`,
+            },
+            undefined,
+          );
+          break;
+        case 3:
+          engine.ariCreateBridge({ type: pick(['mixing', 'holding']), bridgeId: `b${i}` });
+          break;
+        case 4:
+          engine.ariAddChannel(br, { channel: ch });
+          break;
+        case 5:
+          engine.ariRemoveChannel(br, { channel: ch });
+          break;
+        case 6:
+          engine.ariHangup(ch, { reason: pick(['normal', 'busy']) });
+          break;
+        case 7:
+          engine.ariDestroyBridge(br);
+          break;
+        case 8:
+          engine.ariPlay(
+            pick(['channel', 'bridge'] as const),
+            pick([ch, br]),
+            ['sound:a', 'sound:b'],
+            {},
+          );
+          break;
+        case 9:
+          engine.ariSnoop(ch, { spy: 'both', app: 'dialer' });
+          break;
+        case 10:
+          engine.ariContinue(ch, {});
+          break;
+        case 11:
+          engine.hangupCustomer(pick([...engine.calls.keys(), 'none']));
+          break;
+        default:
+          engine.phoneLogin('agent1');
+      }
+      scheduler.advance(Math.floor(rnd() * 300));
+    }
+    engine.reset();
+    scheduler.advance(200_000);
+    const count = (t: string) => events.filter((e) => e.type === t).length;
+    expect(count('ChannelCreated')).toBeGreaterThan(1500);
+    expect(count('ChannelDestroyed')).toBe(count('ChannelCreated'));
+    expect(count('StasisEnd')).toBe(count('StasisStart'));
+    expect(count('ChannelLeftBridge')).toBe(count('ChannelEnteredBridge'));
+    expect(count('BridgeDestroyed')).toBe(count('BridgeCreated'));
+    expect(count('PlaybackFinished')).toBe(count('PlaybackStarted'));
+    expect(engine.channels.size + engine.bridges.size + engine.playbacks.size).toBe(0);
+    expect(scheduler.size()).toBe(0);
+    const bad = events.map((e) => checkEvent({ ...e, application: 'dialer' })).filter((c) => !c.ok);
+    expect(bad.map(formatIssues)).toEqual([]);
   });
 });

@@ -618,15 +618,12 @@ export class SimEngine {
   }
 
   private armRingTimeout(one: SimChannel, timeoutMs: number, onTimeout: () => void): void {
-    if (!(timeoutMs > 0)) return;
-    const t = this.after(one, timeoutMs, onTimeout);
-    (one as SimChannel & { ringTimer?: SimTimer }).ringTimer = t;
+    if (timeoutMs > 0) one.ringTimer = this.after(one, timeoutMs, onTimeout);
   }
 
   private clearRingTimeout(one: SimChannel): void {
-    const holder = one as SimChannel & { ringTimer?: SimTimer };
-    this.opts.scheduler.cancel(holder.ringTimer);
-    holder.ringTimer = undefined;
+    this.opts.scheduler.cancel(one.ringTimer);
+    one.ringTimer = null;
   }
 
   /** The originate timeout ran out while ringing: cause 19 on both halves, dialstatus stays. */
@@ -1181,10 +1178,7 @@ export class SimEngine {
     this.emit('BridgeDestroyed', { bridge: b.json() }, { bridge: b });
   }
 
-  private bridgeMembers(
-    b: SimBridge,
-    raw: string | undefined,
-  ): { list?: SimChannel[]; err?: AriReply } {
+  private bridgeMembers(raw: string | undefined): { list?: SimChannel[]; err?: AriReply } {
     const ids = (raw ?? '')
       .split(',')
       .map((s) => s.trim())
@@ -1197,14 +1191,13 @@ export class SimEngine {
       if (!ch.stasis) return { err: msg(422, 'Channel not in Stasis application') };
       list.push(ch);
     }
-    void b;
     return { list };
   }
 
   ariAddChannel(id: string, p: Params): AriReply {
     const b = this.bridges.get(id);
     if (!b) return msg(404, 'Bridge not found');
-    const { list, err } = this.bridgeMembers(b, p.channel);
+    const { list, err } = this.bridgeMembers(p.channel);
     if (!list) return err ?? msg(400, 'Missing parameter channel');
     const inhibit = p.inhibitConnectedLineUpdates === 'true';
     for (const ch of list) this.joinBridge(b, ch, inhibit);
@@ -1214,7 +1207,7 @@ export class SimEngine {
   ariRemoveChannel(id: string, p: Params): AriReply {
     const b = this.bridges.get(id);
     if (!b) return msg(404, 'Bridge not found');
-    const { list, err } = this.bridgeMembers(b, p.channel);
+    const { list, err } = this.bridgeMembers(p.channel);
     if (!list) return err ?? msg(400, 'Missing parameter channel');
     if (list.some((ch) => ch.bridge !== b)) return msg(422, 'Channel not in this bridge');
     for (const ch of list) this.leaveBridge(ch);

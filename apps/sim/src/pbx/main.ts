@@ -15,13 +15,19 @@ function num(name: string, fallback: number): number {
   return v;
 }
 
+const port = num('SIM_PBX_PORT', 8088);
 const pbx = await startSimPbx({
-  port: num('SIM_PBX_PORT', 8088),
+  port,
   speed: num('SIM_PBX_SPEED', 1),
   seed: num('SIM_PBX_SEED', 1),
   app: process.env.SIM_PBX_APP || 'dialer',
   user: process.env.ARI_USER || 'ringside',
   password: process.env.ARI_PASSWORD || 'ringside',
+}).catch((err: unknown) => {
+  console.error(
+    `sim:pbx: cannot listen on 127.0.0.1:${port} (${err instanceof Error ? err.message : String(err)})`,
+  );
+  process.exit(1);
 });
 console.log(`simulated PBX: ARI at ${pbx.ariUrl} (control API at ${pbx.url}/_sim)`);
 

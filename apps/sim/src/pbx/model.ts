@@ -97,6 +97,8 @@ export class SimChannel {
   readonly snoops = new Set<SimChannel>();
   readonly playbacks = new Set<SimPlayback>();
   readonly timers: SimTimer[] = [];
+  /** The originate timeout while the channel rings. */
+  ringTimer: SimTimer | null = null;
   hangingUp = false;
   destroyed = false;
   /** Hung up but kept alive (snoop channels live until their target goes). */

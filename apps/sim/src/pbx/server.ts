@@ -6,7 +6,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { CustomerProfile, CustomerRule, CustomerScenario } from './customers.js';
+import {
+  parseScenario,
+  type CustomerProfile,
+  type CustomerRule,
+  type CustomerScenario,
+} from './customers.js';
 import {
   SimEngine,
   ariTimestamp,
@@ -356,18 +361,15 @@ export async function startSimPbx(opts: SimPbxOptions = {}): Promise<SimPbx> {
     }
     if (what === 'scenario' && method === 'GET') return { status: 200, body: engine.scenario };
     if (what === 'scenario' && method === 'PUT') {
-      setScenario(body as Partial<CustomerScenario>);
+      const parsed = parseScenario(body, engine.scenario);
+      if (!parsed.ok) return { status: 400, body: { error: parsed.error } };
+      engine.scenario = parsed.scenario;
       return { status: 200, body: engine.scenario };
     }
     if (what === 'reset' && method === 'POST') {
-      engine.reset();
-      if (
-        body.seed !== undefined ||
-        body.defaultProfile !== undefined ||
-        body.rules !== undefined
-      ) {
-        setScenario(body as Partial<CustomerScenario>);
-      }
+      const parsed = parseScenario(body, engine.scenario);
+      if (!parsed.ok) return { status: 400, body: { error: parsed.error } };
+      engine.reset(parsed.scenario);
       return { status: 204 };
     }
     if (what === 'events' && id === 'drop' && method === 'POST') {

@@ -8,7 +8,7 @@ import {
   type PhoneStatus,
   type PhoneView,
 } from '../phone/phone-state.js';
-import { Softphone } from '../phone/softphone.js';
+import type { Softphone } from '../phone/softphone.js';
 
 export interface PhoneController {
   status: PhoneStatus;
@@ -71,6 +71,8 @@ export function usePhone(
     const el = audio.current;
     if (!el) return;
     soft.current?.stop();
+    // JsSIP is loaded only for agents who use the softphone.
+    const { Softphone } = await import('../phone/softphone.js');
     soft.current = new Softphone({
       account: {
         wsUri: cfg.sip.wsUri,

@@ -36,6 +36,8 @@ export interface AriEventStreamOptions extends AriConnection {
   onDown?(reason: string): void;
 }
 
+const TYPE_KEY = /"type"\s*:\s*"([A-Za-z]+)"/;
+
 /**
  * The events WebSocket of one Asterisk (`/ari/events?app=...&subscribeAll=true`). Keeps one
  * connection: heartbeat with ws ping/pong, reconnection with exponential backoff and jitter.
@@ -198,21 +200,25 @@ export class AriEventStream {
   private onMessage(data: WebSocket.RawData): void {
     const receivedAt = performance.now();
     this.stats.received += 1;
+    const text = data.toString();
+    const consumed = this.opts.consumedTypes;
+    if (consumed) {
+      // Most of Asterisk's traffic is events nobody consumes; skip them before JSON.parse. The
+      // first "type" key is the event's own: no model an event carries has a `type` property
+      // (an escaped quote inside a string value cannot match).
+      const type = TYPE_KEY.exec(text)?.[1];
+      if (type !== undefined && !consumed.has(type)) {
+        this.stats.ignored += 1;
+        return;
+      }
+    }
     let json: unknown;
     try {
-      json = JSON.parse(data.toString());
+      json = JSON.parse(text);
     } catch {
       this.stats.invalid += 1;
       this.opts.logger.warn({ type: null, reason: 'not JSON' }, 'ari event skipped: invalid');
       return;
-    }
-    const consumed = this.opts.consumedTypes;
-    if (consumed && typeof json === 'object' && json !== null) {
-      const type = (json as { type?: unknown }).type;
-      if (typeof type === 'string' && !consumed.has(type)) {
-        this.stats.ignored += 1;
-        return;
-      }
     }
     const parsed = parseAriEvent(json);
     if (!parsed.ok) {

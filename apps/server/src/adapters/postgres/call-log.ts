@@ -161,3 +161,212 @@ export interface CallLogWriter {
   start(s: CallLogStart): Promise<void>;
   step(callId: string, step: CallLogStep): Promise<void>;
 }
+
+export interface BatchedCallLogOptions {
+  /** Longest a write waits for companions, ms (default 10). */
+  flushMs?: number;
+  /** A batch this large is written at once (default 500). */
+  maxBatch?: number;
+  /** Failed batch writes (the real-time path never waits for history). */
+  onError?(err: unknown, what: 'start' | 'step'): void;
+}
+
+interface PendingStart {
+  s: CallLogStart;
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+/**
+ * call_log writes gathered into one statement per kind every few milliseconds: a burst of 500
+ * originations is a handful of INSERTs instead of 500, and the ARI worker's updates likewise.
+ * start() resolves once its row is committed (the originator waits for it before asking
+ * Asterisk, so no update can precede its row); step() resolves when written. Within a flush,
+ * inserts go before updates.
+ */
+export class BatchedCallLog implements CallLogWriter {
+  private starts: PendingStart[] = [];
+  private steps: Array<{
+    callId: string;
+    step: CallLogStep;
+    resolve(): void;
+    reject(e: unknown): void;
+  }> = [];
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> = Promise.resolve();
+  private readonly flushMs: number;
+  private readonly maxBatch: number;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly opts: BatchedCallLogOptions = {},
+  ) {
+    this.flushMs = opts.flushMs ?? 10;
+    this.maxBatch = opts.maxBatch ?? 500;
+  }
+
+  start(s: CallLogStart): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.starts.push({ s, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  step(callId: string, step: CallLogStep): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.steps.push({ callId, step, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Writes everything queued (shutdown, tests). */
+  async flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const starts = this.starts;
+    const steps = this.steps;
+    this.starts = [];
+    this.steps = [];
+    const run = this.flushing.then(() => this.write(starts, steps));
+    this.flushing = run.catch(() => undefined);
+    await run;
+  }
+
+  private schedule(): void {
+    if (this.starts.length + this.steps.length >= this.maxBatch) {
+      void this.flush().catch(() => undefined);
+      return;
+    }
+    if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        void this.flush().catch(() => undefined);
+      }, this.flushMs);
+    }
+  }
+
+  private async write(
+    starts: PendingStart[],
+    steps: Array<{ callId: string; step: CallLogStep; resolve(): void; reject(e: unknown): void }>,
+  ): Promise<void> {
+    if (starts.length > 0) {
+      try {
+        await this.insertMany(starts.map((p) => p.s));
+        for (const p of starts) p.resolve();
+      } catch (err) {
+        this.opts.onError?.(err, 'start');
+        for (const p of starts) p.reject(err);
+      }
+    }
+    if (steps.length > 0) {
+      try {
+        await this.updateMany(steps);
+        for (const p of steps) p.resolve();
+      } catch (err) {
+        this.opts.onError?.(err, 'step');
+        for (const p of steps) p.reject(err);
+      }
+    }
+  }
+
+  private async insertMany(rows: CallLogStart[]): Promise<void> {
+    const col = <T>(f: (r: CallLogStart) => T) => rows.map(f);
+    await this.pool.query(
+      `INSERT INTO call_log (id, campaign_id, list_id, lead_id, phone, attempt, manual, server_id,
+                             channel_id, agent_id, originated_at)
+       SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[],
+                            $6::int[], $7::boolean[], $8::text[], $9::text[], $10::bigint[],
+                            $11::timestamptz[])
+       ON CONFLICT (id) DO NOTHING`,
+      [
+        col((r) => r.callId),
+        col((r) => r.campaignId),
+        col((r) => r.listId),
+        col((r) => r.leadId),
+        col((r) => r.phone),
+        col((r) => r.attempt),
+        col((r) => r.manual),
+        col((r) => r.serverId),
+        col((r) => r.channelId),
+        col((r) => agentBigint(r.agentId)),
+        col((r) => ts(r.originatedAtMs)),
+      ],
+    );
+  }
+
+  /** One statement per step kind; the first step of a kind per call wins, as COALESCE would. */
+  private async updateMany(items: Array<{ callId: string; step: CallLogStep }>): Promise<void> {
+    const byKind = new Map<CallLogStep['kind'], Map<string, CallLogStep>>();
+    for (const { callId, step } of items) {
+      let m = byKind.get(step.kind);
+      if (!m) byKind.set(step.kind, (m = new Map()));
+      if (!m.has(callId)) m.set(callId, step);
+    }
+    for (const [kind, m] of byKind) {
+      const ids = [...m.keys()];
+      const steps = [...m.values()];
+      const at = steps.map((s) => ts(s.atMs));
+      switch (kind) {
+        case 'ringing':
+        case 'answered':
+        case 'safe_harbor': {
+          const column =
+            kind === 'ringing'
+              ? 'ringing_at'
+              : kind === 'answered'
+                ? 'answered_at'
+                : 'safe_harbor_at';
+          await this.pool.query(
+            `UPDATE call_log c SET ${column} = COALESCE(c.${column}, v.at)
+             FROM unnest($1::text[], $2::timestamptz[]) AS v(id, at) WHERE c.id = v.id`,
+            [ids, at],
+          );
+          break;
+        }
+        case 'amd':
+          await this.pool.query(
+            `UPDATE call_log c SET amd_at = COALESCE(c.amd_at, v.at),
+                    amd_result = COALESCE(c.amd_result, v.result), amd_cause = COALESCE(c.amd_cause, v.cause)
+             FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[]) AS v(id, at, result, cause)
+             WHERE c.id = v.id`,
+            [
+              ids,
+              at,
+              steps.map((s) => (s.kind === 'amd' ? s.result : null)),
+              steps.map((s) => (s.kind === 'amd' ? s.cause : null)),
+            ],
+          );
+          break;
+        case 'bridged':
+          await this.pool.query(
+            `UPDATE call_log c SET agent_connected_at = COALESCE(c.agent_connected_at, v.at),
+                    agent_id = COALESCE(c.agent_id, v.agent)
+             FROM unnest($1::text[], $2::timestamptz[], $3::bigint[]) AS v(id, at, agent) WHERE c.id = v.id`,
+            [ids, at, steps.map((s) => (s.kind === 'bridged' ? agentBigint(s.agentId) : null))],
+          );
+          break;
+        case 'dropped':
+          await this.pool.query(
+            `UPDATE call_log c SET dropped = true, drop_wait_ms = COALESCE(c.drop_wait_ms, v.wait)
+             FROM unnest($1::text[], $2::int[]) AS v(id, wait) WHERE c.id = v.id`,
+            [ids, steps.map((s) => (s.kind === 'dropped' ? s.waitMs : null))],
+          );
+          break;
+        case 'ended':
+          await this.pool.query(
+            `UPDATE call_log c SET ended_at = COALESCE(c.ended_at, v.at), outcome = COALESCE(c.outcome, v.outcome),
+                    hangup_cause = COALESCE(c.hangup_cause, v.cause)
+             FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::int[]) AS v(id, at, outcome, cause)
+             WHERE c.id = v.id`,
+            [
+              ids,
+              at,
+              steps.map((s) => (s.kind === 'ended' ? s.outcome : null)),
+              steps.map((s) => (s.kind === 'ended' ? s.hangupCause : null)),
+            ],
+          );
+          break;
+      }
+    }
+  }
+}

@@ -294,6 +294,23 @@ export interface ImportJobsTable {
   finished_at: Instant;
 }
 
+/** 0002: durable copy of each agent's real-time state, read back after a Redis restart. */
+export interface AgentSessionsTable {
+  agent_id: Int8;
+  state: 'LOGGED_OUT' | 'READY' | 'PAUSED' | 'RESERVED' | 'INCALL' | 'DEAD' | 'WRAPUP';
+  since_at: ColumnType<Date, Date | string, Date | string>;
+  campaign_id: ColumnType<
+    string | null,
+    string | number | null | undefined,
+    string | number | null
+  >;
+  call_id: NullableText;
+  pause_code: NullableText;
+  bridge_id: NullableText;
+  leg_channel_id: NullableText;
+  updated_at: CreatedAt;
+}
+
 export interface SchemaMigrationsTable {
   name: string;
   applied_at: CreatedAt;
@@ -316,6 +333,7 @@ export interface Database {
   lead_log: LeadLogTable;
   audit_log: AuditLogTable;
   import_jobs: ImportJobsTable;
+  agent_sessions: AgentSessionsTable;
   schema_migrations: SchemaMigrationsTable;
 }
 

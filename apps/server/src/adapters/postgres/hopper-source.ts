@@ -248,16 +248,24 @@ export class PgHopperSource {
     return r.rowCount ?? 0;
   }
 
-  /** Clears every mark of a campaign (its hopper is gone: Redis lost it, or the campaign stopped). */
-  async clearCampaignMarks(campaignId: CampaignId): Promise<number> {
+  /**
+   * Clears every mark of a campaign except those of `keep` (the leads still in its Redis hopper):
+   * its hopper is gone (Redis lost it) or the campaign stopped. Uses leads_in_hopper_idx.
+   */
+  async clearCampaignMarks(
+    campaignId: CampaignId,
+    keep: ReadonlyArray<LeadId> = [],
+  ): Promise<number> {
     const r = await this.pool.query(
       `WITH cb AS (
-         UPDATE callbacks SET status = 'PENDING' WHERE status = 'QUEUED' AND campaign_id = $1
+         UPDATE callbacks SET status = 'PENDING'
+         WHERE status = 'QUEUED' AND campaign_id = $1 AND NOT (lead_id = ANY($2::bigint[]))
        )
        UPDATE leads SET hopper_at = NULL
        WHERE hopper_at IS NOT NULL
-         AND list_id IN (SELECT id FROM lists WHERE campaign_id = $1)`,
-      [campaignId],
+         AND list_id IN (SELECT id FROM lists WHERE campaign_id = $1)
+         AND NOT (id = ANY($2::bigint[]))`,
+      [campaignId, keep],
     );
     return r.rowCount ?? 0;
   }

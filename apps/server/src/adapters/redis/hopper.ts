@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { CampaignId, LeadId } from '@ringside/protocol';
 import { ValidationError } from '../../errors.js';
 import type { Hopper, HopperEntry, HopperLease } from '../../ports/hopper.js';
-import { parseHopperEntry } from './codec.js';
+import { HopperEntrySchema, parseHopperEntry } from './codec.js';
 import { RedisKeys, type HopperKeys } from './keys.js';
 import { loadScripts, type Scripts } from './scripts.js';
 
@@ -50,13 +50,24 @@ export class RedisHopper implements Hopper {
     leaseMs: number,
     nowMs: number,
   ): Promise<HopperLease | null> {
+    return (await this.popMany(campaignId, consumerId, 1, leaseMs, nowMs))[0] ?? null;
+  }
+
+  async popMany(
+    campaignId: CampaignId,
+    consumerId: string,
+    count: number,
+    leaseMs: number,
+    nowMs: number,
+  ): Promise<HopperLease[]> {
+    if (count <= 0) return [];
     const k = this.keys.hopper(campaignId);
     const expiresAtMs = nowMs + leaseMs;
-    const json = (await this.scripts.hopperPop(
+    const out = (await this.scripts.hopperPop(
       [k.callback, k.recycle, k.new, k.entries, k.closes, k.leases, k.owners],
-      [consumerId, expiresAtMs, nowMs],
-    )) as string | null;
-    return json === null ? null : { entry: parseHopperEntry(json), consumerId, expiresAtMs };
+      [consumerId, expiresAtMs, nowMs, count],
+    )) as string[];
+    return out.map((json) => ({ entry: parseHopperEntry(json), consumerId, expiresAtMs }));
   }
 
   async ack(campaignId: CampaignId, leadId: LeadId, consumerId?: string): Promise<boolean> {
@@ -78,7 +89,8 @@ export class RedisHopper implements Hopper {
             { path: 'campaignId', message: `lead ${e.leadId} belongs to ${e.campaignId}` },
           ]);
         }
-        argv.push(e.leadId, e.priority, e.windowClosesAtMs, JSON.stringify(e));
+        const valid = HopperEntrySchema.parse(e);
+        argv.push(valid.leadId, valid.priority, valid.windowClosesAtMs, JSON.stringify(valid));
       }
       added += Number(
         await this.scripts.hopperAdd([k.entries, k.closes, k.callback, k.recycle, k.new], argv),

@@ -18,6 +18,7 @@ import type { StreamName } from '../../ports/event-bus.js';
  *   p:{hopper:<campaignId>}:leases  zset   leadId -> lease expiresAtMs
  *   p:{hopper:<campaignId>}:owners  hash   leadId -> consumerId holding the lease
  *   p:boot                          string the boot sentinel (absent after Redis lost its data)
+ *   p:boot:lock                     string held (with a TTL) by the process rebuilding state
  *   p:{bull}:...                    BullMQ's own keys (scheduler queue)
  *
  * Redis Cluster: a Lua script may only touch keys of one hash slot, so the keys one script uses
@@ -75,6 +76,9 @@ export class RedisKeys {
 
   get bootSentinel(): string {
     return `${this.prefix}:boot`;
+  }
+  get bootLock(): string {
+    return `${this.prefix}:boot:lock`;
   }
 
   /** BullMQ `prefix` option: its keys then live under p:{bull}:<queue>:..., one slot. */

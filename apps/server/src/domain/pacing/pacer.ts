@@ -5,6 +5,7 @@ import {
   DELAY_BIN_S,
   DELAY_BINS,
   HANDLE_BIN_S,
+  HANDLE_BINS,
   type PacingModel,
 } from './estimator.js';
 import { dropRatePct, spendingPlan, type LedgerView } from './ledger.js';
@@ -107,6 +108,8 @@ function isPending(stage: CallStage): boolean {
 
 interface Census {
   ready: number;
+  /** Agents in talk or wrap-up (they free up at some uncertain time). */
+  busy: number;
   working: number;
   incall: number;
   pending: number;
@@ -118,16 +121,18 @@ function census(input: PacingInput): Census {
   let ready = 0;
   let working = 0;
   let incall = 0;
+  let busy = 0;
   for (let i = 0; i < nA; i++) {
     const s = (input.agents[i] as AgentView).state;
     if (s === 'READY') ready++;
+    if (s === 'INCALL' || s === 'WRAPUP' || s === 'DEAD') busy++;
     if (s === 'INCALL' || s === 'RESERVED') incall++;
     if (s === 'READY' || s === 'RESERVED' || s === 'INCALL' || s === 'WRAPUP' || s === 'DEAD')
       working++;
   }
   let pending = 0;
   for (let i = 0; i < nC; i++) if (isPending((input.calls[i] as CallView).stage)) pending++;
-  return { ready, working, incall, pending };
+  return { ready, busy, working, incall, pending };
 }
 
 function capLines(n: number, c: Census, s: PacingSettings): number {
@@ -202,19 +207,80 @@ function normalCdf(z: number): number {
   return z > 0 ? 1 - p : p;
 }
 
-/** P(agent frees within `withinS` seconds) from its state and time in state. */
-function freeProbability(m: PacingModel, state: AgentState, elapsedS: number, withinS: number): number {
-  if (state === 'INCALL') {
-    const f0 = cdfAt(m.talkCdf, HANDLE_BIN_S, elapsedS);
-    if (f0 >= 1) return 1;
-    const f1 = cdfAt(m.talkCdf, HANDLE_BIN_S, elapsedS + withinS - m.meanWrapS);
-    return Math.max(0, (f1 - f0) / (1 - f0));
+/**
+ * Per-model lookup tables for one decision's hot loops: for each time already spent in talk or
+ * wrap-up (1 s bins) and for each call age (DELAY_BIN_S bins), the chance of freeing up (or of a
+ * human arriving) by each checked point. Memoised per model, so they cost once per rebuild and
+ * the function stays pure.
+ */
+interface DecisionTables {
+  dropWaitS: number;
+  ringS: number;
+  /** [eBin * ARRIVAL_POINTS + mi]: P(agent in talk for eBin s is free by xs[mi] + drop wait). */
+  talk: Float64Array;
+  wrap: Float64Array;
+  /** [ageBin * ARRIVAL_POINTS + mi]: P(call ringing at that age is a human arrived by xs[mi]). */
+  ring: Float64Array;
+  /** [ageBin]: P(call ringing at that age ever becomes a human). */
+  ringEver: Float64Array;
+}
+
+const tableMemo = new WeakMap<PacingModel, DecisionTables>();
+
+function conditionalTable(cdf: Float64Array, offsets: Float64Array): Float64Array {
+  const M = offsets.length;
+  const bins = cdf.length - 1;
+  const out = new Float64Array(bins * M);
+  for (let b = 0; b < bins; b++) {
+    const e = b * HANDLE_BIN_S;
+    const f0 = cdfAt(cdf, HANDLE_BIN_S, e);
+    for (let mi = 0; mi < M; mi++)
+      out[b * M + mi] =
+        f0 >= 1 ? 1 : Math.max(0, (cdfAt(cdf, HANDLE_BIN_S, e + (offsets[mi] ?? 0)) - f0) / (1 - f0));
   }
-  // WRAPUP or DEAD: the customer is gone, wrap-up has started.
-  const f0 = cdfAt(m.wrapCdf, HANDLE_BIN_S, elapsedS);
-  if (f0 >= 1) return 1;
-  const f1 = cdfAt(m.wrapCdf, HANDLE_BIN_S, elapsedS + withinS);
-  return Math.max(0, (f1 - f0) / (1 - f0));
+  return out;
+}
+
+function decisionTables(m: PacingModel, dropWaitS: number, ringS: number): DecisionTables {
+  const cached = tableMemo.get(m);
+  if (cached && cached.dropWaitS === dropWaitS && cached.ringS === ringS) return cached;
+  const M = ARRIVAL_POINTS;
+  const xs = m.arrivalQuantilesS;
+  const talkOff = new Float64Array(M);
+  const wrapOff = new Float64Array(M);
+  for (let mi = 0; mi < M; mi++) {
+    // In talk, the agent still owes a wrap-up (taken at its mean) after hanging up.
+    talkOff[mi] = (xs[mi] ?? 0) + dropWaitS - m.meanWrapS;
+    wrapOff[mi] = (xs[mi] ?? 0) + dropWaitS;
+  }
+  const K = DELAY_BINS;
+  const ring = new Float64Array(K * M);
+  const ringEver = new Float64Array(K);
+  for (let bin = 0; bin < K; bin++) {
+    const age = bin * DELAY_BIN_S;
+    const sh = m.pHuman * (m.survHuman[bin] ?? 0);
+    const z =
+      sh +
+      m.pMachine * (m.survMachine[bin] ?? 0) +
+      m.pFailed * (m.survFailed[bin] ?? 0) +
+      (age < ringS ? m.pNoAnswer : 0);
+    if (!(z > 0) || sh <= 0) continue;
+    ringEver[bin] = sh / z;
+    for (let mi = 0; mi < M; mi++) {
+      const kx = Math.min(K, Math.round((xs[mi] ?? 0) / DELAY_BIN_S));
+      ring[bin * M + mi] = (m.pHuman / z) * (m.arrivalJoint[bin * (K + 1) + kx] ?? 0);
+    }
+  }
+  const t: DecisionTables = {
+    dropWaitS,
+    ringS,
+    talk: conditionalTable(m.talkCdf, talkOff),
+    wrap: conditionalTable(m.wrapCdf, wrapOff),
+    ring,
+    ringEver,
+  };
+  tableMemo.set(m, t);
+  return t;
 }
 
 /**
@@ -228,7 +294,7 @@ function freeProbability(m: PacingModel, state: AgentState, elapsedS: number, wi
  */
 function predictive(input: PacingInput, c: Census): PacingDecision {
   const s = input.settings;
-  const t: PredictiveTuning = { ...defaultTuning, ...s.tuning };
+  const t: PredictiveTuning = s.tuning ? { ...defaultTuning, ...s.tuning } : defaultTuning;
   const m = input.model;
   if (
     m === null ||
@@ -258,11 +324,7 @@ function predictive(input: PacingInput, c: Census): PacingDecision {
 
   // Supply: READY agents are certain; agents in talk or wrap-up free up with some chance.
   const nA = input.agentCount ?? input.agents.length;
-  let uncertain = 0;
-  for (let i = 0; i < nA; i++) {
-    const st = (input.agents[i] as AgentView).state;
-    if (st === 'INCALL' || st === 'WRAPUP' || st === 'DEAD') uncertain++;
-  }
+  const uncertain = c.busy;
   const exact = uncertain <= t.exactAgents;
   // exact: supplyDist[mi * (uncertain + 1) + k] = P(k of them free by xs[mi] + dw)
   const width = uncertain + 1;
@@ -271,21 +333,34 @@ function predictive(input: PacingInput, c: Census): PacingDecision {
   const supplyVar = new Float64Array(M);
   if (supplyDist) for (let mi = 0; mi < M; mi++) supplyDist[mi * width] = 1;
   let seen = 0;
+  const tables = decisionTables(m, dw, s.ringTimeoutMs / 1000);
+  const lastBin = HANDLE_BINS - 1;
   for (let i = 0; i < nA; i++) {
     const a = input.agents[i] as AgentView;
-    if (a.state !== 'INCALL' && a.state !== 'WRAPUP' && a.state !== 'DEAD') continue;
-    const e = Math.max(0, (now - a.sinceMs) / 1000);
-    for (let mi = 0; mi < M; mi++) {
-      const q = freeProbability(m, a.state, e, (xs[mi] ?? 0) + dw);
-      supplyMean[mi] = (supplyMean[mi] ?? 0) + q;
-      supplyVar[mi] = (supplyVar[mi] ?? 0) + q * (1 - q);
-      if (supplyDist) {
+    const st = a.state;
+    let table: Float64Array;
+    if (st === 'INCALL') table = tables.talk;
+    else if (st === 'WRAPUP' || st === 'DEAD') table = tables.wrap;
+    else continue;
+    const e = (now - a.sinceMs) / 1000;
+    const row = (e <= 0 ? 0 : Math.min(lastBin, Math.floor(e / HANDLE_BIN_S))) * M;
+    if (supplyDist) {
+      for (let mi = 0; mi < M; mi++) {
+        const q = table[row + mi] as number;
+        supplyMean[mi] = (supplyMean[mi] as number) + q;
+        supplyVar[mi] = (supplyVar[mi] as number) + q * (1 - q);
         // Poisson-binomial by convolution, one agent at a time.
         const base = mi * width;
         for (let k = seen + 1; k >= 1; k--)
           supplyDist[base + k] =
-            (supplyDist[base + k] ?? 0) * (1 - q) + (supplyDist[base + k - 1] ?? 0) * q;
-        supplyDist[base] = (supplyDist[base] ?? 0) * (1 - q);
+            (supplyDist[base + k] as number) * (1 - q) + (supplyDist[base + k - 1] as number) * q;
+        supplyDist[base] = (supplyDist[base] as number) * (1 - q);
+      }
+    } else {
+      for (let mi = 0; mi < M; mi++) {
+        const q = table[row + mi] as number;
+        supplyMean[mi] = (supplyMean[mi] as number) + q;
+        supplyVar[mi] = (supplyVar[mi] as number) + q * (1 - q);
       }
     }
     seen++;
@@ -296,30 +371,20 @@ function predictive(input: PacingInput, c: Census): PacingDecision {
   let waiting = 0;
   let expectedHumans = 0;
   const nC = input.callCount ?? input.calls.length;
-  const ringS = s.ringTimeoutMs / 1000;
   const K = DELAY_BINS;
+  const ring = tables.ring;
+  const ringEver = tables.ringEver;
   for (let i = 0; i < nC; i++) {
     const call = input.calls[i] as CallView;
     if (call.stage === 'WAITING') {
       waiting++;
       expectedHumans++;
     } else if (call.stage === 'DIALING' || call.stage === 'RINGING') {
-      const age = Math.max(0, (now - call.dialedAtMs) / 1000);
-      const bin = Math.min(K - 1, Math.floor(age / DELAY_BIN_S));
-      const sh = m.pHuman * (m.survHuman[bin] ?? 0);
-      const z =
-        sh +
-        m.pMachine * (m.survMachine[bin] ?? 0) +
-        m.pFailed * (m.survFailed[bin] ?? 0) +
-        (age < ringS ? m.pNoAnswer : 0);
-      if (!(z > 0) || sh <= 0) continue;
-      expectedHumans += sh / z;
-      const row = bin * (K + 1);
-      const scale = m.pHuman / z;
-      for (let mi = 0; mi < M; mi++) {
-        const kx = Math.min(K, Math.round((xs[mi] ?? 0) / DELAY_BIN_S));
-        lambda[mi] = (lambda[mi] ?? 0) + scale * (m.arrivalJoint[row + kx] ?? 0);
-      }
+      const age = (now - call.dialedAtMs) / 1000;
+      const bin = age <= 0 ? 0 : Math.min(K - 1, Math.floor(age / DELAY_BIN_S));
+      expectedHumans += ringEver[bin] as number;
+      const row = bin * M;
+      for (let mi = 0; mi < M; mi++) lambda[mi] = (lambda[mi] as number) + (ring[row + mi] as number);
     } else if (call.stage === 'AMD') {
       const answerS = Math.max(0, (call.stageAtMs - call.dialedAtMs) / 1000);
       const e = Math.max(0, (now - call.stageAtMs) / 1000);

@@ -1,5 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import { Campaign, CampaignList, CampaignUpdate, IdParams } from '@ringside/protocol';
+import {
+  Campaign,
+  CampaignList,
+  CampaignUpdate,
+  DispositionList,
+  IdParams,
+  PauseCodeList,
+} from '@ringside/protocol';
 import type { CampaignId } from '@ringside/protocol';
 import { NotFoundError } from '../../errors.js';
 import type { AppDeps } from '../deps.js';
@@ -60,6 +67,52 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: AppDeps): voi
         detail: { changes },
       });
       return after;
+    },
+  });
+
+  defineRoute(app, {
+    method: 'GET',
+    url: '/api/campaigns/:id/dispositions',
+    auth: ANY_ROLE,
+    summary: "The campaign's dispositions (with the system-wide ones), in display order.",
+    tags: ['campaigns'],
+    params: IdParams,
+    response: DispositionList,
+    handler: async ({ params }) => {
+      if (!(await campaigns.get(params.id as CampaignId))) {
+        throw new NotFoundError(`campaign ${params.id} not found`);
+      }
+      const list = await deps.dispositions.forCampaign(params.id);
+      return {
+        dispositions: list.map((d) => ({
+          code: d.code,
+          name: d.name,
+          humanAnswered: d.humanAnswered,
+          sale: d.sale,
+          dnc: d.dnc,
+          callback: d.callback,
+          final: d.final,
+        })),
+      };
+    },
+  });
+
+  defineRoute(app, {
+    method: 'GET',
+    url: '/api/campaigns/:id/pause-codes',
+    auth: ANY_ROLE,
+    summary: "The campaign's pause codes (with the system-wide ones).",
+    tags: ['campaigns'],
+    params: IdParams,
+    response: PauseCodeList,
+    handler: async ({ params }) => {
+      if (!(await campaigns.get(params.id as CampaignId))) {
+        throw new NotFoundError(`campaign ${params.id} not found`);
+      }
+      const list = await deps.pauseCodes.forCampaign(params.id);
+      return {
+        pauseCodes: list.map((p) => ({ code: p.code, name: p.name, billable: p.billable })),
+      };
     },
   });
 }

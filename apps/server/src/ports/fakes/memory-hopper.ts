@@ -59,6 +59,22 @@ export class MemoryHopper implements Hopper {
     return null;
   }
 
+  async popMany(
+    campaignId: CampaignId,
+    consumerId: string,
+    count: number,
+    leaseMs: number,
+    nowMs: number,
+  ): Promise<HopperLease[]> {
+    const out: HopperLease[] = [];
+    while (out.length < count) {
+      const l = await this.pop(campaignId, consumerId, leaseMs, nowMs);
+      if (!l) break;
+      out.push(l);
+    }
+    return out;
+  }
+
   async ack(campaignId: CampaignId, leadId: LeadId, consumerId?: string): Promise<boolean> {
     const h = this.campaigns.get(campaignId);
     const lease = h?.leases.get(leadId);

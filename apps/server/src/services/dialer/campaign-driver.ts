@@ -8,7 +8,13 @@ import type {
   LeadId,
 } from '@ringside/protocol';
 import { AriError } from '../../adapters/asterisk/ari-error.js';
-import { checkDial, holdBudgetMs, ledgerCounts, ledgerDay, ringTimeoutS } from '../../domain/compliance.js';
+import {
+  checkDial,
+  holdBudgetMs,
+  ledgerCounts,
+  ledgerDay,
+  ringTimeoutS,
+} from '../../domain/compliance.js';
 import {
   decidePacing,
   ledgerTotals,
@@ -40,8 +46,15 @@ export interface DriverDeps {
   dnc: DncChecker;
   leads: DialerLeads;
   ledger: {
-    add(campaignId: DialerCampaign['id'], day: number, drops: number, humans: number): Promise<void>;
-    days(campaignId: DialerCampaign['id']): Promise<Array<{ day: number; drops: number; humans: number }>>;
+    add(
+      campaignId: DialerCampaign['id'],
+      day: number,
+      drops: number,
+      humans: number,
+    ): Promise<void>;
+    days(
+      campaignId: DialerCampaign['id'],
+    ): Promise<Array<{ day: number; drops: number; humans: number }>>;
   };
   status: { put(s: DialerStatus): Promise<void> };
   clock: Clock;
@@ -96,6 +109,8 @@ const SAFE_HARBOR_HANGUP_FALLBACK_MS = 30_000;
 const MACHINE_MESSAGE_MAX_MS = 60_000;
 /** Delay before a lead refused by the DNC guard is looked at again by the filler. */
 const DNC_RETRY_MS = 24 * 3600_000;
+/** Least wall-clock time between two rebuilds of the pacing model, ms. */
+const MODEL_REBUILD_MS = 10_000;
 /** How often the status is rewritten even when nothing changed, ms of wall clock. */
 const STATUS_REFRESH_MS = 2_000;
 
@@ -115,6 +130,7 @@ export class CampaignDriver {
   private model: PacingModel | null = null;
   private modelVersion = -1;
   private modelHour = -1;
+  private modelBuiltAt = 0;
   private ledgerDays: Array<{ day: number; drops: number; humans: number }> = [];
   private ticking = false;
   private again = false;
@@ -249,7 +265,13 @@ export class CampaignDriver {
     const c = this.campaign;
     const now = this.d.clock.nowMs();
     if (this.invalid) {
-      await this.report('blocked', `Campaign setting out of range, not dialing: ${this.invalid.message}.`, c.dialMethod, 0, 0);
+      await this.report(
+        'blocked',
+        `Campaign setting out of range, not dialing: ${this.invalid.message}.`,
+        c.dialMethod,
+        0,
+        0,
+      );
       return;
     }
     const [agents, calls] = await Promise.all([
@@ -264,6 +286,7 @@ export class CampaignDriver {
         mode: c.dialMethod,
         dialLevel: c.dialLevel,
         ringTimeoutMs: ringTimeoutS(c.ringTimeoutS) * 1000,
+        dropWaitMs: holdBudgetMs(c.dropWaitMs, this.d.safeHarborStartMs),
         maxLinesPerAgent: Math.max(this.d.maxLinesPerAgent, Math.ceil(c.dialLevel)),
       },
       agents: agents.map((a) => ({ state: a.state, sinceMs: a.sinceMs })),
@@ -277,7 +300,13 @@ export class CampaignDriver {
     }
     if (ready === 0) {
       // Compliance: an automatic call is never placed while no agent of the campaign is ready.
-      await this.report('idle', 'No agent is ready: not dialing.', decision.appliedMode, ready, auto.length);
+      await this.report(
+        'idle',
+        'No agent is ready: not dialing.',
+        decision.appliedMode,
+        ready,
+        auto.length,
+      );
       return;
     }
     if (decision.callsToPlace <= 0) {
@@ -289,7 +318,12 @@ export class CampaignDriver {
     // Skipped leads (DNC, window) do not use a slot, but the loop is bounded all the same.
     for (let pops = 0; placed < decision.callsToPlace && pops < decision.callsToPlace * 4; pops++) {
       if (this.stopped) return;
-      const lease = await this.d.hopper.pop(c.id, this.d.instanceId, this.d.hopperLeaseMs, this.d.clock.nowMs());
+      const lease = await this.d.hopper.pop(
+        c.id,
+        this.d.instanceId,
+        this.d.hopperLeaseMs,
+        this.d.clock.nowMs(),
+      );
       if (!lease) {
         why =
           placed === 0
@@ -304,11 +338,20 @@ export class CampaignDriver {
         break;
       }
     }
-    await this.report(placed > 0 ? 'dialing' : 'idle', why, decision.appliedMode, ready, auto.length + placed);
+    await this.report(
+      placed > 0 ? 'dialing' : 'idle',
+      why,
+      decision.appliedMode,
+      ready,
+      auto.length + placed,
+    );
   }
 
   /** Re-checks compliance at dial time, then originates. */
-  private async placeOne(lease: HopperLease, ready: number): Promise<'placed' | 'skipped' | 'stop'> {
+  private async placeOne(
+    lease: HopperLease,
+    ready: number,
+  ): Promise<'placed' | 'skipped' | 'stop'> {
     const c = this.campaign;
     const e = lease.entry;
     const now = this.d.clock.nowMs();
@@ -380,11 +423,17 @@ export class CampaignDriver {
       await this.d.hopper.ack(c.id, e.leadId, this.d.instanceId);
       this.d.leads.dialed(e.leadId, callId, now);
       this.d.leads.ended(e.leadId, callId, 'ORIGINATE_FAILED', now, c.recycle);
-      this.log.warn({ leadId: e.leadId, callId, reason, refusals: n }, 'origination refused repeatedly: lead recycled');
+      this.log.warn(
+        { leadId: e.leadId, callId, reason, refusals: n },
+        'origination refused repeatedly: lead recycled',
+      );
     } else {
       this.refusals.set(e.leadId, n);
       await this.d.hopper.release(c.id, e.leadId, this.d.instanceId);
-      this.log.warn({ leadId: e.leadId, callId, reason }, 'origination refused: lead returned to the hopper');
+      this.log.warn(
+        { leadId: e.leadId, callId, reason },
+        'origination refused: lead returned to the hopper',
+      );
     }
     return 'skipped';
   }
@@ -392,7 +441,11 @@ export class CampaignDriver {
   private currentModel(now: number): PacingModel | null {
     if (this.campaign.dialMethod !== 'predictive') return null;
     const hour = new Date(now).getUTCHours();
-    if (this.model === null || this.modelVersion !== this.stats.version || this.modelHour !== hour) {
+    if (
+      this.model === null ||
+      this.modelVersion !== this.stats.version ||
+      this.modelHour !== hour
+    ) {
       // A few ms per build: rebuilt at most once per new observation batch and hour.
       this.model = this.stats.model(hour);
       this.modelVersion = this.stats.version;
@@ -411,7 +464,8 @@ export class CampaignDriver {
     const key = `${state}|${reason}|${appliedMode}|${ready}|${inFlight}|${this.waiting.length}`;
     const wall = this.d.perfNow();
     if (key === this.lastStatusKey && wall - this.lastStatusAt < STATUS_REFRESH_MS) return;
-    if (reason !== this.lastStatusKey.split('|')[1]) this.log.debug({ state, reason }, 'dialer status');
+    if (reason !== this.lastStatusKey.split('|')[1])
+      this.log.debug({ state, reason }, 'dialer status');
     this.lastStatusKey = key;
     this.lastStatusAt = wall;
     await this.d.status
@@ -481,7 +535,8 @@ export class CampaignDriver {
     if (e.from === 'WRAPUP') {
       const talk = this.talkMs.get(id);
       this.talkMs.delete(id);
-      if (talk !== undefined) this.stats.observeHandle({ talkMs: talk, wrapMs: e.atMs - e.sinceMs });
+      if (talk !== undefined)
+        this.stats.observeHandle({ talkMs: talk, wrapMs: e.atMs - e.sinceMs });
     }
     if (e.to === 'READY') {
       await this.serveWaiting();
@@ -573,7 +628,11 @@ export class CampaignDriver {
   private async handOff(t: Tracked): Promise<void> {
     t.phase = 'handoff';
     for (;;) {
-      const agent = await this.d.store.reserveLongestReady(this.campaign.id, t.callId, this.d.clock.nowMs());
+      const agent = await this.d.store.reserveLongestReady(
+        this.campaign.id,
+        t.callId,
+        this.d.clock.nowMs(),
+      );
       if (!agent) break;
       const r = await this.connect(agent, t);
       if (r !== 'agent-failed') return;
@@ -597,10 +656,16 @@ export class CampaignDriver {
    * Moves the customer into the agent's bridge (where the agent's phone leg already is), then
    * marks the agent INCALL. 'agent-failed': this agent could not take it (try another).
    */
-  private async connect(agent: AgentStatus, t: Tracked): Promise<'ok' | 'agent-failed' | 'call-gone'> {
+  private async connect(
+    agent: AgentStatus,
+    t: Tracked,
+  ): Promise<'ok' | 'agent-failed' | 'call-gone'> {
     const ari = this.d.ari(t.serverId);
     if (!agent.bridgeId || !ari) {
-      this.log.warn({ agentId: agent.agentId, callId: t.callId }, 'ready agent has no phone leg: paused');
+      this.log.warn(
+        { agentId: agent.agentId, callId: t.callId },
+        'ready agent has no phone leg: paused',
+      );
       await this.agentCommand(agent.agentId, { type: 'unreserve' }, 'dialer:no-leg');
       await this.agentCommand(agent.agentId, { type: 'pause', code: 'NOLEG' }, 'dialer:no-leg');
       return 'agent-failed';
@@ -615,7 +680,10 @@ export class CampaignDriver {
       const bridgeGone = err instanceof AriError && /bridge/i.test(err.asteriskMessage);
       await this.agentCommand(agent.agentId, { type: 'unreserve' }, 'dialer:handoff-failed');
       if (bridgeGone) {
-        this.log.warn({ agentId: agent.agentId, callId: t.callId }, "agent's bridge is gone: paused");
+        this.log.warn(
+          { agentId: agent.agentId, callId: t.callId },
+          "agent's bridge is gone: paused",
+        );
         await this.agentCommand(agent.agentId, { type: 'pause', code: 'NOLEG' }, 'dialer:no-leg');
         return 'agent-failed';
       }
@@ -666,7 +734,10 @@ export class CampaignDriver {
     } catch (err) {
       // Not parked: it still waits (in silence) for an agent until the deadline.
       this.holdingReady.delete(`${t.serverId}/${bridgeId}`);
-      this.log.warn({ err, callId: t.callId }, 'could not park a live answer in the holding bridge');
+      this.log.warn(
+        { err, callId: t.callId },
+        'could not park a live answer in the holding bridge',
+      );
     }
   }
 
@@ -691,7 +762,11 @@ export class CampaignDriver {
       // Claimed before the first await so that the drop timer leaves it alone.
       t.phase = 'handoff';
       this.waiting.shift();
-      const agent = await this.d.store.reserveLongestReady(this.campaign.id, t.callId, this.d.clock.nowMs());
+      const agent = await this.d.store.reserveLongestReady(
+        this.campaign.id,
+        t.callId,
+        this.d.clock.nowMs(),
+      );
       if (!agent) {
         if (t.deadlinePassed || this.holdLeftMs(t) <= 0) {
           await this.drop(t);
@@ -749,7 +824,10 @@ export class CampaignDriver {
       const playbackId = `mm-${t.callId}`;
       try {
         await ari.playOnChannel(t.callId, c.machineMessageAudio, playbackId);
-        this.log.info({ callId: t.callId, leadId: t.leadId }, 'machine: leaving the campaign message');
+        this.log.info(
+          { callId: t.callId, leadId: t.leadId },
+          'machine: leaving the campaign message',
+        );
         this.pollPlayback(t, ari, playbackId, this.d.clock.nowMs() + MACHINE_MESSAGE_MAX_MS);
         return;
       } catch (err) {
@@ -770,7 +848,8 @@ export class CampaignDriver {
         .getPlayback(playbackId)
         .then((pb) => {
           const state = (pb as { state?: string } | undefined)?.state;
-          if (state === 'done' || state === 'failed' || this.d.clock.nowMs() >= untilMs) return this.hangup(t);
+          if (state === 'done' || state === 'failed' || this.d.clock.nowMs() >= untilMs)
+            return this.hangup(t);
           this.pollPlayback(t, ari, playbackId, untilMs);
           return undefined;
         })
@@ -793,7 +872,8 @@ export class CampaignDriver {
     if (!ari || t.phase === 'ended') return;
     await ari.hangup(t.callId).catch((err: unknown) => {
       // 404: already gone, which is what we wanted.
-      if (!(err instanceof AriError && err.status === 404)) this.log.warn({ err, callId: t.callId }, 'hang-up failed');
+      if (!(err instanceof AriError && err.status === 404))
+        this.log.warn({ err, callId: t.callId }, 'hang-up failed');
     });
   }
 
@@ -803,7 +883,10 @@ export class CampaignDriver {
     const agent = t.agentId ? await this.d.store.getAgent(t.agentId) : null;
     const ari = this.d.ari(t.serverId);
     if (!agent?.bridgeId || !ari) {
-      this.log.warn({ callId: t.callId, agentId: t.agentId }, 'manual call answered but its agent has no leg');
+      this.log.warn(
+        { callId: t.callId, agentId: t.agentId },
+        'manual call answered but its agent has no leg',
+      );
       await this.hangup(t);
       return;
     }

@@ -88,9 +88,11 @@ export class DialerService {
 
   /** One round of lease renewals and take-overs; rounds never overlap. */
   leases(): Promise<void> {
-    this.leaseRound = this.leaseRound.then(() => this.leaseRoundNow()).catch((err: unknown) => {
-      this.o.logger.error({ err }, 'dialer lease round failed');
-    });
+    this.leaseRound = this.leaseRound
+      .then(() => this.leaseRoundNow())
+      .catch((err: unknown) => {
+        this.o.logger.error({ err }, 'dialer lease round failed');
+      });
     return this.leaseRound;
   }
 
@@ -139,7 +141,10 @@ export class DialerService {
     await this.o.rebuildLedger(id);
     const driver = new CampaignDriver(this.o, loaded.campaign, loaded.invalid);
     this.drivers.set(id, driver);
-    this.o.logger.info({ campaignId: id, instanceId: this.o.instanceId }, 'dialer took the campaign');
+    this.o.logger.info(
+      { campaignId: id, instanceId: this.o.instanceId },
+      'dialer took the campaign',
+    );
     await driver.recover();
     void driver.tick();
   }

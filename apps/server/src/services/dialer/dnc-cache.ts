@@ -68,16 +68,24 @@ export class DncCache implements DncChecker {
   }
 
   /**
-   * Rebuilds the system-wide set and the sets of `campaignIds` from the table, each into a scratch
-   * set renamed over the live one (RENAME is atomic: readers see the old or the new set).
+   * Rebuilds every set from the table (the system-wide one and each campaign's), each into a
+   * scratch set renamed over the live one (RENAME is atomic: readers see the old or the new set).
+   * `campaignIds` are campaigns whose set must be emptied when the table has no row for them.
    */
-  async rebuild(campaignIds: readonly string[], batch = 20_000): Promise<void> {
+  async rebuild(campaignIds: readonly string[] = [], batch = 20_000): Promise<void> {
     const scopes = new Map<string, string>(); // live key -> scratch key
-    scopes.set(this.keys.dncAll(), this.keys.dncTmp('all'));
-    for (const c of campaignIds) scopes.set(this.keys.dncCampaign(c), this.keys.dncTmp(`c:${c}`));
+    const scratch = (live: string, name: string): string => {
+      let tmp = scopes.get(live);
+      if (tmp === undefined) {
+        tmp = this.keys.dncTmp(name);
+        scopes.set(live, tmp);
+      }
+      return tmp;
+    };
+    scratch(this.keys.dncAll(), 'all');
+    for (const c of campaignIds) scratch(this.keys.dncCampaign(c), `c:${c}`);
     await this.redis.del(...scopes.values());
     let after = '0';
-    let maxId = '0';
     for (;;) {
       const r = await this.pool.query<{ id: string; phone: string; campaign_id: string | null }>(
         'SELECT id, phone, campaign_id FROM dnc WHERE id > $1 ORDER BY id LIMIT $2',
@@ -86,12 +94,14 @@ export class DncCache implements DncChecker {
       if (r.rows.length === 0) break;
       const p = this.redis.pipeline();
       for (const row of r.rows) {
-        const tmp = scopes.get(this.setOf(row.campaign_id));
-        if (tmp) p.sadd(tmp, row.phone);
+        const c = row.campaign_id;
+        const live = c === null ? this.keys.dncAll() : this.keys.dncCampaign(c);
+        // A scratch set first met here may hold leftovers of a crashed rebuild: cleared first.
+        if (!scopes.has(live)) p.del(scratch(live, `c:${c ?? ''}`));
+        p.sadd(scratch(live, `c:${c ?? ''}`), row.phone);
       }
       await p.exec();
       after = r.rows[r.rows.length - 1]?.id ?? after;
-      maxId = after;
       if (r.rows.length < batch) break;
     }
     for (const [live, tmp] of scopes) {
@@ -100,9 +110,9 @@ export class DncCache implements DncChecker {
     }
     // Rows committed after the scan may have reached the live sets and been lost in the rename:
     // copy everything above what the scan saw again.
-    this.lastId = maxId;
+    this.lastId = after;
     await this.syncNew();
-    this.logger?.debug({ campaigns: campaignIds.length }, 'dnc cache rebuilt');
+    this.logger?.debug({ sets: scopes.size }, 'dnc cache rebuilt');
   }
 
   private setOf(campaignId: string | null): string {

@@ -27,7 +27,11 @@ export async function ledgerFromCallLog(
       GROUP BY 1`,
     [campaignId, since],
   );
-  return r.rows.map((x) => ({ day: Number(x.day), drops: Number(x.drops), humans: Number(x.humans) }));
+  return r.rows.map((x) => ({
+    day: Number(x.day),
+    drops: Number(x.drops),
+    humans: Number(x.humans),
+  }));
 }
 
 export interface DropBudgetReaderDeps {
@@ -46,7 +50,8 @@ export function createDropBudgetReader(d: DropBudgetReaderDeps): {
 } {
   return {
     async getDropBudget(campaignId) {
-      if (!/^\d{1,18}$/.test(campaignId)) throw new NotFoundError(`campaign ${campaignId} does not exist`);
+      if (!/^\d{1,18}$/.test(campaignId))
+        throw new NotFoundError(`campaign ${campaignId} does not exist`);
       const r = await d.pool.query<{ drop_rate_cap_pct: string }>(
         'SELECT drop_rate_cap_pct FROM campaigns WHERE id = $1',
         [campaignId],

@@ -1,10 +1,6 @@
 import type pg from 'pg';
 import type { CampaignId, E164, LeadId, ListId } from '@ringside/protocol';
-import {
-  maxAttemptsFor,
-  recycleDelayMs,
-  type RecycleRule,
-} from '../../domain/calling-window.js';
+import { maxAttemptsFor, recycleDelayMs, type RecycleRule } from '../../domain/calling-window.js';
 import type { Logger } from '../../logger.js';
 
 /** What the dialer writes about leads; a fake in unit tests. */

@@ -70,7 +70,11 @@ export class ManualDialer {
       }
       lead =
         (await this.d.leads.leadByPhone(campaign.id, phone.data)) ??
-        (await this.d.leads.createManualLead(campaign.id, phone.data, deriveTimeZone({ phone: phone.data })));
+        (await this.d.leads.createManualLead(
+          campaign.id,
+          phone.data,
+          deriveTimeZone({ phone: phone.data }),
+        ));
       if (!lead) throw new NotFoundError('the campaign has no active list to hold this number');
     } else {
       lead = await this.d.leads.leadInCampaign(campaign.id, target);
@@ -78,7 +82,9 @@ export class ManualDialer {
     }
 
     const now = this.d.clock.nowMs();
-    const onDnc = (await this.onDncInDb(lead.phone, campaign.id)) || ((await this.d.dnc?.isBlocked(lead.phone, campaign.id)) ?? false);
+    const onDnc =
+      (await this.onDncInDb(lead.phone, campaign.id)) ||
+      ((await this.d.dnc?.isBlocked(lead.phone, campaign.id)) ?? false);
     const verdict = checkDial({
       onDnc,
       timeZones: lead.tzCandidates,
@@ -88,7 +94,10 @@ export class ManualDialer {
     });
     if (!verdict.ok) {
       this.d.logger.info({ agentId, leadId: lead.id, rule: verdict.rule }, 'manual dial refused');
-      throw new ComplianceError(verdict.rule === 'DNC' ? 'DNC' : 'CALLING_WINDOW', `cannot dial: ${verdict.message}`);
+      throw new ComplianceError(
+        verdict.rule === 'DNC' ? 'DNC' : 'CALLING_WINDOW',
+        `cannot dial: ${verdict.message}`,
+      );
     }
 
     const callId = this.d.newCallId();
@@ -109,7 +118,9 @@ export class ManualDialer {
     if (!res.ok) {
       await this.d.agents
         .apply(agentId, { type: 'agent_hangup', wrapupMs: 0 }, 'system:manual-dial-failed')
-        .catch((err: unknown) => this.d.logger.warn({ err, agentId }, 'agent not released after a failed dial'));
+        .catch((err: unknown) =>
+          this.d.logger.warn({ err, agentId }, 'agent not released after a failed dial'),
+        );
       throw res.error;
     }
     this.d.leads.dialed(lead.id, callId, now);

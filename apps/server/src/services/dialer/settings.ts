@@ -5,7 +5,11 @@ import {
   type Campaign,
   type CampaignsRepo,
 } from '../../adapters/postgres/campaigns.js';
-import { parseTimeOfDay, type CallingWindow, type RecycleRule } from '../../domain/calling-window.js';
+import {
+  parseTimeOfDay,
+  type CallingWindow,
+  type RecycleRule,
+} from '../../domain/calling-window.js';
 import type { ValidationError } from '../../errors.js';
 import type { RecyclePolicy } from './leads.js';
 
@@ -60,7 +64,10 @@ export function checkDialerSettings(c: Campaign): ValidationError | null {
   return r.success ? null : toValidationError(r.error);
 }
 
-export function toDialerCampaign(c: Campaign, rules: readonly { status: string; delayS: number; maxAttempts: number }[]): DialerCampaign {
+export function toDialerCampaign(
+  c: Campaign,
+  rules: readonly { status: string; delayS: number; maxAttempts: number }[],
+): DialerCampaign {
   const map: Record<string, RecycleRule> = {};
   for (const r of rules) map[r.status] = { delayS: r.delayS, maxAttempts: r.maxAttempts };
   return {

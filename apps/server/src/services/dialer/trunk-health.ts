@@ -57,7 +57,12 @@ export class TrunkBreaker {
     this.cooldowns.set(serverId, Math.min(this.maxMs, wait * 2));
     this.pool?.setUp(serverId, false);
     this.logger.error(
-      { serverId, failures: n, cooldownMs: wait, reason: err instanceof Error ? err.message : 'failed' },
+      {
+        serverId,
+        failures: n,
+        cooldownMs: wait,
+        reason: err instanceof Error ? err.message : 'failed',
+      },
       'originations keep failing: server marked unhealthy',
     );
     const t = setTimeout(() => {
@@ -91,7 +96,9 @@ export class BreakerAriClient extends AriRestClient {
     super(opts);
   }
 
-  override async originate(p: Parameters<AriRestClient['originate']>[0]): ReturnType<AriRestClient['originate']> {
+  override async originate(
+    p: Parameters<AriRestClient['originate']>[0],
+  ): ReturnType<AriRestClient['originate']> {
     try {
       const ch = await super.originate(p);
       this.breaker.ok(this.serverId);

@@ -164,6 +164,13 @@ export async function importLeads(deps: ImportDeps, opts: ImportOptions): Promis
     ]);
   }
   const mapping = checkMapping(opts.mapping);
+  const createdBy =
+    opts.createdBy === undefined || opts.createdBy === null ? null : String(opts.createdBy);
+  if (createdBy !== null && !/^[1-9]\d{0,18}$/.test(createdBy)) {
+    throw new ValidationError('createdBy must be a user id', [
+      { path: 'createdBy', message: 'must be a positive integer' },
+    ]);
+  }
   const batchRows = Math.max(1, Math.min(opts.batchRows ?? DEFAULT_BATCH_ROWS, 50_000));
   const fileName = (opts.fileName ?? '').slice(0, 255);
 
@@ -176,7 +183,7 @@ export async function importLeads(deps: ImportDeps, opts: ImportOptions): Promis
 
   const job = await pool.query<{ id: string }>(
     `INSERT INTO import_jobs (list_id, file_name, created_by, mapping) VALUES ($1, $2, $3, $4) RETURNING id`,
-    [listId, fileName, opts.createdBy ?? null, JSON.stringify(mapping)],
+    [listId, fileName, createdBy, JSON.stringify(mapping)],
   );
   const jobId = job.rows[0]?.id ?? '';
   const log = logger.child({ importJobId: jobId, listId });
@@ -240,6 +247,7 @@ export async function importLeads(deps: ImportDeps, opts: ImportOptions): Promis
     parsing.catch(() => undefined); // surfaced by the iteration below
 
     let resolved: ResolvedMapping | null = null;
+    let crlfInFields = 0;
     let batch: string[] = [];
     let pending: Promise<void> | null = null;
 
@@ -269,13 +277,19 @@ export async function importLeads(deps: ImportDeps, opts: ImportOptions): Promis
     for await (const item of parser as AsyncIterable<{ record: string[]; info: Info }>) {
       const { record, info } = item;
       if (resolved === null) {
+        crlfInFields += fieldBreaks(record).crlf;
         checkHeaderIsNotData(record, defaultCountry);
         resolved = resolveMapping(record, mapping);
         report.mapping = resolved.used;
         continue;
       }
       report.rowsTotal++;
-      const result = normaliseRow(record, info.lines, resolved, defaultCountry);
+      // csv-parse reports the line a record ends on and counts a CR LF inside quotes as two
+      // lines; the report gives the line the record starts on, as an editor shows it.
+      const { breaks, crlf } = fieldBreaks(record);
+      crlfInFields += crlf;
+      const row = info.lines - crlfInFields - breaks;
+      const result = normaliseRow(record, row, resolved, defaultCountry);
       if (!result.ok) {
         report.rejected++;
         if (result.errors.length > 0 && result.errors[0]?.column === '') malformed++;
@@ -350,7 +364,12 @@ export async function importLeads(deps: ImportDeps, opts: ImportOptions): Promis
         [jobId, message.slice(0, 1000), report.rowsTotal],
       )
       .catch(() => undefined);
-    log.warn({ err: wrapped ? { code: wrapped.code, message } : err }, 'import failed');
+    // Code and message only: a database error's detail can quote the failing row (personal data).
+    const code = wrapped?.code ?? (err as { code?: unknown }).code;
+    log.warn(
+      { err: { code: typeof code === 'string' ? code : undefined, message } },
+      'import failed',
+    );
     throw wrapped ?? err;
   } finally {
     client.release();
@@ -374,6 +393,26 @@ function asValidation(err: unknown): ValidationError | null {
     );
   }
   return null;
+}
+
+/** Line breaks inside a record's (quoted) fields: CR LF counts once; `crlf` counts the pairs. */
+export function fieldBreaks(record: string[]): { breaks: number; crlf: number } {
+  let breaks = 0;
+  let crlf = 0;
+  for (const field of record) {
+    if (field.indexOf('\n') < 0 && field.indexOf('\r') < 0) continue;
+    for (let i = 0; i < field.length; i++) {
+      const c = field.charCodeAt(i);
+      if (c === 13 && field.charCodeAt(i + 1) === 10) {
+        crlf++;
+        breaks++;
+        i++;
+      } else if (c === 10 || c === 13) {
+        breaks++;
+      }
+    }
+  }
+  return { breaks, crlf };
 }
 
 /** A header row holding phone numbers is a data row: the file has no header. */

@@ -14,6 +14,7 @@ describe('checkText', () => {
     ['NUL bytes', Buffer.from('phone\0name\n'), /binary/],
     ['a zip/xlsx signature', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x41]), /Excel or ZIP/],
     ['a PDF', Buffer.from('%PDF-1.7\n'), /PDF/],
+    ['UTF-16 text', Buffer.from('\ufeffphone', 'utf16le'), /UTF-16/],
     ['many control characters', Buffer.from('\x01\x02\x03\x04abc'), /binary/],
   ])('refuses %s as not CSV', (_what, head, message) => {
     expect(() => checkText(head)).toThrow(message);

@@ -1,5 +1,5 @@
 --[[
-  Pops the next lead (callback, then recycle, then new; FIFO within a class) and leases it.
+  Pops the next leads (callback, then recycle, then new; FIFO within a class) and leases them.
 
   The lists may hold stale ids ("tombstones"): ids removed by removeClosed or acked, and extra
   copies left by release/reclaim. An id is handed out only when it is in the entries hash, not
@@ -17,12 +17,15 @@
   ARGV[1] consumerId
   ARGV[2] lease expiry, epoch ms
   ARGV[3] now, epoch ms (an entry whose window closes at or before now is not handed out)
+  ARGV[4] how many leads at most (1 for a single pop)
 
-  Result: the leased entry's JSON, or nil when nothing can be popped
+  Result: array of the leased entries' JSON, in pop order (empty when nothing can be popped)
 ]]
 local now = tonumber(ARGV[3])
+local want = tonumber(ARGV[4])
+local out = {}
 for q = 1, 3 do
-  while true do
+  while #out < want do
     local leadId = redis.call('LPOP', KEYS[q])
     if not leadId then break end
     local entry = redis.call('HGET', KEYS[4], leadId)
@@ -31,9 +34,9 @@ for q = 1, 3 do
       if closes > now then
         redis.call('ZADD', KEYS[6], ARGV[2], leadId)
         redis.call('HSET', KEYS[7], leadId, ARGV[1])
-        return entry
+        out[#out + 1] = entry
       end
     end
   end
 end
-return nil
+return out

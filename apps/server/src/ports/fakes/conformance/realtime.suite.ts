@@ -350,6 +350,22 @@ export function realtimeConformance(name: string, make: () => Promise<RealtimeHa
         expect(order).toEqual(['cb1', 'r1', 'r2', 'n1', 'n2']);
       });
 
+      it('pops several leads at once in the same order as single pops', async () => {
+        await h.hopper.add(c1, [
+          hopperEntry('n1'),
+          hopperEntry('r1', 'recycle'),
+          hopperEntry('cb1', 'callback'),
+          hopperEntry('n2', 'new', { windowClosesAtMs: 500 }),
+          hopperEntry('n3'),
+        ]);
+        const got = await h.hopper.popMany(c1, 'd1', 4, 10_000, 1_000);
+        expect(got.map((l) => l.entry.leadId)).toEqual(['cb1', 'r1', 'n1', 'n3']);
+        expect(got.every((l) => l.consumerId === 'd1' && l.expiresAtMs === 11_000)).toBe(true);
+        expect(await h.hopper.leasedCount(c1)).toBe(4);
+        expect(await h.hopper.popMany(c1, 'd1', 4, 10_000, 1_000)).toEqual([]);
+        expect(await h.hopper.popMany(c1, 'd1', 0, 10_000, 1_000)).toEqual([]);
+      });
+
       it('adds only leads not already in the hopper, queued or leased', async () => {
         expect(await h.hopper.add(c1, [hopperEntry('1'), hopperEntry('2')])).toBe(2);
         await h.hopper.pop(c1, 'd1', 30_000, 1_000);

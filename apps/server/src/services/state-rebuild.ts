@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { AgentLogRepository } from '../adapters/postgres/agent-log.js';
+import { REBUILD_REASON } from '../adapters/postgres/agent-log.js';
+import type { PgHopperSource } from '../adapters/postgres/hopper-source.js';
+import type { RedisKeys } from '../adapters/redis/keys.js';
+import type { Logger } from '../logger.js';
+import type { Clock } from '../ports/clock.js';
+import type { Hopper } from '../ports/hopper.js';
+import type { StateStore } from '../ports/state-store.js';
+import type { HopperFiller } from './hopper-filler.js';
+
+export interface StateRebuildDeps {
+  redis: Redis;
+  keys: RedisKeys;
+  store: StateStore;
+  hopper: Hopper;
+  source: Pick<PgHopperSource, 'activeCampaigns' | 'clearCampaignMarks'>;
+  filler: Pick<HopperFiller, 'fillCampaign'>;
+  agentLog: Pick<AgentLogRepository, 'activeSessions'>;
+  clock: Clock;
+  logger?: Logger;
+  /** How long the rebuild lock is held at most (ms); another process takes over after. */
+  lockMs?: number;
+  /** How long ensure() waits for another process's rebuild (ms). */
+  waitMs?: number;
+}
+
+export interface RebuildReport {
+  agents: number;
+  campaigns: number;
+  marksCleared: number;
+  leadsQueued: number;
+}
+
+/**
+ * Rebuilds Redis state from PostgreSQL after Redis lost its data. The boot sentinel key is set
+ * once the state is complete; when it is missing (first start, or a Redis restart without
+ * persistence), one process (SET NX lock) restores every agent that was not LOGGED_OUT from
+ * agent_sessions, clears the hopper_at marks of leads no longer in a Redis hopper, and refills
+ * the hoppers. Live calls are not restored here: the ARI worker reconciles them with Asterisk.
+ */
+export class StateRebuild {
+  private readonly id = randomUUID();
+
+  constructor(private readonly d: StateRebuildDeps) {}
+
+  /**
+   * Cheap when the sentinel exists (one EXISTS). Returns the report when this process rebuilt,
+   * null when nothing was needed or another process did it.
+   */
+  async ensure(): Promise<RebuildReport | null> {
+    const { redis, keys } = this.d;
+    if ((await redis.exists(keys.bootSentinel)) === 1) return null;
+    const lockMs = this.d.lockMs ?? 60_000;
+    const got = await redis.set(keys.bootLock, this.id, 'PX', lockMs, 'NX');
+    if (got !== 'OK') {
+      await this.waitForSentinel();
+      return null;
+    }
+    try {
+      const report = await this.rebuild();
+      await redis.set(
+        keys.bootSentinel,
+        JSON.stringify({ at: this.d.clock.nowMs(), by: this.id, ...report }),
+      );
+      this.d.logger?.info(report, 'redis state rebuilt from postgresql');
+      return report;
+    } finally {
+      // Only our own lock: after a very slow rebuild another process may hold it now.
+      if ((await redis.get(keys.bootLock)) === this.id) await redis.del(keys.bootLock);
+    }
+  }
+
+  /** The rebuild itself (ensure() decides when). Idempotent. */
+  async rebuild(): Promise<RebuildReport> {
+    let agents = 0;
+    for (const s of await this.d.agentLog.activeSessions()) {
+      if (await this.d.store.getAgent(s.agentId)) continue; // survived: Redis kept it
+      const env = await this.d.store.transitionAgent(s, null, {
+        type: 'agent.state_changed',
+        agentId: s.agentId,
+        campaignId: s.campaignId,
+        from: 'LOGGED_OUT',
+        to: s.state,
+        pauseCode: s.pauseCode,
+        callId: s.callId,
+        reason: REBUILD_REASON,
+        sinceMs: s.sinceMs,
+        atMs: s.sinceMs,
+      });
+      if (env) agents += 1;
+    }
+    let marksCleared = 0;
+    let leadsQueued = 0;
+    const campaigns = await this.d.source.activeCampaigns();
+    for (const c of campaigns) {
+      const keep = (await this.d.hopper.entries(c.id)).map((e) => e.leadId);
+      marksCleared += await this.d.source.clearCampaignMarks(c.id, keep);
+      leadsQueued += (await this.d.filler.fillCampaign(c)).added;
+    }
+    return { agents, campaigns: campaigns.length, marksCleared, leadsQueued };
+  }
+
+  private async waitForSentinel(): Promise<void> {
+    // Counted in polls, not by the injected clock (a test's manual clock does not move).
+    for (let i = 0; i < (this.d.waitMs ?? 60_000) / 100; i++) {
+      if ((await this.d.redis.exists(this.d.keys.bootSentinel)) === 1) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    this.d.logger?.warn('waited for another process to rebuild redis state; going on');
+  }
+}

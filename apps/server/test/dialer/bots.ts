@@ -1,0 +1,148 @@
+import type { AgentId, BusEnvelope, CallId, CampaignId } from '@ringside/protocol';
+import type pg from 'pg';
+import type { AgentSessionService } from '../../src/services/agent-session.js';
+import type { AgentLegService } from '../../src/services/agent-leg.js';
+import type { Clock, Rng } from '../../src/ports/clock.js';
+import type { StateStore } from '../../src/ports/state-store.js';
+import type { Timers } from '../../src/services/dialer/ports.js';
+
+export interface BotDeps {
+  sessions: AgentSessionService;
+  legs: AgentLegService;
+  store: StateStore;
+  pool: pg.Pool;
+  clock: Clock;
+  timers: Timers;
+  rng: Rng;
+  /** Hangs a call up from the agent's side (ARI DELETE /channels/<callId>). */
+  hangupCall(callId: CallId): Promise<void>;
+}
+
+/**
+ * An in-process agent that works a campaign through the agent-session service the way the agent
+ * panel would: log in (phone leg nailed up), go ready, take the calls the dialer connects, hang
+ * up itself or wait for the customer, wrap up with a disposition, and go ready again. At the end
+ * it logs out and its leg is torn down.
+ */
+export class BotAgent {
+  loginAtMs = 0;
+  logoutAtMs = 0;
+  calls = 0;
+  private finishing = false;
+  private onCall: CallId | null = null;
+  private readonly ended = new Set<CallId>();
+  private done: (() => void) | null = null;
+  readonly finished: Promise<void>;
+
+  constructor(
+    readonly agentId: AgentId,
+    readonly endpoint: string,
+    private readonly campaignId: CampaignId,
+    private readonly d: BotDeps,
+    /** Share of calls the agent ends itself (else it waits for the customer to hang up). */
+    private readonly hangsUpShare = 0.3,
+  ) {
+    this.finished = new Promise((r) => (this.done = r));
+  }
+
+  async login(): Promise<void> {
+    const r = await this.d.sessions.apply(
+      this.agentId,
+      { type: 'login', campaignId: this.campaignId },
+      'agent',
+    );
+    this.loginAtMs = r.envelope.event.atMs;
+    await this.d.legs.attach(this.agentId, this.endpoint);
+    await this.d.sessions.apply(this.agentId, { type: 'ready' }, 'agent');
+  }
+
+  /** Feed every bus envelope. */
+  onEvent(env: BusEnvelope): void {
+    const e = env.event;
+    if (
+      e.type === 'agent.state_changed' &&
+      e.agentId === this.agentId &&
+      e.to === 'INCALL' &&
+      e.from === 'RESERVED'
+    ) {
+      const callId = e.callId;
+      if (!callId) return;
+      this.onCall = callId;
+      this.calls++;
+      if (this.ended.has(callId)) {
+        void this.customerHungUp(callId);
+        return;
+      }
+      if (this.d.rng.next() < this.hangsUpShare) {
+        const talkMs = 2_000 + this.d.rng.next() * 6_000;
+        this.d.timers.after(talkMs, () => void this.agentHangsUp(callId));
+      }
+    } else if (e.type === 'call.ended') {
+      this.ended.add(e.callId);
+      if (this.onCall === e.callId) void this.customerHungUp(e.callId);
+    }
+  }
+
+  /** Stop taking calls: log out at the next chance. */
+  finish(): void {
+    this.finishing = true;
+    void this.tryLogout();
+  }
+
+  private async agentHangsUp(callId: CallId): Promise<void> {
+    if (this.onCall !== callId) return;
+    this.onCall = null;
+    await this.d.sessions
+      .apply(this.agentId, { type: 'agent_hangup', wrapupMs: 0 }, 'agent')
+      .catch(() => undefined);
+    await this.d.hangupCall(callId).catch(() => undefined);
+    this.wrapUp(callId);
+  }
+
+  private async customerHungUp(callId: CallId): Promise<void> {
+    if (this.onCall !== callId) return;
+    this.onCall = null;
+    await this.d.sessions.apply(
+      this.agentId,
+      { type: 'customer_hangup' },
+      'system:customer-hangup',
+    );
+    // The agent reads the screen a moment, then closes the call.
+    this.d.timers.after(300 + this.d.rng.next() * 700, () => {
+      void this.d.sessions
+        .apply(this.agentId, { type: 'agent_hangup', wrapupMs: 0 }, 'agent')
+        .then(() => this.wrapUp(callId));
+    });
+  }
+
+  private wrapUp(callId: CallId): void {
+    const wrapMs = 1_000 + this.d.rng.next() * 3_000;
+    this.d.timers.after(wrapMs, () => {
+      void (async () => {
+        await this.d.pool.query(
+          `UPDATE call_log SET disposition = 'NI', disposed_at = $2 WHERE id = $1`,
+          [callId, new Date(this.d.clock.nowMs())],
+        );
+        if (this.finishing) await this.tryLogout();
+        else await this.d.sessions.apply(this.agentId, { type: 'ready' }, 'agent');
+      })();
+    });
+  }
+
+  private async tryLogout(): Promise<void> {
+    const s = await this.d.store.getAgent(this.agentId);
+    if (!s || s.state === 'LOGGED_OUT') return;
+    if (s.state !== 'READY' && s.state !== 'PAUSED' && s.state !== 'WRAPUP') return; // on a call
+    try {
+      const r = await this.d.sessions.apply(this.agentId, { type: 'logout' }, 'agent');
+      this.logoutAtMs = r.envelope.event.atMs;
+      await this.d.legs.detach(this.agentId, {
+        bridgeId: s.bridgeId ?? undefined,
+        legChannelId: s.legChannelId ?? undefined,
+      });
+      this.done?.();
+    } catch {
+      // Reserved between the read and the logout: the call comes first, logout after it.
+    }
+  }
+}

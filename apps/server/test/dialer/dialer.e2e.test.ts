@@ -1,0 +1,403 @@
+// apps/sim has no package exports yet; the source is imported directly.
+import { RealScheduler, startSimPbx, type SimPbx } from '../../../sim/src/index.js';
+import { Redis } from 'ioredis';
+import type { AgentId, CampaignId, E164, LeadId, ListId } from '@ringside/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AriRestClient } from '../../src/adapters/asterisk/ari-client.js';
+import { TelephonyHealth } from '../../src/adapters/asterisk/telephony-health.js';
+import { AgentLogRepository } from '../../src/adapters/postgres/agent-log.js';
+import { CallLogRepository } from '../../src/adapters/postgres/call-log.js';
+import { createCampaignsRepo } from '../../src/adapters/postgres/campaigns.js';
+import { createDb } from '../../src/adapters/postgres/database.js';
+import { RedisEventBus } from '../../src/adapters/redis/event-bus.js';
+import { RedisHopper } from '../../src/adapters/redis/hopper.js';
+import { RedisStateStore } from '../../src/adapters/redis/state-store.js';
+import { loadConfig } from '../../src/config.js';
+import { isDialable, parseTimeOfDay } from '../../src/domain/calling-window.js';
+import { createLogger } from '../../src/logger.js';
+import { seededRng, type Clock } from '../../src/ports/clock.js';
+import type { HopperEntry } from '../../src/ports/hopper.js';
+import { startDialer, type RunningDialer } from '../../src/roles/dialer.js';
+import { AgentLegService } from '../../src/services/agent-leg.js';
+import { AgentSessionService, startAgentLogRecorder } from '../../src/services/agent-session.js';
+import { AriServerSupervisor } from '../../src/services/ari-worker-server.js';
+import { scaledTimers, type HandoffSample } from '../../src/services/dialer/index.js';
+import { createTestDb, type TestDb } from '../helpers/db.js';
+import { TEST_REDIS_URL, testRedisPrefix } from '../helpers/redis.js';
+import { BotAgent } from './bots.js';
+
+/**
+ * The whole dialer on the simulated PBX: a predictive campaign, 20 bot agents and 2,000 leads
+ * (some on DNC, some out of their calling window, both slipped into the hopper on purpose so the
+ * dialer's own guards are what keeps them from being dialed), real PostgreSQL and Redis, the ARI
+ * worker, the dialer role. Virtual time runs SPEED times faster than the wall clock.
+ */
+const SPEED = 10;
+const DIAL_REAL_MS = 42_000;
+const AGENTS = 20;
+const LEADS = 2_000;
+const DNC_LEADS = 60;
+const OUT_OF_WINDOW_LEADS = 60;
+/** A second, over-dialing campaign (ratio 4 for 2 agents) so that drops do happen. */
+const OVERDIAL_AGENTS = 2;
+const OVERDIAL_LEADS = 300;
+// 2026-11-24 17:00 UTC: 12:00 in New York (inside 09:00-20:00), 02:00 in Tokyo (outside).
+const EPOCH = Date.UTC(2026, 10, 24, 17, 0, 0);
+
+let db: TestDb;
+let sim: SimPbx;
+let redis: Redis;
+let dialer: RunningDialer;
+let supervisor: AriServerSupervisor;
+let campaignId: CampaignId;
+let overdialId: CampaignId;
+let bots: BotAgent[] = [];
+const amdSeen = new Map<string, number>();
+const bridgedSeen = new Map<string, number>();
+const parked = new Set<string>();
+const handoffs: HandoffSample[] = [];
+let fillerAdded = 0;
+
+function pct(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] as number;
+}
+
+beforeAll(async () => {
+  db = await createTestDb('dialer_e2e');
+  const prefix = testRedisPrefix('dialer_e2e');
+  const scheduler = new RealScheduler(SPEED, EPOCH);
+  const clock: Clock = { nowMs: () => Math.floor(scheduler.nowMs()) };
+  const timers = scaledTimers(SPEED);
+  sim = await startSimPbx({
+    port: 0,
+    scheduler,
+    seed: 11,
+    phoneEndpoints: Array.from({ length: AGENTS + OVERDIAL_AGENTS }, (_, i) => `agent${i + 1}`),
+  });
+  const server = {
+    id: 'sim',
+    baseUrl: sim.ariUrl,
+    user: 'ringside',
+    password: 'ringside',
+    app: 'dialer',
+  };
+  const config = loadConfig({ REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, NODE_ENV: 'test' });
+  const logger = createLogger('error');
+  redis = new Redis(TEST_REDIS_URL);
+  const store = new RedisStateStore(redis, { prefix, clock });
+  const bus = new RedisEventBus(redis, { prefix, clock, blockMs: 200 });
+  const hopper = new RedisHopper(redis, { prefix });
+  const agentLog = new AgentLogRepository(db.pool);
+  const sessions = new AgentSessionService({ store, log: agentLog, clock, logger });
+  const pg = db.pool;
+
+  // --- data: users, campaign, list, leads, DNC --------------------------------------------
+  const campaigns = createCampaignsRepo(createDb(pg));
+  const campaign = await campaigns.create({
+    name: 'e2e predictive',
+    active: false,
+    dialMethod: 'predictive',
+    dropWaitMs: 2_000,
+    ringTimeoutS: 20,
+    windowStart: '09:00',
+    windowEnd: '20:00',
+  });
+  campaignId = campaign.id;
+  const list = await pg.query<{ id: string }>(
+    `INSERT INTO lists (campaign_id, name) VALUES ($1, 'e2e') RETURNING id`,
+    [campaignId],
+  );
+  const listId = list.rows[0]?.id as ListId;
+  // Last digit picks the simulated outcome: 0-4 human, 5-6 machine, 7 no answer, 8 busy, 9 congestion.
+  await pg.query(
+    `INSERT INTO leads (list_id, phone, time_zone, tz_candidates, tz_key, tz_source)
+     SELECT $1, '+1212' || lpad(g::text, 7, '0'),
+            CASE WHEN g <= $3 THEN 'Asia/Tokyo' ELSE 'America/New_York' END,
+            ARRAY[CASE WHEN g <= $3 THEN 'Asia/Tokyo' ELSE 'America/New_York' END],
+            CASE WHEN g <= $3 THEN 'Asia/Tokyo' ELSE 'America/New_York' END, 'manual'
+       FROM generate_series(1, $2) g`,
+    [listId, LEADS, OUT_OF_WINDOW_LEADS],
+  );
+  // DNC: half system-wide, half the campaign's own list, spread over the lead order.
+  await pg.query(
+    `INSERT INTO dnc (phone, campaign_id, source)
+     SELECT '+1212' || lpad((g * 31)::text, 7, '0'), CASE WHEN g % 2 = 0 THEN $2::bigint END, 'manual'
+       FROM generate_series(3, $1 + 2) g`,
+    [DNC_LEADS, campaignId],
+  );
+  const over = await campaigns.create({
+    name: 'e2e overdial',
+    active: false,
+    dialMethod: 'ratio',
+    dialLevel: 4,
+    dropWaitMs: 1_500,
+  });
+  overdialId = over.id;
+  const overList = await pg.query<{ id: string }>(
+    `INSERT INTO lists (campaign_id, name) VALUES ($1, 'overdial') RETURNING id`,
+    [overdialId],
+  );
+  const overListId = overList.rows[0]?.id as ListId;
+  await pg.query(
+    `INSERT INTO leads (list_id, phone, time_zone, tz_candidates, tz_key, tz_source)
+     SELECT $1, '+1312' || lpad(g::text, 7, '0'), 'America/Chicago', ARRAY['America/Chicago'],
+            'America/Chicago', 'manual'
+       FROM generate_series(1, $2) g`,
+    [overListId, OVERDIAL_LEADS],
+  );
+  const userIds = await pg.query<{ id: string }>(
+    `INSERT INTO users (username, display_name, role, password_hash)
+     SELECT 'bot' || g, 'Bot ' || g, 'agent', 'x' FROM generate_series(1, $1) g RETURNING id`,
+    [AGENTS + OVERDIAL_AGENTS],
+  );
+
+  // --- the system: ARI worker, agent-log recorder, dialer ---------------------------------
+  supervisor = new AriServerSupervisor({
+    server,
+    store,
+    bus,
+    callLog: new CallLogRepository(pg),
+    clock,
+    logger,
+    health: new TelephonyHealth(),
+    onPublished: (env, receivedAt) => {
+      const e = env.event;
+      if (e.type === 'call.amd') amdSeen.set(e.callId, receivedAt);
+      else if (e.type === 'call.waiting') parked.add(e.callId);
+      else if (e.type === 'call.bridged') bridgedSeen.set(e.callId, receivedAt);
+    },
+  });
+  supervisor.start();
+  const recorder = await startAgentLogRecorder(bus, agentLog, logger);
+  dialer = await startDialer(
+    { config, logger, pool: pg, clock, ariServers: [server] },
+    { timeScale: SPEED, instanceId: 'e2e-dialer', onHandoff: (s) => handoffs.push(s) },
+  );
+
+  // --- bots ---------------------------------------------------------------------------------
+  const ari = new AriRestClient(server);
+  const legs = new AgentLegService({ ari, store, agents: sessions, app: 'dialer', logger });
+  const rng = seededRng(5);
+  bots = userIds.rows.map(
+    (u, i) =>
+      new BotAgent(u.id as AgentId, `PJSIP/agent${i + 1}`, i < AGENTS ? campaignId : overdialId, {
+        sessions,
+        legs,
+        store,
+        pool: pg,
+        clock,
+        timers,
+        rng,
+        hangupCall: (callId) => ari.hangup(callId),
+      }),
+  );
+  const botSub = await bus.subscribe({
+    from: 'latest',
+    onEvent: (env) => {
+      for (const b of bots) b.onEvent(env);
+    },
+  });
+  await Promise.all(bots.map((b) => b.login()));
+
+  // --- a hopper filler that deliberately ignores DNC and calling windows ---------------------
+  const fill = async (campaign: CampaignId, list: ListId) => {
+    if ((await hopper.size(campaign)) >= 60) return;
+    const now = clock.nowMs();
+    const r = await pg.query<{
+      id: string;
+      phone: string;
+      tz_candidates: string[];
+      attempts: number;
+    }>(
+      `UPDATE leads SET hopper_at = $2 WHERE id IN (
+         SELECT id FROM leads WHERE list_id = $1 AND NOT final AND hopper_at IS NULL
+            AND next_eligible_at <= $2 ORDER BY next_eligible_at, id LIMIT 60)
+       RETURNING id, phone, tz_candidates, attempts`,
+      [list, new Date(now)],
+    );
+    const entries: HopperEntry[] = r.rows.map((x) => ({
+      leadId: x.id as LeadId,
+      listId: list,
+      campaignId: campaign,
+      phone: x.phone as E164,
+      timeZones: x.tz_candidates,
+      priority: x.attempts > 0 ? 'recycle' : 'new',
+      attempts: x.attempts,
+      windowClosesAtMs: now + 12 * 3600_000,
+    }));
+    fillerAdded += await hopper.add(campaign, entries);
+  };
+  const fillBoth = () => Promise.all([fill(campaignId, listId), fill(overdialId, overListId)]);
+  await fillBoth();
+  const filler = setInterval(() => void fillBoth().catch(() => undefined), 300);
+  await campaigns.update(campaignId, { active: true });
+  await campaigns.update(overdialId, { active: true });
+
+  await new Promise((r) => setTimeout(r, DIAL_REAL_MS));
+
+  // --- wind down: no more leads, let calls finish, agents log out ---------------------------
+  clearInterval(filler);
+  await hopper.clear(campaignId);
+  await hopper.clear(overdialId);
+  const drainUntil = Date.now() + 20_000;
+  while ((await store.listCalls()).length > 0 && Date.now() < drainUntil) {
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  for (const b of bots) b.finish();
+  await Promise.race([
+    Promise.all(bots.map((b) => b.finished)),
+    new Promise((r) => setTimeout(r, 15_000)),
+  ]);
+  await dialer.stop();
+  await botSub.close();
+  await recorder.close();
+  // Let the recorder's and the worker's last PostgreSQL writes land.
+  await new Promise((r) => setTimeout(r, 500));
+}, 150_000);
+
+afterAll(async () => {
+  await supervisor?.stop();
+  await sim?.stop();
+  redis?.disconnect();
+  await db?.drop();
+});
+
+describe('the dialer on the simulated PBX', () => {
+  it('placed calls, connected live answers to agents, and every agent logged out', async () => {
+    const r = await db.pool.query<{ n: number; bridged: number }>(
+      `SELECT count(*)::int AS n, count(agent_connected_at)::int AS bridged FROM call_log
+        WHERE campaign_id = $1`,
+      [campaignId],
+    );
+    const row = r.rows[0];
+    console.log(
+      `calls ${row?.n}, bridged ${row?.bridged}, hopper entries added ${fillerAdded}, ` +
+        `calls per bot ${bots.map((b) => b.calls).join(',')}`,
+    );
+    expect(row?.n).toBeGreaterThan(300);
+    expect(row?.bridged).toBeGreaterThan(100);
+    expect(bots.every((b) => b.logoutAtMs > 0)).toBe(true);
+  });
+
+  it('records consistent instants on every call_log row', async () => {
+    const r = await db.pool.query<Record<string, Date | null> & { id: string }>(
+      `SELECT id, originated_at, ringing_at, answered_at, amd_at, agent_connected_at, ended_at
+         FROM call_log`,
+    );
+    const bad: string[] = [];
+    for (const row of r.rows) {
+      const seq = [
+        row.originated_at,
+        row.ringing_at,
+        row.answered_at,
+        row.amd_at,
+        row.agent_connected_at,
+        row.ended_at,
+      ]
+        .filter((d): d is Date => d instanceof Date)
+        .map((d) => d.getTime());
+      for (let i = 1; i < seq.length; i++)
+        if ((seq[i] as number) < (seq[i - 1] as number)) bad.push(row.id);
+      if (!(row.ended_at instanceof Date)) bad.push(`${row.id} not ended`);
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('never dials a lead twice in one attempt', async () => {
+    const r = await db.pool.query(
+      `SELECT lead_id, attempt, count(*) FROM call_log WHERE outcome <> 'ORIGINATE_FAILED'
+        GROUP BY 1, 2 HAVING count(*) > 1`,
+    );
+    expect(r.rows).toEqual([]);
+  });
+
+  it('never dials a number on DNC, though the hopper offered them', async () => {
+    const offered = await db.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM lead_log WHERE kind = 'dnc'`,
+    );
+    const dialed = await db.pool.query(
+      `SELECT c.id FROM call_log c JOIN dnc d ON d.phone = c.phone
+        WHERE d.campaign_id IS NULL OR d.campaign_id = c.campaign_id`,
+    );
+    expect(offered.rows[0]?.n).toBeGreaterThan(0);
+    expect(dialed.rows).toEqual([]);
+  });
+
+  it('never dials a lead outside its calling window, though the hopper offered them', async () => {
+    const window = { startMinute: parseTimeOfDay('09:00'), endMinute: parseTimeOfDay('20:00') };
+    const r = await db.pool.query<{ id: string; tz: string[]; at: Date }>(
+      `SELECT c.id, l.tz_candidates AS tz, c.originated_at AS at
+         FROM call_log c JOIN leads l ON l.id = c.lead_id`,
+    );
+    const outside = r.rows
+      .filter((x) => !isDialable(x.tz, window, x.at.getTime()))
+      .map((x) => x.id);
+    const skipped = await db.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM lead_log WHERE kind = 'skipped' AND detail->>'rule' = 'CALLING_WINDOW'`,
+    );
+    expect(skipped.rows[0]?.n).toBeGreaterThan(0);
+    expect(outside).toEqual([]);
+  });
+
+  it('starts the safe-harbor message within 2 s of the answer decision on every drop', async () => {
+    const r = await db.pool.query<{
+      id: string;
+      amd_at: Date;
+      safe_harbor_at: Date | null;
+      drop_wait_ms: number;
+    }>(`SELECT id, amd_at, safe_harbor_at, drop_wait_ms FROM call_log WHERE dropped`);
+    const humans = await db.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM call_log WHERE outcome IN ('HUMAN', 'DROPPED')`,
+    );
+    console.log(`drops ${r.rows.length} of ${humans.rows[0]?.n} live answers (both campaigns)`);
+    expect(r.rows.length).toBeGreaterThan(0);
+    for (const row of r.rows) {
+      expect(row.safe_harbor_at, row.id).toBeInstanceOf(Date);
+      expect(
+        (row.safe_harbor_at as Date).getTime() - row.amd_at.getTime(),
+        row.id,
+      ).toBeLessThanOrEqual(2_000);
+    }
+  });
+
+  it("adds up each agent's agent_log durations to its logged-in time", async () => {
+    for (const b of bots) {
+      const r = await db.pool.query<{ state: string; started_at: Date; ended_at: Date; duration_ms: string; reason: string }>(
+        `SELECT state, started_at, ended_at, duration_ms, reason FROM agent_log
+          WHERE agent_id = $1 ORDER BY started_at, ended_at`,
+        [b.agentId],
+      );
+      const rows = r.rows;
+      const total = rows.reduce((sum, x) => sum + Number(x.duration_ms), 0);
+      // Where a row does not start where the previous one ended: the detail when this fails.
+      const gaps = rows
+        .slice(1)
+        .map((x, i) => ({ x, prev: rows[i] as (typeof rows)[number] }))
+        .filter(({ x, prev }) => x.started_at.getTime() !== prev.ended_at.getTime())
+        .map(({ x, prev }) => `${prev.state}(${prev.reason}) ends ${prev.ended_at.getTime()} / ${x.state}(${x.reason}) starts ${x.started_at.getTime()}`);
+      expect(gaps, b.agentId).toEqual([]);
+      expect(total, b.agentId).toBe(b.logoutAtMs - b.loginAtMs);
+      expect(rows[0]?.started_at.getTime()).toBe(b.loginAtMs);
+      expect(rows.at(-1)?.ended_at.getTime()).toBe(b.logoutAtMs);
+    }
+  });
+
+  it('hands a live answer to a ready agent within 100 ms (p99) of the AMD decision', () => {
+    const direct: number[] = [];
+    for (const [callId, at] of bridgedSeen) {
+      const amd = amdSeen.get(callId);
+      if (amd !== undefined && !parked.has(callId)) direct.push(at - amd);
+    }
+    const dialerSide = handoffs.filter((h) => !h.parked).map((h) => h.realMs);
+    console.log(
+      `AMD decision -> customer in the agent's bridge (ARI events, wall clock): n=${direct.length} ` +
+        `p50=${pct(direct, 50).toFixed(1)} ms p99=${pct(direct, 99).toFixed(1)} ms max=${pct(direct, 100).toFixed(1)} ms; ` +
+        `dialer call.amd -> addChannel done: p50=${pct(dialerSide, 50).toFixed(1)} ms p99=${pct(dialerSide, 99).toFixed(1)} ms; ` +
+        `parked first: ${handoffs.filter((h) => h.parked).length}`,
+    );
+    expect(direct.length).toBeGreaterThan(50);
+    expect(pct(direct, 99)).toBeLessThan(100);
+  });
+});

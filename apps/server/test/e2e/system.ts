@@ -1,0 +1,411 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { chromium, type Browser } from 'playwright-core';
+import type { AgentId } from '@ringside/protocol';
+import { AriRestClient } from '../../src/adapters/asterisk/ari-client.js';
+import { AgentLogRepository } from '../../src/adapters/postgres/agent-log.js';
+import { RedisStateStore } from '../../src/adapters/redis/state-store.js';
+import { AgentLegService } from '../../src/services/agent-leg.js';
+import { AgentSessionService } from '../../src/services/agent-session.js';
+import { startSimPbx, type SimPbx } from '../../../sim/src/pbx/index.js';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { systemClock } from '../../src/ports/clock.js';
+import { startApi } from '../../src/roles/api.js';
+import { startAriWorker } from '../../src/roles/ari-worker.js';
+import type { RoleContext, RunningRole } from '../../src/roles/context.js';
+import { startDialer } from '../../src/roles/dialer.js';
+import { startScheduler } from '../../src/roles/scheduler.js';
+import { seedDemo, type SeedDemoResult } from '../../src/services/demo-seed.js';
+import { createTestDb, TEST_DATABASE_URL, type TestDb } from '../helpers/db.js';
+import { TEST_REDIS_URL, testRedisPrefix } from '../helpers/redis.js';
+
+/**
+ * The whole system on loopback for end-to-end tests: the simulated PBX, every server role
+ * in this process (a fresh schema and Redis prefix), and a front server that serves the built
+ * agent panel (apps/web/dist) and passes /api and /ws through to the API, the way a reverse proxy
+ * would. The front server can cut every WebSocket and refuse new ones for a while: a real
+ * network loss as the browser sees it.
+ */
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const WEB_DIST = path.resolve(here, '../../../web/dist');
+const REPO = path.resolve(here, '../../../..');
+
+export const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+];
+
+/** Debian's chromium; never a downloaded browser. */
+export function chromiumPath(): string {
+  return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim();
+}
+
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: chromiumPath(), headless: true, args: CHROMIUM_FLAGS });
+}
+
+/** Builds the panel unless dist/ is newer than every source file (a build takes a few seconds). */
+export function ensureWebBuild(): void {
+  if (existsSync(path.join(WEB_DIST, 'index.html')) && process.env.E2E_REBUILD !== '1') return;
+  execFileSync('npx', ['vite', 'build', 'apps/web', '--logLevel', 'warn'], {
+    cwd: REPO,
+    stdio: 'inherit',
+  });
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+/** An IANA zone whose local hour is now inside 10:00-19:00, so leads there may be called. */
+export function zoneInCallingWindow(nowMs = Date.now()): string {
+  const zones = [
+    'America/New_York',
+    'America/Chicago',
+    'America/Los_Angeles',
+    'Pacific/Honolulu',
+    'Pacific/Auckland',
+    'Asia/Tokyo',
+    'Asia/Kolkata',
+    'Europe/Berlin',
+    'Atlantic/Azores',
+    'America/Sao_Paulo',
+  ];
+  for (const z of zones) {
+    const h = Number(
+      new Intl.DateTimeFormat('en-US', { timeZone: z, hour: '2-digit', hourCycle: 'h23' }).format(
+        nowMs,
+      ),
+    );
+    if (h >= 10 && h < 19) return z;
+  }
+  throw new Error('no zone in the calling window (the list covers every hour)');
+}
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json',
+};
+
+export interface FrontServer {
+  url: string;
+  /** Destroys every open WebSocket and refuses new ones until restore(). */
+  cutWebSockets(): void;
+  restoreWebSockets(): void;
+  openWebSockets(): number;
+  close(): Promise<void>;
+}
+
+/**
+ * Answers a request in place of the API (a stand-in for a route the API does not have yet);
+ * resolves false to pass the request through.
+ */
+export type FrontOverride = (
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+) => Promise<boolean>;
+
+/** Static files from dist/ plus a pass-through of /api and /ws to the API on `apiPort`. */
+export async function startFront(apiPort: number, override?: FrontOverride): Promise<FrontServer> {
+  const sockets = new Set<net.Socket>();
+  let blocked = false;
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://front');
+    if (url.pathname.startsWith('/api/')) {
+      if (override) {
+        void override(req, res).then((done) => {
+          if (!done) passThrough();
+        });
+        return;
+      }
+      passThrough();
+      return;
+    }
+    serveStatic();
+    function passThrough() {
+      const up = http.request(
+        {
+          host: '127.0.0.1',
+          port: apiPort,
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+        },
+        (r) => {
+          res.writeHead(r.statusCode ?? 502, r.headers);
+          r.pipe(res);
+        },
+      );
+      up.on('error', () => {
+        res.writeHead(502);
+        res.end();
+      });
+      req.pipe(up);
+    }
+    function serveStatic() {
+      const rel = url.pathname === '/' ? 'index.html' : url.pathname.slice(1);
+      const file = path.join(WEB_DIST, path.normalize(rel));
+      const target =
+        file.startsWith(WEB_DIST) && existsSync(file) ? file : path.join(WEB_DIST, 'index.html');
+      res.writeHead(200, {
+        'content-type': MIME[path.extname(target)] ?? 'application/octet-stream',
+      });
+      res.end(readFileSync(target));
+    }
+  });
+  server.on('upgrade', (req, client: net.Socket, head: Buffer) => {
+    if (blocked || req.url?.split('?')[0] !== '/ws') {
+      client.destroy();
+      return;
+    }
+    const upstream = net.connect(apiPort, '127.0.0.1', () => {
+      const lines = [`${req.method} ${req.url} HTTP/1.1`];
+      for (let i = 0; i < req.rawHeaders.length; i += 2) {
+        lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+      }
+      upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
+      if (head.length) upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    const done = () => {
+      sockets.delete(client);
+      client.destroy();
+      upstream.destroy();
+    };
+    sockets.add(client);
+    client.on('error', done);
+    client.on('close', done);
+    upstream.on('error', done);
+    upstream.on('close', done);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const a = server.address();
+  const port = typeof a === 'object' && a ? a.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    cutWebSockets() {
+      blocked = true;
+      for (const s of sockets) s.destroy();
+    },
+    restoreWebSockets() {
+      blocked = false;
+    },
+    openWebSockets: () => sockets.size,
+    async close() {
+      for (const s of sockets) s.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+export interface System {
+  db: TestDb;
+  pbx: SimPbx;
+  seed: SeedDemoResult;
+  apiUrl: string;
+  front: FrontServer;
+  /** The zone every lead was moved to (inside the calling window now). */
+  leadZone: string;
+  stop(): Promise<void>;
+}
+
+export interface SystemOptions {
+  /** Campaign columns to set after the seed (SQL column = value). */
+  campaign?: Record<string, string | number | boolean>;
+  leads?: number;
+  agents?: number;
+  /**
+   * Stand-in for the API's phone-leg routes (GET /api/agent/phone, POST
+   * /api/agent/phone/connect|disconnect) while the API lacks them: the front server answers them
+   * by nailing up the agent's simulated phone (PJSIP/<username>) with services/agent-leg.ts.
+   * Off unless E2E_PHONE_SHIM=1, so the committed tests run against the real API.
+   */
+  phoneShim?: boolean;
+}
+
+/**
+ * Starts everything. Every customer answers as a human quickly and talks for ten minutes unless
+ * the test hangs it up (pbx control API), so calls end only when a test says so.
+ */
+export async function startSystem(opts: SystemOptions = {}): Promise<System> {
+  const db = await createTestDb('e2e');
+  const seed = await seedDemo(db.pool, {
+    agents: opts.agents ?? 2,
+    leads: opts.leads ?? 30,
+    password: 'ringside-demo',
+  });
+  const leadZone = zoneInCallingWindow();
+  await db.pool.query(
+    `UPDATE leads SET time_zone = $1, tz_candidates = ARRAY[$1], tz_key = $1, tz_source = 'manual'`,
+    [leadZone],
+  );
+  const campaign = {
+    dial_method: 'progressive',
+    dial_level: 1,
+    wrapup_s: 300,
+    window_start: '08:00',
+    window_end: '21:00',
+    ...opts.campaign,
+  };
+  for (const [col, value] of Object.entries(campaign)) {
+    if (!/^[a-z_]+$/.test(col)) throw new Error(`bad column ${col}`);
+    await db.pool.query(`UPDATE campaigns SET ${col} = $1 WHERE id = $2`, [value, seed.campaignId]);
+  }
+
+  const pbx = await startSimPbx({
+    port: 0,
+    seed: 7,
+    defaultProfile: {
+      mix: { human: 1, machine: 0, noanswer: 0, busy: 0, congestion: 0 },
+      humanRingMs: 300,
+      amdHumanAccuracy: 1,
+      amdHumanDecisionMs: 300,
+      humanGreetingMs: 200,
+      humanTalkMs: 600_000,
+    },
+  });
+  const apiPort = await freePort();
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    DATABASE_URL: TEST_DATABASE_URL,
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_PREFIX: testRedisPrefix('e2e'),
+    ARI_URL: pbx.ariUrl,
+    HTTP_PORT: String(apiPort),
+  });
+  const logger = createLogger(config.logLevel);
+  const ctx: RoleContext = {
+    config,
+    logger,
+    pool: db.pool,
+    clock: systemClock,
+    ariServers: config.ari,
+  };
+  const running: RunningRole[] = [];
+  const stopAll = async () => {
+    for (const r of running.reverse()) await r.stop().catch(() => undefined);
+  };
+  try {
+    running.push(await startAriWorker(ctx));
+    running.push(await startScheduler(ctx));
+    running.push(await startDialer(ctx));
+    running.push(await startApi(ctx));
+  } catch (err) {
+    await stopAll();
+    await pbx.stop();
+    await db.drop();
+    throw err;
+  }
+  let shimRedis: Redis | null = null;
+  let override: FrontOverride | undefined;
+  if (opts.phoneShim ?? process.env.E2E_PHONE_SHIM === '1') {
+    shimRedis = new Redis(config.redisUrl);
+    const store = new RedisStateStore(shimRedis, {
+      prefix: config.redisPrefix,
+      clock: systemClock,
+    });
+    const agents = new AgentSessionService({
+      store,
+      log: new AgentLogRepository(db.pool),
+      clock: systemClock,
+    });
+    const ari = new AriRestClient({ baseUrl: pbx.ariUrl, user: 'ringside', password: 'ringside' });
+    const legs = new AgentLegService({ ari, store, agents, app: config.ariApp, logger });
+    override = phoneShimRoutes(apiPort, legs);
+  }
+  const front = await startFront(apiPort, override);
+  return {
+    db,
+    pbx,
+    seed,
+    apiUrl: `http://127.0.0.1:${apiPort}`,
+    front,
+    leadZone,
+    async stop() {
+      await front.close();
+      shimRedis?.disconnect();
+      await stopAll();
+      await pbx.stop();
+      await db.drop();
+    },
+  };
+}
+
+/** The simulated PBX's live calls (control API). */
+export async function pbxCalls(
+  pbx: SimPbx,
+): Promise<Array<{ channelId: string; phase: string; bridgeId: string | null }>> {
+  const r = await fetch(`${pbx.url}/_sim/calls`);
+  return (await r.json()) as Array<{ channelId: string; phase: string; bridgeId: string | null }>;
+}
+
+/** The customer of a call hangs up (simulated PBX control API). */
+export async function customerHangsUp(pbx: SimPbx, callId: string): Promise<void> {
+  const r = await fetch(`${pbx.url}/_sim/calls/${encodeURIComponent(callId)}/hangup`, {
+    method: 'POST',
+  });
+  if (r.status !== 204) throw new Error(`customer hang-up of ${callId}: HTTP ${r.status}`);
+}
+
+function phoneShimRoutes(apiPort: number, legs: AgentLegService): FrontOverride {
+  const me = async (req: http.IncomingMessage) => {
+    const r = await fetch(`http://127.0.0.1:${apiPort}/api/me`, {
+      headers: { cookie: req.headers.cookie ?? '', authorization: req.headers.authorization ?? '' },
+    });
+    return r.ok ? ((await r.json()) as { id: string; username: string }) : null;
+  };
+  const json = (res: http.ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  };
+  return async (req, res) => {
+    const p = (req.url ?? '').split('?')[0];
+    if (p !== '/api/agent/phone' && !p?.startsWith('/api/agent/phone/')) return false;
+    req.resume();
+    const user = await me(req);
+    if (!user) {
+      json(res, 401, { error: { code: 'UNAUTHORIZED', message: 'sign in first' } });
+      return true;
+    }
+    try {
+      if (p === '/api/agent/phone') json(res, 200, { mode: 'sim', sip: null });
+      else if (p === '/api/agent/phone/connect') {
+        await legs.attach(user.id as AgentId, `PJSIP/${user.username}`);
+        json(res, 200, { leg: 'up' });
+      } else if (p === '/api/agent/phone/disconnect') {
+        await legs.detach(user.id as AgentId);
+        json(res, 200, { leg: 'down' });
+      } else return false;
+    } catch (err) {
+      json(res, 503, { error: { code: 'UNAVAILABLE', message: String(err) } });
+    }
+    return true;
+  };
+}
