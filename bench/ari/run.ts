@@ -1,5 +1,5 @@
 /**
- * npm run bench:ari [-- --calls 500 --speed 20 --seed 1 --json]
+ * npm run bench:ari [-- --calls 500 --rate 0 --speed 20 --seed 1 --json]
  *
  * The ARI client and worker against the simulated PBX (a child process, so the simulator's CPU
  * is not counted against the worker's event loop), on the real Redis state store and event bus
@@ -22,7 +22,10 @@ import { Redis } from 'ioredis';
 import type { CallId, CampaignId, E164, LeadId, ListId } from '@ringside/protocol';
 import { ServerPool } from '../../apps/server/src/adapters/asterisk/server-pool.js';
 import { TelephonyHealth } from '../../apps/server/src/adapters/asterisk/telephony-health.js';
-import { CallLogRepository, type CallLogWriter } from '../../apps/server/src/adapters/postgres/call-log.js';
+import {
+  BatchedCallLog,
+  type CallLogWriter,
+} from '../../apps/server/src/adapters/postgres/call-log.js';
 import { ensureDatabase, migrate } from '../../apps/server/src/adapters/postgres/migrate.js';
 import { createPool } from '../../apps/server/src/adapters/postgres/pool.js';
 import { RedisEventBus } from '../../apps/server/src/adapters/redis/event-bus.js';
@@ -37,21 +40,24 @@ interface Args {
   /** Diagnostic: skip PostgreSQL (call_log) to see its share of the cost. */
   noCallLog: boolean;
   calls: number;
+  /** Originations per second; 0: all at once (the default, the worst burst). */
+  rate: number;
   speed: number;
   seed: number;
   json: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { noCallLog: false, calls: 500, speed: 20, seed: 1, json: false };
+  const a: Args = { noCallLog: false, calls: 500, rate: 0, speed: 20, seed: 1, json: false };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     if (k === '--json') a.json = true;
     else if (k === '--no-call-log') a.noCallLog = true;
-    else if (k === '--calls' || k === '--speed' || k === '--seed') {
+    else if (k === '--calls' || k === '--speed' || k === '--seed' || k === '--rate') {
       const v = Number(argv[++i]);
-      if (!Number.isFinite(v) || v <= 0) throw new Error(`${k} needs a positive number`);
-      a[k.slice(2) as 'calls' | 'speed' | 'seed'] = v;
+      if (!Number.isFinite(v) || v < 0 || (v === 0 && k !== '--rate'))
+        throw new Error(`${k} needs a positive number`);
+      a[k.slice(2) as 'calls' | 'speed' | 'seed' | 'rate'] = v;
     } else throw new Error(`unknown argument ${k}`);
   }
   return a;
@@ -140,7 +146,7 @@ async function main(): Promise<void> {
     const bus = new RedisEventBus(busRedis, { prefix, clock: systemClock, logger });
     const callLog: CallLogWriter = args.noCallLog
       ? { start: async () => undefined, step: async () => undefined }
-      : new CallLogRepository(pool);
+      : new BatchedCallLog(pool);
     const server = {
       id: `127.0.0.1:${port}`,
       baseUrl: `http://127.0.0.1:${port}/ari`,
@@ -190,19 +196,26 @@ async function main(): Promise<void> {
     const cpu0 = process.cpuUsage();
     const simCpu0 = childCpuMs(sim.pid);
     const t0 = performance.now();
-    const results = await Promise.all(
-      Array.from({ length: args.calls }, (_, i) =>
-        originator.originate({
-          callId: `b${i}-${prefix}` as CallId,
-          campaignId: campaignId as CampaignId,
-          leadId: String(i + 1) as LeadId,
-          listId: '1' as ListId,
-          phone: `+1555${String(1_000_000 + i).slice(1)}` as E164,
-          attempt: 1,
-          ringTimeoutS: 15,
-        }),
-      ),
-    );
+    const originateOne = (i: number) =>
+      originator.originate({
+        callId: `b${i}-${prefix}` as CallId,
+        campaignId: campaignId as CampaignId,
+        leadId: String(i + 1) as LeadId,
+        listId: '1' as ListId,
+        phone: `+1555${String(1_000_000 + i).slice(1)}` as E164,
+        attempt: 1,
+        ringTimeoutS: 15,
+      });
+    const pending: Array<ReturnType<typeof originateOne>> = [];
+    for (let i = 0; i < args.calls; i++) {
+      if (args.rate > 0) {
+        const due = t0 + (i * 1000) / args.rate;
+        const wait = due - performance.now();
+        if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      }
+      pending.push(originateOne(i));
+    }
+    const results = await Promise.all(pending);
     const originateMs = performance.now() - t0;
     const failed = results.filter((r) => !r.ok).length;
     const timeout = new Promise<void>((r) => setTimeout(r, 120_000).unref());
@@ -216,6 +229,7 @@ async function main(): Promise<void> {
     const report = {
       bench: 'ari',
       calls: args.calls,
+      rate: args.rate === 0 ? 'all at once' : args.rate,
       speed: args.speed,
       originateFailed: failed,
       originateMs: Math.round(originateMs),
@@ -240,7 +254,10 @@ async function main(): Promise<void> {
       console.log(JSON.stringify(report));
     } else {
       const rows: Array<[string, string]> = [
-        ['concurrent calls', String(report.calls)],
+        [
+          'calls',
+          `${report.calls}, originated ${args.rate === 0 ? 'all at once' : `at ${args.rate}/s`}`,
+        ],
         ['simulated time speed', `${report.speed}x`],
         ['originate wall time', `${report.originateMs} ms`],
         [
@@ -257,6 +274,11 @@ async function main(): Promise<void> {
           `${report.latencyP99Ms} ms  (goal <= 20: ${report.goalLatencyMet ? 'met' : 'NOT met'})`,
         ],
         ['ARI event -> bus, max', `${report.latencyMaxMs} ms`],
+        [
+          'CPU per call',
+          `${report.cpuMsPerCall} ms client+worker, ${report.simCpuMsPerCall} ms simulator`,
+        ],
+        ['machine load (1 min) at start', `${report.loadAvg1m} on 2 cores`],
         [
           'outcomes',
           Object.entries(report.outcomes)

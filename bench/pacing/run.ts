@@ -58,8 +58,11 @@ function parseArgs(argv: string[]): Options {
 /** Runs tasks on a pool of worker threads (or inline with --workers 0). */
 class Pool {
   private readonly idle: Worker[] = [];
-  private readonly queue: { task: Task; done: (r: TaskResult) => void; fail: (e: Error) => void }[] =
-    [];
+  private readonly queue: {
+    task: Task;
+    done: (r: TaskResult) => void;
+    fail: (e: Error) => void;
+  }[] = [];
   private readonly all: Worker[] = [];
 
   constructor(size: number) {
@@ -138,7 +141,8 @@ async function main(): Promise<void> {
   const order = [...scenarios].sort((a, b) => b.agents * b.days - a.agents * a.days);
   for (const sc of order) {
     if (!o.policies.includes('ratio')) continue;
-    const searchDays = Math.min(sc.days, 6);
+    // Enough days that the search sees a few thousand human answers, fewer for large floors.
+    const searchDays = Math.min(sc.days, Math.max(2, Math.min(10, Math.ceil(200 / sc.agents))));
     jobs.push(
       pool
         .run({ kind: 'ratioSearch', scenario: sc, seeds: sc.seeds, days: searchDays })
@@ -149,8 +153,7 @@ async function main(): Promise<void> {
         }),
     );
   }
-  for (const sc of order)
-    for (const p of o.policies) if (p !== 'ratio') jobs.push(...runs(sc, p));
+  for (const sc of order) for (const p of o.policies) if (p !== 'ratio') jobs.push(...runs(sc, p));
   await Promise.all(jobs);
   await pool.close();
   const wallS = (performance.now() - t0) / 1000;
@@ -168,7 +171,9 @@ async function main(): Promise<void> {
   console.log(
     `\n${scenarios.length} scenarios x ${o.policies.length} policies, seeds ${[
       ...new Set(scenarios.flatMap((s) => s.seeds)),
-    ].join(',')}, ${Math.max(...scenarios.map((s) => s.days))} days; wall ${wallS.toFixed(1)} s on ${o.workers} workers`,
+    ].join(
+      ',',
+    )}, ${Math.max(...scenarios.map((s) => s.days))} days; wall ${wallS.toFixed(1)} s on ${o.workers} workers`,
   );
 }
 

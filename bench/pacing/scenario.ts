@@ -77,7 +77,9 @@ function schedTime(v: unknown, k: string, where: string, agents: number): Schedu
   if (Array.isArray(v) && v.length === agents && v.every((x) => typeof x === 'number' && x >= 0))
     return v as number[];
   if (isObj(v) && typeof v.stagger === 'number') return { stagger: v.stagger };
-  throw new Error(`${where}: agentSchedule.${k} must be seconds, a list of ${agents}, or {stagger}`);
+  throw new Error(
+    `${where}: agentSchedule.${k} must be seconds, a list of ${agents}, or {stagger}`,
+  );
 }
 
 function validateScenario(o: Json, where: string): Scenario {

@@ -13,7 +13,12 @@ const base: Scenario = parseScenarioFile(
   'scenarios.json',
 )[0] as Scenario;
 /** A short S1: one hour, one day, so the test stays fast. */
-const small: Scenario = { ...base, days: 1, hoursPerDay: 1, agentSchedule: { ...base.agentSchedule, logoutAtS: 3600 } };
+const small: Scenario = {
+  ...base,
+  days: 1,
+  hoursPerDay: 1,
+  agentSchedule: { ...base.agentSchedule, logoutAtS: 3600 },
+};
 
 describe('pacing simulator', () => {
   it('gives identical results for the same seed', () => {
@@ -37,7 +42,12 @@ describe('pacing simulator', () => {
   });
 
   it('never drops under progressive dialing while agents stay logged in', () => {
-    const m = runOne({ ...small, agentSchedule: { ...small.agentSchedule, logoutAtS: 7200 } }, 'progressive', 1, 1);
+    const m = runOne(
+      { ...small, agentSchedule: { ...small.agentSchedule, logoutAtS: 7200 } },
+      'progressive',
+      1,
+      1,
+    );
     expect(m.abandonmentPct).toBeLessThan(0.5);
     expect(m.occupancy).toBeGreaterThan(0.3);
     expect(m.occupancy).toBeLessThan(0.8);
@@ -52,8 +62,19 @@ describe('pacing simulator', () => {
             id: 'X',
             agents: 4,
             hoursPerDay: 1,
-            outcomes: { live: [{ atS: 0, value: 0.1 }, { atS: 3600, value: 0.3 }], machine: 0.2, failed: 0.1 },
-            agentSchedule: { loginAtS: { stagger: 60 }, logoutAtS: [3000, 3200, 3400, 3600], pauses: [{ atS: 600, durationS: 300, share: 0.5, spreadS: 60 }] },
+            outcomes: {
+              live: [
+                { atS: 0, value: 0.1 },
+                { atS: 3600, value: 0.3 },
+              ],
+              machine: 0.2,
+              failed: 0.1,
+            },
+            agentSchedule: {
+              loginAtS: { stagger: 60 },
+              logoutAtS: [3000, 3200, 3400, 3600],
+              pauses: [{ atS: 600, durationS: 300, share: 0.5, spreadS: 60 }],
+            },
           },
         ],
       }),
@@ -68,7 +89,10 @@ describe('pacing simulator', () => {
   it('refuses a scenario whose outcome shares exceed 1', () => {
     expect(() =>
       parseScenarioFile(
-        JSON.stringify({ defaults: base, scenarios: [{ id: 'bad', outcomes: { live: 0.6, machine: 0.5, failed: 0 } }] }),
+        JSON.stringify({
+          defaults: base,
+          scenarios: [{ id: 'bad', outcomes: { live: 0.6, machine: 0.5, failed: 0 } }],
+        }),
         'inline',
       ),
     ).toThrow(/exceed 1/);

@@ -1,11 +1,24 @@
 import { metricsOf, type RunMetrics } from './metrics.js';
-import { OraclePolicy, oursPolicy, progressivePolicy, ratioPolicy, VicidialPolicy } from './policies.js';
+import {
+  OraclePolicy,
+  oursPolicy,
+  progressivePolicy,
+  ratioPolicy,
+  VicidialPolicy,
+} from './policies.js';
 import type { Scenario } from './scenario.js';
 import { Sim, type Policy, type PolicyName } from './sim.js';
 
 /** One unit of work for a worker thread. */
 export type Task =
-  | { kind: 'run'; scenario: Scenario; policy: PolicyName; seed: number; days: number; dialLevel?: number }
+  | {
+      kind: 'run';
+      scenario: Scenario;
+      policy: PolicyName;
+      seed: number;
+      days: number;
+      dialLevel?: number;
+    }
   | { kind: 'ratioSearch'; scenario: Scenario; seeds: number[]; days: number };
 
 export type TaskResult =
@@ -27,7 +40,13 @@ export function makePolicy(sc: Scenario, name: PolicyName, dialLevel = 1): Polic
   }
 }
 
-export function runOne(sc: Scenario, name: PolicyName, seed: number, days: number, dialLevel = 1): RunMetrics {
+export function runOne(
+  sc: Scenario,
+  name: PolicyName,
+  seed: number,
+  days: number,
+  dialLevel = 1,
+): RunMetrics {
   const r = new Sim(sc, seed, makePolicy(sc, name, dialLevel)).run(days);
   return metricsOf(sc.id, name, seed, r);
 }

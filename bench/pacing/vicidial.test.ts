@@ -20,7 +20,7 @@ describe('VICIdial ADAPT_HARD_LIMIT baseline', () => {
     expect(vicidialAdapt(2.9, { ready: 5, waiting: 0, loggedIn: 10 }, calm, today)).toBe(3.0);
   });
 
-  it('halves the level when over half of the last minute\'s 20+ calls dropped', () => {
+  it("halves the level when over half of the last minute's 20+ calls dropped", () => {
     const bad = { calls: 30, drops: 16 };
     expect(vicidialAdapt(2.5, { ready: 0, waiting: 0, loggedIn: 10 }, bad, today)).toBe(1.25);
     const few = { calls: 20, drops: 16 };

@@ -8,6 +8,9 @@ port.on('message', (task: Task) => {
   try {
     port.postMessage({ ok: true, result: runTask(task) });
   } catch (err) {
-    port.postMessage({ ok: false, error: err instanceof Error ? err.stack ?? err.message : String(err) });
+    port.postMessage({
+      ok: false,
+      error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+    });
   }
 });

@@ -3,7 +3,7 @@ import {
   telephonyHealth,
   type TelephonyServerStatus,
 } from '../adapters/asterisk/telephony-health.js';
-import { CallLogRepository } from '../adapters/postgres/call-log.js';
+import { BatchedCallLog } from '../adapters/postgres/call-log.js';
 import { RedisEventBus } from '../adapters/redis/event-bus.js';
 import { RedisStateStore } from '../adapters/redis/state-store.js';
 import type { EventBus } from '../ports/event-bus.js';
@@ -46,7 +46,9 @@ export async function startAriWorker(
       clock: ctx.clock,
       logger: log,
     });
-  const callLog = new CallLogRepository(ctx.pool);
+  const callLog = new BatchedCallLog(ctx.pool, {
+    onError: (err, what) => log.error({ err, what }, 'call_log write failed'),
+  });
   const supervisors = ctx.ariServers.map(
     (server) =>
       new AriServerSupervisor({
@@ -66,6 +68,7 @@ export async function startAriWorker(
     name: 'ari-worker',
     async stop() {
       await Promise.all(supervisors.map((s) => s.stop()));
+      await callLog.flush().catch(() => undefined);
       if (redis) await redis.quit().catch(() => undefined);
     },
   };

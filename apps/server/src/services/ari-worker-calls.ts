@@ -257,12 +257,12 @@ export class AriCallWorker {
     call: LiveCall,
     event: DomainEvent,
     receivedAt: number,
-    log: CallLogStep,
+    log: CallLogStep | null,
   ): Promise<void> {
     const env = await this.o.store.putCall(call, event);
     this.cache.set(call.callId, call);
     this.published(env, receivedAt);
-    this.logStep(call.callId, log);
+    if (log) this.logStep(call.callId, log);
   }
 
   private published(env: BusEnvelope, receivedAt: number): void {
@@ -329,7 +329,8 @@ export class AriCallWorker {
         { ...call, stage: 'WAITING', waitingAtMs: atMs, bridgeId: bridge.id },
         { type: 'call.waiting', callId: call.callId, atMs },
         receivedAt,
-        { kind: 'answered', atMs: call.answeredAtMs ?? atMs },
+        // call_log has no column for the wait in the holding bridge.
+        null,
       );
       return;
     }

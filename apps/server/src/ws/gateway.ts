@@ -215,15 +215,16 @@ export function createGateway(deps: AppDeps): Gateway {
     conn.pending = [];
     try {
       let why = reason;
-      for (;;) {
+      // A gap seen while building means the state read may predate it: read again (bounded, so
+      // a storm of gaps cannot keep a client waiting; the last read is then sent as it is).
+      for (let attempt = 1; ; attempt++) {
         conn.resnapshot = false;
         const data = await buildSnapshot(conn, why);
-        if (!conn.resnapshot) {
+        if (!conn.resnapshot || attempt >= 3) {
           sendRaw(conn, 'snapshot', JSON.stringify(data));
           stats.snapshots++;
           break;
         }
-        // A gap was seen while building: the state read may predate it; read again.
         why = 'gap';
       }
       // Events buffered during the build: each may or may not be in the snapshot; events carry

@@ -88,6 +88,31 @@ describe('AriEventStream', () => {
     expect(s.stats.invalid).toBe(3);
   });
 
+  it('drops event types its owner does not consume before parsing them, and delivers the rest', async () => {
+    server = new FakeAriServer();
+    await server.start();
+    const { s, ups, events } = open(server, { consumedTypes: new Set(['ChannelDestroyed']) });
+    s.start();
+    await waitFor(() => ups.length === 1);
+    server.send(
+      eventJson('ChannelVarset', {
+        variable: 'X',
+        value: '"type":"ChannelDestroyed"',
+        channel: channelJson('c1'),
+      }),
+    );
+    server.send(
+      eventJson('ChannelDestroyed', {
+        cause: 16,
+        cause_txt: 'Normal Clearing',
+        channel: channelJson('c1'),
+      }),
+    );
+    await waitFor(() => events.length === 1);
+    expect(events[0]?.type).toBe('ChannelDestroyed');
+    expect(s.stats.ignored).toBe(1);
+  });
+
   it('a handler that throws does not stop the stream', async () => {
     server = new FakeAriServer();
     await server.start();

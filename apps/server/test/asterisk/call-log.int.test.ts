@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CallLogRepository } from '../../src/adapters/postgres/call-log.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { BatchedCallLog, CallLogRepository } from '../../src/adapters/postgres/call-log.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 
 let db: TestDb;
@@ -117,5 +117,82 @@ describe('CallLogRepository', () => {
       originatedAtMs: t0 + 5,
     });
     expect((await repo.get('call-1'))?.serverId).toBe('ast1');
+  });
+});
+
+describe('BatchedCallLog', () => {
+  it('writes a burst of originations in few statements and every row is there when start resolves', async () => {
+    const batched = new BatchedCallLog(db.pool, { flushMs: 5 });
+    let queries = 0;
+    const realQuery = db.pool.query.bind(db.pool);
+    const spy = vi.spyOn(db.pool, 'query').mockImplementation(((
+      ...a: Parameters<typeof realQuery>
+    ) => {
+      queries += 1;
+      return realQuery(...a);
+    }) as typeof db.pool.query);
+    await Promise.all(
+      Array.from({ length: 300 }, (_, i) =>
+        batched.start({
+          callId: `burst-${i}`,
+          campaignId,
+          listId: '3',
+          leadId: String(1000 + i),
+          phone: '+15551230003',
+          attempt: 1,
+          manual: false,
+          serverId: 'ast1',
+          channelId: `burst-${i}`,
+          agentId: null,
+          originatedAtMs: t0 + i,
+        }),
+      ),
+    );
+    spy.mockRestore();
+    expect(queries).toBeLessThanOrEqual(3);
+    const r = await db.pool.query<{ n: string }>(
+      "SELECT count(*) AS n FROM call_log WHERE id LIKE 'burst-%'",
+    );
+    expect(Number(r.rows[0]?.n)).toBe(300);
+  });
+
+  it('applies mixed steps with the same first-wins rule as the row-by-row writer', async () => {
+    const batched = new BatchedCallLog(db.pool, { flushMs: 5 });
+    await Promise.all([
+      batched.step('burst-1', { kind: 'ringing', atMs: t0 + 10 }),
+      batched.step('burst-1', { kind: 'ringing', atMs: t0 + 99 }),
+      batched.step('burst-1', { kind: 'answered', atMs: t0 + 20 }),
+      batched.step('burst-1', {
+        kind: 'amd',
+        atMs: t0 + 30,
+        result: 'MACHINE',
+        cause: 'MAXWORDS-4-3',
+      }),
+      batched.step('burst-2', { kind: 'dropped', atMs: t0 + 40, waitMs: 1_500 }),
+      batched.step('burst-2', { kind: 'safe_harbor', atMs: t0 + 40 }),
+      batched.step('burst-2', { kind: 'bridged', atMs: t0 + 41, agentId: '12' }),
+      batched.step('burst-1', {
+        kind: 'ended',
+        atMs: t0 + 50,
+        outcome: 'MACHINE',
+        hangupCause: 16,
+      }),
+    ]);
+    expect(await repo.get('burst-1')).toMatchObject({
+      ringingAtMs: t0 + 10,
+      answeredAtMs: t0 + 20,
+      amdAtMs: t0 + 30,
+      amdResult: 'MACHINE',
+      amdCause: 'MAXWORDS-4-3',
+      endedAtMs: t0 + 50,
+      outcome: 'MACHINE',
+      hangupCause: 16,
+    });
+    expect(await repo.get('burst-2')).toMatchObject({
+      dropped: true,
+      dropWaitMs: 1_500,
+      safeHarborAtMs: t0 + 40,
+      agentConnectedAtMs: t0 + 41,
+    });
   });
 });

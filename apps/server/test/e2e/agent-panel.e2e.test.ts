@@ -69,7 +69,7 @@ describe('agent panel on the simulated PBX', () => {
 
   it('a call arrives and the lead pops with its script filled in', async () => {
     await waitState(page, 'INCALL', 30_000);
-    const lead = page.getByRole('region', { name: 'Lead' });
+    const lead = page.getByRole('region', { name: 'Lead', exact: true });
     await lead.locator('dd', { hasText: /^\+1/ }).waitFor();
     await expect.poll(() => lead.locator('h3').textContent()).not.toMatch(/Loading|Unknown/);
     const script = await page.getByRole('region', { name: 'Script' }).textContent();

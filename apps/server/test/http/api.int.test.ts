@@ -296,6 +296,43 @@ describe('campaigns', () => {
     expect(missing.statusCode).toBe(404);
   });
 
+  it("lists a campaign's dispositions and pause codes with the system-wide ones", async () => {
+    await h.db.pool.query(
+      `INSERT INTO dispositions (campaign_id, code, name, dnc) VALUES (NULL, 'DNC', 'Do not call', true),
+         ($1, 'SALE', 'Sale', false)`,
+      [h.campaignId],
+    );
+    await h.db.pool.query(
+      "INSERT INTO pause_codes (campaign_id, code, name) VALUES (NULL, 'LUNCH', 'Lunch')",
+    );
+    const d = await h.app.inject({
+      method: 'GET',
+      url: `/api/campaigns/${h.campaignId}/dispositions`,
+      headers: bearer(tokens.agent),
+    });
+    expect(d.statusCode).toBe(200);
+    const codes = (d.json() as { dispositions: Array<{ code: string; dnc: boolean }> })
+      .dispositions;
+    expect(codes).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ code: 'DNC', dnc: true }),
+        expect.objectContaining({ code: 'SALE', dnc: false }),
+      ]),
+    );
+    const p = await h.app.inject({
+      method: 'GET',
+      url: `/api/campaigns/${h.campaignId}/pause-codes`,
+      headers: bearer(tokens.agent),
+    });
+    expect(p.json()).toEqual({ pauseCodes: [{ code: 'LUNCH', name: 'Lunch', billable: false }] });
+    const missing = await h.app.inject({
+      method: 'GET',
+      url: '/api/campaigns/999/pause-codes',
+      headers: bearer(tokens.agent),
+    });
+    expect(missing.statusCode).toBe(404);
+  });
+
   it('answers 500 without internals when a dependency throws', async () => {
     const orig = h.deps.campaigns.list;
     h.deps.campaigns.list = async () => {

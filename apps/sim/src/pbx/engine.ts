@@ -143,10 +143,17 @@ function emptyCounters(): SimCounters {
   };
 }
 
-/** Asterisk's timestamp format: 2026-11-24T20:27:24.272+0000. */
+let lastTsMs = NaN;
+let lastTs = '';
+
+/** Asterisk's timestamp format: 2026-11-24T20:27:24.272+0000 (bursts share one millisecond). */
 export function ariTimestamp(ms: number): string {
-  const iso = new Date(ms).toISOString();
-  return `${iso.slice(0, 23)}+0000`;
+  const whole = Math.floor(ms);
+  if (whole !== lastTsMs) {
+    lastTsMs = whole;
+    lastTs = `${new Date(whole).toISOString().slice(0, 23)}+0000`;
+  }
+  return lastTs;
 }
 
 /** Parses a callerId like `"Ringside" <5550000000>` the way ast_callerid_parse does. */

@@ -5,6 +5,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
   parseScenario,
@@ -91,6 +92,9 @@ const SOUNDS_MS: Record<string, number> = {
 
 interface AppSocket {
   ws: WebSocket;
+  /** The TCP socket under the WebSocket, corked while one burst of events is written. */
+  raw: Duplex;
+  corked: boolean;
   apps: string[];
   subscribeAll: boolean;
 }
@@ -130,8 +134,17 @@ export async function startSimPbx(opts: SimPbxOptions = {}): Promise<SimPbx> {
     const body = JSON.stringify(ev).slice(0, -1);
     for (const [name, s] of appOwners) {
       if (!s.subscribeAll && !inScope(name, scope)) continue;
-      if (s.ws.readyState === s.ws.OPEN)
-        s.ws.send(`${body},"application":${JSON.stringify(name)}}`);
+      if (s.ws.readyState !== s.ws.OPEN) continue;
+      // One originate or hang-up emits a burst of events: write them with one syscall.
+      if (!s.corked) {
+        s.corked = true;
+        s.raw.cork();
+        process.nextTick(() => {
+          s.corked = false;
+          s.raw.uncork();
+        });
+      }
+      s.ws.send(`${body},"application":${JSON.stringify(name)}}`);
     }
   }
 
@@ -435,7 +448,13 @@ export async function startSimPbx(opts: SimPbxOptions = {}): Promise<SimPbx> {
         return;
       }
       const sub = url.searchParams.get('subscribeAll');
-      const s: AppSocket = { ws, apps, subscribeAll: sub === 'true' || sub === '1' };
+      const s: AppSocket = {
+        ws,
+        raw: socket,
+        corked: false,
+        apps,
+        subscribeAll: sub === 'true' || sub === '1',
+      };
       sockets.add(s);
       for (const name of apps) {
         const old = appOwners.get(name);

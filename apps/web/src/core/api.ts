@@ -103,7 +103,9 @@ export const PhoneConfigLocal = z.object({
       password: z.string(),
       /** Extension the softphone dials to nail up its leg (`login` in deploy/asterisk). */
       loginExten: z.string().default('login'),
-      iceServers: z.array(z.object({ urls: z.union([z.string(), z.array(z.string())]) })).default([]),
+      iceServers: z
+        .array(z.object({ urls: z.union([z.string(), z.array(z.string())]) }))
+        .default([]),
     })
     .nullable()
     .default(null),
@@ -201,11 +203,7 @@ export class ApiClient {
     return this.call('GET', `/api/campaigns/${enc(id)}`, Campaign);
   }
   dispositions(campaignId: string) {
-    return this.call(
-      'GET',
-      `/api/campaigns/${enc(campaignId)}/dispositions`,
-      DispositionListLocal,
-    );
+    return this.call('GET', `/api/campaigns/${enc(campaignId)}/dispositions`, DispositionListLocal);
   }
   pauseCodes(campaignId: string) {
     return this.call('GET', `/api/campaigns/${enc(campaignId)}/pause-codes`, PauseCodeListLocal);

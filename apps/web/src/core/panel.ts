@@ -82,8 +82,7 @@ export type PanelInput =
 
 /** Work for the shell: reads the reducer cannot do itself. */
 export type PanelEffect =
-  | { type: 'load_call'; callId: string }
-  | { type: 'load_lead'; leadId: string };
+  { type: 'load_call'; callId: string } | { type: 'load_lead'; leadId: string };
 
 export interface PanelResult {
   state: PanelState;
@@ -469,7 +468,11 @@ export type WrapupTimeoutAction = { type: 'dispose'; code: string } | { type: 'p
  */
 export function overdueWrapupAction(
   s: PanelState,
-  campaign: { wrapupS: number; wrapupTimeoutAction: 'disposition' | 'pause'; wrapupDefaultDisposition: string },
+  campaign: {
+    wrapupS: number;
+    wrapupTimeoutAction: 'disposition' | 'pause';
+    wrapupDefaultDisposition: string;
+  },
   nowMs: number,
   graceMs: number,
   skewMs = 0,

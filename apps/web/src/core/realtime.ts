@@ -32,12 +32,7 @@ export interface SocketLike {
  * (sign in again); stopped: stop() was called.
  */
 export type RealtimeStatus =
-  | 'idle'
-  | 'connecting'
-  | 'live'
-  | 'reconnecting'
-  | 'unauthorized'
-  | 'stopped';
+  'idle' | 'connecting' | 'live' | 'reconnecting' | 'unauthorized' | 'stopped';
 
 export interface RealtimeHandlers {
   onSnapshot(data: SnapshotData): void;

@@ -9,9 +9,7 @@ describe('callback time in the lead time zone', () => {
   });
 
   it('10:00 in Chicago in summer is 15:00 UTC', () => {
-    expect(zonedToEpochMs('2026-07-01T10:00', 'America/Chicago')).toBe(
-      Date.UTC(2026, 6, 1, 15, 0),
-    );
+    expect(zonedToEpochMs('2026-07-01T10:00', 'America/Chicago')).toBe(Date.UTC(2026, 6, 1, 15, 0));
   });
 
   it('round-trips through the wall-clock text', () => {

@@ -95,7 +95,10 @@ export function phoneReduce(s: PhoneStatus, i: PhoneInput): PhoneStatus {
     case 'leg_connecting':
       return { kind: 'leg_connecting', startedAtMs: i.atMs };
     case 'leg_up':
-      return { kind: 'leg_up', setupMs: s.kind === 'leg_connecting' ? i.atMs - s.startedAtMs : null };
+      return {
+        kind: 'leg_up',
+        setupMs: s.kind === 'leg_connecting' ? i.atMs - s.startedAtMs : null,
+      };
     case 'leg_down':
       if (s.kind === 'ice_failed' || s.kind === 'network_lost') return s;
       return { kind: 'leg_down', cause: i.cause };
@@ -115,7 +118,11 @@ export function describePhone(s: PhoneStatus): PhoneView {
     case 'external':
       return { text: 'Using your external SIP phone', tone: 'ok', action: null };
     case 'unavailable':
-      return { text: `Phone unavailable: ${s.reason}`, tone: 'problem', action: { id: 'reconnect', label: 'Try again' } };
+      return {
+        text: `Phone unavailable: ${s.reason}`,
+        tone: 'problem',
+        action: { id: 'reconnect', label: 'Try again' },
+      };
     case 'mic_pending':
       return { text: 'Waiting for microphone permission…', tone: 'busy', action: null };
     case 'mic_denied':

@@ -1,5 +1,6 @@
 import { UA, WebSocketInterface } from 'jssip';
 import type { RTCSession } from 'jssip/lib/RTCSession';
+import type { RTCSessionEvent } from 'jssip/lib/UA';
 import type { PhoneInput } from './phone-state.js';
 
 /**
@@ -32,6 +33,11 @@ export interface SoftphoneOptions {
    * loopback the first candidates are the ones that matter. Default 150.
    */
   iceGatherAfterFirstMs?: number;
+  /**
+   * Answer calls that arrive at this phone (the phone-test page's callee). The agent panel
+   * leaves it off: its leg is always the one it dialed.
+   */
+  answerIncoming?: boolean;
 }
 
 export class Softphone {
@@ -86,6 +92,20 @@ export class Softphone {
     ua.on('unregistered', () => {
       if (!this.stopped) onInput({ type: 'unregistered' });
     });
+    ua.on('newRTCSession', (e: RTCSessionEvent) => {
+      if (e.originator !== 'remote') return;
+      const stream = this.stream;
+      if (!this.opts.answerIncoming || this.session || !stream) {
+        e.session.terminate({ status_code: 486 });
+        return;
+      }
+      onInput({ type: 'leg_connecting', atMs: this.now() });
+      this.watch(e.session);
+      e.session.answer({
+        mediaStream: stream,
+        pcConfig: { iceServers: account.iceServers },
+      });
+    });
     ua.on('registrationFailed', (e) =>
       onInput({ type: 'registration_failed', cause: String(e.cause ?? 'unknown') }),
     );
@@ -97,7 +117,7 @@ export class Softphone {
     const ua = this.ua;
     const stream = this.stream;
     if (!ua || !stream || this.session) return;
-    const { account, onInput, audio } = this.opts;
+    const { account, onInput } = this.opts;
     const domain = account.uri.replace(/^sips?:[^@]*@/, '');
     const startedAt = this.now();
     onInput({ type: 'leg_connecting', atMs: startedAt });
@@ -106,14 +126,19 @@ export class Softphone {
       pcConfig: { iceServers: account.iceServers },
       rtcOfferConstraints: { offerToReceiveAudio: true, offerToReceiveVideo: false },
     });
+    this.watch(session);
+  }
+
+  /** Follows a session: ICE gathering cut short, remote audio played, status reported. */
+  private watch(session: RTCSession): void {
+    const { onInput, audio } = this.opts;
     this.session = session;
     let gatherTimer: ReturnType<typeof setTimeout> | null = null;
     session.on('icecandidate', (e) => {
       if (gatherTimer) return;
       gatherTimer = setTimeout(() => e.ready(), this.opts.iceGatherAfterFirstMs ?? 150);
     });
-    session.on('peerconnection', (e) => {
-      const pc = e.peerconnection;
+    const onPc = (pc: RTCPeerConnection) => {
       pc.addEventListener('track', (t) => {
         const [remote] = t.streams;
         if (remote) {
@@ -124,10 +149,10 @@ export class Softphone {
       pc.addEventListener('iceconnectionstatechange', () => {
         if (pc.iceConnectionState === 'failed') onInput({ type: 'ice_failed' });
       });
-    });
-    session.on('confirmed', () => {
-      onInput({ type: 'leg_up', atMs: this.now() });
-    });
+    };
+    if (session.connection) onPc(session.connection);
+    else session.on('peerconnection', (e) => onPc(e.peerconnection));
+    session.on('confirmed', () => onInput({ type: 'leg_up', atMs: this.now() }));
     const gone = (cause: string) => {
       if (gatherTimer) clearTimeout(gatherTimer);
       if (this.session === session) this.session = null;

@@ -25,6 +25,8 @@ export class RedisHopper implements Hopper {
   private readonly scripts: Scripts;
   private readonly addChunk: number;
   private readonly sweepLimit: number;
+  /** Pop's KEYS per campaign, built once: pop is the hot path. */
+  private readonly popKeys = new Map<CampaignId, string[]>();
 
   constructor(
     private readonly redis: Redis,
@@ -61,12 +63,20 @@ export class RedisHopper implements Hopper {
     nowMs: number,
   ): Promise<HopperLease[]> {
     if (count <= 0) return [];
-    const k = this.keys.hopper(campaignId);
+    let keys = this.popKeys.get(campaignId);
+    if (!keys) {
+      const k = this.keys.hopper(campaignId);
+      keys = [k.callback, k.recycle, k.new, k.entries, k.closes, k.leases, k.owners];
+      if (this.popKeys.size > 10_000) this.popKeys.clear();
+      this.popKeys.set(campaignId, keys);
+    }
     const expiresAtMs = nowMs + leaseMs;
-    const out = (await this.scripts.hopperPop(
-      [k.callback, k.recycle, k.new, k.entries, k.closes, k.leases, k.owners],
-      [consumerId, expiresAtMs, nowMs, count],
-    )) as string[];
+    const out = (await this.scripts.hopperPop(keys, [
+      consumerId,
+      expiresAtMs,
+      nowMs,
+      count,
+    ])) as string[];
     return out.map((json) => ({ entry: parseHopperEntry(json), consumerId, expiresAtMs }));
   }
 

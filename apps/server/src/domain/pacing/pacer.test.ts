@@ -11,13 +11,24 @@ function learnedStats(): PacingStats {
   for (let i = 0; i < 2000; i++) {
     const r = i % 20;
     if (r < 3)
-      stats.observeDial({ hour: 10, result: 'HUMAN', answerDelayMs: 6000 + (i % 9) * 1000, amdDelayMs: 1500 });
+      stats.observeDial({
+        hour: 10,
+        result: 'HUMAN',
+        answerDelayMs: 6000 + (i % 9) * 1000,
+        amdDelayMs: 1500,
+      });
     else if (r < 7)
-      stats.observeDial({ hour: 10, result: 'MACHINE', answerDelayMs: 12000 + (i % 12) * 1000, amdDelayMs: 3000 });
+      stats.observeDial({
+        hour: 10,
+        result: 'MACHINE',
+        answerDelayMs: 12000 + (i % 12) * 1000,
+        amdDelayMs: 3000,
+      });
     else if (r < 9) stats.observeDial({ hour: 10, result: 'FAILED', answerDelayMs: 3000 });
     else stats.observeDial({ hour: 10, result: 'NO_ANSWER' });
   }
-  for (let i = 0; i < 200; i++) stats.observeHandle({ talkMs: 60_000 + (i % 10) * 25_000, wrapMs: 15_000 });
+  for (let i = 0; i < 200; i++)
+    stats.observeHandle({ talkMs: 60_000 + (i % 10) * 25_000, wrapMs: 15_000 });
   return stats;
 }
 const model = learnedStats().model(10);
@@ -26,7 +37,11 @@ function agents(...list: [AgentState, number][]): AgentView[] {
   return list.map(([state, agoS]) => ({ state, sinceMs: NOW - agoS * 1000 }));
 }
 function calls(...list: [CallStage, number][]): CallView[] {
-  return list.map(([stage, ageS]) => ({ stage, dialedAtMs: NOW - ageS * 1000, stageAtMs: NOW - ageS * 1000 }));
+  return list.map(([stage, ageS]) => ({
+    stage,
+    dialedAtMs: NOW - ageS * 1000,
+    stageAtMs: NOW - ageS * 1000,
+  }));
 }
 
 function input(over: Partial<PacingInput> & Pick<PacingInput, 'agents'>): PacingInput {
@@ -49,7 +64,10 @@ function input(over: Partial<PacingInput> & Pick<PacingInput, 'agents'>): Pacing
 describe('pacing modes', () => {
   it('places nothing in manual mode', () => {
     const d = decidePacing(
-      input({ agents: agents(['READY', 5]), settings: { ...input({ agents: [] }).settings, mode: 'manual' } }),
+      input({
+        agents: agents(['READY', 5]),
+        settings: { ...input({ agents: [] }).settings, mode: 'manual' },
+      }),
     );
     expect(d.callsToPlace).toBe(0);
     expect(d.reason).toMatch(/Manual/);
@@ -72,7 +90,14 @@ describe('pacing modes', () => {
     const base = input({ agents: [] }).settings;
     const d = decidePacing(
       input({
-        agents: agents(['READY', 1], ['READY', 2], ['INCALL', 3], ['INCALL', 4], ['INCALL', 5], ['WRAPUP', 1]),
+        agents: agents(
+          ['READY', 1],
+          ['READY', 2],
+          ['INCALL', 3],
+          ['INCALL', 4],
+          ['INCALL', 5],
+          ['WRAPUP', 1],
+        ),
         calls: calls(['RINGING', 1], ['RINGING', 2], ['AMD', 3], ['WAITING', 4]),
         settings: { ...base, mode: 'ratio', dialLevel: 2 },
       }),
@@ -96,7 +121,10 @@ describe('pacing modes', () => {
 
   it('forces progressive when the 30-day drop budget is spent', () => {
     const d = decidePacing(
-      input({ agents: agents(['READY', 1], ['INCALL', 10]), ledger: { drops: 31, humans: 1000, capPct: 3 } }),
+      input({
+        agents: agents(['READY', 1], ['INCALL', 10]),
+        ledger: { drops: 31, humans: 1000, capPct: 3 },
+      }),
     );
     expect(d.appliedMode).toBe('progressive');
     expect(d.callsToPlace).toBe(1);
@@ -130,17 +158,32 @@ describe('predictive mode', () => {
     const team = agents(['READY', 1], ['READY', 1], ['INCALL', 1], ['INCALL', 1]);
     const none = decidePacing(input({ agents: team }));
     const some = decidePacing(
-      input({ agents: team, calls: calls(...Array.from({ length: 6 }, (): [CallStage, number] => ['RINGING', 1])) }),
+      input({
+        agents: team,
+        calls: calls(...Array.from({ length: 6 }, (): [CallStage, number] => ['RINGING', 1])),
+      }),
     );
-    const waiting = decidePacing(input({ agents: team, calls: calls(['WAITING', 1], ['WAITING', 1]) }));
+    const waiting = decidePacing(
+      input({ agents: team, calls: calls(['WAITING', 1], ['WAITING', 1]) }),
+    );
     expect(some.callsToPlace).toBeLessThan(none.callsToPlace);
     expect(waiting.callsToPlace).toBe(0);
   });
 
   it('dials more while the ledger runs well under its aim than when it is near the cap', () => {
-    const team = agents(['READY', 1], ['READY', 1], ['WRAPUP', 10], ['INCALL', 100], ['INCALL', 50]);
-    const slack = decidePacing(input({ agents: team, ledger: { drops: 5, humans: 1000, capPct: 3 } }));
-    const tight = decidePacing(input({ agents: team, ledger: { drops: 29, humans: 1000, capPct: 3 } }));
+    const team = agents(
+      ['READY', 1],
+      ['READY', 1],
+      ['WRAPUP', 10],
+      ['INCALL', 100],
+      ['INCALL', 50],
+    );
+    const slack = decidePacing(
+      input({ agents: team, ledger: { drops: 5, humans: 1000, capPct: 3 } }),
+    );
+    const tight = decidePacing(
+      input({ agents: team, ledger: { drops: 29, humans: 1000, capPct: 3 } }),
+    );
     expect(slack.callsToPlace).toBeGreaterThan(tight.callsToPlace);
   });
 

@@ -203,7 +203,9 @@ function normalCdf(z: number): number {
   const t = 1 / (1 + 0.2316419 * Math.abs(z));
   const d = 0.3989422804014327 * Math.exp((-z * z) / 2);
   const p =
-    d * t * (0.31938153 + t * (-0.356563782 + t * (1.781477937 + t * (-1.821255978 + t * 1.330274429))));
+    d *
+    t *
+    (0.31938153 + t * (-0.356563782 + t * (1.781477937 + t * (-1.821255978 + t * 1.330274429))));
   return z > 0 ? 1 - p : p;
 }
 
@@ -236,7 +238,9 @@ function conditionalTable(cdf: Float64Array, offsets: Float64Array): Float64Arra
     const f0 = cdfAt(cdf, HANDLE_BIN_S, e);
     for (let mi = 0; mi < M; mi++)
       out[b * M + mi] =
-        f0 >= 1 ? 1 : Math.max(0, (cdfAt(cdf, HANDLE_BIN_S, e + (offsets[mi] ?? 0)) - f0) / (1 - f0));
+        f0 >= 1
+          ? 1
+          : Math.max(0, (cdfAt(cdf, HANDLE_BIN_S, e + (offsets[mi] ?? 0)) - f0) / (1 - f0));
   }
   return out;
 }
@@ -314,7 +318,10 @@ function predictive(input: PacingInput, c: Census): PacingDecision {
 
   const aim = Math.max(0.05, input.ledger.capPct - t.marginPct);
   const theta = t.ledgerControl
-    ? Math.min(t.thetaMax, Math.max(t.thetaMin, t.theta * Math.exp((t.gain * (plan.targetPct - aim)) / aim)))
+    ? Math.min(
+        t.thetaMax,
+        Math.max(t.thetaMin, t.theta * Math.exp((t.gain * (plan.targetPct - aim)) / aim)),
+      )
     : t.theta;
 
   const now = input.nowMs;
@@ -384,7 +391,8 @@ function predictive(input: PacingInput, c: Census): PacingDecision {
       const bin = age <= 0 ? 0 : Math.min(K - 1, Math.floor(age / DELAY_BIN_S));
       expectedHumans += ringEver[bin] as number;
       const row = bin * M;
-      for (let mi = 0; mi < M; mi++) lambda[mi] = (lambda[mi] as number) + (ring[row + mi] as number);
+      for (let mi = 0; mi < M; mi++)
+        lambda[mi] = (lambda[mi] as number) + (ring[row + mi] as number);
     } else if (call.stage === 'AMD') {
       const answerS = Math.max(0, (call.stageAtMs - call.dialedAtMs) / 1000);
       const e = Math.max(0, (now - call.stageAtMs) / 1000);
@@ -396,7 +404,8 @@ function predictive(input: PacingInput, c: Census): PacingDecision {
       const ph = h + mm > 0 ? h / (h + mm) : 0.5;
       expectedHumans += ph;
       for (let mi = 0; mi < M; mi++) {
-        const by = left > 0 ? (cdfAt(m.amdHumanCdf, DELAY_BIN_S, e + (xs[mi] ?? 0)) - (1 - left)) / left : 1;
+        const by =
+          left > 0 ? (cdfAt(m.amdHumanCdf, DELAY_BIN_S, e + (xs[mi] ?? 0)) - (1 - left)) / left : 1;
         lambda[mi] = (lambda[mi] ?? 0) + ph * Math.min(1, Math.max(0, by));
       }
     }

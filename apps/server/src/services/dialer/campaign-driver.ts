@@ -336,6 +336,10 @@ export class CampaignDriver {
       else if (result === 'stop') {
         why = 'No Asterisk server can take calls (down, unhealthy or full): not dialing.';
         break;
+      } else if (result === 'refused') {
+        // Not again in this decision: a refusal may be the trunk's, and the breaker decides that.
+        why = 'Asterisk refused the last origination; its lead went back to the hopper, retrying.';
+        break;
       }
     }
     await this.report(
@@ -351,7 +355,7 @@ export class CampaignDriver {
   private async placeOne(
     lease: HopperLease,
     ready: number,
-  ): Promise<'placed' | 'skipped' | 'stop'> {
+  ): Promise<'placed' | 'skipped' | 'refused' | 'stop'> {
     const c = this.campaign;
     const e = lease.entry;
     const now = this.d.clock.nowMs();
@@ -435,7 +439,7 @@ export class CampaignDriver {
         'origination refused: lead returned to the hopper',
       );
     }
-    return 'skipped';
+    return 'refused';
   }
 
   private currentModel(now: number): PacingModel | null {

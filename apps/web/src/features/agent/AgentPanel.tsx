@@ -311,7 +311,11 @@ export function AgentPanel({
         >
           {connText}
         </span>
-        <span aria-label="Phone" data-phone={phone.status.kind} className={`tone-${phone.view.tone}`}>
+        <span
+          aria-label="Phone"
+          data-phone={phone.status.kind}
+          className={`tone-${phone.view.tone}`}
+        >
           {phone.view.text}
         </span>
         {phone.view.action && (

@@ -32,7 +32,11 @@ export function CallPanel(props: {
     return (
       <section aria-label="Call">
         <h2>No call</h2>
-        <p>{st === 'READY' ? 'Waiting for the dialer to connect a customer.' : 'Go ready to take calls.'}</p>
+        <p>
+          {st === 'READY'
+            ? 'Waiting for the dialer to connect a customer.'
+            : 'Go ready to take calls.'}
+        </p>
       </section>
     );
   }
@@ -46,9 +50,10 @@ export function CallPanel(props: {
     void act('transfer', async () => {
       const target = transferTo.trim();
       if (!target) throw new Error('Enter an agent id or a number to transfer to.');
-      const to = /^\+?\d{7,15}$/.test(target) && target.startsWith('+')
-        ? { number: target }
-        : { agentId: target };
+      const to =
+        /^\+?\d{7,15}$/.test(target) && target.startsWith('+')
+          ? { number: target }
+          : { agentId: target };
       await api.transfer(callId, transferKind, to);
       if (transferKind === 'warm') setWarmPending(true);
       dispatch({
@@ -245,7 +250,11 @@ function FieldRow({ name, value }: { name: string; value: unknown }) {
   return (
     <>
       <dt>{name}</dt>
-      <dd>{typeof value === 'string' || typeof value === 'number' ? String(value) : JSON.stringify(value)}</dd>
+      <dd>
+        {typeof value === 'string' || typeof value === 'number'
+          ? String(value)
+          : JSON.stringify(value)}
+      </dd>
     </>
   );
 }

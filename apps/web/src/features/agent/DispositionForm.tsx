@@ -41,7 +41,11 @@ export function DispositionForm(props: {
     if (chosen.callback) {
       const at = zonedToEpochMs(when, zone);
       if (at === null || at <= Date.now()) {
-        dispatch({ type: 'notice', kind: 'refusal', text: 'Choose a callback time in the future.' });
+        dispatch({
+          type: 'notice',
+          kind: 'refusal',
+          text: 'Choose a callback time in the future.',
+        });
         return;
       }
       callbackAtMs = at;
@@ -121,11 +125,21 @@ export function DispositionForm(props: {
       </div>
       <div className="row" role="radiogroup" aria-label="After submitting">
         <label>
-          <input type="radio" name="after" checked={after === 'ready'} onChange={() => setAfter('ready')} />
+          <input
+            type="radio"
+            name="after"
+            checked={after === 'ready'}
+            onChange={() => setAfter('ready')}
+          />
           Then go ready
         </label>
         <label>
-          <input type="radio" name="after" checked={after === 'pause'} onChange={() => setAfter('pause')} />
+          <input
+            type="radio"
+            name="after"
+            checked={after === 'pause'}
+            onChange={() => setAfter('pause')}
+          />
           Then pause
         </label>
       </div>
