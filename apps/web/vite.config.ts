@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { defineConfig } from 'vite';
 
 /**
@@ -10,7 +11,19 @@ const api = process.env.RINGSIDE_API ?? 'http://127.0.0.1:8080';
 export default defineConfig({
   root: import.meta.dirname,
   oxc: { jsx: { runtime: 'automatic' } },
-  build: { outDir: 'dist', emptyOutDir: true, sourcemap: true, target: 'es2022' },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    sourcemap: true,
+    target: 'es2022',
+    // The panel, and the softphone test page (same Softphone; used by the media e2e test).
+    rolldownOptions: {
+      input: {
+        main: path.join(import.meta.dirname, 'index.html'),
+        'phone-test': path.join(import.meta.dirname, 'phone-test.html'),
+      },
+    },
+  },
   server: {
     host: '127.0.0.1',
     proxy: {

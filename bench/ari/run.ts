@@ -143,6 +143,15 @@ async function main(): Promise<void> {
       ).rows[0]?.id,
     );
     const store = new RedisStateStore(redis, { prefix, clock: systemClock });
+    // How long the state store's write (Lua: live_call + XADD) takes, apart from queueing.
+    const writeMs: number[] = [];
+    const putCall = store.putCall.bind(store);
+    store.putCall = async (call, event) => {
+      const t = performance.now();
+      const env = await putCall(call, event);
+      writeMs.push(performance.now() - t);
+      return env;
+    };
     const bus = new RedisEventBus(busRedis, { prefix, clock: systemClock, logger });
     const callLog: CallLogWriter = args.noCallLog
       ? { start: async () => undefined, step: async () => undefined }
@@ -224,8 +233,10 @@ async function main(): Promise<void> {
     const cpu = process.cpuUsage(cpu0);
     const simCpuMs = childCpuMs(sim.pid) - simCpu0;
     await sup.stop();
+    if (callLog instanceof BatchedCallLog) await callLog.flush();
 
     const sorted = [...latencies].sort((a, b) => a - b);
+    const writes = [...writeMs].sort((a, b) => a - b);
     const report = {
       bench: 'ari',
       calls: args.calls,
@@ -242,6 +253,8 @@ async function main(): Promise<void> {
       latencyP50Ms: Number(percentile(sorted, 50).toFixed(2)),
       latencyP99Ms: Number(percentile(sorted, 99).toFixed(2)),
       latencyMaxMs: Number((sorted.at(-1) ?? NaN).toFixed(2)),
+      storeWriteP50Ms: Number(percentile(writes, 50).toFixed(2)),
+      storeWriteP99Ms: Number(percentile(writes, 99).toFixed(2)),
       outcomes: Object.fromEntries([...outcomes].sort()),
       /** CPU of this process (client + worker + adapters) per call, and the simulator's. */
       cpuMsPerCall: Number(((cpu.user + cpu.system) / 1000 / args.calls).toFixed(2)),
@@ -274,6 +287,10 @@ async function main(): Promise<void> {
           `${report.latencyP99Ms} ms  (goal <= 20: ${report.goalLatencyMet ? 'met' : 'NOT met'})`,
         ],
         ['ARI event -> bus, max', `${report.latencyMaxMs} ms`],
+        [
+          'of which the Redis write',
+          `p50 ${report.storeWriteP50Ms} ms, p99 ${report.storeWriteP99Ms} ms`,
+        ],
         [
           'CPU per call',
           `${report.cpuMsPerCall} ms client+worker, ${report.simCpuMsPerCall} ms simulator`,

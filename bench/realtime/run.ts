@@ -372,7 +372,7 @@ async function main(): Promise<void> {
   await Promise.all(inFlight);
   await new Promise((r) => setTimeout(r, 1000));
   const cpu1 = await request<{ userUs: number; systemUs: number; atMs: number }>('cpu');
-  const { stats } = await request<{ stats: Record<string, number> }>('stats');
+  const { stats } = await request<{ stats: Record<string, number | null> }>('stats');
 
   const wallMs = cpu1.atMs - cpu0.atMs;
   const cpuMs = (cpu1.userUs + cpu1.systemUs - cpu0.userUs - cpu0.systemUs) / 1000;
@@ -399,6 +399,9 @@ async function main(): Promise<void> {
     supervisorP99Ms: supSorted.length ? +percentile(supSorted, 99).toFixed(2) : null,
     gatewayCpuPct: +((cpuMs / wallMs) * 100).toFixed(1),
     gatewayMessagesOut: stats.messagesOut ?? 0,
+    /** Publication (envelope tsMs, ms clock) to the gateway's socket write: the gateway's share. */
+    gatewayLagP50Ms: stats.lagP50Ms ?? null,
+    gatewayLagP99Ms: stats.lagP99Ms ?? null,
     /** Other work on the machine skews latency: the 1-minute load average at the end, and cores. */
     loadAvg1m: +(loadavg()[0] ?? 0).toFixed(2),
     cores: cpus().length,
@@ -427,6 +430,10 @@ async function main(): Promise<void> {
         ? ([['supervisor p99', `${result.supervisorP99Ms} ms`]] as Array<[string, string]>)
         : []),
       ['gateway CPU', `${result.gatewayCpuPct}% of one core`],
+      [
+        'publish -> gateway send',
+        `p50 ${result.gatewayLagP50Ms} ms, p99 ${result.gatewayLagP99Ms} ms (Redis write + stream read + gateway; ms clock)`,
+      ],
       ['machine load', `${result.loadAvg1m} (1 min average, ${result.cores} cores)`],
     ];
     const w = Math.max(...rows.map(([k]) => k.length));

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../../..');
 const specDir = process.env.ARI_SPEC_DIR ?? path.resolve(repoRoot, '../shared/ari');
-const outDir = path.resolve(here, '../src/generated');
+const outDir = process.env.ARI_GENERATED_DIR ?? path.resolve(here, '../src/generated');
 
 interface SwaggerProperty {
   type: string;

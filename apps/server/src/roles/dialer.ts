@@ -60,7 +60,10 @@ export interface RunningDialer extends RunningRole {
  * Role `dialer`: drives every active campaign it holds the Redis lease of (docs/dialer.md).
  * Several instances may run; each campaign is driven by exactly one of them at a time.
  */
-export async function startDialer(ctx: RoleContext, deps: DialerRoleDeps = {}): Promise<RunningDialer> {
+export async function startDialer(
+  ctx: RoleContext,
+  deps: DialerRoleDeps = {},
+): Promise<RunningDialer> {
   const log = ctx.logger.child({ role: 'dialer' });
   const speed = deps.timeScale ?? 1;
   const redis = new Redis(ctx.config.redisUrl, { maxRetriesPerRequest: 3 });
@@ -72,7 +75,12 @@ export async function startDialer(ctx: RoleContext, deps: DialerRoleDeps = {}): 
   const keys = new DialerKeys(prefix);
   const db = createDb(ctx.pool);
   const campaigns = createCampaignsRepo(db);
-  const agents = new AgentSessionService({ store, log: new AgentLogRepository(ctx.pool), clock: ctx.clock, logger: log });
+  const agents = new AgentSessionService({
+    store,
+    log: new AgentLogRepository(ctx.pool),
+    clock: ctx.clock,
+    logger: log,
+  });
 
   const breaker = new TrunkBreaker(log);
   const servers: PooledServer[] = ctx.ariServers.map((s) => ({
@@ -82,7 +90,8 @@ export async function startDialer(ctx: RoleContext, deps: DialerRoleDeps = {}): 
   }));
   const pool = new ServerPool(servers, store);
   breaker.attach(pool);
-  if (servers.length === 0) log.error('no Asterisk server configured: the dialer cannot place calls');
+  if (servers.length === 0)
+    log.error('no Asterisk server configured: the dialer cannot place calls');
   const originator = new CallOriginator({
     pool,
     store,
@@ -124,7 +133,10 @@ export async function startDialer(ctx: RoleContext, deps: DialerRoleDeps = {}): 
     leases,
     bus,
     rebuildLedger: async (campaignId) => {
-      await ledger.replace(campaignId, await ledgerFromCallLog(ctx.pool, campaignId, ctx.clock.nowMs()));
+      await ledger.replace(
+        campaignId,
+        await ledgerFromCallLog(ctx.pool, campaignId, ctx.clock.nowMs()),
+      );
     },
     housekeeping: [
       { everyMs: 1_000, run: () => dnc.syncNew() },

@@ -11,6 +11,7 @@ export interface WorkerAri {
   listChannels(): Promise<Channel[]>;
   createBridge(bridgeId: string, type?: 'mixing' | 'holding', name?: string): Promise<Bridge>;
   addChannel(bridgeId: string, channel: string | string[]): Promise<void>;
+  hangup(channelId: string): Promise<void>;
 }
 
 /** An agent's phone entered the app (`Stasis(dialer,agent,<endpoint>)`). */
@@ -159,7 +160,13 @@ export class AriCallWorker {
         }
         if (event.args[0] !== 'amd') return;
         const call = await this.load(event.channel.id);
-        if (!call) return;
+        if (!call) {
+          // Our dialplan sent it to us, but no call is live for it (its origination timed out
+          // and was written off, or it was ended by a resync): nobody would ever handle it.
+          this.o.logger.warn({ channelId: event.channel.id }, 'orphan dialer channel hung up');
+          await this.o.ari.hangup(event.channel.id).catch(() => undefined);
+          return;
+        }
         await this.amd(call, event.args[1], event.args[2] ?? '', receivedAt);
         return;
       }
@@ -464,6 +471,20 @@ export class AriCallWorker {
           const fresh = await this.o.store.getCall(call.callId);
           if (fresh) await this.ringing(fresh, performance.now());
         });
+      }
+    }
+    // Dialer channels parked in the app with no live call (state lost with Redis, or written
+    // off while Asterisk was away) would sit there forever: hang them up.
+    const known = new Set(calls.map((c) => c.channelId));
+    for (const ch of channels) {
+      if (
+        ch.dialplan.context === 'dialer-outbound' &&
+        ch.dialplan.app_name === 'Stasis' &&
+        !known.has(ch.id) &&
+        !(await this.o.store.getCall(ch.id as CallId))
+      ) {
+        this.o.logger.warn({ channelId: ch.id }, 'orphan dialer channel hung up');
+        await this.o.ari.hangup(ch.id).catch(() => undefined);
       }
     }
     if (ended > 0)

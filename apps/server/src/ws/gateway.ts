@@ -46,6 +46,9 @@ export const HEARTBEAT_LOST_REASON = 'system:heartbeat-lost';
 /** A client that reads slower than this many buffered bytes is dropped (it reconnects, re-snapshots). */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
+/** Events whose bus-to-socket delay is kept for stats(). */
+const LAG_SAMPLES = 10_000;
+
 /** Calls remembered for routing events to their agent; oldest forgotten beyond this. */
 const MAX_TRACKED_CALLS = 200_000;
 
@@ -74,6 +77,12 @@ interface TrackedAgent {
 }
 
 export interface GatewayStats {
+  /**
+   * Delay from an event's publication (its envelope's tsMs) to the gateway having written it to
+   * the sockets, over the last LAG_SAMPLES events (ms); null before any event.
+   */
+  lagP50Ms: number | null;
+  lagP99Ms: number | null;
   connections: number;
   subscribed: number;
   eventsIn: number;
@@ -129,7 +138,9 @@ export function createGateway(deps: AppDeps): Gateway {
   const callOwner = new Map<CallId, AgentId>();
   /** callId -> campaign, for supervisors' campaign filter. */
   const callCampaign = new Map<CallId, CampaignId>();
-  const stats: GatewayStats = {
+  const lags = new Float64Array(LAG_SAMPLES);
+  let lagCount = 0;
+  const stats: Omit<GatewayStats, 'lagP50Ms' | 'lagP99Ms'> = {
     connections: 0,
     subscribed: 0,
     eventsIn: 0,
@@ -276,6 +287,14 @@ export function createGateway(deps: AppDeps): Gateway {
       callOwner.delete(e.callId);
       callCampaign.delete(e.callId);
     }
+    lags[lagCount++ % LAG_SAMPLES] = clock.nowMs() - env.tsMs;
+  }
+
+  function lagPercentile(p: number): number | null {
+    const n = Math.min(lagCount, LAG_SAMPLES);
+    if (n === 0) return null;
+    const sorted = lags.slice(0, n).sort();
+    return sorted[Math.min(n - 1, Math.ceil((p / 100) * n) - 1)] ?? null;
   }
 
   function deliver(
@@ -530,7 +549,7 @@ export function createGateway(deps: AppDeps): Gateway {
       subscription = null;
       for (const c of conns) c.socket.close(1001, 'server shutting down');
     },
-    stats: () => ({ ...stats }),
+    stats: () => ({ ...stats, lagP50Ms: lagPercentile(50), lagP99Ms: lagPercentile(99) }),
     sweep,
   };
 }

@@ -181,4 +181,38 @@ describe('ARI worker faults', () => {
         .map((e) => e.type),
     ).toEqual(['call.ringing', 'call.ringing', 'call.ended']);
   });
+
+  it('a dialer channel reaching the app with no live call (an orphan) is hung up', async () => {
+    const { srv, s } = await setup();
+    s.start();
+    await waitFor(() => s.stream.isUp);
+    srv.send(
+      eventJson('StasisStart', {
+        args: ['amd', 'HUMAN', 'HUMAN-801-800'],
+        channel: channelJson('orphan-1'),
+      }),
+    );
+    await waitFor(() =>
+      srv.requests.some((r) => r.method === 'DELETE' && r.url.startsWith('/ari/channels/orphan-1')),
+    );
+  });
+
+  it('resync hangs up dialer channels parked in the app that belong to no live call', async () => {
+    const { srv, s } = await setup();
+    const parked = channelJson('lost-1');
+    parked.dialplan = {
+      context: 'dialer-outbound',
+      exten: 's',
+      priority: 3,
+      app_name: 'Stasis',
+      app_data: 'dialer,amd,HUMAN,HUMAN-801-800',
+    };
+    const agentLeg = channelJson('agent-leg-1');
+    srv.channels = [parked, agentLeg];
+    s.start();
+    await waitFor(() =>
+      srv.requests.some((r) => r.method === 'DELETE' && r.url.startsWith('/ari/channels/lost-1')),
+    );
+    expect(srv.requests.some((r) => r.url.startsWith('/ari/channels/agent-leg-1'))).toBe(false);
+  });
 });

@@ -33,8 +33,8 @@ import { BotAgent } from './bots.js';
  * dialer's own guards are what keeps them from being dialed), real PostgreSQL and Redis, the ARI
  * worker, the dialer role. Virtual time runs SPEED times faster than the wall clock.
  */
-const SPEED = 10;
-const DIAL_REAL_MS = 42_000;
+const SPEED = 4;
+const DIAL_REAL_MS = 45_000;
 const AGENTS = 20;
 const LEADS = 2_000;
 const DNC_LEADS = 60;
@@ -188,7 +188,13 @@ beforeAll(async () => {
   );
   dialer = await startDialer(
     { config, logger, pool: pg, clock, ariServers: [server] },
-    { timeScale: SPEED, instanceId: 'e2e-dialer', onHandoff: (s) => handoffs.push(s) },
+    {
+      timeScale: SPEED,
+      instanceId: 'e2e-dialer',
+      // Time to start the message, in virtual ms: 350 ms of this shared, busy process's wall clock.
+      safeHarborStartMs: 350 * SPEED,
+      onHandoff: (s) => handoffs.push(s),
+    },
   );
 
   // --- bots ---------------------------------------------------------------------------------
@@ -271,7 +277,8 @@ beforeAll(async () => {
   await botSub.close();
   const lastLogout = Math.max(...bots.map((b) => b.logoutAtMs));
   const recorderUntil = Date.now() + 30_000;
-  while (recordedUpTo < lastLogout && Date.now() < recorderUntil) await new Promise((r) => setTimeout(r, 100));
+  while (recordedUpTo < lastLogout && Date.now() < recorderUntil)
+    await new Promise((r) => setTimeout(r, 100));
   await recorder.close();
   // Let the recorder's and the worker's last PostgreSQL writes land.
   await new Promise((r) => setTimeout(r, 500));
@@ -296,7 +303,7 @@ describe('the dialer on the simulated PBX', () => {
       `calls ${row?.n}, bridged ${row?.bridged}, hopper entries added ${fillerAdded}, ` +
         `calls per bot ${bots.map((b) => b.calls).join(',')}`,
     );
-    expect(row?.n).toBeGreaterThan(300);
+    expect(row?.n).toBeGreaterThan(200);
     expect(row?.bridged).toBeGreaterThan(100);
     expect(bots.every((b) => b.logoutAtMs > 0)).toBe(true);
   });
@@ -384,7 +391,13 @@ describe('the dialer on the simulated PBX', () => {
 
   it("adds up each agent's agent_log durations to its logged-in time", async () => {
     for (const b of bots) {
-      const r = await db.pool.query<{ state: string; started_at: Date; ended_at: Date; duration_ms: string; reason: string }>(
+      const r = await db.pool.query<{
+        state: string;
+        started_at: Date;
+        ended_at: Date;
+        duration_ms: string;
+        reason: string;
+      }>(
         `SELECT state, started_at, ended_at, duration_ms, reason FROM agent_log
           WHERE agent_id = $1 ORDER BY started_at, ended_at`,
         [b.agentId],
@@ -396,7 +409,10 @@ describe('the dialer on the simulated PBX', () => {
         .slice(1)
         .map((x, i) => ({ x, prev: rows[i] as (typeof rows)[number] }))
         .filter(({ x, prev }) => x.started_at.getTime() !== prev.ended_at.getTime())
-        .map(({ x, prev }) => `${prev.state}(${prev.reason}) ends ${prev.ended_at.getTime()} / ${x.state}(${x.reason}) starts ${x.started_at.getTime()}`);
+        .map(
+          ({ x, prev }) =>
+            `${prev.state}(${prev.reason}) ends ${prev.ended_at.getTime()} / ${x.state}(${x.reason}) starts ${x.started_at.getTime()}`,
+        );
       expect(gaps, b.agentId).toEqual([]);
       expect(total, b.agentId).toBe(b.logoutAtMs - b.loginAtMs);
       expect(rows[0]?.started_at.getTime()).toBe(b.loginAtMs);
@@ -411,6 +427,20 @@ describe('the dialer on the simulated PBX', () => {
       if (amd !== undefined && !parked.has(callId)) direct.push(at - amd);
     }
     const dialerSide = handoffs.filter((h) => !h.parked).map((h) => h.realMs);
+    // Where the time goes: worker (ARI event in) -> bus -> dialer, and dialer done -> ARI event in.
+    const toDialer: number[] = [];
+    const back: number[] = [];
+    for (const h of handoffs) {
+      const amd = amdSeen.get(h.callId);
+      const bridged = bridgedSeen.get(h.callId);
+      if (h.parked || amd === undefined || bridged === undefined) continue;
+      toDialer.push(h.seenAtPerf - amd);
+      back.push(bridged - h.doneAtPerf);
+    }
+    console.log(
+      `ARI StasisStart -> dialer sees call.amd: p50=${pct(toDialer, 50).toFixed(1)} p99=${pct(toDialer, 99).toFixed(1)} ms; ` +
+        `addChannel done -> worker gets ChannelEnteredBridge: p50=${pct(back, 50).toFixed(1)} p99=${pct(back, 99).toFixed(1)} ms`,
+    );
     console.log(
       `AMD decision -> customer in the agent's bridge (ARI events, wall clock): n=${direct.length} ` +
         `p50=${pct(direct, 50).toFixed(1)} ms p99=${pct(direct, 99).toFixed(1)} ms max=${pct(direct, 100).toFixed(1)} ms; ` +

@@ -92,8 +92,9 @@ describe('agent panel on the simulated PBX', () => {
 
   it('dialing during wrap-up is refused with a message and changes nothing', async () => {
     const before = await serverState(page);
+    // The Dial button is aria-disabled (still focusable); the agent types a number and presses Enter.
     await page.getByLabel('Number', { exact: true }).fill('+12125550199');
-    await page.getByRole('button', { name: 'Dial', exact: true }).click();
+    await page.getByLabel('Number', { exact: true }).press('Enter');
     await expect
       .poll(() => page.getByRole('alert').first().textContent())
       .toContain('You cannot dial during wrap-up');
@@ -101,7 +102,10 @@ describe('agent panel on the simulated PBX', () => {
     const direct = await page.request.post('/api/agent/dial', {
       data: { phone: '+12125550199' },
     });
-    expect(direct.status()).toBeGreaterThanOrEqual(400);
+    expect(direct.status()).toBe(409);
+    expect(((await direct.json()) as { error: { code: string } }).error.code).toBe(
+      'ILLEGAL_TRANSITION',
+    );
     expect(await serverState(page)).toEqual(before);
   });
 

@@ -97,7 +97,7 @@ export function phoneReduce(s: PhoneStatus, i: PhoneInput): PhoneStatus {
     case 'leg_up':
       return {
         kind: 'leg_up',
-        setupMs: s.kind === 'leg_connecting' ? i.atMs - s.startedAtMs : null,
+        setupMs: s.kind === 'leg_connecting' ? Math.round(i.atMs - s.startedAtMs) : null,
       };
     case 'leg_down':
       if (s.kind === 'ice_failed' || s.kind === 'network_lost') return s;

@@ -38,6 +38,8 @@ export interface SoftphoneOptions {
    * leaves it off: its leg is always the one it dialed.
    */
   answerIncoming?: boolean;
+  /** Dial the login extension as soon as registered (the panel's line). Default true. */
+  dialOnRegister?: boolean;
 }
 
 export class Softphone {
@@ -87,7 +89,7 @@ export class Softphone {
     });
     ua.on('registered', () => {
       onInput({ type: 'registered' });
-      if (!this.session) this.connectLeg();
+      if (!this.session && this.opts.dialOnRegister !== false) this.connectLeg();
     });
     ua.on('unregistered', () => {
       if (!this.stopped) onInput({ type: 'unregistered' });

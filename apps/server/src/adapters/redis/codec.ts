@@ -2,6 +2,8 @@ import { z } from 'zod';
 import {
   AgentId,
   AgentState,
+  AmdResult,
+  CallStage,
   BusEnvelope,
   CallId,
   CampaignId,
@@ -13,7 +15,6 @@ import {
 import type { HopperEntry } from '../../ports/hopper.js';
 import type { AgentStatus, LiveCall } from '../../ports/state-store.js';
 import type { StreamName } from '../../ports/event-bus.js';
-import { CallStage, AmdResult } from '@ringside/protocol';
 
 /**
  * Validation of what comes back from Redis (STYLE.md §4): data written by another version of

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { BusEnvelope, DomainEvent } from '@ringside/protocol';
+import { UnavailableError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import {
   STREAMS,
@@ -60,15 +61,20 @@ export class RedisEventBus implements EventBus {
 
   async subscribe(opts: SubscribeOptions): Promise<Subscription> {
     const readers: StreamReader[] = [];
-    for (const name of STREAMS) {
-      const r = new StreamReader(this.redis, name, this.o.keys.stream(name), opts, {
-        blockMs: this.blockMs,
-        batch: this.batch,
-        logger: this.opts.logger,
-        connectionName: `${this.o.keys.prefix}:bus:${name}`,
-      });
-      await r.init();
-      readers.push(r);
+    try {
+      for (const name of STREAMS) {
+        const r = new StreamReader(this.redis, name, this.o.keys.stream(name), opts, {
+          blockMs: this.blockMs,
+          batch: this.batch,
+          logger: this.opts.logger,
+          connectionName: `${this.o.keys.prefix}:bus:${name}`,
+        });
+        readers.push(r);
+        await r.init();
+      }
+    } catch (err) {
+      await Promise.all(readers.map((r) => r.close()));
+      throw new UnavailableError('event bus: cannot subscribe', { cause: err });
     }
     for (const r of readers) r.start();
     return {

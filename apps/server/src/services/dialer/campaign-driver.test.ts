@@ -1,5 +1,13 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { AgentId, CallId, CampaignId, DomainEvent, E164, LeadId, ListId } from '@ringside/protocol';
+import type {
+  AgentId,
+  CallId,
+  CampaignId,
+  DomainEvent,
+  E164,
+  LeadId,
+  ListId,
+} from '@ringside/protocol';
 import { AriError } from '../../adapters/asterisk/ari-error.js';
 import type { Campaign } from '../../adapters/postgres/campaigns.js';
 import { UnavailableError, type ValidationError } from '../../errors.js';
@@ -74,7 +82,11 @@ class FakeAri implements DialerAri {
   async removeChannel(bridgeId: string, channel: string | string[]): Promise<void> {
     this.check(`removeChannel ${bridgeId} ${String(channel)}`);
   }
-  async playOnChannel(channelId: string, media: string | string[], playbackId?: string): Promise<unknown> {
+  async playOnChannel(
+    channelId: string,
+    media: string | string[],
+    playbackId?: string,
+  ): Promise<unknown> {
     this.check(`play ${channelId} ${String(media)} ${playbackId}`);
     return {};
   }
@@ -229,7 +241,11 @@ function makeWorld(campaign: DialerCampaign, invalid: ValidationError | null = n
   const dnc = new Set<string>();
   const statuses: DialerStatus[] = [];
   const ledger: World['ledger'] = [];
-  const sessions = new AgentSessionService({ store, log: { record: async () => undefined }, clock });
+  const sessions = new AgentSessionService({
+    store,
+    log: { record: async () => undefined },
+    clock,
+  });
   const deps: DriverDeps = {
     instanceId: 'test',
     store,
@@ -254,14 +270,31 @@ function makeWorld(campaign: DialerCampaign, invalid: ValidationError | null = n
     maxLinesPerAgent: 3,
   };
   const driver = new CampaignDriver(deps, campaign, invalid);
-  return { clock, timers, store, hopper, ari, originator, leads, dnc, statuses, ledger, sessions, driver };
+  return {
+    clock,
+    timers,
+    store,
+    hopper,
+    ari,
+    originator,
+    leads,
+    dnc,
+    statuses,
+    ledger,
+    sessions,
+    driver,
+  };
 }
 
 async function agentReady(id: string, withLeg = true): Promise<AgentId> {
   const agentId = id as AgentId;
   await w.sessions.apply(agentId, { type: 'login', campaignId: C }, 'agent');
   if (withLeg) {
-    await w.sessions.apply(agentId, { type: 'set_leg', bridgeId: `agent-${id}`, legChannelId: `leg-${id}` }, 'x');
+    await w.sessions.apply(
+      agentId,
+      { type: 'set_leg', bridgeId: `agent-${id}`, legChannelId: `leg-${id}` },
+      'x',
+    );
   }
   w.clock.advance(10);
   await w.sessions.apply(agentId, { type: 'ready' }, 'agent');
@@ -273,13 +306,35 @@ async function verdict(callId: CallId, result: 'HUMAN' | 'MACHINE' | 'NOTSURE'):
   const call = await w.store.getCall(callId);
   if (!call) throw new Error(`no live call ${callId}`);
   const atMs = w.clock.nowMs();
-  const next: LiveCall = { ...call, stage: 'AMD', answeredAtMs: atMs - 500, amdAtMs: atMs, amdResult: result };
+  const next: LiveCall = {
+    ...call,
+    stage: 'AMD',
+    answeredAtMs: atMs - 500,
+    amdAtMs: atMs,
+    amdResult: result,
+  };
   await w.store.putCall(next, { type: 'call.amd', callId, result, cause: 'x', atMs });
-  await w.driver.onCallEvent({ type: 'call.amd', callId, result, cause: 'x', atMs }, performance.now());
+  await w.driver.onCallEvent(
+    { type: 'call.amd', callId, result, cause: 'x', atMs },
+    performance.now(),
+  );
 }
 
-function ended(callId: CallId, leadId: LeadId, outcome: 'HUMAN' | 'DROPPED' | 'BUSY' | 'MACHINE'): DomainEvent {
-  return { type: 'call.ended', callId, campaignId: C, leadId, outcome, hangupCause: 16, agentId: null, atMs: w.clock.nowMs() };
+function ended(
+  callId: CallId,
+  leadId: LeadId,
+  outcome: 'HUMAN' | 'DROPPED' | 'BUSY' | 'MACHINE',
+): DomainEvent {
+  return {
+    type: 'call.ended',
+    callId,
+    campaignId: C,
+    leadId,
+    outcome,
+    hangupCause: 16,
+    agentId: null,
+    atMs: w.clock.nowMs(),
+  };
 }
 
 const lastStatus = () => w.statuses.at(-1);
@@ -295,7 +350,9 @@ describe('CampaignDriver: placing calls', () => {
     await w.hopper.add(C, [entry(1), entry(2), entry(3)]);
     await w.driver.tick();
     expect(w.originator.requests).toHaveLength(2);
-    expect(w.originator.requests.every((r) => r.ringTimeoutS >= 15 && r.agentId === null)).toBe(true);
+    expect(w.originator.requests.every((r) => r.ringTimeoutS >= 15 && r.agentId === null)).toBe(
+      true,
+    );
     expect(await w.hopper.size(C)).toBe(1);
     expect(await w.hopper.leasedCount(C)).toBe(0); // acked
     expect(w.leads.writes.filter((x) => x.startsWith('dialed'))).toHaveLength(2);
@@ -337,7 +394,11 @@ describe('CampaignDriver: placing calls', () => {
   it('returns a refused lead to the hopper and recycles it after three refusals', async () => {
     await agentReady('1');
     await w.hopper.add(C, [entry(1)]);
-    const refused: OriginateResult = { ok: false, attempted: true, error: new AriError(500, 'Allocation failed', 'channels.originate') };
+    const refused: OriginateResult = {
+      ok: false,
+      attempted: true,
+      error: new AriError(500, 'Allocation failed', 'channels.originate'),
+    };
     w.originator.results = [refused, refused, refused];
     await w.driver.tick();
     expect(await w.hopper.size(C)).toBe(1); // released, not lost
@@ -351,7 +412,9 @@ describe('CampaignDriver: placing calls', () => {
     await agentReady('1');
     await agentReady('2');
     await w.hopper.add(C, [entry(1), entry(2)]);
-    w.originator.results = [{ ok: false, attempted: false, error: new UnavailableError('no server') }];
+    w.originator.results = [
+      { ok: false, attempted: false, error: new UnavailableError('no server') },
+    ];
     await w.driver.tick();
     expect(w.originator.requests).toHaveLength(1);
     expect(await w.hopper.size(C)).toBe(2);
@@ -363,8 +426,12 @@ describe('CampaignDriver: placing calls', () => {
     const invalid = checkDialerSettings(bad);
     expect(invalid?.issues[0]).toMatchObject({ path: 'dropWaitMs' });
     expect(invalid?.message).toMatch(/2000/);
-    expect(checkDialerSettings(campaignRow({ ringTimeoutS: 10 }))?.message).toMatch(/ringTimeoutS.*15/);
-    expect(checkDialerSettings(campaignRow({ dialLevel: 0 }))?.message).toMatch(/dialLevel.*greater than 0/);
+    expect(checkDialerSettings(campaignRow({ ringTimeoutS: 10 }))?.message).toMatch(
+      /ringTimeoutS.*15/,
+    );
+    expect(checkDialerSettings(campaignRow({ dialLevel: 0 }))?.message).toMatch(
+      /dialLevel.*greater than 0/,
+    );
     w = makeWorld(toDialerCampaign(bad, []), invalid);
     await agentReady('1');
     await w.hopper.add(C, [entry(1)]);
@@ -407,8 +474,16 @@ describe('CampaignDriver: live answers', () => {
     await w.timers.advance(800);
     await w.sessions.apply(a1, { type: 'ready' }, 'agent');
     await w.driver.onAgentEvent({
-      type: 'agent.state_changed', agentId: a1, campaignId: C, from: 'PAUSED', to: 'READY',
-      pauseCode: null, callId: null, reason: 'agent', sinceMs: 0, atMs: w.clock.nowMs(),
+      type: 'agent.state_changed',
+      agentId: a1,
+      campaignId: C,
+      from: 'PAUSED',
+      to: 'READY',
+      pauseCode: null,
+      callId: null,
+      reason: 'agent',
+      sinceMs: 0,
+      atMs: w.clock.nowMs(),
     });
     expect(w.ari.log).toContain(`removeChannel hold-${C} ${callId}`);
     expect(w.ari.log).toContain(`addChannel agent-1 ${callId}`);
@@ -428,7 +503,13 @@ describe('CampaignDriver: live answers', () => {
     expect(w.ari.log).toContain(`play ${callId} sound:vm-goodbye sh-${callId}`);
     expect(w.clock.nowMs() - decidedAt).toBeLessThanOrEqual(2_000 - 200);
     await w.driver.onCallEvent(
-      { type: 'call.safe_harbor', callId, playbackId: `sh-${callId}`, startedAtMs: 0, atMs: w.clock.nowMs() },
+      {
+        type: 'call.safe_harbor',
+        callId,
+        playbackId: `sh-${callId}`,
+        startedAtMs: 0,
+        atMs: w.clock.nowMs(),
+      },
       0,
     );
     expect(w.ari.log.at(-1)).toBe(`hangup ${callId}`);
@@ -440,7 +521,12 @@ describe('CampaignDriver: live answers', () => {
     await verdict(callId, 'MACHINE');
     expect(w.ari.log.at(-1)).toBe(`hangup ${callId}`);
 
-    w = makeWorld(toDialerCampaign(campaignRow({ machineAction: 'message', machineMessageAudio: 'sound:msg' }), []));
+    w = makeWorld(
+      toDialerCampaign(
+        campaignRow({ machineAction: 'message', machineMessageAudio: 'sound:msg' }),
+        [],
+      ),
+    );
     await agentReady('1');
     const second = await placeOne();
     await verdict(second.callId, 'MACHINE');
@@ -455,9 +541,12 @@ describe('CampaignDriver: live answers', () => {
     w.clock.advance(50);
     await agentReady('2');
     const { callId } = await placeOne();
-    w.ari.fail = { op: 'addChannel agent-1', error: new AriError(404, 'Bridge not found', 'bridges.addChannel') };
+    w.ari.fail = {
+      op: 'addChannel agent-1',
+      error: new AriError(404, 'Bridge not found', 'bridges.addChannel'),
+    };
     await verdict(callId, 'HUMAN');
-    expect((await w.store.getAgent(a1))).toMatchObject({ state: 'PAUSED', pauseCode: 'NOLEG' });
+    expect(await w.store.getAgent(a1)).toMatchObject({ state: 'PAUSED', pauseCode: 'NOLEG' });
     expect(w.ari.log).toContain(`addChannel agent-2 ${callId}`);
   });
 

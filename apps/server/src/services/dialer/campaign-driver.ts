@@ -445,15 +445,16 @@ export class CampaignDriver {
   private currentModel(now: number): PacingModel | null {
     if (this.campaign.dialMethod !== 'predictive') return null;
     const hour = new Date(now).getUTCHours();
-    if (
-      this.model === null ||
-      this.modelVersion !== this.stats.version ||
-      this.modelHour !== hour
-    ) {
-      // A few ms per build: rebuilt at most once per new observation batch and hour.
+    const wall = this.d.perfNow();
+    const stale =
+      this.modelVersion !== this.stats.version && wall - this.modelBuiltAt >= MODEL_REBUILD_MS;
+    if (this.model === null || this.modelHour !== hour || stale) {
+      // About 10 ms of CPU per build, which would stall hand-offs if done on every finished
+      // call: rebuilt at most every MODEL_REBUILD_MS while observations come in.
       this.model = this.stats.model(hour);
       this.modelVersion = this.stats.version;
       this.modelHour = hour;
+      this.modelBuiltAt = wall;
     }
     return this.model;
   }
@@ -699,11 +700,14 @@ export class CampaignDriver {
     t.cancelDeadline?.();
     t.agentId = agent.agentId;
     if (t.seenAmdPerf !== null) {
+      const doneAtPerf = this.d.perfNow();
       this.d.onHandoff?.({
         callId: t.callId,
         agentId: agent.agentId,
         parked: t.wasParked,
-        realMs: this.d.perfNow() - t.seenAmdPerf,
+        realMs: doneAtPerf - t.seenAmdPerf,
+        seenAtPerf: t.seenAmdPerf,
+        doneAtPerf,
       });
     }
     await this.agentCommand(agent.agentId, { type: 'connect', callId: t.callId }, 'dialer');

@@ -72,14 +72,18 @@ export class DialerService {
     for (const h of this.o.housekeeping ?? []) every(h.everyMs, () => h.run());
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops driving. The leases are given back so another instance takes over at once;
+   * `releaseLeases: false` stops like a crash would (tests of the take-over): the leases expire.
+   */
+  async stop(opts: { releaseLeases?: boolean } = {}): Promise<void> {
     this.stopping = true;
     for (const t of this.intervals) clearInterval(t);
     await this.leaseRound.catch(() => undefined);
     await this.sub?.close();
     for (const [id, d] of this.drivers) {
       d.stop();
-      await this.o.leases.give(id).catch(() => undefined);
+      if (opts.releaseLeases !== false) await this.o.leases.give(id).catch(() => undefined);
     }
     this.drivers.clear();
     await Promise.all([...this.callChains.values(), ...this.agentChains.values()]);

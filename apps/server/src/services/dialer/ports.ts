@@ -54,4 +54,7 @@ export interface HandoffSample {
   parked: boolean;
   /** Wall-clock ms from the dialer seeing call.amd to ARI confirming the bridge add. */
   realMs: number;
+  /** performance.now() when the dialer saw call.amd, and when ARI confirmed the add. */
+  seenAtPerf: number;
+  doneAtPerf: number;
 }

@@ -1,0 +1,61 @@
+import { CampaignId } from '@ringside/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RedisHopper } from '../../src/adapters/redis/hopper.js';
+import { RedisKeys } from '../../src/adapters/redis/keys.js';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { ManualClock } from '../../src/ports/clock.js';
+import { startScheduler } from '../../src/roles/scheduler.js';
+import { createTestDb, type TestDb } from '../helpers/db.js';
+import { TEST_REDIS_URL } from '../helpers/redis.js';
+import { deleteByPrefix, redisTestContext, type RedisTestContext } from './redis-harness.js';
+import { insertManyLeads, seedCampaign } from './seed.js';
+
+let db: TestDb;
+let rc: RedisTestContext;
+beforeAll(async () => {
+  db = await createTestDb('role');
+  rc = await redisTestContext('role');
+});
+afterAll(async () => {
+  await rc.cleanup();
+  await db.drop();
+});
+
+async function until(pred: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await pred())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('scheduler role', () => {
+  it('rebuilds on a fresh Redis, fills the hoppers, and fills again after Redis lost its data', async () => {
+    const s = await seedCampaign(db.pool, { hopperSize: 15 });
+    await insertManyLeads(db.pool, s.listId, 40, ['America/Chicago'], 13_125_550_000);
+    const config = loadConfig({ REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: rc.prefix });
+    const role = await startScheduler({
+      config,
+      logger: createLogger('silent'),
+      pool: db.pool,
+      clock: new ManualClock(Date.parse('2026-01-15T18:00:00Z')),
+      ariServers: [],
+    });
+    const hopper = new RedisHopper(rc.redis, { prefix: rc.prefix });
+    const cid = CampaignId.parse(s.campaignId);
+    try {
+      expect(await rc.redis.exists(new RedisKeys(rc.prefix).bootSentinel)).toBe(1);
+      await until(async () => (await hopper.size(cid)) === 15);
+      await deleteByPrefix(rc.redis, rc.prefix); // Redis restarted empty
+      // The sentinel check (every 5 s) rebuilds, refills and re-creates the job scheduler.
+      await until(async () => (await hopper.size(cid)) === 15, 15_000);
+      const marked = await db.pool.query(
+        'SELECT count(*)::int AS n FROM leads WHERE hopper_at IS NOT NULL',
+      );
+      expect(marked.rows[0]?.n).toBe(15);
+    } finally {
+      await role.stop();
+    }
+  }, 30_000);
+});
