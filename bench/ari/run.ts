@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
@@ -202,6 +203,9 @@ async function main(): Promise<void> {
     });
 
     const load1m = loadavg()[0] ?? NaN;
+    // How late this process's event loop runs: separates our own saturation from waiting on others.
+    const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+    loopDelay.enable();
     const cpu0 = process.cpuUsage();
     const simCpu0 = childCpuMs(sim.pid);
     const t0 = performance.now();
@@ -230,6 +234,7 @@ async function main(): Promise<void> {
     const timeout = new Promise<void>((r) => setTimeout(r, 120_000).unref());
     await Promise.race([allEndedP, timeout]);
     const totalMs = performance.now() - t0;
+    loopDelay.disable();
     const cpu = process.cpuUsage(cpu0);
     const simCpuMs = childCpuMs(sim.pid) - simCpu0;
     await sup.stop();
@@ -255,6 +260,7 @@ async function main(): Promise<void> {
       latencyMaxMs: Number((sorted.at(-1) ?? NaN).toFixed(2)),
       storeWriteP50Ms: Number(percentile(writes, 50).toFixed(2)),
       storeWriteP99Ms: Number(percentile(writes, 99).toFixed(2)),
+      eventLoopDelayP99Ms: Number((loopDelay.percentile(99) / 1e6).toFixed(1)),
       outcomes: Object.fromEntries([...outcomes].sort()),
       /** CPU of this process (client + worker + adapters) per call, and the simulator's. */
       cpuMsPerCall: Number(((cpu.user + cpu.system) / 1000 / args.calls).toFixed(2)),
@@ -291,6 +297,7 @@ async function main(): Promise<void> {
           'of which the Redis write',
           `p50 ${report.storeWriteP50Ms} ms, p99 ${report.storeWriteP99Ms} ms`,
         ],
+        ['event loop delay, p99', `${report.eventLoopDelayP99Ms} ms`],
         [
           'CPU per call',
           `${report.cpuMsPerCall} ms client+worker, ${report.simCpuMsPerCall} ms simulator`,

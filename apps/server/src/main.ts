@@ -9,6 +9,7 @@ import { startApi } from './roles/api.js';
 import { startAriWorker } from './roles/ari-worker.js';
 import { startDialer } from './roles/dialer.js';
 import { startScheduler } from './roles/scheduler.js';
+import { startDemo } from './demo.js';
 
 /**
  * One server program; the role is chosen by argument: api, ari-worker, dialer, scheduler, or
@@ -16,7 +17,9 @@ import { startScheduler } from './roles/scheduler.js';
  * gracefully on SIGINT/SIGTERM.
  */
 async function main(): Promise<void> {
-  const arg = process.argv[2] ?? 'all';
+  const args = process.argv.slice(2);
+  const demoFlag = args.includes('--demo');
+  const arg = args.find((a) => !a.startsWith('--')) ?? 'all';
   if (!ROLES.includes(arg as Role)) {
     console.error(`unknown role "${arg}": use one of ${ROLES.join(', ')}`);
     process.exit(2);
@@ -38,8 +41,31 @@ async function main(): Promise<void> {
   const applied = await migrate(pool);
   if (applied.length) logger.info({ applied }, 'migrations applied');
 
-  const ctx: RoleContext = { config, logger, pool, clock: systemClock, ariServers: config.ari };
   const running: RunningRole[] = [];
+  const demo = config.demo || demoFlag;
+  let ariServers = config.ari;
+  if (ariServers.length === 0 && (role === 'all' || demo)) {
+    // No Asterisk configured: the simulated PBX stands in, on loopback, spoken to over ARI.
+    const { startSimPbx } = await import('@ringside/sim');
+    const sim = await startSimPbx({
+      port: config.simPbxPort,
+      user: config.ariUser,
+      password: config.ariPassword,
+      app: config.ariApp,
+    });
+    running.push({ name: 'sim-pbx', stop: () => sim.stop() });
+    ariServers = [
+      {
+        id: 'sim',
+        baseUrl: sim.ariUrl,
+        user: config.ariUser,
+        password: config.ariPassword,
+        app: config.ariApp,
+      },
+    ];
+    logger.info({ ariUrl: sim.ariUrl }, 'ARI_URL not set: using the simulated PBX');
+  }
+  const ctx: RoleContext = { config, logger, pool, clock: systemClock, ariServers };
   const wanted = role === 'all' ? (['ari-worker', 'scheduler', 'dialer', 'api'] as const) : [role];
   for (const r of wanted) {
     if (r === 'api') running.push(await startApi(ctx));
@@ -47,6 +73,7 @@ async function main(): Promise<void> {
     if (r === 'dialer') running.push(await startDialer(ctx));
     if (r === 'scheduler') running.push(await startScheduler(ctx));
   }
+  if (demo) running.push(await startDemo(ctx));
   logger.info({ role, roles: running.map((r) => r.name) }, 'ringside started');
 
   let stopping = false;

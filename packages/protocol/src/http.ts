@@ -356,3 +356,66 @@ export const PauseCodeView = z.object({
 export type PauseCodeView = z.infer<typeof PauseCodeView>;
 export const PauseCodeList = z.object({ pauseCodes: z.array(PauseCodeView) });
 export type PauseCodeList = z.infer<typeof PauseCodeList>;
+
+// ---------------------------------------------------------------------------------------------
+// The agent's phone leg and call controls
+
+/**
+ * How the agent's audio reaches calls: the browser softphone (`webrtc`, with its SIP account), a
+ * leg the API sets up on the simulated PBX (`sim`), or the user's own SIP phone (`external`).
+ */
+export const PhoneConfig = z.object({
+  mode: z.enum(['webrtc', 'sim', 'external']),
+  sip: z
+    .object({
+      wsUri: z.string(),
+      uri: z.string(),
+      password: z.string(),
+      loginExten: z.string(),
+      iceServers: z.array(z.object({ urls: z.union([z.string(), z.array(z.string())]) })),
+    })
+    .nullable(),
+});
+export type PhoneConfig = z.infer<typeof PhoneConfig>;
+
+export const PhoneLegResponse = z.object({ leg: z.enum(['up', 'down']) });
+export type PhoneLegResponse = z.infer<typeof PhoneLegResponse>;
+
+export const CallIdParams = z.object({ callId: z.string().min(1).max(64) });
+export type CallIdParams = z.infer<typeof CallIdParams>;
+
+export const ToggleBody = z.object({ on: z.boolean() }).strict();
+export type ToggleBody = z.infer<typeof ToggleBody>;
+
+export const DtmfBody = z
+  .object({ digits: z.string().regex(/^[0-9*#A-D]{1,32}$/, 'must be 1-32 of 0-9 * # A-D') })
+  .strict();
+export type DtmfBody = z.infer<typeof DtmfBody>;
+
+export const TransferTarget = z.union([
+  z.object({ agentId: NumericId }).strict(),
+  z
+    .object({
+      number: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +14155550123'),
+    })
+    .strict(),
+]);
+export type TransferTarget = z.infer<typeof TransferTarget>;
+
+export const TransferBody = z
+  .object({ kind: z.enum(['blind', 'warm']), to: TransferTarget })
+  .strict();
+export type TransferBody = z.infer<typeof TransferBody>;
+
+export const DialBody = z.union([
+  z.object({ leadId: NumericId }).strict(),
+  z
+    .object({
+      phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +14155550123'),
+    })
+    .strict(),
+]);
+export type DialBody = z.infer<typeof DialBody>;
+
+export const PreviewResponse = z.object({ lead: LeadView.nullable() });
+export type PreviewResponse = z.infer<typeof PreviewResponse>;

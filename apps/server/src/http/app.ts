@@ -17,7 +17,9 @@ import { registerCampaignRoutes } from './routes/campaigns.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerImportRoutes } from './routes/import.js';
 import { registerLeadRoutes } from './routes/leads.js';
+import { registerTelephonyRoutes } from './routes/telephony.js';
 import { registerUserRoutes } from './routes/users.js';
+import { registerWebApp } from './web-app.js';
 
 /** Largest JSON body (bytes). CSV imports stream and are not bound by it. */
 const JSON_BODY_LIMIT = 1024 * 1024;
@@ -147,6 +149,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerImportRoutes(app, deps);
   registerAgentRoutes(app, deps);
   registerLeadRoutes(app, deps);
+  registerTelephonyRoutes(app, deps);
+  registerWebApp(app, deps.config.webRoot ?? null);
 
   const gateway = createGateway(deps);
   gateway.register(app);

@@ -2,6 +2,11 @@ import type { Readable } from 'node:stream';
 import type {
   AgentId,
   BusEnvelope,
+  CallId,
+  DialBody,
+  LeadId,
+  PhoneConfig,
+  TransferBody,
   Campaign,
   CampaignId,
   CampaignUpdate,
@@ -80,6 +85,30 @@ export interface AgentPresence {
   isPresent(agentId: AgentId): Promise<boolean>;
 }
 
+/**
+ * Telephony commands for the agent's own phone leg and calls. The api role has no ARI connection
+ * of its own, so whoever wires the api (roles/api.ts) supplies these, e.g. by sending commands to
+ * the ari-worker or dialer; without them the routes answer 503. The route has already checked
+ * that the call is the agent's own.
+ */
+export interface AgentTelephony {
+  phoneConfig(agentId: AgentId, phoneType: 'webrtc' | 'sip'): Promise<PhoneConfig>;
+  connectLeg(agentId: AgentId): Promise<'up' | 'down'>;
+  disconnectLeg(agentId: AgentId): Promise<'up' | 'down'>;
+  /** Ends the customer's leg, never the agent's phone leg. */
+  hangup(agentId: AgentId, callId: CallId): Promise<void>;
+  hold(agentId: AgentId, callId: CallId, on: boolean): Promise<void>;
+  mute(agentId: AgentId, callId: CallId, on: boolean): Promise<void>;
+  dtmf(agentId: AgentId, callId: CallId, digits: string): Promise<void>;
+  transfer(agentId: AgentId, callId: CallId, body: TransferBody): Promise<void>;
+  transferComplete(agentId: AgentId, callId: CallId): Promise<void>;
+  transferCancel(agentId: AgentId, callId: CallId): Promise<void>;
+  /** Manual dial with DNC and calling-window checks (ComplianceError, 422, when refused). */
+  dial(agentId: AgentId, target: DialBody): Promise<{ callId: CallId }>;
+  /** The next lead the agent may preview; null when none. */
+  preview(agentId: AgentId): Promise<LeadId | null>;
+}
+
 export interface AppConfig {
   sessionSecret: string;
   cookieSecure: boolean;
@@ -96,6 +125,8 @@ export interface AppConfig {
   wsAgentLossMs?: number;
   /** Pause code the system uses when it pauses a vanished agent. */
   wsLossPauseCode?: string;
+  /** The built agent panel (apps/web/dist), served on GET outside /api and /ws; null: none. */
+  webRoot?: string | null;
 }
 
 export interface AppDeps {
@@ -116,6 +147,7 @@ export interface AppDeps {
   eventBus: EventBus;
   health: HealthChecks;
   presence?: AgentPresence;
+  telephony?: AgentTelephony;
   /** Sees every bus event the gateway receives (e.g. to track telephony status). */
   observeEvent?: (envelope: BusEnvelope) => void;
 }

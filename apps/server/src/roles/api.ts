@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { createAuditLog } from '../adapters/postgres/audit.js';
 import { createCampaignsRepo } from '../adapters/postgres/campaigns.js';
@@ -16,6 +18,9 @@ import { AgentSessionService } from '../services/agent-session.js';
 import { AgentLogRepository } from '../adapters/postgres/agent-log.js';
 import { importLeads } from '../services/import/index.js';
 import type { RoleContext, RunningRole } from './context.js';
+
+/** The agent panel's build (npm run web:build), relative to this file in the repository. */
+const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
 
 /**
  * Role `api`: the HTTP API and the WebSocket gateway on config.http. Reads PostgreSQL for users,
@@ -42,7 +47,11 @@ export async function startApi(ctx: RoleContext): Promise<RunningRole> {
   );
 
   const deps: AppDeps = {
-    config: { sessionSecret: config.sessionSecret, cookieSecure: config.cookieSecure },
+    config: {
+      sessionSecret: config.sessionSecret,
+      cookieSecure: config.cookieSecure,
+      webRoot: WEB_DIST,
+    },
     logger: log,
     clock,
     users: createUsersRepo(pool),

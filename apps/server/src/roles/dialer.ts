@@ -73,6 +73,11 @@ export async function startDialer(
   const bus = deps.bus ?? new RedisEventBus(redis, { prefix, clock: ctx.clock, logger: log });
   const hopper = deps.hopper ?? new RedisHopper(redis, { prefix });
   const keys = new DialerKeys(prefix);
+  // Reservations of the live-answer hand-off get their own connection (see DriverDeps).
+  const handoffRedis = redis.duplicate();
+  handoffRedis.on('error', (err) => log.warn({ err }, 'dialer redis connection error'));
+  const handoffStore =
+    deps.store ?? new RedisStateStore(handoffRedis, { prefix, clock: ctx.clock });
   const db = createDb(ctx.pool);
   const campaigns = createCampaignsRepo(db);
   const agents = new AgentSessionService({
@@ -112,6 +117,7 @@ export async function startDialer(
   const service = new DialerService({
     instanceId,
     store,
+    handoffStore,
     hopper,
     originator,
     ari: (serverId) => pool.server(serverId)?.client ?? null,
@@ -159,6 +165,7 @@ export async function startDialer(
       await service.stop();
       breaker.close();
       await redis.quit().catch(() => undefined);
+      await handoffRedis.quit().catch(() => undefined);
     },
   };
 }

@@ -148,7 +148,8 @@ export class CallOriginator {
           : new AriError(0, err instanceof Error ? err.message : 'failed', 'channels.originate', {
               cause: err,
             });
-      if (error.status === 0) this.o.pool.setUp(server.id, false);
+      // Taking a failing server out of the pool is the dialer's trunk breaker's call (it knows
+      // whether failures repeat); one refusal says little.
       this.o.pool.release(server.id);
       this.o.logger.warn(
         {

@@ -5,6 +5,9 @@ import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
 import type { Hopper, HopperEntry } from '../ports/hopper.js';
 
+/** How long the dialable tz_keys of a campaign are reused (ms). */
+const DIALABLE_CACHE_MS = 5_000;
+
 export interface HopperFillerDeps {
   source: Pick<
     PgHopperSource,
@@ -38,6 +41,10 @@ export interface FillReport {
  */
 export class HopperFiller {
   private readonly tzKeysCache = new Map<CampaignId, { keys: string[]; atMs: number }>();
+  private readonly dialableCache = new Map<
+    CampaignId,
+    { closes: Map<string, number>; fromMs: number; untilMs: number }
+  >();
   private readonly ttlMs: number;
 
   constructor(private readonly d: HopperFillerDeps) {
@@ -65,21 +72,19 @@ export class HopperFiller {
 
   async fillCampaign(c: HopperCampaign): Promise<FillReport> {
     const nowMs = this.d.clock.nowMs();
-    const reclaimed = await this.d.hopper.reclaimExpired(c.id, nowMs);
-    const removed = await this.d.hopper.removeClosed(c.id, nowMs);
+    // Issued together: on one Redis connection they travel in one round trip and still run in
+    // this order (reclaimed leads whose window closed are removed in the same pass).
+    const [reclaimed, removed, sizeBefore] = await Promise.all([
+      this.d.hopper.reclaimExpired(c.id, nowMs),
+      this.d.hopper.removeClosed(c.id, nowMs),
+      this.d.hopper.size(c.id),
+    ]);
     if (removed.length > 0) await this.d.source.clearMarks(removed.map((e) => e.leadId));
 
-    let size = await this.d.hopper.size(c.id);
-    const need = c.hopperSize - size;
+    const need = c.hopperSize - sizeBefore;
     let added = 0;
     if (need > 0) {
-      const keys = await this.tzKeys(c, nowMs);
-      const dialable = dialableTzKeys(keys, c.window, nowMs);
-      const closes = new Map<string, number>();
-      for (const k of dialable) {
-        const at = windowClosesAtMs(zonesOfKey(k), c.window, nowMs);
-        if (at !== null) closes.set(k, at);
-      }
+      const closes = await this.dialable(c, nowMs);
       const taken = await this.d.source.take(c, [...closes.keys()], need, new Date(nowMs));
       const entries: HopperEntry[] = taken.map((t) => ({
         leadId: t.leadId,
@@ -98,14 +103,14 @@ export class HopperFiller {
         await this.d.source.clearMarks(entries.map((e) => e.leadId)).catch(() => undefined);
         throw err;
       }
-      size = await this.d.hopper.size(c.id);
     }
     const report = {
       campaignId: c.id,
       reclaimed: reclaimed.length,
       removed: removed.length,
       added,
-      size,
+      // Dialers may have popped meanwhile: an upper bound, for logs and tests.
+      size: sizeBefore + added,
     };
     if (report.reclaimed || report.removed || report.added) {
       this.d.logger?.debug(report, 'hopper filled');
@@ -118,12 +123,18 @@ export class HopperFiller {
     await this.d.hopper.clear(campaignId);
     await this.d.source.clearCampaignMarks(campaignId);
     this.tzKeysCache.delete(campaignId);
+    this.dialableCache.delete(campaignId);
   }
 
   /** Forgets cached tz_keys (after an import added leads in new zones). */
   forgetTzKeys(campaignId?: CampaignId): void {
-    if (campaignId) this.tzKeysCache.delete(campaignId);
-    else this.tzKeysCache.clear();
+    if (campaignId) {
+      this.tzKeysCache.delete(campaignId);
+      this.dialableCache.delete(campaignId);
+    } else {
+      this.tzKeysCache.clear();
+      this.dialableCache.clear();
+    }
   }
 
   private async tzKeys(c: HopperCampaign, nowMs: number): Promise<string[]> {
@@ -132,5 +143,24 @@ export class HopperFiller {
     const keys = await this.d.source.tzKeys(c.listIds);
     this.tzKeysCache.set(c.id, { keys, atMs: nowMs });
     return keys;
+  }
+
+  /**
+   * The tz_keys dialable now, each with when its window closes. Reused for up to
+   * DIALABLE_CACHE_MS, and never past the earliest closing among them, so a key is never
+   * offered after its window closed (one that opened meanwhile waits at most that long).
+   */
+  private async dialable(c: HopperCampaign, nowMs: number): Promise<Map<string, number>> {
+    const hit = this.dialableCache.get(c.id);
+    if (hit && nowMs >= hit.fromMs && nowMs < hit.untilMs) return hit.closes;
+    const keys = await this.tzKeys(c, nowMs);
+    const closes = new Map<string, number>();
+    for (const k of dialableTzKeys(keys, c.window, nowMs)) {
+      const at = windowClosesAtMs(zonesOfKey(k), c.window, nowMs);
+      if (at !== null) closes.set(k, at);
+    }
+    const untilMs = Math.min(nowMs + DIALABLE_CACHE_MS, ...closes.values());
+    this.dialableCache.set(c.id, { closes, fromMs: nowMs, untilMs });
+    return closes;
   }
 }

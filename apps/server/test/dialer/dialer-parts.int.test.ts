@@ -34,7 +34,7 @@ let keys: DialerKeys;
 let campaigns: CampaignsRepo;
 let campaignId: CampaignId;
 let listId: ListId;
-const logger = createLogger('silent');
+const logger = createLogger('error');
 
 /** A zone whose local time is now inside (or outside) 09:00-20:00. */
 function zone(inside: boolean): string {

@@ -60,8 +60,14 @@ describe('agent panel on the simulated PBX', () => {
     await page.getByLabel('Username').fill('agent1');
     await page.getByLabel('Password').fill('ringside-demo');
     await page.getByRole('button', { name: 'Sign in' }).click();
+    const clickedAt = Date.now();
     await page.getByRole('button', { name: 'Log in to campaign' }).click();
     await waitState(page, 'PAUSED');
+    // The simulated phone leg comes up through the API; the goal is under a second from the click.
+    await page.locator('[aria-label="Phone"][data-phone="leg_up"]').waitFor({ timeout: 5000 });
+    const legMs = Date.now() - clickedAt;
+    console.log(`campaign login click to phone leg up: ${legMs} ms`);
+    expect(legMs).toBeLessThan(1000);
     await page.getByRole('button', { name: 'Ready', exact: true }).click();
     await waitState(page, 'READY');
     expect((await serverState(page)).state).toBe('READY');
@@ -135,5 +141,8 @@ describe('agent panel on the simulated PBX', () => {
     await waitState(page, 'DEAD');
     await page.getByRole('form', { name: 'Disposition' }).waitFor();
     expect(await currentCallId(page)).toBe(callId);
+    // The screen pop survives the reconnect.
+    const lead = page.getByRole('region', { name: 'Lead', exact: true });
+    expect(await lead.locator('h3').textContent()).not.toMatch(/Loading|Unknown/);
   });
 });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
@@ -60,7 +60,18 @@ export async function launchChromium(): Promise<Browser> {
 
 /** Builds the panel unless dist/ is newer than every source file (a build takes a few seconds). */
 export function ensureWebBuild(): void {
-  if (existsSync(path.join(WEB_DIST, 'index.html')) && process.env.E2E_REBUILD !== '1') return;
+  const web = path.dirname(WEB_DIST);
+  const built = path.join(WEB_DIST, 'index.html');
+  const sources = [
+    ...readdirSync(path.join(web, 'src'), { recursive: true }).map((f) =>
+      path.join(web, 'src', String(f)),
+    ),
+    path.join(web, 'index.html'),
+    path.join(web, 'phone-test.html'),
+    path.join(web, 'vite.config.ts'),
+  ];
+  const newest = Math.max(...sources.map((f) => statSync(f).mtimeMs));
+  if (existsSync(built) && statSync(built).mtimeMs >= newest) return;
   execFileSync('npx', ['vite', 'build', 'apps/web', '--logLevel', 'warn'], {
     cwd: REPO,
     stdio: 'inherit',

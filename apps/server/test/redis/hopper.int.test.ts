@@ -57,7 +57,7 @@ describe('eligible-lead query', () => {
   it('takes exactly the eligible leads, callbacks then recycled then new, and marks them', async () => {
     const [s, c] = await campaign(50);
     const L = s.listId;
-    const [newNy, newLa, , , , , , , , recycledDue, , cbLead, , newHi] = await insertLeads(
+    const [newNy, newLa, , , , , , , , recycledDue, , cbLead, , newHi, laterCb] = await insertLeads(
       db.pool,
       [
         { phone: phone(1), listId: L },
@@ -80,6 +80,7 @@ describe('eligible-lead query', () => {
         { phone: phone(12), listId: L, status: 'CALLBK', attempts: 2, nextEligibleAt: 'infinity' },
         { phone: phone(13), listId: L, tz: [NY, 'Asia/Tokyo'] }, // split: one zone closed
         { phone: phone(14), listId: L, tz: [HI] },
+        { phone: phone(15), listId: L }, // new, but has a callback due tomorrow
       ],
     );
     const other = await seedCampaign(db.pool, { name: `other${seq}` });
@@ -90,8 +91,8 @@ describe('eligible-lead query', () => {
     await db.pool.query('UPDATE campaigns SET active = false WHERE id = $1', [other.campaignId]);
     await db.pool.query(
       `INSERT INTO callbacks (lead_id, campaign_id, due_at, time_zone)
-       VALUES ($1, $2, '2026-01-15T17:30:00Z', $3)`,
-      [cbLead, c.id, NY],
+       VALUES ($1, $2, '2026-01-15T17:30:00Z', $3), ($4, $2, '2026-01-16T17:30:00Z', $3)`,
+      [cbLead, c.id, NY, laterCb],
     );
     const filler = new HopperFiller({ source, hopper, clock });
     const report = await filler.fillCampaign(c);
@@ -107,12 +108,15 @@ describe('eligible-lead query', () => {
     // Honolulu (08:00) is inside the legal hours but not the campaign's 09:00-20:00.
     expect(order.slice(2).sort()).toEqual([newNy, newLa].sort());
     expect(order).not.toContain(newHi);
+    expect(order).not.toContain(laterCb);
     const marked = await db.pool.query<{ id: string }>(
       'SELECT id::text FROM leads WHERE hopper_at IS NOT NULL ORDER BY id',
     );
     expect(marked.rows.map((r) => r.id).sort()).toEqual([...order].sort());
-    const cb = await db.pool.query<{ status: string }>('SELECT status FROM callbacks');
-    expect(cb.rows[0]?.status).toBe('QUEUED');
+    const cb = await db.pool.query<{ status: string }>(
+      'SELECT status FROM callbacks ORDER BY due_at',
+    );
+    expect(cb.rows.map((r) => r.status)).toEqual(['QUEUED', 'PENDING']);
     // A second fill finds nothing more: everything eligible is already in the hopper.
     expect((await filler.fillCampaign(c)).added).toBe(0);
   });

@@ -48,12 +48,23 @@ describe('scheduler role', () => {
       expect(await rc.redis.exists(new RedisKeys(rc.prefix).bootSentinel)).toBe(1);
       await until(async () => (await hopper.size(cid)) === 15);
       await deleteByPrefix(rc.redis, rc.prefix); // Redis restarted empty
-      // The sentinel check (every 5 s) rebuilds, refills and re-creates the job scheduler.
-      await until(async () => (await hopper.size(cid)) === 15, 15_000);
-      const marked = await db.pool.query(
-        'SELECT count(*)::int AS n FROM leads WHERE hopper_at IS NOT NULL',
+      // The sentinel check (every 5 s) rebuilds: marks of leads no longer in Redis are cleared,
+      // the hopper refilled, the job scheduler re-created. A fill job already in flight may
+      // refill first; the rebuild then still leaves marks and hopper in agreement.
+      const sentinel = new RedisKeys(rc.prefix).bootSentinel;
+      await until(async () => (await rc.redis.exists(sentinel)) === 1, 15_000);
+      const marked = async () =>
+        (
+          await db.pool.query<{ n: number }>(
+            'SELECT count(*)::int AS n FROM leads WHERE hopper_at IS NOT NULL',
+          )
+        ).rows[0]?.n;
+      await until(async () => (await hopper.size(cid)) === 15 && (await marked()) === 15);
+      const queued = (await hopper.entries(cid)).map((e) => e.leadId as string).sort();
+      const ids = await db.pool.query<{ id: string }>(
+        'SELECT id::text FROM leads WHERE hopper_at IS NOT NULL',
       );
-      expect(marked.rows[0]?.n).toBe(15);
+      expect(ids.rows.map((r) => r.id).sort()).toEqual(queued);
     } finally {
       await role.stop();
     }

@@ -38,6 +38,9 @@ export interface BotAgentOptions {
   random?: () => number;
   /** Called for notable steps (for the CLI's output); never given phone numbers or names. */
   onLog?: (msg: string, fields: Record<string, unknown>) => void;
+  /** Injected for tests: the HTTP client's fetch and the WebSocket factory. */
+  fetchFn?: typeof fetch;
+  createSocket?: (url: string, token: string) => SocketLike;
 }
 
 export interface BotStats {
@@ -89,7 +92,10 @@ export class BotAgent {
   };
 
   constructor(private readonly opts: BotAgentOptions) {
-    this.api = new ApiClient({ baseUrl: opts.baseUrl });
+    this.api = new ApiClient({
+      baseUrl: opts.baseUrl,
+      ...(opts.fetchFn ? { fetchFn: opts.fetchFn } : {}),
+    });
   }
 
   get panel(): PanelState {
@@ -123,7 +129,7 @@ export class BotAgent {
     const connected = new Promise<void>((resolve) => {
       this.realtime = new RealtimeClient({
         url: gatewayUrl(this.opts.baseUrl),
-        createSocket: (url) => nodeSocket(url, login.token),
+        createSocket: (url) => (this.opts.createSocket ?? nodeSocket)(url, login.token),
         handlers: {
           onSnapshot: (data) => {
             this.dispatch({ type: 'snapshot', data });

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { AgentStatusView } from '@ringside/protocol';
-import { refusalMessage, type ApiClient } from '../core/api.js';
+import { ApiError, refusalMessage, type ApiClient } from '../core/api.js';
 import {
   guard,
   initialPanel,
@@ -72,6 +72,7 @@ export function usePanel(api: ApiClient): PanelController {
   );
   dispatchRef.current = dispatch;
 
+  const realtimeRef = useRef<RealtimeClient | null>(null);
   const realtime = useMemo(
     () =>
       new RealtimeClient({
@@ -80,13 +81,26 @@ export function usePanel(api: ApiClient): PanelController {
         handlers: {
           onSnapshot: (data) => dispatchRef.current({ type: 'snapshot', data }),
           onEvent: (data) => dispatchRef.current({ type: 'event', event: data.event }),
-          onStatus: (status) => dispatchRef.current({ type: 'conn', status }),
+          onStatus: (status, detail) => {
+            dispatchRef.current({ type: 'conn', status });
+            // A refused upgrade looks like a network failure to the browser: every third failed
+            // attempt, ask the API whether the session itself has ended.
+            if (status === 'reconnecting' && detail.attempt % 3 === 2) {
+              api.me().catch((err: unknown) => {
+                if (err instanceof ApiError && err.status === 401) {
+                  realtimeRef.current?.stop();
+                  dispatchRef.current({ type: 'conn', status: 'unauthorized' });
+                }
+              });
+            }
+          },
           onServerError: (data) =>
             dispatchRef.current({ type: 'notice', kind: 'error', text: data.message }),
         },
       }),
-    [],
+    [api],
   );
+  realtimeRef.current = realtime;
 
   useEffect(() => {
     realtime.start();

@@ -41,7 +41,9 @@ export function usePhone(
       if (r.leg === 'up') dispatch({ type: 'leg_up', atMs: performance.now() });
       else dispatch({ type: 'leg_down', cause: 'the server could not bring the line up' });
     } catch (err) {
-      dispatch({ type: 'unavailable', reason: refusalMessage(err) });
+      // No phone route: the server nails the leg up itself at session login.
+      if (err instanceof ApiError && err.status === 404) dispatch({ type: 'managed' });
+      else dispatch({ type: 'unavailable', reason: refusalMessage(err) });
     }
   }, [api]);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { epochToZoned, zonedToEpochMs } from './timezone.js';
+import { epochToZoned, localTime, zonedToEpochMs } from './timezone.js';
 
 describe('callback time in the lead time zone', () => {
   it('10:00 in Chicago in winter is 16:00 UTC', () => {
@@ -19,5 +19,16 @@ describe('callback time in the lead time zone', () => {
 
   it('refuses text that is not a date-time', () => {
     expect(zonedToEpochMs('tomorrow', 'UTC')).toBeNull();
+  });
+});
+
+describe('lead local time', () => {
+  it('shows the wall-clock time in the lead zone', () => {
+    expect(localTime('America/Chicago', Date.UTC(2026, 11, 1, 16, 5))).toBe('10:05');
+  });
+
+  it('gives null for a missing or unknown zone', () => {
+    expect(localTime(null, 0)).toBeNull();
+    expect(localTime('Mars/Olympus', 0)).toBeNull();
   });
 });

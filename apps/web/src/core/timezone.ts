@@ -49,3 +49,18 @@ export function epochToZoned(atMs: number, timeZone: string): string {
   const t = new Date(atMs + zoneOffsetMs(atMs, timeZone));
   return t.toISOString().slice(0, 16);
 }
+
+/** The wall-clock time now in `timeZone` ("14:05"), or null for an unknown zone. */
+export function localTime(timeZone: string | null | undefined, atMs: number): string | null {
+  if (!timeZone) return null;
+  try {
+    return new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    }).format(atMs);
+  } catch {
+    return null;
+  }
+}

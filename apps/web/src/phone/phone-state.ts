@@ -24,12 +24,15 @@ export type PhoneStatus =
   | { kind: 'ice_failed' }
   | { kind: 'network_lost' }
   | { kind: 'reconnecting'; attempt: number }
-  | { kind: 'unavailable'; reason: string };
+  | { kind: 'unavailable'; reason: string }
+  /** The server sets the line up itself (no phone route to call): nothing to show but that. */
+  | { kind: 'managed' };
 
 export type PhoneInput =
   | { type: 'reset' }
   | { type: 'external' }
   | { type: 'unavailable'; reason: string }
+  | { type: 'managed' }
   | { type: 'mic_requested' }
   | { type: 'mic_ok' }
   /** getUserMedia's error name: NotAllowedError/SecurityError, NotFoundError/OverconstrainedError... */
@@ -64,6 +67,8 @@ export function phoneReduce(s: PhoneStatus, i: PhoneInput): PhoneStatus {
       return { kind: 'external' };
     case 'unavailable':
       return { kind: 'unavailable', reason: i.reason };
+    case 'managed':
+      return { kind: 'managed' };
     case 'mic_requested':
       return { kind: 'mic_pending' };
     case 'mic_ok':
@@ -123,6 +128,8 @@ export function describePhone(s: PhoneStatus): PhoneView {
         tone: 'problem',
         action: { id: 'reconnect', label: 'Try again' },
       };
+    case 'managed':
+      return { text: 'Line set up by the server', tone: 'ok', action: null };
     case 'mic_pending':
       return { text: 'Waiting for microphone permission…', tone: 'busy', action: null };
     case 'mic_denied':

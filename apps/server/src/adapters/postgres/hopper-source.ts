@@ -40,7 +40,7 @@ const PRIORITY: Record<number, HopperPriority> = { 0: 'callback', 1: 'recycle', 
  * Eligible: in an active list of the campaign, not final, not in a hopper, in a dialable tz_key
  * (the caller computes them with domain/calling-window), under the attempt cap (the campaign's,
  * or lower for its last status), not on the system or the campaign DNC list, and either a due
- * callback (for any agent), or recycled (next_eligible_at has passed; it is set when an attempt
+ * callback (for any agent), or (with no callback pending) recycled (next_eligible_at has passed; it is set when an attempt
  * ends), or new (next_eligible_at = '-infinity', never dialed). Callbacks first, then recycled,
  * then new. Recycled and new leads are read per (list, tz_key) slot with a LATERAL subquery
  * ordered like leads_hopper_idx (list_id, tz_key, next_eligible_at), so each is an index range
@@ -82,6 +82,7 @@ rec AS (
       AND l.attempts < LEAST($5, coalesce((SELECT cap FROM rule WHERE rule.status = l.status), $5))
       AND NOT EXISTS (SELECT 1 FROM dnc d
                       WHERE d.phone = l.phone AND coalesce(d.campaign_id, 0) IN (0, $1))
+      AND NOT EXISTS (SELECT 1 FROM callbacks w WHERE w.lead_id = l.id AND w.status = 'PENDING')
     ORDER BY l.next_eligible_at
     LIMIT $4
     FOR UPDATE OF l SKIP LOCKED
@@ -98,6 +99,7 @@ fresh AS (
       AND l.attempts < LEAST($5, coalesce((SELECT cap FROM rule WHERE rule.status = l.status), $5))
       AND NOT EXISTS (SELECT 1 FROM dnc d
                       WHERE d.phone = l.phone AND coalesce(d.campaign_id, 0) IN (0, $1))
+      AND NOT EXISTS (SELECT 1 FROM callbacks w WHERE w.lead_id = l.id AND w.status = 'PENDING')
     ORDER BY l.next_eligible_at
     LIMIT $4
     FOR UPDATE OF l SKIP LOCKED

@@ -8,7 +8,7 @@ import type { AppDeps } from '../deps.js';
 import { defineRoute } from '../route.js';
 import { ANY_ROLE, SUPERVISOR } from './common.js';
 
-function leadView(l: Lead): LeadView {
+export function leadView(l: Lead): LeadView {
   return {
     id: l.id,
     listId: l.listId,

@@ -38,6 +38,11 @@ import type { DialerCampaign } from './settings.js';
 export interface DriverDeps {
   instanceId: string;
   store: StateStore;
+  /**
+   * The store the hand-off reserves agents through; production gives it its own Redis
+   * connection so a reservation never queues behind a pacing decision's reads. Default `store`.
+   */
+  handoffStore?: Pick<StateStore, 'reserveLongestReady'>;
   hopper: Hopper;
   originator: Originator;
   /** The ARI client of an Asterisk server, by the id calls carry (live_call.serverId). */
@@ -315,31 +320,41 @@ export class CampaignDriver {
     }
     let placed = 0;
     let why = decision.reason;
-    // Skipped leads (DNC, window) do not use a slot, but the loop is bounded all the same.
-    for (let pops = 0; placed < decision.callsToPlace && pops < decision.callsToPlace * 4; pops++) {
+    // The leads pacing asks for come in one round trip; a skipped lead (DNC, window) does not use
+    // a slot, so the shortfall is popped again, a bounded number of times.
+    rounds: for (let round = 0; placed < decision.callsToPlace && round < 4; round++) {
       if (this.stopped) return;
-      const lease = await this.d.hopper.pop(
+      const leases = await this.d.hopper.popMany(
         c.id,
         this.d.instanceId,
+        decision.callsToPlace - placed,
         this.d.hopperLeaseMs,
         this.d.clock.nowMs(),
       );
-      if (!lease) {
+      if (leases.length === 0) {
         why =
           placed === 0
             ? 'Hopper empty: no lead is due in this campaign (lists, calling windows, recycle delays); idle until the filler adds leads.'
             : `${decision.reason} The hopper ran out after ${placed}.`;
         break;
       }
-      const result = await this.placeOne(lease, ready);
-      if (result === 'placed') placed++;
-      else if (result === 'stop') {
-        why = 'No Asterisk server can take calls (down, unhealthy or full): not dialing.';
-        break;
-      } else if (result === 'refused') {
-        // Not again in this decision: a refusal may be the trunk's, and the breaker decides that.
-        why = 'Asterisk refused the last origination; its lead went back to the hopper, retrying.';
-        break;
+      for (let i = 0; i < leases.length; i++) {
+        const result = await this.placeOne(leases[i] as HopperLease, ready);
+        if (result === 'placed') placed++;
+        if (result === 'stop' || result === 'refused' || this.stopped) {
+          // The rest were not tried: back to the head of the hopper.
+          for (const l of leases.slice(i + 1)) {
+            await this.d.hopper.release(c.id, l.entry.leadId, this.d.instanceId);
+          }
+          if (result === 'stop') {
+            why = 'No Asterisk server can take calls (down, unhealthy or full): not dialing.';
+          } else if (result === 'refused') {
+            // Not again in this decision: a refusal may be the trunk's; the breaker decides that.
+            why =
+              'Asterisk refused the last origination; its lead went back to the hopper, retrying.';
+          }
+          break rounds;
+        }
       }
     }
     await this.report(
@@ -633,7 +648,7 @@ export class CampaignDriver {
   private async handOff(t: Tracked): Promise<void> {
     t.phase = 'handoff';
     for (;;) {
-      const agent = await this.d.store.reserveLongestReady(
+      const agent = await (this.d.handoffStore ?? this.d.store).reserveLongestReady(
         this.campaign.id,
         t.callId,
         this.d.clock.nowMs(),
@@ -770,7 +785,7 @@ export class CampaignDriver {
       // Claimed before the first await so that the drop timer leaves it alone.
       t.phase = 'handoff';
       this.waiting.shift();
-      const agent = await this.d.store.reserveLongestReady(
+      const agent = await (this.d.handoffStore ?? this.d.store).reserveLongestReady(
         this.campaign.id,
         t.callId,
         this.d.clock.nowMs(),

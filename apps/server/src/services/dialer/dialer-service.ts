@@ -37,7 +37,7 @@ export class DialerService {
   private readonly agentChains = new Map<string, Promise<void>>();
   private stopping = false;
   private leaseRound: Promise<void> = Promise.resolve();
-  private lastReload = 0;
+  private lastReload = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly o: DialerServiceOptions) {}
 

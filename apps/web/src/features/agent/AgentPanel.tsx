@@ -296,8 +296,10 @@ export function AgentPanel({
           data-agent-state={st}
           data-conn={state.conn}
         >
-          {describeState(state)} {inState && <span aria-label="time in state">{inState}</span>}
+          {describeState(state)}
         </span>
+        {/* Outside the status region: a screen reader announces state changes, not every second. */}
+        {inState && <span title="Time in this state">{inState}</span>}
         {wrapLeft !== null && (
           <span role="timer" aria-label="Wrap-up time left">
             Wrap-up {fmtDuration(wrapLeft)}
@@ -311,6 +313,11 @@ export function AgentPanel({
         >
           {connText}
         </span>
+        {state.conn === 'unauthorized' && (
+          <button type="button" onClick={onSignedOut}>
+            Sign in again
+          </button>
+        )}
         <span
           aria-label="Phone"
           data-phone={phone.status.kind}

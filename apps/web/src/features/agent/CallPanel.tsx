@@ -3,6 +3,7 @@ import type { Campaign, Me } from '@ringside/protocol';
 import type { ApiClient } from '../../core/api.js';
 import { guard, stateOf } from '../../core/panel.js';
 import { fillScript } from '../../core/script.js';
+import { localTime } from '../../core/timezone.js';
 import type { PanelController } from '../../app/usePanel.js';
 import { ActionButton, type Focusers } from './AgentPanel.js';
 
@@ -96,7 +97,11 @@ export function CallPanel(props: {
           <dt>Address</dt>
           <dd>{lead?.address ?? '—'}</dd>
           <dt>Time zone</dt>
-          <dd>{lead?.timeZone ?? '—'}</dd>
+          <dd>
+            {lead?.timeZone
+              ? `${lead.timeZone} (now ${localTime(lead.timeZone, Date.now()) ?? '?'})`
+              : '—'}
+          </dd>
           <dt>Status</dt>
           <dd>
             {lead?.status ?? '—'}

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { ApiClient, Lead } from '../../core/api.js';
 import { guard } from '../../core/panel.js';
+import { localTime } from '../../core/timezone.js';
 import type { PanelController } from '../../app/usePanel.js';
 import { ActionButton, type Focusers } from './AgentPanel.js';
 
@@ -89,7 +90,10 @@ export function DialPanel(props: { api: ApiClient; panel: PanelController; focus
           <div aria-label="Preview">
             <p>
               {[preview.firstName, preview.lastName].filter(Boolean).join(' ') || 'Unknown name'} ·{' '}
-              {preview.phone} · {preview.timeZone ?? 'time zone unknown'}
+              {preview.phone} ·{' '}
+              {preview.timeZone
+                ? `${localTime(preview.timeZone, Date.now()) ?? '?'} local time (${preview.timeZone})`
+                : 'time zone unknown'}
             </p>
             <div className="row">
               <ActionButton refusal={dialRefusal} onClick={() => dial({ leadId: preview.id })}>

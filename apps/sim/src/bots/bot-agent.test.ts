@@ -1,0 +1,232 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { SocketLike } from '@ringside/web/core';
+import { BotAgent } from './bot-agent.js';
+
+/** A fake API and gateway: records the bot's requests, answers like the server does. */
+function fakeServer() {
+  const calls: Array<{ method: string; path: string; body: unknown }> = [];
+  let agentState = 'LOGGED_OUT';
+  const agent = (state: string, callId: string | null = null) => ({
+    agentId: '7',
+    state,
+    sinceMs: Date.now(),
+    campaignId: '1',
+    callId,
+    pauseCode: state === 'PAUSED' ? 'LOGIN' : null,
+  });
+  const json = (status: number, body: unknown) =>
+    new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  const fetchFn = (async (url: string | URL | Request, init?: RequestInit) => {
+    const path = new URL(String(url)).pathname;
+    const method = init?.method ?? 'GET';
+    calls.push({ method, path, body: init?.body ? JSON.parse(String(init.body)) : null });
+    if (path === '/api/auth/login') {
+      return json(200, {
+        user: { id: '7', username: 'agent1', displayName: 'A', role: 'agent', phoneType: 'webrtc' },
+        token: 'tok',
+        expiresAtMs: Date.now() + 3600_000,
+      });
+    }
+    if (path === '/api/agent/session' && method === 'GET') return json(200, { agent: null });
+    if (path === '/api/agent/session/login') {
+      agentState = 'PAUSED';
+      return json(200, { agent: agent('PAUSED') });
+    }
+    if (path === '/api/agent/session/ready') {
+      agentState = 'READY';
+      return json(200, { agent: agent('READY') });
+    }
+    if (path === '/api/agent/session/disposition') {
+      agentState = 'PAUSED';
+      return json(200, { agent: agent('PAUSED') });
+    }
+    if (path.startsWith('/api/calls/')) {
+      const callId = path.split('/')[3] ?? '';
+      return json(200, {
+        call: {
+          callId,
+          campaignId: '1',
+          leadId: '42',
+          listId: '3',
+          phone: '+12125550100',
+          stage: 'BRIDGED',
+          agentId: '7',
+          manual: false,
+          attempt: 1,
+          originatedAtMs: 1,
+          answeredAtMs: 2,
+          bridgedAtMs: 3,
+          endedAtMs: null,
+        },
+      });
+    }
+    if (path.endsWith('/hangup')) return json(200, { ok: true });
+    if (path === '/api/agent/session/logout') return json(200, { agent: null });
+    return json(404, { error: { code: 'NOT_FOUND', message: `no route ${method} ${path}` } });
+  }) as typeof fetch;
+
+  let socket: FakeSocket | null = null;
+  let seq = 1;
+  class FakeSocket implements SocketLike {
+    readyState = 0;
+    onopen: SocketLike['onopen'] = null;
+    onmessage: SocketLike['onmessage'] = null;
+    onclose: SocketLike['onclose'] = null;
+    onerror: SocketLike['onerror'] = null;
+    constructor() {
+      setTimeout(() => {
+        this.readyState = 1;
+        this.onopen?.({});
+      }, 0);
+    }
+    send(d: string) {
+      const m = JSON.parse(d) as { type: string };
+      if (m.type === 'subscribe') {
+        push('snapshot', {
+          scope: 'agent',
+          reason: 'subscribe',
+          agent: agent(agentState),
+          agents: [],
+          calls: [],
+        });
+      }
+    }
+    close() {
+      this.readyState = 3;
+    }
+  }
+  function push(type: string, data: unknown) {
+    socket?.onmessage?.({
+      data: JSON.stringify({ v: 1, type, seq: seq++, tsMs: Date.now(), data }),
+    });
+  }
+  let busSeq = 1;
+  function moved(from: string, to: string, callId: string | null) {
+    agentState = to;
+    push('event', {
+      stream: 'agents',
+      busSeq: busSeq++,
+      event: {
+        type: 'agent.state_changed',
+        agentId: '7',
+        campaignId: '1',
+        from,
+        to,
+        pauseCode: null,
+        callId,
+        reason: 'dialer',
+        sinceMs: Date.now() - 1,
+        atMs: Date.now(),
+      },
+    });
+  }
+  function ended(callId: string) {
+    push('event', {
+      stream: 'calls',
+      busSeq: busSeq++,
+      event: {
+        type: 'call.ended',
+        callId,
+        campaignId: '1',
+        leadId: '42',
+        outcome: 'HUMAN',
+        hangupCause: 16,
+        agentId: '7',
+        atMs: Date.now(),
+      },
+    });
+  }
+  const createSocket = () => {
+    socket = new FakeSocket();
+    return socket;
+  };
+  const requests = (suffix: string) => calls.filter((c) => c.path.endsWith(suffix));
+  return { fetchFn, createSocket, moved, ended, requests, state: () => agentState };
+}
+
+function bot(server: ReturnType<typeof fakeServer>, hangup: 'agent' | 'customer') {
+  return new BotAgent({
+    baseUrl: 'http://api.test',
+    username: 'agent1',
+    password: 'pw',
+    campaignId: '1',
+    talkMs: 1000,
+    wrapMs: 500,
+    hangup,
+    dispositions: ['SALE'],
+    random: () => 0.5,
+    fetchFn: server.fetchFn,
+    createSocket: server.createSocket,
+  });
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('bot agent', () => {
+  it('logs in, goes ready, talks for talkMs, hangs up, dispositions and goes ready again', async () => {
+    const server = fakeServer();
+    const b = bot(server, 'agent');
+    const started = b.start();
+    await vi.advanceTimersByTimeAsync(10);
+    await started;
+    await vi.advanceTimersByTimeAsync(250);
+    expect(server.state()).toBe('READY');
+
+    server.moved('READY', 'RESERVED', 'c1');
+    server.moved('RESERVED', 'INCALL', 'c1');
+    await vi.advanceTimersByTimeAsync(900);
+    expect(server.requests('/hangup')).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(server.requests('/hangup').map((c) => c.path)).toEqual(['/api/agent/calls/c1/hangup']);
+
+    server.ended('c1');
+    server.moved('INCALL', 'WRAPUP', 'c1');
+    await vi.advanceTimersByTimeAsync(600);
+    expect(server.requests('/disposition').map((c) => c.body)).toEqual([
+      { callId: 'c1', code: 'SALE' },
+    ]);
+    await vi.advanceTimersByTimeAsync(250);
+    expect(server.state()).toBe('READY');
+    expect(b.stats).toMatchObject({ calls: 1, hangups: 1, dispositions: 1, errors: 0 });
+  });
+
+  it('in customer mode waits for the customer to hang up, then dispositions from DEAD', async () => {
+    const server = fakeServer();
+    const b = bot(server, 'customer');
+    const started = b.start();
+    await vi.advanceTimersByTimeAsync(10);
+    await started;
+    await vi.advanceTimersByTimeAsync(250);
+    server.moved('READY', 'RESERVED', 'c2');
+    server.moved('RESERVED', 'INCALL', 'c2');
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(server.requests('/hangup')).toHaveLength(0);
+    server.ended('c2');
+    server.moved('INCALL', 'DEAD', 'c2');
+    await vi.advanceTimersByTimeAsync(600);
+    expect(server.requests('/disposition')).toHaveLength(1);
+    expect(b.stats).toMatchObject({ calls: 1, hangups: 0, customerHangups: 1, dispositions: 1 });
+  });
+
+  it('never goes ready while a disposition is owed', async () => {
+    const server = fakeServer();
+    const b = bot(server, 'customer');
+    const started = b.start();
+    await vi.advanceTimersByTimeAsync(10);
+    await started;
+    await vi.advanceTimersByTimeAsync(250);
+    const readiesBefore = server.requests('/ready').length;
+    server.moved('READY', 'RESERVED', 'c3');
+    server.moved('RESERVED', 'INCALL', 'c3');
+    server.ended('c3');
+    server.moved('INCALL', 'DEAD', 'c3');
+    await vi.advanceTimersByTimeAsync(300);
+    expect(server.requests('/ready').length).toBe(readiesBefore);
+    expect(b.panel.dispositionDue).toBe('c3');
+  });
+});
