@@ -181,10 +181,14 @@ async function main(): Promise<void> {
   const conns = Array.from({ length: 4 }, () => new Redis(REDIS_URL));
   const hoppers = conns.map((c) => new RedisHopper(c, { prefix: PREFIX }));
   const now = BENCH_NOW.getTime();
-  const popRate = async (batch: number): Promise<number> => {
+  const popRate = async (
+    batch: number,
+  ): Promise<{ rate: number; nodeUs: number; redisUs: number }> => {
     await hopper.clear(popCampaign);
     await adder.add(popCampaign, entries);
     let popped = 0;
+    const node0 = process.cpuUsage();
+    const redis0 = await redisCpuMs(redis);
     const t0 = performance.now();
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async (_, w) => {
@@ -197,12 +201,16 @@ async function main(): Promise<void> {
       }),
     );
     const seconds = (performance.now() - t0) / 1000;
+    const node = process.cpuUsage(node0);
+    const redisUs = (((await redisCpuMs(redis)) - redis0) * 1000) / POPS;
     if (popped !== POPS) throw new Error(`popped ${popped} of ${POPS}`);
     await hopper.clear(popCampaign);
-    return POPS / seconds;
+    return { rate: POPS / seconds, nodeUs: (node.user + node.system) / POPS, redisUs };
   };
-  const popsPerS = await popRate(1);
-  const batchPopsPerS = await popRate(BATCH);
+  const single = await popRate(1);
+  const batched = await popRate(BATCH);
+  const popsPerS = single.rate;
+  const batchPopsPerS = batched.rate;
   for (const c of conns) c.disconnect();
 
   const info = await redis.info('memory');
@@ -238,6 +246,8 @@ async function main(): Promise<void> {
       goal: '>= 20000',
       ok: popsPerS >= 20_000,
     },
+    { metric: 'pop CPU: node per pop', value: single.nodeUs, unit: 'us' },
+    { metric: 'pop CPU: redis per pop (whole server)', value: single.redisUs, unit: 'us' },
     {
       metric: `atomic pops, ${BATCH} per call (popMany)`,
       value: batchPopsPerS,

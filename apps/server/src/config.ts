@@ -80,6 +80,9 @@ export interface Config {
   ariApp: string;
   ariUser: string;
   ariPassword: string;
+  /** Endpoint template for customer numbers ({e164} or {digits}). */
+  ariDialTemplate: string;
+  ariMaxCallsPerServer: number;
   http: { host: string; port: number };
   simPbxPort: number;
   sessionSecret: string;
@@ -134,6 +137,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ariApp: e.ARI_APP,
     ariUser: e.ARI_USER,
     ariPassword: e.ARI_PASSWORD,
+    ariDialTemplate:
+      e.ARI_DIAL_TEMPLATE ?? (ari.length ? 'PJSIP/{e164}@trunk' : 'Local/{digits}@sim-customers'),
+    ariMaxCallsPerServer: e.ARI_MAX_CALLS,
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
     simPbxPort: e.SIM_PBX_PORT,
     sessionSecret: e.SESSION_SECRET,

@@ -91,7 +91,7 @@ export async function startDialer(
   const servers: PooledServer[] = ctx.ariServers.map((s) => ({
     id: s.id,
     client: new BreakerAriClient(s, s.id, breaker),
-    maxCalls: deps.maxCallsPerServer ?? 500,
+    maxCalls: deps.maxCallsPerServer ?? ctx.config.ariMaxCallsPerServer ?? 500,
   }));
   const pool = new ServerPool(servers, store);
   breaker.attach(pool);
@@ -103,7 +103,7 @@ export async function startDialer(
     callLog: new CallLogRepository(ctx.pool),
     clock: ctx.clock,
     logger: log,
-    ...(deps.dialTemplate ? { dialTemplate: deps.dialTemplate } : {}),
+    dialTemplate: deps.dialTemplate ?? ctx.config.ariDialTemplate,
   });
   const dnc = new DncCache(redis, keys, ctx.pool, log);
   const ledger = new LedgerStore(redis, keys);

@@ -60,13 +60,21 @@ describe('agent panel on the simulated PBX', () => {
     await page.getByLabel('Username').fill('agent1');
     await page.getByLabel('Password').fill('ringside-demo');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    const clickedAt = Date.now();
     await page.getByRole('button', { name: 'Log in to campaign' }).click();
     await waitState(page, 'PAUSED');
-    // The simulated phone leg comes up through the API; the goal is under a second from the click.
+    // The simulated phone leg comes up through the API; the goal is under a second from the
+    // click, as the page itself measures it (performance.measure, no test-driver overhead).
     await page.locator('[aria-label="Phone"][data-phone="leg_up"]').waitFor({ timeout: 5000 });
-    const legMs = Date.now() - clickedAt;
-    console.log(`campaign login click to phone leg up: ${legMs} ms`);
+    const legMs = await page.evaluate(
+      () =>
+        (
+          globalThis as unknown as {
+            performance: { getEntriesByName(n: string): Array<{ duration: number }> };
+          }
+        ).performance.getEntriesByName('ringside:login-to-leg')[0]?.duration ?? -1,
+    );
+    console.log(`campaign login click to phone leg up: ${Math.round(legMs)} ms`);
+    expect(legMs).toBeGreaterThan(0);
     expect(legMs).toBeLessThan(1000);
     await page.getByRole('button', { name: 'Ready', exact: true }).click();
     await waitState(page, 'READY');

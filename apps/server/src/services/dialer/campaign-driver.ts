@@ -140,6 +140,7 @@ export class CampaignDriver {
   private ticking = false;
   private again = false;
   private stopped = false;
+  private draining = false;
   private lastStatusKey = '';
   private lastStatusAt = 0;
   private readonly refusals = new Map<LeadId, number>();
@@ -164,6 +165,16 @@ export class CampaignDriver {
 
   owns(callId: CallId): boolean {
     return this.calls.has(callId);
+  }
+
+  /** Calls of this campaign are still being followed. */
+  busy(): boolean {
+    return this.calls.size > 0;
+  }
+
+  /** A stopped campaign: place no new call, keep handling the live ones. */
+  setDraining(on: boolean): void {
+    this.draining = on;
   }
 
   update(campaign: DialerCampaign, invalid: ValidationError | null): void {
@@ -269,6 +280,16 @@ export class CampaignDriver {
   private async pace(): Promise<void> {
     const c = this.campaign;
     const now = this.d.clock.nowMs();
+    if (this.draining) {
+      await this.report(
+        'idle',
+        'Campaign stopped: finishing the calls in flight.',
+        c.dialMethod,
+        0,
+        this.calls.size,
+      );
+      return;
+    }
     if (this.invalid) {
       await this.report(
         'blocked',

@@ -110,12 +110,24 @@ export class DialerService {
     }
     const active = new Set(this.activeIds);
     for (const [id, d] of this.drivers) {
-      if (!active.has(id)) {
-        d.stop();
-        this.drivers.delete(id);
-        await this.o.leases.give(id);
-        this.o.logger.info({ campaignId: id }, 'campaign no longer active: dialer stopped it');
+      if (active.has(id)) {
+        d.setDraining(false);
+        continue;
       }
+      // Stopped campaign: no new calls, but the live ones (a parked customer waiting for an agent
+      // or for the safe-harbor message) are still seen through before the lease is given back.
+      if (d.busy()) {
+        d.setDraining(true);
+        if (!(await this.o.leases.acquireOrRenew(id))) {
+          d.stop();
+          this.drivers.delete(id);
+        }
+        continue;
+      }
+      d.stop();
+      this.drivers.delete(id);
+      await this.o.leases.give(id);
+      this.o.logger.info({ campaignId: id }, 'campaign no longer active: dialer stopped it');
     }
     for (const id of this.activeIds) {
       if (this.stopping) return;

@@ -11,7 +11,7 @@ import {
 } from '../../core/panel.js';
 import { matchShortcut, SHORTCUTS, type ShortcutAction } from '../../core/shortcuts.js';
 import { usePanel } from '../../app/usePanel.js';
-import { usePhone } from '../../app/usePhone.js';
+import { LOGIN_MARK, usePhone } from '../../app/usePhone.js';
 import { CallPanel } from './CallPanel.js';
 import { DialPanel } from './DialPanel.js';
 import { DispositionForm } from './DispositionForm.js';
@@ -153,6 +153,8 @@ export function AgentPanel({
   );
   const campaignLogin = async () => {
     if (!picked) return;
+    // Start of the leg set-up budget (login click to the agent's line in its bridge: < 1 s).
+    performance.mark(LOGIN_MARK);
     try {
       applySession((await api.sessionLogin(picked)).agent);
     } catch (err) {
