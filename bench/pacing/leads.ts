@@ -1,4 +1,4 @@
-import { sampleDist } from '../../apps/server/src/domain/pacing/index.js';
+import { sampleDist as sampleDistImported } from '../../apps/server/src/domain/pacing/distributions.js';
 import type { Rng } from '../../apps/server/src/ports/clock.js';
 import type { Scenario } from './scenario.js';
 
@@ -13,6 +13,8 @@ export const L_U_ERR = 6; // uniform for AMD errors
 export const L_TALK = 7;
 export const L_WRAP = 8;
 const FIELDS = 9;
+/** Local binding: imported functions may be read through getters once transpiled. */
+const sampleDist = sampleDistImported;
 
 /**
  * The seed's leads, in order. Every field of a lead is drawn before any policy sees it, from a

@@ -11,7 +11,12 @@ import {
 import type { DialMethod } from '@ringside/protocol';
 import { seededRng } from '../../apps/server/src/ports/clock.js';
 import type { Scenario } from './scenario.js';
-import { A_OUT, A_READY, type Policy, type Sim } from './sim.js';
+import * as simModule from './sim.js';
+import type { Policy, Sim } from './sim.js';
+
+// Local copies of hot constants (imported bindings may be read through getters once transpiled).
+const A_OUT = simModule.A_OUT;
+const A_READY = simModule.A_READY;
 
 /**
  * Seconds between two decisions, the same for every policy of a scenario. Production decides at
@@ -75,6 +80,7 @@ class DomainPolicy implements Policy {
     inp.ledger = sim.ledgerView();
     if (this.stats) inp.model = this.currentModel(sim, this.stats);
     const d = decidePacing(inp);
+    if (d.control) inp.control = d.control;
     this.lastReason = d.reason;
     this.expectedDrops += d.expectedDrops ?? 0;
     this.placedPredictive += d.appliedMode === 'predictive' ? d.callsToPlace : 0;

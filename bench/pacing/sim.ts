@@ -6,19 +6,24 @@ import type {
 } from '../../apps/server/src/domain/pacing/index.js';
 import { seededRng, type Rng } from '../../apps/server/src/ports/clock.js';
 import { EventHeap } from './heap.js';
-import {
-  L_AMD_HUMAN,
-  L_AMD_MACHINE,
-  L_FAILED_DELAY,
-  L_LIVE_DELAY,
-  L_MACHINE_DELAY,
-  L_TALK,
-  L_U,
-  L_U_ERR,
-  L_WRAP,
-  LeadStream,
-} from './leads.js';
-import { liveAt, scheduleTimeFor, type Scenario } from './scenario.js';
+import * as leadFields from './leads.js';
+import { LeadStream } from './leads.js';
+import * as scenarioModule from './scenario.js';
+import type { Scenario } from './scenario.js';
+
+// Local copies: imported bindings may be read through getters once transpiled, and these are
+// read on every dial.
+const L_AMD_HUMAN = leadFields.L_AMD_HUMAN;
+const L_AMD_MACHINE = leadFields.L_AMD_MACHINE;
+const L_FAILED_DELAY = leadFields.L_FAILED_DELAY;
+const L_LIVE_DELAY = leadFields.L_LIVE_DELAY;
+const L_MACHINE_DELAY = leadFields.L_MACHINE_DELAY;
+const L_TALK = leadFields.L_TALK;
+const L_U = leadFields.L_U;
+const L_U_ERR = leadFields.L_U_ERR;
+const L_WRAP = leadFields.L_WRAP;
+const liveAt = scenarioModule.liveAt;
+const scheduleTimeFor = scenarioModule.scheduleTimeFor;
 
 export type PolicyName = 'progressive' | 'ratio' | 'vicidial' | 'ours' | 'oracle';
 

@@ -3,3 +3,4 @@ export * from './agent.js';
 export * from './events.js';
 export * from './http.js';
 export * from './ws.js';
+export * from './reports.js';

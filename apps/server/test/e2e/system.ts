@@ -309,6 +309,8 @@ export async function startSystem(opts: SystemOptions = {}): Promise<System> {
     REDIS_URL: TEST_REDIS_URL,
     REDIS_PREFIX: testRedisPrefix('e2e'),
     ARI_URL: pbx.ariUrl,
+    // The simulated PBX's customers (an ARI_URL alone means a real trunk).
+    ARI_DIAL_TEMPLATE: 'Local/{digits}@sim-customers',
     HTTP_PORT: String(apiPort),
   });
   const logger = createLogger(config.logLevel);

@@ -1,7 +1,7 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { CampaignId, type LeadId } from '@ringside/protocol';
+import { CampaignId, E164, LeadId, ListId } from '@ringside/protocol';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   PgHopperSource,
@@ -166,6 +166,39 @@ describe('eligible-lead query', () => {
     expect(indexes).toContain('dnc_phone_campaign_idx');
     // No sequential scan of leads anywhere in the plan.
     expect(plan).not.toMatch(/"Node Type":"Seq Scan"[^{}]*"Relation Name":"leads"/);
+  });
+});
+
+describe('hopper running low', () => {
+  it('reports the queued count after each pop, so the dialer can ask for a refill', async () => {
+    const seen: Array<[string, number]> = [];
+    const h = new RedisHopper(rc.redis, {
+      prefix: rc.prefix,
+      onPopped: (c, queued) => void seen.push([c, queued]),
+    });
+    const cid = CampaignId.parse('low-1');
+    const entry = (n: number) => ({
+      leadId: LeadId.parse(String(n)),
+      listId: ListId.parse('1'),
+      campaignId: cid,
+      phone: E164.parse('+14155550123'),
+      timeZones: [NY],
+      priority: 'new' as const,
+      attempts: 0,
+      windowClosesAtMs: NOW + 60_000,
+    });
+    await h.add(cid, [1, 2, 3, 4, 5].map(entry));
+    await h.pop(cid, 'd', 1_000, NOW);
+    await h.popMany(cid, 'd', 3, 1_000, NOW);
+    await h.popMany(cid, 'd', 3, 1_000, NOW);
+    await h.pop(cid, 'd', 1_000, NOW);
+    expect(seen).toEqual([
+      ['low-1', 4],
+      ['low-1', 1],
+      ['low-1', 0],
+      ['low-1', 0],
+    ]);
+    await h.clear(cid);
   });
 });
 

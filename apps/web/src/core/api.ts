@@ -5,9 +5,17 @@ import {
   CampaignList,
   CallResponse,
   ErrorBody,
+  DispositionList,
+  LeadList,
+  LeadResponse,
   LoginResponse,
+  LeadView,
   Me,
+  PauseCodeList,
   type DispositionBody,
+  type DispositionView,
+  type LeadHistoryEntry,
+  type PauseCodeView,
 } from '@ringside/protocol';
 
 /**
@@ -16,8 +24,8 @@ import {
  * authenticates with the session cookie (same origin); bots pass the login token (Bearer).
  *
  * Schemas named `*Local` below are for routes that packages/protocol does not describe yet; they
- * follow the shapes requested from the API engineer (docs/agent-panel.md, "API the panel uses")
- * and are parsed leniently (unknown fields kept) so that a richer answer does not break the panel.
+ * follow the shapes requested from the API (docs/agent-panel.md, "API the panel uses") and should
+ * move to packages/protocol/src/http.ts with the routes.
  */
 
 /** An API refusal: HTTP status, the stable error code and the server's message. */
@@ -33,61 +41,11 @@ export class ApiError extends Error {
   }
 }
 
-/** A lead as the screen pop shows it. */
-export const LeadLocal = z
-  .object({
-    id: z.string(),
-    phone: z.string(),
-    firstName: z.string().nullable().optional(),
-    lastName: z.string().nullable().optional(),
-    address: z.string().nullable().optional(),
-    city: z.string().nullable().optional(),
-    state: z.string().nullable().optional(),
-    postalCode: z.string().nullable().optional(),
-    country: z.string().nullable().optional(),
-    timeZone: z.string().nullable().optional(),
-    status: z.string().optional(),
-    attempts: z.number().int().optional(),
-    custom: z.record(z.string(), z.unknown()).optional(),
-  })
-  .loose();
-export type Lead = z.infer<typeof LeadLocal>;
-
-/** One lead_log row. */
-export const LeadLogEntryLocal = z
-  .object({
-    atMs: z.number(),
-    kind: z.string(),
-    callId: z.string().nullable().optional(),
-    agentId: z.string().nullable().optional(),
-    detail: z.record(z.string(), z.unknown()).optional(),
-  })
-  .loose();
-export type LeadLogEntry = z.infer<typeof LeadLogEntryLocal>;
-
-/** GET /api/leads/:id: the lead and its lead_log history, newest last. */
-export const LeadResponseLocal = z.object({
-  lead: LeadLocal,
-  history: z.array(LeadLogEntryLocal).default([]),
-});
-export type LeadResponse = z.infer<typeof LeadResponseLocal>;
-
-export const LeadSearchLocal = z.object({ leads: z.array(LeadLocal) });
-
-export const DispositionLocal = z
-  .object({
-    code: z.string(),
-    name: z.string(),
-    dnc: z.boolean().default(false),
-    callback: z.boolean().default(false),
-  })
-  .loose();
-export type Disposition = z.infer<typeof DispositionLocal>;
-export const DispositionListLocal = z.object({ dispositions: z.array(DispositionLocal) });
-
-export const PauseCodeLocal = z.object({ code: z.string(), name: z.string() }).loose();
-export type PauseCode = z.infer<typeof PauseCodeLocal>;
-export const PauseCodeListLocal = z.object({ pauseCodes: z.array(PauseCodeLocal) });
+/** A lead as the screen pop shows it, and one row of its history (lead_log). */
+export type Lead = LeadView;
+export type LeadLogEntry = LeadHistoryEntry;
+export type Disposition = Pick<DispositionView, 'code' | 'name' | 'dnc' | 'callback'>;
+export type PauseCode = Pick<PauseCodeView, 'code' | 'name'>;
 
 /**
  * How the agent's audio reaches the call: the browser softphone over SIP/WSS (`webrtc`, with the
@@ -203,10 +161,10 @@ export class ApiClient {
     return this.call('GET', `/api/campaigns/${enc(id)}`, Campaign);
   }
   dispositions(campaignId: string) {
-    return this.call('GET', `/api/campaigns/${enc(campaignId)}/dispositions`, DispositionListLocal);
+    return this.call('GET', `/api/campaigns/${enc(campaignId)}/dispositions`, DispositionList);
   }
   pauseCodes(campaignId: string) {
-    return this.call('GET', `/api/campaigns/${enc(campaignId)}/pause-codes`, PauseCodeListLocal);
+    return this.call('GET', `/api/campaigns/${enc(campaignId)}/pause-codes`, PauseCodeList);
   }
 
   // --- the agent's session
@@ -279,20 +237,16 @@ export class ApiClient {
   }
   /** The next lead the agent may preview before dialing (null when the hopper is empty). */
   preview() {
-    return this.call('POST', '/api/agent/preview', z.object({ lead: LeadLocal.nullable() }));
+    return this.call('POST', '/api/agent/preview', z.object({ lead: LeadView.nullable() }));
   }
   lead(leadId: string) {
-    return this.call('GET', `/api/leads/${enc(leadId)}`, LeadResponseLocal);
+    return this.call('GET', `/api/leads/${enc(leadId)}`, LeadResponse);
   }
   /** Search by exact E.164 phone, or by name prefix (first or last name). */
   searchLeads(q: string) {
     const t = q.trim();
     const param = /^\+[1-9]\d{6,14}$/.test(t) ? 'phone' : 'name';
-    return this.call(
-      'GET',
-      `/api/leads?${param}=${encodeURIComponent(t)}&limit=50`,
-      LeadSearchLocal,
-    );
+    return this.call('GET', `/api/leads?${param}=${encodeURIComponent(t)}&limit=50`, LeadList);
   }
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { leadOf } from './fixtures.test-helper.js';
 import type {
   AgentState,
   AgentStatusView,
@@ -127,7 +128,7 @@ describe('agent panel state machine', () => {
         {
           type: 'lead_loaded',
           leadId: '42',
-          lead: { id: '42', phone: '+12125550100', firstName: 'Ada' },
+          lead: leadOf({ id: '42', phone: '+12125550100', firstName: 'Ada' }),
           log: [],
         },
         moved('RESERVED', 'INCALL', 2100, { callId: 'c1' as never }),
@@ -199,7 +200,7 @@ describe('agent panel state machine', () => {
       {
         type: 'lead_loaded',
         leadId: '42',
-        lead: { id: '42', phone: '+12125550100' },
+        lead: leadOf({ id: '42', phone: '+12125550100' }),
         log: [],
       },
       { type: 'conn', status: 'reconnecting' },

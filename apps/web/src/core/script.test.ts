@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { leadOf } from './fixtures.test-helper.js';
 import { fillScript } from './script.js';
 import { matchShortcut } from './shortcuts.js';
 
@@ -6,13 +7,13 @@ describe('campaign script', () => {
   it('fills lead fields, custom fields and the agent name', () => {
     const r = fillScript(
       'Hello {{first_name}}, this is {{agent_name}} about your {{ product }} in {{city}}.',
-      {
+      leadOf({
         id: '1',
         phone: '+12125550100',
         firstName: 'Ada',
         city: 'Chicago',
         custom: { product: 'policy' },
-      },
+      }),
       'Sam',
     );
     expect(r.text).toBe('Hello Ada, this is Sam about your policy in Chicago.');
@@ -20,7 +21,11 @@ describe('campaign script', () => {
   });
 
   it('leaves no template syntax for a missing field and names it', () => {
-    const r = fillScript('Hi {{first_name}} {{last_name}}', { id: '1', phone: '+1' }, 'Sam');
+    const r = fillScript(
+      'Hi {{first_name}} {{last_name}}',
+      leadOf({ id: '1', phone: '+1' }),
+      'Sam',
+    );
     expect(r.text).toBe('Hi  ');
     expect(r.missing).toEqual(['first_name', 'last_name']);
   });

@@ -13,6 +13,11 @@ export interface RedisHopperOptions {
   addChunk?: number;
   /** Leases / closed entries handled per script run. */
   sweepLimit?: number;
+  /**
+   * Called after every pop with the number of leads still queued, so the dialer can ask for an
+   * immediate refill when a hopper runs low (HopperRefillRequester). Must not throw.
+   */
+  onPopped?: (campaignId: CampaignId, queued: number) => void;
 }
 
 /**
@@ -25,6 +30,7 @@ export class RedisHopper implements Hopper {
   private readonly scripts: Scripts;
   private readonly addChunk: number;
   private readonly sweepLimit: number;
+  private readonly onPopped: RedisHopperOptions['onPopped'];
   /** Pop's KEYS per campaign, built once: pop is the hot path. */
   private readonly popKeys = new Map<CampaignId, string[]>();
 
@@ -36,6 +42,7 @@ export class RedisHopper implements Hopper {
     this.scripts = loadScripts(redis);
     this.addChunk = opts.addChunk ?? 500;
     this.sweepLimit = opts.sweepLimit ?? 10_000;
+    this.onPopped = opts.onPopped;
   }
 
   async size(campaignId: CampaignId): Promise<number> {
@@ -71,12 +78,13 @@ export class RedisHopper implements Hopper {
       this.popKeys.set(campaignId, keys);
     }
     const expiresAtMs = nowMs + leaseMs;
-    const out = (await this.scripts.hopperPop(keys, [
+    const [queued, ...out] = (await this.scripts.hopperPop(keys, [
       consumerId,
       expiresAtMs,
       nowMs,
       count,
-    ])) as string[];
+    ])) as [number, ...string[]];
+    this.onPopped?.(campaignId, queued);
     return out.map((json) => ({ entry: parseHopperEntry(json), consumerId, expiresAtMs }));
   }
 

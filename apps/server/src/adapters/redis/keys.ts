@@ -8,6 +8,9 @@ import type { StreamName } from '../../ports/event-bus.js';
  *   p:{agents}:all                  set    every agent id that has a status
  *   p:{agents}:ready:<campaignId>   zset   READY agents of a campaign, scored by READY-since (ms)
  *   p:{agents}:events / :seq        stream + counter of the `agents` event stream
+ *   p:{agents}:presence:<agentId>   string "1" with a TTL while the agent's socket is alive (api)
+ *   p:{agents}:pause-after:<agentId> string pause code the agent asked for after its call (api)
+ *   p:{agents}:transfer:<agentId>   string JSON of the agent's warm transfer in progress (api)
  *   p:{calls}:call:<callId>         string one LiveCall as JSON
  *   p:{calls}:all                   set    ids of live calls
  *   p:{calls}:events / :seq         stream + counter of the `calls` event stream
@@ -45,6 +48,19 @@ export class RedisKeys {
   /** campaignId null: a key that is never written, so scripts can take a fixed key count. */
   agentReady(campaignId: CampaignId | null): string {
     return `${this.prefix}:{agents}:ready:${campaignId ?? ''}`;
+  }
+
+  /** The agent's socket is alive somewhere (a key with a TTL, refreshed by the api role). */
+  agentPresence(agentId: AgentId): string {
+    return `${this.prefix}:{agents}:presence:${agentId}`;
+  }
+  /** Pause code the agent asked for after its current call. */
+  agentPauseAfter(agentId: AgentId): string {
+    return `${this.prefix}:{agents}:pause-after:${agentId}`;
+  }
+  /** The agent's warm transfer in progress (JSON). */
+  agentTransfer(agentId: AgentId): string {
+    return `${this.prefix}:{agents}:transfer:${agentId}`;
   }
 
   call(callId: CallId): string {

@@ -1,14 +1,16 @@
 import type { AgentState, CallStage, DialMethod } from '@ringside/protocol';
 import { cdfAt } from './histogram.js';
-import {
-  ARRIVAL_POINTS,
-  DELAY_BIN_S,
-  DELAY_BINS,
-  HANDLE_BIN_S,
-  HANDLE_BINS,
-  type PacingModel,
-} from './estimator.js';
-import { dropRatePct, spendingPlan, type LedgerView } from './ledger.js';
+import * as est from './estimator.js';
+import type { PacingModel } from './estimator.js';
+import { dropBudget, dropRatePct, spendingPlan, type LedgerView } from './ledger.js';
+
+// Local copies: a transpiled module may read imported bindings through getters, which costs
+// more than the arithmetic in the loops below.
+const ARRIVAL_POINTS = est.ARRIVAL_POINTS;
+const DELAY_BIN_S = est.DELAY_BIN_S;
+const DELAY_BINS = est.DELAY_BINS;
+const HANDLE_BIN_S = est.HANDLE_BIN_S;
+const HANDLE_BINS = est.HANDLE_BINS;
 
 /** An agent of the campaign as pacing sees it: its state and since when (epoch ms). */
 export interface AgentView {
@@ -29,15 +31,19 @@ export interface CallView {
 /** Knobs of the predictive mode; the defaults are what the benchmark measured (docs/pacing.md). */
 export interface PredictiveTuning {
   /**
-   * Largest chance, at the aim rate, that the last call placed reaches a human with no agent
-   * free within the drop wait. The ledger moves it (see gain).
+   * Starting value of theta: the largest chance that the last call placed reaches a human with no
+   * agent free within the drop wait. The controller (PacingControl) moves it from there.
    */
   theta: number;
   /** Bounds for the moved threshold. */
   thetaMin: number;
   thetaMax: number;
-  /** theta is multiplied by exp(gain * relative gap between the plan's target and the aim). */
+  /** Integral gain: log theta moves by gain x relative gap between target and measured rate. */
   gain: number;
+  /** Human answers between two controller updates. */
+  controlEveryHumans: number;
+  /** Force progressive while fewer than one drop is left under the cap minus this reserve. */
+  reservePct: number;
   /** Keep the rolling drop rate this many percentage points under the cap. */
   marginPct: number;
   /** Human answers over which a budget surplus or deficit is spread. */
@@ -52,10 +58,12 @@ export interface PredictiveTuning {
 }
 
 export const defaultTuning: PredictiveTuning = {
-  theta: 0.06,
-  thetaMin: 0.005,
+  theta: 0.02,
+  thetaMin: 0.002,
   thetaMax: 0.5,
-  gain: 1,
+  gain: 0.25,
+  controlEveryHumans: 300,
+  reservePct: 0.1,
   marginPct: 0.3,
   horizonHumans: 2_000,
   minDialObservations: 200,
@@ -89,6 +97,19 @@ export interface PacingInput {
   model: PacingModel | null;
   /** Drop-rate ledger over the rolling window. */
   ledger: LedgerView;
+  /** The predictive controller's state from the previous decision (absent: start afresh). */
+  control?: PacingControl;
+}
+
+/**
+ * State the predictive mode carries between decisions (functional core: the dialer keeps it per
+ * campaign and passes it back). theta is the drop-risk threshold; the rest marks the ledger at the
+ * last update so each update sees the drop rate of the answers since.
+ */
+export interface PacingControl {
+  theta: number;
+  humansAt: number;
+  dropsAt: number;
 }
 
 export interface PacingDecision {
@@ -99,6 +120,32 @@ export interface PacingDecision {
   appliedMode: DialMethod;
   /** Predictive only: expected drops the placed calls add (sum of their drop chances times the live rate). */
   expectedDrops?: number;
+  /** Predictive only: the controller state to pass to the next decision. */
+  control?: PacingControl;
+}
+
+/**
+ * One step of the drop-rate controller: every controlEveryHumans human answers, compare the drop
+ * rate of those answers with the spending plan's target and move log theta by gain x the relative
+ * gap (an integral controller: theta settles where the realised rate meets the target, whatever
+ * the team size or list). Restarts its marks when the window forgets days.
+ */
+export function updateControl(
+  prev: PacingControl | undefined,
+  ledger: LedgerView,
+  targetPct: number,
+  t: PredictiveTuning,
+): PacingControl {
+  const c = prev ?? { theta: t.theta, humansAt: ledger.humans, dropsAt: ledger.drops };
+  const dh = ledger.humans - c.humansAt;
+  const dd = ledger.drops - c.dropsAt;
+  if (dh < 0 || dd < 0) return { theta: c.theta, humansAt: ledger.humans, dropsAt: ledger.drops };
+  if (dh === 0 || dh < t.controlEveryHumans) return c;
+  const measured = (100 * dd) / dh;
+  const target = Math.max(0.01, targetPct);
+  const gap = Math.max(-1, Math.min(1, (target - measured) / target));
+  const theta = Math.min(t.thetaMax, Math.max(t.thetaMin, c.theta * Math.exp(t.gain * gap)));
+  return { theta, humansAt: ledger.humans, dropsAt: ledger.drops };
 }
 
 /** Stages in which a call has not reached an agent yet and may still need one. */
@@ -307,22 +354,28 @@ function predictive(input: PacingInput, c: Census): PacingDecision {
   )
     return progressive(c, s, 'Predictive is learning answer rates and call lengths; progressive: ');
   const plan = spendingPlan(input.ledger, t.marginPct, t.horizonHumans);
-  if (plan.forceProgressive && t.ledgerControl)
-    return progressive(
-      c,
-      s,
-      `Drop budget spent (${round1(dropRatePct(input.ledger))}% of a ${input.ledger.capPct}% cap over 30 days); progressive: `,
-    );
+  const reserved = dropBudget(input.ledger, input.ledger.capPct - t.reservePct);
+  if ((plan.forceProgressive || reserved < 1) && t.ledgerControl)
+    return {
+      ...progressive(
+        c,
+        s,
+        `Drop budget spent (${round1(dropRatePct(input.ledger))}% of a ${input.ledger.capPct}% cap over 30 days); progressive: `,
+      ),
+      // Close the controller's period now (its drops pushed us here) and do not measure the
+      // progressive stretch, which would read as a reason to dial harder.
+      control: updateControl(input.control, input.ledger, plan.targetPct, {
+        ...t,
+        controlEveryHumans: 0,
+      }),
+    };
+  const control = t.ledgerControl
+    ? updateControl(input.control, input.ledger, plan.targetPct, t)
+    : { theta: t.theta, humansAt: input.ledger.humans, dropsAt: input.ledger.drops };
   const p = m.pHuman;
   if (!(p > 0)) return progressive(c, s, 'No live answers learned yet; progressive: ');
 
-  const aim = Math.max(0.05, input.ledger.capPct - t.marginPct);
-  const theta = t.ledgerControl
-    ? Math.min(
-        t.thetaMax,
-        Math.max(t.thetaMin, t.theta * Math.exp((t.gain * (plan.targetPct - aim)) / aim)),
-      )
-    : t.theta;
+  const theta = control.theta;
 
   const now = input.nowMs;
   const M = ARRIVAL_POINTS;
@@ -460,6 +513,7 @@ function predictive(input: PacingInput, c: Census): PacingDecision {
     callsToPlace: n,
     appliedMode: 'predictive',
     expectedDrops: risk,
+    control,
     reason:
       `Predictive: ${c.ready} ready and ${round1(supplyMean[M >> 1] ?? 0)} more expected free soon, ` +
       `${round1(expectedHumans)} live answers expected from ${c.pending} calls in flight ` +

@@ -384,6 +384,15 @@ describe('CampaignDriver: placing calls', () => {
     expect(w.leads.writes).toContain(`skipped ${entry(1).leadId} CALLING_WINDOW`);
   });
 
+  it('places no new call once its campaign is stopped, while it finishes the live ones', async () => {
+    await agentReady('1');
+    await w.hopper.add(C, [entry(1)]);
+    w.driver.setDraining(true);
+    await w.driver.tick();
+    expect(w.originator.requests).toHaveLength(0);
+    expect(lastStatus()?.reason).toMatch(/Campaign stopped/);
+  });
+
   it('idles and says the hopper is empty when there is no lead', async () => {
     await agentReady('1');
     await w.driver.tick();
@@ -564,7 +573,7 @@ describe('CampaignDriver: live answers', () => {
     ]);
   });
 
-  it('takes over a call whose verdict nobody acted on when it acquires the campaign', async () => {
+  it('takes over a call whose verdict nobody acted on, freeing the agent the dead holder reserved', async () => {
     const a1 = await agentReady('1');
     const { callId } = await placeOne();
     const call = await w.store.getCall(callId);
@@ -574,6 +583,8 @@ describe('CampaignDriver: live answers', () => {
       { ...call, stage: 'AMD', answeredAtMs: atMs, amdAtMs: atMs, amdResult: 'HUMAN' },
       { type: 'call.amd', callId, result: 'HUMAN', cause: 'x', atMs },
     );
+    // The old holder had reserved the agent, then died before the hand-off.
+    expect((await w.store.reserveLongestReady(C, callId, w.clock.nowMs()))?.agentId).toBe(a1);
     // A new holder of the lease: a fresh driver over the same state.
     const fresh = new CampaignDriver(
       { ...(w.driver as unknown as { d: DriverDeps }).d },

@@ -194,13 +194,37 @@ export class CampaignDriver {
   async recover(): Promise<void> {
     await this.refreshLedger();
     const live = await this.d.store.listCalls(this.campaign.id);
-    const liveIds = new Set(live.map((c) => c.callId));
+    const fresh: Tracked[] = [];
     for (const call of live) {
+      const known = this.calls.get(call.callId);
+      // A call this driver is already acting on is left to that action.
+      if (known && known.phase !== 'dialing') continue;
       const t = this.adopt(call);
+      t.answeredAtMs ??= call.answeredAtMs;
+      t.amdAtMs ??= call.amdAtMs;
+      t.amdResult ??= call.amdResult;
+      fresh.push(t);
+    }
+    const freshIds = new Set(fresh.map((t) => t.callId));
+    // Agents a previous holder reserved: connected if their call reached the bridge, else freed.
+    for (const a of await this.d.store.listAgents(this.campaign.id)) {
+      if (a.state !== 'RESERVED') continue;
+      const t = a.callId ? this.calls.get(a.callId) : undefined;
+      if (t && !freshIds.has(t.callId)) continue; // this driver's own hand-off in progress
+      if (t?.phase === 'bridged' && a.callId) {
+        await this.agentCommand(a.agentId, { type: 'connect', callId: a.callId }, 'dialer:recover');
+      } else {
+        await this.agentCommand(a.agentId, { type: 'unreserve' }, 'dialer:recover');
+      }
+    }
+    for (const t of fresh) {
+      const call = live.find((c) => c.callId === t.callId);
+      if (!call || t.phase !== 'dialing') continue;
       if (call.stage === 'AMD' && call.amdResult !== null) {
         await this.onVerdict(t);
       } else if (call.stage === 'WAITING') {
         t.phase = 'waiting';
+        t.wasParked = true;
         t.parkedIn = call.bridgeId;
         this.waiting.push(t);
         this.armDeadline(t);
@@ -212,12 +236,7 @@ export class CampaignDriver {
         this.armHangup(t, MACHINE_MESSAGE_MAX_MS);
       }
     }
-    for (const a of await this.d.store.listAgents(this.campaign.id)) {
-      if (a.state === 'RESERVED' && (a.callId === null || !liveIds.has(a.callId))) {
-        await this.agentCommand(a.agentId, { type: 'unreserve' }, 'dialer:recover');
-      }
-    }
-    if (live.length) this.log.info({ calls: live.length }, 'dialer recovered live calls');
+    if (fresh.length) this.log.info({ calls: fresh.length }, 'dialer recovered live calls');
     await this.serveWaiting();
   }
 

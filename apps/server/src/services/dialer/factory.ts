@@ -29,6 +29,10 @@ export interface DialerEntryDeps {
   clock: Clock;
   logger: Logger;
   ariServers: AriServerConfig[];
+  /** config.ariDialTemplate: how a number becomes an ARI endpoint. */
+  dialTemplate?: string;
+  /** config.ariMaxCallsPerServer. */
+  maxCallsPerServer?: number;
 }
 
 /**
@@ -55,6 +59,7 @@ export function createDialerEntryPoints(d: DialerEntryDeps): {
     callLog: new CallLogRepository(d.pool),
     clock: d.clock,
     logger: d.logger,
+    ...(d.dialTemplate ? { dialTemplate: d.dialTemplate } : {}),
   });
   const dnc = new DncCache(d.redis, keys, d.pool, d.logger);
   const manual = new ManualDialer({

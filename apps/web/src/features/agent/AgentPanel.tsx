@@ -1,6 +1,11 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Campaign, Me } from '@ringside/protocol';
-import { ApiError, type ApiClient, type Disposition, type PauseCode } from '../../core/api.js';
+import {
+  refusalMessage,
+  type ApiClient,
+  type Disposition,
+  type PauseCode,
+} from '../../core/api.js';
 import {
   describeState,
   guard,
@@ -116,31 +121,27 @@ export function AgentPanel({
       .catch(() => dispatch({ type: 'notice', kind: 'error', text: 'Could not load campaigns.' }));
   }, [api, dispatch]);
 
-  // The campaign's dispositions and pause codes; a server without these routes gets the
-  // campaign's default disposition and a plain break, and the agent is told.
+  // The campaign's dispositions and pause codes (with the system-wide ones).
   useEffect(() => {
     if (!campaignId) return;
+    const failed = (what: string) => (err: unknown) =>
+      dispatch({
+        type: 'notice',
+        kind: 'error',
+        text: `Could not load ${what}: ${refusalMessage(err)}`,
+      });
     api
       .dispositions(campaignId)
       .then((r) => setDispositions(r.dispositions))
-      .catch((err: unknown) => {
-        const fallback = campaign?.wrapupDefaultDisposition ?? 'NI';
-        setDispositions([{ code: fallback, name: fallback, dnc: false, callback: false }]);
-        if (!(err instanceof ApiError && err.status === 404)) {
-          dispatch({ type: 'notice', kind: 'error', text: 'Could not load dispositions.' });
-        }
-      });
+      .catch(failed('the dispositions'));
     api
       .pauseCodes(campaignId)
       .then((r) => {
         setPauseCodes(r.pauseCodes);
         setPauseCode((c) => c || (r.pauseCodes[0]?.code ?? ''));
       })
-      .catch(() => {
-        setPauseCodes([{ code: 'BREAK', name: 'Break' }]);
-        setPauseCode((c) => c || 'BREAK');
-      });
-  }, [api, campaignId, campaign?.wrapupDefaultDisposition, dispatch]);
+      .catch(failed('the pause codes'));
+  }, [api, campaignId, dispatch]);
 
   const goReady = useCallback(
     () => void act('ready', async () => applySession((await api.ready()).agent)),

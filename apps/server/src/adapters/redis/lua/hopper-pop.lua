@@ -19,13 +19,14 @@
   ARGV[3] now, epoch ms (an entry whose window closes at or before now is not handed out)
   ARGV[4] how many leads at most (1 for a single pop)
 
-  Result: array of the leased entries' JSON, in pop order (empty when nothing can be popped)
+  Result: array: first the number of leads still queued (not leased) after this pop, then the
+  leased entries' JSON in pop order (none when nothing could be popped)
 ]]
 local now = tonumber(ARGV[3])
 local want = tonumber(ARGV[4])
-local out = {}
+local out = { 0 }
 for q = 1, 3 do
-  while #out < want do
+  while #out - 1 < want do
     local leadId = redis.call('LPOP', KEYS[q])
     if not leadId then break end
     local entry = redis.call('HGET', KEYS[4], leadId)
@@ -39,4 +40,5 @@ for q = 1, 3 do
     end
   end
 end
+out[1] = redis.call('HLEN', KEYS[4]) - redis.call('ZCARD', KEYS[6])
 return out
