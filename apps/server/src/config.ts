@@ -45,6 +45,19 @@ const EnvSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]+$/)
     .default('dialer'),
+  /**
+   * How a lead's number becomes an ARI endpoint: {e164} is +15551230001, {digits} 15551230001.
+   * Default: the trunk on a real Asterisk, the simulated customers on the simulated PBX.
+   */
+  ARI_DIAL_TEMPLATE: z
+    .string()
+    .refine(
+      (v) => v.includes('{e164}') || v.includes('{digits}'),
+      'must contain {e164} or {digits}',
+    )
+    .optional(),
+  /** Most concurrent calls placed on one Asterisk server. */
+  ARI_MAX_CALLS: z.coerce.number().int().min(1).max(10000).default(200),
   HTTP_HOST: z.string().default('127.0.0.1'),
   HTTP_PORT: port.default(8080),
   SIM_PBX_PORT: port.default(8088),

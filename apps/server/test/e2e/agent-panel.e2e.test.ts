@@ -76,7 +76,8 @@ describe('agent panel on the simulated PBX', () => {
     console.log(`campaign login click to phone leg up: ${Math.round(legMs)} ms`);
     expect(legMs).toBeGreaterThan(0);
     expect(legMs).toBeLessThan(1000);
-    await page.getByRole('button', { name: 'Ready', exact: true }).click();
+    // The keyboard shortcut, as an agent would.
+    await page.keyboard.press('Alt+KeyR');
     await waitState(page, 'READY');
     expect((await serverState(page)).state).toBe('READY');
   });

@@ -229,4 +229,23 @@ describe('bot agent', () => {
     expect(server.requests('/ready').length).toBe(readiesBefore);
     expect(b.panel.dispositionDue).toBe('c3');
   });
+
+  it('backs off when the system keeps pausing it without a call', async () => {
+    const server = fakeServer();
+    const b = bot(server, 'agent');
+    const started = b.start();
+    await vi.advanceTimersByTimeAsync(10);
+    await started;
+    await vi.advanceTimersByTimeAsync(250);
+    expect(server.requests('/ready')).toHaveLength(1);
+    server.moved('READY', 'PAUSED', null);
+    await vi.advanceTimersByTimeAsync(250);
+    expect(server.requests('/ready')).toHaveLength(2);
+    server.moved('READY', 'PAUSED', null);
+    await vi.advanceTimersByTimeAsync(250);
+    expect(server.requests('/ready')).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(server.requests('/ready')).toHaveLength(3);
+    expect(b.panel.agent?.state).toBe('READY');
+  });
 });

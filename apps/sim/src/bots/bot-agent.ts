@@ -83,6 +83,8 @@ export class BotAgent {
   private scheduled = new Map<string, ReturnType<typeof setTimeout>>();
   private readyTimer: ReturnType<typeof setTimeout> | null = null;
   private busy = false;
+  /** Times the bot went ready since its last call: the system keeps pausing it (no phone leg...). */
+  private readiesWithoutCall = 0;
   readonly stats: BotStats = {
     calls: 0,
     hangups: 0,
@@ -224,6 +226,7 @@ export class BotAgent {
     if (st === 'INCALL' && call && call.endedAtMs === null) {
       this.once(`talk:${call.callId}`, 0, async () => {
         this.stats.calls++;
+        this.readiesWithoutCall = 0;
         this.log('call connected', { callId: call.callId });
       });
       if ((this.opts.hangup ?? 'agent') === 'agent') {
@@ -254,13 +257,16 @@ export class BotAgent {
       return;
     }
     if ((st === 'PAUSED' || st === 'WRAPUP') && !this.readyTimer && !this.busy) {
-      // Paused after a disposition, at login, or by the system: go ready again shortly.
+      // Paused after a disposition, at login, or by the system: go ready again shortly; if the
+      // system keeps pausing the bot without a call, back off (200 ms doubling to 10 s).
+      const delayMs = Math.min(10_000, 200 * 2 ** Math.max(0, this.readiesWithoutCall - 1));
       this.readyTimer = setTimeout(() => {
         this.readyTimer = null;
         if (this.stopping) return;
         const now = stateOf(this.state);
         if ((now !== 'PAUSED' && now !== 'WRAPUP') || this.state.dispositionDue) return;
         this.busy = true;
+        this.readiesWithoutCall++;
         this.api
           .ready()
           .then((r) => this.dispatch({ type: 'session', agent: r.agent }))
@@ -272,7 +278,7 @@ export class BotAgent {
             this.busy = false;
             this.react();
           });
-      }, 200);
+      }, delayMs);
     }
   }
 }

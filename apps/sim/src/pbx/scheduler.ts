@@ -156,7 +156,8 @@ export class RealScheduler extends HeapScheduler {
   }
 
   nowMs(): number {
-    return this.startVirtual + (performance.now() - this.startReal) * this.speed;
+    // Whole milliseconds: event schemas and Clock consumers expect integers.
+    return Math.floor(this.startVirtual + (performance.now() - this.startReal) * this.speed);
   }
 
   protected arm(): void {

@@ -124,6 +124,18 @@ export interface PacingDecision {
   control?: PacingControl;
 }
 
+function closePeriod(
+  prev: PacingControl | undefined,
+  ledger: LedgerView,
+  targetPct: number,
+  t: PredictiveTuning,
+): PacingControl {
+  const theta = prev?.theta ?? t.theta;
+  if (prev && ledger.drops > prev.dropsAt)
+    return updateControl(prev, ledger, targetPct, { ...t, controlEveryHumans: 0 });
+  return { theta, humansAt: ledger.humans, dropsAt: ledger.drops };
+}
+
 /**
  * One step of the drop-rate controller: every controlEveryHumans human answers, compare the drop
  * rate of those answers with the spending plan's target and move log theta by gain x the relative
@@ -362,12 +374,9 @@ function predictive(input: PacingInput, c: Census): PacingDecision {
         s,
         `Drop budget spent (${round1(dropRatePct(input.ledger))}% of a ${input.ledger.capPct}% cap over 30 days); progressive: `,
       ),
-      // Close the controller's period now (its drops pushed us here) and do not measure the
-      // progressive stretch, which would read as a reason to dial harder.
-      control: updateControl(input.control, input.ledger, plan.targetPct, {
-        ...t,
-        controlEveryHumans: 0,
-      }),
+      // Close the controller's period: its drops pushed us here, so they count (theta falls);
+      // the progressive stretch itself is not measured, as it would read as room to dial harder.
+      control: closePeriod(input.control, input.ledger, plan.targetPct, t),
     };
   const control = t.ledgerControl
     ? updateControl(input.control, input.ledger, plan.targetPct, t)

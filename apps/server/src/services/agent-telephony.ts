@@ -1,0 +1,453 @@
+import { randomBytes } from 'node:crypto';
+import type pg from 'pg';
+import type {
+  AgentId,
+  CallId,
+  DialBody,
+  LeadId,
+  PhoneConfig,
+  TransferBody,
+} from '@ringside/protocol';
+import { AriError } from '../adapters/asterisk/ari-error.js';
+import type { UsersRepo } from '../adapters/postgres/users.js';
+import type { WarmTransfer } from '../adapters/redis/presence.js';
+import { isDialable, parseTimeOfDay } from '../domain/calling-window.js';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UnavailableError,
+  ValidationError,
+} from '../errors.js';
+import type { AgentTelephony } from '../http/deps.js';
+import type { Logger } from '../logger.js';
+import type { Clock } from '../ports/clock.js';
+import type { AgentStatus, LiveCall, StateStore } from '../ports/state-store.js';
+import type { AgentSessionService } from './agent-session.js';
+import { dialEndpoint } from './ari-worker-originator.js';
+import { agentBridgeId } from './ari-worker-calls.js';
+
+/** The ARI operations call control uses (AriRestClient has them all). */
+export interface CallControlAri {
+  hangup(channelId: string, reason?: 'normal'): Promise<void>;
+  sendDtmf(channelId: string, dtmf: string): Promise<void>;
+  mute(channelId: string, direction?: 'both' | 'in' | 'out'): Promise<void>;
+  unmute(channelId: string, direction?: 'both' | 'in' | 'out'): Promise<void>;
+  createBridge(bridgeId: string, type?: 'mixing' | 'holding', name?: string): Promise<unknown>;
+  destroyBridge(bridgeId: string): Promise<void>;
+  addChannel(bridgeId: string, channel: string | string[]): Promise<void>;
+  startBridgeMoh(bridgeId: string, mohClass?: string): Promise<void>;
+  originate(p: {
+    endpoint: string;
+    channelId: string;
+    otherChannelId?: string;
+    app?: string;
+    appArgs?: string;
+    callerId?: string;
+    timeoutS?: number;
+  }): Promise<unknown>;
+}
+
+/** The agent's phone leg (services/agent-leg.ts). */
+export interface PhoneLegs {
+  attach(agentId: AgentId, endpoint: string): Promise<unknown>;
+  detach(agentId: AgentId): Promise<void>;
+}
+
+/** Warm transfers in progress (adapters/redis/presence.ts). */
+export interface TransferStore {
+  start(agentId: AgentId, t: WarmTransfer): Promise<boolean>;
+  get(agentId: AgentId): Promise<WarmTransfer | null>;
+  take(agentId: AgentId): Promise<WarmTransfer | null>;
+}
+
+export interface AgentTelephonyDeps {
+  store: StateStore;
+  sessions: Pick<AgentSessionService, 'apply'>;
+  /** ARI clients by server id (the call's live_call.serverId says which). */
+  aris: ReadonlyMap<string, CallControlAri>;
+  /** The server agents' phone legs and bridges live on (one server: see docs/agent-calls.md). */
+  legServerId: string;
+  legs: PhoneLegs;
+  users: Pick<UsersRepo, 'findById'>;
+  /** The campaign's wrap-up time, ms (the wrap-up sweeper applies the timeout). */
+  wrapupMs(campaignId: string): Promise<number>;
+  /** The dialer's manual dial (services/dialer/manual-dial.ts): same origination path and checks. */
+  manual: { manualDial(agentId: AgentId, target: string): Promise<{ callId: CallId }> };
+  /** For preview: the next eligible lead of the agent's campaign (PostgreSQL). */
+  pool: pg.Pool;
+  transfers: TransferStore;
+  /** True on the simulated PBX: the API brings up a simulated phone leg instead of WebRTC. */
+  simulated: boolean;
+  /** SIP account of the browser softphone on a real Asterisk; null when not configured. */
+  sipAccount?: (user: { id: string; username: string }) => PhoneConfig['sip'];
+  /** ARI_DIAL_TEMPLATE, for transfers to a number. */
+  dialTemplate: string;
+  /** ARI_APP: consult legs enter it (the ARI worker leaves unknown app arguments alone). */
+  app: string;
+  /** Ring time of a transfer target before giving up, ms (default 30,000). */
+  transferRingMs?: number;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** App argument of transfer legs we originate (not "amd" or "agent": the worker ignores it). */
+export const TRANSFER_LEG_ARG = 'xfer';
+
+const holdBridgeOf = (callId: string) => `hold-${callId}`;
+const transferBridgeOf = (callId: string) => `xfer-${callId}`;
+
+/**
+ * The agent's telephony commands, run from the api role over ARI REST (one client per Asterisk
+ * server; a call's commands go to the server in its live_call). Every command checks that the
+ * call is the agent's own (ForbiddenError otherwise), whatever the route checked before.
+ *
+ * - hang-up ends the CUSTOMER's channel (reason normal) and moves the agent to WRAPUP; the
+ *   agent's own phone leg stays up in its bridge for the next call;
+ * - hold moves the customer into a bridge of its own with music on hold, and back;
+ * - mute mutes what the agent's leg sends (direction "in" on the agent's channel);
+ * - transfers: blind to an agent (the customer moves into the target agent's bridge) or to a
+ *   number (a new leg is called and bridged with the customer); warm: the customer waits on hold
+ *   while the agent consults the target in its own bridge, then complete or cancel;
+ * - manual dial goes through the dialer's ManualDialer (CallOriginator, DNC, calling window).
+ */
+export class AgentTelephonyService implements AgentTelephony {
+  constructor(private readonly d: AgentTelephonyDeps) {}
+
+  async phoneConfig(agentId: AgentId, phoneType: 'webrtc' | 'sip'): Promise<PhoneConfig> {
+    if (phoneType === 'sip') return { mode: 'external', sip: null };
+    if (this.d.simulated) return { mode: 'sim', sip: null };
+    const user = await this.d.users.findById(agentId);
+    return { mode: 'webrtc', sip: user && this.d.sipAccount ? this.d.sipAccount(user) : null };
+  }
+
+  async connectLeg(agentId: AgentId): Promise<'up' | 'down'> {
+    const status = await this.loggedIn(agentId);
+    if (status.legChannelId) return 'up';
+    const user = await this.d.users.findById(agentId);
+    if (!user) throw new NotFoundError('user not found');
+    if (!this.d.simulated && user.phoneType === 'webrtc') {
+      // The browser's softphone dials `login` itself; the ARI worker nails it up.
+      return 'down';
+    }
+    // Simulated PBX: a phone that answers by itself. External phone: Asterisk rings it.
+    await this.d.legs.attach(agentId, `PJSIP/${user.username}`);
+    return 'up';
+  }
+
+  async disconnectLeg(agentId: AgentId): Promise<'up' | 'down'> {
+    await this.d.legs.detach(agentId);
+    return 'down';
+  }
+
+  async hangup(agentId: AgentId, callId: CallId): Promise<void> {
+    const { agent, call } = await this.own(agentId, callId);
+    if (call) {
+      // The customer's channel only: the agent's leg is a different channel in the same bridge.
+      await this.ari(call.serverId).hangup(call.channelId, 'normal').catch(ignoreGone);
+    }
+    const transfer = await this.d.transfers.get(agentId);
+    if (transfer?.callId === callId) await this.transferCancel(agentId, callId).catch(() => undefined);
+    if ((agent.state === 'INCALL' || agent.state === 'DEAD') && agent.callId === callId) {
+      const wrapupMs = agent.campaignId ? await this.d.wrapupMs(agent.campaignId) : 0;
+      await this.d.sessions.apply(agentId, { type: 'agent_hangup', wrapupMs }, 'agent');
+    }
+  }
+
+  async hold(agentId: AgentId, callId: CallId, on: boolean): Promise<void> {
+    const { agent, call } = await this.ownLive(agentId, callId);
+    const ari = this.ari(call.serverId);
+    if (on) await this.holdCustomer(ari, call);
+    else await this.unholdCustomer(ari, call, this.agentBridge(agent));
+  }
+
+  async mute(agentId: AgentId, callId: CallId, on: boolean): Promise<void> {
+    const { agent } = await this.ownLive(agentId, callId);
+    if (!agent.legChannelId) throw new ConflictError("the agent's phone is not connected");
+    const ari = this.ari(this.d.legServerId);
+    // "in": audio from the agent's phone into the bridge; the agent still hears the customer.
+    if (on) await ari.mute(agent.legChannelId, 'in');
+    else await ari.unmute(agent.legChannelId, 'in');
+  }
+
+  async dtmf(agentId: AgentId, callId: CallId, digits: string): Promise<void> {
+    const { call } = await this.ownLive(agentId, callId);
+    await this.ari(call.serverId).sendDtmf(call.channelId, digits);
+  }
+
+  async transfer(agentId: AgentId, callId: CallId, body: TransferBody): Promise<void> {
+    const { agent, call } = await this.ownLive(agentId, callId);
+    if (agent.state !== 'INCALL') {
+      throw new ConflictError(`a transfer needs a call in progress (the agent is ${agent.state})`);
+    }
+    if (await this.d.transfers.get(agentId)) {
+      throw new ConflictError('a warm transfer is already in progress; complete or cancel it');
+    }
+    const ari = this.ari(call.serverId);
+    const target = 'agentId' in body.to ? { agentId: body.to.agentId as AgentId } : body.to;
+    if ('agentId' in target && target.agentId === agentId) {
+      throw new ValidationError('to.agentId: cannot transfer a call to yourself', [
+        { path: 'to.agentId', message: 'is the calling agent' },
+      ]);
+    }
+
+    if (body.kind === 'blind') {
+      if ('agentId' in target) {
+        const other = await this.reserveTarget(target.agentId, callId);
+        await ari.addChannel(this.agentBridge(other), call.channelId);
+        await this.handOver(call, other);
+      } else {
+        const bridgeId = transferBridgeOf(callId);
+        await ari.createBridge(bridgeId, 'mixing', bridgeId).catch(ignoreExists);
+        await ari.addChannel(bridgeId, call.channelId);
+        const legId = await this.callNumber(ari, target.number);
+        // The agent is free at once; the target joins the customer when it answers.
+        void this.addWhenAnswered(ari, bridgeId, legId).catch((err: unknown) =>
+          this.d.logger.warn({ err, callId }, 'blind transfer target did not answer'),
+        );
+      }
+      await this.finishForAgent(agent);
+      return;
+    }
+
+    // Warm: the customer waits on hold while the agent talks to the target in its own bridge.
+    await this.holdCustomer(ari, call);
+    const base: WarmTransfer = {
+      callId,
+      serverId: call.serverId,
+      consultChannelId: null,
+      targetAgentId: null,
+      holdBridgeId: holdBridgeOf(callId),
+      startedAtMs: this.d.clock.nowMs(),
+    };
+    try {
+      if ('agentId' in target) {
+        const other = await this.reserveTarget(target.agentId, callId);
+        if (!other.legChannelId) throw new ConflictError("the target agent's phone is not connected");
+        await this.d.transfers.start(agentId, { ...base, targetAgentId: other.agentId });
+        await ari.addChannel(this.agentBridge(agent), other.legChannelId);
+      } else {
+        const legId = await this.callNumber(ari, target.number);
+        await this.d.transfers.start(agentId, { ...base, consultChannelId: legId });
+        await this.addWhenAnswered(ari, this.agentBridge(agent), legId);
+      }
+    } catch (err) {
+      // Back to the customer: a consult that cannot start must not leave them on hold.
+      await this.transferCancel(agentId, callId).catch(() => undefined);
+      await this.unholdCustomer(ari, call, this.agentBridge(agent)).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async transferComplete(agentId: AgentId, callId: CallId): Promise<void> {
+    const { agent, call } = await this.ownLive(agentId, callId);
+    const t = await this.d.transfers.take(agentId);
+    if (!t || t.callId !== callId) throw new ConflictError('no warm transfer is in progress');
+    const ari = this.ari(call.serverId);
+    if (t.targetAgentId) {
+      const other = await this.d.store.getAgent(t.targetAgentId);
+      if (!other?.legChannelId) throw new ConflictError('the target agent left');
+      // Target's leg back home, the customer with it: the two talk in the target's bridge.
+      await ari.addChannel(this.agentBridge(other), [other.legChannelId, call.channelId]);
+      await this.handOver(call, other);
+    } else if (t.consultChannelId) {
+      const bridgeId = transferBridgeOf(callId);
+      await ari.createBridge(bridgeId, 'mixing', bridgeId).catch(ignoreExists);
+      await ari.addChannel(bridgeId, [call.channelId, t.consultChannelId]);
+    }
+    await ari.destroyBridge(t.holdBridgeId).catch(ignoreGone);
+    await this.finishForAgent(agent);
+  }
+
+  async transferCancel(agentId: AgentId, callId: CallId): Promise<void> {
+    const { agent } = await this.own(agentId, callId);
+    const t = await this.d.transfers.take(agentId);
+    if (!t || t.callId !== callId) throw new ConflictError('no warm transfer is in progress');
+    const ari = this.ari(t.serverId);
+    if (t.targetAgentId) {
+      const other = await this.d.store.getAgent(t.targetAgentId);
+      if (other?.legChannelId) {
+        await ari.addChannel(this.agentBridge(other), other.legChannelId).catch(ignoreGone);
+      }
+      if (other?.state === 'RESERVED' && other.callId === callId) {
+        await this.d.sessions.apply(other.agentId, { type: 'unreserve' }, 'agent:transfer-canceled');
+      }
+    }
+    if (t.consultChannelId) await ari.hangup(t.consultChannelId, 'normal').catch(ignoreGone);
+    const call = await this.d.store.getCall(callId);
+    if (call) await this.unholdCustomer(ari, call, this.agentBridge(agent));
+  }
+
+  async dial(agentId: AgentId, target: DialBody): Promise<{ callId: CallId }> {
+    const r = await this.d.manual.manualDial(
+      agentId,
+      'leadId' in target ? target.leadId : target.phone,
+    );
+    return { callId: r.callId };
+  }
+
+  /**
+   * The next lead of the agent's campaign that may be called now: not final, due, not queued in
+   * a hopper, not on a DNC list, every candidate zone inside the calling window. It is not
+   * reserved: the dial checks everything again.
+   */
+  async preview(agentId: AgentId): Promise<LeadId | null> {
+    const agent = await this.loggedIn(agentId);
+    if (!agent.campaignId) return null;
+    const c = await this.d.pool.query<{ window_start: string; window_end: string }>(
+      'SELECT window_start::text, window_end::text FROM campaigns WHERE id = $1',
+      [agent.campaignId],
+    );
+    const row = c.rows[0];
+    if (!row) return null;
+    const window = {
+      startMinute: parseTimeOfDay(row.window_start.slice(0, 5)),
+      endMinute: parseTimeOfDay(row.window_end.slice(0, 5)),
+    };
+    const now = this.d.clock.nowMs();
+    const r = await this.d.pool.query<{ id: string; tz_candidates: string[] }>(
+      `SELECT l.id, l.tz_candidates FROM leads l JOIN lists s ON s.id = l.list_id
+        WHERE s.campaign_id = $1 AND s.active AND NOT l.final AND l.hopper_at IS NULL
+          AND l.next_eligible_at <= $2
+          AND NOT EXISTS (SELECT 1 FROM dnc d WHERE d.phone = l.phone
+                           AND (d.campaign_id IS NULL OR d.campaign_id = s.campaign_id))
+          AND NOT EXISTS (SELECT 1 FROM callbacks b WHERE b.lead_id = l.id AND b.status = 'PENDING'
+                           AND b.agent_id IS NOT NULL AND b.agent_id::text <> $3)
+        ORDER BY l.next_eligible_at, l.id LIMIT 200`,
+      [agent.campaignId, new Date(now), agentId],
+    );
+    const lead = r.rows.find((l) => isDialable(l.tz_candidates, window, now));
+    return lead ? (String(lead.id) as LeadId) : null;
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private ari(serverId: string): CallControlAri {
+    const a = this.d.aris.get(serverId);
+    if (!a) throw new UnavailableError(`Asterisk server ${serverId} is not configured here`);
+    return a;
+  }
+
+  private agentBridge(agent: AgentStatus): string {
+    return agent.bridgeId ?? agentBridgeId(agent.agentId);
+  }
+
+  private async loggedIn(agentId: AgentId): Promise<AgentStatus> {
+    const s = await this.d.store.getAgent(agentId);
+    if (!s || s.state === 'LOGGED_OUT') throw new ConflictError('log in to a campaign first');
+    return s;
+  }
+
+  /** The agent's own call: its current call, or a live call assigned to it. */
+  private async own(
+    agentId: AgentId,
+    callId: CallId,
+  ): Promise<{ agent: AgentStatus; call: LiveCall | null }> {
+    const agent = await this.loggedIn(agentId);
+    const call = await this.d.store.getCall(callId);
+    if (agent.callId === callId || call?.agentId === agentId) return { agent, call };
+    if (!call) throw new NotFoundError('call not found');
+    throw new ForbiddenError('not your call');
+  }
+
+  private async ownLive(
+    agentId: AgentId,
+    callId: CallId,
+  ): Promise<{ agent: AgentStatus; call: LiveCall }> {
+    const { agent, call } = await this.own(agentId, callId);
+    if (!call) throw new ConflictError('the call has ended');
+    return { agent, call };
+  }
+
+  private async holdCustomer(ari: CallControlAri, call: LiveCall): Promise<void> {
+    const bridgeId = holdBridgeOf(call.callId);
+    // A mixing bridge (a holding bridge would read as "waiting for an agent" to the ARI worker).
+    await ari.createBridge(bridgeId, 'mixing', bridgeId).catch(ignoreExists);
+    await ari.addChannel(bridgeId, call.channelId);
+    await ari.startBridgeMoh(bridgeId);
+  }
+
+  private async unholdCustomer(ari: CallControlAri, call: LiveCall, home: string): Promise<void> {
+    await ari.addChannel(home, call.channelId);
+    await ari.destroyBridge(holdBridgeOf(call.callId)).catch(ignoreGone);
+  }
+
+  /** The target agent must be READY with its phone up; it is RESERVED for the call. */
+  private async reserveTarget(targetId: AgentId, callId: CallId): Promise<AgentStatus> {
+    const other = await this.d.store.getAgent(targetId);
+    if (other?.state !== 'READY') {
+      throw new ConflictError(`agent ${targetId} is not ready to take a transfer`);
+    }
+    if (!other.legChannelId) throw new ConflictError(`agent ${targetId} has no phone connected`);
+    const r = await this.d.sessions.apply(targetId, { type: 'reserve', callId }, 'agent:transfer');
+    return r.status;
+  }
+
+  /** The customer now belongs to `other`: it goes INCALL and live_call names it. */
+  private async handOver(call: LiveCall, other: AgentStatus): Promise<void> {
+    await this.d.sessions.apply(
+      other.agentId,
+      { type: 'connect', callId: call.callId },
+      'agent:transfer',
+    );
+    const fresh = (await this.d.store.getCall(call.callId)) ?? call;
+    const atMs = this.d.clock.nowMs();
+    const bridgeId = this.agentBridge(other);
+    await this.d.store.putCall(
+      { ...fresh, agentId: other.agentId, bridgeId, stage: 'BRIDGED', bridgedAtMs: atMs },
+      { type: 'call.bridged', callId: call.callId, agentId: other.agentId, bridgeId, atMs },
+    );
+  }
+
+  /** The transferring agent is done with the call: wrap-up (its disposition is still owed). */
+  private async finishForAgent(agent: AgentStatus): Promise<void> {
+    const wrapupMs = agent.campaignId ? await this.d.wrapupMs(agent.campaignId) : 0;
+    await this.d.sessions.apply(agent.agentId, { type: 'agent_hangup', wrapupMs }, 'agent:transfer');
+  }
+
+  private async callNumber(ari: CallControlAri, number: string): Promise<string> {
+    const legId = `xfer-${randomBytes(6).toString('hex')}`;
+    const endpoint = dialEndpoint(this.d.dialTemplate, number);
+    await ari.originate({
+      endpoint,
+      channelId: legId,
+      ...(endpoint.startsWith('Local/') ? { otherChannelId: `${legId}-2` } : {}),
+      app: this.d.app,
+      appArgs: TRANSFER_LEG_ARG,
+      timeoutS: Math.ceil((this.d.transferRingMs ?? 30_000) / 1000),
+    });
+    return legId;
+  }
+
+  /** The leg enters the app only once answered; until then ARI refuses the add (409/422). */
+  private async addWhenAnswered(
+    ari: CallControlAri,
+    bridgeId: string,
+    channelId: string,
+  ): Promise<void> {
+    const deadline = Date.now() + (this.d.transferRingMs ?? 30_000);
+    for (;;) {
+      try {
+        await ari.addChannel(bridgeId, channelId);
+        return;
+      } catch (err) {
+        const notYet = err instanceof AriError && (err.status === 409 || err.status === 422);
+        if (!notYet || Date.now() >= deadline) {
+          await ari.hangup(channelId, 'normal').catch(() => undefined);
+          throw err;
+        }
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+function ignoreGone(err: unknown): void {
+  if (err instanceof AriError && err.status === 404) return;
+  throw err;
+}
+
+function ignoreExists(err: unknown): void {
+  if (err instanceof AriError && err.status === 409) return;
+  throw err;
+}
