@@ -17,6 +17,7 @@ import { registerCampaignRoutes } from './routes/campaigns.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerImportRoutes } from './routes/import.js';
 import { registerLeadRoutes } from './routes/leads.js';
+import { registerReportRoutes } from './routes/reports.js';
 import { registerTelephonyRoutes } from './routes/telephony.js';
 import { registerUserRoutes } from './routes/users.js';
 import { registerWebApp } from './web-app.js';
@@ -150,6 +151,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAgentRoutes(app, deps);
   registerLeadRoutes(app, deps);
   registerTelephonyRoutes(app, deps);
+  registerReportRoutes(app, deps);
   registerWebApp(app, deps.config.webRoot ?? null);
 
   const gateway = createGateway(deps);

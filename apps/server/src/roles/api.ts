@@ -13,11 +13,33 @@ import { RedisStateStore } from '../adapters/redis/state-store.js';
 import { buildApp } from '../http/app.js';
 import { campaignsApi } from '../http/campaigns-api.js';
 import type { AppDeps } from '../http/deps.js';
-import { agentSessionApi } from '../http/agent-session-api.js';
 import { AgentSessionService } from '../services/agent-session.js';
 import { AgentLogRepository } from '../adapters/postgres/agent-log.js';
+import { AriRestClient } from '../adapters/asterisk/ari-client.js';
+import type { Db } from '../adapters/postgres/database.js';
+import {
+  RedisAgentPresence,
+  RedisPendingPause,
+  RedisTransferStore,
+} from '../adapters/redis/presence.js';
+import type { AriServerConfig } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { Clock } from '../ports/clock.js';
+import type { EventBus, Subscription } from '../ports/event-bus.js';
+import type { StateStore } from '../ports/state-store.js';
+import { AgentLegService } from '../services/agent-leg.js';
+import { AgentTelephonyService } from '../services/agent-telephony.js';
+import {
+  createAgentSessionApi,
+  DispositionService,
+  startCustomerHangupWatcher,
+  WrapupSweeper,
+} from '../services/disposition.js';
+import { createDialerEntryPoints } from '../services/dialer/index.js';
+import type pg from 'pg';
 import { importLeads } from '../services/import/index.js';
 import type { RoleContext, RunningRole } from './context.js';
+import { UnavailableError } from '../errors.js';
 
 /** The agent panel's build (npm run web:build), relative to this file in the repository. */
 const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
@@ -36,15 +58,20 @@ export async function startApi(ctx: RoleContext): Promise<RunningRole> {
   const stateStore = new RedisStateStore(redis, { prefix: config.redisPrefix, clock });
   const eventBus = new RedisEventBus(redis, { prefix: config.redisPrefix, clock, logger: log });
 
-  const agentSessions = agentSessionApi(
-    new AgentSessionService({
-      store: stateStore,
-      log: new AgentLogRepository(pool),
-      clock,
-      logger: log,
-    }),
-    log,
-  );
+  const control = await startAgentCallControl({
+    pool,
+    db,
+    redis,
+    prefix: config.redisPrefix,
+    store: stateStore,
+    bus: eventBus,
+    clock,
+    logger: log,
+    ariServers: ctx.ariServers,
+    simulated: config.ari.length === 0,
+    app: config.ariApp,
+    dialTemplate: config.ariDialTemplate,
+  });
 
   const deps: AppDeps = {
     config: {
@@ -61,7 +88,9 @@ export async function startApi(ctx: RoleContext): Promise<RunningRole> {
     dispositions: createDispositionsRepo(db),
     pauseCodes: createPauseCodesRepo(db),
     importLeads: (args) => importLeads({ pool, logger: log }, args),
-    agentSessions,
+    agentSessions: control.agentSessions,
+    telephony: control.telephony,
+    presence: control.presence,
     stateStore,
     eventBus,
     health: {
@@ -85,7 +114,151 @@ export async function startApi(ctx: RoleContext): Promise<RunningRole> {
     name: 'api',
     async stop() {
       await app.close();
+      await control.stop();
       redis.disconnect();
+    },
+  };
+}
+
+export interface AgentCallControlDeps {
+  pool: pg.Pool;
+  db: Db;
+  redis: Redis;
+  /** REDIS_PREFIX. */
+  prefix: string;
+  store: StateStore;
+  bus: EventBus;
+  clock: Clock;
+  logger: Logger;
+  ariServers: AriServerConfig[];
+  /** The simulated PBX (no ARI_URL): phone legs are simulated through the API. */
+  simulated: boolean;
+  app: string;
+  dialTemplate: string;
+  /** Wrap-up timeout check period, ms (default 1,000). */
+  wrapupCheckMs?: number;
+}
+
+export interface AgentCallControl {
+  agentSessions: AppDeps['agentSessions'];
+  telephony: AgentTelephonyService;
+  presence: RedisAgentPresence;
+  dispositions: DispositionService;
+  sweeper: WrapupSweeper;
+  stop(): Promise<void>;
+}
+
+/**
+ * The agent's call control in the api role: dispositions, the wrap-up timeout (a sweep every
+ * second, in this role), the customer-hang-up watcher (INCALL -> DEAD), heartbeat presence in
+ * Redis, and telephony commands over ARI REST to the call's own Asterisk server. Manual dials
+ * use the dialer's entry points (services/dialer/factory.ts), the same origination path as the
+ * dialer's calls.
+ */
+export async function startAgentCallControl(d: AgentCallControlDeps): Promise<AgentCallControl> {
+  const sessions = new AgentSessionService({
+    store: d.store,
+    log: new AgentLogRepository(d.pool),
+    clock: d.clock,
+    logger: d.logger,
+  });
+  const pendingPauses = new RedisPendingPause(d.redis, d.prefix);
+  const entry = createDialerEntryPoints({
+    pool: d.pool,
+    redis: d.redis,
+    prefix: d.prefix,
+    store: d.store,
+    clock: d.clock,
+    logger: d.logger,
+    ariServers: d.ariServers,
+    dialTemplate: d.dialTemplate,
+  });
+  const dispositions = new DispositionService({
+    db: d.db,
+    store: d.store,
+    sessions,
+    dispositions: createDispositionsRepo(d.db),
+    campaigns: createCampaignsRepo(d.db),
+    pendingPauses,
+    dncCache: entry.dnc,
+    clock: d.clock,
+    logger: d.logger,
+  });
+  const aris = new Map(d.ariServers.map((s) => [s.id, new AriRestClient(s)]));
+  // Agents' legs and bridges live on the first server (docs/agent-calls.md: one server per site).
+  const legServer = d.ariServers[0];
+  const legAri = legServer ? aris.get(legServer.id) : undefined;
+  const legs = legAri
+    ? new AgentLegService({
+        ari: legAri,
+        store: d.store,
+        agents: sessions,
+        app: d.app,
+        logger: d.logger,
+      })
+    : null;
+  const telephony = new AgentTelephonyService({
+    store: d.store,
+    sessions,
+    aris,
+    legServerId: legServer?.id ?? '',
+    legs: legs ?? {
+      attach: () => Promise.reject(new UnavailableError('no Asterisk server is configured')),
+      detach: () => Promise.reject(new UnavailableError('no Asterisk server is configured')),
+    },
+    users: createUsersRepo(d.pool),
+    wrapupMs: async (campaignId) => (await dispositions.campaign(campaignId)).wrapupMs,
+    manual: entry.manual,
+    pool: d.pool,
+    transfers: new RedisTransferStore(d.redis, d.prefix),
+    simulated: d.simulated,
+    dialTemplate: d.dialTemplate,
+    app: d.app,
+    clock: d.clock,
+    logger: d.logger,
+  });
+  const agentSessions = createAgentSessionApi({
+    sessions,
+    dispositions,
+    pendingPauses,
+    store: d.store,
+    endLeg: (agentId) => telephony.disconnectLeg(agentId),
+    hangupCall: async (callId) => {
+      const call = await d.store.getCall(callId);
+      if (call) await aris.get(call.serverId)?.hangup(call.channelId, 'normal');
+    },
+    logger: d.logger,
+  });
+  const sweeper = new WrapupSweeper({
+    store: d.store,
+    sessions,
+    dispositions,
+    pendingPauses,
+    clock: d.clock,
+    logger: d.logger,
+  });
+  sweeper.start(d.wrapupCheckMs ?? 1_000);
+  let watcher: Subscription | null = null;
+  try {
+    watcher = await startCustomerHangupWatcher({
+      bus: d.bus,
+      store: d.store,
+      sessions,
+      logger: d.logger,
+    });
+  } catch (err) {
+    await sweeper.stop();
+    throw err;
+  }
+  return {
+    agentSessions,
+    telephony,
+    presence: new RedisAgentPresence(d.redis, d.prefix),
+    dispositions,
+    sweeper,
+    async stop() {
+      await sweeper.stop();
+      await watcher?.close();
     },
   };
 }

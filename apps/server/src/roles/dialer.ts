@@ -6,6 +6,7 @@ import { createCampaignsRepo } from '../adapters/postgres/campaigns.js';
 import { createDb } from '../adapters/postgres/database.js';
 import { RedisEventBus } from '../adapters/redis/event-bus.js';
 import { RedisHopper } from '../adapters/redis/hopper.js';
+import { createRefillRequester } from './scheduler.js';
 import { RedisStateStore } from '../adapters/redis/state-store.js';
 import type { EventBus } from '../ports/event-bus.js';
 import type { Hopper } from '../ports/hopper.js';
@@ -71,7 +72,25 @@ export async function startDialer(
   const prefix = ctx.config.redisPrefix;
   const store = deps.store ?? new RedisStateStore(redis, { prefix, clock: ctx.clock });
   const bus = deps.bus ?? new RedisEventBus(redis, { prefix, clock: ctx.clock, logger: log });
-  const hopper = deps.hopper ?? new RedisHopper(redis, { prefix });
+  // Refill at once when a hopper runs low, rather than waiting for the scheduler's next round:
+  // below half of the most it held since start (a proxy for its configured size), a deduplicated
+  // BullMQ refill job is added; the scheduler role runs it.
+  const refills = deps.hopper ? null : createRefillRequester(ctx.config.redisUrl, prefix);
+  const highWater = new Map<string, number>();
+  const hopper =
+    deps.hopper ??
+    new RedisHopper(redis, {
+      prefix,
+      onPopped: (campaignId, queued) => {
+        const most = Math.max(highWater.get(campaignId) ?? 0, queued + 1);
+        highWater.set(campaignId, most);
+        if (queued < Math.max(10, most / 2)) {
+          refills
+            ?.request(campaignId)
+            .catch((err: unknown) => log.warn({ err, campaignId }, 'hopper refill not requested'));
+        }
+      },
+    });
   const keys = new DialerKeys(prefix);
   // Reservations of the live-answer hand-off get their own connection (see DriverDeps).
   const handoffRedis = redis.duplicate();
@@ -164,6 +183,7 @@ export async function startDialer(
     async stop() {
       await service.stop();
       breaker.close();
+      await refills?.close().catch(() => undefined);
       await redis.quit().catch(() => undefined);
       await handoffRedis.quit().catch(() => undefined);
     },

@@ -147,7 +147,8 @@ export class AgentTelephonyService implements AgentTelephony {
       await this.ari(call.serverId).hangup(call.channelId, 'normal').catch(ignoreGone);
     }
     const transfer = await this.d.transfers.get(agentId);
-    if (transfer?.callId === callId) await this.transferCancel(agentId, callId).catch(() => undefined);
+    if (transfer?.callId === callId)
+      await this.transferCancel(agentId, callId).catch(() => undefined);
     if ((agent.state === 'INCALL' || agent.state === 'DEAD') && agent.callId === callId) {
       const wrapupMs = agent.campaignId ? await this.d.wrapupMs(agent.campaignId) : 0;
       await this.d.sessions.apply(agentId, { type: 'agent_hangup', wrapupMs }, 'agent');
@@ -223,7 +224,8 @@ export class AgentTelephonyService implements AgentTelephony {
     try {
       if ('agentId' in target) {
         const other = await this.reserveTarget(target.agentId, callId);
-        if (!other.legChannelId) throw new ConflictError("the target agent's phone is not connected");
+        if (!other.legChannelId)
+          throw new ConflictError("the target agent's phone is not connected");
         await this.d.transfers.start(agentId, { ...base, targetAgentId: other.agentId });
         await ari.addChannel(this.agentBridge(agent), other.legChannelId);
       } else {
@@ -270,7 +272,11 @@ export class AgentTelephonyService implements AgentTelephony {
         await ari.addChannel(this.agentBridge(other), other.legChannelId).catch(ignoreGone);
       }
       if (other?.state === 'RESERVED' && other.callId === callId) {
-        await this.d.sessions.apply(other.agentId, { type: 'unreserve' }, 'agent:transfer-canceled');
+        await this.d.sessions.apply(
+          other.agentId,
+          { type: 'unreserve' },
+          'agent:transfer-canceled',
+        );
       }
     }
     if (t.consultChannelId) await ari.hangup(t.consultChannelId, 'normal').catch(ignoreGone);
@@ -402,7 +408,11 @@ export class AgentTelephonyService implements AgentTelephony {
   /** The transferring agent is done with the call: wrap-up (its disposition is still owed). */
   private async finishForAgent(agent: AgentStatus): Promise<void> {
     const wrapupMs = agent.campaignId ? await this.d.wrapupMs(agent.campaignId) : 0;
-    await this.d.sessions.apply(agent.agentId, { type: 'agent_hangup', wrapupMs }, 'agent:transfer');
+    await this.d.sessions.apply(
+      agent.agentId,
+      { type: 'agent_hangup', wrapupMs },
+      'agent:transfer',
+    );
   }
 
   private async callNumber(ari: CallControlAri, number: string): Promise<string> {

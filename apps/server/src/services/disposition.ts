@@ -7,7 +7,12 @@ import { createDncRepo } from '../adapters/postgres/dnc.js';
 import { createCallbacksRepo } from '../adapters/postgres/callbacks.js';
 import { createLeadLogRepo, type NewLeadLogEntry } from '../adapters/postgres/lead-log.js';
 import { maxAttemptsFor, recycleDelayMs, type RecycleRule } from '../domain/calling-window.js';
-import { IllegalTransitionError, NotFoundError, RingsideError, ValidationError } from '../errors.js';
+import {
+  IllegalTransitionError,
+  NotFoundError,
+  RingsideError,
+  ValidationError,
+} from '../errors.js';
 import type { AgentSessionApi } from '../http/deps.js';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
@@ -149,7 +154,11 @@ export class DispositionService {
       atMs: now,
     });
     if (!rec.written) {
-      throw new IllegalTransitionError(agent.state, 'dispose', 'the call already has a disposition');
+      throw new IllegalTransitionError(
+        agent.state,
+        'dispose',
+        'the call already has a disposition',
+      );
     }
     return this.leaveWrapup(agentId, agent);
   }
@@ -191,14 +200,18 @@ export class DispositionService {
       callback: false,
       final: false,
     };
-    return this.record(call, { ...disposition, callback: false }, {
-      agentId,
-      callbackAtMs: null,
-      callbackAgentOnly: false,
-      note: '',
-      auto: true,
-      atMs: this.d.clock.nowMs(),
-    });
+    return this.record(
+      call,
+      { ...disposition, callback: false },
+      {
+        agentId,
+        callbackAtMs: null,
+        callbackAgentOnly: false,
+        note: '',
+        auto: true,
+        atMs: this.d.clock.nowMs(),
+      },
+    );
   }
 
   private async record(
@@ -539,7 +552,11 @@ export function createAgentSessionApi(d: SessionApiDeps): AgentSessionApi {
         (s.state === 'INCALL' || s.state === 'DEAD' || s.state === 'WRAPUP')
       ) {
         if (code.length === 0 || code.length > 32) {
-          throw new IllegalTransitionError(s.state, 'pause', 'a pause needs a code of 1-32 characters');
+          throw new IllegalTransitionError(
+            s.state,
+            'pause',
+            'a pause needs a code of 1-32 characters',
+          );
         }
         await d.pendingPauses.set(agentId, code);
         return s;

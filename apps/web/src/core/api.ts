@@ -9,23 +9,28 @@ import {
   LeadList,
   LeadResponse,
   LoginResponse,
-  LeadView,
   Me,
+  OkResponse,
   PauseCodeList,
+  PhoneConfig,
+  PhoneLegResponse,
+  PreviewResponse,
+  type DialBody,
   type DispositionBody,
   type DispositionView,
   type LeadHistoryEntry,
+  type LeadView,
   type PauseCodeView,
+  type TransferBody,
 } from '@ringside/protocol';
+
+export type { PhoneConfig } from '@ringside/protocol';
 
 /**
  * The typed HTTP client of the agent panel and the bot agents: every route the panel uses is
  * here, and every answer is validated against its schema before the caller sees it. The browser
  * authenticates with the session cookie (same origin); bots pass the login token (Bearer).
- *
- * Schemas named `*Local` below are for routes that packages/protocol does not describe yet; they
- * follow the shapes requested from the API (docs/agent-panel.md, "API the panel uses") and should
- * move to packages/protocol/src/http.ts with the routes.
+ * Routes and bodies: docs/api.md; schemas: packages/protocol/src/http.ts.
  */
 
 /** An API refusal: HTTP status, the stable error code and the server's message. */
@@ -46,33 +51,6 @@ export type Lead = LeadView;
 export type LeadLogEntry = LeadHistoryEntry;
 export type Disposition = Pick<DispositionView, 'code' | 'name' | 'dnc' | 'callback'>;
 export type PauseCode = Pick<PauseCodeView, 'code' | 'name'>;
-
-/**
- * How the agent's audio reaches the call: the browser softphone over SIP/WSS (`webrtc`, with the
- * SIP account), a simulated leg the API sets up (`sim`, the simulated PBX has no SIP), or the
- * user's own SIP phone (`external`, the panel shows no softphone).
- */
-export const PhoneConfigLocal = z.object({
-  mode: z.enum(['webrtc', 'sim', 'external']),
-  sip: z
-    .object({
-      wsUri: z.string(),
-      uri: z.string(),
-      password: z.string(),
-      /** Extension the softphone dials to nail up its leg (`login` in deploy/asterisk). */
-      loginExten: z.string().default('login'),
-      iceServers: z
-        .array(z.object({ urls: z.union([z.string(), z.array(z.string())]) }))
-        .default([]),
-    })
-    .nullable()
-    .default(null),
-});
-export type PhoneConfig = z.infer<typeof PhoneConfigLocal>;
-
-export const PhoneLegLocal = z.object({ leg: z.enum(['up', 'down']) }).loose();
-
-export type TransferTarget = { agentId: string } | { number: string };
 
 export interface ApiClientOptions {
   /** '' in the browser (same origin), http://127.0.0.1:8080 for bots. */
@@ -189,14 +167,14 @@ export class ApiClient {
 
   // --- the agent's phone leg
   phone() {
-    return this.call('GET', '/api/agent/phone', PhoneConfigLocal);
+    return this.call('GET', '/api/agent/phone', PhoneConfig);
   }
   /** Simulated PBX: asks the API to bring the agent's simulated phone leg up. */
   phoneConnect() {
-    return this.call('POST', '/api/agent/phone/connect', PhoneLegLocal);
+    return this.call('POST', '/api/agent/phone/connect', PhoneLegResponse);
   }
   phoneDisconnect() {
-    return this.call('POST', '/api/agent/phone/disconnect', PhoneLegLocal);
+    return this.call('POST', '/api/agent/phone/disconnect', PhoneLegResponse);
   }
 
   // --- the agent's own call
@@ -205,39 +183,39 @@ export class ApiClient {
   }
   /** Ends the customer's leg (never the agent's phone leg). */
   hangup(callId: string) {
-    return this.call('POST', `/api/agent/calls/${enc(callId)}/hangup`, z.unknown(), {});
+    return this.call('POST', `/api/agent/calls/${enc(callId)}/hangup`, OkResponse, {});
   }
   hold(callId: string, on: boolean) {
-    return this.call('POST', `/api/agent/calls/${enc(callId)}/hold`, z.unknown(), { on });
+    return this.call('POST', `/api/agent/calls/${enc(callId)}/hold`, OkResponse, { on });
   }
   mute(callId: string, on: boolean) {
-    return this.call('POST', `/api/agent/calls/${enc(callId)}/mute`, z.unknown(), { on });
+    return this.call('POST', `/api/agent/calls/${enc(callId)}/mute`, OkResponse, { on });
   }
   dtmf(callId: string, digits: string) {
-    return this.call('POST', `/api/agent/calls/${enc(callId)}/dtmf`, z.unknown(), { digits });
+    return this.call('POST', `/api/agent/calls/${enc(callId)}/dtmf`, OkResponse, { digits });
   }
-  transfer(callId: string, kind: 'blind' | 'warm', to: TransferTarget) {
-    return this.call('POST', `/api/agent/calls/${enc(callId)}/transfer`, z.unknown(), {
+  transfer(callId: string, kind: TransferBody['kind'], to: TransferBody['to']) {
+    return this.call('POST', `/api/agent/calls/${enc(callId)}/transfer`, OkResponse, {
       kind,
       to,
     });
   }
   /** Warm transfer: completes it (the agent leaves) or cancels it (back to the customer). */
   transferComplete(callId: string) {
-    return this.call('POST', `/api/agent/calls/${enc(callId)}/transfer/complete`, z.unknown(), {});
+    return this.call('POST', `/api/agent/calls/${enc(callId)}/transfer/complete`, OkResponse, {});
   }
   transferCancel(callId: string) {
-    return this.call('POST', `/api/agent/calls/${enc(callId)}/transfer/cancel`, z.unknown(), {});
+    return this.call('POST', `/api/agent/calls/${enc(callId)}/transfer/cancel`, OkResponse, {});
   }
 
   // --- manual dial, preview, leads
   /** Dials a lead (by id) or a number; refused with 422 COMPLIANCE for DNC or calling window. */
-  dial(target: { leadId: string } | { phone: string }) {
+  dial(target: DialBody) {
     return this.call('POST', '/api/agent/dial', CallResponse, target);
   }
   /** The next lead the agent may preview before dialing (null when the hopper is empty). */
   preview() {
-    return this.call('POST', '/api/agent/preview', z.object({ lead: LeadView.nullable() }));
+    return this.call('POST', '/api/agent/preview', PreviewResponse);
   }
   lead(leadId: string) {
     return this.call('GET', `/api/leads/${enc(leadId)}`, LeadResponse);

@@ -99,7 +99,13 @@ export class RedisTransferStore {
   }
   /** False when the agent already has a transfer in progress. */
   async start(agentId: AgentId, t: WarmTransfer): Promise<boolean> {
-    const r = await this.redis.set(this.keys.transfer(agentId), JSON.stringify(t), 'EX', 3600, 'NX');
+    const r = await this.redis.set(
+      this.keys.transfer(agentId),
+      JSON.stringify(t),
+      'EX',
+      3600,
+      'NX',
+    );
     return r === 'OK';
   }
   async get(agentId: AgentId): Promise<WarmTransfer | null> {

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentState, CallStage } from '@ringside/protocol';
 import { PacingStats } from './estimator.js';
-import { decidePacing, type AgentView, type CallView, type PacingInput } from './pacer.js';
+import {
+  decidePacing,
+  defaultTuning,
+  updateControl,
+  type AgentView,
+  type CallView,
+  type PacingInput,
+} from './pacer.js';
 
 const NOW = 1_000_000_000;
 
@@ -132,6 +139,45 @@ describe('pacing modes', () => {
   });
 });
 
+describe('drop-rate controller', () => {
+  const ledger = (drops: number, humans: number) => ({ drops, humans, capPct: 3 });
+  it('raises theta after a stretch dropping less than the target', () => {
+    const next = updateControl(
+      { theta: 0.02, humansAt: 1000, dropsAt: 20 },
+      ledger(22, 1400),
+      2.7,
+      defaultTuning,
+    );
+    expect(next.theta).toBeGreaterThan(0.02);
+    expect(next).toMatchObject({ humansAt: 1400, dropsAt: 22 });
+  });
+
+  it('lowers theta after a stretch dropping more than the target', () => {
+    const next = updateControl(
+      { theta: 0.02, humansAt: 1000, dropsAt: 20 },
+      ledger(40, 1400),
+      2.7,
+      defaultTuning,
+    );
+    expect(next.theta).toBeLessThan(0.02);
+  });
+
+  it('waits for enough answers before judging', () => {
+    const prev = { theta: 0.02, humansAt: 1000, dropsAt: 20 };
+    expect(updateControl(prev, ledger(25, 1100), 2.7, defaultTuning)).toBe(prev);
+  });
+
+  it('restarts its marks when days leave the window', () => {
+    const next = updateControl(
+      { theta: 0.03, humansAt: 5000, dropsAt: 100 },
+      ledger(50, 3000),
+      2.7,
+      defaultTuning,
+    );
+    expect(next).toEqual({ theta: 0.03, humansAt: 3000, dropsAt: 50 });
+  });
+});
+
 describe('predictive mode', () => {
   it('dials several lines per idle agent when the live rate is low', () => {
     const team = agents(...Array.from({ length: 10 }, (): [AgentState, number] => ['READY', 5]));
@@ -170,7 +216,7 @@ describe('predictive mode', () => {
     expect(waiting.callsToPlace).toBe(0);
   });
 
-  it('dials more while the ledger runs well under its aim than when it is near the cap', () => {
+  it('dials more with a higher drop-risk threshold', () => {
     const team = agents(
       ['READY', 1],
       ['READY', 1],
@@ -178,13 +224,24 @@ describe('predictive mode', () => {
       ['INCALL', 100],
       ['INCALL', 50],
     );
-    const slack = decidePacing(
-      input({ agents: team, ledger: { drops: 5, humans: 1000, capPct: 3 } }),
+    const ledger = { drops: 20, humans: 1000, capPct: 3 };
+    const loose = decidePacing(
+      input({ agents: team, ledger, control: { theta: 0.2, humansAt: 1000, dropsAt: 20 } }),
     );
     const tight = decidePacing(
-      input({ agents: team, ledger: { drops: 29, humans: 1000, capPct: 3 } }),
+      input({ agents: team, ledger, control: { theta: 0.01, humansAt: 1000, dropsAt: 20 } }),
     );
-    expect(slack.callsToPlace).toBeGreaterThan(tight.callsToPlace);
+    expect(loose.callsToPlace).toBeGreaterThan(tight.callsToPlace);
+  });
+
+  it('stays progressive while less than one drop is left under the cap minus its reserve', () => {
+    const d = decidePacing(
+      input({
+        agents: agents(['READY', 1], ['INCALL', 10]),
+        ledger: { drops: 29, humans: 1000, capPct: 3 },
+      }),
+    );
+    expect(d.appliedMode).toBe('progressive');
   });
 
   it('is a pure function of its input', () => {

@@ -50,10 +50,21 @@ describe('deriveTimeZone', () => {
     expect(deriveTimeZone({ phone: '+18675550100' }).candidates).toHaveLength(4);
   });
 
-  it('returns unknown for toll-free, unassigned and non-NANP numbers', () => {
+  it('gives toll-free and unassigned NANP numbers every zone of their country', () => {
+    const us = deriveTimeZone({ phone: '+18005550100', country: 'US' });
+    expect(us.source).toBe('country');
+    expect(us.timeZone).toBeNull();
+    expect(us.candidates).toHaveLength(7);
+    expect(us.candidates).toContain('Pacific/Honolulu');
+    expect(us.candidates).toContain('America/New_York');
+    const anywhere = deriveTimeZone({ phone: '+15555550100' });
+    expect(anywhere.source).toBe('country');
+    expect(anywhere.candidates).toHaveLength(14);
+    expect(anywhere.key).toBe([...anywhere.candidates].sort().join(','));
+  });
+
+  it('returns unknown for non-NANP numbers it cannot place', () => {
     const unknown = { timeZone: null, candidates: [], key: '', source: 'unknown' };
-    expect(deriveTimeZone({ phone: '+18005550100' })).toEqual(unknown);
-    expect(deriveTimeZone({ phone: '+15555550100' })).toEqual(unknown);
     expect(deriveTimeZone({ phone: '+442071838750' })).toEqual(unknown);
     expect(
       deriveTimeZone({ phone: '+442071838750', postalCode: 'SW1A 1AA', country: 'GB' }),

@@ -2,7 +2,7 @@ import { AREA_CODE_ZONES } from './area-codes.js';
 import { zonesForPostalCode } from './postal-codes.js';
 
 /** How a lead's zone was found; the values of leads.tz_source this module produces. */
-export type DerivedTzSource = 'postal_code' | 'area_code' | 'unknown';
+export type DerivedTzSource = 'postal_code' | 'area_code' | 'country' | 'unknown';
 
 /** The time zone of a lead, as stored in leads.time_zone / tz_candidates / tz_key / tz_source. */
 export interface TzDerivation {
@@ -42,8 +42,37 @@ export function deriveTimeZone(input: TzInput): TzDerivation {
   }
   const zones = zonesForPhone(input.phone);
   if (zones.length > 0) return result(zones, 'area_code');
+  // A NANP number whose area code places nowhere (toll-free, unassigned): it may be anywhere in
+  // its country, so every zone of the country is a candidate and the lead is dialed only while
+  // all of them are inside the calling window. Outside NANP we know nothing: unknown, never dialed.
+  if (/^\+1\d{10}$/.test(input.phone)) {
+    const wide =
+      country === 'US' ? US_ZONES : country === 'CA' ? CA_ZONES : [...US_ZONES, ...CA_ZONES];
+    return result(wide, 'country');
+  }
   return { ...UNKNOWN, candidates: [] };
 }
+
+/** Every zone a US number may be in (the 50 states; territories have their own area codes). */
+export const US_ZONES: readonly string[] = [
+  'America/New_York',
+  'America/Chicago',
+  'America/Denver',
+  'America/Phoenix',
+  'America/Los_Angeles',
+  'America/Anchorage',
+  'Pacific/Honolulu',
+];
+/** Every zone a Canadian number may be in. */
+export const CA_ZONES: readonly string[] = [
+  'America/St_Johns',
+  'America/Halifax',
+  'America/Toronto',
+  'America/Winnipeg',
+  'America/Regina',
+  'America/Edmonton',
+  'America/Vancouver',
+];
 
 /** Zones of a +1 (NANP) number by its area code; [] for other countries and unknown codes. */
 export function zonesForPhone(e164: string): readonly string[] {

@@ -30,7 +30,7 @@ describe('import CLI', () => {
       errorsTruncated: false,
       warnings: [],
       skipped: [{ row: 4, reason: 'duplicate' }],
-      timeZones: { postal_code: 0, area_code: 1, manual: 0, unknown: 0 },
+      timeZones: { postal_code: 0, area_code: 1, country: 0, manual: 0, unknown: 0 },
       mapping: { phone: 'phone' },
       durationMs: 1234,
     });

@@ -202,7 +202,7 @@ export async function importLeads(deps: ImportDeps, opts: ImportOptions): Promis
     errorsTruncated: false,
     warnings: [],
     skipped: [],
-    timeZones: { postal_code: 0, area_code: 0, manual: 0, unknown: 0 },
+    timeZones: { postal_code: 0, area_code: 0, country: 0, manual: 0, unknown: 0 },
     mapping: {},
     durationMs: 0,
   };

@@ -16,7 +16,7 @@ export interface StagedLead {
   country: string;
   timeZone: string | null;
   tzKey: string;
-  tzSource: 'postal_code' | 'area_code' | 'manual' | 'unknown';
+  tzSource: 'postal_code' | 'area_code' | 'country' | 'manual' | 'unknown';
   custom: Record<string, string>;
 }
 

@@ -1,0 +1,347 @@
+import {
+  COMPLIANCE_WINDOW_DAYS,
+  REPORT_MAX_RANGE_DAYS,
+  REPORT_MAX_RANGE_MS,
+  type AgentPerformanceRow,
+  type AgentTimeRow,
+  type ComplianceCampaign,
+  type ComplianceDrop,
+  type ComplianceQuery,
+  type ComplianceReport,
+  type LeadHistoryReport,
+  type OutboundQuery,
+  type OutboundReport,
+  type ReportFilters,
+} from '@ringside/protocol';
+import type {
+  ReportRange,
+  ReportsRepository,
+} from '../../adapters/postgres/reports/reports-repository.js';
+import { NotFoundError, ValidationError } from '../../errors.js';
+import type { Clock } from '../../ports/clock.js';
+import { csvLines, isoOrEmpty, pctOrEmpty } from './csv.js';
+
+/** The queries the service runs (ReportsRepository; a fake in unit tests). */
+export type ReportsQueries = Pick<
+  ReportsRepository,
+  | 'agentTime'
+  | 'agentPerformance'
+  | 'outbound'
+  | 'complianceTotals'
+  | 'complianceDrops'
+  | 'leadExists'
+  | 'leadHistory'
+>;
+
+type FilterName = 'campaignId' | 'listId' | 'teamId' | 'agentId';
+
+/** Which filters each report understands; any other is refused rather than silently ignored. */
+const APPLICABLE: Record<'agentTime' | 'agentPerformance' | 'outbound', readonly FilterName[]> = {
+  // Agent time is not per list (an agent works a campaign), nor is a handled call in the rollup.
+  agentTime: ['campaignId', 'teamId', 'agentId'],
+  agentPerformance: ['campaignId', 'teamId', 'agentId'],
+  // Dials belong to lists and campaigns; most have no agent.
+  outbound: ['campaignId', 'listId'],
+};
+
+/** Rows per page of the drop list (keyset paging while exporting). */
+const DROP_PAGE = 5_000;
+
+/**
+ * Report use cases: filter validation (the range and which filters apply), the queries, and CSV
+ * export streamed row by row. The HTTP schemas already validate; the checks here hold for every
+ * other caller too (a report must never run unbounded).
+ */
+export class ReportsService {
+  constructor(
+    private readonly queries: ReportsQueries,
+    private readonly clock: Clock,
+  ) {}
+
+  async agentTime(f: ReportFilters): Promise<AgentTimeRow[]> {
+    return this.queries.agentTime(this.range(f, 'agentTime'));
+  }
+
+  async agentPerformance(f: ReportFilters): Promise<AgentPerformanceRow[]> {
+    return this.queries.agentPerformance(this.range(f, 'agentPerformance'));
+  }
+
+  async outbound(q: OutboundQuery): Promise<OutboundReport> {
+    return { groupBy: q.groupBy, rows: await this.queries.outbound(this.range(q, 'outbound'), q.groupBy) };
+  }
+
+  /** The 30 days before `to` (default now), per campaign, with every drop listed. */
+  async compliance(q: ComplianceQuery): Promise<ComplianceReport> {
+    const { fromMs, toMs } = this.complianceWindow(q);
+    const campaigns = await this.queries.complianceTotals(fromMs, toMs, q.campaignId);
+    const drops: ComplianceDrop[] = [];
+    for await (const d of this.complianceDrops(fromMs, toMs, q.campaignId)) drops.push(d);
+    return { fromMs, toMs, windowDays: COMPLIANCE_WINDOW_DAYS, campaigns, drops };
+  }
+
+  async leadHistory(leadId: string): Promise<LeadHistoryReport> {
+    if (!(await this.queries.leadExists(leadId))) {
+      throw new NotFoundError(`lead ${leadId} not found`);
+    }
+    return { leadId, events: await this.queries.leadHistory(leadId) };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // CSV exports. Each validates and runs its query before resolving, so a bad filter is a 400
+  // rather than a broken attachment; the lines are then produced as the consumer reads them.
+
+  async agentTimeCsv(f: ReportFilters): Promise<AsyncIterable<string>> {
+    const rows = await this.agentTime(f);
+    const codes = [...new Set(rows.flatMap((r) => Object.keys(r.pauseByCodeMs)))].sort();
+    return csvLines(
+      [
+        'agent_id',
+        'agent',
+        'team_id',
+        'login_s',
+        'wait_s',
+        'talk_s',
+        'wrap_s',
+        'dead_s',
+        'pause_s',
+        ...codes.map((c) => `pause_${c === '' ? 'uncoded' : c}_s`),
+        'occupancy_pct',
+      ],
+      rows,
+      (r) => [
+        r.agentId,
+        r.agentName,
+        r.teamId,
+        sec(r.loginMs),
+        sec(r.waitMs),
+        sec(r.talkMs),
+        sec(r.wrapMs),
+        sec(r.deadMs),
+        sec(r.pauseMs),
+        ...codes.map((c) => sec(r.pauseByCodeMs[c] ?? 0)),
+        pctOrEmpty(r.occupancyPct),
+      ],
+    );
+  }
+
+  async agentPerformanceCsv(f: ReportFilters): Promise<AsyncIterable<string>> {
+    const rows = await this.agentPerformance(f);
+    const codes = [...new Set(rows.flatMap((r) => Object.keys(r.byDisposition)))].sort();
+    return csvLines(
+      [
+        'agent_id',
+        'agent',
+        'team_id',
+        'calls',
+        'talk_s',
+        'wrap_s',
+        'aht_s',
+        'sales',
+        'callbacks',
+        'dnc',
+        'final',
+        'human_answered',
+        'undisposed',
+        'conversion_pct',
+        ...codes.map((c) => `dispo_${c}`),
+      ],
+      rows,
+      (r) => [
+        r.agentId,
+        r.agentName,
+        r.teamId,
+        r.calls,
+        sec(r.talkMs),
+        sec(r.wrapMs),
+        r.ahtMs === null ? null : sec(r.ahtMs),
+        r.sales,
+        r.callbacks,
+        r.dnc,
+        r.final,
+        r.humanAnswered,
+        r.undisposed,
+        pctOrEmpty(r.conversionPct),
+        ...codes.map((c) => r.byDisposition[c] ?? 0),
+      ],
+    );
+  }
+
+  async outboundCsv(q: OutboundQuery): Promise<AsyncIterable<string>> {
+    const { rows } = await this.outbound(q);
+    return csvLines(
+      [
+        'hour_utc',
+        'campaign_id',
+        'list_id',
+        'dials',
+        'answers',
+        'human_answers',
+        'machines',
+        'drops',
+        'drop_pct',
+        'connected',
+        'asa_ms',
+      ],
+      rows,
+      (r) => [
+        isoOrEmpty(r.hourAtMs),
+        r.campaignId,
+        r.listId,
+        r.dials,
+        r.answers,
+        r.humanAnswers,
+        r.machines,
+        r.drops,
+        pctOrEmpty(r.dropPct),
+        r.connected,
+        r.asaMs,
+      ],
+    );
+  }
+
+  /**
+   * The auditor's export: a summary block per campaign, then every drop with its answer
+   * instant, wait and safe-harbor playback. The drops stream page by page.
+   */
+  async complianceCsv(q: ComplianceQuery): Promise<AsyncIterable<string>> {
+    const { fromMs, toMs } = this.complianceWindow(q);
+    const campaigns = await this.queries.complianceTotals(fromMs, toMs, q.campaignId);
+    return this.complianceLines(fromMs, toMs, q.campaignId, campaigns);
+  }
+
+  private async *complianceLines(
+    fromMs: number,
+    toMs: number,
+    campaignId: string | undefined,
+    campaigns: ComplianceCampaign[],
+  ): AsyncGenerator<string> {
+    yield* csvLines(
+      [
+        'window_from_utc',
+        'window_to_utc',
+        'campaign_id',
+        'campaign',
+        'human_answers',
+        'drops',
+        'drop_pct',
+        'cap_pct',
+        'over_cap',
+      ],
+      campaigns,
+      (c) => [
+        isoOrEmpty(fromMs),
+        isoOrEmpty(toMs),
+        c.campaignId,
+        c.campaignName,
+        c.humanAnswers,
+        c.drops,
+        pctOrEmpty(c.dropPct),
+        c.capPct,
+        c.overCap,
+      ],
+    );
+    yield '\r\n';
+    yield* csvLines(
+      [
+        'call_id',
+        'campaign_id',
+        'list_id',
+        'lead_id',
+        'answered_at_utc',
+        'drop_wait_ms',
+        'safe_harbor_played',
+        'safe_harbor_at_utc',
+        'ended_at_utc',
+      ],
+      this.complianceDrops(fromMs, toMs, campaignId),
+      (d) => [
+        d.callId,
+        d.campaignId,
+        d.listId,
+        d.leadId,
+        isoOrEmpty(d.answeredAtMs),
+        d.dropWaitMs,
+        d.safeHarborAtMs !== null,
+        isoOrEmpty(d.safeHarborAtMs),
+        isoOrEmpty(d.endedAtMs),
+      ],
+    );
+  }
+
+  /** The CSV of a history already read (leadHistory), so an unknown lead is a 404 first. */
+  leadHistoryCsv(history: LeadHistoryReport): AsyncIterable<string> {
+    return csvLines(
+      ['at_utc', 'source', 'kind', 'call_id', 'agent_id', 'outcome', 'disposition', 'due_at_utc', 'status'],
+      history.events,
+      (e) => {
+        switch (e.source) {
+          case 'call':
+            return [isoOrEmpty(e.atMs), 'call', 'dialed', e.callId, e.agentId, e.outcome, e.disposition, '', ''];
+          case 'log':
+            return [isoOrEmpty(e.atMs), 'log', e.kind, e.callId, e.agentId, '', '', '', ''];
+          case 'callback':
+            return [isoOrEmpty(e.atMs), 'callback', 'scheduled', '', e.agentId, '', '', isoOrEmpty(e.dueAtMs), e.status];
+        }
+      },
+    );
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private async *complianceDrops(
+    fromMs: number,
+    toMs: number,
+    campaignId: string | undefined,
+  ): AsyncGenerator<ComplianceDrop> {
+    let after: { atMs: number; callId: string } | undefined;
+    for (;;) {
+      const page = await this.queries.complianceDrops(fromMs, toMs, {
+        campaignId,
+        ...(after ? { after } : {}),
+        limit: DROP_PAGE,
+      });
+      yield* page;
+      const last = page.at(-1);
+      if (page.length < DROP_PAGE || !last) return;
+      after = { atMs: last.answeredAtMs, callId: last.callId };
+    }
+  }
+
+  private complianceWindow(q: ComplianceQuery): { fromMs: number; toMs: number } {
+    const toMs = q.to ?? this.clock.nowMs();
+    return { fromMs: toMs - COMPLIANCE_WINDOW_DAYS * 86_400_000, toMs };
+  }
+
+  private range(
+    f: ReportFilters,
+    report: 'agentTime' | 'agentPerformance' | 'outbound',
+  ): ReportRange {
+    if (!Number.isFinite(f.from) || !Number.isFinite(f.to) || !(f.to > f.from)) {
+      throw new ValidationError('to: to must be after from', [
+        { path: 'to', message: 'to must be after from' },
+      ]);
+    }
+    if (f.to - f.from > REPORT_MAX_RANGE_MS) {
+      const message = `the range may span at most ${REPORT_MAX_RANGE_DAYS} days`;
+      throw new ValidationError(`to: ${message}`, [{ path: 'to', message }]);
+    }
+    const allowed = APPLICABLE[report];
+    for (const name of ['campaignId', 'listId', 'teamId', 'agentId'] as const) {
+      if (f[name] !== undefined && !allowed.includes(name)) {
+        const message = `${name} does not apply to this report (filters: ${allowed.join(', ')})`;
+        throw new ValidationError(`${name}: ${message}`, [{ path: name, message }]);
+      }
+    }
+    return {
+      fromMs: f.from,
+      toMs: f.to,
+      campaignId: f.campaignId,
+      listId: f.listId,
+      teamId: f.teamId,
+      agentId: f.agentId,
+    };
+  }
+}
+
+/** Seconds with millisecond precision, for spreadsheets. */
+const sec = (msValue: number): number => Math.round(msValue) / 1000;
