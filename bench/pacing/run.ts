@@ -23,6 +23,8 @@ interface Options {
   seeds: number[] | null;
   workers: number;
   policies: PolicyName[];
+  /** Print each task's wall time to stderr. */
+  verbose: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -34,6 +36,7 @@ function parseArgs(argv: string[]): Options {
     seeds: null,
     workers: 2,
     policies: POLICIES,
+    verbose: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
@@ -43,6 +46,7 @@ function parseArgs(argv: string[]): Options {
       return v;
     };
     if (a === '--json') o.json = true;
+    else if (a === '--verbose') o.verbose = true;
     else if (a === '--scenarios') o.scenarios = value().split(',');
     else if (a === '--days') o.days = Number(value());
     else if (a === '--seeds') o.seeds = value().split(',').map(Number);
@@ -131,6 +135,7 @@ async function main(): Promise<void> {
           ...(dialLevel !== undefined ? { dialLevel } : {}),
         })
         .then((r) => {
+          if (o.verbose) console.error(`${sc.id} ${policy} seed ${seed}: ${r.wallS.toFixed(1)} s`);
           if (r.kind === 'run') {
             results.push(r.metrics);
             if (o.json) console.log(JSON.stringify(r.metrics));
@@ -147,6 +152,7 @@ async function main(): Promise<void> {
       pool
         .run({ kind: 'ratioSearch', scenario: sc, seeds: sc.seeds, days: searchDays })
         .then(async (r) => {
+          if (o.verbose) console.error(`${sc.id} ratio search: ${r.wallS.toFixed(1)} s`);
           if (r.kind !== 'ratioSearch') return;
           levels.set(sc.id, r.dialLevel);
           await Promise.all(runs(sc, 'ratio', r.dialLevel));

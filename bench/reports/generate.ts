@@ -151,7 +151,7 @@ export async function generate(
                      WHEN r >= 400 THEN 'MACHINE' WHEN r >= 380 THEN 'CONGESTION'
                      WHEN r >= 300 THEN 'BUSY' ELSE 'NO_ANSWER' END,
                 16,
-                CASE WHEN r >= 657 THEN (ARRAY['SALE','NI','NI','CB','DNC','NA'])[1 + (g * 31) % 6] END,
+                CASE WHEN r >= 657 THEN (ARRAY['SALE','NI','NI','CB','DNC','NA'])[1 + abs(hashint8(g * 3 + 1)) % 6] END,
                 CASE WHEN r >= 657 THEN t + ring + interval '2 s' + wait + talk + wrap END
            FROM generate_series($1::bigint, $2::bigint) g,
                 LATERAL (SELECT 1 + (g % ${CAMPAIGNS})::int AS c,
@@ -164,13 +164,15 @@ export async function generate(
                                 make_interval(secs => 30 + (g * 17) % 270) AS talk,
                                 make_interval(secs => 5 + (g * 7) % 55) AS wrap) x,
                 LATERAL (SELECT ((x.c - 1) * ${AGENTS_PER_CAMPAIGN} + 1
-                                 + (g / 7) % ${AGENTS_PER_CAMPAIGN})::bigint AS a) y`,
+                                 + abs(hashint8(g)) % ${AGENTS_PER_CAMPAIGN})::bigint AS a) y`,
         [from, to, start, calls],
       );
     }
 
     // Each agent's intervals follow each other: interval k of agent a starts at a fixed step
-    // inside the working day. s: state bucket (per cent).
+    // inside the working day. s: state bucket (per cent). hashint8 (PostgreSQL's own integer
+    // hash) decorrelates the picks from g's residues, which would otherwise pin one agent to
+    // one state or one disposition.
     const perAgent = Math.ceil(agentLogs / (CAMPAIGNS * AGENTS_PER_CAMPAIGN));
     const stepS = Math.floor((BENCH_DAYS * 43_200) / perAgent);
     for (let from = 0; from < agentLogs; from += chunk * 2) {
@@ -187,7 +189,7 @@ export async function generate(
            FROM generate_series($1::bigint, $2::bigint) g,
                 LATERAL (SELECT (1 + g % ${CAMPAIGNS * AGENTS_PER_CAMPAIGN})::bigint AS a,
                                 g / ${CAMPAIGNS * AGENTS_PER_CAMPAIGN} AS k,
-                                ((g * 104729) % 100)::int AS s) x,
+                                abs(hashint8(g)) % 100 AS s) x,
                 LATERAL (SELECT $3::timestamptz
                                 + make_interval(days => (k * ${stepS} / 43200)::int, hours => 13,
                                                 secs => ((k * ${stepS}) % 43200)::int) AS st,

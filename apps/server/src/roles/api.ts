@@ -222,7 +222,8 @@ export async function startAgentCallControl(d: AgentCallControlDeps): Promise<Ag
     dispositions,
     pendingPauses,
     store: d.store,
-    endLeg: (agentId) => telephony.disconnectLeg(agentId),
+    // The status no longer names the leg after the logout: the effect carries it.
+    endLeg: async (agentId, legChannelId) => legs?.detach(agentId, { legChannelId }),
     hangupCall: async (callId) => {
       const call = await d.store.getCall(callId);
       if (call) await aris.get(call.serverId)?.hangup(call.channelId, 'normal');

@@ -140,18 +140,30 @@ export class AgentTelephonyService implements AgentTelephony {
     return 'down';
   }
 
+  /**
+   * Ends the customer's channel of the agent's call in progress and moves the agent to WRAPUP
+   * (from DEAD too, where the customer is already gone). In WRAPUP it does nothing: the agent
+   * already left the call, which may since have been transferred to someone else.
+   */
   async hangup(agentId: AgentId, callId: CallId): Promise<void> {
     const { agent, call } = await this.own(agentId, callId);
-    if (call) {
-      // The customer's channel only: the agent's leg is a different channel in the same bridge.
-      await this.ari(call.serverId).hangup(call.channelId, 'normal').catch(ignoreGone);
-    }
+    const onIt = agent.callId === callId && (agent.state === 'INCALL' || agent.state === 'DEAD');
+    if (!onIt) return;
     const transfer = await this.d.transfers.get(agentId);
-    if (transfer?.callId === callId)
-      await this.transferCancel(agentId, callId).catch(() => undefined);
-    if ((agent.state === 'INCALL' || agent.state === 'DEAD') && agent.callId === callId) {
-      const wrapupMs = agent.campaignId ? await this.d.wrapupMs(agent.campaignId) : 0;
-      await this.d.sessions.apply(agentId, { type: 'agent_hangup', wrapupMs }, 'agent');
+    if (transfer?.callId === callId) {
+      await this.transferCancel(agentId, callId).catch((err: unknown) =>
+        this.d.logger.warn({ err, callId }, 'transfer not cancelled before the hang-up'),
+      );
+    }
+    // WRAPUP first: the call.ended our hang-up causes then finds the agent already out of the
+    // call, so the dialer and the hang-up watcher do not flash it through DEAD.
+    const wrapupMs = agent.campaignId ? await this.d.wrapupMs(agent.campaignId) : 0;
+    await this.d.sessions.apply(agentId, { type: 'agent_hangup', wrapupMs }, 'agent');
+    if (call) {
+      const ari = this.ari(call.serverId);
+      // The customer's channel only: the agent's leg is a different channel in the same bridge.
+      await ari.hangup(call.channelId, 'normal').catch(ignoreGone);
+      await ari.destroyBridge(holdBridgeOf(callId)).catch(ignoreGone);
     }
   }
 
@@ -294,8 +306,9 @@ export class AgentTelephonyService implements AgentTelephony {
 
   /**
    * The next lead of the agent's campaign that may be called now: not final, due, not queued in
-   * a hopper, not on a DNC list, every candidate zone inside the calling window. It is not
-   * reserved: the dial checks everything again.
+   * a hopper, not on a DNC list, not on a call right now (a call_log row neither ended nor
+   * disposed, younger than an hour), not another agent's callback, every candidate zone inside
+   * the calling window. It is not reserved: the dial checks everything again.
    */
   async preview(agentId: AgentId): Promise<LeadId | null> {
     const agent = await this.loggedIn(agentId);
@@ -317,6 +330,8 @@ export class AgentTelephonyService implements AgentTelephony {
           AND l.next_eligible_at <= $2
           AND NOT EXISTS (SELECT 1 FROM dnc d WHERE d.phone = l.phone
                            AND (d.campaign_id IS NULL OR d.campaign_id = s.campaign_id))
+          AND NOT EXISTS (SELECT 1 FROM call_log c WHERE c.lead_id = l.id AND c.ended_at IS NULL
+                           AND c.disposition IS NULL AND c.originated_at > $2::timestamptz - interval '1 hour')
           AND NOT EXISTS (SELECT 1 FROM callbacks b WHERE b.lead_id = l.id AND b.status = 'PENDING'
                            AND b.agent_id IS NOT NULL AND b.agent_id::text <> $3)
         ORDER BY l.next_eligible_at, l.id LIMIT 200`,

@@ -328,6 +328,17 @@ export class DispositionService {
     return rec;
   }
 
+  /**
+   * True when the call still needs a disposition: it has a call_log row without one, and the
+   * origination was not refused (a call that never left the building has nothing to say).
+   */
+  async owesDisposition(callId: string): Promise<boolean> {
+    const r = await sql<{ owed: boolean }>`
+      SELECT (disposition IS NULL AND outcome IS DISTINCT FROM 'ORIGINATE_FAILED') AS owed
+        FROM call_log WHERE id = ${callId}`.execute(this.d.db);
+    return r.rows[0]?.owed ?? false;
+  }
+
   private async callRow(callId: string): Promise<CallRow | null> {
     const r = await sql<CallRow>`
       SELECT id, campaign_id::text AS campaign_id, lead_id::text AS lead_id, phone,
@@ -500,8 +511,8 @@ export interface SessionApiDeps {
   dispositions: DispositionService;
   pendingPauses: PendingPauses;
   store: StateStore;
-  /** Takes down the agent's phone leg after a logout (telephony); optional. */
-  endLeg?: (agentId: AgentId) => Promise<unknown>;
+  /** Takes down the agent's phone leg and bridge after a logout (telephony); optional. */
+  endLeg?: (agentId: AgentId, legChannelId: string) => Promise<unknown>;
   /** Hangs up a customer whose agent logged out mid-call (telephony); optional. */
   hangupCall?: (callId: CallId) => Promise<unknown>;
   logger: Logger;
@@ -511,9 +522,10 @@ export interface SessionApiDeps {
  * The AgentSessionApi of the api role: the agent session service plus dispositions, the
  * "pause after this call" request and the effects the session service returns.
  *
- * Pause while INCALL, DEAD or WRAPUP does not leave the call: it is recorded and applied when
- * the disposition ends the wrap-up (the answer is the unchanged status). Without it an agent
- * could leave wrap-up by pausing and then go READY with its disposition never written.
+ * Pause while INCALL, or in DEAD/WRAPUP of a call that owes its disposition, does not leave the
+ * call: it is recorded and applied when the disposition ends the wrap-up (the answer is the
+ * unchanged status); READY is refused there (409). Without this an agent could leave wrap-up by
+ * pausing or going ready, and be offered the next call with the disposition never written.
  */
 export function createAgentSessionApi(d: SessionApiDeps): AgentSessionApi {
   const carryOut = async (agentId: AgentId, effects: AgentEffect[]) => {
@@ -522,7 +534,7 @@ export function createAgentSessionApi(d: SessionApiDeps): AgentSessionApi {
         if (e.type === 'auto_disposition' && e.callId) {
           await d.dispositions.autoDispose(e.callId, agentId);
         } else if (e.type === 'end_agent_leg') {
-          await d.endLeg?.(agentId);
+          await d.endLeg?.(agentId, e.legChannelId);
         } else if (e.type === 'hangup_call') {
           await d.hangupCall?.(e.callId);
         }
@@ -540,17 +552,32 @@ export function createAgentSessionApi(d: SessionApiDeps): AgentSessionApi {
     await carryOut(agentId, r.effects);
     return r.status;
   };
+  /** On the call, or in wrap-up of a call that still owes its disposition. */
+  const mustWait = async (s: AgentStatus): Promise<boolean> => {
+    if (s.state === 'INCALL') return true;
+    if ((s.state === 'WRAPUP' || s.state === 'DEAD') && s.callId) {
+      return d.dispositions.owesDisposition(s.callId);
+    }
+    return false;
+  };
   return {
     login: (agentId, campaignId) => run(agentId, { type: 'login', campaignId }, 'agent'),
-    ready: (agentId) => run(agentId, { type: 'ready' }, 'agent'),
+    async ready(agentId) {
+      const s = await d.store.getAgent(agentId);
+      if (s?.callId && (s.state === 'WRAPUP' || s.state === 'DEAD')) {
+        if (await d.dispositions.owesDisposition(s.callId)) {
+          throw new IllegalTransitionError(
+            s.state,
+            'ready',
+            'submit the disposition of the call first',
+          );
+        }
+      }
+      return run(agentId, { type: 'ready' }, 'agent');
+    },
     async pause(agentId, code, reason) {
       const s = await d.store.getAgent(agentId);
-      if (
-        reason === 'agent' &&
-        s &&
-        s.callId &&
-        (s.state === 'INCALL' || s.state === 'DEAD' || s.state === 'WRAPUP')
-      ) {
+      if (reason === 'agent' && s?.callId && (await mustWait(s))) {
         if (code.length === 0 || code.length > 32) {
           throw new IllegalTransitionError(
             s.state,

@@ -46,7 +46,12 @@ describe('disposition service', () => {
     );
     expect(log.disposition).toBe('NI');
     expect(log.disposed_at).not.toBeNull();
-    const lead = await row<{ status: string; final: boolean; hopper_at: Date | null; next: string }>(
+    const lead = await row<{
+      status: string;
+      final: boolean;
+      hopper_at: Date | null;
+      next: string;
+    }>(
       `SELECT status, final, hopper_at, (extract(epoch from next_eligible_at) * 1000)::text AS next
          FROM leads WHERE id = $1`,
       [call.leadId],
@@ -97,11 +102,14 @@ describe('disposition service', () => {
     const call = await h.callFor(h.a1);
     await toWrapup(h.a1);
     await h.control.agentSessions.dispose(h.a1, { callId: call.callId, code: 'DNC' });
-    const dnc = await h.db.pool.query<{ campaign_id: string | null; source: string; added_by: string }>(
-      'SELECT campaign_id::text, source, added_by::text FROM dnc WHERE phone = $1',
-      [call.phone],
-    );
-    expect(dnc.rows).toEqual([{ campaign_id: h.campaignId, source: 'disposition', added_by: h.a1 }]);
+    const dnc = await h.db.pool.query<{
+      campaign_id: string | null;
+      source: string;
+      added_by: string;
+    }>('SELECT campaign_id::text, source, added_by::text FROM dnc WHERE phone = $1', [call.phone]);
+    expect(dnc.rows).toEqual([
+      { campaign_id: h.campaignId, source: 'disposition', added_by: h.a1 },
+    ]);
     const lead = await row<{ final: boolean; next: string }>(
       'SELECT final, next_eligible_at::text AS next FROM leads WHERE id = $1',
       [call.leadId],
@@ -133,7 +141,12 @@ describe('disposition service', () => {
          FROM callbacks WHERE lead_id = $1`,
       [call.leadId],
     );
-    expect(cb).toEqual({ agent_id: h.a1, due: String(due), time_zone: 'America/Chicago', status: 'PENDING' });
+    expect(cb).toEqual({
+      agent_id: h.a1,
+      due: String(due),
+      time_zone: 'America/Chicago',
+      status: 'PENDING',
+    });
   });
 
   it('a callback for anyone has no agent', async () => {
@@ -198,6 +211,17 @@ describe('disposition service', () => {
     const after = await h.control.agentSessions.dispose(h.a1, { callId: call.callId, code: 'NI' });
     expect(after.state).toBe('PAUSED');
     expect(after.pauseCode).toBe('BREAK');
+  });
+
+  it('ready is refused in wrap-up until the disposition is submitted, and a pause there waits for it', async () => {
+    await logOut(h.a1);
+    const call = await h.callFor(h.a1);
+    await toWrapup(h.a1);
+    await expect(h.control.agentSessions.ready(h.a1)).rejects.toThrow(/disposition/);
+    const paused = await h.control.agentSessions.pause(h.a1, 'LUNCH', 'agent');
+    expect(paused.state).toBe('WRAPUP');
+    const after = await h.control.agentSessions.dispose(h.a1, { callId: call.callId, code: 'NI' });
+    expect(after).toMatchObject({ state: 'PAUSED', pauseCode: 'LUNCH' });
   });
 
   it('an agent left DEAD by the customer can dispose: it hangs up first, then goes READY', async () => {

@@ -1,4 +1,5 @@
 import pino from 'pino';
+import WebSocket from 'ws';
 import type { Redis } from 'ioredis';
 import { startSimPbx, type SimPbx } from '@ringside/sim';
 import type { AgentId, CallId, CampaignId, E164, LeadId, ListId } from '@ringside/protocol';
@@ -60,6 +61,13 @@ export async function createAgentHarness(label: string): Promise<AgentHarness> {
       humanRingMs: 50,
       humanTalkMs: 600_000,
     },
+  });
+  // Asterisk hangs up a channel sent to a Stasis app nobody is connected to: stand in for the
+  // ARI worker's events socket (the worker itself is not under test here).
+  const appSocket = new WebSocket(pbx.eventsUrl);
+  await new Promise<void>((resolve, reject) => {
+    appSocket.once('open', () => resolve());
+    appSocket.once('error', reject);
   });
   const clock = new ManualClock(Date.now());
   const logger = pino({ level: 'silent' });
@@ -201,6 +209,7 @@ export async function createAgentHarness(label: string): Promise<AgentHarness> {
     },
     async close() {
       await control.stop();
+      appSocket.close();
       await pbx.stop();
       await rc.cleanup();
       await db.drop();

@@ -4,14 +4,7 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import { chromium, type Browser } from 'playwright-core';
-import type { AgentId } from '@ringside/protocol';
-import { AriRestClient } from '../../src/adapters/asterisk/ari-client.js';
-import { AgentLogRepository } from '../../src/adapters/postgres/agent-log.js';
-import { RedisStateStore } from '../../src/adapters/redis/state-store.js';
-import { AgentLegService } from '../../src/services/agent-leg.js';
-import { AgentSessionService } from '../../src/services/agent-session.js';
 import { startSimPbx, type SimPbx } from '../../../sim/src/pbx/index.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
@@ -131,28 +124,13 @@ export interface FrontServer {
   close(): Promise<void>;
 }
 
-/**
- * Answers a request in place of the API (a stand-in for a route the API does not have yet);
- * resolves false to pass the request through.
- */
-export type FrontOverride = (
-  req: http.IncomingMessage,
-  res: http.ServerResponse,
-) => Promise<boolean>;
-
 /** Static files from dist/ plus a pass-through of /api and /ws to the API on `apiPort`. */
-export async function startFront(apiPort: number, override?: FrontOverride): Promise<FrontServer> {
+export async function startFront(apiPort: number): Promise<FrontServer> {
   const sockets = new Set<net.Socket>();
   let blocked = false;
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://front');
     if (url.pathname.startsWith('/api/')) {
-      if (override) {
-        void override(req, res).then((done) => {
-          if (!done) passThrough();
-        });
-        return;
-      }
       passThrough();
       return;
     }
@@ -251,13 +229,6 @@ export interface SystemOptions {
   campaign?: Record<string, string | number | boolean>;
   leads?: number;
   agents?: number;
-  /**
-   * Stand-in for the API's phone-leg routes (GET /api/agent/phone, POST
-   * /api/agent/phone/connect|disconnect) while the API lacks them: the front server answers them
-   * by nailing up the agent's simulated phone (PJSIP/<username>) with services/agent-leg.ts.
-   * Off unless E2E_PHONE_SHIM=1, so the committed tests run against the real API.
-   */
-  phoneShim?: boolean;
 }
 
 /**
@@ -308,19 +279,21 @@ export async function startSystem(opts: SystemOptions = {}): Promise<System> {
     DATABASE_URL: TEST_DATABASE_URL,
     REDIS_URL: TEST_REDIS_URL,
     REDIS_PREFIX: testRedisPrefix('e2e'),
-    ARI_URL: pbx.ariUrl,
-    // The simulated PBX's customers (an ARI_URL alone means a real trunk).
-    ARI_DIAL_TEMPLATE: 'Local/{digits}@sim-customers',
     HTTP_PORT: String(apiPort),
   });
   const logger = createLogger(config.logLevel);
-  const ctx: RoleContext = {
-    config,
-    logger,
-    pool: db.pool,
-    clock: systemClock,
-    ariServers: config.ari,
-  };
+  // As main.ts does without ARI_URL: the simulated PBX stands in (config.ari stays empty, so the
+  // roles know the PBX is simulated: phone legs through the API, the simulated customers).
+  const ariServers = [
+    {
+      id: 'sim',
+      baseUrl: pbx.ariUrl,
+      user: config.ariUser,
+      password: config.ariPassword,
+      app: config.ariApp,
+    },
+  ];
+  const ctx: RoleContext = { config, logger, pool: db.pool, clock: systemClock, ariServers };
   const running: RunningRole[] = [];
   const stopAll = async () => {
     for (const r of running.reverse()) await r.stop().catch(() => undefined);
@@ -336,24 +309,7 @@ export async function startSystem(opts: SystemOptions = {}): Promise<System> {
     await db.drop();
     throw err;
   }
-  let shimRedis: Redis | null = null;
-  let override: FrontOverride | undefined;
-  if (opts.phoneShim ?? process.env.E2E_PHONE_SHIM === '1') {
-    shimRedis = new Redis(config.redisUrl);
-    const store = new RedisStateStore(shimRedis, {
-      prefix: config.redisPrefix,
-      clock: systemClock,
-    });
-    const agents = new AgentSessionService({
-      store,
-      log: new AgentLogRepository(db.pool),
-      clock: systemClock,
-    });
-    const ari = new AriRestClient({ baseUrl: pbx.ariUrl, user: 'ringside', password: 'ringside' });
-    const legs = new AgentLegService({ ari, store, agents, app: config.ariApp, logger });
-    override = phoneShimRoutes(apiPort, legs);
-  }
-  const front = await startFront(apiPort, override);
+  const front = await startFront(apiPort);
   return {
     db,
     pbx,
@@ -363,7 +319,6 @@ export async function startSystem(opts: SystemOptions = {}): Promise<System> {
     leadZone,
     async stop() {
       await front.close();
-      shimRedis?.disconnect();
       await stopAll();
       await pbx.stop();
       await db.drop();
@@ -385,40 +340,4 @@ export async function customerHangsUp(pbx: SimPbx, callId: string): Promise<void
     method: 'POST',
   });
   if (r.status !== 204) throw new Error(`customer hang-up of ${callId}: HTTP ${r.status}`);
-}
-
-function phoneShimRoutes(apiPort: number, legs: AgentLegService): FrontOverride {
-  const me = async (req: http.IncomingMessage) => {
-    const r = await fetch(`http://127.0.0.1:${apiPort}/api/me`, {
-      headers: { cookie: req.headers.cookie ?? '', authorization: req.headers.authorization ?? '' },
-    });
-    return r.ok ? ((await r.json()) as { id: string; username: string }) : null;
-  };
-  const json = (res: http.ServerResponse, status: number, body: unknown) => {
-    res.writeHead(status, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(body));
-  };
-  return async (req, res) => {
-    const p = (req.url ?? '').split('?')[0];
-    if (p !== '/api/agent/phone' && !p?.startsWith('/api/agent/phone/')) return false;
-    req.resume();
-    const user = await me(req);
-    if (!user) {
-      json(res, 401, { error: { code: 'UNAUTHORIZED', message: 'sign in first' } });
-      return true;
-    }
-    try {
-      if (p === '/api/agent/phone') json(res, 200, { mode: 'sim', sip: null });
-      else if (p === '/api/agent/phone/connect') {
-        await legs.attach(user.id as AgentId, `PJSIP/${user.username}`);
-        json(res, 200, { leg: 'up' });
-      } else if (p === '/api/agent/phone/disconnect') {
-        await legs.detach(user.id as AgentId);
-        json(res, 200, { leg: 'down' });
-      } else return false;
-    } catch (err) {
-      json(res, 503, { error: { code: 'UNAVAILABLE', message: String(err) } });
-    }
-    return true;
-  };
 }

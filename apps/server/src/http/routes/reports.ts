@@ -52,7 +52,8 @@ export function registerReportRoutes(app: FastifyInstance, deps: AppDeps & Repor
     query: ReportFilters,
     response: AgentTimeReport,
     handler: async ({ query, reply }) => {
-      if (query.format === 'csv') return sendCsv(reply, 'agent-time', await service().agentTimeCsv(query));
+      if (query.format === 'csv')
+        return sendCsv(reply, 'agent-time', await service().agentTimeCsv(query));
       return { rows: await service().agentTime(query) };
     },
   });
@@ -88,7 +89,8 @@ export function registerReportRoutes(app: FastifyInstance, deps: AppDeps & Repor
     query: OutboundQuery,
     response: OutboundReport,
     handler: async ({ query, reply }) => {
-      if (query.format === 'csv') return sendCsv(reply, 'outbound', await service().outboundCsv(query));
+      if (query.format === 'csv')
+        return sendCsv(reply, 'outbound', await service().outboundCsv(query));
       return service().outbound(query);
     },
   });
@@ -116,7 +118,8 @@ export function registerReportRoutes(app: FastifyInstance, deps: AppDeps & Repor
     method: 'GET',
     url: '/api/reports/leads/:id/history',
     auth: SUPERVISOR,
-    summary: 'The timeline of one lead: its calls, dispositions, lead events and callbacks.' + CSV_NOTE,
+    summary:
+      'The timeline of one lead: its calls, dispositions, lead events and callbacks.' + CSV_NOTE,
     tags: ['reports'],
     params: IdParams,
     query: LeadHistoryQuery,

@@ -67,7 +67,10 @@ export class ReportsService {
   }
 
   async outbound(q: OutboundQuery): Promise<OutboundReport> {
-    return { groupBy: q.groupBy, rows: await this.queries.outbound(this.range(q, 'outbound'), q.groupBy) };
+    return {
+      groupBy: q.groupBy,
+      rows: await this.queries.outbound(this.range(q, 'outbound'), q.groupBy),
+    };
   }
 
   /** The 30 days before `to` (default now), per campaign, with every drop listed. */
@@ -271,16 +274,46 @@ export class ReportsService {
   /** The CSV of a history already read (leadHistory), so an unknown lead is a 404 first. */
   leadHistoryCsv(history: LeadHistoryReport): AsyncIterable<string> {
     return csvLines(
-      ['at_utc', 'source', 'kind', 'call_id', 'agent_id', 'outcome', 'disposition', 'due_at_utc', 'status'],
+      [
+        'at_utc',
+        'source',
+        'kind',
+        'call_id',
+        'agent_id',
+        'outcome',
+        'disposition',
+        'due_at_utc',
+        'status',
+      ],
       history.events,
       (e) => {
         switch (e.source) {
           case 'call':
-            return [isoOrEmpty(e.atMs), 'call', 'dialed', e.callId, e.agentId, e.outcome, e.disposition, '', ''];
+            return [
+              isoOrEmpty(e.atMs),
+              'call',
+              'dialed',
+              e.callId,
+              e.agentId,
+              e.outcome,
+              e.disposition,
+              '',
+              '',
+            ];
           case 'log':
             return [isoOrEmpty(e.atMs), 'log', e.kind, e.callId, e.agentId, '', '', '', ''];
           case 'callback':
-            return [isoOrEmpty(e.atMs), 'callback', 'scheduled', '', e.agentId, '', '', isoOrEmpty(e.dueAtMs), e.status];
+            return [
+              isoOrEmpty(e.atMs),
+              'callback',
+              'scheduled',
+              '',
+              e.agentId,
+              '',
+              '',
+              isoOrEmpty(e.dueAtMs),
+              e.status,
+            ];
         }
       },
     );

@@ -118,9 +118,17 @@ export class ReportsRepository {
     for (const [agentId, a] of byAgent) {
       const t = agentTimeTotals(a.intervals);
       if (t.loginMs === 0) continue; // only LOGGED_OUT time in the range
-      rows.push({ agentId, agentName: a.name, teamId: a.teamId, ...t, occupancyPct: occupancyPct(t) });
+      rows.push({
+        agentId,
+        agentName: a.name,
+        teamId: a.teamId,
+        ...t,
+        occupancyPct: occupancyPct(t),
+      });
     }
-    return rows.sort((x, y) => x.agentName.localeCompare(y.agentName) || cmpId(x.agentId, y.agentId));
+    return rows.sort(
+      (x, y) => x.agentName.localeCompare(y.agentName) || cmpId(x.agentId, y.agentId),
+    );
   }
 
   /** Agent performance (call_log + dispositions): calls, AHT, conversions by disposition flag. */
@@ -227,7 +235,9 @@ export class ReportsRepository {
       a.ahtMs = ahtMs({ talkMs: a.talkMs, wrapMs: a.wrapMs, handledCalls: a.calls });
       a.conversionPct = conversionPct({ sales: a.sales, handledCalls: a.calls });
     }
-    return rows.sort((x, y) => x.agentName.localeCompare(y.agentName) || cmpId(x.agentId, y.agentId));
+    return rows.sort(
+      (x, y) => x.agentName.localeCompare(y.agentName) || cmpId(x.agentId, y.agentId),
+    );
   }
 
   /** Outbound calling: dials, answers, humans, machines, drops, by hour, list or campaign. */
@@ -246,8 +256,14 @@ export class ReportsRepository {
       groupBy === 'hour'
         ? { select: 'hour, NULL::bigint AS campaign_id, NULL::bigint AS list_id', by: 'hour' }
         : groupBy === 'campaign'
-          ? { select: 'NULL::timestamptz AS hour, campaign_id, NULL::bigint AS list_id', by: 'campaign_id' }
-          : { select: 'NULL::timestamptz AS hour, campaign_id, list_id', by: 'campaign_id, list_id' };
+          ? {
+              select: 'NULL::timestamptz AS hour, campaign_id, NULL::bigint AS list_id',
+              by: 'campaign_id',
+            }
+          : {
+              select: 'NULL::timestamptz AS hour, campaign_id, list_id',
+              by: 'campaign_id, list_id',
+            };
     const sql = `
       WITH src AS (
         SELECT hour, campaign_id, list_id, dials, answers, humans, machines, drops, connected,
@@ -373,7 +389,11 @@ export class ReportsRepository {
   async complianceDrops(
     fromMs: number,
     toMs: number,
-    opts: { campaignId?: string | undefined; after?: { atMs: number; callId: string }; limit: number },
+    opts: {
+      campaignId?: string | undefined;
+      after?: { atMs: number; callId: string };
+      limit: number;
+    },
   ): Promise<ComplianceDrop[]> {
     const p = new Params();
     const conds = [
@@ -383,7 +403,9 @@ export class ReportsRepository {
       `outcome = 'DROPPED'`,
     ];
     if (opts.after) {
-      conds.push(`(answered_at, id) > (${p.add(ts(opts.after.atMs))}, ${p.add(opts.after.callId)})`);
+      conds.push(
+        `(answered_at, id) > (${p.add(ts(opts.after.atMs))}, ${p.add(opts.after.callId)})`,
+      );
     }
     const campaignWhere =
       opts.campaignId !== undefined ? `WHERE c.id = ${p.add(opts.campaignId)}` : '';
@@ -469,40 +491,34 @@ export class ReportsRepository {
       ),
     ]);
     const events: LeadTimelineEvent[] = [
-      ...calls.rows.map(
-        (c): LeadTimelineEvent => ({
-          source: 'call',
-          atMs: c.originated_at.getTime(),
-          callId: c.id,
-          campaignId: c.campaign_id,
-          agentId: c.agent_id,
-          outcome: c.outcome,
-          answeredAtMs: ms(c.answered_at),
-          endedAtMs: ms(c.ended_at),
-          disposition: c.disposition,
-          disposedAtMs: ms(c.disposed_at),
-        }),
-      ),
-      ...logs.rows.map(
-        (l): LeadTimelineEvent => ({
-          source: 'log',
-          atMs: l.at.getTime(),
-          kind: l.kind,
-          callId: l.call_id,
-          agentId: l.agent_id,
-          detail: l.detail,
-        }),
-      ),
-      ...callbacks.rows.map(
-        (b): LeadTimelineEvent => ({
-          source: 'callback',
-          atMs: b.created_at.getTime(),
-          callbackId: b.id,
-          dueAtMs: b.due_at.getTime(),
-          agentId: b.agent_id,
-          status: b.status,
-        }),
-      ),
+      ...calls.rows.map((c): LeadTimelineEvent => ({
+        source: 'call',
+        atMs: c.originated_at.getTime(),
+        callId: c.id,
+        campaignId: c.campaign_id,
+        agentId: c.agent_id,
+        outcome: c.outcome,
+        answeredAtMs: ms(c.answered_at),
+        endedAtMs: ms(c.ended_at),
+        disposition: c.disposition,
+        disposedAtMs: ms(c.disposed_at),
+      })),
+      ...logs.rows.map((l): LeadTimelineEvent => ({
+        source: 'log',
+        atMs: l.at.getTime(),
+        kind: l.kind,
+        callId: l.call_id,
+        agentId: l.agent_id,
+        detail: l.detail,
+      })),
+      ...callbacks.rows.map((b): LeadTimelineEvent => ({
+        source: 'callback',
+        atMs: b.created_at.getTime(),
+        callbackId: b.id,
+        dueAtMs: b.due_at.getTime(),
+        agentId: b.agent_id,
+        status: b.status,
+      })),
     ];
     // Stable by instant, then calls before the log lines and callbacks they caused.
     const order = { call: 0, log: 1, callback: 2 } as const;
