@@ -685,6 +685,7 @@ describe('reports on generated logs equal a reference computed from the raw rows
         ['report_call_hourly', 'hour, campaign_id, list_id'],
         ['report_agent_call_daily', 'day, agent_id, campaign_id, disposition'],
         ['report_agent_state_daily', 'day, agent_id, campaign_id, state, pause_code'],
+        ['report_answer_daily', 'campaign_id, day'],
       ] as const) {
         // Rows the triggers brought back to all zeros are equivalent to absent rows.
         const r = await db.pool.query(

@@ -63,12 +63,12 @@ export const defaultTuning: PredictiveTuning = {
   thetaMax: 0.5,
   gain: 0.25,
   controlEveryHumans: 300,
-  reservePct: 0.1,
-  marginPct: 0.3,
+  reservePct: 0.05,
+  marginPct: 0.2,
   horizonHumans: 2_000,
   minDialObservations: 200,
   minHandleObservations: 20,
-  exactAgents: 60,
+  exactAgents: 20,
   ledgerControl: true,
 };
 

@@ -121,6 +121,17 @@ export function AgentPanel({
       .catch(() => dispatch({ type: 'notice', kind: 'error', text: 'Could not load campaigns.' }));
   }, [api, dispatch]);
 
+  // The campaign's settings (script, wrap-up time and action) are read again for every call, so a
+  // change by an admin applies from the next call on.
+  const currentCallId = state.call?.callId ?? null;
+  useEffect(() => {
+    if (!campaignId) return;
+    api
+      .campaign(campaignId)
+      .then((c) => setCampaigns((all) => all.map((x) => (x.id === c.id ? c : x))))
+      .catch(() => undefined); // the list read at sign-in stays in use
+  }, [api, campaignId, currentCallId]);
+
   // The campaign's dispositions and pause codes (with the system-wide ones).
   useEffect(() => {
     if (!campaignId) return;

@@ -4,9 +4,11 @@
 -- buckets at the edges of a range from the raw logs (adapters/postgres/reports/).
 --
 -- Buckets are UTC: hours for the outbound report (it is shown by hour), days for the agent
--- reports (each agent has up to ~10 rows a day, so a 30-day range stays small).
--- Attribution: a call counts in the bucket of its originated_at; an agent_log interval in the
--- bucket of its started_at (not split across buckets). docs/reports.md states it for users.
+-- reports (each agent has up to ~10 rows a day, so a 30-day range stays small) and for the
+-- compliance counts.
+-- Attribution: a call counts in the bucket of its originated_at (compliance: of its answered_at,
+-- as the drop ledger counts); an agent_log interval in the bucket of its started_at (not split
+-- across buckets). docs/reports.md states it for users.
 --
 -- Contention: all calls of one list in one hour update the same report_call_hourly row. Each
 -- call_log write is a single-statement transaction, so the row lock is held for milliseconds.
@@ -56,10 +58,22 @@ CREATE TABLE report_agent_state_daily (
 CREATE INDEX report_agent_state_daily_agent_idx ON report_agent_state_daily (agent_id, day);
 CREATE INDEX report_agent_state_daily_campaign_idx ON report_agent_state_daily (campaign_id, day);
 
--- The compliance report reads human answers and drops by answer instant per campaign; this
--- index holds exactly those rows, so a 30-day window is an index range scan.
+-- Drop-rate compliance per campaign and UTC day of the answer (as the dialer's drop ledger counts):
+-- human answers (outcome HUMAN or DROPPED) and drops.
+CREATE TABLE report_answer_daily (
+  campaign_id   bigint NOT NULL,
+  day           timestamptz NOT NULL,
+  humans        bigint NOT NULL DEFAULT 0,
+  drops         bigint NOT NULL DEFAULT 0,
+  PRIMARY KEY (campaign_id, day)
+);
+
+-- The compliance window's partial days are read raw: human answers by answer instant, index-only.
 CREATE INDEX call_log_human_answers_idx ON call_log (campaign_id, answered_at)
   INCLUDE (outcome) WHERE outcome IN ('HUMAN', 'DROPPED');
+-- The auditor's drop list (about 1 call in 50 human answers), in answer order, index-only.
+CREATE INDEX call_log_drops_idx ON call_log (campaign_id, answered_at, id)
+  INCLUDE (list_id, lead_id, drop_wait_ms, safe_harbor_at, ended_at) WHERE outcome = 'DROPPED';
 
 -- The raw edges of a range over all campaigns (no campaign or agent to seek on): both logs are
 -- appended in time order, so a BRIN index finds an hour of rows for a few kilobytes of index.
@@ -103,6 +117,15 @@ BEGIN
       calls = t.calls + EXCLUDED.calls,
       talk_ms = t.talk_ms + EXCLUDED.talk_ms,
       wrap_ms = t.wrap_ms + EXCLUDED.wrap_ms;
+  END IF;
+
+  IF r.answered_at IS NOT NULL AND coalesce(r.outcome IN ('HUMAN', 'DROPPED'), false) THEN
+    INSERT INTO report_answer_daily AS t (campaign_id, day, humans, drops)
+    VALUES (r.campaign_id, date_trunc('day', r.answered_at, 'UTC'), sign,
+            sign * (r.outcome = 'DROPPED')::int)
+    ON CONFLICT (campaign_id, day) DO UPDATE SET
+      humans = t.humans + EXCLUDED.humans,
+      drops = t.drops + EXCLUDED.drops;
   END IF;
 END $$;
 
@@ -160,7 +183,8 @@ CREATE FUNCTION report_rollups_rebuild() RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
   LOCK TABLE call_log, agent_log IN SHARE MODE;
-  TRUNCATE report_call_hourly, report_agent_call_daily, report_agent_state_daily;
+  TRUNCATE report_call_hourly, report_agent_call_daily, report_agent_state_daily,
+           report_answer_daily;
   INSERT INTO report_call_hourly (hour, campaign_id, list_id, dials, answers, humans, machines,
                                   drops, connected, answer_wait_ms)
   SELECT date_trunc('hour', originated_at, 'UTC'), campaign_id, list_id, count(*),
@@ -180,6 +204,12 @@ BEGIN
     FROM call_log
    WHERE agent_id IS NOT NULL AND agent_connected_at IS NOT NULL
    GROUP BY 1, 2, 3, 4;
+  INSERT INTO report_answer_daily (campaign_id, day, humans, drops)
+  SELECT campaign_id, date_trunc('day', answered_at, 'UTC'), count(*),
+         count(*) FILTER (WHERE outcome = 'DROPPED')
+    FROM call_log
+   WHERE answered_at IS NOT NULL AND outcome IN ('HUMAN', 'DROPPED')
+   GROUP BY 1, 2;
   INSERT INTO report_agent_state_daily (day, agent_id, campaign_id, state, pause_code,
                                         duration_ms, intervals)
   SELECT date_trunc('day', started_at, 'UTC'), agent_id, coalesce(campaign_id, 0), state,
