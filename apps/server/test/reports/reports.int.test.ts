@@ -682,15 +682,15 @@ describe('reports on generated logs equal a reference computed from the raw rows
     const snapshot = async () => {
       const out: Record<string, unknown[]> = {};
       for (const [table, key] of [
-        ['report_call_hourly', 'hour, campaign_id, list_id'],
+        ['report_call_hourly', 'hour, campaign_id, list_id, shard'],
         ['report_agent_call_daily', 'day, agent_id, campaign_id, disposition'],
         ['report_agent_state_daily', 'day, agent_id, campaign_id, state, pause_code'],
-        ['report_answer_daily', 'campaign_id, day'],
+        ['report_answer_daily', 'campaign_id, day, shard'],
       ] as const) {
         // Rows the triggers brought back to all zeros are equivalent to absent rows.
         const r = await db.pool.query(
-          `SELECT * FROM ${table} WHERE to_jsonb(${table}.*) - '{hour,day,campaign_id,list_id,agent_id,disposition,state,pause_code}'::text[]
-             <> (SELECT jsonb_object_agg(k, 0) FROM jsonb_object_keys(to_jsonb(${table}.*) - '{hour,day,campaign_id,list_id,agent_id,disposition,state,pause_code}'::text[]) k)
+          `SELECT * FROM ${table} WHERE to_jsonb(${table}.*) - '{hour,day,campaign_id,list_id,shard,agent_id,disposition,state,pause_code}'::text[]
+             <> (SELECT jsonb_object_agg(k, 0) FROM jsonb_object_keys(to_jsonb(${table}.*) - '{hour,day,campaign_id,list_id,shard,agent_id,disposition,state,pause_code}'::text[]) k)
            ORDER BY ${key}`,
         );
         out[table] = r.rows;

@@ -10,14 +10,19 @@
 -- as the drop ledger counts); an agent_log interval in the bucket of its started_at (not split
 -- across buckets). docs/reports.md states it for users.
 --
--- Contention: all calls of one list in one hour update the same report_call_hourly row. Each
--- call_log write is a single-statement transaction, so the row lock is held for milliseconds.
+-- Contention: all calls of one list in one hour would update the same report_call_hourly row
+-- (and of one campaign in one day the same report_answer_daily row). Those two rollups are
+-- split into REPORT_SHARDS = 8 rows per bucket, picked by a hash of the call id, so concurrent
+-- call_log writes rarely wait on each other; queries sum the shards. Correctness does not depend
+-- on the hash: a call's old and new contributions go to the same shard, and even if they did
+-- not, the sums over all shards would be the same.
 
 -- Outbound calling per hour, campaign and list. Outcomes count once the call has ended.
 CREATE TABLE report_call_hourly (
   hour          timestamptz NOT NULL,
   campaign_id   bigint NOT NULL,
   list_id       bigint NOT NULL,
+  shard         smallint NOT NULL,
   dials         bigint NOT NULL DEFAULT 0,
   answers       bigint NOT NULL DEFAULT 0,  -- answered_at set (human, machine or unknown)
   humans        bigint NOT NULL DEFAULT 0,  -- outcome HUMAN or DROPPED: the drop-rate denominator
@@ -26,7 +31,7 @@ CREATE TABLE report_call_hourly (
   connected     bigint NOT NULL DEFAULT 0,  -- agent_connected_at set
   -- Sum over connected calls of (agent_connected_at - answered_at): the ASA numerator.
   answer_wait_ms bigint NOT NULL DEFAULT 0,
-  PRIMARY KEY (hour, campaign_id, list_id)
+  PRIMARY KEY (hour, campaign_id, list_id, shard)
 );
 CREATE INDEX report_call_hourly_campaign_idx ON report_call_hourly (campaign_id, hour);
 
@@ -63,9 +68,10 @@ CREATE INDEX report_agent_state_daily_campaign_idx ON report_agent_state_daily (
 CREATE TABLE report_answer_daily (
   campaign_id   bigint NOT NULL,
   day           timestamptz NOT NULL,
+  shard         smallint NOT NULL,
   humans        bigint NOT NULL DEFAULT 0,
   drops         bigint NOT NULL DEFAULT 0,
-  PRIMARY KEY (campaign_id, day)
+  PRIMARY KEY (campaign_id, day, shard)
 );
 
 -- The compliance window's partial days are read raw: human answers by answer instant, index-only.
@@ -85,10 +91,11 @@ CREATE FUNCTION report_call_apply(r call_log, sign integer) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
   connected boolean := r.agent_connected_at IS NOT NULL;
+  v_shard smallint := abs(hashtext(r.id) % 8);
 BEGIN
-  INSERT INTO report_call_hourly AS t (hour, campaign_id, list_id, dials, answers, humans,
+  INSERT INTO report_call_hourly AS t (hour, campaign_id, list_id, shard, dials, answers, humans,
                                        machines, drops, connected, answer_wait_ms)
-  VALUES (date_trunc('hour', r.originated_at, 'UTC'), r.campaign_id, r.list_id, sign,
+  VALUES (date_trunc('hour', r.originated_at, 'UTC'), r.campaign_id, r.list_id, v_shard, sign,
           sign * (r.answered_at IS NOT NULL)::int,
           sign * coalesce(r.outcome IN ('HUMAN', 'DROPPED'), false)::int,
           sign * coalesce(r.outcome = 'MACHINE', false)::int,
@@ -97,7 +104,7 @@ BEGIN
           sign * CASE WHEN connected AND r.answered_at IS NOT NULL
                       THEN round(extract(epoch FROM r.agent_connected_at - r.answered_at) * 1000)::bigint
                       ELSE 0 END)
-  ON CONFLICT (hour, campaign_id, list_id) DO UPDATE SET
+  ON CONFLICT (hour, campaign_id, list_id, shard) DO UPDATE SET
     dials = t.dials + EXCLUDED.dials,
     answers = t.answers + EXCLUDED.answers,
     humans = t.humans + EXCLUDED.humans,
@@ -120,10 +127,10 @@ BEGIN
   END IF;
 
   IF r.answered_at IS NOT NULL AND coalesce(r.outcome IN ('HUMAN', 'DROPPED'), false) THEN
-    INSERT INTO report_answer_daily AS t (campaign_id, day, humans, drops)
-    VALUES (r.campaign_id, date_trunc('day', r.answered_at, 'UTC'), sign,
+    INSERT INTO report_answer_daily AS t (campaign_id, day, shard, humans, drops)
+    VALUES (r.campaign_id, date_trunc('day', r.answered_at, 'UTC'), v_shard, sign,
             sign * (r.outcome = 'DROPPED')::int)
-    ON CONFLICT (campaign_id, day) DO UPDATE SET
+    ON CONFLICT (campaign_id, day, shard) DO UPDATE SET
       humans = t.humans + EXCLUDED.humans,
       drops = t.drops + EXCLUDED.drops;
   END IF;
@@ -185,16 +192,17 @@ BEGIN
   LOCK TABLE call_log, agent_log IN SHARE MODE;
   TRUNCATE report_call_hourly, report_agent_call_daily, report_agent_state_daily,
            report_answer_daily;
-  INSERT INTO report_call_hourly (hour, campaign_id, list_id, dials, answers, humans, machines,
-                                  drops, connected, answer_wait_ms)
-  SELECT date_trunc('hour', originated_at, 'UTC'), campaign_id, list_id, count(*),
+  INSERT INTO report_call_hourly (hour, campaign_id, list_id, shard, dials, answers, humans,
+                                  machines, drops, connected, answer_wait_ms)
+  SELECT date_trunc('hour', originated_at, 'UTC'), campaign_id, list_id, abs(hashtext(id) % 8),
+         count(*),
          count(answered_at),
          count(*) FILTER (WHERE outcome IN ('HUMAN', 'DROPPED')),
          count(*) FILTER (WHERE outcome = 'MACHINE'),
          count(*) FILTER (WHERE outcome = 'DROPPED'),
          count(agent_connected_at),
          coalesce(sum(round(extract(epoch FROM agent_connected_at - answered_at) * 1000)::bigint), 0)
-    FROM call_log GROUP BY 1, 2, 3;
+    FROM call_log GROUP BY 1, 2, 3, 4;
   INSERT INTO report_agent_call_daily (day, agent_id, campaign_id, disposition, calls, talk_ms,
                                        wrap_ms)
   SELECT date_trunc('day', originated_at, 'UTC'), agent_id, campaign_id,
@@ -204,12 +212,12 @@ BEGIN
     FROM call_log
    WHERE agent_id IS NOT NULL AND agent_connected_at IS NOT NULL
    GROUP BY 1, 2, 3, 4;
-  INSERT INTO report_answer_daily (campaign_id, day, humans, drops)
-  SELECT campaign_id, date_trunc('day', answered_at, 'UTC'), count(*),
+  INSERT INTO report_answer_daily (campaign_id, day, shard, humans, drops)
+  SELECT campaign_id, date_trunc('day', answered_at, 'UTC'), abs(hashtext(id) % 8), count(*),
          count(*) FILTER (WHERE outcome = 'DROPPED')
     FROM call_log
    WHERE answered_at IS NOT NULL AND outcome IN ('HUMAN', 'DROPPED')
-   GROUP BY 1, 2;
+   GROUP BY 1, 2, 3;
   INSERT INTO report_agent_state_daily (day, agent_id, campaign_id, state, pause_code,
                                         duration_ms, intervals)
   SELECT date_trunc('day', started_at, 'UTC'), agent_id, coalesce(campaign_id, 0), state,
