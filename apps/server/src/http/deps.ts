@@ -1,3 +1,4 @@
+import type { ReportsService } from '../services/reports/reports-service.js';
 import type { Readable } from 'node:stream';
 import type {
   AgentId,
@@ -131,6 +132,8 @@ export interface AppConfig {
 
 export interface AppDeps {
   config: AppConfig;
+  /** Reports from PostgreSQL (issue 6); routes answer 503 without it. */
+  reports?: ReportsService;
   logger: Logger;
   clock: Clock;
   users: UsersRepo;

@@ -1,3 +1,5 @@
+import { ReportsRepository } from '../adapters/postgres/reports/reports-repository.js';
+import { ReportsService } from '../services/reports/reports-service.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
@@ -88,6 +90,7 @@ export async function startApi(ctx: RoleContext): Promise<RunningRole> {
     dispositions: createDispositionsRepo(db),
     pauseCodes: createPauseCodesRepo(db),
     importLeads: (args) => importLeads({ pool, logger: log }, args),
+    reports: new ReportsService(new ReportsRepository(pool), clock),
     agentSessions: control.agentSessions,
     telephony: control.telephony,
     presence: control.presence,

@@ -102,11 +102,11 @@ export class BotAgent {
   private async customerHungUp(callId: CallId): Promise<void> {
     if (this.onCall !== callId) return;
     this.onCall = null;
-    await this.d.sessions.apply(
-      this.agentId,
-      { type: 'customer_hangup' },
-      'system:customer-hangup',
-    );
+    // The dialer moves the agent to DEAD itself when it sees the call end; whichever of the two
+    // comes second is refused, which is fine.
+    await this.d.sessions
+      .apply(this.agentId, { type: 'customer_hangup' }, 'system:customer-hangup')
+      .catch(() => undefined);
     // The agent reads the screen a moment, then closes the call.
     this.d.timers.after(300 + this.d.rng.next() * 700, () => {
       void this.d.sessions

@@ -69,7 +69,13 @@ describe('importLeads (real PostgreSQL)', () => {
       dnc: 0,
       errors: [],
     });
-    expect(report.timeZones).toEqual({ postal_code: 1, area_code: 2, manual: 0, unknown: 0 });
+    expect(report.timeZones).toEqual({
+      postal_code: 1,
+      area_code: 2,
+      country: 0,
+      manual: 0,
+      unknown: 0,
+    });
     const leads = await leadsOf(listId);
     expect(leads.map((l) => l.phone)).toEqual(['+12125550100', '+13125550101', '+18505550102']);
     expect(leads[0]).toMatchObject({

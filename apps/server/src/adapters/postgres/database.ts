@@ -316,6 +316,55 @@ export interface SchemaMigrationsTable {
   applied_at: CreatedAt;
 }
 
+/**
+ * Report rollups (0100_reports.sql), kept exact by triggers on call_log and agent_log; written
+ * only by those triggers and report_rollups_rebuild(), read by adapters/postgres/reports.
+ */
+type Counter = ColumnType<string, string | number | undefined, string | number>;
+type RollupInstant = ColumnType<Date, Date | string, Date | string>;
+
+export interface ReportCallHourlyTable {
+  hour: RollupInstant;
+  campaign_id: Int8;
+  list_id: Int8;
+  shard: number;
+  dials: Counter;
+  answers: Counter;
+  humans: Counter;
+  machines: Counter;
+  drops: Counter;
+  connected: Counter;
+  answer_wait_ms: Counter;
+}
+
+export interface ReportAgentCallDailyTable {
+  day: RollupInstant;
+  agent_id: Int8;
+  campaign_id: Int8;
+  disposition: string;
+  calls: Counter;
+  talk_ms: Counter;
+  wrap_ms: Counter;
+}
+
+export interface ReportAgentStateDailyTable {
+  day: RollupInstant;
+  agent_id: Int8;
+  campaign_id: Int8;
+  state: string;
+  pause_code: string;
+  duration_ms: Counter;
+  intervals: Counter;
+}
+
+export interface ReportAnswerDailyTable {
+  campaign_id: Int8;
+  day: RollupInstant;
+  shard: number;
+  humans: Counter;
+  drops: Counter;
+}
+
 /** Every table of the schema. */
 export interface Database {
   teams: TeamsTable;
@@ -334,6 +383,10 @@ export interface Database {
   audit_log: AuditLogTable;
   import_jobs: ImportJobsTable;
   agent_sessions: AgentSessionsTable;
+  report_call_hourly: ReportCallHourlyTable;
+  report_agent_call_daily: ReportAgentCallDailyTable;
+  report_agent_state_daily: ReportAgentStateDailyTable;
+  report_answer_daily: ReportAnswerDailyTable;
   schema_migrations: SchemaMigrationsTable;
 }
 
