@@ -40,6 +40,8 @@ import { AriServerSupervisor } from '../../apps/server/src/services/ari-worker-s
 interface Args {
   /** Diagnostic: skip PostgreSQL (call_log) to see its share of the cost. */
   noCallLog: boolean;
+  /** Diagnostic: ioredis auto-pipelining on the worker's connection (one write per tick). */
+  autoPipeline: boolean;
   calls: number;
   /** Originations per second; 0: all at once (the default, the worst burst). */
   rate: number;
@@ -49,11 +51,20 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { noCallLog: false, calls: 500, rate: 0, speed: 20, seed: 1, json: false };
+  const a: Args = {
+    noCallLog: false,
+    autoPipeline: false,
+    calls: 500,
+    rate: 0,
+    speed: 20,
+    seed: 1,
+    json: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     if (k === '--json') a.json = true;
     else if (k === '--no-call-log') a.noCallLog = true;
+    else if (k === '--auto-pipeline') a.autoPipeline = true;
     else if (k === '--calls' || k === '--speed' || k === '--seed' || k === '--rate') {
       const v = Number(argv[++i]);
       if (!Number.isFinite(v) || v < 0 || (v === 0 && k !== '--rate'))
@@ -94,7 +105,9 @@ function percentile(sorted: number[], p: number): number {
 
 async function startSim(port: number, speed: number, seed: number): Promise<ChildProcess> {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/sim/src/pbx/main.ts'], {
+  // BENCH_SIM_NODE_ARGS: extra node flags for the simulator, e.g. --cpu-prof to profile it.
+  const extra = (process.env.BENCH_SIM_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...extra, '--import', 'tsx', 'apps/sim/src/pbx/main.ts'], {
     cwd: root,
     env: {
       ...process.env,
@@ -127,7 +140,13 @@ async function main(): Promise<void> {
   const port = await freePort();
   const sim = await startSim(port, args.speed, args.seed);
   const prefix = `bench_ari_${randomBytes(3).toString('hex')}`;
-  const redis = new Redis(config.redisUrl);
+  // As in production: the worker (role ari-worker) and the originator (role dialer) each have
+  // their own Redis connection, so neither's burst queues behind the other's on one socket.
+  const redis = new Redis(config.redisUrl, {
+    maxRetriesPerRequest: 3,
+    enableAutoPipelining: args.autoPipeline,
+  });
+  const dialerRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
   const busRedis = new Redis(config.redisUrl);
   const schema = prefix;
   await ensureDatabase(config.databaseUrl);
@@ -144,6 +163,7 @@ async function main(): Promise<void> {
       ).rows[0]?.id,
     );
     const store = new RedisStateStore(redis, { prefix, clock: systemClock });
+    const dialerStore = new RedisStateStore(dialerRedis, { prefix, clock: systemClock });
     // How long the state store's write (Lua: live_call + XADD) takes, apart from queueing.
     const writeMs: number[] = [];
     const putCall = store.putCall.bind(store);
@@ -165,6 +185,9 @@ async function main(): Promise<void> {
       app: config.ariApp,
     };
     const latencies: number[] = [];
+    /** Latency of events received after the last origination returned: the steady state. */
+    const latenciesAfterBurst: number[] = [];
+    let burstOverAt = Infinity;
     const outcomes = new Map<string, number>();
     let ended = 0;
     let allEnded: () => void = () => undefined;
@@ -178,7 +201,9 @@ async function main(): Promise<void> {
       logger,
       health: new TelephonyHealth(),
       onPublished: (env, receivedAt) => {
-        latencies.push(performance.now() - receivedAt);
+        const ms = performance.now() - receivedAt;
+        latencies.push(ms);
+        if (receivedAt >= burstOverAt) latenciesAfterBurst.push(ms);
         if (env.event.type === 'call.ended') {
           outcomes.set(env.event.outcome, (outcomes.get(env.event.outcome) ?? 0) + 1);
           ended += 1;
@@ -191,11 +216,11 @@ async function main(): Promise<void> {
     await sup.worker.idle();
     const pbxPool = new ServerPool(
       [{ id: server.id, client: sup.client, maxCalls: args.calls * 2 }],
-      store,
+      dialerStore,
     );
     const originator = new CallOriginator({
       pool: pbxPool,
-      store,
+      store: dialerStore,
       callLog,
       clock: systemClock,
       logger,
@@ -229,7 +254,8 @@ async function main(): Promise<void> {
       pending.push(originateOne(i));
     }
     const results = await Promise.all(pending);
-    const originateMs = performance.now() - t0;
+    burstOverAt = performance.now();
+    const originateMs = burstOverAt - t0;
     const failed = results.filter((r) => !r.ok).length;
     const timeout = new Promise<void>((r) => setTimeout(r, 120_000).unref());
     await Promise.race([allEndedP, timeout]);
@@ -241,6 +267,7 @@ async function main(): Promise<void> {
     if (callLog instanceof BatchedCallLog) await callLog.flush();
 
     const sorted = [...latencies].sort((a, b) => a - b);
+    const sortedAfter = [...latenciesAfterBurst].sort((a, b) => a - b);
     const writes = [...writeMs].sort((a, b) => a - b);
     const report = {
       bench: 'ari',
@@ -253,11 +280,14 @@ async function main(): Promise<void> {
       callsEnded: ended,
       totalMs: Math.round(totalMs),
       ariEvents: sup.stream.stats.received,
+      ignoredEvents: sup.stream.stats.ignored,
       invalidEvents: sup.stream.stats.invalid,
       domainEvents: latencies.length,
       latencyP50Ms: Number(percentile(sorted, 50).toFixed(2)),
       latencyP99Ms: Number(percentile(sorted, 99).toFixed(2)),
       latencyMaxMs: Number((sorted.at(-1) ?? NaN).toFixed(2)),
+      afterBurstEvents: sortedAfter.length,
+      afterBurstP99Ms: Number(percentile(sortedAfter, 99).toFixed(2)),
       storeWriteP50Ms: Number(percentile(writes, 50).toFixed(2)),
       storeWriteP99Ms: Number(percentile(writes, 99).toFixed(2)),
       eventLoopDelayP99Ms: Number((loopDelay.percentile(99) / 1e6).toFixed(1)),
@@ -266,6 +296,7 @@ async function main(): Promise<void> {
       cpuMsPerCall: Number(((cpu.user + cpu.system) / 1000 / args.calls).toFixed(2)),
       simCpuMsPerCall: Number((simCpuMs / args.calls).toFixed(2)),
       loadAvg1m: Number(load1m.toFixed(1)),
+      loadAvg1mAtEnd: Number((loadavg()[0] ?? NaN).toFixed(1)),
       goalOriginationsMet: (args.calls / originateMs) * 1000 >= 200,
       goalLatencyMet: percentile(sorted, 99) <= 20,
     };
@@ -294,6 +325,10 @@ async function main(): Promise<void> {
         ],
         ['ARI event -> bus, max', `${report.latencyMaxMs} ms`],
         [
+          '  p99 after the last originate',
+          `${report.afterBurstP99Ms} ms (${report.afterBurstEvents} events)`,
+        ],
+        [
           'of which the Redis write',
           `p50 ${report.storeWriteP50Ms} ms, p99 ${report.storeWriteP99Ms} ms`,
         ],
@@ -302,7 +337,10 @@ async function main(): Promise<void> {
           'CPU per call',
           `${report.cpuMsPerCall} ms client+worker, ${report.simCpuMsPerCall} ms simulator`,
         ],
-        ['machine load (1 min) at start', `${report.loadAvg1m} on 2 cores`],
+        [
+          'machine load (1 min)',
+          `${report.loadAvg1m} at start, ${report.loadAvg1mAtEnd} at end, on 2 cores`,
+        ],
         [
           'outcomes',
           Object.entries(report.outcomes)
@@ -327,6 +365,7 @@ async function main(): Promise<void> {
       if (keys.length) await redis.del(...keys);
     } while (cursor !== '0');
     await redis.quit();
+    dialerRedis.disconnect();
     busRedis.disconnect();
   }
 }

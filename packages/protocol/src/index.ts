@@ -4,3 +4,4 @@ export * from './events.js';
 export * from './http.js';
 export * from './ws.js';
 export * from './reports.js';
+export * from './supervisor.js';

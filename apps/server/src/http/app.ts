@@ -18,6 +18,7 @@ import { registerHealthRoutes } from './routes/health.js';
 import { registerImportRoutes } from './routes/import.js';
 import { registerLeadRoutes } from './routes/leads.js';
 import { registerReportRoutes } from './routes/reports.js';
+import { registerSupervisorRoutes } from './routes/supervisor.js';
 import { registerTelephonyRoutes } from './routes/telephony.js';
 import { registerUserRoutes } from './routes/users.js';
 import { registerWebApp } from './web-app.js';
@@ -152,6 +153,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerLeadRoutes(app, deps);
   registerTelephonyRoutes(app, deps);
   registerReportRoutes(app, deps);
+  registerSupervisorRoutes(app, deps);
   registerWebApp(app, deps.config.webRoot ?? null);
 
   const gateway = createGateway(deps);

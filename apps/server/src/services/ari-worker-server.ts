@@ -92,6 +92,7 @@ export class AriServerSupervisor {
     await this.stream.stop();
     await this.worker.idle();
     this.worker.close();
+    this.client.close();
   }
 
   private async onUp(): Promise<void> {

@@ -3,6 +3,7 @@ import type { Me } from '@ringside/protocol';
 import { ApiClient } from '../core/api.js';
 import { AgentPanel } from '../features/agent/AgentPanel.js';
 import { Login } from '../features/agent/Login.js';
+import { Dashboard } from '../features/supervisor/Dashboard.js';
 
 /** Signs the user in (session cookie), then shows the agent panel. */
 export function App() {
@@ -32,6 +33,11 @@ export function App() {
     );
   }
   if (!me) return <Login api={api} onSignedIn={setMe} />;
+  // Supervisors and admins get the live dashboard; the route check on the server is what
+  // keeps agents out of its data (403 on /api/supervisor/*).
+  if (me.role === 'supervisor' || me.role === 'admin') {
+    return <Dashboard me={me} onSignedOut={signOut} />;
+  }
   if (me.role !== 'agent') {
     return (
       <main>

@@ -1,5 +1,7 @@
 import { checkRequest, formatIssues } from '@ringside/ari';
-import { describe, expect, it } from 'vitest';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
 import { AriRestClient } from './ari-client.js';
 import { AriError } from './ari-error.js';
 import { backoffDelayMs } from './backoff.js';
@@ -166,6 +168,89 @@ describe('AriRestClient errors', () => {
       retryable: true,
       httpStatus: 503,
     });
+  });
+});
+
+describe('AriRestClient over node:http (no injected fetch)', () => {
+  const servers: http.Server[] = [];
+  const clients: AriRestClient[] = [];
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.close();
+    for (const s of servers.splice(0)) {
+      s.closeAllConnections();
+      await new Promise((r) => s.close(r));
+    }
+  });
+
+  async function serve(
+    handler: http.RequestListener,
+    requestTimeoutMs?: number,
+  ): Promise<AriRestClient> {
+    const s = http.createServer(handler);
+    servers.push(s);
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+    const c = new AriRestClient({
+      baseUrl: `http://127.0.0.1:${(s.address() as AddressInfo).port}/ari`,
+      user: 'ringside',
+      password: 's3cret',
+      ...(requestTimeoutMs ? { requestTimeoutMs } : {}),
+    });
+    clients.push(c);
+    return c;
+  }
+
+  it('sends method, path, query, auth and JSON body, and reuses one kept-alive socket', async () => {
+    const seen: Array<{ line: string; auth?: string; body: string; port?: number }> = [];
+    const c = await serve((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        seen.push({
+          line: `${req.method} ${req.url}`,
+          auth: req.headers.authorization,
+          body,
+          port: req.socket.remotePort,
+        });
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ id: 'c1', state: 'Down' }));
+      });
+    });
+    const ch = await c.originate({
+      endpoint: 'Local/1@x',
+      channelId: 'c1',
+      variables: { CALL_ID: 'c1' },
+    });
+    await c.hold('c1');
+    expect(ch).toMatchObject({ id: 'c1', state: 'Down' });
+    expect(seen[0]?.line).toBe('POST /ari/channels?endpoint=Local%2F1%40x&channelId=c1');
+    expect(JSON.parse(seen[0]?.body ?? '')).toEqual({ variables: { CALL_ID: 'c1' } });
+    expect(seen[0]?.auth).toBe(`Basic ${Buffer.from('ringside:s3cret').toString('base64')}`);
+    expect(seen[1]?.line).toBe('POST /ari/channels/c1/hold');
+    expect(seen[1]?.port).toBe(seen[0]?.port);
+  });
+
+  it('turns an error status into an AriError with Asterisk’s message', async () => {
+    const c = await serve((_req, res) => {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message: 'Channel not found' }));
+    });
+    const err = await c.getChannel('nope').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AriError);
+    expect(err).toMatchObject({ status: 404, asteriskMessage: 'Channel not found' });
+  });
+
+  it('reports a request that outlives its timeout as status 0 "timed out"', async () => {
+    const c = await serve(() => undefined, 50);
+    const err = await c.ping().catch((e: unknown) => e);
+    expect(err).toMatchObject({ status: 0, asteriskMessage: 'timed out', retryable: true });
+  });
+
+  it('reports a refused connection as status 0, retryable', async () => {
+    const c = await serve(() => undefined);
+    const s = servers.pop();
+    await new Promise((r) => s?.close(r));
+    const err = await c.ping().catch((e: unknown) => e);
+    expect(err).toMatchObject({ status: 0, retryable: true, operation: 'asterisk.ping' });
   });
 });
 

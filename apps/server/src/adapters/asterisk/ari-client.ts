@@ -12,6 +12,8 @@ import {
   type AsteriskPing,
   type Variable,
 } from '@ringside/ari';
+import http from 'node:http';
+import https from 'node:https';
 import { AriError } from './ari-error.js';
 
 /** Where one Asterisk's ARI is and how to log in. */
@@ -27,11 +29,15 @@ export interface AriRestClientOptions extends AriConnection {
   requestTimeoutMs?: number;
   /**
    * Requests in flight at once (default 32); more wait their turn. Bounds the connections to one
-   * Asterisk, which fetch then keeps alive and reuses: opening hundreds of sockets for a burst
-   * of originations costs more than queueing them.
+   * Asterisk, which are kept alive and reused: opening hundreds of sockets for a burst of
+   * originations costs more than queueing them.
    */
   maxInFlight?: number;
-  /** Injected for tests; defaults to the global fetch. */
+  /**
+   * Injected for tests. Unset: node:http(s) with a keep-alive agent, about a quarter of the CPU
+   * of the global fetch (undici's web streams and Request/Response objects) per request, which
+   * is what bounds originations per second (docs/telephony.md, performance).
+   */
   fetch?: typeof fetch;
 }
 
@@ -51,8 +57,37 @@ function toWire(v: unknown): string {
   return String(v);
 }
 
+/** A response's body, or its AriError (Asterisk's `message`/`error`, else the status text). */
+function settle<Id extends AriOperationId>(
+  id: Id,
+  status: number,
+  statusText: string,
+  text: string,
+): { ok: true; value: AriOperationResult[Id] } | { ok: false; error: AriError } {
+  let body: unknown = undefined;
+  if (text) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = text;
+    }
+  }
+  if (status >= 200 && status < 300) return { ok: true, value: body as AriOperationResult[Id] };
+  const msg =
+    typeof body === 'object' && body !== null
+      ? String(
+          (body as { message?: unknown; error?: unknown }).message ??
+            (body as { error?: unknown }).error ??
+            '',
+        )
+      : typeof body === 'string'
+        ? body.slice(0, 200)
+        : '';
+  return { ok: false, error: new AriError(status, msg || statusText, id) };
+}
+
 /**
- * ARI over REST (fetch, basic auth). `call` covers every operation in Asterisk's description,
+ * ARI over REST (node:http with keep-alive, or an injected fetch; basic auth). `call` covers every operation in Asterisk's description,
  * typed from the generated parameters; the named methods are the ones Ringside uses. Errors are
  * AriError with Asterisk's status and message.
  */
@@ -60,7 +95,10 @@ export class AriRestClient {
   private readonly baseUrl: string;
   private readonly auth: string;
   private readonly timeoutMs: number;
-  private readonly fetchFn: typeof fetch;
+  private readonly fetchFn: typeof fetch | null;
+  /** node:http transport (no injected fetch): the module, its keep-alive agent. */
+  private readonly transport: typeof http | typeof https;
+  private readonly agent: http.Agent;
   private readonly maxInFlight: number;
   private inFlight = 0;
   private readonly waiting: Array<() => void> = [];
@@ -69,8 +107,26 @@ export class AriRestClient {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
     this.auth = `Basic ${Buffer.from(`${opts.user}:${opts.password}`).toString('base64')}`;
     this.timeoutMs = opts.requestTimeoutMs ?? 5_000;
-    this.fetchFn = opts.fetch ?? fetch;
+    this.fetchFn = opts.fetch ?? null;
     this.maxInFlight = opts.maxInFlight ?? 32;
+    const isHttps = this.baseUrl.startsWith('https:');
+    this.transport = isHttps ? https : http;
+    // One socket per request slot, kept open between requests (Asterisk keeps HTTP/1.1 alive).
+    const agentOpts: http.AgentOptions = {
+      keepAlive: true,
+      maxSockets: this.maxInFlight,
+      maxFreeSockets: this.maxInFlight,
+      scheduling: 'lifo',
+      // An idle socket is closed after 4 s (undici's default), before a server's keep-alive
+      // timeout (Asterisk 15 s, Node 5 s) could close it under a request being sent.
+      timeout: 4_000,
+    };
+    this.agent = isHttps ? new https.Agent(agentOpts) : new http.Agent(agentOpts);
+  }
+
+  /** Closes the kept-alive sockets (shutdown; requests still work afterwards). */
+  close(): void {
+    this.agent.destroy();
   }
 
   private async slot(): Promise<void> {
@@ -119,20 +175,78 @@ export class AriRestClient {
     const url = `${this.baseUrl}${req.path}${qs ? `?${qs}` : ''}`;
     await this.slot();
     try {
-      return await this.send<Id>(id, url, req);
+      return this.fetchFn
+        ? await this.send<Id>(this.fetchFn, id, url, req)
+        : await this.sendHttp<Id>(id, url, req);
     } finally {
       this.release();
     }
   }
 
+  private sendHttp<Id extends AriOperationId>(
+    id: Id,
+    url: string,
+    req: AriRequestRecord,
+  ): Promise<AriOperationResult[Id]> {
+    return new Promise((resolve, reject) => {
+      const payload = req.body ? JSON.stringify(req.body) : undefined;
+      const headers: http.OutgoingHttpHeaders = { authorization: this.auth };
+      if (payload !== undefined) headers['content-type'] = 'application/json';
+      // An explicit length (0 too) keeps Node from chunking a POST, as fetch does.
+      if (req.method !== 'GET') headers['content-length'] = Buffer.byteLength(payload ?? '');
+      let done = false;
+      const fail = (reason: string, cause?: unknown): void => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        reject(new AriError(0, reason, id, cause === undefined ? undefined : { cause }));
+      };
+      let r: http.ClientRequest;
+      try {
+        r = this.transport.request(url, { method: req.method, headers, agent: this.agent });
+      } catch (err) {
+        reject(
+          new AriError(0, err instanceof Error ? err.message : 'request failed', id, {
+            cause: err,
+          }),
+        );
+        return;
+      }
+      // The whole exchange (connect, send, the response body) within the timeout, like fetch's
+      // AbortSignal.timeout.
+      const timer = setTimeout(() => {
+        fail('timed out');
+        r.destroy();
+      }, this.timeoutMs);
+      r.on('error', (err) => fail(err.message, err));
+      r.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', (err) => fail(err.message, err));
+        res.on('end', () => {
+          if (done) return;
+          done = true;
+          clearTimeout(timer);
+          const status = res.statusCode ?? 0;
+          const text = chunks.length ? Buffer.concat(chunks).toString('utf8') : '';
+          const out = settle<Id>(id, status, res.statusMessage ?? '', text);
+          if (out.ok) resolve(out.value);
+          else reject(out.error);
+        });
+      });
+      r.end(payload);
+    });
+  }
+
   private async send<Id extends AriOperationId>(
+    fetchFn: typeof fetch,
     id: Id,
     url: string,
     req: AriRequestRecord,
   ): Promise<AriOperationResult[Id]> {
     let res: Response;
     try {
-      res = await this.fetchFn(url, {
+      res = await fetchFn(url, {
         method: req.method,
         headers: {
           authorization: this.auth,
@@ -151,28 +265,9 @@ export class AriRestClient {
       throw new AriError(0, reason, id, { cause: err });
     }
     const text = await res.text().catch(() => '');
-    let body: unknown = undefined;
-    if (text) {
-      try {
-        body = JSON.parse(text);
-      } catch {
-        body = text;
-      }
-    }
-    if (!res.ok) {
-      const msg =
-        typeof body === 'object' && body !== null
-          ? String(
-              (body as { message?: unknown; error?: unknown }).message ??
-                (body as { error?: unknown }).error ??
-                '',
-            )
-          : typeof body === 'string'
-            ? body.slice(0, 200)
-            : '';
-      throw new AriError(res.status, msg || res.statusText, id);
-    }
-    return body as AriOperationResult[Id];
+    const out = settle<Id>(id, res.status, res.statusText, text);
+    if (!out.ok) throw out.error;
+    return out.value;
   }
 
   // ----- channels -----

@@ -1,0 +1,165 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import {
+  AgentIdParams,
+  AgentStatusView,
+  Campaign,
+  CampaignDialBody,
+  ForceLogoutBody,
+  ForcePauseBody,
+  IdParams,
+  MonitorBody,
+  MonitorResponse,
+  RosterResponse,
+} from '@ringside/protocol';
+import type { AgentId, CampaignId } from '@ringside/protocol';
+import { NotFoundError, UnauthorizedError } from '../../errors.js';
+import { AgentSessionService } from '../../services/agent-session.js';
+import { SupervisorActions } from '../../services/supervisor-actions.js';
+import type { AppDeps } from '../deps.js';
+import { defineRoute } from '../route.js';
+import { agentView } from '../views.js';
+import { SUPERVISOR } from './common.js';
+
+/** What the supervisor routes need beyond AppDeps; roles/api.ts supplies the wired service. */
+export interface SupervisorDeps {
+  /**
+   * The actions with hang-up and monitoring wired to ARI. Without it the routes use a service
+   * on the state store alone: pause and logout work (agent_log rows are then written by the
+   * recorder consumer from the bus), hang-up is not carried out, and monitoring answers 503.
+   */
+  supervisor?: SupervisorActions;
+}
+
+const ForceLogoutResponse = z.object({
+  agent: AgentStatusView,
+  callId: z.string().nullable(),
+  hungUp: z.boolean(),
+});
+
+export function registerSupervisorRoutes(
+  app: FastifyInstance,
+  deps: AppDeps & SupervisorDeps,
+): void {
+  const actions =
+    deps.supervisor ??
+    new SupervisorActions({
+      sessions: new AgentSessionService({
+        store: deps.stateStore,
+        log: { record: async () => undefined },
+        clock: deps.clock,
+        logger: deps.logger,
+      }),
+      store: deps.stateStore,
+      audit: deps.audit,
+      logger: deps.logger,
+    });
+  const who = (user: { id: string } | null): string => {
+    if (!user) throw new UnauthorizedError('sign in first');
+    return user.id;
+  };
+
+  defineRoute(app, {
+    method: 'GET',
+    url: '/api/supervisor/roster',
+    auth: SUPERVISOR,
+    summary: 'Names and teams of the agents in the live state, and the campaigns (loaded once).',
+    tags: ['supervisor'],
+    response: RosterResponse,
+    handler: async () => {
+      const [live, campaigns] = await Promise.all([
+        deps.stateStore.listAgents(),
+        deps.campaigns.list(),
+      ]);
+      const users = await Promise.all(live.map((a) => deps.users.findById(a.agentId)));
+      return {
+        agents: users.flatMap((u) =>
+          u ? [{ agentId: u.id, displayName: u.displayName, teamId: u.teamId }] : [],
+        ),
+        campaigns: campaigns.map((c) => ({
+          id: c.id,
+          name: c.name,
+          dialMethod: c.dialMethod,
+          dialLevel: c.dialLevel,
+          dropRateCapPct: c.dropRateCapPct,
+        })),
+      };
+    },
+  });
+
+  defineRoute(app, {
+    method: 'POST',
+    url: '/api/supervisor/agents/:agentId/pause',
+    auth: SUPERVISOR,
+    summary: 'Force an agent into PAUSED with a code (from READY, PAUSED or WRAPUP). Audited.',
+    tags: ['supervisor'],
+    params: AgentIdParams,
+    body: ForcePauseBody,
+    response: z.object({ agent: AgentStatusView }),
+    handler: async ({ params, body, user }) => ({
+      agent: agentView(await actions.forcePause(who(user), params.agentId as AgentId, body.code)),
+    }),
+  });
+
+  defineRoute(app, {
+    method: 'POST',
+    url: '/api/supervisor/agents/:agentId/logout',
+    auth: SUPERVISOR,
+    summary: 'Force an agent to LOGGED_OUT; a live call stays up unless hangupCall. Audited.',
+    tags: ['supervisor'],
+    params: AgentIdParams,
+    body: ForceLogoutBody,
+    response: ForceLogoutResponse,
+    handler: async ({ params, body, user }) => {
+      const r = await actions.forceLogout(
+        who(user),
+        params.agentId as AgentId,
+        body.hangupCall ?? false,
+      );
+      return { agent: agentView(r.status), callId: r.callId, hungUp: r.hungUp };
+    },
+  });
+
+  defineRoute(app, {
+    method: 'POST',
+    url: '/api/supervisor/agents/:agentId/monitor',
+    auth: SUPERVISOR,
+    summary: "Listen, whisper or barge into the agent's live call on the supervisor's phone.",
+    tags: ['supervisor'],
+    params: AgentIdParams,
+    body: MonitorBody,
+    response: MonitorResponse,
+    handler: async ({ params, body, user }) => {
+      const r = await actions.monitor(who(user), params.agentId as AgentId, body.mode);
+      return { mode: body.mode, callId: r.callId, target: r.target };
+    },
+  });
+
+  defineRoute(app, {
+    method: 'PATCH',
+    url: '/api/supervisor/campaigns/:id/dialing',
+    auth: SUPERVISOR,
+    summary: "Change a campaign's dial method and/or level (0 < level <= 10). Audited.",
+    tags: ['supervisor'],
+    params: IdParams,
+    body: CampaignDialBody,
+    response: Campaign,
+    handler: async ({ params, body, user }) => {
+      const id = params.id as CampaignId;
+      const before = await deps.campaigns.get(id);
+      if (!before) throw new NotFoundError(`campaign ${params.id} not found`);
+      const after = await deps.campaigns.update(id, body);
+      if (!after) throw new NotFoundError(`campaign ${params.id} not found`);
+      await deps.audit.record({
+        userId: who(user),
+        action: 'supervisor.campaign_dialing',
+        target: `campaign:${id}`,
+        detail: {
+          dialMethod: { from: before.dialMethod, to: after.dialMethod },
+          dialLevel: { from: before.dialLevel, to: after.dialLevel },
+        },
+      });
+      return after;
+    },
+  });
+}

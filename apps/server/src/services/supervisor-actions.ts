@@ -1,0 +1,195 @@
+import type { AgentId, CallId, MonitorMode } from '@ringside/protocol';
+import type { AuditLog } from '../adapters/postgres/audit.js';
+import { ConflictError, NotFoundError, UnavailableError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { AgentStatus, LiveCall, StateStore } from '../ports/state-store.js';
+import type { AgentSessionService } from './agent-session.js';
+
+/**
+ * Supervisor actions on agents and calls: force pause, force logout, listen / whisper / barge.
+ * Every action is written to the audit log after it succeeded, with the acting user as `userId`
+ * and the agent or call as target. State changes go through the agent session service (the
+ * state machine and the store's compare-and-set), so a supervisor never writes a state the
+ * machine would refuse.
+ */
+
+/** The part of the ARI client monitoring needs (adapters/asterisk/ari-client.ts has all of it). */
+export interface MonitorAri {
+  snoop(p: {
+    channelId: string;
+    snoopId: string;
+    app: string;
+    appArgs?: string;
+    spy?: 'none' | 'both' | 'out' | 'in';
+    whisper?: 'none' | 'both' | 'out' | 'in';
+  }): Promise<unknown>;
+  createBridge(bridgeId: string, type?: 'mixing' | 'holding', name?: string): Promise<unknown>;
+  addChannel(bridgeId: string, channel: string | string[]): Promise<void>;
+  originate(p: {
+    endpoint: string;
+    channelId: string;
+    app?: string;
+    appArgs?: string;
+    timeoutS?: number;
+  }): Promise<unknown>;
+}
+
+/** ARI argument of the channels monitoring creates, so the ARI worker leaves them alone. */
+export const MONITOR_ARG = 'supmon';
+
+export interface SupervisorActionsDeps {
+  sessions: Pick<AgentSessionService, 'apply'>;
+  store: Pick<StateStore, 'getAgent' | 'getCall'>;
+  audit: Pick<AuditLog, 'record'>;
+  /** Carries out a hang-up of the customer's channel (force logout with hangupCall). */
+  hangupCall?: (call: LiveCall) => Promise<void>;
+  /** Monitoring: the ARI client of the server agents' bridges live on, and the app name. */
+  monitor?: {
+    ari: MonitorAri;
+    app: string;
+    /** The dial string of the supervisor's phone, e.g. PJSIP/<username> or the simulated phone. */
+    endpointOf(supervisorId: string): Promise<string>;
+    /** Unique ids for snoop channels and bridges. */
+    newId(): string;
+  };
+  logger?: Logger;
+}
+
+export interface ForceLogoutResult {
+  status: AgentStatus;
+  /** The live call the agent had, when it was left up (or hung up with hangupCall). */
+  callId: CallId | null;
+  hungUp: boolean;
+}
+
+export class SupervisorActions {
+  constructor(private readonly d: SupervisorActionsDeps) {}
+
+  async forcePause(supervisorId: string, agentId: AgentId, code: string): Promise<AgentStatus> {
+    const r = await this.d.sessions.apply(
+      agentId,
+      { type: 'pause', code },
+      `supervisor:${supervisorId}`,
+    );
+    await this.d.audit.record({
+      userId: supervisorId,
+      action: 'supervisor.force_pause',
+      target: `agent:${agentId}`,
+      detail: { code },
+    });
+    return r.status;
+  }
+
+  /**
+   * LOGGED_OUT from any state. The state machine asks to hang up a live call and end the agent's
+   * leg; the call is only hung up when the supervisor said so, and the leg is kept while a live
+   * call is left up (ending it would cut the customer off from the bridge's only other party).
+   */
+  async forceLogout(
+    supervisorId: string,
+    agentId: AgentId,
+    hangupCall: boolean,
+  ): Promise<ForceLogoutResult> {
+    const before = await this.d.store.getAgent(agentId);
+    if (!before || before.state === 'LOGGED_OUT') {
+      throw new ConflictError(`agent ${agentId} is not logged in`);
+    }
+    const r = await this.d.sessions.apply(
+      agentId,
+      { type: 'force_logout' },
+      `supervisor:${supervisorId}`,
+    );
+    let hungUp = false;
+    for (const e of r.effects) {
+      if (e.type === 'hangup_call' && hangupCall) {
+        const call = await this.d.store.getCall(e.callId);
+        if (call && this.d.hangupCall) {
+          await this.d.hangupCall(call);
+          hungUp = true;
+        }
+      }
+    }
+    const skipped = r.effects.filter((e) => !(e.type === 'hangup_call' && hungUp));
+    if (skipped.length > 0) {
+      // The api role carries out no other effects (http/agent-session-api.ts says the same).
+      this.d.logger?.info(
+        { agentId, effects: skipped.map((e) => e.type) },
+        'force logout effects left to their consumers',
+      );
+    }
+    await this.d.audit.record({
+      userId: supervisorId,
+      action: 'supervisor.force_logout',
+      target: `agent:${agentId}`,
+      detail: { from: before.state, hangupCall, hungUp, callId: before.callId },
+    });
+    return { status: r.status, callId: before.callId, hungUp };
+  }
+
+  /**
+   * Joins the supervisor's phone to the agent's live call: listen and whisper snoop the agent's
+   * phone leg (spy=both hears agent and customer; whisper=out speaks to the agent only) into a
+   * bridge with the supervisor's phone; barge calls the supervisor's phone into the agent's bridge.
+   */
+  async monitor(
+    supervisorId: string,
+    agentId: AgentId,
+    mode: MonitorMode,
+  ): Promise<{ callId: CallId; target: string }> {
+    const m = this.d.monitor;
+    if (!m) throw new UnavailableError('monitoring is not configured on this server');
+    const agent = await this.d.store.getAgent(agentId);
+    if (!agent || !agent.callId || (agent.state !== 'INCALL' && agent.state !== 'DEAD')) {
+      throw new ConflictError(`agent ${agentId} is not on a call`);
+    }
+    const call = await this.d.store.getCall(agent.callId);
+    if (!call) throw new NotFoundError(`call of agent ${agentId} not found`);
+    if (!agent.legChannelId || !agent.bridgeId) {
+      throw new ConflictError(`agent ${agentId} has no phone leg to monitor`);
+    }
+    const endpoint = await m.endpointOf(supervisorId);
+    const id = m.newId();
+    const supLeg = `sup-${id}`;
+    let target: string;
+    if (mode === 'barge') {
+      target = agent.bridgeId;
+      await m.ari.originate({
+        endpoint,
+        channelId: supLeg,
+        app: m.app,
+        appArgs: `${MONITOR_ARG},${target}`,
+        timeoutS: 30,
+      });
+    } else {
+      const snoopId = `snoop-${id}`;
+      const bridgeId = `supbr-${id}`;
+      target = agent.legChannelId;
+      await m.ari.createBridge(bridgeId, 'mixing', bridgeId);
+      await m.ari.snoop({
+        channelId: agent.legChannelId,
+        snoopId,
+        app: m.app,
+        appArgs: `${MONITOR_ARG},${bridgeId}`,
+        spy: 'both',
+        whisper: mode === 'whisper' ? 'out' : 'none',
+      });
+      await m.ari.addChannel(bridgeId, snoopId);
+      // The supervisor's phone enters the app with the bridge as argument; whoever handles
+      // MONITOR_ARG adds it to the bridge when it answers.
+      await m.ari.originate({
+        endpoint,
+        channelId: supLeg,
+        app: m.app,
+        appArgs: `${MONITOR_ARG},${bridgeId}`,
+        timeoutS: 30,
+      });
+    }
+    await this.d.audit.record({
+      userId: supervisorId,
+      action: `supervisor.${mode}`,
+      target: `agent:${agentId}`,
+      detail: { callId: call.callId, target },
+    });
+    return { callId: call.callId, target };
+  }
+}

@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { ensureWebBuild, launchChromium, startSystem, type System } from './system.js';
+
+/**
+ * The supervisor dashboard end to end: an agent and a supervisor in two browser contexts of
+ * Debian's chromium, against the whole system on the simulated PBX. No leads are seeded, so a
+ * READY agent stays READY (no call moves it on before the dashboard shows it).
+ */
+
+let sys: System;
+let browser: Browser;
+let agent: Page;
+let supervisor: Page;
+let agentId = '';
+
+async function signIn(p: Page, username: string): Promise<void> {
+  await p.goto('/');
+  await p.getByLabel('Username').fill(username);
+  await p.getByLabel('Password').fill('ringside-demo');
+  await p.getByRole('button', { name: 'Sign in' }).click();
+}
+
+const row = (state?: string) =>
+  supervisor.locator(
+    `.sv-row[data-agent-id="${agentId}"]${state ? `[data-state="${state}"]` : ''}`,
+  );
+
+beforeAll(async () => {
+  ensureWebBuild();
+  sys = await startSystem({ leads: 0 });
+  browser = await launchChromium();
+  agent = await (await browser.newContext({ baseURL: sys.front.url })).newPage();
+  supervisor = await (await browser.newContext({ baseURL: sys.front.url })).newPage();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await sys?.stop();
+});
+
+describe('supervisor dashboard', () => {
+  it('an agent cannot open the dashboard: the panel is shown and the routes answer 403', async () => {
+    await signIn(agent, 'agent1');
+    await agent.getByRole('button', { name: 'Log in to campaign' }).click();
+    await agent
+      .locator('[aria-label="Agent state"][data-agent-state="PAUSED"]')
+      .waitFor({ timeout: 20_000 });
+    expect(await agent.getByRole('heading', { name: 'Supervisor dashboard' }).count()).toBe(0);
+    const r = await agent.request.get('/api/supervisor/roster');
+    expect(r.status()).toBe(403);
+    const session = (await (await agent.request.get('/api/agent/session')).json()) as {
+      agent: { agentId: string } | null;
+    };
+    agentId = session.agent?.agentId ?? '';
+    expect(agentId).not.toBe('');
+  });
+
+  it("a supervisor sees the agent's state change within a second", async () => {
+    await signIn(supervisor, 'supervisor');
+    await supervisor.getByRole('heading', { name: 'Supervisor dashboard' }).waitFor();
+    await row('PAUSED').waitFor({ timeout: 10_000 });
+    const t0 = Date.now();
+    await agent.keyboard.press('Alt+KeyR');
+    await row('READY').waitFor({ timeout: 5_000 });
+    const ms = Date.now() - t0;
+    console.log(`agent ready key to supervisor dashboard READY: ${ms} ms`);
+    expect(ms).toBeLessThan(1000);
+  });
+
+  it("forces a logout and the agent's panel goes to logged out", async () => {
+    await row().getByRole('button', { name: /^Log out / }).click();
+    await agent
+      .locator('[aria-label="Agent state"][data-agent-state="LOGGED_OUT"]')
+      .waitFor({ timeout: 5_000 });
+    await row().waitFor({ state: 'detached', timeout: 5_000 });
+    const s = (await (await agent.request.get('/api/agent/session')).json()) as {
+      agent: { state: string } | null;
+    };
+    expect(s.agent?.state ?? 'LOGGED_OUT').toBe('LOGGED_OUT');
+  });
+});

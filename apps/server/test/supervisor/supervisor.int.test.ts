@@ -1,0 +1,268 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AgentId, CallId } from '@ringside/protocol';
+import { buildApp } from '../../src/http/app.js';
+import type { SupervisorDeps } from '../../src/http/routes/supervisor.js';
+import type { AppDeps } from '../../src/http/deps.js';
+import type { AgentStatus, LiveCall } from '../../src/ports/state-store.js';
+import { SupervisorActions, type MonitorAri } from '../../src/services/supervisor-actions.js';
+import { bearer, createHarness, type Harness } from '../http/harness.js';
+
+let h: Harness;
+const tokens = { agent: '', supervisor: '', admin: '' };
+
+beforeAll(async () => {
+  h = await createHarness();
+  tokens.agent = await h.login('agent1');
+  tokens.supervisor = await h.login('super');
+  tokens.admin = await h.login('admin');
+});
+afterAll(async () => h?.close());
+
+const SUPERVISOR_ROUTES = [
+  { method: 'GET', url: '/api/supervisor/roster', payload: undefined },
+  { method: 'POST', url: '/api/supervisor/agents/1/pause', payload: { code: 'BREAK' } },
+  { method: 'POST', url: '/api/supervisor/agents/1/logout', payload: {} },
+  { method: 'POST', url: '/api/supervisor/agents/1/monitor', payload: { mode: 'listen' } },
+  { method: 'PATCH', url: '/api/supervisor/campaigns/1/dialing', payload: { dialLevel: 2 } },
+] as const;
+
+async function agentLogin(): Promise<void> {
+  const r = await h.app.inject({
+    method: 'POST',
+    url: '/api/agent/session/login',
+    headers: bearer(tokens.agent),
+    payload: { campaignId: h.campaignId },
+  });
+  expect(r.statusCode).toBe(200);
+}
+
+describe('supervisor routes', () => {
+  it('every supervisor route is declared for supervisors and admins only', () => {
+    const declared = h.app.routeTable.filter((r) => r.url.startsWith('/api/supervisor/'));
+    expect(declared.map((r) => `${r.method} ${r.url}`).sort()).toEqual(
+      [
+        'GET /api/supervisor/roster',
+        'POST /api/supervisor/agents/:agentId/pause',
+        'POST /api/supervisor/agents/:agentId/logout',
+        'POST /api/supervisor/agents/:agentId/monitor',
+        'PATCH /api/supervisor/campaigns/:id/dialing',
+      ].sort(),
+    );
+    for (const r of declared) expect(r.auth).toEqual(['supervisor', 'admin']);
+  });
+
+  it('answers 403 to an agent on every supervisor route and writes nothing', async () => {
+    for (const r of SUPERVISOR_ROUTES) {
+      const res = await h.app.inject({
+        method: r.method,
+        url: r.url,
+        headers: bearer(tokens.agent),
+        ...(r.payload ? { payload: r.payload } : {}),
+      });
+      expect({ route: r.url, status: res.statusCode }).toEqual({ route: r.url, status: 403 });
+    }
+    const audit = await h.deps.audit.list();
+    expect(audit.filter((a) => a.action.startsWith('supervisor.'))).toEqual([]);
+  });
+
+  it('force logout moves the agent to LOGGED_OUT and writes an audit row', async () => {
+    await agentLogin();
+    const agentId = h.users.agent.id;
+    const res = await h.app.inject({
+      method: 'POST',
+      url: `/api/supervisor/agents/${agentId}/logout`,
+      headers: bearer(tokens.supervisor),
+      payload: {},
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ agent: { state: 'LOGGED_OUT' }, hungUp: false });
+    expect((await h.store.getAgent(agentId as AgentId))?.state ?? 'LOGGED_OUT').toBe('LOGGED_OUT');
+    const rows = await h.deps.audit.list({ target: `agent:${agentId}` });
+    expect(rows[0]).toMatchObject({
+      userId: h.users.supervisor.id,
+      action: 'supervisor.force_logout',
+      detail: { from: 'PAUSED', hangupCall: false },
+    });
+  });
+
+  it('force logout of an agent who is not logged in is a 409', async () => {
+    const res = await h.app.inject({
+      method: 'POST',
+      url: `/api/supervisor/agents/${h.users.agent2.id}/logout`,
+      headers: bearer(tokens.supervisor),
+      payload: {},
+    });
+    expect(res.statusCode).toBe(409);
+  });
+
+  it('force pause sets PAUSED with the code and the supervisor as reason, audited', async () => {
+    await agentLogin();
+    const agentId = h.users.agent.id;
+    await h.app.inject({
+      method: 'POST',
+      url: '/api/agent/session/ready',
+      headers: bearer(tokens.agent),
+    });
+    const res = await h.app.inject({
+      method: 'POST',
+      url: `/api/supervisor/agents/${agentId}/pause`,
+      headers: bearer(tokens.admin),
+      payload: { code: 'COACH' },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ agent: { state: 'PAUSED', pauseCode: 'COACH' } });
+    const rows = await h.deps.audit.list({ target: `agent:${agentId}` });
+    expect(rows[0]).toMatchObject({
+      userId: h.users.admin.id,
+      action: 'supervisor.force_pause',
+      detail: { code: 'COACH' },
+    });
+  });
+
+  it('the roster names the agents in the live state and lists the campaigns', async () => {
+    const res = await h.app.inject({
+      method: 'GET',
+      url: '/api/supervisor/roster',
+      headers: bearer(tokens.supervisor),
+    });
+    expect(res.statusCode).toBe(200);
+    const body = res.json() as { agents: unknown[]; campaigns: Array<{ id: string }> };
+    expect(body.agents).toContainEqual({
+      agentId: h.users.agent.id,
+      displayName: 'agent1',
+      teamId: null,
+    });
+    expect(body.campaigns.map((c) => c.id)).toContain(h.campaignId);
+  });
+
+  it('changes the dial method and level within limits, audited; refuses a level over 10', async () => {
+    const bad = await h.app.inject({
+      method: 'PATCH',
+      url: `/api/supervisor/campaigns/${h.campaignId}/dialing`,
+      headers: bearer(tokens.supervisor),
+      payload: { dialLevel: 11 },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('dialLevel');
+    const ok = await h.app.inject({
+      method: 'PATCH',
+      url: `/api/supervisor/campaigns/${h.campaignId}/dialing`,
+      headers: bearer(tokens.supervisor),
+      payload: { dialMethod: 'ratio', dialLevel: 2.5 },
+    });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toMatchObject({ dialMethod: 'ratio', dialLevel: 2.5 });
+    const rows = await h.deps.audit.list({ target: `campaign:${h.campaignId}` });
+    expect(rows[0]).toMatchObject({
+      action: 'supervisor.campaign_dialing',
+      detail: { dialLevel: { to: 2.5 }, dialMethod: { to: 'ratio' } },
+    });
+  });
+
+  it('monitoring answers 503 when no ARI is wired', async () => {
+    const res = await h.app.inject({
+      method: 'POST',
+      url: `/api/supervisor/agents/${h.users.agent.id}/monitor`,
+      headers: bearer(tokens.supervisor),
+      payload: { mode: 'listen' },
+    });
+    expect(res.statusCode).toBe(503);
+  });
+});
+
+describe('listen, whisper and barge', () => {
+  const agentId = '77' as AgentId;
+  const callId = 'c-77' as CallId;
+  const agent: AgentStatus = {
+    agentId,
+    state: 'INCALL',
+    sinceMs: 1,
+    campaignId: null,
+    callId,
+    pauseCode: null,
+    bridgeId: 'agent-77',
+    legChannelId: 'leg-77',
+  } as AgentStatus;
+  const call = { callId, channelId: 'cust-77' } as LiveCall;
+
+  async function withMonitor() {
+    const sent: Array<{ op: string; args: unknown }> = [];
+    const ari: MonitorAri = {
+      snoop: async (p) => void sent.push({ op: 'snoop', args: p }),
+      createBridge: async (bridgeId) => void sent.push({ op: 'createBridge', args: bridgeId }),
+      addChannel: async (bridgeId, channel) =>
+        void sent.push({ op: 'addChannel', args: { bridgeId, channel } }),
+      originate: async (p) => void sent.push({ op: 'originate', args: p }),
+    };
+    let n = 0;
+    const supervisor = new SupervisorActions({
+      sessions: { apply: () => Promise.reject(new Error('not used')) },
+      store: {
+        getAgent: async (id) => (id === agentId ? agent : null),
+        getCall: async (id) => (id === callId ? call : null),
+      },
+      audit: h.deps.audit,
+      monitor: {
+        ari,
+        app: 'ringside',
+        endpointOf: async (id) => `PJSIP/sup${id}`,
+        newId: () => `m${++n}`,
+      },
+    });
+    const deps: AppDeps & SupervisorDeps = { ...h.deps, supervisor };
+    const app = await buildApp(deps);
+    await app.ready();
+    return { app, sent };
+  }
+
+  it('listen snoops the agent leg with spy=both into a bridge with the supervisor phone', async () => {
+    const { app, sent } = await withMonitor();
+    const res = await app.inject({
+      method: 'POST',
+      url: `/api/supervisor/agents/${agentId}/monitor`,
+      headers: bearer(tokens.supervisor),
+      payload: { mode: 'listen' },
+    });
+    await app.close();
+    expect(res.statusCode).toBe(200);
+    expect(sent.find((s) => s.op === 'snoop')?.args).toMatchObject({
+      channelId: 'leg-77',
+      spy: 'both',
+      whisper: 'none',
+      app: 'ringside',
+    });
+    expect(sent.find((s) => s.op === 'originate')?.args).toMatchObject({
+      endpoint: `PJSIP/sup${h.users.supervisor.id}`,
+    });
+    const rows = await h.deps.audit.list({ target: `agent:${agentId}` });
+    expect(rows[0]).toMatchObject({ action: 'supervisor.listen', detail: { callId } });
+  });
+
+  it('whisper snoops with whisper=out so only the agent hears the supervisor', async () => {
+    const { app, sent } = await withMonitor();
+    const res = await app.inject({
+      method: 'POST',
+      url: `/api/supervisor/agents/${agentId}/monitor`,
+      headers: bearer(tokens.supervisor),
+      payload: { mode: 'whisper' },
+    });
+    await app.close();
+    expect(res.statusCode).toBe(200);
+    expect(sent.find((s) => s.op === 'snoop')?.args).toMatchObject({ whisper: 'out' });
+  });
+
+  it("barge calls the supervisor phone into the agent's bridge without a snoop", async () => {
+    const { app, sent } = await withMonitor();
+    const res = await app.inject({
+      method: 'POST',
+      url: `/api/supervisor/agents/${agentId}/monitor`,
+      headers: bearer(tokens.supervisor),
+      payload: { mode: 'barge' },
+    });
+    await app.close();
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ mode: 'barge', target: 'agent-77' });
+    expect(sent.map((s) => s.op)).toEqual(['originate']);
+    expect(sent[0]?.args).toMatchObject({ appArgs: 'supmon,agent-77' });
+  });
+});

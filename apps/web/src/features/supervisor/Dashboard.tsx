@@ -1,0 +1,346 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { AgentState, DialMethod, Me } from '@ringside/protocol';
+import { refusalMessage } from '../../core/api.js';
+import { gatewayUrl, RealtimeClient, type RealtimeStatus } from '../../core/realtime.js';
+import { browserSocket } from '../../app/browser-socket.js';
+import { SupervisorApi } from './api.js';
+import {
+  applyEvent,
+  applySnapshot,
+  campaignHeaders,
+  DEFAULT_THRESHOLDS,
+  emptyDashboard,
+  formatDuration,
+  maskPhone,
+  rows,
+  severity,
+  type AgentRow,
+  type DashboardState,
+  type Roster,
+  type RowQuery,
+  type SortKey,
+  type Thresholds,
+} from './model.js';
+import { DASHBOARD_CSS } from './styles.js';
+import { VirtualList } from './VirtualList.js';
+
+const ROW_PX = 32;
+const STATES: AgentState[] = ['READY', 'RESERVED', 'INCALL', 'DEAD', 'WRAPUP', 'PAUSED'];
+const DIAL_METHODS: DialMethod[] = ['manual', 'progressive', 'ratio', 'predictive'];
+
+/**
+ * The supervisor's live wallboard: every agent and campaign from the WebSocket snapshot and the
+ * pushed events (no polling). Events are applied to a ref and rendered at most once per
+ * animation frame, so a burst of events with 1,000 agents costs one render.
+ */
+export function Dashboard(props: { me: Me; onSignedOut(): void }) {
+  const api = useMemo(() => new SupervisorApi(), []);
+  const stateRef = useRef<DashboardState>(emptyDashboard);
+  const [state, setState] = useState<DashboardState>(emptyDashboard);
+  const [roster, setRoster] = useState<Roster>({ agents: [], campaigns: [] });
+  const [conn, setConn] = useState<RealtimeStatus>('idle');
+  const [nowMs, setNowMs] = useState(() => Date.now());
+  const [query, setQuery] = useState<RowQuery>({
+    campaignId: null,
+    teamId: null,
+    sort: 'timeInState',
+    descending: false,
+  });
+  const [unmasked, setUnmasked] = useState(false);
+  const [thresholds, setThresholds] = useState<Thresholds>(DEFAULT_THRESHOLDS);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [hangupOnLogout, setHangupOnLogout] = useState(false);
+
+  const frame = useRef<number | null>(null);
+  const schedule = useCallback(() => {
+    if (frame.current !== null) return;
+    frame.current = requestAnimationFrame(() => {
+      frame.current = null;
+      setState(stateRef.current);
+    });
+  }, []);
+
+  const loadRoster = useCallback(() => {
+    api
+      .roster()
+      .then(setRoster)
+      .catch((err: unknown) => setNotice(refusalMessage(err)));
+  }, [api]);
+
+  // A name the roster does not know (an agent who logged in after load) triggers one reload.
+  const rosterRef = useRef(roster);
+  rosterRef.current = roster;
+  const pendingRoster = useRef(false);
+  const knowOrReload = useCallback(
+    (agentId: string) => {
+      if (pendingRoster.current) return;
+      if (rosterRef.current.agents.some((a) => a.agentId === agentId)) return;
+      pendingRoster.current = true;
+      setTimeout(() => {
+        pendingRoster.current = false;
+        loadRoster();
+      }, 500);
+    },
+    [loadRoster],
+  );
+
+  useEffect(() => {
+    loadRoster();
+    const client = new RealtimeClient({
+      url: gatewayUrl(window.location.origin),
+      createSocket: browserSocket,
+      handlers: {
+        onSnapshot: (data) => {
+          stateRef.current = applySnapshot(stateRef.current, data);
+          schedule();
+        },
+        onEvent: (data) => {
+          stateRef.current = applyEvent(stateRef.current, data.event);
+          if (data.event.type === 'agent.state_changed') knowOrReload(data.event.agentId);
+          schedule();
+        },
+        onStatus: (s) => setConn(s),
+        onServerError: (d) => setNotice(d.message),
+      },
+    });
+    client.start();
+    // The only timer: it moves the "time in state" clocks; data never comes from it.
+    const tick = setInterval(() => setNowMs(Date.now()), 1000);
+    return () => {
+      client.stop();
+      clearInterval(tick);
+      if (frame.current !== null) cancelAnimationFrame(frame.current);
+    };
+  }, [loadRoster, knowOrReload, schedule]);
+
+  const list = useMemo(() => rows(state, roster, query), [state, roster, query]);
+  const headers = useMemo(() => campaignHeaders(state, roster), [state, roster]);
+  const teams = useMemo(
+    () => [...new Set(roster.agents.flatMap((a) => (a.teamId ? [a.teamId] : [])))].sort(),
+    [roster],
+  );
+
+  const act = (label: string, run: () => Promise<unknown>) => {
+    run()
+      .then(() => setNotice(`${label}: done`))
+      .catch((err: unknown) => setNotice(`${label}: ${refusalMessage(err)}`));
+  };
+
+  const sortBy = (sort: SortKey) =>
+    setQuery((q) => ({ ...q, sort, descending: q.sort === sort ? !q.descending : false }));
+
+  const renderRow = (r: AgentRow) => {
+    const sev = severity(r.state, nowMs - r.sinceMs, thresholds);
+    return (
+      <div
+        className={`sv-row state-${r.state.toLowerCase()} sev-${sev}`}
+        data-agent-id={r.agentId}
+        data-state={r.state}
+        role="row"
+      >
+        <span role="cell" className="sv-name">
+          {r.name}
+        </span>
+        <span role="cell" className="sv-state">
+          {r.state}
+        </span>
+        <span role="cell" className="sv-time">
+          {formatDuration(nowMs - r.sinceMs)}
+        </span>
+        <span role="cell">{r.campaignName}</span>
+        <span role="cell" className="sv-phone">
+          {r.phone ? (unmasked ? r.phone : maskPhone(r.phone)) : ''}
+        </span>
+        <span role="cell">{r.callsToday}</span>
+        <span role="cell">{r.pauseCode ?? ''}</span>
+        <span role="cell" className="sv-actions">
+          <button
+            type="button"
+            onClick={() => act('Pause', () => api.forcePause(r.agentId, 'SUPERVISOR'))}
+          >
+            Pause
+          </button>
+          <button
+            type="button"
+            aria-label={`Log out ${r.name}`}
+            onClick={() => act('Log out', () => api.forceLogout(r.agentId, hangupOnLogout))}
+          >
+            Log out
+          </button>
+          {r.state === 'INCALL' &&
+            (['listen', 'whisper', 'barge'] as const).map((mode) => (
+              <button
+                key={mode}
+                type="button"
+                onClick={() => act(mode, () => api.monitor(r.agentId, mode))}
+              >
+                {mode}
+              </button>
+            ))}
+        </span>
+      </div>
+    );
+  };
+
+  return (
+    <main className="supervisor">
+      <style>{DASHBOARD_CSS}</style>
+      <header className="sv-top">
+        <h1>Supervisor dashboard</h1>
+        <span data-testid="sv-conn">{conn}</span>
+        <span>
+          {props.me.displayName} ({props.me.role})
+        </span>
+        <button type="button" onClick={props.onSignedOut}>
+          Sign out
+        </button>
+      </header>
+      {notice && (
+        <p role="status" className="sv-notice">
+          {notice}
+        </p>
+      )}
+      <section className="sv-campaigns" aria-label="Campaigns">
+        {headers.map((h) => (
+          <article key={h.campaignId} className="sv-campaign" data-campaign-id={h.campaignId}>
+            <h2>{h.name}</h2>
+            <p>{STATES.map((s) => `${s} ${h.agentsByState[s] ?? 0}`).join(' · ')}</p>
+            <p>
+              dialing {h.dialing} · ringing {h.ringing} · waiting {h.waiting} · talking {h.bridged}{' '}
+              · drops since load {h.dropsSeen} (cap {h.dropRateCapPct}%)
+            </p>
+            <p>
+              <label>
+                method{' '}
+                <select
+                  value={h.dialMethod}
+                  onChange={(e) =>
+                    act('Dial method', async () => {
+                      await api.setDialing(h.campaignId, {
+                        dialMethod: e.target.value as DialMethod,
+                      });
+                      loadRoster();
+                    })
+                  }
+                >
+                  {DIAL_METHODS.map((m) => (
+                    <option key={m}>{m}</option>
+                  ))}
+                </select>
+              </label>{' '}
+              <label>
+                level{' '}
+                <input
+                  type="number"
+                  min={0.1}
+                  max={10}
+                  step={0.1}
+                  defaultValue={h.dialLevel}
+                  onBlur={(e) => {
+                    const level = Number(e.target.value);
+                    if (level === h.dialLevel) return;
+                    act('Dial level', async () => {
+                      await api.setDialing(h.campaignId, { dialLevel: level });
+                      loadRoster();
+                    });
+                  }}
+                />
+              </label>
+            </p>
+          </article>
+        ))}
+      </section>
+      <section className="sv-filters" aria-label="Filters">
+        <label>
+          Campaign{' '}
+          <select
+            value={query.campaignId ?? ''}
+            onChange={(e) => setQuery((q) => ({ ...q, campaignId: e.target.value || null }))}
+          >
+            <option value="">all</option>
+            {roster.campaigns.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+        </label>{' '}
+        <label>
+          Team{' '}
+          <select
+            value={query.teamId ?? ''}
+            onChange={(e) => setQuery((q) => ({ ...q, teamId: e.target.value || null }))}
+          >
+            <option value="">all</option>
+            {teams.map((t) => (
+              <option key={t} value={t}>
+                {t}
+              </option>
+            ))}
+          </select>
+        </label>{' '}
+        <label>
+          <input
+            type="checkbox"
+            checked={unmasked}
+            onChange={(e) => setUnmasked(e.target.checked)}
+          />{' '}
+          show numbers
+        </label>{' '}
+        <label>
+          <input
+            type="checkbox"
+            checked={hangupOnLogout}
+            onChange={(e) => setHangupOnLogout(e.target.checked)}
+          />{' '}
+          log out also hangs up the call
+        </label>{' '}
+        <label>
+          READY amber after (s){' '}
+          <input
+            type="number"
+            min={1}
+            value={thresholds.READY?.warnS ?? 60}
+            onChange={(e) =>
+              setThresholds((t) => ({
+                ...t,
+                READY: { warnS: Number(e.target.value), alertS: t.READY?.alertS ?? 300 },
+              }))
+            }
+          />
+        </label>
+        <span> {list.length} agents</span>
+      </section>
+      <div role="table" aria-label="Agents" className="sv-table">
+        <div role="row" className="sv-row sv-head">
+          {(
+            [
+              ['name', 'Agent'],
+              ['state', 'State'],
+              ['timeInState', 'Time'],
+              ['campaign', 'Campaign'],
+            ] as const
+          ).map(([k, label]) => (
+            <button key={k} type="button" role="columnheader" onClick={() => sortBy(k)}>
+              {label}
+              {query.sort === k ? (query.descending ? ' ▼' : ' ▲') : ''}
+            </button>
+          ))}
+          <span role="columnheader">Number</span>
+          <button type="button" role="columnheader" onClick={() => sortBy('callsToday')}>
+            Calls
+          </button>
+          <span role="columnheader">Pause</span>
+          <span role="columnheader">Actions</span>
+        </div>
+        <VirtualList
+          items={list}
+          rowPx={ROW_PX}
+          heightPx={ROW_PX * 20}
+          keyOf={(r) => r.agentId}
+          render={renderRow}
+        />
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,56 @@
+import {
+  AgentSessionResponse,
+  Campaign,
+  ErrorBody,
+  MonitorResponse,
+  RosterResponse,
+  type CampaignDialBody,
+  type MonitorMode,
+} from '@ringside/protocol';
+import { ApiError } from '../../core/api.js';
+
+type Schema<T> = { parse(v: unknown): T };
+
+/** The supervisor routes (same origin, session cookie); answers validated like the agent API's. */
+export class SupervisorApi {
+  constructor(private readonly baseUrl = '') {}
+
+  private async call<T>(method: string, path: string, schema: Schema<T>, body?: unknown) {
+    const res = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'same-origin',
+    });
+    const json: unknown = await res.json().catch(() => null);
+    if (!res.ok) {
+      const e = ErrorBody.safeParse(json);
+      throw e.success
+        ? new ApiError(res.status, e.data.error.code, e.data.error.message, e.data.error.issues)
+        : new ApiError(res.status, `HTTP_${res.status}`, `${method} ${path}: HTTP ${res.status}`);
+    }
+    return schema.parse(json);
+  }
+
+  roster() {
+    return this.call('GET', '/api/supervisor/roster', RosterResponse);
+  }
+  forcePause(agentId: string, code: string) {
+    return this.call('POST', `/api/supervisor/agents/${agentId}/pause`, AgentSessionResponse, {
+      code,
+    });
+  }
+  forceLogout(agentId: string, hangupCall: boolean) {
+    return this.call('POST', `/api/supervisor/agents/${agentId}/logout`, AgentSessionResponse, {
+      hangupCall,
+    });
+  }
+  monitor(agentId: string, mode: MonitorMode) {
+    return this.call('POST', `/api/supervisor/agents/${agentId}/monitor`, MonitorResponse, {
+      mode,
+    });
+  }
+  setDialing(campaignId: string, body: CampaignDialBody) {
+    return this.call('PATCH', `/api/supervisor/campaigns/${campaignId}/dialing`, Campaign, body);
+  }
+}

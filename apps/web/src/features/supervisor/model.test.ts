@@ -1,0 +1,174 @@
+import { describe, expect, it } from 'vitest';
+import type { AgentStatusView, DomainEvent, LiveCallView, SnapshotData } from '@ringside/protocol';
+import {
+  applyEvent,
+  applySnapshot,
+  campaignHeaders,
+  DEFAULT_THRESHOLDS,
+  emptyDashboard,
+  formatDuration,
+  maskPhone,
+  rows,
+  severity,
+  visibleRange,
+  type Roster,
+} from './model.js';
+
+const agent = (id: string, over: Partial<AgentStatusView> = {}): AgentStatusView => ({
+  agentId: id,
+  state: 'READY',
+  sinceMs: 1_000,
+  campaignId: '1',
+  callId: null,
+  pauseCode: null,
+  ...over,
+});
+
+const call = (id: string, over: Partial<LiveCallView> = {}): LiveCallView => ({
+  callId: id,
+  campaignId: '1',
+  leadId: '9',
+  listId: '3',
+  phone: '+14155550123',
+  stage: 'BRIDGED',
+  agentId: '11',
+  manual: false,
+  attempt: 1,
+  originatedAtMs: 0,
+  answeredAtMs: 0,
+  bridgedAtMs: 0,
+  endedAtMs: null,
+  ...over,
+});
+
+const snap = (agents: AgentStatusView[], calls: LiveCallView[] = []): SnapshotData => ({
+  scope: 'supervisor',
+  reason: 'subscribe',
+  agent: null,
+  agents,
+  calls,
+});
+
+const roster: Roster = {
+  agents: [
+    { agentId: '11', displayName: 'Zoe', teamId: 't1' },
+    { agentId: '12', displayName: 'Adam', teamId: 't2' },
+  ],
+  campaigns: [
+    { id: '1', name: 'Spring', dialMethod: 'ratio', dialLevel: 2, dropRateCapPct: 3 },
+    { id: '2', name: 'Idle', dialMethod: 'manual', dialLevel: 1, dropRateCapPct: 3 },
+  ],
+};
+
+const q = { campaignId: null, teamId: null, sort: 'name' as const, descending: false };
+
+describe('dashboard model', () => {
+  it('a snapshot replaces everything known, and a state change event moves one agent', () => {
+    let s = applySnapshot(emptyDashboard, snap([agent('11'), agent('12')]));
+    const e: DomainEvent = {
+      type: 'agent.state_changed',
+      agentId: '12' as never,
+      campaignId: '1' as never,
+      from: 'READY',
+      to: 'PAUSED',
+      pauseCode: 'BREAK',
+      callId: null,
+      reason: 'agent',
+      sinceMs: 1_000 as never,
+      atMs: 5_000 as never,
+    };
+    s = applyEvent(s, e);
+    expect(s.agents.get('12')).toMatchObject({
+      state: 'PAUSED',
+      sinceMs: 5_000,
+      pauseCode: 'BREAK',
+    });
+    s = applyEvent(s, { ...e, from: 'PAUSED', to: 'LOGGED_OUT', pauseCode: null });
+    expect(s.agents.has('12')).toBe(false);
+    s = applySnapshot(s, snap([agent('12')]));
+    expect([...s.agents.keys()]).toEqual(['12']);
+  });
+
+  it('counts an ended call for its agent and removes the call', () => {
+    let s = applySnapshot(emptyDashboard, snap([agent('11', { callId: 'c1' })], [call('c1')]));
+    s = applyEvent(s, {
+      type: 'call.ended',
+      callId: 'c1' as never,
+      campaignId: '1' as never,
+      leadId: '9' as never,
+      outcome: 'HUMAN',
+      hangupCause: 16,
+      agentId: '11' as never,
+      atMs: 9 as never,
+    });
+    expect(s.calls.size).toBe(0);
+    expect(s.callsToday.get('11')).toBe(1);
+  });
+
+  it('rows carry names from the roster, the call number, and filter by campaign and team', () => {
+    const s = applySnapshot(
+      emptyDashboard,
+      snap(
+        [agent('11', { state: 'INCALL', callId: 'c1' }), agent('12', { campaignId: '2' })],
+        [call('c1')],
+      ),
+    );
+    expect(rows(s, roster, q).map((r) => [r.name, r.phone])).toEqual([
+      ['Adam', ''],
+      ['Zoe', '+14155550123'],
+    ]);
+    expect(rows(s, roster, { ...q, campaignId: '1' }).map((r) => r.name)).toEqual(['Zoe']);
+    expect(rows(s, roster, { ...q, teamId: 't2' }).map((r) => r.name)).toEqual(['Adam']);
+    expect(rows(s, roster, { ...q, descending: true }).map((r) => r.name)).toEqual(['Zoe', 'Adam']);
+  });
+
+  it('sorts by time in state with the longest first', () => {
+    const s = applySnapshot(
+      emptyDashboard,
+      snap([agent('11', { sinceMs: 5_000 }), agent('12', { sinceMs: 2_000 })]),
+    );
+    expect(rows(s, roster, { ...q, sort: 'timeInState' }).map((r) => r.agentId)).toEqual([
+      '12',
+      '11',
+    ]);
+  });
+
+  it('campaign headers count agents by state and calls by stage, skipping idle campaigns', () => {
+    const s = applySnapshot(
+      emptyDashboard,
+      snap(
+        [agent('11'), agent('12', { state: 'PAUSED' })],
+        [call('c1', { stage: 'RINGING' }), call('c2', { stage: 'WAITING' })],
+      ),
+    );
+    const h = campaignHeaders(s, roster);
+    expect(h).toHaveLength(1);
+    expect(h[0]).toMatchObject({
+      name: 'Spring',
+      agentsByState: { READY: 1, PAUSED: 1 },
+      ringing: 1,
+      waiting: 1,
+      dialing: 0,
+    });
+  });
+
+  it('colours by time in state against the thresholds', () => {
+    expect(severity('READY', 59_000, DEFAULT_THRESHOLDS)).toBe('ok');
+    expect(severity('READY', 60_000, DEFAULT_THRESHOLDS)).toBe('warn');
+    expect(severity('READY', 300_000, DEFAULT_THRESHOLDS)).toBe('alert');
+    expect(severity('LOGGED_OUT', 1e9, DEFAULT_THRESHOLDS)).toBe('ok');
+  });
+
+  it('masks all but the country/area code and the last four digits', () => {
+    expect(maskPhone('+14155550123')).toBe('+1415•••0123');
+    expect(maskPhone('+123')).toBe('••••');
+    expect(formatDuration(65_000)).toBe('01:05');
+    expect(formatDuration(3_723_000)).toBe('1:02:03');
+  });
+
+  it('windowing renders only the rows in view plus overscan', () => {
+    expect(visibleRange(0, 640, 32, 1000)).toEqual({ start: 0, end: 28 });
+    expect(visibleRange(32 * 500, 640, 32, 1000)).toEqual({ start: 492, end: 528 });
+    expect(visibleRange(32 * 995, 640, 32, 1000)).toEqual({ start: 987, end: 1000 });
+  });
+});

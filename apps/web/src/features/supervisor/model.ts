@@ -1,0 +1,309 @@
+import type {
+  AgentState,
+  AgentStatusView,
+  CallStage,
+  DomainEvent,
+  LiveCallView,
+  RosterResponse,
+  SnapshotData,
+} from '@ringside/protocol';
+
+/**
+ * The supervisor dashboard's state, pure: the WebSocket snapshot replaces it, each pushed event
+ * changes it, and selectors derive rows and campaign headers. No clock is read here; callers
+ * pass `nowMs` so the ticking "time in state" and the colour thresholds are testable.
+ */
+
+export interface DashboardState {
+  agents: ReadonlyMap<string, AgentStatusView>;
+  calls: ReadonlyMap<string, LiveCallView>;
+  /**
+   * Calls ended per agent since the page loaded (counted from call.ended events with an agent).
+   * A restart of the page starts from zero: calls today from before it come from reports.
+   */
+  callsToday: ReadonlyMap<string, number>;
+  /** Drops per campaign seen since load (call.dropped). */
+  dropsSeen: ReadonlyMap<string, number>;
+}
+
+export const emptyDashboard: DashboardState = {
+  agents: new Map(),
+  calls: new Map(),
+  callsToday: new Map(),
+  dropsSeen: new Map(),
+};
+
+export function applySnapshot(s: DashboardState, snap: SnapshotData): DashboardState {
+  return {
+    ...s,
+    agents: new Map(snap.agents.map((a) => [a.agentId, a])),
+    calls: new Map(snap.calls.map((c) => [c.callId, c])),
+  };
+}
+
+const CALL_STAGE_OF: Partial<Record<DomainEvent['type'], CallStage>> = {
+  'call.ringing': 'RINGING',
+  'call.answered': 'AMD',
+  'call.waiting': 'WAITING',
+  'call.safe_harbor': 'SAFE_HARBOR',
+};
+
+function withCall(
+  s: DashboardState,
+  callId: string,
+  change: (c: LiveCallView) => LiveCallView,
+): DashboardState {
+  const c = s.calls.get(callId);
+  if (!c) return s;
+  const calls = new Map(s.calls);
+  calls.set(callId, change(c));
+  return { ...s, calls };
+}
+
+/** Applies one pushed event; unknown calls or agents are added or ignored, never an error. */
+export function applyEvent(s: DashboardState, e: DomainEvent): DashboardState {
+  switch (e.type) {
+    case 'agent.state_changed': {
+      const agents = new Map(s.agents);
+      if (e.to === 'LOGGED_OUT') agents.delete(e.agentId);
+      else
+        agents.set(e.agentId, {
+          agentId: e.agentId,
+          state: e.to,
+          sinceMs: e.atMs,
+          campaignId: e.campaignId,
+          callId: e.to === 'READY' || e.to === 'PAUSED' ? null : e.callId,
+          pauseCode: e.pauseCode,
+        });
+      return { ...s, agents };
+    }
+    case 'call.originated': {
+      const calls = new Map(s.calls);
+      calls.set(e.callId, {
+        callId: e.callId,
+        campaignId: e.campaignId,
+        leadId: e.leadId,
+        listId: e.listId,
+        // The event carries no number (personal data stays off the bus); the snapshot has it.
+        phone: '',
+        stage: 'DIALING',
+        agentId: e.agentId,
+        manual: e.agentId !== null,
+        attempt: 0,
+        originatedAtMs: e.atMs,
+        answeredAtMs: null,
+        bridgedAtMs: null,
+        endedAtMs: null,
+      });
+      return { ...s, calls };
+    }
+    case 'call.bridged':
+      return withCall(s, e.callId, (c) => ({
+        ...c,
+        stage: 'BRIDGED',
+        agentId: e.agentId,
+        bridgedAtMs: e.atMs,
+      }));
+    case 'call.amd':
+      return withCall(s, e.callId, (c) => ({
+        ...c,
+        stage: e.result === 'MACHINE' ? 'AMD' : c.stage,
+      }));
+    case 'call.dropped': {
+      const dropsSeen = new Map(s.dropsSeen);
+      dropsSeen.set(e.campaignId, (dropsSeen.get(e.campaignId) ?? 0) + 1);
+      return { ...s, dropsSeen };
+    }
+    case 'call.ended': {
+      const calls = new Map(s.calls);
+      calls.delete(e.callId);
+      let callsToday = s.callsToday;
+      if (e.agentId) {
+        const next = new Map(callsToday);
+        next.set(e.agentId, (next.get(e.agentId) ?? 0) + 1);
+        callsToday = next;
+      }
+      return { ...s, calls, callsToday };
+    }
+    case 'call.ringing':
+    case 'call.answered':
+    case 'call.waiting':
+    case 'call.safe_harbor': {
+      const stage = CALL_STAGE_OF[e.type];
+      return stage ? withCall(s, e.callId, (c) => ({ ...c, stage })) : s;
+    }
+    case 'telephony.status':
+      return s;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rows
+
+/** Seconds in a state after which a row turns amber, then red (per state; absent: never). */
+export type Thresholds = Partial<Record<AgentState, { warnS: number; alertS: number }>>;
+
+export const DEFAULT_THRESHOLDS: Thresholds = {
+  READY: { warnS: 60, alertS: 300 },
+  PAUSED: { warnS: 300, alertS: 900 },
+  INCALL: { warnS: 600, alertS: 1200 },
+  DEAD: { warnS: 10, alertS: 30 },
+  WRAPUP: { warnS: 60, alertS: 180 },
+  RESERVED: { warnS: 5, alertS: 15 },
+};
+
+export type Severity = 'ok' | 'warn' | 'alert';
+
+export function severity(state: AgentState, inStateMs: number, t: Thresholds): Severity {
+  const th = t[state];
+  if (!th) return 'ok';
+  const s = inStateMs / 1000;
+  if (s >= th.alertS) return 'alert';
+  if (s >= th.warnS) return 'warn';
+  return 'ok';
+}
+
+/** "+1415•••0123": country and area code, then the last four. */
+export function maskPhone(phone: string): string {
+  if (phone.length <= 8) return '•'.repeat(phone.length);
+  return `${phone.slice(0, 5)}${'•'.repeat(phone.length - 9)}${phone.slice(-4)}`;
+}
+
+export function formatDuration(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const sec = total % 60;
+  const mm = String(m).padStart(2, '0');
+  const ss = String(sec).padStart(2, '0');
+  return h > 0 ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
+}
+
+export interface AgentRow {
+  agentId: string;
+  name: string;
+  teamId: string | null;
+  state: AgentState;
+  sinceMs: number;
+  campaignId: string | null;
+  campaignName: string;
+  /** The live call's number, '' when none (masking is the view's choice). */
+  phone: string;
+  callId: string | null;
+  callsToday: number;
+  pauseCode: string | null;
+}
+
+export type SortKey = 'name' | 'state' | 'timeInState' | 'campaign' | 'callsToday';
+
+export interface RowQuery {
+  campaignId: string | null;
+  teamId: string | null;
+  sort: SortKey;
+  descending: boolean;
+}
+
+export type Roster = RosterResponse;
+
+export function rows(s: DashboardState, roster: Roster, q: RowQuery): AgentRow[] {
+  const names = new Map(roster.agents.map((a) => [a.agentId, a]));
+  const campaigns = new Map(roster.campaigns.map((c) => [c.id, c.name]));
+  const out: AgentRow[] = [];
+  for (const a of s.agents.values()) {
+    if (q.campaignId !== null && a.campaignId !== q.campaignId) continue;
+    const who = names.get(a.agentId);
+    const teamId = who?.teamId ?? null;
+    if (q.teamId !== null && teamId !== q.teamId) continue;
+    const call = a.callId ? s.calls.get(a.callId) : undefined;
+    out.push({
+      agentId: a.agentId,
+      name: who?.displayName ?? `agent ${a.agentId}`,
+      teamId,
+      state: a.state,
+      sinceMs: a.sinceMs,
+      campaignId: a.campaignId,
+      campaignName: a.campaignId ? (campaigns.get(a.campaignId) ?? a.campaignId) : '',
+      phone: call?.phone ?? '',
+      callId: a.callId,
+      callsToday: s.callsToday.get(a.agentId) ?? 0,
+      pauseCode: a.pauseCode,
+    });
+  }
+  const dir = q.descending ? -1 : 1;
+  const cmp: Record<SortKey, (x: AgentRow, y: AgentRow) => number> = {
+    name: (x, y) => x.name.localeCompare(y.name),
+    state: (x, y) => x.state.localeCompare(y.state),
+    // Longest in state first when ascending: sinceMs earliest.
+    timeInState: (x, y) => x.sinceMs - y.sinceMs,
+    campaign: (x, y) => x.campaignName.localeCompare(y.campaignName),
+    callsToday: (x, y) => x.callsToday - y.callsToday,
+  };
+  const by = cmp[q.sort];
+  return out.sort((x, y) => by(x, y) * dir || x.agentId.localeCompare(y.agentId));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Campaign headers
+
+export interface CampaignHeader {
+  campaignId: string;
+  name: string;
+  dialMethod: string;
+  dialLevel: number;
+  dropRateCapPct: number;
+  agentsByState: Partial<Record<AgentState, number>>;
+  dialing: number;
+  ringing: number;
+  waiting: number;
+  bridged: number;
+  dropsSeen: number;
+}
+
+export function campaignHeaders(s: DashboardState, roster: Roster): CampaignHeader[] {
+  const byId = new Map<string, CampaignHeader>();
+  for (const c of roster.campaigns) {
+    byId.set(c.id, {
+      campaignId: c.id,
+      name: c.name,
+      dialMethod: c.dialMethod,
+      dialLevel: c.dialLevel,
+      dropRateCapPct: c.dropRateCapPct,
+      agentsByState: {},
+      dialing: 0,
+      ringing: 0,
+      waiting: 0,
+      bridged: 0,
+      dropsSeen: s.dropsSeen.get(c.id) ?? 0,
+    });
+  }
+  for (const a of s.agents.values()) {
+    const h = a.campaignId ? byId.get(a.campaignId) : undefined;
+    if (h) h.agentsByState[a.state] = (h.agentsByState[a.state] ?? 0) + 1;
+  }
+  for (const c of s.calls.values()) {
+    const h = byId.get(c.campaignId);
+    if (!h) continue;
+    if (c.stage === 'DIALING') h.dialing++;
+    else if (c.stage === 'RINGING') h.ringing++;
+    else if (c.stage === 'WAITING') h.waiting++;
+    else if (c.stage === 'BRIDGED') h.bridged++;
+  }
+  // Only campaigns with someone or something live; an idle campaign is noise on a wallboard.
+  return [...byId.values()].filter(
+    (h) => Object.keys(h.agentsByState).length > 0 || h.dialing + h.ringing + h.waiting > 0,
+  );
+}
+
+/** Which visible slice of a fixed-row-height list to render (windowing). */
+export function visibleRange(
+  scrollTopPx: number,
+  viewportPx: number,
+  rowPx: number,
+  count: number,
+  overscan = 8,
+): { start: number; end: number } {
+  const first = Math.floor(scrollTopPx / rowPx);
+  const start = Math.max(0, first - overscan);
+  const end = Math.min(count, first + Math.ceil(viewportPx / rowPx) + overscan);
+  return { start, end: Math.max(start, end) };
+}

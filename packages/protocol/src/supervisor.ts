@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { DialMethod } from './agent.js';
+import { NumericId } from './http.js';
+
+/**
+ * Bodies and answers of the supervisor routes (`/api/supervisor/*`, supervisor and admin only;
+ * every action is written to the audit log). The live grid itself is fed by the WebSocket
+ * snapshot and events (ws.ts); these routes only act, or load the names the events do not carry.
+ */
+
+export const AgentIdParams = z.object({ agentId: NumericId });
+export type AgentIdParams = z.infer<typeof AgentIdParams>;
+
+export const ForcePauseBody = z
+  .object({
+    code: z.string().regex(/^[A-Z0-9_]{1,16}$/, 'must be a pause code: 1-16 of A-Z 0-9 _'),
+  })
+  .strict();
+export type ForcePauseBody = z.infer<typeof ForcePauseBody>;
+
+export const ForceLogoutBody = z
+  .object({
+    /** Also hang up the customer of a live call; by default the call is left up. */
+    hangupCall: z.boolean().optional(),
+  })
+  .strict();
+export type ForceLogoutBody = z.infer<typeof ForceLogoutBody>;
+
+/** Limits match the campaign settings (CampaignUpdate in http.ts). */
+export const CampaignDialBody = z
+  .object({
+    dialMethod: DialMethod,
+    dialLevel: z.number().gt(0, 'must be above 0').max(10, 'must be 10 or less'),
+  })
+  .partial()
+  .strict()
+  .refine((b) => b.dialMethod !== undefined || b.dialLevel !== undefined, {
+    message: 'give dialMethod or dialLevel',
+    path: ['dialMethod'],
+  });
+export type CampaignDialBody = z.infer<typeof CampaignDialBody>;
+
+/**
+ * listen: the supervisor hears both sides (snoop spy=both); whisper: the agent alone hears the
+ * supervisor (snoop whisper=out); barge: the supervisor joins the call's bridge.
+ */
+export const MonitorMode = z.enum(['listen', 'whisper', 'barge']);
+export type MonitorMode = z.infer<typeof MonitorMode>;
+
+export const MonitorBody = z.object({ mode: MonitorMode }).strict();
+export type MonitorBody = z.infer<typeof MonitorBody>;
+
+export const MonitorResponse = z.object({
+  mode: MonitorMode,
+  callId: z.string(),
+  /** The channel (snoop) or bridge the supervisor's leg was joined to. */
+  target: z.string(),
+});
+export type MonitorResponse = z.infer<typeof MonitorResponse>;
+
+/** Names and teams for the grid, loaded once (the events carry ids only). */
+export const RosterAgent = z.object({
+  agentId: z.string(),
+  displayName: z.string(),
+  teamId: z.string().nullable(),
+});
+export type RosterAgent = z.infer<typeof RosterAgent>;
+
+export const RosterCampaign = z.object({
+  id: z.string(),
+  name: z.string(),
+  dialMethod: DialMethod,
+  dialLevel: z.number(),
+  dropRateCapPct: z.number(),
+});
+export type RosterCampaign = z.infer<typeof RosterCampaign>;
+
+export const RosterResponse = z.object({
+  agents: z.array(RosterAgent),
+  campaigns: z.array(RosterCampaign),
+});
+export type RosterResponse = z.infer<typeof RosterResponse>;
