@@ -1,5 +1,7 @@
 /**
  * npm run bench:ari [-- --calls 500 --rate 0 --speed 20 --seed 1 --json]
+ * Diagnostics: --no-call-log, --fetch (the client on fetch), --auto-pipeline (ioredis), and
+ * BENCH_SIM_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" to profile the simulator.
  *
  * The ARI client and worker against the simulated PBX (a child process, so the simulator's CPU
  * is not counted against the worker's event loop), on the real Redis state store and event bus
@@ -40,6 +42,8 @@ import { AriServerSupervisor } from '../../apps/server/src/services/ari-worker-s
 interface Args {
   /** Diagnostic: skip PostgreSQL (call_log) to see its share of the cost. */
   noCallLog: boolean;
+  /** Diagnostic: the client on the global fetch instead of node:http (the transport before). */
+  fetch: boolean;
   /** Diagnostic: ioredis auto-pipelining on the worker's connection (one write per tick). */
   autoPipeline: boolean;
   calls: number;
@@ -53,6 +57,7 @@ interface Args {
 function parseArgs(argv: string[]): Args {
   const a: Args = {
     noCallLog: false,
+    fetch: false,
     autoPipeline: false,
     calls: 500,
     rate: 0,
@@ -65,6 +70,7 @@ function parseArgs(argv: string[]): Args {
     if (k === '--json') a.json = true;
     else if (k === '--no-call-log') a.noCallLog = true;
     else if (k === '--auto-pipeline') a.autoPipeline = true;
+    else if (k === '--fetch') a.fetch = true;
     else if (k === '--calls' || k === '--speed' || k === '--seed' || k === '--rate') {
       const v = Number(argv[++i]);
       if (!Number.isFinite(v) || v < 0 || (v === 0 && k !== '--rate'))
@@ -183,6 +189,8 @@ async function main(): Promise<void> {
       user: config.ariUser,
       password: config.ariPassword,
       app: config.ariApp,
+      // AriServerConfig has no transport; the supervisor hands the whole object to the client.
+      ...(args.fetch ? { fetch: globalThis.fetch } : {}),
     };
     const latencies: number[] = [];
     /** Latency of events received after the last origination returned: the steady state. */

@@ -69,7 +69,9 @@ describe('supervisor dashboard', () => {
   });
 
   it("forces a logout and the agent's panel goes to logged out", async () => {
-    await row().getByRole('button', { name: /^Log out / }).click();
+    await row()
+      .getByRole('button', { name: /^Log out / })
+      .click();
     await agent
       .locator('[aria-label="Agent state"][data-agent-state="LOGGED_OUT"]')
       .waitFor({ timeout: 5_000 });

@@ -1,11 +1,11 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { AgentState, DialMethod, Me } from '@ringside/protocol';
+import type { AgentState, DialMethod, DomainEvent, Me } from '@ringside/protocol';
 import { refusalMessage } from '../../core/api.js';
 import { gatewayUrl, RealtimeClient, type RealtimeStatus } from '../../core/realtime.js';
 import { browserSocket } from '../../app/browser-socket.js';
 import { SupervisorApi } from './api.js';
 import {
-  applyEvent,
+  applyEvents,
   applySnapshot,
   campaignHeaders,
   DEFAULT_THRESHOLDS,
@@ -52,10 +52,13 @@ export function Dashboard(props: { me: Me; onSignedOut(): void }) {
   const [hangupOnLogout, setHangupOnLogout] = useState(false);
 
   const frame = useRef<number | null>(null);
+  const pending = useRef<DomainEvent[]>([]);
   const schedule = useCallback(() => {
     if (frame.current !== null) return;
     frame.current = requestAnimationFrame(() => {
       frame.current = null;
+      stateRef.current = applyEvents(stateRef.current, pending.current);
+      pending.current = [];
       setState(stateRef.current);
     });
   }, []);
@@ -91,11 +94,13 @@ export function Dashboard(props: { me: Me; onSignedOut(): void }) {
       createSocket: browserSocket,
       handlers: {
         onSnapshot: (data) => {
+          // Events queued before the snapshot are older than it: the snapshot replaces them.
+          pending.current = [];
           stateRef.current = applySnapshot(stateRef.current, data);
           schedule();
         },
         onEvent: (data) => {
-          stateRef.current = applyEvent(stateRef.current, data.event);
+          pending.current.push(data.event);
           if (data.event.type === 'agent.state_changed') knowOrReload(data.event.agentId);
           schedule();
         },

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { AgentStatusView, DomainEvent, LiveCallView, SnapshotData } from '@ringside/protocol';
+import {
+  AgentStateChanged,
+  DomainEvent,
+  type AgentStatusView,
+  type LiveCallView,
+  type SnapshotData,
+} from '@ringside/protocol';
 import {
   applyEvent,
+  applyEvents,
   applySnapshot,
   campaignHeaders,
   DEFAULT_THRESHOLDS,
@@ -65,18 +72,18 @@ const q = { campaignId: null, teamId: null, sort: 'name' as const, descending: f
 describe('dashboard model', () => {
   it('a snapshot replaces everything known, and a state change event moves one agent', () => {
     let s = applySnapshot(emptyDashboard, snap([agent('11'), agent('12')]));
-    const e: DomainEvent = {
+    const e = AgentStateChanged.parse({
       type: 'agent.state_changed',
-      agentId: '12' as never,
-      campaignId: '1' as never,
+      agentId: '12',
+      campaignId: '1',
       from: 'READY',
       to: 'PAUSED',
       pauseCode: 'BREAK',
       callId: null,
       reason: 'agent',
-      sinceMs: 1_000 as never,
-      atMs: 5_000 as never,
-    };
+      sinceMs: 1_000,
+      atMs: 5_000,
+    });
     s = applyEvent(s, e);
     expect(s.agents.get('12')).toMatchObject({
       state: 'PAUSED',
@@ -85,22 +92,32 @@ describe('dashboard model', () => {
     });
     s = applyEvent(s, { ...e, from: 'PAUSED', to: 'LOGGED_OUT', pauseCode: null });
     expect(s.agents.has('12')).toBe(false);
+    // A batch gives the same result as one event at a time.
+    const batched = applyEvents(applySnapshot(emptyDashboard, snap([agent('11'), agent('12')])), [
+      e,
+      { ...e, from: 'PAUSED', to: 'LOGGED_OUT', pauseCode: null },
+    ]);
+    expect([...batched.agents.keys()]).toEqual(['11']);
+    expect(s.agents.has('12')).toBe(false);
     s = applySnapshot(s, snap([agent('12')]));
     expect([...s.agents.keys()]).toEqual(['12']);
   });
 
   it('counts an ended call for its agent and removes the call', () => {
     let s = applySnapshot(emptyDashboard, snap([agent('11', { callId: 'c1' })], [call('c1')]));
-    s = applyEvent(s, {
-      type: 'call.ended',
-      callId: 'c1' as never,
-      campaignId: '1' as never,
-      leadId: '9' as never,
-      outcome: 'HUMAN',
-      hangupCause: 16,
-      agentId: '11' as never,
-      atMs: 9 as never,
-    });
+    s = applyEvent(
+      s,
+      DomainEvent.parse({
+        type: 'call.ended',
+        callId: 'c1',
+        campaignId: '1',
+        leadId: '9',
+        outcome: 'HUMAN',
+        hangupCause: 16,
+        agentId: '11',
+        atMs: 9,
+      }),
+    );
     expect(s.calls.size).toBe(0);
     expect(s.callsToday.get('11')).toBe(1);
   });

@@ -66,15 +66,7 @@ export function applyEvent(s: DashboardState, e: DomainEvent): DashboardState {
     case 'agent.state_changed': {
       const agents = new Map(s.agents);
       if (e.to === 'LOGGED_OUT') agents.delete(e.agentId);
-      else
-        agents.set(e.agentId, {
-          agentId: e.agentId,
-          state: e.to,
-          sinceMs: e.atMs,
-          campaignId: e.campaignId,
-          callId: e.to === 'READY' || e.to === 'PAUSED' ? null : e.callId,
-          pauseCode: e.pauseCode,
-        });
+      else agents.set(e.agentId, agentOf(e));
       return { ...s, agents };
     }
     case 'call.originated': {
@@ -135,6 +127,45 @@ export function applyEvent(s: DashboardState, e: DomainEvent): DashboardState {
     case 'telephony.status':
       return s;
   }
+}
+
+/**
+ * Applies a batch of events with one copy of each map instead of one per event: what the view
+ * does with everything that arrived within one animation frame.
+ */
+export function applyEvents(s: DashboardState, events: readonly DomainEvent[]): DashboardState {
+  if (events.length === 0) return s;
+  const draft: DashboardState = {
+    agents: new Map(s.agents),
+    calls: new Map(s.calls),
+    callsToday: new Map(s.callsToday),
+    dropsSeen: new Map(s.dropsSeen),
+  };
+  let out = draft;
+  for (const e of events) out = applyEventInPlace(out, e);
+  return out;
+}
+
+function applyEventInPlace(s: DashboardState, e: DomainEvent): DashboardState {
+  // The maps of `s` are this batch's own copies, so writing into them is safe.
+  const agents = s.agents as Map<string, AgentStatusView>;
+  if (e.type === 'agent.state_changed') {
+    if (e.to === 'LOGGED_OUT') agents.delete(e.agentId);
+    else agents.set(e.agentId, agentOf(e));
+    return s;
+  }
+  return applyEvent(s, e);
+}
+
+function agentOf(e: Extract<DomainEvent, { type: 'agent.state_changed' }>): AgentStatusView {
+  return {
+    agentId: e.agentId,
+    state: e.to,
+    sinceMs: e.atMs,
+    campaignId: e.campaignId,
+    callId: e.to === 'READY' || e.to === 'PAUSED' ? null : e.callId,
+    pauseCode: e.pauseCode,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
