@@ -58,11 +58,16 @@ export const MonitorResponse = z.object({
 });
 export type MonitorResponse = z.infer<typeof MonitorResponse>;
 
-/** Names and teams for the grid, loaded once (the events carry ids only). */
+/**
+ * Names and teams for the grid, with today's counts so far, loaded once (the events carry ids
+ * only); read from PostgreSQL, so it is not on the live path.
+ */
 export const RosterAgent = z.object({
   agentId: z.string(),
   displayName: z.string(),
   teamId: z.string().nullable(),
+  /** Calls connected today (UTC) before the roster was read; the grid adds ended calls after. */
+  callsToday: z.number().int().nonnegative(),
 });
 export type RosterAgent = z.infer<typeof RosterAgent>;
 
@@ -72,6 +77,16 @@ export const RosterCampaign = z.object({
   dialMethod: DialMethod,
   dialLevel: z.number(),
   dropRateCapPct: z.number(),
+  /**
+   * Drops and human answers (drops included) today (UTC) and over the rolling 30 days, as
+   * PostgreSQL had them when the roster was read; null when reports are not available.
+   */
+  drops: z
+    .object({
+      today: z.object({ drops: z.number().int(), humanAnswers: z.number().int() }),
+      window: z.object({ drops: z.number().int(), humanAnswers: z.number().int() }),
+    })
+    .nullable(),
 });
 export type RosterCampaign = z.infer<typeof RosterCampaign>;
 

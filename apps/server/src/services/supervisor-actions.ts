@@ -43,6 +43,8 @@ export interface SupervisorActionsDeps {
   audit: Pick<AuditLog, 'record'>;
   /** Carries out a hang-up of the customer's channel (force logout with hangupCall). */
   hangupCall?: (call: LiveCall) => Promise<void>;
+  /** Ends the agent's phone leg after a logout (AgentLegService.detach in roles/api.ts). */
+  endLeg?: (agentId: AgentId, legChannelId: string) => Promise<void>;
   /** Monitoring: the ARI client of the server agents' bridges live on, and the app name. */
   monitor?: {
     ari: MonitorAri;
@@ -109,7 +111,18 @@ export class SupervisorActions {
         }
       }
     }
-    const skipped = r.effects.filter((e) => !(e.type === 'hangup_call' && hungUp));
+    // A call left up keeps the agent's leg: it is the customer's only other party in the bridge.
+    const callLeftUp = r.effects.some((e) => e.type === 'hangup_call') && !hungUp;
+    let legEnded = false;
+    for (const e of r.effects) {
+      if (e.type === 'end_agent_leg' && !callLeftUp && this.d.endLeg) {
+        await this.d.endLeg(agentId, e.legChannelId);
+        legEnded = true;
+      }
+    }
+    const skipped = r.effects.filter(
+      (e) => !(e.type === 'hangup_call' && hungUp) && !(e.type === 'end_agent_leg' && legEnded),
+    );
     if (skipped.length > 0) {
       // The api role carries out no other effects (http/agent-session-api.ts says the same).
       this.d.logger?.info(
@@ -192,4 +205,18 @@ export class SupervisorActions {
     });
     return { callId: call.callId, target };
   }
+}
+
+/**
+ * The supervisor's phone as the agents' phones are dialed (services/agent-telephony.ts): the
+ * PJSIP endpoint named after the username, which the simulated PBX answers by itself.
+ */
+export function pjsipEndpointOf(users: {
+  findById(id: string): Promise<{ username: string } | null>;
+}): (supervisorId: string) => Promise<string> {
+  return async (supervisorId) => {
+    const u = await users.findById(supervisorId);
+    if (!u) throw new NotFoundError(`user ${supervisorId} not found`);
+    return `PJSIP/${u.username}`;
+  };
 }

@@ -65,9 +65,11 @@ export function ensureWebBuild(): void {
   ];
   const newest = Math.max(...sources.map((f) => statSync(f).mtimeMs));
   if (existsSync(built) && statSync(built).mtimeMs >= newest) return;
+  // vitest sets NODE_ENV=test, which would make Vite ship React's development build.
   execFileSync('npx', ['vite', 'build', 'apps/web', '--logLevel', 'warn'], {
     cwd: REPO,
     stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'production' },
   });
 }
 

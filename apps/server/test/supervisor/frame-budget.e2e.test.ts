@@ -37,6 +37,7 @@ const roster: RosterResponse = {
     agentId: String(i + 1),
     displayName: `Agent ${String(i + 1).padStart(4, '0')}`,
     teamId: `t${i % 10}`,
+    callsToday: i % 40,
   })),
   campaigns: Array.from({ length: 5 }, (_, i) => ({
     id: String(i + 1),
@@ -44,6 +45,7 @@ const roster: RosterResponse = {
     dialMethod: 'predictive' as const,
     dialLevel: 2,
     dropRateCapPct: 3,
+    drops: { today: { drops: i, humanAnswers: 400 }, window: { drops: 90, humanAnswers: 9000 } },
   })),
 };
 

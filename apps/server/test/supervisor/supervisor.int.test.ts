@@ -1,10 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentId, CallId } from '@ringside/protocol';
+import type { AgentId, BusEnvelope, CallId, RosterResponse } from '@ringside/protocol';
 import { buildApp } from '../../src/http/app.js';
 import type { SupervisorDeps } from '../../src/http/routes/supervisor.js';
 import type { AppDeps } from '../../src/http/deps.js';
 import type { AgentStatus, LiveCall } from '../../src/ports/state-store.js';
-import { SupervisorActions, type MonitorAri } from '../../src/services/supervisor-actions.js';
+import type { AriRestClient } from '../../src/adapters/asterisk/ari-client.js';
+import {
+  pjsipEndpointOf,
+  SupervisorActions,
+  type MonitorAri,
+} from '../../src/services/supervisor-actions.js';
+
+// Compile-time (tsc -p apps/server): the real ARI client is a MonitorAri, so roles/api.ts can
+// pass it as is; this line stops compiling if the two drift apart.
+export const realClientFits: AriRestClient extends MonitorAri ? true : never = true;
 import { bearer, createHarness, type Harness } from '../http/harness.js';
 
 let h: Harness;
@@ -126,13 +135,15 @@ describe('supervisor routes', () => {
       headers: bearer(tokens.supervisor),
     });
     expect(res.statusCode).toBe(200);
-    const body = res.json() as { agents: unknown[]; campaigns: Array<{ id: string }> };
+    const body = res.json() as RosterResponse;
     expect(body.agents).toContainEqual({
       agentId: h.users.agent.id,
       displayName: 'agent1',
       teamId: null,
+      callsToday: 0,
     });
-    expect(body.campaigns.map((c) => c.id)).toContain(h.campaignId);
+    // Without the reports service the drop counts are unknown, not zero.
+    expect(body.campaigns.find((c) => c.id === h.campaignId)).toMatchObject({ drops: null });
   });
 
   it('changes the dial method and level within limits, audited; refuses a level over 10', async () => {
@@ -205,7 +216,7 @@ describe('listen, whisper and barge', () => {
       monitor: {
         ari,
         app: 'ringside',
-        endpointOf: async (id) => `PJSIP/sup${id}`,
+        endpointOf: pjsipEndpointOf(h.deps.users),
         newId: () => `m${++n}`,
       },
     });
@@ -232,7 +243,7 @@ describe('listen, whisper and barge', () => {
       app: 'ringside',
     });
     expect(sent.find((s) => s.op === 'originate')?.args).toMatchObject({
-      endpoint: `PJSIP/sup${h.users.supervisor.id}`,
+      endpoint: 'PJSIP/super',
     });
     const rows = await h.deps.audit.list({ target: `agent:${agentId}` });
     expect(rows[0]).toMatchObject({ action: 'supervisor.listen', detail: { callId } });
@@ -264,5 +275,61 @@ describe('listen, whisper and barge', () => {
     expect(res.json()).toMatchObject({ mode: 'barge', target: 'agent-77' });
     expect(sent.map((s) => s.op)).toEqual(['originate']);
     expect(sent[0]?.args).toMatchObject({ appArgs: 'supmon,agent-77' });
+  });
+});
+
+describe('force logout of an agent on a live call', () => {
+  const agentId = '88' as AgentId;
+  const callId = 'c-88' as CallId;
+  const incall = {
+    agentId,
+    state: 'INCALL',
+    sinceMs: 1,
+    campaignId: null,
+    callId,
+    pauseCode: null,
+    bridgeId: 'agent-88',
+    legChannelId: 'leg-88',
+  } as AgentStatus;
+
+  function actions() {
+    const done: string[] = [];
+    const supervisor = new SupervisorActions({
+      // The state machine's answer for INCALL --force_logout--> LOGGED_OUT.
+      sessions: {
+        apply: async () => ({
+          status: { ...incall, state: 'LOGGED_OUT', callId: null, legChannelId: null },
+          effects: [
+            { type: 'hangup_call', callId },
+            { type: 'end_agent_leg', legChannelId: 'leg-88' },
+          ],
+          envelope: {} as BusEnvelope,
+        }),
+      },
+      store: {
+        getAgent: async () => incall,
+        getCall: async () => ({ callId, channelId: 'cust-88' }) as LiveCall,
+      },
+      audit: h.deps.audit,
+      hangupCall: async (c) => void done.push(`hangup ${c.channelId}`),
+      endLeg: async (_a, leg) => void done.push(`end ${leg}`),
+    });
+    return { supervisor, done };
+  }
+
+  it('leaves the call and the agent leg up by default', async () => {
+    const { supervisor, done } = actions();
+    const r = await supervisor.forceLogout(h.users.supervisor.id, agentId, false);
+    expect(r).toMatchObject({ callId, hungUp: false, status: { state: 'LOGGED_OUT' } });
+    expect(done).toEqual([]);
+  });
+
+  it('hangs up the customer and ends the leg when the supervisor asks', async () => {
+    const { supervisor, done } = actions();
+    const r = await supervisor.forceLogout(h.users.supervisor.id, agentId, true);
+    expect(r.hungUp).toBe(true);
+    expect(done).toEqual(['hangup cust-88', 'end leg-88']);
+    const rows = await h.deps.audit.list({ target: `agent:${agentId}` });
+    expect(rows[0]).toMatchObject({ detail: { from: 'INCALL', hangupCall: true, hungUp: true } });
   });
 });

@@ -54,6 +54,10 @@ export function registerSupervisorRoutes(
       audit: deps.audit,
       logger: deps.logger,
     });
+  const reportFailed = (err: unknown): undefined => {
+    deps.logger.warn({ err }, 'supervisor roster: reports unavailable');
+    return undefined;
+  };
   const who = (user: { id: string } | null): string => {
     if (!user) throw new UnauthorizedError('sign in first');
     return user.id;
@@ -67,22 +71,53 @@ export function registerSupervisorRoutes(
     tags: ['supervisor'],
     response: RosterResponse,
     handler: async () => {
-      const [live, campaigns] = await Promise.all([
+      const nowMs = deps.clock.nowMs();
+      const dayStartMs = nowMs - (nowMs % 86_400_000);
+      const [live, campaigns, perf, compliance] = await Promise.all([
         deps.stateStore.listAgents(),
         deps.campaigns.list(),
+        // The counts are a convenience: the grid still works if reports are slow or down.
+        deps.reports
+          ?.agentPerformance({ from: dayStartMs, to: nowMs + 1, format: 'json' })
+          .catch(reportFailed),
+        deps.reports?.compliance({ to: nowMs + 1, format: 'json' }).catch(reportFailed),
       ]);
+      const callsToday = new Map((perf ?? []).map((r) => [r.agentId, r.calls]));
+      const window = new Map((compliance?.campaigns ?? []).map((c) => [c.campaignId, c]));
       const users = await Promise.all(live.map((a) => deps.users.findById(a.agentId)));
       return {
         agents: users.flatMap((u) =>
-          u ? [{ agentId: u.id, displayName: u.displayName, teamId: u.teamId }] : [],
+          u
+            ? [
+                {
+                  agentId: u.id,
+                  displayName: u.displayName,
+                  teamId: u.teamId,
+                  callsToday: callsToday.get(u.id) ?? 0,
+                },
+              ]
+            : [],
         ),
-        campaigns: campaigns.map((c) => ({
-          id: c.id,
-          name: c.name,
-          dialMethod: c.dialMethod,
-          dialLevel: c.dialLevel,
-          dropRateCapPct: c.dropRateCapPct,
-        })),
+        campaigns: campaigns.map((c) => {
+          const w = window.get(c.id);
+          const today = w?.days.find((d) => d.dayAtMs === dayStartMs);
+          return {
+            id: c.id,
+            name: c.name,
+            dialMethod: c.dialMethod,
+            dialLevel: c.dialLevel,
+            dropRateCapPct: c.dropRateCapPct,
+            drops: compliance
+              ? {
+                  today: {
+                    drops: today?.drops ?? 0,
+                    humanAnswers: today?.humanAnswers ?? 0,
+                  },
+                  window: { drops: w?.drops ?? 0, humanAnswers: w?.humanAnswers ?? 0 },
+                }
+              : null,
+          };
+        }),
       };
     },
   });

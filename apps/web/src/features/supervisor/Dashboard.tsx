@@ -25,6 +25,7 @@ import { DASHBOARD_CSS } from './styles.js';
 import { VirtualList } from './VirtualList.js';
 
 const ROW_PX = 32;
+const fmtPct = (v: number | null) => (v === null ? '–' : `${v.toFixed(2)}%`);
 const STATES: AgentState[] = ['READY', 'RESERVED', 'INCALL', 'DEAD', 'WRAPUP', 'PAUSED'];
 const DIAL_METHODS: DialMethod[] = ['manual', 'progressive', 'ratio', 'predictive'];
 
@@ -212,7 +213,8 @@ export function Dashboard(props: { me: Me; onSignedOut(): void }) {
             <p>{STATES.map((s) => `${s} ${h.agentsByState[s] ?? 0}`).join(' · ')}</p>
             <p>
               dialing {h.dialing} · ringing {h.ringing} · waiting {h.waiting} · talking {h.bridged}{' '}
-              · drops since load {h.dropsSeen} (cap {h.dropRateCapPct}%)
+              · drops today {fmtPct(h.dropTodayPct)}, 30 days {fmtPct(h.drop30dPct)} (cap{' '}
+              {h.dropRateCapPct}%)
             </p>
             <p>
               <label>

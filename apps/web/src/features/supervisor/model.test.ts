@@ -58,12 +58,22 @@ const snap = (agents: AgentStatusView[], calls: LiveCallView[] = []): SnapshotDa
 
 const roster: Roster = {
   agents: [
-    { agentId: '11', displayName: 'Zoe', teamId: 't1' },
-    { agentId: '12', displayName: 'Adam', teamId: 't2' },
+    { agentId: '11', displayName: 'Zoe', teamId: 't1', callsToday: 4 },
+    { agentId: '12', displayName: 'Adam', teamId: 't2', callsToday: 0 },
   ],
   campaigns: [
-    { id: '1', name: 'Spring', dialMethod: 'ratio', dialLevel: 2, dropRateCapPct: 3 },
-    { id: '2', name: 'Idle', dialMethod: 'manual', dialLevel: 1, dropRateCapPct: 3 },
+    {
+      id: '1',
+      name: 'Spring',
+      dialMethod: 'ratio',
+      dialLevel: 2,
+      dropRateCapPct: 3,
+      drops: {
+        today: { drops: 1, humanAnswers: 50 },
+        window: { drops: 10, humanAnswers: 1000 },
+      },
+    },
+    { id: '2', name: 'Idle', dialMethod: 'manual', dialLevel: 1, dropRateCapPct: 3, drops: null },
   ],
 };
 
@@ -120,6 +130,8 @@ describe('dashboard model', () => {
     );
     expect(s.calls.size).toBe(0);
     expect(s.callsToday.get('11')).toBe(1);
+    // The roster's count of today so far plus the calls ended since.
+    expect(rows(s, roster, q).find((r) => r.agentId === '11')?.callsToday).toBe(5);
   });
 
   it('rows carry names from the roster, the call number, and filter by campaign and team', () => {
@@ -166,7 +178,27 @@ describe('dashboard model', () => {
       ringing: 1,
       waiting: 1,
       dialing: 0,
+      dropTodayPct: 2,
+      drop30dPct: 1,
     });
+  });
+
+  it('adds live drops to the drop rates as human answers and drops', () => {
+    let s = applySnapshot(emptyDashboard, snap([agent('11')]));
+    s = applyEvent(
+      s,
+      DomainEvent.parse({
+        type: 'call.dropped',
+        callId: 'c9',
+        campaignId: '1',
+        waitMs: 2000,
+        atMs: 5,
+      }),
+    );
+    // A drop is also a human answer: today (1 + 1) / (50 + 1), 30 days (10 + 1) / (1000 + 1).
+    const h = campaignHeaders(s, roster)[0];
+    expect(h?.dropTodayPct).toBeCloseTo((100 * 2) / 51, 6);
+    expect(h?.drop30dPct).toBeCloseTo((100 * 11) / 1001, 6);
   });
 
   it('colours by time in state against the thresholds', () => {

@@ -24,6 +24,8 @@ export interface DashboardState {
   callsToday: ReadonlyMap<string, number>;
   /** Drops per campaign seen since load (call.dropped). */
   dropsSeen: ReadonlyMap<string, number>;
+  /** Human answers per campaign seen since load: dialer calls bridged, and drops. */
+  humansSeen: ReadonlyMap<string, number>;
 }
 
 export const emptyDashboard: DashboardState = {
@@ -31,6 +33,7 @@ export const emptyDashboard: DashboardState = {
   calls: new Map(),
   callsToday: new Map(),
   dropsSeen: new Map(),
+  humansSeen: new Map(),
 };
 
 export function applySnapshot(s: DashboardState, snap: SnapshotData): DashboardState {
@@ -58,6 +61,12 @@ function withCall(
   const calls = new Map(s.calls);
   calls.set(callId, change(c));
   return { ...s, calls };
+}
+
+function bump(m: ReadonlyMap<string, number>, key: string): Map<string, number> {
+  const next = new Map(m);
+  next.set(key, (next.get(key) ?? 0) + 1);
+  return next;
 }
 
 /** Applies one pushed event; unknown calls or agents are added or ignored, never an error. */
@@ -89,23 +98,28 @@ export function applyEvent(s: DashboardState, e: DomainEvent): DashboardState {
       });
       return { ...s, calls };
     }
-    case 'call.bridged':
-      return withCall(s, e.callId, (c) => ({
+    case 'call.bridged': {
+      const known = s.calls.get(e.callId);
+      const counted =
+        known && !known.manual ? { ...s, humansSeen: bump(s.humansSeen, known.campaignId) } : s;
+      return withCall(counted, e.callId, (c) => ({
         ...c,
         stage: 'BRIDGED',
         agentId: e.agentId,
         bridgedAtMs: e.atMs,
       }));
+    }
     case 'call.amd':
       return withCall(s, e.callId, (c) => ({
         ...c,
         stage: e.result === 'MACHINE' ? 'AMD' : c.stage,
       }));
-    case 'call.dropped': {
-      const dropsSeen = new Map(s.dropsSeen);
-      dropsSeen.set(e.campaignId, (dropsSeen.get(e.campaignId) ?? 0) + 1);
-      return { ...s, dropsSeen };
-    }
+    case 'call.dropped':
+      return {
+        ...s,
+        dropsSeen: bump(s.dropsSeen, e.campaignId),
+        humansSeen: bump(s.humansSeen, e.campaignId),
+      };
     case 'call.ended': {
       const calls = new Map(s.calls);
       calls.delete(e.callId);
@@ -140,6 +154,7 @@ export function applyEvents(s: DashboardState, events: readonly DomainEvent[]): 
     calls: new Map(s.calls),
     callsToday: new Map(s.callsToday),
     dropsSeen: new Map(s.dropsSeen),
+    humansSeen: new Map(s.humansSeen),
   };
   let out = draft;
   for (const e of events) out = applyEventInPlace(out, e);
@@ -256,7 +271,7 @@ export function rows(s: DashboardState, roster: Roster, q: RowQuery): AgentRow[]
       campaignName: a.campaignId ? (campaigns.get(a.campaignId) ?? a.campaignId) : '',
       phone: call?.phone ?? '',
       callId: a.callId,
-      callsToday: s.callsToday.get(a.agentId) ?? 0,
+      callsToday: (who?.callsToday ?? 0) + (s.callsToday.get(a.agentId) ?? 0),
       pauseCode: a.pauseCode,
     });
   }
@@ -287,12 +302,17 @@ export interface CampaignHeader {
   ringing: number;
   waiting: number;
   bridged: number;
-  dropsSeen: number;
+  /** Drop % of human answers today (UTC) and over 30 days; null without reports or answers. */
+  dropTodayPct: number | null;
+  drop30dPct: number | null;
 }
 
 export function campaignHeaders(s: DashboardState, roster: Roster): CampaignHeader[] {
   const byId = new Map<string, CampaignHeader>();
   for (const c of roster.campaigns) {
+    const drops = s.dropsSeen.get(c.id) ?? 0;
+    const humans = s.humansSeen.get(c.id) ?? 0;
+    const pct = (d: number, h: number) => (h > 0 ? (100 * d) / h : null);
     byId.set(c.id, {
       campaignId: c.id,
       name: c.name,
@@ -304,7 +324,12 @@ export function campaignHeaders(s: DashboardState, roster: Roster): CampaignHead
       ringing: 0,
       waiting: 0,
       bridged: 0,
-      dropsSeen: s.dropsSeen.get(c.id) ?? 0,
+      dropTodayPct: c.drops
+        ? pct(c.drops.today.drops + drops, c.drops.today.humanAnswers + humans)
+        : null,
+      drop30dPct: c.drops
+        ? pct(c.drops.window.drops + drops, c.drops.window.humanAnswers + humans)
+        : null,
     });
   }
   for (const a of s.agents.values()) {
