@@ -1,3 +1,4 @@
+import type { SupervisorActions } from '../services/supervisor-actions.js';
 import type { ReportsService } from '../services/reports/reports-service.js';
 import type { Readable } from 'node:stream';
 import type {
@@ -134,6 +135,8 @@ export interface AppDeps {
   config: AppConfig;
   /** Reports from PostgreSQL (issue 6); routes answer 503 without it. */
   reports?: ReportsService;
+  /** Supervisor actions wired to ARI (routes fall back to state-only actions without it). */
+  supervisor?: SupervisorActions;
   logger: Logger;
   clock: Clock;
   users: UsersRepo;

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { SupervisorActions, pjsipEndpointOf } from '../services/supervisor-actions.js';
 import { ReportsRepository } from '../adapters/postgres/reports/reports-repository.js';
 import { ReportsService } from '../services/reports/reports-service.js';
 import path from 'node:path';
@@ -94,6 +96,7 @@ export async function startApi(ctx: RoleContext): Promise<RunningRole> {
     agentSessions: control.agentSessions,
     telephony: control.telephony,
     presence: control.presence,
+    supervisor: control.supervisor,
     stateStore,
     eventBus,
     health: {
@@ -148,6 +151,8 @@ export interface AgentCallControl {
   presence: RedisAgentPresence;
   dispositions: DispositionService;
   sweeper: WrapupSweeper;
+  /** Force pause/logout, dial changes and monitoring, with real ARI for hang-ups and legs. */
+  supervisor: SupervisorActions;
   stop(): Promise<void>;
 }
 
@@ -254,9 +259,32 @@ export async function startAgentCallControl(d: AgentCallControlDeps): Promise<Ag
     await sweeper.stop();
     throw err;
   }
+  const supervisor = new SupervisorActions({
+    sessions,
+    store: d.store,
+    audit: createAuditLog(d.pool),
+    logger: d.logger,
+    hangupCall: async (call) => {
+      await aris.get(call.serverId)?.hangup(call.channelId, 'normal');
+    },
+    endLeg: async (agentId, legChannelId) => {
+      await legs?.detach(agentId, { legChannelId });
+    },
+    ...(legAri
+      ? {
+          monitor: {
+            ari: legAri,
+            app: d.app,
+            endpointOf: pjsipEndpointOf(createUsersRepo(d.pool)),
+            newId: () => randomBytes(6).toString('hex'),
+          },
+        }
+      : {}),
+  });
   return {
     agentSessions,
     telephony,
+    supervisor,
     presence: new RedisAgentPresence(d.redis, d.prefix),
     dispositions,
     sweeper,

@@ -158,6 +158,14 @@ export class AriCallWorker {
           await this.agentLeg(event.channel, event.args[1]);
           return;
         }
+        if (event.args[0] === 'supmon' && event.args[1]) {
+          // A supervisor's phone (or snoop) for listen/whisper/barge: join it to the bridge named
+          // in its args (services/supervisor-actions.ts). A snoop already added is refused; fine.
+          await this.o.ari.addChannel(event.args[1], event.channel.id).catch((err: unknown) => {
+            this.o.logger.debug({ err, channelId: event.channel.id }, 'monitor leg not added');
+          });
+          return;
+        }
         if (event.args[0] !== 'amd') return;
         const call = await this.load(event.channel.id);
         if (!call) {
