@@ -1,12 +1,14 @@
 /**
- * npm run bench:ari [-- --calls 500 --rate 0 --speed 20 --seed 1 --json]
+ * npm run bench:ari [-- --calls 500 --rate 250 --speed 1 --seed 1 --json]
  * Diagnostics: --no-call-log, --fetch (the client on fetch), --auto-pipeline (ioredis), and
  * BENCH_SIM_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" to profile the simulator.
  *
  * The ARI client and worker against the simulated PBX (a child process, so the simulator's CPU
  * is not counted against the worker's event loop), on the real Redis state store and event bus
- * and the real call_log in PostgreSQL (a scratch schema). `--calls` calls are originated at once
- * (default 500 concurrent) and followed until every one has ended.
+ * and the real call_log in PostgreSQL (a scratch schema). `--calls` calls (default 500) are
+ * originated at `--rate` per second (default 250, as a dialer paces them; 0 = all in the same
+ * instant, a stress case) in real time (`--speed 1`), so all 500 are up at once (a call lasts
+ * 15-30 s), and followed until every one has ended.
  *
  * Prints: originations per second through the client (live_call + call.originated in Redis,
  * call_log row, POST /channels), and the latency from an ARI event arriving on the WebSocket to
@@ -60,8 +62,8 @@ function parseArgs(argv: string[]): Args {
     fetch: false,
     autoPipeline: false,
     calls: 500,
-    rate: 0,
-    speed: 20,
+    rate: 250,
+    speed: 1,
     seed: 1,
     json: false,
   };
