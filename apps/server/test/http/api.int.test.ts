@@ -549,6 +549,24 @@ describe('agent session and ownership', () => {
     expect(bad.statusCode).toBe(400);
     expect(err(bad.body).issues?.[0]?.path).toBe('query.phone');
   });
+
+  it('lets an agent search only the campaign it is logged in to', async () => {
+    const own = await h.app.inject({
+      method: 'GET',
+      url: '/api/leads?phone=%2B14155550199',
+      headers: bearer(tokens.agent),
+    });
+    expect(own.statusCode).toBe(200);
+    expect((own.json() as { leads: Array<{ phone: string }> }).leads).toEqual([
+      expect.objectContaining({ phone: '+14155550199' }),
+    ]);
+    const elsewhere = await h.app.inject({
+      method: 'GET',
+      url: `/api/leads?phone=%2B14155550199&campaignId=${Number(h.campaignId) + 1000}`,
+      headers: bearer(tokens.agent),
+    });
+    expect(elsewhere.statusCode).toBe(403);
+  });
 });
 
 describe('framework edges', () => {

@@ -6,7 +6,7 @@ import { ForbiddenError, NotFoundError, UnauthorizedError } from '../../errors.j
 import { agentIdOf } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 import { defineRoute } from '../route.js';
-import { ANY_ROLE, SUPERVISOR } from './common.js';
+import { ANY_ROLE } from './common.js';
 
 export function leadView(l: Lead): LeadView {
   return {
@@ -65,11 +65,24 @@ export function registerLeadRoutes(app: FastifyInstance, deps: AppDeps): void {
   defineRoute(app, {
     method: 'GET',
     url: '/api/leads',
-    auth: SUPERVISOR,
-    summary: 'Search leads by phone (exact E.164) or name prefix.',
+    auth: ANY_ROLE,
+    summary:
+      'Search leads by phone (exact E.164) or name prefix. Agents search only the campaign they are logged in to.',
     tags: ['leads'],
     query: LeadSearchQuery,
     response: LeadList,
-    handler: async ({ query }) => ({ leads: (await deps.leads.search(query)).map(leadView) }),
+    handler: async ({ user, query }) => {
+      if (!user) throw new UnauthorizedError('sign in first');
+      if (user.role === 'agent') {
+        const status = await deps.stateStore.getAgent(agentIdOf(user));
+        if (!status?.campaignId)
+          throw new ForbiddenError('log in to a campaign to search its leads');
+        if (query.campaignId !== undefined && query.campaignId !== status.campaignId) {
+          throw new ForbiddenError('agents search only the campaign they are logged in to');
+        }
+        query = { ...query, campaignId: status.campaignId };
+      }
+      return { leads: (await deps.leads.search(query)).map(leadView) };
+    },
   });
 }
