@@ -306,6 +306,8 @@ describe('the dialer on the simulated PBX', () => {
     expect(row?.n).toBeGreaterThan(200);
     expect(row?.bridged).toBeGreaterThan(100);
     expect(bots.every((b) => b.logoutAtMs > 0)).toBe(true);
+    // No bot step failed while the run was live (only teardown may cut a late timer short).
+    expect(bots.flatMap((b) => b.lateErrors)).toEqual([]);
   });
 
   it('records consistent instants on every call_log row', async () => {
