@@ -155,13 +155,7 @@ export function createDispositionsRepo(db: Db): DispositionsRepo {
         .orderBy('sort_order')
         .orderBy('code')
         .execute();
-      const byCode = new Map<string, Selectable<DispositionsTable>>();
-      for (const row of rows) {
-        const prev = byCode.get(row.code);
-        if (!prev || (prev.campaign_id === null && row.campaign_id !== null))
-          byCode.set(row.code, row);
-      }
-      return [...byCode.values()].map(toDisposition);
+      return campaignOverSystem(rows).map(toDisposition);
     },
 
     async findByCode(campaignId, code) {
@@ -253,13 +247,22 @@ export function createPauseCodesRepo(db: Db): PauseCodesRepo {
         )
         .orderBy('code')
         .execute();
-      const byCode = new Map<string, Selectable<PauseCodesTable>>();
-      for (const row of rows) {
-        const prev = byCode.get(row.code);
-        if (!prev || (prev.campaign_id === null && row.campaign_id !== null))
-          byCode.set(row.code, row);
-      }
-      return [...byCode.values()].map(toPauseCode);
+      return campaignOverSystem(rows).map(toPauseCode);
     },
   };
+}
+
+/**
+ * A campaign's own code replaces the system-wide code of the same name; order is kept (the
+ * first row of each code decides its place).
+ */
+function campaignOverSystem<R extends { code: string; campaign_id: string | null }>(
+  rows: R[],
+): R[] {
+  const byCode = new Map<string, R>();
+  for (const row of rows) {
+    const prev = byCode.get(row.code);
+    if (!prev || (prev.campaign_id === null && row.campaign_id !== null)) byCode.set(row.code, row);
+  }
+  return [...byCode.values()];
 }
