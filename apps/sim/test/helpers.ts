@@ -3,15 +3,12 @@
  * basic auth), an events collector, and the normalisation used to compare the simulator's output
  * with what Asterisk sent.
  */
-import { readFileSync, readdirSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import type { CustomerProfile, CustomerRule } from '../src/index.js';
 
-/** In CI shared/ is a copy beside the clone. */
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-export const tracesDir = path.resolve(repoRoot, '../shared/ari/traces');
+import { loadTrace as readTrace } from '@ringside/ari/traces';
+
+export { ariTracesDir as tracesDir, traceFiles } from '@ringside/ari/traces';
 
 export interface TraceLine {
   tMs: number;
@@ -26,17 +23,8 @@ export interface TraceLine {
 
 export type AriMessage = Record<string, unknown> & { type: string };
 
-export function traceFiles(): string[] {
-  return readdirSync(tracesDir)
-    .filter((f) => f.endsWith('.jsonl'))
-    .sort();
-}
-
 export function loadTrace(file: string): TraceLine[] {
-  return readFileSync(path.join(tracesDir, file), 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as TraceLine);
+  return readTrace<TraceLine>(file);
 }
 
 export interface AriResult {

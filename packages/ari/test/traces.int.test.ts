@@ -1,6 +1,3 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   checkEvent,
@@ -10,10 +7,9 @@ import {
   parseAriEvent,
 } from '../src/index.js';
 
-/** The recorded traces live beside the repository (in CI: a copy of shared/ next to the clone). */
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const tracesDir = path.resolve(repoRoot, '../shared/ari/traces');
-const files = readdirSync(tracesDir).filter((f) => f.endsWith('.jsonl'));
+import { loadTrace, traceFiles } from '../src/traces.js';
+
+const files = traceFiles();
 
 interface TraceLine {
   dir: 'request' | 'response' | 'event';
@@ -31,10 +27,7 @@ describe('recorded Asterisk traces against the generated contract', () => {
   });
   for (const file of files) {
     it(`${file}: every event, request and response matches the description`, () => {
-      const lines = readFileSync(path.join(tracesDir, file), 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as TraceLine);
+      const lines = loadTrace<TraceLine>(file);
       const problems: string[] = [];
       for (const l of lines) {
         if (l.dir === 'event') {

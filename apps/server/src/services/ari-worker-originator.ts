@@ -79,29 +79,7 @@ export class CallOriginator {
     }
     this.o.pool.acquire(server.id);
     const atMs = this.o.clock.nowMs();
-    const call: LiveCall = {
-      callId: req.callId,
-      campaignId: req.campaignId,
-      leadId: req.leadId,
-      listId: req.listId,
-      phone: req.phone,
-      stage: 'DIALING',
-      serverId: server.id,
-      channelId: req.callId,
-      bridgeId: null,
-      agentId: req.agentId ?? null,
-      manual: req.manual ?? false,
-      attempt: req.attempt,
-      originatedAtMs: atMs,
-      ringingAtMs: null,
-      answeredAtMs: null,
-      amdAtMs: null,
-      amdResult: null,
-      waitingAtMs: null,
-      bridgedAtMs: null,
-      droppedAtMs: null,
-      endedAtMs: null,
-    };
+    const call = newLiveCall(req, server.id, atMs);
     // Both must exist before Asterisk is asked: its first events can beat the POST's response.
     await Promise.all([
       this.o.store.putCall(call, {
@@ -193,4 +171,31 @@ export class CallOriginator {
         ),
       );
   }
+}
+
+/** The live_call of a call being originated on `serverId` at `atMs` (stage DIALING). */
+export function newLiveCall(req: OriginateCall, serverId: string, atMs: number): LiveCall {
+  return {
+    callId: req.callId,
+    campaignId: req.campaignId,
+    leadId: req.leadId,
+    listId: req.listId,
+    phone: req.phone,
+    stage: 'DIALING',
+    serverId,
+    channelId: req.callId,
+    bridgeId: null,
+    agentId: req.agentId ?? null,
+    manual: req.manual ?? false,
+    attempt: req.attempt,
+    originatedAtMs: atMs,
+    ringingAtMs: null,
+    answeredAtMs: null,
+    amdAtMs: null,
+    amdResult: null,
+    waitingAtMs: null,
+    bridgedAtMs: null,
+    droppedAtMs: null,
+    endedAtMs: null,
+  };
 }

@@ -1,12 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AriEvent } from '@ringside/ari';
 
-/** ../shared/ari beside the repository (in CI a copy of shared/ sits next to the clone). */
+import { loadTrace as readTrace } from '@ringside/ari/traces';
+
+export { ariSharedDir, ariTracesDir as tracesDir, traceFiles } from '@ringside/ari/traces';
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-export const ariSharedDir = path.resolve(repoRoot, '../shared/ari');
-export const tracesDir = path.join(ariSharedDir, 'traces');
 
 export type TraceLine =
   | {
@@ -20,17 +19,8 @@ export type TraceLine =
   | { tMs: number; dir: 'response'; method: string; path: string; status: number; body: unknown }
   | { tMs: number; dir: 'event'; event: AriEvent };
 
-export function traceFiles(): string[] {
-  return readdirSync(tracesDir)
-    .filter((f) => f.endsWith('.jsonl'))
-    .sort();
-}
-
 export function loadTrace(file: string): TraceLine[] {
-  return readFileSync(path.join(tracesDir, file), 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as TraceLine);
+  return readTrace<TraceLine>(file);
 }
 
 /** One request the client sent through a fake fetch. */

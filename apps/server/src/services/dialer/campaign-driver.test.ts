@@ -19,7 +19,7 @@ import { MemoryStateStore } from '../../ports/fakes/memory-state-store.js';
 import type { HopperEntry } from '../../ports/hopper.js';
 import type { LiveCall } from '../../ports/state-store.js';
 import { AgentSessionService } from '../agent-session.js';
-import type { OriginateCall, OriginateResult } from '../ari-worker-originator.js';
+import { newLiveCall, type OriginateCall, type OriginateResult } from '../ari-worker-originator.js';
 import { CampaignDriver, type DriverDeps } from './campaign-driver.js';
 import type { DialerLeads } from './leads.js';
 import type { DialerAri, Timers } from './ports.js';
@@ -113,7 +113,7 @@ class FakeOriginator {
     const scripted = this.results.shift();
     if (scripted && !scripted.ok) return scripted;
     const atMs = this.clock.nowMs();
-    await this.store.putCall(liveCall(req, atMs), {
+    await this.store.putCall(newLiveCall(req, 's1', atMs), {
       type: 'call.originated',
       callId: req.callId,
       campaignId: req.campaignId,
@@ -126,32 +126,6 @@ class FakeOriginator {
     });
     return { ok: true, serverId: 's1' };
   }
-}
-
-function liveCall(req: OriginateCall, atMs: number): LiveCall {
-  return {
-    callId: req.callId,
-    campaignId: req.campaignId,
-    leadId: req.leadId,
-    listId: req.listId,
-    phone: req.phone,
-    stage: 'DIALING',
-    serverId: 's1',
-    channelId: req.callId,
-    bridgeId: null,
-    agentId: req.agentId ?? null,
-    manual: req.manual ?? false,
-    attempt: req.attempt,
-    originatedAtMs: atMs,
-    ringingAtMs: null,
-    answeredAtMs: null,
-    amdAtMs: null,
-    amdResult: null,
-    waitingAtMs: null,
-    bridgedAtMs: null,
-    droppedAtMs: null,
-    endedAtMs: null,
-  };
 }
 
 class FakeLeads implements DialerLeads {

@@ -650,21 +650,7 @@ export class CampaignDriver {
       }
     }
     if (outcome === 'DROPPED') this.log.info({ callId, leadId, agentId }, 'live answer dropped');
-    if (agentId) await this.customerGone(agentId, callId);
     void this.tick();
-  }
-
-  /**
-   * The customer's side ended while the agent was still on the call: the agent goes DEAD (still
-   * on the call screen) until it hangs up and wraps up. If the agent hung up first it is already
-   * in WRAPUP and there is nothing to do.
-   */
-  private async customerGone(agentId: AgentId, callId: CallId): Promise<void> {
-    const agent = await this.d.store.getAgent(agentId);
-    if (!agent || agent.state !== 'INCALL' || agent.callId !== callId) return;
-    await this.d.agents
-      .apply(agentId, { type: 'customer_hangup' }, 'system:customer-hangup')
-      .catch((err: unknown) => this.log.warn({ err, agentId, callId }, 'agent not moved to DEAD'));
   }
 
   private observeDial(t: Tracked, outcome: CallOutcome, endedAtMs: number): void {
