@@ -3,7 +3,7 @@ import type { Me } from '@ringside/protocol';
 import { ApiClient } from '../core/api.js';
 import { AgentPanel } from '../features/agent/AgentPanel.js';
 import { Login } from '../features/agent/Login.js';
-import { Dashboard } from '../features/supervisor/Dashboard.js';
+import { StaffShell } from './StaffShell.js';
 
 /** Signs the user in (session cookie), then shows the agent panel. */
 export function App() {
@@ -36,7 +36,7 @@ export function App() {
   // Supervisors and admins get the live dashboard; the route check on the server is what
   // keeps agents out of its data (403 on /api/supervisor/*).
   if (me.role === 'supervisor' || me.role === 'admin') {
-    return <Dashboard me={me} onSignedOut={signOut} />;
+    return <StaffShell me={me} onSignedOut={signOut} />;
   }
   if (me.role !== 'agent') {
     return (

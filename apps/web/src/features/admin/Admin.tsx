@@ -1,0 +1,41 @@
+import type { Me } from '@ringside/protocol';
+import { UsersSection, TeamsSection } from './people/PeopleSections.js';
+import { CampaignsSection, ScriptsSection } from './campaigns/CampaignSections.js';
+import { ListsSection } from './lists/ListsSection.js';
+import { DispositionsSection, PauseCodesSection } from './codes/CodeSections.js';
+import { DncSection } from './dnc/DncSection.js';
+
+const SECTIONS = [
+  { id: 'users', label: 'Users', Component: UsersSection },
+  { id: 'teams', label: 'Teams', Component: TeamsSection },
+  { id: 'campaigns', label: 'Campaigns', Component: CampaignsSection },
+  { id: 'lists', label: 'Lists & import', Component: ListsSection },
+  { id: 'dispositions', label: 'Dispositions', Component: DispositionsSection },
+  { id: 'pause-codes', label: 'Pause codes', Component: PauseCodesSection },
+  { id: 'dnc', label: 'DNC', Component: DncSection },
+  { id: 'scripts', label: 'Scripts', Component: ScriptsSection },
+] as const;
+
+/** Admin screens; `section` is the hash after #/admin/ (e.g. `campaigns`, `lists/12`). */
+export function Admin(props: { me: Me; section: string }) {
+  const [head = '', ...tail] = props.section.split('/');
+  const current = SECTIONS.find((s) => s.id === head) ?? SECTIONS[0];
+  const Section = current.Component;
+  return (
+    <main className="admin">
+      <h1>Admin</h1>
+      <nav className="admin-nav" aria-label="Admin sections">
+        {SECTIONS.map((s) => (
+          <a
+            key={s.id}
+            href={`#/admin/${s.id}`}
+            aria-current={s.id === current.id ? 'page' : undefined}
+          >
+            {s.label}
+          </a>
+        ))}
+      </nav>
+      <Section me={props.me} path={tail.join('/')} />
+    </main>
+  );
+}
