@@ -10,8 +10,8 @@ export type StaffScreen = 'dashboard' | 'reports' | 'admin';
 /** `#/admin/campaigns` -> { screen: 'admin', rest: 'campaigns' }; anything unknown is the dashboard. */
 export function parseStaffHash(hash: string): { screen: StaffScreen; rest: string } {
   const [head = '', ...tail] = hash.replace(/^#\/?/, '').split('/');
-  const screen: StaffScreen = head === 'reports' || head === 'admin' ? head : 'dashboard';
-  return { screen, rest: tail.join('/') };
+  if (head === 'reports' || head === 'admin') return { screen: head, rest: tail.join('/') };
+  return { screen: 'dashboard', rest: '' };
 }
 
 function useHash(): string {
