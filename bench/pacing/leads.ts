@@ -1,4 +1,4 @@
-import { sampleDist as sampleDistImported } from '../../apps/server/src/domain/pacing/distributions.js';
+import { distSampler } from '../../apps/server/src/domain/pacing/distributions.js';
 import type { Rng } from '../../apps/server/src/ports/clock.js';
 import type { Scenario } from './scenario.js';
 
@@ -13,8 +13,6 @@ export const L_U_ERR = 6; // uniform for AMD errors
 export const L_TALK = 7;
 export const L_WRAP = 8;
 const FIELDS = 9;
-/** Local binding: imported functions may be read through getters once transpiled. */
-const sampleDist = sampleDistImported;
 
 /**
  * The seed's leads, in order. Every field of a lead is drawn before any policy sees it, from a
@@ -32,31 +30,44 @@ export class LeadStream {
   /** Index of the next lead to dial, and of the first lead not yet drawn. */
   next = 0;
   private drawn = 0;
+  private readonly liveDelay: (rng: Rng) => number;
+  private readonly machineDelay: (rng: Rng) => number;
+  private readonly failedDelay: (rng: Rng) => number;
+  private readonly amdHuman: (rng: Rng) => number;
+  private readonly amdMachine: (rng: Rng) => number;
+  private readonly talk: (rng: Rng) => number;
+  private readonly wrap: (rng: Rng) => number;
 
   constructor(
-    private readonly sc: Scenario,
+    sc: Scenario,
     private readonly rng: Rng,
     capacity = 1 << 14,
   ) {
     this.cap = capacity;
     this.buf = new Float64Array(capacity * FIELDS);
+    this.liveDelay = distSampler(sc.liveAnswerDelayS);
+    this.machineDelay = distSampler(sc.machineAnswerDelayS);
+    this.failedDelay = distSampler(sc.failedDelayS);
+    this.amdHuman = distSampler(sc.amdHumanDecisionS);
+    this.amdMachine = distSampler(sc.amdMachineDecisionS);
+    this.talk = distSampler(sc.talkS);
+    this.wrap = distSampler(sc.wrapS);
   }
 
   private draw(): void {
     if (this.drawn - this.next >= this.cap) this.growBuffer();
     const base = (this.drawn % this.cap) * FIELDS;
-    const sc = this.sc;
     const r = this.rng;
     const b = this.buf;
     b[base + L_U] = r.next();
-    b[base + L_LIVE_DELAY] = sampleDist(sc.liveAnswerDelayS, r);
-    b[base + L_MACHINE_DELAY] = sampleDist(sc.machineAnswerDelayS, r);
-    b[base + L_FAILED_DELAY] = sampleDist(sc.failedDelayS, r);
-    b[base + L_AMD_HUMAN] = sampleDist(sc.amdHumanDecisionS, r);
-    b[base + L_AMD_MACHINE] = sampleDist(sc.amdMachineDecisionS, r);
+    b[base + L_LIVE_DELAY] = this.liveDelay(r);
+    b[base + L_MACHINE_DELAY] = this.machineDelay(r);
+    b[base + L_FAILED_DELAY] = this.failedDelay(r);
+    b[base + L_AMD_HUMAN] = this.amdHuman(r);
+    b[base + L_AMD_MACHINE] = this.amdMachine(r);
     b[base + L_U_ERR] = r.next();
-    b[base + L_TALK] = sampleDist(sc.talkS, r);
-    b[base + L_WRAP] = sampleDist(sc.wrapS, r);
+    b[base + L_TALK] = this.talk(r);
+    b[base + L_WRAP] = this.wrap(r);
     this.drawn++;
   }
 

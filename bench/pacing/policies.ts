@@ -3,6 +3,7 @@ import {
   spendingPlan,
   PacingStats,
   sampleDist,
+  type DialGuardRule,
   type DialResult,
   type PacingInput,
   type PacingModel,
@@ -50,6 +51,7 @@ class DomainPolicy implements Policy {
     mode: DialMethod,
     dialLevel: number,
     tuning?: Partial<PredictiveTuning>,
+    guard?: DialGuardRule,
   ) {
     this.tickS = decisionTickS(sc);
     this.stats = mode === 'predictive' ? new PacingStats() : null;
@@ -60,6 +62,7 @@ class DomainPolicy implements Policy {
       dropWaitMs: sc.dropWaitS * 1000,
       maxLinesPerAgent: MAX_LINES_PER_AGENT,
       ...(tuning ? { tuning } : {}),
+      ...(guard ? { guard } : {}),
     };
     this.input = {
       nowMs: 0,
@@ -133,16 +136,24 @@ class DomainPolicy implements Policy {
   }
 }
 
-export function progressivePolicy(sc: Scenario): Policy {
-  return new DomainPolicy('progressive', sc, 'progressive', 1);
+export function progressivePolicy(sc: Scenario, guard?: DialGuardRule): Policy {
+  return new DomainPolicy('progressive', sc, 'progressive', 1, undefined, guard);
 }
 
-export function ratioPolicy(sc: Scenario, dialLevel: number): Policy {
-  return new DomainPolicy('ratio', sc, 'ratio', dialLevel);
+export function ratioPolicy(sc: Scenario, dialLevel: number, guard?: DialGuardRule): Policy {
+  return new DomainPolicy('ratio', sc, 'ratio', dialLevel, undefined, guard);
 }
 
-export function oursPolicy(sc: Scenario, tuning?: Partial<PredictiveTuning>): Policy {
-  return new DomainPolicy('ours', sc, 'predictive', 1, tuning);
+/**
+ * The production module in predictive mode. `guard` picks the no-agent rule (default: the
+ * dialer's, DIAL_GUARD_RULE); the benchmark's `--guard` measures the other one.
+ */
+export function oursPolicy(
+  sc: Scenario,
+  tuning?: Partial<PredictiveTuning>,
+  guard?: DialGuardRule,
+): Policy {
+  return new DomainPolicy('ours', sc, 'predictive', 1, tuning, guard);
 }
 
 /** VICIdial's shipped defaults for ADAPT_HARD_LIMIT (../shared/pacing/VICIDIAL_ADAPT.md). */

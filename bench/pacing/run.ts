@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { DialGuardRule } from '../../apps/server/src/domain/pacing/index.js';
 import { aggregate, formatTable, withGap, type Row, type RunMetrics } from './metrics.js';
 import { parseScenarioFile, type Scenario } from './scenario.js';
 import type { PolicyName } from './sim.js';
@@ -9,8 +10,10 @@ import { runTask, type Task, type TaskResult } from './tasks.js';
 
 /**
  * `npm run bench:pacing [files...] [--json] [--scenarios S1,S2] [--days N] [--seeds 1,2]
- * [--workers N]`: runs every scenario under every policy and seed on worker threads and prints
- * the table (or, with --json, one JSON object per scenario, policy and seed).
+ * [--workers N] [--guard working|ready]`: runs every scenario under every policy and seed on
+ * worker threads and prints the table (or, with --json, one JSON object per scenario, policy and
+ * seed). `--guard` picks the no-agent rule for the production module's modes (default: the
+ * dialer's own, DIAL_GUARD_RULE).
  */
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const POLICIES: PolicyName[] = ['progressive', 'ratio', 'vicidial', 'ours', 'oracle'];
@@ -25,6 +28,7 @@ interface Options {
   policies: PolicyName[];
   /** Print each task's wall time to stderr. */
   verbose: boolean;
+  guard: DialGuardRule | undefined;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -37,6 +41,7 @@ function parseArgs(argv: string[]): Options {
     workers: 2,
     policies: POLICIES,
     verbose: false,
+    guard: undefined,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
@@ -52,7 +57,11 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--seeds') o.seeds = value().split(',').map(Number);
     else if (a === '--workers') o.workers = Math.max(0, Number(value()));
     else if (a === '--policies') o.policies = value().split(',') as PolicyName[];
-    else if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
+    else if (a === '--guard') {
+      const g = value();
+      if (g !== 'working' && g !== 'ready') throw new Error('--guard must be working or ready');
+      o.guard = g;
+    } else if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
     else o.files.push(resolve(process.cwd(), a));
   }
   if (o.files.length === 0) o.files.push(resolve(repoRoot, '../shared/pacing/scenarios.json'));
@@ -133,6 +142,7 @@ async function main(): Promise<void> {
           seed,
           days: sc.days,
           ...(dialLevel !== undefined ? { dialLevel } : {}),
+          ...(o.guard ? { guard: o.guard } : {}),
         })
         .then((r) => {
           if (o.verbose) console.error(`${sc.id} ${policy} seed ${seed}: ${r.wallS.toFixed(1)} s`);
@@ -150,7 +160,13 @@ async function main(): Promise<void> {
     const searchDays = Math.min(sc.days, Math.max(2, Math.min(10, Math.ceil(200 / sc.agents))));
     jobs.push(
       pool
-        .run({ kind: 'ratioSearch', scenario: sc, seeds: sc.seeds, days: searchDays })
+        .run({
+          kind: 'ratioSearch',
+          scenario: sc,
+          seeds: sc.seeds,
+          days: searchDays,
+          ...(o.guard ? { guard: o.guard } : {}),
+        })
         .then(async (r) => {
           if (o.verbose) console.error(`${sc.id} ratio search: ${r.wallS.toFixed(1)} s`);
           if (r.kind !== 'ratioSearch') return;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AgentState } from './agent.js';
+import { AgentState, DialMethod } from './agent.js';
 import { AgentId, CallId, CampaignId, EpochMs, LeadId, ListId } from './ids.js';
 
 /**
@@ -140,6 +140,79 @@ export const TelephonyStatusChanged = z.object({
   atMs: EpochMs,
 });
 
+/**
+ * What a campaign's dialer is doing and why, for the supervisors' campaign header. Published by
+ * the dialer holding the campaign (services/dialer/status-publisher.ts) only when something a
+ * supervisor reads changed (state, reason, mode, dial level, counts, hopper, KPIs), and at most
+ * once per second per campaign; the last one is also in the WebSocket snapshot.
+ */
+export const DialerStatusChanged = z.object({
+  type: z.literal('dialer.status'),
+  campaignId: CampaignId,
+  /** idle: not dialing now (see reason); dialing: placed calls in the last decision. */
+  state: z.enum(['idle', 'dialing', 'blocked']),
+  /** One sentence a supervisor can read: the pacing module's, or why it does not dial. */
+  reason: z.string().max(1024),
+  /** The campaign's dial method, and the one pacing applied (predictive may fall back). */
+  mode: DialMethod,
+  appliedMode: DialMethod,
+  /** The dial level the dialer applies (the campaign setting it last read). */
+  dialLevel: z.number().nonnegative(),
+  readyAgents: z.number().int().nonnegative(),
+  callsInFlight: z.number().int().nonnegative(),
+  waitingForAgent: z.number().int().nonnegative(),
+  /** Leads queued in the campaign's hopper (not leased). */
+  hopperSize: z.number().int().nonnegative(),
+  /**
+   * Due leads of the campaign's active lists outside the hopper (not final, next attempt due, in
+   * a zone whose calling window is open), counted by the hopper filler; null until counted.
+   */
+  dialableLeads: z.number().int().nonnegative().nullable(),
+  dialableAtMs: EpochMs.nullable(),
+  /** Today's (UTC) handle and answer figures, from the bus (docs/kpi.md); null: no call yet. */
+  kpi: z.object({
+    dayStartMs: EpochMs,
+    handledCalls: z.number().int().nonnegative(),
+    ahtMs: z.number().int().nonnegative().nullable(),
+    connectedCalls: z.number().int().nonnegative(),
+    asaMs: z.number().int().nonnegative().nullable(),
+  }),
+  atMs: EpochMs,
+});
+
+/**
+ * How a supervisor is on an agent's call (same values as MonitorMode in supervisor.ts, which
+ * cannot be imported here without an import cycle).
+ */
+export const AgentMonitorMode = z.enum(['listen', 'whisper', 'barge']);
+export type AgentMonitorMode = z.infer<typeof AgentMonitorMode>;
+
+/**
+ * A supervisor started listening to, whispering to or barging on an agent's call. Published
+ * once by the api role's supervisor actions; the agent's panel shows whisper and barge (the agent
+ * hears the supervisor), never listen.
+ */
+export const AgentMonitorStarted = z.object({
+  type: z.literal('agent.monitor.started'),
+  agentId: AgentId,
+  callId: CallId,
+  mode: AgentMonitorMode,
+  supervisorId: z.string().min(1).max(64),
+  supervisorName: z.string().max(128),
+  atMs: EpochMs,
+});
+
+/** The monitoring ended: the supervisor stopped it, or the call (or the agent's session) ended. */
+export const AgentMonitorEnded = z.object({
+  type: z.literal('agent.monitor.ended'),
+  agentId: AgentId,
+  callId: CallId,
+  mode: AgentMonitorMode,
+  supervisorId: z.string().min(1).max(64),
+  reason: z.enum(['stopped', 'call_ended', 'agent_left']),
+  atMs: EpochMs,
+});
+
 export const DomainEvent = z.discriminatedUnion('type', [
   AgentStateChanged,
   CallOriginated,
@@ -152,6 +225,9 @@ export const DomainEvent = z.discriminatedUnion('type', [
   CallSafeHarborPlayed,
   CallEnded,
   TelephonyStatusChanged,
+  DialerStatusChanged,
+  AgentMonitorStarted,
+  AgentMonitorEnded,
 ]);
 export type DomainEvent = z.infer<typeof DomainEvent>;
 export type DomainEventType = DomainEvent['type'];
@@ -179,3 +255,6 @@ export type CallDropped = z.infer<typeof CallDropped>;
 export type CallSafeHarborPlayed = z.infer<typeof CallSafeHarborPlayed>;
 export type CallEnded = z.infer<typeof CallEnded>;
 export type TelephonyStatusChanged = z.infer<typeof TelephonyStatusChanged>;
+export type DialerStatusChanged = z.infer<typeof DialerStatusChanged>;
+export type AgentMonitorStarted = z.infer<typeof AgentMonitorStarted>;
+export type AgentMonitorEnded = z.infer<typeof AgentMonitorEnded>;

@@ -5,3 +5,5 @@ export * from './http.js';
 export * from './ws.js';
 export * from './reports.js';
 export * from './supervisor.js';
+export * from './admin-lists.js';
+export * from './admin-people.js';

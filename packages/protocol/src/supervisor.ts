@@ -58,6 +58,10 @@ export const MonitorResponse = z.object({
 });
 export type MonitorResponse = z.infer<typeof MonitorResponse>;
 
+/** DELETE /api/supervisor/agents/:agentId/monitor: the call whose monitoring was stopped. */
+export const MonitorStopResponse = z.object({ callId: z.string() });
+export type MonitorStopResponse = z.infer<typeof MonitorStopResponse>;
+
 /**
  * Names and teams for the grid, with today's counts so far, loaded once (the events carry ids
  * only); read from PostgreSQL, so it is not on the live path.

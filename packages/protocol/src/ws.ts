@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DomainEvent } from './events.js';
+import { AgentMonitorStarted, DialerStatusChanged, DomainEvent } from './events.js';
 import { AgentStatusView, LiveCallView, NumericId } from './http.js';
 
 /**
@@ -41,6 +41,16 @@ export const SnapshotData = z.object({
   agents: z.array(AgentStatusView),
   /** Agents: their own live call, if any. Supervisors: every live call (of the campaign). */
   calls: z.array(LiveCallView),
+  /**
+   * Supervisors: the last `dialer.status` of every campaign a dialer is driving (of the
+   * campaign, when subscribed with one). Absent for agents and from older servers.
+   */
+  campaigns: z.array(DialerStatusChanged).optional(),
+  /**
+   * Agents: the supervisor monitoring the agent's call right now, when the agent hears them
+   * (whisper or barge; listen is never shown). Absent or null: none.
+   */
+  monitor: AgentMonitorStarted.nullable().optional(),
 });
 export type SnapshotData = z.infer<typeof SnapshotData>;
 

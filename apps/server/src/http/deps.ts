@@ -18,6 +18,7 @@ import type {
   ListId,
 } from '@ringside/protocol';
 import type { AuditLog } from '../adapters/postgres/audit.js';
+import type { AdminRepos } from './routes/admin-people.js';
 import type { LeadsRepo } from '../adapters/postgres/leads.js';
 import type { DispositionsRepo, PauseCodesRepo } from '../adapters/postgres/dispositions.js';
 import type { UsersRepo } from '../adapters/postgres/users.js';
@@ -135,8 +136,20 @@ export interface AppDeps {
   config: AppConfig;
   /** Reports from PostgreSQL (issue 6); routes answer 503 without it. */
   reports?: ReportsService;
+  /** Admin screens: users, teams, campaigns (issue 6); those routes answer 503 without it. */
+  admin?: AdminRepos;
+  /** Admin: lists, imports, dispositions, pause codes, DNC; those routes answer 503 without it. */
+  listAdmin?: import('./routes/admin-lists-deps.js').ListAdminDeps;
   /** Supervisor actions wired to ARI (routes fall back to state-only actions without it). */
   supervisor?: SupervisorActions;
+  /** The last dialer.status of each driven campaign, for supervisors' snapshots (gateway). */
+  campaignLive?: {
+    listLive(
+      nowMs: number,
+      maxAgeMs?: number,
+      campaignId?: CampaignId,
+    ): Promise<import('@ringside/protocol').DialerStatusChanged[]>;
+  };
   logger: Logger;
   clock: Clock;
   users: UsersRepo;

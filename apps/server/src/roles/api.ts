@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { SupervisorActions, pjsipEndpointOf } from '../services/supervisor-actions.js';
+import {
+  RedisMonitorRegistry,
+  SupervisorActions,
+  pjsipEndpointOf,
+} from '../services/supervisor-actions.js';
+import { CampaignLiveStore } from '../services/dialer/status-publisher.js';
 import { ReportsRepository } from '../adapters/postgres/reports/reports-repository.js';
 import { ReportsService } from '../services/reports/reports-service.js';
 import path from 'node:path';
@@ -11,9 +16,11 @@ import { createDb } from '../adapters/postgres/database.js';
 import { createLeadsRepo } from '../adapters/postgres/leads.js';
 import { createDispositionsRepo, createPauseCodesRepo } from '../adapters/postgres/dispositions.js';
 import { createUsersRepo } from '../adapters/postgres/users.js';
+import { createTeamsRepo } from '../adapters/postgres/teams.js';
 import { telephonyHealth } from '../adapters/asterisk/telephony-health.js';
 import { RedisEventBus } from '../adapters/redis/event-bus.js';
 import { RedisStateStore } from '../adapters/redis/state-store.js';
+import { RedisKeys } from '../adapters/redis/keys.js';
 import { buildApp } from '../http/app.js';
 import { campaignsApi } from '../http/campaigns-api.js';
 import type { AppDeps } from '../http/deps.js';
@@ -42,6 +49,7 @@ import {
 import { createDialerEntryPoints } from '../services/dialer/index.js';
 import type pg from 'pg';
 import { importLeads } from '../services/import/index.js';
+import { createListAdminDeps } from '../http/routes/admin-lists-deps.js';
 import type { RoleContext, RunningRole } from './context.js';
 import { UnavailableError } from '../errors.js';
 
@@ -93,10 +101,17 @@ export async function startApi(ctx: RoleContext): Promise<RunningRole> {
     pauseCodes: createPauseCodesRepo(db),
     importLeads: (args) => importLeads({ pool, logger: log }, args),
     reports: new ReportsService(new ReportsRepository(pool), clock),
+    admin: {
+      users: createUsersRepo(pool),
+      teams: createTeamsRepo(pool),
+      campaigns: createCampaignsRepo(db),
+    },
+    listAdmin: createListAdminDeps({ pool, redis, prefix: config.redisPrefix, logger: log }),
     agentSessions: control.agentSessions,
     telephony: control.telephony,
     presence: control.presence,
     supervisor: control.supervisor,
+    campaignLive: new CampaignLiveStore(redis, new RedisKeys(config.redisPrefix)),
     stateStore,
     eventBus,
     health: {
@@ -270,6 +285,10 @@ export async function startAgentCallControl(d: AgentCallControlDeps): Promise<Ag
     endLeg: async (agentId, legChannelId) => {
       await legs?.detach(agentId, { legChannelId });
     },
+    monitors: new RedisMonitorRegistry(d.redis, new RedisKeys(d.prefix)),
+    bus: d.bus,
+    supervisorName: async (id) => (await createUsersRepo(d.pool).findById(id))?.displayName ?? '',
+    clock: d.clock,
     ...(legAri
       ? {
           monitor: {

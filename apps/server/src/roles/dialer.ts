@@ -6,6 +6,7 @@ import { createCampaignsRepo } from '../adapters/postgres/campaigns.js';
 import { createDb } from '../adapters/postgres/database.js';
 import { RedisEventBus } from '../adapters/redis/event-bus.js';
 import { RedisHopper } from '../adapters/redis/hopper.js';
+import { RedisKeys } from '../adapters/redis/keys.js';
 import { createRefillRequester } from './scheduler.js';
 import { RedisStateStore } from '../adapters/redis/state-store.js';
 import type { EventBus } from '../ports/event-bus.js';
@@ -29,6 +30,7 @@ import {
   scaledTimers,
   type HandoffSample,
 } from '../services/dialer/index.js';
+import { CampaignLiveStore, DialerStatusPublisher } from '../services/dialer/status-publisher.js';
 import type { RoleContext, RunningRole } from './context.js';
 
 /** Overrides for tests and simulations; production uses none. */
@@ -130,6 +132,17 @@ export async function startDialer(
   const instanceId = deps.instanceId ?? dialerInstanceId();
   const leases = new CampaignLeases(redis, keys, instanceId, deps.leaseTtlMs ?? 5_000);
 
+  // Supervisors' campaign header: dialer.status events, published on change (docs/supervisor.md).
+  const statusPublisher = new DialerStatusPublisher({
+    live: new CampaignLiveStore(redis, new RedisKeys(prefix)),
+    hopper,
+    bus,
+    store,
+    clock: ctx.clock,
+    logger: log,
+  });
+  await statusPublisher.start();
+
   await pool.refresh();
   await dnc.rebuild((await campaigns.list({ activeOnly: true })).map((c) => c.id));
 
@@ -145,6 +158,7 @@ export async function startDialer(
     leads,
     ledger,
     status: new DialerStatusStore(redis, keys),
+    statusObserver: statusPublisher,
     clock: ctx.clock,
     timers: scaledTimers(speed),
     logger: log,
@@ -182,6 +196,7 @@ export async function startDialer(
     instanceId,
     async stop() {
       await service.stop();
+      await statusPublisher.close();
       breaker.close();
       await refills?.close().catch(() => undefined);
       await redis.quit().catch(() => undefined);

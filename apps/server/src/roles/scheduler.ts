@@ -11,6 +11,8 @@ import type { Logger } from '../logger.js';
 import type { HopperRefillRequester } from '../ports/hopper.js';
 import { startAgentLogRecorder } from '../services/agent-session.js';
 import { HopperFiller, type FillReport } from '../services/hopper-filler.js';
+import { PgDialableLeads } from '../adapters/postgres/dialable-leads.js';
+import { CampaignLiveStore } from '../services/dialer/status-publisher.js';
 import { StateRebuild } from '../services/state-rebuild.js';
 import type { RoleContext, RunningRole } from './context.js';
 
@@ -150,7 +152,13 @@ export async function startScheduler(ctx: RoleContext): Promise<RunningRole> {
   const bus = new RedisEventBus(redis, { ...opts, logger });
   const hopper = new RedisHopper(redis, { prefix: config.redisPrefix });
   const source = new PgHopperSource(pool);
-  const filler = new HopperFiller({ source, hopper, clock, logger });
+  const filler = new HopperFiller({
+    source,
+    hopper,
+    clock,
+    logger,
+    dialable: { counter: new PgDialableLeads(pool), store: new CampaignLiveStore(redis, keys) },
+  });
   const agentLog = new AgentLogRepository(pool);
   const rebuild = new StateRebuild({
     redis,

@@ -1,4 +1,4 @@
-import type { CampaignId } from '@ringside/protocol';
+import type { CampaignId, ListId } from '@ringside/protocol';
 import { dialableTzKeys, windowClosesAtMs, zonesOfKey } from '../domain/calling-window.js';
 import type { HopperCampaign, PgHopperSource } from '../adapters/postgres/hopper-source.js';
 import type { Logger } from '../logger.js';
@@ -18,6 +18,18 @@ export interface HopperFillerDeps {
   logger?: Logger;
   /** How long a campaign's list of tz_keys is reused before it is read again (ms). */
   tzKeysTtlMs?: number;
+  /**
+   * Counts the campaign's due leads outside the hopper for the supervisors' header (SQL here,
+   * in the scheduler, never on the live path) and keeps the count in Redis with the hopper.
+   */
+  dialable?: {
+    counter: { count(listIds: ListId[], tzKeys: string[], at: Date): Promise<number> };
+    store: {
+      putDialable(campaignId: CampaignId, c: { count: number; atMs: number }): Promise<void>;
+    };
+    /** Least time between two counts of one campaign (ms, default 30,000). */
+    everyMs?: number;
+  };
 }
 
 export interface FillReport {
@@ -46,6 +58,8 @@ export class HopperFiller {
     { closes: Map<string, number>; fromMs: number; untilMs: number }
   >();
   private readonly ttlMs: number;
+  /** When each campaign's dialable leads were last counted (ms). */
+  private readonly countedAt = new Map<CampaignId, number>();
 
   constructor(private readonly d: HopperFillerDeps) {
     this.ttlMs = d.tzKeysTtlMs ?? 60_000;
@@ -115,7 +129,24 @@ export class HopperFiller {
     if (report.reclaimed || report.removed || report.added) {
       this.d.logger?.debug(report, 'hopper filled');
     }
+    await this.countDialable(c, nowMs);
     return report;
+  }
+
+  /** The supervisors' count of due leads; a failure costs the count, never the fill. */
+  private async countDialable(c: HopperCampaign, nowMs: number): Promise<void> {
+    const d = this.d.dialable;
+    if (!d) return;
+    const last = this.countedAt.get(c.id);
+    if (last !== undefined && nowMs - last < (d.everyMs ?? 30_000)) return;
+    this.countedAt.set(c.id, nowMs);
+    try {
+      const closes = await this.dialable(c, nowMs);
+      const count = await d.counter.count(c.listIds, [...closes.keys()], new Date(nowMs));
+      await d.store.putDialable(c.id, { count, atMs: nowMs });
+    } catch (err) {
+      this.d.logger?.warn({ err, campaignId: c.id }, 'dialable leads not counted');
+    }
   }
 
   /** Empties a campaign's hopper and clears its marks (campaign stopped). */

@@ -1,7 +1,17 @@
-import type { AgentId, CallId, MonitorMode } from '@ringside/protocol';
+import type { Redis } from 'ioredis';
+import {
+  AgentMonitorStarted,
+  type AgentId,
+  type AgentMonitorEnded,
+  type CallId,
+  type MonitorMode,
+} from '@ringside/protocol';
 import type { AuditLog } from '../adapters/postgres/audit.js';
+import type { RedisKeys } from '../adapters/redis/keys.js';
 import { ConflictError, NotFoundError, UnavailableError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { systemClock, type Clock } from '../ports/clock.js';
+import type { EventBus } from '../ports/event-bus.js';
 import type { AgentStatus, LiveCall, StateStore } from '../ports/state-store.js';
 import type { AgentSessionService } from './agent-session.js';
 
@@ -25,6 +35,9 @@ export interface MonitorAri {
   }): Promise<unknown>;
   createBridge(bridgeId: string, type?: 'mixing' | 'holding', name?: string): Promise<unknown>;
   addChannel(bridgeId: string, channel: string | string[]): Promise<void>;
+  /** Ends the supervisor's leg when monitoring stops (optional: the leg is then left up). */
+  hangup?(channelId: string): Promise<unknown>;
+  destroyBridge?(bridgeId: string): Promise<unknown>;
   originate(p: {
     endpoint: string;
     channelId: string;
@@ -36,6 +49,68 @@ export interface MonitorAri {
 
 /** ARI argument of the channels monitoring creates, so the ARI worker leaves them alone. */
 export const MONITOR_ARG = 'supmon';
+
+/** A monitoring in progress: its event and the channels to clean up when it ends. */
+export interface ActiveMonitor {
+  event: AgentMonitorStarted;
+  /** The supervisor's phone channel, the snoop channel and the snoop bridge (listen/whisper). */
+  supLeg: string;
+  snoopId: string | null;
+  bridgeId: string | null;
+}
+
+/**
+ * Who is monitoring each agent's call, so the agent's snapshot shows it and its end is published
+ * exactly once (take() hands the entry to one caller only). One monitoring per agent.
+ */
+export interface MonitorRegistry {
+  put(m: ActiveMonitor): Promise<void>;
+  get(agentId: AgentId): Promise<ActiveMonitor | null>;
+  /** Removes and returns the agent's monitoring; null when there is none (or another took it). */
+  take(agentId: AgentId): Promise<ActiveMonitor | null>;
+}
+
+/** MonitorRegistry in Redis: `p:{agents}:monitor:<agentId>` (JSON, kept at most a day). */
+export class RedisMonitorRegistry implements MonitorRegistry {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+  ) {}
+
+  async put(m: ActiveMonitor): Promise<void> {
+    await this.redis.set(
+      this.keys.agentMonitor(m.event.agentId),
+      JSON.stringify(m),
+      'PX',
+      86_400_000,
+    );
+  }
+
+  async get(agentId: AgentId): Promise<ActiveMonitor | null> {
+    return parseMonitor(await this.redis.get(this.keys.agentMonitor(agentId)));
+  }
+
+  async take(agentId: AgentId): Promise<ActiveMonitor | null> {
+    return parseMonitor(await this.redis.getdel(this.keys.agentMonitor(agentId)));
+  }
+}
+
+function parseMonitor(raw: string | null): ActiveMonitor | null {
+  if (raw === null) return null;
+  try {
+    const v = JSON.parse(raw) as Partial<ActiveMonitor>;
+    const event = AgentMonitorStarted.safeParse(v.event);
+    if (!event.success || typeof v.supLeg !== 'string') return null;
+    return {
+      event: event.data,
+      supLeg: v.supLeg,
+      snoopId: v.snoopId ?? null,
+      bridgeId: v.bridgeId ?? null,
+    };
+  } catch {
+    return null;
+  }
+}
 
 export interface SupervisorActionsDeps {
   sessions: Pick<AgentSessionService, 'apply'>;
@@ -54,6 +129,15 @@ export interface SupervisorActionsDeps {
     /** Unique ids for snoop channels and bridges. */
     newId(): string;
   };
+  /**
+   * Monitoring indicator: where active monitorings are kept and the bus their
+   * agent.monitor.started / ended events go on. Without them no event is published.
+   */
+  monitors?: MonitorRegistry;
+  bus?: Pick<EventBus, 'publish'>;
+  /** The supervisor's name as the agent's panel shows it. */
+  supervisorName?: (supervisorId: string) => Promise<string>;
+  clock?: Clock;
   logger?: Logger;
 }
 
@@ -203,7 +287,102 @@ export class SupervisorActions {
       target: `agent:${agentId}`,
       detail: { callId: call.callId, target },
     });
+    await this.announce(supervisorId, agentId, call.callId, mode, {
+      supLeg,
+      snoopId: mode === 'barge' ? null : `snoop-${id}`,
+      bridgeId: mode === 'barge' ? null : `supbr-${id}`,
+    });
     return { callId: call.callId, target };
+  }
+
+  /** Records the monitoring and publishes agent.monitor.started (after ending a previous one). */
+  private async announce(
+    supervisorId: string,
+    agentId: AgentId,
+    callId: CallId,
+    mode: MonitorMode,
+    legs: Omit<ActiveMonitor, 'event'>,
+  ): Promise<void> {
+    const { monitors, bus } = this.d;
+    if (!monitors || !bus) return;
+    // One monitoring per agent: a new one replaces (and ends) the previous.
+    await this.end(agentId, 'stopped', null);
+    const name = await (this.d.supervisorName?.(supervisorId) ?? Promise.resolve('')).catch(
+      () => '',
+    );
+    const event = AgentMonitorStarted.parse({
+      type: 'agent.monitor.started',
+      agentId,
+      callId,
+      mode,
+      supervisorId,
+      supervisorName: name.slice(0, 128),
+      atMs: (this.d.clock ?? systemClock).nowMs(),
+    });
+    await monitors.put({ event, ...legs });
+    await bus.publish(event);
+  }
+
+  /** The agent's monitoring in progress (for the agent's snapshot); null when none. */
+  async activeMonitor(agentId: AgentId): Promise<AgentMonitorStarted | null> {
+    return (await this.d.monitors?.get(agentId))?.event ?? null;
+  }
+
+  /**
+   * The supervisor stops monitoring the agent: the supervisor's leg is hung up and
+   * agent.monitor.ended published. 409 when nobody is monitoring the agent. Audited.
+   */
+  async stopMonitor(supervisorId: string, agentId: AgentId): Promise<{ callId: CallId }> {
+    const ended = await this.end(agentId, 'stopped', null);
+    if (!ended) throw new ConflictError(`nobody is monitoring agent ${agentId}`);
+    await this.d.audit.record({
+      userId: supervisorId,
+      action: 'supervisor.monitor_stop',
+      target: `agent:${agentId}`,
+      detail: { callId: ended.event.callId, mode: ended.event.mode, by: ended.event.supervisorId },
+    });
+    return { callId: ended.event.callId };
+  }
+
+  /**
+   * Ends the agent's monitoring because its call or session is over (the gateway calls this on
+   * call.ended and when the agent leaves INCALL/DEAD). `callId`: only a monitoring of that call.
+   * Safe to call from every api process: one of them takes the entry and publishes the end.
+   */
+  async callOver(agentId: AgentId, callId: CallId | null): Promise<void> {
+    await this.end(agentId, callId ? 'call_ended' : 'agent_left', callId);
+  }
+
+  private async end(
+    agentId: AgentId,
+    reason: AgentMonitorEnded['reason'],
+    callId: CallId | null,
+  ): Promise<ActiveMonitor | null> {
+    const { monitors, bus } = this.d;
+    if (!monitors || !bus) return null;
+    if (callId) {
+      const cur = await monitors.get(agentId);
+      if (!cur || cur.event.callId !== callId) return null;
+    }
+    const m = await monitors.take(agentId);
+    if (!m) return null;
+    const ari = this.d.monitor?.ari;
+    // Best effort: the supervisor's leg may be gone already (hung up, or the call's end took it).
+    await Promise.all([
+      ari?.hangup?.(m.supLeg).catch(() => undefined),
+      m.bridgeId ? ari?.destroyBridge?.(m.bridgeId).catch(() => undefined) : undefined,
+    ]);
+    const ended: AgentMonitorEnded = {
+      type: 'agent.monitor.ended',
+      agentId,
+      callId: m.event.callId,
+      mode: m.event.mode,
+      supervisorId: m.event.supervisorId,
+      reason,
+      atMs: (this.d.clock ?? systemClock).nowMs(),
+    };
+    await bus.publish(ended);
+    return m;
   }
 }
 

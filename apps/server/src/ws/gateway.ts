@@ -106,6 +106,8 @@ function eventAgent(e: DomainEvent): AgentId | null {
   switch (e.type) {
     case 'agent.state_changed':
     case 'call.bridged':
+    case 'agent.monitor.started':
+    case 'agent.monitor.ended':
       return e.agentId;
     case 'call.originated':
     case 'call.ended':
@@ -113,6 +115,16 @@ function eventAgent(e: DomainEvent): AgentId | null {
     default:
       return null;
   }
+}
+
+/**
+ * Monitoring events the agent must not see: a supervisor listening is silent (common practice in
+ * contact centres, and the point of quality monitoring); whisper and barge are heard, so shown.
+ */
+function silentToAgent(e: DomainEvent): boolean {
+  return (
+    (e.type === 'agent.monitor.started' || e.type === 'agent.monitor.ended') && e.mode === 'listen'
+  );
 }
 
 function eventCall(e: DomainEvent): CallId | null {
@@ -138,6 +150,8 @@ export function createGateway(deps: AppDeps): Gateway {
   const callOwner = new Map<CallId, AgentId>();
   /** callId -> campaign, for supervisors' campaign filter. */
   const callCampaign = new Map<CallId, CampaignId>();
+  /** Agents a supervisor is monitoring (learned from events), so a call's end can end it. */
+  const monitored = new Map<AgentId, CallId>();
   const lags = new Float64Array(LAG_SAMPLES);
   let lagCount = 0;
   const stats: Omit<GatewayStats, 'lagP50Ms' | 'lagP99Ms'> = {
@@ -184,12 +198,21 @@ export function createGateway(deps: AppDeps): Gateway {
 
   async function buildSnapshot(conn: Conn, reason: SnapshotData['reason']): Promise<SnapshotData> {
     if (conn.agentId) {
-      const agent = await stateStore.getAgent(conn.agentId);
+      const [agent, active] = await Promise.all([
+        stateStore.getAgent(conn.agentId),
+        deps.supervisor?.activeMonitor(conn.agentId) ?? null,
+      ]);
       const calls = [];
       if (agent?.callId) {
         remember(callOwner, agent.callId, conn.agentId);
         const call = await stateStore.getCall(agent.callId);
         if (call) calls.push(callView(call));
+      }
+      let monitor = active;
+      if (monitor && monitor.callId !== agent?.callId) {
+        // Left over from a call whose end no api process saw: end it now.
+        void endMonitor(conn.agentId, monitor.callId);
+        monitor = null;
       }
       return {
         scope: 'agent',
@@ -197,12 +220,18 @@ export function createGateway(deps: AppDeps): Gateway {
         agent: agent ? agentView(agent) : null,
         agents: [],
         calls,
+        monitor: monitor && !silentToAgent(monitor) ? monitor : null,
       };
     }
     const filter = conn.campaignFilter ?? undefined;
-    const [agents, calls] = await Promise.all([
+    const [agents, calls, campaigns] = await Promise.all([
       stateStore.listAgents(filter),
       stateStore.listCalls(filter),
+      // The campaign header's dialer status: Redis, one HGETALL (not SQL); [] when unavailable.
+      deps.campaignLive?.listLive(clock.nowMs(), undefined, filter).catch((err: unknown) => {
+        log.warn({ err }, 'dialer statuses not read for a snapshot');
+        return [];
+      }) ?? [],
     ]);
     for (const c of calls) {
       remember(callCampaign, c.callId, c.campaignId);
@@ -214,6 +243,7 @@ export function createGateway(deps: AppDeps): Gateway {
       agent: null,
       agents: agents.map(agentView),
       calls: calls.map(callView),
+      campaigns,
     };
   }
 
@@ -275,6 +305,9 @@ export function createGateway(deps: AppDeps): Gateway {
       if (agentId) remember(callOwner, callId, agentId);
       else agentId = callOwner.get(callId) ?? null;
     }
+    // A silent monitoring goes to supervisors only, never to the monitored agent.
+    if (silentToAgent(e)) agentId = null;
+    trackMonitoring(e, agentId);
     const data = JSON.stringify({ stream: env.stream, busSeq: env.seq, event: e });
     if (agentId) {
       const tracked = agentConns.get(agentId);
@@ -288,6 +321,33 @@ export function createGateway(deps: AppDeps): Gateway {
       callCampaign.delete(e.callId);
     }
     lags[lagCount++ % LAG_SAMPLES] = clock.nowMs() - env.tsMs;
+  }
+
+  /** Ends a monitoring whose call or session is over (one api process publishes the end). */
+  function endMonitor(agentId: AgentId, callId: CallId | null): Promise<void> {
+    monitored.delete(agentId);
+    return (deps.supervisor?.callOver(agentId, callId) ?? Promise.resolve()).catch((err: unknown) =>
+      log.warn({ err, agentId }, 'monitoring not ended'),
+    );
+  }
+
+  function trackMonitoring(e: DomainEvent, agentId: AgentId | null): void {
+    switch (e.type) {
+      case 'agent.monitor.started':
+        monitored.set(e.agentId, e.callId);
+        return;
+      case 'agent.monitor.ended':
+        monitored.delete(e.agentId);
+        return;
+      case 'call.ended':
+        if (agentId && monitored.get(agentId) === e.callId) void endMonitor(agentId, e.callId);
+        return;
+      case 'agent.state_changed':
+        if (e.to === 'LOGGED_OUT' && monitored.has(e.agentId)) void endMonitor(e.agentId, null);
+        return;
+      default:
+        return;
+    }
   }
 
   function lagPercentile(p: number): number | null {

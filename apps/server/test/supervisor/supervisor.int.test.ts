@@ -32,6 +32,7 @@ const SUPERVISOR_ROUTES = [
   { method: 'POST', url: '/api/supervisor/agents/1/pause', payload: { code: 'BREAK' } },
   { method: 'POST', url: '/api/supervisor/agents/1/logout', payload: {} },
   { method: 'POST', url: '/api/supervisor/agents/1/monitor', payload: { mode: 'listen' } },
+  { method: 'DELETE', url: '/api/supervisor/agents/1/monitor', payload: undefined },
   { method: 'PATCH', url: '/api/supervisor/campaigns/1/dialing', payload: { dialLevel: 2 } },
 ] as const;
 
@@ -54,6 +55,7 @@ describe('supervisor routes', () => {
         'POST /api/supervisor/agents/:agentId/pause',
         'POST /api/supervisor/agents/:agentId/logout',
         'POST /api/supervisor/agents/:agentId/monitor',
+        'DELETE /api/supervisor/agents/:agentId/monitor',
         'PATCH /api/supervisor/campaigns/:id/dialing',
       ].sort(),
     );

@@ -147,7 +147,7 @@ export function usePhone(
           s?.register();
           return;
         case 'reconnect_leg':
-          if (s) s.connectLeg();
+          if (s) s.reconnectLeg();
           else void connectSim();
           return;
         case 'reconnect':

@@ -8,11 +8,13 @@ import type {
   SnapshotData,
 } from '@ringside/protocol';
 import {
+  describeMonitor,
   guard,
   initialPanel,
   overdueWrapupAction,
   reduce,
   wrapupRemainingMs,
+  type MonitorInfo,
   type PanelEffect,
   type PanelInput,
   type PanelState,
@@ -366,5 +368,97 @@ describe('wrap-up timer', () => {
   it('runs no timer outside wrap-up', () => {
     const paused = run([live, snapshot(agent('PAUSED'))]).s;
     expect(wrapupRemainingMs(paused, 30, 99_000)).toBeNull();
+  });
+});
+
+describe('supervisor on the call (monitoring indicator)', () => {
+  const monitorStarted = (mode: 'listen' | 'whisper' | 'barge', callId = 'c1'): PanelInput => ({
+    type: 'event',
+    event: {
+      type: 'agent.monitor.started',
+      agentId: AGENT as never,
+      callId: callId as never,
+      mode,
+      supervisorId: '3',
+      supervisorName: 'Grace Hopper',
+      atMs: 3000,
+    },
+  });
+  const monitorEnded = (mode: 'listen' | 'whisper' | 'barge', callId = 'c1'): PanelInput => ({
+    type: 'event',
+    event: {
+      type: 'agent.monitor.ended',
+      agentId: AGENT as never,
+      callId: callId as never,
+      mode,
+      supervisorId: '3',
+      reason: 'stopped',
+      atMs: 4000,
+    },
+  });
+  const onCall = () => run([live, snapshot(agent('INCALL', { callId: 'c1' }), [callView('c1')])]).s;
+
+  it('shows a whispering supervisor by name until the whisper ends', () => {
+    const s = run([monitorStarted('whisper')], onCall()).s;
+    expect(s.monitor).toEqual({
+      mode: 'whisper',
+      supervisorId: '3',
+      supervisorName: 'Grace Hopper',
+      callId: 'c1',
+    });
+    expect(describeMonitor(s.monitor as MonitorInfo)).toBe(
+      'Supervisor Grace Hopper is whispering (only you hear them)',
+    );
+    expect(run([monitorEnded('whisper')], s).s.monitor).toBeNull();
+  });
+
+  it('tells the agent that a barging supervisor is heard by the customer too', () => {
+    const s = run([monitorStarted('barge')], onCall()).s;
+    expect(describeMonitor(s.monitor as MonitorInfo)).toBe(
+      'Supervisor Grace Hopper has joined the call (the customer hears them too)',
+    );
+  });
+
+  it('never shows a supervisor who is only listening', () => {
+    expect(run([monitorStarted('listen')], onCall()).s.monitor).toBeNull();
+  });
+
+  it("clears the banner when the call ends, and ignores another call's end of monitoring", () => {
+    const s = run([monitorStarted('whisper')], onCall()).s;
+    expect(run([monitorEnded('whisper', 'other')], s).s.monitor).not.toBeNull();
+    expect(run([ended('c1', 5000)], s).s.monitor).toBeNull();
+  });
+
+  it('takes the monitoring from a snapshot (reconnect during a whisper), never a listen', () => {
+    const started = (mode: 'listen' | 'whisper') => ({
+      type: 'agent.monitor.started' as const,
+      agentId: AGENT as never,
+      callId: 'c1' as never,
+      mode,
+      supervisorId: '3',
+      supervisorName: '',
+      atMs: 3000,
+    });
+    const withMonitor = (mode: 'listen' | 'whisper'): PanelInput => ({
+      type: 'snapshot',
+      data: {
+        scope: 'agent',
+        reason: 'gap',
+        agent: agent('INCALL', { callId: 'c1' }),
+        agents: [],
+        calls: [callView('c1')],
+        monitor: started(mode),
+      },
+    });
+    const s = run([live, withMonitor('whisper')]).s;
+    expect(s.monitor?.mode).toBe('whisper');
+    expect(describeMonitor(s.monitor as MonitorInfo)).toBe(
+      'A supervisor is whispering (only you hear them)',
+    );
+    expect(run([withMonitor('listen')], s).s.monitor).toBeNull();
+    // A snapshot without it (the whisper ended while disconnected) clears the banner.
+    expect(
+      run([snapshot(agent('INCALL', { callId: 'c1' }), [callView('c1')])], s).s.monitor,
+    ).toBeNull();
   });
 });

@@ -1,4 +1,5 @@
 import type {
+  AgentMonitorStarted,
   AgentState,
   AgentStatusView,
   CallOutcome,
@@ -47,6 +48,18 @@ export interface Notice {
   text: string;
 }
 
+/**
+ * A supervisor the agent hears on the current call: whisper (only the agent hears them) or barge
+ * (the customer hears them too). A supervisor listening is never shown (the server does not even
+ * send it to the agent).
+ */
+export interface MonitorInfo {
+  mode: 'whisper' | 'barge';
+  supervisorId: string;
+  supervisorName: string;
+  callId: string;
+}
+
 export interface PanelState {
   conn: RealtimeStatus;
   /** The server's view of this agent; null when logged out of every campaign (or not known). */
@@ -62,6 +75,8 @@ export interface PanelState {
   notice: Notice | null;
   /** The number of the last notice, so the UI can announce a repeated message again. */
   noticeSeq: number;
+  /** A supervisor whispering to or barged in on the agent's call; null when none. */
+  monitor: MonitorInfo | null;
 }
 
 export type PanelInput =
@@ -100,6 +115,7 @@ export const initialPanel: PanelState = {
   lead: null,
   notice: null,
   noticeSeq: 0,
+  monitor: null,
 };
 
 /** States in which the agent is not on or finishing a call. */
@@ -147,7 +163,27 @@ function withoutCall(s: PanelState): PanelState {
     hangupRequested: null,
     hold: false,
     muted: false,
+    monitor: null,
   };
+}
+
+/** The monitoring the agent should see, from an event or a snapshot (listen: none). */
+function monitorOf(e: AgentMonitorStarted | null | undefined): MonitorInfo | null {
+  if (!e || e.mode === 'listen') return null;
+  return {
+    mode: e.mode,
+    supervisorId: e.supervisorId,
+    supervisorName: e.supervisorName,
+    callId: e.callId,
+  };
+}
+
+/** The banner text: who is on the agent's call, and who hears them. */
+export function describeMonitor(m: MonitorInfo): string {
+  const who = m.supervisorName.trim() ? `Supervisor ${m.supervisorName.trim()}` : 'A supervisor';
+  return m.mode === 'whisper'
+    ? `${who} is whispering (only you hear them)`
+    : `${who} has joined the call (the customer hears them too)`;
 }
 
 /**
@@ -281,10 +317,22 @@ function onEvent(s: PanelState, e: DomainEvent, effects: PanelEffect[]): PanelSt
         dispositionDue: wasConnected ? e.callId : s.dispositionDue,
         hold: false,
         muted: false,
+        // Nobody whispers on an ended call (the server's agent.monitor.ended follows).
+        monitor: null,
       };
     }
     case 'telephony.status':
       if (!e.up) return notice(s, 'error', 'The telephone system is unreachable; calls may fail.');
+      return s;
+    case 'agent.monitor.started': {
+      if (s.agent && s.agent.agentId !== e.agentId) return s;
+      const m = monitorOf(e);
+      return m ? { ...s, monitor: m } : s;
+    }
+    case 'agent.monitor.ended':
+      if (s.monitor?.callId !== e.callId || s.monitor.supervisorId !== e.supervisorId) return s;
+      return { ...s, monitor: null };
+    case 'dialer.status':
       return s;
   }
 }
@@ -320,6 +368,7 @@ export function reduce(s: PanelState, input: PanelInput): PanelResult {
         base = { ...withoutCall(base), call: view ? fromView(view) : null };
       }
       next = maybeLoadLead(applyAgent(base, input.data.agent, effects), effects);
+      next = { ...next, monitor: monitorOf(input.data.monitor) };
       break;
     }
     case 'event':

@@ -53,3 +53,55 @@ describe('phone status line', () => {
     expect(describePhone(s).action?.id).toBe('register');
   });
 });
+
+describe('phone status line through recoveries', () => {
+  it('a lost SIP connection stays "network lost" when JsSIP then reports the registration gone', () => {
+    const up: PhoneStatus = { kind: 'leg_up', setupMs: 200 };
+    const s = run([{ type: 'ws_disconnected' }, { type: 'unregistered' }], up);
+    expect(s.kind).toBe('network_lost');
+    expect(describePhone(s).action?.id).toBe('reconnect');
+  });
+
+  it('reconnecting attempts keep counting and the line comes back up', () => {
+    const s = run(
+      [
+        { type: 'ws_disconnected' },
+        { type: 'unregistered' },
+        { type: 'ws_connecting', attempt: 3 },
+        { type: 'unregistered' },
+      ],
+      { kind: 'leg_up', setupMs: 200 },
+    );
+    expect(s).toEqual({ kind: 'reconnecting', attempt: 3 });
+    const back = run(
+      [{ type: 'ws_connected' }, { type: 'registered' }, { type: 'leg_up', atMs: 5 }],
+      s,
+    );
+    expect(back).toEqual({ kind: 'leg_up', setupMs: null });
+  });
+
+  it('a refused renewal while the line is up ends as "registration expired"; registering again brings "line up" back', () => {
+    const s = run(
+      [{ type: 'registration_failed', cause: 'Rejected' }, { type: 'unregistered' }],
+      { kind: 'leg_up', setupMs: 200 },
+    );
+    expect(describePhone(s)).toMatchObject({
+      text: 'Registration expired',
+      action: { id: 'register' },
+    });
+    // The softphone reports the surviving line again after the registration.
+    expect(run([{ type: 'registered' }, { type: 'leg_up', atMs: 9 }], s).kind).toBe('leg_up');
+  });
+
+  it('a failed audio path is not hidden by the leg ending after it', () => {
+    const s = run(
+      [{ type: 'ice_failed' }, { type: 'leg_down', cause: 'Terminated' }],
+      { kind: 'leg_connecting', startedAtMs: 0 },
+    );
+    expect(describePhone(s)).toMatchObject({ action: { id: 'reconnect_leg' } });
+    expect(run([{ type: 'leg_connecting', atMs: 1 }, { type: 'leg_up', atMs: 101 }], s)).toEqual({
+      kind: 'leg_up',
+      setupMs: 100,
+    });
+  });
+});

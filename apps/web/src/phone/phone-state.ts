@@ -93,7 +93,8 @@ export function phoneReduce(s: PhoneStatus, i: PhoneInput): PhoneStatus {
       if (s.kind === 'leg_up' || s.kind === 'leg_connecting') return s;
       return { kind: 'registered' };
     case 'unregistered':
-      if (s.kind === 'off') return s;
+      // JsSIP also reports "unregistered" right after a lost connection: that is the news.
+      if (s.kind === 'off' || s.kind === 'network_lost' || s.kind === 'reconnecting') return s;
       return { kind: 'registration_expired' };
     case 'registration_failed':
       return { kind: 'registration_failed', cause: i.cause };

@@ -34,8 +34,15 @@ export interface SoftphoneOptions {
    */
   iceGatherAfterFirstMs?: number;
   /**
-   * Answer calls that arrive at this phone (the phone-test page's callee). The agent panel
-   * leaves it off: its leg is always the one it dialed.
+   * How long ICE may stay checking, or disconnected during the call, before the audio path of a
+   * leg this phone dialed is reported failed and the leg ended (ms). Chromium itself declares ICE failed only after
+   * about 30 s, or never when no candidate pair works at all. Default 8000.
+   */
+  iceFailAfterMs?: number;
+  /**
+   * Answer calls that arrive at this phone (the phone-test page's callee, a stand-in for the
+   * PBX): a new call replaces the one in progress, as the PBX answers every login call. The
+   * agent panel leaves it off: its leg is always the one it dialed.
    */
   answerIncoming?: boolean;
   /** Dial the login extension as soon as registered (the panel's line). Default true. */
@@ -82,35 +89,46 @@ export class Softphone {
       connection_recovery_max_interval: 10,
     });
     this.ua = ua;
-    ua.on('connecting', (e) => onInput({ type: 'ws_connecting', attempt: e.attempts }));
-    ua.on('connected', () => onInput({ type: 'ws_connected' }));
+    // A replaced UA (reconnect) still reports its un-REGISTER and disconnection: not ours.
+    const current = () => this.ua === ua && !this.stopped;
+    ua.on('connecting', (e) => {
+      if (current()) onInput({ type: 'ws_connecting', attempt: e.attempts });
+    });
+    ua.on('connected', () => {
+      if (current()) onInput({ type: 'ws_connected' });
+    });
     ua.on('disconnected', () => {
-      if (!this.stopped) onInput({ type: 'ws_disconnected' });
+      if (current()) onInput({ type: 'ws_disconnected' });
     });
     ua.on('registered', () => {
+      if (!current()) return;
       onInput({ type: 'registered' });
-      if (!this.session && this.opts.dialOnRegister !== false) this.connectLeg();
+      // The leg's media does not go through the SIP WebSocket: a line that survived a lost
+      // connection or registration is still up, and says so again.
+      if (this.session?.isEstablished()) onInput({ type: 'leg_up', atMs: this.now() });
+      else if (!this.session && this.opts.dialOnRegister !== false) this.connectLeg();
     });
     ua.on('unregistered', () => {
-      if (!this.stopped) onInput({ type: 'unregistered' });
+      if (current()) onInput({ type: 'unregistered' });
     });
     ua.on('newRTCSession', (e: RTCSessionEvent) => {
       if (e.originator !== 'remote') return;
       const stream = this.stream;
-      if (!this.opts.answerIncoming || this.session || !stream) {
+      if (!this.opts.answerIncoming || !stream) {
         e.session.terminate({ status_code: 486 });
         return;
       }
+      this.dropSession();
       onInput({ type: 'leg_connecting', atMs: this.now() });
-      this.watch(e.session);
+      this.watch(e.session, false);
       e.session.answer({
         mediaStream: stream,
         pcConfig: { iceServers: account.iceServers },
       });
     });
-    ua.on('registrationFailed', (e) =>
-      onInput({ type: 'registration_failed', cause: String(e.cause ?? 'unknown') }),
-    );
+    ua.on('registrationFailed', (e) => {
+      if (current()) onInput({ type: 'registration_failed', cause: String(e.cause ?? 'unknown') });
+    });
     ua.start();
   }
 
@@ -128,14 +146,46 @@ export class Softphone {
       pcConfig: { iceServers: account.iceServers },
       rtcOfferConstraints: { offerToReceiveAudio: true, offerToReceiveVideo: false },
     });
-    this.watch(session);
+    this.watch(session, true);
   }
 
-  /** Follows a session: ICE gathering cut short, remote audio played, status reported. */
-  private watch(session: RTCSession): void {
+  /** Ends the agent's leg and dials it again (the way back from a failed audio path). */
+  reconnectLeg(): void {
+    this.dropSession();
+    this.connectLeg();
+  }
+
+  /** Ends the current session without reporting it: the caller reports what comes next. */
+  private dropSession(): void {
+    const s = this.session;
+    this.session = null;
+    try {
+      s?.terminate();
+    } catch {
+      // already ended
+    }
+  }
+
+  /**
+   * Follows a session: ICE gathering cut short, remote audio played, status reported. The side
+   * that dialed the leg (the agent's phone) watches its audio path; a callee leaves that to it.
+   */
+  private watch(session: RTCSession, watchIce: boolean): void {
     const { onInput, audio } = this.opts;
     this.session = session;
     let gatherTimer: ReturnType<typeof setTimeout> | null = null;
+    let iceTimer: ReturnType<typeof setTimeout> | null = null;
+    const clearIce = () => {
+      if (iceTimer) clearTimeout(iceTimer);
+      iceTimer = null;
+    };
+    // No media can flow: say so, and end the leg so that "Reconnect line" can dial a new one.
+    const iceFailed = () => {
+      clearIce();
+      if (this.session !== session) return;
+      onInput({ type: 'ice_failed' });
+      this.dropSession();
+    };
     session.on('icecandidate', (e) => {
       if (gatherTimer) return;
       gatherTimer = setTimeout(() => e.ready(), this.opts.iceGatherAfterFirstMs ?? 150);
@@ -149,7 +199,12 @@ export class Softphone {
         }
       });
       pc.addEventListener('iceconnectionstatechange', () => {
-        if (pc.iceConnectionState === 'failed') onInput({ type: 'ice_failed' });
+        const ice = pc.iceConnectionState;
+        if (!watchIce) return;
+        if (ice === 'failed') iceFailed();
+        else if (ice === 'checking' || ice === 'disconnected') {
+          iceTimer ??= setTimeout(iceFailed, this.opts.iceFailAfterMs ?? 8000);
+        } else clearIce();
       });
     };
     if (session.connection) onPc(session.connection);
@@ -157,7 +212,10 @@ export class Softphone {
     session.on('confirmed', () => onInput({ type: 'leg_up', atMs: this.now() }));
     const gone = (cause: string) => {
       if (gatherTimer) clearTimeout(gatherTimer);
-      if (this.session === session) this.session = null;
+      clearIce();
+      // A session already replaced or dropped on purpose reports nothing.
+      if (this.session !== session) return;
+      this.session = null;
       if (!this.stopped) onInput({ type: 'leg_down', cause });
     };
     session.on('ended', (e) => gone(String(e.cause)));
@@ -177,8 +235,7 @@ export class Softphone {
 
   /** Drops the transport and starts again (after a network loss, or on the agent's request). */
   reconnect(): void {
-    this.session?.terminate();
-    this.session = null;
+    this.dropSession();
     if (!this.stream) {
       void this.start();
       return;
@@ -193,12 +250,7 @@ export class Softphone {
 
   stop(): void {
     this.stopped = true;
-    try {
-      this.session?.terminate();
-    } catch {
-      // already ended
-    }
-    this.session = null;
+    this.dropSession();
     this.ua?.stop();
     this.ua = null;
     for (const t of this.stream?.getTracks() ?? []) t.stop();

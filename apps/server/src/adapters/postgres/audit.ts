@@ -46,7 +46,7 @@ export function createAuditLog(pool: pg.Pool): AuditLog {
         `SELECT id::text AS id, user_id::text AS user_id, action, target, detail,
                 (extract(epoch FROM at) * 1000)::bigint::text AS at_ms
          FROM audit_log WHERE ($1::text IS NULL OR target = $1)
-         ORDER BY id DESC LIMIT $2`,
+         ORDER BY audit_log.id DESC LIMIT $2`, // the table's bigint: "id" alone is the text alias
         [opts.target ?? null, limit],
       );
       return r.rows.map((x) => ({

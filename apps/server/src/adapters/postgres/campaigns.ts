@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { CampaignId } from '@ringside/protocol';
 import type { Selectable } from 'kysely';
-import { NotFoundError, ValidationError } from '../../errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import type {
   CampaignsTable,
   Db,
@@ -9,7 +9,7 @@ import type {
   MachineAction,
   WrapupTimeoutAction,
 } from './database.js';
-import { idParam, mapErrors } from './pg-errors.js';
+import { idParam, mapPgError } from './pg-errors.js';
 
 /**
  * Campaigns and their recycle rules. Input is checked against the same limits as the table's
@@ -167,6 +167,85 @@ function checkWindow(start: string, end: string): void {
   }
 }
 
+/**
+ * The CHECK constraints of the admin tables (0001_init.sql, PostgreSQL's generated names) as the
+ * API field they guard and its limit, so that a value that reaches the database anyway (a race
+ * between two updates, a caller that skipped the schema) is a 400 naming the field, never a 500.
+ */
+const CHECK_LIMITS: Record<string, { path: string; message: string }> = {
+  campaigns_name_check: { path: 'name', message: 'must be 1-100 characters' },
+  campaigns_dial_method_check: {
+    path: 'dialMethod',
+    message: 'must be manual, progressive, ratio or predictive',
+  },
+  campaigns_dial_level_check: { path: 'dialLevel', message: 'must be above 0 and at most 10' },
+  campaigns_drop_rate_cap_pct_check: {
+    path: 'dropRateCapPct',
+    message: 'must be between 0 and 3 %',
+  },
+  campaigns_drop_wait_ms_check: { path: 'dropWaitMs', message: 'must be between 0 and 2000 ms' },
+  campaigns_ring_timeout_s_check: {
+    path: 'ringTimeoutS',
+    message: 'must be between 15 and 120 s',
+  },
+  campaigns_hopper_size_check: { path: 'hopperSize', message: 'must be between 1 and 50000' },
+  campaigns_max_attempts_check: { path: 'maxAttempts', message: 'must be between 1 and 100' },
+  campaigns_caller_id_check: {
+    path: 'callerId',
+    message: 'must be an E.164 number such as +14155550123',
+  },
+  campaigns_machine_action_check: { path: 'machineAction', message: 'must be hangup or message' },
+  campaigns_wrapup_s_check: { path: 'wrapupS', message: 'must be between 0 and 3600 s' },
+  campaigns_wrapup_timeout_action_check: {
+    path: 'wrapupTimeoutAction',
+    message: 'must be disposition or pause',
+  },
+  campaigns_check: {
+    path: 'windowEnd',
+    message: 'the window must be inside 08:00-21:00 and end after it starts',
+  },
+  campaign_recycle_rules_status_check: { path: 'rules.status', message: 'must be 1-32 characters' },
+  campaign_recycle_rules_delay_s_check: {
+    path: 'rules.delayS',
+    message: 'must be between 0 and 2592000 s (30 days)',
+  },
+  campaign_recycle_rules_max_attempts_check: {
+    path: 'rules.maxAttempts',
+    message: 'must be between 1 and 100',
+  },
+  teams_name_check: { path: 'name', message: 'must be 1-100 characters' },
+  users_username_check: { path: 'username', message: 'must be 2-64 of a-z 0-9 . _ -' },
+  users_display_name_check: { path: 'displayName', message: 'must be 1-100 characters' },
+  users_role_check: { path: 'role', message: 'must be admin, supervisor or agent' },
+  users_phone_type_check: { path: 'phoneType', message: 'must be webrtc or sip' },
+};
+
+/**
+ * A PostgreSQL CHECK violation (raw, or already mapped to a ValidationError by pg-errors.ts) on a
+ * known constraint -> ValidationError naming the API field and its limit; null for anything else.
+ */
+export function mapCheckViolation(err: unknown): ValidationError | null {
+  const pgErr = err instanceof ValidationError ? err.cause : err;
+  if (typeof pgErr !== 'object' || pgErr === null) return null;
+  const { code, constraint } = pgErr as { code?: unknown; constraint?: unknown };
+  if (code !== '23514' || typeof constraint !== 'string') return null;
+  const limit = CHECK_LIMITS[constraint];
+  if (!limit) return null;
+  return new ValidationError(`${limit.path}: ${limit.message}`, [limit], { cause: pgErr });
+}
+
+/** Runs a write; database errors become Ringside errors that name the field. */
+async function mapWrite<T>(what: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if ((err as { code?: string }).code === '23505' && what === 'campaign') {
+      throw new ConflictError('name: a campaign with this name already exists', { cause: err });
+    }
+    throw mapCheckViolation(err) ?? mapPgError(err, what);
+  }
+}
+
 type Row = Selectable<CampaignsTable>;
 
 function toCampaign(r: Row): Campaign {
@@ -260,7 +339,7 @@ export function createCampaignsRepo(db: Db): CampaignsRepo {
     async create(input) {
       const s = parse(input, false);
       checkWindow(s.windowStart ?? DEFAULT_WINDOW.start, s.windowEnd ?? DEFAULT_WINDOW.end);
-      const row = await mapErrors('campaign', () =>
+      const row = await mapWrite('campaign', () =>
         db
           .insertInto('campaigns')
           .values({ ...toColumns(s), name: s.name ?? '' })
@@ -277,7 +356,7 @@ export function createCampaignsRepo(db: Db): CampaignsRepo {
       checkWindow(s.windowStart ?? current.windowStart, s.windowEnd ?? current.windowEnd);
       const columns = toColumns(s);
       if (Object.keys(columns).length === 0) return current;
-      const row = await mapErrors('campaign', () =>
+      const row = await mapWrite('campaign', () =>
         db
           .updateTable('campaigns')
           .set({ ...columns, updated_at: new Date() })
@@ -321,7 +400,7 @@ export function createCampaignsRepo(db: Db): CampaignsRepo {
           { path: 'recycleRules', message: 'duplicate status' },
         ]);
       }
-      await mapErrors('recycle rule', () =>
+      await mapWrite('recycle rule', () =>
         db.transaction().execute(async (tx) => {
           await tx
             .deleteFrom('campaign_recycle_rules')

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CampaignId } from '@ringside/protocol';
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import { NotFoundError } from '../../errors.js';
 import type { Db, DispositionsTable, PauseCodesTable } from './database.js';
 import { toValidationError } from './campaigns.js';
@@ -75,6 +75,17 @@ export interface DispositionsRepo {
    */
   forCampaign(campaignId: string | null): Promise<Disposition[]>;
   findByCode(campaignId: string | null, code: string): Promise<Disposition | null>;
+  get(id: string): Promise<Disposition | null>;
+  /** The rows of one scope only: the system-wide ones (null) or the campaign's own. */
+  inScope(campaignId: string | null): Promise<Disposition[]>;
+  /**
+   * Campaigns whose wrap-up default disposition would be left without a definition if this
+   * row went: for a system-wide code, the campaigns using it that have no code of their own by
+   * that name; for a campaign's code, that campaign when there is no system-wide fallback.
+   */
+  wrapupDefaultUsers(
+    d: Pick<Disposition, 'campaignId' | 'code'>,
+  ): Promise<Array<{ id: string; name: string }>>;
 }
 
 export function createDispositionsRepo(db: Db): DispositionsRepo {
@@ -124,12 +135,14 @@ export function createDispositionsRepo(db: Db): DispositionsRepo {
               .selectAll()
               .where('id', '=', dispId)
               .executeTakeFirst()
-          : await db
-              .updateTable('dispositions')
-              .set(set)
-              .where('id', '=', dispId)
-              .returningAll()
-              .executeTakeFirst();
+          : await mapErrors('disposition', () =>
+              db
+                .updateTable('dispositions')
+                .set(set)
+                .where('id', '=', dispId)
+                .returningAll()
+                .executeTakeFirst(),
+            );
       if (!row) throw new NotFoundError(`disposition ${id} does not exist`);
       return toDisposition(row);
     },
@@ -161,6 +174,45 @@ export function createDispositionsRepo(db: Db): DispositionsRepo {
     async findByCode(campaignId, code) {
       const all = await this.forCampaign(campaignId);
       return all.find((d) => d.code === code) ?? null;
+    },
+
+    async get(id) {
+      const row = await db
+        .selectFrom('dispositions')
+        .selectAll()
+        .where('id', '=', idParam(id, 'dispositionId'))
+        .executeTakeFirst();
+      return row ? toDisposition(row) : null;
+    },
+
+    async inScope(campaignId) {
+      const c = campaignId === null ? null : idParam(campaignId, 'campaignId');
+      const rows = await db
+        .selectFrom('dispositions')
+        .selectAll()
+        .where((eb) => (c === null ? eb('campaign_id', 'is', null) : eb('campaign_id', '=', c)))
+        .orderBy('sort_order')
+        .orderBy('code')
+        .execute();
+      return rows.map(toDisposition);
+    },
+
+    async wrapupDefaultUsers(d) {
+      const r =
+        d.campaignId === null
+          ? await sql<{ id: string; name: string }>`
+              SELECT c.id::text AS id, c.name FROM campaigns c
+               WHERE c.wrapup_default_disposition = ${d.code}
+                 AND NOT EXISTS (SELECT 1 FROM dispositions x
+                                  WHERE x.campaign_id = c.id AND x.code = ${d.code})
+               ORDER BY c.id`.execute(db)
+          : await sql<{ id: string; name: string }>`
+              SELECT c.id::text AS id, c.name FROM campaigns c
+               WHERE c.id = ${idParam(d.campaignId, 'campaignId')}
+                 AND c.wrapup_default_disposition = ${d.code}
+                 AND NOT EXISTS (SELECT 1 FROM dispositions x
+                                  WHERE x.campaign_id IS NULL AND x.code = ${d.code})`.execute(db);
+      return r.rows;
     },
   };
 }
@@ -203,9 +255,13 @@ export interface PauseCodesRepo {
     name: string;
     billable?: boolean;
   }): Promise<PauseCode>;
+  update(id: string, patch: { name?: string; billable?: boolean }): Promise<PauseCode>;
   remove(id: string): Promise<boolean>;
   /** System-wide codes plus the campaign's (a campaign code hides the system one). */
   forCampaign(campaignId: string | null): Promise<PauseCode[]>;
+  get(id: string): Promise<PauseCode | null>;
+  /** The rows of one scope only: the system-wide ones (null) or the campaign's own. */
+  inScope(campaignId: string | null): Promise<PauseCode[]>;
 }
 
 export function createPauseCodesRepo(db: Db): PauseCodesRepo {
@@ -227,6 +283,46 @@ export function createPauseCodesRepo(db: Db): PauseCodesRepo {
           .executeTakeFirstOrThrow(),
       );
       return toPauseCode(row);
+    },
+    async update(id, patch) {
+      const r = PauseCodeSchema.pick({ name: true, billable: true }).partial().safeParse(patch);
+      if (!r.success) throw toValidationError(r.error);
+      const set = {
+        ...(r.data.name !== undefined && { name: r.data.name }),
+        ...(r.data.billable !== undefined && { billable: r.data.billable }),
+      };
+      const pcId = idParam(id, 'pauseCodeId');
+      const row =
+        Object.keys(set).length === 0
+          ? await db.selectFrom('pause_codes').selectAll().where('id', '=', pcId).executeTakeFirst()
+          : await mapErrors('pause code', () =>
+              db
+                .updateTable('pause_codes')
+                .set(set)
+                .where('id', '=', pcId)
+                .returningAll()
+                .executeTakeFirst(),
+            );
+      if (!row) throw new NotFoundError(`pause code ${id} does not exist`);
+      return toPauseCode(row);
+    },
+    async get(id) {
+      const row = await db
+        .selectFrom('pause_codes')
+        .selectAll()
+        .where('id', '=', idParam(id, 'pauseCodeId'))
+        .executeTakeFirst();
+      return row ? toPauseCode(row) : null;
+    },
+    async inScope(campaignId) {
+      const c = campaignId === null ? null : idParam(campaignId, 'campaignId');
+      const rows = await db
+        .selectFrom('pause_codes')
+        .selectAll()
+        .where((eb) => (c === null ? eb('campaign_id', 'is', null) : eb('campaign_id', '=', c)))
+        .orderBy('code')
+        .execute();
+      return rows.map(toPauseCode);
     },
     async remove(id) {
       const r = await db

@@ -44,6 +44,22 @@ export interface DncRepo {
     limit?: number;
     beforeId?: string;
   }): Promise<DncEntry[]>;
+  /** Every entry of the number in every scope, with the campaign's and adder's names. */
+  lookupAll(phone: string): Promise<DncEntryDescribed[]>;
+  /** Newest first, with names; scope 'all' (every list), 'system', or a campaign id. */
+  page(opts: { scope: 'all' | 'system' | string; limit: number; beforeId?: string }): Promise<{
+    entries: DncEntryDescribed[];
+    total: number;
+  }>;
+  getDescribed(id: string): Promise<DncEntryDescribed | null>;
+  /** Removes one entry by id; the removed entry, null when absent. */
+  removeById(id: string): Promise<DncEntry | null>;
+}
+
+/** An entry with the names an admin screen shows. */
+export interface DncEntryDescribed extends DncEntry {
+  campaignName: string | null;
+  addedByName: string | null;
 }
 
 function e164(phone: string): string {
@@ -152,5 +168,72 @@ export function createDncRepo(db: Db): DncRepo {
         .execute();
       return rows.map(toEntry);
     },
+
+    async lookupAll(phone) {
+      const rows = await described()
+        .where('d.phone', '=', e164(phone))
+        .orderBy('d.campaign_id', (ob) => ob.nullsFirst())
+        .orderBy('d.id')
+        .execute();
+      return rows.map(toDescribed);
+    },
+
+    async page(opts) {
+      const c =
+        opts.scope === 'all'
+          ? undefined
+          : opts.scope === 'system'
+            ? null
+            : idParam(opts.scope, 'scope');
+      let q = described();
+      let counted = db.selectFrom('dnc as d').select((eb) => eb.fn.countAll<string>().as('n'));
+      if (c === null) {
+        q = q.where('d.campaign_id', 'is', null);
+        counted = counted.where('d.campaign_id', 'is', null);
+      } else if (c !== undefined) {
+        q = q.where('d.campaign_id', '=', c);
+        counted = counted.where('d.campaign_id', '=', c);
+      }
+      if (opts.beforeId !== undefined) {
+        q = q.where('d.id', '<', idParam(opts.beforeId, 'beforeId'));
+      }
+      const rows = await q
+        .orderBy('d.id', 'desc')
+        .limit(Math.max(1, Math.min(opts.limit, 1000)))
+        .execute();
+      const count = await counted.executeTakeFirstOrThrow();
+      return { entries: rows.map(toDescribed), total: Number(count.n) };
+    },
+
+    async getDescribed(id) {
+      const row = await described().where('d.id', '=', idParam(id, 'dncId')).executeTakeFirst();
+      return row ? toDescribed(row) : null;
+    },
+
+    async removeById(id) {
+      const row = await db
+        .deleteFrom('dnc')
+        .where('id', '=', idParam(id, 'dncId'))
+        .returningAll()
+        .executeTakeFirst();
+      return row ? toEntry(row) : null;
+    },
   };
+
+  function described() {
+    return db
+      .selectFrom('dnc as d')
+      .leftJoin('campaigns as c', 'c.id', 'd.campaign_id')
+      .leftJoin('users as u', 'u.id', 'd.added_by')
+      .selectAll('d')
+      .select(['c.name as campaign_name', 'u.username as added_by_name']);
+  }
 }
+
+const toDescribed = (
+  r: Selectable<DncTable> & { campaign_name: string | null; added_by_name: string | null },
+): DncEntryDescribed => ({
+  ...toEntry(r),
+  campaignName: r.campaign_name,
+  addedByName: r.added_by_name,
+});

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CampaignId, ListId } from '@ringside/protocol';
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import { NotFoundError } from '../../errors.js';
 import type { Db, ListsTable } from './database.js';
 import { toValidationError } from './campaigns.js';
@@ -31,13 +31,95 @@ const NameSchema = z
   .min(1, 'name must not be empty')
   .max(100, 'name must be at most 100 characters');
 
+/** Lead counts of one list for the admin screens. */
+export interface ListSummary {
+  listId: ListId;
+  total: number;
+  new: number;
+  /** Not final, time zone known, due now (DNC and the calling window are checked at fill). */
+  dialable: number;
+  final: number;
+  unknownTimeZone: number;
+  byStatus: Record<string, number>;
+}
+
+export type ImportJobStatus = 'running' | 'done' | 'failed';
+
+/** One import_jobs row; `errors` are the first 1,000 row errors the import kept. */
+export interface ImportJobRecord {
+  id: string;
+  listId: ListId;
+  fileName: string;
+  status: ImportJobStatus;
+  createdBy: string | null;
+  mapping: Record<string, unknown>;
+  rowsTotal: number;
+  imported: number;
+  rejected: number;
+  duplicates: number;
+  dnc: number;
+  errorCount: number;
+  error: string | null;
+  startedAt: Date;
+  finishedAt: Date | null;
+  errors: Array<{ row: number; column: string; reason: string }>;
+}
+
 export interface ListsRepo {
   create(input: { campaignId: string; name: string; active?: boolean }): Promise<LeadList>;
   get(id: string): Promise<LeadList | null>;
   listByCampaign(campaignId: string): Promise<LeadList[]>;
   update(id: string, patch: { name?: string; active?: boolean }): Promise<LeadList>;
   counts(id: string): Promise<ListCounts>;
+  /** Counts of every list of the campaign (lists without leads are absent). One scan. */
+  summaries(campaignId: string): Promise<ListSummary[]>;
+  /** A list's imports, newest first (without their row errors). */
+  importJobs(listId: string, limit?: number): Promise<Array<Omit<ImportJobRecord, 'errors'>>>;
+  /** One import with its stored row errors; null when absent. */
+  importJob(id: string): Promise<ImportJobRecord | null>;
 }
+
+interface JobRow {
+  id: string;
+  list_id: string;
+  file_name: string;
+  status: ImportJobStatus;
+  created_by: string | null;
+  mapping: Record<string, unknown>;
+  rows_total: number;
+  rows_imported: number;
+  rows_rejected: number;
+  rows_duplicate: number;
+  rows_dnc: number;
+  error_count: number;
+  error: string | null;
+  started_at: Date;
+  finished_at: Date | null;
+  errors?: ImportJobRecord['errors'];
+}
+
+const JOB_COLUMNS = sql`id::text AS id, list_id::text AS list_id, file_name, status,
+  created_by::text AS created_by, mapping, rows_total, rows_imported, rows_rejected,
+  rows_duplicate, rows_dnc, jsonb_array_length(errors) AS error_count, error, started_at,
+  finished_at`;
+
+const toJob = (r: JobRow): Omit<ImportJobRecord, 'errors'> => ({
+  id: r.id,
+  listId: r.list_id as ListId,
+  fileName: r.file_name,
+  status: r.status,
+  createdBy: r.created_by,
+  mapping: r.mapping,
+  rowsTotal: r.rows_total,
+  imported: r.rows_imported,
+  rejected: r.rows_rejected,
+  duplicates: r.rows_duplicate,
+  dnc: r.rows_dnc,
+  errorCount: r.error_count,
+  error: r.error,
+  startedAt: r.started_at,
+  finishedAt: r.finished_at,
+});
 
 const toList = (r: Selectable<ListsTable>): LeadList => ({
   id: r.id as ListId,
@@ -122,6 +204,64 @@ export function createListsRepo(db: Db): ListsRepo {
         final: Number(r.final),
         unknownTimeZone: Number(r.unknown_tz),
       };
+    },
+    async summaries(campaignId) {
+      const r = await sql<{
+        list_id: string;
+        status: string;
+        total: string;
+        new: string;
+        dialable: string;
+        final: string;
+        unknown_tz: string;
+      }>`
+        SELECT l.list_id::text AS list_id, l.status, count(*)::text AS total,
+               count(*) FILTER (WHERE l.attempts = 0)::text AS new,
+               count(*) FILTER (WHERE NOT l.final AND l.tz_key <> ''
+                                  AND l.next_eligible_at <= now())::text AS dialable,
+               count(*) FILTER (WHERE l.final)::text AS final,
+               count(*) FILTER (WHERE l.tz_key = '')::text AS unknown_tz
+          FROM leads l
+         WHERE l.list_id IN (SELECT id FROM lists WHERE campaign_id = ${idParam(campaignId, 'campaignId')})
+         GROUP BY l.list_id, l.status`.execute(db);
+      const byList = new Map<string, ListSummary>();
+      for (const row of r.rows) {
+        let s = byList.get(row.list_id);
+        if (!s) {
+          s = {
+            listId: row.list_id as ListId,
+            total: 0,
+            new: 0,
+            dialable: 0,
+            final: 0,
+            unknownTimeZone: 0,
+            byStatus: {},
+          };
+          byList.set(row.list_id, s);
+        }
+        s.total += Number(row.total);
+        s.new += Number(row.new);
+        s.dialable += Number(row.dialable);
+        s.final += Number(row.final);
+        s.unknownTimeZone += Number(row.unknown_tz);
+        s.byStatus[row.status] = Number(row.total);
+      }
+      return [...byList.values()];
+    },
+    async importJobs(listId, limit = 20) {
+      const r = await sql<JobRow>`
+        SELECT ${JOB_COLUMNS} FROM import_jobs
+         WHERE list_id = ${idParam(listId, 'listId')}
+         ORDER BY id DESC LIMIT ${Math.max(1, Math.min(limit, 100))}`.execute(db);
+      return r.rows.map(toJob);
+    },
+    async importJob(id) {
+      const r = await sql<JobRow>`
+        SELECT ${JOB_COLUMNS}, errors FROM import_jobs WHERE id = ${idParam(id, 'importJobId')}`.execute(
+        db,
+      );
+      const row = r.rows[0];
+      return row ? { ...toJob(row), errors: row.errors ?? [] } : null;
     },
   };
 }

@@ -1,6 +1,8 @@
 import type pg from 'pg';
 import type { Role } from '@ringside/protocol';
-import { ConflictError } from '../../errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
+import { mapCheckViolation } from './campaigns.js';
+import { idParam, mapPgError } from './pg-errors.js';
 
 /** A user as the API needs it; `passwordHash` is an argon2id PHC string. */
 export interface UserRecord {
@@ -11,6 +13,8 @@ export interface UserRecord {
   passwordHash: string;
   teamId: string | null;
   phoneType: 'webrtc' | 'sip';
+  /** The external phone's endpoint when phoneType is 'sip'. */
+  sipEndpoint: string | null;
   active: boolean;
 }
 
@@ -21,6 +25,24 @@ export interface NewUser {
   passwordHash: string;
   teamId?: string | null;
   phoneType?: 'webrtc' | 'sip';
+  sipEndpoint?: string | null;
+}
+
+/** The fields an admin may change; the others stay. */
+export interface UserPatch {
+  displayName?: string;
+  role?: Role;
+  teamId?: string | null;
+  phoneType?: 'webrtc' | 'sip';
+  sipEndpoint?: string | null;
+  active?: boolean;
+}
+
+export interface UserFilter {
+  role?: Role;
+  /** A team id, or null for the users without a team. */
+  teamId?: string | null;
+  active?: boolean;
 }
 
 /** Users: what login, the session check and the admin screens read and write. */
@@ -28,6 +50,15 @@ export interface UsersRepo {
   findByUsername(username: string): Promise<UserRecord | null>;
   findById(id: string): Promise<UserRecord | null>;
   create(user: NewUser): Promise<UserRecord>;
+}
+
+/** What the admin screens add: list, change, set a password. No hard delete (audit, logs). */
+export interface UsersAdminRepo extends UsersRepo {
+  /** Ordered by username. */
+  list(filter?: UserFilter): Promise<UserRecord[]>;
+  /** NotFoundError when the user is missing; a missing team is a NotFoundError too. */
+  update(id: string, patch: UserPatch): Promise<UserRecord>;
+  setPasswordHash(id: string, passwordHash: string): Promise<void>;
 }
 
 interface UserRow {
@@ -38,11 +69,41 @@ interface UserRow {
   password_hash: string;
   team_id: string | null;
   phone_type: 'webrtc' | 'sip';
+  sip_endpoint: string | null;
   active: boolean;
 }
 
 const COLUMNS =
-  'id::text AS id, username, display_name, role, password_hash, team_id::text AS team_id, phone_type, active';
+  'id::text AS id, username, display_name, role, password_hash, team_id::text AS team_id, phone_type, sip_endpoint, active';
+
+/** API field -> column of the fields UserPatch may set. */
+const PATCH_COLUMNS: Record<keyof UserPatch, string> = {
+  displayName: 'display_name',
+  role: 'role',
+  teamId: 'team_id',
+  phoneType: 'phone_type',
+  sipEndpoint: 'sip_endpoint',
+  active: 'active',
+};
+
+/** Database errors on users as Ringside errors naming the API field. */
+function userError(err: unknown): unknown {
+  if ((err as { code?: string }).code === '23505') {
+    return new ConflictError('username: a user with this username already exists', {
+      cause: err,
+    });
+  }
+  if ((err as { code?: string }).code === '23503') {
+    return new ValidationError(
+      'teamId: no such team',
+      [{ path: 'teamId', message: 'no such team' }],
+      {
+        cause: err,
+      },
+    );
+  }
+  return mapCheckViolation(err) ?? mapPgError(err, 'user');
+}
 
 function toRecord(r: UserRow): UserRecord {
   return {
@@ -53,12 +114,13 @@ function toRecord(r: UserRow): UserRecord {
     passwordHash: r.password_hash,
     teamId: r.team_id,
     phoneType: r.phone_type,
+    sipEndpoint: r.sip_endpoint,
     active: r.active,
   };
 }
 
 /** PostgreSQL implementation of UsersRepo (plain SQL on the `users` table). */
-export function createUsersRepo(pool: pg.Pool): UsersRepo {
+export function createUsersRepo(pool: pg.Pool): UsersAdminRepo {
   return {
     async findByUsername(username) {
       const r = await pool.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE username = $1`, [
@@ -75,8 +137,8 @@ export function createUsersRepo(pool: pg.Pool): UsersRepo {
     async create(user) {
       try {
         const r = await pool.query<UserRow>(
-          `INSERT INTO users (username, display_name, role, password_hash, team_id, phone_type)
-           VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
+          `INSERT INTO users (username, display_name, role, password_hash, team_id, phone_type, sip_endpoint)
+           VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
           [
             user.username,
             user.displayName,
@@ -84,17 +146,74 @@ export function createUsersRepo(pool: pg.Pool): UsersRepo {
             user.passwordHash,
             user.teamId ?? null,
             user.phoneType ?? 'webrtc',
+            user.sipEndpoint ?? null,
           ],
         );
         const row = r.rows[0];
         if (!row) throw new Error('INSERT ... RETURNING gave no row');
         return toRecord(row);
       } catch (err) {
-        if ((err as { code?: string }).code === '23505') {
-          throw new ConflictError('username already exists', { cause: err });
-        }
-        throw err;
+        throw userError(err);
       }
+    },
+
+    async list(filter = {}) {
+      const where: string[] = [];
+      const args: unknown[] = [];
+      if (filter.role !== undefined) {
+        args.push(filter.role);
+        where.push(`role = $${args.length}`);
+      }
+      if (filter.teamId === null) where.push('team_id IS NULL');
+      else if (filter.teamId !== undefined) {
+        args.push(idParam(filter.teamId, 'teamId'));
+        where.push(`team_id = $${args.length}`);
+      }
+      if (filter.active !== undefined) {
+        args.push(filter.active);
+        where.push(`active = $${args.length}`);
+      }
+      const r = await pool.query<UserRow>(
+        `SELECT ${COLUMNS} FROM users ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+         ORDER BY username`,
+        args,
+      );
+      return r.rows.map(toRecord);
+    },
+
+    async update(id, patch) {
+      const userId = idParam(id, 'id');
+      const sets: string[] = [];
+      const args: unknown[] = [];
+      for (const [field, column] of Object.entries(PATCH_COLUMNS) as Array<
+        [keyof UserPatch, string]
+      >) {
+        const v = patch[field];
+        if (v === undefined) continue;
+        args.push(field === 'teamId' && v !== null ? idParam(String(v), 'teamId') : v);
+        sets.push(`${column} = $${args.length}`);
+      }
+      args.push(userId);
+      try {
+        const r = await pool.query<UserRow>(
+          `UPDATE users SET ${[...sets, 'updated_at = now()'].join(', ')}
+           WHERE id = $${args.length} RETURNING ${COLUMNS}`,
+          args,
+        );
+        const row = r.rows[0];
+        if (!row) throw new NotFoundError(`user ${id} not found`);
+        return toRecord(row);
+      } catch (err) {
+        throw userError(err);
+      }
+    },
+
+    async setPasswordHash(id, passwordHash) {
+      const r = await pool.query(
+        'UPDATE users SET password_hash = $1, updated_at = now() WHERE id = $2',
+        [passwordHash, idParam(id, 'id')],
+      );
+      if (r.rowCount !== 1) throw new NotFoundError(`user ${id} not found`);
     },
   };
 }

@@ -11,6 +11,7 @@ import type { StreamName } from '../../ports/event-bus.js';
  *   p:{agents}:presence:<agentId>   string "1" with a TTL while the agent's socket is alive (api)
  *   p:{agents}:pause-after:<agentId> string pause code the agent asked for after its call (api)
  *   p:{agents}:transfer:<agentId>   string JSON of the agent's warm transfer in progress (api)
+ *   p:{agents}:monitor:<agentId>    string JSON of the supervisor monitoring the agent's call (api)
  *   p:{calls}:call:<callId>         string one LiveCall as JSON
  *   p:{calls}:all                   set    ids of live calls
  *   p:{calls}:events / :seq         stream + counter of the `calls` event stream
@@ -20,6 +21,9 @@ import type { StreamName } from '../../ports/event-bus.js';
  *   p:{hopper:<campaignId>}:closes  zset   leadId -> windowClosesAtMs
  *   p:{hopper:<campaignId>}:leases  zset   leadId -> lease expiresAtMs
  *   p:{hopper:<campaignId>}:owners  hash   leadId -> consumerId holding the lease
+ *   p:{hopper:<campaignId>}:dialable string JSON {count, atMs}: due leads outside the hopper (filler)
+ *   p:{dialer}:live                 hash   campaignId -> last dialer.status JSON (+ refreshedAtMs)
+ *   p:{dialer}:kpi:<campaignId>:<day> hash today's handle/answer sums and the per-stream seq applied
  *   p:boot                          string the boot sentinel (absent after Redis lost its data)
  *   p:boot:lock                     string held (with a TTL) by the process rebuilding state
  *   p:{bull}:...                    BullMQ's own keys (scheduler queue)
@@ -63,6 +67,11 @@ export class RedisKeys {
     return `${this.prefix}:{agents}:transfer:${agentId}`;
   }
 
+  /** The supervisor monitoring the agent's call (JSON; deleted when it ends). */
+  agentMonitor(agentId: AgentId): string {
+    return `${this.prefix}:{agents}:monitor:${agentId}`;
+  }
+
   call(callId: CallId): string {
     return `${this.prefix}:{calls}:call:${callId}`;
   }
@@ -88,6 +97,24 @@ export class RedisKeys {
       leases: `${base}:leases`,
       owners: `${base}:owners`,
     };
+  }
+
+  /**
+   * Due leads of the campaign outside its hopper, as last counted by the filler (JSON
+   * `{count, atMs}`). Not one of HopperKeys: clearing a hopper keeps the last count.
+   */
+  hopperDialable(campaignId: CampaignId): string {
+    return `${this.prefix}:{hopper:${campaignId}}:dialable`;
+  }
+
+  /** Last published dialer.status per campaign (hash field = campaignId), for snapshots. */
+  get dialerLive(): string {
+    return `${this.prefix}:{dialer}:live`;
+  }
+
+  /** A campaign's KPI sums of one UTC day (`day` = days since the epoch). */
+  campaignKpi(campaignId: CampaignId, day: number): string {
+    return `${this.prefix}:{dialer}:kpi:${campaignId}:${day}`;
   }
 
   get bootSentinel(): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seededRng } from '../../ports/clock.js';
-import { distMean, sampleDist, validateDist, type DistSpec } from './distributions.js';
+import { distMean, distSampler, sampleDist, validateDist, type DistSpec } from './distributions.js';
 
 function sampleMean(spec: DistSpec, n = 100_000): number {
   const rng = seededRng(42);
@@ -17,6 +17,15 @@ describe('distributions', () => {
     ['lognormal by mean and cv', { dist: 'lognormal', mean: 180, cv: 1 }, 180],
     ['gamma with offset', { dist: 'gamma', shape: 3, scale: 2.7, offset: 2 }, 2 + 3 * 2.7],
   ];
+  it('draws the same values through a prepared sampler as through sampleDist', () => {
+    for (const [, spec] of cases) {
+      const a = seededRng(7);
+      const b = seededRng(7);
+      const draw = distSampler(spec);
+      for (let i = 0; i < 1000; i++) expect(draw(a)).toBe(sampleDist(spec, b));
+    }
+  });
+
   for (const [name, spec, mean] of cases) {
     it(`draws ${name} with the stated mean`, () => {
       expect(distMean(spec)).toBeCloseTo(mean, 6);

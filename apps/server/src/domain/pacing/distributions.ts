@@ -67,6 +67,36 @@ export function sampleGammaUnit(shape: number, rng: Rng): number {
   }
 }
 
+/**
+ * A sampler for one spec with its constants worked out once: the same draws, from the same
+ * uniforms, as sampleDist (the simulator draws millions of leads).
+ */
+export function distSampler(spec: DistSpec): (rng: Rng) => number {
+  switch (spec.dist) {
+    case 'fixed': {
+      const value = spec.value;
+      return () => value;
+    }
+    case 'uniform': {
+      const min = spec.min;
+      const span = spec.max - spec.min;
+      return (rng) => min + span * rng.next();
+    }
+    case 'gamma':
+      return (rng) => sampleDist(spec, rng);
+    case 'lognormal': {
+      const s2 = Math.log(1 + spec.cv * spec.cv);
+      const mu = Math.log(spec.mean) - s2 / 2;
+      const sigma = Math.sqrt(s2);
+      return (rng) => Math.exp(mu + sigma * sampleStdNormal(rng));
+    }
+    case 'exponential': {
+      const mean = spec.mean;
+      return (rng) => -mean * Math.log(1 - rng.next());
+    }
+  }
+}
+
 /** One draw in seconds. */
 export function sampleDist(spec: DistSpec, rng: Rng): number {
   switch (spec.dist) {

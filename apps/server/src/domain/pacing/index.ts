@@ -3,3 +3,4 @@ export * from './histogram.js';
 export * from './estimator.js';
 export * from './ledger.js';
 export * from './pacer.js';
+export * from './guard.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { AgentState, CallStage } from '@ringside/protocol';
+import fc from 'fast-check';
+import { AgentState, CallStage } from '@ringside/protocol';
 import { PacingStats } from './estimator.js';
 import {
   decidePacing,
@@ -117,6 +118,17 @@ describe('pacing modes', () => {
     const d = decidePacing(input({ agents: agents(['PAUSED', 10], ['LOGGED_OUT', 100]) }));
     expect(d.callsToPlace).toBe(0);
     expect(d.reason).toMatch(/No agent/);
+  });
+
+  it('dials ahead of agents finishing calls, unless told to wait for a READY agent', () => {
+    const busy = Array.from({ length: 8 }, (): [AgentState, number] => ['INCALL', 1]);
+    const team = agents(...busy, ['WRAPUP', 12], ['WRAPUP', 13]);
+    const working = decidePacing(input({ agents: team }));
+    expect(working.callsToPlace).toBeGreaterThan(0);
+    const base = input({ agents: [] }).settings;
+    const strict = decidePacing(input({ agents: team, settings: { ...base, guard: 'ready' } }));
+    expect(strict.callsToPlace).toBe(0);
+    expect(strict.reason).toMatch(/No agent is ready/);
   });
 
   it('falls back to progressive while it has not learned enough', () => {
@@ -248,5 +260,95 @@ describe('predictive mode', () => {
     const team = agents(['READY', 1], ['WRAPUP', 10], ['INCALL', 100]);
     const i = input({ agents: team, calls: calls(['RINGING', 2], ['AMD', 8]) });
     expect(decidePacing(i)).toEqual(decidePacing(i));
+  });
+});
+
+describe('pacing invariants (property)', () => {
+  const agentArb = fc.tuple(
+    fc.constantFrom(...AgentState.options),
+    fc.integer({ min: 0, max: 900 }),
+  );
+  const callArb = fc.tuple(
+    fc.constantFrom<CallStage>('DIALING', 'RINGING', 'AMD', 'WAITING', 'BRIDGED'),
+    fc.integer({ min: 0, max: 40 }),
+  );
+  interface Case {
+    team: [AgentState, number][];
+    inFlight: [CallStage, number][];
+    mode: 'progressive' | 'ratio' | 'predictive';
+    dialLevel: number;
+    maxLinesPerAgent: number;
+    humans: number;
+    dropPct: number;
+    theta: number;
+    guard: 'working' | 'ready';
+  }
+  const caseArb: fc.Arbitrary<Case> = fc.record({
+    team: fc.array(agentArb, { minLength: 0, maxLength: 25 }),
+    inFlight: fc.array(callArb, { maxLength: 40 }),
+    mode: fc.constantFrom('progressive', 'ratio', 'predictive' as const),
+    dialLevel: fc.double({ min: 0.5, max: 4, noNaN: true }),
+    maxLinesPerAgent: fc.integer({ min: 1, max: 6 }),
+    humans: fc.integer({ min: 0, max: 20_000 }),
+    dropPct: fc.double({ min: 0, max: 5, noNaN: true }),
+    theta: fc.double({ min: 0.002, max: 0.5, noNaN: true }),
+    guard: fc.constantFrom('working', 'ready' as const),
+  });
+  const build = (c: Case): PacingInput => {
+    const base = input({ agents: [] }).settings;
+    const drops = Math.floor((c.humans * c.dropPct) / 100);
+    return input({
+      agents: agents(...c.team),
+      calls: calls(...c.inFlight),
+      settings: {
+        ...base,
+        mode: c.mode,
+        dialLevel: c.dialLevel,
+        maxLinesPerAgent: c.maxLinesPerAgent,
+        guard: c.guard,
+      },
+      ledger: { drops, humans: c.humans, capPct: 3 },
+      control: { theta: c.theta, humansAt: c.humans, dropsAt: drops },
+    });
+  };
+  const count = (c: Case, states: AgentState[]): number =>
+    c.team.filter(([s]) => states.includes(s)).length;
+  const WORKING: AgentState[] = ['READY', 'RESERVED', 'INCALL', 'DEAD', 'WRAPUP'];
+  const pending = (c: Case): number => c.inFlight.filter(([s]) => s !== 'BRIDGED').length;
+
+  it('never places more pending calls than maxLinesPerAgent per working agent', () => {
+    fc.assert(
+      fc.property(caseArb, (c) => {
+        const d = decidePacing(build(c));
+        const room = Math.floor(c.maxLinesPerAgent * count(c, WORKING)) - pending(c);
+        expect(d.callsToPlace).toBeGreaterThanOrEqual(0);
+        expect(d.callsToPlace).toBeLessThanOrEqual(Math.max(0, room));
+      }),
+    );
+  });
+
+  it('never places a call when the guard finds no agent taking calls', () => {
+    fc.assert(
+      fc.property(caseArb, (c) => {
+        const d = decidePacing(build(c));
+        const agentsUnderRule = count(c, c.guard === 'ready' ? ['READY'] : WORKING);
+        if (agentsUnderRule === 0) expect(d.callsToPlace).toBe(0);
+      }),
+    );
+  });
+
+  it('risks no drop once the budget is spent: one line per uncovered READY agent at most', () => {
+    fc.assert(
+      fc.property(caseArb, (c) => {
+        const i = build({ ...c, mode: 'predictive' });
+        // At or over the cap: the budget (cap x humans - drops) is below one drop.
+        const humans = Math.max(1, c.humans);
+        const ledger = { drops: Math.ceil(0.03 * humans), humans, capPct: 3 };
+        const d = decidePacing({ ...i, ledger });
+        if (d.callsToPlace > 0) expect(d.appliedMode).toBe('progressive');
+        const uncovered = count(c, ['READY']) - pending(c);
+        expect(d.callsToPlace).toBeLessThanOrEqual(Math.max(0, uncovered));
+      }),
+    );
   });
 });

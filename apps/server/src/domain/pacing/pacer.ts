@@ -2,6 +2,7 @@ import type { AgentState, CallStage, DialMethod } from '@ringside/protocol';
 import { cdfAt } from './histogram.js';
 import * as est from './estimator.js';
 import type { PacingModel } from './estimator.js';
+import { dialGuardCounts, DIAL_GUARD_RULE, takesCalls, type DialGuardRule } from './guard.js';
 import { dropBudget, dropRatePct, spendingPlan, type LedgerView } from './ledger.js';
 
 // Local copies: a transpiled module may read imported bindings through getters, which costs
@@ -82,6 +83,11 @@ export interface PacingSettings {
   dropWaitMs: number;
   /** Never more calls not yet bridged than this many per working agent. */
   maxLinesPerAgent: number;
+  /**
+   * The no-agent guard (guard.ts); default DIAL_GUARD_RULE, the dialer's. Only the benchmark sets
+   * it, to measure the other rule.
+   */
+  guard?: DialGuardRule;
   tuning?: Partial<PredictiveTuning>;
 }
 
@@ -186,8 +192,7 @@ function census(input: PacingInput): Census {
     if (s === 'READY') ready++;
     if (s === 'INCALL' || s === 'WRAPUP' || s === 'DEAD') busy++;
     if (s === 'INCALL' || s === 'RESERVED') incall++;
-    if (s === 'READY' || s === 'RESERVED' || s === 'INCALL' || s === 'WRAPUP' || s === 'DEAD')
-      working++;
+    if (takesCalls(s, 'working')) working++;
   }
   let pending = 0;
   for (let i = 0; i < nC; i++) if (isPending((input.calls[i] as CallView).stage)) pending++;
@@ -235,12 +240,8 @@ const round1 = (x: number): string => (Math.round(x * 10) / 10).toString();
 export function decidePacing(input: PacingInput): PacingDecision {
   const s = input.settings;
   const c = census(input);
-  if (c.working === 0)
-    return {
-      callsToPlace: 0,
-      appliedMode: s.mode,
-      reason: 'No agent is logged in and working: not dialing.',
-    };
+  const guard = dialGuardCounts(c, s.guard ?? DIAL_GUARD_RULE);
+  if (!guard.ok) return { callsToPlace: 0, appliedMode: s.mode, reason: guard.reason };
   switch (s.mode) {
     case 'manual':
       return {

@@ -1,17 +1,27 @@
 import type { FastifyInstance } from 'fastify';
 import {
   Campaign,
+  CampaignCreate,
   CampaignList,
-  CampaignUpdate,
+  CampaignPatch,
   DispositionList,
   IdParams,
   PauseCodeList,
+  RecycleRules,
 } from '@ringside/protocol';
 import type { CampaignId } from '@ringside/protocol';
 import { NotFoundError } from '../../errors.js';
+import { campaignView } from '../campaigns-api.js';
 import type { AppDeps } from '../deps.js';
 import { defineRoute } from '../route.js';
+import { actor, adminRepos, changesOf } from './admin-people.js';
 import { ADMIN, ANY_ROLE } from './common.js';
+
+/**
+ * Campaign changes reach the running dialer through PostgreSQL: the dialer reloads every active
+ * campaign's settings and recycle rules on its reload interval (services/dialer/dialer-service.ts,
+ * 5 s by default), the same path the supervisor's dial-level change takes.
+ */
 
 export function registerCampaignRoutes(app: FastifyInstance, deps: AppDeps): void {
   const { campaigns, audit } = deps;
@@ -42,13 +52,34 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: AppDeps): voi
   });
 
   defineRoute(app, {
+    method: 'POST',
+    url: '/api/campaigns',
+    auth: ADMIN,
+    summary: 'Create a campaign: a name, any other setting within its limit. Audited.',
+    tags: ['campaigns'],
+    body: CampaignCreate,
+    response: Campaign,
+    status: 201,
+    handler: async ({ body, user }) => {
+      const created = campaignView(await adminRepos(deps).campaigns.create(body));
+      await audit.record({
+        userId: actor(user),
+        action: 'campaign.create',
+        target: `campaign:${created.id}`,
+        detail: { settings: { ...created, id: undefined } },
+      });
+      return created;
+    },
+  });
+
+  defineRoute(app, {
     method: 'PATCH',
     url: '/api/campaigns/:id',
     auth: ADMIN,
     summary: 'Change campaign settings; each field is checked against its limit. Audited.',
     tags: ['campaigns'],
     params: IdParams,
-    body: CampaignUpdate,
+    body: CampaignPatch,
     response: Campaign,
     handler: async ({ params, body, user }) => {
       const id = params.id as CampaignId;
@@ -56,17 +87,56 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: AppDeps): voi
       if (!before) throw new NotFoundError(`campaign ${params.id} not found`);
       const after = await campaigns.update(id, body);
       if (!after) throw new NotFoundError(`campaign ${params.id} not found`);
-      const changes: Record<string, { from: unknown; to: unknown }> = {};
-      for (const key of Object.keys(body) as Array<keyof CampaignUpdate>) {
-        changes[key] = { from: before[key], to: after[key] };
+      const changes = changesOf(before, after, Object.keys(body) as Array<keyof Campaign>);
+      if (Object.keys(changes).length > 0) {
+        await audit.record({
+          userId: actor(user),
+          action: 'campaign.update',
+          target: `campaign:${id}`,
+          detail: { changes },
+        });
       }
-      await audit.record({
-        userId: user?.id ?? null,
-        action: 'campaign.update',
-        target: `campaign:${id}`,
-        detail: { changes },
-      });
       return after;
+    },
+  });
+
+  defineRoute(app, {
+    method: 'GET',
+    url: '/api/campaigns/:id/recycle-rules',
+    auth: ADMIN,
+    summary: "The campaign's recycle rules (status, delayS, maxAttempts).",
+    tags: ['campaigns'],
+    params: IdParams,
+    response: RecycleRules,
+    handler: async ({ params }) => {
+      const repo = adminRepos(deps).campaigns;
+      if (!(await repo.get(params.id))) throw new NotFoundError(`campaign ${params.id} not found`);
+      return { rules: await repo.recycleRules(params.id) };
+    },
+  });
+
+  defineRoute(app, {
+    method: 'PUT',
+    url: '/api/campaigns/:id/recycle-rules',
+    auth: ADMIN,
+    summary: "Replace the campaign's recycle rules (one per status). Audited.",
+    tags: ['campaigns'],
+    params: IdParams,
+    body: RecycleRules,
+    response: RecycleRules,
+    handler: async ({ params, body, user }) => {
+      const repo = adminRepos(deps).campaigns;
+      if (!(await repo.get(params.id))) throw new NotFoundError(`campaign ${params.id} not found`);
+      const before = await repo.recycleRules(params.id);
+      await repo.setRecycleRules(params.id, body.rules);
+      const after = await repo.recycleRules(params.id);
+      await audit.record({
+        userId: actor(user),
+        action: 'campaign.recycle_rules',
+        target: `campaign:${params.id}`,
+        detail: { changes: { rules: { from: before, to: after } } },
+      });
+      return { rules: after };
     },
   });
 

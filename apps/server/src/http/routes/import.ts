@@ -9,10 +9,10 @@ import { fromZod, UnsupportedMediaTypeError } from '../errors.js';
 import { defineRoute } from '../route.js';
 import { SUPERVISOR } from './common.js';
 
-const MAPPING_HEADER = 'x-import-mapping';
+export const MAPPING_HEADER = 'x-import-mapping';
 
 /** The mapping from `?mapping=` or the X-Import-Mapping header (JSON), validated. */
-function readMapping(query: string | undefined, header: unknown): ImportMapping | undefined {
+export function readMapping(query: string | undefined, header: unknown): ImportMapping | undefined {
   const raw = query ?? (typeof header === 'string' ? header : undefined);
   if (raw === undefined) return undefined;
   let json: unknown;

@@ -10,6 +10,7 @@ import {
   IdParams,
   MonitorBody,
   MonitorResponse,
+  MonitorStopResponse,
   RosterResponse,
 } from '@ringside/protocol';
 import type { AgentId, CampaignId } from '@ringside/protocol';
@@ -168,6 +169,17 @@ export function registerSupervisorRoutes(
       const r = await actions.monitor(who(user), params.agentId as AgentId, body.mode);
       return { mode: body.mode, callId: r.callId, target: r.target };
     },
+  });
+
+  defineRoute(app, {
+    method: 'DELETE',
+    url: '/api/supervisor/agents/:agentId/monitor',
+    auth: SUPERVISOR,
+    summary: "Stop listening, whispering or barging on the agent's call (409: none). Audited.",
+    tags: ['supervisor'],
+    params: AgentIdParams,
+    response: MonitorStopResponse,
+    handler: async ({ params, user }) => actions.stopMonitor(who(user), params.agentId as AgentId),
   });
 
   defineRoute(app, {

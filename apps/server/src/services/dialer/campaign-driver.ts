@@ -17,6 +17,7 @@ import {
 } from '../../domain/compliance.js';
 import {
   decidePacing,
+  dialGuard,
   ledgerTotals,
   PacingStats,
   type CallView,
@@ -32,6 +33,7 @@ import type { DncChecker } from './dnc-cache.js';
 import type { DialerLeads } from './leads.js';
 import type { AgentCommands, DialerAri, HandoffSample, Originator, Timers } from './ports.js';
 import type { DialerStatus } from './redis-state.js';
+import type { StatusObserver } from './status-publisher.js';
 import type { DialerCampaign } from './settings.js';
 
 /** Everything a campaign driver uses; shared by the drivers of one dialer instance. */
@@ -62,6 +64,8 @@ export interface DriverDeps {
     ): Promise<Array<{ day: number; drops: number; humans: number }>>;
   };
   status: { put(s: DialerStatus): Promise<void> };
+  /** Sees each status written, with the dial level applied (status-publisher.ts). */
+  statusObserver?: StatusObserver;
   clock: Clock;
   timers: Timers;
   logger: Logger;
@@ -324,6 +328,8 @@ export class CampaignDriver {
       this.d.store.listCalls(c.id),
     ]);
     const ready = agents.filter((a) => a.state === 'READY').length;
+    // The no-agent guard, the same function the benchmark runs (domain/pacing/guard.ts).
+    const guard = dialGuard(agents);
     const auto = calls.filter((x) => !x.manual);
     const decision = decidePacing({
       nowMs: now,
@@ -343,15 +349,10 @@ export class CampaignDriver {
       await this.report('idle', decision.reason, decision.appliedMode, ready, auto.length);
       return;
     }
-    if (ready === 0) {
-      // Compliance: an automatic call is never placed while no agent of the campaign is ready.
-      await this.report(
-        'idle',
-        'No agent is ready: not dialing.',
-        decision.appliedMode,
-        ready,
-        auto.length,
-      );
+    if (!guard.ok) {
+      // Compliance: no automatic call while no agent of the campaign takes calls. An agent in a
+      // call or wrap-up counts (predictive dials ahead of it); paused or logged out does not.
+      await this.report('idle', guard.reason, decision.appliedMode, ready, auto.length);
       return;
     }
     if (decision.callsToPlace <= 0) {
@@ -379,7 +380,7 @@ export class CampaignDriver {
         break;
       }
       for (let i = 0; i < leases.length; i++) {
-        const result = await this.placeOne(leases[i] as HopperLease, ready);
+        const result = await this.placeOne(leases[i] as HopperLease, guard.agents);
         if (result === 'placed') placed++;
         if (result === 'stop' || result === 'refused' || this.stopped) {
           // The rest were not tried: back to the head of the hopper.
@@ -409,7 +410,7 @@ export class CampaignDriver {
   /** Re-checks compliance at dial time, then originates. */
   private async placeOne(
     lease: HopperLease,
-    ready: number,
+    takingCalls: number,
   ): Promise<'placed' | 'skipped' | 'refused' | 'stop'> {
     const c = this.campaign;
     const e = lease.entry;
@@ -420,7 +421,7 @@ export class CampaignDriver {
       timeZones: e.timeZones,
       window: c.window,
       atMs: now,
-      readyAgents: ready,
+      readyAgents: takingCalls,
       attempts: { made: e.attempts, max: c.recycle.maxAttempts },
     });
     if (!verdict.ok) {
@@ -528,19 +529,21 @@ export class CampaignDriver {
       this.log.debug({ state, reason }, 'dialer status');
     this.lastStatusKey = key;
     this.lastStatusAt = wall;
+    const status: DialerStatus = {
+      campaignId: this.campaign.id,
+      instanceId: this.d.instanceId,
+      state,
+      reason,
+      mode: this.campaign.dialMethod,
+      appliedMode,
+      readyAgents: ready,
+      callsInFlight: inFlight,
+      waitingForAgent: this.waiting.length,
+      atMs: this.d.clock.nowMs(),
+    };
+    this.d.statusObserver?.observe(status, this.campaign.dialLevel);
     await this.d.status
-      .put({
-        campaignId: this.campaign.id,
-        instanceId: this.d.instanceId,
-        state,
-        reason,
-        mode: this.campaign.dialMethod,
-        appliedMode,
-        readyAgents: ready,
-        callsInFlight: inFlight,
-        waitingForAgent: this.waiting.length,
-        atMs: this.d.clock.nowMs(),
-      })
+      .put(status)
       .catch((err: unknown) => this.log.warn({ err }, 'dialer status not written'));
   }
 

@@ -377,7 +377,7 @@ export async function importLeads(deps: ImportDeps, opts: ImportOptions): Promis
 }
 
 /** csv-parse errors that escape skip_records_with_error (bad options, encoding) mean "not CSV". */
-function asValidation(err: unknown): ValidationError | null {
+export function asValidation(err: unknown): ValidationError | null {
   if (
     err instanceof Error &&
     'code' in err &&
@@ -416,7 +416,7 @@ export function fieldBreaks(record: string[]): { breaks: number; crlf: number } 
 }
 
 /** A header row holding phone numbers is a data row: the file has no header. */
-function checkHeaderIsNotData(header: string[], defaultCountry: string): void {
+export function checkHeaderIsNotData(header: string[], defaultCountry: string): void {
   header.forEach((cell, i) => {
     const digits = cell.replace(/\D/g, '');
     if (digits.length >= 7 && toE164(cell, defaultCountry) !== null) {

@@ -3,3 +3,5 @@ export type { ImportDeps, ImportOptions, ImportReport, TzSourceCounts } from './
 export { LEAD_FIELDS, checkMapping } from './mapping.js';
 export type { ColumnMapping, LeadField } from './mapping.js';
 export type { ImportRowError } from './row.js';
+export { previewImport, PREVIEW_MAX_BYTES, PREVIEW_DEFAULT_ROWS } from './preview.js';
+export type { ImportPreviewResult, PreviewOptions, PreviewRow } from './preview.js';

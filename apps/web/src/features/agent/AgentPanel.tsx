@@ -7,6 +7,7 @@ import {
   type PauseCode,
 } from '../../core/api.js';
 import {
+  describeMonitor,
   describeState,
   guard,
   overdueWrapupAction,
@@ -72,6 +73,17 @@ function fmtDuration(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
+
+/** The supervisor banner: amber like a warning, readable at a glance during a call. */
+const MONITOR_BANNER_STYLE = {
+  background: '#fff4d6',
+  border: '1px solid #c98a00',
+  borderRadius: 4,
+  color: '#4a3200',
+  fontWeight: 600,
+  margin: '8px 16px',
+  padding: '8px 12px',
+} as const;
 
 export function AgentPanel({
   api,
@@ -354,6 +366,17 @@ export function AgentPanel({
           Sign out
         </button>
       </header>
+
+      {/* Always mounted, so screen readers announce the supervisor joining and leaving. */}
+      <div
+        role="status"
+        aria-label="Supervisor on the call"
+        className="monitor-banner"
+        data-monitor-mode={state.monitor?.mode ?? 'none'}
+        style={state.monitor ? MONITOR_BANNER_STYLE : undefined}
+      >
+        {state.monitor ? describeMonitor(state.monitor) : ''}
+      </div>
 
       {state.notice && (
         <div className={`notice ${state.notice.kind}`} role="alert" key={state.notice.id}>

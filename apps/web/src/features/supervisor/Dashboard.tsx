@@ -26,6 +26,8 @@ import { VirtualList } from './VirtualList.js';
 
 const ROW_PX = 32;
 const fmtPct = (v: number | null) => (v === null ? '–' : `${v.toFixed(2)}%`);
+const fmtSec = (ms: number | null) => (ms === null ? '–' : `${(ms / 1000).toFixed(1)} s`);
+const fmtCount = (n: number | null) => (n === null ? '–' : n.toLocaleString('en-US'));
 const STATES: AgentState[] = ['READY', 'RESERVED', 'INCALL', 'DEAD', 'WRAPUP', 'PAUSED'];
 const DIAL_METHODS: DialMethod[] = ['manual', 'progressive', 'ratio', 'predictive'];
 
@@ -173,11 +175,23 @@ export function Dashboard(props: { me: Me; onSignedOut(): void }) {
           >
             Log out
           </button>
+          {r.monitor && (
+            <button
+              type="button"
+              className="sv-monitoring"
+              aria-label={`Stop ${r.monitor.mode} on ${r.name}`}
+              onClick={() => act('Stop', () => api.stopMonitor(r.agentId))}
+            >
+              stop {r.monitor.mode}
+            </button>
+          )}
           {r.state === 'INCALL' &&
+            !r.monitor &&
             (['listen', 'whisper', 'barge'] as const).map((mode) => (
               <button
                 key={mode}
                 type="button"
+                aria-label={`${mode} ${r.name}`}
                 onClick={() => act(mode, () => api.monitor(r.agentId, mode))}
               >
                 {mode}
@@ -216,6 +230,16 @@ export function Dashboard(props: { me: Me; onSignedOut(): void }) {
               · drops today {fmtPct(h.dropTodayPct)}, 30 days {fmtPct(h.drop30dPct)} (cap{' '}
               {h.dropRateCapPct}%)
             </p>
+            <p className="sv-dialer" aria-label="Dialer" data-dialer-state={h.dialer?.state ?? ''}>
+              {h.dialer
+                ? `dialer ${h.dialer.state} (${h.dialer.appliedMode}, level ${h.dialLevel}) · hopper ${fmtCount(h.dialer.hopperSize)} · dialable leads ${fmtCount(h.dialer.dialableLeads)} · AHT ${fmtSec(h.dialer.ahtMs)} · ASA ${fmtSec(h.dialer.asaMs)}`
+                : 'dialer: no report yet'}
+            </p>
+            {h.dialer && (
+              <p className="sv-reason" aria-label="Pacing reason">
+                {h.dialer.reason}
+              </p>
+            )}
             <p>
               <label>
                 method{' '}
@@ -242,6 +266,8 @@ export function Dashboard(props: { me: Me; onSignedOut(): void }) {
                   min={0.1}
                   max={10}
                   step={0.1}
+                  // Re-mounted when the level in force changes (pushed by the dialer).
+                  key={h.dialLevel}
                   defaultValue={h.dialLevel}
                   onBlur={(e) => {
                     const level = Number(e.target.value);

@@ -3,6 +3,7 @@ import {
   Campaign,
   ErrorBody,
   MonitorResponse,
+  MonitorStopResponse,
   RosterResponse,
   type CampaignDialBody,
   type MonitorMode,
@@ -49,6 +50,9 @@ export class SupervisorApi {
     return this.call('POST', `/api/supervisor/agents/${agentId}/monitor`, MonitorResponse, {
       mode,
     });
+  }
+  stopMonitor(agentId: string) {
+    return this.call('DELETE', `/api/supervisor/agents/${agentId}/monitor`, MonitorStopResponse);
   }
   setDialing(campaignId: string, body: CampaignDialBody) {
     return this.call('PATCH', `/api/supervisor/campaigns/${campaignId}/dialing`, Campaign, body);

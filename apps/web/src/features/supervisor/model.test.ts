@@ -221,3 +221,83 @@ describe('dashboard model', () => {
     expect(visibleRange(32 * 995, 640, 32, 1000)).toEqual({ start: 987, end: 1000 });
   });
 });
+
+describe('dialer status and monitoring in the dashboard model', () => {
+  const dialerStatus = (over: Record<string, unknown> = {}) =>
+    DomainEvent.parse({
+      type: 'dialer.status',
+      campaignId: '1',
+      state: 'dialing',
+      reason: 'Predictive: 3 ready and 2 more expected free soon: placing 3.',
+      mode: 'predictive',
+      appliedMode: 'progressive',
+      dialLevel: 2.5,
+      readyAgents: 3,
+      callsInFlight: 5,
+      waitingForAgent: 0,
+      hopperSize: 480,
+      dialableLeads: 12_345,
+      dialableAtMs: 1_000,
+      kpi: { dayStartMs: 0, handledCalls: 10, ahtMs: 185_000, connectedCalls: 12, asaMs: 640 },
+      atMs: 2_000,
+      ...over,
+    });
+
+  it("puts the snapshot's dialer status in the header: reason, level in force, hopper, dialable leads, AHT, ASA", () => {
+    const base = snap([agent('11')]);
+    const s = applySnapshot(emptyDashboard, {
+      ...base,
+      campaigns: [dialerStatus() as Extract<DomainEvent, { type: 'dialer.status' }>],
+    });
+    const h = campaignHeaders(s, roster)[0];
+    expect(h).toMatchObject({
+      dialMethod: 'predictive',
+      dialLevel: 2.5,
+      dialer: {
+        state: 'dialing',
+        reason: expect.stringContaining('Predictive: 3 ready'),
+        appliedMode: 'progressive',
+        hopperSize: 480,
+        dialableLeads: 12_345,
+        ahtMs: 185_000,
+        asaMs: 640,
+      },
+    });
+  });
+
+  it('a pushed dialer.status replaces the last one; a header without any says null', () => {
+    let s = applySnapshot(emptyDashboard, snap([agent('11')]));
+    expect(campaignHeaders(s, roster)[0]?.dialer).toBeNull();
+    s = applyEvents(s, [dialerStatus(), dialerStatus({ state: 'idle', reason: 'Hopper empty.' })]);
+    expect(campaignHeaders(s, roster)[0]?.dialer).toMatchObject({
+      state: 'idle',
+      reason: 'Hopper empty.',
+    });
+  });
+
+  it('marks the monitored agent on its row until the monitoring ends', () => {
+    const started = DomainEvent.parse({
+      type: 'agent.monitor.started',
+      agentId: '11',
+      callId: 'c1',
+      mode: 'whisper',
+      supervisorId: '3',
+      supervisorName: 'Grace',
+      atMs: 5,
+    });
+    const endedEv = DomainEvent.parse({
+      type: 'agent.monitor.ended',
+      agentId: '11',
+      callId: 'c1',
+      mode: 'whisper',
+      supervisorId: '3',
+      reason: 'call_ended',
+      atMs: 6,
+    });
+    let s = applySnapshot(emptyDashboard, snap([agent('11', { state: 'INCALL', callId: 'c1' })]));
+    s = applyEvent(s, started);
+    expect(rows(s, roster, q)[0]?.monitor).toEqual({ mode: 'whisper', supervisorName: 'Grace' });
+    s = applyEvent(s, endedEv);
+    expect(rows(s, roster, q)[0]?.monitor).toBeNull();
+  });
+});

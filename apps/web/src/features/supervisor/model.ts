@@ -2,6 +2,7 @@ import type {
   AgentState,
   AgentStatusView,
   CallStage,
+  DialerStatusChanged,
   DomainEvent,
   LiveCallView,
   RosterResponse,
@@ -26,6 +27,10 @@ export interface DashboardState {
   dropsSeen: ReadonlyMap<string, number>;
   /** Human answers per campaign seen since load: dialer calls bridged, and drops. */
   humansSeen: ReadonlyMap<string, number>;
+  /** The last dialer.status per campaign (snapshot, then pushes when it changes). */
+  dialer: ReadonlyMap<string, DialerStatusChanged>;
+  /** Agents a supervisor is listening to, whispering to or barged in on: agentId -> mode. */
+  monitors: ReadonlyMap<string, { mode: string; supervisorName: string }>;
 }
 
 export const emptyDashboard: DashboardState = {
@@ -34,6 +39,8 @@ export const emptyDashboard: DashboardState = {
   callsToday: new Map(),
   dropsSeen: new Map(),
   humansSeen: new Map(),
+  dialer: new Map(),
+  monitors: new Map(),
 };
 
 export function applySnapshot(s: DashboardState, snap: SnapshotData): DashboardState {
@@ -41,6 +48,8 @@ export function applySnapshot(s: DashboardState, snap: SnapshotData): DashboardS
     ...s,
     agents: new Map(snap.agents.map((a) => [a.agentId, a])),
     calls: new Map(snap.calls.map((c) => [c.callId, c])),
+    // An older server sends no statuses: keep what the pushes said.
+    dialer: snap.campaigns ? new Map(snap.campaigns.map((c) => [c.campaignId, c])) : s.dialer,
   };
 }
 
@@ -140,6 +149,22 @@ export function applyEvent(s: DashboardState, e: DomainEvent): DashboardState {
     }
     case 'telephony.status':
       return s;
+    case 'dialer.status': {
+      const dialer = new Map(s.dialer);
+      dialer.set(e.campaignId, e);
+      return { ...s, dialer };
+    }
+    case 'agent.monitor.started': {
+      const monitors = new Map(s.monitors);
+      monitors.set(e.agentId, { mode: e.mode, supervisorName: e.supervisorName });
+      return { ...s, monitors };
+    }
+    case 'agent.monitor.ended': {
+      if (!s.monitors.has(e.agentId)) return s;
+      const monitors = new Map(s.monitors);
+      monitors.delete(e.agentId);
+      return { ...s, monitors };
+    }
   }
 }
 
@@ -155,6 +180,8 @@ export function applyEvents(s: DashboardState, events: readonly DomainEvent[]): 
     callsToday: new Map(s.callsToday),
     dropsSeen: new Map(s.dropsSeen),
     humansSeen: new Map(s.humansSeen),
+    dialer: s.dialer,
+    monitors: s.monitors,
   };
   let out = draft;
   for (const e of events) out = applyEventInPlace(out, e);
@@ -238,6 +265,8 @@ export interface AgentRow {
   callId: string | null;
   callsToday: number;
   pauseCode: string | null;
+  /** A supervisor on the agent's call (listen, whisper or barge); null when none. */
+  monitor: { mode: string; supervisorName: string } | null;
 }
 
 export type SortKey = 'name' | 'state' | 'timeInState' | 'campaign' | 'callsToday';
@@ -273,6 +302,7 @@ export function rows(s: DashboardState, roster: Roster, q: RowQuery): AgentRow[]
       callId: a.callId,
       callsToday: (who?.callsToday ?? 0) + (s.callsToday.get(a.agentId) ?? 0),
       pauseCode: a.pauseCode,
+      monitor: s.monitors.get(a.agentId) ?? null,
     });
   }
   const dir = q.descending ? -1 : 1;
@@ -305,6 +335,17 @@ export interface CampaignHeader {
   /** Drop % of human answers today (UTC) and over 30 days; null without reports or answers. */
   dropTodayPct: number | null;
   drop30dPct: number | null;
+  /** What the campaign's dialer does and why (pushed dialer.status); null: no dialer report. */
+  dialer: {
+    state: DialerStatusChanged['state'];
+    reason: string;
+    appliedMode: string;
+    hopperSize: number;
+    dialableLeads: number | null;
+    ahtMs: number | null;
+    asaMs: number | null;
+    atMs: number;
+  } | null;
 }
 
 export function campaignHeaders(s: DashboardState, roster: Roster): CampaignHeader[] {
@@ -330,7 +371,25 @@ export function campaignHeaders(s: DashboardState, roster: Roster): CampaignHead
       drop30dPct: c.drops
         ? pct(c.drops.window.drops + drops, c.drops.window.humanAnswers + humans)
         : null,
+      dialer: null,
     });
+  }
+  for (const d of s.dialer.values()) {
+    const h = byId.get(d.campaignId);
+    if (!h) continue;
+    // The level and method the dialer applies win over the roster's (read once at load).
+    h.dialLevel = d.dialLevel;
+    h.dialMethod = d.mode;
+    h.dialer = {
+      state: d.state,
+      reason: d.reason,
+      appliedMode: d.appliedMode,
+      hopperSize: d.hopperSize,
+      dialableLeads: d.dialableLeads,
+      ahtMs: d.kpi.ahtMs,
+      asaMs: d.kpi.asaMs,
+      atMs: d.atMs,
+    };
   }
   for (const a of s.agents.values()) {
     const h = a.campaignId ? byId.get(a.campaignId) : undefined;

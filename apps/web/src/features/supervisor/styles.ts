@@ -21,4 +21,6 @@ export const DASHBOARD_CSS = `
 .supervisor .sv-campaign { border: 1px solid #ccc; padding: .25rem .5rem; font-size: .85rem; }
 .supervisor .sv-campaign h2 { font-size: 1rem; margin: 0; }
 .supervisor .sv-actions button { font-size: .75rem; margin-right: .2rem; }
+.supervisor .sv-reason { max-width: 40rem; margin: .1rem 0; color: #333; }
+.supervisor .sv-monitoring { background: #fff4d6; border: 1px solid #c98a00; }
 `;

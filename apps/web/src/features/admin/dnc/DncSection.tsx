@@ -1,10 +1,277 @@
-import type { Me } from '@ringside/protocol';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import type { DncEntryView, DncLookupResponse, Me } from '@ringside/protocol';
+import {
+  DataTable,
+  Field,
+  fieldErrors,
+  KitStyles,
+  RefusalBanner,
+  SuccessBanner,
+  type Column,
+} from '../shared/kit.js';
+import { adminListsApi } from '../lists/api.js';
+import { CampaignPicker, useCampaigns } from '../lists/CampaignPicker.js';
 
-/** Placeholder until the section lands. */
-export function DncSection(props: { me: Me; path: string }) {
+const PAGE = 25;
+
+const scopeOf = (e: DncEntryView) =>
+  e.campaignId === null ? 'System-wide' : `Campaign ${e.campaignName ?? e.campaignId}`;
+
+/** Remove with one more confirmation, inline (keyboard friendly, no modal). */
+function RemoveButton(props: { entry: DncEntryView; onRemoved(): Promise<void> }) {
+  const [asking, setAsking] = useState(false);
+  const label = `${props.entry.phone} (${scopeOf(props.entry)})`;
+  if (!asking) {
+    return (
+      <button
+        type="button"
+        className="danger"
+        onClick={() => setAsking(true)}
+        aria-label={`Remove ${label}`}
+      >
+        Remove
+      </button>
+    );
+  }
   return (
-    <p>
-      DncSection: {props.path || 'all'} (signed in as {props.me.username})
-    </p>
+    <span role="group" aria-label={`Confirm removing ${label}`}>
+      Remove {label} from DNC?{' '}
+      <button
+        type="button"
+        className="danger"
+        autoFocus
+        onClick={() => {
+          setAsking(false);
+          void props.onRemoved();
+        }}
+      >
+        Yes, remove
+      </button>{' '}
+      <button type="button" onClick={() => setAsking(false)}>
+        Keep
+      </button>
+    </span>
+  );
+}
+
+/**
+ * The do-not-call list: look a number up (every scope, who added it and when), add a number
+ * system-wide or to one campaign, remove an entry, and page through the list.
+ */
+export function DncSection(_props: { me: Me; path: string }) {
+  const { campaigns, error: campaignsError } = useCampaigns();
+  const [done, setDone] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+
+  // Lookup
+  const [query, setQuery] = useState('');
+  const [found, setFound] = useState<DncLookupResponse | null>(null);
+  const [lookupError, setLookupError] = useState<unknown>(null);
+
+  // Add
+  const [phone, setPhone] = useState('');
+  const [addScope, setAddScope] = useState('');
+  const [note, setNote] = useState('');
+  const [addError, setAddError] = useState<unknown>(null);
+
+  // Paged list
+  const [listScope, setListScope] = useState('');
+  const [cursor, setCursor] = useState<string[]>([]); // beforeIds of the pages seen
+  const [page, setPage] = useState<{ entries: DncEntryView[]; total: number; next: string | null }>(
+    { entries: [], total: 0, next: null },
+  );
+
+  const before = cursor.at(-1);
+  const loadPage = useCallback(async () => {
+    try {
+      const r = await adminListsApi.dncPage(listScope || undefined, before, PAGE);
+      setPage({ entries: r.entries, total: r.total, next: r.nextBeforeId });
+    } catch (err) {
+      setError(err);
+    }
+  }, [listScope, before]);
+  useEffect(() => {
+    void loadPage();
+  }, [loadPage]);
+
+  const lookup = async (e?: FormEvent, number = query) => {
+    e?.preventDefault();
+    try {
+      setFound(await adminListsApi.dncLookup(number));
+      setLookupError(null);
+    } catch (err) {
+      setFound(null);
+      setLookupError(err);
+    }
+  };
+
+  const add = async (e: FormEvent) => {
+    e.preventDefault();
+    try {
+      const r = await adminListsApi.dncAdd({
+        phone,
+        campaignId: addScope || null,
+        ...(note ? { note } : {}),
+      });
+      setAddError(null);
+      setDone(
+        r.created
+          ? `${r.entry.phone} added to the ${scopeOf(r.entry).toLowerCase()} DNC list.`
+          : `${r.entry.phone} was already on that list; nothing changed.`,
+      );
+      setPhone('');
+      setNote('');
+      setCursor([]);
+      await loadPage();
+      if (found?.phone === r.entry.phone) await lookup(undefined, r.entry.phone);
+    } catch (err) {
+      setDone(null);
+      setAddError(err);
+    }
+  };
+
+  const remove = async (entry: DncEntryView) => {
+    try {
+      await adminListsApi.dncRemove(entry.id);
+      setError(null);
+      setDone(`${entry.phone} removed from the ${scopeOf(entry).toLowerCase()} DNC list.`);
+      await loadPage();
+      if (found?.phone === entry.phone) await lookup(undefined, entry.phone);
+    } catch (err) {
+      setDone(null);
+      setError(err);
+    }
+  };
+
+  const columns: Array<Column<DncEntryView>> = [
+    { header: 'Number', cell: (e) => e.phone },
+    { header: 'List', cell: scopeOf },
+    { header: 'Added by', cell: (e) => e.addedByName ?? e.addedBy ?? 'system' },
+    { header: 'When', cell: (e) => new Date(e.addedAtMs).toLocaleString() },
+    { header: 'Source', cell: (e) => e.source },
+    { header: 'Note', cell: (e) => e.note },
+    { header: 'Actions', cell: (e) => <RemoveButton entry={e} onRemoved={() => remove(e)} /> },
+  ];
+
+  const addErrs = fieldErrors(addError);
+  return (
+    <section className="admin-kit" aria-labelledby="dnc-title">
+      <KitStyles />
+      <h2 id="dnc-title">Do not call</h2>
+      <SuccessBanner message={done} />
+      <RefusalBanner error={error} />
+
+      <form onSubmit={(e) => void lookup(e)} aria-labelledby="dnc-lookup-title">
+        <h3 id="dnc-lookup-title">Look up a number</h3>
+        <div className="fields">
+          <Field
+            id="dnc-lookup-phone"
+            label="Phone number"
+            hint="Any format; read as a US number unless it starts with +"
+            error={fieldErrors(lookupError)['query.phone']}
+          >
+            {(a) => (
+              <input {...a} type="tel" value={query} onChange={(e) => setQuery(e.target.value)} />
+            )}
+          </Field>
+        </div>
+        <button type="submit">Look up</button>
+      </form>
+      <RefusalBanner error={lookupError} title="Not looked up" />
+      {found && (
+        <div role="status" data-testid="dnc-lookup-result">
+          {found.entries.length === 0 ? (
+            <p>{found.phone} is not on any DNC list.</p>
+          ) : (
+            <>
+              <p>
+                {found.phone} is on {found.entries.length} DNC list
+                {found.entries.length === 1 ? '' : 's'}:
+              </p>
+              <DataTable
+                caption={`DNC entries of ${found.phone}`}
+                columns={columns}
+                rows={found.entries}
+                rowKey={(e) => e.id}
+              />
+            </>
+          )}
+        </div>
+      )}
+
+      <form onSubmit={(e) => void add(e)} aria-labelledby="dnc-add-title">
+        <h3 id="dnc-add-title">Add a number</h3>
+        <div className="fields">
+          <Field
+            id="dnc-add-phone"
+            label="Phone number"
+            hint="Any format; stored as E.164"
+            error={addErrs.phone}
+          >
+            {(a) => (
+              <input {...a} type="tel" value={phone} onChange={(e) => setPhone(e.target.value)} />
+            )}
+          </Field>
+          <CampaignPicker
+            id="dnc-add-scope"
+            label="List"
+            campaigns={campaigns}
+            value={addScope}
+            onChange={setAddScope}
+            allowSystem="System-wide (every campaign)"
+            error={campaignsError}
+          />
+          <Field id="dnc-add-note" label="Note" hint="Up to 500 characters" error={addErrs.note}>
+            {(a) => <input {...a} value={note} onChange={(e) => setNote(e.target.value)} />}
+          </Field>
+        </div>
+        <button type="submit" className="primary">
+          Add to DNC
+        </button>
+        <RefusalBanner error={addError} />
+      </form>
+
+      <h3 id="dnc-list-title">DNC list</h3>
+      <CampaignPicker
+        id="dnc-list-scope"
+        label="Show"
+        campaigns={campaigns}
+        value={listScope}
+        onChange={(v) => {
+          setListScope(v);
+          setCursor([]);
+        }}
+        allowSystem="Every list"
+      />
+      <p>
+        {page.total} entr{page.total === 1 ? 'y' : 'ies'}; page {cursor.length + 1}
+      </p>
+      <DataTable
+        caption="DNC entries, newest first"
+        columns={columns}
+        rows={page.entries}
+        rowKey={(e) => e.id}
+        empty="No number on this list."
+      />
+      <nav aria-label="DNC pages">
+        <button type="button" disabled={cursor.length === 0} onClick={() => setCursor([])}>
+          First page
+        </button>{' '}
+        <button
+          type="button"
+          disabled={cursor.length === 0}
+          onClick={() => setCursor(cursor.slice(0, -1))}
+        >
+          Previous page
+        </button>{' '}
+        <button
+          type="button"
+          disabled={page.next === null}
+          onClick={() => page.next && setCursor([...cursor, page.next])}
+        >
+          Next page
+        </button>
+      </nav>
+    </section>
   );
 }

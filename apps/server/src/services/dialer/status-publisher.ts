@@ -1,0 +1,458 @@
+import type { Redis } from 'ioredis';
+import {
+  DialerStatusChanged,
+  DialMethod,
+  type BusEnvelope,
+  type CallId,
+  type CampaignId,
+  type DomainEvent,
+} from '@ringside/protocol';
+import type { RedisKeys } from '../../adapters/redis/keys.js';
+import { ahtMs, asaMs } from '../../domain/kpi/index.js';
+import type { Logger } from '../../logger.js';
+import type { Clock } from '../../ports/clock.js';
+import type { EventBus, Subscription } from '../../ports/event-bus.js';
+import type { Hopper } from '../../ports/hopper.js';
+import type { StateStore } from '../../ports/state-store.js';
+import type { DialerStatus } from './redis-state.js';
+
+/**
+ * The supervisors' view of each campaign's dialer, pushed rather than polled (docs/supervisor.md):
+ * the driver hands every status it writes to a StatusObserver; the publisher adds the hopper size,
+ * the filler's count of dialable leads and today's AHT / ASA, and publishes a `dialer.status`
+ * domain event only when something a supervisor reads changed, at most once per second per
+ * campaign. The last one of each campaign is kept in Redis for the gateway's snapshots.
+ */
+
+/** What a campaign driver calls with each status it writes (campaign-driver.ts `report`). */
+export interface StatusObserver {
+  /** `dialLevel`: the campaign's dial level the driver applies. Never throws, never waits. */
+  observe(status: DialerStatus, dialLevel: number): void;
+}
+
+/** Last count of dialable leads (hopper filler). */
+export interface DialableCount {
+  count: number;
+  atMs: number;
+}
+
+/** Today's sums behind AHT and ASA (docs/kpi.md), per campaign and UTC day. */
+export interface KpiSums {
+  handledCalls: number;
+  talkMs: number;
+  wrapMs: number;
+  connectedCalls: number;
+  answerWaitMs: number;
+}
+
+const KPI_FIELDS: ReadonlyArray<keyof KpiSums> = [
+  'handledCalls',
+  'talkMs',
+  'wrapMs',
+  'connectedCalls',
+  'answerWaitMs',
+];
+
+export const DAY_MS = 86_400_000;
+
+/** A status older than this (ms, no refresh from its dialer) is left out of snapshots. */
+export const LIVE_STATUS_MAX_AGE_MS = 15_000;
+
+/** The filler's count is kept this long without a recount (ms). */
+const DIALABLE_TTL_MS = 10 * 60_000;
+
+/** KPI sums of a day are kept two days (ms). */
+const KPI_TTL_MS = 2 * DAY_MS;
+
+/**
+ * KEYS[1] the campaign's KPI hash of one day.
+ * ARGV[1] stream name; ARGV[2] the event's seq in that stream; ARGV[3] TTL of the hash (ms);
+ * ARGV[4..] field, increment pairs.
+ * Result: 1 when applied, 0 when an event at or after this seq of the stream was applied already.
+ * Every dialer instance counts every event; the per-stream mark makes each event count once
+ * (each consumer reads a stream in order, so a mark never skips an event nobody applied).
+ */
+const KPI_APPLY = `
+local field = 'seq:' .. ARGV[1]
+local mark = tonumber(redis.call('HGET', KEYS[1], field) or '0')
+if tonumber(ARGV[2]) <= mark then
+  return 0
+end
+redis.call('HSET', KEYS[1], field, ARGV[2])
+for i = 4, #ARGV, 2 do
+  redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1])
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
+`;
+
+type Command = (...args: Array<string | number>) => Promise<unknown>;
+
+/**
+ * Redis side of the campaign's live figures: the dialable-lead count (written by the scheduler's
+ * filler), the last published status per campaign (for snapshots) and the KPI sums. Keys:
+ * adapters/redis/keys.ts (`hopperDialable`, `dialerLive`, `campaignKpi`).
+ */
+export class CampaignLiveStore {
+  private readonly kpiApply: Command;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+  ) {
+    redis.defineCommand('rs_campaignKpiApply', { numberOfKeys: 1, lua: KPI_APPLY });
+    const fn = (redis as unknown as Record<string, Command | undefined>).rs_campaignKpiApply;
+    if (!fn) throw new Error('ioredis did not define rs_campaignKpiApply');
+    this.kpiApply = (...args) => fn.apply(redis, args);
+  }
+
+  async putDialable(campaignId: CampaignId, c: DialableCount): Promise<void> {
+    await this.redis.set(
+      this.keys.hopperDialable(campaignId),
+      JSON.stringify(c),
+      'PX',
+      DIALABLE_TTL_MS,
+    );
+  }
+
+  async getDialable(campaignId: CampaignId): Promise<DialableCount | null> {
+    const raw = await this.redis.get(this.keys.hopperDialable(campaignId));
+    if (raw === null) return null;
+    const v = JSON.parse(raw) as Partial<DialableCount>;
+    return typeof v.count === 'number' && typeof v.atMs === 'number'
+      ? { count: v.count, atMs: v.atMs }
+      : null;
+  }
+
+  /** Keeps the campaign's last status; `refreshedAtMs` says its dialer is still there. */
+  async putLive(e: DialerStatusChanged, refreshedAtMs: number): Promise<void> {
+    await this.redis.hset(this.keys.dialerLive, e.campaignId, JSON.stringify({ e, refreshedAtMs }));
+  }
+
+  /** The statuses refreshed within `maxAgeMs` of `nowMs`; stale ones are removed. */
+  async listLive(
+    nowMs: number,
+    maxAgeMs = LIVE_STATUS_MAX_AGE_MS,
+    campaignId?: CampaignId,
+  ): Promise<DialerStatusChanged[]> {
+    const all = await this.redis.hgetall(this.keys.dialerLive);
+    const out: DialerStatusChanged[] = [];
+    const stale: string[] = [];
+    for (const [id, raw] of Object.entries(all)) {
+      let parsed: { e: unknown; refreshedAtMs: unknown } | null = null;
+      try {
+        parsed = JSON.parse(raw) as { e: unknown; refreshedAtMs: unknown };
+      } catch {
+        parsed = null;
+      }
+      const ev = parsed ? DialerStatusChanged.safeParse(parsed.e) : null;
+      const at = typeof parsed?.refreshedAtMs === 'number' ? parsed.refreshedAtMs : 0;
+      if (!ev?.success || nowMs - at > maxAgeMs) {
+        stale.push(id);
+        continue;
+      }
+      if (campaignId === undefined || ev.data.campaignId === campaignId) out.push(ev.data);
+    }
+    if (stale.length > 0) await this.redis.hdel(this.keys.dialerLive, ...stale);
+    return out.sort((a, b) => Number(a.campaignId) - Number(b.campaignId));
+  }
+
+  /** Adds to the day's sums once per (stream, seq); true when this call applied it. */
+  async addKpi(
+    campaignId: CampaignId,
+    day: number,
+    stream: string,
+    seq: number,
+    add: Partial<KpiSums>,
+  ): Promise<boolean> {
+    const pairs: Array<string | number> = [];
+    for (const f of KPI_FIELDS) {
+      const v = add[f];
+      if (v) pairs.push(f, Math.round(v));
+    }
+    if (pairs.length === 0) return false;
+    const r = await this.kpiApply(
+      this.keys.campaignKpi(campaignId, day),
+      stream,
+      seq,
+      KPI_TTL_MS,
+      ...pairs,
+    );
+    return Number(r) === 1;
+  }
+
+  async kpi(campaignId: CampaignId, day: number): Promise<KpiSums> {
+    const h = await this.redis.hgetall(this.keys.campaignKpi(campaignId, day));
+    const out: KpiSums = {
+      handledCalls: 0,
+      talkMs: 0,
+      wrapMs: 0,
+      connectedCalls: 0,
+      answerWaitMs: 0,
+    };
+    for (const f of KPI_FIELDS) out[f] = Number(h[f] ?? 0);
+    return out;
+  }
+}
+
+/** What one event adds to one campaign's sums of one day. */
+export interface KpiDelta {
+  campaignId: CampaignId;
+  day: number;
+  add: Partial<KpiSums>;
+}
+
+interface CallMemo {
+  campaignId: CampaignId | null;
+  answeredAtMs: number | null;
+  bridgedAtMs: number | null;
+}
+
+/** Calls remembered between their answer and their end; the oldest are forgotten beyond this. */
+const MAX_CALLS = 100_000;
+
+/**
+ * Turns domain events into KPI sums (definitions in docs/kpi.md and domain/kpi): a call bridged
+ * after its answer adds one connected call and its answer-to-agent wait (ASA); a bridged call that
+ * ends adds one handled call and its talk (end - bridge); an agent leaving WRAPUP adds the wrap-up
+ * to its campaign (AHT). A call seen only from its middle is looked up in the state store.
+ */
+export class KpiTracker {
+  private readonly calls = new Map<CallId, CallMemo>();
+
+  constructor(
+    private readonly lookup: (
+      callId: CallId,
+    ) => Promise<{ campaignId: CampaignId; answeredAtMs: number | null } | null>,
+  ) {}
+
+  private memo(callId: CallId): CallMemo {
+    let m = this.calls.get(callId);
+    if (!m) {
+      m = { campaignId: null, answeredAtMs: null, bridgedAtMs: null };
+      this.calls.set(callId, m);
+      if (this.calls.size > MAX_CALLS) {
+        const oldest = this.calls.keys().next();
+        if (!oldest.done) this.calls.delete(oldest.value);
+      }
+    }
+    return m;
+  }
+
+  async apply(e: DomainEvent): Promise<KpiDelta | null> {
+    const day = Math.floor(e.atMs / DAY_MS);
+    switch (e.type) {
+      case 'call.originated':
+        this.memo(e.callId).campaignId = e.campaignId;
+        return null;
+      case 'call.answered':
+        this.memo(e.callId).answeredAtMs ??= e.atMs;
+        return null;
+      case 'call.bridged': {
+        const m = this.memo(e.callId);
+        if (m.bridgedAtMs !== null) return null; // an agent change of the same call
+        m.bridgedAtMs = e.atMs;
+        if (m.campaignId === null || m.answeredAtMs === null) {
+          const live = await this.lookup(e.callId);
+          if (live) {
+            m.campaignId ??= live.campaignId;
+            m.answeredAtMs ??= live.answeredAtMs;
+          }
+        }
+        if (m.campaignId === null || m.answeredAtMs === null) return null;
+        return {
+          campaignId: m.campaignId,
+          day,
+          add: { connectedCalls: 1, answerWaitMs: Math.max(0, e.atMs - m.answeredAtMs) },
+        };
+      }
+      case 'call.ended': {
+        const m = this.calls.get(e.callId);
+        this.calls.delete(e.callId);
+        if (!m || m.bridgedAtMs === null) return null;
+        return {
+          campaignId: e.campaignId,
+          day,
+          add: { handledCalls: 1, talkMs: Math.max(0, e.atMs - m.bridgedAtMs) },
+        };
+      }
+      case 'agent.state_changed':
+        if (e.from !== 'WRAPUP' || e.to === 'WRAPUP' || !e.campaignId) return null;
+        return { campaignId: e.campaignId, day, add: { wrapMs: Math.max(0, e.atMs - e.sinceMs) } };
+      default:
+        return null;
+    }
+  }
+}
+
+/** Schedules `fn` after `ms` of wall-clock time; returns a cancel function. */
+export type ScheduleFn = (fn: () => void, ms: number) => () => void;
+
+const realSchedule: ScheduleFn = (fn, ms) => {
+  const t = setTimeout(fn, ms);
+  t.unref();
+  return () => clearTimeout(t);
+};
+
+export interface StatusPublisherDeps {
+  live: CampaignLiveStore;
+  hopper: Pick<Hopper, 'size'>;
+  bus: EventBus;
+  /** Looks up live calls the KPI tracker saw only from their middle. */
+  store: Pick<StateStore, 'getCall'>;
+  clock: Clock;
+  logger: Logger;
+  /** Least wall-clock time between two publications of one campaign (ms, default 1,000). */
+  minIntervalMs?: number;
+  /** Wall clock (ms), default performance.now(). */
+  wallNow?: () => number;
+  schedule?: ScheduleFn;
+}
+
+interface CampaignSlot {
+  latest: { status: DialerStatus; dialLevel: number } | null;
+  /** Signature of the last published event (everything but atMs). */
+  lastSig: string;
+  lastFlushWall: number;
+  cancel: (() => void) | null;
+  flushing: boolean;
+}
+
+/** The dialer's StatusObserver: see the file comment. */
+export class DialerStatusPublisher implements StatusObserver {
+  private readonly slots = new Map<CampaignId, CampaignSlot>();
+  private readonly minIntervalMs: number;
+  private readonly wallNow: () => number;
+  private readonly schedule: ScheduleFn;
+  private readonly kpi: KpiTracker;
+  private sub: Subscription | null = null;
+  private closed = false;
+  /** Events published (tests, stats). */
+  published = 0;
+
+  constructor(private readonly d: StatusPublisherDeps) {
+    this.minIntervalMs = d.minIntervalMs ?? 1_000;
+    this.wallNow = d.wallNow ?? (() => performance.now());
+    this.schedule = d.schedule ?? realSchedule;
+    this.kpi = new KpiTracker(async (callId) => {
+      const c = await d.store.getCall(callId);
+      return c ? { campaignId: c.campaignId, answeredAtMs: c.answeredAtMs } : null;
+    });
+  }
+
+  /** Starts counting the KPIs from the bus. */
+  async start(): Promise<void> {
+    this.sub = await this.d.bus.subscribe({
+      from: 'latest',
+      onEvent: (env) => this.count(env),
+      onError: (err) => this.d.logger.warn({ err }, 'dialer kpi counting failed'),
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const s of this.slots.values()) s.cancel?.();
+    this.slots.clear();
+    await this.sub?.close();
+    this.sub = null;
+  }
+
+  /** Applies one bus event to the KPI sums (exported for tests through start()). */
+  async count(env: BusEnvelope): Promise<void> {
+    const delta = await this.kpi.apply(env.event);
+    if (!delta) return;
+    await this.d.live.addKpi(delta.campaignId, delta.day, env.stream, env.seq, delta.add);
+  }
+
+  observe(status: DialerStatus, dialLevel: number): void {
+    if (this.closed) return;
+    let s = this.slots.get(status.campaignId);
+    if (!s) {
+      s = { latest: null, lastSig: '', lastFlushWall: -Infinity, cancel: null, flushing: false };
+      this.slots.set(status.campaignId, s);
+    }
+    s.latest = { status, dialLevel };
+    if (s.cancel || s.flushing) return; // the pending flush will take the latest
+    const wait = Math.max(0, s.lastFlushWall + this.minIntervalMs - this.wallNow());
+    const slot = s;
+    slot.cancel = this.schedule(() => {
+      slot.cancel = null;
+      void this.flush(status.campaignId, slot);
+    }, wait);
+  }
+
+  /** Forgets a campaign this instance no longer drives (its status ages out of snapshots). */
+  forget(campaignId: CampaignId): void {
+    this.slots.get(campaignId)?.cancel?.();
+    this.slots.delete(campaignId);
+  }
+
+  private async flush(campaignId: CampaignId, s: CampaignSlot): Promise<void> {
+    const latest = s.latest;
+    if (!latest || this.closed) return;
+    s.flushing = true;
+    s.lastFlushWall = this.wallNow();
+    try {
+      const event = await this.build(campaignId, latest.status, latest.dialLevel);
+      const { atMs: _at, ...rest } = event;
+      const sig = JSON.stringify(rest);
+      await this.d.live.putLive(event, this.d.clock.nowMs());
+      if (sig !== s.lastSig) {
+        await this.d.bus.publish(event);
+        s.lastSig = sig;
+        this.published++;
+      }
+    } catch (err) {
+      this.d.logger.warn({ err, campaignId }, 'dialer status not published');
+    } finally {
+      s.flushing = false;
+    }
+    // A status that came in while this one was being published goes out after the interval.
+    if (s.latest !== latest && !this.closed && this.slots.get(campaignId) === s) {
+      const next = s.latest;
+      if (next) this.observe(next.status, next.dialLevel);
+    }
+  }
+
+  private async build(
+    campaignId: CampaignId,
+    st: DialerStatus,
+    dialLevel: number,
+  ): Promise<DialerStatusChanged> {
+    const nowMs = this.d.clock.nowMs();
+    const day = Math.floor(nowMs / DAY_MS);
+    const [hopperSize, dialable, sums] = await Promise.all([
+      this.d.hopper.size(campaignId),
+      this.d.live.getDialable(campaignId),
+      this.d.live.kpi(campaignId, day),
+    ]);
+    return DialerStatusChanged.parse({
+      type: 'dialer.status',
+      campaignId,
+      state: st.state,
+      reason: st.reason.slice(0, 1024),
+      mode: dialMethod(st.mode),
+      appliedMode: dialMethod(st.appliedMode),
+      dialLevel: Math.max(0, dialLevel),
+      readyAgents: st.readyAgents,
+      callsInFlight: st.callsInFlight,
+      waitingForAgent: st.waitingForAgent,
+      hopperSize,
+      dialableLeads: dialable?.count ?? null,
+      dialableAtMs: dialable?.atMs ?? null,
+      kpi: {
+        dayStartMs: day * DAY_MS,
+        handledCalls: sums.handledCalls,
+        ahtMs: ahtMs(sums),
+        connectedCalls: sums.connectedCalls,
+        asaMs: asaMs({ answerWaitMs: sums.answerWaitMs, connectedCalls: sums.connectedCalls }),
+      },
+      atMs: st.atMs,
+    });
+  }
+}
+
+function dialMethod(m: string): DialMethod {
+  const r = DialMethod.safeParse(m);
+  return r.success ? r.data : 'manual';
+}

@@ -1,0 +1,178 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { ensureWebBuild, launchChromium, pbxCalls, startSystem, type System } from './system.js';
+
+/**
+ * Transfers from the agent panel, end to end on the simulated PBX: blind and warm, to another
+ * agent (whose own panel then shows the call and its lead) and to a number. The campaign dials
+ * by hand only, so the target agent can stay READY without the dialer giving it a call; agent1
+ * starts each call by previewing a lead and dialing it.
+ */
+
+let sys: System;
+let browser: Browser;
+/** agent1: takes each call and transfers it. */
+let a: Page;
+/** agent2: the transfer target. */
+let b: Page;
+let bId: string;
+
+async function waitState(p: Page, state: string, timeoutMs = 20_000): Promise<void> {
+  await p
+    .locator(`[aria-label="Agent state"][data-agent-state="${state}"]`)
+    .waitFor({ timeout: timeoutMs });
+}
+
+const callIdOn = (p: Page) =>
+  p.locator('section[aria-label="Call"][data-call-id]').getAttribute('data-call-id');
+
+async function signIn(username: string): Promise<Page> {
+  const page = await (await browser.newContext({ baseURL: sys.front.url })).newPage();
+  await page.goto('/');
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill('ringside-demo');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Log in to campaign' }).click();
+  await page.locator('[aria-label="Phone"][data-phone="leg_up"]').waitFor();
+  await waitState(page, 'PAUSED');
+  return page;
+}
+
+/** agent1 previews the next lead and dials it; resolves with the call id once it is INCALL. */
+async function aTakesACall(): Promise<string> {
+  await a.getByRole('button', { name: 'Preview next lead' }).click();
+  await a.getByRole('button', { name: 'Dial this lead' }).click();
+  await waitState(a, 'INCALL');
+  const id = await callIdOn(a);
+  if (!id) throw new Error('no call on screen');
+  return id;
+}
+
+async function transfer(kind: 'blind' | 'warm', to: string): Promise<void> {
+  const controls = a.getByRole('region', { name: 'Call controls' });
+  await controls.getByLabel('Transfer to (agent id or +number)').fill(to);
+  await controls.getByLabel('Kind').selectOption(kind);
+  await controls.getByRole('button', { name: 'Transfer', exact: true }).click();
+}
+
+async function dispose(p: Page, then: 'Then pause' | 'Then go ready'): Promise<void> {
+  const form = p.getByRole('form', { name: 'Disposition' });
+  await form.getByRole('radio').first().check();
+  await form.getByLabel(then).check();
+  await form.getByRole('button', { name: 'Submit disposition' }).click();
+  await waitState(p, then === 'Then pause' ? 'PAUSED' : 'READY');
+}
+
+/** The simulated PBX's bridge of a channel (null when in none, undefined when gone). */
+async function bridgeOf(channelId: string): Promise<string | null | undefined> {
+  return (await pbxCalls(sys.pbx)).find((c) => c.channelId === channelId)?.bridgeId;
+}
+
+beforeAll(async () => {
+  ensureWebBuild();
+  sys = await startSystem({ campaign: { dial_method: 'manual' } });
+  const r = await sys.db.pool.query<{ id: string }>(
+    `SELECT id::text FROM users WHERE username = 'agent2'`,
+  );
+  bId = r.rows[0]?.id ?? '';
+  browser = await launchChromium();
+  [a, b] = await Promise.all([signIn('agent1'), signIn('agent2')]);
+  await b.getByRole('button', { name: 'Ready', exact: true }).click();
+  await waitState(b, 'READY');
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await sys?.stop();
+});
+
+describe('transfers from the agent panel', () => {
+  it("blind to an agent: the customer moves to the target's bridge, whose panel pops the call", async () => {
+    const callId = await aTakesACall();
+    const phone = await a.getByRole('region', { name: 'Lead', exact: true }).locator('dd').first();
+    const leadPhone = await phone.textContent();
+    await transfer('blind', bId);
+    await waitState(a, 'WRAPUP');
+    await a.getByRole('form', { name: 'Disposition' }).waitFor();
+    await waitState(b, 'INCALL');
+    expect(await callIdOn(b)).toBe(callId);
+    const bLead = b.getByRole('region', { name: 'Lead', exact: true });
+    await expect.poll(() => bLead.locator('dd').first().textContent()).toBe(leadPhone);
+    await expect.poll(() => bridgeOf(callId)).toBe(`agent-${bId}`);
+
+    // The transferring agent owes its disposition; the target then ends the call and owes one.
+    await dispose(a, 'Then pause');
+    await b.keyboard.press('Alt+KeyH');
+    await waitState(b, 'WRAPUP');
+    await dispose(b, 'Then go ready');
+  });
+
+  it('warm to an agent: consult with the customer on hold, then complete', async () => {
+    const callId = await aTakesACall();
+    await transfer('warm', bId);
+    await waitState(b, 'RESERVED');
+    await expect.poll(() => bridgeOf(callId)).toBe(`hold-${callId}`);
+    // The transferring agent is still on the call while it consults.
+    expect(await a.locator('[aria-label="Agent state"]').getAttribute('data-agent-state')).toBe(
+      'INCALL',
+    );
+    await a.getByRole('button', { name: 'Complete transfer' }).click();
+    await waitState(a, 'WRAPUP');
+    await waitState(b, 'INCALL');
+    expect(await callIdOn(b)).toBe(callId);
+    await expect.poll(() => bridgeOf(callId)).toBe(`agent-${bId}`);
+    await dispose(a, 'Then pause');
+    await b.keyboard.press('Alt+KeyH');
+    await waitState(b, 'WRAPUP');
+    await dispose(b, 'Then go ready');
+  });
+
+  it('warm to an agent, cancelled: the customer comes back and the target is ready again', async () => {
+    const callId = await aTakesACall();
+    const aId = (
+      await sys.db.pool.query<{ id: string }>(`SELECT id::text FROM users WHERE username = 'agent1'`)
+    ).rows[0]?.id;
+    await transfer('warm', bId);
+    await waitState(b, 'RESERVED');
+    await a.getByRole('button', { name: 'Cancel transfer' }).click();
+    await waitState(b, 'READY');
+    await expect.poll(() => bridgeOf(callId)).toBe(`agent-${aId}`);
+    expect(await a.getByRole('button', { name: 'Complete transfer' }).count()).toBe(0);
+    expect(await a.locator('[aria-label="Agent state"]').getAttribute('data-agent-state')).toBe(
+      'INCALL',
+    );
+    await a.keyboard.press('Alt+KeyH');
+    await waitState(a, 'WRAPUP');
+    await dispose(a, 'Then pause');
+  });
+
+  it('blind to a number: the customer is bridged with the new leg, and the agent is free at once', async () => {
+    const callId = await aTakesACall();
+    await transfer('blind', '+14155550142');
+    await waitState(a, 'WRAPUP');
+    await expect.poll(() => bridgeOf(callId)).toBe(`xfer-${callId}`);
+    // The leg to the number is answered and joins the customer.
+    await expect
+      .poll(async () =>
+        (await pbxCalls(sys.pbx)).some(
+          (c) => c.channelId.startsWith('xfer-') && c.bridgeId === `xfer-${callId}`,
+        ),
+      )
+      .toBe(true);
+    await dispose(a, 'Then pause');
+  });
+
+  it('warm to a number: consult the number, then complete: customer and number are bridged', async () => {
+    const callId = await aTakesACall();
+    await transfer('warm', '+14155550143');
+    await a.getByRole('button', { name: 'Complete transfer' }).waitFor();
+    await expect.poll(() => bridgeOf(callId)).toBe(`hold-${callId}`);
+    await a.getByRole('button', { name: 'Complete transfer' }).click();
+    await waitState(a, 'WRAPUP');
+    await expect.poll(() => bridgeOf(callId)).toBe(`xfer-${callId}`);
+    expect(
+      (await pbxCalls(sys.pbx)).filter((c) => c.bridgeId === `xfer-${callId}`).length,
+    ).toBeGreaterThanOrEqual(2);
+    await dispose(a, 'Then pause');
+  });
+});

@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import {
+  customerHangsUp,
+  ensureWebBuild,
+  launchChromium,
+  startSystem,
+  type System,
+} from './system.js';
+
+/**
+ * The supervisor's live extras end to end (whole system on the simulated PBX, Debian's chromium):
+ * the campaign header shows the dialer's pacing reason, hopper size and dialable leads (pushed
+ * dialer.status events); a supervisor whispers to an agent on a call and the agent's panel shows
+ * it, until the supervisor stops, and again until the call ends.
+ */
+
+let sys: System;
+let browser: Browser;
+let agent: Page;
+let supervisor: Page;
+let agentId = '';
+
+async function signIn(p: Page, username: string): Promise<void> {
+  await p.goto('/');
+  await p.getByLabel('Username').fill(username);
+  await p.getByLabel('Password').fill('ringside-demo');
+  await p.getByRole('button', { name: 'Sign in' }).click();
+}
+
+async function waitState(p: Page, state: string, timeoutMs = 20_000): Promise<void> {
+  await p
+    .locator(`[aria-label="Agent state"][data-agent-state="${state}"]`)
+    .waitFor({ timeout: timeoutMs });
+}
+
+const banner = () => agent.getByRole('status', { name: 'Supervisor on the call' });
+const row = () => supervisor.locator(`.sv-row[data-agent-id="${agentId}"]`);
+
+beforeAll(async () => {
+  ensureWebBuild();
+  sys = await startSystem({ leads: 30, agents: 1, campaign: { hopper_size: 20 } });
+  browser = await launchChromium();
+  agent = await (await browser.newContext({ baseURL: sys.front.url })).newPage();
+  supervisor = await (await browser.newContext({ baseURL: sys.front.url })).newPage();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await sys?.stop();
+});
+
+describe('supervisor live header and whisper indicator', () => {
+  it('the campaign header shows the pacing reason, hopper size and dialable leads', async () => {
+    await signIn(agent, 'agent1');
+    await agent.getByRole('button', { name: 'Log in to campaign' }).click();
+    await waitState(agent, 'PAUSED');
+    const session = (await (await agent.request.get('/api/agent/session')).json()) as {
+      agent: { agentId: string } | null;
+    };
+    agentId = session.agent?.agentId ?? '';
+
+    await signIn(supervisor, 'supervisor');
+    await supervisor.getByRole('heading', { name: 'Supervisor dashboard' }).waitFor();
+    const reason = supervisor.getByLabel('Pacing reason');
+    // The agent is paused: the dialer says why it does not dial.
+    await expect.poll(() => reason.textContent(), { timeout: 15_000 }).toMatch(/not dialing/i);
+    const dialer = supervisor.getByLabel('Dialer');
+    // The filler (every 3 s) fills the hopper to 20 and counts the 10 leads left outside it.
+    await expect
+      .poll(() => dialer.textContent(), { timeout: 15_000 })
+      .toMatch(/hopper 20 · dialable leads 10\b/);
+    console.log(`header: ${await dialer.textContent()} | ${await reason.textContent()}`);
+  });
+
+  it("a whisper shows on the agent's panel, and goes when the supervisor stops", async () => {
+    await agent.locator('[aria-label="Phone"][data-phone="leg_up"]').waitFor({ timeout: 10_000 });
+    await agent.getByRole('button', { name: 'Ready', exact: true }).click();
+    await waitState(agent, 'INCALL', 30_000);
+    // The connected call is counted: ASA (answer to agent) appears in the header.
+    await expect
+      .poll(() => supervisor.getByLabel('Dialer').textContent(), { timeout: 10_000 })
+      .toMatch(/ASA \d+\.\d s/);
+
+    await row()
+      .getByRole('button', { name: /^whisper / })
+      .click({ timeout: 10_000 });
+    await expect
+      .poll(() => banner().textContent(), { timeout: 5_000 })
+      .toMatch(/^Supervisor .+ is whispering \(only you hear them\)$/);
+    expect(await banner().getAttribute('data-monitor-mode')).toBe('whisper');
+
+    await row()
+      .getByRole('button', { name: /^Stop whisper on / })
+      .click();
+    await expect.poll(() => banner().textContent(), { timeout: 5_000 }).toBe('');
+  });
+
+  it('a whisper also goes when the call ends', async () => {
+    await row()
+      .getByRole('button', { name: /^whisper / })
+      .click({ timeout: 10_000 });
+    await expect.poll(() => banner().textContent(), { timeout: 5_000 }).toMatch(/is whispering/);
+    const callId = await agent.locator('section[aria-label="Call"]').getAttribute('data-call-id');
+    expect(callId).toBeTruthy();
+    await customerHangsUp(sys.pbx, callId ?? '');
+    await expect.poll(() => banner().textContent(), { timeout: 10_000 }).toBe('');
+    await expect
+      .poll(
+        () =>
+          row()
+            .getByRole('button', { name: /^Stop / })
+            .count(),
+        { timeout: 5_000 },
+      )
+      .toBe(0);
+  });
+});

@@ -1,0 +1,22 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAuditLog } from '../../src/adapters/postgres/audit.js';
+import { createTestDb, type TestDb } from '../helpers/db.js';
+
+describe('audit log', () => {
+  let tdb: TestDb;
+  beforeAll(async () => {
+    tdb = await createTestDb('audit');
+  });
+  afterAll(async () => {
+    await tdb.drop();
+  });
+
+  it('lists the newest entry first past nine entries (numeric, not text, order)', async () => {
+    const audit = createAuditLog(tdb.pool);
+    for (let i = 1; i <= 12; i++) {
+      await audit.record({ userId: null, action: 'test.step', target: 'step', detail: { i } });
+    }
+    const entries = await audit.list({ target: 'step' });
+    expect(entries.map((e) => e.detail.i)).toEqual([12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
+  });
+});

@@ -1,0 +1,207 @@
+import { useEffect, useRef, type ReactNode } from 'react';
+import { ApiError } from '../../../core/api.js';
+
+/**
+ * A small form and table kit for the admin screens: a labelled field with its error, a table, and
+ * the banners for a refusal (with the fields and limits the server named) and for a success.
+ * Styles are scoped by `.admin-kit` and kept here so that the kit is one folder.
+ */
+
+export const ADMIN_KIT_CSS = `
+.admin-kit .field { display: flex; flex-direction: column; gap: 2px; margin: 4px 8px 8px 0; }
+.admin-kit .field > label { font-weight: 600; font-size: .9rem; }
+.admin-kit .field input, .admin-kit .field select, .admin-kit .field textarea { font: inherit; padding: 4px 6px; }
+.admin-kit .field [aria-invalid='true'] { border: 2px solid #b3261e; }
+.admin-kit .field .hint { color: #57606a; font-size: .8rem; }
+.admin-kit .field .field-error { color: #b3261e; font-size: .85rem; font-weight: 600; }
+.admin-kit .fields { display: flex; flex-wrap: wrap; align-items: flex-start; }
+.admin-kit table { border-collapse: collapse; width: 100%; margin: 8px 0; font-size: .9rem; }
+.admin-kit th, .admin-kit td { border-bottom: 1px solid #ddd; padding: 4px 6px; text-align: left; }
+.admin-kit tr[aria-selected='true'] { background: #eef4ff; }
+.admin-kit .banner { padding: 8px 12px; border-radius: 4px; margin: 8px 0; }
+.admin-kit .banner.refusal { background: #ffd7d5; }
+.admin-kit .banner.ok { background: #d1f0d9; }
+.admin-kit .banner ul { margin: 4px 0 0; padding-left: 20px; }
+.admin-kit fieldset { border: 1px solid #ccc; border-radius: 4px; margin: 8px 0; }
+`;
+
+export function KitStyles() {
+  return <style>{ADMIN_KIT_CSS}</style>;
+}
+
+/** Field path -> message, from an API refusal (400 issues) or a client-side zod failure. */
+export type FieldErrors = Record<string, string>;
+
+/** The issues of a refusal by field (the first message per field); {} for other errors. */
+export function fieldErrors(err: unknown): FieldErrors {
+  const out: FieldErrors = {};
+  const issues =
+    err instanceof ApiError
+      ? err.issues
+      : isZodLike(err)
+        ? err.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }))
+        : [];
+  for (const i of issues) {
+    const path = i.path.replace(/^body\./, '');
+    if (!(path in out)) out[path] = i.message;
+  }
+  return out;
+}
+
+function isZodLike(
+  err: unknown,
+): err is { issues: Array<{ path: PropertyKey[]; message: string }> } {
+  return (
+    typeof err === 'object' &&
+    err !== null &&
+    Array.isArray((err as { issues?: unknown }).issues) &&
+    !(err instanceof ApiError)
+  );
+}
+
+export interface FieldA11y {
+  id: string;
+  'aria-invalid': boolean;
+  'aria-describedby'?: string;
+}
+
+/**
+ * A labelled control with an optional hint (the limit) and error. `children` receives the
+ * attributes the control needs so that the label, hint and error are announced with it.
+ */
+export function Field(props: {
+  id: string;
+  label: string;
+  error?: string | undefined;
+  hint?: string | undefined;
+  children: (a11y: FieldA11y) => ReactNode;
+}) {
+  const hintId = props.hint ? `${props.id}-hint` : undefined;
+  const errorId = props.error ? `${props.id}-error` : undefined;
+  const describedBy = [errorId, hintId].filter(Boolean).join(' ') || undefined;
+  return (
+    <div className="field" data-field={props.id}>
+      <label htmlFor={props.id}>{props.label}</label>
+      {props.children({
+        id: props.id,
+        'aria-invalid': Boolean(props.error),
+        ...(describedBy && { 'aria-describedby': describedBy }),
+      })}
+      {props.hint && (
+        <span className="hint" id={hintId}>
+          {props.hint}
+        </span>
+      )}
+      {props.error && (
+        <span className="field-error" id={errorId} role="alert">
+          {props.error}
+        </span>
+      )}
+    </div>
+  );
+}
+
+export interface Column<T> {
+  header: string;
+  cell(row: T): ReactNode;
+}
+
+/** A plain table with a caption (for screen readers) and one row per item. */
+export function DataTable<T>(props: {
+  caption: string;
+  columns: ReadonlyArray<Column<T>>;
+  rows: readonly T[];
+  rowKey(row: T): string;
+  selectedKey?: string | null;
+  empty?: string;
+}) {
+  return (
+    <table>
+      <caption className="sr-only">{props.caption}</caption>
+      <thead>
+        <tr>
+          {props.columns.map((c) => (
+            <th key={c.header} scope="col">
+              {c.header}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {props.rows.length === 0 ? (
+          <tr>
+            <td colSpan={props.columns.length}>{props.empty ?? 'Nothing yet.'}</td>
+          </tr>
+        ) : (
+          props.rows.map((r) => {
+            const key = props.rowKey(r);
+            return (
+              <tr
+                key={key}
+                data-key={key}
+                aria-selected={props.selectedKey === key ? true : undefined}
+              >
+                {props.columns.map((c) => (
+                  <td key={c.header}>{c.cell(r)}</td>
+                ))}
+              </tr>
+            );
+          })
+        )}
+      </tbody>
+    </table>
+  );
+}
+
+/** A refusal: the server's message and each field with its limit. Nothing when `error` is null. */
+export function RefusalBanner(props: { error: unknown; title?: string }) {
+  if (!props.error) return null;
+  const e = props.error;
+  const message =
+    e instanceof ApiError
+      ? e.message
+      : isZodLike(e)
+        ? 'Some fields are out of range.'
+        : e instanceof Error
+          ? e.message
+          : String(e);
+  const issues = Object.entries(fieldErrors(e));
+  return (
+    <div className="banner refusal" role="alert" data-testid="refusal">
+      <strong>{props.title ?? 'Not saved'}:</strong> {message}
+      {issues.length > 0 && (
+        <ul>
+          {issues.map(([path, msg]) => (
+            <li key={path}>
+              <code>{path}</code>: {msg}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+/** Success feedback, announced politely. */
+export function SuccessBanner(props: { message: string | null }) {
+  if (!props.message) return null;
+  return (
+    <div className="banner ok" role="status">
+      {props.message}
+    </div>
+  );
+}
+
+/**
+ * A form's heading that takes the focus when the form opens, so that a keyboard user who pressed
+ * "Edit" continues in the form (and a screen reader announces which one).
+ */
+export function FormHeading(props: { children: ReactNode }) {
+  const ref = useRef<HTMLHeadingElement>(null);
+  useEffect(() => ref.current?.focus(), []);
+  return (
+    <h3 ref={ref} tabIndex={-1}>
+      {props.children}
+    </h3>
+  );
+}
