@@ -308,15 +308,19 @@ export class AgentTelephonyService implements AgentTelephony {
    * The next lead of the agent's campaign that may be called now: not final, due, not queued in
    * a hopper, not on a DNC list, not on a call right now (a call_log row neither ended nor
    * disposed, younger than an hour), not another agent's callback, every candidate zone inside
-   * the calling window. It is not reserved: the dial checks everything again.
+   * the calling window. It is not reserved: the dial checks everything again. On a manual
+   * campaign a lead in the hopper is offered too (the dialer never takes from that hopper).
    */
   async preview(agentId: AgentId): Promise<LeadId | null> {
     const agent = await this.loggedIn(agentId);
     if (!agent.campaignId) return null;
-    const c = await this.d.pool.query<{ window_start: string; window_end: string }>(
-      'SELECT window_start::text, window_end::text FROM campaigns WHERE id = $1',
-      [agent.campaignId],
-    );
+    const c = await this.d.pool.query<{
+      window_start: string;
+      window_end: string;
+      dial_method: string;
+    }>('SELECT window_start::text, window_end::text, dial_method FROM campaigns WHERE id = $1', [
+      agent.campaignId,
+    ]);
     const row = c.rows[0];
     if (!row) return null;
     const window = {
@@ -326,7 +330,7 @@ export class AgentTelephonyService implements AgentTelephony {
     const now = this.d.clock.nowMs();
     const r = await this.d.pool.query<{ id: string; tz_candidates: string[] }>(
       `SELECT l.id, l.tz_candidates FROM leads l JOIN lists s ON s.id = l.list_id
-        WHERE s.campaign_id = $1 AND s.active AND NOT l.final AND l.hopper_at IS NULL
+        WHERE s.campaign_id = $1 AND s.active AND NOT l.final AND (l.hopper_at IS NULL OR $4)
           AND l.next_eligible_at <= $2
           AND NOT EXISTS (SELECT 1 FROM dnc d WHERE d.phone = l.phone
                            AND (d.campaign_id IS NULL OR d.campaign_id = s.campaign_id))
@@ -335,7 +339,8 @@ export class AgentTelephonyService implements AgentTelephony {
           AND NOT EXISTS (SELECT 1 FROM callbacks b WHERE b.lead_id = l.id AND b.status = 'PENDING'
                            AND b.agent_id IS NOT NULL AND b.agent_id::text <> $3)
         ORDER BY l.next_eligible_at, l.id LIMIT 200`,
-      [agent.campaignId, new Date(now), agentId],
+      // A manual campaign's hopper is filled but never dialed from: its leads are free.
+      [agent.campaignId, new Date(now), agentId, row.dial_method === 'manual'],
     );
     const lead = r.rows.find((l) => isDialable(l.tz_candidates, window, now));
     return lead ? (String(lead.id) as LeadId) : null;

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CampaignId, ErrorBody } from '@ringside/protocol';
 import { buildApp } from '../../src/http/app.js';
@@ -398,6 +399,22 @@ describe('openapi', () => {
     expect(JSON.stringify(doc.paths['/api/lists/{id}/import']?.post?.requestBody)).toContain(
       'text/csv',
     );
+  });
+});
+
+describe('docs/api.md', () => {
+  it('lists every route the server answers, with its method', async () => {
+    const r = await h.app.inject({ method: 'GET', url: '/api/openapi.json' });
+    const doc = r.json() as { paths: Record<string, Record<string, unknown>> };
+    const table = readFileSync(new URL('../../../../docs/api.md', import.meta.url), 'utf8');
+    const missing: string[] = [];
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      for (const method of Object.keys(methods)) {
+        const route = `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`;
+        if (!table.includes(`| \`${route}\` |`)) missing.push(route);
+      }
+    }
+    expect(missing).toEqual([]);
   });
 });
 
