@@ -209,7 +209,31 @@ export const AgentMonitorEnded = z.object({
   callId: CallId,
   mode: AgentMonitorMode,
   supervisorId: z.string().min(1).max(64),
-  reason: z.enum(['stopped', 'call_ended', 'agent_left']),
+  /** supervisor_hung_up: the supervisor's own phone hung up (or never answered). */
+  reason: z.enum(['stopped', 'call_ended', 'agent_left', 'supervisor_hung_up']),
+  atMs: EpochMs,
+});
+
+/**
+ * An admin or a supervisor changed a campaign's settings (or created it, or replaced its recycle
+ * rules). Published once per change, after the write, by the api role (routes/campaigns.ts,
+ * routes/supervisor.ts) on the `system` stream. The dialer re-reads that campaign at once (its
+ * periodic reload stays as the safety net); supervisors' headers take the new method and level.
+ */
+export const CampaignSettingsChanged = z.object({
+  type: z.literal('campaign.settings_changed'),
+  campaignId: CampaignId,
+  /** Names of the settings whose value changed (Campaign field names, `recycleRules`). */
+  fields: z.array(z.string().min(1).max(64)).max(64),
+  /** created: a new campaign (fields: every setting it has). */
+  change: z.enum(['created', 'updated']),
+  /** The user who changed it, and as what (the admin screens or the supervisor dashboard). */
+  userId: z.string().min(1).max(64),
+  by: z.enum(['admin', 'supervisor']),
+  /** The campaign's values after the change, for readers that need no more than these. */
+  active: z.boolean(),
+  dialMethod: DialMethod,
+  dialLevel: z.number().nonnegative(),
   atMs: EpochMs,
 });
 
@@ -228,6 +252,7 @@ export const DomainEvent = z.discriminatedUnion('type', [
   DialerStatusChanged,
   AgentMonitorStarted,
   AgentMonitorEnded,
+  CampaignSettingsChanged,
 ]);
 export type DomainEvent = z.infer<typeof DomainEvent>;
 export type DomainEventType = DomainEvent['type'];
@@ -258,3 +283,4 @@ export type TelephonyStatusChanged = z.infer<typeof TelephonyStatusChanged>;
 export type DialerStatusChanged = z.infer<typeof DialerStatusChanged>;
 export type AgentMonitorStarted = z.infer<typeof AgentMonitorStarted>;
 export type AgentMonitorEnded = z.infer<typeof AgentMonitorEnded>;
+export type CampaignSettingsChanged = z.infer<typeof CampaignSettingsChanged>;

@@ -3,13 +3,16 @@ import {
   telephonyHealth,
   type TelephonyServerStatus,
 } from '../adapters/asterisk/telephony-health.js';
+import { createAuditLog } from '../adapters/postgres/audit.js';
 import { BatchedCallLog } from '../adapters/postgres/call-log.js';
 import { RedisEventBus } from '../adapters/redis/event-bus.js';
+import { RedisKeys } from '../adapters/redis/keys.js';
 import { RedisStateStore } from '../adapters/redis/state-store.js';
 import type { EventBus } from '../ports/event-bus.js';
 import type { StateStore } from '../ports/state-store.js';
-import type { AgentLegHandler } from '../services/ari-worker-calls.js';
+import type { AgentLegHandler, MonitorLegHandler } from '../services/ari-worker-calls.js';
 import { AriServerSupervisor } from '../services/ari-worker-server.js';
+import { MonitorLegWatcher, RedisMonitorRegistry } from '../services/supervisor-actions.js';
 import type { RoleContext, RunningRole } from './context.js';
 
 /** Overrides for tests and for `all` (share one store and bus across roles). */
@@ -17,6 +20,8 @@ export interface AriWorkerDeps {
   store?: StateStore;
   bus?: EventBus;
   agentLegs?: AgentLegHandler;
+  /** Default: MonitorLegWatcher on the Redis monitoring registry (needs its own connection). */
+  monitorLegs?: MonitorLegHandler;
 }
 
 /**
@@ -33,7 +38,7 @@ export async function startAriWorker(
     return { name: 'ari-worker', stop: async () => undefined };
   }
   let redis: Redis | null = null;
-  if (!deps.store || !deps.bus) {
+  if (!deps.store || !deps.bus || !deps.monitorLegs) {
     redis = new Redis(ctx.config.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: false });
   }
   const store =
@@ -43,6 +48,16 @@ export async function startAriWorker(
     deps.bus ??
     new RedisEventBus(redis as Redis, {
       prefix: ctx.config.redisPrefix,
+      clock: ctx.clock,
+      logger: log,
+    });
+  // A supervisor hanging up their phone ends the monitoring (services/supervisor-actions.ts).
+  const monitorLegs =
+    deps.monitorLegs ??
+    new MonitorLegWatcher({
+      monitors: new RedisMonitorRegistry(redis as Redis, new RedisKeys(ctx.config.redisPrefix)),
+      bus,
+      audit: createAuditLog(ctx.pool),
       clock: ctx.clock,
       logger: log,
     });
@@ -60,6 +75,7 @@ export async function startAriWorker(
         logger: log,
         health: telephonyHealth,
         ...(deps.agentLegs ? { agentLegs: deps.agentLegs } : {}),
+        monitorLegs,
       }),
   );
   for (const s of supervisors) s.start();

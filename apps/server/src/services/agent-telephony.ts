@@ -196,6 +196,10 @@ export class AgentTelephonyService implements AgentTelephony {
     if (await this.d.transfers.get(agentId)) {
       throw new ConflictError('a warm transfer is already in progress; complete or cancel it');
     }
+    // A manual call puts the agent INCALL while it rings; the customer can move once answered.
+    if (call.answeredAtMs === null) {
+      throw new ConflictError('the customer has not answered yet: transfer once they have');
+    }
     const ari = this.ari(call.serverId);
     const target = 'agentId' in body.to ? { agentId: body.to.agentId as AgentId } : body.to;
     if ('agentId' in target && target.agentId === agentId) {
@@ -207,7 +211,12 @@ export class AgentTelephonyService implements AgentTelephony {
     if (body.kind === 'blind') {
       if ('agentId' in target) {
         const other = await this.reserveTarget(target.agentId, callId);
-        await ari.addChannel(this.agentBridge(other), call.channelId);
+        try {
+          await ari.addChannel(this.agentBridge(other), call.channelId);
+        } catch (err) {
+          await this.releaseTarget(other.agentId, callId);
+          throw err;
+        }
         await this.handOver(call, other);
       } else {
         const bridgeId = transferBridgeOf(callId);
@@ -248,6 +257,8 @@ export class AgentTelephonyService implements AgentTelephony {
     } catch (err) {
       // Back to the customer: a consult that cannot start must not leave them on hold.
       await this.transferCancel(agentId, callId).catch(() => undefined);
+      if ('agentId' in target)
+        await this.releaseTarget(target.agentId, callId).catch(() => undefined);
       await this.unholdCustomer(ari, call, this.agentBridge(agent)).catch(() => undefined);
       throw err;
     }
@@ -409,19 +420,31 @@ export class AgentTelephonyService implements AgentTelephony {
     return r.status;
   }
 
-  /** The customer now belongs to `other`: it goes INCALL and live_call names it. */
+  /** A transfer that could not start gives its target back (READY), or it would get no call. */
+  private async releaseTarget(targetId: AgentId, callId: CallId): Promise<void> {
+    const s = await this.d.store.getAgent(targetId);
+    if (s?.state === 'RESERVED' && s.callId === callId) {
+      await this.d.sessions.apply(targetId, { type: 'unreserve' }, 'agent:transfer-failed');
+    }
+  }
+
+  /**
+   * The customer now belongs to `other`: live_call names it, then it goes INCALL. In this order
+   * (as for the dialer's calls): the target's panel reads the call as soon as it is INCALL, and
+   * an agent may read only its own calls.
+   */
   private async handOver(call: LiveCall, other: AgentStatus): Promise<void> {
-    await this.d.sessions.apply(
-      other.agentId,
-      { type: 'connect', callId: call.callId },
-      'agent:transfer',
-    );
     const fresh = (await this.d.store.getCall(call.callId)) ?? call;
     const atMs = this.d.clock.nowMs();
     const bridgeId = this.agentBridge(other);
     await this.d.store.putCall(
       { ...fresh, agentId: other.agentId, bridgeId, stage: 'BRIDGED', bridgedAtMs: atMs },
       { type: 'call.bridged', callId: call.callId, agentId: other.agentId, bridgeId, atMs },
+    );
+    await this.d.sessions.apply(
+      other.agentId,
+      { type: 'connect', callId: call.callId },
+      'agent:transfer',
     );
   }
 

@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
 import type { LiveCall, StateStore } from '../ports/state-store.js';
 import { amdResultOf, callOutcome, reportedCause, type EndFacts } from './ari-worker-outcome.js';
+import { isMonitorLeg } from './supervisor-actions.js';
 
 /** The part of the ARI client the worker uses (a fake in trace replays). */
 export interface WorkerAri {
@@ -12,6 +13,8 @@ export interface WorkerAri {
   createBridge(bridgeId: string, type?: 'mixing' | 'holding', name?: string): Promise<Bridge>;
   addChannel(bridgeId: string, channel: string | string[]): Promise<void>;
   hangup(channelId: string): Promise<void>;
+  /** Tears down a monitoring's snoop bridge (optional: trace replays need none). */
+  destroyBridge?(bridgeId: string): Promise<unknown>;
 }
 
 /** An agent's phone entered the app (`Stasis(dialer,agent,<endpoint>)`). */
@@ -31,6 +34,14 @@ export interface AgentLegHandler {
   onAgentLeg(leg: AgentLeg, ari: WorkerAri): Promise<void>;
 }
 
+/**
+ * A supervisor's monitoring leg (`sup-<id>`) is gone: MonitorLegWatcher
+ * (services/supervisor-actions.ts) ends the monitoring it was in.
+ */
+export interface MonitorLegHandler {
+  legGone(channelId: string, ari: WorkerAri): Promise<unknown>;
+}
+
 /** Bridge id of an agent's own mixing bridge: the worker reads the agent back from it. */
 export function agentBridgeId(agentId: string): string {
   return `agent-${agentId}`;
@@ -44,6 +55,8 @@ export interface CallWorkerOptions {
   clock: Clock;
   logger: Logger;
   agentLegs?: AgentLegHandler;
+  /** Ends a monitoring when the supervisor's leg hangs up; without it such legs are ignored. */
+  monitorLegs?: MonitorLegHandler;
   /**
    * After the originated half is destroyed with cause 0, how long to wait for the other half's
    * cause (17 busy, 34 congestion) before ending the call with what is known, ms (default 500).
@@ -213,6 +226,11 @@ export class AriCallWorker {
       }
       case 'ChannelDestroyed': {
         const id = event.channel.id;
+        if (isMonitorLeg(id)) {
+          // The supervisor hung up their phone (or never answered): the monitoring is over.
+          await this.o.monitorLegs?.legGone(id, this.o.ari);
+          return;
+        }
         const own = await this.load(id);
         if (own) {
           const a = this.auxOf(own.callId);

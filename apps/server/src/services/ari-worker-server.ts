@@ -9,7 +9,12 @@ import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
 import type { EventBus } from '../ports/event-bus.js';
 import type { StateStore } from '../ports/state-store.js';
-import { AriCallWorker, CONSUMED_EVENT_TYPES, type AgentLegHandler } from './ari-worker-calls.js';
+import {
+  AriCallWorker,
+  CONSUMED_EVENT_TYPES,
+  type AgentLegHandler,
+  type MonitorLegHandler,
+} from './ari-worker-calls.js';
 
 export interface AriServerSupervisorOptions {
   server: AriServerConfig;
@@ -20,6 +25,7 @@ export interface AriServerSupervisorOptions {
   logger: Logger;
   health: TelephonyHealth;
   agentLegs?: AgentLegHandler;
+  monitorLegs?: MonitorLegHandler;
   /** Asterisk unreachable this long: its calls are ended rather than left live, ms (60,000). */
   lostCallsAfterMs?: number;
   /** Resync this often while connected, catching anything a lost event left behind, ms (60,000). */
@@ -57,6 +63,7 @@ export class AriServerSupervisor {
       clock: o.clock,
       logger: this.log,
       ...(o.agentLegs ? { agentLegs: o.agentLegs } : {}),
+      ...(o.monitorLegs ? { monitorLegs: o.monitorLegs } : {}),
       ...(o.onPublished ? { onPublished: o.onPublished } : {}),
     });
     this.stream = new AriEventStream({

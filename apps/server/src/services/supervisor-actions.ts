@@ -50,6 +50,14 @@ export interface MonitorAri {
 /** ARI argument of the channels monitoring creates, so the ARI worker leaves them alone. */
 export const MONITOR_ARG = 'supmon';
 
+/** Channel id prefix of the supervisor's phone leg (`sup-<id>`), which the ARI worker watches. */
+export const MONITOR_LEG_PREFIX = 'sup-';
+
+/** Whether an ARI channel is a supervisor's monitoring leg. */
+export function isMonitorLeg(channelId: string): boolean {
+  return channelId.startsWith(MONITOR_LEG_PREFIX);
+}
+
 /** A monitoring in progress: its event and the channels to clean up when it ends. */
 export interface ActiveMonitor {
   event: AgentMonitorStarted;
@@ -68,9 +76,15 @@ export interface MonitorRegistry {
   get(agentId: AgentId): Promise<ActiveMonitor | null>;
   /** Removes and returns the agent's monitoring; null when there is none (or another took it). */
   take(agentId: AgentId): Promise<ActiveMonitor | null>;
+  /** The monitoring whose supervisor leg is this channel; null when none. */
+  byLeg(channelId: string): Promise<ActiveMonitor | null>;
 }
 
-/** MonitorRegistry in Redis: `p:{agents}:monitor:<agentId>` (JSON, kept at most a day). */
+/**
+ * MonitorRegistry in Redis: `p:{agents}:monitor:<agentId>` (JSON, kept at most a day) and
+ * `p:{agents}:monitor-leg:<supLeg>` -> agentId, so the ARI worker, which sees only the leg's
+ * channel, finds the monitoring. The leg key is a pointer: byLeg checks it against the entry.
+ */
 export class RedisMonitorRegistry implements MonitorRegistry {
   constructor(
     private readonly redis: Redis,
@@ -78,12 +92,11 @@ export class RedisMonitorRegistry implements MonitorRegistry {
   ) {}
 
   async put(m: ActiveMonitor): Promise<void> {
-    await this.redis.set(
-      this.keys.agentMonitor(m.event.agentId),
-      JSON.stringify(m),
-      'PX',
-      86_400_000,
-    );
+    await this.redis
+      .pipeline()
+      .set(this.keys.agentMonitor(m.event.agentId), JSON.stringify(m), 'PX', MONITOR_TTL_MS)
+      .set(this.keys.agentMonitorLeg(m.supLeg), m.event.agentId, 'PX', MONITOR_TTL_MS)
+      .exec();
   }
 
   async get(agentId: AgentId): Promise<ActiveMonitor | null> {
@@ -91,9 +104,21 @@ export class RedisMonitorRegistry implements MonitorRegistry {
   }
 
   async take(agentId: AgentId): Promise<ActiveMonitor | null> {
-    return parseMonitor(await this.redis.getdel(this.keys.agentMonitor(agentId)));
+    const m = parseMonitor(await this.redis.getdel(this.keys.agentMonitor(agentId)));
+    if (m) await this.redis.del(this.keys.agentMonitorLeg(m.supLeg));
+    return m;
+  }
+
+  async byLeg(channelId: string): Promise<ActiveMonitor | null> {
+    const agentId = await this.redis.get(this.keys.agentMonitorLeg(channelId));
+    if (agentId === null) return null;
+    const m = await this.get(agentId as AgentId);
+    return m?.supLeg === channelId ? m : null;
   }
 }
+
+/** How long a monitoring entry is kept at most (one that nobody ended), ms. */
+const MONITOR_TTL_MS = 86_400_000;
 
 function parseMonitor(raw: string | null): ActiveMonitor | null {
   if (raw === null) return null;
@@ -246,7 +271,7 @@ export class SupervisorActions {
     }
     const endpoint = await m.endpointOf(supervisorId);
     const id = m.newId();
-    const supLeg = `sup-${id}`;
+    const supLeg = `${MONITOR_LEG_PREFIX}${id}`;
     let target: string;
     if (mode === 'barge') {
       target = agent.bridgeId;
@@ -366,23 +391,102 @@ export class SupervisorActions {
     }
     const m = await monitors.take(agentId);
     if (!m) return null;
-    const ari = this.d.monitor?.ari;
-    // Best effort: the supervisor's leg may be gone already (hung up, or the call's end took it).
-    await Promise.all([
-      ari?.hangup?.(m.supLeg).catch(() => undefined),
-      m.bridgeId ? ari?.destroyBridge?.(m.bridgeId).catch(() => undefined) : undefined,
-    ]);
-    const ended: AgentMonitorEnded = {
-      type: 'agent.monitor.ended',
-      agentId,
-      callId: m.event.callId,
-      mode: m.event.mode,
-      supervisorId: m.event.supervisorId,
-      reason,
-      atMs: (this.d.clock ?? systemClock).nowMs(),
-    };
-    await bus.publish(ended);
+    await finishMonitor(m, reason, {
+      bus,
+      ...(this.d.monitor?.ari ? { ari: this.d.monitor.ari } : {}),
+      ...(this.d.clock ? { clock: this.d.clock } : {}),
+    });
     return m;
+  }
+}
+
+/** What tearing down a monitoring uses: the bus, and the ARI client of its Asterisk server. */
+interface FinishDeps {
+  bus: Pick<EventBus, 'publish'>;
+  ari?: Pick<MonitorAri, 'hangup' | 'destroyBridge'>;
+  clock?: Clock;
+}
+
+/**
+ * Tears down a monitoring already taken from the registry (so by one caller only): the
+ * supervisor's leg and the snoop channel are hung up, the snoop bridge destroyed (barge has
+ * none: the agent's own bridge stays), and agent.monitor.ended published.
+ */
+async function finishMonitor(
+  m: ActiveMonitor,
+  reason: AgentMonitorEnded['reason'],
+  d: FinishDeps,
+): Promise<void> {
+  const { ari } = d;
+  // Best effort: the channels may be gone already (hung up, or the call's end took them).
+  await Promise.all([
+    ari?.hangup?.(m.supLeg).catch(() => undefined),
+    m.snoopId ? ari?.hangup?.(m.snoopId).catch(() => undefined) : undefined,
+    m.bridgeId ? ari?.destroyBridge?.(m.bridgeId).catch(() => undefined) : undefined,
+  ]);
+  const ended: AgentMonitorEnded = {
+    type: 'agent.monitor.ended',
+    agentId: m.event.agentId,
+    callId: m.event.callId,
+    mode: m.event.mode,
+    supervisorId: m.event.supervisorId,
+    reason,
+    atMs: (d.clock ?? systemClock).nowMs(),
+  };
+  await d.bus.publish(ended);
+}
+
+/**
+ * The ARI worker's part of monitoring: when a supervisor's leg (`sup-<id>`) is destroyed (the
+ * supervisor hung up their phone, or it was never answered), the monitoring it was in ends with
+ * reason `supervisor_hung_up`. A leg hung up by SupervisorActions (stop, replaced, call over)
+ * finds no entry left and changes nothing, so the end is published once.
+ */
+export class MonitorLegWatcher {
+  constructor(
+    private readonly d: {
+      monitors: MonitorRegistry;
+      bus: Pick<EventBus, 'publish'>;
+      /** Records `supervisor.monitor_hangup` (user = the supervisor) when given. */
+      audit?: Pick<AuditLog, 'record'>;
+      clock?: Clock;
+      logger?: Logger;
+    },
+  ) {}
+
+  /**
+   * The leg's channel is gone; `ari` is the client of the server it was on. Returns whether a
+   * monitoring was ended.
+   */
+  async legGone(
+    channelId: string,
+    ari: Pick<MonitorAri, 'hangup' | 'destroyBridge'>,
+  ): Promise<boolean> {
+    const cur = await this.d.monitors.byLeg(channelId);
+    if (!cur) return false;
+    const m = await this.d.monitors.take(cur.event.agentId);
+    if (!m) return false; // another process ended it first
+    if (m.supLeg !== channelId) {
+      // A new monitoring replaced this one between the two reads: it is not ours to end.
+      await this.d.monitors.put(m);
+      return false;
+    }
+    await finishMonitor(m, 'supervisor_hung_up', {
+      bus: this.d.bus,
+      ari,
+      ...(this.d.clock ? { clock: this.d.clock } : {}),
+    });
+    this.d.logger?.info(
+      { agentId: m.event.agentId, callId: m.event.callId, mode: m.event.mode },
+      'supervisor hung up: monitoring ended',
+    );
+    await this.d.audit?.record({
+      userId: m.event.supervisorId,
+      action: 'supervisor.monitor_hangup',
+      target: `agent:${m.event.agentId}`,
+      detail: { callId: m.event.callId, mode: m.event.mode },
+    });
+    return true;
   }
 }
 

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startKamailio, type Kamailio } from './kamailio.js';
-import { CHROMIUM_FLAGS, chromiumPath, ensureWebBuild, startSystem, type System } from './system.js';
+import {
+  CHROMIUM_FLAGS,
+  chromiumPath,
+  ensureWebBuild,
+  startSystem,
+  type System,
+} from './system.js';
 
 /**
  * The softphone's ways back, in the agent panel, against a real SIP server: the panel runs its
@@ -31,6 +37,7 @@ const BLOCK_MEDIA = `{
     ? sdp.replace(/a=candidate:(\\S+) (\\d) (\\S+) (\\d+) (\\S+) (\\d+)/g, 'a=candidate:$1 $2 $3 $4 198.51.100.1 40000')
     : sdp;
   window.RTCPeerConnection = class extends Orig {
+    constructor(c) { super(c); console.log('PC', window.__ringsideBlockMedia); this.addEventListener('iceconnectionstatechange', () => console.log('ICE', this.iceConnectionState)); }
     get localDescription() {
       const d = super.localDescription;
       return d ? { type: d.type, sdp: nowhere(d.sdp) } : d;
@@ -96,7 +103,8 @@ async function standIn(user: string): Promise<Page> {
     account,
   );
   await page.waitForFunction(
-    () => (globalThis as unknown as PhoneTestWindow).ringsidePhoneTest.status().kind === 'registered',
+    () =>
+      (globalThis as unknown as PhoneTestWindow).ringsidePhoneTest.status().kind === 'registered',
   );
   return page;
 }
@@ -135,7 +143,10 @@ beforeAll(async () => {
   browser = await chromium.launch({
     executablePath: chromiumPath(),
     headless: true,
-    args: [...CHROMIUM_FLAGS.filter((f) => f !== '--use-fake-ui-for-media-stream'), ...WEBRTC_FLAGS],
+    args: [
+      ...CHROMIUM_FLAGS.filter((f) => f !== '--use-fake-ui-for-media-stream'),
+      ...WEBRTC_FLAGS,
+    ],
   });
   deviceless = await chromium.launch({
     executablePath: chromiumPath(),
@@ -206,6 +217,12 @@ describe('softphone recovery in the agent panel (real SIP over WSS)', () => {
     await agent.evaluate(() => {
       (globalThis as unknown as { __ringsideBlockMedia: boolean }).__ringsideBlockMedia = true;
     });
+    agent.on('console', (m) => console.log('PAGE', Date.now() % 100000, m.text()));
+    await agent.evaluate(() => {
+      const el = document.querySelector('[aria-label="Phone"]');
+      new MutationObserver(() => console.log('PHONE', el?.getAttribute('data-phone'), el?.textContent)).observe(el!, { attributes: true, childList: true, subtree: true, characterData: true });
+    });
+    await agent.addInitScript(() => undefined);
     // A new leg (after a network loss) meets the blocked media.
     await agentContext.setOffline(true);
     await waitPhone(agent, ['network_lost']);

@@ -5,23 +5,28 @@ import { ensureWebBuild, launchChromium, pbxCalls, startSystem, type System } fr
 /**
  * Transfers from the agent panel, end to end on the simulated PBX: blind and warm, to another
  * agent (whose own panel then shows the call and its lead) and to a number. The campaign dials
- * by hand only, so the target agent can stay READY without the dialer giving it a call; agent1
- * starts each call by previewing a lead and dialing it.
+ * by hand only, so the target agents can stay READY without the dialer giving them calls; agent1
+ * starts each call by previewing a lead and dialing it. The targets keep the calls they get: a
+ * transferred call's disposition belongs to the transferring agent (see docs/agent-panel.md).
  */
 
 let sys: System;
 let browser: Browser;
 /** agent1: takes each call and transfers it. */
 let a: Page;
-/** agent2: the transfer target. */
+/** agent2 and agent3: transfer targets (each keeps the call it was given). */
 let b: Page;
-let bId: string;
+let c: Page;
+const ids: Record<string, string> = {};
 
 async function waitState(p: Page, state: string, timeoutMs = 20_000): Promise<void> {
   await p
     .locator(`[aria-label="Agent state"][data-agent-state="${state}"]`)
     .waitFor({ timeout: timeoutMs });
 }
+
+const stateOn = (p: Page) =>
+  p.locator('[aria-label="Agent state"]').getAttribute('data-agent-state');
 
 const callIdOn = (p: Page) =>
   p.locator('section[aria-label="Call"][data-call-id]').getAttribute('data-call-id');
@@ -38,13 +43,17 @@ async function signIn(username: string): Promise<Page> {
   return page;
 }
 
-/** agent1 previews the next lead and dials it; resolves with the call id once it is INCALL. */
+/**
+ * agent1 previews the next lead and dials it; resolves with the call id once the customer has
+ * answered and is in agent1's bridge (a manual call is INCALL from the dial on, while it rings).
+ */
 async function aTakesACall(): Promise<string> {
   await a.getByRole('button', { name: 'Preview next lead' }).click();
   await a.getByRole('button', { name: 'Dial this lead' }).click();
   await waitState(a, 'INCALL');
   const id = await callIdOn(a);
   if (!id) throw new Error('no call on screen');
+  await expect.poll(() => bridgeOf(id)).toBe(`agent-${ids.agent1}`);
   return id;
 }
 
@@ -70,15 +79,17 @@ async function bridgeOf(channelId: string): Promise<string | null | undefined> {
 
 beforeAll(async () => {
   ensureWebBuild();
-  sys = await startSystem({ campaign: { dial_method: 'manual' } });
-  const r = await sys.db.pool.query<{ id: string }>(
-    `SELECT id::text FROM users WHERE username = 'agent2'`,
+  sys = await startSystem({ agents: 3, campaign: { dial_method: 'manual' } });
+  const r = await sys.db.pool.query<{ id: string; username: string }>(
+    `SELECT id::text, username FROM users WHERE username LIKE 'agent_'`,
   );
-  bId = r.rows[0]?.id ?? '';
+  for (const u of r.rows) ids[u.username] = u.id;
   browser = await launchChromium();
-  [a, b] = await Promise.all([signIn('agent1'), signIn('agent2')]);
-  await b.getByRole('button', { name: 'Ready', exact: true }).click();
-  await waitState(b, 'READY');
+  [a, b, c] = await Promise.all([signIn('agent1'), signIn('agent2'), signIn('agent3')]);
+  for (const p of [b, c]) {
+    await p.getByRole('button', { name: 'Ready', exact: true }).click();
+    await waitState(p, 'READY');
+  }
 });
 
 afterAll(async () => {
@@ -89,60 +100,50 @@ afterAll(async () => {
 describe('transfers from the agent panel', () => {
   it("blind to an agent: the customer moves to the target's bridge, whose panel pops the call", async () => {
     const callId = await aTakesACall();
-    const phone = await a.getByRole('region', { name: 'Lead', exact: true }).locator('dd').first();
-    const leadPhone = await phone.textContent();
-    await transfer('blind', bId);
+    const lead = a.getByRole('region', { name: 'Lead', exact: true });
+    const leadPhone = await lead.locator('dd').first().textContent();
+    await transfer('blind', ids.agent2 ?? '');
     await waitState(a, 'WRAPUP');
     await a.getByRole('form', { name: 'Disposition' }).waitFor();
     await waitState(b, 'INCALL');
     expect(await callIdOn(b)).toBe(callId);
     const bLead = b.getByRole('region', { name: 'Lead', exact: true });
     await expect.poll(() => bLead.locator('dd').first().textContent()).toBe(leadPhone);
-    await expect.poll(() => bridgeOf(callId)).toBe(`agent-${bId}`);
-
-    // The transferring agent owes its disposition; the target then ends the call and owes one.
+    await expect.poll(() => bridgeOf(callId)).toBe(`agent-${ids.agent2}`);
+    // The transferring agent still owes the call's disposition.
     await dispose(a, 'Then pause');
-    await b.keyboard.press('Alt+KeyH');
-    await waitState(b, 'WRAPUP');
-    await dispose(b, 'Then go ready');
-  });
-
-  it('warm to an agent: consult with the customer on hold, then complete', async () => {
-    const callId = await aTakesACall();
-    await transfer('warm', bId);
-    await waitState(b, 'RESERVED');
-    await expect.poll(() => bridgeOf(callId)).toBe(`hold-${callId}`);
-    // The transferring agent is still on the call while it consults.
-    expect(await a.locator('[aria-label="Agent state"]').getAttribute('data-agent-state')).toBe(
-      'INCALL',
-    );
-    await a.getByRole('button', { name: 'Complete transfer' }).click();
-    await waitState(a, 'WRAPUP');
-    await waitState(b, 'INCALL');
-    expect(await callIdOn(b)).toBe(callId);
-    await expect.poll(() => bridgeOf(callId)).toBe(`agent-${bId}`);
-    await dispose(a, 'Then pause');
-    await b.keyboard.press('Alt+KeyH');
-    await waitState(b, 'WRAPUP');
-    await dispose(b, 'Then go ready');
   });
 
   it('warm to an agent, cancelled: the customer comes back and the target is ready again', async () => {
     const callId = await aTakesACall();
-    const aId = (
-      await sys.db.pool.query<{ id: string }>(`SELECT id::text FROM users WHERE username = 'agent1'`)
-    ).rows[0]?.id;
-    await transfer('warm', bId);
-    await waitState(b, 'RESERVED');
+    await transfer('warm', ids.agent3 ?? '');
+    await waitState(c, 'RESERVED');
+    await expect.poll(() => bridgeOf(callId)).toBe(`hold-${callId}`);
     await a.getByRole('button', { name: 'Cancel transfer' }).click();
-    await waitState(b, 'READY');
-    await expect.poll(() => bridgeOf(callId)).toBe(`agent-${aId}`);
+    await waitState(c, 'READY');
+    await expect.poll(() => bridgeOf(callId)).toBe(`agent-${ids.agent1}`);
     expect(await a.getByRole('button', { name: 'Complete transfer' }).count()).toBe(0);
-    expect(await a.locator('[aria-label="Agent state"]').getAttribute('data-agent-state')).toBe(
-      'INCALL',
-    );
+    expect(await stateOn(a)).toBe('INCALL');
     await a.keyboard.press('Alt+KeyH');
     await waitState(a, 'WRAPUP');
+    await dispose(a, 'Then pause');
+  });
+
+  it('warm to an agent: consult with the customer on hold, then complete', async () => {
+    const callId = await aTakesACall();
+    await transfer('warm', ids.agent3 ?? '');
+    await waitState(c, 'RESERVED');
+    await expect.poll(() => bridgeOf(callId)).toBe(`hold-${callId}`);
+    // The transferring agent is still on the call while it consults.
+    expect(await stateOn(a)).toBe('INCALL');
+    await a.getByRole('button', { name: 'Complete transfer' }).click();
+    await waitState(a, 'WRAPUP');
+    await waitState(c, 'INCALL');
+    expect(await callIdOn(c)).toBe(callId);
+    await expect
+      .poll(() => c.getByRole('region', { name: 'Lead', exact: true }).locator('h3').textContent())
+      .not.toMatch(/Loading|Unknown/);
+    await expect.poll(() => bridgeOf(callId)).toBe(`agent-${ids.agent3}`);
     await dispose(a, 'Then pause');
   });
 

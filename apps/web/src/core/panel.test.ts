@@ -462,3 +462,31 @@ describe('supervisor on the call (monitoring indicator)', () => {
     ).toBeNull();
   });
 });
+
+describe('transfer target', () => {
+  it('reserved for a call it may not read yet, it reads the call again once the call is bridged to it', () => {
+    const reserved = run([
+      live,
+      snapshot(agent('READY')),
+      moved('READY', 'RESERVED', 1000, { callId: 'x1' as never }),
+    ]);
+    // The first read was refused (the call was still the transferring agent's): no lead known.
+    expect(reserved.effects).toContainEqual({ type: 'load_call', callId: 'x1' });
+    const bridged = run(
+      [
+        {
+          type: 'event',
+          event: {
+            type: 'call.bridged',
+            callId: 'x1' as never,
+            agentId: AGENT as never,
+            bridgeId: `agent-${AGENT}`,
+            atMs: 1100,
+          },
+        },
+      ],
+      reserved.s,
+    );
+    expect(bridged.effects).toEqual([{ type: 'load_call', callId: 'x1' }]);
+  });
+});

@@ -289,6 +289,8 @@ function onEvent(s: PanelState, e: DomainEvent, effects: PanelEffect[]): PanelSt
     }
     case 'call.bridged': {
       if (s.call?.callId === e.callId) {
+        // A transfer's target is RESERVED for a call it may not read yet: now it is its own.
+        if (!s.call.leadId) effects.push({ type: 'load_call', callId: e.callId });
         return { ...s, call: { ...s.call, stage: 'BRIDGED', bridgedAtMs: e.atMs } };
       }
       // The bridge event can come before the agent's move to INCALL: open the call now.
@@ -333,6 +335,7 @@ function onEvent(s: PanelState, e: DomainEvent, effects: PanelEffect[]): PanelSt
       if (s.monitor?.callId !== e.callId || s.monitor.supervisorId !== e.supervisorId) return s;
       return { ...s, monitor: null };
     case 'dialer.status':
+    case 'campaign.settings_changed':
       return s;
   }
 }

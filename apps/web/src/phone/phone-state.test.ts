@@ -81,10 +81,10 @@ describe('phone status line through recoveries', () => {
   });
 
   it('a refused renewal while the line is up ends as "registration expired"; registering again brings "line up" back', () => {
-    const s = run(
-      [{ type: 'registration_failed', cause: 'Rejected' }, { type: 'unregistered' }],
-      { kind: 'leg_up', setupMs: 200 },
-    );
+    const s = run([{ type: 'registration_failed', cause: 'Rejected' }, { type: 'unregistered' }], {
+      kind: 'leg_up',
+      setupMs: 200,
+    });
     expect(describePhone(s)).toMatchObject({
       text: 'Registration expired',
       action: { id: 'register' },
@@ -94,12 +94,20 @@ describe('phone status line through recoveries', () => {
   });
 
   it('a failed audio path is not hidden by the leg ending after it', () => {
-    const s = run(
-      [{ type: 'ice_failed' }, { type: 'leg_down', cause: 'Terminated' }],
-      { kind: 'leg_connecting', startedAtMs: 0 },
-    );
+    const s = run([{ type: 'ice_failed' }, { type: 'leg_down', cause: 'Terminated' }], {
+      kind: 'leg_connecting',
+      startedAtMs: 0,
+    });
     expect(describePhone(s)).toMatchObject({ action: { id: 'reconnect_leg' } });
-    expect(run([{ type: 'leg_connecting', atMs: 1 }, { type: 'leg_up', atMs: 101 }], s)).toEqual({
+    expect(
+      run(
+        [
+          { type: 'leg_connecting', atMs: 1 },
+          { type: 'leg_up', atMs: 101 },
+        ],
+        s,
+      ),
+    ).toEqual({
       kind: 'leg_up',
       setupMs: 100,
     });

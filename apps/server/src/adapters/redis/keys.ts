@@ -12,6 +12,7 @@ import type { StreamName } from '../../ports/event-bus.js';
  *   p:{agents}:pause-after:<agentId> string pause code the agent asked for after its call (api)
  *   p:{agents}:transfer:<agentId>   string JSON of the agent's warm transfer in progress (api)
  *   p:{agents}:monitor:<agentId>    string JSON of the supervisor monitoring the agent's call (api)
+ *   p:{agents}:monitor-leg:<channelId> string agentId whose monitoring that supervisor leg is in
  *   p:{calls}:call:<callId>         string one LiveCall as JSON
  *   p:{calls}:all                   set    ids of live calls
  *   p:{calls}:events / :seq         stream + counter of the `calls` event stream
@@ -70,6 +71,10 @@ export class RedisKeys {
   /** The supervisor monitoring the agent's call (JSON; deleted when it ends). */
   agentMonitor(agentId: AgentId): string {
     return `${this.prefix}:{agents}:monitor:${agentId}`;
+  }
+  /** The agent a supervisor's monitoring leg belongs to (the ARI worker sees only the channel). */
+  agentMonitorLeg(channelId: string): string {
+    return `${this.prefix}:{agents}:monitor-leg:${channelId}`;
   }
 
   call(callId: CallId): string {

@@ -12,6 +12,7 @@ const DELAY_BIN_S = est.DELAY_BIN_S;
 const DELAY_BINS = est.DELAY_BINS;
 const HANDLE_BIN_S = est.HANDLE_BIN_S;
 const HANDLE_BINS = est.HANDLE_BINS;
+const takesCallsLocal = takesCalls;
 
 /** An agent of the campaign as pacing sees it: its state and since when (epoch ms). */
 export interface AgentView {
@@ -184,19 +185,42 @@ function census(input: PacingInput): Census {
   const nA = input.agentCount ?? input.agents.length;
   const nC = input.callCount ?? input.calls.length;
   let ready = 0;
-  let working = 0;
-  let incall = 0;
-  let busy = 0;
+  let reserved = 0;
+  let inCall = 0;
+  let dead = 0;
+  let wrapUp = 0;
   for (let i = 0; i < nA; i++) {
-    const s = (input.agents[i] as AgentView).state;
-    if (s === 'READY') ready++;
-    if (s === 'INCALL' || s === 'WRAPUP' || s === 'DEAD') busy++;
-    if (s === 'INCALL' || s === 'RESERVED') incall++;
-    if (takesCalls(s, 'working')) working++;
+    switch ((input.agents[i] as AgentView).state) {
+      case 'READY':
+        ready++;
+        break;
+      case 'INCALL':
+        inCall++;
+        break;
+      case 'WRAPUP':
+        wrapUp++;
+        break;
+      case 'RESERVED':
+        reserved++;
+        break;
+      case 'DEAD':
+        dead++;
+        break;
+      default:
+        break;
+    }
   }
+  // Which states count as working is the guard's rule (guard.ts), not restated here.
+  const w = (state: AgentState, n: number): number => (takesCallsLocal(state, 'working') ? n : 0);
+  const working =
+    w('READY', ready) +
+    w('RESERVED', reserved) +
+    w('INCALL', inCall) +
+    w('DEAD', dead) +
+    w('WRAPUP', wrapUp);
   let pending = 0;
   for (let i = 0; i < nC; i++) if (isPending((input.calls[i] as CallView).stage)) pending++;
-  return { ready, busy, working, incall, pending };
+  return { ready, busy: inCall + wrapUp + dead, working, incall: inCall + reserved, pending };
 }
 
 function capLines(n: number, c: Census, s: PacingSettings): number {
@@ -348,6 +372,22 @@ function decisionTables(m: PacingModel, dropWaitS: number, ringS: number): Decis
 }
 
 /**
+ * Scratch arrays reused from one decision to the next (zeroed on each use), so a decision
+ * allocates nothing: the benchmark makes millions of them. No state survives a call, so
+ * decidePacing stays a function of its input.
+ */
+const scratchArrays: Float64Array[] = [];
+function scratch(slot: number, length: number): Float64Array {
+  let a = scratchArrays[slot];
+  if (a === undefined || a.length < length) {
+    a = new Float64Array(Math.max(length, 2 * (a?.length ?? 0)));
+    scratchArrays[slot] = a;
+  }
+  a.fill(0, 0, length);
+  return a;
+}
+
+/**
  * The predictive mode. For each point x of the distribution of "dial to human needing an agent",
  * it predicts the agents free by x plus the drop wait (ready now, or finishing talk or wrap-up
  * given the time already spent) and the human answers that will have arrived before x (waiting
@@ -398,9 +438,9 @@ function predictive(input: PacingInput, c: Census): PacingDecision {
   const exact = uncertain <= t.exactAgents;
   // exact: supplyDist[mi * (uncertain + 1) + k] = P(k of them free by xs[mi] + dw)
   const width = uncertain + 1;
-  const supplyDist = exact ? new Float64Array(M * width) : null;
-  const supplyMean = new Float64Array(M);
-  const supplyVar = new Float64Array(M);
+  const supplyDist = exact ? scratch(0, M * width) : null;
+  const supplyMean = scratch(1, M);
+  const supplyVar = scratch(2, M);
   if (supplyDist) for (let mi = 0; mi < M; mi++) supplyDist[mi * width] = 1;
   let seen = 0;
   const tables = decisionTables(m, dw, s.ringTimeoutMs / 1000);
@@ -419,6 +459,7 @@ function predictive(input: PacingInput, c: Census): PacingDecision {
         const q = table[row + mi] as number;
         supplyMean[mi] = (supplyMean[mi] as number) + q;
         supplyVar[mi] = (supplyVar[mi] as number) + q * (1 - q);
+        if (q === 0) continue; // no chance to be free by then: the count is unchanged
         // Poisson-binomial by convolution, one agent at a time.
         const base = mi * width;
         for (let k = seen + 1; k >= 1; k--)
@@ -437,7 +478,7 @@ function predictive(input: PacingInput, c: Census): PacingDecision {
   }
 
   // Demand: human answers arrived before x, from calls in flight (Poisson: many small chances).
-  const lambda = new Float64Array(M);
+  const lambda = scratch(3, M);
   let waiting = 0;
   let expectedHumans = 0;
   const nC = input.callCount ?? input.calls.length;

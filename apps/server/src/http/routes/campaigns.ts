@@ -9,7 +9,7 @@ import {
   PauseCodeList,
   RecycleRules,
 } from '@ringside/protocol';
-import type { CampaignId } from '@ringside/protocol';
+import type { CampaignId, CampaignSettingsChanged } from '@ringside/protocol';
 import { NotFoundError } from '../../errors.js';
 import { campaignView } from '../campaigns-api.js';
 import type { AppDeps } from '../deps.js';
@@ -18,13 +18,47 @@ import { actor, adminRepos, changesOf } from './admin-people.js';
 import { ADMIN, ANY_ROLE } from './common.js';
 
 /**
- * Campaign changes reach the running dialer through PostgreSQL: the dialer reloads every active
- * campaign's settings and recycle rules on its reload interval (services/dialer/dialer-service.ts,
- * 5 s by default), the same path the supervisor's dial-level change takes.
+ * Campaign changes are written to PostgreSQL, then announced once with campaign.settings_changed
+ * (the supervisor's dial-level change too): the dialer re-reads that campaign at once, and still
+ * reloads every active campaign on its interval (services/dialer/dialer-service.ts, 5 s) in case
+ * an event was lost.
  */
+
+/**
+ * Publishes campaign.settings_changed for a change already saved and audited. A failed publish
+ * is logged, not answered as an error: the change is saved, and the dialer's periodic reload
+ * applies it anyway.
+ */
+export async function publishSettingsChanged(
+  deps: Pick<AppDeps, 'eventBus' | 'clock' | 'logger'>,
+  campaign: Campaign,
+  fields: readonly string[],
+  who: { userId: string | null; by: CampaignSettingsChanged['by'] },
+  change: CampaignSettingsChanged['change'] = 'updated',
+): Promise<void> {
+  if (fields.length === 0) return;
+  const event: CampaignSettingsChanged = {
+    type: 'campaign.settings_changed',
+    campaignId: campaign.id as CampaignId,
+    fields: [...fields],
+    change,
+    userId: who.userId ?? 'unknown',
+    by: who.by,
+    active: campaign.active,
+    dialMethod: campaign.dialMethod,
+    dialLevel: campaign.dialLevel,
+    atMs: deps.clock.nowMs(),
+  };
+  try {
+    await deps.eventBus.publish(event);
+  } catch (err) {
+    deps.logger.warn({ err, campaignId: campaign.id }, 'campaign.settings_changed not published');
+  }
+}
 
 export function registerCampaignRoutes(app: FastifyInstance, deps: AppDeps): void {
   const { campaigns, audit } = deps;
+  const who = (user: { id: string } | null) => ({ userId: actor(user), by: 'admin' as const });
 
   defineRoute(app, {
     method: 'GET',
@@ -68,6 +102,8 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: AppDeps): voi
         target: `campaign:${created.id}`,
         detail: { settings: { ...created, id: undefined } },
       });
+      const settings = Object.keys(created).filter((k) => k !== 'id');
+      await publishSettingsChanged(deps, created, settings, who(user), 'created');
       return created;
     },
   });
@@ -95,6 +131,7 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: AppDeps): voi
           target: `campaign:${id}`,
           detail: { changes },
         });
+        await publishSettingsChanged(deps, after, Object.keys(changes), who(user));
       }
       return after;
     },
@@ -136,6 +173,10 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: AppDeps): voi
         target: `campaign:${params.id}`,
         detail: { changes: { rules: { from: before, to: after } } },
       });
+      if (JSON.stringify(before) !== JSON.stringify(after)) {
+        const c = await campaigns.get(params.id as CampaignId);
+        if (c) await publishSettingsChanged(deps, c, ['recycleRules'], who(user));
+      }
       return { rules: after };
     },
   });

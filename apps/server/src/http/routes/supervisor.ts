@@ -20,6 +20,7 @@ import { SupervisorActions } from '../../services/supervisor-actions.js';
 import type { AppDeps } from '../deps.js';
 import { defineRoute } from '../route.js';
 import { agentView } from '../views.js';
+import { publishSettingsChanged } from './campaigns.js';
 import { SUPERVISOR } from './common.js';
 
 /** What the supervisor routes need beyond AppDeps; roles/api.ts supplies the wired service. */
@@ -206,6 +207,8 @@ export function registerSupervisorRoutes(
           dialLevel: { from: before.dialLevel, to: after.dialLevel },
         },
       });
+      const fields = (['dialMethod', 'dialLevel'] as const).filter((k) => before[k] !== after[k]);
+      await publishSettingsChanged(deps, after, fields, { userId: who(user), by: 'supervisor' });
       return after;
     },
   });

@@ -17,7 +17,10 @@ export interface DialerServiceOptions extends DriverDeps {
   tickIntervalMs?: number;
   /** Lease renewal and take-over attempts, ms of wall clock (default 1,000). */
   leaseIntervalMs?: number;
-  /** Active campaigns and their settings are re-read this often, ms (default 5,000). */
+  /**
+   * Active campaigns and their settings are re-read this often, ms (default 5,000). A campaign
+   * named by campaign.settings_changed is re-read at once; this is the safety net for a lost event.
+   */
   reloadIntervalMs?: number;
 }
 
@@ -114,20 +117,7 @@ export class DialerService {
         d.setDraining(false);
         continue;
       }
-      // Stopped campaign: no new calls, but the live ones (a parked customer waiting for an agent
-      // or for the safe-harbor message) are still seen through before the lease is given back.
-      if (d.busy()) {
-        d.setDraining(true);
-        if (!(await this.o.leases.acquireOrRenew(id))) {
-          d.stop();
-          this.drivers.delete(id);
-        }
-        continue;
-      }
-      d.stop();
-      this.drivers.delete(id);
-      await this.o.leases.give(id);
-      this.o.logger.info({ campaignId: id }, 'campaign no longer active: dialer stopped it');
+      await this.retire(id, d);
     }
     for (const id of this.activeIds) {
       if (this.stopping) return;
@@ -151,6 +141,60 @@ export class DialerService {
     }
   }
 
+  /**
+   * A campaign no longer active. Stopped campaign: no new calls, but the live ones (a parked
+   * customer waiting for an agent or for the safe-harbor message) are still seen through before
+   * the lease is given back.
+   */
+  private async retire(id: CampaignId, d: CampaignDriver): Promise<void> {
+    if (d.busy()) {
+      d.setDraining(true);
+      if (!(await this.o.leases.acquireOrRenew(id))) {
+        d.stop();
+        this.drivers.delete(id);
+      }
+      return;
+    }
+    d.stop();
+    this.drivers.delete(id);
+    await this.o.leases.give(id);
+    this.o.logger.info({ campaignId: id }, 'campaign no longer active: dialer stopped it');
+  }
+
+  /**
+   * campaign.settings_changed: re-reads that campaign now instead of at the next reload, so a new
+   * dial method or level applies from the next decision (run at once), a campaign made inactive
+   * places no new call (its calls in flight are seen through), and one made active is taken as
+   * soon as its lease is free. Queued between lease rounds, never inside one.
+   */
+  settingsChanged(id: CampaignId): Promise<void> {
+    this.leaseRound = this.leaseRound
+      .then(() => this.reloadCampaign(id))
+      .catch((err: unknown) => {
+        this.o.logger.error({ err, campaignId: id }, 'dialer settings reload failed');
+      });
+    return this.leaseRound;
+  }
+
+  private async reloadCampaign(id: CampaignId): Promise<void> {
+    if (this.stopping) return;
+    const loaded = await loadDialerCampaign(this.o.campaigns, id);
+    const active = loaded?.campaign.active === true;
+    this.activeIds = this.activeIds.filter((x) => x !== id);
+    if (active) this.activeIds.push(id);
+    const driver = this.drivers.get(id);
+    if (!driver) {
+      // Every instance sees the event; the lease decides which one drives the campaign.
+      if (active && (await this.o.leases.acquireOrRenew(id))) await this.takeOver(id);
+      return;
+    }
+    if (loaded) driver.update(loaded.campaign, loaded.invalid);
+    this.o.logger.info({ campaignId: id, active }, 'dialer applied a campaign settings change');
+    if (active) driver.setDraining(false);
+    else await this.retire(id, driver);
+    if (this.drivers.has(id)) void driver.tick();
+  }
+
   private async takeOver(id: CampaignId): Promise<void> {
     const loaded = await loadDialerCampaign(this.o.campaigns, id);
     if (!loaded) return;
@@ -168,6 +212,10 @@ export class DialerService {
   private async onEnvelope(env: BusEnvelope): Promise<void> {
     const e = env.event;
     const seen = this.o.perfNow();
+    if (e.type === 'campaign.settings_changed') {
+      void this.settingsChanged(e.campaignId);
+      return;
+    }
     if (e.type === 'agent.state_changed') {
       const d = e.campaignId ? this.drivers.get(e.campaignId) : undefined;
       if (d) this.chain(this.agentChains, d.id, () => d.onAgentEvent(e));

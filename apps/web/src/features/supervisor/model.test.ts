@@ -301,3 +301,66 @@ describe('dialer status and monitoring in the dashboard model', () => {
     expect(rows(s, roster, q)[0]?.monitor).toBeNull();
   });
 });
+
+describe('campaign settings changes in the dashboard model', () => {
+  const changed = (over: Record<string, unknown> = {}) =>
+    DomainEvent.parse({
+      type: 'campaign.settings_changed',
+      campaignId: '1',
+      fields: ['dialLevel'],
+      change: 'updated',
+      userId: '3',
+      by: 'supervisor',
+      active: true,
+      dialMethod: 'ratio',
+      dialLevel: 3.5,
+      atMs: 10_000,
+      ...over,
+    });
+  const status = (atMs: number, dialLevel: number) =>
+    DomainEvent.parse({
+      type: 'dialer.status',
+      campaignId: '1',
+      state: 'dialing',
+      reason: 'Ratio.',
+      mode: 'ratio',
+      appliedMode: 'ratio',
+      dialLevel,
+      readyAgents: 1,
+      callsInFlight: 1,
+      waitingForAgent: 0,
+      hopperSize: 10,
+      dialableLeads: null,
+      dialableAtMs: null,
+      kpi: { dayStartMs: 0, handledCalls: 0, ahtMs: null, connectedCalls: 0, asaMs: null },
+      atMs,
+    });
+
+  it("shows a supervisor's new dial method and level in the header as soon as the change arrives", () => {
+    let s = applySnapshot(emptyDashboard, snap([agent('11')]));
+    expect(campaignHeaders(s, roster)[0]).toMatchObject({ dialMethod: 'ratio', dialLevel: 2 });
+    s = applyEvent(s, changed({ dialMethod: 'predictive', fields: ['dialMethod', 'dialLevel'] }));
+    expect(campaignHeaders(s, roster)[0]).toMatchObject({
+      dialMethod: 'predictive',
+      dialLevel: 3.5,
+    });
+  });
+
+  it("a change newer than the dialer's last status wins; the dialer's next status wins over it", () => {
+    let s = applySnapshot(emptyDashboard, snap([agent('11')]));
+    s = applyEvents(s, [status(9_000, 2), changed({ dialLevel: 4 })]);
+    expect(campaignHeaders(s, roster)[0]?.dialLevel).toBe(4);
+    s = applyEvent(s, status(11_000, 4.5));
+    expect(campaignHeaders(s, roster)[0]?.dialLevel).toBe(4.5);
+  });
+
+  it('keeps the change across a re-snapshot and ignores campaigns the roster does not know', () => {
+    let s = applyEvents(applySnapshot(emptyDashboard, snap([agent('11')])), [
+      changed({ dialLevel: 5 }),
+      changed({ campaignId: '99', dialLevel: 9 }),
+    ]);
+    s = applySnapshot(s, snap([agent('11')]));
+    const headers = campaignHeaders(s, roster);
+    expect(headers.map((h) => [h.campaignId, h.dialLevel])).toEqual([['1', 5]]);
+  });
+});

@@ -2,6 +2,7 @@ import type {
   AgentState,
   AgentStatusView,
   CallStage,
+  CampaignSettingsChanged,
   DialerStatusChanged,
   DomainEvent,
   LiveCallView,
@@ -31,6 +32,11 @@ export interface DashboardState {
   dialer: ReadonlyMap<string, DialerStatusChanged>;
   /** Agents a supervisor is listening to, whispering to or barged in on: agentId -> mode. */
   monitors: ReadonlyMap<string, { mode: string; supervisorName: string }>;
+  /**
+   * The last settings change per campaign (campaign.settings_changed): the header shows its dial
+   * method and level until a newer dialer.status reports the level the dialer applies.
+   */
+  settings: ReadonlyMap<string, CampaignSettingsChanged>;
 }
 
 export const emptyDashboard: DashboardState = {
@@ -41,6 +47,7 @@ export const emptyDashboard: DashboardState = {
   humansSeen: new Map(),
   dialer: new Map(),
   monitors: new Map(),
+  settings: new Map(),
 };
 
 export function applySnapshot(s: DashboardState, snap: SnapshotData): DashboardState {
@@ -165,6 +172,11 @@ export function applyEvent(s: DashboardState, e: DomainEvent): DashboardState {
       monitors.delete(e.agentId);
       return { ...s, monitors };
     }
+    case 'campaign.settings_changed': {
+      const settings = new Map(s.settings);
+      settings.set(e.campaignId, e);
+      return { ...s, settings };
+    }
   }
 }
 
@@ -182,6 +194,7 @@ export function applyEvents(s: DashboardState, events: readonly DomainEvent[]): 
     humansSeen: new Map(s.humansSeen),
     dialer: s.dialer,
     monitors: s.monitors,
+    settings: s.settings,
   };
   let out = draft;
   for (const e of events) out = applyEventInPlace(out, e);
@@ -390,6 +403,14 @@ export function campaignHeaders(s: DashboardState, roster: Roster): CampaignHead
       asaMs: d.kpi.asaMs,
       atMs: d.atMs,
     };
+  }
+  for (const c of s.settings.values()) {
+    const h = byId.get(c.campaignId);
+    // A change made after the dialer's last report: the dialer applies it within a tick and
+    // reports it next; until then the header shows what was set.
+    if (!h || (h.dialer !== null && h.dialer.atMs > c.atMs)) continue;
+    h.dialMethod = c.dialMethod;
+    h.dialLevel = c.dialLevel;
   }
   for (const a of s.agents.values()) {
     const h = a.campaignId ? byId.get(a.campaignId) : undefined;
