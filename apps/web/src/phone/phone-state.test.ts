@@ -113,3 +113,12 @@ describe('phone status line through recoveries', () => {
     });
   });
 });
+
+describe('reconnect attempts', () => {
+  it('a new connection after a loss reads "attempt 1", not JsSIP\'s 0', () => {
+    const s = run([{ type: 'online' }, { type: 'ws_connecting', attempt: 0 }], {
+      kind: 'network_lost',
+    });
+    expect(describePhone(s).text).toBe('Reconnecting the phone (attempt 1)…');
+  });
+});

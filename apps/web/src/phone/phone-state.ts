@@ -79,8 +79,9 @@ export function phoneReduce(s: PhoneStatus, i: PhoneInput): PhoneStatus {
         : { kind: 'no_device' };
     case 'ws_connecting':
       // Reconnecting after a loss keeps saying so; the first attempt is plain connecting.
+      // JsSIP counts retries from 0 (a new connection after "Reconnect now" starts at 0 again).
       if (s.kind === 'network_lost' || s.kind === 'reconnecting' || i.attempt > 1) {
-        return { kind: 'reconnecting', attempt: i.attempt };
+        return { kind: 'reconnecting', attempt: Math.max(1, i.attempt) };
       }
       return s.kind === 'off' || s.kind === 'connecting' ? { kind: 'connecting' } : s;
     case 'ws_connected':

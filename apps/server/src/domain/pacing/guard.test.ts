@@ -33,10 +33,17 @@ describe('the no-agent guard', () => {
     expect(dialGuard(team('PAUSED', 'READY'), 'working', 1).ok).toBe(false);
   });
 
-  it('is what the dialer applies: logged in and not paused', () => {
-    expect(DIAL_GUARD_RULE).toBe('working');
-    const counted = AgentState.options.filter((s) => takesCalls(s));
-    expect(counted.sort()).toEqual(['DEAD', 'INCALL', 'READY', 'RESERVED', 'WRAPUP']);
+  it('is what the dialer applies: an agent in the READY state', () => {
+    expect(DIAL_GUARD_RULE).toBe('ready');
+    expect(dialGuard(team('INCALL', 'WRAPUP')).ok).toBe(false);
+    expect(AgentState.options.filter((s) => takesCalls(s))).toEqual(['READY']);
+    expect(AgentState.options.filter((s) => takesCalls(s, 'working')).sort()).toEqual([
+      'DEAD',
+      'INCALL',
+      'READY',
+      'RESERVED',
+      'WRAPUP',
+    ]);
   });
 
   it('counts exactly the agents the rule names, and the strict rule never counts more', () => {

@@ -120,15 +120,17 @@ describe('pacing modes', () => {
     expect(d.reason).toMatch(/No agent/);
   });
 
-  it('dials ahead of agents finishing calls, unless told to wait for a READY agent', () => {
+  it('waits for a READY agent by default; the working-agent guard dials ahead of busy agents', () => {
     const busy = Array.from({ length: 8 }, (): [AgentState, number] => ['INCALL', 1]);
     const team = agents(...busy, ['WRAPUP', 12], ['WRAPUP', 13]);
-    const working = decidePacing(input({ agents: team }));
-    expect(working.callsToPlace).toBeGreaterThan(0);
-    const base = input({ agents: [] }).settings;
-    const strict = decidePacing(input({ agents: team, settings: { ...base, guard: 'ready' } }));
+    const strict = decidePacing(input({ agents: team }));
     expect(strict.callsToPlace).toBe(0);
     expect(strict.reason).toMatch(/No agent is ready/);
+    const base = input({ agents: [] }).settings;
+    const working = decidePacing(input({ agents: team, settings: { ...base, guard: 'working' } }));
+    expect(working.callsToPlace).toBeGreaterThan(0);
+    const withOneReady = decidePacing(input({ agents: [...team, ...agents(['READY', 3])] }));
+    expect(withOneReady.callsToPlace).toBeGreaterThan(0);
   });
 
   it('falls back to progressive while it has not learned enough', () => {
@@ -204,10 +206,15 @@ describe('predictive mode', () => {
     expect(decidePacing(input({ agents: team })).callsToPlace).toBe(0);
   });
 
-  it('dials ahead for agents whose wrap-up is about to end', () => {
+  it('dials ahead for agents whose wrap-up is about to end (working-agent guard)', () => {
     const busy = Array.from({ length: 8 }, (): [AgentState, number] => ['INCALL', 1]);
-    const soon = decidePacing(input({ agents: agents(...busy, ['WRAPUP', 12], ['WRAPUP', 13]) }));
-    const late = decidePacing(input({ agents: agents(...busy, ['WRAPUP', 0], ['WRAPUP', 0]) }));
+    const settings = { ...input({ agents: [] }).settings, guard: 'working' as const };
+    const soon = decidePacing(
+      input({ agents: agents(...busy, ['WRAPUP', 12], ['WRAPUP', 13]), settings }),
+    );
+    const late = decidePacing(
+      input({ agents: agents(...busy, ['WRAPUP', 0], ['WRAPUP', 0]), settings }),
+    );
     expect(soon.callsToPlace).toBeGreaterThan(0);
     expect(soon.callsToPlace).toBeGreaterThan(late.callsToPlace);
   });

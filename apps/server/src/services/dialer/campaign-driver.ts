@@ -350,8 +350,7 @@ export class CampaignDriver {
       return;
     }
     if (!guard.ok) {
-      // Compliance: no automatic call while no agent of the campaign takes calls. An agent in a
-      // call or wrap-up counts (predictive dials ahead of it); paused or logged out does not.
+      // Compliance: no automatic call while no agent of the campaign is ready (DIAL_GUARD_RULE).
       await this.report('idle', guard.reason, decision.appliedMode, ready, auto.length);
       return;
     }
