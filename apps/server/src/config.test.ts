@@ -33,3 +33,44 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ARI_URL: 'ws://pbx:8088' })).toThrow(/ARI_URL is invalid/);
   });
 });
+
+describe('loadConfig: the browser phones on a real Asterisk', () => {
+  it('derives the SIP WebSocket and domain from the first ARI server; none on the simulated PBX', () => {
+    expect(loadConfig({}).sip).toBeNull();
+    const c = loadConfig({ ARI_URL: 'http://pbx1.example.com:8088/ari,http://pbx2:8088/ari' });
+    expect(c.sip).toEqual({
+      wsUri: 'wss://pbx1.example.com:8089/ws',
+      domain: 'pbx1.example.com',
+      iceServers: [],
+    });
+  });
+
+  it('takes SIP_WSS_URL, SIP_DOMAIN and ICE_SERVERS; an empty value counts as unset', () => {
+    const c = loadConfig({
+      ARI_URL: 'http://asterisk:8088/ari',
+      SIP_WSS_URL: 'wss://pbx.example.com/ws',
+      SIP_DOMAIN: 'example.com',
+      ICE_SERVERS: 'stun:stun.example.com:3478, turns:turn.example.com:5349?transport=tcp',
+    });
+    expect(c.sip).toEqual({
+      wsUri: 'wss://pbx.example.com/ws',
+      domain: 'example.com',
+      iceServers: ['stun:stun.example.com:3478', 'turns:turn.example.com:5349?transport=tcp'],
+    });
+    const empty = loadConfig({
+      ARI_URL: 'http://asterisk:8088/ari',
+      SIP_WSS_URL: '',
+      ICE_SERVERS: '',
+    });
+    expect(empty.sip?.wsUri).toBe('wss://asterisk:8089/ws');
+    expect(empty.sip?.iceServers).toEqual([]);
+  });
+
+  it('refuses a SIP_WSS_URL that is not ws(s), a bad SIP_DOMAIN and ICE_SERVERS that are not STUN/TURN', () => {
+    expect(() => loadConfig({ SIP_WSS_URL: 'https://pbx/ws' })).toThrow(/SIP_WSS_URL is invalid/);
+    expect(() => loadConfig({ SIP_DOMAIN: 'pbx example' })).toThrow(/SIP_DOMAIN is invalid/);
+    expect(() => loadConfig({ ICE_SERVERS: 'stun:a:3478,http://b' })).toThrow(
+      /ICE_SERVERS is invalid \(must be comma-separated stun:/,
+    );
+  });
+});

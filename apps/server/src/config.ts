@@ -18,6 +18,8 @@ const url = (protocols: string[]) =>
   );
 
 const port = z.coerce.number().int().min(1).max(65535);
+/** docker-compose passes an unset variable as "": read it as unset. */
+const unsetIfEmpty = (v: unknown) => (v === '' ? undefined : v);
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
@@ -68,6 +70,34 @@ const EnvSchema = z.object({
     .default('dev-only-secret-change-me-0123456789abcdef'),
   COOKIE_SECURE: bool.default(false),
   DEMO: bool.default(false),
+  /**
+   * The SIP WebSocket the agents' browser phones connect to (Asterisk's http.conf TLS server,
+   * path /ws). Default wss://<host of the first ARI_URL>:8089/ws.
+   */
+  SIP_WSS_URL: z.preprocess(unsetIfEmpty, url(['wss:', 'ws:']).optional()),
+  /** Domain of the agents' SIP URIs (sip:<username>@<domain>). Default the first ARI_URL host. */
+  SIP_DOMAIN: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9.-]{1,253}$/, 'must be a host name or IPv4 address')
+      .optional(),
+  ),
+  /** STUN/TURN servers for the browser phones, comma separated (stun:host:3478). Default none. */
+  ICE_SERVERS: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .refine(
+        (v) =>
+          v
+            .split(',')
+            .map((s) => s.trim())
+            .every((s) => /^(stun|stuns|turn|turns):[^\s,]+$/.test(s)),
+        'must be comma-separated stun:, stuns:, turn: or turns: URLs',
+      )
+      .optional(),
+  ),
 });
 
 export type Role = 'api' | 'ari-worker' | 'dialer' | 'scheduler' | 'all';
@@ -101,6 +131,18 @@ export interface Config {
   sessionSecret: string;
   cookieSecure: boolean;
   demo: boolean;
+  /** The agents' WebRTC phones on a real Asterisk; null on the simulated PBX (no SIP there). */
+  sip: SipConfig | null;
+}
+
+/** What a browser softphone needs besides its account (services/sip-accounts.ts). */
+export interface SipConfig {
+  /** wss:// URL of Asterisk's SIP WebSocket (SIP_WSS_URL). */
+  wsUri: string;
+  /** Domain of the agents' SIP URIs (SIP_DOMAIN). */
+  domain: string;
+  /** STUN/TURN URLs for ICE (ICE_SERVERS); empty: host candidates only. */
+  iceServers: string[];
 }
 
 /** Builds the typed configuration from an environment; throws ConfigError naming the variable. */
@@ -158,5 +200,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionSecret: e.SESSION_SECRET,
     cookieSecure: e.COOKIE_SECURE,
     demo: e.DEMO,
+    sip: sipConfig(e, ari[0]),
+  };
+}
+
+/** The SIP settings of the browser phones, defaulted from the first ARI server's host. */
+function sipConfig(
+  e: Pick<z.infer<typeof EnvSchema>, 'SIP_WSS_URL' | 'SIP_DOMAIN' | 'ICE_SERVERS'>,
+  first: AriServerConfig | undefined,
+): SipConfig | null {
+  if (!first) return null;
+  const host = new URL(first.baseUrl).hostname;
+  return {
+    wsUri: e.SIP_WSS_URL ?? `wss://${host}:8089/ws`,
+    domain: e.SIP_DOMAIN ?? host,
+    iceServers: (e.ICE_SERVERS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
   };
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { checkEvent, checkRequest, checkResponse, findOperation } from './contract.js';
+import {
+  checkEvent,
+  checkRequest,
+  checkResponse,
+  findOperation,
+  formatIssues,
+} from './contract.js';
 import { parseAriEvent } from './parse-event.js';
 
 const channel = {
@@ -93,6 +99,38 @@ describe('checkRequest', () => {
   it('reads a query string in the path', () => {
     expect(checkRequest('POST', '/bridges/b1/addChannel?channel=c1').ok).toBe(true);
     expect(checkRequest('POST', '/bridges/b1/addChannel?role=x').ok).toBe(false);
+  });
+});
+
+describe('dynamic configuration (asterisk.updateObject)', () => {
+  const path = '/asterisk/config/dynamic/res_pjsip/auth/agent7';
+  it('accepts fields as the list of ConfigTuple Asterisk reads', () => {
+    const r = checkRequest('PUT', path, undefined, {
+      fields: [
+        { attribute: 'auth_type', value: 'userpass' },
+        { attribute: 'username', value: 'agent7' },
+      ],
+    });
+    expect(r.ok, formatIssues(r)).toBe(true);
+    expect(r.subject).toBe('asterisk.updateObject');
+  });
+  it('rejects fields as an object, a tuple without a value and a value that is not a string', () => {
+    expect(checkRequest('PUT', path, undefined, { fields: { username: 'agent7' } }).ok).toBe(false);
+    const noValue = checkRequest('PUT', path, undefined, { fields: [{ attribute: 'username' }] });
+    expect(noValue.issues.map((i) => i.where)).toEqual(['body.fields[0].value']);
+    const num = checkRequest('PUT', path, undefined, {
+      fields: [{ attribute: 'max_contacts', value: 1 }],
+    });
+    expect(num.issues.map((i) => i.where)).toEqual(['body.fields[0].value']);
+  });
+  it('checks the answers: a ConfigTuple list, 204 for a delete, a message for 404', () => {
+    const tuples = [{ attribute: 'username', value: 'agent7' }];
+    expect(checkResponse('GET', path, 200, tuples).ok).toBe(true);
+    expect(checkResponse('PUT', path, 200, [{ attribute: 'username' }]).ok).toBe(false);
+    expect(checkResponse('DELETE', path, 204, undefined).ok).toBe(true);
+    expect(
+      checkResponse('GET', path, 404, { message: "Object with id 'agent7' not found" }).ok,
+    ).toBe(true);
   });
 });
 

@@ -178,7 +178,27 @@ function checkQueryParam(p: AriParamSpec, raw: unknown, where: string, issues: C
   for (const v of values) checkScalar(p.type, v, p.allowable, where, issues);
 }
 
-function checkBodyParam(p: AriParamSpec, raw: unknown, where: string, issues: ContractIssue[]) {
+/**
+ * Body parameters whose dataType in the description is not what Asterisk reads, by operation.
+ * asterisk.updateObject's `fields` says "containers", but its own description and Asterisk's
+ * res_ari_asterisk read a list of ConfigTuple: {"fields": [{"attribute": "...", "value": "..."}]}.
+ */
+const BODY_TYPE_FIXES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'asterisk.updateObject': { fields: 'List[ConfigTuple]' },
+};
+
+function checkBodyParam(
+  opId: string,
+  p: AriParamSpec,
+  raw: unknown,
+  where: string,
+  issues: ContractIssue[],
+) {
+  const fixed = BODY_TYPE_FIXES[opId]?.[p.name];
+  if (fixed) {
+    checkValue(fixed, raw, undefined, where, issues, {});
+    return;
+  }
   if (!isObject(raw)) {
     issues.push({ where, message: `must be a JSON object, got ${describe(raw)}` });
     return;
@@ -259,7 +279,7 @@ export function checkRequest(
           const qp = op.params.find((x) => x.name === name && x.in === 'query');
           if (bp) {
             present.add(name);
-            checkBodyParam(bp, raw, `body.${name}`, issues);
+            checkBodyParam(op.id, bp, raw, `body.${name}`, issues);
           } else if (qp) {
             present.add(name);
             checkQueryParam(qp, raw, `body.${name}`, issues);

@@ -33,13 +33,14 @@ import {
   RedisPendingPause,
   RedisTransferStore,
 } from '../adapters/redis/presence.js';
-import type { AriServerConfig } from '../config.js';
+import type { AriServerConfig, SipConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
 import type { EventBus, Subscription } from '../ports/event-bus.js';
 import type { StateStore } from '../ports/state-store.js';
 import { AgentLegService } from '../services/agent-leg.js';
 import { AgentTelephonyService } from '../services/agent-telephony.js';
+import { SipAccountService } from '../services/sip-accounts.js';
 import {
   createAgentSessionApi,
   DispositionService,
@@ -81,6 +82,7 @@ export async function startApi(ctx: RoleContext): Promise<RunningRole> {
     logger: log,
     ariServers: ctx.ariServers,
     simulated: config.ari.length === 0,
+    sip: config.sip,
     app: config.ariApp,
     dialTemplate: config.ariDialTemplate,
   });
@@ -156,6 +158,8 @@ export interface AgentCallControlDeps {
   simulated: boolean;
   app: string;
   dialTemplate: string;
+  /** The browser phones' SIP settings (config.sip); with a real Asterisk, softphone accounts. */
+  sip?: SipConfig | null;
   /** Wrap-up timeout check period, ms (default 1,000). */
   wrapupCheckMs?: number;
 }
@@ -220,6 +224,12 @@ export async function startAgentCallControl(d: AgentCallControlDeps): Promise<Ag
         logger: d.logger,
       })
     : null;
+  // Softphone accounts on the server the agents' legs live on (deploy/asterisk/sorcery.conf);
+  // none on the simulated PBX, which has no SIP.
+  const sipAccounts =
+    legAri && d.sip && !d.simulated
+      ? new SipAccountService({ ari: legAri, settings: d.sip, logger: d.logger })
+      : null;
   const telephony = new AgentTelephonyService({
     store: d.store,
     sessions,
@@ -235,6 +245,7 @@ export async function startAgentCallControl(d: AgentCallControlDeps): Promise<Ag
     pool: d.pool,
     transfers: new RedisTransferStore(d.redis, d.prefix),
     simulated: d.simulated,
+    ...(sipAccounts ? { sipAccount: (user) => sipAccounts.account(user) } : {}),
     dialTemplate: d.dialTemplate,
     app: d.app,
     clock: d.clock,

@@ -9,6 +9,7 @@ import type {
   TransferBody,
 } from '@ringside/protocol';
 import { AriError } from '../adapters/asterisk/ari-error.js';
+import { CallLogRepository } from '../adapters/postgres/call-log.js';
 import type { UsersRepo } from '../adapters/postgres/users.js';
 import type { WarmTransfer } from '../adapters/redis/presence.js';
 import { isDialable, parseTimeOfDay } from '../domain/calling-window.js';
@@ -79,8 +80,11 @@ export interface AgentTelephonyDeps {
   transfers: TransferStore;
   /** True on the simulated PBX: the API brings up a simulated phone leg instead of WebRTC. */
   simulated: boolean;
-  /** SIP account of the browser softphone on a real Asterisk; null when not configured. */
-  sipAccount?: (user: { id: string; username: string }) => PhoneConfig['sip'];
+  /**
+   * SIP account of the browser softphone on a real Asterisk (services/sip-accounts.ts: written
+   * to Asterisk with a fresh password on every call); unset: the panel gets no account.
+   */
+  sipAccount?: (user: { id: string; username: string }) => Promise<PhoneConfig['sip']>;
   /** ARI_DIAL_TEMPLATE, for transfers to a number. */
   dialTemplate: string;
   /** ARI_APP: consult legs enter it (the ARI worker leaves unknown app arguments alone). */
@@ -118,7 +122,10 @@ export class AgentTelephonyService implements AgentTelephony {
     if (phoneType === 'sip') return { mode: 'external', sip: null };
     if (this.d.simulated) return { mode: 'sim', sip: null };
     const user = await this.d.users.findById(agentId);
-    return { mode: 'webrtc', sip: user && this.d.sipAccount ? this.d.sipAccount(user) : null };
+    // The stored phone type decides too: an external phone's user never gets a SIP secret.
+    if (user?.phoneType === 'sip') return { mode: 'external', sip: null };
+    if (!user?.active || !this.d.sipAccount) return { mode: 'webrtc', sip: null };
+    return { mode: 'webrtc', sip: await this.d.sipAccount(user) };
   }
 
   async connectLeg(agentId: AgentId): Promise<'up' | 'down'> {
@@ -429,14 +436,31 @@ export class AgentTelephonyService implements AgentTelephony {
   }
 
   /**
-   * The customer now belongs to `other`: live_call names it, then it goes INCALL. In this order
-   * (as for the dialer's calls): the target's panel reads the call as soon as it is INCALL, and
-   * an agent may read only its own calls.
+   * The customer now belongs to `other`: call_log names it (the handing agent's part, whose
+   * disposition it still owes, goes to call_handoffs), live_call names it, then it goes INCALL.
+   * In this order (as for the dialer's calls): the target's panel reads the call as soon as it is
+   * INCALL, and an agent may read only its own calls; and call_log is right before the handing
+   * agent reaches wrap-up (finishForAgent), so each agent's disposition finds its own part.
    */
   private async handOver(call: LiveCall, other: AgentStatus): Promise<void> {
     const fresh = (await this.d.store.getCall(call.callId)) ?? call;
     const atMs = this.d.clock.nowMs();
     const bridgeId = this.agentBridge(other);
+    if (fresh.agentId) {
+      await new CallLogRepository(this.d.pool)
+        .handOver({
+          callId: call.callId,
+          fromAgentId: fresh.agentId,
+          toAgentId: other.agentId,
+          fromConnectedAtMs: fresh.bridgedAtMs,
+          atMs,
+        })
+        .catch((err: unknown) =>
+          // The customer already moved: the transfer goes on; the first agent's disposition
+          // then stays the call's (the target's waits for the wrap-up timeout, as before).
+          this.d.logger.error({ err, callId: call.callId }, 'transfer not recorded in call_log'),
+        );
+    }
     await this.d.store.putCall(
       { ...fresh, agentId: other.agentId, bridgeId, stage: 'BRIDGED', bridgedAtMs: atMs },
       { type: 'call.bridged', callId: call.callId, agentId: other.agentId, bridgeId, atMs },

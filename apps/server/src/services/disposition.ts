@@ -50,8 +50,25 @@ interface CallRow {
   campaign_id: string;
   lead_id: string;
   phone: string;
+  /** The agent who has, or had last, the customer: its disposition is the call's. */
   agent_id: string | null;
   disposition: string | null;
+  /** The asking agent handed this call over (call_handoffs has its part). */
+  handed_over: boolean;
+  /** Its part's disposition, when already recorded. */
+  handoff_disposition: string | null;
+}
+
+/**
+ * Which disposition an agent owes for a call: `final` - the call's and the lead's (the agent who
+ * had the customer last, or nobody recorded); `handoff` - its own part of a call it transferred to
+ * another agent; null - it did not handle the call.
+ */
+type Part = 'final' | 'handoff';
+
+function partOf(call: CallRow, agentId: AgentId | null): Part | null {
+  if (call.agent_id === null || agentId === null || call.agent_id === agentId) return 'final';
+  return call.handed_over ? 'handoff' : null;
 }
 
 interface CampaignRules {
@@ -70,8 +87,10 @@ export interface DispositionRecord {
   code: string;
   dnc: boolean;
   callbackId: string | null;
-  /** False when the call already had a disposition (nothing was written). */
+  /** False when this agent's part already had a disposition (nothing was written). */
   written: boolean;
+  /** `final`: the call's and the lead's outcome; `handoff`: the part of an agent who transferred. */
+  part: Part;
 }
 
 /**
@@ -88,6 +107,13 @@ export interface DispositionRecord {
  *
  * Attempts: leads.attempts is counted when the call is dialed (dialer/leads.ts); the disposition
  * does not count it again, it compares it with the cap to decide whether the lead is used up.
+ *
+ * Transferred calls: every agent who handled the call owes one disposition for its part
+ * (idempotent per call and agent). The agent who had the customer last (call_log.agent_id, moved
+ * by the transfer) gives the call's: call_log.disposition and the lead's outcome, whenever it
+ * arrives. An agent who handed the call over records its own in call_handoffs and lead_log (its
+ * reports count it) without touching the lead's status or recycling; its DNC flag still lists the
+ * number and its callback is still scheduled.
  */
 export class DispositionService {
   private readonly campaignCache = new Map<string, CampaignRules>();
@@ -118,9 +144,10 @@ export class DispositionService {
         'that call is not the one waiting for a disposition',
       );
     }
-    const call = await this.callRow(input.callId);
+    const call = await this.callRow(input.callId, agentId);
     if (!call) throw new NotFoundError(`call ${input.callId} has no record`);
-    if (call.agent_id !== null && call.agent_id !== agentId) {
+    const part = partOf(call, agentId);
+    if (part === null) {
       throw new IllegalTransitionError(agent.state, 'dispose', 'not your call');
     }
     const disposition = await this.d.dispositions.findByCode(call.campaign_id, input.code);
@@ -145,7 +172,7 @@ export class DispositionService {
       callbackAtMs = input.callbackAtMs;
     }
 
-    const rec = await this.record(call, disposition, {
+    const rec = await this.record(call, part, disposition, {
       agentId,
       callbackAtMs,
       callbackAgentOnly: input.callbackAgentOnly ?? true,
@@ -157,7 +184,9 @@ export class DispositionService {
       throw new IllegalTransitionError(
         agent.state,
         'dispose',
-        'the call already has a disposition',
+        part === 'final'
+          ? 'the call already has a disposition'
+          : 'your part of the call already has a disposition',
       );
     }
     return this.leaveWrapup(agentId, agent);
@@ -179,13 +208,17 @@ export class DispositionService {
   }
 
   /**
-   * The campaign's default disposition for a call nobody disposed (wrap-up timeout, logout during
-   * wrap-up). Writes nothing when the call already has one. Never throws for a missing code: the
-   * campaign's setting is recorded as it is (with a warning), so the lead is not left undecided.
+   * The campaign's default disposition for the agent's part of a call it did not dispose (wrap-up
+   * timeout, logout during wrap-up): the call's when it had the customer last (or `agentId` is
+   * null), its handed-over part otherwise. Writes nothing when that part already has one, or when
+   * the agent did not handle the call. Never throws for a missing code: the campaign's setting is
+   * recorded as it is (with a warning), so the lead is not left undecided.
    */
   async autoDispose(callId: CallId, agentId: AgentId | null): Promise<DispositionRecord | null> {
-    const call = await this.callRow(callId);
+    const call = await this.callRow(callId, agentId);
     if (!call) return null;
+    const part = partOf(call, agentId);
+    if (part === null) return null;
     const c = await this.campaign(call.campaign_id);
     const found = await this.d.dispositions.findByCode(call.campaign_id, c.defaultCode);
     if (!found) {
@@ -202,6 +235,7 @@ export class DispositionService {
     };
     return this.record(
       call,
+      part,
       { ...disposition, callback: false },
       {
         agentId,
@@ -216,6 +250,7 @@ export class DispositionService {
 
   private async record(
     call: CallRow,
+    part: Part,
     disposition: Pick<Disposition, 'code' | 'dnc' | 'callback' | 'final'>,
     o: {
       agentId: AgentId | null;
@@ -230,21 +265,37 @@ export class DispositionService {
     const numericAgent = o.agentId !== null && /^\d{1,18}$/.test(o.agentId) ? o.agentId : null;
     const at = new Date(o.atMs);
     const result = await this.d.db.transaction().execute(async (trx) => {
-      const claimed = await sql<{ id: string }>`
-        UPDATE call_log SET disposition = ${disposition.code}, disposed_at = ${at}
-         WHERE id = ${call.id} AND disposition IS NULL RETURNING id`.execute(trx);
+      // Claim this agent's part: the first writer wins, a second (agent vs. timeout) writes nothing.
+      const claimed =
+        part === 'final'
+          ? await sql<{ id: string }>`
+              UPDATE call_log SET disposition = ${disposition.code}, disposed_at = ${at}
+               WHERE id = ${call.id} AND disposition IS NULL RETURNING id`.execute(trx)
+          : await sql<{ id: string }>`
+              UPDATE call_handoffs SET disposition = ${disposition.code}, disposed_at = ${at},
+                     auto = ${o.auto}
+               WHERE call_id = ${call.id} AND agent_id = ${numericAgent}
+                 AND disposition IS NULL RETURNING call_id AS id`.execute(trx);
       if (claimed.rows.length === 0) return null;
 
-      const final = disposition.final || disposition.dnc;
-      const max = maxAttemptsFor(disposition.code, c.rules, c.maxAttempts);
-      const next = new Date(o.atMs + recycleDelayMs(disposition.code, c.rules));
-      const lead = await sql<{ time_zone: string | null; tz_candidates: string[] }>`
-        UPDATE leads SET status = ${disposition.code}, final = ${final}, hopper_at = NULL,
-               next_eligible_at = CASE WHEN ${final} OR attempts >= ${max}
-                                       THEN 'infinity'::timestamptz ELSE ${next} END,
-               updated_at = now()
-         WHERE id = ${call.lead_id}
-         RETURNING time_zone, tz_candidates`.execute(trx);
+      let final = false;
+      let lead;
+      if (part === 'final') {
+        final = disposition.final || disposition.dnc;
+        const max = maxAttemptsFor(disposition.code, c.rules, c.maxAttempts);
+        const next = new Date(o.atMs + recycleDelayMs(disposition.code, c.rules));
+        lead = await sql<{ time_zone: string | null; tz_candidates: string[] }>`
+          UPDATE leads SET status = ${disposition.code}, final = ${final}, hopper_at = NULL,
+                 next_eligible_at = CASE WHEN ${final} OR attempts >= ${max}
+                                         THEN 'infinity'::timestamptz ELSE ${next} END,
+                 updated_at = now()
+           WHERE id = ${call.lead_id}
+           RETURNING time_zone, tz_candidates`.execute(trx);
+      } else {
+        // The lead's outcome is the last agent's disposition: only read the zone (callbacks).
+        lead = await sql<{ time_zone: string | null; tz_candidates: string[] }>`
+          SELECT time_zone, tz_candidates FROM leads WHERE id = ${call.lead_id}`.execute(trx);
+      }
 
       const log: NewLeadLogEntry[] = [
         {
@@ -253,7 +304,10 @@ export class DispositionService {
           at,
           callId: call.id,
           agentId: numericAgent,
-          detail: { code: disposition.code, auto: o.auto, final },
+          detail:
+            part === 'final'
+              ? { code: disposition.code, auto: o.auto, final }
+              : { code: disposition.code, auto: o.auto, final, handoff: true },
         },
       ];
       if (disposition.dnc) {
@@ -312,6 +366,7 @@ export class DispositionService {
       dnc: disposition.dnc,
       callbackId: result?.callbackId ?? null,
       written: result !== null,
+      part,
     };
     if (rec.written && disposition.dnc) {
       await this.d.dncCache?.add(call.phone, call.campaign_id).catch((err: unknown) => {
@@ -321,7 +376,7 @@ export class DispositionService {
     }
     if (rec.written) {
       this.d.logger.info(
-        { callId: call.id, leadId: call.lead_id, code: disposition.code, auto: o.auto },
+        { callId: call.id, leadId: call.lead_id, code: disposition.code, auto: o.auto, part },
         'call disposed',
       );
     }
@@ -329,21 +384,32 @@ export class DispositionService {
   }
 
   /**
-   * True when the call still needs a disposition: it has a call_log row without one, and the
-   * origination was not refused (a call that never left the building has nothing to say).
+   * True when the agent still owes a disposition for the call: its part (the call's, or the part
+   * it handed over) has none, and the origination was not refused (a call that never left the
+   * building has nothing to say). Without `agentId`: the call's own disposition.
    */
-  async owesDisposition(callId: string): Promise<boolean> {
+  async owesDisposition(callId: string, agentId: AgentId | null = null): Promise<boolean> {
+    const call = await this.callRow(callId, agentId);
+    if (!call) return false;
+    const part = partOf(call, agentId);
+    if (part === 'handoff') return call.handoff_disposition === null;
+    if (part === null) return false;
     const r = await sql<{ owed: boolean }>`
       SELECT (disposition IS NULL AND outcome IS DISTINCT FROM 'ORIGINATE_FAILED') AS owed
         FROM call_log WHERE id = ${callId}`.execute(this.d.db);
     return r.rows[0]?.owed ?? false;
   }
 
-  private async callRow(callId: string): Promise<CallRow | null> {
+  /** The call, and the asking agent's handed-over part of it if any. */
+  private async callRow(callId: string, agentId: AgentId | null): Promise<CallRow | null> {
+    const numeric = agentId !== null && /^\d{1,18}$/.test(agentId) ? agentId : null;
     const r = await sql<CallRow>`
-      SELECT id, campaign_id::text AS campaign_id, lead_id::text AS lead_id, phone,
-             agent_id::text AS agent_id, disposition
-        FROM call_log WHERE id = ${callId}`.execute(this.d.db);
+      SELECT c.id, c.campaign_id::text AS campaign_id, c.lead_id::text AS lead_id, c.phone,
+             c.agent_id::text AS agent_id, c.disposition,
+             (h.call_id IS NOT NULL) AS handed_over, h.disposition AS handoff_disposition
+        FROM call_log c
+        LEFT JOIN call_handoffs h ON h.call_id = c.id AND h.agent_id = ${numeric}
+       WHERE c.id = ${callId}`.execute(this.d.db);
     return r.rows[0] ?? null;
   }
 
@@ -556,7 +622,7 @@ export function createAgentSessionApi(d: SessionApiDeps): AgentSessionApi {
   const mustWait = async (s: AgentStatus): Promise<boolean> => {
     if (s.state === 'INCALL') return true;
     if ((s.state === 'WRAPUP' || s.state === 'DEAD') && s.callId) {
-      return d.dispositions.owesDisposition(s.callId);
+      return d.dispositions.owesDisposition(s.callId, s.agentId);
     }
     return false;
   };
@@ -565,7 +631,7 @@ export function createAgentSessionApi(d: SessionApiDeps): AgentSessionApi {
     async ready(agentId) {
       const s = await d.store.getAgent(agentId);
       if (s?.callId && (s.state === 'WRAPUP' || s.state === 'DEAD')) {
-        if (await d.dispositions.owesDisposition(s.callId)) {
+        if (await d.dispositions.owesDisposition(s.callId, agentId)) {
           throw new IllegalTransitionError(
             s.state,
             'ready',

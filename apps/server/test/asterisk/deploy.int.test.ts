@@ -3,6 +3,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import {
+  WEBRTC_AGENT_AOR,
+  WEBRTC_AGENT_AUTH,
+  WEBRTC_AGENT_ENDPOINT,
+} from '../../src/services/sip-accounts.js';
 import { loadTrace, repoRoot, traceFiles } from './trace-helpers.js';
 
 const deployDir = path.join(repoRoot, 'deploy');
@@ -167,6 +172,7 @@ describe('deploy/asterisk configuration', () => {
       'extensions.conf',
       'modules.conf',
       'rtp.conf',
+      'sorcery.conf',
     ]) {
       expect(readConf(f).length, f).toBeGreaterThan(0);
     }
@@ -197,6 +203,34 @@ describe('deploy/asterisk configuration', () => {
     expect(value(agent, 'dtls_auto_generate_cert')).toBe('yes');
   });
 
+  it('sorcery.conf reads endpoints, auths and aors from pjsip.conf, then a writable astdb', () => {
+    const pjsip = section('sorcery.conf', 'res_pjsip');
+    for (const type of ['endpoint', 'auth', 'aor']) {
+      expect(
+        pjsip.entries.filter(([k]) => k === type).map(([, v]) => v),
+        type,
+      ).toEqual([`config,pjsip.conf,criteria=type=${type}`, `astdb,ps_${type}`]);
+    }
+    // Only those three: transports and the rest keep res_pjsip's default (pjsip.conf).
+    expect(new Set(pjsip.entries.map(([k]) => k))).toEqual(new Set(['endpoint', 'auth', 'aor']));
+  });
+
+  it("the softphone accounts Ringside writes over ARI carry the webrtc-agent template's options", () => {
+    const fields = (name: string) =>
+      section('pjsip.conf', name, '!')
+        .entries.filter(([k]) => k !== 'type')
+        .map(([attribute, v]) => ({ attribute, value: v }));
+    expect([...WEBRTC_AGENT_ENDPOINT]).toEqual(fields('webrtc-agent'));
+    expect([...WEBRTC_AGENT_AUTH]).toEqual(fields('webrtc-agent-auth'));
+    expect([...WEBRTC_AGENT_AOR]).toEqual(fields('webrtc-agent-aor'));
+  });
+
+  it('the static example phone agent1 still inherits the templates', () => {
+    expect(value(section('pjsip.conf', 'agent1', 'webrtc-agent'), 'aors')).toBe('agent1');
+    expect(value(section('pjsip.conf', 'agent1', 'webrtc-agent-auth'), 'username')).toBe('agent1');
+    expect(section('pjsip.conf', 'agent1', 'webrtc-agent-aor').entries).toEqual([]);
+  });
+
   it('modules.conf requires ARI, Stasis, AMD and PJSIP', () => {
     const required = section('modules.conf', 'modules')
       .entries.filter(([k]) => k === 'require')
@@ -207,6 +241,8 @@ describe('deploy/asterisk configuration', () => {
       'app_amd.so',
       'chan_pjsip.so',
       'res_http_websocket.so',
+      'res_sorcery_config.so',
+      'res_sorcery_astdb.so',
     ]) {
       expect(required).toContain(m);
     }

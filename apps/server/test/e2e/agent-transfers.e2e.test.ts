@@ -6,15 +6,16 @@ import { ensureWebBuild, launchChromium, pbxCalls, startSystem, type System } fr
  * Transfers from the agent panel, end to end on the simulated PBX: blind and warm, to another
  * agent (whose own panel then shows the call and its lead) and to a number. The campaign dials
  * by hand only, so the target agents can stay READY without the dialer giving them calls; agent1
- * starts each call by previewing a lead and dialing it. The targets keep the calls they get: a
- * transferred call's disposition belongs to the transferring agent (see docs/agent-panel.md).
+ * starts each call by previewing a lead and dialing it. After a transfer to an agent, both agents
+ * submit a disposition for their own part; the target's is the call's and the lead's
+ * (docs/agent-calls.md, "Transferred calls").
  */
 
 let sys: System;
 let browser: Browser;
 /** agent1: takes each call and transfers it. */
 let a: Page;
-/** agent2 and agent3: transfer targets (each keeps the call it was given). */
+/** agent2 and agent3: transfer targets (each hangs up and disposes the call it was given). */
 let b: Page;
 let c: Page;
 const ids: Record<string, string> = {};
@@ -64,12 +65,42 @@ async function transfer(kind: 'blind' | 'warm', to: string): Promise<void> {
   await controls.getByRole('button', { name: 'Transfer', exact: true }).click();
 }
 
-async function dispose(p: Page, then: 'Then pause' | 'Then go ready'): Promise<void> {
+async function dispose(
+  p: Page,
+  then: 'Then pause' | 'Then go ready',
+  code?: string,
+): Promise<void> {
   const form = p.getByRole('form', { name: 'Disposition' });
-  await form.getByRole('radio').first().check();
+  await (
+    code ? form.locator(`input[type="radio"][value="${code}"]`) : form.getByRole('radio').first()
+  ).check();
   await form.getByLabel(then).check();
   await form.getByRole('button', { name: 'Submit disposition' }).click();
   await waitState(p, then === 'Then pause' ? 'PAUSED' : 'READY');
+}
+
+/** The call's row and its lead's outcome and history (kind, agent, code) after the dispositions. */
+async function recorded(callId: string) {
+  const call = await sys.db.pool.query<{
+    agent_id: string;
+    disposition: string | null;
+    lead_id: string;
+    status: string;
+  }>(
+    `SELECT c.agent_id::text AS agent_id, c.disposition, c.lead_id::text AS lead_id, l.status
+       FROM call_log c JOIN leads l ON l.id = c.lead_id WHERE c.id = $1`,
+    [callId],
+  );
+  const handoffs = await sys.db.pool.query<{ agent_id: string; disposition: string | null }>(
+    `SELECT agent_id::text AS agent_id, disposition FROM call_handoffs WHERE call_id = $1`,
+    [callId],
+  );
+  const log = await sys.db.pool.query<{ kind: string; agent_id: string; code: string | null }>(
+    `SELECT kind, agent_id::text AS agent_id, detail->>'code' AS code FROM lead_log
+      WHERE call_id = $1 AND kind IN ('transferred', 'disposed') ORDER BY id`,
+    [callId],
+  );
+  return { call: call.rows[0], handoffs: handoffs.rows, log: log.rows };
 }
 
 /** The simulated PBX's bridge of a channel (null when in none, undefined when gone). */
@@ -80,6 +111,12 @@ async function bridgeOf(channelId: string): Promise<string | null | undefined> {
 beforeAll(async () => {
   ensureWebBuild();
   sys = await startSystem({ agents: 3, campaign: { dial_method: 'manual' } });
+  // The code a transferring agent picks for its own part of the call.
+  await sys.db.pool.query(
+    `INSERT INTO dispositions (campaign_id, code, name, human_answered, sale, dnc, callback, final)
+     VALUES ($1, 'XFER', 'Transferred', true, false, false, false, false)`,
+    [sys.seed.campaignId],
+  );
   const r = await sys.db.pool.query<{ id: string; username: string }>(
     `SELECT id::text, username FROM users WHERE username LIKE 'agent_'`,
   );
@@ -110,8 +147,21 @@ describe('transfers from the agent panel', () => {
     const bLead = b.getByRole('region', { name: 'Lead', exact: true });
     await expect.poll(() => bLead.locator('dd').first().textContent()).toBe(leadPhone);
     await expect.poll(() => bridgeOf(callId)).toBe(`agent-${ids.agent2}`);
-    // The transferring agent still owes the call's disposition.
-    await dispose(a, 'Then pause');
+    // The transferring agent owes a disposition for its part; it submits it first.
+    await dispose(a, 'Then pause', 'XFER');
+    // The target ends the call and owes its own, the call's.
+    await b.keyboard.press('Alt+KeyH');
+    await waitState(b, 'WRAPUP');
+    await dispose(b, 'Then go ready', 'SALE');
+    expect(await recorded(callId)).toMatchObject({
+      call: { agent_id: ids.agent2, disposition: 'SALE', status: 'SALE' },
+      handoffs: [{ agent_id: ids.agent1, disposition: 'XFER' }],
+      log: [
+        { kind: 'transferred', agent_id: ids.agent1, code: null },
+        { kind: 'disposed', agent_id: ids.agent1, code: 'XFER' },
+        { kind: 'disposed', agent_id: ids.agent2, code: 'SALE' },
+      ],
+    });
   });
 
   it('warm to an agent, cancelled: the customer comes back and the target is ready again', async () => {
@@ -144,7 +194,21 @@ describe('transfers from the agent panel', () => {
       .poll(() => c.getByRole('region', { name: 'Lead', exact: true }).locator('h3').textContent())
       .not.toMatch(/Loading|Unknown/);
     await expect.poll(() => bridgeOf(callId)).toBe(`agent-${ids.agent3}`);
-    await dispose(a, 'Then pause');
+    // This time the target finishes first; the transferring agent's later disposition is its
+    // part only and does not change the lead's outcome.
+    await c.keyboard.press('Alt+KeyH');
+    await waitState(c, 'WRAPUP');
+    await dispose(c, 'Then go ready', 'NI');
+    await dispose(a, 'Then pause', 'XFER');
+    expect(await recorded(callId)).toMatchObject({
+      call: { agent_id: ids.agent3, disposition: 'NI', status: 'NI' },
+      handoffs: [{ agent_id: ids.agent1, disposition: 'XFER' }],
+      log: [
+        { kind: 'transferred', agent_id: ids.agent1, code: null },
+        { kind: 'disposed', agent_id: ids.agent3, code: 'NI' },
+        { kind: 'disposed', agent_id: ids.agent1, code: 'XFER' },
+      ],
+    });
   });
 
   it('blind to a number: the customer is bridged with the new leg, and the agent is free at once', async () => {

@@ -12,3 +12,9 @@ export {
   type AmdStatus,
 } from './customers.js';
 export { SimEngine, ariTimestamp, parseCallerId, type SimCounters } from './engine.js';
+export {
+  SimDynamicConfig,
+  KNOWN_ATTRIBUTES,
+  type ConfigTuple,
+  type StaticConfigObject,
+} from './dynamic-config.js';

@@ -22,6 +22,7 @@ import {
   type Params,
 } from './engine.js';
 import { ManualScheduler, RealScheduler, type SimScheduler } from './scheduler.js';
+import { SimDynamicConfig, type StaticConfigObject } from './dynamic-config.js';
 
 /** Event types left out by default: nothing in Ringside consumes them (docs/sim.md). */
 export const DEFAULT_OMITTED_EVENTS: ReadonlyArray<string> = ['DeviceStateChanged'];
@@ -61,6 +62,11 @@ export interface SimPbxOptions {
   soundDurationsMs?: Record<string, number>;
   /** Entity id in every event. Default 02:fc:00:00:00:01 as in the traces. */
   asteriskId?: string;
+  /**
+   * Sorcery objects of the static configuration (pjsip.conf): ARI's dynamic configuration reads
+   * them but refuses to change them (403), as with deploy/asterisk/sorcery.conf. Default none.
+   */
+  staticConfig?: ReadonlyArray<StaticConfigObject>;
 }
 
 export interface SimPbx {
@@ -73,6 +79,8 @@ export interface SimPbx {
   port: number;
   engine: SimEngine;
   scheduler: SimScheduler;
+  /** ARI's dynamic configuration (/asterisk/config/dynamic): the objects pushed so far. */
+  config: SimDynamicConfig;
   /** Replaces the customer scenario (new calls only). */
   setScenario(s: Partial<CustomerScenario>): void;
   /** Cuts every events WebSocket (calls go on); for reconnect and resync tests. */
@@ -111,6 +119,7 @@ export async function startSimPbx(opts: SimPbxOptions = {}): Promise<SimPbx> {
   /** App name -> the socket that currently owns it (a newer connection replaces an older one). */
   const appOwners = new Map<string, AppSocket>();
 
+  const config = new SimDynamicConfig(opts.staticConfig ?? []);
   const engine = new SimEngine({
     scheduler,
     scenario: { seed: opts.seed ?? 1, defaultProfile: opts.defaultProfile, rules: opts.rules },
@@ -194,6 +203,10 @@ export async function startSimPbx(opts: SimPbxOptions = {}): Promise<SimPbx> {
       };
     }
     engine.counters.restRequests++;
+    // Its body is a list of ConfigTuple, not parameters: answered before the generic parsing.
+    if (segs[1] === 'asterisk' && segs[2] === 'config' && segs[3] === 'dynamic') {
+      return config.handle(method, segs.slice(4), rawBody);
+    }
     const q: Params = {};
     const multi: Record<string, string[]> = {};
     for (const [k, v] of url.searchParams) {
@@ -492,6 +505,7 @@ export async function startSimPbx(opts: SimPbxOptions = {}): Promise<SimPbx> {
     port,
     engine,
     scheduler,
+    config,
     setScenario,
     dropEventSockets,
     async stop() {

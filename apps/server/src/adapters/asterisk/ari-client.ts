@@ -6,6 +6,7 @@ import {
   type AriOperationSpec,
   type Bridge,
   type Channel,
+  type ConfigTuple,
   type Endpoint,
   type Playback,
   type AsteriskInfo,
@@ -448,5 +449,37 @@ export class AriRestClient {
 
   asteriskInfo(): Promise<AsteriskInfo> {
     return this.call('asterisk.getInfo', {});
+  }
+
+  // ----- dynamic configuration (sorcery objects, e.g. res_pjsip endpoint/auth/aor) -----
+
+  /** The object's attributes (all of them, defaults included); AriError 404 when unknown. */
+  getConfigObject(configClass: string, objectType: string, id: string): Promise<ConfigTuple[]> {
+    return this.call('asterisk.getObject', { configClass, objectType, id });
+  }
+
+  /**
+   * Creates the object, or updates the given attributes of an existing one; resolves with all
+   * its attributes. 403 when no writable sorcery backend holds the type (or the object lives in
+   * a read-only one such as pjsip.conf), 400 for an attribute or value the type refuses.
+   */
+  putConfigObject(
+    configClass: string,
+    objectType: string,
+    id: string,
+    fields: ReadonlyArray<ConfigTuple>,
+  ): Promise<ConfigTuple[]> {
+    return this.call('asterisk.updateObject', {
+      configClass,
+      objectType,
+      id,
+      // The description types `fields` as "containers"; Asterisk reads a list of ConfigTuple
+      // (packages/ari contract.ts, BODY_TYPE_FIXES).
+      fields: fields as unknown as Record<string, unknown>,
+    });
+  }
+
+  deleteConfigObject(configClass: string, objectType: string, id: string): Promise<void> {
+    return this.call('asterisk.deleteObject', { configClass, objectType, id });
   }
 }

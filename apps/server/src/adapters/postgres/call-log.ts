@@ -109,6 +109,63 @@ export class CallLogRepository {
     }
   }
 
+  /**
+   * A transfer handed the customer from one agent to another (services/agent-telephony.ts): the
+   * handing agent's part goes to call_handoffs (its disposition is owed there), call_log.agent_id
+   * and agent_since_at name the new agent, and lead_log gets a `transferred` entry. One
+   * transaction, the call_log row locked, so a disposition cannot interleave. A second hand-over
+   * by the same agent of the same call keeps its first part (its disposition covers both).
+   */
+  async handOver(h: CallHandOver): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const r = await client.query<{
+        agent_id: string | null;
+        lead_id: string;
+        since: Date | null;
+      }>(
+        `SELECT agent_id::text AS agent_id, lead_id::text AS lead_id,
+                coalesce(agent_since_at, agent_connected_at) AS since
+           FROM call_log WHERE id = $1 FOR UPDATE`,
+        [h.callId],
+      );
+      const row = r.rows[0];
+      if (!row) {
+        await client.query('ROLLBACK');
+        return;
+      }
+      const from = row.agent_id ?? agentBigint(h.fromAgentId);
+      const to = agentBigint(h.toAgentId);
+      const at = ts(h.atMs);
+      if (from !== null && from !== to) {
+        await client.query(
+          `INSERT INTO call_handoffs (call_id, agent_id, to_agent_id, campaign_id, lead_id,
+                                      originated_at, connected_at, handed_at)
+           SELECT id, $2, $3, campaign_id, lead_id, originated_at, $4, $5 FROM call_log WHERE id = $1
+           ON CONFLICT (call_id, agent_id) DO NOTHING`,
+          [h.callId, from, to, row.since ?? ts(h.fromConnectedAtMs ?? h.atMs), at],
+        );
+      }
+      await client.query(
+        `UPDATE call_log SET agent_id = $2, agent_since_at = $3,
+                agent_connected_at = COALESCE(agent_connected_at, $4) WHERE id = $1`,
+        [h.callId, to, at, ts(h.fromConnectedAtMs ?? h.atMs)],
+      );
+      await client.query(
+        `INSERT INTO lead_log (lead_id, at, kind, call_id, agent_id, detail)
+         VALUES ($1, $2, 'transferred', $3, $4, $5)`,
+        [row.lead_id, at, h.callId, from, JSON.stringify({ toAgentId: to })],
+      );
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
   /** The row as stored (tests and reconciliation); instants as epoch ms. */
   async get(callId: string): Promise<CallLogRow | null> {
     const r = await this.pool.query<Record<string, unknown>>(
@@ -136,6 +193,17 @@ export class CallLogRepository {
       hangupCause: (row.hangup_cause as number | null) ?? null,
     };
   }
+}
+
+/** One transfer of a call from an agent to another (CallLogRepository.handOver). */
+export interface CallHandOver {
+  callId: string;
+  /** The agent handing the call over (used when call_log has no agent yet). */
+  fromAgentId: string;
+  toAgentId: string;
+  /** When the handing agent got the customer, if call_log does not know yet (epoch ms). */
+  fromConnectedAtMs: number | null;
+  atMs: number;
 }
 
 export interface CallLogRow {

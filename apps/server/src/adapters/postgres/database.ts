@@ -229,6 +229,27 @@ export interface CallLogTable {
   hangup_cause: ColumnType<number | null, number | null | undefined, number | null>;
   disposition: NullableText;
   disposed_at: Instant;
+  /** When agent_id got the customer, set by a transfer (0004); NULL: agent_connected_at. */
+  agent_since_at: Instant;
+}
+
+/** The part of an agent who transferred a call to another agent (0004_call_handoffs.sql). */
+export interface CallHandoffsTable {
+  call_id: string;
+  agent_id: Int8;
+  to_agent_id: ColumnType<
+    string | null,
+    string | number | null | undefined,
+    string | number | null
+  >;
+  campaign_id: Int8;
+  lead_id: Int8;
+  originated_at: ColumnType<Date, Date | string, Date | string>;
+  connected_at: ColumnType<Date, Date | string, Date | string>;
+  handed_at: ColumnType<Date, Date | string, Date | string>;
+  disposition: NullableText;
+  disposed_at: Instant;
+  auto: Defaulted<boolean>;
 }
 
 export interface AgentLogTable {
@@ -378,6 +399,7 @@ export interface Database {
   dnc: DncTable;
   callbacks: CallbacksTable;
   call_log: CallLogTable;
+  call_handoffs: CallHandoffsTable;
   agent_log: AgentLogTable;
   lead_log: LeadLogTable;
   audit_log: AuditLogTable;

@@ -14,6 +14,8 @@ export type LeadLogKind =
   | 'dnc'
   | 'recycled'
   | 'edited'
+  /** A transfer handed the call to another agent (agent = the one who handed it over). */
+  | 'transferred'
   | (string & {});
 
 export interface LeadLogEntry {

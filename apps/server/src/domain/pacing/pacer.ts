@@ -305,6 +305,12 @@ interface DecisionTables {
   /** [eBin * ARRIVAL_POINTS + mi]: P(agent in talk for eBin s is free by xs[mi] + drop wait). */
   talk: Float64Array;
   wrap: Float64Array;
+  /**
+   * [eBin]: the first point with a non-zero chance in that row of `talk` (`wrap`), M if none: an
+   * agent in talk cannot be free before its wrap-up ends, so most of its row is zero.
+   */
+  talkFrom: Uint8Array;
+  wrapFrom: Uint8Array;
   /** [ageBin * ARRIVAL_POINTS + mi]: P(call ringing at that age is a human arrived by xs[mi]). */
   ring: Float64Array;
   /** [ageBin]: P(call ringing at that age ever becomes a human). */
@@ -313,20 +319,27 @@ interface DecisionTables {
 
 const tableMemo = new WeakMap<PacingModel, DecisionTables>();
 
-function conditionalTable(cdf: Float64Array, offsets: Float64Array): Float64Array {
+function conditionalTable(
+  cdf: Float64Array,
+  offsets: Float64Array,
+): { q: Float64Array; from: Uint8Array } {
   const M = offsets.length;
   const bins = cdf.length - 1;
   const out = new Float64Array(bins * M);
+  const from = new Uint8Array(bins).fill(M);
   for (let b = 0; b < bins; b++) {
     const e = b * HANDLE_BIN_S;
     const f0 = cdfAt(cdf, HANDLE_BIN_S, e);
-    for (let mi = 0; mi < M; mi++)
-      out[b * M + mi] =
+    for (let mi = 0; mi < M; mi++) {
+      const q =
         f0 >= 1
           ? 1
           : Math.max(0, (cdfAt(cdf, HANDLE_BIN_S, e + (offsets[mi] ?? 0)) - f0) / (1 - f0));
+      out[b * M + mi] = q;
+      if (q !== 0 && (from[b] as number) === M) from[b] = mi;
+    }
   }
-  return out;
+  return { q: out, from };
 }
 
 function decisionTables(m: PacingModel, dropWaitS: number, ringS: number): DecisionTables {
@@ -359,11 +372,15 @@ function decisionTables(m: PacingModel, dropWaitS: number, ringS: number): Decis
       ring[bin * M + mi] = (m.pHuman / z) * (m.arrivalJoint[bin * (K + 1) + kx] ?? 0);
     }
   }
+  const talk = conditionalTable(m.talkCdf, talkOff);
+  const wrap = conditionalTable(m.wrapCdf, wrapOff);
   const t: DecisionTables = {
     dropWaitS,
     ringS,
-    talk: conditionalTable(m.talkCdf, talkOff),
-    wrap: conditionalTable(m.wrapCdf, wrapOff),
+    talk: talk.q,
+    wrap: wrap.q,
+    talkFrom: talk.from,
+    wrapFrom: wrap.from,
     ring,
     ringEver,
   };
@@ -449,13 +466,21 @@ function predictive(input: PacingInput, c: Census): PacingDecision {
     const a = input.agents[i] as AgentView;
     const st = a.state;
     let table: Float64Array;
-    if (st === 'INCALL') table = tables.talk;
-    else if (st === 'WRAPUP' || st === 'DEAD') table = tables.wrap;
-    else continue;
+    let fromRow: Uint8Array;
+    if (st === 'INCALL') {
+      table = tables.talk;
+      fromRow = tables.talkFrom;
+    } else if (st === 'WRAPUP' || st === 'DEAD') {
+      table = tables.wrap;
+      fromRow = tables.wrapFrom;
+    } else continue;
     const e = (now - a.sinceMs) / 1000;
-    const row = (e <= 0 ? 0 : Math.min(lastBin, Math.floor(e / HANDLE_BIN_S))) * M;
+    const bin = e <= 0 ? 0 : Math.min(lastBin, Math.floor(e / HANDLE_BIN_S));
+    const row = bin * M;
+    // Points before `from` have q = 0: they change neither the sums nor the distribution.
+    const from = fromRow[bin] as number;
     if (supplyDist) {
-      for (let mi = 0; mi < M; mi++) {
+      for (let mi = from; mi < M; mi++) {
         const q = table[row + mi] as number;
         supplyMean[mi] = (supplyMean[mi] as number) + q;
         supplyVar[mi] = (supplyVar[mi] as number) + q * (1 - q);
@@ -468,7 +493,7 @@ function predictive(input: PacingInput, c: Census): PacingDecision {
         supplyDist[base] = (supplyDist[base] as number) * (1 - q);
       }
     } else {
-      for (let mi = 0; mi < M; mi++) {
+      for (let mi = from; mi < M; mi++) {
         const q = table[row + mi] as number;
         supplyMean[mi] = (supplyMean[mi] as number) + q;
         supplyVar[mi] = (supplyVar[mi] as number) + q * (1 - q);

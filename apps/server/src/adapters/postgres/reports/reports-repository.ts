@@ -163,7 +163,10 @@ export class ReportsRepository {
     );
   }
 
-  /** Agent performance (call_log + dispositions): calls, AHT, conversions by disposition flag. */
+  /**
+   * Agent performance (call_log + call_handoffs + dispositions): calls, AHT, conversions by
+   * disposition flag. Each agent who handled a transferred call counts its own part.
+   */
   async agentPerformance(f: ReportRange): Promise<AgentPerformanceRow[]> {
     const s = splitRange(f.fromMs, f.toMs, DAY_MS);
     const p = new Params();
@@ -181,12 +184,21 @@ export class ReportsRepository {
           FROM report_agent_call_daily
          WHERE day >= ${p.add(ts(s.rollupFromMs))} AND day < ${p.add(ts(s.rollupToMs))} ${where()}
         UNION ALL
+        -- The last agent's part of a transferred call starts at agent_since_at (0101 migration).
         SELECT agent_id, campaign_id, coalesce(disposition, ''), 1,
-               coalesce(round(extract(epoch FROM ended_at - agent_connected_at) * 1000)::bigint, 0),
+               coalesce(round(extract(epoch FROM
+                 ended_at - coalesce(agent_since_at, agent_connected_at)) * 1000)::bigint, 0),
                coalesce(round(extract(epoch FROM disposed_at - ended_at) * 1000)::bigint, 0)
           FROM call_log
          WHERE agent_id IS NOT NULL AND agent_connected_at IS NOT NULL
            AND ${rawEdges(p, 'originated_at', s)} ${where()}
+        UNION ALL
+        -- The parts of agents who transferred a call, each under its own disposition.
+        SELECT agent_id, campaign_id, coalesce(disposition, ''), 1,
+               round(extract(epoch FROM handed_at - connected_at) * 1000)::bigint,
+               coalesce(round(extract(epoch FROM disposed_at - handed_at) * 1000)::bigint, 0)
+          FROM call_handoffs
+         WHERE ${rawEdges(p, 'originated_at', s)} ${where()}
       ), agg AS (
         SELECT agent_id, campaign_id, disposition, sum(calls)::bigint AS calls,
                sum(talk_ms)::bigint AS talk_ms, sum(wrap_ms)::bigint AS wrap_ms

@@ -1,0 +1,213 @@
+import { Writable } from 'node:stream';
+import fc from 'fast-check';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { checkRequest, formatIssues, type ConfigTuple } from '@ringside/ari';
+import { AriError } from '../adapters/asterisk/ari-error.js';
+import { AriRestClient } from '../adapters/asterisk/ari-client.js';
+import { ConflictError } from '../errors.js';
+import {
+  SIP_PASSWORD_BYTES,
+  SipAccountService,
+  newSipPassword,
+  sipEndpointId,
+  softphoneAccount,
+  webrtcAgentObjects,
+  type DynamicConfigAri,
+} from './sip-accounts.js';
+
+const settings = {
+  wsUri: 'wss://pbx.example.com:8089/ws',
+  domain: 'pbx.example.com',
+  iceServers: ['stun:stun.example.com:3478'],
+};
+
+const value = (fields: ConfigTuple[], attribute: string) =>
+  fields.filter((f) => f.attribute === attribute).map((f) => f.value);
+
+describe('webrtcAgentObjects', () => {
+  it('writes auth, aor, then the endpoint naming both, with the webrtc-agent template options', () => {
+    const objs = webrtcAgentObjects('agent7', 'secret-1');
+    expect(objs.map((o) => `${o.objectType}/${o.id}`)).toEqual([
+      'auth/agent7',
+      'aor/agent7',
+      'endpoint/agent7',
+    ]);
+    const [auth, aor, endpoint] = objs.map((o) => o.fields);
+    expect(auth).toEqual([
+      { attribute: 'auth_type', value: 'userpass' },
+      { attribute: 'username', value: 'agent7' },
+      { attribute: 'password', value: 'secret-1' },
+    ]);
+    expect(value(aor ?? [], 'max_contacts')).toEqual(['1']);
+    expect(value(aor ?? [], 'remove_existing')).toEqual(['yes']);
+    const ep = endpoint ?? [];
+    for (const [k, v] of [
+      ['webrtc', 'yes'],
+      ['context', 'agents'],
+      ['transport', 'transport-wss'],
+      ['media_encryption', 'dtls'],
+      ['dtls_auto_generate_cert', 'yes'],
+      ['ice_support', 'yes'],
+      ['auth', 'agent7'],
+      ['aors', 'agent7'],
+    ] as const) {
+      expect(value(ep, k), k).toEqual([v]);
+    }
+    // The password is in the auth only.
+    expect(JSON.stringify([aor, endpoint])).not.toContain('secret-1');
+  });
+
+  it('every PUT it implies is a request the ARI description accepts', () => {
+    for (const o of webrtcAgentObjects('agent.7_x-y', 'p')) {
+      const req = AriRestClient.build('asterisk.updateObject', {
+        configClass: 'res_pjsip',
+        objectType: o.objectType,
+        id: o.id,
+        fields: o.fields as unknown as Record<string, unknown>,
+      });
+      const r = checkRequest(req.method, req.path, req.query, req.body);
+      expect(r.ok, formatIssues(r)).toBe(true);
+      expect(req.path).toBe(`/asterisk/config/dynamic/res_pjsip/${o.objectType}/agent.7_x-y`);
+    }
+  });
+});
+
+describe('sipEndpointId', () => {
+  it('is the username; anything a username cannot be is refused', () => {
+    expect(sipEndpointId('agent7')).toBe('agent7');
+    for (const bad of ['a', 'Agent7', 'a b', 'a/b', 'a@b', '', 'x'.repeat(65)]) {
+      expect(() => sipEndpointId(bad), bad).toThrow(TypeError);
+    }
+  });
+});
+
+describe('newSipPassword', () => {
+  it('is 24 base64url characters (144 random bits) taken from the random source', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 18, maxLength: 18 }), (bytes) => {
+        const pw = newSipPassword((n) => {
+          expect(n).toBe(SIP_PASSWORD_BYTES);
+          return Buffer.from(bytes);
+        });
+        expect(pw).toMatch(/^[A-Za-z0-9_-]{24}$/);
+        expect(Buffer.from(pw, 'base64url')).toEqual(Buffer.from(bytes));
+      }),
+    );
+  });
+
+  it('differs every time from the real source', () => {
+    const seen = new Set(Array.from({ length: 1000 }, () => newSipPassword()));
+    expect(seen.size).toBe(1000);
+  });
+});
+
+describe('softphoneAccount', () => {
+  it('names the user at the SIP domain, the login extension and the ICE servers', () => {
+    expect(softphoneAccount(settings, 'agent7', 'pw')).toEqual({
+      wsUri: 'wss://pbx.example.com:8089/ws',
+      uri: 'sip:agent7@pbx.example.com',
+      password: 'pw',
+      loginExten: 'login',
+      iceServers: [{ urls: 'stun:stun.example.com:3478' }],
+    });
+  });
+});
+
+/** A fake of the ARI port: records the writes, fails where told. */
+function fakeAri(fail?: (objectType: string) => AriError | null): DynamicConfigAri & {
+  puts: Array<{ objectType: string; id: string; fields: ReadonlyArray<ConfigTuple> }>;
+  deletes: string[];
+} {
+  const puts: Array<{ objectType: string; id: string; fields: ReadonlyArray<ConfigTuple> }> = [];
+  const deletes: string[] = [];
+  return {
+    puts,
+    deletes,
+    async putConfigObject(_c, objectType, id, fields) {
+      await Promise.resolve();
+      const err = fail?.(objectType);
+      if (err) throw err;
+      puts.push({ objectType, id, fields });
+      return fields;
+    },
+    async deleteConfigObject(_c, objectType, id) {
+      await Promise.resolve();
+      deletes.push(`${objectType}/${id}`);
+      if (objectType === 'aor') throw new AriError(404, 'gone', 'asterisk.deleteObject');
+    },
+  };
+}
+
+function capturedLogger() {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      lines.push(chunk.toString('utf8'));
+      cb();
+    },
+  });
+  return { logger: pino({ level: 'trace' }, stream), lines };
+}
+
+describe('SipAccountService', () => {
+  const user = { id: '7', username: 'agent7' };
+
+  it('writes a fresh password on every request and returns it, never logging it', async () => {
+    const ari = fakeAri();
+    const { logger, lines } = capturedLogger();
+    const svc = new SipAccountService({ ari, settings, logger });
+    const first = await svc.account(user);
+    const second = await svc.account(user);
+    expect(second.password).not.toBe(first.password);
+    expect(ari.puts).toHaveLength(6);
+    const authPasswords = ari.puts
+      .filter((p) => p.objectType === 'auth')
+      .map((p) => value([...p.fields], 'password')[0]);
+    expect(authPasswords).toEqual([first.password, second.password]);
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.join('')).not.toContain(first.password);
+    expect(lines.join('')).not.toContain(second.password);
+  });
+
+  it('runs two requests of one user one after the other: the last answer holds the live password', async () => {
+    const ari = fakeAri();
+    let n = 0;
+    const svc = new SipAccountService({
+      ari,
+      settings,
+      logger: pino({ level: 'silent' }),
+      newPassword: () => `pw${++n}`,
+    });
+    const [a, b] = await Promise.all([svc.account(user), svc.account(user)]);
+    expect([a.password, b.password]).toEqual(['pw1', 'pw2']);
+    expect(
+      ari.puts.map((p) => `${p.objectType}:${value([...p.fields], 'password')[0] ?? ''}`),
+    ).toEqual(['auth:pw1', 'aor:', 'endpoint:', 'auth:pw2', 'aor:', 'endpoint:']);
+  });
+
+  it('turns a 403 (static endpoint, or no writable backend) into a conflict that says why', async () => {
+    const ari = fakeAri((t) =>
+      t === 'auth' ? new AriError(403, "Cannot update sorcery objects of type 'auth'", 'x') : null,
+    );
+    const svc = new SipAccountService({ ari, settings, logger: pino({ level: 'silent' }) });
+    const err = await svc.account(user).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConflictError);
+    expect((err as Error).message).toMatch(/pjsip\.conf.*sorcery\.conf/);
+    expect(ari.puts).toEqual([]);
+    // Other ARI failures pass through unchanged (503/502 mapping of AriError).
+    const down = new SipAccountService({
+      ari: fakeAri(() => new AriError(0, 'no response', 'x')),
+      settings,
+      logger: pino({ level: 'silent' }),
+    });
+    await expect(down.account(user)).rejects.toBeInstanceOf(AriError);
+  });
+
+  it('remove deletes endpoint, aor and auth, and takes one already gone in its stride', async () => {
+    const ari = fakeAri();
+    const svc = new SipAccountService({ ari, settings, logger: pino({ level: 'silent' }) });
+    await svc.remove(user);
+    expect(ari.deletes).toEqual(['endpoint/agent7', 'aor/agent7', 'auth/agent7']);
+  });
+});
