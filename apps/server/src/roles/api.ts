@@ -53,6 +53,7 @@ import { importLeads } from '../services/import/index.js';
 import { createListAdminDeps } from '../http/routes/admin-lists-deps.js';
 import type { RoleContext, RunningRole } from './context.js';
 import { UnavailableError } from '../errors.js';
+import { RedisAgentLegIndex } from '../adapters/redis/agent-leg-index.js';
 
 /** The agent panel's build (npm run web:build), relative to this file in the repository. */
 const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
@@ -222,6 +223,8 @@ export async function startAgentCallControl(d: AgentCallControlDeps): Promise<Ag
         agents: sessions,
         app: d.app,
         logger: d.logger,
+        // So the ARI worker knows these legs when they are lost (services/agent-leg.ts).
+        index: new RedisAgentLegIndex(d.redis, d.prefix),
       })
     : null;
   // Softphone accounts on the server the agents' legs live on (deploy/asterisk/sorcery.conf);

@@ -1,15 +1,21 @@
 import { Redis } from 'ioredis';
+import { AriRestClient } from '../adapters/asterisk/ari-client.js';
 import {
   telephonyHealth,
   type TelephonyServerStatus,
 } from '../adapters/asterisk/telephony-health.js';
+import { AgentLogRepository } from '../adapters/postgres/agent-log.js';
 import { createAuditLog } from '../adapters/postgres/audit.js';
 import { BatchedCallLog } from '../adapters/postgres/call-log.js';
+import { createUsersRepo } from '../adapters/postgres/users.js';
+import { RedisAgentLegIndex } from '../adapters/redis/agent-leg-index.js';
 import { RedisEventBus } from '../adapters/redis/event-bus.js';
 import { RedisKeys } from '../adapters/redis/keys.js';
 import { RedisStateStore } from '../adapters/redis/state-store.js';
 import type { EventBus } from '../ports/event-bus.js';
 import type { StateStore } from '../ports/state-store.js';
+import { agentOfEndpoint, AgentLegService } from '../services/agent-leg.js';
+import { AgentSessionService } from '../services/agent-session.js';
 import type { AgentLegHandler, MonitorLegHandler } from '../services/ari-worker-calls.js';
 import { AriServerSupervisor } from '../services/ari-worker-server.js';
 import { MonitorLegWatcher, RedisMonitorRegistry } from '../services/supervisor-actions.js';
@@ -19,6 +25,10 @@ import type { RoleContext, RunningRole } from './context.js';
 export interface AriWorkerDeps {
   store?: StateStore;
   bus?: EventBus;
+  /**
+   * Default: AgentLegService.workerHandler, which puts a dialed-in phone (a WebRTC softphone
+   * dialing `login`) in its agent's bridge and pauses an agent whose leg is lost.
+   */
   agentLegs?: AgentLegHandler;
   /** Default: MonitorLegWatcher on the Redis monitoring registry (needs its own connection). */
   monitorLegs?: MonitorLegHandler;
@@ -38,7 +48,7 @@ export async function startAriWorker(
     return { name: 'ari-worker', stop: async () => undefined };
   }
   let redis: Redis | null = null;
-  if (!deps.store || !deps.bus || !deps.monitorLegs) {
+  if (!deps.store || !deps.bus || !deps.monitorLegs || !deps.agentLegs) {
     redis = new Redis(ctx.config.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: false });
   }
   const store =
@@ -61,6 +71,7 @@ export async function startAriWorker(
       clock: ctx.clock,
       logger: log,
     });
+  const agentLegs = deps.agentLegs ?? defaultAgentLegs(ctx, store, redis as Redis, log);
   const callLog = new BatchedCallLog(ctx.pool, {
     onError: (err, what) => log.error({ err, what }, 'call_log write failed'),
   });
@@ -74,7 +85,7 @@ export async function startAriWorker(
         clock: ctx.clock,
         logger: log,
         health: telephonyHealth,
-        ...(deps.agentLegs ? { agentLegs: deps.agentLegs } : {}),
+        agentLegs,
         monitorLegs,
       }),
   );
@@ -88,6 +99,34 @@ export async function startAriWorker(
       if (redis) await redis.quit().catch(() => undefined);
     },
   };
+}
+
+/**
+ * Agents' phone legs as the worker sees them: a phone that dialed `login` (StasisStart ["agent",
+ * <endpoint>]) joins the bridge of the logged-in agent it belongs to (the user named like the
+ * endpoint, or whose users.sip_endpoint it is), and a lost leg pauses an agent waiting for calls.
+ * The legs live on the first server (docs/agent-calls.md), whose client the service keeps.
+ */
+function defaultAgentLegs(
+  ctx: RoleContext,
+  store: StateStore,
+  redis: Redis,
+  log: RoleContext['logger'],
+): AgentLegHandler {
+  const agentLog = new AgentLogRepository(ctx.pool);
+  const agents = new AgentSessionService({ store, log: agentLog, clock: ctx.clock, logger: log });
+  const legServer = ctx.ariServers[0] as RoleContext['ariServers'][number];
+  const legs = new AgentLegService({
+    ari: new AriRestClient(legServer),
+    store,
+    agents,
+    app: ctx.config.ariApp,
+    logger: log,
+    index: new RedisAgentLegIndex(redis, ctx.config.redisPrefix),
+    log: agentLog,
+    clock: ctx.clock,
+  });
+  return legs.workerHandler(agentOfEndpoint(createUsersRepo(ctx.pool), store));
 }
 
 /**

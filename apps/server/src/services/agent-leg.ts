@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import type { AgentId } from '@ringside/protocol';
+import type { AgentId, AgentStateChanged } from '@ringside/protocol';
 import { AriError } from '../adapters/asterisk/ari-error.js';
-import { LEG_REASON } from '../domain/agent-state.js';
+import type { AgentLogRepository } from '../adapters/postgres/agent-log.js';
+import type { UserRecord } from '../adapters/postgres/users.js';
+import { changedEvent, LEG_REASON, transition } from '../domain/agent-state.js';
 import type { Logger } from '../logger.js';
-import type { StateStore } from '../ports/state-store.js';
-import { agentBridgeId, type AgentLegHandler } from './ari-worker-calls.js';
+import { systemClock, type Clock } from '../ports/clock.js';
+import type { AgentStatus, StateStore } from '../ports/state-store.js';
+import { agentBridgeId, type AgentLegHandler, type WorkerAri } from './ari-worker-calls.js';
 import type { AgentCommands } from './dialer/ports.js';
 
 /** The part of the ARI client an agent's leg needs. */
@@ -35,6 +38,108 @@ export interface AgentLegDeps {
   answerTimeoutMs?: number;
   /** Between attempts to add the leg to the bridge while the phone has not answered, ms (50). */
   retryMs?: number;
+  /**
+   * Channel id -> agent of every recorded leg, so the ARI worker (any process, after a restart
+   * too) can tell an agent's leg from other channels when it is destroyed. Without it `legGone`
+   * finds nothing.
+   */
+  index?: AgentLegIndex;
+  /** agent_log for the pause a lost leg causes (else only the recorder writes it, from the bus). */
+  log?: Pick<AgentLogRepository, 'record'>;
+  /** Stamps the pause a lost leg causes (default: the wall clock). */
+  clock?: Clock;
+}
+
+/** Which agent a phone-leg channel belongs to (RedisAgentLegIndex in production). */
+export interface AgentLegIndex {
+  set(channelId: string, agentId: AgentId): Promise<void>;
+  get(channelId: string): Promise<AgentId | null>;
+  delete(channelId: string): Promise<void>;
+}
+
+/**
+ * Pause code of an agent whose phone leg went away while it waited for calls: it must not be
+ * offered one until its phone is back (the panel then lets it go READY again).
+ */
+export const PHONE_LOST_PAUSE_CODE = 'PHONE';
+/** Reason of that pause in agent.state_changed / agent_log. */
+export const PHONE_LOST_REASON = 'system:phone-lost';
+
+/** What losing its leg does to an agent: one write, one event (see `legLost`). */
+export interface LegLost {
+  status: AgentStatus;
+  event: AgentStateChanged;
+  /** No customer can be in the agent's bridge: tear it down (a hand-off under way then fails). */
+  destroyBridge: boolean;
+}
+
+/**
+ * The agent's status once its phone leg `channelId` is gone (pure), or null when that channel is
+ * not its current leg. READY or RESERVED: PAUSED with code PHONE and no leg nor bridge, so no
+ * call is handed to it; the dialer's hand-off in progress fails to add the customer to the
+ * destroyed bridge and tries another agent (or drops with safe harbor). Any other state: only the
+ * leg is cleared; an INCALL customer stays in the agent's bridge, where a new leg rejoins it.
+ */
+export function legLost(prev: AgentStatus, channelId: string, atMs: number): LegLost | null {
+  if (prev.state === 'LOGGED_OUT' || prev.legChannelId !== channelId) return null;
+  const at = Math.max(atMs, prev.sinceMs);
+  if (prev.state === 'READY' || prev.state === 'RESERVED') {
+    const ready =
+      prev.state === 'RESERVED' ? transition(prev, { type: 'unreserve', atMs: at }).status : prev;
+    const paused = transition(ready, { type: 'pause', code: PHONE_LOST_PAUSE_CODE, atMs: at });
+    const status: AgentStatus = { ...paused.status, bridgeId: null, legChannelId: null };
+    return {
+      status,
+      event: changedEvent(prev, status, PHONE_LOST_REASON, at),
+      destroyBridge: true,
+    };
+  }
+  const cleared = transition(prev, {
+    type: 'set_leg',
+    bridgeId: prev.bridgeId,
+    legChannelId: null,
+    atMs: at,
+  }).status;
+  return {
+    status: cleared,
+    event: changedEvent(prev, cleared, LEG_REASON, at),
+    destroyBridge: false,
+  };
+}
+
+/** The parts of the users repository that map a phone's endpoint to its user. */
+export type EndpointUsers = {
+  findByUsername(username: string): Promise<Pick<UserRecord, 'id' | 'active'> | null>;
+  list(filter: { active: boolean }): Promise<Array<Pick<UserRecord, 'id' | 'sipEndpoint'>>>;
+};
+
+/**
+ * The agent a dialed-in phone belongs to: the user named like the endpoint (softphones are
+ * provisioned under the username, services/sip-accounts.ts), else a user whose external phone
+ * (`users.sip_endpoint`) is `PJSIP/<endpoint>` or the endpoint itself. Only an active user logged
+ * in to a campaign counts; null otherwise.
+ */
+export function agentOfEndpoint(
+  users: EndpointUsers,
+  store: Pick<StateStore, 'getAgent'>,
+): (endpoint: string) => Promise<AgentId | null> {
+  const loggedIn = async (id: string): Promise<boolean> => {
+    const s = await store.getAgent(id as AgentId);
+    return s !== null && s.state !== 'LOGGED_OUT';
+  };
+  return async (endpoint) => {
+    const name = endpoint.replace(/^pjsip\//i, '');
+    if (name.length === 0) return null;
+    const byName = await users.findByUsername(name);
+    if (byName?.active && (await loggedIn(byName.id))) return byName.id as AgentId;
+    const wanted = new Set([`PJSIP/${name}`, name]);
+    for (const u of await users.list({ active: true })) {
+      if (u.sipEndpoint && wanted.has(u.sipEndpoint) && (await loggedIn(u.id))) {
+        return u.id as AgentId;
+      }
+    }
+    return null;
+  };
 }
 
 export interface AgentLeg {
@@ -66,7 +171,8 @@ export class AgentLegService {
   async attach(agentId: AgentId, endpoint: string): Promise<AgentLeg> {
     const bridgeId = agentBridgeId(agentId);
     const legChannelId = `leg-${agentId}-${randomBytes(4).toString('hex')}`;
-    await this.ensureBridge(bridgeId);
+    const before = await this.d.store.getAgent(agentId);
+    await this.ensureBridge(bridgeId, onACall(before));
     await this.d.ari.originate({
       endpoint,
       channelId: legChannelId,
@@ -76,7 +182,7 @@ export class AgentLegService {
       timeoutS: Math.ceil((this.d.answerTimeoutMs ?? 15_000) / 1000),
     });
     await this.addWhenAnswered(bridgeId, legChannelId);
-    await this.record(agentId, { bridgeId, legChannelId });
+    await this.record(agentId, { bridgeId, legChannelId }, before?.legChannelId ?? null);
     this.d.logger.info({ agentId, bridgeId, legChannelId }, 'agent phone leg nailed up');
     return { bridgeId, legChannelId };
   }
@@ -89,32 +195,97 @@ export class AgentLegService {
     if (legChannelId) await this.d.ari.hangup(legChannelId).catch(ignoreGone);
     await this.d.ari.destroyBridge(bridgeId).catch(ignoreGone);
     if (status && status.state !== 'LOGGED_OUT' && (status.bridgeId || status.legChannelId)) {
-      await this.record(agentId, { bridgeId: null, legChannelId: null });
+      await this.record(agentId, { bridgeId: null, legChannelId: null }, status.legChannelId);
+    } else if (legChannelId) {
+      await this.d.index?.delete(legChannelId);
     }
   }
 
   /**
    * The ARI worker's hook for a phone that dialed in (StasisStart ["agent", endpoint]): finds the
-   * agent by its endpoint, nails the leg up in the agent's bridge and records it. An endpoint that
-   * belongs to nobody logged in is left alone (its dialplan hangs it up when Stasis ends).
+   * agent by its endpoint, nails the leg up in the agent's bridge `agent-<agentId>` (created if
+   * missing: a customer already in it stays) and records it. A leg of nobody logged in is hung up.
+   * A new leg of an agent that has one replaces it: the new one is recorded first, then the old
+   * one hung up, so the agent is never without a leg in between.
    */
   workerHandler(resolveAgent: (endpoint: string) => Promise<AgentId | null>): AgentLegHandler {
     return {
       onAgentLeg: async (leg, ari) => {
         const agentId = await resolveAgent(leg.endpoint);
         if (!agentId) {
-          this.d.logger.warn({ channelId: leg.channelId }, 'phone leg of no logged-in agent');
+          // The endpoint is personal data of a kind (a username): the channel id is enough.
+          this.d.logger.warn({ channelId: leg.channelId }, 'phone leg of no logged-in agent hung up');
+          await ari.hangup(leg.channelId).catch(() => undefined);
           return;
         }
         const bridgeId = agentBridgeId(agentId);
-        await ari.createBridge(bridgeId, 'mixing').catch(ignoreExists);
+        await ari.createBridge(bridgeId, 'mixing', bridgeId).catch(ignoreExists);
         await ari.addChannel(bridgeId, leg.channelId);
-        await this.record(agentId, { bridgeId, legChannelId: leg.channelId });
+        const old = (await this.d.store.getAgent(agentId))?.legChannelId ?? null;
+        try {
+          await this.record(agentId, { bridgeId, legChannelId: leg.channelId }, old);
+        } catch (err) {
+          // Logged out meanwhile: nobody will use this leg.
+          this.d.logger.warn({ err, agentId, channelId: leg.channelId }, 'phone leg not recorded');
+          await ari.hangup(leg.channelId).catch(() => undefined);
+          return;
+        }
+        if (old && old !== leg.channelId) {
+          await ari.hangup(old).catch(() => undefined);
+        }
+        this.d.logger.info(
+          { agentId, bridgeId, legChannelId: leg.channelId, replaced: old !== null },
+          'agent phone leg joined its bridge',
+        );
       },
+      legGone: (channelId, ari) => this.legGone(channelId, ari),
     };
   }
 
-  private async ensureBridge(bridgeId: string): Promise<void> {
+  /**
+   * The ARI worker saw `channelId` destroyed: if it is an agent's current leg, the leg is
+   * cleared and the agent paused when it was waiting for a call (`legLost`), in one write and
+   * one agent.state_changed. Returns whether an agent was changed. Idempotent.
+   */
+  async legGone(channelId: string, ari?: Pick<WorkerAri, 'destroyBridge'>): Promise<boolean> {
+    const index = this.d.index;
+    if (!index) return false;
+    const agentId = await index.get(channelId);
+    if (!agentId) return false;
+    await index.delete(channelId);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const prev = await this.d.store.getAgent(agentId);
+      if (!prev) return false;
+      const lost = legLost(prev, channelId, this.nowMs());
+      if (!lost) return false;
+      const env = await this.d.store.transitionAgent(lost.status, prev.state, lost.event);
+      if (!env) continue; // changed meanwhile (e.g. the dialer reserved it): read again
+      await this.d.log?.record(lost.event, prev, lost.status).catch((err: unknown) => {
+        this.d.logger.warn({ err, agentId }, 'agent_log write failed; left to the recorder');
+      });
+      if (lost.destroyBridge && prev.bridgeId) {
+        await ari?.destroyBridge?.(prev.bridgeId).catch(() => undefined);
+      }
+      this.d.logger.warn(
+        { agentId, channelId, state: prev.state, to: lost.status.state },
+        'agent phone leg lost',
+      );
+      return true;
+    }
+    this.d.logger.warn({ agentId, channelId }, 'agent phone leg lost but the agent kept changing');
+    return false;
+  }
+
+  private nowMs(): number {
+    return (this.d.clock ?? systemClock).nowMs();
+  }
+
+  private async ensureBridge(bridgeId: string, keep: boolean): Promise<void> {
+    if (keep) {
+      // The agent is on a call whose customer waits in the bridge: the new leg rejoins it.
+      await this.d.ari.createBridge(bridgeId, 'mixing', bridgeId).catch(ignoreExists);
+      return;
+    }
     // A bridge left over from a session that ended badly is replaced, with whatever it held.
     await this.d.ari.destroyBridge(bridgeId).catch(ignoreGone);
     await this.d.ari.createBridge(bridgeId, 'mixing', bridgeId);
@@ -138,12 +309,22 @@ export class AgentLegService {
     }
   }
 
+  /** Records the leg in agent_status and keeps the channel index in step (`previous`: forgotten). */
   private async record(
     agentId: AgentId,
     leg: { bridgeId: string | null; legChannelId: string | null },
+    previous: string | null = null,
   ): Promise<void> {
+    // Indexed before the write: a leg destroyed right after it is recorded is still found.
+    if (leg.legChannelId) await this.d.index?.set(leg.legChannelId, agentId);
     await this.d.agents.apply(agentId, { type: 'set_leg', ...leg }, LEG_REASON);
+    if (previous && previous !== leg.legChannelId) await this.d.index?.delete(previous);
   }
+}
+
+/** A customer may be in the agent's bridge (reserved for, on, or just after a call). */
+function onACall(s: AgentStatus | null): boolean {
+  return s?.state === 'RESERVED' || s?.state === 'INCALL' || s?.state === 'DEAD';
 }
 
 function ignoreGone(err: unknown): void {

@@ -32,6 +32,11 @@ export interface AgentLeg {
  */
 export interface AgentLegHandler {
   onAgentLeg(leg: AgentLeg, ari: WorkerAri): Promise<void>;
+  /**
+   * A channel that is not a call's went away: if it was an agent's phone leg, the agent must not
+   * be offered calls until it is back (AgentLegService.legGone).
+   */
+  legGone?(channelId: string, ari: WorkerAri): Promise<unknown>;
 }
 
 /**
@@ -253,7 +258,10 @@ export class AriCallWorker {
           const a = this.auxOf(callId);
           a.peerCause = event.cause;
           if (a.ownDestroyed) await this.end(callId, receivedAt);
+          return;
         }
+        // Not a call: maybe an agent's phone leg (browser closed, network lost, hung up).
+        await this.o.agentLegs?.legGone?.(id, this.o.ari);
         return;
       }
       default:

@@ -172,7 +172,8 @@ describe('transfers from the agent panel', () => {
     await a.getByRole('button', { name: 'Cancel transfer' }).click();
     await waitState(c, 'READY');
     await expect.poll(() => bridgeOf(callId)).toBe(`agent-${ids.agent1}`);
-    expect(await a.getByRole('button', { name: 'Complete transfer' }).count()).toBe(0);
+    // The panel learns of the cancel from the server: wait for it rather than read it at once.
+    await expect.poll(() => a.getByRole('button', { name: 'Complete transfer' }).count()).toBe(0);
     expect(await stateOn(a)).toBe('INCALL');
     await a.keyboard.press('Alt+KeyH');
     await waitState(a, 'WRAPUP');

@@ -13,6 +13,7 @@ import type { StreamName } from '../../ports/event-bus.js';
  *   p:{agents}:transfer:<agentId>   string JSON of the agent's warm transfer in progress (api)
  *   p:{agents}:monitor:<agentId>    string JSON of the supervisor monitoring the agent's call (api)
  *   p:{agents}:monitor-leg:<channelId> string agentId whose monitoring that supervisor leg is in
+ *   p:{agents}:leg:<channelId>      string agentId whose phone leg that channel is (ari-worker, api)
  *   p:{calls}:call:<callId>         string one LiveCall as JSON
  *   p:{calls}:all                   set    ids of live calls
  *   p:{calls}:events / :seq         stream + counter of the `calls` event stream
@@ -75,6 +76,11 @@ export class RedisKeys {
   /** The agent a supervisor's monitoring leg belongs to (the ARI worker sees only the channel). */
   agentMonitorLeg(channelId: string): string {
     return `${this.prefix}:{agents}:monitor-leg:${channelId}`;
+  }
+
+  /** The agent a phone-leg channel belongs to, so the ARI worker can tell its loss. */
+  agentLeg(channelId: string): string {
+    return `${this.prefix}:{agents}:leg:${channelId}`;
   }
 
   call(callId: CallId): string {

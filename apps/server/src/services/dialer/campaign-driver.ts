@@ -723,7 +723,8 @@ export class CampaignDriver {
     t: Tracked,
   ): Promise<'ok' | 'agent-failed' | 'call-gone'> {
     const ari = this.d.ari(t.serverId);
-    if (!agent.bridgeId || !ari) {
+    // No leg (lost mid-call and never back): a customer added to the bridge would hear no one.
+    if (!agent.bridgeId || !agent.legChannelId || !ari) {
       this.log.warn(
         { agentId: agent.agentId, callId: t.callId },
         'ready agent has no phone leg: paused',
