@@ -4,7 +4,17 @@ import { AriError } from '../adapters/asterisk/ari-error.js';
 import { createLogger } from '../logger.js';
 import { ManualClock } from '../ports/clock.js';
 import { MemoryStateStore } from '../ports/fakes/memory-state-store.js';
-import { AgentLegService, type AgentLegAri } from './agent-leg.js';
+import type { AgentStatus } from '../ports/state-store.js';
+import {
+  agentOfEndpoint,
+  AgentLegService,
+  legLost,
+  PHONE_LOST_PAUSE_CODE,
+  PHONE_LOST_REASON,
+  type AgentLegAri,
+  type AgentLegIndex,
+} from './agent-leg.js';
+import type { WorkerAri } from './ari-worker-calls.js';
 import { AgentSessionService } from './agent-session.js';
 
 /** A phone that enters the app after `answerAfter` refused adds (it is still ringing). */
@@ -108,5 +118,182 @@ describe('AgentLegService', () => {
     expect(ari.log).toContain(`hangup ${leg.legChannelId}`);
     expect(ari.log.filter((x) => x === 'destroyBridge agent-42')).toHaveLength(2);
     expect(await store.getAgent(agentId)).toMatchObject({ bridgeId: null, legChannelId: null });
+  });
+});
+
+function status(state: AgentStatus['state'], over: Partial<AgentStatus> = {}): AgentStatus {
+  return {
+    agentId: '42' as AgentId,
+    state,
+    sinceMs: 1_000,
+    campaignId: '1' as CampaignId,
+    callId: state === 'RESERVED' || state === 'INCALL' ? ('c1' as never) : null,
+    pauseCode: state === 'PAUSED' ? 'BREAK' : null,
+    bridgeId: 'agent-42',
+    legChannelId: 'leg-1',
+    ...over,
+  };
+}
+
+describe('legLost (pure)', () => {
+  it('pauses a READY agent with PHONE and clears its leg and bridge, as one READY -> PAUSED event', () => {
+    const r = legLost(status('READY'), 'leg-1', 5_000);
+    expect(r?.status).toMatchObject({
+      state: 'PAUSED',
+      pauseCode: PHONE_LOST_PAUSE_CODE,
+      sinceMs: 5_000,
+      bridgeId: null,
+      legChannelId: null,
+    });
+    expect(r?.event).toMatchObject({ from: 'READY', to: 'PAUSED', reason: PHONE_LOST_REASON });
+    expect(r?.destroyBridge).toBe(true);
+  });
+
+  it('takes a RESERVED agent straight to PAUSED (the hand-off then fails on the gone bridge)', () => {
+    const r = legLost(status('RESERVED'), 'leg-1', 5_000);
+    expect(r?.status).toMatchObject({ state: 'PAUSED', callId: null, legChannelId: null });
+    expect(r?.event).toMatchObject({ from: 'RESERVED', to: 'PAUSED' });
+    expect(r?.destroyBridge).toBe(true);
+  });
+
+  it.each(['INCALL', 'DEAD', 'WRAPUP', 'PAUSED'] as const)(
+    'only clears the leg of a %s agent and keeps its bridge (the customer stays in it)',
+    (state) => {
+      const prev = status(state);
+      const r = legLost(prev, 'leg-1', 5_000);
+      expect(r?.status).toEqual({ ...prev, legChannelId: null });
+      expect(r?.event).toMatchObject({ from: state, to: state });
+      expect(r?.destroyBridge).toBe(false);
+    },
+  );
+
+  it('ignores a channel that is not the current leg, and a logged-out agent', () => {
+    expect(legLost(status('READY'), 'old-leg', 5_000)).toBeNull();
+    expect(legLost(status('LOGGED_OUT'), 'leg-1', 5_000)).toBeNull();
+  });
+});
+
+describe('agentOfEndpoint', () => {
+  const users = [
+    { id: '1', username: 'alice', active: true, sipEndpoint: null },
+    { id: '2', username: 'bob', active: false, sipEndpoint: null },
+    { id: '3', username: 'carol', active: true, sipEndpoint: 'PJSIP/desk7' },
+  ];
+  const repo = {
+    findByUsername: async (u: string) => users.find((x) => x.username === u) ?? null,
+    list: async (f: { active: boolean }) => users.filter((x) => x.active === f.active),
+  };
+
+  it('finds the active, logged-in user by username or by sip_endpoint; nobody otherwise', async () => {
+    const store = new MemoryStateStore();
+    const sessions = new AgentSessionService({
+      store,
+      log: { record: async () => undefined },
+      clock: new ManualClock(1_000),
+    });
+    const resolve = agentOfEndpoint(repo, store);
+    expect(await resolve('alice')).toBeNull(); // not logged in
+    for (const id of ['1', '2', '3'])
+      await sessions.apply(id as AgentId, { type: 'login', campaignId: '1' as CampaignId }, 'a');
+    expect(await resolve('alice')).toBe('1');
+    expect(await resolve('PJSIP/alice')).toBe('1');
+    expect(await resolve('bob')).toBeNull(); // inactive
+    expect(await resolve('desk7')).toBe('3');
+    expect(await resolve('nobody')).toBeNull();
+  });
+});
+
+function memoryIndex(): AgentLegIndex & { map: Map<string, AgentId> } {
+  const map = new Map<string, AgentId>();
+  return {
+    map,
+    set: async (c, a) => void map.set(c, a),
+    get: async (c) => map.get(c) ?? null,
+    delete: async (c) => void map.delete(c),
+  };
+}
+
+function workerAri(): WorkerAri & { log: string[] } {
+  const log: string[] = [];
+  return {
+    log,
+    listChannels: async () => [],
+    createBridge: async (id, type, name) => {
+      log.push(`createBridge ${id} ${type} ${name}`);
+      return {} as never;
+    },
+    addChannel: async (b, c) => void log.push(`addChannel ${b} ${String(c)}`),
+    hangup: async (c) => void log.push(`hangup ${c}`),
+    destroyBridge: async (b) => void log.push(`destroyBridge ${b}`),
+  };
+}
+
+describe('AgentLegService.workerHandler', () => {
+  async function setup(agentOf: AgentId | null) {
+    const { store, sessions, agentId } = await loggedIn();
+    const index = memoryIndex();
+    const legs = new AgentLegService({
+      ari: fakeAri(0),
+      store,
+      agents: sessions,
+      app: 'dialer',
+      logger: createLogger('silent'),
+      index,
+      clock: new ManualClock(2_000),
+    });
+    const handler = legs.workerHandler(async () => agentOf ?? null);
+    return { store, sessions, agentId, index, handler, ari: workerAri() };
+  }
+  const leg = (channelId: string) => ({ serverId: 's', channelId, endpoint: 'agent42' });
+
+  it('hangs up a leg of nobody logged in', async () => {
+    const { handler, ari } = await setup(null);
+    await handler.onAgentLeg(leg('ch-1'), ari);
+    expect(ari.log).toEqual(['hangup ch-1']);
+  });
+
+  it("puts the leg in agent-<agentId>, named so, records and indexes it; a second leg replaces it", async () => {
+    const { handler, ari, store, agentId, index } = await setup('42' as AgentId);
+    await handler.onAgentLeg(leg('ch-1'), ari);
+    expect(ari.log).toEqual(['createBridge agent-42 mixing agent-42', 'addChannel agent-42 ch-1']);
+    expect(await store.getAgent(agentId)).toMatchObject({
+      bridgeId: 'agent-42',
+      legChannelId: 'ch-1',
+    });
+    expect(index.map.get('ch-1')).toBe('42');
+    await handler.onAgentLeg(leg('ch-2'), ari);
+    expect(ari.log.slice(2)).toEqual([
+      'createBridge agent-42 mixing agent-42',
+      'addChannel agent-42 ch-2',
+      'hangup ch-1',
+    ]);
+    expect((await store.getAgent(agentId))?.legChannelId).toBe('ch-2');
+    expect([...index.map.keys()]).toEqual(['ch-2']);
+    // The old leg's destruction changes nothing now.
+    await handler.legGone?.('ch-1', ari);
+    expect((await store.getAgent(agentId))?.legChannelId).toBe('ch-2');
+  });
+
+  it('pauses a READY agent whose leg is destroyed, once, and tears its empty bridge down', async () => {
+    const { handler, ari, store, sessions, agentId, index } = await setup('42' as AgentId);
+    await handler.onAgentLeg(leg('ch-1'), ari);
+    await sessions.apply(agentId, { type: 'ready' }, 'agent');
+    const writes: string[] = [];
+    const transitionAgent = store.transitionAgent.bind(store);
+    store.transitionAgent = async (next, from, event) => {
+      writes.push(`${event.from}->${event.to} ${event.reason}`);
+      return transitionAgent(next, from, event);
+    };
+    await handler.legGone?.('ch-1', ari);
+    await handler.legGone?.('ch-1', ari);
+    expect(await store.getAgent(agentId)).toMatchObject({
+      state: 'PAUSED',
+      pauseCode: 'PHONE',
+      bridgeId: null,
+      legChannelId: null,
+    });
+    expect(ari.log.filter((x) => x === 'destroyBridge agent-42')).toHaveLength(1);
+    expect(index.map.size).toBe(0);
+    expect(writes).toEqual(['READY->PAUSED system:phone-lost']);
   });
 });

@@ -45,6 +45,8 @@ export function usePhone(
   me: Me,
   loggedIn: boolean,
   audio: React.RefObject<HTMLAudioElement | null>,
+  /** The server paused the agent for want of a line (core/panel.ts `lineLost`). */
+  serverLostLine = false,
 ): PhoneController {
   const [status, dispatch] = useReducer(phoneReduce, { kind: 'off' } as PhoneStatus);
   const soft = useRef<Softphone | null>(null);
@@ -121,6 +123,14 @@ export function usePhone(
       dispatch({ type: 'reset' });
     };
   }, [loggedIn, startPhone, api]);
+
+  // A leg the server saw go (the simulated leg, an external phone) may still read "Line up"
+  // here: show it down, with *Reconnect line*, so the agent can bring it back and go ready.
+  useEffect(() => {
+    if (serverLostLine && status.kind === 'leg_up') {
+      dispatch({ type: 'leg_down', cause: 'the phone server lost your line' });
+    }
+  }, [serverLostLine, status.kind]);
 
   useEffect(() => {
     const off = () => dispatch({ type: 'offline' });

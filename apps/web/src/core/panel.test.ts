@@ -9,7 +9,9 @@ import type {
 } from '@ringside/protocol';
 import {
   describeMonitor,
+  describeState,
   guard,
+  lineLost,
   initialPanel,
   overdueWrapupAction,
   reduce,
@@ -488,5 +490,22 @@ describe('transfer target', () => {
       reserved.s,
     );
     expect(bridged.effects).toEqual([{ type: 'load_call', callId: 'x1' }]);
+  });
+});
+
+describe('phone line lost', () => {
+  it('says the line dropped when the server pauses a ready agent for PHONE, and not for a break', () => {
+    const lost = run([
+      live,
+      snapshot(agent('READY')),
+      moved('READY', 'PAUSED', 2000, { pauseCode: 'PHONE', reason: 'system:phone-lost' }),
+    ]).s;
+    expect(lineLost(lost)).toBe(true);
+    expect(describeState(lost)).toBe('Paused: your phone line dropped. Reconnect it, then go ready');
+    const back = run([moved('PAUSED', 'READY', 3000)], lost).s;
+    expect(lineLost(back)).toBe(false);
+    const onBreak = run([live, snapshot(agent('PAUSED', { pauseCode: 'BREAK' }))]).s;
+    expect(lineLost(onBreak)).toBe(false);
+    expect(describeState(onBreak)).toBe('Paused (BREAK)');
   });
 });

@@ -125,6 +125,17 @@ export function stateOf(s: PanelState): AgentState {
   return s.agent?.state ?? 'LOGGED_OUT';
 }
 
+/**
+ * Pause codes the server gives an agent whose phone leg is gone: PHONE when the line dropped
+ * while it waited for calls (services/agent-leg.ts), NOLEG when the dialer found no line.
+ */
+export const NO_LINE_PAUSE_CODES: ReadonlySet<string> = new Set(['PHONE', 'NOLEG']);
+
+/** The server paused the agent for want of a phone line: reconnect it, then go ready. */
+export function lineLost(s: PanelState): boolean {
+  return stateOf(s) === 'PAUSED' && NO_LINE_PAUSE_CODES.has(s.agent?.pauseCode ?? '');
+}
+
 function newCall(callId: string, over: Partial<CallInfo> = {}): CallInfo {
   return {
     callId,
@@ -545,6 +556,7 @@ export function describeState(s: PanelState): string {
     case 'LOGGED_OUT':
       return 'Not logged in to a campaign';
     case 'PAUSED':
+      if (lineLost(s)) return 'Paused: your phone line dropped. Reconnect it, then go ready';
       return s.agent?.pauseCode ? `Paused (${s.agent.pauseCode})` : 'Paused';
     case 'READY':
       return 'Ready: waiting for a call';

@@ -9,6 +9,7 @@ import {
 import {
   describeMonitor,
   describeState,
+  lineLost,
   guard,
   overdueWrapupAction,
   stateOf,
@@ -99,7 +100,7 @@ export function AgentPanel({
   const st = stateOf(state);
   const loggedIn = st !== 'LOGGED_OUT';
   const audio = useRef<HTMLAudioElement | null>(null);
-  const phone = usePhone(api, me, loggedIn, audio);
+  const phone = usePhone(api, me, loggedIn, audio, lineLost(state));
 
   const [campaigns, setCampaigns] = useState<Campaign[]>([]);
   const [picked, setPicked] = useState('');

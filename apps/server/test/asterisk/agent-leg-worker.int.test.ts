@@ -1,0 +1,395 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimPbx, type SimPbx } from '@ringside/sim';
+import type {
+  AgentId,
+  AgentStateChanged,
+  CallId,
+  CampaignId,
+  E164,
+  LeadId,
+  ListId,
+} from '@ringside/protocol';
+import { AriRestClient } from '../../src/adapters/asterisk/ari-client.js';
+import { AgentLogRepository } from '../../src/adapters/postgres/agent-log.js';
+import { createCampaignsRepo } from '../../src/adapters/postgres/campaigns.js';
+import { createDb } from '../../src/adapters/postgres/database.js';
+import { RedisEventBus } from '../../src/adapters/redis/event-bus.js';
+import { RedisStateStore } from '../../src/adapters/redis/state-store.js';
+import { loadConfig } from '../../src/config.js';
+import { ConflictError } from '../../src/errors.js';
+import { createLogger } from '../../src/logger.js';
+import { systemClock } from '../../src/ports/clock.js';
+import type { Subscription } from '../../src/ports/event-bus.js';
+import { MemoryHopper } from '../../src/ports/fakes/memory-hopper.js';
+import type { LiveCall } from '../../src/ports/state-store.js';
+import type { RunningRole } from '../../src/roles/context.js';
+import { startAriWorker } from '../../src/roles/ari-worker.js';
+import { AgentSessionService } from '../../src/services/agent-session.js';
+import {
+  CampaignLeases,
+  DialerKeys,
+  DialerService,
+  scaledTimers,
+  type DialerAri,
+} from '../../src/services/dialer/index.js';
+import { TEST_DATABASE_URL, createTestDb, type TestDb } from '../helpers/db.js';
+import { TEST_REDIS_URL, testRedisPrefix } from '../helpers/redis.js';
+
+/**
+ * Agents' phones that dial in (`Stasis(dialer,agent,<endpoint>)`, as a WebRTC softphone dialing
+ * `login` on a real Asterisk) and phones that go away, through the ari-worker role as main.ts
+ * starts it (its default leg handler), on the simulated PBX with the real Redis and PostgreSQL.
+ */
+
+let db: TestDb;
+let pbx: SimPbx;
+let redis: Redis;
+let worker: RunningRole;
+let ari: AriRestClient;
+let store: RedisStateStore;
+let sessions: AgentSessionService;
+let sub: Subscription;
+let campaignId: CampaignId;
+let listId: ListId;
+const ids: Record<string, AgentId> = {};
+const agentEvents: AgentStateChanged[] = [];
+const app = 'dialer';
+
+async function waitFor(what: string, ok: () => boolean | Promise<boolean>): Promise<void> {
+  // A liveness bound only (the simulated phone answers in ms); not a speed goal.
+  for (let i = 0; i < 500; i++) {
+    if (await ok()) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** The phone dials `login` (simulated PBX control API); returns its channel id. */
+async function phoneLogin(endpoint: string): Promise<string> {
+  const r = await fetch(`${pbx.url}/_sim/phones/${endpoint}/login`, { method: 'POST' });
+  expect(r.status).toBe(200);
+  return ((await r.json()) as { channelId: string }).channelId;
+}
+async function phoneHangsUp(endpoint: string): Promise<void> {
+  const r = await fetch(`${pbx.url}/_sim/phones/${endpoint}/hangup`, { method: 'POST' });
+  expect(r.status).toBe(204);
+}
+const channelExists = (id: string) =>
+  ari.getChannel(id).then(
+    () => true,
+    () => false,
+  );
+const bridgeChannels = (id: string) =>
+  ari.getBridge(id).then(
+    (b) => b.channels,
+    () => null,
+  );
+const agent = (id: AgentId) => store.getAgent(id);
+const eventsOf = (id: AgentId) => agentEvents.filter((e) => e.agentId === id);
+
+beforeAll(async () => {
+  db = await createTestDb('agent_leg_worker');
+  // Customers answer at once and talk for ten minutes (the INCALL case needs one on the line).
+  pbx = await startSimPbx({
+    port: 0,
+    defaultProfile: {
+      mix: { human: 100, machine: 0, noanswer: 0, busy: 0, congestion: 0 },
+      humanRingMs: 50,
+      humanTalkMs: 600_000,
+    },
+  });
+  const prefix = testRedisPrefix('agent_leg_worker');
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: TEST_DATABASE_URL,
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_PREFIX: prefix,
+  });
+  const server = {
+    id: 'sim',
+    baseUrl: pbx.ariUrl,
+    user: config.ariUser,
+    password: config.ariPassword,
+    app,
+  };
+  redis = new Redis(TEST_REDIS_URL);
+  store = new RedisStateStore(redis, { prefix });
+  const bus = new RedisEventBus(redis, { prefix, blockMs: 200 });
+  sessions = new AgentSessionService({
+    store,
+    log: new AgentLogRepository(db.pool),
+    clock: systemClock,
+  });
+  sub = await bus.subscribe({
+    from: 'latest',
+    onEvent: (env) => {
+      if (env.event.type === 'agent.state_changed') agentEvents.push(env.event);
+    },
+  });
+  // No agentLegs override: the role's own handler (AgentLegService.workerHandler).
+  worker = await startAriWorker({
+    config,
+    logger: createLogger('silent'),
+    pool: db.pool,
+    clock: systemClock,
+    ariServers: [server],
+  });
+  ari = new AriRestClient(server);
+  await waitFor('the worker to connect', async () => {
+    const r = await fetch(`${pbx.url}/_sim/stats`);
+    return ((await r.json()) as { connectedApps: string[] }).connectedApps.includes(app);
+  });
+
+  const c = await createCampaignsRepo(createDb(db.pool)).create({
+    name: 'legs',
+    active: true,
+    dialMethod: 'progressive',
+  });
+  campaignId = c.id;
+  const l = await db.pool.query<{ id: string }>(
+    `INSERT INTO lists (campaign_id, name) VALUES ($1, 'l') RETURNING id`,
+    [campaignId],
+  );
+  listId = l.rows[0]?.id as ListId;
+  // The softphone's endpoint is named after the username (services/sip-accounts.ts); carol has
+  // an external phone whose endpoint is not her username.
+  const u = await db.pool.query<{ id: string; username: string }>(
+    `INSERT INTO users (username, display_name, role, password_hash, phone_type, sip_endpoint) VALUES
+       ('alice', 'A', 'agent', 'x', 'webrtc', NULL),
+       ('bob', 'B', 'agent', 'x', 'webrtc', NULL),
+       ('carol', 'C', 'agent', 'x', 'sip', 'PJSIP/desk7'),
+       ('dave', 'D', 'agent', 'x', 'webrtc', NULL)
+     RETURNING id::text, username`,
+  );
+  for (const r of u.rows) ids[r.username] = r.id as AgentId;
+  for (const ep of ['alice', 'bob', 'desk7', 'dave']) {
+    await fetch(`${pbx.url}/_sim/phones/${ep}/register`, { method: 'POST' });
+  }
+  for (const name of ['alice', 'carol', 'dave']) {
+    await sessions.apply(ids[name] as AgentId, { type: 'login', campaignId }, 'agent');
+  }
+});
+
+afterAll(async () => {
+  await sub?.close();
+  await worker?.stop();
+  ari?.close();
+  redis?.disconnect();
+  await pbx?.stop();
+  await db?.drop();
+});
+
+describe('a phone dialing into the app (Stasis ["agent", <endpoint>])', () => {
+  it("lands in the logged-in agent's own bridge agent-<agentId> and agent_status records it", async () => {
+    const alice = ids.alice as AgentId;
+    const ch = await phoneLogin('alice');
+    await waitFor('the leg recorded', async () => (await agent(alice))?.legChannelId === ch);
+    expect(await agent(alice)).toMatchObject({ bridgeId: `agent-${alice}`, state: 'PAUSED' });
+    expect(await bridgeChannels(`agent-${alice}`)).toEqual([ch]);
+    expect((await ari.getBridge(`agent-${alice}`)).name).toBe(`agent-${alice}`);
+  });
+
+  it('finds an external phone by users.sip_endpoint', async () => {
+    const carol = ids.carol as AgentId;
+    const ch = await phoneLogin('desk7');
+    await waitFor('the leg recorded', async () => (await agent(carol))?.legChannelId === ch);
+    expect(await bridgeChannels(`agent-${carol}`)).toEqual([ch]);
+  });
+
+  it('is hung up when its user is not logged in', async () => {
+    const ch = await phoneLogin('bob');
+    await waitFor('the leg hung up', async () => !(await channelExists(ch)));
+    expect(await agent(ids.bob as AgentId)).toBeNull();
+    expect(await bridgeChannels(`agent-${ids.bob}`)).toBeNull();
+  });
+
+  it('replaces the agent’s earlier leg: the new one is recorded and the old one hung up', async () => {
+    const alice = ids.alice as AgentId;
+    const first = (await agent(alice))?.legChannelId as string;
+    const second = await phoneLogin('alice');
+    await waitFor('the new leg recorded', async () => (await agent(alice))?.legChannelId === second);
+    await waitFor('the old leg hung up', async () => !(await channelExists(first)));
+    expect(await bridgeChannels(`agent-${alice}`)).toEqual([second]);
+    // The old leg's ChannelDestroyed did not touch the agent.
+    expect(await agent(alice)).toMatchObject({ state: 'PAUSED', pauseCode: 'LOGIN' });
+  });
+});
+
+describe('losing the leg', () => {
+  it('pauses a READY agent with PHONE and clears its leg in one event; a new leg lets it go ready again', async () => {
+    const alice = ids.alice as AgentId;
+    await sessions.apply(alice, { type: 'ready' }, 'agent');
+    const before = eventsOf(alice).length;
+    await phoneHangsUp('alice');
+    await waitFor('the agent paused', async () => (await agent(alice))?.state === 'PAUSED');
+    expect(await agent(alice)).toMatchObject({
+      state: 'PAUSED',
+      pauseCode: 'PHONE',
+      bridgeId: null,
+      legChannelId: null,
+    });
+    // Its bridge held no customer: torn down, so a hand-off already under way cannot use it.
+    expect(await bridgeChannels(`agent-${alice}`)).toBeNull();
+    await waitFor('the event', () => eventsOf(alice).length > before);
+
+    const back = await phoneLogin('alice');
+    await waitFor('the new leg recorded', async () => (await agent(alice))?.legChannelId === back);
+    await waitFor('its event', () => eventsOf(alice).length >= before + 2);
+    // Between the hang-up and the new leg: exactly the pause, then the new leg.
+    expect(
+      eventsOf(alice)
+        .slice(before)
+        .map((e) => `${e.from}->${e.to} ${e.pauseCode} ${e.reason}`),
+    ).toEqual(['READY->PAUSED PHONE system:phone-lost', 'PAUSED->PAUSED PHONE system:leg']);
+    expect(await bridgeChannels(`agent-${alice}`)).toEqual([back]);
+    await sessions.apply(alice, { type: 'ready' }, 'agent');
+    expect((await agent(alice))?.state).toBe('READY');
+  });
+
+  it('keeps an INCALL agent on its call: the customer stays in the bridge and a new leg rejoins it', async () => {
+    const dave = ids.dave as AgentId;
+    const bridge = `agent-${dave}`;
+    const leg = await phoneLogin('dave');
+    await waitFor('the leg recorded', async () => (await agent(dave))?.legChannelId === leg);
+    // A customer in the agent's bridge (a human on the simulated line), the agent INCALL with it.
+    const callId = 'legcust1' as CallId;
+    await ari.originate({
+      endpoint: 'Local/+15551230001@sim-customers',
+      channelId: callId,
+      otherChannelId: `${callId}-2`,
+      app,
+      appArgs: 'test',
+    });
+    await waitFor('the customer answered', async () => {
+      try {
+        await ari.addChannel(bridge, callId);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    await sessions.apply(dave, { type: 'ready' }, 'agent');
+    await sessions.apply(dave, { type: 'reserve', callId }, 'dialer');
+    await sessions.apply(dave, { type: 'connect', callId }, 'dialer');
+
+    await phoneHangsUp('dave');
+    await waitFor('the leg cleared', async () => (await agent(dave))?.legChannelId === null);
+    expect(await agent(dave)).toMatchObject({ state: 'INCALL', callId, bridgeId: bridge });
+    expect(await bridgeChannels(bridge)).toEqual([callId]);
+
+    const back = await phoneLogin('dave');
+    await waitFor('the new leg recorded', async () => (await agent(dave))?.legChannelId === back);
+    expect([...((await bridgeChannels(bridge)) ?? [])].sort()).toEqual([back, callId].sort());
+    expect((await agent(dave))?.state).toBe('INCALL');
+    await ari.hangup(callId);
+  });
+});
+
+describe('the dialer and an agent without a leg', () => {
+  it("never adds a customer to the bridge of a READY agent whose leg is gone: the agent is paused instead", async () => {
+    // As after a leg lost mid-call: the bridge is still named, the leg is not.
+    const prefix = testRedisPrefix('agent_leg_dialer');
+    const dstore = new RedisStateStore(redis, { prefix });
+    const dbus = new RedisEventBus(redis, { prefix, blockMs: 200 });
+    const dsessions = new AgentSessionService({
+      store: dstore,
+      log: { record: async () => undefined },
+      clock: systemClock,
+    });
+    const agentId = '9001' as AgentId;
+    await dsessions.apply(agentId, { type: 'login', campaignId }, 'agent');
+    await dsessions.apply(
+      agentId,
+      { type: 'set_leg', bridgeId: `agent-${agentId}`, legChannelId: null },
+      'x',
+    );
+    await dsessions.apply(agentId, { type: 'ready' }, 'agent');
+    // A live answer nobody acted on yet: the dialer's recovery hands it off at once.
+    const now = Date.now();
+    const call: LiveCall = {
+      callId: 'noleg1' as CallId,
+      campaignId,
+      leadId: '1' as LeadId,
+      listId,
+      phone: '+12125550100' as E164,
+      stage: 'AMD',
+      serverId: 's',
+      channelId: 'noleg1',
+      bridgeId: null,
+      agentId: null,
+      manual: false,
+      attempt: 1,
+      originatedAtMs: now - 5_000,
+      ringingAtMs: now - 4_000,
+      answeredAtMs: now - 300,
+      amdAtMs: now,
+      amdResult: 'HUMAN',
+      waitingAtMs: null,
+      bridgedAtMs: null,
+      droppedAtMs: null,
+      endedAtMs: null,
+    };
+    await dstore.putCall(call, {
+      type: 'call.amd',
+      callId: call.callId,
+      result: 'HUMAN',
+      cause: 'x',
+      atMs: now,
+    });
+    const ariLog: string[] = [];
+    const dari: DialerAri = {
+      createBridge: async (b) => void ariLog.push(`create ${b}`),
+      addChannel: async (b, c) => void ariLog.push(`add ${b} ${String(c)}`),
+      removeChannel: async () => undefined,
+      playOnChannel: async (c) => void ariLog.push(`play ${c}`),
+      getPlayback: async () => ({}),
+      hangup: async (c) => void ariLog.push(`hangup ${c}`),
+    };
+    const dialer = new DialerService({
+      instanceId: 'legs',
+      store: dstore,
+      hopper: new MemoryHopper(),
+      originator: {
+        originate: async () => ({ ok: false, attempted: false, error: new ConflictError('x') }),
+      },
+      ari: () => dari,
+      agents: dsessions,
+      dnc: { isBlocked: async () => false },
+      leads: {
+        dialed: () => undefined,
+        ended: () => undefined,
+        skipped: () => undefined,
+        flush: async () => undefined,
+      },
+      ledger: { add: async () => undefined, days: async () => [] },
+      status: { put: async () => undefined },
+      clock: systemClock,
+      timers: scaledTimers(1),
+      logger: createLogger('silent'),
+      newCallId: () => 'unused' as CallId,
+      perfNow: () => performance.now(),
+      hopperLeaseMs: 30_000,
+      safeHarborStartMs: 250,
+      maxLinesPerAgent: 3,
+      campaigns: createCampaignsRepo(createDb(db.pool)),
+      leases: new CampaignLeases(redis, new DialerKeys(prefix), 'legs', 600),
+      bus: dbus,
+      rebuildLedger: async () => undefined,
+      leaseIntervalMs: 100,
+    });
+    await dialer.start();
+    try {
+      await waitFor('the agent paused', async () => {
+        const s = await dstore.getAgent(agentId);
+        return s?.state === 'PAUSED' && s.pauseCode === 'NOLEG';
+      });
+      // The customer went to the holding bridge or the safe-harbor drop, never to the agent.
+      await waitFor('the call parked or dropped', () => ariLog.length > 0);
+      expect(ariLog.filter((x) => x.startsWith(`add agent-${agentId}`))).toEqual([]);
+    } finally {
+      await dialer.stop();
+    }
+  });
+});
