@@ -103,6 +103,28 @@ describe('AgentLegService', () => {
     expect((await store.getAgent(agentId))?.bridgeId).toBeNull();
   });
 
+  it('reuses the bridge of an agent on a call (the customer waiting in it stays)', async () => {
+    const { store, sessions, agentId } = await loggedIn();
+    const callId = 'c1' as never;
+    await sessions.apply(agentId, { type: 'ready' }, 'agent');
+    await sessions.apply(agentId, { type: 'reserve', callId }, 'dialer');
+    await sessions.apply(agentId, { type: 'connect', callId }, 'dialer');
+    const ari = fakeAri(0);
+    const legs = new AgentLegService({
+      ari,
+      store,
+      agents: sessions,
+      app: 'dialer',
+      logger: createLogger('silent'),
+    });
+    const leg = await legs.attach(agentId, 'PJSIP/agent42');
+    expect(ari.log).not.toContain('destroyBridge agent-42');
+    expect(await store.getAgent(agentId)).toMatchObject({
+      state: 'INCALL',
+      legChannelId: leg.legChannelId,
+    });
+  });
+
   it('tears the leg and the bridge down at logout', async () => {
     const { store, sessions, agentId } = await loggedIn();
     const ari = fakeAri(0);
@@ -252,7 +274,7 @@ describe('AgentLegService.workerHandler', () => {
     expect(ari.log).toEqual(['hangup ch-1']);
   });
 
-  it("puts the leg in agent-<agentId>, named so, records and indexes it; a second leg replaces it", async () => {
+  it('puts the leg in agent-<agentId>, named so, records and indexes it; a second leg replaces it', async () => {
     const { handler, ari, store, agentId, index } = await setup('42' as AgentId);
     await handler.onAgentLeg(leg('ch-1'), ari);
     expect(ari.log).toEqual(['createBridge agent-42 mixing agent-42', 'addChannel agent-42 ch-1']);

@@ -214,7 +214,10 @@ export class AgentLegService {
         const agentId = await resolveAgent(leg.endpoint);
         if (!agentId) {
           // The endpoint is personal data of a kind (a username): the channel id is enough.
-          this.d.logger.warn({ channelId: leg.channelId }, 'phone leg of no logged-in agent hung up');
+          this.d.logger.warn(
+            { channelId: leg.channelId },
+            'phone leg of no logged-in agent hung up',
+          );
           await ari.hangup(leg.channelId).catch(() => undefined);
           return;
         }

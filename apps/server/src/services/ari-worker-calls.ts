@@ -26,9 +26,9 @@ export interface AgentLeg {
 }
 
 /**
- * What to do with an agent's leg. The default nails it up in a mixing bridge named
- * `agent-<endpoint>`; the agent-session service can replace it (it knows which agent the
- * endpoint belongs to).
+ * What to do with an agent's leg. The ari-worker role uses AgentLegService.workerHandler (it
+ * knows which agent the endpoint belongs to); without a handler (trace replays) the leg is
+ * nailed up in a mixing bridge named `agent-<endpoint>`.
  */
 export interface AgentLegHandler {
   onAgentLeg(leg: AgentLeg, ari: WorkerAri): Promise<void>;

@@ -209,7 +209,10 @@ describe('a phone dialing into the app (Stasis ["agent", <endpoint>])', () => {
     const alice = ids.alice as AgentId;
     const first = (await agent(alice))?.legChannelId as string;
     const second = await phoneLogin('alice');
-    await waitFor('the new leg recorded', async () => (await agent(alice))?.legChannelId === second);
+    await waitFor(
+      'the new leg recorded',
+      async () => (await agent(alice))?.legChannelId === second,
+    );
     await waitFor('the old leg hung up', async () => !(await channelExists(first)));
     expect(await bridgeChannels(`agent-${alice}`)).toEqual([second]);
     // The old leg's ChannelDestroyed did not touch the agent.
@@ -288,7 +291,7 @@ describe('losing the leg', () => {
 });
 
 describe('the dialer and an agent without a leg', () => {
-  it("never adds a customer to the bridge of a READY agent whose leg is gone: the agent is paused instead", async () => {
+  it('never adds a customer to the bridge of a READY agent whose leg is gone: the agent is paused instead', async () => {
     // As after a leg lost mid-call: the bridge is still named, the leg is not.
     const prefix = testRedisPrefix('agent_leg_dialer');
     const dstore = new RedisStateStore(redis, { prefix });

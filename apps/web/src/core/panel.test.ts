@@ -501,7 +501,9 @@ describe('phone line lost', () => {
       moved('READY', 'PAUSED', 2000, { pauseCode: 'PHONE', reason: 'system:phone-lost' }),
     ]).s;
     expect(lineLost(lost)).toBe(true);
-    expect(describeState(lost)).toBe('Paused: your phone line dropped. Reconnect it, then go ready');
+    expect(describeState(lost)).toBe(
+      'Paused: your phone line dropped. Reconnect it, then go ready',
+    );
     const back = run([moved('PAUSED', 'READY', 3000)], lost).s;
     expect(lineLost(back)).toBe(false);
     const onBreak = run([live, snapshot(agent('PAUSED', { pauseCode: 'BREAK' }))]).s;
