@@ -89,6 +89,11 @@ async function main(): Promise<void> {
     progress(`reusing ${CALLS} call_log and ${AGENT_LOGS} agent_log rows`);
   } else {
     progress(`generating ${CALLS} call_log and ${AGENT_LOGS} agent_log rows (once)`);
+    // From a freshly migrated schema: a generation cut short (its indexes dropped for the load)
+    // must not leave the next one without them.
+    await pool.query('DROP SCHEMA public CASCADE');
+    await pool.query('CREATE SCHEMA public');
+    await migrate(pool);
     data = await generate(pool, CALLS, AGENT_LOGS, progress);
   }
   const service = new ReportsService(

@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import puppeteer, { type Browser, type ElementHandle, type Page } from 'puppeteer-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { customerHangsUp, ensureWebBuild, startSystem, type System } from './system.js';
 
 /**
@@ -19,10 +19,18 @@ function firefoxPath(): string {
     return execFileSync('which', ['firefox-esr'], { encoding: 'utf8' }).trim();
   } catch {
     throw new Error(
-      'firefox-esr is not installed: the Firefox e2e test needs Debian\'s stock Firefox ESR ' +
+      "firefox-esr is not installed: the Firefox e2e test needs Debian's stock Firefox ESR " +
         '(apt-get install firefox-esr; .ci/run installs it when missing)',
     );
   }
+}
+
+/** The page globals the test reads (this workspace compiles without the DOM library). */
+interface PageGlobals {
+  document: {
+    activeElement: { tagName: string; textContent: string | null; blur(): void } | null;
+  };
+  navigator: { userAgent: string };
 }
 
 let sys: System;
@@ -62,6 +70,21 @@ async function currentCallId(p: Page): Promise<string> {
   return id;
 }
 
+/** The focused element as `TAG: text` (BODY when nothing has the focus). */
+async function focused(p: Page): Promise<string> {
+  return p.evaluate(() => {
+    const el = (globalThis as unknown as PageGlobals).document.activeElement;
+    return el ? `${el.tagName}: ${el.textContent ?? ''}` : '';
+  });
+}
+
+/** The element `selector` once it is in the page; a missing one fails the test, never a no-op. */
+async function find(p: Page, selector: string): Promise<ElementHandle> {
+  const el = await p.waitForSelector(selector);
+  if (!el) throw new Error(`not found: ${selector}`);
+  return el;
+}
+
 async function alertText(p: Page): Promise<string> {
   return p.$$eval('[role="alert"]', (els) => els.map((e) => e.textContent ?? '').join(' | '));
 }
@@ -73,7 +96,25 @@ async function altKey(p: Page, code: 'KeyR' | 'KeyW'): Promise<void> {
   await p.keyboard.up('Alt');
 }
 
+/**
+ * Why the set-up failed, if it did. A failing beforeAll shows up as skipped tests in the summary
+ * line CI reads, so the error is kept and every test fails with it instead.
+ */
+let setupError: unknown = null;
+
 beforeAll(async () => {
+  try {
+    await setUp();
+  } catch (err) {
+    setupError = err;
+  }
+});
+
+beforeEach(() => {
+  if (setupError) throw setupError;
+});
+
+async function setUp(): Promise<void> {
   const executablePath = firefoxPath();
   ensureWebBuild();
   sys = await startSystem();
@@ -87,7 +128,7 @@ beforeAll(async () => {
     userDataDir: profileDir,
   });
   page = await browser.newPage();
-});
+}
 
 afterAll(async () => {
   await browser?.close();
@@ -98,17 +139,17 @@ afterAll(async () => {
 describe('agent panel in Firefox ESR (WebDriver BiDi) on the simulated PBX', () => {
   it('runs in stock Firefox, not a patched build', async () => {
     expect(await browser?.version()).toMatch(/^firefox\//i);
-    expect(await page.evaluate(() => navigator.userAgent)).toMatch(/Firefox\//);
+    expect(
+      await page.evaluate(() => (globalThis as unknown as PageGlobals).navigator.userAgent),
+    ).toMatch(/Firefox\//);
   });
 
   it('signs in, logs in to the campaign and goes ready with Alt+R', async () => {
     await page.goto(sys.front.url);
-    await (await page.waitForSelector(labelled('Username')))?.type('agent1');
-    await (await page.waitForSelector(labelled('Password')))?.type('ringside-demo');
-    await (await page.waitForSelector(button('Sign in')))?.click();
-    const login = await page.waitForSelector(button('Log in to campaign'));
-    await page.waitForSelector(`${button('Log in to campaign')}:not([disabled])`);
-    await login?.click();
+    await (await find(page, labelled('Username'))).type('agent1');
+    await (await find(page, labelled('Password'))).type('ringside-demo');
+    await (await find(page, button('Sign in'))).click();
+    await (await find(page, `${button('Log in to campaign')}:not([disabled])`)).click();
     await waitState(page, 'PAUSED');
     await page.waitForSelector('[aria-label="Phone"][data-phone="leg_up"]', { timeout: 5000 });
     await altKey(page, 'KeyR');
@@ -125,9 +166,12 @@ describe('agent panel in Firefox ESR (WebDriver BiDi) on the simulated PBX', () 
       .not.toMatch(/Loading|Unknown|^$/);
     const fields = await page.$$eval(`${lead} dd`, (els) => els.map((e) => e.textContent ?? ''));
     expect(fields.some((f) => /^\+1\d{10}$/.test(f))).toBe(true);
-    expect(await page.$eval(`${lead} dd`, (e) => (e as HTMLElement).offsetParent !== null)).toBe(
-      true,
-    );
+    expect(
+      await page.$eval(
+        `${lead} dd`,
+        (e) => (e as unknown as { offsetParent: unknown }).offsetParent !== null,
+      ),
+    ).toBe(true);
     const script = await page.$eval('section[aria-label="Script"]', (e) => e.textContent ?? '');
     expect(script).toContain('Hello ');
     expect(script).not.toContain('{{');
@@ -139,17 +183,16 @@ describe('agent panel in Firefox ESR (WebDriver BiDi) on the simulated PBX', () 
     await waitState(page, 'DEAD');
     await page.waitForSelector('form[aria-label="Disposition"]', { visible: true });
     // The form takes the focus, so a keyboard user lands on it.
-    await expect
-      .poll(() => page.evaluate(() => document.activeElement?.textContent ?? ''))
-      .toContain('Disposition');
+    await expect.poll(() => focused(page)).toBe('H2: Disposition (required)');
     // Ready is marked aria-disabled; pressing it (or Alt+R) is refused with the reason.
     expect(await page.$eval(button('Ready'), (e) => e.getAttribute('aria-disabled'))).toBe('true');
-    await (await page.$(button('Ready')))?.click();
+    await (await find(page, button('Ready'))).click();
     await expect.poll(() => alertText(page)).toContain('Submit the disposition');
-    await (await page.$(button('Dismiss')))?.click();
+    await (await find(page, button('Dismiss'))).click();
+    await expect.poll(() => alertText(page)).not.toContain('Submit the disposition');
     await altKey(page, 'KeyR');
     await expect.poll(() => alertText(page)).toContain('Submit the disposition');
-    expect(await serverState(page)).toEqual({ state: 'DEAD', callId });
+    expect(await serverState(page)).toMatchObject({ state: 'DEAD', callId });
   });
 
   it('no call is offered until the disposition is submitted; then the next call comes', async () => {
@@ -160,21 +203,22 @@ describe('agent panel in Firefox ESR (WebDriver BiDi) on the simulated PBX', () 
     expect(await stateOf(page)).not.toBe('INCALL');
 
     // Alt+W brings the keyboard back to the form after focus moved elsewhere.
-    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.evaluate(() =>
+      (globalThis as unknown as PageGlobals).document.activeElement?.blur(),
+    );
+    expect(await focused(page)).toMatch(/^BODY/);
     await altKey(page, 'KeyW');
-    await expect
-      .poll(() => page.evaluate(() => document.activeElement?.textContent ?? ''))
-      .toContain('Disposition');
+    await expect.poll(() => focused(page)).toBe('H2: Disposition (required)');
 
     const form = 'form[aria-label="Disposition"]';
-    await (await page.waitForSelector(`${form} input[name="disposition"]`))?.click();
+    await (await find(page, `${form} input[name="disposition"]`)).click();
     // "Then go ready" is the default: submitting makes the agent ready again.
     expect(
       await page.$eval(`${form} [role="radiogroup"] input:checked`, (e) =>
         e.parentElement?.textContent?.trim(),
       ),
     ).toBe('Then go ready');
-    await (await page.$(`${form} ${button('Submit disposition')}`))?.click();
+    await (await find(page, button('Submit disposition'))).click();
     await waitState(page, 'INCALL', 30_000);
     expect(await currentCallId(page)).not.toBe(first);
     expect(await page.$('form[aria-label="Disposition"]')).toBeNull();
