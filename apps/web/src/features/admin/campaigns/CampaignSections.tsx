@@ -19,7 +19,9 @@ import {
   fieldErrors,
   KitStyles,
   RefusalBanner,
+  SelectField,
   SuccessBanner,
+  TextField,
 } from '../shared/kit.js';
 import { campaignsApi } from './api.js';
 import {
@@ -446,46 +448,32 @@ function RecycleRulesEditor(props: { campaignId: string }) {
       </datalist>
       {rules.map((r, i) => (
         <div className="fields" role="group" aria-label={`Rule ${i + 1}`} key={i}>
-          <Field id={`rr-${i}-status`} label="Status" error={errors[`rules.${i}.status`]}>
-            {(a) => (
-              <input
-                {...a}
-                list={listId}
-                value={r.status}
-                onChange={(e) => set(i, { status: e.target.value })}
-              />
-            )}
-          </Field>
-          <Field
+          <TextField
+            id={`rr-${i}-status`}
+            label="Status"
+            error={errors[`rules.${i}.status`]}
+            list={listId}
+            value={r.status}
+            onChange={(status) => set(i, { status })}
+          />
+          <TextField
             id={`rr-${i}-delay`}
             label="Delay (s)"
             hint="0-2592000 s (30 days)"
             error={errors[`rules.${i}.delayS`]}
-          >
-            {(a) => (
-              <input
-                {...a}
-                inputMode="numeric"
-                value={r.delayS}
-                onChange={(e) => set(i, { delayS: e.target.value })}
-              />
-            )}
-          </Field>
-          <Field
+            inputMode="numeric"
+            value={r.delayS}
+            onChange={(delayS) => set(i, { delayS })}
+          />
+          <TextField
             id={`rr-${i}-max`}
             label="Max attempts"
             hint="1-100"
             error={errors[`rules.${i}.maxAttempts`]}
-          >
-            {(a) => (
-              <input
-                {...a}
-                inputMode="numeric"
-                value={r.maxAttempts}
-                onChange={(e) => set(i, { maxAttempts: e.target.value })}
-              />
-            )}
-          </Field>
+            inputMode="numeric"
+            value={r.maxAttempts}
+            onChange={(maxAttempts) => set(i, { maxAttempts })}
+          />
           <button type="button" onClick={() => setRules((rs) => rs.filter((_, j) => j !== i))}>
             Remove rule {i + 1}
           </button>
@@ -588,23 +576,20 @@ export function ScriptsSection(props: { me: Me; path: string }) {
       <KitStyles />
       <style>{SCRIPT_CSS}</style>
       <h2 id="scripts-heading">Scripts</h2>
-      <Field id="script-campaign" label="Campaign">
-        {(a) => (
-          <select
-            {...a}
-            value={selected}
-            onChange={(e) => {
-              window.location.hash = `#/admin/scripts/${e.target.value}`;
-            }}
-          >
-            {campaigns.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
+      <SelectField
+        id="script-campaign"
+        label="Campaign"
+        value={selected}
+        onChange={(id) => {
+          window.location.hash = `#/admin/scripts/${id}`;
+        }}
+      >
+        {campaigns.map((c) => (
+          <option key={c.id} value={c.id}>
+            {c.name}
+          </option>
+        ))}
+      </SelectField>
       {campaign && (
         <form aria-label="Script" noValidate onSubmit={(e) => void save(e)}>
           <div className="script-layout">

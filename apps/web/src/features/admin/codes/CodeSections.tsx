@@ -1,41 +1,21 @@
 import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import type { AdminDisposition, AdminPauseCode, Me } from '@ringside/protocol';
 import {
+  ConfirmButton,
   DataTable,
-  Field,
   fieldErrors,
   KitStyles,
   RefusalBanner,
   SuccessBanner,
+  TextField,
   type Column,
+  type FieldErrors,
 } from '../shared/kit.js';
 import { adminListsApi } from '../lists/api.js';
 import { CampaignPicker, useCampaigns } from '../lists/CampaignPicker.js';
 
-const FLAGS = [
-  ['humanAnswered', 'Human answered'],
-  ['sale', 'Sale'],
-  ['dnc', 'Adds to DNC'],
-  ['callback', 'Callback'],
-  ['final', 'Final'],
-] as const;
-type Flag = (typeof FLAGS)[number][0];
-
 const CODE_HINT = '1-16 of A-Z 0-9 _';
-
-interface DispositionDraft {
-  code: string;
-  name: string;
-  sortOrder: string;
-  flags: Record<Flag, boolean>;
-}
-
-const NEW_DISPOSITION: DispositionDraft = {
-  code: '',
-  name: '',
-  sortOrder: '0',
-  flags: { humanAnswered: true, sale: false, dnc: false, callback: false, final: false },
-};
+const NAME_HINT = '1-100 characters';
 
 /** '' when the field is empty, else the number (the server names the limit when it is off). */
 const toInt = (s: string): number => (s.trim() === '' ? Number.NaN : Number(s));
@@ -60,60 +40,88 @@ function useScope(): { scope: string; picker: ReactNode } {
   };
 }
 
-/** Inline "Delete" that asks once more before it acts (no modal: stays in the tab order). */
-function ConfirmDelete(props: { what: string; onConfirm(): Promise<void> }) {
-  const [asking, setAsking] = useState(false);
-  if (!asking) {
-    return (
-      <button
-        type="button"
-        className="danger"
-        onClick={() => setAsking(true)}
-        aria-label={`Delete ${props.what}`}
-      >
-        Delete
-      </button>
-    );
-  }
-  return (
-    <span role="group" aria-label={`Confirm deleting ${props.what}`}>
-      Delete {props.what}?{' '}
-      <button
-        type="button"
-        className="danger"
-        autoFocus
-        onClick={() => {
-          setAsking(false);
-          void props.onConfirm();
-        }}
-      >
-        Yes, delete
-      </button>{' '}
-      <button type="button" onClick={() => setAsking(false)}>
-        Keep
-      </button>
-    </span>
-  );
+/** What every code row and every draft of one has; the code cannot change once created. */
+interface CodeRow {
+  id: string;
+  code: string;
+  name: string;
+}
+interface CodeDraft {
+  code: string;
+  name: string;
 }
 
-/** Dispositions, system-wide or a campaign's own: inline add, edit and delete. */
-export function DispositionsSection(_props: { me: Me; path: string }) {
+/** A column after Name: how a row reads, and its control while the row is edited. */
+interface CodeColumn<R, D> {
+  header: string;
+  view(row: R): ReactNode;
+  edit(row: R, draft: D, setDraft: (d: D) => void, errs: FieldErrors): ReactNode;
+}
+
+/** What tells one code screen from the other: its words, its ids, its columns and its API. */
+interface CodeTableSpec<R extends CodeRow, D extends CodeDraft> {
+  /** Lower case, singular: "pause code" (messages capitalise it). */
+  noun: string;
+  title: string;
+  titleId: string;
+  addTitleId: string;
+  /** Prefix of the form controls' ids: `${idPrefix}-name-<id>`, `new-${idPrefix}-code`. */
+  idPrefix: string;
+  intro?: ReactNode;
+  blank: D;
+  toDraft(row: R): D;
+  columns: ReadonlyArray<CodeColumn<R, D>>;
+  /** The add form's fields after Code and Name. */
+  addFields(adding: D, setAdding: (d: D) => void, errs: FieldErrors): ReactNode;
+  list(campaignId: string | null): Promise<R[]>;
+  create(campaignId: string | null, draft: D): Promise<R>;
+  update(id: string, draft: D): Promise<unknown>;
+  remove(id: string): Promise<unknown>;
+}
+
+/** A yes/no column edited with a checkbox named after the row's code. */
+function flagColumn<
+  K extends string,
+  R extends CodeRow & Record<K, boolean>,
+  D extends Record<K, boolean>,
+>(key: K, header: string, no: string): CodeColumn<R, D> {
+  return {
+    header,
+    view: (r) => (r[key] ? 'yes' : no),
+    edit: (r, draft, setDraft) => (
+      <input
+        type="checkbox"
+        aria-label={`${header} (${r.code})`}
+        checked={draft[key]}
+        onChange={(e) => setDraft({ ...draft, [key]: e.target.checked })}
+      />
+    ),
+  };
+}
+
+/** Codes, system-wide or a campaign's own: inline add, edit and delete. */
+function CodeTableSection<R extends CodeRow, D extends CodeDraft>({
+  spec,
+}: {
+  spec: CodeTableSpec<R, D>;
+}) {
   const { scope, picker } = useScope();
-  const [rows, setRows] = useState<AdminDisposition[]>([]);
+  const [rows, setRows] = useState<R[]>([]);
   const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState<string | null>(null);
   const [editing, setEditing] = useState<string | null>(null);
-  const [draft, setDraft] = useState<DispositionDraft>(NEW_DISPOSITION);
-  const [adding, setAdding] = useState<DispositionDraft>(NEW_DISPOSITION);
+  const [draft, setDraft] = useState<D>(spec.blank);
+  const [adding, setAdding] = useState<D>(spec.blank);
   const [addError, setAddError] = useState<unknown>(null);
+  const Noun = spec.noun.charAt(0).toUpperCase() + spec.noun.slice(1);
 
   const reload = useCallback(async () => {
     try {
-      setRows((await adminListsApi.dispositions(scope || null)).dispositions);
+      setRows(await spec.list(scope || null));
     } catch (err) {
       setError(err);
     }
-  }, [scope]);
+  }, [scope, spec]);
   useEffect(() => {
     setEditing(null);
     void reload();
@@ -135,16 +143,10 @@ export function DispositionsSection(_props: { me: Me; path: string }) {
   const add = async (e: FormEvent) => {
     e.preventDefault();
     try {
-      const d = await adminListsApi.createDisposition({
-        campaignId: scope || null,
-        code: adding.code.trim(),
-        name: adding.name,
-        sortOrder: toInt(adding.sortOrder),
-        ...adding.flags,
-      });
+      const r = await spec.create(scope || null, adding);
       setAddError(null);
-      setAdding(NEW_DISPOSITION);
-      setDone(`Disposition ${d.code} added.`);
+      setAdding(spec.blank);
+      setDone(`${Noun} ${r.code} added.`);
       await reload();
     } catch (err) {
       setDone(null);
@@ -153,85 +155,36 @@ export function DispositionsSection(_props: { me: Me; path: string }) {
   };
 
   const errs = fieldErrors(error);
-  const columns: Array<Column<AdminDisposition>> = [
-    { header: 'Code', cell: (d) => <code>{d.code}</code> },
-    {
+  const editable = (c: CodeColumn<R, D>): Column<R> => ({
+    header: c.header,
+    cell: (r) => (editing === r.id ? c.edit(r, draft, setDraft, errs) : c.view(r)),
+  });
+  const columns: Array<Column<R>> = [
+    { header: 'Code', cell: (r) => <code>{r.code}</code> },
+    editable({
       header: 'Name',
-      cell: (d) =>
-        editing === d.id ? (
-          <Field id={`disp-name-${d.id}`} label="Name" hint="1-100 characters" error={errs.name}>
-            {(a) => (
-              <input
-                {...a}
-                value={draft.name}
-                onChange={(e) => setDraft({ ...draft, name: e.target.value })}
-              />
-            )}
-          </Field>
-        ) : (
-          d.name
-        ),
-    },
-    ...FLAGS.map(([flag, label]): Column<AdminDisposition> => ({
-      header: label,
-      cell: (d) =>
-        editing === d.id ? (
-          <input
-            type="checkbox"
-            aria-label={`${label} (${d.code})`}
-            checked={draft.flags[flag]}
-            onChange={(e) =>
-              setDraft({ ...draft, flags: { ...draft.flags, [flag]: e.target.checked } })
-            }
-          />
-        ) : d[flag] ? (
-          'yes'
-        ) : (
-          '—'
-        ),
-    })),
-    {
-      header: 'Order',
-      cell: (d) =>
-        editing === d.id ? (
-          <Field
-            id={`disp-order-${d.id}`}
-            label="Sort order"
-            hint="-1000 to 1000"
-            error={errs.sortOrder}
-          >
-            {(a) => (
-              <input
-                {...a}
-                type="number"
-                value={draft.sortOrder}
-                onChange={(e) => setDraft({ ...draft, sortOrder: e.target.value })}
-              />
-            )}
-          </Field>
-        ) : (
-          d.sortOrder
-        ),
-    },
+      view: (r) => r.name,
+      edit: (r) => (
+        <TextField
+          id={`${spec.idPrefix}-name-${r.id}`}
+          label="Name"
+          hint={NAME_HINT}
+          error={errs.name}
+          value={draft.name}
+          onChange={(name) => setDraft({ ...draft, name })}
+        />
+      ),
+    }),
+    ...spec.columns.map(editable),
     {
       header: 'Actions',
-      cell: (d) =>
-        editing === d.id ? (
+      cell: (r) =>
+        editing === r.id ? (
           <>
             <button
               type="button"
               className="primary"
-              onClick={() =>
-                void act(
-                  () =>
-                    adminListsApi.updateDisposition(d.id, {
-                      name: draft.name,
-                      sortOrder: toInt(draft.sortOrder),
-                      ...draft.flags,
-                    }),
-                  `Disposition ${d.code} saved.`,
-                )
-              }
+              onClick={() => void act(() => spec.update(r.id, draft), `${Noun} ${r.code} saved.`)}
             >
               Save
             </button>{' '}
@@ -243,31 +196,21 @@ export function DispositionsSection(_props: { me: Me; path: string }) {
           <>
             <button
               type="button"
-              aria-label={`Edit ${d.code}`}
+              aria-label={`Edit ${r.code}`}
               onClick={() => {
                 setError(null);
-                setEditing(d.id);
-                setDraft({
-                  code: d.code,
-                  name: d.name,
-                  sortOrder: String(d.sortOrder),
-                  flags: {
-                    humanAnswered: d.humanAnswered,
-                    sale: d.sale,
-                    dnc: d.dnc,
-                    callback: d.callback,
-                    final: d.final,
-                  },
-                });
+                setEditing(r.id);
+                setDraft(spec.toDraft(r));
               }}
             >
               Edit
             </button>{' '}
-            <ConfirmDelete
-              what={`disposition ${d.code}`}
-              onConfirm={() =>
-                act(() => adminListsApi.deleteDisposition(d.id), `Disposition ${d.code} deleted.`)
-              }
+            <ConfirmButton
+              verb="Delete"
+              gerund="deleting"
+              what={`${spec.noun} ${r.code}`}
+              question={`Delete ${spec.noun} ${r.code}?`}
+              onConfirm={() => act(() => spec.remove(r.id), `${Noun} ${r.code} deleted.`)}
             />
           </>
         ),
@@ -276,272 +219,202 @@ export function DispositionsSection(_props: { me: Me; path: string }) {
 
   const addErrs = fieldErrors(addError);
   return (
-    <section className="admin-kit" aria-labelledby="dispositions-title">
+    <section className="admin-kit" aria-labelledby={spec.titleId}>
       <KitStyles />
-      <h2 id="dispositions-title">Dispositions</h2>
-      <p>
-        A campaign’s own code replaces the system-wide code of the same name for that campaign. The
-        code cannot change once created (call logs and reports refer to it).
-      </p>
+      <h2 id={spec.titleId}>{spec.title}</h2>
+      {spec.intro}
       {picker}
       <RefusalBanner error={error} />
       <SuccessBanner message={done} />
       <DataTable
-        caption="Dispositions"
+        caption={spec.title}
         columns={columns}
         rows={rows}
-        rowKey={(d) => d.id}
+        rowKey={(r) => r.id}
         selectedKey={editing}
-        empty="No disposition in this scope."
+        empty={`No ${spec.noun} in this scope.`}
       />
-      <form onSubmit={(e) => void add(e)} aria-labelledby="add-disposition-title">
-        <h3 id="add-disposition-title">Add a disposition</h3>
+      <form onSubmit={(e) => void add(e)} aria-labelledby={spec.addTitleId}>
+        <h3 id={spec.addTitleId}>Add a {spec.noun}</h3>
         <div className="fields">
-          <Field id="new-disp-code" label="Code" hint={CODE_HINT} error={addErrs.code}>
-            {(a) => (
-              <input
-                {...a}
-                value={adding.code}
-                onChange={(e) => setAdding({ ...adding, code: e.target.value.toUpperCase() })}
-              />
-            )}
-          </Field>
-          <Field id="new-disp-name" label="Name" hint="1-100 characters" error={addErrs.name}>
-            {(a) => (
-              <input
-                {...a}
-                value={adding.name}
-                onChange={(e) => setAdding({ ...adding, name: e.target.value })}
-              />
-            )}
-          </Field>
-          <Field
-            id="new-disp-order"
-            label="Sort order"
-            hint="-1000 to 1000"
-            error={addErrs.sortOrder}
-          >
-            {(a) => (
-              <input
-                {...a}
-                type="number"
-                value={adding.sortOrder}
-                onChange={(e) => setAdding({ ...adding, sortOrder: e.target.value })}
-              />
-            )}
-          </Field>
-          <fieldset>
-            <legend>Flags</legend>
-            {FLAGS.map(([flag, label]) => (
-              <label key={flag} style={{ marginRight: '1rem' }}>
-                <input
-                  type="checkbox"
-                  checked={adding.flags[flag]}
-                  onChange={(e) =>
-                    setAdding({ ...adding, flags: { ...adding.flags, [flag]: e.target.checked } })
-                  }
-                />{' '}
-                {label}
-              </label>
-            ))}
-          </fieldset>
+          <TextField
+            id={`new-${spec.idPrefix}-code`}
+            label="Code"
+            hint={CODE_HINT}
+            error={addErrs.code}
+            value={adding.code}
+            onChange={(code) => setAdding({ ...adding, code: code.toUpperCase() })}
+          />
+          <TextField
+            id={`new-${spec.idPrefix}-name`}
+            label="Name"
+            hint={NAME_HINT}
+            error={addErrs.name}
+            value={adding.name}
+            onChange={(name) => setAdding({ ...adding, name })}
+          />
+          {spec.addFields(adding, setAdding, addErrs)}
         </div>
         <button type="submit" className="primary">
-          Add disposition
+          Add {spec.noun}
         </button>
         <RefusalBanner error={addError} />
       </form>
     </section>
   );
+}
+
+const FLAGS = [
+  ['humanAnswered', 'Human answered'],
+  ['sale', 'Sale'],
+  ['dnc', 'Adds to DNC'],
+  ['callback', 'Callback'],
+  ['final', 'Final'],
+] as const;
+type Flag = (typeof FLAGS)[number][0];
+
+interface DispositionDraft extends CodeDraft, Record<Flag, boolean> {
+  sortOrder: string;
+}
+
+const flagsOf = (d: Record<Flag, boolean>): Record<Flag, boolean> => ({
+  humanAnswered: d.humanAnswered,
+  sale: d.sale,
+  dnc: d.dnc,
+  callback: d.callback,
+  final: d.final,
+});
+
+const SORT_HINT = '-1000 to 1000';
+
+const DISPOSITIONS: CodeTableSpec<AdminDisposition, DispositionDraft> = {
+  noun: 'disposition',
+  title: 'Dispositions',
+  titleId: 'dispositions-title',
+  addTitleId: 'add-disposition-title',
+  idPrefix: 'disp',
+  intro: (
+    <p>
+      A campaign’s own code replaces the system-wide code of the same name for that campaign. The
+      code cannot change once created (call logs and reports refer to it).
+    </p>
+  ),
+  blank: {
+    code: '',
+    name: '',
+    sortOrder: '0',
+    humanAnswered: true,
+    sale: false,
+    dnc: false,
+    callback: false,
+    final: false,
+  },
+  toDraft: (d) => ({ code: d.code, name: d.name, sortOrder: String(d.sortOrder), ...flagsOf(d) }),
+  columns: [
+    ...FLAGS.map(([flag, label]) =>
+      flagColumn<Flag, AdminDisposition, DispositionDraft>(flag, label, '—'),
+    ),
+    {
+      header: 'Order',
+      view: (d) => d.sortOrder,
+      edit: (d, draft, setDraft, errs) => (
+        <TextField
+          id={`disp-order-${d.id}`}
+          label="Sort order"
+          hint={SORT_HINT}
+          error={errs.sortOrder}
+          type="number"
+          value={draft.sortOrder}
+          onChange={(sortOrder) => setDraft({ ...draft, sortOrder })}
+        />
+      ),
+    },
+  ],
+  addFields: (adding, setAdding, errs) => (
+    <>
+      <TextField
+        id="new-disp-order"
+        label="Sort order"
+        hint={SORT_HINT}
+        error={errs.sortOrder}
+        type="number"
+        value={adding.sortOrder}
+        onChange={(sortOrder) => setAdding({ ...adding, sortOrder })}
+      />
+      <fieldset>
+        <legend>Flags</legend>
+        {FLAGS.map(([flag, label]) => (
+          <label key={flag} style={{ marginRight: '1rem' }}>
+            <input
+              type="checkbox"
+              checked={adding[flag]}
+              onChange={(e) => setAdding({ ...adding, [flag]: e.target.checked })}
+            />{' '}
+            {label}
+          </label>
+        ))}
+      </fieldset>
+    </>
+  ),
+  list: async (campaignId) => (await adminListsApi.dispositions(campaignId)).dispositions,
+  create: (campaignId, d) =>
+    adminListsApi.createDisposition({
+      campaignId,
+      code: d.code.trim(),
+      name: d.name,
+      sortOrder: toInt(d.sortOrder),
+      ...flagsOf(d),
+    }),
+  update: (id, d) =>
+    adminListsApi.updateDisposition(id, {
+      name: d.name,
+      sortOrder: toInt(d.sortOrder),
+      ...flagsOf(d),
+    }),
+  remove: (id) => adminListsApi.deleteDisposition(id),
+};
+
+interface PauseCodeDraft extends CodeDraft {
+  billable: boolean;
+}
+
+const PAUSE_CODES: CodeTableSpec<AdminPauseCode, PauseCodeDraft> = {
+  noun: 'pause code',
+  title: 'Pause codes',
+  titleId: 'pause-codes-title',
+  addTitleId: 'add-pause-title',
+  idPrefix: 'pause',
+  blank: { code: '', name: '', billable: false },
+  toDraft: (p) => ({ code: p.code, name: p.name, billable: p.billable }),
+  columns: [flagColumn<'billable', AdminPauseCode, PauseCodeDraft>('billable', 'Billable', 'no')],
+  addFields: (adding, setAdding) => (
+    <label>
+      <input
+        type="checkbox"
+        checked={adding.billable}
+        onChange={(e) => setAdding({ ...adding, billable: e.target.checked })}
+      />{' '}
+      Billable (paid time)
+    </label>
+  ),
+  list: async (campaignId) => (await adminListsApi.pauseCodes(campaignId)).pauseCodes,
+  create: (campaignId, p) =>
+    adminListsApi.createPauseCode({
+      campaignId,
+      code: p.code.trim(),
+      name: p.name,
+      billable: p.billable,
+    }),
+  update: (id, p) => adminListsApi.updatePauseCode(id, { name: p.name, billable: p.billable }),
+  remove: (id) => adminListsApi.deletePauseCode(id),
+};
+
+/** Dispositions, system-wide or a campaign's own: inline add, edit and delete. */
+export function DispositionsSection(_props: { me: Me; path: string }) {
+  return <CodeTableSection spec={DISPOSITIONS} />;
 }
 
 /** Pause codes, system-wide or a campaign's own, with their billable flag. */
 export function PauseCodesSection(_props: { me: Me; path: string }) {
-  const { scope, picker } = useScope();
-  const [rows, setRows] = useState<AdminPauseCode[]>([]);
-  const [error, setError] = useState<unknown>(null);
-  const [done, setDone] = useState<string | null>(null);
-  const [editing, setEditing] = useState<string | null>(null);
-  const [draft, setDraft] = useState({ name: '', billable: false });
-  const [adding, setAdding] = useState({ code: '', name: '', billable: false });
-  const [addError, setAddError] = useState<unknown>(null);
-
-  const reload = useCallback(async () => {
-    try {
-      setRows((await adminListsApi.pauseCodes(scope || null)).pauseCodes);
-    } catch (err) {
-      setError(err);
-    }
-  }, [scope]);
-  useEffect(() => {
-    setEditing(null);
-    void reload();
-  }, [reload]);
-
-  const act = async (what: () => Promise<unknown>, message: string) => {
-    try {
-      await what();
-      setError(null);
-      setDone(message);
-      setEditing(null);
-      await reload();
-    } catch (err) {
-      setDone(null);
-      setError(err);
-    }
-  };
-
-  const add = async (e: FormEvent) => {
-    e.preventDefault();
-    try {
-      const p = await adminListsApi.createPauseCode({
-        campaignId: scope || null,
-        code: adding.code.trim(),
-        name: adding.name,
-        billable: adding.billable,
-      });
-      setAddError(null);
-      setAdding({ code: '', name: '', billable: false });
-      setDone(`Pause code ${p.code} added.`);
-      await reload();
-    } catch (err) {
-      setDone(null);
-      setAddError(err);
-    }
-  };
-
-  const errs = fieldErrors(error);
-  const columns: Array<Column<AdminPauseCode>> = [
-    { header: 'Code', cell: (p) => <code>{p.code}</code> },
-    {
-      header: 'Name',
-      cell: (p) =>
-        editing === p.id ? (
-          <Field id={`pause-name-${p.id}`} label="Name" hint="1-100 characters" error={errs.name}>
-            {(a) => (
-              <input
-                {...a}
-                value={draft.name}
-                onChange={(e) => setDraft({ ...draft, name: e.target.value })}
-              />
-            )}
-          </Field>
-        ) : (
-          p.name
-        ),
-    },
-    {
-      header: 'Billable',
-      cell: (p) =>
-        editing === p.id ? (
-          <input
-            type="checkbox"
-            aria-label={`Billable (${p.code})`}
-            checked={draft.billable}
-            onChange={(e) => setDraft({ ...draft, billable: e.target.checked })}
-          />
-        ) : p.billable ? (
-          'yes'
-        ) : (
-          'no'
-        ),
-    },
-    {
-      header: 'Actions',
-      cell: (p) =>
-        editing === p.id ? (
-          <>
-            <button
-              type="button"
-              className="primary"
-              onClick={() =>
-                void act(
-                  () => adminListsApi.updatePauseCode(p.id, draft),
-                  `Pause code ${p.code} saved.`,
-                )
-              }
-            >
-              Save
-            </button>{' '}
-            <button type="button" onClick={() => setEditing(null)}>
-              Cancel
-            </button>
-          </>
-        ) : (
-          <>
-            <button
-              type="button"
-              aria-label={`Edit ${p.code}`}
-              onClick={() => {
-                setError(null);
-                setEditing(p.id);
-                setDraft({ name: p.name, billable: p.billable });
-              }}
-            >
-              Edit
-            </button>{' '}
-            <ConfirmDelete
-              what={`pause code ${p.code}`}
-              onConfirm={() =>
-                act(() => adminListsApi.deletePauseCode(p.id), `Pause code ${p.code} deleted.`)
-              }
-            />
-          </>
-        ),
-    },
-  ];
-
-  const addErrs = fieldErrors(addError);
-  return (
-    <section className="admin-kit" aria-labelledby="pause-codes-title">
-      <KitStyles />
-      <h2 id="pause-codes-title">Pause codes</h2>
-      {picker}
-      <RefusalBanner error={error} />
-      <SuccessBanner message={done} />
-      <DataTable
-        caption="Pause codes"
-        columns={columns}
-        rows={rows}
-        rowKey={(p) => p.id}
-        selectedKey={editing}
-        empty="No pause code in this scope."
-      />
-      <form onSubmit={(e) => void add(e)} aria-labelledby="add-pause-title">
-        <h3 id="add-pause-title">Add a pause code</h3>
-        <div className="fields">
-          <Field id="new-pause-code" label="Code" hint={CODE_HINT} error={addErrs.code}>
-            {(a) => (
-              <input
-                {...a}
-                value={adding.code}
-                onChange={(e) => setAdding({ ...adding, code: e.target.value.toUpperCase() })}
-              />
-            )}
-          </Field>
-          <Field id="new-pause-name" label="Name" hint="1-100 characters" error={addErrs.name}>
-            {(a) => (
-              <input
-                {...a}
-                value={adding.name}
-                onChange={(e) => setAdding({ ...adding, name: e.target.value })}
-              />
-            )}
-          </Field>
-          <label>
-            <input
-              type="checkbox"
-              checked={adding.billable}
-              onChange={(e) => setAdding({ ...adding, billable: e.target.checked })}
-            />{' '}
-            Billable (paid time)
-          </label>
-        </div>
-        <button type="submit" className="primary">
-          Add pause code
-        </button>
-        <RefusalBanner error={addError} />
-      </form>
-    </section>
-  );
+  return <CodeTableSection spec={PAUSE_CODES} />;
 }

@@ -1,12 +1,13 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { DncEntryView, DncLookupResponse, Me } from '@ringside/protocol';
 import {
+  ConfirmButton,
   DataTable,
-  Field,
   fieldErrors,
   KitStyles,
   RefusalBanner,
   SuccessBanner,
+  TextField,
   type Column,
 } from '../shared/kit.js';
 import { adminListsApi } from '../lists/api.js';
@@ -19,38 +20,15 @@ const scopeOf = (e: DncEntryView) =>
 
 /** Remove with one more confirmation, inline (keyboard friendly, no modal). */
 function RemoveButton(props: { entry: DncEntryView; onRemoved(): Promise<void> }) {
-  const [asking, setAsking] = useState(false);
   const label = `${props.entry.phone} (${scopeOf(props.entry)})`;
-  if (!asking) {
-    return (
-      <button
-        type="button"
-        className="danger"
-        onClick={() => setAsking(true)}
-        aria-label={`Remove ${label}`}
-      >
-        Remove
-      </button>
-    );
-  }
   return (
-    <span role="group" aria-label={`Confirm removing ${label}`}>
-      Remove {label} from DNC?{' '}
-      <button
-        type="button"
-        className="danger"
-        autoFocus
-        onClick={() => {
-          setAsking(false);
-          void props.onRemoved();
-        }}
-      >
-        Yes, remove
-      </button>{' '}
-      <button type="button" onClick={() => setAsking(false)}>
-        Keep
-      </button>
-    </span>
+    <ConfirmButton
+      verb="Remove"
+      gerund="removing"
+      what={label}
+      question={`Remove ${label} from DNC?`}
+      onConfirm={props.onRemoved}
+    />
   );
 }
 
@@ -164,16 +142,15 @@ export function DncSection(_props: { me: Me; path: string }) {
       <form onSubmit={(e) => void lookup(e)} aria-labelledby="dnc-lookup-title">
         <h3 id="dnc-lookup-title">Look up a number</h3>
         <div className="fields">
-          <Field
+          <TextField
             id="dnc-lookup-phone"
             label="Phone number"
             hint="Any format; read as a US number unless it starts with +"
             error={fieldErrors(lookupError)['query.phone']}
-          >
-            {(a) => (
-              <input {...a} type="tel" value={query} onChange={(e) => setQuery(e.target.value)} />
-            )}
-          </Field>
+            type="tel"
+            value={query}
+            onChange={setQuery}
+          />
         </div>
         <button type="submit">Look up</button>
       </form>
@@ -202,16 +179,15 @@ export function DncSection(_props: { me: Me; path: string }) {
       <form onSubmit={(e) => void add(e)} aria-labelledby="dnc-add-title">
         <h3 id="dnc-add-title">Add a number</h3>
         <div className="fields">
-          <Field
+          <TextField
             id="dnc-add-phone"
             label="Phone number"
             hint="Any format; stored as E.164"
             error={addErrs.phone}
-          >
-            {(a) => (
-              <input {...a} type="tel" value={phone} onChange={(e) => setPhone(e.target.value)} />
-            )}
-          </Field>
+            type="tel"
+            value={phone}
+            onChange={setPhone}
+          />
           <CampaignPicker
             id="dnc-add-scope"
             label="List"
@@ -221,9 +197,14 @@ export function DncSection(_props: { me: Me; path: string }) {
             allowSystem="System-wide (every campaign)"
             error={campaignsError}
           />
-          <Field id="dnc-add-note" label="Note" hint="Up to 500 characters" error={addErrs.note}>
-            {(a) => <input {...a} value={note} onChange={(e) => setNote(e.target.value)} />}
-          </Field>
+          <TextField
+            id="dnc-add-note"
+            label="Note"
+            hint="Up to 500 characters"
+            error={addErrs.note}
+            value={note}
+            onChange={setNote}
+          />
         </div>
         <button type="submit" className="primary">
           Add to DNC

@@ -12,12 +12,13 @@ import {
 } from '@ringside/protocol';
 import {
   DataTable,
-  Field,
   FormHeading,
   fieldErrors,
   KitStyles,
   RefusalBanner,
+  SelectField,
   SuccessBanner,
+  TextField,
   type FieldErrors,
 } from '../shared/kit.js';
 import { peopleApi } from './api.js';
@@ -29,7 +30,27 @@ import { peopleApi } from './api.js';
 
 const ROLES = Role.options;
 
-/** Runs an action and keeps its outcome for the banners. */
+function RoleOptions() {
+  return ROLES.map((r) => <option key={r}>{r}</option>);
+}
+
+function TeamOptions(props: { teams: TeamView[] }) {
+  return props.teams.map((t) => (
+    <option key={t.id} value={t.id}>
+      {t.name}
+    </option>
+  ));
+}
+
+type SafeParse<T> = (
+  value: unknown,
+) => { success: true; data: T } | { success: false; error: unknown };
+
+/**
+ * Runs an action and keeps its outcome for the banners; `errors` are the refusal's fields.
+ * `check` validates a body with the server's schema first: the data, or undefined with the
+ * failure kept as the error.
+ */
 function useOutcome() {
   const [error, setError] = useState<unknown>(null);
   const [ok, setOk] = useState<string | null>(null);
@@ -44,7 +65,37 @@ function useOutcome() {
       return false;
     }
   }, []);
-  return { error, ok, run, setError };
+  const check = <T,>(schema: { safeParse: SafeParse<T> }, value: unknown): T | undefined => {
+    const parsed = schema.safeParse(value);
+    if (parsed.success) return parsed.data;
+    setError(parsed.error);
+    return undefined;
+  };
+  return { error, errors: fieldErrors(error), ok, run, setError, check };
+}
+
+/** A new password, with its limit as the hint. */
+function PasswordField(props: {
+  id: string;
+  label: string;
+  error: string | undefined;
+  value: string;
+  onChange(value: string): void;
+}) {
+  return (
+    <TextField
+      {...props}
+      hint="at least 10 characters"
+      type="password"
+      autoComplete="new-password"
+    />
+  );
+}
+
+/** A form's draft and a setter that merges a patch into it. */
+function useDraft<T>(initial: T): [T, (patch: Partial<T>) => void] {
+  const [draft, setDraft] = useState<T>(initial);
+  return [draft, (patch) => setDraft((d) => ({ ...d, ...patch }))];
 }
 
 function useTeams(): [TeamView[], () => Promise<void>] {
@@ -83,61 +134,45 @@ export function UsersSection(props: { me: Me; path: string }) {
       <KitStyles />
       <h2 id="users-heading">Users</h2>
       <div className="fields" role="group" aria-label="Filter users">
-        <Field id="users-filter-role" label="Role">
-          {(a) => (
-            <select
-              {...a}
-              value={filter.role ?? ''}
-              onChange={(e) => {
-                const { role: _drop, ...rest } = filter;
-                const v = Role.safeParse(e.target.value);
-                setFilter(v.success ? { ...rest, role: v.data } : rest);
-              }}
-            >
-              <option value="">any</option>
-              {ROLES.map((r) => (
-                <option key={r}>{r}</option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field id="users-filter-team" label="Team">
-          {(a) => (
-            <select
-              {...a}
-              value={filter.teamId ?? ''}
-              onChange={(e) => {
-                const { teamId: _drop, ...rest } = filter;
-                setFilter(e.target.value ? { ...rest, teamId: e.target.value } : rest);
-              }}
-            >
-              <option value="">any</option>
-              <option value="none">no team</option>
-              {teams.map((t) => (
-                <option key={t.id} value={t.id}>
-                  {t.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field id="users-filter-active" label="Status">
-          {(a) => (
-            <select
-              {...a}
-              value={filter.active ?? ''}
-              onChange={(e) => {
-                const { active: _drop, ...rest } = filter;
-                const v = e.target.value;
-                setFilter(v === 'true' || v === 'false' ? { ...rest, active: v } : rest);
-              }}
-            >
-              <option value="">any</option>
-              <option value="true">active</option>
-              <option value="false">deactivated</option>
-            </select>
-          )}
-        </Field>
+        <SelectField
+          id="users-filter-role"
+          label="Role"
+          value={filter.role ?? ''}
+          onChange={(value) => {
+            const { role: _drop, ...rest } = filter;
+            const v = Role.safeParse(value);
+            setFilter(v.success ? { ...rest, role: v.data } : rest);
+          }}
+        >
+          <option value="">any</option>
+          <RoleOptions />
+        </SelectField>
+        <SelectField
+          id="users-filter-team"
+          label="Team"
+          value={filter.teamId ?? ''}
+          onChange={(v) => {
+            const { teamId: _drop, ...rest } = filter;
+            setFilter(v ? { ...rest, teamId: v } : rest);
+          }}
+        >
+          <option value="">any</option>
+          <option value="none">no team</option>
+          <TeamOptions teams={teams} />
+        </SelectField>
+        <SelectField
+          id="users-filter-active"
+          label="Status"
+          value={filter.active ?? ''}
+          onChange={(v) => {
+            const { active: _drop, ...rest } = filter;
+            setFilter(v === 'true' || v === 'false' ? { ...rest, active: v } : rest);
+          }}
+        >
+          <option value="">any</option>
+          <option value="true">active</option>
+          <option value="false">deactivated</option>
+        </SelectField>
       </div>
       <RefusalBanner error={load.error} title="Could not load users" />
       <button type="button" className="primary" onClick={() => setEditing('new')}>
@@ -227,68 +262,56 @@ function UserFields(props: {
   const { draft, set, errors, idPrefix } = props;
   return (
     <div className="fields">
-      <Field id={`${idPrefix}-display`} label="Display name" error={errors.displayName}>
-        {(a) => (
-          <input
-            {...a}
-            value={draft.displayName}
-            onChange={(e) => set({ displayName: e.target.value })}
-          />
-        )}
-      </Field>
-      <Field id={`${idPrefix}-role`} label="Role" error={errors.role}>
-        {(a) => (
-          <select {...a} value={draft.role} onChange={(e) => set({ role: e.target.value })}>
-            {ROLES.map((r) => (
-              <option key={r}>{r}</option>
-            ))}
-          </select>
-        )}
-      </Field>
-      <Field id={`${idPrefix}-team`} label="Team" error={errors.teamId}>
-        {(a) => (
-          <select {...a} value={draft.teamId} onChange={(e) => set({ teamId: e.target.value })}>
-            <option value="">no team</option>
-            {props.teams.map((t) => (
-              <option key={t.id} value={t.id}>
-                {t.name}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
-      <Field id={`${idPrefix}-phone`} label="Phone type" error={errors.phoneType}>
-        {(a) => (
-          <select
-            {...a}
-            value={draft.phoneType}
-            onChange={(e) => set({ phoneType: e.target.value })}
-          >
-            <option value="webrtc">browser (WebRTC)</option>
-            <option value="sip">external SIP phone</option>
-          </select>
-        )}
-      </Field>
-      <Field
+      <TextField
+        id={`${idPrefix}-display`}
+        label="Display name"
+        error={errors.displayName}
+        value={draft.displayName}
+        onChange={(displayName) => set({ displayName })}
+      />
+      <SelectField
+        id={`${idPrefix}-role`}
+        label="Role"
+        error={errors.role}
+        value={draft.role}
+        onChange={(role) => set({ role })}
+      >
+        <RoleOptions />
+      </SelectField>
+      <SelectField
+        id={`${idPrefix}-team`}
+        label="Team"
+        error={errors.teamId}
+        value={draft.teamId}
+        onChange={(teamId) => set({ teamId })}
+      >
+        <option value="">no team</option>
+        <TeamOptions teams={props.teams} />
+      </SelectField>
+      <SelectField
+        id={`${idPrefix}-phone`}
+        label="Phone type"
+        error={errors.phoneType}
+        value={draft.phoneType}
+        onChange={(phoneType) => set({ phoneType })}
+      >
+        <option value="webrtc">browser (WebRTC)</option>
+        <option value="sip">external SIP phone</option>
+      </SelectField>
+      <TextField
         id={`${idPrefix}-sip`}
         label="SIP endpoint"
         hint="required for a SIP phone, e.g. PJSIP/agent7"
         error={errors.sipEndpoint}
-      >
-        {(a) => (
-          <input
-            {...a}
-            value={draft.sipEndpoint}
-            onChange={(e) => set({ sipEndpoint: e.target.value })}
-          />
-        )}
-      </Field>
+        value={draft.sipEndpoint}
+        onChange={(sipEndpoint) => set({ sipEndpoint })}
+      />
     </div>
   );
 }
 
 function NewUserForm(props: { teams: TeamView[]; onDone(): void; onCancel(): void }) {
-  const [draft, setDraft] = useState<UserDraft>({
+  const [draft, set] = useDraft<UserDraft>({
     username: '',
     displayName: '',
     role: 'agent',
@@ -298,65 +321,44 @@ function NewUserForm(props: { teams: TeamView[]; onDone(): void; onCancel(): voi
     sipEndpoint: '',
     active: true,
   });
-  const [errors, setErrors] = useState<FieldErrors>({});
   const out = useOutcome();
-  const set = (p: Partial<UserDraft>) => setDraft((d) => ({ ...d, ...p }));
+  const errors = out.errors;
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const parsed = UserCreate.safeParse({
+    const body = out.check(UserCreate, {
       ...draftBody(draft),
       username: draft.username.trim(),
       password: draft.password,
     });
-    if (!parsed.success) {
-      out.setError(parsed.error);
-      return;
-    }
+    if (!body) return;
     const ok = await out.run(async () => {
-      const u = await peopleApi.createUser(parsed.data);
+      const u = await peopleApi.createUser(body);
       return `Created ${u.username}.`;
     });
     if (ok) props.onDone();
   };
 
-  useEffect(() => setErrors(fieldErrors(out.error)), [out.error]);
-
   return (
     <form className="card" aria-label="New user" noValidate onSubmit={(e) => void submit(e)}>
       <FormHeading>New user</FormHeading>
       <div className="fields">
-        <Field
+        <TextField
           id="nu-username"
           label="Username"
           hint="2-64 of a-z 0-9 . _ -"
           error={errors.username}
-        >
-          {(a) => (
-            <input
-              {...a}
-              autoComplete="off"
-              value={draft.username}
-              onChange={(e) => set({ username: e.target.value })}
-            />
-          )}
-        </Field>
-        <Field
+          autoComplete="off"
+          value={draft.username}
+          onChange={(username) => set({ username })}
+        />
+        <PasswordField
           id="nu-password"
           label="Password"
-          hint="at least 10 characters"
           error={errors.password}
-        >
-          {(a) => (
-            <input
-              {...a}
-              type="password"
-              autoComplete="new-password"
-              value={draft.password}
-              onChange={(e) => set({ password: e.target.value })}
-            />
-          )}
-        </Field>
+          value={draft.password}
+          onChange={(password) => set({ password })}
+        />
       </div>
       <UserFields idPrefix="nu" draft={draft} set={set} errors={errors} teams={props.teams} />
       <RefusalBanner error={out.error} />
@@ -380,7 +382,7 @@ function EditUserForm(props: {
   onCancel(): void;
 }) {
   const u = props.user;
-  const [draft, setDraft] = useState<UserDraft>({
+  const [draft, set] = useDraft<UserDraft>({
     username: u.username,
     displayName: u.displayName,
     role: u.role,
@@ -391,10 +393,8 @@ function EditUserForm(props: {
     active: u.active,
   });
   const [password, setPassword] = useState('');
-  const [errors, setErrors] = useState<FieldErrors>({});
   const out = useOutcome();
-  const set = (p: Partial<UserDraft>) => setDraft((d) => ({ ...d, ...p }));
-  useEffect(() => setErrors(fieldErrors(out.error)), [out.error]);
+  const errors = out.errors;
   const self = props.me.id === u.id;
 
   const save = async (e: FormEvent) => {
@@ -408,24 +408,17 @@ function EditUserForm(props: {
       out.setError(null);
       return;
     }
-    const parsed = UserUpdate.safeParse(patch);
-    if (!parsed.success) {
-      out.setError(parsed.error);
-      return;
-    }
+    const valid = out.check(UserUpdate, patch);
+    if (!valid) return;
     await out.run(async () => {
-      const saved = await peopleApi.updateUser(u.id, parsed.data);
+      const saved = await peopleApi.updateUser(u.id, valid);
       props.onSaved(saved);
       return `Saved ${saved.username}.`;
     });
   };
 
   const reset = async () => {
-    const parsed = PasswordReset.safeParse({ password });
-    if (!parsed.success) {
-      out.setError(parsed.error);
-      return;
-    }
+    if (!out.check(PasswordReset, { password })) return;
     const ok = await out.run(async () => {
       await peopleApi.resetPassword(u.id, password);
       return `New password set for ${u.username}.`;
@@ -485,22 +478,13 @@ function EditUserForm(props: {
       <fieldset>
         <legend>Reset password</legend>
         <div className="row">
-          <Field
+          <PasswordField
             id="eu-password"
             label="New password"
-            hint="at least 10 characters"
             error={errors.password}
-          >
-            {(a) => (
-              <input
-                {...a}
-                type="password"
-                autoComplete="new-password"
-                value={password}
-                onChange={(e) => setPassword(e.target.value)}
-              />
-            )}
-          </Field>
+            value={password}
+            onChange={setPassword}
+          />
           <button type="button" onClick={() => void reset()}>
             Set password
           </button>
@@ -515,17 +499,14 @@ export function TeamsSection(_props: { me: Me; path: string }) {
   const [name, setName] = useState('');
   const [renaming, setRenaming] = useState<{ id: string; name: string } | null>(null);
   const out = useOutcome();
-  const errors = fieldErrors(out.error);
+  const errors = out.errors;
 
   const create = async (e: FormEvent) => {
     e.preventDefault();
-    const parsed = TeamBody.safeParse({ name });
-    if (!parsed.success) {
-      out.setError(parsed.error);
-      return;
-    }
+    const body = out.check(TeamBody, { name });
+    if (!body) return;
     const ok = await out.run(async () => {
-      const t = await peopleApi.createTeam(parsed.data);
+      const t = await peopleApi.createTeam(body);
       return `Created team ${t.name}.`;
     });
     if (ok) {
@@ -537,13 +518,10 @@ export function TeamsSection(_props: { me: Me; path: string }) {
   const rename = async (e: FormEvent) => {
     e.preventDefault();
     if (!renaming) return;
-    const parsed = TeamBody.safeParse({ name: renaming.name });
-    if (!parsed.success) {
-      out.setError(parsed.error);
-      return;
-    }
+    const body = out.check(TeamBody, { name: renaming.name });
+    if (!body) return;
     const ok = await out.run(async () => {
-      const t = await peopleApi.renameTeam(renaming.id, parsed.data);
+      const t = await peopleApi.renameTeam(renaming.id, body);
       return `Renamed to ${t.name}.`;
     });
     if (ok) {
@@ -576,16 +554,14 @@ export function TeamsSection(_props: { me: Me; path: string }) {
             cell: (t) =>
               renaming?.id === t.id ? (
                 <form aria-label={`Rename ${t.name}`} noValidate onSubmit={(e) => void rename(e)}>
-                  <Field id="team-rename" label="New name" error={errors.name}>
-                    {(a) => (
-                      <input
-                        {...a}
-                        autoFocus
-                        value={renaming.name}
-                        onChange={(e) => setRenaming({ id: t.id, name: e.target.value })}
-                      />
-                    )}
-                  </Field>
+                  <TextField
+                    id="team-rename"
+                    label="New name"
+                    error={errors.name}
+                    autoFocus
+                    value={renaming.name}
+                    onChange={(name) => setRenaming({ id: t.id, name })}
+                  />
                   <button type="submit">Save name</button>{' '}
                   <button type="button" onClick={() => setRenaming(null)}>
                     Cancel
@@ -613,14 +589,14 @@ export function TeamsSection(_props: { me: Me; path: string }) {
       />
       <form className="card" aria-label="New team" noValidate onSubmit={(e) => void create(e)}>
         <div className="row">
-          <Field
+          <TextField
             id="team-new"
             label="New team name"
             hint="1-100 characters, unique"
             error={renaming ? undefined : errors.name}
-          >
-            {(a) => <input {...a} value={name} onChange={(e) => setName(e.target.value)} />}
-          </Field>
+            value={name}
+            onChange={setName}
+          />
           <button type="submit" className="primary">
             Create team
           </button>

@@ -1,4 +1,4 @@
-import { useEffect, useRef, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { ApiError } from '../../../core/api.js';
 
 /**
@@ -98,6 +98,59 @@ export function Field(props: {
         </span>
       )}
     </div>
+  );
+}
+
+/** A `Field` holding one text-like `<input>` (text, tel, number, password): the common case. */
+export function TextField(props: {
+  id: string;
+  label: string;
+  error?: string | undefined;
+  hint?: string | undefined;
+  value: string;
+  onChange(value: string): void;
+  type?: 'tel' | 'number' | 'password';
+  inputMode?: 'numeric';
+  /** The id of a `<datalist>` of suggestions. */
+  list?: string;
+  autoComplete?: string;
+  autoFocus?: boolean;
+}) {
+  return (
+    <Field id={props.id} label={props.label} hint={props.hint} error={props.error}>
+      {(a) => (
+        <input
+          {...a}
+          type={props.type}
+          inputMode={props.inputMode}
+          list={props.list}
+          autoComplete={props.autoComplete}
+          autoFocus={props.autoFocus}
+          value={props.value}
+          onChange={(e) => props.onChange(e.target.value)}
+        />
+      )}
+    </Field>
+  );
+}
+
+/** A `Field` holding one `<select>`; `children` are its options. */
+export function SelectField(props: {
+  id: string;
+  label: string;
+  error?: string | undefined;
+  value: string;
+  onChange(value: string): void;
+  children: ReactNode;
+}) {
+  return (
+    <Field id={props.id} label={props.label} error={props.error}>
+      {(a) => (
+        <select {...a} value={props.value} onChange={(e) => props.onChange(e.target.value)}>
+          {props.children}
+        </select>
+      )}
+    </Field>
   );
 }
 
@@ -203,5 +256,51 @@ export function FormHeading(props: { children: ReactNode }) {
     <h3 ref={ref} tabIndex={-1}>
       {props.children}
     </h3>
+  );
+}
+
+/**
+ * An inline destructive button that asks once more before it acts (no modal: the question and
+ * its answers stay in the tab order). `verb` is the button ("Delete"), `gerund` names the group
+ * ("deleting"), `question` is what it asks ("Delete pause code AUX?").
+ */
+export function ConfirmButton(props: {
+  verb: string;
+  gerund: string;
+  what: string;
+  question: string;
+  onConfirm(): Promise<void>;
+}) {
+  const [asking, setAsking] = useState(false);
+  if (!asking) {
+    return (
+      <button
+        type="button"
+        className="danger"
+        onClick={() => setAsking(true)}
+        aria-label={`${props.verb} ${props.what}`}
+      >
+        {props.verb}
+      </button>
+    );
+  }
+  return (
+    <span role="group" aria-label={`Confirm ${props.gerund} ${props.what}`}>
+      {props.question}{' '}
+      <button
+        type="button"
+        className="danger"
+        autoFocus
+        onClick={() => {
+          setAsking(false);
+          void props.onConfirm();
+        }}
+      >
+        Yes, {props.verb.toLowerCase()}
+      </button>{' '}
+      <button type="button" onClick={() => setAsking(false)}>
+        Keep
+      </button>
+    </span>
   );
 }
