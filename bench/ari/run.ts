@@ -40,6 +40,7 @@ import { createLogger } from '../../apps/server/src/logger.js';
 import { systemClock } from '../../apps/server/src/ports/clock.js';
 import { CallOriginator } from '../../apps/server/src/services/ari-worker-originator.js';
 import { AriServerSupervisor } from '../../apps/server/src/services/ari-worker-server.js';
+import { deleteKeysWithPrefix } from '../index.js';
 
 interface Args {
   /** Diagnostic: skip PostgreSQL (call_log) to see its share of the cost. */
@@ -367,13 +368,7 @@ async function main(): Promise<void> {
     await pool.end();
     await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await admin.end();
-    // Remove the bench's keys.
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
+    await deleteKeysWithPrefix(redis, prefix);
     await redis.quit();
     dialerRedis.disconnect();
     busRedis.disconnect();

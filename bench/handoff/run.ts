@@ -21,33 +21,19 @@
 import { loadavg, cpus } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
 import type { AgentId, CampaignId } from '@ringside/protocol';
-// apps/sim has no package exports yet; the source is imported directly (as the e2e does).
-import { RealScheduler, startSimPbx } from '../../apps/sim/src/index.js';
-import { AriRestClient } from '../../apps/server/src/adapters/asterisk/ari-client.js';
-import { TelephonyHealth } from '../../apps/server/src/adapters/asterisk/telephony-health.js';
 import { AgentLogRepository } from '../../apps/server/src/adapters/postgres/agent-log.js';
-import { CallLogRepository } from '../../apps/server/src/adapters/postgres/call-log.js';
 import { createCampaignsRepo } from '../../apps/server/src/adapters/postgres/campaigns.js';
 import { createDb } from '../../apps/server/src/adapters/postgres/database.js';
 import { PgHopperSource } from '../../apps/server/src/adapters/postgres/hopper-source.js';
 import { ensureDatabase } from '../../apps/server/src/adapters/postgres/migrate.js';
-import { RedisEventBus } from '../../apps/server/src/adapters/redis/event-bus.js';
-import { RedisHopper } from '../../apps/server/src/adapters/redis/hopper.js';
-import { RedisStateStore } from '../../apps/server/src/adapters/redis/state-store.js';
-import { loadConfig } from '../../apps/server/src/config.js';
-import { createLogger } from '../../apps/server/src/logger.js';
-import { seededRng, type Clock } from '../../apps/server/src/ports/clock.js';
-import { startDialer } from '../../apps/server/src/roles/dialer.js';
-import { AgentLegService } from '../../apps/server/src/services/agent-leg.js';
 import { AgentSessionService } from '../../apps/server/src/services/agent-session.js';
-import { AriServerSupervisor } from '../../apps/server/src/services/ari-worker-server.js';
-import { scaledTimers, type HandoffSample } from '../../apps/server/src/services/dialer/index.js';
+import type { HandoffSample } from '../../apps/server/src/services/dialer/index.js';
 import { HopperFiller } from '../../apps/server/src/services/hopper-filler.js';
 import { createTestDb, TEST_DATABASE_URL } from '../../apps/server/test/helpers/db.js';
-import { TEST_REDIS_URL, testRedisPrefix } from '../../apps/server/test/helpers/redis.js';
-import { BotAgent } from '../../apps/server/test/dialer/bots.js';
+import { startBots } from '../../apps/server/test/dialer/bots.js';
+import { startDialerRig } from '../../apps/server/test/helpers/dialer-rig.js';
+import { deleteKeysWithPrefix } from '../index.js';
 
 /** Issue 4: AMD decision -> customer in the agent's bridge, p99, wall-clock ms. */
 const GOAL_P99_MS = 100;
@@ -136,52 +122,17 @@ async function main(): Promise<void> {
   const args = readArgs(process.argv.slice(2));
   await ensureDatabase(TEST_DATABASE_URL);
   const db = await createTestDb('bench_handoff');
-  const prefix = testRedisPrefix('bench_handoff');
-  const scheduler = new RealScheduler(args.speed, EPOCH);
-  const clock: Clock = { nowMs: () => Math.floor(scheduler.nowMs()) };
-  const timers = scaledTimers(args.speed);
-  const sim = await startSimPbx({
-    port: 0,
-    scheduler,
-    seed: args.seed,
-    phoneEndpoints: Array.from({ length: args.agents }, (_, i) => `agent${i + 1}`),
+  const rig = await startDialerRig(db.pool, {
+    label: 'bench_handoff',
+    speed: args.speed,
+    epochMs: EPOCH,
+    simSeed: args.seed,
+    phones: args.agents,
   });
-  const server = {
-    id: 'sim',
-    baseUrl: sim.ariUrl,
-    user: 'ringside',
-    password: 'ringside',
-    app: 'dialer',
-  };
-  // NODE_ENV test, as the e2e: the dialer role needs no production secrets here.
-  const config = loadConfig({ REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, NODE_ENV: 'test' });
-  const logger = createLogger('error');
-  const redis = new Redis(TEST_REDIS_URL);
-  const store = new RedisStateStore(redis, { prefix, clock });
-  const bus = new RedisEventBus(redis, { prefix, clock, blockMs: 200 });
-  const hopper = new RedisHopper(redis, { prefix });
+  const { prefix, sim, redis, store, hopper, clock, logger, supervisor } = rig;
   const pg = db.pool;
-  const amdSeen = new Map<string, number>();
-  const bridgedSeen = new Map<string, number>();
-  const parked = new Set<string>();
   const handoffs: HandoffSample[] = [];
   const loopDelay = monitorEventLoopDelay({ resolution: LOOP_SAMPLE_MS });
-  const supervisor = new AriServerSupervisor({
-    server,
-    store,
-    bus,
-    callLog: new CallLogRepository(pg),
-    clock,
-    logger,
-    health: new TelephonyHealth(),
-    // receivedAt: performance.now() when the ARI event behind the domain event arrived.
-    onPublished: (env, receivedAt) => {
-      const e = env.event;
-      if (e.type === 'call.amd') amdSeen.set(e.callId, receivedAt);
-      else if (e.type === 'call.waiting') parked.add(e.callId);
-      else if (e.type === 'call.bridged') bridgedSeen.set(e.callId, receivedAt);
-    },
-  });
   let closeBots: (() => Promise<void>) | null = null;
   let stopDialer: (() => Promise<void>) | null = null;
   let filler: NodeJS.Timeout | undefined;
@@ -221,16 +172,7 @@ async function main(): Promise<void> {
 
     // --- the system: ARI worker, dialer role, hopper filler ----------------------------------
     supervisor.start();
-    const dialer = await startDialer(
-      { config, logger, pool: pg, clock, ariServers: [server] },
-      {
-        timeScale: args.speed,
-        instanceId: 'bench-handoff',
-        // As the e2e: 350 ms of this shared, busy process's wall clock, in virtual ms.
-        safeHarborStartMs: 350 * args.speed,
-        onHandoff: (s) => handoffs.push(s),
-      },
-    );
+    const dialer = await rig.startDialer('bench-handoff', (h) => handoffs.push(h));
     stopDialer = () => dialer.stop();
     const hopperFiller = new HopperFiller({ source: new PgHopperSource(pg), hopper, clock });
 
@@ -241,30 +183,18 @@ async function main(): Promise<void> {
       clock,
       logger,
     });
-    const ari = new AriRestClient(server);
-    const legs = new AgentLegService({ ari, store, agents: sessions, app: 'dialer', logger });
-    const rng = seededRng(args.seed);
-    const bots = userIds.rows.map(
-      (u, i) =>
-        new BotAgent(u.id as AgentId, `PJSIP/agent${i + 1}`, campaignId as CampaignId, {
-          sessions,
-          legs,
-          store,
-          pool: pg,
-          clock,
-          timers,
-          rng,
-          hangupCall: (callId) => ari.hangup(callId),
-        }),
-    );
-    const botSub = await bus.subscribe({
-      from: 'latest',
-      onEvent: (env) => {
-        for (const b of bots) b.onEvent(env);
-      },
+    const team = await startBots({
+      ...rig,
+      sessions,
+      pool: pg,
+      seed: args.seed,
+      agents: userIds.rows.map((u) => ({
+        agentId: u.id as AgentId,
+        campaignId: campaignId as CampaignId,
+      })),
     });
-    closeBots = () => botSub.close();
-    await Promise.all(bots.map((b) => b.login()));
+    const bots = team.bots;
+    closeBots = () => team.close();
 
     // --- the measured stretch ----------------------------------------------------------------
     if (!args.json) {
@@ -294,16 +224,12 @@ async function main(): Promise<void> {
         WHERE campaign_id = $1`,
       [campaignId],
     );
-    const direct: number[] = [];
-    for (const [callId, at] of bridgedSeen) {
-      const amd = amdSeen.get(callId);
-      if (amd !== undefined && !parked.has(callId)) direct.push(at - amd);
-    }
+    const direct = rig.trace.direct();
     const toDialer: number[] = [];
     const back: number[] = [];
     for (const h of handoffs) {
-      const amd = amdSeen.get(h.callId);
-      const bridged = bridgedSeen.get(h.callId);
+      const amd = rig.trace.amdSeen.get(h.callId);
+      const bridged = rig.trace.bridgedSeen.get(h.callId);
       if (h.parked || amd === undefined || bridged === undefined) continue;
       toDialer.push(h.seenAtPerf - amd);
       back.push(bridged - h.doneAtPerf);
@@ -379,12 +305,7 @@ async function main(): Promise<void> {
     // Late bot wrap-ups may still be queued; let them fail quietly before the schema goes.
     await sleep(500);
     await db.drop();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
+    await deleteKeysWithPrefix(redis, prefix);
     redis.disconnect();
   }
 }

@@ -1,17 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Campaign, ErrorBody } from '@ringside/protocol';
-import {
-  createCampaignsRepo,
-  mapCheckViolation,
-  type CampaignsRepo,
-} from '../../src/adapters/postgres/campaigns.js';
-import { createDb } from '../../src/adapters/postgres/database.js';
-import { createTeamsRepo } from '../../src/adapters/postgres/teams.js';
-import { createUsersRepo } from '../../src/adapters/postgres/users.js';
-import { buildApp } from '../../src/http/app.js';
+import { mapCheckViolation, type CampaignsRepo } from '../../src/adapters/postgres/campaigns.js';
 import { loadDialerCampaign } from '../../src/services/dialer/settings.js';
-import { bearer, createHarness, PASSWORD, type Harness } from '../http/harness.js';
+import { buildAdminApp, injectLogin } from '../helpers/admin-app.js';
+import { bearer, createHarness, type Harness } from '../http/harness.js';
 
 /**
  * Admin routes for campaigns (every setting and its limit, recycle rules, script) against the
@@ -40,22 +33,9 @@ const audits = async (target: string) =>
 
 beforeAll(async () => {
   h = await createHarness({ loginPerIpPerMinute: 200 });
-  repo = createCampaignsRepo(createDb(h.db.pool));
-  app = await buildApp({
-    ...h.deps,
-    admin: {
-      users: createUsersRepo(h.db.pool),
-      teams: createTeamsRepo(h.db.pool),
-      campaigns: repo,
-    },
-  });
+  ({ app, campaigns: repo } = await buildAdminApp(h));
   await app.ready();
-  const r = await app.inject({
-    method: 'POST',
-    url: '/api/auth/login',
-    payload: { username: 'admin', password: PASSWORD },
-  });
-  token = (r.json() as { token: string }).token;
+  token = await injectLogin(app, 'admin');
 });
 afterAll(async () => {
   await app?.close();

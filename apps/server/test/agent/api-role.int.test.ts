@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import WebSocket from 'ws';
@@ -9,6 +8,7 @@ import { systemClock } from '../../src/ports/clock.js';
 import { startApi } from '../../src/roles/api.js';
 import type { RunningRole } from '../../src/roles/context.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
+import { ROLE_TEST_PASSWORD, freePort, signInOver } from '../helpers/http.js';
 import { redisTestContext, type RedisTestContext } from '../redis/redis-harness.js';
 
 /**
@@ -23,24 +23,7 @@ let api: RunningRole;
 let base: string;
 let campaignId: string;
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const addr = s.address();
-  await new Promise<void>((r) => s.close(() => r()));
-  if (!addr || typeof addr === 'string') throw new Error('no port');
-  return addr.port;
-}
-
-async function signIn(username: string): Promise<string> {
-  const r = await fetch(`${base}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: 'pass phrase 123' }),
-  });
-  expect(r.status).toBe(200);
-  return ((await r.json()) as { token: string }).token;
-}
+const signIn = (username: string) => signInOver(base, username);
 
 async function post(token: string, path: string, body?: unknown): Promise<Response> {
   return fetch(`${base}${path}`, {
@@ -67,7 +50,7 @@ beforeAll(async () => {
   );
   campaignId = c.rows[0]?.id ?? '';
   await db.pool.query(`INSERT INTO lists (campaign_id, name) VALUES ($1, 'l')`, [campaignId]);
-  const hash = await hashPassword('pass phrase 123');
+  const hash = await hashPassword(ROLE_TEST_PASSWORD);
   await db.pool.query(
     `INSERT INTO users (username, display_name, role, password_hash) VALUES
        ('agent1', 'A1', 'agent', $1), ('agent2', 'A2', 'agent', $1)`,

@@ -1,40 +1,36 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimPbx, type SimPbx } from '@ringside/sim';
-import type {
-  AgentId,
-  AgentStateChanged,
-  CallId,
-  CampaignId,
-  E164,
-  LeadId,
-  ListId,
-} from '@ringside/protocol';
+import type { AgentId, AgentStateChanged, CallId, CampaignId, ListId } from '@ringside/protocol';
 import { AriRestClient } from '../../src/adapters/asterisk/ari-client.js';
 import { AgentLogRepository } from '../../src/adapters/postgres/agent-log.js';
 import { createCampaignsRepo } from '../../src/adapters/postgres/campaigns.js';
 import { createDb } from '../../src/adapters/postgres/database.js';
 import { RedisEventBus } from '../../src/adapters/redis/event-bus.js';
 import { RedisStateStore } from '../../src/adapters/redis/state-store.js';
-import { loadConfig } from '../../src/config.js';
 import { ConflictError } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';
 import { systemClock } from '../../src/ports/clock.js';
 import type { Subscription } from '../../src/ports/event-bus.js';
 import { MemoryHopper } from '../../src/ports/fakes/memory-hopper.js';
-import type { LiveCall } from '../../src/ports/state-store.js';
 import type { RunningRole } from '../../src/roles/context.js';
-import { startAriWorker } from '../../src/roles/ari-worker.js';
 import { AgentSessionService } from '../../src/services/agent-session.js';
 import {
   CampaignLeases,
   DialerKeys,
   DialerService,
-  scaledTimers,
   type DialerAri,
 } from '../../src/services/dialer/index.js';
-import { TEST_DATABASE_URL, createTestDb, type TestDb } from '../helpers/db.js';
+import { createTestDb, type TestDb } from '../helpers/db.js';
+import {
+  createCampaignWithList,
+  humanAnsweredCall,
+  inertDialerParts,
+  testDialerDefaults,
+} from '../helpers/dialer.js';
 import { TEST_REDIS_URL, testRedisPrefix } from '../helpers/redis.js';
+import { simWorkerSetup, startSimWorker } from '../helpers/sim-worker.js';
+import { waitFor } from '../helpers/wait.js';
 
 /**
  * Agents' phones that dial in (`Stasis(dialer,agent,<endpoint>)`, as a WebRTC softphone dialing
@@ -55,15 +51,6 @@ let listId: ListId;
 const ids: Record<string, AgentId> = {};
 const agentEvents: AgentStateChanged[] = [];
 const app = 'dialer';
-
-async function waitFor(what: string, ok: () => boolean | Promise<boolean>): Promise<void> {
-  // A liveness bound only (the simulated phone answers in ms); not a speed goal.
-  for (let i = 0; i < 500; i++) {
-    if (await ok()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /** The phone dials `login` (simulated PBX control API); returns its channel id. */
 async function phoneLogin(endpoint: string): Promise<string> {
@@ -99,21 +86,8 @@ beforeAll(async () => {
       humanTalkMs: 600_000,
     },
   });
-  const prefix = testRedisPrefix('agent_leg_worker');
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    DATABASE_URL: TEST_DATABASE_URL,
-    REDIS_URL: TEST_REDIS_URL,
-    REDIS_PREFIX: prefix,
-  });
-  const server = {
-    id: 'sim',
-    baseUrl: pbx.ariUrl,
-    user: config.ariUser,
-    password: config.ariPassword,
-    app,
-  };
+  const sim = simWorkerSetup('agent_leg_worker', pbx, app);
+  const { prefix, server } = sim;
   redis = new Redis(TEST_REDIS_URL);
   store = new RedisStateStore(redis, { prefix });
   const bus = new RedisEventBus(redis, { prefix, blockMs: 200 });
@@ -129,30 +103,14 @@ beforeAll(async () => {
     },
   });
   // No agentLegs override: the role's own handler (AgentLegService.workerHandler).
-  worker = await startAriWorker({
-    config,
-    logger: createLogger('silent'),
-    pool: db.pool,
-    clock: systemClock,
-    ariServers: [server],
-  });
+  worker = await startSimWorker(db.pool, pbx, sim);
   ari = new AriRestClient(server);
-  await waitFor('the worker to connect', async () => {
-    const r = await fetch(`${pbx.url}/_sim/stats`);
-    return ((await r.json()) as { connectedApps: string[] }).connectedApps.includes(app);
-  });
 
-  const c = await createCampaignsRepo(createDb(db.pool)).create({
+  ({ campaignId, listId } = await createCampaignWithList(db.pool, {
     name: 'legs',
     active: true,
     dialMethod: 'progressive',
-  });
-  campaignId = c.id;
-  const l = await db.pool.query<{ id: string }>(
-    `INSERT INTO lists (campaign_id, name) VALUES ($1, 'l') RETURNING id`,
-    [campaignId],
-  );
-  listId = l.rows[0]?.id as ListId;
+  }));
   // The softphone's endpoint is named after the username (services/sip-accounts.ts); carol has
   // an external phone whose endpoint is not her username.
   const u = await db.pool.query<{ id: string; username: string }>(
@@ -311,29 +269,7 @@ describe('the dialer and an agent without a leg', () => {
     await dsessions.apply(agentId, { type: 'ready' }, 'agent');
     // A live answer nobody acted on yet: the dialer's recovery hands it off at once.
     const now = Date.now();
-    const call: LiveCall = {
-      callId: 'noleg1' as CallId,
-      campaignId,
-      leadId: '1' as LeadId,
-      listId,
-      phone: '+12125550100' as E164,
-      stage: 'AMD',
-      serverId: 's',
-      channelId: 'noleg1',
-      bridgeId: null,
-      agentId: null,
-      manual: false,
-      attempt: 1,
-      originatedAtMs: now - 5_000,
-      ringingAtMs: now - 4_000,
-      answeredAtMs: now - 300,
-      amdAtMs: now,
-      amdResult: 'HUMAN',
-      waitingAtMs: null,
-      bridgedAtMs: null,
-      droppedAtMs: null,
-      endedAtMs: null,
-    };
+    const call = humanAnsweredCall('noleg1', campaignId, listId, now);
     await dstore.putCall(call, {
       type: 'call.amd',
       callId: call.callId,
@@ -359,23 +295,8 @@ describe('the dialer and an agent without a leg', () => {
       },
       ari: () => dari,
       agents: dsessions,
-      dnc: { isBlocked: async () => false },
-      leads: {
-        dialed: () => undefined,
-        ended: () => undefined,
-        skipped: () => undefined,
-        flush: async () => undefined,
-      },
-      ledger: { add: async () => undefined, days: async () => [] },
-      status: { put: async () => undefined },
-      clock: systemClock,
-      timers: scaledTimers(1),
-      logger: createLogger('silent'),
-      newCallId: () => 'unused' as CallId,
-      perfNow: () => performance.now(),
-      hopperLeaseMs: 30_000,
-      safeHarborStartMs: 250,
-      maxLinesPerAgent: 3,
+      ...inertDialerParts(),
+      ...testDialerDefaults(createLogger('silent')),
       campaigns: createCampaignsRepo(createDb(db.pool)),
       leases: new CampaignLeases(redis, new DialerKeys(prefix), 'legs', 600),
       bus: dbus,

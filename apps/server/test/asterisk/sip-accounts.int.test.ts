@@ -14,6 +14,7 @@ import { startApi } from '../../src/roles/api.js';
 import type { RunningRole } from '../../src/roles/context.js';
 import { SipAccountService, webrtcAgentObjects } from '../../src/services/sip-accounts.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
+import { ROLE_TEST_PASSWORD, freePort, signInOver } from '../helpers/http.js';
 import { redisTestContext, type RedisTestContext } from '../redis/redis-harness.js';
 
 /**
@@ -76,23 +77,7 @@ async function startRecordingProxy(target: string): Promise<http.Server> {
   return server;
 }
 
-async function freePort(): Promise<number> {
-  const s = http.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-async function signIn(username: string): Promise<string> {
-  const r = await fetch(`${base}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: 'pass phrase 123' }),
-  });
-  expect(r.status).toBe(200);
-  return ((await r.json()) as { token: string }).token;
-}
+const signIn = (username: string) => signInOver(base, username);
 
 async function phone(token: string): Promise<{ status: number; body: unknown }> {
   const r = await fetch(`${base}/api/agent/phone`, {
@@ -117,7 +102,7 @@ beforeAll(async () => {
   });
   proxy = await startRecordingProxy(pbx.url);
   ariUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/ari`;
-  const hash = await hashPassword('pass phrase 123');
+  const hash = await hashPassword(ROLE_TEST_PASSWORD);
   await db.pool.query(
     `INSERT INTO users (username, display_name, role, password_hash, phone_type, sip_endpoint)
      VALUES ('agent7', 'A7', 'agent', $1, 'webrtc', NULL),

@@ -1,8 +1,12 @@
 import type { AgentId, BusEnvelope, CallId, CampaignId } from '@ringside/protocol';
 import type pg from 'pg';
+import { AriRestClient } from '../../src/adapters/asterisk/ari-client.js';
+import type { AriServerConfig } from '../../src/config.js';
+import type { Logger } from '../../src/logger.js';
 import type { AgentSessionService } from '../../src/services/agent-session.js';
-import type { AgentLegService } from '../../src/services/agent-leg.js';
-import type { Clock, Rng } from '../../src/ports/clock.js';
+import { AgentLegService } from '../../src/services/agent-leg.js';
+import { seededRng, type Clock, type Rng } from '../../src/ports/clock.js';
+import type { EventBus } from '../../src/ports/event-bus.js';
 import type { StateStore } from '../../src/ports/state-store.js';
 import type { Timers } from '../../src/services/dialer/ports.js';
 
@@ -155,5 +159,90 @@ export class BotAgent {
     } catch {
       // Reserved between the read and the logout: the call comes first, logout after it.
     }
+  }
+}
+
+export interface StartBotsOptions {
+  /** The ARI server the agents' phone legs are nailed up on (Stasis app `server.app`). */
+  server: AriServerConfig;
+  sessions: AgentSessionService;
+  store: StateStore;
+  bus: EventBus;
+  pool: pg.Pool;
+  clock: Clock;
+  timers: Timers;
+  logger: Logger;
+  /** Seed of the one random source all bots share. */
+  seed: number;
+  /** One bot per entry; bot i uses the phone endpoint `PJSIP/agent<i+1>`. */
+  agents: { agentId: AgentId; campaignId: CampaignId }[];
+}
+
+export interface RunningBots {
+  bots: BotAgent[];
+  /** Stops feeding bus events to the bots (they do not log out: call `finish()` on each first). */
+  close(): Promise<void>;
+}
+
+/** Creates the bots, feeds them every bus event from now on, and logs them all in (ready). */
+export async function startBots(o: StartBotsOptions): Promise<RunningBots> {
+  const ari = new AriRestClient(o.server);
+  const legs = new AgentLegService({
+    ari,
+    store: o.store,
+    agents: o.sessions,
+    app: o.server.app,
+    logger: o.logger,
+  });
+  const rng = seededRng(o.seed);
+  const bots = o.agents.map(
+    (a, i) =>
+      new BotAgent(a.agentId, `PJSIP/agent${i + 1}`, a.campaignId, {
+        sessions: o.sessions,
+        legs,
+        store: o.store,
+        pool: o.pool,
+        clock: o.clock,
+        timers: o.timers,
+        rng,
+        hangupCall: (callId) => ari.hangup(callId),
+      }),
+  );
+  const sub = await o.bus.subscribe({
+    from: 'latest',
+    onEvent: (env) => {
+      for (const b of bots) b.onEvent(env);
+    },
+  });
+  await Promise.all(bots.map((b) => b.login()));
+  return { bots, close: () => sub.close() };
+}
+
+/**
+ * When the worker saw each call's AMD decision and its bridging into an agent's bridge: pass
+ * `onPublished` to the AriServerSupervisor. Times are performance.now() ms of the ARI event's
+ * arrival (wall clock, not virtual time).
+ */
+export class HandoffTrace {
+  readonly amdSeen = new Map<string, number>();
+  readonly bridgedSeen = new Map<string, number>();
+  /** Calls parked in the holding bridge before an agent was free. */
+  readonly parked = new Set<string>();
+
+  readonly onPublished = (env: BusEnvelope, receivedAt: number): void => {
+    const e = env.event;
+    if (e.type === 'call.amd') this.amdSeen.set(e.callId, receivedAt);
+    else if (e.type === 'call.waiting') this.parked.add(e.callId);
+    else if (e.type === 'call.bridged') this.bridgedSeen.set(e.callId, receivedAt);
+  };
+
+  /** AMD decision -> customer in the agent's bridge (ms), for every call not parked first. */
+  direct(): number[] {
+    const out: number[] = [];
+    for (const [callId, at] of this.bridgedSeen) {
+      const amd = this.amdSeen.get(callId);
+      if (amd !== undefined && !this.parked.has(callId)) out.push(at - amd);
+    }
+    return out;
   }
 }

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { AgentId, CallId, CampaignId, E164, LeadId, ListId } from '@ringside/protocol';
+import type { AgentId, CallId, CampaignId, ListId } from '@ringside/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCampaignsRepo, type CampaignsRepo } from '../../src/adapters/postgres/campaigns.js';
 import { createDb } from '../../src/adapters/postgres/database.js';
@@ -10,7 +10,6 @@ import { systemClock } from '../../src/ports/clock.js';
 import { MemoryEventBus } from '../../src/ports/fakes/memory-event-bus.js';
 import { MemoryHopper } from '../../src/ports/fakes/memory-hopper.js';
 import { MemoryStateStore } from '../../src/ports/fakes/memory-state-store.js';
-import type { LiveCall } from '../../src/ports/state-store.js';
 import { AgentSessionService } from '../../src/services/agent-session.js';
 import type { OriginateCall, OriginateResult } from '../../src/services/ari-worker-originator.js';
 import {
@@ -22,10 +21,15 @@ import {
   ManualDialer,
   PgDialerLeads,
   createDropBudgetReader,
-  scaledTimers,
   type DialerAri,
 } from '../../src/services/dialer/index.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
+import {
+  createCampaignWithList,
+  humanAnsweredCall,
+  inertDialerParts,
+  testDialerDefaults,
+} from '../helpers/dialer.js';
 import { TEST_REDIS_URL, testRedisPrefix } from '../helpers/redis.js';
 
 let db: TestDb;
@@ -58,13 +62,11 @@ beforeAll(async () => {
   redis = new Redis(TEST_REDIS_URL);
   keys = new DialerKeys(testRedisPrefix('dialer_parts'));
   campaigns = createCampaignsRepo(createDb(db.pool));
-  const c = await campaigns.create({ name: 'parts', active: true, dialMethod: 'progressive' });
-  campaignId = c.id;
-  const l = await db.pool.query<{ id: string }>(
-    `INSERT INTO lists (campaign_id, name) VALUES ($1, 'l') RETURNING id`,
-    [campaignId],
-  );
-  listId = l.rows[0]?.id as ListId;
+  ({ campaignId, listId } = await createCampaignWithList(db.pool, {
+    name: 'parts',
+    active: true,
+    dialMethod: 'progressive',
+  }));
 });
 
 afterAll(async () => {
@@ -125,23 +127,8 @@ describe('dialer take-over', () => {
         },
         ari: () => ari,
         agents: sessions,
-        dnc: { isBlocked: async () => false },
-        leads: {
-          dialed: () => undefined,
-          ended: () => undefined,
-          skipped: () => undefined,
-          flush: async () => undefined,
-        },
-        ledger: { add: async () => undefined, days: async () => [] },
-        status: { put: async () => undefined },
-        clock: systemClock,
-        timers: scaledTimers(1),
-        logger,
-        newCallId: () => 'unused' as CallId,
-        perfNow: () => performance.now(),
-        hopperLeaseMs: 30_000,
-        safeHarborStartMs: 250,
-        maxLinesPerAgent: 3,
+        ...inertDialerParts(),
+        ...testDialerDefaults(logger),
         campaigns,
         leases: new CampaignLeases(redis, new DialerKeys(prefix), id, 600),
         bus,
@@ -166,29 +153,7 @@ describe('dialer take-over', () => {
     );
     await sessions.apply(agentId, { type: 'ready' }, 'agent');
     const now = Date.now();
-    const call: LiveCall = {
-      callId: 'orphan' as CallId,
-      campaignId,
-      leadId: '1' as LeadId,
-      listId,
-      phone: '+12125550100' as E164,
-      stage: 'AMD',
-      serverId: 's',
-      channelId: 'orphan',
-      bridgeId: null,
-      agentId: null,
-      manual: false,
-      attempt: 1,
-      originatedAtMs: now - 5_000,
-      ringingAtMs: now - 4_000,
-      answeredAtMs: now - 300,
-      amdAtMs: now,
-      amdResult: 'HUMAN',
-      waitingAtMs: null,
-      bridgedAtMs: null,
-      droppedAtMs: null,
-      endedAtMs: null,
-    };
+    const call = humanAnsweredCall('orphan', campaignId, listId, now);
     await store.putCall(call, {
       type: 'call.amd',
       callId: call.callId,

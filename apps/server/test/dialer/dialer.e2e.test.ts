@@ -1,30 +1,16 @@
-// apps/sim has no package exports yet; the source is imported directly.
-import { RealScheduler, startSimPbx, type SimPbx } from '../../../sim/src/index.js';
-import { Redis } from 'ioredis';
 import type { AgentId, CampaignId, E164, LeadId, ListId } from '@ringside/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AriRestClient } from '../../src/adapters/asterisk/ari-client.js';
-import { TelephonyHealth } from '../../src/adapters/asterisk/telephony-health.js';
 import { AgentLogRepository } from '../../src/adapters/postgres/agent-log.js';
-import { CallLogRepository } from '../../src/adapters/postgres/call-log.js';
 import { createCampaignsRepo } from '../../src/adapters/postgres/campaigns.js';
 import { createDb } from '../../src/adapters/postgres/database.js';
-import { RedisEventBus } from '../../src/adapters/redis/event-bus.js';
-import { RedisHopper } from '../../src/adapters/redis/hopper.js';
-import { RedisStateStore } from '../../src/adapters/redis/state-store.js';
-import { loadConfig } from '../../src/config.js';
 import { isDialable, parseTimeOfDay } from '../../src/domain/calling-window.js';
-import { createLogger } from '../../src/logger.js';
-import { seededRng, type Clock } from '../../src/ports/clock.js';
 import type { HopperEntry } from '../../src/ports/hopper.js';
-import { startDialer, type RunningDialer } from '../../src/roles/dialer.js';
-import { AgentLegService } from '../../src/services/agent-leg.js';
+import type { RunningDialer } from '../../src/roles/dialer.js';
 import { AgentSessionService, startAgentLogRecorder } from '../../src/services/agent-session.js';
-import { AriServerSupervisor } from '../../src/services/ari-worker-server.js';
-import { scaledTimers, type HandoffSample } from '../../src/services/dialer/index.js';
+import type { HandoffSample } from '../../src/services/dialer/index.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
-import { TEST_REDIS_URL, testRedisPrefix } from '../helpers/redis.js';
-import { BotAgent } from './bots.js';
+import { startDialerRig, type DialerRig } from '../helpers/dialer-rig.js';
+import { startBots, type BotAgent } from './bots.js';
 
 /**
  * The whole dialer on the simulated PBX: a predictive campaign, 20 bot agents and 2,000 leads
@@ -45,16 +31,11 @@ const OVERDIAL_LEADS = 300;
 const EPOCH = Date.UTC(2026, 10, 24, 17, 0, 0);
 
 let db: TestDb;
-let sim: SimPbx;
-let redis: Redis;
+let rig: DialerRig;
 let dialer: RunningDialer;
-let supervisor: AriServerSupervisor;
 let campaignId: CampaignId;
 let overdialId: CampaignId;
 let bots: BotAgent[] = [];
-const amdSeen = new Map<string, number>();
-const bridgedSeen = new Map<string, number>();
-const parked = new Set<string>();
 const handoffs: HandoffSample[] = [];
 let fillerAdded = 0;
 
@@ -66,29 +47,14 @@ function pct(values: number[], p: number): number {
 
 beforeAll(async () => {
   db = await createTestDb('dialer_e2e');
-  const prefix = testRedisPrefix('dialer_e2e');
-  const scheduler = new RealScheduler(SPEED, EPOCH);
-  const clock: Clock = { nowMs: () => Math.floor(scheduler.nowMs()) };
-  const timers = scaledTimers(SPEED);
-  sim = await startSimPbx({
-    port: 0,
-    scheduler,
-    seed: 11,
-    phoneEndpoints: Array.from({ length: AGENTS + OVERDIAL_AGENTS }, (_, i) => `agent${i + 1}`),
+  rig = await startDialerRig(db.pool, {
+    label: 'dialer_e2e',
+    speed: SPEED,
+    epochMs: EPOCH,
+    simSeed: 11,
+    phones: AGENTS + OVERDIAL_AGENTS,
   });
-  const server = {
-    id: 'sim',
-    baseUrl: sim.ariUrl,
-    user: 'ringside',
-    password: 'ringside',
-    app: 'dialer',
-  };
-  const config = loadConfig({ REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, NODE_ENV: 'test' });
-  const logger = createLogger('error');
-  redis = new Redis(TEST_REDIS_URL);
-  const store = new RedisStateStore(redis, { prefix, clock });
-  const bus = new RedisEventBus(redis, { prefix, clock, blockMs: 200 });
-  const hopper = new RedisHopper(redis, { prefix });
+  const { store, bus, hopper, clock, logger } = rig;
   const agentLog = new AgentLogRepository(db.pool);
   const sessions = new AgentSessionService({ store, log: agentLog, clock, logger });
   const pg = db.pool;
@@ -154,22 +120,7 @@ beforeAll(async () => {
   );
 
   // --- the system: ARI worker, agent-log recorder, dialer ---------------------------------
-  supervisor = new AriServerSupervisor({
-    server,
-    store,
-    bus,
-    callLog: new CallLogRepository(pg),
-    clock,
-    logger,
-    health: new TelephonyHealth(),
-    onPublished: (env, receivedAt) => {
-      const e = env.event;
-      if (e.type === 'call.amd') amdSeen.set(e.callId, receivedAt);
-      else if (e.type === 'call.waiting') parked.add(e.callId);
-      else if (e.type === 'call.bridged') bridgedSeen.set(e.callId, receivedAt);
-    },
-  });
-  supervisor.start();
+  rig.supervisor.start();
   // The recorder writes the rows of the dialer's reservations; it may lag behind under load, so
   // the test waits for it to have recorded the last logout before reading agent_log.
   let recordedUpTo = 0;
@@ -183,41 +134,20 @@ beforeAll(async () => {
     },
     logger,
   );
-  dialer = await startDialer(
-    { config, logger, pool: pg, clock, ariServers: [server] },
-    {
-      timeScale: SPEED,
-      instanceId: 'e2e-dialer',
-      // Time to start the message, in virtual ms: 350 ms of this shared, busy process's wall clock.
-      safeHarborStartMs: 350 * SPEED,
-      onHandoff: (s) => handoffs.push(s),
-    },
-  );
+  dialer = await rig.startDialer('e2e-dialer', (h) => handoffs.push(h));
 
   // --- bots ---------------------------------------------------------------------------------
-  const ari = new AriRestClient(server);
-  const legs = new AgentLegService({ ari, store, agents: sessions, app: 'dialer', logger });
-  const rng = seededRng(5);
-  bots = userIds.rows.map(
-    (u, i) =>
-      new BotAgent(u.id as AgentId, `PJSIP/agent${i + 1}`, i < AGENTS ? campaignId : overdialId, {
-        sessions,
-        legs,
-        store,
-        pool: pg,
-        clock,
-        timers,
-        rng,
-        hangupCall: (callId) => ari.hangup(callId),
-      }),
-  );
-  const botSub = await bus.subscribe({
-    from: 'latest',
-    onEvent: (env) => {
-      for (const b of bots) b.onEvent(env);
-    },
+  const team = await startBots({
+    ...rig,
+    sessions,
+    pool: pg,
+    seed: 5,
+    agents: userIds.rows.map((u, i) => ({
+      agentId: u.id as AgentId,
+      campaignId: i < AGENTS ? campaignId : overdialId,
+    })),
   });
-  await Promise.all(bots.map((b) => b.login()));
+  bots = team.bots;
 
   // --- a hopper filler that deliberately ignores DNC and calling windows ---------------------
   const fill = async (campaign: CampaignId, list: ListId) => {
@@ -269,7 +199,7 @@ beforeAll(async () => {
     new Promise((r) => setTimeout(r, 15_000)),
   ]);
   await dialer.stop();
-  await botSub.close();
+  await team.close();
   const lastLogout = Math.max(...bots.map((b) => b.logoutAtMs));
   const recorderUntil = Date.now() + 30_000;
   while (recordedUpTo < lastLogout && Date.now() < recorderUntil)
@@ -280,9 +210,9 @@ beforeAll(async () => {
 }, 150_000);
 
 afterAll(async () => {
-  await supervisor?.stop();
-  await sim?.stop();
-  redis?.disconnect();
+  await rig?.supervisor.stop();
+  await rig?.sim.stop();
+  rig?.redis.disconnect();
   await db?.drop();
 });
 
@@ -420,11 +350,7 @@ describe('the dialer on the simulated PBX', () => {
   // The speed goal of this hand-off (issue 4: p99 <= 100 ms) is measured by `npm run
   // bench:handoff`, not here: a wall-clock bound in a test fails on a busy machine, not on a bug.
   it('hands live answers straight to ready agents, and logs how long it took', () => {
-    const direct: number[] = [];
-    for (const [callId, at] of bridgedSeen) {
-      const amd = amdSeen.get(callId);
-      if (amd !== undefined && !parked.has(callId)) direct.push(at - amd);
-    }
+    const direct = rig.trace.direct();
     console.log(
       `AMD decision -> customer in the agent's bridge (wall clock): n=${direct.length} ` +
         `p99=${pct(direct, 99).toFixed(1)} ms; parked first: ${handoffs.filter((h) => h.parked).length}`,

@@ -9,11 +9,7 @@ import type {
   LeadId,
   ListId,
 } from '@ringside/protocol';
-import { createCampaignsRepo, type CampaignsRepo } from '../../src/adapters/postgres/campaigns.js';
-import { createDb } from '../../src/adapters/postgres/database.js';
-import { createTeamsRepo } from '../../src/adapters/postgres/teams.js';
-import { createUsersRepo } from '../../src/adapters/postgres/users.js';
-import { buildApp } from '../../src/http/app.js';
+import type { CampaignsRepo } from '../../src/adapters/postgres/campaigns.js';
 import { ConflictError } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';
 import { systemClock } from '../../src/ports/clock.js';
@@ -25,12 +21,14 @@ import {
   CampaignLeases,
   DialerKeys,
   DialerService,
-  scaledTimers,
   type DialerAri,
 } from '../../src/services/dialer/index.js';
 import type { DialerStatus } from '../../src/services/dialer/redis-state.js';
+import { buildAdminApp, injectLogin } from '../helpers/admin-app.js';
+import { inertDialerParts, testDialerDefaults } from '../helpers/dialer.js';
 import { testRedisPrefix } from '../helpers/redis.js';
-import { bearer, createHarness, PASSWORD, type Harness } from '../http/harness.js';
+import { waitFor } from '../helpers/wait.js';
+import { bearer, createHarness, type Harness } from '../http/harness.js';
 import { isType, TestClient } from '../ws/client.js';
 
 /**
@@ -54,29 +52,12 @@ const reported = new Map<string, { status: DialerStatus; dialLevel: number }>();
 let originations = 0;
 const logger = createLogger('error');
 
-async function waitFor(what: string, ok: () => boolean | Promise<boolean>): Promise<void> {
-  // A liveness bound, not a speed goal: the periodic reload is off, so only the event can do it.
-  for (let i = 0; i < 500; i++) {
-    if (await ok()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 const send = (token: string, method: 'POST' | 'PATCH' | 'PUT', url: string, payload: object) =>
   app.inject({ method, url, headers: bearer(token), payload: payload as Record<string, unknown> });
 
 beforeAll(async () => {
   h = await createHarness({ loginPerIpPerMinute: 200 });
-  repo = createCampaignsRepo(createDb(h.db.pool));
-  app = await buildApp({
-    ...h.deps,
-    admin: {
-      users: createUsersRepo(h.db.pool),
-      teams: createTeamsRepo(h.db.pool),
-      campaigns: repo,
-    },
-  });
+  ({ app, campaigns: repo } = await buildAdminApp(h));
   await app.listen({ port: 0, host: '127.0.0.1' });
   const addr = app.server.address();
   if (!addr || typeof addr === 'string') throw new Error('no address');
@@ -85,12 +66,7 @@ beforeAll(async () => {
     ['admin', 'admin'],
     ['supervisor', 'super'],
   ] as const) {
-    const r = await app.inject({
-      method: 'POST',
-      url: '/api/auth/login',
-      payload: { username, password: PASSWORD },
-    });
-    tokens[who] = (r.json() as { token: string }).token;
+    tokens[who] = await injectLogin(app, username);
   }
   // The harness's own campaign is not under test: keep the dialer off it.
   await repo.update(h.campaignId, { active: false });
@@ -125,26 +101,11 @@ beforeAll(async () => {
       log: { record: async () => undefined },
       clock: systemClock,
     }),
-    dnc: { isBlocked: async () => false },
-    leads: {
-      dialed: () => undefined,
-      ended: () => undefined,
-      skipped: () => undefined,
-      flush: async () => undefined,
-    },
-    ledger: { add: async () => undefined, days: async () => [] },
-    status: { put: async () => undefined },
+    ...inertDialerParts(),
     statusObserver: {
       observe: (status, dialLevel) => reported.set(status.campaignId, { status, dialLevel }),
     },
-    clock: systemClock,
-    timers: scaledTimers(1),
-    logger,
-    newCallId: () => 'unused' as CallId,
-    perfNow: () => performance.now(),
-    hopperLeaseMs: 30_000,
-    safeHarborStartMs: 250,
-    maxLinesPerAgent: 3,
+    ...testDialerDefaults(logger),
     campaigns: repo,
     leases: new CampaignLeases(
       h.redis,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { ensureWebBuild, launchChromium, startSystem, type System } from './system.js';
+import { openPage, signIn, startE2e, type System } from './system.js';
 
 /**
  * The admin screens for campaigns and scripts end to end, in Debian's chromium against the whole
@@ -13,14 +13,9 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  ensureWebBuild();
-  sys = await startSystem({ leads: 0, agents: 1 });
-  browser = await launchChromium();
-  page = await (await browser.newContext({ baseURL: sys.front.url })).newPage();
-  await page.goto('/');
-  await page.getByLabel('Username').fill('admin');
-  await page.getByLabel('Password').fill('ringside-demo');
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  ({ sys, browser } = await startE2e({ leads: 0, agents: 1 }));
+  page = await openPage(browser, sys);
+  await signIn(page, 'admin');
   await page.getByRole('link', { name: 'Admin' }).first().waitFor();
 });
 

@@ -1,12 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import {
-  customerHangsUp,
-  ensureWebBuild,
-  launchChromium,
-  startSystem,
-  type System,
-} from './system.js';
+import { customerHangsUp, openPage, signIn, startE2e, type System } from './system.js';
 
 /**
  * The supervisor's live extras end to end (whole system on the simulated PBX, Debian's chromium):
@@ -21,13 +15,6 @@ let agent: Page;
 let supervisor: Page;
 let agentId = '';
 
-async function signIn(p: Page, username: string): Promise<void> {
-  await p.goto('/');
-  await p.getByLabel('Username').fill(username);
-  await p.getByLabel('Password').fill('ringside-demo');
-  await p.getByRole('button', { name: 'Sign in' }).click();
-}
-
 async function waitState(p: Page, state: string, timeoutMs = 20_000): Promise<void> {
   await p
     .locator(`[aria-label="Agent state"][data-agent-state="${state}"]`)
@@ -38,11 +25,9 @@ const banner = () => agent.getByRole('status', { name: 'Supervisor on the call' 
 const row = () => supervisor.locator(`.sv-row[data-agent-id="${agentId}"]`);
 
 beforeAll(async () => {
-  ensureWebBuild();
-  sys = await startSystem({ leads: 30, agents: 1, campaign: { hopper_size: 20 } });
-  browser = await launchChromium();
-  agent = await (await browser.newContext({ baseURL: sys.front.url })).newPage();
-  supervisor = await (await browser.newContext({ baseURL: sys.front.url })).newPage();
+  ({ sys, browser } = await startE2e({ leads: 30, agents: 1, campaign: { hopper_size: 20 } }));
+  agent = await openPage(browser, sys);
+  supervisor = await openPage(browser, sys);
 });
 
 afterAll(async () => {

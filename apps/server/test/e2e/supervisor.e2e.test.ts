@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { ensureWebBuild, launchChromium, startSystem, type System } from './system.js';
+import { openPage, signIn, startE2e, type System } from './system.js';
 
 /**
  * The supervisor dashboard end to end: an agent and a supervisor in two browser contexts of
@@ -14,24 +14,15 @@ let agent: Page;
 let supervisor: Page;
 let agentId = '';
 
-async function signIn(p: Page, username: string): Promise<void> {
-  await p.goto('/');
-  await p.getByLabel('Username').fill(username);
-  await p.getByLabel('Password').fill('ringside-demo');
-  await p.getByRole('button', { name: 'Sign in' }).click();
-}
-
 const row = (state?: string) =>
   supervisor.locator(
     `.sv-row[data-agent-id="${agentId}"]${state ? `[data-state="${state}"]` : ''}`,
   );
 
 beforeAll(async () => {
-  ensureWebBuild();
-  sys = await startSystem({ leads: 0 });
-  browser = await launchChromium();
-  agent = await (await browser.newContext({ baseURL: sys.front.url })).newPage();
-  supervisor = await (await browser.newContext({ baseURL: sys.front.url })).newPage();
+  ({ sys, browser } = await startE2e({ leads: 0 }));
+  agent = await openPage(browser, sys);
+  supervisor = await openPage(browser, sys);
 });
 
 afterAll(async () => {

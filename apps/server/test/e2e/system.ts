@@ -4,7 +4,7 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { startSimPbx, type SimPbx } from '../../../sim/src/pbx/index.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
@@ -242,7 +242,7 @@ export async function startSystem(opts: SystemOptions = {}): Promise<System> {
   const seed = await seedDemo(db.pool, {
     agents: opts.agents ?? 2,
     leads: opts.leads ?? 30,
-    password: 'ringside-demo',
+    password: DEMO_PASSWORD,
   });
   const leadZone = zoneInCallingWindow();
   await db.pool.query(
@@ -342,4 +342,35 @@ export async function customerHangsUp(pbx: SimPbx, callId: string): Promise<void
     method: 'POST',
   });
   if (r.status !== 204) throw new Error(`customer hang-up of ${callId}: HTTP ${r.status}`);
+}
+
+/** The password startSystem gives every seeded user (admin, supervisors, agent1..agentN). */
+export const DEMO_PASSWORD = 'ringside-demo';
+
+/** A page in a fresh browser context (its own cookies) on the system's front server. */
+export async function openPage(browser: Browser, sys: System): Promise<Page> {
+  return (await browser.newContext({ baseURL: sys.front.url })).newPage();
+}
+
+/** Signs `username` in through the sign-in form; the caller waits for the screen it expects. */
+export async function signIn(page: Page, username: string): Promise<void> {
+  await page.goto('/');
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/**
+ * What an e2e file starts in beforeAll: the web build (if stale), the whole system and chromium.
+ * The caller closes the browser and stops the system in afterAll.
+ */
+export async function startE2e(opts?: SystemOptions): Promise<{ sys: System; browser: Browser }> {
+  ensureWebBuild();
+  const sys = await startSystem(opts);
+  try {
+    return { sys, browser: await launchChromium() };
+  } catch (err) {
+    await sys.stop();
+    throw err;
+  }
 }

@@ -15,20 +15,19 @@ import { createAuditLog } from '../../src/adapters/postgres/audit.js';
 import { RedisEventBus } from '../../src/adapters/redis/event-bus.js';
 import { RedisKeys } from '../../src/adapters/redis/keys.js';
 import { RedisStateStore } from '../../src/adapters/redis/state-store.js';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
 import { systemClock } from '../../src/ports/clock.js';
 import type { Subscription } from '../../src/ports/event-bus.js';
 import type { RunningRole } from '../../src/roles/context.js';
-import { startAriWorker } from '../../src/roles/ari-worker.js';
 import { AgentSessionService } from '../../src/services/agent-session.js';
 import {
   MonitorLegWatcher,
   RedisMonitorRegistry,
   SupervisorActions,
 } from '../../src/services/supervisor-actions.js';
-import { TEST_DATABASE_URL, createTestDb, type TestDb } from '../helpers/db.js';
-import { TEST_REDIS_URL, testRedisPrefix } from '../helpers/redis.js';
+import { createTestDb, type TestDb } from '../helpers/db.js';
+import { TEST_REDIS_URL } from '../helpers/redis.js';
+import { simWorkerSetup, startSimWorker } from '../helpers/sim-worker.js';
+import { waitFor } from '../helpers/wait.js';
 
 /**
  * The supervisor hangs up their own phone while listening, whispering or barging: on the
@@ -56,15 +55,6 @@ const started: string[] = [];
 const legs: Array<{ channelId: string; endedOne: boolean }> = [];
 let n = 0;
 
-async function waitFor(what: string, ok: () => boolean | Promise<boolean>): Promise<void> {
-  // A liveness bound only (the simulated phone answers in 200 ms); not a speed goal.
-  for (let i = 0; i < 500; i++) {
-    if (await ok()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 const bridgeHas = async (bridgeId: string, channelId: string) =>
   ari.getBridge(bridgeId).then(
     (b) => b.channels.includes(channelId),
@@ -84,21 +74,8 @@ const supervisorHangsUp = async () => {
 beforeAll(async () => {
   db = await createTestDb('monitor_hangup');
   pbx = await startSimPbx({ port: 0 });
-  const prefix = testRedisPrefix('monitor_hangup');
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    DATABASE_URL: TEST_DATABASE_URL,
-    REDIS_URL: TEST_REDIS_URL,
-    REDIS_PREFIX: prefix,
-  });
-  const server = {
-    id: 'sim',
-    baseUrl: pbx.ariUrl,
-    user: config.ariUser,
-    password: config.ariPassword,
-    app: config.ariApp,
-  };
+  const sim = simWorkerSetup('monitor_hangup', pbx);
+  const { prefix, server } = sim;
   redis = new Redis(TEST_REDIS_URL);
   const keys = new RedisKeys(prefix);
   const store = new RedisStateStore(redis, { prefix });
@@ -110,28 +87,15 @@ beforeAll(async () => {
     bus,
     audit: createAuditLog(db.pool),
   });
-  worker = await startAriWorker(
-    {
-      config,
-      logger: createLogger('silent'),
-      pool: db.pool,
-      clock: systemClock,
-      ariServers: [server],
-    },
-    {
-      monitorLegs: {
-        legGone: async (channelId, a) => {
-          const endedOne = await watcher.legGone(channelId, a);
-          legs.push({ channelId, endedOne });
-        },
+  worker = await startSimWorker(db.pool, pbx, sim, {
+    monitorLegs: {
+      legGone: async (channelId, a) => {
+        const endedOne = await watcher.legGone(channelId, a);
+        legs.push({ channelId, endedOne });
       },
     },
-  );
-  ari = new AriRestClient(server);
-  await waitFor('the worker to connect', async () => {
-    const r = await fetch(`${pbx.url}/_sim/stats`);
-    return ((await r.json()) as { connectedApps: string[] }).connectedApps.includes(server.app);
   });
+  ari = new AriRestClient(server);
 
   const u = await db.pool.query<{ id: string }>(
     `INSERT INTO users (username, display_name, role, password_hash) VALUES

@@ -1,0 +1,120 @@
+import { Redis } from 'ioredis';
+import type pg from 'pg';
+// apps/sim has no package exports yet; the source is imported directly.
+import { RealScheduler, startSimPbx, type SimPbx } from '../../../sim/src/index.js';
+import { TelephonyHealth } from '../../src/adapters/asterisk/telephony-health.js';
+import { CallLogRepository } from '../../src/adapters/postgres/call-log.js';
+import { RedisEventBus } from '../../src/adapters/redis/event-bus.js';
+import { RedisHopper } from '../../src/adapters/redis/hopper.js';
+import { RedisStateStore } from '../../src/adapters/redis/state-store.js';
+import { loadConfig, type AriServerConfig, type Config } from '../../src/config.js';
+import { createLogger, type Logger } from '../../src/logger.js';
+import type { Clock } from '../../src/ports/clock.js';
+import { startDialer, type RunningDialer } from '../../src/roles/dialer.js';
+import { AriServerSupervisor } from '../../src/services/ari-worker-server.js';
+import { scaledTimers, type HandoffSample, type Timers } from '../../src/services/dialer/index.js';
+import { HandoffTrace } from '../dialer/bots.js';
+import { TEST_REDIS_URL, testRedisPrefix } from './redis.js';
+
+export interface DialerRigOptions {
+  /** Names the Redis key prefix. */
+  label: string;
+  /** Virtual time per wall-clock time. */
+  speed: number;
+  /** Virtual time at the start (ms since the Unix epoch). */
+  epochMs: number;
+  /** Seed of the simulated PBX (call outcomes). */
+  simSeed: number;
+  /** Phones registered on the simulated PBX: PJSIP/agent1..agent<phones>. */
+  phones: number;
+}
+
+/**
+ * The dialer's surroundings as the dialer e2e test and bench:handoff run them, in this process:
+ * the simulated PBX on virtual time, Redis state/bus/hopper under a fresh prefix, and the ARI
+ * worker's supervisor for the PBX (not started) reporting every hand-off to `trace`.
+ */
+export interface DialerRig {
+  prefix: string;
+  scheduler: RealScheduler;
+  /** Virtual time (ms), from the simulated PBX's scheduler. */
+  clock: Clock;
+  /** Timers that run `speed` times faster than the wall clock. */
+  timers: Timers;
+  sim: SimPbx;
+  server: AriServerConfig;
+  config: Config;
+  logger: Logger;
+  redis: Redis;
+  store: RedisStateStore;
+  bus: RedisEventBus;
+  hopper: RedisHopper;
+  trace: HandoffTrace;
+  supervisor: AriServerSupervisor;
+  /** Starts the dialer role on the rig; each hand-off it makes goes to `onHandoff`. */
+  startDialer(instanceId: string, onHandoff: (s: HandoffSample) => void): Promise<RunningDialer>;
+}
+
+export async function startDialerRig(pool: pg.Pool, o: DialerRigOptions): Promise<DialerRig> {
+  const prefix = testRedisPrefix(o.label);
+  const scheduler = new RealScheduler(o.speed, o.epochMs);
+  const clock: Clock = { nowMs: () => Math.floor(scheduler.nowMs()) };
+  const sim = await startSimPbx({
+    port: 0,
+    scheduler,
+    seed: o.simSeed,
+    phoneEndpoints: Array.from({ length: o.phones }, (_, i) => `agent${i + 1}`),
+  });
+  const server = {
+    id: 'sim',
+    baseUrl: sim.ariUrl,
+    user: 'ringside',
+    password: 'ringside',
+    app: 'dialer',
+  };
+  // NODE_ENV test: the dialer role needs no production secrets here.
+  const config = loadConfig({ REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, NODE_ENV: 'test' });
+  const logger = createLogger('error');
+  const redis = new Redis(TEST_REDIS_URL);
+  const store = new RedisStateStore(redis, { prefix, clock });
+  const bus = new RedisEventBus(redis, { prefix, clock, blockMs: 200 });
+  const trace = new HandoffTrace();
+  const supervisor = new AriServerSupervisor({
+    server,
+    store,
+    bus,
+    callLog: new CallLogRepository(pool),
+    clock,
+    logger,
+    health: new TelephonyHealth(),
+    onPublished: trace.onPublished,
+  });
+  return {
+    prefix,
+    scheduler,
+    clock,
+    timers: scaledTimers(o.speed),
+    sim,
+    server,
+    config,
+    logger,
+    redis,
+    store,
+    bus,
+    hopper: new RedisHopper(redis, { prefix }),
+    trace,
+    supervisor,
+    startDialer: (instanceId, onHandoff) =>
+      startDialer(
+        { config, logger, pool, clock, ariServers: [server] },
+        {
+          timeScale: o.speed,
+          instanceId,
+          // Time to start the message, in virtual ms: 350 ms of this shared, busy process's
+          // wall clock.
+          safeHarborStartMs: 350 * o.speed,
+          onHandoff,
+        },
+      ),
+  };
+}
