@@ -102,6 +102,44 @@ describe('CallLogRepository', () => {
     expect(row).toMatchObject({ dropped: true, dropWaitMs: 1_900, safeHarborAtMs: t0 + 9_000 });
   });
 
+  it('keeps the safe-harbor start of a drop whose customer hangs up before the message ends', async () => {
+    await repo.start({
+      callId: 'call-2b',
+      campaignId,
+      listId: '3',
+      leadId: '44',
+      phone: '+15551230003',
+      attempt: 1,
+      manual: false,
+      serverId: 'ast1',
+      channelId: 'call-2b',
+      agentId: null,
+      originatedAtMs: t0,
+    });
+    // PlaybackStarted records the drop; no PlaybackFinished ever comes (the customer hung up).
+    await repo.step('call-2b', { kind: 'dropped', atMs: t0 + 5_000, waitMs: 1_800 });
+    const row = await repo.get('call-2b');
+    expect(row).toMatchObject({ dropped: true, dropWaitMs: 1_800, safeHarborAtMs: t0 + 5_000 });
+    // The batched writer the ARI worker uses does the same.
+    await repo.start({
+      callId: 'call-2c',
+      campaignId,
+      listId: '3',
+      leadId: '45',
+      phone: '+15551230004',
+      attempt: 1,
+      manual: false,
+      serverId: 'ast1',
+      channelId: 'call-2c',
+      agentId: null,
+      originatedAtMs: t0,
+    });
+    const batched = new BatchedCallLog(db.pool, { flushMs: 5 });
+    await batched.step('call-2c', { kind: 'dropped', atMs: t0 + 6_000, waitMs: 1_200 });
+    await batched.flush();
+    expect(await repo.get('call-2c')).toMatchObject({ dropped: true, safeHarborAtMs: t0 + 6_000 });
+  });
+
   it('a second start for the same call id changes nothing', async () => {
     await repo.start({
       callId: 'call-1',

@@ -89,8 +89,11 @@ export class CallLogRepository {
         return;
       case 'dropped':
         await this.pool.query(
-          `UPDATE call_log SET dropped = true, drop_wait_ms = COALESCE(drop_wait_ms, $2) WHERE id = $1`,
-          [callId, step.waitMs],
+          // A drop is recorded when its safe-harbor message starts (PlaybackStarted), so that is
+          // the message's instant too, even if the customer hangs up before it finishes.
+          `UPDATE call_log SET dropped = true, drop_wait_ms = COALESCE(drop_wait_ms, $2),
+                  safe_harbor_at = COALESCE(safe_harbor_at, $3) WHERE id = $1`,
+          [callId, step.waitMs, ts(step.atMs)],
         );
         return;
       case 'safe_harbor':
@@ -415,9 +418,11 @@ export class BatchedCallLog implements CallLogWriter {
           break;
         case 'dropped':
           await this.pool.query(
-            `UPDATE call_log c SET dropped = true, drop_wait_ms = COALESCE(c.drop_wait_ms, v.wait)
-             FROM unnest($1::text[], $2::int[]) AS v(id, wait) WHERE c.id = v.id`,
-            [ids, steps.map((s) => (s.kind === 'dropped' ? s.waitMs : null))],
+            `UPDATE call_log c SET dropped = true, drop_wait_ms = COALESCE(c.drop_wait_ms, v.wait),
+                    safe_harbor_at = COALESCE(c.safe_harbor_at, v.at)
+             FROM unnest($1::text[], $2::int[], $3::timestamptz[]) AS v(id, wait, at)
+             WHERE c.id = v.id`,
+            [ids, steps.map((s) => (s.kind === 'dropped' ? s.waitMs : null)), at],
           );
           break;
         case 'ended':
