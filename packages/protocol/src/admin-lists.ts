@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ImportRowError, NumericId } from './http.js';
+import { ImportRowError, LeadView, NumericId } from './http.js';
 
 /**
  * Admin API bodies and answers for lead lists, import previews and jobs, dispositions, pause
@@ -79,17 +79,18 @@ export const ImportPreviewQuery = z.object({
 export type ImportPreviewQuery = z.infer<typeof ImportPreviewQuery>;
 
 /** One row of the preview as it would be imported. */
-export const PreviewLead = z.object({
-  phone: z.string(),
-  altPhones: z.array(z.string()),
-  firstName: z.string().nullable(),
-  lastName: z.string().nullable(),
-  address: z.string().nullable(),
-  city: z.string().nullable(),
-  state: z.string().nullable(),
-  postalCode: z.string().nullable(),
-  country: z.string(),
-  timeZone: z.string().nullable(),
+export const PreviewLead = LeadView.pick({
+  phone: true,
+  altPhones: true,
+  firstName: true,
+  lastName: true,
+  address: true,
+  city: true,
+  state: true,
+  postalCode: true,
+  country: true,
+  timeZone: true,
+}).extend({
   /** Every zone the lead may be in, comma separated ('' when unknown). */
   tzKey: z.string(),
   tzSource: z.string(),
