@@ -110,45 +110,6 @@ export type Campaign = z.infer<typeof Campaign>;
 export const CampaignList = z.object({ campaigns: z.array(Campaign) });
 export type CampaignList = z.infer<typeof CampaignList>;
 
-/**
- * A partial update; every limit matches the database constraint so that a bad value gets a 400
- * naming the field instead of a constraint violation.
- */
-export const CampaignUpdate = z
-  .object({
-    name: z.string().min(1).max(100),
-    active: z.boolean(),
-    dialMethod: DialMethod,
-    dialLevel: z.number().gt(0).max(10),
-    dropRateCapPct: z.number().min(0).max(3),
-    dropWaitMs: z.number().int().min(0).max(2000),
-    ringTimeoutS: z.number().int().min(15).max(120),
-    hopperSize: z.number().int().min(1).max(50_000),
-    windowStart: Hhmm.refine((v) => v >= '08:00', 'must be 08:00 or later'),
-    windowEnd: Hhmm.refine((v) => v <= '21:00', 'must be 21:00 or earlier'),
-    maxAttempts: z.number().int().min(1).max(100),
-    callerId: z
-      .string()
-      .regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +14155550123')
-      .nullable(),
-    amdEnabled: z.boolean(),
-    machineAction: z.enum(['hangup', 'message']),
-    machineMessageAudio: z.string().max(256).nullable(),
-    safeHarborAudio: z.string().min(1).max(256),
-    wrapupS: z.number().int().min(0).max(3600),
-    wrapupTimeoutAction: z.enum(['disposition', 'pause']),
-    wrapupDefaultDisposition: DispositionCode,
-    script: z.string().max(20_000),
-  })
-  .partial()
-  .strict()
-  .refine((u) => Object.keys(u).length > 0, { message: 'must change at least one field' })
-  .refine((u) => !(u.windowStart && u.windowEnd) || u.windowStart < u.windowEnd, {
-    message: 'must be after windowStart',
-    path: ['windowEnd'],
-  });
-export type CampaignUpdate = z.infer<typeof CampaignUpdate>;
-
 // ---------------------------------------------------------------------------------------------
 // Lead import
 

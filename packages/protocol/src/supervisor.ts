@@ -26,7 +26,7 @@ export const ForceLogoutBody = z
   .strict();
 export type ForceLogoutBody = z.infer<typeof ForceLogoutBody>;
 
-/** Limits match the campaign settings (CampaignUpdate in http.ts). */
+/** Limits match the campaign settings (CampaignFields in admin-people.ts). */
 export const CampaignDialBody = z
   .object({
     dialMethod: DialMethod,

@@ -11,7 +11,7 @@ import type {
   TransferBody,
   Campaign,
   CampaignId,
-  CampaignUpdate,
+  CampaignPatch,
   DispositionBody,
   ImportMapping,
   ImportReport,
@@ -49,7 +49,7 @@ export interface CampaignsApi {
   list(): Promise<Campaign[]>;
   get(id: CampaignId): Promise<Campaign | null>;
   /** Applies a validated partial update; null when the campaign does not exist. */
-  update(id: CampaignId, patch: CampaignUpdate): Promise<Campaign | null>;
+  update(id: CampaignId, patch: CampaignPatch): Promise<Campaign | null>;
 }
 
 export interface ImportLeadsArgs {

@@ -39,11 +39,12 @@ const ForceLogoutResponse = z.object({
   hungUp: z.boolean(),
 });
 
-export function registerSupervisorRoutes(
-  app: FastifyInstance,
-  deps: AppDeps & SupervisorDeps,
-): void {
-  const actions =
+/**
+ * The supervisor actions the routes use: the ARI-wired service when the role gave one, else one on
+ * the state store alone (see SupervisorDeps.supervisor).
+ */
+export function supervisorActionsOf(deps: AppDeps & SupervisorDeps): SupervisorActions {
+  return (
     deps.supervisor ??
     new SupervisorActions({
       sessions: new AgentSessionService({
@@ -55,7 +56,15 @@ export function registerSupervisorRoutes(
       store: deps.stateStore,
       audit: deps.audit,
       logger: deps.logger,
-    });
+    })
+  );
+}
+
+export function registerSupervisorRoutes(
+  app: FastifyInstance,
+  deps: AppDeps & SupervisorDeps,
+): void {
+  const actions = supervisorActionsOf(deps);
   const reportFailed = (err: unknown): undefined => {
     deps.logger.warn({ err }, 'supervisor roster: reports unavailable');
     return undefined;

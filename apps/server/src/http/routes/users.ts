@@ -14,13 +14,12 @@ import {
 import type { AgentId } from '@ringside/protocol';
 import type { UserPatch, UserRecord } from '../../adapters/postgres/users.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
-import { AgentSessionService } from '../../services/agent-session.js';
-import { SupervisorActions } from '../../services/supervisor-actions.js';
 import { hashPassword } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 import { defineRoute } from '../route.js';
 import { actor, adminRepos, changesOf } from './admin-people.js';
 import { ADMIN } from './common.js';
+import { supervisorActionsOf } from './supervisor.js';
 
 const AuditQuery = z.object({
   target: z.string().max(128).optional(),
@@ -66,19 +65,7 @@ const AUDITED_FIELDS = [
 export function registerUserRoutes(app: FastifyInstance, deps: AppDeps): void {
   // Ends a deactivated agent's session the way a supervisor's force logout does (the panel goes
   // to logged out; a live call is not cut). Without the ARI-wired service: state only.
-  const actions =
-    deps.supervisor ??
-    new SupervisorActions({
-      sessions: new AgentSessionService({
-        store: deps.stateStore,
-        log: { record: async () => undefined },
-        clock: deps.clock,
-        logger: deps.logger,
-      }),
-      store: deps.stateStore,
-      audit: deps.audit,
-      logger: deps.logger,
-    });
+  const actions = supervisorActionsOf(deps);
 
   const load = async (id: string): Promise<UserRecord> => {
     const u = await deps.users.findById(id);
