@@ -56,11 +56,8 @@ export function humanAnsweredCall(
   };
 }
 
-/** DialerService parts a test does not look at: no DNC, leads, ledger or status written. */
-export function inertDialerParts(): Pick<
-  DialerServiceOptions,
-  'dnc' | 'leads' | 'ledger' | 'status'
-> {
+/** DialerService parts a test does not look at: no DNC, leads or ledger written. */
+export function inertDialerParts(): Pick<DialerServiceOptions, 'dnc' | 'leads' | 'ledger'> {
   return {
     dnc: { isBlocked: async () => false },
     leads: {
@@ -70,7 +67,6 @@ export function inertDialerParts(): Pick<
       flush: async () => undefined,
     },
     ledger: { add: async () => undefined, days: async () => [] },
-    status: { put: async () => undefined },
   };
 }
 

@@ -233,7 +233,7 @@ function makeWorld(campaign: DialerCampaign, invalid: ValidationError | null = n
       add: async (_c, day, drops, humans) => void ledger.push({ day, drops, humans }),
       days: async () => [],
     },
-    status: { put: async (s) => void statuses.push(s) },
+    statusObserver: { observe: (s) => void statuses.push(s) },
     clock,
     timers,
     logger: createLogger('silent'),

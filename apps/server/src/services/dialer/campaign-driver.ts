@@ -63,8 +63,7 @@ export interface DriverDeps {
       campaignId: DialerCampaign['id'],
     ): Promise<Array<{ day: number; drops: number; humans: number }>>;
   };
-  status: { put(s: DialerStatus): Promise<void> };
-  /** Sees each status written, with the dial level applied (status-publisher.ts). */
+  /** Gets each status, with the dial level applied (status-publisher.ts publishes it). */
   statusObserver?: StatusObserver;
   clock: Clock;
   timers: Timers;
@@ -541,9 +540,6 @@ export class CampaignDriver {
       atMs: this.d.clock.nowMs(),
     };
     this.d.statusObserver?.observe(status, this.campaign.dialLevel);
-    await this.d.status
-      .put(status)
-      .catch((err: unknown) => this.log.warn({ err }, 'dialer status not written'));
   }
 
   // ------------------------------------------------------------------ events

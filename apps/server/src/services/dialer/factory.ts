@@ -16,7 +16,7 @@ import { DncCache } from './dnc-cache.js';
 import { createDropBudgetReader } from './drop-budget.js';
 import { PgDialerLeads } from './leads.js';
 import { ManualDialer } from './manual-dial.js';
-import { DialerKeys, DialerStatusStore, LedgerStore } from './redis-state.js';
+import { DialerKeys, LedgerStore } from './redis-state.js';
 import { newCallId } from './ids.js';
 
 /** What another role (the API) has at hand to build the dialer's entry points. */
@@ -37,13 +37,12 @@ export interface DialerEntryDeps {
 
 /**
  * The dialer's functions other roles serve: manual/preview dialing (same origination path as the
- * dialer's own calls), the remaining drop budget, the per-campaign dialer status, and the DNC
+ * dialer's own calls), the remaining drop budget, and the DNC
  * cache's add/remove to call right after a write to the dnc table.
  */
 export function createDialerEntryPoints(d: DialerEntryDeps): {
   manual: ManualDialer;
   getDropBudget: ReturnType<typeof createDropBudgetReader>['getDropBudget'];
-  status: DialerStatusStore;
   dnc: DncCache;
 } {
   const keys = new DialerKeys(d.prefix);
@@ -87,7 +86,6 @@ export function createDialerEntryPoints(d: DialerEntryDeps): {
   return {
     manual,
     getDropBudget: (campaignId) => budget.getDropBudget(campaignId),
-    status: new DialerStatusStore(d.redis, keys),
     dnc,
   };
 }

@@ -18,12 +18,6 @@ export {
   type Originator,
   type Timers,
 } from './ports.js';
-export {
-  CampaignLeases,
-  DialerKeys,
-  DialerStatusStore,
-  LedgerStore,
-  type DialerStatus,
-} from './redis-state.js';
+export { CampaignLeases, DialerKeys, LedgerStore, type DialerStatus } from './redis-state.js';
 export { checkDialerSettings, loadDialerCampaign, type DialerCampaign } from './settings.js';
 export { BreakerAriClient, TrunkBreaker } from './trunk-health.js';

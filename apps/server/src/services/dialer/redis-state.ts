@@ -7,7 +7,6 @@ import type { LedgerDay } from '../../domain/pacing/ledger.js';
  * the dialer does not own):
  *
  *   p:{dialer}:lease:<campaignId>   string  the instance id driving the campaign (PX = lease TTL)
- *   p:{dialer}:status:<campaignId>  string  DialerStatus JSON: what the dialer is doing and why
  *   p:{dialer}:ledger:<campaignId>  hash    <utcDay>:d drops, <utcDay>:h human answers
  *   p:{dnc}:all                     set     system-wide DNC numbers (E.164)
  *   p:{dnc}:c:<campaignId>          set     the campaign's DNC numbers
@@ -20,9 +19,6 @@ export class DialerKeys {
   constructor(readonly prefix: string) {}
   lease(campaignId: CampaignId): string {
     return `${this.prefix}:{dialer}:lease:${campaignId}`;
-  }
-  status(campaignId: CampaignId): string {
-    return `${this.prefix}:{dialer}:status:${campaignId}`;
   }
   ledger(campaignId: CampaignId): string {
     return `${this.prefix}:{dialer}:ledger:${campaignId}`;
@@ -110,7 +106,7 @@ export class CampaignLeases {
   }
 }
 
-/** What a campaign's dialer is doing, for supervisors (stored per campaign in Redis). */
+/** What a campaign's dialer is doing, for supervisors (published as dialer.status: status-publisher.ts). */
 export interface DialerStatus {
   campaignId: CampaignId;
   /** The instance driving it. */
@@ -125,23 +121,6 @@ export interface DialerStatus {
   callsInFlight: number;
   waitingForAgent: number;
   atMs: number;
-}
-
-export class DialerStatusStore {
-  constructor(
-    private readonly redis: Redis,
-    private readonly keys: DialerKeys,
-  ) {}
-
-  /** Kept for a minute after the last write: a stale status disappears with its dialer. */
-  async put(s: DialerStatus): Promise<void> {
-    await this.redis.set(this.keys.status(s.campaignId), JSON.stringify(s), 'PX', 60_000);
-  }
-
-  async get(campaignId: CampaignId): Promise<DialerStatus | null> {
-    const raw = await this.redis.get(this.keys.status(campaignId));
-    return raw === null ? null : (JSON.parse(raw) as DialerStatus);
-  }
 }
 
 /**
