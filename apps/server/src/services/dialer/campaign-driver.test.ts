@@ -195,6 +195,8 @@ interface World {
   leads: FakeLeads;
   dnc: Set<string>;
   statuses: DialerStatus[];
+  /** The dial level reported with each status. */
+  levels: number[];
   ledger: Array<{ day: number; drops: number; humans: number }>;
   sessions: AgentSessionService;
   driver: CampaignDriver;
@@ -203,7 +205,12 @@ interface World {
 let w: World;
 let seq = 0;
 
-function makeWorld(campaign: DialerCampaign, invalid: ValidationError | null = null): World {
+function makeWorld(
+  campaign: DialerCampaign,
+  invalid: ValidationError | null = null,
+  /** A wall clock for the driver; default one that jumps 10 s per status, so each is reported. */
+  perfNow?: () => number,
+): World {
   const clock = new ManualClock(T0);
   const timers = new ManualTimers(clock);
   const bus = new MemoryEventBus({ clock });
@@ -214,6 +221,7 @@ function makeWorld(campaign: DialerCampaign, invalid: ValidationError | null = n
   const leads = new FakeLeads();
   const dnc = new Set<string>();
   const statuses: DialerStatus[] = [];
+  const levels: number[] = [];
   const ledger: World['ledger'] = [];
   const sessions = new AgentSessionService({
     store,
@@ -233,12 +241,17 @@ function makeWorld(campaign: DialerCampaign, invalid: ValidationError | null = n
       add: async (_c, day, drops, humans) => void ledger.push({ day, drops, humans }),
       days: async () => [],
     },
-    statusObserver: { observe: (s) => void statuses.push(s) },
+    statusObserver: {
+      observe: (s, level) => {
+        statuses.push(s);
+        levels.push(level);
+      },
+    },
     clock,
     timers,
     logger: createLogger('silent'),
     newCallId: () => `call${++seq}` as CallId,
-    perfNow: () => performance.now() + statuses.length * 10_000,
+    perfNow: perfNow ?? (() => performance.now() + statuses.length * 10_000),
     hopperLeaseMs: 30_000,
     safeHarborStartMs: 300,
     maxLinesPerAgent: 3,
@@ -254,6 +267,7 @@ function makeWorld(campaign: DialerCampaign, invalid: ValidationError | null = n
     leads,
     dnc,
     statuses,
+    levels,
     ledger,
     sessions,
     driver,
@@ -330,6 +344,25 @@ describe('CampaignDriver: placing calls', () => {
     expect(await w.hopper.size(C)).toBe(1);
     expect(await w.hopper.leasedCount(C)).toBe(0); // acked
     expect(w.leads.writes.filter((x) => x.startsWith('dialed'))).toHaveLength(2);
+  });
+
+  it('reports a changed dial level at once, not at the next periodic refresh', async () => {
+    // A wall clock that stands still: only a change can make the driver report again.
+    w = makeWorld(
+      toDialerCampaign(campaignRow({ dialMethod: 'ratio', dialLevel: 2 }), []),
+      null,
+      () => 5,
+    );
+    await agentReady('1');
+    await w.driver.tick();
+    await w.driver.tick();
+    expect(w.levels).toEqual([2]); // the same status twice is reported once
+    w.driver.update(
+      toDialerCampaign(campaignRow({ dialMethod: 'ratio', dialLevel: 3.5 }), []),
+      null,
+    );
+    await w.driver.tick();
+    expect(w.levels.at(-1)).toBe(3.5);
   });
 
   it('never dials while no agent of the campaign is ready', async () => {

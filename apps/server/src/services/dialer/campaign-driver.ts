@@ -520,7 +520,8 @@ export class CampaignDriver {
     ready: number,
     inFlight: number,
   ): Promise<void> {
-    const key = `${state}|${reason}|${appliedMode}|${ready}|${inFlight}|${this.waiting.length}`;
+    // Mode and dial level too: a settings change shows in the header at once, not at the refresh.
+    const key = `${state}|${reason}|${appliedMode}|${ready}|${inFlight}|${this.waiting.length}|${this.campaign.dialMethod}|${this.campaign.dialLevel}`;
     const wall = this.d.perfNow();
     if (key === this.lastStatusKey && wall - this.lastStatusAt < STATUS_REFRESH_MS) return;
     if (reason !== this.lastStatusKey.split('|')[1])
