@@ -66,6 +66,48 @@ describe('loadConfig: the browser phones on a real Asterisk', () => {
     expect(empty.sip?.iceServers).toEqual([]);
   });
 
+  it('takes TURN credentials: a REST API secret (12 h by default) or a static user', () => {
+    const base = {
+      ARI_URL: 'http://asterisk:8088/ari',
+      ICE_SERVERS: 'stun:stun.example.com:3478,turns:turn.example.com:5349',
+    };
+    expect(loadConfig({ ...base, TURN_SECRET: 'a-secret-of-16-chars+' }).sip?.turn).toEqual({
+      kind: 'rest',
+      secret: 'a-secret-of-16-chars+',
+      ttlS: 43_200,
+    });
+    expect(
+      loadConfig({ ...base, TURN_SECRET: 'a-secret-of-16-chars+', TURN_TTL_S: '3600' }).sip?.turn,
+    ).toMatchObject({ ttlS: 3600 });
+    expect(
+      loadConfig({ ...base, TURN_USERNAME: 'ringside', TURN_CREDENTIAL: 'pw' }).sip?.turn,
+    ).toEqual({ kind: 'static', username: 'ringside', credential: 'pw' });
+    expect(loadConfig({ ...base, TURN_SECRET: '' }).sip).not.toHaveProperty('turn');
+  });
+
+  it('refuses TURN settings that contradict each other or have no TURN URL to apply to', () => {
+    const base = { ARI_URL: 'http://asterisk:8088/ari', ICE_SERVERS: 'turn:turn.example.com' };
+    expect(() =>
+      loadConfig({ ...base, TURN_SECRET: 'a-secret-of-16-chars+', TURN_USERNAME: 'u' }),
+    ).toThrow(/TURN_SECRET is invalid \(set it or TURN_USERNAME\/TURN_CREDENTIAL, not both\)/);
+    expect(() => loadConfig({ ...base, TURN_USERNAME: 'u' })).toThrow(
+      /TURN_CREDENTIAL is invalid \(TURN_USERNAME and TURN_CREDENTIAL go together\)/,
+    );
+    expect(() => loadConfig({ ...base, TURN_SECRET: 'short' })).toThrow(
+      /TURN_SECRET is invalid \(must be at least 16 characters\)/,
+    );
+    expect(() => loadConfig({ ...base, TURN_TTL_S: '10' })).toThrow(/TURN_TTL_S is invalid/);
+    expect(() =>
+      loadConfig({
+        ARI_URL: 'http://asterisk:8088/ari',
+        ICE_SERVERS: 'stun:stun.example.com:3478',
+        TURN_SECRET: 'a-secret-of-16-chars+',
+      }),
+    ).toThrow(
+      /TURN_SECRET is invalid \(ICE_SERVERS has no turn: or turns: URL for it to apply to\)/,
+    );
+  });
+
   it('refuses a SIP_WSS_URL that is not ws(s), a bad SIP_DOMAIN and ICE_SERVERS that are not STUN/TURN', () => {
     expect(() => loadConfig({ SIP_WSS_URL: 'https://pbx/ws' })).toThrow(/SIP_WSS_URL is invalid/);
     expect(() => loadConfig({ SIP_DOMAIN: 'pbx example' })).toThrow(/SIP_DOMAIN is invalid/);

@@ -98,6 +98,20 @@ const EnvSchema = z.object({
       )
       .optional(),
   ),
+  /**
+   * Shared secret of the TURN server's REST API (coturn `use-auth-secret`, `static-auth-secret`):
+   * each softphone account then carries its own time-limited TURN credentials for the turn: and
+   * turns: URLs of ICE_SERVERS. Exclusive with TURN_USERNAME/TURN_CREDENTIAL.
+   */
+  TURN_SECRET: z.preprocess(
+    unsetIfEmpty,
+    z.string().min(16, 'must be at least 16 characters').optional(),
+  ),
+  /** How long TURN_SECRET credentials stay valid, seconds (default 12 h: a shift). */
+  TURN_TTL_S: z.coerce.number().int().min(300).max(604_800).default(43_200),
+  /** Fixed TURN credentials (a TURN server with one static user), instead of TURN_SECRET. */
+  TURN_USERNAME: z.preprocess(unsetIfEmpty, z.string().max(256).optional()),
+  TURN_CREDENTIAL: z.preprocess(unsetIfEmpty, z.string().max(256).optional()),
 });
 
 export type Role = 'api' | 'ari-worker' | 'dialer' | 'scheduler' | 'all';
@@ -143,7 +157,17 @@ export interface SipConfig {
   domain: string;
   /** STUN/TURN URLs for ICE (ICE_SERVERS); empty: host candidates only. */
   iceServers: string[];
+  /** Credentials for the turn:/turns: URLs of iceServers; absent: they are used without any. */
+  turn?: TurnAuth;
 }
+
+/**
+ * How the browsers authenticate to TURN: `rest`, time-limited credentials derived per account from
+ * a secret shared with the TURN server (TURN_SECRET), or one `static` user (TURN_USERNAME).
+ */
+export type TurnAuth =
+  | { kind: 'rest'; secret: string; ttlS: number }
+  | { kind: 'static'; username: string; credential: string };
 
 /** Builds the typed configuration from an environment; throws ConfigError naming the variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -206,17 +230,64 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
 /** The SIP settings of the browser phones, defaulted from the first ARI server's host. */
 function sipConfig(
-  e: Pick<z.infer<typeof EnvSchema>, 'SIP_WSS_URL' | 'SIP_DOMAIN' | 'ICE_SERVERS'>,
+  e: Pick<
+    z.infer<typeof EnvSchema>,
+    | 'SIP_WSS_URL'
+    | 'SIP_DOMAIN'
+    | 'ICE_SERVERS'
+    | 'TURN_SECRET'
+    | 'TURN_TTL_S'
+    | 'TURN_USERNAME'
+    | 'TURN_CREDENTIAL'
+  >,
   first: AriServerConfig | undefined,
 ): SipConfig | null {
+  const iceServers = (e.ICE_SERVERS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const turn = turnAuth(e, iceServers);
   if (!first) return null;
   const host = new URL(first.baseUrl).hostname;
   return {
     wsUri: e.SIP_WSS_URL ?? `wss://${host}:8089/ws`,
     domain: e.SIP_DOMAIN ?? host,
-    iceServers: (e.ICE_SERVERS ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
+    iceServers,
+    ...(turn ? { turn } : {}),
   };
+}
+
+/** TURN credentials from the environment, checked against each other and against ICE_SERVERS. */
+function turnAuth(
+  e: Pick<
+    z.infer<typeof EnvSchema>,
+    'TURN_SECRET' | 'TURN_TTL_S' | 'TURN_USERNAME' | 'TURN_CREDENTIAL'
+  >,
+  iceServers: string[],
+): TurnAuth | null {
+  const fail = (name: string, why: string): never => {
+    throw new ConfigError(`configuration: ${name} is invalid (${why})`);
+  };
+  if (e.TURN_SECRET !== undefined && (e.TURN_USERNAME ?? e.TURN_CREDENTIAL) !== undefined)
+    fail('TURN_SECRET', 'set it or TURN_USERNAME/TURN_CREDENTIAL, not both');
+  if ((e.TURN_USERNAME === undefined) !== (e.TURN_CREDENTIAL === undefined))
+    fail(
+      e.TURN_USERNAME === undefined ? 'TURN_USERNAME' : 'TURN_CREDENTIAL',
+      'TURN_USERNAME and TURN_CREDENTIAL go together',
+    );
+  const name = e.TURN_SECRET !== undefined ? 'TURN_SECRET' : 'TURN_USERNAME';
+  const auth: TurnAuth | null =
+    e.TURN_SECRET !== undefined
+      ? { kind: 'rest', secret: e.TURN_SECRET, ttlS: e.TURN_TTL_S }
+      : e.TURN_USERNAME !== undefined && e.TURN_CREDENTIAL !== undefined
+        ? { kind: 'static', username: e.TURN_USERNAME, credential: e.TURN_CREDENTIAL }
+        : null;
+  if (auth && !iceServers.some(isTurnUrl))
+    fail(name, 'ICE_SERVERS has no turn: or turns: URL for it to apply to');
+  return auth;
+}
+
+/** A turn: or turns: URL (credentials apply to those, not to STUN). */
+export function isTurnUrl(url: string): boolean {
+  return /^turns?:/.test(url);
 }

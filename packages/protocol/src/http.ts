@@ -333,7 +333,14 @@ export const PhoneConfig = z.object({
       uri: z.string(),
       password: z.string(),
       loginExten: z.string(),
-      iceServers: z.array(z.object({ urls: z.union([z.string(), z.array(z.string())]) })),
+      /** RTCIceServer entries; TURN ones carry this account's credentials when configured. */
+      iceServers: z.array(
+        z.object({
+          urls: z.union([z.string(), z.array(z.string())]),
+          username: z.string().optional(),
+          credential: z.string().optional(),
+        }),
+      ),
     })
     .nullable(),
 });

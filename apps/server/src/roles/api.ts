@@ -231,7 +231,7 @@ export async function startAgentCallControl(d: AgentCallControlDeps): Promise<Ag
   // none on the simulated PBX, which has no SIP.
   const sipAccounts =
     legAri && d.sip && !d.simulated
-      ? new SipAccountService({ ari: legAri, settings: d.sip, logger: d.logger })
+      ? new SipAccountService({ ari: legAri, settings: d.sip, logger: d.logger, clock: d.clock })
       : null;
   const telephony = new AgentTelephonyService({
     store: d.store,

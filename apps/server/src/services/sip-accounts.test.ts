@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { Writable } from 'node:stream';
 import fc from 'fast-check';
 import pino from 'pino';
@@ -12,6 +13,7 @@ import {
   newSipPassword,
   sipEndpointId,
   softphoneAccount,
+  turnCredentials,
   webrtcAgentObjects,
   type DynamicConfigAri,
 } from './sip-accounts.js';
@@ -104,13 +106,62 @@ describe('newSipPassword', () => {
 
 describe('softphoneAccount', () => {
   it('names the user at the SIP domain, the login extension and the ICE servers', () => {
-    expect(softphoneAccount(settings, 'agent7', 'pw')).toEqual({
+    expect(softphoneAccount(settings, 'agent7', 'pw', 0)).toEqual({
       wsUri: 'wss://pbx.example.com:8089/ws',
       uri: 'sip:agent7@pbx.example.com',
       password: 'pw',
       loginExten: 'login',
       iceServers: [{ urls: 'stun:stun.example.com:3478' }],
     });
+  });
+
+  const withTurn = {
+    ...settings,
+    iceServers: [
+      'stun:stun.example.com:3478',
+      'turn:turn.example.com:3478',
+      'turns:turn.example.com:5349?transport=tcp',
+    ],
+  };
+  const NOW = 1_790_000_000_123;
+
+  it('gives the TURN URLs time-limited credentials derived from the shared secret (TURN REST API)', () => {
+    const turn = { kind: 'rest' as const, secret: 'a-secret-shared-with-coturn', ttlS: 43_200 };
+    const ice = softphoneAccount({ ...withTurn, turn }, 'agent7', 'pw', NOW).iceServers;
+    const username = `${1_790_000_000 + 43_200}:agent7`;
+    expect(ice).toEqual([
+      { urls: 'stun:stun.example.com:3478' },
+      {
+        urls: ['turn:turn.example.com:3478', 'turns:turn.example.com:5349?transport=tcp'],
+        username,
+        // What coturn computes to check it (use-auth-secret): base64 HMAC-SHA1 of the username.
+        credential: createHmac('sha1', 'a-secret-shared-with-coturn')
+          .update(username)
+          .digest('base64'),
+      },
+    ]);
+    // Another agent, or the same one later, gets other credentials; the secret never leaves.
+    expect(turnCredentials(turn, 'agent8', NOW)).not.toEqual(turnCredentials(turn, 'agent7', NOW));
+    expect(turnCredentials(turn, 'agent7', NOW + 60_000).username).toBe(
+      `${1_790_000_060 + 43_200}:agent7`,
+    );
+    expect(JSON.stringify(ice)).not.toContain('a-secret-shared-with-coturn');
+  });
+
+  it('gives the TURN URLs a static user when configured so, and STUN URLs no credentials', () => {
+    const turn = { kind: 'static' as const, username: 'ringside', credential: 'pw2' };
+    expect(softphoneAccount({ ...withTurn, turn }, 'agent7', 'pw', NOW).iceServers).toEqual([
+      { urls: 'stun:stun.example.com:3478' },
+      {
+        urls: ['turn:turn.example.com:3478', 'turns:turn.example.com:5349?transport=tcp'],
+        username: 'ringside',
+        credential: 'pw2',
+      },
+    ]);
+    // Without credentials configured, every URL is passed as given.
+    expect(softphoneAccount(withTurn, 'agent7', 'pw', NOW).iceServers).toEqual(
+      withTurn.iceServers.map((urls) => ({ urls })),
+    );
   });
 });
 

@@ -1,10 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { ConfigTuple } from '@ringside/ari';
 import type { PhoneConfig } from '@ringside/protocol';
 import { AriError } from '../adapters/asterisk/ari-error.js';
-import type { SipConfig } from '../config.js';
+import { isTurnUrl, type SipConfig, type TurnAuth } from '../config.js';
 import { ConflictError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { systemClock, type Clock } from '../ports/clock.js';
 
 /** The browser softphone's account, as GET /api/agent/phone returns it. */
 export type SoftphoneAccount = NonNullable<PhoneConfig['sip']>;
@@ -109,18 +110,53 @@ export function webrtcAgentObjects(endpointId: string, password: string): PjsipO
   ];
 }
 
+/**
+ * TURN credentials for one softphone. `rest` follows the TURN REST API convention coturn checks
+ * with `use-auth-secret`: username `<expiry epoch s>:<endpoint>`, credential
+ * base64(HMAC-SHA1(secret, username)); the TURN server refuses it once expired, so a leaked
+ * credential is worth one shift at most.
+ */
+export function turnCredentials(
+  auth: TurnAuth,
+  endpointId: string,
+  nowMs: number,
+): { username: string; credential: string } {
+  if (auth.kind === 'static') return { username: auth.username, credential: auth.credential };
+  const username = `${Math.floor(nowMs / 1000) + auth.ttlS}:${endpointId}`;
+  const credential = createHmac('sha1', auth.secret).update(username).digest('base64');
+  return { username, credential };
+}
+
+/**
+ * The browser's ICE servers: each STUN URL alone, the TURN URLs together with this account's
+ * credentials (when TURN credentials are configured; without, every URL as given).
+ */
+export function iceServersFor(
+  settings: SipConfig,
+  endpointId: string,
+  nowMs: number,
+): SoftphoneAccount['iceServers'] {
+  const turnUrls = settings.iceServers.filter(isTurnUrl);
+  if (!settings.turn || turnUrls.length === 0) return settings.iceServers.map((urls) => ({ urls }));
+  return [
+    ...settings.iceServers.filter((u) => !isTurnUrl(u)).map((urls) => ({ urls })),
+    { urls: turnUrls, ...turnCredentials(settings.turn, endpointId, nowMs) },
+  ];
+}
+
 /** What the browser gets: where to register, as whom, and what to dial. */
 export function softphoneAccount(
   settings: SipConfig,
   endpointId: string,
   password: string,
+  nowMs: number,
 ): SoftphoneAccount {
   return {
     wsUri: settings.wsUri,
     uri: `sip:${endpointId}@${settings.domain}`,
     password,
     loginExten: LOGIN_EXTEN,
-    iceServers: settings.iceServers.map((urls) => ({ urls })),
+    iceServers: iceServersFor(settings, endpointId, nowMs),
   };
 }
 
@@ -141,6 +177,8 @@ export interface SipAccountDeps {
   settings: SipConfig;
   /** Injected for tests; default newSipPassword(). */
   newPassword?: () => string;
+  /** For the TURN credentials' expiry; default the system clock. */
+  clock?: Clock;
   logger: Logger;
 }
 
@@ -170,7 +208,8 @@ export class SipAccountService {
         }
       }
       this.d.logger.info({ userId: user.id }, 'softphone account written to Asterisk');
-      return softphoneAccount(this.d.settings, endpointId, password);
+      const nowMs = (this.d.clock ?? systemClock).nowMs();
+      return softphoneAccount(this.d.settings, endpointId, password, nowMs);
     });
   }
 

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
@@ -78,6 +79,8 @@ async function startRecordingProxy(target: string): Promise<http.Server> {
 }
 
 const signIn = (username: string) => signInOver(base, username);
+/** The TURN REST API secret the test's TURN server would share; never sent, never logged. */
+const TURN_SECRET = 'turn-secret-shared-with-coturn';
 
 async function phone(token: string): Promise<{ status: number; body: unknown }> {
   const r = await fetch(`${base}/api/agent/phone`, {
@@ -117,7 +120,8 @@ beforeAll(async () => {
     REDIS_PREFIX: rc.prefix,
     HTTP_PORT: String(port),
     ARI_URL: ariUrl,
-    ICE_SERVERS: 'stun:stun.example.com:3478',
+    ICE_SERVERS: 'stun:stun.example.com:3478,turns:turn.example.com:5349',
+    TURN_SECRET: TURN_SECRET,
   });
   expect(config.ari).toHaveLength(1);
   const logStream = new Writable({
@@ -159,9 +163,27 @@ describe('WebRTC agent accounts over ARI dynamic configuration', () => {
         uri: 'sip:agent7@127.0.0.1',
         password: expect.stringMatching(/^[A-Za-z0-9_-]{24}$/) as unknown,
         loginExten: 'login',
-        iceServers: [{ urls: 'stun:stun.example.com:3478' }],
+        iceServers: [
+          { urls: 'stun:stun.example.com:3478' },
+          {
+            urls: ['turns:turn.example.com:5349'],
+            username: expect.stringMatching(/^\d{10}:agent7$/) as unknown,
+            credential: expect.stringMatching(/^[A-Za-z0-9+/]{27}=$/) as unknown,
+          },
+        ],
       },
     });
+    // The TURN credentials expire 12 h from now and are what the TURN server will compute.
+    const turn = (
+      r.body as { sip: { iceServers: Array<{ username?: string; credential?: string }> } }
+    ).sip.iceServers[1];
+    const expiry = Number(turn?.username?.split(':')[0]);
+    expect(Math.abs(expiry - (Date.now() / 1000 + 43_200))).toBeLessThan(300);
+    expect(turn?.credential).toBe(
+      createHmac('sha1', TURN_SECRET)
+        .update(turn?.username ?? '')
+        .digest('base64'),
+    );
     passwords.push(sip.password);
 
     const auth = pbx.config.object('res_pjsip', 'auth', 'agent7');
@@ -234,11 +256,12 @@ describe('WebRTC agent accounts over ARI dynamic configuration', () => {
     }
   });
 
-  it('the passwords are in no log line and no PostgreSQL row', async () => {
+  it('the passwords (and the TURN secret) are in no log line and no PostgreSQL row', async () => {
     expect(passwords).toHaveLength(2);
     expect(logLines.length).toBeGreaterThan(0);
     const logs = logLines.join('');
     expect(logs).toContain('softphone account written to Asterisk');
+    expect(logs).not.toContain(TURN_SECRET);
     const tables = await db.pool.query<{ table_name: string }>(
       `SELECT table_name FROM information_schema.tables
         WHERE table_schema = $1 AND table_type = 'BASE TABLE'`,
