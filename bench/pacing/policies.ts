@@ -45,14 +45,18 @@ class DomainPolicy implements Policy {
   expectedDrops = 0;
   placedPredictive = 0;
 
+  /** The ablation's exact free instants (epoch ms, one per agent), or null. */
+  private readonly knownFree: Float64Array | null;
+
   constructor(
-    readonly name: 'progressive' | 'ratio' | 'ours',
+    readonly name: 'progressive' | 'ratio' | 'ours' | 'ours-known-free',
     sc: Scenario,
     mode: DialMethod,
     dialLevel: number,
     tuning?: Partial<PredictiveTuning>,
     guard?: DialGuardRule,
   ) {
+    this.knownFree = name === 'ours-known-free' ? new Float64Array(sc.agents) : null;
     this.tickS = decisionTickS(sc);
     this.stats = mode === 'predictive' ? new PacingStats() : null;
     const settings = {
@@ -82,6 +86,12 @@ class DomainPolicy implements Policy {
     inp.callCount = sim.activeCount;
     inp.ledger = sim.ledgerView();
     if (this.stats) inp.model = this.currentModel(sim, this.stats);
+    if (this.knownFree) {
+      // Truth from the simulator (end of talk plus wrap-up, end of wrap-up): the ablation only.
+      const dayMs = sim.day * 86_400_000;
+      for (let a = 0; a < sim.n; a++) this.knownFree[a] = dayMs + (sim.aFreeAt[a] as number) * 1000;
+      inp.knownFreeAtMs = this.knownFree;
+    }
     const d = decidePacing(inp);
     if (d.control) inp.control = d.control;
     this.lastReason = d.reason;
@@ -154,6 +164,15 @@ export function oursPolicy(
   guard?: DialGuardRule,
 ): Policy {
   return new DomainPolicy('ours', sc, 'predictive', 1, tuning, guard);
+}
+
+/**
+ * Ablation, not a competitor: the production module in predictive mode told every agent's exact
+ * free instant (the simulator's truth) instead of predicting it from the learned talk and wrap-up
+ * distributions. Measures how much of the gap to the oracle is the unknown length of calls.
+ */
+export function oursKnownFreePolicy(sc: Scenario, tuning?: Partial<PredictiveTuning>): Policy {
+  return new DomainPolicy('ours-known-free', sc, 'predictive', 1, tuning);
 }
 
 /** VICIdial's shipped defaults for ADAPT_HARD_LIMIT (../shared/pacing/VICIDIAL_ADAPT.md). */

@@ -10,13 +10,16 @@ import { runTask, type Task, type TaskResult } from './tasks.js';
 
 /**
  * `npm run bench:pacing [files...] [--json] [--scenarios S1,S2] [--days N] [--seeds 1,2]
- * [--workers N] [--guard working|ready]`: runs every scenario under every policy and seed on
+ * [--workers N] [--guard working|ready] [--policies a,b] [--theta X]`: runs every scenario under every policy and seed on
  * worker threads and prints the table (or, with --json, one JSON object per scenario, policy and
  * seed). `--guard` picks the no-agent rule for the production module's modes (default: the
- * dialer's own, DIAL_GUARD_RULE).
+ * dialer's own, DIAL_GUARD_RULE). `--theta` runs ours with the drop-rate ledger off at that fixed
+ * drop-risk threshold, to trace its occupancy-versus-abandonment curve (not a compliant setting).
  */
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const POLICIES: PolicyName[] = ['progressive', 'ratio', 'vicidial', 'ours', 'oracle'];
+/** Run only when named: ours told every agent's exact free instant (docs/pacing.md, ablation). */
+const KNOWN_POLICIES: PolicyName[] = [...POLICIES, 'ours-known-free'];
 
 interface Options {
   files: string[];
@@ -29,6 +32,7 @@ interface Options {
   /** Print each task's wall time to stderr. */
   verbose: boolean;
   guard: DialGuardRule | undefined;
+  theta: number | undefined;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -42,6 +46,7 @@ function parseArgs(argv: string[]): Options {
     policies: POLICIES,
     verbose: false,
     guard: undefined,
+    theta: undefined,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
@@ -56,11 +61,22 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--days') o.days = Number(value());
     else if (a === '--seeds') o.seeds = value().split(',').map(Number);
     else if (a === '--workers') o.workers = Math.max(0, Number(value()));
-    else if (a === '--policies') o.policies = value().split(',') as PolicyName[];
-    else if (a === '--guard') {
+    else if (a === '--policies') {
+      const names = value().split(',');
+      const bad = names.filter((n) => !KNOWN_POLICIES.includes(n as PolicyName));
+      if (bad.length > 0)
+        throw new Error(
+          `--policies: unknown ${bad.join(', ')} (known: ${KNOWN_POLICIES.join(', ')})`,
+        );
+      o.policies = names as PolicyName[];
+    } else if (a === '--guard') {
       const g = value();
       if (g !== 'working' && g !== 'ready') throw new Error('--guard must be working or ready');
       o.guard = g;
+    } else if (a === '--theta') {
+      const t = Number(value());
+      if (!(t > 0 && t <= 1)) throw new Error('--theta must be a number in (0, 1]');
+      o.theta = t;
     } else if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
     else o.files.push(resolve(process.cwd(), a));
   }
@@ -143,6 +159,7 @@ async function main(): Promise<void> {
           days: sc.days,
           ...(dialLevel !== undefined ? { dialLevel } : {}),
           ...(o.guard ? { guard: o.guard } : {}),
+          ...(o.theta !== undefined ? { theta: o.theta } : {}),
         })
         .then((r) => {
           if (o.verbose) console.error(`${sc.id} ${policy} seed ${seed}: ${r.wallS.toFixed(1)} s`);
@@ -195,7 +212,10 @@ async function main(): Promise<void> {
       ...new Set(scenarios.flatMap((s) => s.seeds)),
     ].join(
       ',',
-    )}, ${Math.max(...scenarios.map((s) => s.days))} days; wall ${wallS.toFixed(1)} s on ${o.workers} workers`,
+    )}, ${Math.max(...scenarios.map((s) => s.days))} days; wall ${wallS.toFixed(1)} s on ${o.workers} workers` +
+      (o.theta !== undefined
+        ? `; ours at a fixed theta ${o.theta} with the ledger off (a curve point, not compliant dialing)`
+        : ''),
   );
 }
 

@@ -22,7 +22,7 @@ const small: Scenario = {
 
 describe('pacing simulator', () => {
   it('gives identical results for the same seed', () => {
-    for (const policy of ['progressive', 'ours', 'vicidial', 'oracle'] as const)
+    for (const policy of ['progressive', 'ours', 'vicidial', 'oracle', 'ours-known-free'] as const)
       expect(runOne(small, policy, 5, 1)).toEqual(runOne(small, policy, 5, 1));
   });
 

@@ -25,7 +25,12 @@ const L_WRAP = leadFields.L_WRAP;
 const liveAt = scenarioModule.liveAt;
 const scheduleTimeFor = scenarioModule.scheduleTimeFor;
 
-export type PolicyName = 'progressive' | 'ratio' | 'vicidial' | 'ours' | 'oracle';
+/**
+ * The benchmark's policies; `ours-known-free` is an ablation run only when asked for (`--policies`):
+ * ours told every agent's exact free instant instead of predicting it.
+ */
+export type PolicyName =
+  'progressive' | 'ratio' | 'vicidial' | 'ours' | 'oracle' | 'ours-known-free';
 
 /** A pacing policy driven by the simulator. State may live in the object across days. */
 export interface Policy {

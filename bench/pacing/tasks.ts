@@ -2,6 +2,7 @@ import type { DialGuardRule } from '../../apps/server/src/domain/pacing/index.js
 import { metricsOf, type RunMetrics } from './metrics.js';
 import {
   OraclePolicy,
+  oursKnownFreePolicy,
   oursPolicy,
   progressivePolicy,
   ratioPolicy,
@@ -21,6 +22,8 @@ export type Task =
       dialLevel?: number;
       /** The no-agent guard for the production module's modes (default: the dialer's). */
       guard?: DialGuardRule;
+      /** Ours (and the ablation) with the ledger off and this fixed drop-risk threshold. */
+      theta?: number;
     }
   | {
       kind: 'ratioSearch';
@@ -43,7 +46,9 @@ export function makePolicy(
   name: PolicyName,
   dialLevel = 1,
   guard?: DialGuardRule,
+  theta?: number,
 ): Policy {
+  const fixed = theta !== undefined ? { ledgerControl: false, theta } : undefined;
   switch (name) {
     case 'progressive':
       return progressivePolicy(sc, guard);
@@ -52,9 +57,11 @@ export function makePolicy(
     case 'vicidial':
       return new VicidialPolicy();
     case 'ours':
-      return oursPolicy(sc, undefined, guard);
+      return oursPolicy(sc, fixed, guard);
     case 'oracle':
       return new OraclePolicy(sc);
+    case 'ours-known-free':
+      return oursKnownFreePolicy(sc, fixed);
   }
 }
 
@@ -65,8 +72,9 @@ export function runOne(
   days: number,
   dialLevel = 1,
   guard?: DialGuardRule,
+  theta?: number,
 ): RunMetrics {
-  const r = new Sim(sc, seed, makePolicy(sc, name, dialLevel, guard)).run(days);
+  const r = new Sim(sc, seed, makePolicy(sc, name, dialLevel, guard, theta)).run(days);
   return metricsOf(sc.id, name, seed, r);
 }
 
@@ -119,6 +127,7 @@ export function runTask(task: Task): TaskResult {
       task.days,
       task.dialLevel,
       task.guard,
+      task.theta,
     );
     return {
       kind: 'run',

@@ -263,6 +263,24 @@ describe('predictive mode', () => {
     expect(d.appliedMode).toBe('progressive');
   });
 
+  it('uses known free instants instead of the learned talk times (the benchmark ablation)', () => {
+    // Two READY agents and eight that have just started talking: predicted, the talkers free up
+    // minutes from now. Told that all eight are free within a second, it dials for them too;
+    // told they are free only in an hour, it dials no more than predicted.
+    const team = agents(
+      ['READY', 1],
+      ['READY', 1],
+      ...Array.from({ length: 8 }, (): [AgentState, number] => ['INCALL', 1]),
+    );
+    const at = (inS: number): number[] => team.map(() => NOW + inS * 1000);
+    const predicted = decidePacing(input({ agents: team })).callsToPlace;
+    const soon = decidePacing(input({ agents: team, knownFreeAtMs: at(1) })).callsToPlace;
+    const late = decidePacing(input({ agents: team, knownFreeAtMs: at(3600) })).callsToPlace;
+    expect(soon).toBeGreaterThan(predicted);
+    expect(late).toBeLessThanOrEqual(predicted);
+    expect(late).toBeGreaterThan(0);
+  });
+
   it('is a pure function of its input', () => {
     const team = agents(['READY', 1], ['WRAPUP', 10], ['INCALL', 100]);
     const i = input({ agents: team, calls: calls(['RINGING', 2], ['AMD', 8]) });

@@ -106,6 +106,12 @@ export interface PacingInput {
   ledger: LedgerView;
   /** The predictive controller's state from the previous decision (absent: start afresh). */
   control?: PacingControl;
+  /**
+   * Experiments only (the benchmark's `ours-known-free` ablation): the instant (epoch ms) each agent
+   * of `agents` (same index) will be free, known exactly instead of predicted from the learned
+   * talk and wrap-up distributions. The dialer never knows it.
+   */
+  knownFreeAtMs?: ArrayLike<number>;
 }
 
 /**
@@ -394,6 +400,8 @@ function decisionTables(m: PacingModel, dropWaitS: number, ringS: number): Decis
  * decidePacing stays a function of its input.
  */
 const scratchArrays: Float64Array[] = [];
+/** The row of chances for one agent whose free instant is known (knownFreeAtMs). */
+const knownRow = new Float64Array(ARRIVAL_POINTS);
 function scratch(slot: number, length: number): Float64Array {
   let a = scratchArrays[slot];
   if (a === undefined || a.length < length) {
@@ -476,9 +484,21 @@ function predictive(input: PacingInput, c: Census): PacingDecision {
     } else continue;
     const e = (now - a.sinceMs) / 1000;
     const bin = e <= 0 ? 0 : Math.min(lastBin, Math.floor(e / HANDLE_BIN_S));
-    const row = bin * M;
+    let row = bin * M;
     // Points before `from` have q = 0: they change neither the sums nor the distribution.
-    const from = fromRow[bin] as number;
+    let from = fromRow[bin] as number;
+    if (input.knownFreeAtMs) {
+      // The ablation: free by a point with certainty or not at all.
+      const inS = ((input.knownFreeAtMs[i] as number) - now) / 1000;
+      table = knownRow;
+      row = 0;
+      from = M;
+      for (let mi = 0; mi < M; mi++) {
+        const q = inS <= (xs[mi] ?? 0) + dw ? 1 : 0;
+        knownRow[mi] = q;
+        if (q !== 0 && from === M) from = mi;
+      }
+    }
     if (supplyDist) {
       for (let mi = from; mi < M; mi++) {
         const q = table[row + mi] as number;
