@@ -375,6 +375,24 @@ export const TransferBody = z
   .strict();
 export type TransferBody = z.infer<typeof TransferBody>;
 
+/**
+ * Another logged-in agent, as the transfer picker lists it (GET /api/agent/transfer-targets).
+ * `available`: READY with its phone leg up, which a transfer to an agent needs right now; the
+ * others are listed with their state so the agent sees who is busy.
+ */
+export const TransferTargetAgent = z.object({
+  agentId: z.string(),
+  displayName: z.string(),
+  state: AgentState,
+  campaignId: z.string().nullable(),
+  available: z.boolean(),
+});
+export type TransferTargetAgent = z.infer<typeof TransferTargetAgent>;
+
+/** The other logged-in agents: READY first, then by display name; never the caller itself. */
+export const TransferTargetsResponse = z.object({ agents: z.array(TransferTargetAgent) });
+export type TransferTargetsResponse = z.infer<typeof TransferTargetsResponse>;
+
 export const DialBody = z.union([
   z.object({ leadId: NumericId }).strict(),
   z

@@ -160,6 +160,22 @@ describe('users', () => {
     expect(err(bad.body).issues?.[0]?.path).toBe('query.role');
   });
 
+  it('reads several users in one query by id (rosters, the transfer picker)', async () => {
+    const repo = createUsersRepo(h.db.pool);
+    const admin = await repo.findByUsername('admin');
+    const agent = await repo.findByUsername('agent1');
+    const found = await repo.findByIds([
+      agent?.id ?? '',
+      admin?.id ?? '',
+      agent?.id ?? '',
+      'x',
+      '999999',
+    ]);
+    expect([...found.keys()].sort()).toEqual([admin?.id, agent?.id].sort());
+    expect(found.get(agent?.id ?? '')?.username).toBe('agent1');
+    expect((await repo.findByIds([])).size).toBe(0);
+  });
+
   it('updates display name, role, team, phone type and SIP endpoint; audits from and to', async () => {
     const r = await asAdmin('PATCH', `/api/users/${created.id}`, {
       displayName: 'Newly Named',

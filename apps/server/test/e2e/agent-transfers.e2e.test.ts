@@ -58,9 +58,47 @@ async function aTakesACall(): Promise<string> {
   return id;
 }
 
-async function transfer(kind: 'blind' | 'warm', to: string): Promise<void> {
+/** agent1's transfer picker: a combobox over the other logged-in agents. */
+const picker = () =>
+  a.getByRole('region', { name: 'Call controls' }).getByRole('combobox', {
+    name: 'Transfer to agent',
+  });
+
+/** The picker's options as shown, e.g. "Agent 2 — Ready" (opening it reads the live states). */
+async function pickerOptions(): Promise<string[]> {
+  return await a
+    .getByRole('listbox', { name: 'Agents to transfer to' })
+    .getByRole('option')
+    .allTextContents();
+}
+
+/**
+ * agent1 transfers its call: to another agent (display name, e.g. "Agent 2") picked from the
+ * picker with the mouse or the keyboard, or to an external number typed in its own field.
+ */
+async function transfer(
+  kind: 'blind' | 'warm',
+  to: { agent: string; by?: 'mouse' | 'keyboard' } | { number: string },
+): Promise<void> {
   const controls = a.getByRole('region', { name: 'Call controls' });
-  await controls.getByLabel('Transfer to (agent id or +number)').fill(to);
+  if ('number' in to) {
+    await controls.getByLabel('Or external number').fill(to.number);
+  } else if (to.by === 'keyboard') {
+    // Alt+T focuses the picker, which opens it; Down moves through the agents, Enter picks.
+    await a.keyboard.press('Alt+KeyT');
+    await expect.poll(() => pickerOptions()).toContain(`${to.agent} — Ready`);
+    const options = await pickerOptions();
+    for (let i = 0; i <= options.indexOf(`${to.agent} — Ready`); i++) {
+      await a.keyboard.press('ArrowDown');
+    }
+    const active = await picker().getAttribute('aria-activedescendant');
+    expect(await a.locator(`[id="${active}"]`).textContent()).toBe(`${to.agent} — Ready`);
+    await a.keyboard.press('Enter');
+  } else {
+    await picker().click();
+    await controls.getByRole('option', { name: `${to.agent} — Ready`, exact: true }).click();
+  }
+  if ('agent' in to) await expect.poll(() => picker().inputValue()).toBe(to.agent);
   await controls.getByLabel('Kind').selectOption(kind);
   await controls.getByRole('button', { name: 'Transfer', exact: true }).click();
 }
@@ -139,7 +177,7 @@ describe('transfers from the agent panel', () => {
     const callId = await aTakesACall();
     const lead = a.getByRole('region', { name: 'Lead', exact: true });
     const leadPhone = await lead.locator('dd').first().textContent();
-    await transfer('blind', ids.agent2 ?? '');
+    await transfer('blind', { agent: 'Agent 2' });
     await waitState(a, 'WRAPUP');
     await a.getByRole('form', { name: 'Disposition' }).waitFor();
     await waitState(b, 'INCALL');
@@ -166,7 +204,7 @@ describe('transfers from the agent panel', () => {
 
   it('warm to an agent, cancelled: the customer comes back and the target is ready again', async () => {
     const callId = await aTakesACall();
-    await transfer('warm', ids.agent3 ?? '');
+    await transfer('warm', { agent: 'Agent 3', by: 'keyboard' });
     await waitState(c, 'RESERVED');
     await expect.poll(() => bridgeOf(callId)).toBe(`hold-${callId}`);
     await a.getByRole('button', { name: 'Cancel transfer' }).click();
@@ -182,7 +220,7 @@ describe('transfers from the agent panel', () => {
 
   it('warm to an agent: consult with the customer on hold, then complete', async () => {
     const callId = await aTakesACall();
-    await transfer('warm', ids.agent3 ?? '');
+    await transfer('warm', { agent: 'Agent 3' });
     await waitState(c, 'RESERVED');
     await expect.poll(() => bridgeOf(callId)).toBe(`hold-${callId}`);
     // The transferring agent is still on the call while it consults.
@@ -214,7 +252,7 @@ describe('transfers from the agent panel', () => {
 
   it('blind to a number: the customer is bridged with the new leg, and the agent is free at once', async () => {
     const callId = await aTakesACall();
-    await transfer('blind', '+14155550142');
+    await transfer('blind', { number: '+14155550142' });
     await waitState(a, 'WRAPUP');
     await expect.poll(() => bridgeOf(callId)).toBe(`xfer-${callId}`);
     // The leg to the number is answered and joins the customer.
@@ -230,7 +268,7 @@ describe('transfers from the agent panel', () => {
 
   it('warm to a number: consult the number, then complete: customer and number are bridged', async () => {
     const callId = await aTakesACall();
-    await transfer('warm', '+14155550143');
+    await transfer('warm', { number: '+14155550143' });
     await a.getByRole('button', { name: 'Complete transfer' }).waitFor();
     await expect.poll(() => bridgeOf(callId)).toBe(`hold-${callId}`);
     await a.getByRole('button', { name: 'Complete transfer' }).click();
@@ -239,6 +277,40 @@ describe('transfers from the agent panel', () => {
     expect(
       (await pbxCalls(sys.pbx)).filter((c) => c.bridgeId === `xfer-${callId}`).length,
     ).toBeGreaterThanOrEqual(2);
+    await dispose(a, 'Then pause');
+  });
+
+  it('the picker lists the other agents with their state, ready first, refuses a busy one, and says when nobody else is logged in', async () => {
+    await b.getByRole('button', { name: 'Pause', exact: true }).click();
+    await waitState(b, 'PAUSED');
+    await aTakesACall();
+    await picker().click();
+    // Agent 2 sorts before Agent 3 by name, but a READY agent comes first.
+    await expect.poll(() => pickerOptions()).toEqual(['Agent 3 — Ready', 'Agent 2 — Paused']);
+    const controls = a.getByRole('region', { name: 'Call controls' });
+    // A paused agent is listed but cannot be picked (it could not take the call).
+    await a.keyboard.press('ArrowDown');
+    await a.keyboard.press('ArrowDown');
+    await a.keyboard.press('Enter');
+    await controls.getByText(/Agent 2 is paused: only a ready agent/).waitFor();
+    expect(await picker().inputValue()).toBe('');
+    // A number that is not +E.164 is refused in the panel; nothing is sent.
+    await controls.getByLabel('Or external number').fill('4155550142');
+    await controls.getByRole('button', { name: 'Transfer', exact: true }).click();
+    await expect
+      .poll(() => controls.getByLabel('Or external number').getAttribute('aria-invalid'))
+      .toBe('true');
+    expect(await stateOn(a)).toBe('INCALL');
+    // With the other agents logged out, a refresh says that no one else is there.
+    for (const p of [b, c]) {
+      await p.getByRole('button', { name: 'Log out of campaign' }).click();
+      await waitState(p, 'LOGGED_OUT');
+    }
+    await controls.getByRole('button', { name: 'Refresh agents' }).click();
+    await controls.getByText('No other agent is logged in.', { exact: false }).waitFor();
+    expect(await pickerOptions()).toEqual([]);
+    await a.keyboard.press('Alt+KeyH');
+    await waitState(a, 'WRAPUP');
     await dispose(a, 'Then pause');
   });
 });

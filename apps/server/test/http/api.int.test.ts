@@ -203,7 +203,7 @@ function harnessDeps(): AppDeps {
     config: { sessionSecret: 's'.repeat(40), cookieSecure: false },
     logger: h.app.log as unknown as AppDeps['logger'],
     clock: { nowMs: () => Date.now() },
-    users: { findById: never, findByUsername: never, create: never },
+    users: { findById: never, findByIds: never, findByUsername: never, create: never },
     audit: { record: never, list: never },
     campaigns: { list: never, get: never, update: never },
     leads: { get: never, history: never, search: never },

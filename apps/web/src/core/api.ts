@@ -15,6 +15,7 @@ import {
   PhoneConfig,
   PhoneLegResponse,
   PreviewResponse,
+  TransferTargetsResponse,
   type DialBody,
   type DispositionBody,
   type DispositionView,
@@ -199,6 +200,10 @@ export class ApiClient {
       kind,
       to,
     });
+  }
+  /** The other logged-in agents for the transfer picker: READY first, then by name. */
+  transferTargets() {
+    return this.call('GET', '/api/agent/transfer-targets', TransferTargetsResponse);
   }
   /** Warm transfer: completes it (the agent leaves) or cancels it (back to the customer). */
   transferComplete(callId: string) {

@@ -49,6 +49,8 @@ export interface UserFilter {
 export interface UsersRepo {
   findByUsername(username: string): Promise<UserRecord | null>;
   findById(id: string): Promise<UserRecord | null>;
+  /** Several users in one query, keyed by id; ids that name no user (or no number) are absent. */
+  findByIds(ids: readonly string[]): Promise<Map<string, UserRecord>>;
   create(user: NewUser): Promise<UserRecord>;
 }
 
@@ -133,6 +135,20 @@ export function createUsersRepo(pool: pg.Pool): UsersAdminRepo {
       if (!/^[1-9][0-9]{0,17}$/.test(id)) return null;
       const r = await pool.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE id = $1`, [id]);
       return r.rows[0] ? toRecord(r.rows[0]) : null;
+    },
+    async findByIds(ids) {
+      const valid = [...new Set(ids)].filter((id) => /^[1-9][0-9]{0,17}$/.test(id));
+      const out = new Map<string, UserRecord>();
+      if (valid.length === 0) return out;
+      const r = await pool.query<UserRow>(
+        `SELECT ${COLUMNS} FROM users WHERE id = ANY($1::bigint[])`,
+        [valid],
+      );
+      for (const row of r.rows) {
+        const u = toRecord(row);
+        out.set(u.id, u);
+      }
+      return out;
     },
     async create(user) {
       try {

@@ -95,7 +95,8 @@ export function registerSupervisorRoutes(
       ]);
       const callsToday = new Map((perf ?? []).map((r) => [r.agentId, r.calls]));
       const window = new Map((compliance?.campaigns ?? []).map((c) => [c.campaignId, c]));
-      const users = await Promise.all(live.map((a) => deps.users.findById(a.agentId)));
+      const byId = await deps.users.findByIds(live.map((a) => a.agentId));
+      const users = live.map((a) => byId.get(a.agentId));
       return {
         agents: users.flatMap((u) =>
           u

@@ -10,8 +10,9 @@ import {
   PreviewResponse,
   ToggleBody,
   TransferBody,
+  TransferTargetsResponse,
 } from '@ringside/protocol';
-import type { CallId } from '@ringside/protocol';
+import type { CallId, TransferTargetAgent } from '@ringside/protocol';
 import {
   ForbiddenError,
   NotFoundError,
@@ -127,6 +128,34 @@ export function registerTelephonyRoutes(app: FastifyInstance, deps: AppDeps): vo
     TransferBody,
     (t, a, c, b) => t.transfer(a, c, b as TransferBody),
   );
+  defineRoute(app, {
+    method: 'GET',
+    url: '/api/agent/transfer-targets',
+    auth: AGENT_ONLY,
+    summary: 'The other logged-in agents a call may be transferred to: READY first, then by name.',
+    tags,
+    response: TransferTargetsResponse,
+    handler: async ({ user }) => {
+      const self = me(user);
+      // The live state is Redis; only the display names come from PostgreSQL (not in the store).
+      const others = (await deps.stateStore.listAgents()).filter(
+        (a) => a.agentId !== self && a.state !== 'LOGGED_OUT',
+      );
+      const users = await deps.users.findByIds(others.map((a) => a.agentId));
+      return {
+        agents: others
+          .map((a): TransferTargetAgent => ({
+            agentId: a.agentId,
+            displayName: users.get(a.agentId)?.displayName ?? `Agent ${a.agentId}`,
+            state: a.state,
+            campaignId: a.campaignId,
+            available: a.state === 'READY' && a.legChannelId !== null,
+          }))
+          .sort(byReadyThenName),
+      };
+    },
+  });
+
   control(
     'transfer/complete',
     'Complete a warm transfer (the agent leaves).',
@@ -171,4 +200,14 @@ export function registerTelephonyRoutes(app: FastifyInstance, deps: AppDeps): vo
       return { lead: lead ? leadView(lead) : null };
     },
   });
+}
+
+const names = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
+
+/** The transfer picker's order: READY agents first, then by display name (id breaks ties). */
+function byReadyThenName(a: TransferTargetAgent, b: TransferTargetAgent): number {
+  const ready = Number(b.state === 'READY') - Number(a.state === 'READY');
+  return (
+    ready || names.compare(a.displayName, b.displayName) || names.compare(a.agentId, b.agentId)
+  );
 }

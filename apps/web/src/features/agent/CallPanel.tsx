@@ -1,11 +1,12 @@
-import { useState } from 'react';
-import type { Campaign, Me } from '@ringside/protocol';
+import { useCallback, useEffect, useId, useState } from 'react';
+import type { Campaign, Me, TransferBody, TransferTargetAgent } from '@ringside/protocol';
 import type { ApiClient } from '../../core/api.js';
 import { guard, stateOf } from '../../core/panel.js';
 import { fillScript } from '../../core/script.js';
 import { localTime } from '../../core/timezone.js';
 import type { PanelController } from '../../app/usePanel.js';
 import { ActionButton, type Focusers } from './AgentPanel.js';
+import { TransferPicker, externalNumber } from './TransferPicker.js';
 
 const DTMF_KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'];
 
@@ -22,7 +23,25 @@ export function CallPanel(props: {
 }) {
   const { api, panel, me, campaign, focus, onHangup, onHold, onMute } = props;
   const { state, act, dispatch } = panel;
-  const [transferTo, setTransferTo] = useState('');
+  const [transferAgent, setTransferAgent] = useState<TransferTargetAgent | null>(null);
+  const [transferNumber, setTransferNumber] = useState('');
+  const [numberError, setNumberError] = useState<string | null>(null);
+  const numberErrorId = useId();
+  // An agent and a number are alternatives: picking one clears the other.
+  const pickAgent = useCallback((a: TransferTargetAgent | null) => {
+    setTransferAgent(a);
+    if (a) {
+      setTransferNumber('');
+      setNumberError(null);
+    }
+  }, []);
+  const currentCallId = state.call?.callId ?? null;
+  useEffect(() => {
+    // A target picked for one call is not meant for the next one.
+    setTransferAgent(null);
+    setTransferNumber('');
+    setNumberError(null);
+  }, [currentCallId]);
   const [transferKind, setTransferKind] = useState<'blind' | 'warm'>('blind');
   const [warmPending, setWarmPending] = useState(false);
   const [digits, setDigits] = useState('');
@@ -47,14 +66,22 @@ export function CallPanel(props: {
   const script = campaign ? fillScript(campaign.script, lead, me.displayName) : null;
   const callId = call.callId;
 
+  /** The number field's problem, or null when it is empty or a valid +E.164 number. */
+  const checkNumber = (text: string): string | null =>
+    text.trim() && !externalNumber(text)
+      ? 'Enter the number in +E.164 form: + then country code and number, such as +14155550123.'
+      : null;
   const transfer = () =>
     void act('transfer', async () => {
-      const target = transferTo.trim();
-      if (!target) throw new Error('Enter an agent id or a number to transfer to.');
-      const to =
-        /^\+?\d{7,15}$/.test(target) && target.startsWith('+')
-          ? { number: target }
-          : { agentId: target };
+      let to: TransferBody['to'];
+      if (transferAgent) to = { agentId: transferAgent.agentId };
+      else if (transferNumber.trim()) {
+        const problem = checkNumber(transferNumber);
+        setNumberError(problem);
+        const number = externalNumber(transferNumber);
+        if (problem || !number) throw new Error(problem ?? 'Check the external number.');
+        to = { number };
+      } else throw new Error('Pick an agent, or enter an external number, to transfer to.');
       await api.transfer(callId, transferKind, to);
       if (transferKind === 'warm') setWarmPending(true);
       dispatch({
@@ -164,14 +191,36 @@ export function CallPanel(props: {
           </ActionButton>
         </div>
         <div className="row">
+          <TransferPicker
+            api={api}
+            inputRef={focus.transfer}
+            selected={transferAgent}
+            onSelect={pickAgent}
+            campaignId={call.campaignId}
+          />
           <label>
-            Transfer to (agent id or +number)
+            Or external number
             <input
-              ref={focus.transfer}
-              value={transferTo}
-              onChange={(e) => setTransferTo(e.target.value)}
+              type="tel"
+              inputMode="tel"
+              autoComplete="off"
+              placeholder="+14155550123"
+              value={transferNumber}
+              aria-invalid={numberError ? 'true' : undefined}
+              aria-describedby={numberError ? numberErrorId : undefined}
+              onChange={(e) => {
+                setTransferNumber(e.target.value);
+                if (e.target.value.trim()) setTransferAgent(null);
+                if (numberError) setNumberError(checkNumber(e.target.value));
+              }}
+              onBlur={(e) => setNumberError(checkNumber(e.target.value))}
             />
           </label>
+          {numberError && (
+            <p id={numberErrorId} className="tone-problem">
+              {numberError}
+            </p>
+          )}
           <label>
             Kind
             <select
