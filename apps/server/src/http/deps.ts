@@ -110,6 +110,11 @@ export interface AgentTelephony {
   dial(agentId: AgentId, target: DialBody): Promise<{ callId: CallId }>;
   /** The next lead the agent may preview; null when none. */
   preview(agentId: AgentId): Promise<LeadId | null>;
+  /**
+   * Removes the user's browser-phone account from Asterisk (a deactivated user); nothing when it
+   * has none. Absent where there are no such accounts (the simulated PBX).
+   */
+  forgetPhone?(user: { id: string; username: string }): Promise<void>;
 }
 
 export interface AppConfig {

@@ -248,7 +248,12 @@ export async function startAgentCallControl(d: AgentCallControlDeps): Promise<Ag
     pool: d.pool,
     transfers: new RedisTransferStore(d.redis, d.prefix),
     simulated: d.simulated,
-    ...(sipAccounts ? { sipAccount: (user) => sipAccounts.account(user) } : {}),
+    ...(sipAccounts
+      ? {
+          sipAccount: (user) => sipAccounts.account(user),
+          removeSipAccount: (user) => sipAccounts.remove(user),
+        }
+      : {}),
     dialTemplate: d.dialTemplate,
     app: d.app,
     clock: d.clock,

@@ -85,6 +85,8 @@ export interface AgentTelephonyDeps {
    * to Asterisk with a fresh password on every call); unset: the panel gets no account.
    */
   sipAccount?: (user: { id: string; username: string }) => Promise<PhoneConfig['sip']>;
+  /** Deletes that account again (services/sip-accounts.ts `remove`). */
+  removeSipAccount?: (user: { id: string; username: string }) => Promise<void>;
   /** ARI_DIAL_TEMPLATE, for transfers to a number. */
   dialTemplate: string;
   /** ARI_APP: consult legs enter it (the ARI worker leaves unknown app arguments alone). */
@@ -126,6 +128,10 @@ export class AgentTelephonyService implements AgentTelephony {
     if (user?.phoneType === 'sip') return { mode: 'external', sip: null };
     if (!user?.active || !this.d.sipAccount) return { mode: 'webrtc', sip: null };
     return { mode: 'webrtc', sip: await this.d.sipAccount(user) };
+  }
+
+  async forgetPhone(user: { id: string; username: string }): Promise<void> {
+    await this.d.removeSipAccount?.(user);
   }
 
   async connectLeg(agentId: AgentId): Promise<'up' | 'down'> {

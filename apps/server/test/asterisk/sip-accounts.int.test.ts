@@ -110,7 +110,8 @@ beforeAll(async () => {
     `INSERT INTO users (username, display_name, role, password_hash, phone_type, sip_endpoint)
      VALUES ('agent7', 'A7', 'agent', $1, 'webrtc', NULL),
             ('ext1', 'E1', 'agent', $1, 'sip', 'PJSIP/ext1'),
-            ('agent1', 'A1', 'agent', $1, 'webrtc', NULL)`,
+            ('agent1', 'A1', 'agent', $1, 'webrtc', NULL),
+            ('boss', 'Admin', 'admin', $1, 'webrtc', NULL)`,
     [hash],
   );
   const port = await freePort();
@@ -296,5 +297,28 @@ describe('WebRTC agent accounts over ARI dynamic configuration', () => {
     // Removing again is fine.
     await svc.remove({ id: '0', username: 'agent7' });
     ari.close();
+  });
+
+  it('deactivating a user removes its phone account from Asterisk', async () => {
+    const token = await signIn('agent7');
+    expect((await phone(token)).status).toBe(200);
+    expect(pbx.config.object('res_pjsip', 'endpoint', 'agent7')).not.toBeNull();
+    const id = (
+      await db.pool.query<{ id: string }>(`SELECT id FROM users WHERE username = 'agent7'`)
+    ).rows[0]?.id;
+    const r = await fetch(`${base}/api/users/${id}`, {
+      method: 'PATCH',
+      headers: {
+        authorization: `Bearer ${await signIn('boss')}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ active: false }),
+    });
+    expect(r.status).toBe(200);
+    for (const type of ['endpoint', 'aor', 'auth'])
+      expect(pbx.config.object('res_pjsip', type, 'agent7'), type).toBeNull();
+    // And no new one is written for it: the phone request is refused with the session.
+    expect((await phone(token)).status).toBe(401);
+    expect(pbx.config.object('res_pjsip', 'endpoint', 'agent7')).toBeNull();
   });
 });

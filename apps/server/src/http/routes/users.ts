@@ -113,6 +113,16 @@ export function registerUserRoutes(app: FastifyInstance, deps: AppDeps): void {
         sessionEnded = true;
       }
     }
+    if (deactivated && deps.telephony?.forgetPhone) {
+      // Its browser phone may no longer register. Best effort: Asterisk down does not undo the
+      // deactivation (the password is random and rotated at every phone request anyway).
+      await deps.telephony.forgetPhone(after).catch((err: unknown) => {
+        deps.logger.warn(
+          { err, userId: after.id },
+          'phone account of a deactivated user not removed',
+        );
+      });
+    }
     return { user: after, sessionEnded };
   };
 
