@@ -12,6 +12,18 @@ export const AgentState = z.enum([
 ]);
 export type AgentState = z.infer<typeof AgentState>;
 
+/**
+ * Pause codes the system gives an agent left without a phone line: PHONE when its line dropped
+ * while it waited for calls (the ARI worker), NOLEG when the dialer found a READY agent with no
+ * line to put a customer on. The panel then reconnects the phone before the agent goes ready.
+ */
+export const PHONE_LOST_PAUSE_CODE = 'PHONE';
+export const NO_LEG_PAUSE_CODE = 'NOLEG';
+export const NO_LINE_PAUSE_CODES: ReadonlySet<string> = new Set([
+  PHONE_LOST_PAUSE_CODE,
+  NO_LEG_PAUSE_CODE,
+]);
+
 export const Role = z.enum(['admin', 'supervisor', 'agent']);
 export type Role = z.infer<typeof Role>;
 

@@ -1,3 +1,4 @@
+import { PHONE_LOST_PAUSE_CODE } from '@ringside/protocol';
 import { randomBytes } from 'node:crypto';
 import type { AgentId, AgentStateChanged } from '@ringside/protocol';
 import { AriError } from '../adapters/asterisk/ari-error.js';
@@ -59,9 +60,10 @@ export interface AgentLegIndex {
 
 /**
  * Pause code of an agent whose phone leg went away while it waited for calls: it must not be
- * offered one until its phone is back (the panel then lets it go READY again).
+ * offered one until its phone is back (the panel then lets it go READY again). One definition,
+ * in the protocol, which the panel reads too.
  */
-export const PHONE_LOST_PAUSE_CODE = 'PHONE';
+export { PHONE_LOST_PAUSE_CODE };
 /** Reason of that pause in agent.state_changed / agent_log. */
 export const PHONE_LOST_REASON = 'system:phone-lost';
 

@@ -8,6 +8,7 @@ import type {
   LiveCallView,
   SnapshotData,
 } from '@ringside/protocol';
+import { NO_LINE_PAUSE_CODES } from '@ringside/protocol';
 import type { Lead, LeadLogEntry } from './api.js';
 import type { RealtimeStatus } from './realtime.js';
 
@@ -125,11 +126,8 @@ export function stateOf(s: PanelState): AgentState {
   return s.agent?.state ?? 'LOGGED_OUT';
 }
 
-/**
- * Pause codes the server gives an agent whose phone leg is gone: PHONE when the line dropped
- * while it waited for calls (services/agent-leg.ts), NOLEG when the dialer found no line.
- */
-export const NO_LINE_PAUSE_CODES: ReadonlySet<string> = new Set(['PHONE', 'NOLEG']);
+/** Pause codes the server gives an agent whose phone leg is gone (defined in the protocol). */
+export { NO_LINE_PAUSE_CODES };
 
 /** The server paused the agent for want of a phone line: reconnect it, then go ready. */
 export function lineLost(s: PanelState): boolean {

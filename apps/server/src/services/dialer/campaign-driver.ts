@@ -1,3 +1,4 @@
+import { NO_LEG_PAUSE_CODE } from '@ringside/protocol';
 import type {
   AgentId,
   AgentStateChanged,
@@ -727,7 +728,11 @@ export class CampaignDriver {
         'ready agent has no phone leg: paused',
       );
       await this.agentCommand(agent.agentId, { type: 'unreserve' }, 'dialer:no-leg');
-      await this.agentCommand(agent.agentId, { type: 'pause', code: 'NOLEG' }, 'dialer:no-leg');
+      await this.agentCommand(
+        agent.agentId,
+        { type: 'pause', code: NO_LEG_PAUSE_CODE },
+        'dialer:no-leg',
+      );
       return 'agent-failed';
     }
     try {
@@ -744,7 +749,11 @@ export class CampaignDriver {
           { agentId: agent.agentId, callId: t.callId },
           "agent's bridge is gone: paused",
         );
-        await this.agentCommand(agent.agentId, { type: 'pause', code: 'NOLEG' }, 'dialer:no-leg');
+        await this.agentCommand(
+          agent.agentId,
+          { type: 'pause', code: NO_LEG_PAUSE_CODE },
+          'dialer:no-leg',
+        );
         return 'agent-failed';
       }
       this.log.info({ callId: t.callId, err }, 'customer left before the hand-off');
