@@ -104,8 +104,9 @@ export async function startAriWorker(
 /**
  * Agents' phone legs as the worker sees them: a phone that dialed `login` (StasisStart ["agent",
  * <endpoint>]) joins the bridge of the logged-in agent it belongs to (the user named like the
- * endpoint, or whose users.sip_endpoint it is), and a lost leg pauses an agent waiting for calls.
- * The legs live on the first server (docs/agent-calls.md), whose client the service keeps.
+ * endpoint, or whose users.sip_endpoint it is), and a lost leg pauses an agent waiting for calls,
+ * whether its ChannelDestroyed arrives or a resync finds it gone. The legs live on the first
+ * server (docs/agent-calls.md), whose client the service keeps.
  */
 function defaultAgentLegs(
   ctx: RoleContext,
@@ -125,6 +126,9 @@ function defaultAgentLegs(
     index: new RedisAgentLegIndex(redis, ctx.config.redisPrefix),
     log: agentLog,
     clock: ctx.clock,
+    // Legs the api role indexed without a server are on this one; each supervisor's resync
+    // asks for its own server's legs (legsOn) and so never touches another server's.
+    serverId: legServer.id,
   });
   return legs.workerHandler(agentOfEndpoint(createUsersRepo(ctx.pool), store));
 }

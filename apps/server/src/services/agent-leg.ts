@@ -49,13 +49,33 @@ export interface AgentLegDeps {
   log?: Pick<AgentLogRepository, 'record'>;
   /** Stamps the pause a lost leg causes (default: the wall clock). */
   clock?: Clock;
+  /**
+   * Id of the Asterisk server `ari` talks to (AriServerConfig.id): recorded with the legs
+   * `attach` nails up, and the server an indexed leg of no recorded server is taken to be on
+   * (the first one, where legs live). Unset: such legs are on no server a resync knows of.
+   */
+  serverId?: string;
 }
 
 /** Which agent a phone-leg channel belongs to (RedisAgentLegIndex in production). */
 export interface AgentLegIndex {
-  set(channelId: string, agentId: AgentId): Promise<void>;
+  /** `serverId`: the Asterisk server the channel is on, when the caller knows it. */
+  set(channelId: string, agentId: AgentId, serverId?: string): Promise<void>;
   get(channelId: string): Promise<AgentId | null>;
   delete(channelId: string): Promise<void>;
+  /**
+   * Every indexed leg, for the ARI worker's resync (a leg destroyed while its events were lost).
+   * An index without it leaves lost legs to the live ChannelDestroyed only.
+   */
+  list?(): Promise<IndexedLeg[]>;
+}
+
+/** One entry of the leg index. */
+export interface IndexedLeg {
+  channelId: string;
+  agentId: AgentId;
+  /** The Asterisk server the leg is on; null when its recorder did not say. */
+  serverId: string | null;
 }
 
 /**
@@ -184,7 +204,12 @@ export class AgentLegService {
       timeoutS: Math.ceil((this.d.answerTimeoutMs ?? 15_000) / 1000),
     });
     await this.addWhenAnswered(bridgeId, legChannelId);
-    await this.record(agentId, { bridgeId, legChannelId }, before?.legChannelId ?? null);
+    await this.record(
+      agentId,
+      { bridgeId, legChannelId },
+      before?.legChannelId ?? null,
+      this.d.serverId,
+    );
     this.d.logger.info({ agentId, bridgeId, legChannelId }, 'agent phone leg nailed up');
     return { bridgeId, legChannelId };
   }
@@ -228,7 +253,7 @@ export class AgentLegService {
         await ari.addChannel(bridgeId, leg.channelId);
         const old = (await this.d.store.getAgent(agentId))?.legChannelId ?? null;
         try {
-          await this.record(agentId, { bridgeId, legChannelId: leg.channelId }, old);
+          await this.record(agentId, { bridgeId, legChannelId: leg.channelId }, old, leg.serverId);
         } catch (err) {
           // Logged out meanwhile: nobody will use this leg.
           this.d.logger.warn({ err, agentId, channelId: leg.channelId }, 'phone leg not recorded');
@@ -244,13 +269,27 @@ export class AgentLegService {
         );
       },
       legGone: (channelId, ari) => this.legGone(channelId, ari),
+      legsOn: (serverId) => this.legsOn(serverId),
     };
   }
 
   /**
-   * The ARI worker saw `channelId` destroyed: if it is an agent's current leg, the leg is
-   * cleared and the agent paused when it was waiting for a call (`legLost`), in one write and
-   * one agent.state_changed. Returns whether an agent was changed. Idempotent.
+   * Channel ids of the legs indexed on Asterisk server `serverId` (a leg of no recorded server
+   * counts as on `AgentLegDeps.serverId`), for the ARI worker's resync: each one missing from
+   * that server's channels is handed to `legGone`. Empty without an index that can list.
+   */
+  async legsOn(serverId: string): Promise<string[]> {
+    const legs = (await this.d.index?.list?.()) ?? [];
+    return legs.filter((l) => (l.serverId ?? this.d.serverId) === serverId).map((l) => l.channelId);
+  }
+
+  /**
+   * The ARI worker saw `channelId` destroyed, or found it gone on a resync: if it is an agent's
+   * current leg, the leg is cleared and the agent paused when it was waiting for a call
+   * (`legLost`), in one write and one agent.state_changed. Returns whether an agent was changed.
+   * Idempotent: the index entry is deleted first (a second call finds nothing), and the write is
+   * a compare-and-set on the agent's state. The worker runs both callers for one channel in that
+   * channel's queue, so a resync and a late ChannelDestroyed never overlap.
    */
   async legGone(channelId: string, ari?: Pick<WorkerAri, 'destroyBridge'>): Promise<boolean> {
     const index = this.d.index;
@@ -314,14 +353,18 @@ export class AgentLegService {
     }
   }
 
-  /** Records the leg in agent_status and keeps the channel index in step (`previous`: forgotten). */
+  /**
+   * Records the leg in agent_status and keeps the channel index in step (`previous`: forgotten;
+   * `serverId`: the Asterisk server the leg is on, if known).
+   */
   private async record(
     agentId: AgentId,
     leg: { bridgeId: string | null; legChannelId: string | null },
     previous: string | null = null,
+    serverId?: string,
   ): Promise<void> {
     // Indexed before the write: a leg destroyed right after it is recorded is still found.
-    if (leg.legChannelId) await this.d.index?.set(leg.legChannelId, agentId);
+    if (leg.legChannelId) await this.d.index?.set(leg.legChannelId, agentId, serverId);
     await this.d.agents.apply(agentId, { type: 'set_leg', ...leg }, LEG_REASON);
     if (previous && previous !== leg.legChannelId) await this.d.index?.delete(previous);
   }

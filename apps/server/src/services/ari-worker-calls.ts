@@ -37,6 +37,12 @@ export interface AgentLegHandler {
    * be offered calls until it is back (AgentLegService.legGone).
    */
   legGone?(channelId: string, ari: WorkerAri): Promise<unknown>;
+  /**
+   * Channel ids of the agents' legs known to be on Asterisk server `serverId`. On each resync
+   * the worker hands every one missing from that server's channels to `legGone`: its
+   * ChannelDestroyed may have been lost with the events WebSocket.
+   */
+  legsOn?(serverId: string): Promise<string[]>;
 }
 
 /**
@@ -479,9 +485,13 @@ export class AriCallWorker {
   /**
    * After a reconnect (Asterisk does not replay missed events): every live call of this server
    * whose channel no longer exists is ended; a channel that moved on (ringing, answered) while
-   * we were away gets its missed event. Returns how many calls were ended.
+   * we were away gets its missed event; an agent's leg on this server that no longer exists is
+   * lost (`AgentLegHandler.legGone`). Returns how many calls were ended.
    */
   async resync(): Promise<number> {
+    // Legs first, then the channels: a leg recorded after the channel list was taken would
+    // otherwise look gone.
+    const legs = await this.indexedLegs();
     const channels = await this.o.ari.listChannels();
     // Start from the store: anything cached may be stale after a gap.
     this.cache.clear();
@@ -526,7 +536,35 @@ export class AriCallWorker {
         { serverId: this.o.serverId, ended },
         'resync ended calls whose channels are gone',
       );
+    await this.resyncLegs(legs, byId);
     return ended;
+  }
+
+  private async indexedLegs(): Promise<string[]> {
+    try {
+      return (await this.o.agentLegs?.legsOn?.(this.o.serverId)) ?? [];
+    } catch (err) {
+      // The calls' resync still runs; the legs wait for the next one.
+      this.o.logger.warn({ err, serverId: this.o.serverId }, 'agent legs not listed for resync');
+      return [];
+    }
+  }
+
+  /** Each leg not among the channels goes the way of its lost ChannelDestroyed, in its queue. */
+  private async resyncLegs(legs: string[], channels: ReadonlyMap<string, Channel>): Promise<void> {
+    const legGone = this.o.agentLegs?.legGone?.bind(this.o.agentLegs);
+    if (!legGone) return;
+    const gone = legs.filter((id) => !channels.has(id));
+    for (const id of gone) {
+      await this.enqueue(callKey(id), async () => {
+        await legGone(id, this.o.ari);
+      });
+    }
+    if (gone.length > 0)
+      this.o.logger.warn(
+        { serverId: this.o.serverId, legs: gone.length },
+        'resync found agent legs gone',
+      );
   }
 
   /**

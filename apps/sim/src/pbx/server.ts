@@ -85,6 +85,11 @@ export interface SimPbx {
   setScenario(s: Partial<CustomerScenario>): void;
   /** Cuts every events WebSocket (calls go on); for reconnect and resync tests. */
   dropEventSockets(): void;
+  /**
+   * true: cuts every events WebSocket and refuses new ones (503) until called with false, so a
+   * test can act on the PBX while no client hears its events. Calls go on meanwhile.
+   */
+  setEventsDown(down: boolean): void;
   stop(): Promise<void>;
 }
 
@@ -398,6 +403,11 @@ export async function startSimPbx(opts: SimPbxOptions = {}): Promise<SimPbx> {
       engine.reset(parsed.scenario);
       return { status: 204 };
     }
+    if (what === 'events' && (id === 'down' || id === 'up') && method === 'POST') {
+      // A longer outage: no events socket until `up`.
+      setEventsDown(id === 'down');
+      return { status: 204 };
+    }
     if (what === 'events' && id === 'drop' && method === 'POST') {
       // A network cut: calls go on, clients must reconnect and resync (Asterisk replays nothing).
       dropEventSockets();
@@ -432,6 +442,12 @@ export async function startSimPbx(opts: SimPbxOptions = {}): Promise<SimPbx> {
     for (const s of sockets) s.ws.terminate();
   }
 
+  let eventsDown = false;
+  function setEventsDown(down: boolean): void {
+    eventsDown = down;
+    if (down) dropEventSockets();
+  }
+
   function setScenario(s: Partial<CustomerScenario>): void {
     engine.scenario = {
       seed: typeof s.seed === 'number' ? s.seed : engine.scenario.seed,
@@ -445,6 +461,10 @@ export async function startSimPbx(opts: SimPbxOptions = {}): Promise<SimPbx> {
     const url = new URL(req.url ?? '/', 'http://sim');
     if (url.pathname !== '/ari/events') {
       socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+      return;
+    }
+    if (eventsDown) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\n\r\n');
       return;
     }
     if (!authorized(req, url)) {
@@ -508,6 +528,7 @@ export async function startSimPbx(opts: SimPbxOptions = {}): Promise<SimPbx> {
     config,
     setScenario,
     dropEventSockets,
+    setEventsDown,
     async stop() {
       scheduler.clear();
       for (const s of sockets) s.ws.terminate();

@@ -13,7 +13,9 @@ import type { StreamName } from '../../ports/event-bus.js';
  *   p:{agents}:transfer:<agentId>   string JSON of the agent's warm transfer in progress (api)
  *   p:{agents}:monitor:<agentId>    string JSON of the supervisor monitoring the agent's call (api)
  *   p:{agents}:monitor-leg:<channelId> string agentId whose monitoring that supervisor leg is in
- *   p:{agents}:leg:<channelId>      string agentId whose phone leg that channel is (ari-worker, api)
+ *   p:{agents}:leg:<channelId>      string JSON {agentId, serverId} whose phone leg that channel is
+ *                                          (ari-worker, api; a bare agentId from older writes)
+ *   p:{agents}:legs                 set    channel ids of those entries (the resync lists it)
  *   p:{calls}:call:<callId>         string one LiveCall as JSON
  *   p:{calls}:all                   set    ids of live calls
  *   p:{calls}:events / :seq         stream + counter of the `calls` event stream
@@ -81,6 +83,11 @@ export class RedisKeys {
   /** The agent a phone-leg channel belongs to, so the ARI worker can tell its loss. */
   agentLeg(channelId: string): string {
     return `${this.prefix}:{agents}:leg:${channelId}`;
+  }
+
+  /** Channel ids of the agent-leg entries: what the ARI worker's resync checks against Asterisk. */
+  agentLegs(): string {
+    return `${this.prefix}:{agents}:legs`;
   }
 
   call(callId: CallId): string {
