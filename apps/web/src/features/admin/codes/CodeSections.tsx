@@ -1,5 +1,13 @@
 import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
-import type { AdminDisposition, AdminPauseCode, Me } from '@ringside/protocol';
+import {
+  DispositionCreateBody,
+  DispositionUpdateBody,
+  PauseCodeCreateBody,
+  PauseCodeUpdateBody,
+  type AdminDisposition,
+  type AdminPauseCode,
+  type Me,
+} from '@ringside/protocol';
 import {
   ConfirmButton,
   DataTable,
@@ -123,7 +131,11 @@ function CodeTableSection<R extends CodeRow, D extends CodeDraft>({
     }
   }, [scope, spec]);
   useEffect(() => {
+    // Another scope: the last scope's edit and messages no longer apply to what is on screen.
     setEditing(null);
+    setError(null);
+    setAddError(null);
+    setDone(null);
     void reload();
   }, [reload]);
 
@@ -131,9 +143,10 @@ function CodeTableSection<R extends CodeRow, D extends CodeDraft>({
     try {
       await what();
       setError(null);
-      setDone(message);
       setEditing(null);
+      // The table first, then the message: "saved" announces a table that already shows it.
       await reload();
+      setDone(message);
     } catch (err) {
       setDone(null);
       setError(err);
@@ -146,8 +159,8 @@ function CodeTableSection<R extends CodeRow, D extends CodeDraft>({
       const r = await spec.create(scope || null, adding);
       setAddError(null);
       setAdding(spec.blank);
-      setDone(`${Noun} ${r.code} added.`);
       await reload();
+      setDone(`${Noun} ${r.code} added.`);
     } catch (err) {
       setDone(null);
       setAddError(err);
@@ -188,7 +201,14 @@ function CodeTableSection<R extends CodeRow, D extends CodeDraft>({
             >
               Save
             </button>{' '}
-            <button type="button" onClick={() => setEditing(null)}>
+            <button
+              type="button"
+              onClick={() => {
+                // A refusal of the abandoned edit no longer applies to anything on screen.
+                setError(null);
+                setEditing(null);
+              }}
+            >
               Cancel
             </button>
           </>
@@ -357,20 +377,27 @@ const DISPOSITIONS: CodeTableSpec<AdminDisposition, DispositionDraft> = {
     </>
   ),
   list: async (campaignId) => (await adminListsApi.dispositions(campaignId)).dispositions,
+  // Checked with the server's own schemas first: bad input is refused next to its field and
+  // never sent (a ZodError, which the kit shows like the server's 400).
   create: (campaignId, d) =>
-    adminListsApi.createDisposition({
-      campaignId,
-      code: d.code.trim(),
-      name: d.name,
-      sortOrder: toInt(d.sortOrder),
-      ...flagsOf(d),
-    }),
+    adminListsApi.createDisposition(
+      DispositionCreateBody.parse({
+        campaignId,
+        code: d.code.trim(),
+        name: d.name,
+        sortOrder: toInt(d.sortOrder),
+        ...flagsOf(d),
+      }),
+    ),
   update: (id, d) =>
-    adminListsApi.updateDisposition(id, {
-      name: d.name,
-      sortOrder: toInt(d.sortOrder),
-      ...flagsOf(d),
-    }),
+    adminListsApi.updateDisposition(
+      id,
+      DispositionUpdateBody.parse({
+        name: d.name,
+        sortOrder: toInt(d.sortOrder),
+        ...flagsOf(d),
+      }),
+    ),
   remove: (id) => adminListsApi.deleteDisposition(id),
 };
 
@@ -399,13 +426,19 @@ const PAUSE_CODES: CodeTableSpec<AdminPauseCode, PauseCodeDraft> = {
   ),
   list: async (campaignId) => (await adminListsApi.pauseCodes(campaignId)).pauseCodes,
   create: (campaignId, p) =>
-    adminListsApi.createPauseCode({
-      campaignId,
-      code: p.code.trim(),
-      name: p.name,
-      billable: p.billable,
-    }),
-  update: (id, p) => adminListsApi.updatePauseCode(id, { name: p.name, billable: p.billable }),
+    adminListsApi.createPauseCode(
+      PauseCodeCreateBody.parse({
+        campaignId,
+        code: p.code.trim(),
+        name: p.name,
+        billable: p.billable,
+      }),
+    ),
+  update: (id, p) =>
+    adminListsApi.updatePauseCode(
+      id,
+      PauseCodeUpdateBody.parse({ name: p.name, billable: p.billable }),
+    ),
   remove: (id) => adminListsApi.deletePauseCode(id),
 };
 
