@@ -223,8 +223,10 @@ export async function startAgentCallControl(d: AgentCallControlDeps): Promise<Ag
         agents: sessions,
         app: d.app,
         logger: d.logger,
-        // So the ARI worker knows these legs when they are lost (services/agent-leg.ts).
+        // So the ARI worker knows these legs when they are lost (services/agent-leg.ts), and on
+        // which server to look for them at a resync.
         index: new RedisAgentLegIndex(d.redis, d.prefix),
+        serverId: legServer?.id,
       })
     : null;
   // Softphone accounts on the server the agents' legs live on (deploy/asterisk/sorcery.conf);

@@ -126,7 +126,7 @@ function defaultAgentLegs(
     index: new RedisAgentLegIndex(redis, ctx.config.redisPrefix),
     log: agentLog,
     clock: ctx.clock,
-    // Legs the api role indexed without a server are on this one; each supervisor's resync
+    // Legs the api role indexed without a server are on this one; each server's worker resync
     // asks for its own server's legs (legsOn) and so never touches another server's.
     serverId: legServer.id,
   });

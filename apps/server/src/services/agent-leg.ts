@@ -1,6 +1,5 @@
-import { PHONE_LOST_PAUSE_CODE } from '@ringside/protocol';
 import { randomBytes } from 'node:crypto';
-import type { AgentId, AgentStateChanged } from '@ringside/protocol';
+import { PHONE_LOST_PAUSE_CODE, type AgentId, type AgentStateChanged } from '@ringside/protocol';
 import { AriError } from '../adapters/asterisk/ari-error.js';
 import type { AgentLogRepository } from '../adapters/postgres/agent-log.js';
 import type { UserRecord } from '../adapters/postgres/users.js';

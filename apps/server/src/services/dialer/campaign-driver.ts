@@ -1,12 +1,12 @@
-import { NO_LEG_PAUSE_CODE } from '@ringside/protocol';
-import type {
-  AgentId,
-  AgentStateChanged,
-  AmdResult,
-  CallId,
-  CallOutcome,
-  DomainEvent,
-  LeadId,
+import {
+  NO_LEG_PAUSE_CODE,
+  type AgentId,
+  type AgentStateChanged,
+  type AmdResult,
+  type CallId,
+  type CallOutcome,
+  type DomainEvent,
+  type LeadId,
 } from '@ringside/protocol';
 import { AriError } from '../../adapters/asterisk/ari-error.js';
 import {
