@@ -29,7 +29,12 @@ import {
   testDialerDefaults,
 } from '../helpers/dialer.js';
 import { TEST_REDIS_URL, testRedisPrefix } from '../helpers/redis.js';
-import { simWorkerSetup, startSimWorker } from '../helpers/sim-worker.js';
+import {
+  simWorkerSetup,
+  startSimWorker,
+  simPhones,
+  channelExists as channelExistsOn,
+} from '../helpers/sim-worker.js';
 import { waitFor } from '../helpers/wait.js';
 
 /**
@@ -52,21 +57,9 @@ const ids: Record<string, AgentId> = {};
 const agentEvents: AgentStateChanged[] = [];
 const app = 'dialer';
 
-/** The phone dials `login` (simulated PBX control API); returns its channel id. */
-async function phoneLogin(endpoint: string): Promise<string> {
-  const r = await fetch(`${pbx.url}/_sim/phones/${endpoint}/login`, { method: 'POST' });
-  expect(r.status).toBe(200);
-  return ((await r.json()) as { channelId: string }).channelId;
-}
-async function phoneHangsUp(endpoint: string): Promise<void> {
-  const r = await fetch(`${pbx.url}/_sim/phones/${endpoint}/hangup`, { method: 'POST' });
-  expect(r.status).toBe(204);
-}
-const channelExists = (id: string) =>
-  ari.getChannel(id).then(
-    () => true,
-    () => false,
-  );
+const phoneLogin = (endpoint: string) => simPhones(pbx).login(endpoint);
+const phoneHangsUp = (endpoint: string) => simPhones(pbx).hangsUp(endpoint);
+const channelExists = (id: string) => channelExistsOn(ari, id);
 const bridgeChannels = (id: string) =>
   ari.getBridge(id).then(
     (b) => b.channels,

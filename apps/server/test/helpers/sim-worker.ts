@@ -7,6 +7,7 @@ import { startAriWorker, type AriWorkerDeps } from '../../src/roles/ari-worker.j
 import type { RunningRole } from '../../src/roles/context.js';
 import { TEST_DATABASE_URL } from './db.js';
 import { TEST_REDIS_URL, testRedisPrefix } from './redis.js';
+import { expect } from 'vitest';
 import { waitFor } from './wait.js';
 
 export interface SimWorkerSetup {
@@ -62,3 +63,32 @@ export async function startSimWorker(
   });
   return worker;
 }
+
+/** An agent's phone on the simulated PBX (its control API): dial `login`, hang up. */
+export function simPhones(pbx: Pick<SimPbx, 'url'>): {
+  /** The phone dials `login`; returns its channel id. */
+  login(endpoint: string): Promise<string>;
+  hangsUp(endpoint: string): Promise<void>;
+} {
+  return {
+    async login(endpoint) {
+      const r = await fetch(`${pbx.url}/_sim/phones/${endpoint}/login`, { method: 'POST' });
+      expect(r.status).toBe(200);
+      return ((await r.json()) as { channelId: string }).channelId;
+    },
+    async hangsUp(endpoint) {
+      const r = await fetch(`${pbx.url}/_sim/phones/${endpoint}/hangup`, { method: 'POST' });
+      expect(r.status).toBe(204);
+    },
+  };
+}
+
+/** Whether ARI still knows the channel. */
+export const channelExists = (
+  ari: { getChannel(id: string): Promise<unknown> },
+  id: string,
+): Promise<boolean> =>
+  ari.getChannel(id).then(
+    () => true,
+    () => false,
+  );
