@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CampaignId, ErrorBody } from '@ringside/protocol';
 import { buildApp } from '../../src/http/app.js';
 import type { AppDeps } from '../../src/http/deps.js';
-import { liveCall, ids } from '../../src/ports/fakes/conformance/fixtures.js';
+import { agentStatus, changed, liveCall, ids } from '../../src/ports/fakes/conformance/fixtures.js';
 import { bearer, createHarness, type Harness, PASSWORD } from './harness.js';
 
 let h: Harness;
@@ -486,6 +486,36 @@ describe('agent session and ownership', () => {
       headers: bearer(tokens.supervisor),
     });
     expect(sup.statusCode).toBe(200);
+  });
+
+  it('lets an agent read the call it is reserved for, before the call names it', async () => {
+    const call = liveCall('c-reserved', { agentId: null });
+    await h.store.putCall(call, { type: 'call.ringing', callId: call.callId, atMs: 1 });
+    const read = () =>
+      h.app.inject({ method: 'GET', url: '/api/calls/c-reserved', headers: bearer(tokens.agent2) });
+    expect((await read()).statusCode).toBe(403);
+    const agentId = ids.agent(h.users.agent2.id);
+    const before = await h.store.getAgent(agentId);
+    const reserved = agentStatus(agentId, 'RESERVED', Date.now(), {
+      campaignId: before?.campaignId ?? ids.campaign('c1'),
+      callId: call.callId,
+    });
+    expect(
+      await h.store.transitionAgent(reserved, before?.state ?? null, changed(before, reserved)),
+    ).not.toBeNull();
+    const r = await read();
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toMatchObject({ call: { callId: 'c-reserved' } });
+    // Another agent still may not.
+    const other = await h.app.inject({
+      method: 'GET',
+      url: '/api/calls/c-reserved',
+      headers: bearer(tokens.agent),
+    });
+    expect(other.statusCode).toBe(403);
+    // Back as it was, for the tests after this one.
+    const back = before ?? agentStatus(agentId, 'LOGGED_OUT', Date.now(), { campaignId: null });
+    expect(await h.store.transitionAgent(back, 'RESERVED', changed(reserved, back))).not.toBeNull();
   });
 
   it("refuses a disposition for another agent's call", async () => {
