@@ -191,10 +191,14 @@ describe('admin: dispositions', () => {
     await form.getByLabel('Code').fill('SALE');
     await form.getByLabel('Name').fill('Another sale');
     await form.getByRole('button', { name: 'Add disposition' }).click();
-    const refusal = form.getByRole('alert').filter({ hasText: 'already exists' });
+    const refusal = form.getByTestId('refusal').filter({ hasText: 'already exists' });
     await refusal.waitFor();
     expect(await refusal.textContent()).toContain(
       'code: disposition SALE already exists (system-wide)',
+    );
+    // And on the Code field itself, the 409 naming it.
+    expect(await fieldError(form.getByLabel('Code'))).toBe(
+      'disposition SALE already exists (system-wide)',
     );
     // Nothing lost from the form, nothing changed on the server or in the table.
     expect(await form.getByLabel('Name').inputValue()).toBe('Another sale');
@@ -290,10 +294,14 @@ describe('admin: pause codes', () => {
     await form.getByLabel('Code').fill('COACH');
     await form.getByLabel('Name').fill('Coaching again');
     await form.getByRole('button', { name: 'Add pause code' }).click();
-    const refusal = form.getByRole('alert').filter({ hasText: 'already exists' });
+    const refusal = form.getByTestId('refusal').filter({ hasText: 'already exists' });
     await refusal.waitFor();
     expect(await refusal.textContent()).toContain(
       'code: pause code COACH already exists (system-wide)',
+    );
+    // And on the Code field itself, the 409 naming it.
+    expect(await fieldError(form.getByLabel('Code'))).toBe(
+      'pause code COACH already exists (system-wide)',
     );
     expect(await apiCodes('pause-codes')).toEqual(before);
 

@@ -32,8 +32,12 @@ export function KitStyles() {
 /** Field path -> message, from an API refusal (400 issues) or a client-side zod failure. */
 export type FieldErrors = Record<string, string>;
 
-/** The issues of a refusal by field (the first message per field); {} for other errors. */
-export function fieldErrors(err: unknown): FieldErrors {
+/**
+ * The issues of a refusal by field (the first message per field); {} for other errors. A 409
+ * names its field first ("code: disposition SALE already exists"): that field gets the rest,
+ * unless `fromConflict` is false (the banner, which shows the whole message already).
+ */
+export function fieldErrors(err: unknown, opts: { fromConflict?: boolean } = {}): FieldErrors {
   const out: FieldErrors = {};
   const issues =
     err instanceof ApiError
@@ -44,6 +48,10 @@ export function fieldErrors(err: unknown): FieldErrors {
   for (const i of issues) {
     const path = i.path.replace(/^body\./, '');
     if (!(path in out)) out[path] = i.message;
+  }
+  if ((opts.fromConflict ?? true) && err instanceof ApiError && err.status === 409) {
+    const m = /^([a-zA-Z][\w.]*): (.+)$/s.exec(err.message);
+    if (m?.[1] && m[2] && !(m[1] in out)) out[m[1]] = m[2];
   }
   return out;
 }
@@ -218,7 +226,7 @@ export function RefusalBanner(props: { error: unknown; title?: string }) {
         : e instanceof Error
           ? e.message
           : String(e);
-  const issues = Object.entries(fieldErrors(e));
+  const issues = Object.entries(fieldErrors(e, { fromConflict: false }));
   return (
     <div className="banner refusal" role="alert" data-testid="refusal">
       <strong>{props.title ?? 'Not saved'}:</strong> {message}
