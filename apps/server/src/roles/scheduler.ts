@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { CampaignId } from '@ringside/protocol';
 import { AgentLogRepository } from '../adapters/postgres/agent-log.js';
 import { PgHopperSource } from '../adapters/postgres/hopper-source.js';
+import { kpiSumsOfWindow } from '../adapters/postgres/kpi-sums.js';
 import { RedisEventBus } from '../adapters/redis/event-bus.js';
 import { RedisHopper } from '../adapters/redis/hopper.js';
 import { RedisKeys } from '../adapters/redis/keys.js';
@@ -152,12 +153,13 @@ export async function startScheduler(ctx: RoleContext): Promise<RunningRole> {
   const bus = new RedisEventBus(redis, { ...opts, logger });
   const hopper = new RedisHopper(redis, { prefix: config.redisPrefix });
   const source = new PgHopperSource(pool);
+  const live = new CampaignLiveStore(redis, keys);
   const filler = new HopperFiller({
     source,
     hopper,
     clock,
     logger,
-    dialable: { counter: new PgDialableLeads(pool), store: new CampaignLiveStore(redis, keys) },
+    dialable: { counter: new PgDialableLeads(pool), store: live },
   });
   const agentLog = new AgentLogRepository(pool);
   const rebuild = new StateRebuild({
@@ -170,6 +172,11 @@ export async function startScheduler(ctx: RoleContext): Promise<RunningRole> {
     agentLog,
     clock,
     logger,
+    // The supervisors' AHT and ASA of today survive a Redis loss too.
+    kpi: {
+      sumsOfWindow: (ids, fromMs, toMs) => kpiSumsOfWindow(pool, ids, fromMs, toMs),
+      addTotals: (id, day, sums) => live.addKpiTotals(id, day, sums),
+    },
   });
 
   await rebuild.ensure();

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { CampaignId } from '@ringside/protocol';
 import type { Redis } from 'ioredis';
 import type { AgentLogRepository } from '../adapters/postgres/agent-log.js';
 import { REBUILD_REASON } from '../adapters/postgres/agent-log.js';
@@ -8,6 +9,7 @@ import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
 import type { Hopper } from '../ports/hopper.js';
 import type { StateStore } from '../ports/state-store.js';
+import { DAY_MS, type KpiSums } from './dialer/status-publisher.js';
 import type { HopperFiller } from './hopper-filler.js';
 
 export interface StateRebuildDeps {
@@ -20,6 +22,18 @@ export interface StateRebuildDeps {
   agentLog: Pick<AgentLogRepository, 'activeSessions'>;
   clock: Clock;
   logger?: Logger;
+  /**
+   * Today's KPI sums (the supervisors' AHT and ASA) from PostgreSQL, put back into Redis for the
+   * active campaigns; absent: they restart from zero after a loss.
+   */
+  kpi?: {
+    sumsOfWindow(
+      campaignIds: readonly CampaignId[],
+      fromMs: number,
+      toMs: number,
+    ): Promise<Map<CampaignId, KpiSums>>;
+    addTotals(campaignId: CampaignId, day: number, sums: KpiSums): Promise<void>;
+  };
   /** How long the rebuild lock is held at most (ms); another process takes over after. */
   lockMs?: number;
   /** How long ensure() waits for another process's rebuild (ms). */
@@ -31,6 +45,8 @@ export interface RebuildReport {
   campaigns: number;
   marksCleared: number;
   leadsQueued: number;
+  /** Campaigns whose KPI sums of today were put back (0 without `kpi`). */
+  kpiCampaigns: number;
 }
 
 /**
@@ -99,7 +115,21 @@ export class StateRebuild {
       marksCleared += await this.d.source.clearCampaignMarks(c.id, keep);
       leadsQueued += (await this.d.filler.fillCampaign(c)).added;
     }
-    return { agents, campaigns: campaigns.length, marksCleared, leadsQueued };
+    let kpiCampaigns = 0;
+    if (this.d.kpi) {
+      // The day the live counting keys by (UTC days of the events' instants).
+      const day = Math.floor(this.d.clock.nowMs() / DAY_MS);
+      const sums = await this.d.kpi.sumsOfWindow(
+        campaigns.map((c) => c.id),
+        day * DAY_MS,
+        (day + 1) * DAY_MS,
+      );
+      for (const [id, s] of sums) {
+        await this.d.kpi.addTotals(id, day, s);
+        kpiCampaigns += 1;
+      }
+    }
+    return { agents, campaigns: campaigns.length, marksCleared, leadsQueued, kpiCampaigns };
   }
 
   private async waitForSentinel(): Promise<void> {

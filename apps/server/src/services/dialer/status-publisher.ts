@@ -181,6 +181,18 @@ export class CampaignLiveStore {
     return Number(r) === 1;
   }
 
+  /**
+   * Adds whole sums to a day's figures, with no event mark (the rebuild from PostgreSQL after
+   * Redis lost them: state-rebuild.ts).
+   */
+  async addKpiTotals(campaignId: CampaignId, day: number, sums: KpiSums): Promise<void> {
+    const key = this.keys.campaignKpi(campaignId, day);
+    const m = this.redis.multi();
+    for (const f of KPI_FIELDS) if (sums[f]) m.hincrby(key, f, Math.round(sums[f]));
+    m.pexpire(key, KPI_TTL_MS);
+    await m.exec();
+  }
+
   async kpi(campaignId: CampaignId, day: number): Promise<KpiSums> {
     const h = await this.redis.hgetall(this.keys.campaignKpi(campaignId, day));
     const out: KpiSums = {
