@@ -1,32 +1,24 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AriEvent } from '@ringside/ari';
-import { startSimPbx, type SimPbx } from '@ringside/sim';
+import type { SimPbx } from '@ringside/sim';
 import type { AgentId, AgentStateChanged, CampaignId } from '@ringside/protocol';
 import { AriRestClient } from '../../src/adapters/asterisk/ari-client.js';
 import type { CallLogWriter } from '../../src/adapters/postgres/call-log.js';
-import { AgentLogRepository } from '../../src/adapters/postgres/agent-log.js';
 import { RedisAgentLegIndex } from '../../src/adapters/redis/agent-leg-index.js';
-import { RedisEventBus } from '../../src/adapters/redis/event-bus.js';
 import { RedisKeys } from '../../src/adapters/redis/keys.js';
 import { RedisStateStore } from '../../src/adapters/redis/state-store.js';
 import { createLogger } from '../../src/logger.js';
 import { systemClock } from '../../src/ports/clock.js';
-import type { Subscription } from '../../src/ports/event-bus.js';
-import type { RunningRole } from '../../src/roles/context.js';
 import { AgentLegService } from '../../src/services/agent-leg.js';
 import { AgentSessionService } from '../../src/services/agent-session.js';
 import { AriCallWorker } from '../../src/services/ari-worker-calls.js';
 import { channelJson, eventJson } from '../asterisk/fake-ari-server.js';
-import { createTestDb, type TestDb } from '../helpers/db.js';
+import type { TestDb } from '../helpers/db.js';
+import { startLegRig, type LegRig } from '../helpers/leg-rig.js';
 import { createCampaignWithList } from '../helpers/dialer.js';
-import { TEST_REDIS_URL, testRedisPrefix } from '../helpers/redis.js';
-import {
-  simWorkerSetup,
-  startSimWorker,
-  simPhones,
-  channelExists as channelExistsOn,
-} from '../helpers/sim-worker.js';
+import { testRedisPrefix } from '../helpers/redis.js';
+import { simPhones, channelExists as channelExistsOn } from '../helpers/sim-worker.js';
 import { waitFor } from '../helpers/wait.js';
 
 /**
@@ -35,25 +27,23 @@ import { waitFor } from '../helpers/wait.js';
  * ari-worker role as main.ts starts it, on the simulated PBX with the real Redis and PostgreSQL.
  */
 
+let rig: LegRig;
 let db: TestDb;
 let pbx: SimPbx;
 let redis: Redis;
-let worker: RunningRole;
 let ari: AriRestClient;
 let store: RedisStateStore;
 let sessions: AgentSessionService;
-let sub: Subscription;
 let campaignId: CampaignId;
 let serverId: string;
 const ids: Record<string, AgentId> = {};
-const agentEvents: AgentStateChanged[] = [];
 const app = 'dialer';
 
 const phoneLogin = (endpoint: string) => simPhones(pbx).login(endpoint);
 const phoneHangsUp = (endpoint: string) => simPhones(pbx).hangsUp(endpoint);
 const channelExists = (id: string) => channelExistsOn(ari, id);
 const agent = (id: AgentId) => store.getAgent(id);
-const eventsOf = (id: AgentId) => agentEvents.filter((e) => e.agentId === id);
+const eventsOf = (id: AgentId) => rig.agentEvents.filter((e) => e.agentId === id);
 const lines = (es: AgentStateChanged[]) =>
   es.map((e) => `${e.from}->${e.to} ${e.pauseCode} ${e.reason}`);
 async function connectedApps(): Promise<string[]> {
@@ -81,27 +71,9 @@ async function whileEventsDown(act: () => Promise<void>): Promise<void> {
 }
 
 beforeAll(async () => {
-  db = await createTestDb('leg_lost_resync');
-  pbx = await startSimPbx({ port: 0 });
-  const sim = simWorkerSetup('leg_lost_resync', pbx, app);
-  serverId = sim.server.id;
-  redis = new Redis(TEST_REDIS_URL);
-  store = new RedisStateStore(redis, { prefix: sim.prefix });
-  const bus = new RedisEventBus(redis, { prefix: sim.prefix, blockMs: 200 });
-  sessions = new AgentSessionService({
-    store,
-    log: new AgentLogRepository(db.pool),
-    clock: systemClock,
-  });
-  sub = await bus.subscribe({
-    from: 'latest',
-    onEvent: (env) => {
-      if (env.event.type === 'agent.state_changed') agentEvents.push(env.event);
-    },
-  });
-  // No agentLegs override: the role's own handler (AgentLegService.workerHandler).
-  worker = await startSimWorker(db.pool, pbx, sim);
-  ari = new AriRestClient(sim.server);
+  rig = await startLegRig('leg_lost_resync', app);
+  ({ db, pbx, redis, store, sessions, ari } = rig);
+  serverId = rig.sim.server.id;
   ({ campaignId } = await createCampaignWithList(db.pool, {
     name: 'legs-resync',
     active: true,
@@ -122,12 +94,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await sub?.close();
-  await worker?.stop();
-  ari?.close();
-  redis?.disconnect();
-  await pbx?.stop();
-  await db?.drop();
+  await rig?.close();
 });
 
 describe('a phone leg lost while the events WebSocket is down', () => {

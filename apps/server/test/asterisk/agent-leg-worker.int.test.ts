@@ -1,9 +1,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimPbx, type SimPbx } from '@ringside/sim';
-import type { AgentId, AgentStateChanged, CallId, CampaignId, ListId } from '@ringside/protocol';
+import type { SimPbx } from '@ringside/sim';
+import type { AgentId, CallId, CampaignId, ListId } from '@ringside/protocol';
 import { AriRestClient } from '../../src/adapters/asterisk/ari-client.js';
-import { AgentLogRepository } from '../../src/adapters/postgres/agent-log.js';
 import { createCampaignsRepo } from '../../src/adapters/postgres/campaigns.js';
 import { createDb } from '../../src/adapters/postgres/database.js';
 import { RedisEventBus } from '../../src/adapters/redis/event-bus.js';
@@ -11,9 +10,7 @@ import { RedisStateStore } from '../../src/adapters/redis/state-store.js';
 import { ConflictError } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';
 import { systemClock } from '../../src/ports/clock.js';
-import type { Subscription } from '../../src/ports/event-bus.js';
 import { MemoryHopper } from '../../src/ports/fakes/memory-hopper.js';
-import type { RunningRole } from '../../src/roles/context.js';
 import { AgentSessionService } from '../../src/services/agent-session.js';
 import {
   CampaignLeases,
@@ -21,20 +18,16 @@ import {
   DialerService,
   type DialerAri,
 } from '../../src/services/dialer/index.js';
-import { createTestDb, type TestDb } from '../helpers/db.js';
+import type { TestDb } from '../helpers/db.js';
+import { startLegRig, type LegRig } from '../helpers/leg-rig.js';
 import {
   createCampaignWithList,
   humanAnsweredCall,
   inertDialerParts,
   testDialerDefaults,
 } from '../helpers/dialer.js';
-import { TEST_REDIS_URL, testRedisPrefix } from '../helpers/redis.js';
-import {
-  simWorkerSetup,
-  startSimWorker,
-  simPhones,
-  channelExists as channelExistsOn,
-} from '../helpers/sim-worker.js';
+import { testRedisPrefix } from '../helpers/redis.js';
+import { simPhones, channelExists as channelExistsOn } from '../helpers/sim-worker.js';
 import { waitFor } from '../helpers/wait.js';
 
 /**
@@ -43,18 +36,16 @@ import { waitFor } from '../helpers/wait.js';
  * starts it (its default leg handler), on the simulated PBX with the real Redis and PostgreSQL.
  */
 
+let rig: LegRig;
 let db: TestDb;
 let pbx: SimPbx;
 let redis: Redis;
-let worker: RunningRole;
 let ari: AriRestClient;
 let store: RedisStateStore;
 let sessions: AgentSessionService;
-let sub: Subscription;
 let campaignId: CampaignId;
 let listId: ListId;
 const ids: Record<string, AgentId> = {};
-const agentEvents: AgentStateChanged[] = [];
 const app = 'dialer';
 
 const phoneLogin = (endpoint: string) => simPhones(pbx).login(endpoint);
@@ -66,38 +57,18 @@ const bridgeChannels = (id: string) =>
     () => null,
   );
 const agent = (id: AgentId) => store.getAgent(id);
-const eventsOf = (id: AgentId) => agentEvents.filter((e) => e.agentId === id);
+const eventsOf = (id: AgentId) => rig.agentEvents.filter((e) => e.agentId === id);
 
 beforeAll(async () => {
-  db = await createTestDb('agent_leg_worker');
-  // Customers answer at once and talk for ten minutes (the INCALL case needs one on the line).
-  pbx = await startSimPbx({
-    port: 0,
+  rig = await startLegRig('agent_leg_worker', app, {
+    // Customers answer at once and talk for ten minutes (the INCALL case needs one on the line).
     defaultProfile: {
       mix: { human: 100, machine: 0, noanswer: 0, busy: 0, congestion: 0 },
       humanRingMs: 50,
       humanTalkMs: 600_000,
     },
   });
-  const sim = simWorkerSetup('agent_leg_worker', pbx, app);
-  const { prefix, server } = sim;
-  redis = new Redis(TEST_REDIS_URL);
-  store = new RedisStateStore(redis, { prefix });
-  const bus = new RedisEventBus(redis, { prefix, blockMs: 200 });
-  sessions = new AgentSessionService({
-    store,
-    log: new AgentLogRepository(db.pool),
-    clock: systemClock,
-  });
-  sub = await bus.subscribe({
-    from: 'latest',
-    onEvent: (env) => {
-      if (env.event.type === 'agent.state_changed') agentEvents.push(env.event);
-    },
-  });
-  // No agentLegs override: the role's own handler (AgentLegService.workerHandler).
-  worker = await startSimWorker(db.pool, pbx, sim);
-  ari = new AriRestClient(server);
+  ({ db, pbx, redis, store, sessions, ari } = rig);
 
   ({ campaignId, listId } = await createCampaignWithList(db.pool, {
     name: 'legs',
@@ -124,12 +95,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await sub?.close();
-  await worker?.stop();
-  ari?.close();
-  redis?.disconnect();
-  await pbx?.stop();
-  await db?.drop();
+  await rig?.close();
 });
 
 describe('a phone dialing into the app (Stasis ["agent", <endpoint>])', () => {
