@@ -9,7 +9,8 @@ import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
 import type { Hopper } from '../ports/hopper.js';
 import type { StateStore } from '../ports/state-store.js';
-import { DAY_MS, type KpiSums } from './dialer/status-publisher.js';
+import type { KpiSums } from '../domain/kpi/index.js';
+import { DAY_MS } from './dialer/status-publisher.js';
 import type { HopperFiller } from './hopper-filler.js';
 
 export interface StateRebuildDeps {

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { CampaignId } from '@ringside/protocol';
-import type { KpiSums } from '../../services/dialer/status-publisher.js';
+import { zeroKpiSums, type KpiSums } from '../../domain/kpi/index.js';
 
 /** A day before the window: a call dialed yesterday may be connected or end today. */
 const LOOKBACK = "interval '1 day'";
@@ -62,7 +62,7 @@ export async function kpiSumsOfWindow(
     const c = id as CampaignId;
     let s = out.get(c);
     if (!s) {
-      s = { handledCalls: 0, talkMs: 0, wrapMs: 0, connectedCalls: 0, answerWaitMs: 0 };
+      s = zeroKpiSums();
       out.set(c, s);
     }
     return s;

@@ -136,3 +136,17 @@ const STATES: ReadonlySet<string> = new Set<AgentState>([
 function isAgentState(s: string): s is AgentState {
   return STATES.has(s);
 }
+
+/** The sums behind AHT and ASA (docs/kpi.md) of one campaign and one UTC day. */
+export interface KpiSums {
+  handledCalls: number;
+  talkMs: number;
+  wrapMs: number;
+  connectedCalls: number;
+  answerWaitMs: number;
+}
+
+/** Sums with nothing counted yet. */
+export function zeroKpiSums(): KpiSums {
+  return { handledCalls: 0, talkMs: 0, wrapMs: 0, connectedCalls: 0, answerWaitMs: 0 };
+}

@@ -8,7 +8,7 @@ import {
   type DomainEvent,
 } from '@ringside/protocol';
 import type { RedisKeys } from '../../adapters/redis/keys.js';
-import { ahtMs, asaMs } from '../../domain/kpi/index.js';
+import { ahtMs, asaMs, zeroKpiSums, type KpiSums } from '../../domain/kpi/index.js';
 import type { Logger } from '../../logger.js';
 import type { Clock } from '../../ports/clock.js';
 import type { EventBus, Subscription } from '../../ports/event-bus.js';
@@ -34,15 +34,6 @@ export interface StatusObserver {
 export interface DialableCount {
   count: number;
   atMs: number;
-}
-
-/** Today's sums behind AHT and ASA (docs/kpi.md), per campaign and UTC day. */
-export interface KpiSums {
-  handledCalls: number;
-  talkMs: number;
-  wrapMs: number;
-  connectedCalls: number;
-  answerWaitMs: number;
 }
 
 const KPI_FIELDS: ReadonlyArray<keyof KpiSums> = [
@@ -195,13 +186,7 @@ export class CampaignLiveStore {
 
   async kpi(campaignId: CampaignId, day: number): Promise<KpiSums> {
     const h = await this.redis.hgetall(this.keys.campaignKpi(campaignId, day));
-    const out: KpiSums = {
-      handledCalls: 0,
-      talkMs: 0,
-      wrapMs: 0,
-      connectedCalls: 0,
-      answerWaitMs: 0,
-    };
+    const out = zeroKpiSums();
     for (const f of KPI_FIELDS) out[f] = Number(h[f] ?? 0);
     return out;
   }
