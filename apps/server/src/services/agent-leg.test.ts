@@ -12,6 +12,7 @@ import {
   PHONE_LOST_PAUSE_CODE,
   PHONE_LOST_REASON,
   type AgentLegAri,
+  type AgentLegDeps,
   type AgentLegIndex,
 } from './agent-leg.js';
 import type { WorkerAri } from './ari-worker-calls.js';
@@ -60,16 +61,28 @@ async function loggedIn() {
   return { store, sessions, agentId };
 }
 
+/** The service under test, with the options every case shares. */
+function legService(
+  store: AgentLegDeps['store'],
+  sessions: AgentLegDeps['agents'],
+  ari: AgentLegDeps['ari'],
+  more: Partial<AgentLegDeps> = {},
+): AgentLegService {
+  return new AgentLegService({
+    ari,
+    store,
+    agents: sessions,
+    app: 'dialer',
+    logger: createLogger('silent'),
+    ...more,
+  });
+}
+
 describe('AgentLegService', () => {
   it("nails the agent's phone up in its own bridge once it answers and records both ids", async () => {
     const { store, sessions, agentId } = await loggedIn();
     const ari = fakeAri(3);
-    const legs = new AgentLegService({
-      ari,
-      store,
-      agents: sessions,
-      app: 'dialer',
-      logger: createLogger('silent'),
+    const legs = legService(store, sessions, ari, {
       retryMs: 1,
     });
     const leg = await legs.attach(agentId, 'PJSIP/agent42');
@@ -89,12 +102,7 @@ describe('AgentLegService', () => {
   it('hangs the phone up and fails when it never answers', async () => {
     const { store, sessions, agentId } = await loggedIn();
     const ari = fakeAri(1_000_000);
-    const legs = new AgentLegService({
-      ari,
-      store,
-      agents: sessions,
-      app: 'dialer',
-      logger: createLogger('silent'),
+    const legs = legService(store, sessions, ari, {
       answerTimeoutMs: 30,
       retryMs: 5,
     });
@@ -110,13 +118,7 @@ describe('AgentLegService', () => {
     await sessions.apply(agentId, { type: 'reserve', callId }, 'dialer');
     await sessions.apply(agentId, { type: 'connect', callId }, 'dialer');
     const ari = fakeAri(0);
-    const legs = new AgentLegService({
-      ari,
-      store,
-      agents: sessions,
-      app: 'dialer',
-      logger: createLogger('silent'),
-    });
+    const legs = legService(store, sessions, ari);
     const leg = await legs.attach(agentId, 'PJSIP/agent42');
     expect(ari.log).not.toContain('destroyBridge agent-42');
     expect(await store.getAgent(agentId)).toMatchObject({
@@ -128,13 +130,7 @@ describe('AgentLegService', () => {
   it('tears the leg and the bridge down at logout', async () => {
     const { store, sessions, agentId } = await loggedIn();
     const ari = fakeAri(0);
-    const legs = new AgentLegService({
-      ari,
-      store,
-      agents: sessions,
-      app: 'dialer',
-      logger: createLogger('silent'),
-    });
+    const legs = legService(store, sessions, ari);
     const leg = await legs.attach(agentId, 'PJSIP/agent42');
     await legs.detach(agentId);
     expect(ari.log).toContain(`hangup ${leg.legChannelId}`);
@@ -254,12 +250,7 @@ describe('AgentLegService.workerHandler', () => {
   async function setup(agentOf: AgentId | null) {
     const { store, sessions, agentId } = await loggedIn();
     const index = memoryIndex();
-    const legs = new AgentLegService({
-      ari: fakeAri(0),
-      store,
-      agents: sessions,
-      app: 'dialer',
-      logger: createLogger('silent'),
+    const legs = legService(store, sessions, fakeAri(0), {
       index,
       clock: new ManualClock(2_000),
     });
