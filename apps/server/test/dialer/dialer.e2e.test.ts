@@ -150,9 +150,14 @@ beforeAll(async () => {
   bots = team.bots;
 
   // --- a hopper filler that deliberately ignores DNC and calling windows ---------------------
+  // Each lead is offered once, in id order (a cursor per list). Offered again, a skipped
+  // out-of-window lead (its next_eligible_at is left alone) would come first at every fill, and
+  // whether any other lead got in would depend on how fast the dialer's writes land.
+  const offeredUpTo = new Map<ListId, number>();
   const fill = async (campaign: CampaignId, list: ListId) => {
     if ((await hopper.size(campaign)) >= 60) return;
     const now = clock.nowMs();
+    const after = offeredUpTo.get(list) ?? 0;
     const r = await pg.query<{
       id: string;
       phone: string;
@@ -161,10 +166,12 @@ beforeAll(async () => {
     }>(
       `UPDATE leads SET hopper_at = $2 WHERE id IN (
          SELECT id FROM leads WHERE list_id = $1 AND NOT final AND hopper_at IS NULL
-            AND next_eligible_at <= $2 ORDER BY next_eligible_at, id LIMIT 60)
+            AND next_eligible_at <= $2 AND id > $3 ORDER BY id LIMIT 60)
        RETURNING id, phone, tz_candidates, attempts`,
-      [list, new Date(now)],
+      [list, new Date(now), after],
     );
+    for (const x of r.rows)
+      offeredUpTo.set(list, Math.max(offeredUpTo.get(list) ?? 0, Number(x.id)));
     const entries: HopperEntry[] = r.rows.map((x) => ({
       leadId: x.id as LeadId,
       listId: list,

@@ -74,7 +74,8 @@ export async function startDialerRig(pool: pg.Pool, o: DialerRigOptions): Promis
   };
   // NODE_ENV test: the dialer role needs no production secrets here.
   const config = loadConfig({ REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, NODE_ENV: 'test' });
-  const logger = createLogger('error');
+  // RIG_LOG=info shows the roles' logs when a test needs looking into (default: errors only).
+  const logger = createLogger((process.env.RIG_LOG as 'info' | undefined) ?? 'error');
   const redis = new Redis(TEST_REDIS_URL);
   const store = new RedisStateStore(redis, { prefix, clock });
   const bus = new RedisEventBus(redis, { prefix, clock, blockMs: 200 });
