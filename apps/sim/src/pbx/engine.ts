@@ -20,6 +20,32 @@ import {
   type EndpointJson,
 } from './model.js';
 import type { SimScheduler, SimTimer } from './scheduler.js';
+import {
+  BROWSER_OFFER,
+  DEFAULT_ALLOW,
+  DESK_PHONE_OFFER,
+  MODULE_CATALOGUE,
+  applyAllow,
+  canTranslate,
+  moduleFile,
+  negotiate,
+  type Codec,
+} from './codecs.js';
+
+/** A PJSIP endpoint the simulated Asterisk knows from the start (startSimPbx's `endpoints`). */
+export interface SimEndpointSpec {
+  id: string;
+  /** The endpoint's codecs in order (its `allow`). Default ['ulaw']. */
+  allow?: ReadonlyArray<Codec>;
+  /** A browser phone (WebRTC): it offers Opus, G.722, ulaw, alaw. Default false. */
+  webrtc?: boolean;
+  /** What the phone offers; default a browser's (webrtc) or a desk phone's (ulaw, alaw). */
+  offers?: ReadonlyArray<Codec>;
+  /** Registered from the start. Default: startSimPbx's `phonesRegistered` (true). */
+  registered?: boolean;
+  /** Dialplan context of calls from the phone. Default 'agents'. */
+  context?: string;
+}
 
 /** One message for the events WebSocket, without `application` (added per app by the shell). */
 export type AriEventOut = Record<string, unknown> & { type: string };
@@ -48,15 +74,17 @@ export interface EngineOptions {
   dialplanApp: string;
   /** `asterisk_id` of every event (Asterisk uses the host's MAC address). */
   asteriskId: string;
-  /** PJSIP endpoints of agent phones. */
-  phoneEndpoints: ReadonlyArray<string>;
-  /** Phones register at start (otherwise via the control API). */
-  phonesRegistered: boolean;
+  /** PJSIP endpoints known from the start (registered unless the spec says otherwise). */
+  endpoints: ReadonlyArray<SimEndpointSpec>;
   /**
-   * An originate to an unknown PJSIP/<name> creates a registered phone on the fly (the web panel
-   * on the sim has no SIP). False: only configured, registered endpoints answer, as in Asterisk.
+   * An originate to an unknown PJSIP/<name> creates a registered phone on the fly (the demo's
+   * simulated phones). False: an unknown endpoint answers 500 "Allocation failed", as Asterisk.
    */
-  acceptAnyPhone: boolean;
+  anyEndpoint: boolean;
+  /** Module files loaded at start (`codec_ulaw.so`, ...); see codecs.ts. */
+  modules: ReadonlySet<string>;
+  /** Module files present on disk: ARI can load these (others: 409 "Module load declined"). */
+  installedModules: ReadonlySet<string>;
   /** From an INVITE to a simulated phone to its auto-answer. */
   phoneAnswerMs: number;
   /** Event types never sent (docs/sim.md lists the ones left out by default). */
@@ -82,6 +110,8 @@ export interface SimCounters {
   playbacks: number;
   eventsEmitted: number;
   restRequests: number;
+  /** Channels a bridge ejected because no translation path joins their codecs. */
+  codecEjections: number;
 }
 
 const CAUSE_TXT: Record<number, string> = {
@@ -140,6 +170,7 @@ function emptyCounters(): SimCounters {
     playbacks: 0,
     eventsEmitted: 0,
     restRequests: 0,
+    codecEjections: 0,
   };
 }
 
@@ -183,15 +214,101 @@ export class SimEngine {
   private uniqueSeq = 0;
   private playbackSeq = 0;
   private readonly startedAtMs: number;
+  /** Loaded module files (`codec_ulaw.so`); ARI's /asterisk/modules loads and unloads them. */
+  readonly modules: Set<string>;
+  /** Asterisk's WARNING lines the simulation produces (translation failures), newest last. */
+  readonly warnings: string[] = [];
 
   constructor(private readonly opts: EngineOptions) {
     this.scenario = opts.scenario;
     this.startedAtMs = opts.scheduler.nowMs();
-    for (const ep of opts.phoneEndpoints) {
-      const phone = new SimPhone(ep, 'agents');
-      phone.registered = opts.phonesRegistered;
-      this.phones.set(ep, phone);
+    this.modules = new Set(opts.modules);
+    for (const spec of opts.endpoints) {
+      const phone = this.defineEndpoint(spec.id, {
+        allow: spec.allow ?? DEFAULT_ALLOW,
+        offers: spec.offers ?? (spec.webrtc ? BROWSER_OFFER : DESK_PHONE_OFFER),
+        context: spec.context,
+      });
+      phone.fixed = true;
+      phone.registered = spec.registered ?? true;
     }
+  }
+
+  // ---------------------------------------------------------------- endpoints
+
+  /**
+   * Creates or updates a PJSIP endpoint (a new one is not registered). Existing channels keep
+   * their codec; new calls negotiate with the new lists.
+   */
+  defineEndpoint(
+    id: string,
+    o: { allow?: ReadonlyArray<Codec>; offers?: ReadonlyArray<Codec>; context?: string },
+  ): SimPhone {
+    let phone = this.phones.get(id);
+    if (!phone) {
+      phone = new SimPhone(
+        id,
+        o.context ?? 'agents',
+        o.allow ?? DEFAULT_ALLOW,
+        o.offers ?? DESK_PHONE_OFFER,
+      );
+      this.phones.set(id, phone);
+      return phone;
+    }
+    if (o.allow) phone.allow = [...o.allow];
+    if (o.offers) phone.offers = [...o.offers];
+    return phone;
+  }
+
+  /**
+   * ARI's dynamic configuration wrote res_pjsip endpoint `id` (attributes as now stored): the
+   * endpoint exists, with the codecs of its disallow/allow and, with webrtc=yes, a browser
+   * behind it.
+   */
+  endpointConfigured(id: string, attributes: ReadonlyMap<string, string>): SimPhone {
+    const allow = applyAllow([], attributes.get('disallow'), attributes.get('allow'));
+    const webrtc = /^(yes|true|on|1)$/i.test(attributes.get('webrtc') ?? '');
+    const phone = this.defineEndpoint(id, {
+      allow: allow.length ? allow : DEFAULT_ALLOW,
+      offers: webrtc ? BROWSER_OFFER : undefined,
+      context: attributes.get('context'),
+    });
+    phone.dynamic = true;
+    return phone;
+  }
+
+  /** ARI's dynamic configuration deleted endpoint `id`: gone unless it was given at start. */
+  endpointDeleted(id: string): void {
+    const phone = this.phones.get(id);
+    if (!phone || phone.fixed) return;
+    if (phone.registered) this.registerPhone(id, false);
+    this.phones.delete(id);
+  }
+
+  /** Each endpoint with its codecs and state (control API). */
+  listEndpoints(): Array<Record<string, unknown>> {
+    return [...this.phones.values()].map((p) => ({
+      ...p.json(),
+      allow: [...p.allow],
+      offers: [...p.offers],
+      negotiated: negotiate(p.allow, p.offers),
+    }));
+  }
+
+  /** Channels with their negotiated codec and bridge (control API). */
+  listChannels(): Array<Record<string, unknown>> {
+    return [...this.channels.values()].map((c) => ({
+      id: c.id,
+      name: c.name,
+      state: c.state,
+      codec: c.codec,
+      bridgeId: c.bridge?.id ?? null,
+    }));
+  }
+
+  private warn(line: string): void {
+    this.warnings.push(line);
+    if (this.warnings.length > 200) this.warnings.splice(0, this.warnings.length - 200);
   }
 
   onEvent(sink: EventSink): () => void {
@@ -288,6 +405,9 @@ export class SimEngine {
       ariTimestamp(this.now()),
     );
     for (const a of apps) ch.apps.add(a);
+    // Local channels carry G.711 (ulaw first); a snoop's audiohook is signed linear. A phone's
+    // codec is set by the caller once negotiated.
+    ch.codec = role === 'snoop' ? 'slin' : 'ulaw';
     this.channels.set(id, ch);
     this.counters.channelsCreated++;
     this.chanEvent('ChannelCreated', ch);
@@ -371,6 +491,17 @@ export class SimEngine {
       { channels: [ch], bridge: b },
     );
     if (b.type !== 'mixing' || b.channels.length < 2) return;
+    const stranger = b.channels.find(
+      (o) => o !== ch && !canTranslate(ch.codec, o.codec, this.modules),
+    );
+    if (stranger) {
+      // Asterisk: WARNING channel.c: No path to translate from <newcomer> to <member>; the
+      // bridge ejects the newcomer in the same millisecond (it stays in Stasis, unbridged).
+      this.warn(`No path to translate from ${ch.name} to ${stranger.name}`);
+      this.counters.codecEjections++;
+      this.leaveBridge(ch);
+      return;
+    }
     this.updateBridgePeers(b, false);
     if (inhibitConnectedLine || b.channels.length !== 2) return;
     const [a, c] = b.channels as [SimChannel, SimChannel];
@@ -707,11 +838,15 @@ export class SimEngine {
       });
     }
     if (tech.toUpperCase() === 'PJSIP') {
-      let phone = this.phones.get(resource);
-      if (!phone && this.opts.acceptAnyPhone && /^[A-Za-z0-9_.-]+$/.test(resource)) {
-        phone = this.addPhone(resource);
+      // PJSIP/<endpoint> (PJSIP/<endpoint>/<uri> dials a given contact of the endpoint).
+      const name = resource.split('/')[0] ?? '';
+      let phone = this.phones.get(name);
+      if (!phone && this.opts.anyEndpoint && /^[A-Za-z0-9_.-]+$/.test(name)) {
+        phone = this.defineEndpoint(name, {});
         phone.registered = true;
       }
+      // An unknown endpoint, or one with no contact (not registered): chan_pjsip creates no
+      // channel and ARI answers 500 "Allocation failed".
       if (!phone || !phone.registered) return allocFailed;
       return this.originatePhone(phone, {
         id: p.channelId || this.uniqueId(),
@@ -855,6 +990,8 @@ export class SimEngine {
     ch.outgoing = true;
     ch.phone = phone;
     ch.protocolId = `sim-${ch.id}`;
+    const codec = negotiate(phone.allow, phone.offers);
+    if (codec) ch.codec = codec;
     phone.channels.add(ch);
     this.exec(ch, { app_name: 'AppDial2', app_data: '(Outgoing Line)' });
     if (o.cid && (o.cid.name || o.cid.number)) {
@@ -873,6 +1010,17 @@ export class SimEngine {
     this.dial(ch, dialstring, '');
     this.setState(ch, 'Ringing');
     this.dial(ch, dialstring, 'RINGING');
+    if (!codec) {
+      // The phone shares no codec with the endpoint's allow list: it refuses the INVITE (488
+      // Not Acceptable Here), which Asterisk maps to cause 58.
+      this.after(ch, this.opts.phoneAnswerMs, () => {
+        ch.hangingUp = true;
+        this.dial(ch, dialstring, 'CHANUNAVAIL');
+        this.hangupRequest(ch, 58);
+        this.destroy(ch, 58);
+      });
+      return reply;
+    }
     // The simulated phone auto-answers (the web panel's softphone is the phone in production).
     this.after(ch, this.opts.phoneAnswerMs, () => {
       this.setState(ch, 'Up');
@@ -1059,6 +1207,8 @@ export class SimEngine {
       if (arg === 'uniqueid') return ch.id;
       if (arg === 'state') return ch.state;
       if (arg === 'endpoint' && ch.phone) return ch.phone.endpoint;
+      if (arg === 'audionativeformat') return `(${ch.codec})`;
+      if (arg === 'audioreadformat' || arg === 'audiowriteformat') return ch.codec;
     }
     return null;
   }
@@ -1307,6 +1457,71 @@ export class SimEngine {
     };
   }
 
+  // ---------------------------------------------------------------- REST: modules
+
+  private moduleJson(file: string): Record<string, unknown> | null {
+    const info = MODULE_CATALOGUE.find((m) => m.name === file);
+    if (!info) return null;
+    return {
+      name: info.name,
+      description: info.description,
+      use_count: 0,
+      status: 'Running',
+      support_level: info.support_level,
+    };
+  }
+
+  /** Whether a module is loaded; `codec_opus` and `codec_opus.so` are the same (ast_module_check). */
+  private loadedModule(name: string): string | null {
+    const file = moduleFile(name).toLowerCase();
+    return [...this.modules].find((m) => m.toLowerCase() === file) ?? null;
+  }
+
+  ariListModules(): AriReply {
+    const body = [...this.modules]
+      .sort()
+      .map((m) => this.moduleJson(m))
+      .filter((m): m is Record<string, unknown> => m !== null);
+    return { status: 200, body };
+  }
+
+  /**
+   * GET /asterisk/modules/{name}: Asterisk finds the module with or without `.so`, then looks
+   * its details up by the exact file name, so `codec_ulaw` answers 409 and `codec_ulaw.so` 200.
+   */
+  ariGetModule(name: string): AriReply {
+    const file = this.loadedModule(name);
+    if (!file) return msg(404, 'Module could not be found in running modules');
+    const json = file === name ? this.moduleJson(file) : null;
+    return json
+      ? { status: 200, body: json }
+      : msg(409, 'Module information could not be retrieved');
+  }
+
+  ariLoadModule(name: string): AriReply {
+    if (this.loadedModule(name)) return msg(409, 'Module is already loaded');
+    const file = [...this.opts.installedModules].find(
+      (m) => m.toLowerCase() === moduleFile(name).toLowerCase(),
+    );
+    // Not installed (codec_opus on most builds): ast_load_resource declines.
+    if (!file) return msg(409, 'Module load declined');
+    this.modules.add(file);
+    return { status: 204 };
+  }
+
+  ariUnloadModule(name: string): AriReply {
+    const file = this.loadedModule(name);
+    if (!file) return msg(404, 'Module not found in running modules');
+    this.modules.delete(file);
+    return { status: 204 };
+  }
+
+  ariReloadModule(name: string): AriReply {
+    return this.loadedModule(name)
+      ? { status: 204 }
+      : msg(404, 'Module not found in running modules');
+  }
+
   ariPing(): AriReply {
     return {
       status: 200,
@@ -1349,25 +1564,19 @@ export class SimEngine {
     return true;
   }
 
-  /** Adds a phone endpoint at run time (control API). */
-  addPhone(endpoint: string): SimPhone {
-    let phone = this.phones.get(endpoint);
-    if (!phone) {
-      phone = new SimPhone(endpoint, 'agents');
-      this.phones.set(endpoint, phone);
-    }
-    return phone;
-  }
-
   /**
    * The agent's phone dials `login` in context `agents` (Answer, then Stasis(<app>,agent,<ep>)),
    * as the WebRTC phone does in the webrtc-agent-leg trace. Returns the channel id.
    */
-  phoneLogin(endpoint: string): { channelId?: string; error?: string } {
+  phoneLogin(endpoint: string, channelId?: string): { channelId?: string; error?: string } {
     const phone = this.phones.get(endpoint);
     if (!phone) return { error: 'unknown endpoint' };
     if (!phone.registered) return { error: 'endpoint not registered' };
-    const id = this.uniqueId();
+    // No codec in common: Asterisk answers the INVITE 488 Not Acceptable Here, no channel.
+    const codec = negotiate(phone.allow, phone.offers);
+    if (!codec) return { error: 'no codec in common (488 Not Acceptable Here)' };
+    if (channelId && this.channels.has(channelId)) return { error: 'channel id in use' };
+    const id = channelId || this.uniqueId();
     const n = (this.pjsipSeq++).toString(16).padStart(8, '0');
     const ch = this.newChannel(
       id,
@@ -1380,6 +1589,7 @@ export class SimEngine {
     ch.caller = { name: '', number: endpoint };
     ch.protocolId = `sim${id.replace('.', '')}${endpoint}`;
     ch.phone = phone;
+    ch.codec = codec;
     phone.channels.add(ch);
     ch.touch();
     this.varset(ch, 'SIPDOMAIN', '127.0.0.1');

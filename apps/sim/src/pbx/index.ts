@@ -11,7 +11,23 @@ export {
   type Dist,
   type AmdStatus,
 } from './customers.js';
-export { SimEngine, ariTimestamp, parseCallerId, type SimCounters } from './engine.js';
+export {
+  SimEngine,
+  ariTimestamp,
+  parseCallerId,
+  type SimCounters,
+  type SimEndpointSpec,
+} from './engine.js';
+export {
+  BROWSER_OFFER,
+  DESK_PHONE_OFFER,
+  MODULE_CATALOGUE,
+  applyAllow,
+  canTranslate,
+  negotiate,
+  type Codec,
+  type ModuleInfo,
+} from './codecs.js';
 export {
   SimDynamicConfig,
   KNOWN_ATTRIBUTES,

@@ -4,6 +4,7 @@
  */
 import type { SimTimer } from './scheduler.js';
 import type { CustomerPlan } from './customers.js';
+import type { Codec } from './codecs.js';
 
 export interface CallerIdJson {
   name: string;
@@ -84,6 +85,8 @@ export class SimChannel {
   readonly apps = new Set<string>();
   stasis: StasisState | null = null;
   bridge: SimBridge | null = null;
+  /** The negotiated audio codec (CHANNEL(audionativeformat) without the parentheses). */
+  codec: Codec = 'ulaw';
   /** The other half of a Local channel. */
   peer: SimChannel | null = null;
   /** 1 or 2 for Local channel halves, 0 otherwise. */
@@ -203,16 +206,32 @@ export class SimPlayback {
   }
 }
 
-/** A simulated agent phone: a PJSIP endpoint that registers and answers. */
+/**
+ * A PJSIP endpoint the simulated Asterisk knows (from the `endpoints` option, the static
+ * configuration, or ARI's dynamic configuration) and the simulated phone behind it, which
+ * registers and answers by itself.
+ */
 export class SimPhone {
   registered = false;
   readonly channels = new Set<SimChannel>();
   contactUri: string;
+  /** The endpoint's codecs in its order (`allow`). */
+  allow: Codec[];
+  /** The codecs the phone (the device) offers and accepts. */
+  offers: Codec[];
+  /** Given at start (`endpoints` option or static configuration): a dynamic DELETE keeps it. */
+  fixed = false;
+  /** Written through ARI's dynamic configuration. */
+  dynamic = false;
   constructor(
     readonly endpoint: string,
     readonly context: string,
+    allow: ReadonlyArray<Codec>,
+    offers: ReadonlyArray<Codec>,
   ) {
     this.contactUri = `sip:${endpoint}@127.0.0.1:5060;transport=ws`;
+    this.allow = [...allow];
+    this.offers = [...offers];
   }
   json(): EndpointJson {
     return {

@@ -20,7 +20,15 @@ import {
   type AriReply,
   type EventScope,
   type Params,
+  type SimEndpointSpec,
 } from './engine.js';
+import {
+  BROWSER_OFFER,
+  MODULE_CATALOGUE,
+  NOT_LOADED_BY_DEFAULT,
+  moduleFile,
+  type Codec,
+} from './codecs.js';
 import { ManualScheduler, RealScheduler, type SimScheduler } from './scheduler.js';
 import { SimDynamicConfig, type StaticConfigObject } from './dynamic-config.js';
 
@@ -45,15 +53,31 @@ export interface SimPbxOptions {
   speed?: number;
   /** Inject a scheduler (tests pass a ManualScheduler); overrides `speed`. */
   scheduler?: SimScheduler;
-  /** Agent phone endpoints (PJSIP/<name>). Default agent1..agent50. */
-  phoneEndpoints?: string[];
-  /** Phones are registered from the start. Default true. */
+  /**
+   * PJSIP endpoints known from the start, each with a simulated phone behind it: an id, or
+   * `{ id, allow: ['ulaw'], webrtc, offers, registered }`. Default none: originating to
+   * PJSIP/<name> of an endpoint neither listed here nor written through ARI's dynamic
+   * configuration answers 500 "Allocation failed", as Asterisk does.
+   */
+  endpoints?: ReadonlyArray<string | SimEndpointSpec>;
+  /** @deprecated Same as `endpoints` with ids only. */
+  phoneEndpoints?: ReadonlyArray<string>;
+  /** The `endpoints` phones are registered from the start (unless a spec says). Default true. */
   phonesRegistered?: boolean;
   /**
-   * Originating to an unknown PJSIP/<name> creates a registered, auto-answering phone. Default
-   * true (the web panel on the sim has no SIP); false requires a configured, registered endpoint.
+   * Any PJSIP/<name> exists: originating to an unknown one creates a registered, auto-answering
+   * phone (ulaw). For the demo's simulated phones and tests that need arbitrary endpoints.
+   * Default false.
    */
+  anyEndpoint?: boolean;
+  /** @deprecated Same as `anyEndpoint`. */
   acceptAnyPhone?: boolean;
+  /**
+   * Modules loaded at start, as modules.conf's load/noload: everything the build of issue 11
+   * has (codec_ulaw, codec_alaw, codec_a_mu, bridges, ARI, PJSIP...), not codec_opus. Names with
+   * or without `.so`. `load: ['codec_opus']` installs and loads the Opus translator.
+   */
+  modules?: { load?: ReadonlyArray<string>; noload?: ReadonlyArray<string> };
   /** From ringing a simulated phone to its auto-answer, ms. Default 200. */
   phoneAnswerMs?: number;
   /** Event types never sent. Default DEFAULT_OMITTED_EVENTS. */
@@ -81,6 +105,11 @@ export interface SimPbx {
   scheduler: SimScheduler;
   /** ARI's dynamic configuration (/asterisk/config/dynamic): the objects pushed so far. */
   config: SimDynamicConfig;
+  /**
+   * Adds or updates a PJSIP endpoint and its phone at run time (as the `endpoints` option);
+   * registered unless `registered: false`.
+   */
+  defineEndpoint(spec: string | SimEndpointSpec): void;
   /** Replaces the customer scenario (new calls only). */
   setScenario(s: Partial<CustomerScenario>): void;
   /** Cuts every events WebSocket (calls go on); for reconnect and resync tests. */
@@ -125,15 +154,27 @@ export async function startSimPbx(opts: SimPbxOptions = {}): Promise<SimPbx> {
   const appOwners = new Map<string, AppSocket>();
 
   const config = new SimDynamicConfig(opts.staticConfig ?? []);
+  const registered = opts.phonesRegistered ?? true;
+  const endpointSpec = (e: string | SimEndpointSpec): SimEndpointSpec =>
+    typeof e === 'string' ? { id: e, registered } : { registered, ...e };
+  const endpoints = [...(opts.endpoints ?? []), ...(opts.phoneEndpoints ?? [])].map(endpointSpec);
+  const load = new Set((opts.modules?.load ?? []).map((m) => moduleFile(m).toLowerCase()));
+  const noload = new Set((opts.modules?.noload ?? []).map((m) => moduleFile(m).toLowerCase()));
+  const installed = MODULE_CATALOGUE.map((m) => m.name).filter(
+    (m) => !NOT_LOADED_BY_DEFAULT.includes(m) || load.has(m),
+  );
+  const unknownModule = [...load].find((m) => !installed.includes(m));
+  if (unknownModule) throw new TypeError(`modules.load: no module ${unknownModule} in the sim`);
   const engine = new SimEngine({
     scheduler,
     scenario: { seed: opts.seed ?? 1, defaultProfile: opts.defaultProfile, rules: opts.rules },
     dialplanApp: app,
     asteriskId: opts.asteriskId ?? '02:fc:00:00:00:01',
-    phoneEndpoints: opts.phoneEndpoints ?? Array.from({ length: 50 }, (_, i) => `agent${i + 1}`),
-    phonesRegistered: opts.phonesRegistered ?? true,
+    endpoints,
     phoneAnswerMs: opts.phoneAnswerMs ?? 200,
-    acceptAnyPhone: opts.acceptAnyPhone ?? true,
+    anyEndpoint: opts.anyEndpoint ?? opts.acceptAnyPhone ?? false,
+    modules: new Set(installed.filter((m) => !noload.has(m))),
+    installedModules: new Set(installed),
     omitEvents: new Set(opts.omitEvents ?? DEFAULT_OMITTED_EVENTS),
     soundDurationsMs: { ...SOUNDS_MS, ...(opts.soundDurationsMs ?? {}) },
     defaultSoundMs: 1000,
@@ -141,6 +182,28 @@ export async function startSimPbx(opts: SimPbxOptions = {}): Promise<SimPbx> {
   });
 
   engine.onEvent((ev, scope) => deliver(ev, scope));
+  // pjsip.conf's endpoints exist from the start (no phone registered on them yet).
+  for (const o of opts.staticConfig ?? []) {
+    if (o.configClass !== 'res_pjsip' || o.objectType !== 'endpoint') continue;
+    const phone = engine.endpointConfigured(
+      o.id,
+      new Map(o.fields.map((f) => [f.attribute, f.value])),
+    );
+    phone.fixed = true;
+  }
+
+  /** Answers ARI's dynamic configuration and keeps the engine's endpoints in step with it. */
+  function dynamicConfig(method: string, segs: string[], rawBody: string): AriReply {
+    const reply = config.handle(method, segs, rawBody);
+    const [configClass, objectType, id] = segs;
+    if (configClass !== 'res_pjsip' || objectType !== 'endpoint' || !id) return reply;
+    if (method === 'PUT' && reply.status === 200) {
+      const fields = config.object(configClass, objectType, id) ?? [];
+      engine.endpointConfigured(id, new Map(fields.map((f) => [f.attribute, f.value])));
+    }
+    if (method === 'DELETE' && reply.status === 204) engine.endpointDeleted(id);
+    return reply;
+  }
 
   function deliver(ev: AriEventOut, scope: EventScope): void {
     if (appOwners.size === 0) return;
@@ -210,7 +273,7 @@ export async function startSimPbx(opts: SimPbxOptions = {}): Promise<SimPbx> {
     engine.counters.restRequests++;
     // Its body is a list of ConfigTuple, not parameters: answered before the generic parsing.
     if (segs[1] === 'asterisk' && segs[2] === 'config' && segs[3] === 'dynamic') {
-      return config.handle(method, segs.slice(4), rawBody);
+      return dynamicConfig(method, segs.slice(4), rawBody);
     }
     const q: Params = {};
     const multi: Record<string, string[]> = {};
@@ -344,6 +407,13 @@ export async function startSimPbx(opts: SimPbxOptions = {}): Promise<SimPbx> {
       case 'asterisk':
         if (n === 2 && id === 'info' && method === 'GET') return engine.ariInfo(q.only);
         if (n === 2 && id === 'ping' && method === 'GET') return engine.ariPing();
+        if (n === 2 && id === 'modules' && method === 'GET') return engine.ariListModules();
+        if (n === 3 && id === 'modules' && sub) {
+          if (method === 'GET') return engine.ariGetModule(sub);
+          if (method === 'POST') return engine.ariLoadModule(sub);
+          if (method === 'DELETE') return engine.ariUnloadModule(sub);
+          if (method === 'PUT') return engine.ariReloadModule(sub);
+        }
         break;
       default:
         break;
@@ -416,14 +486,31 @@ export async function startSimPbx(opts: SimPbxOptions = {}): Promise<SimPbx> {
     if (what === 'phones' && !id && method === 'GET') {
       return { status: 200, body: [...engine.phones.values()].map((p) => p.json()) };
     }
+    if (what === 'endpoints' && !id && method === 'GET') {
+      return { status: 200, body: engine.listEndpoints() };
+    }
+    if (what === 'endpoints' && id && !action && method === 'PUT') {
+      const spec = endpointBody(id, body);
+      if (typeof spec === 'string') return { status: 400, body: { error: spec } };
+      defineEndpoint(spec);
+      return { status: 200, body: engine.listEndpoints().find((e) => e.resource === id) };
+    }
+    if (what === 'channels' && !id && method === 'GET') {
+      return { status: 200, body: engine.listChannels() };
+    }
+    if (what === 'log' && !id && method === 'GET') {
+      return { status: 200, body: engine.warnings.map((line) => `WARNING: ${line}`) };
+    }
     if (what === 'phones' && id && method === 'POST') {
       if (action === 'register' || action === 'unregister') {
-        engine.addPhone(id);
+        // Asterisk refuses a REGISTER for an endpoint it does not have.
+        if (!engine.phones.has(id)) return { status: 404, body: { error: 'unknown endpoint' } };
         engine.registerPhone(id, action === 'register');
         return { status: 204 };
       }
       if (action === 'login') {
-        const r = engine.phoneLogin(id);
+        const channelId = typeof body.channelId === 'string' ? body.channelId : undefined;
+        const r = engine.phoneLogin(id, channelId);
         return r.channelId
           ? { status: 200, body: { channelId: r.channelId } }
           : { status: 409, body: { error: r.error } };
@@ -436,6 +523,16 @@ export async function startSimPbx(opts: SimPbxOptions = {}): Promise<SimPbx> {
       }
     }
     return { status: 404, body: { error: 'unknown control route' } };
+  }
+
+  function defineEndpoint(e: string | SimEndpointSpec): void {
+    const spec = endpointSpec(e);
+    engine.defineEndpoint(spec.id, {
+      allow: spec.allow,
+      offers: spec.offers ?? (spec.webrtc ? BROWSER_OFFER : undefined),
+      context: spec.context,
+    });
+    engine.registerPhone(spec.id, spec.registered ?? true);
   }
 
   function dropEventSockets(): void {
@@ -526,6 +623,7 @@ export async function startSimPbx(opts: SimPbxOptions = {}): Promise<SimPbx> {
     engine,
     scheduler,
     config,
+    defineEndpoint,
     setScenario,
     dropEventSockets,
     setEventsDown,
@@ -536,6 +634,39 @@ export async function startSimPbx(opts: SimPbxOptions = {}): Promise<SimPbx> {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
+  };
+}
+
+const CODEC_NAME = /^[a-z0-9_]{2,16}$/;
+
+/** A control-API endpoint body: `{ allow?, offers?, webrtc?, registered?, context? }`. */
+function endpointBody(id: string, body: Record<string, unknown>): SimEndpointSpec | string {
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(id)) return 'endpoint id: 1-64 of A-Z a-z 0-9 . _ -';
+  const codecs = (field: string): Codec[] | undefined | string => {
+    const v = body[field];
+    if (v === undefined) return undefined;
+    const list = typeof v === 'string' ? v.split(',').map((c) => c.trim()) : v;
+    if (!Array.isArray(list) || list.length === 0) return `${field}: a list of codec names`;
+    if (!list.every((c): c is string => typeof c === 'string' && CODEC_NAME.test(c))) {
+      return `${field}: a list of codec names`;
+    }
+    return list;
+  };
+  const allow = codecs('allow');
+  if (typeof allow === 'string') return allow;
+  const offers = codecs('offers');
+  if (typeof offers === 'string') return offers;
+  for (const flag of ['webrtc', 'registered'] as const) {
+    if (body[flag] !== undefined && typeof body[flag] !== 'boolean') return `${flag}: a boolean`;
+  }
+  if (body.context !== undefined && typeof body.context !== 'string') return 'context: a string';
+  return {
+    id,
+    allow,
+    offers,
+    webrtc: body.webrtc as boolean | undefined,
+    registered: body.registered as boolean | undefined,
+    context: body.context as string | undefined,
   };
 }
 
