@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { AriRestClient } from '../adapters/asterisk/ari-client.js';
+import { checkModulesAtStart } from '../adapters/asterisk/asterisk-modules.js';
 import {
   telephonyHealth,
   type TelephonyServerStatus,
@@ -9,6 +10,7 @@ import { createAuditLog } from '../adapters/postgres/audit.js';
 import { BatchedCallLog } from '../adapters/postgres/call-log.js';
 import { createUsersRepo } from '../adapters/postgres/users.js';
 import { RedisAgentLegIndex } from '../adapters/redis/agent-leg-index.js';
+import { countRedisErrors } from '../adapters/metrics/instrument.js';
 import { RedisEventBus } from '../adapters/redis/event-bus.js';
 import { RedisKeys } from '../adapters/redis/keys.js';
 import { RedisStateStore } from '../adapters/redis/state-store.js';
@@ -47,9 +49,12 @@ export async function startAriWorker(
     log.error('no Asterisk server configured (ARI_URL) and no simulated PBX: telephony is down');
     return { name: 'ari-worker', stop: async () => undefined };
   }
+  // One line per process on what Asterisk lacks (adapters/asterisk/asterisk-modules.ts).
+  checkModulesAtStart(ctx.ariServers, ctx.logger);
   let redis: Redis | null = null;
   if (!deps.store || !deps.bus || !deps.monitorLegs || !deps.agentLegs) {
     redis = new Redis(ctx.config.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: false });
+    if (ctx.metrics) countRedisErrors(ctx.metrics, redis);
   }
   const store =
     deps.store ??
@@ -87,6 +92,7 @@ export async function startAriWorker(
         health: telephonyHealth,
         agentLegs,
         monitorLegs,
+        ...(ctx.metrics ? { metrics: ctx.metrics } : {}),
       }),
   );
   for (const s of supervisors) s.start();

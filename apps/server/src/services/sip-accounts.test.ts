@@ -15,6 +15,7 @@ import {
   softphoneAccount,
   turnCredentials,
   webrtcAgentObjects,
+  WEBRTC_AGENT_ENDPOINT,
   type DynamicConfigAri,
 } from './sip-accounts.js';
 
@@ -58,6 +59,15 @@ describe('webrtcAgentObjects', () => {
     }
     // The password is in the auth only.
     expect(JSON.stringify([aor, endpoint])).not.toContain('secret-1');
+  });
+
+  it('allows G.711 first (ulaw, alaw) and no Opus by default; Opus only appended when given', () => {
+    const allow = (codecs?: string[]) =>
+      value(webrtcAgentObjects('agent7', 'pw', codecs)[2]?.fields ?? [], 'allow');
+    expect(allow()).toEqual(['ulaw,alaw']);
+    expect(allow([])).toEqual(['ulaw,alaw']);
+    expect(allow(['ulaw', 'alaw', 'opus'])).toEqual(['ulaw,alaw,opus']);
+    expect(value([...WEBRTC_AGENT_ENDPOINT], 'allow')).toEqual(['ulaw,alaw']);
   });
 
   it('every PUT it implies is a request the ARI description accepts', () => {
@@ -219,6 +229,29 @@ describe('SipAccountService', () => {
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.join('')).not.toContain(first.password);
     expect(lines.join('')).not.toContain(second.password);
+  });
+
+  it('writes the endpoint with the codecs it is given (Opus where Asterisk runs codec_opus)', async () => {
+    const ari = fakeAri();
+    const svc = new SipAccountService({
+      ari,
+      settings,
+      logger: pino({ level: 'silent' }),
+      codecs: () => Promise.resolve(['ulaw', 'alaw', 'opus']),
+    });
+    await svc.account(user);
+    const endpoint = ari.puts.find((p) => p.objectType === 'endpoint');
+    expect(value([...(endpoint?.fields ?? [])], 'allow')).toEqual(['ulaw,alaw,opus']);
+    // A failing codec source leaves the template's G.711.
+    const ari2 = fakeAri();
+    await new SipAccountService({
+      ari: ari2,
+      settings,
+      logger: pino({ level: 'silent' }),
+      codecs: () => Promise.reject(new Error('ari down')),
+    }).account(user);
+    const ep2 = ari2.puts.find((p) => p.objectType === 'endpoint');
+    expect(value([...(ep2?.fields ?? [])], 'allow')).toEqual(['ulaw,alaw']);
   });
 
   it('runs two requests of one user one after the other: the last answer holds the live password', async () => {

@@ -25,7 +25,9 @@ export const WEBRTC_AGENT_ENDPOINT: ReadonlyArray<ConfigTuple> = [
   { attribute: 'transport', value: 'transport-wss' },
   { attribute: 'context', value: 'agents' },
   { attribute: 'disallow', value: 'all' },
-  { attribute: 'allow', value: 'opus,ulaw' },
+  // G.711 first: Asterisk bridges it with the trunk (ulaw,alaw) without any translation; Opus is
+  // appended per account only where a running codec_opus was seen (webrtcAgentObjects).
+  { attribute: 'allow', value: 'ulaw,alaw' },
   { attribute: 'webrtc', value: 'yes' },
   { attribute: 'use_avpf', value: 'yes' },
   { attribute: 'media_encryption', value: 'dtls' },
@@ -84,9 +86,15 @@ export function newSipPassword(random: (bytes: number) => Buffer = randomBytes):
 
 /**
  * The three objects of one agent's softphone, in the order to write them: the auth with this
- * password, the aor, then the endpoint naming both.
+ * password, the aor, then the endpoint naming both. `codecs`: the endpoint's allow list in order
+ * (default the template's, G.711 only; adapters/asterisk/asterisk-modules.ts phoneCodecs).
  */
-export function webrtcAgentObjects(endpointId: string, password: string): PjsipObject[] {
+export function webrtcAgentObjects(
+  endpointId: string,
+  password: string,
+  codecs?: readonly string[],
+): PjsipObject[] {
+  const allow = codecs && codecs.length > 0 ? codecs.join(',') : null;
   return [
     {
       objectType: 'auth',
@@ -102,7 +110,9 @@ export function webrtcAgentObjects(endpointId: string, password: string): PjsipO
       objectType: 'endpoint',
       id: endpointId,
       fields: [
-        ...WEBRTC_AGENT_ENDPOINT,
+        ...WEBRTC_AGENT_ENDPOINT.map((f) =>
+          f.attribute === 'allow' && allow ? { attribute: 'allow', value: allow } : f,
+        ),
         { attribute: 'auth', value: endpointId },
         { attribute: 'aors', value: endpointId },
       ],
@@ -179,6 +189,11 @@ export interface SipAccountDeps {
   newPassword?: () => string;
   /** For the TURN credentials' expiry; default the system clock. */
   clock?: Clock;
+  /**
+   * The codecs to allow, in order (AsteriskModules.codecsFor: G.711, plus Opus where Asterisk
+   * runs codec_opus). Unset: the template's G.711 only.
+   */
+  codecs?: () => Promise<readonly string[]>;
   logger: Logger;
 }
 
@@ -200,7 +215,8 @@ export class SipAccountService {
     const endpointId = sipEndpointId(user.username);
     return this.serial(endpointId, async () => {
       const password = (this.d.newPassword ?? newSipPassword)();
-      for (const o of webrtcAgentObjects(endpointId, password)) {
+      const codecs = await this.d.codecs?.().catch(() => undefined);
+      for (const o of webrtcAgentObjects(endpointId, password, codecs)) {
         try {
           await this.d.ari.putConfigObject(PJSIP_CLASS, o.objectType, o.id, o.fields);
         } catch (err) {

@@ -225,10 +225,27 @@ describe('deploy/asterisk configuration', () => {
     expect([...WEBRTC_AGENT_AOR]).toEqual(fields('webrtc-agent-aor'));
   });
 
-  it('the static example phone agent1 still inherits the templates', () => {
-    expect(value(section('pjsip.conf', 'agent1', 'webrtc-agent'), 'aors')).toBe('agent1');
-    expect(value(section('pjsip.conf', 'agent1', 'webrtc-agent-auth'), 'username')).toBe('agent1');
-    expect(section('pjsip.conf', 'agent1', 'webrtc-agent-aor').entries).toEqual([]);
+  it('the static example phone inherits the templates and is named like no demo user', () => {
+    const name = 'example-phone';
+    expect(value(section('pjsip.conf', name, 'webrtc-agent'), 'aors')).toBe(name);
+    expect(value(section('pjsip.conf', name, 'webrtc-agent-auth'), 'username')).toBe(name);
+    expect(section('pjsip.conf', name, 'webrtc-agent-aor').entries).toEqual([]);
+    // An endpoint in pjsip.conf is read-only to Ringside: one named like a demo user (agent1...)
+    // makes that user's browser phone fail to register (403 on writing its account).
+    const demoUsers = [
+      'admin',
+      'supervisor',
+      ...Array.from({ length: 6 }, (_, i) => `agent${i + 1}`),
+    ];
+    const names = new Set(readConf('pjsip.conf').map((x) => x.name));
+    for (const u of demoUsers) expect(names.has(u), u).toBe(false);
+  });
+
+  it('the browser phones offer G.711 first, and not Opus (Asterisk cannot translate it without codec_opus)', () => {
+    const allow = value(section('pjsip.conf', 'webrtc-agent', '!'), 'allow');
+    expect(allow?.split(',')[0]).toBe('ulaw');
+    expect(allow).not.toContain('opus');
+    expect(value(section('pjsip.conf', 'trunk-endpoint', '!'), 'allow')).toBe('ulaw,alaw');
   });
 
   it('modules.conf requires ARI, Stasis, AMD and PJSIP', () => {

@@ -8,6 +8,7 @@ import {
   type Channel,
   type ConfigTuple,
   type Endpoint,
+  type Module,
   type Playback,
   type AsteriskInfo,
   type AsteriskPing,
@@ -449,6 +450,11 @@ export class AriRestClient {
 
   asteriskInfo(): Promise<AsteriskInfo> {
     return this.call('asterisk.getInfo', {});
+  }
+
+  /** The loaded modules (GET /asterisk/modules; names as Asterisk gives them, e.g. res_ari.so). */
+  listModules(): Promise<Module[]> {
+    return this.call('asterisk.listModules', {});
   }
 
   // ----- dynamic configuration (sorcery objects, e.g. res_pjsip endpoint/auth/aor) -----

@@ -10,6 +10,12 @@ export interface TelephonyServerStatus {
   sinceMs: number;
 }
 
+/** A server's new status, and its previous one (null: first seen). */
+export type TelephonyHealthListener = (
+  status: TelephonyServerStatus,
+  prev: TelephonyServerStatus | null,
+) => void;
+
 /**
  * Telephony up/down per Asterisk server. The ARI worker sets it from its events connection and
  * publishes `telephony.status` on every change; a process without a worker (api alone) feeds it
@@ -17,12 +23,27 @@ export interface TelephonyServerStatus {
  */
 export class TelephonyHealth {
   private readonly servers = new Map<string, TelephonyServerStatus>();
+  private readonly listeners = new Set<TelephonyHealthListener>();
 
   set(serverId: string, up: boolean, reason: string, atMs: number): boolean {
     const prev = this.servers.get(serverId);
     if (prev && prev.up === up) return false;
-    this.servers.set(serverId, { serverId, up, reason, sinceMs: atMs });
+    const next = { serverId, up, reason, sinceMs: atMs };
+    this.servers.set(serverId, next);
+    for (const l of this.listeners) {
+      try {
+        l(next, prev ?? null);
+      } catch {
+        // A listener's fault is its own; health stays right.
+      }
+    }
     return true;
+  }
+
+  /** Calls `listener` on every change (up/down) of a server; returns how to stop. */
+  onChange(listener: TelephonyHealthListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Applies a `telephony.status` event from the bus. */
