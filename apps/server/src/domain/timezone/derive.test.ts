@@ -4,18 +4,26 @@ import { deriveTimeZone, tzKey, zonesForPhone } from './derive.js';
 import { zonesForPostalCode } from './postal-codes.js';
 
 describe('deriveTimeZone', () => {
-  it('uses the US ZIP code before the area code', () => {
-    // A New York number whose owner lives in Beverly Hills is called on Pacific time.
-    expect(deriveTimeZone({ phone: '+12125550100', postalCode: '90210', country: 'US' })).toEqual({
+  it("uses the US ZIP code's zones and cross-checks them with the area code's", () => {
+    // A Los Angeles number whose owner lives in Beverly Hills: one zone.
+    expect(deriveTimeZone({ phone: '+13105550100', postalCode: '90210', country: 'US' })).toEqual({
       timeZone: 'America/Los_Angeles',
       candidates: ['America/Los_Angeles'],
       key: 'America/Los_Angeles',
       source: 'postal_code',
     });
+    // A New York number whose owner's address is in Beverly Hills may be in either place: both
+    // zones are candidates, and the lead is called only when both are inside the window.
+    expect(deriveTimeZone({ phone: '+12125550100', postalCode: '90210', country: 'US' })).toEqual({
+      timeZone: null,
+      candidates: ['America/Los_Angeles', 'America/New_York'],
+      key: 'America/Los_Angeles,America/New_York',
+      source: 'postal_code',
+    });
   });
 
   it('accepts ZIP+4 and a ZIP whose leading zero a spreadsheet dropped', () => {
-    expect(deriveTimeZone({ phone: '+13125550100', postalCode: '10001-1234' }).timeZone).toBe(
+    expect(deriveTimeZone({ phone: '+12125550100', postalCode: '10001-1234' }).timeZone).toBe(
       'America/New_York',
     );
     expect(deriveTimeZone({ phone: '+13125550100', postalCode: '2134' }).source).toBe(
@@ -72,7 +80,7 @@ describe('deriveTimeZone', () => {
   });
 
   it('resolves Canadian postal codes by province, split where a province spans zones', () => {
-    expect(deriveTimeZone({ phone: '+14165550100', postalCode: 'T2P 1J9' }).timeZone).toBe(
+    expect(deriveTimeZone({ phone: '+14035550100', postalCode: 'T2P 1J9' }).timeZone).toBe(
       'America/Edmonton',
     );
     expect(zonesForPostalCode('P7B 5E1', 'CA')).toEqual(['America/Toronto', 'America/Winnipeg']);
@@ -80,9 +88,9 @@ describe('deriveTimeZone', () => {
     expect(zonesForPostalCode('T2P 1J9', 'US')).toEqual([]);
   });
 
-  it('maps the old America/Shiprock name of the ZIP data to America/Denver', () => {
-    // 85901 is stored as America/Shiprock (index 19) in the package data.
-    expect(zonesForPostalCode('85901', 'US')).toEqual(['America/Denver']);
+  it('places Show Low, Arizona (off the Navajo Nation) on Arizona time', () => {
+    // The old hand table said America/Shiprock (Denver) for 85901.
+    expect(zonesForPostalCode('85901', 'US')).toEqual(['America/Phoenix']);
   });
 });
 

@@ -1,5 +1,5 @@
 import { AREA_CODE_ZONES } from './area-codes.js';
-import { zonesForPostalCode } from './postal-codes.js';
+import { usZip5, zonesForPostalCode } from './postal-codes.js';
 
 /** How a lead's zone was found; the values of leads.tz_source this module produces. */
 export type DerivedTzSource = 'postal_code' | 'area_code' | 'country' | 'unknown';
@@ -30,16 +30,54 @@ const UNKNOWN: TzDerivation = Object.freeze({
   source: 'unknown',
 }) as TzDerivation;
 
+/** Where a lead's candidate zones come from, for the lead screen and "why not dialed". */
+export interface TzOrigin {
+  source: 'postal_code' | 'area_code' | 'country';
+  /** The ZIP / postal code, the area code, or the country. */
+  value: string;
+  zones: readonly string[];
+}
+
 /**
- * Derives a lead's time zone: from the postal code first (most precise: where the person lives),
- * then from the NANP area code of the phone, else unknown. Pure: no clock, no I/O.
+ * The sources of a lead's candidate zones: its postal code's zones and its number's area-code
+ * zones, both (a mobile number travels; the law protects the person where they are), or its
+ * country's zones when neither places it. Pure.
+ */
+export function tzOrigins(input: TzInput): TzOrigin[] {
+  const country = input.country ? input.country.trim().toUpperCase() : null;
+  const out: TzOrigin[] = [];
+  if (input.postalCode) {
+    const zones = zonesForPostalCode(input.postalCode, country);
+    if (zones.length > 0) {
+      const value = usZip5(input.postalCode) ?? input.postalCode.trim().toUpperCase();
+      out.push({ source: 'postal_code', value, zones });
+    }
+  }
+  const m = /^\+1(\d{3})\d{7}$/.exec(input.phone);
+  const areaZones = zonesForPhone(input.phone);
+  if (m?.[1] && areaZones.length > 0) {
+    out.push({ source: 'area_code', value: m[1], zones: areaZones });
+  }
+  if (out.length === 0 && /^\+1\d{10}$/.test(input.phone)) {
+    const wide =
+      country === 'US' ? US_ZONES : country === 'CA' ? CA_ZONES : [...US_ZONES, ...CA_ZONES];
+    out.push({ source: 'country', value: country ?? 'US+CA', zones: wide });
+  }
+  return out;
+}
+
+/**
+ * Derives a lead's time zone: every zone of its postal code AND every zone of its number's NANP
+ * area code (cross-check: the dialer calls only when all of them are inside the window, so a
+ * ZIP and a number that disagree fail closed), else unknown. `source` names the most precise
+ * source found. Pure: no clock, no I/O.
  */
 export function deriveTimeZone(input: TzInput): TzDerivation {
   const country = input.country ? input.country.trim().toUpperCase() : null;
-  if (input.postalCode) {
-    const zones = zonesForPostalCode(input.postalCode, country);
-    if (zones.length > 0) return result(zones, 'postal_code');
-  }
+  const origins = tzOrigins(input);
+  const byZip = origins.find((o) => o.source === 'postal_code');
+  const byArea = origins.find((o) => o.source === 'area_code');
+  if (byZip) return result([...byZip.zones, ...(byArea?.zones ?? [])], 'postal_code');
   const zones = zonesForPhone(input.phone);
   if (zones.length > 0) return result(zones, 'area_code');
   // A NANP number whose area code places nowhere (toll-free, unassigned): it may be anywhere in

@@ -1,18 +1,44 @@
-// The package has no types; the reference brings our declaration along when another project (bench/)
-// compiles this file.
-// eslint-disable-next-line @typescript-eslint/triple-slash-reference
-/// <reference path="./zipcode-to-timezone.d.ts" />
-import zipcodeToTimezone from 'zipcode-to-timezone';
+import { ZIP_GROUPS, ZONE_SETS } from './generated/us-zip-zones.js';
 
 /**
- * Postal code -> IANA zones. US ZIP codes use the bundled table of the `zipcode-to-timezone`
- * package (about 42,000 ZIPs, loaded from its JSON file at start-up; no network). Canadian postal
- * codes are resolved by their first letter (the province or region), which is exact for most
- * provinces and split where a province spans zones.
+ * Postal code -> IANA zones. US ZIP codes use the generated table (generated/us-zip-zones.ts,
+ * about 42,000 ZIPs, each with EVERY zone its area may be in: the zones at its centroid and on
+ * rings around it sized by its area, in the time-zone boundary polygons; scripts/tz-data and
+ * docs/dialer.md). Canadian postal codes are resolved by their first letter (the province or
+ * region), which is exact for most provinces and split where a province spans zones.
  */
 
-/** Old or link names in the ZIP data, replaced by the zone ICU and PostgreSQL report. */
-const CANONICAL: Record<string, string> = { 'America/Shiprock': 'America/Denver' };
+/** A US ZIP's candidate zones (sorted) and its state (USPS code). */
+export interface ZipInfo {
+  zones: readonly string[];
+  state: string;
+}
+
+let zipIndex: Map<string, ZipInfo> | null = null;
+
+/** The ZIP table, expanded on first use (about 42,000 entries sharing 90 zone arrays). */
+function zipTable(): Map<string, ZipInfo> {
+  if (zipIndex) return zipIndex;
+  const sets = ZONE_SETS.map((s) => Object.freeze(s.split(',')));
+  const m = new Map<string, ZipInfo>();
+  for (const [set, state, zips] of ZIP_GROUPS) {
+    const zones = sets[set] ?? [];
+    for (const zip of zips.split(' ')) m.set(zip, Object.freeze({ zones, state }));
+  }
+  zipIndex = m;
+  return m;
+}
+
+/** The zones and state of a 5-digit US ZIP, or null when the table does not know it. */
+export function zipInfo(zip5: string): ZipInfo | null {
+  return zipTable().get(zip5) ?? null;
+}
+
+/** The 5-digit ZIP of a US postal code as leads carry it (ZIP+4, lost leading zero), or null. */
+export function usZip5(postalCode: string): string | null {
+  const code = postalCode.trim();
+  return US_ZIP.exec(code)?.[1] ?? padded(US_ZIP_LOST_ZERO.exec(code)?.[1]) ?? null;
+}
 
 const CANADA_BY_FIRST_LETTER: Record<string, readonly string[]> = {
   A: ['America/Goose_Bay', 'America/St_Johns'],
@@ -48,10 +74,10 @@ export function zonesForPostalCode(postalCode: string, country: string | null): 
   const code = postalCode.trim().toUpperCase();
   if (code === '') return [];
   if (country === null || country === 'US') {
-    const zip = US_ZIP.exec(code)?.[1] ?? padded(US_ZIP_LOST_ZERO.exec(code)?.[1]);
-    if (zip !== undefined) {
-      const zone = zipcodeToTimezone.lookup(zip);
-      if (zone !== null) return [CANONICAL[zone] ?? zone];
+    const zip = usZip5(code);
+    if (zip !== null) {
+      const info = zipInfo(zip);
+      if (info) return info.zones;
     }
   }
   if (country === null || country === 'CA') {
