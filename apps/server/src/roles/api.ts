@@ -86,6 +86,7 @@ export async function startApi(ctx: RoleContext): Promise<RunningRole> {
     sip: config.sip,
     app: config.ariApp,
     dialTemplate: config.ariDialTemplate,
+    maxCallsPerServer: config.ariMaxCallsPerServer,
   });
 
   const deps: AppDeps = {
@@ -159,6 +160,8 @@ export interface AgentCallControlDeps {
   simulated: boolean;
   app: string;
   dialTemplate: string;
+  /** config.ariMaxCallsPerServer: the cap manual dials share with the dialer (per server). */
+  maxCallsPerServer?: number;
   /** The browser phones' SIP settings (config.sip); with a real Asterisk, softphone accounts. */
   sip?: SipConfig | null;
   /** Wrap-up timeout check period, ms (default 1,000). */
@@ -200,6 +203,7 @@ export async function startAgentCallControl(d: AgentCallControlDeps): Promise<Ag
     logger: d.logger,
     ariServers: d.ariServers,
     dialTemplate: d.dialTemplate,
+    ...(d.maxCallsPerServer !== undefined ? { maxCallsPerServer: d.maxCallsPerServer } : {}),
   });
   const dispositions = new DispositionService({
     db: d.db,

@@ -1,7 +1,5 @@
 import { Redis } from 'ioredis';
-import { ServerPool, type PooledServer } from '../adapters/asterisk/server-pool.js';
 import { AgentLogRepository } from '../adapters/postgres/agent-log.js';
-import { CallLogRepository } from '../adapters/postgres/call-log.js';
 import { createCampaignsRepo } from '../adapters/postgres/campaigns.js';
 import { createDb } from '../adapters/postgres/database.js';
 import { RedisEventBus } from '../adapters/redis/event-bus.js';
@@ -13,16 +11,16 @@ import type { EventBus } from '../ports/event-bus.js';
 import type { Hopper } from '../ports/hopper.js';
 import type { StateStore } from '../ports/state-store.js';
 import { AgentSessionService } from '../services/agent-session.js';
-import { CallOriginator } from '../services/ari-worker-originator.js';
 import {
-  BreakerAriClient,
   CampaignLeases,
+  DEFAULT_MAX_CALLS_PER_SERVER,
+  createOriginator,
   DialerKeys,
   DialerService,
   DncCache,
   LedgerStore,
+  PacingControlStore,
   PgDialerLeads,
-  TrunkBreaker,
   dialerInstanceId,
   ledgerFromCallLog,
   newCallId,
@@ -107,24 +105,23 @@ export async function startDialer(
     logger: log,
   });
 
-  const breaker = new TrunkBreaker(log);
-  const servers: PooledServer[] = ctx.ariServers.map((s) => ({
-    id: s.id,
-    client: new BreakerAriClient(s, s.id, breaker),
-    maxCalls: deps.maxCallsPerServer ?? ctx.config.ariMaxCallsPerServer ?? 500,
-  }));
-  const pool = new ServerPool(servers, store);
-  breaker.attach(pool);
-  if (servers.length === 0)
-    log.error('no Asterisk server configured: the dialer cannot place calls');
-  const originator = new CallOriginator({
-    pool,
+  // The same builder as the manual dials' (services/dialer/factory.ts): cap and trunk breaker.
+  const {
+    originator,
+    servers: pool,
+    close: closeOriginator,
+  } = createOriginator({
+    ariServers: ctx.ariServers,
     store,
-    callLog: new CallLogRepository(ctx.pool),
+    pool: ctx.pool,
     clock: ctx.clock,
     logger: log,
+    maxCallsPerServer:
+      deps.maxCallsPerServer ?? ctx.config.ariMaxCallsPerServer ?? DEFAULT_MAX_CALLS_PER_SERVER,
     dialTemplate: deps.dialTemplate ?? ctx.config.ariDialTemplate,
   });
+  if (ctx.ariServers.length === 0)
+    log.error('no Asterisk server configured: the dialer cannot place calls');
   const dnc = new DncCache(redis, keys, ctx.pool, log);
   const ledger = new LedgerStore(redis, keys);
   const leads = new PgDialerLeads(ctx.pool, log);
@@ -156,6 +153,7 @@ export async function startDialer(
     dnc,
     leads,
     ledger,
+    pacingControl: new PacingControlStore(redis, keys, instanceId),
     statusObserver: statusPublisher,
     clock: ctx.clock,
     timers: scaledTimers(speed),
@@ -195,7 +193,7 @@ export async function startDialer(
     async stop() {
       await service.stop();
       await statusPublisher.close();
-      breaker.close();
+      closeOriginator();
       await refills?.close().catch(() => undefined);
       await redis.quit().catch(() => undefined);
       await handoffRedis.quit().catch(() => undefined);

@@ -28,6 +28,9 @@ import type { StreamName } from '../../ports/event-bus.js';
  *   p:{hopper:<campaignId>}:dialable string JSON {count, atMs}: due leads outside the hopper (filler)
  *   p:{dialer}:live                 hash   campaignId -> last dialer.status JSON (+ refreshedAtMs)
  *   p:{dialer}:kpi:<campaignId>:<day> hash today's handle/answer sums and the per-stream seq applied
+ *   p:{dialer}:lease:<campaignId>   string the dialer instance driving the campaign (PX = lease TTL)
+ *   p:{dialer}:pacing:<campaignId>  string JSON PacingControl of the campaign (written with its lease)
+ *   p:{dialer}:amd-audit:<campaignId> hash AMD audit marks: person, machine (counts)
  *   p:boot                          string the boot sentinel (absent after Redis lost its data)
  *   p:boot:lock                     string held (with a TTL) by the process rebuilding state
  *   p:{bull}:...                    BullMQ's own keys (scheduler queue)
@@ -133,6 +136,24 @@ export class RedisKeys {
   /** A campaign's KPI sums of one UTC day (`day` = days since the epoch). */
   campaignKpi(campaignId: CampaignId, day: number): string {
     return `${this.prefix}:{dialer}:kpi:${campaignId}:${day}`;
+  }
+
+  /** The dialer lease of a campaign (services/dialer/redis-state.ts CampaignLeases). */
+  dialerLease(campaignId: CampaignId): string {
+    return `${this.prefix}:{dialer}:lease:${campaignId}`;
+  }
+
+  /**
+   * The predictive controller's state of a campaign (JSON PacingControl), written only by the
+   * lease holder; same hash tag as the lease so one script checks the lease and writes it.
+   */
+  pacingControl(campaignId: CampaignId): string {
+    return `${this.prefix}:{dialer}:pacing:${campaignId}`;
+  }
+
+  /** AMD audit marks of a campaign: hash person / machine -> count (docs/pacing.md). */
+  amdAudit(campaignId: CampaignId): string {
+    return `${this.prefix}:{dialer}:amd-audit:${campaignId}`;
   }
 
   get bootSentinel(): string {

@@ -23,6 +23,7 @@ import {
   PacingStats,
   type CallView,
   type DialResult,
+  type PacingControl,
   type PacingModel,
 } from '../../domain/pacing/index.js';
 import type { ValidationError } from '../../errors.js';
@@ -63,6 +64,15 @@ export interface DriverDeps {
     days(
       campaignId: DialerCampaign['id'],
     ): Promise<Array<{ day: number; drops: number; humans: number }>>;
+  };
+  /**
+   * Where the predictive controller's state lives between decisions and across lease holders
+   * (Redis, beside the lease: PacingControlStore). Absent: kept in memory only.
+   */
+  pacingControl?: {
+    load(campaignId: DialerCampaign['id']): Promise<PacingControl | null>;
+    /** False when this instance no longer holds the campaign (nothing written). */
+    save(campaignId: DialerCampaign['id'], control: PacingControl): Promise<boolean>;
   };
   /** Gets each status, with the dial level applied (status-publisher.ts publishes it). */
   statusObserver?: StatusObserver;
@@ -141,6 +151,10 @@ export class CampaignDriver {
   private modelHour = -1;
   private modelBuiltAt = 0;
   private ledgerDays: Array<{ day: number; drops: number; humans: number }> = [];
+  /** The predictive controller's state, passed back to every decision (docs/pacing.md). */
+  private control: PacingControl | undefined;
+  private controlLoaded = false;
+  private savedControl = '';
   private ticking = false;
   private again = false;
   private stopped = false;
@@ -197,6 +211,7 @@ export class CampaignDriver {
    */
   async recover(): Promise<void> {
     await this.refreshLedger();
+    await this.loadControl();
     const live = await this.d.store.listCalls(this.campaign.id);
     const fresh: Tracked[] = [];
     for (const call of live) {
@@ -242,6 +257,38 @@ export class CampaignDriver {
     }
     if (fresh.length) this.log.info({ calls: fresh.length }, 'dialer recovered live calls');
     await this.serveWaiting();
+  }
+
+  /** The controller state a previous holder (or this process before a restart) left, once. */
+  private async loadControl(): Promise<void> {
+    if (this.controlLoaded || !this.d.pacingControl) return;
+    const stored = await this.d.pacingControl.load(this.campaign.id);
+    this.controlLoaded = true;
+    if (stored && this.control === undefined) {
+      this.control = stored;
+      this.savedControl = JSON.stringify(stored);
+      this.log.info({ theta: stored.theta }, 'pacing control state taken over');
+    }
+  }
+
+  /** Keeps the decision's controller state for the next one, in Redis when it changed. */
+  private async keepControl(control: PacingControl): Promise<void> {
+    this.control = control;
+    const json = JSON.stringify(control);
+    if (json === this.savedControl || !this.d.pacingControl) return;
+    this.savedControl = json;
+    try {
+      if (!(await this.d.pacingControl.save(this.campaign.id, control)))
+        this.log.warn('pacing control state not saved: lease no longer held');
+    } catch (err) {
+      this.savedControl = '';
+      this.log.warn({ err }, 'pacing control state not saved');
+    }
+  }
+
+  /** The controller state the next decision gets (tests, diagnostics). */
+  pacingControl(): PacingControl | undefined {
+    return this.control;
   }
 
   stop(): void {
@@ -323,6 +370,7 @@ export class CampaignDriver {
       );
       return;
     }
+    if (!this.controlLoaded) await this.loadControl();
     const [agents, calls] = await Promise.all([
       this.d.store.listAgents(c.id),
       this.d.store.listCalls(c.id),
@@ -344,7 +392,10 @@ export class CampaignDriver {
       calls: auto.map(callView),
       model: this.currentModel(now),
       ledger: { ...ledgerTotals(this.ledgerDays, ledgerDay(now)), capPct: c.dropRateCapPct },
+      // Parity with bench/pacing: the controller continues from the previous decision's state.
+      ...(this.control ? { control: this.control } : {}),
     });
+    if (decision.control) await this.keepControl(decision.control);
     if (c.dialMethod === 'manual') {
       await this.report('idle', decision.reason, decision.appliedMode, ready, auto.length);
       return;

@@ -1,5 +1,6 @@
 import type { BusEnvelope, CallId, CampaignId, DomainEvent } from '@ringside/protocol';
 import type { CampaignsRepo } from '../../adapters/postgres/campaigns.js';
+import type { PacingControl } from '../../domain/pacing/index.js';
 import type { EventBus, Subscription } from '../../ports/event-bus.js';
 import { CampaignDriver, type DriverDeps } from './campaign-driver.js';
 import type { CampaignLeases } from './redis-state.js';
@@ -47,6 +48,11 @@ export class DialerService {
   /** Campaigns this instance drives now. */
   driven(): CampaignId[] {
     return [...this.drivers.keys()];
+  }
+
+  /** The predictive controller state a campaign's next decision gets here (diagnostics, tests). */
+  pacingControl(id: CampaignId): PacingControl | undefined {
+    return this.drivers.get(id)?.pacingControl();
   }
 
   async start(): Promise<void> {

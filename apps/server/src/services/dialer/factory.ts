@@ -1,7 +1,6 @@
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { AriRestClient } from '../../adapters/asterisk/ari-client.js';
-import { ServerPool } from '../../adapters/asterisk/server-pool.js';
+import { ServerPool, type PooledServer } from '../../adapters/asterisk/server-pool.js';
 import { AgentLogRepository } from '../../adapters/postgres/agent-log.js';
 import { CallLogRepository } from '../../adapters/postgres/call-log.js';
 import { createCampaignsRepo } from '../../adapters/postgres/campaigns.js';
@@ -18,6 +17,57 @@ import { PgDialerLeads } from './leads.js';
 import { ManualDialer } from './manual-dial.js';
 import { DialerKeys, LedgerStore } from './redis-state.js';
 import { newCallId } from './ids.js';
+import { BreakerAriClient, TrunkBreaker } from './trunk-health.js';
+
+/** Default most concurrent calls per Asterisk server (config ARI_MAX_CALLS). */
+export const DEFAULT_MAX_CALLS_PER_SERVER = 500;
+
+export interface OriginatorDeps {
+  ariServers: AriServerConfig[];
+  store: StateStore;
+  pool: pg.Pool;
+  clock: Clock;
+  logger: Logger;
+  /** config.ariMaxCallsPerServer: most concurrent calls per server. */
+  maxCallsPerServer: number;
+  /** config.ariDialTemplate: how a number becomes an ARI endpoint. */
+  dialTemplate?: string;
+}
+
+export interface BuiltOriginator {
+  originator: CallOriginator;
+  /** The servers, each capped at maxCallsPerServer and watched by the trunk breaker. */
+  servers: ServerPool;
+  breaker: TrunkBreaker;
+  /** Stops the breaker's cool-down timers. */
+  close(): void;
+}
+
+/**
+ * The one place the origination path is built, for the dialer's own calls (roles/dialer.ts) and
+ * for manual and preview dials (createDialerEntryPoints, in the api role): every server capped at
+ * the configured calls, every client reporting to a trunk breaker that takes a failing server out
+ * of the pool for a cool-down.
+ */
+export function createOriginator(d: OriginatorDeps): BuiltOriginator {
+  const breaker = new TrunkBreaker(d.logger);
+  const list: PooledServer[] = d.ariServers.map((s) => ({
+    id: s.id,
+    client: new BreakerAriClient(s, s.id, breaker),
+    maxCalls: d.maxCallsPerServer,
+  }));
+  const servers = new ServerPool(list, d.store);
+  breaker.attach(servers);
+  const originator = new CallOriginator({
+    pool: servers,
+    store: d.store,
+    callLog: new CallLogRepository(d.pool),
+    clock: d.clock,
+    logger: d.logger,
+    ...(d.dialTemplate ? { dialTemplate: d.dialTemplate } : {}),
+  });
+  return { originator, servers, breaker, close: () => breaker.close() };
+}
 
 /** What another role (the API) has at hand to build the dialer's entry points. */
 export interface DialerEntryDeps {
@@ -31,8 +81,10 @@ export interface DialerEntryDeps {
   ariServers: AriServerConfig[];
   /** config.ariDialTemplate: how a number becomes an ARI endpoint. */
   dialTemplate?: string;
-  /** config.ariMaxCallsPerServer. */
+  /** config.ariMaxCallsPerServer (default DEFAULT_MAX_CALLS_PER_SERVER). */
   maxCallsPerServer?: number;
+  /** How often the manual path recounts each server's live calls, ms (default 5,000). */
+  loadRefreshMs?: number;
 }
 
 /**
@@ -44,22 +96,28 @@ export function createDialerEntryPoints(d: DialerEntryDeps): {
   manual: ManualDialer;
   getDropBudget: ReturnType<typeof createDropBudgetReader>['getDropBudget'];
   dnc: DncCache;
+  /** The origination path manual dials use (same builder as the dialer's). */
+  origination: BuiltOriginator;
+  close(): void;
 } {
   const keys = new DialerKeys(d.prefix);
-  const servers = d.ariServers.map((s) => ({
-    id: s.id,
-    client: new AriRestClient(s),
-    maxCalls: 500,
-  }));
-  const pool = new ServerPool(servers, d.store);
-  const originator = new CallOriginator({
-    pool,
+  const origination = createOriginator({
+    ariServers: d.ariServers,
     store: d.store,
-    callLog: new CallLogRepository(d.pool),
+    pool: d.pool,
     clock: d.clock,
     logger: d.logger,
+    maxCallsPerServer: d.maxCallsPerServer ?? DEFAULT_MAX_CALLS_PER_SERVER,
     ...(d.dialTemplate ? { dialTemplate: d.dialTemplate } : {}),
   });
+  const originator = origination.originator;
+  // The cap counts every live call of a server (the dialer's too), recounted like the dialer does.
+  const refresh = setInterval(() => {
+    origination.servers.refresh().catch((err: unknown) => {
+      d.logger.warn({ err }, 'server load recount failed');
+    });
+  }, d.loadRefreshMs ?? 5_000);
+  refresh.unref();
   const dnc = new DncCache(d.redis, keys, d.pool, d.logger);
   const manual = new ManualDialer({
     pool: d.pool,
@@ -87,5 +145,10 @@ export function createDialerEntryPoints(d: DialerEntryDeps): {
     manual,
     getDropBudget: (campaignId) => budget.getDropBudget(campaignId),
     dnc,
+    origination,
+    close() {
+      clearInterval(refresh);
+      origination.close();
+    },
   };
 }

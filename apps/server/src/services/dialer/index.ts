@@ -6,7 +6,14 @@ export { CampaignDriver, type DriverDeps } from './campaign-driver.js';
 export { DialerService, type DialerServiceOptions } from './dialer-service.js';
 export { DncCache, type DncChecker } from './dnc-cache.js';
 export { createDropBudgetReader, ledgerFromCallLog } from './drop-budget.js';
-export { createDialerEntryPoints, type DialerEntryDeps } from './factory.js';
+export {
+  createDialerEntryPoints,
+  createOriginator,
+  DEFAULT_MAX_CALLS_PER_SERVER,
+  type BuiltOriginator,
+  type DialerEntryDeps,
+  type OriginatorDeps,
+} from './factory.js';
 export { dialerInstanceId, newCallId } from './ids.js';
 export { PgDialerLeads, type DialerLeads, type RecyclePolicy } from './leads.js';
 export { ManualDialer, type ManualDialDeps, type ManualDialResult } from './manual-dial.js';
@@ -18,6 +25,12 @@ export {
   type Originator,
   type Timers,
 } from './ports.js';
-export { CampaignLeases, DialerKeys, LedgerStore, type DialerStatus } from './redis-state.js';
+export {
+  CampaignLeases,
+  DialerKeys,
+  LedgerStore,
+  PacingControlStore,
+  type DialerStatus,
+} from './redis-state.js';
 export { checkDialerSettings, loadDialerCampaign, type DialerCampaign } from './settings.js';
 export { BreakerAriClient, TrunkBreaker } from './trunk-health.js';

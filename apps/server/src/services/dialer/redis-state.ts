@@ -1,6 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { CampaignId } from '@ringside/protocol';
+import { RedisKeys } from '../../adapters/redis/keys.js';
 import type { LedgerDay } from '../../domain/pacing/ledger.js';
+import type { PacingControl } from '../../domain/pacing/pacer.js';
 
 /**
  * The dialer's own Redis keys, under REDIS_PREFIX `p` (to move into adapters/redis/keys.ts, which
@@ -16,9 +18,16 @@ import type { LedgerDay } from '../../domain/pacing/ledger.js';
  * RENAME of a rebuild stay in one slot on Redis Cluster.
  */
 export class DialerKeys {
-  constructor(readonly prefix: string) {}
+  private readonly shared: RedisKeys;
+  constructor(readonly prefix: string) {
+    this.shared = new RedisKeys(prefix);
+  }
   lease(campaignId: CampaignId): string {
-    return `${this.prefix}:{dialer}:lease:${campaignId}`;
+    return this.shared.dialerLease(campaignId);
+  }
+  /** The campaign's pacing control state (adapters/redis/keys.ts), beside its lease. */
+  pacingControl(campaignId: CampaignId): string {
+    return this.shared.pacingControl(campaignId);
   }
   ledger(campaignId: CampaignId): string {
     return `${this.prefix}:{dialer}:ledger:${campaignId}`;
@@ -103,6 +112,76 @@ export class CampaignLeases {
 
   async owner(campaignId: CampaignId): Promise<string | null> {
     return this.redis.get(this.keys.lease(campaignId));
+  }
+}
+
+/**
+ * KEYS[1] lease key; KEYS[2] pacing control key; ARGV[1] owner id; ARGV[2] control JSON.
+ * Result: 1 when written, 0 when the caller does not hold the lease (a stalled former holder must
+ * not overwrite the state its successor continues from).
+ */
+const CONTROL_SAVE = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+  return 0
+end
+redis.call('SET', KEYS[2], ARGV[2])
+return 1
+`;
+
+/** Reads a stored PacingControl; null when absent or not one (then the controller starts afresh). */
+export function parsePacingControl(raw: string | null): PacingControl | null {
+  if (raw === null) return null;
+  try {
+    const v = JSON.parse(raw) as Partial<Record<keyof PacingControl, unknown>>;
+    const { theta, humansAt, dropsAt } = v;
+    if (
+      typeof theta === 'number' &&
+      typeof humansAt === 'number' &&
+      typeof dropsAt === 'number' &&
+      Number.isFinite(theta) &&
+      theta > 0 &&
+      Number.isFinite(humansAt) &&
+      Number.isFinite(dropsAt)
+    )
+      return { theta, humansAt, dropsAt };
+  } catch {
+    // Not JSON: treated as absent.
+  }
+  return null;
+}
+
+/**
+ * Each campaign's predictive controller state (PacingControl) in Redis beside its lease, so a
+ * restarted dialer or another instance taking the campaign over continues from the same theta
+ * instead of restarting at 0.02. Written only while the writer holds the lease (one script).
+ */
+export class PacingControlStore {
+  private readonly saveCmd: Command;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: DialerKeys,
+    readonly ownerId: string,
+  ) {
+    redis.defineCommand('rs_dialerControlSave', { numberOfKeys: 2, lua: CONTROL_SAVE });
+    const fn = (redis as unknown as Record<string, Command | undefined>).rs_dialerControlSave;
+    if (!fn) throw new Error('ioredis did not define rs_dialerControlSave');
+    this.saveCmd = (...args) => fn.apply(redis, args);
+  }
+
+  async load(campaignId: CampaignId): Promise<PacingControl | null> {
+    return parsePacingControl(await this.redis.get(this.keys.pacingControl(campaignId)));
+  }
+
+  /** False when this instance no longer holds the campaign's lease (nothing written). */
+  async save(campaignId: CampaignId, control: PacingControl): Promise<boolean> {
+    const r = await this.saveCmd(
+      this.keys.lease(campaignId),
+      this.keys.pacingControl(campaignId),
+      this.ownerId,
+      JSON.stringify(control),
+    );
+    return Number(r) === 1;
   }
 }
 

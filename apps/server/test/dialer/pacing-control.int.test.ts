@@ -1,0 +1,150 @@
+import { Redis } from 'ioredis';
+import type { CampaignId } from '@ringside/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCampaignsRepo } from '../../src/adapters/postgres/campaigns.js';
+import { createDb } from '../../src/adapters/postgres/database.js';
+import { ConflictError } from '../../src/errors.js';
+import { createLogger } from '../../src/logger.js';
+import { systemClock } from '../../src/ports/clock.js';
+import { MemoryEventBus } from '../../src/ports/fakes/memory-event-bus.js';
+import { MemoryHopper } from '../../src/ports/fakes/memory-hopper.js';
+import { MemoryStateStore } from '../../src/ports/fakes/memory-state-store.js';
+import { AgentSessionService } from '../../src/services/agent-session.js';
+import {
+  BreakerAriClient,
+  CampaignLeases,
+  DialerKeys,
+  DialerService,
+  PacingControlStore,
+  createDialerEntryPoints,
+} from '../../src/services/dialer/index.js';
+import { createTestDb, type TestDb } from '../helpers/db.js';
+import { createCampaignWithList, inertDialerParts, testDialerDefaults } from '../helpers/dialer.js';
+import { TEST_REDIS_URL, testRedisPrefix } from '../helpers/redis.js';
+
+let db: TestDb;
+let redis: Redis;
+let campaignId: CampaignId;
+const logger = createLogger('error');
+
+beforeAll(async () => {
+  db = await createTestDb('pacing_control');
+  redis = new Redis(TEST_REDIS_URL);
+  ({ campaignId } = await createCampaignWithList(db.pool, {
+    name: 'control',
+    active: true,
+    dialMethod: 'progressive',
+  }));
+});
+
+afterAll(async () => {
+  redis?.disconnect();
+  await db?.drop();
+});
+
+describe('pacing control state across lease holders', () => {
+  it('is written only by the lease holder and continued by the instance that takes over', async () => {
+    const prefix = testRedisPrefix('pacing_control');
+    const keys = new DialerKeys(prefix);
+    const store = new MemoryStateStore(new MemoryEventBus());
+    const sessions = new AgentSessionService({
+      store,
+      log: { record: async () => undefined },
+      clock: systemClock,
+    });
+    const campaigns = createCampaignsRepo(createDb(db.pool));
+    const make = (id: string) =>
+      new DialerService({
+        instanceId: id,
+        store,
+        hopper: new MemoryHopper(),
+        originator: {
+          originate: async () => ({
+            ok: false,
+            attempted: false,
+            error: new ConflictError('unused'),
+          }),
+        },
+        ari: () => null,
+        agents: sessions,
+        ...inertDialerParts(),
+        ...testDialerDefaults(logger),
+        pacingControl: new PacingControlStore(redis, keys, id),
+        campaigns,
+        leases: new CampaignLeases(redis, keys, id, 600),
+        bus: store.bus,
+        rebuildLedger: async () => undefined,
+        leaseIntervalMs: 100,
+      });
+    try {
+      const a = make('a');
+      await a.start();
+      expect(a.driven()).toEqual([campaignId]);
+      // What a's predictive decisions left after a day of dialing.
+      const learned = { theta: 0.061, humansAt: 4_200, dropsAt: 117 };
+      expect(await new PacingControlStore(redis, keys, 'a').save(campaignId, learned)).toBe(true);
+      // Another instance without the lease cannot overwrite it.
+      const intruder = new PacingControlStore(redis, keys, 'b');
+      expect(await intruder.save(campaignId, { theta: 0.02, humansAt: 0, dropsAt: 0 })).toBe(false);
+      expect(await intruder.load(campaignId)).toEqual(learned);
+
+      await a.stop({ releaseLeases: false }); // dies: stops renewing
+      const b = make('b');
+      await b.start();
+      const t0 = performance.now();
+      while (!b.pacingControl(campaignId) && performance.now() - t0 < 5_000)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(b.driven()).toEqual([campaignId]);
+      // b's next decision continues from a's theta, not from 0.02.
+      expect(b.pacingControl(campaignId)).toEqual(learned);
+      await b.stop();
+
+      // A restart of the same instance (lease given back on stop) also continues from it.
+      const again = make('a');
+      await again.start();
+      expect(again.pacingControl(campaignId)).toEqual(learned);
+      await again.stop();
+    } finally {
+      const left = await redis.keys(`${prefix}:*`);
+      if (left.length) await redis.del(...left);
+    }
+  });
+
+  it('treats a stored value that is not a control state as absent', async () => {
+    const keys = new DialerKeys(testRedisPrefix('pacing_control_bad'));
+    const s = new PacingControlStore(redis, keys, 'a');
+    const id = '9001' as CampaignId;
+    await redis.set(keys.pacingControl(id), '{"theta":"high"}');
+    expect(await s.load(id)).toBeNull();
+    await redis.del(keys.pacingControl(id));
+  });
+});
+
+describe('one origination path for the dialer and manual dials', () => {
+  it('caps each server at the configured calls and puts a trunk breaker on every client', async () => {
+    const store = new MemoryStateStore(new MemoryEventBus());
+    const entry = createDialerEntryPoints({
+      pool: db.pool,
+      redis,
+      prefix: testRedisPrefix('origination'),
+      store,
+      clock: systemClock,
+      logger,
+      ariServers: [
+        { id: 's1', baseUrl: 'http://127.0.0.1:1', user: 'u', password: 'p', app: 'ringside' },
+      ],
+      maxCallsPerServer: 7,
+    });
+    try {
+      expect(entry.origination.servers.loads()).toEqual([
+        { id: 's1', up: true, load: 0, maxCalls: 7 },
+      ]);
+      expect(entry.origination.servers.server('s1')?.client).toBeInstanceOf(BreakerAriClient);
+      // Five refusals that are the server's fault take it out of the pool, as in the dialer.
+      for (let i = 0; i < 5; i++) entry.origination.breaker.failed('s1', new Error('no response'));
+      expect(entry.origination.servers.isUp('s1')).toBe(false);
+    } finally {
+      entry.close();
+    }
+  });
+});
