@@ -112,6 +112,17 @@ const EnvSchema = z.object({
   /** Fixed TURN credentials (a TURN server with one static user), instead of TURN_SECRET. */
   TURN_USERNAME: z.preprocess(unsetIfEmpty, z.string().max(256).optional()),
   TURN_CREDENTIAL: z.preprocess(unsetIfEmpty, z.string().max(256).optional()),
+  /**
+   * The /metrics listener of the ari-worker, dialer and scheduler roles (docs/metrics.md); the
+   * api role (and `all`) serves /metrics on its HTTP port instead. Port 0: no listener.
+   */
+  METRICS_HOST: z.string().default('127.0.0.1'),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  /** When set, /metrics wants `Authorization: Bearer <METRICS_TOKEN>` (401 otherwise). */
+  METRICS_TOKEN: z.preprocess(
+    unsetIfEmpty,
+    z.string().min(16, 'must be at least 16 characters').optional(),
+  ),
 });
 
 export type Role = 'api' | 'ari-worker' | 'dialer' | 'scheduler' | 'all';
@@ -147,6 +158,8 @@ export interface Config {
   demo: boolean;
   /** The agents' WebRTC phones on a real Asterisk; null on the simulated PBX (no SIP there). */
   sip: SipConfig | null;
+  /** Prometheus metrics: the roles' own listener (port 0: none) and the optional bearer token. */
+  metrics: { host: string; port: number; token: string | null };
 }
 
 /** What a browser softphone needs besides its account (services/sip-accounts.ts). */
@@ -225,6 +238,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     cookieSecure: e.COOKIE_SECURE,
     demo: e.DEMO,
     sip: sipConfig(e, ari[0]),
+    metrics: { host: e.METRICS_HOST, port: e.METRICS_PORT, token: e.METRICS_TOKEN ?? null },
   };
 }
 

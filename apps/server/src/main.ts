@@ -10,6 +10,9 @@ import { startAriWorker } from './roles/ari-worker.js';
 import { startDialer } from './roles/dialer.js';
 import { startScheduler } from './roles/scheduler.js';
 import { startDemo } from './demo.js';
+import { countPostgresErrors } from './adapters/metrics/instrument.js';
+import { PromMetrics } from './adapters/metrics/prom-metrics.js';
+import { startMetricsServer } from './adapters/metrics/server.js';
 
 /**
  * One server program; the role is chosen by argument: api, ari-worker, dialer, scheduler, or
@@ -38,6 +41,9 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   await ensureDatabase(config.databaseUrl);
   const pool = createPool(config.databaseUrl);
+  // One registry per process, every metric labelled with the role (docs/metrics.md).
+  const metrics = new PromMetrics({ role });
+  countPostgresErrors(metrics, pool);
   const applied = await migrate(pool);
   if (applied.length) logger.info({ applied }, 'migrations applied');
 
@@ -65,7 +71,7 @@ async function main(): Promise<void> {
     ];
     logger.info({ ariUrl: sim.ariUrl }, 'ARI_URL not set: using the simulated PBX');
   }
-  const ctx: RoleContext = { config, logger, pool, clock: systemClock, ariServers };
+  const ctx: RoleContext = { config, logger, pool, clock: systemClock, ariServers, metrics };
   const wanted = role === 'all' ? (['ari-worker', 'scheduler', 'dialer', 'api'] as const) : [role];
   for (const r of wanted) {
     if (r === 'api') running.push(await startApi(ctx));
@@ -74,6 +80,21 @@ async function main(): Promise<void> {
     if (r === 'scheduler') running.push(await startScheduler(ctx));
   }
   if (demo) running.push(await startDemo(ctx));
+  // The api role serves /metrics on its own HTTP port; the others get a listener of their own.
+  if (role !== 'api' && role !== 'all' && config.metrics.port > 0) {
+    const server = await startMetricsServer({
+      metrics,
+      host: config.metrics.host,
+      port: config.metrics.port,
+      token: config.metrics.token,
+      logger,
+    }).catch((err: unknown) => {
+      // Telephony goes on without metrics; the error says which port could not be used.
+      logger.error({ err, port: config.metrics.port }, 'metrics listener not started');
+      return null;
+    });
+    if (server) running.push({ name: 'metrics', stop: () => server.close() });
+  }
   logger.info({ role, roles: running.map((r) => r.name) }, 'ringside started');
 
   let stopping = false;

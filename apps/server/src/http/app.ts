@@ -21,6 +21,7 @@ import { registerListAdminRoutes } from './routes/admin-lists.js';
 import { registerLeadRoutes } from './routes/leads.js';
 import { registerReportRoutes } from './routes/reports.js';
 import { registerSupervisorRoutes } from './routes/supervisor.js';
+import { registerMetricsRoutes } from './routes/metrics.js';
 import { registerTelephonyRoutes } from './routes/telephony.js';
 import { registerUserRoutes } from './routes/users.js';
 import { registerWebApp } from './web-app.js';
@@ -147,6 +148,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   registerHealthRoutes(app, deps);
+  registerMetricsRoutes(app, deps);
   registerAuthRoutes(app, deps);
   registerUserRoutes(app, deps);
   registerAdminPeopleRoutes(app, deps);

@@ -135,6 +135,8 @@ export interface AppConfig {
   wsLossPauseCode?: string;
   /** The built agent panel (apps/web/dist), served on GET outside /api and /ws; null: none. */
   webRoot?: string | null;
+  /** METRICS_TOKEN: GET /metrics wants it as a bearer token; null or absent: open. */
+  metricsToken?: string | null;
 }
 
 export interface AppDeps {
@@ -174,4 +176,9 @@ export interface AppDeps {
   telephony?: AgentTelephony;
   /** Sees every bus event the gateway receives (e.g. to track telephony status). */
   observeEvent?: (envelope: BusEnvelope) => void;
+  /**
+   * Prometheus metrics of this process: GET /metrics serves them (404 without), the gateway
+   * reports its clients and push latency to them (docs/metrics.md).
+   */
+  metrics?: import('../ports/metrics.js').MetricsRegistry;
 }

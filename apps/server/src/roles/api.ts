@@ -54,6 +54,7 @@ import { createListAdminDeps } from '../http/routes/admin-lists-deps.js';
 import type { RoleContext, RunningRole } from './context.js';
 import { UnavailableError } from '../errors.js';
 import { RedisAgentLegIndex } from '../adapters/redis/agent-leg-index.js';
+import { countRedisErrors } from '../adapters/metrics/instrument.js';
 
 /** The agent panel's build (npm run web:build), relative to this file in the repository. */
 const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
@@ -68,6 +69,7 @@ export async function startApi(ctx: RoleContext): Promise<RunningRole> {
   const log = logger.child({ role: 'api' });
   const redis = new Redis(config.redisUrl, { connectionName: `${config.redisPrefix}:api` });
   redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection error'));
+  if (ctx.metrics) countRedisErrors(ctx.metrics, redis);
   const db = createDb(pool);
   const stateStore = new RedisStateStore(redis, { prefix: config.redisPrefix, clock });
   const eventBus = new RedisEventBus(redis, { prefix: config.redisPrefix, clock, logger: log });
@@ -94,6 +96,7 @@ export async function startApi(ctx: RoleContext): Promise<RunningRole> {
       sessionSecret: config.sessionSecret,
       cookieSecure: config.cookieSecure,
       webRoot: WEB_DIST,
+      metricsToken: config.metrics.token,
     },
     logger: log,
     clock,
@@ -129,6 +132,7 @@ export async function startApi(ctx: RoleContext): Promise<RunningRole> {
     observeEvent: (env) => {
       if (env.event.type === 'telephony.status') telephonyHealth.apply(env.event);
     },
+    ...(ctx.metrics ? { metrics: ctx.metrics } : {}),
   };
 
   const app = await buildApp(deps);

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
+import type { MetricsRegistry } from '../ports/metrics.js';
 
 /** What every role gets from main.ts: configuration, logger, the database pool and a clock. */
 export interface RoleContext {
@@ -11,6 +12,8 @@ export interface RoleContext {
   clock: Clock;
   /** ARI servers to use; main.ts fills it with the simulated PBX when ARI_URL is unset. */
   ariServers: Config['ari'];
+  /** This process's Prometheus metrics (main.ts: one registry per process); absent: none kept. */
+  metrics?: MetricsRegistry;
 }
 
 /** A started role; stop() finishes in-flight work and closes connections. */

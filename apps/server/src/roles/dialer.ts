@@ -28,6 +28,9 @@ import {
   type HandoffSample,
 } from '../services/dialer/index.js';
 import { CampaignLiveStore, DialerStatusPublisher } from '../services/dialer/status-publisher.js';
+import { countRedisErrors } from '../adapters/metrics/instrument.js';
+import { createDropBudgetReader } from '../services/dialer/drop-budget.js';
+import { reportDialerMetrics } from '../services/dialer/dialer-metrics.js';
 import type { RoleContext, RunningRole } from './context.js';
 
 /** Overrides for tests and simulations; production uses none. */
@@ -94,6 +97,7 @@ export async function startDialer(
   // Reservations of the live-answer hand-off get their own connection (see DriverDeps).
   const handoffRedis = redis.duplicate();
   handoffRedis.on('error', (err) => log.warn({ err }, 'dialer redis connection error'));
+  if (ctx.metrics) countRedisErrors(ctx.metrics, redis, handoffRedis);
   const handoffStore =
     deps.store ?? new RedisStateStore(handoffRedis, { prefix, clock: ctx.clock });
   const db = createDb(ctx.pool);
@@ -164,6 +168,7 @@ export async function startDialer(
     safeHarborStartMs: deps.safeHarborStartMs ?? 250 * speed,
     maxLinesPerAgent: 3,
     ...(deps.onHandoff ? { onHandoff: deps.onHandoff } : {}),
+    ...(ctx.metrics ? { metrics: ctx.metrics } : {}),
     campaigns,
     leases,
     bus,
@@ -184,6 +189,13 @@ export async function startDialer(
     ...(deps.tickIntervalMs ? { tickIntervalMs: deps.tickIntervalMs } : {}),
   });
   await service.start();
+  const stopMetrics = ctx.metrics
+    ? reportDialerMetrics(ctx.metrics, {
+        driven: () => service.driven(),
+        hopper,
+        budget: createDropBudgetReader({ pool: ctx.pool, ledger, clock: ctx.clock }),
+      })
+    : () => undefined;
   log.info({ instanceId }, 'dialer started');
   return {
     name: 'dialer',
@@ -191,6 +203,7 @@ export async function startDialer(
     dnc,
     instanceId,
     async stop() {
+      stopMetrics();
       await service.stop();
       await statusPublisher.close();
       closeOriginator();

@@ -7,6 +7,7 @@ import { kpiSumsOfWindow } from '../adapters/postgres/kpi-sums.js';
 import { RedisEventBus } from '../adapters/redis/event-bus.js';
 import { RedisHopper } from '../adapters/redis/hopper.js';
 import { RedisKeys } from '../adapters/redis/keys.js';
+import { countRedisErrors } from '../adapters/metrics/instrument.js';
 import { RedisStateStore } from '../adapters/redis/state-store.js';
 import type { Logger } from '../logger.js';
 import type { HopperRefillRequester } from '../ports/hopper.js';
@@ -148,6 +149,7 @@ export async function startScheduler(ctx: RoleContext): Promise<RunningRole> {
   const keys = new RedisKeys(config.redisPrefix);
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   redis.on('error', (err) => logger.warn({ err }, 'redis error (scheduler)'));
+  if (ctx.metrics) countRedisErrors(ctx.metrics, redis);
   const opts = { prefix: config.redisPrefix, clock };
   const store = new RedisStateStore(redis, opts);
   const bus = new RedisEventBus(redis, { ...opts, logger });

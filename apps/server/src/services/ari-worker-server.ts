@@ -8,6 +8,7 @@ import type { CallLogWriter } from '../adapters/postgres/call-log.js';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
 import type { EventBus } from '../ports/event-bus.js';
+import type { Metrics } from '../ports/metrics.js';
 import type { StateStore } from '../ports/state-store.js';
 import {
   AriCallWorker,
@@ -15,6 +16,7 @@ import {
   type AgentLegHandler,
   type MonitorLegHandler,
 } from './ari-worker-calls.js';
+import { CallMetricsObserver } from './call-metrics.js';
 
 export interface AriServerSupervisorOptions {
   server: AriServerConfig;
@@ -37,6 +39,8 @@ export interface AriServerSupervisorOptions {
   reconnectMaxMs?: number;
   /** Every domain event published, with its ARI event's receive time (benchmark). */
   onPublished?(envelope: BusEnvelope, receivedAt: number): void;
+  /** Calls by outcome, hand-off latency, ARI event lag and reconnects (docs/metrics.md). */
+  metrics?: Metrics;
 }
 
 /**
@@ -55,6 +59,15 @@ export class AriServerSupervisor {
   constructor(private readonly o: AriServerSupervisorOptions) {
     this.log = o.logger.child({ serverId: o.server.id });
     this.client = new AriRestClient(o.server);
+    const metrics = o.metrics;
+    const callMetrics = metrics ? new CallMetricsObserver(metrics).onPublished : undefined;
+    const onPublished =
+      callMetrics && o.onPublished
+        ? (env: BusEnvelope, at: number) => {
+            callMetrics(env, at);
+            o.onPublished?.(env, at);
+          }
+        : (callMetrics ?? o.onPublished);
     this.worker = new AriCallWorker({
       serverId: o.server.id,
       ari: this.client,
@@ -64,7 +77,7 @@ export class AriServerSupervisor {
       logger: this.log,
       ...(o.agentLegs ? { agentLegs: o.agentLegs } : {}),
       ...(o.monitorLegs ? { monitorLegs: o.monitorLegs } : {}),
-      ...(o.onPublished ? { onPublished: o.onPublished } : {}),
+      ...(onPublished ? { onPublished } : {}),
     });
     this.stream = new AriEventStream({
       ...o.server,
@@ -74,9 +87,13 @@ export class AriServerSupervisor {
       ...(o.reconnectBaseMs ? { reconnectBaseMs: o.reconnectBaseMs } : {}),
       ...(o.reconnectMaxMs ? { reconnectMaxMs: o.reconnectMaxMs } : {}),
       onEvent: (event: AriEvent, receivedAt: number) => {
+        if (metrics) metrics.ariEventLag(o.server.id, ariEventAgeMs(event, o.clock.nowMs()));
         void this.worker.handle(event, receivedAt);
       },
-      onUp: () => void this.onUp(),
+      onUp: (reconnected) => {
+        if (reconnected) metrics?.ariReconnect(o.server.id);
+        void this.onUp();
+      },
       onDown: (reason) => void this.onDown(reason),
     });
   }
@@ -150,4 +167,10 @@ export class AriServerSupervisor {
       this.log.warn({ err }, 'telephony.status not published');
     }
   }
+}
+
+/** now minus the event's Asterisk timestamp (2026-11-24T20:27:24.272+0000), ms; NaN without one. */
+export function ariEventAgeMs(event: AriEvent, nowMs: number): number {
+  const ts = (event as { timestamp?: unknown }).timestamp;
+  return typeof ts === 'string' ? nowMs - Date.parse(ts) : NaN;
 }

@@ -320,7 +320,9 @@ export function createGateway(deps: AppDeps): Gateway {
       callOwner.delete(e.callId);
       callCampaign.delete(e.callId);
     }
-    lags[lagCount++ % LAG_SAMPLES] = clock.nowMs() - env.tsMs;
+    const lagMs = clock.nowMs() - env.tsMs;
+    lags[lagCount++ % LAG_SAMPLES] = lagMs;
+    deps.metrics?.wsPush(lagMs);
   }
 
   /** Ends a monitoring whose call or session is over (one api process publishes the end). */

@@ -30,6 +30,7 @@ import type { ValidationError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Hopper, HopperLease } from '../../ports/hopper.js';
+import type { Metrics } from '../../ports/metrics.js';
 import type { AgentStatus, LiveCall, StateStore } from '../../ports/state-store.js';
 import type { DncChecker } from './dnc-cache.js';
 import type { DialerLeads } from './leads.js';
@@ -92,6 +93,8 @@ export interface DriverDeps {
   /** Most calls not yet with an agent per working agent (pacing cap). */
   maxLinesPerAgent: number;
   onHandoff?(sample: HandoffSample): void;
+  /** Pacing decisions and theta for the operators' metrics (docs/metrics.md). */
+  metrics?: Pick<Metrics, 'pacingDecision'>;
 }
 
 type Phase = 'dialing' | 'handoff' | 'waiting' | 'bridged' | 'dropping' | 'machine' | 'ended';
@@ -396,6 +399,7 @@ export class CampaignDriver {
       ...(this.control ? { control: this.control } : {}),
     });
     if (decision.control) await this.keepControl(decision.control);
+    this.d.metrics?.pacingDecision(c.id, decision.appliedMode, decision.control?.theta ?? null);
     if (c.dialMethod === 'manual') {
       await this.report('idle', decision.reason, decision.appliedMode, ready, auto.length);
       return;
