@@ -181,6 +181,8 @@ export const CampaignFields = z.object({
   wrapupTimeoutAction: z.enum(['disposition', 'pause']),
   wrapupDefaultDisposition: Code,
   script: z.string().max(20_000, 'must be at most 20000 characters'),
+  /** false exempts the campaign from the national DNC registry (e.g. established business relationship). */
+  nationalDncScrub: z.boolean(),
 });
 export type CampaignFields = z.infer<typeof CampaignFields>;
 export type CampaignField = keyof CampaignFields;

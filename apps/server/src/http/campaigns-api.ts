@@ -26,6 +26,7 @@ export function campaignView(c: CampaignRecord): Campaign {
     wrapupTimeoutAction: c.wrapupTimeoutAction,
     wrapupDefaultDisposition: c.wrapupDefaultDisposition,
     script: c.script,
+    nationalDncScrub: c.nationalDncScrub ?? true,
   };
 }
 

@@ -141,6 +141,7 @@ const TYPED: { [T in keyof Database]: { [C in keyof Database[T]]: true } } = {
     wrapup_default_disposition: true,
     script: true,
     created_at: true,
+    national_dnc_scrub: true,
     updated_at: true,
   },
   dispositions: {

@@ -53,6 +53,12 @@ export interface Campaign {
   wrapupTimeoutAction: WrapupTimeoutAction;
   wrapupDefaultDisposition: string;
   script: string;
+  /**
+   * Check the national DNC registry at dial time (default true). Only an admin may turn it off,
+   * for a campaign whose calls are exempt (e.g. an established business relationship).
+   * Optional for callers that build campaigns by hand; absent means true.
+   */
+  nationalDncScrub?: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -117,6 +123,7 @@ export const CampaignSettingsSchema = z.object({
     .string()
     .regex(/^[A-Z0-9_]{1,16}$/, 'wrapupDefaultDisposition must be a disposition code'),
   script: z.string().max(100_000, 'script must be at most 100000 characters'),
+  nationalDncScrub: z.boolean(),
 });
 export type CampaignSettings = z.infer<typeof CampaignSettingsSchema>;
 /** Create: a name, every other setting optional (the table's defaults apply). */
@@ -271,6 +278,7 @@ function toCampaign(r: Row): Campaign {
     wrapupTimeoutAction: r.wrapup_timeout_action,
     wrapupDefaultDisposition: r.wrapup_default_disposition,
     script: r.script,
+    nationalDncScrub: r.national_dnc_scrub,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -300,6 +308,7 @@ function toColumns(s: Partial<CampaignSettings>) {
       wrapup_default_disposition: s.wrapupDefaultDisposition,
     }),
     ...(s.script !== undefined && { script: s.script }),
+    ...(s.nationalDncScrub !== undefined && { national_dnc_scrub: s.nationalDncScrub }),
   };
 }
 

@@ -87,6 +87,7 @@ export interface CampaignsTable {
   wrapup_timeout_action: Defaulted<WrapupTimeoutAction>;
   wrapup_default_disposition: Defaulted<string>;
   script: Defaulted<string>;
+  national_dnc_scrub: Defaulted<boolean>;
   created_at: CreatedAt;
   updated_at: CreatedAt;
 }

@@ -34,6 +34,11 @@ import type { StreamName } from '../../ports/event-bus.js';
  *   p:boot                          string the boot sentinel (absent after Redis lost its data)
  *   p:boot:lock                     string held (with a TTL) by the process rebuilding state
  *   p:{bull}:...                    BullMQ's own keys (scheduler queue)
+ *   p:{dncnat:<npa>}:bits           string national DNC registry of one area code: bit n set =
+ *                                          number <npa><n as 7 digits> is registered (1.25 MB)
+ *   p:{dncnat:<npa>}:tmp            string a full import's scratch, renamed over :bits
+ *   p:{dncnat:<npa>}:part           string a partial bitset OR-ed into :tmp during an import
+ *   p:dncnat:areas                  hash   npa -> JSON {numbers, importedAtMs} of the last import
  *
  * Redis Cluster: a Lua script may only touch keys of one hash slot, so the keys one script uses
  * together share a hash tag (the part in braces): every agent key and the agents stream share
@@ -161,6 +166,20 @@ export class RedisKeys {
   }
   get bootLock(): string {
     return `${this.prefix}:boot:lock`;
+  }
+
+  /**
+   * The national DNC registry of one area code (`npa`, 3 digits) as a bitset of 10^7 bits, one per
+   * 7-digit subscriber number. Each area code is its own hash slot, so the registry spreads over
+   * a cluster and a full import's RENAME (tmp -> bits) stays in one slot.
+   */
+  dncNational(npa: string): { bits: string; tmp: string; part: string } {
+    const base = `${this.prefix}:{dncnat:${npa}}`;
+    return { bits: `${base}:bits`, tmp: `${base}:tmp`, part: `${base}:part` };
+  }
+  /** npa -> JSON {numbers, importedAtMs}: which area codes the registry holds (status, bench). */
+  get dncNationalAreas(): string {
+    return `${this.prefix}:dncnat:areas`;
   }
 
   /** BullMQ `prefix` option: its keys then live under p:{bull}:<queue>:..., one slot. */

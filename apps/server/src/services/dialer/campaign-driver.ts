@@ -469,7 +469,7 @@ export class CampaignDriver {
     const c = this.campaign;
     const e = lease.entry;
     const now = this.d.clock.nowMs();
-    const onDnc = await this.d.dnc.isBlocked(e.phone, c.id);
+    const onDnc = await this.d.dnc.isBlocked(e.phone, c.id, c.nationalDncScrub);
     const verdict = checkDial({
       onDnc,
       timeZones: e.timeZones,

@@ -1,11 +1,18 @@
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
+import { RedisKeys } from '../../adapters/redis/keys.js';
+import { RedisNationalDnc } from '../../adapters/redis/national-dnc.js';
 import type { Logger } from '../../logger.js';
+import type { NationalDncRegistry } from '../../ports/national-dnc.js';
 import type { DialerKeys } from './redis-state.js';
 
 /** The dial-time DNC question the dialer asks; a fake in unit tests. */
 export interface DncChecker {
-  isBlocked(phone: string, campaignId: string): Promise<boolean>;
+  /**
+   * True when the number is on the internal (system-wide) list, the campaign's list, or, unless
+   * `scrubNational` is false (a campaign the admin exempted), the national registry.
+   */
+  isBlocked(phone: string, campaignId: string, scrubNational?: boolean): Promise<boolean>;
 }
 
 /**
@@ -18,27 +25,39 @@ export interface DncChecker {
  * - rebuild(): at start and every few minutes, a full copy renamed over the live sets, which is
  *   what removes deleted entries (a removal may lag; an addition may not).
  * Several dialer instances may sync at once: every write is idempotent.
+ * The national registry (ports/national-dnc.ts) is asked beside these sets; it is imported by
+ * `npm run dnc:registry`, not mirrored from PostgreSQL.
  */
 export class DncCache implements DncChecker {
   private lastId = '0';
+  private readonly national: NationalDncRegistry;
 
   constructor(
     private readonly redis: Redis,
     private readonly keys: DialerKeys,
     private readonly pool: pg.Pool,
     private readonly logger?: Logger,
-  ) {}
+    national?: NationalDncRegistry,
+  ) {
+    this.national = national ?? new RedisNationalDnc(redis, new RedisKeys(keys.prefix));
+  }
 
-  async isBlocked(phone: string, campaignId: string): Promise<boolean> {
-    const res = await this.redis
-      .pipeline()
-      .sismember(this.keys.dncAll(), phone)
-      .sismember(this.keys.dncCampaign(campaignId), phone)
-      .exec();
-    return (res ?? []).some(([err, v]) => {
+  async isBlocked(phone: string, campaignId: string, scrubNational = true): Promise<boolean> {
+    // The registry's key is in its own slot (one per area code): a separate command sent at the
+    // same time as the pipeline, so the check still costs one round trip.
+    const [internal, national] = await Promise.all([
+      this.redis
+        .pipeline()
+        .sismember(this.keys.dncAll(), phone)
+        .sismember(this.keys.dncCampaign(campaignId), phone)
+        .exec(),
+      scrubNational ? this.national.isListed(phone) : false,
+    ]);
+    const onInternal = (internal ?? []).some(([err, v]) => {
       if (err) throw err;
       return Number(v) === 1;
     });
+    return onInternal || national;
   }
 
   async add(phone: string, campaignId: string | null): Promise<void> {

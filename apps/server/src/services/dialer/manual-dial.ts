@@ -84,7 +84,8 @@ export class ManualDialer {
     const now = this.d.clock.nowMs();
     const onDnc =
       (await this.onDncInDb(lead.phone, campaign.id)) ||
-      ((await this.d.dnc?.isBlocked(lead.phone, campaign.id)) ?? false);
+      ((await this.d.dnc?.isBlocked(lead.phone, campaign.id, campaign.nationalDncScrub ?? true)) ??
+        false);
     const verdict = checkDial({
       onDnc,
       timeZones: lead.tzCandidates,

@@ -29,6 +29,8 @@ export interface DialerCampaign {
   machineMessageAudio: string | null;
   safeHarborAudio: string;
   recycle: RecyclePolicy;
+  /** Check the national DNC registry at dial time (false only when an admin exempted it). */
+  nationalDncScrub: boolean;
 }
 
 /** The settings the dialer depends on, checked with the campaigns repository's own schema. */
@@ -85,6 +87,7 @@ export function toDialerCampaign(
     machineMessageAudio: c.machineMessageAudio,
     safeHarborAudio: c.safeHarborAudio,
     recycle: { rules: map, maxAttempts: c.maxAttempts },
+    nationalDncScrub: c.nationalDncScrub ?? true,
   };
 }
 

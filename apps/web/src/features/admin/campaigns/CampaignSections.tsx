@@ -82,6 +82,17 @@ const GROUPS: ReadonlyArray<{ legend: string; settings: readonly Setting[] }> = 
     ],
   },
   {
+    legend: 'Do not call',
+    settings: [
+      {
+        key: 'nationalDncScrub',
+        label: 'Check the national DNC registry',
+        kind: 'bool',
+        hint: 'turn off only for exempt calls (e.g. an established business relationship)',
+      },
+    ],
+  },
+  {
     legend: 'Answering machines and drops',
     settings: [
       { key: 'amdEnabled', label: 'Answering-machine detection', kind: 'bool' },
@@ -143,6 +154,7 @@ const NEW_CAMPAIGN: Omit<Campaign, 'id' | 'script'> = {
   maxAttempts: 6,
   callerId: null,
   amdEnabled: true,
+  nationalDncScrub: true,
   machineAction: 'hangup',
   machineMessageAudio: null,
   safeHarborAudio: 'sound:vm-goodbye',
