@@ -72,8 +72,43 @@ export const HealthResponse = z.object({
   redis: HealthStatus,
   /** Per Asterisk server id (host:port); 'down' when its state is unknown. */
   telephony: z.record(z.string(), HealthStatus),
+  /**
+   * The codecs agents' browser phones are offered, in order (G.711 first; opus appended only
+   * where Asterisk runs codec_opus). Absent when no Asterisk is configured.
+   */
+  codecs: z.array(z.string()).optional(),
+  /** Whether Opus is offered to the browser phones. */
+  opusOffered: z.boolean().optional(),
+  /** Per server: the modules Ringside needs that its start-up check found missing. */
+  missingModules: z.record(z.string(), z.array(z.string())).optional(),
 });
 export type HealthResponse = z.infer<typeof HealthResponse>;
+
+/** One Asterisk server as the supervisor's telephony status shows it. */
+export const TelephonyServerView = z.object({
+  serverId: z.string(),
+  up: z.boolean(),
+  /** Why it is down ('connected' when up). */
+  reason: z.string(),
+  sinceMs: z.number().int().nullable(),
+  /** Modules Ringside needs that are not running (empty: none, or not checked). */
+  missingModules: z.array(z.string()),
+  /** Why the module check could not run (wrong ARI credentials, unreachable), else null. */
+  checkFault: z.string().nullable(),
+  /** The browser phones' codecs on this server, in order. */
+  codecs: z.array(z.string()),
+  opusOffered: z.boolean(),
+});
+export type TelephonyServerView = z.infer<typeof TelephonyServerView>;
+
+/** GET /api/supervisor/telephony. */
+export const TelephonyStatusResponse = z.object({
+  servers: z.array(TelephonyServerView),
+  /** The codecs of the server agents' phones live on (the first), in order. */
+  codecs: z.array(z.string()),
+  opusOffered: z.boolean(),
+});
+export type TelephonyStatusResponse = z.infer<typeof TelephonyStatusResponse>;
 
 // ---------------------------------------------------------------------------------------------
 // Campaigns

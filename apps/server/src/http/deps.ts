@@ -16,6 +16,7 @@ import type {
   ImportMapping,
   ImportReport,
   ListId,
+  TelephonyStatusResponse,
 } from '@ringside/protocol';
 import type { AuditLog } from '../adapters/postgres/audit.js';
 import type { AdminRepos } from './routes/admin-people.js';
@@ -42,6 +43,12 @@ export interface HealthChecks {
   telephonyStatus: TelephonyStatus;
   /** Servers that must appear in the telephony answer (from the configuration). */
   telephonyServers: readonly string[];
+  /**
+   * Per server: up/down, the module check and the phones' codecs (roles/api.ts builds it from
+   * adapters/asterisk/asterisk-modules.ts). Unset: /health shows no codecs and the supervisor's
+   * telephony status answers 503.
+   */
+  telephonyDetails?: () => TelephonyStatusResponse;
 }
 
 /** Campaign read/update (the DB engineer's repository behind it). */

@@ -18,6 +18,11 @@ import { createDispositionsRepo, createPauseCodesRepo } from '../adapters/postgr
 import { createUsersRepo } from '../adapters/postgres/users.js';
 import { createTeamsRepo } from '../adapters/postgres/teams.js';
 import { telephonyHealth } from '../adapters/asterisk/telephony-health.js';
+import {
+  asteriskModules,
+  checkModulesAtStart,
+  telephonyDetails,
+} from '../adapters/asterisk/asterisk-modules.js';
 import { RedisEventBus } from '../adapters/redis/event-bus.js';
 import { RedisStateStore } from '../adapters/redis/state-store.js';
 import { RedisKeys } from '../adapters/redis/keys.js';
@@ -67,6 +72,8 @@ const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 export async function startApi(ctx: RoleContext): Promise<RunningRole> {
   const { config, logger, pool, clock } = ctx;
   const log = logger.child({ role: 'api' });
+  // One line per process on what Asterisk lacks; the browser phones' codecs follow its answer.
+  checkModulesAtStart(ctx.ariServers, logger);
   const redis = new Redis(config.redisUrl, { connectionName: `${config.redisPrefix}:api` });
   redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection error'));
   if (ctx.metrics) countRedisErrors(ctx.metrics, redis);
@@ -127,6 +134,7 @@ export async function startApi(ctx: RoleContext): Promise<RunningRole> {
       telephonyStatus: async () =>
         Object.fromEntries(telephonyHealth.snapshot().map((s) => [s.serverId, s.up])),
       telephonyServers: ctx.ariServers.map((s) => s.id),
+      telephonyDetails: () => telephonyDetails(ctx.ariServers.map((s) => s.id)),
     },
     // An api process without an ari-worker learns telephony status from the bus.
     observeEvent: (env) => {
@@ -241,7 +249,14 @@ export async function startAgentCallControl(d: AgentCallControlDeps): Promise<Ag
   // none on the simulated PBX, which has no SIP.
   const sipAccounts =
     legAri && d.sip && !d.simulated
-      ? new SipAccountService({ ari: legAri, settings: d.sip, logger: d.logger, clock: d.clock })
+      ? new SipAccountService({
+          ari: legAri,
+          settings: d.sip,
+          logger: d.logger,
+          clock: d.clock,
+          // G.711, plus Opus where the module check saw codec_opus (asterisk-modules.ts).
+          codecs: () => asteriskModules.codecsFor(legServer?.id ?? ''),
+        })
       : null;
   const telephony = new AgentTelephonyService({
     store: d.store,

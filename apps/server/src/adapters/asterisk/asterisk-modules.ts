@@ -1,4 +1,5 @@
 import type { Module } from '@ringside/ari';
+import type { TelephonyStatusResponse } from '@ringside/protocol';
 import type { Logger } from '../../logger.js';
 import { AriRestClient, type AriConnection } from './ari-client.js';
 import { AriError } from './ari-error.js';
@@ -295,4 +296,37 @@ export function checkModulesAtStart(
   health.onChange((status, prev) => {
     if (status.up && prev && !prev.up) void modules.recheck(status.serverId, logger);
   });
+}
+
+/**
+ * The telephony status the supervisor and /health show: per configured server, up or down (and
+ * why), the module check and the phones' codecs; the codecs of the first server (where agents'
+ * legs live) for the whole. A server not checked yet offers G.711 only.
+ */
+export function telephonyDetails(
+  serverIds: readonly string[],
+  health: TelephonyHealth = telephonyHealth,
+  modules: AsteriskModules = asteriskModules,
+): TelephonyStatusResponse {
+  const statuses = new Map(health.snapshot().map((s) => [s.serverId, s]));
+  const servers = serverIds.map((serverId) => {
+    const st = statuses.get(serverId);
+    const r = modules.report(serverId);
+    return {
+      serverId,
+      up: st?.up ?? false,
+      reason: st?.reason ?? 'not connected yet',
+      sinceMs: st?.sinceMs ?? null,
+      missingModules: r?.missing ?? [],
+      checkFault: r?.fault ?? null,
+      codecs: r?.codecs ?? phoneCodecs(false),
+      opusOffered: r?.opus ?? false,
+    };
+  });
+  const first = servers[0];
+  return {
+    servers,
+    codecs: first?.codecs ?? phoneCodecs(false),
+    opusOffered: first?.opusOffered ?? false,
+  };
 }

@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { HealthResponse } from '@ringside/protocol';
+import { HealthResponse, TelephonyStatusResponse } from '@ringside/protocol';
+import { UnavailableError } from '../../errors.js';
 import type { AppDeps } from '../deps.js';
 import { defineRoute } from '../route.js';
+import { SUPERVISOR } from './common.js';
 
 /** A check that throws or hangs counts as down; health must answer quickly in any case. */
 const CHECK_TIMEOUT_MS = 2000;
@@ -49,8 +51,34 @@ export function registerHealthRoutes(app: FastifyInstance, deps: AppDeps): void 
         redis: redis ? 'up' : 'down',
         telephony,
       };
+      // Which codecs the phones are offered, and what the module check found missing (a missing
+      // module does not make the answer 503: Asterisk is up, some features will fail).
+      const details = health.telephonyDetails?.();
+      if (details && details.servers.length > 0) {
+        body.codecs = details.codecs;
+        body.opusOffered = details.opusOffered;
+        body.missingModules = Object.fromEntries(
+          details.servers.map((s) => [s.serverId, s.missingModules]),
+        );
+      }
       void reply.code(allUp ? 200 : 503);
       return body;
+    },
+  });
+
+  defineRoute(app, {
+    method: 'GET',
+    url: '/api/supervisor/telephony',
+    auth: SUPERVISOR,
+    summary:
+      'Each Asterisk server: up or down and why, modules Ringside needs that are missing, and the ' +
+      "codecs agents' browser phones are offered (G.711 first; Opus only where codec_opus runs).",
+    tags: ['supervisor'],
+    response: TelephonyStatusResponse,
+    handler: () => {
+      const details = deps.health.telephonyDetails;
+      if (!details) throw new UnavailableError('telephony status is not available');
+      return Promise.resolve(details());
     },
   });
 }
