@@ -19,8 +19,44 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL is invalid/);
   });
 
-  it('requires a real session secret in production', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/SESSION_SECRET is missing/);
+  it('has no public default session secret: unset means generated and kept in PostgreSQL', () => {
+    expect(loadConfig({}).sessionSecret).toBeNull();
+    expect(loadConfig({ NODE_ENV: 'production' }).sessionSecret).toBeNull();
+    expect(loadConfig({ SESSION_SECRET: '' }).sessionSecret).toBeNull();
+    const strong = 'q8Zr3vN1xK5pL0wT7yH2mB9cF4dG6jS_';
+    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: strong }).sessionSecret).toBe(
+      strong,
+    );
+  });
+
+  it('refuses to start with a weak session secret, in production and elsewhere', () => {
+    for (const NODE_ENV of ['production', 'development']) {
+      for (const SESSION_SECRET of [
+        'dev-only-secret-change-me-0123456789abcdef',
+        'short-but-random-9f8a',
+        'x'.repeat(40),
+        'abcabcabcabcabcabcabcabcabcabcabcabc',
+      ]) {
+        expect(() => loadConfig({ NODE_ENV, SESSION_SECRET })).toThrow(
+          /^configuration: SESSION_SECRET is invalid/,
+        );
+      }
+    }
+  });
+
+  it('reads TRUST_PROXY as Fastify trustProxy: off by default, hops, true or addresses', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.1, 192.168.0.0/16,::1' }).trustProxy).toEqual([
+      '10.0.0.1',
+      '192.168.0.0/16',
+      '::1',
+    ]);
+    expect(() => loadConfig({ TRUST_PROXY: 'proxy.example.com' })).toThrow(
+      /TRUST_PROXY is invalid/,
+    );
   });
 
   it('parses several Asterisk servers from ARI_URL', () => {

@@ -63,11 +63,34 @@ const EnvSchema = z.object({
   HTTP_HOST: z.string().default('127.0.0.1'),
   HTTP_PORT: port.default(8080),
   SIM_PBX_PORT: port.default(8088),
-  /** Signs session tokens; must be set (>= 32 characters) in production. */
-  SESSION_SECRET: z
-    .string()
-    .min(32, 'must be at least 32 characters')
-    .default('dev-only-secret-change-me-0123456789abcdef'),
+  /**
+   * Signs session tokens (>= 32 characters, not a known public value). Unset: a random one is
+   * generated at the first start and kept in PostgreSQL (server_secrets), shared by every api
+   * process; `npm run session:rotate` replaces it (docs/security.md).
+   */
+  SESSION_SECRET: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .min(32, 'must be at least 32 characters')
+      .refine((v) => !isWeakSecret(v), 'is a known or low-variety value; use a random one')
+      .optional(),
+  ),
+  /**
+   * Whose address a request comes from (Fastify trustProxy): unset/false, the TCP peer; a hop
+   * count (1: one proxy in front); true, any X-Forwarded-For; or comma-separated proxy addresses
+   * or CIDRs whose X-Forwarded-For is believed.
+   */
+  TRUST_PROXY: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .refine(
+        (v) => parseTrustProxy(v) !== undefined,
+        'must be true, false, a hop count, or comma-separated addresses/CIDRs',
+      )
+      .optional(),
+  ),
   COOKIE_SECURE: bool.default(false),
   DEMO: bool.default(false),
   /**
@@ -153,7 +176,10 @@ export interface Config {
   ariMaxCallsPerServer: number;
   http: { host: string; port: number };
   simPbxPort: number;
-  sessionSecret: string;
+  /** SESSION_SECRET; null: the api uses the one generated in PostgreSQL (http/session-secret.ts). */
+  sessionSecret: string | null;
+  /** Fastify trustProxy (TRUST_PROXY): false, true, a hop count or trusted proxy addresses. */
+  trustProxy: TrustProxy;
   cookieSecure: boolean;
   demo: boolean;
   /** The agents' WebRTC phones on a real Asterisk; null on the simulated PBX (no SIP there). */
@@ -192,9 +218,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`configuration: ${name} ${shown}`);
   }
   const e = parsed.data;
-  if (e.NODE_ENV === 'production' && e.SESSION_SECRET.startsWith('dev-only')) {
-    throw new ConfigError('configuration: SESSION_SECRET is missing (required in production)');
-  }
   const ari: AriServerConfig[] = [];
   for (const raw of (e.ARI_URL ?? '')
     .split(',')
@@ -234,7 +257,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ariMaxCallsPerServer: e.ARI_MAX_CALLS,
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
     simPbxPort: e.SIM_PBX_PORT,
-    sessionSecret: e.SESSION_SECRET,
+    sessionSecret: e.SESSION_SECRET ?? null,
+    trustProxy: e.TRUST_PROXY === undefined ? false : (parseTrustProxy(e.TRUST_PROXY) ?? false),
     cookieSecure: e.COOKIE_SECURE,
     demo: e.DEMO,
     sip: sipConfig(e, ari[0]),
@@ -299,6 +323,33 @@ function turnAuth(
   if (auth && !iceServers.some(isTurnUrl))
     fail(name, 'ICE_SERVERS has no turn: or turns: URL for it to apply to');
   return auth;
+}
+
+/** Fastify's trustProxy: which X-Forwarded-* headers are believed. */
+export type TrustProxy = boolean | number | string[];
+
+/** TRUST_PROXY as Fastify takes it; undefined when it is not a valid value. */
+export function parseTrustProxy(v: string): TrustProxy | undefined {
+  const t = v.trim().toLowerCase();
+  if (t === 'true') return true;
+  if (t === 'false' || t === '0') return false;
+  if (/^[1-9][0-9]?$/.test(t)) return Number(t);
+  const list = t
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const addr = /^(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|[0-9a-f:]*:[0-9a-f:.]*)(?:\/[0-9]{1,3})?$/;
+  if (list.length === 0 || !list.every((a) => addr.test(a))) return undefined;
+  return list;
+}
+
+/**
+ * Secrets that must never sign sessions: the public default of earlier versions, and values
+ * with too few distinct characters to be random ('aaaa...', '0123...' repeated).
+ */
+export const PUBLIC_DEV_SESSION_SECRET = 'dev-only-secret-change-me-0123456789abcdef';
+export function isWeakSecret(v: string): boolean {
+  return v === PUBLIC_DEV_SESSION_SECRET || v.startsWith('dev-only') || new Set(v).size < 10;
 }
 
 /** A turn: or turns: URL (credentials apply to those, not to STUN). */

@@ -5,6 +5,7 @@ import websocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Readable } from 'node:stream';
 import { WS_MAX_CLIENT_MESSAGE_BYTES } from '@ringside/protocol';
+import type { TrustProxy } from '../config.js';
 import { RingsideError } from '../errors.js';
 import { createGateway } from '../ws/gateway.js';
 import { authorize, resolveUser } from './auth.js';
@@ -25,6 +26,9 @@ import { registerMetricsRoutes } from './routes/metrics.js';
 import { registerTelephonyRoutes } from './routes/telephony.js';
 import { registerUserRoutes } from './routes/users.js';
 import { registerWebApp } from './web-app.js';
+import { safeError } from './safe-error.js';
+import { checkRequestOrigin, registerSecurityHeaders } from './security.js';
+import { assertStorableText } from './text-guard.js';
 
 /** Largest JSON body (bytes). CSV imports stream and are not bound by it. */
 const JSON_BODY_LIMIT = 1024 * 1024;
@@ -48,6 +52,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Fastify's request lines log the raw URL (query strings may hold mappings); ours below log
     // the route pattern instead.
     logController: new LogController({ disableRequestLogging: true }),
+    // Whose address req.ip is (login limits) and whether X-Forwarded-Proto/Host count (Origin
+    // check): TRUST_PROXY, off by default.
+    trustProxy: fastifyTrustProxy(deps.config.trustProxy ?? false),
   });
   app.addHook('onResponse', async (req, reply) => {
     req.log.info(
@@ -80,6 +87,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await app.register(cookie);
+  await registerSecurityHeaders(app, {
+    connectSources: deps.config.connectSources ?? [],
+    hsts: deps.config.cookieSecure,
+  });
+  // Before authentication: a forged cross-site request is refused whoever it would act as.
+  app.addHook('onRequest', async (req) => checkRequestOrigin(req));
+  // Text PostgreSQL cannot store (NUL, lone surrogates) is a 400 naming the field, on every route.
+  app.addHook('preValidation', async (req) => {
+    assertStorableText(req.params, 'params');
+    assertStorableText(req.query, 'query');
+    assertStorableText(req.body);
+  });
   await app.register(rateLimit, {
     global: false,
     errorResponseBuilder: (_req, ctx) =>
@@ -123,7 +142,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.setErrorHandler((err, req, reply) => {
     const mapped = mapError(err);
-    if (mapped.internal) req.log.error({ err, url: req.url }, 'request failed');
+    // The route pattern, never the URL: query strings and bodies may hold numbers and names.
+    if (mapped.internal) {
+      req.log.error(
+        { err: safeError(err), method: req.method, route: req.routeOptions.url ?? '(none)' },
+        'request failed',
+      );
+    }
     if (err instanceof RateLimitedError) {
       void reply.header('retry-after', Math.max(1, Math.ceil(err.retryAfterMs / 1000)));
     }
@@ -160,7 +185,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerTelephonyRoutes(app, deps);
   registerReportRoutes(app, deps);
   registerSupervisorRoutes(app, deps);
-  registerWebApp(app, deps.config.webRoot ?? null);
+  registerWebApp(app, deps.config.webRoot ?? null, {
+    sourceMaps: deps.config.production !== true,
+  });
 
   const gateway = createGateway(deps);
   gateway.register(app);
@@ -169,6 +196,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onClose', async () => gateway.stop());
 
   return app;
+}
+
+/** TRUST_PROXY as Fastify's types take it: a hop count is "trust the n nearest hops". */
+function fastifyTrustProxy(
+  t: TrustProxy,
+): boolean | string[] | ((addr: string, hop: number) => boolean) {
+  return typeof t === 'number' ? (_addr, hop) => hop < t : t;
 }
 
 export interface RouteInfo {

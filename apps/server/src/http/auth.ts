@@ -4,8 +4,6 @@ import type { FastifyRequest } from 'fastify';
 import type { AgentId, Role } from '@ringside/protocol';
 import type { UserRecord, UsersRepo } from '../adapters/postgres/users.js';
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
-import type { Clock } from '../ports/clock.js';
-import { RateLimitedError } from './errors.js';
 import type { RouteAuth } from './route.js';
 import { tokenFrom, verifySession } from './session.js';
 
@@ -57,54 +55,6 @@ export async function checkPassword(
     ok = false; // a malformed stored hash is a failed login, not a 500
   }
   return ok && user?.active ? user : null;
-}
-
-/**
- * Failed logins per username in this process: after `maxFailures` within `windowMs` the username
- * is refused until the window passes, whatever the password (stops spraying from many IPs).
- */
-export class LoginLimiter {
-  private readonly failures = new Map<string, { count: number; firstAtMs: number }>();
-  constructor(
-    private readonly clock: Clock,
-    private readonly maxFailures: number,
-    private readonly windowMs: number,
-  ) {}
-
-  check(username: string): void {
-    const f = this.failures.get(username);
-    if (!f) return;
-    const now = this.clock.nowMs();
-    if (now - f.firstAtMs >= this.windowMs) {
-      this.failures.delete(username);
-      return;
-    }
-    if (f.count >= this.maxFailures) {
-      throw new RateLimitedError(
-        'too many failed logins for this user; try later',
-        f.firstAtMs + this.windowMs - now,
-      );
-    }
-  }
-
-  fail(username: string): void {
-    const now = this.clock.nowMs();
-    const f = this.failures.get(username);
-    if (!f || now - f.firstAtMs >= this.windowMs) {
-      this.failures.set(username, { count: 1, firstAtMs: now });
-    } else {
-      f.count += 1;
-    }
-    // Bound memory under a spraying attack: forget the oldest entries.
-    if (this.failures.size > 100_000) {
-      const first = this.failures.keys().next();
-      if (!first.done) this.failures.delete(first.value);
-    }
-  }
-
-  succeed(username: string): void {
-    this.failures.delete(username);
-  }
 }
 
 /** Resolves the request's session to a current, active user, or null. */

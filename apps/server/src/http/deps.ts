@@ -131,9 +131,17 @@ export interface AppConfig {
   sessionTtlMs?: number;
   /** Login attempts per IP per minute. */
   loginPerIpPerMinute?: number;
-  /** Failed logins per username before it is refused for `loginLockMs`. */
-  loginFailuresPerUsername?: number;
-  loginLockMs?: number;
+  /** Failed-login delays per (username, address) and lock per address (login-guard.ts). */
+  loginGuard?: Partial<import('./login-guard.js').LoginGuardOptions>;
+  /** Whose address a request comes from (TRUST_PROXY, Fastify trustProxy); default false. */
+  trustProxy?: import('../config.js').TrustProxy;
+  /** Production: source maps of the panel are not served. */
+  production?: boolean;
+  /**
+   * Origins besides the page's own that the panel may connect to (CSP connect-src), e.g. the
+   * SIP WebSocket of the browser phones (wss://pbx:8089).
+   */
+  connectSources?: string[];
   /** WebSocket: server heartbeat period (ms). */
   wsHeartbeatMs?: number;
   /** WebSocket: an agent with no socket and no heartbeat for this long is paused (ms). */

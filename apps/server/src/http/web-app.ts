@@ -34,7 +34,11 @@ async function isFile(file: string): Promise<boolean> {
   }
 }
 
-export function registerWebApp(app: FastifyInstance, root: string | null): void {
+export function registerWebApp(
+  app: FastifyInstance,
+  root: string | null,
+  opts: { sourceMaps?: boolean } = {},
+): void {
   const base = root ? path.resolve(root) : null;
   app.route({
     method: 'GET',
@@ -59,6 +63,10 @@ export function registerWebApp(app: FastifyInstance, root: string | null): void 
       // Resolve inside the build directory only: "..", encoded or not, cannot leave it.
       const wanted = path.resolve(base, `.${urlPath}`);
       if (wanted !== base && !wanted.startsWith(base + path.sep)) {
+        throw new NotFoundError('not found');
+      }
+      // Production does not hand out the panel's sources (NODE_ENV=production).
+      if (opts.sourceMaps === false && path.extname(urlPath).toLowerCase() === '.map') {
         throw new NotFoundError('not found');
       }
       let file = wanted;

@@ -59,6 +59,7 @@ import { createListAdminDeps } from '../http/routes/admin-lists-deps.js';
 import type { RoleContext, RunningRole } from './context.js';
 import { UnavailableError } from '../errors.js';
 import { RedisAgentLegIndex } from '../adapters/redis/agent-leg-index.js';
+import { startSessionSecret } from '../http/session-secret.js';
 import { countRedisErrors } from '../adapters/metrics/instrument.js';
 
 /** The agent panel's build (npm run web:build), relative to this file in the repository. */
@@ -98,10 +99,21 @@ export async function startApi(ctx: RoleContext): Promise<RunningRole> {
     maxCallsPerServer: config.ariMaxCallsPerServer,
   });
 
+  // SESSION_SECRET, else the one generated in PostgreSQL (re-read: session:rotate signs out).
+  const sessionSecret = await startSessionSecret({
+    configured: config.sessionSecret,
+    pool,
+    logger: log,
+  });
   const deps: AppDeps = {
     config: {
-      sessionSecret: config.sessionSecret,
+      get sessionSecret() {
+        return sessionSecret.current();
+      },
       cookieSecure: config.cookieSecure,
+      trustProxy: config.trustProxy,
+      production: config.env === 'production',
+      connectSources: config.sip ? [new URL(config.sip.wsUri).origin] : [],
       webRoot: WEB_DIST,
       metricsToken: config.metrics.token,
     },
@@ -151,6 +163,7 @@ export async function startApi(ctx: RoleContext): Promise<RunningRole> {
     name: 'api',
     async stop() {
       await app.close();
+      sessionSecret.stop();
       await control.stop();
       redis.disconnect();
     },

@@ -222,6 +222,7 @@ const TYPED: { [T in keyof Database]: { [C in keyof Database[T]]: true } } = {
   lists: { id: true, campaign_id: true, name: true, active: true, created_at: true },
   pause_codes: { id: true, campaign_id: true, code: true, name: true, billable: true },
   schema_migrations: { name: true, applied_at: true },
+  server_secrets: { name: true, value: true, created_at: true },
   teams: { id: true, name: true, created_at: true },
   users: {
     id: true,

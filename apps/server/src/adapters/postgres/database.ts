@@ -338,6 +338,13 @@ export interface SchemaMigrationsTable {
   applied_at: CreatedAt;
 }
 
+/** Secrets the server generated for itself (server-secrets.ts): `session` signs session tokens. */
+export interface ServerSecretsTable {
+  name: string;
+  value: string;
+  created_at: CreatedAt;
+}
+
 /**
  * Report rollups (0100_reports.sql), kept exact by triggers on call_log and agent_log; written
  * only by those triggers and report_rollups_rebuild(), read by adapters/postgres/reports.
@@ -411,6 +418,7 @@ export interface Database {
   report_agent_state_daily: ReportAgentStateDailyTable;
   report_answer_daily: ReportAnswerDailyTable;
   schema_migrations: SchemaMigrationsTable;
+  server_secrets: ServerSecretsTable;
 }
 
 export type Db = Kysely<Database>;

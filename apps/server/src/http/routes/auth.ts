@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { LoginBody, LoginResponse, Me, OkResponse } from '@ringside/protocol';
 import { UnauthorizedError } from '../../errors.js';
-import { checkPassword, LoginLimiter, type SessionUser } from '../auth.js';
+import { checkPassword, type SessionUser } from '../auth.js';
+import { LoginGuard, loggedUsername } from '../login-guard.js';
 import type { AppDeps } from '../deps.js';
 import { defineRoute } from '../route.js';
 import { DEFAULT_SESSION_TTL_MS, SESSION_COOKIE, signSession } from '../session.js';
@@ -18,11 +19,7 @@ const toMe = (u: Pick<SessionUser, 'id' | 'username' | 'displayName' | 'role' | 
 export function registerAuthRoutes(app: FastifyInstance, deps: AppDeps): void {
   const { config, clock, users } = deps;
   const ttlMs = config.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS;
-  const limiter = new LoginLimiter(
-    clock,
-    config.loginFailuresPerUsername ?? 5,
-    config.loginLockMs ?? 15 * 60 * 1000,
-  );
+  const guard = new LoginGuard(clock, config.loginGuard);
 
   defineRoute(app, {
     method: 'POST',
@@ -41,15 +38,24 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AppDeps): void {
       },
     },
     handler: async ({ body, reply, req }) => {
-      limiter.check(body.username);
+      guard.check(body.username, req.ip, req.log);
       const found = await users.findByUsername(body.username);
       const user = await checkPassword(found, body.password);
       if (!user) {
-        limiter.fail(body.username);
-        req.log.info({ event: 'login_failed' }, 'login failed');
+        const { delayMs, addressLocked } = guard.fail(body.username, req.ip);
+        req.log.warn(
+          {
+            event: 'login_failed',
+            username: loggedUsername(body.username),
+            address: req.ip,
+            delayMs,
+            addressLocked,
+          },
+          'login failed',
+        );
         throw new UnauthorizedError('invalid username or password');
       }
-      limiter.succeed(body.username);
+      guard.succeed(body.username, req.ip);
       const now = clock.nowMs();
       const expiresAtMs = now + ttlMs;
       const token = signSession(config.sessionSecret, {

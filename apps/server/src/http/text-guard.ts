@@ -1,0 +1,59 @@
+import { ValidationError } from '../errors.js';
+
+/**
+ * Text PostgreSQL cannot store: NUL (U+0000: refused by text and jsonb columns alike) and lone
+ * UTF-16 surrogates (refused by jsonb, silently turned into U+FFFD in text columns). Checked once
+ * for every route (app.ts, a preValidation hook over body, query and params) so that such input is
+ * a 400 naming the field, never a 500 from the database or a mangled value.
+ */
+// eslint-disable-next-line no-control-regex -- U+0000 is exactly what this looks for
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+export const UNSTORABLE_TEXT_MESSAGE =
+  'contains a NUL character or an invalid (lone surrogate) character';
+
+/** Whether `s` holds a NUL or a lone surrogate. */
+export function hasUnstorableText(s: string): boolean {
+  return UNSTORABLE.test(s);
+}
+
+/** Nesting beyond which a value is not walked further (JSON bodies are limited to 1 MiB anyway). */
+const MAX_DEPTH = 64;
+
+/**
+ * The path (`a.b.0`) of the first string, or object key, in `value` holding unstorable text;
+ * null when there is none. Keys are named by their position when they are the problem.
+ */
+export function findUnstorableText(value: unknown, path: string[] = [], depth = 0): string | null {
+  if (typeof value === 'string') return hasUnstorableText(value) ? joinPath(path) : null;
+  if (value === null || typeof value !== 'object' || depth > MAX_DEPTH) return null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = findUnstorableText(value[i], [...path, String(i)], depth + 1);
+      if (found !== null) return found;
+    }
+    return null;
+  }
+  // Only plain data objects (parsed JSON, query, params), never streams or buffers.
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return null;
+  for (const [k, v] of Object.entries(value)) {
+    if (hasUnstorableText(k)) return joinPath([...path, '(key)']);
+    const found = findUnstorableText(v, [...path, k], depth + 1);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
+function joinPath(path: string[]): string {
+  return path.length ? path.join('.') : '(root)';
+}
+
+/** Throws a ValidationError naming the field when `value` holds unstorable text. */
+export function assertStorableText(value: unknown, prefix?: string): void {
+  const found = findUnstorableText(value, prefix ? [prefix] : []);
+  if (found === null) return;
+  throw new ValidationError(`${found}: ${UNSTORABLE_TEXT_MESSAGE}`, [
+    { path: found, message: UNSTORABLE_TEXT_MESSAGE },
+  ]);
+}
