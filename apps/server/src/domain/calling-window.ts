@@ -143,6 +143,53 @@ export function isDialable(
   return candidates.every((z) => isInsideWindow(z, w, atMs));
 }
 
+/** One candidate zone's local time against the effective window, for screens and logs. */
+export interface ZoneWindowDetail {
+  zone: string;
+  /** Local wall-clock time 'HH:MM'; null when the runtime does not know the zone. */
+  localTime: string | null;
+  inside: boolean;
+}
+
+/**
+ * The federal/campaign window read in each candidate zone, and the zone that decides: the first
+ * candidate outside the window (the one that blocks), else the one that closes first. Same rule
+ * as isDialable: `dialable` is isDialable(candidates, campaign, atMs).
+ */
+export function windowDetail(
+  candidates: readonly string[],
+  campaign: CallingWindow,
+  atMs: number,
+): { dialable: boolean; decidingZone: string | null; zones: ZoneWindowDetail[]; window: string } {
+  const w = effectiveWindow(campaign);
+  const zones = candidates.map((zone) => {
+    const lt = localTime(zone, atMs);
+    return {
+      zone,
+      localTime: lt ? hhmm(lt.minute) : null,
+      inside: lt !== null && lt.minute >= w.startMinute && lt.minute < w.endMinute,
+    };
+  });
+  const dialable = isDialable(candidates, campaign, atMs);
+  let decidingZone = zones.find((z) => !z.inside)?.zone ?? null;
+  if (dialable) {
+    let first = Number.POSITIVE_INFINITY;
+    for (const z of candidates) {
+      const lt = localTime(z, atMs);
+      const end = lt ? localToUtcMs(z, lt.year, lt.month, lt.day, w.endMinute) : null;
+      if (end !== null && end < first) {
+        first = end;
+        decidingZone = z;
+      }
+    }
+  }
+  return { dialable, decidingZone, zones, window: `${hhmm(w.startMinute)}-${hhmm(w.endMinute)}` };
+}
+
+function hhmm(minute: number): string {
+  return `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
+}
+
 /** The candidate zones of a tz_key ('' = none). */
 export function zonesOfKey(key: string): string[] {
   return key === '' ? [] : key.split(',');

@@ -7,7 +7,8 @@
  * The drop-rate arithmetic is the pacing module's (domain/pacing/ledger.ts); this module only
  * turns it into the budget the API shows.
  */
-import { isDialable, type CallingWindow } from './calling-window.js';
+import { windowDetail, type CallingWindow } from './calling-window.js';
+import { checkStateRules, type StateRuleSet } from './state-rules.js';
 import {
   DEFAULT_WINDOW_DAYS,
   dropBudget,
@@ -24,9 +25,22 @@ export const MAX_DROP_WAIT_MS = 2_000;
 /** The drop-rate cap may not be set above this, percent of human answers over 30 days. */
 export const MAX_DROP_RATE_CAP_PCT = 3;
 
-export type DialRule = 'DNC' | 'CALLING_WINDOW' | 'NO_READY_AGENT' | 'MAX_ATTEMPTS';
+export type DialRule =
+  'DNC' | 'CALLING_WINDOW' | 'STATE_WINDOW' | 'STATE_ATTEMPTS' | 'NO_READY_AGENT' | 'MAX_ATTEMPTS';
 
-export type DialVerdict = { ok: true } | { ok: false; rule: DialRule; message: string };
+export type DialVerdict =
+  | { ok: true }
+  | {
+      ok: false;
+      rule: DialRule;
+      message: string;
+      /** CALLING_WINDOW, STATE_WINDOW: the candidate zone that blocked. */
+      zone?: string;
+      /** STATE_*: the state whose rule blocked. */
+      state?: string;
+      /** STATE_*: when the rule will allow the call again (the lead is held back until then). */
+      retryAtMs?: number | null;
+    };
 
 export interface DialCheck {
   /** The number is on the system-wide or the campaign's DNC list. */
@@ -43,23 +57,57 @@ export interface DialCheck {
   readyAgents: number | null;
   /** Attempts made so far and the campaign's cap; null skips the rule (the hopper applies it). */
   attempts?: { made: number; max: number } | null;
+  /**
+   * State rules (domain/state-rules.ts): the rules, the lead's states, and when its number was
+   * dialed (null: skip the caps). Absent: no state rule is checked.
+   */
+  state?: {
+    rules: StateRuleSet;
+    states: readonly string[];
+    attemptsAtMs: readonly number[] | null;
+  } | null;
 }
 
 /**
- * May this lead be dialed now? Rules in order of severity: DNC, calling window, attempts, agent.
- * The message names the rule, never the number (it may end up in logs and supervisor screens).
+ * May this lead be dialed now? Rules in order of severity: DNC, calling window (in every
+ * candidate zone), state rules (windows, then attempts per 24 h), attempts, agent.
+ * The message names the rule and the zone that decided, never the number (it may end up in logs
+ * and supervisor screens).
  */
 export function checkDial(c: DialCheck): DialVerdict {
   if (c.onDnc) return { ok: false, rule: 'DNC', message: 'the number is on a do-not-call list' };
-  if (!isDialable(c.timeZones, c.window, c.atMs)) {
+  const w = windowDetail(c.timeZones, c.window, c.atMs);
+  if (!w.dialable) {
+    const blocking = w.zones.find((z) => !z.inside);
     return {
       ok: false,
       rule: 'CALLING_WINDOW',
       message:
         c.timeZones.length === 0
           ? "the lead's time zone is unknown, so its local time cannot be checked"
-          : "outside 08:00-21:00 or the campaign's window in the lead's local time",
+          : `outside 08:00-21:00 or the campaign's window (${w.window}) in the lead's local ` +
+            `time: ${blocking?.localTime ?? 'unknown'} in ${blocking?.zone ?? 'an unknown zone'}`,
+      ...(blocking ? { zone: blocking.zone } : {}),
     };
+  }
+  if (c.state) {
+    const s = checkStateRules({
+      rules: c.state.rules,
+      states: c.state.states,
+      zones: c.timeZones,
+      atMs: c.atMs,
+      attemptsAtMs: c.state.attemptsAtMs,
+    });
+    if (!s.ok) {
+      return {
+        ok: false,
+        rule: s.rule,
+        message: s.message,
+        state: s.state,
+        retryAtMs: s.retryAtMs,
+        ...(s.rule === 'STATE_WINDOW' ? { zone: s.zone } : {}),
+      };
+    }
   }
   if (c.attempts && c.attempts.made >= c.attempts.max) {
     return {
