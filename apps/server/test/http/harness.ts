@@ -51,7 +51,7 @@ export interface Harness {
 
 export async function createHarness(
   config: Partial<AppConfig> = {},
-  extra: Pick<Partial<AppDeps>, 'presence' | 'telephony'> = {},
+  extra: Pick<Partial<AppDeps>, 'presence' | 'telephony' | 'metrics'> = {},
 ): Promise<Harness> {
   const db = await createTestDb('http');
   const users = createUsersRepo(db.pool);

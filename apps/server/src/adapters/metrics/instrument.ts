@@ -18,12 +18,27 @@ type QueryFn = (...args: unknown[]) => unknown;
 /**
  * Counts PostgreSQL errors of a pool (ringside_postgres_errors_total): `connection` when a
  * connection cannot be opened or drops, `query` when the server refuses a statement (any
- * SQLSTATE, including the unique violations that become 409s). Wraps each client's query() once,
- * when the pool opens it, so Kysely and plain pool.query are both seen; the result or the error
- * reaches the caller unchanged.
+ * SQLSTATE, including the unique violations that become 409s). Wraps the pool's connect(), and
+ * each client's query() once when the pool opens it, so Kysely and plain pool.query are both
+ * seen; the result or the error reaches the caller unchanged.
  */
 export function countPostgresErrors(metrics: Metrics, pool: pg.Pool): void {
   pool.on('error', () => metrics.postgresError('connection'));
+  // A connection that cannot be opened never reaches 'connect': count the failed checkout.
+  const connect = pool.connect.bind(pool) as (
+    cb?: (err: unknown, ...rest: unknown[]) => void,
+  ) => unknown;
+  (pool as unknown as { connect: typeof connect }).connect = (cb) => {
+    if (cb) {
+      return connect((err, ...rest) => {
+        if (err) metrics.postgresError('connection');
+        cb(err, ...rest);
+      });
+    }
+    const r = connect() as Promise<unknown>;
+    r.then(undefined, () => metrics.postgresError('connection'));
+    return r;
+  };
   pool.on('connect', (client) => {
     const c = client as pg.PoolClient & { [COUNTED]?: true };
     if (c[COUNTED]) return;
