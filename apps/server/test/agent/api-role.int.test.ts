@@ -39,7 +39,7 @@ async function post(token: string, path: string, body?: unknown): Promise<Respon
 beforeAll(async () => {
   db = await createTestDb('apirole');
   rc = await redisTestContext('apirole');
-  pbx = await startSimPbx({ port: 0 });
+  pbx = await startSimPbx({ port: 0, endpoints: ['agent1', 'agent2'] });
   appSocket = new WebSocket(pbx.eventsUrl);
   await new Promise<void>((resolve, reject) => {
     appSocket.once('open', () => resolve());

@@ -61,6 +61,8 @@ export async function createAgentHarness(label: string): Promise<AgentHarness> {
       humanRingMs: 50,
       humanTalkMs: 600_000,
     },
+    // The agents' phones (PJSIP/<username>).
+    endpoints: ['agent1', 'agent2'],
   });
   // Asterisk hangs up a channel sent to a Stasis app nobody is connected to: stand in for the
   // ARI worker's events socket (the worker itself is not under test here).

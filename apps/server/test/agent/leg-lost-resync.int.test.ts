@@ -71,7 +71,9 @@ async function whileEventsDown(act: () => Promise<void>): Promise<void> {
 }
 
 beforeAll(async () => {
-  rig = await startLegRig('leg_lost_resync', app);
+  rig = await startLegRig('leg_lost_resync', app, {
+    endpoints: ['alice', 'bob', 'carol', 'keeper'],
+  });
   ({ db, pbx, redis, store, sessions, ari } = rig);
   serverId = rig.sim.server.id;
   ({ campaignId } = await createCampaignWithList(db.pool, {

@@ -67,6 +67,7 @@ beforeAll(async () => {
       humanRingMs: 50,
       humanTalkMs: 600_000,
     },
+    endpoints: ['alice', 'bob', 'desk7', 'dave'].map((id) => ({ id, registered: false })),
   });
   ({ db, pbx, redis, store, sessions, ari } = rig);
 

@@ -273,6 +273,8 @@ export async function startSystem(opts: SystemOptions = {}): Promise<System> {
       humanGreetingMs: 200,
       humanTalkMs: 600_000,
     },
+    // The seeded users' simulated phones (PJSIP/<username>); any other endpoint does not exist.
+    endpoints: [...seed.credentials.map((c) => c.username)],
   });
   const apiPort = await freePort();
   const config = loadConfig({

@@ -63,7 +63,7 @@ export async function startDialerRig(pool: pg.Pool, o: DialerRigOptions): Promis
     port: 0,
     scheduler,
     seed: o.simSeed,
-    phoneEndpoints: Array.from({ length: o.phones }, (_, i) => `agent${i + 1}`),
+    endpoints: Array.from({ length: o.phones }, (_, i) => `agent${i + 1}`),
   });
   const server = {
     id: 'sim',

@@ -73,7 +73,7 @@ const supervisorHangsUp = async () => {
 
 beforeAll(async () => {
   db = await createTestDb('monitor_hangup');
-  pbx = await startSimPbx({ port: 0 });
+  pbx = await startSimPbx({ port: 0, endpoints: ['agent1', 'boss'] });
   const sim = simWorkerSetup('monitor_hangup', pbx);
   const { prefix, server } = sim;
   redis = new Redis(TEST_REDIS_URL);
