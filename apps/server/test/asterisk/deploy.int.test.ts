@@ -100,7 +100,9 @@ describe('deploy/docker-compose.yml', () => {
       'ari-worker',
       'asterisk',
       'dialer',
+      'grafana',
       'postgres',
+      'prometheus',
       'redis',
       'scheduler',
     ]);
@@ -154,6 +156,7 @@ describe('deploy/docker-compose.yml', () => {
             POSTGRES_PASSWORD: 'x',
             ARI_PASSWORD: 'x',
             SESSION_SECRET: 'x'.repeat(32),
+            GRAFANA_ADMIN_PASSWORD: 'x',
           },
           stdio: 'pipe',
         },
