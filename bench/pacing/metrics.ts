@@ -12,6 +12,12 @@ export interface RunMetrics {
   connectsPerAgentHour: number;
   dialsPerAgentHour: number;
   linesPerAgent: number;
+  /** People hung up on by AMD, % of live answers (part of abandonmentPct, the true rate). */
+  amdAbandonmentPct: number;
+  /** What the ledger estimated of them, % of live answers. */
+  estimatedAmdPct: number;
+  /** MACHINE verdicts sent to agents by the AMD rule, per agent-hour. */
+  machineToAgentsPerAgentHour: number;
 }
 
 export function metricsOf(
@@ -35,6 +41,9 @@ export function metricsOf(
     connectsPerAgentHour: agentHours > 0 ? r.connects / agentHours : 0,
     dialsPerAgentHour: agentHours > 0 ? r.dials / agentHours : 0,
     linesPerAgent: r.loggedS > 0 ? r.lineS / r.loggedS : 0,
+    amdAbandonmentPct: r.humans > 0 ? (100 * r.amdDrops) / r.humans : 0,
+    estimatedAmdPct: r.humans > 0 ? (100 * r.estimatedDrops) / r.humans : 0,
+    machineToAgentsPerAgentHour: agentHours > 0 ? r.machineToAgents / agentHours : 0,
   };
 }
 
@@ -51,6 +60,10 @@ export interface Row {
   connectsPerAgentHour: number;
   dialsPerAgentHour: number;
   linesPerAgent: number;
+  /** AMD errors (scenarios with amdErrors): people hung up on by AMD and the ledger's estimate, %. */
+  amdAbandonmentPct: number;
+  estimatedAmdPct: number;
+  machineToAgentsPerAgentHour: number;
   /** (occupancy - progressive) / (oracle - progressive); null without both references. */
   g: number | null;
   /** The dial level used (ratio). */
@@ -75,6 +88,9 @@ export function aggregate(runs: readonly RunMetrics[]): Omit<Row, 'g'> {
     connectsPerAgentHour: avg((m) => m.connectsPerAgentHour),
     dialsPerAgentHour: avg((m) => m.dialsPerAgentHour),
     linesPerAgent: avg((m) => m.linesPerAgent),
+    amdAbandonmentPct: avg((m) => m.amdAbandonmentPct),
+    estimatedAmdPct: avg((m) => m.estimatedAmdPct),
+    machineToAgentsPerAgentHour: avg((m) => m.machineToAgentsPerAgentHour),
   };
 }
 
@@ -117,6 +133,17 @@ export function formatTable(rows: readonly Row[]): string {
     f(r.linesPerAgent, 2),
     r.g === null ? '-' : f(r.g, 2),
   ]);
+  // Scenarios with AMD errors: how much of the abandonment AMD caused, what the ledger estimated
+  // of it, and the machine verdicts the AMD rule sent to agents instead.
+  if (rows.some((r) => r.amdAbandonmentPct > 0 || r.machineToAgentsPerAgentHour > 0)) {
+    head.push('AMD aband% / est%', 'machines to agents/agent-h');
+    rows.forEach((r, i) => {
+      body[i]?.push(
+        `${f(r.amdAbandonmentPct, 2)} / ${f(r.estimatedAmdPct, 2)}`,
+        f(r.machineToAgentsPerAgentHour, 1),
+      );
+    });
+  }
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
   const line = (cells: string[]): string =>
     '| ' + cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ') + ' |';

@@ -1,9 +1,12 @@
 import {
+  amdRule,
   decidePacing,
+  personShareOfMachineVerdicts,
   spendingPlan,
   PacingStats,
   sampleDist,
   type DialGuardRule,
+  type AmdErrorRates,
   type DialResult,
   type PacingInput,
   type PacingModel,
@@ -47,6 +50,12 @@ class DomainPolicy implements Policy {
 
   /** The ablation's exact free instants (epoch ms, one per agent), or null. */
   private readonly knownFree: Float64Array | null;
+  /**
+   * The campaign's AMD error estimate, as an admin who measured it would set it: the scenario's
+   * own rates. The dialer's AMD rule and ledger estimate (domain/pacing/amd.ts) run on it.
+   */
+  private readonly amd: AmdErrorRates;
+  private readonly verdicts = { human: 0, machine: 0 };
 
   constructor(
     readonly name: 'progressive' | 'ratio' | 'ours' | 'ours-known-free',
@@ -57,6 +66,10 @@ class DomainPolicy implements Policy {
     guard?: DialGuardRule,
   ) {
     this.knownFree = name === 'ours-known-free' ? new Float64Array(sc.agents) : null;
+    this.amd = {
+      humanAsMachinePct: 100 * sc.amdErrors.humanAsMachine,
+      machineAsHumanPct: 100 * sc.amdErrors.machineAsHuman,
+    };
     this.tickS = decisionTickS(sc);
     this.stats = mode === 'predictive' ? new PacingStats() : null;
     const settings = {
@@ -120,6 +133,18 @@ class DomainPolicy implements Policy {
     return this.model;
   }
 
+  amdHangups(sim: Sim): boolean {
+    if (!(this.amd.humanAsMachinePct > 0)) return true;
+    return amdRule(this.amd.humanAsMachinePct, sim.ledger.capPct, {
+      estimated: sim.windowEstimated,
+      humans: sim.ledger.humans - sim.windowEstimated,
+    }).hangups;
+  }
+
+  machineHangupEstimate(): number {
+    return personShareOfMachineVerdicts(this.amd, this.verdicts);
+  }
+
   onDialFinished(
     _sim: Sim,
     result: DialResult,
@@ -127,6 +152,8 @@ class DomainPolicy implements Policy {
     amdDelayS: number,
     dialAtS: number,
   ): void {
+    if (result === 'HUMAN') this.verdicts.human++;
+    else if (result === 'MACHINE') this.verdicts.machine++;
     if (!this.stats) return;
     const hour = Math.floor(dialAtS / 3600);
     if (result === 'HUMAN' || result === 'MACHINE')

@@ -97,4 +97,41 @@ describe('pacing simulator', () => {
       ),
     ).toThrow(/exceed 1/);
   });
+
+  it('counts people hung up on by AMD as abandoned and carries their estimate in the ledger', () => {
+    const amd = {
+      ...small,
+      agentSchedule: { ...small.agentSchedule, logoutAtS: 7200 },
+      hoursPerDay: 2,
+    };
+    const m = runOne(
+      { ...amd, amdErrors: { humanAsMachine: 0.01, machineAsHuman: 0.05 } },
+      'progressive',
+      1,
+      1,
+    );
+    // Progressive never drops: what abandonment there is comes from AMD, and the ledger knew it.
+    expect(m.amdAbandonmentPct).toBeGreaterThan(0);
+    expect(m.abandonmentPct).toBeGreaterThanOrEqual(m.amdAbandonmentPct);
+    expect(m.estimatedAmdPct).toBeGreaterThan(0.5);
+    expect(m.estimatedAmdPct).toBeLessThan(1.5);
+    expect(m.machineToAgentsPerAgentHour).toBe(0);
+  });
+
+  it('sends machine verdicts to agents once AMD alone would spend the cap', () => {
+    const amd = {
+      ...small,
+      agentSchedule: { ...small.agentSchedule, logoutAtS: 7200 },
+      hoursPerDay: 2,
+    };
+    const m = runOne(
+      { ...amd, amdErrors: { humanAsMachine: 0.03, machineAsHuman: 0.1 } },
+      'ours',
+      1,
+      1,
+    );
+    expect(m.amdAbandonmentPct).toBe(0);
+    expect(m.estimatedAmdPct).toBe(0);
+    expect(m.machineToAgentsPerAgentHour).toBeGreaterThan(5);
+  });
 });

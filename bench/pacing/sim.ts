@@ -54,6 +54,16 @@ export interface Policy {
   ): void;
   /** A conversation and its wrap-up finished. */
   onHandleFinished?(sim: Sim, talkS: number, wrapS: number): void;
+  /**
+   * A MACHINE verdict: hang up (true, the default) or send it to an agent like a human (false),
+   * as the production dialer's AMD rule decides (domain/pacing/amd.ts).
+   */
+  amdHangups?(sim: Sim): boolean;
+  /**
+   * Expected abandoned people per MACHINE hang-up, added to the ledger as estimated drops (and
+   * live answers) the way the production dialer does; default 0 (the ledger sees only drops).
+   */
+  machineHangupEstimate?(sim: Sim): number;
   onDayStart?(sim: Sim): void;
 }
 
@@ -110,6 +120,12 @@ export interface RunResult {
   loggedS: number;
   lineS: number;
   perDay: DayResult[];
+  /** People hung up on by AMD (included in drops and humans: true abandonment). */
+  amdDrops: number;
+  /** Estimated AMD drops the ledger carried (the dialer's view of amdDrops). */
+  estimatedDrops: number;
+  /** MACHINE verdicts the AMD rule sent to agents instead of hanging up. */
+  machineToAgents: number;
 }
 
 const NIL = -1;
@@ -189,7 +205,15 @@ export class Sim {
   // Ledger as the dialer sees it (AMD's verdicts), per day and over the rolling window
   private readonly ledgerDrops: Float64Array;
   private readonly ledgerHumans: Float64Array;
+  private readonly ledgerEstimated: Float64Array;
   readonly ledger: LedgerView;
+  /** Estimated AMD drops inside the ledger's window (already included in ledger.drops). */
+  windowEstimated = 0;
+  /** Estimated AMD drops added over the run, and MACHINE verdicts sent to agents (AMD rule). */
+  estimatedDrops = 0;
+  machineToAgents = 0;
+  /** People hung up on by AMD (truth; included in drops). */
+  amdDrops = 0;
   readonly windowDays = 30;
 
   // Metrics (truth)
@@ -241,6 +265,7 @@ export class Sim {
     this.agentViews = Array.from({ length: n }, () => ({ state: 'LOGGED_OUT', sinceMs: 0 }));
     this.ledgerDrops = new Float64Array(sc.days);
     this.ledgerHumans = new Float64Array(sc.days);
+    this.ledgerEstimated = new Float64Array(sc.days);
     this.ledger = { drops: 0, humans: 0, capPct: sc.abandonTargetPct };
     this.growCalls(1024);
   }
@@ -305,6 +330,9 @@ export class Sim {
       loggedS: this.loggedS,
       lineS: this.lineS,
       perDay: this.perDay,
+      amdDrops: this.amdDrops,
+      estimatedDrops: this.estimatedDrops,
+      machineToAgents: this.machineToAgents,
     };
   }
 
@@ -322,6 +350,7 @@ export class Sim {
     if (d >= this.windowDays) {
       this.ledger.drops -= this.ledgerDrops[d - this.windowDays] ?? 0;
       this.ledger.humans -= this.ledgerHumans[d - this.windowDays] ?? 0;
+      this.windowEstimated -= this.ledgerEstimated[d - this.windowDays] ?? 0;
     }
     const sched = this.sc.agentSchedule;
     const n = this.n;
@@ -592,18 +621,24 @@ export class Sim {
     const answer = this.cAnswerDelay[s] as number;
     const amd = this.cAmdDelay[s] as number;
     const dialAt = this.cDialAt[s] as number;
-    if (kind === K_LIVE && err === 1) {
-      // A human hung up on as a machine: a drop by the rule, invisible to the dialer.
-      this.humans++;
-      this.drops++;
+    const machineVerdict = (kind === K_LIVE && err === 1) || (kind === K_MACHINE && err !== 2);
+    if (machineVerdict && this.policy.amdHangups?.(this) !== false) {
+      if (kind === K_LIVE) {
+        // A human hung up on as a machine: a drop by the rule, invisible to the dialer.
+        this.humans++;
+        this.drops++;
+        this.amdDrops++;
+      }
       this.policy.onDialFinished?.(this, 'MACHINE', answer, amd, dialAt);
+      const q = this.policy.machineHangupEstimate?.(this) ?? 0;
+      if (q > 0) this.countEstimated(q);
       this.freeCall(s);
       return;
     }
-    if (kind === K_MACHINE && err !== 2) {
-      this.policy.onDialFinished?.(this, 'MACHINE', answer, amd, dialAt);
-      this.freeCall(s);
-      return;
+    if (machineVerdict) {
+      // The AMD rule sends machine verdicts to agents: this call now needs one.
+      this.machineToAgents++;
+      this.inflightNeedingAgent++;
     }
     if (kind === K_LIVE) this.humans++;
     this.policy.onDialFinished?.(this, 'HUMAN', answer, amd, dialAt);
@@ -614,6 +649,17 @@ export class Sim {
       this.waitPush(s);
       this.heap.push(this.t + this.sc.dropWaitS, s * 16 + E_DROP, this.cGen[s] as number);
     }
+  }
+
+  /** Estimated AMD drops: in the ledger as drops and live answers (what the dialer budgets). */
+  private countEstimated(q: number): void {
+    this.estimatedDrops += q;
+    this.windowEstimated += q;
+    this.ledger.drops += q;
+    this.ledger.humans += q;
+    this.ledgerEstimated[this.day] = (this.ledgerEstimated[this.day] ?? 0) + q;
+    this.ledgerDrops[this.day] = (this.ledgerDrops[this.day] ?? 0) + q;
+    this.ledgerHumans[this.day] = (this.ledgerHumans[this.day] ?? 0) + q;
   }
 
   private onDrop(s: number): void {

@@ -4,3 +4,4 @@ export * from './estimator.js';
 export * from './ledger.js';
 export * from './pacer.js';
 export * from './guard.js';
+export * from './amd.js';
