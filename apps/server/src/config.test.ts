@@ -152,3 +152,22 @@ describe('loadConfig: the browser phones on a real Asterisk', () => {
     );
   });
 });
+
+describe('loadConfig: metrics', () => {
+  it('defaults to a loopback listener on 9464 with no token, and port 0 turns it off', () => {
+    expect(loadConfig({}).metrics).toEqual({ host: '127.0.0.1', port: 9464, token: null });
+    expect(loadConfig({ METRICS_PORT: '0' }).metrics.port).toBe(0);
+    expect(loadConfig({ METRICS_TOKEN: '' }).metrics.token).toBeNull();
+    expect(loadConfig({ METRICS_TOKEN: 'a-metrics-token-0123' }).metrics.token).toBe(
+      'a-metrics-token-0123',
+    );
+  });
+
+  it('names METRICS_PORT and METRICS_TOKEN when they are bad', () => {
+    expect(() => loadConfig({ METRICS_PORT: '70000' })).toThrow(/METRICS_PORT is invalid/);
+    expect(() => loadConfig({ METRICS_PORT: 'abc' })).toThrow(/METRICS_PORT is invalid/);
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(
+      /METRICS_TOKEN is invalid \(must be at least 16 characters\)/,
+    );
+  });
+});
