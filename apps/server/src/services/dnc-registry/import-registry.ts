@@ -61,7 +61,7 @@ const NL = 10;
  */
 export async function importRegistryFile(
   store: NationalDncStore,
-  input: AsyncIterable<Buffer | string>,
+  input: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
   opts: RegistryImportOptions,
 ): Promise<RegistryImportReport> {
   const startedMs = opts.nowMs();
