@@ -111,6 +111,8 @@ beforeAll(async () => {
     logger: rig.logger,
     health: new TelephonyHealth(),
     metrics,
+    // bench:handoff's own measure, to hold the metric against.
+    onPublished: rig.trace.onPublished,
   });
   worker.start();
   dialer = await startDialer(
@@ -208,6 +210,26 @@ describe('metrics of the running dialer and ARI worker', () => {
     expect(names.has(`ringside_drop_rate_30d_ratio|${campaign}`)).toBe(true);
     expect(sampleSum(text, 'process_resident_memory_bytes', { role: 'all' })).toBeGreaterThan(0);
   }, 90_000);
+
+  it("agrees with bench:handoff's measure of every hand-off once dialing stops", async () => {
+    await rig.hopper.clear(campaignId);
+    // No new calls; those already answered reach an agent or the safe-harbor drop.
+    const end = Date.now() + 30_000;
+    const early = new Set(['DIALING', 'RINGING', 'AMD', 'WAITING']);
+    while ((await rig.store.listCalls(campaignId)).some((c) => early.has(c.stage))) {
+      if (Date.now() > end) throw new Error('calls still before their hand-off');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    const text = await scrape();
+    const direct = rig.trace.direct();
+    const h = readHistogram(text, 'ringside_handoff_latency_seconds', { parked: 'false' });
+    expect(h?.count).toBe(direct.length);
+    const sumS = direct.reduce((a, b) => a + b, 0) / 1000;
+    expect(h?.sum).toBeCloseTo(sumS, 6);
+    const all = readHistogram(text, 'ringside_handoff_latency_seconds');
+    expect(all?.count).toBe(rig.trace.bridgedSeen.size);
+  }, 60_000);
 
   it('counts PostgreSQL query and connection errors, and Redis connection errors', async () => {
     const before = await scrape();
