@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AriEvent } from '@ringside/ari';
@@ -21,6 +22,24 @@ export type TraceLine =
 
 export function loadTrace(file: string): TraceLine[] {
   return readTrace<TraceLine>(file);
+}
+
+/** Ringside's own traces of real-Asterisk behaviours (traces/README.md), replayed in CI. */
+export const projectTracesDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'traces');
+
+/** The project's trace files (*.jsonl), sorted by name. */
+export function projectTraceFiles(): string[] {
+  return readdirSync(projectTracesDir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .sort();
+}
+
+/** One of the project's traces, parsed. */
+export function loadProjectTrace(file: string): TraceLine[] {
+  return readFileSync(path.join(projectTracesDir, file), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as TraceLine);
 }
 
 /** One request the client sent through a fake fetch. */

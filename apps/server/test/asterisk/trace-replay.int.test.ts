@@ -25,7 +25,9 @@ import { AriCallWorker, type AgentLeg } from '../../src/services/ari-worker-call
 import { CallOriginator } from '../../src/services/ari-worker-originator.js';
 import {
   fakeFetch,
+  loadProjectTrace,
   loadTrace,
+  projectTraceFiles,
   traceFiles,
   type SentRequest,
   type TraceLine,
@@ -140,8 +142,27 @@ function isCustomerChannel(name: string, id: string): boolean {
   return name.includes('@sim-customers') && !id.endsWith('-2');
 }
 
-async function replay(file: string) {
-  const lines = loadTrace(file);
+/**
+ * Domain events expected of the project's own traces (traces/README.md). A trace without an
+ * entry gets the generic checks only, so a newly recorded trace runs at once.
+ */
+const projectExpected: Record<string, string[]> = {};
+
+/** Whether a customer channel of the trace is still up after its last line. */
+function customerLiveAtEnd(lines: TraceLine[]): boolean {
+  const live = new Set<string>();
+  for (const l of lines) {
+    if (l.dir !== 'event') continue;
+    const ev = l.event;
+    if (ev.type === 'ChannelCreated' && isCustomerChannel(ev.channel.name, ev.channel.id)) {
+      live.add(ev.channel.id);
+    }
+    if (ev.type === 'ChannelDestroyed') live.delete(ev.channel.id);
+  }
+  return live.size > 0;
+}
+
+async function replay(file: string, lines: TraceLine[] = loadTrace(file)) {
   const clock = new ManualClock(1_800_000_000_000);
   const bus = new MemoryEventBus({ clock });
   const store = new MemoryStateStore(bus);
@@ -257,6 +278,28 @@ async function replay(file: string) {
   const events = bus.events().filter((e) => e.type !== 'agent.state_changed');
   return { events, store, callLog, sent, legs, worker, client };
 }
+
+describe("trace replay through the ARI worker: the project's own traces", () => {
+  it('has the traces recorded (or constructed) for Ringside', () => {
+    expect(projectTraceFiles()).toContain('webrtc-opus-ejected.jsonl');
+    for (const file of Object.keys(projectExpected)) expect(projectTraceFiles()).toContain(file);
+  });
+
+  for (const file of projectTraceFiles()) {
+    it(`${file}: every event applied, every request valid ARI, no call left live`, async () => {
+      const lines = loadProjectTrace(file);
+      const { events, store, sent, worker } = await replay(file, lines);
+      expect(worker.stats.failed).toBe(0);
+      const want = projectExpected[file];
+      if (want) expect(events.map(brief)).toEqual(want);
+      if (!customerLiveAtEnd(lines)) expect(await store.listCalls()).toEqual([]);
+      for (const s of sent) {
+        const r = checkRequest(s.method, s.path, s.query, s.body);
+        expect(r.ok, formatIssues(r)).toBe(true);
+      }
+    });
+  }
+});
 
 describe('trace replay through the ARI worker', () => {
   it('has an expectation for every recorded trace', () => {
