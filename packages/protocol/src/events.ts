@@ -237,6 +237,19 @@ export const CampaignSettingsChanged = z.object({
   atMs: EpochMs,
 });
 
+/**
+ * An admin changed a state calling rule (or deleted it). Published once after the write by the
+ * api role (routes/admin-state-rules.ts) on the `system` stream; every process's rule cache
+ * re-reads the rules at once (their periodic refresh stays as the safety net).
+ */
+export const StateRulesChanged = z.object({
+  type: z.literal('compliance.state_rules_changed'),
+  state: z.string().regex(/^[A-Z]{2}$/),
+  change: z.enum(['updated', 'deleted']),
+  userId: z.string().min(1).max(64),
+  atMs: EpochMs,
+});
+
 export const DomainEvent = z.discriminatedUnion('type', [
   AgentStateChanged,
   CallOriginated,
@@ -253,6 +266,7 @@ export const DomainEvent = z.discriminatedUnion('type', [
   AgentMonitorStarted,
   AgentMonitorEnded,
   CampaignSettingsChanged,
+  StateRulesChanged,
 ]);
 export type DomainEvent = z.infer<typeof DomainEvent>;
 export type DomainEventType = DomainEvent['type'];

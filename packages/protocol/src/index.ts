@@ -7,3 +7,4 @@ export * from './reports.js';
 export * from './supervisor.js';
 export * from './admin-lists.js';
 export * from './admin-people.js';
+export * from './compliance.js';

@@ -345,6 +345,7 @@ function onEvent(s: PanelState, e: DomainEvent, effects: PanelEffect[]): PanelSt
       return { ...s, monitor: null };
     case 'dialer.status':
     case 'campaign.settings_changed':
+    case 'compliance.state_rules_changed':
       return s;
   }
 }

@@ -177,6 +177,8 @@ export function applyEvent(s: DashboardState, e: DomainEvent): DashboardState {
       settings.set(e.campaignId, e);
       return { ...s, settings };
     }
+    case 'compliance.state_rules_changed':
+      return s;
   }
 }
 
