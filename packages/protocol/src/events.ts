@@ -120,6 +120,19 @@ export const CallSafeHarborPlayed = z.object({
   atMs: EpochMs,
 });
 
+/**
+ * Why Ringside ended a call itself as a failure (docs/telephony.md, "Bridge integrity"); absent
+ * on calls that ended the ordinary way.
+ */
+export const CallEndReason = z.enum([
+  // Asterisk removed a leg from the agent's bridge the instant it joined (no codec the members
+  // share or can translate to): the call could not carry audio.
+  'BRIDGE_REFUSED',
+  // Asterisk removed a leg from the agent's bridge and putting it back did not hold.
+  'BRIDGE_EJECTED',
+]);
+export type CallEndReason = z.infer<typeof CallEndReason>;
+
 export const CallEnded = z.object({
   type: z.literal('call.ended'),
   callId: CallId,
@@ -129,6 +142,8 @@ export const CallEnded = z.object({
   /** Q.850 cause from Asterisk, when known. */
   hangupCause: z.number().int().nullable(),
   agentId: nullableAgent,
+  /** Set when Ringside ended the call as a failure (the agent's panel says so). */
+  reason: CallEndReason.optional(),
   atMs: EpochMs,
 });
 

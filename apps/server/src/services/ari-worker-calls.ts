@@ -1,9 +1,26 @@
 import type { AriEvent, Bridge, Channel } from '@ringside/ari';
-import type { AgentId, BusEnvelope, CallId, CallStage, DomainEvent } from '@ringside/protocol';
+import type {
+  AgentId,
+  BusEnvelope,
+  CallEndReason,
+  CallId,
+  CallStage,
+  DomainEvent,
+} from '@ringside/protocol';
 import type { CallLogStep, CallLogWriter } from '../adapters/postgres/call-log.js';
+import {
+  AGENT_BRIDGE_PREFIX,
+  agentOfBridgeId,
+  BridgeLeaveTracker,
+  DEFAULT_BRIDGE_POLICY,
+  judgeLeave,
+  type BridgeIntegrityPolicy,
+  type LeaveFacts,
+  type LeaveVerdict,
+} from '../domain/bridge-integrity.js';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
-import type { LiveCall, StateStore } from '../ports/state-store.js';
+import type { AgentStatus, LiveCall, StateStore } from '../ports/state-store.js';
 import { amdResultOf, callOutcome, reportedCause, type EndFacts } from './ari-worker-outcome.js';
 import { isMonitorLeg } from './supervisor-actions.js';
 
@@ -55,7 +72,7 @@ export interface MonitorLegHandler {
 
 /** Bridge id of an agent's own mixing bridge: the worker reads the agent back from it. */
 export function agentBridgeId(agentId: string): string {
-  return `agent-${agentId}`;
+  return `${AGENT_BRIDGE_PREFIX}${agentId}`;
 }
 
 export interface CallWorkerOptions {
@@ -77,6 +94,14 @@ export interface CallWorkerOptions {
   originateGraceMs?: number;
   /** Every domain event published, with the ARI event's receive time (benchmarks, tests). */
   onPublished?(envelope: BusEnvelope, receivedAt: number): void;
+  /**
+   * After a customer or agent leg leaves an agent's bridge with no hang-up under way, how long
+   * to wait for the events that would explain it (its destruction, its entry into another
+   * bridge, the bridge's destruction) before treating it as removed by Asterisk, ms (500).
+   */
+  bridgeLeaveGraceMs?: number;
+  /** When a removal is a refusal and when a repeat (domain/bridge-integrity.ts). */
+  bridgePolicy?: Partial<BridgeIntegrityPolicy>;
 }
 
 interface Aux {
@@ -99,6 +124,19 @@ export const CONSUMED_EVENT_TYPES: ReadonlySet<string> = new Set<AriEvent['type'
   'PlaybackStarted',
   'PlaybackFinished',
   'ChannelDestroyed',
+  // Bridge integrity: who leaves an agent's bridge, and whether a hang-up or a move explains it.
+  'ChannelLeftBridge',
+  'ChannelHangupRequest',
+  'StasisEnd',
+  'BridgeDestroyed',
+]);
+
+/** Events that only feed the bridge tracker (handled at once, in arrival order). */
+const BRIDGE_ONLY_EVENT_TYPES: ReadonlySet<string> = new Set<AriEvent['type']>([
+  'ChannelLeftBridge',
+  'ChannelHangupRequest',
+  'StasisEnd',
+  'BridgeDestroyed',
 ]);
 
 /**
@@ -117,17 +155,40 @@ export class AriCallWorker {
   private readonly cache = new Map<string, LiveCall>();
   private readonly peerWaitMs: number;
   private readonly graceMs: number;
-  readonly stats = { handled: 0, ignored: 0, published: 0, failed: 0 };
+  /** Channels in and out of agents' bridges (bridge integrity). */
+  private readonly bridges = new BridgeLeaveTracker((id) => agentOfBridgeId(id) !== null);
+  /** Channel -> the grace timer of its pending leave from an agent's bridge. */
+  private readonly leaveTimers = new Map<string, NodeJS.Timeout>();
+  private readonly leaveGraceMs: number;
+  private readonly policy: BridgeIntegrityPolicy;
+  readonly stats = {
+    handled: 0,
+    ignored: 0,
+    published: 0,
+    failed: 0,
+    /** Legs put back into the agent's bridge they were removed from. */
+    rejoined: 0,
+    /** Calls ended because a leg could not be kept in the agent's bridge. */
+    lost: 0,
+  };
 
   constructor(private readonly o: CallWorkerOptions) {
     this.peerWaitMs = o.peerCauseWaitMs ?? 500;
     this.graceMs = o.originateGraceMs ?? 5_000;
+    this.leaveGraceMs = o.bridgeLeaveGraceMs ?? 500;
+    this.policy = { ...DEFAULT_BRIDGE_POLICY, ...o.bridgePolicy };
   }
 
   /** Feeds one validated ARI event; returns when it (and earlier events of its call) is done. */
   handle(event: AriEvent, receivedAt = performance.now()): Promise<void> {
     if (!CONSUMED_EVENT_TYPES.has(event.type)) {
       this.stats.ignored += 1;
+      return Promise.resolve();
+    }
+    // In arrival order, before any queue: what explains a leave must be seen before its grace ends.
+    this.watchBridges(event, receivedAt);
+    if (BRIDGE_ONLY_EVENT_TYPES.has(event.type)) {
+      this.stats.handled += 1;
       return Promise.resolve();
     }
     const key = keyOf(event);
@@ -154,9 +215,11 @@ export class AriCallWorker {
     while (this.queues.size > 0) await Promise.all([...this.queues.values()]);
   }
 
-  /** Stops pending end timers (shutdown). */
+  /** Stops pending end and leave timers (shutdown). */
   close(): void {
     for (const a of this.aux.values()) if (a.endTimer) clearTimeout(a.endTimer);
+    for (const t of this.leaveTimers.values()) clearTimeout(t);
+    this.leaveTimers.clear();
   }
 
   private auxOf(callId: string): Aux {
@@ -447,8 +510,16 @@ export class AriCallWorker {
     );
   }
 
-  /** Ends a call: call.ended with its outcome, live_call removed, call_log closed. Idempotent. */
-  async end(callId: string, receivedAt: number, facts?: Partial<EndFacts>): Promise<void> {
+  /**
+   * Ends a call: call.ended with its outcome, live_call removed, call_log closed. Idempotent.
+   * `reason`: Ringside ends it as a failure (bridge integrity).
+   */
+  async end(
+    callId: string,
+    receivedAt: number,
+    facts?: Partial<EndFacts>,
+    reason?: CallEndReason,
+  ): Promise<void> {
     const a = this.aux.get(callId);
     if (a?.endTimer) clearTimeout(a.endTimer);
     this.aux.delete(callId);
@@ -475,11 +546,18 @@ export class AriCallWorker {
         outcome,
         hangupCause,
         agentId: call.agentId,
+        ...(reason ? { reason } : {}),
         atMs,
       },
     );
     this.published(env, receivedAt);
-    this.logStep(call.callId, { kind: 'ended', atMs, outcome, hangupCause });
+    this.logStep(call.callId, {
+      kind: 'ended',
+      atMs,
+      outcome,
+      hangupCause,
+      endReason: reason ?? null,
+    });
   }
 
   /**
@@ -496,6 +574,8 @@ export class AriCallWorker {
     // Start from the store: anything cached may be stale after a gap.
     this.cache.clear();
     const byId = new Map(channels.map((c) => [c.id, c]));
+    // Channels destroyed while events were lost: nothing kept for them, a pending leave is a hang-up.
+    this.bridges.retainOnly(new Set(byId.keys()));
     const calls = (await this.o.store.listCalls()).filter((c) => c.serverId === this.o.serverId);
     let ended = 0;
     const now = this.now();
@@ -599,6 +679,175 @@ export class AriCallWorker {
     };
     const handler = this.o.agentLegs ?? defaultAgentLegs;
     await handler.onAgentLeg(leg, this.o.ari);
+  }
+
+  // ------------------------------------------------------------------ bridge integrity
+
+  /** Feeds the bridge tracker; a leave of an agent's bridge with no hang-up under way waits. */
+  private watchBridges(event: AriEvent, receivedAt: number): void {
+    switch (event.type) {
+      case 'ChannelEnteredBridge':
+        if (event.channel) {
+          this.bridges.entered(event.channel.id, event.bridge.id, this.instantOf(event));
+        }
+        return;
+      case 'ChannelLeftBridge': {
+        const id = event.channel.id;
+        if (!this.bridges.left(id, event.bridge.id, this.instantOf(event))) return;
+        const old = this.leaveTimers.get(id);
+        if (old) clearTimeout(old);
+        const timer = setTimeout(() => {
+          this.leaveTimers.delete(id);
+          void this.enqueue(callKey(id), () => this.checkLeave(id, receivedAt));
+        }, this.leaveGraceMs);
+        this.leaveTimers.set(id, timer);
+        return;
+      }
+      case 'ChannelHangupRequest':
+        this.bridges.hangupRequested(event.channel.id);
+        return;
+      case 'StasisEnd':
+        this.bridges.leftApp(event.channel.id);
+        return;
+      case 'ChannelDestroyed':
+        this.bridges.destroyed(event.channel.id);
+        return;
+      case 'BridgeDestroyed':
+        this.bridges.bridgeDestroyed(event.bridge.id);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Asterisk's instant of an event (its timestamp), else our clock's. */
+  private instantOf(event: AriEvent): number {
+    const t = Date.parse(event.timestamp);
+    return Number.isFinite(t) ? t : this.now();
+  }
+
+  /**
+   * The grace of a leave from an agent's bridge is over (runs in the channel's queue): a leave
+   * nothing explained is judged (domain/bridge-integrity.ts) and repaired or failed, for the
+   * customer of a live call or the agent's own phone leg; any other channel is not ours to keep.
+   */
+  private async checkLeave(channelId: string, receivedAt: number): Promise<void> {
+    const facts = this.bridges.take(channelId);
+    if (!facts) return;
+    const verdict = judgeLeave(facts, this.policy);
+    if (verdict.action === 'none') return;
+    const call = await this.load(channelId);
+    if (call && call.stage !== 'ENDED') {
+      await this.keepCustomer(call, facts, verdict, receivedAt);
+      return;
+    }
+    const agentId = agentOfBridgeId(facts.bridgeId);
+    const agent = agentId ? await this.o.store.getAgent(agentId as AgentId) : null;
+    if (agent && agent.legChannelId === channelId) {
+      await this.keepAgentLeg(agent, facts, verdict, receivedAt);
+      return;
+    }
+    this.o.logger.debug(
+      { channelId, bridgeId: facts.bridgeId },
+      'channel of no call or agent left an agent bridge',
+    );
+  }
+
+  /** The customer was removed from the agent's bridge: put back once, else the call is lost. */
+  private async keepCustomer(
+    call: LiveCall,
+    facts: LeaveFacts,
+    verdict: Exclude<LeaveVerdict, { action: 'none' }>,
+    receivedAt: number,
+  ): Promise<void> {
+    if (verdict.action === 'rejoin') {
+      if (await this.putBack(facts, call.callId, 'customer')) return;
+      await this.lose(call, facts, 'BRIDGE_EJECTED', 'customer', receivedAt);
+      return;
+    }
+    await this.lose(call, facts, verdict.reason, 'customer', receivedAt);
+  }
+
+  /**
+   * The agent's phone leg was removed from its bridge: put back once. Otherwise the call in the
+   * bridge (if any) is lost, and the leg goes back into the bridge, now empty, for the next call;
+   * a leg that cannot even go back is hung up (its loss then pauses the agent, PHONE).
+   */
+  private async keepAgentLeg(
+    agent: AgentStatus,
+    facts: LeaveFacts,
+    verdict: Exclude<LeaveVerdict, { action: 'none' }>,
+    receivedAt: number,
+  ): Promise<void> {
+    if (verdict.action === 'rejoin' && (await this.putBack(facts, agent.callId, 'agent'))) return;
+    const reason = verdict.action === 'fail' ? verdict.reason : 'BRIDGE_EJECTED';
+    const live = agent.callId ? await this.o.store.getCall(agent.callId) : null;
+    if (live && live.bridgeId === facts.bridgeId) {
+      // In the call's own queue (this runs in the leg's): no event of the call interleaves.
+      await this.enqueue(live.callId, async () => {
+        const fresh = await this.o.store.getCall(live.callId);
+        if (fresh) await this.lose(fresh, facts, reason, 'agent', receivedAt);
+      });
+      if (await this.putBack(facts, null, 'agent')) return;
+    }
+    this.o.logger.warn(
+      { agentId: agent.agentId, channelId: facts.channelId, bridgeId: facts.bridgeId, reason },
+      'agent phone leg could not be kept in its bridge: hung up',
+    );
+    await this.o.ari.hangup(facts.channelId).catch(() => undefined);
+  }
+
+  /** Adds the channel back to the bridge it left; false when Asterisk refuses (channel gone). */
+  private async putBack(
+    facts: LeaveFacts,
+    callId: string | null,
+    leg: 'customer' | 'agent',
+  ): Promise<boolean> {
+    this.bridges.expectRejoin(facts.channelId, facts.bridgeId);
+    try {
+      await this.o.ari.addChannel(facts.bridgeId, facts.channelId);
+    } catch (err) {
+      this.o.logger.debug(
+        { err, callId, channelId: facts.channelId, bridgeId: facts.bridgeId },
+        'leg not put back into its agent bridge',
+      );
+      return false;
+    }
+    this.stats.rejoined += 1;
+    this.o.logger.warn(
+      { callId, channelId: facts.channelId, bridgeId: facts.bridgeId, leg },
+      'phone server removed a leg from an agent bridge: put back',
+    );
+    return true;
+  }
+
+  /**
+   * The call cannot go on in the agent's bridge: ended as a failure (call.ended with the reason,
+   * call_log end_reason), then the customer's channel hung up. The agent goes on as after any
+   * call whose customer is gone (DEAD, then wrap-up: the customer hang-up watcher).
+   */
+  private async lose(
+    call: LiveCall,
+    facts: LeaveFacts,
+    reason: CallEndReason,
+    leg: 'customer' | 'agent',
+    receivedAt: number,
+  ): Promise<void> {
+    this.stats.lost += 1;
+    this.o.logger.warn(
+      {
+        callId: call.callId,
+        agentId: call.agentId,
+        channelId: facts.channelId,
+        bridgeId: facts.bridgeId,
+        leg,
+        reason,
+        stayedMs: facts.stayedMs,
+      },
+      'call lost: the phone server removed it from the agent bridge',
+    );
+    await this.end(call.callId, receivedAt, undefined, reason);
+    await this.o.ari.hangup(call.channelId).catch(() => undefined);
   }
 }
 

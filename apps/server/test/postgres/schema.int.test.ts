@@ -91,6 +91,7 @@ const TYPED: { [T in keyof Database]: { [C in keyof Database[T]]: true } } = {
     disposition: true,
     disposed_at: true,
     agent_since_at: true,
+    end_reason: true,
   },
   call_handoffs: {
     call_id: true,

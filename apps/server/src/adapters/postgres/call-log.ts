@@ -1,4 +1,4 @@
-import type { AmdResult, CallOutcome } from '@ringside/protocol';
+import type { AmdResult, CallEndReason, CallOutcome } from '@ringside/protocol';
 import type pg from 'pg';
 
 /** The first row of an attempt, written when the call is originated. */
@@ -27,7 +27,14 @@ export type CallLogStep =
   | { kind: 'bridged'; atMs: number; agentId: string | null }
   | { kind: 'dropped'; atMs: number; waitMs: number }
   | { kind: 'safe_harbor'; atMs: number }
-  | { kind: 'ended'; atMs: number; outcome: CallOutcome; hangupCause: number | null };
+  | {
+      kind: 'ended';
+      atMs: number;
+      outcome: CallOutcome;
+      hangupCause: number | null;
+      /** Set when Ringside ended the call as a failure (call_log.end_reason). */
+      endReason?: CallEndReason | null;
+    };
 
 const ts = (ms: number) => new Date(ms);
 /** Agent ids are bigint in PostgreSQL; anything else (a bot name) is not stored. */
@@ -105,8 +112,9 @@ export class CallLogRepository {
       case 'ended':
         await this.pool.query(
           `UPDATE call_log SET ended_at = COALESCE(ended_at, $2), outcome = COALESCE(outcome, $3),
-                  hangup_cause = COALESCE(hangup_cause, $4) WHERE id = $1`,
-          [callId, ts(step.atMs), step.outcome, step.hangupCause],
+                  hangup_cause = COALESCE(hangup_cause, $4), end_reason = COALESCE(end_reason, $5)
+            WHERE id = $1`,
+          [callId, ts(step.atMs), step.outcome, step.hangupCause, step.endReason ?? null],
         );
         return;
     }
@@ -194,6 +202,7 @@ export class CallLogRepository {
       endedAtMs: ms(row.ended_at),
       outcome: (row.outcome as CallOutcome | null) ?? null,
       hangupCause: (row.hangup_cause as number | null) ?? null,
+      endReason: (row.end_reason as CallEndReason | null) ?? null,
     };
   }
 }
@@ -225,6 +234,8 @@ export interface CallLogRow {
   endedAtMs: number | null;
   outcome: CallOutcome | null;
   hangupCause: number | null;
+  /** Why Ringside ended the call as a failure (bridge integrity), else null. */
+  endReason: CallEndReason | null;
 }
 
 /** What the worker needs from call_log (a fake in unit tests, the repository in production). */
@@ -428,14 +439,17 @@ export class BatchedCallLog implements CallLogWriter {
         case 'ended':
           await this.pool.query(
             `UPDATE call_log c SET ended_at = COALESCE(c.ended_at, v.at), outcome = COALESCE(c.outcome, v.outcome),
-                    hangup_cause = COALESCE(c.hangup_cause, v.cause)
-             FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::int[]) AS v(id, at, outcome, cause)
+                    hangup_cause = COALESCE(c.hangup_cause, v.cause),
+                    end_reason = COALESCE(c.end_reason, v.reason)
+             FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::int[], $5::text[])
+                  AS v(id, at, outcome, cause, reason)
              WHERE c.id = v.id`,
             [
               ids,
               at,
               steps.map((s) => (s.kind === 'ended' ? s.outcome : null)),
               steps.map((s) => (s.kind === 'ended' ? s.hangupCause : null)),
+              steps.map((s) => (s.kind === 'ended' ? (s.endReason ?? null) : null)),
             ],
           );
           break;

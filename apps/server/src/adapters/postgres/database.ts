@@ -232,6 +232,8 @@ export interface CallLogTable {
   disposed_at: Instant;
   /** When agent_id got the customer, set by a transfer (0004); NULL: agent_connected_at. */
   agent_since_at: Instant;
+  /** Why Ringside ended the call as a failure (0060: BRIDGE_REFUSED, BRIDGE_EJECTED); else NULL. */
+  end_reason: NullableText;
 }
 
 /** The part of an agent who transferred a call to another agent (0004_call_handoffs.sql). */
