@@ -22,6 +22,7 @@ import { registerListAdminRoutes } from './routes/admin-lists.js';
 import { registerLeadRoutes } from './routes/leads.js';
 import { registerReportRoutes } from './routes/reports.js';
 import { registerSupervisorRoutes } from './routes/supervisor.js';
+import { registerSupervisorPhoneRoutes } from './routes/supervisor-phone.js';
 import { registerMetricsRoutes } from './routes/metrics.js';
 import { registerTelephonyRoutes } from './routes/telephony.js';
 import { registerUserRoutes } from './routes/users.js';
@@ -185,6 +186,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerTelephonyRoutes(app, deps);
   registerReportRoutes(app, deps);
   registerSupervisorRoutes(app, deps);
+  registerSupervisorPhoneRoutes(app, deps);
   registerWebApp(app, deps.config.webRoot ?? null, {
     sourceMaps: deps.config.production !== true,
   });

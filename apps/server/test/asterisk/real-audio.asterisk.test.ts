@@ -1,12 +1,19 @@
-import { writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Redis } from 'ioredis';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_REDIS_URL } from '../helpers/redis.js';
 import { DEMO_PASSWORD } from '../e2e/system.js';
-import { launchRealChromium, startRealSystem, type RealSystem } from './real-system.js';
+import {
+  AGENT_HZ,
+  CUSTOMER_HZ,
+  inboundAudio,
+  launchRealChromium,
+  recordPeerConnections,
+  startRealSystem,
+  toneWav,
+  whatChannelHears,
+  type RealSystem,
+} from './real-system.js';
 
 /**
  * Audio both ways for the browser agent on the real Asterisk (npm run test:asterisk): the agent
@@ -20,57 +27,8 @@ let sys: RealSystem;
 let browser: Browser;
 let page: Page;
 let redis: Redis;
-
-/** A mono 16-bit WAV of a 440 Hz tone: the agent's voice. */
-function toneWav(seconds: number): string {
-  const rate = 48_000;
-  const n = rate * seconds;
-  const buf = Buffer.alloc(44 + n * 2);
-  buf.write('RIFF', 0);
-  buf.writeUInt32LE(36 + n * 2, 4);
-  buf.write('WAVEfmt ', 8);
-  buf.writeUInt32LE(16, 16);
-  buf.writeUInt16LE(1, 20);
-  buf.writeUInt16LE(1, 22);
-  buf.writeUInt32LE(rate, 24);
-  buf.writeUInt32LE(rate * 2, 28);
-  buf.writeUInt16LE(2, 32);
-  buf.writeUInt16LE(16, 34);
-  buf.write('data', 36);
-  buf.writeUInt32LE(n * 2, 40);
-  for (let i = 0; i < n; i++)
-    buf.writeInt16LE(Math.round(8_000 * Math.sin((2 * Math.PI * 440 * i) / rate)), 44 + i * 2);
-  const file = path.join(os.tmpdir(), `ringside-tone-${process.pid}.wav`);
-  writeFileSync(file, buf);
-  return file;
-}
-
-interface InboundAudio {
-  packetsReceived: number;
-  totalAudioEnergy: number;
-  codec: string;
-}
-
-/** The inbound audio of every RTCPeerConnection the page made (recorded by the init script). */
-async function inboundAudio(p: Page): Promise<InboundAudio[]> {
-  return p.evaluate(async () => {
-    const w = globalThis as unknown as { __pcs: RTCPeerConnection[] };
-    const out: Array<{ packetsReceived: number; totalAudioEnergy: number; codec: string }> = [];
-    for (const pc of w.__pcs) {
-      const stats = await pc.getStats();
-      stats.forEach((s: Record<string, unknown>) => {
-        if (s.type !== 'inbound-rtp' || s.kind !== 'audio') return;
-        const codec = stats.get(String(s.codecId)) as { mimeType?: string } | undefined;
-        out.push({
-          packetsReceived: Number(s.packetsReceived ?? 0),
-          totalAudioEnergy: Number(s.totalAudioEnergy ?? 0),
-          codec: codec?.mimeType ?? '',
-        });
-      });
-    }
-    return out;
-  });
-}
+/** Amplitude (16-bit units) above which a tone counts as heard; silence measures under 20. */
+const HEARD = 200;
 
 async function agentStatus(agentId: string): Promise<Record<string, string>> {
   return redis.hgetall(`${sys.redisPrefix}:{agents}:status:${agentId}`);
@@ -84,22 +42,9 @@ beforeAll(async () => {
     campaign: { dial_method: 'progressive', dial_level: 1, drop_wait_ms: 2_000 },
   });
   redis = new Redis(TEST_REDIS_URL);
-  browser = await launchRealChromium(toneWav(30));
+  browser = await launchRealChromium(toneWav(AGENT_HZ, 60));
   const ctx = await browser.newContext({ baseURL: sys.front.url });
-  await ctx.addInitScript(() => {
-    const w = globalThis as unknown as {
-      __pcs: RTCPeerConnection[];
-      RTCPeerConnection: typeof RTCPeerConnection;
-    };
-    w.__pcs = [];
-    const Original = w.RTCPeerConnection;
-    w.RTCPeerConnection = class extends Original {
-      constructor(cfg?: RTCConfiguration) {
-        super(cfg);
-        w.__pcs.push(this);
-      }
-    };
-  });
+  await recordPeerConnections(ctx);
   page = await ctx.newPage();
 }, 120_000);
 
@@ -139,7 +84,7 @@ describe('the browser agent on the real Asterisk', () => {
     expect(bridge.channels).toContain(callId);
     const inbound = await inboundAudio(page);
     console.log(`browser inbound audio: ${JSON.stringify(inbound)}`);
-    const best = inbound.sort((a, b) => b.packetsReceived - a.packetsReceived)[0];
+    const best = inbound[0];
     expect(best?.packetsReceived).toBeGreaterThan(100);
     expect(best?.totalAudioEnergy).toBeGreaterThan(0);
     const leg = (await agentStatus(agentId)).legChannelId ?? '';
@@ -149,5 +94,13 @@ describe('the browser agent on the real Asterisk', () => {
     expect(rx).toBeGreaterThan(100);
     const format = (await sys.ari.getVariable(leg, 'CHANNEL(audionativeformat)')).value;
     console.log(`agent channel's codec on Asterisk: ${format}`);
+    // What each side hears, on Asterisk: the agent the customer's tone, the customer the agent's.
+    const agentHears = await whatChannelHears(sys.server, leg, [AGENT_HZ, CUSTOMER_HZ]);
+    const customerHears = await whatChannelHears(sys.server, callId, [AGENT_HZ, CUSTOMER_HZ]);
+    console.log(
+      `agent hears ${JSON.stringify(agentHears)}, customer hears ${JSON.stringify(customerHears)}`,
+    );
+    expect(agentHears[CUSTOMER_HZ]).toBeGreaterThan(HEARD);
+    expect(customerHears[AGENT_HZ]).toBeGreaterThan(HEARD);
   });
 });

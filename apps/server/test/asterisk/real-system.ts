@@ -1,4 +1,8 @@
-import type { Browser } from 'playwright-core';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import WebSocket from 'ws';
 import { chromium } from 'playwright-core';
 import { AriRestClient } from '../../src/adapters/asterisk/ari-client.js';
 import { loadConfig, type AriServerConfig, type Config } from '../../src/config.js';
@@ -159,7 +163,11 @@ export async function startRealSystem(opts: RealSystemOptions = {}): Promise<Rea
  * the test Asterisk's self-signed certificate for its WSS phone server.
  */
 export async function launchRealChromium(audioFile?: string): Promise<Browser> {
-  const args = [...CHROMIUM_FLAGS, '--ignore-certificate-errors'];
+  const args = [
+    ...CHROMIUM_FLAGS,
+    '--ignore-certificate-errors',
+    '--autoplay-policy=no-user-gesture-required',
+  ];
   if (audioFile) args.push(`--use-file-for-fake-audio-capture=${audioFile}`);
   return chromium.launch({ executablePath: chromiumPath(), headless: true, args });
 }
@@ -169,4 +177,243 @@ export async function asteriskChannels(
   ari: AriRestClient,
 ): Promise<Array<{ id: string; name: string }>> {
   return (await ari.listChannels()).map((c) => ({ id: c.id, name: c.name }));
+}
+
+/** Parsed 16-bit PCM WAV: its sample rate and samples. */
+export function readWav(buf: Buffer): { rate: number; samples: Int16Array } {
+  let off = 12;
+  let rate = 8000;
+  while (off + 8 <= buf.length) {
+    const id = buf.toString('ascii', off, off + 4);
+    const size = buf.readUInt32LE(off + 4);
+    if (id === 'fmt ') rate = buf.readUInt32LE(off + 12);
+    if (id === 'data') {
+      const n = Math.floor(Math.min(size, buf.length - off - 8) / 2);
+      const samples = new Int16Array(n);
+      for (let i = 0; i < n; i++) samples[i] = buf.readInt16LE(off + 8 + i * 2);
+      return { rate, samples };
+    }
+    off += 8 + size + (size % 2);
+  }
+  throw new Error('not a PCM WAV file');
+}
+
+/**
+ * The amplitude (16-bit units) of the component at `freqHz` in `samples` (Goertzel): about A for
+ * a tone A·sin(2πft) present all the time, about 0.6·A for one on 300 ms of every 500 ms.
+ */
+export function toneAmplitude(samples: Int16Array, rate: number, freqHz: number): number {
+  const w = (2 * Math.PI * freqHz) / rate;
+  const coeff = 2 * Math.cos(w);
+  let s1 = 0;
+  let s2 = 0;
+  for (const x of samples) {
+    const s0 = x + coeff * s1 - s2;
+    s2 = s1;
+    s1 = s0;
+  }
+  const power = s1 * s1 + s2 * s2 - coeff * s1 * s2;
+  return (2 * Math.sqrt(Math.max(power, 0))) / Math.max(samples.length, 1);
+}
+
+const basic = (s: AriServerConfig) =>
+  `Basic ${Buffer.from(`${s.user}:${s.password}`).toString('base64')}`;
+
+/**
+ * What a channel hears on the real Asterisk: a snoop on the audio Asterisk sends to it
+ * (spy=out), recorded for `seconds` under a probe ARI application of its own (Ringside's
+ * application never sees it), fetched as WAV, and the amplitude at each frequency returned.
+ */
+export async function whatChannelHears(
+  server: AriServerConfig,
+  channelId: string,
+  freqsHz: number[],
+  seconds = 3,
+): Promise<Record<number, number>> {
+  const app = 'ringside-probe';
+  const ws = new WebSocket(
+    `${server.baseUrl.replace(/^http/, 'ws')}/events?app=${app}&api_key=${encodeURIComponent(
+      `${server.user}:${server.password}`,
+    )}`,
+  );
+  const events: Array<{ type: string; recording?: { name?: string } }> = [];
+  ws.on('message', (d: Buffer) => events.push(JSON.parse(d.toString('utf8')) as never));
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  const id = `probe-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6)}`;
+  const req = async (method: string, p: string, query: Record<string, string> = {}) => {
+    const u = new URL(`${server.baseUrl}${p}`);
+    for (const [k, v] of Object.entries(query)) u.searchParams.set(k, v);
+    const r = await fetch(u, { method, headers: { authorization: basic(server) } });
+    if (r.status >= 400) throw new Error(`${method} ${p}: HTTP ${r.status} ${await r.text()}`);
+    return r;
+  };
+  try {
+    await req('POST', `/channels/${encodeURIComponent(channelId)}/snoop`, {
+      spy: 'out',
+      app,
+      snoopId: id,
+    });
+    await req('POST', `/channels/${id}/record`, {
+      name: id,
+      format: 'wav',
+      maxDurationSeconds: String(seconds),
+      ifExists: 'overwrite',
+    });
+    const until = Date.now() + (seconds + 5) * 1000;
+    while (
+      !events.some((e) => e.type === 'RecordingFinished' && e.recording?.name === id) &&
+      Date.now() < until
+    )
+      await new Promise((r) => setTimeout(r, 100));
+    await req('DELETE', `/channels/${id}`).catch(() => undefined);
+    const file = Buffer.from(
+      await (await req('GET', `/recordings/stored/${id}/file`)).arrayBuffer(),
+    );
+    await req('DELETE', `/recordings/stored/${id}`).catch(() => undefined);
+    const { rate, samples } = readWav(file);
+    const out: Record<number, number> = {};
+    for (const f of freqsHz) out[f] = Math.round(toneAmplitude(samples, rate, f));
+    return out;
+  } finally {
+    ws.close();
+  }
+}
+
+/** The voices of the audio tests: tones that a Goertzel filter tells apart. */
+export const AGENT_HZ = 440;
+export const SUPERVISOR_HZ = 1000;
+/** sim-customers-talking's tone (deploy/asterisk/extensions.conf). */
+export const CUSTOMER_HZ = 1400;
+
+/**
+ * A mono 16-bit WAV of a tone, 300 ms on and 200 ms off (a steady tone would be taken for noise
+ * by the browser's noise suppression): a fake microphone for Chromium.
+ */
+export function toneWav(freqHz: number, seconds: number): string {
+  const rate = 48_000;
+  const n = rate * seconds;
+  const buf = Buffer.alloc(44 + n * 2);
+  buf.write('RIFF', 0);
+  buf.writeUInt32LE(36 + n * 2, 4);
+  buf.write('WAVEfmt ', 8);
+  buf.writeUInt32LE(16, 16);
+  buf.writeUInt16LE(1, 20);
+  buf.writeUInt16LE(1, 22);
+  buf.writeUInt32LE(rate, 24);
+  buf.writeUInt32LE(rate * 2, 28);
+  buf.writeUInt16LE(2, 32);
+  buf.writeUInt16LE(16, 34);
+  buf.write('data', 36);
+  buf.writeUInt32LE(n * 2, 40);
+  for (let i = 0; i < n; i++) {
+    const on = i % (rate / 2) < (rate * 3) / 10;
+    const v = on ? Math.round(8_000 * Math.sin((2 * Math.PI * freqHz * i) / rate)) : 0;
+    buf.writeInt16LE(v, 44 + i * 2);
+  }
+  const file = path.join(os.tmpdir(), `ringside-tone-${freqHz}-${process.pid}.wav`);
+  writeFileSync(file, buf);
+  return file;
+}
+
+/** Makes every page of the context keep its RTCPeerConnections in `__pcs` (for inboundAudio). */
+export async function recordPeerConnections(ctx: BrowserContext): Promise<void> {
+  await ctx.addInitScript(() => {
+    const w = globalThis as unknown as {
+      __pcs: RTCPeerConnection[];
+      RTCPeerConnection: typeof RTCPeerConnection;
+    };
+    w.__pcs = [];
+    const Original = w.RTCPeerConnection;
+    w.RTCPeerConnection = class extends Original {
+      constructor(cfg?: RTCConfiguration) {
+        super(cfg);
+        w.__pcs.push(this);
+      }
+    };
+  });
+}
+
+export interface InboundAudio {
+  packetsReceived: number;
+  totalAudioEnergy: number;
+  codec: string;
+}
+
+/** The inbound audio of every RTCPeerConnection the page made, most packets first. */
+export async function inboundAudio(p: Page): Promise<InboundAudio[]> {
+  const all = await p.evaluate(async () => {
+    const w = globalThis as unknown as { __pcs: RTCPeerConnection[] };
+    const out: Array<{ packetsReceived: number; totalAudioEnergy: number; codec: string }> = [];
+    for (const pc of w.__pcs) {
+      if (pc.connectionState === 'closed') continue;
+      const stats = await pc.getStats();
+      stats.forEach((s: Record<string, unknown>) => {
+        if (s.type !== 'inbound-rtp' || s.kind !== 'audio') return;
+        const codec = stats.get(String(s.codecId)) as { mimeType?: string } | undefined;
+        out.push({
+          packetsReceived: Number(s.packetsReceived ?? 0),
+          totalAudioEnergy: Number(s.totalAudioEnergy ?? 0),
+          codec: codec?.mimeType ?? '',
+        });
+      });
+    }
+    return out;
+  });
+  return all.sort((a, b) => b.packetsReceived - a.packetsReceived);
+}
+
+/**
+ * What the page's phone plays, by frequency: the remote audio of its newest open
+ * RTCPeerConnection through a Web Audio analyser for `ms`, the level in dB (full scale 0) at each
+ * frequency (the loudest bin within ±10 Hz, averaged over the frames), and a reference band far
+ * from every tone (`floor`). Whispered audio can only be checked here: Asterisk mixes a whisper
+ * into the channel after its own spies have read the frame.
+ */
+export async function pageHears(
+  p: Page,
+  freqsHz: number[],
+  ms = 2_000,
+): Promise<{ levels: Record<number, number>; floor: number }> {
+  return p.evaluate(
+    async ([freqs, duration]) => {
+      const w = globalThis as unknown as { __pcs: RTCPeerConnection[] };
+      const pc = [...w.__pcs].reverse().find((x) => x.connectionState !== 'closed');
+      const track = pc?.getReceivers().find((r) => r.track.kind === 'audio')?.track;
+      if (!track) return { levels: {}, floor: 0 };
+      const ctx = new AudioContext();
+      await ctx.resume();
+      const src = ctx.createMediaStreamSource(new MediaStream([track]));
+      const an = ctx.createAnalyser();
+      an.fftSize = 8192;
+      an.smoothingTimeConstant = 0;
+      src.connect(an);
+      const bins = new Float32Array(an.frequencyBinCount);
+      const hz = ctx.sampleRate / an.fftSize;
+      const sums: number[] = freqs.map(() => 0);
+      let floorSum = 0;
+      let frames = 0;
+      const peak = (f: number) => {
+        let best = -Infinity;
+        for (let b = Math.floor((f - 10) / hz); b <= Math.ceil((f + 10) / hz); b++)
+          best = Math.max(best, bins[b] ?? -Infinity);
+        return Number.isFinite(best) ? best : -200;
+      };
+      const end = performance.now() + duration;
+      while (performance.now() < end) {
+        await new Promise((r) => setTimeout(r, 50));
+        an.getFloatFrequencyData(bins);
+        freqs.forEach((f, i) => (sums[i] = (sums[i] ?? 0) + peak(f)));
+        floorSum += peak(2_700);
+        frames++;
+      }
+      await ctx.close();
+      const levels: Record<number, number> = {};
+      freqs.forEach((f, i) => (levels[f] = Math.round((sums[i] ?? 0) / Math.max(frames, 1))));
+      return { levels, floor: Math.round(floorSum / Math.max(frames, 1)) };
+    },
+    [freqsHz, ms] as const,
+  );
 }

@@ -22,6 +22,7 @@ import {
   type Thresholds,
 } from './model.js';
 import { DASHBOARD_CSS } from './styles.js';
+import { MonitorPhone } from './MonitorPhone.js';
 import { VirtualList } from './VirtualList.js';
 
 const ROW_PX = 32;
@@ -211,6 +212,7 @@ export function Dashboard(props: { me: Me; onSignedOut(): void }) {
         <span>
           {props.me.displayName} ({props.me.role})
         </span>
+        <MonitorPhone api={api} />
         <button type="button" onClick={props.onSignedOut}>
           Sign out
         </button>

@@ -4,6 +4,7 @@ import {
   ErrorBody,
   MonitorResponse,
   MonitorStopResponse,
+  PhoneConfig,
   RosterResponse,
   type CampaignDialBody,
   type MonitorMode,
@@ -33,6 +34,10 @@ export class SupervisorApi {
     return schema.parse(json);
   }
 
+  /** The supervisor's phone for monitoring calls (MonitorPhone.tsx). */
+  phone() {
+    return this.call('GET', '/api/supervisor/phone', PhoneConfig);
+  }
   roster() {
     return this.call('GET', '/api/supervisor/roster', RosterResponse);
   }
