@@ -139,6 +139,8 @@ export const Campaign = z.object({
   wrapupTimeoutAction: z.enum(['disposition', 'pause']),
   wrapupDefaultDisposition: z.string(),
   script: z.string(),
+  /** Dial-time check against the national DNC registry; false only for an exempted campaign. */
+  nationalDncScrub: z.boolean(),
 });
 export type Campaign = z.infer<typeof Campaign>;
 
@@ -174,8 +176,6 @@ export type ImportMapping = z.infer<typeof ImportMapping>;
  * `X-Import-Mapping` header; the body is the raw CSV (text/csv).
  */
 export const ImportQuery = z.object({
-  /** Dial-time check against the national DNC registry; false only for an exempted campaign. */
-  nationalDncScrub: z.boolean(),
   fileName: z.string().min(1).max(255).optional(),
   mapping: z.string().max(8192).optional().describe('JSON object: lead field -> CSV column'),
 });

@@ -141,8 +141,8 @@ const TYPED: { [T in keyof Database]: { [C in keyof Database[T]]: true } } = {
     wrapup_timeout_action: true,
     wrapup_default_disposition: true,
     script: true,
-    created_at: true,
     national_dnc_scrub: true,
+    created_at: true,
     updated_at: true,
   },
   dispositions: {
