@@ -30,7 +30,7 @@ import {
 import { CampaignLiveStore, DialerStatusPublisher } from '../services/dialer/status-publisher.js';
 import { countRedisErrors } from '../adapters/metrics/instrument.js';
 import { createDropBudgetReader } from '../services/dialer/drop-budget.js';
-import { reportDialerMetrics } from '../services/dialer/dialer-metrics.js';
+import { countEstimatedDrops, reportDialerMetrics } from '../services/dialer/dialer-metrics.js';
 import type { RoleContext, RunningRole } from './context.js';
 
 /** Overrides for tests and simulations; production uses none. */
@@ -156,7 +156,7 @@ export async function startDialer(
     agents,
     dnc,
     leads,
-    ledger,
+    ledger: ctx.metrics ? countEstimatedDrops(ledger, ctx.metrics) : ledger,
     pacingControl: new PacingControlStore(redis, keys, instanceId),
     statusObserver: statusPublisher,
     clock: ctx.clock,

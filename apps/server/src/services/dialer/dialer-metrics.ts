@@ -2,6 +2,7 @@ import type { CampaignId } from '@ringside/protocol';
 import type { DropBudget } from '../../domain/compliance.js';
 import type { Hopper } from '../../ports/hopper.js';
 import type { Metrics } from '../../ports/metrics.js';
+import type { DriverDeps } from './campaign-driver.js';
 
 export interface DialerMetricsSources {
   /** Campaigns this dialer drives now (DialerService.driven). */
@@ -33,4 +34,22 @@ export function reportDialerMetrics(metrics: Metrics, s: DialerMetricsSources): 
       }),
     );
   });
+}
+
+type LedgerPort = DriverDeps['ledger'];
+
+/**
+ * The dialer's drop ledger, counting the estimated drops it records (the expected people among
+ * AMD machine hang-ups, `add`'s fifth argument) in ringside_drops_estimated_total.
+ */
+export function countEstimatedDrops(ledger: LedgerPort, metrics: Metrics): LedgerPort {
+  return {
+    add: (...args: Parameters<LedgerPort['add']>) => {
+      const estimated = (args as unknown[])[4];
+      if (typeof estimated === 'number' && estimated > 0)
+        metrics.dropsEstimated(args[0], estimated);
+      return ledger.add(...args);
+    },
+    days: (campaignId) => ledger.days(campaignId),
+  };
 }
