@@ -1,0 +1,134 @@
+/**
+ * The simulated PBX against Ringside's own traces of a real Asterisk (traces/README.md): each
+ * trace in traces/ is reproduced on the simulator (its requests, or for an events-only trace the
+ * steps its events imply, sim-trace-replay.ts) on a manual clock at the trace's times, and the
+ * simulator must send the same events in the same order, per channel and bridge and for the
+ * events a dialer acts on (the comparison of apps/sim's own trace test). A new trace dropped
+ * into the folder is replayed without any change here.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { checkEvent, formatIssues } from '@ringside/ari';
+import { ManualScheduler, startSimPbx, type SimPbx, type SimPbxOptions } from '@ringside/sim';
+import {
+  ariRequest,
+  collectEvents,
+  eventKey,
+  ignorable,
+  sequenceProblems,
+  timingRules,
+  type AriMessage,
+} from '../../../sim/test/helpers.js';
+import { WEBRTC_AGENT_ENDPOINT } from '../../src/services/sip-accounts.js';
+import { loadProjectTrace, projectTraceFiles, projectTracesDir } from './trace-helpers.js';
+import { defaultEndpoints, replaySteps, type TraceEventLine } from './sim-trace-replay.js';
+
+let pbx: SimPbx | null = null;
+afterEach(async () => {
+  await pbx?.stop();
+  pbx = null;
+});
+
+/** The sidecar `<name>.sim.json`: the PBX the trace was recorded on, as startSimPbx options. */
+function sidecar(file: string): Pick<SimPbxOptions, 'endpoints' | 'modules'> | null {
+  const p = path.join(projectTracesDir, file.replace(/\.jsonl$/, '.sim.json'));
+  if (!existsSync(p)) return null;
+  return JSON.parse(readFileSync(p, 'utf8')) as Pick<SimPbxOptions, 'endpoints' | 'modules'>;
+}
+
+/** Ringside's browser phones' codecs (services/sip-accounts.ts), for traces without a sidecar. */
+const ringsideAllow = (WEBRTC_AGENT_ENDPOINT.find((f) => f.attribute === 'allow')?.value ?? 'ulaw')
+  .split(',')
+  .map((c) => c.trim());
+
+async function control(url: string, method: string, p: string, body?: unknown) {
+  const res = await fetch(`${url}/_sim${p}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
+}
+
+async function replayOnSim(file: string) {
+  const lines = loadProjectTrace(file) as unknown as TraceEventLine[];
+  const setup = sidecar(file);
+  const scheduler = new ManualScheduler();
+  pbx = await startSimPbx({
+    port: 0,
+    scheduler,
+    rules: timingRules(lines),
+    endpoints: setup?.endpoints ?? defaultEndpoints(lines, ringsideAllow),
+    modules: setup?.modules,
+  });
+  const sim = pbx;
+  const sink = await collectEvents(sim.eventsUrl);
+  const t0 = scheduler.nowMs();
+  const problems: string[] = [];
+  for (const step of replaySteps(lines)) {
+    scheduler.advance(Math.max(0, t0 + step.tMs - scheduler.nowMs()));
+    if (step.kind === 'ari') {
+      const got = await ariRequest(sim.url, step.method, step.path, step.query);
+      if (step.expected && got.status !== step.expected.status) {
+        problems.push(
+          `${step.method} ${step.path}: ${got.status}, Asterisk ${step.expected.status}`,
+        );
+      }
+      if (!step.expected && got.status >= 300) {
+        problems.push(`${step.method} ${step.path} (implied by the events): ${got.status}`);
+      }
+    } else if (step.kind === 'login') {
+      const r = await control(sim.url, 'POST', `/phones/${step.endpoint}/login`, {
+        channelId: step.channelId,
+      });
+      if (r.status !== 200) problems.push(`${step.endpoint} login: ${JSON.stringify(r.body)}`);
+    } else {
+      const action = step.kind === 'phone-hangup' ? 'hangup' : step.kind;
+      const r = await control(sim.url, 'POST', `/phones/${step.endpoint}/${action}`);
+      if (r.status !== 204) problems.push(`${step.endpoint} ${action}: ${r.status}`);
+    }
+  }
+  const lastT = lines.at(-1)?.tMs ?? 0;
+  scheduler.advance(Math.max(0, t0 + lastT + 1 - scheduler.nowMs()));
+  await sink.settle();
+  sink.close();
+  const want = lines
+    .filter((l) => l.event && !ignorable(l.event as AriMessage))
+    .map((l) => eventKey(l.event as AriMessage));
+  const got = sink.events.filter((e) => !ignorable(e)).map((e) => eventKey(e));
+  return { problems, want, got, events: sink.events };
+}
+
+describe("simulated PBX replays the project's own Asterisk traces", () => {
+  it('has traces to replay', () => {
+    expect(projectTraceFiles().length).toBeGreaterThanOrEqual(1);
+  });
+
+  for (const file of projectTraceFiles()) {
+    it(`${file}: the same events in the same order as Asterisk`, async () => {
+      const { problems, want, got, events } = await replayOnSim(file);
+      expect(problems).toEqual([]);
+      expect(
+        events
+          .map((e) => checkEvent(e))
+          .filter((r) => !r.ok)
+          .map(formatIssues),
+      ).toEqual([]);
+      expect(sequenceProblems(got, want)).toEqual([]);
+    });
+  }
+
+  it('webrtc-opus-ejected: the customer enters and leaves the Opus agent bridge in the same millisecond', async () => {
+    const { events } = await replayOnSim('webrtc-opus-ejected.jsonl');
+    const moves = events.filter(
+      (e) =>
+        (e.type === 'ChannelEnteredBridge' || e.type === 'ChannelLeftBridge') &&
+        (e.channel as { id: string }).id === 'probe-call',
+    );
+    expect(moves.map((e) => e.type)).toEqual(['ChannelEnteredBridge', 'ChannelLeftBridge']);
+    expect(moves[0]?.timestamp).toBe(moves[1]?.timestamp);
+    expect(pbx?.engine.counters.codecEjections).toBe(1);
+  });
+});
