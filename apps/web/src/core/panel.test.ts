@@ -8,6 +8,9 @@ import type {
   SnapshotData,
 } from '@ringside/protocol';
 import {
+  CALL_LOST_TEXT,
+  callLost,
+  describeEnd,
   describeMonitor,
   describeState,
   guard,
@@ -509,5 +512,61 @@ describe('phone line lost', () => {
     const onBreak = run([live, snapshot(agent('PAUSED', { pauseCode: 'BREAK' }))]).s;
     expect(lineLost(onBreak)).toBe(false);
     expect(describeState(onBreak)).toBe('Paused (BREAK)');
+  });
+});
+
+describe('call lost: the phone server removed it', () => {
+  const lostEnd: PanelInput = {
+    type: 'event',
+    event: {
+      type: 'call.ended',
+      callId: 'c1' as never,
+      campaignId: '1' as never,
+      leadId: '42' as never,
+      outcome: 'HUMAN',
+      hangupCause: null,
+      agentId: AGENT as never,
+      reason: 'BRIDGE_REFUSED',
+      atMs: 3000,
+    },
+  };
+
+  it('says what happened, then leaves the agent on the call screen with the disposition owed', () => {
+    const onCall = run([live, snapshot(agent('INCALL', { callId: 'c1' }), [callView('c1')])]).s;
+    const ended = run([lostEnd], onCall).s;
+    expect(ended.notice).toMatchObject({ kind: 'error', text: CALL_LOST_TEXT });
+    expect(CALL_LOST_TEXT).toBe('Call lost: the phone server removed it');
+    expect(callLost(ended)).toBe(true);
+    expect(describeState(ended)).toBe(CALL_LOST_TEXT);
+    // The server then moves the agent on (INCALL -> DEAD): still the lost call's words.
+    const dead = run(
+      [moved('INCALL', 'DEAD', 3001, { callId: 'c1' as never, reason: 'system:customer-hangup' })],
+      ended,
+    ).s;
+    expect(dead.call?.endedBy).toBe('server');
+    expect(dead.dispositionDue).toBe('c1');
+    expect(describeState(dead)).toBe(`${CALL_LOST_TEXT}: choose a disposition`);
+    expect(describeEnd(dead)).toEqual({
+      heading: 'Call lost',
+      message: `${CALL_LOST_TEXT}. Choose a disposition.`,
+    });
+    expect(guard(dead, 'hold')).toBe('The call was lost.');
+    expect(guard(dead, 'dispose')).toBeNull();
+  });
+
+  it('an ordinary end (no reason) is still the customer hanging up, with no notice', () => {
+    const { s } = run([
+      live,
+      snapshot(agent('INCALL', { callId: 'c1' }), [callView('c1')]),
+      ended('c1', 3000),
+      moved('INCALL', 'DEAD', 3001, { callId: 'c1' as never, reason: 'system:customer-hangup' }),
+    ]);
+    expect(s.notice).toBeNull();
+    expect(callLost(s)).toBe(false);
+    expect(describeEnd(s)).toEqual({
+      heading: 'Customer hung up',
+      message: 'The customer hung up. Choose a disposition.',
+    });
+    expect(describeState(s)).toBe('The customer hung up: choose a disposition');
   });
 });

@@ -31,8 +31,11 @@ export interface CallInfo {
   bridgedAtMs: number | null;
   endedAtMs: number | null;
   outcome: CallOutcome | null;
-  /** Who ended the call: 'customer' when it ended while the agent was still on it. */
-  endedBy: 'customer' | 'agent' | null;
+  /**
+   * Who ended the call: 'customer' when it ended while the agent was still on it; 'server' when
+   * Ringside ended it as a failure (call.ended with a reason: the phone server removed it).
+   */
+  endedBy: 'customer' | 'agent' | 'server' | null;
 }
 
 export interface LeadSlot {
@@ -128,6 +131,25 @@ export function stateOf(s: PanelState): AgentState {
 
 /** Pause codes the server gives an agent whose phone leg is gone (defined in the protocol). */
 export { NO_LINE_PAUSE_CODES };
+
+/** What the agent is told when the phone server removed its call (call.ended with a reason). */
+export const CALL_LOST_TEXT = 'Call lost: the phone server removed it';
+
+/** The agent's last call was lost: Ringside ended it because the phone server removed it. */
+export function callLost(s: PanelState): boolean {
+  return s.call?.endedBy === 'server';
+}
+
+/**
+ * The call screen's heading and message once the customer is gone while the agent is still on
+ * the call screen (DEAD), or null otherwise.
+ */
+export function describeEnd(s: PanelState): { heading: string; message: string } | null {
+  if (stateOf(s) !== 'DEAD') return null;
+  if (callLost(s))
+    return { heading: 'Call lost', message: `${CALL_LOST_TEXT}. Choose a disposition.` };
+  return { heading: 'Customer hung up', message: 'The customer hung up. Choose a disposition.' };
+}
 
 /** The server paused the agent for want of a phone line: reconnect it, then go ready. */
 export function lineLost(s: PanelState): boolean {
@@ -318,12 +340,17 @@ function onEvent(s: PanelState, e: DomainEvent, effects: PanelEffect[]): PanelSt
       return s;
     case 'call.ended': {
       if (s.call?.callId !== e.callId) return s;
-      const endedBy = s.hangupRequested === e.callId ? 'agent' : (s.call.endedBy ?? 'customer');
+      const endedBy = e.reason
+        ? 'server'
+        : s.hangupRequested === e.callId
+          ? 'agent'
+          : (s.call.endedBy ?? 'customer');
       const st = stateOf(s);
       const wasConnected =
         s.call.bridgedAtMs !== null || st === 'INCALL' || st === 'DEAD' || st === 'WRAPUP';
+      const s2: PanelState = e.reason ? notice(s, 'error', CALL_LOST_TEXT) : s;
       return {
-        ...s,
+        ...s2,
         call: { ...s.call, stage: 'ENDED', endedAtMs: e.atMs, outcome: e.outcome, endedBy },
         dispositionDue: wasConnected ? e.callId : s.dispositionDue,
         hold: false,
@@ -492,6 +519,7 @@ export function guard(s: PanelState, action: PanelAction): string | null {
     case 'transfer':
     case 'dtmf':
       if (onCall) return null;
+      if (st === 'DEAD' && callLost(s)) return 'The call was lost.';
       if (st === 'DEAD') return 'The customer has hung up.';
       return 'There is no call in progress.';
     case 'dial':
@@ -562,9 +590,10 @@ export function describeState(s: PanelState): string {
     case 'RESERVED':
       return 'A call is being connected';
     case 'INCALL':
-      if (s.call?.endedAtMs) return 'Call ended';
+      if (s.call?.endedAtMs) return callLost(s) ? CALL_LOST_TEXT : 'Call ended';
       return s.hold ? 'On a call (customer on hold)' : 'On a call';
     case 'DEAD':
+      if (callLost(s)) return `${CALL_LOST_TEXT}: choose a disposition`;
       return 'The customer hung up: choose a disposition';
     case 'WRAPUP':
       return s.dispositionDue ? 'Wrap-up: choose a disposition' : 'Wrap-up';

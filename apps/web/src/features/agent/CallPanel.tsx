@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useId, useState } from 'react';
 import type { Campaign, Me, TransferBody, TransferTargetAgent } from '@ringside/protocol';
 import type { ApiClient } from '../../core/api.js';
-import { guard, stateOf } from '../../core/panel.js';
+import { describeEnd, guard, stateOf } from '../../core/panel.js';
 import { fillScript } from '../../core/script.js';
 import { localTime } from '../../core/timezone.js';
 import type { PanelController } from '../../app/usePanel.js';
@@ -47,6 +47,7 @@ export function CallPanel(props: {
   const [digits, setDigits] = useState('');
   const call = state.call;
   const st = stateOf(state);
+  const end = describeEnd(state);
 
   if (!call) {
     return (
@@ -100,17 +101,17 @@ export function CallPanel(props: {
   return (
     <section aria-label="Call" data-call-id={callId}>
       <h2>
-        {st === 'DEAD'
-          ? 'Customer hung up'
+        {end
+          ? end.heading
           : call.endedAtMs
             ? 'Call ended'
             : call.manual
               ? 'Manual call'
               : 'Call connected'}
       </h2>
-      {st === 'DEAD' && (
+      {end && (
         <p role="alert" className="notice error">
-          The customer hung up. Choose a disposition.
+          {end.message}
         </p>
       )}
       <section aria-label="Lead">
