@@ -85,6 +85,22 @@ describe('histogramQuantile', () => {
   });
 });
 
+describe('several processes', () => {
+  it('reads the expositions of several processes, joined, as one histogram', () => {
+    const api1 =
+      'p_bucket{le="0.01",role="api"} 3\np_bucket{le="+Inf",role="api"} 4\np_count{role="api"} 4\n';
+    const api2 =
+      'p_bucket{le="0.01",role="api"} 1\np_bucket{le="+Inf",role="api"} 4\np_count{role="api"} 4\n';
+    const h = readHistogram(`${api1}${api2}`, 'p');
+    expect(h?.count).toBe(8);
+    expect(h?.buckets).toEqual([
+      { le: 0.01, count: 4 },
+      { le: Infinity, count: 8 },
+    ]);
+    expect(histogramQuantile(h, 0.5)).toBeCloseTo(0.01);
+  });
+});
+
 describe('sampleSum', () => {
   it('adds the samples of one name whose labels match', () => {
     expect(sampleSum(TEXT, 'c_total', { role: 'api' })).toBe(3);
