@@ -58,6 +58,8 @@ async function main(): Promise<void> {
       user: config.ariUser,
       password: config.ariPassword,
       app: config.ariApp,
+      // Every user's phone is simulated here (no SIP): any PJSIP/<username> answers by itself.
+      anyEndpoint: true,
     });
     running.push({ name: 'sim-pbx', stop: () => sim.stop() });
     ariServers = [
