@@ -2,9 +2,14 @@ import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import websocket from '@fastify/websocket';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+} from 'fastify';
 import type { Readable } from 'node:stream';
-import { WS_MAX_CLIENT_MESSAGE_BYTES } from '@ringside/protocol';
+import { WS_MAX_CLIENT_MESSAGE_BYTES, type ErrorBody } from '@ringside/protocol';
 import type { TrustProxy } from '../config.js';
 import { RingsideError } from '../errors.js';
 import { createGateway } from '../ws/gateway.js';
@@ -15,6 +20,7 @@ import type { RouteAuth } from './route.js';
 import { registerAdminPeopleRoutes } from './routes/admin-people.js';
 import { registerAgentRoutes } from './routes/agent.js';
 import { registerAuthRoutes } from './routes/auth.js';
+import { registerTwoFactorRoutes } from './routes/auth-2fa.js';
 import { registerCampaignRoutes } from './routes/campaigns.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerImportRoutes } from './routes/import.js';
@@ -56,6 +62,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Whose address req.ip is (login limits) and whether X-Forwarded-Proto/Host count (Origin
     // check): TRUST_PROXY, off by default.
     trustProxy: fastifyTrustProxy(deps.config.trustProxy ?? false),
+    // A path that is not UTF-8 once decoded (%00 is, %ED%A0%80, a lone surrogate, is not): the
+    // same 400 shape as every other refusal, naming the url.
+    frameworkErrors: (err, _req, reply) => {
+      const bad = err.code === 'FST_ERR_BAD_URL';
+      const body: ErrorBody = bad
+        ? {
+            error: {
+              code: 'VALIDATION',
+              message: 'url: not valid percent-encoded UTF-8',
+              issues: [{ path: 'url', message: 'not valid percent-encoded UTF-8' }],
+            },
+          }
+        : { error: { code: 'INTERNAL', message: 'internal error' } };
+      void (reply as unknown as FastifyReply).code(bad ? 400 : 500).send(body);
+    },
   });
   app.addHook('onResponse', async (req, reply) => {
     req.log.info(
@@ -146,7 +167,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // The route pattern, never the URL: query strings and bodies may hold numbers and names.
     if (mapped.internal) {
       req.log.error(
-        { err: safeError(err), method: req.method, route: req.routeOptions.url ?? '(none)' },
+        { error: safeError(err), method: req.method, route: req.routeOptions.url ?? '(none)' },
         'request failed',
       );
     }
@@ -176,6 +197,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerHealthRoutes(app, deps);
   registerMetricsRoutes(app, deps);
   registerAuthRoutes(app, deps);
+  registerTwoFactorRoutes(app, deps);
   registerUserRoutes(app, deps);
   registerAdminPeopleRoutes(app, deps);
   registerCampaignRoutes(app, deps);

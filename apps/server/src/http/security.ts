@@ -23,7 +23,8 @@ function originOf(value: string): string | null {
 
 /** This server's origin as the request reached it (TRUST_PROXY decides X-Forwarded-Proto/Host). */
 export function ownOrigin(req: FastifyRequest): string {
-  return `${req.protocol}://${req.host}`.toLowerCase();
+  // Through URL, as browsers write Origin: no default port (http://host, not http://host:80).
+  return originOf(`${req.protocol}://${req.host}`) ?? 'null';
 }
 
 /**

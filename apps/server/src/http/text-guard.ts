@@ -34,9 +34,15 @@ export function findUnstorableText(value: unknown, path: string[] = [], depth = 
     }
     return null;
   }
-  // Only plain data objects (parsed JSON, query, params), never streams or buffers.
-  const proto: unknown = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return null;
+  // Data objects only (parsed JSON, query and params, whose prototypes vary), never a stream
+  // (the CSV upload body: import checks its rows itself), a buffer or a date.
+  if (
+    typeof (value as { pipe?: unknown }).pipe === 'function' ||
+    ArrayBuffer.isView(value) ||
+    value instanceof Date
+  ) {
+    return null;
+  }
   for (const [k, v] of Object.entries(value)) {
     if (hasUnstorableText(k)) return joinPath([...path, '(key)']);
     const found = findUnstorableText(v, [...path, k], depth + 1);

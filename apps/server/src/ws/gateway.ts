@@ -23,6 +23,7 @@ import { fromZod, mapError } from '../http/errors.js';
 import { agentView, callView } from '../http/views.js';
 import type { Subscription } from '../ports/event-bus.js';
 import { ANY_ROLE } from '../http/routes/common.js';
+import { foreignOrigin, ownOrigin } from '../http/security.js';
 import { SESSION_COOKIE } from '../http/session.js';
 import { ForbiddenError } from '../errors.js';
 
@@ -565,16 +566,15 @@ export function createGateway(deps: AppDeps): Gateway {
         // A browser's cookie rides along on a WebSocket opened by any page; SameSite=Strict stops
         // other sites in current browsers, and this stops them everywhere: a cookie-authenticated
         // upgrade must come from a page of this host.
+        // Scheme included: a page on http://host may not open the socket of https://host.
         preValidation: async (req) => {
-          const origin = req.headers.origin;
-          if (!origin || !req.cookies[SESSION_COOKIE]) return;
-          let host: string | null = null;
-          try {
-            host = new URL(origin).host;
-          } catch {
-            host = null;
+          if (!req.headers.origin || !req.cookies[SESSION_COOKIE]) return;
+          const foreign = foreignOrigin(req);
+          if (foreign !== null) {
+            throw new ForbiddenError(
+              `cross-origin WebSocket refused: Origin ${foreign} is not ${ownOrigin(req)}`,
+            );
           }
-          if (host !== req.headers.host) throw new ForbiddenError('cross-origin WebSocket refused');
         },
         handler: async (_req, reply) =>
           reply.code(426).send({ error: { code: 'UPGRADE_REQUIRED', message: 'use WebSocket' } }),

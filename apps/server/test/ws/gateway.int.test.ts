@@ -82,6 +82,15 @@ describe('authentication before the upgrade', () => {
     same.close();
   });
 
+  it('compares the scheme too: a page on https:// of this host may not open the http socket', async () => {
+    await expect(
+      TestClient.connect(url, tokens.agent, {
+        cookie: true,
+        origin: `https://${new URL(url).host}`,
+      }),
+    ).rejects.toMatchObject({ statusCode: 403 });
+  });
+
   it('accepts the session cookie and greets with a heartbeat', async () => {
     const c = await TestClient.connect(url, tokens.agent, { cookie: true });
     const hb = await c.waitFor(isType('heartbeat'));
