@@ -54,6 +54,8 @@ export async function startAriWorker(
   let redis: Redis | null = null;
   if (!deps.store || !deps.bus || !deps.monitorLegs || !deps.agentLegs) {
     redis = new Redis(ctx.config.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: false });
+    // Counting errors adds a listener, which silences ioredis's own report: log them here.
+    redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection error'));
     if (ctx.metrics) countRedisErrors(ctx.metrics, redis);
   }
   const store =
