@@ -1,4 +1,4 @@
-import { seedDemo } from './services/demo-seed.js';
+import { seedDemo, simAgentPhone } from './services/demo-seed.js';
 import type { RoleContext, RunningRole } from './roles/context.js';
 
 /** Bots take every demo agent but the first, which is left for a person to log in as. */
@@ -9,10 +9,21 @@ const DEMO_AGENTS = 6;
  * same HTTP API and WebSocket a browser uses (started after the api role), and prints where to go.
  */
 export async function startDemo(ctx: RoleContext): Promise<RunningRole> {
-  const seeded = await seedDemo(ctx.pool, { agents: DEMO_AGENTS, leads: 2000 });
+  const seeded = await seedDemo(ctx.pool, {
+    agents: DEMO_AGENTS,
+    leads: 2000,
+    // On a real Asterisk the bots' lines are phones Asterisk really rings (the test-only context
+    // sim-agent-phones of deploy/asterisk/extensions.conf); the first agent, free for a person,
+    // keeps the browser phone.
+    ...(ctx.config.ari.length > 0
+      ? { agentPhone: (u: string, i: number) => (i === 0 ? null : simAgentPhone(u)) }
+      : {}),
+  });
   const zones = await moveDemoLeadsIntoDaylight(ctx, seeded.listId);
   const url = `http://${ctx.config.http.host}:${ctx.config.http.port}`;
   const { startBotAgents } = await import('@ringside/sim');
+  // Bots that cannot start leave the demo running for the person (one line says why); a bot
+  // whose phone cannot be reached starts anyway and calls it again (apps/sim/src/bots).
   const bots = await startBotAgents({
     baseUrl: url,
     campaignId: seeded.campaignId,
@@ -20,7 +31,16 @@ export async function startDemo(ctx: RoleContext): Promise<RunningRole> {
     first: 2,
     talkMs: 20_000,
     wrapMs: 3_000,
-    onLog: (msg, fields) => ctx.logger.debug({ bot: true, ...fields }, msg),
+    onLog: (msg, fields) =>
+      msg === 'phone not connected'
+        ? ctx.logger.warn({ bot: true, ...fields }, 'demo bot: phone not connected')
+        : ctx.logger.debug({ bot: true, ...fields }, msg),
+  }).catch((err: unknown) => {
+    ctx.logger.error(
+      { err: err instanceof Error ? err.message : String(err) },
+      'demo bot agents did not start; the demo runs without them',
+    );
+    return null;
   });
   const agents = seeded.credentials.filter((c) => c.role === 'agent');
   const free = agents[0];
@@ -29,7 +49,9 @@ export async function startDemo(ctx: RoleContext): Promise<RunningRole> {
   const lines = [
     '',
     `  Ringside demo is running: open ${url}`,
-    `  ${DEMO_AGENTS - 1} bot agents are taking calls on campaign ${seeded.campaignId}.`,
+    bots
+      ? `  ${DEMO_AGENTS - 1} bot agents are taking calls on campaign ${seeded.campaignId}.`
+      : '  The bot agents did not start (see the log); log in as an agent to take calls.',
     zones.length
       ? `  (demo leads were given time zones where it is daytime now: ${zones.join(', ')})`
       : '',
@@ -39,7 +61,7 @@ export async function startDemo(ctx: RoleContext): Promise<RunningRole> {
     '',
   ];
   process.stdout.write(lines.join('\n') + '\n');
-  return { name: 'demo', stop: () => bots.stop() };
+  return { name: 'demo', stop: async () => bots?.stop() };
 }
 
 /** Zones spread around the world; the demo picks those where it is daytime now. */

@@ -16,7 +16,7 @@ import { RedisKeys } from '../adapters/redis/keys.js';
 import { RedisStateStore } from '../adapters/redis/state-store.js';
 import type { EventBus } from '../ports/event-bus.js';
 import type { StateStore } from '../ports/state-store.js';
-import { agentOfEndpoint, AgentLegService } from '../services/agent-leg.js';
+import { agentOfEndpoint, AgentLegService, phoneDialString } from '../services/agent-leg.js';
 import { AgentSessionService } from '../services/agent-session.js';
 import type { AgentLegHandler, MonitorLegHandler } from '../services/ari-worker-calls.js';
 import { AriServerSupervisor } from '../services/ari-worker-server.js';
@@ -78,7 +78,12 @@ export async function startAriWorker(
       clock: ctx.clock,
       logger: log,
     });
-  const agentLegs = deps.agentLegs ?? defaultAgentLegs(ctx, store, redis as Redis, log);
+  const legService = deps.agentLegs ? null : defaultAgentLegs(ctx, store, redis as Redis, log);
+  const agentLegs =
+    deps.agentLegs ??
+    (legService as AgentLegService).workerHandler(
+      agentOfEndpoint(createUsersRepo(ctx.pool), store),
+    );
   const callLog = new BatchedCallLog(ctx.pool, {
     onError: (err, what) => log.error({ err, what }, 'call_log write failed'),
   });
@@ -102,6 +107,7 @@ export async function startAriWorker(
   return {
     name: 'ari-worker',
     async stop() {
+      legService?.close();
       await Promise.all(supervisors.map((s) => s.stop()));
       await callLog.flush().catch(() => undefined);
       if (redis) await redis.quit().catch(() => undefined);
@@ -121,10 +127,11 @@ function defaultAgentLegs(
   store: StateStore,
   redis: Redis,
   log: RoleContext['logger'],
-): AgentLegHandler {
+): AgentLegService {
   const agentLog = new AgentLogRepository(ctx.pool);
   const agents = new AgentSessionService({ store, log: agentLog, clock: ctx.clock, logger: log });
   const legServer = ctx.ariServers[0] as RoleContext['ariServers'][number];
+  const users = createUsersRepo(ctx.pool);
   const legs = new AgentLegService({
     ari: new AriRestClient(legServer),
     store,
@@ -137,8 +144,16 @@ function defaultAgentLegs(
     // Legs the api role indexed without a server are on this one; each server's worker resync
     // asks for its own server's legs (legsOn) and so never touches another server's.
     serverId: legServer.id,
+    // A lost external phone (Asterisk restarted, the phone hung up) is called again until it
+    // answers or the agent logs out; on the simulated PBX every leg is Ringside's to call.
+    redialEndpoint: async (agentId) => {
+      const user = await users.findById(agentId);
+      if (!user?.active) return null;
+      const ringsideCalls = ctx.config.ari.length === 0 || user.phoneType === 'sip';
+      return ringsideCalls ? phoneDialString(user) : null;
+    },
   });
-  return legs.workerHandler(agentOfEndpoint(createUsersRepo(ctx.pool), store));
+  return legs;
 }
 
 /**

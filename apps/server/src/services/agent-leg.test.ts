@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AgentId, CampaignId } from '@ringside/protocol';
 import { AriError } from '../adapters/asterisk/ari-error.js';
 import { createLogger } from '../logger.js';
@@ -9,6 +9,9 @@ import {
   agentOfEndpoint,
   AgentLegService,
   legLost,
+  phoneDialString,
+  phoneFailureOf,
+  PhoneUnreachableError,
   PHONE_LOST_PAUSE_CODE,
   PHONE_LOST_REASON,
   type AgentLegAri,
@@ -308,5 +311,119 @@ describe('AgentLegService.workerHandler', () => {
     expect(ari.log.filter((x) => x === 'destroyBridge agent-42')).toHaveLength(1);
     expect(index.map.size).toBe(0);
     expect(writes).toEqual(['READY->PAUSED system:phone-lost']);
+  });
+});
+
+describe('phoneDialString', () => {
+  it('dials users.sip_endpoint when set (any Tech/resource as is, a bare name as PJSIP/<name>), else PJSIP/<username>', () => {
+    const u = (sipEndpoint: string | null) => phoneDialString({ username: 'agent7', sipEndpoint });
+    expect(u(null)).toBe('PJSIP/agent7');
+    expect(u('  ')).toBe('PJSIP/agent7');
+    expect(u('PJSIP/desk-104')).toBe('PJSIP/desk-104');
+    expect(u('PJSIP/104@pbx')).toBe('PJSIP/104@pbx');
+    expect(u('Local/104@phones')).toBe('Local/104@phones');
+    expect(u('desk-104')).toBe('PJSIP/desk-104');
+    // A SIP URI is no dial string without an endpoint.
+    expect(u('sip:104@pbx.example.com')).toBeNull();
+  });
+});
+
+describe('phoneFailureOf', () => {
+  it('tells a phone Asterisk does not know from one that does not answer, rejects, or an unreachable server', () => {
+    const e = (status: number, msg = '') => new AriError(status, msg, 'channels.originate');
+    expect(phoneFailureOf(e(500, 'Allocation failed'))).toBe('no_such_phone');
+    expect(phoneFailureOf(e(400, 'Invalid endpoint'))).toBe('no_such_phone');
+    expect(phoneFailureOf(e(422))).toBe('no_answer');
+    expect(phoneFailureOf(e(409))).toBe('no_answer');
+    expect(phoneFailureOf(e(404))).toBe('rejected');
+    expect(phoneFailureOf(e(0, 'connect ECONNREFUSED'))).toBe('unreachable');
+    expect(phoneFailureOf(new Error('x'))).toBe('failed');
+    const err = new PhoneUnreachableError('no_such_phone');
+    expect(err.httpStatus).toBe(409);
+    expect(err.code).toBe('PHONE_UNREACHABLE');
+    expect(err.message).toContain('Allocation failed');
+  });
+});
+
+describe('AgentLegService.redial (an external phone lost)', () => {
+  beforeEach(() => void vi.useFakeTimers());
+  afterEach(() => void vi.useRealTimers());
+
+  /** A phone that answers, except while `down.fails` > 0 (Asterisk down, or no such endpoint). */
+  function flakyAri(): AgentLegAri & { originates: string[]; down: { fails: number } } {
+    const base = fakeAri(0);
+    const originates: string[] = [];
+    const down = { fails: 0 };
+    return {
+      ...base,
+      originates,
+      down,
+      async originate(p) {
+        originates.push(p.endpoint);
+        if (down.fails-- > 0) throw new AriError(500, 'Allocation failed', 'channels.originate');
+        return {};
+      },
+    };
+  }
+
+  it('calls the phone again with backoff until it answers, then records the new leg', async () => {
+    const { store, sessions, agentId } = await loggedIn();
+    const ari = flakyAri();
+    const legs = legService(store, sessions, ari, {
+      index: memoryIndex(),
+      redialEndpoint: async () => 'PJSIP/desk-104',
+      redialBaseMs: 1_000,
+      redialMaxMs: 60_000,
+    });
+    await legs.attach(agentId, 'PJSIP/desk-104');
+    const first = (await store.getAgent(agentId))?.legChannelId ?? '';
+    ari.down.fails = 3;
+    expect(await legs.legGone(first)).toBe(true);
+    expect(legs.redialing()).toEqual([agentId]);
+    legs.redial(agentId); // one loop per agent
+    // Attempts after 1 s, then 2 s, then 4 s more (refused), then 8 s more: it answers.
+    await vi.advanceTimersByTimeAsync(999);
+    expect(ari.originates).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(ari.originates).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(ari.originates).toHaveLength(3);
+    await vi.advanceTimersByTimeAsync(4_000);
+    expect(ari.originates).toHaveLength(4);
+    expect((await store.getAgent(agentId))?.legChannelId).toBeNull();
+    await vi.advanceTimersByTimeAsync(8_000);
+    expect(ari.originates).toEqual(Array(5).fill('PJSIP/desk-104'));
+    const now = await store.getAgent(agentId);
+    expect(now?.legChannelId).toMatch(/^leg-42-/);
+    expect(now?.legChannelId).not.toBe(first);
+    expect(legs.redialing()).toEqual([]);
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(ari.originates).toHaveLength(5);
+  });
+
+  it('waits at most redialMaxMs between calls, stops when the agent logs out, and never calls a browser phone', async () => {
+    const { store, sessions, agentId } = await loggedIn();
+    const ari = flakyAri();
+    ari.down.fails = 1_000;
+    const legs = legService(store, sessions, ari, {
+      index: memoryIndex(),
+      redialEndpoint: async () => 'PJSIP/desk-104',
+    });
+    legs.redial(agentId);
+    // 1 + 2 + 4 + 8 + 16 + 32 + 60 + 60 s: eight attempts in 183 s.
+    await vi.advanceTimersByTimeAsync(183_000);
+    expect(ari.originates).toHaveLength(8);
+    await sessions.apply(agentId, { type: 'logout' }, 'agent');
+    await vi.advanceTimersByTimeAsync(600_000);
+    // The next attempt finds the agent logged out and calls nobody.
+    expect(ari.originates).toHaveLength(8);
+    expect(legs.redialing()).toEqual([]);
+
+    await sessions.apply(agentId, { type: 'login', campaignId: '1' as CampaignId }, 'agent');
+    const browser = legService(store, sessions, ari, { redialEndpoint: async () => null });
+    browser.redial(agentId);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(ari.originates).toHaveLength(8);
+    expect(browser.redialing()).toEqual([]);
   });
 });

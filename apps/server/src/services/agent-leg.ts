@@ -4,6 +4,7 @@ import { AriError } from '../adapters/asterisk/ari-error.js';
 import type { AgentLogRepository } from '../adapters/postgres/agent-log.js';
 import type { UserRecord } from '../adapters/postgres/users.js';
 import { changedEvent, LEG_REASON, transition } from '../domain/agent-state.js';
+import { RingsideError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { systemClock, type Clock } from '../ports/clock.js';
 import type { AgentStatus, StateStore } from '../ports/state-store.js';
@@ -54,6 +55,81 @@ export interface AgentLegDeps {
    * (the first one, where legs live). Unset: such legs are on no server a resync knows of.
    */
   serverId?: string;
+  /**
+   * The phone to call again when an agent's leg is lost (Asterisk restarted, the phone hung up):
+   * its dial string (`phoneDialString`), or null when Ringside does not call it (a browser phone
+   * re-registers and dials `login` by itself). Unset: lost legs are never called again.
+   */
+  redialEndpoint?: (agentId: AgentId) => Promise<string | null>;
+  /** Wait before the first call again, ms (1,000), doubling after each failure up to redialMaxMs. */
+  redialBaseMs?: number;
+  /** Longest wait between two calls again, ms (60,000). */
+  redialMaxMs?: number;
+}
+
+/**
+ * What Asterisk dials for a user's phone leg: `users.sip_endpoint` when set (any dial string
+ * Asterisk accepts: PJSIP/desk-104, PJSIP/104@pbx, Local/104@phones; a bare name means
+ * PJSIP/<name>), else PJSIP/<username> (the browser phone's endpoint, services/sip-accounts.ts).
+ * Null for a value that is no dial string (a sip: URI needs an endpoint: PJSIP/<endpoint>/sip:...).
+ */
+export function phoneDialString(user: {
+  username: string;
+  sipEndpoint: string | null;
+}): string | null {
+  const e = user.sipEndpoint?.trim() ?? '';
+  if (e.length === 0) return `PJSIP/${user.username}`;
+  if (/^[A-Za-z][A-Za-z0-9_]*\/\S+$/.test(e)) return e;
+  if (/^[A-Za-z0-9_.-]+$/.test(e)) return `PJSIP/${e}`;
+  return null;
+}
+
+/** Why an agent's phone could not be brought into its bridge (safe to show; names no number). */
+export type PhoneFailure =
+  'bad_endpoint' | 'no_such_phone' | 'no_answer' | 'rejected' | 'unreachable' | 'failed';
+
+/** The failure behind an `attach` error. */
+export function phoneFailureOf(err: unknown): PhoneFailure {
+  if (!(err instanceof AriError)) return 'failed';
+  if (err.status === 0) return 'unreachable';
+  // chan_pjsip creates no channel for an unknown or unregistered endpoint: "Allocation failed";
+  // an unknown technology or malformed string: 400.
+  if (err.status === 500 || err.status === 400) return 'no_such_phone';
+  // Still ringing when the answer time ran out (the add is refused until it answers).
+  if (err.status === 409 || err.status === 422) return 'no_answer';
+  // The channel went away before it answered: refused, busy, or hung up.
+  if (err.status === 404) return 'rejected';
+  return 'failed';
+}
+
+/** The agent's words for a phone failure. */
+export const PHONE_FAILURE_TEXT: Record<PhoneFailure, string> = {
+  bad_endpoint:
+    'Your SIP endpoint is not a dial string Asterisk accepts (such as PJSIP/desk-104): ask an ' +
+    'administrator to correct it.',
+  no_such_phone:
+    'Asterisk could not call your phone: it knows no phone by your SIP endpoint, or that phone ' +
+    'is not registered (Asterisk answered "Allocation failed"). Ask an administrator to check ' +
+    'your SIP endpoint, or make sure the phone is switched on and registered.',
+  no_answer: 'Your phone did not answer: pick it up when it rings, then connect again.',
+  rejected: 'Your phone rejected the call or hung up before answering: connect again.',
+  unreachable: 'The phone server is unreachable: try again in a moment.',
+  failed: 'Your phone could not be connected: try again, or ask an administrator.',
+};
+
+/**
+ * The agent's phone could not be brought up: a 409 whose message tells the agent why (the panel
+ * shows it as the phone's status). Names no endpoint or number.
+ */
+export class PhoneUnreachableError extends RingsideError {
+  readonly code = 'PHONE_UNREACHABLE';
+  override readonly httpStatus = 409;
+  constructor(
+    readonly failure: PhoneFailure,
+    options?: { cause?: unknown },
+  ) {
+    super(PHONE_FAILURE_TEXT[failure], options);
+  }
 }
 
 /** Which agent a phone-leg channel belongs to (RedisAgentLegIndex in production). */
@@ -182,7 +258,79 @@ export const AGENT_LEG_ARG = 'agentleg';
  * `workerHandler()` is the ARI worker's hook for that case.
  */
 export class AgentLegService {
+  /** Agents whose external phone is being called again, and the timer of the next attempt. */
+  private readonly redials = new Map<AgentId, NodeJS.Timeout | null>();
+  private closed = false;
+
   constructor(private readonly d: AgentLegDeps) {}
+
+  /** Stops calling phones again (role shutdown). */
+  close(): void {
+    this.closed = true;
+    for (const t of this.redials.values()) if (t) clearTimeout(t);
+    this.redials.clear();
+  }
+
+  /** Agents whose phone is being called again (tests, status). */
+  redialing(): AgentId[] {
+    return [...this.redials.keys()];
+  }
+
+  /**
+   * Calls the agent's external phone again until it answers (1 s, doubling to 60 s between
+   * attempts), or the agent logs out, or its leg is back some other way. One loop per agent.
+   */
+  redial(agentId: AgentId): void {
+    if (this.closed || this.redials.has(agentId) || !this.d.redialEndpoint) return;
+    this.redials.set(agentId, null);
+    const base = this.d.redialBaseMs ?? 1_000;
+    const max = this.d.redialMaxMs ?? 60_000;
+    const attempt = (n: number, delayMs: number): void => {
+      if (this.closed) return;
+      const timer = setTimeout(() => {
+        void this.redialOnce(agentId, n).then(
+          (done) => {
+            if (done || this.closed) this.redials.delete(agentId);
+            else attempt(n + 1, Math.min(delayMs * 2, max));
+          },
+          () => attempt(n + 1, Math.min(delayMs * 2, max)),
+        );
+      }, delayMs);
+      timer.unref();
+      if (this.redials.has(agentId)) this.redials.set(agentId, timer);
+    };
+    attempt(1, base);
+  }
+
+  /** One call again; true when the loop is over (answered, logged out, nothing to call). */
+  private async redialOnce(agentId: AgentId, n: number): Promise<boolean> {
+    if (this.closed) return true;
+    const s = await this.d.store.getAgent(agentId);
+    if (!s || s.state === 'LOGGED_OUT') {
+      this.d.logger.info({ agentId, attempts: n - 1 }, 'phone not called again: agent logged out');
+      return true;
+    }
+    if (s.legChannelId) return true;
+    const endpoint = await this.d.redialEndpoint?.(agentId);
+    if (!endpoint) return true;
+    try {
+      await this.attach(agentId, endpoint);
+      this.d.logger.info({ agentId, attempt: n }, 'external phone called again: it answered');
+      return true;
+    } catch (err) {
+      const after = await this.d.store.getAgent(agentId);
+      if (!after || after.state === 'LOGGED_OUT') {
+        // Logged out while it rang: a leg that answered meanwhile is nobody's.
+        await this.detach(agentId).catch(() => undefined);
+        return true;
+      }
+      this.d.logger.warn(
+        { agentId, attempt: n, reason: phoneFailureOf(err) },
+        'external phone called again: no answer yet, calling later',
+      );
+      return false;
+    }
+  }
 
   /**
    * Calls `endpoint` (e.g. PJSIP/agent7, or Local/<exten>@agents) and nails it up in the agent's
@@ -313,6 +461,8 @@ export class AgentLegService {
         { agentId, channelId, state: prev.state, to: lost.status.state },
         'agent phone leg lost',
       );
+      // An external phone is called again until it answers (a browser phone dials in itself).
+      this.redial(agentId);
       return true;
     }
     this.d.logger.warn({ agentId, channelId }, 'agent phone leg lost but the agent kept changing');

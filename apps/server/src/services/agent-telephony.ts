@@ -24,6 +24,7 @@ import type { AgentTelephony } from '../http/deps.js';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
 import type { AgentStatus, LiveCall, StateStore } from '../ports/state-store.js';
+import { phoneDialString, phoneFailureOf, PhoneUnreachableError } from './agent-leg.js';
 import type { AgentSessionService } from './agent-session.js';
 import { dialEndpoint } from './ari-worker-originator.js';
 import { agentBridgeId } from './ari-worker-calls.js';
@@ -143,8 +144,19 @@ export class AgentTelephonyService implements AgentTelephony {
       // The browser's softphone dials `login` itself; the ARI worker nails it up.
       return 'down';
     }
-    // Simulated PBX: a phone that answers by itself. External phone: Asterisk rings it.
-    await this.d.legs.attach(agentId, `PJSIP/${user.username}`);
+    // Simulated PBX: a phone that answers by itself. External phone: Asterisk rings
+    // users.sip_endpoint (else PJSIP/<username>). A phone that cannot be reached gives this agent
+    // a 409 saying why, and nobody else anything.
+    const endpoint = phoneDialString(user);
+    if (!endpoint) throw new PhoneUnreachableError('bad_endpoint');
+    try {
+      await this.d.legs.attach(agentId, endpoint);
+    } catch (err) {
+      const failure = phoneFailureOf(err);
+      // The reason, not the endpoint: it may hold a number.
+      this.d.logger.warn({ agentId, reason: failure }, "the agent's phone could not be connected");
+      throw new PhoneUnreachableError(failure, { cause: err });
+    }
     return 'up';
   }
 

@@ -19,6 +19,23 @@ export interface SeedDemoOptions {
   /** Password of every demo user. Default 'ringside-demo'. */
   password?: string;
   campaignName?: string;
+  /**
+   * The external phone of demo agent `username` (the index-th, from 0): its dial string, stored
+   * as users.sip_endpoint with phone type sip, or null for the browser phone. Default: every
+   * agent uses the browser phone. On a real Asterisk the demo's bots get `simAgentPhone(name)`.
+   */
+  agentPhone?: (username: string, index: number) => string | null;
+}
+
+/** The test-only dialplan context of the bots' phones (deploy/asterisk/extensions.conf). */
+export const SIM_AGENT_PHONES_CONTEXT = 'sim-agent-phones';
+
+/**
+ * A demo bot's phone on a real Asterisk: Local/<username>@sim-agent-phones answers and stays up,
+ * so Asterisk really rings the bot's line (never needed in production).
+ */
+export function simAgentPhone(username: string): string {
+  return `Local/${username}@${SIM_AGENT_PHONES_CONTEXT}`;
 }
 
 export interface DemoCredential {
@@ -175,6 +192,10 @@ export async function seedDemo(pool: pg.Pool, opts: SeedDemoOptions = {}): Promi
       role: 'agent' as const,
     })),
   ];
+  const phoneOf = (u: DemoCredential): string | null => {
+    if (u.role !== 'agent' || !opts.agentPhone) return null;
+    return opts.agentPhone(u.username, Number(u.username.slice('agent'.length)) - 1);
+  };
   // Hash before the transaction: argon2 is slow on purpose, the transaction should not wait on it.
   const passwordHash = await hash(password);
 
@@ -190,11 +211,13 @@ export async function seedDemo(pool: pg.Pool, opts: SeedDemoOptions = {}): Promi
     const ids = new Map<string, string>();
     for (const u of users) {
       const r = await client.query<{ id: string }>(
-        `INSERT INTO users (username, display_name, role, password_hash, team_id)
-         VALUES ($1, $2, $3, $4, $5)
+        `INSERT INTO users (username, display_name, role, password_hash, team_id, phone_type,
+                            sip_endpoint)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (username) DO UPDATE
            SET password_hash = EXCLUDED.password_hash, role = EXCLUDED.role, active = true,
-               team_id = EXCLUDED.team_id, updated_at = now()
+               team_id = EXCLUDED.team_id, phone_type = EXCLUDED.phone_type,
+               sip_endpoint = EXCLUDED.sip_endpoint, updated_at = now()
          RETURNING id::text AS id`,
         [
           u.username,
@@ -202,6 +225,10 @@ export async function seedDemo(pool: pg.Pool, opts: SeedDemoOptions = {}): Promi
           u.role,
           passwordHash,
           u.role === 'admin' ? null : teamId,
+          // Every run sets the phones again: a demo on the simulated PBX after one on a real
+          // Asterisk gives the bots their simulated phones back.
+          phoneOf(u) ? 'sip' : 'webrtc',
+          phoneOf(u),
         ],
       );
       ids.set(u.username, one(r.rows).id);

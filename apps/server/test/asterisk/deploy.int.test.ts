@@ -8,6 +8,7 @@ import {
   WEBRTC_AGENT_AUTH,
   WEBRTC_AGENT_ENDPOINT,
 } from '../../src/services/sip-accounts.js';
+import { simAgentPhone } from '../../src/services/demo-seed.js';
 import { loadTrace, repoRoot, traceFiles } from './trace-helpers.js';
 
 const deployDir = path.join(repoRoot, 'deploy');
@@ -249,6 +250,19 @@ describe('deploy/asterisk configuration', () => {
     expect(allow?.split(',')[0]).toBe('ulaw');
     expect(allow).not.toContain('opus');
     expect(value(section('pjsip.conf', 'trunk-endpoint', '!'), 'allow')).toBe('ulaw,alaw');
+  });
+
+  it("sim-agent-phones (the demo bots' lines on a real Asterisk): any username answers and stays up", () => {
+    const lines = section('extensions.conf', 'sim-agent-phones').entries;
+    expect(lines[0]).toEqual(['exten', '_[a-z0-9].,1,NoOp(sim agent phone ${EXTEN})']);
+    expect(dialplan('sim-agent-phones', '_[a-z0-9].')).toEqual([
+      [1, 'NoOp', 'sim agent phone ${EXTEN}'],
+      [2, 'Answer', ''],
+      [3, 'Wait', '36000'],
+      [4, 'Hangup', ''],
+    ]);
+    // The demo's dial string for a bot's phone names this context.
+    expect(simAgentPhone('agent2')).toBe('Local/agent2@sim-agent-phones');
   });
 
   it('modules.conf requires ARI, Stasis, AMD and PJSIP', () => {

@@ -1,6 +1,6 @@
 import { verify } from '@node-rs/argon2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDemo } from '../../src/services/demo-seed.js';
+import { seedDemo, simAgentPhone } from '../../src/services/demo-seed.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 
 describe('seedDemo', () => {
@@ -61,6 +61,30 @@ describe('seedDemo', () => {
     ]);
     const pauses = await db.pool.query('SELECT count(*)::int AS n FROM pause_codes');
     expect(pauses.rows[0]).toEqual({ n: 5 });
+  });
+
+  it('on a real Asterisk gives the bots phones Asterisk rings (Local/<name>@sim-agent-phones) and leaves the free agent the browser phone; a later run without gives them back', async () => {
+    const phones = async () =>
+      (
+        await db.pool.query<{ username: string; phone_type: string; sip_endpoint: string | null }>(
+          "SELECT username, phone_type, sip_endpoint FROM users WHERE username LIKE 'agent%' ORDER BY username",
+        )
+      ).rows;
+    await seedDemo(db.pool, {
+      agents: 3,
+      leads: 10,
+      password: 'demo-pass-1',
+      agentPhone: (username, i) => (i === 0 ? null : simAgentPhone(username)),
+    });
+    expect(await phones()).toEqual([
+      { username: 'agent1', phone_type: 'webrtc', sip_endpoint: null },
+      { username: 'agent2', phone_type: 'sip', sip_endpoint: 'Local/agent2@sim-agent-phones' },
+      { username: 'agent3', phone_type: 'sip', sip_endpoint: 'Local/agent3@sim-agent-phones' },
+    ]);
+    await seedDemo(db.pool, { agents: 3, leads: 10, password: 'demo-pass-1' });
+    expect(
+      (await phones()).every((u) => u.phone_type === 'webrtc' && u.sip_endpoint === null),
+    ).toBe(true);
   });
 
   it('is idempotent: a second run returns the same ids and adds only missing leads', async () => {

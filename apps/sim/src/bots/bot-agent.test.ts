@@ -1,9 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SocketLike } from '@ringside/web/core';
 import { BotAgent } from './bot-agent.js';
+import { startBotAgents } from './index.js';
 
-/** A fake API and gateway: records the bot's requests, answers like the server does. */
-function fakeServer() {
+/**
+ * A fake API and gateway: records the bot's requests, answers like the server does.
+ * `phoneFailures`: the phone connect route refuses that many times (409, as for a phone that
+ * does not exist), then connects; unset: the server has no such route (404).
+ */
+function fakeServer(phoneFailures?: number) {
+  let phoneRefusals = phoneFailures ?? 0;
   const calls: Array<{ method: string; path: string; body: unknown }> = [];
   let agentState = 'LOGGED_OUT';
   const agent = (state: string, callId: string | null = null) => ({
@@ -59,6 +65,14 @@ function fakeServer() {
           endedAtMs: null,
         },
       });
+    }
+    if (path === '/api/agent/phone/connect' && phoneFailures !== undefined) {
+      if (phoneRefusals-- > 0) {
+        return json(409, {
+          error: { code: 'PHONE_UNREACHABLE', message: 'Asterisk could not call your phone' },
+        });
+      }
+      return json(200, { leg: 'up' });
     }
     if (path.endsWith('/hangup')) return json(200, { ok: true });
     if (path === '/api/agent/session/logout') return json(200, { agent: null });
@@ -247,5 +261,58 @@ describe('bot agent', () => {
     await vi.advanceTimersByTimeAsync(200);
     expect(server.requests('/ready')).toHaveLength(3);
     expect(b.panel.agent?.state).toBe('READY');
+  });
+
+  it('a phone that cannot be reached stops nothing: the bot stays logged in, paused, and retries with backoff', async () => {
+    const server = fakeServer(2);
+    const logs: string[] = [];
+    const b = new BotAgent({
+      baseUrl: 'http://api.test',
+      username: 'agent1',
+      password: 'pw',
+      campaignId: '1',
+      fetchFn: server.fetchFn,
+      createSocket: server.createSocket,
+      onLog: (msg, f) => logs.push(`${msg} ${JSON.stringify(f)}`),
+    });
+    const started = b.start();
+    await vi.advanceTimersByTimeAsync(10);
+    await started;
+    expect(b.phoneProblem).toContain('could not call your phone');
+    await vi.advanceTimersByTimeAsync(500);
+    // Not ready without a phone.
+    expect(server.requests('/ready')).toHaveLength(0);
+    expect(server.state()).toBe('PAUSED');
+    await vi.advanceTimersByTimeAsync(600); // 1 s: second attempt, refused
+    expect(server.requests('/phone/connect')).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1_500);
+    expect(server.requests('/phone/connect')).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(600); // 2 s later: connected
+    expect(server.requests('/phone/connect')).toHaveLength(3);
+    expect(b.phoneProblem).toBeNull();
+    await vi.advanceTimersByTimeAsync(300);
+    expect(server.state()).toBe('READY');
+    expect(logs.filter((l) => l.startsWith('phone not connected'))).toHaveLength(2);
+    expect(logs.some((l) => l.startsWith('phone connected'))).toBe(true);
+    await b.stop();
+  });
+
+  it('startBotAgents starts every bot even when their phones cannot be reached', async () => {
+    const server = fakeServer(1_000);
+    const started = startBotAgents({
+      baseUrl: 'http://api.test',
+      campaignId: '1',
+      count: 3,
+      staggerMs: 0,
+      fetchFn: server.fetchFn,
+      createSocket: server.createSocket,
+    });
+    await vi.advanceTimersByTimeAsync(50);
+    const bots = await started;
+    expect(bots.agents).toHaveLength(3);
+    expect(bots.agents.every((a) => a.phoneProblem !== null)).toBe(true);
+    const stopping = bots.stop();
+    await vi.advanceTimersByTimeAsync(10);
+    await stopping;
   });
 });

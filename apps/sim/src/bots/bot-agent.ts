@@ -82,6 +82,8 @@ export class BotAgent {
   /** Per call, the step already scheduled (so a repeated event does not schedule it twice). */
   private scheduled = new Map<string, ReturnType<typeof setTimeout>>();
   private readyTimer: ReturnType<typeof setTimeout> | null = null;
+  private phoneTimer: ReturnType<typeof setTimeout> | null = null;
+  private phoneDown: string | null = null;
   private busy = false;
   /** Times the bot went ready since its last call: the system keeps pausing it (no phone leg...). */
   private readiesWithoutCall = 0;
@@ -124,10 +126,7 @@ export class BotAgent {
     } else {
       this.dispatch({ type: 'session', agent: session.agent });
     }
-    await this.api.phoneConnect().catch((err: unknown) => {
-      // A server whose agent legs are set up at session login needs no call here.
-      if (!(err instanceof ApiError && err.status === 404)) throw err;
-    });
+    await this.connectPhone(0);
     const connected = new Promise<void>((resolve) => {
       this.realtime = new RealtimeClient({
         url: gatewayUrl(this.opts.baseUrl),
@@ -149,8 +148,43 @@ export class BotAgent {
     this.react();
   }
 
+  /** Why the bot's phone is not connected (it does not go ready meanwhile); null: connected. */
+  get phoneProblem(): string | null {
+    return this.phoneDown;
+  }
+
+  /**
+   * Brings the bot's phone leg up. A phone that cannot be reached (no such endpoint, no answer)
+   * stops neither this bot nor any other: the bot stays logged in, paused, says why once per
+   * attempt, and tries again (1 s doubling to 60 s) until the phone answers or it is stopped.
+   */
+  private async connectPhone(attempt: number): Promise<void> {
+    try {
+      await this.api.phoneConnect();
+      if (this.phoneDown !== null) this.log('phone connected', { attempts: attempt + 1 });
+      this.phoneDown = null;
+    } catch (err) {
+      // A server whose agent legs are set up at session login needs no call here.
+      if (err instanceof ApiError && err.status === 404) {
+        this.phoneDown = null;
+        return;
+      }
+      this.phoneDown = err instanceof Error ? err.message : String(err);
+      this.stats.errors++;
+      const retryInMs = Math.min(60_000, 1_000 * 2 ** attempt);
+      this.log('phone not connected', { error: this.phoneDown, retryInMs });
+      if (this.stopping) return;
+      this.phoneTimer = setTimeout(() => {
+        this.phoneTimer = null;
+        if (this.stopping) return;
+        void this.connectPhone(attempt + 1).then(() => this.react());
+      }, retryInMs);
+    }
+  }
+
   async stop(): Promise<void> {
     this.stopping = true;
+    if (this.phoneTimer) clearTimeout(this.phoneTimer);
     for (const t of this.scheduled.values()) clearTimeout(t);
     this.scheduled.clear();
     if (this.readyTimer) clearTimeout(this.readyTimer);
@@ -256,6 +290,8 @@ export class BotAgent {
       });
       return;
     }
+    // Without a phone the bot would only be offered calls it cannot take: it waits for one.
+    if (this.phoneDown !== null) return;
     if ((st === 'PAUSED' || st === 'WRAPUP') && !this.readyTimer && !this.busy) {
       // Paused after a disposition, at login, or by the system: go ready again shortly; if the
       // system keeps pausing the bot without a call, back off (200 ms doubling to 10 s).
