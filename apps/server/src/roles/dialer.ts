@@ -1,3 +1,4 @@
+import { checkModulesAtStart } from '../adapters/asterisk/asterisk-modules.js';
 import { Redis } from 'ioredis';
 import { AgentLogRepository } from '../adapters/postgres/agent-log.js';
 import { createCampaignsRepo } from '../adapters/postgres/campaigns.js';
@@ -126,6 +127,8 @@ export async function startDialer(
   });
   if (ctx.ariServers.length === 0)
     log.error('no Asterisk server configured: the dialer cannot place calls');
+  // One line per process on what Asterisk lacks (adapters/asterisk/asterisk-modules.ts).
+  checkModulesAtStart(ctx.ariServers, ctx.logger);
   const dnc = new DncCache(redis, keys, ctx.pool, log);
   const ledger = new LedgerStore(redis, keys);
   const leads = new PgDialerLeads(ctx.pool, log);
