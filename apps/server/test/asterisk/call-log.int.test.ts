@@ -66,6 +66,7 @@ describe('CallLogRepository', () => {
       endedAtMs: t0 + 20_000,
       outcome: 'HUMAN',
       hangupCause: 16,
+      endReason: null,
     });
   });
 
@@ -232,5 +233,35 @@ describe('BatchedCallLog', () => {
       safeHarborAtMs: t0 + 40,
       agentConnectedAtMs: t0 + 41,
     });
+  });
+
+  it('records why Ringside ended a call as a failure (end_reason), in both writers, first wins', async () => {
+    const batched = new BatchedCallLog(db.pool, { flushMs: 5 });
+    for (const id of ['lost-1', 'lost-2', 'lost-3']) {
+      await repo.start({
+        callId: id,
+        campaignId,
+        listId: '3',
+        leadId: '42',
+        phone: '+15551230001',
+        attempt: 1,
+        manual: false,
+        serverId: 'ast1',
+        channelId: id,
+        agentId: null,
+        originatedAtMs: t0,
+      });
+    }
+    const end = { kind: 'ended', atMs: t0 + 9, outcome: 'HUMAN', hangupCause: null } as const;
+    await Promise.all([
+      batched.step('lost-1', { ...end, endReason: 'BRIDGE_REFUSED' }),
+      batched.step('lost-2', end),
+    ]);
+    await repo.step('lost-3', { ...end, endReason: 'BRIDGE_EJECTED' });
+    // A replayed end changes nothing.
+    await repo.step('lost-1', { ...end, endReason: 'BRIDGE_EJECTED' });
+    expect((await repo.get('lost-1'))?.endReason).toBe('BRIDGE_REFUSED');
+    expect((await repo.get('lost-2'))?.endReason).toBeNull();
+    expect((await repo.get('lost-3'))?.endReason).toBe('BRIDGE_EJECTED');
   });
 });
