@@ -36,7 +36,7 @@ async function agentStatus(agentId: string): Promise<Record<string, string>> {
 
 beforeAll(async () => {
   sys = await startRealSystem({
-    agents: 1,
+    agents: 2,
     leads: 20,
     customerContext: 'sim-customers-talking',
     campaign: { dial_method: 'progressive', dial_level: 1, drop_wait_ms: 2_000 },
@@ -102,5 +102,34 @@ describe('the browser agent on the real Asterisk', () => {
     );
     expect(agentHears[CUSTOMER_HZ]).toBeGreaterThan(HEARD);
     expect(customerHears[AGENT_HZ]).toBeGreaterThan(HEARD);
+  });
+});
+
+describe("a browser that refuses the phone server's certificate", () => {
+  it('says in the panel that it cannot reach the phone server and why, nothing else stops', async () => {
+    const strict = await launchRealChromium(undefined, { trustCert: false });
+    try {
+      const p = await (await strict.newContext({ baseURL: sys.front.url })).newPage();
+      await p.goto('/');
+      await p.getByLabel('Username').fill('agent2');
+      await p.getByLabel('Password').fill(DEMO_PASSWORD);
+      await p.getByRole('button', { name: 'Sign in' }).click();
+      await p.getByRole('button', { name: 'Log in to campaign' }).click();
+      const phone = p.locator('[aria-label="Phone"]');
+      await expect
+        .poll(() => phone.textContent(), { timeout: 20_000 })
+        .toMatch(
+          /Cannot reach the phone server 127\.0\.0\.1:8089: it is down, or this browser does not trust its certificate/,
+        );
+      // The agent is logged in and paused; the rest of the panel works.
+      await expect
+        .poll(
+          async () =>
+            await p.getByRole('status', { name: 'Agent state' }).getAttribute('data-agent-state'),
+        )
+        .toBe('PAUSED');
+    } finally {
+      await strict.close();
+    }
   });
 });

@@ -160,14 +160,15 @@ export async function startRealSystem(opts: RealSystemOptions = {}): Promise<Rea
 
 /**
  * Chromium with a fake microphone that plays `audioFile` (a WAV) when given, and that accepts
- * the test Asterisk's self-signed certificate for its WSS phone server.
+ * the test Asterisk's self-signed certificate for its WSS phone server unless `trustCert` is
+ * false (a browser that refuses it, as an agent's would without a proper certificate).
  */
-export async function launchRealChromium(audioFile?: string): Promise<Browser> {
-  const args = [
-    ...CHROMIUM_FLAGS,
-    '--ignore-certificate-errors',
-    '--autoplay-policy=no-user-gesture-required',
-  ];
+export async function launchRealChromium(
+  audioFile?: string,
+  opts: { trustCert?: boolean } = {},
+): Promise<Browser> {
+  const args = [...CHROMIUM_FLAGS, '--autoplay-policy=no-user-gesture-required'];
+  if (opts.trustCert !== false) args.push('--ignore-certificate-errors');
   if (audioFile) args.push(`--use-file-for-fake-audio-capture=${audioFile}`);
   return chromium.launch({ executablePath: chromiumPath(), headless: true, args });
 }

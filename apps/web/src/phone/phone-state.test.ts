@@ -122,3 +122,40 @@ describe('reconnect attempts', () => {
     expect(describePhone(s).text).toBe('Reconnecting the phone (attempt 1)…');
   });
 });
+
+describe('a phone server that never answers', () => {
+  const neverOpened: PhoneInput[] = [
+    { type: 'mic_requested' },
+    { type: 'mic_ok' },
+    { type: 'ws_connecting', attempt: 1 },
+    { type: 'ws_disconnected', server: 'pbx.example:8089', everConnected: false },
+  ];
+
+  it('names the server and both causes (down, or its certificate refused), not a network loss', () => {
+    const s = run(neverOpened);
+    expect(s).toEqual({ kind: 'server_unreachable', server: 'pbx.example:8089' });
+    const view = describePhone(s);
+    expect(view.text).toBe(
+      'Cannot reach the phone server pbx.example:8089: it is down, or this browser does not ' +
+        'trust its certificate (ask your administrator)',
+    );
+    expect(view.action?.id).toBe('reconnect');
+  });
+
+  it('keeps saying so while JsSIP retries, and registers when the server answers', () => {
+    const retrying = run([...neverOpened, { type: 'ws_connecting', attempt: 2 }]);
+    expect(retrying.kind).toBe('server_unreachable');
+    expect(run([...neverOpened, { type: 'ws_connected' }]).kind).toBe('registering');
+  });
+
+  it('a connection that had opened before is a network loss', () => {
+    expect(
+      run([
+        { type: 'mic_ok' },
+        { type: 'ws_connected' },
+        { type: 'registered' },
+        { type: 'ws_disconnected', server: 'pbx.example:8089', everConnected: true },
+      ]).kind,
+    ).toBe('network_lost');
+  });
+});

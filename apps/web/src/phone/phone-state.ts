@@ -24,6 +24,8 @@ export type PhoneStatus =
   | { kind: 'ice_failed' }
   | { kind: 'network_lost' }
   | { kind: 'reconnecting'; attempt: number }
+  /** The phone server's WebSocket never opened: the server is down or its certificate refused. */
+  | { kind: 'server_unreachable'; server: string }
   | { kind: 'unavailable'; reason: string }
   /** The server sets the line up itself (no phone route to call): nothing to show but that. */
   | { kind: 'managed' };
@@ -39,7 +41,11 @@ export type PhoneInput =
   | { type: 'mic_error'; name: string }
   | { type: 'ws_connecting'; attempt: number }
   | { type: 'ws_connected' }
-  | { type: 'ws_disconnected' }
+  /**
+   * The SIP WebSocket closed. `everConnected` false: it never opened since the phone started (a
+   * browser cannot tell a refused certificate from a server that is down: both are named).
+   */
+  | { type: 'ws_disconnected'; server?: string; everConnected?: boolean }
   | { type: 'registered' }
   | { type: 'unregistered' }
   | { type: 'registration_failed'; cause: string }
@@ -80,6 +86,8 @@ export function phoneReduce(s: PhoneStatus, i: PhoneInput): PhoneStatus {
     case 'ws_connecting':
       // Reconnecting after a loss keeps saying so; the first attempt is plain connecting.
       // JsSIP counts retries from 0 (a new connection after "Reconnect now" starts at 0 again).
+      // The server never answered: keep naming the likely causes while JsSIP keeps trying.
+      if (s.kind === 'server_unreachable') return s;
       if (s.kind === 'network_lost' || s.kind === 'reconnecting' || i.attempt > 1) {
         return { kind: 'reconnecting', attempt: Math.max(1, i.attempt) };
       }
@@ -88,6 +96,7 @@ export function phoneReduce(s: PhoneStatus, i: PhoneInput): PhoneStatus {
       return { kind: 'registering' };
     case 'ws_disconnected':
       if (s.kind === 'mic_denied' || s.kind === 'no_device' || s.kind === 'off') return s;
+      if (i.everConnected === false) return { kind: 'server_unreachable', server: i.server ?? '' };
       return { kind: 'network_lost' };
     case 'registered':
       // Registration renewals arrive while the leg is up: they change nothing shown.
@@ -187,6 +196,14 @@ export function describePhone(s: PhoneStatus): PhoneView {
     case 'network_lost':
       return {
         text: 'Network lost: waiting for it to come back',
+        tone: 'problem',
+        action: { id: 'reconnect', label: 'Reconnect now' },
+      };
+    case 'server_unreachable':
+      return {
+        text:
+          `Cannot reach the phone server ${s.server}: it is down, or this browser does not trust ` +
+          'its certificate (ask your administrator)',
         tone: 'problem',
         action: { id: 'reconnect', label: 'Reconnect now' },
       };

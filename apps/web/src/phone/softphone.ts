@@ -49,11 +49,22 @@ export interface SoftphoneOptions {
   dialOnRegister?: boolean;
 }
 
+/** host:port of a wss:// URL, as the panel names the phone server. */
+function serverOf(wsUri: string): string {
+  try {
+    return new URL(wsUri).host;
+  } catch {
+    return wsUri;
+  }
+}
+
 export class Softphone {
   private ua: UA | null = null;
   private session: RTCSession | null = null;
   private stream: MediaStream | null = null;
   private stopped = false;
+  /** The SIP WebSocket opened at least once since this phone started. */
+  private everConnected = false;
   private readonly now: () => number;
 
   constructor(private readonly opts: SoftphoneOptions) {
@@ -95,10 +106,16 @@ export class Softphone {
       if (current()) onInput({ type: 'ws_connecting', attempt: e.attempts });
     });
     ua.on('connected', () => {
+      this.everConnected = true;
       if (current()) onInput({ type: 'ws_connected' });
     });
     ua.on('disconnected', () => {
-      if (current()) onInput({ type: 'ws_disconnected' });
+      if (!current()) return;
+      onInput({
+        type: 'ws_disconnected',
+        server: serverOf(account.wsUri),
+        everConnected: this.everConnected,
+      });
     });
     ua.on('registered', () => {
       if (!current()) return;
