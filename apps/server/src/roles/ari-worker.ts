@@ -145,12 +145,11 @@ function defaultAgentLegs(
     // asks for its own server's legs (legsOn) and so never touches another server's.
     serverId: legServer.id,
     // A lost external phone (Asterisk restarted, the phone hung up) is called again until it
-    // answers or the agent logs out; on the simulated PBX every leg is Ringside's to call.
+    // answers or the agent logs out. A browser phone re-registers and dials in by itself (and a
+    // simulated one is brought back by the panel's Reconnect line).
     redialEndpoint: async (agentId) => {
       const user = await users.findById(agentId);
-      if (!user?.active) return null;
-      const ringsideCalls = ctx.config.ari.length === 0 || user.phoneType === 'sip';
-      return ringsideCalls ? phoneDialString(user) : null;
+      return user?.active && user.phoneType === 'sip' ? phoneDialString(user) : null;
     },
   });
   return legs;
