@@ -1,17 +1,33 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentId, CallEnded, CallId, CampaignId, E164, ListId } from '@ringside/protocol';
+import type { AriEvent } from '@ringside/ari';
+import type {
+  AgentId,
+  CallEnded,
+  CallId,
+  CampaignId,
+  DomainEvent,
+  E164,
+  LeadId,
+  ListId,
+} from '@ringside/protocol';
 import { startSimPbx, type SimPbx } from '@ringside/sim';
+import type { CallLogStep } from '../../src/adapters/postgres/call-log.js';
 import { CallLogRepository } from '../../src/adapters/postgres/call-log.js';
 import { RedisEventBus } from '../../src/adapters/redis/event-bus.js';
 import { createLogger } from '../../src/logger.js';
+import { systemClock } from '../../src/ports/clock.js';
 import type { Subscription } from '../../src/ports/event-bus.js';
+import { MemoryEventBus } from '../../src/ports/fakes/memory-event-bus.js';
+import { MemoryStateStore } from '../../src/ports/fakes/memory-state-store.js';
 import type { LiveCall } from '../../src/ports/state-store.js';
+import { AriCallWorker, type WorkerAri } from '../../src/services/ari-worker-calls.js';
 import { startCustomerHangupWatcher } from '../../src/services/disposition.js';
 import { createCampaignWithList } from '../helpers/dialer.js';
 import { startLegRig, type LegRig } from '../helpers/leg-rig.js';
 import { simPhones } from '../helpers/sim-worker.js';
 import { waitFor } from '../helpers/wait.js';
 import { bridgeIntegrityChecks, startBridgeRig, type BridgeRig } from './bridge-scenarios.js';
+import { loadProjectTrace, loadTrace, type TraceLine } from './trace-helpers.js';
 
 /**
  * Bridge integrity (docs/telephony.md): the ARI worker follows channels leaving agents' bridges.
@@ -246,5 +262,154 @@ describe('bridge integrity on the ari-worker role: a bridge that cannot translat
       return row?.outcome === 'HUMAN';
     });
     expect((await new CallLogRepository(rig.db.pool).get(callId))?.endReason).toBeNull();
+  });
+});
+
+/**
+ * The recorded Asterisk orders through the worker itself, each trace's agent bridge renamed
+ * `agent-a1` (the traces name it br-a, br-k, ...): ordinary hang-ups and the dialer's move out of
+ * the holding bridge are never taken for ejections; the Opus/ulaw ejection of issue 11 is lost
+ * as BRIDGE_REFUSED, without a re-add. Gaps in the trace longer than the grace are waited out.
+ */
+describe('bridge integrity on the recorded Asterisk event orders', () => {
+  const graceMs = 40;
+
+  async function replay(lines: TraceLine[], bridges: string[], customer: string, leg: string) {
+    const bus = new MemoryEventBus();
+    const store = new MemoryStateStore(bus);
+    const published: DomainEvent[] = [];
+    await bus.subscribe({ from: 'start', onEvent: ({ event }) => void published.push(event) });
+    const sent: string[] = [];
+    const ari: WorkerAri = {
+      listChannels: async () => [],
+      createBridge: async () => ({}) as never,
+      addChannel: async (b, c) => void sent.push(`add ${b} ${String(c)}`),
+      hangup: async (c) => void sent.push(`hangup ${c}`),
+    };
+    const steps: CallLogStep[] = [];
+    const worker = new AriCallWorker({
+      serverId: 'ast1',
+      ari,
+      store,
+      callLog: { start: async () => undefined, step: async (_, st) => void steps.push(st) },
+      clock: systemClock,
+      logger: createLogger('silent'),
+      agentLegs: { onAgentLeg: async () => undefined },
+      bridgeLeaveGraceMs: graceMs,
+    });
+    const agentId = 'a1' as AgentId;
+    const now = Date.now();
+    await store.transitionAgent(
+      {
+        agentId,
+        state: 'INCALL',
+        sinceMs: now,
+        campaignId: '1' as CampaignId,
+        callId: customer as CallId,
+        pauseCode: null,
+        bridgeId: 'agent-a1',
+        legChannelId: leg,
+      },
+      null,
+      {
+        type: 'agent.state_changed',
+        agentId,
+        campaignId: '1' as CampaignId,
+        from: 'LOGGED_OUT',
+        to: 'INCALL',
+        pauseCode: null,
+        callId: customer as CallId,
+        reason: 'test',
+        sinceMs: now,
+        atMs: now,
+      },
+    );
+    await store.putCall(
+      {
+        callId: customer as CallId,
+        campaignId: '1' as CampaignId,
+        leadId: '1' as LeadId,
+        listId: '1' as ListId,
+        phone: '+15551230001' as E164,
+        stage: 'DIALING',
+        serverId: 'ast1',
+        channelId: customer,
+        bridgeId: null,
+        agentId,
+        manual: false,
+        attempt: 1,
+        originatedAtMs: now,
+        ringingAtMs: null,
+        answeredAtMs: null,
+        amdAtMs: null,
+        amdResult: null,
+        waitingAtMs: null,
+        bridgedAtMs: null,
+        droppedAtMs: null,
+        endedAtMs: null,
+      },
+      {
+        type: 'call.originated',
+        callId: customer as CallId,
+        campaignId: '1' as CampaignId,
+        leadId: '1' as LeadId,
+        listId: '1' as ListId,
+        agentId: null,
+        serverId: 'ast1',
+        channelId: customer,
+        atMs: now,
+      },
+    );
+    const rename = (e: AriEvent): AriEvent => {
+      if (!('bridge' in e) || !e.bridge || !bridges.includes(e.bridge.id)) return e;
+      return { ...e, bridge: { ...e.bridge, id: 'agent-a1' } } as AriEvent;
+    };
+    let lastMs: number | null = null;
+    for (const l of lines) {
+      if (l.dir !== 'event') continue;
+      const at = Date.parse(l.event.timestamp);
+      if (lastMs !== null && at - lastMs > graceMs) {
+        await worker.idle();
+        await new Promise((r) => setTimeout(r, graceMs * 2));
+      }
+      lastMs = at;
+      await worker.handle(rename(l.event));
+    }
+    await new Promise((r) => setTimeout(r, graceMs * 3));
+    await worker.idle();
+    worker.close();
+    const end = published.find(
+      (e): e is CallEnded => e.type === 'call.ended' && e.callId === customer,
+    );
+    return { worker, sent, end, steps };
+  }
+
+  const ordinary: Array<[string, string[], string, string]> = [
+    ['human-answer-bridge.jsonl', ['br-a'], 'call-a', 'agent-a'],
+    ['agent-hangs-up-customer.jsonl', ['br-k'], 'call-k', 'agent-k'],
+    ['holding-then-agent.jsonl', ['br-h'], 'call-h', 'agent-h'],
+    ['webrtc-agent-leg.jsonl', ['probe-br'], 'probe-call', '1795552514.0'],
+  ];
+  for (const [file, bridges, customer, leg] of ordinary) {
+    it(`${file}: the hang-ups and moves are not ejections`, async () => {
+      const r = await replay(loadTrace(file), bridges, customer, leg);
+      expect(r.worker.stats).toMatchObject({ rejoined: 0, lost: 0, failed: 0 });
+      expect(r.sent).toEqual([]);
+      expect(r.end).toBeDefined();
+      expect(r.end?.reason).toBeUndefined();
+    });
+  }
+
+  it('webrtc-opus-ejected.jsonl: the customer ejected on entry is lost as BRIDGE_REFUSED, not re-added', async () => {
+    const r = await replay(
+      loadProjectTrace('webrtc-opus-ejected.jsonl'),
+      ['probe-br'],
+      'probe-call',
+      '1795552514.0',
+    );
+    expect(r.worker.stats).toMatchObject({ rejoined: 0, lost: 1, failed: 0 });
+    expect(r.sent).toEqual(['hangup probe-call']);
+    expect(r.end).toMatchObject({ outcome: 'HUMAN', reason: 'BRIDGE_REFUSED' });
+    expect(r.steps.at(-1)).toMatchObject({ kind: 'ended', endReason: 'BRIDGE_REFUSED' });
   });
 });
