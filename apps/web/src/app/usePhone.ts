@@ -38,7 +38,8 @@ export interface PhoneController {
 /**
  * Brings the agent's audio leg up while the agent is logged in to a campaign: the WebRTC
  * softphone when the server gives a SIP account, the simulated leg through the API on the
- * simulated PBX, nothing for an external SIP phone (the PBX rings it).
+ * simulated PBX, and for an external SIP phone the same API call, which has Asterisk ring it
+ * (users.sip_endpoint): a phone it cannot reach shows the server's reason and *Try again*.
  */
 export function usePhone(
   api: ApiClient,
@@ -84,6 +85,7 @@ export function usePhone(
     mode.current = cfg.mode;
     if (cfg.mode === 'external') {
       dispatch({ type: 'external' });
+      await connectSim();
       return;
     }
     if (cfg.mode === 'sim' || !cfg.sip) {
