@@ -19,7 +19,8 @@ export interface RequiredModule {
  * transport for browser phones and astdb for their accounts, the bridge technologies of agent
  * (mixing) and waiting (holding) bridges, music on hold, the G.711 translators and WAV prompts.
  * deploy/asterisk/modules.conf requires the most vital of them; this list says at start-up which
- * are missing on an Asterisk configured otherwise.
+ * are missing on an Asterisk configured otherwise. Modules that one of these cannot load without
+ * (res_stasis_answer for res_ari_channels, res_pjsip_session for chan_pjsip) are not repeated.
  */
 export const REQUIRED_MODULES: ReadonlyArray<RequiredModule> = [
   { name: 'res_ari', usedFor: 'ARI' },
@@ -30,14 +31,12 @@ export const REQUIRED_MODULES: ReadonlyArray<RequiredModule> = [
   { name: 'res_ari_asterisk', usedFor: 'phone accounts' },
   { name: 'res_http_websocket', usedFor: 'events, browser phones' },
   { name: 'res_stasis', usedFor: 'Stasis' },
-  { name: 'res_stasis_answer', usedFor: 'answer' },
   { name: 'res_stasis_playback', usedFor: 'safe-harbor and machine messages' },
   { name: 'res_stasis_snoop', usedFor: 'listen, whisper, barge' },
   { name: 'app_stasis', usedFor: 'dialplan Stasis()' },
   { name: 'app_amd', usedFor: 'answering-machine detection' },
   { name: 'res_pjsip', usedFor: 'SIP' },
   { name: 'chan_pjsip', usedFor: 'SIP calls' },
-  { name: 'res_pjsip_session', usedFor: 'SIP calls' },
   { name: 'res_pjsip_transport_websocket', usedFor: 'browser phones' },
   { name: 'res_sorcery_astdb', usedFor: 'browser phone accounts' },
   { name: 'res_rtp_asterisk', usedFor: 'audio' },
