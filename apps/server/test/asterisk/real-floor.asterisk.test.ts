@@ -2,17 +2,26 @@ import { execSync } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBotAgents, type RunningBots } from '../../../sim/src/bots/index.js';
+import type { Browser, Page } from 'playwright-core';
 import { TEST_REDIS_URL } from '../helpers/redis.js';
-import { asteriskChannels, startRealSystem, type RealSystem } from './real-system.js';
+import { signIn } from '../e2e/system.js';
+import {
+  AGENT_HZ,
+  asteriskChannels,
+  launchRealChromium,
+  startRealSystem,
+  toneWav,
+  type RealSystem,
+} from './real-system.js';
 
 /**
  * The floor on the real Asterisk (npm run test:asterisk): every server role, five bot agents
  * whose phones Asterisk really rings (users.sip_endpoint = Local/<name>@sim-agent-phones, an
- * external phone as far as Ringside knows), predictive dialing of sim-customers for about two
- * minutes, with Asterisk restarted in the middle (ASTERISK_RESTART_CMD, default
+ * external phone as far as Ringside knows) and one person in Chromium whose browser is the phone,
+ * predictive dialing of sim-customers for about two minutes, with Asterisk restarted in the middle (ASTERISK_RESTART_CMD, default
  * `asterisk -rx "core restart now"` on this host). Nobody touches anything during the restart:
- * the worker's resync ends the dead calls, Ringside calls the external phones again, dialing
- * resumes.
+ * the worker's resync ends the dead calls, Ringside calls the external phones again, the browser
+ * phone reconnects by itself, dialing resumes.
  */
 
 const PHASE_MS = 60_000;
@@ -27,6 +36,10 @@ let asteriskBackAtMs = 0;
 let callsEndedAfterRestartMs = -1;
 let liveAtRestart = 0;
 let legsBackAfterRestartMs = -1;
+let browserLegBackAfterRestartMs = -1;
+let browser: Browser;
+let person: Page;
+let personId = '';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function liveCalls(): Promise<string[]> {
@@ -73,6 +86,19 @@ beforeAll(async () => {
     `UPDATE users SET phone_type = 'sip', sip_endpoint = 'Local/' || username || '@sim-agent-phones'
       WHERE role = 'agent' AND username <> 'agent1'`,
   );
+  // The person: agent1, its browser the phone (a WebRTC softphone registered with Asterisk).
+  browser = await launchRealChromium(toneWav(AGENT_HZ, 300));
+  person = await (await browser.newContext({ baseURL: sys.front.url })).newPage();
+  await signIn(person, 'agent1');
+  await person.getByRole('button', { name: 'Log in to campaign' }).click();
+  await person.locator('[aria-label="Phone"][data-phone="leg_up"]').waitFor({ timeout: 15_000 });
+  await person.keyboard.press('Alt+KeyR');
+  personId =
+    (
+      await sys.db.pool.query<{ id: string }>(
+        `SELECT id::text FROM users WHERE username = 'agent1'`,
+      )
+    ).rows[0]?.id ?? '';
   bots = await startBotAgents({
     baseUrl: sys.apiUrl,
     campaignId: sys.seed.campaignId,
@@ -92,7 +118,18 @@ beforeAll(async () => {
   while (!(await asteriskUp()) && Date.now() - restartAtMs < 60_000) await sleep(250);
   asteriskBackAtMs = Date.now();
   const until = Date.now() + 60_000;
-  while (Date.now() < until && (callsEndedAfterRestartMs < 0 || legsBackAfterRestartMs < 0)) {
+  const legOf = async (id: string) =>
+    (await redis.hget(`${sys.redisPrefix}:{agents}:status:${id}`, 'legChannelId')) ?? '';
+  const personLegBefore = await legOf(personId);
+  while (
+    Date.now() < until &&
+    (callsEndedAfterRestartMs < 0 || legsBackAfterRestartMs < 0 || browserLegBackAfterRestartMs < 0)
+  ) {
+    if (browserLegBackAfterRestartMs < 0) {
+      const leg = await legOf(personId);
+      if (leg !== '' && leg !== personLegBefore)
+        browserLegBackAfterRestartMs = Date.now() - asteriskBackAtMs;
+    }
     if (callsEndedAfterRestartMs < 0) {
       // Calls placed after the restart are fine; those alive at the restart must be gone.
       const ids = await liveCalls();
@@ -102,7 +139,7 @@ beforeAll(async () => {
       );
       if (r.rows.length === 0) callsEndedAfterRestartMs = Date.now() - asteriskBackAtMs;
     }
-    if (legsBackAfterRestartMs < 0 && (await agentsWithLeg()) >= BOTS)
+    if (legsBackAfterRestartMs < 0 && (await agentsWithLeg()) >= BOTS + 1)
       legsBackAfterRestartMs = Date.now() - asteriskBackAtMs;
     await sleep(250);
   }
@@ -116,9 +153,10 @@ beforeAll(async () => {
   while ((await liveCalls()).length > 0 && Date.now() < drainUntil) await sleep(500);
   await bots.stop();
   await sleep(2_000);
-}, 400_000);
+}, 450_000);
 
 afterAll(async () => {
+  await browser?.close();
   await bots?.stop().catch(() => undefined);
   redis?.disconnect();
   await sys?.stop();
@@ -136,7 +174,8 @@ describe('the floor on the real Asterisk', () => {
     console.log(
       `real floor: ${row?.n} calls, ${row?.bridged} bridged, ${row?.dropped} dropped; ` +
         `bots ${JSON.stringify(bots.stats())}; live at restart ${liveAtRestart}, ` +
-        `old calls ended ${callsEndedAfterRestartMs} ms and legs back ${legsBackAfterRestartMs} ms ` +
+        `old calls ended ${callsEndedAfterRestartMs} ms, every line back ${legsBackAfterRestartMs} ms ` +
+        `(the browser's ${browserLegBackAfterRestartMs} ms) ` +
         `after Asterisk answered again (${asteriskBackAtMs - restartAtMs} ms restart)`,
     );
     expect(row?.n).toBeGreaterThan(30);
@@ -194,9 +233,11 @@ describe('the floor on the real Asterisk', () => {
     expect(bad).toEqual([]);
   });
 
-  it('after the Asterisk restart: old calls ended, bot phones called again, dialing resumed', async () => {
+  it('after the Asterisk restart: old calls ended, phones back (rung again, browser by itself), dialing resumed', async () => {
     expect(callsEndedAfterRestartMs).toBeGreaterThanOrEqual(0);
     expect(legsBackAfterRestartMs).toBeGreaterThanOrEqual(0);
+    expect(browserLegBackAfterRestartMs).toBeGreaterThanOrEqual(0);
+    await person.locator('[aria-label="Phone"][data-phone="leg_up"]').waitFor({ timeout: 5_000 });
     const after = await sys.db.pool.query<{ n: number; bridged: number }>(
       `SELECT count(*)::int AS n, count(agent_connected_at)::int AS bridged
          FROM call_log WHERE originated_at > $1`,
