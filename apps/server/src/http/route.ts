@@ -67,11 +67,22 @@ function parsePart<S extends Schema>(schema: S, value: unknown, part: string): O
   return r.data as Out<S>;
 }
 
+/**
+ * A JSON body refuses fields it does not know, on every route: an object schema is made strict
+ * here, once, whatever its module wrote (a union's members must be strict themselves).
+ */
+function strictBody<S extends Schema>(schema: S): S {
+  return (schema instanceof z.ZodObject ? schema.strict() : schema) as S;
+}
+
 export function defineRoute<
   B extends Schema = undefined,
   Q extends Schema = undefined,
   P extends Schema = undefined,
->(app: FastifyInstance, spec: RouteSpec<B, Q, P>): void {
+>(app: FastifyInstance, declared: RouteSpec<B, Q, P>): void {
+  const spec: RouteSpec<B, Q, P> = declared.body
+    ? { ...declared, body: strictBody(declared.body) }
+    : declared;
   const errorResponses = Object.fromEntries(
     [400, 401, 403, 404, 409, 429, 500].map((s) => [s, jsonSchema(ErrorBody, 'output')]),
   );

@@ -152,6 +152,11 @@ describe('campaign update', () => {
   });
 
   it('changes every setting, audits each from and to, and the dialer loads the new values', async () => {
+    // The wrap-up default must name one of the campaign's dispositions (issue 12).
+    await h.db.pool.query(
+      "INSERT INTO dispositions (campaign_id, code, name) VALUES ($1, 'CALLBK', 'Call back')",
+      [h.campaignId],
+    );
     const patch = {
       name: 'Spring 2',
       active: true,

@@ -10,7 +10,7 @@ import {
   RecycleRules,
 } from '@ringside/protocol';
 import type { CampaignId, CampaignSettingsChanged } from '@ringside/protocol';
-import { NotFoundError } from '../../errors.js';
+import { NotFoundError, ValidationError } from '../../errors.js';
 import { campaignView } from '../campaigns-api.js';
 import type { AppDeps } from '../deps.js';
 import { defineRoute } from '../route.js';
@@ -23,6 +23,24 @@ import { ADMIN, ANY_ROLE } from './common.js';
  * reloads every active campaign on its interval (services/dialer/dialer-service.ts, 5 s) in case
  * an event was lost.
  */
+
+/**
+ * A campaign's wrap-up default disposition (given when a wrap-up times out) must be one of the
+ * campaign's dispositions, its own or a system-wide one: 400 naming the field otherwise.
+ */
+async function checkWrapupDefault(
+  deps: AppDeps,
+  campaignId: string | null,
+  code: string | undefined,
+): Promise<void> {
+  if (code === undefined) return;
+  const known = await deps.dispositions.forCampaign(campaignId);
+  if (known.some((d) => d.code === code)) return;
+  const message = `no disposition ${code} in this campaign (${known.map((d) => d.code).join(', ')})`;
+  throw new ValidationError(`wrapupDefaultDisposition: ${message}`, [
+    { path: 'wrapupDefaultDisposition', message },
+  ]);
+}
 
 /**
  * Publishes campaign.settings_changed for a change already saved and audited. A failed publish
@@ -95,6 +113,8 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: AppDeps): voi
     response: Campaign,
     status: 201,
     handler: async ({ body, user }) => {
+      // A new campaign has no codes of its own yet: its default must be a system-wide one.
+      await checkWrapupDefault(deps, null, body.wrapupDefaultDisposition);
       const created = campaignView(await adminRepos(deps).campaigns.create(body));
       await audit.record({
         userId: actor(user),
@@ -121,6 +141,7 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: AppDeps): voi
       const id = params.id as CampaignId;
       const before = await campaigns.get(id);
       if (!before) throw new NotFoundError(`campaign ${params.id} not found`);
+      await checkWrapupDefault(deps, id, body.wrapupDefaultDisposition);
       const after = await campaigns.update(id, body);
       if (!after) throw new NotFoundError(`campaign ${params.id} not found`);
       const changes = changesOf(before, after, Object.keys(body) as Array<keyof Campaign>);
