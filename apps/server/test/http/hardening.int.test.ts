@@ -193,6 +193,91 @@ describe('text PostgreSQL cannot store (issue 12, point 6)', () => {
   });
 });
 
+describe('unknown body fields (issue 12, point 6)', () => {
+  it('are refused on every route: each JSON body schema is strict', async () => {
+    const doc = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json() as {
+      paths: Record<string, Record<string, OpenApiOp>>;
+    };
+    const loose: string[] = [];
+    let bodies = 0;
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        const schema = op.requestBody?.content?.['application/json']?.schema as
+          (JsonSchema & { additionalProperties?: unknown }) | undefined;
+        if (!schema) continue;
+        bodies++;
+        const parts = (schema.anyOf as (typeof schema)[] | undefined) ?? [schema];
+        if (!parts.every((p) => p.additionalProperties === false)) loose.push(`${method} ${path}`);
+      }
+    }
+    expect(loose).toEqual([]);
+    expect(bodies).toBeGreaterThan(15);
+  });
+
+  it('are refused by the three agent session routes that used to accept them', async () => {
+    for (const [url, body] of [
+      ['/api/agent/session/login', { campaignId: h.campaignId, extra: 1 }],
+      ['/api/agent/session/pause', { code: 'BREAK', extra: 1 }],
+      ['/api/agent/session/disposition', { callId: 'c1', code: 'SALE', extra: 1 }],
+    ] as const) {
+      const r = await app.inject({
+        method: 'POST',
+        url,
+        headers: bearer(tokens.agent),
+        payload: body,
+      });
+      expect(r.statusCode, url).toBe(400);
+      expect(err(r.body).message, url).toContain('extra');
+    }
+  });
+});
+
+describe('wrap-up default disposition (issue 12, point 6)', () => {
+  it('must be an existing disposition of the campaign, on create and on change', async () => {
+    const admin = { ...bearer(tokens.admin), 'content-type': 'application/json' };
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/campaigns',
+      headers: admin,
+      payload: JSON.stringify({ name: 'Wrapup check', wrapupDefaultDisposition: 'NOPE' }),
+    });
+    expect(created.statusCode).toBe(400);
+    expect(err(created.body).message).toMatch(/^wrapupDefaultDisposition: no disposition NOPE/);
+
+    const made = await app.inject({
+      method: 'POST',
+      url: '/api/dispositions',
+      headers: admin,
+      payload: JSON.stringify({ campaignId: h.campaignId, code: 'WRAPOK', name: 'Wrap-up ok' }),
+    });
+    expect(made.statusCode, made.body).toBe(201);
+    const existing = 'WRAPOK';
+    const bad = await app.inject({
+      method: 'PATCH',
+      url: `/api/campaigns/${h.campaignId}`,
+      headers: admin,
+      payload: JSON.stringify({ wrapupDefaultDisposition: 'NOPE', wrapupS: 99 }),
+    });
+    expect(bad.statusCode).toBe(400);
+    const after = (
+      await app.inject({
+        method: 'GET',
+        url: `/api/campaigns/${h.campaignId}`,
+        headers: bearer(tokens.admin),
+      })
+    ).json() as { wrapupDefaultDisposition: string; wrapupS: number };
+    expect(after.wrapupDefaultDisposition).not.toBe('NOPE');
+    expect(after.wrapupS).not.toBe(99);
+    const good = await app.inject({
+      method: 'PATCH',
+      url: `/api/campaigns/${h.campaignId}`,
+      headers: admin,
+      payload: JSON.stringify({ wrapupDefaultDisposition: existing }),
+    });
+    expect(good.statusCode).toBe(200);
+  });
+});
+
 describe('security headers (issue 12, point 8)', () => {
   it('sends a CSP without inline script that forbids framing, and the other headers', async () => {
     const r = await app.inject({ method: 'GET', url: '/api/me', headers: bearer(tokens.agent) });
