@@ -146,6 +146,13 @@ const EnvSchema = z.object({
     unsetIfEmpty,
     z.string().min(16, 'must be at least 16 characters').optional(),
   ),
+  /** Admins must sign in with a second factor (docs/security.md, "Two-factor sign-in"). */
+  REQUIRE_ADMIN_2FA: bool.default(true),
+  /** Encrypts the stored TOTP secrets (AES-256-GCM); unset: stored unencrypted. */
+  TWO_FACTOR_KEY: z.preprocess(
+    unsetIfEmpty,
+    z.string().min(32, 'must be at least 32 characters').optional(),
+  ),
 });
 
 export type Role = 'api' | 'ari-worker' | 'dialer' | 'scheduler' | 'all';
@@ -181,6 +188,8 @@ export interface Config {
   /** Fastify trustProxy (TRUST_PROXY): false, true, a hop count or trusted proxy addresses. */
   trustProxy: TrustProxy;
   cookieSecure: boolean;
+  /** REQUIRE_ADMIN_2FA (default true) and TWO_FACTOR_KEY (null: secrets stored unencrypted). */
+  twoFactor: { requireForAdmins: boolean; encryptionKey: string | null };
   demo: boolean;
   /** The agents' WebRTC phones on a real Asterisk; null on the simulated PBX (no SIP there). */
   sip: SipConfig | null;
@@ -260,6 +269,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionSecret: e.SESSION_SECRET ?? null,
     trustProxy: e.TRUST_PROXY === undefined ? false : (parseTrustProxy(e.TRUST_PROXY) ?? false),
     cookieSecure: e.COOKIE_SECURE,
+    twoFactor: { requireForAdmins: e.REQUIRE_ADMIN_2FA, encryptionKey: e.TWO_FACTOR_KEY ?? null },
     demo: e.DEMO,
     sip: sipConfig(e, ari[0]),
     metrics: { host: e.METRICS_HOST, port: e.METRICS_PORT, token: e.METRICS_TOKEN ?? null },

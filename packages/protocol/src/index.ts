@@ -8,3 +8,4 @@ export * from './supervisor.js';
 export * from './admin-lists.js';
 export * from './admin-people.js';
 export * from './compliance.js';
+export * from './two-factor.js';

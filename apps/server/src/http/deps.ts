@@ -196,4 +196,9 @@ export interface AppDeps {
    * reports its clients and push latency to them (docs/metrics.md).
    */
   metrics?: import('../ports/metrics.js').MetricsRegistry;
+  /**
+   * Two-factor sign-in (TOTP + recovery codes; routes/auth-2fa.ts). The api role always wires it;
+   * without it logins have no second step and the /2fa routes answer 503.
+   */
+  twoFactor?: import('../services/two-factor.js').TwoFactorService;
 }

@@ -16,6 +16,8 @@ import { createDb } from '../adapters/postgres/database.js';
 import { createLeadsRepo } from '../adapters/postgres/leads.js';
 import { createDispositionsRepo, createPauseCodesRepo } from '../adapters/postgres/dispositions.js';
 import { createUsersRepo } from '../adapters/postgres/users.js';
+import { createTwoFactorRepo } from '../adapters/postgres/two-factor.js';
+import { TwoFactorService } from '../services/two-factor.js';
 import { createTeamsRepo } from '../adapters/postgres/teams.js';
 import { telephonyHealth } from '../adapters/asterisk/telephony-health.js';
 import {
@@ -121,6 +123,12 @@ export async function startApi(ctx: RoleContext): Promise<RunningRole> {
     clock,
     users: createUsersRepo(pool),
     audit: createAuditLog(pool),
+    twoFactor: new TwoFactorService({
+      repo: createTwoFactorRepo(pool),
+      clock,
+      requireForAdmins: config.twoFactor.requireForAdmins,
+      encryptionKey: config.twoFactor.encryptionKey,
+    }),
     campaigns: campaignsApi(createCampaignsRepo(db)),
     leads: createLeadsRepo(db),
     dispositions: createDispositionsRepo(db),

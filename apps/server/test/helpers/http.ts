@@ -1,18 +1,28 @@
 import { createServer } from 'node:net';
 import { expect } from 'vitest';
+import { signInWithSecondFactor } from './two-factor.js';
 
 /** The password the role tests give their seeded users. */
 export const ROLE_TEST_PASSWORD = 'pass phrase 123';
 
 /** Logs `username` in on a running API at `base` (http://host:port); returns the bearer token. */
 export async function signInOver(base: string, username: string): Promise<string> {
-  const r = await fetch(`${base}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: ROLE_TEST_PASSWORD }),
-  });
-  expect(r.status).toBe(200);
-  return ((await r.json()) as { token: string }).token;
+  // An admin enrols its second factor on first sign-in and gives a code afterwards.
+  const r = await signInWithSecondFactor(
+    async (url, body) => {
+      const res = await fetch(`${base}${url}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return { status: res.status, body: await res.json().catch(() => null) };
+    },
+    base,
+    username,
+    ROLE_TEST_PASSWORD,
+  );
+  expect(typeof r.token).toBe('string');
+  return r.token;
 }
 
 /** A TCP port free on 127.0.0.1 right now (listened on, then closed). */

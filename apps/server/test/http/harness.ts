@@ -25,6 +25,7 @@ import { RedisKeys } from '../../src/adapters/redis/keys.js';
 import { RedisStateStore } from '../../src/adapters/redis/state-store.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { redisTestContext } from '../redis/redis-harness.js';
+import { signInWithSecondFactor } from '../helpers/two-factor.js';
 
 export const PASSWORD = 'correct horse battery';
 
@@ -51,7 +52,7 @@ export interface Harness {
 
 export async function createHarness(
   config: Partial<AppConfig> = {},
-  extra: Pick<Partial<AppDeps>, 'presence' | 'telephony' | 'metrics'> = {},
+  extra: Pick<Partial<AppDeps>, 'presence' | 'telephony' | 'metrics' | 'twoFactor'> = {},
 ): Promise<Harness> {
   const db = await createTestDb('http');
   const users = createUsersRepo(db.pool);
@@ -138,13 +139,17 @@ export async function createHarness(
     users: made,
     health,
     async login(username, password = PASSWORD) {
-      const r = await app.inject({
-        method: 'POST',
-        url: '/api/auth/login',
-        payload: { username, password },
-      });
-      if (r.statusCode !== 200) throw new Error(`login ${username}: ${r.statusCode} ${r.body}`);
-      return (r.json() as { token: string }).token;
+      // With extra.twoFactor wired, an admin enrols on first sign-in and gives codes afterwards.
+      const r = await signInWithSecondFactor(
+        async (url, payload) => {
+          const res = await app.inject({ method: 'POST', url, payload: payload as object });
+          return { status: res.statusCode, body: res.json() as unknown };
+        },
+        db.schema,
+        username,
+        password,
+      );
+      return r.token;
     },
     async close() {
       await app.close();

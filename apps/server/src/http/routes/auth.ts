@@ -5,6 +5,7 @@ import { checkPassword, type SessionUser } from '../auth.js';
 import { LoginGuard, loggedUsername } from '../login-guard.js';
 import type { AppDeps } from '../deps.js';
 import { defineRoute } from '../route.js';
+import { secondFactorStep } from './auth-2fa.js';
 import { DEFAULT_SESSION_TTL_MS, SESSION_COOKIE, signSession } from '../session.js';
 import { ANY_ROLE } from './common.js';
 
@@ -55,6 +56,8 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AppDeps): void {
         );
         throw new UnauthorizedError('invalid username or password');
       }
+      // The second factor, after the password (its wrong codes are limited apart): auth-2fa.ts.
+      await secondFactorStep(deps, user, body.code, req);
       guard.succeed(body.username, req.ip);
       const now = clock.nowMs();
       const expiresAtMs = now + ttlMs;
