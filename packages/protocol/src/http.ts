@@ -39,6 +39,8 @@ export const Username = z
 export const LoginBody = z.object({
   username: Username,
   password: z.string().min(1).max(256),
+  /** The second factor: a 6-digit TOTP code or a recovery code (docs/security.md). */
+  code: z.string().trim().min(1).max(16).optional(),
 });
 export type LoginBody = z.infer<typeof LoginBody>;
 
