@@ -21,7 +21,13 @@ import {
   type AriMessage,
 } from '../../../sim/test/helpers.js';
 import { WEBRTC_AGENT_ENDPOINT } from '../../src/services/sip-accounts.js';
-import { loadProjectTrace, projectTraceFiles, projectTracesDir } from './trace-helpers.js';
+import {
+  loadProjectTrace,
+  loadTrace,
+  projectTraceFiles,
+  projectTracesDir,
+  traceFiles,
+} from './trace-helpers.js';
 import { defaultEndpoints, replaySteps, type TraceEventLine } from './sim-trace-replay.js';
 
 let pbx: SimPbx | null = null;
@@ -52,9 +58,10 @@ async function control(url: string, method: string, p: string, body?: unknown) {
   return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
 }
 
-async function replayOnSim(file: string) {
-  const lines = loadProjectTrace(file) as unknown as TraceEventLine[];
-  const setup = sidecar(file);
+async function replayOnSim(
+  lines: TraceEventLine[],
+  setup: Pick<SimPbxOptions, 'endpoints' | 'modules'> | null,
+) {
   const scheduler = new ManualScheduler();
   pbx = await startSimPbx({
     port: 0,
@@ -108,7 +115,8 @@ describe("simulated PBX replays the project's own Asterisk traces", () => {
 
   for (const file of projectTraceFiles()) {
     it(`${file}: the same events in the same order as Asterisk`, async () => {
-      const { problems, want, got, events } = await replayOnSim(file);
+      const lines = loadProjectTrace(file) as unknown as TraceEventLine[];
+      const { problems, want, got, events } = await replayOnSim(lines, sidecar(file));
       expect(problems).toEqual([]);
       expect(
         events
@@ -121,7 +129,9 @@ describe("simulated PBX replays the project's own Asterisk traces", () => {
   }
 
   it('webrtc-opus-ejected: the customer enters and leaves the Opus agent bridge in the same millisecond', async () => {
-    const { events } = await replayOnSim('webrtc-opus-ejected.jsonl');
+    const file = 'webrtc-opus-ejected.jsonl';
+    const lines = loadProjectTrace(file) as unknown as TraceEventLine[];
+    const { events } = await replayOnSim(lines, sidecar(file));
     const moves = events.filter(
       (e) =>
         (e.type === 'ChannelEnteredBridge' || e.type === 'ChannelLeftBridge') &&
@@ -131,4 +141,21 @@ describe("simulated PBX replays the project's own Asterisk traces", () => {
     expect(moves[0]?.timestamp).toBe(moves[1]?.timestamp);
     expect(pbx?.engine.counters.codecEjections).toBe(1);
   });
+});
+
+describe('the events-only driver', () => {
+  // record-trace.ts records events only: every recorded flow of ../shared/ari/traces, stripped of
+  // its requests, must still be reproduced from its events.
+  for (const file of traceFiles().filter((f) => f !== 'errors.jsonl')) {
+    it(`reproduces ${file} from its events alone`, async () => {
+      const lines = (loadTrace(file) as unknown as TraceEventLine[]).filter(
+        (l) => l.dir === 'event',
+      );
+      // The phone of webrtc-agent-leg carried audio both ways: a G.711 endpoint here.
+      const setup = { endpoints: defaultEndpoints(lines, ['ulaw']) };
+      const { problems, want, got } = await replayOnSim(lines, setup);
+      expect(problems).toEqual([]);
+      expect(sequenceProblems(got, want)).toEqual([]);
+    });
+  }
 });
