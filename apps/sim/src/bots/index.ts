@@ -25,7 +25,9 @@ export interface RunningBots {
 /**
  * Starts `count` bot agents on a campaign through the HTTP API and the WebSocket gateway
  * (`npm run sim:agents`, and the demo of `npm start`). Resolves once every bot is logged in and
- * subscribed; a bot that cannot log in rejects the whole start after the others are stopped.
+ * subscribed; a bot that cannot log in rejects the whole start after the others are stopped. A
+ * bot whose phone cannot be reached (no such endpoint, no answer) does not: it starts, stays
+ * paused, says why through onLog ('phone not connected') and calls again with backoff.
  */
 export async function startBotAgents(opts: StartBotAgentsOptions): Promise<RunningBots> {
   const prefix = opts.usernamePrefix ?? 'agent';
