@@ -328,6 +328,33 @@ describe('phoneDialString', () => {
   });
 });
 
+describe('AgentLegService.attach: a phone nobody picks up', () => {
+  it('is hung up at our deadline, before Asterisk gives up ringing, and reads as no answer', async () => {
+    const { store, sessions, agentId } = await loggedIn();
+    const ari = fakeAri(1_000_000);
+    const timeouts: Array<number | undefined> = [];
+    const legs = legService(
+      store,
+      sessions,
+      {
+        ...ari,
+        originate: async (p) => {
+          timeouts.push(p.timeoutS);
+          return {};
+        },
+      },
+      { answerTimeoutMs: 60, retryMs: 5 },
+    );
+    const err = await legs.attach(agentId, 'PJSIP/desk-104').then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(phoneFailureOf(err)).toBe('no_answer');
+    expect(timeouts).toEqual([1 + 5]);
+    expect(ari.log.some((l) => l.startsWith('hangup leg-42-'))).toBe(true);
+  });
+});
+
 describe('phoneFailureOf', () => {
   it('tells a phone Asterisk does not know from one that does not answer, rejects, or an unreachable server', () => {
     const e = (status: number, msg = '') => new AriError(status, msg, 'channels.originate');

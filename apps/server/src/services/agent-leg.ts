@@ -244,6 +244,9 @@ export interface AgentLeg {
   legChannelId: string;
 }
 
+/** Seconds Asterisk rings an agent's phone beyond the answer time we wait for. */
+const RING_GRACE_S = 5;
+
 /** The argument our originated legs carry into the app; the worker leaves them to us. */
 export const AGENT_LEG_ARG = 'agentleg';
 
@@ -348,7 +351,9 @@ export class AgentLegService {
       ...(endpoint.startsWith('Local/') ? { otherChannelId: `${legChannelId}-2` } : {}),
       app: this.d.app,
       appArgs: `${AGENT_LEG_ARG},${agentId}`,
-      timeoutS: Math.ceil((this.d.answerTimeoutMs ?? 15_000) / 1000),
+      // Asterisk rings a little longer than we wait: a phone nobody picks up is then hung up by
+      // us at our deadline (a 422: "did not answer"), and a 404 before it means it refused.
+      timeoutS: Math.ceil((this.d.answerTimeoutMs ?? 15_000) / 1000) + RING_GRACE_S,
     });
     await this.addWhenAnswered(bridgeId, legChannelId);
     await this.record(
