@@ -58,6 +58,9 @@ export async function startDemo(ctx: RoleContext): Promise<RunningRole> {
     free ? `  agent (free for you):  ${free.username} / ${free.password}` : '',
     supervisor ? `  supervisor:           ${supervisor.username} / ${supervisor.password}` : '',
     admin ? `  admin:                ${admin.username} / ${admin.password}` : '',
+    admin && ctx.config.twoFactor.requireForAdmins
+      ? '  (the admin sets up two-factor sign-in at its first sign-in: scan the QR code with an authenticator app)'
+      : '',
     '',
   ];
   process.stdout.write(lines.join('\n') + '\n');

@@ -17,6 +17,8 @@ import { startScheduler } from '../../src/roles/scheduler.js';
 import { seedDemo, type SeedDemoResult } from '../../src/services/demo-seed.js';
 import { createTestDb, TEST_DATABASE_URL, type TestDb } from '../helpers/db.js';
 import { TEST_REDIS_URL, testRedisPrefix } from '../helpers/redis.js';
+import { nextCodeFor, rememberSecondFactor } from '../helpers/two-factor.js';
+import { totpCode } from '../../src/services/two-factor.js';
 
 /**
  * The whole system on loopback for end-to-end tests: the simulated PBX, every server role
@@ -360,6 +362,32 @@ export async function signIn(page: Page, username: string): Promise<void> {
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(DEMO_PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
+  if (username === 'admin') await secondFactor(page, username);
+}
+
+/**
+ * An admin's second step (REQUIRE_ADMIN_2FA): the first time on this system it enrols on the
+ * screen (reads the key shown under the QR code, types a code computed from it, goes past the
+ * recovery codes), afterwards it types the next code.
+ */
+async function secondFactor(page: Page, username: string): Promise<void> {
+  const server = new URL(page.url()).origin;
+  const enrol = page.getByTestId('totp-secret');
+  const verify = page.getByRole('button', { name: 'Verify' });
+  await enrol.or(verify).first().waitFor();
+  if (await enrol.isVisible()) {
+    const secret = (await enrol.textContent()) ?? '';
+    await page.getByLabel('Code').fill(totpCode(secret, Date.now()));
+    await page.getByRole('button', { name: 'Turn on two-factor sign-in' }).click();
+    const list = page.getByRole('list', { name: 'Recovery code list' });
+    await list.waitFor();
+    const codes = (await list.locator('code').allTextContents()).map((c) => c.trim());
+    rememberSecondFactor(server, username, secret, codes);
+    await page.getByRole('button', { name: 'I have saved them, continue' }).click();
+    return;
+  }
+  await page.getByLabel('Code').fill(nextCodeFor(server, username));
+  await verify.click();
 }
 
 /**

@@ -71,7 +71,15 @@ export function rememberSecondFactor(
   secret: string,
   recoveryCodes: string[],
 ): void {
-  enrolled.set(`${server}|${username}`, { secret, recoveryCodes: [...recoveryCodes], lastStep: 0 });
+  const lastStep = Math.floor(Date.now() / 30_000); // the step enrolment may have used
+  enrolled.set(`${server}|${username}`, { secret, recoveryCodes: [...recoveryCodes], lastStep });
+}
+
+/** The next code to sign `username` in on `server` with (a remembered second factor). */
+export function nextCodeFor(server: string, username: string): string {
+  const e = enrolled.get(`${server}|${username}`);
+  if (!e) throw new Error(`${username} has a second factor this test process does not know`);
+  return nextCode(e);
 }
 
 /** A TOTP code of a step not used yet, else a recovery code. */

@@ -16,6 +16,8 @@ import {
   PhoneLegResponse,
   PreviewResponse,
   TransferTargetsResponse,
+  TwoFactorConfirmResponse,
+  TwoFactorSetupResponse,
   type DialBody,
   type DispositionBody,
   type DispositionView,
@@ -122,8 +124,24 @@ export class ApiClient {
   }
 
   // --- auth
-  login(username: string, password: string) {
-    return this.call('POST', '/api/auth/login', LoginResponse, { username, password });
+  /** `code`: the second factor (TOTP or recovery code) when the server asked for it. */
+  login(username: string, password: string, code?: string) {
+    return this.call('POST', '/api/auth/login', LoginResponse, {
+      username,
+      password,
+      ...(code ? { code } : {}),
+    });
+  }
+  /** Two-factor enrolment before any session (an admin told TWO_FACTOR_ENROLMENT_REQUIRED). */
+  twoFactorSetup(username: string, password: string) {
+    return this.call('POST', '/api/auth/2fa/setup', TwoFactorSetupResponse, { username, password });
+  }
+  twoFactorConfirm(username: string, password: string, code: string) {
+    return this.call('POST', '/api/auth/2fa/confirm', TwoFactorConfirmResponse, {
+      username,
+      password,
+      code,
+    });
   }
   logout() {
     return this.call('POST', '/api/auth/logout', z.unknown());

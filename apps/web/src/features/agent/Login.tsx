@@ -1,60 +1,175 @@
 import { useState, type FormEvent } from 'react';
-import type { Me } from '@ringside/protocol';
-import { refusalMessage, type ApiClient } from '../../core/api.js';
+import type { Me, TwoFactorSetupResponse } from '@ringside/protocol';
+import { ApiError, refusalMessage, type ApiClient } from '../../core/api.js';
+
+/**
+ * Sign-in: the password, then (docs/security.md, "Two-factor sign-in") the code of the
+ * authenticator app when the account has a second factor, or, for an admin who has none yet,
+ * the enrolment: a QR code (and its secret to type), a first code, then the recovery codes,
+ * shown this once.
+ */
+type Step =
+  | { kind: 'password' }
+  | { kind: 'code' }
+  | { kind: 'enrol'; setup: TwoFactorSetupResponse }
+  | { kind: 'recovery'; codes: string[]; me: Me };
 
 export function Login({ api, onSignedIn }: { api: ApiClient; onSignedIn(me: Me): void }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
+  const [code, setCode] = useState('');
+  const [step, setStep] = useState<Step>({ kind: 'password' });
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const user = username.trim().toLowerCase();
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  const run = async (action: () => Promise<void>) => {
     setBusy(true);
     setError(null);
     try {
-      const r = await api.login(username.trim().toLowerCase(), password);
-      onSignedIn(r.user);
+      await action();
     } catch (err) {
-      setError(refusalMessage(err));
+      if (err instanceof ApiError && err.code === 'TWO_FACTOR_REQUIRED') {
+        setStep({ kind: 'code' });
+        setCode('');
+      } else if (err instanceof ApiError && err.code === 'TWO_FACTOR_ENROLMENT_REQUIRED') {
+        try {
+          setStep({ kind: 'enrol', setup: await api.twoFactorSetup(user, password) });
+          setCode('');
+        } catch (setupErr) {
+          setError(refusalMessage(setupErr));
+        }
+      } else {
+        setError(refusalMessage(err));
+      }
     } finally {
       setBusy(false);
     }
   };
 
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void run(async () => {
+      if (step.kind === 'enrol') {
+        const r = await api.twoFactorConfirm(user, password, code.trim());
+        setStep({ kind: 'recovery', codes: r.recoveryCodes, me: r.user });
+        return;
+      }
+      const r = await api.login(user, password, step.kind === 'code' ? code.trim() : undefined);
+      onSignedIn(r.user);
+    });
+  };
+
+  if (step.kind === 'recovery') {
+    return (
+      <main>
+        <section className="card" aria-label="Recovery codes">
+          <h1>Save your recovery codes</h1>
+          <p>
+            Each code signs you in once if you lose your phone. They are shown only now: print them
+            or keep them in a password manager.
+          </p>
+          <ul className="recovery-codes" aria-label="Recovery code list">
+            {step.codes.map((c) => (
+              <li key={c}>
+                <code>{c}</code>
+              </li>
+            ))}
+          </ul>
+          <button className="primary" type="button" onClick={() => onSignedIn(step.me)}>
+            I have saved them, continue
+          </button>
+        </section>
+      </main>
+    );
+  }
+
+  const codeField = (
+    <div className="row">
+      <label>
+        Code
+        <input
+          name="code"
+          inputMode="text"
+          autoComplete="one-time-code"
+          required
+          autoFocus
+          value={code}
+          onChange={(e) => setCode(e.target.value)}
+        />
+      </label>
+    </div>
+  );
+
   return (
     <main>
-      <form className="card" aria-label="Sign in" onSubmit={(e) => void submit(e)}>
+      <form className="card" aria-label="Sign in" onSubmit={submit}>
         <h1>Ringside agent sign-in</h1>
-        <div className="row">
-          <label>
-            Username
-            <input
-              name="username"
-              autoComplete="username"
-              required
-              autoFocus
-              value={username}
-              onChange={(e) => setUsername(e.target.value)}
+        {step.kind === 'password' && (
+          <>
+            <div className="row">
+              <label>
+                Username
+                <input
+                  name="username"
+                  autoComplete="username"
+                  required
+                  autoFocus
+                  value={username}
+                  onChange={(e) => setUsername(e.target.value)}
+                />
+              </label>
+            </div>
+            <div className="row">
+              <label>
+                Password
+                <input
+                  name="password"
+                  type="password"
+                  autoComplete="current-password"
+                  required
+                  value={password}
+                  onChange={(e) => setPassword(e.target.value)}
+                />
+              </label>
+            </div>
+            <button className="primary" type="submit" disabled={busy}>
+              Sign in
+            </button>
+          </>
+        )}
+        {step.kind === 'code' && (
+          <>
+            <p>
+              Enter the 6-digit code from your authenticator app, or one of your recovery codes.
+            </p>
+            {codeField}
+            <button className="primary" type="submit" disabled={busy}>
+              Verify
+            </button>
+          </>
+        )}
+        {step.kind === 'enrol' && (
+          <>
+            <p>
+              Admins sign in with a second factor. Scan this QR code with an authenticator app (or
+              type the key), then enter the code it shows.
+            </p>
+            <img
+              src={step.setup.qrDataUrl}
+              alt="QR code of the authenticator key"
+              width={200}
+              height={200}
             />
-          </label>
-        </div>
-        <div className="row">
-          <label>
-            Password
-            <input
-              name="password"
-              type="password"
-              autoComplete="current-password"
-              required
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-            />
-          </label>
-        </div>
-        <button className="primary" type="submit" disabled={busy}>
-          Sign in
-        </button>
+            <p>
+              Key: <code data-testid="totp-secret">{step.setup.secret}</code>
+            </p>
+            {codeField}
+            <button className="primary" type="submit" disabled={busy}>
+              Turn on two-factor sign-in
+            </button>
+          </>
+        )}
         {error && (
           <p role="alert" className="notice error">
             {error}
