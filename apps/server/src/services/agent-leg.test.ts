@@ -355,6 +355,29 @@ describe('AgentLegService.attach: a phone nobody picks up', () => {
   });
 });
 
+describe('AgentLegService.attach: two calls of one phone at once', () => {
+  it('keeps the leg that came up first and hangs up the other', async () => {
+    const { store, sessions, agentId } = await loggedIn();
+    const ari = fakeAri(0);
+    const legs = legService(store, sessions, {
+      ...ari,
+      originate: async (p) => {
+        // Meanwhile another attach (the worker's call again) recorded its leg.
+        await sessions.apply(
+          agentId,
+          { type: 'set_leg', bridgeId: 'agent-42', legChannelId: 'leg-first' },
+          'test',
+        );
+        return ari.originate(p);
+      },
+    });
+    const r = await legs.attach(agentId, 'PJSIP/desk-104');
+    expect(r).toEqual({ bridgeId: 'agent-42', legChannelId: 'leg-first' });
+    expect((await store.getAgent(agentId))?.legChannelId).toBe('leg-first');
+    expect(ari.log.some((l) => /^hangup leg-42-/.test(l))).toBe(true);
+  });
+});
+
 describe('phoneFailureOf', () => {
   it('tells a phone Asterisk does not know from one that does not answer, rejects, or an unreachable server', () => {
     const e = (status: number, msg = '') => new AriError(status, msg, 'channels.originate');

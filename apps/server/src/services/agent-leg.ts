@@ -356,6 +356,17 @@ export class AgentLegService {
       timeoutS: Math.ceil((this.d.answerTimeoutMs ?? 15_000) / 1000) + RING_GRACE_S,
     });
     await this.addWhenAnswered(bridgeId, legChannelId);
+    const now = await this.d.store.getAgent(agentId);
+    if (now?.legChannelId && now.legChannelId !== (before?.legChannelId ?? null)) {
+      // Another call of this agent's phone came up first (the worker calling a lost phone again
+      // while the agent asked to connect): keep that one, so the agent has one leg.
+      await this.d.ari.hangup(legChannelId).catch(() => undefined);
+      this.d.logger.info(
+        { agentId, legChannelId },
+        'agent phone leg not needed: one came up first',
+      );
+      return { bridgeId: now.bridgeId ?? bridgeId, legChannelId: now.legChannelId };
+    }
     await this.record(
       agentId,
       { bridgeId, legChannelId },
