@@ -31,13 +31,21 @@ export const DisplayName = z
   .min(1, 'must not be empty')
   .max(100, 'must be at most 100 characters');
 
-/** A SIP endpoint the agent's external phone answers on, e.g. PJSIP/agent7 or sip:7@pbx. */
+/**
+ * What Asterisk dials for the agent's external phone: a dial string (`Tech/resource`, e.g.
+ * PJSIP/desk-104, PJSIP/104@pbx, Local/104@phones) or a bare PJSIP endpoint name (desk-104).
+ * A `sip:` URI alone is no dial string (it needs an endpoint: PJSIP/<endpoint>/sip:...).
+ */
 export const SipEndpoint = z
   .string()
   .trim()
   .min(1, 'must not be empty')
   .max(200, 'must be at most 200 characters')
-  .regex(/^[A-Za-z0-9_.:@/+-]+$/, 'must be a SIP endpoint such as PJSIP/agent7 (no spaces)');
+  .regex(
+    /^(?:[A-Za-z][A-Za-z0-9_]*\/[A-Za-z0-9_.:@/+-]+|[A-Za-z0-9_.-]+)$/,
+    'must be a SIP endpoint or dial string such as PJSIP/desk-104, PJSIP/104@pbx or ' +
+      'Local/104@phones (no spaces)',
+  );
 
 export const Password = z
   .string()

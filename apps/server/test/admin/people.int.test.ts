@@ -216,6 +216,8 @@ describe('users', () => {
       [{ teamId: '999999' }, 'teamId', /no such team/],
       [{ phoneType: 'sip', sipEndpoint: null }, 'sipEndpoint', /required when the phone type/],
       [{ sipEndpoint: 'has spaces' }, 'sipEndpoint', /SIP endpoint/],
+      // A SIP URI alone is nothing Asterisk can dial (the agent's leg would fail at every login).
+      [{ sipEndpoint: 'sip:104@pbx.example.com' }, 'sipEndpoint', /dial string/],
       [{ password: 'x' }, '(root)', /Unrecognized key/],
       [{}, '(root)', /at least one field/],
     ];
