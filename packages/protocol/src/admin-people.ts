@@ -191,6 +191,21 @@ export const CampaignFields = z.object({
   script: z.string().max(20_000, 'must be at most 20000 characters'),
   /** false exempts the campaign from the national DNC registry (e.g. established business relationship). */
   nationalDncScrub: z.boolean(),
+  /** AMD error estimate, %: people judged machines (each MACHINE hang-up adds its expected share of an abandoned person to the ledger). */
+  amdHumanAsMachinePct: z
+    .number(between(0, 50, '%'))
+    .min(0, between(0, 50, '%'))
+    .max(50, between(0, 50, '%')),
+  /** AMD error estimate, %: machines judged people. */
+  amdMachineAsHumanPct: z
+    .number(between(0, 50, '%'))
+    .min(0, between(0, 50, '%'))
+    .max(50, between(0, 50, '%')),
+  /** Share of MACHINE verdicts sent to agents to be marked a person or a machine (the AMD audit), %. */
+  amdAuditPct: z
+    .number(between(0, 100, '%'))
+    .min(0, between(0, 100, '%'))
+    .max(100, between(0, 100, '%')),
 });
 export type CampaignFields = z.infer<typeof CampaignFields>;
 export type CampaignField = keyof CampaignFields;

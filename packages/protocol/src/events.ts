@@ -192,6 +192,36 @@ export const DialerStatusChanged = z.object({
     connectedCalls: z.number().int().nonnegative(),
     asaMs: z.number().int().nonnegative().nullable(),
   }),
+  /**
+   * The 30-day drop ledger as pacing budgets it: counted drops apart from the estimated drops
+   * (people AMD hung up on, the expected share per MACHINE hang-up; docs/pacing.md, AMD errors).
+   * Absent from dialers that predate it.
+   */
+  drops: z
+    .object({
+      counted: z.number().nonnegative(),
+      estimated: z.number().nonnegative(),
+      humans: z.number().nonnegative(),
+      /** (counted + estimated) / (humans + estimated), percent. */
+      ratePct: z.number().nonnegative(),
+      capPct: z.number().nonnegative(),
+    })
+    .optional(),
+  /** The AMD rule and estimate: hangups false means MACHINE verdicts go to agents (note says why). */
+  amd: z
+    .object({
+      hangups: z.boolean(),
+      note: z.string().max(512),
+      source: z.enum(['admin', 'audit']),
+      humanAsMachinePct: z.number().nonnegative(),
+      machineAsHumanPct: z.number().nonnegative(),
+      /** The AMD audit's 95 % Wilson interval of people among MACHINE verdicts. */
+      interval: z
+        .object({ lo: z.number(), hi: z.number(), marks: z.number().int().nonnegative() })
+        .nullable(),
+      auditPct: z.number().nonnegative(),
+    })
+    .optional(),
   atMs: EpochMs,
 });
 

@@ -143,6 +143,11 @@ export const Campaign = z.object({
   script: z.string(),
   /** Dial-time check against the national DNC registry; false only for an exempted campaign. */
   nationalDncScrub: z.boolean(),
+  /** AMD error estimate (admin-set), percent: people judged machines, machines judged people. */
+  amdHumanAsMachinePct: z.number(),
+  amdMachineAsHumanPct: z.number(),
+  /** Share of MACHINE verdicts sent to agents for the AMD audit, percent. */
+  amdAuditPct: z.number(),
 });
 export type Campaign = z.infer<typeof Campaign>;
 

@@ -27,6 +27,9 @@ export function campaignView(c: CampaignRecord): Campaign {
     wrapupDefaultDisposition: c.wrapupDefaultDisposition,
     script: c.script,
     nationalDncScrub: c.nationalDncScrub ?? true,
+    amdHumanAsMachinePct: c.amdHumanAsMachinePct ?? 0,
+    amdMachineAsHumanPct: c.amdMachineAsHumanPct ?? 0,
+    amdAuditPct: c.amdAuditPct ?? 0,
   };
 }
 

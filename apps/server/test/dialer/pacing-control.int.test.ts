@@ -15,12 +15,14 @@ import {
   CampaignLeases,
   DialerKeys,
   DialerService,
+  LedgerStore,
   PacingControlStore,
   createDialerEntryPoints,
 } from '../../src/services/dialer/index.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { createCampaignWithList, inertDialerParts, testDialerDefaults } from '../helpers/dialer.js';
 import { TEST_REDIS_URL, testRedisPrefix } from '../helpers/redis.js';
+import { dropBudgetWithEstimates } from '../../src/services/dialer/drop-budget.js';
 
 let db: TestDb;
 let redis: Redis;
@@ -146,5 +148,28 @@ describe('one origination path for the dialer and manual dials', () => {
     } finally {
       entry.close();
     }
+  });
+});
+
+describe('the drop ledger with estimated AMD drops', () => {
+  it('keeps estimated drops apart from counted ones, across a rebuild from call_log', async () => {
+    const keys = new DialerKeys(testRedisPrefix('ledger_est'));
+    const ledger = new LedgerStore(redis, keys);
+    const id = '9100' as CampaignId;
+    const day = Math.floor(Date.now() / 86_400_000);
+    await ledger.add(id, day, 1, 100);
+    await ledger.add(id, day, 0, 0, 0.25);
+    await ledger.add(id, day, 0, 0, 0.5);
+    expect(await ledger.days(id)).toEqual([{ day, drops: 1, humans: 100, estimated: 0.75 }]);
+    // A take-over rebuilds the counts from call_log, which has no estimate: it is kept.
+    await ledger.replace(id, [{ day, drops: 2, humans: 120 }]);
+    const days = await ledger.days(id);
+    expect(days).toEqual([{ day, drops: 2, humans: 120, estimated: 0.75 }]);
+    // The budget counts them: 2.75 of 120.75 answers against a 3 % cap.
+    const b = dropBudgetWithEstimates(days, Date.now(), 3);
+    expect(b).toMatchObject({ drops: 2, humanAnswers: 120, estimatedDrops: 0.75 });
+    expect(b.ratePct).toBeCloseTo((100 * 2.75) / 120.75, 8);
+    expect(b.remainingDrops).toBeCloseTo(0.03 * 120.75 - 2.75, 8);
+    await redis.del(keys.ledger(id));
   });
 });

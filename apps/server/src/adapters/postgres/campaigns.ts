@@ -59,6 +59,14 @@ export interface Campaign {
    * Optional for callers that build campaigns by hand; absent means true.
    */
   nationalDncScrub?: boolean;
+  /**
+   * AMD error estimate, percent: people judged machines, machines judged people (admin-set; the
+   * AMD audit measures the first). Optional for hand-built campaigns; absent means 0.
+   */
+  amdHumanAsMachinePct?: number;
+  amdMachineAsHumanPct?: number;
+  /** Share of MACHINE verdicts sent to agents to be marked (the AMD audit), percent; absent 0. */
+  amdAuditPct?: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -124,6 +132,18 @@ export const CampaignSettingsSchema = z.object({
     .regex(/^[A-Z0-9_]{1,16}$/, 'wrapupDefaultDisposition must be a disposition code'),
   script: z.string().max(100_000, 'script must be at most 100000 characters'),
   nationalDncScrub: z.boolean(),
+  amdHumanAsMachinePct: z
+    .number()
+    .min(0, 'amdHumanAsMachinePct must be at least 0')
+    .max(50, 'amdHumanAsMachinePct must be at most 50 (%)'),
+  amdMachineAsHumanPct: z
+    .number()
+    .min(0, 'amdMachineAsHumanPct must be at least 0')
+    .max(50, 'amdMachineAsHumanPct must be at most 50 (%)'),
+  amdAuditPct: z
+    .number()
+    .min(0, 'amdAuditPct must be at least 0')
+    .max(100, 'amdAuditPct must be at most 100 (%)'),
 });
 export type CampaignSettings = z.infer<typeof CampaignSettingsSchema>;
 /** Create: a name, every other setting optional (the table's defaults apply). */
@@ -202,6 +222,15 @@ const CHECK_LIMITS: Record<string, { path: string; message: string }> = {
     message: 'must be an E.164 number such as +14155550123',
   },
   campaigns_machine_action_check: { path: 'machineAction', message: 'must be hangup or message' },
+  campaigns_amd_human_as_machine_pct_check: {
+    path: 'amdHumanAsMachinePct',
+    message: 'must be between 0 and 50 %',
+  },
+  campaigns_amd_machine_as_human_pct_check: {
+    path: 'amdMachineAsHumanPct',
+    message: 'must be between 0 and 50 %',
+  },
+  campaigns_amd_audit_pct_check: { path: 'amdAuditPct', message: 'must be between 0 and 100 %' },
   campaigns_wrapup_s_check: { path: 'wrapupS', message: 'must be between 0 and 3600 s' },
   campaigns_wrapup_timeout_action_check: {
     path: 'wrapupTimeoutAction',
@@ -279,6 +308,9 @@ function toCampaign(r: Row): Campaign {
     wrapupDefaultDisposition: r.wrapup_default_disposition,
     script: r.script,
     nationalDncScrub: r.national_dnc_scrub,
+    amdHumanAsMachinePct: Number(r.amd_human_as_machine_pct),
+    amdMachineAsHumanPct: Number(r.amd_machine_as_human_pct),
+    amdAuditPct: Number(r.amd_audit_pct),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -309,6 +341,13 @@ function toColumns(s: Partial<CampaignSettings>) {
     }),
     ...(s.script !== undefined && { script: s.script }),
     ...(s.nationalDncScrub !== undefined && { national_dnc_scrub: s.nationalDncScrub }),
+    ...(s.amdHumanAsMachinePct !== undefined && {
+      amd_human_as_machine_pct: s.amdHumanAsMachinePct,
+    }),
+    ...(s.amdMachineAsHumanPct !== undefined && {
+      amd_machine_as_human_pct: s.amdMachineAsHumanPct,
+    }),
+    ...(s.amdAuditPct !== undefined && { amd_audit_pct: s.amdAuditPct }),
   };
 }
 

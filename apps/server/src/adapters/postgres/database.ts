@@ -88,6 +88,10 @@ export interface CampaignsTable {
   wrapup_default_disposition: Defaulted<string>;
   script: Defaulted<string>;
   national_dnc_scrub: Defaulted<boolean>;
+  /** AMD error estimate and audit share, percent (0040_campaign_amd_errors.sql). */
+  amd_human_as_machine_pct: ColumnType<string, number | string | undefined, number | string>;
+  amd_machine_as_human_pct: ColumnType<string, number | string | undefined, number | string>;
+  amd_audit_pct: ColumnType<string, number | string | undefined, number | string>;
   created_at: CreatedAt;
   updated_at: CreatedAt;
 }

@@ -9,6 +9,11 @@ export interface LedgerDay {
   day: number;
   drops: number;
   humans: number;
+  /**
+   * Estimated drops: people AMD hung up on, the expected share per MACHINE hang-up (amd.ts).
+   * Kept apart: in neither `drops` nor `humans`. Absent: 0.
+   */
+  estimated?: number;
 }
 
 export interface LedgerTotals {
@@ -38,6 +43,37 @@ export function ledgerTotals(
     }
   }
   return { drops, humans };
+}
+
+/** Estimated AMD drops over the days in (today - windowDays, today]. */
+export function ledgerEstimated(
+  days: readonly LedgerDay[],
+  today: number,
+  windowDays = DEFAULT_WINDOW_DAYS,
+): number {
+  let e = 0;
+  for (const d of days) if (d.day > today - windowDays && d.day <= today) e += d.estimated ?? 0;
+  return e;
+}
+
+/**
+ * What pacing budgets against: counted plus estimated drops, over human answers plus the
+ * estimated people hung up on (they answered too). `counted` and `estimated` are kept for display.
+ */
+export function ledgerWithEstimates(
+  days: readonly LedgerDay[],
+  today: number,
+  windowDays = DEFAULT_WINDOW_DAYS,
+): LedgerTotals & { counted: number; estimated: number; answered: number } {
+  const t = ledgerTotals(days, today, windowDays);
+  const estimated = ledgerEstimated(days, today, windowDays);
+  return {
+    drops: t.drops + estimated,
+    humans: t.humans + estimated,
+    counted: t.drops,
+    estimated,
+    answered: t.humans,
+  };
 }
 
 /** Adds counts to `today`, returning a new list without days that left the window. */

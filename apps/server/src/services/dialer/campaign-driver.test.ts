@@ -26,6 +26,7 @@ import type { DialerLeads } from './leads.js';
 import type { DialerAri, Timers } from './ports.js';
 import type { DialerStatus } from './redis-state.js';
 import { checkDialerSettings, toDialerCampaign, type DialerCampaign } from './settings.js';
+import { DEFAULT_STATE_RULES, ruleSet } from '../../domain/state-rules.js';
 
 // 2026-11-24 17:00 UTC: noon in New York, 02:00 in Tokyo.
 const T0 = Date.UTC(2026, 10, 24, 17, 0, 0);
@@ -198,7 +199,7 @@ interface World {
   statuses: DialerStatus[];
   /** The dial level reported with each status. */
   levels: number[];
-  ledger: Array<{ day: number; drops: number; humans: number }>;
+  ledger: Array<{ day: number; drops: number; humans: number; estimated?: number }>;
   sessions: AgentSessionService;
   driver: CampaignDriver;
 }
@@ -240,7 +241,8 @@ function makeWorld(
     dnc: { isBlocked: async (phone) => dnc.has(phone) },
     leads,
     ledger: {
-      add: async (_c, day, drops, humans) => void ledger.push({ day, drops, humans }),
+      add: async (_c, day, drops, humans, estimated) =>
+        void ledger.push({ day, drops, humans, ...(estimated ? { estimated } : {}) }),
       days: async () => [],
     },
     statusObserver: {
@@ -392,6 +394,47 @@ describe('CampaignDriver: placing calls', () => {
     await w.driver.tick();
     expect(w.originator.requests).toHaveLength(0);
     expect(w.leads.writes).toContain(`skipped ${entry(1).leadId} CALLING_WINDOW`);
+  });
+
+  describe('state calling rules at dial time', () => {
+    const miami = (n: number, over: Partial<HopperEntry> = {}) =>
+      entry(n, { phone: `+1305555${String(n).padStart(4, '0')}` as E164, ...over });
+    let dials: Array<{ phone: string; atMs: number }>;
+    const withRules = (campaign = toDialerCampaign(campaignRow({ windowEnd: '21:00' }), [])) => {
+      dials = [];
+      w = makeWorld(campaign, null, undefined, {
+        compliance: {
+          rules: () => ruleSet(DEFAULT_STATE_RULES),
+          attempts: {
+            recent: async (phone, sinceMs) =>
+              dials.filter((d) => d.phone === phone && d.atMs > sinceMs).map((d) => d.atMs),
+            record: async (phone, atMs) => void dials.push({ phone, atMs }),
+          },
+        },
+      });
+    };
+
+    it('skips a Florida number dialed 3 times in 24 hours and counts each dial it places', async () => {
+      withRules();
+      await agentReady('1');
+      const phone = miami(1).phone;
+      for (const h of [20, 6, 1]) dials.push({ phone, atMs: T0 - h * 3600_000 });
+      await w.hopper.add(C, [miami(1), miami(2)]);
+      await w.driver.tick();
+      expect(w.leads.writes).toContain(`skipped ${miami(1).leadId} STATE_ATTEMPTS`);
+      expect(w.originator.requests.map((r) => r.leadId)).toEqual([miami(2).leadId]);
+      expect(dials.filter((d) => d.phone === miami(2).phone)).toHaveLength(1);
+    });
+
+    it("skips a Florida lead at 20:30 local (Florida's window ends at 20:00)", async () => {
+      withRules();
+      w.clock.set(T0 + 8.5 * 3600_000); // 20:30 in New York and Miami
+      await agentReady('1');
+      await w.hopper.add(C, [miami(1, { windowClosesAtMs: T0 + 24 * 3600_000 })]);
+      await w.driver.tick();
+      expect(w.originator.requests).toHaveLength(0);
+      expect(w.leads.writes).toContain(`skipped ${miami(1).leadId} STATE_WINDOW`);
+    });
   });
 
   it('places no new call once its campaign is stopped, while it finishes the live ones', async () => {
@@ -704,22 +747,26 @@ describe('CampaignDriver: the predictive controller state (parity with bench/pac
     );
   }
 
-  it("passes each decision the previous one's controller state, so theta moves", async () => {
-    const saved: PacingControl[] = [];
-    predictiveWorld(null, saved);
-    await agentReady('1');
-    await teach();
-    await w.driver.tick();
-    const first = w.driver.pacingControl();
-    expect(first?.theta).toBeCloseTo(0.02, 6);
-    // 300 human answers without a drop: the controller raises theta (0.02 x e^0.25).
-    for (let i = 0; i < 300; i++) await finishedCall('HUMAN');
-    await w.driver.tick();
-    await settle();
-    expect(w.driver.pacingControl()?.theta).toBeCloseTo(0.02 * Math.exp(0.25), 6);
-    // Every change went to the store that a restarted or taking-over dialer reads.
-    expect(saved.at(-1)).toEqual(w.driver.pacingControl());
-  });
+  it(
+    "passes each decision the previous one's controller state, so theta moves",
+    { timeout: 60_000 },
+    async () => {
+      const saved: PacingControl[] = [];
+      predictiveWorld(null, saved);
+      await agentReady('1');
+      await teach();
+      await w.driver.tick();
+      const first = w.driver.pacingControl();
+      expect(first?.theta).toBeCloseTo(0.02, 6);
+      // 300 human answers without a drop: the controller raises theta (0.02 x e^0.25).
+      for (let i = 0; i < 300; i++) await finishedCall('HUMAN');
+      await w.driver.tick();
+      await settle();
+      expect(w.driver.pacingControl()?.theta).toBeCloseTo(0.02 * Math.exp(0.25), 6);
+      // Every change went to the store that a restarted or taking-over dialer reads.
+      expect(saved.at(-1)).toEqual(w.driver.pacingControl());
+    },
+  );
 
   it('continues from the controller state a previous lease holder stored', async () => {
     const saved: PacingControl[] = [];
@@ -732,5 +779,98 @@ describe('CampaignDriver: the predictive controller state (parity with bench/pac
     // 55 human answers since the stored marks: too few for an update, theta stays the stored one.
     expect(w.driver.pacingControl()).toEqual({ theta: 0.3, humansAt: 0, dropsAt: 0 });
     expect(lastStatus()?.reason).toMatch(/risking up to 30% per call/);
+  });
+});
+
+describe('CampaignDriver: AMD errors and the AMD audit', () => {
+  let k = 0;
+  async function call(result: 'HUMAN' | 'MACHINE'): Promise<{ callId: CallId; leadId: LeadId }> {
+    await w.hopper.add(C, [entry(200 + ++k)]);
+    await settle();
+    await w.driver.tick();
+    await settle();
+    const req = w.originator.requests.at(-1);
+    if (!req) throw new Error('nothing placed');
+    await verdict(req.callId, result);
+    return { callId: req.callId, leadId: req.leadId };
+  }
+
+  /** The worker's call.ended: the live call leaves the store, then the driver hears of it. */
+  async function end(c: { callId: CallId; leadId: LeadId }, outcome: 'HUMAN' | 'MACHINE') {
+    const live = await w.store.getCall(c.callId);
+    const e = ended(c.callId, c.leadId, outcome);
+    if (live) await w.store.endCall(live, e);
+    await w.driver.onCallEvent(e, 0);
+  }
+
+  it('adds the expected share of a person to the ledger for each MACHINE hang-up, apart from drops', async () => {
+    w = makeWorld(
+      toDialerCampaign(campaignRow({ amdHumanAsMachinePct: 1, amdMachineAsHumanPct: 5 }), []),
+    );
+    await agentReady('1');
+    await agentReady('2');
+    const human = await call('HUMAN');
+    await end(human, 'HUMAN');
+    const machine = await call('MACHINE');
+    expect(w.ari.log).toContain(`hangup ${machine.callId}`);
+    await end(machine, 'MACHINE');
+    const est = w.ledger.at(-1);
+    // 1 human and 1 machine verdict, 1 % / 5 %: P = (0.95 - 0.05) / 0.94 people, 1 % of them.
+    expect(est).toMatchObject({ drops: 0, humans: 0 });
+    expect(est?.estimated).toBeCloseTo((0.01 * 0.9) / 0.94, 6);
+    await settle();
+    await w.driver.tick();
+    await settle();
+    expect(lastStatus()?.drops).toMatchObject({ counted: 0, humans: 1, capPct: 3 });
+    expect(lastStatus()?.drops?.estimated).toBeCloseTo(0.01, 2);
+    expect(lastStatus()?.amd).toMatchObject({ hangups: true, source: 'admin' });
+  });
+
+  it('sends MACHINE verdicts to agents, and says so, once AMD errors alone would spend the cap', async () => {
+    w = makeWorld(
+      toDialerCampaign(campaignRow({ amdHumanAsMachinePct: 3, amdMachineAsHumanPct: 10 }), []),
+    );
+    await agentReady('1');
+    const machine = await call('MACHINE');
+    expect(w.ari.log).toContain(`addChannel agent-1 ${machine.callId}`);
+    expect(w.ari.log).not.toContain(`hangup ${machine.callId}`);
+    await w.driver.tick();
+    expect(lastStatus()?.amd?.hangups).toBe(false);
+    expect(lastStatus()?.amd?.note).toMatch(/machine verdicts go to agents/);
+  });
+
+  it("sends the campaign's audit share of MACHINE verdicts to agents and hangs up on the rest", async () => {
+    w = makeWorld(toDialerCampaign(campaignRow({ amdAuditPct: 50 }), []));
+    await agentReady('1');
+    const first = await call('MACHINE');
+    await end(first, 'MACHINE');
+    const second = await call('MACHINE');
+    expect(w.ari.log).toContain(`hangup ${first.callId}`);
+    expect(w.ari.log).toContain(`addChannel agent-1 ${second.callId}`);
+    // The audited one is no hang-up: no estimated drop for it.
+    await end(second, 'HUMAN');
+    expect(w.ledger.at(-1)).toEqual({
+      day: Math.floor(w.clock.nowMs() / 86_400_000),
+      drops: 0,
+      humans: 1,
+    });
+  });
+
+  it("follows the audit's marks once there are enough, with their interval", async () => {
+    w = makeWorld(
+      toDialerCampaign(campaignRow({ amdHumanAsMachinePct: 0.5, amdMachineAsHumanPct: 5 }), []),
+      null,
+      undefined,
+      { amdAudit: { marks: async () => ({ person: 4, machine: 36 }) } },
+    );
+    await w.driver.recover();
+    await agentReady('1');
+    await call('HUMAN');
+    await w.driver.tick();
+    const amd = lastStatus()?.amd;
+    expect(amd?.source).toBe('audit');
+    expect(amd?.interval?.marks).toBe(40);
+    expect(amd?.interval?.lo).toBeLessThan(0.1);
+    expect(amd?.interval?.hi).toBeGreaterThan(0.1);
   });
 });

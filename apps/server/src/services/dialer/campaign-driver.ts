@@ -17,10 +17,16 @@ import {
   ringTimeoutS,
 } from '../../domain/compliance.js';
 import {
+  amdEstimate,
+  amdRule,
   decidePacing,
   dialGuard,
-  ledgerTotals,
+  ledgerWithEstimates,
   PacingStats,
+  type AmdEstimate,
+  type AmdRule,
+  type AuditMarks,
+  type LedgerDay,
   type CallView,
   type DialResult,
   type PacingControl,
@@ -56,16 +62,18 @@ export interface DriverDeps {
   dnc: DncChecker;
   leads: DialerLeads;
   ledger: {
+    /** `estimated`: expected people AMD hung up on (the ledger's estimated drops). */
     add(
       campaignId: DialerCampaign['id'],
       day: number,
       drops: number,
       humans: number,
+      estimated?: number,
     ): Promise<void>;
-    days(
-      campaignId: DialerCampaign['id'],
-    ): Promise<Array<{ day: number; drops: number; humans: number }>>;
+    days(campaignId: DialerCampaign['id']): Promise<LedgerDay[]>;
   };
+  /** The AMD audit's marks of a campaign (agents' "a person" / "a machine"); absent: none. */
+  amdAudit?: { marks(campaignId: DialerCampaign['id']): Promise<AuditMarks> };
   /**
    * Where the predictive controller's state lives between decisions and across lease holders
    * (Redis, beside the lease: PacingControlStore). Absent: kept in memory only.
@@ -121,6 +129,8 @@ interface Tracked {
   seenAmdPerf: number | null;
   /** It waited for an agent (parked) before its hand-off. */
   wasParked: boolean;
+  /** A MACHINE verdict the dialer hung up on (or played its message): an estimated drop. */
+  amdHungUp?: boolean;
 }
 
 /** Consecutive refusals of one lead before it is recycled instead of retried. */
@@ -153,7 +163,12 @@ export class CampaignDriver {
   private modelVersion = -1;
   private modelHour = -1;
   private modelBuiltAt = 0;
-  private ledgerDays: Array<{ day: number; drops: number; humans: number }> = [];
+  private ledgerDays: LedgerDay[] = [];
+  /** AMD verdicts of this campaign's calls seen by this driver (the AMD estimate's base). */
+  private readonly verdicts = { human: 0, machine: 0 };
+  private auditMarks: AuditMarks = { person: 0, machine: 0 };
+  /** Accumulates the audit share: a MACHINE verdict goes to an agent each time it passes 1. */
+  private auditDue = 0;
   /** The predictive controller's state, passed back to every decision (docs/pacing.md). */
   private control: PacingControl | undefined;
   private controlLoaded = false;
@@ -205,6 +220,7 @@ export class CampaignDriver {
 
   async refreshLedger(): Promise<void> {
     this.ledgerDays = await this.d.ledger.days(this.campaign.id);
+    if (this.d.amdAudit) this.auditMarks = await this.d.amdAudit.marks(this.campaign.id);
   }
 
   /**
@@ -255,6 +271,7 @@ export class CampaignDriver {
         this.armHangup(t, SAFE_HARBOR_HANGUP_FALLBACK_MS);
       } else if (call.stage === 'MACHINE_MESSAGE') {
         t.phase = 'machine';
+        t.amdHungUp = true;
         this.armHangup(t, MACHINE_MESSAGE_MAX_MS);
       }
     }
@@ -394,7 +411,11 @@ export class CampaignDriver {
       agents: agents.map((a) => ({ state: a.state, sinceMs: a.sinceMs })),
       calls: auto.map(callView),
       model: this.currentModel(now),
-      ledger: { ...ledgerTotals(this.ledgerDays, ledgerDay(now)), capPct: c.dropRateCapPct },
+      // Counted drops plus the estimated people AMD hung up on (docs/pacing.md, AMD errors).
+      ledger: {
+        ...ledgerWithEstimates(this.ledgerDays, ledgerDay(now)),
+        capPct: c.dropRateCapPct,
+      },
       // Parity with bench/pacing: the controller continues from the previous decision's state.
       ...(this.control ? { control: this.control } : {}),
     });
@@ -577,13 +598,17 @@ export class CampaignDriver {
     inFlight: number,
   ): Promise<void> {
     // Mode and dial level too: a settings change shows in the header at once, not at the refresh.
-    const key = `${state}|${reason}|${appliedMode}|${ready}|${inFlight}|${this.waiting.length}|${this.campaign.dialMethod}|${this.campaign.dialLevel}`;
+    const key = `${state}|${reason}|${appliedMode}|${ready}|${inFlight}|${this.waiting.length}|${this.campaign.dialMethod}|${this.campaign.dialLevel}|${this.amdRuleNow().hangups}`;
     const wall = this.d.perfNow();
     if (key === this.lastStatusKey && wall - this.lastStatusAt < STATUS_REFRESH_MS) return;
     if (reason !== this.lastStatusKey.split('|')[1])
       this.log.debug({ state, reason }, 'dialer status');
     this.lastStatusKey = key;
     this.lastStatusAt = wall;
+    const now = this.d.clock.nowMs();
+    const ledger = ledgerWithEstimates(this.ledgerDays, ledgerDay(now));
+    const amd = this.amdEstimateNow();
+    const rule = this.amdRuleNow();
     const status: DialerStatus = {
       campaignId: this.campaign.id,
       instanceId: this.d.instanceId,
@@ -594,7 +619,23 @@ export class CampaignDriver {
       readyAgents: ready,
       callsInFlight: inFlight,
       waitingForAgent: this.waiting.length,
-      atMs: this.d.clock.nowMs(),
+      atMs: now,
+      drops: {
+        counted: ledger.counted,
+        estimated: Math.round(ledger.estimated * 100) / 100,
+        humans: ledger.answered,
+        ratePct: ledger.humans > 0 ? Math.round((10_000 * ledger.drops) / ledger.humans) / 100 : 0,
+        capPct: this.campaign.dropRateCapPct,
+      },
+      amd: {
+        hangups: rule.hangups,
+        note: rule.reason,
+        source: amd.source,
+        humanAsMachinePct: Math.round(amd.humanAsMachinePct * 100) / 100,
+        machineAsHumanPct: amd.machineAsHumanPct,
+        interval: amd.interval,
+        auditPct: this.campaign.amdAuditPct,
+      },
     };
     this.d.statusObserver?.observe(status, this.campaign.dialLevel);
   }
@@ -665,10 +706,46 @@ export class CampaignDriver {
       await this.bridgeManual(t);
       return;
     }
+    if (t.amdResult === 'MACHINE') this.verdicts.machine++;
+    else if (t.amdResult !== null) this.verdicts.human++;
     const machine = t.amdResult === 'MACHINE' && this.campaign.amdEnabled;
-    if (machine) await this.onMachine(t);
+    if (machine && !this.amdRuleNow().hangups) {
+      // AMD's errors alone would spend the cap: the verdict goes to an agent (reason on screen).
+      await this.handOff(t);
+    } else if (machine && this.auditPick()) {
+      this.log.info({ callId: t.callId }, 'machine verdict sent to an agent for the AMD audit');
+      await this.handOff(t);
+    } else if (machine) {
+      t.amdHungUp = true;
+      await this.onMachine(t);
+    }
     // HUMAN and NOTSURE both go to an agent: a person may be on the line.
     else await this.handOff(t);
+  }
+
+  /** The campaign's AMD error estimate now: the audit's marks once there are enough. */
+  private amdEstimateNow(): AmdEstimate {
+    return amdEstimate(this.campaign.amdErrors, this.auditMarks, this.verdicts);
+  }
+
+  /** Whether MACHINE verdicts may be hung up on (domain/pacing/amd.ts). */
+  private amdRuleNow(): AmdRule {
+    const now = this.d.clock.nowMs();
+    const l = ledgerWithEstimates(this.ledgerDays, ledgerDay(now));
+    return amdRule(this.amdEstimateNow().humanAsMachinePct, this.campaign.dropRateCapPct, {
+      estimated: l.estimated,
+      humans: l.answered,
+    });
+  }
+
+  /** Picks the campaign's audit share of MACHINE verdicts, evenly spread. */
+  private auditPick(): boolean {
+    const share = Math.min(100, Math.max(0, this.campaign.amdAuditPct)) / 100;
+    if (!(share > 0)) return false;
+    this.auditDue += share;
+    if (this.auditDue < 1) return false;
+    this.auditDue -= 1;
+    return true;
   }
 
   private async onEnded(
@@ -692,15 +769,19 @@ export class CampaignDriver {
     if (outcome !== 'ORIGINATE_FAILED') {
       this.d.leads.ended(leadId, callId, outcome, atMs, this.campaign.recycle);
       const add = ledgerCounts(outcome);
-      if (add.humans > 0) {
+      // A MACHINE verdict hung up on (or played the machine message): its expected share of an
+      // abandoned person goes to the ledger as an estimated drop.
+      const estimated = t?.amdHungUp ? this.amdEstimateNow().personPerMachineVerdict : 0;
+      if (add.humans > 0 || estimated > 0) {
         const day = ledgerDay(atMs);
         const cur = this.ledgerDays.find((x) => x.day === day);
         if (cur) {
           cur.drops += add.drops;
           cur.humans += add.humans;
-        } else this.ledgerDays.push({ day, ...add });
+          if (estimated > 0) cur.estimated = (cur.estimated ?? 0) + estimated;
+        } else this.ledgerDays.push({ day, ...add, ...(estimated > 0 ? { estimated } : {}) });
         await this.d.ledger
-          .add(this.campaign.id, day, add.drops, add.humans)
+          .add(this.campaign.id, day, add.drops, add.humans, estimated)
           .catch((err: unknown) => this.log.error({ err, callId }, 'drop ledger not updated'));
       }
     }

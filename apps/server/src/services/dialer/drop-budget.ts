@@ -1,7 +1,14 @@
 import type pg from 'pg';
 import type { CampaignId } from '@ringside/protocol';
 import { dropBudgetAt, ledgerDay, type DropBudget } from '../../domain/compliance.js';
-import { DEFAULT_WINDOW_DAYS, type LedgerDay } from '../../domain/pacing/ledger.js';
+import {
+  DEFAULT_WINDOW_DAYS,
+  dropBudget,
+  dropRatePct,
+  humansToRecover,
+  ledgerWithEstimates,
+  type LedgerDay,
+} from '../../domain/pacing/ledger.js';
 import { NotFoundError } from '../../errors.js';
 import type { Clock } from '../../ports/clock.js';
 import type { LedgerStore } from './redis-state.js';
@@ -34,6 +41,33 @@ export async function ledgerFromCallLog(
   }));
 }
 
+/**
+ * The budget with the estimated AMD drops (docs/pacing.md, AMD errors): `drops` and
+ * `humanAnswers` stay the counted ones; the rate, the remaining drops and the progressive switch
+ * count the estimated drops too (over the human answers plus the estimated people), as pacing does.
+ */
+export interface DropBudgetWithEstimates extends DropBudget {
+  estimatedDrops: number;
+}
+
+export function dropBudgetWithEstimates(
+  days: readonly LedgerDay[],
+  atMs: number,
+  capPct: number,
+): DropBudgetWithEstimates {
+  const counted = dropBudgetAt(days, atMs, capPct);
+  const t = ledgerWithEstimates(days, ledgerDay(atMs));
+  const remaining = dropBudget(t, capPct);
+  return {
+    ...counted,
+    ratePct: dropRatePct(t),
+    remainingDrops: remaining,
+    humansToRecover: humansToRecover(t, capPct),
+    forcesProgressive: remaining < 1,
+    estimatedDrops: t.estimated,
+  };
+}
+
 export interface DropBudgetReaderDeps {
   pool: pg.Pool;
   ledger: LedgerStore;
@@ -46,7 +80,7 @@ export interface DropBudgetReaderDeps {
  * the campaign's ledger yet. NotFoundError for an unknown campaign.
  */
 export function createDropBudgetReader(d: DropBudgetReaderDeps): {
-  getDropBudget(campaignId: CampaignId): Promise<DropBudget>;
+  getDropBudget(campaignId: CampaignId): Promise<DropBudgetWithEstimates>;
 } {
   return {
     async getDropBudget(campaignId) {
@@ -62,7 +96,7 @@ export function createDropBudgetReader(d: DropBudgetReaderDeps): {
       const days = (await d.ledger.exists(campaignId))
         ? await d.ledger.days(campaignId)
         : await ledgerFromCallLog(d.pool, campaignId, now);
-      return dropBudgetAt(days, now, Number(row.drop_rate_cap_pct));
+      return dropBudgetWithEstimates(days, now, Number(row.drop_rate_cap_pct));
     },
   };
 }

@@ -9,7 +9,8 @@ import type { PacingControl } from '../../domain/pacing/pacer.js';
  * the dialer does not own):
  *
  *   p:{dialer}:lease:<campaignId>   string  the instance id driving the campaign (PX = lease TTL)
- *   p:{dialer}:ledger:<campaignId>  hash    <utcDay>:d drops, <utcDay>:h human answers
+ *   p:{dialer}:ledger:<campaignId>  hash    <utcDay>:d drops, <utcDay>:h human answers,
+ *                                           <utcDay>:e estimated AMD drops (a float)
  *   p:{dnc}:all                     set     system-wide DNC numbers (E.164)
  *   p:{dnc}:c:<campaignId>          set     the campaign's DNC numbers
  *   p:{dnc}:tmp:<name>              set     rebuild scratch, renamed over the live set
@@ -200,6 +201,32 @@ export interface DialerStatus {
   callsInFlight: number;
   waitingForAgent: number;
   atMs: number;
+  /** The 30-day ledger: counted drops apart from the estimated AMD drops (docs/pacing.md). */
+  drops?: DialerStatusDrops;
+  /** The AMD rule and the campaign's AMD error estimate. */
+  amd?: DialerStatusAmd;
+}
+
+export interface DialerStatusDrops {
+  counted: number;
+  estimated: number;
+  /** Human answers counted (the estimated people come on top in ratePct's denominator). */
+  humans: number;
+  /** (counted + estimated) / (humans + estimated), percent: what pacing budgets against. */
+  ratePct: number;
+  capPct: number;
+}
+
+export interface DialerStatusAmd {
+  /** False: MACHINE verdicts go to agents, AMD's errors alone would spend the cap (`note`). */
+  hangups: boolean;
+  note: string;
+  source: 'admin' | 'audit';
+  humanAsMachinePct: number;
+  machineAsHumanPct: number;
+  /** The audit's 95 % Wilson interval of people among MACHINE verdicts, with its mark count. */
+  interval: { lo: number; hi: number; marks: number } | null;
+  auditPct: number;
 }
 
 /**
@@ -213,12 +240,19 @@ export class LedgerStore {
     private readonly keys: DialerKeys,
   ) {}
 
-  async add(campaignId: CampaignId, day: number, drops: number, humans: number): Promise<void> {
-    if (drops === 0 && humans === 0) return;
+  async add(
+    campaignId: CampaignId,
+    day: number,
+    drops: number,
+    humans: number,
+    estimated = 0,
+  ): Promise<void> {
+    if (drops === 0 && humans === 0 && !(estimated > 0)) return;
     const key = this.keys.ledger(campaignId);
     const p = this.redis.pipeline();
     if (drops) p.hincrby(key, `${day}:d`, drops);
     if (humans) p.hincrby(key, `${day}:h`, humans);
+    if (estimated > 0) p.hincrbyfloat(key, `${day}:e`, estimated);
     await p.exec();
   }
 
@@ -230,11 +264,21 @@ export class LedgerStore {
     return (await this.redis.exists(this.keys.ledger(campaignId))) === 1;
   }
 
-  /** Replaces the campaign's counts (rebuild from call_log). */
+  /**
+   * Replaces the campaign's counts (rebuild from call_log). Estimated AMD drops are not in
+   * call_log: the ones already in Redis are kept unless `days` carries its own.
+   */
   async replace(campaignId: CampaignId, days: readonly LedgerDay[]): Promise<void> {
     const key = this.keys.ledger(campaignId);
     const fields: Array<string | number> = [];
-    for (const d of days) fields.push(`${d.day}:d`, d.drops, `${d.day}:h`, d.humans);
+    const kept = new Map<number, number>();
+    for (const d of parseLedger(await this.redis.hgetall(key)))
+      if (d.estimated) kept.set(d.day, d.estimated);
+    for (const d of days) {
+      fields.push(`${d.day}:d`, d.drops, `${d.day}:h`, d.humans);
+      if (d.estimated !== undefined) kept.set(d.day, d.estimated);
+    }
+    for (const [day, e] of kept) if (e > 0) fields.push(`${day}:e`, e);
     const p = this.redis.pipeline().del(key);
     if (fields.length) p.hset(key, ...fields);
     await p.exec();
@@ -244,12 +288,13 @@ export class LedgerStore {
 export function parseLedger(h: Record<string, string>): LedgerDay[] {
   const byDay = new Map<number, LedgerDay>();
   for (const [field, value] of Object.entries(h)) {
-    const m = /^(\d+):([dh])$/.exec(field);
+    const m = /^(\d+):([dhe])$/.exec(field);
     if (!m) continue;
     const day = Number(m[1]);
-    const d = byDay.get(day) ?? { day, drops: 0, humans: 0 };
+    const d: LedgerDay = byDay.get(day) ?? { day, drops: 0, humans: 0 };
     if (m[2] === 'd') d.drops = Number(value);
-    else d.humans = Number(value);
+    else if (m[2] === 'h') d.humans = Number(value);
+    else d.estimated = Number(value);
     byDay.set(day, d);
   }
   return [...byDay.values()].sort((a, b) => a.day - b.day);

@@ -29,6 +29,10 @@ export interface DialerCampaign {
   machineMessageAudio: string | null;
   safeHarborAudio: string;
   recycle: RecyclePolicy;
+  /** The admin's AMD error estimate, percent (domain/pacing/amd.ts). */
+  amdErrors: { humanAsMachinePct: number; machineAsHumanPct: number };
+  /** Share of MACHINE verdicts sent to agents to be marked (the AMD audit), percent. */
+  amdAuditPct: number;
   /** Check the national DNC registry at dial time (false only when an admin exempted it). */
   nationalDncScrub: boolean;
 }
@@ -87,6 +91,11 @@ export function toDialerCampaign(
     machineMessageAudio: c.machineMessageAudio,
     safeHarborAudio: c.safeHarborAudio,
     recycle: { rules: map, maxAttempts: c.maxAttempts },
+    amdErrors: {
+      humanAsMachinePct: c.amdHumanAsMachinePct ?? 0,
+      machineAsHumanPct: c.amdMachineAsHumanPct ?? 0,
+    },
+    amdAuditPct: c.amdAuditPct ?? 0,
     nationalDncScrub: c.nationalDncScrub ?? true,
   };
 }

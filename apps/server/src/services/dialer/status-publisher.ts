@@ -444,6 +444,8 @@ export class DialerStatusPublisher implements StatusObserver {
         connectedCalls: sums.connectedCalls,
         asaMs: asaMs({ answerWaitMs: sums.answerWaitMs, connectedCalls: sums.connectedCalls }),
       },
+      ...(st.drops ? { drops: st.drops } : {}),
+      ...(st.amd ? { amd: { ...st.amd, note: st.amd.note.slice(0, 512) } } : {}),
       atMs: st.atMs,
     });
   }
