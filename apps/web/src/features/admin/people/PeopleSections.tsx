@@ -426,6 +426,13 @@ function EditUserForm(props: {
     if (ok) setPassword('');
   };
 
+  const resetTwoFactor = async () => {
+    await out.run(async () => {
+      await peopleApi.resetTwoFactor(u.id);
+      return `Two-factor sign-in reset for ${u.username}: the next sign-in uses the password alone${u.role === 'admin' ? ', then sets it up again' : ''}.`;
+    });
+  };
+
   const setActive = async (active: boolean) => {
     await out.run(async () => {
       if (active) {
@@ -487,6 +494,14 @@ function EditUserForm(props: {
           />
           <button type="button" onClick={() => void reset()}>
             Set password
+          </button>
+        </div>
+      </fieldset>
+      <fieldset>
+        <legend>Two-factor sign-in</legend>
+        <div className="row">
+          <button type="button" onClick={() => void resetTwoFactor()}>
+            Reset second factor
           </button>
         </div>
       </fieldset>

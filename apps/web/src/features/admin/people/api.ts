@@ -32,6 +32,10 @@ export const peopleApi = {
   resetPassword(id: string, password: string) {
     return adminRequest('POST', `/api/users/${id}/password`, OkResponse, { password });
   },
+  /** Removes the user's second factor (a lost phone); audited (docs/security.md). */
+  resetTwoFactor(id: string) {
+    return adminRequest('DELETE', `/api/users/${id}/2fa`, OkResponse);
+  },
   teams() {
     return adminRequest('GET', '/api/teams', TeamList);
   },
