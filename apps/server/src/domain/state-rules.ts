@@ -323,6 +323,12 @@ function weekday(year: number, month: number, day: number): number {
   return new Date(Date.UTC(year, month - 1, day)).getUTCDay();
 }
 
+/** The local weekday (0 = Sunday) in `zone` at `atMs`; null for a zone the runtime does not know. */
+export function localDay(zone: string, atMs: number): number | null {
+  const lt = localTime(zone, atMs);
+  return lt ? weekday(lt.year, lt.month, lt.day) : null;
+}
+
 /** The first (state, zone) whose window excludes `atMs`, or null when every one is open. */
 function firstClosed(
   rules: StateRuleSet,

@@ -22,6 +22,7 @@ import { registerAgentRoutes } from './routes/agent.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerTwoFactorRoutes } from './routes/auth-2fa.js';
 import { registerCampaignRoutes } from './routes/campaigns.js';
+import { registerComplianceRoutes } from './routes/compliance.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerImportRoutes } from './routes/import.js';
 import { registerListAdminRoutes } from './routes/admin-lists.js';
@@ -205,6 +206,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerListAdminRoutes(app, deps);
   registerAgentRoutes(app, deps);
   registerLeadRoutes(app, deps);
+  registerComplianceRoutes(app, deps);
   registerTelephonyRoutes(app, deps);
   registerReportRoutes(app, deps);
   registerSupervisorRoutes(app, deps);

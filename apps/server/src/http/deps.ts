@@ -201,4 +201,6 @@ export interface AppDeps {
    * without it logins have no second step and the /2fa routes answer 503.
    */
   twoFactor?: import('../services/two-factor.js').TwoFactorService;
+  /** State calling rules and "why not dialed" (routes/compliance.ts); absent: not served. */
+  compliance?: import('./routes/compliance.js').ComplianceDeps;
 }

@@ -17,6 +17,11 @@ export interface HopperEntry {
   attempts: number;
   /** When the first candidate zone leaves the calling window; the lead leaves the hopper then. */
   windowClosesAtMs: number;
+  /**
+   * USPS codes of every state whose calling rules apply (address, ZIP, area code; state-rules.ts);
+   * absent on entries queued before it existed: the dialer then uses the area code's state.
+   */
+  states?: string[];
 }
 
 export interface HopperLease {

@@ -63,6 +63,8 @@ import { UnavailableError } from '../errors.js';
 import { RedisAgentLegIndex } from '../adapters/redis/agent-leg-index.js';
 import { startSessionSecret } from '../http/session-secret.js';
 import { countRedisErrors } from '../adapters/metrics/instrument.js';
+import { PgStateRules } from '../adapters/postgres/state-rules.js';
+import { createComplianceDeps, StateRulesCache } from '../services/compliance/index.js';
 
 /** The agent panel's build (npm run web:build), relative to this file in the repository. */
 const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
@@ -141,6 +143,7 @@ export async function startApi(ctx: RoleContext): Promise<RunningRole> {
       campaigns: createCampaignsRepo(db),
     },
     listAdmin: createListAdminDeps({ pool, redis, prefix: config.redisPrefix, logger: log }),
+    compliance: createComplianceDeps({ pool, redis, prefix: config.redisPrefix, clock }),
     agentSessions: control.agentSessions,
     telephony: control.telephony,
     presence: control.presence,
@@ -227,7 +230,11 @@ export async function startAgentCallControl(d: AgentCallControlDeps): Promise<Ag
     logger: d.logger,
   });
   const pendingPauses = new RedisPendingPause(d.redis, d.prefix);
+  // Manual dials check the state calling rules like the dialer (re-read on change, every 30 s).
+  const stateRules = new StateRulesCache(new PgStateRules(d.pool), d.logger);
+  await stateRules.start(d.bus);
   const entry = createDialerEntryPoints({
+    stateRules: () => stateRules.current(),
     pool: d.pool,
     redis: d.redis,
     prefix: d.prefix,
@@ -375,6 +382,7 @@ export async function startAgentCallControl(d: AgentCallControlDeps): Promise<Ag
     async stop() {
       await sweeper.stop();
       await watcher?.close();
+      await stateRules.stop();
     },
   };
 }

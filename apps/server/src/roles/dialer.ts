@@ -5,6 +5,9 @@ import { createCampaignsRepo } from '../adapters/postgres/campaigns.js';
 import { createDb } from '../adapters/postgres/database.js';
 import { RedisEventBus } from '../adapters/redis/event-bus.js';
 import { RedisHopper } from '../adapters/redis/hopper.js';
+import { RedisDialAttempts } from '../adapters/redis/dial-attempts.js';
+import { PgStateRules } from '../adapters/postgres/state-rules.js';
+import { StateRulesCache } from '../services/compliance/state-rules-cache.js';
 import { RedisKeys } from '../adapters/redis/keys.js';
 import { createRefillRequester } from './scheduler.js';
 import { RedisStateStore } from '../adapters/redis/state-store.js';
@@ -148,6 +151,9 @@ export async function startDialer(
 
   await pool.refresh();
   await dnc.rebuild((await campaigns.list({ activeOnly: true })).map((c) => c.id));
+  // State calling rules in memory, re-read on compliance.state_rules_changed and every 30 s.
+  const stateRules = new StateRulesCache(new PgStateRules(ctx.pool), log);
+  await stateRules.start(bus);
 
   const service = new DialerService({
     instanceId,
@@ -172,6 +178,10 @@ export async function startDialer(
     maxLinesPerAgent: 3,
     ...(deps.onHandoff ? { onHandoff: deps.onHandoff } : {}),
     ...(ctx.metrics ? { metrics: ctx.metrics } : {}),
+    compliance: {
+      rules: () => stateRules.current(),
+      attempts: new RedisDialAttempts(redis, new RedisKeys(prefix)),
+    },
     campaigns,
     leases,
     bus,
@@ -208,6 +218,7 @@ export async function startDialer(
     async stop() {
       stopMetrics();
       await service.stop();
+      await stateRules.stop();
       await statusPublisher.close();
       closeOriginator();
       await refills?.close().catch(() => undefined);

@@ -13,6 +13,8 @@ import type { Logger } from '../logger.js';
 import type { HopperRefillRequester } from '../ports/hopper.js';
 import { startAgentLogRecorder } from '../services/agent-session.js';
 import { HopperFiller, type FillReport } from '../services/hopper-filler.js';
+import { PgStateRules } from '../adapters/postgres/state-rules.js';
+import { StateRulesCache } from '../services/compliance/state-rules-cache.js';
 import { PgDialableLeads } from '../adapters/postgres/dialable-leads.js';
 import { CampaignLiveStore } from '../services/dialer/status-publisher.js';
 import { StateRebuild } from '../services/state-rebuild.js';
@@ -156,12 +158,16 @@ export async function startScheduler(ctx: RoleContext): Promise<RunningRole> {
   const hopper = new RedisHopper(redis, { prefix: config.redisPrefix });
   const source = new PgHopperSource(pool);
   const live = new CampaignLiveStore(redis, keys);
+  // State calling rules in memory (the filler defers leads a state's window closes to now).
+  const stateRules = new StateRulesCache(new PgStateRules(pool), logger);
+  await stateRules.start(bus);
   const filler = new HopperFiller({
     source,
     hopper,
     clock,
     logger,
     dialable: { counter: new PgDialableLeads(pool), store: live },
+    stateRules: { rules: () => stateRules.current() },
   });
   const agentLog = new AgentLogRepository(pool);
   const rebuild = new StateRebuild({
@@ -207,6 +213,7 @@ export async function startScheduler(ctx: RoleContext): Promise<RunningRole> {
     name: 'scheduler',
     async stop() {
       clearInterval(sentinel);
+      await stateRules.stop();
       await recorder.close();
       await jobs.close();
       redis.disconnect();

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { HopperCampaign, TakenLead } from '../adapters/postgres/hopper-source.js';
 import { ManualClock } from '../ports/clock.js';
 import { MemoryHopper } from '../ports/fakes/memory-hopper.js';
+import { DEFAULT_STATE_RULES, ruleSet } from '../domain/state-rules.js';
 import { HopperFiller } from './hopper-filler.js';
 
 const C = CampaignId.parse('1');
@@ -18,9 +19,13 @@ const campaign: HopperCampaign = {
 };
 
 /** A PostgreSQL side that hands out leads of the asked tz_keys and records every call. */
-function fakeSource(keys: string[]) {
+function fakeSource(keys: string[], phone = '+14155550123') {
   let next = 1;
-  const calls = { take: [] as string[][], cleared: [] as string[][] };
+  const calls = {
+    take: [] as string[][],
+    cleared: [] as string[][],
+    deferred: [] as Array<{ leadId: string; untilMs: number }>,
+  };
   return {
     calls,
     activeCampaigns: async () => [campaign],
@@ -33,11 +38,14 @@ function fakeSource(keys: string[]) {
         out.push({
           leadId: LeadId.parse(String(next++)),
           listId: ListId.parse('1'),
-          phone: E164.parse('+14155550123'),
+          phone: E164.parse(phone),
           tzCandidates: tzKey.split(','),
           tzKey,
           attempts: 0,
           priority: 'new',
+          state: null,
+          postalCode: null,
+          country: 'US',
         });
       }
       return out;
@@ -47,6 +55,10 @@ function fakeSource(keys: string[]) {
       return ids.length;
     },
     clearCampaignMarks: async () => 0,
+    defer: async (leads: ReadonlyArray<{ leadId: LeadId; untilMs: number }>) => {
+      calls.deferred.push(...leads);
+      return leads.length;
+    },
   };
 }
 
@@ -102,5 +114,27 @@ describe('hopper filler', () => {
     const filler = new HopperFiller({ source, hopper, clock });
     await expect(filler.fillCampaign(campaign)).rejects.toThrow('redis down');
     expect(source.calls.cleared).toEqual([['1', '2', '3']]);
+  });
+
+  it('defers a Florida lead after 20:00 local instead of queueing it (state rule)', async () => {
+    // 00:30 UTC: 19:30 in New York (EST): federal and campaign windows open, Florida's too.
+    const clock = new ManualClock(Date.parse('2026-01-16T00:30:00Z'));
+    const source = fakeSource([NY], '+13055550123'); // a Miami number: Florida's rules apply
+    const hopper = new MemoryHopper();
+    const stateRules = { rules: () => ruleSet(DEFAULT_STATE_RULES) };
+    const filler = new HopperFiller({ source, hopper, clock, stateRules });
+    await filler.fillCampaign({ ...campaign, window: { startMinute: 0, endMinute: 1440 } });
+    const entries = await hopper.entries(C);
+    expect(entries).toHaveLength(3);
+    // They leave the hopper at 20:00 Florida time, not 21:00.
+    expect(entries[0]?.windowClosesAtMs).toBe(Date.parse('2026-01-16T01:00:00Z'));
+    expect(entries[0]?.states).toEqual(['FL']);
+    // 20:30: queued no more; deferred to 08:00 the next morning.
+    clock.set(Date.parse('2026-01-16T01:30:00Z'));
+    await hopper.clear(C);
+    await filler.fillCampaign({ ...campaign, window: { startMinute: 0, endMinute: 1440 } });
+    expect(await hopper.entries(C)).toHaveLength(0);
+    expect(source.calls.deferred).toHaveLength(3);
+    expect(source.calls.deferred[0]?.untilMs).toBe(Date.parse('2026-01-16T13:00:00Z'));
   });
 });

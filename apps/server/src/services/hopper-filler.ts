@@ -4,6 +4,12 @@ import type { HopperCampaign, PgHopperSource } from '../adapters/postgres/hopper
 import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
 import type { Hopper, HopperEntry } from '../ports/hopper.js';
+import {
+  checkStateRules,
+  stateWindowClosesAtMs,
+  statesOfLead,
+  type StateRuleSet,
+} from '../domain/state-rules.js';
 
 /** How long the dialable tz_keys of a campaign are reused (ms). */
 const DIALABLE_CACHE_MS = 5_000;
@@ -11,8 +17,15 @@ const DIALABLE_CACHE_MS = 5_000;
 export interface HopperFillerDeps {
   source: Pick<
     PgHopperSource,
-    'activeCampaigns' | 'tzKeys' | 'take' | 'clearMarks' | 'clearCampaignMarks'
+    'activeCampaigns' | 'tzKeys' | 'take' | 'clearMarks' | 'clearCampaignMarks' | 'defer'
   >;
+  /**
+   * The state calling rules in memory (StateRulesCache): a lead a state's window keeps from being
+   * dialed now is deferred instead of queued, and a queued lead leaves the hopper when the first
+   * applicable state window closes. Absent: only the federal window applies here (the dialer
+   * still checks the state rules at dial time).
+   */
+  stateRules?: { rules(): StateRuleSet };
   hopper: Hopper;
   clock: Clock;
   logger?: Logger;
@@ -100,16 +113,43 @@ export class HopperFiller {
     if (need > 0) {
       const closes = await this.dialable(c, nowMs);
       const taken = await this.d.source.take(c, [...closes.keys()], need, new Date(nowMs));
-      const entries: HopperEntry[] = taken.map((t) => ({
-        leadId: t.leadId,
-        listId: t.listId,
-        campaignId: c.id,
-        phone: t.phone,
-        timeZones: t.tzCandidates.length > 0 ? t.tzCandidates : zonesOfKey(t.tzKey),
-        priority: t.priority,
-        attempts: t.attempts,
-        windowClosesAtMs: closes.get(t.tzKey) ?? nowMs,
-      }));
+      const rules = this.d.stateRules?.rules();
+      const entries: HopperEntry[] = [];
+      const deferred: Array<{ leadId: HopperEntry['leadId']; untilMs: number }> = [];
+      for (const t of taken) {
+        const timeZones = t.tzCandidates.length > 0 ? t.tzCandidates : zonesOfKey(t.tzKey);
+        const states = statesOfLead(t);
+        let windowClosesAtMs = closes.get(t.tzKey) ?? nowMs;
+        if (rules) {
+          const v = checkStateRules({
+            rules,
+            states,
+            zones: timeZones,
+            atMs: nowMs,
+            attemptsAtMs: null,
+          });
+          if (!v.ok) {
+            deferred.push({ leadId: t.leadId, untilMs: v.retryAtMs ?? nowMs + 24 * 3_600_000 });
+            continue;
+          }
+          windowClosesAtMs = Math.min(
+            windowClosesAtMs,
+            stateWindowClosesAtMs(rules, states, timeZones, nowMs),
+          );
+        }
+        entries.push({
+          leadId: t.leadId,
+          listId: t.listId,
+          campaignId: c.id,
+          phone: t.phone,
+          timeZones,
+          priority: t.priority,
+          attempts: t.attempts,
+          windowClosesAtMs,
+          states,
+        });
+      }
+      if (deferred.length > 0) await this.d.source.defer(deferred);
       try {
         added = await this.d.hopper.add(c.id, entries);
       } catch (err) {

@@ -227,6 +227,15 @@ const TYPED: { [T in keyof Database]: { [C in keyof Database[T]]: true } } = {
   pause_codes: { id: true, campaign_id: true, code: true, name: true, billable: true },
   schema_migrations: { name: true, applied_at: true },
   server_secrets: { name: true, value: true, created_at: true },
+  state_calling_rules: {
+    state: true,
+    days: true,
+    max_attempts_24h: true,
+    statute: true,
+    note: true,
+    updated_at: true,
+    updated_by: true,
+  },
   teams: { id: true, name: true, created_at: true },
   users: {
     id: true,

@@ -401,6 +401,18 @@ export interface ReportAnswerDailyTable {
 }
 
 /** Every table of the schema. */
+/** state_calling_rules (0020): a state's calling windows and attempt cap (domain/state-rules.ts). */
+export interface StateCallingRulesTable {
+  state: string;
+  /** 7 entries, Sunday first: ["HH:MM","HH:MM"] or null (no calls that day). */
+  days: Json<Array<[string, string] | null>>;
+  max_attempts_24h: number | null;
+  statute: string;
+  note: Defaulted<string>;
+  updated_at: CreatedAt;
+  updated_by: ColumnType<string | null, string | number | null | undefined, string | number | null>;
+}
+
 export interface Database {
   teams: TeamsTable;
   users: UsersTable;
@@ -425,6 +437,7 @@ export interface Database {
   report_answer_daily: ReportAnswerDailyTable;
   schema_migrations: SchemaMigrationsTable;
   server_secrets: ServerSecretsTable;
+  state_calling_rules: StateCallingRulesTable;
 }
 
 export type Db = Kysely<Database>;

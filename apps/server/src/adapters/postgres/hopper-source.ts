@@ -27,6 +27,10 @@ export interface TakenLead {
   tzKey: string;
   attempts: number;
   priority: HopperPriority;
+  /** Where the lead is, for the state rules (statesOfLead). */
+  state: string | null;
+  postalCode: string | null;
+  country: string | null;
 }
 
 const PRIORITY: Record<number, HopperPriority> = { 0: 'callback', 1: 'recycle', 2: 'new' };
@@ -125,7 +129,7 @@ UPDATE leads l SET hopper_at = $8
 FROM picked p
 WHERE l.id = p.id
 RETURNING l.id::text AS id, l.list_id::text AS list_id, l.phone, l.tz_candidates, l.tz_key,
-          l.attempts, p.prio`;
+          l.attempts, p.prio, l.state, l.postal_code, l.country`;
 
 /**
  * The distinct tz_keys of a list's leads that may still enter a hopper: a loose index scan of
@@ -152,6 +156,9 @@ interface TakenRow {
   tz_key: string;
   attempts: number;
   prio: number;
+  state: string | null;
+  postal_code: string | null;
+  country: string | null;
 }
 
 /** PostgreSQL side of the hopper: which leads may enter, and their hopper_at marks. */
@@ -232,7 +239,33 @@ export class PgHopperSource {
       tzKey: row.tz_key,
       attempts: row.attempts,
       priority: PRIORITY[row.prio] ?? 'new',
+      state: row.state,
+      postalCode: row.postal_code,
+      country: row.country,
     }));
+  }
+
+  /**
+   * Leads just taken that a state rule keeps from being dialed now: their marks are cleared and
+   * they wait until the rule allows them (next_eligible_at, and the due time of a queued
+   * callback, moved to `untilMs` at the earliest), so the next fill does not take them again.
+   */
+  async defer(leads: ReadonlyArray<{ leadId: LeadId; untilMs: number }>): Promise<number> {
+    if (leads.length === 0) return 0;
+    const r = await this.pool.query(
+      `WITH d AS (
+         SELECT * FROM unnest($1::bigint[], $2::timestamptz[]) AS d(id, until)
+       ),
+       cb AS (
+         UPDATE callbacks c SET status = 'PENDING', due_at = GREATEST(c.due_at, d.until)
+         FROM d WHERE c.lead_id = d.id AND c.status = 'QUEUED'
+       )
+       UPDATE leads l SET hopper_at = NULL,
+              next_eligible_at = GREATEST(l.next_eligible_at, d.until), updated_at = now()
+       FROM d WHERE l.id = d.id`,
+      [leads.map((l) => l.leadId), leads.map((l) => new Date(l.untilMs))],
+    );
+    return r.rowCount ?? 0;
   }
 
   /**

@@ -87,6 +87,7 @@ export const HopperEntrySchema = z.object({
   priority: z.enum(['callback', 'recycle', 'new']),
   attempts: z.number().int().nonnegative(),
   windowClosesAtMs: ms,
+  states: z.array(z.string()).optional(),
 }) satisfies z.ZodType<HopperEntry>;
 
 /**

@@ -31,6 +31,8 @@ import type { StreamName } from '../../ports/event-bus.js';
  *   p:{dialer}:lease:<campaignId>   string the dialer instance driving the campaign (PX = lease TTL)
  *   p:{dialer}:pacing:<campaignId>  string JSON PacingControl of the campaign (written with its lease)
  *   p:{dialer}:amd-audit:<campaignId> hash AMD audit marks: person, machine (counts)
+ *   p:attempts:<E.164>              zset   callId -> dial instant (ms) of that number, last 24 h
+ *                                          (the states' attempt caps; expires 25 h after a dial)
  *   p:boot                          string the boot sentinel (absent after Redis lost its data)
  *   p:boot:lock                     string held (with a TTL) by the process rebuilding state
  *   p:{bull}:...                    BullMQ's own keys (scheduler queue)
@@ -141,6 +143,11 @@ export class RedisKeys {
   /** A campaign's KPI sums of one UTC day (`day` = days since the epoch). */
   campaignKpi(campaignId: CampaignId, day: number): string {
     return `${this.prefix}:{dialer}:kpi:${campaignId}:${day}`;
+  }
+
+  /** Dial instants of one number in the last 24 h (zset callId -> ms; adapters/redis/dial-attempts.ts). */
+  dialAttempts(phone: string): string {
+    return `${this.prefix}:attempts:${phone}`;
   }
 
   /** The dialer lease of a campaign (services/dialer/redis-state.ts CampaignLeases). */

@@ -38,6 +38,8 @@ import type { Clock } from '../../ports/clock.js';
 import type { Hopper, HopperLease } from '../../ports/hopper.js';
 import type { Metrics } from '../../ports/metrics.js';
 import type { AgentStatus, LiveCall, StateStore } from '../../ports/state-store.js';
+import { ATTEMPT_WINDOW_MS, statesOfLead } from '../../domain/state-rules.js';
+import type { DialCompliance } from '../compliance/dial-compliance.js';
 import type { DncChecker } from './dnc-cache.js';
 import type { DialerLeads } from './leads.js';
 import type { AgentCommands, DialerAri, HandoffSample, Originator, Timers } from './ports.js';
@@ -107,6 +109,11 @@ export interface DriverDeps {
 
 type Phase = 'dialing' | 'handoff' | 'waiting' | 'bridged' | 'dropping' | 'machine' | 'ended';
 
+  /**
+   * State calling rules at dial time (windows, attempts per number per 24 h); the dialer role
+   * always gives it. Absent (unit tests of other behaviour): only the federal rules apply.
+   */
+  compliance?: DialCompliance;
 /** A call of this campaign that the driver follows. */
 interface Tracked {
   callId: CallId;
@@ -488,6 +495,17 @@ export class CampaignDriver {
     takingCalls: number,
   ): Promise<'placed' | 'skipped' | 'refused' | 'stop'> {
     const c = this.campaign;
+  /** The state-rule inputs of a dial: rules in memory, the number's dials in the last 24 h. */
+  private async stateCheck(phone: string, states: string[] | undefined, now: number) {
+    const comp = this.d.compliance;
+    if (!comp) return null;
+    return {
+      rules: comp.rules(),
+      states: states ?? statesOfLead({ phone }),
+      attemptsAtMs: await comp.attempts.recent(phone, now - ATTEMPT_WINDOW_MS),
+    };
+  }
+
     const e = lease.entry;
     const now = this.d.clock.nowMs();
     const onDnc = await this.d.dnc.isBlocked(e.phone, c.id, c.nationalDncScrub);
@@ -501,9 +519,11 @@ export class CampaignDriver {
     });
     if (!verdict.ok) {
       await this.d.hopper.ack(c.id, e.leadId, this.d.instanceId);
-      const retryAt = verdict.rule === 'DNC' ? now + DNC_RETRY_MS : null;
+      // A state rule says when it allows the call again: the lead waits until then.
+      const retryAt = verdict.rule === 'DNC' ? now + DNC_RETRY_MS : (verdict.retryAtMs ?? null);
       this.d.leads.skipped(e.leadId, verdict.rule, now, retryAt);
       this.log.info({ leadId: e.leadId, rule: verdict.rule }, 'lead not dialed: compliance guard');
+      state: await this.stateCheck(e.phone, e.states, now),
       return 'skipped';
     }
     const callId = this.d.newCallId();
@@ -530,6 +550,9 @@ export class CampaignDriver {
         serverId: res.serverId,
         manual: false,
         agentId: null,
+      await this.d.compliance?.attempts.record(e.phone, now, callId).catch((err: unknown) => {
+        this.log.warn({ err, leadId: e.leadId }, 'dial attempt not counted');
+      });
         originatedAtMs: now,
         answeredAtMs: null,
         amdAtMs: null,

@@ -12,6 +12,9 @@ import type { StateStore } from '../../ports/state-store.js';
 import { AgentSessionService } from '../agent-session.js';
 import { CallOriginator } from '../ari-worker-originator.js';
 import { DncCache } from './dnc-cache.js';
+import { RedisDialAttempts } from '../../adapters/redis/dial-attempts.js';
+import { RedisKeys } from '../../adapters/redis/keys.js';
+import type { StateRuleSet } from '../../domain/state-rules.js';
 import { createDropBudgetReader } from './drop-budget.js';
 import { PgDialerLeads } from './leads.js';
 import { ManualDialer } from './manual-dial.js';
@@ -85,6 +88,8 @@ export interface DialerEntryDeps {
   maxCallsPerServer?: number;
   /** How often the manual path recounts each server's live calls, ms (default 5,000). */
   loadRefreshMs?: number;
+  /** State calling rules for manual dials (the api role's StateRulesCache); absent: federal only. */
+  stateRules?: () => StateRuleSet;
 }
 
 /**
@@ -135,6 +140,14 @@ export function createDialerEntryPoints(d: DialerEntryDeps): {
     clock: d.clock,
     logger: d.logger,
     newCallId: () => newCallId(),
+    ...(d.stateRules
+      ? {
+          compliance: {
+            rules: d.stateRules,
+            attempts: new RedisDialAttempts(d.redis, new RedisKeys(d.prefix)),
+          },
+        }
+      : {}),
   });
   const budget = createDropBudgetReader({
     pool: d.pool,

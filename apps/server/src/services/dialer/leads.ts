@@ -31,6 +31,10 @@ export interface DialLead {
   phone: E164;
   tzCandidates: string[];
   attempts: number;
+  /** Where the lead is, for the state rules (statesOfLead). */
+  state: string | null;
+  postalCode: string | null;
+  country: string | null;
 }
 
 /**
@@ -130,7 +134,8 @@ export class PgDialerLeads implements DialerLeads {
   async leadInCampaign(campaignId: string, leadId: string): Promise<DialLead | null> {
     if (!/^\d{1,18}$/.test(leadId)) return null;
     const r = await this.pool.query<LeadRow>(
-      `SELECT l.id, l.list_id, s.campaign_id, l.phone, l.tz_candidates, l.attempts
+      `SELECT l.id, l.list_id, s.campaign_id, l.phone, l.tz_candidates, l.attempts,
+              l.state, l.postal_code, l.country
          FROM leads l JOIN lists s ON s.id = l.list_id
         WHERE l.id = $1 AND s.campaign_id = $2`,
       [leadId, campaignId],
@@ -141,7 +146,8 @@ export class PgDialerLeads implements DialerLeads {
   /** The campaign's lead with this number (the most recent one), for a manual dial. */
   async leadByPhone(campaignId: string, phone: string): Promise<DialLead | null> {
     const r = await this.pool.query<LeadRow>(
-      `SELECT l.id, l.list_id, s.campaign_id, l.phone, l.tz_candidates, l.attempts
+      `SELECT l.id, l.list_id, s.campaign_id, l.phone, l.tz_candidates, l.attempts,
+              l.state, l.postal_code, l.country
          FROM leads l JOIN lists s ON s.id = l.list_id
         WHERE l.phone = $1 AND s.campaign_id = $2
         ORDER BY l.id DESC LIMIT 1`,
@@ -164,7 +170,8 @@ export class PgDialerLeads implements DialerLeads {
        SELECT s.id, $2, $3, $4, $5, $6 FROM lists s
         WHERE s.campaign_id = $1 AND s.active ORDER BY s.id LIMIT 1
        ON CONFLICT (list_id, phone) DO UPDATE SET updated_at = now()
-       RETURNING id, list_id, $1::bigint AS campaign_id, phone, tz_candidates, attempts`,
+       RETURNING id, list_id, $1::bigint AS campaign_id, phone, tz_candidates, attempts,
+                 state, postal_code, country`,
       [campaignId, phone, tz.timeZone, tz.candidates, tz.key, tz.source],
     );
     return r.rows[0] ? toDialLead(r.rows[0]) : null;
@@ -178,6 +185,9 @@ interface LeadRow {
   phone: string;
   tz_candidates: string[];
   attempts: number;
+  state: string | null;
+  postal_code: string | null;
+  country: string | null;
 }
 
 function toDialLead(r: LeadRow): DialLead {
@@ -188,5 +198,8 @@ function toDialLead(r: LeadRow): DialLead {
     phone: r.phone as E164,
     tzCandidates: r.tz_candidates,
     attempts: r.attempts,
+    state: r.state,
+    postalCode: r.postal_code,
+    country: r.country,
   };
 }

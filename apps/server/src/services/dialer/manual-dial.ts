@@ -11,6 +11,8 @@ import type { DncChecker } from './dnc-cache.js';
 import type { PgDialerLeads } from './leads.js';
 import type { AgentCommands, Originator } from './ports.js';
 import { loadDialerCampaign } from './settings.js';
+import { ATTEMPT_WINDOW_MS, statesOfLead } from '../../domain/state-rules.js';
+import type { DialCompliance } from '../compliance/dial-compliance.js';
 
 export interface ManualDialDeps {
   pool: pg.Pool;
@@ -24,6 +26,8 @@ export interface ManualDialDeps {
   clock: Clock;
   logger: Logger;
   newCallId(): CallId;
+  /** State calling rules and the number's dials in the last 24 h (the same as the dialer's). */
+  compliance?: DialCompliance;
 }
 
 export interface ManualDialResult {
@@ -92,11 +96,25 @@ export class ManualDialer {
       window: campaign.window,
       atMs: now,
       readyAgents: null,
+      state: this.d.compliance
+        ? {
+            rules: this.d.compliance.rules(),
+            states: statesOfLead(lead),
+            attemptsAtMs: await this.d.compliance.attempts.recent(
+              lead.phone,
+              now - ATTEMPT_WINDOW_MS,
+            ),
+          }
+        : null,
     });
     if (!verdict.ok) {
       this.d.logger.info({ agentId, leadId: lead.id, rule: verdict.rule }, 'manual dial refused');
       throw new ComplianceError(
-        verdict.rule === 'DNC' ? 'DNC' : 'CALLING_WINDOW',
+        verdict.rule === 'DNC'
+          ? 'DNC'
+          : verdict.rule === 'STATE_ATTEMPTS'
+            ? 'MAX_ATTEMPTS'
+            : 'CALLING_WINDOW',
         `cannot dial: ${verdict.message}`,
       );
     }
@@ -125,6 +143,9 @@ export class ManualDialer {
       throw res.error;
     }
     this.d.leads.dialed(lead.id, callId, now);
+    await this.d.compliance?.attempts.record(lead.phone, now, callId).catch((err: unknown) => {
+      this.d.logger.warn({ err, leadId: lead.id }, 'dial attempt not counted');
+    });
     return { callId, leadId: lead.id };
   }
 

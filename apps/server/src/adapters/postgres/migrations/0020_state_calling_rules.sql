@@ -1,0 +1,65 @@
+-- State calling rules (docs/dialer.md, "State rules"): per US state, the daily calling window of
+-- each weekday (days: 7 entries, Sunday first, each ["HH:MM","HH:MM"] or null for no calls that
+-- day) and the most dial attempts to one number in any rolling 24 hours (NULL: no cap). The
+-- dialer applies the rules of every state a lead may be in, in every candidate zone, on top of
+-- the federal 08:00-21:00. An admin edits them (PUT /api/admin/state-rules/:state). The seed is
+-- domain/state-rules.ts DEFAULT_STATE_RULES, read from the statutes cited; counsel should confirm.
+CREATE TABLE state_calling_rules (
+  state             text PRIMARY KEY CHECK (state ~ '^[A-Z]{2}$'),
+  days              jsonb NOT NULL CHECK (jsonb_typeof(days) = 'array' AND jsonb_array_length(days) = 7),
+  max_attempts_24h  integer CHECK (max_attempts_24h IS NULL OR max_attempts_24h BETWEEN 1 AND 100),
+  statute           text NOT NULL CHECK (length(statute) BETWEEN 1 AND 500),
+  note              text NOT NULL DEFAULT '' CHECK (length(note) <= 2000),
+  updated_at        timestamptz NOT NULL DEFAULT now(),
+  updated_by        bigint REFERENCES users(id) ON DELETE SET NULL
+);
+
+INSERT INTO state_calling_rules (state, days, max_attempts_24h, statute, note) VALUES
+  ('AL', '[null,["08:00","20:00"],["08:00","20:00"],["08:00","20:00"],["08:00","20:00"],["08:00","20:00"],["08:00","20:00"]]', NULL,
+   'Ala. Admin. Code r. 770-X-5-.16 (Alabama PSC telephone solicitation rules)',
+   'No calls on Sundays or state holidays (holidays are not enforced by Ringside). Seeded from the statute as read in December 2026; counsel should confirm it before relying on it.'),
+  ('CT', '[["09:00","20:00"],["09:00","20:00"],["09:00","20:00"],["09:00","20:00"],["09:00","20:00"],["09:00","20:00"],["09:00","20:00"]]', NULL,
+   'Conn. Gen. Stat. § 42-288a(c), as amended by P.A. 23-98',
+   'Seeded from the statute as read in December 2026; counsel should confirm it before relying on it.'),
+  ('FL', '[["08:00","20:00"],["08:00","20:00"],["08:00","20:00"],["08:00","20:00"],["08:00","20:00"],["08:00","20:00"],["08:00","20:00"]]', 3,
+   'Fla. Stat. § 501.059(8)(b) (hours); § 501.616(6)(a)-(b) (hours, 3 calls per 24 h)',
+   'The cap counts calls on the same subject; Ringside counts every call to the number. Seeded from the statute as read in December 2026; counsel should confirm it before relying on it.'),
+  ('KY', '[["10:00","21:00"],["10:00","21:00"],["10:00","21:00"],["10:00","21:00"],["10:00","21:00"],["10:00","21:00"],["10:00","21:00"]]', NULL,
+   'Ky. Rev. Stat. § 367.46955(15)',
+   'Seeded from the statute as read in December 2026; counsel should confirm it before relying on it.'),
+  ('LA', '[null,["08:00","20:00"],["08:00","20:00"],["08:00","20:00"],["08:00","20:00"],["08:00","20:00"],["08:00","20:00"]]', NULL,
+   'La. R.S. 45:811; LPSC General Order R-29617 § V(A)(2)',
+   'No calls on Sundays or legal holidays (holidays are not enforced by Ringside). Seeded from the statute as read in December 2026; counsel should confirm it before relying on it.'),
+  ('MA', '[["08:00","20:00"],["08:00","20:00"],["08:00","20:00"],["08:00","20:00"],["08:00","20:00"],["08:00","20:00"],["08:00","20:00"]]', NULL,
+   'Mass. Gen. Laws ch. 159C, § 3',
+   'Seeded from the statute as read in December 2026; counsel should confirm it before relying on it.'),
+  ('MD', '[["08:00","20:00"],["08:00","20:00"],["08:00","20:00"],["08:00","20:00"],["08:00","20:00"],["08:00","20:00"],["08:00","20:00"]]', 3,
+   'Md. Code, Com. Law § 14-4503 (Stop the Spam Calls Act of 2023)',
+   'The cap counts calls on the same subject; Ringside counts every call to the number. Seeded from the statute as read in December 2026; counsel should confirm it before relying on it.'),
+  ('MI', '[["09:00","21:00"],["09:00","21:00"],["09:00","21:00"],["09:00","21:00"],["09:00","21:00"],["09:00","21:00"],["09:00","21:00"]]', NULL,
+   'Mich. Comp. Laws § 445.111b',
+   'Seeded from the statute as read in December 2026; counsel should confirm it before relying on it.'),
+  ('MN', '[["09:00","21:00"],["09:00","21:00"],["09:00","21:00"],["09:00","21:00"],["09:00","21:00"],["09:00","21:00"],["09:00","21:00"]]', NULL,
+   'Minn. Stat. § 325E.27',
+   'The statute covers automatic dialing-announcing devices. Seeded from the statute as read in December 2026; counsel should confirm it before relying on it.'),
+  ('MS', '[null,["08:00","20:00"],["08:00","20:00"],["08:00","20:00"],["08:00","20:00"],["08:00","20:00"],["08:00","20:00"]]', NULL,
+   'Miss. Code Ann. § 77-3-725',
+   'No calls on Sundays. Seeded from the statute as read in December 2026; counsel should confirm it before relying on it.'),
+  ('NV', '[["09:00","20:00"],["09:00","20:00"],["09:00","20:00"],["09:00","20:00"],["09:00","20:00"],["09:00","20:00"],["09:00","20:00"]]', NULL,
+   'Nev. Rev. Stat. § 228.590',
+   'Seeded from the statute as read in December 2026; counsel should confirm it before relying on it.'),
+  ('NM', '[["09:00","21:00"],["09:00","21:00"],["09:00","21:00"],["09:00","21:00"],["09:00","21:00"],["09:00","21:00"],["09:00","21:00"]]', NULL,
+   'N.M. Stat. § 57-12-22',
+   'Seeded from the statute as read in December 2026; counsel should confirm it before relying on it.'),
+  ('OK', '[["08:00","20:00"],["08:00","20:00"],["08:00","20:00"],["08:00","20:00"],["08:00","20:00"],["08:00","20:00"],["08:00","20:00"]]', 3,
+   'Okla. Stat. tit. 15, § 775C.4 (Telephone Solicitation Act of 2022)',
+   'The cap counts calls on the same subject; Ringside counts every call to the number. Seeded from the statute as read in December 2026; counsel should confirm it before relying on it.'),
+  ('RI', '[null,["09:00","18:00"],["09:00","18:00"],["09:00","18:00"],["09:00","18:00"],["09:00","18:00"],["10:00","17:00"]]', NULL,
+   'R.I. Gen. Laws § 5-61-3.4',
+   'Weekdays 09:00-18:00, Saturdays 10:00-17:00, no calls on Sundays or holidays (holidays are not enforced by Ringside). Seeded from the statute as read in December 2026; counsel should confirm it before relying on it.'),
+  ('TX', '[["12:00","21:00"],["09:00","21:00"],["09:00","21:00"],["09:00","21:00"],["09:00","21:00"],["09:00","21:00"],["09:00","21:00"]]', NULL,
+   'Tex. Bus. & Com. Code § 301.051',
+   'Weekdays and Saturdays 09:00-21:00, Sundays 12:00-21:00. Seeded from the statute as read in December 2026; counsel should confirm it before relying on it.'),
+  ('WA', '[["08:00","20:00"],["08:00","20:00"],["08:00","20:00"],["08:00","20:00"],["08:00","20:00"],["08:00","20:00"],["08:00","20:00"]]', NULL,
+   'Rev. Code Wash. § 80.36.390(2); § 19.158.110(1)',
+   'Seeded from the statute as read in December 2026; counsel should confirm it before relying on it.');

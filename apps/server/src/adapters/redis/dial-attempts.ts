@@ -1,0 +1,45 @@
+import type { Redis } from 'ioredis';
+import { ATTEMPT_WINDOW_MS } from '../../domain/state-rules.js';
+import type { RedisKeys } from './keys.js';
+
+/** When each number was dialed in the last 24 hours, for the states' attempt caps. */
+export interface DialAttempts {
+  /** Dial instants (ms) of `phone` after `sinceMs`, oldest first. */
+  recent(phone: string, sinceMs: number): Promise<number[]>;
+  /** Notes a dial of `phone` at `atMs` (callId makes each attempt one member). */
+  record(phone: string, atMs: number, callId: string): Promise<void>;
+}
+
+/**
+ * Dial attempts per number in Redis (one sorted set per number, scored by the dial instant,
+ * trimmed to 24 hours and expiring 25 hours after the last dial). Every campaign and manual dial
+ * writes here, so the cap counts all calls to the number. One round trip each way.
+ */
+export class RedisDialAttempts implements DialAttempts {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+  ) {}
+
+  async recent(phone: string, sinceMs: number): Promise<number[]> {
+    const r = await this.redis.zrangebyscore(
+      this.keys.dialAttempts(phone),
+      `(${sinceMs}`,
+      '+inf',
+      'WITHSCORES',
+    );
+    const out: number[] = [];
+    for (let i = 1; i < r.length; i += 2) out.push(Number(r[i]));
+    return out;
+  }
+
+  async record(phone: string, atMs: number, callId: string): Promise<void> {
+    const key = this.keys.dialAttempts(phone);
+    await this.redis
+      .pipeline()
+      .zadd(key, atMs, callId)
+      .zremrangebyscore(key, '-inf', atMs - ATTEMPT_WINDOW_MS)
+      .pexpire(key, ATTEMPT_WINDOW_MS + 3_600_000)
+      .exec();
+  }
+}
