@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { chromium } from 'playwright-core';
 import { AriRestClient } from '../../src/adapters/asterisk/ari-client.js';
@@ -152,6 +153,7 @@ export async function startRealSystem(opts: RealSystemOptions = {}): Promise<Rea
     },
     async stop() {
       await front.close();
+      await hangUpOwnLines(config.ari[0] as AriServerConfig, redisPrefix);
       await stopRoles();
       await db.drop();
     },
@@ -171,6 +173,26 @@ export async function launchRealChromium(
   if (opts.trustCert !== false) args.push('--ignore-certificate-errors');
   if (audioFile) args.push(`--use-file-for-fake-audio-capture=${audioFile}`);
   return chromium.launch({ executablePath: chromiumPath(), headless: true, args });
+}
+
+/**
+ * Hangs up the phone lines this system's agents still have on Asterisk and destroys their
+ * bridges: bridges are named after agent ids (agent-3), which the next run's fresh schema gives
+ * out again, and a browser closed without a BYE leaves its channel up until Asterisk notices.
+ */
+async function hangUpOwnLines(server: AriServerConfig, prefix: string): Promise<void> {
+  const redis = new Redis(TEST_REDIS_URL);
+  const ari = new AriRestClient(server);
+  try {
+    for (const id of await redis.smembers(`${prefix}:{agents}:all`)) {
+      const s = await redis.hgetall(`${prefix}:{agents}:status:${id}`);
+      if (s.legChannelId) await ari.hangup(s.legChannelId).catch(() => undefined);
+      if (s.bridgeId) await ari.destroyBridge(s.bridgeId).catch(() => undefined);
+    }
+  } finally {
+    redis.disconnect();
+    ari.close();
+  }
 }
 
 /** Channels Asterisk has now (ids and names). */
@@ -319,17 +341,44 @@ export function toneWav(freqHz: number, seconds: number): string {
   return file;
 }
 
+/**
+ * The parts of the browser's WebRTC and Web Audio objects these helpers use (the server's
+ * TypeScript project has no DOM library; these functions run in the page).
+ */
+interface PeerConnectionLike {
+  connectionState: string;
+  getStats(): Promise<Map<string, Record<string, unknown>>>;
+  getReceivers(): Array<{ track: { kind: string } }>;
+}
+interface AnalyserLike {
+  fftSize: number;
+  smoothingTimeConstant: number;
+  frequencyBinCount: number;
+  getFloatFrequencyData(bins: Float32Array): void;
+}
+interface AudioContextLike {
+  sampleRate: number;
+  resume(): Promise<void>;
+  close(): Promise<void>;
+  createMediaStreamSource(stream: unknown): { connect(node: AnalyserLike): void };
+  createAnalyser(): AnalyserLike;
+}
+interface PageGlobals {
+  __pcs: PeerConnectionLike[];
+  RTCPeerConnection: new (cfg?: unknown) => PeerConnectionLike;
+  AudioContext: new () => AudioContextLike;
+  MediaStream: new (tracks: unknown[]) => unknown;
+  performance: { now(): number };
+}
+
 /** Makes every page of the context keep its RTCPeerConnections in `__pcs` (for inboundAudio). */
 export async function recordPeerConnections(ctx: BrowserContext): Promise<void> {
   await ctx.addInitScript(() => {
-    const w = globalThis as unknown as {
-      __pcs: RTCPeerConnection[];
-      RTCPeerConnection: typeof RTCPeerConnection;
-    };
+    const w = globalThis as unknown as PageGlobals;
     w.__pcs = [];
     const Original = w.RTCPeerConnection;
     w.RTCPeerConnection = class extends Original {
-      constructor(cfg?: RTCConfiguration) {
+      constructor(cfg?: unknown) {
         super(cfg);
         w.__pcs.push(this);
       }
@@ -346,12 +395,12 @@ export interface InboundAudio {
 /** The inbound audio of every RTCPeerConnection the page made, most packets first. */
 export async function inboundAudio(p: Page): Promise<InboundAudio[]> {
   const all = await p.evaluate(async () => {
-    const w = globalThis as unknown as { __pcs: RTCPeerConnection[] };
+    const w = globalThis as unknown as PageGlobals;
     const out: Array<{ packetsReceived: number; totalAudioEnergy: number; codec: string }> = [];
     for (const pc of w.__pcs) {
       if (pc.connectionState === 'closed') continue;
       const stats = await pc.getStats();
-      stats.forEach((s: Record<string, unknown>) => {
+      stats.forEach((s) => {
         if (s.type !== 'inbound-rtp' || s.kind !== 'audio') return;
         const codec = stats.get(String(s.codecId)) as { mimeType?: string } | undefined;
         out.push({
@@ -380,13 +429,13 @@ export async function pageHears(
 ): Promise<{ levels: Record<number, number>; floor: number }> {
   return p.evaluate(
     async ([freqs, duration]) => {
-      const w = globalThis as unknown as { __pcs: RTCPeerConnection[] };
+      const w = globalThis as unknown as PageGlobals;
       const pc = [...w.__pcs].reverse().find((x) => x.connectionState !== 'closed');
       const track = pc?.getReceivers().find((r) => r.track.kind === 'audio')?.track;
       if (!track) return { levels: {}, floor: 0 };
-      const ctx = new AudioContext();
+      const ctx = new w.AudioContext();
       await ctx.resume();
-      const src = ctx.createMediaStreamSource(new MediaStream([track]));
+      const src = ctx.createMediaStreamSource(new w.MediaStream([track]));
       const an = ctx.createAnalyser();
       an.fftSize = 8192;
       an.smoothingTimeConstant = 0;
@@ -402,9 +451,9 @@ export async function pageHears(
           best = Math.max(best, bins[b] ?? -Infinity);
         return Number.isFinite(best) ? best : -200;
       };
-      const end = performance.now() + duration;
-      while (performance.now() < end) {
-        await new Promise((r) => setTimeout(r, 50));
+      const end = w.performance.now() + duration;
+      while (w.performance.now() < end) {
+        await new Promise<void>((r) => setTimeout(r, 50));
         an.getFloatFrequencyData(bins);
         freqs.forEach((f, i) => (sums[i] = (sums[i] ?? 0) + peak(f)));
         floorSum += peak(2_700);
