@@ -102,11 +102,17 @@ export async function startAriWorker(
         ...(ctx.metrics ? { metrics: ctx.metrics } : {}),
       }),
   );
+  // Asterisk back after being away: external phones waiting to be called again are called now.
+  const legServerId = ctx.ariServers[0]?.id;
+  const offHealth = telephonyHealth.onChange((status, prev) => {
+    if (status.up && prev && !prev.up && status.serverId === legServerId) legService?.redialNow();
+  });
   for (const s of supervisors) s.start();
   log.info({ servers: supervisors.map((s) => s.serverId) }, 'ari worker started');
   return {
     name: 'ari-worker',
     async stop() {
+      offHealth();
       legService?.close();
       await Promise.all(supervisors.map((s) => s.stop()));
       await callLog.flush().catch(() => undefined);

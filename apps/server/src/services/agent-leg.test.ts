@@ -451,6 +451,29 @@ describe('AgentLegService.redial (an external phone lost)', () => {
     expect(ari.originates).toHaveLength(5);
   });
 
+  it('calls at once when the phone server is back (redialNow), then backs off from the start', async () => {
+    const { store, sessions, agentId } = await loggedIn();
+    const ari = flakyAri();
+    ari.down.fails = 6;
+    const legs = legService(store, sessions, ari, {
+      index: memoryIndex(),
+      redialEndpoint: async () => 'PJSIP/desk-104',
+    });
+    legs.redial(agentId);
+    // 1 + 2 + 4 + 8 + 16 s: five refused attempts; the next would be 32 s later.
+    await vi.advanceTimersByTimeAsync(31_000);
+    expect(ari.originates).toHaveLength(5);
+    legs.redialNow();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(ari.originates).toHaveLength(6); // refused (the sixth failure)
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(ari.originates).toHaveLength(7); // answered
+    expect((await store.getAgent(agentId))?.legChannelId).toMatch(/^leg-42-/);
+    legs.redialNow(); // nothing left to call
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(ari.originates).toHaveLength(7);
+  });
+
   it('waits at most redialMaxMs between calls, stops when the agent logs out, and never calls a browser phone', async () => {
     const { store, sessions, agentId } = await loggedIn();
     const ari = flakyAri();

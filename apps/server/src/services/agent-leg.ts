@@ -244,6 +244,14 @@ export interface AgentLeg {
   legChannelId: string;
 }
 
+/** One phone being called again: the timer of the next attempt (null: one is under way). */
+interface Redial {
+  timer: NodeJS.Timeout | null;
+  attempt: number;
+  /** The wait before the attempt scheduled last, ms. */
+  delayMs: number;
+}
+
 /** Seconds Asterisk rings an agent's phone beyond the answer time we wait for. */
 const RING_GRACE_S = 5;
 
@@ -261,8 +269,8 @@ export const AGENT_LEG_ARG = 'agentleg';
  * `workerHandler()` is the ARI worker's hook for that case.
  */
 export class AgentLegService {
-  /** Agents whose external phone is being called again, and the timer of the next attempt. */
-  private readonly redials = new Map<AgentId, NodeJS.Timeout | null>();
+  /** Agents whose external phone is being called again, and when next. */
+  private readonly redials = new Map<AgentId, Redial>();
   private closed = false;
 
   constructor(private readonly d: AgentLegDeps) {}
@@ -270,7 +278,7 @@ export class AgentLegService {
   /** Stops calling phones again (role shutdown). */
   close(): void {
     this.closed = true;
-    for (const t of this.redials.values()) if (t) clearTimeout(t);
+    for (const r of this.redials.values()) if (r.timer) clearTimeout(r.timer);
     this.redials.clear();
   }
 
@@ -285,24 +293,41 @@ export class AgentLegService {
    */
   redial(agentId: AgentId): void {
     if (this.closed || this.redials.has(agentId) || !this.d.redialEndpoint) return;
-    this.redials.set(agentId, null);
-    const base = this.d.redialBaseMs ?? 1_000;
-    const max = this.d.redialMaxMs ?? 60_000;
-    const attempt = (n: number, delayMs: number): void => {
-      if (this.closed) return;
-      const timer = setTimeout(() => {
-        void this.redialOnce(agentId, n).then(
-          (done) => {
-            if (done || this.closed) this.redials.delete(agentId);
-            else attempt(n + 1, Math.min(delayMs * 2, max));
-          },
-          () => attempt(n + 1, Math.min(delayMs * 2, max)),
-        );
-      }, delayMs);
-      timer.unref();
-      if (this.redials.has(agentId)) this.redials.set(agentId, timer);
-    };
-    attempt(1, base);
+    const r: Redial = { timer: null, attempt: 1, delayMs: this.d.redialBaseMs ?? 1_000 };
+    this.redials.set(agentId, r);
+    this.scheduleRedial(agentId, r, r.delayMs);
+  }
+
+  /**
+   * The phone server is back (the worker saw it come up): every phone waiting to be called again
+   * is called now, and its backoff starts over, rather than after a wait grown while it was down.
+   */
+  redialNow(): void {
+    for (const [agentId, r] of this.redials) {
+      if (!r.timer) continue; // an attempt is under way
+      clearTimeout(r.timer);
+      r.delayMs = this.d.redialBaseMs ?? 1_000;
+      this.scheduleRedial(agentId, r, 0);
+    }
+  }
+
+  private scheduleRedial(agentId: AgentId, r: Redial, waitMs: number): void {
+    if (this.closed) return;
+    r.timer = setTimeout(() => {
+      r.timer = null;
+      void this.redialOnce(agentId, r.attempt)
+        .catch(() => false)
+        .then((done) => {
+          if (done || this.closed) {
+            this.redials.delete(agentId);
+            return;
+          }
+          r.attempt += 1;
+          r.delayMs = Math.min(r.delayMs * 2, this.d.redialMaxMs ?? 60_000);
+          this.scheduleRedial(agentId, r, r.delayMs);
+        });
+    }, waitMs);
+    r.timer.unref();
   }
 
   /** One call again; true when the loop is over (answered, logged out, nothing to call). */
