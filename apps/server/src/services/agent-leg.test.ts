@@ -352,6 +352,9 @@ describe('AgentLegService.attach: a phone nobody picks up', () => {
     expect(phoneFailureOf(err)).toBe('no_answer');
     expect(timeouts).toEqual([1 + 5]);
     expect(ari.log.some((l) => l.startsWith('hangup leg-42-'))).toBe(true);
+    // The bridge made for the leg is not left behind.
+    expect(ari.log.filter((l) => l.startsWith('destroyBridge agent-42'))).toHaveLength(2);
+    expect(ari.log.at(-1)).toBe('destroyBridge agent-42');
   });
 });
 

@@ -370,17 +370,27 @@ export class AgentLegService {
     const legChannelId = `leg-${agentId}-${randomBytes(4).toString('hex')}`;
     const before = await this.d.store.getAgent(agentId);
     await this.ensureBridge(bridgeId, onACall(before));
-    await this.d.ari.originate({
-      endpoint,
-      channelId: legChannelId,
-      ...(endpoint.startsWith('Local/') ? { otherChannelId: `${legChannelId}-2` } : {}),
-      app: this.d.app,
-      appArgs: `${AGENT_LEG_ARG},${agentId}`,
-      // Asterisk rings a little longer than we wait: a phone nobody picks up is then hung up by
-      // us at our deadline (a 422: "did not answer"), and a 404 before it means it refused.
-      timeoutS: Math.ceil((this.d.answerTimeoutMs ?? 15_000) / 1000) + RING_GRACE_S,
-    });
-    await this.addWhenAnswered(bridgeId, legChannelId);
+    try {
+      await this.d.ari.originate({
+        endpoint,
+        channelId: legChannelId,
+        ...(endpoint.startsWith('Local/') ? { otherChannelId: `${legChannelId}-2` } : {}),
+        app: this.d.app,
+        appArgs: `${AGENT_LEG_ARG},${agentId}`,
+        // Asterisk rings a little longer than we wait: a phone nobody picks up is then hung up
+        // by us at our deadline (a 422: "did not answer"), and a 404 before it means it refused.
+        timeoutS: Math.ceil((this.d.answerTimeoutMs ?? 15_000) / 1000) + RING_GRACE_S,
+      });
+      await this.addWhenAnswered(bridgeId, legChannelId);
+    } catch (err) {
+      // The bridge made for this leg holds nothing now: no empty bridge is left behind (unless a
+      // customer may be in it, or another leg of the agent came up meanwhile).
+      const now = await this.d.store.getAgent(agentId).catch(() => null);
+      if (!onACall(before) && !onACall(now) && !now?.legChannelId) {
+        await this.d.ari.destroyBridge(bridgeId).catch(() => undefined);
+      }
+      throw err;
+    }
     const now = await this.d.store.getAgent(agentId);
     if (now?.legChannelId && now.legChannelId !== (before?.legChannelId ?? null)) {
       // Another call of this agent's phone came up first (the worker calling a lost phone again

@@ -108,6 +108,13 @@ describe("the agent's leg dials users.sip_endpoint", () => {
       expect(JSON.stringify(mapped.body)).toContain('Allocation failed');
       expect(JSON.stringify(mapped.body)).not.toContain('no-such-phone');
       expect(await agent(name)).toMatchObject({ state: 'PAUSED', legChannelId: null });
+      // No empty bridge is left behind on Asterisk.
+      expect(
+        await rig.ari.getBridge(`agent-${ids[name]}`).then(
+          () => 'there',
+          () => 'gone',
+        ),
+      ).toBe('gone');
     }
     // Nobody else lost anything.
     expect(await channelExists(rig.ari, (await agent('erin'))?.legChannelId ?? '')).toBe(true);
