@@ -4,6 +4,7 @@ import { CampaignsSection, ScriptsSection } from './campaigns/CampaignSections.j
 import { ListsSection } from './lists/ListsSection.js';
 import { DispositionsSection, PauseCodesSection } from './codes/CodeSections.js';
 import { DncSection } from './dnc/DncSection.js';
+import { StateRulesSection } from './state-rules/StateRulesSection.js';
 
 const SECTIONS = [
   { id: 'users', label: 'Users', Component: UsersSection },
@@ -13,6 +14,7 @@ const SECTIONS = [
   { id: 'dispositions', label: 'Dispositions', Component: DispositionsSection },
   { id: 'pause-codes', label: 'Pause codes', Component: PauseCodesSection },
   { id: 'dnc', label: 'DNC', Component: DncSection },
+  { id: 'state-rules', label: 'State rules', Component: StateRulesSection },
   { id: 'scripts', label: 'Scripts', Component: ScriptsSection },
 ] as const;
 

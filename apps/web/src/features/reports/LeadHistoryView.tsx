@@ -3,6 +3,7 @@ import { NumericId, type LeadHistoryReport, type LeadTimelineEvent } from '@ring
 import { ApiError, refusalMessage } from '../../core/api.js';
 import type { ReportsApi } from './api.js';
 import { formatInstant } from './format.js';
+import { WhyNotDialedPanel } from './WhyNotDialedPanel.js';
 
 /** One line of the timeline, in words. */
 export function describeEvent(e: LeadTimelineEvent): string {
@@ -88,6 +89,7 @@ export function LeadHistoryView(props: { api: ReportsApi; leadId: string }) {
         </label>
         <button type="submit">Show history</button>
       </form>
+      {data && <WhyNotDialedPanel api={props.api} leadId={data.leadId} />}
       {data && (
         <>
           <p>

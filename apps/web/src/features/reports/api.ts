@@ -5,6 +5,7 @@ import {
   ComplianceReport,
   ErrorBody,
   LeadHistoryReport,
+  WhyNotDialedResponse,
   OutboundReport,
   RosterResponse,
 } from '@ringside/protocol';
@@ -79,6 +80,15 @@ export class ReportsApi {
   compliance(q: URLSearchParams, signal?: AbortSignal) {
     return this.get(this.reportPath('compliance', q), ComplianceReport, signal);
   }
+  /** Every rule holding the lead back now (GET /api/leads/:id/why-not-dialed). */
+  whyNotDialed(leadId: string, signal?: AbortSignal) {
+    return this.get(
+      `/api/leads/${encodeURIComponent(leadId)}/why-not-dialed`,
+      WhyNotDialedResponse,
+      signal,
+    );
+  }
+
   leadHistory(leadId: string, signal?: AbortSignal) {
     return this.get(
       `/api/reports/leads/${encodeURIComponent(leadId)}/history`,
