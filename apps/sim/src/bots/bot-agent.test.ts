@@ -8,7 +8,7 @@ import { startBotAgents } from './index.js';
  * `phoneFailures`: the phone connect route refuses that many times (409, as for a phone that
  * does not exist), then connects; unset: the server has no such route (404).
  */
-function fakeServer(phoneFailures?: number) {
+function fakeServer(phoneFailures?: number, leg: 'up' | 'down' = 'up') {
   let phoneRefusals = phoneFailures ?? 0;
   const calls: Array<{ method: string; path: string; body: unknown }> = [];
   let agentState = 'LOGGED_OUT';
@@ -72,7 +72,7 @@ function fakeServer(phoneFailures?: number) {
           error: { code: 'PHONE_UNREACHABLE', message: 'Asterisk could not call your phone' },
         });
       }
-      return json(200, { leg: 'up' });
+      return json(200, { leg });
     }
     if (path.endsWith('/hangup')) return json(200, { ok: true });
     if (path === '/api/agent/session/logout') return json(200, { agent: null });
@@ -314,5 +314,26 @@ describe('bot agent', () => {
     const stopping = bots.stop();
     await vi.advanceTimersByTimeAsync(10);
     await stopping;
+  });
+
+  it('a browser-phone user on a real Asterisk (leg "down") is told to use an external phone, and waits', async () => {
+    const server = fakeServer(0, 'down');
+    const logs: string[] = [];
+    const b = new BotAgent({
+      baseUrl: 'http://api.test',
+      username: 'agent1',
+      password: 'pw',
+      campaignId: '1',
+      fetchFn: server.fetchFn,
+      createSocket: server.createSocket,
+      onLog: (msg, f) => logs.push(`${msg} ${JSON.stringify(f)}`),
+    });
+    const started = b.start();
+    await vi.advanceTimersByTimeAsync(10);
+    await started;
+    expect(b.phoneProblem).toContain('sim-agent-phones');
+    await vi.advanceTimersByTimeAsync(500);
+    expect(server.requests('/ready')).toHaveLength(0);
+    await b.stop();
   });
 });

@@ -160,7 +160,14 @@ export class BotAgent {
    */
   private async connectPhone(attempt: number): Promise<void> {
     try {
-      await this.api.phoneConnect();
+      const r = await this.api.phoneConnect();
+      if (r.leg === 'down') {
+        // A real Asterisk and a browser phone: only a browser can bring that line up.
+        throw new Error(
+          'no line: this user has a browser phone; give the bot an external phone ' +
+            '(phone type sip, SIP endpoint e.g. Local/<username>@sim-agent-phones)',
+        );
+      }
       if (this.phoneDown !== null) this.log('phone connected', { attempts: attempt + 1 });
       this.phoneDown = null;
     } catch (err) {
