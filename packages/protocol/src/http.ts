@@ -270,6 +270,8 @@ export const LiveCallView = z.object({
   answeredAtMs: z.number().int().nullable(),
   bridgedAtMs: z.number().int().nullable(),
   endedAtMs: z.number().int().nullable(),
+  /** AMD's verdict; MACHINE on a call an agent has: it may be marked (AMD audit). */
+  amdResult: z.enum(['HUMAN', 'MACHINE', 'NOTSURE']).nullable().optional(),
 });
 export type LiveCallView = z.infer<typeof LiveCallView>;
 
@@ -395,6 +397,16 @@ export type PhoneLegResponse = z.infer<typeof PhoneLegResponse>;
 
 export const CallIdParams = z.object({ callId: z.string().min(1).max(64) });
 export type CallIdParams = z.infer<typeof CallIdParams>;
+
+/** POST /api/agent/calls/:callId/amd-mark: the agent's mark on a machine verdict (AMD audit). */
+export const AmdMarkBody = z.object({ mark: z.enum(['person', 'machine']) }).strict();
+export type AmdMarkBody = z.infer<typeof AmdMarkBody>;
+export const AmdMarkResponse = z.object({
+  ok: z.literal(true),
+  /** counted; unchanged (the same mark again); changed (the previous mark was replaced). */
+  result: z.enum(['counted', 'unchanged', 'changed']),
+});
+export type AmdMarkResponse = z.infer<typeof AmdMarkResponse>;
 
 export const ToggleBody = z.object({ on: z.boolean() }).strict();
 export type ToggleBody = z.infer<typeof ToggleBody>;

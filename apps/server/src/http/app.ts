@@ -19,6 +19,7 @@ import { mapError, RateLimitedError } from './errors.js';
 import type { RouteAuth } from './route.js';
 import { registerAdminPeopleRoutes } from './routes/admin-people.js';
 import { registerAgentRoutes } from './routes/agent.js';
+import { registerAmdAuditRoutes } from './routes/amd-audit.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerTwoFactorRoutes } from './routes/auth-2fa.js';
 import { registerCampaignRoutes } from './routes/campaigns.js';
@@ -208,6 +209,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerLeadRoutes(app, deps);
   registerComplianceRoutes(app, deps);
   registerTelephonyRoutes(app, deps);
+  registerAmdAuditRoutes(app, deps);
   registerReportRoutes(app, deps);
   registerSupervisorRoutes(app, deps);
   registerSupervisorPhoneRoutes(app, deps);

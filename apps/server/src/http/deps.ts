@@ -189,6 +189,14 @@ export interface AppDeps {
   health: HealthChecks;
   presence?: AgentPresence;
   telephony?: AgentTelephony;
+  /** The AMD audit's marks (services/dialer/redis-state.ts AmdAuditStore); absent: 503. */
+  amdAudit?: {
+    mark(
+      campaignId: CampaignId,
+      callId: string,
+      mark: 'person' | 'machine',
+    ): Promise<'counted' | 'unchanged' | 'changed' | 'not-audited'>;
+  };
   /** Sees every bus event the gateway receives (e.g. to track telephony status). */
   observeEvent?: (envelope: BusEnvelope) => void;
   /**

@@ -28,5 +28,6 @@ export function callView(c: LiveCall): LiveCallView {
     answeredAtMs: c.answeredAtMs,
     bridgedAtMs: c.bridgedAtMs,
     endedAtMs: c.endedAtMs,
+    amdResult: c.amdResult,
   };
 }

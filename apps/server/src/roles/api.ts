@@ -54,7 +54,7 @@ import {
   startCustomerHangupWatcher,
   WrapupSweeper,
 } from '../services/disposition.js';
-import { createDialerEntryPoints } from '../services/dialer/index.js';
+import { AmdAuditStore, DialerKeys, createDialerEntryPoints } from '../services/dialer/index.js';
 import type pg from 'pg';
 import { importLeads } from '../services/import/index.js';
 import { createListAdminDeps } from '../http/routes/admin-lists-deps.js';
@@ -146,6 +146,7 @@ export async function startApi(ctx: RoleContext): Promise<RunningRole> {
     compliance: createComplianceDeps({ pool, redis, prefix: config.redisPrefix, clock }),
     agentSessions: control.agentSessions,
     telephony: control.telephony,
+    amdAudit: new AmdAuditStore(redis, new DialerKeys(config.redisPrefix)),
     presence: control.presence,
     supervisor: control.supervisor,
     campaignLive: new CampaignLiveStore(redis, new RedisKeys(config.redisPrefix)),

@@ -16,6 +16,7 @@ import type { Hopper } from '../ports/hopper.js';
 import type { StateStore } from '../ports/state-store.js';
 import { AgentSessionService } from '../services/agent-session.js';
 import {
+  AmdAuditStore,
   CampaignLeases,
   DEFAULT_MAX_CALLS_PER_SERVER,
   createOriginator,
@@ -167,6 +168,7 @@ export async function startDialer(
     leads,
     ledger: ctx.metrics ? countEstimatedDrops(ledger, ctx.metrics) : ledger,
     pacingControl: new PacingControlStore(redis, keys, instanceId),
+    amdAudit: new AmdAuditStore(redis, keys),
     statusObserver: statusPublisher,
     clock: ctx.clock,
     timers: scaledTimers(speed),

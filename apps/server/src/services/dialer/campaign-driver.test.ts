@@ -840,13 +840,21 @@ describe('CampaignDriver: AMD errors and the AMD audit', () => {
   });
 
   it("sends the campaign's audit share of MACHINE verdicts to agents and hangs up on the rest", async () => {
-    w = makeWorld(toDialerCampaign(campaignRow({ amdAuditPct: 50 }), []));
+    const pending: string[] = [];
+    w = makeWorld(toDialerCampaign(campaignRow({ amdAuditPct: 50 }), []), null, undefined, {
+      amdAudit: {
+        marks: async () => ({ person: 0, machine: 0 }),
+        pending: async (_c, callId) => void pending.push(callId),
+      },
+    });
     await agentReady('1');
     const first = await call('MACHINE');
     await end(first, 'MACHINE');
     const second = await call('MACHINE');
     expect(w.ari.log).toContain(`hangup ${first.callId}`);
     expect(w.ari.log).toContain(`addChannel agent-1 ${second.callId}`);
+    // Only the one sent to an agent may be marked by that agent.
+    expect(pending).toEqual([second.callId]);
     // The audited one is no hang-up: no estimated drop for it.
     await end(second, 'HUMAN');
     expect(w.ledger.at(-1)).toEqual({
@@ -861,7 +869,12 @@ describe('CampaignDriver: AMD errors and the AMD audit', () => {
       toDialerCampaign(campaignRow({ amdHumanAsMachinePct: 0.5, amdMachineAsHumanPct: 5 }), []),
       null,
       undefined,
-      { amdAudit: { marks: async () => ({ person: 4, machine: 36 }) } },
+      {
+        amdAudit: {
+          marks: async () => ({ person: 4, machine: 36 }),
+          pending: async () => undefined,
+        },
+      },
     );
     await w.driver.recover();
     await agentReady('1');

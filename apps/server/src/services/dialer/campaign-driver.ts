@@ -74,8 +74,14 @@ export interface DriverDeps {
     ): Promise<void>;
     days(campaignId: DialerCampaign['id']): Promise<LedgerDay[]>;
   };
-  /** The AMD audit's marks of a campaign (agents' "a person" / "a machine"); absent: none. */
-  amdAudit?: { marks(campaignId: DialerCampaign['id']): Promise<AuditMarks> };
+  /**
+   * The AMD audit (agents' "a person" / "a machine" marks): the campaign's counts, and the
+   * record that a MACHINE verdict went to an agent and may be marked. Absent: no marks.
+   */
+  amdAudit?: {
+    marks(campaignId: DialerCampaign['id']): Promise<AuditMarks>;
+    pending(campaignId: DialerCampaign['id'], callId: CallId): Promise<void>;
+  };
   /**
    * Where the predictive controller's state lives between decisions and across lease holders
    * (Redis, beside the lease: PacingControlStore). Absent: kept in memory only.
@@ -103,17 +109,17 @@ export interface DriverDeps {
   /** Most calls not yet with an agent per working agent (pacing cap). */
   maxLinesPerAgent: number;
   onHandoff?(sample: HandoffSample): void;
+  /**
+   * State calling rules at dial time (windows, attempts per number per 24 h); the dialer role
+   * always gives it. Absent (unit tests of other behaviour): only the federal rules apply.
+   */
+  compliance?: DialCompliance;
   /** Pacing decisions and theta for the operators' metrics (docs/metrics.md). */
   metrics?: Pick<Metrics, 'pacingDecision'>;
 }
 
 type Phase = 'dialing' | 'handoff' | 'waiting' | 'bridged' | 'dropping' | 'machine' | 'ended';
 
-  /**
-   * State calling rules at dial time (windows, attempts per number per 24 h); the dialer role
-   * always gives it. Absent (unit tests of other behaviour): only the federal rules apply.
-   */
-  compliance?: DialCompliance;
 /** A call of this campaign that the driver follows. */
 interface Tracked {
   callId: CallId;
@@ -489,12 +495,6 @@ export class CampaignDriver {
     );
   }
 
-  /** Re-checks compliance at dial time, then originates. */
-  private async placeOne(
-    lease: HopperLease,
-    takingCalls: number,
-  ): Promise<'placed' | 'skipped' | 'refused' | 'stop'> {
-    const c = this.campaign;
   /** The state-rule inputs of a dial: rules in memory, the number's dials in the last 24 h. */
   private async stateCheck(phone: string, states: string[] | undefined, now: number) {
     const comp = this.d.compliance;
@@ -506,6 +506,12 @@ export class CampaignDriver {
     };
   }
 
+  /** Re-checks compliance at dial time, then originates. */
+  private async placeOne(
+    lease: HopperLease,
+    takingCalls: number,
+  ): Promise<'placed' | 'skipped' | 'refused' | 'stop'> {
+    const c = this.campaign;
     const e = lease.entry;
     const now = this.d.clock.nowMs();
     const onDnc = await this.d.dnc.isBlocked(e.phone, c.id, c.nationalDncScrub);
@@ -516,6 +522,7 @@ export class CampaignDriver {
       atMs: now,
       readyAgents: takingCalls,
       attempts: { made: e.attempts, max: c.recycle.maxAttempts },
+      state: await this.stateCheck(e.phone, e.states, now),
     });
     if (!verdict.ok) {
       await this.d.hopper.ack(c.id, e.leadId, this.d.instanceId);
@@ -523,7 +530,6 @@ export class CampaignDriver {
       const retryAt = verdict.rule === 'DNC' ? now + DNC_RETRY_MS : (verdict.retryAtMs ?? null);
       this.d.leads.skipped(e.leadId, verdict.rule, now, retryAt);
       this.log.info({ leadId: e.leadId, rule: verdict.rule }, 'lead not dialed: compliance guard');
-      state: await this.stateCheck(e.phone, e.states, now),
       return 'skipped';
     }
     const callId = this.d.newCallId();
@@ -544,15 +550,15 @@ export class CampaignDriver {
       await this.d.hopper.ack(c.id, e.leadId, this.d.instanceId);
       this.refusals.delete(e.leadId);
       this.d.leads.dialed(e.leadId, callId, now);
+      await this.d.compliance?.attempts.record(e.phone, now, callId).catch((err: unknown) => {
+        this.log.warn({ err, leadId: e.leadId }, 'dial attempt not counted');
+      });
       this.calls.set(callId, {
         callId,
         leadId: e.leadId,
         serverId: res.serverId,
         manual: false,
         agentId: null,
-      await this.d.compliance?.attempts.record(e.phone, now, callId).catch((err: unknown) => {
-        this.log.warn({ err, leadId: e.leadId }, 'dial attempt not counted');
-      });
         originatedAtMs: now,
         answeredAtMs: null,
         amdAtMs: null,
@@ -734,9 +740,11 @@ export class CampaignDriver {
     const machine = t.amdResult === 'MACHINE' && this.campaign.amdEnabled;
     if (machine && !this.amdRuleNow().hangups) {
       // AMD's errors alone would spend the cap: the verdict goes to an agent (reason on screen).
+      await this.markable(t);
       await this.handOff(t);
     } else if (machine && this.auditPick()) {
       this.log.info({ callId: t.callId }, 'machine verdict sent to an agent for the AMD audit');
+      await this.markable(t);
       await this.handOff(t);
     } else if (machine) {
       t.amdHungUp = true;
@@ -759,6 +767,13 @@ export class CampaignDriver {
       estimated: l.estimated,
       humans: l.answered,
     });
+  }
+
+  /** A MACHINE verdict going to an agent: the agent may mark it (the audit's sample). */
+  private async markable(t: Tracked): Promise<void> {
+    await this.d.amdAudit
+      ?.pending(this.campaign.id, t.callId)
+      .catch((err: unknown) => this.log.warn({ err, callId: t.callId }, 'AMD audit not recorded'));
   }
 
   /** Picks the campaign's audit share of MACHINE verdicts, evenly spread. */

@@ -26,10 +26,12 @@ export {
   type Timers,
 } from './ports.js';
 export {
+  AmdAuditStore,
   CampaignLeases,
   DialerKeys,
   LedgerStore,
   PacingControlStore,
+  type AmdMark,
   type DialerStatus,
 } from './redis-state.js';
 export { checkDialerSettings, loadDialerCampaign, type DialerCampaign } from './settings.js';

@@ -26,6 +26,14 @@ export class DialerKeys {
   lease(campaignId: CampaignId): string {
     return this.shared.dialerLease(campaignId);
   }
+  /** AMD audit marks of a campaign (adapters/redis/keys.ts). */
+  amdAudit(campaignId: CampaignId): string {
+    return this.shared.amdAudit(campaignId);
+  }
+  /** One MACHINE verdict sent to an agent: `pending:<campaignId>`, then the agent's mark. */
+  amdMark(callId: string): string {
+    return `${this.prefix}:{dialer}:amd-mark:${callId}`;
+  }
   /** The campaign's pacing control state (adapters/redis/keys.ts), beside its lease. */
   pacingControl(campaignId: CampaignId): string {
     return this.shared.pacingControl(campaignId);
@@ -183,6 +191,81 @@ export class PacingControlStore {
       JSON.stringify(control),
     );
     return Number(r) === 1;
+  }
+}
+
+/**
+ * KEYS[1] the call's mark key; KEYS[2] the campaign's audit hash; ARGV[1] campaign id;
+ * ARGV[2] 'person' | 'machine'.
+ * Result: 0 the call is not a MACHINE verdict of that campaign sent to an agent (or too old);
+ * 1 counted; 2 the same mark again (nothing changes); 3 the mark changed (counts moved).
+ */
+const AMD_MARK = `
+local cur = redis.call('GET', KEYS[1])
+if cur == false then return 0 end
+if cur == 'pending:' .. ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
+  redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
+  return 1
+end
+if cur == ARGV[2] then return 2 end
+if cur == 'person' or cur == 'machine' then
+  redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
+  redis.call('HINCRBY', KEYS[2], cur, -1)
+  redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
+  return 3
+end
+return 0
+`;
+
+/** How long an agent may still mark a MACHINE verdict sent to them, s. */
+const AMD_MARK_TTL_S = 24 * 3600;
+
+export type AmdMark = 'person' | 'machine';
+
+/**
+ * The AMD audit (docs/pacing.md): MACHINE verdicts the dialer sends to agents are recorded as
+ * pending; the agent marks each "a person" or "a machine" once (a changed mind moves the count);
+ * the dialer reads the campaign's counts into its AMD estimate.
+ */
+export class AmdAuditStore {
+  private readonly markCmd: Command;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: DialerKeys,
+  ) {
+    redis.defineCommand('rs_dialerAmdMark', { numberOfKeys: 2, lua: AMD_MARK });
+    const fn = (redis as unknown as Record<string, Command | undefined>).rs_dialerAmdMark;
+    if (!fn) throw new Error('ioredis did not define rs_dialerAmdMark');
+    this.markCmd = (...args) => fn.apply(redis, args);
+  }
+
+  /** The dialer sent this MACHINE verdict to an agent: it may be marked. */
+  async pending(campaignId: CampaignId, callId: string): Promise<void> {
+    await this.redis.set(this.keys.amdMark(callId), `pending:${campaignId}`, 'EX', AMD_MARK_TTL_S);
+  }
+
+  /** 'not-audited' when the call is no MACHINE verdict of the campaign sent to an agent. */
+  async mark(
+    campaignId: CampaignId,
+    callId: string,
+    mark: AmdMark,
+  ): Promise<'counted' | 'unchanged' | 'changed' | 'not-audited'> {
+    const r = Number(
+      await this.markCmd(
+        this.keys.amdMark(callId),
+        this.keys.amdAudit(campaignId),
+        campaignId,
+        mark,
+      ),
+    );
+    return r === 1 ? 'counted' : r === 2 ? 'unchanged' : r === 3 ? 'changed' : 'not-audited';
+  }
+
+  async marks(campaignId: CampaignId): Promise<{ person: number; machine: number }> {
+    const [p, m] = await this.redis.hmget(this.keys.amdAudit(campaignId), 'person', 'machine');
+    return { person: Math.max(0, Number(p ?? 0)), machine: Math.max(0, Number(m ?? 0)) };
   }
 }
 
