@@ -1,21 +1,15 @@
+import { hasUnstorableText } from '../domain/storable-text.js';
 import { ValidationError } from '../errors.js';
 
-/**
- * Text PostgreSQL cannot store: NUL (U+0000: refused by text and jsonb columns alike) and lone
- * UTF-16 surrogates (refused by jsonb, silently turned into U+FFFD in text columns). Checked once
- * for every route (app.ts, a preValidation hook over body, query and params) so that such input is
- * a 400 naming the field, never a 500 from the database or a mangled value.
- */
-// eslint-disable-next-line no-control-regex -- U+0000 is exactly what this looks for
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+export { hasUnstorableText };
 
+/**
+ * Refuses text PostgreSQL cannot store (domain/storable-text.ts) once for every route (app.ts, a
+ * preValidation hook over body, query and params): a 400 naming the field, never a 500 from the
+ * database or a mangled value.
+ */
 export const UNSTORABLE_TEXT_MESSAGE =
   'contains a NUL character or an invalid (lone surrogate) character';
-
-/** Whether `s` holds a NUL or a lone surrogate. */
-export function hasUnstorableText(s: string): boolean {
-  return UNSTORABLE.test(s);
-}
 
 /** Nesting beyond which a value is not walked further (JSON bodies are limited to 1 MiB anyway). */
 const MAX_DEPTH = 64;

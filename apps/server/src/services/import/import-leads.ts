@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { parse, type CsvError, type Info } from 'csv-parse';
+import { parse, type CsvError, type Info, type Options } from 'csv-parse';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Logger } from '../../logger.js';
@@ -13,7 +13,9 @@ import {
 } from './mapping.js';
 import { normaliseRow, toE164, type ImportRowError, type StagedLead } from './row.js';
 import { copyLine } from './copy-text.js';
-import { sniff } from './sniff.js';
+import { sniff, type Sniffed } from './sniff.js';
+import { hasUnstorableText } from '../../domain/storable-text.js';
+import { decodeText, guardFields, MAX_FIELD_CHARS, OVERSIZED_MARK } from './text-stream.js';
 
 export type { ColumnMapping } from './mapping.js';
 export type { ImportRowError } from './row.js';
@@ -22,8 +24,44 @@ export type { ImportRowError } from './row.js';
 export const DEFAULT_BATCH_ROWS = 5000;
 /** How many row problems (and skipped rows) the report and import_jobs.errors keep. */
 export const MAX_REPORTED = 1000;
-/** A CSV record longer than this is refused, so a stray quote cannot make us buffer the file. */
-const MAX_RECORD_BYTES = 256 * 1024;
+/**
+ * A CSV record longer than this is refused, so a stray quote cannot make us buffer the file.
+ * Fields are cut at MAX_FIELD_CHARS before (text-stream.ts), so only a file with very many
+ * columns or a stray quote reaches it.
+ */
+export const MAX_RECORD_BYTES = 8 * 1024 * 1024;
+
+/** csv-parse options of the import and of its preview (the same reading of a file). */
+export function csvOptions(
+  delimiter: string,
+  onSkip: (err: CsvError | undefined) => undefined,
+): Options {
+  return {
+    delimiter,
+    bom: true,
+    info: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    max_record_size: MAX_RECORD_BYTES,
+    on_skip: onSkip,
+  };
+}
+
+/** The text the parser reads: decoded (UTF-8 or Windows-1252) and with oversized fields cut. */
+export function csvText(sniffed: Sniffed): Readable {
+  return Readable.from(
+    guardFields(decodeText(sniffed.stream, sniffed.encoding), sniffed.delimiter),
+    { objectMode: false },
+  );
+}
+
+/** A report warning saying how a file that is not UTF-8 was read. */
+export function encodingWarning(sniffed: Sniffed): ImportRowError[] {
+  return sniffed.encoding === 'utf-8'
+    ? []
+    : [{ row: 0, column: '', reason: 'the file is not UTF-8: read as Windows-1252 (Latin-1)' }];
+}
 
 export interface ImportDeps {
   pool: pg.Pool;
@@ -214,21 +252,15 @@ export async function importLeads(deps: ImportDeps, opts: ImportOptions): Promis
   const client = await pool.connect();
   let inTransaction = false;
   try {
-    const { stream, delimiter } = await sniff(opts.input);
+    const sniffed = await sniff(opts.input);
+    report.warnings.push(...encodingWarning(sniffed));
     await client.query('BEGIN');
     inTransaction = true;
     await client.query(CREATE_STAGING);
 
     let malformed = 0;
-    const parser = parse({
-      delimiter,
-      bom: true,
-      info: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      skip_records_with_error: true,
-      max_record_size: MAX_RECORD_BYTES,
-      on_skip: (err: CsvError | undefined) => {
+    const parser = parse(
+      csvOptions(sniffed.delimiter, (err: CsvError | undefined) => {
         malformed++;
         report.rowsTotal++;
         report.rejected++;
@@ -239,11 +271,11 @@ export async function importLeads(deps: ImportDeps, opts: ImportOptions): Promis
           reason: `not readable as CSV (${err?.code ?? 'malformed'})`,
         });
         return undefined;
-      },
-    });
+      }),
+    );
     // The input is piped through the parser; iterating the parser pulls it, so a slow database
     // pauses the file (backpressure) instead of buffering it.
-    const parsing = pipeline(stream, parser);
+    const parsing = pipeline(csvText(sniffed), parser);
     parsing.catch(() => undefined); // surfaced by the iteration below
 
     let resolved: ResolvedMapping | null = null;
@@ -279,6 +311,7 @@ export async function importLeads(deps: ImportDeps, opts: ImportOptions): Promis
       if (resolved === null) {
         crlfInFields += fieldBreaks(record).crlf;
         checkHeaderIsNotData(record, defaultCountry);
+        checkHeaderText(record);
         resolved = resolveMapping(record, mapping);
         report.mapping = resolved.used;
         continue;
@@ -316,7 +349,8 @@ export async function importLeads(deps: ImportDeps, opts: ImportOptions): Promis
         { path: 'file', message: 'no header row' },
       ]);
     }
-    if (report.rowsTotal > 0 && malformed === report.rowsTotal) {
+    if (report.rowsTotal === 0) throw headerOnly();
+    if (malformed === report.rowsTotal) {
       throw new ValidationError(
         `the file is not CSV: none of its ${report.rowsTotal} rows has the header's ${resolved.header.length} columns; nothing was imported`,
         [{ path: 'file', message: 'no row matches the header' }],
@@ -413,6 +447,28 @@ export function fieldBreaks(record: string[]): { breaks: number; crlf: number } 
     }
   }
   return { breaks, crlf };
+}
+
+/** docs/import.md: a file with a header and no data row is refused, not a "done" with 0 rows. */
+export function headerOnly(): ValidationError {
+  return new ValidationError('the file has a header row but no data rows; nothing was imported', [
+    { path: 'file', message: 'no data rows' },
+  ]);
+}
+
+/** Header cells become lead fields and custom keys: a NUL or a cut cell refuses the file. */
+export function checkHeaderText(header: string[]): void {
+  header.forEach((cell, i) => {
+    const why = hasUnstorableText(cell)
+      ? 'contains a NUL character'
+      : cell.includes(OVERSIZED_MARK)
+        ? `is longer than ${MAX_FIELD_CHARS} characters`
+        : null;
+    if (why === null) return;
+    throw new ValidationError(`the header's column ${i + 1} ${why}; nothing was imported`, [
+      { path: 'header', message: `column ${i + 1} ${why}` },
+    ]);
+  });
 }
 
 /** A header row holding phone numbers is a data row: the file has no header. */

@@ -2,10 +2,20 @@ import { Readable } from 'node:stream';
 import { parse, type Info } from 'csv-parse';
 import type pg from 'pg';
 import { NotFoundError, ValidationError } from '../../errors.js';
-import { asValidation, checkHeaderIsNotData, fieldBreaks } from './import-leads.js';
+import {
+  asValidation,
+  checkHeaderIsNotData,
+  checkHeaderText,
+  csvOptions,
+  csvText,
+  encodingWarning,
+  fieldBreaks,
+  headerOnly,
+} from './import-leads.js';
 import { checkMapping, LEAD_FIELDS, resolveMapping, type ColumnMapping } from './mapping.js';
 import { normaliseRow, type ImportRowError, type StagedLead } from './row.js';
 import { sniff } from './sniff.js';
+import { MAX_FIELD_CHARS, type TextEncoding } from './text-stream.js';
 
 /** Bytes of the upload a preview reads; the rest is drained unread (send only the head). */
 export const PREVIEW_MAX_BYTES = 1024 * 1024;
@@ -42,6 +52,10 @@ export interface ImportPreviewResult {
   rows: PreviewRow[];
   /** More rows follow the ones shown. */
   more: boolean;
+  /** How the file's bytes were read: UTF-8, or Windows-1252 (Latin-1) when it is not UTF-8. */
+  encoding: TextEncoding;
+  /** File-level warnings the import would give too (the encoding). */
+  warnings: ImportRowError[];
 }
 
 /**
@@ -67,18 +81,14 @@ export async function previewImport(
   }
 
   const { head, truncated } = await readHead(opts.input, PREVIEW_MAX_BYTES);
-  // A cut upload ends mid-line: keep whole lines only.
-  const cut = truncated ? head.subarray(0, head.lastIndexOf(0x0a) + 1) : head;
-  const { stream, delimiter } = await sniff(Readable.from([cut]));
+  const cut = truncated ? cutHead(head) : head;
+  const sniffed = await sniff(Readable.from([cut]));
+  const { delimiter } = sniffed;
   const rows: PreviewRow[] = [];
-  const parser = parse({
-    delimiter,
-    bom: true,
-    info: true,
-    relax_column_count: true,
-    skip_empty_lines: true,
-    skip_records_with_error: true,
-    on_skip: (err) => {
+  // The import's own reading of the file (decoding, cut fields, parser options): the preview
+  // shows the errors the import would give.
+  const parser = parse(
+    csvOptions(delimiter, (err) => {
       if (rows.length >= wanted) return undefined;
       const line = typeof err?.lines === 'number' ? err.lines : 0;
       rows.push({
@@ -92,9 +102,11 @@ export async function previewImport(
         skip: null,
       });
       return undefined;
-    },
-  });
-  stream.pipe(parser);
+    }),
+  );
+  const text = csvText(sniffed);
+  text.on('error', (err) => parser.destroy(err));
+  text.pipe(parser);
 
   let resolved: ReturnType<typeof resolveMapping> | null = null;
   let crlfInFields = 0;
@@ -105,6 +117,7 @@ export async function previewImport(
       if (resolved === null) {
         crlfInFields += fieldBreaks(record).crlf;
         checkHeaderIsNotData(record, defaultCountry);
+        checkHeaderText(record);
         resolved = resolveMapping(record, mapping);
         continue;
       }
@@ -134,6 +147,7 @@ export async function previewImport(
       { path: 'file', message: 'no header row' },
     ]);
   }
+  if (rows.length === 0 && !more && !truncated) throw headerOnly();
   rows.sort((a, b) => a.row - b.row);
 
   await markSkips(deps.pool, opts.listId, campaignId, rows);
@@ -145,7 +159,27 @@ export async function previewImport(
     leadFields: [...LEAD_FIELDS],
     rows,
     more: more || truncated,
+    encoding: sniffed.encoding,
+    warnings: encodingWarning(sniffed),
   };
+}
+
+/**
+ * A cut upload ends mid-line: keep whole lines only, unless the cut line is itself longer than a
+ * field may be (a huge field straddling the cut): it is kept, its quote closed, so that the
+ * preview shows the "longer than" error the import gives for that row.
+ */
+export function cutHead(head: Buffer): Buffer {
+  const lastLine = head.lastIndexOf(0x0a) + 1;
+  if (head.length - lastLine <= MAX_FIELD_CHARS) return head.subarray(0, lastLine);
+  // Not in the middle of a UTF-8 character either (it would look like another encoding).
+  let end = head.length;
+  while (end > lastLine && (head[end - 1] ?? 0) >= 0x80 && (head[end - 1] ?? 0) < 0xc0) end--;
+  if (end > lastLine && (head[end - 1] ?? 0) >= 0xc0) end--;
+  const line = head.subarray(0, end);
+  let quotes = 0;
+  for (let i = lastLine; i < line.length; i++) if (line[i] === 0x22) quotes++;
+  return quotes % 2 === 1 ? Buffer.concat([line, Buffer.from('"')]) : line;
 }
 
 /** Marks rows the import would skip: repeats in the file, phones in the list or on DNC. */

@@ -1,6 +1,8 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import { deriveTimeZone } from '../../domain/timezone/index.js';
+import { hasUnstorableText } from '../../domain/storable-text.js';
 import type { ResolvedMapping } from './mapping.js';
+import { MAX_FIELD_CHARS, OVERSIZED_MARK } from './text-stream.js';
 
 /** A row ready for the staging table. */
 export interface StagedLead {
@@ -150,6 +152,17 @@ export function normaliseRow(
       ],
     };
   }
+  // Text PostgreSQL cannot store, and fields cut for their size (text-stream.ts): this row only.
+  for (let i = 0; i < record.length; i++) {
+    const v = record[i] ?? '';
+    const reason = v.includes(OVERSIZED_MARK)
+      ? `longer than ${MAX_FIELD_CHARS} characters`
+      : hasUnstorableText(v)
+        ? 'contains a NUL character'
+        : null;
+    if (reason !== null) errors.push({ row, column: m.header[i] ?? '', reason });
+  }
+  if (errors.length > 0) return { ok: false, errors };
   const cell = (i: number | undefined): string | null => {
     if (i === undefined) return null;
     const v = (record[i] ?? '').trim();

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { ValidationError } from '../../errors.js';
+import { detectEncoding, type TextEncoding } from './text-stream.js';
 
 /** Bytes read before deciding whether the input is CSV. */
 export const SNIFF_BYTES = 64 * 1024;
@@ -20,6 +21,8 @@ export interface Sniffed {
   /** The whole input again, starting with the bytes already read. */
   stream: Readable;
   delimiter: string;
+  /** How the bytes are to be read (text-stream.ts). */
+  encoding: TextEncoding;
 }
 
 /**
@@ -45,6 +48,7 @@ export async function sniff(input: Readable): Promise<Sniffed> {
   const head = Buffer.concat(parts);
   checkText(head);
   const delimiter = guessDelimiter(head);
+  const encoding = detectEncoding(head, done);
 
   async function* all(): AsyncGenerator<Buffer> {
     yield head;
@@ -55,7 +59,7 @@ export async function sniff(input: Readable): Promise<Sniffed> {
       yield typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
     }
   }
-  return { stream: Readable.from(all(), { objectMode: false }), delimiter };
+  return { stream: Readable.from(all(), { objectMode: false }), delimiter, encoding };
 }
 
 function notCsv(why: string): ValidationError {
@@ -71,12 +75,15 @@ export function checkText(head: Buffer): void {
     if (sig.every((b, i) => head[i] === b)) throw notCsv(`it is ${what}`);
   }
   let control = 0;
+  let nul = 0;
   for (const b of head) {
-    if (b === 0) throw notCsv('it contains binary data');
-    if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) control++;
+    if (b === 0) nul++;
+    else if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) control++;
   }
-  // A few stray control characters happen in exported text; many mean binary data.
+  // A few stray control characters happen in exported text, and a stray NUL (its row is then
+  // refused, see row.ts); many mean binary data (UTF-16 without a BOM is half NUL bytes).
   if (control > head.length / 100) throw notCsv('it contains binary data');
+  if (nul > Math.max(1, Math.min(16, head.length / 100))) throw notCsv('it contains binary data');
 }
 
 /** The most frequent of , ; tab | in the first line (outside quotes); ',' when none. */
