@@ -1,3 +1,6 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
@@ -306,6 +309,32 @@ describe('security headers (issue 12, point 8)', () => {
     const page = await app.inject({ method: 'GET', url: '/' });
     expect(page.headers['x-frame-options']).toBe('DENY');
     expect(String(page.headers['content-security-policy'])).toContain("frame-ancestors 'none'");
+  });
+});
+
+describe('source maps (issue 12, point 8)', () => {
+  it('are served in development and not in production', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'rs-web-'));
+    await mkdir(path.join(root, 'assets'));
+    await writeFile(path.join(root, 'index.html'), '<!doctype html><title>t</title>');
+    await writeFile(path.join(root, 'assets', 'app.js'), 'export {};');
+    await writeFile(path.join(root, 'assets', 'app.js.map'), '{"version":3}');
+    const statusIn = async (production: boolean) => {
+      const web = await buildApp({
+        ...h.deps,
+        config: { ...h.deps.config, webRoot: root, production },
+      });
+      const map = await web.inject({ method: 'GET', url: '/assets/app.js.map' });
+      const js = await web.inject({ method: 'GET', url: '/assets/app.js' });
+      await web.close();
+      return [map.statusCode, js.statusCode];
+    };
+    try {
+      expect(await statusIn(false)).toEqual([200, 200]);
+      expect(await statusIn(true)).toEqual([404, 200]);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });
 
