@@ -8,6 +8,7 @@ import type {
   StateRulesResponse,
   WhyNotDialedResponse,
 } from '@ringside/protocol';
+import { PgHopperSource } from '../../src/adapters/postgres/hopper-source.js';
 import { PgStateRules } from '../../src/adapters/postgres/state-rules.js';
 import { RedisDialAttempts } from '../../src/adapters/redis/dial-attempts.js';
 import { RedisHopper } from '../../src/adapters/redis/hopper.js';
@@ -273,5 +274,37 @@ describe('state calling rules API', () => {
       });
     expect((await del('WA')).json()).toEqual({ deleted: true });
     expect((await del('WA')).statusCode).toBe(404);
+  });
+});
+
+describe('PgHopperSource.defer (the filler holds back leads a state window closes)', () => {
+  it('clears the mark and moves next_eligible_at and a queued callback to when the rule allows', async () => {
+    const r = await h.db.pool.query<{ id: string }>(
+      `INSERT INTO leads (list_id, phone, state, tz_candidates, tz_key, tz_source, hopper_at)
+       VALUES ($1, '+14055550123', 'OK', '{America/Chicago}', 'America/Chicago', 'area_code', now())
+       RETURNING id::text`,
+      [h.listId],
+    );
+    const id = r.rows[0]?.id ?? '';
+    await h.db.pool.query(
+      `INSERT INTO callbacks (lead_id, campaign_id, due_at, time_zone, status)
+       VALUES ($1, $2, $3, 'America/Chicago', 'QUEUED')`,
+      [id, h.campaignId, new Date(AT)],
+    );
+    const until = AT + 12 * 3_600_000;
+    const n = await new PgHopperSource(h.db.pool).defer([{ leadId: id as LeadId, untilMs: until }]);
+    expect(n).toBe(1);
+    const lead = await h.db.pool.query<{ hopper_at: Date | null; next_eligible_at: Date }>(
+      'SELECT hopper_at, next_eligible_at FROM leads WHERE id = $1',
+      [id],
+    );
+    expect(lead.rows[0]?.hopper_at).toBeNull();
+    expect(lead.rows[0]?.next_eligible_at.getTime()).toBe(until);
+    const cb = await h.db.pool.query<{ status: string; due_at: Date }>(
+      'SELECT status, due_at FROM callbacks WHERE lead_id = $1',
+      [id],
+    );
+    expect(cb.rows[0]?.status).toBe('PENDING');
+    expect(cb.rows[0]?.due_at.getTime()).toBe(until);
   });
 });

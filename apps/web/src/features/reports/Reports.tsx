@@ -12,6 +12,7 @@ import { ApiError, refusalMessage } from '../../core/api.js';
 import { AgentPerformanceView, AgentTimeView } from './AgentReports.js';
 import { ReportsApi } from './api.js';
 import { ComplianceView } from './ComplianceView.js';
+import { StateRulesInForce } from './StateRulesInForce.js';
 import { FilterBar, type FilterOptions } from './FilterBar.js';
 import {
   buildQuery,
@@ -251,7 +252,10 @@ export function Reports(props: { me: Me; section: string }) {
                   />
                 )}
                 {shown.report === 'compliance' && (
-                  <ComplianceView data={shown.data} prior={shown.prior} />
+                  <>
+                    <ComplianceView data={shown.data} prior={shown.prior} />
+                    <StateRulesInForce api={api} />
+                  </>
                 )}
               </div>
             )}

@@ -6,6 +6,7 @@ import {
   ErrorBody,
   LeadHistoryReport,
   WhyNotDialedResponse,
+  StateRulesResponse,
   OutboundReport,
   RosterResponse,
 } from '@ringside/protocol';
@@ -80,6 +81,11 @@ export class ReportsApi {
   compliance(q: URLSearchParams, signal?: AbortSignal) {
     return this.get(this.reportPath('compliance', q), ComplianceReport, signal);
   }
+  /** The state calling rules the dialer enforces (GET /api/admin/state-rules). */
+  stateRules(signal?: AbortSignal) {
+    return this.get('/api/admin/state-rules', StateRulesResponse, signal);
+  }
+
   /** Every rule holding the lead back now (GET /api/leads/:id/why-not-dialed). */
   whyNotDialed(leadId: string, signal?: AbortSignal) {
     return this.get(
