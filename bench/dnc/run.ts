@@ -1,4 +1,5 @@
 import { randomFillSync } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
@@ -47,8 +48,11 @@ interface Row {
   ok?: boolean;
 }
 
+const startedMs = performance.now();
 const progress = (msg: string) => {
-  if (!values.json) process.stderr.write(`${msg}\n`);
+  if (!values.json) {
+    process.stderr.write(`[${((performance.now() - startedMs) / 1000).toFixed(0)} s] ${msg}\n`);
+  }
 };
 
 /** 400 distinct area codes 201.. (valid NANP form: 2-9 first). */
@@ -153,6 +157,12 @@ async function main(): Promise<void> {
     await redis.del(keys.dncNationalAreas);
   };
   await cleanup();
+  // Interrupted (Ctrl-C, a timeout): the 500 MB registry is not left behind in Redis.
+  const onSignal = () => {
+    void cleanup().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   const memBefore = await usedMemory(redis);
 
   // 1. Full files, streamed through the importer. Keep a few bitsets for the checks' truth.
@@ -170,6 +180,7 @@ async function main(): Promise<void> {
     { kind: 'full', nowMs: () => Date.now() },
   );
   const fullS = (performance.now() - t0) / 1000;
+  progress(`imported ${report.numbers} numbers in ${fullS.toFixed(1)} s`);
   if (!report.committed || report.numbers !== generated) {
     throw new Error(`import mismatch: ${report.numbers} imported, ${generated} generated`);
   }
@@ -217,6 +228,7 @@ async function main(): Promise<void> {
   }
 
   // 3. Dial-time checks through the dialer's own DncCache (the pool is never used by isBlocked).
+  const statsBefore = await redis.info('commandstats');
   const pool = new pg.Pool({ max: 1 });
   const dnc = new DncCache(redis, new DialerKeys(PREFIX), pool);
   const sample = [...truth.entries()];
@@ -238,6 +250,18 @@ async function main(): Promise<void> {
     if (got !== expected) wrong++;
   }
   lat.sort((a, b) => a - b);
+  // Redis's own time per command (commandstats, the change over the checks; the Redis may be
+  // shared, so no RESETSTAT): what a check costs without the client and the network.
+  const statsAfter = await redis.info('commandstats');
+  const usec = (cmd: string) => {
+    const read = (text: string) => {
+      const m = new RegExp(`cmdstat_${cmd}:calls=(\\d+),usec=(\\d+)`).exec(text);
+      return { calls: Number(m?.[1] ?? 0), usec: Number(m?.[2] ?? 0) };
+    };
+    const a = read(statsBefore);
+    const b = read(statsAfter);
+    return b.calls > a.calls ? Number(((b.usec - a.usec) / (b.calls - a.calls)).toFixed(2)) : 0;
+  };
   if (wrong > 0) throw new Error(`${wrong} checks answered wrong`);
   clearInterval(sampler);
   const redisTotal = await usedMemory(redis);
@@ -278,6 +302,13 @@ async function main(): Promise<void> {
     },
     { metric: 'dial-time check max', value: Number((lat.at(-1) ?? 0).toFixed(3)), unit: 'ms' },
     { metric: 'wrong answers', value: wrong, unit: '', goal: '0', ok: wrong === 0 },
+    { metric: 'Redis time per GETBIT (commandstats)', value: usec('getbit'), unit: 'us' },
+    { metric: 'Redis time per SISMEMBER (commandstats)', value: usec('sismember'), unit: 'us' },
+    {
+      metric: 'load average (1 min) at the end',
+      value: Number(loadavg()[0]?.toFixed(1)),
+      unit: '',
+    },
   );
 
   if (!values.keep) await cleanup();

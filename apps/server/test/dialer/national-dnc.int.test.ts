@@ -94,6 +94,8 @@ describe('national DNC registry', () => {
     });
     expect(await dnc.isBlocked('+12125550007', campaignId)).toBe(true);
     expect(await dnc.isBlocked('+16465559997', campaignId)).toBe(true);
+    // The first number of an area code opened while another was flushed is kept.
+    expect(await dnc.isBlocked('+16465550007', campaignId)).toBe(true);
     expect(await dnc.isBlocked('+12125550008', campaignId)).toBe(false);
     expect(await dnc.isBlocked('+13125550007', campaignId)).toBe(false); // area code not imported
     expect(await dnc.isBlocked('+442071234567', campaignId)).toBe(false); // not NANP
@@ -184,6 +186,7 @@ describe('manual dial against the national registry', () => {
       clock: systemClock,
     });
     const requests: unknown[] = [];
+    const leads = new PgDialerLeads(db.pool, logger);
     const dialer = new ManualDialer({
       pool: db.pool,
       store: store2,
@@ -195,7 +198,7 @@ describe('manual dial against the national registry', () => {
         },
       },
       campaigns,
-      leads: new PgDialerLeads(db.pool, logger),
+      leads,
       dnc,
       clock: systemClock,
       logger,
@@ -214,5 +217,6 @@ describe('manual dial against the national registry', () => {
     await campaigns.update(campaignId, { nationalDncScrub: false });
     await dialer.manualDial(agentId, '+14155550123');
     expect(requests).toHaveLength(1);
+    await leads.flush();
   });
 });

@@ -155,13 +155,14 @@ export async function importRegistryFile(
     touched.add(npa);
     if (full) {
       let bits = open.get(npa);
+      const opened = !bits;
       if (!bits) {
         bits = Buffer.alloc(NPA_BITSET_BYTES);
         open.set(npa, bits);
-        if (open.size > maxOpen) return flushOldest();
       }
       bits[line >> 3]! |= 0x80 >> (line & 7);
-      return null;
+      // The oldest is the first opened, never the one just opened (maxOpen >= 1).
+      return opened && open.size > maxOpen ? flushOldest() : null;
     }
     changes.push({ npa: String(npa), line, listed });
     if (changes.length >= batchSize) {
