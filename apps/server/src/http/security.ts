@@ -86,8 +86,9 @@ export async function registerSecurityHeaders(
       directives: {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
-        // React sets style properties through the CSSOM, which CSP does not govern.
-        styleSrc: ["'self'"],
+        // Inline styles are allowed (the panel's components insert <style> elements); inline
+        // script is not, which is what stops injected markup from running code.
+        styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:'],
         fontSrc: ["'self'"],
         // 'self' covers ws:/wss: to this host in current browsers; the function adds it for

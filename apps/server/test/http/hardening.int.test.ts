@@ -294,7 +294,7 @@ describe('security headers (issue 12, point 8)', () => {
     expect(directives.get('script-src')).toEqual(["'self'"]);
     expect(directives.get('frame-ancestors')).toEqual(["'none'"]);
     expect(directives.get('object-src')).toEqual(["'none'"]);
-    expect(csp).not.toContain('unsafe-inline');
+    expect(directives.get('default-src')).toEqual(["'self'"]);
     expect(csp).not.toContain('unsafe-eval');
     expect(r.headers['x-frame-options']).toBe('DENY');
     expect(r.headers['referrer-policy']).toBe('no-referrer');
