@@ -116,6 +116,7 @@ async function main(): Promise<void> {
     tzKeys: (ids: Parameters<PgHopperSource['tzKeys']>[0]) => source.tzKeys(ids),
     clearMarks: (ids: Parameters<PgHopperSource['clearMarks']>[0]) => source.clearMarks(ids),
     clearCampaignMarks: (id: CampaignId) => source.clearCampaignMarks(id),
+    defer: (leads: Parameters<PgHopperSource['defer']>[0]) => source.defer(leads),
     take: async (...args: Parameters<PgHopperSource['take']>) => {
       const t = performance.now();
       const out = await source.take(...args);
