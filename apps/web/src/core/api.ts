@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   AgentSessionResponse,
+  AmdMarkResponse,
   Campaign,
   CampaignList,
   CallResponse,
@@ -209,6 +210,12 @@ export class ApiClient {
   }
   mute(callId: string, on: boolean) {
     return this.call('POST', `/api/agent/calls/${enc(callId)}/mute`, OkResponse, { on });
+  }
+  /** The AMD audit: what answered a call AMD judged a machine. */
+  amdMark(callId: string, mark: 'person' | 'machine') {
+    return this.call('POST', `/api/agent/calls/${enc(callId)}/amd-mark`, AmdMarkResponse, {
+      mark,
+    });
   }
   dtmf(callId: string, digits: string) {
     return this.call('POST', `/api/agent/calls/${enc(callId)}/dtmf`, OkResponse, { digits });

@@ -36,6 +36,8 @@ export interface CallInfo {
    * Ringside ended it as a failure (call.ended with a reason: the phone server removed it).
    */
   endedBy: 'customer' | 'agent' | 'server' | null;
+  /** AMD's verdict: MACHINE on a dialer call means the agent may mark it (AMD audit). */
+  amdResult?: 'HUMAN' | 'MACHINE' | 'NOTSURE' | null;
 }
 
 export interface LeadSlot {
@@ -181,6 +183,7 @@ function fromView(v: LiveCallView): CallInfo {
     manual: v.manual,
     bridgedAtMs: v.bridgedAtMs,
     endedAtMs: v.endedAtMs,
+    amdResult: v.amdResult ?? null,
   });
 }
 
@@ -431,6 +434,7 @@ export function reduce(s: PanelState, input: PanelInput): PanelResult {
             manual: v.manual,
             stage: s.call.endedAtMs !== null ? s.call.stage : v.stage,
             bridgedAtMs: s.call.bridgedAtMs ?? v.bridgedAtMs,
+            amdResult: v.amdResult ?? null,
           },
         },
         effects,

@@ -6,6 +6,7 @@ import { fillScript } from '../../core/script.js';
 import { localTime } from '../../core/timezone.js';
 import type { PanelController } from '../../app/usePanel.js';
 import { ActionButton, type Focusers } from './AgentPanel.js';
+import { AmdMarks } from './AmdMarks.js';
 import { TransferPicker, externalNumber } from './TransferPicker.js';
 
 const DTMF_KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'];
@@ -164,6 +165,7 @@ export function CallPanel(props: {
           <p>No earlier contact.</p>
         )}
       </section>
+      {call.amdResult === 'MACHINE' && !call.manual && <AmdMarks api={api} callId={callId} />}
       <section aria-label="Call controls">
         <div className="row">
           <ActionButton

@@ -9,8 +9,10 @@ import {
   applySnapshot,
   campaignHeaders,
   DEFAULT_THRESHOLDS,
+  amdText,
   emptyDashboard,
   formatDuration,
+  ledgerText,
   maskPhone,
   rows,
   severity,
@@ -240,6 +242,20 @@ export function Dashboard(props: { me: Me; onSignedOut(): void }) {
             {h.dialer && (
               <p className="sv-reason" aria-label="Pacing reason">
                 {h.dialer.reason}
+              </p>
+            )}
+            {ledgerText(h.dialer) && (
+              <p className="sv-ledger" aria-label="Drop ledger">
+                {ledgerText(h.dialer)}
+              </p>
+            )}
+            {amdText(h.dialer) && (
+              <p
+                className={amdText(h.dialer)?.stopped ? 'sv-amd tone-busy' : 'sv-amd'}
+                aria-label="AMD"
+                data-amd-hangups={String(!amdText(h.dialer)?.stopped)}
+              >
+                {amdText(h.dialer)?.text}
               </p>
             )}
             <p>

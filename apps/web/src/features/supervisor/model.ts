@@ -360,7 +360,45 @@ export interface CampaignHeader {
     ahtMs: number | null;
     asaMs: number | null;
     atMs: number;
+    /** The 30-day ledger: counted drops apart from the estimated AMD drops (absent: old dialer). */
+    drops?: DialerStatusChanged['drops'];
+    /** The AMD rule and estimate (absent: old dialer). */
+    amd?: DialerStatusChanged['amd'];
   } | null;
+}
+
+const pct2 = (x: number): string => `${(Math.round(x * 100) / 100).toString()}%`;
+
+/**
+ * The header's drop ledger line: counted drops apart from the estimated ones (people AMD hung up
+ * on, docs/pacing.md), and the rate pacing budgets against. Null without a report carrying it.
+ */
+export function ledgerText(d: CampaignHeader['dialer']): string | null {
+  if (!d?.drops) return null;
+  const l = d.drops;
+  const est = Math.round(l.estimated * 10) / 10;
+  return `30 days: ${l.counted} drops counted + ${est} estimated from AMD errors, of ${l.humans} live answers: ${pct2(l.ratePct)} of a ${pct2(l.capPct)} cap`;
+}
+
+/**
+ * The header's AMD line: the estimate in force (admin's or the audit's, with its 95 % interval)
+ * and, when the dialer stopped hanging up on machine verdicts, why. Null without AMD errors.
+ */
+export function amdText(d: CampaignHeader['dialer']): { text: string; stopped: boolean } | null {
+  const a = d?.amd;
+  if (!a) return null;
+  if (a.hangups && a.humanAsMachinePct === 0 && a.interval === null && a.auditPct === 0)
+    return null;
+  const from =
+    a.source === 'audit' && a.interval
+      ? `the audit (${a.interval.marks} marks; people among machine verdicts ${pct2(100 * a.interval.lo)}-${pct2(100 * a.interval.hi)}, 95 %)`
+      : 'the admin';
+  const est = `AMD judges ${pct2(a.humanAsMachinePct)} of people machines, per ${from}`;
+  const audit =
+    a.auditPct > 0 ? `; ${pct2(a.auditPct)} of machine verdicts go to agents to be marked` : '';
+  if (!a.hangups)
+    return { text: `Machine verdicts go to agents: ${a.note} (${est}${audit})`, stopped: true };
+  return { text: `${est}${audit}.`, stopped: false };
 }
 
 export function campaignHeaders(s: DashboardState, roster: Roster): CampaignHeader[] {
@@ -404,6 +442,8 @@ export function campaignHeaders(s: DashboardState, roster: Roster): CampaignHead
       ahtMs: d.kpi.ahtMs,
       asaMs: d.kpi.asaMs,
       atMs: d.atMs,
+      ...(d.drops ? { drops: d.drops } : {}),
+      ...(d.amd ? { amd: d.amd } : {}),
     };
   }
   for (const c of s.settings.values()) {

@@ -114,6 +114,24 @@ const GROUPS: ReadonlyArray<{ legend: string; settings: readonly Setting[] }> = 
         kind: 'text',
         hint: 'played to a dropped call',
       },
+      {
+        key: 'amdHumanAsMachinePct',
+        label: 'AMD: people judged machines (%)',
+        kind: 'decimal',
+        hint: '0-50 %; each machine hang-up counts as this share of a drop',
+      },
+      {
+        key: 'amdMachineAsHumanPct',
+        label: 'AMD: machines judged people (%)',
+        kind: 'decimal',
+        hint: '0-50 %',
+      },
+      {
+        key: 'amdAuditPct',
+        label: 'AMD audit: machine verdicts sent to agents (%)',
+        kind: 'decimal',
+        hint: '0-100 %; agents mark a person or a machine',
+      },
     ],
   },
   {
@@ -161,6 +179,9 @@ const NEW_CAMPAIGN: Omit<Campaign, 'id' | 'script'> = {
   wrapupS: 30,
   wrapupTimeoutAction: 'disposition',
   wrapupDefaultDisposition: 'NI',
+  amdHumanAsMachinePct: 0,
+  amdMachineAsHumanPct: 0,
+  amdAuditPct: 0,
 };
 
 function toDraft(c: Omit<Campaign, 'id' | 'script'>): Draft {
