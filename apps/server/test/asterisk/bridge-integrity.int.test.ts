@@ -400,15 +400,15 @@ describe('bridge integrity on the recorded Asterisk event orders', () => {
     });
   }
 
-  it('webrtc-opus-ejected.jsonl: the customer ejected on entry is lost as BRIDGE_REFUSED, not re-added', async () => {
+  it('webrtc-opus-refused.jsonl (recorded on Asterisk 22.10.1): the customer ejected on entry is lost as BRIDGE_REFUSED, not re-added', async () => {
     const r = await replay(
-      loadProjectTrace('webrtc-opus-ejected.jsonl'),
-      ['probe-br'],
-      'probe-call',
-      '1795552514.0',
+      loadProjectTrace('webrtc-opus-refused.jsonl'),
+      ['agent-3'],
+      'cmxcnksfsc85f3817c7',
+      '1796610622.0',
     );
     expect(r.worker.stats).toMatchObject({ rejoined: 0, lost: 1, failed: 0 });
-    expect(r.sent).toEqual(['hangup probe-call']);
+    expect(r.sent).toEqual(['hangup cmxcnksfsc85f3817c7']);
     expect(r.end).toMatchObject({ outcome: 'HUMAN', reason: 'BRIDGE_REFUSED' });
     expect(r.steps.at(-1)).toMatchObject({ kind: 'ended', endReason: 'BRIDGE_REFUSED' });
   });

@@ -28,7 +28,12 @@ import {
   projectTracesDir,
   traceFiles,
 } from './trace-helpers.js';
-import { defaultEndpoints, replaySteps, type TraceEventLine } from './sim-trace-replay.js';
+import {
+  defaultEndpoints,
+  replaySteps,
+  withStasisEvents,
+  type TraceEventLine,
+} from './sim-trace-replay.js';
 
 let pbx: SimPbx | null = null;
 afterEach(async () => {
@@ -115,7 +120,8 @@ describe("simulated PBX replays the project's own Asterisk traces", () => {
 
   for (const file of projectTraceFiles()) {
     it(`${file}: the same events in the same order as Asterisk`, async () => {
-      const lines = loadProjectTrace(file) as unknown as TraceEventLine[];
+      // A trace of record-trace.ts has no StasisStart/StasisEnd: put back where Asterisk sends them.
+      const lines = withStasisEvents(loadProjectTrace(file) as unknown as TraceEventLine[]);
       const { problems, want, got, events } = await replayOnSim(lines, sidecar(file));
       expect(problems).toEqual([]);
       expect(
@@ -128,18 +134,58 @@ describe("simulated PBX replays the project's own Asterisk traces", () => {
     });
   }
 
-  it('webrtc-opus-ejected: the customer enters and leaves the Opus agent bridge in the same millisecond', async () => {
-    const file = 'webrtc-opus-ejected.jsonl';
-    const lines = loadProjectTrace(file) as unknown as TraceEventLine[];
+  it('webrtc-opus-refused: the sim ejects the ulaw customer from the Opus agent bridge by its own codec logic, as Asterisk 22.10.1 did', async () => {
+    const file = 'webrtc-opus-refused.jsonl';
+    const lines = withStasisEvents(loadProjectTrace(file) as unknown as TraceEventLine[]);
+    // Nothing asks the simulator to remove the customer: the driver infers no removeChannel.
+    const steps = replaySteps(lines).filter((s) => s.kind === 'ari');
+    expect(steps.map((s) => `${s.method} ${s.path}`)).toEqual([
+      'POST /bridges',
+      'POST /bridges/agent-3/addChannel',
+      'POST /channels',
+      'POST /bridges/agent-3/addChannel',
+      'DELETE /channels/cmxcnksfsc85f3817c7',
+      'DELETE /channels/1796610622.0',
+      'DELETE /bridges/agent-3',
+    ]);
     const { events } = await replayOnSim(lines, sidecar(file));
+    const customer = 'cmxcnksfsc85f3817c7';
     const moves = events.filter(
       (e) =>
         (e.type === 'ChannelEnteredBridge' || e.type === 'ChannelLeftBridge') &&
-        (e.channel as { id: string }).id === 'probe-call',
+        (e.channel as { id: string }).id === customer,
     );
     expect(moves.map((e) => e.type)).toEqual(['ChannelEnteredBridge', 'ChannelLeftBridge']);
     expect(moves[0]?.timestamp).toBe(moves[1]?.timestamp);
     expect(pbx?.engine.counters.codecEjections).toBe(1);
+    expect(pbx?.engine.warnings).toEqual([
+      'No path to translate from Local/12125550000@sim-customers-talking-00000000;1 to PJSIP/agent1-00000000',
+    ]);
+  });
+
+  it('withStasisEvents puts every StasisStart and StasisEnd of the shared traces back where Asterisk sent them', () => {
+    for (const file of traceFiles()) {
+      const lines = loadTrace(file) as unknown as TraceEventLine[];
+      const stasis = (e: TraceEventLine['event']) =>
+        e?.type === 'StasisStart' || e?.type === 'StasisEnd';
+      // Only a channel that ran Stasis() in the dialplan shows where it entered the app.
+      const viaDialplan = new Set(
+        lines
+          .filter((l) => l.event?.type === 'ChannelDialplan' && l.event.dialplan_app === 'Stasis')
+          .map((l) => (l.event?.channel as { id: string }).id),
+      );
+      const ofDialplanChannel = (l: TraceEventLine) =>
+        viaDialplan.has((l.event?.channel as { id?: string } | undefined)?.id ?? '');
+      const stripped = lines.filter((l) => !(stasis(l.event) && ofDialplanChannel(l)));
+      const onlyDialplan = lines.filter((l) => stasis(l.event) && ofDialplanChannel(l));
+      const key = (l: TraceEventLine) => (l.event ? eventKey(l.event as AriMessage) : l.dir);
+      const put = withStasisEvents(stripped.filter((l) => !stasis(l.event)));
+      // Every StasisStart/StasisEnd of a dialplan channel is back, at its place.
+      expect(put.filter((l) => stasis(l.event)).map(key), file).toEqual(onlyDialplan.map(key));
+      const others = (ls: TraceEventLine[]) =>
+        ls.filter((l) => !stasis(l.event) || ofDialplanChannel(l)).map(key);
+      expect(others(put), file).toEqual(others(lines));
+    }
   });
 });
 

@@ -19,6 +19,65 @@ export interface TraceEventLine {
   event?: Record<string, unknown> & { type: string };
 }
 
+/**
+ * record-trace.ts listens as an application of its own, and Asterisk sends StasisStart and
+ * StasisEnd only to the application a channel is in, so a trace it recorded has none. They are put
+ * back where Asterisk sends them (every trace recorded as the application itself shows the same
+ * place): StasisStart right after the empty `STASISSTATUS` varset that follows the channel's
+ * `Stasis(<app>,<args>)` ChannelDialplan, StasisEnd right before its `STASISSTATUS=SUCCESS`.
+ * A channel originated straight into the application (`app=`) runs no Stasis() step, so its
+ * StasisStart (whose args were in the request) cannot be put back. A trace holding any
+ * StasisStart or StasisEnd is returned unchanged.
+ */
+export function withStasisEvents(lines: TraceEventLine[]): TraceEventLine[] {
+  if (lines.some((l) => l.event?.type === 'StasisStart' || l.event?.type === 'StasisEnd')) {
+    return lines;
+  }
+  const out: TraceEventLine[] = [];
+  const entering = new Map<string, { app: string; args: string[] }>();
+  const inStasis = new Map<string, string>();
+  for (const l of lines) {
+    const e = l.event;
+    const ch = e ? channelOf(e) : undefined;
+    if (!e || !ch) {
+      out.push(l);
+      continue;
+    }
+    const common = {
+      timestamp: e.timestamp,
+      channel: e.channel,
+      asterisk_id: e.asterisk_id,
+    };
+    if (e.type === 'ChannelDialplan' && e.dialplan_app === 'Stasis') {
+      const [app = '', ...args] = String(e.dialplan_app_data).split(',');
+      entering.set(ch.id, { app, args });
+    }
+    const stasisStatus = e.type === 'ChannelVarset' && e.variable === 'STASISSTATUS';
+    const start = entering.get(ch.id);
+    if (stasisStatus && e.value === '' && start) {
+      entering.delete(ch.id);
+      inStasis.set(ch.id, start.app);
+      out.push(l, {
+        tMs: l.tMs,
+        dir: 'event',
+        event: { type: 'StasisStart', ...common, args: start.args, application: start.app },
+      });
+      continue;
+    }
+    const app = inStasis.get(ch.id);
+    if (stasisStatus && e.value !== '' && app !== undefined) {
+      inStasis.delete(ch.id);
+      out.push({
+        tMs: l.tMs,
+        dir: 'event',
+        event: { type: 'StasisEnd', ...common, application: app },
+      });
+    }
+    out.push(l);
+  }
+  return out;
+}
+
 /** One thing to do to the simulated PBX at `tMs` (after the trace's first line). */
 export type ReplayStep =
   | { tMs: number; kind: 'register' | 'unregister'; endpoint: string }
@@ -46,6 +105,12 @@ const channelOf = (e: Record<string, unknown>): ChannelJson | undefined =>
   e.channel as ChannelJson | undefined;
 const bridgeOf = (e: Record<string, unknown>): { id: string; bridge_type: string; name: string } =>
   e.bridge as { id: string; bridge_type: string; name: string };
+
+/**
+ * A channel that leaves a bridge this soon after entering it was ejected by Asterisk (its own
+ * timestamps; 1 ms in webrtc-opus-refused), not removed by a request.
+ */
+export const EJECTED_WITHIN_MS = 5;
 
 /** `PJSIP/agent1-00000000` -> `agent1`. */
 export function pjsipEndpointOf(channelName: string): string | null {
@@ -267,12 +332,22 @@ export function replaySteps(lines: TraceEventLine[]): ReplayStep[] {
       case 'ChannelLeftBridge': {
         if (hasRequests || !ch) break;
         const b = bridgeOf(e);
-        const prev = events.filter((x) => x.i < i && channelOf(x.e)?.id === ch.id).at(-1);
-        // Ejected (the bridge could not take it): entered and left together, nothing to do.
+        // Ejected (the bridge could not take it): it left within EJECTED_WITHIN_MS of entering,
+        // by Asterisk's timestamps (webrtc-opus-refused: 26.574 then 26.575, with BRIDGEPEER and
+        // BRIDGEPVTCALLID set in between), faster than any request of Ringside's: nothing to send.
+        const entered = events
+          .filter(
+            (x) =>
+              x.i < i &&
+              channelOf(x.e)?.id === ch.id &&
+              (x.e.type === 'ChannelEnteredBridge' || x.e.type === 'ChannelLeftBridge'),
+          )
+          .at(-1);
         const ejected =
-          prev?.e.type === 'ChannelEnteredBridge' &&
-          bridgeOf(prev.e).id === b.id &&
-          prev.e.timestamp === e.timestamp;
+          entered?.e.type === 'ChannelEnteredBridge' &&
+          bridgeOf(entered.e).id === b.id &&
+          Date.parse(String(e.timestamp)) - Date.parse(String(entered.e.timestamp)) <=
+            EJECTED_WITHIN_MS;
         if (ejected || hangingUp.has(ch.id) || destroyedBridges.has(b.id)) break;
         const next = ofChannel(ch.id, i)[0];
         // Moved to another bridge: the addChannel there does it.

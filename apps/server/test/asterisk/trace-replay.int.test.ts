@@ -32,6 +32,7 @@ import {
   type SentRequest,
   type TraceLine,
 } from './trace-helpers.js';
+import { withStasisEvents, type TraceEventLine } from './sim-trace-replay.js';
 
 /**
  * Each recorded Asterisk trace is replayed through the worker: customer calls are originated
@@ -63,7 +64,7 @@ function brief(e: DomainEvent): string {
     case 'call.safe_harbor':
       return `safe_harbor ${e.callId} ${e.playbackId}`;
     case 'call.ended':
-      return `ended ${e.callId} ${e.outcome} ${e.hangupCause}`;
+      return `ended ${e.callId} ${e.outcome} ${e.hangupCause}${e.reason ? ` ${e.reason}` : ''}`;
     case 'call.dropped':
     case 'call.ringing':
     case 'call.answered':
@@ -138,6 +139,9 @@ const expected: Record<string, string[]> = {
   'errors.jsonl': [],
 };
 
+/** The worker's bridge-leave grace in this replay (ms of real time). */
+const LEAVE_GRACE_MS = 20;
+
 function isCustomerChannel(name: string, id: string): boolean {
   return name.includes('@sim-customers') && !id.endsWith('-2');
 }
@@ -146,7 +150,19 @@ function isCustomerChannel(name: string, id: string): boolean {
  * Domain events expected of the project's own traces (traces/README.md). A trace without an
  * entry gets the generic checks only, so a newly recorded trace runs at once.
  */
-const projectExpected: Record<string, string[]> = {};
+const projectExpected: Record<string, string[]> = {
+  // Recorded on Asterisk 22.10.1 (traces/README.md): the ulaw customer is ejected from the Opus
+  // agent's bridge on entry; the worker's bridge integrity hangs it up, the call ends refused.
+  'webrtc-opus-refused.jsonl': [
+    'originated cmxcnksfsc85f3817c7 on ast1',
+    'ringing cmxcnksfsc85f3817c7',
+    'answered cmxcnksfsc85f3817c7',
+    'amd cmxcnksfsc85f3817c7 HUMAN HUMAN-803-800',
+    'bridged cmxcnksfsc85f3817c7 agent-of-agent-3 agent-3',
+    // Ended by Ringside before Asterisk reported a cause (the worker hung the customer up).
+    'ended cmxcnksfsc85f3817c7 HUMAN null BRIDGE_REFUSED',
+  ],
+};
 
 /** Whether a customer channel of the trace is still up after its last line. */
 function customerLiveAtEnd(lines: TraceLine[]): boolean {
@@ -204,6 +220,7 @@ async function replay(file: string, lines: TraceLine[] = loadTrace(file)) {
     clock,
     logger,
     peerCauseWaitMs: 50,
+    bridgeLeaveGraceMs: LEAVE_GRACE_MS,
     agentLegs: { onAgentLeg: async (leg) => void legs.push(leg) },
   });
   const seeded = new Set<string>();
@@ -251,7 +268,17 @@ async function replay(file: string, lines: TraceLine[] = loadTrace(file)) {
   };
 
   let lastT = 0;
+  /** A channel left an agent's bridge and the worker may not have judged it yet. */
+  let leavePending = false;
   for (const line of lines) {
+    // The worker judges a leave once its grace has run (and may hang up, as Ringside did ~640 ms
+    // after the ejection of webrtc-opus-refused): let it run when Asterisk's next event came later.
+    if (leavePending && line.tMs - lastT > LEAVE_GRACE_MS) {
+      await worker.idle();
+      await new Promise((r) => setTimeout(r, LEAVE_GRACE_MS * 3));
+      await worker.idle();
+      leavePending = false;
+    }
     clock.advance(line.tMs - lastT);
     lastT = line.tMs;
     if (line.dir === 'request') {
@@ -271,6 +298,7 @@ async function replay(file: string, lines: TraceLine[] = loadTrace(file)) {
     if (ev.type === 'BridgeCreated' && ev.bridge.bridge_type === 'mixing')
       await seedAgent(ev.bridge.id);
     await worker.handle(ev);
+    if (ev.type === 'ChannelLeftBridge') leavePending = true;
   }
   await new Promise((r) => setTimeout(r, 80));
   await worker.idle();
@@ -281,13 +309,16 @@ async function replay(file: string, lines: TraceLine[] = loadTrace(file)) {
 
 describe("trace replay through the ARI worker: the project's own traces", () => {
   it('has the traces recorded (or constructed) for Ringside', () => {
-    expect(projectTraceFiles()).toContain('webrtc-opus-ejected.jsonl');
+    expect(projectTraceFiles()).toContain('webrtc-opus-refused.jsonl');
     for (const file of Object.keys(projectExpected)) expect(projectTraceFiles()).toContain(file);
   });
 
   for (const file of projectTraceFiles()) {
     it(`${file}: every event applied, every request valid ARI, no call left live`, async () => {
-      const lines = loadProjectTrace(file);
+      // A trace of record-trace.ts has no StasisStart/StasisEnd: put back where Asterisk sends them.
+      const lines = withStasisEvents(
+        loadProjectTrace(file) as unknown as TraceEventLine[],
+      ) as unknown as TraceLine[];
       const { events, store, sent, worker } = await replay(file, lines);
       expect(worker.stats.failed).toBe(0);
       const want = projectExpected[file];
@@ -299,6 +330,21 @@ describe("trace replay through the ARI worker: the project's own traces", () => 
       }
     });
   }
+});
+
+describe('trace replay through the ARI worker: webrtc-opus-refused (recorded)', () => {
+  it('the worker itself hangs up the customer Asterisk ejected, and nothing else', async () => {
+    const file = 'webrtc-opus-refused.jsonl';
+    const lines = withStasisEvents(
+      loadProjectTrace(file) as unknown as TraceEventLine[],
+    ) as unknown as TraceLine[];
+    const { sent, legs } = await replay(file, lines);
+    expect(sent.filter((s) => s.method !== 'POST' || s.path !== '/channels')).toEqual([
+      expect.objectContaining({ method: 'DELETE', path: '/channels/cmxcnksfsc85f3817c7' }),
+    ]);
+    // The browser phone's leg (StasisStart agent,agent1, put back from its Stasis() step).
+    expect(legs).toEqual([{ serverId: 'ast1', channelId: '1796610622.0', endpoint: 'agent1' }]);
+  });
 });
 
 describe('trace replay through the ARI worker', () => {

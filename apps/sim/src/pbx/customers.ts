@@ -224,6 +224,30 @@ export function planCustomer(
   };
 }
 
+/** sim-customers-talking's ring: `Wait(1)` before `Answer()`. */
+export const TALKING_RING_MS = 1000;
+/** sim-customers-talking's `Wait(300)` of talk after the greeting, before `Hangup()`. */
+export const TALKING_TALK_MS = 300_000;
+
+/**
+ * What a call to `Local/<number>@sim-customers-talking` does (deploy/asterisk/extensions.conf):
+ * every number is a person who answers after 1 s, says hello and keeps talking. AMD hears a short
+ * greeting and silence: HUMAN, with the cause and delay Asterisk 22.10.1 gave for it (the
+ * webrtc-opus-refused trace: `HUMAN-803-800`, 2970 ms after answer). `greetingMs` is from answer
+ * to the end of the greeting playback; the talk (`PlayTones`, `Wait(300)`) follows it.
+ */
+export function planTalkingCustomer(greetingMs: number): CustomerPlan {
+  return {
+    outcome: 'human',
+    ringMs: TALKING_RING_MS,
+    amdStatus: 'HUMAN',
+    amdCause: 'HUMAN-803-800',
+    amdDecisionMs: 2970,
+    greetingMs,
+    hangupMs: greetingMs + TALKING_TALK_MS,
+  };
+}
+
 /** AMDCAUSE strings as AMD() writes them. */
 function amdCauseFor(status: AmdStatus, outcome: CustomerOutcome): string {
   if (status === 'HUMAN') return 'HUMAN-801-800';

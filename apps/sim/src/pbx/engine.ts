@@ -5,6 +5,8 @@
  */
 import {
   planCustomer,
+  planTalkingCustomer,
+  TALKING_TALK_MS,
   type AmdStatus,
   type CustomerOutcome,
   type CustomerScenario,
@@ -45,6 +47,14 @@ export interface SimEndpointSpec {
   registered?: boolean;
   /** Dialplan context of calls from the phone. Default 'agents'. */
   context?: string;
+  /**
+   * The AOR qualifies its contacts (`qualify_frequency` > 0, as services/sip-accounts.ts and
+   * pjsip.conf set it): a registration sends ContactStatusChange NonQualified (endpoint still
+   * offline), then PeerStatusChange Reachable and ContactStatusChange Reachable once the OPTIONS
+   * ping answers (webrtc-opus-refused). Default false: PeerStatusChange Reachable, then
+   * ContactStatusChange NonQualified (webrtc-agent-leg).
+   */
+  qualify?: boolean;
 }
 
 /** One message for the events WebSocket, without `application` (added per app by the shell). */
@@ -151,6 +161,25 @@ const HANGUP_REASONS: Record<string, number> = {
 const SOFT_EXPLICIT = 32;
 
 const HUMAN_GREETING = 'silence/1&hello-world&silence/2';
+/** sim-customers-talking's greeting, then its talk: a 1400 Hz tone, 300 ms on, 200 ms off. */
+const TALKING_GREETING = 'silence/1&hello&silence/2';
+const TALKING_TONE = '1400/300,0/200';
+const TALKING_TALK_S = TALKING_TALK_MS / 1000;
+/** sim-agent-phones: the bot agent's "voice", a 440 Hz tone, and its Wait(36000). */
+const AGENT_PHONE_TONE = '440/300,0/200';
+
+/**
+ * The dialplan contexts a `Local/<exten>@<context>` can be dialed into (deploy/asterisk/
+ * extensions.conf), with the extensions each matches: `_X.` is two digits or more,
+ * `_[a-z0-9].` two characters or more starting with a lower-case letter or digit. Any other
+ * Local channel answers 500 "Allocation failed", as an unknown context does on Asterisk.
+ */
+const LOCAL_CONTEXTS: Record<string, RegExp> = {
+  'sim-customers': /^.+$/,
+  'sim-customers-talking': /^[0-9]{2,}$/,
+  agents: /^.+$/,
+  'sim-agent-phones': /^[a-z0-9].+$/,
+};
 const MACHINE_GREETING = 'vm-intro&vm-theperson&vm-isunavail&vm-intro';
 
 const msg = (status: number, message: string): AriReply => ({ status, body: { message } });
@@ -229,6 +258,7 @@ export class SimEngine {
         offers: spec.offers ?? (spec.webrtc ? BROWSER_OFFER : DESK_PHONE_OFFER),
         context: spec.context,
       });
+      phone.qualify = spec.qualify ?? false;
       phone.fixed = true;
       phone.registered = spec.registered ?? true;
     }
@@ -282,6 +312,7 @@ export class SimEngine {
     const phone = this.phones.get(id);
     if (!phone || phone.fixed) return;
     if (phone.registered) this.registerPhone(id, false);
+    for (const ch of [...phone.channels]) this.phoneHangsUp(ch);
     this.phones.delete(id);
   }
 
@@ -495,11 +526,31 @@ export class SimEngine {
       (o) => o !== ch && !canTranslate(ch.codec, o.codec, this.modules),
     );
     if (stranger) {
-      // Asterisk: WARNING channel.c: No path to translate from <newcomer> to <member>; the
-      // bridge ejects the newcomer in the same millisecond (it stays in Stasis, unbridged).
+      // Asterisk 22.10.1 (traces/webrtc-opus-refused.jsonl): the bridge takes the newcomer in
+      // (BRIDGEPEER on each member, BRIDGEPVTCALLID towards a PJSIP peer), logs `WARNING
+      // channel.c: No path to translate from <newcomer> to <member>` and ejects the newcomer in
+      // the same millisecond, leaving every BRIDGEPEER as it was; the members' connected line
+      // then names the newcomer. It stays in its Stasis app, unbridged.
+      this.updateBridgePeers(b, false);
       this.warn(`No path to translate from ${ch.name} to ${stranger.name}`);
       this.counters.codecEjections++;
-      this.leaveBridge(ch);
+      b.channels.splice(b.channels.indexOf(ch), 1);
+      ch.bridge = null;
+      this.emit(
+        'ChannelLeftBridge',
+        { bridge: b.json(), channel: ch.json() },
+        { channels: [ch], bridge: b },
+      );
+      if (inhibitConnectedLine || b.channels.length !== 1) return;
+      const member = b.channels[0] as SimChannel;
+      if (
+        member.connected.name !== ch.caller.name ||
+        member.connected.number !== ch.caller.number
+      ) {
+        member.connected = { ...ch.caller };
+        member.touch();
+        this.chanEvent('ChannelConnectedLine', member);
+      }
       return;
     }
     this.updateBridgePeers(b, false);
@@ -601,6 +652,21 @@ export class SimEngine {
 
   private startCustomerDialplan(call: CustomerCall): void {
     const two = call.two;
+    if (call.script === 'talking') {
+      // sim-customers-talking: NoOp, Ringing(), Wait(1), then the answer (webrtc-opus-refused).
+      const dialstring = `${call.number}@sim-customers-talking`;
+      this.exec(two, {
+        priority: 1,
+        app_name: 'NoOp',
+        app_data: `talking sim customer ${call.number}`,
+      });
+      this.exec(two, { priority: 2, app_name: 'Ringing', app_data: '' });
+      this.setState(call.one, 'Ringing');
+      this.dial(call.one, dialstring, 'RINGING');
+      this.exec(two, { priority: 3, app_name: 'Wait', app_data: String(call.plan.ringMs / 1000) });
+      this.after(two, call.plan.ringMs, () => this.customerAnswers(call));
+      return;
+    }
     const { outcome, ringMs } = call.plan;
     const digit = call.number.slice(-1) || '0';
     this.exec(two, { priority: 1, app_name: 'NoOp', app_data: `sim customer ${call.number}` });
@@ -652,13 +718,14 @@ export class SimEngine {
   private customerAnswers(call: CustomerCall): void {
     const { one, two, plan } = call;
     const human = plan.outcome === 'human';
-    const base = human ? 11 : 17;
+    const talking = call.script === 'talking';
+    const base = talking ? 4 : human ? 11 : 17;
     call.answeredAtMs = this.now();
     call.phase = 'answered';
     this.exec(two, { priority: base, app_name: 'Answer', app_data: '' });
     this.setState(two, 'Up');
     this.setState(one, 'Up');
-    this.dial(one, `${call.number}@sim-customers`, 'ANSWER');
+    this.dial(one, `${call.number}@${two.dialplan.context}`, 'ANSWER');
     this.clearRingTimeout(one);
 
     // The customer's side of the conversation (the sim-customers dialplan).
@@ -668,13 +735,19 @@ export class SimEngine {
         this.exec(two, {
           priority: base + 1,
           app_name: 'Playback',
-          app_data: human ? HUMAN_GREETING : MACHINE_GREETING,
+          app_data: talking ? TALKING_GREETING : human ? HUMAN_GREETING : MACHINE_GREETING,
         }),
       );
     }
     if (plan.hangupMs > plan.greetingMs && plan.greetingMs > greetStart) {
       this.after(two, plan.greetingMs, () => {
         this.varset(two, 'PLAYBACKSTATUS', 'SUCCESS');
+        if (talking) {
+          // PlayTones starts the tone and returns; Wait(300) is the talk.
+          this.exec(two, { priority: 6, app_name: 'PlayTones', app_data: TALKING_TONE });
+          this.exec(two, { priority: 7, app_name: 'Wait', app_data: String(TALKING_TALK_S) });
+          return;
+        }
         const restSecs = Math.max(0, Math.round((plan.hangupMs - plan.greetingMs) / 1000));
         this.exec(
           two,
@@ -737,8 +810,12 @@ export class SimEngine {
     const { one, two, plan } = call;
     if (two.hangingUp || two.destroyed) return;
     const human = plan.outcome === 'human';
-    if (natural && plan.hangupMs > plan.greetingMs) this.varset(two, 'PLAYBACKSTATUS', 'SUCCESS');
-    const hangupPrio = human ? 14 : plan.outcome === 'machine' ? 20 : 23;
+    const talking = call.script === 'talking';
+    // The reference script's last step is a Playback; the talking one's a Wait.
+    if (natural && !talking && plan.hangupMs > plan.greetingMs) {
+      this.varset(two, 'PLAYBACKSTATUS', 'SUCCESS');
+    }
+    const hangupPrio = talking ? 8 : human ? 14 : plan.outcome === 'machine' ? 20 : 23;
     this.exec(two, { priority: hangupPrio, app_name: 'Hangup', app_data: '' });
     two.hangingUp = true;
     this.hangupRequest(two, 16, true);
@@ -821,7 +898,8 @@ export class SimEngine {
       const at = resource.indexOf('@');
       const exten = at >= 0 ? resource.slice(0, at) : resource;
       const context = at >= 0 ? (resource.slice(at + 1).split('/')[0] ?? '') : 'default';
-      if (context !== 'sim-customers' && context !== 'agents') return allocFailed;
+      const extens = Object.hasOwn(LOCAL_CONTEXTS, context) ? LOCAL_CONTEXTS[context] : undefined;
+      if (!extens?.test(exten)) return allocFailed;
       return this.originateLocal({
         exten,
         context,
@@ -863,7 +941,7 @@ export class SimEngine {
 
   private originateLocal(o: {
     exten: string;
-    context: 'sim-customers' | 'agents' | string;
+    context: string;
     id: string;
     otherId: string;
     app: string;
@@ -877,7 +955,8 @@ export class SimEngine {
   }): AriReply {
     const n = (this.localSeq++).toString(16).padStart(8, '0');
     const base = `Local/${o.exten}@${o.context}-${n}`;
-    const role: ChannelRole = o.context === 'agents' ? 'agent-local' : 'customer';
+    const role: ChannelRole =
+      o.context === 'agents' || o.context === 'sim-agent-phones' ? 'agent-local' : 'customer';
     const dp = { context: o.context, exten: o.exten, priority: 1 };
     const one = this.newChannel(o.id, `${base};1`, role, 'Down', dp, o.apps);
     const two = this.newChannel(o.otherId, `${base};2`, role, 'Ring', dp, o.apps);
@@ -911,14 +990,25 @@ export class SimEngine {
     this.dial(one, `${o.exten}@${o.context}`, '');
 
     if (role === 'agent-local') {
-      // The agents context: Answer(), Wait(3600); the leg stays up until hung up.
-      this.exec(two, { app_name: 'Answer', app_data: '' });
+      // The agents context: Answer(), Wait(3600); sim-agent-phones: NoOp, Answer(), PlayTones,
+      // Wait(36000). The leg stays up until hung up (the simulator never runs the Wait out).
+      const botPhone = o.context === 'sim-agent-phones';
+      if (botPhone) {
+        this.exec(two, { app_name: 'NoOp', app_data: `sim agent phone ${o.exten}` });
+      }
+      this.exec(two, { priority: botPhone ? 2 : 1, app_name: 'Answer', app_data: '' });
       this.setState(two, 'Up');
       this.setState(one, 'Up');
       this.dial(one, `${o.exten}@${o.context}`, 'ANSWER');
-      this.after(two, 500, () =>
-        this.exec(two, { priority: 2, app_name: 'Wait', app_data: '3600' }),
-      );
+      // Answer() of a ringing channel waits 500 ms for media before the next step (traces).
+      this.after(two, 500, () => {
+        if (!botPhone) {
+          this.exec(two, { priority: 2, app_name: 'Wait', app_data: '3600' });
+          return;
+        }
+        this.exec(two, { priority: 3, app_name: 'PlayTones', app_data: AGENT_PHONE_TONE });
+        this.exec(two, { priority: 4, app_name: 'Wait', app_data: '36000' });
+      });
       if (o.app) {
         if (!this.enterStasis(one, o.app, o.appArgs, false)) this.localEnds(one, two);
       } else {
@@ -929,7 +1019,12 @@ export class SimEngine {
 
     const attempt = this.attempts.get(o.exten) ?? 0;
     this.attempts.set(o.exten, attempt + 1);
-    const plan = planCustomer(this.scenario, o.exten, attempt);
+    const talking = o.context === 'sim-customers-talking';
+    const plan = talking
+      ? planTalkingCustomer(
+          500 + TALKING_GREETING.split('&').reduce((sum, m) => sum + this.soundMs(m), 0),
+        )
+      : planCustomer(this.scenario, o.exten, attempt);
     this.counters.outcomes[plan.outcome]++;
     const call: CustomerCall = {
       id: one.id,
@@ -946,6 +1041,7 @@ export class SimEngine {
         : o.dialContext === 'dialer-outbound'
           ? { kind: 'amd' }
           : { kind: 'none' },
+      script: talking ? 'talking' : 'reference',
     };
     one.call = call;
     two.call = call;
@@ -1541,6 +1637,31 @@ export class SimEngine {
     if (!phone) return false;
     if (phone.registered === registered) return true;
     phone.registered = registered;
+    if (registered && phone.qualify) {
+      const contact = (status: string, rtt: string) => ({
+        uri: phone.contactUri,
+        contact_status: status,
+        aor: endpoint,
+        roundtrip_usec: rtt,
+      });
+      // The contact is added before the first OPTIONS ping has answered: endpoint offline.
+      this.emit(
+        'ContactStatusChange',
+        {
+          endpoint: { ...phone.json(), state: 'offline' },
+          contact_info: contact('NonQualified', '0'),
+        },
+        {},
+      );
+      const online = phone.json();
+      this.emit('PeerStatusChange', { endpoint: online, peer: { peer_status: 'Reachable' } }, {});
+      this.emit(
+        'ContactStatusChange',
+        { endpoint: online, contact_info: contact('Reachable', '8590') },
+        {},
+      );
+      return true;
+    }
     const ep = phone.json();
     this.emit(
       'PeerStatusChange',
@@ -1560,7 +1681,8 @@ export class SimEngine {
       },
       {},
     );
-    if (!registered) for (const ch of [...phone.channels]) this.phoneHangsUp(ch);
+    // The phone's calls stay up when its contact goes, as on Asterisk (webrtc-opus-refused: the
+    // browser's contact is Removed while its leg stays in the bridge until Ringside hangs it up).
     return true;
   }
 

@@ -2,6 +2,7 @@ export { startSimPbx, DEFAULT_OMITTED_EVENTS, type SimPbx, type SimPbxOptions } 
 export { ManualScheduler, RealScheduler, type SimScheduler, type SimTimer } from './scheduler.js';
 export {
   planCustomer,
+  planTalkingCustomer,
   referenceProfile,
   type CustomerOutcome,
   type CustomerPlan,

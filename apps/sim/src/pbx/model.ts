@@ -62,8 +62,8 @@ export interface EndpointJson {
 
 /** Which simulated thing a channel stands for; decides its dialplan and its teardown order. */
 export type ChannelRole =
-  | 'customer' // Local/<number>@sim-customers, either half
-  | 'agent-local' // Local/<exten>@agents, the nailed-up agent leg of the traces
+  | 'customer' // Local/<number>@sim-customers or @sim-customers-talking, either half
+  | 'agent-local' // Local/<exten>@agents or @sim-agent-phones: a nailed-up agent leg
   | 'phone' // PJSIP/<agent>: a simulated agent phone
   | 'snoop';
 
@@ -223,6 +223,8 @@ export class SimPhone {
   fixed = false;
   /** Written through ARI's dynamic configuration. */
   dynamic = false;
+  /** Its AOR qualifies contacts (SimEndpointSpec.qualify). */
+  qualify = false;
   constructor(
     readonly endpoint: string,
     readonly context: string,
@@ -256,4 +258,9 @@ export interface CustomerCall {
   phase: 'ringing' | 'amd' | 'stasis' | 'answered' | 'ended';
   /** Where ;1 goes when answered: the dialer-outbound dialplan (AMD) or straight into an app. */
   after: { kind: 'amd' } | { kind: 'app'; app: string; args: string[] } | { kind: 'none' };
+  /**
+   * Which customer script runs on ;2: the reference one of `sim-customers` (the last digit
+   * decides), or `sim-customers-talking`'s person who answers after 1 s and keeps talking.
+   */
+  script: 'reference' | 'talking';
 }

@@ -527,11 +527,12 @@ export async function startSimPbx(opts: SimPbxOptions = {}): Promise<SimPbx> {
 
   function defineEndpoint(e: string | SimEndpointSpec): void {
     const spec = endpointSpec(e);
-    engine.defineEndpoint(spec.id, {
+    const phone = engine.defineEndpoint(spec.id, {
       allow: spec.allow,
       offers: spec.offers ?? (spec.webrtc ? BROWSER_OFFER : undefined),
       context: spec.context,
     });
+    if (spec.qualify !== undefined) phone.qualify = spec.qualify;
     engine.registerPhone(spec.id, spec.registered ?? true);
   }
 
@@ -639,7 +640,7 @@ export async function startSimPbx(opts: SimPbxOptions = {}): Promise<SimPbx> {
 
 const CODEC_NAME = /^[a-z0-9_]{2,16}$/;
 
-/** A control-API endpoint body: `{ allow?, offers?, webrtc?, registered?, context? }`. */
+/** A control-API endpoint body: `{ allow?, offers?, webrtc?, registered?, qualify?, context? }`. */
 function endpointBody(id: string, body: Record<string, unknown>): SimEndpointSpec | string {
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(id)) return 'endpoint id: 1-64 of A-Z a-z 0-9 . _ -';
   const codecs = (field: string): Codec[] | undefined | string => {
@@ -656,7 +657,7 @@ function endpointBody(id: string, body: Record<string, unknown>): SimEndpointSpe
   if (typeof allow === 'string') return allow;
   const offers = codecs('offers');
   if (typeof offers === 'string') return offers;
-  for (const flag of ['webrtc', 'registered'] as const) {
+  for (const flag of ['webrtc', 'registered', 'qualify'] as const) {
     if (body[flag] !== undefined && typeof body[flag] !== 'boolean') return `${flag}: a boolean`;
   }
   if (body.context !== undefined && typeof body.context !== 'string') return 'context: a string';
@@ -666,6 +667,7 @@ function endpointBody(id: string, body: Record<string, unknown>): SimEndpointSpe
     offers,
     webrtc: body.webrtc as boolean | undefined,
     registered: body.registered as boolean | undefined,
+    qualify: body.qualify as boolean | undefined,
     context: body.context as string | undefined,
   };
 }
