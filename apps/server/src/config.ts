@@ -180,6 +180,8 @@ export interface Config {
   ariPassword: string;
   /** Endpoint template for customer numbers ({e164} or {digits}). */
   ariDialTemplate: string;
+  /** ARI_DIAL_TEMPLATE was set (else ariDialTemplate is the default for the PBX kind). */
+  ariDialTemplateSet: boolean;
   ariMaxCallsPerServer: number;
   http: { host: string; port: number };
   simPbxPort: number;
@@ -263,6 +265,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ariPassword: e.ARI_PASSWORD,
     ariDialTemplate:
       e.ARI_DIAL_TEMPLATE ?? (ari.length ? 'PJSIP/{e164}@trunk' : 'Local/{digits}@sim-customers'),
+    ariDialTemplateSet: e.ARI_DIAL_TEMPLATE !== undefined,
     ariMaxCallsPerServer: e.ARI_MAX_CALLS,
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
     simPbxPort: e.SIM_PBX_PORT,

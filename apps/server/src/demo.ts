@@ -122,3 +122,18 @@ async function moveDemoLeadsIntoDaylight(ctx: RoleContext, listId: string): Prom
   );
   return daylight;
 }
+
+/** Where the demo's made-up leads are dialed on a real Asterisk (deploy/asterisk/extensions.conf). */
+export const DEMO_DIAL_TEMPLATE = 'Local/{digits}@sim-customers';
+
+/**
+ * The dial template the demo must use instead of the configured one, or null: on a real Asterisk
+ * the demo's made-up numbers go to its test customers, never to a carrier's trunk, unless
+ * ARI_DIAL_TEMPLATE was set on purpose. On the simulated PBX the default already does.
+ */
+export function demoDialTemplate(
+  config: { ari: readonly unknown[]; ariDialTemplateSet: boolean },
+  demo: boolean,
+): string | null {
+  return demo && config.ari.length > 0 && !config.ariDialTemplateSet ? DEMO_DIAL_TEMPLATE : null;
+}

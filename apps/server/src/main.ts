@@ -9,7 +9,7 @@ import { startApi } from './roles/api.js';
 import { startAriWorker } from './roles/ari-worker.js';
 import { startDialer } from './roles/dialer.js';
 import { startScheduler } from './roles/scheduler.js';
-import { startDemo } from './demo.js';
+import { demoDialTemplate, startDemo } from './demo.js';
 import { countPostgresErrors } from './adapters/metrics/instrument.js';
 import { PromMetrics } from './adapters/metrics/prom-metrics.js';
 import { startMetricsServer } from './adapters/metrics/server.js';
@@ -49,6 +49,12 @@ async function main(): Promise<void> {
 
   const running: RunningRole[] = [];
   const demo = config.demo || demoFlag;
+  // The demo's made-up leads go to Asterisk's test customers, never a trunk (demo.ts).
+  const demoTemplate = demoDialTemplate(config, demo);
+  if (demoTemplate) {
+    config = { ...config, ariDialTemplate: demoTemplate };
+    logger.info({ dialTemplate: demoTemplate }, 'demo on Asterisk: dialing its test customers');
+  }
   let ariServers = config.ari;
   if (ariServers.length === 0 && (role === 'all' || demo)) {
     // No Asterisk configured: the simulated PBX stands in, on loopback, spoken to over ARI.
