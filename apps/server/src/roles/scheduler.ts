@@ -15,6 +15,7 @@ import { startAgentLogRecorder } from '../services/agent-session.js';
 import { HopperFiller, type FillReport } from '../services/hopper-filler.js';
 import { PgStateRules } from '../adapters/postgres/state-rules.js';
 import { StateRulesCache } from '../services/compliance/state-rules-cache.js';
+import { rederiveIfStale } from '../services/compliance/rederive-tz.js';
 import { PgDialableLeads } from '../adapters/postgres/dialable-leads.js';
 import { CampaignLiveStore } from '../services/dialer/status-publisher.js';
 import { StateRebuild } from '../services/state-rebuild.js';
@@ -188,6 +189,10 @@ export async function startScheduler(ctx: RoleContext): Promise<RunningRole> {
   });
 
   await rebuild.ensure();
+  // Leads derived with older time-zone tables get their zones again (in the background).
+  void rederiveIfStale(pool, { logger }).catch((err: unknown) =>
+    logger.warn({ err }, 'lead time zones not re-derived'),
+  );
   const jobs = await startHopperScheduler({
     redisUrl: config.redisUrl,
     prefix: keys.bullPrefix,

@@ -16,6 +16,7 @@ import { DEFAULT_STATE_RULES } from '../../src/domain/state-rules.js';
 import { buildApp } from '../../src/http/app.js';
 import { ManualClock } from '../../src/ports/clock.js';
 import { createComplianceDeps, StateRulesCache } from '../../src/services/compliance/index.js';
+import { rederiveIfStale, rederiveTimeZones } from '../../src/services/compliance/rederive-tz.js';
 import { injectLogin } from '../helpers/admin-app.js';
 import { waitFor } from '../helpers/wait.js';
 import { createHarness, type Harness } from '../http/harness.js';
@@ -306,5 +307,33 @@ describe('PgHopperSource.defer (the filler holds back leads a state window close
     );
     expect(cb.rows[0]?.status).toBe('PENDING');
     expect(cb.rows[0]?.due_at.getTime()).toBe(until);
+  });
+});
+
+describe('leads derived with the old tables get their zones again', () => {
+  it('re-derives a Bowling Green lead stored as Louisville (Eastern) to Chicago, once', async () => {
+    const r = await h.db.pool.query<{ id: string }>(
+      `INSERT INTO leads (list_id, phone, postal_code, time_zone, tz_candidates, tz_key, tz_source)
+       VALUES ($1, '+16155550177', '42101', 'America/Kentucky/Louisville',
+               '{America/Kentucky/Louisville}', 'America/Kentucky/Louisville', 'postal_code'),
+              ($1, '+16155550178', '42101', 'America/New_York', '{America/New_York}',
+               'America/New_York', 'manual')
+       RETURNING id::text`,
+      [h.listId],
+    );
+    const [derived, manual] = r.rows.map((x) => x.id);
+    await h.db.pool.query('DELETE FROM tz_data_version');
+    expect(await rederiveIfStale(h.db.pool, { batch: 2 })).toBe(true);
+    const rows = await h.db.pool.query<{ id: string; tz_key: string; time_zone: string | null }>(
+      'SELECT id::text, tz_key, time_zone FROM leads WHERE id = ANY($1::bigint[]) ORDER BY id',
+      [[derived, manual]],
+    );
+    expect(rows.rows).toEqual([
+      { id: derived, tz_key: 'America/Chicago', time_zone: 'America/Chicago' },
+      // A zone given in the file is kept.
+      { id: manual, tz_key: 'America/New_York', time_zone: 'America/New_York' },
+    ]);
+    expect(await rederiveIfStale(h.db.pool)).toBe(false);
+    expect(await rederiveTimeZones(h.db.pool)).toBe(0);
   });
 });

@@ -237,6 +237,7 @@ const TYPED: { [T in keyof Database]: { [C in keyof Database[T]]: true } } = {
     updated_by: true,
   },
   teams: { id: true, name: true, created_at: true },
+  tz_data_version: { id: true, version: true, applied_at: true },
   users: {
     id: true,
     username: true,

@@ -413,6 +413,13 @@ export interface StateCallingRulesTable {
   updated_by: ColumnType<string | null, string | number | null | undefined, string | number | null>;
 }
 
+/** tz_data_version (0021): the time-zone tables the leads' zones were derived with. */
+export interface TzDataVersionTable {
+  id: Defaulted<boolean>;
+  version: string;
+  applied_at: CreatedAt;
+}
+
 export interface Database {
   teams: TeamsTable;
   users: UsersTable;
@@ -438,6 +445,7 @@ export interface Database {
   schema_migrations: SchemaMigrationsTable;
   server_secrets: ServerSecretsTable;
   state_calling_rules: StateCallingRulesTable;
+  tz_data_version: TzDataVersionTable;
 }
 
 export type Db = Kysely<Database>;
