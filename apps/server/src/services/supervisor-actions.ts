@@ -14,6 +14,7 @@ import { systemClock, type Clock } from '../ports/clock.js';
 import type { EventBus } from '../ports/event-bus.js';
 import type { AgentStatus, LiveCall, StateStore } from '../ports/state-store.js';
 import type { AgentSessionService } from './agent-session.js';
+import { phoneDialString } from './agent-leg.js';
 
 /**
  * Supervisor actions on agents and calls: force pause, force logout, listen / whisper / barge.
@@ -495,11 +496,16 @@ export class MonitorLegWatcher {
  * PJSIP endpoint named after the username, which the simulated PBX answers by itself.
  */
 export function pjsipEndpointOf(users: {
-  findById(id: string): Promise<{ username: string } | null>;
+  findById(id: string): Promise<{ username: string; sipEndpoint?: string | null } | null>;
 }): (supervisorId: string) => Promise<string> {
   return async (supervisorId) => {
     const u = await users.findById(supervisorId);
     if (!u) throw new NotFoundError(`user ${supervisorId} not found`);
-    return `PJSIP/${u.username}`;
+    // A desk phone (users.sip_endpoint) rings like an agent's external phone; else the browser
+    // phone, PJSIP/<username>.
+    return (
+      phoneDialString({ username: u.username, sipEndpoint: u.sipEndpoint ?? null }) ??
+      `PJSIP/${u.username}`
+    );
   };
 }

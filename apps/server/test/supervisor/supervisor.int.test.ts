@@ -29,6 +29,8 @@ afterAll(async () => h?.close());
 
 const SUPERVISOR_ROUTES = [
   { method: 'GET', url: '/api/supervisor/roster', payload: undefined },
+  { method: 'GET', url: '/api/supervisor/phone', payload: undefined },
+  { method: 'GET', url: '/api/supervisor/telephony', payload: undefined },
   { method: 'POST', url: '/api/supervisor/agents/1/pause', payload: { code: 'BREAK' } },
   { method: 'POST', url: '/api/supervisor/agents/1/logout', payload: {} },
   { method: 'POST', url: '/api/supervisor/agents/1/monitor', payload: { mode: 'listen' } },
@@ -52,6 +54,8 @@ describe('supervisor routes', () => {
     expect(declared.map((r) => `${r.method} ${r.url}`).sort()).toEqual(
       [
         'GET /api/supervisor/roster',
+        'GET /api/supervisor/phone',
+        'GET /api/supervisor/telephony',
         'POST /api/supervisor/agents/:agentId/pause',
         'POST /api/supervisor/agents/:agentId/logout',
         'POST /api/supervisor/agents/:agentId/monitor',
