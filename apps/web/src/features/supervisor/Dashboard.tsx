@@ -25,6 +25,7 @@ import {
 } from './model.js';
 import { DASHBOARD_CSS } from './styles.js';
 import { MonitorPhone } from './MonitorPhone.js';
+import { TelephonyStatus } from './TelephonyStatus.js';
 import { VirtualList } from './VirtualList.js';
 
 const ROW_PX = 32;
@@ -56,6 +57,7 @@ export function Dashboard(props: { me: Me; onSignedOut(): void }) {
   const [thresholds, setThresholds] = useState<Thresholds>(DEFAULT_THRESHOLDS);
   const [notice, setNotice] = useState<string | null>(null);
   const [hangupOnLogout, setHangupOnLogout] = useState(false);
+  const [telephonyVersion, setTelephonyVersion] = useState(0);
 
   const frame = useRef<number | null>(null);
   const pending = useRef<DomainEvent[]>([]);
@@ -108,6 +110,7 @@ export function Dashboard(props: { me: Me; onSignedOut(): void }) {
         onEvent: (data) => {
           pending.current.push(data.event);
           if (data.event.type === 'agent.state_changed') knowOrReload(data.event.agentId);
+          if (data.event.type === 'telephony.status') setTelephonyVersion((v) => v + 1);
           schedule();
         },
         onStatus: (s) => setConn(s),
@@ -215,6 +218,7 @@ export function Dashboard(props: { me: Me; onSignedOut(): void }) {
           {props.me.displayName} ({props.me.role})
         </span>
         <MonitorPhone api={api} />
+        <TelephonyStatus api={api} version={telephonyVersion} />
         <button type="button" onClick={props.onSignedOut}>
           Sign out
         </button>

@@ -5,6 +5,7 @@ import {
   MonitorResponse,
   MonitorStopResponse,
   PhoneConfig,
+  TelephonyStatusResponse,
   RosterResponse,
   type CampaignDialBody,
   type MonitorMode,
@@ -37,6 +38,10 @@ export class SupervisorApi {
   /** The supervisor's phone for monitoring calls (MonitorPhone.tsx). */
   phone() {
     return this.call('GET', '/api/supervisor/phone', PhoneConfig);
+  }
+  /** The phone servers: up or down, codecs, missing modules (TelephonyStatus.tsx). */
+  telephony() {
+    return this.call('GET', '/api/supervisor/telephony', TelephonyStatusResponse);
   }
   roster() {
     return this.call('GET', '/api/supervisor/roster', RosterResponse);
