@@ -39,6 +39,8 @@ export function Login({ api, onSignedIn }: { api: ApiClient; onSignedIn(me: Me):
         } catch (setupErr) {
           setError(refusalMessage(setupErr));
         }
+      } else if (err instanceof ApiError && err.code === 'TWO_FACTOR_INVALID') {
+        setError(`${err.message}: try the next code`);
       } else {
         setError(refusalMessage(err));
       }

@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { totpCode } from '../../src/services/two-factor.js';
+import { DEMO_PASSWORD, openPage, startE2e, type System } from './system.js';
+
+/**
+ * Two-factor sign-in on the screens (docs/security.md): an admin without a second factor is sent
+ * to enrolment (QR code and key), turns it on with a first code, sees its recovery codes once;
+ * its next sign-in asks for a code after the password, refuses a wrong one, takes a recovery code.
+ */
+
+let sys: System;
+let browser: Browser;
+
+beforeAll(async () => {
+  ({ sys, browser } = await startE2e({ leads: 0, agents: 1 }));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await sys?.stop();
+});
+
+describe('two-factor sign-in in the browser', () => {
+  let secret = '';
+  let recovery: string[] = [];
+
+  it('sends an admin to enrolment, then shows the recovery codes once', async () => {
+    const page = await openPage(browser, sys);
+    await page.goto('/');
+    await page.getByLabel('Username').fill('admin');
+    await page.getByLabel('Password').fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('img', { name: 'QR code of the authenticator key' }).waitFor();
+    expect(
+      await page.getByRole('img', { name: 'QR code of the authenticator key' }).getAttribute('src'),
+    ).toMatch(/^data:image\/png;base64,/);
+    secret = ((await page.getByTestId('totp-secret').textContent()) ?? '').trim();
+    expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+    await page.getByLabel('Code').fill('000000');
+    await page.getByRole('button', { name: 'Turn on two-factor sign-in' }).click();
+    expect(await page.getByRole('alert').textContent()).toContain('wrong code');
+    await page.getByLabel('Code').fill(totpCode(secret, Date.now()));
+    await page.getByRole('button', { name: 'Turn on two-factor sign-in' }).click();
+    const list = page.getByRole('list', { name: 'Recovery code list' });
+    await list.waitFor();
+    recovery = (await list.locator('code').allTextContents()).map((c) => c.trim());
+    expect(recovery).toHaveLength(10);
+    await page.getByRole('button', { name: 'I have saved them, continue' }).click();
+    await page.getByRole('link', { name: 'Admin' }).first().waitFor();
+    await page.context().close();
+  });
+
+  it('asks for the code after the password next time, refuses a wrong one, takes a recovery code', async () => {
+    const page = await openPage(browser, sys);
+    await page.goto('/');
+    await page.getByLabel('Username').fill('admin');
+    await page.getByLabel('Password').fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Verify' }).waitFor();
+    await page.getByLabel('Code').fill('123456');
+    await page.getByRole('button', { name: 'Verify' }).click();
+    expect(await page.getByRole('alert').textContent()).toContain('wrong or already used code');
+    await page.getByLabel('Code').fill(recovery[0] ?? '');
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByRole('link', { name: 'Admin' }).first().waitFor();
+    await page.context().close();
+  });
+});
