@@ -46,6 +46,8 @@ export interface ParityRow {
   kind: 'parity';
   scenario: string;
   run: number;
+  /** Which bench:pacing run: 'same length' (as long as the floor's, cold start) or 'N days'. */
+  reference: string;
   floorOccupancy: number | null;
   pacingOccupancy: number;
   occupancyDelta: number | null;
@@ -63,7 +65,7 @@ export const PARITY_ABANDONMENT_PTS = 0.3;
 
 export function parityRow(
   floor: FloorRow,
-  pacing: { occupancy: number; abandonmentPct: number },
+  pacing: { reference: string; occupancy: number; abandonmentPct: number },
 ): ParityRow {
   const dOcc = floor.occupancy === null ? null : floor.occupancy - pacing.occupancy;
   const dAb = floor.abandonmentPct === null ? null : floor.abandonmentPct - pacing.abandonmentPct;
@@ -71,6 +73,7 @@ export function parityRow(
     kind: 'parity',
     scenario: floor.scenario,
     run: floor.run,
+    reference: pacing.reference,
     floorOccupancy: floor.occupancy,
     pacingOccupancy: pacing.occupancy,
     occupancyDelta: dOcc,
@@ -200,6 +203,7 @@ export function formatTable(rows: readonly ReportRow[]): string {
         [
           'parity',
           'run',
+          'bench:pacing',
           'occupancy floor',
           'pacing',
           'delta',
@@ -211,6 +215,7 @@ export function formatTable(rows: readonly ReportRow[]): string {
         parity.map((p) => [
           p.scenario,
           String(p.run),
+          p.reference,
           cell(p.floorOccupancy, 3),
           cell(p.pacingOccupancy, 3),
           cell(p.occupancyDelta, 3),
