@@ -7,7 +7,7 @@
  * The drop-rate arithmetic is the pacing module's (domain/pacing/ledger.ts); this module only
  * turns it into the budget the API shows.
  */
-import { windowDetail, type CallingWindow } from './calling-window.js';
+import { isDialable, windowDetail, type CallingWindow } from './calling-window.js';
 import { checkStateRules, type StateRuleSet } from './state-rules.js';
 import {
   DEFAULT_WINDOW_DAYS,
@@ -76,8 +76,9 @@ export interface DialCheck {
  */
 export function checkDial(c: DialCheck): DialVerdict {
   if (c.onDnc) return { ok: false, rule: 'DNC', message: 'the number is on a do-not-call list' };
-  const w = windowDetail(c.timeZones, c.window, c.atMs);
-  if (!w.dialable) {
+  // The detail (local time per zone, the deciding zone) only when refused: it costs more.
+  if (!isDialable(c.timeZones, c.window, c.atMs)) {
+    const w = windowDetail(c.timeZones, c.window, c.atMs);
     const blocking = w.zones.find((z) => !z.inside);
     return {
       ok: false,
