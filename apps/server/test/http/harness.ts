@@ -17,6 +17,7 @@ import { AgentSessionService } from '../../src/services/agent-session.js';
 import { campaignsApi } from '../../src/http/campaigns-api.js';
 import { hashPassword } from '../../src/http/auth.js';
 import { importLeads } from '../../src/services/import/index.js';
+import { createComplianceDeps } from '../../src/services/compliance/index.js';
 import type { AppConfig, AppDeps, ImportLeadsArgs } from '../../src/http/deps.js';
 import { systemClock } from '../../src/ports/clock.js';
 import type { Redis } from 'ioredis';
@@ -87,6 +88,13 @@ export async function createHarness(
   );
   const listId = list.rows[0]?.id ?? '';
   const deps: AppDeps = {
+    // State rules and why-not-dialed (routes/compliance.ts), on this harness's database and Redis.
+    compliance: createComplianceDeps({
+      pool: db.pool,
+      redis: rc.redis,
+      prefix: rc.prefix,
+      clock: systemClock,
+    }),
     config: {
       sessionSecret: 'test-secret-0123456789abcdef0123456789',
       cookieSecure: false,
