@@ -29,7 +29,18 @@ async function watchedPage(): Promise<{ page: Page; problems: string[] }> {
   });
   page.on('pageerror', (e) => problems.push(e.message));
   await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => {
+    // The server's TypeScript project has no DOM library: the page's document, as used here.
+    const doc = (
+      globalThis as unknown as {
+        document: {
+          addEventListener(
+            type: string,
+            fn: (e: { violatedDirective: string; blockedURI: string }) => void,
+          ): void;
+        };
+      }
+    ).document;
+    doc.addEventListener('securitypolicyviolation', (e) => {
       console.error(`Refused to load: CSP ${e.violatedDirective} ${e.blockedURI}`);
     });
   });
