@@ -216,7 +216,9 @@ export class WhyNotDialed {
     if (!lead.final && nextMs !== null && nextMs > now) {
       add(
         'RECYCLE_DELAY',
-        `its last call ended ${lead.status}: next attempt not before ${iso(nextMs)}`,
+        lead.attempts === 0
+          ? `held back until ${iso(nextMs)} (a state rule or a dial-time check deferred it)`
+          : `its last call ended ${lead.status}: next attempt not before ${iso(nextMs)}`,
         nextMs,
       );
     } else if (!lead.final && lead.next_eligible_inf === 1 && lead.attempts < max) {
