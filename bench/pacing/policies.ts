@@ -141,6 +141,11 @@ class DomainPolicy implements Policy {
     }).hangups;
   }
 
+  onVerdict(_sim: Sim, machine: boolean): void {
+    if (machine) this.verdicts.machine++;
+    else this.verdicts.human++;
+  }
+
   machineHangupEstimate(): number {
     return personShareOfMachineVerdicts(this.amd, this.verdicts);
   }
@@ -152,8 +157,6 @@ class DomainPolicy implements Policy {
     amdDelayS: number,
     dialAtS: number,
   ): void {
-    if (result === 'HUMAN') this.verdicts.human++;
-    else if (result === 'MACHINE') this.verdicts.machine++;
     if (!this.stats) return;
     const hour = Math.floor(dialAtS / 3600);
     if (result === 'HUMAN' || result === 'MACHINE')

@@ -131,7 +131,8 @@ describe('pacing simulator', () => {
       1,
     );
     expect(m.amdAbandonmentPct).toBe(0);
-    expect(m.estimatedAmdPct).toBe(0);
+    // Only machine verdicts dropped for want of an agent count, as their expected share of a person.
+    expect(m.estimatedAmdPct).toBeLessThan(0.2);
     expect(m.machineToAgentsPerAgentHour).toBeGreaterThan(5);
   });
 });

@@ -59,6 +59,8 @@ export interface Policy {
    * as the production dialer's AMD rule decides (domain/pacing/amd.ts).
    */
   amdHangups?(sim: Sim): boolean;
+  /** AMD's verdict on an answered call (MACHINE or not), whatever is done with it. */
+  onVerdict?(sim: Sim, machine: boolean): void;
   /**
    * Expected abandoned people per MACHINE hang-up, added to the ledger as estimated drops (and
    * live answers) the way the production dialer does; default 0 (the ledger sees only drops).
@@ -622,6 +624,7 @@ export class Sim {
     const amd = this.cAmdDelay[s] as number;
     const dialAt = this.cDialAt[s] as number;
     const machineVerdict = (kind === K_LIVE && err === 1) || (kind === K_MACHINE && err !== 2);
+    this.policy.onVerdict?.(this, machineVerdict);
     if (machineVerdict && this.policy.amdHangups?.(this) !== false) {
       if (kind === K_LIVE) {
         // A human hung up on as a machine: a drop by the rule, invisible to the dialer.
@@ -662,10 +665,35 @@ export class Sim {
     this.ledgerHumans[this.day] = (this.ledgerHumans[this.day] ?? 0) + q;
   }
 
+  /** A MACHINE verdict (sent to an agent by the AMD rule when it reaches connect or drop). */
+  private machineVerdict(s: number): boolean {
+    const kind = this.cKind[s];
+    const err = this.cErr[s];
+    return (kind === K_LIVE && err === 1) || (kind === K_MACHINE && err !== 2);
+  }
+
+  /**
+   * The ledger's count of a call an agent got or that was dropped: 1 live answer (and 1 drop), or,
+   * for a MACHINE verdict sent to agents, its expected people q (the dialer's own rule).
+   */
+  private countAnswer(s: number, drop: boolean): void {
+    if (!this.machineVerdict(s)) {
+      this.countLedger(drop);
+      return;
+    }
+    const q = this.policy.machineHangupEstimate?.(this) ?? 0;
+    if (drop) {
+      if (q > 0) this.countEstimated(q);
+      return;
+    }
+    this.ledger.humans += q;
+    this.ledgerHumans[this.day] = (this.ledgerHumans[this.day] ?? 0) + q;
+  }
+
   private onDrop(s: number): void {
     this.waitRemove(s);
     if (this.cKind[s] === K_LIVE) this.drops++;
-    this.countLedger(true);
+    this.countAnswer(s, true);
     this.inflightNeedingAgent--;
     this.freeCall(s);
   }
@@ -703,7 +731,7 @@ export class Sim {
       this.connects++;
       this.talkS += talk;
     }
-    this.countLedger(false);
+    this.countAnswer(s, false);
     this.inflightNeedingAgent--;
     this.freeCall(s);
     this.heap.push(this.t + talk, agent * 16 + E_TALK_END, 0);

@@ -160,16 +160,21 @@ describe('the drop ledger with estimated AMD drops', () => {
     await ledger.add(id, day, 1, 100);
     await ledger.add(id, day, 0, 0, 0.25);
     await ledger.add(id, day, 0, 0, 0.5);
-    expect(await ledger.days(id)).toEqual([{ day, drops: 1, humans: 100, estimated: 0.75 }]);
+    await ledger.add(id, day, 0, 0, 0, 0.125);
+    expect(await ledger.days(id)).toEqual([
+      { day, drops: 1, humans: 100, estimated: 0.75, estimatedAnswers: 0.125 },
+    ]);
     // A take-over rebuilds the counts from call_log, which has no estimate: it is kept.
     await ledger.replace(id, [{ day, drops: 2, humans: 120 }]);
     const days = await ledger.days(id);
-    expect(days).toEqual([{ day, drops: 2, humans: 120, estimated: 0.75 }]);
-    // The budget counts them: 2.75 of 120.75 answers against a 3 % cap.
+    expect(days).toEqual([
+      { day, drops: 2, humans: 120, estimated: 0.75, estimatedAnswers: 0.125 },
+    ]);
+    // The budget counts them: 2.75 of 120.875 answers against a 3 % cap.
     const b = dropBudgetWithEstimates(days, Date.now(), 3);
     expect(b).toMatchObject({ drops: 2, humanAnswers: 120, estimatedDrops: 0.75 });
-    expect(b.ratePct).toBeCloseTo((100 * 2.75) / 120.75, 8);
-    expect(b.remainingDrops).toBeCloseTo(0.03 * 120.75 - 2.75, 8);
+    expect(b.ratePct).toBeCloseTo((100 * 2.75) / 120.875, 8);
+    expect(b.remainingDrops).toBeCloseTo(0.03 * 120.875 - 2.75, 8);
     await redis.del(keys.ledger(id));
   });
 });

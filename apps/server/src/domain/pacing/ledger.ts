@@ -14,6 +14,11 @@ export interface LedgerDay {
    * Kept apart: in neither `drops` nor `humans`. Absent: 0.
    */
   estimated?: number;
+  /**
+   * Estimated people among MACHINE verdicts an agent got (the AMD rule or audit sent them): the
+   * expected share per verdict, counted as live answers instead of 1. Absent: 0.
+   */
+  estimatedAnswers?: number;
 }
 
 export interface LedgerTotals {
@@ -67,9 +72,12 @@ export function ledgerWithEstimates(
 ): LedgerTotals & { counted: number; estimated: number; answered: number } {
   const t = ledgerTotals(days, today, windowDays);
   const estimated = ledgerEstimated(days, today, windowDays);
+  let answers = 0;
+  for (const d of days)
+    if (d.day > today - windowDays && d.day <= today) answers += d.estimatedAnswers ?? 0;
   return {
     drops: t.drops + estimated,
-    humans: t.humans + estimated,
+    humans: t.humans + estimated + answers,
     counted: t.drops,
     estimated,
     answered: t.humans,

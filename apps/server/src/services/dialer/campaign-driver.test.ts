@@ -796,7 +796,10 @@ describe('CampaignDriver: AMD errors and the AMD audit', () => {
   }
 
   /** The worker's call.ended: the live call leaves the store, then the driver hears of it. */
-  async function end(c: { callId: CallId; leadId: LeadId }, outcome: 'HUMAN' | 'MACHINE') {
+  async function end(
+    c: { callId: CallId; leadId: LeadId },
+    outcome: 'HUMAN' | 'MACHINE' | 'DROPPED',
+  ) {
     const live = await w.store.getCall(c.callId);
     const e = ended(c.callId, c.leadId, outcome);
     if (live) await w.store.endCall(live, e);
@@ -831,9 +834,18 @@ describe('CampaignDriver: AMD errors and the AMD audit', () => {
       toDialerCampaign(campaignRow({ amdHumanAsMachinePct: 3, amdMachineAsHumanPct: 10 }), []),
     );
     await agentReady('1');
+    await agentReady('2');
+    const human = await call('HUMAN');
+    await end(human, 'HUMAN');
     const machine = await call('MACHINE');
-    expect(w.ari.log).toContain(`addChannel agent-1 ${machine.callId}`);
+    expect(w.ari.log).toContain(`addChannel agent-2 ${machine.callId}`);
     expect(w.ari.log).not.toContain(`hangup ${machine.callId}`);
+    // Dropped for want of an agent: not a counted drop, its expected share of a person instead.
+    await end(machine, 'DROPPED');
+    const last = w.ledger.at(-1);
+    expect(last).toMatchObject({ drops: 0, humans: 0 });
+    expect(last?.estimated).toBeGreaterThan(0);
+    expect(last?.estimated).toBeLessThan(0.1);
     await w.driver.tick();
     expect(lastStatus()?.amd?.hangups).toBe(false);
     expect(lastStatus()?.amd?.note).toMatch(/machine verdicts go to agents/);
@@ -855,13 +867,10 @@ describe('CampaignDriver: AMD errors and the AMD audit', () => {
     expect(w.ari.log).toContain(`addChannel agent-1 ${second.callId}`);
     // Only the one sent to an agent may be marked by that agent.
     expect(pending).toEqual([second.callId]);
-    // The audited one is no hang-up: no estimated drop for it.
+    // The audited one is no hang-up and, being a MACHINE verdict, no counted live answer either:
+    // it counts as its expected share of a person (0 here: no AMD error estimate).
     await end(second, 'HUMAN');
-    expect(w.ledger.at(-1)).toEqual({
-      day: Math.floor(w.clock.nowMs() / 86_400_000),
-      drops: 0,
-      humans: 1,
-    });
+    expect(w.ledger.filter((x) => x.humans > 0 || x.drops > 0)).toEqual([]);
   });
 
   it("follows the audit's marks once there are enough, with their interval", async () => {

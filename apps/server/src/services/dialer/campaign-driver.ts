@@ -71,6 +71,7 @@ export interface DriverDeps {
       drops: number,
       humans: number,
       estimated?: number,
+      estimatedAnswers?: number,
     ): Promise<void>;
     days(campaignId: DialerCampaign['id']): Promise<LedgerDay[]>;
   };
@@ -806,20 +807,37 @@ export class CampaignDriver {
     // A refused origination was already settled by the dialing path.
     if (outcome !== 'ORIGINATE_FAILED') {
       this.d.leads.ended(leadId, callId, outcome, atMs, this.campaign.recycle);
-      const add = ledgerCounts(outcome);
+      let add = ledgerCounts(outcome);
+      const q = this.amdEstimateNow().personPerMachineVerdict;
       // A MACHINE verdict hung up on (or played the machine message): its expected share of an
       // abandoned person goes to the ledger as an estimated drop.
-      const estimated = t?.amdHungUp ? this.amdEstimateNow().personPerMachineVerdict : 0;
-      if (add.humans > 0 || estimated > 0) {
+      let estimated = t?.amdHungUp ? q : 0;
+      let estimatedAnswers = 0;
+      if (t && !t.manual && !t.amdHungUp && t.amdResult === 'MACHINE' && add.humans > 0) {
+        // A MACHINE verdict an agent got (AMD rule or audit): a person with chance q, the same
+        // count bench/pacing makes. Dropped: q estimated drops; answered: q estimated answers.
+        if (add.drops > 0) estimated = q;
+        else estimatedAnswers = q;
+        add = { drops: 0, humans: 0 };
+      }
+      if (add.humans > 0 || estimated > 0 || estimatedAnswers > 0) {
         const day = ledgerDay(atMs);
         const cur = this.ledgerDays.find((x) => x.day === day);
         if (cur) {
           cur.drops += add.drops;
           cur.humans += add.humans;
           if (estimated > 0) cur.estimated = (cur.estimated ?? 0) + estimated;
-        } else this.ledgerDays.push({ day, ...add, ...(estimated > 0 ? { estimated } : {}) });
+          if (estimatedAnswers > 0)
+            cur.estimatedAnswers = (cur.estimatedAnswers ?? 0) + estimatedAnswers;
+        } else
+          this.ledgerDays.push({
+            day,
+            ...add,
+            ...(estimated > 0 ? { estimated } : {}),
+            ...(estimatedAnswers > 0 ? { estimatedAnswers } : {}),
+          });
         await this.d.ledger
-          .add(this.campaign.id, day, add.drops, add.humans, estimated)
+          .add(this.campaign.id, day, add.drops, add.humans, estimated, estimatedAnswers)
           .catch((err: unknown) => this.log.error({ err, callId }, 'drop ledger not updated'));
       }
     }

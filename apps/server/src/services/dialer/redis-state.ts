@@ -10,7 +10,8 @@ import type { PacingControl } from '../../domain/pacing/pacer.js';
  *
  *   p:{dialer}:lease:<campaignId>   string  the instance id driving the campaign (PX = lease TTL)
  *   p:{dialer}:ledger:<campaignId>  hash    <utcDay>:d drops, <utcDay>:h human answers,
- *                                           <utcDay>:e estimated AMD drops (a float)
+ *                                           <utcDay>:e estimated AMD drops, <utcDay>:a estimated
+ *                                           people among MACHINE verdicts agents got (floats)
  *   p:{dnc}:all                     set     system-wide DNC numbers (E.164)
  *   p:{dnc}:c:<campaignId>          set     the campaign's DNC numbers
  *   p:{dnc}:tmp:<name>              set     rebuild scratch, renamed over the live set
@@ -329,13 +330,15 @@ export class LedgerStore {
     drops: number,
     humans: number,
     estimated = 0,
+    estimatedAnswers = 0,
   ): Promise<void> {
-    if (drops === 0 && humans === 0 && !(estimated > 0)) return;
+    if (drops === 0 && humans === 0 && !(estimated > 0) && !(estimatedAnswers > 0)) return;
     const key = this.keys.ledger(campaignId);
     const p = this.redis.pipeline();
     if (drops) p.hincrby(key, `${day}:d`, drops);
     if (humans) p.hincrby(key, `${day}:h`, humans);
     if (estimated > 0) p.hincrbyfloat(key, `${day}:e`, estimated);
+    if (estimatedAnswers > 0) p.hincrbyfloat(key, `${day}:a`, estimatedAnswers);
     await p.exec();
   }
 
@@ -355,13 +358,17 @@ export class LedgerStore {
     const key = this.keys.ledger(campaignId);
     const fields: Array<string | number> = [];
     const kept = new Map<number, number>();
-    for (const d of parseLedger(await this.redis.hgetall(key)))
+    const keptAnswers = new Map<number, number>();
+    for (const d of parseLedger(await this.redis.hgetall(key))) {
       if (d.estimated) kept.set(d.day, d.estimated);
+      if (d.estimatedAnswers) keptAnswers.set(d.day, d.estimatedAnswers);
+    }
     for (const d of days) {
       fields.push(`${d.day}:d`, d.drops, `${d.day}:h`, d.humans);
       if (d.estimated !== undefined) kept.set(d.day, d.estimated);
     }
     for (const [day, e] of kept) if (e > 0) fields.push(`${day}:e`, e);
+    for (const [day, a] of keptAnswers) if (a > 0) fields.push(`${day}:a`, a);
     const p = this.redis.pipeline().del(key);
     if (fields.length) p.hset(key, ...fields);
     await p.exec();
@@ -371,13 +378,14 @@ export class LedgerStore {
 export function parseLedger(h: Record<string, string>): LedgerDay[] {
   const byDay = new Map<number, LedgerDay>();
   for (const [field, value] of Object.entries(h)) {
-    const m = /^(\d+):([dhe])$/.exec(field);
+    const m = /^(\d+):([dhea])$/.exec(field);
     if (!m) continue;
     const day = Number(m[1]);
     const d: LedgerDay = byDay.get(day) ?? { day, drops: 0, humans: 0 };
     if (m[2] === 'd') d.drops = Number(value);
     else if (m[2] === 'h') d.humans = Number(value);
-    else d.estimated = Number(value);
+    else if (m[2] === 'e') d.estimated = Number(value);
+    else d.estimatedAnswers = Number(value);
     byDay.set(day, d);
   }
   return [...byDay.values()].sort((a, b) => a.day - b.day);
