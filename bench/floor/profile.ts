@@ -1,8 +1,8 @@
 /**
  * `npx tsx bench/floor/profile.ts <dir> [top]`: the functions with the most self time in each V8
- * CPU profile bench:floor --cpu-prof wrote (one per process), to name a bottleneck.
+ * CPU profile bench:floor --cpu-prof wrote (a directory per process), to name a bottleneck.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 interface ProfileNode {
@@ -36,9 +36,14 @@ export function selfTimes(p: Profile): Array<{ fn: string; ms: number }> {
 const [dir, topRaw] = process.argv.slice(2);
 if (dir) {
   const top = Number(topRaw ?? 12);
-  for (const f of readdirSync(dir)
-    .filter((n) => n.endsWith('.cpuprofile'))
-    .sort()) {
+  for (const sub of readdirSync(dir).sort()) {
+    // A process directory holds the main thread's profile and tsx's loader thread's: the larger.
+    const files = readdirSync(join(dir, sub))
+      .filter((n) => n.endsWith('.cpuprofile'))
+      .map((n) => ({ n, size: statSync(join(dir, sub, n)).size }))
+      .sort((a, b) => b.size - a.size);
+    if (!files[0]) continue;
+    const f = `${sub}/${files[0].n}`;
     const times = selfTimes(JSON.parse(readFileSync(join(dir, f), 'utf8')) as Profile);
     const total = times.reduce((s, t) => s + t.ms, 0);
     console.log(`${f}: ${(total / 1000).toFixed(1)} s sampled`);

@@ -21,7 +21,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -96,6 +96,20 @@ export function zoneInWindow(at: Date): string {
   }
   return best;
 }
+
+let clientNo = 0;
+/**
+ * The bots' HTTP client: each request says it comes from an address of its own
+ * (X-Forwarded-For, believed with TRUST_PROXY=true), as a floor of people behind a proxy would,
+ * so that the login rate limit per address (20 a minute) does not throttle hundreds of bots
+ * logging in from one loopback address.
+ */
+const proxiedFetch: typeof fetch = (input, init) => {
+  const n = ++clientNo;
+  const headers = new Headers(init?.headers);
+  headers.set('x-forwarded-for', `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`);
+  return fetch(input, { ...init, headers });
+};
 
 function freePort(): Promise<number> {
   return new Promise((res, rej) => {
@@ -226,6 +240,9 @@ function stopChild(child: ChildProcess): Promise<void> {
 }
 
 const active = new Set<Run>();
+/** Every row so far: a failed or interrupted run still prints the runs before it. */
+const rows: ReportRow[] = [];
+let tablePrinted = false;
 let interrupted = false;
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.on(sig, () => {
@@ -237,12 +254,10 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 function nodeArgs(args: FloorArgs, name: string): string[] {
+  // One directory per process: tsx's loader thread writes a profile of its own beside the
+  // main thread's (the larger file).
   const prof = args.cpuProf
-    ? [
-        '--cpu-prof',
-        `--cpu-prof-dir=${args.cpuProf}`,
-        `--cpu-prof-name=${name}.${process.pid}.cpuprofile`,
-      ]
+    ? ['--cpu-prof', `--cpu-prof-dir=${join(args.cpuProf, `${name}.${process.pid}`)}`]
     : [];
   return [...prof, '--import', 'tsx'];
 }
@@ -404,6 +419,8 @@ async function runFloor(args: FloorArgs, sc: Scenario, runNo: number): Promise<R
             METRICS_PORT: String(metricsPort),
             SESSION_SECRET: secret,
             METRICS_TOKEN: '',
+            // The bench stands as the reverse proxy in front of the api (see proxiedFetch).
+            TRUST_PROXY: 'true',
           },
           // The roles' logs (pino, stdout) go to this process's stderr when FLOOR_LOG_LEVEL asks.
           stdio: ['ignore', process.env.FLOOR_LOG_LEVEL ? 'pipe' : 'ignore', 'inherit'],
@@ -423,7 +440,7 @@ async function runFloor(args: FloorArgs, sc: Scenario, runNo: number): Promise<R
     // --- the supervisor's dashboard and the bots -------------------------------------------
     const staleness: number[] = [];
     let measuring = false;
-    const supApi = new ApiClient({ baseUrl });
+    const supApi = new ApiClient({ baseUrl, fetchFn: proxiedFetch });
     const supLogin = await supApi.login('supervisor', PASSWORD);
     await new Promise<void>((res) => {
       run.supervisor = new RealtimeClient({
@@ -460,6 +477,7 @@ async function runFloor(args: FloorArgs, sc: Scenario, runNo: number): Promise<R
           // 0.5: no jitter (the wrap is the scenario's), always the same disposition.
           random: () => 0.5,
           staggerMs: 0,
+          fetchFn: proxiedFetch,
           ...(process.env.FLOOR_LOG_LEVEL
             ? {
                 onLog: (msg: string, f: Record<string, unknown>) =>
@@ -632,7 +650,6 @@ async function main(): Promise<void> {
   const ids = args.parity ? ['S1', 'S2'] : [args.scenario];
   // Every scenario is read and checked before anything starts.
   const scenarios = ids.map((id) => loadScenario(args.scenariosFile, id));
-  const rows: ReportRow[] = [];
   if (!args.json) {
     log(
       `${cpus().length} cores, load ${loadavg()
@@ -662,7 +679,10 @@ async function main(): Promise<void> {
       if (args.json) process.stdout.write(jsonLines(out));
     }
   }
-  if (!args.json) process.stdout.write(formatTable(rows));
+  if (!args.json) {
+    tablePrinted = true;
+    process.stdout.write(formatTable(rows));
+  }
   // The verdict is the like-for-like one; the long reference is shown for what it says.
   if (rows.some((r) => r.kind === 'parity' && r.reference === 'same length' && !r.pass))
     process.exitCode = 1;
@@ -675,6 +695,8 @@ main().then(
       process.stderr.write(`bench:floor: ${err.message}\n`);
       process.exit(2);
     }
+    if (!tablePrinted && rows.length > 0 && !process.argv.includes('--json'))
+      process.stdout.write(formatTable(rows));
     process.stderr.write(
       `bench:floor failed: ${err instanceof Error ? err.message : String(err)}\n`,
     );
