@@ -250,7 +250,12 @@ const TYPED: { [T in keyof Database]: { [C in keyof Database[T]]: true } } = {
     active: true,
     created_at: true,
     updated_at: true,
+    totp_secret: true,
+    totp_pending_secret: true,
+    totp_enabled_at: true,
+    totp_last_step: true,
   },
+  user_recovery_codes: { id: true, user_id: true, code_hash: true, used_at: true },
 };
 
 describe('database.ts', () => {

@@ -62,6 +62,25 @@ export interface UsersTable {
   active: Defaulted<boolean>;
   created_at: CreatedAt;
   updated_at: CreatedAt;
+  /** Two-factor sign-in (0031): the confirmed TOTP secret ('v1:' encrypted or 'plain:'). */
+  totp_secret: ColumnType<string | null, string | null | undefined, string | null>;
+  /** A secret shown for enrolment, until a first code confirms it. */
+  totp_pending_secret: ColumnType<string | null, string | null | undefined, string | null>;
+  totp_enabled_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** The last 30 s step a code was accepted for (a code is never accepted twice). */
+  totp_last_step: ColumnType<
+    string | null,
+    number | string | null | undefined,
+    number | string | null
+  >;
+}
+
+/** user_recovery_codes (0031): single-use recovery codes, argon2id hashes. */
+export interface UserRecoveryCodesTable {
+  id: Id;
+  user_id: ColumnType<string, string | number, string | number>;
+  code_hash: string;
+  used_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface CampaignsTable {
@@ -423,6 +442,7 @@ export interface TzDataVersionTable {
 export interface Database {
   teams: TeamsTable;
   users: UsersTable;
+  user_recovery_codes: UserRecoveryCodesTable;
   campaigns: CampaignsTable;
   campaign_recycle_rules: CampaignRecycleRulesTable;
   lists: ListsTable;
