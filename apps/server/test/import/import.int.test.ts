@@ -78,8 +78,11 @@ describe('importLeads (real PostgreSQL)', () => {
     });
     const leads = await leadsOf(listId);
     expect(leads.map((l) => l.phone)).toEqual(['+12125550100', '+13125550101', '+18505550102']);
+    // ZIP 90210 is Los Angeles, its number a New York area code: both are candidates (a call
+    // must be inside the window in each, fail closed), so no single zone.
     expect(leads[0]).toMatchObject({
-      time_zone: 'America/Los_Angeles',
+      time_zone: null,
+      tz_candidates: ['America/Los_Angeles', 'America/New_York'],
       tz_source: 'postal_code',
       first_name: 'Ann',
       custom: { Plan: 'gold' },
