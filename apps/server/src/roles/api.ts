@@ -28,6 +28,7 @@ import {
 import { RedisEventBus } from '../adapters/redis/event-bus.js';
 import { RedisStateStore } from '../adapters/redis/state-store.js';
 import { RedisKeys } from '../adapters/redis/keys.js';
+import { RedisNationalDnc } from '../adapters/redis/national-dnc.js';
 import { buildApp } from '../http/app.js';
 import { campaignsApi } from '../http/campaigns-api.js';
 import type { AppDeps } from '../http/deps.js';
@@ -143,7 +144,13 @@ export async function startApi(ctx: RoleContext): Promise<RunningRole> {
       campaigns: createCampaignsRepo(db),
     },
     listAdmin: createListAdminDeps({ pool, redis, prefix: config.redisPrefix, logger: log }),
-    compliance: createComplianceDeps({ pool, redis, prefix: config.redisPrefix, clock }),
+    compliance: createComplianceDeps({
+      pool,
+      redis,
+      prefix: config.redisPrefix,
+      clock,
+      national: new RedisNationalDnc(redis, new RedisKeys(config.redisPrefix)),
+    }),
     agentSessions: control.agentSessions,
     telephony: control.telephony,
     amdAudit: new AmdAuditStore(redis, new DialerKeys(config.redisPrefix)),

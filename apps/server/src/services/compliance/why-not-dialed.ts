@@ -34,6 +34,11 @@ export interface WhyNotDialedDeps {
    * scrubs it); without it only the internal and campaign lists in PostgreSQL are asked.
    */
   dncBlocked?(phone: string, campaignId: string): Promise<boolean>;
+  /**
+   * Whether the national DNC registry holds the number and the campaign scrubs it (the dialer's
+   * registry, ports/national-dnc.ts); reported as its own list beside the internal ones.
+   */
+  nationalDncListed?(phone: string, campaignId: string): Promise<boolean>;
   clock: Clock;
 }
 
@@ -101,22 +106,26 @@ export class WhyNotDialed {
     const add = (code: string, message: string, untilMs: number | null = null) =>
       reasons.push({ code, message, untilMs });
 
-    const [rulesList, attemptsAtMs, dncRows, callbacks, hopper, dncBlocked] = await Promise.all([
-      this.d.stateRules.list(),
-      this.d.attempts.recent(lead.phone, now - ATTEMPT_WINDOW_MS),
-      this.d.pool.query<{ campaign_id: string | null; source: string; added_at: Date }>(
-        `SELECT campaign_id::text, source, added_at FROM dnc
+    const [rulesList, attemptsAtMs, dncRows, callbacks, hopper, dncBlocked, national] =
+      await Promise.all([
+        this.d.stateRules.list(),
+        this.d.attempts.recent(lead.phone, now - ATTEMPT_WINDOW_MS),
+        this.d.pool.query<{ campaign_id: string | null; source: string; added_at: Date }>(
+          `SELECT campaign_id::text, source, added_at FROM dnc
           WHERE phone = $1 AND (campaign_id IS NULL OR campaign_id = $2) ORDER BY campaign_id NULLS FIRST`,
-        [lead.phone, campaignId],
-      ),
-      this.d.pool.query<{ due_at: Date; agent_id: string | null; status: string }>(
-        `SELECT due_at, agent_id::text, status FROM callbacks
+          [lead.phone, campaignId],
+        ),
+        this.d.pool.query<{ due_at: Date; agent_id: string | null; status: string }>(
+          `SELECT due_at, agent_id::text, status FROM callbacks
           WHERE lead_id = $1 AND status IN ('PENDING', 'QUEUED') ORDER BY due_at`,
-        [leadId],
-      ),
-      this.d.hopperPosition(campaignId, leadId),
-      this.d.dncBlocked ? this.d.dncBlocked(lead.phone, campaignId) : Promise.resolve(false),
-    ]);
+          [leadId],
+        ),
+        this.d.hopperPosition(campaignId, leadId),
+        this.d.dncBlocked ? this.d.dncBlocked(lead.phone, campaignId) : Promise.resolve(false),
+        this.d.nationalDncListed
+          ? this.d.nationalDncListed(lead.phone, campaignId)
+          : Promise.resolve(false),
+      ]);
     const rules = ruleSet(rulesList);
 
     // Campaign and list.
@@ -133,7 +142,8 @@ export class WhyNotDialed {
         ? `internal (system-wide) list, since ${iso(d.added_at.getTime())} (${d.source})`
         : `campaign ${d.campaign_id}'s list, since ${iso(d.added_at.getTime())} (${d.source})`,
     );
-    if (dnc.length === 0 && dncBlocked) dnc.push('national DNC registry');
+    if (national) dnc.push('the national DNC registry (the campaign scrubs it)');
+    else if (dnc.length === 0 && dncBlocked) dnc.push('national DNC registry');
     const onDnc = dnc.length > 0;
     if (onDnc) add('DNC', `the number is on a do-not-call list: ${dnc.join('; ')}`);
 
