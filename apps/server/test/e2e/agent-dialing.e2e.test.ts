@@ -188,7 +188,9 @@ describe('preview and manual dial', () => {
     );
     const before = await callCount();
     await page.getByRole('button', { name: 'Dial this lead' }).click();
-    await expect.poll(alertText).toMatch(/cannot dial: outside .*window in the lead's local time/);
+    await expect
+      .poll(alertText)
+      .toMatch(/cannot dial: outside .*window.* in the lead's local time: \d\d:\d\d in \w+\//);
     await waitState('PAUSED');
     expect(await callCount()).toBe(before);
   });
@@ -211,7 +213,9 @@ describe('preview and manual dial', () => {
     const before = await callCount();
     await page.getByLabel('Number', { exact: true }).fill(r.rows[0]?.phone ?? '');
     await page.getByLabel('Number', { exact: true }).press('Enter');
-    await expect.poll(alertText).toMatch(/cannot dial: outside .*window in the lead's local time/);
+    await expect
+      .poll(alertText)
+      .toMatch(/cannot dial: outside .*window.* in the lead's local time: \d\d:\d\d in \w+\//);
     await waitState('PAUSED');
     expect(await callCount()).toBe(before);
   });
