@@ -186,7 +186,7 @@ class Run {
   supervisor: RealtimeClient | null = null;
   dbName: string;
   prefix: string;
-  private cleaned = false;
+  private cleaning: Promise<void> | null = null;
 
   constructor(readonly id: string) {
     this.dbName = `ringside_floor_${id}`;
@@ -197,9 +197,13 @@ class Run {
     return BASE_DB_URL.replace(/\/[^/?]*(\?|$)/, `/${this.dbName}$1`);
   }
 
-  async cleanup(): Promise<void> {
-    if (this.cleaned) return;
-    this.cleaned = true;
+  /** Once, whoever asks first (the run's finally, a signal); every caller waits for the end. */
+  cleanup(): Promise<void> {
+    this.cleaning ??= this.doCleanup();
+    return this.cleaning;
+  }
+
+  private async doCleanup(): Promise<void> {
     this.supervisor?.stop();
     await Promise.race([
       Promise.all(this.bots.map((b) => b.stop().catch(() => undefined))),
@@ -458,7 +462,9 @@ async function runFloor(args: FloorArgs, sc: Scenario, runNo: number): Promise<R
       });
       run.supervisor.start();
     });
-    log(`${sc.id} run ${runNo}: ${agents} bot agents logging in...`);
+    log(
+      `${sc.id} run ${runNo}: database ${run.dbName}, Redis prefix ${run.prefix}; ${agents} bot agents logging in...`,
+    );
     // Eight groups log in side by side (each one after the other: argon2 is slow on purpose).
     const groups = Math.min(8, agents);
     const per = Math.ceil(agents / groups);
@@ -697,6 +703,10 @@ main().then(
     }
     if (!tablePrinted && rows.length > 0 && !process.argv.includes('--json'))
       process.stdout.write(formatTable(rows));
+    if (interrupted) {
+      log('interrupted; cleaned up');
+      process.exit(130);
+    }
     process.stderr.write(
       `bench:floor failed: ${err instanceof Error ? err.message : String(err)}\n`,
     );
