@@ -66,4 +66,40 @@ describe('two-factor sign-in in the browser', () => {
     await page.getByRole('link', { name: 'Admin' }).first().waitFor();
     await page.context().close();
   });
+
+  it('an agent turns it on from its own panel; its next sign-in asks for the code', async () => {
+    const page = await openPage(browser, sys);
+    await page.goto('/');
+    await page.getByLabel('Username').fill('agent1');
+    await page.getByLabel('Password').fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('Two-factor sign-in').click();
+    await expect.poll(() => page.getByTestId('my-2fa-state').textContent()).toMatch(/^Off/);
+    await page.getByRole('button', { name: 'Set up two-factor sign-in' }).click();
+    const mine = ((await page.getByTestId('my-totp-secret').textContent()) ?? '').trim();
+    expect(mine).toMatch(/^[A-Z2-7]{32}$/);
+    await page.getByLabel('Code from your authenticator app').fill('000000');
+    await page.getByRole('button', { name: 'Turn on', exact: true }).click();
+    await expect.poll(() => page.getByRole('alert').first().textContent()).toContain('wrong code');
+    await page.getByLabel('Code from your authenticator app').fill(totpCode(mine, Date.now()));
+    await page.getByRole('button', { name: 'Turn on', exact: true }).click();
+    const list = page.getByRole('list', { name: 'Recovery code list' });
+    await list.waitFor();
+    const codes = (await list.locator('code').allTextContents()).map((c) => c.trim());
+    expect(codes).toHaveLength(10);
+    await page.getByRole('button', { name: 'Done' }).click();
+    await expect.poll(() => page.getByTestId('my-2fa-state').textContent()).toMatch(/^On \(10/);
+    await page.context().close();
+
+    const again = await openPage(browser, sys);
+    await again.goto('/');
+    await again.getByLabel('Username').fill('agent1');
+    await again.getByLabel('Password').fill(DEMO_PASSWORD);
+    await again.getByRole('button', { name: 'Sign in' }).click();
+    await again.getByRole('button', { name: 'Verify' }).waitFor();
+    await again.getByLabel('Code').fill(codes[0] ?? '');
+    await again.getByRole('button', { name: 'Verify' }).click();
+    await again.getByRole('button', { name: 'Log in to campaign' }).waitFor();
+    await again.context().close();
+  });
 });

@@ -149,6 +149,10 @@ describe('two-factor sign-in', () => {
     expect(first.statusCode).toBe(200);
     const token = (first.json() as { token: string }).token;
     const setup = (await post('/api/me/2fa/setup', {}, token)).json() as { secret: string };
+    // A wrong code from a signed-in user is a 400 naming the field, not a 401 (its session holds).
+    const wrong = await post('/api/me/2fa/confirm', { code: '000000' }, token);
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.json()).toMatchObject({ error: { issues: [{ path: 'code' }] } });
     const t0 = Date.now();
     const conf = await post('/api/me/2fa/confirm', { code: totpCode(setup.secret, t0) }, token);
     expect(conf.statusCode).toBe(200);

@@ -19,6 +19,8 @@ import {
   TransferTargetsResponse,
   TwoFactorConfirmResponse,
   TwoFactorSetupResponse,
+  TwoFactorStatus,
+  RecoveryCodesResponse,
   type DialBody,
   type DispositionBody,
   type DispositionView,
@@ -146,6 +148,20 @@ export class ApiClient {
   }
   logout() {
     return this.call('POST', '/api/auth/logout', z.unknown());
+  }
+
+  // --- the signed-in user's own second factor (optional for non-admins)
+  myTwoFactor() {
+    return this.call('GET', '/api/me/2fa', TwoFactorStatus);
+  }
+  myTwoFactorSetup() {
+    return this.call('POST', '/api/me/2fa/setup', TwoFactorSetupResponse, {});
+  }
+  myTwoFactorConfirm(code: string) {
+    return this.call('POST', '/api/me/2fa/confirm', RecoveryCodesResponse, { code });
+  }
+  myTwoFactorDisable(code: string) {
+    return this.call('POST', '/api/me/2fa/disable', OkResponse, { code });
   }
   me() {
     return this.call('GET', '/api/me', Me);

@@ -11,7 +11,12 @@ import {
   TwoFactorStatus,
 } from '@ringside/protocol';
 import type { UserRecord } from '../../adapters/postgres/users.js';
-import { NotFoundError, UnauthorizedError, UnavailableError } from '../../errors.js';
+import {
+  NotFoundError,
+  UnauthorizedError,
+  UnavailableError,
+  ValidationError,
+} from '../../errors.js';
 import {
   TwoFactorInvalidError,
   type TwoFactorService,
@@ -241,7 +246,10 @@ export function registerTwoFactorRoutes(app: FastifyInstance, deps: AppDeps): vo
         guard.succeed(user.username, req.ip);
         return { recoveryCodes };
       } catch (err) {
-        if (err instanceof TwoFactorInvalidError) guard.fail(user.username, req.ip);
+        if (err instanceof TwoFactorInvalidError) {
+          guard.fail(user.username, req.ip);
+          throw wrongCode(err);
+        }
         throw err;
       }
     },
@@ -264,7 +272,10 @@ export function registerTwoFactorRoutes(app: FastifyInstance, deps: AppDeps): vo
       try {
         await tf.disable(user, body.code);
       } catch (err) {
-        if (err instanceof TwoFactorInvalidError) guard.fail(user.username, req.ip);
+        if (err instanceof TwoFactorInvalidError) {
+          guard.fail(user.username, req.ip);
+          throw wrongCode(err);
+        }
         throw err;
       }
       await deps.audit.record({
@@ -301,5 +312,15 @@ export function registerTwoFactorRoutes(app: FastifyInstance, deps: AppDeps): vo
       });
       return { ok: true as const };
     },
+  });
+}
+
+/**
+ * A wrong code from a signed-in user (enrolling or turning it off) is a 400 naming the field: a
+ * 401 would read to the browser as its session having ended.
+ */
+function wrongCode(err: TwoFactorInvalidError): ValidationError {
+  return new ValidationError(`code: ${err.message}`, [{ path: 'code', message: err.message }], {
+    cause: err,
   });
 }

@@ -1,3 +1,4 @@
+import { MyTwoFactor } from '../../app/MyTwoFactor.js';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Campaign, Me } from '@ringside/protocol';
 import {
@@ -363,6 +364,7 @@ export function AgentPanel({
         <button type="button" onClick={() => setShowHelp((v) => !v)} aria-keyshortcuts="Alt+/">
           Shortcuts
         </button>
+        <MyTwoFactor api={api} />
         <button type="button" onClick={onSignedOut}>
           Sign out
         </button>
