@@ -1,8 +1,10 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { Me } from '@ringside/protocol';
 import { Dashboard } from '../features/supervisor/Dashboard.js';
 import { Reports } from '../features/reports/Reports.js';
 import { Admin } from '../features/admin/Admin.js';
+import { ApiClient } from '../core/api.js';
+import { MyTwoFactor } from './MyTwoFactor.js';
 
 /** The staff screens, addressed by the URL hash so a screen can be bookmarked and reloaded. */
 export type StaffScreen = 'dashboard' | 'reports' | 'admin';
@@ -31,6 +33,7 @@ function useHash(): string {
 export function StaffShell(props: { me: Me; onSignedOut(): void }) {
   const { screen: asked, rest } = parseStaffHash(useHash());
   const isAdmin = props.me.role === 'admin';
+  const api = useMemo(() => new ApiClient({ baseUrl: '' }), []);
   const screen: StaffScreen = asked === 'admin' && !isAdmin ? 'dashboard' : asked;
   const link = (to: StaffScreen, label: string) => (
     <a href={`#/${to}`} aria-current={screen === to ? 'page' : undefined}>
@@ -43,6 +46,7 @@ export function StaffShell(props: { me: Me; onSignedOut(): void }) {
         {link('dashboard', 'Live dashboard')}
         {link('reports', 'Reports')}
         {isAdmin && link('admin', 'Admin')}
+        <MyTwoFactor api={api} />
       </nav>
       {screen === 'dashboard' && <Dashboard me={props.me} onSignedOut={props.onSignedOut} />}
       {screen === 'reports' && <Reports me={props.me} section={rest} />}
