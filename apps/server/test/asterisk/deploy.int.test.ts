@@ -177,9 +177,18 @@ describe('deploy/asterisk configuration', () => {
       'modules.conf',
       'rtp.conf',
       'sorcery.conf',
+      'amd.conf',
+      'musiconhold.conf',
     ]) {
       expect(readConf(f).length, f).toBeGreaterThan(0);
     }
+  });
+
+  it('ships what a bare Asterisk needs beside modules.conf: amd.conf (app_amd is required and does not load without it) and the default music-on-hold class', () => {
+    expect(value(section('amd.conf', 'general'), 'total_analysis_time')).toMatch(/^\d+$/);
+    const moh = section('musiconhold.conf', 'default');
+    expect(value(moh, 'mode')).toBe('files');
+    expect(value(moh, 'directory')).toBe('moh');
   });
 
   it('http.conf serves ARI and TLS for WSS', () => {
