@@ -259,7 +259,8 @@ export async function whatChannelHears(
       `${server.user}:${server.password}`,
     )}`,
   );
-  const events: Array<{ type: string; recording?: { name?: string } }> = [];
+  const events: Array<{ type: string; recording?: { name?: string }; channel?: { id?: string } }> =
+    [];
   ws.on('message', (d: Buffer) => events.push(JSON.parse(d.toString('utf8')) as never));
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
@@ -279,6 +280,14 @@ export async function whatChannelHears(
       app,
       snoopId: id,
     });
+    // The snoop enters the probe's application a moment after the POST answers: recording
+    // before its StasisStart is a 409 "Channel not in Stasis application".
+    const entered = Date.now() + 5_000;
+    while (
+      !events.some((e) => e.type === 'StasisStart' && e.channel?.id === id) &&
+      Date.now() < entered
+    )
+      await new Promise((r) => setTimeout(r, 20));
     await req('POST', `/channels/${id}/record`, {
       name: id,
       format: 'wav',
