@@ -6,8 +6,11 @@ import { TEST_REDIS_URL } from '../helpers/redis.js';
 import { DEMO_PASSWORD, signIn } from '../e2e/system.js';
 import {
   AGENT_HZ,
+  agentApi,
+  bridgeHas,
   launchRealChromium,
   startRealSystem,
+  until,
   toneWav,
   whatChannelHears,
   type RealSystem,
@@ -33,31 +36,10 @@ async function status(user: string): Promise<Record<string, string>> {
   return redis.hgetall(`${sys.redisPrefix}:{agents}:status:${ids[user]}`);
 }
 
-async function until(what: string, ok: () => Promise<boolean>, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await ok()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const api = async (user: string, method: string, path: string, body?: unknown) =>
+  (await agentApi(sys.apiUrl, tokens[user] ?? '', method, path, body)).status;
 
-async function api(user: string, method: string, path: string, body?: unknown) {
-  const r = await fetch(`${sys.apiUrl}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${tokens[user]}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return r.status;
-}
-
-const inBridge = async (bridgeId: string, channelId: string) =>
-  (await sys.ari.getBridge(bridgeId).catch(() => ({ channels: [] as string[] }))).channels.includes(
-    channelId,
-  );
+const inBridge = (bridgeId: string, channelId: string) => bridgeHas(sys.ari, bridgeId, channelId);
 
 async function endReason(callId: string): Promise<string | null> {
   const r = await sys.db.pool.query<{ end_reason: string | null; ended_at: Date | null }>(

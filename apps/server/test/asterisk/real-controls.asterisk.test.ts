@@ -6,7 +6,10 @@ import { DEMO_PASSWORD } from '../e2e/system.js';
 import {
   AGENT_HZ,
   CUSTOMER_HZ,
+  agentApi,
+  bridgeHas as inBridge,
   startRealSystem,
+  until,
   whatChannelHears,
   type RealSystem,
 } from './real-system.js';
@@ -28,36 +31,14 @@ const tokens: Record<string, string> = {};
 const ids: Record<string, string> = {};
 let callId = '';
 
-async function api(user: string, method: string, path: string, body?: unknown) {
-  const r = await fetch(`${sys.apiUrl}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${tokens[user]}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await r.text();
-  return { status: r.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
+const api = (user: string, method: string, path: string, body?: unknown) =>
+  agentApi(sys.apiUrl, tokens[user] ?? '', method, path, body);
 
 async function status(user: string): Promise<Record<string, string>> {
   return redis.hgetall(`${sys.redisPrefix}:{agents}:status:${ids[user]}`);
 }
 
-async function until(what: string, ok: () => Promise<boolean>, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await ok()) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-const bridgeHas = async (bridgeId: string, channelId: string) =>
-  (await sys.ari.getBridge(bridgeId).catch(() => ({ channels: [] as string[] }))).channels.includes(
-    channelId,
-  );
+const bridgeHas = (bridgeId: string, channelId: string) => inBridge(sys.ari, bridgeId, channelId);
 
 beforeAll(async () => {
   sys = await startRealSystem({

@@ -476,3 +476,43 @@ export async function pageHears(
     [freqsHz, ms] as const,
   );
 }
+
+/** Polls `ok` until it holds, or fails naming `what` after `ms`. */
+export async function until(what: string, ok: () => Promise<boolean>, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await ok()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Whether Asterisk has `channelId` in bridge `bridgeId` now (false for a bridge that is gone). */
+export async function bridgeHas(
+  ari: AriRestClient,
+  bridgeId: string,
+  channelId: string,
+): Promise<boolean> {
+  const b = await ari.getBridge(bridgeId).catch(() => ({ channels: [] as string[] }));
+  return b.channels.includes(channelId);
+}
+
+/** An agent's HTTP request with its bearer token, as the bots send them: status and JSON body. */
+export async function agentApi(
+  apiUrl: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const r = await fetch(`${apiUrl}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await r.text();
+  return { status: r.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
