@@ -49,6 +49,12 @@ export interface SoftphoneOptions {
   dialOnRegister?: boolean;
 }
 
+/** Whether a leg's audio path is up (ICE connected or completed). */
+function mediaFlowing(pc: RTCPeerConnection | null | undefined): boolean {
+  const ice = pc?.iceConnectionState;
+  return ice === 'connected' || ice === 'completed';
+}
+
 /** host:port of a wss:// URL, as the panel names the phone server. */
 function serverOf(wsUri: string): string {
   try {
@@ -65,6 +71,8 @@ export class Softphone {
   private stopped = false;
   /** The SIP WebSocket opened at least once since this phone started. */
   private everConnected = false;
+  /** The SIP WebSocket dropped while a leg was up (cleared when a leg is confirmed). */
+  private transportDroppedDuringLeg = false;
   private readonly now: () => number;
 
   constructor(private readonly opts: SoftphoneOptions) {
@@ -111,6 +119,7 @@ export class Softphone {
     });
     ua.on('disconnected', () => {
       if (!current()) return;
+      if (this.session) this.transportDroppedDuringLeg = true;
       onInput({
         type: 'ws_disconnected',
         server: serverOf(account.wsUri),
@@ -121,9 +130,14 @@ export class Softphone {
       if (!current()) return;
       onInput({ type: 'registered' });
       // The leg's media does not go through the SIP WebSocket: a line that survived a lost
-      // connection or registration is still up, and says so again.
-      if (this.session?.isEstablished()) onInput({ type: 'leg_up', atMs: this.now() });
-      else if (!this.session && this.opts.dialOnRegister !== false) this.connectLeg();
+      // connection or registration is still up, and says so again. A line whose media stopped
+      // meanwhile (the phone server restarted: its channel is gone) is dialed again at once,
+      // rather than waiting for ICE to give up and the agent to click.
+      const dials = this.opts.dialOnRegister !== false;
+      if (this.session?.isEstablished()) {
+        if (dials && !mediaFlowing(this.session.connection)) this.reconnectLeg();
+        else onInput({ type: 'leg_up', atMs: this.now() });
+      } else if (!this.session && dials) this.connectLeg();
     });
     ua.on('unregistered', () => {
       if (current()) onInput({ type: 'unregistered' });
@@ -202,6 +216,13 @@ export class Softphone {
       if (this.session !== session) return;
       onInput({ type: 'ice_failed' });
       this.dropSession();
+      // The SIP connection dropped during this leg and is back (registered): the media died
+      // with the phone server (a restart: its channel is gone), so dial a new leg by ourselves.
+      // A path that fails without that (a firewall) stays "Audio path failed" for the agent.
+      if (this.transportDroppedDuringLeg && this.ua?.isRegistered()) {
+        this.transportDroppedDuringLeg = false;
+        this.connectLeg();
+      }
     };
     session.on('icecandidate', (e) => {
       if (gatherTimer) return;
@@ -226,7 +247,10 @@ export class Softphone {
     };
     if (session.connection) onPc(session.connection);
     else session.on('peerconnection', (e) => onPc(e.peerconnection));
-    session.on('confirmed', () => onInput({ type: 'leg_up', atMs: this.now() }));
+    session.on('confirmed', () => {
+      this.transportDroppedDuringLeg = false;
+      onInput({ type: 'leg_up', atMs: this.now() });
+    });
     const gone = (cause: string) => {
       if (gatherTimer) clearTimeout(gatherTimer);
       clearIce();
