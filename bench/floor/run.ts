@@ -25,9 +25,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import WebSocket from 'ws';
-import { ApiClient, gatewayUrl, RealtimeClient, type SocketLike } from '@ringside/web/core';
-import { startBotAgents, type RunningBots } from '@ringside/sim';
+import { ApiClient, gatewayUrl, RealtimeClient } from '@ringside/web/core';
+import { nodeSocket, startBotAgents, type RunningBots } from '@ringside/sim';
 import {
   histogramDelta,
   histogramQuantile,
@@ -141,28 +140,6 @@ function rssMb(pid: number): number {
   } catch {
     return NaN;
   }
-}
-
-function nodeSocket(url: string, token: string): SocketLike {
-  const ws = new WebSocket(url, { headers: { authorization: `Bearer ${token}` } });
-  const s: SocketLike = {
-    get readyState() {
-      return ws.readyState;
-    },
-    send: (d) => ws.send(d),
-    close: (code, reason) => ws.close(code, reason),
-    onopen: null,
-    onmessage: null,
-    onclose: null,
-    onerror: null,
-  };
-  ws.on('open', () => s.onopen?.({}));
-  ws.on('message', (data: Buffer) => s.onmessage?.({ data: data.toString('utf8') }));
-  ws.on('close', (code: number, reason: Buffer) =>
-    s.onclose?.({ code, reason: reason.toString('utf8') }),
-  );
-  ws.on('error', (err) => s.onerror?.(err));
-  return s;
 }
 
 function pct(sorted: number[], p: number): number | null {

@@ -52,7 +52,7 @@ export interface BotStats {
 }
 
 /** The `ws` package's WebSocket with an Authorization header, as the realtime client's socket. */
-function nodeSocket(url: string, token: string): SocketLike {
+export function nodeSocket(url: string, token: string): SocketLike {
   const ws = new WebSocket(url, { headers: { authorization: `Bearer ${token}` } });
   const s: SocketLike = {
     get readyState() {

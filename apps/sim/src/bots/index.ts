@@ -1,6 +1,6 @@
 import { BotAgent, type BotAgentOptions, type BotStats } from './bot-agent.js';
 
-export { BotAgent, type BotAgentOptions, type BotStats } from './bot-agent.js';
+export { BotAgent, nodeSocket, type BotAgentOptions, type BotStats } from './bot-agent.js';
 
 export interface StartBotAgentsOptions extends Omit<BotAgentOptions, 'username' | 'password'> {
   /** How many bots. */
