@@ -14,17 +14,16 @@ import { startAriWorker } from '../../src/roles/ari-worker.js';
 import type { RoleContext, RunningRole } from '../../src/roles/context.js';
 import { startDialer } from '../../src/roles/dialer.js';
 import { startScheduler } from '../../src/roles/scheduler.js';
-import { seedDemo, type SeedDemoResult } from '../../src/services/demo-seed.js';
-import { createTestDb, TEST_DATABASE_URL, type TestDb } from '../helpers/db.js';
+import type { SeedDemoResult } from '../../src/services/demo-seed.js';
+import { TEST_DATABASE_URL, type TestDb } from '../helpers/db.js';
 import { TEST_REDIS_URL, testRedisPrefix } from '../helpers/redis.js';
 import {
   CHROMIUM_FLAGS,
   chromiumPath,
-  DEMO_PASSWORD,
   ensureWebBuild,
   freePort,
+  seedSystem,
   startFront,
-  zoneInCallingWindow,
   type FrontServer,
 } from '../e2e/system.js';
 
@@ -71,29 +70,7 @@ export function realAriServer(): AriServerConfig {
 
 export async function startRealSystem(opts: RealSystemOptions = {}): Promise<RealSystem> {
   const server = realAriServer();
-  const db = await createTestDb('real');
-  const seed = await seedDemo(db.pool, {
-    agents: opts.agents ?? 2,
-    leads: opts.leads ?? 30,
-    password: DEMO_PASSWORD,
-  });
-  const leadZone = zoneInCallingWindow();
-  await db.pool.query(
-    `UPDATE leads SET time_zone = $1, tz_candidates = ARRAY[$1], tz_key = $1, tz_source = 'manual'`,
-    [leadZone],
-  );
-  const campaign = {
-    dial_method: 'progressive',
-    dial_level: 1,
-    wrapup_s: 300,
-    window_start: '08:00',
-    window_end: '21:00',
-    ...opts.campaign,
-  };
-  for (const [col, value] of Object.entries(campaign)) {
-    if (!/^[a-z_]+$/.test(col)) throw new Error(`bad column ${col}`);
-    await db.pool.query(`UPDATE campaigns SET ${col} = $1 WHERE id = $2`, [value, seed.campaignId]);
-  }
+  const { db, seed } = await seedSystem('real', opts);
   const apiPort = await freePort();
   const redisPrefix = testRedisPrefix('real');
   const host = new URL(server.baseUrl).hostname;

@@ -236,11 +236,15 @@ export interface SystemOptions {
 }
 
 /**
- * Starts everything. Every customer answers as a human quickly and talks for ten minutes unless
- * the test hangs it up (pbx control API), so calls end only when a test says so.
+ * A fresh schema with the demo seed (every user's password DEMO_PASSWORD), every lead moved to a
+ * zone inside the calling window now, and the campaign set to `opts.campaign` over a progressive,
+ * 08:00-21:00 default: what the e2e and real-telephony systems start from.
  */
-export async function startSystem(opts: SystemOptions = {}): Promise<System> {
-  const db = await createTestDb('e2e');
+export async function seedSystem(
+  label: string,
+  opts: SystemOptions,
+): Promise<{ db: TestDb; seed: SeedDemoResult; leadZone: string }> {
+  const db = await createTestDb(label);
   const seed = await seedDemo(db.pool, {
     agents: opts.agents ?? 2,
     leads: opts.leads ?? 30,
@@ -263,6 +267,15 @@ export async function startSystem(opts: SystemOptions = {}): Promise<System> {
     if (!/^[a-z_]+$/.test(col)) throw new Error(`bad column ${col}`);
     await db.pool.query(`UPDATE campaigns SET ${col} = $1 WHERE id = $2`, [value, seed.campaignId]);
   }
+  return { db, seed, leadZone };
+}
+
+/**
+ * Starts everything. Every customer answers as a human quickly and talks for ten minutes unless
+ * the test hangs it up (pbx control API), so calls end only when a test says so.
+ */
+export async function startSystem(opts: SystemOptions = {}): Promise<System> {
+  const { db, seed, leadZone } = await seedSystem('e2e', opts);
 
   const pbx = await startSimPbx({
     port: 0,
