@@ -454,6 +454,44 @@ describe('AgentLegService.redial (an external phone lost)', () => {
     expect(ari.originates).toHaveLength(5);
   });
 
+  it('calls again when a write that raced the loss put the lost leg back in the status', async () => {
+    const { store, sessions, agentId } = await loggedIn();
+    const ari = flakyAri();
+    const legs = legService(store, sessions, ari, {
+      index: memoryIndex(),
+      redialEndpoint: async () => 'PJSIP/desk-104',
+    });
+    await legs.attach(agentId, 'PJSIP/desk-104');
+    const before = await store.getAgent(agentId);
+    const lostLeg = before?.legChannelId ?? '';
+    expect(await legs.legGone(lostLeg)).toBe(true);
+    // Another writer read the status before the loss and wrote it after (the compare-and-set is
+    // on the state only): the lost leg is named again.
+    const now = await store.getAgent(agentId);
+    if (!before || !now) throw new Error('no status');
+    await store.transitionAgent(
+      { ...now, legChannelId: lostLeg, bridgeId: before.bridgeId },
+      now.state,
+      {
+        type: 'agent.state_changed',
+        agentId,
+        from: now.state,
+        to: now.state,
+        atMs: Date.now(),
+        sinceMs: now.sinceMs,
+        campaignId: now.campaignId,
+        callId: null,
+        pauseCode: now.pauseCode,
+        reason: 'test:stale-write',
+      },
+    );
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(ari.originates).toEqual(['PJSIP/desk-104', 'PJSIP/desk-104']);
+    const after = await store.getAgent(agentId);
+    expect(after?.legChannelId).toMatch(/^leg-42-/);
+    expect(after?.legChannelId).not.toBe(lostLeg);
+  });
+
   it('calls at once when the phone server is back (redialNow), then backs off from the start', async () => {
     const { store, sessions, agentId } = await loggedIn();
     const ari = flakyAri();

@@ -250,6 +250,8 @@ interface Redial {
   attempt: number;
   /** The wait before the attempt scheduled last, ms. */
   delayMs: number;
+  /** The leg that was lost: a status still naming it has no leg (a write that raced the loss). */
+  lostChannelId: string | null;
 }
 
 /** Seconds Asterisk rings an agent's phone beyond the answer time we wait for. */
@@ -291,9 +293,14 @@ export class AgentLegService {
    * Calls the agent's external phone again until it answers (1 s, doubling to 60 s between
    * attempts), or the agent logs out, or its leg is back some other way. One loop per agent.
    */
-  redial(agentId: AgentId): void {
+  redial(agentId: AgentId, lostChannelId: string | null = null): void {
     if (this.closed || this.redials.has(agentId) || !this.d.redialEndpoint) return;
-    const r: Redial = { timer: null, attempt: 1, delayMs: this.d.redialBaseMs ?? 1_000 };
+    const r: Redial = {
+      timer: null,
+      attempt: 1,
+      delayMs: this.d.redialBaseMs ?? 1_000,
+      lostChannelId,
+    };
     this.redials.set(agentId, r);
     this.scheduleRedial(agentId, r, r.delayMs);
   }
@@ -315,7 +322,7 @@ export class AgentLegService {
     if (this.closed) return;
     r.timer = setTimeout(() => {
       r.timer = null;
-      void this.redialOnce(agentId, r.attempt)
+      void this.redialOnce(agentId, r.attempt, r.lostChannelId)
         .catch(() => false)
         .then((done) => {
           if (done || this.closed) {
@@ -331,14 +338,21 @@ export class AgentLegService {
   }
 
   /** One call again; true when the loop is over (answered, logged out, nothing to call). */
-  private async redialOnce(agentId: AgentId, n: number): Promise<boolean> {
+  private async redialOnce(
+    agentId: AgentId,
+    n: number,
+    lostChannelId: string | null,
+  ): Promise<boolean> {
     if (this.closed) return true;
     const s = await this.d.store.getAgent(agentId);
     if (!s || s.state === 'LOGGED_OUT') {
       this.d.logger.info({ agentId, attempts: n - 1 }, 'phone not called again: agent logged out');
       return true;
     }
-    if (s.legChannelId) return true;
+    // Back some other way. A status that still names the lost leg is not: a transition read
+    // before the loss (the call ending in the same instant, a compare-and-set on the state only)
+    // may have written the old leg back; attach() writes the new one over it.
+    if (s.legChannelId && s.legChannelId !== lostChannelId) return true;
     const endpoint = await this.d.redialEndpoint?.(agentId);
     if (!endpoint) return true;
     try {
@@ -513,7 +527,7 @@ export class AgentLegService {
         'agent phone leg lost',
       );
       // An external phone is called again until it answers (a browser phone dials in itself).
-      this.redial(agentId);
+      this.redial(agentId, channelId);
       return true;
     }
     this.d.logger.warn({ agentId, channelId }, 'agent phone leg lost but the agent kept changing');
