@@ -89,7 +89,8 @@ export async function secondFactorStep(
   }
 }
 
-function issueSession(deps: AppDeps, reply: FastifyReply, user: UserRecord) {
+/** Signs a session for `user`: the HttpOnly cookie, and the token and expiry in the answer. */
+export function issueSession(deps: AppDeps, reply: FastifyReply, user: UserRecord) {
   const { config, clock } = deps;
   const ttlMs = config.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS;
   const now = clock.nowMs();

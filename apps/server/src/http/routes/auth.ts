@@ -5,8 +5,8 @@ import { checkPassword, type SessionUser } from '../auth.js';
 import { LoginGuard, loggedUsername } from '../login-guard.js';
 import type { AppDeps } from '../deps.js';
 import { defineRoute } from '../route.js';
-import { secondFactorStep } from './auth-2fa.js';
-import { DEFAULT_SESSION_TTL_MS, SESSION_COOKIE, signSession } from '../session.js';
+import { issueSession, secondFactorStep } from './auth-2fa.js';
+import { SESSION_COOKIE } from '../session.js';
 import { ANY_ROLE } from './common.js';
 
 const toMe = (u: Pick<SessionUser, 'id' | 'username' | 'displayName' | 'role' | 'phoneType'>) => ({
@@ -19,7 +19,6 @@ const toMe = (u: Pick<SessionUser, 'id' | 'username' | 'displayName' | 'role' | 
 
 export function registerAuthRoutes(app: FastifyInstance, deps: AppDeps): void {
   const { config, clock, users } = deps;
-  const ttlMs = config.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS;
   const guard = new LoginGuard(clock, config.loginGuard);
 
   defineRoute(app, {
@@ -59,23 +58,9 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AppDeps): void {
       // The second factor, after the password (its wrong codes are limited apart): auth-2fa.ts.
       await secondFactorStep(deps, user, body.code, req);
       guard.succeed(body.username, req.ip);
-      const now = clock.nowMs();
-      const expiresAtMs = now + ttlMs;
-      const token = signSession(config.sessionSecret, {
-        sub: user.id,
-        role: user.role,
-        iatMs: now,
-        expMs: expiresAtMs,
-      });
-      void reply.setCookie(SESSION_COOKIE, token, {
-        httpOnly: true,
-        sameSite: 'strict',
-        secure: config.cookieSecure,
-        path: '/',
-        maxAge: Math.floor(ttlMs / 1000),
-      });
+      const session = issueSession(deps, reply, user);
       req.log.info({ userId: user.id, role: user.role }, 'login');
-      return { user: toMe(user), token, expiresAtMs };
+      return session;
     },
   });
 
