@@ -38,8 +38,8 @@ import { RedisStateStore } from '../../apps/server/src/adapters/redis/state-stor
 import { loadConfig } from '../../apps/server/src/config.js';
 import { createLogger } from '../../apps/server/src/logger.js';
 import { systemClock } from '../../apps/server/src/ports/clock.js';
-import { CallOriginator } from '../../apps/server/src/services/ari-worker-originator.js';
-import { AriServerSupervisor } from '../../apps/server/src/services/ari-worker-server.js';
+import { CallOriginator } from '../../apps/server/src/services/telephony/ari-worker-originator.js';
+import { AriServerSupervisor } from '../../apps/server/src/services/telephony/ari-worker-server.js';
 import { deleteKeysWithPrefix } from '../index.js';
 
 interface Args {

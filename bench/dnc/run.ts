@@ -8,7 +8,7 @@ import { RedisKeys } from '../../apps/server/src/adapters/redis/keys.js';
 import { RedisNationalDnc } from '../../apps/server/src/adapters/redis/national-dnc.js';
 import { NPA_BITSET_BYTES } from '../../apps/server/src/ports/national-dnc.js';
 import { DialerKeys, DncCache } from '../../apps/server/src/services/dialer/index.js';
-import { importRegistryFile } from '../../apps/server/src/services/dnc-registry/import-registry.js';
+import { importRegistryFile } from '../../apps/server/src/services/compliance/dnc-registry/import-registry.js';
 
 /**
  * `npm run bench:dnc [-- --json --area-codes 400 --checks 200000 --keep]`

@@ -35,7 +35,7 @@ import {
 } from '../../apps/server/src/adapters/metrics/parse.js';
 import { migrate } from '../../apps/server/src/adapters/postgres/migrate.js';
 import { createPool } from '../../apps/server/src/adapters/postgres/pool.js';
-import { seedDemo } from '../../apps/server/src/services/demo-seed.js';
+import { seedDemo } from '../../apps/server/src/services/admin/demo-seed.js';
 import { deleteKeysWithPrefix } from '../index.js';
 import type { Scenario } from '../pacing/scenario.js';
 import { runOne } from '../pacing/tasks.js';

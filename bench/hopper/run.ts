@@ -9,7 +9,7 @@ import { PgHopperSource } from '../../apps/server/src/adapters/postgres/hopper-s
 import { RedisHopper } from '../../apps/server/src/adapters/redis/hopper.js';
 import { ManualClock } from '../../apps/server/src/ports/clock.js';
 import type { HopperEntry } from '../../apps/server/src/ports/hopper.js';
-import { HopperFiller } from '../../apps/server/src/services/hopper-filler.js';
+import { HopperFiller } from '../../apps/server/src/services/hopper/hopper-filler.js';
 import { BENCH_NOW, existing, generate } from './generate.js';
 
 /**

@@ -199,7 +199,7 @@ export interface Config {
   metrics: { host: string; port: number; token: string | null };
 }
 
-/** What a browser softphone needs besides its account (services/sip-accounts.ts). */
+/** What a browser softphone needs besides its account (services/telephony/sip-accounts.ts). */
 export interface SipConfig {
   /** wss:// URL of Asterisk's SIP WebSocket (SIP_WSS_URL). */
   wsUri: string;

@@ -1,6 +1,6 @@
 /**
  * Endpoints, codecs and translators of the simulated PBX over HTTP and the events WebSocket: an
- * endpoint exists once ARI's dynamic configuration writes it (as services/sip-accounts.ts does) or
+ * endpoint exists once ARI's dynamic configuration writes it (as services/telephony/sip-accounts.ts does) or
  * the control API defines it; its allow list decides the codec a browser phone negotiates; and a
  * bridge whose members share no codec and have no translator ejects the newcomer, as the real
  * Asterisk 22.10.1 of issue 11 did (ChannelEnteredBridge, then ChannelLeftBridge, same millisecond).
@@ -27,7 +27,7 @@ async function control(method: string, path: string, body?: unknown) {
   return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
 }
 
-/** The endpoint fields services/sip-accounts.ts writes for a WebRTC agent, with this allow. */
+/** The endpoint fields services/telephony/sip-accounts.ts writes for a WebRTC agent, with this allow. */
 const webrtcEndpoint = (allow: string) => ({
   fields: [
     { attribute: 'transport', value: 'transport-wss' },
@@ -186,7 +186,7 @@ describe('endpoints and modules over ARI and the control API', () => {
       body: { error: 'allow: a list of codec names' },
     });
 
-    // ARI's dynamic configuration, as services/sip-accounts.ts writes it.
+    // ARI's dynamic configuration, as services/telephony/sip-accounts.ts writes it.
     const path = '/asterisk/config/dynamic/res_pjsip/endpoint/bob';
     const auth = `Basic ${Buffer.from('ringside:ringside').toString('base64')}`;
     const put2 = await fetch(`${pbx.ariUrl}${path}`, {

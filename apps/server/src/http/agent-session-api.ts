@@ -1,11 +1,11 @@
 import type { AgentId } from '@ringside/protocol';
 import { UnavailableError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { AgentSessionService, AgentSessionResult } from '../services/agent-session.js';
+import type { AgentSessionService, AgentSessionResult } from '../services/agents/agent-session.js';
 import type { AgentSessionApi } from './deps.js';
 
 /**
- * The HTTP API's agent actions on top of services/agent-session.ts. The service returns effects
+ * The HTTP API's agent actions on top of services/agents/agent-session.ts. The service returns effects
  * (release or hang up a call, end the agent's phone leg, wrap-up timers) for telephony to carry
  * out; the api role has no ARI connection, so they are logged here until a consumer exists.
  */

@@ -1,4 +1,4 @@
-import type { SupervisorActions } from '../services/supervisor-actions.js';
+import type { SupervisorActions } from '../services/supervisor/supervisor-actions.js';
 import type { ReportsService } from '../services/reports/reports-service.js';
 import type { Readable } from 'node:stream';
 import type {
@@ -72,7 +72,7 @@ export interface ImportLeadsArgs {
 export type ImportLeadsFn = (args: ImportLeadsArgs) => Promise<ImportReport>;
 
 /**
- * The agent's own session actions (services/agent-session.ts). Each one validates the
+ * The agent's own session actions (services/agents/agent-session.ts). Each one validates the
  * transition with the agent state machine and throws IllegalTransitionError when refused.
  */
 export interface AgentSessionApi {
@@ -208,7 +208,7 @@ export interface AppDeps {
    * Two-factor sign-in (TOTP + recovery codes; routes/auth-2fa.ts). The api role always wires it;
    * without it logins have no second step and the /2fa routes answer 503.
    */
-  twoFactor?: import('../services/two-factor.js').TwoFactorService;
+  twoFactor?: import('../services/admin/two-factor.js').TwoFactorService;
   /** State calling rules and "why not dialed" (routes/compliance.ts); absent: not served. */
   compliance?: import('./routes/compliance.js').ComplianceDeps;
 }

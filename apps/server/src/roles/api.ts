@@ -3,7 +3,7 @@ import {
   RedisMonitorRegistry,
   SupervisorActions,
   pjsipEndpointOf,
-} from '../services/supervisor-actions.js';
+} from '../services/supervisor/supervisor-actions.js';
 import { CampaignLiveStore } from '../services/dialer/status-publisher.js';
 import { ReportsRepository } from '../adapters/postgres/reports/reports-repository.js';
 import { ReportsService } from '../services/reports/reports-service.js';
@@ -17,7 +17,7 @@ import { createLeadsRepo } from '../adapters/postgres/leads.js';
 import { createDispositionsRepo, createPauseCodesRepo } from '../adapters/postgres/dispositions.js';
 import { createUsersRepo } from '../adapters/postgres/users.js';
 import { createTwoFactorRepo } from '../adapters/postgres/two-factor.js';
-import { TwoFactorService } from '../services/two-factor.js';
+import { TwoFactorService } from '../services/admin/two-factor.js';
 import { createTeamsRepo } from '../adapters/postgres/teams.js';
 import { telephonyHealth } from '../adapters/asterisk/telephony-health.js';
 import {
@@ -32,7 +32,7 @@ import { RedisNationalDnc } from '../adapters/redis/national-dnc.js';
 import { buildApp } from '../http/app.js';
 import { campaignsApi } from '../http/campaigns-api.js';
 import type { AppDeps } from '../http/deps.js';
-import { AgentSessionService } from '../services/agent-session.js';
+import { AgentSessionService } from '../services/agents/agent-session.js';
 import { AgentLogRepository } from '../adapters/postgres/agent-log.js';
 import { AriRestClient } from '../adapters/asterisk/ari-client.js';
 import type { Db } from '../adapters/postgres/database.js';
@@ -46,15 +46,15 @@ import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
 import type { EventBus, Subscription } from '../ports/event-bus.js';
 import type { StateStore } from '../ports/state-store.js';
-import { AgentLegService } from '../services/agent-leg.js';
-import { AgentTelephonyService } from '../services/agent-telephony.js';
-import { SipAccountService } from '../services/sip-accounts.js';
+import { AgentLegService } from '../services/telephony/agent-leg.js';
+import { AgentTelephonyService } from '../services/telephony/agent-telephony.js';
+import { SipAccountService } from '../services/telephony/sip-accounts.js';
 import {
   createAgentSessionApi,
   DispositionService,
   startCustomerHangupWatcher,
   WrapupSweeper,
-} from '../services/disposition.js';
+} from '../services/agents/disposition.js';
 import { AmdAuditStore, DialerKeys, createDialerEntryPoints } from '../services/dialer/index.js';
 import type pg from 'pg';
 import { importLeads } from '../services/import/index.js';
@@ -275,7 +275,7 @@ export async function startAgentCallControl(d: AgentCallControlDeps): Promise<Ag
         agents: sessions,
         app: d.app,
         logger: d.logger,
-        // So the ARI worker knows these legs when they are lost (services/agent-leg.ts), and on
+        // So the ARI worker knows these legs when they are lost (services/telephony/agent-leg.ts), and on
         // which server to look for them at a resync.
         index: new RedisAgentLegIndex(d.redis, d.prefix),
         serverId: legServer?.id,

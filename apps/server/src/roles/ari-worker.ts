@@ -16,11 +16,18 @@ import { RedisKeys } from '../adapters/redis/keys.js';
 import { RedisStateStore } from '../adapters/redis/state-store.js';
 import type { EventBus } from '../ports/event-bus.js';
 import type { StateStore } from '../ports/state-store.js';
-import { agentOfEndpoint, AgentLegService, phoneDialString } from '../services/agent-leg.js';
-import { AgentSessionService } from '../services/agent-session.js';
-import type { AgentLegHandler, MonitorLegHandler } from '../services/ari-worker-calls.js';
-import { AriServerSupervisor } from '../services/ari-worker-server.js';
-import { MonitorLegWatcher, RedisMonitorRegistry } from '../services/supervisor-actions.js';
+import {
+  agentOfEndpoint,
+  AgentLegService,
+  phoneDialString,
+} from '../services/telephony/agent-leg.js';
+import { AgentSessionService } from '../services/agents/agent-session.js';
+import type { AgentLegHandler, MonitorLegHandler } from '../services/telephony/ari-worker-calls.js';
+import { AriServerSupervisor } from '../services/telephony/ari-worker-server.js';
+import {
+  MonitorLegWatcher,
+  RedisMonitorRegistry,
+} from '../services/supervisor/supervisor-actions.js';
 import type { RoleContext, RunningRole } from './context.js';
 
 /** Overrides for tests and for `all` (share one store and bus across roles). */
@@ -68,7 +75,7 @@ export async function startAriWorker(
       clock: ctx.clock,
       logger: log,
     });
-  // A supervisor hanging up their phone ends the monitoring (services/supervisor-actions.ts).
+  // A supervisor hanging up their phone ends the monitoring (services/supervisor/supervisor-actions.ts).
   const monitorLegs =
     deps.monitorLegs ??
     new MonitorLegWatcher({

@@ -14,7 +14,7 @@ import { RedisStateStore } from '../adapters/redis/state-store.js';
 import type { EventBus } from '../ports/event-bus.js';
 import type { Hopper } from '../ports/hopper.js';
 import type { StateStore } from '../ports/state-store.js';
-import { AgentSessionService } from '../services/agent-session.js';
+import { AgentSessionService } from '../services/agents/agent-session.js';
 import {
   AmdAuditStore,
   CampaignLeases,

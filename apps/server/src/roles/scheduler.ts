@@ -11,14 +11,14 @@ import { countRedisErrors } from '../adapters/metrics/instrument.js';
 import { RedisStateStore } from '../adapters/redis/state-store.js';
 import type { Logger } from '../logger.js';
 import type { HopperRefillRequester } from '../ports/hopper.js';
-import { startAgentLogRecorder } from '../services/agent-session.js';
-import { HopperFiller, type FillReport } from '../services/hopper-filler.js';
+import { startAgentLogRecorder } from '../services/agents/agent-session.js';
+import { HopperFiller, type FillReport } from '../services/hopper/hopper-filler.js';
 import { PgStateRules } from '../adapters/postgres/state-rules.js';
 import { StateRulesCache } from '../services/compliance/state-rules-cache.js';
 import { rederiveIfStale } from '../services/compliance/rederive-tz.js';
 import { PgDialableLeads } from '../adapters/postgres/dialable-leads.js';
 import { CampaignLiveStore } from '../services/dialer/status-publisher.js';
-import { StateRebuild } from '../services/state-rebuild.js';
+import { StateRebuild } from '../services/agents/state-rebuild.js';
 import type { RoleContext, RunningRole } from './context.js';
 
 /** BullMQ queue of the hopper jobs. */

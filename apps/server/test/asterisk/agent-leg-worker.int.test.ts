@@ -11,7 +11,7 @@ import { ConflictError } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';
 import { systemClock } from '../../src/ports/clock.js';
 import { MemoryHopper } from '../../src/ports/fakes/memory-hopper.js';
-import { AgentSessionService } from '../../src/services/agent-session.js';
+import { AgentSessionService } from '../../src/services/agents/agent-session.js';
 import {
   CampaignLeases,
   DialerKeys,
@@ -76,7 +76,7 @@ beforeAll(async () => {
     active: true,
     dialMethod: 'progressive',
   }));
-  // The softphone's endpoint is named after the username (services/sip-accounts.ts); carol has
+  // The softphone's endpoint is named after the username (services/telephony/sip-accounts.ts); carol has
   // an external phone whose endpoint is not her username.
   const u = await db.pool.query<{ id: string; username: string }>(
     `INSERT INTO users (username, display_name, role, password_hash, phone_type, sip_endpoint) VALUES

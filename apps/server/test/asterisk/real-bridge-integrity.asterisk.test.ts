@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sipEndpointId, webrtcAgentObjects } from '../../src/services/sip-accounts.js';
+import { sipEndpointId, webrtcAgentObjects } from '../../src/services/telephony/sip-accounts.js';
 import { TEST_REDIS_URL } from '../helpers/redis.js';
 import { DEMO_PASSWORD, signIn } from '../e2e/system.js';
 import {

@@ -20,7 +20,7 @@ import {
   timingRules,
   type AriMessage,
 } from '../../../sim/test/helpers.js';
-import { WEBRTC_AGENT_ENDPOINT } from '../../src/services/sip-accounts.js';
+import { WEBRTC_AGENT_ENDPOINT } from '../../src/services/telephony/sip-accounts.js';
 import {
   loadProjectTrace,
   loadTrace,
@@ -48,7 +48,7 @@ function sidecar(file: string): Pick<SimPbxOptions, 'endpoints' | 'modules'> | n
   return JSON.parse(readFileSync(p, 'utf8')) as Pick<SimPbxOptions, 'endpoints' | 'modules'>;
 }
 
-/** Ringside's browser phones' codecs (services/sip-accounts.ts), for traces without a sidecar. */
+/** Ringside's browser phones' codecs (services/telephony/sip-accounts.ts), for traces without a sidecar. */
 const ringsideAllow = (WEBRTC_AGENT_ENDPOINT.find((f) => f.attribute === 'allow')?.value ?? 'ulaw')
   .split(',')
   .map((c) => c.trim());

@@ -13,7 +13,10 @@ import { hashPassword } from '../../src/http/auth.js';
 import { systemClock } from '../../src/ports/clock.js';
 import { startApi } from '../../src/roles/api.js';
 import type { RunningRole } from '../../src/roles/context.js';
-import { SipAccountService, webrtcAgentObjects } from '../../src/services/sip-accounts.js';
+import {
+  SipAccountService,
+  webrtcAgentObjects,
+} from '../../src/services/telephony/sip-accounts.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { ROLE_TEST_PASSWORD, freePort, signInOver } from '../helpers/http.js';
 import { redisTestContext, type RedisTestContext } from '../redis/redis-harness.js';

@@ -21,8 +21,8 @@ import { createLogger } from '../../src/logger.js';
 import { ManualClock } from '../../src/ports/clock.js';
 import { MemoryEventBus } from '../../src/ports/fakes/memory-event-bus.js';
 import { MemoryStateStore } from '../../src/ports/fakes/memory-state-store.js';
-import { AriCallWorker, type AgentLeg } from '../../src/services/ari-worker-calls.js';
-import { CallOriginator } from '../../src/services/ari-worker-originator.js';
+import { AriCallWorker, type AgentLeg } from '../../src/services/telephony/ari-worker-calls.js';
+import { CallOriginator } from '../../src/services/telephony/ari-worker-originator.js';
 import {
   fakeFetch,
   loadProjectTrace,

@@ -10,8 +10,11 @@ import { systemClock } from '../../src/ports/clock.js';
 import { MemoryEventBus } from '../../src/ports/fakes/memory-event-bus.js';
 import { MemoryHopper } from '../../src/ports/fakes/memory-hopper.js';
 import { MemoryStateStore } from '../../src/ports/fakes/memory-state-store.js';
-import { AgentSessionService } from '../../src/services/agent-session.js';
-import type { OriginateCall, OriginateResult } from '../../src/services/ari-worker-originator.js';
+import { AgentSessionService } from '../../src/services/agents/agent-session.js';
+import type {
+  OriginateCall,
+  OriginateResult,
+} from '../../src/services/telephony/ari-worker-originator.js';
 import {
   CampaignLeases,
   DialerKeys,

@@ -6,7 +6,10 @@ import { createDb } from '../../src/adapters/postgres/database.js';
 import { isDialable, parseTimeOfDay } from '../../src/domain/calling-window.js';
 import type { HopperEntry } from '../../src/ports/hopper.js';
 import type { RunningDialer } from '../../src/roles/dialer.js';
-import { AgentSessionService, startAgentLogRecorder } from '../../src/services/agent-session.js';
+import {
+  AgentSessionService,
+  startAgentLogRecorder,
+} from '../../src/services/agents/agent-session.js';
 import type { HandoffSample } from '../../src/services/dialer/index.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { startDialerRig, type DialerRig } from '../helpers/dialer-rig.js';

@@ -12,7 +12,7 @@ import { createLogger } from '../../src/logger.js';
 import { systemClock } from '../../src/ports/clock.js';
 import { MemoryEventBus } from '../../src/ports/fakes/memory-event-bus.js';
 import { MemoryStateStore } from '../../src/ports/fakes/memory-state-store.js';
-import { AgentSessionService } from '../../src/services/agent-session.js';
+import { AgentSessionService } from '../../src/services/agents/agent-session.js';
 import {
   DialerKeys,
   DncCache,
@@ -22,7 +22,7 @@ import {
 import {
   importRegistryFile,
   type RegistryFileKind,
-} from '../../src/services/dnc-registry/import-registry.js';
+} from '../../src/services/compliance/dnc-registry/import-registry.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { createCampaignWithList } from '../helpers/dialer.js';
 import { TEST_REDIS_URL, testRedisPrefix } from '../helpers/redis.js';

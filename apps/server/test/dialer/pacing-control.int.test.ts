@@ -9,7 +9,7 @@ import { systemClock } from '../../src/ports/clock.js';
 import { MemoryEventBus } from '../../src/ports/fakes/memory-event-bus.js';
 import { MemoryHopper } from '../../src/ports/fakes/memory-hopper.js';
 import { MemoryStateStore } from '../../src/ports/fakes/memory-state-store.js';
-import { AgentSessionService } from '../../src/services/agent-session.js';
+import { AgentSessionService } from '../../src/services/agents/agent-session.js';
 import {
   BreakerAriClient,
   CampaignLeases,

@@ -16,7 +16,7 @@ import { systemClock } from '../../src/ports/clock.js';
 import type { Subscription } from '../../src/ports/event-bus.js';
 import { MemoryHopper } from '../../src/ports/fakes/memory-hopper.js';
 import type { LiveCall } from '../../src/ports/state-store.js';
-import { AgentSessionService } from '../../src/services/agent-session.js';
+import { AgentSessionService } from '../../src/services/agents/agent-session.js';
 import {
   CampaignLeases,
   DialerKeys,

@@ -14,11 +14,11 @@ import { startAriWorker } from '../../src/roles/ari-worker.js';
 import type { RoleContext, RunningRole } from '../../src/roles/context.js';
 import { startDialer } from '../../src/roles/dialer.js';
 import { startScheduler } from '../../src/roles/scheduler.js';
-import { seedDemo, type SeedDemoResult } from '../../src/services/demo-seed.js';
+import { seedDemo, type SeedDemoResult } from '../../src/services/admin/demo-seed.js';
 import { createTestDb, TEST_DATABASE_URL, type TestDb } from '../helpers/db.js';
 import { TEST_REDIS_URL, testRedisPrefix } from '../helpers/redis.js';
 import { nextCodeFor, rememberSecondFactor } from '../helpers/two-factor.js';
-import { totpCode } from '../../src/services/two-factor.js';
+import { totpCode } from '../../src/services/admin/two-factor.js';
 
 /**
  * The whole system on loopback for end-to-end tests: the simulated PBX, every server role

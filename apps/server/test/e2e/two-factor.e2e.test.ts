@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { totpCode } from '../../src/services/two-factor.js';
+import { totpCode } from '../../src/services/admin/two-factor.js';
 import { DEMO_PASSWORD, openPage, startE2e, type System } from './system.js';
 
 /**

@@ -7,7 +7,7 @@ import { RedisEventBus } from '../../src/adapters/redis/event-bus.js';
 import { RedisStateStore } from '../../src/adapters/redis/state-store.js';
 import { systemClock } from '../../src/ports/clock.js';
 import type { RunningRole } from '../../src/roles/context.js';
-import { AgentSessionService } from '../../src/services/agent-session.js';
+import { AgentSessionService } from '../../src/services/agents/agent-session.js';
 import { createTestDb, type TestDb } from './db.js';
 import { TEST_REDIS_URL } from './redis.js';
 import { simWorkerSetup, startSimWorker, type SimWorkerSetup } from './sim-worker.js';

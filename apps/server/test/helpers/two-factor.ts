@@ -1,4 +1,4 @@
-import { totpCode } from '../../src/services/two-factor.js';
+import { totpCode } from '../../src/services/admin/two-factor.js';
 
 /** A POST of a JSON body, over app.inject or fetch: status and parsed answer. */
 export type PostJson = (url: string, body: unknown) => Promise<{ status: number; body: unknown }>;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTwoFactorRepo } from '../../src/adapters/postgres/two-factor.js';
 import { loadConfig } from '../../src/config.js';
 import { systemClock } from '../../src/ports/clock.js';
-import { TwoFactorService, totpCode } from '../../src/services/two-factor.js';
+import { TwoFactorService, totpCode } from '../../src/services/admin/two-factor.js';
 import { rememberSecondFactor } from '../helpers/two-factor.js';
 import { bearer, createHarness, PASSWORD, type Harness } from './harness.js';
 

@@ -7,7 +7,10 @@ import { changedEvent } from '../../src/domain/agent-state.js';
 import { IllegalTransitionError } from '../../src/errors.js';
 import { ManualClock } from '../../src/ports/clock.js';
 import type { Subscription } from '../../src/ports/event-bus.js';
-import { AgentSessionService, startAgentLogRecorder } from '../../src/services/agent-session.js';
+import {
+  AgentSessionService,
+  startAgentLogRecorder,
+} from '../../src/services/agents/agent-session.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { redisTestContext, type RedisTestContext } from './redis-harness.js';
 

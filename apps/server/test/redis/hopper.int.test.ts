@@ -10,7 +10,7 @@ import {
 } from '../../src/adapters/postgres/hopper-source.js';
 import { RedisHopper } from '../../src/adapters/redis/hopper.js';
 import { ManualClock } from '../../src/ports/clock.js';
-import { HopperFiller } from '../../src/services/hopper-filler.js';
+import { HopperFiller } from '../../src/services/hopper/hopper-filler.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { TEST_REDIS_URL } from '../helpers/redis.js';
 import { redisTestContext, type RedisTestContext } from './redis-harness.js';

@@ -2,7 +2,7 @@ import { CampaignId } from '@ringside/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisKeys } from '../../src/adapters/redis/keys.js';
 import { startHopperScheduler, type HopperScheduler } from '../../src/roles/scheduler.js';
-import type { FillReport } from '../../src/services/hopper-filler.js';
+import type { FillReport } from '../../src/services/hopper/hopper-filler.js';
 import { TEST_REDIS_URL } from '../helpers/redis.js';
 import { redisTestContext, type RedisTestContext } from './redis-harness.js';
 

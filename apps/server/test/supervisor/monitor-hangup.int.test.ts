@@ -18,12 +18,12 @@ import { RedisStateStore } from '../../src/adapters/redis/state-store.js';
 import { systemClock } from '../../src/ports/clock.js';
 import type { Subscription } from '../../src/ports/event-bus.js';
 import type { RunningRole } from '../../src/roles/context.js';
-import { AgentSessionService } from '../../src/services/agent-session.js';
+import { AgentSessionService } from '../../src/services/agents/agent-session.js';
 import {
   MonitorLegWatcher,
   RedisMonitorRegistry,
   SupervisorActions,
-} from '../../src/services/supervisor-actions.js';
+} from '../../src/services/supervisor/supervisor-actions.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { TEST_REDIS_URL } from '../helpers/redis.js';
 import { simWorkerSetup, startSimWorker } from '../helpers/sim-worker.js';

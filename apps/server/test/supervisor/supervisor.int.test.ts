@@ -9,7 +9,7 @@ import {
   pjsipEndpointOf,
   SupervisorActions,
   type MonitorAri,
-} from '../../src/services/supervisor-actions.js';
+} from '../../src/services/supervisor/supervisor-actions.js';
 
 // Compile-time (tsc -p apps/server): the real ARI client is a MonitorAri, so roles/api.ts can
 // pass it as is; this line stops compiling if the two drift apart.

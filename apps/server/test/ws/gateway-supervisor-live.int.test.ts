@@ -19,7 +19,7 @@ import {
   SupervisorActions,
   pjsipEndpointOf,
   type MonitorAri,
-} from '../../src/services/supervisor-actions.js';
+} from '../../src/services/supervisor/supervisor-actions.js';
 import { bearer, createHarness, type Harness } from '../http/harness.js';
 import { isType, TestClient } from './client.js';
 

@@ -48,7 +48,7 @@ export interface SimEndpointSpec {
   /** Dialplan context of calls from the phone. Default 'agents'. */
   context?: string;
   /**
-   * The AOR qualifies its contacts (`qualify_frequency` > 0, as services/sip-accounts.ts and
+   * The AOR qualifies its contacts (`qualify_frequency` > 0, as services/telephony/sip-accounts.ts and
    * pjsip.conf set it): a registration sends ContactStatusChange NonQualified (endpoint still
    * offline), then PeerStatusChange Reachable and ContactStatusChange Reachable once the OPTIONS
    * ping answers (webrtc-opus-refused). Default false: PeerStatusChange Reachable, then

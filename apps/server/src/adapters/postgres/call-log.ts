@@ -121,7 +121,7 @@ export class CallLogRepository {
   }
 
   /**
-   * A transfer handed the customer from one agent to another (services/agent-telephony.ts): the
+   * A transfer handed the customer from one agent to another (services/telephony/agent-telephony.ts): the
    * handing agent's part goes to call_handoffs (its disposition is owed there), call_log.agent_id
    * and agent_since_at name the new agent, and lead_log gets a `transferred` entry. One
    * transaction, the call_log row locked, so a disposition cannot interleave. A second hand-over

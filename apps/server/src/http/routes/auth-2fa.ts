@@ -21,7 +21,7 @@ import {
   TwoFactorInvalidError,
   type TwoFactorService,
   type TwoFactorUser,
-} from '../../services/two-factor.js';
+} from '../../services/admin/two-factor.js';
 import { checkPassword } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 import { LoginGuard, loggedUsername } from '../login-guard.js';

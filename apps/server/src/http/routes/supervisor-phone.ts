@@ -10,7 +10,7 @@ import { SUPERVISOR } from './common.js';
  * The supervisor's own phone for listen, whisper and barge. On a real Asterisk a supervisor with
  * a browser phone gets a softphone account like an agent's (same endpoint options, written over
  * ARI); the dashboard registers it and answers the monitoring calls Asterisk places to it
- * (services/supervisor-actions.ts originates `PJSIP/<username>`, or users.sip_endpoint for a desk
+ * (services/supervisor/supervisor-actions.ts originates `PJSIP/<username>`, or users.sip_endpoint for a desk
  * phone). On the simulated PBX the phone answers by itself (`mode: 'sim'`).
  */
 export function registerSupervisorPhoneRoutes(app: FastifyInstance, deps: AppDeps): void {

@@ -15,8 +15,8 @@ import {
 } from '@ringside/protocol';
 import type { AgentId, CampaignId } from '@ringside/protocol';
 import { NotFoundError, UnauthorizedError } from '../../errors.js';
-import { AgentSessionService } from '../../services/agent-session.js';
-import { SupervisorActions } from '../../services/supervisor-actions.js';
+import { AgentSessionService } from '../../services/agents/agent-session.js';
+import { SupervisorActions } from '../../services/supervisor/supervisor-actions.js';
 import type { AppDeps } from '../deps.js';
 import { defineRoute } from '../route.js';
 import { agentView } from '../views.js';

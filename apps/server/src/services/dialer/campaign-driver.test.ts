@@ -19,8 +19,12 @@ import { MemoryStateStore } from '../../ports/fakes/memory-state-store.js';
 import type { HopperEntry } from '../../ports/hopper.js';
 import type { LiveCall } from '../../ports/state-store.js';
 import type { PacingControl } from '../../domain/pacing/index.js';
-import { AgentSessionService } from '../agent-session.js';
-import { newLiveCall, type OriginateCall, type OriginateResult } from '../ari-worker-originator.js';
+import { AgentSessionService } from '../agents/agent-session.js';
+import {
+  newLiveCall,
+  type OriginateCall,
+  type OriginateResult,
+} from '../telephony/ari-worker-originator.js';
 import { CampaignDriver, type DriverDeps } from './campaign-driver.js';
 import type { DialerLeads } from './leads.js';
 import type { DialerAri, Timers } from './ports.js';

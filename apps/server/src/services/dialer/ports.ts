@@ -1,6 +1,6 @@
 import type { AgentId, CallId } from '@ringside/protocol';
-import type { AgentCommand } from '../agent-session.js';
-import type { OriginateCall, OriginateResult } from '../ari-worker-originator.js';
+import type { AgentCommand } from '../agents/agent-session.js';
+import type { OriginateCall, OriginateResult } from '../telephony/ari-worker-originator.js';
 
 /**
  * What the dialer needs from the world besides the state store, bus and hopper ports. Each has

@@ -1,6 +1,6 @@
 import type { CallId, CampaignId, E164, LeadId, ListId } from '@ringside/protocol';
 import { describe, expect, it } from 'vitest';
-import type { LiveCall } from '../ports/state-store.js';
+import type { LiveCall } from '../../ports/state-store.js';
 import { amdResultOf, callOutcome, reportedCause } from './ari-worker-outcome.js';
 
 const base: LiveCall = {

@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { PHONE_LOST_PAUSE_CODE, type AgentId, type AgentStateChanged } from '@ringside/protocol';
-import { AriError } from '../adapters/asterisk/ari-error.js';
-import type { AgentLogRepository } from '../adapters/postgres/agent-log.js';
-import type { UserRecord } from '../adapters/postgres/users.js';
-import { changedEvent, LEG_REASON, transition } from '../domain/agent-state.js';
-import { RingsideError } from '../errors.js';
-import type { Logger } from '../logger.js';
-import { systemClock, type Clock } from '../ports/clock.js';
-import type { AgentStatus, StateStore } from '../ports/state-store.js';
+import { AriError } from '../../adapters/asterisk/ari-error.js';
+import type { AgentLogRepository } from '../../adapters/postgres/agent-log.js';
+import type { UserRecord } from '../../adapters/postgres/users.js';
+import { changedEvent, LEG_REASON, transition } from '../../domain/agent-state.js';
+import { RingsideError } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import { systemClock, type Clock } from '../../ports/clock.js';
+import type { AgentStatus, StateStore } from '../../ports/state-store.js';
 import { agentBridgeId, type AgentLegHandler, type WorkerAri } from './ari-worker-calls.js';
-import type { AgentCommands } from './dialer/ports.js';
+import type { AgentCommands } from '../dialer/ports.js';
 
 /** The part of the ARI client an agent's leg needs. */
 export interface AgentLegAri {
@@ -70,7 +70,7 @@ export interface AgentLegDeps {
 /**
  * What Asterisk dials for a user's phone leg: `users.sip_endpoint` when set (any dial string
  * Asterisk accepts: PJSIP/desk-104, PJSIP/104@pbx, Local/104@phones; a bare name means
- * PJSIP/<name>), else PJSIP/<username> (the browser phone's endpoint, services/sip-accounts.ts).
+ * PJSIP/<name>), else PJSIP/<username> (the browser phone's endpoint, services/telephony/sip-accounts.ts).
  * Null for a value that is no dial string (a sip: URI needs an endpoint: PJSIP/<endpoint>/sip:...).
  */
 export function phoneDialString(user: {
@@ -212,7 +212,7 @@ export type EndpointUsers = {
 
 /**
  * The agent a dialed-in phone belongs to: the user named like the endpoint (softphones are
- * provisioned under the username, services/sip-accounts.ts), else a user whose external phone
+ * provisioned under the username, services/telephony/sip-accounts.ts), else a user whose external phone
  * (`users.sip_endpoint`) is `PJSIP/<endpoint>` or the endpoint itself. Only an active user logged
  * in to a campaign counts; null otherwise.
  */

@@ -1,9 +1,9 @@
 import type { AgentId, BusEnvelope } from '@ringside/protocol';
-import { ConflictError } from '../errors.js';
-import type { Logger } from '../logger.js';
-import type { Clock } from '../ports/clock.js';
-import type { EventBus, Subscription } from '../ports/event-bus.js';
-import type { AgentStatus, StateStore } from '../ports/state-store.js';
+import { ConflictError } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import type { Clock } from '../../ports/clock.js';
+import type { EventBus, Subscription } from '../../ports/event-bus.js';
+import type { AgentStatus, StateStore } from '../../ports/state-store.js';
 import {
   changedEvent,
   LEG_REASON,
@@ -11,8 +11,8 @@ import {
   transition,
   type AgentEffect,
   type AgentEvent,
-} from '../domain/agent-state.js';
-import type { AgentLogRepository } from '../adapters/postgres/agent-log.js';
+} from '../../domain/agent-state.js';
+import type { AgentLogRepository } from '../../adapters/postgres/agent-log.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 /** An agent event without its instant: the service stamps it with its clock. */

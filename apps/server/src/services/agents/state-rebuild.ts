@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { CampaignId } from '@ringside/protocol';
 import type { Redis } from 'ioredis';
-import type { AgentLogRepository } from '../adapters/postgres/agent-log.js';
-import { REBUILD_REASON } from '../adapters/postgres/agent-log.js';
-import type { PgHopperSource } from '../adapters/postgres/hopper-source.js';
-import type { RedisKeys } from '../adapters/redis/keys.js';
-import type { Logger } from '../logger.js';
-import type { Clock } from '../ports/clock.js';
-import type { Hopper } from '../ports/hopper.js';
-import type { StateStore } from '../ports/state-store.js';
-import type { KpiSums } from '../domain/kpi/index.js';
-import { DAY_MS } from './dialer/status-publisher.js';
-import type { HopperFiller } from './hopper-filler.js';
+import type { AgentLogRepository } from '../../adapters/postgres/agent-log.js';
+import { REBUILD_REASON } from '../../adapters/postgres/agent-log.js';
+import type { PgHopperSource } from '../../adapters/postgres/hopper-source.js';
+import type { RedisKeys } from '../../adapters/redis/keys.js';
+import type { Logger } from '../../logger.js';
+import type { Clock } from '../../ports/clock.js';
+import type { Hopper } from '../../ports/hopper.js';
+import type { StateStore } from '../../ports/state-store.js';
+import type { KpiSums } from '../../domain/kpi/index.js';
+import { DAY_MS } from '../dialer/status-publisher.js';
+import type { HopperFiller } from '../hopper/hopper-filler.js';
 
 export interface StateRebuildDeps {
   redis: Redis;

@@ -6,15 +6,15 @@ import {
   type CallId,
   type MonitorMode,
 } from '@ringside/protocol';
-import type { AuditLog } from '../adapters/postgres/audit.js';
-import type { RedisKeys } from '../adapters/redis/keys.js';
-import { ConflictError, NotFoundError, UnavailableError } from '../errors.js';
-import type { Logger } from '../logger.js';
-import { systemClock, type Clock } from '../ports/clock.js';
-import type { EventBus } from '../ports/event-bus.js';
-import type { AgentStatus, LiveCall, StateStore } from '../ports/state-store.js';
-import type { AgentSessionService } from './agent-session.js';
-import { phoneDialString } from './agent-leg.js';
+import type { AuditLog } from '../../adapters/postgres/audit.js';
+import type { RedisKeys } from '../../adapters/redis/keys.js';
+import { ConflictError, NotFoundError, UnavailableError } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import { systemClock, type Clock } from '../../ports/clock.js';
+import type { EventBus } from '../../ports/event-bus.js';
+import type { AgentStatus, LiveCall, StateStore } from '../../ports/state-store.js';
+import type { AgentSessionService } from '../agents/agent-session.js';
+import { phoneDialString } from '../telephony/agent-leg.js';
 
 /**
  * Supervisor actions on agents and calls: force pause, force logout, listen / whisper / barge.
@@ -492,7 +492,7 @@ export class MonitorLegWatcher {
 }
 
 /**
- * The supervisor's phone as the agents' phones are dialed (services/agent-telephony.ts): the
+ * The supervisor's phone as the agents' phones are dialed (services/telephony/agent-telephony.ts): the
  * PJSIP endpoint named after the username, which the simulated PBX answers by itself.
  */
 export function pjsipEndpointOf(users: {

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AgentId, CampaignId } from '@ringside/protocol';
-import { AriError } from '../adapters/asterisk/ari-error.js';
-import { createLogger } from '../logger.js';
-import { ManualClock } from '../ports/clock.js';
-import { MemoryStateStore } from '../ports/fakes/memory-state-store.js';
-import type { AgentStatus } from '../ports/state-store.js';
+import { AriError } from '../../adapters/asterisk/ari-error.js';
+import { createLogger } from '../../logger.js';
+import { ManualClock } from '../../ports/clock.js';
+import { MemoryStateStore } from '../../ports/fakes/memory-state-store.js';
+import type { AgentStatus } from '../../ports/state-store.js';
 import {
   agentOfEndpoint,
   AgentLegService,
@@ -19,7 +19,7 @@ import {
   type AgentLegIndex,
 } from './agent-leg.js';
 import type { WorkerAri } from './ari-worker-calls.js';
-import { AgentSessionService } from './agent-session.js';
+import { AgentSessionService } from '../agents/agent-session.js';
 
 /** A phone that enters the app after `answerAfter` refused adds (it is still ringing). */
 function fakeAri(answerAfter: number): AgentLegAri & { log: string[] } {

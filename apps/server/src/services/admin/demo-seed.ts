@@ -1,7 +1,7 @@
 import { hash } from '@node-rs/argon2';
 import type pg from 'pg';
-import { deriveTimeZone } from '../domain/timezone/index.js';
-import { ValidationError } from '../errors.js';
+import { deriveTimeZone } from '../../domain/timezone/index.js';
+import { ValidationError } from '../../errors.js';
 
 /**
  * Demo data for `npm start` on the simulated PBX: users, a team, an active predictive campaign,

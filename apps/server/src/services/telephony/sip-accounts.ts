@@ -1,11 +1,11 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { ConfigTuple } from '@ringside/ari';
 import type { PhoneConfig } from '@ringside/protocol';
-import { AriError } from '../adapters/asterisk/ari-error.js';
-import { isTurnUrl, type SipConfig, type TurnAuth } from '../config.js';
-import { ConflictError } from '../errors.js';
-import type { Logger } from '../logger.js';
-import { systemClock, type Clock } from '../ports/clock.js';
+import { AriError } from '../../adapters/asterisk/ari-error.js';
+import { isTurnUrl, type SipConfig, type TurnAuth } from '../../config.js';
+import { ConflictError } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import { systemClock, type Clock } from '../../ports/clock.js';
 
 /** The browser softphone's account, as GET /api/agent/phone returns it. */
 export type SoftphoneAccount = NonNullable<PhoneConfig['sip']>;

@@ -7,7 +7,7 @@ import type {
   CallStage,
   DomainEvent,
 } from '@ringside/protocol';
-import type { CallLogStep, CallLogWriter } from '../adapters/postgres/call-log.js';
+import type { CallLogStep, CallLogWriter } from '../../adapters/postgres/call-log.js';
 import {
   AGENT_BRIDGE_PREFIX,
   agentOfBridgeId,
@@ -17,12 +17,12 @@ import {
   type BridgeIntegrityPolicy,
   type LeaveFacts,
   type LeaveVerdict,
-} from '../domain/bridge-integrity.js';
-import type { Logger } from '../logger.js';
-import type { Clock } from '../ports/clock.js';
-import type { AgentStatus, LiveCall, StateStore } from '../ports/state-store.js';
+} from '../../domain/bridge-integrity.js';
+import type { Logger } from '../../logger.js';
+import type { Clock } from '../../ports/clock.js';
+import type { AgentStatus, LiveCall, StateStore } from '../../ports/state-store.js';
 import { amdResultOf, callOutcome, reportedCause, type EndFacts } from './ari-worker-outcome.js';
-import { isMonitorLeg } from './supervisor-actions.js';
+import { isMonitorLeg } from '../supervisor/supervisor-actions.js';
 
 /** The part of the ARI client the worker uses (a fake in trace replays). */
 export interface WorkerAri {
@@ -64,7 +64,7 @@ export interface AgentLegHandler {
 
 /**
  * A supervisor's monitoring leg (`sup-<id>`) is gone: MonitorLegWatcher
- * (services/supervisor-actions.ts) ends the monitoring it was in.
+ * (services/supervisor/supervisor-actions.ts) ends the monitoring it was in.
  */
 export interface MonitorLegHandler {
   legGone(channelId: string, ari: WorkerAri): Promise<unknown>;
@@ -247,7 +247,7 @@ export class AriCallWorker {
         }
         if (event.args[0] === 'supmon' && event.args[1]) {
           // A supervisor's phone (or snoop) for listen/whisper/barge: join it to the bridge named
-          // in its args (services/supervisor-actions.ts). A snoop already added is refused; fine.
+          // in its args (services/supervisor/supervisor-actions.ts). A snoop already added is refused; fine.
           await this.o.ari.addChannel(event.args[1], event.channel.id).catch((err: unknown) => {
             this.o.logger.debug({ err, channelId: event.channel.id }, 'monitor leg not added');
           });

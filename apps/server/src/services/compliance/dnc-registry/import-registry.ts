@@ -2,7 +2,7 @@ import {
   NPA_BITSET_BYTES,
   type NationalDncChange,
   type NationalDncStore,
-} from '../../ports/national-dnc.js';
+} from '../../../ports/national-dnc.js';
 
 /**
  * What a registry file holds (docs/dnc.md, "National registry"):

@@ -1,11 +1,11 @@
 import type { AgentId, CallId, CampaignId, E164, LeadId, ListId } from '@ringside/protocol';
-import type { CallLogWriter } from '../adapters/postgres/call-log.js';
-import { AriError } from '../adapters/asterisk/ari-error.js';
-import type { ServerPool } from '../adapters/asterisk/server-pool.js';
-import { UnavailableError, type RingsideError } from '../errors.js';
-import type { Logger } from '../logger.js';
-import type { Clock } from '../ports/clock.js';
-import type { LiveCall, StateStore } from '../ports/state-store.js';
+import type { CallLogWriter } from '../../adapters/postgres/call-log.js';
+import { AriError } from '../../adapters/asterisk/ari-error.js';
+import type { ServerPool } from '../../adapters/asterisk/server-pool.js';
+import { UnavailableError, type RingsideError } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import type { Clock } from '../../ports/clock.js';
+import type { LiveCall, StateStore } from '../../ports/state-store.js';
 
 /** One call to place. Ids are ours: the customer channel is `callId`, its Local peer `callId-2`. */
 export interface OriginateCall {

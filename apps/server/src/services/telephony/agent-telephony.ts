@@ -8,24 +8,24 @@ import type {
   PhoneConfig,
   TransferBody,
 } from '@ringside/protocol';
-import { AriError } from '../adapters/asterisk/ari-error.js';
-import { CallLogRepository } from '../adapters/postgres/call-log.js';
-import type { UsersRepo } from '../adapters/postgres/users.js';
-import type { WarmTransfer } from '../adapters/redis/presence.js';
-import { isDialable, parseTimeOfDay } from '../domain/calling-window.js';
+import { AriError } from '../../adapters/asterisk/ari-error.js';
+import { CallLogRepository } from '../../adapters/postgres/call-log.js';
+import type { UsersRepo } from '../../adapters/postgres/users.js';
+import type { WarmTransfer } from '../../adapters/redis/presence.js';
+import { isDialable, parseTimeOfDay } from '../../domain/calling-window.js';
 import {
   ConflictError,
   ForbiddenError,
   NotFoundError,
   UnavailableError,
   ValidationError,
-} from '../errors.js';
-import type { AgentTelephony } from '../http/deps.js';
-import type { Logger } from '../logger.js';
-import type { Clock } from '../ports/clock.js';
-import type { AgentStatus, LiveCall, StateStore } from '../ports/state-store.js';
+} from '../../errors.js';
+import type { AgentTelephony } from '../../http/deps.js';
+import type { Logger } from '../../logger.js';
+import type { Clock } from '../../ports/clock.js';
+import type { AgentStatus, LiveCall, StateStore } from '../../ports/state-store.js';
 import { phoneDialString, phoneFailureOf, PhoneUnreachableError } from './agent-leg.js';
-import type { AgentSessionService } from './agent-session.js';
+import type { AgentSessionService } from '../agents/agent-session.js';
 import { dialEndpoint } from './ari-worker-originator.js';
 import { agentBridgeId } from './ari-worker-calls.js';
 
@@ -50,7 +50,7 @@ export interface CallControlAri {
   }): Promise<unknown>;
 }
 
-/** The agent's phone leg (services/agent-leg.ts). */
+/** The agent's phone leg (services/telephony/agent-leg.ts). */
 export interface PhoneLegs {
   attach(agentId: AgentId, endpoint: string): Promise<unknown>;
   detach(agentId: AgentId): Promise<void>;
@@ -82,11 +82,11 @@ export interface AgentTelephonyDeps {
   /** True on the simulated PBX: the API brings up a simulated phone leg instead of WebRTC. */
   simulated: boolean;
   /**
-   * SIP account of the browser softphone on a real Asterisk (services/sip-accounts.ts: written
+   * SIP account of the browser softphone on a real Asterisk (services/telephony/sip-accounts.ts: written
    * to Asterisk with a fresh password on every call); unset: the panel gets no account.
    */
   sipAccount?: (user: { id: string; username: string }) => Promise<PhoneConfig['sip']>;
-  /** Deletes that account again (services/sip-accounts.ts `remove`). */
+  /** Deletes that account again (services/telephony/sip-accounts.ts `remove`). */
   removeSipAccount?: (user: { id: string; username: string }) => Promise<void>;
   /** ARI_DIAL_TEMPLATE, for transfers to a number. */
   dialTemplate: string;

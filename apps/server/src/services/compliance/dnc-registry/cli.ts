@@ -4,9 +4,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createGunzip } from 'node:zlib';
 import { Redis } from 'ioredis';
-import { loadConfig } from '../../config.js';
-import { RedisKeys } from '../../adapters/redis/keys.js';
-import { RedisNationalDnc } from '../../adapters/redis/national-dnc.js';
+import { loadConfig } from '../../../config.js';
+import { RedisKeys } from '../../../adapters/redis/keys.js';
+import { RedisNationalDnc } from '../../../adapters/redis/national-dnc.js';
 import {
   importRegistryFile,
   type RegistryFileKind,

@@ -1,15 +1,15 @@
 import type { CampaignId, ListId } from '@ringside/protocol';
-import { dialableTzKeys, windowClosesAtMs, zonesOfKey } from '../domain/calling-window.js';
-import type { HopperCampaign, PgHopperSource } from '../adapters/postgres/hopper-source.js';
-import type { Logger } from '../logger.js';
-import type { Clock } from '../ports/clock.js';
-import type { Hopper, HopperEntry } from '../ports/hopper.js';
+import { dialableTzKeys, windowClosesAtMs, zonesOfKey } from '../../domain/calling-window.js';
+import type { HopperCampaign, PgHopperSource } from '../../adapters/postgres/hopper-source.js';
+import type { Logger } from '../../logger.js';
+import type { Clock } from '../../ports/clock.js';
+import type { Hopper, HopperEntry } from '../../ports/hopper.js';
 import {
   checkStateRules,
   stateWindowClosesAtMs,
   statesOfLead,
   type StateRuleSet,
-} from '../domain/state-rules.js';
+} from '../../domain/state-rules.js';
 
 /** How long the dialable tz_keys of a campaign are reused (ms). */
 const DIALABLE_CACHE_MS = 5_000;

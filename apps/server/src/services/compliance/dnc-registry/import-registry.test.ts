@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { splitNanp } from '../../adapters/redis/national-dnc.js';
+import { splitNanp } from '../../../adapters/redis/national-dnc.js';
 import {
   NPA_BITSET_BYTES,
   type NationalDncChange,
   type NationalDncStore,
-} from '../../ports/national-dnc.js';
+} from '../../../ports/national-dnc.js';
 import { importRegistryFile } from './import-registry.js';
 
 /** The port in memory: what the importer wrote, as sets of numbers per area code. */

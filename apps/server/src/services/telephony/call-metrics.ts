@@ -1,6 +1,6 @@
 import type { BusEnvelope } from '@ringside/protocol';
-import { ledgerCounts } from '../domain/compliance.js';
-import type { Metrics } from '../ports/metrics.js';
+import { ledgerCounts } from '../../domain/compliance.js';
+import type { Metrics } from '../../ports/metrics.js';
 
 /** Most calls followed between their verdict and their bridge (older ones are forgotten first). */
 const MAX_TRACKED = 20_000;

@@ -1,6 +1,6 @@
 import type { BusEnvelope, DomainEvent } from '@ringside/protocol';
 import { describe, expect, it } from 'vitest';
-import { NO_METRICS, type Metrics } from '../ports/metrics.js';
+import { NO_METRICS, type Metrics } from '../../ports/metrics.js';
 import { CallMetricsObserver } from './call-metrics.js';
 
 function recorder() {

@@ -1,5 +1,5 @@
 import type { CallOutcome } from '@ringside/protocol';
-import type { LiveCall } from '../ports/state-store.js';
+import type { LiveCall } from '../../ports/state-store.js';
 
 /** What the worker learned about a call's end besides its live state. */
 export interface EndFacts {

@@ -1,24 +1,24 @@
 import { sql } from 'kysely';
 import type { AgentId, CallId, DispositionBody, LeadId } from '@ringside/protocol';
-import type { CampaignsRepo } from '../adapters/postgres/campaigns.js';
-import type { Db } from '../adapters/postgres/database.js';
-import type { DispositionsRepo, Disposition } from '../adapters/postgres/dispositions.js';
-import { createDncRepo } from '../adapters/postgres/dnc.js';
-import { createCallbacksRepo } from '../adapters/postgres/callbacks.js';
-import { createLeadLogRepo, type NewLeadLogEntry } from '../adapters/postgres/lead-log.js';
-import { maxAttemptsFor, recycleDelayMs, type RecycleRule } from '../domain/calling-window.js';
+import type { CampaignsRepo } from '../../adapters/postgres/campaigns.js';
+import type { Db } from '../../adapters/postgres/database.js';
+import type { DispositionsRepo, Disposition } from '../../adapters/postgres/dispositions.js';
+import { createDncRepo } from '../../adapters/postgres/dnc.js';
+import { createCallbacksRepo } from '../../adapters/postgres/callbacks.js';
+import { createLeadLogRepo, type NewLeadLogEntry } from '../../adapters/postgres/lead-log.js';
+import { maxAttemptsFor, recycleDelayMs, type RecycleRule } from '../../domain/calling-window.js';
 import {
   IllegalTransitionError,
   NotFoundError,
   RingsideError,
   ValidationError,
-} from '../errors.js';
-import type { AgentSessionApi } from '../http/deps.js';
-import type { Logger } from '../logger.js';
-import type { Clock } from '../ports/clock.js';
-import type { EventBus, Subscription } from '../ports/event-bus.js';
-import type { AgentStatus, StateStore } from '../ports/state-store.js';
-import type { AgentEffect } from '../domain/agent-state.js';
+} from '../../errors.js';
+import type { AgentSessionApi } from '../../http/deps.js';
+import type { Logger } from '../../logger.js';
+import type { Clock } from '../../ports/clock.js';
+import type { EventBus, Subscription } from '../../ports/event-bus.js';
+import type { AgentStatus, StateStore } from '../../ports/state-store.js';
+import type { AgentEffect } from '../../domain/agent-state.js';
 import type { AgentSessionService } from './agent-session.js';
 
 /** A callback may be scheduled at most this far ahead (ms): a year. */

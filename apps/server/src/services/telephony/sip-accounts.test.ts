@@ -4,9 +4,9 @@ import fc from 'fast-check';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { checkRequest, formatIssues, type ConfigTuple } from '@ringside/ari';
-import { AriError } from '../adapters/asterisk/ari-error.js';
-import { AriRestClient } from '../adapters/asterisk/ari-client.js';
-import { ConflictError } from '../errors.js';
+import { AriError } from '../../adapters/asterisk/ari-error.js';
+import { AriRestClient } from '../../adapters/asterisk/ari-client.js';
+import { ConflictError } from '../../errors.js';
 import {
   SIP_PASSWORD_BYTES,
   SipAccountService,

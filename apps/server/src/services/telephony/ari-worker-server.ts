@@ -1,15 +1,15 @@
 import type { AriEvent } from '@ringside/ari';
 import type { BusEnvelope } from '@ringside/protocol';
-import type { AriServerConfig } from '../config.js';
-import { AriRestClient } from '../adapters/asterisk/ari-client.js';
-import { AriEventStream } from '../adapters/asterisk/ari-events.js';
-import type { TelephonyHealth } from '../adapters/asterisk/telephony-health.js';
-import type { CallLogWriter } from '../adapters/postgres/call-log.js';
-import type { Logger } from '../logger.js';
-import type { Clock } from '../ports/clock.js';
-import type { EventBus } from '../ports/event-bus.js';
-import type { Metrics } from '../ports/metrics.js';
-import type { StateStore } from '../ports/state-store.js';
+import type { AriServerConfig } from '../../config.js';
+import { AriRestClient } from '../../adapters/asterisk/ari-client.js';
+import { AriEventStream } from '../../adapters/asterisk/ari-events.js';
+import type { TelephonyHealth } from '../../adapters/asterisk/telephony-health.js';
+import type { CallLogWriter } from '../../adapters/postgres/call-log.js';
+import type { Logger } from '../../logger.js';
+import type { Clock } from '../../ports/clock.js';
+import type { EventBus } from '../../ports/event-bus.js';
+import type { Metrics } from '../../ports/metrics.js';
+import type { StateStore } from '../../ports/state-store.js';
 import {
   AriCallWorker,
   CONSUMED_EVENT_TYPES,

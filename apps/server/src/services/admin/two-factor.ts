@@ -3,9 +3,9 @@ import { hash, verify } from '@node-rs/argon2';
 import { authenticator } from 'otplib';
 import QRCode from 'qrcode';
 import type { Role } from '@ringside/protocol';
-import type { TwoFactorRepo } from '../adapters/postgres/two-factor.js';
-import { ConflictError, ForbiddenError, RingsideError } from '../errors.js';
-import type { Clock } from '../ports/clock.js';
+import type { TwoFactorRepo } from '../../adapters/postgres/two-factor.js';
+import { ConflictError, ForbiddenError, RingsideError } from '../../errors.js';
+import type { Clock } from '../../ports/clock.js';
 
 /** The password was right; the account has a second factor and no code came with it. */
 export class TwoFactorRequiredError extends RingsideError {
