@@ -16,7 +16,6 @@ import {
   guard,
   lineLost,
   initialPanel,
-  overdueWrapupAction,
   reduce,
   wrapupRemainingMs,
   type MonitorInfo,
@@ -353,21 +352,24 @@ describe('wrap-up timer', () => {
     expect(wrapupRemainingMs(wrap, 0, 25_000)).toBeNull();
   });
 
-  it('acts only after the grace period, with the campaign timeout action', () => {
-    const campaign = {
-      wrapupS: 30,
-      wrapupTimeoutAction: 'disposition' as const,
-      wrapupDefaultDisposition: 'NI',
-    };
-    expect(overdueWrapupAction(wrap, campaign, 40_000, 3000)).toBeNull();
-    expect(overdueWrapupAction(wrap, campaign, 42_000, 3000)).toBeNull();
-    expect(overdueWrapupAction(wrap, campaign, 43_000, 3000)).toEqual({
-      type: 'dispose',
-      code: 'NI',
-    });
-    expect(
-      overdueWrapupAction(wrap, { ...campaign, wrapupTimeoutAction: 'pause' }, 43_000, 3000),
-    ).toEqual({ type: 'pause' });
+  it('ends wrap-up only when the server says so: the countdown stops at zero and waits', () => {
+    expect(wrapupRemainingMs(wrap, 30, 99_000)).toBe(0);
+    expect(wrap.agent?.state).toBe('WRAPUP');
+    expect(wrap.dispositionDue).toBe('c1');
+    // The server's wrap-up timeout (action: pause) moves the agent; the form closes.
+    const { s } = run(
+      [
+        moved('WRAPUP', 'PAUSED', 40_000, {
+          callId: 'c1' as never,
+          pauseCode: 'WRAPUP',
+          reason: 'system:wrapup-timeout',
+        }),
+      ],
+      wrap,
+    );
+    expect(s.agent?.state).toBe('PAUSED');
+    expect(s.dispositionDue).toBeNull();
+    expect(wrapupRemainingMs(s, 30, 99_000)).toBeNull();
   });
 
   it('runs no timer outside wrap-up', () => {

@@ -541,7 +541,8 @@ export function guard(s: PanelState, action: PanelAction): string | null {
 
 /**
  * Milliseconds of wrap-up left, or null when no timer runs (not in wrap-up, or the campaign has
- * no wrap-up limit). `skewMs` is the server's clock minus the browser's.
+ * no wrap-up limit). `skewMs` is the server's clock minus the browser's. Only a countdown: the
+ * server applies the campaign's timeout action, and its agent.state_changed event ends wrap-up.
  */
 export function wrapupRemainingMs(
   s: PanelState,
@@ -551,33 +552,6 @@ export function wrapupRemainingMs(
 ): number | null {
   if (stateOf(s) !== 'WRAPUP' || !s.agent || wrapupS <= 0) return null;
   return Math.max(0, s.agent.sinceMs + wrapupS * 1000 - (nowMs + skewMs));
-}
-
-export type WrapupTimeoutAction = { type: 'dispose'; code: string } | { type: 'pause' };
-
-/**
- * The campaign's timeout action, once the wrap-up is overdue by `graceMs`. The server runs the
- * same timer; the panel acts only if the server has not (e.g. its timer service is down), and
- * the server refuses the second of two attempts, so the action is never applied twice.
- */
-export function overdueWrapupAction(
-  s: PanelState,
-  campaign: {
-    wrapupS: number;
-    wrapupTimeoutAction: 'disposition' | 'pause';
-    wrapupDefaultDisposition: string;
-  },
-  nowMs: number,
-  graceMs: number,
-  skewMs = 0,
-): WrapupTimeoutAction | null {
-  const left = wrapupRemainingMs(s, campaign.wrapupS, nowMs, skewMs);
-  if (left === null || left > 0 || !s.agent) return null;
-  const overdueMs = nowMs + skewMs - (s.agent.sinceMs + campaign.wrapupS * 1000);
-  if (overdueMs < graceMs) return null;
-  return campaign.wrapupTimeoutAction === 'pause'
-    ? { type: 'pause' }
-    : { type: 'dispose', code: campaign.wrapupDefaultDisposition };
 }
 
 /** A one-line description of the agent's situation, for the status bar and screen readers. */

@@ -12,7 +12,6 @@ import {
   describeState,
   lineLost,
   guard,
-  overdueWrapupAction,
   stateOf,
   wrapupRemainingMs,
   type PanelAction,
@@ -23,9 +22,6 @@ import { LOGIN_MARK, usePhone } from '../../app/usePhone.js';
 import { CallPanel } from './CallPanel.js';
 import { DialPanel } from './DialPanel.js';
 import { DispositionForm } from './DispositionForm.js';
-
-/** Wrap-up overdue by this much with no move from the server: the panel applies the action. */
-const WRAPUP_GRACE_MS = 3000;
 
 export interface Focusers {
   pause: React.RefObject<HTMLSelectElement | null>;
@@ -226,25 +222,10 @@ export function AgentPanel({
     [act, api, callId, dispatch, state.muted, phone],
   );
 
-  // Wrap-up countdown, and the campaign's timeout action if the server has not applied it.
+  // Wrap-up countdown only: the server applies the campaign's timeout action (its wrap-up
+  // sweeper) and its agent.state_changed event moves the panel on.
   const now = useNow(st === 'WRAPUP');
   const wrapLeft = campaign ? wrapupRemainingMs(state, campaign.wrapupS, now) : null;
-  const overdueDone = useRef<string | null>(null);
-  useEffect(() => {
-    if (!campaign || !state.dispositionDue) return;
-    const action = overdueWrapupAction(state, campaign, now, WRAPUP_GRACE_MS);
-    if (!action || overdueDone.current === state.dispositionDue) return;
-    overdueDone.current = state.dispositionDue;
-    const due = state.dispositionDue;
-    const run =
-      action.type === 'dispose'
-        ? api.dispose({ callId: due, code: action.code }).then((r) => {
-            dispatch({ type: 'disposed', callId: due });
-            applySession(r.agent);
-          })
-        : api.pause('WRAPUP').then((r) => applySession(r.agent));
-    run.catch(() => undefined); // the server got there first
-  }, [api, campaign, now, state, applySession, dispatch]);
 
   useEffect(() => {
     if (state.dispositionDue) focus.dispose.current?.focus();
