@@ -30,6 +30,37 @@ export interface AgentStatus {
   legChannelId: string | null;
 }
 
+/** What a transition was computed from: the agent's state (null: none or LOGGED_OUT) and leg. */
+export interface ExpectedAgent {
+  state: AgentState | null;
+  legChannelId: string | null;
+}
+
+/** The status a transition was computed from, as the compare-and-set's expectation. */
+export function expectedOf(prev: AgentStatus | null): ExpectedAgent {
+  return {
+    state: !prev || prev.state === 'LOGGED_OUT' ? null : prev.state,
+    legChannelId: prev?.legChannelId ?? null,
+  };
+}
+
+/** Whether `current` is what the caller expected (see StateStore.transitionAgent). */
+export function matchesExpected(
+  current: AgentStatus | undefined,
+  expected: AgentState | null | ExpectedAgent,
+): boolean {
+  const state = typeof expected === 'object' && expected !== null ? expected.state : expected;
+  if (state === null) {
+    if (current && current.state !== 'LOGGED_OUT') return false;
+  } else if (!current || current.state !== state) {
+    return false;
+  }
+  if (typeof expected === 'object' && expected !== null) {
+    return (current?.legChannelId ?? null) === expected.legChannelId;
+  }
+  return true;
+}
+
 /** `live_call:{callId}`: one call attempt while it is live. Instants are epoch ms or null. */
 export interface LiveCall {
   callId: CallId;
@@ -66,11 +97,14 @@ export interface StateStore {
   listAgents(campaignId?: CampaignId): Promise<AgentStatus[]>;
   /**
    * Writes `next` if the agent's current state is `expectedFrom` (null: the key must not exist
-   * or be LOGGED_OUT), and publishes `event`. Returns null when the state had moved on.
+   * or be LOGGED_OUT), and publishes `event`. Returns null when the state had moved on. Given an
+   * `ExpectedAgent`, the stored phone leg must also still be the one the caller read: a leg can
+   * be lost and dialed again while the state stays (INCALL, WRAPUP), and a transition computed
+   * from the old leg must not write it back nor clear the new one.
    */
   transitionAgent(
     next: AgentStatus,
-    expectedFrom: AgentState | null,
+    expectedFrom: AgentState | null | ExpectedAgent,
     event: AgentStateChanged,
   ): Promise<BusEnvelope | null>;
   /**

@@ -13,6 +13,7 @@ import { streamOf } from '../../ports/event-bus.js';
 import {
   assertAgentEvent,
   assertCallEvent,
+  type ExpectedAgent,
   type AgentStatus,
   type LiveCall,
   type StateStore,
@@ -73,12 +74,15 @@ export class RedisStateStore implements StateStore {
 
   async transitionAgent(
     next: AgentStatus,
-    expectedFrom: AgentState | null,
+    expectedFrom: AgentState | null | ExpectedAgent,
     event: AgentStateChanged,
   ): Promise<BusEnvelope | null> {
     assertAgentEvent(next, event);
     const k = this.o.keys;
     const stream = streamOf(event);
+    const withLeg = typeof expectedFrom === 'object' && expectedFrom !== null;
+    const state = withLeg ? expectedFrom.state : expectedFrom;
+    const leg = withLeg ? ['1', expectedFrom.legChannelId ?? ''] : ['0', ''];
     for (let i = 0; i < CAMPAIGN_RACE_RETRIES; i++) {
       // The script must name the ready set the agent may be in: that of its current campaign.
       const current = (await this.redis.hget(k.agentStatus(next.agentId), 'campaignId')) ?? '';
@@ -94,7 +98,7 @@ export class RedisStateStore implements StateStore {
             k.streamSeq(stream),
           ],
           [
-            expectedFrom ?? '',
+            state ?? '',
             current,
             next.agentId,
             ...agentToHash(next),
@@ -102,6 +106,7 @@ export class RedisStateStore implements StateStore {
             tsMs,
             this.o.maxLen,
             this.o.trim,
+            ...leg,
           ],
         ),
       );

@@ -10,6 +10,8 @@ import type {
 import {
   assertAgentEvent,
   assertCallEvent,
+  matchesExpected,
+  type ExpectedAgent,
   type AgentStatus,
   type LiveCall,
   type StateStore,
@@ -43,16 +45,11 @@ export class MemoryStateStore implements StateStore {
 
   async transitionAgent(
     next: AgentStatus,
-    expectedFrom: AgentState | null,
+    expectedFrom: AgentState | null | ExpectedAgent,
     event: AgentStateChanged,
   ): Promise<BusEnvelope | null> {
     assertAgentEvent(next, event);
-    const current = this.agents.get(next.agentId);
-    if (expectedFrom === null) {
-      if (current && current.state !== 'LOGGED_OUT') return null;
-    } else if (!current || current.state !== expectedFrom) {
-      return null;
-    }
+    if (!matchesExpected(this.agents.get(next.agentId), expectedFrom)) return null;
     this.agents.set(next.agentId, { ...next });
     return this.bus.append(event);
   }

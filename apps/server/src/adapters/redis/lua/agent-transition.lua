@@ -22,12 +22,15 @@
   ARGV[12] envelope timestamp, epoch ms
   ARGV[13] stream MAXLEN
   ARGV[14] '~' or '='
+  ARGV[15] '1': also compare the phone leg (ARGV[16]); '0' or absent: the state alone
+  ARGV[16] legChannelId the caller read ('' = null)
 
-  Result: seq of the published event (>= 1); 0 when the current state is not the expected one
-  (nothing written); -1 when the current campaign is not ARGV[2] (nothing written: the caller
+  Result: seq of the published event (>= 1); 0 when the current state (or, with ARGV[15], the
+  phone leg) is not the expected one (nothing written): a transition computed from a status whose
+  leg was replaced meanwhile (the leg was lost and dialed again) must not write the old leg back; -1 when the current campaign is not ARGV[2] (nothing written: the caller
   re-reads the campaign and retries).
 ]]
-local cur = redis.call('HMGET', KEYS[1], 'state', 'campaignId')
+local cur = redis.call('HMGET', KEYS[1], 'state', 'campaignId', 'legChannelId')
 local state = cur[1]
 local campaign = cur[2] or ''
 if ARGV[1] == '' then
@@ -35,6 +38,7 @@ if ARGV[1] == '' then
 elseif state ~= ARGV[1] then
   return 0
 end
+if ARGV[15] == '1' and (cur[3] or '') ~= ARGV[16] then return 0 end
 if campaign ~= ARGV[2] then return -1 end
 
 redis.call('ZREM', KEYS[3], ARGV[3])

@@ -79,6 +79,29 @@ export function realtimeConformance(name: string, make: () => Promise<RealtimeHa
         expect(next?.seq).toBe(2);
       });
 
+      it('refuses a transition computed from a phone leg that was replaced meanwhile', async () => {
+        // The agent is on a call; its leg is lost and dialed again while the state stays INCALL.
+        const onA = agentStatus('a1', 'INCALL', 100, { bridgeId: 'br', legChannelId: 'legA' });
+        await h.store.transitionAgent(onA, null, changed(null, onA));
+        const onB = { ...onA, legChannelId: 'legB', sinceMs: 150 };
+        const relegged = await h.store.transitionAgent(
+          onB,
+          { state: 'INCALL', legChannelId: 'legA' },
+          changed(onA, onB),
+        );
+        expect(relegged).not.toBeNull();
+        // A call end read before the re-dial would write legA back: refused, legB kept.
+        const wrap = { ...onA, state: 'WRAPUP' as const, sinceMs: 200 };
+        const stale = { state: 'INCALL' as const, legChannelId: 'legA' };
+        expect(await h.store.transitionAgent(wrap, stale, changed(onA, wrap))).toBeNull();
+        expect((await h.store.getAgent(onA.agentId))?.legChannelId).toBe('legB');
+        // Read again, it goes through and keeps the new leg.
+        const fresh = { ...wrap, legChannelId: 'legB' };
+        const ok = { state: 'INCALL' as const, legChannelId: 'legB' };
+        expect(await h.store.transitionAgent(fresh, ok, changed(onB, fresh))).not.toBeNull();
+        expect(await h.store.getAgent(onA.agentId)).toEqual(fresh);
+      });
+
       it('accepts a null expected state when the agent is LOGGED_OUT', async () => {
         const a = agentStatus('a1', 'READY', 100);
         const out = agentStatus('a1', 'LOGGED_OUT', 200, { campaignId: null });
