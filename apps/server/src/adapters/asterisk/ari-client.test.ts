@@ -4,6 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AriRestClient } from './ari-client.js';
 import { AriError } from './ari-error.js';
+import {
+  isAriConflict,
+  isAriNotFound,
+  isAriUnreachable,
+  isServerFault,
+} from '../../ports/telephony-errors.js';
 import { backoffDelayMs } from './backoff.js';
 
 interface Sent {
@@ -142,6 +148,8 @@ describe('AriRestClient errors', () => {
       operation: 'channels.get',
       retryable: false,
       code: 'ARI',
+      kind: 'notFound',
+      subject: 'channel',
     });
   });
 
@@ -154,6 +162,8 @@ describe('AriRestClient errors', () => {
       status: 500,
       asteriskMessage: 'Allocation failed',
       retryable: true,
+      kind: 'serverError',
+      subject: null,
     });
   });
 
@@ -167,6 +177,7 @@ describe('AriRestClient errors', () => {
       asteriskMessage: 'fetch failed',
       retryable: true,
       httpStatus: 503,
+      kind: 'unavailable',
     });
   });
 });
@@ -242,7 +253,12 @@ describe('AriRestClient over node:http (no injected fetch)', () => {
   it('reports a request that outlives its timeout as status 0 "timed out"', async () => {
     const c = await serve(() => undefined, 50);
     const err = await c.ping().catch((e: unknown) => e);
-    expect(err).toMatchObject({ status: 0, asteriskMessage: 'timed out', retryable: true });
+    expect(err).toMatchObject({
+      status: 0,
+      asteriskMessage: 'timed out',
+      retryable: true,
+      kind: 'timeout',
+    });
   });
 
   it('reports a refused connection as status 0, retryable', async () => {
@@ -250,7 +266,46 @@ describe('AriRestClient over node:http (no injected fetch)', () => {
     const s = servers.pop();
     await new Promise((r) => s?.close(r));
     const err = await c.ping().catch((e: unknown) => e);
-    expect(err).toMatchObject({ status: 0, retryable: true, operation: 'asterisk.ping' });
+    expect(err).toMatchObject({
+      status: 0,
+      retryable: true,
+      operation: 'asterisk.ping',
+      kind: 'unavailable',
+    });
+  });
+});
+
+describe('AriError kinds', () => {
+  it('takes the kind from the status and the subject from what the message names first', () => {
+    const e = (status: number, msg: string) => new AriError(status, msg, 'x');
+    expect(e(404, 'Bridge not found')).toMatchObject({ kind: 'notFound', subject: 'bridge' });
+    expect(e(409, 'Bridge not in Stasis application')).toMatchObject({
+      kind: 'conflict',
+      subject: 'bridge',
+    });
+    expect(e(422, 'Channel not in Stasis application')).toMatchObject({
+      kind: 'unprocessable',
+      subject: 'channel',
+    });
+    expect(e(422, 'Channel not in this bridge')).toMatchObject({ subject: 'channel' });
+    expect(e(400, 'Invalid endpoint')).toMatchObject({ kind: 'badRequest', subject: 'endpoint' });
+    expect(e(401, 'Authentication required')).toMatchObject({ kind: 'unauthorized' });
+    expect(e(403, 'nope')).toMatchObject({ kind: 'forbidden', subject: null });
+    expect(e(412, 'x')).toMatchObject({ kind: 'rejected' });
+    expect(e(503, 'x')).toMatchObject({ kind: 'serverError', retryable: true });
+  });
+
+  it('answers the port predicates services use', () => {
+    const gone = new AriError(404, 'Bridge not found', 'bridges.addChannel');
+    expect(isAriNotFound(gone)).toBe(true);
+    expect(isAriNotFound(gone, 'bridge')).toBe(true);
+    expect(isAriNotFound(gone, 'channel')).toBe(false);
+    expect(isAriConflict(new AriError(409, 'exists', 'x'))).toBe(true);
+    expect(isAriUnreachable(new AriError(0, 'timed out', 'x', { timedOut: true }))).toBe(true);
+    expect(isServerFault(new AriError(400, 'bad', 'x'))).toBe(false);
+    expect(isServerFault(new AriError(0, 'refused', 'x'))).toBe(true);
+    expect(isServerFault(new Error('boom'))).toBe(true);
+    expect(isAriNotFound(new Error('Bridge not found'))).toBe(false);
   });
 });
 

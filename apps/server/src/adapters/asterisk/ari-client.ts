@@ -197,11 +197,11 @@ export class AriRestClient {
       // An explicit length (0 too) keeps Node from chunking a POST, as fetch does.
       if (req.method !== 'GET') headers['content-length'] = Buffer.byteLength(payload ?? '');
       let done = false;
-      const fail = (reason: string, cause?: unknown): void => {
+      const fail = (reason: string, cause?: unknown, timedOut = false): void => {
         if (done) return;
         done = true;
         clearTimeout(timer);
-        reject(new AriError(0, reason, id, cause === undefined ? undefined : { cause }));
+        reject(new AriError(0, reason, id, { cause, timedOut }));
       };
       let r: http.ClientRequest;
       try {
@@ -217,7 +217,7 @@ export class AriRestClient {
       // The whole exchange (connect, send, the response body) within the timeout, like fetch's
       // AbortSignal.timeout.
       const timer = setTimeout(() => {
-        fail('timed out');
+        fail('timed out', undefined, true);
         r.destroy();
       }, this.timeoutMs);
       r.on('error', (err) => fail(err.message, err));
@@ -258,13 +258,9 @@ export class AriRestClient {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (err) {
-      const reason =
-        err instanceof Error
-          ? err.name === 'TimeoutError'
-            ? 'timed out'
-            : err.message
-          : 'fetch failed';
-      throw new AriError(0, reason, id, { cause: err });
+      const timedOut = err instanceof Error && err.name === 'TimeoutError';
+      const reason = timedOut ? 'timed out' : err instanceof Error ? err.message : 'fetch failed';
+      throw new AriError(0, reason, id, { cause: err, timedOut });
     }
     const text = await res.text().catch(() => '');
     const out = settle<Id>(id, res.status, res.statusText, text);

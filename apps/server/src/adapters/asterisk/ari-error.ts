@@ -1,30 +1,45 @@
-import { RingsideError } from '../../errors.js';
+import {
+  ariErrorKindOf,
+  TelephonyError,
+  type AriErrorSubject,
+} from '../../ports/telephony-errors.js';
 
 /**
- * An ARI request failed: Asterisk answered with an error status (`status` and Asterisk's own
- * message, e.g. 404 "Channel not found"), or did not answer at all (`status` 0: connection
- * refused, reset or timed out). Server errors and no answer may be retried; 4xx may not.
+ * An ARI request failed (see TelephonyError): the client builds it from Asterisk's status and
+ * message, or from the transport failure (`timedOut` when its timeout ran out). The kind comes
+ * from the status; the subject from the object Asterisk's message names first ("Bridge not
+ * found", "Channel not in Stasis application"), so services never read the message.
  */
-export class AriError extends RingsideError {
-  readonly code = 'ARI';
-  override readonly retryable: boolean;
-  override readonly httpStatus: number;
+export class AriError extends TelephonyError {
   constructor(
-    /** HTTP status from Asterisk; 0 when no response arrived. */
-    readonly status: number,
-    /** Asterisk's message (`message` or `error` of the body), or the transport error. */
-    readonly asteriskMessage: string,
-    /** The operation, e.g. channels.originate. */
-    readonly operation: string,
-    options?: { cause?: unknown },
+    status: number,
+    asteriskMessage: string,
+    operation: string,
+    options?: { cause?: unknown; timedOut?: boolean },
   ) {
-    super(
-      `ARI ${operation} failed: ${status === 0 ? 'no response' : status} ${asteriskMessage}`,
-      options,
-    );
-    this.retryable = status === 0 || status >= 500;
-    // What the API answers when a request it served needed Asterisk: not found stays 404,
-    // Asterisk's own failure is a bad gateway, no answer is unavailable.
-    this.httpStatus = status === 404 ? 404 : status === 0 ? 503 : status === 409 ? 409 : 502;
+    super(status, asteriskMessage, operation, {
+      cause: options?.cause,
+      kind: ariErrorKindOf(status, options?.timedOut ?? false),
+      subject: subjectOf(asteriskMessage),
+    });
   }
+}
+
+const SUBJECTS: readonly AriErrorSubject[] = [
+  'bridge',
+  'channel',
+  'playback',
+  'recording',
+  'endpoint',
+];
+
+/** The object Asterisk's message names first, if any. */
+export function subjectOf(message: string): AriErrorSubject | null {
+  const lower = message.toLowerCase();
+  let best: { subject: AriErrorSubject; at: number } | null = null;
+  for (const subject of SUBJECTS) {
+    const at = lower.indexOf(subject);
+    if (at >= 0 && (best === null || at < best.at)) best = { subject, at };
+  }
+  return best?.subject ?? null;
 }

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AgentId, CampaignId } from '@ringside/protocol';
-import { AriError } from '../../adapters/asterisk/ari-error.js';
+import { TelephonyError } from '../../ports/telephony-errors.js';
 import { createLogger } from '../../logger.js';
 import { ManualClock } from '../../ports/clock.js';
 import { MemoryStateStore } from '../../ports/fakes/memory-state-store.js';
@@ -33,11 +33,11 @@ function fakeAri(answerAfter: number): AgentLegAri & { log: string[] } {
     },
     async destroyBridge(id) {
       log.push(`destroyBridge ${id}`);
-      throw new AriError(404, 'Bridge not found', 'bridges.destroy');
+      throw new TelephonyError(404, 'Bridge not found', 'bridges.destroy');
     },
     async addChannel(bridgeId, channel) {
       if (refusals++ < answerAfter) {
-        throw new AriError(422, 'Channel not in Stasis application', 'bridges.addChannel');
+        throw new TelephonyError(422, 'Channel not in Stasis application', 'bridges.addChannel');
       }
       log.push(`addChannel ${bridgeId} ${String(channel)}`);
     },
@@ -109,7 +109,7 @@ describe('AgentLegService', () => {
       answerTimeoutMs: 30,
       retryMs: 5,
     });
-    await expect(legs.attach(agentId, 'PJSIP/agent42')).rejects.toBeInstanceOf(AriError);
+    await expect(legs.attach(agentId, 'PJSIP/agent42')).rejects.toBeInstanceOf(TelephonyError);
     expect(ari.log.some((x) => x.startsWith('hangup leg-42-'))).toBe(true);
     expect((await store.getAgent(agentId))?.bridgeId).toBeNull();
   });
@@ -383,7 +383,7 @@ describe('AgentLegService.attach: two calls of one phone at once', () => {
 
 describe('phoneFailureOf', () => {
   it('tells a phone Asterisk does not know from one that does not answer, rejects, or an unreachable server', () => {
-    const e = (status: number, msg = '') => new AriError(status, msg, 'channels.originate');
+    const e = (status: number, msg = '') => new TelephonyError(status, msg, 'channels.originate');
     expect(phoneFailureOf(e(500, 'Allocation failed'))).toBe('no_such_phone');
     expect(phoneFailureOf(e(400, 'Invalid endpoint'))).toBe('no_such_phone');
     expect(phoneFailureOf(e(422))).toBe('no_answer');
@@ -413,7 +413,8 @@ describe('AgentLegService.redial (an external phone lost)', () => {
       down,
       async originate(p) {
         originates.push(p.endpoint);
-        if (down.fails-- > 0) throw new AriError(500, 'Allocation failed', 'channels.originate');
+        if (down.fails-- > 0)
+          throw new TelephonyError(500, 'Allocation failed', 'channels.originate');
         return {};
       },
     };

@@ -1,13 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { PHONE_LOST_PAUSE_CODE, type AgentId, type AgentStateChanged } from '@ringside/protocol';
-import { AriError } from '../../adapters/asterisk/ari-error.js';
+import {
+  isAriConflict,
+  isAriError,
+  isAriKind,
+  isAriNotFound,
+} from '../../ports/telephony-errors.js';
 import type { AgentLogRepository } from '../../adapters/postgres/agent-log.js';
 import type { UserRecord } from '../../adapters/postgres/users.js';
 import { changedEvent, LEG_REASON, transition } from '../../domain/agent-state.js';
 import { RingsideError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { systemClock, type Clock } from '../../ports/clock.js';
-import type { AgentStatus, StateStore } from '../../ports/state-store.js';
+import { expectedOf, type AgentStatus, type StateStore } from '../../ports/state-store.js';
 import { agentBridgeId, type AgentLegHandler, type WorkerAri } from './ari-worker-calls.js';
 import type { AgentCommands } from '../dialer/ports.js';
 
@@ -90,15 +95,17 @@ export type PhoneFailure =
 
 /** The failure behind an `attach` error. */
 export function phoneFailureOf(err: unknown): PhoneFailure {
-  if (!(err instanceof AriError)) return 'failed';
-  if (err.status === 0) return 'unreachable';
-  // chan_pjsip creates no channel for an unknown or unregistered endpoint: "Allocation failed";
-  // an unknown technology or malformed string: 400.
-  if (err.status === 500 || err.status === 400) return 'no_such_phone';
+  if (!isAriError(err)) return 'failed';
+  if (err.kind === 'unavailable' || err.kind === 'timeout') return 'unreachable';
+  // chan_pjsip creates no channel for an unknown or unregistered endpoint: "Allocation failed"
+  // (500); an unknown technology or malformed string: 400.
+  if (err.kind === 'badRequest' || (err.kind === 'serverError' && err.status === 500)) {
+    return 'no_such_phone';
+  }
   // Still ringing when the answer time ran out (the add is refused until it answers).
-  if (err.status === 409 || err.status === 422) return 'no_answer';
+  if (err.kind === 'conflict' || err.kind === 'unprocessable') return 'no_answer';
   // The channel went away before it answered: refused, busy, or hung up.
-  if (err.status === 404) return 'rejected';
+  if (err.kind === 'notFound') return 'rejected';
   return 'failed';
 }
 
@@ -376,7 +383,7 @@ export class AgentLegService {
 
   /**
    * Calls `endpoint` (e.g. PJSIP/agent7, or Local/<exten>@agents) and nails it up in the agent's
-   * bridge. The agent must be logged in (any state). Throws AriError when the phone cannot be
+   * bridge. The agent must be logged in (any state). Throws TelephonyError when the phone cannot be
    * reached or does not answer in time.
    */
   async attach(agentId: AgentId, endpoint: string): Promise<AgentLeg> {
@@ -514,7 +521,7 @@ export class AgentLegService {
       if (!prev) return false;
       const lost = legLost(prev, channelId, this.nowMs());
       if (!lost) return false;
-      const env = await this.d.store.transitionAgent(lost.status, prev.state, lost.event);
+      const env = await this.d.store.transitionAgent(lost.status, expectedOf(prev), lost.event);
       if (!env) continue; // changed meanwhile (e.g. the dialer reserved it): read again
       await this.d.log?.record(lost.event, prev, lost.status).catch((err: unknown) => {
         this.d.logger.warn({ err, agentId }, 'agent_log write failed; left to the recorder');
@@ -557,7 +564,7 @@ export class AgentLegService {
         await this.d.ari.addChannel(bridgeId, channelId);
         return;
       } catch (err) {
-        const notYet = err instanceof AriError && (err.status === 409 || err.status === 422);
+        const notYet = isAriKind(err, 'conflict', 'unprocessable');
         if (!notYet || Date.now() >= deadline) {
           await this.d.ari.hangup(channelId).catch(() => undefined);
           throw err;
@@ -590,11 +597,11 @@ function onACall(s: AgentStatus | null): boolean {
 }
 
 function ignoreGone(err: unknown): void {
-  if (err instanceof AriError && err.status === 404) return;
+  if (isAriNotFound(err)) return;
   throw err;
 }
 
 function ignoreExists(err: unknown): void {
-  if (err instanceof AriError && err.status === 409) return;
+  if (isAriConflict(err)) return;
   throw err;
 }

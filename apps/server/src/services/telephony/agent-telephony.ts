@@ -8,7 +8,7 @@ import type {
   PhoneConfig,
   TransferBody,
 } from '@ringside/protocol';
-import { AriError } from '../../adapters/asterisk/ari-error.js';
+import { isAriConflict, isAriKind, isAriNotFound } from '../../ports/telephony-errors.js';
 import { CallLogRepository } from '../../adapters/postgres/call-log.js';
 import type { UsersRepo } from '../../adapters/postgres/users.js';
 import type { WarmTransfer } from '../../adapters/redis/presence.js';
@@ -526,7 +526,7 @@ export class AgentTelephonyService implements AgentTelephony {
         await ari.addChannel(bridgeId, channelId);
         return;
       } catch (err) {
-        const notYet = err instanceof AriError && (err.status === 409 || err.status === 422);
+        const notYet = isAriKind(err, 'conflict', 'unprocessable');
         if (!notYet || Date.now() >= deadline) {
           await ari.hangup(channelId, 'normal').catch(() => undefined);
           throw err;
@@ -538,11 +538,11 @@ export class AgentTelephonyService implements AgentTelephony {
 }
 
 function ignoreGone(err: unknown): void {
-  if (err instanceof AriError && err.status === 404) return;
+  if (isAriNotFound(err)) return;
   throw err;
 }
 
 function ignoreExists(err: unknown): void {
-  if (err instanceof AriError && err.status === 409) return;
+  if (isAriConflict(err)) return;
   throw err;
 }

@@ -1,6 +1,6 @@
 import type { AgentId, CallId, CampaignId, E164, LeadId, ListId } from '@ringside/protocol';
 import type { CallLogWriter } from '../../adapters/postgres/call-log.js';
-import { AriError } from '../../adapters/asterisk/ari-error.js';
+import { isAriError, TelephonyError } from '../../ports/telephony-errors.js';
 import type { ServerPool } from '../../adapters/asterisk/server-pool.js';
 import { UnavailableError, type RingsideError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
@@ -31,7 +31,7 @@ export type OriginateResult =
   | { ok: true; serverId: string }
   | {
       ok: false;
-      /** AriError (Asterisk refused or did not answer) or UnavailableError (no free server). */
+      /** TelephonyError (Asterisk refused or did not answer) or UnavailableError (no free server). */
       error: RingsideError;
       /** False when no call state was written at all (no server): the lead was never dialed. */
       attempted: boolean;
@@ -120,12 +120,14 @@ export class CallOriginator {
       });
       return { ok: true, serverId: server.id };
     } catch (err) {
-      const error =
-        err instanceof AriError
-          ? err
-          : new AriError(0, err instanceof Error ? err.message : 'failed', 'channels.originate', {
-              cause: err,
-            });
+      const error = isAriError(err)
+        ? err
+        : new TelephonyError(
+            0,
+            err instanceof Error ? err.message : 'failed',
+            'channels.originate',
+            { cause: err },
+          );
       // Taking a failing server out of the pool is the dialer's trunk breaker's call (it knows
       // whether failures repeat); one refusal says little.
       this.o.pool.release(server.id);
@@ -144,7 +146,7 @@ export class CallOriginator {
     }
   }
 
-  private async failed(call: LiveCall, error: AriError): Promise<void> {
+  private async failed(call: LiveCall, error: TelephonyError): Promise<void> {
     const atMs = this.o.clock.nowMs();
     // The worker may already have seen the channel die; only end what is still live.
     const current = await this.o.store.getCall(call.callId);

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { checkRequest, formatIssues, type ConfigTuple } from '@ringside/ari';
-import { AriError } from '../../adapters/asterisk/ari-error.js';
+import { TelephonyError } from '../../ports/telephony-errors.js';
 import { AriRestClient } from '../../adapters/asterisk/ari-client.js';
 import { ConflictError } from '../../errors.js';
 import {
@@ -176,7 +176,7 @@ describe('softphoneAccount', () => {
 });
 
 /** A fake of the ARI port: records the writes, fails where told. */
-function fakeAri(fail?: (objectType: string) => AriError | null): DynamicConfigAri & {
+function fakeAri(fail?: (objectType: string) => TelephonyError | null): DynamicConfigAri & {
   puts: Array<{ objectType: string; id: string; fields: ReadonlyArray<ConfigTuple> }>;
   deletes: string[];
 } {
@@ -195,7 +195,7 @@ function fakeAri(fail?: (objectType: string) => AriError | null): DynamicConfigA
     async deleteConfigObject(_c, objectType, id) {
       await Promise.resolve();
       deletes.push(`${objectType}/${id}`);
-      if (objectType === 'aor') throw new AriError(404, 'gone', 'asterisk.deleteObject');
+      if (objectType === 'aor') throw new TelephonyError(404, 'gone', 'asterisk.deleteObject');
     },
   };
 }
@@ -272,20 +272,22 @@ describe('SipAccountService', () => {
 
   it('turns a 403 (static endpoint, or no writable backend) into a conflict that says why', async () => {
     const ari = fakeAri((t) =>
-      t === 'auth' ? new AriError(403, "Cannot update sorcery objects of type 'auth'", 'x') : null,
+      t === 'auth'
+        ? new TelephonyError(403, "Cannot update sorcery objects of type 'auth'", 'x')
+        : null,
     );
     const svc = new SipAccountService({ ari, settings, logger: pino({ level: 'silent' }) });
     const err = await svc.account(user).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConflictError);
     expect((err as Error).message).toMatch(/pjsip\.conf.*sorcery\.conf/);
     expect(ari.puts).toEqual([]);
-    // Other ARI failures pass through unchanged (503/502 mapping of AriError).
+    // Other ARI failures pass through unchanged (503/502 mapping of TelephonyError).
     const down = new SipAccountService({
-      ari: fakeAri(() => new AriError(0, 'no response', 'x')),
+      ari: fakeAri(() => new TelephonyError(0, 'no response', 'x')),
       settings,
       logger: pino({ level: 'silent' }),
     });
-    await expect(down.account(user)).rejects.toBeInstanceOf(AriError);
+    await expect(down.account(user)).rejects.toBeInstanceOf(TelephonyError);
   });
 
   it('remove deletes endpoint, aor and auth, and takes one already gone in its stride', async () => {

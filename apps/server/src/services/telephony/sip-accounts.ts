@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { ConfigTuple } from '@ringside/ari';
 import type { PhoneConfig } from '@ringside/protocol';
-import { AriError } from '../../adapters/asterisk/ari-error.js';
+import { isAriKind, isAriNotFound } from '../../ports/telephony-errors.js';
 import { isTurnUrl, type SipConfig, type TurnAuth } from '../../config.js';
 import { ConflictError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
@@ -237,7 +237,7 @@ export class SipAccountService {
         await this.d.ari
           .deleteConfigObject(PJSIP_CLASS, objectType, endpointId)
           .catch((err: unknown) => {
-            if (err instanceof AriError && err.status === 404) return;
+            if (isAriNotFound(err)) return;
             throw err;
           });
       }
@@ -245,7 +245,7 @@ export class SipAccountService {
   }
 
   private explain(err: unknown, userId: string, objectType: string): unknown {
-    if (!(err instanceof AriError) || err.status !== 403) return err;
+    if (!isAriKind(err, 'forbidden')) return err;
     // Sorcery found no backend it may write to: the object is in pjsip.conf (read-only), or
     // sorcery.conf gives res_pjsip no writable backend.
     this.d.logger.warn({ userId, objectType }, 'asterisk refused to store a softphone account');
