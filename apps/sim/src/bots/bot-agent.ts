@@ -16,7 +16,7 @@ import {
 /**
  * A bot agent: signs in through the same HTTP API and WebSocket gateway a browser uses (Bearer
  * token instead of the cookie), runs the same client state machine as the agent panel
- * (apps/web/src/core/panel.ts), and handles calls like a person would: ready, take the call,
+ * (apps/web/src/core/panel/), and handles calls like a person would: ready, take the call,
  * talk, hang up (or wait for the customer to), submit a disposition, ready again.
  */
 

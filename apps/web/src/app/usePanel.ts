@@ -9,7 +9,7 @@ import {
   type PanelEffect,
   type PanelInput,
   type PanelState,
-} from '../core/panel.js';
+} from '../core/panel/index.js';
 import { gatewayUrl, RealtimeClient } from '../core/realtime.js';
 import { browserSocket } from './browser-socket.js';
 

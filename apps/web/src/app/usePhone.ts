@@ -46,7 +46,7 @@ export function usePhone(
   me: Me,
   loggedIn: boolean,
   audio: React.RefObject<HTMLAudioElement | null>,
-  /** The server paused the agent for want of a line (core/panel.ts `lineLost`). */
+  /** The server paused the agent for want of a line (core/panel/describe.ts `lineLost`). */
   serverLostLine = false,
 ): PhoneController {
   const [status, dispatch] = useReducer(phoneReduce, { kind: 'off' } as PhoneStatus);

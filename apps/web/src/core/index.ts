@@ -1,6 +1,6 @@
 /** The DOM-free core of the agent panel, shared with the bot agents (apps/sim/src/bots). */
 export * from './api.js';
-export * from './panel.js';
+export * from './panel/index.js';
 export * from './realtime.js';
 export * from './script.js';
 export * from './shortcuts.js';

@@ -15,7 +15,7 @@ import {
   stateOf,
   wrapupRemainingMs,
   type PanelAction,
-} from '../../core/panel.js';
+} from '../../core/panel/index.js';
 import { matchShortcut, SHORTCUTS, type ShortcutAction } from '../../core/shortcuts.js';
 import { usePanel } from '../../app/usePanel.js';
 import { LOGIN_MARK, usePhone } from '../../app/usePhone.js';

@@ -1,8 +1,8 @@
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import type { LiveCallView } from '@ringside/protocol';
-import { initialPanel, reduce } from '../../core/panel.js';
+import { callView } from '../../core/panel/fixtures.test-helper.js';
+import { initialPanel, newCall, reduce } from '../../core/panel/index.js';
 import { AmdMarks } from './AmdMarks.js';
 
 describe('the AMD audit on the call screen', () => {
@@ -15,34 +15,8 @@ describe('the AMD audit on the call screen', () => {
   });
 
   it("keeps the call's AMD verdict from the loaded call", () => {
-    const view: LiveCallView = {
-      callId: 'c1',
-      campaignId: '7',
-      leadId: '9',
-      listId: '3',
-      phone: '+12125550100',
-      stage: 'BRIDGED',
-      agentId: '1',
-      manual: false,
-      attempt: 1,
-      originatedAtMs: 0,
-      answeredAtMs: 1,
-      bridgedAtMs: 2,
-      endedAtMs: null,
-      amdResult: 'MACHINE',
-    };
-    const call = {
-      callId: 'c1',
-      leadId: null,
-      campaignId: null,
-      phone: null,
-      stage: null,
-      manual: false,
-      bridgedAtMs: null,
-      endedAtMs: null,
-      outcome: null,
-      endedBy: null,
-    };
+    const view = callView('c1', { amdResult: 'MACHINE' });
+    const call = newCall('c1');
     const r = reduce({ ...initialPanel, call }, { type: 'call_loaded', call: view });
     expect(r.state.call?.amdResult).toBe('MACHINE');
   });

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useId, useState } from 'react';
 import type { Campaign, Me, TransferBody, TransferTargetAgent } from '@ringside/protocol';
 import type { ApiClient } from '../../core/api.js';
-import { describeEnd, guard, stateOf } from '../../core/panel.js';
+import { describeEnd, guard, stateOf } from '../../core/panel/index.js';
 import { fillScript } from '../../core/script.js';
 import { localTime } from '../../core/timezone.js';
 import type { PanelController } from '../../app/usePanel.js';

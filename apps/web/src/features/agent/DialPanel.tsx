@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { ApiClient, Lead } from '../../core/api.js';
-import { guard } from '../../core/panel.js';
+import { guard } from '../../core/panel/index.js';
 import { localTime } from '../../core/timezone.js';
 import type { PanelController } from '../../app/usePanel.js';
 import { ActionButton, type Focusers } from './AgentPanel.js';

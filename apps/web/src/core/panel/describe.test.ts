@@ -1,0 +1,226 @@
+import { describe, expect, it } from 'vitest';
+import {
+  agent,
+  AGENT,
+  callView,
+  ended,
+  live,
+  moved,
+  run,
+  snapshot,
+} from './fixtures.test-helper.js';
+import {
+  CALL_LOST_TEXT,
+  callLost,
+  describeEnd,
+  describeMonitor,
+  describeState,
+  guard,
+  lineLost,
+  wrapupRemainingMs,
+  type MonitorInfo,
+  type PanelInput,
+} from './index.js';
+
+describe('wrap-up timer', () => {
+  const wrap = run([live, snapshot(agent('WRAPUP', { callId: 'c1', sinceMs: 10_000 }))]).s;
+
+  it('counts down from the campaign wrap-up time from when wrap-up began', () => {
+    expect(wrapupRemainingMs(wrap, 30, 10_000)).toBe(30_000);
+    expect(wrapupRemainingMs(wrap, 30, 25_000)).toBe(15_000);
+    expect(wrapupRemainingMs(wrap, 30, 99_000)).toBe(0);
+    expect(wrapupRemainingMs(wrap, 0, 25_000)).toBeNull();
+  });
+
+  it('ends wrap-up only when the server says so: the countdown stops at zero and waits', () => {
+    expect(wrapupRemainingMs(wrap, 30, 99_000)).toBe(0);
+    expect(wrap.agent?.state).toBe('WRAPUP');
+    expect(wrap.dispositionDue).toBe('c1');
+    // The server's wrap-up timeout (action: pause) moves the agent; the form closes.
+    const { s } = run(
+      [
+        moved('WRAPUP', 'PAUSED', 40_000, {
+          callId: 'c1' as never,
+          pauseCode: 'WRAPUP',
+          reason: 'system:wrapup-timeout',
+        }),
+      ],
+      wrap,
+    );
+    expect(s.agent?.state).toBe('PAUSED');
+    expect(s.dispositionDue).toBeNull();
+    expect(wrapupRemainingMs(s, 30, 99_000)).toBeNull();
+  });
+
+  it('runs no timer outside wrap-up', () => {
+    const paused = run([live, snapshot(agent('PAUSED'))]).s;
+    expect(wrapupRemainingMs(paused, 30, 99_000)).toBeNull();
+  });
+});
+
+describe('supervisor on the call (monitoring indicator)', () => {
+  const monitorStarted = (mode: 'listen' | 'whisper' | 'barge', callId = 'c1'): PanelInput => ({
+    type: 'event',
+    event: {
+      type: 'agent.monitor.started',
+      agentId: AGENT as never,
+      callId: callId as never,
+      mode,
+      supervisorId: '3',
+      supervisorName: 'Grace Hopper',
+      atMs: 3000,
+    },
+  });
+  const monitorEnded = (mode: 'listen' | 'whisper' | 'barge', callId = 'c1'): PanelInput => ({
+    type: 'event',
+    event: {
+      type: 'agent.monitor.ended',
+      agentId: AGENT as never,
+      callId: callId as never,
+      mode,
+      supervisorId: '3',
+      reason: 'stopped',
+      atMs: 4000,
+    },
+  });
+  const onCall = () => run([live, snapshot(agent('INCALL', { callId: 'c1' }), [callView('c1')])]).s;
+
+  it('shows a whispering supervisor by name until the whisper ends', () => {
+    const s = run([monitorStarted('whisper')], onCall()).s;
+    expect(s.monitor).toEqual({
+      mode: 'whisper',
+      supervisorId: '3',
+      supervisorName: 'Grace Hopper',
+      callId: 'c1',
+    });
+    expect(describeMonitor(s.monitor as MonitorInfo)).toBe(
+      'Supervisor Grace Hopper is whispering (only you hear them)',
+    );
+    expect(run([monitorEnded('whisper')], s).s.monitor).toBeNull();
+  });
+
+  it('tells the agent that a barging supervisor is heard by the customer too', () => {
+    const s = run([monitorStarted('barge')], onCall()).s;
+    expect(describeMonitor(s.monitor as MonitorInfo)).toBe(
+      'Supervisor Grace Hopper has joined the call (the customer hears them too)',
+    );
+  });
+
+  it('never shows a supervisor who is only listening', () => {
+    expect(run([monitorStarted('listen')], onCall()).s.monitor).toBeNull();
+  });
+
+  it("clears the banner when the call ends, and ignores another call's end of monitoring", () => {
+    const s = run([monitorStarted('whisper')], onCall()).s;
+    expect(run([monitorEnded('whisper', 'other')], s).s.monitor).not.toBeNull();
+    expect(run([ended('c1', 5000)], s).s.monitor).toBeNull();
+  });
+
+  it('takes the monitoring from a snapshot (reconnect during a whisper), never a listen', () => {
+    const started = (mode: 'listen' | 'whisper') => ({
+      type: 'agent.monitor.started' as const,
+      agentId: AGENT as never,
+      callId: 'c1' as never,
+      mode,
+      supervisorId: '3',
+      supervisorName: '',
+      atMs: 3000,
+    });
+    const withMonitor = (mode: 'listen' | 'whisper'): PanelInput => ({
+      type: 'snapshot',
+      data: {
+        scope: 'agent',
+        reason: 'gap',
+        agent: agent('INCALL', { callId: 'c1' }),
+        agents: [],
+        calls: [callView('c1')],
+        monitor: started(mode),
+      },
+    });
+    const s = run([live, withMonitor('whisper')]).s;
+    expect(s.monitor?.mode).toBe('whisper');
+    expect(describeMonitor(s.monitor as MonitorInfo)).toBe(
+      'A supervisor is whispering (only you hear them)',
+    );
+    expect(run([withMonitor('listen')], s).s.monitor).toBeNull();
+    // A snapshot without it (the whisper ended while disconnected) clears the banner.
+    expect(
+      run([snapshot(agent('INCALL', { callId: 'c1' }), [callView('c1')])], s).s.monitor,
+    ).toBeNull();
+  });
+});
+
+describe('phone line lost', () => {
+  it('says the line dropped when the server pauses a ready agent for PHONE, and not for a break', () => {
+    const lost = run([
+      live,
+      snapshot(agent('READY')),
+      moved('READY', 'PAUSED', 2000, { pauseCode: 'PHONE', reason: 'system:phone-lost' }),
+    ]).s;
+    expect(lineLost(lost)).toBe(true);
+    expect(describeState(lost)).toBe(
+      'Paused: your phone line dropped. Reconnect it, then go ready',
+    );
+    const back = run([moved('PAUSED', 'READY', 3000)], lost).s;
+    expect(lineLost(back)).toBe(false);
+    const onBreak = run([live, snapshot(agent('PAUSED', { pauseCode: 'BREAK' }))]).s;
+    expect(lineLost(onBreak)).toBe(false);
+    expect(describeState(onBreak)).toBe('Paused (BREAK)');
+  });
+});
+
+describe('call lost: the phone server removed it', () => {
+  const lostEnd: PanelInput = {
+    type: 'event',
+    event: {
+      type: 'call.ended',
+      callId: 'c1' as never,
+      campaignId: '1' as never,
+      leadId: '42' as never,
+      outcome: 'HUMAN',
+      hangupCause: null,
+      agentId: AGENT as never,
+      reason: 'BRIDGE_REFUSED',
+      atMs: 3000,
+    },
+  };
+
+  it('says what happened, then leaves the agent on the call screen with the disposition owed', () => {
+    const onCall = run([live, snapshot(agent('INCALL', { callId: 'c1' }), [callView('c1')])]).s;
+    const ended = run([lostEnd], onCall).s;
+    expect(ended.notice).toMatchObject({ kind: 'error', text: CALL_LOST_TEXT });
+    expect(CALL_LOST_TEXT).toBe('Call lost: the phone server removed it');
+    expect(callLost(ended)).toBe(true);
+    expect(describeState(ended)).toBe(CALL_LOST_TEXT);
+    // The server then moves the agent on (INCALL -> DEAD): still the lost call's words.
+    const dead = run(
+      [moved('INCALL', 'DEAD', 3001, { callId: 'c1' as never, reason: 'system:customer-hangup' })],
+      ended,
+    ).s;
+    expect(dead.call?.endedBy).toBe('server');
+    expect(dead.dispositionDue).toBe('c1');
+    expect(describeState(dead)).toBe(`${CALL_LOST_TEXT}: choose a disposition`);
+    expect(describeEnd(dead)).toEqual({
+      heading: 'Call lost',
+      message: `${CALL_LOST_TEXT}. Choose a disposition.`,
+    });
+    expect(guard(dead, 'hold')).toBe('The call was lost.');
+    expect(guard(dead, 'dispose')).toBeNull();
+  });
+
+  it('an ordinary end (no reason) is still the customer hanging up, with no notice', () => {
+    const { s } = run([
+      live,
+      snapshot(agent('INCALL', { callId: 'c1' }), [callView('c1')]),
+      ended('c1', 3000),
+      moved('INCALL', 'DEAD', 3001, { callId: 'c1' as never, reason: 'system:customer-hangup' }),
+    ]);
+    expect(s.notice).toBeNull();
+    expect(callLost(s)).toBe(false);
+    expect(describeEnd(s)).toEqual({
+      heading: 'Customer hung up',
+      message: 'The customer hung up. Choose a disposition.',
+    });
+    expect(describeState(s)).toBe('The customer hung up: choose a disposition');
+  });
+});

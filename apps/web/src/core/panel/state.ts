@@ -1,0 +1,141 @@
+import type {
+  AgentState,
+  AgentStatusView,
+  CallOutcome,
+  CallStage,
+  DomainEvent,
+  LiveCallView,
+  SnapshotData,
+} from '@ringside/protocol';
+import type { Lead, LeadLogEntry } from '../api.js';
+import type { RealtimeStatus } from '../realtime.js';
+
+/** The agent panel's state, its inputs and effects: the shapes the reducer works on. */
+
+/** What the panel knows of the agent's current (or just-ended) call. */
+export interface CallInfo {
+  callId: string;
+  leadId: string | null;
+  campaignId: string | null;
+  phone: string | null;
+  stage: CallStage | null;
+  manual: boolean;
+  bridgedAtMs: number | null;
+  endedAtMs: number | null;
+  outcome: CallOutcome | null;
+  /**
+   * Who ended the call: 'customer' when it ended while the agent was still on it; 'server' when
+   * Ringside ended it as a failure (call.ended with a reason: the phone server removed it).
+   */
+  endedBy: 'customer' | 'agent' | 'server' | null;
+  /** AMD's verdict: MACHINE on a dialer call means the agent may mark it (AMD audit). */
+  amdResult?: 'HUMAN' | 'MACHINE' | 'NOTSURE' | null;
+}
+
+export interface LeadSlot {
+  leadId: string;
+  status: 'loading' | 'loaded' | 'failed';
+  lead: Lead | null;
+  log: LeadLogEntry[];
+  error: string | null;
+}
+
+export interface Notice {
+  id: number;
+  kind: 'info' | 'refusal' | 'error';
+  text: string;
+}
+
+/**
+ * A supervisor the agent hears on the current call: whisper (only the agent hears them) or barge
+ * (the customer hears them too). A supervisor listening is never shown (the server does not even
+ * send it to the agent).
+ */
+export interface MonitorInfo {
+  mode: 'whisper' | 'barge';
+  supervisorId: string;
+  supervisorName: string;
+  callId: string;
+}
+
+export interface PanelState {
+  conn: RealtimeStatus;
+  /** The server's view of this agent; null when logged out of every campaign (or not known). */
+  agent: AgentStatusView | null;
+  call: CallInfo | null;
+  /** The call whose disposition is owed: set when it ends, cleared when the server moves on. */
+  dispositionDue: string | null;
+  /** The agent asked to hang up this call (so its end is the agent's, not the customer's). */
+  hangupRequested: string | null;
+  hold: boolean;
+  muted: boolean;
+  lead: LeadSlot | null;
+  notice: Notice | null;
+  /** The number of the last notice, so the UI can announce a repeated message again. */
+  noticeSeq: number;
+  /** A supervisor whispering to or barged in on the agent's call; null when none. */
+  monitor: MonitorInfo | null;
+}
+
+export type PanelInput =
+  | { type: 'conn'; status: RealtimeStatus }
+  | { type: 'snapshot'; data: SnapshotData }
+  | { type: 'event'; event: DomainEvent }
+  /** The answer of the agent's own session action (login, ready, pause, disposition...). */
+  | { type: 'session'; agent: AgentStatusView | null }
+  | { type: 'call_loaded'; call: LiveCallView }
+  | { type: 'lead_loaded'; leadId: string; lead: Lead; log: LeadLogEntry[] }
+  | { type: 'lead_failed'; leadId: string; message: string }
+  | { type: 'hangup_requested'; callId: string }
+  | { type: 'disposed'; callId: string }
+  | { type: 'hold_set'; on: boolean }
+  | { type: 'mute_set'; on: boolean }
+  | { type: 'notice'; kind: Notice['kind']; text: string }
+  | { type: 'dismiss_notice' };
+
+/** Work for the shell: reads the reducer cannot do itself. */
+export type PanelEffect =
+  { type: 'load_call'; callId: string } | { type: 'load_lead'; leadId: string };
+
+export interface PanelResult {
+  state: PanelState;
+  effects: PanelEffect[];
+}
+
+export const initialPanel: PanelState = {
+  conn: 'idle',
+  agent: null,
+  call: null,
+  dispositionDue: null,
+  hangupRequested: null,
+  hold: false,
+  muted: false,
+  lead: null,
+  notice: null,
+  noticeSeq: 0,
+  monitor: null,
+};
+
+/** States in which the agent is not on or finishing a call. */
+export const IDLE_STATES: ReadonlySet<AgentState> = new Set(['LOGGED_OUT', 'READY', 'PAUSED']);
+
+export function stateOf(s: PanelState): AgentState {
+  return s.agent?.state ?? 'LOGGED_OUT';
+}
+
+/** A call known only by its id; `over` fills in what is known. */
+export function newCall(callId: string, over: Partial<CallInfo> = {}): CallInfo {
+  return {
+    callId,
+    leadId: null,
+    campaignId: null,
+    phone: null,
+    stage: null,
+    manual: false,
+    bridgedAtMs: null,
+    endedAtMs: null,
+    outcome: null,
+    endedBy: null,
+    ...over,
+  };
+}
