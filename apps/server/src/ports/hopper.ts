@@ -1,4 +1,5 @@
 import type { CampaignId, E164, LeadId, ListId } from '@ringside/protocol';
+import type { CallingWindow, RecycleRule } from '../domain/calling-window.js';
 
 /** Priority classes, highest first. */
 export type HopperPriority = 'callback' | 'recycle' | 'new';
@@ -99,4 +100,70 @@ export interface Hopper {
  */
 export interface HopperRefillRequester {
   request(campaignId: CampaignId): Promise<void>;
+}
+
+/** What the hopper filler needs to know about an active campaign. */
+export interface HopperCampaign {
+  id: CampaignId;
+  hopperSize: number;
+  window: CallingWindow;
+  maxAttempts: number;
+  listIds: ListId[];
+  /** Recycle rules by last status (campaign_recycle_rules). */
+  rules: Record<string, RecycleRule>;
+}
+
+/** A lead taken from PostgreSQL for the hopper (its hopper_at is now set). */
+export interface TakenLead {
+  leadId: LeadId;
+  listId: ListId;
+  phone: E164;
+  tzCandidates: string[];
+  tzKey: string;
+  attempts: number;
+  priority: HopperPriority;
+  /** Where the lead is, for the state rules (statesOfLead). */
+  state: string | null;
+  postalCode: string | null;
+  country: string | null;
+}
+
+/**
+ * The database side of the hopper: which leads may enter, and their in-hopper marks
+ * (adapters/postgres/hopper-source.ts PgHopperSource). A mark keeps two fillers from taking the
+ * same lead; it is cleared when the lead leaves the hopper undialed or is dialed.
+ */
+export interface HopperSource {
+  /** Active campaigns with their active lists and recycle rules. */
+  activeCampaigns(): Promise<HopperCampaign[]>;
+  /** Distinct tz_keys among the leads of these lists that are not final nor in a hopper. */
+  tzKeys(listIds: ReadonlyArray<ListId>): Promise<string[]>;
+  /**
+   * Takes up to `limit` eligible leads and marks them in one statement. `dialableKeys` are the
+   * tz_keys inside the calling window now (never '').
+   */
+  take(
+    c: HopperCampaign,
+    dialableKeys: ReadonlyArray<string>,
+    limit: number,
+    now: Date,
+  ): Promise<TakenLead[]>;
+  /**
+   * Leads just taken that a state rule keeps from being dialed now: marks cleared, and they wait
+   * until `untilMs` (epoch ms) at the earliest. Returns how many leads.
+   */
+  defer(leads: ReadonlyArray<{ leadId: LeadId; untilMs: number }>): Promise<number>;
+  /** Clears the marks of leads that left the hopper undialed. Returns how many leads. */
+  clearMarks(leadIds: ReadonlyArray<LeadId>): Promise<number>;
+  /** Clears every mark of a campaign except those of `keep` (the leads still in its hopper). */
+  clearCampaignMarks(campaignId: CampaignId, keep?: ReadonlyArray<LeadId>): Promise<number>;
+  /**
+   * The dialer dialed these leads: counts the attempt, clears the mark and holds the lead back
+   * for `provisionalDelayMs` until the call's outcome sets when it may be dialed again.
+   */
+  markDialed(
+    leadIds: ReadonlyArray<LeadId>,
+    now: Date,
+    provisionalDelayMs?: number,
+  ): Promise<number>;
 }

@@ -3,11 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { CampaignId, E164, LeadId, ListId } from '@ringside/protocol';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  PgHopperSource,
-  TAKE_LEADS_SQL,
-  type HopperCampaign,
-} from '../../src/adapters/postgres/hopper-source.js';
+import { PgHopperSource, TAKE_LEADS_SQL } from '../../src/adapters/postgres/hopper-source.js';
+import type { HopperCampaign } from '../../src/ports/hopper.js';
 import { RedisHopper } from '../../src/adapters/redis/hopper.js';
 import { ManualClock } from '../../src/ports/clock.js';
 import { HopperFiller } from '../../src/services/hopper/hopper-filler.js';

@@ -1,37 +1,12 @@
 import type pg from 'pg';
 import { CampaignId, E164, LeadId, ListId } from '@ringside/protocol';
-import {
-  parseTimeOfDay,
-  type CallingWindow,
-  type RecycleRule,
-} from '../../domain/calling-window.js';
-import type { HopperPriority } from '../../ports/hopper.js';
-
-/** What the hopper filler needs to know about an active campaign. */
-export interface HopperCampaign {
-  id: CampaignId;
-  hopperSize: number;
-  window: CallingWindow;
-  maxAttempts: number;
-  listIds: ListId[];
-  /** Recycle rules by last status (campaign_recycle_rules). */
-  rules: Record<string, RecycleRule>;
-}
-
-/** A lead taken from PostgreSQL for the hopper (its hopper_at is now set). */
-export interface TakenLead {
-  leadId: LeadId;
-  listId: ListId;
-  phone: E164;
-  tzCandidates: string[];
-  tzKey: string;
-  attempts: number;
-  priority: HopperPriority;
-  /** Where the lead is, for the state rules (statesOfLead). */
-  state: string | null;
-  postalCode: string | null;
-  country: string | null;
-}
+import { parseTimeOfDay } from '../../domain/calling-window.js';
+import type {
+  HopperCampaign,
+  HopperPriority,
+  HopperSource,
+  TakenLead,
+} from '../../ports/hopper.js';
 
 const PRIORITY: Record<number, HopperPriority> = { 0: 'callback', 1: 'recycle', 2: 'new' };
 
@@ -162,7 +137,7 @@ interface TakenRow {
 }
 
 /** PostgreSQL side of the hopper: which leads may enter, and their hopper_at marks. */
-export class PgHopperSource {
+export class PgHopperSource implements HopperSource {
   constructor(private readonly pool: pg.Pool) {}
 
   /** Active campaigns with their active lists and recycle rules. */

@@ -1,8 +1,8 @@
 import { CampaignId, E164, LeadId, ListId } from '@ringside/protocol';
 import { describe, expect, it } from 'vitest';
-import type { HopperCampaign, TakenLead } from '../../adapters/postgres/hopper-source.js';
 import { ManualClock } from '../../ports/clock.js';
 import { MemoryHopper } from '../../ports/fakes/memory-hopper.js';
+import type { HopperCampaign, TakenLead } from '../../ports/hopper.js';
 import { DEFAULT_STATE_RULES, ruleSet } from '../../domain/state-rules.js';
 import { HopperFiller } from './hopper-filler.js';
 

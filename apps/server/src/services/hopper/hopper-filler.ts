@@ -1,9 +1,8 @@
 import type { CampaignId, ListId } from '@ringside/protocol';
 import { dialableTzKeys, windowClosesAtMs, zonesOfKey } from '../../domain/calling-window.js';
-import type { HopperCampaign, PgHopperSource } from '../../adapters/postgres/hopper-source.js';
 import type { Logger } from '../../logger.js';
 import type { Clock } from '../../ports/clock.js';
-import type { Hopper, HopperEntry } from '../../ports/hopper.js';
+import type { Hopper, HopperCampaign, HopperEntry, HopperSource } from '../../ports/hopper.js';
 import {
   checkStateRules,
   stateWindowClosesAtMs,
@@ -16,7 +15,7 @@ const DIALABLE_CACHE_MS = 5_000;
 
 export interface HopperFillerDeps {
   source: Pick<
-    PgHopperSource,
+    HopperSource,
     'activeCampaigns' | 'tzKeys' | 'take' | 'clearMarks' | 'clearCampaignMarks' | 'defer'
   >;
   /**
