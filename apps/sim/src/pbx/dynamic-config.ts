@@ -9,7 +9,7 @@
  * default), and values are kept as given (Asterisk normalises some, e.g. `allow`). Attributes
  * outside KNOWN_ATTRIBUTES are refused as Asterisk refuses an unknown attribute.
  */
-import type { AriReply } from './engine.js';
+import type { AriReply } from './core.js';
 
 export interface ConfigTuple {
   attribute: string;
