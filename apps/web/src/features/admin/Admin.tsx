@@ -1,6 +1,7 @@
 import type { Me } from '@ringside/protocol';
 import { UsersSection, TeamsSection } from './people/PeopleSections.js';
-import { CampaignsSection, ScriptsSection } from './campaigns/CampaignSections.js';
+import { CampaignsSection } from './campaigns/CampaignsSection.js';
+import { ScriptsSection } from './campaigns/ScriptsSection.js';
 import { ListsSection } from './lists/ListsSection.js';
 import { DispositionsSection, PauseCodesSection } from './codes/CodeSections.js';
 import { DncSection } from './dnc/DncSection.js';

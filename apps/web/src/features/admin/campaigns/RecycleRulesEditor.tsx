@@ -1,0 +1,128 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { DispositionList, RECYCLE_OUTCOMES, RecycleRules } from '@ringside/protocol';
+import { adminRequest } from '../shared/http.js';
+import { fieldErrors, RefusalBanner, SuccessBanner, TextField } from '../shared/kit.js';
+import { campaignsApi } from './api.js';
+
+interface RuleDraft {
+  status: string;
+  delayS: string;
+  maxAttempts: string;
+}
+
+/** A campaign's recycle rules: after a status, wait a delay before dialing the lead again. */
+export function RecycleRulesEditor(props: { campaignId: string }) {
+  const [rules, setRules] = useState<RuleDraft[]>([]);
+  const [codes, setCodes] = useState<string[]>([]);
+  const [error, setError] = useState<unknown>(null);
+  const [ok, setOk] = useState<string | null>(null);
+  const errors = fieldErrors(error);
+
+  useEffect(() => {
+    void campaignsApi
+      .recycleRules(props.campaignId)
+      .then((r) =>
+        setRules(
+          r.rules.map((x) => ({
+            status: x.status,
+            delayS: String(x.delayS),
+            maxAttempts: String(x.maxAttempts),
+          })),
+        ),
+      )
+      .catch(setError);
+    void adminRequest('GET', `/api/campaigns/${props.campaignId}/dispositions`, DispositionList)
+      .then((d) => setCodes(d.dispositions.map((x) => x.code)))
+      .catch(() => undefined);
+  }, [props.campaignId]);
+
+  const set = (i: number, patch: Partial<RuleDraft>) =>
+    setRules((rs) => rs.map((r, j) => (j === i ? { ...r, ...patch } : r)));
+
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    setOk(null);
+    const parsed = RecycleRules.safeParse({
+      rules: rules.map((r) => ({
+        status: r.status.trim().toUpperCase(),
+        delayS: r.delayS.trim() ? Number(r.delayS) : NaN,
+        maxAttempts: r.maxAttempts.trim() ? Number(r.maxAttempts) : NaN,
+      })),
+    });
+    if (!parsed.success) {
+      setError(parsed.error);
+      return;
+    }
+    try {
+      await campaignsApi.setRecycleRules(props.campaignId, parsed.data.rules);
+      setError(null);
+      setOk(`Saved ${parsed.data.rules.length} recycle rule(s).`);
+    } catch (err) {
+      setError(err);
+    }
+  };
+
+  const listId = `recycle-statuses-${props.campaignId}`;
+  return (
+    <form className="card" aria-label="Recycle rules" noValidate onSubmit={(e) => void save(e)}>
+      <h3>Recycle rules</h3>
+      <p className="hint">
+        After an attempt ends with a status, wait the delay before dialing the lead again; stop
+        after the maximum attempts.
+      </p>
+      <datalist id={listId}>
+        {[...RECYCLE_OUTCOMES, ...codes].map((c) => (
+          <option key={c} value={c} />
+        ))}
+      </datalist>
+      {rules.map((r, i) => (
+        <div className="fields" role="group" aria-label={`Rule ${i + 1}`} key={i}>
+          <TextField
+            id={`rr-${i}-status`}
+            label="Status"
+            error={errors[`rules.${i}.status`]}
+            list={listId}
+            value={r.status}
+            onChange={(status) => set(i, { status })}
+          />
+          <TextField
+            id={`rr-${i}-delay`}
+            label="Delay (s)"
+            hint="0-2592000 s (30 days)"
+            error={errors[`rules.${i}.delayS`]}
+            inputMode="numeric"
+            value={r.delayS}
+            onChange={(delayS) => set(i, { delayS })}
+          />
+          <TextField
+            id={`rr-${i}-max`}
+            label="Max attempts"
+            hint="1-100"
+            error={errors[`rules.${i}.maxAttempts`]}
+            inputMode="numeric"
+            value={r.maxAttempts}
+            onChange={(maxAttempts) => set(i, { maxAttempts })}
+          />
+          <button type="button" onClick={() => setRules((rs) => rs.filter((_, j) => j !== i))}>
+            Remove rule {i + 1}
+          </button>
+        </div>
+      ))}
+      <RefusalBanner error={error} />
+      <SuccessBanner message={ok} />
+      <div className="row">
+        <button
+          type="button"
+          onClick={() =>
+            setRules((rs) => [...rs, { status: '', delayS: '3600', maxAttempts: '3' }])
+          }
+        >
+          Add rule
+        </button>
+        <button type="submit" className="primary">
+          Save recycle rules
+        </button>
+      </div>
+    </form>
+  );
+}
