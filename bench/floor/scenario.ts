@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { CustomerProfile, Dist } from '@ringside/sim';
 import { distMean, type DistSpec } from '../../apps/server/src/domain/pacing/index.js';
 import { parseScenarioFile, type Scenario } from '../pacing/scenario.js';
-import { MACHINE_AS_HUMAN_TALK_S } from '../pacing/sim.js';
+import { MACHINE_AS_HUMAN_TALK_S } from '../pacing/policy.js';
 
 /**
  * A pacing scenario (../shared/pacing/scenarios.json's format, read and validated by bench:pacing's

@@ -1,4 +1,4 @@
-import type { PolicyName, RunResult } from './sim.js';
+import type { PolicyName, RunResult } from './policy.js';
 
 /** One JSON line of `bench:pacing --json`. */
 export interface RunMetrics {

@@ -15,12 +15,13 @@ import {
 import type { DialMethod } from '@ringside/protocol';
 import { seededRng } from '../../apps/server/src/ports/clock.js';
 import type { Scenario } from './scenario.js';
-import * as simModule from './sim.js';
-import type { Policy, Sim } from './sim.js';
+import * as policyModule from './policy.js';
+import type { Policy } from './policy.js';
+import type { Sim } from './sim.js';
 
 // Local copies of hot constants (imported bindings may be read through getters once transpiled).
-const A_OUT = simModule.A_OUT;
-const A_READY = simModule.A_READY;
+const A_OUT = policyModule.A_OUT;
+const A_READY = policyModule.A_READY;
 
 /**
  * Seconds between two decisions, the same for every policy of a scenario. Production decides at
@@ -94,15 +95,16 @@ class DomainPolicy implements Policy {
   decide(sim: Sim): number {
     const inp = this.input;
     inp.nowMs = sim.nowMs();
-    inp.agents = sim.agentViews;
-    inp.calls = sim.callViews;
-    inp.callCount = sim.activeCount;
-    inp.ledger = sim.ledgerView();
+    inp.agents = sim.agents.views;
+    inp.calls = sim.calls.views;
+    inp.callCount = sim.calls.activeCount;
+    inp.ledger = sim.ledger;
     if (this.stats) inp.model = this.currentModel(sim, this.stats);
     if (this.knownFree) {
       // Truth from the simulator (end of talk plus wrap-up, end of wrap-up): the ablation only.
       const dayMs = sim.day * 86_400_000;
-      for (let a = 0; a < sim.n; a++) this.knownFree[a] = dayMs + (sim.aFreeAt[a] as number) * 1000;
+      for (let a = 0; a < sim.n; a++)
+        this.knownFree[a] = dayMs + (sim.agents.freeAt[a] as number) * 1000;
       inp.knownFreeAtMs = this.knownFree;
     }
     const d = decidePacing(inp);
@@ -136,8 +138,8 @@ class DomainPolicy implements Policy {
   amdHangups(sim: Sim): boolean {
     if (!(this.amd.humanAsMachinePct > 0)) return true;
     return amdRule(this.amd.humanAsMachinePct, sim.ledger.capPct, {
-      estimated: sim.windowEstimated,
-      humans: sim.ledger.humans - sim.windowEstimated,
+      estimated: sim.dialerLedger.windowEstimated,
+      humans: sim.ledger.humans - sim.dialerLedger.windowEstimated,
     }).hangups;
   }
 
@@ -289,18 +291,22 @@ export class VicidialPolicy implements Policy {
     const t = sim.t;
     while (t >= this.nextSample) {
       const i = this.samples % 15;
-      this.ready[i] = sim.readyCount;
-      this.waiting[i] = sim.waitingCount;
-      this.logged[i] = sim.loggedInCount;
+      this.ready[i] = sim.agents.ready.count;
+      this.waiting[i] = sim.calls.waiting.count;
+      this.logged[i] = sim.agents.loggedInCount;
       this.samples++;
       this.nextSample += 1;
     }
     while (t >= this.nextRefresh) {
       this.lastMinute = {
-        calls: sim.todayCalls - this.today.calls,
-        drops: sim.todayDrops - this.today.drops,
+        calls: sim.dialerLedger.todayCalls - this.today.calls,
+        drops: sim.dialerLedger.todayDrops - this.today.drops,
       };
-      this.today = { calls: sim.todayCalls, drops: sim.todayDrops, humans: sim.todayHumans };
+      this.today = {
+        calls: sim.dialerLedger.todayCalls,
+        drops: sim.dialerLedger.todayDrops,
+        humans: sim.dialerLedger.todayHumans,
+      };
       this.nextRefresh += 60;
     }
     while (t >= this.nextAdapt) {
@@ -327,9 +333,9 @@ export class VicidialPolicy implements Policy {
     while (this.nextPlace <= t) this.nextPlace += 2.5;
     return vicidialCallsToPlace(
       this.level,
-      sim.readyCount,
-      sim.incallCount,
-      sim.activeCount + sim.incallCount,
+      sim.agents.ready.count,
+      sim.agents.incallCount,
+      sim.calls.activeCount + sim.agents.incallCount,
     );
   }
 }
@@ -364,7 +370,7 @@ export class OraclePolicy implements Policy {
   }
 
   decide(sim: Sim): number {
-    const ledger = sim.ledgerView();
+    const ledger = sim.ledger;
     const plan = spendingPlan(ledger, this.marginPct);
     const aim = Math.max(0.05, ledger.capPct - this.marginPct);
     this.alpha = plan.forceProgressive
@@ -376,10 +382,10 @@ export class OraclePolicy implements Policy {
     const due = sim.t + this.sc.dropWaitS + lead;
     let count = 0;
     for (let a = 0; a < sim.n; a++) {
-      const st = sim.aState[a];
-      const f = st === A_READY ? sim.t : (sim.aFreeAt[a] as number);
+      const st = sim.agents.state[a];
+      const f = st === A_READY ? sim.t : (sim.agents.freeAt[a] as number);
       if (st === A_OUT && f === Infinity) continue;
-      if (f >= (sim.aLogoutAt[a] as number)) continue;
+      if (f >= (sim.schedule.logoutAtS[a] as number)) continue;
       if (f <= due) count++;
     }
     return Math.max(0, count - sim.inflightNeedingAgent);

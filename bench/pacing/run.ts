@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import type { DialGuardRule } from '../../apps/server/src/domain/pacing/index.js';
 import { aggregate, formatTable, withGap, type Row, type RunMetrics } from './metrics.js';
 import { parseScenarioFile, type Scenario } from './scenario.js';
-import type { PolicyName } from './sim.js';
+import type { PolicyName } from './policy.js';
 import { runTask, type Task, type TaskResult } from './tasks.js';
 
 /**

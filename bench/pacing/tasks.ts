@@ -9,7 +9,8 @@ import {
   VicidialPolicy,
 } from './policies.js';
 import type { Scenario } from './scenario.js';
-import { Sim, type Policy, type PolicyName } from './sim.js';
+import type { Policy, PolicyName } from './policy.js';
+import { Sim } from './sim.js';
 
 /** One unit of work for a worker thread. */
 export type Task =
