@@ -1,5 +1,6 @@
 import type { Me } from '@ringside/protocol';
-import { UsersSection, TeamsSection } from './people/PeopleSections.js';
+import { UsersSection } from './people/UsersSection.js';
+import { TeamsSection } from './people/TeamsSection.js';
 import { CampaignsSection } from './campaigns/CampaignsSection.js';
 import { ScriptsSection } from './campaigns/ScriptsSection.js';
 import { ListsSection } from './lists/ListsSection.js';

@@ -1,0 +1,133 @@
+import { useCallback, useEffect, useState } from 'react';
+import { Role, type Me, type UsersQuery, type UserView } from '@ringside/protocol';
+import { useOutcome } from '../shared/hooks.js';
+import { DataTable, KitStyles, RefusalBanner, SelectField } from '../shared/kit.js';
+import { peopleApi } from './api.js';
+import { RoleOptions, TeamOptions, useTeams } from './fields.js';
+import { EditUserForm, NewUserForm } from './UserForms.js';
+
+/**
+ * Users: the list with its filters, and the new-user or edit form. Forms check the same schemas
+ * as the server (@ringside/protocol admin-people.ts) before sending, and show the server's
+ * refusals next to their fields.
+ */
+export function UsersSection(props: { me: Me; path: string }) {
+  const [filter, setFilter] = useState<UsersQuery>({});
+  const [users, setUsers] = useState<UserView[]>([]);
+  const [teams] = useTeams();
+  const [editing, setEditing] = useState<UserView | 'new' | null>(null);
+  const load = useOutcome();
+
+  const reload = useCallback(async () => {
+    await load.run(async () => {
+      setUsers((await peopleApi.users(filter)).users);
+      return '';
+    });
+  }, [filter, load.run]);
+  useEffect(() => {
+    void reload();
+  }, [reload]);
+
+  const teamName = (id: string | null) =>
+    id ? (teams.find((t) => t.id === id)?.name ?? `#${id}`) : '—';
+
+  return (
+    <section className="admin-kit" aria-labelledby="users-heading">
+      <KitStyles />
+      <h2 id="users-heading">Users</h2>
+      <div className="fields" role="group" aria-label="Filter users">
+        <SelectField
+          id="users-filter-role"
+          label="Role"
+          value={filter.role ?? ''}
+          onChange={(value) => {
+            const { role: _drop, ...rest } = filter;
+            const v = Role.safeParse(value);
+            setFilter(v.success ? { ...rest, role: v.data } : rest);
+          }}
+        >
+          <option value="">any</option>
+          <RoleOptions />
+        </SelectField>
+        <SelectField
+          id="users-filter-team"
+          label="Team"
+          value={filter.teamId ?? ''}
+          onChange={(v) => {
+            const { teamId: _drop, ...rest } = filter;
+            setFilter(v ? { ...rest, teamId: v } : rest);
+          }}
+        >
+          <option value="">any</option>
+          <option value="none">no team</option>
+          <TeamOptions teams={teams} />
+        </SelectField>
+        <SelectField
+          id="users-filter-active"
+          label="Status"
+          value={filter.active ?? ''}
+          onChange={(v) => {
+            const { active: _drop, ...rest } = filter;
+            setFilter(v === 'true' || v === 'false' ? { ...rest, active: v } : rest);
+          }}
+        >
+          <option value="">any</option>
+          <option value="true">active</option>
+          <option value="false">deactivated</option>
+        </SelectField>
+      </div>
+      <RefusalBanner error={load.error} title="Could not load users" />
+      <button type="button" className="primary" onClick={() => setEditing('new')}>
+        New user
+      </button>
+      <DataTable
+        caption="Users"
+        rows={users}
+        rowKey={(u) => u.id}
+        selectedKey={editing && editing !== 'new' ? editing.id : null}
+        columns={[
+          { header: 'Username', cell: (u) => u.username },
+          { header: 'Name', cell: (u) => u.displayName },
+          { header: 'Role', cell: (u) => u.role },
+          { header: 'Team', cell: (u) => teamName(u.teamId) },
+          {
+            header: 'Phone',
+            cell: (u) => (u.phoneType === 'sip' ? `SIP ${u.sipEndpoint ?? ''}` : 'browser'),
+          },
+          { header: 'Status', cell: (u) => (u.active ? 'active' : 'deactivated') },
+          {
+            header: 'Actions',
+            cell: (u) => (
+              <button type="button" onClick={() => setEditing(u)}>
+                Edit <span className="sr-only">{u.username}</span>
+              </button>
+            ),
+          },
+        ]}
+      />
+      {editing === 'new' && (
+        <NewUserForm
+          teams={teams}
+          onDone={() => {
+            setEditing(null);
+            void reload();
+          }}
+          onCancel={() => setEditing(null)}
+        />
+      )}
+      {editing && editing !== 'new' && (
+        <EditUserForm
+          key={editing.id}
+          me={props.me}
+          user={editing}
+          teams={teams}
+          onSaved={(u) => {
+            setEditing(u);
+            void reload();
+          }}
+          onCancel={() => setEditing(null)}
+        />
+      )}
+    </section>
+  );
+}
