@@ -1,47 +1,22 @@
 import type { AmdResult, CallEndReason, CallOutcome } from '@ringside/protocol';
 import type pg from 'pg';
+import type {
+  CallHandOver,
+  CallHandOvers,
+  CallLogStart,
+  CallLogStep,
+  CallLogWriter,
+} from '../../ports/call-log.js';
 
-/** The first row of an attempt, written when the call is originated. */
-export interface CallLogStart {
-  callId: string;
-  campaignId: string;
-  listId: string;
-  leadId: string;
-  phone: string;
-  attempt: number;
-  manual: boolean;
-  serverId: string;
-  channelId: string;
-  agentId: string | null;
-  originatedAtMs: number;
-}
-
-/**
- * A step in the call's life. Every update only fills columns still NULL (COALESCE), so a
- * replayed or reordered event never moves an instant that was already recorded.
- */
-export type CallLogStep =
-  | { kind: 'ringing'; atMs: number }
-  | { kind: 'answered'; atMs: number }
-  | { kind: 'amd'; atMs: number; result: AmdResult; cause: string }
-  | { kind: 'bridged'; atMs: number; agentId: string | null }
-  | { kind: 'dropped'; atMs: number; waitMs: number }
-  | { kind: 'safe_harbor'; atMs: number }
-  | {
-      kind: 'ended';
-      atMs: number;
-      outcome: CallOutcome;
-      hangupCause: number | null;
-      /** Set when Ringside ended the call as a failure (call_log.end_reason). */
-      endReason?: CallEndReason | null;
-    };
+// The port's types, still importable from here by the adapter's own users.
+export type { CallHandOver, CallLogStart, CallLogStep, CallLogWriter };
 
 const ts = (ms: number) => new Date(ms);
 /** Agent ids are bigint in PostgreSQL; anything else (a bot name) is not stored. */
 const agentBigint = (id: string | null) => (id !== null && /^\d{1,18}$/.test(id) ? id : null);
 
 /** call_log: one row per attempt (id = CallId), written by the ARI worker and the originator. */
-export class CallLogRepository {
+export class CallLogRepository implements CallLogWriter, CallHandOvers {
   constructor(private readonly pool: pg.Pool) {}
 
   async start(s: CallLogStart): Promise<void> {
@@ -207,17 +182,6 @@ export class CallLogRepository {
   }
 }
 
-/** One transfer of a call from an agent to another (CallLogRepository.handOver). */
-export interface CallHandOver {
-  callId: string;
-  /** The agent handing the call over (used when call_log has no agent yet). */
-  fromAgentId: string;
-  toAgentId: string;
-  /** When the handing agent got the customer, if call_log does not know yet (epoch ms). */
-  fromConnectedAtMs: number | null;
-  atMs: number;
-}
-
 export interface CallLogRow {
   callId: string;
   serverId: string;
@@ -236,12 +200,6 @@ export interface CallLogRow {
   hangupCause: number | null;
   /** Why Ringside ended the call as a failure (bridge integrity), else null. */
   endReason: CallEndReason | null;
-}
-
-/** What the worker needs from call_log (a fake in unit tests, the repository in production). */
-export interface CallLogWriter {
-  start(s: CallLogStart): Promise<void>;
-  step(callId: string, step: CallLogStep): Promise<void>;
 }
 
 export interface BatchedCallLogOptions {
