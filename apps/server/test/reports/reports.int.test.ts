@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboundGroupBy, OutboundRow } from '@ringside/protocol';
 import { CallLogRepository } from '../../src/adapters/postgres/call-log.js';
-import {
-  ReportsRepository,
-  type ReportRange,
-} from '../../src/adapters/postgres/reports/reports-repository.js';
+import { ReportsRepository } from '../../src/adapters/postgres/reports/reports-repository.js';
+import type { ReportRange } from '../../src/ports/reports.js';
 import { seededRng, type Rng } from '../../src/ports/clock.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ComplianceDrop, ReportFilters } from '@ringside/protocol';
-import type { ReportRange } from '../../adapters/postgres/reports/reports-repository.js';
+import type { ReportRange, ReportsQueries } from '../../ports/reports.js';
 import { ValidationError } from '../../errors.js';
 import { ManualClock } from '../../ports/clock.js';
-import { ReportsService, type ReportsQueries } from './reports-service.js';
+import { ReportsService } from './reports-service.js';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 5, 1);

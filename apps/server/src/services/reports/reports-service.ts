@@ -13,25 +13,10 @@ import {
   type OutboundReport,
   type ReportFilters,
 } from '@ringside/protocol';
-import type {
-  ReportRange,
-  ReportsRepository,
-} from '../../adapters/postgres/reports/reports-repository.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import type { Clock } from '../../ports/clock.js';
+import type { ReportRange, ReportsQueries } from '../../ports/reports.js';
 import { csvLines, isoOrEmpty, pctOrEmpty } from './csv.js';
-
-/** The queries the service runs (ReportsRepository; a fake in unit tests). */
-export type ReportsQueries = Pick<
-  ReportsRepository,
-  | 'agentTime'
-  | 'agentPerformance'
-  | 'outbound'
-  | 'complianceTotals'
-  | 'complianceDrops'
-  | 'leadExists'
-  | 'leadHistory'
->;
 
 type FilterName = 'campaignId' | 'listId' | 'teamId' | 'agentId';
 
