@@ -52,6 +52,20 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * The ApiError for a refused request: the server's code, message and field issues when its body
+ * is an ErrorBody, else the HTTP status. `what` names the request ("GET /api/me"). One mapping
+ * for every client of the app (agent, admin, lists, reports, supervisor).
+ */
+export function refusalError(status: number, json: unknown, what: string): ApiError {
+  const parsed = ErrorBody.safeParse(json);
+  if (parsed.success) {
+    const e = parsed.data.error;
+    return new ApiError(status, e.code, e.message, e.issues ?? []);
+  }
+  return new ApiError(status, `HTTP_${status}`, `${what}: HTTP ${status}`);
+}
+
 /** A lead as the screen pop shows it, and one row of its history (lead_log). */
 export type Lead = LeadView;
 export type LeadLogEntry = LeadHistoryEntry;
@@ -111,14 +125,7 @@ export class ApiClient {
     } catch {
       json = null;
     }
-    if (!res.ok) {
-      const parsed = ErrorBody.safeParse(json);
-      if (parsed.success) {
-        const e = parsed.data.error;
-        throw new ApiError(res.status, e.code, e.message, e.issues ?? []);
-      }
-      throw new ApiError(res.status, `HTTP_${res.status}`, `${method} ${path}: HTTP ${res.status}`);
-    }
+    if (!res.ok) throw refusalError(res.status, json, `${method} ${path}`);
     try {
       return schema.parse(json);
     } catch (err) {

@@ -3,14 +3,13 @@ import {
   AgentTimeReport,
   CampaignList,
   ComplianceReport,
-  ErrorBody,
   LeadHistoryReport,
   WhyNotDialedResponse,
   StateRulesResponse,
   OutboundReport,
   RosterResponse,
 } from '@ringside/protocol';
-import { ApiError } from '../../core/api.js';
+import { ApiError, refusalError } from '../../core/api.js';
 import type { FilteredReport } from './filters.js';
 
 type Schema<T> = { parse(v: unknown): T };
@@ -47,12 +46,7 @@ export class ReportsApi {
       throw new ApiError(0, 'NETWORK', 'the server could not be reached');
     }
     const json: unknown = await res.json().catch(() => null);
-    if (!res.ok) {
-      const e = ErrorBody.safeParse(json);
-      throw e.success
-        ? new ApiError(res.status, e.data.error.code, e.data.error.message, e.data.error.issues)
-        : new ApiError(res.status, `HTTP_${res.status}`, `GET ${path}: HTTP ${res.status}`);
-    }
+    if (!res.ok) throw refusalError(res.status, json, `GET ${path}`);
     try {
       return schema.parse(json);
     } catch (err) {

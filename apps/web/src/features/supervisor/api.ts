@@ -1,7 +1,6 @@
 import {
   AgentSessionResponse,
   Campaign,
-  ErrorBody,
   MonitorResponse,
   MonitorStopResponse,
   PhoneConfig,
@@ -10,7 +9,7 @@ import {
   type CampaignDialBody,
   type MonitorMode,
 } from '@ringside/protocol';
-import { ApiError } from '../../core/api.js';
+import { refusalError } from '../../core/api.js';
 
 type Schema<T> = { parse(v: unknown): T };
 
@@ -26,12 +25,7 @@ export class SupervisorApi {
       credentials: 'same-origin',
     });
     const json: unknown = await res.json().catch(() => null);
-    if (!res.ok) {
-      const e = ErrorBody.safeParse(json);
-      throw e.success
-        ? new ApiError(res.status, e.data.error.code, e.data.error.message, e.data.error.issues)
-        : new ApiError(res.status, `HTTP_${res.status}`, `${method} ${path}: HTTP ${res.status}`);
-    }
+    if (!res.ok) throw refusalError(res.status, json, `${method} ${path}`);
     return schema.parse(json);
   }
 

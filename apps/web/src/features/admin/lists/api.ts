@@ -11,7 +11,6 @@ import {
   DncListResponse,
   DncLookupResponse,
   DncRemoveResponse,
-  ErrorBody,
   ImportJobsResponse,
   ImportPreview,
   ImportReport,
@@ -23,7 +22,7 @@ import {
   type PauseCodeCreateBody,
   type PauseCodeUpdateBody,
 } from '@ringside/protocol';
-import { ApiError } from '../../../core/api.js';
+import { ApiError, refusalError } from '../../../core/api.js';
 import { adminRequest } from '../shared/http.js';
 
 /**
@@ -50,10 +49,7 @@ function refusal(status: number, text: string, what: string): ApiError {
   } catch {
     json = null;
   }
-  const e = ErrorBody.safeParse(json);
-  return e.success
-    ? new ApiError(status, e.data.error.code, e.data.error.message, e.data.error.issues)
-    : new ApiError(status, `HTTP_${status}`, `${what}: HTTP ${status}`);
+  return refusalError(status, json, what);
 }
 
 /** The head of a file, cut after its last complete line (a preview never sees half a row). */

@@ -1,5 +1,4 @@
-import { ErrorBody } from '@ringside/protocol';
-import { ApiError } from '../../../core/api.js';
+import { ApiError, refusalError } from '../../../core/api.js';
 
 type Schema<T> = { parse(v: unknown): T };
 
@@ -26,11 +25,6 @@ export async function adminRequest<T>(
     throw new ApiError(0, 'NETWORK', 'the server could not be reached');
   }
   const json: unknown = res.status === 204 ? null : await res.json().catch(() => null);
-  if (!res.ok) {
-    const e = ErrorBody.safeParse(json);
-    throw e.success
-      ? new ApiError(res.status, e.data.error.code, e.data.error.message, e.data.error.issues)
-      : new ApiError(res.status, `HTTP_${res.status}`, `${method} ${path}: HTTP ${res.status}`);
-  }
+  if (!res.ok) throw refusalError(res.status, json, `${method} ${path}`);
   return schema.parse(json);
 }
