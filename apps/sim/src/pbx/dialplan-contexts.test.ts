@@ -1,7 +1,7 @@
 /** The test-only dialplan contexts (talking customers, bot agent phones) and phone registration. */
 import { describe, expect, it } from 'vitest';
 import type { AriEventOut } from './engine.js';
-import { expectValidEvents, makeEngine, outbound } from './engine-test-kit.js';
+import { expectValidEvents, intoApp, makeEngine, outbound } from './engine-test-kit.js';
 
 describe('SimEngine: the test-only contexts of deploy/asterisk/extensions.conf', () => {
   const dp = (events: AriEventOut[], id: string) =>
@@ -85,13 +85,7 @@ describe('SimEngine: the test-only contexts of deploy/asterisk/extensions.conf',
   it('sim-agent-phones: Local/<username> answers at once, plays its tone and stays up', () => {
     const { engine, scheduler, events } = makeEngine();
     const r = engine.ariOriginate(
-      {
-        endpoint: 'Local/agent2@sim-agent-phones',
-        app: 'dialer',
-        appArgs: 'agent,agent2',
-        channelId: 'p',
-        otherChannelId: 'p-2',
-      },
+      intoApp('Local/agent2@sim-agent-phones', 'p', 'agent,agent2'),
       undefined,
     );
     expect(r.status).toBe(200);

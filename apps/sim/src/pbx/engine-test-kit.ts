@@ -50,6 +50,15 @@ export const outbound = (number: string, id: string) => ({
   timeout: '30',
 });
 
+/** An originate of a Local pair `<id>`, `<id>-2` straight into the app `dialer`. */
+export const intoApp = (endpoint: string, id: string, appArgs?: string) => ({
+  endpoint,
+  app: 'dialer',
+  appArgs,
+  channelId: id,
+  otherChannelId: `${id}-2`,
+});
+
 /** Each event as `<type>:<channel id>`. */
 export const brief = (events: AriEventOut[]) =>
   events.map((e) => {

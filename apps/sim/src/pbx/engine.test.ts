@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { checkResponse, formatIssues } from '@ringside/ari';
 import { mulberry32 } from './customers.js';
 import { parseCallerId } from './engine.js';
-import { brief, expectValidEvents, makeEngine, outbound } from './engine-test-kit.js';
+import { brief, expectValidEvents, intoApp, makeEngine, outbound } from './engine-test-kit.js';
 
 describe('SimEngine', () => {
   it('produces the identical event stream twice for the same seed and requests', () => {
@@ -55,16 +55,7 @@ describe('SimEngine', () => {
 
   it('keeps a hung-up snoop channel until the spied channel goes, then destroys it', () => {
     const { engine, scheduler, events } = makeEngine();
-    engine.ariOriginate(
-      {
-        endpoint: 'Local/agent@agents',
-        app: 'dialer',
-        appArgs: 'agent',
-        channelId: 'ag',
-        otherChannelId: 'ag-2',
-      },
-      undefined,
-    );
+    engine.ariOriginate(intoApp('Local/agent@agents', 'ag', 'agent'), undefined);
     scheduler.advance(10);
     expect(
       engine.ariSnoop('ag', { spy: 'both', app: 'dialer', appArgs: 'listen', snoopId: 'sp' })
@@ -90,16 +81,7 @@ describe('SimEngine', () => {
     const { engine, scheduler, events } = makeEngine();
     engine.ariCreateBridge({ type: 'holding', bridgeId: 'hold' });
     engine.ariCreateBridge({ type: 'mixing', bridgeId: 'mix' });
-    engine.ariOriginate(
-      {
-        endpoint: 'Local/5551230000@sim-customers',
-        app: 'dialer',
-        appArgs: 'direct',
-        channelId: 'c',
-        otherChannelId: 'c-2',
-      },
-      undefined,
-    );
+    engine.ariOriginate(intoApp('Local/5551230000@sim-customers', 'c', 'direct'), undefined);
     scheduler.advance(7000);
     expect(engine.ariAddChannel('hold', { channel: 'c' }).status).toBe(204);
     expect(engine.ariBridgeMoh('hold', true, {}).status).toBe(204);
@@ -118,15 +100,7 @@ describe('SimEngine', () => {
 
   it('finishes a stopped playback at once and a played one after the sound length', () => {
     const { engine, scheduler, events } = makeEngine();
-    engine.ariOriginate(
-      {
-        endpoint: 'Local/5551230000@sim-customers',
-        app: 'dialer',
-        channelId: 'c',
-        otherChannelId: 'c-2',
-      },
-      undefined,
-    );
+    engine.ariOriginate(intoApp('Local/5551230000@sim-customers', 'c'), undefined);
     scheduler.advance(7000);
     const r = engine.ariPlay('channel', 'c', ['sound:vm-goodbye'], { playbackId: 'p1' });
     expect(r).toMatchObject({
