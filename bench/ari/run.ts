@@ -17,8 +17,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
@@ -39,8 +37,10 @@ import { loadConfig } from '../../apps/server/src/config.js';
 import { createLogger } from '../../apps/server/src/logger.js';
 import { systemClock } from '../../apps/server/src/ports/clock.js';
 import { CallOriginator } from '../../apps/server/src/services/telephony/ari-worker-originator.js';
-import { AriServerSupervisor } from '../../apps/server/src/services/telephony/ari-worker-server.js';
-import { deleteKeysWithPrefix } from '../index.js';
+import { AriServerSupervisor } from '../../apps/server/src/roles/ari-server.js';
+import { freePort, procCpuMs } from '../common/processes.js';
+import { deleteKeysWithPrefix } from '../common/redis.js';
+import { floorIndexRank } from '../common/stats.js';
 
 interface Args {
   /** Diagnostic: skip PostgreSQL (call_log) to see its share of the cost. */
@@ -84,33 +84,7 @@ function parseArgs(argv: string[]): Args {
   return a;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-/** CPU ms a child has used (Linux /proc; NaN elsewhere). */
-function childCpuMs(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return NaN;
-  }
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
+const percentile = (sorted: number[], p: number): number => floorIndexRank(sorted, p) ?? NaN;
 
 async function startSim(port: number, speed: number, seed: number): Promise<ChildProcess> {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -243,7 +217,7 @@ async function main(): Promise<void> {
     const loopDelay = monitorEventLoopDelay({ resolution: 5 });
     loopDelay.enable();
     const cpu0 = process.cpuUsage();
-    const simCpu0 = childCpuMs(sim.pid);
+    const simCpu0 = procCpuMs(sim.pid);
     const t0 = performance.now();
     const originateOne = (i: number) =>
       originator.originate({
@@ -273,7 +247,7 @@ async function main(): Promise<void> {
     const totalMs = performance.now() - t0;
     loopDelay.disable();
     const cpu = process.cpuUsage(cpu0);
-    const simCpuMs = childCpuMs(sim.pid) - simCpu0;
+    const simCpuMs = procCpuMs(sim.pid) - simCpu0;
     await sup.stop();
     if (callLog instanceof BatchedCallLog) await callLog.flush();
 

@@ -40,6 +40,7 @@ import {
   openDashboard,
   routeDashboard,
 } from '../../apps/server/test/supervisor/frame-driver.js';
+import { nearestRank } from '../common/stats.js';
 
 const BENCHES = ['leg', 'softphone', 'frames'] as const;
 type BenchName = (typeof BENCHES)[number];
@@ -92,10 +93,7 @@ const log = (msg: string) => {
  */
 const KEEP_NAMES_SHIM = 'globalThis.__name = (fn) => fn;';
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
+const percentile = (sorted: number[], p: number): number => nearestRank(sorted, p) ?? NaN;
 
 interface Row {
   metric: string;

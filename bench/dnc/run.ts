@@ -9,6 +9,7 @@ import { RedisNationalDnc } from '../../apps/server/src/adapters/redis/national-
 import { NPA_BITSET_BYTES } from '../../apps/server/src/ports/national-dnc.js';
 import { DialerKeys, DncCache } from '../../apps/server/src/services/dialer/index.js';
 import { importRegistryFile } from '../../apps/server/src/services/compliance/dnc-registry/import-registry.js';
+import { floorIndexRank } from '../common/stats.js';
 
 /**
  * `npm run bench:dnc [-- --json --area-codes 400 --checks 200000 --keep]`
@@ -130,8 +131,7 @@ function popcount(b: Buffer): number {
   return n;
 }
 
-const pct = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+const pct = (sorted: number[], p: number) => floorIndexRank(sorted, p) ?? 0;
 
 async function usedMemory(redis: Redis): Promise<number> {
   const info = await redis.info('memory');

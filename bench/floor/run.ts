@@ -16,85 +16,25 @@
  * Everything it made (database, Redis keys, processes) is removed at the end, on an error, and on
  * SIGINT/SIGTERM. docs/pacing.md ("Floor benchmark") says what --speed scales and what it cannot.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
-import pg from 'pg';
+import { resolve } from 'node:path';
 import { ApiClient, gatewayUrl, RealtimeClient } from '@ringside/web/core';
-import { nodeSocket, startBotAgents, type RunningBots } from '@ringside/sim';
-import {
-  histogramDelta,
-  histogramQuantile,
-  readHistogram,
-  type HistogramView,
-} from '../../apps/server/src/adapters/metrics/parse.js';
-import { migrate } from '../../apps/server/src/adapters/postgres/migrate.js';
-import { createPool } from '../../apps/server/src/adapters/postgres/pool.js';
-import { seedDemo } from '../../apps/server/src/services/admin/demo-seed.js';
-import { deleteKeysWithPrefix } from '../index.js';
+import { nodeSocket, startBotAgents } from '@ringside/sim';
 import type { Scenario } from '../pacing/scenario.js';
-import { runOne } from '../pacing/tasks.js';
+import { freePort } from '../common/processes.js';
 import { ArgsError, parseFloorArgs, type FloorArgs } from './args.js';
-import {
-  formatTable,
-  jsonLines,
-  parityRow,
-  type FloorRow,
-  type ReportRow,
-  type RoleRow,
-} from './report.js';
+import { seedFloorDatabase } from './database.js';
+import { measureStretch, WARMUP_MS, type Staleness } from './measure.js';
+import { REDIS_URL, repoRoot, startPbx, startRole } from './processes.js';
+import { pacingReference } from './reference.js';
+import { formatTable, jsonLines, parityRow, type FloorRow, type ReportRow } from './report.js';
+import { FloorResources, log } from './resources.js';
 import { floorPlay, loadScenario, ScenarioFileError } from './scenario.js';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const ROLES = ['api', 'ari-worker', 'dialer', 'scheduler'] as const;
-const BASE_DB_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/ringside';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PASSWORD = 'ringside-demo';
-/** Zones tried for the leads, so that they are inside the 08:00-21:00 window now. */
-const ZONES = [
-  'America/New_York',
-  'America/Chicago',
-  'America/Denver',
-  'America/Los_Angeles',
-  'America/Anchorage',
-  'Pacific/Honolulu',
-  'Pacific/Guam',
-  'America/Puerto_Rico',
-];
-const CLK_TCK = 100;
-/** Dialing before the measured stretch (hopper filled, first decisions), wall-clock ms. */
-const WARMUP_MS = 5_000;
-
-/** The maintenance database, to create and drop the run's own. */
-const adminUrl = () => BASE_DB_URL.replace(/\/[^/?]*(\?|$)/, '/postgres$1');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const log = (msg: string) => process.stderr.write(`bench:floor: ${msg}\n`);
-
-function localHour(zone: string, at: Date): number {
-  const h = new Intl.DateTimeFormat('en-US', { timeZone: zone, hour: 'numeric', hourCycle: 'h23' })
-    .formatToParts(at)
-    .find((p) => p.type === 'hour')?.value;
-  return Number(h);
-}
-
-/** The zone whose local time now is nearest to 14:00 (inside any US calling window). */
-export function zoneInWindow(at: Date): string {
-  let best = ZONES[0] as string;
-  let bestD = Infinity;
-  for (const z of ZONES) {
-    const d = Math.abs(localHour(z, at) - 14);
-    if (d < bestD) {
-      best = z;
-      bestD = d;
-    }
-  }
-  return best;
-}
 
 let clientNo = 0;
 /**
@@ -110,117 +50,7 @@ const proxiedFetch: typeof fetch = (input, init) => {
   return fetch(input, { ...init, headers });
 };
 
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => res(port));
-    });
-  });
-}
-
-/** utime + stime of a process, seconds (Linux /proc). */
-function cpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / CLK_TCK;
-  } catch {
-    return NaN;
-  }
-}
-
-function rssMb(pid: number): number {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : NaN;
-  } catch {
-    return NaN;
-  }
-}
-
-function pct(sorted: number[], p: number): number | null {
-  if (sorted.length === 0) return null;
-  return (
-    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ??
-    null
-  );
-}
-
-interface Proc {
-  name: string;
-  child: ChildProcess;
-  metricsUrl: string | null;
-}
-
-/** Everything one run made, undone by cleanup() whatever state the run reached. */
-class Run {
-  procs: Proc[] = [];
-  bots: RunningBots[] = [];
-  supervisor: RealtimeClient | null = null;
-  dbName: string;
-  prefix: string;
-  private cleaning: Promise<void> | null = null;
-
-  constructor(readonly id: string) {
-    this.dbName = `ringside_floor_${id}`;
-    this.prefix = `floor_${id}`;
-  }
-
-  get dbUrl(): string {
-    return BASE_DB_URL.replace(/\/[^/?]*(\?|$)/, `/${this.dbName}$1`);
-  }
-
-  /** Once, whoever asks first (the run's finally, a signal); every caller waits for the end. */
-  cleanup(): Promise<void> {
-    this.cleaning ??= this.doCleanup();
-    return this.cleaning;
-  }
-
-  private async doCleanup(): Promise<void> {
-    this.supervisor?.stop();
-    await Promise.race([
-      Promise.all(this.bots.map((b) => b.stop().catch(() => undefined))),
-      sleep(15_000),
-    ]);
-    await Promise.all(this.procs.map((p) => stopChild(p.child)));
-    const admin = new pg.Client({ connectionString: adminUrl() });
-    try {
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS "${this.dbName}" WITH (FORCE)`);
-    } catch (err) {
-      log(`could not drop database ${this.dbName}: ${(err as Error).message}`);
-    } finally {
-      await admin.end().catch(() => undefined);
-    }
-    const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 2 });
-    try {
-      await redis.connect();
-      await deleteKeysWithPrefix(redis, this.prefix);
-    } catch (err) {
-      log(`could not delete Redis keys ${this.prefix}*: ${(err as Error).message}`);
-    } finally {
-      redis.disconnect();
-    }
-  }
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((res) => {
-    const kill = setTimeout(() => child.kill('SIGKILL'), 8_000);
-    child.once('exit', () => {
-      clearTimeout(kill);
-      res();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
-const active = new Set<Run>();
+const active = new Set<FloorResources>();
 /** Every row so far: a failed or interrupted run still prints the runs before it. */
 const rows: ReportRow[] = [];
 let tablePrinted = false;
@@ -234,137 +64,14 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-function nodeArgs(args: FloorArgs, name: string): string[] {
-  // One directory per process: tsx's loader thread writes a profile of its own beside the
-  // main thread's (the larger file).
-  const prof = args.cpuProf
-    ? ['--cpu-prof', `--cpu-prof-dir=${join(args.cpuProf, `${name}.${process.pid}`)}`]
-    : [];
-  return [...prof, '--import', 'tsx'];
-}
-
-function startPbx(args: FloorArgs, options: object): Promise<{ proc: Proc; ariUrl: string }> {
-  const child = spawn(
-    process.execPath,
-    [...nodeArgs(args, 'sim-pbx'), 'bench/floor/pbx-process.ts'],
-    {
-      cwd: repoRoot,
-      env: { ...process.env, FLOOR_SIM_OPTIONS: JSON.stringify(options) },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const proc: Proc = { name: 'sim-pbx', child, metricsUrl: null };
-  return new Promise((res, rej) => {
-    let buf = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      buf += d.toString('utf8');
-      const nl = buf.indexOf('\n');
-      if (nl >= 0) {
-        const line = JSON.parse(buf.slice(0, nl)) as { ariUrl: string };
-        res({ proc, ariUrl: line.ariUrl });
-      }
-    });
-    child.once('exit', (code) => rej(new Error(`simulated PBX exited (${code})`)));
-  });
-}
-
-async function waitHttp(url: string, child: ChildProcess, name: string): Promise<void> {
-  const until = Date.now() + 90_000;
-  while (Date.now() < until) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode}`);
-    try {
-      const r = await fetch(url);
-      if (r.ok) return;
-    } catch {
-      // not up yet
-    }
-    await sleep(300);
-  }
-  throw new Error(`${name} did not serve ${url} within 90 s`);
-}
-
-async function scrape(procs: readonly Proc[]): Promise<string> {
-  const texts = await Promise.all(
-    procs
-      .filter((p) => p.metricsUrl)
-      .map((p) =>
-        fetch(p.metricsUrl as string)
-          .then((r) => r.text())
-          .catch(() => ''),
-      ),
-  );
-  return texts.join('\n');
-}
-
-function quantileMs(
-  after: HistogramView | null,
-  before: HistogramView | null,
-  q: number,
-): number | null {
-  if (!after) return null;
-  const v = histogramQuantile(histogramDelta(after, before), q);
-  return v === null ? null : v * 1000;
-}
-
 /** One floor run of `sc`: its figures and its processes' CPU and memory. */
 async function runFloor(args: FloorArgs, sc: Scenario, runNo: number): Promise<ReportRow[]> {
   const agents = args.agents ?? sc.agents;
   const play = floorPlay(sc);
-  const run = new Run(randomBytes(4).toString('hex'));
+  const run = new FloorResources(randomBytes(4).toString('hex'));
   active.add(run);
   try {
-    // --- database: fresh, migrated, seeded -------------------------------------------------
-    const admin = new pg.Client({ connectionString: adminUrl() });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${run.dbName}"`);
-    await admin.end();
-    const pool = createPool(run.dbUrl, { max: 4 });
-    // Leads for the stretch: bench:pacing's dial rate (~120 dials per agent-hour in S1) with room.
-    const virtualHours = (args.minutes * args.speed) / 60;
-    const leads = Math.min(100_000, Math.max(2_000, Math.ceil(agents * virtualHours * 300)));
-    let campaignId: string;
-    try {
-      await migrate(pool);
-      const seeded = await seedDemo(pool, {
-        agents: Math.min(agents, 500),
-        leads,
-        campaignName: `Floor ${sc.id}`,
-        // An external phone each, which the simulated PBX answers (anyEndpoint).
-        agentPhone: (username) => `PJSIP/${username}`,
-      });
-      campaignId = seeded.campaignId;
-      if (agents > 500) {
-        // seedDemo stops at 500 agents: the rest copy agent1 (same password hash, team).
-        await pool.query(
-          `INSERT INTO users (username, display_name, role, password_hash, team_id, phone_type,
-                              sip_endpoint)
-           SELECT 'agent' || g, 'Agent ' || g, 'agent', u.password_hash, u.team_id, u.phone_type,
-                  'PJSIP/agent' || g
-             FROM generate_series(501, $1) g, users u WHERE u.username = 'agent1'`,
-          [agents],
-        );
-      }
-      const zone = zoneInWindow(new Date());
-      await pool.query(
-        `UPDATE leads SET time_zone = $1, tz_key = $1, tz_candidates = ARRAY[$1]::text[]`,
-        [zone],
-      );
-      // The dialer's clock is the wall clock: the scenario's drop wait and ring timeout in real
-      // time are divided by the speed (the ring timeout cannot go under the schema's 15 s).
-      await pool.query(
-        `UPDATE campaigns SET drop_wait_ms = $2, ring_timeout_s = $3, hopper_size = $4,
-                              window_start = '08:00', window_end = '21:00', active = false
-          WHERE id = $1`,
-        [
-          campaignId,
-          Math.min(2000, Math.round(play.dropWaitMs / args.speed)),
-          Math.max(15, Math.min(120, Math.round(sc.ringTimeoutS / args.speed))),
-          Math.max(200, agents * 10),
-        ],
-      );
-    } finally {
-      await pool.end();
-    }
+    const campaignId = await seedFloorDatabase(run.dbName, args, sc, play, agents);
 
     // --- the simulated PBX, then the roles ------------------------------------------------
     if (args.cpuProf) mkdirSync(args.cpuProf, { recursive: true });
@@ -381,46 +88,27 @@ async function runFloor(args: FloorArgs, sc: Scenario, runNo: number): Promise<R
     const secret = randomBytes(32).toString('hex');
     for (const role of ROLES) {
       const metricsPort = role === 'api' ? httpPort : await freePort();
-      const child = spawn(
-        process.execPath,
-        [...nodeArgs(args, role), 'apps/server/src/main.ts', role],
-        {
-          cwd: repoRoot,
-          env: {
-            ...process.env,
-            NODE_ENV: 'production',
-            LOG_LEVEL: process.env.FLOOR_LOG_LEVEL ?? 'warn',
-            DATABASE_URL: run.dbUrl,
-            REDIS_URL,
-            REDIS_PREFIX: run.prefix,
-            ARI_URL: pbx.ariUrl,
-            ARI_DIAL_TEMPLATE: 'Local/{digits}@sim-customers',
-            ARI_MAX_CALLS: '10000',
-            HTTP_PORT: String(httpPort),
-            METRICS_PORT: String(metricsPort),
-            SESSION_SECRET: secret,
-            METRICS_TOKEN: '',
-            // The bench stands as the reverse proxy in front of the api (see proxiedFetch).
-            TRUST_PROXY: 'true',
-          },
-          // The roles' logs (pino, stdout) go to this process's stderr when FLOOR_LOG_LEVEL asks.
-          stdio: ['ignore', process.env.FLOOR_LOG_LEVEL ? 'pipe' : 'ignore', 'inherit'],
-        },
-      );
-      child.stdout?.pipe(process.stderr);
-      const proc: Proc = {
-        name: role,
-        child,
-        metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+      const env = {
+        NODE_ENV: 'production',
+        LOG_LEVEL: process.env.FLOOR_LOG_LEVEL ?? 'warn',
+        DATABASE_URL: run.dbUrl,
+        REDIS_URL,
+        REDIS_PREFIX: run.prefix,
+        ARI_URL: pbx.ariUrl,
+        ARI_DIAL_TEMPLATE: 'Local/{digits}@sim-customers',
+        ARI_MAX_CALLS: '10000',
+        HTTP_PORT: String(httpPort),
+        SESSION_SECRET: secret,
+        METRICS_TOKEN: '',
+        // The bench stands as the reverse proxy in front of the api (see proxiedFetch).
+        TRUST_PROXY: 'true',
       };
-      run.procs.push(proc);
-      await waitHttp(proc.metricsUrl as string, child, role);
+      await startRole(args, role, metricsPort, env, (proc) => run.procs.push(proc));
     }
     if (interrupted) throw new Error('interrupted');
 
     // --- the supervisor's dashboard and the bots -------------------------------------------
-    const staleness: number[] = [];
-    let measuring = false;
+    const staleness: Staleness = { measuring: false, samplesMs: [] };
     const supApi = new ApiClient({ baseUrl, fetchFn: proxiedFetch });
     const supLogin = await supApi.login('supervisor', PASSWORD);
     await new Promise<void>((res) => {
@@ -431,7 +119,8 @@ async function runFloor(args: FloorArgs, sc: Scenario, runNo: number): Promise<R
           onSnapshot: () => res(),
           onEvent: (data) => {
             const e = data.event;
-            if (measuring && e.type === 'agent.state_changed') staleness.push(Date.now() - e.atMs);
+            if (staleness.measuring && e.type === 'agent.state_changed')
+              staleness.samplesMs.push(Date.now() - e.atMs);
           },
           onStatus: () => undefined,
           onServerError: () => undefined,
@@ -474,155 +163,21 @@ async function runFloor(args: FloorArgs, sc: Scenario, runNo: number): Promise<R
     if (interrupted) throw new Error('interrupted');
 
     // --- the measured stretch --------------------------------------------------------------
-    const db = createPool(run.dbUrl, { max: 2 });
-    try {
-      await db.query(`UPDATE campaigns SET active = true WHERE id = $1`, [campaignId]);
-      // A short warm-up (hopper filled, first decisions), not measured.
-      await sleep(WARMUP_MS);
-      const before = await scrape(run.procs);
-      const cpu0 = run.procs.map((p) => cpuSeconds(p.child.pid ?? 0));
-      const selfCpu0 = process.cpuUsage();
-      const t0 = new Date();
-      const load0 = loadavg()[0] ?? NaN;
-      measuring = true;
-      log(`${sc.id} run ${runNo}: measuring ${args.minutes} min at speed ${args.speed}...`);
-      const until = Date.now() + args.minutes * 60_000;
-      while (Date.now() < until && !interrupted) await sleep(Math.min(1000, until - Date.now()));
-      if (interrupted) throw new Error('interrupted');
-      measuring = false;
-      const t1 = new Date();
-      const wallS = (t1.getTime() - t0.getTime()) / 1000;
-      const after = await scrape(run.procs);
-      const cpu1 = run.procs.map((p) => cpuSeconds(p.child.pid ?? 0));
-      const selfCpu = process.cpuUsage(selfCpu0);
-      const load1 = loadavg()[0] ?? NaN;
-      const rss = run.procs.map((p) => rssMb(p.child.pid ?? 0));
-      // Stop dialing, let the calls of the stretch end, then log the bots out (their last
-      // states are written to agent_log on logout).
-      await db.query(`UPDATE campaigns SET active = false WHERE id = $1`, [campaignId]);
-      await sleep(Math.max(3_000, (play.dropWaitMs + 2_000) / args.speed));
-      await Promise.all(run.bots.map((b) => b.stop().catch(() => undefined)));
-      run.bots = [];
-      await sleep(1_000);
-
-      const calls = await db.query<{ n: number; humans: number; drops: number; connects: number }>(
-        `SELECT count(*)::int AS n,
-                count(*) FILTER (WHERE dropped OR (agent_connected_at IS NOT NULL
-                                   AND amd_result IS DISTINCT FROM 'MACHINE'))::int AS humans,
-                count(*) FILTER (WHERE dropped)::int AS drops,
-                count(*) FILTER (WHERE agent_connected_at IS NOT NULL)::int AS connects
-           FROM call_log WHERE campaign_id = $1 AND originated_at >= $2 AND originated_at < $3`,
-        [campaignId, t0, t1],
-      );
-      const states = await db.query<{ state: string; s: number }>(
-        `SELECT state, sum(greatest(0, extract(epoch FROM least(ended_at, $3) - greatest(started_at, $2))))::float8 AS s
-           FROM agent_log WHERE campaign_id = $1 AND ended_at > $2 AND started_at < $3
-          GROUP BY state`,
-        [campaignId, t0, t1],
-      );
-      const byState = new Map(states.rows.map((r) => [r.state, r.s]));
-      const st = (k: string) => byState.get(k) ?? 0;
-      // Talk is INCALL; DEAD (the customer hung up, the bot wraps before disposing) is wrap-up,
-      // as WRAPUP; waiting is READY and RESERVED (bench:pacing's wait). PAUSED is neither.
-      const busy = st('INCALL');
-      const idle = st('READY') + st('RESERVED');
-      if (!args.json) {
-        const parts = [...byState].map(([k, v]) => `${k} ${((v * args.speed) / 3600).toFixed(2)}`);
-        log(`${sc.id} run ${runNo}: agent-hours by state: ${parts.join(', ')}`);
-      }
-      let loggedS = 0;
-      for (const [k, v] of byState) if (k !== 'LOGGED_OUT') loggedS += v;
-      const agentHours = (loggedS * args.speed) / 3600;
-      const c = calls.rows[0] ?? { n: 0, humans: 0, drops: 0, connects: 0 };
-
-      const handoffAfter = readHistogram(after, 'ringside_handoff_latency_seconds', {
-        parked: 'false',
-      });
-      const handoffBefore = readHistogram(before, 'ringside_handoff_latency_seconds', {
-        parked: 'false',
-      });
-      const pushAfter = readHistogram(after, 'ringside_ws_push_latency_seconds');
-      const pushBefore = readHistogram(before, 'ringside_ws_push_latency_seconds');
-      const stale = [...staleness].sort((a, b) => a - b);
-      const floor: FloorRow = {
-        kind: 'floor',
-        scenario: sc.id,
-        run: runNo,
-        agents,
-        speed: args.speed,
-        minutes: args.minutes,
-        occupancy: busy + idle > 0 ? busy / (busy + idle) : null,
-        abandonmentPct: c.humans > 0 ? (100 * c.drops) / c.humans : null,
-        dialsPerAgentHour: agentHours > 0 ? c.n / agentHours : null,
-        connectsPerAgentHour: agentHours > 0 ? c.connects / agentHours : null,
-        handoffP50Ms: quantileMs(handoffAfter, handoffBefore, 0.5),
-        handoffP99Ms: quantileMs(handoffAfter, handoffBefore, 0.99),
-        handoffs: handoffAfter ? histogramDelta(handoffAfter, handoffBefore).count : 0,
-        pushP99Ms: quantileMs(pushAfter, pushBefore, 0.99),
-        stalenessP99Ms: pct(stale, 99),
-        stalenessMaxMs: pct(stale, 100),
-        calls: c.n,
-        loadStart: load0,
-        loadEnd: load1,
-      };
-      const roles: RoleRow[] = run.procs.map((p, i) => ({
-        kind: 'role',
-        scenario: sc.id,
-        run: runNo,
-        role: p.name,
-        cpuCores: ((cpu1[i] ?? NaN) - (cpu0[i] ?? NaN)) / wallS,
-        rssMb: rss[i] ?? NaN,
-      }));
-      roles.push({
-        kind: 'role',
-        scenario: sc.id,
-        run: runNo,
-        role: 'bench (bots, supervisor)',
-        cpuCores: (selfCpu.user + selfCpu.system) / 1e6 / wallS,
-        rssMb: process.memoryUsage().rss / 2 ** 20,
-      });
-      return [floor, ...roles];
-    } finally {
-      await db.end().catch(() => undefined);
-    }
+    return await measureStretch(
+      args,
+      sc,
+      runNo,
+      agents,
+      play,
+      run,
+      campaignId,
+      staleness,
+      () => interrupted,
+    );
   } finally {
     await run.cleanup();
     active.delete(run);
   }
-}
-
-/** Seeds of the short, cold-start reference (noisier than days of dialing: more of them). */
-const SHORT_REFERENCE_SEEDS = 20;
-
-/**
- * bench:pacing's own simulator (policy ours) on the same scenario, seeds averaged: over `days`
- * days per seed, or (`hours` given) over one stretch of that many scenario hours from a cold
- * start, as long as a floor run, on SHORT_REFERENCE_SEEDS seeds.
- */
-function pacingReference(
-  sc: Scenario,
-  days: number,
-  hours?: number,
-): { occupancy: number; abandonmentPct: number } {
-  const runs =
-    hours === undefined
-      ? sc.seeds.map((seed) => runOne(sc, 'ours', seed, Math.min(days, sc.days)))
-      : Array.from({ length: SHORT_REFERENCE_SEEDS }, (_, i) =>
-          runOne(
-            {
-              ...sc,
-              days: 1,
-              hoursPerDay: hours,
-              agentSchedule: { ...sc.agentSchedule, loginAtS: 0, logoutAtS: hours * 3600 },
-            },
-            'ours',
-            i + 1,
-            1,
-          ),
-        );
-  const avg = (f: (m: (typeof runs)[number]) => number) =>
-    runs.reduce((s, m) => s + f(m), 0) / runs.length;
-  return { occupancy: avg((m) => m.occupancy), abandonmentPct: avg((m) => m.abandonmentPct) };
 }
 
 async function main(): Promise<void> {

@@ -33,7 +33,8 @@ import { HopperFiller } from '../../apps/server/src/services/hopper/hopper-fille
 import { createTestDb, TEST_DATABASE_URL } from '../../apps/server/test/helpers/db.js';
 import { startBots } from '../../apps/server/test/dialer/bots.js';
 import { startDialerRig } from '../../apps/server/test/helpers/dialer-rig.js';
-import { deleteKeysWithPrefix } from '../index.js';
+import { deleteKeysWithPrefix } from '../common/redis.js';
+import { nearestRank } from '../common/stats.js';
 
 /** Issue 4: AMD decision -> customer in the agent's bridge, p99, wall-clock ms. */
 const GOAL_P99_MS = 100;
@@ -81,9 +82,12 @@ function readArgs(argv: string[]): Args {
 
 /** Nearest-rank percentile (the e2e test's definition, so the numbers compare). */
 function pct(values: number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? NaN;
+  return (
+    nearestRank(
+      [...values].sort((a, b) => a - b),
+      p,
+    ) ?? NaN
+  );
 }
 
 interface Row {

@@ -10,6 +10,7 @@ import { RedisHopper } from '../../apps/server/src/adapters/redis/hopper.js';
 import { ManualClock } from '../../apps/server/src/ports/clock.js';
 import type { HopperEntry } from '../../apps/server/src/ports/hopper.js';
 import { HopperFiller } from '../../apps/server/src/services/hopper/hopper-filler.js';
+import { nearestRank } from '../common/stats.js';
 import { BENCH_NOW, existing, generate } from './generate.js';
 
 /**
@@ -59,11 +60,7 @@ const progress = (msg: string) => {
   if (!values.json) process.stderr.write(`${msg}\n`);
 };
 
-function pct(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const i = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return sorted[Math.max(0, i)] ?? Number.NaN;
-}
+const pct = (sorted: number[], p: number): number => nearestRank(sorted, p) ?? NaN;
 
 /** CPU time (user + system) a process has used, ms, from /proc (Linux); 0 elsewhere. */
 async function procCpuMs(pid: number | undefined): Promise<number> {

@@ -35,6 +35,8 @@ import { createPool } from '../../apps/server/src/adapters/postgres/pool.js';
 import { RedisStateStore } from '../../apps/server/src/adapters/redis/state-store.js';
 import { signSession } from '../../apps/server/src/http/session.js';
 import type { AgentStatus, LiveCall } from '../../apps/server/src/ports/state-store.js';
+import { deleteKeysWithPrefix } from '../common/redis.js';
+import { nearestRank } from '../common/stats.js';
 
 interface Args {
   mode: 'calls' | 'states';
@@ -93,10 +95,7 @@ const log = (msg: string) => {
   if (!args.json) console.error(msg);
 };
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
+const percentile = (sorted: number[], p: number): number => nearestRank(sorted, p) ?? NaN;
 
 async function main(): Promise<void> {
   // --- PostgreSQL: the agents as users (the gateway checks every session against them).
@@ -445,12 +444,7 @@ async function main(): Promise<void> {
   for (const s of sockets) s.terminate();
   child.send({ type: 'stop' });
   await new Promise((r) => child.once('exit', r));
-  let cursor = '0';
-  do {
-    const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = nextCursor;
-    if (keys.length) await redis.unlink(...keys);
-  } while (cursor !== '0');
+  await deleteKeysWithPrefix(redis, `${prefix}:`);
   redis.disconnect();
   await pool.end();
   const drop = createPool(DATABASE_URL, { max: 1 });

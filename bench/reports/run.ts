@@ -6,6 +6,7 @@ import { createPool } from '../../apps/server/src/adapters/postgres/pool.js';
 import { ReportsRepository } from '../../apps/server/src/adapters/postgres/reports/reports-repository.js';
 import { ManualClock } from '../../apps/server/src/ports/clock.js';
 import { ReportsService } from '../../apps/server/src/services/reports/reports-service.js';
+import { nearestRank } from '../common/stats.js';
 import { BENCH_END, existing, generate } from './generate.js';
 
 /**
@@ -50,11 +51,7 @@ interface Result {
   ok: boolean;
 }
 
-function pct(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  const i = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return sorted[Math.max(0, i)] ?? 0;
-}
+const pct = (sorted: number[], p: number): number => nearestRank(sorted, p) ?? 0;
 
 async function time(report: string, scope: string, run: () => Promise<number>): Promise<Result> {
   let rows = 0;
