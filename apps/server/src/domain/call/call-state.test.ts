@@ -105,8 +105,8 @@ describe('call state machine', () => {
     ]);
     expect(kinds(r.effects)).toEqual([
       'findAgent',
-      'park',
       'armDeadline',
+      'park',
       'cancelDeadline',
       'unpark',
       'playSafeHarbor',
@@ -212,6 +212,7 @@ const anEvent: fc.Arbitrary<CallEvent> = fc.oneof(
   fc.constant<CallEvent>({ type: 'safe_harbor_done', atMs: 7 }),
   fc.constant<CallEvent>({ type: 'play_failed' }),
   fc.constant<CallEvent>({ type: 'machine_done' }),
+  fc.constant<CallEvent>({ type: 'give_up' }),
   fc.constant<CallEvent>({ type: 'ended', outcome: 'HUMAN', atMs: 8 }),
 );
 

@@ -18,7 +18,7 @@ import type {
  *   dialing|ringing|answered --route--> handoff (a person may be there: find an agent)
  *                                     | machine (MACHINE verdict hung up on or left a message)
  *   handoff --agent_reserved--> handoff (+bridgeToAgent) --bridged--> bridged
- *   handoff --no_agent--> waiting (+park, armDeadline) | dropping (no time left)
+ *   handoff --no_agent--> waiting (+armDeadline, park) | dropping (no time left)
  *   waiting --claim--> handoff (an agent frees up)   waiting --deadline--> dropping
  *   dropping: playSafeHarbor, then hangup (message over, failed, or the fallback timer)
  *   any --ended--> ended; nothing leaves ended.
@@ -108,6 +108,8 @@ export type CallEvent =
   | { type: 'play_failed' }
   /** The machine message played to its end (or ran out of time). */
   | { type: 'machine_done' }
+  /** The call cannot go on (a manual call whose agent has no leg): hang it up. */
+  | { type: 'give_up' }
   | {
       type: 'ended';
       outcome: CallOutcome;
@@ -311,9 +313,10 @@ export function transition(call: Call, e: CallEvent): CallTransition {
       // Parked before (claimed from the queue): back to the head, its deadline still armed.
       if (call.wasParked)
         return { call: { ...call, phase: 'waiting' }, effects: [{ kind: 'requeue' }] };
+      // The deadline first: parking waits for Asterisk, the 2 s of the rule do not.
       return {
         call: { ...call, phase: 'waiting', wasParked: true },
-        effects: [{ kind: 'park' }, { kind: 'armDeadline', ms: e.holdLeftMs }],
+        effects: [{ kind: 'armDeadline', ms: e.holdLeftMs }, { kind: 'park' }],
       };
     case 'parked': {
       if (call.phase === 'bridged' || call.phase === 'dropping' || call.phase === 'machine')
@@ -379,6 +382,7 @@ export function transition(call: Call, e: CallEvent): CallTransition {
     }
     case 'play_failed':
     case 'machine_done':
+    case 'give_up':
       return { call, effects: [{ kind: 'hangup' }] };
     case 'ended':
       return {

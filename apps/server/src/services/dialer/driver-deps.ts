@@ -1,0 +1,85 @@
+import type { CallId } from '@ringside/protocol';
+import type { AuditMarks, LedgerDay, PacingControl } from '../../domain/pacing/index.js';
+import type { Logger } from '../../logger.js';
+import type { Clock } from '../../ports/clock.js';
+import type { Hopper } from '../../ports/hopper.js';
+import type { Metrics } from '../../ports/metrics.js';
+import type { StateStore } from '../../ports/state-store.js';
+import type { DialCompliance } from '../compliance/dial-compliance.js';
+import type { DncChecker } from './dnc-cache.js';
+import type { DialerLeads } from './leads.js';
+import type { AgentCommands, DialerAri, HandoffSample, Originator, Timers } from './ports.js';
+import type { StatusObserver } from './status-publisher.js';
+import type { DialerCampaign } from './settings.js';
+
+/** Everything a campaign driver uses; shared by the drivers of one dialer instance. */
+export interface DriverDeps {
+  instanceId: string;
+  store: StateStore;
+  /**
+   * The store the hand-off reserves agents through; production gives it its own Redis
+   * connection so a reservation never queues behind a pacing decision's reads. Default `store`.
+   */
+  handoffStore?: Pick<StateStore, 'reserveLongestReady'>;
+  hopper: Hopper;
+  originator: Originator;
+  /** The ARI client of an Asterisk server, by the id calls carry (live_call.serverId). */
+  ari(serverId: string): DialerAri | null;
+  agents: AgentCommands;
+  dnc: DncChecker;
+  leads: DialerLeads;
+  ledger: {
+    /** `estimated`: expected people AMD hung up on (the ledger's estimated drops). */
+    add(
+      campaignId: DialerCampaign['id'],
+      day: number,
+      drops: number,
+      humans: number,
+      estimated?: number,
+      estimatedAnswers?: number,
+    ): Promise<void>;
+    days(campaignId: DialerCampaign['id']): Promise<LedgerDay[]>;
+  };
+  /**
+   * The AMD audit (agents' "a person" / "a machine" marks): the campaign's counts, and the
+   * record that a MACHINE verdict went to an agent and may be marked. Absent: no marks.
+   */
+  amdAudit?: {
+    marks(campaignId: DialerCampaign['id']): Promise<AuditMarks>;
+    pending(campaignId: DialerCampaign['id'], callId: CallId): Promise<void>;
+  };
+  /**
+   * Where the predictive controller's state lives between decisions and across lease holders
+   * (Redis, beside the lease: PacingControlStore). Absent: kept in memory only.
+   */
+  pacingControl?: {
+    load(campaignId: DialerCampaign['id']): Promise<PacingControl | null>;
+    /** False when this instance no longer holds the campaign (nothing written). */
+    save(campaignId: DialerCampaign['id'], control: PacingControl): Promise<boolean>;
+  };
+  /** Gets each status, with the dial level applied (status-publisher.ts publishes it). */
+  statusObserver?: StatusObserver;
+  clock: Clock;
+  timers: Timers;
+  logger: Logger;
+  newCallId(): CallId;
+  /** Wall clock for latency measurements (performance.now()). */
+  perfNow(): number;
+  /** How long a popped lead stays leased before the hopper takes it back, ms. */
+  hopperLeaseMs: number;
+  /**
+   * Virtual ms it takes to start the safe-harbor message once decided (remove from holding, play,
+   * the worker seeing it start); subtracted from the drop wait so the message starts within 2 s.
+   */
+  safeHarborStartMs: number;
+  /** Most calls not yet with an agent per working agent (pacing cap). */
+  maxLinesPerAgent: number;
+  onHandoff?(sample: HandoffSample): void;
+  /**
+   * State calling rules at dial time (windows, attempts per number per 24 h); the dialer role
+   * always gives it. Absent (unit tests of other behaviour): only the federal rules apply.
+   */
+  compliance?: DialCompliance;
+  /** Pacing decisions and theta for the operators' metrics (docs/metrics.md). */
+  metrics?: Pick<Metrics, 'pacingDecision'>;
+}

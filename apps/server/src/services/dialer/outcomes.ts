@@ -1,0 +1,126 @@
+import type { AgentId, AgentStateChanged, CallId, CallOutcome, LeadId } from '@ringside/protocol';
+import { ledgerCounts, ledgerDay } from '../../domain/compliance.js';
+import type { DialResult, PacingStats } from '../../domain/pacing/index.js';
+import type { AmdPolicy } from './amd-policy.js';
+import type { CampaignRun, Tracked } from './campaign-run.js';
+
+/**
+ * What finished calls and agents teach the campaign: each ended call returns its lead to the
+ * recycle rules and adds to the drop ledger (counted drops, and the estimated people AMD hung up
+ * on); dial outcomes and talk and wrap-up times feed the predictive model's statistics.
+ */
+export class Outcomes {
+  /** Talk time of each agent's last call, waiting for its wrap-up to end (pacing statistics). */
+  private readonly talkMs = new Map<AgentId, number>();
+
+  constructor(
+    private readonly run: CampaignRun,
+    private readonly amd: AmdPolicy,
+    private readonly stats: PacingStats,
+  ) {}
+
+  /**
+   * A call ended: its lead back to the recycle rules, the ledger, the statistics. `t`: the
+   * call as this driver followed it (already ended and forgotten), if it did.
+   */
+  async ended(
+    t: Tracked | undefined,
+    callId: CallId,
+    leadId: LeadId,
+    outcome: CallOutcome,
+    atMs: number,
+    agentId: AgentId | null,
+  ): Promise<void> {
+    if (t) this.observeDial(t, outcome, atMs);
+    // A refused origination was already settled by the dialing path.
+    if (outcome !== 'ORIGINATE_FAILED') {
+      this.run.d.leads.ended(leadId, callId, outcome, atMs, this.run.campaign.recycle);
+      let add = ledgerCounts(outcome);
+      const q = this.amd.estimate().personPerMachineVerdict;
+      // A MACHINE verdict hung up on (or played the machine message): its expected share of an
+      // abandoned person goes to the ledger as an estimated drop.
+      let estimated = t?.call.amdHungUp ? q : 0;
+      let estimatedAnswers = 0;
+      if (
+        t &&
+        !t.call.manual &&
+        !t.call.amdHungUp &&
+        t.call.amdResult === 'MACHINE' &&
+        add.humans > 0
+      ) {
+        // A MACHINE verdict an agent got (AMD rule or audit): a person with chance q, the same
+        // count bench/pacing makes. Dropped: q estimated drops; answered: q estimated answers.
+        if (add.drops > 0) estimated = q;
+        else estimatedAnswers = q;
+        add = { drops: 0, humans: 0 };
+      }
+      if (add.humans > 0 || estimated > 0 || estimatedAnswers > 0) {
+        const day = ledgerDay(atMs);
+        const cur = this.run.ledgerDays.find((x) => x.day === day);
+        if (cur) {
+          cur.drops += add.drops;
+          cur.humans += add.humans;
+          if (estimated > 0) cur.estimated = (cur.estimated ?? 0) + estimated;
+          if (estimatedAnswers > 0)
+            cur.estimatedAnswers = (cur.estimatedAnswers ?? 0) + estimatedAnswers;
+        } else
+          this.run.ledgerDays.push({
+            day,
+            ...add,
+            ...(estimated > 0 ? { estimated } : {}),
+            ...(estimatedAnswers > 0 ? { estimatedAnswers } : {}),
+          });
+        await this.run.d.ledger
+          .add(this.run.campaign.id, day, add.drops, add.humans, estimated, estimatedAnswers)
+          .catch((err: unknown) => this.run.log.error({ err, callId }, 'drop ledger not updated'));
+      }
+    }
+    if (outcome === 'DROPPED')
+      this.run.log.info({ callId, leadId, agentId }, 'live answer dropped');
+  }
+
+  private observeDial(t: Tracked, outcome: CallOutcome, endedAtMs: number): void {
+    const { manual, answeredAtMs, amdAtMs } = t.call;
+    if (manual) return;
+    const result: DialResult | null =
+      outcome === 'HUMAN' || outcome === 'DROPPED'
+        ? 'HUMAN'
+        : outcome === 'MACHINE'
+          ? 'MACHINE'
+          : outcome === 'BUSY' || outcome === 'CONGESTION' || outcome === 'INVALID'
+            ? 'FAILED'
+            : outcome === 'NO_ANSWER'
+              ? 'NO_ANSWER'
+              : null;
+    if (result === null) return;
+    const hour = new Date(t.originatedAtMs).getUTCHours();
+    if (result === 'HUMAN' || result === 'MACHINE') {
+      if (answeredAtMs === null) return;
+      this.stats.observeDial({
+        hour,
+        result,
+        answerDelayMs: answeredAtMs - t.originatedAtMs,
+        ...(amdAtMs !== null ? { amdDelayMs: amdAtMs - answeredAtMs } : {}),
+      });
+    } else if (result === 'FAILED') {
+      this.stats.observeDial({ hour, result, answerDelayMs: endedAtMs - t.originatedAtMs });
+    } else {
+      this.stats.observeDial({ hour, result });
+    }
+  }
+
+  /** Talk (INCALL and DEAD) and wrap-up times feed the predictive mode's handle-time tables. */
+  observeAgent(e: AgentStateChanged): void {
+    const id = e.agentId;
+    if (e.to === 'INCALL' && e.from !== 'DEAD') this.talkMs.set(id, 0);
+    if (e.from === 'INCALL' || e.from === 'DEAD') {
+      this.talkMs.set(id, (this.talkMs.get(id) ?? 0) + (e.atMs - e.sinceMs));
+    }
+    if (e.from === 'WRAPUP') {
+      const talk = this.talkMs.get(id);
+      this.talkMs.delete(id);
+      if (talk !== undefined)
+        this.stats.observeHandle({ talkMs: talk, wrapMs: e.atMs - e.sinceMs });
+    }
+  }
+}
