@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { TwoFactorSetupResponse, TwoFactorStatus } from '@ringside/protocol';
 import { refusalMessage, type ApiClient } from '../core/api.js';
+import { AuthenticatorKey, RecoveryCodeList } from './TwoFactorParts.js';
 
 type Step =
   | { kind: 'status'; status: TwoFactorStatus }
@@ -111,15 +112,7 @@ export function MyTwoFactor(props: { api: ApiClient }) {
           }}
         >
           <p>Scan this QR code with an authenticator app (or type the key), then enter its code.</p>
-          <img
-            src={step.setup.qrDataUrl}
-            alt="QR code of the authenticator key"
-            width={160}
-            height={160}
-          />
-          <p>
-            Key: <code data-testid="my-totp-secret">{step.setup.secret}</code>
-          </p>
+          <AuthenticatorKey setup={step.setup} sizePx={160} testId="my-totp-secret" />
           {codeField}
           <button type="submit" disabled={busy || code.length === 0}>
             Turn on
@@ -132,13 +125,7 @@ export function MyTwoFactor(props: { api: ApiClient }) {
             Two-factor sign-in is on. Keep these recovery codes somewhere safe: each signs you in
             once if you lose your phone. They are shown only now.
           </p>
-          <ul aria-label="Recovery code list">
-            {step.codes.map((c) => (
-              <li key={c}>
-                <code>{c}</code>
-              </li>
-            ))}
-          </ul>
+          <RecoveryCodeList codes={step.codes} />
           <button type="button" onClick={() => void load()}>
             Done
           </button>

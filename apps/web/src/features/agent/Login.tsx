@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import type { Me, TwoFactorSetupResponse } from '@ringside/protocol';
+import { AuthenticatorKey, RecoveryCodeList } from '../../app/TwoFactorParts.js';
 import { ApiError, refusalMessage, type ApiClient } from '../../core/api.js';
 
 /**
@@ -71,13 +72,7 @@ export function Login({ api, onSignedIn }: { api: ApiClient; onSignedIn(me: Me):
             Each code signs you in once if you lose your phone. They are shown only now: print them
             or keep them in a password manager.
           </p>
-          <ul className="recovery-codes" aria-label="Recovery code list">
-            {step.codes.map((c) => (
-              <li key={c}>
-                <code>{c}</code>
-              </li>
-            ))}
-          </ul>
+          <RecoveryCodeList codes={step.codes} className="recovery-codes" />
           <button className="primary" type="button" onClick={() => onSignedIn(step.me)}>
             I have saved them, continue
           </button>
@@ -87,20 +82,15 @@ export function Login({ api, onSignedIn }: { api: ApiClient; onSignedIn(me: Me):
   }
 
   const codeField = (
-    <div className="row">
-      <label>
-        Code
-        <input
-          name="code"
-          inputMode="text"
-          autoComplete="one-time-code"
-          required
-          autoFocus
-          value={code}
-          onChange={(e) => setCode(e.target.value)}
-        />
-      </label>
-    </div>
+    <SignInField
+      label="Code"
+      name="code"
+      inputMode="text"
+      autoComplete="one-time-code"
+      autoFocus
+      value={code}
+      onChange={setCode}
+    />
   );
 
   return (
@@ -109,32 +99,22 @@ export function Login({ api, onSignedIn }: { api: ApiClient; onSignedIn(me: Me):
         <h1>Ringside agent sign-in</h1>
         {step.kind === 'password' && (
           <>
-            <div className="row">
-              <label>
-                Username
-                <input
-                  name="username"
-                  autoComplete="username"
-                  required
-                  autoFocus
-                  value={username}
-                  onChange={(e) => setUsername(e.target.value)}
-                />
-              </label>
-            </div>
-            <div className="row">
-              <label>
-                Password
-                <input
-                  name="password"
-                  type="password"
-                  autoComplete="current-password"
-                  required
-                  value={password}
-                  onChange={(e) => setPassword(e.target.value)}
-                />
-              </label>
-            </div>
+            <SignInField
+              label="Username"
+              name="username"
+              autoComplete="username"
+              autoFocus
+              value={username}
+              onChange={setUsername}
+            />
+            <SignInField
+              label="Password"
+              name="password"
+              type="password"
+              autoComplete="current-password"
+              value={password}
+              onChange={setPassword}
+            />
             <button className="primary" type="submit" disabled={busy}>
               Sign in
             </button>
@@ -157,15 +137,7 @@ export function Login({ api, onSignedIn }: { api: ApiClient; onSignedIn(me: Me):
               Admins sign in with a second factor. Scan this QR code with an authenticator app (or
               type the key), then enter the code it shows.
             </p>
-            <img
-              src={step.setup.qrDataUrl}
-              alt="QR code of the authenticator key"
-              width={200}
-              height={200}
-            />
-            <p>
-              Key: <code data-testid="totp-secret">{step.setup.secret}</code>
-            </p>
+            <AuthenticatorKey setup={step.setup} sizePx={200} testId="totp-secret" />
             {codeField}
             <button className="primary" type="submit" disabled={busy}>
               Turn on two-factor sign-in
@@ -179,5 +151,35 @@ export function Login({ api, onSignedIn }: { api: ApiClient; onSignedIn(me: Me):
         )}
       </form>
     </main>
+  );
+}
+
+/** One required sign-in field: its label wraps the input, on a row of its own. */
+function SignInField(props: {
+  label: string;
+  name: string;
+  value: string;
+  onChange(value: string): void;
+  autoComplete: string;
+  type?: 'password';
+  inputMode?: 'text';
+  autoFocus?: boolean;
+}) {
+  return (
+    <div className="row">
+      <label>
+        {props.label}
+        <input
+          name={props.name}
+          type={props.type}
+          inputMode={props.inputMode}
+          autoComplete={props.autoComplete}
+          required
+          autoFocus={props.autoFocus}
+          value={props.value}
+          onChange={(e) => props.onChange(e.target.value)}
+        />
+      </label>
+    </div>
   );
 }
