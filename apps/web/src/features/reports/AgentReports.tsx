@@ -1,10 +1,44 @@
 import type { AgentPerformanceReport, AgentTimeReport } from '@ringside/protocol';
 import { StackedBarChart } from './charts/StackedBarChart.js';
+import { ReportTable, type ReportColumn } from './ReportTable.js';
 import { formatByCode, formatCount, formatDurationMs, formatPct } from './format.js';
 import { AGENT_TIME_SEGMENTS, agentTimeBars } from './series.js';
 
 const HOUR_MS = 3_600_000;
 const CHART_AGENTS = 30;
+
+type TimeRow = AgentTimeReport['rows'][number];
+type PerformanceRow = AgentPerformanceReport['rows'][number];
+
+const AGENT_TIME_COLUMNS: ReadonlyArray<ReportColumn<TimeRow>> = [
+  { header: 'Agent', cell: (r) => r.agentName },
+  { header: 'Team', cell: (r) => r.teamId ?? '-' },
+  { header: 'Login', cell: (r) => formatDurationMs(r.loginMs) },
+  { header: 'Wait', cell: (r) => formatDurationMs(r.waitMs) },
+  { header: 'Talk', cell: (r) => formatDurationMs(r.talkMs) },
+  { header: 'Wrap-up', cell: (r) => formatDurationMs(r.wrapMs) },
+  { header: 'Dead', cell: (r) => formatDurationMs(r.deadMs) },
+  { header: 'Pause', cell: (r) => formatDurationMs(r.pauseMs) },
+  { header: 'Pause by code', cell: (r) => formatByCode(r.pauseByCodeMs, formatDurationMs) },
+  { header: 'Occupancy', cell: (r) => formatPct(r.occupancyPct) },
+];
+
+const AGENT_PERFORMANCE_COLUMNS: ReadonlyArray<ReportColumn<PerformanceRow>> = [
+  { header: 'Agent', cell: (r) => r.agentName },
+  { header: 'Team', cell: (r) => r.teamId ?? '-' },
+  { header: 'Calls', cell: (r) => formatCount(r.calls) },
+  { header: 'Talk', cell: (r) => formatDurationMs(r.talkMs) },
+  { header: 'Wrap-up', cell: (r) => formatDurationMs(r.wrapMs) },
+  { header: 'AHT', cell: (r) => formatDurationMs(r.ahtMs) },
+  { header: 'Sales', cell: (r) => formatCount(r.sales) },
+  { header: 'Conversion', cell: (r) => formatPct(r.conversionPct) },
+  { header: 'Callbacks', cell: (r) => formatCount(r.callbacks) },
+  { header: 'DNC', cell: (r) => formatCount(r.dnc) },
+  { header: 'Final', cell: (r) => formatCount(r.final) },
+  { header: 'Human answered', cell: (r) => formatCount(r.humanAnswered) },
+  { header: 'Undisposed', cell: (r) => formatCount(r.undisposed) },
+  { header: 'By disposition', cell: (r) => formatByCode(r.byDisposition, formatCount) },
+];
 
 /** Agent time detail: who spent how long talking, waiting, wrapping up, paused, in dead air. */
 export function AgentTimeView(props: { data: AgentTimeReport }) {
@@ -30,38 +64,12 @@ export function AgentTimeView(props: { data: AgentTimeReport }) {
           formatValue={formatDurationMs}
         />
       )}
-      <table className="rp-table">
-        <thead>
-          <tr>
-            <th scope="col">Agent</th>
-            <th scope="col">Team</th>
-            <th scope="col">Login</th>
-            <th scope="col">Wait</th>
-            <th scope="col">Talk</th>
-            <th scope="col">Wrap-up</th>
-            <th scope="col">Dead</th>
-            <th scope="col">Pause</th>
-            <th scope="col">Pause by code</th>
-            <th scope="col">Occupancy</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.agentId} data-agent-id={r.agentId}>
-              <th scope="row">{r.agentName}</th>
-              <td>{r.teamId ?? '-'}</td>
-              <td>{formatDurationMs(r.loginMs)}</td>
-              <td>{formatDurationMs(r.waitMs)}</td>
-              <td>{formatDurationMs(r.talkMs)}</td>
-              <td>{formatDurationMs(r.wrapMs)}</td>
-              <td>{formatDurationMs(r.deadMs)}</td>
-              <td>{formatDurationMs(r.pauseMs)}</td>
-              <td>{formatByCode(r.pauseByCodeMs, formatDurationMs)}</td>
-              <td>{formatPct(r.occupancyPct)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <ReportTable
+        columns={AGENT_TIME_COLUMNS}
+        rows={rows}
+        rowKey={(r) => r.agentId}
+        rowAttrs={(r) => ({ 'data-agent-id': r.agentId })}
+      />
       {rows.length === 0 && <p>No agent time in this range.</p>}
     </>
   );
@@ -72,46 +80,12 @@ export function AgentPerformanceView(props: { data: AgentPerformanceReport }) {
   const rows = props.data.rows;
   return (
     <>
-      <table className="rp-table">
-        <thead>
-          <tr>
-            <th scope="col">Agent</th>
-            <th scope="col">Team</th>
-            <th scope="col">Calls</th>
-            <th scope="col">Talk</th>
-            <th scope="col">Wrap-up</th>
-            <th scope="col">AHT</th>
-            <th scope="col">Sales</th>
-            <th scope="col">Conversion</th>
-            <th scope="col">Callbacks</th>
-            <th scope="col">DNC</th>
-            <th scope="col">Final</th>
-            <th scope="col">Human answered</th>
-            <th scope="col">Undisposed</th>
-            <th scope="col">By disposition</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.agentId} data-agent-id={r.agentId}>
-              <th scope="row">{r.agentName}</th>
-              <td>{r.teamId ?? '-'}</td>
-              <td>{formatCount(r.calls)}</td>
-              <td>{formatDurationMs(r.talkMs)}</td>
-              <td>{formatDurationMs(r.wrapMs)}</td>
-              <td>{formatDurationMs(r.ahtMs)}</td>
-              <td>{formatCount(r.sales)}</td>
-              <td>{formatPct(r.conversionPct)}</td>
-              <td>{formatCount(r.callbacks)}</td>
-              <td>{formatCount(r.dnc)}</td>
-              <td>{formatCount(r.final)}</td>
-              <td>{formatCount(r.humanAnswered)}</td>
-              <td>{formatCount(r.undisposed)}</td>
-              <td>{formatByCode(r.byDisposition, formatCount)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <ReportTable
+        columns={AGENT_PERFORMANCE_COLUMNS}
+        rows={rows}
+        rowKey={(r) => r.agentId}
+        rowAttrs={(r) => ({ 'data-agent-id': r.agentId })}
+      />
       {rows.length === 0 && <p>No calls handled by agents in this range.</p>}
     </>
   );

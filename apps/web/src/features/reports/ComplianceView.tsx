@@ -1,6 +1,7 @@
 import type { ComplianceCampaign, ComplianceReport } from '@ringside/protocol';
 import { LineChart } from './charts/LineChart.js';
 import { formatCount, formatDay, formatInstant, formatPct, formatSeconds } from './format.js';
+import { ReportTable, type ReportColumn } from './ReportTable.js';
 import { dropRateSeries } from './series.js';
 
 /** Drops listed on the page; the CSV export has every one. */
@@ -54,6 +55,37 @@ function CampaignTrend(props: {
   );
 }
 
+type DropRow = ComplianceReport['drops'][number];
+
+const CAMPAIGN_COLUMNS: ReadonlyArray<ReportColumn<ComplianceCampaign>> = [
+  { header: 'Campaign', cell: (c) => c.campaignName },
+  { header: 'Human answers', cell: (c) => formatCount(c.humanAnswers) },
+  { header: 'Drops', cell: (c) => formatCount(c.drops) },
+  { header: 'Drop rate', cell: (c) => formatPct(c.dropPct) },
+  { header: 'Cap', cell: (c) => formatPct(c.capPct) },
+  { header: 'Status', cell: (c) => (c.overCap ? 'OVER CAP' : 'within cap') },
+];
+
+/** The drops table; `names` gives a campaign's name by id. */
+function dropColumns(names: ReadonlyMap<string, string>): ReadonlyArray<ReportColumn<DropRow>> {
+  return [
+    { header: 'Answered at (UTC)', cell: (x) => formatInstant(x.answeredAtMs) },
+    { header: 'Campaign', cell: (x) => names.get(x.campaignId) ?? x.campaignId },
+    { header: 'List', cell: (x) => x.listId },
+    {
+      header: 'Lead',
+      cell: (x) => <a href={`#/reports/lead-history/${x.leadId}`}>{x.leadId}</a>,
+    },
+    { header: 'Call', cell: (x) => x.callId },
+    { header: 'Wait', cell: (x) => formatSeconds(x.dropWaitMs) },
+    {
+      header: 'Safe harbor at (UTC)',
+      cell: (x) => (x.safeHarborAtMs === null ? 'none played' : formatInstant(x.safeHarborAtMs)),
+    },
+    { header: 'Ended at (UTC)', cell: (x) => formatInstant(x.endedAtMs) },
+  ];
+}
+
 /**
  * 30-day drop-rate compliance: per campaign against its cap (table and chart), then every drop
  * with its answer instant, how long the person waited, and when safe harbor started.
@@ -74,30 +106,12 @@ export function ComplianceView(props: {
         {props.prior === null &&
           ' (The rolling rate of the first days counts only days inside this window.)'}
       </p>
-      <table className="rp-table">
-        <thead>
-          <tr>
-            <th scope="col">Campaign</th>
-            <th scope="col">Human answers</th>
-            <th scope="col">Drops</th>
-            <th scope="col">Drop rate</th>
-            <th scope="col">Cap</th>
-            <th scope="col">Status</th>
-          </tr>
-        </thead>
-        <tbody>
-          {d.campaigns.map((c) => (
-            <tr key={c.campaignId} className={c.overCap ? 'rp-over' : undefined}>
-              <th scope="row">{c.campaignName}</th>
-              <td>{formatCount(c.humanAnswers)}</td>
-              <td>{formatCount(c.drops)}</td>
-              <td>{formatPct(c.dropPct)}</td>
-              <td>{formatPct(c.capPct)}</td>
-              <td>{c.overCap ? 'OVER CAP' : 'within cap'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <ReportTable
+        columns={CAMPAIGN_COLUMNS}
+        rows={d.campaigns}
+        rowKey={(c) => c.campaignId}
+        rowAttrs={(c) => ({ className: c.overCap ? 'rp-over' : undefined })}
+      />
       {d.campaigns.map((c) => (
         <CampaignTrend
           key={c.campaignId}
@@ -115,36 +129,11 @@ export function ComplianceView(props: {
           : ''}
         )
       </h3>
-      <table className="rp-table">
-        <thead>
-          <tr>
-            <th scope="col">Answered at (UTC)</th>
-            <th scope="col">Campaign</th>
-            <th scope="col">List</th>
-            <th scope="col">Lead</th>
-            <th scope="col">Call</th>
-            <th scope="col">Wait</th>
-            <th scope="col">Safe harbor at (UTC)</th>
-            <th scope="col">Ended at (UTC)</th>
-          </tr>
-        </thead>
-        <tbody>
-          {d.drops.slice(0, DROPS_SHOWN).map((x) => (
-            <tr key={x.callId}>
-              <th scope="row">{formatInstant(x.answeredAtMs)}</th>
-              <td>{names.get(x.campaignId) ?? x.campaignId}</td>
-              <td>{x.listId}</td>
-              <td>
-                <a href={`#/reports/lead-history/${x.leadId}`}>{x.leadId}</a>
-              </td>
-              <td>{x.callId}</td>
-              <td>{formatSeconds(x.dropWaitMs)}</td>
-              <td>{x.safeHarborAtMs === null ? 'none played' : formatInstant(x.safeHarborAtMs)}</td>
-              <td>{formatInstant(x.endedAtMs)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <ReportTable
+        columns={dropColumns(names)}
+        rows={d.drops.slice(0, DROPS_SHOWN)}
+        rowKey={(x) => x.callId}
+      />
     </>
   );
 }

@@ -1,6 +1,7 @@
 import type { OutboundReport, OutboundRow } from '@ringside/protocol';
 import { LineChart } from './charts/LineChart.js';
 import { formatCount, formatDay, formatHour, formatPct, formatSeconds } from './format.js';
+import { ReportTable, type ReportColumn } from './ReportTable.js';
 import { outboundSeries } from './series.js';
 
 const HOUR_MS = 3_600_000;
@@ -14,6 +15,35 @@ function groupLabel(
   if (groupBy === 'hour') return r.hourAtMs === null ? '-' : `${formatHour(r.hourAtMs)} UTC`;
   if (groupBy === 'list') return r.listId === null ? '-' : `list ${r.listId}`;
   return r.campaignId === null ? '-' : campaignName(r.campaignId);
+}
+
+/** The table's columns: the group, its campaign when grouped by list, then the counts. */
+function outboundColumns(
+  groupBy: OutboundReport['groupBy'],
+  campaignName: (id: string) => string,
+): Array<ReportColumn<OutboundRow>> {
+  return [
+    {
+      header: groupBy === 'hour' ? 'Hour' : groupBy === 'list' ? 'List' : 'Campaign',
+      cell: (r) => groupLabel(r, groupBy, campaignName),
+    },
+    ...(groupBy === 'list'
+      ? [
+          {
+            header: 'Campaign',
+            cell: (r: OutboundRow) => (r.campaignId === null ? '-' : campaignName(r.campaignId)),
+          },
+        ]
+      : []),
+    { header: 'Dials', cell: (r) => formatCount(r.dials) },
+    { header: 'Answers', cell: (r) => formatCount(r.answers) },
+    { header: 'Human answers', cell: (r) => formatCount(r.humanAnswers) },
+    { header: 'Machines', cell: (r) => formatCount(r.machines) },
+    { header: 'Drops', cell: (r) => formatCount(r.drops) },
+    { header: 'Drop % of human answers', cell: (r) => formatPct(r.dropPct) },
+    { header: 'Connected', cell: (r) => formatCount(r.connected) },
+    { header: 'ASA', cell: (r) => formatSeconds(r.asaMs) },
+  ];
 }
 
 /** Outbound calling by hour, list or campaign; by hour also as lines (dials, humans, drops). */
@@ -71,45 +101,12 @@ export function OutboundView(props: {
   return (
     <>
       {chart}
-      <table className="rp-table">
-        <thead>
-          <tr>
-            <th scope="col">
-              {groupBy === 'hour' ? 'Hour' : groupBy === 'list' ? 'List' : 'Campaign'}
-            </th>
-            {groupBy === 'list' && <th scope="col">Campaign</th>}
-            <th scope="col">Dials</th>
-            <th scope="col">Answers</th>
-            <th scope="col">Human answers</th>
-            <th scope="col">Machines</th>
-            <th scope="col">Drops</th>
-            <th scope="col">Drop % of human answers</th>
-            <th scope="col">Connected</th>
-            <th scope="col">ASA</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r, i) => (
-            <tr
-              key={`${r.hourAtMs ?? ''}-${r.campaignId ?? ''}-${r.listId ?? ''}-${i}`}
-              className="rp-outbound-row"
-            >
-              <th scope="row">{groupLabel(r, groupBy, props.campaignName)}</th>
-              {groupBy === 'list' && (
-                <td>{r.campaignId === null ? '-' : props.campaignName(r.campaignId)}</td>
-              )}
-              <td>{formatCount(r.dials)}</td>
-              <td>{formatCount(r.answers)}</td>
-              <td>{formatCount(r.humanAnswers)}</td>
-              <td>{formatCount(r.machines)}</td>
-              <td>{formatCount(r.drops)}</td>
-              <td>{formatPct(r.dropPct)}</td>
-              <td>{formatCount(r.connected)}</td>
-              <td>{formatSeconds(r.asaMs)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <ReportTable
+        columns={outboundColumns(groupBy, props.campaignName)}
+        rows={rows}
+        rowKey={(r, i) => `${r.hourAtMs ?? ''}-${r.campaignId ?? ''}-${r.listId ?? ''}-${i}`}
+        rowAttrs={() => ({ className: 'rp-outbound-row' })}
+      />
       {rows.length === 0 && <p>No calls were dialed in this range.</p>}
     </>
   );

@@ -1,4 +1,4 @@
-import { Legend } from './Legend.js';
+import { ChartFrame } from './ChartFrame.js';
 import { linearScale, linePath, niceTicks, timeTicks } from './scale.js';
 
 export interface LineSeries {
@@ -53,23 +53,17 @@ export function LineChart(props: {
   const xt = timeTicks(x0, x1, Math.max(2, Math.floor((width - M.left - M.right) / 110)));
   const dots = props.xs.length <= MAX_DOTS;
   return (
-    <svg
-      className="chart"
-      role="img"
-      aria-label={props.summary}
-      viewBox={`0 0 ${width} ${height}`}
-      width="100%"
-      style={{ maxWidth: width }}
+    <ChartFrame
+      title={props.title}
+      summary={props.summary}
+      width={width}
+      height={height}
+      legend={[
+        ...props.series.map((s) => ({ name: s.name, color: s.color, dashed: s.dashed })),
+        ...refs.map((r) => ({ name: r.name, color: r.color, dashed: true })),
+      ]}
+      legendX={M.left}
     >
-      <title>{props.title}</title>
-      <Legend
-        items={[
-          ...props.series.map((s) => ({ name: s.name, color: s.color, dashed: s.dashed })),
-          ...refs.map((r) => ({ name: r.name, color: r.color, dashed: true })),
-        ]}
-        x={M.left}
-        y={12}
-      />
       <g className="chart-axis" fontSize={11}>
         {y.ticks.map((t) => (
           <g key={t}>
@@ -146,6 +140,6 @@ export function LineChart(props: {
           </g>
         );
       })}
-    </svg>
+    </ChartFrame>
   );
 }

@@ -1,4 +1,4 @@
-import { Legend } from './Legend.js';
+import { ChartFrame } from './ChartFrame.js';
 import { linearScale, niceTicks, stack } from './scale.js';
 
 const M = { left: 150, right: 16, top: 30, bottom: 40 };
@@ -35,16 +35,14 @@ export function StackedBarChart(props: {
   const at = (v: number) => sx(v / props.unitDivisor);
   const bottom = height - M.bottom;
   return (
-    <svg
-      className="chart"
-      role="img"
-      aria-label={props.summary}
-      viewBox={`0 0 ${width} ${height}`}
-      width="100%"
-      style={{ maxWidth: width }}
+    <ChartFrame
+      title={props.title}
+      summary={props.summary}
+      width={width}
+      height={height}
+      legend={props.segments}
+      legendX={M.left}
     >
-      <title>{props.title}</title>
-      <Legend items={props.segments} x={M.left} y={12} />
       <g className="chart-axis" fontSize={11}>
         {axis.ticks.map((t) => (
           <g key={t}>
@@ -85,6 +83,6 @@ export function StackedBarChart(props: {
           </g>
         );
       })}
-    </svg>
+    </ChartFrame>
   );
 }
