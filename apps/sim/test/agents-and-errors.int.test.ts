@@ -3,42 +3,29 @@
  * endpoint), ARI's error responses exactly as errors.jsonl recorded them, authentication, and the
  * control API.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkEvent, checkResponse, formatIssues } from '@ringside/ari';
-import { ManualScheduler, startSimPbx, type SimPbx } from '../src/index.js';
+import { ManualScheduler, type SimPbx } from '../src/index.js';
 import {
   ariRequest,
   collectEvents,
+  control,
   eventKey,
   ignorable,
   loadTrace,
   sequenceProblems,
+  startTestPbx,
   timingRules,
   type AriMessage,
 } from './helpers.js';
 
 let pbx: SimPbx | null = null;
-afterEach(async () => {
-  await pbx?.stop();
-  pbx = null;
-});
-
-async function control(method: string, path: string, body?: unknown) {
-  if (!pbx) throw new Error('no pbx');
-  const res = await fetch(`${pbx.url}/_sim${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
-}
 
 describe('agent phones on the simulated PBX', () => {
   it('reproduces the webrtc-agent-leg flow: register, dial login, bridge a customer, tear down', async () => {
     const trace = loadTrace('webrtc-agent-leg.jsonl');
     const scheduler = new ManualScheduler();
-    pbx = await startSimPbx({
+    pbx = await startTestPbx({
       port: 0,
       scheduler,
       endpoints: [{ id: 'agent1', registered: false }],
@@ -101,7 +88,7 @@ describe('agent phones on the simulated PBX', () => {
 
   it('nails up an agent leg by originating PJSIP/<agent> straight into the app', async () => {
     const scheduler = new ManualScheduler();
-    pbx = await startSimPbx({ port: 0, scheduler, endpoints: ['agent7'] });
+    pbx = await startTestPbx({ port: 0, scheduler, endpoints: ['agent7'] });
     const sink = await collectEvents(pbx.eventsUrl);
     const r = await ariRequest(pbx.url, 'POST', '/channels', {
       endpoint: 'PJSIP/agent7',
@@ -141,7 +128,7 @@ describe('agent phones on the simulated PBX', () => {
   });
 
   it('refuses to originate to an unregistered or unknown phone with Allocation failed', async () => {
-    pbx = await startSimPbx({ port: 0, endpoints: [{ id: 'agent1', registered: false }] });
+    pbx = await startTestPbx({ port: 0, endpoints: [{ id: 'agent1', registered: false }] });
     const r = await ariRequest(pbx.url, 'POST', '/channels', {
       endpoint: 'PJSIP/agent1',
       app: 'dialer',
@@ -157,7 +144,7 @@ describe('agent phones on the simulated PBX', () => {
     // A phone cannot register as an endpoint Asterisk does not have.
     expect((await control('POST', '/phones/desk-104/register')).status).toBe(404);
     await pbx.stop();
-    pbx = await startSimPbx({ port: 0, anyEndpoint: true });
+    pbx = await startTestPbx({ port: 0, anyEndpoint: true });
     const any = await ariRequest(pbx.url, 'POST', '/channels', {
       endpoint: 'PJSIP/desk-104',
       app: 'dialer',
@@ -168,7 +155,7 @@ describe('agent phones on the simulated PBX', () => {
 
 describe('ARI errors, authentication and the control API', () => {
   it('answers errors.jsonl exactly as Asterisk did', async () => {
-    pbx = await startSimPbx({ port: 0 });
+    pbx = await startTestPbx({ port: 0 });
     const lines = loadTrace('errors.jsonl');
     for (let i = 0; i < lines.length; i++) {
       const req = lines[i];
@@ -185,7 +172,7 @@ describe('ARI errors, authentication and the control API', () => {
   });
 
   it('answers the other documented errors with Asterisk messages', async () => {
-    pbx = await startSimPbx({ port: 0 });
+    pbx = await startTestPbx({ port: 0 });
     const url = pbx.url;
     const cases: Array<[string, string, Record<string, string>, number, unknown]> = [
       ['DELETE', '/channels/nope', {}, 404, { message: 'Channel not found' }],
@@ -261,7 +248,7 @@ describe('ARI errors, authentication and the control API', () => {
   });
 
   it('requires credentials by basic auth or api_key, as Asterisk does', async () => {
-    pbx = await startSimPbx({ port: 0, user: 'u', password: 'p' });
+    pbx = await startTestPbx({ port: 0, user: 'u', password: 'p' });
     const anon = await fetch(`${pbx.ariUrl}/asterisk/info`);
     expect(anon.status).toBe(401);
     expect(await anon.json()).toEqual({ error: 'Authentication required' });
@@ -276,7 +263,7 @@ describe('ARI errors, authentication and the control API', () => {
 
   it('lists calls, hangs a customer up on request, counts, and resets', async () => {
     const scheduler = new ManualScheduler();
-    pbx = await startSimPbx({ port: 0, scheduler });
+    pbx = await startTestPbx({ port: 0, scheduler });
     const sink = await collectEvents(pbx.eventsUrl);
     await ariRequest(pbx.url, 'POST', '/channels', {
       endpoint: 'Local/5551230001@sim-customers',
@@ -311,7 +298,7 @@ describe('ARI errors, authentication and the control API', () => {
 
   it('keeps calls up when the events WebSocket is cut, and lists them to a reconnecting client', async () => {
     const scheduler = new ManualScheduler();
-    pbx = await startSimPbx({ port: 0, scheduler });
+    pbx = await startTestPbx({ port: 0, scheduler });
     const first = await collectEvents(pbx.eventsUrl);
     await ariRequest(pbx.url, 'POST', '/channels', {
       endpoint: 'Local/agent@agents',
@@ -336,7 +323,7 @@ describe('ARI errors, authentication and the control API', () => {
 
   it('replaces an app connection like Asterisk and filters events without subscribeAll', async () => {
     const scheduler = new ManualScheduler();
-    pbx = await startSimPbx({ port: 0, scheduler });
+    pbx = await startTestPbx({ port: 0, scheduler });
     const old = await collectEvents(pbx.eventsUrl);
     const replacing = await collectEvents(pbx.eventsUrl);
     await old.settle();

@@ -5,27 +5,12 @@
  * bridge whose members share no codec and have no translator ejects the newcomer, as the real
  * Asterisk 22.10.1 of issue 11 did (ChannelEnteredBridge, then ChannelLeftBridge, same millisecond).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkEvent, checkResponse, formatIssues } from '@ringside/ari';
 import { ManualScheduler, startSimPbx, type SimPbx, type SimPbxOptions } from '../src/index.js';
-import { ariRequest, collectEvents, type AriMessage } from './helpers.js';
+import { ariRequest, collectEvents, control, startTestPbx, type AriMessage } from './helpers.js';
 
 let pbx: SimPbx | null = null;
-afterEach(async () => {
-  await pbx?.stop();
-  pbx = null;
-});
-
-async function control(method: string, path: string, body?: unknown) {
-  if (!pbx) throw new Error('no pbx');
-  const res = await fetch(`${pbx.url}/_sim${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
-}
 
 /** The endpoint fields services/telephony/sip-accounts.ts writes for a WebRTC agent, with this allow. */
 const webrtcEndpoint = (allow: string) => ({
@@ -47,7 +32,7 @@ const webrtcEndpoint = (allow: string) => ({
  */
 async function browserAgentMeetsCustomer(allow: string, opts: SimPbxOptions = {}) {
   const scheduler = new ManualScheduler();
-  pbx = await startSimPbx({ port: 0, scheduler, ...opts });
+  pbx = await startTestPbx({ port: 0, scheduler, ...opts });
   const put = await fetch(`${pbx.ariUrl}/asterisk/config/dynamic/res_pjsip/endpoint/agent1`, {
     method: 'PUT',
     headers: {
@@ -159,7 +144,7 @@ describe('codecs on the simulated PBX', () => {
 describe('endpoints and modules over ARI and the control API', () => {
   it('an endpoint exists once written over ARI or defined over the control API, and not after its DELETE', async () => {
     const scheduler = new ManualScheduler();
-    pbx = await startSimPbx({ port: 0, scheduler });
+    pbx = await startTestPbx({ port: 0, scheduler });
     const sink = await collectEvents(pbx.eventsUrl);
     const originate = (endpoint: string, channelId: string) =>
       ariRequest(pbx?.url ?? '', 'POST', '/channels', { endpoint, app: 'dialer', channelId });
@@ -217,7 +202,7 @@ describe('endpoints and modules over ARI and the control API', () => {
   });
 
   it('answers the modules resource like ARI (no codec_opus by default)', async () => {
-    pbx = await startSimPbx({ port: 0 });
+    pbx = await startTestPbx({ port: 0 });
     const url = pbx.url;
     const list = await ariRequest(url, 'GET', '/asterisk/modules');
     expect(checkResponse('GET', '/asterisk/modules', list.status, list.body).ok).toBe(true);

@@ -3,21 +3,17 @@
  * Ringside dials them on a real Asterisk: a bot agent's phone `Local/<username>@sim-agent-phones`
  * and a talking customer `Local/<digits>@sim-customers-talking`, handed off to each other.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkEvent, formatIssues } from '@ringside/ari';
-import { ManualScheduler, startSimPbx, type SimPbx } from '../src/index.js';
-import { ariRequest, collectEvents } from './helpers.js';
+import { ManualScheduler, type SimPbx } from '../src/index.js';
+import { ariRequest, collectEvents, startTestPbx } from './helpers.js';
 
 let pbx: SimPbx | null = null;
-afterEach(async () => {
-  await pbx?.stop();
-  pbx = null;
-});
 
 describe('sim-agent-phones and sim-customers-talking over ARI', () => {
   it("a bot agent's phone and a talking customer are bridged and talk until Ringside hangs up", async () => {
     const scheduler = new ManualScheduler();
-    pbx = await startSimPbx({ port: 0, scheduler });
+    pbx = await startTestPbx({ port: 0, scheduler });
     const sink = await collectEvents(pbx.eventsUrl);
     const ari = (method: string, path: string, query: Record<string, string> = {}) =>
       ariRequest(pbx?.url ?? '', method, path, query);
@@ -75,7 +71,7 @@ describe('sim-agent-phones and sim-customers-talking over ARI', () => {
   });
 
   it('an unknown context or a username the extension pattern refuses answers 500 Allocation failed', async () => {
-    pbx = await startSimPbx({ port: 0, scheduler: new ManualScheduler() });
+    pbx = await startTestPbx({ port: 0, scheduler: new ManualScheduler() });
     for (const endpoint of ['Local/agent2@sim-agent-phone', 'Local/Agent2@sim-agent-phones']) {
       const r = await ariRequest(pbx.url, 'POST', '/channels', { endpoint, app: 'dialer' });
       expect(r, endpoint).toEqual({ status: 500, body: { error: 'Allocation failed' } });

@@ -3,8 +3,15 @@
  * basic auth), an events collector, and the normalisation used to compare the simulator's output
  * with what Asterisk sent.
  */
+import { onTestFinished } from 'vitest';
 import WebSocket from 'ws';
-import type { CustomerProfile, CustomerRule } from '../src/index.js';
+import {
+  startSimPbx,
+  type CustomerProfile,
+  type CustomerRule,
+  type SimPbx,
+  type SimPbxOptions,
+} from '../src/index.js';
 
 import { loadTrace as readTrace } from '@ringside/ari/traces';
 
@@ -32,6 +39,26 @@ export interface AriResult {
   body: unknown;
 }
 
+/** The PBX the running test started with startTestPbx (control() talks to it). */
+let current: SimPbx | null = null;
+
+/** Starts a simulated PBX that is stopped when the current test finishes. */
+export async function startTestPbx(opts: SimPbxOptions): Promise<SimPbx> {
+  const pbx = await startSimPbx(opts);
+  current = pbx;
+  onTestFinished(async () => {
+    if (current === pbx) current = null;
+    await pbx.stop();
+  });
+  return pbx;
+}
+
+/** A request to the control API of the PBX the running test started. */
+export function control(method: string, path: string, body?: unknown): Promise<AriResult> {
+  if (!current) throw new Error('no pbx');
+  return controlRequest(current.url, method, path, body);
+}
+
 /** Sends one ARI request the way the trace recorded it (query parameters, optional JSON body). */
 export async function ariRequest(
   baseUrl: string,
@@ -42,10 +69,32 @@ export async function ariRequest(
   auth = 'ringside:ringside',
 ): Promise<AriResult> {
   const qs = new URLSearchParams(query).toString();
-  const res = await fetch(`${baseUrl}/ari${pathUnderAri}${qs ? `?${qs}` : ''}`, {
+  const authorization = `Basic ${Buffer.from(auth).toString('base64')}`;
+  return jsonRequest(`${baseUrl}/ari${pathUnderAri}${qs ? `?${qs}` : ''}`, method, body, {
+    authorization,
+  });
+}
+
+/** A request to the simulator's control API (`/_sim<path>`, no authentication). */
+async function controlRequest(
+  baseUrl: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<AriResult> {
+  return jsonRequest(`${baseUrl}/_sim${path}`, method, body);
+}
+
+async function jsonRequest(
+  url: string,
+  method: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<AriResult> {
+  const res = await fetch(url, {
     method,
     headers: {
-      authorization: `Basic ${Buffer.from(auth).toString('base64')}`,
+      ...headers,
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
     },
     body: body === undefined ? undefined : JSON.stringify(body),

@@ -4,9 +4,9 @@
  * same statuses and bodies and send the same events in the same order (minus the ones docs/sim.md
  * lists as left out). Every event and response is also judged by the ARI contract checker.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkEvent, checkResponse, formatIssues, parseAriEvent } from '@ringside/ari';
-import { ManualScheduler, startSimPbx, type SimPbx } from '../src/index.js';
+import { ManualScheduler, type SimPbx } from '../src/index.js';
 import {
   ariRequest,
   collectEvents,
@@ -15,6 +15,7 @@ import {
   loadTrace,
   normalizeBody,
   sequenceProblems,
+  startTestPbx,
   timingRules,
   traceFiles,
   type AriMessage,
@@ -42,10 +43,6 @@ function dropDialplanApp(body: unknown): unknown {
 }
 
 let pbx: SimPbx | null = null;
-afterEach(async () => {
-  await pbx?.stop();
-  pbx = null;
-});
 
 describe('simulated PBX replays the recorded Asterisk traces', () => {
   it('has the recorded flows to replay', () => {
@@ -56,7 +53,7 @@ describe('simulated PBX replays the recorded Asterisk traces', () => {
     it(`${file}: same responses and the same events in the same order as Asterisk`, async () => {
       const lines = loadTrace(file);
       const scheduler = new ManualScheduler();
-      pbx = await startSimPbx({ port: 0, scheduler, rules: timingRules(lines) });
+      pbx = await startTestPbx({ port: 0, scheduler, rules: timingRules(lines) });
       const sink = await collectEvents(pbx.eventsUrl);
       const t0 = scheduler.nowMs();
       const responses: Array<{
