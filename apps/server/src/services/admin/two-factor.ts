@@ -3,7 +3,7 @@ import { hash, verify } from '@node-rs/argon2';
 import { authenticator } from 'otplib';
 import QRCode from 'qrcode';
 import type { Role } from '@ringside/protocol';
-import type { TwoFactorRepo } from '../../adapters/postgres/two-factor.js';
+import type { TwoFactorRepo } from '../../ports/two-factor.js';
 import { ConflictError, ForbiddenError, RingsideError } from '../../errors.js';
 import type { Clock } from '../../ports/clock.js';
 
