@@ -1,20 +1,12 @@
+import type { PanelAction } from './panel/index.js';
+
 /**
  * Keyboard shortcuts of the agent panel: Alt + one letter, so that they never collide with typing
  * in a field (the disposition note, the dial box) and work the same in Chromium and Firefox.
- * The same table feeds the help dialog and docs/agent-panel.md.
+ * The same table feeds the help dialog and docs/agent-panel.md. The actions: the panel's own
+ * (core/panel/guard.ts) that have a key, all but log out and preview, plus search and this help.
  */
-export type ShortcutAction =
-  | 'ready'
-  | 'pause'
-  | 'hangup'
-  | 'hold'
-  | 'mute'
-  | 'transfer'
-  | 'dtmf'
-  | 'dial'
-  | 'search'
-  | 'dispose'
-  | 'help';
+export type ShortcutAction = Exclude<PanelAction, 'logout' | 'preview'> | 'search' | 'help';
 
 export const SHORTCUTS: ReadonlyArray<{ key: string; action: ShortcutAction; label: string }> = [
   { key: 'r', action: 'ready', label: 'Go ready' },
