@@ -158,20 +158,40 @@ function fakeServer(phoneFailures?: number, leg: 'up' | 'down' = 'up') {
   return { fetchFn, createSocket, moved, ended, requests, state: () => agentState };
 }
 
+/** What every bot of these tests is: agent1 of campaign 1 on the fake server. */
+const onFakeServer = (server: ReturnType<typeof fakeServer>) => ({
+  baseUrl: 'http://api.test',
+  username: 'agent1',
+  password: 'pw',
+  campaignId: '1',
+  fetchFn: server.fetchFn,
+  createSocket: server.createSocket,
+});
+
 function bot(server: ReturnType<typeof fakeServer>, hangup: 'agent' | 'customer') {
   return new BotAgent({
-    baseUrl: 'http://api.test',
-    username: 'agent1',
-    password: 'pw',
-    campaignId: '1',
+    ...onFakeServer(server),
     talkMs: 1000,
     wrapMs: 500,
     hangup,
     dispositions: ['SALE'],
     random: () => 0.5,
-    fetchFn: server.fetchFn,
-    createSocket: server.createSocket,
   });
+}
+
+/** A bot with the default timings whose log lines land in `logs`. */
+function loggingBot(server: ReturnType<typeof fakeServer>, logs: string[]) {
+  return new BotAgent({
+    ...onFakeServer(server),
+    onLog: (msg, f) => logs.push(`${msg} ${JSON.stringify(f)}`),
+  });
+}
+
+/** Starts the bot (log-in and phone) on the fake timers. */
+async function start(b: BotAgent): Promise<void> {
+  const started = b.start();
+  await vi.advanceTimersByTimeAsync(10);
+  await started;
 }
 
 beforeEach(() => {
@@ -185,9 +205,7 @@ describe('bot agent', () => {
   it('logs in, goes ready, talks for talkMs, hangs up, dispositions and goes ready again', async () => {
     const server = fakeServer();
     const b = bot(server, 'agent');
-    const started = b.start();
-    await vi.advanceTimersByTimeAsync(10);
-    await started;
+    await start(b);
     await vi.advanceTimersByTimeAsync(250);
     expect(server.state()).toBe('READY');
 
@@ -212,9 +230,7 @@ describe('bot agent', () => {
   it('in customer mode waits for the customer to hang up, then dispositions from DEAD', async () => {
     const server = fakeServer();
     const b = bot(server, 'customer');
-    const started = b.start();
-    await vi.advanceTimersByTimeAsync(10);
-    await started;
+    await start(b);
     await vi.advanceTimersByTimeAsync(250);
     server.moved('READY', 'RESERVED', 'c2');
     server.moved('RESERVED', 'INCALL', 'c2');
@@ -230,9 +246,7 @@ describe('bot agent', () => {
   it('never goes ready while a disposition is owed', async () => {
     const server = fakeServer();
     const b = bot(server, 'customer');
-    const started = b.start();
-    await vi.advanceTimersByTimeAsync(10);
-    await started;
+    await start(b);
     await vi.advanceTimersByTimeAsync(250);
     const readiesBefore = server.requests('/ready').length;
     server.moved('READY', 'RESERVED', 'c3');
@@ -247,9 +261,7 @@ describe('bot agent', () => {
   it('backs off when the system keeps pausing it without a call', async () => {
     const server = fakeServer();
     const b = bot(server, 'agent');
-    const started = b.start();
-    await vi.advanceTimersByTimeAsync(10);
-    await started;
+    await start(b);
     await vi.advanceTimersByTimeAsync(250);
     expect(server.requests('/ready')).toHaveLength(1);
     server.moved('READY', 'PAUSED', null);
@@ -266,18 +278,8 @@ describe('bot agent', () => {
   it('a phone that cannot be reached stops nothing: the bot stays logged in, paused, and retries with backoff', async () => {
     const server = fakeServer(2);
     const logs: string[] = [];
-    const b = new BotAgent({
-      baseUrl: 'http://api.test',
-      username: 'agent1',
-      password: 'pw',
-      campaignId: '1',
-      fetchFn: server.fetchFn,
-      createSocket: server.createSocket,
-      onLog: (msg, f) => logs.push(`${msg} ${JSON.stringify(f)}`),
-    });
-    const started = b.start();
-    await vi.advanceTimersByTimeAsync(10);
-    await started;
+    const b = loggingBot(server, logs);
+    await start(b);
     expect(b.phoneProblem).toContain('could not call your phone');
     await vi.advanceTimersByTimeAsync(500);
     // Not ready without a phone.
@@ -319,18 +321,8 @@ describe('bot agent', () => {
   it('a browser-phone user on a real Asterisk (leg "down") is told to use an external phone, and waits', async () => {
     const server = fakeServer(0, 'down');
     const logs: string[] = [];
-    const b = new BotAgent({
-      baseUrl: 'http://api.test',
-      username: 'agent1',
-      password: 'pw',
-      campaignId: '1',
-      fetchFn: server.fetchFn,
-      createSocket: server.createSocket,
-      onLog: (msg, f) => logs.push(`${msg} ${JSON.stringify(f)}`),
-    });
-    const started = b.start();
-    await vi.advanceTimersByTimeAsync(10);
-    await started;
+    const b = loggingBot(server, logs);
+    await start(b);
     expect(b.phoneProblem).toContain('sim-agent-phones');
     await vi.advanceTimersByTimeAsync(500);
     expect(server.requests('/ready')).toHaveLength(0);
