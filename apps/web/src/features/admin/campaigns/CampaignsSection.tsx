@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { Campaign, Me } from '@ringside/protocol';
-import { DataTable, KitStyles, RefusalBanner, SuccessBanner } from '../shared/kit.js';
+import { DataTable, AdminSection, RefusalBanner, SuccessBanner } from '../shared/kit.js';
 import { campaignsApi } from './api.js';
 import { CampaignForm } from './CampaignForm.js';
 import { RecycleRulesEditor } from './RecycleRulesEditor.js';
@@ -29,9 +29,7 @@ export function CampaignsSection(props: { me: Me; path: string }) {
   const current = selected && selected !== 'new' ? campaigns.find((c) => c.id === selected) : null;
 
   return (
-    <section className="admin-kit" aria-labelledby="campaigns-heading">
-      <KitStyles />
-      <h2 id="campaigns-heading">Campaigns</h2>
+    <AdminSection headingId="campaigns-heading" title="Campaigns">
       <RefusalBanner error={loadError} title="Could not load campaigns" />
       <SuccessBanner message={flash} />
       <a href="#/admin/campaigns/new" className="button-link" onClick={() => setFlash(null)}>
@@ -85,6 +83,6 @@ export function CampaignsSection(props: { me: Me; path: string }) {
           </p>
         </>
       )}
-    </section>
+    </AdminSection>
   );
 }

@@ -3,7 +3,7 @@ import { CampaignFields, CampaignPatch, type Campaign, type Me } from '@ringside
 import {
   Field,
   fieldErrors,
-  KitStyles,
+  AdminSection,
   RefusalBanner,
   SelectField,
   SuccessBanner,
@@ -92,10 +92,8 @@ export function ScriptsSection(props: { me: Me; path: string }) {
   ];
 
   return (
-    <section className="admin-kit" aria-labelledby="scripts-heading">
-      <KitStyles />
+    <AdminSection headingId="scripts-heading" title="Scripts">
       <style>{SCRIPT_CSS}</style>
-      <h2 id="scripts-heading">Scripts</h2>
       <SelectField
         id="script-campaign"
         label="Campaign"
@@ -180,6 +178,6 @@ export function ScriptsSection(props: { me: Me; path: string }) {
           </button>
         </form>
       )}
-    </section>
+    </AdminSection>
   );
 }

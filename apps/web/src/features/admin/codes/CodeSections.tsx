@@ -12,7 +12,7 @@ import {
   ConfirmButton,
   DataTable,
   fieldErrors,
-  KitStyles,
+  AdminSection,
   RefusalBanner,
   SuccessBanner,
   TextField,
@@ -239,9 +239,7 @@ function CodeTableSection<R extends CodeRow, D extends CodeDraft>({
 
   const addErrs = fieldErrors(addError);
   return (
-    <section className="admin-kit" aria-labelledby={spec.titleId}>
-      <KitStyles />
-      <h2 id={spec.titleId}>{spec.title}</h2>
+    <AdminSection headingId={spec.titleId} title={spec.title}>
       {spec.intro}
       {picker}
       <RefusalBanner error={error} />
@@ -280,7 +278,7 @@ function CodeTableSection<R extends CodeRow, D extends CodeDraft>({
         </button>
         <RefusalBanner error={addError} />
       </form>
-    </section>
+    </AdminSection>
   );
 }
 

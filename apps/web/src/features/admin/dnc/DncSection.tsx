@@ -4,7 +4,7 @@ import {
   ConfirmButton,
   DataTable,
   fieldErrors,
-  KitStyles,
+  AdminSection,
   RefusalBanner,
   SuccessBanner,
   TextField,
@@ -133,9 +133,7 @@ export function DncSection(_props: { me: Me; path: string }) {
 
   const addErrs = fieldErrors(addError);
   return (
-    <section className="admin-kit" aria-labelledby="dnc-title">
-      <KitStyles />
-      <h2 id="dnc-title">Do not call</h2>
+    <AdminSection headingId="dnc-title" title="Do not call">
       <SuccessBanner message={done} />
       <RefusalBanner error={error} />
 
@@ -253,6 +251,6 @@ export function DncSection(_props: { me: Me; path: string }) {
           Next page
         </button>
       </nav>
-    </section>
+    </AdminSection>
   );
 }

@@ -4,7 +4,7 @@ import {
   DataTable,
   Field,
   fieldErrors,
-  KitStyles,
+  AdminSection,
   RefusalBanner,
   SuccessBanner,
   type Column,
@@ -39,9 +39,7 @@ export function ListsSection(props: { me: Me; path: string }) {
 
   const selected = lists.find((l) => l.id === listPart) ?? null;
   return (
-    <section className="admin-kit" aria-labelledby="lists-title">
-      <KitStyles />
-      <h2 id="lists-title">Lists &amp; import</h2>
+    <AdminSection headingId="lists-title" title="Lists & import">
       <CampaignPicker
         id="lists-campaign"
         label="Campaign"
@@ -65,7 +63,7 @@ export function ListsSection(props: { me: Me; path: string }) {
         </>
       )}
       {selected && <ImportPanel key={selected.id} list={selected} onImported={reload} />}
-    </section>
+    </AdminSection>
   );
 }
 

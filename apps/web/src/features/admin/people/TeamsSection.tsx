@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { TeamBody, type Me, type TeamView } from '@ringside/protocol';
 import { useOutcome } from '../shared/hooks.js';
-import { DataTable, KitStyles, RefusalBanner, SuccessBanner, TextField } from '../shared/kit.js';
+import { DataTable, AdminSection, RefusalBanner, SuccessBanner, TextField } from '../shared/kit.js';
 import { peopleApi } from './api.js';
 import { useTeams } from './fields.js';
 
@@ -51,9 +51,7 @@ export function TeamsSection(_props: { me: Me; path: string }) {
   };
 
   return (
-    <section className="admin-kit" aria-labelledby="teams-heading">
-      <KitStyles />
-      <h2 id="teams-heading">Teams</h2>
+    <AdminSection headingId="teams-heading" title="Teams">
       <RefusalBanner error={out.error} />
       <SuccessBanner message={out.ok} />
       <DataTable
@@ -114,6 +112,6 @@ export function TeamsSection(_props: { me: Me; path: string }) {
           </button>
         </div>
       </form>
-    </section>
+    </AdminSection>
   );
 }

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Role, type Me, type UsersQuery, type UserView } from '@ringside/protocol';
 import { useOutcome } from '../shared/hooks.js';
-import { DataTable, KitStyles, RefusalBanner, SelectField } from '../shared/kit.js';
+import { DataTable, AdminSection, RefusalBanner, SelectField } from '../shared/kit.js';
 import { peopleApi } from './api.js';
 import { RoleOptions, TeamOptions, useTeams } from './fields.js';
 import { EditUserForm, NewUserForm } from './UserForms.js';
@@ -32,9 +32,7 @@ export function UsersSection(props: { me: Me; path: string }) {
     id ? (teams.find((t) => t.id === id)?.name ?? `#${id}`) : '—';
 
   return (
-    <section className="admin-kit" aria-labelledby="users-heading">
-      <KitStyles />
-      <h2 id="users-heading">Users</h2>
+    <AdminSection headingId="users-heading" title="Users">
       <div className="fields" role="group" aria-label="Filter users">
         <SelectField
           id="users-filter-role"
@@ -128,6 +126,6 @@ export function UsersSection(props: { me: Me; path: string }) {
           onCancel={() => setEditing(null)}
         />
       )}
-    </section>
+    </AdminSection>
   );
 }

@@ -29,6 +29,17 @@ export function KitStyles() {
   return <style>{ADMIN_KIT_CSS}</style>;
 }
 
+/** An admin screen: the kit's styles, and its heading, which names the section for screen readers. */
+export function AdminSection(props: { headingId: string; title: string; children: ReactNode }) {
+  return (
+    <section className="admin-kit" aria-labelledby={props.headingId}>
+      <KitStyles />
+      <h2 id={props.headingId}>{props.title}</h2>
+      {props.children}
+    </section>
+  );
+}
+
 /** Field path -> message, from an API refusal (400 issues) or a client-side zod failure. */
 export type FieldErrors = Record<string, string>;
 
