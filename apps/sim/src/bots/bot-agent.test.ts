@@ -179,12 +179,36 @@ function bot(server: ReturnType<typeof fakeServer>, hangup: 'agent' | 'customer'
   });
 }
 
-/** A bot with the default timings whose log lines land in `logs`. */
-function loggingBot(server: ReturnType<typeof fakeServer>, logs: string[]) {
-  return new BotAgent({
+/** A bot with the default timings, started, and the log lines it writes. */
+async function startLoggingBot(server: ReturnType<typeof fakeServer>) {
+  const logs: string[] = [];
+  const b = new BotAgent({
     ...onFakeServer(server),
     onLog: (msg, f) => logs.push(`${msg} ${JSON.stringify(f)}`),
   });
+  await start(b);
+  return { b, logs };
+}
+
+/** A bot on a fresh fake server, started and READY. */
+async function readyBot(hangup: 'agent' | 'customer') {
+  const server = fakeServer();
+  const b = bot(server, hangup);
+  await start(b);
+  await vi.advanceTimersByTimeAsync(250);
+  return { server, b };
+}
+
+/** The dialer hands the agent call `callId`: READY, RESERVED, then INCALL. */
+function callArrives(server: ReturnType<typeof fakeServer>, callId: string): void {
+  server.moved('READY', 'RESERVED', callId);
+  server.moved('RESERVED', 'INCALL', callId);
+}
+
+/** The customer of `callId` hangs up: the call ends, the agent goes from INCALL to DEAD. */
+function customerHangsUp(server: ReturnType<typeof fakeServer>, callId: string): void {
+  server.ended(callId);
+  server.moved('INCALL', 'DEAD', callId);
 }
 
 /** Starts the bot (log-in and phone) on the fake timers. */
@@ -203,14 +227,10 @@ afterEach(() => {
 
 describe('bot agent', () => {
   it('logs in, goes ready, talks for talkMs, hangs up, dispositions and goes ready again', async () => {
-    const server = fakeServer();
-    const b = bot(server, 'agent');
-    await start(b);
-    await vi.advanceTimersByTimeAsync(250);
+    const { server, b } = await readyBot('agent');
     expect(server.state()).toBe('READY');
 
-    server.moved('READY', 'RESERVED', 'c1');
-    server.moved('RESERVED', 'INCALL', 'c1');
+    callArrives(server, 'c1');
     await vi.advanceTimersByTimeAsync(900);
     expect(server.requests('/hangup')).toHaveLength(0);
     await vi.advanceTimersByTimeAsync(200);
@@ -228,41 +248,28 @@ describe('bot agent', () => {
   });
 
   it('in customer mode waits for the customer to hang up, then dispositions from DEAD', async () => {
-    const server = fakeServer();
-    const b = bot(server, 'customer');
-    await start(b);
-    await vi.advanceTimersByTimeAsync(250);
-    server.moved('READY', 'RESERVED', 'c2');
-    server.moved('RESERVED', 'INCALL', 'c2');
+    const { server, b } = await readyBot('customer');
+    callArrives(server, 'c2');
     await vi.advanceTimersByTimeAsync(5000);
     expect(server.requests('/hangup')).toHaveLength(0);
-    server.ended('c2');
-    server.moved('INCALL', 'DEAD', 'c2');
+    customerHangsUp(server, 'c2');
     await vi.advanceTimersByTimeAsync(600);
     expect(server.requests('/disposition')).toHaveLength(1);
     expect(b.stats).toMatchObject({ calls: 1, hangups: 0, customerHangups: 1, dispositions: 1 });
   });
 
   it('never goes ready while a disposition is owed', async () => {
-    const server = fakeServer();
-    const b = bot(server, 'customer');
-    await start(b);
-    await vi.advanceTimersByTimeAsync(250);
+    const { server, b } = await readyBot('customer');
     const readiesBefore = server.requests('/ready').length;
-    server.moved('READY', 'RESERVED', 'c3');
-    server.moved('RESERVED', 'INCALL', 'c3');
-    server.ended('c3');
-    server.moved('INCALL', 'DEAD', 'c3');
+    callArrives(server, 'c3');
+    customerHangsUp(server, 'c3');
     await vi.advanceTimersByTimeAsync(300);
     expect(server.requests('/ready').length).toBe(readiesBefore);
     expect(b.panel.dispositionDue).toBe('c3');
   });
 
   it('backs off when the system keeps pausing it without a call', async () => {
-    const server = fakeServer();
-    const b = bot(server, 'agent');
-    await start(b);
-    await vi.advanceTimersByTimeAsync(250);
+    const { server, b } = await readyBot('agent');
     expect(server.requests('/ready')).toHaveLength(1);
     server.moved('READY', 'PAUSED', null);
     await vi.advanceTimersByTimeAsync(250);
@@ -277,9 +284,7 @@ describe('bot agent', () => {
 
   it('a phone that cannot be reached stops nothing: the bot stays logged in, paused, and retries with backoff', async () => {
     const server = fakeServer(2);
-    const logs: string[] = [];
-    const b = loggingBot(server, logs);
-    await start(b);
+    const { b, logs } = await startLoggingBot(server);
     expect(b.phoneProblem).toContain('could not call your phone');
     await vi.advanceTimersByTimeAsync(500);
     // Not ready without a phone.
@@ -320,9 +325,7 @@ describe('bot agent', () => {
 
   it('a browser-phone user on a real Asterisk (leg "down") is told to use an external phone, and waits', async () => {
     const server = fakeServer(0, 'down');
-    const logs: string[] = [];
-    const b = loggingBot(server, logs);
-    await start(b);
+    const { b } = await startLoggingBot(server);
     expect(b.phoneProblem).toContain('sim-agent-phones');
     await vi.advanceTimersByTimeAsync(500);
     expect(server.requests('/ready')).toHaveLength(0);
