@@ -41,6 +41,7 @@ import { AriServerSupervisor } from '../../apps/server/src/roles/ari-server.js';
 import { freePort, procCpuMs } from '../common/processes.js';
 import { deleteKeysWithPrefix } from '../common/redis.js';
 import { floorIndexRank } from '../common/stats.js';
+import { formatKeyValues } from '../common/table.js';
 
 interface Args {
   /** Diagnostic: skip PostgreSQL (call_log) to see its share of the cost. */
@@ -333,9 +334,8 @@ async function main(): Promise<void> {
             .join(', '),
         ],
       ];
-      const w = Math.max(...rows.map(([k]) => k.length));
       console.log('bench:ari (client + worker on the simulated PBX, Redis, PostgreSQL)');
-      for (const [k, v] of rows) console.log(`  ${k.padEnd(w)}  ${v}`);
+      console.log(formatKeyValues(rows));
     }
   } finally {
     sim.kill('SIGTERM');

@@ -7,9 +7,10 @@ import pg from 'pg';
 import { RedisKeys } from '../../apps/server/src/adapters/redis/keys.js';
 import { RedisNationalDnc } from '../../apps/server/src/adapters/redis/national-dnc.js';
 import { NPA_BITSET_BYTES } from '../../apps/server/src/ports/national-dnc.js';
-import { DialerKeys, DncCache } from '../../apps/server/src/services/dialer/index.js';
+import { createDncCache } from '../../apps/server/src/roles/dialer-parts.js';
 import { importRegistryFile } from '../../apps/server/src/services/compliance/dnc-registry/import-registry.js';
 import { floorIndexRank } from '../common/stats.js';
+import { formatMetricTable, type MetricRow } from '../common/table.js';
 
 /**
  * `npm run bench:dnc [-- --json --area-codes 400 --checks 200000 --keep]`
@@ -40,14 +41,6 @@ const CHECKS = Number(values.checks);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = 'bench_dnc';
 const GIB = 1024 ** 3;
-
-interface Row {
-  metric: string;
-  value: number;
-  unit: string;
-  goal?: string;
-  ok?: boolean;
-}
 
 const startedMs = performance.now();
 const progress = (msg: string) => {
@@ -143,7 +136,7 @@ async function main(): Promise<void> {
   const keys = new RedisKeys(PREFIX);
   const store = new RedisNationalDnc(redis, keys);
   const npas = areaCodes(AREA_CODES);
-  const rows: Row[] = [];
+  const rows: MetricRow[] = [];
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
@@ -230,7 +223,7 @@ async function main(): Promise<void> {
   // 3. Dial-time checks through the dialer's own DncCache (the pool is never used by isBlocked).
   const statsBefore = await redis.info('commandstats');
   const pool = new pg.Pool({ max: 1 });
-  const dnc = new DncCache(redis, new DialerKeys(PREFIX), pool);
+  const dnc = createDncCache(redis, new RedisKeys(PREFIX), pool);
   const sample = [...truth.entries()];
   const lat: number[] = [];
   let wrong = 0;
@@ -319,14 +312,13 @@ async function main(): Promise<void> {
     for (const r of rows) console.log(JSON.stringify(r));
     return;
   }
-  const w = Math.max(...rows.map((r) => r.metric.length));
-  console.log(`${'metric'.padEnd(w)}  ${'value'.padStart(14)}  unit       goal`);
-  for (const r of rows) {
-    const goal = r.goal ? `${r.goal} ${r.ok ? 'ok' : 'MISSED'}` : '';
-    console.log(
-      `${r.metric.padEnd(w)}  ${r.value.toLocaleString('en-US').padStart(14)}  ${r.unit.padEnd(9)}  ${goal}`,
-    );
-  }
+  console.log(
+    formatMetricTable(rows, {
+      valueWidth: 14,
+      unitWidth: 9,
+      format: (v) => v.toLocaleString('en-US'),
+    }),
+  );
 }
 
 main().catch((err: unknown) => {

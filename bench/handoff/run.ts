@@ -28,7 +28,7 @@ import { createDb } from '../../apps/server/src/adapters/postgres/database.js';
 import { PgHopperSource } from '../../apps/server/src/adapters/postgres/hopper-source.js';
 import { ensureDatabase } from '../../apps/server/src/adapters/postgres/migrate.js';
 import { AgentSessionService } from '../../apps/server/src/services/agents/agent-session.js';
-import type { HandoffSample } from '../../apps/server/src/services/dialer/index.js';
+import type { HandoffSample } from '../../apps/server/src/ports/dialer.js';
 import { HopperFiller } from '../../apps/server/src/services/hopper/hopper-filler.js';
 import { createTestDb, TEST_DATABASE_URL } from '../../apps/server/test/helpers/db.js';
 import { startBots } from '../../apps/server/test/dialer/bots.js';

@@ -11,6 +11,7 @@ import { ManualClock } from '../../apps/server/src/ports/clock.js';
 import type { HopperEntry } from '../../apps/server/src/ports/hopper.js';
 import { HopperFiller } from '../../apps/server/src/services/hopper/hopper-filler.js';
 import { nearestRank } from '../common/stats.js';
+import { formatMetricTable, type MetricRow } from '../common/table.js';
 import { BENCH_NOW, existing, generate } from './generate.js';
 
 /**
@@ -47,14 +48,6 @@ const DB_URL =
   'postgres://postgres@127.0.0.1:5432/ringside_bench_hopper';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = 'bench_hopper';
-
-interface Row {
-  metric: string;
-  value: number;
-  unit: string;
-  goal?: string;
-  ok?: boolean;
-}
 
 const progress = (msg: string) => {
   if (!values.json) process.stderr.write(`${msg}\n`);
@@ -230,7 +223,7 @@ async function main(): Promise<void> {
   sqlMs.sort((a, b) => a - b);
   const p99 = pct(refillMs, 99);
   const MiB = 1024 * 1024;
-  const rows: Row[] = [
+  const rows: MetricRow[] = [
     { metric: 'leads in campaign', value: LEADS, unit: 'leads' },
     { metric: 'refill 500 p50', value: pct(refillMs, 50), unit: 'ms' },
     { metric: 'refill 500 p99', value: p99, unit: 'ms', goal: '<= 100', ok: p99 <= 100 },
@@ -268,14 +261,7 @@ async function main(): Promise<void> {
   }
   const fmt = (v: number) =>
     v >= 1000 ? Math.round(v).toLocaleString('en-US') : v.toFixed(v < 10 ? 2 : 1);
-  const w = Math.max(...rows.map((r) => r.metric.length));
-  console.log(`${'metric'.padEnd(w)}  ${'value'.padStart(12)}  unit     goal`);
-  for (const r of rows) {
-    const goal = r.goal ? `${r.goal} ${r.ok ? 'ok' : 'MISSED'}` : '';
-    console.log(
-      `${r.metric.padEnd(w)}  ${fmt(r.value).padStart(12)}  ${r.unit.padEnd(7)}  ${goal}`,
-    );
-  }
+  console.log(formatMetricTable(rows, { valueWidth: 12, unitWidth: 7, format: fmt }));
 }
 
 main().catch((err: unknown) => {

@@ -1,5 +1,6 @@
 import type { CallView } from '../../apps/server/src/domain/pacing/index.js';
 import { NIL, SlotList } from './slot-list.js';
+import { grown } from './typed-array.js';
 
 /** Call stages in the simulator (a bridged call leaves the table: its agent carries it). */
 export const C_FREE = 0;
@@ -48,35 +49,20 @@ export class CallTable {
 
   private grow(cap: number): void {
     const old = this.cap;
-    const f64 = (a: Float64Array): Float64Array<ArrayBuffer> => {
-      const b = new Float64Array(cap);
-      b.set(a);
-      return b;
-    };
-    const i32 = (a: Int32Array): Int32Array<ArrayBuffer> => {
-      const b = new Int32Array(cap);
-      b.set(a);
-      return b;
-    };
-    const i8 = (a: Int8Array): Int8Array<ArrayBuffer> => {
-      const b = new Int8Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.stage = i8(this.stage);
-    this.kind = i8(this.kind);
-    this.err = i8(this.err);
-    this.gen = i32(this.gen);
-    this.activeIdx = i32(this.activeIdx);
-    this.nextFree = i32(this.nextFree);
-    this.activeSlots = i32(this.activeSlots);
+    this.stage = grown(this.stage, cap);
+    this.kind = grown(this.kind, cap);
+    this.err = grown(this.err, cap);
+    this.gen = grown(this.gen, cap);
+    this.activeIdx = grown(this.activeIdx, cap);
+    this.nextFree = grown(this.nextFree, cap);
+    this.activeSlots = grown(this.activeSlots, cap);
     this.waiting.grow(cap);
-    this.dialAt = f64(this.dialAt);
-    this.stageAt = f64(this.stageAt);
-    this.answerDelay = f64(this.answerDelay);
-    this.amdDelay = f64(this.amdDelay);
-    this.talk = f64(this.talk);
-    this.wrap = f64(this.wrap);
+    this.dialAt = grown(this.dialAt, cap);
+    this.stageAt = grown(this.stageAt, cap);
+    this.answerDelay = grown(this.answerDelay, cap);
+    this.amdDelay = grown(this.amdDelay, cap);
+    this.talk = grown(this.talk, cap);
+    this.wrap = grown(this.wrap, cap);
     // New slots join the free list.
     for (let i = cap - 1; i >= old; i--) {
       this.nextFree[i] = this.freeHead;

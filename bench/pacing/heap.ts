@@ -1,3 +1,5 @@
+import { grown } from './typed-array.js';
+
 /**
  * A binary min-heap of events keyed by time, in typed arrays so pushing and popping allocate
  * nothing (the arrays double when full). An event is (time, code, gen): `code` packs the kind and
@@ -80,14 +82,8 @@ export class EventHeap {
 
   private grow(): void {
     const n = this.t.length * 2;
-    const t = new Float64Array(n);
-    const c = new Int32Array(n);
-    const g = new Int32Array(n);
-    t.set(this.t);
-    c.set(this.c);
-    g.set(this.g);
-    this.t = t;
-    this.c = c;
-    this.g = g;
+    this.t = grown(this.t, n);
+    this.c = grown(this.c, n);
+    this.g = grown(this.g, n);
   }
 }

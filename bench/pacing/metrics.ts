@@ -1,10 +1,7 @@
 import type { PolicyName, RunResult } from './policy.js';
 
-/** One JSON line of `bench:pacing --json`. */
-export interface RunMetrics {
-  scenario: string;
-  policy: PolicyName;
-  seed: number;
+/** The figures of a run, and of a table row (seeds averaged). */
+interface Figures {
   abandonmentPct: number;
   worstDayPct: number;
   occupancy: number;
@@ -18,6 +15,13 @@ export interface RunMetrics {
   estimatedAmdPct: number;
   /** MACHINE verdicts sent to agents by the AMD rule, per agent-hour. */
   machineToAgentsPerAgentHour: number;
+}
+
+/** One JSON line of `bench:pacing --json`. */
+export interface RunMetrics extends Figures {
+  scenario: string;
+  policy: PolicyName;
+  seed: number;
 }
 
 export function metricsOf(
@@ -48,22 +52,11 @@ export function metricsOf(
 }
 
 /** A table row: seeds averaged, the worst seed's abandonment and worst day kept. */
-export interface Row {
+export interface Row extends Figures {
   scenario: string;
   policy: PolicyName;
   seeds: number;
-  abandonmentPct: number;
   worstSeedAbandonmentPct: number;
-  worstDayPct: number;
-  occupancy: number;
-  waitSPerAgentHour: number;
-  connectsPerAgentHour: number;
-  dialsPerAgentHour: number;
-  linesPerAgent: number;
-  /** AMD errors (scenarios with amdErrors): people hung up on by AMD and the ledger's estimate, %. */
-  amdAbandonmentPct: number;
-  estimatedAmdPct: number;
-  machineToAgentsPerAgentHour: number;
   /** (occupancy - progressive) / (oracle - progressive); null without both references. */
   g: number | null;
   /** The dial level used (ratio). */

@@ -20,8 +20,7 @@ import type { Policy } from './policy.js';
 import type { Sim } from './sim.js';
 
 // Local copies of hot constants (imported bindings may be read through getters once transpiled).
-const A_OUT = policyModule.A_OUT;
-const A_READY = policyModule.A_READY;
+const { A_OUT, A_READY } = policyModule;
 
 /**
  * Seconds between two decisions, the same for every policy of a scenario. Production decides at

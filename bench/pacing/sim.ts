@@ -16,29 +16,11 @@ import { NIL } from './slot-list.js';
 
 // Local copies: imported bindings may be read through getters once transpiled, and these are
 // read on every dial.
-const L_AMD_HUMAN = leadFields.L_AMD_HUMAN;
-const L_AMD_MACHINE = leadFields.L_AMD_MACHINE;
-const L_FAILED_DELAY = leadFields.L_FAILED_DELAY;
-const L_LIVE_DELAY = leadFields.L_LIVE_DELAY;
-const L_MACHINE_DELAY = leadFields.L_MACHINE_DELAY;
-const L_TALK = leadFields.L_TALK;
-const L_U = leadFields.L_U;
-const L_U_ERR = leadFields.L_U_ERR;
-const L_WRAP = leadFields.L_WRAP;
-const liveAt = scenarioModule.liveAt;
-const A_OUT = policyModule.A_OUT;
-const A_READY = policyModule.A_READY;
-const A_PAUSED = policyModule.A_PAUSED;
-const A_INCALL = policyModule.A_INCALL;
-const A_WRAP = policyModule.A_WRAP;
-const MACHINE_AS_HUMAN_TALK_S = policyModule.MACHINE_AS_HUMAN_TALK_S;
-const C_AMD = callsModule.C_AMD;
-const C_RINGING = callsModule.C_RINGING;
-const C_WAITING = callsModule.C_WAITING;
-const K_LIVE = callsModule.K_LIVE;
-const K_MACHINE = callsModule.K_MACHINE;
-const K_FAILED = callsModule.K_FAILED;
-const K_NOANSWER = callsModule.K_NOANSWER;
+const { L_AMD_HUMAN, L_AMD_MACHINE, L_FAILED_DELAY, L_LIVE_DELAY, L_MACHINE_DELAY } = leadFields;
+const { L_TALK, L_U, L_U_ERR, L_WRAP } = leadFields;
+const { liveAt } = scenarioModule;
+const { A_OUT, A_READY, A_PAUSED, A_INCALL, A_WRAP, MACHINE_AS_HUMAN_TALK_S } = policyModule;
+const { C_AMD, C_RINGING, C_WAITING, K_LIVE, K_MACHINE, K_FAILED, K_NOANSWER } = callsModule;
 
 /** Event kinds (low 4 bits of the code; the rest is the agent or call slot). */
 const E_TICK = 0;

@@ -1,3 +1,5 @@
+import { grown } from './typed-array.js';
+
 /** The empty link of a SlotList (and "no agent" / "no call" in the simulator). */
 export const NIL = -1;
 
@@ -21,12 +23,8 @@ export class SlotList {
 
   /** Room for slots up to `capacity - 1`; the slots already linked keep their links. */
   grow(capacity: number): void {
-    const prev = new Int32Array(capacity);
-    const next = new Int32Array(capacity);
-    prev.set(this.prev);
-    next.set(this.next);
-    this.prev = prev;
-    this.next = next;
+    this.prev = grown(this.prev, capacity);
+    this.next = grown(this.next, capacity);
   }
 
   push(s: number): void {

@@ -37,6 +37,7 @@ import { signSession } from '../../apps/server/src/http/session.js';
 import type { AgentStatus, LiveCall } from '../../apps/server/src/ports/state-store.js';
 import { deleteKeysWithPrefix } from '../common/redis.js';
 import { nearestRank } from '../common/stats.js';
+import { formatKeyValues } from '../common/table.js';
 
 interface Args {
   mode: 'calls' | 'states';
@@ -435,9 +436,8 @@ async function main(): Promise<void> {
       ],
       ['machine load', `${result.loadAvg1m} (1 min average, ${result.cores} cores)`],
     ];
-    const w = Math.max(...rows.map(([k]) => k.length));
     console.log('\nrealtime gateway: Redis state change -> agent WebSocket');
-    for (const [k, v] of rows) console.log(`  ${k.padEnd(w)}  ${v}`);
+    console.log(formatKeyValues(rows));
   }
 
   // --- Clean up.
