@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import type { FastifyRequest } from 'fastify';
 import type { AgentId, Role } from '@ringside/protocol';
-import type { UserRecord, UsersRepo } from '../adapters/postgres/users.js';
+import type { UserRecord, UsersRepo } from '../ports/users.js';
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
 import type { RouteAuth } from './route.js';
 import { tokenFrom, verifySession } from './session.js';

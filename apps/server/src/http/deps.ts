@@ -12,21 +12,21 @@ import type {
   Campaign,
   CampaignId,
   CampaignPatch,
-  DispositionBody,
   ImportMapping,
   ImportReport,
   ListId,
   TelephonyStatusResponse,
 } from '@ringside/protocol';
-import type { AuditLog } from '../adapters/postgres/audit.js';
+import type { AuditLog } from '../ports/audit.js';
 import type { AdminRepos } from './routes/admin-people.js';
-import type { LeadsRepo } from '../adapters/postgres/leads.js';
+import type { LeadsRepo } from '../ports/leads.js';
 import type { DispositionsRepo, PauseCodesRepo } from '../adapters/postgres/dispositions.js';
-import type { UsersRepo } from '../adapters/postgres/users.js';
+import type { UsersRepo } from '../ports/users.js';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
 import type { EventBus } from '../ports/event-bus.js';
-import type { AgentStatus, StateStore } from '../ports/state-store.js';
+import type { AgentPresence, AgentSessionApi } from '../ports/agents.js';
+import type { StateStore } from '../ports/state-store.js';
 
 /**
  * What the HTTP API and the WebSocket gateway need, as narrow interfaces: roles/api.ts wires the
@@ -70,30 +70,6 @@ export interface ImportLeadsArgs {
 
 /** The lead-import service (services/import). */
 export type ImportLeadsFn = (args: ImportLeadsArgs) => Promise<ImportReport>;
-
-/**
- * The agent's own session actions (services/agents/agent-session.ts). Each one validates the
- * transition with the agent state machine and throws IllegalTransitionError when refused.
- */
-export interface AgentSessionApi {
-  login(agentId: AgentId, campaignId: CampaignId): Promise<AgentStatus>;
-  ready(agentId: AgentId): Promise<AgentStatus>;
-  /** `reason`: 'agent', or 'system:heartbeat-lost' when the gateway pauses a vanished agent. */
-  pause(agentId: AgentId, code: string, reason: string): Promise<AgentStatus>;
-  logout(agentId: AgentId): Promise<AgentStatus | null>;
-  dispose(agentId: AgentId, input: DispositionBody): Promise<AgentStatus>;
-}
-
-/**
- * Where agents' WebSocket heartbeats are visible to every api process (Redis, with a TTL), so
- * that the process an agent left does not pause it while it is connected to another one.
- * Optional: without it each process judges by its own sockets only.
- */
-export interface AgentPresence {
-  /** The agent is alive on some socket; forget it after `ttlMs` without another touch. */
-  touch(agentId: AgentId, ttlMs: number): Promise<void>;
-  isPresent(agentId: AgentId): Promise<boolean>;
-}
 
 /**
  * Telephony commands for the agent's own phone leg and calls. The api role has no ARI connection

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import type { Role } from '@ringside/protocol';
 import { createAuditLog } from '../../src/adapters/postgres/audit.js';
-import { createUsersRepo, type UserRecord } from '../../src/adapters/postgres/users.js';
+import { createUsersRepo } from '../../src/adapters/postgres/users.js';
+import { type UserRecord } from '../../src/ports/users.js';
 import { createCampaignsRepo } from '../../src/adapters/postgres/campaigns.js';
 import { createDb } from '../../src/adapters/postgres/database.js';
 import { createLeadsRepo } from '../../src/adapters/postgres/leads.js';
@@ -10,10 +11,8 @@ import {
   createDispositionsRepo,
   createPauseCodesRepo,
 } from '../../src/adapters/postgres/dispositions.js';
-import { AgentLogRepository } from '../../src/adapters/postgres/agent-log.js';
 import { buildApp } from '../../src/http/app.js';
-import { agentSessionApi } from '../../src/http/agent-session-api.js';
-import { AgentSessionService } from '../../src/services/agents/agent-session.js';
+import { agentControlWithoutTelephony } from '../../src/roles/api-agents.js';
 import { campaignsApi } from '../../src/http/campaigns-api.js';
 import { hashPassword } from '../../src/http/auth.js';
 import { importLeads } from '../../src/services/import/index.js';
@@ -112,15 +111,17 @@ export async function createHarness(
       imports.push(args);
       return importLeads({ pool: db.pool, logger }, args);
     },
-    agentSessions: agentSessionApi(
-      new AgentSessionService({
-        store,
-        log: new AgentLogRepository(db.pool),
-        clock: systemClock,
-        logger,
-      }),
+    // The api role's sessions, dispositions and supervisor actions, without Asterisk.
+    ...agentControlWithoutTelephony({
+      pool: db.pool,
+      db: createDb(db.pool),
+      redis: rc.redis,
+      prefix: rc.prefix,
+      store,
+      bus,
+      clock: systemClock,
       logger,
-    ),
+    }),
     stateStore: store,
     eventBus: bus,
     health: {

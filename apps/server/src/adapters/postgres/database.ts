@@ -1,5 +1,7 @@
 import { Kysely, PostgresDialect, type ColumnType, type GeneratedAlways } from 'kysely';
 import type pg from 'pg';
+import type { JsonValue, JsonObject } from '../../ports/json.js';
+import type { TzSource } from '../../ports/leads.js';
 
 /**
  * Kysely typing of the schema in migrations/ (one interface per table, column names as in SQL).
@@ -25,9 +27,6 @@ export type Instant = ColumnType<
   Date | string | null
 >;
 
-export type JsonPrimitive = string | number | boolean | null;
-export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue };
-export type JsonObject = { [key: string]: JsonValue };
 /**
  * jsonb: read parsed; written as a JSON string (JSON.stringify), because node-postgres would send a
  * JS array as a PostgreSQL array literal, not as JSON.
@@ -38,7 +37,6 @@ export type UserRole = 'admin' | 'supervisor' | 'agent';
 export type DialMethod = 'manual' | 'progressive' | 'ratio' | 'predictive';
 export type MachineAction = 'hangup' | 'message';
 export type WrapupTimeoutAction = 'disposition' | 'pause';
-export type TzSource = 'postal_code' | 'area_code' | 'country' | 'manual' | 'unknown';
 export type CallbackStatus = 'PENDING' | 'QUEUED' | 'DONE' | 'CANCELED';
 export type AmdResult = 'HUMAN' | 'MACHINE' | 'NOTSURE';
 export type ImportStatus = 'running' | 'done' | 'failed';

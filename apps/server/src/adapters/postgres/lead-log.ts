@@ -1,50 +1,7 @@
 import type { LeadId } from '@ringside/protocol';
-import type { Db, JsonObject } from './database.js';
+import type { Db } from './database.js';
 import { idParam } from './pg-errors.js';
-
-/** Kinds written so far; free text in the table so later issues can add kinds. */
-export type LeadLogKind =
-  | 'imported'
-  | 'queued'
-  | 'dialed'
-  | 'answered'
-  | 'dropped'
-  | 'disposed'
-  | 'callback'
-  | 'dnc'
-  | 'recycled'
-  | 'edited'
-  /** A transfer handed the call to another agent (agent = the one who handed it over). */
-  | 'transferred'
-  | (string & {});
-
-export interface LeadLogEntry {
-  id: string;
-  leadId: LeadId;
-  at: Date;
-  kind: LeadLogKind;
-  callId: string | null;
-  agentId: string | null;
-  /** Ids and codes only: no phone numbers or names. */
-  detail: JsonObject;
-}
-
-export interface NewLeadLogEntry {
-  leadId: string;
-  kind: LeadLogKind;
-  /** Default: now (the database clock). */
-  at?: Date;
-  callId?: string | null;
-  agentId?: string | null;
-  detail?: JsonObject;
-}
-
-/** lead_log: every event in a lead's life, appended in bulk. */
-export interface LeadLogRepo {
-  append(entries: NewLeadLogEntry[]): Promise<void>;
-  /** Oldest first. */
-  forLead(leadId: string, opts?: { limit?: number }): Promise<LeadLogEntry[]>;
-}
+import type { LeadLogRepo } from '../../ports/leads.js';
 
 export function createLeadLogRepo(db: Db): LeadLogRepo {
   return {

@@ -1,55 +1,10 @@
 import type { LeadId, ListId } from '@ringside/protocol';
 import type { Selectable } from 'kysely';
 import { ValidationError } from '../../errors.js';
-import type { Db, JsonObject, LeadsTable, TzSource } from './database.js';
-import { createLeadLogRepo, type LeadLogEntry } from './lead-log.js';
+import type { Db, LeadsTable } from './database.js';
+import type { Lead, LeadsRepo } from '../../ports/leads.js';
+import { createLeadLogRepo } from './lead-log.js';
 import { idParam } from './pg-errors.js';
-
-export interface Lead {
-  id: LeadId;
-  listId: ListId;
-  /** E.164. */
-  phone: string;
-  altPhones: string[];
-  firstName: string | null;
-  lastName: string | null;
-  address: string | null;
-  city: string | null;
-  state: string | null;
-  postalCode: string | null;
-  country: string;
-  /** The one zone when known; null when unknown or split (see tzCandidates). */
-  timeZone: string | null;
-  tzCandidates: string[];
-  tzSource: TzSource;
-  status: string;
-  final: boolean;
-  attempts: number;
-  lastCalledAt: Date | null;
-  lastCallId: string | null;
-  nextEligibleAt: Date;
-  custom: JsonObject;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-export interface LeadSearch {
-  /** Exact E.164 number (digits and a leading + only). */
-  phone?: string;
-  /** Prefix of the last name or first name, case-insensitive (at least 2 characters). */
-  name?: string;
-  listId?: string;
-  campaignId?: string;
-  /** Default 50, at most 500. */
-  limit?: number;
-}
-
-export interface LeadsRepo {
-  get(id: string): Promise<Lead | null>;
-  search(q: LeadSearch): Promise<Lead[]>;
-  /** The lead's lead_log, oldest first. */
-  history(id: string, opts?: { limit?: number }): Promise<LeadLogEntry[]>;
-}
 
 export function toLead(r: Selectable<LeadsTable>): Lead {
   return {

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { IdParams, OkResponse, TeamBody, TeamList, TeamView } from '@ringside/protocol';
 import type { CampaignsRepo } from '../../adapters/postgres/campaigns.js';
-import type { TeamsRepo } from '../../adapters/postgres/teams.js';
-import type { UsersAdminRepo } from '../../adapters/postgres/users.js';
+import type { TeamsRepo } from '../../ports/teams.js';
+import type { UsersAdminRepo } from '../../ports/users.js';
 import { UnavailableError } from '../../errors.js';
 import type { AppDeps } from '../deps.js';
 import { defineRoute } from '../route.js';

@@ -10,7 +10,7 @@ import {
   TwoFactorSetupResponse,
   TwoFactorStatus,
 } from '@ringside/protocol';
-import type { UserRecord } from '../../adapters/postgres/users.js';
+import type { UserRecord } from '../../ports/users.js';
 import {
   NotFoundError,
   UnauthorizedError,

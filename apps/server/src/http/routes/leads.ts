@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { IdParams, LeadList, LeadResponse, LeadSearchQuery } from '@ringside/protocol';
 import type { CallId, LeadView } from '@ringside/protocol';
-import type { Lead } from '../../adapters/postgres/leads.js';
+import type { Lead } from '../../ports/leads.js';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../../errors.js';
 import { agentIdOf } from '../auth.js';
 import type { AppDeps } from '../deps.js';

@@ -12,7 +12,7 @@ import {
   UserView,
 } from '@ringside/protocol';
 import type { AgentId } from '@ringside/protocol';
-import type { UserPatch, UserRecord } from '../../adapters/postgres/users.js';
+import type { UserPatch, UserRecord } from '../../ports/users.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import { hashPassword } from '../auth.js';
 import type { AppDeps } from '../deps.js';
