@@ -174,47 +174,41 @@ describe('ARI errors, authentication and the control API', () => {
   it('answers the other documented errors with Asterisk messages', async () => {
     pbx = await startTestPbx({ port: 0 });
     const url = pbx.url;
-    const cases: Array<[string, string, Record<string, string>, number, unknown]> = [
-      ['DELETE', '/channels/nope', {}, 404, { message: 'Channel not found' }],
-      ['GET', '/bridges/nope', {}, 404, { message: 'Bridge not found' }],
-      ['DELETE', '/bridges/nope', {}, 404, { message: 'Bridge not found' }],
-      ['POST', '/channels/nope/play', { media: 'sound:x' }, 404, { message: 'Channel not found' }],
-      ['POST', '/channels/nope/answer', {}, 404, { message: 'Channel not found' }],
-      [
-        'GET',
-        '/channels/nope/variable',
-        { variable: 'X' },
-        404,
-        { message: 'Provided channel was not found' },
-      ],
+    const cases: Array<[string, string, Record<string, string>, number, string]> = [
+      ['DELETE', '/channels/nope', {}, 404, 'Channel not found'],
+      ['GET', '/bridges/nope', {}, 404, 'Bridge not found'],
+      ['DELETE', '/bridges/nope', {}, 404, 'Bridge not found'],
+      ['POST', '/channels/nope/play', { media: 'sound:x' }, 404, 'Channel not found'],
+      ['POST', '/channels/nope/answer', {}, 404, 'Channel not found'],
+      ['GET', '/channels/nope/variable', { variable: 'X' }, 404, 'Provided channel was not found'],
       [
         'POST',
         '/channels/nope/snoop',
         { spy: 'both', app: 'dialer' },
         404,
-        { message: 'Provided channel was not found' },
+        'Provided channel was not found',
       ],
-      ['GET', '/playbacks/nope', {}, 404, { message: 'The playback cannot be found' }],
+      ['GET', '/playbacks/nope', {}, 404, 'The playback cannot be found'],
       [
         'POST',
         '/channels',
         { endpoint: 'Local/1@sim-customers' },
         400,
-        { message: 'Application or extension must be specified' },
+        'Application or extension must be specified',
       ],
       [
         'POST',
         '/channels',
         { endpoint: 'nonsense', app: 'dialer' },
         400,
-        { message: 'Invalid endpoint specified' },
+        'Invalid endpoint specified',
       ],
-      ['GET', '/applications/nobody', {}, 404, { message: 'Application not found' }],
-      ['GET', '/nothing-here', {}, 404, { message: 'Resource not found' }],
+      ['GET', '/applications/nobody', {}, 404, 'Application not found'],
+      ['GET', '/nothing-here', {}, 404, 'Resource not found'],
     ];
-    for (const [method, path, query, status, body] of cases) {
+    for (const [method, path, query, status, message] of cases) {
       const got = await ariRequest(url, method, path, query);
-      expect(got, `${method} ${path}`).toEqual({ status, body });
+      expect(got, `${method} ${path}`).toEqual({ status, body: { message } });
     }
     // A channel that is not in Stasis cannot be bridged (422) or played to (409).
     await ariRequest(url, 'POST', '/bridges', { bridgeId: 'b1' });
@@ -297,8 +291,7 @@ describe('ARI errors, authentication and the control API', () => {
   });
 
   it('keeps calls up when the events WebSocket is cut, and lists them to a reconnecting client', async () => {
-    const scheduler = new ManualScheduler();
-    pbx = await startTestPbx({ port: 0, scheduler });
+    pbx = await startTestPbx({ port: 0, scheduler: new ManualScheduler() });
     const first = await collectEvents(pbx.eventsUrl);
     await ariRequest(pbx.url, 'POST', '/channels', {
       endpoint: 'Local/agent@agents',
@@ -322,8 +315,7 @@ describe('ARI errors, authentication and the control API', () => {
   });
 
   it('replaces an app connection like Asterisk and filters events without subscribeAll', async () => {
-    const scheduler = new ManualScheduler();
-    pbx = await startTestPbx({ port: 0, scheduler });
+    pbx = await startTestPbx({ port: 0, scheduler: new ManualScheduler() });
     const old = await collectEvents(pbx.eventsUrl);
     const replacing = await collectEvents(pbx.eventsUrl);
     await old.settle();
