@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { TwoFactorSetupResponse, TwoFactorStatus } from '@ringside/protocol';
 import { refusalMessage, type ApiClient } from '../core/api.js';
 import { AuthenticatorKey, RecoveryCodeList } from './TwoFactorParts.js';
+import { ErrorNotice } from './ui.js';
 
 type Step =
   | { kind: 'status'; status: TwoFactorStatus }
@@ -131,11 +132,7 @@ export function MyTwoFactor(props: { api: ApiClient }) {
           </button>
         </>
       )}
-      {error && (
-        <p role="alert" className="notice error">
-          {error}
-        </p>
-      )}
+      <ErrorNotice message={error} />
     </details>
   );
 }

@@ -4,6 +4,7 @@ import type { ApiClient } from '../../core/api.js';
 import { describeEnd, guard, stateOf } from '../../core/panel/index.js';
 import { fillScript } from '../../core/script.js';
 import { localTime } from '../../core/timezone.js';
+import { ErrorNotice } from '../../app/ui.js';
 import type { PanelController } from '../../app/usePanel.js';
 import { ActionButton, type Focusers } from './AgentPanel.js';
 import { AmdMarks } from './AmdMarks.js';
@@ -92,6 +93,12 @@ export function CallPanel(props: {
         text: transferKind === 'warm' ? 'Consulting the transfer target…' : 'Call transferred.',
       });
     });
+  /** Ends a warm transfer's consultation: completes it, or cancels it back to the agent. */
+  const endWarm = (end: () => Promise<unknown>) =>
+    void act('transfer', async () => {
+      await end();
+      setWarmPending(false);
+    });
   const sendDigits = (d: string) =>
     void act('dtmf', async () => {
       if (!/^[0-9*#]{1,32}$/.test(d)) throw new Error('Tones are 0-9, * and #.');
@@ -110,11 +117,7 @@ export function CallPanel(props: {
               ? 'Manual call'
               : 'Call connected'}
       </h2>
-      {end && (
-        <p role="alert" className="notice error">
-          {end.message}
-        </p>
-      )}
+      <ErrorNotice message={end?.message ?? null} />
       <section aria-label="Lead">
         <h3>{state.lead?.status === 'loading' ? 'Loading lead…' : name}</h3>
         {state.lead?.status === 'failed' && <p className="tone-problem">{state.lead.error}</p>}
@@ -239,26 +242,10 @@ export function CallPanel(props: {
           </ActionButton>
           {warmPending && (
             <>
-              <button
-                type="button"
-                onClick={() =>
-                  void act('transfer', async () => {
-                    await api.transferComplete(callId);
-                    setWarmPending(false);
-                  })
-                }
-              >
+              <button type="button" onClick={() => endWarm(() => api.transferComplete(callId))}>
                 Complete transfer
               </button>
-              <button
-                type="button"
-                onClick={() =>
-                  void act('transfer', async () => {
-                    await api.transferCancel(callId);
-                    setWarmPending(false);
-                  })
-                }
-              >
+              <button type="button" onClick={() => endWarm(() => api.transferCancel(callId))}>
                 Cancel transfer
               </button>
             </>

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import type { Me, TwoFactorSetupResponse } from '@ringside/protocol';
 import { AuthenticatorKey, RecoveryCodeList } from '../../app/TwoFactorParts.js';
+import { ErrorNotice } from '../../app/ui.js';
 import { ApiError, refusalMessage, type ApiClient } from '../../core/api.js';
 
 /**
@@ -144,11 +145,7 @@ export function Login({ api, onSignedIn }: { api: ApiClient; onSignedIn(me: Me):
             </button>
           </>
         )}
-        {error && (
-          <p role="alert" className="notice error">
-            {error}
-          </p>
-        )}
+        <ErrorNotice message={error} />
       </form>
     </main>
   );

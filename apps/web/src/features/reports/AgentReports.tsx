@@ -1,6 +1,6 @@
 import type { AgentPerformanceReport, AgentTimeReport } from '@ringside/protocol';
 import { StackedBarChart } from './charts/StackedBarChart.js';
-import { ReportTable, type ReportColumn } from './ReportTable.js';
+import { Table, type Column } from '../../app/ui.js';
 import { formatByCode, formatCount, formatDurationMs, formatPct } from './format.js';
 import { AGENT_TIME_SEGMENTS, agentTimeBars } from './series.js';
 
@@ -10,7 +10,7 @@ const CHART_AGENTS = 30;
 type TimeRow = AgentTimeReport['rows'][number];
 type PerformanceRow = AgentPerformanceReport['rows'][number];
 
-const AGENT_TIME_COLUMNS: ReadonlyArray<ReportColumn<TimeRow>> = [
+const AGENT_TIME_COLUMNS: ReadonlyArray<Column<TimeRow>> = [
   { header: 'Agent', cell: (r) => r.agentName },
   { header: 'Team', cell: (r) => r.teamId ?? '-' },
   { header: 'Login', cell: (r) => formatDurationMs(r.loginMs) },
@@ -23,7 +23,7 @@ const AGENT_TIME_COLUMNS: ReadonlyArray<ReportColumn<TimeRow>> = [
   { header: 'Occupancy', cell: (r) => formatPct(r.occupancyPct) },
 ];
 
-const AGENT_PERFORMANCE_COLUMNS: ReadonlyArray<ReportColumn<PerformanceRow>> = [
+const AGENT_PERFORMANCE_COLUMNS: ReadonlyArray<Column<PerformanceRow>> = [
   { header: 'Agent', cell: (r) => r.agentName },
   { header: 'Team', cell: (r) => r.teamId ?? '-' },
   { header: 'Calls', cell: (r) => formatCount(r.calls) },
@@ -64,7 +64,9 @@ export function AgentTimeView(props: { data: AgentTimeReport }) {
           formatValue={formatDurationMs}
         />
       )}
-      <ReportTable
+      <Table
+        className="rp-table"
+        rowHeader
         columns={AGENT_TIME_COLUMNS}
         rows={rows}
         rowKey={(r) => r.agentId}
@@ -80,7 +82,9 @@ export function AgentPerformanceView(props: { data: AgentPerformanceReport }) {
   const rows = props.data.rows;
   return (
     <>
-      <ReportTable
+      <Table
+        className="rp-table"
+        rowHeader
         columns={AGENT_PERFORMANCE_COLUMNS}
         rows={rows}
         rowKey={(r) => r.agentId}

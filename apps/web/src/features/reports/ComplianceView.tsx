@@ -1,7 +1,7 @@
 import type { ComplianceCampaign, ComplianceReport } from '@ringside/protocol';
 import { LineChart } from './charts/LineChart.js';
 import { formatCount, formatDay, formatInstant, formatPct, formatSeconds } from './format.js';
-import { ReportTable, type ReportColumn } from './ReportTable.js';
+import { Table, type Column } from '../../app/ui.js';
 import { dropRateSeries } from './series.js';
 
 /** Drops listed on the page; the CSV export has every one. */
@@ -57,7 +57,7 @@ function CampaignTrend(props: {
 
 type DropRow = ComplianceReport['drops'][number];
 
-const CAMPAIGN_COLUMNS: ReadonlyArray<ReportColumn<ComplianceCampaign>> = [
+const CAMPAIGN_COLUMNS: ReadonlyArray<Column<ComplianceCampaign>> = [
   { header: 'Campaign', cell: (c) => c.campaignName },
   { header: 'Human answers', cell: (c) => formatCount(c.humanAnswers) },
   { header: 'Drops', cell: (c) => formatCount(c.drops) },
@@ -67,7 +67,7 @@ const CAMPAIGN_COLUMNS: ReadonlyArray<ReportColumn<ComplianceCampaign>> = [
 ];
 
 /** The drops table; `names` gives a campaign's name by id. */
-function dropColumns(names: ReadonlyMap<string, string>): ReadonlyArray<ReportColumn<DropRow>> {
+function dropColumns(names: ReadonlyMap<string, string>): ReadonlyArray<Column<DropRow>> {
   return [
     { header: 'Answered at (UTC)', cell: (x) => formatInstant(x.answeredAtMs) },
     { header: 'Campaign', cell: (x) => names.get(x.campaignId) ?? x.campaignId },
@@ -106,7 +106,9 @@ export function ComplianceView(props: {
         {props.prior === null &&
           ' (The rolling rate of the first days counts only days inside this window.)'}
       </p>
-      <ReportTable
+      <Table
+        className="rp-table"
+        rowHeader
         columns={CAMPAIGN_COLUMNS}
         rows={d.campaigns}
         rowKey={(c) => c.campaignId}
@@ -129,7 +131,9 @@ export function ComplianceView(props: {
           : ''}
         )
       </h3>
-      <ReportTable
+      <Table
+        className="rp-table"
+        rowHeader
         columns={dropColumns(names)}
         rows={d.drops.slice(0, DROPS_SHOWN)}
         rowKey={(x) => x.callId}

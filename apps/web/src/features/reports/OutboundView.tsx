@@ -1,7 +1,7 @@
 import type { OutboundReport, OutboundRow } from '@ringside/protocol';
 import { LineChart } from './charts/LineChart.js';
 import { formatCount, formatDay, formatHour, formatPct, formatSeconds } from './format.js';
-import { ReportTable, type ReportColumn } from './ReportTable.js';
+import { Table, type Column } from '../../app/ui.js';
 import { outboundSeries } from './series.js';
 
 const HOUR_MS = 3_600_000;
@@ -21,7 +21,7 @@ function groupLabel(
 function outboundColumns(
   groupBy: OutboundReport['groupBy'],
   campaignName: (id: string) => string,
-): Array<ReportColumn<OutboundRow>> {
+): Array<Column<OutboundRow>> {
   return [
     {
       header: groupBy === 'hour' ? 'Hour' : groupBy === 'list' ? 'List' : 'Campaign',
@@ -101,7 +101,9 @@ export function OutboundView(props: {
   return (
     <>
       {chart}
-      <ReportTable
+      <Table
+        className="rp-table"
+        rowHeader
         columns={outboundColumns(groupBy, props.campaignName)}
         rows={rows}
         rowKey={(r, i) => `${r.hourAtMs ?? ''}-${r.campaignId ?? ''}-${r.listId ?? ''}-${i}`}

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { Table, type Column } from '../../../app/ui.js';
 import { ApiError } from '../../../core/api.js';
 
 /**
@@ -173,10 +174,7 @@ export function SelectField(props: {
   );
 }
 
-export interface Column<T> {
-  header: string;
-  cell(row: T): ReactNode;
-}
+export type { Column };
 
 /** A plain table with a caption (for screen readers) and one row per item. */
 export function DataTable<T>(props: {
@@ -188,40 +186,17 @@ export function DataTable<T>(props: {
   empty?: string;
 }) {
   return (
-    <table>
-      <caption className="sr-only">{props.caption}</caption>
-      <thead>
-        <tr>
-          {props.columns.map((c) => (
-            <th key={c.header} scope="col">
-              {c.header}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {props.rows.length === 0 ? (
-          <tr>
-            <td colSpan={props.columns.length}>{props.empty ?? 'Nothing yet.'}</td>
-          </tr>
-        ) : (
-          props.rows.map((r) => {
-            const key = props.rowKey(r);
-            return (
-              <tr
-                key={key}
-                data-key={key}
-                aria-selected={props.selectedKey === key ? true : undefined}
-              >
-                {props.columns.map((c) => (
-                  <td key={c.header}>{c.cell(r)}</td>
-                ))}
-              </tr>
-            );
-          })
-        )}
-      </tbody>
-    </table>
+    <Table
+      caption={props.caption}
+      columns={props.columns}
+      rows={props.rows}
+      rowKey={(r) => props.rowKey(r)}
+      rowAttrs={(r) => {
+        const key = props.rowKey(r);
+        return { 'data-key': key, 'aria-selected': props.selectedKey === key ? true : undefined };
+      }}
+      empty={props.empty ?? 'Nothing yet.'}
+    />
   );
 }
 

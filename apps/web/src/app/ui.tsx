@@ -1,0 +1,83 @@
+import type { ReactNode } from 'react';
+
+/**
+ * Small presentational pieces the features share: an error notice and a table over columns.
+ * No state and no requests here.
+ */
+
+/** An error the user must see (announced at once); nothing when `message` is null. */
+export function ErrorNotice(props: { message: string | null }) {
+  if (!props.message) return null;
+  return (
+    <p role="alert" className="notice error">
+      {props.message}
+    </p>
+  );
+}
+
+/** One column of a table: its header, and the cell of a row. */
+export interface Column<T> {
+  header: string;
+  cell(row: T): ReactNode;
+}
+
+/** Attributes of a table row: a class, ARIA state, data-* for tests. */
+export type RowAttrs = {
+  className?: string | undefined;
+  'aria-selected'?: boolean | undefined;
+} & { [data: `data-${string}`]: string };
+
+/**
+ * A table over `columns`, one row per item. `rowHeader`: the first cell is the row's header
+ * (`<th scope="row">`), so a screen reader names each cell by row and column. `empty`: a row
+ * that says so when there are no rows (none when omitted).
+ */
+export function Table<T>(props: {
+  columns: ReadonlyArray<Column<T>>;
+  rows: readonly T[];
+  rowKey(row: T, index: number): string;
+  rowAttrs?(row: T): RowAttrs;
+  className?: string;
+  /** Read by screen readers only. */
+  caption?: string;
+  rowHeader?: boolean;
+  empty?: string;
+}) {
+  const cells = (r: T) =>
+    props.columns.map((c, i) =>
+      i === 0 && props.rowHeader ? (
+        <th key={c.header} scope="row">
+          {c.cell(r)}
+        </th>
+      ) : (
+        <td key={c.header}>{c.cell(r)}</td>
+      ),
+    );
+  return (
+    <table className={props.className}>
+      {props.caption !== undefined && <caption className="sr-only">{props.caption}</caption>}
+      <thead>
+        <tr>
+          {props.columns.map((c) => (
+            <th key={c.header} scope="col">
+              {c.header}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {props.rows.length === 0 && props.empty !== undefined ? (
+          <tr>
+            <td colSpan={props.columns.length}>{props.empty}</td>
+          </tr>
+        ) : (
+          props.rows.map((r, i) => (
+            <tr key={props.rowKey(r, i)} {...props.rowAttrs?.(r)}>
+              {cells(r)}
+            </tr>
+          ))
+        )}
+      </tbody>
+    </table>
+  );
+}
