@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ImportRowError, LeadView, NumericId } from './http.js';
+import { code, patchBody, typedText } from './fields.js';
+import { DispositionView, ImportRowError, LeadView, NumericId, PauseCodeView } from './http.js';
 
 /**
  * Admin API bodies and answers for lead lists, import previews and jobs, dispositions, pause
@@ -7,13 +8,8 @@ import { ImportRowError, LeadView, NumericId } from './http.js';
  * so a bad value is a 400 naming the field rather than a constraint violation.
  */
 
-const Name = z
-  .string()
-  .trim()
-  .min(1, 'must not be empty')
-  .max(100, 'must be at most 100 characters');
-const Code = z.string().regex(/^[A-Z0-9_]{1,16}$/, 'must be 1-16 of A-Z 0-9 _');
-const atLeastOne = (u: object) => Object.keys(u).length > 0;
+const Name = typedText(100);
+const Code = code();
 
 // ---------------------------------------------------------------------------------------------
 // Lists
@@ -55,11 +51,7 @@ export const ListCreateBody = z
   .strict();
 export type ListCreateBody = z.infer<typeof ListCreateBody>;
 
-export const ListUpdateBody = z
-  .object({ name: Name, active: z.boolean() })
-  .partial()
-  .strict()
-  .refine(atLeastOne, { message: 'must change at least one field' });
+export const ListUpdateBody = patchBody({ name: Name, active: z.boolean() });
 export type ListUpdateBody = z.infer<typeof ListUpdateBody>;
 
 // ---------------------------------------------------------------------------------------------
@@ -166,13 +158,7 @@ export const AdminDisposition = z.object({
   id: NumericId,
   /** null: system-wide. */
   campaignId: NumericId.nullable(),
-  code: z.string(),
-  name: z.string(),
-  humanAnswered: z.boolean(),
-  sale: z.boolean(),
-  dnc: z.boolean(),
-  callback: z.boolean(),
-  final: z.boolean(),
+  ...DispositionView.shape,
   sortOrder: z.number().int(),
 });
 export type AdminDisposition = z.infer<typeof AdminDisposition>;
@@ -206,20 +192,13 @@ export const DispositionCreateBody = z
 export type DispositionCreateBody = z.infer<typeof DispositionCreateBody>;
 
 /** The code and scope are fixed once created (call logs and reports refer to the code). */
-export const DispositionUpdateBody = z
-  .object(DispositionFields)
-  .partial()
-  .strict()
-  .refine(atLeastOne, { message: 'must change at least one field' });
+export const DispositionUpdateBody = patchBody(DispositionFields);
 export type DispositionUpdateBody = z.infer<typeof DispositionUpdateBody>;
 
 export const AdminPauseCode = z.object({
   id: NumericId,
   campaignId: NumericId.nullable(),
-  code: z.string(),
-  name: z.string(),
-  /** Paid time (training, meeting) as opposed to unpaid breaks. */
-  billable: z.boolean(),
+  ...PauseCodeView.shape,
 });
 export type AdminPauseCode = z.infer<typeof AdminPauseCode>;
 
@@ -236,22 +215,14 @@ export const PauseCodeCreateBody = z
   .strict();
 export type PauseCodeCreateBody = z.infer<typeof PauseCodeCreateBody>;
 
-export const PauseCodeUpdateBody = z
-  .object({ name: Name, billable: z.boolean() })
-  .partial()
-  .strict()
-  .refine(atLeastOne, { message: 'must change at least one field' });
+export const PauseCodeUpdateBody = patchBody({ name: Name, billable: z.boolean() });
 export type PauseCodeUpdateBody = z.infer<typeof PauseCodeUpdateBody>;
 
 // ---------------------------------------------------------------------------------------------
 // Do not call
 
 /** A phone number as typed: read in `country` (default US) and normalised to E.164. */
-const TypedPhone = z
-  .string()
-  .trim()
-  .min(1, 'must not be empty')
-  .max(32, 'must be at most 32 characters');
+const TypedPhone = typedText(32);
 const Country = z
   .string()
   .regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166 alpha-2 code such as US')

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DialMethod, Role } from './agent.js';
+import { changesSomething, code, Hhmm, patchBody, typedText } from './fields.js';
 import { NumericId, Username } from './http.js';
 
 /**
@@ -25,27 +26,18 @@ const intBetween = (lo: number, hi: number, unit = '') => {
 export const PhoneType = z.enum(['webrtc', 'sip']);
 export type PhoneType = z.infer<typeof PhoneType>;
 
-export const DisplayName = z
-  .string()
-  .trim()
-  .min(1, 'must not be empty')
-  .max(100, 'must be at most 100 characters');
+export const DisplayName = typedText(100);
 
 /**
  * What Asterisk dials for the agent's external phone: a dial string (`Tech/resource`, e.g.
  * PJSIP/desk-104, PJSIP/104@pbx, Local/104@phones) or a bare PJSIP endpoint name (desk-104).
  * A `sip:` URI alone is no dial string (it needs an endpoint: PJSIP/<endpoint>/sip:...).
  */
-export const SipEndpoint = z
-  .string()
-  .trim()
-  .min(1, 'must not be empty')
-  .max(200, 'must be at most 200 characters')
-  .regex(
-    /^(?:[A-Za-z][A-Za-z0-9_]*\/[A-Za-z0-9_.:@/+-]+|[A-Za-z0-9_.-]+)$/,
-    'must be a SIP endpoint or dial string such as PJSIP/desk-104, PJSIP/104@pbx or ' +
-      'Local/104@phones (no spaces)',
-  );
+export const SipEndpoint = typedText(200).regex(
+  /^(?:[A-Za-z][A-Za-z0-9_]*\/[A-Za-z0-9_.:@/+-]+|[A-Za-z0-9_.-]+)$/,
+  'must be a SIP endpoint or dial string such as PJSIP/desk-104, PJSIP/104@pbx or ' +
+    'Local/104@phones (no spaces)',
+);
 
 export const Password = z
   .string()
@@ -99,18 +91,14 @@ export const UserCreate = z
 export type UserCreate = z.infer<typeof UserCreate>;
 
 /** A partial update; `active: false` is the same as POST /api/users/:id/deactivate. */
-export const UserUpdate = z
-  .object({
-    displayName: DisplayName,
-    role: Role,
-    teamId: NumericId.nullable(),
-    phoneType: PhoneType,
-    sipEndpoint: SipEndpoint.nullable(),
-    active: z.boolean(),
-  })
-  .partial()
-  .strict()
-  .refine((u) => Object.keys(u).length > 0, { message: 'must change at least one field' });
+export const UserUpdate = patchBody({
+  displayName: DisplayName,
+  role: Role,
+  teamId: NumericId.nullable(),
+  phoneType: PhoneType,
+  sipEndpoint: SipEndpoint.nullable(),
+  active: z.boolean(),
+});
 export type UserUpdate = z.infer<typeof UserUpdate>;
 
 export const DeactivateResponse = z.object({
@@ -136,7 +124,7 @@ export type TeamList = z.infer<typeof TeamList>;
 
 export const TeamBody = z
   .object({
-    name: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
+    name: typedText(100),
   })
   .strict();
 export type TeamBody = z.infer<typeof TeamBody>;
@@ -144,23 +132,18 @@ export type TeamBody = z.infer<typeof TeamBody>;
 // ---------------------------------------------------------------------------------------------
 // Campaigns
 
-const Hhmm = z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'must be HH:MM (24 h)');
 /** Legal calling hours (the lead's local time). */
 export const CALLING_HOURS = { start: '08:00', end: '21:00' } as const;
 const inCallingHours = Hhmm.refine(
   (v) => v >= CALLING_HOURS.start && v <= CALLING_HOURS.end,
   `must be between ${CALLING_HOURS.start} and ${CALLING_HOURS.end} (legal calling hours)`,
 );
-const Code = z.string().regex(/^[A-Z0-9_]{1,16}$/, 'must be a code of 1-16 A-Z 0-9 _');
-const Audio = z
-  .string()
-  .trim()
-  .min(1, 'must not be empty')
-  .max(200, 'must be at most 200 characters');
+const Code = code('must be a code of 1-16 A-Z 0-9 _');
+const Audio = typedText(200);
 
 /** Every campaign setting with its limit; the keys are the API's names of the columns. */
 export const CampaignFields = z.object({
-  name: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
+  name: typedText(100),
   active: z.boolean(),
   dialMethod: DialMethod,
   dialLevel: z
@@ -225,7 +208,7 @@ export type CampaignCreate = z.infer<typeof CampaignCreate>;
 /** PATCH /api/campaigns/:id: any settings; the others stay. */
 export const CampaignPatch = CampaignFields.partial()
   .strict()
-  .refine((u) => Object.keys(u).length > 0, { message: 'must change at least one field' })
+  .refine(...changesSomething)
   .refine(windowOrdered, WINDOW_ORDER);
 export type CampaignPatch = z.infer<typeof CampaignPatch>;
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AgentState, DialMethod, Role } from './agent.js';
 import { CallStage } from './events.js';
+import { code, Hhmm } from './fields.js';
 
 /**
  * HTTP bodies, query strings and responses of the Ringside API. The server validates every
@@ -115,8 +116,7 @@ export type TelephonyStatusResponse = z.infer<typeof TelephonyStatusResponse>;
 // ---------------------------------------------------------------------------------------------
 // Campaigns
 
-const Hhmm = z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'must be HH:MM (24 h)');
-const DispositionCode = z.string().regex(/^[A-Z0-9_]{1,16}$/, 'must be 1-16 of A-Z 0-9 _');
+const DispositionCode = code();
 
 /** A campaign as the API shows it. Durations carry their unit in the name. */
 export const Campaign = z.object({
@@ -358,6 +358,7 @@ export type DispositionList = z.infer<typeof DispositionList>;
 export const PauseCodeView = z.object({
   code: z.string(),
   name: z.string(),
+  /** Paid time (training, meeting) as opposed to unpaid breaks. */
   billable: z.boolean(),
 });
 export type PauseCodeView = z.infer<typeof PauseCodeView>;

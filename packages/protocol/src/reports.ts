@@ -72,6 +72,8 @@ export type LeadHistoryQuery = z.output<typeof LeadHistoryQuery>;
 // Results
 
 const Ms = z.number().int().nonnegative();
+/** How many (calls, drops, agents, ...). */
+const Count = z.number().int().nonnegative();
 const Pct = z.number().nonnegative().nullable().describe('percent; null when the base is 0');
 
 export const AgentTimeRow = z.object({
@@ -100,22 +102,22 @@ export const AgentPerformanceRow = z.object({
   agentName: z.string(),
   teamId: NumericId.nullable(),
   /** Calls the agent was connected to. */
-  calls: z.number().int().nonnegative(),
+  calls: Count,
   talkMs: Ms,
   wrapMs: Ms,
   /** Average handle time: (talk + wrap-up) / calls; null without calls. */
   ahtMs: Ms.nullable(),
   /** Calls whose disposition carries each flag. */
-  sales: z.number().int().nonnegative(),
-  callbacks: z.number().int().nonnegative(),
-  dnc: z.number().int().nonnegative(),
-  final: z.number().int().nonnegative(),
-  humanAnswered: z.number().int().nonnegative(),
+  sales: Count,
+  callbacks: Count,
+  dnc: Count,
+  final: Count,
+  humanAnswered: Count,
   /** Calls not disposed yet (or with a code no longer defined). */
-  undisposed: z.number().int().nonnegative(),
+  undisposed: Count,
   /** sales / calls. */
   conversionPct: Pct,
-  byDisposition: z.record(z.string(), z.number().int().nonnegative()),
+  byDisposition: z.record(z.string(), Count),
 });
 export type AgentPerformanceRow = z.infer<typeof AgentPerformanceRow>;
 export const AgentPerformanceReport = z.object({ rows: z.array(AgentPerformanceRow) });
@@ -126,14 +128,14 @@ export const OutboundRow = z.object({
   hourAtMs: Ms.nullable(),
   campaignId: NumericId.nullable(),
   listId: NumericId.nullable(),
-  dials: z.number().int().nonnegative(),
-  answers: z.number().int().nonnegative(),
-  humanAnswers: z.number().int().nonnegative(),
-  machines: z.number().int().nonnegative(),
-  drops: z.number().int().nonnegative(),
+  dials: Count,
+  answers: Count,
+  humanAnswers: Count,
+  machines: Count,
+  drops: Count,
   /** drops / human answers. */
   dropPct: Pct,
-  connected: z.number().int().nonnegative(),
+  connected: Count,
   /** Average speed of answer: answer to agent connection, over connected calls. */
   asaMs: Ms.nullable(),
 });
@@ -159,16 +161,16 @@ export const ComplianceCampaign = z.object({
   campaignId: NumericId,
   campaignName: z.string(),
   capPct: z.number().nonnegative(),
-  humanAnswers: z.number().int().nonnegative(),
-  drops: z.number().int().nonnegative(),
+  humanAnswers: Count,
+  drops: Count,
   dropPct: Pct,
   overCap: z.boolean(),
   /** Per UTC day of the window, by answer instant. */
   days: z.array(
     z.object({
       dayAtMs: Ms,
-      humanAnswers: z.number().int().nonnegative(),
-      drops: z.number().int().nonnegative(),
+      humanAnswers: Count,
+      drops: Count,
     }),
   ),
 });
