@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DialMethod, Role } from './agent.js';
-import { changesSomething, code, Hhmm, patchBody, typedText } from './fields.js';
+import { changesSomething, code, Count, Hhmm, patchBody, typedText } from './fields.js';
 import { NumericId, Username } from './http.js';
 
 /**
@@ -115,7 +115,7 @@ export const TeamView = z.object({
   id: NumericId,
   name: z.string(),
   /** Users in the team (active or not). */
-  members: z.number().int().nonnegative(),
+  members: Count,
 });
 export type TeamView = z.infer<typeof TeamView>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Count } from './fields.js';
 import { AgentState, DialMethod } from './agent.js';
 import { AgentId, CallId, CampaignId, EpochMs, LeadId, ListId } from './ids.js';
 
@@ -173,23 +174,23 @@ export const DialerStatusChanged = z.object({
   appliedMode: DialMethod,
   /** The dial level the dialer applies (the campaign setting it last read). */
   dialLevel: z.number().nonnegative(),
-  readyAgents: z.number().int().nonnegative(),
-  callsInFlight: z.number().int().nonnegative(),
-  waitingForAgent: z.number().int().nonnegative(),
+  readyAgents: Count,
+  callsInFlight: Count,
+  waitingForAgent: Count,
   /** Leads queued in the campaign's hopper (not leased). */
-  hopperSize: z.number().int().nonnegative(),
+  hopperSize: Count,
   /**
    * Due leads of the campaign's active lists outside the hopper (not final, next attempt due, in
    * a zone whose calling window is open), counted by the hopper filler; null until counted.
    */
-  dialableLeads: z.number().int().nonnegative().nullable(),
+  dialableLeads: Count.nullable(),
   dialableAtMs: EpochMs.nullable(),
   /** Today's (UTC) handle and answer figures, from the bus (docs/kpi.md); null: no call yet. */
   kpi: z.object({
     dayStartMs: EpochMs,
-    handledCalls: z.number().int().nonnegative(),
+    handledCalls: Count,
     ahtMs: z.number().int().nonnegative().nullable(),
-    connectedCalls: z.number().int().nonnegative(),
+    connectedCalls: Count,
     asaMs: z.number().int().nonnegative().nullable(),
   }),
   /**
@@ -216,9 +217,7 @@ export const DialerStatusChanged = z.object({
       humanAsMachinePct: z.number().nonnegative(),
       machineAsHumanPct: z.number().nonnegative(),
       /** The AMD audit's 95 % Wilson interval of people among MACHINE verdicts. */
-      interval: z
-        .object({ lo: z.number(), hi: z.number(), marks: z.number().int().nonnegative() })
-        .nullable(),
+      interval: z.object({ lo: z.number(), hi: z.number(), marks: Count }).nullable(),
       auditPct: z.number().nonnegative(),
     })
     .optional(),

@@ -5,6 +5,9 @@ import { z } from 'zod';
  * schemas built from them, not these).
  */
 
+/** How many (calls, agents, drops, ...): a whole number, 0 or more. */
+export const Count = z.number().int().nonnegative();
+
 /** A time of day, HH:MM on 24 hours. */
 export const Hhmm = z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'must be HH:MM (24 h)');
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Count } from './fields.js';
 import { NumericId } from './http.js';
 
 /**
@@ -72,8 +73,6 @@ export type LeadHistoryQuery = z.output<typeof LeadHistoryQuery>;
 // Results
 
 const Ms = z.number().int().nonnegative();
-/** How many (calls, drops, agents, ...). */
-const Count = z.number().int().nonnegative();
 const Pct = z.number().nonnegative().nullable().describe('percent; null when the base is 0');
 
 export const AgentTimeRow = z.object({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Count } from './fields.js';
 import { DialMethod } from './agent.js';
 import { NumericId } from './http.js';
 
@@ -71,7 +72,7 @@ export const RosterAgent = z.object({
   displayName: z.string(),
   teamId: z.string().nullable(),
   /** Calls connected today (UTC) before the roster was read; the grid adds ended calls after. */
-  callsToday: z.number().int().nonnegative(),
+  callsToday: Count,
 });
 export type RosterAgent = z.infer<typeof RosterAgent>;
 
