@@ -84,16 +84,11 @@ export function realtimeConformance(name: string, make: () => Promise<RealtimeHa
         const onA = agentStatus('a1', 'INCALL', 100, { bridgeId: 'br', legChannelId: 'legA' });
         await h.store.transitionAgent(onA, null, changed(null, onA));
         const onB = { ...onA, legChannelId: 'legB', sinceMs: 150 };
-        const relegged = await h.store.transitionAgent(
-          onB,
-          { state: 'INCALL', legChannelId: 'legA' },
-          changed(onA, onB),
-        );
-        expect(relegged).not.toBeNull();
+        const relegA = { state: 'INCALL' as const, legChannelId: 'legA' };
+        expect(await h.store.transitionAgent(onB, relegA, changed(onA, onB))).not.toBeNull();
         // A call end read before the re-dial would write legA back: refused, legB kept.
         const wrap = { ...onA, state: 'WRAPUP' as const, sinceMs: 200 };
-        const stale = { state: 'INCALL' as const, legChannelId: 'legA' };
-        expect(await h.store.transitionAgent(wrap, stale, changed(onA, wrap))).toBeNull();
+        expect(await h.store.transitionAgent(wrap, relegA, changed(onA, wrap))).toBeNull();
         expect((await h.store.getAgent(onA.agentId))?.legChannelId).toBe('legB');
         // Read again, it goes through and keeps the new leg.
         const fresh = { ...wrap, legChannelId: 'legB' };
