@@ -1,7 +1,14 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { DispositionList, RECYCLE_OUTCOMES, RecycleRules } from '@ringside/protocol';
 import { adminRequest } from '../shared/http.js';
-import { fieldErrors, RefusalBanner, SuccessBanner, TextField } from '../shared/kit.js';
+import { fieldBinder } from '../shared/forms.js';
+import {
+  fieldErrors,
+  RefusalBanner,
+  SuccessBanner,
+  TextField,
+  type FieldErrors,
+} from '../shared/kit.js';
 import { campaignsApi } from './api.js';
 
 interface RuleDraft {
@@ -76,37 +83,15 @@ export function RecycleRulesEditor(props: { campaignId: string }) {
         ))}
       </datalist>
       {rules.map((r, i) => (
-        <div className="fields" role="group" aria-label={`Rule ${i + 1}`} key={i}>
-          <TextField
-            id={`rr-${i}-status`}
-            label="Status"
-            error={errors[`rules.${i}.status`]}
-            list={listId}
-            value={r.status}
-            onChange={(status) => set(i, { status })}
-          />
-          <TextField
-            id={`rr-${i}-delay`}
-            label="Delay (s)"
-            hint="0-2592000 s (30 days)"
-            error={errors[`rules.${i}.delayS`]}
-            inputMode="numeric"
-            value={r.delayS}
-            onChange={(delayS) => set(i, { delayS })}
-          />
-          <TextField
-            id={`rr-${i}-max`}
-            label="Max attempts"
-            hint="1-100"
-            error={errors[`rules.${i}.maxAttempts`]}
-            inputMode="numeric"
-            value={r.maxAttempts}
-            onChange={(maxAttempts) => set(i, { maxAttempts })}
-          />
-          <button type="button" onClick={() => setRules((rs) => rs.filter((_, j) => j !== i))}>
-            Remove rule {i + 1}
-          </button>
-        </div>
+        <RuleRow
+          key={i}
+          index={i}
+          rule={r}
+          listId={listId}
+          errors={errors}
+          set={(patch) => set(i, patch)}
+          remove={() => setRules((rs) => rs.filter((_, j) => j !== i))}
+        />
       ))}
       <RefusalBanner error={error} />
       <SuccessBanner message={ok} />
@@ -124,5 +109,40 @@ export function RecycleRulesEditor(props: { campaignId: string }) {
         </button>
       </div>
     </form>
+  );
+}
+
+/** One rule's fields (its refusals are `rules.<index>.<field>`) and its remove button. */
+function RuleRow(props: {
+  index: number;
+  rule: RuleDraft;
+  listId: string;
+  errors: FieldErrors;
+  set(patch: Partial<RuleDraft>): void;
+  remove(): void;
+}) {
+  const i = props.index;
+  const bind = fieldBinder(props.rule, props.set, props.errors, `rules.${i}.`);
+  return (
+    <div className="fields" role="group" aria-label={`Rule ${i + 1}`}>
+      <TextField id={`rr-${i}-status`} label="Status" list={props.listId} {...bind('status')} />
+      <TextField
+        id={`rr-${i}-delay`}
+        label="Delay (s)"
+        hint="0-2592000 s (30 days)"
+        inputMode="numeric"
+        {...bind('delayS')}
+      />
+      <TextField
+        id={`rr-${i}-max`}
+        label="Max attempts"
+        hint="1-100"
+        inputMode="numeric"
+        {...bind('maxAttempts')}
+      />
+      <button type="button" onClick={props.remove}>
+        Remove rule {i + 1}
+      </button>
+    </div>
   );
 }

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { TeamBody, type Me, type TeamView } from '@ringside/protocol';
-import { useOutcome } from '../shared/hooks.js';
+import { useOutcome } from '../shared/forms.js';
 import { DataTable, AdminSection, RefusalBanner, SuccessBanner, TextField } from '../shared/kit.js';
 import { peopleApi } from './api.js';
 import { useTeams } from './fields.js';

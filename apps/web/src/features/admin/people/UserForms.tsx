@@ -7,7 +7,7 @@ import {
   type TeamView,
   type UserView,
 } from '@ringside/protocol';
-import { useDraft, useOutcome } from '../shared/hooks.js';
+import { fieldBinder, useDraft, useOutcome } from '../shared/forms.js';
 import { FormHeading, RefusalBanner, SuccessBanner, TextField } from '../shared/kit.js';
 import { peopleApi } from './api.js';
 import { draftBody, PasswordField, UserFields, type UserDraft } from './fields.js';
@@ -26,6 +26,7 @@ export function NewUserForm(props: { teams: TeamView[]; onDone(): void; onCancel
   });
   const out = useOutcome();
   const errors = out.errors;
+  const bind = fieldBinder(draft, set, errors);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -50,18 +51,10 @@ export function NewUserForm(props: { teams: TeamView[]; onDone(): void; onCancel
           id="nu-username"
           label="Username"
           hint="2-64 of a-z 0-9 . _ -"
-          error={errors.username}
           autoComplete="off"
-          value={draft.username}
-          onChange={(username) => set({ username })}
+          {...bind('username')}
         />
-        <PasswordField
-          id="nu-password"
-          label="Password"
-          error={errors.password}
-          value={draft.password}
-          onChange={(password) => set({ password })}
-        />
+        <PasswordField id="nu-password" label="Password" {...bind('password')} />
       </div>
       <UserFields idPrefix="nu" draft={draft} set={set} errors={errors} teams={props.teams} />
       <RefusalBanner error={out.error} />

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Role, type Me, type UsersQuery, type UserView } from '@ringside/protocol';
-import { useOutcome } from '../shared/hooks.js';
+import { useOutcome } from '../shared/forms.js';
 import { DataTable, AdminSection, RefusalBanner, SelectField } from '../shared/kit.js';
 import { peopleApi } from './api.js';
 import { RoleOptions, TeamOptions, useTeams } from './fields.js';

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Role, type TeamView } from '@ringside/protocol';
+import { fieldBinder } from '../shared/forms.js';
 import { SelectField, TextField, type FieldErrors } from '../shared/kit.js';
 import { peopleApi } from './api.js';
 
@@ -79,42 +80,19 @@ export function UserFields(props: {
   errors: FieldErrors;
   teams: TeamView[];
 }) {
-  const { draft, set, errors, idPrefix } = props;
+  const { idPrefix } = props;
+  const bind = fieldBinder(props.draft, props.set, props.errors);
   return (
     <div className="fields">
-      <TextField
-        id={`${idPrefix}-display`}
-        label="Display name"
-        error={errors.displayName}
-        value={draft.displayName}
-        onChange={(displayName) => set({ displayName })}
-      />
-      <SelectField
-        id={`${idPrefix}-role`}
-        label="Role"
-        error={errors.role}
-        value={draft.role}
-        onChange={(role) => set({ role })}
-      >
+      <TextField id={`${idPrefix}-display`} label="Display name" {...bind('displayName')} />
+      <SelectField id={`${idPrefix}-role`} label="Role" {...bind('role')}>
         <RoleOptions />
       </SelectField>
-      <SelectField
-        id={`${idPrefix}-team`}
-        label="Team"
-        error={errors.teamId}
-        value={draft.teamId}
-        onChange={(teamId) => set({ teamId })}
-      >
+      <SelectField id={`${idPrefix}-team`} label="Team" {...bind('teamId')}>
         <option value="">no team</option>
         <TeamOptions teams={props.teams} />
       </SelectField>
-      <SelectField
-        id={`${idPrefix}-phone`}
-        label="Phone type"
-        error={errors.phoneType}
-        value={draft.phoneType}
-        onChange={(phoneType) => set({ phoneType })}
-      >
+      <SelectField id={`${idPrefix}-phone`} label="Phone type" {...bind('phoneType')}>
         <option value="webrtc">browser (WebRTC)</option>
         <option value="sip">external SIP phone</option>
       </SelectField>
@@ -122,9 +100,7 @@ export function UserFields(props: {
         id={`${idPrefix}-sip`}
         label="SIP endpoint"
         hint="required for a SIP phone, e.g. PJSIP/agent7"
-        error={errors.sipEndpoint}
-        value={draft.sipEndpoint}
-        onChange={(sipEndpoint) => set({ sipEndpoint })}
+        {...bind('sipEndpoint')}
       />
     </div>
   );

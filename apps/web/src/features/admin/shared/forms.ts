@@ -1,7 +1,10 @@
 import { useCallback, useState } from 'react';
-import { fieldErrors } from './kit.js';
+import { fieldErrors, type FieldErrors } from './kit.js';
 
-/** Hooks the admin forms share: an action's outcome for the banners, and a form's draft. */
+/**
+ * What the admin forms share: an action's outcome for the banners, a form's draft, and the
+ * binding of a field to one key of a draft.
+ */
 
 export type SafeParse<T> = (
   value: unknown,
@@ -39,4 +42,29 @@ export function useOutcome() {
 export function useDraft<T>(initial: T): [T, (patch: Partial<T>) => void] {
   const [draft, setDraft] = useState<T>(initial);
   return [draft, (patch) => setDraft((d) => ({ ...d, ...patch }))];
+}
+
+/** The keys of a draft whose values are text (what a TextField or SelectField edits). */
+type TextKey<D> = { [K in keyof D]: D[K] extends string ? K : never }[keyof D] & string;
+
+/**
+ * Binds fields to a draft: `bind(key)` is the value, change handler and error of one text key,
+ * to spread into a TextField or SelectField (its id and label stay at the field). The error is
+ * the refusal's `errorPrefix + key` (e.g. `rules.2.` for the third rule of a list).
+ */
+export function fieldBinder<D>(
+  draft: D,
+  set: (patch: Partial<D>) => void,
+  errors: FieldErrors,
+  errorPrefix = '',
+) {
+  return <K extends TextKey<D>>(key: K) => ({
+    value: draft[key] as string,
+    onChange: (value: string) => {
+      const patch: Partial<D> = {};
+      patch[key] = value as D[K];
+      set(patch);
+    },
+    error: errors[`${errorPrefix}${key}`],
+  });
 }
