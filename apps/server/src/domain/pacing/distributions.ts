@@ -1,4 +1,10 @@
-import type { Rng } from '../../ports/clock.js';
+/**
+ * A source of uniform random numbers in [0, 1), seeded in tests and simulations: the domain
+ * draws through it, never from Math.random (ports/clock.ts Rng is the same shape).
+ */
+export interface Rng {
+  next(): number;
+}
 
 /**
  * Duration distributions, in seconds, as the pacing scenario files spell them. The simulator draws
