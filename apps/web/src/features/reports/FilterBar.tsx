@@ -45,30 +45,46 @@ export function FilterBar(props: {
     props.onSubmit();
   };
   const compliance = props.report === 'compliance';
+  /** One filter's labelled input, with its refusal after it; `suggest`: a datalist of ids. */
+  const input = (
+    label: ReactNode,
+    f: FilterField,
+    key: keyof FilterState,
+    attrs: { type?: 'date'; inputMode?: 'numeric'; placeholder?: string },
+    suggest?: { id: string; items: ReadonlyArray<{ id: string; name?: string }> },
+  ) => (
+    <label>
+      {label}
+      <input
+        {...attrs}
+        list={suggest?.id}
+        value={props.value[key]}
+        onChange={(e) => set({ [key]: e.target.value })}
+        {...described(f)}
+      />
+      {suggest && (
+        <datalist id={suggest.id}>
+          {suggest.items.map((o) => (
+            <option key={o.id} value={o.id}>
+              {o.name}
+            </option>
+          ))}
+        </datalist>
+      )}
+      {err(f)}
+    </label>
+  );
+  const ids = (list: readonly string[]) => list.map((id) => ({ id }));
+  const byId = { inputMode: 'numeric', placeholder: 'all' } as const;
   return (
     <form className="rp-filters" onSubmit={submit} aria-label="Report filters">
-      {has('from') && (
-        <label>
-          From
-          <input
-            type="date"
-            value={props.value.fromDay}
-            onChange={(e) => set({ fromDay: e.target.value })}
-            {...described('from')}
-          />
-          {err('from')}
-        </label>
+      {has('from') && input('From', 'from', 'fromDay', { type: 'date' })}
+      {input(
+        compliance ? `Window ends (${COMPLIANCE_WINDOW_DAYS} days up to and including)` : 'To',
+        'to',
+        'toDay',
+        { type: 'date' },
       )}
-      <label>
-        {compliance ? `Window ends (${COMPLIANCE_WINDOW_DAYS} days up to and including)` : 'To'}
-        <input
-          type="date"
-          value={props.value.toDay}
-          onChange={(e) => set({ toDay: e.target.value })}
-          {...described('to')}
-        />
-        {err('to')}
-      </label>
       {has('campaignId') && (
         <label>
           Campaign
@@ -87,65 +103,21 @@ export function FilterBar(props: {
           {err('campaignId')}
         </label>
       )}
-      {has('listId') && (
-        <label>
-          List id
-          <input
-            inputMode="numeric"
-            list="rp-lists"
-            placeholder="all"
-            value={props.value.listId}
-            onChange={(e) => set({ listId: e.target.value })}
-            {...described('listId')}
-          />
-          <datalist id="rp-lists">
-            {props.options.lists.map((id) => (
-              <option key={id} value={id} />
-            ))}
-          </datalist>
-          {err('listId')}
-        </label>
-      )}
-      {has('teamId') && (
-        <label>
-          Team id
-          <input
-            inputMode="numeric"
-            list="rp-teams"
-            placeholder="all"
-            value={props.value.teamId}
-            onChange={(e) => set({ teamId: e.target.value })}
-            {...described('teamId')}
-          />
-          <datalist id="rp-teams">
-            {props.options.teams.map((id) => (
-              <option key={id} value={id} />
-            ))}
-          </datalist>
-          {err('teamId')}
-        </label>
-      )}
-      {has('agentId') && (
-        <label>
-          Agent id
-          <input
-            inputMode="numeric"
-            list="rp-agents"
-            placeholder="all"
-            value={props.value.agentId}
-            onChange={(e) => set({ agentId: e.target.value })}
-            {...described('agentId')}
-          />
-          <datalist id="rp-agents">
-            {props.options.agents.map((a) => (
-              <option key={a.id} value={a.id}>
-                {a.name}
-              </option>
-            ))}
-          </datalist>
-          {err('agentId')}
-        </label>
-      )}
+      {has('listId') &&
+        input('List id', 'listId', 'listId', byId, {
+          id: 'rp-lists',
+          items: ids(props.options.lists),
+        })}
+      {has('teamId') &&
+        input('Team id', 'teamId', 'teamId', byId, {
+          id: 'rp-teams',
+          items: ids(props.options.teams),
+        })}
+      {has('agentId') &&
+        input('Agent id', 'agentId', 'agentId', byId, {
+          id: 'rp-agents',
+          items: props.options.agents,
+        })}
       {props.children}
       <button type="submit" disabled={props.busy}>
         {props.busy ? 'Running…' : 'Run report'}
