@@ -19,9 +19,9 @@ import type {
 } from '@ringside/protocol';
 import type { AuditLog } from '../ports/audit.js';
 import type { AdminRepos } from './routes/admin-people.js';
-import type { LeadsRepo } from '../ports/leads.js';
+import type { LeadsRepo } from '../adapters/postgres/leads.js';
 import type { DispositionsRepo, PauseCodesRepo } from '../adapters/postgres/dispositions.js';
-import type { UsersRepo } from '../ports/users.js';
+import type { UsersRepo } from '../adapters/postgres/users.js';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
 import type { EventBus } from '../ports/event-bus.js';

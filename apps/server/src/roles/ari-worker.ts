@@ -24,10 +24,8 @@ import {
 import { AgentSessionService } from '../services/agents/agent-session.js';
 import type { AgentLegHandler, MonitorLegHandler } from '../services/telephony/ari-worker-calls.js';
 import { AriServerSupervisor } from '../services/telephony/ari-worker-server.js';
-import {
-  MonitorLegWatcher,
-  RedisMonitorRegistry,
-} from '../services/supervisor/supervisor-actions.js';
+import { MonitorLegWatcher } from '../services/supervisor/supervisor-actions.js';
+import { RedisMonitorRegistry } from '../adapters/redis/supervisor-monitors.js';
 import type { RoleContext, RunningRole } from './context.js';
 
 /** Overrides for tests and for `all` (share one store and bus across roles). */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentId, CallId } from '@ringside/protocol';
 import { IllegalTransitionError, ValidationError } from '../../src/errors.js';
-import { WrapupSweeper } from '../../src/services/agents/disposition.js';
+import { WrapupSweeper } from '../../src/services/agents/wrapup.js';
 import { RedisPendingPause } from '../../src/adapters/redis/presence.js';
 import { createAgentHarness, type AgentHarness } from './harness.js';
 

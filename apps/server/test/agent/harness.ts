@@ -10,7 +10,7 @@ import { RedisEventBus } from '../../src/adapters/redis/event-bus.js';
 import { RedisStateStore } from '../../src/adapters/redis/state-store.js';
 import { ManualClock } from '../../src/ports/clock.js';
 import type { LiveCall } from '../../src/ports/state-store.js';
-import { startAgentCallControl, type AgentCallControl } from '../../src/roles/api.js';
+import { startAgentCallControl, type AgentCallControl } from '../../src/roles/api-agents.js';
 import { AgentSessionService } from '../../src/services/agents/agent-session.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { redisTestContext, type RedisTestContext } from '../redis/redis-harness.js';

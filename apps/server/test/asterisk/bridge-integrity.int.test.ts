@@ -21,7 +21,7 @@ import { MemoryEventBus } from '../../src/ports/fakes/memory-event-bus.js';
 import { MemoryStateStore } from '../../src/ports/fakes/memory-state-store.js';
 import type { LiveCall } from '../../src/ports/state-store.js';
 import { AriCallWorker, type WorkerAri } from '../../src/services/telephony/ari-worker-calls.js';
-import { startCustomerHangupWatcher } from '../../src/services/agents/disposition.js';
+import { startCustomerHangupWatcher } from '../../src/services/agents/wrapup.js';
 import { createCampaignWithList } from '../helpers/dialer.js';
 import { startLegRig, type LegRig } from '../helpers/leg-rig.js';
 import { simPhones } from '../helpers/sim-worker.js';

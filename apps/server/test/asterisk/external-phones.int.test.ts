@@ -5,7 +5,7 @@ import { createDb } from '../../src/adapters/postgres/database.js';
 import { RedisEventBus } from '../../src/adapters/redis/event-bus.js';
 import { mapError } from '../../src/http/errors.js';
 import { systemClock } from '../../src/ports/clock.js';
-import { startAgentCallControl, type AgentCallControl } from '../../src/roles/api.js';
+import { startAgentCallControl, type AgentCallControl } from '../../src/roles/api-agents.js';
 import { PhoneUnreachableError } from '../../src/services/telephony/agent-leg.js';
 import { createCampaignWithList } from '../helpers/dialer.js';
 import { startLegRig, type LegRig } from '../helpers/leg-rig.js';

@@ -21,9 +21,9 @@ import type { RunningRole } from '../../src/roles/context.js';
 import { AgentSessionService } from '../../src/services/agents/agent-session.js';
 import {
   MonitorLegWatcher,
-  RedisMonitorRegistry,
   SupervisorActions,
 } from '../../src/services/supervisor/supervisor-actions.js';
+import { RedisMonitorRegistry } from '../../src/adapters/redis/supervisor-monitors.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { TEST_REDIS_URL } from '../helpers/redis.js';
 import { simWorkerSetup, startSimWorker } from '../helpers/sim-worker.js';

@@ -1,15 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentId, BusEnvelope, CallId, RosterResponse } from '@ringside/protocol';
 import { buildApp } from '../../src/http/app.js';
-import type { SupervisorDeps } from '../../src/http/routes/supervisor.js';
 import type { AppDeps } from '../../src/http/deps.js';
 import type { AgentStatus, LiveCall } from '../../src/ports/state-store.js';
 import type { AriRestClient } from '../../src/adapters/asterisk/ari-client.js';
 import {
   pjsipEndpointOf,
   SupervisorActions,
-  type MonitorAri,
 } from '../../src/services/supervisor/supervisor-actions.js';
+import type { MonitorAri } from '../../src/ports/supervisor.js';
 
 // Compile-time (tsc -p apps/server): the real ARI client is a MonitorAri, so roles/api.ts can
 // pass it as is; this line stops compiling if the two drift apart.
@@ -226,7 +225,7 @@ describe('listen, whisper and barge', () => {
         newId: () => `m${++n}`,
       },
     });
-    const deps: AppDeps & SupervisorDeps = { ...h.deps, supervisor };
+    const deps: AppDeps = { ...h.deps, supervisor };
     const app = await buildApp(deps);
     await app.ready();
     return { app, sent };

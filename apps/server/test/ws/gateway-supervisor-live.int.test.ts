@@ -11,15 +11,14 @@ import type {
 } from '@ringside/protocol';
 import { buildApp } from '../../src/http/app.js';
 import type { AppDeps } from '../../src/http/deps.js';
-import type { SupervisorDeps } from '../../src/http/routes/supervisor.js';
 import { liveCall } from '../../src/ports/fakes/conformance/fixtures.js';
 import { CampaignLiveStore } from '../../src/services/dialer/status-publisher.js';
 import {
-  RedisMonitorRegistry,
   SupervisorActions,
   pjsipEndpointOf,
-  type MonitorAri,
 } from '../../src/services/supervisor/supervisor-actions.js';
+import { RedisMonitorRegistry } from '../../src/adapters/redis/supervisor-monitors.js';
+import type { MonitorAri } from '../../src/ports/supervisor.js';
 import { bearer, createHarness, type Harness } from '../http/harness.js';
 import { isType, TestClient } from './client.js';
 
@@ -64,7 +63,7 @@ beforeAll(async () => {
     bus: h.bus,
     supervisorName: async (id) => (await h.deps.users.findById(id))?.displayName ?? '',
   });
-  const deps: AppDeps & SupervisorDeps = { ...h.deps, supervisor, campaignLive: live };
+  const deps: AppDeps = { ...h.deps, supervisor, campaignLive: live };
   app = await buildApp(deps);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const addr = app.server.address();

@@ -2,17 +2,8 @@ import type pg from 'pg';
 import type { AgentStateChanged } from '@ringside/protocol';
 import { AgentId, CallId, CampaignId } from '@ringside/protocol';
 import { LEG_REASON } from '../../domain/agent-state.js';
+import { REBUILD_REASON, type AgentLogWriter, type PreviousState } from '../../ports/agents.js';
 import type { AgentStatus } from '../../ports/state-store.js';
-
-/** Reason of the events a state rebuild publishes: a restore, not a change, so no log row. */
-export const REBUILD_REASON = 'system:rebuild';
-
-/** What the previous state carried, for its agent_log row (the event only has the new one's). */
-export interface PreviousState {
-  pauseCode: string | null;
-  callId: string | null;
-  campaignId: string | null;
-}
 
 interface SessionRow {
   agent_id: string;
@@ -30,7 +21,7 @@ interface SessionRow {
  * state of each agent) in PostgreSQL. record() is idempotent: the same event recorded twice,
  * or out of order after a newer one, changes nothing.
  */
-export class AgentLogRepository {
+export class AgentLogRepository implements AgentLogWriter {
   constructor(private readonly pool: pg.Pool) {}
 
   /**

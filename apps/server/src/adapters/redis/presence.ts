@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { AgentId, CallId } from '@ringside/protocol';
 import { RedisKeys } from './keys.js';
-import type { AgentPresence } from '../../http/deps.js';
+import type { AgentPresence, PendingPauses } from '../../ports/agents.js';
 
 /**
  * Heartbeat presence across api processes: one key per agent with a TTL, refreshed on every
@@ -36,7 +36,7 @@ export class RedisAgentPresence implements AgentPresence {
  * when the disposition ends the wrap-up (the agent is never READY in between, so the dialer
  * cannot hand it a call). Kept a day at most so a forgotten request cannot linger.
  */
-export class RedisPendingPause {
+export class RedisPendingPause implements PendingPauses {
   private readonly keys: RedisKeys;
   constructor(
     private readonly redis: Redis,

@@ -14,24 +14,13 @@ import {
   RosterResponse,
 } from '@ringside/protocol';
 import type { AgentId, CampaignId } from '@ringside/protocol';
-import { NotFoundError, UnauthorizedError } from '../../errors.js';
-import { AgentSessionService } from '../../services/agents/agent-session.js';
-import { SupervisorActions } from '../../services/supervisor/supervisor-actions.js';
+import { NotFoundError, UnauthorizedError, UnavailableError } from '../../errors.js';
+import type { SupervisorActions } from '../../services/supervisor/supervisor-actions.js';
 import type { AppDeps } from '../deps.js';
 import { defineRoute } from '../route.js';
 import { agentView } from '../views.js';
 import { publishSettingsChanged } from './campaigns.js';
 import { SUPERVISOR } from './common.js';
-
-/** What the supervisor routes need beyond AppDeps; roles/api.ts supplies the wired service. */
-export interface SupervisorDeps {
-  /**
-   * The actions with hang-up and monitoring wired to ARI. Without it the routes use a service
-   * on the state store alone: pause and logout work (agent_log rows are then written by the
-   * recorder consumer from the bus), hang-up is not carried out, and monitoring answers 503.
-   */
-  supervisor?: SupervisorActions;
-}
 
 const ForceLogoutResponse = z.object({
   agent: AgentStatusView,
@@ -39,31 +28,26 @@ const ForceLogoutResponse = z.object({
   hungUp: z.boolean(),
 });
 
+type Actions = Pick<SupervisorActions, 'forcePause' | 'forceLogout' | 'monitor' | 'stopMonitor'>;
+
 /**
- * The supervisor actions the routes use: the ARI-wired service when the role gave one, else one on
- * the state store alone (see SupervisorDeps.supervisor).
+ * The supervisor actions roles/api.ts built (deps.supervisor); an api built without them answers
+ * 503 on use.
  */
-export function supervisorActionsOf(deps: AppDeps & SupervisorDeps): SupervisorActions {
-  return (
-    deps.supervisor ??
-    new SupervisorActions({
-      sessions: new AgentSessionService({
-        store: deps.stateStore,
-        log: { record: async () => undefined },
-        clock: deps.clock,
-        logger: deps.logger,
-      }),
-      store: deps.stateStore,
-      audit: deps.audit,
-      logger: deps.logger,
-    })
-  );
+export function supervisorActionsOf(deps: AppDeps): Actions {
+  const actions = (): SupervisorActions => {
+    if (!deps.supervisor) throw new UnavailableError('supervisor actions are not available');
+    return deps.supervisor;
+  };
+  return {
+    forcePause: (...a) => actions().forcePause(...a),
+    forceLogout: (...a) => actions().forceLogout(...a),
+    monitor: (...a) => actions().monitor(...a),
+    stopMonitor: (...a) => actions().stopMonitor(...a),
+  };
 }
 
-export function registerSupervisorRoutes(
-  app: FastifyInstance,
-  deps: AppDeps & SupervisorDeps,
-): void {
+export function registerSupervisorRoutes(app: FastifyInstance, deps: AppDeps): void {
   const actions = supervisorActionsOf(deps);
   const reportFailed = (err: unknown): undefined => {
     deps.logger.warn({ err }, 'supervisor roster: reports unavailable');

@@ -1,9 +1,9 @@
-import type { AgentId, BusEnvelope } from '@ringside/protocol';
-import { ConflictError } from '../../errors.js';
+import type { AgentId, CallId } from '@ringside/protocol';
+import { ConflictError, IllegalTransitionError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { Clock } from '../../ports/clock.js';
 import type { EventBus, Subscription } from '../../ports/event-bus.js';
-import type { AgentStatus, StateStore } from '../../ports/state-store.js';
+import { expectedOf, type AgentStatus, type StateStore } from '../../ports/state-store.js';
 import {
   changedEvent,
   LEG_REASON,
@@ -12,22 +12,22 @@ import {
   type AgentEffect,
   type AgentEvent,
 } from '../../domain/agent-state.js';
-import type { AgentLogRepository } from '../../adapters/postgres/agent-log.js';
+import type {
+  AgentCommand,
+  AgentLogWriter,
+  AgentSessionApi,
+  AgentSessionResult,
+  AgentTransitions,
+  PendingPauses,
+} from '../../ports/agents.js';
+import type { DispositionService } from './disposition.js';
 
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-/** An agent event without its instant: the service stamps it with its clock. */
-export type AgentCommand = DistributiveOmit<AgentEvent, 'atMs'>;
-
-export interface AgentSessionResult {
-  status: AgentStatus;
-  effects: AgentEffect[];
-  envelope: BusEnvelope;
-}
+export type { AgentCommand, AgentSessionResult } from '../../ports/agents.js';
 
 export interface AgentSessionDeps {
   store: StateStore;
   /** Where transitions are made durable (agent_log, agent_sessions). */
-  log: Pick<AgentLogRepository, 'record'>;
+  log: AgentLogWriter;
   clock: Clock;
   logger?: Logger;
 }
@@ -40,7 +40,7 @@ const CAS_ATTEMPTS = 3;
  * (so two writers never both win), then writes agent_log and the agent_sessions snapshot.
  * Returns the effects for the caller (http/ws, ari-worker) to carry out.
  */
-export class AgentSessionService {
+export class AgentSessionService implements AgentTransitions {
   constructor(private readonly d: AgentSessionDeps) {}
 
   /**
@@ -58,8 +58,7 @@ export class AgentSessionService {
       const { status, effects } = transition(prev, { ...command, atMs } as AgentEvent);
       const why = command.type === 'set_leg' ? LEG_REASON : reason;
       const event = changedEvent(prev, status, why, atMs);
-      const expected = prev.state === 'LOGGED_OUT' ? null : prev.state;
-      const envelope = await this.d.store.transitionAgent(status, expected, event);
+      const envelope = await this.d.store.transitionAgent(status, expectedOf(prev), event);
       if (!envelope) continue;
       try {
         await this.d.log.record(event, prev, status);
@@ -81,7 +80,7 @@ export class AgentSessionService {
  */
 export async function startAgentLogRecorder(
   bus: EventBus,
-  log: Pick<AgentLogRepository, 'record'>,
+  log: AgentLogWriter,
   logger?: Logger,
 ): Promise<Subscription> {
   return bus.subscribe({
@@ -98,4 +97,93 @@ export async function startAgentLogRecorder(
       logger?.error({ err, seq: env?.seq }, 'agent log recorder failed on an event');
     },
   });
+}
+
+export interface SessionApiDeps {
+  sessions: AgentTransitions;
+  dispositions: Pick<DispositionService, 'autoDispose' | 'owesDisposition' | 'dispose'>;
+  pendingPauses: PendingPauses;
+  store: StateStore;
+  /** Takes down the agent's phone leg and bridge after a logout (telephony); optional. */
+  endLeg?: (agentId: AgentId, legChannelId: string) => Promise<unknown>;
+  /** Hangs up a customer whose agent logged out mid-call (telephony); optional. */
+  hangupCall?: (callId: CallId) => Promise<unknown>;
+  logger: Logger;
+}
+
+/**
+ * The AgentSessionApi of the api role: the agent session service plus dispositions, the
+ * "pause after this call" request and the effects the session service returns.
+ *
+ * Pause while INCALL, or in DEAD/WRAPUP of a call that owes its disposition, does not leave the
+ * call: it is recorded and applied when the disposition ends the wrap-up (the answer is the
+ * unchanged status); READY is refused there (409). Without this an agent could leave wrap-up by
+ * pausing or going ready, and be offered the next call with the disposition never written.
+ */
+export function createAgentSessionApi(d: SessionApiDeps): AgentSessionApi {
+  const carryOut = async (agentId: AgentId, effects: AgentEffect[]) => {
+    for (const e of effects) {
+      try {
+        if (e.type === 'auto_disposition' && e.callId) {
+          await d.dispositions.autoDispose(e.callId, agentId);
+        } else if (e.type === 'end_agent_leg') {
+          await d.endLeg?.(agentId, e.legChannelId);
+        } else if (e.type === 'hangup_call') {
+          await d.hangupCall?.(e.callId);
+        }
+      } catch (err) {
+        d.logger.warn({ err, agentId, effect: e.type }, 'agent effect failed');
+      }
+    }
+  };
+  const run = async (agentId: AgentId, command: AgentCommand, reason: string) => {
+    const r = await d.sessions.apply(agentId, command, reason);
+    await carryOut(agentId, r.effects);
+    return r.status;
+  };
+  /** On the call, or in wrap-up of a call that still owes its disposition. */
+  const mustWait = async (s: AgentStatus): Promise<boolean> => {
+    if (s.state === 'INCALL') return true;
+    if ((s.state === 'WRAPUP' || s.state === 'DEAD') && s.callId) {
+      return d.dispositions.owesDisposition(s.callId, s.agentId);
+    }
+    return false;
+  };
+  return {
+    login: (agentId, campaignId) => run(agentId, { type: 'login', campaignId }, 'agent'),
+    async ready(agentId) {
+      const s = await d.store.getAgent(agentId);
+      if (s?.callId && (s.state === 'WRAPUP' || s.state === 'DEAD')) {
+        if (await d.dispositions.owesDisposition(s.callId, agentId)) {
+          throw new IllegalTransitionError(
+            s.state,
+            'ready',
+            'submit the disposition of the call first',
+          );
+        }
+      }
+      return run(agentId, { type: 'ready' }, 'agent');
+    },
+    async pause(agentId, code, reason) {
+      const s = await d.store.getAgent(agentId);
+      if (reason === 'agent' && s?.callId && (await mustWait(s))) {
+        if (code.length === 0 || code.length > 32) {
+          throw new IllegalTransitionError(
+            s.state,
+            'pause',
+            'a pause needs a code of 1-32 characters',
+          );
+        }
+        await d.pendingPauses.set(agentId, code);
+        return s;
+      }
+      return run(agentId, { type: 'pause', code }, reason);
+    },
+    async logout(agentId) {
+      const r = await run(agentId, { type: 'logout' }, 'agent');
+      await d.pendingPauses.take(agentId);
+      return r;
+    },
+    dispose: (agentId, input) => d.dispositions.dispose(agentId, input),
+  };
 }

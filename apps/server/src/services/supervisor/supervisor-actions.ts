@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import {
   AgentMonitorStarted,
   type AgentId,
@@ -6,14 +5,14 @@ import {
   type CallId,
   type MonitorMode,
 } from '@ringside/protocol';
-import type { AuditLog } from '../../adapters/postgres/audit.js';
-import type { RedisKeys } from '../../adapters/redis/keys.js';
 import { ConflictError, NotFoundError, UnavailableError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
+import type { AgentTransitions } from '../../ports/agents.js';
+import type { AuditLog } from '../../ports/audit.js';
 import { systemClock, type Clock } from '../../ports/clock.js';
 import type { EventBus } from '../../ports/event-bus.js';
 import type { AgentStatus, LiveCall, StateStore } from '../../ports/state-store.js';
-import type { AgentSessionService } from '../agents/agent-session.js';
+import type { ActiveMonitor, MonitorAri, MonitorRegistry } from '../../ports/supervisor.js';
 import { phoneDialString } from '../telephony/agent-leg.js';
 
 /**
@@ -23,30 +22,6 @@ import { phoneDialString } from '../telephony/agent-leg.js';
  * state machine and the store's compare-and-set), so a supervisor never writes a state the
  * machine would refuse.
  */
-
-/** The part of the ARI client monitoring needs (adapters/asterisk/ari-client.ts has all of it). */
-export interface MonitorAri {
-  snoop(p: {
-    channelId: string;
-    snoopId: string;
-    app: string;
-    appArgs?: string;
-    spy?: 'none' | 'both' | 'out' | 'in';
-    whisper?: 'none' | 'both' | 'out' | 'in';
-  }): Promise<unknown>;
-  createBridge(bridgeId: string, type?: 'mixing' | 'holding', name?: string): Promise<unknown>;
-  addChannel(bridgeId: string, channel: string | string[]): Promise<void>;
-  /** Ends the supervisor's leg when monitoring stops (optional: the leg is then left up). */
-  hangup?(channelId: string): Promise<unknown>;
-  destroyBridge?(bridgeId: string): Promise<unknown>;
-  originate(p: {
-    endpoint: string;
-    channelId: string;
-    app?: string;
-    appArgs?: string;
-    timeoutS?: number;
-  }): Promise<unknown>;
-}
 
 /** ARI argument of the channels monitoring creates, so the ARI worker leaves them alone. */
 export const MONITOR_ARG = 'supmon';
@@ -59,87 +34,8 @@ export function isMonitorLeg(channelId: string): boolean {
   return channelId.startsWith(MONITOR_LEG_PREFIX);
 }
 
-/** A monitoring in progress: its event and the channels to clean up when it ends. */
-export interface ActiveMonitor {
-  event: AgentMonitorStarted;
-  /** The supervisor's phone channel, the snoop channel and the snoop bridge (listen/whisper). */
-  supLeg: string;
-  snoopId: string | null;
-  bridgeId: string | null;
-}
-
-/**
- * Who is monitoring each agent's call, so the agent's snapshot shows it and its end is published
- * exactly once (take() hands the entry to one caller only). One monitoring per agent.
- */
-export interface MonitorRegistry {
-  put(m: ActiveMonitor): Promise<void>;
-  get(agentId: AgentId): Promise<ActiveMonitor | null>;
-  /** Removes and returns the agent's monitoring; null when there is none (or another took it). */
-  take(agentId: AgentId): Promise<ActiveMonitor | null>;
-  /** The monitoring whose supervisor leg is this channel; null when none. */
-  byLeg(channelId: string): Promise<ActiveMonitor | null>;
-}
-
-/**
- * MonitorRegistry in Redis: `p:{agents}:monitor:<agentId>` (JSON, kept at most a day) and
- * `p:{agents}:monitor-leg:<supLeg>` -> agentId, so the ARI worker, which sees only the leg's
- * channel, finds the monitoring. The leg key is a pointer: byLeg checks it against the entry.
- */
-export class RedisMonitorRegistry implements MonitorRegistry {
-  constructor(
-    private readonly redis: Redis,
-    private readonly keys: RedisKeys,
-  ) {}
-
-  async put(m: ActiveMonitor): Promise<void> {
-    await this.redis
-      .pipeline()
-      .set(this.keys.agentMonitor(m.event.agentId), JSON.stringify(m), 'PX', MONITOR_TTL_MS)
-      .set(this.keys.agentMonitorLeg(m.supLeg), m.event.agentId, 'PX', MONITOR_TTL_MS)
-      .exec();
-  }
-
-  async get(agentId: AgentId): Promise<ActiveMonitor | null> {
-    return parseMonitor(await this.redis.get(this.keys.agentMonitor(agentId)));
-  }
-
-  async take(agentId: AgentId): Promise<ActiveMonitor | null> {
-    const m = parseMonitor(await this.redis.getdel(this.keys.agentMonitor(agentId)));
-    if (m) await this.redis.del(this.keys.agentMonitorLeg(m.supLeg));
-    return m;
-  }
-
-  async byLeg(channelId: string): Promise<ActiveMonitor | null> {
-    const agentId = await this.redis.get(this.keys.agentMonitorLeg(channelId));
-    if (agentId === null) return null;
-    const m = await this.get(agentId as AgentId);
-    return m?.supLeg === channelId ? m : null;
-  }
-}
-
-/** How long a monitoring entry is kept at most (one that nobody ended), ms. */
-const MONITOR_TTL_MS = 86_400_000;
-
-function parseMonitor(raw: string | null): ActiveMonitor | null {
-  if (raw === null) return null;
-  try {
-    const v = JSON.parse(raw) as Partial<ActiveMonitor>;
-    const event = AgentMonitorStarted.safeParse(v.event);
-    if (!event.success || typeof v.supLeg !== 'string') return null;
-    return {
-      event: event.data,
-      supLeg: v.supLeg,
-      snoopId: v.snoopId ?? null,
-      bridgeId: v.bridgeId ?? null,
-    };
-  } catch {
-    return null;
-  }
-}
-
 export interface SupervisorActionsDeps {
-  sessions: Pick<AgentSessionService, 'apply'>;
+  sessions: AgentTransitions;
   store: Pick<StateStore, 'getAgent' | 'getCall'>;
   audit: Pick<AuditLog, 'record'>;
   /** Carries out a hang-up of the customer's channel (force logout with hangupCall). */

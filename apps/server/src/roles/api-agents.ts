@@ -1,0 +1,314 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import { asteriskModules } from '../adapters/asterisk/asterisk-modules.js';
+import { AriRestClient } from '../adapters/asterisk/ari-client.js';
+import { AgentLogRepository } from '../adapters/postgres/agent-log.js';
+import { createAuditLog } from '../adapters/postgres/audit.js';
+import { createDispositionLedger } from '../adapters/postgres/call-dispositions.js';
+import { createCampaignsRepo } from '../adapters/postgres/campaigns.js';
+import type { Db } from '../adapters/postgres/database.js';
+import { createDispositionsRepo } from '../adapters/postgres/dispositions.js';
+import { PgStateRules } from '../adapters/postgres/state-rules.js';
+import { createUsersRepo } from '../adapters/postgres/users.js';
+import { RedisAgentLegIndex } from '../adapters/redis/agent-leg-index.js';
+import { RedisKeys } from '../adapters/redis/keys.js';
+import {
+  RedisAgentPresence,
+  RedisPendingPause,
+  RedisTransferStore,
+} from '../adapters/redis/presence.js';
+import { RedisMonitorRegistry } from '../adapters/redis/supervisor-monitors.js';
+import type { AriServerConfig, SipConfig } from '../config.js';
+import { UnavailableError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { AgentSessionApi, DncListener } from '../ports/agents.js';
+import type { Clock } from '../ports/clock.js';
+import type { EventBus, Subscription } from '../ports/event-bus.js';
+import type { StateStore } from '../ports/state-store.js';
+import { AgentSessionService, createAgentSessionApi } from '../services/agents/agent-session.js';
+import { DispositionService } from '../services/agents/disposition.js';
+import { startCustomerHangupWatcher, WrapupSweeper } from '../services/agents/wrapup.js';
+import { StateRulesCache } from '../services/compliance/index.js';
+import { createDialerEntryPoints } from '../services/dialer/index.js';
+import {
+  pjsipEndpointOf,
+  SupervisorActions,
+  type SupervisorActionsDeps,
+} from '../services/supervisor/supervisor-actions.js';
+import { AgentLegService } from '../services/telephony/agent-leg.js';
+import { AgentTelephonyService } from '../services/telephony/agent-telephony.js';
+import { SipAccountService } from '../services/telephony/sip-accounts.js';
+
+/**
+ * The agents and supervisor part of the api role's wiring (roles/api.ts): the agent session
+ * service (one per role process, shared by everything the role builds), dispositions, the
+ * wrap-up timeout, presence, telephony commands and the supervisor actions.
+ */
+
+/**
+ * The agent session service of one role process. Every role builds it once with this and hands
+ * the same instance to whatever applies agent transitions in that role.
+ */
+export function agentSessionService(d: {
+  pool: pg.Pool;
+  store: StateStore;
+  clock: Clock;
+  logger: Logger;
+}): AgentSessionService {
+  return new AgentSessionService({
+    store: d.store,
+    log: new AgentLogRepository(d.pool),
+    clock: d.clock,
+    logger: d.logger,
+  });
+}
+
+interface AgentsCoreDeps {
+  pool: pg.Pool;
+  db: Db;
+  redis: Redis;
+  /** REDIS_PREFIX. */
+  prefix: string;
+  store: StateStore;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** Dispositions and the "pause after this call" requests, on the role's session service. */
+function dispositionsOf(
+  d: AgentsCoreDeps,
+  sessions: AgentSessionService,
+  dncCache?: DncListener,
+): { dispositions: DispositionService; pendingPauses: RedisPendingPause } {
+  const pendingPauses = new RedisPendingPause(d.redis, d.prefix);
+  const dispositions = new DispositionService({
+    store: d.store,
+    sessions,
+    ledger: createDispositionLedger(d.db),
+    dispositions: createDispositionsRepo(d.db),
+    campaigns: createCampaignsRepo(d.db),
+    pendingPauses,
+    ...(dncCache ? { dncCache } : {}),
+    clock: d.clock,
+    logger: d.logger,
+  });
+  return { dispositions, pendingPauses };
+}
+
+/** Supervisor actions on the role's session service; ARI parts (hang-up, legs, monitoring) optional. */
+function supervisorActionsOf(
+  d: AgentsCoreDeps & { bus: EventBus },
+  sessions: AgentSessionService,
+  ari: Pick<SupervisorActionsDeps, 'hangupCall' | 'endLeg' | 'monitor'> = {},
+): SupervisorActions {
+  const users = createUsersRepo(d.pool);
+  return new SupervisorActions({
+    sessions,
+    store: d.store,
+    audit: createAuditLog(d.pool),
+    logger: d.logger,
+    monitors: new RedisMonitorRegistry(d.redis, new RedisKeys(d.prefix)),
+    bus: d.bus,
+    supervisorName: async (id) => (await users.findById(id))?.displayName ?? '',
+    clock: d.clock,
+    ...ari,
+  });
+}
+
+/**
+ * The agent session API and the supervisor actions without telephony (no Asterisk): sessions,
+ * dispositions and "pause after this call" work, effects on phone legs and calls are not
+ * carried out. For an api built without ARI (the HTTP tests' harness).
+ */
+export function agentControlWithoutTelephony(d: AgentsCoreDeps & { bus: EventBus }): {
+  agentSessions: AgentSessionApi;
+  supervisor: SupervisorActions;
+} {
+  const sessions = agentSessionService(d);
+  const { dispositions, pendingPauses } = dispositionsOf(d, sessions);
+  return {
+    agentSessions: createAgentSessionApi({
+      sessions,
+      dispositions,
+      pendingPauses,
+      store: d.store,
+      logger: d.logger,
+    }),
+    supervisor: supervisorActionsOf(d, sessions),
+  };
+}
+
+export interface AgentCallControlDeps extends AgentsCoreDeps {
+  bus: EventBus;
+  ariServers: AriServerConfig[];
+  /** The simulated PBX (no ARI_URL): phone legs are simulated through the API. */
+  simulated: boolean;
+  app: string;
+  dialTemplate: string;
+  /** config.ariMaxCallsPerServer: the cap manual dials share with the dialer (per server). */
+  maxCallsPerServer?: number;
+  /** The browser phones' SIP settings (config.sip); with a real Asterisk, softphone accounts. */
+  sip?: SipConfig | null;
+  /** Wrap-up timeout check period, ms (default 1,000). */
+  wrapupCheckMs?: number;
+}
+
+export interface AgentCallControl {
+  agentSessions: AgentSessionApi;
+  telephony: AgentTelephonyService;
+  presence: RedisAgentPresence;
+  dispositions: DispositionService;
+  sweeper: WrapupSweeper;
+  /** Force pause/logout, dial changes and monitoring, with real ARI for hang-ups and legs. */
+  supervisor: SupervisorActions;
+  stop(): Promise<void>;
+}
+
+/**
+ * The agent's call control in the api role: dispositions, the wrap-up timeout (a sweep every
+ * second, in this role: the server alone applies it), the customer-hang-up watcher (INCALL ->
+ * DEAD), heartbeat presence in Redis, and telephony commands over ARI REST to the call's own
+ * Asterisk server. Manual dials use the dialer's entry points (roles/dialer-parts.ts), the
+ * same origination path as the dialer's calls.
+ */
+export async function startAgentCallControl(d: AgentCallControlDeps): Promise<AgentCallControl> {
+  const sessions = agentSessionService(d);
+  // Manual dials check the state calling rules like the dialer (re-read on change, every 30 s).
+  const stateRules = new StateRulesCache(new PgStateRules(d.pool), d.logger);
+  await stateRules.start(d.bus);
+  const entry = createDialerEntryPoints({
+    stateRules: () => stateRules.current(),
+    pool: d.pool,
+    redis: d.redis,
+    prefix: d.prefix,
+    store: d.store,
+    clock: d.clock,
+    logger: d.logger,
+    ariServers: d.ariServers,
+    dialTemplate: d.dialTemplate,
+    ...(d.maxCallsPerServer !== undefined ? { maxCallsPerServer: d.maxCallsPerServer } : {}),
+  });
+  const { dispositions, pendingPauses } = dispositionsOf(d, sessions, entry.dnc);
+  const aris = new Map(d.ariServers.map((s) => [s.id, new AriRestClient(s)]));
+  // Agents' legs and bridges live on the first server (docs/agent-calls.md: one server per site).
+  const legServer = d.ariServers[0];
+  const legAri = legServer ? aris.get(legServer.id) : undefined;
+  const legs = legAri
+    ? new AgentLegService({
+        ari: legAri,
+        store: d.store,
+        agents: sessions,
+        app: d.app,
+        logger: d.logger,
+        // So the ARI worker knows these legs when they are lost (services/telephony/agent-leg.ts), and on
+        // which server to look for them at a resync.
+        index: new RedisAgentLegIndex(d.redis, d.prefix),
+        serverId: legServer?.id,
+      })
+    : null;
+  // Softphone accounts on the server the agents' legs live on (deploy/asterisk/sorcery.conf);
+  // none on the simulated PBX, which has no SIP.
+  const sipAccounts =
+    legAri && d.sip && !d.simulated
+      ? new SipAccountService({
+          ari: legAri,
+          settings: d.sip,
+          logger: d.logger,
+          clock: d.clock,
+          // G.711, plus Opus where the module check saw codec_opus (asterisk-modules.ts).
+          codecs: () => asteriskModules.codecsFor(legServer?.id ?? ''),
+        })
+      : null;
+  const telephony = new AgentTelephonyService({
+    store: d.store,
+    sessions,
+    aris,
+    legServerId: legServer?.id ?? '',
+    legs: legs ?? {
+      attach: () => Promise.reject(new UnavailableError('no Asterisk server is configured')),
+      detach: () => Promise.reject(new UnavailableError('no Asterisk server is configured')),
+    },
+    users: createUsersRepo(d.pool),
+    wrapupMs: async (campaignId) => (await dispositions.campaign(campaignId)).wrapupMs,
+    manual: entry.manual,
+    pool: d.pool,
+    transfers: new RedisTransferStore(d.redis, d.prefix),
+    simulated: d.simulated,
+    ...(sipAccounts
+      ? {
+          sipAccount: (user) => sipAccounts.account(user),
+          removeSipAccount: (user) => sipAccounts.remove(user),
+        }
+      : {}),
+    dialTemplate: d.dialTemplate,
+    app: d.app,
+    clock: d.clock,
+    logger: d.logger,
+  });
+  const agentSessions = createAgentSessionApi({
+    sessions,
+    dispositions,
+    pendingPauses,
+    store: d.store,
+    // The status no longer names the leg after the logout: the effect carries it.
+    endLeg: async (agentId, legChannelId) => legs?.detach(agentId, { legChannelId }),
+    hangupCall: async (callId) => {
+      const call = await d.store.getCall(callId);
+      if (call) await aris.get(call.serverId)?.hangup(call.channelId, 'normal');
+    },
+    logger: d.logger,
+  });
+  const sweeper = new WrapupSweeper({
+    store: d.store,
+    sessions,
+    dispositions,
+    pendingPauses,
+    clock: d.clock,
+    logger: d.logger,
+  });
+  sweeper.start(d.wrapupCheckMs ?? 1_000);
+  let watcher: Subscription | null = null;
+  try {
+    watcher = await startCustomerHangupWatcher({
+      bus: d.bus,
+      store: d.store,
+      sessions,
+      logger: d.logger,
+    });
+  } catch (err) {
+    await sweeper.stop();
+    throw err;
+  }
+  const supervisor = supervisorActionsOf(d, sessions, {
+    hangupCall: async (call) => {
+      await aris.get(call.serverId)?.hangup(call.channelId, 'normal');
+    },
+    endLeg: async (agentId, legChannelId) => {
+      await legs?.detach(agentId, { legChannelId });
+    },
+    ...(legAri
+      ? {
+          monitor: {
+            ari: legAri,
+            app: d.app,
+            endpointOf: pjsipEndpointOf(createUsersRepo(d.pool)),
+            newId: () => randomBytes(6).toString('hex'),
+          },
+        }
+      : {}),
+  });
+  return {
+    agentSessions,
+    telephony,
+    supervisor,
+    presence: new RedisAgentPresence(d.redis, d.prefix),
+    dispositions,
+    sweeper,
+    async stop() {
+      await sweeper.stop();
+      await watcher?.close();
+      await stateRules.stop();
+    },
+  };
+}
