@@ -304,9 +304,29 @@ describe('deploy/asterisk configuration', () => {
   });
 
   it('agents: login answers and hands the phone to Stasis with its endpoint', () => {
-    expect(dialplan('agents', 'login').slice(0, 2)).toEqual([
-      [1, 'Answer', ''],
-      [2, 'Stasis', 'dialer,agent,${CHANNEL(endpoint)}'],
+    const login = dialplan('agents', 'login');
+    expect(login[0]).toEqual([1, 'Answer', '']);
+    expect(login.filter(([, app]) => app === 'Stasis')).toEqual([
+      [3, 'Stasis', 'dialer,agent,${CHANNEL(endpoint)}'],
+    ]);
+  });
+
+  it('agents: a login while the Stasis app is not registered waits and tries again, for a bounded time', () => {
+    // Seen on the real Asterisk: a browser phone re-registers and dials back within a second of
+    // an Asterisk restart, before Ringside's ARI worker is subscribed again; Stasis fails at once
+    // ("Stasis app 'dialer' doesn't exist", STASISSTATUS=FAILED) and a plain Hangup() after it
+    // left the agent without a line until they clicked.
+    const apps = dialplan('agents', 'login').map(([p, app, data]) => `${p} ${app}(${data})`);
+    expect(apps).toEqual([
+      '1 Answer()',
+      '2 Set(LOGIN_TRIES=0)',
+      '3 Stasis(dialer,agent,${CHANNEL(endpoint)})',
+      '4 GotoIf($["${STASISSTATUS}" != "FAILED"]?done)',
+      '5 Set(LOGIN_TRIES=$[${LOGIN_TRIES} + 1])',
+      '6 GotoIf($[${LOGIN_TRIES} > 30]?done)',
+      '7 Wait(1)',
+      '8 Goto(enter)',
+      '9 Hangup()',
     ]);
   });
 
