@@ -119,20 +119,18 @@ export function StateRulesSection(props: { me: Me; path: string }) {
     { header: 'Statute', cell: (r) => r.statute },
     { header: 'Note', cell: (r) => r.note },
   ];
+  /** Opens the form on a rule (null: a new one); earlier messages no longer apply. */
+  const open = (r: StateRuleView | null) => {
+    setDraft(draftOf(r));
+    setFormError(null);
+    setDone(null);
+  };
   if (admin) {
     columns.push({
       header: 'Actions',
       cell: (r) => (
         <>
-          <button
-            type="button"
-            onClick={() => {
-              setDraft(draftOf(r));
-              setFormError(null);
-              setDone(null);
-            }}
-            aria-label={`Edit ${r.state}`}
-          >
+          <button type="button" onClick={() => open(r)} aria-label={`Edit ${r.state}`}>
             Edit
           </button>{' '}
           <ConfirmButton
@@ -152,6 +150,22 @@ export function StateRulesSection(props: { me: Me; path: string }) {
     setDraft((d) =>
       d ? { ...d, days: d.days.map((x, j) => (j === i ? { ...x, ...patch } : x)) } : d,
     );
+  /** A day's opening or closing time (`word`: "from" or "to"). */
+  const time = (i: number, key: 'start' | 'end', word: string) => {
+    const d = draft?.days[i];
+    return (
+      <label>
+        {word}{' '}
+        <input
+          type="time"
+          value={d?.[key] ?? ''}
+          disabled={d?.closed}
+          onChange={(e) => setDay(i, { [key]: e.target.value })}
+          aria-label={`${DAYS[i]} ${word}`}
+        />
+      </label>
+    );
+  };
 
   return (
     <section aria-labelledby="state-rules-h">
@@ -171,14 +185,7 @@ export function StateRulesSection(props: { me: Me; path: string }) {
         />
       )}
       {admin && !draft && (
-        <button
-          type="button"
-          onClick={() => {
-            setDraft(draftOf(null));
-            setFormError(null);
-            setDone(null);
-          }}
-        >
+        <button type="button" onClick={() => open(null)}>
           Add a state
         </button>
       )}
@@ -197,27 +204,7 @@ export function StateRulesSection(props: { me: Me; path: string }) {
             <legend>Calling hours, local time of the lead</legend>
             {draft.days.map((d, i) => (
               <div key={i} className="sr-day">
-                <span>{DAYS[i]}</span>{' '}
-                <label>
-                  from{' '}
-                  <input
-                    type="time"
-                    value={d.start}
-                    disabled={d.closed}
-                    onChange={(e) => setDay(i, { start: e.target.value })}
-                    aria-label={`${DAYS[i]} from`}
-                  />
-                </label>{' '}
-                <label>
-                  to{' '}
-                  <input
-                    type="time"
-                    value={d.end}
-                    disabled={d.closed}
-                    onChange={(e) => setDay(i, { end: e.target.value })}
-                    aria-label={`${DAYS[i]} to`}
-                  />
-                </label>{' '}
+                <span>{DAYS[i]}</span> {time(i, 'start', 'from')} {time(i, 'end', 'to')}{' '}
                 <label>
                   <input
                     type="checkbox"
