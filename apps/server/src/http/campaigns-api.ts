@@ -1,5 +1,5 @@
 import type { Campaign } from '@ringside/protocol';
-import type { Campaign as CampaignRecord, CampaignsRepo } from '../adapters/postgres/campaigns.js';
+import type { Campaign as CampaignRecord, CampaignsRepo } from '../ports/campaigns.js';
 import type { CampaignsApi } from './deps.js';
 
 /** The API's view of a campaign: the repository's record without bookkeeping columns. */

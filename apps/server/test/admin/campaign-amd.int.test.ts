@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Campaign, ErrorBody } from '@ringside/protocol';
 import { loadDialerCampaign } from '../../src/services/dialer/settings.js';
-import type { CampaignsRepo } from '../../src/adapters/postgres/campaigns.js';
+import type { CampaignsRepo } from '../../src/ports/campaigns.js';
 import { buildAdminApp, injectLogin } from '../helpers/admin-app.js';
 import { bearer, createHarness, type Harness } from '../http/harness.js';
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { createCampaignsRepo, type CampaignsRepo } from '../../src/adapters/postgres/campaigns.js';
+import { createCampaignsRepo } from '../../src/adapters/postgres/campaigns.js';
+import { type CampaignsRepo } from '../../src/ports/campaigns.js';
 import { createDb } from '../../src/adapters/postgres/database.js';
 import { createTeamsRepo } from '../../src/adapters/postgres/teams.js';
 import { createUsersRepo } from '../../src/adapters/postgres/users.js';

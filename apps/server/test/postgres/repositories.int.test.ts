@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type Db } from '../../src/adapters/postgres/database.js';
-import { createCampaignsRepo, type CampaignsRepo } from '../../src/adapters/postgres/campaigns.js';
+import { createCampaignsRepo } from '../../src/adapters/postgres/campaigns.js';
+import { type CampaignsRepo } from '../../src/ports/campaigns.js';
 import { createListsRepo } from '../../src/adapters/postgres/lists.js';
 import { createLeadsRepo } from '../../src/adapters/postgres/leads.js';
 import { createDncRepo } from '../../src/adapters/postgres/dnc.js';

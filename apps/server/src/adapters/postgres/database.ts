@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect, type ColumnType, type GeneratedAlways } from '
 import type pg from 'pg';
 import type { JsonValue, JsonObject } from '../../ports/json.js';
 import type { TzSource } from '../../ports/leads.js';
+import type { DialMethod, MachineAction, WrapupTimeoutAction } from '../../ports/campaigns.js';
 
 /**
  * Kysely typing of the schema in migrations/ (one interface per table, column names as in SQL).
@@ -34,9 +35,6 @@ export type Instant = ColumnType<
 export type Json<T extends JsonValue = JsonValue> = ColumnType<T, string | undefined, string>;
 
 export type UserRole = 'admin' | 'supervisor' | 'agent';
-export type DialMethod = 'manual' | 'progressive' | 'ratio' | 'predictive';
-export type MachineAction = 'hangup' | 'message';
-export type WrapupTimeoutAction = 'disposition' | 'pause';
 export type CallbackStatus = 'PENDING' | 'QUEUED' | 'DONE' | 'CANCELED';
 export type AmdResult = 'HUMAN' | 'MACHINE' | 'NOTSURE';
 export type ImportStatus = 'running' | 'done' | 'failed';
@@ -255,6 +253,10 @@ export interface CallLogTable {
   agent_since_at: Instant;
   /** Why Ringside ended the call as a failure (0060: BRIDGE_REFUSED, BRIDGE_EJECTED); else NULL. */
   end_reason: NullableText;
+  /** Expected abandoned people for a MACHINE verdict hung up on or dropped (0070), 0..1. */
+  est_abandoned: Defaulted<string, number | string>;
+  /** Expected people answered for a MACHINE verdict an agent got (0070), 0..1. */
+  est_answers: Defaulted<string, number | string>;
 }
 
 /** The part of an agent who transferred a call to another agent (0004_call_handoffs.sql). */

@@ -10,7 +10,7 @@ import {
   IdParams,
 } from '@ringside/protocol';
 import type { CampaignId, DncEntryView } from '@ringside/protocol';
-import type { DncEntry, DncEntryDescribed } from '../../adapters/postgres/dnc.js';
+import type { DncEntry, DncEntryDescribed } from '../../ports/dnc.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { toE164 } from '../../services/import/row.js';
 import type { AppDeps } from '../deps.js';

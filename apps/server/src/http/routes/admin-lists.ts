@@ -13,7 +13,7 @@ import {
   ListUpdateBody,
 } from '@ringside/protocol';
 import type { CampaignId, ImportJob, ListCounts } from '@ringside/protocol';
-import type { ImportJobRecord, LeadList } from '../../adapters/postgres/lists.js';
+import type { ImportJobRecord, LeadList } from '../../ports/lists.js';
 import { NotFoundError } from '../../errors.js';
 import { csvLine } from '../../services/reports/csv.js';
 import { STREAM_CONTENT_TYPES } from '../app.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { IdParams, OkResponse, TeamBody, TeamList, TeamView } from '@ringside/protocol';
-import type { CampaignsRepo } from '../../adapters/postgres/campaigns.js';
+import type { CampaignsRepo } from '../../ports/campaigns.js';
 import type { TeamsRepo } from '../../ports/teams.js';
 import type { UsersAdminRepo } from '../../ports/users.js';
 import { UnavailableError } from '../../errors.js';

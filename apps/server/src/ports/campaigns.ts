@@ -1,0 +1,158 @@
+import { z } from 'zod';
+import type { CampaignId } from '@ringside/protocol';
+
+/**
+ * Campaigns and their settings as services and the API see them (adapters/postgres/campaigns.ts).
+ * The settings schema holds the limits of the table's CHECK constraints, so every caller gets a
+ * ValidationError naming the field rather than a constraint name.
+ */
+
+export type DialMethod = 'manual' | 'progressive' | 'ratio' | 'predictive';
+
+export type MachineAction = 'hangup' | 'message';
+
+export type WrapupTimeoutAction = 'disposition' | 'pause';
+
+/** After an attempt ends with `status`, wait `delayS` before the next; stop after `maxAttempts`. */
+export interface RecycleRule {
+  /** A disposition code or a system outcome (BUSY, NO_ANSWER, MACHINE, DROPPED...). */
+  status: string;
+  delayS: number;
+  maxAttempts: number;
+}
+
+export interface Campaign {
+  id: CampaignId;
+  name: string;
+  active: boolean;
+  dialMethod: DialMethod;
+  /** Lines per ready agent ('ratio'), starting point for 'predictive'. */
+  dialLevel: number;
+  /** Cap on drops / human answers over 30 days, percent (<= 3). */
+  dropRateCapPct: number;
+  /** A live answer with no agent within this is dropped (<= 2000). */
+  dropWaitMs: number;
+  /** Ring time before giving up, seconds (>= 15). */
+  ringTimeoutS: number;
+  hopperSize: number;
+  /** 'HH:MM', the lead's local time, inside 08:00-21:00. */
+  windowStart: string;
+  windowEnd: string;
+  maxAttempts: number;
+  callerId: string | null;
+  amdEnabled: boolean;
+  machineAction: MachineAction;
+  machineMessageAudio: string | null;
+  safeHarborAudio: string;
+  wrapupS: number;
+  wrapupTimeoutAction: WrapupTimeoutAction;
+  wrapupDefaultDisposition: string;
+  script: string;
+  /**
+   * Check the national DNC registry at dial time (default true). Only an admin may turn it off,
+   * for a campaign whose calls are exempt (e.g. an established business relationship).
+   * Optional for callers that build campaigns by hand; absent means true.
+   */
+  nationalDncScrub?: boolean;
+  /**
+   * AMD error estimate, percent: people judged machines, machines judged people (admin-set; the
+   * AMD audit measures the first). Optional for hand-built campaigns; absent means 0.
+   */
+  amdHumanAsMachinePct?: number;
+  amdMachineAsHumanPct?: number;
+  /** Share of MACHINE verdicts sent to agents to be marked (the AMD audit), percent; absent 0. */
+  amdAuditPct?: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
+const hhmm = (field: string) => z.string().regex(HHMM, `${field} must be HH:MM`);
+
+/** Every limit here mirrors a CHECK in migrations/0001_init.sql; keep them in step. */
+export const CampaignSettingsSchema = z.object({
+  name: z
+    .string()
+    .trim()
+    .min(1, 'name must not be empty')
+    .max(100, 'name must be at most 100 characters'),
+  active: z.boolean(),
+  dialMethod: z.enum(['manual', 'progressive', 'ratio', 'predictive']),
+  dialLevel: z
+    .number()
+    .gt(0, 'dialLevel must be greater than 0')
+    .max(10, 'dialLevel must be at most 10'),
+  dropRateCapPct: z
+    .number()
+    .min(0, 'dropRateCapPct must be at least 0')
+    .max(3, 'dropRateCapPct must be at most 3 (%)'),
+  dropWaitMs: z
+    .number()
+    .int('dropWaitMs must be an integer')
+    .min(0, 'dropWaitMs must be at least 0 ms')
+    .max(2000, 'dropWaitMs must be at most 2000 ms (safe harbor: 2 s)'),
+  ringTimeoutS: z
+    .number()
+    .int('ringTimeoutS must be an integer')
+    .min(15, 'ringTimeoutS must be at least 15 s')
+    .max(120, 'ringTimeoutS must be at most 120 s'),
+  hopperSize: z
+    .number()
+    .int()
+    .min(1, 'hopperSize must be at least 1')
+    .max(50000, 'hopperSize must be at most 50000'),
+  windowStart: hhmm('windowStart'),
+  windowEnd: hhmm('windowEnd'),
+  maxAttempts: z
+    .number()
+    .int()
+    .min(1, 'maxAttempts must be at least 1')
+    .max(100, 'maxAttempts must be at most 100'),
+  callerId: z
+    .string()
+    .regex(/^\+[1-9]\d{6,14}$/, 'callerId must be an E.164 number such as +14155550123')
+    .nullable(),
+  amdEnabled: z.boolean(),
+  machineAction: z.enum(['hangup', 'message']),
+  machineMessageAudio: z.string().min(1).max(200).nullable(),
+  safeHarborAudio: z.string().min(1, 'safeHarborAudio must not be empty').max(200),
+  wrapupS: z
+    .number()
+    .int()
+    .min(0, 'wrapupS must be at least 0 s')
+    .max(3600, 'wrapupS must be at most 3600 s'),
+  wrapupTimeoutAction: z.enum(['disposition', 'pause']),
+  wrapupDefaultDisposition: z
+    .string()
+    .regex(/^[A-Z0-9_]{1,16}$/, 'wrapupDefaultDisposition must be a disposition code'),
+  script: z.string().max(100_000, 'script must be at most 100000 characters'),
+  nationalDncScrub: z.boolean(),
+  amdHumanAsMachinePct: z
+    .number()
+    .min(0, 'amdHumanAsMachinePct must be at least 0')
+    .max(50, 'amdHumanAsMachinePct must be at most 50 (%)'),
+  amdMachineAsHumanPct: z
+    .number()
+    .min(0, 'amdMachineAsHumanPct must be at least 0')
+    .max(50, 'amdMachineAsHumanPct must be at most 50 (%)'),
+  amdAuditPct: z
+    .number()
+    .min(0, 'amdAuditPct must be at least 0')
+    .max(100, 'amdAuditPct must be at most 100 (%)'),
+});
+
+export type CampaignSettings = z.infer<typeof CampaignSettingsSchema>;
+
+/** Create: a name, every other setting optional (the table's defaults apply). */
+export type NewCampaign = Partial<CampaignSettings> & { name: string };
+
+export interface CampaignsRepo {
+  create(input: NewCampaign): Promise<Campaign>;
+  /** Applies the given settings; the others stay. NotFoundError when the campaign is missing. */
+  update(id: string, patch: Partial<CampaignSettings>): Promise<Campaign>;
+  get(id: string): Promise<Campaign | null>;
+  list(opts?: { activeOnly?: boolean }): Promise<Campaign[]>;
+  recycleRules(id: string): Promise<RecycleRule[]>;
+  /** Replaces the campaign's recycle rules. */
+  setRecycleRules(id: string, rules: RecycleRule[]): Promise<void>;
+}
