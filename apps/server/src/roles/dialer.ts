@@ -16,23 +16,23 @@ import type { Hopper } from '../ports/hopper.js';
 import type { StateStore } from '../ports/state-store.js';
 import { AgentSessionService } from '../services/agents/agent-session.js';
 import {
-  AmdAuditStore,
-  CampaignLeases,
-  DEFAULT_MAX_CALLS_PER_SERVER,
-  createOriginator,
-  DialerKeys,
   DialerService,
   DncCache,
-  LedgerStore,
-  PacingControlStore,
-  PgDialerLeads,
   dialerInstanceId,
   ledgerFromCallLog,
   newCallId,
-  scaledTimers,
-  type HandoffSample,
 } from '../services/dialer/index.js';
-import { CampaignLiveStore, DialerStatusPublisher } from '../services/dialer/status-publisher.js';
+import { DialerStatusPublisher } from '../services/dialer/status-publisher.js';
+import { PgDialerLeads } from '../adapters/postgres/dialer-leads.js';
+import { CampaignLiveStore } from '../adapters/redis/dialer-live.js';
+import {
+  AmdAuditStore,
+  CampaignLeases,
+  LedgerStore,
+  PacingControlStore,
+} from '../adapters/redis/dialer-state.js';
+import { scaledTimers, type HandoffSample } from '../ports/dialer.js';
+import { createDncCache, createOriginator, DEFAULT_MAX_CALLS_PER_SERVER } from './dialer-parts.js';
 import { countRedisErrors } from '../adapters/metrics/instrument.js';
 import { createDropBudgetReader } from '../services/dialer/drop-budget.js';
 import { countEstimatedDrops, reportDialerMetrics } from '../services/dialer/dialer-metrics.js';
@@ -98,7 +98,7 @@ export async function startDialer(
         }
       },
     });
-  const keys = new DialerKeys(prefix);
+  const keys = new RedisKeys(prefix);
   // Reservations of the live-answer hand-off get their own connection (see DriverDeps).
   const handoffRedis = redis.duplicate();
   handoffRedis.on('error', (err) => log.warn({ err }, 'dialer redis connection error'));
@@ -114,7 +114,7 @@ export async function startDialer(
     logger: log,
   });
 
-  // The same builder as the manual dials' (services/dialer/factory.ts): cap and trunk breaker.
+  // The same builder as the manual dials' (roles/dialer-parts.ts): cap and trunk breaker.
   const {
     originator,
     servers: pool,
@@ -133,7 +133,7 @@ export async function startDialer(
     log.error('no Asterisk server configured: the dialer cannot place calls');
   // One line per process on what Asterisk lacks (adapters/asterisk/asterisk-modules.ts).
   checkModulesAtStart(ctx.ariServers, ctx.logger);
-  const dnc = new DncCache(redis, keys, ctx.pool, log);
+  const dnc = createDncCache(redis, keys, ctx.pool, log);
   const ledger = new LedgerStore(redis, keys);
   const leads = new PgDialerLeads(ctx.pool, log);
   const instanceId = deps.instanceId ?? dialerInstanceId();
@@ -141,7 +141,7 @@ export async function startDialer(
 
   // Supervisors' campaign header: dialer.status events, published on change (docs/supervisor.md).
   const statusPublisher = new DialerStatusPublisher({
-    live: new CampaignLiveStore(redis, new RedisKeys(prefix)),
+    live: new CampaignLiveStore(redis, keys),
     hopper,
     bus,
     store,
@@ -182,7 +182,7 @@ export async function startDialer(
     ...(ctx.metrics ? { metrics: ctx.metrics } : {}),
     compliance: {
       rules: () => stateRules.current(),
-      attempts: new RedisDialAttempts(redis, new RedisKeys(prefix)),
+      attempts: new RedisDialAttempts(redis, keys),
     },
     campaigns,
     leases,

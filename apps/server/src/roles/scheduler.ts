@@ -17,7 +17,7 @@ import { PgStateRules } from '../adapters/postgres/state-rules.js';
 import { StateRulesCache } from '../services/compliance/state-rules-cache.js';
 import { rederiveIfStale } from '../services/compliance/rederive-tz.js';
 import { PgDialableLeads } from '../adapters/postgres/dialable-leads.js';
-import { CampaignLiveStore } from '../services/dialer/status-publisher.js';
+import { CampaignLiveStore } from '../adapters/redis/dialer-live.js';
 import { StateRebuild } from '../services/agents/state-rebuild.js';
 import type { RoleContext, RunningRole } from './context.js';
 

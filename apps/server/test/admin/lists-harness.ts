@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/http/app.js';
 import { createListAdminDeps, type ListAdminDeps } from '../../src/http/routes/admin-lists-deps.js';
 import { DncCache } from '../../src/services/dialer/dnc-cache.js';
-import { DialerKeys } from '../../src/services/dialer/redis-state.js';
+import { RedisKeys } from '../../src/adapters/redis/keys.js';
+import { createDncCache } from '../../src/roles/dialer-parts.js';
 import { bearer, createHarness, type Harness } from '../http/harness.js';
 
 /**
@@ -43,7 +44,7 @@ export async function createListAdminHarness(): Promise<ListAdminHarness> {
     h,
     app,
     deps,
-    dialer: new DncCache(h.redis, new DialerKeys(h.keys.prefix), h.db.pool),
+    dialer: createDncCache(h.redis, new RedisKeys(h.keys.prefix), h.db.pool),
     tokens,
     as: (who) => bearer(tokens[who]),
     async audits(action) {

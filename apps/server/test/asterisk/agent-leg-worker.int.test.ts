@@ -12,12 +12,10 @@ import { createLogger } from '../../src/logger.js';
 import { systemClock } from '../../src/ports/clock.js';
 import { MemoryHopper } from '../../src/ports/fakes/memory-hopper.js';
 import { AgentSessionService } from '../../src/services/agents/agent-session.js';
-import {
-  CampaignLeases,
-  DialerKeys,
-  DialerService,
-  type DialerAri,
-} from '../../src/services/dialer/index.js';
+import { CampaignLeases } from '../../src/adapters/redis/dialer-state.js';
+import { RedisKeys } from '../../src/adapters/redis/keys.js';
+import type { DialerAri } from '../../src/ports/dialer.js';
+import { DialerService } from '../../src/services/dialer/index.js';
 import type { TestDb } from '../helpers/db.js';
 import { startLegRig, type LegRig } from '../helpers/leg-rig.js';
 import {
@@ -258,7 +256,7 @@ describe('the dialer and an agent without a leg', () => {
       ...inertDialerParts(),
       ...testDialerDefaults(createLogger('silent')),
       campaigns: createCampaignsRepo(createDb(db.pool)),
-      leases: new CampaignLeases(redis, new DialerKeys(prefix), 'legs', 600),
+      leases: new CampaignLeases(redis, new RedisKeys(prefix), 'legs', 600),
       bus: dbus,
       rebuildLedger: async () => undefined,
       leaseIntervalMs: 100,

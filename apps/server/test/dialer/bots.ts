@@ -8,7 +8,7 @@ import { AgentLegService } from '../../src/services/telephony/agent-leg.js';
 import { seededRng, type Clock, type Rng } from '../../src/ports/clock.js';
 import type { EventBus } from '../../src/ports/event-bus.js';
 import type { StateStore } from '../../src/ports/state-store.js';
-import type { Timers } from '../../src/services/dialer/ports.js';
+import type { Timers } from '../../src/ports/dialer.js';
 
 export interface BotDeps {
   sessions: AgentSessionService;

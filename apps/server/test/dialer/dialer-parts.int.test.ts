@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis';
 import type { AgentId, CallId, CampaignId, ListId } from '@ringside/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCampaignsRepo, type CampaignsRepo } from '../../src/adapters/postgres/campaigns.js';
+import { createCampaignsRepo } from '../../src/adapters/postgres/campaigns.js';
+import { type CampaignsRepo } from '../../src/ports/campaigns.js';
 import { createDb } from '../../src/adapters/postgres/database.js';
 import { isDialable } from '../../src/domain/calling-window.js';
 import { ComplianceError, ConflictError } from '../../src/errors.js';
@@ -15,16 +16,15 @@ import type {
   OriginateCall,
   OriginateResult,
 } from '../../src/services/telephony/ari-worker-originator.js';
+import { PgDialerLeads } from '../../src/adapters/postgres/dialer-leads.js';
+import { RedisKeys } from '../../src/adapters/redis/keys.js';
+import { CampaignLeases, LedgerStore } from '../../src/adapters/redis/dialer-state.js';
+import { createDncCache } from '../../src/roles/dialer-parts.js';
+import type { DialerAri } from '../../src/ports/dialer.js';
 import {
-  CampaignLeases,
-  DialerKeys,
   DialerService,
-  DncCache,
-  LedgerStore,
   ManualDialer,
-  PgDialerLeads,
   createDropBudgetReader,
-  type DialerAri,
 } from '../../src/services/dialer/index.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import {
@@ -37,7 +37,7 @@ import { TEST_REDIS_URL, testRedisPrefix } from '../helpers/redis.js';
 
 let db: TestDb;
 let redis: Redis;
-let keys: DialerKeys;
+let keys: RedisKeys;
 let campaigns: CampaignsRepo;
 let campaignId: CampaignId;
 let listId: ListId;
@@ -63,7 +63,7 @@ function zone(inside: boolean): string {
 beforeAll(async () => {
   db = await createTestDb('dialer_parts');
   redis = new Redis(TEST_REDIS_URL);
-  keys = new DialerKeys(testRedisPrefix('dialer_parts'));
+  keys = new RedisKeys(testRedisPrefix('dialer_parts'));
   campaigns = createCampaignsRepo(createDb(db.pool));
   ({ campaignId, listId } = await createCampaignWithList(db.pool, {
     name: 'parts',
@@ -133,7 +133,7 @@ describe('dialer take-over', () => {
         ...inertDialerParts(),
         ...testDialerDefaults(logger),
         campaigns,
-        leases: new CampaignLeases(redis, new DialerKeys(prefix), id, 600),
+        leases: new CampaignLeases(redis, new RedisKeys(prefix), id, 600),
         bus,
         rebuildLedger: async () => undefined,
         leaseIntervalMs: 100,
@@ -181,7 +181,7 @@ describe('dialer take-over', () => {
 
 describe('DNC cache', () => {
   it('mirrors the dnc table, picks up new rows, and drops removed ones on rebuild', async () => {
-    const dnc = new DncCache(redis, keys, db.pool, logger);
+    const dnc = createDncCache(redis, keys, db.pool, logger);
     await db.pool.query(`INSERT INTO dnc (phone) VALUES ('+12125550001')`);
     await db.pool.query(`INSERT INTO dnc (phone, campaign_id) VALUES ('+12125550002', $1)`, [
       campaignId,

@@ -10,7 +10,7 @@ import {
   AgentSessionService,
   startAgentLogRecorder,
 } from '../../src/services/agents/agent-session.js';
-import type { HandoffSample } from '../../src/services/dialer/index.js';
+import type { HandoffSample } from '../../src/ports/dialer.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { startDialerRig, type DialerRig } from '../helpers/dialer-rig.js';
 import { startBots, type BotAgent } from './bots.js';

@@ -2,7 +2,8 @@ import { Readable } from 'node:stream';
 import { Redis } from 'ioredis';
 import type { AgentId, CallId, CampaignId, ListId } from '@ringside/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCampaignsRepo, type CampaignsRepo } from '../../src/adapters/postgres/campaigns.js';
+import { createCampaignsRepo } from '../../src/adapters/postgres/campaigns.js';
+import { type CampaignsRepo } from '../../src/ports/campaigns.js';
 import { createDb } from '../../src/adapters/postgres/database.js';
 import { RedisKeys } from '../../src/adapters/redis/keys.js';
 import { RedisNationalDnc } from '../../src/adapters/redis/national-dnc.js';
@@ -13,12 +14,9 @@ import { systemClock } from '../../src/ports/clock.js';
 import { MemoryEventBus } from '../../src/ports/fakes/memory-event-bus.js';
 import { MemoryStateStore } from '../../src/ports/fakes/memory-state-store.js';
 import { AgentSessionService } from '../../src/services/agents/agent-session.js';
-import {
-  DialerKeys,
-  DncCache,
-  ManualDialer,
-  PgDialerLeads,
-} from '../../src/services/dialer/index.js';
+import { PgDialerLeads } from '../../src/adapters/postgres/dialer-leads.js';
+import { createDncCache } from '../../src/roles/dialer-parts.js';
+import { DncCache, ManualDialer } from '../../src/services/dialer/index.js';
 import {
   importRegistryFile,
   type RegistryFileKind,
@@ -64,7 +62,7 @@ beforeAll(async () => {
   redis = new Redis(TEST_REDIS_URL);
   prefix = testRedisPrefix('national_dnc');
   store = new RedisNationalDnc(redis, new RedisKeys(prefix));
-  dnc = new DncCache(redis, new DialerKeys(prefix), db.pool, logger);
+  dnc = createDncCache(redis, new RedisKeys(prefix), db.pool, logger);
   campaigns = createCampaignsRepo(createDb(db.pool));
   ({ campaignId, listId } = await createCampaignWithList(db.pool, {
     name: 'national',

@@ -11,14 +11,13 @@ import { MemoryHopper } from '../../src/ports/fakes/memory-hopper.js';
 import { MemoryStateStore } from '../../src/ports/fakes/memory-state-store.js';
 import { AgentSessionService } from '../../src/services/agents/agent-session.js';
 import {
-  BreakerAriClient,
   CampaignLeases,
-  DialerKeys,
-  DialerService,
   LedgerStore,
   PacingControlStore,
-  createDialerEntryPoints,
-} from '../../src/services/dialer/index.js';
+} from '../../src/adapters/redis/dialer-state.js';
+import { RedisKeys } from '../../src/adapters/redis/keys.js';
+import { createDialerEntryPoints } from '../../src/roles/dialer-parts.js';
+import { BreakerAriClient, DialerService } from '../../src/services/dialer/index.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { createCampaignWithList, inertDialerParts, testDialerDefaults } from '../helpers/dialer.js';
 import { TEST_REDIS_URL, testRedisPrefix } from '../helpers/redis.js';
@@ -47,7 +46,7 @@ afterAll(async () => {
 describe('pacing control state across lease holders', () => {
   it('is written only by the lease holder and continued by the instance that takes over', async () => {
     const prefix = testRedisPrefix('pacing_control');
-    const keys = new DialerKeys(prefix);
+    const keys = new RedisKeys(prefix);
     const store = new MemoryStateStore(new MemoryEventBus());
     const sessions = new AgentSessionService({
       store,
@@ -113,7 +112,7 @@ describe('pacing control state across lease holders', () => {
   });
 
   it('treats a stored value that is not a control state as absent', async () => {
-    const keys = new DialerKeys(testRedisPrefix('pacing_control_bad'));
+    const keys = new RedisKeys(testRedisPrefix('pacing_control_bad'));
     const s = new PacingControlStore(redis, keys, 'a');
     const id = '9001' as CampaignId;
     await redis.set(keys.pacingControl(id), '{"theta":"high"}');
@@ -153,7 +152,7 @@ describe('one origination path for the dialer and manual dials', () => {
 
 describe('the drop ledger with estimated AMD drops', () => {
   it('keeps estimated drops apart from counted ones, across a rebuild from call_log', async () => {
-    const keys = new DialerKeys(testRedisPrefix('ledger_est'));
+    const keys = new RedisKeys(testRedisPrefix('ledger_est'));
     const ledger = new LedgerStore(redis, keys);
     const id = '9100' as CampaignId;
     const day = Math.floor(Date.now() / 86_400_000);
@@ -175,6 +174,6 @@ describe('the drop ledger with estimated AMD drops', () => {
     expect(b).toMatchObject({ drops: 2, humanAnswers: 120, estimatedDrops: 0.75 });
     expect(b.ratePct).toBeCloseTo((100 * 2.75) / 120.875, 8);
     expect(b.remainingDrops).toBeCloseTo(0.03 * 120.875 - 2.75, 8);
-    await redis.del(keys.ledger(id));
+    await redis.del(keys.dialerLedger(id));
   });
 });

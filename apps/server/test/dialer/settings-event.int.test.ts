@@ -9,7 +9,7 @@ import type {
   LeadId,
   ListId,
 } from '@ringside/protocol';
-import type { CampaignsRepo } from '../../src/adapters/postgres/campaigns.js';
+import type { CampaignsRepo } from '../../src/ports/campaigns.js';
 import { ConflictError } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';
 import { systemClock } from '../../src/ports/clock.js';
@@ -17,13 +17,10 @@ import type { Subscription } from '../../src/ports/event-bus.js';
 import { MemoryHopper } from '../../src/ports/fakes/memory-hopper.js';
 import type { LiveCall } from '../../src/ports/state-store.js';
 import { AgentSessionService } from '../../src/services/agents/agent-session.js';
-import {
-  CampaignLeases,
-  DialerKeys,
-  DialerService,
-  type DialerAri,
-} from '../../src/services/dialer/index.js';
-import type { DialerStatus } from '../../src/services/dialer/redis-state.js';
+import { CampaignLeases } from '../../src/adapters/redis/dialer-state.js';
+import { RedisKeys } from '../../src/adapters/redis/keys.js';
+import type { DialerAri, DialerStatus } from '../../src/ports/dialer.js';
+import { DialerService } from '../../src/services/dialer/index.js';
 import { buildAdminApp, injectLogin } from '../helpers/admin-app.js';
 import { inertDialerParts, testDialerDefaults } from '../helpers/dialer.js';
 import { testRedisPrefix } from '../helpers/redis.js';
@@ -107,12 +104,7 @@ beforeAll(async () => {
     },
     ...testDialerDefaults(logger),
     campaigns: repo,
-    leases: new CampaignLeases(
-      h.redis,
-      new DialerKeys(testRedisPrefix('settings_ev')),
-      'd1',
-      5_000,
-    ),
+    leases: new CampaignLeases(h.redis, new RedisKeys(testRedisPrefix('settings_ev')), 'd1', 5_000),
     bus: h.bus,
     rebuildLedger: async () => undefined,
     leaseIntervalMs: 100,

@@ -1,11 +1,13 @@
 import type { CallId, CampaignId, E164, LeadId, ListId } from '@ringside/protocol';
 import type pg from 'pg';
-import { createCampaignsRepo, type CampaignsRepo } from '../../src/adapters/postgres/campaigns.js';
+import { createCampaignsRepo } from '../../src/adapters/postgres/campaigns.js';
+import { type CampaignsRepo } from '../../src/ports/campaigns.js';
 import { createDb } from '../../src/adapters/postgres/database.js';
 import type { Logger } from '../../src/logger.js';
 import { systemClock } from '../../src/ports/clock.js';
 import type { LiveCall } from '../../src/ports/state-store.js';
-import { scaledTimers, type DialerServiceOptions } from '../../src/services/dialer/index.js';
+import { scaledTimers } from '../../src/ports/dialer.js';
+import type { DialerServiceOptions } from '../../src/services/dialer/index.js';
 
 /** A campaign (created with `input`) and one list `listName` under it. */
 export async function createCampaignWithList(

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallId, CampaignId, ErrorBody } from '@ringside/protocol';
-import { AmdAuditStore, DialerKeys } from '../../src/services/dialer/index.js';
+import { AmdAuditStore } from '../../src/adapters/redis/dialer-state.js';
+import { RedisKeys } from '../../src/adapters/redis/keys.js';
 import { bearer, createHarness, type Harness } from './harness.js';
 
 /** The AMD audit's marks (docs/pacing.md, "AMD audit") through the API, on the real Redis. */
@@ -11,7 +12,7 @@ let audit: AmdAuditStore;
 
 beforeAll(async () => {
   h = await createHarness({ loginPerIpPerMinute: 100 });
-  audit = new AmdAuditStore(h.redis, new DialerKeys(h.keys.prefix));
+  audit = new AmdAuditStore(h.redis, new RedisKeys(h.keys.prefix));
   h.deps.amdAudit = audit;
   token = await h.login('agent1');
 });

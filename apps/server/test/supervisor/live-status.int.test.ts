@@ -16,10 +16,9 @@ import { RedisHopper } from '../../src/adapters/redis/hopper.js';
 import { RedisKeys } from '../../src/adapters/redis/keys.js';
 import { ManualClock } from '../../src/ports/clock.js';
 import type { Subscription } from '../../src/ports/event-bus.js';
-import type { DialerStatus } from '../../src/services/dialer/redis-state.js';
+import { CampaignLiveStore } from '../../src/adapters/redis/dialer-live.js';
+import { DAY_MS, type DialerStatus } from '../../src/ports/dialer.js';
 import {
-  CampaignLiveStore,
-  DAY_MS,
   DialerStatusPublisher,
   type ScheduleFn,
 } from '../../src/services/dialer/status-publisher.js';

@@ -150,7 +150,7 @@ export class RedisKeys {
     return `${this.prefix}:attempts:${phone}`;
   }
 
-  /** The dialer lease of a campaign (services/dialer/redis-state.ts CampaignLeases). */
+  /** The dialer lease of a campaign (adapters/redis/dialer-state.ts CampaignLeases). */
   dialerLease(campaignId: CampaignId): string {
     return `${this.prefix}:{dialer}:lease:${campaignId}`;
   }
@@ -166,6 +166,34 @@ export class RedisKeys {
   /** AMD audit marks of a campaign: hash person / machine -> count (docs/pacing.md). */
   amdAudit(campaignId: CampaignId): string {
     return `${this.prefix}:{dialer}:amd-audit:${campaignId}`;
+  }
+
+  /** One MACHINE verdict sent to an agent: `pending:<campaignId>`, then the agent's mark. */
+  amdMark(callId: string): string {
+    return `${this.prefix}:{dialer}:amd-mark:${callId}`;
+  }
+
+  /**
+   * The drop-rate ledger of a campaign: hash <utcDay>:d drops, <utcDay>:h human answers,
+   * <utcDay>:e estimated AMD drops, <utcDay>:a estimated people among MACHINE verdicts agents got.
+   */
+  dialerLedger(campaignId: CampaignId): string {
+    return `${this.prefix}:{dialer}:ledger:${campaignId}`;
+  }
+
+  /**
+   * Do-not-call sets mirrored from PostgreSQL (adapters/redis/dialer-dnc.ts): the system-wide
+   * numbers, a campaign's, and a rebuild's scratch set renamed over the live one. Every one shares
+   * `{dnc}`, so the RENAME of a rebuild stays in one slot on Redis Cluster.
+   */
+  dncAll(): string {
+    return `${this.prefix}:{dnc}:all`;
+  }
+  dncCampaign(campaignId: string): string {
+    return `${this.prefix}:{dnc}:c:${campaignId}`;
+  }
+  dncTmp(name: string): string {
+    return `${this.prefix}:{dnc}:tmp:${name}`;
   }
 
   get bootSentinel(): string {

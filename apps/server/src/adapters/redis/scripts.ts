@@ -18,6 +18,12 @@ const SCRIPTS = {
   hopperReclaim: 'hopper-reclaim.lua',
   hopperRemoveClosed: 'hopper-remove-closed.lua',
   hopperSize: 'hopper-size.lua',
+  dialerLeaseTake: 'dialer-lease-take.lua',
+  dialerLeaseRelease: 'dialer-lease-release.lua',
+  dialerControlSave: 'dialer-control-save.lua',
+  dialerAmdMark: 'dialer-amd-mark.lua',
+  dialerKpiApply: 'dialer-kpi-apply.lua',
+  dialerKpiTotals: 'dialer-kpi-totals.lua',
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;

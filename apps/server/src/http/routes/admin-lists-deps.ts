@@ -7,10 +7,13 @@ import {
   type DispositionsRepo,
   type PauseCodesRepo,
 } from '../../adapters/postgres/dispositions.js';
-import { createDncRepo, type DncRepo } from '../../adapters/postgres/dnc.js';
-import { createListsRepo, type ListsRepo } from '../../adapters/postgres/lists.js';
+import { createDncRepo } from '../../adapters/postgres/dnc.js';
+import { type DncRepo } from '../../ports/dnc.js';
+import { createListsRepo } from '../../adapters/postgres/lists.js';
+import { type ListsRepo } from '../../ports/lists.js';
 import { DncCache } from '../../services/dialer/dnc-cache.js';
-import { DialerKeys } from '../../services/dialer/redis-state.js';
+import { RedisKeys } from '../../adapters/redis/keys.js';
+import { createDncCache } from '../../roles/dialer-parts.js';
 import {
   previewImport,
   type ImportPreviewResult,
@@ -53,7 +56,7 @@ export function createListAdminDeps(d: {
     dispositions: createDispositionsRepo(db),
     pauseCodes: createPauseCodesRepo(db),
     dnc: createDncRepo(db),
-    dncCache: new DncCache(d.redis, new DialerKeys(d.prefix), d.pool, d.logger),
+    dncCache: createDncCache(d.redis, new RedisKeys(d.prefix), d.pool, d.logger),
     previewImport: (opts) => previewImport({ pool: d.pool }, opts),
   };
 }

@@ -4,7 +4,7 @@ import type { LedgerDay } from '../../domain/pacing/index.js';
 import type { ValidationError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { DriverDeps } from './driver-deps.js';
-import type { AgentCommands } from './ports.js';
+import type { AgentCommands } from '../../ports/dialer.js';
 import type { DialerCampaign } from './settings.js';
 
 /** A call of this campaign that the driver follows: its state (domain/call) and its timers. */

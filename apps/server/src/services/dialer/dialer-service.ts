@@ -1,9 +1,9 @@
 import type { BusEnvelope, CallId, CampaignId, DomainEvent } from '@ringside/protocol';
-import type { CampaignsRepo } from '../../adapters/postgres/campaigns.js';
+import type { CampaignsRepo } from '../../ports/campaigns.js';
 import type { PacingControl } from '../../domain/pacing/index.js';
 import type { EventBus, Subscription } from '../../ports/event-bus.js';
 import { CampaignDriver, type DriverDeps } from './campaign-driver.js';
-import type { CampaignLeases } from './redis-state.js';
+import type { CampaignLeases } from '../../adapters/redis/dialer-state.js';
 import { loadDialerCampaign } from './settings.js';
 
 export interface DialerServiceOptions extends DriverDeps {

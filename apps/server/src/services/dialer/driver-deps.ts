@@ -6,10 +6,16 @@ import type { Hopper } from '../../ports/hopper.js';
 import type { Metrics } from '../../ports/metrics.js';
 import type { StateStore } from '../../ports/state-store.js';
 import type { DialCompliance } from '../compliance/dial-compliance.js';
-import type { DncChecker } from './dnc-cache.js';
-import type { DialerLeads } from './leads.js';
-import type { AgentCommands, DialerAri, HandoffSample, Originator, Timers } from './ports.js';
-import type { StatusObserver } from './status-publisher.js';
+import type {
+  AgentCommands,
+  DialerAri,
+  DialerLeads,
+  DncChecker,
+  HandoffSample,
+  Originator,
+  StatusObserver,
+  Timers,
+} from '../../ports/dialer.js';
 import type { DialerCampaign } from './settings.js';
 
 /** Everything a campaign driver uses; shared by the drivers of one dialer instance. */

@@ -22,9 +22,7 @@ import {
   type OriginateResult,
 } from '../telephony/ari-worker-originator.js';
 import { CampaignDriver, type DriverDeps } from './campaign-driver.js';
-import type { DialerLeads } from './leads.js';
-import type { DialerAri, Timers } from './ports.js';
-import type { DialerStatus } from './redis-state.js';
+import type { DialerAri, DialerLeads, DialerStatus, Timers } from '../../ports/dialer.js';
 import { toDialerCampaign, type DialerCampaign } from './settings.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { CallEvent } from '../../domain/call/index.js';
 import type { CampaignRun, Tracked } from './campaign-run.js';
-import type { DialerAri } from './ports.js';
+import type { DialerAri } from '../../ports/dialer.js';
 
 /** A machine message is hung up after at most this long. */
 export const MACHINE_MESSAGE_MAX_MS = 60_000;

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { E164, type AgentId, type CallId, type LeadId } from '@ringside/protocol';
-import type { CampaignsRepo } from '../../adapters/postgres/campaigns.js';
+import type { CampaignsRepo } from '../../ports/campaigns.js';
 import { checkDial, ringTimeoutS } from '../../domain/compliance.js';
 import { deriveTimeZone } from '../../domain/timezone/index.js';
 import { ComplianceError, ConflictError, NotFoundError, ValidationError } from '../../errors.js';
@@ -8,8 +8,8 @@ import type { Logger } from '../../logger.js';
 import type { Clock } from '../../ports/clock.js';
 import type { StateStore } from '../../ports/state-store.js';
 import type { DncChecker } from './dnc-cache.js';
-import type { PgDialerLeads } from './leads.js';
-import type { AgentCommands, Originator } from './ports.js';
+import type { PgDialerLeads } from '../../adapters/postgres/dialer-leads.js';
+import type { AgentCommands, Originator } from '../../ports/dialer.js';
 import { loadDialerCampaign } from './settings.js';
 import { ATTEMPT_WINDOW_MS, statesOfLead } from '../../domain/state-rules.js';
 import type { DialCompliance } from '../compliance/dial-compliance.js';

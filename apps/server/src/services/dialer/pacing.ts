@@ -14,7 +14,7 @@ import type { HopperLease } from '../../ports/hopper.js';
 import type { LiveCall } from '../../ports/state-store.js';
 import type { AmdPolicy } from './amd-policy.js';
 import type { CampaignRun } from './campaign-run.js';
-import type { DialerStatus } from './redis-state.js';
+import type { DialerStatus } from '../../ports/dialer.js';
 
 /** Consecutive refusals of one lead before it is recycled instead of retried. */
 const LEAD_REFUSALS_MAX = 3;

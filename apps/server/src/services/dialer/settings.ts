@@ -1,17 +1,13 @@
 import type { CampaignId, DialMethod } from '@ringside/protocol';
-import {
-  CampaignSettingsSchema,
-  toValidationError,
-  type Campaign,
-  type CampaignsRepo,
-} from '../../adapters/postgres/campaigns.js';
+import { toValidationError } from '../../adapters/postgres/campaigns.js';
+import { CampaignSettingsSchema, type Campaign, type CampaignsRepo } from '../../ports/campaigns.js';
 import {
   parseTimeOfDay,
   type CallingWindow,
   type RecycleRule,
 } from '../../domain/calling-window.js';
 import type { ValidationError } from '../../errors.js';
-import type { RecyclePolicy } from './leads.js';
+import type { RecyclePolicy } from '../../ports/dialer.js';
 
 /** A campaign as the dialer uses it: settings in the units it needs, with its recycle rules. */
 export interface DialerCampaign {

@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import {
   DialerStatusChanged,
   DialMethod,
@@ -7,190 +6,30 @@ import {
   type CampaignId,
   type DomainEvent,
 } from '@ringside/protocol';
-import type { RedisKeys } from '../../adapters/redis/keys.js';
-import { ahtMs, asaMs, zeroKpiSums, type KpiSums } from '../../domain/kpi/index.js';
+import { ahtMs, asaMs, type KpiSums } from '../../domain/kpi/index.js';
 import type { Logger } from '../../logger.js';
 import type { Clock } from '../../ports/clock.js';
 import type { EventBus, Subscription } from '../../ports/event-bus.js';
 import type { Hopper } from '../../ports/hopper.js';
 import type { StateStore } from '../../ports/state-store.js';
-import type { DialerStatus } from './redis-state.js';
+import {
+  DAY_MS,
+  type CampaignLive,
+  type DialerStatus,
+  type StatusObserver,
+} from '../../ports/dialer.js';
 
 /**
  * The supervisors' view of each campaign's dialer, pushed rather than polled (docs/supervisor.md):
  * the driver hands every status it writes to a StatusObserver; the publisher adds the hopper size,
  * the filler's count of dialable leads and today's AHT / ASA, and publishes a `dialer.status`
  * domain event only when something a supervisor reads changed, at most once per second per
- * campaign. The last one of each campaign is kept in Redis for the gateway's snapshots.
+ * campaign. The last one of each campaign is kept in Redis for the gateway's snapshots
+ * (ports/dialer.ts CampaignLive).
  */
 
-/** What a campaign driver calls with each status it writes (campaign-driver.ts `report`). */
-export interface StatusObserver {
-  /** `dialLevel`: the campaign's dial level the driver applies. Never throws, never waits. */
-  observe(status: DialerStatus, dialLevel: number): void;
-}
-
-/** Last count of dialable leads (hopper filler). */
-export interface DialableCount {
-  count: number;
-  atMs: number;
-}
-
-const KPI_FIELDS: ReadonlyArray<keyof KpiSums> = [
-  'handledCalls',
-  'talkMs',
-  'wrapMs',
-  'connectedCalls',
-  'answerWaitMs',
-];
-
-export const DAY_MS = 86_400_000;
-
-/** A status older than this (ms, no refresh from its dialer) is left out of snapshots. */
-export const LIVE_STATUS_MAX_AGE_MS = 15_000;
-
-/** The filler's count is kept this long without a recount (ms). */
-const DIALABLE_TTL_MS = 10 * 60_000;
-
-/** KPI sums of a day are kept two days (ms). */
-const KPI_TTL_MS = 2 * DAY_MS;
-
-/**
- * KEYS[1] the campaign's KPI hash of one day.
- * ARGV[1] stream name; ARGV[2] the event's seq in that stream; ARGV[3] TTL of the hash (ms);
- * ARGV[4..] field, increment pairs.
- * Result: 1 when applied, 0 when an event at or after this seq of the stream was applied already.
- * Every dialer instance counts every event; the per-stream mark makes each event count once
- * (each consumer reads a stream in order, so a mark never skips an event nobody applied).
- */
-const KPI_APPLY = `
-local field = 'seq:' .. ARGV[1]
-local mark = tonumber(redis.call('HGET', KEYS[1], field) or '0')
-if tonumber(ARGV[2]) <= mark then
-  return 0
-end
-redis.call('HSET', KEYS[1], field, ARGV[2])
-for i = 4, #ARGV, 2 do
-  redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1])
-end
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return 1
-`;
-
-type Command = (...args: Array<string | number>) => Promise<unknown>;
-
-/**
- * Redis side of the campaign's live figures: the dialable-lead count (written by the scheduler's
- * filler), the last published status per campaign (for snapshots) and the KPI sums. Keys:
- * adapters/redis/keys.ts (`hopperDialable`, `dialerLive`, `campaignKpi`).
- */
-export class CampaignLiveStore {
-  private readonly kpiApply: Command;
-
-  constructor(
-    private readonly redis: Redis,
-    private readonly keys: RedisKeys,
-  ) {
-    redis.defineCommand('rs_campaignKpiApply', { numberOfKeys: 1, lua: KPI_APPLY });
-    const fn = (redis as unknown as Record<string, Command | undefined>).rs_campaignKpiApply;
-    if (!fn) throw new Error('ioredis did not define rs_campaignKpiApply');
-    this.kpiApply = (...args) => fn.apply(redis, args);
-  }
-
-  async putDialable(campaignId: CampaignId, c: DialableCount): Promise<void> {
-    await this.redis.set(
-      this.keys.hopperDialable(campaignId),
-      JSON.stringify(c),
-      'PX',
-      DIALABLE_TTL_MS,
-    );
-  }
-
-  async getDialable(campaignId: CampaignId): Promise<DialableCount | null> {
-    const raw = await this.redis.get(this.keys.hopperDialable(campaignId));
-    if (raw === null) return null;
-    const v = JSON.parse(raw) as Partial<DialableCount>;
-    return typeof v.count === 'number' && typeof v.atMs === 'number'
-      ? { count: v.count, atMs: v.atMs }
-      : null;
-  }
-
-  /** Keeps the campaign's last status; `refreshedAtMs` says its dialer is still there. */
-  async putLive(e: DialerStatusChanged, refreshedAtMs: number): Promise<void> {
-    await this.redis.hset(this.keys.dialerLive, e.campaignId, JSON.stringify({ e, refreshedAtMs }));
-  }
-
-  /** The statuses refreshed within `maxAgeMs` of `nowMs`; stale ones are removed. */
-  async listLive(
-    nowMs: number,
-    maxAgeMs = LIVE_STATUS_MAX_AGE_MS,
-    campaignId?: CampaignId,
-  ): Promise<DialerStatusChanged[]> {
-    const all = await this.redis.hgetall(this.keys.dialerLive);
-    const out: DialerStatusChanged[] = [];
-    const stale: string[] = [];
-    for (const [id, raw] of Object.entries(all)) {
-      let parsed: { e: unknown; refreshedAtMs: unknown } | null = null;
-      try {
-        parsed = JSON.parse(raw) as { e: unknown; refreshedAtMs: unknown };
-      } catch {
-        parsed = null;
-      }
-      const ev = parsed ? DialerStatusChanged.safeParse(parsed.e) : null;
-      const at = typeof parsed?.refreshedAtMs === 'number' ? parsed.refreshedAtMs : 0;
-      if (!ev?.success || nowMs - at > maxAgeMs) {
-        stale.push(id);
-        continue;
-      }
-      if (campaignId === undefined || ev.data.campaignId === campaignId) out.push(ev.data);
-    }
-    if (stale.length > 0) await this.redis.hdel(this.keys.dialerLive, ...stale);
-    return out.sort((a, b) => Number(a.campaignId) - Number(b.campaignId));
-  }
-
-  /** Adds to the day's sums once per (stream, seq); true when this call applied it. */
-  async addKpi(
-    campaignId: CampaignId,
-    day: number,
-    stream: string,
-    seq: number,
-    add: Partial<KpiSums>,
-  ): Promise<boolean> {
-    const pairs: Array<string | number> = [];
-    for (const f of KPI_FIELDS) {
-      const v = add[f];
-      if (v) pairs.push(f, Math.round(v));
-    }
-    if (pairs.length === 0) return false;
-    const r = await this.kpiApply(
-      this.keys.campaignKpi(campaignId, day),
-      stream,
-      seq,
-      KPI_TTL_MS,
-      ...pairs,
-    );
-    return Number(r) === 1;
-  }
-
-  /**
-   * Adds whole sums to a day's figures, with no event mark (the rebuild from PostgreSQL after
-   * Redis lost them: state-rebuild.ts).
-   */
-  async addKpiTotals(campaignId: CampaignId, day: number, sums: KpiSums): Promise<void> {
-    const key = this.keys.campaignKpi(campaignId, day);
-    const m = this.redis.multi();
-    for (const f of KPI_FIELDS) if (sums[f]) m.hincrby(key, f, Math.round(sums[f]));
-    m.pexpire(key, KPI_TTL_MS);
-    await m.exec();
-  }
-
-  async kpi(campaignId: CampaignId, day: number): Promise<KpiSums> {
-    const h = await this.redis.hgetall(this.keys.campaignKpi(campaignId, day));
-    const out = zeroKpiSums();
-    for (const f of KPI_FIELDS) out[f] = Number(h[f] ?? 0);
-    return out;
-  }
-}
+export { DAY_MS, LIVE_STATUS_MAX_AGE_MS } from '../../ports/dialer.js';
+export type { StatusObserver } from '../../ports/dialer.js';
 
 /** What one event adds to one campaign's sums of one day. */
 export interface KpiDelta {
@@ -292,7 +131,7 @@ const realSchedule: ScheduleFn = (fn, ms) => {
 };
 
 export interface StatusPublisherDeps {
-  live: CampaignLiveStore;
+  live: CampaignLive;
   hopper: Pick<Hopper, 'size'>;
   bus: EventBus;
   /** Looks up live calls the KPI tracker saw only from their middle. */

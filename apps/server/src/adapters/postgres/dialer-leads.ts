@@ -1,48 +1,15 @@
 import type pg from 'pg';
 import type { CampaignId, E164, LeadId, ListId } from '@ringside/protocol';
-import { maxAttemptsFor, recycleDelayMs, type RecycleRule } from '../../domain/calling-window.js';
+import { maxAttemptsFor, recycleDelayMs } from '../../domain/calling-window.js';
 import type { Logger } from '../../logger.js';
-
-/** What the dialer writes about leads; a fake in unit tests. */
-export interface DialerLeads {
-  /** The lead was dialed (attempt counted, last call noted). */
-  dialed(leadId: LeadId, callId: string, atMs: number): void;
-  /**
-   * The attempt ended with `outcome`: the lead leaves the hopper mark and becomes eligible again
-   * after its recycle delay, or never when its attempts are used up.
-   */
-  ended(leadId: LeadId, callId: string, outcome: string, atMs: number, rules: RecyclePolicy): void;
-  /** Popped but not dialed (DNC, window, attempts): out of the hopper, back to the filler's rules. */
-  skipped(leadId: LeadId, rule: string, atMs: number, retryAtMs: number | null): void;
-  /** Resolves when every write queued so far is done (tests, shutdown). */
-  flush(): Promise<void>;
-}
-
-export interface RecyclePolicy {
-  rules: Readonly<Record<string, RecycleRule>>;
-  maxAttempts: number;
-}
-
-/** A lead as a manual dial needs it. */
-export interface DialLead {
-  id: LeadId;
-  listId: ListId;
-  campaignId: CampaignId;
-  phone: E164;
-  tzCandidates: string[];
-  attempts: number;
-  /** Where the lead is, for the state rules (statesOfLead). */
-  state: string | null;
-  postalCode: string | null;
-  country: string | null;
-}
+import type { DialLead, ManualDialLeads, RecyclePolicy } from '../../ports/dialer.js';
 
 /**
  * The dialer's lead writes, in PostgreSQL (leads and lead_log). They are history, not the
  * real-time path: each is queued behind the previous write of the same lead (so "dialed" always
  * lands before "ended") and runs in the background; a failure is logged, never thrown at the loop.
  */
-export class PgDialerLeads implements DialerLeads {
+export class PgDialerLeads implements ManualDialLeads {
   private readonly chains = new Map<string, Promise<void>>();
 
   constructor(

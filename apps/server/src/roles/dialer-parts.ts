@@ -1,26 +1,58 @@
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { ServerPool, type PooledServer } from '../../adapters/asterisk/server-pool.js';
-import { AgentLogRepository } from '../../adapters/postgres/agent-log.js';
-import { CallLogRepository } from '../../adapters/postgres/call-log.js';
-import { createCampaignsRepo } from '../../adapters/postgres/campaigns.js';
-import { createDb } from '../../adapters/postgres/database.js';
-import type { AriServerConfig } from '../../config.js';
-import type { Logger } from '../../logger.js';
-import type { Clock } from '../../ports/clock.js';
-import type { StateStore } from '../../ports/state-store.js';
-import { AgentSessionService } from '../agents/agent-session.js';
-import { CallOriginator } from '../telephony/ari-worker-originator.js';
-import { DncCache } from './dnc-cache.js';
-import { RedisDialAttempts } from '../../adapters/redis/dial-attempts.js';
-import { RedisKeys } from '../../adapters/redis/keys.js';
-import type { StateRuleSet } from '../../domain/state-rules.js';
-import { createDropBudgetReader } from './drop-budget.js';
-import { PgDialerLeads } from './leads.js';
-import { ManualDialer } from './manual-dial.js';
-import { DialerKeys, LedgerStore } from './redis-state.js';
-import { newCallId } from './ids.js';
-import { BreakerAriClient, TrunkBreaker } from './trunk-health.js';
+import { ServerPool, type PooledServer } from '../adapters/asterisk/server-pool.js';
+import { AgentLogRepository } from '../adapters/postgres/agent-log.js';
+import { CallLogRepository } from '../adapters/postgres/call-log.js';
+import { createCampaignsRepo } from '../adapters/postgres/campaigns.js';
+import { createDb } from '../adapters/postgres/database.js';
+import { PgDncRows } from '../adapters/postgres/dialer-dnc.js';
+import { PgDialerLeads } from '../adapters/postgres/dialer-leads.js';
+import { RedisDialAttempts } from '../adapters/redis/dial-attempts.js';
+import { RedisDncSets } from '../adapters/redis/dialer-dnc.js';
+import { LedgerStore } from '../adapters/redis/dialer-state.js';
+import { RedisKeys } from '../adapters/redis/keys.js';
+import { RedisNationalDnc } from '../adapters/redis/national-dnc.js';
+import type { AriServerConfig } from '../config.js';
+import type { StateRuleSet } from '../domain/state-rules.js';
+import type { Logger } from '../logger.js';
+import type { Clock } from '../ports/clock.js';
+import type { NationalDncRegistry } from '../ports/national-dnc.js';
+import type { StateStore } from '../ports/state-store.js';
+import { AgentSessionService } from '../services/agents/agent-session.js';
+import {
+  BreakerAriClient,
+  createDropBudgetReader,
+  DncCache,
+  ManualDialer,
+  newCallId,
+  TrunkBreaker,
+} from '../services/dialer/index.js';
+import { CallOriginator } from '../services/telephony/ari-worker-originator.js';
+
+/*
+ * The dialer's parts built for more than one role: the origination path (per-server cap and
+ * trunk breaker) the dialer and the api role's manual dials share, the DNC cache over its Redis
+ * sets and the dnc table, and the entry points the api role serves (manual dials, drop budget).
+ */
+
+/**
+ * The DNC cache over Redis (the sets and the national registry) and the dnc table. `national`:
+ * the registry to ask (default the Redis bitsets under the same prefix).
+ */
+export function createDncCache(
+  redis: Redis,
+  keys: RedisKeys,
+  pool: pg.Pool,
+  logger?: Logger,
+  national?: NationalDncRegistry,
+): DncCache {
+  return new DncCache(
+    new RedisDncSets(redis, keys),
+    new PgDncRows(pool),
+    national ?? new RedisNationalDnc(redis, keys),
+    logger,
+  );
+}
 
 /** Default most concurrent calls per Asterisk server (config ARI_MAX_CALLS). */
 export const DEFAULT_MAX_CALLS_PER_SERVER = 500;
@@ -105,7 +137,7 @@ export function createDialerEntryPoints(d: DialerEntryDeps): {
   origination: BuiltOriginator;
   close(): void;
 } {
-  const keys = new DialerKeys(d.prefix);
+  const keys = new RedisKeys(d.prefix);
   const origination = createOriginator({
     ariServers: d.ariServers,
     store: d.store,
@@ -123,7 +155,7 @@ export function createDialerEntryPoints(d: DialerEntryDeps): {
     });
   }, d.loadRefreshMs ?? 5_000);
   refresh.unref();
-  const dnc = new DncCache(d.redis, keys, d.pool, d.logger);
+  const dnc = createDncCache(d.redis, keys, d.pool, d.logger);
   const manual = new ManualDialer({
     pool: d.pool,
     store: d.store,
@@ -144,7 +176,7 @@ export function createDialerEntryPoints(d: DialerEntryDeps): {
       ? {
           compliance: {
             rules: d.stateRules,
-            attempts: new RedisDialAttempts(d.redis, new RedisKeys(d.prefix)),
+            attempts: new RedisDialAttempts(d.redis, keys),
           },
         }
       : {}),

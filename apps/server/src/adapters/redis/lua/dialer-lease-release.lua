@@ -1,0 +1,12 @@
+--[[
+  Gives a campaign's dialer lease back, only when the caller holds it.
+
+  KEYS[1] lease key           p:{dialer}:lease:<campaignId>
+  ARGV[1] owner id (the dialer instance)
+
+  Result: 1 when the caller's lease was deleted, 0 when it was not the caller's.
+]]
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
