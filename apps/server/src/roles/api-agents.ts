@@ -6,9 +6,11 @@ import { AriRestClient } from '../adapters/asterisk/ari-client.js';
 import { AgentLogRepository } from '../adapters/postgres/agent-log.js';
 import { createAuditLog } from '../adapters/postgres/audit.js';
 import { createDispositionLedger } from '../adapters/postgres/call-dispositions.js';
+import { CallLogRepository } from '../adapters/postgres/call-log.js';
 import { createCampaignsRepo } from '../adapters/postgres/campaigns.js';
 import type { Db } from '../adapters/postgres/database.js';
 import { createDispositionsRepo } from '../adapters/postgres/dispositions.js';
+import { PgPreviewLeads } from '../adapters/postgres/preview-leads.js';
 import { PgStateRules } from '../adapters/postgres/state-rules.js';
 import { createUsersRepo } from '../adapters/postgres/users.js';
 import { RedisAgentLegIndex } from '../adapters/redis/agent-leg-index.js';
@@ -232,7 +234,8 @@ export async function startAgentCallControl(d: AgentCallControlDeps): Promise<Ag
     users: createUsersRepo(d.pool),
     wrapupMs: async (campaignId) => (await dispositions.campaign(campaignId)).wrapupMs,
     manual: entry.manual,
-    pool: d.pool,
+    previewLeads: new PgPreviewLeads(d.pool),
+    handOvers: new CallLogRepository(d.pool),
     transfers: new RedisTransferStore(d.redis, d.prefix),
     simulated: d.simulated,
     ...(sipAccounts
