@@ -167,3 +167,13 @@ export interface HopperSource {
     provisionalDelayMs?: number,
   ): Promise<number>;
 }
+
+/** Where a lead stands in its campaign's hopper, for "why is this lead not being dialed?". */
+export interface HopperPosition {
+  /** 1-based place among the queued (not leased) leads in pop order; null: not queued. */
+  position: number | null;
+  /** A dialer holds it (popped, being dialed). */
+  leased: boolean;
+  /** Queued leads in the hopper. */
+  size: number;
+}

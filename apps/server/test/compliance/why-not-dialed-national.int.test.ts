@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WhyNotDialedResponse } from '@ringside/protocol';
 import { RedisNationalDnc } from '../../src/adapters/redis/national-dnc.js';
 import { buildApp } from '../../src/http/app.js';
-import { createComplianceDeps } from '../../src/services/compliance/index.js';
+import { createComplianceDeps } from '../../src/roles/compliance.js';
 import { injectLogin } from '../helpers/admin-app.js';
 import { createHarness, type Harness } from '../http/harness.js';
 

@@ -1,12 +1,7 @@
 import type pg from 'pg';
 import { parseTimeOfDay, type CallingWindow } from '../../domain/calling-window.js';
-import { fmtMinute, type StateRule } from '../../domain/state-rules.js';
-
-/** A state rule as stored, with who changed it last. */
-export interface StoredStateRule extends StateRule {
-  updatedAtMs: number;
-  updatedBy: string | null;
-}
+import type { StateRule } from '../../domain/state-rules.js';
+import { daysJson, type StateRulesRepo, type StoredStateRule } from '../../ports/compliance.js';
 
 interface Row {
   state: string;
@@ -21,12 +16,6 @@ interface Row {
 const toWindow = (d: [string, string] | null): CallingWindow | null =>
   d ? { startMinute: parseTimeOfDay(d[0]), endMinute: parseTimeOfDay(d[1]) } : null;
 
-/** Days as stored: ["HH:MM","HH:MM"] or null, Sunday first. */
-export const daysJson = (
-  days: ReadonlyArray<CallingWindow | null>,
-): Array<[string, string] | null> =>
-  days.map((d) => (d ? [fmtMinute(d.startMinute), fmtMinute(d.endMinute)] : null));
-
 function toRule(r: Row): StoredStateRule {
   return {
     state: r.state,
@@ -40,7 +29,7 @@ function toRule(r: Row): StoredStateRule {
 }
 
 /** state_calling_rules (migration 0020). Read by the rule caches, written by the admin API. */
-export class PgStateRules {
+export class PgStateRules implements StateRulesRepo {
   constructor(private readonly pool: pg.Pool) {}
 
   async list(): Promise<StoredStateRule[]> {

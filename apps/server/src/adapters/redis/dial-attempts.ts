@@ -1,14 +1,7 @@
 import type { Redis } from 'ioredis';
 import { ATTEMPT_WINDOW_MS } from '../../domain/state-rules.js';
 import type { RedisKeys } from './keys.js';
-
-/** When each number was dialed in the last 24 hours, for the states' attempt caps. */
-export interface DialAttempts {
-  /** Dial instants (ms) of `phone` after `sinceMs`, oldest first. */
-  recent(phone: string, sinceMs: number): Promise<number[]>;
-  /** Notes a dial of `phone` at `atMs` (callId makes each attempt one member). */
-  record(phone: string, atMs: number, callId: string): Promise<void>;
-}
+import type { DialAttempts } from '../../ports/compliance.js';
 
 /**
  * Dial attempts per number in Redis (one sorted set per number, scored by the dial instant,

@@ -1,16 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { CampaignId } from '@ringside/protocol';
 import type { RedisKeys } from './keys.js';
-
-/** Where a lead stands in its campaign's hopper, for "why is this lead not being dialed?". */
-export interface HopperPosition {
-  /** 1-based place among the queued (not leased) leads in pop order; null: not queued. */
-  position: number | null;
-  /** A dialer holds it (popped, being dialed). */
-  leased: boolean;
-  /** Queued leads in the hopper. */
-  size: number;
-}
+import type { HopperPosition } from '../../ports/hopper.js';
 
 /**
  * Reads a campaign's hopper (adapters/redis/hopper.ts layout) and finds a lead in pop order:

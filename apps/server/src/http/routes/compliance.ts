@@ -9,8 +9,7 @@ import {
   WhyNotDialedResponse,
   type DomainEvent,
 } from '@ringside/protocol';
-import type { StoredStateRule, PgStateRules } from '../../adapters/postgres/state-rules.js';
-import { daysJson } from '../../adapters/postgres/state-rules.js';
+import { daysJson, type StateRulesRepo, type StoredStateRule } from '../../ports/compliance.js';
 import { parseTimeOfDay } from '../../domain/calling-window.js';
 import { NotFoundError } from '../../errors.js';
 import type { WhyNotDialed } from '../../services/compliance/why-not-dialed.js';
@@ -20,7 +19,7 @@ import { ADMIN, SUPERVISOR } from './common.js';
 
 /** What the compliance routes need (roles/api.ts builds it). */
 export interface ComplianceDeps {
-  stateRules: Pick<PgStateRules, 'list' | 'get' | 'put' | 'delete'>;
+  stateRules: StateRulesRepo;
   whyNotDialed: Pick<WhyNotDialed, 'explain'>;
 }
 

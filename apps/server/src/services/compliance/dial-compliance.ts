@@ -1,4 +1,4 @@
-import type { DialAttempts } from '../../adapters/redis/dial-attempts.js';
+import type { DialAttempts } from '../../ports/compliance.js';
 import type { StateRuleSet } from '../../domain/state-rules.js';
 
 /**

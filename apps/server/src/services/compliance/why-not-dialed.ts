@@ -1,4 +1,3 @@
-import type pg from 'pg';
 import type { CampaignId, WhyNotDialedReason, WhyNotDialedResponse } from '@ringside/protocol';
 import {
   effectiveWindow,
@@ -19,12 +18,13 @@ import {
   type StateRule,
 } from '../../domain/state-rules.js';
 import { tzOrigins } from '../../domain/timezone/index.js';
-import type { DialAttempts } from '../../adapters/redis/dial-attempts.js';
-import type { HopperPosition } from '../../adapters/redis/hopper-position.js';
 import type { Clock } from '../../ports/clock.js';
+import type { DialAttempts, WhyNotDialedSource } from '../../ports/compliance.js';
+import type { HopperPosition } from '../../ports/hopper.js';
 
 export interface WhyNotDialedDeps {
-  pool: pg.Pool;
+  /** The lead, its DNC entries and callbacks (PostgreSQL; adapters/postgres/why-not-dialed.ts). */
+  source: WhyNotDialedSource;
   /** The state rules as the dialer has them (the table, or the dialer's cache). */
   stateRules: { list(): Promise<StateRule[]> };
   attempts: Pick<DialAttempts, 'recent'>;
@@ -42,46 +42,6 @@ export interface WhyNotDialedDeps {
   clock: Clock;
 }
 
-interface LeadRow {
-  id: string;
-  phone: string;
-  state: string | null;
-  postal_code: string | null;
-  country: string;
-  tz_candidates: string[];
-  status: string;
-  final: boolean;
-  attempts: number;
-  next_eligible_at: Date | null;
-  next_eligible_inf: number;
-  hopper_at: Date | null;
-  list_id: string;
-  list_name: string;
-  list_active: boolean;
-  campaign_id: string;
-  campaign_name: string;
-  campaign_active: boolean;
-  window_start: string;
-  window_end: string;
-  max_attempts: number;
-  rules: Array<{ status: string; delay_s: number; max_attempts: number }>;
-}
-
-const LEAD_SQL = `
-SELECT l.id::text, l.phone, l.state, l.postal_code, l.country, l.tz_candidates, l.status, l.final,
-       l.attempts, l.hopper_at,
-       CASE WHEN isfinite(l.next_eligible_at) THEN l.next_eligible_at END AS next_eligible_at,
-       CASE WHEN l.next_eligible_at = 'infinity' THEN 1
-            WHEN l.next_eligible_at = '-infinity' THEN -1 ELSE 0 END AS next_eligible_inf,
-       s.id::text AS list_id, s.name AS list_name, s.active AS list_active,
-       c.id::text AS campaign_id, c.name AS campaign_name, c.active AS campaign_active,
-       c.window_start::text, c.window_end::text, c.max_attempts,
-       coalesce((SELECT json_agg(json_build_object('status', r.status, 'delay_s', r.delay_s,
-                                                   'max_attempts', r.max_attempts))
-                 FROM campaign_recycle_rules r WHERE r.campaign_id = c.id), '[]') AS rules
-  FROM leads l JOIN lists s ON s.id = l.list_id JOIN campaigns c ON c.id = s.campaign_id
- WHERE l.id = $1`;
-
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 
 /**
@@ -97,8 +57,7 @@ export class WhyNotDialed {
   /** Null when the lead does not exist. */
   async explain(leadId: string): Promise<WhyNotDialedResponse | null> {
     if (!/^\d{1,18}$/.test(leadId)) return null;
-    const r = await this.d.pool.query<LeadRow>(LEAD_SQL, [leadId]);
-    const lead = r.rows[0];
+    const lead = await this.d.source.lead(leadId);
     if (!lead) return null;
     const now = this.d.clock.nowMs();
     const campaignId = lead.campaign_id as CampaignId;
@@ -110,16 +69,8 @@ export class WhyNotDialed {
       await Promise.all([
         this.d.stateRules.list(),
         this.d.attempts.recent(lead.phone, now - ATTEMPT_WINDOW_MS),
-        this.d.pool.query<{ campaign_id: string | null; source: string; added_at: Date }>(
-          `SELECT campaign_id::text, source, added_at FROM dnc
-          WHERE phone = $1 AND (campaign_id IS NULL OR campaign_id = $2) ORDER BY campaign_id NULLS FIRST`,
-          [lead.phone, campaignId],
-        ),
-        this.d.pool.query<{ due_at: Date; agent_id: string | null; status: string }>(
-          `SELECT due_at, agent_id::text, status FROM callbacks
-          WHERE lead_id = $1 AND status IN ('PENDING', 'QUEUED') ORDER BY due_at`,
-          [leadId],
-        ),
+        this.d.source.dncEntries(lead.phone, campaignId),
+        this.d.source.openCallbacks(leadId),
         this.d.hopperPosition(campaignId, leadId),
         this.d.dncBlocked ? this.d.dncBlocked(lead.phone, campaignId) : Promise.resolve(false),
         this.d.nationalDncListed
@@ -137,7 +88,7 @@ export class WhyNotDialed {
     if (lead.final) add('FINAL', `its status ${lead.status} is final: it is never dialed again`);
 
     // DNC: which list.
-    const dnc: string[] = dncRows.rows.map((d) =>
+    const dnc: string[] = dncRows.map((d) =>
       d.campaign_id === null
         ? `internal (system-wide) list, since ${iso(d.added_at.getTime())} (${d.source})`
         : `campaign ${d.campaign_id}'s list, since ${iso(d.added_at.getTime())} (${d.source})`,
@@ -236,7 +187,7 @@ export class WhyNotDialed {
     }
 
     // Callbacks.
-    for (const cb of callbacks.rows) {
+    for (const cb of callbacks) {
       const due = cb.due_at.getTime();
       if (cb.agent_id !== null) {
         add(
