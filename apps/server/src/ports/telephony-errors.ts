@@ -107,3 +107,15 @@ export function isAriUnreachable(err: unknown): err is TelephonyError {
 export function isServerFault(err: unknown): boolean {
   return !(err instanceof TelephonyError) || err.retryable;
 }
+
+/** For `.catch`: the object is gone already (404), which is what was wanted; else rethrows. */
+export function ignoreAriNotFound(err: unknown): void {
+  if (isAriNotFound(err)) return;
+  throw err;
+}
+
+/** For `.catch`: the object exists already (409), which is what was wanted; else rethrows. */
+export function ignoreAriConflict(err: unknown): void {
+  if (isAriConflict(err)) return;
+  throw err;
+}

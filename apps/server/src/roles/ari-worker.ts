@@ -16,14 +16,11 @@ import { RedisKeys } from '../adapters/redis/keys.js';
 import { RedisStateStore } from '../adapters/redis/state-store.js';
 import type { EventBus } from '../ports/event-bus.js';
 import type { StateStore } from '../ports/state-store.js';
-import {
-  agentOfEndpoint,
-  AgentLegService,
-  phoneDialString,
-} from '../services/telephony/agent-leg.js';
+import type { AgentLegHandler, MonitorLegHandler } from '../ports/telephony.js';
+import { AgentLegService } from '../services/telephony/agent-leg.js';
+import { agentOfEndpoint, phoneDialString } from '../services/telephony/agent-phone.js';
 import { AgentSessionService } from '../services/agents/agent-session.js';
-import type { AgentLegHandler, MonitorLegHandler } from '../services/telephony/ari-worker-calls.js';
-import { AriServerSupervisor } from '../services/telephony/ari-worker-server.js';
+import { AriServerSupervisor } from './ari-server.js';
 import { MonitorLegWatcher } from '../services/supervisor/supervisor-actions.js';
 import { RedisMonitorRegistry } from '../adapters/redis/supervisor-monitors.js';
 import type { RoleContext, RunningRole } from './context.js';
@@ -83,7 +80,12 @@ export async function startAriWorker(
       clock: ctx.clock,
       logger: log,
     });
-  const legService = deps.agentLegs ? null : defaultAgentLegs(ctx, store, redis as Redis, log);
+  // One ARI client per server in this process: the server's supervisor and, on the first server,
+  // the agents' legs share it.
+  const clients = new Map(ctx.ariServers.map((s) => [s.id, new AriRestClient(s)]));
+  const legService = deps.agentLegs
+    ? null
+    : defaultAgentLegs(ctx, store, redis as Redis, log, clients);
   const agentLegs =
     deps.agentLegs ??
     (legService as AgentLegService).workerHandler(
@@ -96,6 +98,7 @@ export async function startAriWorker(
     (server) =>
       new AriServerSupervisor({
         server,
+        client: clients.get(server.id) as AriRestClient,
         store,
         bus,
         callLog,
@@ -138,13 +141,14 @@ function defaultAgentLegs(
   store: StateStore,
   redis: Redis,
   log: RoleContext['logger'],
+  clients: ReadonlyMap<string, AriRestClient>,
 ): AgentLegService {
   const agentLog = new AgentLogRepository(ctx.pool);
   const agents = new AgentSessionService({ store, log: agentLog, clock: ctx.clock, logger: log });
   const legServer = ctx.ariServers[0] as RoleContext['ariServers'][number];
   const users = createUsersRepo(ctx.pool);
   const legs = new AgentLegService({
-    ari: new AriRestClient(legServer),
+    ari: clients.get(legServer.id) as AriRestClient,
     store,
     agents,
     app: ctx.config.ariApp,

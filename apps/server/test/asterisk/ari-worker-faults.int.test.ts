@@ -7,7 +7,7 @@ import { systemClock } from '../../src/ports/clock.js';
 import { MemoryEventBus } from '../../src/ports/fakes/memory-event-bus.js';
 import { MemoryStateStore } from '../../src/ports/fakes/memory-state-store.js';
 import type { LiveCall } from '../../src/ports/state-store.js';
-import { AriServerSupervisor } from '../../src/services/telephony/ari-worker-server.js';
+import { AriServerSupervisor } from '../../src/roles/ari-server.js';
 import { channelJson, eventJson, FakeAriServer, waitFor } from './fake-ari-server.js';
 
 const noLog: CallLogWriter = { start: async () => undefined, step: async () => undefined };

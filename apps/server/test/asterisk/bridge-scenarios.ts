@@ -22,9 +22,9 @@ import { systemClock } from '../../src/ports/clock.js';
 import { MemoryEventBus } from '../../src/ports/fakes/memory-event-bus.js';
 import { MemoryStateStore } from '../../src/ports/fakes/memory-state-store.js';
 import type { AgentStatus } from '../../src/ports/state-store.js';
-import { agentBridgeId } from '../../src/services/telephony/ari-worker-calls.js';
+import { agentBridgeId } from '../../src/services/telephony/ari-worker-events.js';
 import { CallOriginator } from '../../src/services/telephony/ari-worker-originator.js';
-import { AriServerSupervisor } from '../../src/services/telephony/ari-worker-server.js';
+import { AriServerSupervisor } from '../../src/roles/ari-server.js';
 
 /**
  * Bridge integrity against any ARI server with Ringside's dialplan (deploy/asterisk: contexts

@@ -6,7 +6,7 @@ import { RedisEventBus } from '../../src/adapters/redis/event-bus.js';
 import { mapError } from '../../src/http/errors.js';
 import { systemClock } from '../../src/ports/clock.js';
 import { startAgentCallControl, type AgentCallControl } from '../../src/roles/api-agents.js';
-import { PhoneUnreachableError } from '../../src/services/telephony/agent-leg.js';
+import { PhoneUnreachableError } from '../../src/services/telephony/agent-phone.js';
 import { createCampaignWithList } from '../helpers/dialer.js';
 import { startLegRig, type LegRig } from '../helpers/leg-rig.js';
 import { channelExists, simPhones } from '../helpers/sim-worker.js';

@@ -19,9 +19,9 @@ import { createLogger } from '../../src/logger.js';
 import { systemClock } from '../../src/ports/clock.js';
 import { MemoryEventBus } from '../../src/ports/fakes/memory-event-bus.js';
 import { MemoryStateStore } from '../../src/ports/fakes/memory-state-store.js';
-import { agentBridgeId } from '../../src/services/telephony/ari-worker-calls.js';
+import { agentBridgeId } from '../../src/services/telephony/ari-worker-events.js';
 import { CallOriginator } from '../../src/services/telephony/ari-worker-originator.js';
-import { AriServerSupervisor } from '../../src/services/telephony/ari-worker-server.js';
+import { AriServerSupervisor } from '../../src/roles/ari-server.js';
 
 /**
  * The telephony end-to-end scenarios, against any ARI server that has Ringside's dialplan

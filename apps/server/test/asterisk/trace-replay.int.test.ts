@@ -21,7 +21,8 @@ import { createLogger } from '../../src/logger.js';
 import { ManualClock } from '../../src/ports/clock.js';
 import { MemoryEventBus } from '../../src/ports/fakes/memory-event-bus.js';
 import { MemoryStateStore } from '../../src/ports/fakes/memory-state-store.js';
-import { AriCallWorker, type AgentLeg } from '../../src/services/telephony/ari-worker-calls.js';
+import { AriCallWorker } from '../../src/services/telephony/ari-worker-calls.js';
+import type { AgentLeg } from '../../src/ports/telephony.js';
 import { CallOriginator } from '../../src/services/telephony/ari-worker-originator.js';
 import {
   fakeFetch,

@@ -19,7 +19,7 @@ import { createPool } from '../../src/adapters/postgres/pool.js';
 import type { HopperEntry } from '../../src/ports/hopper.js';
 import { startDialer, type RunningDialer } from '../../src/roles/dialer.js';
 import { AgentSessionService } from '../../src/services/agents/agent-session.js';
-import { AriServerSupervisor } from '../../src/services/telephony/ari-worker-server.js';
+import { AriServerSupervisor } from '../../src/roles/ari-server.js';
 import { startBots, type RunningBots } from '../dialer/bots.js';
 import { createTestDb, TEST_DATABASE_URL, type TestDb } from '../helpers/db.js';
 import { startDialerRig, type DialerRig } from '../helpers/dialer-rig.js';

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { AgentId } from '@ringside/protocol';
-import type { AgentLegIndex, IndexedLeg } from '../../services/telephony/agent-leg.js';
+import type { AgentLegIndex, IndexedLeg } from '../../ports/telephony.js';
 import { RedisKeys } from './keys.js';
 
 /**

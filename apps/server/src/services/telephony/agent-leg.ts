@@ -1,36 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { PHONE_LOST_PAUSE_CODE, type AgentId, type AgentStateChanged } from '@ringside/protocol';
-import {
-  isAriConflict,
-  isAriError,
-  isAriKind,
-  isAriNotFound,
-} from '../../ports/telephony-errors.js';
-import type { AgentLogRepository } from '../../adapters/postgres/agent-log.js';
-import type { UserRecord } from '../../adapters/postgres/users.js';
 import { changedEvent, LEG_REASON, transition } from '../../domain/agent-state.js';
-import { RingsideError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
+import type { AgentLogWriter } from '../../ports/agents.js';
 import { systemClock, type Clock } from '../../ports/clock.js';
 import { expectedOf, type AgentStatus, type StateStore } from '../../ports/state-store.js';
-import { agentBridgeId, type AgentLegHandler, type WorkerAri } from './ari-worker-calls.js';
-import type { AgentCommands } from '../dialer/ports.js';
-
-/** The part of the ARI client an agent's leg needs. */
-export interface AgentLegAri {
-  createBridge(bridgeId: string, type?: 'mixing' | 'holding', name?: string): Promise<unknown>;
-  destroyBridge(bridgeId: string): Promise<void>;
-  addChannel(bridgeId: string, channel: string | string[]): Promise<void>;
-  hangup(channelId: string): Promise<void>;
-  originate(p: {
-    endpoint: string;
-    channelId: string;
-    otherChannelId?: string;
-    app?: string;
-    appArgs?: string;
-    timeoutS?: number;
-  }): Promise<unknown>;
-}
+import type {
+  AgentLegAri,
+  AgentLegHandler,
+  AgentLegIndex,
+  WorkerAri,
+} from '../../ports/telephony.js';
+import { ignoreAriConflict, ignoreAriNotFound } from '../../ports/telephony-errors.js';
+import type { AgentCommands } from '../../ports/dialer.js';
+import { PhoneRedialer } from './agent-leg-redial.js';
+import { addWhenAnswered } from './agent-phone.js';
+import { agentBridgeId } from './ari-worker-events.js';
 
 export interface AgentLegDeps {
   /** The ARI client of the server agents' legs live on (the one their customers are bridged on). */
@@ -51,7 +36,7 @@ export interface AgentLegDeps {
    */
   index?: AgentLegIndex;
   /** agent_log for the pause a lost leg causes (else only the recorder writes it, from the bus). */
-  log?: Pick<AgentLogRepository, 'record'>;
+  log?: Pick<AgentLogWriter, 'record'>;
   /** Stamps the pause a lost leg causes (default: the wall clock). */
   clock?: Clock;
   /**
@@ -70,94 +55,6 @@ export interface AgentLegDeps {
   redialBaseMs?: number;
   /** Longest wait between two calls again, ms (60,000). */
   redialMaxMs?: number;
-}
-
-/**
- * What Asterisk dials for a user's phone leg: `users.sip_endpoint` when set (any dial string
- * Asterisk accepts: PJSIP/desk-104, PJSIP/104@pbx, Local/104@phones; a bare name means
- * PJSIP/<name>), else PJSIP/<username> (the browser phone's endpoint, services/telephony/sip-accounts.ts).
- * Null for a value that is no dial string (a sip: URI needs an endpoint: PJSIP/<endpoint>/sip:...).
- */
-export function phoneDialString(user: {
-  username: string;
-  sipEndpoint: string | null;
-}): string | null {
-  const e = user.sipEndpoint?.trim() ?? '';
-  if (e.length === 0) return `PJSIP/${user.username}`;
-  if (/^[A-Za-z][A-Za-z0-9_]*\/\S+$/.test(e)) return e;
-  if (/^[A-Za-z0-9_.-]+$/.test(e)) return `PJSIP/${e}`;
-  return null;
-}
-
-/** Why an agent's phone could not be brought into its bridge (safe to show; names no number). */
-export type PhoneFailure =
-  'bad_endpoint' | 'no_such_phone' | 'no_answer' | 'rejected' | 'unreachable' | 'failed';
-
-/** The failure behind an `attach` error. */
-export function phoneFailureOf(err: unknown): PhoneFailure {
-  if (!isAriError(err)) return 'failed';
-  if (err.kind === 'unavailable' || err.kind === 'timeout') return 'unreachable';
-  // chan_pjsip creates no channel for an unknown or unregistered endpoint: "Allocation failed"
-  // (500); an unknown technology or malformed string: 400.
-  if (err.kind === 'badRequest' || (err.kind === 'serverError' && err.status === 500)) {
-    return 'no_such_phone';
-  }
-  // Still ringing when the answer time ran out (the add is refused until it answers).
-  if (err.kind === 'conflict' || err.kind === 'unprocessable') return 'no_answer';
-  // The channel went away before it answered: refused, busy, or hung up.
-  if (err.kind === 'notFound') return 'rejected';
-  return 'failed';
-}
-
-/** The agent's words for a phone failure. */
-export const PHONE_FAILURE_TEXT: Record<PhoneFailure, string> = {
-  bad_endpoint:
-    'Your SIP endpoint is not a dial string Asterisk accepts (such as PJSIP/desk-104): ask an ' +
-    'administrator to correct it.',
-  no_such_phone:
-    'Asterisk could not call your phone: it knows no phone by your SIP endpoint, or that phone ' +
-    'is not registered (Asterisk answered "Allocation failed"). Ask an administrator to check ' +
-    'your SIP endpoint, or make sure the phone is switched on and registered.',
-  no_answer: 'Your phone did not answer: pick it up when it rings, then connect again.',
-  rejected: 'Your phone rejected the call or hung up before answering: connect again.',
-  unreachable: 'The phone server is unreachable: try again in a moment.',
-  failed: 'Your phone could not be connected: try again, or ask an administrator.',
-};
-
-/**
- * The agent's phone could not be brought up: a 409 whose message tells the agent why (the panel
- * shows it as the phone's status). Names no endpoint or number.
- */
-export class PhoneUnreachableError extends RingsideError {
-  readonly code = 'PHONE_UNREACHABLE';
-  override readonly httpStatus = 409;
-  constructor(
-    readonly failure: PhoneFailure,
-    options?: { cause?: unknown },
-  ) {
-    super(PHONE_FAILURE_TEXT[failure], options);
-  }
-}
-
-/** Which agent a phone-leg channel belongs to (RedisAgentLegIndex in production). */
-export interface AgentLegIndex {
-  /** `serverId`: the Asterisk server the channel is on, when the caller knows it. */
-  set(channelId: string, agentId: AgentId, serverId?: string): Promise<void>;
-  get(channelId: string): Promise<AgentId | null>;
-  delete(channelId: string): Promise<void>;
-  /**
-   * Every indexed leg, for the ARI worker's resync (a leg destroyed while its events were lost).
-   * An index without it leaves lost legs to the live ChannelDestroyed only.
-   */
-  list?(): Promise<IndexedLeg[]>;
-}
-
-/** One entry of the leg index. */
-export interface IndexedLeg {
-  channelId: string;
-  agentId: AgentId;
-  /** The Asterisk server the leg is on; null when its recorder did not say. */
-  serverId: string | null;
 }
 
 /**
@@ -211,54 +108,9 @@ export function legLost(prev: AgentStatus, channelId: string, atMs: number): Leg
   };
 }
 
-/** The parts of the users repository that map a phone's endpoint to its user. */
-export type EndpointUsers = {
-  findByUsername(username: string): Promise<Pick<UserRecord, 'id' | 'active'> | null>;
-  list(filter: { active: boolean }): Promise<Array<Pick<UserRecord, 'id' | 'sipEndpoint'>>>;
-};
-
-/**
- * The agent a dialed-in phone belongs to: the user named like the endpoint (softphones are
- * provisioned under the username, services/telephony/sip-accounts.ts), else a user whose external phone
- * (`users.sip_endpoint`) is `PJSIP/<endpoint>` or the endpoint itself. Only an active user logged
- * in to a campaign counts; null otherwise.
- */
-export function agentOfEndpoint(
-  users: EndpointUsers,
-  store: Pick<StateStore, 'getAgent'>,
-): (endpoint: string) => Promise<AgentId | null> {
-  const loggedIn = async (id: string): Promise<boolean> => {
-    const s = await store.getAgent(id as AgentId);
-    return s !== null && s.state !== 'LOGGED_OUT';
-  };
-  return async (endpoint) => {
-    const name = endpoint.replace(/^pjsip\//i, '');
-    if (name.length === 0) return null;
-    const byName = await users.findByUsername(name);
-    if (byName?.active && (await loggedIn(byName.id))) return byName.id as AgentId;
-    const wanted = new Set([`PJSIP/${name}`, name]);
-    for (const u of await users.list({ active: true })) {
-      if (u.sipEndpoint && wanted.has(u.sipEndpoint) && (await loggedIn(u.id))) {
-        return u.id as AgentId;
-      }
-    }
-    return null;
-  };
-}
-
 export interface AgentLeg {
   bridgeId: string;
   legChannelId: string;
-}
-
-/** One phone being called again: the timer of the next attempt (null: one is under way). */
-interface Redial {
-  timer: NodeJS.Timeout | null;
-  attempt: number;
-  /** The wait before the attempt scheduled last, ms. */
-  delayMs: number;
-  /** The leg that was lost: a status still naming it has no leg (a write that raced the loss). */
-  lostChannelId: string | null;
 }
 
 /** Seconds Asterisk rings an agent's phone beyond the answer time we wait for. */
@@ -278,22 +130,29 @@ export const AGENT_LEG_ARG = 'agentleg';
  * `workerHandler()` is the ARI worker's hook for that case.
  */
 export class AgentLegService {
-  /** Agents whose external phone is being called again, and when next. */
-  private readonly redials = new Map<AgentId, Redial>();
-  private closed = false;
+  /** Calls lost external phones again until they answer. */
+  private readonly redialer: PhoneRedialer;
 
-  constructor(private readonly d: AgentLegDeps) {}
+  constructor(private readonly d: AgentLegDeps) {
+    this.redialer = new PhoneRedialer({
+      store: d.store,
+      logger: d.logger,
+      ...(d.redialEndpoint ? { endpoint: d.redialEndpoint } : {}),
+      ...(d.redialBaseMs !== undefined ? { baseMs: d.redialBaseMs } : {}),
+      ...(d.redialMaxMs !== undefined ? { maxMs: d.redialMaxMs } : {}),
+      attach: (agentId, endpoint) => this.attach(agentId, endpoint),
+      detach: (agentId) => this.detach(agentId),
+    });
+  }
 
   /** Stops calling phones again (role shutdown). */
   close(): void {
-    this.closed = true;
-    for (const r of this.redials.values()) if (r.timer) clearTimeout(r.timer);
-    this.redials.clear();
+    this.redialer.close();
   }
 
   /** Agents whose phone is being called again (tests, status). */
   redialing(): AgentId[] {
-    return [...this.redials.keys()];
+    return this.redialer.redialing();
   }
 
   /**
@@ -301,84 +160,12 @@ export class AgentLegService {
    * attempts), or the agent logs out, or its leg is back some other way. One loop per agent.
    */
   redial(agentId: AgentId, lostChannelId: string | null = null): void {
-    if (this.closed || this.redials.has(agentId) || !this.d.redialEndpoint) return;
-    const r: Redial = {
-      timer: null,
-      attempt: 1,
-      delayMs: this.d.redialBaseMs ?? 1_000,
-      lostChannelId,
-    };
-    this.redials.set(agentId, r);
-    this.scheduleRedial(agentId, r, r.delayMs);
+    this.redialer.redial(agentId, lostChannelId);
   }
 
-  /**
-   * The phone server is back (the worker saw it come up): every phone waiting to be called again
-   * is called now, and its backoff starts over, rather than after a wait grown while it was down.
-   */
+  /** The phone server is back: every phone waiting to be called again is called now. */
   redialNow(): void {
-    for (const [agentId, r] of this.redials) {
-      if (!r.timer) continue; // an attempt is under way
-      clearTimeout(r.timer);
-      r.delayMs = this.d.redialBaseMs ?? 1_000;
-      this.scheduleRedial(agentId, r, 0);
-    }
-  }
-
-  private scheduleRedial(agentId: AgentId, r: Redial, waitMs: number): void {
-    if (this.closed) return;
-    r.timer = setTimeout(() => {
-      r.timer = null;
-      void this.redialOnce(agentId, r.attempt, r.lostChannelId)
-        .catch(() => false)
-        .then((done) => {
-          if (done || this.closed) {
-            this.redials.delete(agentId);
-            return;
-          }
-          r.attempt += 1;
-          r.delayMs = Math.min(r.delayMs * 2, this.d.redialMaxMs ?? 60_000);
-          this.scheduleRedial(agentId, r, r.delayMs);
-        });
-    }, waitMs);
-    r.timer.unref();
-  }
-
-  /** One call again; true when the loop is over (answered, logged out, nothing to call). */
-  private async redialOnce(
-    agentId: AgentId,
-    n: number,
-    lostChannelId: string | null,
-  ): Promise<boolean> {
-    if (this.closed) return true;
-    const s = await this.d.store.getAgent(agentId);
-    if (!s || s.state === 'LOGGED_OUT') {
-      this.d.logger.info({ agentId, attempts: n - 1 }, 'phone not called again: agent logged out');
-      return true;
-    }
-    // Back some other way. A status that still names the lost leg is not: a transition read
-    // before the loss (the call ending in the same instant, a compare-and-set on the state only)
-    // may have written the old leg back; attach() writes the new one over it.
-    if (s.legChannelId && s.legChannelId !== lostChannelId) return true;
-    const endpoint = await this.d.redialEndpoint?.(agentId);
-    if (!endpoint) return true;
-    try {
-      await this.attach(agentId, endpoint);
-      this.d.logger.info({ agentId, attempt: n }, 'external phone called again: it answered');
-      return true;
-    } catch (err) {
-      const after = await this.d.store.getAgent(agentId);
-      if (!after || after.state === 'LOGGED_OUT') {
-        // Logged out while it rang: a leg that answered meanwhile is nobody's.
-        await this.detach(agentId).catch(() => undefined);
-        return true;
-      }
-      this.d.logger.warn(
-        { agentId, attempt: n, reason: phoneFailureOf(err) },
-        'external phone called again: no answer yet, calling later',
-      );
-      return false;
-    }
+    this.redialer.redialNow();
   }
 
   /**
@@ -402,7 +189,11 @@ export class AgentLegService {
         // by us at our deadline (a 422: "did not answer"), and a 404 before it means it refused.
         timeoutS: Math.ceil((this.d.answerTimeoutMs ?? 15_000) / 1000) + RING_GRACE_S,
       });
-      await this.addWhenAnswered(bridgeId, legChannelId);
+      await addWhenAnswered(this.d.ari, bridgeId, legChannelId, {
+        timeoutMs: this.d.answerTimeoutMs ?? 15_000,
+        retryMs: this.d.retryMs ?? 50,
+        hangup: () => this.d.ari.hangup(legChannelId),
+      });
     } catch (err) {
       // The bridge made for this leg holds nothing now: no empty bridge is left behind (unless a
       // customer may be in it, or another leg of the agent came up meanwhile).
@@ -438,8 +229,8 @@ export class AgentLegService {
     const status = await this.d.store.getAgent(agentId);
     const legChannelId = leg?.legChannelId ?? status?.legChannelId ?? null;
     const bridgeId = leg?.bridgeId ?? status?.bridgeId ?? agentBridgeId(agentId);
-    if (legChannelId) await this.d.ari.hangup(legChannelId).catch(ignoreGone);
-    await this.d.ari.destroyBridge(bridgeId).catch(ignoreGone);
+    if (legChannelId) await this.d.ari.hangup(legChannelId).catch(ignoreAriNotFound);
+    await this.d.ari.destroyBridge(bridgeId).catch(ignoreAriNotFound);
     if (status && status.state !== 'LOGGED_OUT' && (status.bridgeId || status.legChannelId)) {
       await this.record(agentId, { bridgeId: null, legChannelId: null }, status.legChannelId);
     } else if (legChannelId) {
@@ -468,7 +259,7 @@ export class AgentLegService {
           return;
         }
         const bridgeId = agentBridgeId(agentId);
-        await ari.createBridge(bridgeId, 'mixing', bridgeId).catch(ignoreExists);
+        await ari.createBridge(bridgeId, 'mixing', bridgeId).catch(ignoreAriConflict);
         await ari.addChannel(bridgeId, leg.channelId);
         const old = (await this.d.store.getAgent(agentId))?.legChannelId ?? null;
         try {
@@ -548,30 +339,12 @@ export class AgentLegService {
   private async ensureBridge(bridgeId: string, keep: boolean): Promise<void> {
     if (keep) {
       // The agent is on a call whose customer waits in the bridge: the new leg rejoins it.
-      await this.d.ari.createBridge(bridgeId, 'mixing', bridgeId).catch(ignoreExists);
+      await this.d.ari.createBridge(bridgeId, 'mixing', bridgeId).catch(ignoreAriConflict);
       return;
     }
     // A bridge left over from a session that ended badly is replaced, with whatever it held.
-    await this.d.ari.destroyBridge(bridgeId).catch(ignoreGone);
+    await this.d.ari.destroyBridge(bridgeId).catch(ignoreAriNotFound);
     await this.d.ari.createBridge(bridgeId, 'mixing', bridgeId);
-  }
-
-  /** The phone enters the app only once it answers; until then ARI refuses the add (409/422). */
-  private async addWhenAnswered(bridgeId: string, channelId: string): Promise<void> {
-    const deadline = Date.now() + (this.d.answerTimeoutMs ?? 15_000);
-    for (;;) {
-      try {
-        await this.d.ari.addChannel(bridgeId, channelId);
-        return;
-      } catch (err) {
-        const notYet = isAriKind(err, 'conflict', 'unprocessable');
-        if (!notYet || Date.now() >= deadline) {
-          await this.d.ari.hangup(channelId).catch(() => undefined);
-          throw err;
-        }
-      }
-      await new Promise((r) => setTimeout(r, this.d.retryMs ?? 50));
-    }
   }
 
   /**
@@ -594,14 +367,4 @@ export class AgentLegService {
 /** A customer may be in the agent's bridge (reserved for, on, or just after a call). */
 function onACall(s: AgentStatus | null): boolean {
   return s?.state === 'RESERVED' || s?.state === 'INCALL' || s?.state === 'DEAD';
-}
-
-function ignoreGone(err: unknown): void {
-  if (isAriNotFound(err)) return;
-  throw err;
-}
-
-function ignoreExists(err: unknown): void {
-  if (isAriConflict(err)) return;
-  throw err;
 }

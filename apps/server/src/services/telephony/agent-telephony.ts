@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type pg from 'pg';
 import type {
   AgentId,
   CallId,
@@ -8,10 +7,6 @@ import type {
   PhoneConfig,
   TransferBody,
 } from '@ringside/protocol';
-import { isAriConflict, isAriKind, isAriNotFound } from '../../ports/telephony-errors.js';
-import { CallLogRepository } from '../../adapters/postgres/call-log.js';
-import type { UsersRepo } from '../../adapters/postgres/users.js';
-import type { WarmTransfer } from '../../adapters/redis/presence.js';
 import { isDialable, parseTimeOfDay } from '../../domain/calling-window.js';
 import {
   ConflictError,
@@ -20,48 +15,29 @@ import {
   UnavailableError,
   ValidationError,
 } from '../../errors.js';
-import type { AgentTelephony } from '../../http/deps.js';
 import type { Logger } from '../../logger.js';
+import type { CallHandOvers } from '../../ports/call-log.js';
 import type { Clock } from '../../ports/clock.js';
 import type { AgentStatus, LiveCall, StateStore } from '../../ports/state-store.js';
-import { phoneDialString, phoneFailureOf, PhoneUnreachableError } from './agent-leg.js';
+import type {
+  AgentTelephony,
+  CallControlAri,
+  PhoneLegs,
+  PhoneUsers,
+  PreviewLeads,
+  TransferStore,
+  WarmTransfer,
+} from '../../ports/telephony.js';
+import { ignoreAriConflict, ignoreAriNotFound } from '../../ports/telephony-errors.js';
 import type { AgentSessionService } from '../agents/agent-session.js';
+import {
+  addWhenAnswered,
+  phoneDialString,
+  phoneFailureOf,
+  PhoneUnreachableError,
+} from './agent-phone.js';
 import { dialEndpoint } from './ari-worker-originator.js';
-import { agentBridgeId } from './ari-worker-calls.js';
-
-/** The ARI operations call control uses (AriRestClient has them all). */
-export interface CallControlAri {
-  hangup(channelId: string, reason?: 'normal'): Promise<void>;
-  sendDtmf(channelId: string, dtmf: string): Promise<void>;
-  mute(channelId: string, direction?: 'both' | 'in' | 'out'): Promise<void>;
-  unmute(channelId: string, direction?: 'both' | 'in' | 'out'): Promise<void>;
-  createBridge(bridgeId: string, type?: 'mixing' | 'holding', name?: string): Promise<unknown>;
-  destroyBridge(bridgeId: string): Promise<void>;
-  addChannel(bridgeId: string, channel: string | string[]): Promise<void>;
-  startBridgeMoh(bridgeId: string, mohClass?: string): Promise<void>;
-  originate(p: {
-    endpoint: string;
-    channelId: string;
-    otherChannelId?: string;
-    app?: string;
-    appArgs?: string;
-    callerId?: string;
-    timeoutS?: number;
-  }): Promise<unknown>;
-}
-
-/** The agent's phone leg (services/telephony/agent-leg.ts). */
-export interface PhoneLegs {
-  attach(agentId: AgentId, endpoint: string): Promise<unknown>;
-  detach(agentId: AgentId): Promise<void>;
-}
-
-/** Warm transfers in progress (adapters/redis/presence.ts). */
-export interface TransferStore {
-  start(agentId: AgentId, t: WarmTransfer): Promise<boolean>;
-  get(agentId: AgentId): Promise<WarmTransfer | null>;
-  take(agentId: AgentId): Promise<WarmTransfer | null>;
-}
+import { agentBridgeId } from './ari-worker-events.js';
 
 export interface AgentTelephonyDeps {
   store: StateStore;
@@ -71,13 +47,15 @@ export interface AgentTelephonyDeps {
   /** The server agents' phone legs and bridges live on (one server: see docs/agent-calls.md). */
   legServerId: string;
   legs: PhoneLegs;
-  users: Pick<UsersRepo, 'findById'>;
+  users: PhoneUsers;
   /** The campaign's wrap-up time, ms (the wrap-up sweeper applies the timeout). */
   wrapupMs(campaignId: string): Promise<number>;
   /** The dialer's manual dial (services/dialer/manual-dial.ts): same origination path and checks. */
   manual: { manualDial(agentId: AgentId, target: string): Promise<{ callId: CallId }> };
-  /** For preview: the next eligible lead of the agent's campaign (PostgreSQL). */
-  pool: pg.Pool;
+  /** For preview: the next eligible leads of the agent's campaign. */
+  previewLeads: PreviewLeads;
+  /** Records transfers in call_log (the handing agent's part to call_handoffs). */
+  handOvers: CallHandOvers;
   transfers: TransferStore;
   /** True on the simulated PBX: the API brings up a simulated phone leg instead of WebRTC. */
   simulated: boolean;
@@ -187,8 +165,8 @@ export class AgentTelephonyService implements AgentTelephony {
     if (call) {
       const ari = this.ari(call.serverId);
       // The customer's channel only: the agent's leg is a different channel in the same bridge.
-      await ari.hangup(call.channelId, 'normal').catch(ignoreGone);
-      await ari.destroyBridge(holdBridgeOf(callId)).catch(ignoreGone);
+      await ari.hangup(call.channelId, 'normal').catch(ignoreAriNotFound);
+      await ari.destroyBridge(holdBridgeOf(callId)).catch(ignoreAriNotFound);
     }
   }
 
@@ -245,7 +223,7 @@ export class AgentTelephonyService implements AgentTelephony {
         await this.handOver(call, other);
       } else {
         const bridgeId = transferBridgeOf(callId);
-        await ari.createBridge(bridgeId, 'mixing', bridgeId).catch(ignoreExists);
+        await ari.createBridge(bridgeId, 'mixing', bridgeId).catch(ignoreAriConflict);
         await ari.addChannel(bridgeId, call.channelId);
         const legId = await this.callNumber(ari, target.number);
         // The agent is free at once; the target joins the customer when it answers.
@@ -302,10 +280,10 @@ export class AgentTelephonyService implements AgentTelephony {
       await this.handOver(call, other);
     } else if (t.consultChannelId) {
       const bridgeId = transferBridgeOf(callId);
-      await ari.createBridge(bridgeId, 'mixing', bridgeId).catch(ignoreExists);
+      await ari.createBridge(bridgeId, 'mixing', bridgeId).catch(ignoreAriConflict);
       await ari.addChannel(bridgeId, [call.channelId, t.consultChannelId]);
     }
-    await ari.destroyBridge(t.holdBridgeId).catch(ignoreGone);
+    await ari.destroyBridge(t.holdBridgeId).catch(ignoreAriNotFound);
     await this.finishForAgent(agent);
   }
 
@@ -317,7 +295,7 @@ export class AgentTelephonyService implements AgentTelephony {
     if (t.targetAgentId) {
       const other = await this.d.store.getAgent(t.targetAgentId);
       if (other?.legChannelId) {
-        await ari.addChannel(this.agentBridge(other), other.legChannelId).catch(ignoreGone);
+        await ari.addChannel(this.agentBridge(other), other.legChannelId).catch(ignoreAriNotFound);
       }
       if (other?.state === 'RESERVED' && other.callId === callId) {
         await this.d.sessions.apply(
@@ -327,7 +305,7 @@ export class AgentTelephonyService implements AgentTelephony {
         );
       }
     }
-    if (t.consultChannelId) await ari.hangup(t.consultChannelId, 'normal').catch(ignoreGone);
+    if (t.consultChannelId) await ari.hangup(t.consultChannelId, 'normal').catch(ignoreAriNotFound);
     const call = await this.d.store.getCall(callId);
     if (call) await this.unholdCustomer(ari, call, this.agentBridge(agent));
   }
@@ -350,35 +328,21 @@ export class AgentTelephonyService implements AgentTelephony {
   async preview(agentId: AgentId): Promise<LeadId | null> {
     const agent = await this.loggedIn(agentId);
     if (!agent.campaignId) return null;
-    const c = await this.d.pool.query<{
-      window_start: string;
-      window_end: string;
-      dial_method: string;
-    }>('SELECT window_start::text, window_end::text, dial_method FROM campaigns WHERE id = $1', [
-      agent.campaignId,
-    ]);
-    const row = c.rows[0];
-    if (!row) return null;
+    const campaign = await this.d.previewLeads.campaign(agent.campaignId);
+    if (!campaign) return null;
     const window = {
-      startMinute: parseTimeOfDay(row.window_start.slice(0, 5)),
-      endMinute: parseTimeOfDay(row.window_end.slice(0, 5)),
+      startMinute: parseTimeOfDay(campaign.windowStart.slice(0, 5)),
+      endMinute: parseTimeOfDay(campaign.windowEnd.slice(0, 5)),
     };
     const now = this.d.clock.nowMs();
-    const r = await this.d.pool.query<{ id: string; tz_candidates: string[] }>(
-      `SELECT l.id, l.tz_candidates FROM leads l JOIN lists s ON s.id = l.list_id
-        WHERE s.campaign_id = $1 AND s.active AND NOT l.final AND (l.hopper_at IS NULL OR $4)
-          AND l.next_eligible_at <= $2
-          AND NOT EXISTS (SELECT 1 FROM dnc d WHERE d.phone = l.phone
-                           AND (d.campaign_id IS NULL OR d.campaign_id = s.campaign_id))
-          AND NOT EXISTS (SELECT 1 FROM call_log c WHERE c.lead_id = l.id AND c.ended_at IS NULL
-                           AND c.disposition IS NULL AND c.originated_at > $2::timestamptz - interval '1 hour')
-          AND NOT EXISTS (SELECT 1 FROM callbacks b WHERE b.lead_id = l.id AND b.status = 'PENDING'
-                           AND b.agent_id IS NOT NULL AND b.agent_id::text <> $3)
-        ORDER BY l.next_eligible_at, l.id LIMIT 200`,
-      // A manual campaign's hopper is filled but never dialed from: its leads are free.
-      [agent.campaignId, new Date(now), agentId, row.dial_method === 'manual'],
-    );
-    const lead = r.rows.find((l) => isDialable(l.tz_candidates, window, now));
+    // A manual campaign's hopper is filled but never dialed from: its leads are free.
+    const candidates = await this.d.previewLeads.candidates({
+      campaignId: agent.campaignId,
+      agentId,
+      nowMs: now,
+      hopperToo: campaign.manual,
+    });
+    const lead = candidates.find((l) => isDialable(l.tzCandidates, window, now));
     return lead ? (String(lead.id) as LeadId) : null;
   }
 
@@ -424,14 +388,14 @@ export class AgentTelephonyService implements AgentTelephony {
   private async holdCustomer(ari: CallControlAri, call: LiveCall): Promise<void> {
     const bridgeId = holdBridgeOf(call.callId);
     // A mixing bridge (a holding bridge would read as "waiting for an agent" to the ARI worker).
-    await ari.createBridge(bridgeId, 'mixing', bridgeId).catch(ignoreExists);
+    await ari.createBridge(bridgeId, 'mixing', bridgeId).catch(ignoreAriConflict);
     await ari.addChannel(bridgeId, call.channelId);
     await ari.startBridgeMoh(bridgeId);
   }
 
   private async unholdCustomer(ari: CallControlAri, call: LiveCall, home: string): Promise<void> {
     await ari.addChannel(home, call.channelId);
-    await ari.destroyBridge(holdBridgeOf(call.callId)).catch(ignoreGone);
+    await ari.destroyBridge(holdBridgeOf(call.callId)).catch(ignoreAriNotFound);
   }
 
   /** The target agent must be READY with its phone up; it is RESERVED for the call. */
@@ -465,7 +429,7 @@ export class AgentTelephonyService implements AgentTelephony {
     const atMs = this.d.clock.nowMs();
     const bridgeId = this.agentBridge(other);
     if (fresh.agentId) {
-      await new CallLogRepository(this.d.pool)
+      await this.d.handOvers
         .handOver({
           callId: call.callId,
           fromAgentId: fresh.agentId,
@@ -515,34 +479,11 @@ export class AgentTelephonyService implements AgentTelephony {
   }
 
   /** The leg enters the app only once answered; until then ARI refuses the add (409/422). */
-  private async addWhenAnswered(
-    ari: CallControlAri,
-    bridgeId: string,
-    channelId: string,
-  ): Promise<void> {
-    const deadline = Date.now() + (this.d.transferRingMs ?? 30_000);
-    for (;;) {
-      try {
-        await ari.addChannel(bridgeId, channelId);
-        return;
-      } catch (err) {
-        const notYet = isAriKind(err, 'conflict', 'unprocessable');
-        if (!notYet || Date.now() >= deadline) {
-          await ari.hangup(channelId, 'normal').catch(() => undefined);
-          throw err;
-        }
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
+  private addWhenAnswered(ari: CallControlAri, bridgeId: string, channelId: string): Promise<void> {
+    return addWhenAnswered(ari, bridgeId, channelId, {
+      timeoutMs: this.d.transferRingMs ?? 30_000,
+      retryMs: 100,
+      hangup: () => ari.hangup(channelId, 'normal'),
+    });
   }
-}
-
-function ignoreGone(err: unknown): void {
-  if (isAriNotFound(err)) return;
-  throw err;
-}
-
-function ignoreExists(err: unknown): void {
-  if (isAriConflict(err)) return;
-  throw err;
 }

@@ -1,42 +1,42 @@
 import type { AriEvent } from '@ringside/ari';
 import type { BusEnvelope } from '@ringside/protocol';
-import type { AriServerConfig } from '../../config.js';
-import { AriRestClient } from '../../adapters/asterisk/ari-client.js';
-import { AriEventStream } from '../../adapters/asterisk/ari-events.js';
-import type { TelephonyHealth } from '../../adapters/asterisk/telephony-health.js';
-import type { CallLogWriter } from '../../adapters/postgres/call-log.js';
 import type { Logger } from '../../logger.js';
+import type { CallLogWriter } from '../../ports/call-log.js';
 import type { Clock } from '../../ports/clock.js';
 import type { EventBus } from '../../ports/event-bus.js';
 import type { Metrics } from '../../ports/metrics.js';
 import type { StateStore } from '../../ports/state-store.js';
-import {
-  AriCallWorker,
-  CONSUMED_EVENT_TYPES,
-  type AgentLegHandler,
-  type MonitorLegHandler,
-} from './ari-worker-calls.js';
+import type {
+  AgentLegHandler,
+  MonitorLegHandler,
+  OpenTelephonyEvents,
+  TelephonyEventStream,
+  TelephonyHealthSink,
+  WorkerClient,
+} from '../../ports/telephony.js';
+import { AriCallWorker } from './ari-worker-calls.js';
+import { CONSUMED_EVENT_TYPES } from './ari-worker-events.js';
 import { CallMetricsObserver } from './call-metrics.js';
 
-export interface AriServerSupervisorOptions {
-  server: AriServerConfig;
+export interface ServerSupervisorOptions {
+  /** The Asterisk server's id (AriServerConfig.id). */
+  serverId: string;
+  /** Its ARI client (closed on stop). */
+  client: WorkerClient;
+  /** Opens its events connection (roles/ari-server.ts: an AriEventStream). */
+  openEvents: OpenTelephonyEvents;
   store: StateStore;
   bus: EventBus;
   callLog: CallLogWriter;
   clock: Clock;
   logger: Logger;
-  health: TelephonyHealth;
+  health: TelephonyHealthSink;
   agentLegs?: AgentLegHandler;
   monitorLegs?: MonitorLegHandler;
   /** Asterisk unreachable this long: its calls are ended rather than left live, ms (60,000). */
   lostCallsAfterMs?: number;
   /** Resync this often while connected, catching anything a lost event left behind, ms (60,000). */
   resyncIntervalMs?: number;
-  /** Heartbeat ping interval, ms (5,000). */
-  pingIntervalMs?: number;
-  /** Reconnection backoff, ms (500 doubling to 30,000). */
-  reconnectBaseMs?: number;
-  reconnectMaxMs?: number;
   /** Every domain event published, with its ARI event's receive time (benchmark). */
   onPublished?(envelope: BusEnvelope, receivedAt: number): void;
   /** Calls by outcome, hand-off latency, ARI event lag and reconnects (docs/metrics.md). */
@@ -46,19 +46,20 @@ export interface AriServerSupervisorOptions {
 /**
  * One Asterisk server under the ARI worker: its REST client, its events WebSocket, the call
  * worker, and the health it reports (telephony.status on the bus, TelephonyHealth in process).
+ * Its client and events connection are given (roles/ari-server.ts builds them for ARI).
  * After every (re)connection it resyncs; when the server stays away too long its calls end.
  */
-export class AriServerSupervisor {
-  readonly client: AriRestClient;
-  readonly stream: AriEventStream;
+export class ServerSupervisor {
+  readonly client: WorkerClient;
+  readonly stream: TelephonyEventStream;
   readonly worker: AriCallWorker;
   private lostTimer: NodeJS.Timeout | null = null;
   private resyncTimer: NodeJS.Timeout | null = null;
   private readonly log: Logger;
 
-  constructor(private readonly o: AriServerSupervisorOptions) {
-    this.log = o.logger.child({ serverId: o.server.id });
-    this.client = new AriRestClient(o.server);
+  constructor(private readonly o: ServerSupervisorOptions) {
+    this.log = o.logger.child({ serverId: o.serverId });
+    this.client = o.client;
     const metrics = o.metrics;
     const callMetrics = metrics ? new CallMetricsObserver(metrics).onPublished : undefined;
     const onPublished =
@@ -69,7 +70,7 @@ export class AriServerSupervisor {
           }
         : (callMetrics ?? o.onPublished);
     this.worker = new AriCallWorker({
-      serverId: o.server.id,
+      serverId: o.serverId,
       ari: this.client,
       store: o.store,
       callLog: o.callLog,
@@ -79,27 +80,24 @@ export class AriServerSupervisor {
       ...(o.monitorLegs ? { monitorLegs: o.monitorLegs } : {}),
       ...(onPublished ? { onPublished } : {}),
     });
-    this.stream = new AriEventStream({
-      ...o.server,
-      logger: this.log,
-      consumedTypes: CONSUMED_EVENT_TYPES,
-      ...(o.pingIntervalMs ? { pingIntervalMs: o.pingIntervalMs } : {}),
-      ...(o.reconnectBaseMs ? { reconnectBaseMs: o.reconnectBaseMs } : {}),
-      ...(o.reconnectMaxMs ? { reconnectMaxMs: o.reconnectMaxMs } : {}),
-      onEvent: (event: AriEvent, receivedAt: number) => {
-        if (metrics) metrics.ariEventLag(o.server.id, ariEventAgeMs(event, o.clock.nowMs()));
-        void this.worker.handle(event, receivedAt);
+    this.stream = o.openEvents(
+      {
+        onEvent: (event: AriEvent, receivedAt: number) => {
+          if (metrics) metrics.ariEventLag(o.serverId, ariEventAgeMs(event, o.clock.nowMs()));
+          void this.worker.handle(event, receivedAt);
+        },
+        onUp: (reconnected) => {
+          if (reconnected) metrics?.ariReconnect(o.serverId);
+          void this.onUp();
+        },
+        onDown: (reason) => void this.onDown(reason),
       },
-      onUp: (reconnected) => {
-        if (reconnected) metrics?.ariReconnect(o.server.id);
-        void this.onUp();
-      },
-      onDown: (reason) => void this.onDown(reason),
-    });
+      CONSUMED_EVENT_TYPES,
+    );
   }
 
   get serverId(): string {
-    return this.o.server.id;
+    return this.o.serverId;
   }
 
   start(): void {
@@ -154,11 +152,11 @@ export class AriServerSupervisor {
 
   private async setHealth(up: boolean, reason: string): Promise<void> {
     const atMs = this.o.clock.nowMs();
-    if (!this.o.health.set(this.o.server.id, up, reason, atMs)) return;
+    if (!this.o.health.set(this.o.serverId, up, reason, atMs)) return;
     try {
       await this.o.bus.publish({
         type: 'telephony.status',
-        serverId: this.o.server.id.slice(0, 64),
+        serverId: this.o.serverId.slice(0, 64),
         up,
         reason: reason.slice(0, 256),
         atMs,
