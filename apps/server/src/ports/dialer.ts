@@ -61,6 +61,11 @@ export type OriginateResult =
       attempted: boolean;
     };
 
+/** Takes an Asterisk server out of the dialing pool and puts it back (the trunk breaker's lever). */
+export interface ServerAvailability {
+  setUp(serverId: string, up: boolean): void;
+}
+
 /** Places calls: CallOriginator (records live_call and call_log, then POST /channels). */
 export interface Originator {
   originate(req: OriginateCall): Promise<OriginateResult>;

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
+import { AriRestClient, type AriRestClientOptions } from '../adapters/asterisk/ari-client.js';
 import { ServerPool, type PooledServer } from '../adapters/asterisk/server-pool.js';
 import { AgentLogRepository } from '../adapters/postgres/agent-log.js';
 import { CallLogRepository } from '../adapters/postgres/call-log.js';
@@ -20,7 +21,6 @@ import type { NationalDncRegistry } from '../ports/national-dnc.js';
 import type { StateStore } from '../ports/state-store.js';
 import { AgentSessionService } from '../services/agents/agent-session.js';
 import {
-  BreakerAriClient,
   createDropBudgetReader,
   DncCache,
   ManualDialer,
@@ -52,6 +52,30 @@ export function createDncCache(
     national ?? new RedisNationalDnc(redis, keys),
     logger,
   );
+}
+
+/** The ARI client of one server, reporting every origination's result to the breaker. */
+export class BreakerAriClient extends AriRestClient {
+  constructor(
+    opts: AriRestClientOptions,
+    private readonly serverId: string,
+    private readonly breaker: TrunkBreaker,
+  ) {
+    super(opts);
+  }
+
+  override async originate(
+    p: Parameters<AriRestClient['originate']>[0],
+  ): ReturnType<AriRestClient['originate']> {
+    try {
+      const ch = await super.originate(p);
+      this.breaker.ok(this.serverId);
+      return ch;
+    } catch (err) {
+      this.breaker.failed(this.serverId, err);
+      throw err;
+    }
+  }
 }
 
 /** Default most concurrent calls per Asterisk server (config ARI_MAX_CALLS). */

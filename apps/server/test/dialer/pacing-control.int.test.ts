@@ -16,8 +16,8 @@ import {
   PacingControlStore,
 } from '../../src/adapters/redis/dialer-state.js';
 import { RedisKeys } from '../../src/adapters/redis/keys.js';
-import { createDialerEntryPoints } from '../../src/roles/dialer-parts.js';
-import { BreakerAriClient, DialerService } from '../../src/services/dialer/index.js';
+import { BreakerAriClient, createDialerEntryPoints } from '../../src/roles/dialer-parts.js';
+import { DialerService } from '../../src/services/dialer/index.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { createCampaignWithList, inertDialerParts, testDialerDefaults } from '../helpers/dialer.js';
 import { TEST_REDIS_URL, testRedisPrefix } from '../helpers/redis.js';

@@ -3,12 +3,12 @@ import type { CampaignsRepo } from '../../ports/campaigns.js';
 import type { PacingControl } from '../../domain/pacing/index.js';
 import type { EventBus, Subscription } from '../../ports/event-bus.js';
 import { CampaignDriver, type DriverDeps } from './campaign-driver.js';
-import type { CampaignLeases } from '../../adapters/redis/dialer-state.js';
+import type { CampaignLeaseStore } from '../../ports/dialer.js';
 import { loadDialerCampaign } from './settings.js';
 
 export interface DialerServiceOptions extends DriverDeps {
   campaigns: CampaignsRepo;
-  leases: CampaignLeases;
+  leases: CampaignLeaseStore;
   bus: EventBus;
   /** Recomputes a campaign's drop ledger from call_log when this instance takes it over. */
   rebuildLedger(campaignId: CampaignId): Promise<void>;

@@ -11,7 +11,7 @@ import {
 } from '../../domain/pacing/ledger.js';
 import { NotFoundError } from '../../errors.js';
 import type { Clock } from '../../ports/clock.js';
-import type { LedgerStore } from '../../adapters/redis/dialer-state.js';
+import type { DropLedgerStore } from '../../ports/dialer.js';
 
 /**
  * The drop ledger's days from call_log, the durable record: per UTC day of the call's end, the
@@ -70,7 +70,7 @@ export function dropBudgetWithEstimates(
 
 export interface DropBudgetReaderDeps {
   pool: pg.Pool;
-  ledger: LedgerStore;
+  ledger: DropLedgerStore;
   clock: Clock;
 }
 

@@ -9,4 +9,4 @@ export { createDropBudgetReader, ledgerFromCallLog } from './drop-budget.js';
 export { dialerInstanceId, newCallId } from './ids.js';
 export { ManualDialer, type ManualDialDeps, type ManualDialResult } from './manual-dial.js';
 export { checkDialerSettings, loadDialerCampaign, type DialerCampaign } from './settings.js';
-export { BreakerAriClient, TrunkBreaker } from './trunk-health.js';
+export { TrunkBreaker } from './trunk-health.js';

@@ -8,8 +8,7 @@ import type { Logger } from '../../logger.js';
 import type { Clock } from '../../ports/clock.js';
 import type { StateStore } from '../../ports/state-store.js';
 import type { DncChecker } from './dnc-cache.js';
-import type { PgDialerLeads } from '../../adapters/postgres/dialer-leads.js';
-import type { AgentCommands, Originator } from '../../ports/dialer.js';
+import type { AgentCommands, ManualDialLeads, Originator } from '../../ports/dialer.js';
 import { loadDialerCampaign } from './settings.js';
 import { ATTEMPT_WINDOW_MS, statesOfLead } from '../../domain/state-rules.js';
 import type { DialCompliance } from '../compliance/dial-compliance.js';
@@ -20,7 +19,7 @@ export interface ManualDialDeps {
   agents: AgentCommands;
   originator: Originator;
   campaigns: CampaignsRepo;
-  leads: Pick<PgDialerLeads, 'leadInCampaign' | 'leadByPhone' | 'createManualLead' | 'dialed'>;
+  leads: Pick<ManualDialLeads, 'leadInCampaign' | 'leadByPhone' | 'createManualLead' | 'dialed'>;
   /** The dialer's Redis DNC sets; PostgreSQL is asked too (a manual dial is not the hot path). */
   dnc?: DncChecker;
   clock: Clock;

@@ -1,6 +1,10 @@
 import type { CampaignId, DialMethod } from '@ringside/protocol';
 import { toValidationError } from '../../adapters/postgres/campaigns.js';
-import { CampaignSettingsSchema, type Campaign, type CampaignsRepo } from '../../ports/campaigns.js';
+import {
+  CampaignSettingsSchema,
+  type Campaign,
+  type CampaignsRepo,
+} from '../../ports/campaigns.js';
 import {
   parseTimeOfDay,
   type CallingWindow,

@@ -1,18 +1,23 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { AriRestClient } from '../../adapters/asterisk/ari-client.js';
-import { AriError } from '../../adapters/asterisk/ari-error.js';
-import { ServerPool } from '../../adapters/asterisk/server-pool.js';
 import { createLogger } from '../../logger.js';
-import { MemoryStateStore } from '../../ports/fakes/memory-state-store.js';
+import { TelephonyError } from '../../ports/telephony-errors.js';
 import { TrunkBreaker } from './trunk-health.js';
 
-const refused = () => new AriError(500, 'Allocation failed', 'channels.originate');
+const refused = () => new TelephonyError(500, 'Allocation failed', 'channels.originate');
+
+/** One server's place in the dialing pool, as the breaker moves it (ServerPool's pick). */
+class OneServerPool {
+  private up = true;
+  setUp(_serverId: string, up: boolean): void {
+    this.up = up;
+  }
+  pick(): { id: string } | null {
+    return this.up ? { id: 's1' } : null;
+  }
+}
 
 function setup() {
-  const pool = new ServerPool(
-    [{ id: 's1', client: {} as AriRestClient, maxCalls: 10 }],
-    new MemoryStateStore(),
-  );
+  const pool = new OneServerPool();
   const breaker = new TrunkBreaker(createLogger('silent'), { threshold: 3, cooldownMs: 1_000 });
   breaker.attach(pool);
   return { pool, breaker };
@@ -45,7 +50,8 @@ describe('TrunkBreaker', () => {
 
   it('does not count a refusal that concerns one number (4xx) or resets on success', () => {
     const { pool, breaker } = setup();
-    for (let i = 0; i < 10; i++) breaker.failed('s1', new AriError(400, 'Invalid endpoint', 'x'));
+    for (let i = 0; i < 10; i++)
+      breaker.failed('s1', new TelephonyError(400, 'Invalid endpoint', 'x'));
     breaker.failed('s1', refused());
     breaker.failed('s1', refused());
     breaker.ok('s1');

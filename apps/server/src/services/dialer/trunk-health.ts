@@ -1,7 +1,6 @@
-import { AriRestClient, type AriRestClientOptions } from '../../adapters/asterisk/ari-client.js';
-import { AriError } from '../../adapters/asterisk/ari-error.js';
-import type { ServerPool } from '../../adapters/asterisk/server-pool.js';
 import type { Logger } from '../../logger.js';
+import type { ServerAvailability } from '../../ports/dialer.js';
+import { isServerFault } from '../../ports/telephony-errors.js';
 
 export interface TrunkBreakerOptions {
   /** Consecutive server-side refusals (no answer, 5xx) that mark a server unhealthy. Default 5. */
@@ -26,7 +25,7 @@ export class TrunkBreaker {
   private readonly threshold: number;
   private readonly baseMs: number;
   private readonly maxMs: number;
-  private pool: ServerPool | null = null;
+  private pool: ServerAvailability | null = null;
 
   constructor(
     private readonly logger: Logger,
@@ -38,7 +37,7 @@ export class TrunkBreaker {
   }
 
   /** The pool whose servers it takes out and puts back (built after the clients it watches). */
-  attach(pool: ServerPool): void {
+  attach(pool: ServerAvailability): void {
     this.pool = pool;
   }
 
@@ -48,8 +47,7 @@ export class TrunkBreaker {
   }
 
   failed(serverId: string, err: unknown): void {
-    const serverFault = !(err instanceof AriError) || err.status === 0 || err.status >= 500;
-    if (!serverFault) return;
+    if (!isServerFault(err)) return;
     const n = (this.failures.get(serverId) ?? 0) + 1;
     this.failures.set(serverId, n);
     if (n < this.threshold || this.timers.has(serverId)) return;
@@ -83,29 +81,5 @@ export class TrunkBreaker {
   close(): void {
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
-  }
-}
-
-/** The ARI client of one server, reporting every origination's result to the breaker. */
-export class BreakerAriClient extends AriRestClient {
-  constructor(
-    opts: AriRestClientOptions,
-    private readonly serverId: string,
-    private readonly breaker: TrunkBreaker,
-  ) {
-    super(opts);
-  }
-
-  override async originate(
-    p: Parameters<AriRestClient['originate']>[0],
-  ): ReturnType<AriRestClient['originate']> {
-    try {
-      const ch = await super.originate(p);
-      this.breaker.ok(this.serverId);
-      return ch;
-    } catch (err) {
-      this.breaker.failed(this.serverId, err);
-      throw err;
-    }
   }
 }
