@@ -32,7 +32,7 @@ import { AgentSessionService, createAgentSessionApi } from '../services/agents/a
 import { DispositionService } from '../services/agents/disposition.js';
 import { startCustomerHangupWatcher, WrapupSweeper } from '../services/agents/wrapup.js';
 import { StateRulesCache } from '../services/compliance/index.js';
-import { createDialerEntryPoints } from '../services/dialer/index.js';
+import { createDialerEntryPoints } from './dialer-parts.js';
 import {
   pjsipEndpointOf,
   SupervisorActions,

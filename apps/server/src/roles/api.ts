@@ -1,4 +1,4 @@
-import { CampaignLiveStore } from '../services/dialer/status-publisher.js';
+import { CampaignLiveStore } from '../adapters/redis/dialer-live.js';
 import { ReportsRepository } from '../adapters/postgres/reports/reports-repository.js';
 import { ReportsService } from '../services/reports/reports-service.js';
 import path from 'node:path';
@@ -22,7 +22,7 @@ import { RedisNationalDnc } from '../adapters/redis/national-dnc.js';
 import { buildApp } from '../http/app.js';
 import { campaignsApi } from '../http/campaigns-api.js';
 import type { AppDeps } from '../http/deps.js';
-import { AmdAuditStore, DialerKeys } from '../services/dialer/index.js';
+import { AmdAuditStore } from '../adapters/redis/dialer-state.js';
 import { importLeads } from '../services/import/index.js';
 import { createListAdminDeps } from '../http/routes/admin-lists-deps.js';
 import type { RoleContext, RunningRole } from './context.js';
@@ -117,7 +117,7 @@ export async function startApi(ctx: RoleContext): Promise<RunningRole> {
     }),
     agentSessions: control.agentSessions,
     telephony: control.telephony,
-    amdAudit: new AmdAuditStore(redis, new DialerKeys(config.redisPrefix)),
+    amdAudit: new AmdAuditStore(redis, new RedisKeys(config.redisPrefix)),
     presence: control.presence,
     supervisor: control.supervisor,
     campaignLive: new CampaignLiveStore(redis, new RedisKeys(config.redisPrefix)),

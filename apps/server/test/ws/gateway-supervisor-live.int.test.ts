@@ -12,7 +12,7 @@ import type {
 import { buildApp } from '../../src/http/app.js';
 import type { AppDeps } from '../../src/http/deps.js';
 import { liveCall } from '../../src/ports/fakes/conformance/fixtures.js';
-import { CampaignLiveStore } from '../../src/services/dialer/status-publisher.js';
+import { CampaignLiveStore } from '../../src/adapters/redis/dialer-live.js';
 import {
   SupervisorActions,
   pjsipEndpointOf,
