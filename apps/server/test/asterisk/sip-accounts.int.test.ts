@@ -325,3 +325,21 @@ describe('WebRTC agent accounts over ARI dynamic configuration', () => {
     expect(pbx.config.object('res_pjsip', 'endpoint', 'agent7')).toBeNull();
   });
 });
+
+// A unit check beside the integration ones: it needs the ARI client (an adapter) and the
+// service's objects together, which no file under src/ may import both of.
+describe('webrtcAgentObjects over ARI', () => {
+  it('every PUT it implies is a request the ARI description accepts', () => {
+    for (const o of webrtcAgentObjects('agent.7_x-y', 'p')) {
+      const req = AriRestClient.build('asterisk.updateObject', {
+        configClass: 'res_pjsip',
+        objectType: o.objectType,
+        id: o.id,
+        fields: o.fields as unknown as Record<string, unknown>,
+      });
+      const r = checkRequest(req.method, req.path, req.query, req.body);
+      expect(r.ok, formatIssues(r)).toBe(true);
+      expect(req.path).toBe(`/asterisk/config/dynamic/res_pjsip/${o.objectType}/agent.7_x-y`);
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { ConfigTuple } from '@ringside/ari';
 import type { PhoneConfig } from '@ringside/protocol';
+import type { DynamicConfigAri } from '../../ports/telephony.js';
 import { isAriKind, isAriNotFound } from '../../ports/telephony-errors.js';
 import { isTurnUrl, type SipConfig, type TurnAuth } from '../../config.js';
 import { ConflictError } from '../../errors.js';
@@ -171,16 +172,6 @@ export function softphoneAccount(
 }
 
 /** The ARI operations the service needs (AriRestClient has them). */
-export interface DynamicConfigAri {
-  putConfigObject(
-    configClass: string,
-    objectType: string,
-    id: string,
-    fields: ReadonlyArray<ConfigTuple>,
-  ): Promise<unknown>;
-  deleteConfigObject(configClass: string, objectType: string, id: string): Promise<void>;
-}
-
 export interface SipAccountDeps {
   /** ARI of the Asterisk server the agents' legs live on (the first server). */
   ari: DynamicConfigAri;
