@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { DispositionList, RECYCLE_OUTCOMES, RecycleRules } from '@ringside/protocol';
 import { adminRequest } from '../shared/http.js';
-import { fieldBinder } from '../shared/forms.js';
+import { attempt, fieldBinder } from '../shared/forms.js';
 import {
   fieldErrors,
   RefusalBanner,
@@ -60,13 +60,15 @@ export function RecycleRulesEditor(props: { campaignId: string }) {
       setError(parsed.error);
       return;
     }
-    try {
-      await campaignsApi.setRecycleRules(props.campaignId, parsed.data.rules);
-      setError(null);
-      setOk(`Saved ${parsed.data.rules.length} recycle rule(s).`);
-    } catch (err) {
-      setError(err);
-    }
+    const saved = parsed.data.rules;
+    await attempt(
+      async () => {
+        await campaignsApi.setRecycleRules(props.campaignId, saved);
+        return `Saved ${saved.length} recycle rule(s).`;
+      },
+      setError,
+      setOk,
+    );
   };
 
   const listId = `recycle-statuses-${props.campaignId}`;

@@ -8,6 +8,7 @@ import {
   SelectField,
   SuccessBanner,
 } from '../shared/kit.js';
+import { attempt } from '../shared/forms.js';
 import { campaignsApi } from './api.js';
 import {
   LEAD_PLACEHOLDERS,
@@ -76,14 +77,16 @@ export function ScriptsSection(props: { me: Me; path: string }) {
       setError(parsed.error);
       return;
     }
-    try {
-      const saved = await campaignsApi.update(campaign.id, parsed.data);
-      setCampaigns((cs) => cs.map((c) => (c.id === saved.id ? saved : c)));
-      setError(null);
-      setOk(`Saved the script of ${saved.name}.`);
-    } catch (err) {
-      setError(err);
-    }
+    const patch = parsed.data;
+    await attempt(
+      async () => {
+        const saved = await campaignsApi.update(campaign.id, patch);
+        setCampaigns((cs) => cs.map((c) => (c.id === saved.id ? saved : c)));
+        return `Saved the script of ${saved.name}.`;
+      },
+      setError,
+      setOk,
+    );
   };
 
   const placeholders = [

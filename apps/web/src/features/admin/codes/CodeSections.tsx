@@ -19,6 +19,7 @@ import {
   type Column,
   type FieldErrors,
 } from '../shared/kit.js';
+import { attempt } from '../shared/forms.js';
 import { adminListsApi } from '../lists/api.js';
 import { CampaignPicker, useCampaigns } from '../lists/CampaignPicker.js';
 
@@ -139,32 +140,31 @@ function CodeTableSection<R extends CodeRow, D extends CodeDraft>({
     void reload();
   }, [reload]);
 
-  const act = async (what: () => Promise<unknown>, message: string) => {
-    try {
-      await what();
-      setError(null);
-      setEditing(null);
-      // The table first, then the message: "saved" announces a table that already shows it.
-      await reload();
-      setDone(message);
-    } catch (err) {
-      setDone(null);
-      setError(err);
-    }
-  };
+  // The table first, then the message: "saved" announces a table that already shows it.
+  const act = (what: () => Promise<unknown>, message: string) =>
+    attempt(
+      async () => {
+        await what();
+        setEditing(null);
+        await reload();
+        return message;
+      },
+      setError,
+      setDone,
+    );
 
   const add = async (e: FormEvent) => {
     e.preventDefault();
-    try {
-      const r = await spec.create(scope || null, adding);
-      setAddError(null);
-      setAdding(spec.blank);
-      await reload();
-      setDone(`${Noun} ${r.code} added.`);
-    } catch (err) {
-      setDone(null);
-      setAddError(err);
-    }
+    await attempt(
+      async () => {
+        const r = await spec.create(scope || null, adding);
+        setAdding(spec.blank);
+        await reload();
+        return `${Noun} ${r.code} added.`;
+      },
+      setAddError,
+      setDone,
+    );
   };
 
   const errs = fieldErrors(error);

@@ -10,6 +10,7 @@ import {
   TextField,
   type Column,
 } from '../shared/kit.js';
+import { attempt } from '../shared/forms.js';
 import { adminListsApi } from '../lists/api.js';
 import { CampaignPicker, useCampaigns } from '../lists/CampaignPicker.js';
 
@@ -19,7 +20,7 @@ const scopeOf = (e: DncEntryView) =>
   e.campaignId === null ? 'System-wide' : `Campaign ${e.campaignName ?? e.campaignId}`;
 
 /** Remove with one more confirmation, inline (keyboard friendly, no modal). */
-function RemoveButton(props: { entry: DncEntryView; onRemoved(): Promise<void> }) {
+function RemoveButton(props: { entry: DncEntryView; onRemoved(): Promise<unknown> }) {
   const label = `${props.entry.phone} (${scopeOf(props.entry)})`;
   return (
     <ConfirmButton
@@ -85,41 +86,38 @@ export function DncSection(_props: { me: Me; path: string }) {
 
   const add = async (e: FormEvent) => {
     e.preventDefault();
-    try {
-      const r = await adminListsApi.dncAdd({
-        phone,
-        campaignId: addScope || null,
-        ...(note ? { note } : {}),
-      });
-      setAddError(null);
-      setDone(
-        r.created
+    await attempt(
+      async () => {
+        const r = await adminListsApi.dncAdd({
+          phone,
+          campaignId: addScope || null,
+          ...(note ? { note } : {}),
+        });
+        setPhone('');
+        setNote('');
+        setCursor([]);
+        await loadPage();
+        if (found?.phone === r.entry.phone) await lookup(undefined, r.entry.phone);
+        return r.created
           ? `${r.entry.phone} added to the ${scopeOf(r.entry).toLowerCase()} DNC list.`
-          : `${r.entry.phone} was already on that list; nothing changed.`,
-      );
-      setPhone('');
-      setNote('');
-      setCursor([]);
-      await loadPage();
-      if (found?.phone === r.entry.phone) await lookup(undefined, r.entry.phone);
-    } catch (err) {
-      setDone(null);
-      setAddError(err);
-    }
+          : `${r.entry.phone} was already on that list; nothing changed.`;
+      },
+      setAddError,
+      setDone,
+    );
   };
 
-  const remove = async (entry: DncEntryView) => {
-    try {
-      await adminListsApi.dncRemove(entry.id);
-      setError(null);
-      setDone(`${entry.phone} removed from the ${scopeOf(entry).toLowerCase()} DNC list.`);
-      await loadPage();
-      if (found?.phone === entry.phone) await lookup(undefined, entry.phone);
-    } catch (err) {
-      setDone(null);
-      setError(err);
-    }
-  };
+  const remove = (entry: DncEntryView) =>
+    attempt(
+      async () => {
+        await adminListsApi.dncRemove(entry.id);
+        await loadPage();
+        if (found?.phone === entry.phone) await lookup(undefined, entry.phone);
+        return `${entry.phone} removed from the ${scopeOf(entry).toLowerCase()} DNC list.`;
+      },
+      setError,
+      setDone,
+    );
 
   const columns: Array<Column<DncEntryView>> = [
     { header: 'Number', cell: (e) => e.phone },

@@ -9,6 +9,7 @@ import {
   SuccessBanner,
   type Column,
 } from '../shared/kit.js';
+import { attempt } from '../shared/forms.js';
 import { adminListsApi } from './api.js';
 import { CampaignPicker, useCampaigns } from './CampaignPicker.js';
 import { ImportPanel } from './ImportPanel.js';
@@ -185,16 +186,16 @@ function CreateList(props: { campaignId: string; onCreated(): Promise<void> }) {
   const [done, setDone] = useState<string | null>(null);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    try {
-      const list = await adminListsApi.createList(props.campaignId, name);
-      setError(null);
-      setDone(`List "${list.name}" created.`);
-      setName('');
-      await props.onCreated();
-    } catch (err) {
-      setDone(null);
-      setError(err);
-    }
+    await attempt(
+      async () => {
+        const list = await adminListsApi.createList(props.campaignId, name);
+        setName('');
+        await props.onCreated();
+        return `List "${list.name}" created.`;
+      },
+      setError,
+      setDone,
+    );
   };
   return (
     <form onSubmit={(e) => void submit(e)} aria-labelledby="new-list-title">

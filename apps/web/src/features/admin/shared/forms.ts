@@ -11,6 +11,28 @@ export type SafeParse<T> = (
 ) => { success: true; data: T } | { success: false; error: unknown };
 
 /**
+ * Runs a form's action: on success, clears the form's error and shows the message the action
+ * returns (after the action, so it announces a screen that already shows the change); on failure,
+ * clears the message and keeps the error for the form's banner. True when it succeeded.
+ */
+export async function attempt(
+  action: () => Promise<string>,
+  setError: (err: unknown) => void,
+  setDone: (message: string | null) => void,
+): Promise<boolean> {
+  try {
+    const message = await action();
+    setError(null);
+    setDone(message);
+    return true;
+  } catch (err) {
+    setDone(null);
+    setError(err);
+    return false;
+  }
+}
+
+/**
  * Runs an action and keeps its outcome for the banners; `errors` are the refusal's fields.
  * `check` validates a body with the server's schema first: the data, or undefined with the
  * failure kept as the error.
@@ -21,13 +43,7 @@ export function useOutcome() {
   const run = useCallback(async (action: () => Promise<string>): Promise<boolean> => {
     setError(null);
     setOk(null);
-    try {
-      setOk(await action());
-      return true;
-    } catch (err) {
-      setError(err);
-      return false;
-    }
+    return attempt(action, setError, setOk);
   }, []);
   const check = <T>(schema: { safeParse: SafeParse<T> }, value: unknown): T | undefined => {
     const parsed = schema.safeParse(value);

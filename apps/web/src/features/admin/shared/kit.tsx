@@ -263,7 +263,7 @@ export function ConfirmButton(props: {
   gerund: string;
   what: string;
   question: string;
-  onConfirm(): Promise<void>;
+  onConfirm(): Promise<unknown>;
 }) {
   const [asking, setAsking] = useState(false);
   if (!asking) {
