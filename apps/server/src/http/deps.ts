@@ -18,10 +18,17 @@ import type {
   TelephonyStatusResponse,
 } from '@ringside/protocol';
 import type { AuditLog } from '../ports/audit.js';
-import type { AdminRepos } from './routes/admin-people.js';
-import type { LeadsRepo } from '../adapters/postgres/leads.js';
+import type { LeadsRepo } from '../ports/leads.js';
 import type { DispositionsRepo, PauseCodesRepo } from '../adapters/postgres/dispositions.js';
-import type { UsersRepo } from '../adapters/postgres/users.js';
+import type { CampaignsRepo } from '../ports/campaigns.js';
+import type { StateRulesRepo } from '../ports/compliance.js';
+import type { DncMirror, DncRepo } from '../ports/dnc.js';
+import type { ListsRepo } from '../ports/lists.js';
+import type { TeamsRepo } from '../ports/teams.js';
+import type { UsersAdminRepo } from '../ports/users.js';
+import type { WhyNotDialed } from '../services/compliance/why-not-dialed.js';
+import type { ImportPreviewResult, PreviewOptions } from '../services/import/index.js';
+import type { UsersRepo } from '../ports/users.js';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
 import type { EventBus } from '../ports/event-bus.js';
@@ -130,6 +137,43 @@ export interface AppConfig {
   metricsToken?: string | null;
 }
 
+/**
+ * What the admin screens for users, teams and campaigns write through (roles/api.ts wires the
+ * PostgreSQL repositories). Campaign updates go through the same repository the dialer reads,
+ * so the running dialer applies them at its next settings reload, as it does the supervisor's
+ * dial-level change.
+ */
+export interface AdminRepos {
+  users: UsersAdminRepo;
+  teams: TeamsRepo;
+  campaigns: CampaignsRepo;
+}
+
+/**
+ * What the admin routes for lists, imports, dispositions, pause codes and DNC need
+ * (AppDeps.listAdmin). Absent: those routes answer 503.
+ */
+export interface ListAdminDeps {
+  lists: ListsRepo;
+  dispositions: DispositionsRepo;
+  pauseCodes: PauseCodesRepo;
+  dnc: DncRepo;
+  /**
+   * The dialer's Redis DNC sets (services/dialer/dnc-cache.ts DncCache), told right after each write to
+   * the dnc table, as the disposition service does: a number added here is refused at the very
+   * next dial attempt, even when its lead already sits in a hopper.
+   */
+  dncCache: DncMirror;
+  /** The import's dry run (services/import/preview.ts): reads, never writes. */
+  previewImport(opts: PreviewOptions): Promise<ImportPreviewResult>;
+}
+
+/** What the compliance routes need (roles/api.ts builds it). */
+export interface ComplianceDeps {
+  stateRules: StateRulesRepo;
+  whyNotDialed: Pick<WhyNotDialed, 'explain'>;
+}
+
 export interface AppDeps {
   config: AppConfig;
   /** Reports from PostgreSQL (issue 6); routes answer 503 without it. */
@@ -137,7 +181,7 @@ export interface AppDeps {
   /** Admin screens: users, teams, campaigns (issue 6); those routes answer 503 without it. */
   admin?: AdminRepos;
   /** Admin: lists, imports, dispositions, pause codes, DNC; those routes answer 503 without it. */
-  listAdmin?: import('./routes/admin-lists-deps.js').ListAdminDeps;
+  listAdmin?: ListAdminDeps;
   /** Supervisor actions wired to ARI (routes fall back to state-only actions without it). */
   supervisor?: SupervisorActions;
   /** The last dialer.status of each driven campaign, for supervisors' snapshots (gateway). */
@@ -186,5 +230,5 @@ export interface AppDeps {
    */
   twoFactor?: import('../services/admin/two-factor.js').TwoFactorService;
   /** State calling rules and "why not dialed" (routes/compliance.ts); absent: not served. */
-  compliance?: import('./routes/compliance.js').ComplianceDeps;
+  compliance?: ComplianceDeps;
 }

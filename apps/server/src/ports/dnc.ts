@@ -57,3 +57,13 @@ export interface DncEntryDescribed extends DncEntry {
   campaignName: string | null;
   addedByName: string | null;
 }
+
+/**
+ * The dialer's Redis copy of the dnc table (services/dialer/dnc-cache.ts DncCache), told right
+ * after each write to the table so that the next dial attempt already sees the change.
+ */
+export interface DncMirror {
+  /** `campaignId` null: the system-wide list. */
+  add(phone: string, campaignId: string | null): Promise<void>;
+  remove(phone: string, campaignId: string | null): Promise<void>;
+}

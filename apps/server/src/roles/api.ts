@@ -24,12 +24,12 @@ import { campaignsApi } from '../http/campaigns-api.js';
 import type { AppDeps } from '../http/deps.js';
 import { AmdAuditStore } from '../adapters/redis/dialer-state.js';
 import { importLeads } from '../services/import/index.js';
-import { createListAdminDeps } from '../http/routes/admin-lists-deps.js';
+import { createListAdminDeps } from './api-admin.js';
 import type { RoleContext, RunningRole } from './context.js';
 import { startAgentCallControl } from './api-agents.js';
 import { startSessionSecret } from '../http/session-secret.js';
 import { countRedisErrors } from '../adapters/metrics/instrument.js';
-import { createComplianceDeps } from '../services/compliance/index.js';
+import { createComplianceDeps } from './compliance.js';
 
 /** The agent panel's build (npm run web:build), relative to this file in the repository. */
 const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/dist');

@@ -5,7 +5,7 @@ import { PgWhyNotDialedSource } from '../adapters/postgres/why-not-dialed.js';
 import { RedisDialAttempts } from '../adapters/redis/dial-attempts.js';
 import { hopperPosition } from '../adapters/redis/hopper-position.js';
 import { RedisKeys } from '../adapters/redis/keys.js';
-import type { ComplianceDeps } from '../http/routes/compliance.js';
+import type { ComplianceDeps } from '../http/deps.js';
 import type { Clock } from '../ports/clock.js';
 import type { NationalDncRegistry } from '../ports/national-dnc.js';
 import { WhyNotDialed } from '../services/compliance/why-not-dialed.js';

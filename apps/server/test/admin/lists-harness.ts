@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/http/app.js';
-import { createListAdminDeps, type ListAdminDeps } from '../../src/http/routes/admin-lists-deps.js';
+import type { ListAdminDeps } from '../../src/http/deps.js';
+import { createListAdminDeps } from '../../src/roles/api-admin.js';
 import { DncCache } from '../../src/services/dialer/dnc-cache.js';
 import { RedisKeys } from '../../src/adapters/redis/keys.js';
 import { createDncCache } from '../../src/roles/dialer-parts.js';

@@ -12,7 +12,7 @@ import { ReportsRepository } from '../../src/adapters/postgres/reports/reports-r
 import { createTeamsRepo } from '../../src/adapters/postgres/teams.js';
 import { createUsersRepo } from '../../src/adapters/postgres/users.js';
 import { buildApp } from '../../src/http/app.js';
-import { createListAdminDeps } from '../../src/http/routes/admin-lists-deps.js';
+import { createListAdminDeps } from '../../src/roles/api-admin.js';
 import { systemClock } from '../../src/ports/clock.js';
 import { ReportsService } from '../../src/services/reports/reports-service.js';
 import { bearer, createHarness, PASSWORD, type Harness } from './harness.js';

@@ -17,8 +17,7 @@ import type { Disposition, PauseCode } from '../../adapters/postgres/disposition
 import { ConflictError, NotFoundError } from '../../errors.js';
 import type { AppDeps } from '../deps.js';
 import { defineRoute } from '../route.js';
-import { listAdmin } from './admin-lists-deps.js';
-import { ADMIN } from './common.js';
+import { ADMIN, listAdmin } from './common.js';
 
 const DeletedResponse = z.object({ deleted: z.boolean() });
 

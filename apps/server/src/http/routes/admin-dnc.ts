@@ -15,8 +15,7 @@ import { NotFoundError, ValidationError } from '../../errors.js';
 import { toE164 } from '../../services/import/row.js';
 import type { AppDeps } from '../deps.js';
 import { defineRoute } from '../route.js';
-import { listAdmin } from './admin-lists-deps.js';
-import { ADMIN, SUPERVISOR } from './common.js';
+import { ADMIN, SUPERVISOR, listAdmin } from './common.js';
 
 const view = (e: DncEntryDescribed): DncEntryView => ({
   id: e.id,

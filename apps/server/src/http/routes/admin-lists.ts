@@ -20,10 +20,9 @@ import { STREAM_CONTENT_TYPES } from '../app.js';
 import type { AppDeps } from '../deps.js';
 import { UnsupportedMediaTypeError } from '../errors.js';
 import { defineRoute } from '../route.js';
-import { listAdmin } from './admin-lists-deps.js';
 import { registerCodeAdminRoutes } from './admin-codes.js';
 import { registerDncAdminRoutes } from './admin-dnc.js';
-import { ADMIN } from './common.js';
+import { ADMIN, listAdmin } from './common.js';
 import { MAPPING_HEADER, readMapping } from './import.js';
 
 const EMPTY_COUNTS: ListCounts = {

@@ -1,24 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { IdParams, OkResponse, TeamBody, TeamList, TeamView } from '@ringside/protocol';
-import type { CampaignsRepo } from '../../ports/campaigns.js';
-import type { TeamsRepo } from '../../ports/teams.js';
-import type { UsersAdminRepo } from '../../ports/users.js';
 import { UnavailableError } from '../../errors.js';
-import type { AppDeps } from '../deps.js';
+import type { AdminRepos, AppDeps } from '../deps.js';
 import { defineRoute } from '../route.js';
 import { ADMIN } from './common.js';
-
-/**
- * What the admin screens for users, teams and campaigns write through (roles/api.ts wires the
- * PostgreSQL repositories). Campaign updates go through the same repository the dialer reads,
- * so the running dialer applies them at its next settings reload, as it does the supervisor's
- * dial-level change.
- */
-export interface AdminRepos {
-  users: UsersAdminRepo;
-  teams: TeamsRepo;
-  campaigns: CampaignsRepo;
-}
 
 /** The admin repositories, or a 503 when this api process was wired without them. */
 export function adminRepos(deps: AppDeps): AdminRepos {

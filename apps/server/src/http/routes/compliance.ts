@@ -9,19 +9,12 @@ import {
   WhyNotDialedResponse,
   type DomainEvent,
 } from '@ringside/protocol';
-import { daysJson, type StateRulesRepo, type StoredStateRule } from '../../ports/compliance.js';
+import { daysJson, type StoredStateRule } from '../../ports/compliance.js';
 import { parseTimeOfDay } from '../../domain/calling-window.js';
 import { NotFoundError } from '../../errors.js';
-import type { WhyNotDialed } from '../../services/compliance/why-not-dialed.js';
 import type { AppDeps } from '../deps.js';
 import { defineRoute } from '../route.js';
 import { ADMIN, SUPERVISOR } from './common.js';
-
-/** What the compliance routes need (roles/api.ts builds it). */
-export interface ComplianceDeps {
-  stateRules: StateRulesRepo;
-  whyNotDialed: Pick<WhyNotDialed, 'explain'>;
-}
 
 export const COUNSEL_NOTE =
   'The seeded rules were read from the statutes cited on each; counsel should confirm them ' +
