@@ -1,18 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CallId, LeadId } from '@ringside/protocol';
-import { toDialerCampaign } from './settings.js';
-import {
-  C,
-  settle,
-  campaignRow,
-  entry,
-  makeWorld,
-  agentReady,
-  verdict,
-  ended,
-  lastStatus,
-  type World,
-} from './driver-test-world.js';
+import { C, settle, entry, makeWorld, campaignOf, type World } from './driver-test-world.js';
 
 let w: World;
 
@@ -25,7 +13,7 @@ describe('CampaignDriver: AMD errors and the AMD audit', () => {
     await settle();
     const req = w.originator.requests.at(-1);
     if (!req) throw new Error('nothing placed');
-    await verdict(req.callId, result);
+    await w.verdict(req.callId, result);
     return { callId: req.callId, leadId: req.leadId };
   }
 
@@ -35,20 +23,22 @@ describe('CampaignDriver: AMD errors and the AMD audit', () => {
     outcome: 'HUMAN' | 'MACHINE' | 'DROPPED',
   ) {
     const live = await w.store.getCall(c.callId);
-    const e = ended(c.callId, c.leadId, outcome);
+    const e = w.ended(c.callId, c.leadId, outcome);
     if (live) await w.store.endCall(live, e);
     await w.driver.onCallEvent(e, 0);
   }
 
+  /** Two agents, AMD errors as given: one human answer ended, then a MACHINE verdict. */
+  async function machineAfterHuman(amdHumanAsMachinePct: number, amdMachineAsHumanPct: number) {
+    w = makeWorld(campaignOf({ amdHumanAsMachinePct, amdMachineAsHumanPct }));
+    await w.agentReady('1');
+    await w.agentReady('2');
+    await end(await call('HUMAN'), 'HUMAN');
+    return call('MACHINE');
+  }
+
   it('adds the expected share of a person to the ledger for each MACHINE hang-up, apart from drops', async () => {
-    w = makeWorld(
-      toDialerCampaign(campaignRow({ amdHumanAsMachinePct: 1, amdMachineAsHumanPct: 5 }), []),
-    );
-    await agentReady('1');
-    await agentReady('2');
-    const human = await call('HUMAN');
-    await end(human, 'HUMAN');
-    const machine = await call('MACHINE');
+    const machine = await machineAfterHuman(1, 5);
     expect(w.ari.log).toContain(`hangup ${machine.callId}`);
     await end(machine, 'MACHINE');
     const est = w.ledger.at(-1);
@@ -58,20 +48,13 @@ describe('CampaignDriver: AMD errors and the AMD audit', () => {
     await settle();
     await w.driver.tick();
     await settle();
-    expect(lastStatus()?.drops).toMatchObject({ counted: 0, humans: 1, capPct: 3 });
-    expect(lastStatus()?.drops?.estimated).toBeCloseTo(0.01, 2);
-    expect(lastStatus()?.amd).toMatchObject({ hangups: true, source: 'admin' });
+    expect(w.lastStatus()?.drops).toMatchObject({ counted: 0, humans: 1, capPct: 3 });
+    expect(w.lastStatus()?.drops?.estimated).toBeCloseTo(0.01, 2);
+    expect(w.lastStatus()?.amd).toMatchObject({ hangups: true, source: 'admin' });
   });
 
   it('sends MACHINE verdicts to agents, and says so, once AMD errors alone would spend the cap', async () => {
-    w = makeWorld(
-      toDialerCampaign(campaignRow({ amdHumanAsMachinePct: 3, amdMachineAsHumanPct: 10 }), []),
-    );
-    await agentReady('1');
-    await agentReady('2');
-    const human = await call('HUMAN');
-    await end(human, 'HUMAN');
-    const machine = await call('MACHINE');
+    const machine = await machineAfterHuman(3, 10);
     expect(w.ari.log).toContain(`addChannel agent-2 ${machine.callId}`);
     expect(w.ari.log).not.toContain(`hangup ${machine.callId}`);
     // Dropped for want of an agent: not a counted drop, its expected share of a person instead.
@@ -81,19 +64,19 @@ describe('CampaignDriver: AMD errors and the AMD audit', () => {
     expect(last?.estimated).toBeGreaterThan(0);
     expect(last?.estimated).toBeLessThan(0.1);
     await w.driver.tick();
-    expect(lastStatus()?.amd?.hangups).toBe(false);
-    expect(lastStatus()?.amd?.note).toMatch(/machine verdicts go to agents/);
+    expect(w.lastStatus()?.amd?.hangups).toBe(false);
+    expect(w.lastStatus()?.amd?.note).toMatch(/machine verdicts go to agents/);
   });
 
   it("sends the campaign's audit share of MACHINE verdicts to agents and hangs up on the rest", async () => {
     const pending: string[] = [];
-    w = makeWorld(toDialerCampaign(campaignRow({ amdAuditPct: 50 }), []), null, undefined, {
+    w = makeWorld(campaignOf({ amdAuditPct: 50 }), null, undefined, {
       amdAudit: {
         marks: async () => ({ person: 0, machine: 0 }),
         pending: async (_c, callId) => void pending.push(callId),
       },
     });
-    await agentReady('1');
+    await w.agentReady('1');
     const first = await call('MACHINE');
     await end(first, 'MACHINE');
     const second = await call('MACHINE');
@@ -109,7 +92,7 @@ describe('CampaignDriver: AMD errors and the AMD audit', () => {
 
   it("follows the audit's marks once there are enough, with their interval", async () => {
     w = makeWorld(
-      toDialerCampaign(campaignRow({ amdHumanAsMachinePct: 0.5, amdMachineAsHumanPct: 5 }), []),
+      campaignOf({ amdHumanAsMachinePct: 0.5, amdMachineAsHumanPct: 5 }),
       null,
       undefined,
       {
@@ -120,10 +103,10 @@ describe('CampaignDriver: AMD errors and the AMD audit', () => {
       },
     );
     await w.driver.recover();
-    await agentReady('1');
+    await w.agentReady('1');
     await call('HUMAN');
     await w.driver.tick();
-    const amd = lastStatus()?.amd;
+    const amd = w.lastStatus()?.amd;
     expect(amd?.source).toBe('audit');
     expect(amd?.interval?.marks).toBe(40);
     expect(amd?.interval?.lo).toBeLessThan(0.1);

@@ -2,6 +2,7 @@ import type {
   AgentId,
   CallId,
   CampaignId,
+  CallOutcome,
   DomainEvent,
   E164,
   LeadId,
@@ -192,29 +193,9 @@ export function entry(n: number, over: Partial<HopperEntry> = {}): HopperEntry {
   };
 }
 
-export interface World {
-  clock: ManualClock;
-  timers: ManualTimers;
-  store: MemoryStateStore;
-  hopper: MemoryHopper;
-  ari: FakeAri;
-  originator: FakeOriginator;
-  leads: FakeLeads;
-  dnc: Set<string>;
-  statuses: DialerStatus[];
-  /** The dial level reported with each status. */
-  levels: number[];
-  ledger: Array<{ day: number; drops: number; humans: number; estimated?: number }>;
-  sessions: AgentSessionService;
-  driver: CampaignDriver;
-  /** What the driver was built with (a second driver over the same state: a new lease holder). */
-  deps: DriverDeps;
-}
-
-let w: World;
 let seq = 0;
 
-/** A fresh world, made the current one. */
+/** A fresh world: the driver of `campaign` over fakes of every port. */
 export function makeWorld(
   campaign: DialerCampaign,
   invalid: ValidationError | null = null,
@@ -270,7 +251,7 @@ export function makeWorld(
     ...extra,
   };
   const driver = new CampaignDriver(deps, campaign, invalid);
-  w = {
+  return new World({
     clock,
     timers,
     store,
@@ -285,65 +266,85 @@ export function makeWorld(
     sessions,
     driver,
     deps,
-  };
-  return w;
+  });
 }
 
-export async function agentReady(id: string, withLeg = true): Promise<AgentId> {
-  const agentId = id as AgentId;
-  await w.sessions.apply(agentId, { type: 'login', campaignId: C }, 'agent');
-  if (withLeg) {
-    await w.sessions.apply(
-      agentId,
-      { type: 'set_leg', bridgeId: `agent-${id}`, legChannelId: `leg-${id}` },
-      'x',
+/** The driver under test and the fakes around it; the helpers act as the worker and agents would. */
+export class World {
+  readonly clock!: ManualClock;
+  readonly timers!: ManualTimers;
+  readonly store!: MemoryStateStore;
+  readonly hopper!: MemoryHopper;
+  readonly ari!: FakeAri;
+  readonly originator!: FakeOriginator;
+  readonly leads!: FakeLeads;
+  readonly dnc!: Set<string>;
+  readonly statuses!: DialerStatus[];
+  /** The dial level reported with each status. */
+  readonly levels!: number[];
+  readonly ledger!: Array<{ day: number; drops: number; humans: number; estimated?: number }>;
+  readonly sessions!: AgentSessionService;
+  readonly driver!: CampaignDriver;
+  /** What the driver was built with (a second driver over the same state: a new lease holder). */
+  readonly deps!: DriverDeps;
+
+  constructor(parts: WorldParts) {
+    Object.assign(this, parts);
+  }
+
+  async agentReady(id: string, withLeg = true): Promise<AgentId> {
+    const agentId = id as AgentId;
+    await this.sessions.apply(agentId, { type: 'login', campaignId: C }, 'agent');
+    if (withLeg) {
+      await this.sessions.apply(
+        agentId,
+        { type: 'set_leg', bridgeId: `agent-${id}`, legChannelId: `leg-${id}` },
+        'x',
+      );
+    }
+    this.clock.advance(10);
+    await this.sessions.apply(agentId, { type: 'ready' }, 'agent');
+    return agentId;
+  }
+
+  /** The worker's side of a call reaching the AMD verdict. */
+  async verdict(callId: CallId, result: 'HUMAN' | 'MACHINE' | 'NOTSURE'): Promise<void> {
+    const call = await this.store.getCall(callId);
+    if (!call) throw new Error(`no live call ${callId}`);
+    const atMs = this.clock.nowMs();
+    const next: LiveCall = {
+      ...call,
+      stage: 'AMD',
+      answeredAtMs: atMs - 500,
+      amdAtMs: atMs,
+      amdResult: result,
+    };
+    await this.store.putCall(next, { type: 'call.amd', callId, result, cause: 'x', atMs });
+    await this.driver.onCallEvent(
+      { type: 'call.amd', callId, result, cause: 'x', atMs },
+      performance.now(),
     );
   }
-  w.clock.advance(10);
-  await w.sessions.apply(agentId, { type: 'ready' }, 'agent');
-  return agentId;
+
+  ended(callId: CallId, leadId: LeadId, outcome: CallOutcome): DomainEvent {
+    return {
+      type: 'call.ended',
+      callId,
+      campaignId: C,
+      leadId,
+      outcome,
+      hangupCause: 16,
+      agentId: null,
+      atMs: this.clock.nowMs(),
+    };
+  }
+
+  lastStatus(): DialerStatus | undefined {
+    return this.statuses.at(-1);
+  }
 }
 
-/** The worker's side of a call reaching the AMD verdict. */
-export async function verdict(
-  callId: CallId,
-  result: 'HUMAN' | 'MACHINE' | 'NOTSURE',
-): Promise<void> {
-  const call = await w.store.getCall(callId);
-  if (!call) throw new Error(`no live call ${callId}`);
-  const atMs = w.clock.nowMs();
-  const next: LiveCall = {
-    ...call,
-    stage: 'AMD',
-    answeredAtMs: atMs - 500,
-    amdAtMs: atMs,
-    amdResult: result,
-  };
-  await w.store.putCall(next, { type: 'call.amd', callId, result, cause: 'x', atMs });
-  await w.driver.onCallEvent(
-    { type: 'call.amd', callId, result, cause: 'x', atMs },
-    performance.now(),
-  );
-}
-
-export function ended(
-  callId: CallId,
-  leadId: LeadId,
-  outcome: 'HUMAN' | 'DROPPED' | 'BUSY' | 'MACHINE',
-): DomainEvent {
-  return {
-    type: 'call.ended',
-    callId,
-    campaignId: C,
-    leadId,
-    outcome,
-    hangupCause: 16,
-    agentId: null,
-    atMs: w.clock.nowMs(),
-  };
-}
-
-export const lastStatus = () => w.statuses.at(-1);
+type WorldParts = Omit<World, 'agentReady' | 'verdict' | 'ended' | 'lastStatus'>;
 
 /** A campaign of the driver from its database row. */
 export const campaignOf = (over: Partial<CampaignRow> = {}): DialerCampaign =>

@@ -3,22 +3,13 @@ import type { CallId, LeadId } from '@ringside/protocol';
 import { TelephonyError } from '../../ports/telephony-errors.js';
 import { CampaignDriver } from './campaign-driver.js';
 import { toDialerCampaign } from './settings.js';
-import {
-  C,
-  campaignRow,
-  entry,
-  makeWorld,
-  agentReady,
-  verdict,
-  ended,
-  type World,
-} from './driver-test-world.js';
+import { C, campaignRow, entry, makeWorld, campaignOf, type World } from './driver-test-world.js';
 
 let w: World;
 
 describe('CampaignDriver: live answers', () => {
   beforeEach(() => {
-    w = makeWorld(toDialerCampaign(campaignRow(), []));
+    w = makeWorld(campaignOf());
   });
 
   async function placeOne(): Promise<{ callId: CallId; leadId: LeadId }> {
@@ -30,20 +21,20 @@ describe('CampaignDriver: live answers', () => {
   }
 
   it("puts a human answer in the longest-ready agent's bridge and marks the agent INCALL", async () => {
-    const a1 = await agentReady('1');
+    const a1 = await w.agentReady('1');
     w.clock.advance(100);
-    await agentReady('2');
+    await w.agentReady('2');
     const { callId } = await placeOne();
-    await verdict(callId, 'HUMAN');
+    await w.verdict(callId, 'HUMAN');
     expect(w.ari.log).toContain(`addChannel agent-1 ${callId}`);
     expect((await w.store.getAgent(a1))?.state).toBe('INCALL');
   });
 
   it('parks a human answer while no agent is ready and hands it over when one frees up', async () => {
-    const a1 = await agentReady('1');
+    const a1 = await w.agentReady('1');
     const { callId } = await placeOne();
     await w.sessions.apply(a1, { type: 'pause', code: 'BREAK' }, 'agent');
-    await verdict(callId, 'HUMAN');
+    await w.verdict(callId, 'HUMAN');
     expect(w.ari.log).toContain(`addChannel hold-${C} ${callId}`);
     await w.timers.advance(800);
     await w.sessions.apply(a1, { type: 'ready' }, 'agent');
@@ -66,11 +57,11 @@ describe('CampaignDriver: live answers', () => {
   });
 
   it('plays the safe-harbor message before 2 s when no agent frees up, then hangs up', async () => {
-    const a1 = await agentReady('1');
+    const a1 = await w.agentReady('1');
     const { callId } = await placeOne();
     await w.sessions.apply(a1, { type: 'pause', code: 'BREAK' }, 'agent');
     const decidedAt = w.clock.nowMs();
-    await verdict(callId, 'NOTSURE');
+    await w.verdict(callId, 'NOTSURE');
     await w.timers.advance(1_600);
     expect(w.ari.log.some((x) => x.startsWith('play'))).toBe(false);
     await w.timers.advance(200);
@@ -90,9 +81,9 @@ describe('CampaignDriver: live answers', () => {
   });
 
   it('hangs up on a machine, or leaves the campaign message first when configured', async () => {
-    await agentReady('1');
+    await w.agentReady('1');
     const { callId } = await placeOne();
-    await verdict(callId, 'MACHINE');
+    await w.verdict(callId, 'MACHINE');
     expect(w.ari.log.at(-1)).toBe(`hangup ${callId}`);
 
     w = makeWorld(
@@ -101,9 +92,9 @@ describe('CampaignDriver: live answers', () => {
         [],
       ),
     );
-    await agentReady('1');
+    await w.agentReady('1');
     const second = await placeOne();
-    await verdict(second.callId, 'MACHINE');
+    await w.verdict(second.callId, 'MACHINE');
     expect(w.ari.log.at(-1)).toBe(`play ${second.callId} sound:msg mm-${second.callId}`);
     w.ari.playbackState = 'done';
     await w.timers.advance(1_000);
@@ -111,9 +102,9 @@ describe('CampaignDriver: live answers', () => {
   });
 
   it('pauses an agent whose bridge is gone and gives the call to the next one', async () => {
-    const a1 = await agentReady('1');
+    const a1 = await w.agentReady('1');
     w.clock.advance(50);
-    await agentReady('2');
+    await w.agentReady('2');
     const { callId } = await placeOne();
     w.ari.fail = {
       op: 'addChannel agent-1',
@@ -121,19 +112,19 @@ describe('CampaignDriver: live answers', () => {
         subject: 'bridge',
       }),
     };
-    await verdict(callId, 'HUMAN');
+    await w.verdict(callId, 'HUMAN');
     expect(await w.store.getAgent(a1)).toMatchObject({ state: 'PAUSED', pauseCode: 'NOLEG' });
     expect(w.ari.log).toContain(`addChannel agent-2 ${callId}`);
   });
 
   it('returns busy leads to their recycle rules and counts drops in the ledger', async () => {
-    await agentReady('1');
+    await w.agentReady('1');
     const { callId, leadId } = await placeOne();
-    await w.driver.onCallEvent(ended(callId, leadId, 'BUSY'), 0);
+    await w.driver.onCallEvent(w.ended(callId, leadId, 'BUSY'), 0);
     expect(w.leads.writes).toContain(`ended ${leadId} BUSY`);
     expect(w.ledger).toEqual([]);
-    await w.driver.onCallEvent(ended('x1' as CallId, leadId, 'DROPPED'), 0);
-    await w.driver.onCallEvent(ended('x2' as CallId, leadId, 'HUMAN'), 0);
+    await w.driver.onCallEvent(w.ended('x1' as CallId, leadId, 'DROPPED'), 0);
+    await w.driver.onCallEvent(w.ended('x2' as CallId, leadId, 'HUMAN'), 0);
     expect(w.ledger.map((x) => [x.drops, x.humans])).toEqual([
       [1, 1],
       [0, 1],
@@ -141,7 +132,7 @@ describe('CampaignDriver: live answers', () => {
   });
 
   it('takes over a call whose verdict nobody acted on, freeing the agent the dead holder reserved', async () => {
-    const a1 = await agentReady('1');
+    const a1 = await w.agentReady('1');
     const { callId } = await placeOne();
     const call = await w.store.getCall(callId);
     if (!call) throw new Error('no call');
@@ -153,7 +144,7 @@ describe('CampaignDriver: live answers', () => {
     // The old holder had reserved the agent, then died before the hand-off.
     expect((await w.store.reserveLongestReady(C, callId, w.clock.nowMs()))?.agentId).toBe(a1);
     // A new holder of the lease: a fresh driver over the same state.
-    const fresh = new CampaignDriver({ ...w.deps }, toDialerCampaign(campaignRow(), []), null);
+    const fresh = new CampaignDriver({ ...w.deps }, campaignOf(), null);
     await fresh.recover();
     expect(w.ari.log).toContain(`addChannel agent-1 ${callId}`);
     expect((await w.store.getAgent(a1))?.state).toBe('INCALL');

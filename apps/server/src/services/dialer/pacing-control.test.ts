@@ -2,18 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AgentId, CallId, E164, LeadId } from '@ringside/protocol';
 import type { PacingControl } from '../../domain/pacing/index.js';
 import { newLiveCall } from '../telephony/ari-worker-originator.js';
-import { toDialerCampaign } from './settings.js';
-import {
-  C,
-  LIST,
-  settle,
-  campaignRow,
-  entry,
-  makeWorld,
-  agentReady,
-  lastStatus,
-  type World,
-} from './driver-test-world.js';
+import { C, LIST, settle, entry, makeWorld, campaignOf, type World } from './driver-test-world.js';
 
 let w: World;
 
@@ -46,19 +35,7 @@ describe('CampaignDriver: the predictive controller state (parity with bench/pac
       amdAtMs: answered === null ? null : answered + 2_000,
       amdResult: answered === null ? null : outcome === 'HUMAN' ? 'HUMAN' : 'MACHINE',
     });
-    await w.driver.onCallEvent(
-      {
-        type: 'call.ended',
-        callId,
-        campaignId: C,
-        leadId,
-        outcome,
-        hangupCause: 16,
-        agentId: null,
-        atMs: at,
-      },
-      0,
-    );
+    await w.driver.onCallEvent(w.ended(callId, leadId, outcome), 0);
   }
 
   /** Enough outcomes and conversations for the predictive mode to leave its learning phase. */
@@ -98,20 +75,15 @@ describe('CampaignDriver: the predictive controller state (parity with bench/pac
 
   function predictiveWorld(stored: PacingControl | null, saved: PacingControl[]): void {
     let wall = 0;
-    w = makeWorld(
-      toDialerCampaign(campaignRow({ dialMethod: 'predictive' }), []),
-      null,
-      () => (wall += 60_000),
-      {
-        pacingControl: {
-          load: async () => stored,
-          save: async (_c, control) => {
-            saved.push(control);
-            return true;
-          },
+    w = makeWorld(campaignOf({ dialMethod: 'predictive' }), null, () => (wall += 60_000), {
+      pacingControl: {
+        load: async () => stored,
+        save: async (_c, control) => {
+          saved.push(control);
+          return true;
         },
       },
-    );
+    });
   }
 
   it(
@@ -120,7 +92,7 @@ describe('CampaignDriver: the predictive controller state (parity with bench/pac
     async () => {
       const saved: PacingControl[] = [];
       predictiveWorld(null, saved);
-      await agentReady('1');
+      await w.agentReady('1');
       await teach();
       await w.driver.tick();
       const first = w.driver.pacingControl();
@@ -139,12 +111,12 @@ describe('CampaignDriver: the predictive controller state (parity with bench/pac
     const saved: PacingControl[] = [];
     predictiveWorld({ theta: 0.3, humansAt: 0, dropsAt: 0 }, saved);
     await w.driver.recover();
-    await agentReady('1');
+    await w.agentReady('1');
     await teach();
     await w.hopper.add(C, [entry(1), entry(2), entry(3), entry(4)]);
     await w.driver.tick();
     // 55 human answers since the stored marks: too few for an update, theta stays the stored one.
     expect(w.driver.pacingControl()).toEqual({ theta: 0.3, humansAt: 0, dropsAt: 0 });
-    expect(lastStatus()?.reason).toMatch(/risking up to 30% per call/);
+    expect(w.lastStatus()?.reason).toMatch(/risking up to 30% per call/);
   });
 });

@@ -12,8 +12,7 @@ import {
   campaignRow,
   entry,
   makeWorld,
-  agentReady,
-  lastStatus,
+  campaignOf,
   type World,
 } from './driver-test-world.js';
 
@@ -21,12 +20,12 @@ let w: World;
 
 describe('CampaignDriver: placing calls', () => {
   beforeEach(() => {
-    w = makeWorld(toDialerCampaign(campaignRow(), []));
+    w = makeWorld(campaignOf());
   });
 
   it('places one call per ready agent in progressive mode, ringing at least 15 s', async () => {
-    await agentReady('1');
-    await agentReady('2');
+    await w.agentReady('1');
+    await w.agentReady('2');
     await w.hopper.add(C, [entry(1), entry(2), entry(3)]);
     await w.driver.tick();
     expect(w.originator.requests).toHaveLength(2);
@@ -40,19 +39,12 @@ describe('CampaignDriver: placing calls', () => {
 
   it('reports a changed dial level at once, not at the next periodic refresh', async () => {
     // A wall clock that stands still: only a change can make the driver report again.
-    w = makeWorld(
-      toDialerCampaign(campaignRow({ dialMethod: 'ratio', dialLevel: 2 }), []),
-      null,
-      () => 5,
-    );
-    await agentReady('1');
+    w = makeWorld(campaignOf({ dialMethod: 'ratio', dialLevel: 2 }), null, () => 5);
+    await w.agentReady('1');
     await w.driver.tick();
     await w.driver.tick();
     expect(w.levels).toEqual([2]); // the same status twice is reported once
-    w.driver.update(
-      toDialerCampaign(campaignRow({ dialMethod: 'ratio', dialLevel: 3.5 }), []),
-      null,
-    );
+    w.driver.update(campaignOf({ dialMethod: 'ratio', dialLevel: 3.5 }), null);
     await w.driver.tick();
     expect(w.levels.at(-1)).toBe(3.5);
   });
@@ -62,11 +54,11 @@ describe('CampaignDriver: placing calls', () => {
     await w.hopper.add(C, [entry(1)]);
     await w.driver.tick();
     expect(w.originator.requests).toHaveLength(0);
-    expect(lastStatus()?.reason).toMatch(/not dialing/i);
+    expect(w.lastStatus()?.reason).toMatch(/not dialing/i);
   });
 
   it('skips a number on DNC at dial time and dials the next lead instead', async () => {
-    await agentReady('1');
+    await w.agentReady('1');
     await w.hopper.add(C, [entry(1), entry(2)]);
     w.dnc.add(entry(1).phone);
     await w.driver.tick();
@@ -76,7 +68,7 @@ describe('CampaignDriver: placing calls', () => {
   });
 
   it('skips a lead whose local time is outside the calling window', async () => {
-    await agentReady('1');
+    await w.agentReady('1');
     await w.hopper.add(C, [entry(1, { timeZones: ['Asia/Tokyo'] })]);
     await w.driver.tick();
     expect(w.originator.requests).toHaveLength(0);
@@ -87,7 +79,7 @@ describe('CampaignDriver: placing calls', () => {
     const miami = (n: number, over: Partial<HopperEntry> = {}) =>
       entry(n, { phone: `+1305555${String(n).padStart(4, '0')}` as E164, ...over });
     let dials: Array<{ phone: string; atMs: number }>;
-    const withRules = (campaign = toDialerCampaign(campaignRow({ windowEnd: '21:00' }), [])) => {
+    const withRules = (campaign = campaignOf({ windowEnd: '21:00' })) => {
       dials = [];
       w = makeWorld(campaign, null, undefined, {
         compliance: {
@@ -103,7 +95,7 @@ describe('CampaignDriver: placing calls', () => {
 
     it('skips a Florida number dialed 3 times in 24 hours and counts each dial it places', async () => {
       withRules();
-      await agentReady('1');
+      await w.agentReady('1');
       const phone = miami(1).phone;
       for (const h of [20, 6, 1]) dials.push({ phone, atMs: T0 - h * 3600_000 });
       await w.hopper.add(C, [miami(1), miami(2)]);
@@ -116,7 +108,7 @@ describe('CampaignDriver: placing calls', () => {
     it("skips a Florida lead at 20:30 local (Florida's window ends at 20:00)", async () => {
       withRules();
       w.clock.set(T0 + 8.5 * 3600_000); // 20:30 in New York and Miami
-      await agentReady('1');
+      await w.agentReady('1');
       await w.hopper.add(C, [miami(1, { windowClosesAtMs: T0 + 24 * 3600_000 })]);
       await w.driver.tick();
       expect(w.originator.requests).toHaveLength(0);
@@ -125,23 +117,23 @@ describe('CampaignDriver: placing calls', () => {
   });
 
   it('places no new call once its campaign is stopped, while it finishes the live ones', async () => {
-    await agentReady('1');
+    await w.agentReady('1');
     await w.hopper.add(C, [entry(1)]);
     w.driver.setDraining(true);
     await w.driver.tick();
     expect(w.originator.requests).toHaveLength(0);
-    expect(lastStatus()?.reason).toMatch(/Campaign stopped/);
+    expect(w.lastStatus()?.reason).toMatch(/Campaign stopped/);
   });
 
   it('idles and says the hopper is empty when there is no lead', async () => {
-    await agentReady('1');
+    await w.agentReady('1');
     await w.driver.tick();
-    expect(lastStatus()).toMatchObject({ state: 'idle' });
-    expect(lastStatus()?.reason).toMatch(/^Hopper empty/);
+    expect(w.lastStatus()).toMatchObject({ state: 'idle' });
+    expect(w.lastStatus()?.reason).toMatch(/^Hopper empty/);
   });
 
   it('returns a refused lead to the hopper and recycles it after three refusals', async () => {
-    await agentReady('1');
+    await w.agentReady('1');
     await w.hopper.add(C, [entry(1)]);
     const refused: OriginateResult = {
       ok: false,
@@ -158,8 +150,8 @@ describe('CampaignDriver: placing calls', () => {
   });
 
   it('stops dialing and keeps the lead when no server can take a call', async () => {
-    await agentReady('1');
-    await agentReady('2');
+    await w.agentReady('1');
+    await w.agentReady('2');
     await w.hopper.add(C, [entry(1), entry(2)]);
     w.originator.results = [
       { ok: false, attempted: false, error: new UnavailableError('no server') },
@@ -167,7 +159,7 @@ describe('CampaignDriver: placing calls', () => {
     await w.driver.tick();
     expect(w.originator.requests).toHaveLength(1);
     expect(await w.hopper.size(C)).toBe(2);
-    expect(lastStatus()?.reason).toMatch(/No Asterisk server/);
+    expect(w.lastStatus()?.reason).toMatch(/No Asterisk server/);
   });
 
   it('refuses to dial a campaign whose settings are out of range, naming the field and limit', async () => {
@@ -182,11 +174,11 @@ describe('CampaignDriver: placing calls', () => {
       /dialLevel.*greater than 0/,
     );
     w = makeWorld(toDialerCampaign(bad, []), invalid);
-    await agentReady('1');
+    await w.agentReady('1');
     await w.hopper.add(C, [entry(1)]);
     await w.driver.tick();
     expect(w.originator.requests).toHaveLength(0);
-    expect(lastStatus()).toMatchObject({ state: 'blocked' });
-    expect(lastStatus()?.reason).toMatch(/dropWaitMs/);
+    expect(w.lastStatus()).toMatchObject({ state: 'blocked' });
+    expect(w.lastStatus()?.reason).toMatch(/dropWaitMs/);
   });
 });
