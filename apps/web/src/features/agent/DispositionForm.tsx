@@ -4,6 +4,12 @@ import { refusalMessage } from '../../core/api.js';
 import { epochToZoned, zonedToEpochMs } from '../../core/timezone.js';
 import type { PanelController } from '../../app/usePanel.js';
 
+/** Where the agent goes once the disposition is saved. */
+const AFTER = [
+  ['ready', 'Then go ready'],
+  ['pause', 'Then pause'],
+] as const;
+
 /**
  * The disposition the agent owes for the call that ended. It must be submitted before the agent
  * can be offered another call. A DNC disposition adds the number to the DNC list (server side);
@@ -124,24 +130,17 @@ export function DispositionForm(props: {
         </label>
       </div>
       <div className="row" role="radiogroup" aria-label="After submitting">
-        <label>
-          <input
-            type="radio"
-            name="after"
-            checked={after === 'ready'}
-            onChange={() => setAfter('ready')}
-          />
-          Then go ready
-        </label>
-        <label>
-          <input
-            type="radio"
-            name="after"
-            checked={after === 'pause'}
-            onChange={() => setAfter('pause')}
-          />
-          Then pause
-        </label>
+        {AFTER.map(([value, label]) => (
+          <label key={value}>
+            <input
+              type="radio"
+              name="after"
+              checked={after === value}
+              onChange={() => setAfter(value)}
+            />
+            {label}
+          </label>
+        ))}
       </div>
       <button className="primary" type="submit" disabled={busy}>
         Submit disposition

@@ -306,34 +306,18 @@ export function Dashboard(props: { me: Me; onSignedOut(): void }) {
         ))}
       </section>
       <section className="sv-filters" aria-label="Filters">
-        <label>
-          Campaign{' '}
-          <select
-            value={query.campaignId ?? ''}
-            onChange={(e) => setQuery((q) => ({ ...q, campaignId: e.target.value || null }))}
-          >
-            <option value="">all</option>
-            {roster.campaigns.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name}
-              </option>
-            ))}
-          </select>
-        </label>{' '}
-        <label>
-          Team{' '}
-          <select
-            value={query.teamId ?? ''}
-            onChange={(e) => setQuery((q) => ({ ...q, teamId: e.target.value || null }))}
-          >
-            <option value="">all</option>
-            {teams.map((t) => (
-              <option key={t} value={t}>
-                {t}
-              </option>
-            ))}
-          </select>
-        </label>{' '}
+        <FilterSelect
+          label="Campaign"
+          value={query.campaignId}
+          options={roster.campaigns}
+          onChange={(campaignId) => setQuery((q) => ({ ...q, campaignId }))}
+        />{' '}
+        <FilterSelect
+          label="Team"
+          value={query.teamId}
+          options={teams.map((t) => ({ id: t, name: t }))}
+          onChange={(teamId) => setQuery((q) => ({ ...q, teamId }))}
+        />{' '}
         <label>
           <input
             type="checkbox"
@@ -397,5 +381,27 @@ export function Dashboard(props: { me: Me; onSignedOut(): void }) {
         />
       </div>
     </main>
+  );
+}
+
+/** A roster filter: one of `options`, or all (null). */
+function FilterSelect(props: {
+  label: string;
+  value: string | null | undefined;
+  options: ReadonlyArray<{ id: string; name: string }>;
+  onChange(value: string | null): void;
+}) {
+  return (
+    <label>
+      {props.label}{' '}
+      <select value={props.value ?? ''} onChange={(e) => props.onChange(e.target.value || null)}>
+        <option value="">all</option>
+        {props.options.map((o) => (
+          <option key={o.id} value={o.id}>
+            {o.name}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
