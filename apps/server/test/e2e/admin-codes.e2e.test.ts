@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { openPage, signIn, startE2e, type System } from './system.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { signInToCampaign } from './pages.js';
+import { openPage, signIn, useE2e } from './system.js';
 
 /**
  * The admin screens for dispositions and pause codes end to end, in Debian's chromium against the
@@ -10,20 +11,13 @@ import { openPage, signIn, startE2e, type System } from './system.js';
  * supervisor kept out.
  */
 
-let sys: System;
-let browser: Browser;
+const e2e = useE2e({ leads: 0, agents: 1 });
 let page: Page;
 
 beforeAll(async () => {
-  ({ sys, browser } = await startE2e({ leads: 0, agents: 1 }));
-  page = await openPage(browser, sys);
+  page = await openPage(e2e.browser, e2e.sys);
   await signIn(page, 'admin');
   await page.getByRole('link', { name: 'Admin' }).waitFor();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await sys?.stop();
 });
 
 interface CodeRow {
@@ -139,7 +133,7 @@ describe('admin: dispositions', () => {
     expect(await form.getByLabel('Code').inputValue()).toBe('');
 
     // The campaign's scope only; agents of the campaign get it with the system-wide codes.
-    const campaignId = sys.seed.campaignId;
+    const campaignId = e2e.sys.seed.campaignId;
     const own = await apiCodes<CodeRow & { sale: boolean; callback: boolean; final: boolean }>(
       'dispositions',
       campaignId,
@@ -214,7 +208,7 @@ describe('admin: dispositions', () => {
     const refusal = page.getByRole('alert').filter({ hasText: 'wrap-up default' });
     await refusal.waitFor();
     expect(await refusal.textContent()).toContain(
-      `disposition NI is the wrap-up default of campaign "${CAMPAIGN}" (${sys.seed.campaignId}); ` +
+      `disposition NI is the wrap-up default of campaign "${CAMPAIGN}" (${e2e.sys.seed.campaignId}); ` +
         'choose another wrap-up default there first',
     );
     expect(await cellsOf(ni)).toContain('Not interested');
@@ -319,9 +313,8 @@ describe('admin: pause codes', () => {
   });
 
   it('the new pause code is among the agent panel’s pause choices', async () => {
-    agent = await openPage(browser, sys);
-    await signIn(agent, 'agent1');
-    await agent.getByRole('button', { name: 'Log in to campaign' }).click();
+    agent = await openPage(e2e.browser, e2e.sys);
+    await signInToCampaign(agent, 'agent1');
     expect(await agentPauseChoices()).toContain('Coaching session');
     await agent.getByLabel('Pause code').selectOption({ label: 'Coaching session' });
   });
@@ -343,7 +336,7 @@ describe('admin: pause codes', () => {
 
 describe('admin codes: a supervisor', () => {
   it('is kept on the live dashboard at #/admin/dispositions and refused by the API', async () => {
-    const supervisor = await openPage(browser, sys);
+    const supervisor = await openPage(e2e.browser, e2e.sys);
     await signIn(supervisor, 'supervisor');
     await supervisor.getByRole('heading', { name: 'Supervisor dashboard' }).waitFor();
     await supervisor.goto('/#/admin/dispositions');

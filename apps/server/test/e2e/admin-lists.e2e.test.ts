@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { openPage, signIn, startE2e, type System } from './system.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { openPage, signIn, useE2e } from './system.js';
 
 /**
  * The admin's list screens end to end in Debian's chromium against the whole system: preview a
@@ -8,8 +8,7 @@ import { openPage, signIn, startE2e, type System } from './system.js';
  * DNC list and look it up.
  */
 
-let sys: System;
-let browser: Browser;
+const e2e = useE2e({ leads: 0, agents: 1 });
 let page: Page;
 
 const CSV =
@@ -19,15 +18,9 @@ const CSV =
   '(212) 555-0172,Cy,\n';
 
 beforeAll(async () => {
-  ({ sys, browser } = await startE2e({ leads: 0, agents: 1 }));
-  page = await openPage(browser, sys);
+  page = await openPage(e2e.browser, e2e.sys);
   await signIn(page, 'admin');
   await page.getByRole('link', { name: 'Admin' }).waitFor();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await sys?.stop();
 });
 
 describe('admin lists, import and DNC', () => {
@@ -54,7 +47,7 @@ describe('admin lists, import and DNC', () => {
     expect(await page.locator('#map-postal_code-hint').textContent()).toBe('column zip');
     const rows = Number(
       (
-        await sys.db.pool.query<{ n: string }>(
+        await e2e.sys.db.pool.query<{ n: string }>(
           "SELECT count(*)::text AS n FROM leads l JOIN lists s ON s.id = l.list_id WHERE s.name = 'Spring e2e'",
         )
       ).rows[0]?.n,

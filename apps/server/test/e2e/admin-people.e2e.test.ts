@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { openPage, signIn, startE2e, type System } from './system.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { openPage, signIn, useE2e } from './system.js';
 
 /**
  * The admin screens for campaigns and scripts end to end, in Debian's chromium against the whole
@@ -8,20 +8,13 @@ import { openPage, signIn, startE2e, type System } from './system.js';
  * limit named, fixes it and saves, then edits the campaign's script with the live preview.
  */
 
-let sys: System;
-let browser: Browser;
+const e2e = useE2e({ leads: 0, agents: 1 });
 let page: Page;
 
 beforeAll(async () => {
-  ({ sys, browser } = await startE2e({ leads: 0, agents: 1 }));
-  page = await openPage(browser, sys);
+  page = await openPage(e2e.browser, e2e.sys);
   await signIn(page, 'admin');
   await page.getByRole('link', { name: 'Admin' }).first().waitFor();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await sys?.stop();
 });
 
 describe('admin: campaigns and scripts', () => {

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { ensureWebBuild, launchChromium, pbxCalls, startSystem, type System } from './system.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { signInToCampaign, waitAgentState } from './pages.js';
+import { openPage, pbxCalls, useE2e } from './system.js';
 
 /**
  * The call controls of the agent panel end to end: hold, tones, the agent hanging up (the
@@ -8,36 +9,16 @@ import { ensureWebBuild, launchChromium, pbxCalls, startSystem, type System } fr
  * refuses for DNC with a message.
  */
 
-let sys: System;
-let browser: Browser;
+const e2e = useE2e({ campaign: { wrapup_s: 120 } });
 let page: Page;
-
-async function waitState(p: Page, state: string, timeoutMs = 20_000): Promise<void> {
-  await p
-    .locator(`[aria-label="Agent state"][data-agent-state="${state}"]`)
-    .waitFor({ timeout: timeoutMs });
-}
 
 const alertText = () => page.getByRole('alert').first().textContent();
 
 beforeAll(async () => {
-  ensureWebBuild();
-  sys = await startSystem({ campaign: { wrapup_s: 120 } });
-  browser = await launchChromium();
-  page = await (await browser.newContext({ baseURL: sys.front.url })).newPage();
-  await page.goto('/');
-  await page.getByLabel('Username').fill('agent2');
-  await page.getByLabel('Password').fill('ringside-demo');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: 'Log in to campaign' }).click();
-  await page.locator('[aria-label="Phone"][data-phone="leg_up"]').waitFor({ timeout: 5000 });
+  page = await openPage(e2e.browser, e2e.sys);
+  await signInToCampaign(page, 'agent2', 5000);
   await page.getByRole('button', { name: 'Ready', exact: true }).click();
-  await waitState(page, 'INCALL', 30_000);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await sys?.stop();
+  await waitAgentState(page, 'INCALL', 30_000);
 });
 
 describe('agent call controls', () => {
@@ -62,11 +43,11 @@ describe('agent call controls', () => {
   it("hanging up ends the customer's leg only and starts the wrap-up timer", async () => {
     const callId = await page.locator('section[aria-label="Call"]').getAttribute('data-call-id');
     await page.keyboard.press('Alt+KeyH');
-    await waitState(page, 'WRAPUP');
+    await waitAgentState(page, 'WRAPUP');
     await page.getByRole('timer', { name: 'Wrap-up time left' }).waitFor();
     expect(await page.getByRole('timer').textContent()).toMatch(/Wrap-up [12]:\d\d/);
     await expect
-      .poll(async () => (await pbxCalls(sys.pbx)).some((c) => c.channelId === callId))
+      .poll(async () => (await pbxCalls(e2e.sys.pbx)).some((c) => c.channelId === callId))
       .toBe(false);
     // The agent's own line is still up.
     expect(await page.locator('[aria-label="Phone"]').getAttribute('data-phone')).toBe('leg_up');
@@ -83,35 +64,39 @@ describe('agent call controls', () => {
     await form.getByText('adds to DNC', { exact: false }).first().waitFor();
     await form.getByLabel('Then pause').check();
     await form.getByRole('button', { name: 'Submit disposition' }).click();
-    await waitState(page, 'PAUSED');
+    await waitAgentState(page, 'PAUSED');
     await expect
       .poll(async () => {
-        const r = await sys.db.pool.query('SELECT 1 FROM dnc WHERE phone = $1', [phone]);
+        const r = await e2e.sys.db.pool.query('SELECT 1 FROM dnc WHERE phone = $1', [phone]);
         return r.rowCount;
       })
       .toBe(1);
     await page.getByLabel('Number', { exact: true }).fill(phone ?? '');
     await page.getByLabel('Number', { exact: true }).press('Enter');
     await expect.poll(alertText).toMatch(/DNC|do-not-call|do not call/i);
-    await waitState(page, 'PAUSED');
+    await waitAgentState(page, 'PAUSED');
   });
 
   it("a callback disposition schedules the lead at the chosen time in the lead's time zone", async () => {
     await page.getByRole('button', { name: 'Ready', exact: true }).click();
-    await waitState(page, 'INCALL', 30_000);
+    await waitAgentState(page, 'INCALL', 30_000);
     const callId = await page.locator('section[aria-label="Call"]').getAttribute('data-call-id');
     await page.keyboard.press('Alt+KeyH');
-    await waitState(page, 'WRAPUP');
+    await waitAgentState(page, 'WRAPUP');
     const form = page.getByRole('form', { name: 'Disposition' });
     await form.getByLabel(/Call back/).check();
     // Tomorrow 10:30 on the lead's wall clock.
     const tomorrow = new Date(Date.now() + 24 * 3600_000);
-    const day = new Intl.DateTimeFormat('en-CA', { timeZone: sys.leadZone }).format(tomorrow);
+    const day = new Intl.DateTimeFormat('en-CA', { timeZone: e2e.sys.leadZone }).format(tomorrow);
     await form.getByLabel(/When \(lead's time/).fill(`${day}T10:30`);
     await form.getByLabel(/Only me/).check();
     await form.getByRole('button', { name: 'Submit disposition' }).click();
-    await waitState(page, 'READY');
-    const r = await sys.db.pool.query<{ local: string; time_zone: string; agent: string | null }>(
+    await waitAgentState(page, 'READY');
+    const r = await e2e.sys.db.pool.query<{
+      local: string;
+      time_zone: string;
+      agent: string | null;
+    }>(
       `SELECT to_char(c.due_at AT TIME ZONE c.time_zone, 'YYYY-MM-DD"T"HH24:MI') AS local,
               c.time_zone, u.username AS agent
          FROM callbacks c JOIN leads l ON l.id = c.lead_id
@@ -119,18 +104,22 @@ describe('agent call controls', () => {
         WHERE l.last_call_id = $1 OR c.lead_id = (SELECT lead_id FROM call_log WHERE id = $1)`,
       [callId],
     );
-    expect(r.rows[0]).toEqual({ local: `${day}T10:30`, time_zone: sys.leadZone, agent: 'agent2' });
+    expect(r.rows[0]).toEqual({
+      local: `${day}T10:30`,
+      time_zone: e2e.sys.leadZone,
+      agent: 'agent2',
+    });
   });
 
   it("when wrap-up runs out, the campaign's timeout action applies (here: pause)", async () => {
-    await sys.db.pool.query(
+    await e2e.sys.db.pool.query(
       `UPDATE campaigns SET wrapup_s = 2, wrapup_timeout_action = 'pause' WHERE id = $1`,
-      [sys.seed.campaignId],
+      [e2e.sys.seed.campaignId],
     );
-    await waitState(page, 'INCALL', 30_000);
+    await waitAgentState(page, 'INCALL', 30_000);
     await page.keyboard.press('Alt+KeyH');
-    await waitState(page, 'WRAPUP');
-    await waitState(page, 'PAUSED', 15_000);
+    await waitAgentState(page, 'WRAPUP');
+    await waitAgentState(page, 'PAUSED', 15_000);
     expect(await page.getByRole('form', { name: 'Disposition' }).count()).toBe(0);
   });
 });

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { ensureWebBuild, launchChromium, pbxCalls, startSystem, type System } from './system.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { signInToCampaign, waitAgentState } from './pages.js';
+import { openPage, pbxCalls, useE2e, zoneWithHourIn } from './system.js';
 
 /**
  * Preview and manual dialing from the agent panel, end to end on the simulated PBX: a previewed
@@ -11,8 +12,7 @@ import { ensureWebBuild, launchChromium, pbxCalls, startSystem, type System } fr
  * The campaign dials by hand only, so nothing else calls the agent.
  */
 
-let sys: System;
-let browser: Browser;
+const e2e = useE2e({ agents: 1, campaign: { dial_method: 'manual' } });
 let page: Page;
 let agentId: string;
 
@@ -37,21 +37,9 @@ function zoneOutsideCallingWindow(nowMs = Date.now()): string {
     'Pacific/Auckland',
     'Pacific/Kiritimati',
   ];
-  for (const z of zones) {
-    const h = Number(
-      new Intl.DateTimeFormat('en-US', { timeZone: z, hour: '2-digit', hourCycle: 'h23' }).format(
-        nowMs,
-      ),
-    );
-    if (h >= 1 && h < 7) return z;
-  }
-  throw new Error('no zone outside the calling window (the list covers every hour)');
-}
-
-async function waitState(state: string, timeoutMs = 20_000): Promise<void> {
-  await page
-    .locator(`[aria-label="Agent state"][data-agent-state="${state}"]`)
-    .waitFor({ timeout: timeoutMs });
+  const zone = zoneWithHourIn(zones, 1, 7, nowMs);
+  if (!zone) throw new Error('no zone outside the calling window (the list covers every hour)');
+  return zone;
 }
 
 const alertText = () => page.getByRole('alert').first().textContent();
@@ -59,9 +47,9 @@ const preview = () => page.locator('[aria-label="Preview"]');
 
 /** The calls of the agent's campaign the server has on record (call_log rows). */
 async function callCount(): Promise<number> {
-  const r = await sys.db.pool.query<{ n: string }>(
+  const r = await e2e.sys.db.pool.query<{ n: string }>(
     'SELECT count(*)::text AS n FROM call_log WHERE campaign_id = $1',
-    [sys.seed.campaignId],
+    [e2e.sys.seed.campaignId],
   );
   return Number(r.rows[0]?.n ?? 0);
 }
@@ -84,32 +72,19 @@ async function dismissAlert(): Promise<void> {
 }
 
 beforeAll(async () => {
-  ensureWebBuild();
-  sys = await startSystem({ agents: 1, campaign: { dial_method: 'manual' } });
-  const r = await sys.db.pool.query<{ id: string }>(
+  const r = await e2e.sys.db.pool.query<{ id: string }>(
     `SELECT id::text FROM users WHERE username = 'agent1'`,
   );
   agentId = r.rows[0]?.id ?? '';
-  browser = await launchChromium();
-  page = await (await browser.newContext({ baseURL: sys.front.url })).newPage();
-  await page.goto('/');
-  await page.getByLabel('Username').fill('agent1');
-  await page.getByLabel('Password').fill('ringside-demo');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: 'Log in to campaign' }).click();
-  await page.locator('[aria-label="Phone"][data-phone="leg_up"]').waitFor();
-  await waitState('PAUSED');
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await sys?.stop();
+  page = await openPage(e2e.browser, e2e.sys);
+  await signInToCampaign(page, 'agent1', true);
+  await waitAgentState(page, 'PAUSED');
 });
 
 describe('preview and manual dial', () => {
   it('dialing while ready is refused by the panel and by the server, and changes nothing', async () => {
     await page.getByRole('button', { name: 'Ready', exact: true }).click();
-    await waitState('READY');
+    await waitAgentState(page, 'READY');
     await page.getByLabel('Number', { exact: true }).fill('+12125550123');
     await page.getByLabel('Number', { exact: true }).press('Enter');
     await expect.poll(alertText).toContain('Pause first');
@@ -120,7 +95,7 @@ describe('preview and manual dial', () => {
     );
     expect(await callCount()).toBe(0);
     await page.getByRole('button', { name: 'Pause', exact: true }).click();
-    await waitState('PAUSED');
+    await waitAgentState(page, 'PAUSED');
   });
 
   it('a malformed number is refused before anything is sent', async () => {
@@ -135,12 +110,12 @@ describe('preview and manual dial', () => {
     const lead = await previewLead();
     expect(await preview().textContent()).toMatch(/local time/);
     await page.getByRole('button', { name: 'Dial this lead' }).click();
-    await waitState('INCALL');
+    await waitAgentState(page, 'INCALL');
     const shown = page.getByRole('region', { name: 'Lead', exact: true });
     await expect.poll(() => shown.locator('dd').first().textContent()).toBe(lead.phone);
     const callId = await page.locator('section[aria-label="Call"]').getAttribute('data-call-id');
     await expect
-      .poll(async () => (await pbxCalls(sys.pbx)).find((c) => c.channelId === callId)?.bridgeId)
+      .poll(async () => (await pbxCalls(e2e.sys.pbx)).find((c) => c.channelId === callId)?.bridgeId)
       .toBe(`agent-${agentId}`);
 
     const muted = page.waitForResponse((r) => r.url().endsWith('/mute'));
@@ -156,22 +131,24 @@ describe('preview and manual dial', () => {
     await page.getByRole('button', { name: 'Mute', exact: true }).waitFor();
 
     await page.keyboard.press('Alt+KeyH');
-    await waitState('WRAPUP');
+    await waitAgentState(page, 'WRAPUP');
     const form = page.getByRole('form', { name: 'Disposition' });
     await form.getByRole('radio').first().check();
     await form.getByLabel('Then pause').check();
     await form.getByRole('button', { name: 'Submit disposition' }).click();
-    await waitState('PAUSED');
+    await waitAgentState(page, 'PAUSED');
   });
 
   it('a previewed lead whose number goes on the DNC list meanwhile is refused, and not dialed', async () => {
     await dismissAlert();
     const lead = await previewLead();
-    await sys.db.pool.query(`INSERT INTO dnc (phone, source) VALUES ($1, 'manual')`, [lead.phone]);
+    await e2e.sys.db.pool.query(`INSERT INTO dnc (phone, source) VALUES ($1, 'manual')`, [
+      lead.phone,
+    ]);
     const before = await callCount();
     await page.getByRole('button', { name: 'Dial this lead' }).click();
     await expect.poll(alertText).toMatch(/DNC|do-not-call|do not call/i);
-    await waitState('PAUSED');
+    await waitAgentState(page, 'PAUSED');
     expect(await callCount()).toBe(before);
     // The next preview does not offer it again.
     await dismissAlert();
@@ -182,7 +159,7 @@ describe('preview and manual dial', () => {
     await dismissAlert();
     const lead = await previewLead();
     const zone = zoneOutsideCallingWindow();
-    await sys.db.pool.query(
+    await e2e.sys.db.pool.query(
       `UPDATE leads SET time_zone = $1, tz_candidates = ARRAY[$1], tz_key = $1 WHERE id = $2`,
       [zone, lead.leadId],
     );
@@ -191,14 +168,14 @@ describe('preview and manual dial', () => {
     await expect
       .poll(alertText)
       .toMatch(/cannot dial: outside .*window.* in the lead's local time: \d\d:\d\d in \w+\//);
-    await waitState('PAUSED');
+    await waitAgentState(page, 'PAUSED');
     expect(await callCount()).toBe(before);
   });
 
   it('with every lead outside its calling window, preview says there is none and a dial by number is refused', async () => {
     await dismissAlert();
     const zone = zoneOutsideCallingWindow();
-    await sys.db.pool.query(
+    await e2e.sys.db.pool.query(
       `UPDATE leads SET time_zone = $1, tz_candidates = ARRAY[$1], tz_key = $1`,
       [zone],
     );
@@ -207,7 +184,7 @@ describe('preview and manual dial', () => {
     await expect.poll(() => preview().count()).toBe(0);
 
     await dismissAlert();
-    const r = await sys.db.pool.query<{ phone: string }>(
+    const r = await e2e.sys.db.pool.query<{ phone: string }>(
       `SELECT phone FROM leads WHERE NOT final AND phone NOT IN (SELECT phone FROM dnc) LIMIT 1`,
     );
     const before = await callCount();
@@ -216,7 +193,7 @@ describe('preview and manual dial', () => {
     await expect
       .poll(alertText)
       .toMatch(/cannot dial: outside .*window.* in the lead's local time: \d\d:\d\d in \w+\//);
-    await waitState('PAUSED');
+    await waitAgentState(page, 'PAUSED');
     expect(await callCount()).toBe(before);
   });
 });

@@ -1,57 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import {
-  customerHangsUp,
-  ensureWebBuild,
-  launchChromium,
-  startSystem,
-  type System,
-} from './system.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { agentSession, currentCallId, waitAgentState } from './pages.js';
+import { customerHangsUp, openPage, useE2e } from './system.js';
 
 /**
  * The agent panel end to end: Debian's chromium drives the built panel against the real API,
  * gateway, dialer and ARI worker on the simulated PBX, with PostgreSQL and Redis for real.
  */
 
-let sys: System;
-let browser: Browser;
+const e2e = useE2e();
 let page: Page;
 
 const stateOf = (p: Page) =>
   p.getByRole('status', { name: 'Agent state' }).getAttribute('data-agent-state');
 
-async function waitState(p: Page, state: string, timeoutMs = 20_000): Promise<void> {
-  await p
-    .locator(`[aria-label="Agent state"][data-agent-state="${state}"]`)
-    .waitFor({ timeout: timeoutMs });
-}
-
-/** The server's view of the agent, read with the page's own session cookie. */
-async function serverState(p: Page): Promise<{ state: string; callId: string | null }> {
-  const r = await p.request.get('/api/agent/session');
-  const body = (await r.json()) as { agent: { state: string; callId: string | null } | null };
-  return body.agent ?? { state: 'LOGGED_OUT', callId: null };
-}
-
-async function currentCallId(p: Page): Promise<string> {
-  const id = await p
-    .locator('section[aria-label="Call"][data-call-id]')
-    .getAttribute('data-call-id');
-  if (!id) throw new Error('no call on screen');
-  return id;
-}
-
 beforeAll(async () => {
-  ensureWebBuild();
-  sys = await startSystem();
-  browser = await launchChromium();
-  const context = await browser.newContext({ baseURL: sys.front.url });
-  page = await context.newPage();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await sys?.stop();
+  page = await openPage(e2e.browser, e2e.sys);
 });
 
 describe('agent panel on the simulated PBX', () => {
@@ -61,7 +25,7 @@ describe('agent panel on the simulated PBX', () => {
     await page.getByLabel('Password').fill('ringside-demo');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('button', { name: 'Log in to campaign' }).click();
-    await waitState(page, 'PAUSED');
+    await waitAgentState(page, 'PAUSED');
     // The simulated phone leg comes up through the API; the page itself measures the time from
     // the click (performance.measure, no test-driver overhead). Its goal (under a second, issue
     // 5) is a speed goal: `npm run bench:browser` measures it.
@@ -78,12 +42,12 @@ describe('agent panel on the simulated PBX', () => {
     expect(legMs).toBeGreaterThan(0);
     // The keyboard shortcut, as an agent would.
     await page.keyboard.press('Alt+KeyR');
-    await waitState(page, 'READY');
-    expect((await serverState(page)).state).toBe('READY');
+    await waitAgentState(page, 'READY');
+    expect((await agentSession(page)).state).toBe('READY');
   });
 
   it('a call arrives and the lead pops with its script filled in', async () => {
-    await waitState(page, 'INCALL', 30_000);
+    await waitAgentState(page, 'INCALL', 30_000);
     const lead = page.getByRole('region', { name: 'Lead', exact: true });
     await lead.locator('dd', { hasText: /^\+1/ }).waitFor();
     await expect.poll(() => lead.locator('h3').textContent()).not.toMatch(/Loading|Unknown/);
@@ -94,8 +58,8 @@ describe('agent panel on the simulated PBX', () => {
 
   it('the customer hangs up first: DEAD, and the disposition form is forced', async () => {
     const callId = await currentCallId(page);
-    await customerHangsUp(sys.pbx, callId);
-    await waitState(page, 'DEAD');
+    await customerHangsUp(e2e.sys.pbx, callId);
+    await waitAgentState(page, 'DEAD');
     await page.getByRole('form', { name: 'Disposition' }).waitFor();
     // Focus moves to the form, so a keyboard user lands on it.
     expect(await page.locator(':focus').textContent()).toContain('Disposition');
@@ -108,7 +72,7 @@ describe('agent panel on the simulated PBX', () => {
   });
 
   it('dialing during wrap-up is refused with a message and changes nothing', async () => {
-    const before = await serverState(page);
+    const before = await agentSession(page);
     // The Dial button is aria-disabled (still focusable); the agent types a number and presses Enter.
     await page.getByLabel('Number', { exact: true }).fill('+12125550199');
     await page.getByLabel('Number', { exact: true }).press('Enter');
@@ -122,33 +86,33 @@ describe('agent panel on the simulated PBX', () => {
     expect(direct.status()).toBe(409);
     const refusal = (await direct.json()) as { error: { code: string; message: string } };
     expect(refusal.error.message.length).toBeGreaterThan(0);
-    expect(await serverState(page)).toEqual(before);
+    expect(await agentSession(page)).toEqual(before);
   });
 
   it('no call is offered until the disposition is submitted; then the next call comes', async () => {
     const first = await currentCallId(page);
     await new Promise((r) => setTimeout(r, 2000));
-    expect(['DEAD', 'WRAPUP']).toContain((await serverState(page)).state);
+    expect(['DEAD', 'WRAPUP']).toContain((await agentSession(page)).state);
     expect(await stateOf(page)).not.toBe('INCALL');
 
     const form = page.getByRole('form', { name: 'Disposition' });
     await form.getByRole('radio').first().check();
     await form.getByRole('button', { name: 'Submit disposition' }).click();
-    await waitState(page, 'INCALL', 30_000);
+    await waitAgentState(page, 'INCALL', 30_000);
     expect(await currentCallId(page)).not.toBe(first);
   });
 
   it('a WebSocket cut mid-call shows the loss, and the panel is right again after it', async () => {
     const callId = await currentCallId(page);
-    sys.front.cutWebSockets();
+    e2e.sys.front.cutWebSockets();
     await page.locator('[aria-label="Connection"][data-conn="reconnecting"]').waitFor();
     // The customer hangs up while the panel is cut off: only the snapshot can tell it.
-    await customerHangsUp(sys.pbx, callId);
+    await customerHangsUp(e2e.sys.pbx, callId);
     await new Promise((r) => setTimeout(r, 1000));
     expect(await stateOf(page)).toBe('INCALL');
-    sys.front.restoreWebSockets();
+    e2e.sys.front.restoreWebSockets();
     await page.locator('[aria-label="Connection"][data-conn="live"]').waitFor({ timeout: 15_000 });
-    await waitState(page, 'DEAD');
+    await waitAgentState(page, 'DEAD');
     await page.getByRole('form', { name: 'Disposition' }).waitFor();
     expect(await currentCallId(page)).toBe(callId);
     // The screen pop survives the reconnect.

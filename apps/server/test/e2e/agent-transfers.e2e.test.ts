@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { ensureWebBuild, launchChromium, pbxCalls, startSystem, type System } from './system.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { agentStateOn, callIdOn, signInToCampaign, waitAgentState } from './pages.js';
+import { openPage, pbxCalls, useE2e } from './system.js';
 
 /**
  * Transfers from the agent panel, end to end on the simulated PBX: blind and warm, to another
@@ -11,8 +12,7 @@ import { ensureWebBuild, launchChromium, pbxCalls, startSystem, type System } fr
  * (docs/agent-calls.md, "Transferred calls").
  */
 
-let sys: System;
-let browser: Browser;
+const e2e = useE2e({ agents: 3, campaign: { dial_method: 'manual' } });
 /** agent1: takes each call and transfers it. */
 let a: Page;
 /** agent2 and agent3: transfer targets (each hangs up and disposes the call it was given). */
@@ -20,27 +20,10 @@ let b: Page;
 let c: Page;
 const ids: Record<string, string> = {};
 
-async function waitState(p: Page, state: string, timeoutMs = 20_000): Promise<void> {
-  await p
-    .locator(`[aria-label="Agent state"][data-agent-state="${state}"]`)
-    .waitFor({ timeout: timeoutMs });
-}
-
-const stateOn = (p: Page) =>
-  p.locator('[aria-label="Agent state"]').getAttribute('data-agent-state');
-
-const callIdOn = (p: Page) =>
-  p.locator('section[aria-label="Call"][data-call-id]').getAttribute('data-call-id');
-
 async function signIn(username: string): Promise<Page> {
-  const page = await (await browser.newContext({ baseURL: sys.front.url })).newPage();
-  await page.goto('/');
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill('ringside-demo');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: 'Log in to campaign' }).click();
-  await page.locator('[aria-label="Phone"][data-phone="leg_up"]').waitFor();
-  await waitState(page, 'PAUSED');
+  const page = await openPage(e2e.browser, e2e.sys);
+  await signInToCampaign(page, username, true);
+  await waitAgentState(page, 'PAUSED');
   return page;
 }
 
@@ -51,7 +34,7 @@ async function signIn(username: string): Promise<Page> {
 async function aTakesACall(): Promise<string> {
   await a.getByRole('button', { name: 'Preview next lead' }).click();
   await a.getByRole('button', { name: 'Dial this lead' }).click();
-  await waitState(a, 'INCALL');
+  await waitAgentState(a, 'INCALL');
   const id = await callIdOn(a);
   if (!id) throw new Error('no call on screen');
   await expect.poll(() => bridgeOf(id)).toBe(`agent-${ids.agent1}`);
@@ -114,12 +97,12 @@ async function dispose(
   ).check();
   await form.getByLabel(then).check();
   await form.getByRole('button', { name: 'Submit disposition' }).click();
-  await waitState(p, then === 'Then pause' ? 'PAUSED' : 'READY');
+  await waitAgentState(p, then === 'Then pause' ? 'PAUSED' : 'READY');
 }
 
 /** The call's row and its lead's outcome and history (kind, agent, code) after the dispositions. */
 async function recorded(callId: string) {
-  const call = await sys.db.pool.query<{
+  const call = await e2e.sys.db.pool.query<{
     agent_id: string;
     disposition: string | null;
     lead_id: string;
@@ -129,11 +112,11 @@ async function recorded(callId: string) {
        FROM call_log c JOIN leads l ON l.id = c.lead_id WHERE c.id = $1`,
     [callId],
   );
-  const handoffs = await sys.db.pool.query<{ agent_id: string; disposition: string | null }>(
+  const handoffs = await e2e.sys.db.pool.query<{ agent_id: string; disposition: string | null }>(
     `SELECT agent_id::text AS agent_id, disposition FROM call_handoffs WHERE call_id = $1`,
     [callId],
   );
-  const log = await sys.db.pool.query<{ kind: string; agent_id: string; code: string | null }>(
+  const log = await e2e.sys.db.pool.query<{ kind: string; agent_id: string; code: string | null }>(
     `SELECT kind, agent_id::text AS agent_id, detail->>'code' AS code FROM lead_log
       WHERE call_id = $1 AND kind IN ('transferred', 'disposed') ORDER BY id`,
     [callId],
@@ -143,33 +126,25 @@ async function recorded(callId: string) {
 
 /** The simulated PBX's bridge of a channel (null when in none, undefined when gone). */
 async function bridgeOf(channelId: string): Promise<string | null | undefined> {
-  return (await pbxCalls(sys.pbx)).find((c) => c.channelId === channelId)?.bridgeId;
+  return (await pbxCalls(e2e.sys.pbx)).find((c) => c.channelId === channelId)?.bridgeId;
 }
 
 beforeAll(async () => {
-  ensureWebBuild();
-  sys = await startSystem({ agents: 3, campaign: { dial_method: 'manual' } });
   // The code a transferring agent picks for its own part of the call.
-  await sys.db.pool.query(
+  await e2e.sys.db.pool.query(
     `INSERT INTO dispositions (campaign_id, code, name, human_answered, sale, dnc, callback, final)
      VALUES ($1, 'XFER', 'Transferred', true, false, false, false, false)`,
-    [sys.seed.campaignId],
+    [e2e.sys.seed.campaignId],
   );
-  const r = await sys.db.pool.query<{ id: string; username: string }>(
+  const r = await e2e.sys.db.pool.query<{ id: string; username: string }>(
     `SELECT id::text, username FROM users WHERE username LIKE 'agent_'`,
   );
   for (const u of r.rows) ids[u.username] = u.id;
-  browser = await launchChromium();
   [a, b, c] = await Promise.all([signIn('agent1'), signIn('agent2'), signIn('agent3')]);
   for (const p of [b, c]) {
     await p.getByRole('button', { name: 'Ready', exact: true }).click();
-    await waitState(p, 'READY');
+    await waitAgentState(p, 'READY');
   }
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await sys?.stop();
 });
 
 describe('transfers from the agent panel', () => {
@@ -178,9 +153,9 @@ describe('transfers from the agent panel', () => {
     const lead = a.getByRole('region', { name: 'Lead', exact: true });
     const leadPhone = await lead.locator('dd').first().textContent();
     await transfer('blind', { agent: 'Agent 2' });
-    await waitState(a, 'WRAPUP');
+    await waitAgentState(a, 'WRAPUP');
     await a.getByRole('form', { name: 'Disposition' }).waitFor();
-    await waitState(b, 'INCALL');
+    await waitAgentState(b, 'INCALL');
     expect(await callIdOn(b)).toBe(callId);
     const bLead = b.getByRole('region', { name: 'Lead', exact: true });
     await expect.poll(() => bLead.locator('dd').first().textContent()).toBe(leadPhone);
@@ -189,7 +164,7 @@ describe('transfers from the agent panel', () => {
     await dispose(a, 'Then pause', 'XFER');
     // The target ends the call and owes its own, the call's.
     await b.keyboard.press('Alt+KeyH');
-    await waitState(b, 'WRAPUP');
+    await waitAgentState(b, 'WRAPUP');
     await dispose(b, 'Then go ready', 'SALE');
     expect(await recorded(callId)).toMatchObject({
       call: { agent_id: ids.agent2, disposition: 'SALE', status: 'SALE' },
@@ -205,29 +180,29 @@ describe('transfers from the agent panel', () => {
   it('warm to an agent, cancelled: the customer comes back and the target is ready again', async () => {
     const callId = await aTakesACall();
     await transfer('warm', { agent: 'Agent 3', by: 'keyboard' });
-    await waitState(c, 'RESERVED');
+    await waitAgentState(c, 'RESERVED');
     await expect.poll(() => bridgeOf(callId)).toBe(`hold-${callId}`);
     await a.getByRole('button', { name: 'Cancel transfer' }).click();
-    await waitState(c, 'READY');
+    await waitAgentState(c, 'READY');
     await expect.poll(() => bridgeOf(callId)).toBe(`agent-${ids.agent1}`);
     // The panel learns of the cancel from the server: wait for it rather than read it at once.
     await expect.poll(() => a.getByRole('button', { name: 'Complete transfer' }).count()).toBe(0);
-    expect(await stateOn(a)).toBe('INCALL');
+    expect(await agentStateOn(a)).toBe('INCALL');
     await a.keyboard.press('Alt+KeyH');
-    await waitState(a, 'WRAPUP');
+    await waitAgentState(a, 'WRAPUP');
     await dispose(a, 'Then pause');
   });
 
   it('warm to an agent: consult with the customer on hold, then complete', async () => {
     const callId = await aTakesACall();
     await transfer('warm', { agent: 'Agent 3' });
-    await waitState(c, 'RESERVED');
+    await waitAgentState(c, 'RESERVED');
     await expect.poll(() => bridgeOf(callId)).toBe(`hold-${callId}`);
     // The transferring agent is still on the call while it consults.
-    expect(await stateOn(a)).toBe('INCALL');
+    expect(await agentStateOn(a)).toBe('INCALL');
     await a.getByRole('button', { name: 'Complete transfer' }).click();
-    await waitState(a, 'WRAPUP');
-    await waitState(c, 'INCALL');
+    await waitAgentState(a, 'WRAPUP');
+    await waitAgentState(c, 'INCALL');
     expect(await callIdOn(c)).toBe(callId);
     await expect
       .poll(() => c.getByRole('region', { name: 'Lead', exact: true }).locator('h3').textContent())
@@ -236,7 +211,7 @@ describe('transfers from the agent panel', () => {
     // This time the target finishes first; the transferring agent's later disposition is its
     // part only and does not change the lead's outcome.
     await c.keyboard.press('Alt+KeyH');
-    await waitState(c, 'WRAPUP');
+    await waitAgentState(c, 'WRAPUP');
     await dispose(c, 'Then go ready', 'NI');
     await dispose(a, 'Then pause', 'XFER');
     expect(await recorded(callId)).toMatchObject({
@@ -253,12 +228,12 @@ describe('transfers from the agent panel', () => {
   it('blind to a number: the customer is bridged with the new leg, and the agent is free at once', async () => {
     const callId = await aTakesACall();
     await transfer('blind', { number: '+14155550142' });
-    await waitState(a, 'WRAPUP');
+    await waitAgentState(a, 'WRAPUP');
     await expect.poll(() => bridgeOf(callId)).toBe(`xfer-${callId}`);
     // The leg to the number is answered and joins the customer.
     await expect
       .poll(async () =>
-        (await pbxCalls(sys.pbx)).some(
+        (await pbxCalls(e2e.sys.pbx)).some(
           (c) => c.channelId.startsWith('xfer-') && c.bridgeId === `xfer-${callId}`,
         ),
       )
@@ -272,17 +247,17 @@ describe('transfers from the agent panel', () => {
     await a.getByRole('button', { name: 'Complete transfer' }).waitFor();
     await expect.poll(() => bridgeOf(callId)).toBe(`hold-${callId}`);
     await a.getByRole('button', { name: 'Complete transfer' }).click();
-    await waitState(a, 'WRAPUP');
+    await waitAgentState(a, 'WRAPUP');
     await expect.poll(() => bridgeOf(callId)).toBe(`xfer-${callId}`);
     expect(
-      (await pbxCalls(sys.pbx)).filter((c) => c.bridgeId === `xfer-${callId}`).length,
+      (await pbxCalls(e2e.sys.pbx)).filter((c) => c.bridgeId === `xfer-${callId}`).length,
     ).toBeGreaterThanOrEqual(2);
     await dispose(a, 'Then pause');
   });
 
   it('the picker lists the other agents with their state, ready first, refuses a busy one, and says when nobody else is logged in', async () => {
     await b.getByRole('button', { name: 'Pause', exact: true }).click();
-    await waitState(b, 'PAUSED');
+    await waitAgentState(b, 'PAUSED');
     await aTakesACall();
     await picker().click();
     // Agent 2 sorts before Agent 3 by name, but a READY agent comes first.
@@ -300,17 +275,17 @@ describe('transfers from the agent panel', () => {
     await expect
       .poll(() => controls.getByLabel('Or external number').getAttribute('aria-invalid'))
       .toBe('true');
-    expect(await stateOn(a)).toBe('INCALL');
+    expect(await agentStateOn(a)).toBe('INCALL');
     // With the other agents logged out, a refresh says that no one else is there.
     for (const p of [b, c]) {
       await p.getByRole('button', { name: 'Log out of campaign' }).click();
-      await waitState(p, 'LOGGED_OUT');
+      await waitAgentState(p, 'LOGGED_OUT');
     }
     await controls.getByRole('button', { name: 'Refresh agents' }).click();
     await controls.getByText('No other agent is logged in.', { exact: false }).waitFor();
     expect(await pickerOptions()).toEqual([]);
     await a.keyboard.press('Alt+KeyH');
-    await waitState(a, 'WRAPUP');
+    await waitAgentState(a, 'WRAPUP');
     await dispose(a, 'Then pause');
   });
 });

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { AriRestClient } from '../../src/adapters/asterisk/ari-client.js';
-import { openPage, signIn, startE2e, type System } from './system.js';
+import { agentSession, signInToCampaign, waitAgentState } from './pages.js';
+import { openPage, useE2e } from './system.js';
 
 /**
  * Bridge integrity as the agent sees it (docs/telephony.md, docs/agent-panel.md): the phone
@@ -11,23 +12,9 @@ import { openPage, signIn, startE2e, type System } from './system.js';
  * simulated PBX, says "Call lost: the phone server removed it" and owes the disposition.
  */
 
-let sys: System;
-let browser: Browser;
+const e2e = useE2e();
 let page: Page;
 let ari: AriRestClient;
-
-async function waitState(p: Page, state: string, timeoutMs = 30_000): Promise<void> {
-  await p
-    .locator(`[aria-label="Agent state"][data-agent-state="${state}"]`)
-    .waitFor({ timeout: timeoutMs });
-}
-
-async function session(p: Page): Promise<{ agentId: string; callId: string | null }> {
-  const r = await p.request.get('/api/agent/session');
-  const body = (await r.json()) as { agent: { agentId: string; callId: string | null } | null };
-  if (!body.agent) throw new Error('not logged in');
-  return body.agent;
-}
 
 async function inBridge(bridgeId: string, channelId: string): Promise<boolean> {
   const b = await ari.getBridge(bridgeId).catch(() => null);
@@ -35,27 +22,23 @@ async function inBridge(bridgeId: string, channelId: string): Promise<boolean> {
 }
 
 beforeAll(async () => {
-  ({ sys, browser } = await startE2e());
-  ari = new AriRestClient({ baseUrl: sys.pbx.ariUrl, user: 'ringside', password: 'ringside' });
-  page = await openPage(browser, sys);
-  await signIn(page, 'agent1');
-  await page.getByRole('button', { name: 'Log in to campaign' }).click();
-  await waitState(page, 'PAUSED');
+  ari = new AriRestClient({ baseUrl: e2e.sys.pbx.ariUrl, user: 'ringside', password: 'ringside' });
+  page = await openPage(e2e.browser, e2e.sys);
+  await signInToCampaign(page, 'agent1');
+  await waitAgentState(page, 'PAUSED', 30_000);
   await page.locator('[aria-label="Phone"][data-phone="leg_up"]').waitFor({ timeout: 10_000 });
   await page.keyboard.press('Alt+KeyR');
-  await waitState(page, 'READY');
+  await waitAgentState(page, 'READY', 30_000);
 });
 
-afterAll(async () => {
+afterAll(() => {
   ari?.close();
-  await browser?.close();
-  await sys?.stop();
 });
 
 describe('a call the phone server takes away', () => {
   it('is put back once, then lost: the panel says so and the disposition is owed', async () => {
-    await waitState(page, 'INCALL');
-    const { agentId, callId } = await session(page);
+    await waitAgentState(page, 'INCALL', 30_000);
+    const { agentId, callId } = await agentSession(page);
     if (!callId) throw new Error('no call');
     const bridgeId = `agent-${agentId}`;
     await expect.poll(() => inBridge(bridgeId, callId), { timeout: 10_000 }).toBe(true);
@@ -76,7 +59,7 @@ describe('a call the phone server takes away', () => {
         timeout: 10_000,
       })
       .toContain('Call lost: the phone server removed it');
-    await waitState(page, 'DEAD');
+    await waitAgentState(page, 'DEAD', 30_000);
     await expect
       .poll(() => page.getByRole('status', { name: 'Agent state' }).textContent())
       .toContain('Call lost: the phone server removed it');

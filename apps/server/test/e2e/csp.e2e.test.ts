@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { DEMO_PASSWORD, startE2e, type System } from './system.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { DEMO_PASSWORD, useE2e } from './system.js';
 
 /**
  * Issue 12 point 8: the built panel works under the API's own Content-Security-Policy (no inline
@@ -8,20 +8,11 @@ import { DEMO_PASSWORD, startE2e, type System } from './system.js';
  * the build without the API's headers; this one loads the panel from the API itself, as a real
  * installation does, and fails on any CSP violation in the agent and supervisor screens.
  */
-let sys: System;
-let browser: Browser;
-
-beforeAll(async () => {
-  ({ sys, browser } = await startE2e());
-});
-afterAll(async () => {
-  await browser?.close();
-  await sys?.stop();
-});
+const e2e = useE2e();
 
 /** A page on the API's origin that records every CSP violation and page error. */
 async function watchedPage(): Promise<{ page: Page; problems: string[] }> {
-  const context = await browser.newContext({ baseURL: sys.apiUrl });
+  const context = await e2e.browser.newContext({ baseURL: e2e.sys.apiUrl });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('console', (m) => {

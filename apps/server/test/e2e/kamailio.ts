@@ -4,6 +4,7 @@ import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../helpers/http.js';
 
 /**
  * A real SIP registrar and proxy for the softphone media test: Kamailio from Debian's packages
@@ -142,18 +143,6 @@ event_route[xhttp:request] {
   xhttp_reply("404", "Not Found", "", "");
 }
 `;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
 }
 
 async function waitForPort(port: number, timeoutMs: number): Promise<void> {

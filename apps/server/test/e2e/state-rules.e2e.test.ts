@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { openPage, signIn, startE2e, type System } from './system.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { openPage, signIn, useE2e } from './system.js';
 
 /**
  * The lead screen's "Why not dialed?" panel and the admin's State rules screen, in chromium on
@@ -8,29 +8,22 @@ import { openPage, signIn, startE2e, type System } from './system.js';
  * an admin changes Maryland's attempt cap on the screen and the table shows it.
  */
 
-let sys: System;
-let browser: Browser;
+const e2e = useE2e({ leads: 0 }, 240_000);
 let leadId: string;
 
 beforeAll(async () => {
-  ({ sys, browser } = await startE2e({ leads: 0 }));
-  const r = await sys.db.pool.query<{ id: string }>(
+  const r = await e2e.sys.db.pool.query<{ id: string }>(
     `INSERT INTO leads (list_id, phone, state, tz_candidates, tz_key, tz_source)
      VALUES ($1, '+13055550199', 'FL', '{}', '', 'unknown') RETURNING id::text`,
-    [sys.seed.listId],
+    [e2e.sys.seed.listId],
   );
   leadId = r.rows[0]?.id ?? '';
-  await sys.db.pool.query("INSERT INTO dnc (phone, source) VALUES ('+13055550199', 'manual')");
+  await e2e.sys.db.pool.query("INSERT INTO dnc (phone, source) VALUES ('+13055550199', 'manual')");
 }, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await sys?.stop();
-});
 
 describe('state rules and why-not-dialed screens', () => {
   it("shows a supervisor every rule holding a lead back on the lead's screen", async () => {
-    const page: Page = await openPage(browser, sys);
+    const page: Page = await openPage(e2e.browser, e2e.sys);
     await signIn(page, 'supervisor');
     await page.getByRole('heading', { name: 'Supervisor dashboard' }).waitFor();
     await page.goto(`/#/reports/lead-history/${leadId}`);
@@ -43,7 +36,7 @@ describe('state rules and why-not-dialed screens', () => {
   });
 
   it("lets an admin change Maryland's attempt cap on the State rules screen", async () => {
-    const page: Page = await openPage(browser, sys);
+    const page: Page = await openPage(e2e.browser, e2e.sys);
     await signIn(page, 'admin');
     await page.goto('/#/admin/state-rules');
     await page.getByRole('heading', { name: 'State calling rules' }).waitFor({ timeout: 15_000 });
@@ -57,7 +50,7 @@ describe('state rules and why-not-dialed screens', () => {
     await page.getByRole('status').filter({ hasText: 'Saved the rule of MD' }).waitFor();
     const row = page.locator('tr[data-key="MD"]');
     expect(await row.textContent()).toContain('at most 2');
-    const stored = await sys.db.pool.query<{ max_attempts_24h: number }>(
+    const stored = await e2e.sys.db.pool.query<{ max_attempts_24h: number }>(
       "SELECT max_attempts_24h FROM state_calling_rules WHERE state = 'MD'",
     );
     expect(stored.rows[0]?.max_attempts_24h).toBe(2);

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { customerHangsUp, openPage, signIn, startE2e, type System } from './system.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { agentSession, signInToCampaign, waitAgentState } from './pages.js';
+import { customerHangsUp, openPage, signIn, useE2e } from './system.js';
 
 /**
  * The supervisor's live extras end to end (whole system on the simulated PBX, Debian's chromium):
@@ -9,41 +10,24 @@ import { customerHangsUp, openPage, signIn, startE2e, type System } from './syst
  * it, until the supervisor stops, and again until the call ends.
  */
 
-let sys: System;
-let browser: Browser;
+const e2e = useE2e({ leads: 30, agents: 1, campaign: { hopper_size: 20 } });
 let agent: Page;
 let supervisor: Page;
 let agentId = '';
-
-async function waitState(p: Page, state: string, timeoutMs = 20_000): Promise<void> {
-  await p
-    .locator(`[aria-label="Agent state"][data-agent-state="${state}"]`)
-    .waitFor({ timeout: timeoutMs });
-}
 
 const banner = () => agent.getByRole('status', { name: 'Supervisor on the call' });
 const row = () => supervisor.locator(`.sv-row[data-agent-id="${agentId}"]`);
 
 beforeAll(async () => {
-  ({ sys, browser } = await startE2e({ leads: 30, agents: 1, campaign: { hopper_size: 20 } }));
-  agent = await openPage(browser, sys);
-  supervisor = await openPage(browser, sys);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await sys?.stop();
+  agent = await openPage(e2e.browser, e2e.sys);
+  supervisor = await openPage(e2e.browser, e2e.sys);
 });
 
 describe('supervisor live header and whisper indicator', () => {
   it('the campaign header shows the pacing reason, hopper size and dialable leads', async () => {
-    await signIn(agent, 'agent1');
-    await agent.getByRole('button', { name: 'Log in to campaign' }).click();
-    await waitState(agent, 'PAUSED');
-    const session = (await (await agent.request.get('/api/agent/session')).json()) as {
-      agent: { agentId: string } | null;
-    };
-    agentId = session.agent?.agentId ?? '';
+    await signInToCampaign(agent, 'agent1');
+    await waitAgentState(agent, 'PAUSED');
+    agentId = (await agentSession(agent)).agentId;
 
     await signIn(supervisor, 'supervisor');
     await supervisor.getByRole('heading', { name: 'Supervisor dashboard' }).waitFor();
@@ -61,7 +45,7 @@ describe('supervisor live header and whisper indicator', () => {
   it("a whisper shows on the agent's panel, and goes when the supervisor stops", async () => {
     await agent.locator('[aria-label="Phone"][data-phone="leg_up"]').waitFor({ timeout: 10_000 });
     await agent.getByRole('button', { name: 'Ready', exact: true }).click();
-    await waitState(agent, 'INCALL', 30_000);
+    await waitAgentState(agent, 'INCALL', 30_000);
     // The connected call is counted: ASA (answer to agent) appears in the header.
     await expect
       .poll(() => supervisor.getByLabel('Dialer').textContent(), { timeout: 10_000 })
@@ -88,7 +72,7 @@ describe('supervisor live header and whisper indicator', () => {
     await expect.poll(() => banner().textContent(), { timeout: 5_000 }).toMatch(/is whispering/);
     const callId = await agent.locator('section[aria-label="Call"]').getAttribute('data-call-id');
     expect(callId).toBeTruthy();
-    await customerHangsUp(sys.pbx, callId ?? '');
+    await customerHangsUp(e2e.sys.pbx, callId ?? '');
     await expect.poll(() => banner().textContent(), { timeout: 10_000 }).toBe('');
     await expect
       .poll(

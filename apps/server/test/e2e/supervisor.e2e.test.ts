@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { openPage, signIn, startE2e, type System } from './system.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { agentSession, signInToCampaign, waitAgentState } from './pages.js';
+import { openPage, signIn, useE2e } from './system.js';
 
 /**
  * The supervisor dashboard end to end: an agent and a supervisor in two browser contexts of
@@ -8,8 +9,7 @@ import { openPage, signIn, startE2e, type System } from './system.js';
  * READY agent stays READY (no call moves it on before the dashboard shows it).
  */
 
-let sys: System;
-let browser: Browser;
+const e2e = useE2e({ leads: 0 });
 let agent: Page;
 let supervisor: Page;
 let agentId = '';
@@ -20,30 +20,18 @@ const row = (state?: string) =>
   );
 
 beforeAll(async () => {
-  ({ sys, browser } = await startE2e({ leads: 0 }));
-  agent = await openPage(browser, sys);
-  supervisor = await openPage(browser, sys);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await sys?.stop();
+  agent = await openPage(e2e.browser, e2e.sys);
+  supervisor = await openPage(e2e.browser, e2e.sys);
 });
 
 describe('supervisor dashboard', () => {
   it('an agent cannot open the dashboard: the panel is shown and the routes answer 403', async () => {
-    await signIn(agent, 'agent1');
-    await agent.getByRole('button', { name: 'Log in to campaign' }).click();
-    await agent
-      .locator('[aria-label="Agent state"][data-agent-state="PAUSED"]')
-      .waitFor({ timeout: 20_000 });
+    await signInToCampaign(agent, 'agent1');
+    await waitAgentState(agent, 'PAUSED');
     expect(await agent.getByRole('heading', { name: 'Supervisor dashboard' }).count()).toBe(0);
     const r = await agent.request.get('/api/supervisor/roster');
     expect(r.status()).toBe(403);
-    const session = (await (await agent.request.get('/api/agent/session')).json()) as {
-      agent: { agentId: string } | null;
-    };
-    agentId = session.agent?.agentId ?? '';
+    agentId = (await agentSession(agent)).agentId;
     expect(agentId).not.toBe('');
   });
 

@@ -5,8 +5,10 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { startSimPbx, type SimPbx } from '../../../sim/src/pbx/index.js';
 import { loadConfig } from '../../src/config.js';
+import { localTime } from '../../src/domain/calling-window.js';
 import { createLogger } from '../../src/logger.js';
 import { systemClock } from '../../src/ports/clock.js';
 import { startApi } from '../../src/roles/api.js';
@@ -16,6 +18,7 @@ import { startDialer } from '../../src/roles/dialer.js';
 import { startScheduler } from '../../src/roles/scheduler.js';
 import { seedDemo, type SeedDemoResult } from '../../src/services/admin/demo-seed.js';
 import { createTestDb, TEST_DATABASE_URL, type TestDb } from '../helpers/db.js';
+import { freePort } from '../helpers/http.js';
 import { TEST_REDIS_URL, testRedisPrefix } from '../helpers/redis.js';
 import { nextCodeFor, rememberSecondFactor } from '../helpers/two-factor.js';
 import { totpCode } from '../../src/services/admin/two-factor.js';
@@ -75,15 +78,18 @@ export function ensureWebBuild(): void {
   });
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
+export { freePort };
+
+/** The first of `zones` whose local hour now is from `fromHour` to before `toHour`. */
+export function zoneWithHourIn(
+  zones: readonly string[],
+  fromHour: number,
+  toHour: number,
+  nowMs = Date.now(),
+): string | undefined {
+  return zones.find((z) => {
+    const h = Math.floor((localTime(z, nowMs)?.minute ?? NaN) / 60);
+    return h >= fromHour && h < toHour;
   });
 }
 
@@ -101,15 +107,9 @@ export function zoneInCallingWindow(nowMs = Date.now()): string {
     'Atlantic/Azores',
     'America/Sao_Paulo',
   ];
-  for (const z of zones) {
-    const h = Number(
-      new Intl.DateTimeFormat('en-US', { timeZone: z, hour: '2-digit', hourCycle: 'h23' }).format(
-        nowMs,
-      ),
-    );
-    if (h >= 10 && h < 19) return z;
-  }
-  throw new Error('no zone in the calling window (the list covers every hour)');
+  const zone = zoneWithHourIn(zones, 10, 19, nowMs);
+  if (!zone) throw new Error('no zone in the calling window (the list covers every hour)');
+  return zone;
 }
 
 const MIME: Record<string, string> = {
@@ -416,4 +416,23 @@ export async function startE2e(opts?: SystemOptions): Promise<{ sys: System; bro
     await sys.stop();
     throw err;
   }
+}
+
+/**
+ * The e2e file's system and chromium: started (startE2e with `opts`) before the file's own
+ * beforeAll hooks, stopped after its tests. The returned object holds them once started.
+ */
+export function useE2e(
+  opts?: SystemOptions,
+  startTimeoutMs?: number,
+): { sys: System; browser: Browser } {
+  const e2e = {} as { sys: System; browser: Browser };
+  beforeAll(async () => {
+    Object.assign(e2e, await startE2e(opts));
+  }, startTimeoutMs);
+  afterAll(async () => {
+    await e2e.browser?.close();
+    await e2e.sys?.stop();
+  });
+  return e2e;
 }

@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { totpCode } from '../../src/services/admin/two-factor.js';
-import { DEMO_PASSWORD, openPage, startE2e, type System } from './system.js';
+import { DEMO_PASSWORD, openPage, useE2e } from './system.js';
 
 /**
  * Two-factor sign-in on the screens (docs/security.md): an admin without a second factor is sent
@@ -9,24 +8,14 @@ import { DEMO_PASSWORD, openPage, startE2e, type System } from './system.js';
  * its next sign-in asks for a code after the password, refuses a wrong one, takes a recovery code.
  */
 
-let sys: System;
-let browser: Browser;
-
-beforeAll(async () => {
-  ({ sys, browser } = await startE2e({ leads: 0, agents: 1 }));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await sys?.stop();
-});
+const e2e = useE2e({ leads: 0, agents: 1 });
 
 describe('two-factor sign-in in the browser', () => {
   let secret = '';
   let recovery: string[] = [];
 
   it('sends an admin to enrolment, then shows the recovery codes once', async () => {
-    const page = await openPage(browser, sys);
+    const page = await openPage(e2e.browser, e2e.sys);
     await page.goto('/');
     await page.getByLabel('Username').fill('admin');
     await page.getByLabel('Password').fill(DEMO_PASSWORD);
@@ -52,7 +41,7 @@ describe('two-factor sign-in in the browser', () => {
   });
 
   it('asks for the code after the password next time, refuses a wrong one, takes a recovery code', async () => {
-    const page = await openPage(browser, sys);
+    const page = await openPage(e2e.browser, e2e.sys);
     await page.goto('/');
     await page.getByLabel('Username').fill('admin');
     await page.getByLabel('Password').fill(DEMO_PASSWORD);
@@ -68,7 +57,7 @@ describe('two-factor sign-in in the browser', () => {
   });
 
   it('an agent turns it on from its own panel; its next sign-in asks for the code', async () => {
-    const page = await openPage(browser, sys);
+    const page = await openPage(e2e.browser, e2e.sys);
     await page.goto('/');
     await page.getByLabel('Username').fill('agent1');
     await page.getByLabel('Password').fill(DEMO_PASSWORD);
@@ -91,7 +80,7 @@ describe('two-factor sign-in in the browser', () => {
     await expect.poll(() => page.getByTestId('my-2fa-state').textContent()).toMatch(/^On \(10/);
     await page.context().close();
 
-    const again = await openPage(browser, sys);
+    const again = await openPage(e2e.browser, e2e.sys);
     await again.goto('/');
     await again.getByLabel('Username').fill('agent1');
     await again.getByLabel('Password').fill(DEMO_PASSWORD);
