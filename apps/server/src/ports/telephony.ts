@@ -82,12 +82,20 @@ export interface DynamicConfigAri {
   deleteConfigObject(configClass: string, objectType: string, id: string): Promise<void>;
 }
 
-/** One Asterisk server calls can be placed on (services/telephony/server-pool.ts). */
+/** One Asterisk server calls can be placed on. */
 export interface TelephonyServer {
   id: string;
-  client: { originate(p: OriginateRequest): Promise<unknown>; ping(): Promise<unknown> };
-  /** Most concurrent calls this server should carry (channels, trunk lines, CPU for AMD). */
-  maxCalls: number;
+  client: { originate(p: OriginateRequest): Promise<unknown> };
+}
+
+/**
+ * The servers the originator places calls on (adapters/asterisk/server-pool.ts ServerPool): the
+ * least-loaded one up with a free line, and each server's count of calls placed.
+ */
+export interface OriginationPool {
+  pick(): TelephonyServer | null;
+  acquire(serverId: string): void;
+  release(serverId: string): void;
 }
 
 // ------------------------------------------------------------------ events and health

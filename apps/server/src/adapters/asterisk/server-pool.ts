@@ -1,4 +1,5 @@
 import type { StateStore } from '../../ports/state-store.js';
+import type { OriginationPool } from '../../ports/telephony.js';
 import type { AriRestClient } from './ari-client.js';
 
 export interface PooledServer {
@@ -20,7 +21,7 @@ interface Entry {
  * their capacity, the least loaded one. Load is recounted from live_call (refresh()) so that
  * several dialers share one view, and adjusted locally between recounts.
  */
-export class ServerPool {
+export class ServerPool implements OriginationPool {
   private readonly entries = new Map<string, Entry>();
 
   constructor(

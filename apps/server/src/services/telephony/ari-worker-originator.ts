@@ -1,11 +1,11 @@
 import type { AgentId, CallId, CampaignId, E164, LeadId, ListId } from '@ringside/protocol';
-import type { CallLogWriter } from '../../adapters/postgres/call-log.js';
+import type { CallLogWriter } from '../../ports/call-log.js';
 import { isAriError, TelephonyError } from '../../ports/telephony-errors.js';
-import type { ServerPool } from '../../adapters/asterisk/server-pool.js';
 import { UnavailableError, type RingsideError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { Clock } from '../../ports/clock.js';
 import type { LiveCall, StateStore } from '../../ports/state-store.js';
+import type { OriginationPool } from '../../ports/telephony.js';
 
 /** One call to place. Ids are ours: the customer channel is `callId`, its Local peer `callId-2`. */
 export interface OriginateCall {
@@ -38,7 +38,7 @@ export type OriginateResult =
     };
 
 export interface CallOriginatorOptions {
-  pool: ServerPool;
+  pool: OriginationPool;
   store: StateStore;
   callLog: CallLogWriter;
   clock: Clock;
