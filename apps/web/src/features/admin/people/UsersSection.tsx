@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Role, type Me, type UsersQuery, type UserView } from '@ringside/protocol';
+import { UsersQuery, type Me, type UserView } from '@ringside/protocol';
 import { useOutcome } from '../shared/forms.js';
 import { DataTable, AdminSection, RefusalBanner, SelectField } from '../shared/kit.js';
 import { peopleApi } from './api.js';
@@ -31,6 +31,13 @@ export function UsersSection(props: { me: Me; path: string }) {
   const teamName = (id: string | null) =>
     id ? (teams.find((t) => t.id === id)?.name ?? `#${id}`) : '—';
 
+  /** Sets one filter from its select: a value the query schema accepts, or none ("any"). */
+  const filterOn = (key: keyof UsersQuery) => (value: string) => {
+    const { [key]: _drop, ...rest } = filter;
+    const v = UsersQuery.shape[key].safeParse(value || undefined);
+    setFilter(v.success && v.data !== undefined ? { ...rest, [key]: v.data } : rest);
+  };
+
   return (
     <AdminSection headingId="users-heading" title="Users">
       <div className="fields" role="group" aria-label="Filter users">
@@ -38,11 +45,7 @@ export function UsersSection(props: { me: Me; path: string }) {
           id="users-filter-role"
           label="Role"
           value={filter.role ?? ''}
-          onChange={(value) => {
-            const { role: _drop, ...rest } = filter;
-            const v = Role.safeParse(value);
-            setFilter(v.success ? { ...rest, role: v.data } : rest);
-          }}
+          onChange={filterOn('role')}
         >
           <option value="">any</option>
           <RoleOptions />
@@ -51,10 +54,7 @@ export function UsersSection(props: { me: Me; path: string }) {
           id="users-filter-team"
           label="Team"
           value={filter.teamId ?? ''}
-          onChange={(v) => {
-            const { teamId: _drop, ...rest } = filter;
-            setFilter(v ? { ...rest, teamId: v } : rest);
-          }}
+          onChange={filterOn('teamId')}
         >
           <option value="">any</option>
           <option value="none">no team</option>
@@ -64,10 +64,7 @@ export function UsersSection(props: { me: Me; path: string }) {
           id="users-filter-active"
           label="Status"
           value={filter.active ?? ''}
-          onChange={(v) => {
-            const { active: _drop, ...rest } = filter;
-            setFilter(v === 'true' || v === 'false' ? { ...rest, active: v } : rest);
-          }}
+          onChange={filterOn('active')}
         >
           <option value="">any</option>
           <option value="true">active</option>
