@@ -163,6 +163,17 @@ export const ComplianceCampaign = z.object({
   humanAnswers: Count,
   drops: Count,
   dropPct: Pct,
+  /**
+   * People answering machine detection judged machines (docs/pacing.md, "AMD errors"): the
+   * expected abandoned people among MACHINE verdicts hung up on or dropped, and the expected
+   * people among MACHINE verdicts agents got, from the campaign's AMD error estimate. Apart from
+   * the counted drops; 0 when the campaign has no estimate.
+   */
+  estimatedDrops: z.number().nonnegative(),
+  estimatedAnswers: z.number().nonnegative(),
+  /** The rate the dialer budgets for: (drops + estimated) over (answers + both estimates). */
+  dropPctWithEstimates: Pct,
+  /** Over the cap with the estimated drops counted (the same as counted alone without them). */
   overCap: z.boolean(),
   /** Per UTC day of the window, by answer instant. */
   days: z.array(
@@ -170,6 +181,7 @@ export const ComplianceCampaign = z.object({
       dayAtMs: Ms,
       humanAnswers: Count,
       drops: Count,
+      estimatedDrops: z.number().nonnegative(),
     }),
   ),
 });

@@ -32,6 +32,17 @@ export type CallLogStep =
   | { kind: 'dropped'; atMs: number; waitMs: number }
   | { kind: 'safe_harbor'; atMs: number }
   | {
+      /**
+       * The AMD error estimate the dialer put in the drop ledger for this call (0..1 each):
+       * `abandoned`, expected people among MACHINE verdicts hung up on or dropped; `answers`,
+       * expected people among MACHINE verdicts an agent got. Written as given (idempotent).
+       */
+      kind: 'amd_estimate';
+      atMs: number;
+      abandoned: number;
+      answers: number;
+    }
+  | {
       kind: 'ended';
       atMs: number;
       outcome: CallOutcome;

@@ -63,7 +63,15 @@ const TYPED: { [T in keyof Database]: { [C in keyof Database[T]]: true } } = {
     duration_ms: true,
     intervals: true,
   },
-  report_answer_daily: { campaign_id: true, day: true, shard: true, humans: true, drops: true },
+  report_answer_daily: {
+    campaign_id: true,
+    day: true,
+    shard: true,
+    humans: true,
+    drops: true,
+    est_drops: true,
+    est_answers: true,
+  },
   call_log: {
     id: true,
     campaign_id: true,
@@ -92,6 +100,8 @@ const TYPED: { [T in keyof Database]: { [C in keyof Database[T]]: true } } = {
     disposed_at: true,
     agent_since_at: true,
     end_reason: true,
+    est_abandoned: true,
+    est_answers: true,
   },
   call_handoffs: {
     call_id: true,

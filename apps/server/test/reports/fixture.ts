@@ -272,6 +272,14 @@ async function seedGenerated(rng: Rng): Promise<void> {
   for (const s of steps) {
     await db.pool.query(`UPDATE call_log SET ${s.sql} WHERE id = $1`, [s.id, ...s.params]);
   }
+  // AMD error estimates (0102) on machine verdicts hung up on and on humans an agent got from a
+  // MACHINE verdict; one estimate written twice, as the dialer's write is idempotent.
+  await db.pool.query(`UPDATE call_log SET est_abandoned = 0.04
+                        WHERE outcome = 'MACHINE' AND id LIKE 'g%' AND answered_at IS NOT NULL`);
+  await db.pool.query(`UPDATE call_log SET est_answers = 0.04 WHERE id IN (
+                         SELECT id FROM call_log WHERE outcome = 'HUMAN' AND id LIKE 'g%' LIMIT 7)`);
+  await db.pool.query(`UPDATE call_log SET est_abandoned = 0.05 WHERE id IN (
+                         SELECT id FROM call_log WHERE est_abandoned > 0 LIMIT 3)`);
   // A re-disposition and a deleted row must leave the rollups exact.
   await db.pool.query(`UPDATE call_log SET disposition = 'SALE' WHERE id IN (
                          SELECT id FROM call_log WHERE disposition = 'NI' AND id LIKE 'g%' LIMIT 5)`);

@@ -23,12 +23,15 @@ interface RawCall {
   outcome: string | null;
   disposition: string | null;
   disposed_at: Date | null;
+  est_abandoned: string;
+  est_answers: string;
 }
 
 async function rawCalls(): Promise<RawCall[]> {
   const r = await db.pool.query<RawCall>(
     `SELECT id, campaign_id::text AS campaign_id, list_id::text AS list_id, agent_id::text AS agent_id,
-            originated_at, answered_at, agent_connected_at, ended_at, outcome, disposition, disposed_at
+            originated_at, answered_at, agent_connected_at, ended_at, outcome, disposition, disposed_at,
+            est_abandoned::text AS est_abandoned, est_answers::text AS est_answers
        FROM call_log`,
   );
   return r.rows;
@@ -241,10 +244,18 @@ describe('reports on generated logs equal a reference computed from the raw rows
       );
       const humans = mine.filter((x) => x.outcome === 'HUMAN' || x.outcome === 'DROPPED').length;
       const drops = mine.filter((x) => x.outcome === 'DROPPED');
-      expect(got.find((g) => g.campaignId === c)).toMatchObject({
-        humanAnswers: humans,
-        drops: drops.length,
-      });
+      const mineC = got.find((g) => g.campaignId === c);
+      expect(mineC).toMatchObject({ humanAnswers: humans, drops: drops.length });
+      // The AMD estimates (0102): whole days from the rollup, the first partial day raw.
+      const est = mine.reduce((a, x) => a + Number(x.est_abandoned), 0);
+      const estAnswers = mine.reduce((a, x) => a + Number(x.est_answers), 0);
+      expect(est).toBeGreaterThan(0);
+      expect(mineC?.estimatedDrops).toBeCloseTo(est, 9);
+      expect(mineC?.estimatedAnswers).toBeCloseTo(estAnswers, 9);
+      expect(mineC?.dropPctWithEstimates).toBeCloseTo(
+        (100 * (drops.length + est)) / (humans + est + estAnswers),
+        9,
+      );
       const listed = await repo.complianceDrops(from, to, { campaignId: c, limit: 10_000 });
       expect(listed.map((d) => d.callId).sort()).toEqual(drops.map((d) => d.id).sort());
     }

@@ -119,7 +119,7 @@ describe('report routes', () => {
   it("exports the compliance report for an auditor with each drop's wait and safe harbor", async () => {
     const r = await get(`${URLS[3]}&format=csv`, superToken);
     expect(r.statusCode).toBe(200);
-    expect(r.body).toContain(`${h.campaignId},Spring,2,1,50.0000,3,true`);
+    expect(r.body).toContain(`${h.campaignId},Spring,2,1,50.0000,0.000,0.000,50.0000,3,true`);
     expect(r.body).toContain(
       `d1,${h.campaignId},${h.listId},7,2026-05-10T09:00:10.000Z,2000,true,2026-05-10T09:00:12.000Z,2026-05-10T09:00:15.000Z`,
     );

@@ -84,6 +84,12 @@ export class CallLogRepository implements CallLogWriter, CallHandOvers {
           [callId, ts(step.atMs)],
         );
         return;
+      case 'amd_estimate':
+        await this.pool.query(
+          'UPDATE call_log SET est_abandoned = $2, est_answers = $3 WHERE id = $1',
+          [callId, step.abandoned, step.answers],
+        );
+        return;
       case 'ended':
         await this.pool.query(
           `UPDATE call_log SET ended_at = COALESCE(ended_at, $2), outcome = COALESCE(outcome, $3),
@@ -392,6 +398,18 @@ export class BatchedCallLog implements CallLogWriter {
              FROM unnest($1::text[], $2::int[], $3::timestamptz[]) AS v(id, wait, at)
              WHERE c.id = v.id`,
             [ids, steps.map((s) => (s.kind === 'dropped' ? s.waitMs : null)), at],
+          );
+          break;
+        case 'amd_estimate':
+          await this.pool.query(
+            `UPDATE call_log c SET est_abandoned = v.abandoned, est_answers = v.answers
+             FROM unnest($1::text[], $2::numeric[], $3::numeric[]) AS v(id, abandoned, answers)
+             WHERE c.id = v.id`,
+            [
+              ids,
+              steps.map((s) => (s.kind === 'amd_estimate' ? s.abandoned : 0)),
+              steps.map((s) => (s.kind === 'amd_estimate' ? s.answers : 0)),
+            ],
           );
           break;
         case 'ended':

@@ -417,6 +417,9 @@ export interface ReportAnswerDailyTable {
   shard: number;
   humans: Counter;
   drops: Counter;
+  /** Expected abandoned people and people answered among MACHINE verdicts (0102). */
+  est_drops: Defaulted<string, number | string>;
+  est_answers: Defaulted<string, number | string>;
 }
 
 /** Every table of the schema. */

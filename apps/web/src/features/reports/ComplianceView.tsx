@@ -28,6 +28,9 @@ function CampaignTrend(props: {
   );
   const summary =
     `${c.campaignName}: ${props.windowDays}-day drop rate ${formatPct(c.dropPct)} against a cap of ${formatPct(c.capPct)}` +
+    (c.estimatedDrops > 0
+      ? ` (${formatPct(c.dropPctWithEstimates)} with ${c.estimatedDrops.toFixed(1)} estimated AMD drops)`
+      : '') +
     `${c.overCap ? ', over the cap' : ', within the cap'}` +
     (worst
       ? `; highest daily rate ${formatPct(worst.dailyPct)} on ${formatDay(worst.dayAtMs)}`
@@ -62,6 +65,10 @@ const CAMPAIGN_COLUMNS: ReadonlyArray<Column<ComplianceCampaign>> = [
   { header: 'Human answers', cell: (c) => formatCount(c.humanAnswers) },
   { header: 'Drops', cell: (c) => formatCount(c.drops) },
   { header: 'Drop rate', cell: (c) => formatPct(c.dropPct) },
+  // People AMD judged machines, expected from the campaign's AMD error estimate: apart from
+  // the counted drops, and in the rate the dialer budgets for (docs/pacing.md, AMD errors).
+  { header: 'Estimated AMD drops', cell: (c) => c.estimatedDrops.toFixed(1) },
+  { header: 'Rate with estimates', cell: (c) => formatPct(c.dropPctWithEstimates) },
   { header: 'Cap', cell: (c) => formatPct(c.capPct) },
   { header: 'Status', cell: (c) => (c.overCap ? 'OVER CAP' : 'within cap') },
 ];

@@ -75,6 +75,7 @@ describe('dropRateSeries', () => {
     dayAtMs: T0 + i * DAY,
     humanAnswers,
     drops,
+    estimatedDrops: 0,
   });
 
   it('gives each day its own rate and the rate of the 30 days ending with it', () => {

@@ -108,19 +108,27 @@ export async function complianceTotals(
   const s = splitRange(fromMs, toMs, DAY_MS);
   const p = new Params();
   const sql = `
-    SELECT c.id::text AS id, c.name, c.drop_rate_cap_pct::text AS cap, x.day, x.humans, x.drops
+    SELECT c.id::text AS id, c.name, c.drop_rate_cap_pct::text AS cap, x.day, x.humans, x.drops,
+           x.est_drops::text AS est_drops, x.est_answers::text AS est_answers
       FROM campaigns c
       LEFT JOIN LATERAL (
-        SELECT day, sum(humans)::bigint AS humans, sum(drops)::bigint AS drops FROM (
-          SELECT day, humans, drops FROM report_answer_daily
+        SELECT day, sum(humans)::bigint AS humans, sum(drops)::bigint AS drops,
+               sum(est_drops) AS est_drops, sum(est_answers) AS est_answers FROM (
+          SELECT day, humans, drops, est_drops, est_answers FROM report_answer_daily
            WHERE campaign_id = c.id
              AND day >= ${p.add(ts(s.rollupFromMs))} AND day < ${p.add(ts(s.rollupToMs))}
           UNION ALL
-          SELECT date_trunc('day', answered_at, 'UTC'), 1, (outcome = 'DROPPED')::int
+          SELECT date_trunc('day', answered_at, 'UTC'), 1, (outcome = 'DROPPED')::int, 0, 0
             FROM call_log
            WHERE campaign_id = c.id AND outcome IN ('HUMAN', 'DROPPED')
              AND ${rawEdges(p, 'answered_at', s)}
-        ) u GROUP BY day HAVING sum(humans) <> 0) x ON true
+          UNION ALL
+          SELECT date_trunc('day', answered_at, 'UTC'), 0, 0, est_abandoned, est_answers
+            FROM call_log
+           WHERE campaign_id = c.id AND (est_abandoned > 0 OR est_answers > 0)
+             AND ${rawEdges(p, 'answered_at', s)}
+        ) u GROUP BY day
+        HAVING sum(humans) <> 0 OR sum(est_drops) <> 0 OR sum(est_answers) <> 0) x ON true
      ${campaignId !== undefined ? `WHERE c.id = ${p.add(campaignId)}` : ''}
      ORDER BY c.id, x.day`;
   const r = await run<{
@@ -130,6 +138,8 @@ export async function complianceTotals(
     day: Date | null;
     humans: string | null;
     drops: string | null;
+    est_drops: string | null;
+    est_answers: string | null;
   }>(sql, p.values);
   const byCampaign = new Map<string, ComplianceCampaign>();
   for (const row of r.rows) {
@@ -142,6 +152,9 @@ export async function complianceTotals(
         humanAnswers: 0,
         drops: 0,
         dropPct: null,
+        estimatedDrops: 0,
+        estimatedAnswers: 0,
+        dropPctWithEstimates: null,
         overCap: false,
         days: [],
       };
@@ -150,14 +163,22 @@ export async function complianceTotals(
     if (row.day === null) continue;
     const humans = num(row.humans);
     const drops = num(row.drops);
+    const estimatedDrops = Number(row.est_drops ?? 0);
     c.humanAnswers += humans;
     c.drops += drops;
-    c.days.push({ dayAtMs: row.day.getTime(), humanAnswers: humans, drops });
+    c.estimatedDrops += estimatedDrops;
+    c.estimatedAnswers += Number(row.est_answers ?? 0);
+    c.days.push({ dayAtMs: row.day.getTime(), humanAnswers: humans, drops, estimatedDrops });
   }
   const out = [...byCampaign.values()];
   for (const c of out) {
     c.dropPct = dropRatePct({ drops: c.drops, humanAnswers: c.humanAnswers });
-    c.overCap = c.dropPct !== null && c.dropPct > c.capPct;
+    // As the dialer's ledger counts them (domain/pacing/ledger.ts ledgerWithEstimates).
+    c.dropPctWithEstimates = dropRatePct({
+      drops: c.drops + c.estimatedDrops,
+      humanAnswers: c.humanAnswers + c.estimatedDrops + c.estimatedAnswers,
+    });
+    c.overCap = c.dropPctWithEstimates !== null && c.dropPctWithEstimates > c.capPct;
   }
   return out;
 }
