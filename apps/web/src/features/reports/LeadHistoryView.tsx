@@ -1,8 +1,8 @@
-import { useEffect, useState, type FormEvent } from 'react';
-import { NumericId, type LeadHistoryReport, type LeadTimelineEvent } from '@ringside/protocol';
-import { ApiError, refusalMessage } from '../../core/api.js';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { NumericId, type LeadTimelineEvent } from '@ringside/protocol';
 import type { ReportsApi } from './api.js';
 import { formatInstant } from './format.js';
+import { useLeadData } from './useLeadData.js';
 import { WhyNotDialedPanel } from './WhyNotDialedPanel.js';
 
 /** One line of the timeline, in words. */
@@ -39,27 +39,12 @@ export function describeEvent(e: LeadTimelineEvent): string {
 /** The timeline of one lead: `#/reports/lead-history/<leadId>` (bookmarkable). */
 export function LeadHistoryView(props: { api: ReportsApi; leadId: string }) {
   const [input, setInput] = useState(props.leadId);
-  const [data, setData] = useState<LeadHistoryReport | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const load = useCallback(
+    (leadId: string, signal: AbortSignal) => props.api.leadHistory(leadId, signal),
+    [props.api],
+  );
+  const { data, error, setError } = useLeadData(props.leadId, load);
   useEffect(() => setInput(props.leadId), [props.leadId]);
-  useEffect(() => {
-    setData(null);
-    setError(null);
-    if (!props.leadId) return;
-    const ctl = new AbortController();
-    props.api
-      .leadHistory(props.leadId, ctl.signal)
-      .then(setData)
-      .catch((err: unknown) => {
-        if (ctl.signal.aborted) return;
-        setError(
-          err instanceof ApiError && err.status === 404
-            ? `No lead ${props.leadId}.`
-            : refusalMessage(err),
-        );
-      });
-    return () => ctl.abort();
-  }, [props.api, props.leadId]);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const id = input.trim();

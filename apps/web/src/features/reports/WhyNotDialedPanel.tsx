@@ -1,8 +1,8 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import type { WhyNotDialedResponse } from '@ringside/protocol';
-import { ApiError, refusalMessage } from '../../core/api.js';
 import type { ReportsApi } from './api.js';
 import { formatInstant } from './format.js';
+import { useLeadData } from './useLeadData.js';
 
 /** The panel's words for a rule code. */
 const TITLES: Record<string, string> = {
@@ -29,27 +29,13 @@ export function WhyNotDialedPanel(props: {
   api: Pick<ReportsApi, 'whyNotDialed'>;
   leadId: string;
 }) {
-  const [data, setData] = useState<WhyNotDialedResponse | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [tick, setTick] = useState(0);
-  useEffect(() => {
-    setError(null);
-    if (!props.leadId) return;
-    const ctl = new AbortController();
-    props.api
-      .whyNotDialed(props.leadId, ctl.signal)
-      .then(setData)
-      .catch((err: unknown) => {
-        if (ctl.signal.aborted) return;
-        setData(null);
-        setError(
-          err instanceof ApiError && err.status === 404
-            ? `No lead ${props.leadId}.`
-            : refusalMessage(err),
-        );
-      });
-    return () => ctl.abort();
-  }, [props.api, props.leadId, tick]);
+  const load = useCallback(
+    (leadId: string, signal: AbortSignal) => props.api.whyNotDialed(leadId, signal),
+    [props.api],
+  );
+  // A refresh keeps the last answer on screen until the next one arrives.
+  const { data, error } = useLeadData(props.leadId, load, { keepWhileLoading: true, tick });
 
   return (
     <section className="why-not-dialed" aria-label="Why is this lead not being dialed?">
