@@ -1,17 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
-import {
-  CLIENT_MESSAGE_TYPES,
-  ClientMessage,
-  WS_MAX_CLIENT_MESSAGE_BYTES,
-  WS_PROTOCOL_VERSION,
-} from '@ringside/protocol';
+import { WS_PROTOCOL_VERSION } from '@ringside/protocol';
 import type {
   AgentId,
   BusEnvelope,
   CallId,
   CampaignId,
-  ClientMessageType,
   DomainEvent,
   ServerMessageType,
   SnapshotData,
@@ -19,39 +13,29 @@ import type {
 } from '@ringside/protocol';
 import { agentIdOf, type SessionUser } from '../http/auth.js';
 import type { AppDeps } from '../http/deps.js';
-import { fromZod, mapError } from '../http/errors.js';
 import { agentView, callView } from '../http/views.js';
 import type { Subscription } from '../ports/event-bus.js';
 import { ANY_ROLE } from '../http/routes/common.js';
 import { foreignOrigin, ownOrigin } from '../http/security.js';
 import { SESSION_COOKIE } from '../http/session.js';
 import { ForbiddenError } from '../errors.js';
+import { AgentPresenceTracker, PRESENCE_DEFAULTS } from '../services/agents/presence.js';
+import { parseClientMessage } from './client-message.js';
+import { eventAgent, eventCall, eventCampaign, remember, silentToAgent } from './routing.js';
 
 /**
  * The WebSocket gateway (`GET /ws`): one event-bus subscription per api process, fanned out to
  * the connected browsers and bot agents. Agents get their own agent and call events;
  * supervisors and admins get everything (optionally one campaign). Protocol: packages/protocol
- * src/ws.ts and docs/api.md.
+ * src/ws.ts and docs/api.md. Transport only: an agent whose sockets are gone is the agents
+ * service's matter (services/agents/presence.ts), told of every socket and heartbeat here.
  */
-
-/** Defaults (ms). */
-export const WS_DEFAULTS = {
-  heartbeatMs: 10_000,
-  agentLossMs: 30_000,
-  lossPauseCode: 'SYSTEM',
-} as const;
-
-/** The reason recorded when the gateway pauses an agent whose socket and heartbeat are gone. */
-export const HEARTBEAT_LOST_REASON = 'system:heartbeat-lost';
 
 /** A client that reads slower than this many buffered bytes is dropped (it reconnects, re-snapshots). */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
 /** Events whose bus-to-socket delay is kept for stats(). */
 const LAG_SAMPLES = 10_000;
-
-/** Calls remembered for routing events to their agent; oldest forgotten beyond this. */
-const MAX_TRACKED_CALLS = 200_000;
 
 interface Conn {
   socket: WebSocket;
@@ -67,14 +51,6 @@ interface Conn {
   pending: string[] | null;
   /** A re-snapshot was requested while one was being built. */
   resnapshot: boolean;
-}
-
-interface TrackedAgent {
-  conns: Set<Conn>;
-  /** Last time the presence was refreshed (ms), to refresh at most twice per heartbeat. */
-  touchedAtMs: number;
-  /** When the agent's last socket went away (or went silent); null while connected. */
-  lostSinceMs: number | null;
 }
 
 export interface GatewayStats {
@@ -102,51 +78,28 @@ export interface Gateway {
   sweep(): Promise<void>;
 }
 
-/** Agents, calls and campaigns an event concerns, for routing. */
-function eventAgent(e: DomainEvent): AgentId | null {
-  switch (e.type) {
-    case 'agent.state_changed':
-    case 'call.bridged':
-    case 'agent.monitor.started':
-    case 'agent.monitor.ended':
-      return e.agentId;
-    case 'call.originated':
-    case 'call.ended':
-      return e.agentId;
-    default:
-      return null;
-  }
-}
-
-/**
- * Monitoring events the agent must not see: a supervisor listening is silent (common practice in
- * contact centres, and the point of quality monitoring); whisper and barge are heard, so shown.
- */
-function silentToAgent(e: DomainEvent): boolean {
-  return (
-    (e.type === 'agent.monitor.started' || e.type === 'agent.monitor.ended') && e.mode === 'listen'
-  );
-}
-
-function eventCall(e: DomainEvent): CallId | null {
-  return 'callId' in e && e.callId ? e.callId : null;
-}
-
-function eventCampaign(e: DomainEvent): CampaignId | null {
-  return 'campaignId' in e ? e.campaignId : null;
-}
-
 export function createGateway(deps: AppDeps): Gateway {
   const { clock, stateStore, eventBus, logger } = deps;
-  const heartbeatMs = deps.config.wsHeartbeatMs ?? WS_DEFAULTS.heartbeatMs;
-  const lossMs = deps.config.wsAgentLossMs ?? WS_DEFAULTS.agentLossMs;
-  const lossPauseCode = deps.config.wsLossPauseCode ?? WS_DEFAULTS.lossPauseCode;
+  const heartbeatMs = deps.config.wsHeartbeatMs ?? PRESENCE_DEFAULTS.heartbeatMs;
+  const lossMs = deps.config.wsAgentLossMs ?? PRESENCE_DEFAULTS.agentLossMs;
   const log = logger.child({ component: 'ws-gateway' });
+  // This process's sockets are its own: so is the tracker of the agents on them.
+  const presence = new AgentPresenceTracker({
+    store: stateStore,
+    sessions: deps.agentSessions,
+    ...(deps.presence ? { presence: deps.presence } : {}),
+    clock,
+    logger: log,
+    heartbeatMs,
+    lossMs,
+    lossPauseCode: deps.config.wsLossPauseCode ?? PRESENCE_DEFAULTS.lossPauseCode,
+  });
 
   const conns = new Set<Conn>();
   /** Supervisor and admin connections: they see every event, so they are kept apart. */
   const watchers = new Set<Conn>();
-  const agentConns = new Map<AgentId, TrackedAgent>();
+  /** The sockets of each agent on this process, for routing its events. */
+  const agentConns = new Map<AgentId, Set<Conn>>();
   /** callId -> the agent it belongs to, learned from events and snapshots. */
   const callOwner = new Map<CallId, AgentId>();
   /** callId -> campaign, for supervisors' campaign filter. */
@@ -155,28 +108,18 @@ export function createGateway(deps: AppDeps): Gateway {
   const monitored = new Map<AgentId, CallId>();
   const lags = new Float64Array(LAG_SAMPLES);
   let lagCount = 0;
-  const stats: Omit<GatewayStats, 'lagP50Ms' | 'lagP99Ms'> = {
+  const stats: Omit<GatewayStats, 'lagP50Ms' | 'lagP99Ms' | 'heartbeatPauses'> = {
     connections: 0,
     subscribed: 0,
     eventsIn: 0,
     messagesOut: 0,
     snapshots: 0,
     gaps: 0,
-    heartbeatPauses: 0,
   };
   let subscription: Subscription | null = null;
   let heartbeatTimer: NodeJS.Timeout | null = null;
   let sweepTimer: NodeJS.Timeout | null = null;
   let sweeping = false;
-
-  function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
-    map.delete(key);
-    map.set(key, value);
-    if (map.size > MAX_TRACKED_CALLS) {
-      const oldest = map.keys().next();
-      if (!oldest.done) map.delete(oldest.value);
-    }
-  }
 
   /** Sends pre-serialised `data` JSON in an envelope; one stringify per event, not per client. */
   function sendRaw(conn: Conn, type: ServerMessageType, dataJson: string): void {
@@ -311,10 +254,7 @@ export function createGateway(deps: AppDeps): Gateway {
     trackMonitoring(e, agentId);
     const data = JSON.stringify({ stream: env.stream, busSeq: env.seq, event: e });
     if (agentId) {
-      const tracked = agentConns.get(agentId);
-      if (tracked) {
-        for (const c of tracked.conns) deliver(c, e, agentId, callId, data);
-      }
+      for (const c of agentConns.get(agentId) ?? []) deliver(c, e, agentId, callId, data);
     }
     for (const c of watchers) deliver(c, e, agentId, callId, data);
     if (e.type === 'call.ended') {
@@ -378,72 +318,15 @@ export function createGateway(deps: AppDeps): Gateway {
     for (const c of conns) if (c.subscribed) void snapshot(c, 'gap');
   }
 
-  /** Shares the agent's liveness with other api processes (when a presence store is wired). */
-  function touchPresence(conn: Conn): void {
-    if (!deps.presence || !conn.agentId) return;
-    const t = agentConns.get(conn.agentId);
-    if (!t || conn.lastSeenMs - t.touchedAtMs < heartbeatMs / 2) return;
-    t.touchedAtMs = conn.lastSeenMs;
-    deps.presence
-      .touch(conn.agentId, lossMs)
-      .catch((err: unknown) => log.warn({ err }, 'presence update failed'));
-  }
-
   function handleMessage(conn: Conn, raw: Buffer, isBinary: boolean): void {
     conn.lastSeenMs = clock.nowMs();
-    touchPresence(conn);
-    if (raw.length > WS_MAX_CLIENT_MESSAGE_BYTES) {
-      sendError(conn, {
-        code: 'TOO_LARGE',
-        message: `message of ${raw.length} bytes refused; the limit is ${WS_MAX_CLIENT_MESSAGE_BYTES}`,
-        replyTo: null,
-      });
+    if (conn.agentId) presence.heard(conn.agentId, conn.lastSeenMs);
+    const parsed = parseClientMessage(raw, isBinary);
+    if (!parsed.ok) {
+      sendError(conn, parsed.error);
       return;
     }
-    if (isBinary) {
-      sendError(conn, { code: 'BAD_JSON', message: 'send JSON text frames', replyTo: null });
-      return;
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(raw.toString('utf8'));
-    } catch {
-      sendError(conn, { code: 'BAD_JSON', message: 'message is not JSON', replyTo: null });
-      return;
-    }
-    const obj = typeof json === 'object' && json !== null && !Array.isArray(json) ? json : null;
-    const seqRaw = obj ? (obj as { seq?: unknown }).seq : undefined;
-    const replyTo = typeof seqRaw === 'number' && Number.isInteger(seqRaw) ? seqRaw : null;
-    const type = obj ? (obj as { type?: unknown }).type : undefined;
-    if (typeof type !== 'string') {
-      sendError(conn, {
-        code: 'VALIDATION',
-        message: 'type: must be a string',
-        issues: [{ path: 'type', message: 'must be a string' }],
-        replyTo,
-      });
-      return;
-    }
-    if (!CLIENT_MESSAGE_TYPES.includes(type as ClientMessageType)) {
-      sendError(conn, {
-        code: 'UNKNOWN_TYPE',
-        message: `unknown message type "${type.slice(0, 64)}"; expected one of ${CLIENT_MESSAGE_TYPES.join(', ')}`,
-        replyTo,
-      });
-      return;
-    }
-    const parsed = ClientMessage.safeParse(json);
-    if (!parsed.success) {
-      const m = mapError(fromZod(parsed.error));
-      sendError(conn, {
-        code: m.body.error.code,
-        message: m.body.error.message,
-        issues: m.body.error.issues ?? [],
-        replyTo,
-      });
-      return;
-    }
-    const msg = parsed.data;
+    const msg = parsed.msg;
     switch (msg.type) {
       case 'ping':
         sendRaw(conn, 'pong', JSON.stringify({ nonce: msg.data.nonce ?? null, replyTo: msg.seq }));
@@ -463,25 +346,10 @@ export function createGateway(deps: AppDeps): Gateway {
     stats.connections--;
     if (conn.subscribed) stats.subscribed--;
     if (!conn.agentId) return;
-    const tracked = agentConns.get(conn.agentId);
-    if (!tracked) return;
-    tracked.conns.delete(conn);
-    if (tracked.conns.size === 0) {
-      // The heartbeat was alive until its last message; the loss clock starts from then.
-      tracked.lostSinceMs = Math.min(clock.nowMs(), conn.lastSeenMs + heartbeatMs);
-    }
-  }
-
-  /** 'elsewhere': the agent is alive on another api process; look again after another loss time. */
-  async function pauseLostAgent(agentId: AgentId): Promise<'done' | 'elsewhere'> {
-    const status = await stateStore.getAgent(agentId);
-    // Only a READY agent could be offered a call; one in a call or wrap-up keeps its state.
-    if (status?.state !== 'READY') return 'done';
-    if (deps.presence && (await deps.presence.isPresent(agentId))) return 'elsewhere';
-    await deps.agentSessions.pause(agentId, lossPauseCode, HEARTBEAT_LOST_REASON);
-    stats.heartbeatPauses++;
-    log.info({ agentId }, 'agent paused: socket and heartbeat lost');
-    return 'done';
+    const mine = agentConns.get(conn.agentId);
+    if (!mine?.delete(conn)) return;
+    if (mine.size === 0) agentConns.delete(conn.agentId);
+    presence.disconnected(conn.agentId, conn.lastSeenMs);
   }
 
   async function sweep(): Promise<void> {
@@ -496,22 +364,7 @@ export function createGateway(deps: AppDeps): Gateway {
           onClose(c);
         }
       }
-      for (const [agentId, t] of agentConns) {
-        if (t.conns.size > 0 || t.lostSinceMs === null) continue;
-        if (now - t.lostSinceMs < lossMs) continue;
-        try {
-          if ((await pauseLostAgent(agentId)) === 'elsewhere') {
-            t.lostSinceMs = clock.nowMs();
-            continue;
-          }
-          // Reconnected here while the state was being read: keep watching that socket.
-          if (t.conns.size === 0) agentConns.delete(agentId);
-        } catch (err) {
-          if (t.conns.size === 0) agentConns.delete(agentId);
-          // The agent may have moved on (IllegalTransition) or Redis failed; log, do not retry.
-          log.warn({ err, agentId }, 'could not pause lost agent');
-        }
-      }
+      await presence.sweep();
     } finally {
       sweeping = false;
     }
@@ -533,14 +386,13 @@ export function createGateway(deps: AppDeps): Gateway {
     stats.connections++;
     if (!conn.agentId) watchers.add(conn);
     if (conn.agentId) {
-      let t = agentConns.get(conn.agentId);
-      if (!t) {
-        t = { conns: new Set(), lostSinceMs: null, touchedAtMs: 0 };
-        agentConns.set(conn.agentId, t);
+      let mine = agentConns.get(conn.agentId);
+      if (!mine) {
+        mine = new Set();
+        agentConns.set(conn.agentId, mine);
       }
-      t.conns.add(conn);
-      t.lostSinceMs = null;
-      touchPresence(conn);
+      mine.add(conn);
+      presence.connected(conn.agentId, conn.lastSeenMs);
     }
     socket.on('message', (data: Buffer, isBinary: boolean) => {
       try {
@@ -611,7 +463,12 @@ export function createGateway(deps: AppDeps): Gateway {
       subscription = null;
       for (const c of conns) c.socket.close(1001, 'server shutting down');
     },
-    stats: () => ({ ...stats, lagP50Ms: lagPercentile(50), lagP99Ms: lagPercentile(99) }),
+    stats: () => ({
+      ...stats,
+      heartbeatPauses: presence.pauses,
+      lagP50Ms: lagPercentile(50),
+      lagP99Ms: lagPercentile(99),
+    }),
     sweep,
   };
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentId, CallId, CampaignId, ServerMessage } from '@ringside/protocol';
 import { liveCall } from '../../src/ports/fakes/conformance/fixtures.js';
-import { HEARTBEAT_LOST_REASON } from '../../src/ws/gateway.js';
+import { HEARTBEAT_LOST_REASON } from '../../src/services/agents/presence.js';
 import { bearer, createHarness, type Harness } from '../http/harness.js';
 import { isType, TestClient } from './client.js';
 

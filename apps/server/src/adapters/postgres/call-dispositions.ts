@@ -4,7 +4,8 @@ import type { DispositionCall, DispositionLedger, DispositionWrite } from '../..
 import { createCallbacksRepo } from './callbacks.js';
 import type { Db } from './database.js';
 import { createDncRepo } from './dnc.js';
-import { createLeadLogRepo, type NewLeadLogEntry } from './lead-log.js';
+import { createLeadLogRepo } from './lead-log.js';
+import { type NewLeadLogEntry } from '../../ports/leads.js';
 
 interface CallRow {
   id: string;

@@ -13,7 +13,7 @@ import { systemClock, type Clock } from '../../ports/clock.js';
 import type { EventBus } from '../../ports/event-bus.js';
 import type { AgentStatus, LiveCall, StateStore } from '../../ports/state-store.js';
 import type { ActiveMonitor, MonitorAri, MonitorRegistry } from '../../ports/supervisor.js';
-import { phoneDialString } from '../telephony/agent-leg.js';
+import { phoneDialString } from '../telephony/agent-phone.js';
 
 /**
  * Supervisor actions on agents and calls: force pause, force logout, listen / whisper / barge.
