@@ -16,7 +16,7 @@ import { createGateway } from '../ws/gateway.js';
 import { authorize, resolveUser } from './auth.js';
 import type { AppDeps } from './deps.js';
 import { mapError, RateLimitedError } from './errors.js';
-import type { RouteAuth } from './route.js';
+import { STREAM_CONTENT_TYPES, type RouteAuth } from './routes/common.js';
 import { registerAdminPeopleRoutes } from './routes/admin-people.js';
 import { registerAgentRoutes } from './routes/agent.js';
 import { registerAmdAuditRoutes } from './routes/amd-audit.js';
@@ -41,9 +41,6 @@ import { assertStorableText } from './text-guard.js';
 
 /** Largest JSON body (bytes). CSV imports stream and are not bound by it. */
 const JSON_BODY_LIMIT = 1024 * 1024;
-
-/** Content types whose body is handed to the route as a stream (lead import). */
-export const STREAM_CONTENT_TYPES = ['text/csv', 'application/octet-stream'];
 
 /**
  * Builds the API and WebSocket gateway on the given dependencies. Not listening: call

@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import type { AgentId, Role } from '@ringside/protocol';
 import type { UserRecord, UsersRepo } from '../ports/users.js';
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
-import type { RouteAuth } from './route.js';
+import type { RouteAuth } from './routes/common.js';
 import { tokenFrom, verifySession } from './session.js';
 
 /** The user a request acts as. */

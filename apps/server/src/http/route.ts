@@ -1,18 +1,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { z } from 'zod';
-import type { Role } from '@ringside/protocol';
 import { ErrorBody } from '@ringside/protocol';
 import { fromZod } from './errors.js';
 import type { SessionUser } from './auth.js';
+import type { RouteAuth } from './routes/common.js';
 
 /**
  * Routes are declared through defineRoute: every part of the request is parsed with its zod
  * schema (a failure is a 400 naming the field), the role requirement is mandatory, and the
  * same schemas feed the OpenAPI description.
  */
-
-/** Who may call a route: 'public' (no session), or the roles allowed. */
-export type RouteAuth = 'public' | readonly Role[];
 
 declare module 'fastify' {
   interface FastifyContextConfig {

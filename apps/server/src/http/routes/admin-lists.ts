@@ -16,13 +16,12 @@ import type { CampaignId, ImportJob, ListCounts } from '@ringside/protocol';
 import type { ImportJobRecord, LeadList } from '../../ports/lists.js';
 import { NotFoundError } from '../../errors.js';
 import { csvLine } from '../../services/reports/csv.js';
-import { STREAM_CONTENT_TYPES } from '../app.js';
 import type { AppDeps } from '../deps.js';
 import { UnsupportedMediaTypeError } from '../errors.js';
 import { defineRoute } from '../route.js';
 import { registerCodeAdminRoutes } from './admin-codes.js';
 import { registerDncAdminRoutes } from './admin-dnc.js';
-import { ADMIN, listAdmin } from './common.js';
+import { ADMIN, listAdmin, STREAM_CONTENT_TYPES } from './common.js';
 import { MAPPING_HEADER, readMapping } from './import.js';
 
 const EMPTY_COUNTS: ListCounts = {

@@ -3,11 +3,10 @@ import type { Readable } from 'node:stream';
 import { IdParams, ImportMapping, ImportQuery, ImportReport } from '@ringside/protocol';
 import type { ListId } from '@ringside/protocol';
 import { ValidationError } from '../../errors.js';
-import { STREAM_CONTENT_TYPES } from '../app.js';
 import type { AppDeps } from '../deps.js';
 import { fromZod, UnsupportedMediaTypeError } from '../errors.js';
 import { defineRoute } from '../route.js';
-import { SUPERVISOR } from './common.js';
+import { SUPERVISOR, STREAM_CONTENT_TYPES } from './common.js';
 
 export const MAPPING_HEADER = 'x-import-mapping';
 
