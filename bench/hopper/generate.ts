@@ -1,4 +1,10 @@
 import type pg from 'pg';
+import {
+  beginBulkLoad,
+  dropSecondaryIndexes,
+  generatedData,
+  recordGenerated,
+} from '../common/generated.js';
 
 /**
  * Set-based generation of the hopper benchmark data: one active campaign, one list of N leads
@@ -32,15 +38,9 @@ export interface BenchData {
   leads: number;
 }
 
-const META = `CREATE TABLE IF NOT EXISTS bench_meta (key text PRIMARY KEY, value jsonb NOT NULL)`;
-
 /** The data set already generated in this database, if its size matches. */
 export async function existing(pool: pg.Pool, leads: number): Promise<BenchData | null> {
-  await pool.query(META);
-  const r = await pool.query<{ value: BenchData }>(
-    `SELECT value FROM bench_meta WHERE key = 'hopper'`,
-  );
-  const v = r.rows[0]?.value;
+  const v = await generatedData<BenchData>(pool, 'hopper');
   return v && v.leads === leads ? v : null;
 }
 
@@ -51,11 +51,7 @@ export async function generate(
 ): Promise<BenchData> {
   const client = await pool.connect();
   try {
-    await client.query(META);
-    await client.query(`DELETE FROM bench_meta WHERE key = 'hopper'`);
-    await client.query(`SET synchronous_commit = off`);
-    await client.query(`SET maintenance_work_mem = '1GB'`);
-    await client.query(`SET max_parallel_maintenance_workers = 2`);
+    await beginBulkLoad(client, 'hopper', '1GB', 2);
     await client.query(
       `TRUNCATE leads, lists, campaigns, dnc, callbacks, campaign_recycle_rules CASCADE`,
     );
@@ -76,17 +72,11 @@ export async function generate(
     );
 
     // Keep the primary key (callbacks reference it); drop and later rebuild the rest.
-    const idx = await client.query<{ name: string; def: string }>(
-      `SELECT indexname AS name, indexdef AS def FROM pg_indexes
-       WHERE tablename = 'leads' AND schemaname = current_schema()
-         AND indexname <> 'leads_pkey'
-         AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = 'leads'::regclass)`,
-    );
+    const indexes = await dropSecondaryIndexes(client, 'leads');
     const cons = await client.query<{ name: string; def: string }>(
       `SELECT conname AS name, pg_get_constraintdef(oid) AS def FROM pg_constraint
        WHERE conrelid = 'leads'::regclass AND contype = 'u'`,
     );
-    for (const i of idx.rows) await client.query(`DROP INDEX ${i.name}`);
     for (const k of cons.rows) await client.query(`ALTER TABLE leads DROP CONSTRAINT ${k.name}`);
 
     const buckets: string[] = [];
@@ -128,7 +118,7 @@ export async function generate(
       await client.query(`ALTER TABLE leads ADD CONSTRAINT ${k.name} ${k.def}`);
       log(`constraint ${k.name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
     }
-    for (const i of idx.rows) {
+    for (const i of indexes) {
       const t0 = Date.now();
       await client.query(i.def);
       log(`index ${i.name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
@@ -136,7 +126,7 @@ export async function generate(
     await client.query('VACUUM (ANALYZE) leads');
     await client.query('VACUUM (ANALYZE) dnc');
     const data: BenchData = { campaignId, listId, leads };
-    await client.query(`INSERT INTO bench_meta (key, value) VALUES ('hopper', $1)`, [data]);
+    await recordGenerated(client, 'hopper', data);
     return data;
   } finally {
     client.release();

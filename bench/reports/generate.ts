@@ -1,4 +1,10 @@
 import type pg from 'pg';
+import {
+  beginBulkLoad,
+  dropSecondaryIndexes,
+  generatedData,
+  recordGenerated,
+} from '../common/generated.js';
 
 /**
  * Set-based generation of the reports benchmark data in its own database: 10 campaigns of 4
@@ -27,36 +33,14 @@ export interface BenchData {
   leadId: string;
 }
 
-const META = `CREATE TABLE IF NOT EXISTS bench_meta (key text PRIMARY KEY, value jsonb NOT NULL)`;
-
 /** The data set already generated in this database, if its sizes match. */
 export async function existing(
   pool: pg.Pool,
   calls: number,
   agentLogs: number,
 ): Promise<BenchData | null> {
-  await pool.query(META);
-  const r = await pool.query<{ value: BenchData }>(
-    `SELECT value FROM bench_meta WHERE key = 'reports'`,
-  );
-  const v = r.rows[0]?.value;
+  const v = await generatedData<BenchData>(pool, 'reports');
   return v && v.calls === calls && v.agentLogs === agentLogs ? v : null;
-}
-
-interface IndexDef {
-  name: string;
-  def: string;
-}
-
-async function dropSecondaryIndexes(client: pg.PoolClient, table: string): Promise<IndexDef[]> {
-  const idx = await client.query<IndexDef>(
-    `SELECT indexname AS name, indexdef AS def FROM pg_indexes
-      WHERE tablename = $1 AND schemaname = current_schema()
-        AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = $1::regclass)`,
-    [table],
-  );
-  for (const i of idx.rows) await client.query(`DROP INDEX ${i.name}`);
-  return idx.rows;
 }
 
 export async function generate(
@@ -72,11 +56,7 @@ export async function generate(
     log(`${label} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   };
   try {
-    await client.query(META);
-    await client.query(`DELETE FROM bench_meta WHERE key = 'reports'`);
-    await client.query(`SET synchronous_commit = off`);
-    await client.query(`SET maintenance_work_mem = '512MB'`);
-    await client.query(`SET max_parallel_maintenance_workers = 1`);
+    await beginBulkLoad(client, 'reports', '512MB', 1);
     await client.query(
       `TRUNCATE call_log, agent_log, lead_log, callbacks, leads, lists, campaigns, users, teams,
                 dispositions, pause_codes RESTART IDENTITY CASCADE`,
@@ -230,7 +210,7 @@ export async function generate(
       await client.query(`VACUUM (ANALYZE) ${t}`);
     }
     const data: BenchData = { calls, agentLogs, campaignId: '1', leadId: '1' };
-    await client.query(`INSERT INTO bench_meta (key, value) VALUES ('reports', $1)`, [data]);
+    await recordGenerated(client, 'reports', data);
     return data;
   } finally {
     client.release();
