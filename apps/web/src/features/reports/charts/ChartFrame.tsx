@@ -6,8 +6,8 @@ import { Legend, type LegendItem } from './Legend.js';
  * and the legend along the top from `legendX`; `children` draw the axes and the data.
  */
 export function ChartFrame(props: {
-  title: string;
-  summary: string;
+  /** The chart's title, and its summary (the accessible name). */
+  chart: { title: string; summary: string };
   width: number;
   height: number;
   legend: readonly LegendItem[];
@@ -18,12 +18,12 @@ export function ChartFrame(props: {
     <svg
       className="chart"
       role="img"
-      aria-label={props.summary}
+      aria-label={props.chart.summary}
       viewBox={`0 0 ${props.width} ${props.height}`}
       width="100%"
       style={{ maxWidth: props.width }}
     >
-      <title>{props.title}</title>
+      <title>{props.chart.title}</title>
       <Legend items={props.legend} x={props.legendX} y={12} />
       {props.children}
     </svg>

@@ -54,8 +54,7 @@ export function LineChart(props: {
   const dots = props.xs.length <= MAX_DOTS;
   return (
     <ChartFrame
-      title={props.title}
-      summary={props.summary}
+      chart={props}
       width={width}
       height={height}
       legend={[

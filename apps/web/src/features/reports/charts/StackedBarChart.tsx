@@ -36,8 +36,7 @@ export function StackedBarChart(props: {
   const bottom = height - M.bottom;
   return (
     <ChartFrame
-      title={props.title}
-      summary={props.summary}
+      chart={props}
       width={width}
       height={height}
       legend={props.segments}
