@@ -1,3 +1,7 @@
+/**
+ * Import: CSV leads into a list (sniff, encoding, column mapping, row checks, COPY in batches),
+ * its preview, and `npm run import` (cli.ts). Reached by http/routes/import.ts and the CLI.
+ */
 export { importLeads, DEFAULT_BATCH_ROWS, MAX_REPORTED } from './import-leads.js';
 export type { ImportDeps, ImportOptions, ImportReport, TzSourceCounts } from './import-leads.js';
 export { LEAD_FIELDS, checkMapping } from './mapping.js';
