@@ -54,7 +54,12 @@ export function createDncCache(
   );
 }
 
-/** The ARI client of one server, reporting every origination's result to the breaker. */
+/**
+ * The ARI client of one server, reporting every call origination's result to the breaker: those
+ * into the dialplan (the customer calls the trunk carries). Legs originated into the app (agents'
+ * phones, transfer targets) say nothing about the trunk and are not counted, so a process's other
+ * ARI work can share this client (one per server per process: roles/api-agents.ts).
+ */
 export class BreakerAriClient extends AriRestClient {
   constructor(
     opts: AriRestClientOptions,
@@ -67,6 +72,7 @@ export class BreakerAriClient extends AriRestClient {
   override async originate(
     p: Parameters<AriRestClient['originate']>[0],
   ): ReturnType<AriRestClient['originate']> {
+    if (p.context === undefined) return super.originate(p);
     try {
       const ch = await super.originate(p);
       this.breaker.ok(this.serverId);
