@@ -9,6 +9,7 @@ import {
   type Me,
 } from '@ringside/protocol';
 import {
+  CheckboxField,
   ConfirmButton,
   DataTable,
   fieldErrors,
@@ -362,14 +363,13 @@ const DISPOSITIONS: CodeTableSpec<AdminDisposition, DispositionDraft> = {
       <fieldset>
         <legend>Flags</legend>
         {FLAGS.map(([flag, label]) => (
-          <label key={flag} style={{ marginRight: '1rem' }}>
-            <input
-              type="checkbox"
-              checked={adding[flag]}
-              onChange={(e) => setAdding({ ...adding, [flag]: e.target.checked })}
-            />{' '}
-            {label}
-          </label>
+          <CheckboxField
+            key={flag}
+            style={{ marginRight: '1rem' }}
+            label={label}
+            checked={adding[flag]}
+            onChange={(on) => setAdding({ ...adding, [flag]: on })}
+          />
         ))}
       </fieldset>
     </>
@@ -413,14 +413,11 @@ const PAUSE_CODES: CodeTableSpec<AdminPauseCode, PauseCodeDraft> = {
   toDraft: (p) => ({ code: p.code, name: p.name, billable: p.billable }),
   columns: [flagColumn<'billable', AdminPauseCode, PauseCodeDraft>('billable', 'Billable', 'no')],
   addFields: (adding, setAdding) => (
-    <label>
-      <input
-        type="checkbox"
-        checked={adding.billable}
-        onChange={(e) => setAdding({ ...adding, billable: e.target.checked })}
-      />{' '}
-      Billable (paid time)
-    </label>
+    <CheckboxField
+      label="Billable (paid time)"
+      checked={adding.billable}
+      onChange={(billable) => setAdding({ ...adding, billable })}
+    />
   ),
   list: async (campaignId) => (await adminListsApi.pauseCodes(campaignId)).pauseCodes,
   create: (campaignId, p) =>

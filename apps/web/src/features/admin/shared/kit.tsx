@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type CSSProperties, type ReactNode } from 'react';
 import { Table, type Column } from '../../../app/ui.js';
 import { ApiError } from '../../../core/api.js';
 
@@ -175,6 +175,25 @@ export function SelectField(props: {
 }
 
 export type { Column };
+
+/** A checkbox with its label after it (a flag of a form). */
+export function CheckboxField(props: {
+  label: string;
+  checked: boolean;
+  onChange(checked: boolean): void;
+  style?: CSSProperties;
+}) {
+  return (
+    <label style={props.style}>
+      <input
+        type="checkbox"
+        checked={props.checked}
+        onChange={(e) => props.onChange(e.target.checked)}
+      />{' '}
+      {props.label}
+    </label>
+  );
+}
 
 /** A plain table with a caption (for screen readers) and one row per item. */
 export function DataTable<T>(props: {
