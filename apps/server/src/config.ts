@@ -185,7 +185,7 @@ export interface Config {
   ariMaxCallsPerServer: number;
   http: { host: string; port: number };
   simPbxPort: number;
-  /** SESSION_SECRET; null: the api uses the one generated in PostgreSQL (http/session-secret.ts). */
+  /** SESSION_SECRET; null: the api uses the one generated in PostgreSQL (roles/session-secret.ts). */
   sessionSecret: string | null;
   /** Fastify trustProxy (TRUST_PROXY): false, true, a hop count or trusted proxy addresses. */
   trustProxy: TrustProxy;

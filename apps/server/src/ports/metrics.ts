@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { CallOutcome } from '@ringside/protocol';
 
 /**
@@ -73,4 +74,20 @@ export interface MetricsRegistry extends Metrics {
   /** The text exposition (format 0.0.4), after the scrape hooks ran. */
   metrics(): Promise<string>;
   readonly contentType: string;
+}
+
+/**
+ * True when the request may read the metrics: no token is configured (METRICS_TOKEN unset), or
+ * its Authorization header is `Bearer <token>` (compared in constant time).
+ */
+export function metricsAuthorized(
+  authorization: string | undefined,
+  token: string | null,
+): boolean {
+  if (token === null) return true;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+  if (!m?.[1]) return false;
+  const given = Buffer.from(m[1]);
+  const want = Buffer.from(token);
+  return given.length === want.length && timingSafeEqual(given, want);
 }

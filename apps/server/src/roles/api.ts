@@ -27,7 +27,7 @@ import { importLeads } from '../services/import/index.js';
 import { createListAdminDeps } from './api-admin.js';
 import type { RoleContext, RunningRole } from './context.js';
 import { startAgentCallControl } from './api-agents.js';
-import { startSessionSecret } from '../http/session-secret.js';
+import { startSessionSecret } from './session-secret.js';
 import { countRedisErrors } from '../adapters/metrics/instrument.js';
 import { createComplianceDeps } from './compliance.js';
 

@@ -3,6 +3,7 @@ import {
   loadOrCreateSecret,
   readSecret,
   SESSION_SECRET_NAME,
+  SESSION_SECRET_REFRESH_MS,
 } from '../adapters/postgres/server-secrets.js';
 import type { Logger } from '../logger.js';
 
@@ -17,9 +18,6 @@ export interface SessionSecret {
   current(): string;
   stop(): void;
 }
-
-/** How often the api re-reads a generated secret (ms). */
-export const SESSION_SECRET_REFRESH_MS = 5_000;
 
 export async function startSessionSecret(opts: {
   /** SESSION_SECRET, or null to use the generated one. */

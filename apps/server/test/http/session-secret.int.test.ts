@@ -5,7 +5,7 @@ import {
   rotateSecret,
   SESSION_SECRET_NAME,
 } from '../../src/adapters/postgres/server-secrets.js';
-import { startSessionSecret, type SessionSecret } from '../../src/http/session-secret.js';
+import { startSessionSecret, type SessionSecret } from '../../src/roles/session-secret.js';
 import { signSession } from '../../src/http/session.js';
 import pino from 'pino';
 import { waitFor } from '../helpers/wait.js';

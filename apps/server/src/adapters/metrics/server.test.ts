@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../logger.js';
-import { metricsAuthorized, startMetricsServer } from './server.js';
+import { startMetricsServer } from './server.js';
+import { metricsAuthorized } from '../../ports/metrics.js';
 import { PromMetrics } from './prom-metrics.js';
 
 describe('metricsAuthorized', () => {

@@ -1,24 +1,7 @@
-import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../logger.js';
-import type { MetricsRegistry } from '../../ports/metrics.js';
-
-/**
- * True when the request may read the metrics: no token is configured (METRICS_TOKEN unset), or
- * its Authorization header is `Bearer <token>` (compared in constant time).
- */
-export function metricsAuthorized(
-  authorization: string | undefined,
-  token: string | null,
-): boolean {
-  if (token === null) return true;
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
-  if (!m?.[1]) return false;
-  const given = Buffer.from(m[1]);
-  const want = Buffer.from(token);
-  return given.length === want.length && timingSafeEqual(given, want);
-}
+import { metricsAuthorized, type MetricsRegistry } from '../../ports/metrics.js';
 
 export interface MetricsServerOptions {
   metrics: MetricsRegistry;

@@ -7,6 +7,9 @@ import type pg from 'pg';
  */
 export const SESSION_SECRET_NAME = 'session';
 
+/** How often each api process re-reads a generated session secret (ms): a rotation's delay. */
+export const SESSION_SECRET_REFRESH_MS = 5_000;
+
 /** 32 random bytes, base64url: 43 characters, 256 bits. */
 export function randomSecret(): string {
   return randomBytes(32).toString('base64url');

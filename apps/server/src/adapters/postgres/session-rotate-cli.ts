@@ -2,8 +2,7 @@ import { loadConfig } from '../../config.js';
 import { ConfigError } from '../../errors.js';
 import { createPool } from './pool.js';
 import { ensureDatabase, migrate } from './migrate.js';
-import { rotateSecret, SESSION_SECRET_NAME } from './server-secrets.js';
-import { SESSION_SECRET_REFRESH_MS } from '../../http/session-secret.js';
+import { rotateSecret, SESSION_SECRET_NAME, SESSION_SECRET_REFRESH_MS } from './server-secrets.js';
 
 /**
  * `npm run session:rotate`: replaces the generated session secret in PostgreSQL with a new random

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { metricsAuthorized } from '../../adapters/metrics/server.js';
+import { metricsAuthorized } from '../../ports/metrics.js';
 import { UnauthorizedError } from '../../errors.js';
 import type { AppDeps } from '../deps.js';
 
