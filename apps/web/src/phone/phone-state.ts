@@ -127,86 +127,67 @@ export function phoneReduce(s: PhoneStatus, i: PhoneInput): PhoneStatus {
   }
 }
 
+/** A status line with no action, in the `ok` or `busy` tone. */
+const ok = (text: string): PhoneView => ({ text, tone: 'ok', action: null });
+const busy = (text: string): PhoneView => ({ text, tone: 'busy', action: null });
+/** A problem, with the one action that may fix it. */
+const problem = (text: string, id: PhoneAction, label: string): PhoneView => ({
+  text,
+  tone: 'problem',
+  action: { id, label },
+});
+
 export function describePhone(s: PhoneStatus): PhoneView {
   switch (s.kind) {
     case 'off':
-      return { text: 'Phone off (log in to a campaign)', tone: 'busy', action: null };
+      return busy('Phone off (log in to a campaign)');
     case 'external':
-      return { text: 'Using your external SIP phone', tone: 'ok', action: null };
+      return ok('Using your external SIP phone');
     case 'unavailable':
-      return {
-        text: `Phone unavailable: ${s.reason}`,
-        tone: 'problem',
-        action: { id: 'reconnect', label: 'Try again' },
-      };
+      return problem(`Phone unavailable: ${s.reason}`, 'reconnect', 'Try again');
     case 'managed':
-      return { text: 'Line set up by the server', tone: 'ok', action: null };
+      return ok('Line set up by the server');
     case 'mic_pending':
-      return { text: 'Waiting for microphone permission…', tone: 'busy', action: null };
+      return busy('Waiting for microphone permission…');
     case 'mic_denied':
-      return {
-        text: 'Microphone blocked: allow it in the browser (lock icon in the address bar)',
-        tone: 'problem',
-        action: { id: 'retry_mic', label: 'Retry microphone' },
-      };
+      return problem(
+        'Microphone blocked: allow it in the browser (lock icon in the address bar)',
+        'retry_mic',
+        'Retry microphone',
+      );
     case 'no_device':
-      return {
-        text: 'No microphone found: plug in a headset',
-        tone: 'problem',
-        action: { id: 'retry_mic', label: 'Retry microphone' },
-      };
+      return problem('No microphone found: plug in a headset', 'retry_mic', 'Retry microphone');
     case 'connecting':
-      return { text: 'Connecting to the phone server…', tone: 'busy', action: null };
+      return busy('Connecting to the phone server…');
     case 'registering':
-      return { text: 'Registering the softphone…', tone: 'busy', action: null };
+      return busy('Registering the softphone…');
     case 'registered':
-      return { text: 'Softphone registered; connecting your line…', tone: 'busy', action: null };
+      return busy('Softphone registered; connecting your line…');
     case 'registration_failed':
-      return {
-        text: `Registration refused (${s.cause})`,
-        tone: 'problem',
-        action: { id: 'register', label: 'Register again' },
-      };
+      return problem(`Registration refused (${s.cause})`, 'register', 'Register again');
     case 'registration_expired':
-      return {
-        text: 'Registration expired',
-        tone: 'problem',
-        action: { id: 'register', label: 'Register again' },
-      };
+      return problem('Registration expired', 'register', 'Register again');
     case 'leg_connecting':
-      return { text: 'Connecting your line…', tone: 'busy', action: null };
+      return busy('Connecting your line…');
     case 'leg_up':
-      return {
-        text: s.setupMs === null ? 'Line up' : `Line up (set up in ${s.setupMs} ms)`,
-        tone: 'ok',
-        action: null,
-      };
+      return ok(s.setupMs === null ? 'Line up' : `Line up (set up in ${s.setupMs} ms)`);
     case 'leg_down':
-      return {
-        text: `Line down (${s.cause})`,
-        tone: 'problem',
-        action: { id: 'reconnect_leg', label: 'Reconnect line' },
-      };
+      return problem(`Line down (${s.cause})`, 'reconnect_leg', 'Reconnect line');
     case 'ice_failed':
-      return {
-        text: 'Audio path failed (ICE): a firewall may block media',
-        tone: 'problem',
-        action: { id: 'reconnect_leg', label: 'Reconnect line' },
-      };
+      return problem(
+        'Audio path failed (ICE): a firewall may block media',
+        'reconnect_leg',
+        'Reconnect line',
+      );
     case 'network_lost':
-      return {
-        text: 'Network lost: waiting for it to come back',
-        tone: 'problem',
-        action: { id: 'reconnect', label: 'Reconnect now' },
-      };
+      return problem('Network lost: waiting for it to come back', 'reconnect', 'Reconnect now');
     case 'server_unreachable':
-      return {
-        text:
-          `Cannot reach the phone server ${s.server}: it is down, or this browser does not trust ` +
+      return problem(
+        `Cannot reach the phone server ${s.server}: it is down, or this browser does not trust ` +
           'its certificate (ask your administrator)',
-        tone: 'problem',
-        action: { id: 'reconnect', label: 'Reconnect now' },
-      };
+        'reconnect',
+        'Reconnect now',
+      );
     case 'reconnecting':
       return {
         text: `Reconnecting the phone (attempt ${s.attempt})…`,
