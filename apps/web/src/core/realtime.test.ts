@@ -85,6 +85,15 @@ function setup() {
   return { sockets, timers, statuses, snapshots, events, client };
 }
 
+/** A started client whose first socket is open. */
+function opened() {
+  const t = setup();
+  t.client.start();
+  const s = t.sockets[0] as FakeSocket;
+  s.open();
+  return { ...t, s };
+}
+
 describe('realtime client', () => {
   it('subscribes on open and is live once the snapshot arrives', () => {
     const t = setup();
@@ -98,10 +107,7 @@ describe('realtime client', () => {
   });
 
   it('pings at the interval the server announces', () => {
-    const t = setup();
-    t.client.start();
-    const s = t.sockets[0] as FakeSocket;
-    s.open();
+    const { s, ...t } = opened();
     s.push('heartbeat', 1, { intervalMs: 1000 });
     t.timers.advance(1000);
     s.push('pong', 2, { nonce: null, replyTo: 2 });
@@ -126,10 +132,7 @@ describe('realtime client', () => {
   });
 
   it('asks for a fresh snapshot when the server message numbers jump', () => {
-    const t = setup();
-    t.client.start();
-    const s = t.sockets[0] as FakeSocket;
-    s.open();
+    const { s, ...t } = opened();
     s.push('snapshot', 1, snap);
     s.push('heartbeat', 3, { intervalMs: 1000 });
     expect(s.sent.map((m) => m.type)).toEqual(['subscribe', 'subscribe']);
@@ -137,10 +140,7 @@ describe('realtime client', () => {
   });
 
   it('drops a silent connection after three heartbeat periods and reconnects', () => {
-    const t = setup();
-    t.client.start();
-    const s = t.sockets[0] as FakeSocket;
-    s.open();
+    const { s, ...t } = opened();
     s.push('heartbeat', 1, { intervalMs: 10_000 });
     s.push('snapshot', 2, snap);
     t.timers.advance(30_000);
@@ -158,10 +158,7 @@ describe('realtime client', () => {
   });
 
   it('ignores messages that do not match the protocol', () => {
-    const t = setup();
-    t.client.start();
-    const s = t.sockets[0] as FakeSocket;
-    s.open();
+    const { s, ...t } = opened();
     s.onmessage?.({ data: 'not json' });
     s.push('event', 1, { nonsense: true });
     expect(t.events).toHaveLength(0);
