@@ -180,6 +180,7 @@ export async function startAgentCallControl(d: AgentCallControlDeps): Promise<Ag
   const stateRules = new StateRulesCache(new PgStateRules(d.pool), d.logger);
   await stateRules.start(d.bus);
   const entry = createDialerEntryPoints({
+    agents: sessions,
     stateRules: () => stateRules.current(),
     pool: d.pool,
     redis: d.redis,
@@ -192,14 +193,7 @@ export async function startAgentCallControl(d: AgentCallControlDeps): Promise<Ag
     ...(d.maxCallsPerServer !== undefined ? { maxCallsPerServer: d.maxCallsPerServer } : {}),
   });
   const { dispositions, pendingPauses } = dispositionsOf(d, sessions, entry.dnc);
-  // One ARI client per server in this process: the one manual dials go through (it reports
-  // customer calls to the trunk breaker) serves call control, agents' legs and monitoring too.
-  const aris = new Map(
-    d.ariServers.map((s) => [
-      s.id,
-      entry.origination.servers.server(s.id)?.client ?? new AriRestClient(s),
-    ]),
-  );
+  const aris = new Map(d.ariServers.map((s) => [s.id, new AriRestClient(s)]));
   // Agents' legs and bridges live on the first server (docs/agent-calls.md: one server per site).
   const legServer = d.ariServers[0];
   const legAri = legServer ? aris.get(legServer.id) : undefined;

@@ -2,7 +2,6 @@ import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { AriRestClient, type AriRestClientOptions } from '../adapters/asterisk/ari-client.js';
 import { ServerPool, type PooledServer } from '../adapters/asterisk/server-pool.js';
-import { AgentLogRepository } from '../adapters/postgres/agent-log.js';
 import { CallLogRepository } from '../adapters/postgres/call-log.js';
 import { createCampaignsRepo } from '../adapters/postgres/campaigns.js';
 import { createDb } from '../adapters/postgres/database.js';
@@ -19,7 +18,7 @@ import type { Logger } from '../logger.js';
 import type { Clock } from '../ports/clock.js';
 import type { NationalDncRegistry } from '../ports/national-dnc.js';
 import type { StateStore } from '../ports/state-store.js';
-import { AgentSessionService } from '../services/agents/agent-session.js';
+import type { AgentTransitions } from '../ports/agents.js';
 import {
   createDropBudgetReader,
   DncCache,
@@ -54,12 +53,7 @@ export function createDncCache(
   );
 }
 
-/**
- * The ARI client of one server, reporting every call origination's result to the breaker: those
- * into the dialplan (the customer calls the trunk carries). Legs originated into the app (agents'
- * phones, transfer targets) say nothing about the trunk and are not counted, so a process's other
- * ARI work can share this client (one per server per process: roles/api-agents.ts).
- */
+/** The ARI client of one server, reporting every origination's result to the breaker. */
 export class BreakerAriClient extends AriRestClient {
   constructor(
     opts: AriRestClientOptions,
@@ -72,7 +66,6 @@ export class BreakerAriClient extends AriRestClient {
   override async originate(
     p: Parameters<AriRestClient['originate']>[0],
   ): ReturnType<AriRestClient['originate']> {
-    if (p.context === undefined) return super.originate(p);
     try {
       const ch = await super.originate(p);
       this.breaker.ok(this.serverId);
@@ -152,6 +145,8 @@ export interface DialerEntryDeps {
   loadRefreshMs?: number;
   /** State calling rules for manual dials (the api role's StateRulesCache); absent: federal only. */
   stateRules?: () => StateRuleSet;
+  /** The role's agent session service (roles/api-agents.ts agentSessionService). */
+  agents: AgentTransitions;
 }
 
 /**
@@ -189,12 +184,7 @@ export function createDialerEntryPoints(d: DialerEntryDeps): {
   const manual = new ManualDialer({
     pool: d.pool,
     store: d.store,
-    agents: new AgentSessionService({
-      store: d.store,
-      log: new AgentLogRepository(d.pool),
-      clock: d.clock,
-      logger: d.logger,
-    }),
+    agents: d.agents,
     originator,
     campaigns: createCampaignsRepo(createDb(d.pool)),
     leads: new PgDialerLeads(d.pool, d.logger),

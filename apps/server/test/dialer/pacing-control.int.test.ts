@@ -125,6 +125,8 @@ describe('one origination path for the dialer and manual dials', () => {
   it('caps each server at the configured calls and puts a trunk breaker on every client', async () => {
     const store = new MemoryStateStore(new MemoryEventBus());
     const entry = createDialerEntryPoints({
+      // Builds the paths only; no agent moves here.
+      agents: { apply: () => Promise.reject(new Error('not used')) },
       pool: db.pool,
       redis,
       prefix: testRedisPrefix('origination'),
