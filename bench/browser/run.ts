@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import startTestServices from '../../apps/server/test/helpers/global-setup.js';
 import { startKamailio } from '../../apps/server/test/e2e/kamailio.js';
+import { loginToLegMs, signInToCampaign } from '../../apps/server/test/e2e/pages.js';
 import {
   launchMediaChromium,
   openPhoneTestPage,
@@ -114,20 +115,8 @@ async function benchLeg(): Promise<number[]> {
     for (let k = 1; k <= runs; k++) {
       const context = await browser.newContext({ baseURL: sys.front.url });
       const page = await context.newPage();
-      await page.goto('/');
-      await page.getByLabel('Username').fill(`agent${k}`);
-      await page.getByLabel('Password').fill('ringside-demo');
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByRole('button', { name: 'Log in to campaign' }).click();
-      await page.locator('[aria-label="Phone"][data-phone="leg_up"]').waitFor({ timeout: 10_000 });
-      const legMs = await page.evaluate(
-        () =>
-          (
-            globalThis as unknown as {
-              performance: { getEntriesByName(n: string): Array<{ duration: number }> };
-            }
-          ).performance.getEntriesByName('ringside:login-to-leg')[0]?.duration ?? -1,
-      );
+      await signInToCampaign(page, `agent${k}`, 10_000);
+      const legMs = await loginToLegMs(page);
       if (legMs <= 0) throw new Error(`run ${k}: the panel measured no leg set-up`);
       log(`leg run ${k}: ${legMs.toFixed(0)} ms`);
       out.push(legMs);

@@ -41,6 +41,21 @@ export async function agentSession(
 }
 
 /**
+ * The panel's own measure (performance.measure, no test-driver overhead) of the campaign login
+ * click to the phone leg up, ms; -1 when it has none.
+ */
+export function loginToLegMs(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      (
+        globalThis as unknown as {
+          performance: { getEntriesByName(n: string): Array<{ duration: number }> };
+        }
+      ).performance.getEntriesByName('ringside:login-to-leg')[0]?.duration ?? -1,
+  );
+}
+
+/**
  * Signs agent `username` in and logs it into the campaign; with `legUp`, waits until its phone
  * leg is up (`legUp` ms at most, or the page's default when true).
  */
