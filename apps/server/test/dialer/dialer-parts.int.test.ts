@@ -26,14 +26,15 @@ import {
   ManualDialer,
   createDropBudgetReader,
 } from '../../src/services/dialer/index.js';
-import { createTestDb, type TestDb } from '../helpers/db.js';
+import type { TestDb } from '../helpers/db.js';
+import { dialerTestBed } from './setup.js';
 import {
-  createCampaignWithList,
   humanAnsweredCall,
   inertDialerParts,
+  neverOriginates,
   testDialerDefaults,
 } from '../helpers/dialer.js';
-import { TEST_REDIS_URL, testRedisPrefix } from '../helpers/redis.js';
+import { testRedisPrefix } from '../helpers/redis.js';
 
 let db: TestDb;
 let redis: Redis;
@@ -61,15 +62,9 @@ function zone(inside: boolean): string {
 }
 
 beforeAll(async () => {
-  db = await createTestDb('dialer_parts');
-  redis = new Redis(TEST_REDIS_URL);
+  ({ db, redis, campaignId, listId } = await dialerTestBed('dialer_parts', 'parts'));
   keys = new RedisKeys(testRedisPrefix('dialer_parts'));
   campaigns = createCampaignsRepo(createDb(db.pool));
-  ({ campaignId, listId } = await createCampaignWithList(db.pool, {
-    name: 'parts',
-    active: true,
-    dialMethod: 'progressive',
-  }));
 });
 
 afterAll(async () => {
@@ -121,13 +116,7 @@ describe('dialer take-over', () => {
         instanceId: id,
         store,
         hopper,
-        originator: {
-          originate: async () => ({
-            ok: false,
-            attempted: false,
-            error: new ConflictError('unused'),
-          }),
-        },
+        originator: neverOriginates,
         ari: () => ari,
         agents: sessions,
         ...inertDialerParts(),

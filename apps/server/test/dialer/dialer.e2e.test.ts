@@ -13,6 +13,7 @@ import {
 import type { HandoffSample } from '../../src/ports/dialer.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { startDialerRig, type DialerRig } from '../helpers/dialer-rig.js';
+import { createCampaignWithList } from '../helpers/dialer.js';
 import { startBots, type BotAgent } from './bots.js';
 
 /**
@@ -64,21 +65,21 @@ beforeAll(async () => {
 
   // --- data: users, campaign, list, leads, DNC --------------------------------------------
   const campaigns = createCampaignsRepo(createDb(pg));
-  const campaign = await campaigns.create({
-    name: 'e2e predictive',
-    active: false,
-    dialMethod: 'predictive',
-    dropWaitMs: 2_000,
-    ringTimeoutS: 20,
-    windowStart: '09:00',
-    windowEnd: '20:00',
-  });
-  campaignId = campaign.id;
-  const list = await pg.query<{ id: string }>(
-    `INSERT INTO lists (campaign_id, name) VALUES ($1, 'e2e') RETURNING id`,
-    [campaignId],
+  const created = await createCampaignWithList(
+    pg,
+    {
+      name: 'e2e predictive',
+      active: false,
+      dialMethod: 'predictive',
+      dropWaitMs: 2_000,
+      ringTimeoutS: 20,
+      windowStart: '09:00',
+      windowEnd: '20:00',
+    },
+    'e2e',
   );
-  const listId = list.rows[0]?.id as ListId;
+  campaignId = created.campaignId;
+  const listId = created.listId;
   // Last digit picks the simulated outcome: 0-4 human, 5-6 machine, 7 no answer, 8 busy, 9 congestion.
   await pg.query(
     `INSERT INTO leads (list_id, phone, time_zone, tz_candidates, tz_key, tz_source)
@@ -96,19 +97,19 @@ beforeAll(async () => {
        FROM generate_series(3, $1 + 2) g`,
     [DNC_LEADS, campaignId],
   );
-  const over = await campaigns.create({
-    name: 'e2e overdial',
-    active: false,
-    dialMethod: 'ratio',
-    dialLevel: 4,
-    dropWaitMs: 1_500,
-  });
-  overdialId = over.id;
-  const overList = await pg.query<{ id: string }>(
-    `INSERT INTO lists (campaign_id, name) VALUES ($1, 'overdial') RETURNING id`,
-    [overdialId],
+  const over = await createCampaignWithList(
+    pg,
+    {
+      name: 'e2e overdial',
+      active: false,
+      dialMethod: 'ratio',
+      dialLevel: 4,
+      dropWaitMs: 1_500,
+    },
+    'overdial',
   );
-  const overListId = overList.rows[0]?.id as ListId;
+  overdialId = over.campaignId;
+  const overListId = over.listId;
   await pg.query(
     `INSERT INTO leads (list_id, phone, time_zone, tz_candidates, tz_key, tz_source)
      SELECT $1, '+1312' || lpad(g::text, 7, '0'), 'America/Chicago', ARRAY['America/Chicago'],

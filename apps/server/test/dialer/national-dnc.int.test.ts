@@ -21,9 +21,9 @@ import {
   importRegistryFile,
   type RegistryFileKind,
 } from '../../src/services/compliance/dnc-registry/import-registry.js';
-import { createTestDb, type TestDb } from '../helpers/db.js';
-import { createCampaignWithList } from '../helpers/dialer.js';
-import { TEST_REDIS_URL, testRedisPrefix } from '../helpers/redis.js';
+import type { TestDb } from '../helpers/db.js';
+import { dialerTestBed } from './setup.js';
+import { testRedisPrefix } from '../helpers/redis.js';
 
 let db: TestDb;
 let redis: Redis;
@@ -58,17 +58,11 @@ const run = (kind: RegistryFileKind, text: string, extra: { areaCodes?: string[]
   });
 
 beforeAll(async () => {
-  db = await createTestDb('national_dnc');
-  redis = new Redis(TEST_REDIS_URL);
+  ({ db, redis, campaignId, listId } = await dialerTestBed('national_dnc', 'national'));
   prefix = testRedisPrefix('national_dnc');
   store = new RedisNationalDnc(redis, new RedisKeys(prefix));
   dnc = createDncCache(redis, new RedisKeys(prefix), db.pool, logger);
   campaigns = createCampaignsRepo(createDb(db.pool));
-  ({ campaignId, listId } = await createCampaignWithList(db.pool, {
-    name: 'national',
-    active: true,
-    dialMethod: 'progressive',
-  }));
 });
 
 afterAll(async () => {

@@ -3,7 +3,6 @@ import type { CampaignId } from '@ringside/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCampaignsRepo } from '../../src/adapters/postgres/campaigns.js';
 import { createDb } from '../../src/adapters/postgres/database.js';
-import { ConflictError } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';
 import { systemClock } from '../../src/ports/clock.js';
 import { MemoryEventBus } from '../../src/ports/fakes/memory-event-bus.js';
@@ -18,9 +17,10 @@ import {
 import { RedisKeys } from '../../src/adapters/redis/keys.js';
 import { BreakerAriClient, createDialerEntryPoints } from '../../src/roles/dialer-parts.js';
 import { DialerService } from '../../src/services/dialer/index.js';
-import { createTestDb, type TestDb } from '../helpers/db.js';
-import { createCampaignWithList, inertDialerParts, testDialerDefaults } from '../helpers/dialer.js';
-import { TEST_REDIS_URL, testRedisPrefix } from '../helpers/redis.js';
+import type { TestDb } from '../helpers/db.js';
+import { dialerTestBed } from './setup.js';
+import { inertDialerParts, neverOriginates, testDialerDefaults } from '../helpers/dialer.js';
+import { testRedisPrefix } from '../helpers/redis.js';
 import { dropBudgetWithEstimates } from '../../src/services/dialer/drop-budget.js';
 
 let db: TestDb;
@@ -29,13 +29,7 @@ let campaignId: CampaignId;
 const logger = createLogger('error');
 
 beforeAll(async () => {
-  db = await createTestDb('pacing_control');
-  redis = new Redis(TEST_REDIS_URL);
-  ({ campaignId } = await createCampaignWithList(db.pool, {
-    name: 'control',
-    active: true,
-    dialMethod: 'progressive',
-  }));
+  ({ db, redis, campaignId } = await dialerTestBed('pacing_control', 'control'));
 });
 
 afterAll(async () => {
@@ -59,13 +53,7 @@ describe('pacing control state across lease holders', () => {
         instanceId: id,
         store,
         hopper: new MemoryHopper(),
-        originator: {
-          originate: async () => ({
-            ok: false,
-            attempted: false,
-            error: new ConflictError('unused'),
-          }),
-        },
+        originator: neverOriginates,
         ari: () => null,
         agents: sessions,
         ...inertDialerParts(),

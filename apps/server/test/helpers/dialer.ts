@@ -6,7 +6,8 @@ import { createDb } from '../../src/adapters/postgres/database.js';
 import type { Logger } from '../../src/logger.js';
 import { systemClock } from '../../src/ports/clock.js';
 import type { LiveCall } from '../../src/ports/state-store.js';
-import { scaledTimers } from '../../src/ports/dialer.js';
+import { ConflictError } from '../../src/errors.js';
+import { scaledTimers, type Originator } from '../../src/ports/dialer.js';
 import type { DialerServiceOptions } from '../../src/services/dialer/index.js';
 
 /** A campaign (created with `input`) and one list `listName` under it. */
@@ -71,6 +72,11 @@ export function inertDialerParts(): Pick<DialerServiceOptions, 'dnc' | 'leads' |
     ledger: { add: async () => undefined, days: async () => [] },
   };
 }
+
+/** An originator for services that must place no call of their own: every request is refused. */
+export const neverOriginates: Originator = {
+  originate: async () => ({ ok: false, attempted: false, error: new ConflictError('unused') }),
+};
 
 /**
  * DialerService settings the integration tests share: wall-clock time (no speed-up), no new
