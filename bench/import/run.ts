@@ -9,6 +9,7 @@ import pino from 'pino';
 import pg from 'pg';
 import { createPool } from '../../apps/server/src/adapters/postgres/pool.js';
 import { migrate } from '../../apps/server/src/adapters/postgres/migrate.js';
+import { PgLeadImportStore } from '../../apps/server/src/adapters/postgres/lead-import.js';
 import { importLeads } from '../../apps/server/src/services/import/import-leads.js';
 
 /**
@@ -151,7 +152,7 @@ async function main(): Promise<void> {
     }, 100);
     const t0 = performance.now();
     const report = await importLeads(
-      { pool, logger: pino({ level: 'silent' }) },
+      { store: new PgLeadImportStore(pool), logger: pino({ level: 'silent' }) },
       {
         listId,
         input: createReadStream(file),

@@ -4,6 +4,7 @@ import { createDb } from '../adapters/postgres/database.js';
 import { createDispositionsRepo, createPauseCodesRepo } from '../adapters/postgres/dispositions.js';
 import { createDncRepo } from '../adapters/postgres/dnc.js';
 import { createListsRepo } from '../adapters/postgres/lists.js';
+import { PgLeadImportStore } from '../adapters/postgres/lead-import.js';
 import { RedisKeys } from '../adapters/redis/keys.js';
 import type { ListAdminDeps } from '../http/deps.js';
 import type { Logger } from '../logger.js';
@@ -22,12 +23,13 @@ export function createListAdminDeps(d: {
   logger: Logger;
 }): ListAdminDeps {
   const db = createDb(d.pool);
+  const importStore = new PgLeadImportStore(d.pool);
   return {
     lists: createListsRepo(db),
     dispositions: createDispositionsRepo(db),
     pauseCodes: createPauseCodesRepo(db),
     dnc: createDncRepo(db),
     dncCache: createDncCache(d.redis, new RedisKeys(d.prefix), d.pool, d.logger),
-    previewImport: (opts) => previewImport({ pool: d.pool }, opts),
+    previewImport: (opts) => previewImport({ store: importStore }, opts),
   };
 }

@@ -23,6 +23,7 @@ import { buildApp } from '../http/app.js';
 import { campaignsApi } from '../http/campaigns-api.js';
 import type { AppDeps } from '../http/deps.js';
 import { AmdAuditStore } from '../adapters/redis/dialer-state.js';
+import { PgLeadImportStore } from '../adapters/postgres/lead-import.js';
 import { importLeads } from '../services/import/index.js';
 import { createListAdminDeps } from './api-admin.js';
 import type { RoleContext, RunningRole } from './context.js';
@@ -100,7 +101,7 @@ export async function startApi(ctx: RoleContext): Promise<RunningRole> {
     leads: createLeadsRepo(db),
     dispositions: createDispositionsRepo(db),
     pauseCodes: createPauseCodesRepo(db),
-    importLeads: (args) => importLeads({ pool, logger: log }, args),
+    importLeads: (args) => importLeads({ store: new PgLeadImportStore(pool), logger: log }, args),
     reports: new ReportsService(new ReportsRepository(pool), clock),
     admin: {
       users: createUsersRepo(pool),

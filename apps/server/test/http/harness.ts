@@ -15,6 +15,7 @@ import { buildApp } from '../../src/http/app.js';
 import { agentControlWithoutTelephony } from '../../src/roles/api-agents.js';
 import { campaignsApi } from '../../src/http/campaigns-api.js';
 import { hashPassword } from '../../src/http/auth.js';
+import { PgLeadImportStore } from '../../src/adapters/postgres/lead-import.js';
 import { importLeads } from '../../src/services/import/index.js';
 import { createComplianceDeps } from '../../src/roles/compliance.js';
 import type { AppConfig, AppDeps, ImportLeadsArgs } from '../../src/http/deps.js';
@@ -109,7 +110,7 @@ export async function createHarness(
     pauseCodes: createPauseCodesRepo(createDb(db.pool)),
     importLeads: (args) => {
       imports.push(args);
-      return importLeads({ pool: db.pool, logger }, args);
+      return importLeads({ store: new PgLeadImportStore(db.pool), logger }, args);
     },
     // The api role's sessions, dispositions and supervisor actions, without Asterisk.
     ...agentControlWithoutTelephony({

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
+import { PgLeadImportStore } from '../../src/adapters/postgres/lead-import.js';
 import { importLeads, previewImport } from '../../src/services/import/index.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 
@@ -40,9 +41,12 @@ const chunks = (b: Buffer) => {
   return Readable.from(parts);
 };
 const run = (listId: string, csv: Buffer) =>
-  importLeads({ pool: db.pool, logger }, { listId, input: chunks(csv), fileName: 't.csv' });
+  importLeads(
+    { store: new PgLeadImportStore(db.pool), logger },
+    { listId, input: chunks(csv), fileName: 't.csv' },
+  );
 const preview = (listId: string, csv: Buffer) =>
-  previewImport({ pool: db.pool }, { listId, input: chunks(csv) });
+  previewImport({ store: new PgLeadImportStore(db.pool) }, { listId, input: chunks(csv) });
 const names = async (listId: string) =>
   (
     await db.pool.query<{ first_name: string; last_name: string }>(

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
+import { PgLeadImportStore } from '../../src/adapters/postgres/lead-import.js';
 import { importLeads, type ImportOptions } from '../../src/services/import/index.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 
@@ -37,7 +38,7 @@ describe('importLeads (real PostgreSQL)', () => {
 
   const run = (listId: string, csv: string | Buffer, extra: Partial<ImportOptions> = {}) =>
     importLeads(
-      { pool: db.pool, logger },
+      { store: new PgLeadImportStore(db.pool), logger },
       { listId, input: Readable.from([Buffer.from(csv)]), fileName: 't.csv', ...extra },
     );
 
@@ -295,7 +296,7 @@ describe('importLeads (real PostgreSQL)', () => {
       },
     } as unknown as typeof db.pool;
     const report = await importLeads(
-      { pool: observed, logger },
+      { store: new PgLeadImportStore(observed), logger },
       { listId, input: Readable.from(chunks()), batchRows: 500 },
     );
     expect(report).toMatchObject({ rowsTotal: rows, imported: rows, rejected: 0 });

@@ -1,8 +1,6 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parse, type CsvError, type Info, type Options } from 'csv-parse';
-import type pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import type { Logger } from '../../logger.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import {
@@ -11,8 +9,8 @@ import {
   type ColumnMapping,
   type ResolvedMapping,
 } from './mapping.js';
-import { normaliseRow, toE164, type ImportRowError, type StagedLead } from './row.js';
-import { copyLine } from './copy-text.js';
+import { normaliseRow, toE164, type ImportRowError } from './row.js';
+import type { LeadImportStore, LeadImportTransaction, StagedLead } from '../../ports/import.js';
 import { sniff, type Sniffed } from './sniff.js';
 import { hasUnstorableText } from '../../domain/storable-text.js';
 import { decodeText, guardFields, MAX_FIELD_CHARS, OVERSIZED_MARK } from './text-stream.js';
@@ -64,7 +62,8 @@ export function encodingWarning(sniffed: Sniffed): ImportRowError[] {
 }
 
 export interface ImportDeps {
-  pool: pg.Pool;
+  /** Lists, leads and import_jobs (adapters/postgres/lead-import.ts PgLeadImportStore). */
+  store: LeadImportStore;
   logger: Logger;
 }
 
@@ -115,71 +114,6 @@ export interface ImportReport {
   durationMs: number;
 }
 
-const STAGING_COLUMNS = [
-  'row_no',
-  'phone',
-  'alt_phones',
-  'first_name',
-  'last_name',
-  'address',
-  'city',
-  'state',
-  'postal_code',
-  'country',
-  'time_zone',
-  'tz_key',
-  'tz_source',
-  'custom',
-] as const;
-
-const CREATE_STAGING = `CREATE TEMP TABLE import_staging (
-  row_no integer NOT NULL, phone text NOT NULL, alt_phones text NOT NULL, first_name text,
-  last_name text, address text, city text, state text, postal_code text, country text NOT NULL,
-  time_zone text, tz_key text NOT NULL, tz_source text NOT NULL, custom jsonb NOT NULL
-) ON COMMIT DROP`;
-
-/*
- * One batch: leads on a DNC list (system-wide or the list's campaign) and repeats of a phone
- * within the batch are held back; the rest is inserted, and ON CONFLICT skips phones already in
- * the list (including earlier batches of this file, inserted in the same transaction). Every
- * inserted lead gets its 'imported' lead_log row. Returns the skipped rows and the inserted count
- * per time-zone source.
- */
-const INSERT_BATCH = `WITH s AS (
-  SELECT st.*,
-         EXISTS (SELECT 1 FROM dnc d WHERE d.phone = st.phone
-                   AND coalesce(d.campaign_id, 0) IN (0, $2::bigint)) AS is_dnc,
-         row_number() OVER (PARTITION BY st.phone ORDER BY st.row_no) AS rn
-    FROM import_staging st
-), ins AS (
-  INSERT INTO leads (list_id, phone, alt_phones, first_name, last_name, address, city, state,
-                     postal_code, country, time_zone, tz_candidates, tz_key, tz_source, custom,
-                     import_job_id)
-  SELECT $1::bigint, phone, string_to_array(alt_phones, ','), first_name, last_name, address, city,
-         state, postal_code, country, time_zone, string_to_array(tz_key, ','), tz_key, tz_source,
-         custom, $3::bigint
-    FROM s WHERE NOT is_dnc AND rn = 1
-   ORDER BY row_no
-  ON CONFLICT (list_id, phone) DO NOTHING
-  RETURNING id, phone, tz_source
-), logged AS (
-  INSERT INTO lead_log (lead_id, kind, detail)
-  SELECT id, 'imported', jsonb_build_object('importJobId', $3::bigint) FROM ins
-)
-SELECT 'skip' AS kind, s.row_no, s.is_dnc, NULL::text AS tz_source, 0::int AS n
-  FROM s
- WHERE s.is_dnc OR s.rn > 1 OR NOT EXISTS (SELECT 1 FROM ins WHERE ins.phone = s.phone)
-UNION ALL
-SELECT 'tz', NULL, NULL, tz_source, count(*)::int FROM ins GROUP BY tz_source`;
-
-interface BatchRow {
-  kind: 'skip' | 'tz';
-  row_no: number | null;
-  is_dnc: boolean | null;
-  tz_source: StagedLead['tzSource'] | null;
-  n: number;
-}
-
 /**
  * Imports a CSV file into a list, streaming: parse, validate and normalise each row, then COPY
  * batches into a temporary staging table and INSERT ... SELECT into leads. The whole import is one
@@ -188,7 +122,7 @@ interface BatchRow {
  */
 export async function importLeads(deps: ImportDeps, opts: ImportOptions): Promise<ImportReport> {
   const started = performance.now();
-  const { pool, logger } = deps;
+  const { store, logger } = deps;
   const listId = String(opts.listId);
   if (!/^[1-9]\d{0,18}$/.test(listId)) {
     throw new ValidationError('listId must be a positive integer', [
@@ -212,18 +146,10 @@ export async function importLeads(deps: ImportDeps, opts: ImportOptions): Promis
   const batchRows = Math.max(1, Math.min(opts.batchRows ?? DEFAULT_BATCH_ROWS, 50_000));
   const fileName = (opts.fileName ?? '').slice(0, 255);
 
-  const list = await pool.query<{ campaign_id: string }>(
-    'SELECT campaign_id FROM lists WHERE id = $1',
-    [listId],
-  );
-  const campaignId = list.rows[0]?.campaign_id;
-  if (campaignId === undefined) throw new NotFoundError(`list ${listId} does not exist`);
+  const campaignId = await store.listCampaign(listId);
+  if (campaignId === null) throw new NotFoundError(`list ${listId} does not exist`);
 
-  const job = await pool.query<{ id: string }>(
-    `INSERT INTO import_jobs (list_id, file_name, created_by, mapping) VALUES ($1, $2, $3, $4) RETURNING id`,
-    [listId, fileName, createdBy, JSON.stringify(mapping)],
-  );
-  const jobId = job.rows[0]?.id ?? '';
+  const jobId = await store.createJob({ listId, fileName, createdBy, mapping });
   const log = logger.child({ importJobId: jobId, listId });
   log.info('import started');
 
@@ -249,14 +175,14 @@ export async function importLeads(deps: ImportDeps, opts: ImportOptions): Promis
     else report.errorsTruncated = true;
   };
 
-  const client = await pool.connect();
+  let tx: LeadImportTransaction | null = null;
   let inTransaction = false;
   try {
     const sniffed = await sniff(opts.input);
     report.warnings.push(...encodingWarning(sniffed));
-    await client.query('BEGIN');
+    tx = await store.begin();
     inTransaction = true;
-    await client.query(CREATE_STAGING);
+    const open = tx;
 
     let malformed = 0;
     const parser = parse(
@@ -280,30 +206,20 @@ export async function importLeads(deps: ImportDeps, opts: ImportOptions): Promis
 
     let resolved: ResolvedMapping | null = null;
     let crlfInFields = 0;
-    let batch: string[] = [];
+    let batch: StagedLead[] = [];
     let pending: Promise<void> | null = null;
 
-    const flush = async (lines: string[]): Promise<void> => {
-      await pipeline(
-        Readable.from(lines),
-        client.query(copyFrom(`COPY import_staging (${STAGING_COLUMNS.join(', ')}) FROM STDIN`)),
-      );
-      const r = await client.query<BatchRow>(INSERT_BATCH, [listId, campaignId, jobId]);
-      let skippedRows = 0;
-      for (const row of r.rows) {
-        if (row.kind === 'tz' && row.tz_source !== null) {
-          report.timeZones[row.tz_source] += row.n;
-          continue;
-        }
-        skippedRows++;
-        const reason = row.is_dnc ? 'dnc' : 'duplicate';
-        if (row.is_dnc) report.dnc++;
+    const flush = async (leads: StagedLead[]): Promise<void> => {
+      const out = await open.insertBatch(leads, { listId, campaignId, jobId });
+      for (const t of out.timeZones) report.timeZones[t.tzSource] += t.n;
+      for (const skip of out.skipped) {
+        const reason = skip.dnc ? 'dnc' : 'duplicate';
+        if (skip.dnc) report.dnc++;
         else report.duplicates++;
         if (report.skipped.length < MAX_REPORTED)
-          report.skipped.push({ row: row.row_no ?? 0, reason });
+          report.skipped.push({ row: skip.row ?? 0, reason });
       }
-      report.imported += lines.length - skippedRows;
-      await client.query('TRUNCATE import_staging');
+      report.imported += leads.length - out.skipped.length;
     };
 
     for await (const item of parser as AsyncIterable<{ record: string[]; info: Info }>) {
@@ -331,7 +247,7 @@ export async function importLeads(deps: ImportDeps, opts: ImportOptions): Promis
       }
       for (const w of result.warnings)
         if (report.warnings.length < MAX_REPORTED) report.warnings.push(w);
-      batch.push(stagingLine(result.lead));
+      batch.push(result.lead);
       if (batch.length >= batchRows) {
         // Parse the next batch while PostgreSQL inserts this one (at most two batches in memory).
         if (pending) await pending;
@@ -358,22 +274,15 @@ export async function importLeads(deps: ImportDeps, opts: ImportOptions): Promis
     }
 
     report.durationMs = Math.round(performance.now() - started);
-    await client.query(
-      `UPDATE import_jobs SET status = 'done', rows_total = $2, rows_imported = $3, rows_rejected = $4,
-              rows_duplicate = $5, rows_dnc = $6, errors = $7, mapping = $8, finished_at = now()
-        WHERE id = $1`,
-      [
-        jobId,
-        report.rowsTotal,
-        report.imported,
-        report.rejected,
-        report.duplicates,
-        report.dnc,
-        JSON.stringify(report.errors),
-        JSON.stringify(report.mapping),
-      ],
-    );
-    await client.query('COMMIT');
+    await open.commit(jobId, {
+      rowsTotal: report.rowsTotal,
+      imported: report.imported,
+      rejected: report.rejected,
+      duplicates: report.duplicates,
+      dnc: report.dnc,
+      errors: report.errors,
+      mapping: report.mapping,
+    });
     inTransaction = false;
     log.info(
       {
@@ -388,16 +297,11 @@ export async function importLeads(deps: ImportDeps, opts: ImportOptions): Promis
     );
     return report;
   } catch (err) {
-    if (inTransaction) await client.query('ROLLBACK').catch(() => undefined);
+    if (inTransaction) await tx?.rollback().catch(() => undefined);
     opts.input.destroy();
     const wrapped = err instanceof ValidationError ? err : asValidation(err);
     const message = (wrapped ?? (err as Error)).message ?? String(err);
-    await pool
-      .query(
-        `UPDATE import_jobs SET status = 'failed', error = $2, rows_total = $3, finished_at = now() WHERE id = $1`,
-        [jobId, message.slice(0, 1000), report.rowsTotal],
-      )
-      .catch(() => undefined);
+    await store.failJob(jobId, message.slice(0, 1000), report.rowsTotal).catch(() => undefined);
     // Code and message only: a database error's detail can quote the failing row (personal data).
     const code = wrapped?.code ?? (err as { code?: unknown }).code;
     log.warn(
@@ -406,7 +310,7 @@ export async function importLeads(deps: ImportDeps, opts: ImportOptions): Promis
     );
     throw wrapped ?? err;
   } finally {
-    client.release();
+    tx?.release();
   }
 }
 
@@ -482,23 +386,4 @@ export function checkHeaderIsNotData(header: string[], defaultCountry: string): 
       );
     }
   });
-}
-
-function stagingLine(l: StagedLead): string {
-  return copyLine([
-    String(l.row),
-    l.phone,
-    l.altPhones.join(','),
-    l.firstName,
-    l.lastName,
-    l.address,
-    l.city,
-    l.state,
-    l.postalCode,
-    l.country,
-    l.timeZone,
-    l.tzKey,
-    l.tzSource,
-    JSON.stringify(l.custom),
-  ]);
 }

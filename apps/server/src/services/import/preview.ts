@@ -1,6 +1,5 @@
 import { Readable } from 'node:stream';
 import { parse, type Info } from 'csv-parse';
-import type pg from 'pg';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import {
   asValidation,
@@ -13,7 +12,8 @@ import {
   headerOnly,
 } from './import-leads.js';
 import { checkMapping, LEAD_FIELDS, resolveMapping, type ColumnMapping } from './mapping.js';
-import { normaliseRow, type ImportRowError, type StagedLead } from './row.js';
+import { normaliseRow, type ImportRowError } from './row.js';
+import type { LeadImportStore, StagedLead } from '../../ports/import.js';
 import { sniff } from './sniff.js';
 import { MAX_FIELD_CHARS, type TextEncoding } from './text-stream.js';
 
@@ -64,18 +64,14 @@ export interface ImportPreviewResult {
  * DNC list would skip. Reads PostgreSQL, writes nothing (no import_jobs row, no lead).
  */
 export async function previewImport(
-  deps: { pool: pg.Pool },
+  deps: { store: Pick<LeadImportStore, 'listCampaign' | 'knownPhones'> },
   opts: PreviewOptions,
 ): Promise<ImportPreviewResult> {
   const wanted = Math.max(1, Math.min(opts.rows ?? PREVIEW_DEFAULT_ROWS, 100));
   const defaultCountry = (opts.defaultCountry ?? 'US').toUpperCase();
   const mapping = checkMapping(opts.mapping);
-  const list = await deps.pool.query<{ campaign_id: string }>(
-    'SELECT campaign_id::text AS campaign_id FROM lists WHERE id = $1',
-    [opts.listId],
-  );
-  const campaignId = list.rows[0]?.campaign_id;
-  if (campaignId === undefined) {
+  const campaignId = await deps.store.listCampaign(opts.listId);
+  if (campaignId === null) {
     await drain(opts.input);
     throw new NotFoundError(`list ${opts.listId} does not exist`);
   }
@@ -150,7 +146,7 @@ export async function previewImport(
   if (rows.length === 0 && !more && !truncated) throw headerOnly();
   rows.sort((a, b) => a.row - b.row);
 
-  await markSkips(deps.pool, opts.listId, campaignId, rows);
+  await markSkips(deps.store, opts.listId, campaignId, rows);
   return {
     header: resolved.header,
     delimiter,
@@ -184,22 +180,16 @@ export function cutHead(head: Buffer): Buffer {
 
 /** Marks rows the import would skip: repeats in the file, phones in the list or on DNC. */
 async function markSkips(
-  pool: pg.Pool,
+  store: Pick<LeadImportStore, 'knownPhones'>,
   listId: string,
   campaignId: string,
   rows: PreviewRow[],
 ): Promise<void> {
   const phones = [...new Set(rows.flatMap((r) => (r.lead ? [r.lead.phone] : [])))];
   if (phones.length === 0) return;
-  const r = await pool.query<{ phone: string; dnc: boolean; listed: boolean }>(
-    `SELECT p.phone,
-            EXISTS (SELECT 1 FROM dnc d WHERE d.phone = p.phone
-                      AND coalesce(d.campaign_id, 0) IN (0, $2::bigint)) AS dnc,
-            EXISTS (SELECT 1 FROM leads l WHERE l.list_id = $1 AND l.phone = p.phone) AS listed
-       FROM unnest($3::text[]) AS p(phone)`,
-    [listId, campaignId, phones],
+  const known = new Map(
+    (await store.knownPhones(listId, campaignId, phones)).map((x) => [x.phone, x]),
   );
-  const known = new Map(r.rows.map((x) => [x.phone, x]));
   const seen = new Set<string>();
   for (const row of rows) {
     if (!row.lead) continue;

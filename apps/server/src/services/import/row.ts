@@ -3,24 +3,7 @@ import { deriveTimeZone } from '../../domain/timezone/index.js';
 import { hasUnstorableText } from '../../domain/storable-text.js';
 import type { ResolvedMapping } from './mapping.js';
 import { MAX_FIELD_CHARS, OVERSIZED_MARK } from './text-stream.js';
-
-/** A row ready for the staging table. */
-export interface StagedLead {
-  row: number;
-  phone: string;
-  altPhones: string[];
-  firstName: string | null;
-  lastName: string | null;
-  address: string | null;
-  city: string | null;
-  state: string | null;
-  postalCode: string | null;
-  country: string;
-  timeZone: string | null;
-  tzKey: string;
-  tzSource: 'postal_code' | 'area_code' | 'country' | 'manual' | 'unknown';
-  custom: Record<string, string>;
-}
+import type { StagedLead } from '../../ports/import.js';
 
 /** One problem with one row: `row` is the line number in the file (the header is line 1). */
 export interface ImportRowError {

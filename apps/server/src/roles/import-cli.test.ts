@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatReport, parseMapArg } from './cli.js';
+import { formatReport, parseMapArg } from './import-cli.js';
 
 describe('import CLI', () => {
   it('parses --map pairs, collecting several alt_phones headers', () => {

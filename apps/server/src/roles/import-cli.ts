@@ -2,13 +2,14 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../config.js';
-import { createLogger } from '../../logger.js';
-import { createPool } from '../../adapters/postgres/pool.js';
-import { ensureDatabase, migrate } from '../../adapters/postgres/migrate.js';
-import { RingsideError } from '../../errors.js';
-import { importLeads, type ImportReport } from './import-leads.js';
-import type { ColumnMapping } from './mapping.js';
+import { loadConfig } from '../config.js';
+import { createLogger } from '../logger.js';
+import { createPool } from '../adapters/postgres/pool.js';
+import { ensureDatabase, migrate } from '../adapters/postgres/migrate.js';
+import { RingsideError } from '../errors.js';
+import { PgLeadImportStore } from '../adapters/postgres/lead-import.js';
+import { importLeads, type ImportReport } from '../services/import/import-leads.js';
+import type { ColumnMapping } from '../services/import/mapping.js';
 
 /**
  * `npm run import -- file.csv --list N [--map phone=Phone,first_name=First] [--country US] [--json]`
@@ -86,7 +87,7 @@ async function main(): Promise<number> {
   try {
     await migrate(pool);
     const report = await importLeads(
-      { pool, logger },
+      { store: new PgLeadImportStore(pool), logger },
       {
         listId: values.list,
         input: createReadStream(file),
