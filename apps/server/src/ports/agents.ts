@@ -181,3 +181,22 @@ export interface DispositionLedger {
 export interface DncListener {
   add(phone: string, campaignId: string | null): Promise<void>;
 }
+
+/** The agents still logged in, as PostgreSQL last recorded them (agent_sessions). */
+export interface AgentSessionsReader {
+  activeSessions(): Promise<AgentStatus[]>;
+}
+
+/**
+ * Whether the live state is complete (adapters/redis/boot-sentinel.ts): a marker lost with the
+ * state, and a lock so that one process rebuilds it (services/agents/state-rebuild.ts).
+ */
+export interface BootSentinel {
+  isComplete(): Promise<boolean>;
+  /** Takes the rebuild lock for `lockMs` (ms); false when another holder has it. */
+  tryLock(holder: string, lockMs: number): Promise<boolean>;
+  /** Marks the state complete, with the rebuild's report. */
+  complete(report: Record<string, unknown>): Promise<void>;
+  /** Releases the lock if `holder` still holds it. */
+  unlock(holder: string): Promise<void>;
+}

@@ -6,6 +6,7 @@ import { PgHopperSource } from '../adapters/postgres/hopper-source.js';
 import { kpiSumsOfWindow } from '../adapters/postgres/kpi-sums.js';
 import { RedisEventBus } from '../adapters/redis/event-bus.js';
 import { RedisHopper } from '../adapters/redis/hopper.js';
+import { RedisBootSentinel } from '../adapters/redis/boot-sentinel.js';
 import { RedisKeys } from '../adapters/redis/keys.js';
 import { countRedisErrors } from '../adapters/metrics/instrument.js';
 import { RedisStateStore } from '../adapters/redis/state-store.js';
@@ -172,8 +173,7 @@ export async function startScheduler(ctx: RoleContext): Promise<RunningRole> {
   });
   const agentLog = new AgentLogRepository(pool);
   const rebuild = new StateRebuild({
-    redis,
-    keys,
+    sentinel: new RedisBootSentinel(redis, keys),
     store,
     hopper,
     source,

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentLogRepository } from '../../src/adapters/postgres/agent-log.js';
 import { PgHopperSource } from '../../src/adapters/postgres/hopper-source.js';
 import { RedisHopper } from '../../src/adapters/redis/hopper.js';
+import { RedisBootSentinel } from '../../src/adapters/redis/boot-sentinel.js';
 import { RedisKeys } from '../../src/adapters/redis/keys.js';
 import { RedisStateStore } from '../../src/adapters/redis/state-store.js';
 import { ManualClock } from '../../src/ports/clock.js';
@@ -40,8 +41,7 @@ function wire() {
   const filler = new HopperFiller({ source, hopper, clock });
   const agentLog = new AgentLogRepository(db.pool);
   const rebuild = new StateRebuild({
-    redis: rc.redis,
-    keys,
+    sentinel: new RedisBootSentinel(rc.redis, keys),
     store,
     hopper,
     source,

@@ -1,26 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { CampaignId } from '@ringside/protocol';
-import type { Redis } from 'ioredis';
-import type { AgentLogRepository } from '../../adapters/postgres/agent-log.js';
-import type { PgHopperSource } from '../../adapters/postgres/hopper-source.js';
-import type { RedisKeys } from '../../adapters/redis/keys.js';
 import type { Logger } from '../../logger.js';
-import { REBUILD_REASON } from '../../ports/agents.js';
+import { REBUILD_REASON, type AgentSessionsReader, type BootSentinel } from '../../ports/agents.js';
 import type { Clock } from '../../ports/clock.js';
-import type { Hopper } from '../../ports/hopper.js';
+import type { Hopper, HopperSource } from '../../ports/hopper.js';
 import type { StateStore } from '../../ports/state-store.js';
 import type { KpiSums } from '../../domain/kpi/index.js';
-import { DAY_MS } from '../dialer/status-publisher.js';
+import { DAY_MS } from '../../ports/dialer.js';
 import type { HopperFiller } from '../hopper/hopper-filler.js';
 
 export interface StateRebuildDeps {
-  redis: Redis;
-  keys: RedisKeys;
+  /** Whether the state is complete, and the lock one rebuilding process holds. */
+  sentinel: BootSentinel;
   store: StateStore;
   hopper: Hopper;
-  source: Pick<PgHopperSource, 'activeCampaigns' | 'clearCampaignMarks'>;
+  source: Pick<HopperSource, 'activeCampaigns' | 'clearCampaignMarks'>;
   filler: Pick<HopperFiller, 'fillCampaign'>;
-  agentLog: Pick<AgentLogRepository, 'activeSessions'>;
+  agentLog: AgentSessionsReader;
   clock: Clock;
   logger?: Logger;
   /**
@@ -67,25 +63,19 @@ export class StateRebuild {
    * null when nothing was needed or another process did it.
    */
   async ensure(): Promise<RebuildReport | null> {
-    const { redis, keys } = this.d;
-    if ((await redis.exists(keys.bootSentinel)) === 1) return null;
-    const lockMs = this.d.lockMs ?? 60_000;
-    const got = await redis.set(keys.bootLock, this.id, 'PX', lockMs, 'NX');
-    if (got !== 'OK') {
+    const { sentinel } = this.d;
+    if (await sentinel.isComplete()) return null;
+    if (!(await sentinel.tryLock(this.id, this.d.lockMs ?? 60_000))) {
       await this.waitForSentinel();
       return null;
     }
     try {
       const report = await this.rebuild();
-      await redis.set(
-        keys.bootSentinel,
-        JSON.stringify({ at: this.d.clock.nowMs(), by: this.id, ...report }),
-      );
+      await sentinel.complete({ at: this.d.clock.nowMs(), by: this.id, ...report });
       this.d.logger?.info(report, 'redis state rebuilt from postgresql');
       return report;
     } finally {
-      // Only our own lock: after a very slow rebuild another process may hold it now.
-      if ((await redis.get(keys.bootLock)) === this.id) await redis.del(keys.bootLock);
+      await sentinel.unlock(this.id);
     }
   }
 
@@ -136,7 +126,7 @@ export class StateRebuild {
   private async waitForSentinel(): Promise<void> {
     // Counted in polls, not by the injected clock (a test's manual clock does not move).
     for (let i = 0; i < (this.d.waitMs ?? 60_000) / 100; i++) {
-      if ((await this.d.redis.exists(this.d.keys.bootSentinel)) === 1) return;
+      if (await this.d.sentinel.isComplete()) return;
       await new Promise((r) => setTimeout(r, 100));
     }
     this.d.logger?.warn('waited for another process to rebuild redis state; going on');
