@@ -1,9 +1,10 @@
-import type { CallId, CampaignId, E164, LeadId, ListId } from '@ringside/protocol';
+import type { CallId, CampaignId, LeadId } from '@ringside/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TelephonyHealth } from '../../src/adapters/asterisk/telephony-health.js';
 import type { CallLogWriter } from '../../src/adapters/postgres/call-log.js';
 import { createLogger } from '../../src/logger.js';
 import { systemClock } from '../../src/ports/clock.js';
+import { liveCall as fixtureCall } from '../../src/ports/fakes/conformance/fixtures.js';
 import { MemoryEventBus } from '../../src/ports/fakes/memory-event-bus.js';
 import { MemoryStateStore } from '../../src/ports/fakes/memory-state-store.js';
 import type { LiveCall } from '../../src/ports/state-store.js';
@@ -13,30 +14,15 @@ import { channelJson, eventJson, FakeAriServer, waitFor } from './fake-ari-serve
 const noLog: CallLogWriter = { start: async () => undefined, step: async () => undefined };
 
 function liveCall(callId: string, serverId: string, over: Partial<LiveCall> = {}): LiveCall {
-  return {
-    callId: callId as CallId,
+  return fixtureCall(callId, {
     campaignId: '1' as CampaignId,
     leadId: `l-${callId}` as LeadId,
-    listId: '1' as ListId,
-    phone: '+15551230001' as E164,
     stage: 'RINGING',
     serverId,
-    channelId: callId,
-    bridgeId: null,
-    agentId: null,
-    manual: false,
-    attempt: 1,
     originatedAtMs: Date.now() - 60_000,
     ringingAtMs: Date.now() - 50_000,
-    answeredAtMs: null,
-    amdAtMs: null,
-    amdResult: null,
-    waitingAtMs: null,
-    bridgedAtMs: null,
-    droppedAtMs: null,
-    endedAtMs: null,
     ...over,
-  };
+  });
 }
 
 let server: FakeAriServer | null = null;

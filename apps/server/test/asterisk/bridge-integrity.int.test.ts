@@ -17,6 +17,7 @@ import { RedisEventBus } from '../../src/adapters/redis/event-bus.js';
 import { createLogger } from '../../src/logger.js';
 import { systemClock } from '../../src/ports/clock.js';
 import type { Subscription } from '../../src/ports/event-bus.js';
+import { liveCall } from '../../src/ports/fakes/conformance/fixtures.js';
 import { MemoryEventBus } from '../../src/ports/fakes/memory-event-bus.js';
 import { MemoryStateStore } from '../../src/ports/fakes/memory-state-store.js';
 import type { LiveCall } from '../../src/ports/state-store.js';
@@ -326,29 +327,12 @@ describe('bridge integrity on the recorded Asterisk event orders', () => {
       },
     );
     await store.putCall(
-      {
-        callId: customer as CallId,
+      liveCall(customer, {
         campaignId: '1' as CampaignId,
-        leadId: '1' as LeadId,
-        listId: '1' as ListId,
-        phone: '+15551230001' as E164,
-        stage: 'DIALING',
         serverId: 'ast1',
-        channelId: customer,
-        bridgeId: null,
         agentId,
-        manual: false,
-        attempt: 1,
         originatedAtMs: now,
-        ringingAtMs: null,
-        answeredAtMs: null,
-        amdAtMs: null,
-        amdResult: null,
-        waitingAtMs: null,
-        bridgedAtMs: null,
-        droppedAtMs: null,
-        endedAtMs: null,
-      },
+      }),
       {
         type: 'call.originated',
         callId: customer as CallId,

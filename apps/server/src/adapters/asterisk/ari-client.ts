@@ -16,6 +16,7 @@ import {
 } from '@ringside/ari';
 import http from 'node:http';
 import https from 'node:https';
+import type { OriginateRequest } from '../../ports/telephony.js';
 import { AriError } from './ari-error.js';
 
 /** Where one Asterisk's ARI is and how to log in. */
@@ -275,20 +276,7 @@ export class AriRestClient {
    * half of a Local channel), into the dialplan (context/extension/priority) or straight into
    * the Stasis app (app/appArgs).
    */
-  originate(p: {
-    endpoint: string;
-    channelId: string;
-    otherChannelId?: string;
-    context?: string;
-    extension?: string;
-    priority?: number;
-    app?: string;
-    appArgs?: string;
-    callerId?: string;
-    /** Seconds to ring before giving up. */
-    timeoutS?: number;
-    variables?: Record<string, string>;
-  }): Promise<Channel> {
+  originate(p: OriginateRequest): Promise<Channel> {
     return this.call('channels.originate', {
       endpoint: p.endpoint,
       channelId: p.channelId,

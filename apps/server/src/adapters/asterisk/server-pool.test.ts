@@ -1,5 +1,6 @@
-import type { CallId, CampaignId, E164, LeadId, ListId } from '@ringside/protocol';
+import type { CallId } from '@ringside/protocol';
 import { describe, expect, it } from 'vitest';
+import { liveCall } from '../../ports/fakes/conformance/fixtures.js';
 import { MemoryStateStore } from '../../ports/fakes/memory-state-store.js';
 import type { LiveCall } from '../../ports/state-store.js';
 import { AriRestClient } from './ari-client.js';
@@ -14,29 +15,7 @@ const client = new AriRestClient({
 });
 
 function call(id: string, serverId: string): LiveCall {
-  return {
-    callId: id as CallId,
-    campaignId: '1' as CampaignId,
-    leadId: '1' as LeadId,
-    listId: '1' as ListId,
-    phone: '+15551230001' as E164,
-    stage: 'RINGING',
-    serverId,
-    channelId: id,
-    bridgeId: null,
-    agentId: null,
-    manual: false,
-    attempt: 1,
-    originatedAtMs: 0,
-    ringingAtMs: 1,
-    answeredAtMs: null,
-    amdAtMs: null,
-    amdResult: null,
-    waitingAtMs: null,
-    bridgedAtMs: null,
-    droppedAtMs: null,
-    endedAtMs: null,
-  };
+  return liveCall(id, { serverId, stage: 'RINGING', originatedAtMs: 0, ringingAtMs: 1 });
 }
 
 describe('ServerPool', () => {

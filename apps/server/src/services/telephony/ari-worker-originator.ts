@@ -1,41 +1,14 @@
-import type { AgentId, CallId, CampaignId, E164, LeadId, ListId } from '@ringside/protocol';
 import type { CallLogWriter } from '../../ports/call-log.js';
 import { isAriError, TelephonyError } from '../../ports/telephony-errors.js';
-import { UnavailableError, type RingsideError } from '../../errors.js';
+import { UnavailableError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { Clock } from '../../ports/clock.js';
 import type { LiveCall, StateStore } from '../../ports/state-store.js';
+import type { OriginateCall, OriginateResult, Originator } from '../../ports/dialer.js';
 import type { OriginationPool } from '../../ports/telephony.js';
 
-/** One call to place. Ids are ours: the customer channel is `callId`, its Local peer `callId-2`. */
-export interface OriginateCall {
-  callId: CallId;
-  campaignId: CampaignId;
-  leadId: LeadId;
-  listId: ListId;
-  phone: E164;
-  /** This dial is attempt number `attempt` (1 for the first). */
-  attempt: number;
-  /** The agent for manual/preview dials; null for dialer-placed calls. */
-  agentId?: AgentId | null;
-  manual?: boolean;
-  /** Seconds to ring before no answer (campaign ring_timeout_s; at least 15). */
-  ringTimeoutS: number;
-  /** Caller id shown to the customer, e.g. "Ringside" <+15550000000>. */
-  callerId?: string | null;
-  /** Dialplan context run on answer (default dialer-outbound: AMD, then Stasis). */
-  context?: string;
-}
-
-export type OriginateResult =
-  | { ok: true; serverId: string }
-  | {
-      ok: false;
-      /** TelephonyError (Asterisk refused or did not answer) or UnavailableError (no free server). */
-      error: RingsideError;
-      /** False when no call state was written at all (no server): the lead was never dialed. */
-      attempted: boolean;
-    };
+// The originator's contract with the dialer (ports/dialer.ts), named here too for its users.
+export type { OriginateCall, OriginateResult };
 
 export interface CallOriginatorOptions {
   pool: OriginationPool;
@@ -61,7 +34,7 @@ export function dialEndpoint(template: string, phone: string): string {
  * at once as ORIGINATE_FAILED. Used by the dialer (and manual dials); the ARI worker follows the
  * call from there.
  */
-export class CallOriginator {
+export class CallOriginator implements Originator {
   private readonly template: string;
 
   constructor(private readonly o: CallOriginatorOptions) {

@@ -1,31 +1,9 @@
-import type { CallId, CampaignId, E164, LeadId, ListId } from '@ringside/protocol';
 import { describe, expect, it } from 'vitest';
+import { liveCall } from '../../ports/fakes/conformance/fixtures.js';
 import type { LiveCall } from '../../ports/state-store.js';
 import { amdResultOf, callOutcome, reportedCause } from './ari-worker-outcome.js';
 
-const base: LiveCall = {
-  callId: 'c' as CallId,
-  campaignId: '1' as CampaignId,
-  leadId: '1' as LeadId,
-  listId: '1' as ListId,
-  phone: '+15551230001' as E164,
-  stage: 'DIALING',
-  serverId: 's',
-  channelId: 'c',
-  bridgeId: null,
-  agentId: null,
-  manual: false,
-  attempt: 1,
-  originatedAtMs: 0,
-  ringingAtMs: null,
-  answeredAtMs: null,
-  amdAtMs: null,
-  amdResult: null,
-  waitingAtMs: null,
-  bridgedAtMs: null,
-  droppedAtMs: null,
-  endedAtMs: null,
-};
+const base: LiveCall = liveCall('c', { serverId: 's', originatedAtMs: 0 });
 const none = { dialStatus: null, ownCause: null, peerCause: null };
 
 describe('callOutcome', () => {
