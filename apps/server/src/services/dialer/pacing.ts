@@ -14,7 +14,7 @@ import type { HopperLease } from '../../ports/hopper.js';
 import type { LiveCall } from '../../ports/state-store.js';
 import type { AmdPolicy } from './amd-policy.js';
 import type { CampaignRun } from './campaign-run.js';
-import type { DialerStatus } from '../../ports/dialer.js';
+import { StatusReport } from './status-report.js';
 
 /** Consecutive refusals of one lead before it is recycled instead of retried. */
 const LEAD_REFUSALS_MAX = 3;
@@ -22,8 +22,6 @@ const LEAD_REFUSALS_MAX = 3;
 const DNC_RETRY_MS = 24 * 3600_000;
 /** Least wall-clock time between two rebuilds of the pacing model, ms. */
 const MODEL_REBUILD_MS = 10_000;
-/** How often the status is rewritten even when nothing changed, ms of wall clock. */
-const STATUS_REFRESH_MS = 2_000;
 
 /**
  * One campaign's pacing: decides how many calls to place (domain/pacing, with the controller
@@ -43,14 +41,16 @@ export class Pacing {
   private savedControl = '';
   private ticking = false;
   private again = false;
-  private lastStatusKey = '';
-  private lastStatusAt = 0;
   private readonly refusals = new Map<string, number>();
+
+  private readonly status: StatusReport;
 
   constructor(
     private readonly run: CampaignRun,
-    private readonly amd: AmdPolicy,
-  ) {}
+    amd: AmdPolicy,
+  ) {
+    this.status = new StatusReport(run, amd);
+  }
 
   /** Runs a pacing decision now, or right after the one in progress. */
   async tick(): Promise<void> {
@@ -76,7 +76,7 @@ export class Pacing {
     const c = this.run.campaign;
     const now = this.run.d.clock.nowMs();
     if (this.run.draining) {
-      await this.report(
+      await this.status.report(
         'idle',
         'Campaign stopped: finishing the calls in flight.',
         c.dialMethod,
@@ -86,7 +86,7 @@ export class Pacing {
       return;
     }
     if (this.run.invalid) {
-      await this.report(
+      await this.status.report(
         'blocked',
         `Campaign setting out of range, not dialing: ${this.run.invalid.message}.`,
         c.dialMethod,
@@ -127,16 +127,16 @@ export class Pacing {
     if (decision.control) await this.keepControl(decision.control);
     this.run.d.metrics?.pacingDecision(c.id, decision.appliedMode, decision.control?.theta ?? null);
     if (c.dialMethod === 'manual') {
-      await this.report('idle', decision.reason, decision.appliedMode, ready, auto.length);
+      await this.status.report('idle', decision.reason, decision.appliedMode, ready, auto.length);
       return;
     }
     if (!guard.ok) {
       // Compliance: no automatic call while no agent of the campaign is ready (DIAL_GUARD_RULE).
-      await this.report('idle', guard.reason, decision.appliedMode, ready, auto.length);
+      await this.status.report('idle', guard.reason, decision.appliedMode, ready, auto.length);
       return;
     }
     if (decision.callsToPlace <= 0) {
-      await this.report('idle', decision.reason, decision.appliedMode, ready, auto.length);
+      await this.status.report('idle', decision.reason, decision.appliedMode, ready, auto.length);
       return;
     }
     let placed = 0;
@@ -178,7 +178,7 @@ export class Pacing {
         }
       }
     }
-    await this.report(
+    await this.status.report(
       placed > 0 ? 'dialing' : 'idle',
       why,
       decision.appliedMode,
@@ -302,56 +302,6 @@ export class Pacing {
       this.modelBuiltAt = wall;
     }
     return this.model;
-  }
-
-  private async report(
-    state: DialerStatus['state'],
-    reason: string,
-    appliedMode: string,
-    ready: number,
-    inFlight: number,
-  ): Promise<void> {
-    // Mode and dial level too: a settings change shows in the header at once, not at the refresh.
-    const key = `${state}|${reason}|${appliedMode}|${ready}|${inFlight}|${this.run.waiting.length}|${this.run.campaign.dialMethod}|${this.run.campaign.dialLevel}|${this.amd.rule().hangups}`;
-    const wall = this.run.d.perfNow();
-    if (key === this.lastStatusKey && wall - this.lastStatusAt < STATUS_REFRESH_MS) return;
-    if (reason !== this.lastStatusKey.split('|')[1])
-      this.run.log.debug({ state, reason }, 'dialer status');
-    this.lastStatusKey = key;
-    this.lastStatusAt = wall;
-    const now = this.run.d.clock.nowMs();
-    const ledger = ledgerWithEstimates(this.run.ledgerDays, ledgerDay(now));
-    const amd = this.amd.estimate();
-    const rule = this.amd.rule();
-    const status: DialerStatus = {
-      campaignId: this.run.campaign.id,
-      instanceId: this.run.d.instanceId,
-      state,
-      reason,
-      mode: this.run.campaign.dialMethod,
-      appliedMode,
-      readyAgents: ready,
-      callsInFlight: inFlight,
-      waitingForAgent: this.run.waiting.length,
-      atMs: now,
-      drops: {
-        counted: ledger.counted,
-        estimated: Math.round(ledger.estimated * 100) / 100,
-        humans: ledger.answered,
-        ratePct: ledger.humans > 0 ? Math.round((10_000 * ledger.drops) / ledger.humans) / 100 : 0,
-        capPct: this.run.campaign.dropRateCapPct,
-      },
-      amd: {
-        hangups: rule.hangups,
-        note: rule.reason,
-        source: amd.source,
-        humanAsMachinePct: Math.round(amd.humanAsMachinePct * 100) / 100,
-        machineAsHumanPct: amd.machineAsHumanPct,
-        interval: amd.interval,
-        auditPct: this.run.campaign.amdAuditPct,
-      },
-    };
-    this.run.d.statusObserver?.observe(status, this.run.campaign.dialLevel);
   }
 
   /** The controller state a previous holder (or this process before a restart) left, once. */
