@@ -1,26 +1,12 @@
 import type { Redis } from 'ioredis';
 import {
   NPA_BITSET_BYTES,
+  splitNanp,
   type NationalDncChange,
   type NationalDncFullImport,
   type NationalDncStore,
 } from '../../ports/national-dnc.js';
 import type { RedisKeys } from './keys.js';
-
-/**
- * Splits an E.164 NANP number (+1 and 10 digits) into area code and 7-digit line; null for any
- * other number (the national registry holds NANP numbers only).
- */
-export function splitNanp(phone: string): { npa: string; line: number } | null {
-  if (phone.length !== 12 || phone.charCodeAt(0) !== 43 || phone.charCodeAt(1) !== 49) return null;
-  let line = 0;
-  for (let i = 2; i < 12; i++) {
-    const d = phone.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return null;
-    if (i >= 5) line = line * 10 + d;
-  }
-  return { npa: phone.slice(2, 5), line };
-}
 
 /**
  * The national DNC registry in Redis: one string per area code used as a bitset of 10^7 bits

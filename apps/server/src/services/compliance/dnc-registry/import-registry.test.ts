@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitNanp } from '../../../adapters/redis/national-dnc.js';
+import { splitNanp } from '../../../ports/national-dnc.js';
 import {
   NPA_BITSET_BYTES,
   type NationalDncChange,

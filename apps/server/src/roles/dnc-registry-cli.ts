@@ -4,14 +4,14 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createGunzip } from 'node:zlib';
 import { Redis } from 'ioredis';
-import { loadConfig } from '../../../config.js';
-import { RedisKeys } from '../../../adapters/redis/keys.js';
-import { RedisNationalDnc } from '../../../adapters/redis/national-dnc.js';
+import { loadConfig } from '../config.js';
+import { RedisKeys } from '../adapters/redis/keys.js';
+import { RedisNationalDnc } from '../adapters/redis/national-dnc.js';
 import {
   importRegistryFile,
   type RegistryFileKind,
   type RegistryImportReport,
-} from './import-registry.js';
+} from '../services/compliance/dnc-registry/import-registry.js';
 
 /**
  * `npm run dnc:registry -- [--full F]... [--delta F]... [--add F]... [--delete F]...
