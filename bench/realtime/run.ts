@@ -34,6 +34,7 @@ import { ensureDatabase, migrate } from '../../apps/server/src/adapters/postgres
 import { createPool } from '../../apps/server/src/adapters/postgres/pool.js';
 import { RedisStateStore } from '../../apps/server/src/adapters/redis/state-store.js';
 import { signSession } from '../../apps/server/src/http/session.js';
+import { newLiveCall } from '../../apps/server/src/services/telephony/index.js';
 import type { AgentStatus, LiveCall } from '../../apps/server/src/ports/state-store.js';
 import { deleteKeysWithPrefix } from '../common/redis.js';
 import { nearestRank } from '../common/stats.js';
@@ -298,28 +299,21 @@ async function main(): Promise<void> {
       noAgent++;
       return;
     }
-    const live: LiveCall = {
+    const dial = {
       callId,
       campaignId: CAMPAIGN,
       leadId: '1' as LeadId,
       listId: '1' as ListId,
       phone: '+14155550100' as E164,
+      attempt: 1,
+      ringTimeoutS: 15,
+    };
+    const live: LiveCall = {
+      ...newLiveCall(dial, 'bench', Date.now()),
       stage: 'BRIDGED',
-      serverId: 'bench',
-      channelId: callId,
       bridgeId: `bridge-${reserved.agentId}`,
       agentId: reserved.agentId,
-      manual: false,
-      attempt: 1,
-      originatedAtMs: Date.now(),
-      ringingAtMs: null,
-      answeredAtMs: null,
-      amdAtMs: null,
-      amdResult: null,
-      waitingAtMs: null,
       bridgedAtMs: Date.now(),
-      droppedAtMs: null,
-      endedAtMs: null,
     };
     mark(`${callId}:call.bridged`);
     await store.putCall(live, {
