@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { CampaignId } from '@ringside/protocol';
+import { ValidationError } from '../errors.js';
 
 /**
  * Campaigns and their settings as services and the API see them (adapters/postgres/campaigns.ts).
@@ -155,4 +156,14 @@ export interface CampaignsRepo {
   recycleRules(id: string): Promise<RecycleRule[]>;
   /** Replaces the campaign's recycle rules. */
   setRecycleRules(id: string, rules: RecycleRule[]): Promise<void>;
+}
+
+/** zod issues -> one ValidationError naming the first field and listing all. */
+export function toValidationError(error: z.ZodError, prefix = ''): ValidationError {
+  const issues = error.issues.map((i) => ({
+    path: prefix + i.path.map(String).join('.'),
+    message: i.message,
+  }));
+  const first = issues[0];
+  return new ValidationError(first ? `${first.path}: ${first.message}` : 'invalid input', issues);
 }

@@ -6,6 +6,7 @@ import type { CampaignsTable, Db } from './database.js';
 import { idParam, mapPgError } from './pg-errors.js';
 import {
   CampaignSettingsSchema,
+  toValidationError,
   type Campaign,
   type CampaignSettings,
   type CampaignsRepo,
@@ -31,16 +32,6 @@ const RecycleRuleSchema = z.object({
     .min(1, 'maxAttempts must be at least 1')
     .max(100, 'maxAttempts must be at most 100'),
 });
-
-/** zod issues -> one ValidationError naming the first field and listing all. */
-export function toValidationError(error: z.ZodError, prefix = ''): ValidationError {
-  const issues = error.issues.map((i) => ({
-    path: prefix + i.path.map(String).join('.'),
-    message: i.message,
-  }));
-  const first = issues[0];
-  return new ValidationError(first ? `${first.path}: ${first.message}` : 'invalid input', issues);
-}
 
 /** The calling window must be inside 08:00-21:00 local time and not empty. */
 function checkWindow(start: string, end: string): void {

@@ -3,7 +3,7 @@ import type { CampaignId, ListId } from '@ringside/protocol';
 import { sql, type Selectable } from 'kysely';
 import { NotFoundError } from '../../errors.js';
 import type { Db, ListsTable } from './database.js';
-import { toValidationError } from './campaigns.js';
+import { toValidationError } from '../../ports/campaigns.js';
 import { idParam, mapErrors } from './pg-errors.js';
 import type {
   LeadList,

@@ -1,5 +1,5 @@
 import type { CampaignId, DialMethod } from '@ringside/protocol';
-import { toValidationError } from '../../adapters/postgres/campaigns.js';
+import { toValidationError } from '../../ports/campaigns.js';
 import {
   CampaignSettingsSchema,
   type Campaign,
