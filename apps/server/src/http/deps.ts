@@ -209,7 +209,7 @@ export interface AppDeps {
   health: HealthChecks;
   presence?: AgentPresence;
   telephony?: AgentTelephony;
-  /** The AMD audit's marks (services/dialer/redis-state.ts AmdAuditStore); absent: 503. */
+  /** The AMD audit's marks (ports/dialer.ts AmdAudit); absent: 503. */
   amdAudit?: {
     mark(
       campaignId: CampaignId,
