@@ -21,6 +21,7 @@ import { usePanel } from '../../app/usePanel.js';
 import { LOGIN_MARK, usePhone } from '../../app/usePhone.js';
 import { CallPanel } from './CallPanel.js';
 import { DialPanel } from './DialPanel.js';
+import { ActionButton } from './controls.js';
 import { DispositionForm } from './DispositionForm.js';
 
 export interface Focusers {
@@ -30,31 +31,6 @@ export interface Focusers {
   dial: React.RefObject<HTMLInputElement | null>;
   search: React.RefObject<HTMLInputElement | null>;
   dispose: React.RefObject<HTMLHeadingElement | null>;
-}
-
-/** A button that stays focusable when the action is refused, and says why when pressed. */
-export function ActionButton(props: {
-  refusal: string | null;
-  onClick(): void;
-  children: React.ReactNode;
-  className?: string;
-  shortcut?: string;
-  pressed?: boolean;
-}) {
-  const { refusal, onClick, children, className, shortcut, pressed } = props;
-  return (
-    <button
-      type="button"
-      className={className}
-      aria-disabled={refusal ? 'true' : undefined}
-      aria-pressed={pressed}
-      aria-keyshortcuts={shortcut}
-      title={refusal ?? (shortcut ? `Shortcut: ${shortcut}` : undefined)}
-      onClick={onClick}
-    >
-      {children}
-    </button>
-  );
 }
 
 function useNow(active: boolean, everyMs = 1000): number {

@@ -6,7 +6,8 @@ import { fillScript } from '../../core/script.js';
 import { localTime } from '../../core/timezone.js';
 import { ErrorNotice } from '../../app/ui.js';
 import type { PanelController } from '../../app/usePanel.js';
-import { ActionButton, type Focusers } from './AgentPanel.js';
+import type { Focusers } from './AgentPanel.js';
+import { ActionButton, EnterInput } from './controls.js';
 import { AmdMarks } from './AmdMarks.js';
 import { TransferPicker, externalNumber } from './TransferPicker.js';
 
@@ -252,18 +253,13 @@ export function CallPanel(props: {
           )}
         </div>
         <div className="row">
-          <label>
-            Tones
-            <input
-              ref={focus.dtmf}
-              value={digits}
-              inputMode="tel"
-              onChange={(e) => setDigits(e.target.value)}
-              onKeyDown={(e) => {
-                if (e.key === 'Enter') sendDigits(digits);
-              }}
-            />
-          </label>
+          <EnterInput
+            label="Tones"
+            inputRef={focus.dtmf}
+            value={digits}
+            onChange={setDigits}
+            onEnter={() => sendDigits(digits)}
+          />
           <ActionButton
             refusal={guard(state, 'dtmf')}
             onClick={() => sendDigits(digits)}

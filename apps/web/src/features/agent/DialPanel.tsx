@@ -3,7 +3,8 @@ import type { ApiClient, Lead } from '../../core/api.js';
 import { guard } from '../../core/panel/index.js';
 import { localTime } from '../../core/timezone.js';
 import type { PanelController } from '../../app/usePanel.js';
-import { ActionButton, type Focusers } from './AgentPanel.js';
+import type { Focusers } from './AgentPanel.js';
+import { ActionButton, EnterInput } from './controls.js';
 
 /**
  * Manual dial, preview dialing and lead search. The server checks DNC and the calling window on
@@ -64,19 +65,14 @@ export function DialPanel(props: { api: ApiClient; panel: PanelController; focus
       <section aria-label="Manual dial">
         <h2>Manual dial</h2>
         <div className="row">
-          <label>
-            Number
-            <input
-              ref={focus.dial}
-              value={number}
-              inputMode="tel"
-              placeholder="+14155550123"
-              onChange={(e) => setNumber(e.target.value)}
-              onKeyDown={(e) => {
-                if (e.key === 'Enter') dialNumber();
-              }}
-            />
-          </label>
+          <EnterInput
+            label="Number"
+            inputRef={focus.dial}
+            value={number}
+            placeholder="+14155550123"
+            onChange={setNumber}
+            onEnter={dialNumber}
+          />
           <ActionButton refusal={dialRefusal} onClick={dialNumber} shortcut="Alt+D">
             Dial
           </ActionButton>

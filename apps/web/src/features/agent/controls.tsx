@@ -1,0 +1,54 @@
+import type { ReactNode, RefObject } from 'react';
+
+/** The agent panel's own controls, shared by the call screen and the dial panel. */
+
+/** A button that stays focusable when the action is refused, and says why when pressed. */
+export function ActionButton(props: {
+  refusal: string | null;
+  onClick(): void;
+  children: ReactNode;
+  className?: string;
+  shortcut?: string;
+  pressed?: boolean;
+}) {
+  const { refusal, onClick, children, className, shortcut, pressed } = props;
+  return (
+    <button
+      type="button"
+      className={className}
+      aria-disabled={refusal ? 'true' : undefined}
+      aria-pressed={pressed}
+      aria-keyshortcuts={shortcut}
+      title={refusal ?? (shortcut ? `Shortcut: ${shortcut}` : undefined)}
+      onClick={onClick}
+    >
+      {children}
+    </button>
+  );
+}
+
+/** A labelled input (digits, a number) that acts on Enter, like the button beside it. */
+export function EnterInput(props: {
+  label: string;
+  inputRef: RefObject<HTMLInputElement | null>;
+  value: string;
+  onChange(value: string): void;
+  onEnter(): void;
+  placeholder?: string;
+}) {
+  return (
+    <label>
+      {props.label}
+      <input
+        ref={props.inputRef}
+        value={props.value}
+        inputMode="tel"
+        placeholder={props.placeholder}
+        onChange={(e) => props.onChange(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') props.onEnter();
+        }}
+      />
+    </label>
+  );
+}
