@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { UsersQuery, type Me, type UserView } from '@ringside/protocol';
 import { useOutcome } from '../shared/forms.js';
 import { DataTable, AdminSection, RefusalBanner, SelectField } from '../shared/kit.js';
@@ -38,38 +38,39 @@ export function UsersSection(props: { me: Me; path: string }) {
     setFilter(v.success && v.data !== undefined ? { ...rest, [key]: v.data } : rest);
   };
 
+  /** One filter's select: "any", then `options`. */
+  const filterSelect = (key: keyof UsersQuery, label: string, options: ReactNode) => (
+    <SelectField
+      id={`users-filter-${key}`}
+      label={label}
+      value={filter[key] ?? ''}
+      onChange={filterOn(key)}
+    >
+      <option value="">any</option>
+      {options}
+    </SelectField>
+  );
+
   return (
     <AdminSection headingId="users-heading" title="Users">
       <div className="fields" role="group" aria-label="Filter users">
-        <SelectField
-          id="users-filter-role"
-          label="Role"
-          value={filter.role ?? ''}
-          onChange={filterOn('role')}
-        >
-          <option value="">any</option>
-          <RoleOptions />
-        </SelectField>
-        <SelectField
-          id="users-filter-team"
-          label="Team"
-          value={filter.teamId ?? ''}
-          onChange={filterOn('teamId')}
-        >
-          <option value="">any</option>
-          <option value="none">no team</option>
-          <TeamOptions teams={teams} />
-        </SelectField>
-        <SelectField
-          id="users-filter-active"
-          label="Status"
-          value={filter.active ?? ''}
-          onChange={filterOn('active')}
-        >
-          <option value="">any</option>
-          <option value="true">active</option>
-          <option value="false">deactivated</option>
-        </SelectField>
+        {filterSelect('role', 'Role', <RoleOptions />)}
+        {filterSelect(
+          'teamId',
+          'Team',
+          <>
+            <option value="none">no team</option>
+            <TeamOptions teams={teams} />
+          </>,
+        )}
+        {filterSelect(
+          'active',
+          'Status',
+          <>
+            <option value="true">active</option>
+            <option value="false">deactivated</option>
+          </>,
+        )}
       </div>
       <RefusalBanner error={load.error} title="Could not load users" />
       <button type="button" className="primary" onClick={() => setEditing('new')}>
