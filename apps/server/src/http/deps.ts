@@ -19,7 +19,7 @@ import type {
 } from '@ringside/protocol';
 import type { AuditLog } from '../ports/audit.js';
 import type { LeadsRepo } from '../ports/leads.js';
-import type { DispositionsRepo, PauseCodesRepo } from '../adapters/postgres/dispositions.js';
+import type { DispositionsRepo, PauseCodesRepo } from '../ports/dispositions.js';
 import type { CampaignsRepo } from '../ports/campaigns.js';
 import type { StateRulesRepo } from '../ports/compliance.js';
 import type { DncMirror, DncRepo } from '../ports/dnc.js';

@@ -13,7 +13,7 @@ import {
   PauseCodeUpdateBody,
 } from '@ringside/protocol';
 import type { CampaignId } from '@ringside/protocol';
-import type { Disposition, PauseCode } from '../../adapters/postgres/dispositions.js';
+import type { Disposition, PauseCode } from '../../ports/dispositions.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
 import type { AppDeps } from '../deps.js';
 import { defineRoute } from '../route.js';
