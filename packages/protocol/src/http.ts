@@ -306,6 +306,31 @@ export const LeadView = z.object({
 });
 export type LeadView = z.infer<typeof LeadView>;
 
+/**
+ * A lead's own fields by their snake_case names, each with the LeadView property it fills: what a
+ * CSV column can map to (the import) and what a call script may name as {{field}} (the panel).
+ * Every other CSV column goes to the lead's custom fields under its header.
+ */
+export const LEAD_FIELD_PROPS = {
+  phone: 'phone',
+  alt_phones: 'altPhones',
+  first_name: 'firstName',
+  last_name: 'lastName',
+  address: 'address',
+  city: 'city',
+  state: 'state',
+  postal_code: 'postalCode',
+  country: 'country',
+  time_zone: 'timeZone',
+} as const satisfies Record<string, keyof LeadView>;
+export type LeadField = keyof typeof LEAD_FIELD_PROPS;
+/** The lead fields in import order (phone first). */
+export const LEAD_FIELDS = Object.keys(LEAD_FIELD_PROPS) as readonly LeadField[];
+/** The lead fields a call script may use: every one but the list of alternate numbers. */
+export const SCRIPT_LEAD_FIELDS: readonly LeadField[] = LEAD_FIELDS.filter(
+  (f) => f !== 'alt_phones',
+);
+
 export const LeadHistoryEntry = z.object({
   atMs: z.number().int(),
   kind: z.string(),

@@ -1,19 +1,8 @@
+import { LEAD_FIELDS, type LeadField } from '@ringside/protocol';
 import { ValidationError } from '../../errors.js';
 
-/** Lead fields a CSV column can fill. Every other column goes to leads.custom under its header. */
-export const LEAD_FIELDS = [
-  'phone',
-  'alt_phones',
-  'first_name',
-  'last_name',
-  'address',
-  'city',
-  'state',
-  'postal_code',
-  'country',
-  'time_zone',
-] as const;
-export type LeadField = (typeof LEAD_FIELDS)[number];
+/** Lead fields a CSV column can fill (@ringside/protocol, shared with the panel's scripts). */
+export { LEAD_FIELDS, type LeadField };
 
 /**
  * Which CSV header fills which lead field: `{ phone: 'Cell', first_name: 'Given name' }`.
