@@ -9,22 +9,12 @@ import type {
   ListId,
 } from '@ringside/protocol';
 import { AriError } from '../../src/adapters/asterisk/ari-error.js';
-import { ServerPool } from '../../src/adapters/asterisk/server-pool.js';
-import { TelephonyHealth } from '../../src/adapters/asterisk/telephony-health.js';
-import type {
-  CallLogStart,
-  CallLogStep,
-  CallLogWriter,
-} from '../../src/adapters/postgres/call-log.js';
 import type { AriServerConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
-import { systemClock } from '../../src/ports/clock.js';
-import { MemoryEventBus } from '../../src/ports/fakes/memory-event-bus.js';
-import { MemoryStateStore } from '../../src/ports/fakes/memory-state-store.js';
+import type { MemoryStateStore } from '../../src/ports/fakes/memory-state-store.js';
 import type { AgentStatus } from '../../src/ports/state-store.js';
 import { agentBridgeId } from '../../src/services/telephony/ari-worker-events.js';
-import { CallOriginator } from '../../src/services/telephony/ari-worker-originator.js';
-import { AriServerSupervisor } from '../../src/roles/ari-server.js';
+import type { AriServerSupervisor } from '../../src/roles/ari-server.js';
+import { MemoryCallLog, startWorkerRig } from './telephony-rig.js';
 
 /**
  * Bridge integrity against any ARI server with Ringside's dialplan (deploy/asterisk: contexts
@@ -34,16 +24,6 @@ import { AriServerSupervisor } from '../../src/roles/ari-server.js';
  * agent's bridge) and, where a scenario says so, removes channels from the bridge over ARI the
  * way Asterisk's own ejection does (nobody in Ringside asked).
  */
-
-class MemoryCallLog implements CallLogWriter {
-  readonly steps = new Map<string, CallLogStep[]>();
-  async start(s: CallLogStart) {
-    this.steps.set(s.callId, []);
-  }
-  async step(callId: string, step: CallLogStep) {
-    this.steps.get(callId)?.push(step);
-  }
-}
 
 export interface BridgeRig {
   sup: AriServerSupervisor;
@@ -74,39 +54,14 @@ export async function startBridgeRig(
   opts: { runId?: string; timeoutMs?: number } = {},
 ): Promise<BridgeRig> {
   const runId = opts.runId ?? Date.now().toString(36);
-  const bus = new MemoryEventBus();
-  const store = new MemoryStateStore(bus);
-  const callLog = new MemoryCallLog();
-  const logger = createLogger(process.env.LOG_LEVEL ?? 'silent');
   const agentId = `bi-${runId}` as AgentId;
   const bridgeId = agentBridgeId(agentId);
   const legId = `bileg-${runId}`;
-  const sup = new AriServerSupervisor({
-    server,
-    store,
-    bus,
-    callLog,
-    clock: systemClock,
-    logger,
-    health: new TelephonyHealth(),
-    agentLegs: { onAgentLeg: (leg, ari) => ari.addChannel(bridgeId, leg.channelId) },
+  const { bus, store, callLog, sup, originator } = await startWorkerRig(server, {
+    agentBridge: bridgeId,
+    timeoutMs: opts.timeoutMs ?? 30_000,
   });
-  sup.start();
-  const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
-  while (!sup.stream.isUp) {
-    if (Date.now() > deadline) throw new Error(`cannot reach ARI at ${server.baseUrl}`);
-    await sleep(50);
-  }
   const client = sup.client;
-  const pool = new ServerPool([{ id: server.id, client, maxCalls: 100 }], store);
-  const originator = new CallOriginator({
-    pool,
-    store,
-    callLog,
-    clock: systemClock,
-    logger,
-    dialTemplate: 'Local/{digits}@sim-customers',
-  });
 
   const status = (over: Partial<AgentStatus>): AgentStatus => ({
     agentId,
@@ -315,7 +270,7 @@ export function bridgeIntegrityChecks(
     });
     await waitUntil('the customer hung up', async () => !(await rig.channelExists(callId)));
     expect(await rig.bridgeChannels()).toEqual([rig.legId]);
-    expect(rig.callLog.steps.get(callId)?.at(-1)).toMatchObject({
+    expect(rig.callLog.stepsOf(callId).at(-1)).toMatchObject({
       kind: 'ended',
       endReason: 'BRIDGE_EJECTED',
     });

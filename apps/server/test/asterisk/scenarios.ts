@@ -8,20 +8,8 @@ import type {
   ListId,
 } from '@ringside/protocol';
 import type { AriServerConfig } from '../../src/config.js';
-import { ServerPool } from '../../src/adapters/asterisk/server-pool.js';
-import { TelephonyHealth } from '../../src/adapters/asterisk/telephony-health.js';
-import type {
-  CallLogStart,
-  CallLogStep,
-  CallLogWriter,
-} from '../../src/adapters/postgres/call-log.js';
-import { createLogger } from '../../src/logger.js';
-import { systemClock } from '../../src/ports/clock.js';
-import { MemoryEventBus } from '../../src/ports/fakes/memory-event-bus.js';
-import { MemoryStateStore } from '../../src/ports/fakes/memory-state-store.js';
 import { agentBridgeId } from '../../src/services/telephony/ari-worker-events.js';
-import { CallOriginator } from '../../src/services/telephony/ari-worker-originator.js';
-import { AriServerSupervisor } from '../../src/roles/ari-server.js';
+import { MemoryCallLog, startWorkerRig } from './telephony-rig.js';
 
 /**
  * The telephony end-to-end scenarios, against any ARI server that has Ringside's dialplan
@@ -108,16 +96,6 @@ export const SCENARIOS: Scenario[] = [
   },
 ];
 
-class MemoryCallLog implements CallLogWriter {
-  readonly rows = new Map<string, { start: CallLogStart; steps: CallLogStep[] }>();
-  async start(s: CallLogStart) {
-    this.rows.set(s.callId, { start: s, steps: [] });
-  }
-  async step(callId: string, step: CallLogStep) {
-    this.rows.get(callId)?.steps.push(step);
-  }
-}
-
 export interface ScenarioResult {
   scenario: Scenario;
   callId: string;
@@ -131,37 +109,13 @@ export async function runScenarios(
   opts: { timeoutMs?: number; runId?: string } = {},
 ): Promise<{ results: ScenarioResult[]; callLog: MemoryCallLog; invalidEvents: number }> {
   const runId = opts.runId ?? Date.now().toString(36);
-  const bus = new MemoryEventBus();
-  const store = new MemoryStateStore(bus);
-  const callLog = new MemoryCallLog();
-  const logger = createLogger(process.env.LOG_LEVEL ?? 'silent');
   const agentBridge = agentBridgeId(`bot-${runId}`);
-  const sup = new AriServerSupervisor({
-    server,
-    store,
-    bus,
-    callLog,
-    clock: systemClock,
-    logger,
-    health: new TelephonyHealth(),
-    agentLegs: { onAgentLeg: (leg, ari) => ari.addChannel(agentBridge, leg.channelId) },
-  });
-  sup.start();
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
-  while (!sup.stream.isUp) {
-    if (Date.now() > deadline) throw new Error(`cannot reach ARI at ${server.baseUrl}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  const client = sup.client;
-  const pool = new ServerPool([{ id: server.id, client, maxCalls: 100 }], store);
-  const originator = new CallOriginator({
-    pool,
-    store,
-    callLog,
-    clock: systemClock,
-    logger,
-    dialTemplate: 'Local/{digits}@sim-customers',
+  const { bus, store, callLog, sup, originator } = await startWorkerRig(server, {
+    agentBridge,
+    timeoutMs: opts.timeoutMs ?? 60_000,
   });
+  const client = sup.client;
 
   // The agent: its own mixing bridge with a nailed-up leg (Local/agent@agents stands in for a phone).
   const agentId = `bot-${runId}` as AgentId;

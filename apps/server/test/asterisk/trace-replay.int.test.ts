@@ -12,11 +12,6 @@ import type {
 import { describe, expect, it } from 'vitest';
 import { AriRestClient } from '../../src/adapters/asterisk/ari-client.js';
 import { ServerPool } from '../../src/adapters/asterisk/server-pool.js';
-import type {
-  CallLogStart,
-  CallLogStep,
-  CallLogWriter,
-} from '../../src/adapters/postgres/call-log.js';
 import { createLogger } from '../../src/logger.js';
 import { ManualClock } from '../../src/ports/clock.js';
 import { MemoryEventBus } from '../../src/ports/fakes/memory-event-bus.js';
@@ -34,6 +29,7 @@ import {
   type TraceLine,
 } from './trace-helpers.js';
 import { withStasisEvents, type TraceEventLine } from './sim-trace-replay.js';
+import { MemoryCallLog } from './telephony-rig.js';
 
 /**
  * Each recorded Asterisk trace is replayed through the worker: customer calls are originated
@@ -41,17 +37,6 @@ import { withStasisEvents, type TraceEventLine } from './sim-trace-replay.js';
  * agents own the mixing bridges the trace creates, and every event is fed in order. The domain
  * events on the bus must be exactly the expected ones.
  */
-
-class RecordingCallLog implements CallLogWriter {
-  readonly starts: CallLogStart[] = [];
-  readonly steps: Array<{ callId: string; step: CallLogStep }> = [];
-  async start(s: CallLogStart) {
-    this.starts.push(s);
-  }
-  async step(callId: string, step: CallLogStep) {
-    this.steps.push({ callId, step });
-  }
-}
 
 /** A compact view of a domain event for assertions. */
 function brief(e: DomainEvent): string {
@@ -183,7 +168,7 @@ async function replay(file: string, lines: TraceLine[] = loadTrace(file)) {
   const clock = new ManualClock(1_800_000_000_000);
   const bus = new MemoryEventBus({ clock });
   const store = new MemoryStateStore(bus);
-  const callLog = new RecordingCallLog();
+  const callLog = new MemoryCallLog();
   const logger = createLogger('silent');
   const sent: SentRequest[] = [];
   // Originations are answered with the trace's recorded response for that channel.
