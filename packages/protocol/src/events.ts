@@ -40,6 +40,10 @@ export type AmdResult = z.infer<typeof AmdResult>;
 
 const nullableAgent = AgentId.nullable();
 
+/** An event of one call: its type, the call, `fields`, and when (atMs). */
+const callEvent = <T extends string, F extends z.ZodRawShape>(type: T, fields: F) =>
+  z.object({ type: z.literal(type), callId: CallId, ...fields, atMs: EpochMs });
+
 export const AgentStateChanged = z.object({
   type: z.literal('agent.state_changed'),
   agentId: AgentId,
@@ -55,9 +59,7 @@ export const AgentStateChanged = z.object({
   atMs: EpochMs,
 });
 
-export const CallOriginated = z.object({
-  type: z.literal('call.originated'),
-  callId: CallId,
+export const CallOriginated = callEvent('call.originated', {
   campaignId: CampaignId,
   leadId: LeadId,
   listId: ListId,
@@ -66,59 +68,34 @@ export const CallOriginated = z.object({
   /** Which Asterisk server carries the call. */
   serverId: z.string().max(64),
   channelId: z.string().max(128),
-  atMs: EpochMs,
 });
 
-export const CallRinging = z.object({
-  type: z.literal('call.ringing'),
-  callId: CallId,
-  atMs: EpochMs,
-});
+export const CallRinging = callEvent('call.ringing', {});
 
-export const CallAnswered = z.object({
-  type: z.literal('call.answered'),
-  callId: CallId,
-  atMs: EpochMs,
-});
+export const CallAnswered = callEvent('call.answered', {});
 
-export const CallAmdDecided = z.object({
-  type: z.literal('call.amd'),
-  callId: CallId,
+export const CallAmdDecided = callEvent('call.amd', {
   result: AmdResult,
   /** Asterisk's AMDCAUSE, e.g. HUMAN-801-800 or MAXWORDS-4-3. */
   cause: z.string().max(64),
-  atMs: EpochMs,
 });
 
-export const CallWaiting = z.object({
-  type: z.literal('call.waiting'),
-  callId: CallId,
-  atMs: EpochMs,
-});
+export const CallWaiting = callEvent('call.waiting', {});
 
-export const CallBridged = z.object({
-  type: z.literal('call.bridged'),
-  callId: CallId,
+export const CallBridged = callEvent('call.bridged', {
   agentId: AgentId,
   bridgeId: z.string().max(128),
-  atMs: EpochMs,
 });
 
-export const CallDropped = z.object({
-  type: z.literal('call.dropped'),
-  callId: CallId,
+export const CallDropped = callEvent('call.dropped', {
   campaignId: CampaignId,
   /** How long the live answer waited for an agent before the drop. */
   waitMs: z.number().int().nonnegative(),
-  atMs: EpochMs,
 });
 
-export const CallSafeHarborPlayed = z.object({
-  type: z.literal('call.safe_harbor'),
-  callId: CallId,
+export const CallSafeHarborPlayed = callEvent('call.safe_harbor', {
   playbackId: z.string().max(128),
   startedAtMs: EpochMs,
-  atMs: EpochMs,
 });
 
 /**
@@ -134,9 +111,7 @@ export const CallEndReason = z.enum([
 ]);
 export type CallEndReason = z.infer<typeof CallEndReason>;
 
-export const CallEnded = z.object({
-  type: z.literal('call.ended'),
-  callId: CallId,
+export const CallEnded = callEvent('call.ended', {
   campaignId: CampaignId,
   leadId: LeadId,
   outcome: CallOutcome,
@@ -145,7 +120,6 @@ export const CallEnded = z.object({
   agentId: nullableAgent,
   /** Set when Ringside ended the call as a failure (the agent's panel says so). */
   reason: CallEndReason.optional(),
-  atMs: EpochMs,
 });
 
 export const TelephonyStatusChanged = z.object({
