@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
-import type { AgentId, CallId } from '@ringside/protocol';
+import type { AgentId } from '@ringside/protocol';
 import { RedisKeys } from './keys.js';
 import type { AgentPresence, PendingPauses } from '../../ports/agents.js';
+import type { TransferStore, WarmTransfer } from '../../ports/telephony.js';
 
 /**
  * Heartbeat presence across api processes: one key per agent with a TTL, refreshed on every
@@ -59,21 +60,8 @@ export class RedisPendingPause implements PendingPauses {
   }
 }
 
-/** A warm transfer in progress: the customer on hold, a consult leg to the target. */
-export interface WarmTransfer {
-  callId: CallId;
-  serverId: string;
-  /** The consult channel we originated (to a number), or null when the target is an agent. */
-  consultChannelId: string | null;
-  /** The target agent (its own bridge), or null when the target is a number. */
-  targetAgentId: AgentId | null;
-  /** Bridge the customer waits in while the agent consults. */
-  holdBridgeId: string;
-  startedAtMs: number;
-}
-
 /** One warm transfer per agent, an hour at most (a consult longer than that is abandoned). */
-export class RedisTransferStore {
+export class RedisTransferStore implements TransferStore {
   private readonly keys: RedisKeys;
   constructor(
     private readonly redis: Redis,
