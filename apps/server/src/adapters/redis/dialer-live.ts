@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import { DialerStatusChanged, type CampaignId } from '@ringside/protocol';
 import { zeroKpiSums, type KpiSums } from '../../domain/kpi/index.js';
 import {
@@ -7,8 +6,7 @@ import {
   type CampaignLive,
   type DialableCount,
 } from '../../ports/dialer.js';
-import type { RedisKeys } from './keys.js';
-import { loadScripts, type Scripts } from './scripts.js';
+import { DialerRedisStore } from './dialer-state.js';
 
 const KPI_FIELDS: ReadonlyArray<keyof KpiSums> = [
   'handledCalls',
@@ -29,16 +27,7 @@ const KPI_TTL_MS = 2 * DAY_MS;
  * filler), the last published status per campaign (for snapshots) and the KPI sums. Keys:
  * adapters/redis/keys.ts (`hopperDialable`, `dialerLive`, `campaignKpi`).
  */
-export class CampaignLiveStore implements CampaignLive {
-  private readonly scripts: Scripts;
-
-  constructor(
-    private readonly redis: Redis,
-    private readonly keys: RedisKeys,
-  ) {
-    this.scripts = loadScripts(redis);
-  }
-
+export class CampaignLiveStore extends DialerRedisStore implements CampaignLive {
   async putDialable(campaignId: CampaignId, c: DialableCount): Promise<void> {
     await this.redis.set(
       this.keys.hopperDialable(campaignId),

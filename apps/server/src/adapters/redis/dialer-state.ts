@@ -16,22 +16,32 @@ import { loadScripts, type Scripts } from './scripts.js';
  * amdMark; every one shares `{dialer}`, so the scripts stay in one slot on Redis Cluster).
  */
 
+/** A dialer store over one Redis connection: its keys and the Lua scripts (scripts.ts). */
+export abstract class DialerRedisStore {
+  protected readonly scripts: Scripts;
+
+  constructor(
+    protected readonly redis: Redis,
+    protected readonly keys: RedisKeys,
+  ) {
+    this.scripts = loadScripts(redis);
+  }
+}
+
 /**
  * One dialer instance drives a campaign at a time: the lease is a Redis key holding the owner's
  * id with a TTL; the owner renews it well before it expires. An owner that dies stops renewing
  * and another instance takes the campaign within one TTL plus one scan.
  */
-export class CampaignLeases implements CampaignLeaseStore {
-  private readonly scripts: Scripts;
-
+export class CampaignLeases extends DialerRedisStore implements CampaignLeaseStore {
   constructor(
-    private readonly redis: Redis,
-    private readonly keys: RedisKeys,
+    redis: Redis,
+    keys: RedisKeys,
     readonly ownerId: string,
     /** Lease TTL, ms (real time). */
     readonly ttlMs: number,
   ) {
-    this.scripts = loadScripts(redis);
+    super(redis, keys);
   }
 
   /** Takes the lease when free, renews it when ours; true when we hold it afterwards. */
@@ -79,15 +89,13 @@ export function parsePacingControl(raw: string | null): PacingControl | null {
  * restarted dialer or another instance taking the campaign over continues from the same theta
  * instead of restarting at 0.02. Written only while the writer holds the lease (one script).
  */
-export class PacingControlStore implements PacingControlPort {
-  private readonly scripts: Scripts;
-
+export class PacingControlStore extends DialerRedisStore implements PacingControlPort {
   constructor(
-    private readonly redis: Redis,
-    private readonly keys: RedisKeys,
+    redis: Redis,
+    keys: RedisKeys,
     readonly ownerId: string,
   ) {
-    this.scripts = loadScripts(redis);
+    super(redis, keys);
   }
 
   async load(campaignId: CampaignId): Promise<PacingControl | null> {
@@ -112,16 +120,7 @@ const AMD_MARK_TTL_S = 24 * 3600;
  * pending; the agent marks each "a person" or "a machine" once (a changed mind moves the count);
  * the dialer reads the campaign's counts into its AMD estimate.
  */
-export class AmdAuditStore implements AmdAudit {
-  private readonly scripts: Scripts;
-
-  constructor(
-    private readonly redis: Redis,
-    private readonly keys: RedisKeys,
-  ) {
-    this.scripts = loadScripts(redis);
-  }
-
+export class AmdAuditStore extends DialerRedisStore implements AmdAudit {
   /** The dialer sent this MACHINE verdict to an agent: it may be marked. */
   async pending(campaignId: CampaignId, callId: string): Promise<void> {
     await this.redis.set(this.keys.amdMark(callId), `pending:${campaignId}`, 'EX', AMD_MARK_TTL_S);

@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { seededRng } from '../../ports/clock.js';
-import { distMean, distSampler, sampleDist, validateDist, type DistSpec } from './distributions.js';
+import {
+  distMean,
+  distSampler,
+  sampleDist,
+  validateDist,
+  type DistSpec,
+  type Rng,
+} from './distributions.js';
+
+/** Park and Miller's minimal standard generator: seeded, enough for these sample means. */
+function seededRng(seed: number): Rng {
+  let s = seed % 2147483647 || 1;
+  return { next: () => ((s = (s * 16807) % 2147483647) - 1) / 2147483646 };
+}
 
 function sampleMean(spec: DistSpec, n = 100_000): number {
   const rng = seededRng(42);
