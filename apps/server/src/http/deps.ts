@@ -182,7 +182,7 @@ export interface AppDeps {
   admin?: AdminRepos;
   /** Admin: lists, imports, dispositions, pause codes, DNC; those routes answer 503 without it. */
   listAdmin?: ListAdminDeps;
-  /** Supervisor actions wired to ARI (routes fall back to state-only actions without it). */
+  /** Supervisor actions (roles/api-agents.ts); the supervisor routes answer 503 without them. */
   supervisor?: SupervisorActions;
   /** The last dialer.status of each driven campaign, for supervisors' snapshots (gateway). */
   campaignLive?: {

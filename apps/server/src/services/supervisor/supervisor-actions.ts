@@ -130,7 +130,7 @@ export class SupervisorActions {
       (e) => !(e.type === 'hangup_call' && hungUp) && !(e.type === 'end_agent_leg' && legEnded),
     );
     if (skipped.length > 0) {
-      // The api role carries out no other effects (http/agent-session-api.ts says the same).
+      // The api role carries out no other effects of a forced logout.
       this.d.logger?.info(
         { agentId, effects: skipped.map((e) => e.type) },
         'force logout effects left to their consumers',
