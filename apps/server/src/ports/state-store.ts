@@ -87,6 +87,50 @@ export interface LiveCall {
   endedAtMs: number | null;
 }
 
+/** What a call is born with; every other LiveCall field starts empty (stage DIALING). */
+export type NewLiveCall = Pick<
+  LiveCall,
+  | 'callId'
+  | 'campaignId'
+  | 'leadId'
+  | 'listId'
+  | 'phone'
+  | 'serverId'
+  | 'attempt'
+  | 'originatedAtMs'
+> &
+  Partial<Pick<LiveCall, 'channelId' | 'agentId' | 'manual'>>;
+
+/**
+ * The live call of a call being originated: stage DIALING, on its own channel (the call id)
+ * unless told otherwise, no agent, not manual, nothing happened yet.
+ */
+export function newLiveCall(c: NewLiveCall): LiveCall {
+  return {
+    callId: c.callId,
+    campaignId: c.campaignId,
+    leadId: c.leadId,
+    listId: c.listId,
+    phone: c.phone,
+    stage: 'DIALING',
+    serverId: c.serverId,
+    channelId: c.channelId ?? c.callId,
+    bridgeId: null,
+    agentId: c.agentId ?? null,
+    manual: c.manual ?? false,
+    attempt: c.attempt,
+    originatedAtMs: c.originatedAtMs,
+    ringingAtMs: null,
+    answeredAtMs: null,
+    amdAtMs: null,
+    amdResult: null,
+    waitingAtMs: null,
+    bridgedAtMs: null,
+    droppedAtMs: null,
+    endedAtMs: null,
+  };
+}
+
 /**
  * The real-time state in Redis. Every write is atomic with the publication of its one domain
  * event (a Lua script writes the state and appends the event to its stream), so a state change

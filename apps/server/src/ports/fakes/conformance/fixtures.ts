@@ -9,7 +9,7 @@ import {
   type AgentStateChanged,
 } from '@ringside/protocol';
 import type { HopperEntry, HopperPriority } from '../../hopper.js';
-import type { AgentStatus, LiveCall } from '../../state-store.js';
+import { newLiveCall, type AgentStatus, type LiveCall } from '../../state-store.js';
 
 /** Builders shared by the conformance suites and the adapters' own tests. */
 export const ids = {
@@ -61,27 +61,16 @@ export function changed(
 
 export function liveCall(callId: string, over: Partial<LiveCall> = {}): LiveCall {
   return {
-    callId: ids.call(callId),
-    campaignId: ids.campaign('c1'),
-    leadId: ids.lead('1'),
-    listId: ids.list('1'),
-    phone: E164.parse('+14155550123'),
-    stage: 'DIALING',
-    serverId: 'pbx1',
-    channelId: callId,
-    bridgeId: null,
-    agentId: null,
-    manual: false,
-    attempt: 1,
-    originatedAtMs: 1_000,
-    ringingAtMs: null,
-    answeredAtMs: null,
-    amdAtMs: null,
-    amdResult: null,
-    waitingAtMs: null,
-    bridgedAtMs: null,
-    droppedAtMs: null,
-    endedAtMs: null,
+    ...newLiveCall({
+      callId: ids.call(callId),
+      campaignId: ids.campaign('c1'),
+      leadId: ids.lead('1'),
+      listId: ids.list('1'),
+      phone: E164.parse('+14155550123'),
+      serverId: 'pbx1',
+      attempt: 1,
+      originatedAtMs: 1_000,
+    }),
     ...over,
   };
 }
