@@ -1,6 +1,6 @@
 /**
  * Admin: two-factor sign-in (TOTP and recovery codes) and the demo data `npm start` seeds.
- * Owns no storage: its repository is a port (ports/two-factor.ts); wired in roles/api.ts.
+ * Two-factor's storage is a port (ports/two-factor.ts); the seed writes its rows through a pg pool.
  */
 export { seedDemo, simAgentPhone, type SeedDemoResult } from './demo-seed.js';
 export {

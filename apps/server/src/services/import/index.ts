@@ -1,6 +1,6 @@
 /**
- * Import: CSV leads into a list (sniff, encoding, column mapping, row checks, COPY in batches),
- * its preview, and `npm run import` (cli.ts). Reached by http/routes/import.ts and the CLI.
+ * Import: CSV leads into a list (sniff, encoding, column mapping, row checks, batches) and its
+ * preview. Storage behind ports/import.ts; wired in roles/api-admin.ts and roles/import-cli.ts.
  */
 export { importLeads, DEFAULT_BATCH_ROWS, MAX_REPORTED } from './import-leads.js';
 export type { ImportDeps, ImportOptions, ImportReport, TzSourceCounts } from './import-leads.js';
