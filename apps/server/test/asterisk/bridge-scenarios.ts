@@ -1,20 +1,11 @@
-import type {
-  AgentId,
-  CallEnded,
-  CallId,
-  CampaignId,
-  DomainEvent,
-  E164,
-  LeadId,
-  ListId,
-} from '@ringside/protocol';
+import type { AgentId, CallEnded, CallId, CampaignId, DomainEvent } from '@ringside/protocol';
 import { AriError } from '../../src/adapters/asterisk/ari-error.js';
 import type { AriServerConfig } from '../../src/config.js';
 import type { MemoryStateStore } from '../../src/ports/fakes/memory-state-store.js';
 import type { AgentStatus } from '../../src/ports/state-store.js';
 import { agentBridgeId } from '../../src/services/telephony/ari-worker-events.js';
 import type { AriServerSupervisor } from '../../src/roles/ari-server.js';
-import { MemoryCallLog, startWorkerRig } from './telephony-rig.js';
+import { customerCall, MemoryCallLog, startWorkerRig } from './telephony-rig.js';
 
 /**
  * Bridge integrity against any ARI server with Ringside's dialplan (deploy/asterisk: contexts
@@ -152,15 +143,9 @@ export async function startBridgeRig(
       n += 1;
       // Not ending in -2: that is the other half of a Local channel to the worker.
       const callId = `bi-${runId}-c${n}` as CallId;
-      const r = await originator.originate({
-        callId,
-        campaignId: '1' as CampaignId,
-        leadId: String(n) as LeadId,
-        listId: '1' as ListId,
-        phone: `+${digits}` as E164,
-        attempt: 1,
-        ringTimeoutS: 30,
-      });
+      const r = await originator.originate(
+        customerCall(callId, `+${digits}`, { leadId: String(n) }),
+      );
       if (!r.ok) throw r.error;
       await until(
         `call ${callId} bridged`,

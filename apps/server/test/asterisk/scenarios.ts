@@ -1,15 +1,7 @@
-import type {
-  AgentId,
-  CallId,
-  CampaignId,
-  DomainEvent,
-  E164,
-  LeadId,
-  ListId,
-} from '@ringside/protocol';
+import type { AgentId, CampaignId, DomainEvent } from '@ringside/protocol';
 import type { AriServerConfig } from '../../src/config.js';
 import { agentBridgeId } from '../../src/services/telephony/ari-worker-events.js';
-import { MemoryCallLog, startWorkerRig } from './telephony-rig.js';
+import { customerCall, MemoryCallLog, startWorkerRig } from './telephony-rig.js';
 
 /**
  * The telephony end-to-end scenarios, against any ARI server that has Ringside's dialplan
@@ -183,15 +175,9 @@ export async function runScenarios(
     byCall.set(callId, sc);
     events.set(callId, []);
     done.push(new Promise<void>((resolve) => ended.set(callId, resolve)));
-    const r = await originator.originate({
-      callId: callId as CallId,
-      campaignId: '1' as CampaignId,
-      leadId: '1' as LeadId,
-      listId: '1' as ListId,
-      phone: `+${sc.digits}` as E164,
-      attempt: 1,
-      ringTimeoutS: sc.ringTimeoutS ?? 30,
-    });
+    const r = await originator.originate(
+      customerCall(callId, `+${sc.digits}`, { ringTimeoutS: sc.ringTimeoutS ?? 30 }),
+    );
     if (!r.ok) throw r.error;
   }
   const timeout = new Promise<never>((_, reject) =>

@@ -1,4 +1,6 @@
+import type { CallId, CampaignId, E164, LeadId, ListId } from '@ringside/protocol';
 import type { CallLogStart, CallLogStep, CallLogWriter } from '../../src/ports/call-log.js';
+import type { OriginateCall } from '../../src/ports/dialer.js';
 import type { AriServerConfig } from '../../src/config.js';
 import { ServerPool } from '../../src/adapters/asterisk/server-pool.js';
 import { TelephonyHealth } from '../../src/adapters/asterisk/telephony-health.js';
@@ -79,4 +81,21 @@ export async function startWorkerRig(
     dialTemplate: 'Local/{digits}@sim-customers',
   });
   return { bus, store, callLog, logger, sup, originator };
+}
+
+/** A customer call to originate: campaign, lead and list 1, first attempt, 30 s of ringing. */
+export function customerCall(
+  callId: string,
+  phone: string,
+  over: { campaignId?: string; leadId?: string; listId?: string; ringTimeoutS?: number } = {},
+): OriginateCall {
+  return {
+    callId: callId as CallId,
+    campaignId: (over.campaignId ?? '1') as CampaignId,
+    leadId: (over.leadId ?? '1') as LeadId,
+    listId: (over.listId ?? '1') as ListId,
+    phone: phone as E164,
+    attempt: 1,
+    ringTimeoutS: over.ringTimeoutS ?? 30,
+  };
 }

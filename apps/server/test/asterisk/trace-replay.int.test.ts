@@ -1,14 +1,6 @@
 import type { AriEvent } from '@ringside/ari';
 import { checkRequest, formatIssues } from '@ringside/ari';
-import type {
-  AgentId,
-  CallId,
-  CampaignId,
-  DomainEvent,
-  E164,
-  LeadId,
-  ListId,
-} from '@ringside/protocol';
+import type { AgentId, CampaignId, DomainEvent } from '@ringside/protocol';
 import { describe, expect, it } from 'vitest';
 import { AriRestClient } from '../../src/adapters/asterisk/ari-client.js';
 import { ServerPool } from '../../src/adapters/asterisk/server-pool.js';
@@ -29,7 +21,7 @@ import {
   type TraceLine,
 } from './trace-helpers.js';
 import { withStasisEvents, type TraceEventLine } from './sim-trace-replay.js';
-import { MemoryCallLog } from './telephony-rig.js';
+import { customerCall, MemoryCallLog } from './telephony-rig.js';
 
 /**
  * Each recorded Asterisk trace is replayed through the worker: customer calls are originated
@@ -213,15 +205,13 @@ async function replay(file: string, lines: TraceLine[] = loadTrace(file)) {
   const seedCall = async (callId: string) => {
     if (seeded.has(callId)) return;
     seeded.add(callId);
-    const r = await originator.originate({
-      callId: callId as CallId,
-      campaignId: '7' as CampaignId,
-      leadId: `lead-${callId}` as LeadId,
-      listId: '3' as ListId,
-      phone: '+15551230001' as E164,
-      attempt: 1,
-      ringTimeoutS: 30,
-    });
+    const r = await originator.originate(
+      customerCall(callId, '+15551230001', {
+        campaignId: '7',
+        leadId: `lead-${callId}`,
+        listId: '3',
+      }),
+    );
     expect(r.ok).toBe(true);
   };
   const seedAgent = async (bridgeId: string) => {
