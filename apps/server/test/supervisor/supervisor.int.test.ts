@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentId, BusEnvelope, CallId, RosterResponse } from '@ringside/protocol';
 import { buildApp } from '../../src/http/app.js';
 import type { AppDeps } from '../../src/http/deps.js';
+import { agentStatus } from '../../src/ports/fakes/conformance/fixtures.js';
 import type { AgentStatus, LiveCall } from '../../src/ports/state-store.js';
 import type { AriRestClient } from '../../src/adapters/asterisk/ari-client.js';
 import {
@@ -186,19 +187,20 @@ describe('supervisor routes', () => {
   });
 });
 
+/** Agent `n` INCALL on call c-<n>, with its bridge agent-<n> and phone leg leg-<n>. */
+function inCall(n: string): AgentStatus {
+  return agentStatus(n, 'INCALL', 1, {
+    campaignId: null,
+    callId: `c-${n}` as CallId,
+    bridgeId: `agent-${n}`,
+    legChannelId: `leg-${n}`,
+  });
+}
+
 describe('listen, whisper and barge', () => {
   const agentId = '77' as AgentId;
   const callId = 'c-77' as CallId;
-  const agent: AgentStatus = {
-    agentId,
-    state: 'INCALL',
-    sinceMs: 1,
-    campaignId: null,
-    callId,
-    pauseCode: null,
-    bridgeId: 'agent-77',
-    legChannelId: 'leg-77',
-  } as AgentStatus;
+  const agent = inCall('77');
   const call = { callId, channelId: 'cust-77' } as LiveCall;
 
   async function withMonitor() {
@@ -231,16 +233,22 @@ describe('listen, whisper and barge', () => {
     return { app, sent };
   }
 
-  it('listen snoops the agent leg with spy=both into a bridge with the supervisor phone', async () => {
+  /** Asks to monitor the agent in `mode` (200 expected); what the fake ARI was sent. */
+  async function monitorAs(mode: 'listen' | 'whisper' | 'barge') {
     const { app, sent } = await withMonitor();
     const res = await app.inject({
       method: 'POST',
       url: `/api/supervisor/agents/${agentId}/monitor`,
       headers: bearer(tokens.supervisor),
-      payload: { mode: 'listen' },
+      payload: { mode },
     });
     await app.close();
     expect(res.statusCode).toBe(200);
+    return { res, sent };
+  }
+
+  it('listen snoops the agent leg with spy=both into a bridge with the supervisor phone', async () => {
+    const { sent } = await monitorAs('listen');
     expect(sent.find((s) => s.op === 'snoop')?.args).toMatchObject({
       channelId: 'leg-77',
       spy: 'both',
@@ -255,28 +263,12 @@ describe('listen, whisper and barge', () => {
   });
 
   it('whisper snoops with whisper=out so only the agent hears the supervisor', async () => {
-    const { app, sent } = await withMonitor();
-    const res = await app.inject({
-      method: 'POST',
-      url: `/api/supervisor/agents/${agentId}/monitor`,
-      headers: bearer(tokens.supervisor),
-      payload: { mode: 'whisper' },
-    });
-    await app.close();
-    expect(res.statusCode).toBe(200);
+    const { sent } = await monitorAs('whisper');
     expect(sent.find((s) => s.op === 'snoop')?.args).toMatchObject({ whisper: 'out' });
   });
 
   it("barge calls the supervisor phone into the agent's bridge without a snoop", async () => {
-    const { app, sent } = await withMonitor();
-    const res = await app.inject({
-      method: 'POST',
-      url: `/api/supervisor/agents/${agentId}/monitor`,
-      headers: bearer(tokens.supervisor),
-      payload: { mode: 'barge' },
-    });
-    await app.close();
-    expect(res.statusCode).toBe(200);
+    const { res, sent } = await monitorAs('barge');
     expect(res.json()).toMatchObject({ mode: 'barge', target: 'agent-77' });
     expect(sent.map((s) => s.op)).toEqual(['originate']);
     expect(sent[0]?.args).toMatchObject({ appArgs: 'supmon,agent-77' });
@@ -286,16 +278,7 @@ describe('listen, whisper and barge', () => {
 describe('force logout of an agent on a live call', () => {
   const agentId = '88' as AgentId;
   const callId = 'c-88' as CallId;
-  const incall = {
-    agentId,
-    state: 'INCALL',
-    sinceMs: 1,
-    campaignId: null,
-    callId,
-    pauseCode: null,
-    bridgeId: 'agent-88',
-    legChannelId: 'leg-88',
-  } as AgentStatus;
+  const incall = inCall('88');
 
   function actions() {
     const done: string[] = [];
