@@ -1,18 +1,10 @@
-/** A row ready for the staging table. */
-export interface StagedLead {
+import type { LeadFields, TzSource } from './leads.js';
+
+/** A row ready for the staging table: the lead's fields, its file line and its zones. */
+export interface StagedLead extends LeadFields {
   row: number;
-  phone: string;
-  altPhones: string[];
-  firstName: string | null;
-  lastName: string | null;
-  address: string | null;
-  city: string | null;
-  state: string | null;
-  postalCode: string | null;
-  country: string;
-  timeZone: string | null;
   tzKey: string;
-  tzSource: 'postal_code' | 'area_code' | 'country' | 'manual' | 'unknown';
+  tzSource: TzSource;
   custom: Record<string, string>;
 }
 

@@ -53,9 +53,8 @@ export interface LeadLogRepo {
   forLead(leadId: string, opts?: { limit?: number }): Promise<LeadLogEntry[]>;
 }
 
-export interface Lead {
-  id: LeadId;
-  listId: ListId;
+/** A lead's own fields (the ones a CSV column fills; LEAD_FIELDS in @ringside/protocol). */
+export interface LeadFields {
   /** E.164. */
   phone: string;
   altPhones: string[];
@@ -66,8 +65,13 @@ export interface Lead {
   state: string | null;
   postalCode: string | null;
   country: string;
-  /** The one zone when known; null when unknown or split (see tzCandidates). */
+  /** The one zone when known; null when unknown or split (see Lead.tzCandidates). */
   timeZone: string | null;
+}
+
+export interface Lead extends LeadFields {
+  id: LeadId;
+  listId: ListId;
   tzCandidates: string[];
   tzSource: TzSource;
   status: string;
