@@ -2,13 +2,7 @@ import type { SupervisorActions } from '../services/supervisor/supervisor-action
 import type { ReportsService } from '../services/reports/reports-service.js';
 import type { Readable } from 'node:stream';
 import type {
-  AgentId,
   BusEnvelope,
-  CallId,
-  DialBody,
-  LeadId,
-  PhoneConfig,
-  TransferBody,
   Campaign,
   CampaignId,
   CampaignPatch,
@@ -34,6 +28,7 @@ import type { Clock } from '../ports/clock.js';
 import type { EventBus } from '../ports/event-bus.js';
 import type { AgentPresence, AgentSessionApi } from '../ports/agents.js';
 import type { StateStore } from '../ports/state-store.js';
+import type { AgentTelephony } from '../ports/telephony.js';
 
 /**
  * What the HTTP API and the WebSocket gateway need, as narrow interfaces: roles/api.ts wires the
@@ -78,34 +73,8 @@ export interface ImportLeadsArgs {
 /** The lead-import service (services/import). */
 export type ImportLeadsFn = (args: ImportLeadsArgs) => Promise<ImportReport>;
 
-/**
- * Telephony commands for the agent's own phone leg and calls. The api role has no ARI connection
- * of its own, so whoever wires the api (roles/api.ts) supplies these, e.g. by sending commands to
- * the ari-worker or dialer; without them the routes answer 503. The route has already checked
- * that the call is the agent's own.
- */
-export interface AgentTelephony {
-  phoneConfig(agentId: AgentId, phoneType: 'webrtc' | 'sip'): Promise<PhoneConfig>;
-  connectLeg(agentId: AgentId): Promise<'up' | 'down'>;
-  disconnectLeg(agentId: AgentId): Promise<'up' | 'down'>;
-  /** Ends the customer's leg, never the agent's phone leg. */
-  hangup(agentId: AgentId, callId: CallId): Promise<void>;
-  hold(agentId: AgentId, callId: CallId, on: boolean): Promise<void>;
-  mute(agentId: AgentId, callId: CallId, on: boolean): Promise<void>;
-  dtmf(agentId: AgentId, callId: CallId, digits: string): Promise<void>;
-  transfer(agentId: AgentId, callId: CallId, body: TransferBody): Promise<void>;
-  transferComplete(agentId: AgentId, callId: CallId): Promise<void>;
-  transferCancel(agentId: AgentId, callId: CallId): Promise<void>;
-  /** Manual dial with DNC and calling-window checks (ComplianceError, 422, when refused). */
-  dial(agentId: AgentId, target: DialBody): Promise<{ callId: CallId }>;
-  /** The next lead the agent may preview; null when none. */
-  preview(agentId: AgentId): Promise<LeadId | null>;
-  /**
-   * Removes the user's browser-phone account from Asterisk (a deactivated user); nothing when it
-   * has none. Absent where there are no such accounts (the simulated PBX).
-   */
-  forgetPhone?(user: { id: string; username: string }): Promise<void>;
-}
+/** Telephony commands for the agent's own phone leg and calls (a port: ports/telephony.ts). */
+export type { AgentTelephony };
 
 export interface AppConfig {
   sessionSecret: string;
