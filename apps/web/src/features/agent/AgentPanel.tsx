@@ -21,17 +21,8 @@ import { usePanel } from '../../app/usePanel.js';
 import { LOGIN_MARK, usePhone } from '../../app/usePhone.js';
 import { CallPanel } from './CallPanel.js';
 import { DialPanel } from './DialPanel.js';
-import { ActionButton } from './controls.js';
+import { ActionButton, type Focusers } from './controls.js';
 import { DispositionForm } from './DispositionForm.js';
-
-export interface Focusers {
-  pause: React.RefObject<HTMLSelectElement | null>;
-  transfer: React.RefObject<HTMLInputElement | null>;
-  dtmf: React.RefObject<HTMLInputElement | null>;
-  dial: React.RefObject<HTMLInputElement | null>;
-  search: React.RefObject<HTMLInputElement | null>;
-  dispose: React.RefObject<HTMLHeadingElement | null>;
-}
 
 function useNow(active: boolean, everyMs = 1000): number {
   const [now, setNow] = useState(() => Date.now());

@@ -6,7 +6,7 @@ import { fillScript } from '../../core/script.js';
 import { localTime } from '../../core/timezone.js';
 import { ErrorNotice } from '../../app/ui.js';
 import type { PanelController } from '../../app/usePanel.js';
-import type { Focusers } from './AgentPanel.js';
+import type { Focusers } from './controls.js';
 import { ActionButton, EnterInput } from './controls.js';
 import { AmdMarks } from './AmdMarks.js';
 import { TransferPicker, externalNumber } from './TransferPicker.js';

@@ -3,7 +3,7 @@ import type { ApiClient, Lead } from '../../core/api.js';
 import { guard } from '../../core/panel/index.js';
 import { localTime } from '../../core/timezone.js';
 import type { PanelController } from '../../app/usePanel.js';
-import type { Focusers } from './AgentPanel.js';
+import type { Focusers } from './controls.js';
 import { ActionButton, EnterInput } from './controls.js';
 
 /**

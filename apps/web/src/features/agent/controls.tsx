@@ -52,3 +52,13 @@ export function EnterInput(props: {
     </label>
   );
 }
+
+/** The panel's controls that keyboard shortcuts and state changes move the focus to. */
+export interface Focusers {
+  pause: RefObject<HTMLSelectElement | null>;
+  transfer: RefObject<HTMLInputElement | null>;
+  dtmf: RefObject<HTMLInputElement | null>;
+  dial: RefObject<HTMLInputElement | null>;
+  search: RefObject<HTMLInputElement | null>;
+  dispose: RefObject<HTMLHeadingElement | null>;
+}
