@@ -17,10 +17,27 @@ export default {
       name: 'domain-is-pure',
       severity: 'error',
       comment:
-        'domain/ imports only domain/ and @ringside/protocol (no I/O, no services, no ports).',
-      from: { path: `${src}domain/` },
+        "domain/ imports only domain/, @ringside/protocol and errors.ts (the one error hierarchy: classes with a code, no I/O); no services, no ports. Its tests may also build fixtures with the ports' fakes.",
+      from: { path: `${src}domain/`, pathNot: '\\.test\\.ts$' },
       to: {
-        pathNot: [`${src}domain/`, '^packages/protocol/'],
+        pathNot: [`${src}domain/`, '^packages/protocol/', `${src}errors\\.ts$`],
+        dependencyTypesNot: ['core'],
+      },
+    },
+    {
+      name: 'domain-tests-no-io',
+      severity: 'error',
+      comment:
+        "domain/ tests stay unit tests: the domain, protocol, errors and the ports' fakes only.",
+      from: { path: `${src}domain/.*\\.test\\.ts$` },
+      to: {
+        pathNot: [
+          `${src}domain/`,
+          '^packages/protocol/',
+          `${src}errors\\.ts$`,
+          `${src}ports/`,
+          '^node_modules/',
+        ],
         dependencyTypesNot: ['core'],
       },
     },

@@ -1,6 +1,26 @@
-import type { AgentState, AgentStateChanged, CallId, CampaignId } from '@ringside/protocol';
+import type {
+  AgentId,
+  AgentState,
+  AgentStateChanged,
+  CallId,
+  CampaignId,
+} from '@ringside/protocol';
 import { IllegalTransitionError } from '../errors.js';
-import type { AgentStatus } from '../ports/state-store.js';
+
+/** `agent_status:{agentId}`: one agent's live state. */
+export interface AgentStatus {
+  agentId: AgentId;
+  state: AgentState;
+  /** When the current state began (epoch ms). */
+  sinceMs: number;
+  campaignId: CampaignId | null;
+  callId: CallId | null;
+  pauseCode: string | null;
+  /** The agent's own mixing bridge, where its phone leg is nailed up (null: no leg yet). */
+  bridgeId: string | null;
+  /** The agent's phone channel in that bridge. */
+  legChannelId: string | null;
+}
 
 /**
  * The agent state machine (pure). An agent logs in PAUSED (code LOGIN), goes READY, is RESERVED

@@ -12,23 +12,13 @@ import type {
   LeadId,
   ListId,
 } from '@ringside/protocol';
+import type { AgentStatus } from '../domain/agent-state.js';
 import { ValidationError } from '../errors.js';
 import { streamOf } from './event-bus.js';
 
-/** `agent_status:{agentId}`: one agent's live state. */
-export interface AgentStatus {
-  agentId: AgentId;
-  state: AgentState;
-  /** When the current state began (epoch ms). */
-  sinceMs: number;
-  campaignId: CampaignId | null;
-  callId: CallId | null;
-  pauseCode: string | null;
-  /** The agent's own mixing bridge, where its phone leg is nailed up (null: no leg yet). */
-  bridgeId: string | null;
-  /** The agent's phone channel in that bridge. */
-  legChannelId: string | null;
-}
+// The agent's live state record belongs to the pure agent state machine (domain/agent-state.ts);
+// the store keeps it as `agent_status:{agentId}`.
+export type { AgentStatus };
 
 /** What a transition was computed from: the agent's state (null: none or LOGGED_OUT) and leg. */
 export interface ExpectedAgent {
