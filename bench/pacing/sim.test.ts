@@ -98,18 +98,16 @@ describe('pacing simulator', () => {
     ).toThrow(/exceed 1/);
   });
 
+  /** Two hours of `small` with AMD erring at these rates. */
+  const withAmdErrors = (humanAsMachine: number, machineAsHuman: number): Scenario => ({
+    ...small,
+    agentSchedule: { ...small.agentSchedule, logoutAtS: 7200 },
+    hoursPerDay: 2,
+    amdErrors: { humanAsMachine, machineAsHuman },
+  });
+
   it('counts people hung up on by AMD as abandoned and carries their estimate in the ledger', () => {
-    const amd = {
-      ...small,
-      agentSchedule: { ...small.agentSchedule, logoutAtS: 7200 },
-      hoursPerDay: 2,
-    };
-    const m = runOne(
-      { ...amd, amdErrors: { humanAsMachine: 0.01, machineAsHuman: 0.05 } },
-      'progressive',
-      1,
-      1,
-    );
+    const m = runOne(withAmdErrors(0.01, 0.05), 'progressive', 1, 1);
     // Progressive never drops: what abandonment there is comes from AMD, and the ledger knew it.
     expect(m.amdAbandonmentPct).toBeGreaterThan(0);
     expect(m.abandonmentPct).toBeGreaterThanOrEqual(m.amdAbandonmentPct);
@@ -119,17 +117,7 @@ describe('pacing simulator', () => {
   });
 
   it('sends machine verdicts to agents once AMD alone would spend the cap', () => {
-    const amd = {
-      ...small,
-      agentSchedule: { ...small.agentSchedule, logoutAtS: 7200 },
-      hoursPerDay: 2,
-    };
-    const m = runOne(
-      { ...amd, amdErrors: { humanAsMachine: 0.03, machineAsHuman: 0.1 } },
-      'ours',
-      1,
-      1,
-    );
+    const m = runOne(withAmdErrors(0.03, 0.1), 'ours', 1, 1);
     expect(m.amdAbandonmentPct).toBe(0);
     // Only machine verdicts dropped for want of an agent count, as their expected share of a person.
     expect(m.estimatedAmdPct).toBeLessThan(0.2);

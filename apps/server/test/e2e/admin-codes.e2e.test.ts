@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { signInToCampaign } from './pages.js';
-import { openPage, signIn, useE2e } from './system.js';
+import { adminPage, openPage, signIn, useE2e } from './system.js';
 
 /**
  * The admin screens for dispositions and pause codes end to end, in Debian's chromium against the
@@ -15,9 +15,7 @@ const e2e = useE2e({ leads: 0, agents: 1 });
 let page: Page;
 
 beforeAll(async () => {
-  page = await openPage(e2e.browser, e2e.sys);
-  await signIn(page, 'admin');
-  await page.getByRole('link', { name: 'Admin' }).waitFor();
+  page = await adminPage(e2e);
 });
 
 interface CodeRow {

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { openPage, signIn, useE2e } from './system.js';
+import { adminPage, useE2e } from './system.js';
 
 /**
  * The admin's list screens end to end in Debian's chromium against the whole system: preview a
@@ -18,9 +18,7 @@ const CSV =
   '(212) 555-0172,Cy,\n';
 
 beforeAll(async () => {
-  page = await openPage(e2e.browser, e2e.sys);
-  await signIn(page, 'admin');
-  await page.getByRole('link', { name: 'Admin' }).waitFor();
+  page = await adminPage(e2e);
 });
 
 describe('admin lists, import and DNC', () => {

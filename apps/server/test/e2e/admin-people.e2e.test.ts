@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { openPage, signIn, useE2e } from './system.js';
+import { adminPage, useE2e } from './system.js';
 
 /**
  * The admin screens for campaigns and scripts end to end, in Debian's chromium against the whole
@@ -12,9 +12,7 @@ const e2e = useE2e({ leads: 0, agents: 1 });
 let page: Page;
 
 beforeAll(async () => {
-  page = await openPage(e2e.browser, e2e.sys);
-  await signIn(page, 'admin');
-  await page.getByRole('link', { name: 'Admin' }).first().waitFor();
+  page = await adminPage(e2e);
 });
 
 describe('admin: campaigns and scripts', () => {

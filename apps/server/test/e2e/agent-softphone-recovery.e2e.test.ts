@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startKamailio, type Kamailio } from './kamailio.js';
+import { signInToCampaign } from './pages.js';
 import {
   CHROMIUM_FLAGS,
   chromiumPath,
@@ -138,11 +139,7 @@ async function agentPage(b: Browser, username: string, loginExten: string, initS
       },
     }),
   );
-  await page.goto('/');
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill('ringside-demo');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: 'Log in to campaign' }).click();
+  await signInToCampaign(page, username);
   await page.locator('[aria-label="Agent state"][data-agent-state="PAUSED"]').waitFor();
   return { context, page };
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { ensureWebBuild, launchChromium, startSystem, type System } from './system.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { openPage, signIn, useE2e } from './system.js';
 
 /**
  * The report screens end to end: call_log rows written straight into the database (the rollup
@@ -11,8 +11,7 @@ import { ensureWebBuild, launchChromium, startSystem, type System } from './syst
  */
 
 const HOUR = 3_600_000;
-let sys: System;
-let browser: Browser;
+const e2e = useE2e({ leads: 0 });
 let page: Page;
 /** The two whole UTC hours before the current one. */
 const hourA = Math.floor(Date.now() / HOUR) * HOUR - 2 * HOUR;
@@ -25,15 +24,15 @@ async function seedCalls(hourAtMs: number, outcomes: Outcome[]): Promise<void> {
     const at = (s: number) => new Date(hourAtMs + i * 60_000 + s * 1_000);
     const answered = outcome !== 'NO_ANSWER';
     const id = `e2e-rp-${hourAtMs}-${i}`;
-    await sys.db.pool.query(
+    await e2e.sys.db.pool.query(
       `INSERT INTO call_log (id, campaign_id, list_id, lead_id, phone, server_id, channel_id,
                              originated_at, answered_at, agent_connected_at, dropped, drop_wait_ms,
                              safe_harbor_at, ended_at, outcome)
        VALUES ($1, $2, $3, $4, '+12025550100', 'sim', $1, $5, $6, $7, $8, $9, $10, $11, $12)`,
       [
         id,
-        sys.seed.campaignId,
-        sys.seed.listId,
+        e2e.sys.seed.campaignId,
+        e2e.sys.seed.listId,
         1000 + i,
         at(0),
         answered ? at(10) : null,
@@ -49,26 +48,13 @@ async function seedCalls(hourAtMs: number, outcomes: Outcome[]): Promise<void> {
 }
 
 beforeAll(async () => {
-  ensureWebBuild();
-  sys = await startSystem({ leads: 0 });
   // Hour A: 6 dials, 5 answers, 4 human answers (1 dropped), 1 machine. Hour B: 3 / 3 / 3, 1 drop.
   // Compliance: 2 drops of 7 human answers = 28.57 %.
   await seedCalls(hourA, ['HUMAN', 'HUMAN', 'HUMAN', 'DROPPED', 'MACHINE', 'NO_ANSWER']);
   await seedCalls(hourB, ['HUMAN', 'HUMAN', 'DROPPED']);
-  browser = await launchChromium();
-  page = await (
-    await browser.newContext({ baseURL: sys.front.url, acceptDownloads: true })
-  ).newPage();
-  await page.goto('/');
-  await page.getByLabel('Username').fill('supervisor');
-  await page.getByLabel('Password').fill('ringside-demo');
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  page = await openPage(e2e.browser, e2e.sys, { acceptDownloads: true });
+  await signIn(page, 'supervisor');
   await page.getByRole('heading', { name: 'Supervisor dashboard' }).waitFor();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await sys?.stop();
 });
 
 describe('reports screens', () => {

@@ -4,7 +4,7 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { startSimPbx, type SimPbx } from '../../../sim/src/pbx/index.js';
 import { loadConfig } from '../../src/config.js';
@@ -364,17 +364,34 @@ export async function customerHangsUp(pbx: SimPbx, callId: string): Promise<void
 /** The password startSystem gives every seeded user (admin, supervisors, agent1..agentN). */
 export const DEMO_PASSWORD = 'ringside-demo';
 
-/** A page in a fresh browser context (its own cookies) on the system's front server. */
-export async function openPage(browser: Browser, sys: System): Promise<Page> {
-  return (await browser.newContext({ baseURL: sys.front.url })).newPage();
+/** A page in a fresh browser context (its own cookies, `options`) on the system's front server. */
+export async function openPage(
+  browser: Browser,
+  sys: System,
+  options: BrowserContextOptions = {},
+): Promise<Page> {
+  return (await browser.newContext({ baseURL: sys.front.url, ...options })).newPage();
 }
 
-/** Signs `username` in through the sign-in form; the caller waits for the screen it expects. */
-export async function signIn(page: Page, username: string): Promise<void> {
+/** A fresh page with the admin signed in, on its home screen (the Admin link shown). */
+export async function adminPage(e2e: { browser: Browser; sys: System }): Promise<Page> {
+  const page = await openPage(e2e.browser, e2e.sys);
+  await signIn(page, 'admin');
+  await page.getByRole('link', { name: 'Admin' }).first().waitFor();
+  return page;
+}
+
+/** Fills and sends the sign-in form as `username` (nothing more: no second factor). */
+export async function submitSignIn(page: Page, username: string): Promise<void> {
   await page.goto('/');
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(DEMO_PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** Signs `username` in through the sign-in form; the caller waits for the screen it expects. */
+export async function signIn(page: Page, username: string): Promise<void> {
+  await submitSignIn(page, username);
   if (username === 'admin') await secondFactor(page, username);
 }
 

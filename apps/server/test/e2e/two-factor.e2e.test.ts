@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { totpCode } from '../../src/services/admin/two-factor.js';
-import { DEMO_PASSWORD, openPage, useE2e } from './system.js';
+import { openPage, submitSignIn, useE2e } from './system.js';
 
 /**
  * Two-factor sign-in on the screens (docs/security.md): an admin without a second factor is sent
@@ -16,10 +16,7 @@ describe('two-factor sign-in in the browser', () => {
 
   it('sends an admin to enrolment, then shows the recovery codes once', async () => {
     const page = await openPage(e2e.browser, e2e.sys);
-    await page.goto('/');
-    await page.getByLabel('Username').fill('admin');
-    await page.getByLabel('Password').fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await submitSignIn(page, 'admin');
     await page.getByRole('img', { name: 'QR code of the authenticator key' }).waitFor();
     expect(
       await page.getByRole('img', { name: 'QR code of the authenticator key' }).getAttribute('src'),
@@ -42,10 +39,7 @@ describe('two-factor sign-in in the browser', () => {
 
   it('asks for the code after the password next time, refuses a wrong one, takes a recovery code', async () => {
     const page = await openPage(e2e.browser, e2e.sys);
-    await page.goto('/');
-    await page.getByLabel('Username').fill('admin');
-    await page.getByLabel('Password').fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await submitSignIn(page, 'admin');
     await page.getByRole('button', { name: 'Verify' }).waitFor();
     await page.getByLabel('Code').fill('123456');
     await page.getByRole('button', { name: 'Verify' }).click();
@@ -58,10 +52,7 @@ describe('two-factor sign-in in the browser', () => {
 
   it('an agent turns it on from its own panel; its next sign-in asks for the code', async () => {
     const page = await openPage(e2e.browser, e2e.sys);
-    await page.goto('/');
-    await page.getByLabel('Username').fill('agent1');
-    await page.getByLabel('Password').fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await submitSignIn(page, 'agent1');
     await page.getByText('Two-factor sign-in').click();
     await expect.poll(() => page.getByTestId('my-2fa-state').textContent()).toMatch(/^Off/);
     await page.getByRole('button', { name: 'Set up two-factor sign-in' }).click();
@@ -81,10 +72,7 @@ describe('two-factor sign-in in the browser', () => {
     await page.context().close();
 
     const again = await openPage(e2e.browser, e2e.sys);
-    await again.goto('/');
-    await again.getByLabel('Username').fill('agent1');
-    await again.getByLabel('Password').fill(DEMO_PASSWORD);
-    await again.getByRole('button', { name: 'Sign in' }).click();
+    await submitSignIn(again, 'agent1');
     await again.getByRole('button', { name: 'Verify' }).waitFor();
     await again.getByLabel('Code').fill(codes[0] ?? '');
     await again.getByRole('button', { name: 'Verify' }).click();
