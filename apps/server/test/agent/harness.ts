@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import type { Redis } from 'ioredis';
 import { startSimPbx, type SimPbx } from '@ringside/sim';
 import type { AgentId, CallId, CampaignId, E164, LeadId, ListId } from '@ringside/protocol';
+import { AriRestClient } from '../../src/adapters/asterisk/ari-client.js';
 import { AgentLogRepository } from '../../src/adapters/postgres/agent-log.js';
 import { CallLogRepository } from '../../src/adapters/postgres/call-log.js';
 import { createDb } from '../../src/adapters/postgres/database.js';
@@ -39,6 +40,10 @@ export interface AgentHarness {
   callFor(agentId: AgentId, opts?: { attempts?: number; zone?: string }): Promise<TestCall>;
   /** Moves the agent through login/ready/reserve/connect onto `callId`. */
   agentOnCall(agentId: AgentId, callId: CallId): Promise<void>;
+  /** The simulated PBX's ARI, as a test drives it. */
+  ari: AriRestClient;
+  /** Dials the call's customer into the app (the simulated customer answers by itself). */
+  dialCustomer(call: TestCall): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -136,7 +141,18 @@ export async function createAgentHarness(label: string): Promise<AgentHarness> {
     await sessions.apply(agentId, { type: 'connect', callId }, 'test');
   };
 
+  const ari = new AriRestClient({ baseUrl: pbx.ariUrl, user: 'ringside', password: 'ringside' });
   return {
+    ari,
+    async dialCustomer(call) {
+      await ari.originate({
+        endpoint: `Local/${call.phone.slice(1)}@sim-customers`,
+        channelId: call.callId,
+        otherChannelId: `${call.callId}-2`,
+        app: 'dialer',
+        appArgs: 'test',
+      });
+    },
     db,
     rc,
     redis: rc.redis,

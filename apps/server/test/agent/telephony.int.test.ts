@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentId, CallId, CampaignId } from '@ringside/protocol';
 import { AriError } from '../../src/adapters/asterisk/ari-error.js';
-import { AriRestClient } from '../../src/adapters/asterisk/ari-client.js';
+import type { AriRestClient } from '../../src/adapters/asterisk/ari-client.js';
 import { RedisAgentPresence } from '../../src/adapters/redis/presence.js';
 import { ComplianceError, ForbiddenError } from '../../src/errors.js';
 import { createAgentHarness, type AgentHarness, type TestCall } from './harness.js';
@@ -11,7 +11,7 @@ let ari: AriRestClient;
 
 beforeAll(async () => {
   h = await createAgentHarness('tel');
-  ari = new AriRestClient({ baseUrl: h.pbx.ariUrl, user: 'ringside', password: 'ringside' });
+  ari = h.ari;
   // Both agents log in and bring their (simulated) phone legs up, as the panel does.
   for (const a of [h.a1, h.a2]) {
     await h.control.agentSessions.login(a, h.campaignId);
@@ -59,13 +59,7 @@ async function liveCustomer(agentId: AgentId): Promise<TestCall> {
     await h.sessions.apply(agentId, { type: 'pause', code: 'X' }, 'test');
   }
   const call = await h.callFor(agentId);
-  await ari.originate({
-    endpoint: `Local/${call.phone.slice(1)}@sim-customers`,
-    channelId: call.callId,
-    otherChannelId: `${call.callId}-2`,
-    app: 'dialer',
-    appArgs: 'test',
-  });
+  await h.dialCustomer(call);
   const bridge = (await h.store.getAgent(agentId))?.bridgeId ?? '';
   await until('the customer to answer', async () => {
     try {

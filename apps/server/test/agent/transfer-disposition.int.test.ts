@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentId } from '@ringside/protocol';
-import { AriRestClient } from '../../src/adapters/asterisk/ari-client.js';
+import type { AriRestClient } from '../../src/adapters/asterisk/ari-client.js';
 import { CallLogRepository } from '../../src/adapters/postgres/call-log.js';
 import { ReportsRepository } from '../../src/adapters/postgres/reports/reports-repository.js';
 import { IllegalTransitionError } from '../../src/errors.js';
@@ -15,7 +15,7 @@ let ari: AriRestClient;
 
 beforeAll(async () => {
   h = await createAgentHarness('xferdisp');
-  ari = new AriRestClient({ baseUrl: h.pbx.ariUrl, user: 'ringside', password: 'ringside' });
+  ari = h.ari;
   await h.db.pool.query(
     `INSERT INTO dispositions (campaign_id, code, name, dnc, callback, final)
      VALUES ($1, 'XFER', 'Transferred', false, false, false)`,
@@ -56,13 +56,7 @@ async function transferSetup(from: AgentId, to: AgentId): Promise<TestCall> {
     atMs: h.clock.nowMs(),
     agentId: from,
   });
-  await ari.originate({
-    endpoint: `Local/${call.phone.slice(1)}@sim-customers`,
-    channelId: call.callId,
-    otherChannelId: `${call.callId}-2`,
-    app: 'dialer',
-    appArgs: 'test',
-  });
+  await h.dialCustomer(call);
   await until('the customer to answer', async () => {
     try {
       await ari.addChannel(`agent-${from}`, call.callId);
