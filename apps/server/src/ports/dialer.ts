@@ -113,9 +113,10 @@ export interface DialerLeads {
   dialed(leadId: LeadId, callId: string, atMs: number): void;
   /**
    * The attempt ended with `outcome`: the lead leaves the hopper mark and becomes eligible again
-   * after its recycle delay, or never when its attempts are used up.
+   * at `next.eligibleAtMs`, or never once it has had `next.maxAttempts` attempts (the campaign's
+   * recycle rules decide both: services/dialer/campaign-run.ts leadRecycle).
    */
-  ended(leadId: LeadId, callId: string, outcome: string, atMs: number, rules: RecyclePolicy): void;
+  ended(leadId: LeadId, callId: string, outcome: string, atMs: number, next: LeadRecycle): void;
   /** Popped but not dialed (DNC, window, attempts): out of the hopper, back to the filler's rules. */
   skipped(leadId: LeadId, rule: string, atMs: number, retryAtMs: number | null): void;
   /** Resolves when every write queued so far is done (tests, shutdown). */
@@ -124,6 +125,12 @@ export interface DialerLeads {
 
 export interface RecyclePolicy {
   rules: Readonly<Record<string, RecycleRule>>;
+  maxAttempts: number;
+}
+
+/** When an ended lead may be dialed again: epoch ms, and the attempts after which never. */
+export interface LeadRecycle {
+  eligibleAtMs: number;
   maxAttempts: number;
 }
 

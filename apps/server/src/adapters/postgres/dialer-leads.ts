@@ -1,8 +1,7 @@
 import type pg from 'pg';
 import type { CampaignId, E164, LeadId, ListId } from '@ringside/protocol';
-import { maxAttemptsFor, recycleDelayMs } from '../../domain/calling-window.js';
 import type { Logger } from '../../logger.js';
-import type { DialLead, ManualDialLeads, RecyclePolicy } from '../../ports/dialer.js';
+import type { DialLead, LeadRecycle, ManualDialLeads } from '../../ports/dialer.js';
 
 /**
  * The dialer's lead writes, in PostgreSQL (leads and lead_log). They are history, not the
@@ -28,10 +27,10 @@ export class PgDialerLeads implements ManualDialLeads {
     });
   }
 
-  ended(leadId: LeadId, callId: string, outcome: string, atMs: number, p: RecyclePolicy): void {
+  ended(leadId: LeadId, callId: string, outcome: string, atMs: number, r: LeadRecycle): void {
     this.queue(leadId, async () => {
-      const next = new Date(atMs + recycleDelayMs(outcome, p.rules));
-      const max = maxAttemptsFor(outcome, p.rules, p.maxAttempts);
+      const next = new Date(r.eligibleAtMs);
+      const max = r.maxAttempts;
       if (outcome === 'HUMAN') {
         // The agent's disposition decides the lead's status and next call; until it comes, the
         // lead must not be picked again, so it is held back by the fallback delay at least.

@@ -1,10 +1,11 @@
 import type { AgentId, CallId } from '@ringside/protocol';
+import { maxAttemptsFor, recycleDelayMs } from '../../domain/calling-window.js';
 import type { Call } from '../../domain/call/index.js';
 import type { LedgerDay } from '../../domain/pacing/index.js';
 import type { ValidationError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { DriverDeps } from './driver-deps.js';
-import type { AgentCommands } from '../../ports/dialer.js';
+import type { AgentCommands, LeadRecycle, RecyclePolicy } from '../../ports/dialer.js';
 import type { DialerCampaign } from './settings.js';
 
 /** A call of this campaign that the driver follows: its state (domain/call) and its timers. */
@@ -62,4 +63,12 @@ export class CampaignRun {
       this.log.warn({ err, agentId, command: command.type }, 'agent command refused');
     }
   }
+}
+
+/** When a lead whose attempt ended with `outcome` at `atMs` may be dialed again (recycle rules). */
+export function leadRecycle(outcome: string, atMs: number, p: RecyclePolicy): LeadRecycle {
+  return {
+    eligibleAtMs: atMs + recycleDelayMs(outcome, p.rules),
+    maxAttempts: maxAttemptsFor(outcome, p.rules, p.maxAttempts),
+  };
 }

@@ -1,5 +1,4 @@
 import type { CallId } from '@ringside/protocol';
-import type { AuditMarks, LedgerDay, PacingControl } from '../../domain/pacing/index.js';
 import type { Logger } from '../../logger.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Hopper } from '../../ports/hopper.js';
@@ -8,6 +7,9 @@ import type { StateStore } from '../../ports/state-store.js';
 import type { DialCompliance } from '../compliance/dial-compliance.js';
 import type {
   AgentCommands,
+  AmdAudit,
+  DropLedgerStore,
+  PacingControlPort,
   DialerAri,
   DialerLeads,
   DncChecker,
@@ -16,7 +18,6 @@ import type {
   StatusObserver,
   Timers,
 } from '../../ports/dialer.js';
-import type { DialerCampaign } from './settings.js';
 
 /** Everything a campaign driver uses; shared by the drivers of one dialer instance. */
 export interface DriverDeps {
@@ -34,35 +35,18 @@ export interface DriverDeps {
   agents: AgentCommands;
   dnc: DncChecker;
   leads: DialerLeads;
-  ledger: {
-    /** `estimated`: expected people AMD hung up on (the ledger's estimated drops). */
-    add(
-      campaignId: DialerCampaign['id'],
-      day: number,
-      drops: number,
-      humans: number,
-      estimated?: number,
-      estimatedAnswers?: number,
-    ): Promise<void>;
-    days(campaignId: DialerCampaign['id']): Promise<LedgerDay[]>;
-  };
+  /** The drop ledger (counted drops, human answers, and AMD's estimated ones) per UTC day. */
+  ledger: Pick<DropLedgerStore, 'add' | 'days'>;
   /**
    * The AMD audit (agents' "a person" / "a machine" marks): the campaign's counts, and the
    * record that a MACHINE verdict went to an agent and may be marked. Absent: no marks.
    */
-  amdAudit?: {
-    marks(campaignId: DialerCampaign['id']): Promise<AuditMarks>;
-    pending(campaignId: DialerCampaign['id'], callId: CallId): Promise<void>;
-  };
+  amdAudit?: Pick<AmdAudit, 'marks' | 'pending'>;
   /**
    * Where the predictive controller's state lives between decisions and across lease holders
    * (Redis, beside the lease: PacingControlStore). Absent: kept in memory only.
    */
-  pacingControl?: {
-    load(campaignId: DialerCampaign['id']): Promise<PacingControl | null>;
-    /** False when this instance no longer holds the campaign (nothing written). */
-    save(campaignId: DialerCampaign['id'], control: PacingControl): Promise<boolean>;
-  };
+  pacingControl?: PacingControlPort;
   /** Gets each status, with the dial level applied (status-publisher.ts publishes it). */
   statusObserver?: StatusObserver;
   clock: Clock;

@@ -17,13 +17,16 @@ import { MemoryStateStore } from '../../ports/fakes/memory-state-store.js';
 import type { HopperEntry } from '../../ports/hopper.js';
 import type { LiveCall } from '../../ports/state-store.js';
 import { AgentSessionService } from '../agents/agent-session.js';
-import {
-  newLiveCall,
-  type OriginateCall,
-  type OriginateResult,
-} from '../telephony/ari-worker-originator.js';
+import { newLiveCall } from '../telephony/ari-worker-originator.js';
 import { CampaignDriver, type DriverDeps } from './campaign-driver.js';
-import type { DialerAri, DialerLeads, DialerStatus, Timers } from '../../ports/dialer.js';
+import type {
+  DialerAri,
+  DialerLeads,
+  DialerStatus,
+  OriginateCall,
+  OriginateResult,
+  Timers,
+} from '../../ports/dialer.js';
 import { toDialerCampaign, type DialerCampaign } from './settings.js';
 
 /**

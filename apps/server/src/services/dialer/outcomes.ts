@@ -2,7 +2,7 @@ import type { AgentId, AgentStateChanged, CallId, CallOutcome, LeadId } from '@r
 import { ledgerCounts, ledgerDay } from '../../domain/compliance.js';
 import type { DialResult, PacingStats } from '../../domain/pacing/index.js';
 import type { AmdPolicy } from './amd-policy.js';
-import type { CampaignRun, Tracked } from './campaign-run.js';
+import { leadRecycle, type CampaignRun, type Tracked } from './campaign-run.js';
 
 /**
  * What finished calls and agents teach the campaign: each ended call returns its lead to the
@@ -34,7 +34,8 @@ export class Outcomes {
     if (t) this.observeDial(t, outcome, atMs);
     // A refused origination was already settled by the dialing path.
     if (outcome !== 'ORIGINATE_FAILED') {
-      this.run.d.leads.ended(leadId, callId, outcome, atMs, this.run.campaign.recycle);
+      const next = leadRecycle(outcome, atMs, this.run.campaign.recycle);
+      this.run.d.leads.ended(leadId, callId, outcome, atMs, next);
       let add = ledgerCounts(outcome);
       const q = this.amd.estimate().personPerMachineVerdict;
       // A MACHINE verdict hung up on (or played the machine message): its expected share of an

@@ -4,7 +4,7 @@ import { UnavailableError } from '../../errors.js';
 import type { HopperEntry } from '../../ports/hopper.js';
 import { TelephonyError } from '../../ports/telephony-errors.js';
 import { DEFAULT_STATE_RULES, ruleSet } from '../../domain/state-rules.js';
-import { type OriginateResult } from '../telephony/ari-worker-originator.js';
+import type { OriginateResult } from '../../ports/dialer.js';
 import { checkDialerSettings, toDialerCampaign } from './settings.js';
 import {
   T0,

@@ -13,7 +13,7 @@ import { ATTEMPT_WINDOW_MS, statesOfLead } from '../../domain/state-rules.js';
 import type { HopperLease } from '../../ports/hopper.js';
 import type { LiveCall } from '../../ports/state-store.js';
 import type { AmdPolicy } from './amd-policy.js';
-import type { CampaignRun } from './campaign-run.js';
+import { leadRecycle, type CampaignRun } from './campaign-run.js';
 import { StatusReport } from './status-report.js';
 
 /** Consecutive refusals of one lead before it is recycled instead of retried. */
@@ -271,7 +271,8 @@ export class Pacing {
       this.refusals.delete(e.leadId);
       await this.run.d.hopper.ack(c.id, e.leadId, this.run.d.instanceId);
       this.run.d.leads.dialed(e.leadId, callId, now);
-      this.run.d.leads.ended(e.leadId, callId, 'ORIGINATE_FAILED', now, c.recycle);
+      const next = leadRecycle('ORIGINATE_FAILED', now, c.recycle);
+      this.run.d.leads.ended(e.leadId, callId, 'ORIGINATE_FAILED', now, next);
       this.run.log.warn(
         { leadId: e.leadId, callId, reason, refusals: n },
         'origination refused repeatedly: lead recycled',
