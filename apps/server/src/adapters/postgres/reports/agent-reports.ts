@@ -2,7 +2,7 @@ import type { AgentPerformanceRow, AgentTimeRow } from '@ringside/protocol';
 import { agentTimeTotals, ahtMs, conversionPct, occupancyPct } from '../../../domain/kpi/index.js';
 import type { ReportRange } from '../../../ports/reports.js';
 import { DAY_MS, splitRange } from './range.js';
-import { cmpId, num, Params, rawEdges, ts, type RunQuery } from './sql.js';
+import { andEquals, cmpId, num, Params, rawEdges, ts, type RunQuery } from './sql.js';
 
 /** Agent reports: time per state and performance per agent (agent_log, call_log, rollups). */
 
@@ -11,13 +11,10 @@ export async function agentTime(run: RunQuery, f: ReportRange): Promise<AgentTim
   const s = splitRange(f.fromMs, f.toMs, DAY_MS);
   const p = new Params();
   const where = (campaignCol: string) =>
-    [
-      f.campaignId !== undefined ? `${campaignCol} = ${p.add(f.campaignId)}` : null,
-      f.agentId !== undefined ? `agent_id = ${p.add(f.agentId)}` : null,
-    ]
-      .filter((x) => x !== null)
-      .map((x) => ` AND ${x}`)
-      .join('');
+    andEquals(p, [
+      [campaignCol, f.campaignId],
+      ['agent_id', f.agentId],
+    ]);
   const sql = `
     WITH src AS (
       SELECT agent_id, state, pause_code, duration_ms
@@ -94,13 +91,10 @@ export async function agentPerformance(
   const s = splitRange(f.fromMs, f.toMs, DAY_MS);
   const p = new Params();
   const where = () =>
-    [
-      f.campaignId !== undefined ? `campaign_id = ${p.add(f.campaignId)}` : null,
-      f.agentId !== undefined ? `agent_id = ${p.add(f.agentId)}` : null,
-    ]
-      .filter((x) => x !== null)
-      .map((x) => ` AND ${x}`)
-      .join('');
+    andEquals(p, [
+      ['campaign_id', f.campaignId],
+      ['agent_id', f.agentId],
+    ]);
   const sql = `
     WITH src AS (
       SELECT agent_id, campaign_id, disposition, calls, talk_ms, wrap_ms

@@ -7,7 +7,7 @@ import type {
 import { asaMs, dropRatePct } from '../../../domain/kpi/index.js';
 import type { ReportRange } from '../../../ports/reports.js';
 import { DAY_MS, HOUR_MS, splitRange } from './range.js';
-import { ms, num, Params, rawEdges, ts, type RunQuery } from './sql.js';
+import { andEquals, ms, num, Params, rawEdges, ts, type RunQuery } from './sql.js';
 
 /** Call reports: outbound calling and drop-rate compliance (call_log and its rollups). */
 
@@ -20,13 +20,10 @@ export async function outbound(
   const s = splitRange(f.fromMs, f.toMs, HOUR_MS);
   const p = new Params();
   const where = () =>
-    [
-      f.campaignId !== undefined ? `campaign_id = ${p.add(f.campaignId)}` : null,
-      f.listId !== undefined ? `list_id = ${p.add(f.listId)}` : null,
-    ]
-      .filter((x) => x !== null)
-      .map((x) => ` AND ${x}`)
-      .join('');
+    andEquals(p, [
+      ['campaign_id', f.campaignId],
+      ['list_id', f.listId],
+    ]);
   const key =
     groupBy === 'hour'
       ? { select: 'hour, NULL::bigint AS campaign_id, NULL::bigint AS list_id', by: 'hour' }

@@ -46,6 +46,14 @@ export const ts = (ms: number) => new Date(ms);
 export const ms = (d: Date | null) => (d === null ? null : d.getTime());
 export const num = (v: string | number | null) => (v === null ? 0 : Number(v));
 
+/** ` AND col = $n` for each filter that is set, in order (an empty string when none is). */
+export function andEquals(p: Params, filters: ReadonlyArray<[string, string | undefined]>): string {
+  return filters
+    .filter(([, v]) => v !== undefined)
+    .map(([col, v]) => ` AND ${col} = ${p.add(v)}`)
+    .join('');
+}
+
 /** SQL for "col within either raw edge" of a split range. */
 export function rawEdges(p: Params, col: string, s: ReturnType<typeof splitRange>): string {
   return `((${col} >= ${p.add(ts(s.rawHead[0]))} AND ${col} < ${p.add(ts(s.rawHead[1]))})
