@@ -5,10 +5,8 @@ import type { AppDeps } from '../../src/http/deps.js';
 import { agentStatus } from '../../src/ports/fakes/conformance/fixtures.js';
 import type { AgentStatus, LiveCall } from '../../src/ports/state-store.js';
 import type { AriRestClient } from '../../src/adapters/asterisk/ari-client.js';
-import {
-  pjsipEndpointOf,
-  SupervisorActions,
-} from '../../src/services/supervisor/supervisor-actions.js';
+import { SupervisorActions } from '../../src/services/supervisor/supervisor-actions.js';
+import { monitoringOn } from './monitoring.js';
 import type { MonitorAri } from '../../src/ports/supervisor.js';
 
 // Compile-time (tsc -p apps/server): the real ARI client is a MonitorAri, so roles/api.ts can
@@ -212,7 +210,6 @@ describe('listen, whisper and barge', () => {
         void sent.push({ op: 'addChannel', args: { bridgeId, channel } }),
       originate: async (p) => void sent.push({ op: 'originate', args: p }),
     };
-    let n = 0;
     const supervisor = new SupervisorActions({
       sessions: { apply: () => Promise.reject(new Error('not used')) },
       store: {
@@ -220,12 +217,7 @@ describe('listen, whisper and barge', () => {
         getCall: async (id) => (id === callId ? call : null),
       },
       audit: h.deps.audit,
-      monitor: {
-        ari,
-        app: 'ringside',
-        endpointOf: pjsipEndpointOf(h.deps.users),
-        newId: () => `m${++n}`,
-      },
+      monitor: monitoringOn(ari, h.deps.users),
     });
     const deps: AppDeps = { ...h.deps, supervisor };
     const app = await buildApp(deps);

@@ -13,10 +13,8 @@ import { buildApp } from '../../src/http/app.js';
 import type { AppDeps } from '../../src/http/deps.js';
 import { liveCall } from '../../src/ports/fakes/conformance/fixtures.js';
 import { CampaignLiveStore } from '../../src/adapters/redis/dialer-live.js';
-import {
-  SupervisorActions,
-  pjsipEndpointOf,
-} from '../../src/services/supervisor/supervisor-actions.js';
+import { SupervisorActions } from '../../src/services/supervisor/supervisor-actions.js';
+import { monitoringOn } from '../supervisor/monitoring.js';
 import { RedisMonitorRegistry } from '../../src/adapters/redis/supervisor-monitors.js';
 import type { MonitorAri } from '../../src/ports/supervisor.js';
 import { bearer, createHarness, type Harness } from '../http/harness.js';
@@ -48,17 +46,11 @@ beforeAll(async () => {
     hangup: async (channelId) => void ariSent.push(`hangup ${channelId}`),
     destroyBridge: async (bridgeId) => void ariSent.push(`destroyBridge ${bridgeId}`),
   };
-  let n = 0;
   const supervisor = new SupervisorActions({
     sessions: { apply: () => Promise.reject(new Error('not used')) },
     store: h.store,
     audit: h.deps.audit,
-    monitor: {
-      ari,
-      app: 'ringside',
-      endpointOf: pjsipEndpointOf(h.deps.users),
-      newId: () => `m${++n}`,
-    },
+    monitor: monitoringOn(ari, h.deps.users),
     monitors: new RedisMonitorRegistry(h.redis, h.keys),
     bus: h.bus,
     supervisorName: async (id) => (await h.deps.users.findById(id))?.displayName ?? '',
