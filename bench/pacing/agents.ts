@@ -1,8 +1,12 @@
 import type { AgentView } from '../../apps/server/src/domain/pacing/index.js';
-import * as policyModule from './policy.js';
 import { SlotList } from './slot-list.js';
 
-const A_READY = policyModule.A_READY;
+/** Agent states in the simulator (AgentTable.state), indexes of their names below. */
+export const A_OUT = 0;
+export const A_READY = 1;
+export const A_PAUSED = 2;
+export const A_INCALL = 3;
+export const A_WRAP = 4;
 const stateName = ['LOGGED_OUT', 'READY', 'PAUSED', 'INCALL', 'WRAPUP'] as const;
 
 /**
@@ -11,7 +15,7 @@ const stateName = ['LOGGED_OUT', 'READY', 'PAUSED', 'INCALL', 'WRAPUP'] as const
  * the counts and times the policies and metrics read.
  */
 export class AgentTable {
-  /** A_OUT, A_READY, ... (policy.ts). */
+  /** A_OUT, A_READY, ... */
   readonly state: Int8Array;
   readonly since: Float64Array;
   /** Bumped at every state change: a pause's end event is stale once the agent moved on. */

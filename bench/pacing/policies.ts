@@ -15,12 +15,12 @@ import {
 import type { DialMethod } from '@ringside/protocol';
 import { seededRng } from '../../apps/server/src/ports/clock.js';
 import type { Scenario } from './scenario.js';
-import * as policyModule from './policy.js';
+import * as agentsModule from './agents.js';
 import type { Policy } from './policy.js';
 import type { Sim } from './sim.js';
 
 // Local copies of hot constants (imported bindings may be read through getters once transpiled).
-const { A_OUT, A_READY } = policyModule;
+const { A_OUT, A_READY } = agentsModule;
 
 /**
  * Seconds between two decisions, the same for every policy of a scenario. Production decides at

@@ -45,13 +45,6 @@ export interface Policy {
   onDayStart?(sim: Sim): void;
 }
 
-/** Agent states in the simulator (Sim.aState). */
-export const A_OUT = 0;
-export const A_READY = 1;
-export const A_PAUSED = 2;
-export const A_INCALL = 3;
-export const A_WRAP = 4;
-
 /** How long an agent spends on a machine wrongly passed as human before hanging up, s. */
 export const MACHINE_AS_HUMAN_TALK_S = 5;
 

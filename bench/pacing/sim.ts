@@ -1,5 +1,6 @@
 import type { DialResult, LedgerView } from '../../apps/server/src/domain/pacing/index.js';
 import { seededRng } from '../../apps/server/src/ports/clock.js';
+import * as agentsModule from './agents.js';
 import { AgentTable } from './agents.js';
 import * as callsModule from './calls.js';
 import { CallTable } from './calls.js';
@@ -19,7 +20,8 @@ import { NIL } from './slot-list.js';
 const { L_AMD_HUMAN, L_AMD_MACHINE, L_FAILED_DELAY, L_LIVE_DELAY, L_MACHINE_DELAY } = leadFields;
 const { L_TALK, L_U, L_U_ERR, L_WRAP } = leadFields;
 const { liveAt } = scenarioModule;
-const { A_OUT, A_READY, A_PAUSED, A_INCALL, A_WRAP, MACHINE_AS_HUMAN_TALK_S } = policyModule;
+const { A_OUT, A_READY, A_PAUSED, A_INCALL, A_WRAP } = agentsModule;
+const { MACHINE_AS_HUMAN_TALK_S } = policyModule;
 const { C_AMD, C_RINGING, C_WAITING, K_LIVE, K_MACHINE, K_FAILED, K_NOANSWER } = callsModule;
 
 /** Event kinds (low 4 bits of the code; the rest is the agent or call slot). */

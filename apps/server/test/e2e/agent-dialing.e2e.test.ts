@@ -16,29 +16,13 @@ const e2e = useE2e({ agents: 1, campaign: { dial_method: 'manual' } });
 let page: Page;
 let agentId: string;
 
-/** An IANA zone whose local hour is now 01:00-06:59: outside the campaign's 08:00-21:00. */
+/**
+ * An IANA zone (the first the runtime knows) whose local hour is now 01:00-06:59: outside the
+ * campaign's 08:00-21:00.
+ */
 function zoneOutsideCallingWindow(nowMs = Date.now()): string {
-  const zones = [
-    'Pacific/Pago_Pago',
-    'Pacific/Honolulu',
-    'America/Los_Angeles',
-    'America/Denver',
-    'America/Chicago',
-    'America/New_York',
-    'America/Sao_Paulo',
-    'Atlantic/Azores',
-    'Europe/London',
-    'Europe/Berlin',
-    'Asia/Dubai',
-    'Asia/Kolkata',
-    'Asia/Bangkok',
-    'Asia/Tokyo',
-    'Australia/Sydney',
-    'Pacific/Auckland',
-    'Pacific/Kiritimati',
-  ];
-  const zone = zoneWithHourIn(zones, 1, 7, nowMs);
-  if (!zone) throw new Error('no zone outside the calling window (the list covers every hour)');
+  const zone = zoneWithHourIn(Intl.supportedValuesOf('timeZone'), 1, 7, nowMs);
+  if (!zone) throw new Error('no zone outside the calling window');
   return zone;
 }
 
