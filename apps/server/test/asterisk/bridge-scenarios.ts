@@ -1,11 +1,18 @@
-import type { AgentId, CallEnded, CallId, CampaignId, DomainEvent } from '@ringside/protocol';
+import type { AgentId, CallEnded, CallId, DomainEvent } from '@ringside/protocol';
 import { AriError } from '../../src/adapters/asterisk/ari-error.js';
 import type { AriServerConfig } from '../../src/config.js';
 import type { MemoryStateStore } from '../../src/ports/fakes/memory-state-store.js';
 import type { AgentStatus } from '../../src/ports/state-store.js';
 import { agentBridgeId } from '../../src/services/telephony/ari-worker-events.js';
 import type { AriServerSupervisor } from '../../src/roles/ari-server.js';
-import { customerCall, MemoryCallLog, startWorkerRig } from './telephony-rig.js';
+import {
+  agentPhone,
+  agentStatus,
+  customerCall,
+  MemoryCallLog,
+  setAgent,
+  startWorkerRig,
+} from './telephony-rig.js';
 
 /**
  * Bridge integrity against any ARI server with Ringside's dialplan (deploy/asterisk: contexts
@@ -54,42 +61,10 @@ export async function startBridgeRig(
   });
   const client = sup.client;
 
-  const status = (over: Partial<AgentStatus>): AgentStatus => ({
-    agentId,
-    state: 'READY',
-    sinceMs: Date.now(),
-    campaignId: '1' as CampaignId,
-    callId: null,
-    pauseCode: null,
-    bridgeId,
-    legChannelId: legId,
-    ...over,
-  });
-  const setAgent = async (next: AgentStatus) => {
-    const prev = await store.getAgent(agentId);
-    await store.transitionAgent(next, prev?.state ?? null, {
-      type: 'agent.state_changed',
-      agentId,
-      campaignId: next.campaignId,
-      from: prev?.state ?? 'LOGGED_OUT',
-      to: next.state,
-      pauseCode: null,
-      callId: next.callId,
-      reason: 'test',
-      sinceMs: prev?.sinceMs ?? next.sinceMs,
-      atMs: Date.now(),
-    });
-  };
-  await setAgent(status({}));
+  const status = (over: Partial<AgentStatus>) => agentStatus(agentId, bridgeId, legId, over);
+  await setAgent(store, status({}));
   await client.createBridge(bridgeId, 'mixing', bridgeId);
-  // The agent's phone: Local/agent@agents answers and stays up (deploy/asterisk).
-  await client.originate({
-    endpoint: 'Local/agent@agents',
-    channelId: legId,
-    otherChannelId: `${legId}-2`,
-    app: server.app,
-    appArgs: 'agent',
-  });
+  await agentPhone(client, server.app, legId);
 
   const events: DomainEvent[] = [];
   const waiters = new Set<() => void>();
@@ -173,6 +148,7 @@ export async function startBridgeRig(
       ),
     async agentOnCall(callId) {
       await setAgent(
+        store,
         status({ state: callId ? 'INCALL' : 'READY', callId: callId as CallId | null }),
       );
     },

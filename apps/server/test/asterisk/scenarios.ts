@@ -1,7 +1,14 @@
-import type { AgentId, CampaignId, DomainEvent } from '@ringside/protocol';
+import type { AgentId, DomainEvent } from '@ringside/protocol';
 import type { AriServerConfig } from '../../src/config.js';
 import { agentBridgeId } from '../../src/services/telephony/ari-worker-events.js';
-import { customerCall, MemoryCallLog, startWorkerRig } from './telephony-rig.js';
+import {
+  agentPhone,
+  agentStatus,
+  customerCall,
+  MemoryCallLog,
+  setAgent,
+  startWorkerRig,
+} from './telephony-rig.js';
 
 /**
  * The telephony end-to-end scenarios, against any ARI server that has Ringside's dialplan
@@ -112,38 +119,8 @@ export async function runScenarios(
   // The agent: its own mixing bridge with a nailed-up leg (Local/agent@agents stands in for a phone).
   const agentId = `bot-${runId}` as AgentId;
   await client.createBridge(agentBridge, 'mixing');
-  await store.transitionAgent(
-    {
-      agentId,
-      state: 'READY',
-      sinceMs: Date.now(),
-      campaignId: '1' as CampaignId,
-      callId: null,
-      pauseCode: null,
-      bridgeId: agentBridge,
-      legChannelId: `leg-${runId}`,
-    },
-    null,
-    {
-      type: 'agent.state_changed',
-      agentId,
-      campaignId: '1' as CampaignId,
-      from: 'LOGGED_OUT',
-      to: 'READY',
-      pauseCode: null,
-      callId: null,
-      reason: 'agent',
-      sinceMs: Date.now(),
-      atMs: Date.now(),
-    },
-  );
-  await client.originate({
-    endpoint: 'Local/agent@agents',
-    channelId: `leg-${runId}`,
-    otherChannelId: `leg-${runId}-2`,
-    app: server.app,
-    appArgs: 'agent',
-  });
+  await setAgent(store, agentStatus(agentId, agentBridge, `leg-${runId}`), 'agent');
+  await agentPhone(client, server.app, `leg-${runId}`);
 
   const byCall = new Map<string, Scenario>();
   const events = new Map<string, DomainEvent[]>();

@@ -1,4 +1,4 @@
-import type { CallId, CampaignId, E164, LeadId, ListId } from '@ringside/protocol';
+import type { AgentId, CallId, CampaignId, E164, LeadId, ListId } from '@ringside/protocol';
 import type { CallLogStart, CallLogStep, CallLogWriter } from '../../src/ports/call-log.js';
 import type { OriginateCall } from '../../src/ports/dialer.js';
 import type { AriServerConfig } from '../../src/config.js';
@@ -8,6 +8,7 @@ import { createLogger, type Logger } from '../../src/logger.js';
 import { systemClock } from '../../src/ports/clock.js';
 import { MemoryEventBus } from '../../src/ports/fakes/memory-event-bus.js';
 import { MemoryStateStore } from '../../src/ports/fakes/memory-state-store.js';
+import type { AgentStatus } from '../../src/ports/state-store.js';
 import { AriServerSupervisor } from '../../src/roles/ari-server.js';
 import { CallOriginator } from '../../src/services/telephony/ari-worker-originator.js';
 
@@ -98,4 +99,56 @@ export function customerCall(
     attempt: 1,
     ringTimeoutS: over.ringTimeoutS ?? 30,
   };
+}
+
+/** An agent READY on campaign 1 with its own bridge and phone leg (`over` changes any of it). */
+export function agentStatus(
+  agentId: string,
+  bridgeId: string,
+  legChannelId: string,
+  over: Partial<AgentStatus> = {},
+): AgentStatus {
+  return {
+    agentId: agentId as AgentId,
+    state: 'READY',
+    sinceMs: Date.now(),
+    campaignId: '1' as CampaignId,
+    callId: null,
+    pauseCode: null,
+    bridgeId,
+    legChannelId,
+    ...over,
+  };
+}
+
+/** Writes the agent's status (whatever it was), with its agent.state_changed, as a test would. */
+export async function setAgent(store: MemoryStateStore, next: AgentStatus, reason = 'test') {
+  const prev = await store.getAgent(next.agentId);
+  await store.transitionAgent(next, prev?.state ?? null, {
+    type: 'agent.state_changed',
+    agentId: next.agentId,
+    campaignId: next.campaignId,
+    from: prev?.state ?? 'LOGGED_OUT',
+    to: next.state,
+    pauseCode: null,
+    callId: next.callId,
+    reason,
+    sinceMs: prev?.sinceMs ?? next.sinceMs,
+    atMs: Date.now(),
+  });
+}
+
+/** The agent's phone: Local/agent@agents answers and stays up in the app (deploy/asterisk). */
+export async function agentPhone(
+  client: AriServerSupervisor['client'],
+  app: string,
+  legId: string,
+): Promise<void> {
+  await client.originate({
+    endpoint: 'Local/agent@agents',
+    channelId: legId,
+    otherChannelId: `${legId}-2`,
+    app,
+    appArgs: 'agent',
+  });
 }

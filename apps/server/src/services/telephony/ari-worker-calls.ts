@@ -129,18 +129,14 @@ export class AriCallWorker {
       this.stats.ignored += 1;
       return Promise.resolve();
     }
-    const prev = this.queues.get(key) ?? Promise.resolve();
-    const next = prev
-      .then(() => this.apply(event, receivedAt))
-      .catch((err: unknown) => {
+    return this.enqueue(
+      key,
+      () => this.apply(event, receivedAt),
+      (err) => {
         this.stats.failed += 1;
         this.o.logger.error({ err, type: event.type, key }, 'ari worker failed to apply an event');
-      });
-    this.queues.set(key, next);
-    void next.then(() => {
-      if (this.queues.get(key) === next) this.queues.delete(key);
-    });
-    return next;
+      },
+    );
   }
 
   /** Resolves when every queued event has been applied (tests, shutdown). */
@@ -275,15 +271,11 @@ export class AriCallWorker {
 
   private handleTimer(callId: string, receivedAt: number): Promise<void> {
     // Runs through the call's queue so it cannot overtake an event of the same call.
-    const prev = this.queues.get(callId) ?? Promise.resolve();
-    const next = prev
-      .then(() => this.end(callId, receivedAt))
-      .catch((err: unknown) => this.o.logger.error({ err }, 'ari worker failed to end a call'));
-    this.queues.set(callId, next);
-    void next.then(() => {
-      if (this.queues.get(callId) === next) this.queues.delete(callId);
-    });
-    return next;
+    return this.enqueue(
+      callId,
+      () => this.end(callId, receivedAt),
+      (err) => this.o.logger.error({ err }, 'ari worker failed to end a call'),
+    );
   }
 
   /**
@@ -406,12 +398,17 @@ export class AriCallWorker {
     return calls.length;
   }
 
-  private enqueue(key: string, fn: () => Promise<void>): Promise<void> {
-    const prev = this.queues.get(key) ?? Promise.resolve();
-    const next = prev.then(fn).catch((err: unknown) => {
+  /** Runs `fn` after everything queued under `key` (a call, or a channel); `failed` logs. */
+  private enqueue(
+    key: string,
+    fn: () => Promise<void>,
+    failed: (err: unknown) => void = (err) => {
       this.stats.failed += 1;
       this.o.logger.error({ err, key }, 'ari worker task failed');
-    });
+    },
+  ): Promise<void> {
+    const prev = this.queues.get(key) ?? Promise.resolve();
+    const next = prev.then(fn).catch(failed);
     this.queues.set(key, next);
     void next.then(() => {
       if (this.queues.get(key) === next) this.queues.delete(key);
