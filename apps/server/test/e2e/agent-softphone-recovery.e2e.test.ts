@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startKamailio, type Kamailio } from './kamailio.js';
 import { signInToCampaign } from './pages.js';
+import { WEBRTC_FLAGS } from './phone-test-page.js';
 import {
   CHROMIUM_FLAGS,
-  chromiumPath,
   ensureWebBuild,
+  launchChromium,
   startSystem,
   type System,
 } from './system.js';
@@ -55,13 +56,6 @@ const HEADSET = `{
     ? Promise.resolve(new AudioContext().createMediaStreamDestination().stream)
     : real(c);
 }`;
-
-const WEBRTC_FLAGS = [
-  // The test's certificate is self-signed; media stays on this machine's loopback.
-  '--ignore-certificate-errors',
-  '--allow-loopback-in-peer-connection',
-  '--disable-features=WebRtcHideLocalIpsWithMdns',
-];
 
 let sys: System;
 let kamailio: Kamailio;
@@ -147,22 +141,11 @@ async function agentPage(b: Browser, username: string, loginExten: string, initS
 beforeAll(async () => {
   ensureWebBuild();
   [sys, kamailio] = await Promise.all([startSystem(), startKamailio({ registerExpiresS: 10 })]);
-  browser = await chromium.launch({
-    executablePath: chromiumPath(),
-    headless: true,
-    args: [
-      ...CHROMIUM_FLAGS.filter((f) => f !== '--use-fake-ui-for-media-stream'),
-      ...WEBRTC_FLAGS,
-    ],
-  });
-  deviceless = await chromium.launch({
-    executablePath: chromiumPath(),
-    headless: true,
-    args: [
-      ...CHROMIUM_FLAGS.filter((f) => f !== '--use-fake-device-for-media-stream'),
-      ...WEBRTC_FLAGS,
-    ],
-  });
+  // Chromium's flags for WebRTC on this machine, but one of its two fakes.
+  const without = (flag: string) =>
+    launchChromium([...CHROMIUM_FLAGS.filter((f) => f !== flag), ...WEBRTC_FLAGS]);
+  browser = await without('--use-fake-ui-for-media-stream');
+  deviceless = await without('--use-fake-device-for-media-stream');
   pbx = await Promise.all([standIn('pbx1'), standIn('pbx2')]);
 });
 

@@ -1,6 +1,6 @@
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { Kamailio } from './kamailio.js';
-import { CHROMIUM_FLAGS, chromiumPath } from './system.js';
+import { CHROMIUM_FLAGS, launchChromium } from './system.js';
 
 /**
  * Drives the softphone test page (apps/web phone-test.html) from Playwright: shared by
@@ -23,19 +23,17 @@ interface PhoneTestWindow {
   };
 }
 
+/** Chromium flags for WebRTC media between pages on this machine. */
+export const WEBRTC_FLAGS = [
+  // The test's certificate is self-signed; media stays on this machine's loopback.
+  '--ignore-certificate-errors',
+  '--allow-loopback-in-peer-connection',
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+];
+
 /** Debian's chromium with fake audio devices, for real media on this machine's loopback. */
 export function launchMediaChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: chromiumPath(),
-    headless: true,
-    args: [
-      ...CHROMIUM_FLAGS,
-      // The test's certificate is self-signed; media stays on this machine's loopback.
-      '--ignore-certificate-errors',
-      '--allow-loopback-in-peer-connection',
-      '--disable-features=WebRtcHideLocalIpsWithMdns',
-    ],
-  });
+  return launchChromium([...CHROMIUM_FLAGS, ...WEBRTC_FLAGS]);
 }
 
 /** The page's phone status; `setupMs` is the call set-up time the page measured, in ms. */

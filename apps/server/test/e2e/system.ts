@@ -52,8 +52,9 @@ export function chromiumPath(): string {
   return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim();
 }
 
-export async function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: chromiumPath(), headless: true, args: CHROMIUM_FLAGS });
+/** Debian's chromium, headless, with `args` (CHROMIUM_FLAGS unless told). */
+export async function launchChromium(args: readonly string[] = CHROMIUM_FLAGS): Promise<Browser> {
+  return chromium.launch({ executablePath: chromiumPath(), headless: true, args: [...args] });
 }
 
 /** Builds the panel unless dist/ is newer than every source file (a build takes a few seconds). */
