@@ -170,39 +170,35 @@ export class SupervisorActions {
     const id = m.newId();
     const supLeg = `${MONITOR_LEG_PREFIX}${id}`;
     let target: string;
+    /** The bridge the supervisor's phone joins: the agent's own (barge) or the snoop's. */
+    let joins: string;
     if (mode === 'barge') {
       target = agent.bridgeId;
-      await m.ari.originate({
-        endpoint,
-        channelId: supLeg,
-        app: m.app,
-        appArgs: `${MONITOR_ARG},${target}`,
-        timeoutS: 30,
-      });
+      joins = target;
     } else {
       const snoopId = `snoop-${id}`;
-      const bridgeId = `supbr-${id}`;
+      joins = `supbr-${id}`;
       target = agent.legChannelId;
-      await m.ari.createBridge(bridgeId, 'mixing', bridgeId);
+      await m.ari.createBridge(joins, 'mixing', joins);
       await m.ari.snoop({
         channelId: agent.legChannelId,
         snoopId,
         app: m.app,
-        appArgs: `${MONITOR_ARG},${bridgeId}`,
+        appArgs: `${MONITOR_ARG},${joins}`,
         spy: 'both',
         whisper: mode === 'whisper' ? 'out' : 'none',
       });
-      await m.ari.addChannel(bridgeId, snoopId);
-      // The supervisor's phone enters the app with the bridge as argument; whoever handles
-      // MONITOR_ARG adds it to the bridge when it answers.
-      await m.ari.originate({
-        endpoint,
-        channelId: supLeg,
-        app: m.app,
-        appArgs: `${MONITOR_ARG},${bridgeId}`,
-        timeoutS: 30,
-      });
+      await m.ari.addChannel(joins, snoopId);
     }
+    // The supervisor's phone enters the app with the bridge as argument; whoever handles
+    // MONITOR_ARG adds it to the bridge when it answers.
+    await m.ari.originate({
+      endpoint,
+      channelId: supLeg,
+      app: m.app,
+      appArgs: `${MONITOR_ARG},${joins}`,
+      timeoutS: 30,
+    });
     await this.d.audit.record({
       userId: supervisorId,
       action: `supervisor.${mode}`,
@@ -288,20 +284,9 @@ export class SupervisorActions {
     }
     const m = await monitors.take(agentId);
     if (!m) return null;
-    await finishMonitor(m, reason, {
-      bus,
-      ...(this.d.monitor?.ari ? { ari: this.d.monitor.ari } : {}),
-      ...(this.d.clock ? { clock: this.d.clock } : {}),
-    });
+    await finishMonitor(m, reason, bus, this.d.clock ?? systemClock, this.d.monitor?.ari);
     return m;
   }
-}
-
-/** What tearing down a monitoring uses: the bus, and the ARI client of its Asterisk server. */
-interface FinishDeps {
-  bus: Pick<EventBus, 'publish'>;
-  ari?: Pick<MonitorAri, 'hangup' | 'destroyBridge'>;
-  clock?: Clock;
 }
 
 /**
@@ -312,9 +297,11 @@ interface FinishDeps {
 async function finishMonitor(
   m: ActiveMonitor,
   reason: AgentMonitorEnded['reason'],
-  d: FinishDeps,
+  bus: Pick<EventBus, 'publish'>,
+  clock: Clock,
+  /** The ARI client of the monitoring's Asterisk server; absent: its channels are left. */
+  ari?: Pick<MonitorAri, 'hangup' | 'destroyBridge'>,
 ): Promise<void> {
-  const { ari } = d;
   // Best effort: the channels may be gone already (hung up, or the call's end took them).
   await Promise.all([
     ari?.hangup?.(m.supLeg).catch(() => undefined),
@@ -328,9 +315,9 @@ async function finishMonitor(
     mode: m.event.mode,
     supervisorId: m.event.supervisorId,
     reason,
-    atMs: (d.clock ?? systemClock).nowMs(),
+    atMs: clock.nowMs(),
   };
-  await d.bus.publish(ended);
+  await bus.publish(ended);
 }
 
 /**
@@ -368,11 +355,7 @@ export class MonitorLegWatcher {
       await this.d.monitors.put(m);
       return false;
     }
-    await finishMonitor(m, 'supervisor_hung_up', {
-      bus: this.d.bus,
-      ari,
-      ...(this.d.clock ? { clock: this.d.clock } : {}),
-    });
+    await finishMonitor(m, 'supervisor_hung_up', this.d.bus, this.d.clock ?? systemClock, ari);
     this.d.logger?.info(
       { agentId: m.event.agentId, callId: m.event.callId, mode: m.event.mode },
       'supervisor hung up: monitoring ended',
