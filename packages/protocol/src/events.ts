@@ -210,12 +210,17 @@ export type AgentMonitorMode = z.infer<typeof AgentMonitorMode>;
  * once by the api role's supervisor actions; the agent's panel shows whisper and barge (the agent
  * hears the supervisor), never listen.
  */
-export const AgentMonitorStarted = z.object({
-  type: z.literal('agent.monitor.started'),
+/** Which monitoring of whose call, by whom: what both monitor events carry. */
+const monitorFields = {
   agentId: AgentId,
   callId: CallId,
   mode: AgentMonitorMode,
   supervisorId: z.string().min(1).max(64),
+};
+
+export const AgentMonitorStarted = z.object({
+  type: z.literal('agent.monitor.started'),
+  ...monitorFields,
   supervisorName: z.string().max(128),
   atMs: EpochMs,
 });
@@ -223,10 +228,7 @@ export const AgentMonitorStarted = z.object({
 /** The monitoring ended: the supervisor stopped it, or the call (or the agent's session) ended. */
 export const AgentMonitorEnded = z.object({
   type: z.literal('agent.monitor.ended'),
-  agentId: AgentId,
-  callId: CallId,
-  mode: AgentMonitorMode,
-  supervisorId: z.string().min(1).max(64),
+  ...monitorFields,
   /** supervisor_hung_up: the supervisor's own phone hung up (or never answered). */
   reason: z.enum(['stopped', 'call_ended', 'agent_left', 'supervisor_hung_up']),
   atMs: EpochMs,
