@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { loadConfig } from '../config.js';
 import { RedisKeys } from '../adapters/redis/keys.js';
 import { RedisNationalDnc } from '../adapters/redis/national-dnc.js';
+import { runIfMain } from './cli.js';
 import {
   importRegistryFile,
   type RegistryFileKind,
@@ -114,17 +115,4 @@ async function main(): Promise<number> {
   }
 }
 
-const isMain =
-  process.argv[1] !== undefined &&
-  path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname);
-if (isMain) {
-  main().then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      console.error(
-        `dnc registry import failed: ${err instanceof Error ? err.message : String(err)}`,
-      );
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, 'dnc registry import', main);

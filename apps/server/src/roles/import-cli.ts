@@ -10,6 +10,7 @@ import { RingsideError } from '../errors.js';
 import { PgLeadImportStore } from '../adapters/postgres/lead-import.js';
 import { importLeads, type ImportReport } from '../services/import/import-leads.js';
 import type { ColumnMapping } from '../services/import/mapping.js';
+import { runIfMain } from './cli.js';
 
 /**
  * `npm run import -- file.csv --list N [--map phone=Phone,first_name=First] [--country US] [--json]`
@@ -109,15 +110,4 @@ async function main(): Promise<number> {
   }
 }
 
-const isMain =
-  process.argv[1] !== undefined &&
-  path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname);
-if (isMain) {
-  main().then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      console.error(`import failed: ${err instanceof Error ? err.message : String(err)}`);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, 'import', main);

@@ -90,15 +90,7 @@ export async function startHopperScheduler(o: HopperSchedulerOptions): Promise<H
   return {
     ensureSchedule,
     async request(campaignId) {
-      await queue.add(
-        'refill',
-        { campaignId },
-        {
-          deduplication: { id: `refill-${campaignId}` },
-          removeOnComplete: true,
-          removeOnFail: { count: 100 },
-        },
-      );
+      await addRefill(queue, campaignId);
     },
     async close() {
       await worker.close();
@@ -107,6 +99,19 @@ export async function startHopperScheduler(o: HopperSchedulerOptions): Promise<H
       workerConn.disconnect();
     },
   };
+}
+
+/** Queues a refill of the campaign's hopper; one pending refill per campaign (deduplicated). */
+async function addRefill(queue: Queue, campaignId: string): Promise<void> {
+  await queue.add(
+    'refill',
+    { campaignId },
+    {
+      deduplication: { id: `refill-${campaignId}` },
+      removeOnComplete: true,
+      removeOnFail: { count: 100 },
+    },
+  );
 }
 
 /**
@@ -126,15 +131,7 @@ export function createRefillRequester(
   });
   return {
     async request(campaignId) {
-      await queue.add(
-        'refill',
-        { campaignId },
-        {
-          deduplication: { id: `refill-${campaignId}` },
-          removeOnComplete: true,
-          removeOnFail: { count: 100 },
-        },
-      );
+      await addRefill(queue, campaignId);
     },
     async close() {
       await queue.close();

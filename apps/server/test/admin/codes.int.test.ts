@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type {
   AdminDisposition,
   AdminDispositionsResponse,
@@ -6,14 +6,9 @@ import type {
   AdminPauseCodesResponse,
   ErrorBody,
 } from '@ringside/protocol';
-import { createListAdminHarness, type ListAdminHarness } from './lists-harness.js';
+import { listAdmin as t, useListAdmin } from './lists-harness.js';
 
-let t: ListAdminHarness;
-
-beforeAll(async () => {
-  t = await createListAdminHarness();
-});
-afterAll(async () => t?.close());
+useListAdmin();
 
 const send = (
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE',

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type {
   DncAddResponse,
   DncListResponse,
@@ -6,14 +6,9 @@ import type {
   DncRemoveResponse,
   ErrorBody,
 } from '@ringside/protocol';
-import { createListAdminHarness, type ListAdminHarness } from './lists-harness.js';
+import { listAdmin as t, useListAdmin } from './lists-harness.js';
 
-let t: ListAdminHarness;
-
-beforeAll(async () => {
-  t = await createListAdminHarness();
-});
-afterAll(async () => t?.close());
+useListAdmin();
 
 const add = (payload: Record<string, unknown>, who: 'admin' | 'supervisor' | 'agent' = 'admin') =>
   t.app.inject({ method: 'POST', url: '/api/dnc', headers: t.as(who), payload });

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/http/app.js';
 import type { ListAdminDeps } from '../../src/http/deps.js';
@@ -68,4 +69,14 @@ export async function createListAdminHarness(): Promise<ListAdminHarness> {
       await h.close();
     },
   };
+}
+
+/** The calling test file's harness: created before its tests, closed after (useListAdmin()). */
+export let listAdmin: ListAdminHarness;
+
+export function useListAdmin(): void {
+  beforeAll(async () => {
+    listAdmin = await createListAdminHarness();
+  });
+  afterAll(async () => listAdmin?.close());
 }

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type {
   AdminList,
   AdminListsResponse,
@@ -8,14 +8,9 @@ import type {
   ImportPreview,
   ImportReport,
 } from '@ringside/protocol';
-import { createListAdminHarness, type ListAdminHarness } from './lists-harness.js';
+import { listAdmin as t, useListAdmin } from './lists-harness.js';
 
-let t: ListAdminHarness;
-
-beforeAll(async () => {
-  t = await createListAdminHarness();
-});
-afterAll(async () => t?.close());
+useListAdmin();
 
 const GOOD_AND_BAD =
   'phone,first_name,zip,source\n' +
