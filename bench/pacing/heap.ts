@@ -28,21 +28,14 @@ export class EventHeap {
   push(time: number, code: number, gen: number): void {
     if (this.size === this.t.length) this.grow();
     const t = this.t;
-    const c = this.c;
-    const g = this.g;
     let i = this.size++;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      const tp = t[p] as number;
-      if (tp <= time) break;
-      t[i] = tp;
-      c[i] = c[p] as number;
-      g[i] = g[p] as number;
+      if ((t[p] as number) <= time) break;
+      this.move(i, p);
       i = p;
     }
-    t[i] = time;
-    c[i] = code;
-    g[i] = gen;
+    this.set(i, time, code, gen);
   }
 
   /** Removes the earliest event into topTime/topCode/topGen; false when empty. */
@@ -65,15 +58,22 @@ export class EventHeap {
       if (k >= n) break;
       if (k + 1 < n && (t[k + 1] as number) < (t[k] as number)) k++;
       if ((t[k] as number) >= lt) break;
-      t[i] = t[k] as number;
-      c[i] = c[k] as number;
-      g[i] = g[k] as number;
+      this.move(i, k);
       i = k;
     }
-    t[i] = lt;
-    c[i] = lc;
-    g[i] = lg;
+    this.set(i, lt, lc, lg);
     return true;
+  }
+
+  /** Slot `to` takes the event in slot `from`. */
+  private move(to: number, from: number): void {
+    this.set(to, this.t[from] as number, this.c[from] as number, this.g[from] as number);
+  }
+
+  private set(i: number, time: number, code: number, gen: number): void {
+    this.t[i] = time;
+    this.c[i] = code;
+    this.g[i] = gen;
   }
 
   peekTime(): number {
