@@ -8,6 +8,7 @@ import { PgLeadImportStore } from '../adapters/postgres/lead-import.js';
 import { RedisKeys } from '../adapters/redis/keys.js';
 import type { ListAdminDeps } from '../http/deps.js';
 import type { Logger } from '../logger.js';
+import type { DncMirror } from '../ports/dnc.js';
 import { previewImport } from '../services/import/index.js';
 import { createDncCache } from './dialer-parts.js';
 
@@ -21,6 +22,8 @@ export function createListAdminDeps(d: {
   /** REDIS_PREFIX. */
   prefix: string;
   logger: Logger;
+  /** The process's DNC cache when another part of the role already built one. */
+  dncCache?: DncMirror;
 }): ListAdminDeps {
   const db = createDb(d.pool);
   const importStore = new PgLeadImportStore(d.pool);
@@ -29,7 +32,7 @@ export function createListAdminDeps(d: {
     dispositions: createDispositionsRepo(db),
     pauseCodes: createPauseCodesRepo(db),
     dnc: createDncRepo(db),
-    dncCache: createDncCache(d.redis, new RedisKeys(d.prefix), d.pool, d.logger),
+    dncCache: d.dncCache ?? createDncCache(d.redis, new RedisKeys(d.prefix), d.pool, d.logger),
     previewImport: (opts) => previewImport({ store: importStore }, opts),
   };
 }

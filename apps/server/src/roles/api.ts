@@ -75,6 +75,9 @@ export async function startApi(ctx: RoleContext): Promise<RunningRole> {
     pool,
     logger: log,
   });
+  // One repository of each kind for the whole process (the admin screens and the API share them).
+  const users = createUsersRepo(pool);
+  const campaignsRepo = createCampaignsRepo(db);
   const deps: AppDeps = {
     config: {
       get sessionSecret() {
@@ -89,7 +92,7 @@ export async function startApi(ctx: RoleContext): Promise<RunningRole> {
     },
     logger: log,
     clock,
-    users: createUsersRepo(pool),
+    users,
     audit: createAuditLog(pool),
     twoFactor: new TwoFactorService({
       repo: createTwoFactorRepo(pool),
@@ -97,17 +100,13 @@ export async function startApi(ctx: RoleContext): Promise<RunningRole> {
       requireForAdmins: config.twoFactor.requireForAdmins,
       encryptionKey: config.twoFactor.encryptionKey,
     }),
-    campaigns: campaignsApi(createCampaignsRepo(db)),
+    campaigns: campaignsApi(campaignsRepo),
     leads: createLeadsRepo(db),
     dispositions: createDispositionsRepo(db),
     pauseCodes: createPauseCodesRepo(db),
     importLeads: (args) => importLeads({ store: new PgLeadImportStore(pool), logger: log }, args),
     reports: new ReportsService(new ReportsRepository(pool), clock),
-    admin: {
-      users: createUsersRepo(pool),
-      teams: createTeamsRepo(pool),
-      campaigns: createCampaignsRepo(db),
-    },
+    admin: { users, teams: createTeamsRepo(pool), campaigns: campaignsRepo },
     listAdmin: createListAdminDeps({ pool, redis, prefix: config.redisPrefix, logger: log }),
     compliance: createComplianceDeps({
       pool,
