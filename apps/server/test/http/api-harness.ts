@@ -1,6 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
 import type { ErrorBody } from '@ringside/protocol';
-import { createHarness, type Harness } from './harness.js';
+import { bearer, createHarness, type Harness } from './harness.js';
 
 /**
  * The API tests' server: the real app over PostgreSQL and Redis (harness.ts), signed in as an
@@ -25,3 +25,7 @@ export function useApiHarness(): void {
 
 /** The error of an error answer's body. */
 export const err = (body: string) => (JSON.parse(body) as ErrorBody).error;
+
+/** GET `url` as one of the signed-in users. */
+export const get = (url: string, who: keyof typeof tokens) =>
+  h.app.inject({ method: 'GET', url, headers: bearer(tokens[who]) });

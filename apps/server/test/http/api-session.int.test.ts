@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CampaignId } from '@ringside/protocol';
 import { agentStatus, changed, liveCall, ids } from '../../src/ports/fakes/conformance/fixtures.js';
-import { err, h, tokens, useApiHarness } from './api-harness.js';
+import { err, get, h, tokens, useApiHarness } from './api-harness.js';
 import { bearer } from './harness.js';
 
 /** The agent's own session and calls (ownership), and the framework's edges. */
@@ -58,31 +58,18 @@ describe('agent session and ownership', () => {
     for (const c of [mine, theirs]) {
       await h.store.putCall(c, { type: 'call.ringing', callId: c.callId, atMs: 1 });
     }
-    const own = await h.app.inject({
-      method: 'GET',
-      url: '/api/calls/c-mine',
-      headers: bearer(tokens.agent),
-    });
+    const own = await get('/api/calls/c-mine', 'agent');
     expect(own.statusCode).toBe(200);
-    const other = await h.app.inject({
-      method: 'GET',
-      url: '/api/calls/c-theirs',
-      headers: bearer(tokens.agent),
-    });
+    const other = await get('/api/calls/c-theirs', 'agent');
     expect(other.statusCode).toBe(403);
-    const sup = await h.app.inject({
-      method: 'GET',
-      url: '/api/calls/c-theirs',
-      headers: bearer(tokens.supervisor),
-    });
+    const sup = await get('/api/calls/c-theirs', 'supervisor');
     expect(sup.statusCode).toBe(200);
   });
 
   it('lets an agent read the call it is reserved for, before the call names it', async () => {
     const call = liveCall('c-reserved', { agentId: null });
     await h.store.putCall(call, { type: 'call.ringing', callId: call.callId, atMs: 1 });
-    const read = () =>
-      h.app.inject({ method: 'GET', url: '/api/calls/c-reserved', headers: bearer(tokens.agent2) });
+    const read = () => get('/api/calls/c-reserved', 'agent2');
     expect((await read()).statusCode).toBe(403);
     const agentId = ids.agent(h.users.agent2.id);
     const before = await h.store.getAgent(agentId);
@@ -97,11 +84,7 @@ describe('agent session and ownership', () => {
     expect(r.statusCode).toBe(200);
     expect(r.json()).toMatchObject({ call: { callId: 'c-reserved' } });
     // Another agent still may not.
-    const other = await h.app.inject({
-      method: 'GET',
-      url: '/api/calls/c-reserved',
-      headers: bearer(tokens.agent),
-    });
+    const other = await get('/api/calls/c-reserved', 'agent');
     expect(other.statusCode).toBe(403);
     // Back as it was, for the tests after this one.
     const back = before ?? agentStatus(agentId, 'LOGGED_OUT', Date.now(), { campaignId: null });
@@ -146,62 +129,37 @@ describe('agent session and ownership', () => {
       }),
       { type: 'call.waiting', callId, atMs: Date.now() },
     );
-    const own = await h.app.inject({
-      method: 'GET',
-      url: `/api/leads/${leadId}`,
-      headers: bearer(tokens.agent),
-    });
+    const own = await get(`/api/leads/${leadId}`, 'agent');
     expect(own.statusCode).toBe(200);
     expect(own.json()).toMatchObject({
       lead: { id: leadId, firstName: 'Zoe', phone: '+14155550199' },
       history: [{ kind: 'imported' }],
     });
-    const other = await h.app.inject({
-      method: 'GET',
-      url: `/api/leads/${leadId}`,
-      headers: bearer(tokens.agent2),
-    });
+    const other = await get(`/api/leads/${leadId}`, 'agent2');
     expect(other.statusCode).toBe(403);
-    const sup = await h.app.inject({
-      method: 'GET',
-      url: `/api/leads/${leadId}`,
-      headers: bearer(tokens.supervisor),
-    });
+    const sup = await get(`/api/leads/${leadId}`, 'supervisor');
     expect(sup.statusCode).toBe(200);
   });
 
   it('lets supervisors search leads, naming the field of a bad query', async () => {
-    const ok = await h.app.inject({
-      method: 'GET',
-      url: '/api/leads?phone=%2B14155550199',
-      headers: bearer(tokens.supervisor),
-    });
+    const ok = await get('/api/leads?phone=%2B14155550199', 'supervisor');
     expect(ok.statusCode).toBe(200);
     expect((ok.json() as { leads: unknown[] }).leads).toHaveLength(1);
-    const bad = await h.app.inject({
-      method: 'GET',
-      url: '/api/leads?phone=555',
-      headers: bearer(tokens.supervisor),
-    });
+    const bad = await get('/api/leads?phone=555', 'supervisor');
     expect(bad.statusCode).toBe(400);
     expect(err(bad.body).issues?.[0]?.path).toBe('query.phone');
   });
 
   it('lets an agent search only the campaign it is logged in to', async () => {
-    const own = await h.app.inject({
-      method: 'GET',
-      url: '/api/leads?phone=%2B14155550199',
-      headers: bearer(tokens.agent),
-    });
+    const own = await get('/api/leads?phone=%2B14155550199', 'agent');
     expect(own.statusCode).toBe(200);
     expect((own.json() as { leads: Array<{ phone: string }> }).leads).toEqual([
       expect.objectContaining({ phone: '+14155550199' }),
     ]);
-    const elsewhere = await h.app.inject({
-      method: 'GET',
-      url: `/api/leads?phone=%2B14155550199&campaignId=${Number(h.campaignId) + 1000}`,
-      headers: bearer(tokens.agent),
-    });
+    const elsewhere = await get(
+      `/api/leads?phone=%2B14155550199&campaignId=${Number(h.campaignId) + 1000}`,
+      'agent',
+    );
     expect(elsewhere.statusCode).toBe(403);
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { CampaignId } from '@ringside/protocol';
 import { buildApp } from '../../src/http/app.js';
 import type { AppDeps } from '../../src/http/deps.js';
-import { err, h, tokens, useApiHarness } from './api-harness.js';
+import { err, get, h, tokens, useApiHarness } from './api-harness.js';
 import { bearer, PASSWORD } from './harness.js';
 
 useApiHarness();
@@ -29,7 +29,7 @@ describe('login', () => {
   });
 
   it('accepts the returned token as a Bearer header (bot agents)', async () => {
-    const me = await h.app.inject({ method: 'GET', url: '/api/me', headers: bearer(tokens.agent) });
+    const me = await get('/api/me', 'agent');
     expect(me.json()).toMatchObject({ id: h.users.agent.id });
   });
 
@@ -197,11 +197,7 @@ describe('campaigns', () => {
     });
     expect(r.statusCode).toBe(200);
     expect(r.json()).toMatchObject({ dropWaitMs: 1500 });
-    const audit = await h.app.inject({
-      method: 'GET',
-      url: `/api/audit?target=campaign:${h.campaignId}`,
-      headers: bearer(tokens.admin),
-    });
+    const audit = await get(`/api/audit?target=campaign:${h.campaignId}`, 'admin');
     const entries = (
       audit.json() as { entries: Array<{ action: string; userId: string; detail: unknown }> }
     ).entries;
@@ -247,18 +243,10 @@ describe('campaigns', () => {
   });
 
   it('answers 400 naming params.id for a malformed id and 404 for a missing campaign', async () => {
-    const bad = await h.app.inject({
-      method: 'GET',
-      url: '/api/campaigns/abc',
-      headers: bearer(tokens.agent),
-    });
+    const bad = await get('/api/campaigns/abc', 'agent');
     expect(bad.statusCode).toBe(400);
     expect(err(bad.body).issues?.[0]?.path).toBe('params.id');
-    const missing = await h.app.inject({
-      method: 'GET',
-      url: '/api/campaigns/99',
-      headers: bearer(tokens.agent),
-    });
+    const missing = await get('/api/campaigns/99', 'agent');
     expect(missing.statusCode).toBe(404);
   });
 
@@ -271,11 +259,7 @@ describe('campaigns', () => {
     await h.db.pool.query(
       "INSERT INTO pause_codes (campaign_id, code, name) VALUES (NULL, 'LUNCH', 'Lunch')",
     );
-    const d = await h.app.inject({
-      method: 'GET',
-      url: `/api/campaigns/${h.campaignId}/dispositions`,
-      headers: bearer(tokens.agent),
-    });
+    const d = await get(`/api/campaigns/${h.campaignId}/dispositions`, 'agent');
     expect(d.statusCode).toBe(200);
     const codes = (d.json() as { dispositions: Array<{ code: string; dnc: boolean }> })
       .dispositions;
@@ -285,17 +269,9 @@ describe('campaigns', () => {
         expect.objectContaining({ code: 'SALE', dnc: false }),
       ]),
     );
-    const p = await h.app.inject({
-      method: 'GET',
-      url: `/api/campaigns/${h.campaignId}/pause-codes`,
-      headers: bearer(tokens.agent),
-    });
+    const p = await get(`/api/campaigns/${h.campaignId}/pause-codes`, 'agent');
     expect(p.json()).toEqual({ pauseCodes: [{ code: 'LUNCH', name: 'Lunch', billable: false }] });
-    const missing = await h.app.inject({
-      method: 'GET',
-      url: '/api/campaigns/999/pause-codes',
-      headers: bearer(tokens.agent),
-    });
+    const missing = await get('/api/campaigns/999/pause-codes', 'agent');
     expect(missing.statusCode).toBe(404);
   });
 
@@ -305,11 +281,7 @@ describe('campaigns', () => {
       throw new Error('relation "campaigns" at 10.9.9.9 exploded');
     };
     try {
-      const r = await h.app.inject({
-        method: 'GET',
-        url: '/api/campaigns',
-        headers: bearer(tokens.agent),
-      });
+      const r = await get('/api/campaigns', 'agent');
       expect(r.statusCode).toBe(500);
       expect(r.body).not.toContain('10.9.9.9');
       expect(err(r.body).code).toBe('INTERNAL');
