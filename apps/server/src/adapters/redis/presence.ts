@@ -4,19 +4,22 @@ import { RedisKeys } from './keys.js';
 import type { AgentPresence, PendingPauses } from '../../ports/agents.js';
 import type { TransferStore, WarmTransfer } from '../../ports/telephony.js';
 
-/**
- * Heartbeat presence across api processes: one key per agent with a TTL, refreshed on every
- * heartbeat. A missing key means no process heard from the agent within its TTL.
- */
-export class RedisAgentPresence implements AgentPresence {
-  private readonly keys: RedisKeys;
+/** A store of per-agent keys under the deployment's REDIS_PREFIX. */
+abstract class AgentKeyStore {
+  protected readonly keys: RedisKeys;
   constructor(
-    private readonly redis: Redis,
+    protected readonly redis: Redis,
     prefix: string,
   ) {
     this.keys = new RedisKeys(prefix);
   }
+}
 
+/**
+ * Heartbeat presence across api processes: one key per agent with a TTL, refreshed on every
+ * heartbeat. A missing key means no process heard from the agent within its TTL.
+ */
+export class RedisAgentPresence extends AgentKeyStore implements AgentPresence {
   async touch(agentId: AgentId, ttlMs: number): Promise<void> {
     // PX needs a positive integer; a zero or negative TTL would make SET fail.
     await this.redis.set(
@@ -37,14 +40,7 @@ export class RedisAgentPresence implements AgentPresence {
  * when the disposition ends the wrap-up (the agent is never READY in between, so the dialer
  * cannot hand it a call). Kept a day at most so a forgotten request cannot linger.
  */
-export class RedisPendingPause implements PendingPauses {
-  private readonly keys: RedisKeys;
-  constructor(
-    private readonly redis: Redis,
-    prefix: string,
-  ) {
-    this.keys = new RedisKeys(prefix);
-  }
+export class RedisPendingPause extends AgentKeyStore implements PendingPauses {
   async set(agentId: AgentId, code: string): Promise<void> {
     await this.redis.set(this.keys.agentPauseAfter(agentId), code, 'EX', 86_400);
   }
@@ -61,14 +57,7 @@ export class RedisPendingPause implements PendingPauses {
 }
 
 /** One warm transfer per agent, an hour at most (a consult longer than that is abandoned). */
-export class RedisTransferStore implements TransferStore {
-  private readonly keys: RedisKeys;
-  constructor(
-    private readonly redis: Redis,
-    prefix: string,
-  ) {
-    this.keys = new RedisKeys(prefix);
-  }
+export class RedisTransferStore extends AgentKeyStore implements TransferStore {
   /** False when the agent already has a transfer in progress. */
   async start(agentId: AgentId, t: WarmTransfer): Promise<boolean> {
     const r = await this.redis.set(
