@@ -3,7 +3,7 @@ import { isAriError, TelephonyError } from '../../ports/telephony-errors.js';
 import { UnavailableError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { Clock } from '../../ports/clock.js';
-import type { LiveCall, StateStore } from '../../ports/state-store.js';
+import { newLiveCall as newCall, type LiveCall, type StateStore } from '../../ports/state-store.js';
 import type { OriginateCall, OriginateResult, Originator } from '../../ports/dialer.js';
 import type { OriginationPool } from '../../ports/telephony.js';
 
@@ -150,27 +150,16 @@ export class CallOriginator implements Originator {
 
 /** The live_call of a call being originated on `serverId` at `atMs` (stage DIALING). */
 export function newLiveCall(req: OriginateCall, serverId: string, atMs: number): LiveCall {
-  return {
+  return newCall({
     callId: req.callId,
     campaignId: req.campaignId,
     leadId: req.leadId,
     listId: req.listId,
     phone: req.phone,
-    stage: 'DIALING',
     serverId,
-    channelId: req.callId,
-    bridgeId: null,
-    agentId: req.agentId ?? null,
-    manual: req.manual ?? false,
     attempt: req.attempt,
     originatedAtMs: atMs,
-    ringingAtMs: null,
-    answeredAtMs: null,
-    amdAtMs: null,
-    amdResult: null,
-    waitingAtMs: null,
-    bridgedAtMs: null,
-    droppedAtMs: null,
-    endedAtMs: null,
-  };
+    agentId: req.agentId ?? null,
+    manual: req.manual ?? false,
+  });
 }
