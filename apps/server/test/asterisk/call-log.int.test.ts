@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BatchedCallLog, CallLogRepository } from '../../src/adapters/postgres/call-log.js';
+import type { CallLogStart } from '../../src/ports/call-log.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 
 let db: TestDb;
@@ -20,21 +21,32 @@ afterAll(async () => {
 
 const t0 = 1_800_000_000_000;
 
+/** An attempt's first row: campaign list 3, attempt 1 on ast1, on its own channel, no agent, at t0. */
+function started(
+  callId: string,
+  leadId: string,
+  phone: string,
+  over: Partial<CallLogStart> = {},
+): CallLogStart {
+  return {
+    callId,
+    campaignId,
+    listId: '3',
+    leadId,
+    phone,
+    attempt: 1,
+    manual: false,
+    serverId: 'ast1',
+    channelId: callId,
+    agentId: null,
+    originatedAtMs: t0,
+    ...over,
+  };
+}
+
 describe('CallLogRepository', () => {
   it('records an attempt from origination to its end with every instant', async () => {
-    await repo.start({
-      callId: 'call-1',
-      campaignId,
-      listId: '3',
-      leadId: '42',
-      phone: '+15551230001',
-      attempt: 2,
-      manual: false,
-      serverId: 'ast1',
-      channelId: 'call-1',
-      agentId: null,
-      originatedAtMs: t0,
-    });
+    await repo.start(started('call-1', '42', '+15551230001', { attempt: 2 }));
     await repo.step('call-1', { kind: 'ringing', atMs: t0 + 100 });
     await repo.step('call-1', { kind: 'answered', atMs: t0 + 4_000 });
     await repo.step('call-1', {
@@ -84,19 +96,7 @@ describe('CallLogRepository', () => {
   });
 
   it('records a drop with its wait and the safe-harbor instant', async () => {
-    await repo.start({
-      callId: 'call-2',
-      campaignId,
-      listId: '3',
-      leadId: '43',
-      phone: '+15551230002',
-      attempt: 1,
-      manual: false,
-      serverId: 'ast1',
-      channelId: 'call-2',
-      agentId: 'bot-7',
-      originatedAtMs: t0,
-    });
+    await repo.start(started('call-2', '43', '+15551230002', { agentId: 'bot-7' }));
     await repo.step('call-2', { kind: 'dropped', atMs: t0 + 9_000, waitMs: 1_900 });
     await repo.step('call-2', { kind: 'safe_harbor', atMs: t0 + 9_000 });
     const row = await repo.get('call-2');
@@ -104,37 +104,13 @@ describe('CallLogRepository', () => {
   });
 
   it('keeps the safe-harbor start of a drop whose customer hangs up before the message ends', async () => {
-    await repo.start({
-      callId: 'call-2b',
-      campaignId,
-      listId: '3',
-      leadId: '44',
-      phone: '+15551230003',
-      attempt: 1,
-      manual: false,
-      serverId: 'ast1',
-      channelId: 'call-2b',
-      agentId: null,
-      originatedAtMs: t0,
-    });
+    await repo.start(started('call-2b', '44', '+15551230003'));
     // PlaybackStarted records the drop; no PlaybackFinished ever comes (the customer hung up).
     await repo.step('call-2b', { kind: 'dropped', atMs: t0 + 5_000, waitMs: 1_800 });
     const row = await repo.get('call-2b');
     expect(row).toMatchObject({ dropped: true, dropWaitMs: 1_800, safeHarborAtMs: t0 + 5_000 });
     // The batched writer the ARI worker uses does the same.
-    await repo.start({
-      callId: 'call-2c',
-      campaignId,
-      listId: '3',
-      leadId: '45',
-      phone: '+15551230004',
-      attempt: 1,
-      manual: false,
-      serverId: 'ast1',
-      channelId: 'call-2c',
-      agentId: null,
-      originatedAtMs: t0,
-    });
+    await repo.start(started('call-2c', '45', '+15551230004'));
     const batched = new BatchedCallLog(db.pool, { flushMs: 5 });
     await batched.step('call-2c', { kind: 'dropped', atMs: t0 + 6_000, waitMs: 1_200 });
     await batched.flush();
@@ -142,19 +118,14 @@ describe('CallLogRepository', () => {
   });
 
   it('a second start for the same call id changes nothing', async () => {
-    await repo.start({
-      callId: 'call-1',
-      campaignId,
-      listId: '3',
-      leadId: '99',
-      phone: '+15551239999',
-      attempt: 5,
-      manual: true,
-      serverId: 'other',
-      channelId: 'call-1',
-      agentId: null,
-      originatedAtMs: t0 + 5,
-    });
+    await repo.start(
+      started('call-1', '99', '+15551239999', {
+        attempt: 5,
+        manual: true,
+        serverId: 'other',
+        originatedAtMs: t0 + 5,
+      }),
+    );
     expect((await repo.get('call-1'))?.serverId).toBe('ast1');
   });
 });
@@ -172,19 +143,9 @@ describe('BatchedCallLog', () => {
     }) as typeof db.pool.query);
     await Promise.all(
       Array.from({ length: 300 }, (_, i) =>
-        batched.start({
-          callId: `burst-${i}`,
-          campaignId,
-          listId: '3',
-          leadId: String(1000 + i),
-          phone: '+15551230003',
-          attempt: 1,
-          manual: false,
-          serverId: 'ast1',
-          channelId: `burst-${i}`,
-          agentId: null,
-          originatedAtMs: t0 + i,
-        }),
+        batched.start(
+          started(`burst-${i}`, String(1000 + i), '+15551230003', { originatedAtMs: t0 + i }),
+        ),
       ),
     );
     spy.mockRestore();
@@ -238,19 +199,7 @@ describe('BatchedCallLog', () => {
   it('records why Ringside ended a call as a failure (end_reason), in both writers, first wins', async () => {
     const batched = new BatchedCallLog(db.pool, { flushMs: 5 });
     for (const id of ['lost-1', 'lost-2', 'lost-3']) {
-      await repo.start({
-        callId: id,
-        campaignId,
-        listId: '3',
-        leadId: '42',
-        phone: '+15551230001',
-        attempt: 1,
-        manual: false,
-        serverId: 'ast1',
-        channelId: id,
-        agentId: null,
-        originatedAtMs: t0,
-      });
+      await repo.start(started(id, '42', '+15551230001'));
     }
     const end = { kind: 'ended', atMs: t0 + 9, outcome: 'HUMAN', hangupCause: null } as const;
     await Promise.all([
