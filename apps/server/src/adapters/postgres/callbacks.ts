@@ -61,6 +61,16 @@ const optionalId = (v: string | null | undefined, field: string) =>
   v === undefined || v === null ? null : idParam(v, field);
 
 export function createCallbacksRepo(db: Db): CallbacksRepo {
+  /** The callbacks of one agent or lead, soonest first (only the PENDING ones if `pending`). */
+  const soonestFirst = async (
+    column: 'agent_id' | 'lead_id',
+    id: string,
+    pending: boolean,
+  ): Promise<Callback[]> => {
+    let q = db.selectFrom('callbacks').selectAll().where(column, '=', id);
+    if (pending) q = q.where('status', '=', 'PENDING');
+    return (await q.orderBy('due_at').execute()).map(toCallback);
+  };
   return {
     async create(input) {
       if (!(input.dueAt instanceof Date) || Number.isNaN(input.dueAt.getTime())) {
@@ -117,23 +127,10 @@ export function createCallbacksRepo(db: Db): CallbacksRepo {
       return rows.map(toCallback);
     },
     async forAgent(agentId) {
-      const rows = await db
-        .selectFrom('callbacks')
-        .selectAll()
-        .where('agent_id', '=', idParam(agentId, 'agentId'))
-        .where('status', '=', 'PENDING')
-        .orderBy('due_at')
-        .execute();
-      return rows.map(toCallback);
+      return soonestFirst('agent_id', idParam(agentId, 'agentId'), true);
     },
     async forLead(leadId) {
-      const rows = await db
-        .selectFrom('callbacks')
-        .selectAll()
-        .where('lead_id', '=', idParam(leadId, 'leadId'))
-        .orderBy('due_at')
-        .execute();
-      return rows.map(toCallback);
+      return soonestFirst('lead_id', idParam(leadId, 'leadId'), false);
     },
     async setStatus(id, to, from) {
       if (from.length === 0)
