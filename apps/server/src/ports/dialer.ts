@@ -121,6 +121,21 @@ export interface DialerLeads {
   skipped(leadId: LeadId, rule: string, atMs: number, retryAtMs: number | null): void;
   /** Resolves when every write queued so far is done (tests, shutdown). */
   flush(): Promise<void>;
+  /**
+   * Dialer calls of the campaign originated since `sinceMs` whose lead still carries its hopper
+   * mark although the call was placed during that stay: the lead's end was never applied (a
+   * previous lease holder died between recording the call and acking its hopper lease, or the
+   * call ended while no dialer held the campaign). Read by the new holder when it takes over.
+   */
+  unsettled?(campaignId: CampaignId, sinceMs: number): Promise<UnsettledCall[]>;
+}
+
+/** A call whose lead was not settled (DialerLeads.unsettled); `outcome` null while it is live. */
+export interface UnsettledCall {
+  callId: CallId;
+  leadId: LeadId;
+  outcome: string | null;
+  endedAtMs: number | null;
 }
 
 export interface RecyclePolicy {

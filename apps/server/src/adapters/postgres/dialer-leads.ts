@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import type { CampaignId, E164, LeadId, ListId } from '@ringside/protocol';
+import type { CallId, CampaignId, E164, LeadId, ListId } from '@ringside/protocol';
 import type { Logger } from '../../logger.js';
-import type { DialLead, LeadRecycle, ManualDialLeads } from '../../ports/dialer.js';
+import type { DialLead, LeadRecycle, ManualDialLeads, UnsettledCall } from '../../ports/dialer.js';
 
 /**
  * The dialer's lead writes, in PostgreSQL (leads and lead_log). They are history, not the
@@ -66,6 +66,30 @@ export class PgDialerLeads implements ManualDialLeads {
       );
       await this.log(leadId, rule === 'DNC' ? 'dnc' : 'skipped', atMs, null, { rule });
     });
+  }
+
+  async unsettled(campaignId: CampaignId, sinceMs: number): Promise<UnsettledCall[]> {
+    // call_log_campaign_time_idx bounds the calls to the recent ones, call_log_lead_idx is not
+    // needed: each call's lead is one primary-key lookup.
+    const r = await this.pool.query<{
+      id: string;
+      lead_id: string;
+      outcome: string | null;
+      ended_at: Date | null;
+    }>(
+      `SELECT c.id, c.lead_id::text AS lead_id, c.outcome, c.ended_at
+         FROM call_log c JOIN leads l ON l.id = c.lead_id
+        WHERE c.campaign_id = $1 AND c.originated_at >= $2 AND NOT c.manual
+          AND l.hopper_at IS NOT NULL AND c.originated_at >= l.hopper_at
+        ORDER BY c.originated_at`,
+      [campaignId, new Date(sinceMs)],
+    );
+    return r.rows.map((x) => ({
+      callId: x.id as CallId,
+      leadId: x.lead_id as LeadId,
+      outcome: x.outcome,
+      endedAtMs: x.ended_at ? x.ended_at.getTime() : null,
+    }));
   }
 
   async flush(): Promise<void> {

@@ -22,6 +22,7 @@ import { CampaignDriver, type DriverDeps } from './campaign-driver.js';
 import type {
   DialerAri,
   DialerLeads,
+  UnsettledCall,
   DialerStatus,
   OriginateCall,
   OriginateResult,
@@ -141,6 +142,11 @@ class FakeOriginator {
 
 class FakeLeads implements DialerLeads {
   readonly writes: string[] = [];
+  /** What `unsettled` answers (a take-over's calls whose lead the dead holder did not settle). */
+  unsettledCalls: UnsettledCall[] = [];
+  async unsettled(): Promise<UnsettledCall[]> {
+    return this.unsettledCalls;
+  }
   dialed(leadId: LeadId, callId: string): void {
     this.writes.push(`dialed ${leadId} ${callId}`);
   }

@@ -1,7 +1,7 @@
 import type { CallPhase } from '../../domain/call/index.js';
 import { originated, SAFE_HARBOR_HANGUP_FALLBACK_MS, undecided } from '../../domain/call/index.js';
 import type { LiveCall } from '../../ports/state-store.js';
-import type { CampaignRun, Tracked } from './campaign-run.js';
+import { leadRecycle, type CampaignRun, type Tracked } from './campaign-run.js';
 import type { Handoff } from './handoff.js';
 import { MACHINE_MESSAGE_MAX_MS } from './machines.js';
 
@@ -10,6 +10,9 @@ import { MACHINE_MESSAGE_MAX_MS } from './machines.js';
  * for calls this driver did not place (manual dials from the API). All it needs survives in
  * Redis: live_call gives each call's stage, agent_status the agents a previous holder reserved.
  */
+/** How far back a new holder looks for calls whose lead was not settled (ms). */
+const UNSETTLED_LOOKBACK_MS = 3_600_000;
+
 export class Recovery {
   constructor(
     private readonly run: CampaignRun,
@@ -64,6 +67,7 @@ export class Recovery {
       };
       fresh.push(t);
     }
+    await this.settleLeads(live);
     const freshIds = new Set(fresh.map((t) => t.call.callId));
     // Agents a previous holder reserved: connected if their call reached the bridge, else freed.
     for (const a of await d.store.listAgents(campaign.id)) {
@@ -87,6 +91,36 @@ export class Recovery {
     }
     if (fresh.length) log.info({ calls: fresh.length }, 'dialer recovered live calls');
     await this.handoff.serveWaiting();
+  }
+
+  /**
+   * Leads a previous holder took and did not settle: it died between recording a call and acking
+   * the lead's hopper lease, or the call ended while no dialer held the campaign. The lease is
+   * acked, so the scheduler does not hand the lead out again when it expires (a second dial of
+   * a lead already called), and an ended call's outcome goes to its lead (recycle rules), as this
+   * holder's own calls get at their end; a live one gets it when it ends, followed from here on.
+   * A recorded call that is neither live nor ended never reached Asterisk: its lease expires and
+   * the lead is dialed as if it had not been taken.
+   */
+  private async settleLeads(live: readonly LiveCall[]): Promise<void> {
+    const { d, campaign, calls, log } = this.run;
+    if (!d.leads.unsettled) return;
+    await d.leads.flush(); // this holder's own ends, queued, are applied first
+    const nowMs = d.clock.nowMs();
+    const liveIds = new Set(live.map((c) => c.callId));
+    let settled = 0;
+    for (const u of await d.leads.unsettled(campaign.id, nowMs - UNSETTLED_LOOKBACK_MS)) {
+      const followed = liveIds.has(u.callId) || calls.has(u.callId);
+      if (u.outcome === null && !followed) continue;
+      await d.hopper.ack(campaign.id, u.leadId);
+      if (u.outcome !== null && !followed) {
+        const at = u.endedAtMs ?? nowMs;
+        const next = leadRecycle(u.outcome, at, campaign.recycle);
+        d.leads.ended(u.leadId, u.callId, u.outcome, at, next);
+      }
+      settled += 1;
+    }
+    if (settled) log.warn({ leads: settled }, 'dialer settled the leads a previous holder left');
   }
 
   /** Picks a taken-over call up at its stored stage, with the timers that stage runs. */
