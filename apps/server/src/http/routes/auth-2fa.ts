@@ -240,19 +240,10 @@ export function registerTwoFactorRoutes(app: FastifyInstance, deps: AppDeps): vo
     handler: async ({ user, body, req }) => {
       if (!user) throw new UnauthorizedError('sign in first');
       const tf = need(deps);
-      const guard = guardOf(deps, tf);
-      guard.check(user.username, req.ip, req.log);
-      try {
-        const recoveryCodes = await tf.confirmEnrolment(user, body.code);
-        guard.succeed(user.username, req.ip);
-        return { recoveryCodes };
-      } catch (err) {
-        if (err instanceof TwoFactorInvalidError) {
-          guard.fail(user.username, req.ip);
-          throw wrongCode(err);
-        }
-        throw err;
-      }
+      const recoveryCodes = await codeGuarded(deps, tf, user.username, req, true, () =>
+        tf.confirmEnrolment(user, body.code),
+      );
+      return { recoveryCodes };
     },
   });
 
@@ -268,17 +259,7 @@ export function registerTwoFactorRoutes(app: FastifyInstance, deps: AppDeps): vo
     handler: async ({ user, body, req }) => {
       if (!user) throw new UnauthorizedError('sign in first');
       const tf = need(deps);
-      const guard = guardOf(deps, tf);
-      guard.check(user.username, req.ip, req.log);
-      try {
-        await tf.disable(user, body.code);
-      } catch (err) {
-        if (err instanceof TwoFactorInvalidError) {
-          guard.fail(user.username, req.ip);
-          throw wrongCode(err);
-        }
-        throw err;
-      }
+      await codeGuarded(deps, tf, user.username, req, false, () => tf.disable(user, body.code));
       await deps.audit.record({
         userId: user.id,
         action: 'user.2fa_disabled',
@@ -320,6 +301,34 @@ export function registerTwoFactorRoutes(app: FastifyInstance, deps: AppDeps): vo
  * A wrong code from a signed-in user (enrolling or turning it off) is a 400 naming the field: a
  * 401 would read to the browser as its session having ended.
  */
+/**
+ * Checks a signed-in user's code behind the login guard: refused while the guard holds the user
+ * back, a wrong code counts as a failure and answers 400 naming the field; with `succeed`, a
+ * right one clears the user's failures.
+ */
+async function codeGuarded<T>(
+  deps: AppDeps,
+  tf: TwoFactorService,
+  username: string,
+  req: { ip: string; log: Parameters<LoginGuard['check']>[2] },
+  succeed: boolean,
+  run: () => Promise<T>,
+): Promise<T> {
+  const guard = guardOf(deps, tf);
+  guard.check(username, req.ip, req.log);
+  try {
+    const out = await run();
+    if (succeed) guard.succeed(username, req.ip);
+    return out;
+  } catch (err) {
+    if (err instanceof TwoFactorInvalidError) {
+      guard.fail(username, req.ip);
+      throw wrongCode(err);
+    }
+    throw err;
+  }
+}
+
 function wrongCode(err: TwoFactorInvalidError): ValidationError {
   return new ValidationError(`code: ${err.message}`, [{ path: 'code', message: err.message }], {
     cause: err,
