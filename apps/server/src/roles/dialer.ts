@@ -1,6 +1,7 @@
 import { checkModulesAtStart } from '../adapters/asterisk/asterisk-modules.js';
 import { Redis } from 'ioredis';
 import { AgentLogRepository } from '../adapters/postgres/agent-log.js';
+import { CallLogRepository } from '../adapters/postgres/call-log.js';
 import { createCampaignsRepo } from '../adapters/postgres/campaigns.js';
 import { createDb } from '../adapters/postgres/database.js';
 import { RedisEventBus } from '../adapters/redis/event-bus.js';
@@ -167,6 +168,7 @@ export async function startDialer(
     dnc,
     leads,
     ledger: ctx.metrics ? countEstimatedDrops(ledger, ctx.metrics) : ledger,
+    callLog: new CallLogRepository(ctx.pool),
     pacingControl: new PacingControlStore(redis, keys, instanceId),
     amdAudit: new AmdAuditStore(redis, keys),
     statusObserver: statusPublisher,

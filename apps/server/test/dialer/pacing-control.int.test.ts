@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { CampaignId } from '@ringside/protocol';
+import type { CampaignId, ListId } from '@ringside/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCampaignsRepo } from '../../src/adapters/postgres/campaigns.js';
 import { createDb } from '../../src/adapters/postgres/database.js';
@@ -21,15 +21,20 @@ import type { TestDb } from '../helpers/db.js';
 import { dialerTestBed } from './setup.js';
 import { inertDialerParts, neverOriginates, testDialerDefaults } from '../helpers/dialer.js';
 import { testRedisPrefix } from '../helpers/redis.js';
-import { dropBudgetWithEstimates } from '../../src/services/dialer/drop-budget.js';
+import {
+  dropBudgetWithEstimates,
+  ledgerFromCallLog,
+} from '../../src/services/dialer/drop-budget.js';
+import { CallLogRepository } from '../../src/adapters/postgres/call-log.js';
 
 let db: TestDb;
 let redis: Redis;
 let campaignId: CampaignId;
+let listId: ListId;
 const logger = createLogger('error');
 
 beforeAll(async () => {
-  ({ db, redis, campaignId } = await dialerTestBed('pacing_control', 'control'));
+  ({ db, redis, campaignId, listId } = await dialerTestBed('pacing_control', 'control'));
 });
 
 afterAll(async () => {
@@ -165,5 +170,48 @@ describe('the drop ledger with estimated AMD drops', () => {
     expect(b.ratePct).toBeCloseTo((100 * 2.75) / 120.875, 8);
     expect(b.remainingDrops).toBeCloseTo(0.03 * 120.875 - 2.75, 8);
     await redis.del(keys.dialerLedger(id));
+  });
+
+  it('comes back from call_log with its estimates once Redis lost it (0102)', async () => {
+    const keys = new RedisKeys(testRedisPrefix('ledger_call_log'));
+    const ledger = new LedgerStore(redis, keys);
+    const calls = new CallLogRepository(db.pool);
+    const now = Date.now();
+    const day = Math.floor(now / 86_400_000);
+    // A human answer, a drop, a MACHINE hang-up (q = 0.2) and a MACHINE verdict an agent got
+    // (q = 0.2 as an estimated answer: not a counted human).
+    const rows: Array<[string, string, { abandoned: number; answers: number } | null]> = [
+      ['est-h', 'HUMAN', null],
+      ['est-d', 'DROPPED', null],
+      ['est-m', 'MACHINE', { abandoned: 0.2, answers: 0 }],
+      ['est-a', 'HUMAN', { abandoned: 0, answers: 0.2 }],
+    ];
+    for (const [callId, outcome, est] of rows) {
+      await calls.start({
+        callId,
+        campaignId,
+        listId,
+        leadId: '1',
+        phone: '+12125550100',
+        attempt: 1,
+        manual: false,
+        serverId: 's1',
+        channelId: callId,
+        agentId: null,
+        originatedAtMs: now - 60_000,
+      });
+      await calls.step(callId, { kind: 'answered', atMs: now - 50_000 });
+      if (est) await calls.step(callId, { kind: 'amd_estimate', atMs: now - 40_000, ...est });
+      const o = outcome as 'HUMAN' | 'DROPPED' | 'MACHINE';
+      await calls.step(callId, { kind: 'ended', atMs: now - 30_000, outcome: o, hangupCause: 16 });
+    }
+    const days = await ledgerFromCallLog(db.pool, campaignId, now);
+    expect(days).toHaveLength(1);
+    expect(days[0]).toMatchObject({ day, drops: 1, humans: 2 });
+    expect(days[0]?.estimated).toBeCloseTo(0.2, 9);
+    expect(days[0]?.estimatedAnswers).toBeCloseTo(0.2, 9);
+    await ledger.replace(campaignId, days);
+    expect((await ledger.days(campaignId))[0]?.estimated).toBeCloseTo(0.2, 9);
+    await redis.del(keys.dialerLedger(campaignId));
   });
 });

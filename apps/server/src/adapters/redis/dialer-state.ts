@@ -185,8 +185,9 @@ export class LedgerStore implements DropLedgerStore {
   }
 
   /**
-   * Replaces the campaign's counts (rebuild from call_log). Estimated AMD drops are not in
-   * call_log: the ones already in Redis are kept unless `days` carries its own.
+   * Replaces the campaign's counts (rebuild from call_log). A day's estimated AMD drops and
+   * answers come from `days` where it has them (call_log keeps them since 0102); otherwise the
+   * ones already in Redis are kept (calls recorded before call_log had them).
    */
   async replace(campaignId: CampaignId, days: readonly LedgerDay[]): Promise<void> {
     const key = this.keys.dialerLedger(campaignId);
@@ -200,6 +201,7 @@ export class LedgerStore implements DropLedgerStore {
     for (const d of days) {
       fields.push(`${d.day}:d`, d.drops, `${d.day}:h`, d.humans);
       if (d.estimated !== undefined) kept.set(d.day, d.estimated);
+      if (d.estimatedAnswers !== undefined) keptAnswers.set(d.day, d.estimatedAnswers);
     }
     for (const [day, e] of kept) if (e > 0) fields.push(`${day}:e`, e);
     for (const [day, a] of keptAnswers) if (a > 0) fields.push(`${day}:a`, a);

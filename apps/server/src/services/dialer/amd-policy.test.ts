@@ -45,6 +45,13 @@ describe('CampaignDriver: AMD errors and the AMD audit', () => {
     // 1 human and 1 machine verdict, 1 % / 5 %: P = (0.95 - 0.05) / 0.94 people, 1 % of them.
     expect(est).toMatchObject({ drops: 0, humans: 0 });
     expect(est?.estimated).toBeCloseTo((0.01 * 0.9) / 0.94, 6);
+    // Kept durably on the call's call_log row too (0102), for rebuilds and the reports.
+    const written = w.callLogSteps.find((s) => s.callId === machine.callId)?.step;
+    expect(written).toMatchObject({ kind: 'amd_estimate', answers: 0 });
+    expect(written?.kind === 'amd_estimate' && written.abandoned).toBeCloseTo(
+      est?.estimated ?? -1,
+      9,
+    );
     await settle();
     await w.driver.tick();
     await settle();

@@ -1,5 +1,6 @@
 import type { CallId } from '@ringside/protocol';
 import type { Logger } from '../../logger.js';
+import type { CallLogWriter } from '../../ports/call-log.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Hopper } from '../../ports/hopper.js';
 import type { Metrics } from '../../ports/metrics.js';
@@ -37,6 +38,8 @@ export interface DriverDeps {
   leads: DialerLeads;
   /** The drop ledger (counted drops, human answers, and AMD's estimated ones) per UTC day. */
   ledger: Pick<DropLedgerStore, 'add' | 'days'>;
+  /** call_log, where each call's AMD error estimate is kept durably (`amd_estimate` step). */
+  callLog?: Pick<CallLogWriter, 'step'>;
   /**
    * The AMD audit (agents' "a person" / "a machine" marks): the campaign's counts, and the
    * record that a MACHINE verdict went to an agent and may be marked. Absent: no marks.

@@ -15,6 +15,7 @@ import { MemoryEventBus } from '../../ports/fakes/memory-event-bus.js';
 import { MemoryHopper } from '../../ports/fakes/memory-hopper.js';
 import { MemoryStateStore } from '../../ports/fakes/memory-state-store.js';
 import type { HopperEntry } from '../../ports/hopper.js';
+import type { CallLogStep } from '../../ports/call-log.js';
 import type { LiveCall } from '../../ports/state-store.js';
 import { AgentSessionService } from '../agents/agent-session.js';
 import { newLiveCall } from '../telephony/ari-worker-originator.js';
@@ -224,6 +225,7 @@ export function makeWorld(
   const statuses: DialerStatus[] = [];
   const levels: number[] = [];
   const ledger: World['ledger'] = [];
+  const callLogSteps: World['callLogSteps'] = [];
   const sessions = new AgentSessionService({
     store,
     log: { record: async () => undefined },
@@ -243,6 +245,7 @@ export function makeWorld(
         void ledger.push({ day, drops, humans, ...(estimated ? { estimated } : {}) }),
       days: async () => [],
     },
+    callLog: { step: async (callId, step) => void callLogSteps.push({ callId, step }) },
     statusObserver: {
       observe: (s, level) => {
         statuses.push(s);
@@ -272,6 +275,7 @@ export function makeWorld(
     statuses,
     levels,
     ledger,
+    callLogSteps,
     sessions,
     driver,
     deps,
@@ -292,6 +296,8 @@ export class World {
   /** The dial level reported with each status. */
   readonly levels!: number[];
   readonly ledger!: Array<{ day: number; drops: number; humans: number; estimated?: number }>;
+  /** What the driver wrote to call_log (the AMD error estimate of each call). */
+  readonly callLogSteps!: Array<{ callId: string; step: CallLogStep }>;
   readonly sessions!: AgentSessionService;
   readonly driver!: CampaignDriver;
   /** What the driver was built with (a second driver over the same state: a new lease holder). */

@@ -15,7 +15,10 @@ import type { DropLedgerStore } from '../../ports/dialer.js';
 
 /**
  * The drop ledger's days from call_log, the durable record: per UTC day of the call's end, the
- * drops and the human answers (HUMAN and DROPPED outcomes) of the rolling window.
+ * drops and the human answers (HUMAN and DROPPED outcomes) of the rolling window, and the AMD
+ * error estimates the dialer wrote per call (est_abandoned, est_answers: 0102). A call that
+ * carries an estimate for its person (a MACHINE verdict an agent got) counts by its estimate
+ * only, as the dialer's own ledger counts it.
  */
 export async function ledgerFromCallLog(
   pool: pg.Pool,
@@ -24,13 +27,23 @@ export async function ledgerFromCallLog(
   windowDays = DEFAULT_WINDOW_DAYS,
 ): Promise<LedgerDay[]> {
   const since = new Date((ledgerDay(nowMs) - windowDays + 1) * 86_400_000);
-  const r = await pool.query<{ day: number; drops: number; humans: number }>(
+  const r = await pool.query<{
+    day: number;
+    drops: number;
+    humans: number;
+    estimated: number;
+    estimated_answers: number;
+  }>(
     `SELECT floor(extract(epoch FROM ended_at) / 86400)::int AS day,
-            count(*) FILTER (WHERE outcome = 'DROPPED')::int AS drops,
-            count(*)::int AS humans
-       FROM call_log
-      WHERE campaign_id = $1 AND answered_at >= $2 AND outcome IN ('HUMAN', 'DROPPED')
-        AND ended_at IS NOT NULL
+            count(*) FILTER (WHERE counted AND outcome = 'DROPPED')::int AS drops,
+            count(*) FILTER (WHERE counted AND outcome IN ('HUMAN', 'DROPPED'))::int AS humans,
+            coalesce(sum(est_abandoned), 0)::float8 AS estimated,
+            coalesce(sum(est_answers), 0)::float8 AS estimated_answers
+       FROM (SELECT ended_at, outcome, est_abandoned, est_answers,
+                    est_answers = 0 AND NOT (outcome = 'DROPPED' AND est_abandoned > 0) AS counted
+               FROM call_log
+              WHERE campaign_id = $1 AND answered_at >= $2 AND ended_at IS NOT NULL
+                AND (outcome IN ('HUMAN', 'DROPPED') OR est_abandoned > 0 OR est_answers > 0)) c
       GROUP BY 1`,
     [campaignId, since],
   );
@@ -38,6 +51,8 @@ export async function ledgerFromCallLog(
     day: Number(x.day),
     drops: Number(x.drops),
     humans: Number(x.humans),
+    ...(Number(x.estimated) > 0 ? { estimated: Number(x.estimated) } : {}),
+    ...(Number(x.estimated_answers) > 0 ? { estimatedAnswers: Number(x.estimated_answers) } : {}),
   }));
 }
 

@@ -74,6 +74,19 @@ export class Outcomes {
         await this.run.d.ledger
           .add(this.run.campaign.id, day, add.drops, add.humans, estimated, estimatedAnswers)
           .catch((err: unknown) => this.run.log.error({ err, callId }, 'drop ledger not updated'));
+        if (estimated > 0 || estimatedAnswers > 0) {
+          // Durably too: a ledger rebuilt from call_log and the reports count it (0102).
+          await this.run.d.callLog
+            ?.step(callId, {
+              kind: 'amd_estimate',
+              atMs,
+              abandoned: estimated,
+              answers: estimatedAnswers,
+            })
+            .catch((err: unknown) =>
+              this.run.log.error({ err, callId }, 'AMD estimate not written to call_log'),
+            );
+        }
       }
     }
     if (outcome === 'DROPPED')
