@@ -57,6 +57,14 @@ export default {
       to: { path: `${src}(adapters|http|ws|roles)/` },
     },
     {
+      name: 'services-no-database-clients',
+      severity: 'error',
+      comment:
+        'services/ hold no SQL and no Redis commands: the pg and ioredis clients belong to adapters/ (and roles/, which build them).',
+      from: { path: `${src}services/` },
+      to: { path: '(^|/)node_modules/(@types/)?(pg|ioredis)/' },
+    },
+    {
       name: 'adapters-not-upward',
       severity: 'error',
       comment: 'adapters/ implement ports: they never import services/, http/, ws/ or roles/.',
@@ -82,7 +90,7 @@ export default {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)(node_modules|dist)/' },
+    exclude: { path: '(^|/)dist/' },
     tsPreCompilationDeps: true,
     enhancedResolveOptions: {
       exportsFields: ['exports'],

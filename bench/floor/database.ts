@@ -2,7 +2,7 @@ import pg from 'pg';
 import { localTime } from '../../apps/server/src/domain/calling-window.js';
 import { migrate } from '../../apps/server/src/adapters/postgres/migrate.js';
 import { createPool } from '../../apps/server/src/adapters/postgres/pool.js';
-import { seedDemo } from '../../apps/server/src/services/admin/demo-seed.js';
+import { seedDemo } from '../../apps/server/src/adapters/postgres/demo-seed.js';
 import type { Scenario } from '../pacing/scenario.js';
 import type { FloorArgs } from './args.js';
 import type { FloorPlay } from './scenario.js';

@@ -16,8 +16,7 @@ import type { DialMethod } from '@ringside/protocol';
 import { seededRng } from '../../apps/server/src/ports/clock.js';
 import type { Scenario } from './scenario.js';
 import * as agentsModule from './agents.js';
-import type { Policy } from './policy.js';
-import type { Sim } from './sim.js';
+import type { Sim, SimPolicy } from './sim.js';
 
 // Local copies of hot constants (imported bindings may be read through getters once transpiled).
 const { A_OUT, A_READY } = agentsModule;
@@ -34,7 +33,7 @@ export function decisionTickS(sc: Scenario): number {
 const MAX_LINES_PER_AGENT = 60;
 
 /** Runs the production pacing module (apps/server/src/domain/pacing) in one of its modes. */
-class DomainPolicy implements Policy {
+class DomainPolicy implements SimPolicy {
   readonly tickS: number;
   private readonly input: PacingInput;
   private readonly stats: PacingStats | null;
@@ -177,11 +176,11 @@ class DomainPolicy implements Policy {
   }
 }
 
-export function progressivePolicy(sc: Scenario, guard?: DialGuardRule): Policy {
+export function progressivePolicy(sc: Scenario, guard?: DialGuardRule): SimPolicy {
   return new DomainPolicy('progressive', sc, 'progressive', 1, undefined, guard);
 }
 
-export function ratioPolicy(sc: Scenario, dialLevel: number, guard?: DialGuardRule): Policy {
+export function ratioPolicy(sc: Scenario, dialLevel: number, guard?: DialGuardRule): SimPolicy {
   return new DomainPolicy('ratio', sc, 'ratio', dialLevel, undefined, guard);
 }
 
@@ -193,7 +192,7 @@ export function oursPolicy(
   sc: Scenario,
   tuning?: Partial<PredictiveTuning>,
   guard?: DialGuardRule,
-): Policy {
+): SimPolicy {
   return new DomainPolicy('ours', sc, 'predictive', 1, tuning, guard);
 }
 
@@ -202,7 +201,7 @@ export function oursPolicy(
  * free instant (the simulator's truth) instead of predicting it from the learned talk and wrap-up
  * distributions. Measures how much of the gap to the oracle is the unknown length of calls.
  */
-export function oursKnownFreePolicy(sc: Scenario, tuning?: Partial<PredictiveTuning>): Policy {
+export function oursKnownFreePolicy(sc: Scenario, tuning?: Partial<PredictiveTuning>): SimPolicy {
   return new DomainPolicy('ours-known-free', sc, 'predictive', 1, tuning);
 }
 
@@ -258,7 +257,7 @@ export function vicidialCallsToPlace(
  * refreshes "today" drop counters each minute, adapts the dial level every 15 s and places calls
  * every 2.5 s. The level carries over from day to day; the counters reset at midnight.
  */
-export class VicidialPolicy implements Policy {
+export class VicidialPolicy implements SimPolicy {
   readonly name = 'vicidial' as const;
   /** Its own timers run at 1 s, 2.5 s, 15 s and 60 s; a 0.5 s tick hits each on time. */
   readonly tickS = 0.5;
@@ -346,7 +345,7 @@ export class VicidialPolicy implements Policy {
  * the drop wait before the k-th next free agent falls to alpha; like ours, it spends the drop
  * budget through the same ledger plan, so alpha rises while the 30-day rate runs under its aim.
  */
-export class OraclePolicy implements Policy {
+export class OraclePolicy implements SimPolicy {
   readonly name = 'oracle' as const;
   readonly tickS: number;
   readonly countsLeadsNeedingAgent = true;

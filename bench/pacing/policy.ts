@@ -1,5 +1,4 @@
 import type { DialResult } from '../../apps/server/src/domain/pacing/index.js';
-import type { Sim } from './sim.js';
 
 /**
  * The benchmark's policies; `ours-known-free` is an ablation run only when asked for (`--policies`):
@@ -9,7 +8,11 @@ export type PolicyName =
   'progressive' | 'ratio' | 'vicidial' | 'ours' | 'oracle' | 'ours-known-free';
 
 /** A pacing policy driven by the simulator. State may live in the object across days. */
-export interface Policy {
+/**
+ * A pacing policy over the simulator `S` (sim.ts `SimPolicy` = Policy<Sim>: generic so that this
+ * contract does not import the simulator that imports it).
+ */
+export interface Policy<S> {
   readonly name: PolicyName;
   /** Seconds between two decisions. */
   readonly tickS: number;
@@ -19,30 +22,30 @@ export interface Policy {
    */
   readonly countsLeadsNeedingAgent?: boolean;
   /** Calls to place now. */
-  decide(sim: Sim): number;
+  decide(sim: S): number;
   /** A dial attempt's outcome became known, as the production dialer would see it. */
   onDialFinished?(
-    sim: Sim,
+    sim: S,
     result: DialResult,
     answerDelayS: number,
     amdDelayS: number,
     dialAtS: number,
   ): void;
   /** A conversation and its wrap-up finished. */
-  onHandleFinished?(sim: Sim, talkS: number, wrapS: number): void;
+  onHandleFinished?(sim: S, talkS: number, wrapS: number): void;
   /**
    * A MACHINE verdict: hang up (true, the default) or send it to an agent like a human (false),
    * as the production dialer's AMD rule decides (domain/pacing/amd.ts).
    */
-  amdHangups?(sim: Sim): boolean;
+  amdHangups?(sim: S): boolean;
   /** AMD's verdict on an answered call (MACHINE or not), whatever is done with it. */
-  onVerdict?(sim: Sim, machine: boolean): void;
+  onVerdict?(sim: S, machine: boolean): void;
   /**
    * Expected abandoned people per MACHINE hang-up, added to the ledger as estimated drops (and
    * live answers) the way the production dialer does; default 0 (the ledger sees only drops).
    */
-  machineHangupEstimate?(sim: Sim): number;
-  onDayStart?(sim: Sim): void;
+  machineHangupEstimate?(sim: S): number;
+  onDayStart?(sim: S): void;
 }
 
 /** How long an agent spends on a machine wrongly passed as human before hanging up, s. */

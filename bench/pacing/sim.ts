@@ -10,6 +10,9 @@ import { LeadStream } from './leads.js';
 import { DialerLedger } from './ledger.js';
 import * as policyModule from './policy.js';
 import type { DayResult, Policy, RunResult } from './policy.js';
+
+/** A policy of this simulator. */
+export type SimPolicy = Policy<Sim>;
 import * as scenarioModule from './scenario.js';
 import type { Scenario } from './scenario.js';
 import { DaySchedule } from './schedule.js';
@@ -87,7 +90,7 @@ export class Sim {
   constructor(
     sc: Scenario,
     readonly seed: number,
-    readonly policy: Policy,
+    readonly policy: SimPolicy,
   ) {
     this.sc = sc;
     const n = sc.agents;

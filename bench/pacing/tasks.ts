@@ -9,8 +9,8 @@ import {
   VicidialPolicy,
 } from './policies.js';
 import type { Scenario } from './scenario.js';
-import type { Policy, PolicyName } from './policy.js';
-import { Sim } from './sim.js';
+import type { PolicyName } from './policy.js';
+import { Sim, type SimPolicy } from './sim.js';
 
 /** One unit of work for a worker thread. */
 export type Task =
@@ -48,7 +48,7 @@ export function makePolicy(
   dialLevel = 1,
   guard?: DialGuardRule,
   theta?: number,
-): Policy {
+): SimPolicy {
   const fixed = theta !== undefined ? { ledgerControl: false, theta } : undefined;
   switch (name) {
     case 'progressive':

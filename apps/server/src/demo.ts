@@ -1,4 +1,4 @@
-import { seedDemo, simAgentPhone } from './services/admin/demo-seed.js';
+import { seedDemo, simAgentPhone } from './adapters/postgres/demo-seed.js';
 import type { RoleContext, RunningRole } from './roles/context.js';
 
 /** Bots take every demo agent but the first, which is left for a person to log in as. */

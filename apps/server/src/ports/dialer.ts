@@ -364,3 +364,17 @@ export const DAY_MS = 86_400_000;
 
 /** A status older than this (ms, no refresh from its dialer) is left out of snapshots. */
 export const LIVE_STATUS_MAX_AGE_MS = 15_000;
+
+/** The drop budget's durable side (adapters/postgres/drop-ledger.ts). */
+export interface DropLedgerSource {
+  /** The campaign's drop-rate cap, percent; null for an unknown campaign. */
+  capPct(campaignId: CampaignId): Promise<number | null>;
+  /** The ledger's days rebuilt from call_log (counted and estimated), as of `nowMs`. */
+  fromCallLog(campaignId: CampaignId, nowMs: number): Promise<LedgerDay[]>;
+}
+
+/** The dnc table, for a check that may not wait for the Redis sets to catch up (manual dials). */
+export interface DncTable {
+  /** Whether `phone` is on the global list or the campaign's. */
+  listed(phone: string, campaignId: string): Promise<boolean>;
+}

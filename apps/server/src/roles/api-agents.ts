@@ -193,7 +193,14 @@ export async function startAgentCallControl(d: AgentCallControlDeps): Promise<Ag
     ...(d.maxCallsPerServer !== undefined ? { maxCallsPerServer: d.maxCallsPerServer } : {}),
   });
   const { dispositions, pendingPauses } = dispositionsOf(d, sessions, entry.dnc);
-  const aris = new Map(d.ariServers.map((s) => [s.id, new AriRestClient(s)]));
+  // One ARI client per server in this process: the one manual dials go through (it reports
+  // customer calls to the trunk breaker) serves call control, agents' legs and monitoring too.
+  const aris = new Map(
+    d.ariServers.map((s) => [
+      s.id,
+      entry.origination.servers.server(s.id)?.client ?? new AriRestClient(s),
+    ]),
+  );
   // Agents' legs and bridges live on the first server (docs/agent-calls.md: one server per site).
   const legServer = d.ariServers[0];
   const legAri = legServer ? aris.get(legServer.id) : undefined;

@@ -6,6 +6,7 @@ import { CallLogRepository } from '../adapters/postgres/call-log.js';
 import { createCampaignsRepo } from '../adapters/postgres/campaigns.js';
 import { createDb } from '../adapters/postgres/database.js';
 import { PgDncRows } from '../adapters/postgres/dialer-dnc.js';
+import { PgDropLedgerSource } from '../adapters/postgres/drop-ledger.js';
 import { PgDialerLeads } from '../adapters/postgres/dialer-leads.js';
 import { RedisDialAttempts } from '../adapters/redis/dial-attempts.js';
 import { RedisDncSets } from '../adapters/redis/dialer-dnc.js';
@@ -53,7 +54,12 @@ export function createDncCache(
   );
 }
 
-/** The ARI client of one server, reporting every origination's result to the breaker. */
+/**
+ * The ARI client of one server, reporting every call origination's result to the breaker: those
+ * into the dialplan (the customer calls the trunk carries). Legs originated into the app (agents'
+ * phones, transfer targets) say nothing about the trunk and are not counted, so a process's other
+ * ARI work can share this client (one per server per process: roles/api-agents.ts).
+ */
 export class BreakerAriClient extends AriRestClient {
   constructor(
     opts: AriRestClientOptions,
@@ -66,6 +72,7 @@ export class BreakerAriClient extends AriRestClient {
   override async originate(
     p: Parameters<AriRestClient['originate']>[0],
   ): ReturnType<AriRestClient['originate']> {
+    if (p.context === undefined) return super.originate(p);
     try {
       const ch = await super.originate(p);
       this.breaker.ok(this.serverId);
@@ -182,7 +189,7 @@ export function createDialerEntryPoints(d: DialerEntryDeps): {
   refresh.unref();
   const dnc = createDncCache(d.redis, keys, d.pool, d.logger);
   const manual = new ManualDialer({
-    pool: d.pool,
+    dncTable: new PgDncRows(d.pool),
     store: d.store,
     agents: d.agents,
     originator,
@@ -202,7 +209,7 @@ export function createDialerEntryPoints(d: DialerEntryDeps): {
       : {}),
   });
   const budget = createDropBudgetReader({
-    pool: d.pool,
+    source: new PgDropLedgerSource(d.pool),
     ledger: new LedgerStore(d.redis, keys),
     clock: d.clock,
   });

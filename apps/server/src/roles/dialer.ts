@@ -2,6 +2,7 @@ import { checkModulesAtStart } from '../adapters/asterisk/asterisk-modules.js';
 import { Redis } from 'ioredis';
 import { AgentLogRepository } from '../adapters/postgres/agent-log.js';
 import { CallLogRepository } from '../adapters/postgres/call-log.js';
+import { ledgerFromCallLog, PgDropLedgerSource } from '../adapters/postgres/drop-ledger.js';
 import { createCampaignsRepo } from '../adapters/postgres/campaigns.js';
 import { createDb } from '../adapters/postgres/database.js';
 import { RedisEventBus } from '../adapters/redis/event-bus.js';
@@ -16,13 +17,7 @@ import type { EventBus } from '../ports/event-bus.js';
 import type { Hopper } from '../ports/hopper.js';
 import type { StateStore } from '../ports/state-store.js';
 import { AgentSessionService } from '../services/agents/agent-session.js';
-import {
-  DialerService,
-  DncCache,
-  dialerInstanceId,
-  ledgerFromCallLog,
-  newCallId,
-} from '../services/dialer/index.js';
+import { DialerService, DncCache, dialerInstanceId, newCallId } from '../services/dialer/index.js';
 import { DialerStatusPublisher } from '../services/dialer/status-publisher.js';
 import { PgDialerLeads } from '../adapters/postgres/dialer-leads.js';
 import { CampaignLiveStore } from '../adapters/redis/dialer-live.js';
@@ -210,7 +205,11 @@ export async function startDialer(
     ? reportDialerMetrics(ctx.metrics, {
         driven: () => service.driven(),
         hopper,
-        budget: createDropBudgetReader({ pool: ctx.pool, ledger, clock: ctx.clock }),
+        budget: createDropBudgetReader({
+          source: new PgDropLedgerSource(ctx.pool),
+          ledger,
+          clock: ctx.clock,
+        }),
       })
     : () => undefined;
   log.info({ instanceId }, 'dialer started');

@@ -16,7 +16,7 @@ import { startAgentLogRecorder } from '../services/agents/agent-session.js';
 import { HopperFiller, type FillReport } from '../services/hopper/hopper-filler.js';
 import { PgStateRules } from '../adapters/postgres/state-rules.js';
 import { StateRulesCache } from '../services/compliance/state-rules-cache.js';
-import { rederiveIfStale } from '../services/compliance/rederive-tz.js';
+import { rederiveIfStale } from '../adapters/postgres/rederive-tz.js';
 import { PgDialableLeads } from '../adapters/postgres/dialable-leads.js';
 import { CampaignLiveStore } from '../adapters/redis/dialer-live.js';
 import { StateRebuild } from '../services/agents/state-rebuild.js';

@@ -8,7 +8,7 @@ import {
   WEBRTC_AGENT_AUTH,
   WEBRTC_AGENT_ENDPOINT,
 } from '../../src/services/telephony/sip-accounts.js';
-import { simAgentPhone } from '../../src/services/admin/demo-seed.js';
+import { simAgentPhone } from '../../src/adapters/postgres/demo-seed.js';
 import { loadTrace, repoRoot, traceFiles } from './trace-helpers.js';
 
 const deployDir = path.join(repoRoot, 'deploy');

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import type { AgentId, CallId, CampaignId, ListId } from '@ringside/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PgDncRows } from '../../src/adapters/postgres/dialer-dnc.js';
 import { createCampaignsRepo } from '../../src/adapters/postgres/campaigns.js';
 import { createDb } from '../../src/adapters/postgres/database.js';
 import { RedisDialAttempts } from '../../src/adapters/redis/dial-attempts.js';
@@ -62,7 +63,7 @@ async function setup() {
   });
   const requests: OriginateCall[] = [];
   const dialer = new ManualDialer({
-    pool: db.pool,
+    dncTable: new PgDncRows(db.pool),
     store,
     agents: sessions,
     originator: {

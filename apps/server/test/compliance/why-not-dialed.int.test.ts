@@ -17,7 +17,7 @@ import { buildApp } from '../../src/http/app.js';
 import { ManualClock } from '../../src/ports/clock.js';
 import { createComplianceDeps } from '../../src/roles/compliance.js';
 import { StateRulesCache } from '../../src/services/compliance/index.js';
-import { rederiveIfStale, rederiveTimeZones } from '../../src/services/compliance/rederive-tz.js';
+import { rederiveIfStale, rederiveTimeZones } from '../../src/adapters/postgres/rederive-tz.js';
 import { injectLogin } from '../helpers/admin-app.js';
 import { waitFor } from '../helpers/wait.js';
 import { createHarness, type Harness } from '../http/harness.js';

@@ -1,6 +1,8 @@
 import { Redis } from 'ioredis';
 import type { AgentId, CallId, CampaignId, ListId } from '@ringside/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PgDncRows } from '../../src/adapters/postgres/dialer-dnc.js';
+import { PgDropLedgerSource } from '../../src/adapters/postgres/drop-ledger.js';
 import { createCampaignsRepo } from '../../src/adapters/postgres/campaigns.js';
 import { type CampaignsRepo } from '../../src/ports/campaigns.js';
 import { createDb } from '../../src/adapters/postgres/database.js';
@@ -201,7 +203,7 @@ describe('manual dial', () => {
     const requests: OriginateCall[] = [];
     let result: OriginateResult = { ok: true, serverId: 's' };
     const dialer = new ManualDialer({
-      pool: db.pool,
+      dncTable: new PgDncRows(db.pool),
       store,
       agents: sessions,
       originator: {
@@ -293,7 +295,11 @@ describe('drop budget', () => {
       [c.id, new Date(now - 3600_000)],
     );
     const ledger = new LedgerStore(redis, keys);
-    const reader = createDropBudgetReader({ pool: db.pool, ledger, clock: systemClock });
+    const reader = createDropBudgetReader({
+      source: new PgDropLedgerSource(db.pool),
+      ledger,
+      clock: systemClock,
+    });
     const b = await reader.getDropBudget(c.id);
     expect(b).toMatchObject({ drops: 3, humanAnswers: 100, capPct: 3, forcesProgressive: true });
     expect(b.remainingDrops).toBeCloseTo(0);

@@ -12,7 +12,7 @@ import { parseExposition } from '../../src/adapters/metrics/parse.js';
 import { migrate } from '../../src/adapters/postgres/migrate.js';
 import { createPool } from '../../src/adapters/postgres/pool.js';
 import { RedisKeys } from '../../src/adapters/redis/keys.js';
-import { seedDemo } from '../../src/services/admin/demo-seed.js';
+import { seedDemo } from '../../src/adapters/postgres/demo-seed.js';
 
 /**
  * A small floor for the dialer take-over test (issue 14, "Bad input and faults"): the production

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { Redis } from 'ioredis';
 import type { AgentId, CallId, CampaignId, ListId } from '@ringside/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PgDncRows } from '../../src/adapters/postgres/dialer-dnc.js';
 import { createCampaignsRepo } from '../../src/adapters/postgres/campaigns.js';
 import { type CampaignsRepo } from '../../src/ports/campaigns.js';
 import { createDb } from '../../src/adapters/postgres/database.js';
@@ -180,7 +181,7 @@ describe('manual dial against the national registry', () => {
     const requests: unknown[] = [];
     const leads = new PgDialerLeads(db.pool, logger);
     const dialer = new ManualDialer({
-      pool: db.pool,
+      dncTable: new PgDncRows(db.pool),
       store: store2,
       agents: sessions,
       originator: {

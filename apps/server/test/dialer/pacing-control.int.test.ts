@@ -21,10 +21,8 @@ import type { TestDb } from '../helpers/db.js';
 import { dialerTestBed } from './setup.js';
 import { inertDialerParts, neverOriginates, testDialerDefaults } from '../helpers/dialer.js';
 import { testRedisPrefix } from '../helpers/redis.js';
-import {
-  dropBudgetWithEstimates,
-  ledgerFromCallLog,
-} from '../../src/services/dialer/drop-budget.js';
+import { dropBudgetWithEstimates } from '../../src/services/dialer/drop-budget.js';
+import { ledgerFromCallLog } from '../../src/adapters/postgres/drop-ledger.js';
 import { CallLogRepository } from '../../src/adapters/postgres/call-log.js';
 
 let db: TestDb;

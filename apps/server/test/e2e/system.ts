@@ -16,7 +16,7 @@ import { startAriWorker } from '../../src/roles/ari-worker.js';
 import type { RoleContext, RunningRole } from '../../src/roles/context.js';
 import { startDialer } from '../../src/roles/dialer.js';
 import { startScheduler } from '../../src/roles/scheduler.js';
-import { seedDemo, type SeedDemoResult } from '../../src/services/admin/demo-seed.js';
+import { seedDemo, type SeedDemoResult } from '../../src/adapters/postgres/demo-seed.js';
 import { createTestDb, TEST_DATABASE_URL, type TestDb } from '../helpers/db.js';
 import { freePort } from '../helpers/http.js';
 import { TEST_REDIS_URL, testRedisPrefix } from '../helpers/redis.js';

@@ -11,7 +11,7 @@ import { loadConfig, type AriServerConfig, type Config } from '../../src/config.
 import { createLogger, type Logger } from '../../src/logger.js';
 import type { Clock } from '../../src/ports/clock.js';
 import { startDialer, type RunningDialer } from '../../src/roles/dialer.js';
-import { AriServerSupervisor } from '../../src/services/telephony/ari-worker-server.js';
+import { AriServerSupervisor } from '../../src/roles/ari-server.js';
 import { scaledTimers, type HandoffSample, type Timers } from '../../src/ports/dialer.js';
 import { HandoffTrace } from '../dialer/bots.js';
 import { TEST_REDIS_URL, testRedisPrefix } from './redis.js';

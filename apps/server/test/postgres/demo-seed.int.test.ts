@@ -1,6 +1,6 @@
 import { verify } from '@node-rs/argon2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDemo, simAgentPhone } from '../../src/services/admin/demo-seed.js';
+import { seedDemo, simAgentPhone } from '../../src/adapters/postgres/demo-seed.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 
 describe('seedDemo', () => {

@@ -23,7 +23,7 @@ import {
   type ScheduleFn,
 } from '../../src/services/dialer/status-publisher.js';
 import { HopperFiller } from '../../src/services/hopper/hopper-filler.js';
-import { seedDemo } from '../../src/services/admin/demo-seed.js';
+import { seedDemo } from '../../src/adapters/postgres/demo-seed.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { redisTestContext, type RedisTestContext } from '../redis/redis-harness.js';
 import pino from 'pino';

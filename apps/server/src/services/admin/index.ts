@@ -1,8 +1,7 @@
 /**
- * Admin: two-factor sign-in (TOTP and recovery codes) and the demo data `npm start` seeds.
- * Two-factor's storage is a port (ports/two-factor.ts); the seed writes its rows through a pg pool.
+ * Admin: two-factor sign-in (TOTP and recovery codes); its storage is a port (ports/two-factor.ts).
+ * The demo data `npm start` seeds is written by adapters/postgres/demo-seed.ts.
  */
-export { seedDemo, simAgentPhone, type SeedDemoResult } from './demo-seed.js';
 export {
   TwoFactorInvalidError,
   TwoFactorService,

@@ -5,7 +5,7 @@
 export { CampaignDriver, type DriverDeps } from './campaign-driver.js';
 export { DialerService, type DialerServiceOptions } from './dialer-service.js';
 export { DncCache, type DncChecker } from './dnc-cache.js';
-export { createDropBudgetReader, ledgerFromCallLog } from './drop-budget.js';
+export { createDropBudgetReader } from './drop-budget.js';
 export { dialerInstanceId, newCallId } from './ids.js';
 export { ManualDialer, type ManualDialDeps, type ManualDialResult } from './manual-dial.js';
 export { checkDialerSettings, loadDialerCampaign, type DialerCampaign } from './settings.js';

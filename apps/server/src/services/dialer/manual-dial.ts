@@ -1,4 +1,3 @@
-import type pg from 'pg';
 import { E164, type AgentId, type CallId, type LeadId } from '@ringside/protocol';
 import type { CampaignsRepo } from '../../ports/campaigns.js';
 import { checkDial, ringTimeoutS } from '../../domain/compliance.js';
@@ -8,13 +7,14 @@ import type { Logger } from '../../logger.js';
 import type { Clock } from '../../ports/clock.js';
 import type { StateStore } from '../../ports/state-store.js';
 import type { DncChecker } from './dnc-cache.js';
-import type { AgentCommands, ManualDialLeads, Originator } from '../../ports/dialer.js';
+import type { AgentCommands, DncTable, ManualDialLeads, Originator } from '../../ports/dialer.js';
 import { loadDialerCampaign } from './settings.js';
 import { ATTEMPT_WINDOW_MS, statesOfLead } from '../../domain/state-rules.js';
 import type { DialCompliance } from '../compliance/dial-compliance.js';
 
 export interface ManualDialDeps {
-  pool: pg.Pool;
+  /** The dnc table itself (adapters/postgres/dialer-dnc.ts), asked beside the Redis sets. */
+  dncTable: DncTable;
   store: StateStore;
   agents: AgentCommands;
   originator: Originator;
@@ -148,11 +148,7 @@ export class ManualDialer {
     return { callId, leadId: lead.id };
   }
 
-  private async onDncInDb(phone: string, campaignId: string): Promise<boolean> {
-    const r = await this.d.pool.query(
-      'SELECT 1 FROM dnc WHERE phone = $1 AND (campaign_id IS NULL OR campaign_id = $2) LIMIT 1',
-      [phone, campaignId],
-    );
-    return (r.rowCount ?? 0) > 0;
+  private onDncInDb(phone: string, campaignId: string): Promise<boolean> {
+    return this.d.dncTable.listed(phone, campaignId);
   }
 }
