@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { AgentId } from '@ringside/protocol';
 import type { AgentLegIndex, IndexedLeg } from '../../ports/telephony.js';
 import { RedisKeys } from './keys.js';
+import { loadScripts, type Scripts } from './scripts.js';
 
 /**
  * How long a leg's entry outlives its last write, s. A backstop only: entries are deleted when
@@ -22,20 +23,21 @@ const LIST_BATCH = 500;
  */
 export class RedisAgentLegIndex implements AgentLegIndex {
   private readonly keys: RedisKeys;
+  private readonly scripts: Scripts;
   constructor(
     private readonly redis: Redis,
     prefix: string,
   ) {
     this.keys = new RedisKeys(prefix);
+    this.scripts = loadScripts(redis);
   }
 
   async set(channelId: string, agentId: AgentId, serverId?: string): Promise<void> {
     const value = JSON.stringify(serverId === undefined ? { agentId } : { agentId, serverId });
-    await this.redis
-      .multi()
-      .set(this.keys.agentLeg(channelId), value, 'EX', AGENT_LEG_INDEX_TTL_S)
-      .sadd(this.keys.agentLegs(), channelId)
-      .exec();
+    await this.scripts.agentLegIndexSet(
+      [this.keys.agentLeg(channelId), this.keys.agentLegs()],
+      [channelId, value, AGENT_LEG_INDEX_TTL_S],
+    );
   }
 
   async get(channelId: string): Promise<AgentId | null> {
@@ -44,11 +46,10 @@ export class RedisAgentLegIndex implements AgentLegIndex {
   }
 
   async delete(channelId: string): Promise<void> {
-    await this.redis
-      .multi()
-      .del(this.keys.agentLeg(channelId))
-      .srem(this.keys.agentLegs(), channelId)
-      .exec();
+    await this.scripts.agentLegIndexDelete(
+      [this.keys.agentLeg(channelId), this.keys.agentLegs()],
+      [channelId],
+    );
   }
 
   /**

@@ -11,6 +11,8 @@ const SCRIPTS = {
   publish: 'publish.lua',
   agentTransition: 'agent-transition.lua',
   agentReserve: 'agent-reserve.lua',
+  agentLegIndexSet: 'agent-leg-index-set.lua',
+  agentLegIndexDelete: 'agent-leg-index-delete.lua',
   callWrite: 'call-write.lua',
   hopperAdd: 'hopper-add.lua',
   hopperPop: 'hopper-pop.lua',
