@@ -1,7 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_REDIS_URL } from '../helpers/redis.js';
 import { DEMO_PASSWORD } from '../e2e/system.js';
 import {
   AGENT_HZ,
@@ -9,11 +8,11 @@ import {
   inboundAudio,
   launchRealChromium,
   recordPeerConnections,
-  startRealSystem,
   toneWav,
   whatChannelHears,
   type RealSystem,
 } from './real-system.js';
+import { startTalkingSystem, stopRealRig } from './real-talking.js';
 
 /**
  * Audio both ways for the browser agent on the real Asterisk (npm run test:asterisk): the agent
@@ -35,24 +34,14 @@ async function agentStatus(agentId: string): Promise<Record<string, string>> {
 }
 
 beforeAll(async () => {
-  sys = await startRealSystem({
-    agents: 2,
-    leads: 20,
-    customerContext: 'sim-customers-talking',
-    campaign: { dial_method: 'progressive', dial_level: 1, drop_wait_ms: 2_000 },
-  });
-  redis = new Redis(TEST_REDIS_URL);
+  ({ sys, redis } = await startTalkingSystem(2, 20));
   browser = await launchRealChromium(toneWav(AGENT_HZ, 60));
   const ctx = await browser.newContext({ baseURL: sys.front.url });
   await recordPeerConnections(ctx);
   page = await ctx.newPage();
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  redis?.disconnect();
-  await sys?.stop();
-});
+afterAll(() => stopRealRig(sys, redis, browser));
 
 describe('the browser agent on the real Asterisk', () => {
   let agentId = '';

@@ -2,19 +2,18 @@ import { Redis } from 'ioredis';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sipEndpointId, webrtcAgentObjects } from '../../src/services/telephony/sip-accounts.js';
-import { TEST_REDIS_URL } from '../helpers/redis.js';
 import { DEMO_PASSWORD, signIn } from '../e2e/system.js';
 import {
   AGENT_HZ,
   agentApi,
   bridgeHas,
   launchRealChromium,
-  startRealSystem,
   until,
   toneWav,
   whatChannelHears,
   type RealSystem,
 } from './real-system.js';
+import { startTalkingSystem, stopRealRig } from './real-talking.js';
 
 /**
  * Bridge integrity on the real Asterisk (npm run test:asterisk): channels that Asterisk takes out
@@ -50,13 +49,7 @@ async function endReason(callId: string): Promise<string | null> {
 }
 
 beforeAll(async () => {
-  sys = await startRealSystem({
-    agents: 2,
-    leads: 40,
-    customerContext: 'sim-customers-talking',
-    campaign: { dial_method: 'progressive', dial_level: 1, drop_wait_ms: 2_000 },
-  });
-  redis = new Redis(TEST_REDIS_URL);
+  ({ sys, redis } = await startTalkingSystem(2, 40));
   await sys.db.pool.query(
     `UPDATE users SET phone_type = 'sip', sip_endpoint = 'Local/agent2@sim-agent-phones'
       WHERE username = 'agent2'`,
@@ -77,11 +70,7 @@ beforeAll(async () => {
     ).rows[0]?.id ?? '';
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  redis?.disconnect();
-  await sys?.stop();
-});
+afterAll(() => stopRealRig(sys, redis, browser));
 
 describe('bridge integrity on the real Asterisk', () => {
   let callId = '';

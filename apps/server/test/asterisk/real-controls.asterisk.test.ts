@@ -1,18 +1,17 @@
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_REDIS_URL } from '../helpers/redis.js';
 import { DEMO_PASSWORD } from '../e2e/system.js';
 import {
   AGENT_HZ,
   CUSTOMER_HZ,
   agentApi,
   bridgeHas as inBridge,
-  startRealSystem,
   until,
   whatChannelHears,
   type RealSystem,
 } from './real-system.js';
+import { startTalkingSystem, stopRealRig } from './real-talking.js';
 
 /**
  * Call controls on the real Asterisk (npm run test:asterisk): hold, mute, DTMF, blind and warm
@@ -41,14 +40,8 @@ async function status(user: string): Promise<Record<string, string>> {
 const bridgeHas = (bridgeId: string, channelId: string) => inBridge(sys.ari, bridgeId, channelId);
 
 beforeAll(async () => {
-  sys = await startRealSystem({
-    agents: 3,
-    // One lead: the single call of this test; agents going ready later get no other call.
-    leads: 1,
-    customerContext: 'sim-customers-talking',
-    campaign: { dial_method: 'progressive', dial_level: 1, drop_wait_ms: 2_000 },
-  });
-  redis = new Redis(TEST_REDIS_URL);
+  // One lead: the single call of this test; agents going ready later get no other call.
+  ({ sys, redis } = await startTalkingSystem(3, 1));
   await sys.db.pool.query(
     `UPDATE users SET phone_type = 'sip', sip_endpoint = 'Local/' || username || '@sim-agent-phones'
       WHERE username IN ('agent2', 'agent3')`,
@@ -83,11 +76,7 @@ beforeAll(async () => {
   await new Promise((r) => setTimeout(r, 1_000));
 }, 150_000);
 
-afterAll(async () => {
-  probe?.close();
-  redis?.disconnect();
-  await sys?.stop();
-});
+afterAll(() => stopRealRig(sys, redis, probe));
 
 describe('call controls on the real Asterisk', () => {
   it('the customer hears agent2 and agent2 hears the customer', async () => {

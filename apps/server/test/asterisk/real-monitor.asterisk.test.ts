@@ -1,7 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_REDIS_URL } from '../helpers/redis.js';
 import { signIn } from '../e2e/system.js';
 import {
   AGENT_HZ,
@@ -10,12 +9,12 @@ import {
   launchRealChromium,
   pageHears,
   recordPeerConnections,
-  startRealSystem,
   SUPERVISOR_HZ,
   toneWav,
   whatChannelHears,
   type RealSystem,
 } from './real-system.js';
+import { startTalkingSystem, stopRealRig } from './real-talking.js';
 
 /**
  * Listen, whisper and barge from a supervisor's browser phone on the real Asterisk (npm run
@@ -67,13 +66,7 @@ async function supervisorChannel(): Promise<string> {
 }
 
 beforeAll(async () => {
-  sys = await startRealSystem({
-    agents: 1,
-    leads: 20,
-    customerContext: 'sim-customers-talking',
-    campaign: { dial_method: 'progressive', dial_level: 1, drop_wait_ms: 2_000 },
-  });
-  redis = new Redis(TEST_REDIS_URL);
+  ({ sys, redis } = await startTalkingSystem(1, 20));
   agentBrowser = await launchRealChromium(toneWav(AGENT_HZ, 120));
   supBrowser = await launchRealChromium(toneWav(SUPERVISOR_HZ, 120));
   const actx = await agentBrowser.newContext({ baseURL: sys.front.url });
@@ -106,12 +99,7 @@ beforeAll(async () => {
   await sup.locator('[data-monitor-phone="ready"]').waitFor({ timeout: 15_000 });
 }, 150_000);
 
-afterAll(async () => {
-  await agentBrowser?.close();
-  await supBrowser?.close();
-  redis?.disconnect();
-  await sys?.stop();
-});
+afterAll(() => stopRealRig(sys, redis, agentBrowser, supBrowser));
 
 describe("monitoring from the supervisor's browser phone on the real Asterisk", () => {
   it('the agent is on a call with the talking customer', async () => {
