@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { migrate } from '../src/adapters/postgres/migrate.js';
-import { createTestDb, type TestDb } from './helpers/db.js';
+import { useTestDb } from './helpers/hooks.js';
 
 describe('migrations', () => {
-  let db: TestDb;
-  beforeAll(async () => {
-    db = await createTestDb('migrate');
-  });
-  afterAll(async () => {
-    await db.drop();
-  });
+  const db = useTestDb('migrate');
 
   it('creates every table and is a no-op the second time', async () => {
     const tables = await db.pool.query<{ table_name: string }>(

@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAuditLog } from '../../src/adapters/postgres/audit.js';
-import { createTestDb, type TestDb } from '../helpers/db.js';
+import { useTestDb } from '../helpers/hooks.js';
 
 describe('audit log', () => {
-  let tdb: TestDb;
-  beforeAll(async () => {
-    tdb = await createTestDb('audit');
-  });
-  afterAll(async () => {
-    await tdb.drop();
-  });
+  const tdb = useTestDb('audit');
 
   it('lists the newest entry first past nine entries (numeric, not text, order)', async () => {
     const audit = createAuditLog(tdb.pool);

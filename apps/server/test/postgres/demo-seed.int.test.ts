@@ -1,16 +1,10 @@
 import { verify } from '@node-rs/argon2';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { seedDemo, simAgentPhone } from '../../src/adapters/postgres/demo-seed.js';
-import { createTestDb, type TestDb } from '../helpers/db.js';
+import { useTestDb } from '../helpers/hooks.js';
 
 describe('seedDemo', () => {
-  let db: TestDb;
-  beforeAll(async () => {
-    db = await createTestDb('seed');
-  });
-  afterAll(async () => {
-    await db.drop();
-  });
+  const db = useTestDb('seed');
 
   it('creates users with argon2id hashes, an active predictive campaign, leads for every outcome digit, dispositions and pause codes', async () => {
     const r = await seedDemo(db.pool, { agents: 3, leads: 120, password: 'demo-pass-1' });

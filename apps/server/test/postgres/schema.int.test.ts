@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Database } from '../../src/adapters/postgres/database.js';
-import { createTestDb, type TestDb } from '../helpers/db.js';
+import { useTestDb } from '../helpers/hooks.js';
 
 /**
  * Every table and column of `interface Database`. The type forces this object to name exactly the
@@ -269,13 +269,7 @@ const TYPED: { [T in keyof Database]: { [C in keyof Database[T]]: true } } = {
 };
 
 describe('database.ts', () => {
-  let db: TestDb;
-  beforeAll(async () => {
-    db = await createTestDb('schema');
-  });
-  afterAll(async () => {
-    await db.drop();
-  });
+  const db = useTestDb('schema');
 
   it('types exactly the tables and columns the migrations create', async () => {
     const r = await db.pool.query<{ table_name: string; columns: string[] }>(

@@ -12,6 +12,7 @@ import {
   startAgentLogRecorder,
 } from '../../src/services/agents/agent-session.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
+import { until } from '../helpers/hooks.js';
 import { redisTestContext, type RedisTestContext } from './redis-harness.js';
 
 const T0 = Date.parse('2026-01-15T15:00:00Z');
@@ -57,14 +58,6 @@ async function rows(agentId: string): Promise<LogRow[]> {
     [agentId],
   );
   return r.rows;
-}
-
-async function until(pred: () => Promise<boolean>, ms = 5_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await pred())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe('agent sessions', () => {

@@ -1,34 +1,18 @@
 import { CampaignId } from '@ringside/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisHopper } from '../../src/adapters/redis/hopper.js';
 import { RedisKeys } from '../../src/adapters/redis/keys.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { ManualClock } from '../../src/ports/clock.js';
 import { startScheduler } from '../../src/roles/scheduler.js';
-import { createTestDb, type TestDb } from '../helpers/db.js';
+import { until, useRedisTestContext, useTestDb } from '../helpers/hooks.js';
 import { TEST_REDIS_URL } from '../helpers/redis.js';
-import { deleteByPrefix, redisTestContext, type RedisTestContext } from './redis-harness.js';
+import { deleteByPrefix } from './redis-harness.js';
 import { insertManyLeads, seedCampaign } from './seed.js';
 
-let db: TestDb;
-let rc: RedisTestContext;
-beforeAll(async () => {
-  db = await createTestDb('role');
-  rc = await redisTestContext('role');
-});
-afterAll(async () => {
-  await rc.cleanup();
-  await db.drop();
-});
-
-async function until(pred: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await pred())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const db = useTestDb('role');
+const rc = useRedisTestContext('role');
 
 describe('scheduler role', () => {
   it('rebuilds on a fresh Redis, fills the hoppers, and fills again after Redis lost its data', async () => {

@@ -1,5 +1,5 @@
 import { AgentId, CallId, CampaignId } from '@ringside/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AgentLogRepository } from '../../src/adapters/postgres/agent-log.js';
 import { PgHopperSource } from '../../src/adapters/postgres/hopper-source.js';
 import { RedisHopper } from '../../src/adapters/redis/hopper.js';
@@ -13,23 +13,14 @@ import { kpiSumsOfWindow } from '../../src/adapters/postgres/kpi-sums.js';
 import { CampaignLiveStore } from '../../src/adapters/redis/dialer-live.js';
 import { DAY_MS } from '../../src/ports/dialer.js';
 import { StateRebuild } from '../../src/services/agents/state-rebuild.js';
-import { createTestDb, type TestDb } from '../helpers/db.js';
-import { deleteByPrefix, redisTestContext, type RedisTestContext } from './redis-harness.js';
+import { useRedisTestContext, useTestDb } from '../helpers/hooks.js';
+import { deleteByPrefix } from './redis-harness.js';
 import { insertManyLeads, seedCampaign } from './seed.js';
 
 const NOW = Date.parse('2026-01-15T18:00:00Z');
 
-let db: TestDb;
-let rc: RedisTestContext;
-
-beforeAll(async () => {
-  db = await createTestDb('rebuild');
-  rc = await redisTestContext('rebuild');
-});
-afterAll(async () => {
-  await rc.cleanup();
-  await db.drop();
-});
+const db = useTestDb('rebuild');
+const rc = useRedisTestContext('rebuild');
 
 function wire() {
   const clock = new ManualClock(NOW);
