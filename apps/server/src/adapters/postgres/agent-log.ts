@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { inTransaction } from './transaction.js';
 import type { AgentStateChanged } from '@ringside/protocol';
 import { AgentId, CallId, CampaignId } from '@ringside/protocol';
 import { LEG_REASON } from '../../domain/agent-state.js';
@@ -40,9 +41,7 @@ export class AgentLogRepository implements AgentLogWriter {
     opts: { replaceSameInstant?: boolean } = {},
   ): Promise<void> {
     const guard = (opts.replaceSameInstant ?? true) ? '<=' : '<';
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await inTransaction(this.pool, async (client) => {
       const cur = await client.query<SessionRow>(
         'SELECT * FROM agent_sessions WHERE agent_id = $1 FOR UPDATE',
         [e.agentId],
@@ -100,13 +99,7 @@ export class AgentLogRepository implements AgentLogWriter {
           e.to === 'LOGGED_OUT' ? null : leg,
         ],
       );
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /** Every agent not LOGGED_OUT, as the state rebuild restores them into Redis. */

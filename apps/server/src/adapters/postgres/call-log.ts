@@ -1,5 +1,6 @@
 import type { AmdResult, CallEndReason, CallOutcome } from '@ringside/protocol';
 import type pg from 'pg';
+import { inTransaction } from './transaction.js';
 import type {
   CallHandOver,
   CallHandOvers,
@@ -109,9 +110,7 @@ export class CallLogRepository implements CallLogWriter, CallHandOvers {
    * by the same agent of the same call keeps its first part (its disposition covers both).
    */
   async handOver(h: CallHandOver): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await inTransaction(this.pool, async (client) => {
       const r = await client.query<{
         agent_id: string | null;
         lead_id: string;
@@ -123,10 +122,8 @@ export class CallLogRepository implements CallLogWriter, CallHandOvers {
         [h.callId],
       );
       const row = r.rows[0];
-      if (!row) {
-        await client.query('ROLLBACK');
-        return;
-      }
+      // Nothing written yet: the COMMIT just ends the transaction.
+      if (!row) return;
       const from = row.agent_id ?? agentBigint(h.fromAgentId);
       const to = agentBigint(h.toAgentId);
       const at = ts(h.atMs);
@@ -149,13 +146,7 @@ export class CallLogRepository implements CallLogWriter, CallHandOvers {
          VALUES ($1, $2, 'transferred', $3, $4, $5)`,
         [row.lead_id, at, h.callId, from, JSON.stringify({ toAgentId: to })],
       );
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /** The row as stored (tests and reconciliation); instants as epoch ms. */

@@ -1,5 +1,6 @@
 import { hash } from '@node-rs/argon2';
 import type pg from 'pg';
+import { inTransaction } from './transaction.js';
 import { deriveTimeZone } from '../../domain/timezone/index.js';
 import { ValidationError } from '../../errors.js';
 
@@ -199,9 +200,7 @@ export async function seedDemo(pool: pg.Pool, opts: SeedDemoOptions = {}): Promi
   // Hash before the transaction: argon2 is slow on purpose, the transaction should not wait on it.
   const passwordHash = await hash(password);
 
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     const team = await client.query<{ id: string }>(
       `INSERT INTO teams (name) VALUES ('Demo team')
        ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id::text AS id`,
@@ -323,7 +322,6 @@ export async function seedDemo(pool: pg.Pool, opts: SeedDemoOptions = {}): Promi
        SELECT count(*)::text AS id FROM ins`,
       [listId, cols.phone, cols.first, cols.last, cols.zone, cols.key, cols.source, cols.city],
     );
-    await client.query('COMMIT');
 
     return {
       adminId: ids.get('admin') ?? '',
@@ -335,12 +333,7 @@ export async function seedDemo(pool: pg.Pool, opts: SeedDemoOptions = {}): Promi
       leadsCreated: Number(one(inserted.rows).id),
       credentials: users,
     };
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 function displayName(username: string): string {

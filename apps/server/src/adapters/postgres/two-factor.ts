@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { inTransaction } from './transaction.js';
 import type { TwoFactorRepo } from '../../ports/two-factor.js';
 
 const validId = (id: string) => /^[1-9][0-9]{0,17}$/.test(id);
@@ -39,32 +40,22 @@ export function createTwoFactorRepo(pool: pg.Pool): TwoFactorRepo {
       ]);
     },
     async activate(userId, step, codeHashes) {
-      const c = await pool.connect();
-      try {
-        await c.query('BEGIN');
+      return inTransaction(pool, async (c) => {
         const r = await c.query(
           `UPDATE users SET totp_secret = totp_pending_secret, totp_pending_secret = NULL,
                   totp_enabled_at = now(), totp_last_step = $2
             WHERE id = $1 AND totp_pending_secret IS NOT NULL`,
           [userId, step],
         );
-        if ((r.rowCount ?? 0) === 0) {
-          await c.query('ROLLBACK');
-          return false;
-        }
+        // Nothing updated: the COMMIT just ends the transaction.
+        if ((r.rowCount ?? 0) === 0) return false;
         await c.query('DELETE FROM user_recovery_codes WHERE user_id = $1', [userId]);
         await c.query(
           `INSERT INTO user_recovery_codes (user_id, code_hash) SELECT $1, unnest($2::text[])`,
           [userId, codeHashes],
         );
-        await c.query('COMMIT');
         return true;
-      } catch (err) {
-        await c.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      } finally {
-        c.release();
-      }
+      });
     },
     async acceptStep(userId, step) {
       const r = await pool.query(
