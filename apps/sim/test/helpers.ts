@@ -13,20 +13,12 @@ import {
   type SimPbxOptions,
 } from '../src/index.js';
 
-import { loadTrace as readTrace } from '@ringside/ari/traces';
+import { loadTrace as readTrace, type TraceLine as AriTraceLine } from '@ringside/ari/traces';
 
 export { ariTracesDir as tracesDir, traceFiles } from '@ringside/ari/traces';
 
-export interface TraceLine {
-  tMs: number;
-  dir: 'request' | 'response' | 'event';
-  method?: string;
-  path?: string;
-  query?: Record<string, string>;
-  body?: unknown;
-  status?: number;
-  event?: AriMessage;
-}
+/** A trace line with its event typed as an ARI message. */
+export type TraceLine = AriTraceLine<AriMessage>;
 
 export type AriMessage = Record<string, unknown> & { type: string };
 

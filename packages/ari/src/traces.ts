@@ -18,6 +18,18 @@ export function traceFiles(): string[] {
     .sort();
 }
 
+/** One line of a trace: a request the client sent, the response, or an event; `E` types the event. */
+export interface TraceLine<E = unknown> {
+  tMs: number;
+  dir: 'request' | 'response' | 'event';
+  method?: string;
+  path?: string;
+  query?: Record<string, string>;
+  body?: unknown;
+  status?: number;
+  event?: E;
+}
+
 /** One trace's lines, parsed; `T` is the caller's view of a line. */
 export function loadTrace<T>(file: string): T[] {
   return readFileSync(path.join(ariTracesDir, file), 'utf8')

@@ -7,19 +7,9 @@ import {
   parseAriEvent,
 } from '../src/index.js';
 
-import { loadTrace, traceFiles } from '../src/traces.js';
+import { loadTrace, traceFiles, type TraceLine } from '../src/traces.js';
 
 const files = traceFiles();
-
-interface TraceLine {
-  dir: 'request' | 'response' | 'event';
-  method?: string;
-  path?: string;
-  query?: Record<string, string>;
-  body?: unknown;
-  status?: number;
-  event?: unknown;
-}
 
 describe('recorded Asterisk traces against the generated contract', () => {
   it('finds the traces', () => {

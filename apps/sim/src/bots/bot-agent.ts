@@ -6,6 +6,7 @@ import {
   initialPanel,
   RealtimeClient,
   reduce,
+  socketLike,
   stateOf,
   type PanelEffect,
   type PanelInput,
@@ -54,17 +55,7 @@ export interface BotStats {
 /** The `ws` package's WebSocket with an Authorization header, as the realtime client's socket. */
 export function nodeSocket(url: string, token: string): SocketLike {
   const ws = new WebSocket(url, { headers: { authorization: `Bearer ${token}` } });
-  const s: SocketLike = {
-    get readyState() {
-      return ws.readyState;
-    },
-    send: (d) => ws.send(d),
-    close: (code, reason) => ws.close(code, reason),
-    onopen: null,
-    onmessage: null,
-    onclose: null,
-    onerror: null,
-  };
+  const s = socketLike(ws);
   ws.on('open', () => s.onopen?.({}));
   ws.on('message', (data: Buffer) => s.onmessage?.({ data: data.toString('utf8') }));
   ws.on('close', (code: number, reason: Buffer) =>
