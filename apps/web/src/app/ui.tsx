@@ -5,14 +5,28 @@ import type { ReactNode } from 'react';
  * No state and no requests here.
  */
 
+/**
+ * `message` in a `tag` element a screen reader announces (`alert`: at once; `status`: politely);
+ * nothing when `message` is null or empty.
+ */
+export function Announcement(props: {
+  message: string | null;
+  role: 'alert' | 'status';
+  className: string;
+  tag?: 'p' | 'div';
+}) {
+  if (!props.message) return null;
+  const Tag = props.tag ?? 'p';
+  return (
+    <Tag role={props.role} className={props.className}>
+      {props.message}
+    </Tag>
+  );
+}
+
 /** An error the user must see (announced at once); nothing when `message` is null. */
 export function ErrorNotice(props: { message: string | null }) {
-  if (!props.message) return null;
-  return (
-    <p role="alert" className="notice error">
-      {props.message}
-    </p>
-  );
+  return <Announcement message={props.message} role="alert" className="notice error" />;
 }
 
 /** One column of a table: its header, and the cell of a row. */

@@ -13,6 +13,12 @@ import { TransferPicker, externalNumber } from './TransferPicker.js';
 
 const DTMF_KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'];
 
+/** The two toggles: pressed while on, labelled with what pressing them does. */
+const TOGGLES = {
+  hold: { shortcut: 'Alt+O', off: 'Hold', on: 'Resume' },
+  mute: { shortcut: 'Alt+M', off: 'Mute', on: 'Unmute' },
+} as const;
+
 /** The screen pop (lead, history, script) and the call controls. */
 export function CallPanel(props: {
   api: ApiClient;
@@ -180,22 +186,22 @@ export function CallPanel(props: {
           >
             Hang up
           </ActionButton>
-          <ActionButton
-            refusal={guard(state, 'hold')}
-            onClick={onHold}
-            shortcut="Alt+O"
-            pressed={state.hold}
-          >
-            {state.hold ? 'Resume' : 'Hold'}
-          </ActionButton>
-          <ActionButton
-            refusal={guard(state, 'mute')}
-            onClick={onMute}
-            shortcut="Alt+M"
-            pressed={state.muted}
-          >
-            {state.muted ? 'Unmute' : 'Mute'}
-          </ActionButton>
+          {(
+            [
+              ['hold', state.hold, onHold],
+              ['mute', state.muted, onMute],
+            ] as const
+          ).map(([action, on, run]) => (
+            <ActionButton
+              key={action}
+              refusal={guard(state, action)}
+              onClick={run}
+              shortcut={TOGGLES[action].shortcut}
+              pressed={on}
+            >
+              {on ? TOGGLES[action].on : TOGGLES[action].off}
+            </ActionButton>
+          ))}
         </div>
         <div className="row">
           <TransferPicker

@@ -318,22 +318,12 @@ export function Dashboard(props: { me: Me; onSignedOut(): void }) {
           options={teams.map((t) => ({ id: t, name: t }))}
           onChange={(teamId) => setQuery((q) => ({ ...q, teamId }))}
         />{' '}
-        <label>
-          <input
-            type="checkbox"
-            checked={unmasked}
-            onChange={(e) => setUnmasked(e.target.checked)}
-          />{' '}
-          show numbers
-        </label>{' '}
-        <label>
-          <input
-            type="checkbox"
-            checked={hangupOnLogout}
-            onChange={(e) => setHangupOnLogout(e.target.checked)}
-          />{' '}
-          log out also hangs up the call
-        </label>{' '}
+        <FilterCheck label="show numbers" checked={unmasked} onChange={setUnmasked} />{' '}
+        <FilterCheck
+          label="log out also hangs up the call"
+          checked={hangupOnLogout}
+          onChange={setHangupOnLogout}
+        />{' '}
         <label>
           READY amber after (s){' '}
           <input
@@ -402,6 +392,20 @@ function FilterSelect(props: {
           </option>
         ))}
       </select>
+    </label>
+  );
+}
+
+/** A checkbox of the filter bar, its label after it. */
+function FilterCheck(props: { label: string; checked: boolean; onChange(on: boolean): void }) {
+  return (
+    <label>
+      <input
+        type="checkbox"
+        checked={props.checked}
+        onChange={(e) => props.onChange(e.target.checked)}
+      />{' '}
+      {props.label}
     </label>
   );
 }

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type CSSProperties, type ReactNode } from 'react';
-import { Table, type Column } from '../../../app/ui.js';
+import { Announcement, Table, type Column } from '../../../app/ui.js';
 import { ApiError } from '../../../core/api.js';
 
 /**
@@ -250,12 +250,7 @@ export function RefusalBanner(props: { error: unknown; title?: string }) {
 
 /** Success feedback, announced politely. */
 export function SuccessBanner(props: { message: string | null }) {
-  if (!props.message) return null;
-  return (
-    <div className="banner ok" role="status">
-      {props.message}
-    </div>
-  );
+  return <Announcement message={props.message} role="status" className="banner ok" tag="div" />;
 }
 
 /**

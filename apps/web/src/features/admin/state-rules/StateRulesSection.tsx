@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { StateRuleBody, StateRulesResponse, StateRuleView, type Me } from '@ringside/protocol';
 import { z } from 'zod';
 import { adminRequest } from '../shared/http.js';
+import { fieldBinder } from '../shared/forms.js';
 import {
   ConfirmButton,
   DataTable,
@@ -146,6 +147,8 @@ export function StateRulesSection(props: { me: Me; path: string }) {
   }
   const errs = fieldErrors(formError);
   const set = (patch: Partial<Draft>) => setDraft((d) => (d ? { ...d, ...patch } : d));
+  // The form shows only while there is a draft.
+  const bind = fieldBinder(draft ?? draftOf(null), set, errs);
   const setDay = (i: number, patch: Partial<Draft['days'][number]>) =>
     setDraft((d) =>
       d ? { ...d, days: d.days.map((x, j) => (j === i ? { ...x, ...patch } : x)) } : d,
@@ -193,13 +196,7 @@ export function StateRulesSection(props: { me: Me; path: string }) {
         <form onSubmit={save} aria-label="State rule" noValidate>
           <FormHeading>{draft.state ? `Rule of ${draft.state}` : 'New state rule'}</FormHeading>
           {formError !== null && <RefusalBanner error={formError} />}
-          <TextField
-            id="sr-state"
-            label="State (2 letters)"
-            value={draft.state}
-            error={errs.state}
-            onChange={(v) => set({ state: v })}
-          />
+          <TextField id="sr-state" label="State (2 letters)" {...bind('state')} />
           <fieldset>
             <legend>Calling hours, local time of the lead</legend>
             {draft.days.map((d, i) => (
@@ -227,24 +224,11 @@ export function StateRulesSection(props: { me: Me; path: string }) {
             label="Most calls to one number per rolling 24 h (empty: no cap)"
             type="number"
             inputMode="numeric"
-            value={draft.cap}
+            {...bind('cap')}
             error={errs.maxAttemptsPer24h}
-            onChange={(v) => set({ cap: v })}
           />
-          <TextField
-            id="sr-statute"
-            label="Statute"
-            value={draft.statute}
-            error={errs.statute}
-            onChange={(v) => set({ statute: v })}
-          />
-          <TextField
-            id="sr-note"
-            label="Note"
-            value={draft.note}
-            error={errs.note}
-            onChange={(v) => set({ note: v })}
-          />
+          <TextField id="sr-statute" label="Statute" {...bind('statute')} />
+          <TextField id="sr-note" label="Note" {...bind('note')} />
           <button type="submit">Save</button>{' '}
           <button
             type="button"
