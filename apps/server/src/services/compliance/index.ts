@@ -1,4 +1,4 @@
-// Compliance: the state calling rules in memory, the dial-time checks, and "why is this lead not
-// being dialed?". Owns no storage: the ports are in ports/compliance.ts, the wiring in roles/.
+// Compliance: state rules in memory, dial-time checks, "why is this lead not being dialed?", the
+// national DNC registry import. Ports: ports/compliance.ts, national-dnc.ts; wired in roles/.
 export { StateRulesCache, STATE_RULES_REFRESH_MS } from './state-rules-cache.js';
 export { WhyNotDialed } from './why-not-dialed.js';
