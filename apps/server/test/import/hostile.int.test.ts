@@ -1,10 +1,10 @@
 import { Readable } from 'node:stream';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
 import { PgLeadImportStore } from '../../src/adapters/postgres/lead-import.js';
 import { importLeads, previewImport } from '../../src/services/import/index.js';
-import { createTestDb, type TestDb } from '../helpers/db.js';
+import { useImportFixture } from './import-fixture.js';
 
 /**
  * Issue 12 point 6, the hostile CSV files: a NUL or an oversized field fails its row only; the
@@ -12,27 +12,7 @@ import { createTestDb, type TestDb } from '../helpers/db.js';
  * file that stops being UTF-8 is refused; a header-only file is refused.
  */
 const logger = pino({ level: 'silent' });
-let db: TestDb;
-let campaignId: string;
-let n = 0;
-
-beforeAll(async () => {
-  db = await createTestDb('import_hostile');
-  const c = await db.pool.query<{ id: string }>(
-    "INSERT INTO campaigns (name) VALUES ('c') RETURNING id",
-  );
-  campaignId = c.rows[0]?.id ?? '';
-});
-afterAll(async () => db?.drop());
-
-async function newList(): Promise<string> {
-  n++;
-  const r = await db.pool.query<{ id: string }>(
-    'INSERT INTO lists (campaign_id, name) VALUES ($1, $2) RETURNING id',
-    [campaignId, `list ${n}`],
-  );
-  return r.rows[0]?.id ?? '';
-}
+const { db, newList } = useImportFixture('import_hostile', ['c']);
 
 /** The file in small chunks, as an upload arrives. */
 const chunks = (b: Buffer) => {

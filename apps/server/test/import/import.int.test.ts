@@ -1,40 +1,16 @@
 import { Readable } from 'node:stream';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
 import { PgLeadImportStore } from '../../src/adapters/postgres/lead-import.js';
 import { importLeads, type ImportOptions } from '../../src/services/import/index.js';
-import { createTestDb, type TestDb } from '../helpers/db.js';
+import { useImportFixture } from './import-fixture.js';
 
 const logger = pino({ level: 'silent' });
 
 describe('importLeads (real PostgreSQL)', () => {
-  let db: TestDb;
-  let campaignId: string;
-  let otherCampaignId: string;
-  let n = 0;
-
-  beforeAll(async () => {
-    db = await createTestDb('import');
-    const c = await db.pool.query<{ id: string }>(
-      "INSERT INTO campaigns (name) VALUES ('c'), ('other') RETURNING id",
-    );
-    campaignId = c.rows[0]?.id ?? '';
-    otherCampaignId = c.rows[1]?.id ?? '';
-  });
-  afterAll(async () => {
-    await db.drop();
-  });
-
-  /** A fresh list in the main campaign, so tests do not see each other's leads. */
-  async function newList(): Promise<string> {
-    n++;
-    const r = await db.pool.query<{ id: string }>(
-      'INSERT INTO lists (campaign_id, name) VALUES ($1, $2) RETURNING id',
-      [campaignId, `list ${n}`],
-    );
-    return r.rows[0]?.id ?? '';
-  }
+  // campaignIds fills in beforeAll: read it inside the tests, not here.
+  const { db, campaignIds, newList } = useImportFixture('import', ['c', 'other']);
 
   const run = (listId: string, csv: string | Buffer, extra: Partial<ImportOptions> = {}) =>
     importLeads(
@@ -178,7 +154,7 @@ describe('importLeads (real PostgreSQL)', () => {
     const listId = await newList();
     await db.pool.query(
       'INSERT INTO dnc (phone, campaign_id) VALUES ($1, NULL), ($2, $3), ($4, $5)',
-      ['+12125550300', '+12125550301', campaignId, '+12125550302', otherCampaignId],
+      ['+12125550300', '+12125550301', campaignIds[0], '+12125550302', campaignIds[1]],
     );
     const report = await run(listId, 'phone\n2125550300\n2125550301\n2125550302\n');
     expect(report).toMatchObject({ imported: 1, dnc: 2, duplicates: 0 });
