@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SocketLike } from '@ringside/web/core';
+// The panel's own call builder: the bot reads calls with the panel's client.
+import { callView } from '../../../web/src/core/panel/fixtures.test-helper.js';
 import { BotAgent } from './bot-agent.js';
 import { startBotAgents } from './index.js';
 
@@ -49,21 +51,7 @@ function fakeServer(phoneFailures?: number, leg: 'up' | 'down' = 'up') {
     if (path.startsWith('/api/calls/')) {
       const callId = path.split('/')[3] ?? '';
       return json(200, {
-        call: {
-          callId,
-          campaignId: '1',
-          leadId: '42',
-          listId: '3',
-          phone: '+12125550100',
-          stage: 'BRIDGED',
-          agentId: '7',
-          manual: false,
-          attempt: 1,
-          originatedAtMs: 1,
-          answeredAtMs: 2,
-          bridgedAtMs: 3,
-          endedAtMs: null,
-        },
+        call: callView(callId, { originatedAtMs: 1, answeredAtMs: 2, bridgedAtMs: 3 }),
       });
     }
     if (path === '/api/agent/phone/connect' && phoneFailures !== undefined) {
