@@ -24,6 +24,15 @@ async function row<T>(text: string, params: unknown[]): Promise<T> {
   return r.rows[0] as T;
 }
 
+/** The disposition call_log holds for the call (null: none yet). */
+async function dispositionOf(callId: string): Promise<string | null> {
+  const r = await row<{ disposition: string | null }>(
+    'SELECT disposition FROM call_log WHERE id = $1',
+    [callId],
+  );
+  return r.disposition;
+}
+
 async function logOut(agentId: AgentId): Promise<void> {
   const s = await h.store.getAgent(agentId);
   if (s && s.state !== 'LOGGED_OUT') {
@@ -175,11 +184,7 @@ describe('disposition service', () => {
     await expect(noTime).rejects.toMatchObject({ issues: [{ path: 'callbackAtMs' }] });
     const unknown = h.control.agentSessions.dispose(h.a1, { callId: call.callId, code: 'NOPE' });
     await expect(unknown).rejects.toMatchObject({ code: 'VALIDATION', issues: [{ path: 'code' }] });
-    const log = await row<{ disposition: string | null }>(
-      'SELECT disposition FROM call_log WHERE id = $1',
-      [call.callId],
-    );
-    expect(log.disposition).toBeNull();
+    expect(await dispositionOf(call.callId)).toBeNull();
     expect((await h.store.getAgent(h.a1))?.state).toBe('WRAPUP');
   });
 
@@ -195,11 +200,7 @@ describe('disposition service', () => {
     await expect(
       h.control.agentSessions.dispose(h.a1, { callId: theirs.callId, code: 'NI' }),
     ).rejects.toBeInstanceOf(IllegalTransitionError);
-    const log = await row<{ disposition: string | null }>(
-      'SELECT disposition FROM call_log WHERE id = $1',
-      [theirs.callId],
-    );
-    expect(log.disposition).toBeNull();
+    expect(await dispositionOf(theirs.callId)).toBeNull();
   });
 
   it('pausing during the call is kept for after the disposition: the agent goes PAUSED, never READY', async () => {
@@ -260,11 +261,7 @@ describe('wrap-up timeout', () => {
     expect(x + y).toBe(1);
     expect(await h.control.sweeper.sweep()).toBe(0);
     expect((await h.store.getAgent(h.a1))?.state).toBe('READY');
-    const log = await row<{ disposition: string }>(
-      'SELECT disposition FROM call_log WHERE id = $1',
-      [call.callId],
-    );
-    expect(log.disposition).toBe('NI');
+    expect(await dispositionOf(call.callId)).toBe('NI');
     const entries = await h.db.pool.query<{ detail: { auto: boolean } }>(
       `SELECT detail FROM lead_log WHERE lead_id = $1 AND kind = 'disposed'`,
       [call.leadId],
@@ -289,11 +286,7 @@ describe('wrap-up timeout', () => {
     const s = await h.store.getAgent(h.a1);
     expect(s?.state).toBe('PAUSED');
     expect(s?.pauseCode).toBe('WRAPUP');
-    const log = await row<{ disposition: string }>(
-      'SELECT disposition FROM call_log WHERE id = $1',
-      [call.callId],
-    );
-    expect(log.disposition).toBe('NI');
+    expect(await dispositionOf(call.callId)).toBe('NI');
     await h.db.pool.query(
       `UPDATE campaigns SET wrapup_timeout_action = 'disposition' WHERE id = $1`,
       [h.campaignId],

@@ -226,12 +226,8 @@ describe('manual dial', () => {
     await paused(h.a1);
     // A zone where it is now the middle of the night (some UTC offset always is).
     const zone = nightZone();
-    const lead = await h.db.pool.query<{ id: string }>(
-      `INSERT INTO leads (list_id, phone, time_zone, tz_candidates, tz_key)
-       VALUES ($1, '+14155550188', $2, ARRAY[$2], $2) RETURNING id::text`,
-      [h.listId, zone],
-    );
-    const r = h.control.telephony.dial(h.a1, { leadId: lead.rows[0]?.id ?? '' });
+    const leadId = await addLead(h.listId, '+14155550188', zone);
+    const r = h.control.telephony.dial(h.a1, { leadId });
     await expect(r).rejects.toBeInstanceOf(ComplianceError);
     await expect(r).rejects.toMatchObject({
       rule: 'CALLING_WINDOW',
@@ -243,12 +239,8 @@ describe('manual dial', () => {
   it('dials an allowed number through the dialer origination path (live_call and call_log)', async () => {
     await paused(h.a1);
     const zone = dayZone();
-    const lead = await h.db.pool.query<{ id: string }>(
-      `INSERT INTO leads (list_id, phone, time_zone, tz_candidates, tz_key)
-       VALUES ($1, '+14155550199', $2, ARRAY[$2], $2) RETURNING id::text`,
-      [h.listId, zone],
-    );
-    const { callId } = await h.control.telephony.dial(h.a1, { leadId: lead.rows[0]?.id ?? '' });
+    const leadId = await addLead(h.listId, '+14155550199', zone);
+    const { callId } = await h.control.telephony.dial(h.a1, { leadId });
     const live = await h.store.getCall(callId);
     expect(live).toMatchObject({ agentId: h.a1, manual: true, serverId: 'sim' });
     const row = await h.db.pool.query('SELECT manual FROM call_log WHERE id = $1', [callId]);
@@ -269,14 +261,7 @@ describe('preview', () => {
       [campaignId],
     );
     const listId = l.rows[0]?.id ?? '';
-    const add = async (phone: string, zone: string) =>
-      (
-        await h.db.pool.query<{ id: string }>(
-          `INSERT INTO leads (list_id, phone, time_zone, tz_candidates, tz_key)
-           VALUES ($1, $2, $3, ARRAY[$3], $3) RETURNING id::text`,
-          [listId, phone, zone],
-        )
-      ).rows[0]?.id ?? '';
+    const add = (phone: string, zone: string) => addLead(listId, phone, zone);
     const dnc = await add('+14155550301', dayZone());
     await h.db.pool.query(`INSERT INTO dnc (phone, campaign_id) VALUES ('+14155550301', $1)`, [
       campaignId,
@@ -324,6 +309,16 @@ function offsetZones(): string[] {
   for (let o = -12; o <= 14; o++)
     zones.push(o === 0 ? 'Etc/GMT' : `Etc/GMT${o > 0 ? '-' : '+'}${Math.abs(o)}`);
   return zones;
+}
+
+/** A lead of the list in the given time zone (its only candidate); its id. */
+async function addLead(listId: string, phone: string, zone: string): Promise<string> {
+  const r = await h.db.pool.query<{ id: string }>(
+    `INSERT INTO leads (list_id, phone, time_zone, tz_candidates, tz_key)
+     VALUES ($1, $2, $3, ARRAY[$3], $3) RETURNING id::text`,
+    [listId, phone, zone],
+  );
+  return r.rows[0]?.id ?? '';
 }
 
 function nightZone(): string {

@@ -194,15 +194,20 @@ export function bridgeIntegrityChecks(
   const stats = () => ({ ...getRig().sup.worker.stats });
   // Long enough for the worker's grace (500 ms) and its re-add to be seen.
   const settleMs = 1_500;
-
-  it('a customer removed from the agent bridge by nobody in Ringside is put back, once', async () => {
-    const rig = getRig();
-    const before = stats();
-    const callId = await rig.bridgedCustomer(digits(1));
+  /** A bridged customer taken out of the agent bridge behind Ringside's back, seen back in it. */
+  const removedAndPutBack = async (rig: BridgeRig, digitsOf: string) => {
+    const callId = await rig.bridgedCustomer(digitsOf);
     await rig.sup.client.removeChannel(rig.bridgeId, callId);
     await waitUntil('the customer back in the bridge', async () =>
       (await rig.bridgeChannels()).includes(callId),
     );
+    return callId;
+  };
+
+  it('a customer removed from the agent bridge by nobody in Ringside is put back, once', async () => {
+    const rig = getRig();
+    const before = stats();
+    const callId = await removedAndPutBack(rig, digits(1));
     await sleep(settleMs);
     expect(await rig.bridgeChannels()).toEqual(expect.arrayContaining([rig.legId, callId]));
     expect(await rig.store.getCall(callId)).not.toBeNull();
@@ -217,11 +222,7 @@ export function bridgeIntegrityChecks(
   it('removed again right after being put back: the call ends as lost, the customer is hung up', async () => {
     const rig = getRig();
     const before = stats();
-    const callId = await rig.bridgedCustomer(digits(2));
-    await rig.sup.client.removeChannel(rig.bridgeId, callId);
-    await waitUntil('the customer back in the bridge', async () =>
-      (await rig.bridgeChannels()).includes(callId),
-    );
+    const callId = await removedAndPutBack(rig, digits(2));
     await rig.sup.client.removeChannel(rig.bridgeId, callId);
     const end = await rig.ended(callId);
     expect(end).toMatchObject({

@@ -182,6 +182,22 @@ function originateExtras(
 export function replaySteps(lines: TraceEventLine[]): ReplayStep[] {
   const hasRequests = lines.some((l) => l.dir === 'request');
   const steps: ReplayStep[] = [];
+  /** Ringside's request putting a channel into a bridge or taking it out. */
+  const bridgeChannel = (
+    tMs: number,
+    bridgeId: string,
+    op: 'addChannel' | 'removeChannel',
+    channel: string,
+  ) =>
+    steps.push({
+      tMs,
+      kind: 'ari',
+      method: 'POST',
+      path: `/bridges/${bridgeId}/${op}`,
+      query: { channel },
+    });
+  const deleteBridge = (tMs: number, bridgeId: string) =>
+    steps.push({ tMs, kind: 'ari', method: 'DELETE', path: `/bridges/${bridgeId}`, query: {} });
   const events = lines
     .map((l, i) => ({ tMs: l.tMs, i, e: l.event }))
     .filter((x): x is { tMs: number; i: number; e: NonNullable<TraceEventLine['event']> } =>
@@ -320,13 +336,7 @@ export function replaySteps(lines: TraceEventLine[]): ReplayStep[] {
       case 'ChannelEnteredBridge': {
         if (hasRequests || !ch) break;
         const b = bridgeOf(e);
-        steps.push({
-          tMs,
-          kind: 'ari',
-          method: 'POST',
-          path: `/bridges/${b.id}/addChannel`,
-          query: { channel: ch.id },
-        });
+        bridgeChannel(tMs, b.id, 'addChannel', ch.id);
         break;
       }
       case 'ChannelLeftBridge': {
@@ -357,16 +367,10 @@ export function replaySteps(lines: TraceEventLine[]): ReplayStep[] {
         );
         if (destroyed) {
           destroyedBridges.add(b.id);
-          steps.push({ tMs, kind: 'ari', method: 'DELETE', path: `/bridges/${b.id}`, query: {} });
+          deleteBridge(tMs, b.id);
           break;
         }
-        steps.push({
-          tMs,
-          kind: 'ari',
-          method: 'POST',
-          path: `/bridges/${b.id}/removeChannel`,
-          query: { channel: ch.id },
-        });
+        bridgeChannel(tMs, b.id, 'removeChannel', ch.id);
         break;
       }
       case 'BridgeDestroyed': {
@@ -374,7 +378,7 @@ export function replaySteps(lines: TraceEventLine[]): ReplayStep[] {
         const b = bridgeOf(e);
         if (destroyedBridges.has(b.id)) break;
         destroyedBridges.add(b.id);
-        steps.push({ tMs, kind: 'ari', method: 'DELETE', path: `/bridges/${b.id}`, query: {} });
+        deleteBridge(tMs, b.id);
         break;
       }
       case 'ChannelHangupRequest': {
