@@ -8,6 +8,13 @@ import type {
   OutboundRow,
 } from '@ringside/protocol';
 
+/** Which page of the compliance drops to read: the campaign, the key to start after, its size. */
+export interface ComplianceDropsPage {
+  campaignId?: string | undefined;
+  after?: { atMs: number; callId: string };
+  limit: number;
+}
+
 /** The filters a report query takes; which apply to which report is the service's business. */
 export interface ReportRange {
   /** Range [fromMs, toMs), epoch ms. */
@@ -43,11 +50,7 @@ export interface ReportsQueries {
   complianceDrops(
     fromMs: number,
     toMs: number,
-    opts: {
-      campaignId?: string | undefined;
-      after?: { atMs: number; callId: string };
-      limit: number;
-    },
+    opts: ComplianceDropsPage,
   ): Promise<ComplianceDrop[]>;
   /** Whether a lead exists (a history of an unknown lead is a 404, not an empty list). */
   leadExists(leadId: string): Promise<boolean>;

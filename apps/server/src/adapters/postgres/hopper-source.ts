@@ -11,6 +11,24 @@ import type {
 const PRIORITY: Record<number, HopperPriority> = { 0: 'callback', 1: 'recycle', 2: 'new' };
 
 /**
+ * The eligible leads of one slot (list, tz_key) whose next_eligible_at passes `due`, locked,
+ * oldest first: the recycled and the fresh class differ only in `due`.
+ */
+const slotLeads = (due: string) => `  FROM slot CROSS JOIN LATERAL (
+    SELECT l.id FROM leads l
+    WHERE l.list_id = slot.list_id AND l.tz_key = slot.tz_key
+      AND NOT l.final AND l.hopper_at IS NULL
+      AND ${due}
+      AND l.attempts < LEAST($5, coalesce((SELECT cap FROM rule WHERE rule.status = l.status), $5))
+      AND NOT EXISTS (SELECT 1 FROM dnc d
+                      WHERE d.phone = l.phone AND coalesce(d.campaign_id, 0) IN (0, $1))
+      AND NOT EXISTS (SELECT 1 FROM callbacks w WHERE w.lead_id = l.id AND w.status = 'PENDING')
+    ORDER BY l.next_eligible_at
+    LIMIT $4
+    FOR UPDATE OF l SKIP LOCKED
+  ) x`;
+
+/**
  * The eligible-lead query, in one statement that also marks what it takes (hopper_at), so two
  * fillers running at once never take the same lead: each candidate row is locked with
  * FOR UPDATE SKIP LOCKED (a row another filler holds is skipped, and one it has just taken no
@@ -53,36 +71,12 @@ cb AS (
 ),
 rec AS (
   SELECT x.id, 1 AS prio
-  FROM slot CROSS JOIN LATERAL (
-    SELECT l.id FROM leads l
-    WHERE l.list_id = slot.list_id AND l.tz_key = slot.tz_key
-      AND NOT l.final AND l.hopper_at IS NULL
-      AND l.next_eligible_at > '-infinity' AND l.next_eligible_at <= $8
-      AND l.attempts < LEAST($5, coalesce((SELECT cap FROM rule WHERE rule.status = l.status), $5))
-      AND NOT EXISTS (SELECT 1 FROM dnc d
-                      WHERE d.phone = l.phone AND coalesce(d.campaign_id, 0) IN (0, $1))
-      AND NOT EXISTS (SELECT 1 FROM callbacks w WHERE w.lead_id = l.id AND w.status = 'PENDING')
-    ORDER BY l.next_eligible_at
-    LIMIT $4
-    FOR UPDATE OF l SKIP LOCKED
-  ) x
+${slotLeads(`l.next_eligible_at > '-infinity' AND l.next_eligible_at <= $8`)}
   LIMIT GREATEST(0, $4 - (SELECT count(*) FROM cb))
 ),
 fresh AS (
   SELECT x.id, 2 AS prio
-  FROM slot CROSS JOIN LATERAL (
-    SELECT l.id FROM leads l
-    WHERE l.list_id = slot.list_id AND l.tz_key = slot.tz_key
-      AND NOT l.final AND l.hopper_at IS NULL
-      AND l.next_eligible_at = '-infinity'
-      AND l.attempts < LEAST($5, coalesce((SELECT cap FROM rule WHERE rule.status = l.status), $5))
-      AND NOT EXISTS (SELECT 1 FROM dnc d
-                      WHERE d.phone = l.phone AND coalesce(d.campaign_id, 0) IN (0, $1))
-      AND NOT EXISTS (SELECT 1 FROM callbacks w WHERE w.lead_id = l.id AND w.status = 'PENDING')
-    ORDER BY l.next_eligible_at
-    LIMIT $4
-    FOR UPDATE OF l SKIP LOCKED
-  ) x
+${slotLeads(`l.next_eligible_at = '-infinity'`)}
   LIMIT GREATEST(0, $4 - (SELECT count(*) FROM cb) - (SELECT count(*) FROM rec))
 ),
 picked AS (

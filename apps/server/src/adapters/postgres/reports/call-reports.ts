@@ -5,7 +5,7 @@ import type {
   OutboundRow,
 } from '@ringside/protocol';
 import { asaMs, dropRatePct } from '../../../domain/kpi/index.js';
-import type { ReportRange } from '../../../ports/reports.js';
+import type { ComplianceDropsPage, ReportRange } from '../../../ports/reports.js';
 import { DAY_MS, HOUR_MS, splitRange } from './range.js';
 import { andEquals, ms, num, Params, rawEdges, ts, type RunQuery } from './sql.js';
 
@@ -189,11 +189,7 @@ export async function complianceDrops(
 
   fromMs: number,
   toMs: number,
-  opts: {
-    campaignId?: string | undefined;
-    after?: { atMs: number; callId: string };
-    limit: number;
-  },
+  opts: ComplianceDropsPage,
 ): Promise<ComplianceDrop[]> {
   const p = new Params();
   const conds = [

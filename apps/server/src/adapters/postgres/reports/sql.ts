@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { splitRange } from './range.js';
+import { inTransaction } from '../transaction.js';
 
 /** Runs one report statement (readOnlyQuery in production). */
 export type RunQuery = <R extends pg.QueryResultRow>(
@@ -13,24 +14,18 @@ export type RunQuery = <R extends pg.QueryResultRow>(
  * (100-200 ms) than these queries take; with a larger work_mem for the aggregates.
  */
 export function readOnlyQuery(pool: pg.Pool): RunQuery {
-  return async <R extends pg.QueryResultRow>(sql: string, params: unknown[]) => {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN READ ONLY');
-      await client.query('SET LOCAL jit = off');
-      // Enough for the aggregates to hash in memory rather than sort on disk (a report runs
-      // rarely and for supervisors only).
-      await client.query(`SET LOCAL work_mem = '64MB'`);
-      const r = await client.query<R>(sql, params);
-      await client.query('COMMIT');
-      return r;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
-  };
+  return <R extends pg.QueryResultRow>(sql: string, params: unknown[]) =>
+    inTransaction(
+      pool,
+      async (client) => {
+        await client.query('SET LOCAL jit = off');
+        // Enough for the aggregates to hash in memory rather than sort on disk (a report runs
+        // rarely and for supervisors only).
+        await client.query(`SET LOCAL work_mem = '64MB'`);
+        return client.query<R>(sql, params);
+      },
+      'BEGIN READ ONLY',
+    );
 }
 
 /** Positional parameters built alongside the SQL text. */
