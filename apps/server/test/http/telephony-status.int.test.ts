@@ -2,6 +2,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AsteriskModules,
+  type ModulesAri,
   REQUIRED_MODULES,
   telephonyDetails,
 } from '../../src/adapters/asterisk/asterisk-modules.js';
@@ -15,6 +16,17 @@ const silent = pino({ level: 'silent' });
 const running = (names: string[]) =>
   names.map((name) => ({ name: `${name}.so`, status: 'Running' }));
 
+/** The supervisor's telephony route, asked as the given user. */
+const telephonyAs = async (username: string) =>
+  h.app.inject({
+    method: 'GET',
+    url: '/api/supervisor/telephony',
+    headers: bearer(await h.login(username)),
+  });
+/** One module check of the ARI server `host` (as `pbx-a:8088`) whose module list is `list`. */
+const check = (into: AsteriskModules, host: string, list: ModulesAri['listModules']) =>
+  into.check({ id: host, baseUrl: `http://${host}/ari` }, { listModules: list }, silent);
+
 beforeAll(async () => {
   h = await createHarness();
 });
@@ -26,27 +38,16 @@ describe('telephony status: codecs and modules', () => {
   it('without the module check wired: /health shows no codecs, the supervisor route answers 503', async () => {
     const r = await h.app.inject({ method: 'GET', url: '/health' });
     expect(r.json()).not.toHaveProperty('codecs');
-    const token = await h.login(h.users.supervisor.username);
-    const s = await h.app.inject({
-      method: 'GET',
-      url: '/api/supervisor/telephony',
-      headers: bearer(token),
-    });
+    const s = await telephonyAs(h.users.supervisor.username);
     expect(s.statusCode).toBe(503);
   });
 
   it('/health says which codecs the phones are offered and what each server lacks', async () => {
     const all = REQUIRED_MODULES.map((m) => m.name);
-    await modules.check(
-      { id: 'pbx-a:8088', baseUrl: 'http://pbx-a:8088/ari' },
-      { listModules: () => Promise.resolve(running(all.filter((n) => n !== 'app_amd'))) },
-      silent,
+    await check(modules, 'pbx-a:8088', () =>
+      Promise.resolve(running(all.filter((n) => n !== 'app_amd'))),
     );
-    await modules.check(
-      { id: 'pbx-b:8088', baseUrl: 'http://pbx-b:8088/ari' },
-      { listModules: () => Promise.resolve(running([...all, 'codec_opus'])) },
-      silent,
-    );
+    await check(modules, 'pbx-b:8088', () => Promise.resolve(running([...all, 'codec_opus'])));
     health.set('pbx-a:8088', true, 'connected', 10);
     health.set('pbx-b:8088', false, 'connection refused', 20);
     h.deps.health.telephonyDetails = () =>
@@ -64,12 +65,7 @@ describe('telephony status: codecs and modules', () => {
   });
 
   it("the supervisor's telephony status: per server up/down, modules, codecs; agents may not read it", async () => {
-    const token = await h.login(h.users.supervisor.username);
-    const s = await h.app.inject({
-      method: 'GET',
-      url: '/api/supervisor/telephony',
-      headers: bearer(token),
-    });
+    const s = await telephonyAs(h.users.supervisor.username);
     expect(s.statusCode).toBe(200);
     expect(s.json()).toEqual({
       codecs: ['ulaw', 'alaw'],
@@ -97,22 +93,13 @@ describe('telephony status: codecs and modules', () => {
         },
       ],
     });
-    const agent = await h.login(h.users.agent.username);
-    const a = await h.app.inject({
-      method: 'GET',
-      url: '/api/supervisor/telephony',
-      headers: bearer(agent),
-    });
+    const a = await telephonyAs(h.users.agent.username);
     expect(a.statusCode).toBe(403);
   });
 
   it('a server whose check failed shows the cause, and G.711', async () => {
     const m = new AsteriskModules();
-    await m.check(
-      { id: 'pbx-a:8088', baseUrl: 'http://pbx-a:8088/ari' },
-      { listModules: () => Promise.reject(new Error('boom')) },
-      silent,
-    );
+    await check(m, 'pbx-a:8088', () => Promise.reject(new Error('boom')));
     const d = telephonyDetails(['pbx-a:8088'], new TelephonyHealth(), m);
     expect(d.servers[0]).toMatchObject({
       up: false,
