@@ -1,8 +1,8 @@
-import type { ReactNode } from 'react';
+import type { CSSProperties, ReactNode } from 'react';
 
 /**
- * Small presentational pieces the features share: an error notice and a table over columns.
- * No state and no requests here.
+ * Small presentational pieces the features share: announcements, a checkbox and a table over
+ * columns. No state and no requests here.
  */
 
 /**
@@ -27,6 +27,25 @@ export function Announcement(props: {
 /** An error the user must see (announced at once); nothing when `message` is null. */
 export function ErrorNotice(props: { message: string | null }) {
   return <Announcement message={props.message} role="alert" className="notice error" />;
+}
+
+/** A checkbox with its label after it (a flag of a form, a filter switch). */
+export function CheckboxField(props: {
+  label: string;
+  checked: boolean;
+  onChange(checked: boolean): void;
+  style?: CSSProperties;
+}) {
+  return (
+    <label style={props.style}>
+      <input
+        type="checkbox"
+        checked={props.checked}
+        onChange={(e) => props.onChange(e.target.checked)}
+      />{' '}
+      {props.label}
+    </label>
+  );
 }
 
 /** One column of a table: its header, and the cell of a row. */

@@ -3,6 +3,7 @@ import type { AgentState, DialMethod, DomainEvent, Me } from '@ringside/protocol
 import { refusalMessage } from '../../core/api.js';
 import { gatewayUrl, RealtimeClient, type RealtimeStatus } from '../../core/realtime.js';
 import { browserSocket } from '../../app/browser-socket.js';
+import { CheckboxField } from '../../app/ui.js';
 import { SupervisorApi } from './api.js';
 import {
   applyEvents,
@@ -318,8 +319,8 @@ export function Dashboard(props: { me: Me; onSignedOut(): void }) {
           options={teams.map((t) => ({ id: t, name: t }))}
           onChange={(teamId) => setQuery((q) => ({ ...q, teamId }))}
         />{' '}
-        <FilterCheck label="show numbers" checked={unmasked} onChange={setUnmasked} />{' '}
-        <FilterCheck
+        <CheckboxField label="show numbers" checked={unmasked} onChange={setUnmasked} />{' '}
+        <CheckboxField
           label="log out also hangs up the call"
           checked={hangupOnLogout}
           onChange={setHangupOnLogout}
@@ -392,20 +393,6 @@ function FilterSelect(props: {
           </option>
         ))}
       </select>
-    </label>
-  );
-}
-
-/** A checkbox of the filter bar, its label after it. */
-function FilterCheck(props: { label: string; checked: boolean; onChange(on: boolean): void }) {
-  return (
-    <label>
-      <input
-        type="checkbox"
-        checked={props.checked}
-        onChange={(e) => props.onChange(e.target.checked)}
-      />{' '}
-      {props.label}
     </label>
   );
 }

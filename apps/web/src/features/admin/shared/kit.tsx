@@ -1,5 +1,5 @@
-import { useEffect, useRef, useState, type CSSProperties, type ReactNode } from 'react';
-import { Announcement, Table, type Column } from '../../../app/ui.js';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { Announcement, CheckboxField, Table, type Column } from '../../../app/ui.js';
 import { ApiError } from '../../../core/api.js';
 
 /**
@@ -175,25 +175,7 @@ export function SelectField(props: {
 }
 
 export type { Column };
-
-/** A checkbox with its label after it (a flag of a form). */
-export function CheckboxField(props: {
-  label: string;
-  checked: boolean;
-  onChange(checked: boolean): void;
-  style?: CSSProperties;
-}) {
-  return (
-    <label style={props.style}>
-      <input
-        type="checkbox"
-        checked={props.checked}
-        onChange={(e) => props.onChange(e.target.checked)}
-      />{' '}
-      {props.label}
-    </label>
-  );
-}
+export { CheckboxField };
 
 /** A plain table with a caption (for screen readers) and one row per item. */
 export function DataTable<T>(props: {
