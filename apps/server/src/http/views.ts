@@ -1,4 +1,5 @@
 import type { AgentStatusView, LiveCallView } from '@ringside/protocol';
+import type { Disposition } from '../ports/dispositions.js';
 import type { AgentStatus, LiveCall } from '../ports/state-store.js';
 
 /** What clients see of an agent: no channel or bridge ids (internal to telephony). */
@@ -29,5 +30,18 @@ export function callView(c: LiveCall): LiveCallView {
     bridgedAtMs: c.bridgedAtMs,
     endedAtMs: c.endedAtMs,
     amdResult: c.amdResult,
+  };
+}
+
+/** What an agent's disposition picker shows of a disposition (the admin view adds id, scope, order). */
+export function dispositionChoice(d: Disposition) {
+  return {
+    code: d.code,
+    name: d.name,
+    humanAnswered: d.humanAnswered,
+    sale: d.sale,
+    dnc: d.dnc,
+    callback: d.callback,
+    final: d.final,
   };
 }

@@ -16,6 +16,7 @@ import type { CampaignId } from '@ringside/protocol';
 import type { Disposition, PauseCode } from '../../ports/dispositions.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
 import type { AppDeps } from '../deps.js';
+import { dispositionChoice } from '../views.js';
 import { defineRoute } from '../route.js';
 import { ADMIN, listAdmin } from './common.js';
 
@@ -24,13 +25,7 @@ const DeletedResponse = z.object({ deleted: z.boolean() });
 const dispositionView = (d: Disposition): AdminDisposition => ({
   id: d.id,
   campaignId: d.campaignId,
-  code: d.code,
-  name: d.name,
-  humanAnswered: d.humanAnswered,
-  sale: d.sale,
-  dnc: d.dnc,
-  callback: d.callback,
-  final: d.final,
+  ...dispositionChoice(d),
   sortOrder: d.sortOrder,
 });
 

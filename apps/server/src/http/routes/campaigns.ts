@@ -14,6 +14,7 @@ import { NotFoundError, ValidationError } from '../../errors.js';
 import { campaignView } from '../campaigns-api.js';
 import type { AppDeps } from '../deps.js';
 import { defineRoute } from '../route.js';
+import { dispositionChoice } from '../views.js';
 import { actor, adminRepos, changesOf } from './admin-people.js';
 import { ADMIN, ANY_ROLE } from './common.js';
 
@@ -216,15 +217,7 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: AppDeps): voi
       }
       const list = await deps.dispositions.forCampaign(params.id);
       return {
-        dispositions: list.map((d) => ({
-          code: d.code,
-          name: d.name,
-          humanAnswered: d.humanAnswered,
-          sale: d.sale,
-          dnc: d.dnc,
-          callback: d.callback,
-          final: d.final,
-        })),
+        dispositions: list.map(dispositionChoice),
       };
     },
   });
