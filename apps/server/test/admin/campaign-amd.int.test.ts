@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Campaign, ErrorBody } from '@ringside/protocol';
 import { loadDialerCampaign } from '../../src/services/dialer/settings.js';
 import type { CampaignsRepo } from '../../src/ports/campaigns.js';
-import { buildAdminApp, injectLogin } from '../helpers/admin-app.js';
-import { bearer, createHarness, type Harness } from '../http/harness.js';
+import { useAdminApp } from '../helpers/admin-hooks.js';
+import { bearer, type Harness } from '../http/harness.js';
 
 /** The campaign's AMD error estimate and audit share (docs/pacing.md, AMD errors). */
 
@@ -21,16 +21,7 @@ const patch = (payload: Record<string, unknown>) =>
     payload,
   });
 
-beforeAll(async () => {
-  h = await createHarness({ loginPerIpPerMinute: 200 });
-  ({ app, campaigns: repo } = await buildAdminApp(h));
-  await app.ready();
-  token = await injectLogin(app, 'admin');
-});
-afterAll(async () => {
-  await app?.close();
-  await h?.close();
-});
+useAdminApp((rig) => ({ h, app, campaigns: repo, token } = rig));
 
 describe('campaign AMD settings', () => {
   it('saves the AMD error estimate and audit share, and the dialer loads them', async () => {

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Campaign, ErrorBody } from '@ringside/protocol';
 import { mapCheckViolation } from '../../src/adapters/postgres/campaigns.js';
 import { type CampaignsRepo } from '../../src/ports/campaigns.js';
 import { loadDialerCampaign } from '../../src/services/dialer/settings.js';
-import { buildAdminApp, injectLogin } from '../helpers/admin-app.js';
-import { bearer, createHarness, type Harness } from '../http/harness.js';
+import { useAdminApp } from '../helpers/admin-hooks.js';
+import { bearer, type Harness } from '../http/harness.js';
 
 /**
  * Admin routes for campaigns (every setting and its limit, recycle rules, script) against the
@@ -32,16 +32,7 @@ const audits = async (target: string) =>
     .sort((a, b) => Number(b.id) - Number(a.id))
     .map((e) => ({ action: e.action, userId: e.userId, detail: e.detail }));
 
-beforeAll(async () => {
-  h = await createHarness({ loginPerIpPerMinute: 200 });
-  ({ app, campaigns: repo } = await buildAdminApp(h));
-  await app.ready();
-  token = await injectLogin(app, 'admin');
-});
-afterAll(async () => {
-  await app?.close();
-  await h?.close();
-});
+useAdminApp((rig) => ({ h, app, campaigns: repo, token } = rig));
 
 /** A field, a value outside its limit, and the message that must name the limit. */
 const OUT_OF_RANGE: Array<[string, unknown, string]> = [
