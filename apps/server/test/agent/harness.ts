@@ -10,7 +10,7 @@ import { createDb } from '../../src/adapters/postgres/database.js';
 import { RedisEventBus } from '../../src/adapters/redis/event-bus.js';
 import { RedisStateStore } from '../../src/adapters/redis/state-store.js';
 import { ManualClock } from '../../src/ports/clock.js';
-import type { LiveCall } from '../../src/ports/state-store.js';
+import { answeredHuman } from '../helpers/live-call.js';
 import { startAgentCallControl, type AgentCallControl } from '../../src/roles/api-agents.js';
 import { AgentSessionService } from '../../src/services/agents/agent-session.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
@@ -192,29 +192,20 @@ export async function createAgentHarness(label: string): Promise<AgentHarness> {
         agentId,
         originatedAtMs: atMs,
       });
-      const live: LiveCall = {
-        callId,
-        campaignId,
-        leadId,
-        listId,
-        phone,
-        stage: 'BRIDGED',
-        serverId: 'sim',
-        channelId: callId,
-        bridgeId: `agent-${agentId}`,
-        agentId,
-        manual: false,
-        attempt: opts.attempts ?? 1,
-        originatedAtMs: atMs,
-        ringingAtMs: atMs,
-        answeredAtMs: atMs,
-        amdAtMs: atMs,
-        amdResult: 'HUMAN',
-        waitingAtMs: null,
-        bridgedAtMs: atMs,
-        droppedAtMs: null,
-        endedAtMs: null,
-      };
+      const live = answeredHuman(
+        {
+          callId,
+          campaignId,
+          leadId,
+          listId,
+          phone,
+          serverId: 'sim',
+          agentId,
+          attempt: opts.attempts ?? 1,
+        },
+        atMs,
+        `agent-${agentId}`,
+      );
       await store.putCall(live, {
         type: 'call.bridged',
         callId,

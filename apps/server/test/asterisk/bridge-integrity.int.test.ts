@@ -28,6 +28,7 @@ import { createCampaignWithList } from '../helpers/dialer.js';
 import { startLegRig, type LegRig } from '../helpers/leg-rig.js';
 import { simPhones } from '../helpers/sim-worker.js';
 import { waitFor } from '../helpers/wait.js';
+import { answeredHuman } from '../helpers/live-call.js';
 import { bridgeIntegrityChecks, startBridgeRig, type BridgeRig } from './bridge-scenarios.js';
 import { loadProjectTrace, loadTrace, type TraceLine } from './trace-helpers.js';
 
@@ -153,29 +154,10 @@ describe('bridge integrity on the ari-worker role: a bridge that cannot translat
       agentId: null,
       originatedAtMs: now,
     });
-    const live: LiveCall = {
-      callId,
-      campaignId,
-      leadId,
-      listId,
-      phone,
-      stage: 'AMD',
-      serverId: 'sim',
-      channelId: callId,
-      bridgeId: null,
-      agentId,
-      manual: false,
-      attempt: 1,
-      originatedAtMs: now,
-      ringingAtMs: now,
-      answeredAtMs: now,
-      amdAtMs: now,
-      amdResult: 'HUMAN',
-      waitingAtMs: null,
-      bridgedAtMs: null,
-      droppedAtMs: null,
-      endedAtMs: null,
-    };
+    const live = answeredHuman(
+      { callId, campaignId, leadId, listId, phone, serverId: 'sim', agentId, attempt: 1 },
+      now,
+    );
     await rig.store.putCall(live, {
       type: 'call.amd',
       callId,

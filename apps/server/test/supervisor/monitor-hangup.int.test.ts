@@ -25,6 +25,7 @@ import {
 } from '../../src/services/supervisor/supervisor-actions.js';
 import { RedisMonitorRegistry } from '../../src/adapters/redis/supervisor-monitors.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
+import { answeredHuman } from '../helpers/live-call.js';
 import { TEST_REDIS_URL } from '../helpers/redis.js';
 import { simWorkerSetup, startSimWorker } from '../helpers/sim-worker.js';
 import { waitFor } from '../helpers/wait.js';
@@ -147,29 +148,20 @@ beforeAll(async () => {
   const campaignId = '1' as CampaignId;
   const now = Date.now();
   await store.putCall(
-    {
-      callId,
-      campaignId,
-      leadId: '1' as LeadId,
-      listId: '1' as ListId,
-      phone: '+14155550100' as E164,
-      stage: 'BRIDGED',
-      serverId: 'elsewhere',
-      channelId: callId,
-      bridgeId: agentBridge(),
-      agentId,
-      manual: false,
-      attempt: 1,
-      originatedAtMs: now,
-      ringingAtMs: now,
-      answeredAtMs: now,
-      amdAtMs: now,
-      amdResult: 'HUMAN',
-      waitingAtMs: null,
-      bridgedAtMs: now,
-      droppedAtMs: null,
-      endedAtMs: null,
-    },
+    answeredHuman(
+      {
+        callId,
+        campaignId,
+        leadId: '1' as LeadId,
+        listId: '1' as ListId,
+        phone: '+14155550100' as E164,
+        serverId: 'elsewhere',
+        agentId,
+        attempt: 1,
+      },
+      now,
+      agentBridge(),
+    ),
     { type: 'call.bridged', callId, agentId, bridgeId: agentBridge(), atMs: now },
   );
   await sessions.apply(agentId, { type: 'login', campaignId }, 'test');
