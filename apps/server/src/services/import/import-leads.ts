@@ -226,9 +226,7 @@ export async function importLeads(deps: ImportDeps, opts: ImportOptions): Promis
       const { record, info } = item;
       if (resolved === null) {
         crlfInFields += fieldBreaks(record).crlf;
-        checkHeaderIsNotData(record, defaultCountry);
-        checkHeaderText(record);
-        resolved = resolveMapping(record, mapping);
+        resolved = readHeader(record, defaultCountry, mapping);
         report.mapping = resolved.used;
         continue;
       }
@@ -358,6 +356,17 @@ export function headerOnly(): ValidationError {
   return new ValidationError('the file has a header row but no data rows; nothing was imported', [
     { path: 'file', message: 'no data rows' },
   ]);
+}
+
+/** The header row, refused if it is data or holds unstorable text, resolved against the mapping. */
+export function readHeader(
+  header: string[],
+  defaultCountry: string,
+  mapping: ColumnMapping,
+): ResolvedMapping {
+  checkHeaderIsNotData(header, defaultCountry);
+  checkHeaderText(header);
+  return resolveMapping(header, mapping);
 }
 
 /** Header cells become lead fields and custom keys: a NUL or a cut cell refuses the file. */

@@ -3,13 +3,12 @@ import { parse, type Info } from 'csv-parse';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import {
   asValidation,
-  checkHeaderIsNotData,
-  checkHeaderText,
   csvOptions,
   csvText,
   encodingWarning,
   fieldBreaks,
   headerOnly,
+  readHeader,
 } from './import-leads.js';
 import { checkMapping, LEAD_FIELDS, resolveMapping, type ColumnMapping } from './mapping.js';
 import { normaliseRow, type ImportRowError } from './row.js';
@@ -112,9 +111,7 @@ export async function previewImport(
       const { record, info } = item;
       if (resolved === null) {
         crlfInFields += fieldBreaks(record).crlf;
-        checkHeaderIsNotData(record, defaultCountry);
-        checkHeaderText(record);
-        resolved = resolveMapping(record, mapping);
+        resolved = readHeader(record, defaultCountry, mapping);
         continue;
       }
       if (rows.length >= wanted) {
