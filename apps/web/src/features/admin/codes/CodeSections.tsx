@@ -89,6 +89,23 @@ interface CodeTableSpec<R extends CodeRow, D extends CodeDraft> {
   remove(id: string): Promise<unknown>;
 }
 
+/**
+ * A code table's create and update: both send the draft's editable `fields`, create adds the
+ * campaign and the code. Checked with the server's own schemas first: bad input is refused next
+ * to its field and never sent (a ZodError, which the kit shows like the server's 400).
+ */
+function codeWrites<D extends CodeDraft, C, U, R extends CodeRow>(
+  fields: (d: D) => object,
+  create: { body: { parse(v: unknown): C }; send(body: C): Promise<R> },
+  update: { body: { parse(v: unknown): U }; send(id: string, patch: U): Promise<R> },
+): Pick<CodeTableSpec<R, D>, 'create' | 'update'> {
+  return {
+    create: (campaignId, d) =>
+      create.send(create.body.parse({ campaignId, code: d.code.trim(), ...fields(d) })),
+    update: (id, d) => update.send(id, update.body.parse(fields(d))),
+  };
+}
+
 /** A yes/no column edited with a checkbox named after the row's code. */
 function flagColumn<
   K extends string,
@@ -375,27 +392,11 @@ const DISPOSITIONS: CodeTableSpec<AdminDisposition, DispositionDraft> = {
     </>
   ),
   list: async (campaignId) => (await adminListsApi.dispositions(campaignId)).dispositions,
-  // Checked with the server's own schemas first: bad input is refused next to its field and
-  // never sent (a ZodError, which the kit shows like the server's 400).
-  create: (campaignId, d) =>
-    adminListsApi.createDisposition(
-      DispositionCreateBody.parse({
-        campaignId,
-        code: d.code.trim(),
-        name: d.name,
-        sortOrder: toInt(d.sortOrder),
-        ...flagsOf(d),
-      }),
-    ),
-  update: (id, d) =>
-    adminListsApi.updateDisposition(
-      id,
-      DispositionUpdateBody.parse({
-        name: d.name,
-        sortOrder: toInt(d.sortOrder),
-        ...flagsOf(d),
-      }),
-    ),
+  ...codeWrites(
+    (d: DispositionDraft) => ({ name: d.name, sortOrder: toInt(d.sortOrder), ...flagsOf(d) }),
+    { body: DispositionCreateBody, send: adminListsApi.createDisposition },
+    { body: DispositionUpdateBody, send: adminListsApi.updateDisposition },
+  ),
   remove: (id) => adminListsApi.deleteDisposition(id),
 };
 
@@ -420,20 +421,11 @@ const PAUSE_CODES: CodeTableSpec<AdminPauseCode, PauseCodeDraft> = {
     />
   ),
   list: async (campaignId) => (await adminListsApi.pauseCodes(campaignId)).pauseCodes,
-  create: (campaignId, p) =>
-    adminListsApi.createPauseCode(
-      PauseCodeCreateBody.parse({
-        campaignId,
-        code: p.code.trim(),
-        name: p.name,
-        billable: p.billable,
-      }),
-    ),
-  update: (id, p) =>
-    adminListsApi.updatePauseCode(
-      id,
-      PauseCodeUpdateBody.parse({ name: p.name, billable: p.billable }),
-    ),
+  ...codeWrites(
+    (p: PauseCodeDraft) => ({ name: p.name, billable: p.billable }),
+    { body: PauseCodeCreateBody, send: adminListsApi.createPauseCode },
+    { body: PauseCodeUpdateBody, send: adminListsApi.updatePauseCode },
+  ),
   remove: (id) => adminListsApi.deletePauseCode(id),
 };
 
