@@ -2,10 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WhyNotDialedResponse } from '@ringside/protocol';
 import { RedisNationalDnc } from '../../src/adapters/redis/national-dnc.js';
-import { buildApp } from '../../src/http/app.js';
-import { createComplianceDeps } from '../../src/roles/compliance.js';
 import { injectLogin } from '../helpers/admin-app.js';
 import { createHarness, type Harness } from '../http/harness.js';
+import { buildComplianceApp } from './compliance-app.js';
 
 /**
  * "Why is this lead not being dialed?" names the national DNC registry (the dialer's own Redis
@@ -20,16 +19,7 @@ let leadId = '';
 beforeAll(async () => {
   h = await createHarness();
   const national = new RedisNationalDnc(h.redis, h.keys);
-  app = await buildApp({
-    ...h.deps,
-    compliance: createComplianceDeps({
-      pool: h.db.pool,
-      redis: h.redis,
-      prefix: h.keys.prefix,
-      clock: h.deps.clock,
-      national,
-    }),
-  });
+  app = await buildComplianceApp(h, { clock: h.deps.clock, national });
   token = await injectLogin(app, 'super');
   await national.applyChanges([{ npa: '415', line: 5550177, listed: true }]);
   const r = await h.db.pool.query<{ id: string }>(

@@ -13,14 +13,13 @@ import { PgStateRules } from '../../src/adapters/postgres/state-rules.js';
 import { RedisDialAttempts } from '../../src/adapters/redis/dial-attempts.js';
 import { RedisHopper } from '../../src/adapters/redis/hopper.js';
 import { DEFAULT_STATE_RULES } from '../../src/domain/state-rules.js';
-import { buildApp } from '../../src/http/app.js';
 import { ManualClock } from '../../src/ports/clock.js';
-import { createComplianceDeps } from '../../src/roles/compliance.js';
 import { StateRulesCache } from '../../src/services/compliance/index.js';
 import { rederiveIfStale, rederiveTimeZones } from '../../src/adapters/postgres/rederive-tz.js';
 import { injectLogin } from '../helpers/admin-app.js';
 import { waitFor } from '../helpers/wait.js';
 import { createHarness, type Harness } from '../http/harness.js';
+import { buildComplianceApp } from './compliance-app.js';
 
 // 2026-06-10 (a Wednesday) 00:30 UTC = 20:30 EDT on June 9 in Miami.
 const AT = Date.UTC(2026, 5, 10, 0, 30);
@@ -41,15 +40,7 @@ const why = async (id: string, who = 'supervisor') =>
 
 beforeAll(async () => {
   h = await createHarness();
-  app = await buildApp({
-    ...h.deps,
-    compliance: createComplianceDeps({
-      pool: h.db.pool,
-      redis: h.redis,
-      prefix: h.keys.prefix,
-      clock,
-    }),
-  });
+  app = await buildComplianceApp(h, { clock });
   for (const [who, name] of [
     ['admin', 'admin'],
     ['supervisor', 'super'],
@@ -151,15 +142,7 @@ describe('GET /api/leads/:id/why-not-dialed', () => {
   it('names the blocking zone and the inactive list, and says so for a clean lead', async () => {
     // 11:00 UTC: 07:00 in New York.
     const early = new ManualClock(Date.UTC(2026, 5, 10, 11, 0));
-    const app2 = await buildApp({
-      ...h.deps,
-      compliance: createComplianceDeps({
-        pool: h.db.pool,
-        redis: h.redis,
-        prefix: h.keys.prefix,
-        clock: early,
-      }),
-    });
+    const app2 = await buildComplianceApp(h, { clock: early });
     const t = await injectLogin(app2, 'super');
     const r = await h.db.pool.query<{ id: string }>(
       `INSERT INTO leads (list_id, phone, postal_code, time_zone, tz_candidates, tz_key, tz_source)
