@@ -80,6 +80,20 @@ function manualTimers() {
   };
 }
 
+/** A status publisher on this file's Redis; `wallNow` left out, it reads the real clock. */
+function newPublisher(schedule: ScheduleFn, wallNow?: () => number): DialerStatusPublisher {
+  return new DialerStatusPublisher({
+    live,
+    hopper,
+    bus,
+    store: { getCall: async () => null },
+    clock: new ManualClock(NOW),
+    logger,
+    schedule,
+    ...(wallNow && { wallNow }),
+  });
+}
+
 async function published(
   run: (
     pub: DialerStatusPublisher,
@@ -99,16 +113,7 @@ async function published(
   });
   const t = manualTimers();
   const wall = { ms: 10_000 };
-  const pub = new DialerStatusPublisher({
-    live,
-    hopper,
-    bus,
-    store: { getCall: async () => null },
-    clock: new ManualClock(NOW),
-    logger,
-    schedule: t.schedule,
-    wallNow: () => wall.ms,
-  });
+  const pub = newPublisher(t.schedule, () => wall.ms);
   await run(pub, t, wall);
   // The events have been published; let the reader deliver them.
   await new Promise((r) => setTimeout(r, 300));
@@ -251,15 +256,7 @@ describe('dialer status publisher', () => {
     }));
     const got = await published(async (pub, t) => {
       // A second dialer instance sees the same events: its sums must not double them.
-      const other = new DialerStatusPublisher({
-        live,
-        hopper,
-        bus,
-        store: { getCall: async () => null },
-        clock: new ManualClock(NOW),
-        logger,
-        schedule: t.schedule,
-      });
+      const other = newPublisher(t.schedule);
       for (const env of envs) {
         await pub.count(env);
         await other.count(env);
