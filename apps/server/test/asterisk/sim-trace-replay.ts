@@ -6,18 +6,11 @@
  * that follow from another step (a Dial, a varset, the customer's own script, a channel leaving a
  * bridge that ejects it) need none. With requests in the trace, those are sent instead.
  */
+import type { TraceLine } from '@ringside/ari/traces';
 import type { SimEndpointSpec } from '@ringside/sim';
 
-export interface TraceEventLine {
-  tMs: number;
-  dir: 'request' | 'response' | 'event';
-  method?: string;
-  path?: string;
-  query?: Record<string, string>;
-  body?: unknown;
-  status?: number;
-  event?: Record<string, unknown> & { type: string };
-}
+/** A trace line whose event, when it has one, is any ARI message (its `type` at least). */
+export type TraceEventLine = TraceLine<Record<string, unknown> & { type: string }>;
 
 /**
  * record-trace.ts listens as an application of its own, and Asterisk sends StasisStart and
