@@ -166,8 +166,8 @@ export type AdminDisposition = z.infer<typeof AdminDisposition>;
 export const AdminDispositionsResponse = z.object({ dispositions: z.array(AdminDisposition) });
 export type AdminDispositionsResponse = z.infer<typeof AdminDispositionsResponse>;
 
-const DispositionFields = {
-  name: Name,
+/** A disposition's flags and order, as the API and the server's store both check them. */
+export const DispositionFlags = {
   humanAnswered: z.boolean(),
   sale: z.boolean(),
   dnc: z.boolean(),
@@ -175,6 +175,8 @@ const DispositionFields = {
   final: z.boolean(),
   sortOrder: z.number().int().min(-1000).max(1000),
 };
+
+const DispositionFields = { name: Name, ...DispositionFlags };
 
 export const DispositionCreateBody = z
   .object({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CampaignId } from '@ringside/protocol';
+import { DispositionFlags, type CampaignId } from '@ringside/protocol';
 import { sql, type Selectable } from 'kysely';
 import type {
   Disposition,
@@ -30,20 +30,20 @@ const DispositionSchema = z
     campaignId: z.string().nullable(),
     code: codeField,
     name: nameField,
-    humanAnswered: z.boolean(),
-    sale: z.boolean(),
-    dnc: z.boolean(),
-    callback: z.boolean(),
-    final: z.boolean(),
-    sortOrder: z.number().int().min(-1000).max(1000),
+    ...DispositionFlags,
   })
   .strict();
 
-const toDisposition = (r: Selectable<DispositionsTable>): Disposition => ({
+/** The columns both code tables share: id, scope, code and name. */
+const scopedCode = (r: Selectable<DispositionsTable> | Selectable<PauseCodesTable>) => ({
   id: r.id,
   campaignId: r.campaign_id as CampaignId | null,
   code: r.code,
   name: r.name,
+});
+
+const toDisposition = (r: Selectable<DispositionsTable>): Disposition => ({
+  ...scopedCode(r),
   humanAnswered: r.human_answered,
   sale: r.sale,
   dnc: r.dnc,
@@ -114,10 +114,7 @@ const PauseCodeSchema = z
   .strict();
 
 const toPauseCode = (r: Selectable<PauseCodesTable>): PauseCode => ({
-  id: r.id,
-  campaignId: r.campaign_id as CampaignId | null,
-  code: r.code,
-  name: r.name,
+  ...scopedCode(r),
   billable: r.billable,
 });
 
