@@ -54,6 +54,12 @@ function checkWindow(start: string, end: string): void {
   }
 }
 
+/** A range CHECK: the field and its bounds (with their unit, e.g. ' s'), as the 400 names them. */
+const between = (path: string, lo: number, hi: number, unit = '') => ({
+  path,
+  message: `must be between ${lo} and ${hi}${unit}`,
+});
+
 /**
  * The CHECK constraints of the admin tables (0001_init.sql, PostgreSQL's generated names) as the
  * API field they guard and its limit, so that a value that reaches the database anyway (a race
@@ -66,32 +72,20 @@ const CHECK_LIMITS: Record<string, { path: string; message: string }> = {
     message: 'must be manual, progressive, ratio or predictive',
   },
   campaigns_dial_level_check: { path: 'dialLevel', message: 'must be above 0 and at most 10' },
-  campaigns_drop_rate_cap_pct_check: {
-    path: 'dropRateCapPct',
-    message: 'must be between 0 and 3 %',
-  },
-  campaigns_drop_wait_ms_check: { path: 'dropWaitMs', message: 'must be between 0 and 2000 ms' },
-  campaigns_ring_timeout_s_check: {
-    path: 'ringTimeoutS',
-    message: 'must be between 15 and 120 s',
-  },
-  campaigns_hopper_size_check: { path: 'hopperSize', message: 'must be between 1 and 50000' },
-  campaigns_max_attempts_check: { path: 'maxAttempts', message: 'must be between 1 and 100' },
+  campaigns_drop_rate_cap_pct_check: between('dropRateCapPct', 0, 3, ' %'),
+  campaigns_drop_wait_ms_check: between('dropWaitMs', 0, 2000, ' ms'),
+  campaigns_ring_timeout_s_check: between('ringTimeoutS', 15, 120, ' s'),
+  campaigns_hopper_size_check: between('hopperSize', 1, 50000),
+  campaigns_max_attempts_check: between('maxAttempts', 1, 100),
   campaigns_caller_id_check: {
     path: 'callerId',
     message: 'must be an E.164 number such as +14155550123',
   },
   campaigns_machine_action_check: { path: 'machineAction', message: 'must be hangup or message' },
-  campaigns_amd_human_as_machine_pct_check: {
-    path: 'amdHumanAsMachinePct',
-    message: 'must be between 0 and 50 %',
-  },
-  campaigns_amd_machine_as_human_pct_check: {
-    path: 'amdMachineAsHumanPct',
-    message: 'must be between 0 and 50 %',
-  },
-  campaigns_amd_audit_pct_check: { path: 'amdAuditPct', message: 'must be between 0 and 100 %' },
-  campaigns_wrapup_s_check: { path: 'wrapupS', message: 'must be between 0 and 3600 s' },
+  campaigns_amd_human_as_machine_pct_check: between('amdHumanAsMachinePct', 0, 50, ' %'),
+  campaigns_amd_machine_as_human_pct_check: between('amdMachineAsHumanPct', 0, 50, ' %'),
+  campaigns_amd_audit_pct_check: between('amdAuditPct', 0, 100, ' %'),
+  campaigns_wrapup_s_check: between('wrapupS', 0, 3600, ' s'),
   campaigns_wrapup_timeout_action_check: {
     path: 'wrapupTimeoutAction',
     message: 'must be disposition or pause',
@@ -101,14 +95,8 @@ const CHECK_LIMITS: Record<string, { path: string; message: string }> = {
     message: 'the window must be inside 08:00-21:00 and end after it starts',
   },
   campaign_recycle_rules_status_check: { path: 'rules.status', message: 'must be 1-32 characters' },
-  campaign_recycle_rules_delay_s_check: {
-    path: 'rules.delayS',
-    message: 'must be between 0 and 2592000 s (30 days)',
-  },
-  campaign_recycle_rules_max_attempts_check: {
-    path: 'rules.maxAttempts',
-    message: 'must be between 1 and 100',
-  },
+  campaign_recycle_rules_delay_s_check: between('rules.delayS', 0, 2592000, ' s (30 days)'),
+  campaign_recycle_rules_max_attempts_check: between('rules.maxAttempts', 1, 100),
   teams_name_check: { path: 'name', message: 'must be 1-100 characters' },
   users_username_check: { path: 'username', message: 'must be 2-64 of a-z 0-9 . _ -' },
   users_display_name_check: { path: 'displayName', message: 'must be 1-100 characters' },
