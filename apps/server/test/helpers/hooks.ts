@@ -3,62 +3,52 @@ import { redisTestContext, type RedisTestContext } from '../redis/redis-harness.
 import { createTestDb, type TestDb } from './db.js';
 
 /**
- * Registers the beforeAll/afterAll pair every PostgreSQL test file used to write by hand: a fresh,
- * migrated schema (createTestDb) made before the tests of the enclosing describe (or file) and dropped
- * after them. Returns a handle whose fields read the live TestDb, so it can be declared with `const`
- * where the hooks are registered and used inside tests and later hooks.
+ * Registers a beforeAll that makes a resource and an afterAll that closes it; returns a stand-in
+ * whose fields read the live resource, so it can be declared with `const` where the hooks are
+ * registered and used inside tests and later hooks (before its beforeAll ran it throws).
  */
-export function useTestDb(label: string): TestDb {
-  let db: TestDb | undefined;
+function useResource<T extends object>(
+  what: string,
+  make: () => Promise<T>,
+  close: (value: T) => Promise<void>,
+): T {
+  let value: T | undefined;
   beforeAll(async () => {
-    db = await createTestDb(label);
+    value = await make();
   });
   afterAll(async () => {
-    await db?.drop();
+    if (value) await close(value);
   });
-  const live = (): TestDb => {
-    if (!db) throw new Error(`test database '${label}' used before its beforeAll ran`);
-    return db;
-  };
-  return {
-    get pool() {
-      return live().pool;
+  return new Proxy({} as T, {
+    get(_, key) {
+      if (!value) throw new Error(`${what} used before its beforeAll ran`);
+      return Reflect.get(value, key) as unknown;
     },
-    get schema() {
-      return live().schema;
-    },
-    get url() {
-      return live().url;
-    },
-    drop: () => live().drop(),
-  };
+  });
 }
 
 /**
- * The same for Redis: a connection and a key prefix unique to this file (redisTestContext) made
- * before the tests and cleaned up (keys deleted, connection closed) after them.
+ * The beforeAll/afterAll pair every PostgreSQL test file used to write by hand: a fresh, migrated
+ * schema (createTestDb) made before the tests of the enclosing describe (or file), dropped after.
+ */
+export function useTestDb(label: string): TestDb {
+  return useResource(
+    `test database '${label}'`,
+    () => createTestDb(label),
+    (db) => db.drop(),
+  );
+}
+
+/**
+ * The same for Redis: a connection and a key prefix unique to this file (redisTestContext), its
+ * keys deleted and connection closed after the tests.
  */
 export function useRedisTestContext(label: string): RedisTestContext {
-  let rc: RedisTestContext | undefined;
-  beforeAll(async () => {
-    rc = await redisTestContext(label);
-  });
-  afterAll(async () => {
-    await rc?.cleanup();
-  });
-  const live = (): RedisTestContext => {
-    if (!rc) throw new Error(`Redis context '${label}' used before its beforeAll ran`);
-    return rc;
-  };
-  return {
-    get redis() {
-      return live().redis;
-    },
-    get prefix() {
-      return live().prefix;
-    },
-    cleanup: () => live().cleanup(),
-  };
+  return useResource(
+    `Redis context '${label}'`,
+    () => redisTestContext(label),
+    (rc) => rc.cleanup(),
+  );
 }
 
 /**
