@@ -13,6 +13,17 @@ export abstract class RingsideError extends Error {
   }
 }
 
+/**
+ * The base of an error that is nothing but its code and HTTP status:
+ * `class NotFoundError extends errorKind('NOT_FOUND', 404) {}` (written once, not per class).
+ */
+export function errorKind<C extends string>(code: C, httpStatus: number) {
+  return class extends RingsideError {
+    readonly code: C = code;
+    override readonly httpStatus: number = httpStatus;
+  };
+}
+
 /** Input that breaks a schema or a limit; names the field. */
 export class ValidationError extends RingsideError {
   readonly code = 'VALIDATION';
@@ -26,25 +37,13 @@ export class ValidationError extends RingsideError {
   }
 }
 
-export class NotFoundError extends RingsideError {
-  readonly code = 'NOT_FOUND';
-  override readonly httpStatus = 404;
-}
+export class NotFoundError extends errorKind('NOT_FOUND', 404) {}
 
-export class ConflictError extends RingsideError {
-  readonly code = 'CONFLICT';
-  override readonly httpStatus = 409;
-}
+export class ConflictError extends errorKind('CONFLICT', 409) {}
 
-export class UnauthorizedError extends RingsideError {
-  readonly code = 'UNAUTHORIZED';
-  override readonly httpStatus = 401;
-}
+export class UnauthorizedError extends errorKind('UNAUTHORIZED', 401) {}
 
-export class ForbiddenError extends RingsideError {
-  readonly code = 'FORBIDDEN';
-  override readonly httpStatus = 403;
-}
+export class ForbiddenError extends errorKind('FORBIDDEN', 403) {}
 
 /** A state machine refused a transition; the state is unchanged. */
 export class IllegalTransitionError extends RingsideError {

@@ -4,26 +4,20 @@ import { authenticator } from 'otplib';
 import QRCode from 'qrcode';
 import type { Role } from '@ringside/protocol';
 import type { TwoFactorRepo } from '../../ports/two-factor.js';
-import { ConflictError, ForbiddenError, RingsideError } from '../../errors.js';
+import { ConflictError, errorKind, ForbiddenError, RingsideError } from '../../errors.js';
 import type { Clock } from '../../ports/clock.js';
 
 /** The password was right; the account has a second factor and no code came with it. */
-export class TwoFactorRequiredError extends RingsideError {
-  readonly code = 'TWO_FACTOR_REQUIRED';
-  override readonly httpStatus = 401;
-}
+export class TwoFactorRequiredError extends errorKind('TWO_FACTOR_REQUIRED', 401) {}
 
 /** The code (TOTP or recovery code) is wrong, expired or already used. */
-export class TwoFactorInvalidError extends RingsideError {
-  readonly code = 'TWO_FACTOR_INVALID';
-  override readonly httpStatus = 401;
-}
+export class TwoFactorInvalidError extends errorKind('TWO_FACTOR_INVALID', 401) {}
 
 /** An admin without a second factor: enrol first (POST /api/auth/2fa/setup), nothing else. */
-export class TwoFactorEnrolmentRequiredError extends RingsideError {
-  readonly code = 'TWO_FACTOR_ENROLMENT_REQUIRED';
-  override readonly httpStatus = 403;
-}
+export class TwoFactorEnrolmentRequiredError extends errorKind(
+  'TWO_FACTOR_ENROLMENT_REQUIRED',
+  403,
+) {}
 
 /** TOTP parameters (RFC 6238 defaults, what every authenticator app reads from the QR code). */
 const STEP_MS = 30_000;
