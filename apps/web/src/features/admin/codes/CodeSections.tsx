@@ -20,12 +20,23 @@ import {
   type Column,
   type FieldErrors,
 } from '../shared/kit.js';
-import { attempt } from '../shared/forms.js';
+import { attempt, fieldBinder } from '../shared/forms.js';
 import { adminListsApi } from '../lists/api.js';
 import { CampaignPicker, useCampaigns } from '../lists/CampaignPicker.js';
 
 const CODE_HINT = '1-16 of A-Z 0-9 _';
-const NAME_HINT = '1-100 characters';
+/** The name field's words, the same in the add form and in an edited row. */
+const NAME_FIELD = { label: 'Name', hint: '1-100 characters' } as const;
+
+/**
+ * Binds text fields to a draft `D` (fieldBinder), `set` taking the whole patched draft; `B`: the
+ * part of `D` whose keys are bound (the common CodeDraft where `D` is any code table's draft).
+ */
+const draftBinder = <B extends object, D extends B = B>(
+  draft: D,
+  set: (d: D) => void,
+  errs: FieldErrors,
+) => fieldBinder<B>(draft, (patch) => set({ ...draft, ...patch }), errs);
 
 /** '' when the field is empty, else the number (the server names the limit when it is off). */
 const toInt = (s: string): number => (s.trim() === '' ? Number.NaN : Number(s));
@@ -198,11 +209,8 @@ function CodeTableSection<R extends CodeRow, D extends CodeDraft>({
       edit: (r) => (
         <TextField
           id={`${spec.idPrefix}-name-${r.id}`}
-          label="Name"
-          hint={NAME_HINT}
-          error={errs.name}
-          value={draft.name}
-          onChange={(name) => setDraft({ ...draft, name })}
+          {...NAME_FIELD}
+          {...draftBinder<CodeDraft, D>(draft, setDraft, errs)('name')}
         />
       ),
     }),
@@ -283,11 +291,8 @@ function CodeTableSection<R extends CodeRow, D extends CodeDraft>({
           />
           <TextField
             id={`new-${spec.idPrefix}-name`}
-            label="Name"
-            hint={NAME_HINT}
-            error={addErrs.name}
-            value={adding.name}
-            onChange={(name) => setAdding({ ...adding, name })}
+            {...NAME_FIELD}
+            {...draftBinder<CodeDraft, D>(adding, setAdding, addErrs)('name')}
           />
           {spec.addFields(adding, setAdding, addErrs)}
         </div>
@@ -321,7 +326,8 @@ const flagsOf = (d: Record<Flag, boolean>): Record<Flag, boolean> => ({
   final: d.final,
 });
 
-const SORT_HINT = '-1000 to 1000';
+/** The sort order field's words, the same in the add form and in an edited row. */
+const SORT_FIELD = { label: 'Sort order', hint: '-1000 to 1000', type: 'number' } as const;
 
 const DISPOSITIONS: CodeTableSpec<AdminDisposition, DispositionDraft> = {
   noun: 'disposition',
@@ -356,12 +362,8 @@ const DISPOSITIONS: CodeTableSpec<AdminDisposition, DispositionDraft> = {
       edit: (d, draft, setDraft, errs) => (
         <TextField
           id={`disp-order-${d.id}`}
-          label="Sort order"
-          hint={SORT_HINT}
-          error={errs.sortOrder}
-          type="number"
-          value={draft.sortOrder}
-          onChange={(sortOrder) => setDraft({ ...draft, sortOrder })}
+          {...SORT_FIELD}
+          {...draftBinder<DispositionDraft>(draft, setDraft, errs)('sortOrder')}
         />
       ),
     },
@@ -370,12 +372,8 @@ const DISPOSITIONS: CodeTableSpec<AdminDisposition, DispositionDraft> = {
     <>
       <TextField
         id="new-disp-order"
-        label="Sort order"
-        hint={SORT_HINT}
-        error={errs.sortOrder}
-        type="number"
-        value={adding.sortOrder}
-        onChange={(sortOrder) => setAdding({ ...adding, sortOrder })}
+        {...SORT_FIELD}
+        {...draftBinder<DispositionDraft>(adding, setAdding, errs)('sortOrder')}
       />
       <fieldset>
         <legend>Flags</legend>
