@@ -114,6 +114,12 @@ export function RecycleRulesEditor(props: { campaignId: string }) {
   );
 }
 
+/** A rule's number fields: the draft's key, the id's suffix, the label and the range taken. */
+const NUMBER_FIELDS = [
+  ['delayS', 'delay', 'Delay (s)', '0-2592000 s (30 days)'],
+  ['maxAttempts', 'max', 'Max attempts', '1-100'],
+] as const;
+
 /** One rule's fields (its refusals are `rules.<index>.<field>`) and its remove button. */
 function RuleRow(props: {
   index: number;
@@ -128,20 +134,16 @@ function RuleRow(props: {
   return (
     <div className="fields" role="group" aria-label={`Rule ${i + 1}`}>
       <TextField id={`rr-${i}-status`} label="Status" list={props.listId} {...bind('status')} />
-      <TextField
-        id={`rr-${i}-delay`}
-        label="Delay (s)"
-        hint="0-2592000 s (30 days)"
-        inputMode="numeric"
-        {...bind('delayS')}
-      />
-      <TextField
-        id={`rr-${i}-max`}
-        label="Max attempts"
-        hint="1-100"
-        inputMode="numeric"
-        {...bind('maxAttempts')}
-      />
+      {NUMBER_FIELDS.map(([key, id, label, hint]) => (
+        <TextField
+          key={key}
+          id={`rr-${i}-${id}`}
+          label={label}
+          hint={hint}
+          inputMode="numeric"
+          {...bind(key)}
+        />
+      ))}
       <button type="button" onClick={props.remove}>
         Remove rule {i + 1}
       </button>
