@@ -1,23 +1,15 @@
 import { Redis } from 'ioredis';
 import type { AgentId, CallId, CampaignId, ListId } from '@ringside/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PgDncRows } from '../../src/adapters/postgres/dialer-dnc.js';
-import { createCampaignsRepo } from '../../src/adapters/postgres/campaigns.js';
-import { createDb } from '../../src/adapters/postgres/database.js';
 import { RedisDialAttempts } from '../../src/adapters/redis/dial-attempts.js';
 import { RedisKeys } from '../../src/adapters/redis/keys.js';
 import { DEFAULT_STATE_RULES, ruleSet } from '../../src/domain/state-rules.js';
 import { ComplianceError } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';
 import { ManualClock } from '../../src/ports/clock.js';
-import { MemoryEventBus } from '../../src/ports/fakes/memory-event-bus.js';
-import { MemoryStateStore } from '../../src/ports/fakes/memory-state-store.js';
-import { AgentSessionService } from '../../src/services/agents/agent-session.js';
-import type { OriginateCall } from '../../src/services/telephony/ari-worker-originator.js';
-import { PgDialerLeads } from '../../src/adapters/postgres/dialer-leads.js';
-import { ManualDialer } from '../../src/services/dialer/index.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { createCampaignWithList } from '../helpers/dialer.js';
+import { manualDialRig } from '../helpers/manual-dial-rig.js';
 import { TEST_REDIS_URL, testRedisPrefix } from '../helpers/redis.js';
 
 // 2026-06-10 (a Wednesday) 15:00 UTC = 11:00 EDT in Maryland.
@@ -55,33 +47,16 @@ afterAll(async () => {
 
 /** A manual dialer with the state rules, and a paused agent with a phone leg. */
 async function setup() {
-  const store = new MemoryStateStore(new MemoryEventBus());
-  const sessions = new AgentSessionService({
-    store,
-    log: { record: async () => undefined },
-    clock,
-  });
-  const requests: OriginateCall[] = [];
-  const dialer = new ManualDialer({
-    dncTable: new PgDncRows(db.pool),
-    store,
-    agents: sessions,
-    originator: {
-      originate: async (r) => {
-        requests.push(r);
-        return { ok: true, serverId: 's' };
-      },
-    },
-    campaigns: createCampaignsRepo(createDb(db.pool)),
-    leads: new PgDialerLeads(db.pool, logger),
+  const { dialer, agentId, requests } = await manualDialRig({
+    pool: db.pool,
+    campaignId,
+    agentId: String(700 + ++n) as AgentId,
+    leg: { bridgeId: 'b', legChannelId: 'l' },
     clock,
     logger,
     newCallId: () => `ms${++n}` as CallId,
     compliance: { rules: () => ruleSet(DEFAULT_STATE_RULES), attempts },
   });
-  const agentId = String(700 + ++n) as AgentId;
-  await sessions.apply(agentId, { type: 'login', campaignId }, 'agent');
-  await sessions.apply(agentId, { type: 'set_leg', bridgeId: 'b', legChannelId: 'l' }, 'x');
   return { dialer, agentId, requests };
 }
 

@@ -1,7 +1,6 @@
 import { Redis } from 'ioredis';
 import type { AgentId, CallId, CampaignId, ListId } from '@ringside/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PgDncRows } from '../../src/adapters/postgres/dialer-dnc.js';
 import { PgDropLedgerSource } from '../../src/adapters/postgres/drop-ledger.js';
 import { createCampaignsRepo } from '../../src/adapters/postgres/campaigns.js';
 import { type CampaignsRepo } from '../../src/ports/campaigns.js';
@@ -14,20 +13,11 @@ import { MemoryEventBus } from '../../src/ports/fakes/memory-event-bus.js';
 import { MemoryHopper } from '../../src/ports/fakes/memory-hopper.js';
 import { MemoryStateStore } from '../../src/ports/fakes/memory-state-store.js';
 import { AgentSessionService } from '../../src/services/agents/agent-session.js';
-import type {
-  OriginateCall,
-  OriginateResult,
-} from '../../src/services/telephony/ari-worker-originator.js';
-import { PgDialerLeads } from '../../src/adapters/postgres/dialer-leads.js';
 import { RedisKeys } from '../../src/adapters/redis/keys.js';
 import { CampaignLeases, LedgerStore } from '../../src/adapters/redis/dialer-state.js';
 import { createDncCache } from '../../src/roles/dialer-parts.js';
 import type { DialerAri } from '../../src/ports/dialer.js';
-import {
-  DialerService,
-  ManualDialer,
-  createDropBudgetReader,
-} from '../../src/services/dialer/index.js';
+import { DialerService, createDropBudgetReader } from '../../src/services/dialer/index.js';
 import type { TestDb } from '../helpers/db.js';
 import { dialerTestBed } from './setup.js';
 import {
@@ -36,6 +26,7 @@ import {
   neverOriginates,
   testDialerDefaults,
 } from '../helpers/dialer.js';
+import { manualDialRig } from '../helpers/manual-dial-rig.js';
 import { testRedisPrefix } from '../helpers/redis.js';
 
 let db: TestDb;
@@ -193,47 +184,17 @@ describe('DNC cache', () => {
 });
 
 describe('manual dial', () => {
-  async function setup() {
-    const store = new MemoryStateStore(new MemoryEventBus());
-    const sessions = new AgentSessionService({
-      store,
-      log: { record: async () => undefined },
-      clock: systemClock,
-    });
-    const requests: OriginateCall[] = [];
-    let result: OriginateResult = { ok: true, serverId: 's' };
-    const dialer = new ManualDialer({
-      dncTable: new PgDncRows(db.pool),
-      store,
-      agents: sessions,
-      originator: {
-        originate: async (r) => {
-          requests.push(r);
-          return result;
-        },
-      },
-      campaigns,
-      leads: new PgDialerLeads(db.pool, logger),
+  const setup = () =>
+    manualDialRig({
+      pool: db.pool,
+      campaignId,
+      agentId: String(500 + Math.floor(Math.random() * 1000)) as AgentId,
+      leg: { bridgeId: 'agent-x', legChannelId: 'leg-x' },
       clock: systemClock,
       logger,
-      newCallId: () => `m${requests.length + 1}` as CallId,
+      campaigns,
+      newCallId: (requests) => `m${requests.length + 1}` as CallId,
     });
-    const agentId = String(500 + Math.floor(Math.random() * 1000)) as AgentId;
-    await sessions.apply(agentId, { type: 'login', campaignId }, 'agent');
-    await sessions.apply(
-      agentId,
-      { type: 'set_leg', bridgeId: 'agent-x', legChannelId: 'leg-x' },
-      'x',
-    );
-    return {
-      store,
-      sessions,
-      dialer,
-      agentId,
-      requests,
-      setResult: (r: OriginateResult) => (result = r),
-    };
-  }
 
   async function lead(phone: string, tz: string): Promise<string> {
     const r = await db.pool.query<{ id: string }>(
