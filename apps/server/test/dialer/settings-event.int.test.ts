@@ -15,7 +15,7 @@ import { createLogger } from '../../src/logger.js';
 import { systemClock } from '../../src/ports/clock.js';
 import type { Subscription } from '../../src/ports/event-bus.js';
 import { MemoryHopper } from '../../src/ports/fakes/memory-hopper.js';
-import type { LiveCall } from '../../src/ports/state-store.js';
+import { newLiveCall, type LiveCall } from '../../src/ports/state-store.js';
 import { AgentSessionService } from '../../src/services/agents/agent-session.js';
 import { CampaignLeases } from '../../src/adapters/redis/dialer-state.js';
 import { RedisKeys } from '../../src/adapters/redis/keys.js';
@@ -244,27 +244,18 @@ describe('campaign.settings_changed', () => {
     );
     const now = Date.now();
     const call: LiveCall = {
-      callId: 'cev1' as CallId,
-      campaignId: id,
-      leadId: '1' as LeadId,
-      listId: list.rows[0]?.id as ListId,
-      phone: '+12125550100' as E164,
+      ...newLiveCall({
+        callId: 'cev1' as CallId,
+        campaignId: id,
+        leadId: '1' as LeadId,
+        listId: list.rows[0]?.id as ListId,
+        phone: '+12125550100' as E164,
+        serverId: 's',
+        attempt: 1,
+        originatedAtMs: now,
+      }),
       stage: 'RINGING',
-      serverId: 's',
-      channelId: 'cev1',
-      bridgeId: null,
-      agentId: null,
-      manual: false,
-      attempt: 1,
-      originatedAtMs: now,
       ringingAtMs: now,
-      answeredAtMs: null,
-      amdAtMs: null,
-      amdResult: null,
-      waitingAtMs: null,
-      bridgedAtMs: null,
-      droppedAtMs: null,
-      endedAtMs: null,
     };
     await h.store.putCall(call, {
       type: 'call.originated',
