@@ -4,28 +4,9 @@ import type { CampaignsApi } from './deps.js';
 
 /** The API's view of a campaign: the repository's record without bookkeeping columns. */
 export function campaignView(c: CampaignRecord): Campaign {
+  const { createdAt: _createdAt, updatedAt: _updatedAt, ...settings } = c;
   return {
-    id: c.id,
-    name: c.name,
-    active: c.active,
-    dialMethod: c.dialMethod,
-    dialLevel: c.dialLevel,
-    dropRateCapPct: c.dropRateCapPct,
-    dropWaitMs: c.dropWaitMs,
-    ringTimeoutS: c.ringTimeoutS,
-    hopperSize: c.hopperSize,
-    windowStart: c.windowStart,
-    windowEnd: c.windowEnd,
-    maxAttempts: c.maxAttempts,
-    callerId: c.callerId,
-    amdEnabled: c.amdEnabled,
-    machineAction: c.machineAction,
-    machineMessageAudio: c.machineMessageAudio,
-    safeHarborAudio: c.safeHarborAudio,
-    wrapupS: c.wrapupS,
-    wrapupTimeoutAction: c.wrapupTimeoutAction,
-    wrapupDefaultDisposition: c.wrapupDefaultDisposition,
-    script: c.script,
+    ...settings,
     nationalDncScrub: c.nationalDncScrub ?? true,
     amdHumanAsMachinePct: c.amdHumanAsMachinePct ?? 0,
     amdMachineAsHumanPct: c.amdMachineAsHumanPct ?? 0,

@@ -71,6 +71,10 @@ const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
 const hhmm = (field: string) => z.string().regex(HHMM, `${field} must be HH:MM`);
 
 /** Every limit here mirrors a CHECK in migrations/0001_init.sql; keep them in step. */
+/** A percentage setting from 0 to `max`, the message naming the field. */
+const percent = (field: string, max: number) =>
+  z.number().min(0, `${field} must be at least 0`).max(max, `${field} must be at most ${max} (%)`);
+
 export const CampaignSettingsSchema = z.object({
   name: z
     .string()
@@ -83,10 +87,7 @@ export const CampaignSettingsSchema = z.object({
     .number()
     .gt(0, 'dialLevel must be greater than 0')
     .max(10, 'dialLevel must be at most 10'),
-  dropRateCapPct: z
-    .number()
-    .min(0, 'dropRateCapPct must be at least 0')
-    .max(3, 'dropRateCapPct must be at most 3 (%)'),
+  dropRateCapPct: percent('dropRateCapPct', 3),
   dropWaitMs: z
     .number()
     .int('dropWaitMs must be an integer')
@@ -128,18 +129,9 @@ export const CampaignSettingsSchema = z.object({
     .regex(/^[A-Z0-9_]{1,16}$/, 'wrapupDefaultDisposition must be a disposition code'),
   script: z.string().max(100_000, 'script must be at most 100000 characters'),
   nationalDncScrub: z.boolean(),
-  amdHumanAsMachinePct: z
-    .number()
-    .min(0, 'amdHumanAsMachinePct must be at least 0')
-    .max(50, 'amdHumanAsMachinePct must be at most 50 (%)'),
-  amdMachineAsHumanPct: z
-    .number()
-    .min(0, 'amdMachineAsHumanPct must be at least 0')
-    .max(50, 'amdMachineAsHumanPct must be at most 50 (%)'),
-  amdAuditPct: z
-    .number()
-    .min(0, 'amdAuditPct must be at least 0')
-    .max(100, 'amdAuditPct must be at most 100 (%)'),
+  amdHumanAsMachinePct: percent('amdHumanAsMachinePct', 50),
+  amdMachineAsHumanPct: percent('amdMachineAsHumanPct', 50),
+  amdAuditPct: percent('amdAuditPct', 100),
 });
 
 export type CampaignSettings = z.infer<typeof CampaignSettingsSchema>;

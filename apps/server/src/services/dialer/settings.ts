@@ -1,4 +1,3 @@
-import type { CampaignId, DialMethod } from '@ringside/protocol';
 import { toValidationError } from '../../ports/campaigns.js';
 import {
   CampaignSettingsSchema,
@@ -14,20 +13,22 @@ import type { ValidationError } from '../../errors.js';
 import type { RecyclePolicy } from '../../ports/dialer.js';
 
 /** A campaign as the dialer uses it: settings in the units it needs, with its recycle rules. */
-export interface DialerCampaign {
-  id: CampaignId;
-  active: boolean;
-  dialMethod: DialMethod;
-  dialLevel: number;
-  dropRateCapPct: number;
-  dropWaitMs: number;
-  ringTimeoutS: number;
+export interface DialerCampaign extends Pick<
+  Campaign,
+  | 'id'
+  | 'active'
+  | 'dialMethod'
+  | 'dialLevel'
+  | 'dropRateCapPct'
+  | 'dropWaitMs'
+  | 'ringTimeoutS'
+  | 'callerId'
+  | 'amdEnabled'
+  | 'machineAction'
+  | 'machineMessageAudio'
+  | 'safeHarborAudio'
+> {
   window: CallingWindow;
-  callerId: string | null;
-  amdEnabled: boolean;
-  machineAction: 'hangup' | 'message';
-  machineMessageAudio: string | null;
-  safeHarborAudio: string;
   recycle: RecyclePolicy;
   /** The admin's AMD error estimate, percent (domain/pacing/amd.ts). */
   amdErrors: { humanAsMachinePct: number; machineAsHumanPct: number };
