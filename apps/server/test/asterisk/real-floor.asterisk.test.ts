@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBotAgents, type RunningBots } from '../../../sim/src/bots/index.js';
 import type { Browser, Page } from 'playwright-core';
+import { CALL_LOG_INSTANTS, instantsOutOfOrder } from '../helpers/call-log-instants.js';
 import { TEST_REDIS_URL } from '../helpers/redis.js';
 import { signIn } from '../e2e/system.js';
 import {
@@ -210,25 +211,11 @@ describe('the floor on the real Asterisk', () => {
   it('completes every call_log row with consistent instants', async () => {
     const r = await sys.db.pool.query<
       Record<string, Date | null> & { id: string; outcome: string }
-    >(
-      `SELECT id, outcome, originated_at, ringing_at, answered_at, amd_at, agent_connected_at, ended_at
-         FROM call_log`,
-    );
+    >(`SELECT id, outcome, ${CALL_LOG_INSTANTS} FROM call_log`);
     const bad: string[] = [];
     for (const row of r.rows) {
       if (!(row.ended_at instanceof Date) || !row.outcome) bad.push(`${row.id} not ended`);
-      const seq = [
-        row.originated_at,
-        row.ringing_at,
-        row.answered_at,
-        row.amd_at,
-        row.agent_connected_at,
-        row.ended_at,
-      ]
-        .filter((d): d is Date => d instanceof Date)
-        .map((d) => d.getTime());
-      for (let i = 1; i < seq.length; i++)
-        if ((seq[i] as number) < (seq[i - 1] as number)) bad.push(`${row.id} out of order`);
+      for (let n = instantsOutOfOrder(row); n > 0; n--) bad.push(`${row.id} out of order`);
     }
     expect(bad).toEqual([]);
   });

@@ -13,6 +13,7 @@ import {
 import type { HandoffSample } from '../../src/ports/dialer.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { startDialerRig, type DialerRig } from '../helpers/dialer-rig.js';
+import { CALL_LOG_INSTANTS, instantsOutOfOrder } from '../helpers/call-log-instants.js';
 import { createCampaignWithList } from '../helpers/dialer.js';
 import { startBots, type BotAgent } from './bots.js';
 
@@ -248,23 +249,11 @@ describe('the dialer on the simulated PBX', () => {
 
   it('records consistent instants on every call_log row', async () => {
     const r = await db.pool.query<Record<string, Date | null> & { id: string }>(
-      `SELECT id, originated_at, ringing_at, answered_at, amd_at, agent_connected_at, ended_at
-         FROM call_log`,
+      `SELECT id, ${CALL_LOG_INSTANTS} FROM call_log`,
     );
     const bad: string[] = [];
     for (const row of r.rows) {
-      const seq = [
-        row.originated_at,
-        row.ringing_at,
-        row.answered_at,
-        row.amd_at,
-        row.agent_connected_at,
-        row.ended_at,
-      ]
-        .filter((d): d is Date => d instanceof Date)
-        .map((d) => d.getTime());
-      for (let i = 1; i < seq.length; i++)
-        if ((seq[i] as number) < (seq[i - 1] as number)) bad.push(row.id);
+      for (let n = instantsOutOfOrder(row); n > 0; n--) bad.push(row.id);
       if (!(row.ended_at instanceof Date)) bad.push(`${row.id} not ended`);
     }
     expect(bad).toEqual([]);
