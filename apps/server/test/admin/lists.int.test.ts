@@ -27,6 +27,10 @@ function upload(url: string, csv: string, who: 'admin' | 'supervisor' | 'agent' 
   });
 }
 
+/** An admin's PATCH of list `id`. */
+const patchList = (id: string, payload: Record<string, unknown>) =>
+  t.app.inject({ method: 'PATCH', url: `/api/lists/${id}`, headers: t.as('admin'), payload });
+
 async function newList(name: string): Promise<AdminList> {
   const r = await t.app.inject({
     method: 'POST',
@@ -75,12 +79,7 @@ describe('lists', () => {
 
   it('renames and deactivates a list, auditing before and after', async () => {
     const list = await newList('Old name');
-    const r = await t.app.inject({
-      method: 'PATCH',
-      url: `/api/lists/${list.id}`,
-      headers: t.as('admin'),
-      payload: { name: 'New name', active: false },
-    });
+    const r = await patchList(list.id, { name: 'New name', active: false });
     expect(r.statusCode).toBe(200);
     expect(r.json<AdminList>()).toMatchObject({ name: 'New name', active: false });
     const audit = (await t.audits('list.update')).find((a) => a.target === `list:${list.id}`);
@@ -93,12 +92,7 @@ describe('lists', () => {
 
   it('refuses a name over 100 characters with a 400 naming the field and the limit; nothing changes', async () => {
     const list = await newList('Keep me');
-    const r = await t.app.inject({
-      method: 'PATCH',
-      url: `/api/lists/${list.id}`,
-      headers: t.as('admin'),
-      payload: { name: 'x'.repeat(101) },
-    });
+    const r = await patchList(list.id, { name: 'x'.repeat(101) });
     expect(r.statusCode).toBe(400);
     const body = r.json<ErrorBody>();
     expect(body.error.issues?.[0]?.path).toBe('name');
@@ -111,19 +105,9 @@ describe('lists', () => {
 
   it('refuses an empty change, an unknown field and an unknown campaign', async () => {
     const list = await newList('Strict');
-    const empty = await t.app.inject({
-      method: 'PATCH',
-      url: `/api/lists/${list.id}`,
-      headers: t.as('admin'),
-      payload: {},
-    });
+    const empty = await patchList(list.id, {});
     expect(empty.statusCode).toBe(400);
-    const extra = await t.app.inject({
-      method: 'PATCH',
-      url: `/api/lists/${list.id}`,
-      headers: t.as('admin'),
-      payload: { campaignId: '1' },
-    });
+    const extra = await patchList(list.id, { campaignId: '1' });
     expect(extra.statusCode).toBe(400);
     const before = await t.count('lists');
     const unknown = await t.app.inject({
@@ -135,12 +119,7 @@ describe('lists', () => {
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json<ErrorBody>().error.message).toMatch(/campaign 999999/);
     expect(await t.count('lists')).toBe(before);
-    const missing = await t.app.inject({
-      method: 'PATCH',
-      url: '/api/lists/999999',
-      headers: t.as('admin'),
-      payload: { name: 'x' },
-    });
+    const missing = await patchList('999999', { name: 'x' });
     expect(missing.statusCode).toBe(404);
   });
 });
