@@ -23,6 +23,24 @@ const send = (
     ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}),
   });
 
+/**
+ * Creates `code` system-wide at `url` twice under two names: the second is a 409 saying the
+ * `kind` already exists.
+ */
+async function expectSecondRefused(
+  url: string,
+  code: string,
+  names: [string, string],
+  kind: string,
+): Promise<void> {
+  await send('POST', url, { code, name: names[0] });
+  const again = await send('POST', url, { code, name: names[1] });
+  expect(again.statusCode).toBe(409);
+  expect(again.json<ErrorBody>().error.message).toBe(
+    `code: ${kind} ${code} already exists (system-wide)`,
+  );
+}
+
 describe('dispositions', () => {
   it('creates, lists, changes and deletes a system-wide disposition, auditing each change', async () => {
     const made = await send('POST', '/api/dispositions', {
@@ -107,12 +125,7 @@ describe('dispositions', () => {
   });
 
   it('answers a code already used in the same scope with a clear 409, not a 500', async () => {
-    await send('POST', '/api/dispositions', { code: 'DUP', name: 'First' });
-    const again = await send('POST', '/api/dispositions', { code: 'DUP', name: 'Second' });
-    expect(again.statusCode).toBe(409);
-    expect(again.json<ErrorBody>().error.message).toBe(
-      'code: disposition DUP already exists (system-wide)',
-    );
+    await expectSecondRefused('/api/dispositions', 'DUP', ['First', 'Second'], 'disposition');
     const inCampaign = await send('POST', '/api/dispositions', {
       campaignId: t.h.campaignId,
       code: 'DUP',
@@ -200,12 +213,7 @@ describe('pause codes', () => {
     });
     expect(billable.json<ErrorBody>().error.issues?.[0]?.path).toBe('billable');
     expect(await t.count('pause_codes')).toBe(before);
-    await send('POST', '/api/pause-codes', { code: 'LUNCH', name: 'Lunch' });
-    const again = await send('POST', '/api/pause-codes', { code: 'LUNCH', name: 'Lunch 2' });
-    expect(again.statusCode).toBe(409);
-    expect(again.json<ErrorBody>().error.message).toBe(
-      'code: pause code LUNCH already exists (system-wide)',
-    );
+    await expectSecondRefused('/api/pause-codes', 'LUNCH', ['Lunch', 'Lunch 2'], 'pause code');
     const unknownCampaign = await send('POST', '/api/pause-codes', {
       campaignId: '999999',
       code: 'X',
