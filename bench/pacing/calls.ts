@@ -14,6 +14,24 @@ export const K_MACHINE = 1;
 export const K_FAILED = 2;
 export const K_NOANSWER = 3;
 
+/** CallTable's typed arrays, one element per slot: grow() grows them together. */
+const SLOT_COLUMNS = [
+  'stage',
+  'kind',
+  'err',
+  'gen',
+  'activeIdx',
+  'nextFree',
+  'activeSlots',
+  'dialAt',
+  'stageAt',
+  'answerDelay',
+  'amdDelay',
+  'talk',
+  'wrap',
+] as const;
+type SlotColumn = (typeof SLOT_COLUMNS)[number];
+
 /**
  * The simulator's calls in flight: one slot per call in typed arrays (doubled when full, slots
  * reused through a free list, each reuse a new generation so that a stale event is ignored), the
@@ -49,20 +67,10 @@ export class CallTable {
 
   private grow(cap: number): void {
     const old = this.cap;
-    this.stage = grown(this.stage, cap);
-    this.kind = grown(this.kind, cap);
-    this.err = grown(this.err, cap);
-    this.gen = grown(this.gen, cap);
-    this.activeIdx = grown(this.activeIdx, cap);
-    this.nextFree = grown(this.nextFree, cap);
-    this.activeSlots = grown(this.activeSlots, cap);
+    // Every per-slot column by name (private ones included, hence the cast): one list to extend.
+    const columns = this as unknown as Record<SlotColumn, Int8Array | Int32Array | Float64Array>;
+    for (const k of SLOT_COLUMNS) columns[k] = grown(columns[k], cap);
     this.waiting.grow(cap);
-    this.dialAt = grown(this.dialAt, cap);
-    this.stageAt = grown(this.stageAt, cap);
-    this.answerDelay = grown(this.answerDelay, cap);
-    this.amdDelay = grown(this.amdDelay, cap);
-    this.talk = grown(this.talk, cap);
-    this.wrap = grown(this.wrap, cap);
     // New slots join the free list.
     for (let i = cap - 1; i >= old; i--) {
       this.nextFree[i] = this.freeHead;
