@@ -108,6 +108,12 @@ function stringFields(schema: JsonSchema | undefined): string[] {
 const fill = (url: string, value: string) =>
   url.replace(/:[A-Za-z]+/g, value).replace(/\*$/, value);
 
+/** The API's own OpenAPI document: every route, its body schema, query and params. */
+const openApiDoc = async () =>
+  (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json() as {
+    paths: Record<string, Record<string, OpenApiOp>>;
+  };
+
 function tokenFor(auth: unknown): string | null {
   if (auth === 'public' || !Array.isArray(auth)) return null;
   const role = (auth as Role[])[0];
@@ -116,9 +122,7 @@ function tokenFor(auth: unknown): string | null {
 
 describe('text PostgreSQL cannot store (issue 12, point 6)', () => {
   it('is refused with 400 naming the field on every route: each body field, query and param', async () => {
-    const doc = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json() as {
-      paths: Record<string, Record<string, OpenApiOp>>;
-    };
+    const doc = await openApiDoc();
     const failures: string[] = [];
     let probes = 0;
     const probe = async (
@@ -198,9 +202,7 @@ describe('text PostgreSQL cannot store (issue 12, point 6)', () => {
 
 describe('unknown body fields (issue 12, point 6)', () => {
   it('are refused on every route: each JSON body schema is strict', async () => {
-    const doc = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json() as {
-      paths: Record<string, Record<string, OpenApiOp>>;
-    };
+    const doc = await openApiDoc();
     const loose: string[] = [];
     let bodies = 0;
     for (const [path, ops] of Object.entries(doc.paths)) {
