@@ -9,11 +9,7 @@ import { AriRestClient } from '../../src/adapters/asterisk/ari-client.js';
 import { loadConfig, type AriServerConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { systemClock } from '../../src/ports/clock.js';
-import { startApi } from '../../src/roles/api.js';
-import { startAriWorker } from '../../src/roles/ari-worker.js';
 import type { RoleContext, RunningRole } from '../../src/roles/context.js';
-import { startDialer } from '../../src/roles/dialer.js';
-import { startScheduler } from '../../src/roles/scheduler.js';
 import type { SeedDemoResult } from '../../src/adapters/postgres/demo-seed.js';
 import { TEST_DATABASE_URL, type TestDb } from '../helpers/db.js';
 import { TEST_REDIS_URL, testRedisPrefix } from '../helpers/redis.js';
@@ -23,6 +19,7 @@ import {
   ensureWebBuild,
   freePort,
   seedSystem,
+  startAllRoles,
   startFront,
   type FrontServer,
 } from '../e2e/system.js';
@@ -102,10 +99,7 @@ export async function startRealSystem(opts: RealSystemOptions = {}): Promise<Rea
     for (const r of running.splice(0).reverse()) await r.stop().catch(() => undefined);
   };
   try {
-    running.push(await startAriWorker(ctx));
-    running.push(await startScheduler(ctx));
-    running.push(await startDialer(ctx));
-    running.push(await startApi(ctx));
+    await startAllRoles(ctx, running);
   } catch (err) {
     await stopRoles();
     await db.drop();

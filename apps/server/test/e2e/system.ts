@@ -32,6 +32,18 @@ import { totpCode } from '../../src/services/admin/two-factor.js';
  */
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+
+/**
+ * The four roles in one process, in main.ts's order; each is pushed on `running` once started, so
+ * the caller can stop the ones that did when a later one fails.
+ */
+export async function startAllRoles(ctx: RoleContext, running: RunningRole[]): Promise<void> {
+  running.push(await startAriWorker(ctx));
+  running.push(await startScheduler(ctx));
+  running.push(await startDialer(ctx));
+  running.push(await startApi(ctx));
+}
+
 export const WEB_DIST = path.resolve(here, '../../../web/dist');
 const REPO = path.resolve(here, '../../../..');
 
@@ -319,10 +331,7 @@ export async function startSystem(opts: SystemOptions = {}): Promise<System> {
     for (const r of running.reverse()) await r.stop().catch(() => undefined);
   };
   try {
-    running.push(await startAriWorker(ctx));
-    running.push(await startScheduler(ctx));
-    running.push(await startDialer(ctx));
-    running.push(await startApi(ctx));
+    await startAllRoles(ctx, running);
   } catch (err) {
     await stopAll();
     await pbx.stop();
