@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import WebSocket from 'ws';
 import { startSimPbx, type SimPbx } from '@ringside/sim';
-import { loadConfig } from '../../src/config.js';
 import { hashPassword } from '../../src/http/auth.js';
 import { systemClock } from '../../src/ports/clock.js';
 import { startApi } from '../../src/roles/api.js';
 import type { RunningRole } from '../../src/roles/context.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
+import { apiTestConfig } from '../helpers/api-config.js';
 import { ROLE_TEST_PASSWORD, freePort, signInOver } from '../helpers/http.js';
 import { redisTestContext, type RedisTestContext } from '../redis/redis-harness.js';
 
@@ -57,12 +57,7 @@ beforeAll(async () => {
     [hash],
   );
   const port = await freePort();
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    REDIS_URL: 'redis://127.0.0.1:6379',
-    REDIS_PREFIX: rc.prefix,
-    HTTP_PORT: String(port),
-  });
+  const config = apiTestConfig(rc.prefix, port);
   api = await startApi({
     config,
     logger: pino({ level: 'silent' }),

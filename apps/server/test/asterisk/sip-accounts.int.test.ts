@@ -8,7 +8,6 @@ import { checkRequest, checkResponse, formatIssues, type ConfigTuple } from '@ri
 import { startSimPbx, type SimPbx } from '@ringside/sim';
 import { AriError } from '../../src/adapters/asterisk/ari-error.js';
 import { AriRestClient } from '../../src/adapters/asterisk/ari-client.js';
-import { loadConfig } from '../../src/config.js';
 import { hashPassword } from '../../src/http/auth.js';
 import { systemClock } from '../../src/ports/clock.js';
 import { startApi } from '../../src/roles/api.js';
@@ -18,6 +17,7 @@ import {
   webrtcAgentObjects,
 } from '../../src/services/telephony/sip-accounts.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
+import { apiTestConfig } from '../helpers/api-config.js';
 import { ROLE_TEST_PASSWORD, freePort, signInOver } from '../helpers/http.js';
 import { redisTestContext, type RedisTestContext } from '../redis/redis-harness.js';
 
@@ -118,11 +118,7 @@ beforeAll(async () => {
     [hash],
   );
   const port = await freePort();
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    REDIS_URL: 'redis://127.0.0.1:6379',
-    REDIS_PREFIX: rc.prefix,
-    HTTP_PORT: String(port),
+  const config = apiTestConfig(rc.prefix, port, {
     ARI_URL: ariUrl,
     ICE_SERVERS: 'stun:stun.example.com:3478,turns:turn.example.com:5349',
     TURN_SECRET: TURN_SECRET,
