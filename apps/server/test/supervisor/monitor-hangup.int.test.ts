@@ -67,6 +67,13 @@ const exists = (p: Promise<unknown>) =>
     () => false,
   );
 /** The supervisor's simulated phone hangs up (control API of the simulated PBX). */
+/** Waits for the worker to handle supervisor leg `sup-<id>`; returns what it did with it. */
+const legHandled = async (id: string) => {
+  await waitFor('the worker to handle the leg', () =>
+    legs.some((l) => l.channelId === `sup-${id}`),
+  );
+  return legs.filter((l) => l.channelId === `sup-${id}`);
+};
 const supervisorHangsUp = async () => {
   const r = await fetch(`${pbx.url}/_sim/phones/boss/hangup`, { method: 'POST' });
   expect(r.status).toBe(204);
@@ -195,9 +202,7 @@ describe('the supervisor hangs up their own phone', () => {
 
     await supervisorHangsUp();
     await waitFor('agent.monitor.ended', () => ended.length === 1);
-    await waitFor('the worker to handle the leg', () =>
-      legs.some((l) => l.channelId === `sup-${id}`),
-    );
+    await legHandled(id);
     expect(ended[0]).toMatchObject({
       agentId,
       callId: 'cmh1',
@@ -233,12 +238,7 @@ describe('the supervisor hangs up their own phone', () => {
     await supervisorHangsUp();
     await waitFor('agent.monitor.ended', () => ended.length === before + 1);
     expect(ended[before]).toMatchObject({ mode: 'barge', reason: 'supervisor_hung_up' });
-    await waitFor('the worker to handle the leg', () =>
-      legs.some((l) => l.channelId === `sup-${id}`),
-    );
-    expect(legs.filter((l) => l.channelId === `sup-${id}`)).toEqual([
-      { channelId: `sup-${id}`, endedOne: true },
-    ]);
+    expect(await legHandled(id)).toEqual([{ channelId: `sup-${id}`, endedOne: true }]);
     expect(await registry.get(agentId)).toBeNull();
     expect(await bridgeHas(agentBridge(), leg)).toBe(true);
     expect(ended).toHaveLength(before + 1);
@@ -255,12 +255,7 @@ describe('the supervisor hangs up their own phone', () => {
     await waitFor('agent.monitor.ended', () => ended.length === before + 1);
     expect(ended[before]).toMatchObject({ mode: 'listen', reason: 'stopped' });
     // The stop hung the leg up; the worker sees it go and finds the monitoring already over.
-    await waitFor('the worker to handle the leg', () =>
-      legs.some((l) => l.channelId === `sup-${id}`),
-    );
-    expect(legs.filter((l) => l.channelId === `sup-${id}`)).toEqual([
-      { channelId: `sup-${id}`, endedOne: false },
-    ]);
+    expect(await legHandled(id)).toEqual([{ channelId: `sup-${id}`, endedOne: false }]);
     expect(await exists(ari.getBridge(`supbr-${id}`))).toBe(false);
     expect(ended).toHaveLength(before + 1);
   });
