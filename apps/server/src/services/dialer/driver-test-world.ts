@@ -18,7 +18,7 @@ import type { HopperEntry } from '../../ports/hopper.js';
 import type { CallLogStep } from '../../ports/call-log.js';
 import type { LiveCall } from '../../ports/state-store.js';
 import { AgentSessionService } from '../agents/agent-session.js';
-import { newLiveCall } from '../telephony/ari-worker-originator.js';
+import { newLiveCall, originatedEvent } from '../telephony/ari-worker-originator.js';
 import { CampaignDriver, type DriverDeps } from './campaign-driver.js';
 import type {
   DialerAri,
@@ -126,17 +126,7 @@ class FakeOriginator {
     const scripted = this.results.shift();
     if (scripted && !scripted.ok) return scripted;
     const atMs = this.clock.nowMs();
-    await this.store.putCall(newLiveCall(req, 's1', atMs), {
-      type: 'call.originated',
-      callId: req.callId,
-      campaignId: req.campaignId,
-      leadId: req.leadId,
-      listId: req.listId,
-      agentId: req.agentId ?? null,
-      serverId: 's1',
-      channelId: req.callId,
-      atMs,
-    });
+    await this.store.putCall(newLiveCall(req, 's1', atMs), originatedEvent(req, 's1', atMs));
     return { ok: true, serverId: 's1' };
   }
 }

@@ -55,17 +55,7 @@ export class CallOriginator implements Originator {
     const call = newLiveCall(req, server.id, atMs);
     // Both must exist before Asterisk is asked: its first events can beat the POST's response.
     await Promise.all([
-      this.o.store.putCall(call, {
-        type: 'call.originated',
-        callId: req.callId,
-        campaignId: req.campaignId,
-        leadId: req.leadId,
-        listId: req.listId,
-        agentId: req.agentId ?? null,
-        serverId: server.id,
-        channelId: req.callId,
-        atMs,
-      }),
+      this.o.store.putCall(call, originatedEvent(req, server.id, atMs)),
       this.o.callLog.start({
         callId: req.callId,
         campaignId: req.campaignId,
@@ -146,6 +136,21 @@ export class CallOriginator implements Originator {
         ),
       );
   }
+}
+
+/** The call.originated event stored with the new live call (the call's channel is its id). */
+export function originatedEvent(req: OriginateCall, serverId: string, atMs: number) {
+  return {
+    type: 'call.originated' as const,
+    callId: req.callId,
+    campaignId: req.campaignId,
+    leadId: req.leadId,
+    listId: req.listId,
+    agentId: req.agentId ?? null,
+    serverId,
+    channelId: req.callId,
+    atMs,
+  };
 }
 
 /** The live_call of a call being originated on `serverId` at `atMs` (stage DIALING). */
