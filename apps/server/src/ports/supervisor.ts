@@ -5,16 +5,19 @@ import type { AgentId, AgentMonitorStarted } from '@ringside/protocol';
  * where monitorings in progress are kept (adapters/redis/supervisor-monitors.ts).
  */
 
+/** A snoop of a channel into the app: spy (listen) and/or whisper, with our snoop channel id. */
+export interface SnoopRequest {
+  channelId: string;
+  snoopId: string;
+  app: string;
+  appArgs?: string;
+  spy?: 'none' | 'both' | 'out' | 'in';
+  whisper?: 'none' | 'both' | 'out' | 'in';
+}
+
 /** The part of the ARI client monitoring needs (adapters/asterisk/ari-client.ts has all of it). */
 export interface MonitorAri {
-  snoop(p: {
-    channelId: string;
-    snoopId: string;
-    app: string;
-    appArgs?: string;
-    spy?: 'none' | 'both' | 'out' | 'in';
-    whisper?: 'none' | 'both' | 'out' | 'in';
-  }): Promise<unknown>;
+  snoop(p: SnoopRequest): Promise<unknown>;
   createBridge(bridgeId: string, type?: 'mixing' | 'holding', name?: string): Promise<unknown>;
   addChannel(bridgeId: string, channel: string | string[]): Promise<void>;
   /** Ends the supervisor's leg when monitoring stops (optional: the leg is then left up). */

@@ -16,6 +16,7 @@ import {
 } from '@ringside/ari';
 import http from 'node:http';
 import https from 'node:https';
+import type { SnoopRequest } from '../../ports/supervisor.js';
 import type { OriginateRequest } from '../../ports/telephony.js';
 import { AriError } from './ari-error.js';
 
@@ -321,14 +322,7 @@ export class AriRestClient {
   }
 
   /** Snoops a channel into the app: spy (listen) and/or whisper, with our snoop channel id. */
-  snoop(p: {
-    channelId: string;
-    snoopId: string;
-    app: string;
-    appArgs?: string;
-    spy?: 'none' | 'both' | 'out' | 'in';
-    whisper?: 'none' | 'both' | 'out' | 'in';
-  }): Promise<Channel> {
+  snoop(p: SnoopRequest): Promise<Channel> {
     return this.call('channels.snoopChannel', {
       channelId: p.channelId,
       snoopId: p.snoopId,

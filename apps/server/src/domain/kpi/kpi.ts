@@ -3,7 +3,7 @@
  * reports. Pure: callers pass totals they summed (from Redis or from SQL); every function answers
  * null when its base is zero, so a screen shows "-" rather than 0 or NaN.
  */
-import type { AgentState } from '@ringside/protocol';
+import { AgentState } from '@ringside/protocol';
 
 /** Average handle time (ms): (talk + wrap-up) per handled call. */
 export function ahtMs(t: { talkMs: number; wrapMs: number; handledCalls: number }): number | null {
@@ -124,15 +124,7 @@ export function agentTimeTotals(
   return t;
 }
 
-const STATES: ReadonlySet<string> = new Set<AgentState>([
-  'LOGGED_OUT',
-  'READY',
-  'PAUSED',
-  'RESERVED',
-  'INCALL',
-  'DEAD',
-  'WRAPUP',
-]);
+const STATES: ReadonlySet<string> = new Set<AgentState>(AgentState.options);
 function isAgentState(s: string): s is AgentState {
   return STATES.has(s);
 }
