@@ -17,13 +17,9 @@ import { RedisKeys } from '../../src/adapters/redis/keys.js';
 import type { DialerAri } from '../../src/ports/dialer.js';
 import { DialerService } from '../../src/services/dialer/index.js';
 import type { TestDb } from '../helpers/db.js';
+import { putHumanAnswer } from '../helpers/live-call.js';
 import { startLegRig, type LegRig } from '../helpers/leg-rig.js';
-import {
-  createCampaignWithList,
-  humanAnsweredCall,
-  inertDialerParts,
-  testDialerDefaults,
-} from '../helpers/dialer.js';
+import { createCampaignWithList, inertDialerParts, testDialerDefaults } from '../helpers/dialer.js';
 import { testRedisPrefix } from '../helpers/redis.js';
 import { simPhones, channelExists as channelExistsOn } from '../helpers/sim-worker.js';
 import { waitFor } from '../helpers/wait.js';
@@ -226,15 +222,7 @@ describe('the dialer and an agent without a leg', () => {
     );
     await dsessions.apply(agentId, { type: 'ready' }, 'agent');
     // A live answer nobody acted on yet: the dialer's recovery hands it off at once.
-    const now = Date.now();
-    const call = humanAnsweredCall('noleg1', campaignId, listId, now);
-    await dstore.putCall(call, {
-      type: 'call.amd',
-      callId: call.callId,
-      result: 'HUMAN',
-      cause: 'x',
-      atMs: now,
-    });
+    await putHumanAnswer(dstore, 'noleg1', campaignId, listId);
     const ariLog: string[] = [];
     const dari: DialerAri = {
       createBridge: async (b) => void ariLog.push(`create ${b}`),

@@ -19,13 +19,9 @@ import { createDncCache } from '../../src/roles/dialer-parts.js';
 import type { DialerAri } from '../../src/ports/dialer.js';
 import { DialerService, createDropBudgetReader } from '../../src/services/dialer/index.js';
 import type { TestDb } from '../helpers/db.js';
+import { putHumanAnswer } from '../helpers/live-call.js';
 import { dialerTestBed } from './setup.js';
-import {
-  humanAnsweredCall,
-  inertDialerParts,
-  neverOriginates,
-  testDialerDefaults,
-} from '../helpers/dialer.js';
+import { inertDialerParts, neverOriginates, testDialerDefaults } from '../helpers/dialer.js';
 import { manualDialRig } from '../helpers/manual-dial-rig.js';
 import { testRedisPrefix } from '../helpers/redis.js';
 
@@ -137,15 +133,7 @@ describe('dialer take-over', () => {
       'x',
     );
     await sessions.apply(agentId, { type: 'ready' }, 'agent');
-    const now = Date.now();
-    const call = humanAnsweredCall('orphan', campaignId, listId, now);
-    await store.putCall(call, {
-      type: 'call.amd',
-      callId: call.callId,
-      result: 'HUMAN',
-      cause: 'x',
-      atMs: now,
-    });
+    await putHumanAnswer(store, 'orphan', campaignId, listId);
 
     const t0 = performance.now();
     while (b.driven().length === 0 && performance.now() - t0 < 5_000)
