@@ -5,6 +5,7 @@ import { buildApp } from '../../src/http/app.js';
 import type { AppDeps } from '../../src/http/deps.js';
 import { err, get, h, tokens, useApiHarness } from './api-harness.js';
 import { bearer, PASSWORD } from './harness.js';
+import { loginStatuses } from './login-burst.js';
 
 useApiHarness();
 
@@ -70,16 +71,10 @@ describe('login', () => {
   });
 
   it('rate-limits logins per IP', async () => {
-    const codes: number[] = [];
-    for (let i = 0; i < 32; i++) {
-      const r = await h.app.inject({
-        method: 'POST',
-        url: '/api/auth/login',
-        payload: { username: `nobody${i}`, password: 'x' },
-        remoteAddress: '10.2.0.1',
-      });
-      codes.push(r.statusCode);
-    }
+    const codes = await loginStatuses(h.app, 32, '10.2.0.1', (i) => ({
+      username: `nobody${i}`,
+      password: 'x',
+    }));
     expect(codes.slice(0, 30).every((c) => c === 401)).toBe(true);
     expect(codes.slice(30)).toEqual([429, 429]);
   });

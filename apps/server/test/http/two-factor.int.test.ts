@@ -5,6 +5,7 @@ import { systemClock } from '../../src/ports/clock.js';
 import { TwoFactorService, totpCode } from '../../src/services/admin/two-factor.js';
 import { rememberSecondFactor } from '../helpers/two-factor.js';
 import { bearer, createHarness, PASSWORD, type Harness } from './harness.js';
+import { loginStatuses } from './login-burst.js';
 
 let h: Harness;
 const KEY = 'test-two-factor-key-0123456789abcdef';
@@ -221,16 +222,11 @@ describe('two-factor sign-in', () => {
   });
 
   it('limits wrong codes like wrong passwords (429 after a few)', async () => {
-    const statuses: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const r = await h.app.inject({
-        method: 'POST',
-        url: '/api/auth/login',
-        payload: { username: 'admin', password: PASSWORD, code: '000001' },
-        remoteAddress: '198.51.100.7',
-      });
-      statuses.push(r.statusCode);
-    }
+    const statuses = await loginStatuses(h.app, 5, '198.51.100.7', () => ({
+      username: 'admin',
+      password: PASSWORD,
+      code: '000001',
+    }));
     expect(statuses.slice(0, 3)).toEqual([401, 401, 401]);
     expect(statuses.at(-1)).toBe(429);
   });
