@@ -6,11 +6,11 @@ import type { AgentId, CallId, CampaignId, E164, LeadId, ListId } from '@ringsid
 import { AriRestClient } from '../../src/adapters/asterisk/ari-client.js';
 import { AgentLogRepository } from '../../src/adapters/postgres/agent-log.js';
 import { CallLogRepository } from '../../src/adapters/postgres/call-log.js';
-import { createDb } from '../../src/adapters/postgres/database.js';
 import { RedisEventBus } from '../../src/adapters/redis/event-bus.js';
 import { RedisStateStore } from '../../src/adapters/redis/state-store.js';
 import { ManualClock } from '../../src/ports/clock.js';
 import { answeredHuman } from '../helpers/live-call.js';
+import { agentsCoreOn } from '../helpers/agents-core.js';
 import { startAgentCallControl, type AgentCallControl } from '../../src/roles/api-agents.js';
 import { AgentSessionService } from '../../src/services/agents/agent-session.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
@@ -112,14 +112,7 @@ export async function createAgentHarness(label: string): Promise<AgentHarness> {
   const a2 = (u.rows[1]?.id ?? '') as AgentId;
 
   const control = await startAgentCallControl({
-    pool: db.pool,
-    db: createDb(db.pool),
-    redis: rc.redis,
-    prefix: rc.prefix,
-    store,
-    bus,
-    clock,
-    logger,
+    ...agentsCoreOn(db, rc, { store, bus, clock, logger }),
     ariServers: [
       { id: 'sim', baseUrl: pbx.ariUrl, user: 'ringside', password: 'ringside', app: 'dialer' },
     ],

@@ -24,6 +24,7 @@ import type { Redis } from 'ioredis';
 import { RedisEventBus } from '../../src/adapters/redis/event-bus.js';
 import { RedisKeys } from '../../src/adapters/redis/keys.js';
 import { RedisStateStore } from '../../src/adapters/redis/state-store.js';
+import { agentsCoreOn } from '../helpers/agents-core.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { redisTestContext } from '../redis/redis-harness.js';
 import { signInWithSecondFactor } from '../helpers/two-factor.js';
@@ -113,16 +114,9 @@ export async function createHarness(
       return importLeads({ store: new PgLeadImportStore(db.pool), logger }, args);
     },
     // The api role's sessions, dispositions and supervisor actions, without Asterisk.
-    ...agentControlWithoutTelephony({
-      pool: db.pool,
-      db: createDb(db.pool),
-      redis: rc.redis,
-      prefix: rc.prefix,
-      store,
-      bus,
-      clock: systemClock,
-      logger,
-    }),
+    ...agentControlWithoutTelephony(
+      agentsCoreOn(db, rc, { store, bus, clock: systemClock, logger }),
+    ),
     stateStore: store,
     eventBus: bus,
     health: {
