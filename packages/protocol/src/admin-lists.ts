@@ -30,6 +30,16 @@ export const ListCounts = z.object({
 });
 export type ListCounts = z.infer<typeof ListCounts>;
 
+/** The counts of a list with no leads (a fresh list, or one the counts query did not return). */
+export const emptyListCounts = (): ListCounts => ({
+  total: 0,
+  new: 0,
+  dialable: 0,
+  final: 0,
+  unknownTimeZone: 0,
+  byStatus: {},
+});
+
 export const AdminList = z.object({
   id: NumericId,
   campaignId: NumericId,

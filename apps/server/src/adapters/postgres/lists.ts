@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CampaignId, ListId } from '@ringside/protocol';
+import { emptyListCounts, type CampaignId, type ListId } from '@ringside/protocol';
 import { sql, type Selectable } from 'kysely';
 import { NotFoundError } from '../../errors.js';
 import type { Db, ListsTable } from './database.js';
@@ -168,15 +168,7 @@ export function createListsRepo(db: Db): ListsRepo {
       for (const row of r.rows) {
         let s = byList.get(row.list_id);
         if (!s) {
-          s = {
-            listId: row.list_id as ListId,
-            total: 0,
-            new: 0,
-            dialable: 0,
-            final: 0,
-            unknownTimeZone: 0,
-            byStatus: {},
-          };
+          s = { listId: row.list_id as ListId, ...emptyListCounts() };
           byList.set(row.list_id, s);
         }
         s.total += Number(row.total);

@@ -12,7 +12,12 @@ import {
   ListCreateBody,
   ListUpdateBody,
 } from '@ringside/protocol';
-import type { CampaignId, ImportJob, ListCounts } from '@ringside/protocol';
+import {
+  emptyListCounts,
+  type CampaignId,
+  type ImportJob,
+  type ListCounts,
+} from '@ringside/protocol';
 import type { ImportJobRecord, LeadList } from '../../ports/lists.js';
 import { NotFoundError } from '../../errors.js';
 import { csvLine } from '../../services/reports/csv.js';
@@ -24,14 +29,7 @@ import { registerDncAdminRoutes } from './admin-dnc.js';
 import { ADMIN, listAdmin, STREAM_CONTENT_TYPES } from './common.js';
 import { MAPPING_HEADER, readMapping } from './import.js';
 
-const EMPTY_COUNTS: ListCounts = {
-  total: 0,
-  new: 0,
-  dialable: 0,
-  final: 0,
-  unknownTimeZone: 0,
-  byStatus: {},
-};
+const EMPTY_COUNTS: ListCounts = emptyListCounts();
 
 const toView = (l: LeadList, counts: ListCounts = EMPTY_COUNTS): AdminList => ({
   id: l.id,
