@@ -278,19 +278,9 @@ export class AriRestClient {
    * the Stasis app (app/appArgs).
    */
   originate(p: OriginateRequest): Promise<Channel> {
-    return this.call('channels.originate', {
-      endpoint: p.endpoint,
-      channelId: p.channelId,
-      otherChannelId: p.otherChannelId,
-      context: p.context,
-      extension: p.extension,
-      priority: p.priority,
-      app: p.app,
-      appArgs: p.appArgs,
-      callerId: p.callerId,
-      timeout: p.timeoutS,
-      variables: p.variables,
-    });
+    // The request's fields are ARI's parameters, but for the timeout's unit in the name.
+    const { timeoutS, ...params } = p;
+    return this.call('channels.originate', { ...params, timeout: timeoutS });
   }
 
   listChannels(): Promise<Channel[]> {
@@ -323,14 +313,8 @@ export class AriRestClient {
 
   /** Snoops a channel into the app: spy (listen) and/or whisper, with our snoop channel id. */
   snoop(p: SnoopRequest): Promise<Channel> {
-    return this.call('channels.snoopChannel', {
-      channelId: p.channelId,
-      snoopId: p.snoopId,
-      app: p.app,
-      appArgs: p.appArgs,
-      spy: p.spy,
-      whisper: p.whisper,
-    });
+    // The request's fields are ARI's parameters.
+    return this.call('channels.snoopChannel', p);
   }
 
   getVariable(channelId: string, variable: string): Promise<Variable> {
