@@ -33,6 +33,7 @@ import { HopperFiller } from '../../apps/server/src/services/hopper/hopper-fille
 import { createTestDb, TEST_DATABASE_URL } from '../../apps/server/test/helpers/db.js';
 import { startBots } from '../../apps/server/test/dialer/bots.js';
 import { startDialerRig } from '../../apps/server/test/helpers/dialer-rig.js';
+import { SIM_CAMPAIGN } from '../../apps/server/test/helpers/sim-campaign.js';
 import { deleteKeysWithPrefix } from '../common/redis.js';
 import { nearestRank } from '../common/stats.js';
 
@@ -145,13 +146,9 @@ async function main(): Promise<void> {
     // --- data: one predictive campaign, its list, enough leads for the stretch ---------------
     const campaigns = createCampaignsRepo(createDb(pg));
     const campaign = await campaigns.create({
+      ...SIM_CAMPAIGN,
       name: 'bench handoff',
-      active: false,
       dialMethod: 'predictive',
-      dropWaitMs: 2_000,
-      ringTimeoutS: 20,
-      windowStart: '09:00',
-      windowEnd: '20:00',
     });
     const campaignId = campaign.id;
     const list = await pg.query<{ id: string }>(

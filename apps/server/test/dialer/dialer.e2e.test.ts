@@ -12,6 +12,7 @@ import {
 } from '../../src/services/agents/agent-session.js';
 import type { HandoffSample } from '../../src/ports/dialer.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
+import { SIM_CAMPAIGN } from '../helpers/sim-campaign.js';
 import { startDialerRig, type DialerRig } from '../helpers/dialer-rig.js';
 import { CALL_LOG_INSTANTS, instantsOutOfOrder } from '../helpers/call-log-instants.js';
 import { createCampaignWithList } from '../helpers/dialer.js';
@@ -68,15 +69,7 @@ beforeAll(async () => {
   const campaigns = createCampaignsRepo(createDb(pg));
   const created = await createCampaignWithList(
     pg,
-    {
-      name: 'e2e predictive',
-      active: false,
-      dialMethod: 'predictive',
-      dropWaitMs: 2_000,
-      ringTimeoutS: 20,
-      windowStart: '09:00',
-      windowEnd: '20:00',
-    },
+    { ...SIM_CAMPAIGN, name: 'e2e predictive', dialMethod: 'predictive' },
     'e2e',
   );
   campaignId = created.campaignId;

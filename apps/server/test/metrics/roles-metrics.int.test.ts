@@ -22,6 +22,7 @@ import { AgentSessionService } from '../../src/services/agents/agent-session.js'
 import { AriServerSupervisor } from '../../src/roles/ari-server.js';
 import { startBots, type RunningBots } from '../dialer/bots.js';
 import { createTestDb, TEST_DATABASE_URL, type TestDb } from '../helpers/db.js';
+import { SIM_CAMPAIGN } from '../helpers/sim-campaign.js';
 import { startDialerRig, type DialerRig } from '../helpers/dialer-rig.js';
 
 /**
@@ -73,14 +74,10 @@ beforeAll(async () => {
   const pg = db.pool;
   const campaigns = createCampaignsRepo(createDb(pg));
   const campaign = await campaigns.create({
+    ...SIM_CAMPAIGN,
     name: 'metrics',
-    active: false,
     dialMethod: 'ratio',
     dialLevel: 1,
-    dropWaitMs: 2_000,
-    ringTimeoutS: 20,
-    windowStart: '09:00',
-    windowEnd: '20:00',
   });
   campaignId = campaign.id;
   const list = await pg.query<{ id: string }>(
