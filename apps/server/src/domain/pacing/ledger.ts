@@ -33,6 +33,11 @@ export interface LedgerView extends LedgerTotals {
 
 export const DEFAULT_WINDOW_DAYS = 30;
 
+/** The days in (today - windowDays, today]: the window every ledger sum reads. */
+function inWindow(days: readonly LedgerDay[], today: number, windowDays: number): LedgerDay[] {
+  return days.filter((d) => d.day > today - windowDays && d.day <= today);
+}
+
 /** Sums the days in (today - windowDays, today]. */
 export function ledgerTotals(
   days: readonly LedgerDay[],
@@ -41,11 +46,9 @@ export function ledgerTotals(
 ): LedgerTotals {
   let drops = 0;
   let humans = 0;
-  for (const d of days) {
-    if (d.day > today - windowDays && d.day <= today) {
-      drops += d.drops;
-      humans += d.humans;
-    }
+  for (const d of inWindow(days, today, windowDays)) {
+    drops += d.drops;
+    humans += d.humans;
   }
   return { drops, humans };
 }
@@ -56,9 +59,7 @@ export function ledgerEstimated(
   today: number,
   windowDays = DEFAULT_WINDOW_DAYS,
 ): number {
-  let e = 0;
-  for (const d of days) if (d.day > today - windowDays && d.day <= today) e += d.estimated ?? 0;
-  return e;
+  return inWindow(days, today, windowDays).reduce((e, d) => e + (d.estimated ?? 0), 0);
 }
 
 /**
