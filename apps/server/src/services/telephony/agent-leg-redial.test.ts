@@ -26,12 +26,20 @@ describe('AgentLegService.redial (an external phone lost)', () => {
     };
   }
 
-  it('calls the phone again with backoff until it answers, then records the new leg', async () => {
-    const { store, sessions, agentId } = await loggedIn();
+  /** A logged-in agent whose leg service redials the desk phone PJSIP/desk-104 on `flakyAri`. */
+  async function deskPhone(opts: Partial<Parameters<typeof legService>[3]> = {}) {
+    const world = await loggedIn();
     const ari = flakyAri();
-    const legs = legService(store, sessions, ari, {
+    const legs = legService(world.store, world.sessions, ari, {
       index: memoryIndex(),
       redialEndpoint: async () => 'PJSIP/desk-104',
+      ...opts,
+    });
+    return { ...world, ari, legs };
+  }
+
+  it('calls the phone again with backoff until it answers, then records the new leg', async () => {
+    const { store, agentId, ari, legs } = await deskPhone({
       redialBaseMs: 1_000,
       redialMaxMs: 60_000,
     });
@@ -62,12 +70,7 @@ describe('AgentLegService.redial (an external phone lost)', () => {
   });
 
   it('calls again when a write that raced the loss put the lost leg back in the status', async () => {
-    const { store, sessions, agentId } = await loggedIn();
-    const ari = flakyAri();
-    const legs = legService(store, sessions, ari, {
-      index: memoryIndex(),
-      redialEndpoint: async () => 'PJSIP/desk-104',
-    });
+    const { store, agentId, ari, legs } = await deskPhone();
     await legs.attach(agentId, 'PJSIP/desk-104');
     const before = await store.getAgent(agentId);
     const lostLeg = before?.legChannelId ?? '';
@@ -100,13 +103,8 @@ describe('AgentLegService.redial (an external phone lost)', () => {
   });
 
   it('calls at once when the phone server is back (redialNow), then backs off from the start', async () => {
-    const { store, sessions, agentId } = await loggedIn();
-    const ari = flakyAri();
+    const { store, agentId, ari, legs } = await deskPhone();
     ari.down.fails = 6;
-    const legs = legService(store, sessions, ari, {
-      index: memoryIndex(),
-      redialEndpoint: async () => 'PJSIP/desk-104',
-    });
     legs.redial(agentId);
     // 1 + 2 + 4 + 8 + 16 s: five refused attempts; the next would be 32 s later.
     await vi.advanceTimersByTimeAsync(31_000);
@@ -123,13 +121,8 @@ describe('AgentLegService.redial (an external phone lost)', () => {
   });
 
   it('waits at most redialMaxMs between calls, stops when the agent logs out, and never calls a browser phone', async () => {
-    const { store, sessions, agentId } = await loggedIn();
-    const ari = flakyAri();
+    const { store, sessions, agentId, ari, legs } = await deskPhone();
     ari.down.fails = 1_000;
-    const legs = legService(store, sessions, ari, {
-      index: memoryIndex(),
-      redialEndpoint: async () => 'PJSIP/desk-104',
-    });
     legs.redial(agentId);
     // 1 + 2 + 4 + 8 + 16 + 32 + 60 + 60 s: eight attempts in 183 s.
     await vi.advanceTimersByTimeAsync(183_000);
