@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { totpCode } from '../../src/services/admin/two-factor.js';
 import { openPage, submitSignIn, useE2e } from './system.js';
 
@@ -9,6 +10,21 @@ import { openPage, submitSignIn, useE2e } from './system.js';
  */
 
 const e2e = useE2e({ leads: 0, agents: 1 });
+
+/** The recovery codes shown once after two-factor is turned on: ten of them. */
+async function shownRecoveryCodes(page: Page): Promise<string[]> {
+  const list = page.getByRole('list', { name: 'Recovery code list' });
+  await list.waitFor();
+  const codes = (await list.locator('code').allTextContents()).map((c) => c.trim());
+  expect(codes).toHaveLength(10);
+  return codes;
+}
+
+/** Answers the sign-in's code question with `code`. */
+async function verifyWith(page: Page, code: string): Promise<void> {
+  await page.getByLabel('Code').fill(code);
+  await page.getByRole('button', { name: 'Verify' }).click();
+}
 
 describe('two-factor sign-in in the browser', () => {
   let secret = '';
@@ -28,10 +44,7 @@ describe('two-factor sign-in in the browser', () => {
     expect(await page.getByRole('alert').textContent()).toContain('wrong code');
     await page.getByLabel('Code').fill(totpCode(secret, Date.now()));
     await page.getByRole('button', { name: 'Turn on two-factor sign-in' }).click();
-    const list = page.getByRole('list', { name: 'Recovery code list' });
-    await list.waitFor();
-    recovery = (await list.locator('code').allTextContents()).map((c) => c.trim());
-    expect(recovery).toHaveLength(10);
+    recovery = await shownRecoveryCodes(page);
     await page.getByRole('button', { name: 'I have saved them, continue' }).click();
     await page.getByRole('link', { name: 'Admin' }).first().waitFor();
     await page.context().close();
@@ -41,11 +54,9 @@ describe('two-factor sign-in in the browser', () => {
     const page = await openPage(e2e.browser, e2e.sys);
     await submitSignIn(page, 'admin');
     await page.getByRole('button', { name: 'Verify' }).waitFor();
-    await page.getByLabel('Code').fill('123456');
-    await page.getByRole('button', { name: 'Verify' }).click();
+    await verifyWith(page, '123456');
     expect(await page.getByRole('alert').textContent()).toContain('wrong or already used code');
-    await page.getByLabel('Code').fill(recovery[0] ?? '');
-    await page.getByRole('button', { name: 'Verify' }).click();
+    await verifyWith(page, recovery[0] ?? '');
     await page.getByRole('link', { name: 'Admin' }).first().waitFor();
     await page.context().close();
   });
@@ -63,10 +74,7 @@ describe('two-factor sign-in in the browser', () => {
     await expect.poll(() => page.getByRole('alert').first().textContent()).toContain('wrong code');
     await page.getByLabel('Code from your authenticator app').fill(totpCode(mine, Date.now()));
     await page.getByRole('button', { name: 'Turn on', exact: true }).click();
-    const list = page.getByRole('list', { name: 'Recovery code list' });
-    await list.waitFor();
-    const codes = (await list.locator('code').allTextContents()).map((c) => c.trim());
-    expect(codes).toHaveLength(10);
+    const codes = await shownRecoveryCodes(page);
     await page.getByRole('button', { name: 'Done' }).click();
     await expect.poll(() => page.getByTestId('my-2fa-state').textContent()).toMatch(/^On \(10/);
     await page.context().close();
@@ -74,8 +82,7 @@ describe('two-factor sign-in in the browser', () => {
     const again = await openPage(e2e.browser, e2e.sys);
     await submitSignIn(again, 'agent1');
     await again.getByRole('button', { name: 'Verify' }).waitFor();
-    await again.getByLabel('Code').fill(codes[0] ?? '');
-    await again.getByRole('button', { name: 'Verify' }).click();
+    await verifyWith(again, codes[0] ?? '');
     await again.getByRole('button', { name: 'Log in to campaign' }).waitFor();
     await again.context().close();
   });
