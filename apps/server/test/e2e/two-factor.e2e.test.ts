@@ -64,7 +64,7 @@ describe('two-factor sign-in in the browser', () => {
   it('an agent turns it on from its own panel; its next sign-in asks for the code', async () => {
     const page = await openPage(e2e.browser, e2e.sys);
     await submitSignIn(page, 'agent1');
-    await page.getByText('Two-factor sign-in').click();
+    await page.getByText('Two-factor sign-in', { exact: true }).click();
     await expect.poll(() => page.getByTestId('my-2fa-state').textContent()).toMatch(/^Off/);
     await page.getByRole('button', { name: 'Set up two-factor sign-in' }).click();
     const mine = ((await page.getByTestId('my-totp-secret').textContent()) ?? '').trim();
