@@ -20,6 +20,9 @@ export interface RedisHopperOptions {
   onPopped?: (campaignId: CampaignId, queued: number) => void;
 }
 
+/** The entries a sweep script (reclaim, remove-closed) took out of the hopper. */
+const swept = (out: unknown): HopperEntry[] => (out as string[]).map(parseHopperEntry);
+
 /**
  * Hopper on Redis: per campaign, three lists of lead ids (one per priority class), a hash of
  * entries, a zset of window closing times and a zset of lease expiries; every operation is one
@@ -119,20 +122,14 @@ export class RedisHopper implements Hopper {
 
   async reclaimExpired(campaignId: CampaignId, nowMs: number): Promise<HopperEntry[]> {
     const k = this.keys.hopper(campaignId);
-    const out = (await this.scripts.hopperReclaim(
-      [k.entries, k.leases, k.owners, k.callback, k.recycle, k.new],
-      [nowMs, this.sweepLimit],
-    )) as string[];
-    return out.map(parseHopperEntry);
+    const keys = [k.entries, k.leases, k.owners, k.callback, k.recycle, k.new];
+    return swept(await this.scripts.hopperReclaim(keys, [nowMs, this.sweepLimit]));
   }
 
   async removeClosed(campaignId: CampaignId, nowMs: number): Promise<HopperEntry[]> {
     const k = this.keys.hopper(campaignId);
-    const out = (await this.scripts.hopperRemoveClosed(
-      [k.entries, k.closes, k.leases, k.callback, k.recycle, k.new],
-      [nowMs, this.sweepLimit],
-    )) as string[];
-    return out.map(parseHopperEntry);
+    const keys = [k.entries, k.closes, k.leases, k.callback, k.recycle, k.new];
+    return swept(await this.scripts.hopperRemoveClosed(keys, [nowMs, this.sweepLimit]));
   }
 
   async entries(campaignId: CampaignId): Promise<HopperEntry[]> {
