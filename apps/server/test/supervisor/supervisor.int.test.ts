@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TelephonyError } from '../../src/ports/telephony-errors.js';
 import type { AgentId, BusEnvelope, CallId, RosterResponse } from '@ringside/protocol';
 import { buildApp } from '../../src/http/app.js';
 import type { AppDeps } from '../../src/http/deps.js';
@@ -201,13 +202,17 @@ describe('listen, whisper and barge', () => {
   const agent = inCall('77');
   const call = { callId, channelId: 'cust-77' } as LiveCall;
 
-  async function withMonitor() {
+  /** `snoopNotInAppYet`: the snoop's add is refused as Asterisk does before its StasisStart. */
+  async function withMonitor(snoopNotInAppYet = false) {
     const sent: Array<{ op: string; args: unknown }> = [];
     const ari: MonitorAri = {
       snoop: async (p) => void sent.push({ op: 'snoop', args: p }),
       createBridge: async (bridgeId) => void sent.push({ op: 'createBridge', args: bridgeId }),
-      addChannel: async (bridgeId, channel) =>
-        void sent.push({ op: 'addChannel', args: { bridgeId, channel } }),
+      addChannel: async (bridgeId, channel) => {
+        sent.push({ op: 'addChannel', args: { bridgeId, channel } });
+        if (snoopNotInAppYet && String(channel).startsWith('snoop-'))
+          throw new TelephonyError(422, 'Channel not in Stasis application', 'bridges.addChannel');
+      },
       originate: async (p) => void sent.push({ op: 'originate', args: p }),
     };
     const supervisor = new SupervisorActions({
@@ -226,8 +231,8 @@ describe('listen, whisper and barge', () => {
   }
 
   /** Asks to monitor the agent in `mode` (200 expected); what the fake ARI was sent. */
-  async function monitorAs(mode: 'listen' | 'whisper' | 'barge') {
-    const { app, sent } = await withMonitor();
+  async function monitorAs(mode: 'listen' | 'whisper' | 'barge', snoopNotInAppYet = false) {
+    const { app, sent } = await withMonitor(snoopNotInAppYet);
     const res = await app.inject({
       method: 'POST',
       url: `/api/supervisor/agents/${agentId}/monitor`,
@@ -257,6 +262,15 @@ describe('listen, whisper and barge', () => {
   it('whisper snoops with whisper=out so only the agent hears the supervisor', async () => {
     const { sent } = await monitorAs('whisper');
     expect(sent.find((s) => s.op === 'snoop')?.args).toMatchObject({ whisper: 'out' });
+  });
+
+  it('whisper goes on when the snoop is not in the app yet: the worker adds it at its StasisStart', async () => {
+    // Seen on the real Asterisk under load: 422 "Channel not in Stasis application" (a 502 before).
+    const { sent } = await monitorAs('whisper', true);
+    expect(sent.find((s) => s.op === 'snoop')?.args).toMatchObject({
+      appArgs: expect.stringMatching(/^supmon,supbr-/) as unknown,
+    });
+    expect(sent.map((s) => s.op)).toContain('originate');
   });
 
   it("barge calls the supervisor phone into the agent's bridge without a snoop", async () => {

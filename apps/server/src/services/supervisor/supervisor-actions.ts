@@ -12,6 +12,7 @@ import type { AuditLog } from '../../ports/audit.js';
 import { systemClock, type Clock } from '../../ports/clock.js';
 import type { EventBus } from '../../ports/event-bus.js';
 import type { AgentStatus, LiveCall, StateStore } from '../../ports/state-store.js';
+import { isAriKind } from '../../ports/telephony-errors.js';
 import type { ActiveMonitor, MonitorAri, MonitorRegistry } from '../../ports/supervisor.js';
 import { phoneDialString } from '../telephony/agent-phone.js';
 
@@ -188,7 +189,11 @@ export class SupervisorActions {
         spy: 'both',
         whisper: mode === 'whisper' ? 'out' : 'none',
       });
-      await m.ari.addChannel(joins, snoopId);
+      await m.ari.addChannel(joins, snoopId).catch((err: unknown) => {
+        // Not in the app yet (seen on the real Asterisk under load: 422 "Channel not in Stasis
+        // application"): the ARI worker adds it to `joins` at its StasisStart (MONITOR_ARG).
+        if (!isAriKind(err, 'conflict', 'unprocessable')) throw err;
+      });
     }
     // The supervisor's phone enters the app with the bridge as argument; whoever handles
     // MONITOR_ARG adds it to the bridge when it answers.
