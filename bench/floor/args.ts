@@ -14,6 +14,8 @@ export interface FloorArgs {
   runs: number;
   json: boolean;
   parity: boolean;
+  /** The scenarios --parity runs: S1 and S2, or the one --scenario names. */
+  parityIds: string[];
   /** Days per seed of the in-process bench:pacing reference (--parity). */
   pacingDays: number;
   /** Write a V8 CPU profile of every process into this directory. */
@@ -36,11 +38,13 @@ export function parseFloorArgs(argv: readonly string[], defaultScenarios: string
     runs: 1,
     json: false,
     parity: false,
+    parityIds: ['S1', 'S2'],
     pacingDays: 5,
     cpuProf: null,
     seed: 1,
   };
   let runsSet = false;
+  let scenarioSet = false;
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i] as string;
     const value = (): string => {
@@ -59,7 +63,10 @@ export function parseFloorArgs(argv: readonly string[], defaultScenarios: string
     };
     if (k === '--json') a.json = true;
     else if (k === '--parity') a.parity = true;
-    else if (k === '--scenario') a.scenario = value();
+    else if (k === '--scenario') {
+      a.scenario = value();
+      scenarioSet = true;
+    }
     else if (k === '--scenarios') a.scenariosFile = resolve(process.cwd(), value());
     else if (k === '--speed') a.speed = num(0.1, 100);
     else if (k === '--agents') a.agents = num(1, 2000, true);
@@ -74,5 +81,6 @@ export function parseFloorArgs(argv: readonly string[], defaultScenarios: string
   }
   // The parity check measures its spread: at least two runs per scenario.
   if (a.parity && !runsSet) a.runs = 2;
+  if (scenarioSet) a.parityIds = [a.scenario];
   return a;
 }

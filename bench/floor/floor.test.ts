@@ -114,7 +114,11 @@ describe('bench:floor options', () => {
       'd.json',
     );
     expect(a).toMatchObject({ scenario: 'S2', speed: 20, agents: 200, json: true, runs: 1 });
-    expect(parseFloorArgs(['--parity'], 'd.json').runs).toBe(2);
+    expect(parseFloorArgs(['--parity'], 'd.json')).toMatchObject({
+      runs: 2,
+      parityIds: ['S1', 'S2'],
+    });
+    expect(parseFloorArgs(['--parity', '--scenario', 'S2'], 'd.json').parityIds).toEqual(['S2']);
     expect(() => parseFloorArgs(['--speed', '0'], 'd.json')).toThrow(ArgsError);
     expect(() => parseFloorArgs(['--agents'], 'd.json')).toThrow('--agents needs a value');
     expect(() => parseFloorArgs(['--bogus'], 'd.json')).toThrow('unknown option --bogus');

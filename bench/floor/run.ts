@@ -11,7 +11,7 @@
  * and wrap for the scenario's wrap time. A supervisor WebSocket client measures how stale the
  * dashboard is. After `--minutes` of wall clock it prints occupancy, abandonment, dials and
  * connects per agent-hour, hand-off p50/p99 and push p99 (from the roles' Prometheus metrics),
- * supervisor staleness, CPU and RSS per process. `--parity` runs S1 and S2 (`--runs` times each,
+ * supervisor staleness, CPU and RSS per process. `--parity` runs S1 and S2, or the one `--scenario` names (`--runs` times each,
  * default 2) and compares them with bench:pacing's own simulator on the same scenario.
  * Everything it made (database, Redis keys, processes) is removed at the end, on an error, and on
  * SIGINT/SIGTERM. docs/pacing.md ("Floor benchmark") says what --speed scales and what it cannot.
@@ -185,7 +185,7 @@ async function main(): Promise<void> {
     process.argv.slice(2),
     resolve(repoRoot, '../shared/pacing/scenarios.json'),
   );
-  const ids = args.parity ? ['S1', 'S2'] : [args.scenario];
+  const ids = args.parity ? args.parityIds : [args.scenario];
   // Every scenario is read and checked before anything starts.
   const scenarios = ids.map((id) => loadScenario(args.scenariosFile, id));
   if (!args.json) {
