@@ -14,9 +14,14 @@ import {
   callLost,
   describeEnd,
   describeMonitor,
+  describeBanner,
   describeState,
+  deskTitle,
+  formatDuration,
   guard,
   lineLost,
+  talkMs,
+  timeInStateLabel,
   wrapupRemainingMs,
   type MonitorInfo,
   type PanelInput,
@@ -222,5 +227,49 @@ describe('call lost: the phone server removed it', () => {
       message: 'The customer hung up. Choose a disposition.',
     });
     expect(describeState(s)).toBe('The customer hung up: choose a disposition');
+  });
+});
+
+describe('state banner', () => {
+  const inCall = () =>
+    run([
+      live,
+      snapshot(agent('INCALL', { callId: 'c1' }), [callView('c1', { bridgedAtMs: 5000 })]),
+    ]).s;
+
+  it('gives every state a word and an icon, not only a colour', () => {
+    const word = (st: Parameters<typeof agent>[0]) =>
+      describeBanner(run([live, snapshot(agent(st, { callId: 'c1' }))]).s);
+    expect(word('READY')).toEqual({ tone: 'ready', icon: 'check', word: 'Ready' });
+    expect(word('PAUSED')).toEqual({ tone: 'paused', icon: 'pause', word: 'Paused' });
+    expect(word('WRAPUP')).toEqual({ tone: 'wrap', icon: 'wrap', word: 'Wrap-up' });
+    expect(word('RESERVED').word).toBe('Connecting');
+    expect(word('DEAD')).toEqual({ tone: 'ended', icon: 'ended', word: 'Customer hung up' });
+    expect(describeBanner(run([live]).s)).toEqual({ tone: 'off', icon: 'off', word: 'Logged out' });
+    expect(describeBanner(inCall())).toEqual({ tone: 'call', icon: 'phone', word: 'On call' });
+    expect(describeBanner(run([{ type: 'hold_set', on: true }], inCall()).s).word).toBe('On hold');
+  });
+
+  it('labels the time in state, and shows none while logged out', () => {
+    const ready = run([live, snapshot(agent('READY', { sinceMs: 1000 }))]).s;
+    expect(timeInStateLabel(ready, 13_000)).toBe('0:12 in state');
+    expect(timeInStateLabel(ready, 1000 + 3_725_000)).toBe('1:02:05 in state');
+    // Logged out: no state, so no timer (it once showed "49:14").
+    expect(timeInStateLabel(run([live]).s, 13_000)).toBeNull();
+    expect(timeInStateLabel(run([live, snapshot(null)]).s, 13_000)).toBeNull();
+  });
+
+  it('times the talk from the bridge to the end of the call', () => {
+    expect(talkMs(inCall(), 65_000)).toBe(60_000);
+    expect(talkMs(run([ended('c1', 35_000)], inCall()).s, 99_000)).toBe(30_000);
+    expect(talkMs(run([live, snapshot(agent('READY'))]).s, 99_000)).toBeNull();
+  });
+
+  it('formats durations and titles the tab by state', () => {
+    expect(formatDuration(-5)).toBe('0:00');
+    expect(formatDuration(59_999)).toBe('0:59');
+    expect(formatDuration(600_000)).toBe('10:00');
+    expect(formatDuration(3_600_000)).toBe('1:00:00');
+    expect(deskTitle(run([live, snapshot(agent('READY'))]).s)).toBe('Ready — Ringside agent');
   });
 });

@@ -76,3 +76,69 @@ export function describeState(s: PanelState): string {
       return s.dispositionDue ? 'Wrap-up: choose a disposition' : 'Wrap-up';
   }
 }
+
+/** `ms` as m:ss, or h:mm:ss from an hour on (negative counts as zero). */
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const ss = String(s % 60).padStart(2, '0');
+  if (s < 3600) return `${Math.floor(s / 60)}:${ss}`;
+  return `${Math.floor(s / 3600)}:${String(Math.floor(s / 60) % 60).padStart(2, '0')}:${ss}`;
+}
+
+/** The state banner's look: its colour (tone), icon and word. */
+export type BannerTone = 'off' | 'paused' | 'ready' | 'call' | 'hold' | 'ended' | 'wrap';
+export type BannerIcon = 'off' | 'pause' | 'check' | 'ring' | 'phone' | 'hold' | 'ended' | 'wrap';
+export interface Banner {
+  tone: BannerTone;
+  icon: BannerIcon;
+  /** One or two words, read at a glance: Ready, Paused, On call, Wrap-up... */
+  word: string;
+}
+
+/**
+ * The banner of the agent's state: never colour alone, always a word and an icon too (a pause
+ * sign, a tick, a phone...), so it reads the same for a colour-blind agent.
+ */
+export function describeBanner(s: PanelState): Banner {
+  switch (stateOf(s)) {
+    case 'LOGGED_OUT':
+      return { tone: 'off', icon: 'off', word: 'Logged out' };
+    case 'PAUSED':
+      return { tone: 'paused', icon: 'pause', word: 'Paused' };
+    case 'READY':
+      return { tone: 'ready', icon: 'check', word: 'Ready' };
+    case 'RESERVED':
+      return { tone: 'call', icon: 'ring', word: 'Connecting' };
+    case 'INCALL':
+      if (s.call?.endedAtMs) return { tone: 'ended', icon: 'ended', word: 'Call ended' };
+      if (s.hold) return { tone: 'hold', icon: 'hold', word: 'On hold' };
+      return { tone: 'call', icon: 'phone', word: 'On call' };
+    case 'DEAD':
+      return callLost(s)
+        ? { tone: 'ended', icon: 'ended', word: 'Call lost' }
+        : { tone: 'ended', icon: 'ended', word: 'Customer hung up' };
+    case 'WRAPUP':
+      return { tone: 'wrap', icon: 'wrap', word: 'Wrap-up' };
+  }
+}
+
+/**
+ * "0:12 in state": how long the agent has been in its state, labelled; null when logged out
+ * (no state, so no timer) or before the server's state is known.
+ */
+export function timeInStateLabel(s: PanelState, nowMs: number): string | null {
+  if (stateOf(s) === 'LOGGED_OUT' || !s.agent) return null;
+  return `${formatDuration(nowMs - s.agent.sinceMs)} in state`;
+}
+
+/** Talk time of the call on screen: from the customer bridged in to its end (or now); else null. */
+export function talkMs(s: PanelState, nowMs: number): number | null {
+  const c = s.call;
+  if (!c?.bridgedAtMs) return null;
+  return Math.max(0, (c.endedAtMs ?? nowMs) - c.bridgedAtMs);
+}
+
+/** The tab's title for the agent's desk: its state first, so a glance at the tab tells it. */
+export function deskTitle(s: PanelState): string {
+  return `${describeBanner(s).word} — Ringside agent`;
+}
