@@ -169,6 +169,11 @@ export const DialerStatusChanged = z.object({
   }),
   /**
    * The 30-day drop ledger as pacing budgets it: counted drops apart from the estimated drops
+    /**
+     * Occupancy today, percent: agents' INCALL + DEAD + WRAPUP time over that plus READY time
+     * (docs/kpi.md), of the state intervals that ended; null: none yet. Absent: older dialer.
+     */
+    occupancyPct: z.number().nonnegative().nullable().optional(),
    * (people AMD hung up on, the expected share per MACHINE hang-up; docs/pacing.md, AMD errors).
    * Absent from dialers that predate it.
    */
@@ -183,6 +188,10 @@ export const DialerStatusChanged = z.object({
     })
     .optional(),
   /** The AMD rule and estimate: hangups false means MACHINE verdicts go to agents (note says why). */
+      /** Today's (the ledger's day) counted drops and human answers; absent: older dialer. */
+      today: z
+        .object({ drops: z.number().nonnegative(), humans: z.number().nonnegative() })
+        .optional(),
   amd: z
     .object({
       hangups: z.boolean(),

@@ -76,6 +76,65 @@ export const RosterAgent = z.object({
 });
 export type RosterAgent = z.infer<typeof RosterAgent>;
 
+/**
+ * The supervisor wall's alert thresholds of one campaign (table campaign_wall_thresholds, set on
+ * the admin campaign form or by a supervisor): per agent state, the seconds in that state after
+ * which a row turns amber (warn) and red (alert); and the 30-day drop rate, percent, from which
+ * the campaign's drop tile turns amber (it is red at the campaign's cap).
+ */
+const thresholdSeconds = (what: string) =>
+  z
+    .number(`${what} must be a number of seconds`)
+    .int(`${what} must be whole seconds`)
+    .min(1, `${what} must be at least 1 s`)
+    .max(86_400, `${what} must be at most 86400 s (a day)`);
+
+export const StateThreshold = z
+  .object({ warnS: thresholdSeconds('warn'), alertS: thresholdSeconds('alert') })
+  .strict()
+  .refine((t) => t.alertS > t.warnS, {
+    message: 'alert must be after warn',
+    path: ['alertS'],
+  });
+export type StateThreshold = z.infer<typeof StateThreshold>;
+
+/** The agent states a wall threshold applies to (LOGGED_OUT agents are not on the wall). */
+export const WALL_STATES = ['READY', 'RESERVED', 'INCALL', 'DEAD', 'WRAPUP', 'PAUSED'] as const;
+export type WallState = (typeof WALL_STATES)[number];
+
+export const WallThresholds = z
+  .object({
+    states: z
+      .object({
+        READY: StateThreshold,
+        RESERVED: StateThreshold,
+        INCALL: StateThreshold,
+        DEAD: StateThreshold,
+        WRAPUP: StateThreshold,
+        PAUSED: StateThreshold,
+      })
+      .strict(),
+    dropWarnPct: z
+      .number('must be a percentage')
+      .min(0, 'must be between 0 and 3 %')
+      .max(3, 'must be between 0 and 3 %'),
+  })
+  .strict();
+export type WallThresholds = z.infer<typeof WallThresholds>;
+
+/** A campaign's thresholds until someone sets them (also the migration's documented default). */
+export const DEFAULT_WALL_THRESHOLDS: WallThresholds = {
+  states: {
+    READY: { warnS: 60, alertS: 300 },
+    RESERVED: { warnS: 5, alertS: 15 },
+    INCALL: { warnS: 600, alertS: 1200 },
+    DEAD: { warnS: 10, alertS: 30 },
+    WRAPUP: { warnS: 60, alertS: 180 },
+    PAUSED: { warnS: 300, alertS: 900 },
+  },
+  dropWarnPct: 2.5,
+};
+
 export const RosterCampaign = z.object({
   id: z.string(),
   name: z.string(),
@@ -92,6 +151,8 @@ export const RosterCampaign = z.object({
       window: z.object({ drops: z.number().int(), humanAnswers: z.number().int() }),
     })
     .nullable(),
+  /** The wall's thresholds (DEFAULT_WALL_THRESHOLDS when never set); absent: older server. */
+  thresholds: WallThresholds.optional(),
 });
 export type RosterCampaign = z.infer<typeof RosterCampaign>;
 

@@ -153,6 +153,8 @@ export interface AppDeps {
   listAdmin?: ListAdminDeps;
   /** Supervisor actions (roles/api-agents.ts); the supervisor routes answer 503 without them. */
   supervisor?: SupervisorActions;
+  /** The supervisor wall's thresholds per campaign (roster, thresholds routes); absent: defaults, 503 on PUT. */
+  wallThresholds?: import('../ports/supervisor.js').WallThresholdsRepo;
   /** The last dialer.status of each driven campaign, for supervisors' snapshots (gateway). */
   campaignLive?: {
     listLive(

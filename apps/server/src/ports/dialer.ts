@@ -252,6 +252,8 @@ export interface DialerStatusDrops {
   /** (counted + estimated) / (humans + estimated), percent: what pacing budgets against. */
   ratePct: number;
   capPct: number;
+  /** Today's counted drops and human answers (the ledger's current day). */
+  today?: { drops: number; humans: number };
 }
 
 export interface DialerStatusAmd {

@@ -1,4 +1,4 @@
-import type { AgentId, AgentMonitorStarted } from '@ringside/protocol';
+import type { AgentId, AgentMonitorStarted, WallThresholds } from '@ringside/protocol';
 
 /**
  * Ports of the supervisor capability (services/supervisor): the ARI calls monitoring makes and
@@ -53,4 +53,16 @@ export interface MonitorRegistry {
   take(agentId: AgentId): Promise<ActiveMonitor | null>;
   /** The monitoring whose supervisor leg is this channel; null when none. */
   byLeg(channelId: string): Promise<ActiveMonitor | null>;
+}
+
+/**
+ * The supervisor wall's thresholds per campaign (adapters/postgres/wall-thresholds.ts, table
+ * campaign_wall_thresholds). Values are checked by the protocol's WallThresholds schema before
+ * they get here; a campaign never set has none (the caller applies DEFAULT_WALL_THRESHOLDS).
+ */
+export interface WallThresholdsRepo {
+  /** The thresholds set for each of `campaignIds` that has any. */
+  forCampaigns(campaignIds: readonly string[]): Promise<Map<string, WallThresholds>>;
+  /** Replaces a campaign's thresholds. */
+  put(campaignId: string, thresholds: WallThresholds): Promise<void>;
 }

@@ -20,6 +20,7 @@ import { RedisStateStore } from '../adapters/redis/state-store.js';
 import { RedisKeys } from '../adapters/redis/keys.js';
 import { RedisNationalDnc } from '../adapters/redis/national-dnc.js';
 import { buildApp } from '../http/app.js';
+import { createWallThresholdsRepo } from '../adapters/postgres/wall-thresholds.js';
 import { campaignsApi } from '../http/campaigns-api.js';
 import type { AppDeps } from '../http/deps.js';
 import { AmdAuditStore } from '../adapters/redis/dialer-state.js';
@@ -130,6 +131,7 @@ export async function startApi(ctx: RoleContext): Promise<RunningRole> {
         Object.fromEntries(telephonyHealth.snapshot().map((s) => [s.serverId, s.up])),
       telephonyServers: ctx.ariServers.map((s) => s.id),
       telephonyDetails: () => telephonyDetails(ctx.ariServers.map((s) => s.id)),
+    wallThresholds: createWallThresholdsRepo(pool),
     },
     // An api process without an ari-worker learns telephony status from the bus.
     observeEvent: (env) => {

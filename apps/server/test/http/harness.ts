@@ -1,3 +1,4 @@
+import { createWallThresholdsRepo } from '../../src/adapters/postgres/wall-thresholds.js';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import type { Role } from '@ringside/protocol';
@@ -89,6 +90,7 @@ export async function createHarness(
   );
   const listId = list.rows[0]?.id ?? '';
   const deps: AppDeps = {
+    wallThresholds: createWallThresholdsRepo(db.pool),
     // State rules and why-not-dialed (routes/compliance.ts), on this harness's database and Redis.
     compliance: createComplianceDeps({
       pool: db.pool,

@@ -129,6 +129,7 @@ const TYPED: { [T in keyof Database]: { [C in keyof Database[T]]: true } } = {
     created_at: true,
   },
   campaign_recycle_rules: { campaign_id: true, status: true, delay_s: true, max_attempts: true },
+  campaign_wall_thresholds: { campaign_id: true, thresholds: true, updated_at: true },
   campaigns: {
     id: true,
     name: true,

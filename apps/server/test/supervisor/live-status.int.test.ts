@@ -206,7 +206,7 @@ describe('dialer status publisher', () => {
     expect(await live.listLive(NOW + 60_000, 15_000, c)).toEqual([]);
   });
 
-  it('counts AHT and ASA from call and agent events, each event once across dialer instances', async () => {
+  it('counts AHT, ASA and occupancy from call and agent events, each event once across dialer instances', async () => {
     const c = '9004' as CampaignId;
     const agent = '5' as AgentId;
     const call = 'k1' as CallId;
@@ -221,6 +221,30 @@ describe('dialer status publisher', () => {
         serverId: 's',
         channelId: call,
         atMs: NOW,
+      },
+      {
+        type: 'agent.state_changed',
+        agentId: agent,
+        campaignId: c,
+        from: 'READY',
+        to: 'INCALL',
+        pauseCode: null,
+        callId: call,
+        reason: 'agent',
+        sinceMs: NOW - 19_200,
+        atMs: NOW + 10_800,
+      },
+      {
+        type: 'agent.state_changed',
+        agentId: agent,
+        campaignId: c,
+        from: 'INCALL',
+        to: 'WRAPUP',
+        pauseCode: null,
+        callId: call,
+        reason: 'agent',
+        sinceMs: NOW + 10_800,
+        atMs: NOW + 70_800,
       },
       { type: 'call.answered', callId: call, atMs: NOW + 10_000 },
       { type: 'call.bridged', callId: call, agentId: agent, bridgeId: 'b', atMs: NOW + 10_800 },
@@ -273,6 +297,8 @@ describe('dialer status publisher', () => {
       connectedCalls: 1,
       // answered to bridged
       asaMs: 800,
+      // 30 s READY before the call, 60 s INCALL, 30 s WRAPUP: busy 90 / (90 + 30)
+      occupancyPct: 75,
     });
   });
 });

@@ -35,6 +35,12 @@ const SUPERVISOR_ROUTES = [
   { method: 'POST', url: '/api/supervisor/agents/1/monitor', payload: { mode: 'listen' } },
   { method: 'DELETE', url: '/api/supervisor/agents/1/monitor', payload: undefined },
   { method: 'PATCH', url: '/api/supervisor/campaigns/1/dialing', payload: { dialLevel: 2 } },
+  { method: 'GET', url: '/api/supervisor/campaigns/1/thresholds', payload: undefined },
+  {
+    method: 'PUT',
+    url: '/api/supervisor/campaigns/1/thresholds',
+    payload: { states: {}, dropWarnPct: 1 },
+  },
 ] as const;
 
 async function agentLogin(): Promise<void> {
@@ -60,6 +66,8 @@ describe('supervisor routes', () => {
         'POST /api/supervisor/agents/:agentId/monitor',
         'DELETE /api/supervisor/agents/:agentId/monitor',
         'PATCH /api/supervisor/campaigns/:id/dialing',
+        'GET /api/supervisor/campaigns/:id/thresholds',
+        'PUT /api/supervisor/campaigns/:id/thresholds',
       ].sort(),
     );
     for (const r of declared) expect(r.auth).toEqual(['supervisor', 'admin']);

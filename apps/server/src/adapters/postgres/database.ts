@@ -320,6 +320,13 @@ export interface ImportRowErrorJson {
   [key: string]: JsonValue;
   row: number;
   column: string;
+/** The supervisor wall's thresholds of a campaign (0115; WallThresholds JSON). */
+export interface CampaignWallThresholdsTable {
+  campaign_id: Int8;
+  thresholds: Json<JsonObject>;
+  updated_at: CreatedAt;
+}
+
   reason: string;
 }
 
@@ -453,6 +460,7 @@ export interface Database {
   dispositions: DispositionsTable;
   pause_codes: PauseCodesTable;
   dnc: DncTable;
+  campaign_wall_thresholds: CampaignWallThresholdsTable;
   callbacks: CallbacksTable;
   call_log: CallLogTable;
   call_handoffs: CallHandoffsTable;

@@ -10,7 +10,8 @@ const LOOKBACK = "interval '1 day'";
  * counting uses (services/dialer/status-publisher.ts `KpiTracker`): a call connected to an agent
  * in the window adds one connected call and its answer-to-agent wait; a connected call that ended
  * in the window adds one handled call and its talk (end - connect); a wrap-up that ended in the
- * window adds its length. For refilling Redis after it lost the day's sums (state-rebuild.ts).
+ * window adds its length, and so do READY / RESERVED and INCALL / DEAD intervals (occupancy's wait
+ * and talk). For refilling Redis after it lost the day's sums (state-rebuild.ts).
  * Campaigns without activity are absent.
  */
 export async function kpiSumsOfWindow(
@@ -50,10 +51,19 @@ export async function kpiSumsOfWindow(
       GROUP BY campaign_id`,
     args,
   );
-  const wraps = await pool.query<{ campaign_id: string; wrap_ms: string }>(
-    `SELECT campaign_id::text AS campaign_id, sum(duration_ms) AS wrap_ms
+  const wraps = await pool.query<{
+    campaign_id: string;
+    wrap_ms: string;
+    wait_ms: string;
+    in_call_ms: string;
+  }>(
+    `SELECT campaign_id::text AS campaign_id,
+            coalesce(sum(duration_ms) FILTER (WHERE state = 'WRAPUP'), 0) AS wrap_ms,
+            coalesce(sum(duration_ms) FILTER (WHERE state IN ('READY', 'RESERVED')), 0) AS wait_ms,
+            coalesce(sum(duration_ms) FILTER (WHERE state IN ('INCALL', 'DEAD')), 0) AS in_call_ms
        FROM agent_log
-      WHERE campaign_id = ANY($1::bigint[]) AND state = 'WRAPUP'
+      WHERE campaign_id = ANY($1::bigint[])
+        AND state IN ('WRAPUP', 'READY', 'RESERVED', 'INCALL', 'DEAD')
         AND started_at >= $2::timestamptz - ${LOOKBACK} AND ended_at >= $2 AND ended_at < $3
       GROUP BY campaign_id`,
     args,
@@ -74,6 +84,12 @@ export async function kpiSumsOfWindow(
     s.handledCalls = Number(r.handled);
     s.talkMs = Number(r.talk_ms);
   }
-  for (const r of wraps.rows) of(r.campaign_id).wrapMs = Number(r.wrap_ms);
+  for (const r of wraps.rows) {
+    const s = of(r.campaign_id);
+    s.wrapMs = Number(r.wrap_ms);
+    // Occupancy's sums are optional (KpiSums): set only when something was counted.
+    if (Number(r.wait_ms) > 0) s.waitMs = Number(r.wait_ms);
+    if (Number(r.in_call_ms) > 0) s.inCallMs = Number(r.in_call_ms);
+  }
   return out;
 }

@@ -14,7 +14,11 @@ const KPI_FIELDS: ReadonlyArray<keyof KpiSums> = [
   'wrapMs',
   'connectedCalls',
   'answerWaitMs',
+  'waitMs',
+  'inCallMs',
 ];
+/** Optional sums (KpiSums): left out of `kpi()` when nothing was counted. */
+const OPTIONAL_FIELDS: ReadonlySet<keyof KpiSums> = new Set(['waitMs', 'inCallMs']);
 
 /** The filler's count is kept this long without a recount (ms). */
 const DIALABLE_TTL_MS = 10 * 60_000;
@@ -116,7 +120,10 @@ export class CampaignLiveStore extends DialerRedisStore implements CampaignLive 
   async kpi(campaignId: CampaignId, day: number): Promise<KpiSums> {
     const h = await this.redis.hgetall(this.keys.campaignKpi(campaignId, day));
     const out = zeroKpiSums();
-    for (const f of KPI_FIELDS) out[f] = Number(h[f] ?? 0);
+    for (const f of KPI_FIELDS) {
+      if (OPTIONAL_FIELDS.has(f) && h[f] === undefined) continue;
+      out[f] = Number(h[f] ?? 0);
+    }
     return out;
   }
 }

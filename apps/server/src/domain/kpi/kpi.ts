@@ -129,13 +129,30 @@ function isAgentState(s: string): s is AgentState {
   return STATES.has(s);
 }
 
-/** The sums behind AHT and ASA (docs/kpi.md) of one campaign and one UTC day. */
+/** The sums behind AHT, ASA and occupancy (docs/kpi.md) of one campaign and one UTC day. */
 export interface KpiSums {
   handledCalls: number;
   talkMs: number;
   wrapMs: number;
   connectedCalls: number;
   answerWaitMs: number;
+  /**
+   * Occupancy's agent-state time (absent: 0): READY and RESERVED intervals (wait), INCALL and
+   * DEAD intervals (talk and dead air, from the agents' states, as the agent-time report counts
+   * them; `talkMs` above is the calls' connect-to-end, AHT's).
+   */
+  waitMs?: number;
+  inCallMs?: number;
+}
+
+/** Occupancy (percent) of a day's sums: INCALL + DEAD + WRAPUP over that plus READY time. */
+export function occupancyOfSums(s: KpiSums): number | null {
+  return occupancyPct({
+    talkMs: s.inCallMs ?? 0,
+    deadMs: 0,
+    wrapMs: s.wrapMs,
+    waitMs: s.waitMs ?? 0,
+  });
 }
 
 /** Sums with nothing counted yet. */

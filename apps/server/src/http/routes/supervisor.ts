@@ -12,6 +12,8 @@ import {
   MonitorResponse,
   MonitorStopResponse,
   RosterResponse,
+  DEFAULT_WALL_THRESHOLDS,
+  WallThresholds,
 } from '@ringside/protocol';
 import type { AgentId, CampaignId } from '@ringside/protocol';
 import { NotFoundError, UnauthorizedError, UnavailableError } from '../../errors.js';
@@ -79,6 +81,7 @@ export function registerSupervisorRoutes(app: FastifyInstance, deps: AppDeps): v
       ]);
       const callsToday = new Map((perf ?? []).map((r) => [r.agentId, r.calls]));
       const window = new Map((compliance?.campaigns ?? []).map((c) => [c.campaignId, c]));
+      const thresholds = await deps.wallThresholds?.forCampaigns(campaigns.map((c) => c.id));
       const byId = await deps.users.findByIds(live.map((a) => a.agentId));
       const users = live.map((a) => byId.get(a.agentId));
       return {
@@ -112,6 +115,7 @@ export function registerSupervisorRoutes(app: FastifyInstance, deps: AppDeps): v
                   window: { drops: w?.drops ?? 0, humanAnswers: w?.humanAnswers ?? 0 },
                 }
               : null,
+            thresholds: thresholds?.get(c.id) ?? DEFAULT_WALL_THRESHOLDS,
           };
         }),
       };
@@ -175,6 +179,55 @@ export function registerSupervisorRoutes(app: FastifyInstance, deps: AppDeps): v
     params: AgentIdParams,
     response: MonitorStopResponse,
     handler: async ({ params, user }) => actions.stopMonitor(who(user), params.agentId as AgentId),
+  });
+
+  defineRoute(app, {
+    method: 'GET',
+    url: '/api/supervisor/campaigns/:id/thresholds',
+    auth: SUPERVISOR,
+    summary: "The wall's alert thresholds of a campaign (the defaults when never set).",
+    tags: ['supervisor'],
+    params: IdParams,
+    response: WallThresholds,
+    handler: async ({ params }) => {
+      if (!(await deps.campaigns.get(params.id as CampaignId)))
+        throw new NotFoundError(`campaign ${params.id} not found`);
+      const set = await deps.wallThresholds?.forCampaigns([params.id]);
+      return set?.get(params.id) ?? DEFAULT_WALL_THRESHOLDS;
+    },
+  });
+
+  defineRoute(app, {
+    method: 'PUT',
+    url: '/api/supervisor/campaigns/:id/thresholds',
+    auth: SUPERVISOR,
+    summary:
+      "Set the wall's alert thresholds of a campaign (time in state per state, drop-rate warning). Audited.",
+    tags: ['supervisor'],
+    params: IdParams,
+    body: WallThresholds,
+    response: WallThresholds,
+    handler: async ({ params, body, user }) => {
+      const repo = deps.wallThresholds;
+      if (!repo) throw new UnavailableError('wall thresholds are not available');
+      const id = params.id as CampaignId;
+      const campaign = await deps.campaigns.get(id);
+      if (!campaign) throw new NotFoundError(`campaign ${params.id} not found`);
+      const before = (await repo.forCampaigns([id])).get(id) ?? DEFAULT_WALL_THRESHOLDS;
+      await repo.put(id, body);
+      await deps.audit.record({
+        userId: who(user),
+        action: 'supervisor.campaign_thresholds',
+        target: `campaign:${id}`,
+        detail: { from: before, to: body },
+      });
+      // Every open wall re-reads the roster on this event, so the new colours apply at once.
+      await publishSettingsChanged(deps, campaign, ['wallThresholds'], {
+        userId: who(user),
+        by: 'supervisor',
+      });
+      return body;
+    },
   });
 
   defineRoute(app, {

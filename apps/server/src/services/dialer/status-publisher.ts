@@ -6,7 +6,7 @@ import {
   type CampaignId,
   type DomainEvent,
 } from '@ringside/protocol';
-import { ahtMs, asaMs, type KpiSums } from '../../domain/kpi/index.js';
+import { ahtMs, asaMs, occupancyOfSums, timeBucket, type KpiSums } from '../../domain/kpi/index.js';
 import type { Logger } from '../../logger.js';
 import type { Clock } from '../../ports/clock.js';
 import type { EventBus, Subscription } from '../../ports/event-bus.js';
@@ -51,7 +51,8 @@ const MAX_CALLS = 100_000;
  * Turns domain events into KPI sums (definitions in docs/kpi.md and domain/kpi): a call bridged
  * after its answer adds one connected call and its answer-to-agent wait (ASA); a bridged call that
  * ends adds one handled call and its talk (end - bridge); an agent leaving WRAPUP adds the wrap-up
- * to its campaign (AHT). A call seen only from its middle is looked up in the state store.
+ * to its campaign (AHT), leaving READY / RESERVED its wait, leaving INCALL / DEAD its talk
+ * (occupancy). A call seen only from its middle is looked up in the state store.
  */
 export class KpiTracker {
   private readonly calls = new Map<CallId, CallMemo>();
@@ -112,9 +113,22 @@ export class KpiTracker {
           add: { handledCalls: 1, talkMs: Math.max(0, e.atMs - m.bridgedAtMs) },
         };
       }
-      case 'agent.state_changed':
-        if (e.from !== 'WRAPUP' || e.to === 'WRAPUP' || !e.campaignId) return null;
-        return { campaignId: e.campaignId, day, add: { wrapMs: Math.max(0, e.atMs - e.sinceMs) } };
+      case 'agent.state_changed': {
+        // The state left adds its length to its bucket: wrap-up (AHT and occupancy), wait and
+        // talk + dead air (occupancy only; docs/kpi.md). Pause and logged-out count nowhere.
+        if (e.from === e.to || !e.campaignId) return null;
+        const ms = Math.max(0, e.atMs - e.sinceMs);
+        const bucket = timeBucket(e.from);
+        const add: Partial<KpiSums> | null =
+          bucket === 'wrap'
+            ? { wrapMs: ms }
+            : bucket === 'wait'
+              ? { waitMs: ms }
+              : bucket === 'talk' || bucket === 'dead'
+                ? { inCallMs: ms }
+                : null;
+        return add ? { campaignId: e.campaignId, day, add } : null;
+      }
       default:
         return null;
     }
@@ -282,12 +296,17 @@ export class DialerStatusPublisher implements StatusObserver {
         ahtMs: ahtMs(sums),
         connectedCalls: sums.connectedCalls,
         asaMs: asaMs({ answerWaitMs: sums.answerWaitMs, connectedCalls: sums.connectedCalls }),
+        occupancyPct: roundPct(occupancyOfSums(sums)),
       },
       ...(st.drops ? { drops: st.drops } : {}),
       ...(st.amd ? { amd: { ...st.amd, note: st.amd.note.slice(0, 512) } } : {}),
       atMs: st.atMs,
     });
   }
+}
+
+function roundPct(p: number | null): number | null {
+  return p === null ? null : Math.round(p * 10) / 10;
 }
 
 function dialMethod(m: string): DialMethod {

@@ -38,6 +38,7 @@ export class StatusReport {
     this.lastStatusAt = wall;
     const now = this.run.d.clock.nowMs();
     const ledger = ledgerWithEstimates(this.run.ledgerDays, ledgerDay(now));
+    const today = this.run.ledgerDays.find((d) => d.day === ledgerDay(now));
     const amd = this.amd.estimate();
     const rule = this.amd.rule();
     const status: DialerStatus = {
@@ -57,6 +58,7 @@ export class StatusReport {
         humans: ledger.answered,
         ratePct: ledger.humans > 0 ? Math.round((10_000 * ledger.drops) / ledger.humans) / 100 : 0,
         capPct: this.run.campaign.dropRateCapPct,
+        today: { drops: today?.drops ?? 0, humans: today?.humans ?? 0 },
       },
       amd: {
         hangups: rule.hangups,
