@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Count } from './fields.js';
 import { AgentState, DialMethod } from './agent.js';
 import { AgentId, CallId, CampaignId, EpochMs, LeadId, ListId } from './ids.js';
+import { TalkHandChanged, TalkMessageSent, TalkMessagesRead } from './talk.js';
 
 /**
  * Domain events: every state change in Ringside is exactly one of these, published once on the
@@ -298,6 +299,9 @@ export const DomainEvent = z.discriminatedUnion('type', [
   StateRulesChanged,
 ]);
 export type DomainEvent = z.infer<typeof DomainEvent>;
+  TalkMessageSent,
+  TalkMessagesRead,
+  TalkHandChanged,
 export type DomainEventType = DomainEvent['type'];
 export type EventOf<T extends DomainEventType> = Extract<DomainEvent, { type: T }>;
 

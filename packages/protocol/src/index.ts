@@ -9,3 +9,4 @@ export * from './admin-lists.js';
 export * from './admin-people.js';
 export * from './compliance.js';
 export * from './two-factor.js';
+export * from './talk.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AgentMonitorStarted, DialerStatusChanged, DomainEvent } from './events.js';
 import { AgentStatusView, LiveCallView, NumericId } from './http.js';
+import { TalkHandData, TalkReadData, TalkSendData, TalkSnapshot } from './talk.js';
 
 /**
  * The WebSocket protocol between the gateway (`GET /ws`) and browsers or bot agents. Every
@@ -51,6 +52,8 @@ export const SnapshotData = z.object({
    * (whisper or barge; listen is never shown). Absent or null: none.
    */
   monitor: AgentMonitorStarted.nullable().optional(),
+  /** Recent agent/supervisor messages and raised hands (talk.ts); absent from older servers. */
+  talk: TalkSnapshot.optional(),
 });
 export type SnapshotData = z.infer<typeof SnapshotData>;
 
@@ -126,7 +129,23 @@ export const PingData = z.object({ nonce: z.string().max(64).optional() }).stric
 export const ClientSubscribe = envelope('subscribe', SubscribeData);
 export const ClientPing = envelope('ping', PingData);
 
-export const ClientMessage = z.discriminatedUnion('type', [ClientSubscribe, ClientPing]);
+export const ClientTalkSend = envelope('talk.send', TalkSendData);
+export const ClientTalkRead = envelope('talk.read', TalkReadData);
+export const ClientTalkHand = envelope('talk.hand', TalkHandData);
+
+export const ClientMessage = z.discriminatedUnion('type', [
+  ClientSubscribe,
+  ClientPing,
+  ClientTalkSend,
+  ClientTalkRead,
+  ClientTalkHand,
+]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 export type ClientMessageType = ClientMessage['type'];
-export const CLIENT_MESSAGE_TYPES: ReadonlyArray<ClientMessageType> = ['subscribe', 'ping'];
+export const CLIENT_MESSAGE_TYPES: ReadonlyArray<ClientMessageType> = [
+  'subscribe',
+  'ping',
+  'talk.send',
+  'talk.read',
+  'talk.hand',
+];

@@ -200,6 +200,8 @@ export interface AppDeps {
    * without it logins have no second step and the /2fa routes answer 503.
    */
   twoFactor?: import('../services/admin/two-factor.js').TwoFactorService;
+  /** Agent and supervisor talk over the WebSocket (ws/talk.ts); absent: talk.* answers UNAVAILABLE. */
+  talk?: import('../services/messages/talk-service.js').TalkService;
   /** State calling rules and "why not dialed" (routes/compliance.ts); absent: not served. */
   compliance?: ComplianceDeps;
 }

@@ -20,6 +20,7 @@ import { RedisStateStore } from '../adapters/redis/state-store.js';
 import { RedisKeys } from '../adapters/redis/keys.js';
 import { RedisNationalDnc } from '../adapters/redis/national-dnc.js';
 import { buildApp } from '../http/app.js';
+import { createTalkService } from './api-talk.js';
 import { createWallThresholdsRepo } from '../adapters/postgres/wall-thresholds.js';
 import { campaignsApi } from '../http/campaigns-api.js';
 import type { AppDeps } from '../http/deps.js';
@@ -109,6 +110,16 @@ export async function startApi(ctx: RoleContext): Promise<RunningRole> {
     reports: new ReportsService(new ReportsRepository(pool), clock),
     admin: { users, teams: createTeamsRepo(pool), campaigns: campaignsRepo },
     listAdmin: createListAdminDeps({ pool, redis, prefix: config.redisPrefix, logger: log }),
+    talk: createTalkService({
+      pool,
+      redis,
+      prefix: config.redisPrefix,
+      store: stateStore,
+      bus: eventBus,
+      audit: createAuditLog(pool),
+      clock,
+      logger: log,
+    }),
     compliance: createComplianceDeps({
       pool,
       redis,

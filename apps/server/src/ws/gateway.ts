@@ -22,6 +22,7 @@ import { ForbiddenError } from '../errors.js';
 import { AgentPresenceTracker, PRESENCE_DEFAULTS } from '../services/agents/presence.js';
 import { parseClientMessage } from './client-message.js';
 import { eventAgent, eventCall, eventCampaign, remember, silentToAgent } from './routing.js';
+import { createTalkGateway, talkAgents } from './talk.js';
 
 /**
  * The WebSocket gateway (`GET /ws`): one event-bus subscription per api process, fanned out to
@@ -83,6 +84,7 @@ export function createGateway(deps: AppDeps): Gateway {
   const heartbeatMs = deps.config.wsHeartbeatMs ?? PRESENCE_DEFAULTS.heartbeatMs;
   const lossMs = deps.config.wsAgentLossMs ?? PRESENCE_DEFAULTS.agentLossMs;
   const log = logger.child({ component: 'ws-gateway' });
+  const talk = createTalkGateway(deps.talk, log);
   // This process's sockets are its own: so is the tracker of the agents on them.
   const presence = new AgentPresenceTracker({
     store: stateStore,
@@ -141,6 +143,7 @@ export function createGateway(deps: AppDeps): Gateway {
   }
 
   async function buildSnapshot(conn: Conn, reason: SnapshotData['reason']): Promise<SnapshotData> {
+    const talkPart = talk.snapshot(conn.user);
     if (conn.agentId) {
       const [agent, active] = await Promise.all([
         stateStore.getAgent(conn.agentId),
@@ -165,6 +168,7 @@ export function createGateway(deps: AppDeps): Gateway {
         agents: [],
         calls,
         monitor: monitor && !silentToAgent(monitor) ? monitor : null,
+        ...(await talkPart),
       };
     }
     const filter = conn.campaignFilter ?? undefined;
@@ -188,6 +192,7 @@ export function createGateway(deps: AppDeps): Gateway {
       agents: agents.map(agentView),
       calls: calls.map(callView),
       campaigns,
+      ...(await talkPart),
     };
   }
 
@@ -257,6 +262,9 @@ export function createGateway(deps: AppDeps): Gateway {
       for (const c of agentConns.get(agentId) ?? []) deliver(c, e, agentId, callId, data);
     }
     for (const c of watchers) deliver(c, e, agentId, callId, data);
+    for (const a of talkAgents(e))
+      for (const c of agentConns.get(a) ?? []) deliver(c, e, a, callId, data);
+    talk.observe(e);
     if (e.type === 'call.ended') {
       callOwner.delete(e.callId);
       callCampaign.delete(e.callId);
@@ -336,6 +344,11 @@ export function createGateway(deps: AppDeps): Gateway {
         if (!conn.subscribed) stats.subscribed++;
         conn.subscribed = true;
         void snapshot(conn, 'subscribe');
+        return;
+      case 'talk.send':
+      case 'talk.read':
+      case 'talk.hand':
+        talk.handle(conn, conn.user, msg, (err) => sendError(conn, err));
         return;
     }
   }

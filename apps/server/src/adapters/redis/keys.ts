@@ -33,6 +33,8 @@ import type { StreamName } from '../../ports/event-bus.js';
  *   p:{dialer}:amd-audit:<campaignId> hash AMD audit marks: person, machine (counts)
  *   p:attempts:<E.164>              zset   callId -> dial instant (ms) of that number, last 24 h
  *                                          (the states' attempt caps; expires 25 h after a dial)
+ *   p:{talk}:hands                  hash   agentId -> raisedAtMs of each raised hand (api; talk.ts)
+ *   p:{talk}:rate:<key>:<window>    string attempts of one user in one fixed window (expires with it)
  *   p:boot                          string the boot sentinel (absent after Redis lost its data)
  *   p:boot:lock                     string held (with a TTL) by the process rebuilding state
  *   p:{bull}:...                    BullMQ's own keys (scheduler queue)
@@ -200,6 +202,15 @@ export class RedisKeys {
     return `${this.prefix}:boot`;
   }
   get bootLock(): string {
+  /** Raised hands of agents (hash agentId -> raisedAtMs; adapters/redis/talk.ts). */
+  get talkHands(): string {
+    return `${this.prefix}:{talk}:hands`;
+  }
+  /** A talk send limit's counter: `key` (user and kind) in fixed window number `window`. */
+  talkRate(key: string, window: number): string {
+    return `${this.prefix}:{talk}:rate:${key}:${window}`;
+  }
+
     return `${this.prefix}:boot:lock`;
   }
 

@@ -218,6 +218,10 @@ function onEvent(s: PanelState, e: DomainEvent, effects: PanelEffect[]): PanelSt
     case 'dialer.status':
     case 'campaign.settings_changed':
     case 'compliance.state_rules_changed':
+    // Talk (messages, raised hands) is the Messages panel's, not the call panel's.
+    case 'talk.message':
+    case 'talk.read':
+    case 'talk.hand':
       return s;
   }
 }

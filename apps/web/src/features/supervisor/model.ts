@@ -37,6 +37,8 @@ export interface DashboardState {
    * method and level until a newer dialer.status reports the level the dialer applies.
    */
   settings: ReadonlyMap<string, CampaignSettingsChanged>;
+  /** Raised hands (talk.hand; Messages.tsx): agentId -> raisedAtMs. */
+  hands: ReadonlyMap<string, number>;
 }
 
 export const emptyDashboard: DashboardState = {
@@ -48,6 +50,7 @@ export const emptyDashboard: DashboardState = {
   dialer: new Map(),
   monitors: new Map(),
   settings: new Map(),
+  hands: new Map(),
 };
 
 export function applySnapshot(s: DashboardState, snap: SnapshotData): DashboardState {
@@ -57,6 +60,7 @@ export function applySnapshot(s: DashboardState, snap: SnapshotData): DashboardS
     calls: new Map(snap.calls.map((c) => [c.callId, c])),
     // An older server sends no statuses: keep what the pushes said.
     dialer: snap.campaigns ? new Map(snap.campaigns.map((c) => [c.campaignId, c])) : s.dialer,
+    hands: snap.talk ? new Map(snap.talk.hands.map((h) => [h.agentId, h.raisedAtMs])) : s.hands,
   };
 }
 
@@ -178,7 +182,15 @@ export function applyEvent(s: DashboardState, e: DomainEvent): DashboardState {
       return { ...s, settings };
     }
     case 'compliance.state_rules_changed':
+    case 'talk.message':
+    case 'talk.read':
       return s;
+    case 'talk.hand': {
+      const hands = new Map(s.hands);
+      if (e.raised) hands.set(e.agentId, e.atMs);
+      else hands.delete(e.agentId);
+      return { ...s, hands };
+    }
   }
 }
 
@@ -197,6 +209,7 @@ export function applyEvents(s: DashboardState, events: readonly DomainEvent[]): 
     dialer: s.dialer,
     monitors: s.monitors,
     settings: s.settings,
+    hands: s.hands,
   };
   let out = draft;
   for (const e of events) out = applyEventInPlace(out, e);
@@ -282,6 +295,8 @@ export interface AgentRow {
   pauseCode: string | null;
   /** A supervisor on the agent's call (listen, whisper or barge); null when none. */
   monitor: { mode: string; supervisorName: string } | null;
+  /** When the agent raised its hand (talk); null when it is down. */
+  handRaisedAtMs: number | null;
 }
 
 export type SortKey = 'name' | 'state' | 'timeInState' | 'campaign' | 'callsToday';
@@ -318,6 +333,7 @@ export function rows(s: DashboardState, roster: Roster, q: RowQuery): AgentRow[]
       callsToday: (who?.callsToday ?? 0) + (s.callsToday.get(a.agentId) ?? 0),
       pauseCode: a.pauseCode,
       monitor: s.monitors.get(a.agentId) ?? null,
+      handRaisedAtMs: s.hands.get(a.agentId) ?? null,
     });
   }
   const dir = q.descending ? -1 : 1;
