@@ -10,6 +10,8 @@ export interface FloorArgs {
   agents: number | null;
   /** Wall-clock minutes measured per run. */
   minutes: number;
+  /** Wall-clock seconds from switching the campaign on to the measured stretch (not measured). */
+  warmupS: number;
   /** Runs per scenario (the run-to-run spread). */
   runs: number;
   json: boolean;
@@ -35,6 +37,7 @@ export function parseFloorArgs(argv: readonly string[], defaultScenarios: string
     speed: 10,
     agents: null,
     minutes: 3,
+    warmupS: 5,
     runs: 1,
     json: false,
     parity: false,
@@ -66,11 +69,11 @@ export function parseFloorArgs(argv: readonly string[], defaultScenarios: string
     else if (k === '--scenario') {
       a.scenario = value();
       scenarioSet = true;
-    }
-    else if (k === '--scenarios') a.scenariosFile = resolve(process.cwd(), value());
+    } else if (k === '--scenarios') a.scenariosFile = resolve(process.cwd(), value());
     else if (k === '--speed') a.speed = num(0.1, 100);
     else if (k === '--agents') a.agents = num(1, 2000, true);
     else if (k === '--minutes') a.minutes = num(0.1, 120);
+    else if (k === '--warmup') a.warmupS = num(0, 600);
     else if (k === '--runs') {
       a.runs = num(1, 20, true);
       runsSet = true;

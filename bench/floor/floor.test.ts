@@ -120,6 +120,11 @@ describe('bench:floor options', () => {
     });
     expect(parseFloorArgs(['--parity', '--scenario', 'S2'], 'd.json').parityIds).toEqual(['S2']);
     expect(() => parseFloorArgs(['--speed', '0'], 'd.json')).toThrow(ArgsError);
+    expect(parseFloorArgs(['--warmup', '60'], 'd.json').warmupS).toBe(60);
+    expect(parseFloorArgs([], 'd.json').warmupS).toBe(5);
+    expect(() => parseFloorArgs(['--warmup', '-1'], 'd.json')).toThrow(
+      '--warmup must be a number from 0 to 600 (got -1)',
+    );
     expect(() => parseFloorArgs(['--agents'], 'd.json')).toThrow('--agents needs a value');
     expect(() => parseFloorArgs(['--bogus'], 'd.json')).toThrow('unknown option --bogus');
   });
@@ -132,6 +137,7 @@ const floor: FloorRow = {
   agents: 10,
   speed: 10,
   minutes: 3,
+  warmupS: 5,
   occupancy: 0.84123456,
   abandonmentPct: 2.9876,
   dialsPerAgentHour: 110.04,
@@ -210,7 +216,7 @@ describe('bench:floor output', () => {
       /^ {2}scenario +run +agents .* occupancy +abandon .*handoff p99 +push p99 +staleness p99/,
     );
     expect(lines[1]).toMatch(
-      /^ {2}S1 +1 +10 +10 +3 +900 +0\.841 +2\.99 % +110\.0 +16\.0 +12\.3 ms +48\.9 ms +3\.2 ms +40 ms +3\.2->4\.1$/,
+      /^ {2}S1 +1 +10 +10 +3 +5 s +900 +0\.841 +2\.99 % +110\.0 +16\.0 +12\.3 ms +48\.9 ms +3\.2 ms +40 ms +3\.2->4\.1$/,
     );
     expect(text).toMatch(/dialer +S1 +1 +0\.12 +180 MB/);
     expect(text).toMatch(/S1 +1 +same length +0\.841 +0\.500 +0\.341 .* FAIL$/m);

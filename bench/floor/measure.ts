@@ -16,7 +16,6 @@ import { log, sleep, type FloorResources } from './resources.js';
 import type { FloorPlay } from './scenario.js';
 
 /** Dialing before the measured stretch (hopper filled, first decisions), wall-clock ms. */
-export const WARMUP_MS = 5_000;
 
 /** The supervisor's view: how stale each agent state change was on arrival, while measuring. */
 export interface Staleness {
@@ -54,8 +53,8 @@ export async function measureStretch(
   const db = createPool(res.dbUrl, { max: 2 });
   try {
     await db.query(`UPDATE campaigns SET active = true WHERE id = $1`, [campaignId]);
-    // A short warm-up (hopper filled, first decisions), not measured.
-    await sleep(WARMUP_MS);
+    // A warm-up (hopper filled, first decisions; with --warmup, the start burst), not measured.
+    await sleep(args.warmupS * 1000);
     const before = await scrape(res.procs);
     const cpu0 = res.procs.map((p) => procCpuMs(p.child.pid ?? 0));
     const selfCpu0 = process.cpuUsage();
@@ -128,6 +127,7 @@ export async function measureStretch(
       agents,
       speed: args.speed,
       minutes: args.minutes,
+      warmupS: args.warmupS,
       occupancy: busy + idle > 0 ? busy / (busy + idle) : null,
       abandonmentPct: c.humans > 0 ? (100 * c.drops) / c.humans : null,
       dialsPerAgentHour: agentHours > 0 ? c.n / agentHours : null,

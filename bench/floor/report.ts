@@ -11,6 +11,8 @@ export interface FloorRow {
   agents: number;
   speed: number;
   minutes: number;
+  /** Wall-clock seconds after the campaign was switched on before the stretch (not measured). */
+  warmupS: number;
   occupancy: number | null;
   abandonmentPct: number | null;
   dialsPerAgentHour: number | null;
@@ -152,6 +154,7 @@ export function formatTable(rows: readonly ReportRow[]): string {
           'agents',
           'speed',
           'min',
+          'warmup',
           'calls',
           'occupancy',
           'abandon',
@@ -169,6 +172,7 @@ export function formatTable(rows: readonly ReportRow[]): string {
           String(f.agents),
           String(f.speed),
           String(f.minutes),
+          `${f.warmupS} s`,
           String(f.calls),
           cell(f.occupancy, 3),
           cell(f.abandonmentPct, 2, ' %'),

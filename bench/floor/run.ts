@@ -1,5 +1,5 @@
 /**
- * npm run bench:floor [-- --scenario S1 --scenarios file.json --speed 10 --agents N --minutes 3
+ * npm run bench:floor [-- --scenario S1 --scenarios file.json --speed 10 --agents N --minutes 3 --warmup 5
  *                        --runs 1 --parity --pacing-days 5 --cpu-prof dir --seed 1 --json]
  *
  * The running dialer, measured (issue 14, point 2): the production roles each in its own process
@@ -26,7 +26,7 @@ import type { Scenario } from '../pacing/scenario.js';
 import { freePort } from '../common/processes.js';
 import { ArgsError, parseFloorArgs, type FloorArgs } from './args.js';
 import { seedFloorDatabase } from './database.js';
-import { measureStretch, WARMUP_MS, type Staleness } from './measure.js';
+import { measureStretch, type Staleness } from './measure.js';
 import { REDIS_URL, repoRoot, startPbx, startRole } from './processes.js';
 import { pacingReference } from './reference.js';
 import { formatTable, jsonLines, parityRow, type FloorRow, type ReportRow } from './report.js';
@@ -199,7 +199,7 @@ async function main(): Promise<void> {
     const notes = floorPlay(sc).notes;
     if (notes.length && !args.json) log(`${sc.id}: ${notes.join('; ')}`);
     // The floor's stretch in scenario hours (warm-up included): the like-for-like reference.
-    const hours = ((args.minutes * 60 + WARMUP_MS / 1000) * args.speed) / 3600;
+    const hours = ((args.minutes * 60 + args.warmupS) * args.speed) / 3600;
     const refs = args.parity
       ? [
           { reference: 'same length', ...pacingReference(sc, args.pacingDays, hours) },
