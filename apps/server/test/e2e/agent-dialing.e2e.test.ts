@@ -50,7 +50,7 @@ async function previewLead(): Promise<{ leadId: string; phone: string }> {
 }
 
 async function dismissAlert(): Promise<void> {
-  if ((await page.getByRole('alert').count()) > 0) {
+  if ((await page.getByRole('button', { name: 'Dismiss' }).count()) > 0) {
     await page.getByRole('button', { name: 'Dismiss' }).click();
   }
 }

@@ -66,7 +66,9 @@ describe('agent panel on the simulated PBX', () => {
 
   it('dialing during wrap-up is refused with a message and changes nothing', async () => {
     const before = await agentSession(page);
-    // The Dial button is aria-disabled (still focusable); the agent types a number and presses Enter.
+    // Manual dial is folded during a call; the agent opens it. The Dial button is aria-disabled
+    // (still focusable); the agent types a number and presses Enter.
+    await page.getByRole('button', { name: 'Show manual dial and search' }).click();
     await page.getByLabel('Number', { exact: true }).fill('+12125550199');
     await page.getByLabel('Number', { exact: true }).press('Enter');
     await expect

@@ -4,6 +4,7 @@ import { ApiClient } from '../core/api.js';
 import { AgentPanel } from '../features/agent/AgentPanel.js';
 import { Login } from '../features/agent/Login.js';
 import { StaffShell } from './StaffShell.js';
+import { useDocumentTitle } from './ui.js';
 
 /** Signs the user in (session cookie), then shows the agent panel. */
 export function App() {
@@ -28,6 +29,7 @@ export function App() {
   if (me === undefined) {
     return (
       <main>
+        <LoadingTitle />
         <p role="status">Loading…</p>
       </main>
     );
@@ -41,6 +43,7 @@ export function App() {
   if (me.role !== 'agent') {
     return (
       <main>
+        <LoadingTitle />
         <h1>Ringside</h1>
         <p>
           This panel is for agents; you are signed in as {me.displayName} ({me.role}).
@@ -52,4 +55,10 @@ export function App() {
     );
   }
   return <AgentPanel api={api} me={me} onSignedOut={signOut} />;
+}
+
+/** The title while no screen of its own is shown (loading, a role with no panel). */
+function LoadingTitle() {
+  useDocumentTitle('Ringside');
+  return null;
 }

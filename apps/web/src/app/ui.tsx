@@ -1,4 +1,4 @@
-import type { CSSProperties, ReactNode } from 'react';
+import { useEffect, type CSSProperties, type ReactNode } from 'react';
 
 /**
  * Small presentational pieces the features share: announcements, a checkbox and a table over
@@ -22,6 +22,32 @@ export function Announcement(props: {
       {props.message}
     </Tag>
   );
+}
+
+/**
+ * A live region that is in the page from the start, empty while there is nothing to say: screen
+ * readers announce only changes of a region they already know, so one inserted together with its
+ * message may be missed. `alert`: at once; `status`: politely.
+ */
+export function LiveRegion(props: {
+  message: string | null;
+  role: 'alert' | 'status';
+  className: string;
+  tag?: 'p' | 'div';
+}) {
+  const Tag = props.tag ?? 'p';
+  return (
+    <Tag role={props.role} className={props.className}>
+      {props.message ?? ''}
+    </Tag>
+  );
+}
+
+/** The page's title: `title` while the component is shown. */
+export function useDocumentTitle(title: string): void {
+  useEffect(() => {
+    document.title = title;
+  }, [title]);
 }
 
 /** An error the user must see (announced at once); nothing when `message` is null. */

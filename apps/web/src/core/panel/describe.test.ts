@@ -14,6 +14,7 @@ import {
   callLost,
   describeEnd,
   describeMonitor,
+  bannerDetail,
   describeBanner,
   describeState,
   deskTitle,
@@ -248,6 +249,15 @@ describe('state banner', () => {
     expect(describeBanner(run([live]).s)).toEqual({ tone: 'off', icon: 'off', word: 'Logged out' });
     expect(describeBanner(inCall())).toEqual({ tone: 'call', icon: 'phone', word: 'On call' });
     expect(describeBanner(run([{ type: 'hold_set', on: true }], inCall()).s).word).toBe('On hold');
+  });
+
+  it('adds to the word only what it does not say', () => {
+    const at = (st: Parameters<typeof agent>[0], over = {}) =>
+      bannerDetail(run([live, snapshot(agent(st, { callId: 'c1', ...over }))]).s);
+    expect(at('PAUSED', { pauseCode: 'LUNCH' })).toBe('Code LUNCH');
+    expect(at('READY')).toBe('Waiting for a call');
+    expect(at('DEAD')).toBe('Choose a disposition');
+    expect(bannerDetail(inCall())).toBeNull();
   });
 
   it('labels the time in state, and shows none while logged out', () => {

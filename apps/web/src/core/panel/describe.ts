@@ -95,6 +95,29 @@ export interface Banner {
   word: string;
 }
 
+/** What the banner adds to its word (the pause code, what to do next), or null when nothing. */
+export function bannerDetail(s: PanelState): string | null {
+  switch (stateOf(s)) {
+    case 'LOGGED_OUT':
+      return 'Not logged in to a campaign';
+    case 'PAUSED':
+      if (lineLost(s)) return 'Your phone line dropped. Reconnect it, then go ready';
+      return s.agent?.pauseCode ? `Code ${s.agent.pauseCode}` : null;
+    case 'READY':
+      return 'Waiting for a call';
+    case 'RESERVED':
+      return 'A call is being connected';
+    case 'INCALL':
+      return s.call?.endedAtMs && callLost(s) ? 'The phone server removed it' : null;
+    case 'DEAD':
+      return callLost(s)
+        ? 'The phone server removed it: choose a disposition'
+        : 'Choose a disposition';
+    case 'WRAPUP':
+      return s.dispositionDue ? 'Choose a disposition' : null;
+  }
+}
+
 /**
  * The banner of the agent's state: never colour alone, always a word and an icon too (a pause
  * sign, a tick, a phone...), so it reads the same for a colour-blind agent.

@@ -1,5 +1,6 @@
 import { MyTwoFactor } from '../../app/MyTwoFactor.js';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { flushSync } from 'react-dom';
 import type { Campaign, Me } from '@ringside/protocol';
 import {
   refusalMessage,
@@ -8,47 +9,25 @@ import {
   type PauseCode,
 } from '../../core/api.js';
 import {
+  describeBanner,
+  describeEnd,
   describeMonitor,
-  describeState,
+  deskTitle,
   lineLost,
   guard,
   stateOf,
-  wrapupRemainingMs,
   type PanelAction,
 } from '../../core/panel/index.js';
 import { matchShortcut, SHORTCUTS, type ShortcutAction } from '../../core/shortcuts.js';
 import { usePanel } from '../../app/usePanel.js';
 import { LOGIN_MARK, usePhone } from '../../app/usePhone.js';
-import { CallPanel } from './CallPanel.js';
+import { CallControls, CallPanel } from './CallPanel.js';
 import { DialPanel } from './DialPanel.js';
-import { ActionButton, type Focusers } from './controls.js';
+import type { Focusers } from './controls.js';
 import { DispositionForm } from './DispositionForm.js';
-
-function useNow(active: boolean, everyMs = 1000): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    if (!active) return;
-    const t = setInterval(() => setNow(Date.now()), everyMs);
-    return () => clearInterval(t);
-  }, [active, everyMs]);
-  return now;
-}
-
-function fmtDuration(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
-}
-
-/** The supervisor banner: amber like a warning, readable at a glance during a call. */
-const MONITOR_BANNER_STYLE = {
-  background: '#fff4d6',
-  border: '1px solid #c98a00',
-  borderRadius: 4,
-  color: '#4a3200',
-  fontWeight: 600,
-  margin: '8px 16px',
-  padding: '8px 12px',
-} as const;
+import { focusAfter, type FocusTarget, type FocusView } from './desk/focus.js';
+import { SessionActions } from './desk/SessionActions.js';
+import { StateBanner } from './desk/StateBanner.js';
 
 export function AgentPanel({
   api,
@@ -79,6 +58,9 @@ export function AgentPanel({
   );
 
   const focus: Focusers = {
+    campaign: useRef<HTMLSelectElement | null>(null),
+    ready: useRef<HTMLButtonElement | null>(null),
+    hangup: useRef<HTMLButtonElement | null>(null),
     pause: useRef<HTMLSelectElement | null>(null),
     transfer: useRef<HTMLInputElement | null>(null),
     dtmf: useRef<HTMLInputElement | null>(null),
@@ -136,8 +118,10 @@ export function AgentPanel({
     [act, api, applySession],
   );
   const goPause = useCallback(
-    () =>
-      void act('pause', async () => applySession((await api.pause(pauseCode || 'BREAK')).agent)),
+    (code?: string) =>
+      void act('pause', async () =>
+        applySession((await api.pause(code || pauseCode || 'BREAK')).agent),
+      ),
     [act, api, applySession, pauseCode],
   );
   const campaignLogin = async () => {
@@ -189,15 +173,40 @@ export function AgentPanel({
     [act, api, callId, dispatch, state.muted, phone],
   );
 
-  // Wrap-up countdown only: the server applies the campaign's timeout action (its wrap-up
-  // sweeper) and its agent.state_changed event moves the panel on.
-  const now = useNow(st === 'WRAPUP');
-  const wrapLeft = campaign ? wrapupRemainingMs(state, campaign.wrapupS, now) : null;
+  // During a call, manual dial and search fold into one button; a new call folds them again.
+  const onCall = state.call !== null;
+  const [dialOpen, setDialOpen] = useState(false);
+  useEffect(() => setDialOpen(false), [callId]);
 
+  // After every state change the focus goes to the next control that makes sense (sign-in and
+  // campaign logout: the campaign picker; campaign login: Ready; the disposition form when it
+  // appears; after it: Ready), and never stays on <body> when the control that had it goes.
+  const dispositionDue = state.dispositionDue !== null;
+  const shown = useRef<FocusView | null>(null);
   useEffect(() => {
-    if (state.dispositionDue) focus.dispose.current?.focus();
-    // Focus moves once, when the form appears (the ref object itself never changes).
-  }, [state.dispositionDue, focus.dispose]);
+    const prev = shown.current;
+    if (prev && prev.state === st && prev.dispositionDue === dispositionDue) return;
+    const next: FocusView = { state: st, dispositionDue };
+    shown.current = next;
+    const active = document.activeElement;
+    const target = focusAfter(prev, next, !active || active === document.body);
+    if (!target) return;
+    const refs: Record<FocusTarget, { current: HTMLElement | null }> = {
+      campaign: focus.campaign,
+      ready: focus.ready,
+      pause: focus.pause,
+      dispose: focus.dispose,
+      hangup: focus.hangup,
+    };
+    (refs[target].current ?? focus.ready.current ?? focus.campaign.current)?.focus();
+    // The refs never change; only the state moves the focus.
+  }, [st, dispositionDue]);
+
+  // The tab's title says the screen and the agent's state.
+  const title = loggedIn ? deskTitle(state) : 'Log in to a campaign — Ringside agent';
+  useEffect(() => {
+    document.title = title;
+  }, [title]);
 
   // Keyboard shortcuts.
   useEffect(() => {
@@ -236,6 +245,8 @@ export function AgentPanel({
           if (!refuse('dial')) focus.dial.current?.focus();
           return;
         case 'search':
+          // Folded during a call: open it first, then focus the field.
+          if (!focus.search.current) flushSync(() => setDialOpen(true));
           focus.search.current?.focus();
           return;
         case 'dispose':
@@ -246,12 +257,13 @@ export function AgentPanel({
           return;
       }
     };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+    // Capture phase: a list that handles its own keys (the transfer picker, an open select)
+    // does not swallow the shortcuts.
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
   });
 
-  const sinceNow = useNow(loggedIn);
-  const inState = state.agent ? fmtDuration(sinceNow - state.agent.sinceMs) : '';
+  const end = describeEnd(state);
   const connText =
     state.conn === 'live'
       ? 'Connected'
@@ -261,31 +273,18 @@ export function AgentPanel({
           ? 'Session ended: sign in again'
           : 'Connecting…';
 
+  const banner = describeBanner(state);
   return (
-    <main>
+    <div className="desk" data-layout={!loggedIn ? 'login' : onCall ? 'call' : 'idle'}>
       <header className="bar">
-        <h1>Ringside · {me.displayName}</h1>
-        <span
-          className="state"
-          role="status"
-          aria-label="Agent state"
-          data-agent-state={st}
-          data-conn={state.conn}
-        >
-          {describeState(state)}
-        </span>
-        {/* Outside the status region: a screen reader announces state changes, not every second. */}
-        {inState && <span title="Time in this state">{inState}</span>}
-        {wrapLeft !== null && (
-          <span role="timer" aria-label="Wrap-up time left">
-            Wrap-up {fmtDuration(wrapLeft)}
-            {campaign?.wrapupTimeoutAction === 'pause' ? ' then pause' : ' then auto-disposition'}
-          </span>
-        )}
+        <h1>
+          Ringside <span className="who">· {me.displayName}</span>
+        </h1>
         <span
           aria-label="Connection"
           data-conn={state.conn}
-          className={state.conn === 'live' ? 'tone-ok' : 'tone-problem'}
+          className={`bar-status ${state.conn === 'live' ? 'tone-ok' : 'tone-problem'}`}
+          title={connText}
         >
           {connText}
         </span>
@@ -297,7 +296,8 @@ export function AgentPanel({
         <span
           aria-label="Phone"
           data-phone={phone.status.kind}
-          className={`tone-${phone.view.tone}`}
+          className={`bar-status tone-${phone.view.tone}`}
+          title={phone.view.text}
         >
           {phone.view.text}
         </span>
@@ -309,110 +309,110 @@ export function AgentPanel({
             {phone.view.action.label}
           </button>
         )}
-        <button type="button" onClick={() => setShowHelp((v) => !v)} aria-keyshortcuts="Alt+/">
-          Shortcuts
-        </button>
-        <MyTwoFactor api={api} />
-        <button type="button" onClick={onSignedOut}>
-          Sign out
-        </button>
+        <span className="bar-tools">
+          <button type="button" onClick={() => setShowHelp((v) => !v)} aria-keyshortcuts="Alt+/">
+            Shortcuts
+          </button>
+          <MyTwoFactor api={api} />
+          <button type="button" onClick={onSignedOut}>
+            Sign out
+          </button>
+        </span>
       </header>
 
-      {/* Always mounted, so screen readers announce the supervisor joining and leaving. */}
-      <div
-        role="status"
-        aria-label="Supervisor on the call"
-        className="monitor-banner"
-        data-monitor-mode={state.monitor?.mode ?? 'none'}
-        style={state.monitor ? MONITOR_BANNER_STYLE : undefined}
-      >
-        {state.monitor ? describeMonitor(state.monitor) : ''}
+      <div className="banner" data-tone={banner.tone}>
+        <StateBanner state={state} campaign={campaign} />
+        {loggedIn && (
+          <SessionActions
+            state={state}
+            campaignName={campaign?.name ?? campaignId ?? ''}
+            pauseCodes={pauseCodes}
+            pauseCode={pauseCode}
+            onPauseCode={setPauseCode}
+            onReady={goReady}
+            onPause={goPause}
+            onLogout={campaignLogout}
+            focus={focus}
+          />
+        )}
       </div>
 
-      {state.notice && (
-        <div className={`notice ${state.notice.kind}`} role="alert" key={state.notice.id}>
-          <span>{state.notice.text}</span>
-          <button type="button" onClick={() => dispatch({ type: 'dismiss_notice' })}>
-            Dismiss
-          </button>
+      <div className="desk-messages">
+        {/* Live regions are always in the page (empty when quiet), so screen readers announce
+            what appears in them. */}
+        <div
+          role="status"
+          aria-label="Supervisor on the call"
+          className="monitor-banner"
+          data-monitor-mode={state.monitor?.mode ?? 'none'}
+        >
+          {state.monitor ? describeMonitor(state.monitor) : ''}
         </div>
-      )}
-
-      {showHelp && (
-        <section aria-label="Keyboard shortcuts">
-          <h2>Keyboard shortcuts</h2>
-          <ul>
-            {SHORTCUTS.map((s) => (
-              <li key={s.key}>
-                <kbd>Alt+{s.key.toUpperCase()}</kbd> {s.label}
-              </li>
-            ))}
-          </ul>
-        </section>
-      )}
+        <div role="alert" className="notice-region">
+          {state.notice && (
+            <div className={`notice ${state.notice.kind}`} key={state.notice.id}>
+              <span>{state.notice.text}</span>
+              <button type="button" onClick={() => dispatch({ type: 'dismiss_notice' })}>
+                Dismiss
+              </button>
+            </div>
+          )}
+        </div>
+        <div role="alert" className="notice-region" data-region="call-end">
+          {end && <p className="notice error">{end.message}</p>}
+        </div>
+        {showHelp && (
+          <section aria-label="Keyboard shortcuts" className="card">
+            <h2>Keyboard shortcuts</h2>
+            <ul className="shortcut-list">
+              {SHORTCUTS.map((s) => (
+                <li key={s.key}>
+                  <kbd>Alt+{s.key.toUpperCase()}</kbd> {s.label}
+                </li>
+              ))}
+            </ul>
+          </section>
+        )}
+      </div>
 
       {!loggedIn ? (
-        <section aria-label="Campaign login">
-          <h2>Log in to a campaign</h2>
-          <div className="row">
-            <label>
-              Campaign
-              <select value={picked} onChange={(e) => setPicked(e.target.value)}>
-                {campaigns.map((c) => (
-                  <option key={c.id} value={c.id}>
-                    {c.name}
-                    {c.active ? '' : ' (inactive)'}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <button
-              className="primary"
-              type="button"
-              onClick={() => void campaignLogin()}
-              disabled={!picked || state.conn !== 'live'}
-            >
-              Log in to campaign
-            </button>
-          </div>
-        </section>
-      ) : (
-        <>
-          <section aria-label="Session">
+        <main className="desk-main">
+          <section aria-label="Campaign login" className="card campaign-login">
+            <h2>Log in to a campaign</h2>
             <div className="row">
-              <span>Campaign: {campaign?.name ?? campaignId}</span>
-              <ActionButton
-                className="primary"
-                refusal={guard(state, 'ready')}
-                onClick={goReady}
-                shortcut="Alt+R"
-              >
-                Ready
-              </ActionButton>
               <label>
-                Pause code
+                Campaign
                 <select
-                  ref={focus.pause}
-                  value={pauseCode}
-                  onChange={(e) => setPauseCode(e.target.value)}
+                  ref={focus.campaign}
+                  className="pick"
+                  value={picked}
+                  onChange={(e) => setPicked(e.target.value)}
                 >
-                  {pauseCodes.map((p) => (
-                    <option key={p.code} value={p.code}>
-                      {p.name}
+                  {campaigns.map((c) => (
+                    <option key={c.id} value={c.id}>
+                      {c.name}
+                      {c.active ? '' : ' (inactive)'}
                     </option>
                   ))}
                 </select>
               </label>
-              <ActionButton refusal={guard(state, 'pause')} onClick={goPause} shortcut="Alt+P">
-                Pause
-              </ActionButton>
-              <ActionButton refusal={guard(state, 'logout')} onClick={campaignLogout}>
-                Log out of campaign
-              </ActionButton>
+              <button
+                className="primary"
+                type="button"
+                onClick={() => void campaignLogin()}
+                disabled={!picked || state.conn !== 'live'}
+              >
+                Log in to campaign
+              </button>
             </div>
           </section>
-          <div className="grid">
-            <div>
+        </main>
+      ) : (
+        <main className="desk-main">
+          {onCall && (
+            // Next to the call: the disposition (and wrap-up) once it is owed, the call controls
+            // while the customer is on the line. Always in view; scrolls inside itself if needed.
+            <div className="desk-col desk-act">
               {state.dispositionDue && (
                 <DispositionForm
                   api={api}
@@ -422,22 +422,33 @@ export function AgentPanel({
                   timeZone={state.lead?.lead?.timeZone ?? null}
                 />
               )}
-              <CallPanel
+              <CallControls
                 api={api}
                 panel={panel}
-                me={me}
-                campaign={campaign}
                 focus={focus}
                 onHangup={hangup}
                 onHold={toggleHold}
                 onMute={toggleMute}
               />
             </div>
-            <DialPanel api={api} panel={panel} focus={focus} />
+          )}
+          <div className="desk-col desk-call">
+            <CallPanel api={api} panel={panel} me={me} campaign={campaign} />
           </div>
-        </>
+          {/* Beside the call: the agent's day, messages, and dialing (folded during a call). */}
+          <div className="desk-col desk-side">
+            <DialPanel
+              api={api}
+              panel={panel}
+              focus={focus}
+              foldable={onCall}
+              collapsed={onCall && !dialOpen}
+              onExpand={setDialOpen}
+            />
+          </div>
+        </main>
       )}
       <audio ref={audio} autoPlay aria-label="Call audio" />
-    </main>
+    </div>
   );
 }

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import type { ApiClient, Lead } from '../../core/api.js';
 import { guard } from '../../core/panel/index.js';
 import { localTime } from '../../core/timezone.js';
@@ -8,10 +8,20 @@ import { ActionButton, EnterInput } from './controls.js';
 
 /**
  * Manual dial, preview dialing and lead search. The server checks DNC and the calling window on
- * every dial and refuses with a message, which is shown as it is.
+ * every dial and refuses with a message, which is shown as it is. During a call (when none of it
+ * can be used) it folds into one button, `collapsed`, which `onExpand` opens.
  */
-export function DialPanel(props: { api: ApiClient; panel: PanelController; focus: Focusers }) {
-  const { api, panel, focus } = props;
+export function DialPanel(props: {
+  api: ApiClient;
+  panel: PanelController;
+  focus: Focusers;
+  collapsed: boolean;
+  onExpand(open: boolean): void;
+  /** Whether the agent can fold it (during a call). */
+  foldable: boolean;
+}) {
+  const { api, panel, focus, collapsed, onExpand, foldable } = props;
+  const bodyId = useId();
   const { state, act, dispatch } = panel;
   const [number, setNumber] = useState('');
   const [preview, setPreview] = useState<Lead | null>(null);
@@ -60,9 +70,28 @@ export function DialPanel(props: { api: ApiClient; panel: PanelController; focus
   };
 
   const dialRefusal = guard(state, 'dial');
+  const toggle = foldable && (
+    <button
+      type="button"
+      className="fold"
+      aria-expanded={!collapsed}
+      aria-controls={bodyId}
+      onClick={() => onExpand(collapsed)}
+    >
+      {collapsed ? 'Show manual dial and search' : 'Hide manual dial and search'}
+    </button>
+  );
+  if (collapsed) {
+    return (
+      <div className="card dial-panel folded" id={bodyId}>
+        {toggle}
+      </div>
+    );
+  }
   return (
-    <div>
-      <section aria-label="Manual dial">
+    <div className="dial-panel" id={bodyId}>
+      {toggle}
+      <section aria-label="Manual dial" className="card">
         <h2>Manual dial</h2>
         <div className="row">
           <EnterInput
@@ -102,7 +131,7 @@ export function DialPanel(props: { api: ApiClient; panel: PanelController; focus
           </div>
         )}
       </section>
-      <section aria-label="Lead search">
+      <section aria-label="Lead search" className="card">
         <h2>Lead search</h2>
         <form
           className="row"

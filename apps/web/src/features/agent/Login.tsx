@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import type { Me, TwoFactorSetupResponse } from '@ringside/protocol';
 import { AuthenticatorKey, RecoveryCodeList } from '../../app/TwoFactorParts.js';
-import { ErrorNotice } from '../../app/ui.js';
+import { LiveRegion, useDocumentTitle } from '../../app/ui.js';
 import { ApiError, refusalMessage, type ApiClient } from '../../core/api.js';
 
 /**
@@ -24,6 +24,15 @@ export function Login({ api, onSignedIn }: { api: ApiClient; onSignedIn(me: Me):
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const user = username.trim().toLowerCase();
+  useDocumentTitle(
+    step.kind === 'recovery'
+      ? 'Recovery codes — Ringside'
+      : step.kind === 'enrol'
+        ? 'Two-factor set-up — Ringside'
+        : step.kind === 'code'
+          ? 'Sign-in code — Ringside'
+          : 'Sign in — Ringside',
+  );
 
   const run = async (action: () => Promise<void>) => {
     setBusy(true);
@@ -145,7 +154,7 @@ export function Login({ api, onSignedIn }: { api: ApiClient; onSignedIn(me: Me):
             </button>
           </>
         )}
-        <ErrorNotice message={error} />
+        <LiveRegion message={error} role="alert" className="notice error" />
       </form>
     </main>
   );

@@ -200,7 +200,7 @@ export function TransferPicker(props: {
         }
       }}
     >
-      <span style={{ display: 'inline-flex', gap: 4, alignItems: 'center' }}>
+      <span className="transfer-picker-row">
         <label htmlFor={`${id}-input`}>Transfer to agent</label>
         <input
           id={`${id}-input`}

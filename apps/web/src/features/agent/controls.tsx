@@ -10,10 +10,13 @@ export function ActionButton(props: {
   className?: string;
   shortcut?: string;
   pressed?: boolean;
+  /** For the focus moves after a state change. */
+  buttonRef?: RefObject<HTMLButtonElement | null>;
 }) {
-  const { refusal, onClick, children, className, shortcut, pressed } = props;
+  const { refusal, onClick, children, className, shortcut, pressed, buttonRef } = props;
   return (
     <button
+      ref={buttonRef}
       type="button"
       className={className}
       aria-disabled={refusal ? 'true' : undefined}
@@ -55,6 +58,9 @@ export function EnterInput(props: {
 
 /** The panel's controls that keyboard shortcuts and state changes move the focus to. */
 export interface Focusers {
+  campaign: RefObject<HTMLSelectElement | null>;
+  ready: RefObject<HTMLButtonElement | null>;
+  hangup: RefObject<HTMLButtonElement | null>;
   pause: RefObject<HTMLSelectElement | null>;
   transfer: RefObject<HTMLInputElement | null>;
   dtmf: RefObject<HTMLInputElement | null>;
