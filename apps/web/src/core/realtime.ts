@@ -118,6 +118,26 @@ export class RealtimeClient {
     }
   }
 
+  private readonly talkTaps = new Set<Partial<RealtimeHandlers>>();
+
+  /**
+   * Extra listeners beside the handlers (the agent and supervisor Messages panels): each
+   * snapshot, event and error frame reaches them too. Returns the function that removes them.
+   */
+  tap(listener: Partial<RealtimeHandlers>): () => void {
+    this.talkTaps.add(listener);
+    return () => void this.talkTaps.delete(listener);
+  }
+
+  /** Sends a talk client message (agent and supervisor talk); its seq, or null when offline. */
+  sendTalk<T extends 'talk.send' | 'talk.read' | 'talk.hand'>(
+    type: T,
+    data: Extract<ClientMessage, { type: T }>['data'],
+  ): number | null {
+    const seq = this.outSeq;
+    return this.send({ type, data: data as Record<string, unknown> }) ? seq : null;
+  }
+
   /** Asks for a fresh snapshot (e.g. after the panel changed campaign). */
   resubscribe(): void {
     this.send({ type: 'subscribe', data: {} });
@@ -214,20 +234,23 @@ export class RealtimeClient {
         this.attempt = 0;
         this.setStatus('live', null);
         this.opts.handlers.onSnapshot(msg.data);
+        for (const t of this.talkTaps) t.onSnapshot?.(msg.data);
         return;
       case 'event':
         this.stats.events++;
         this.opts.handlers.onEvent(msg.data);
+        for (const t of this.talkTaps) t.onEvent?.(msg.data);
         return;
       case 'error':
         this.opts.handlers.onServerError?.(msg.data);
+        for (const t of this.talkTaps) t.onServerError?.(msg.data);
         return;
     }
   }
 
-  private send(m: { type: ClientMessage['type']; data: Record<string, unknown> }): void {
+  private send(m: { type: ClientMessage['type']; data: Record<string, unknown> }): boolean {
     const s = this.socket;
-    if (!s || s.readyState !== OPEN) return;
+    if (!s || s.readyState !== OPEN) return false;
     s.send(
       JSON.stringify({
         v: WS_PROTOCOL_VERSION,
@@ -237,6 +260,7 @@ export class RealtimeClient {
         data: m.data,
       }),
     );
+    return true;
   }
 
   private schedulePing(): void {

@@ -6,7 +6,8 @@ import type { PanelAction } from './panel/index.js';
  * The same table feeds the help dialog and docs/agent-panel.md. The actions: the panel's own
  * (core/panel/guard.ts) that have a key, all but log out and preview, plus search and this help.
  */
-export type ShortcutAction = Exclude<PanelAction, 'logout' | 'preview'> | 'search' | 'help';
+export type ShortcutAction =
+  Exclude<PanelAction, 'logout' | 'preview'> | 'search' | 'help' | 'hand';
 
 export const SHORTCUTS: ReadonlyArray<{ key: string; action: ShortcutAction; label: string }> = [
   { key: 'r', action: 'ready', label: 'Go ready' },
@@ -19,6 +20,7 @@ export const SHORTCUTS: ReadonlyArray<{ key: string; action: ShortcutAction; lab
   { key: 'd', action: 'dial', label: 'Manual dial (focuses the number)' },
   { key: 's', action: 'search', label: 'Lead search' },
   { key: 'w', action: 'dispose', label: 'Disposition form' },
+  { key: 'q', action: 'hand', label: 'Raise / lower your hand (Messages)' },
   { key: '/', action: 'help', label: 'Show these shortcuts' },
 ];
 

@@ -25,6 +25,7 @@ import { CallControls, CallPanel } from './CallPanel.js';
 import { DialPanel } from './DialPanel.js';
 import type { Focusers } from './controls.js';
 import { DispositionForm } from './DispositionForm.js';
+import { AgentMessages } from './MessagesPanel.js';
 import { focusAfter, type FocusTarget, type FocusView } from './desk/focus.js';
 import { SessionActions } from './desk/SessionActions.js';
 import { StateBanner } from './desk/StateBanner.js';
@@ -437,6 +438,7 @@ export function AgentPanel({
           </div>
           {/* Beside the call: the agent's day, messages, and dialing (folded during a call). */}
           <div className="desk-col desk-side">
+            <AgentMessages realtime={panel.realtime} me={me} />
             <DialPanel
               api={api}
               panel={panel}
