@@ -161,12 +161,15 @@ describe('agent desk', () => {
 
   it('hanging up: wrap-up with the header in place, the form focused, then Ready after submitting', async () => {
     const header = await page.locator('header').boundingBox();
+    const mainTop = (await page.locator('main').boundingBox())?.y;
     await page.keyboard.press('Alt+KeyH');
     await waitAgentState(page, 'WRAPUP');
     await page.getByRole('form', { name: 'Disposition' }).waitFor();
     expect((await focused()).text).toContain('Disposition');
     await page.getByRole('timer', { name: 'Wrap-up time left' }).waitFor();
     expect(await page.locator('header').boundingBox()).toEqual(header);
+    // The banner stays one line: what is below it does not move either.
+    expect((await page.locator('main').boundingBox())?.y).toBe(mainTop);
     expect(await pageOverflow()).toEqual({ x: 0, y: 0 });
     await shot('1366x768-wrap-up');
 

@@ -334,6 +334,7 @@ export function AgentPanel({
             onPause={goPause}
             onLogout={campaignLogout}
             focus={focus}
+            compact={onCall}
           />
         )}
       </div>

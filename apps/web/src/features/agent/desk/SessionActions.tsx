@@ -18,6 +18,11 @@ export function SessionActions(props: {
   onPause(code?: string): void;
   onLogout(): void;
   focus: Focusers;
+  /**
+   * During a call: the campaign's name and the pause code make way for the call (the buttons
+   * stay, refused until the call and its disposition are done, and say why when pressed).
+   */
+  compact: boolean;
 }) {
   const { state, focus } = props;
   const onPauseKey = (e: KeyboardEvent<HTMLSelectElement>) => {
@@ -31,9 +36,11 @@ export function SessionActions(props: {
   };
   return (
     <div className="session-actions" role="group" aria-label="Session">
-      <span className="campaign-name" title={props.campaignName}>
-        {props.campaignName}
-      </span>
+      {!props.compact && (
+        <span className="campaign-name" title={props.campaignName}>
+          {props.campaignName}
+        </span>
+      )}
       <ActionButton
         className="primary"
         refusal={guard(state, 'ready')}
@@ -43,23 +50,25 @@ export function SessionActions(props: {
       >
         Ready
       </ActionButton>
-      <label>
-        Pause code
-        <select
-          ref={focus.pause}
-          className="pick"
-          value={props.pauseCode}
-          aria-keyshortcuts="Alt+P"
-          onChange={(e) => props.onPauseCode(e.target.value)}
-          onKeyDown={onPauseKey}
-        >
-          {props.pauseCodes.map((p) => (
-            <option key={p.code} value={p.code}>
-              {p.name}
-            </option>
-          ))}
-        </select>
-      </label>
+      {!props.compact && (
+        <label>
+          Pause code
+          <select
+            ref={focus.pause}
+            className="pick"
+            value={props.pauseCode}
+            aria-keyshortcuts="Alt+P"
+            onChange={(e) => props.onPauseCode(e.target.value)}
+            onKeyDown={onPauseKey}
+          >
+            {props.pauseCodes.map((p) => (
+              <option key={p.code} value={p.code}>
+                {p.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
       <ActionButton
         refusal={guard(state, 'pause')}
         onClick={() => props.onPause()}
