@@ -217,17 +217,30 @@ export type AdminPauseCode = z.infer<typeof AdminPauseCode>;
 export const AdminPauseCodesResponse = z.object({ pauseCodes: z.array(AdminPauseCode) });
 export type AdminPauseCodesResponse = z.infer<typeof AdminPauseCodesResponse>;
 
+/** A pause code's minutes per day (1-1440; null: no limit), as pause_codes.daily_limit_min. */
+const DailyLimitMin = z
+  .number('must be between 1 and 1440 minutes')
+  .int('must be between 1 and 1440 minutes')
+  .min(1, 'must be between 1 and 1440 minutes')
+  .max(1440, 'must be between 1 and 1440 minutes')
+  .nullable();
+
 export const PauseCodeCreateBody = z
   .object({
     campaignId: NumericId.nullable().optional(),
     code: Code,
     name: Name,
     billable: z.boolean().optional(),
+    dailyLimitMin: DailyLimitMin.optional(),
   })
   .strict();
 export type PauseCodeCreateBody = z.infer<typeof PauseCodeCreateBody>;
 
-export const PauseCodeUpdateBody = patchBody({ name: Name, billable: z.boolean() });
+export const PauseCodeUpdateBody = patchBody({
+  name: Name,
+  billable: z.boolean(),
+  dailyLimitMin: DailyLimitMin,
+});
 export type PauseCodeUpdateBody = z.infer<typeof PauseCodeUpdateBody>;
 
 // ---------------------------------------------------------------------------------------------

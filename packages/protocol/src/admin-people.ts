@@ -171,6 +171,9 @@ export const CampaignFields = z.object({
   wrapupS: intBetween(0, 3600, 's'),
   wrapupTimeoutAction: z.enum(['disposition', 'pause']),
   wrapupDefaultDisposition: Code,
+  /** Wrap-up extensions an agent may take per call (0: none), and the seconds each adds. */
+  wrapupExtensions: intBetween(0, 10),
+  wrapupExtensionS: intBetween(5, 600, 's'),
   script: z.string().max(20_000, 'must be at most 20000 characters'),
   /** false exempts the campaign from the national DNC registry (e.g. established business relationship). */
   nationalDncScrub: z.boolean(),

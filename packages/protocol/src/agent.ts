@@ -24,6 +24,15 @@ export const NO_LINE_PAUSE_CODES: ReadonlySet<string> = new Set([
   NO_LEG_PAUSE_CODE,
 ]);
 
+/**
+ * Reason of the agent.state_changed an agent's wrap-up extension publishes (DEAD or WRAPUP to the
+ * same state): not a change of state, so the state's clock (sinceMs) keeps running and agent_log
+ * writes no row; the event's wrapupUntilMs is the new deadline.
+ */
+export const WRAPUP_EXTENDED_REASON = 'agent:wrapup-extended';
+/** Reason of the moves the server's wrap-up timeout makes (the default disposition is filed). */
+export const WRAPUP_TIMEOUT_REASON = 'system:wrapup-timeout';
+
 export const Role = z.enum(['admin', 'supervisor', 'agent']);
 export type Role = z.infer<typeof Role>;
 

@@ -58,6 +58,8 @@ export const AgentStateChanged = z.object({
   /** When the previous state began; atMs - sinceMs is the duration written to agent_log. */
   sinceMs: EpochMs,
   atMs: EpochMs,
+  /** The wrap-up deadline after the agent extended it (reason WRAPUP_EXTENDED_REASON). */
+  wrapupUntilMs: EpochMs.optional(),
 });
 
 export const CallOriginated = callEvent('call.originated', {

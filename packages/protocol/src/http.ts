@@ -141,6 +141,9 @@ export const Campaign = z.object({
   wrapupTimeoutAction: z.enum(['disposition', 'pause']),
   wrapupDefaultDisposition: z.string(),
   script: z.string(),
+  /** How many times an agent may extend one call's wrap-up (0: never), and by how many seconds. */
+  wrapupExtensions: z.number().int(),
+  wrapupExtensionS: z.number().int(),
   /** Dial-time check against the national DNC registry; false only for an exempted campaign. */
   nationalDncScrub: z.boolean(),
   /** AMD error estimate (admin-set), percent: people judged machines, machines judged people. */
@@ -252,6 +255,11 @@ export const AgentStatusView = z.object({
   campaignId: z.string().nullable(),
   callId: z.string().nullable(),
   pauseCode: z.string().nullable(),
+  /**
+   * The wrap-up deadline (epoch ms) after the agent extended it; absent: sinceMs + the campaign's
+   * wrapupS (docs/agent-panel.md, "Wrap-up").
+   */
+  wrapupUntilMs: z.number().int().optional(),
 });
 export type AgentStatusView = z.infer<typeof AgentStatusView>;
 
@@ -375,6 +383,8 @@ export const DispositionView = z.object({
   callback: z.boolean(),
   /** The lead is never dialed again. */
   final: z.boolean(),
+  /** How often the campaign used it in the last 30 days (only with ?order=usage). */
+  uses30d: z.number().int().optional(),
 });
 export type DispositionView = z.infer<typeof DispositionView>;
 export const DispositionList = z.object({ dispositions: z.array(DispositionView) });
@@ -385,10 +395,58 @@ export const PauseCodeView = z.object({
   name: z.string(),
   /** Paid time (training, meeting) as opposed to unpaid breaks. */
   billable: z.boolean(),
+  /** Minutes per day an agent may spend in this pause (null or absent: no limit). */
+  dailyLimitMin: z.number().int().nullable().optional(),
 });
 export type PauseCodeView = z.infer<typeof PauseCodeView>;
 export const PauseCodeList = z.object({ pauseCodes: z.array(PauseCodeView) });
 export type PauseCodeList = z.infer<typeof PauseCodeList>;
+
+/** GET /api/campaigns/:id/dispositions?order=usage: the campaign's most used first. */
+export const DispositionListQuery = z.object({ order: z.enum(['display', 'usage']).optional() });
+export type DispositionListQuery = z.infer<typeof DispositionListQuery>;
+
+// ---------------------------------------------------------------------------------------------
+// The agent's desk: wrap-up extension, the agent's own day
+
+/** POST /api/agent/session/wrapup/extend: the new deadline and what is left of the allowance. */
+export const WrapupExtendResponse = z.object({
+  agent: AgentStatusView,
+  /** The new wrap-up deadline, epoch ms. */
+  wrapupUntilMs: z.number().int(),
+  /** Extensions taken on this call, and the campaign's allowance per call. */
+  used: z.number().int(),
+  allowed: z.number().int(),
+});
+export type WrapupExtendResponse = z.infer<typeof WrapupExtendResponse>;
+
+/** One pause code's use today against its daily limit. */
+export const MyDayPause = z.object({
+  code: z.string(),
+  name: z.string(),
+  usedMs: z.number().int(),
+  /** Minutes per day (null: no limit). */
+  limitMin: z.number().int().nullable(),
+});
+export type MyDayPause = z.infer<typeof MyDayPause>;
+
+/** GET /api/agent/my-day: the signed-in agent's day so far (in the floor's time zone). */
+export const MyDayResponse = z.object({
+  /** The day's first instant (epoch ms) and the zone "today" is read in. */
+  dayStartMs: z.number().int(),
+  timeZone: z.string(),
+  /** Calls the agent talked on (connected to a customer) today. */
+  calls: z.number().int(),
+  talkMs: z.number().int(),
+  /** Talk plus wrap-up per call; 0 without calls. */
+  avgHandleMs: z.number().int(),
+  /** Calls whose disposition is a sale. */
+  sales: z.number().int(),
+  pauses: z.array(MyDayPause),
+  /** When the figures were read (epoch ms): an open pause counts up to here. */
+  atMs: z.number().int(),
+});
+export type MyDayResponse = z.infer<typeof MyDayResponse>;
 
 // ---------------------------------------------------------------------------------------------
 // The agent's phone leg and call controls

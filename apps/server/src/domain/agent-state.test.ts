@@ -6,6 +6,7 @@ import type { AgentStatus } from '../ports/state-store.js';
 import {
   accepts,
   changedEvent,
+  keepsStateClock,
   LEGAL,
   loggedOut,
   transition,
@@ -31,6 +32,7 @@ const EVENTS: Record<AgentEventType, AgentEvent> = {
   logout: { type: 'logout', atMs: AT },
   force_logout: { type: 'force_logout', atMs: AT },
   set_leg: { type: 'set_leg', bridgeId: 'b1', legChannelId: 'leg1', atMs: AT },
+  wrapup_extend: { type: 'wrapup_extend', untilMs: AT + 30_000, atMs: AT },
 };
 
 /** A plausible status for each state (a call for the states that have one). */
@@ -76,7 +78,12 @@ const EXPECTED: Partial<Record<AgentState, Partial<Record<AgentEventType, AgentS
     force_logout: 'LOGGED_OUT',
     set_leg: 'INCALL',
   },
-  DEAD: { agent_hangup: 'WRAPUP', force_logout: 'LOGGED_OUT', set_leg: 'DEAD' },
+  DEAD: {
+    agent_hangup: 'WRAPUP',
+    force_logout: 'LOGGED_OUT',
+    set_leg: 'DEAD',
+    wrapup_extend: 'DEAD',
+  },
   WRAPUP: {
     ready: 'READY',
     pause: 'PAUSED',
@@ -84,6 +91,7 @@ const EXPECTED: Partial<Record<AgentState, Partial<Record<AgentEventType, AgentS
     logout: 'LOGGED_OUT',
     force_logout: 'LOGGED_OUT',
     set_leg: 'WRAPUP',
+    wrapup_extend: 'WRAPUP',
   },
 };
 
@@ -106,7 +114,8 @@ describe('agent state machine', () => {
         const { status } = transition(before, EVENTS[type]);
         expect(status.state).toBe(EXPECTED[state]?.[type]);
         expect(status.agentId).toBe(before.agentId);
-        expect(status.sinceMs).toBe(type === 'set_leg' ? before.sinceMs : AT);
+        const keepsClock = type === 'set_leg' || type === 'wrapup_extend';
+        expect(status.sinceMs).toBe(keepsClock ? before.sinceMs : AT);
         expect(accepts(state, type)).toBe(true);
       });
     },
@@ -221,5 +230,25 @@ describe('agent state machine', () => {
       sinceMs: 1_000,
       atMs: AT,
     });
+  });
+  it('extends wrap-up: same state and clock, the new deadline on the status and the event', () => {
+    const prev = inState('WRAPUP');
+    const r = transition(prev, EVENTS.wrapup_extend);
+    expect(r.status).toMatchObject({ state: 'WRAPUP', sinceMs: 1_000, wrapupUntilMs: AT + 30_000 });
+    expect(r.effects).toEqual([]);
+    const e = changedEvent(prev, r.status, 'agent:wrapup-extended', AT);
+    expect(e).toMatchObject({ from: 'WRAPUP', to: 'WRAPUP', sinceMs: 1_000 });
+    expect(e.wrapupUntilMs).toBe(AT + 30_000);
+    expect(keepsStateClock(e.reason)).toBe(true);
+    // The next state starts a new clock, without the old deadline.
+    const next = transition(r.status, EVENTS.ready).status;
+    expect(next.wrapupUntilMs).toBeUndefined();
+    expect(changedEvent(r.status, next, 'agent', AT).wrapupUntilMs).toBeUndefined();
+  });
+
+  it('refuses an extension whose deadline is not in the future', () => {
+    expect(() =>
+      transition(inState('WRAPUP'), { type: 'wrapup_extend', untilMs: AT, atMs: AT }),
+    ).toThrow(IllegalTransitionError);
   });
 });

@@ -1,9 +1,10 @@
-import type {
-  AgentId,
-  AgentState,
-  AgentStateChanged,
-  CallId,
-  CampaignId,
+import {
+  WRAPUP_EXTENDED_REASON,
+  type AgentId,
+  type AgentState,
+  type AgentStateChanged,
+  type CallId,
+  type CampaignId,
 } from '@ringside/protocol';
 import { IllegalTransitionError } from '../errors.js';
 
@@ -20,6 +21,11 @@ export interface AgentStatus {
   bridgeId: string | null;
   /** The agent's phone channel in that bridge. */
   legChannelId: string | null;
+  /**
+   * The wrap-up deadline (epoch ms) the agent's extension just set; only on the status a
+   * wrapup_extend returns (the state store keeps the extension apart, services/agents).
+   */
+  wrapupUntilMs?: number;
 }
 
 /**
@@ -34,6 +40,7 @@ export interface AgentStatus {
  *   READY|PAUSED|WRAPUP --logout--> LOGGED_OUT
  *   any but LOGGED_OUT --force_logout--> LOGGED_OUT (heartbeat lost, supervisor)
  *   any but LOGGED_OUT --set_leg--> same state (the agent's phone leg came up or went away)
+ *   DEAD|WRAPUP --wrapup_extend--> same state (the agent extended its wrap-up: a new deadline)
  */
 export type AgentEvent =
   | { type: 'login'; campaignId: CampaignId; atMs: number }
@@ -50,7 +57,9 @@ export type AgentEvent =
   | { type: 'wrapup_timeout'; action: 'ready' | 'pause'; atMs: number }
   | { type: 'logout'; atMs: number }
   | { type: 'force_logout'; atMs: number }
-  | { type: 'set_leg'; bridgeId: string | null; legChannelId: string | null; atMs: number };
+  | { type: 'set_leg'; bridgeId: string | null; legChannelId: string | null; atMs: number }
+  /** untilMs: the new wrap-up deadline (epoch ms); the state and its clock stay. */
+  | { type: 'wrapup_extend'; untilMs: number; atMs: number };
 
 export type AgentEventType = AgentEvent['type'];
 
@@ -83,6 +92,14 @@ export const WRAPUP_TIMEOUT_PAUSE_CODE = 'WRAPUP';
  */
 export const LEG_REASON = 'system:leg';
 
+/**
+ * Whether an event with this reason keeps the running state's clock (a leg change, a wrap-up
+ * extension): agent_log writes no row for it and the state's start stays.
+ */
+export function keepsStateClock(reason: string): boolean {
+  return reason === LEG_REASON || reason === WRAPUP_EXTENDED_REASON;
+}
+
 /** The status of an agent with no record: logged out since the epoch. */
 export function loggedOut(agentId: AgentStatus['agentId']): AgentStatus {
   return {
@@ -104,8 +121,16 @@ export const LEGAL: Readonly<Record<AgentState, ReadonlyArray<AgentEventType>>> 
   READY: ['pause', 'reserve', 'logout', 'force_logout', 'set_leg'],
   RESERVED: ['connect', 'unreserve', 'force_logout', 'set_leg'],
   INCALL: ['customer_hangup', 'agent_hangup', 'force_logout', 'set_leg'],
-  DEAD: ['agent_hangup', 'force_logout', 'set_leg'],
-  WRAPUP: ['ready', 'pause', 'wrapup_timeout', 'logout', 'force_logout', 'set_leg'],
+  DEAD: ['agent_hangup', 'force_logout', 'set_leg', 'wrapup_extend'],
+  WRAPUP: [
+    'ready',
+    'pause',
+    'wrapup_timeout',
+    'logout',
+    'force_logout',
+    'set_leg',
+    'wrapup_extend',
+  ],
 };
 
 /**
@@ -120,8 +145,10 @@ export function transition(s: AgentStatus, e: AgentEvent): AgentTransition {
     effects: AgentEffect[] = [],
   ): AgentTransition => {
     const leaving = s.state === 'WRAPUP' && state !== 'WRAPUP';
+    // A new state starts a new clock: an extended deadline belonged to the one that ends.
+    const { wrapupUntilMs: _ended, ...rest } = s;
     return {
-      status: { ...s, state, sinceMs: e.atMs, ...over },
+      status: { ...rest, state, sinceMs: e.atMs, ...over },
       effects: leaving ? [{ type: 'cancel_wrapup_timer' }, ...effects] : effects,
     };
   };
@@ -190,6 +217,15 @@ export function transition(s: AgentStatus, e: AgentEvent): AgentTransition {
         status: { ...s, bridgeId: e.bridgeId, legChannelId: e.legChannelId },
         effects: [],
       };
+    case 'wrapup_extend':
+      if (!Number.isSafeInteger(e.untilMs) || e.untilMs <= e.atMs) {
+        throw new IllegalTransitionError(
+          s.state,
+          'wrapup_extend',
+          'the extended wrap-up must end in the future',
+        );
+      }
+      return { status: { ...s, wrapupUntilMs: e.untilMs }, effects: [] };
   }
 }
 
@@ -219,5 +255,6 @@ export function changedEvent(
     reason,
     sinceMs: prev.sinceMs,
     atMs,
+    ...(next.wrapupUntilMs !== undefined ? { wrapupUntilMs: next.wrapupUntilMs } : {}),
   };
 }

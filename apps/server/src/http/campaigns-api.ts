@@ -11,6 +11,8 @@ export function campaignView(c: CampaignRecord): Campaign {
     amdHumanAsMachinePct: c.amdHumanAsMachinePct ?? 0,
     amdMachineAsHumanPct: c.amdMachineAsHumanPct ?? 0,
     amdAuditPct: c.amdAuditPct ?? 0,
+    wrapupExtensions: c.wrapupExtensions ?? 0,
+    wrapupExtensionS: c.wrapupExtensionS ?? 30,
   };
 }
 

@@ -175,6 +175,11 @@ export interface AppDeps {
   leads: Pick<LeadsRepo, 'get' | 'history' | 'search'>;
   importLeads: ImportLeadsFn;
   agentSessions: AgentSessionApi;
+  /** The agent's own day and the dispositions' usage (roles/api-agents.ts); absent: 503. */
+  agentDesk?: Pick<
+    import('../services/agents/agent-desk.js').AgentDesk,
+    'myDay' | 'dispositionUsage'
+  >;
   stateStore: StateStore;
   eventBus: EventBus;
   health: HealthChecks;

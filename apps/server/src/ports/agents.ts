@@ -48,6 +48,21 @@ export interface AgentSessionApi {
   pause(agentId: AgentId, code: string, reason: string): Promise<AgentStatus>;
   logout(agentId: AgentId): Promise<AgentStatus | null>;
   dispose(agentId: AgentId, input: DispositionBody): Promise<AgentStatus>;
+  /**
+   * Extends the agent's own wrap-up by the campaign's extension (services/agents/
+   * wrapup-extension.ts); absent where the role has no extension store (the route answers 503).
+   */
+  extendWrapup?(agentId: AgentId): Promise<WrapupExtended>;
+}
+
+/** What one wrap-up extension did: the agent's status (with the new deadline), the allowance. */
+export interface WrapupExtended {
+  status: AgentStatus;
+  /** The new deadline, epoch ms. */
+  untilMs: number;
+  /** Extensions taken on this call, and the campaign's allowance per call. */
+  used: number;
+  allowed: number;
 }
 
 /**
@@ -69,6 +84,55 @@ export interface PendingPauses {
   set(agentId: AgentId, code: string): Promise<void>;
   /** Returns and forgets the request; two callers never both get it. */
   take(agentId: AgentId): Promise<string | null>;
+}
+
+/** The wrap-up extensions an agent took on one call (services/agents/wrapup-extension.ts). */
+export interface WrapupExtension {
+  callId: string;
+  /** The start (sinceMs) of the DEAD or WRAPUP state the deadline belongs to. */
+  sinceMs: number;
+  /** Extensions taken on this call. */
+  used: number;
+  /** The extended deadline, epoch ms. */
+  untilMs: number;
+}
+
+/**
+ * Where wrap-up extensions are counted (adapters/redis/wrapup-extensions.ts): per agent, its
+ * current call's; atomic, so two clicks never take more than the campaign allows.
+ */
+export interface WrapupExtensions {
+  /**
+   * Takes one extension of the agent's wrap-up of `callId` in the state that began at `sinceMs`:
+   * the deadline becomes the later of `baseUntilMs` and the one already extended, plus `addMs`.
+   * Null when `max` were already taken on this call (nothing changes).
+   */
+  take(
+    agentId: AgentId,
+    t: { callId: string; sinceMs: number; baseUntilMs: number; addMs: number; max: number },
+  ): Promise<WrapupExtension | null>;
+  /** The agent's last extension record, or null. */
+  get(agentId: AgentId): Promise<WrapupExtension | null>;
+}
+
+/** An agent's work between two instants, from call_log and agent_log (the agent's own day). */
+export interface AgentDayFigures {
+  /** Calls the agent was connected to a customer on (the agent who had it last). */
+  calls: number;
+  talkMs: number;
+  /** DEAD and WRAPUP time. */
+  wrapMs: number;
+  /** Calls whose disposition is flagged `sale`. */
+  sales: number;
+  /** Paused time per pause code (clipped to the range). */
+  pauses: ReadonlyArray<{ code: string; usedMs: number }>;
+}
+
+/** The reads of the agent's desk (adapters/postgres/agent-desk.ts). */
+export interface AgentDeskReads {
+  /** How often each disposition code was filed on the campaign's calls since `sinceMs`. */
+  dispositionUsage(campaignId: string, sinceMs: number): Promise<Map<string, number>>;
+  agentDay(agentId: AgentId, fromMs: number, toMs: number): Promise<AgentDayFigures>;
 }
 
 /** What the previous state carried, for its agent_log row (the event only has the new one's). */
@@ -116,6 +180,9 @@ export interface WrapupSettingsSource {
     wrapupTimeoutAction: 'disposition' | 'pause';
     wrapupDefaultDisposition: string;
     maxAttempts: number;
+    /** Extensions an agent may take per call (absent: 0), and the seconds each adds. */
+    wrapupExtensions?: number;
+    wrapupExtensionS?: number;
   } | null>;
   recycleRules(
     campaignId: string,

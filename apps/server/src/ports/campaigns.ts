@@ -50,6 +50,12 @@ export interface Campaign {
   wrapupDefaultDisposition: string;
   script: string;
   /**
+   * How many times an agent may extend the wrap-up of one call, and by how many seconds each
+   * time (services/agents/wrapup-extension.ts). Optional for hand-built campaigns; absent: 0, 30.
+   */
+  wrapupExtensions?: number;
+  wrapupExtensionS?: number;
+  /**
    * Check the national DNC registry at dial time (default true). Only an admin may turn it off,
    * for a campaign whose calls are exempt (e.g. an established business relationship).
    * Optional for callers that build campaigns by hand; absent means true.
@@ -128,6 +134,16 @@ export const CampaignSettingsSchema = z.object({
     .string()
     .regex(/^[A-Z0-9_]{1,16}$/, 'wrapupDefaultDisposition must be a disposition code'),
   script: z.string().max(100_000, 'script must be at most 100000 characters'),
+  wrapupExtensions: z
+    .number()
+    .int('wrapupExtensions must be an integer')
+    .min(0, 'wrapupExtensions must be at least 0')
+    .max(10, 'wrapupExtensions must be at most 10'),
+  wrapupExtensionS: z
+    .number()
+    .int('wrapupExtensionS must be an integer')
+    .min(5, 'wrapupExtensionS must be at least 5 s')
+    .max(600, 'wrapupExtensionS must be at most 600 s'),
   nationalDncScrub: z.boolean(),
   amdHumanAsMachinePct: percent('amdHumanAsMachinePct', 50),
   amdMachineAsHumanPct: percent('amdMachineAsHumanPct', 50),

@@ -45,6 +45,8 @@ export interface PauseCode {
   name: string;
   /** Paid time (training, meeting) as opposed to unpaid breaks. */
   billable: boolean;
+  /** Minutes per day an agent may spend in this pause; null: no limit. */
+  dailyLimitMin: number | null;
 }
 
 export interface NewPauseCode {
@@ -52,6 +54,7 @@ export interface NewPauseCode {
   code: string;
   name: string;
   billable?: boolean;
+  dailyLimitMin?: number | null;
 }
 export type PauseCodePatch = Partial<Omit<NewPauseCode, 'campaignId' | 'code'>>;
 

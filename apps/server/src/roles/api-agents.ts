@@ -9,7 +9,8 @@ import { createDispositionLedger } from '../adapters/postgres/call-dispositions.
 import { CallLogRepository } from '../adapters/postgres/call-log.js';
 import { createCampaignsRepo } from '../adapters/postgres/campaigns.js';
 import type { Db } from '../adapters/postgres/database.js';
-import { createDispositionsRepo } from '../adapters/postgres/dispositions.js';
+import { PgAgentDeskReads } from '../adapters/postgres/agent-desk.js';
+import { createDispositionsRepo, createPauseCodesRepo } from '../adapters/postgres/dispositions.js';
 import { PgPreviewLeads } from '../adapters/postgres/preview-leads.js';
 import { PgStateRules } from '../adapters/postgres/state-rules.js';
 import { createUsersRepo } from '../adapters/postgres/users.js';
@@ -21,6 +22,7 @@ import {
   RedisTransferStore,
 } from '../adapters/redis/presence.js';
 import { RedisMonitorRegistry } from '../adapters/redis/supervisor-monitors.js';
+import { RedisWrapupExtensions } from '../adapters/redis/wrapup-extensions.js';
 import type { AriServerConfig, SipConfig } from '../config.js';
 import { UnavailableError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -31,6 +33,8 @@ import type { StateStore } from '../ports/state-store.js';
 import { AgentSessionService, createAgentSessionApi } from '../services/agents/agent-session.js';
 import { DispositionService } from '../services/agents/disposition.js';
 import { startCustomerHangupWatcher, WrapupSweeper } from '../services/agents/wrapup.js';
+import { WrapupExtender } from '../services/agents/wrapup-extension.js';
+import { AgentDesk } from '../services/agents/agent-desk.js';
 import { StateRulesCache } from '../services/compliance/index.js';
 import { createDialerEntryPoints } from './dialer-parts.js';
 import {
@@ -98,6 +102,35 @@ function dispositionsOf(
   return { dispositions, pendingPauses };
 }
 
+/** Agents' wrap-up extensions (counted in Redis, audited) on the role's session service. */
+function wrapupExtenderOf(
+  d: AgentsCoreDeps,
+  sessions: AgentSessionService,
+  dispositions: DispositionService,
+): { extensions: RedisWrapupExtensions; extender: WrapupExtender } {
+  const extensions = new RedisWrapupExtensions(d.redis, d.prefix);
+  const extender = new WrapupExtender({
+    store: d.store,
+    sessions,
+    dispositions,
+    extensions,
+    audit: createAuditLog(d.pool),
+    clock: d.clock,
+    logger: d.logger,
+  });
+  return { extensions, extender };
+}
+
+/** The agent's desk reads: its own day, the dispositions' usage. */
+function agentDeskOf(d: AgentsCoreDeps): AgentDesk {
+  return new AgentDesk({
+    reads: new PgAgentDeskReads(d.pool),
+    store: d.store,
+    pauseCodes: createPauseCodesRepo(d.db),
+    clock: d.clock,
+  });
+}
+
 /** Supervisor actions on the role's session service; ARI parts (hang-up, legs, monitoring) optional. */
 function supervisorActionsOf(
   d: AgentsCoreDeps & { bus: EventBus },
@@ -126,6 +159,7 @@ function supervisorActionsOf(
 export function agentControlWithoutTelephony(d: AgentsCoreDeps & { bus: EventBus }): {
   agentSessions: AgentSessionApi;
   supervisor: SupervisorActions;
+  agentDesk: AgentDesk;
 } {
   const sessions = agentSessionService(d);
   const { dispositions, pendingPauses } = dispositionsOf(d, sessions);
@@ -134,10 +168,12 @@ export function agentControlWithoutTelephony(d: AgentsCoreDeps & { bus: EventBus
       sessions,
       dispositions,
       pendingPauses,
+      extender: wrapupExtenderOf(d, sessions, dispositions).extender,
       store: d.store,
       logger: d.logger,
     }),
     supervisor: supervisorActionsOf(d, sessions),
+    agentDesk: agentDeskOf(d),
   };
 }
 
@@ -164,6 +200,8 @@ export interface AgentCallControl {
   sweeper: WrapupSweeper;
   /** Force pause/logout, dial changes and monitoring, with real ARI for hang-ups and legs. */
   supervisor: SupervisorActions;
+  /** The agent's own day and the dispositions' usage (GET /api/agent/my-day, ?order=usage). */
+  agentDesk: AgentDesk;
   stop(): Promise<void>;
 }
 
@@ -257,10 +295,12 @@ export async function startAgentCallControl(d: AgentCallControlDeps): Promise<Ag
     clock: d.clock,
     logger: d.logger,
   });
+  const { extensions, extender } = wrapupExtenderOf(d, sessions, dispositions);
   const agentSessions = createAgentSessionApi({
     sessions,
     dispositions,
     pendingPauses,
+    extender,
     store: d.store,
     // The status no longer names the leg after the logout: the effect carries it.
     endLeg: async (agentId, legChannelId) => legs?.detach(agentId, { legChannelId }),
@@ -275,6 +315,7 @@ export async function startAgentCallControl(d: AgentCallControlDeps): Promise<Ag
     sessions,
     dispositions,
     pendingPauses,
+    extensions,
     clock: d.clock,
     logger: d.logger,
   });
@@ -316,6 +357,7 @@ export async function startAgentCallControl(d: AgentCallControlDeps): Promise<Ag
     presence: new RedisAgentPresence(d.redis, d.prefix),
     dispositions,
     sweeper,
+    agentDesk: agentDeskOf(d),
     async stop() {
       await sweeper.stop();
       await watcher?.close();

@@ -128,6 +128,7 @@ export async function startApi(ctx: RoleContext): Promise<RunningRole> {
       national: new RedisNationalDnc(redis, new RedisKeys(config.redisPrefix)),
     }),
     agentSessions: control.agentSessions,
+    agentDesk: control.agentDesk,
     telephony: control.telephony,
     amdAudit: new AmdAuditStore(redis, new RedisKeys(config.redisPrefix)),
     presence: control.presence,

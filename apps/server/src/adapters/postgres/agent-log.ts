@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { inTransaction } from './transaction.js';
 import type { AgentStateChanged } from '@ringside/protocol';
 import { AgentId, CallId, CampaignId } from '@ringside/protocol';
-import { LEG_REASON } from '../../domain/agent-state.js';
+import { keepsStateClock } from '../../domain/agent-state.js';
 import { REBUILD_REASON, type AgentLogWriter, type PreviousState } from '../../ports/agents.js';
 import type { AgentStatus } from '../../ports/state-store.js';
 
@@ -54,7 +54,7 @@ export class AgentLogRepository implements AgentLogWriter {
         (describesEnded
           ? { pauseCode: row.pause_code, callId: row.call_id, campaignId: row.campaign_id }
           : { pauseCode: null, callId: null, campaignId: e.campaignId });
-      const isChange = e.reason !== LEG_REASON && e.reason !== REBUILD_REASON;
+      const isChange = !keepsStateClock(e.reason) && e.reason !== REBUILD_REASON;
       if (isChange && e.from !== 'LOGGED_OUT' && e.atMs >= e.sinceMs) {
         await client.query(
           `INSERT INTO agent_log (agent_id, campaign_id, state, pause_code, call_id, reason,
@@ -74,8 +74,8 @@ export class AgentLogRepository implements AgentLogWriter {
           ],
         );
       }
-      // The state that began at atMs (a leg change keeps the running state's start).
-      const sinceMs = e.reason === LEG_REASON ? e.sinceMs : e.atMs;
+      // The state that began at atMs (a leg change or a wrap-up extension keeps its start).
+      const sinceMs = keepsStateClock(e.reason) ? e.sinceMs : e.atMs;
       const bridge = next ? next.bridgeId : (row?.bridge_id ?? null);
       const leg = next ? next.legChannelId : (row?.leg_channel_id ?? null);
       await client.query(

@@ -86,6 +86,8 @@ const CHECK_LIMITS: Record<string, { path: string; message: string }> = {
   campaigns_amd_machine_as_human_pct_check: between('amdMachineAsHumanPct', 0, 50, ' %'),
   campaigns_amd_audit_pct_check: between('amdAuditPct', 0, 100, ' %'),
   campaigns_wrapup_s_check: between('wrapupS', 0, 3600, ' s'),
+  campaigns_wrapup_extensions_check: between('wrapupExtensions', 0, 10),
+  campaigns_wrapup_extension_s_check: between('wrapupExtensionS', 5, 600, ' s'),
   campaigns_wrapup_timeout_action_check: {
     path: 'wrapupTimeoutAction',
     message: 'must be disposition or pause',
@@ -154,6 +156,8 @@ function toCampaign(r: Row): Campaign {
     wrapupS: r.wrapup_s,
     wrapupTimeoutAction: r.wrapup_timeout_action,
     wrapupDefaultDisposition: r.wrapup_default_disposition,
+    wrapupExtensions: r.wrapup_extensions,
+    wrapupExtensionS: r.wrapup_extension_s,
     script: r.script,
     nationalDncScrub: r.national_dnc_scrub,
     amdHumanAsMachinePct: Number(r.amd_human_as_machine_pct),
@@ -187,6 +191,8 @@ function toColumns(s: Partial<CampaignSettings>) {
     ...(s.wrapupDefaultDisposition !== undefined && {
       wrapup_default_disposition: s.wrapupDefaultDisposition,
     }),
+    ...(s.wrapupExtensions !== undefined && { wrapup_extensions: s.wrapupExtensions }),
+    ...(s.wrapupExtensionS !== undefined && { wrapup_extension_s: s.wrapupExtensionS }),
     ...(s.script !== undefined && { script: s.script }),
     ...(s.nationalDncScrub !== undefined && { national_dnc_scrub: s.nationalDncScrub }),
     ...(s.amdHumanAsMachinePct !== undefined && {

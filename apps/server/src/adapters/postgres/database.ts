@@ -101,6 +101,9 @@ export interface CampaignsTable {
   wrapup_s: Defaulted<number>;
   wrapup_timeout_action: Defaulted<WrapupTimeoutAction>;
   wrapup_default_disposition: Defaulted<string>;
+  /** Wrap-up extensions per call and seconds each (0110_wrapup_extensions_pause_limits.sql). */
+  wrapup_extensions: Defaulted<number>;
+  wrapup_extension_s: Defaulted<number>;
   script: Defaulted<string>;
   national_dnc_scrub: Defaulted<boolean>;
   /** AMD error estimate and audit share, percent (0040_campaign_amd_errors.sql). */
@@ -191,6 +194,8 @@ export interface PauseCodesTable {
   >;
   code: string;
   name: string;
+  /** Minutes per day an agent may spend in this pause; null: no limit (0110). */
+  daily_limit_min: ColumnType<number | null, number | null | undefined, number | null>;
   billable: Defaulted<boolean>;
 }
 

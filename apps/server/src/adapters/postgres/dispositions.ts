@@ -110,12 +110,20 @@ const PauseCodeSchema = z
     code: codeField,
     name: nameField,
     billable: z.boolean().optional(),
+    dailyLimitMin: z
+      .number()
+      .int('dailyLimitMin must be a whole number of minutes')
+      .min(1, 'dailyLimitMin must be between 1 and 1440 minutes')
+      .max(1440, 'dailyLimitMin must be between 1 and 1440 minutes')
+      .nullable()
+      .optional(),
   })
   .strict();
 
 const toPauseCode = (r: Selectable<PauseCodesTable>): PauseCode => ({
   ...scopedCode(r),
   billable: r.billable,
+  dailyLimitMin: r.daily_limit_min,
 });
 
 export function createPauseCodesRepo(db: Db): PauseCodesRepo {
@@ -129,8 +137,12 @@ export function createPauseCodesRepo(db: Db): PauseCodesRepo {
     what: 'pause code',
     idField: 'pauseCodeId',
     createSchema: PauseCodeSchema,
-    patchSchema: PauseCodeSchema.pick({ name: true, billable: true }).partial(),
-    columns: { name: 'name', billable: 'billable' },
+    patchSchema: PauseCodeSchema.pick({
+      name: true,
+      billable: true,
+      dailyLimitMin: true,
+    }).partial(),
+    columns: { name: 'name', billable: 'billable', dailyLimitMin: 'daily_limit_min' },
     orderBy: ['code'],
     toItem: toPauseCode,
   });

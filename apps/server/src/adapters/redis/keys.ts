@@ -78,6 +78,10 @@ export class RedisKeys {
   agentPauseAfter(agentId: AgentId): string {
     return `${this.prefix}:{agents}:pause-after:${agentId}`;
   }
+  /** The wrap-up extensions of the agent's last call (hash: callId, sinceMs, used, untilMs). */
+  agentWrapupExtension(agentId: AgentId): string {
+    return `${this.prefix}:{agents}:wrapup-ext:${agentId}`;
+  }
   /** The agent's warm transfer in progress (JSON). */
   agentTransfer(agentId: AgentId): string {
     return `${this.prefix}:{agents}:transfer:${agentId}`;

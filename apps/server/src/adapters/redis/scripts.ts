@@ -26,6 +26,7 @@ const SCRIPTS = {
   dialerAmdMark: 'dialer-amd-mark.lua',
   dialerKpiApply: 'dialer-kpi-apply.lua',
   dialerKpiTotals: 'dialer-kpi-totals.lua',
+  wrapupExtend: 'wrapup-extend.lua',
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;

@@ -35,6 +35,7 @@ const pauseCodeView = (p: PauseCode): AdminPauseCode => ({
   code: p.code,
   name: p.name,
   billable: p.billable,
+  dailyLimitMin: p.dailyLimitMin,
 });
 
 const scopeName = (campaignId: string | null | undefined) =>
@@ -212,7 +213,8 @@ export function registerCodeAdminRoutes(app: FastifyInstance, deps: AppDeps): vo
     method: 'PATCH',
     url: '/api/pause-codes/:id',
     auth: ADMIN,
-    summary: 'Change a pause code’s name or billable flag (not its code or scope). Audited.',
+    summary:
+      'Change a pause code’s name, billable flag or daily limit (not its code or scope). Audited.',
     tags: ['admin'],
     params: IdParams,
     body: PauseCodeUpdateBody,

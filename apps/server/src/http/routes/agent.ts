@@ -6,11 +6,18 @@ import {
   AgentSessionResponse,
   CallResponse,
   DispositionBody,
+  MyDayResponse,
   NumericId,
   PauseBody,
+  WrapupExtendResponse,
 } from '@ringside/protocol';
 import type { CallId, CampaignId } from '@ringside/protocol';
-import { ForbiddenError, NotFoundError, UnauthorizedError } from '../../errors.js';
+import {
+  ForbiddenError,
+  NotFoundError,
+  UnauthorizedError,
+  UnavailableError,
+} from '../../errors.js';
 import { agentIdOf, type SessionUser } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 import { defineRoute } from '../route.js';
@@ -19,6 +26,10 @@ import { AGENT_ONLY, ANY_ROLE, SUPERVISOR } from './common.js';
 
 const CallParams = z.object({ callId: z.string().min(1).max(64) });
 const CampaignFilter = z.object({ campaignId: NumericId.optional() });
+const MyDayQuery = z.object({
+  /** The floor's IANA zone "today" is read in (the panel sends the browser's); default UTC. */
+  tz: z.string().min(1).max(64).optional(),
+});
 const CallList = z.object({ calls: z.array(CallResponse.shape.call) });
 
 function need(user: SessionUser | null): SessionUser {
@@ -117,6 +128,43 @@ export function registerAgentRoutes(app: FastifyInstance, deps: AppDeps): void {
         if (call?.agentId !== agentId) throw new ForbiddenError('not your call');
       }
       return { agent: agentView(await agentSessions.dispose(agentId, body)) };
+    },
+  });
+
+  defineRoute(app, {
+    method: 'POST',
+    url: '/api/agent/session/wrapup/extend',
+    auth: AGENT_ONLY,
+    summary:
+      "Extend the agent's own wrap-up by the campaign's extension (409 past the campaign's " +
+      'allowance per call, or outside wrap-up). Audited.',
+    tags,
+    response: WrapupExtendResponse,
+    handler: async ({ user }) => {
+      if (!agentSessions.extendWrapup) throw new UnavailableError('wrap-up extension is not wired');
+      const r = await agentSessions.extendWrapup(agentIdOf(need(user)));
+      return {
+        agent: { ...agentView(r.status), wrapupUntilMs: r.untilMs },
+        wrapupUntilMs: r.untilMs,
+        used: r.used,
+        allowed: r.allowed,
+      };
+    },
+  });
+
+  defineRoute(app, {
+    method: 'GET',
+    url: '/api/agent/my-day',
+    auth: AGENT_ONLY,
+    summary:
+      "The signed-in agent's day so far: calls, talk time, average handle time, sales, and " +
+      'time in each pause code against its daily limit.',
+    tags,
+    query: MyDayQuery,
+    response: MyDayResponse,
+    handler: async ({ user, query }) => {
+      if (!deps.agentDesk) throw new UnavailableError('the agent desk is not wired');
+      return deps.agentDesk.myDay(agentIdOf(need(user)), query.tz ?? 'UTC');
     },
   });
 

@@ -1,4 +1,4 @@
-import type { AgentId, CallId } from '@ringside/protocol';
+import { WRAPUP_EXTENDED_REASON, type AgentId, type CallId } from '@ringside/protocol';
 import { ConflictError, IllegalTransitionError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { Clock } from '../../ports/clock.js';
@@ -21,6 +21,7 @@ import type {
   PendingPauses,
 } from '../../ports/agents.js';
 import type { DispositionService } from './disposition.js';
+import type { WrapupExtender } from './wrapup-extension.js';
 
 export type { AgentCommand, AgentSessionResult } from '../../ports/agents.js';
 
@@ -56,7 +57,12 @@ export class AgentSessionService implements AgentTransitions {
       const prev = (await this.d.store.getAgent(agentId)) ?? loggedOut(agentId);
       const atMs = Math.max(this.d.clock.nowMs(), prev.sinceMs);
       const { status, effects } = transition(prev, { ...command, atMs } as AgentEvent);
-      const why = command.type === 'set_leg' ? LEG_REASON : reason;
+      const why =
+        command.type === 'set_leg'
+          ? LEG_REASON
+          : command.type === 'wrapup_extend'
+            ? WRAPUP_EXTENDED_REASON
+            : reason;
       const event = changedEvent(prev, status, why, atMs);
       const envelope = await this.d.store.transitionAgent(status, expectedOf(prev), event);
       if (!envelope) continue;
@@ -108,6 +114,8 @@ export interface SessionApiDeps {
   endLeg?: (agentId: AgentId, legChannelId: string) => Promise<unknown>;
   /** Hangs up a customer whose agent logged out mid-call (telephony); optional. */
   hangupCall?: (callId: CallId) => Promise<unknown>;
+  /** The agents' wrap-up extensions (wrapup-extension.ts); optional. */
+  extender?: Pick<WrapupExtender, 'extend'>;
   logger: Logger;
 }
 
@@ -136,6 +144,7 @@ export function createAgentSessionApi(d: SessionApiDeps): AgentSessionApi {
       }
     }
   };
+  const extender = d.extender;
   const run = async (agentId: AgentId, command: AgentCommand, reason: string) => {
     const r = await d.sessions.apply(agentId, command, reason);
     await carryOut(agentId, r.effects);
@@ -185,5 +194,6 @@ export function createAgentSessionApi(d: SessionApiDeps): AgentSessionApi {
       return r;
     },
     dispose: (agentId, input) => d.dispositions.dispose(agentId, input),
+    ...(extender ? { extendWrapup: (agentId: AgentId) => extender.extend(agentId) } : {}),
   };
 }

@@ -47,6 +47,9 @@ export interface CampaignRules {
   timeoutAction: 'disposition' | 'pause';
   defaultCode: string;
   maxAttempts: number;
+  /** Wrap-up extensions an agent may take per call (0: none), and the ms each adds. */
+  extensionsAllowed: number;
+  extensionMs: number;
   rules: Record<string, RecycleRule>;
   loadedAtMs: number;
 }
@@ -277,6 +280,8 @@ export class DispositionService {
       timeoutAction: c.wrapupTimeoutAction,
       defaultCode: c.wrapupDefaultDisposition,
       maxAttempts: c.maxAttempts,
+      extensionsAllowed: c.wrapupExtensions ?? 0,
+      extensionMs: (c.wrapupExtensionS ?? 30) * 1000,
       rules,
       loadedAtMs: now,
     };

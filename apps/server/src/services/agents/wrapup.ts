@@ -2,11 +2,12 @@ import type { AgentId } from '@ringside/protocol';
 import type { AgentEffect } from '../../domain/agent-state.js';
 import { IllegalTransitionError, RingsideError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
-import type { AgentTransitions, PendingPauses } from '../../ports/agents.js';
+import type { AgentTransitions, PendingPauses, WrapupExtensions } from '../../ports/agents.js';
 import type { Clock } from '../../ports/clock.js';
 import type { EventBus, Subscription } from '../../ports/event-bus.js';
 import type { AgentStatus, StateStore } from '../../ports/state-store.js';
 import type { DispositionService } from './disposition.js';
+import { wrapupDeadlineMs } from './wrapup-extension.js';
 
 /**
  * The end of a call on the agent's side: the customer hanging up first (INCALL -> DEAD) and the
@@ -19,6 +20,8 @@ export interface WrapupSweeperDeps {
   sessions: AgentTransitions;
   dispositions: Pick<DispositionService, 'campaign' | 'autoDispose'>;
   pendingPauses: PendingPauses;
+  /** Agents' wrap-up extensions: an extended wrap-up times out at its new deadline. Optional. */
+  extensions?: Pick<WrapupExtensions, 'get'>;
   clock: Clock;
   logger: Logger;
 }
@@ -55,6 +58,9 @@ export class WrapupSweeper {
         continue;
       }
       if (rules.wrapupMs <= 0 || now < a.sinceMs + rules.wrapupMs) continue;
+      // Past the campaign's time: only an extension of this call's wrap-up holds it off.
+      const ext = (await this.d.extensions?.get(a.agentId)) ?? null;
+      if (now < wrapupDeadlineMs(a, rules.wrapupMs, ext)) continue;
       if (await this.timeOut(a, rules.timeoutAction)) moved += 1;
     }
     return moved;

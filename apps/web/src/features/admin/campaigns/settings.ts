@@ -119,6 +119,18 @@ export const GROUPS: ReadonlyArray<{ legend: string; settings: readonly Setting[
         kind: 'text',
         hint: 'a code, e.g. NI',
       },
+      {
+        key: 'wrapupExtensions',
+        label: 'Wrap-up extensions allowed per call',
+        kind: 'int',
+        hint: '0-10; 0: agents cannot extend',
+      },
+      {
+        key: 'wrapupExtensionS',
+        label: 'Extension (s)',
+        kind: 'int',
+        hint: '5-600 s added each time',
+      },
     ],
   },
 ];
@@ -147,6 +159,8 @@ export const NEW_CAMPAIGN: Omit<Campaign, 'id' | 'script'> = {
   safeHarborAudio: 'sound:vm-goodbye',
   wrapupS: 30,
   wrapupTimeoutAction: 'disposition',
+  wrapupExtensions: 1,
+  wrapupExtensionS: 30,
   wrapupDefaultDisposition: 'NI',
   amdHumanAsMachinePct: 0,
   amdMachineAsHumanPct: 0,

@@ -400,7 +400,17 @@ const DISPOSITIONS: CodeTableSpec<AdminDisposition, DispositionDraft> = {
 
 interface PauseCodeDraft extends CodeDraft {
   billable: boolean;
+  /** Minutes per day; '' for no limit. */
+  dailyLimitMin: string;
 }
+
+/** The daily limit field's words, the same in the add form and in an edited row. */
+const LIMIT_FIELD = {
+  label: 'Daily limit (min)',
+  hint: '1-1440; empty: no limit',
+  type: 'number',
+} as const;
+const limitOf = (s: string): number | null => (s.trim() === '' ? null : toInt(s));
 
 const PAUSE_CODES: CodeTableSpec<AdminPauseCode, PauseCodeDraft> = {
   noun: 'pause code',
@@ -408,19 +418,48 @@ const PAUSE_CODES: CodeTableSpec<AdminPauseCode, PauseCodeDraft> = {
   titleId: 'pause-codes-title',
   addTitleId: 'add-pause-title',
   idPrefix: 'pause',
-  blank: { code: '', name: '', billable: false },
-  toDraft: (p) => ({ code: p.code, name: p.name, billable: p.billable }),
-  columns: [flagColumn<'billable', AdminPauseCode, PauseCodeDraft>('billable', 'Billable', 'no')],
-  addFields: (adding, setAdding) => (
-    <CheckboxField
-      label="Billable (paid time)"
-      checked={adding.billable}
-      onChange={(billable) => setAdding({ ...adding, billable })}
-    />
+  blank: { code: '', name: '', billable: false, dailyLimitMin: '' },
+  toDraft: (p) => ({
+    code: p.code,
+    name: p.name,
+    billable: p.billable,
+    dailyLimitMin: p.dailyLimitMin ? String(p.dailyLimitMin) : '',
+  }),
+  columns: [
+    flagColumn<'billable', AdminPauseCode, PauseCodeDraft>('billable', 'Billable', 'no'),
+    {
+      header: 'Daily limit',
+      view: (p) => (p.dailyLimitMin ? `${p.dailyLimitMin} min` : 'none'),
+      edit: (p, draft, setDraft, errs) => (
+        <TextField
+          id={`pause-limit-${p.id}`}
+          {...LIMIT_FIELD}
+          {...draftBinder<PauseCodeDraft>(draft, setDraft, errs)('dailyLimitMin')}
+        />
+      ),
+    },
+  ],
+  addFields: (adding, setAdding, errs) => (
+    <>
+      <CheckboxField
+        label="Billable (paid time)"
+        checked={adding.billable}
+        onChange={(billable) => setAdding({ ...adding, billable })}
+      />
+      <TextField
+        id="new-pause-limit"
+        {...LIMIT_FIELD}
+        {...draftBinder<PauseCodeDraft>(adding, setAdding, errs)('dailyLimitMin')}
+      />
+    </>
   ),
   list: async (campaignId) => (await adminListsApi.pauseCodes(campaignId)).pauseCodes,
   ...codeWrites(
-    (p: PauseCodeDraft) => ({ name: p.name, billable: p.billable }),
+    (p: PauseCodeDraft) => ({
+      name: p.name,
+      billable: p.billable,
+      dailyLimitMin: limitOf(p.dailyLimitMin),
+    }),
     { body: PauseCodeCreateBody, send: adminListsApi.createPauseCode },
     { body: PauseCodeUpdateBody, send: adminListsApi.updatePauseCode },
   ),
