@@ -19,6 +19,15 @@ import type {
 // A local copy: a transpiled module may read imported bindings through getters.
 const takesCallsLocal = takesCalls;
 
+/**
+ * The controller while the drop budget forces progressive dialing. A counted drop since the marks
+ * (whole drops: the calls placed before pushed us here) closes the period and is measured at once,
+ * so theta falls; otherwise the marks follow the ledger and the progressive stretch is not measured.
+ * Estimated AMD drops (a fraction of a person per MACHINE hang-up, amd.ts) do not close it: they
+ * come with every dial, whatever the pacing, and a window of a few hundredths of an answer
+ * carrying one of them reads as a 100 % drop rate (in A1-S3 day 0 such windows drove theta from
+ * 0.02 to its floor 0.002 in minutes; docs/pacing.md).
+ */
 export function closePeriod(
   prev: PacingControl | undefined,
   ledger: LedgerView,
@@ -26,7 +35,7 @@ export function closePeriod(
   t: PredictiveTuning,
 ): PacingControl {
   const theta = prev?.theta ?? t.theta;
-  if (prev && ledger.drops > prev.dropsAt)
+  if (prev && ledger.drops - prev.dropsAt >= 1)
     return updateControl(prev, ledger, targetPct, { ...t, controlEveryHumans: 0 });
   return { theta, humansAt: ledger.humans, dropsAt: ledger.drops };
 }

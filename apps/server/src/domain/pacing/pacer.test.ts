@@ -181,6 +181,34 @@ describe('drop-rate controller', () => {
     expect(updateControl(prev, ledger(25, 1100), 2.7, defaultTuning)).toBe(prev);
   });
 
+  it('while the budget forces progressive, a counted drop lowers theta; estimated AMD drops do not', () => {
+    // 30 of a 3% cap over 1000 answers: progressive. Since the marks, 0.004 of a person hung up
+    // on by AMD (one MACHINE hang-up's estimate, in drops and answers alike).
+    const team = agents(['READY', 1], ['INCALL', 10]);
+    const control = { theta: 0.02, humansAt: 1000, dropsAt: 30 };
+    const amdOnly = decidePacing(
+      input({ agents: team, ledger: { drops: 30.004, humans: 1000.004, capPct: 3 }, control }),
+    );
+    expect(amdOnly.appliedMode).toBe('progressive');
+    expect(amdOnly.control).toEqual({ theta: 0.02, humansAt: 1000.004, dropsAt: 30.004 });
+    // Two hundred such hang-ups in a row leave theta where it was.
+    let c = control;
+    for (let i = 1; i <= 200; i++)
+      c = decidePacing(
+        input({
+          agents: team,
+          ledger: { drops: 30 + 0.004 * i, humans: 1000 + 0.004 * i, capPct: 3 },
+          control: c,
+        }),
+      ).control as typeof c;
+    expect(c.theta).toBe(0.02);
+    // A counted drop still closes the period: theta falls.
+    const counted = decidePacing(
+      input({ agents: team, ledger: { drops: 31.004, humans: 1001.004, capPct: 3 }, control }),
+    );
+    expect(counted.control?.theta).toBeLessThan(0.02);
+  });
+
   it('restarts its marks when days leave the window', () => {
     const next = updateControl(
       { theta: 0.03, humansAt: 5000, dropsAt: 100 },
