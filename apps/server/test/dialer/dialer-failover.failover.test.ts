@@ -10,6 +10,9 @@ import {
   holderOf,
   thetaOn,
   waitFor,
+  watchFloor,
+  formatSamples,
+  judgeResumption,
   FailoverFloor,
 } from './failover-floor.js';
 
@@ -24,6 +27,15 @@ import {
 
 /** The lease TTL, then one lease round of the survivor, then a second for a loaded machine. */
 const TAKE_OVER_MS = DIALER_LEASE_TTL_MS + DIALER_LEASE_ROUND_MS + 1_000;
+/**
+ * How long the survivor may owe a call (it holds the campaign, a READY agent is free of calls in
+ * flight, a lead is queued) before it places one: its take-over work (the ledger rebuilt from
+ * call_log, the dead holder's calls and leads recovered) and a few 250 ms decision rounds on a
+ * loaded machine.
+ */
+const DIAL_DUE_MS = 3_000;
+/** How long after the take-over the survivor's first call is awaited. */
+const RESUME_WINDOW_MS = 20_000;
 /** Initial theta of the controller (domain/pacing defaultTuning): what a fresh start uses. */
 const FRESH_THETA = 0.02;
 
@@ -63,6 +75,7 @@ describe('two dialer processes, the lease holder killed mid-floor', () => {
     );
     first.child.kill('SIGKILL');
     const killedAt = Date.now();
+    const watch = watchFloor(floor, deadId, survivor, killedAt);
     if (first.child.exitCode === null && first.child.signalCode === null)
       await once(first.child, 'exit');
     const popped = Object.entries(await redis.hgetall(hopper.owners))
@@ -87,17 +100,36 @@ describe('two dialer processes, the lease holder killed mid-floor', () => {
     expect(takenAt, 'the survivor took the lease').not.toBeNull();
     const takeOverMs = (takenAt ?? Infinity) - killedAt;
     expect.soft(takeOverMs, 'take-over time, ms').toBeLessThanOrEqual(TAKE_OVER_MS);
-    const resumed = await waitFor(async () => {
-      const r = await pool.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM call_log WHERE lead_id <> 0 AND originated_at > $1`,
-        [new Date(killedAt)],
-      );
-      return (r.rows[0]?.n ?? 0) > 0 ? Date.now() : null;
-    }, 10_000);
-    expect.soft(resumed, 'the survivor placed calls').not.toBeNull();
-    console.info(
-      `take-over ${takeOverMs} ms after the kill; first call after it at ${resumed ? `${resumed - killedAt} ms` : 'never'}`,
+    // It must dial as soon as it owes a call (holding the campaign, a READY agent no call in
+    // flight covers, a queued lead: owesCall), and only then: with every agent talking or the
+    // hopper empty it is right to wait. The samples say which, and show what it saw.
+    const resumed = await waitFor(
+      async () => {
+        const r = judgeResumption(watch.samples);
+        return r.firstCallMs !== null ? r : null;
+      },
+      Math.max(0, (takenAt ?? killedAt) + RESUME_WINDOW_MS - Date.now()),
+      100,
     );
+    await watch.stop();
+    const { firstOwedMs, firstCallMs, longestOwedMs } = judgeResumption(watch.samples);
+    console.info(
+      `take-over ${takeOverMs} ms after the kill; the survivor first owed a call at ` +
+        `${firstOwedMs ?? 'never'} ms, placed its first at ${firstCallMs ?? 'never'} ms ` +
+        `(longest owed without dialing: ${longestOwedMs} ms); after the kill:\n` +
+        formatSamples(watch.samples),
+    );
+    // Without a call: did the survivor ever owe one? If not, the floor gave it nothing to dial
+    // (every agent busy, an empty hopper) and the samples above say which.
+    if (firstCallMs === null) {
+      expect
+        .soft(firstOwedMs, 'a moment the survivor owed a call (READY agent free, lead queued)')
+        .not.toBeNull();
+    }
+    expect.soft(resumed, 'the survivor placed a call within 20 s of the take-over').not.toBeNull();
+    expect
+      .soft(longestOwedMs, 'ms the survivor owed a call (READY agent, queued lead) without one')
+      .toBeLessThanOrEqual(DIAL_DUE_MS);
 
     // --- (2) the survivor's decisions continue from the dead holder's theta -----------------
     expect(storedAtKill, 'a control state in Redis at the kill').not.toBeNull();

@@ -12,6 +12,7 @@ import { parseExposition } from '../../src/adapters/metrics/parse.js';
 import { migrate } from '../../src/adapters/postgres/migrate.js';
 import { createPool } from '../../src/adapters/postgres/pool.js';
 import { RedisKeys } from '../../src/adapters/redis/keys.js';
+import { RedisStateStore } from '../../src/adapters/redis/state-store.js';
 import { seedDemo } from '../../src/adapters/postgres/demo-seed.js';
 
 /**
@@ -69,9 +70,15 @@ async function seed(res: FloorResources, pool: pg.Pool): Promise<string> {
     // An external phone each, which the simulated PBX answers (anyEndpoint).
     agentPhone: (username) => `PJSIP/${username}`,
   });
+  // Every lead in one zone inside the calling window, given by hand ('manual'): the scheduler
+  // re-derives every other lead's zones from its number at start when the zone tables' version is
+  // not recorded (a fresh database), which put most leads outside the window, and the filler,
+  // keeping the zone it read first for a minute, then found no lead to add: the hopper ran dry
+  // and the survivor, holding ready agents, rightly had nothing to dial.
   const zone = zoneInWindow(new Date());
   await pool.query(
-    `UPDATE leads SET time_zone = $1, tz_key = $1, tz_candidates = ARRAY[$1]::text[]`,
+    `UPDATE leads SET time_zone = $1, tz_key = $1, tz_candidates = ARRAY[$1]::text[],
+                      tz_source = 'manual'`,
     [zone],
   );
   await pool.query(
@@ -137,8 +144,14 @@ export class FailoverFloor {
     const roles = ['api', 'ari-worker', 'scheduler', 'dialer', 'dialer'];
     const procs = await Promise.all(
       roles.map(async (role) =>
-        startRole(args, role, role === 'api' ? httpPort : await freePort(), env, (p) =>
-          this.res.procs.push(p),
+        startRole(
+          args,
+          role,
+          role === 'api' ? httpPort : await freePort(),
+          // FLOOR_ROLE_LOG_LEVELS=dialer:debug,scheduler:debug (with FLOOR_LOG_LEVEL set, which
+          // shows the roles' logs): the dialers' status reasons, the hopper fills.
+          { ...env, LOG_LEVEL: roleLogLevel(role) ?? env.LOG_LEVEL },
+          (p) => this.res.procs.push(p),
         ),
       ),
     );
@@ -181,6 +194,15 @@ export class FailoverFloor {
   }
 }
 
+/** A role's own log level from FLOOR_ROLE_LOG_LEVELS (`role:level,...`), if it names one. */
+function roleLogLevel(role: string): string | undefined {
+  for (const part of (process.env.FLOOR_ROLE_LOG_LEVELS ?? '').split(',')) {
+    const [name, level] = part.split(':');
+    if (name?.trim() === role && level) return level.trim();
+  }
+  return undefined;
+}
+
 /** The dialer process a lease owner id (`host:pid:random`, services/dialer/ids.ts) names. */
 export function holderOf(dialers: readonly Proc[], owner: string | null): Proc | undefined {
   const pid = owner?.split(':')[1];
@@ -211,4 +233,167 @@ export async function waitFor<T>(
     if (Date.now() >= until) return null;
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/** One look at the campaign after the kill (ms since the kill). */
+export interface FloorSample {
+  atMs: number;
+  holder: 'dead' | 'survivor' | 'none' | 'other';
+  ready: number;
+  agents: Record<string, number>;
+  calls: Record<string, number>;
+  /** Leads queued in the hopper (not leased). */
+  queued: number;
+  /** Campaign calls in call_log originated since the kill. */
+  dialedSince: number;
+  /** Leads marked as in a hopper (hopper_at) / never dialed and not marked (PostgreSQL). */
+  marked: number;
+  fresh: number;
+  /** The last dialer.status of the campaign (its publisher's copy in Redis). */
+  status: string;
+}
+
+/**
+ * Samples the campaign every `everyMs` from the kill on: who holds the lease, the agents' states
+ * and the live calls (the state store the dialer reads), the hopper, the calls placed since the
+ * kill and the dialer's last status. What the survivor saw when it did or did not dial.
+ */
+export function watchFloor(
+  floor: FailoverFloor,
+  deadId: string,
+  survivor: Proc,
+  killedAt: number,
+  everyMs = 100,
+): { samples: FloorSample[]; stop(): Promise<void> } {
+  const { redis, keys, pool } = floor;
+  const cid = floor.campaignId;
+  const store = new RedisStateStore(redis, { prefix: floor.res.prefix });
+  const hopper = keys.hopper(cid);
+  const samples: FloorSample[] = [];
+  let stopped = false;
+  const count = (xs: readonly string[]) =>
+    xs.reduce<Record<string, number>>((m, x) => ({ ...m, [x]: (m[x] ?? 0) + 1 }), {});
+  const loop = (async () => {
+    while (!stopped) {
+      const [owner, agents, calls, entries, leased, dialed, leads, live] = await Promise.all([
+        redis.get(keys.dialerLease(cid)),
+        store.listAgents(cid),
+        store.listCalls(cid),
+        redis.hlen(hopper.entries),
+        redis.hlen(hopper.owners),
+        pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM call_log WHERE lead_id <> 0 AND originated_at > $1`,
+          [new Date(killedAt)],
+        ),
+        pool.query<{ marked: number; fresh: number }>(
+          `SELECT count(*) FILTER (WHERE hopper_at IS NOT NULL)::int AS marked,
+                  count(*) FILTER (WHERE hopper_at IS NULL AND NOT final
+                                     AND next_eligible_at = '-infinity')::int AS fresh
+             FROM leads`,
+        ),
+        redis.hget(keys.dialerLive, cid),
+      ]);
+      let status = '';
+      try {
+        const e = (JSON.parse(live ?? 'null') as { e?: { state?: string; reason?: string } } | null)
+          ?.e;
+        status = e ? `${e.state}: ${e.reason}` : '';
+      } catch {
+        status = '?';
+      }
+      const byState = count(agents.map((a) => a.state));
+      samples.push({
+        atMs: Date.now() - killedAt,
+        holder:
+          owner === null
+            ? 'none'
+            : owner === deadId
+              ? 'dead'
+              : holderOf([survivor], owner)
+                ? 'survivor'
+                : 'other',
+        ready: byState.READY ?? 0,
+        agents: byState,
+        calls: count(calls.map((c) => c.stage)),
+        queued: entries - leased,
+        dialedSince: dialed.rows[0]?.n ?? 0,
+        marked: leads.rows[0]?.marked ?? 0,
+        fresh: leads.rows[0]?.fresh ?? 0,
+        status,
+      });
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  })();
+  return {
+    samples,
+    stop: async () => {
+      stopped = true;
+      await loop;
+    },
+  };
+}
+
+/** The samples as lines, one per change of what they show (for a failing run's log). */
+export function formatSamples(samples: readonly FloorSample[]): string {
+  let last = '';
+  const out: string[] = [];
+  for (const s of samples) {
+    const line =
+      `${s.holder} ready=${s.ready} agents=${JSON.stringify(s.agents)} calls=${JSON.stringify(s.calls)} ` +
+      `queued=${s.queued} marked=${s.marked} fresh=${s.fresh} dialed=${s.dialedSince} | ${s.status}`;
+    if (line === last) continue;
+    last = line;
+    out.push(`  +${String(s.atMs).padStart(6)} ms ${line}`);
+  }
+  return out.join('\n');
+}
+
+/** Calls that have not reached an agent yet (domain/pacing census: they cover a READY agent). */
+const PENDING_STAGES = ['DIALING', 'RINGING', 'AMD', 'WAITING'];
+
+/**
+ * The survivor owes a call: it holds the campaign, a READY agent is not covered by a call in
+ * flight, and a lead is queued. Its pacing model is cold after a take-over (it learns 200 dial
+ * outcomes of its own first), so it paces progressively: one call per READY agent not covered.
+ * A survivor with no READY agent (all talking or in wrap-up), with every READY agent covered by
+ * the dead holder's calls still in flight, or with an empty hopper is right not to dial.
+ */
+export function owesCall(s: FloorSample): boolean {
+  const pending = PENDING_STAGES.reduce((n, stage) => n + (s.calls[stage] ?? 0), 0);
+  return s.holder === 'survivor' && s.ready > pending && s.queued > 0;
+}
+
+export interface Resumption {
+  /** When the survivor first owed a call (ms after the kill); null: never in the samples. */
+  firstOwedMs: number | null;
+  /** The first sample that saw a call placed after the kill (ms after the kill). */
+  firstCallMs: number | null;
+  /** The longest stretch the survivor owed a call without placing one (ms). */
+  longestOwedMs: number;
+}
+
+/**
+ * Reads the samples up to the first call after the kill: when the survivor first owed one, and
+ * the longest it went on owing one (one stretch: consecutive samples that all owe) without
+ * dialing. A stretch that ends by itself (the agent taken by a call the dead holder left) is not
+ * a failure to dial; one still open at the first call ends there.
+ */
+export function judgeResumption(samples: readonly FloorSample[]): Resumption {
+  let firstOwedMs: number | null = null;
+  let owedFrom: number | null = null;
+  let longestOwedMs = 0;
+  for (const s of samples) {
+    if (s.dialedSince > 0) {
+      if (owedFrom !== null) longestOwedMs = Math.max(longestOwedMs, s.atMs - owedFrom);
+      return { firstOwedMs, firstCallMs: s.atMs, longestOwedMs };
+    }
+    if (owesCall(s)) {
+      firstOwedMs ??= s.atMs;
+      owedFrom ??= s.atMs;
+      longestOwedMs = Math.max(longestOwedMs, s.atMs - owedFrom);
+    } else {
+      owedFrom = null;
+    }
+  }
+  return { firstOwedMs, firstCallMs: null, longestOwedMs };
 }
