@@ -46,13 +46,15 @@ describe('supervisor live header and whisper indicator', () => {
     await agent.locator('[aria-label="Phone"][data-phone="leg_up"]').waitFor({ timeout: 10_000 });
     await agent.getByRole('button', { name: 'Ready', exact: true }).click();
     await waitAgentState(agent, 'INCALL', 30_000);
-    // The connected call is counted: ASA (answer to agent) appears in the header.
+    // The connected call is counted: ASA (answer to agent) appears in its campaign tile.
     await expect
-      .poll(() => supervisor.getByLabel('Dialer').textContent(), { timeout: 10_000 })
-      .toMatch(/ASA \d+\.\d s/);
+      .poll(() => supervisor.locator('[data-tile="asa"] .sv-figure').first().textContent(), {
+        timeout: 10_000,
+      })
+      .toMatch(/^\d+\.\d s$/);
 
     await row()
-      .getByRole('button', { name: /^whisper / })
+      .getByRole('button', { name: /^Whisper to / })
       .click({ timeout: 10_000 });
     await expect
       .poll(() => banner().textContent(), { timeout: 5_000 })
@@ -67,7 +69,7 @@ describe('supervisor live header and whisper indicator', () => {
 
   it('a whisper also goes when the call ends', async () => {
     await row()
-      .getByRole('button', { name: /^whisper / })
+      .getByRole('button', { name: /^Whisper to / })
       .click({ timeout: 10_000 });
     await expect.poll(() => banner().textContent(), { timeout: 5_000 }).toMatch(/is whispering/);
     const callId = await agent.locator('section[aria-label="Call"]').getAttribute('data-call-id');

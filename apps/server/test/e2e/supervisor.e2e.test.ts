@@ -47,10 +47,49 @@ describe('supervisor dashboard', () => {
     expect(ms).toBeLessThan(1000);
   });
 
-  it("forces a logout and the agent's panel goes to logged out", async () => {
+  it('at 390 px the wall is a list of cards with state, time in state and actions, and no page scroll sideways', async () => {
+    await supervisor.setViewportSize({ width: 390, height: 844 });
+    try {
+      await supervisor.locator('.sv-table.sv-cards').waitFor({ timeout: 5_000 });
+      const card = row('READY');
+      await card.scrollIntoViewIfNeeded();
+      const name = (await card.locator('.sv-name').textContent()) ?? '';
+      expect(name.length).toBeGreaterThan(0);
+      expect(await card.locator('.sv-state').textContent()).toBe('Ready');
+      expect(await card.locator('.sv-clock').textContent()).toMatch(/^\d\d:\d\d$/);
+      for (const label of [`Pause ${name}`, `Log out ${name}`]) {
+        const box = await card.getByRole('button', { name: label, exact: true }).boundingBox();
+        // Visible, inside the screen, and a target of at least 24 x 24 px (WCAG 2.5.8).
+        expect(box).not.toBeNull();
+        expect(box!.x).toBeGreaterThanOrEqual(0);
+        expect(box!.x + box!.width).toBeLessThanOrEqual(390);
+        expect(Math.min(box!.width, box!.height)).toBeGreaterThanOrEqual(24);
+      }
+      const widths = await supervisor.evaluate(() => [
+        document.documentElement.scrollWidth,
+        document.documentElement.clientWidth,
+      ]);
+      expect(widths[0]).toBeLessThanOrEqual(widths[1] ?? 0);
+    } finally {
+      await supervisor.setViewportSize({ width: 1280, height: 720 });
+    }
+  });
+
+  it("forces a logout after a confirmation that names the agent, and the agent's panel goes to logged out", async () => {
+    const name = (await row().locator('.sv-name').textContent()) ?? '';
     await row()
-      .getByRole('button', { name: /^Log out / })
+      .getByRole('button', { name: `Log out ${name}`, exact: true })
       .click();
+    const dialog = supervisor.getByRole('dialog', { name: `Log out ${name}?` });
+    await dialog.waitFor({ timeout: 5_000 });
+    // Cancel first: nothing happens, the agent stays.
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden', timeout: 5_000 });
+    expect(await row().count()).toBe(1);
+    await row()
+      .getByRole('button', { name: `Log out ${name}`, exact: true })
+      .click();
+    await dialog.getByRole('button', { name: `Log out ${name}`, exact: true }).click();
     await agent
       .locator('[aria-label="Agent state"][data-agent-state="LOGGED_OUT"]')
       .waitFor({ timeout: 5_000 });

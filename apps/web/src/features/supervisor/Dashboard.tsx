@@ -9,32 +9,69 @@ import {
   applyEvents,
   applySnapshot,
   campaignHeaders,
-  DEFAULT_THRESHOLDS,
   amdText,
+  dropSeverity,
   emptyDashboard,
   formatDuration,
+  holdingBack,
   ledgerText,
   maskPhone,
+  modeWord,
   rows,
   severity,
+  thresholdsOf,
   type AgentRow,
+  type CampaignHeader,
   type DashboardState,
   type Roster,
   type RowQuery,
+  type Severity,
   type SortKey,
-  type Thresholds,
 } from './model.js';
-import { DASHBOARD_CSS } from './styles.js';
+import { DASHBOARD_CSS, STATE_LABEL } from './styles.js';
+import { LogoutDialog, type LogoutAsk } from './LogoutDialog.js';
 import { MonitorPhone } from './MonitorPhone.js';
 import { TelephonyStatus } from './TelephonyStatus.js';
+import { ThresholdsEditor } from './ThresholdsEditor.js';
 import { VirtualList } from './VirtualList.js';
+import { attachTalk, HandMarker, MessageAgentButton, SupervisorMessages } from './MessagesWall.js';
 
-const ROW_PX = 32;
-const fmtPct = (v: number | null) => (v === null ? '–' : `${v.toFixed(2)}%`);
+/** Row height of the grid (wide screens) and of a card (narrow screens, 200 % zoom), px. */
+const ROW_PX = 40;
+const CARD_PX = 168;
+/** Below this width (CSS px: 200 % zoom of a 1920 or 1366 screen, phones) rows become cards. */
+const NARROW = '(max-width: 1099px)';
+const fmtPct = (v: number | null) => (v === null ? '–' : `${v.toFixed(2)} %`);
 const fmtSec = (ms: number | null) => (ms === null ? '–' : `${(ms / 1000).toFixed(1)} s`);
 const fmtCount = (n: number | null) => (n === null ? '–' : n.toLocaleString('en-US'));
 const STATES: AgentState[] = ['READY', 'RESERVED', 'INCALL', 'DEAD', 'WRAPUP', 'PAUSED'];
 const DIAL_METHODS: DialMethod[] = ['manual', 'progressive', 'ratio', 'predictive'];
+const MONITOR_LABEL = { listen: 'Listen to', whisper: 'Whisper to', barge: 'Barge in on' } as const;
+/** Severity as an icon and words, so it never rests on colour alone. */
+const SEV_ICON: Record<Severity, string> = { ok: '', warn: '▲', alert: '■' };
+const SEV_WORDS: Record<Severity, string> = { ok: '', warn: 'warning', alert: 'alert' };
+const COLUMNS: ReadonlyArray<readonly [SortKey | null, string]> = [
+  ['name', 'Agent'],
+  ['state', 'State'],
+  ['timeInState', 'Time in state'],
+  ['campaign', 'Campaign'],
+  [null, 'Number'],
+  ['callsToday', 'Calls today'],
+  [null, 'Pause code'],
+  [null, 'Actions'],
+];
+
+function useMedia(query: string): boolean {
+  const [match, setMatch] = useState(() => window.matchMedia(query).matches);
+  useEffect(() => {
+    const m = window.matchMedia(query);
+    const on = () => setMatch(m.matches);
+    m.addEventListener('change', on);
+    on();
+    return () => m.removeEventListener('change', on);
+  }, [query]);
+  return match;
+}
 
 /**
  * The supervisor's live wallboard: every agent and campaign from the WebSocket snapshot and the
@@ -55,10 +92,14 @@ export function Dashboard(props: { me: Me; onSignedOut(): void }) {
     descending: false,
   });
   const [unmasked, setUnmasked] = useState(false);
-  const [thresholds, setThresholds] = useState<Thresholds>(DEFAULT_THRESHOLDS);
   const [notice, setNotice] = useState<string | null>(null);
-  const [hangupOnLogout, setHangupOnLogout] = useState(false);
+  const [logoutAsk, setLogoutAsk] = useState<LogoutAsk | null>(null);
   const [telephonyVersion, setTelephonyVersion] = useState(0);
+  const narrow = useMedia(NARROW);
+
+  useEffect(() => {
+    document.title = 'Supervisor — Ringside';
+  }, []);
 
   const frame = useRef<number | null>(null);
   const pending = useRef<DomainEvent[]>([]);
@@ -79,22 +120,19 @@ export function Dashboard(props: { me: Me; onSignedOut(): void }) {
       .catch((err: unknown) => setNotice(refusalMessage(err)));
   }, [api]);
 
-  // A name the roster does not know (an agent who logged in after load) triggers one reload.
+  // A name the roster does not know (an agent who logged in after load), or a campaign's
+  // thresholds changed (campaign.settings_changed), trigger one reload.
   const rosterRef = useRef(roster);
   rosterRef.current = roster;
   const pendingRoster = useRef(false);
-  const knowOrReload = useCallback(
-    (agentId: string) => {
-      if (pendingRoster.current) return;
-      if (rosterRef.current.agents.some((a) => a.agentId === agentId)) return;
-      pendingRoster.current = true;
-      setTimeout(() => {
-        pendingRoster.current = false;
-        loadRoster();
-      }, 500);
-    },
-    [loadRoster],
-  );
+  const reloadSoon = useCallback(() => {
+    if (pendingRoster.current) return;
+    pendingRoster.current = true;
+    setTimeout(() => {
+      pendingRoster.current = false;
+      loadRoster();
+    }, 500);
+  }, [loadRoster]);
 
   useEffect(() => {
     loadRoster();
@@ -109,15 +147,23 @@ export function Dashboard(props: { me: Me; onSignedOut(): void }) {
           schedule();
         },
         onEvent: (data) => {
-          pending.current.push(data.event);
-          if (data.event.type === 'agent.state_changed') knowOrReload(data.event.agentId);
-          if (data.event.type === 'telephony.status') setTelephonyVersion((v) => v + 1);
+          const e = data.event;
+          pending.current.push(e);
+          if (
+            e.type === 'agent.state_changed' &&
+            !rosterRef.current.agents.some((a) => a.agentId === e.agentId)
+          )
+            reloadSoon();
+          if (e.type === 'campaign.settings_changed' && e.fields.includes('wallThresholds'))
+            reloadSoon();
+          if (e.type === 'telephony.status') setTelephonyVersion((v) => v + 1);
           schedule();
         },
         onStatus: (s) => setConn(s),
         onServerError: (d) => setNotice(d.message),
       },
     });
+    attachTalk(client);
     client.start();
     // The only timer: it moves the "time in state" clocks; data never comes from it.
     const tick = setInterval(() => setNowMs(Date.now()), 1000);
@@ -126,10 +172,11 @@ export function Dashboard(props: { me: Me; onSignedOut(): void }) {
       clearInterval(tick);
       if (frame.current !== null) cancelAnimationFrame(frame.current);
     };
-  }, [loadRoster, knowOrReload, schedule]);
+  }, [loadRoster, reloadSoon, schedule]);
 
   const list = useMemo(() => rows(state, roster, query), [state, roster, query]);
   const headers = useMemo(() => campaignHeaders(state, roster), [state, roster]);
+  const limitsOf = useMemo(() => thresholdsOf(roster), [roster]);
   const teams = useMemo(
     () => [...new Set(roster.agents.flatMap((a) => (a.teamId ? [a.teamId] : [])))].sort(),
     [roster],
@@ -144,41 +191,73 @@ export function Dashboard(props: { me: Me; onSignedOut(): void }) {
   const sortBy = (sort: SortKey) =>
     setQuery((q) => ({ ...q, sort, descending: q.sort === sort ? !q.descending : false }));
 
+  const shownPhone = (phone: string) => (unmasked ? phone : maskPhone(phone));
+
   const renderRow = (r: AgentRow) => {
-    const sev = severity(r.state, nowMs - r.sinceMs, thresholds);
+    const inStateMs = nowMs - r.sinceMs;
+    const sev = severity(r.state, inStateMs, limitsOf(r.campaignId));
+    const limit = limitsOf(r.campaignId)[r.state];
     return (
       <div
         className={`sv-row state-${r.state.toLowerCase()} sev-${sev}`}
         data-agent-id={r.agentId}
         data-state={r.state}
+        data-severity={sev}
         role="row"
       >
         <span role="cell" className="sv-name">
           {r.name}
+          <HandMarker row={r} />
         </span>
         <span role="cell" className="sv-state">
-          {r.state}
+          <span className="sv-badge">{STATE_LABEL[r.state]}</span>
         </span>
-        <span role="cell" className="sv-time">
-          {formatDuration(nowMs - r.sinceMs)}
+        <span
+          role="cell"
+          className="sv-time"
+          data-label="In state"
+          title={limit ? `warn after ${limit.warnS} s, alert after ${limit.alertS} s` : undefined}
+        >
+          <span className="sv-clock">{formatDuration(inStateMs)}</span>
+          {sev !== 'ok' && (
+            <span className="sv-sev">
+              <span aria-hidden="true">{SEV_ICON[sev]}</span> {SEV_WORDS[sev]}
+            </span>
+          )}
         </span>
-        <span role="cell">{r.campaignName}</span>
-        <span role="cell" className="sv-phone">
-          {r.phone ? (unmasked ? r.phone : maskPhone(r.phone)) : ''}
+        <span role="cell" className="sv-campaign-cell" data-label="Campaign">
+          {r.campaignName}
         </span>
-        <span role="cell">{r.callsToday}</span>
-        <span role="cell">{r.pauseCode ?? ''}</span>
+        <span role="cell" className="sv-phone" data-label="Number">
+          {r.phone ? shownPhone(r.phone) : ''}
+        </span>
+        <span role="cell" className="sv-calls" data-label="Calls">
+          {r.callsToday}
+        </span>
+        <span role="cell" className="sv-pause" data-label="Pause">
+          {r.pauseCode ?? ''}
+        </span>
         <span role="cell" className="sv-actions">
+          <MessageAgentButton row={r} />
           <button
             type="button"
-            onClick={() => act('Pause', () => api.forcePause(r.agentId, 'SUPERVISOR'))}
+            aria-label={`Pause ${r.name}`}
+            onClick={() => act(`Pause ${r.name}`, () => api.forcePause(r.agentId, 'SUPERVISOR'))}
           >
             Pause
           </button>
           <button
             type="button"
+            className="sv-danger"
             aria-label={`Log out ${r.name}`}
-            onClick={() => act('Log out', () => api.forceLogout(r.agentId, hangupOnLogout))}
+            aria-haspopup="dialog"
+            onClick={() =>
+              setLogoutAsk({
+                agentId: r.agentId,
+                name: r.name,
+                callNumber: r.callId ? (r.phone ? shownPhone(r.phone) : 'a customer') : null,
+              })
+            }
           >
             Log out
           </button>
@@ -187,9 +266,9 @@ export function Dashboard(props: { me: Me; onSignedOut(): void }) {
               type="button"
               className="sv-monitoring"
               aria-label={`Stop ${r.monitor.mode} on ${r.name}`}
-              onClick={() => act('Stop', () => api.stopMonitor(r.agentId))}
+              onClick={() => act(`Stop on ${r.name}`, () => api.stopMonitor(r.agentId))}
             >
-              stop {r.monitor.mode}
+              Stop {r.monitor.mode}
             </button>
           )}
           {r.state === 'INCALL' &&
@@ -198,10 +277,12 @@ export function Dashboard(props: { me: Me; onSignedOut(): void }) {
               <button
                 key={mode}
                 type="button"
-                aria-label={`${mode} ${r.name}`}
-                onClick={() => act(mode, () => api.monitor(r.agentId, mode))}
+                aria-label={`${MONITOR_LABEL[mode]} ${r.name}`}
+                onClick={() =>
+                  act(`${MONITOR_LABEL[mode]} ${r.name}`, () => api.monitor(r.agentId, mode))
+                }
               >
-                {mode}
+                {modeWord(mode)}
               </button>
             ))}
         </span>
@@ -214,7 +295,9 @@ export function Dashboard(props: { me: Me; onSignedOut(): void }) {
       <style>{DASHBOARD_CSS}</style>
       <header className="sv-top">
         <h1>Supervisor dashboard</h1>
-        <span data-testid="sv-conn">{conn}</span>
+        <span data-testid="sv-conn" className={`sv-conn conn-${conn}`}>
+          {conn}
+        </span>
         <span>
           {props.me.displayName} ({props.me.role})
         </span>
@@ -224,86 +307,29 @@ export function Dashboard(props: { me: Me; onSignedOut(): void }) {
           Sign out
         </button>
       </header>
-      {notice && (
-        <p role="status" className="sv-notice">
-          {notice}
-        </p>
-      )}
+      <p role="status" className="sv-notice">
+        {notice ?? ''}
+      </p>
+      <SupervisorMessages roster={roster} />
       <section className="sv-campaigns" aria-label="Campaigns">
         {headers.map((h) => (
-          <article key={h.campaignId} className="sv-campaign" data-campaign-id={h.campaignId}>
-            <h2>{h.name}</h2>
-            <p>{STATES.map((s) => `${s} ${h.agentsByState[s] ?? 0}`).join(' · ')}</p>
-            <p>
-              dialing {h.dialing} · ringing {h.ringing} · waiting {h.waiting} · talking {h.bridged}{' '}
-              · drops today {fmtPct(h.dropTodayPct)}, 30 days {fmtPct(h.drop30dPct)} (cap{' '}
-              {h.dropRateCapPct}%)
-            </p>
-            <p className="sv-dialer" aria-label="Dialer" data-dialer-state={h.dialer?.state ?? ''}>
-              {h.dialer
-                ? `dialer ${h.dialer.state} (${h.dialer.appliedMode}, level ${h.dialLevel}) · hopper ${fmtCount(h.dialer.hopperSize)} · dialable leads ${fmtCount(h.dialer.dialableLeads)} · AHT ${fmtSec(h.dialer.ahtMs)} · ASA ${fmtSec(h.dialer.asaMs)}`
-                : 'dialer: no report yet'}
-            </p>
-            {h.dialer && (
-              <p className="sv-reason" aria-label="Pacing reason">
-                {h.dialer.reason}
-              </p>
-            )}
-            {ledgerText(h.dialer) && (
-              <p className="sv-ledger" aria-label="Drop ledger">
-                {ledgerText(h.dialer)}
-              </p>
-            )}
-            {amdText(h.dialer) && (
-              <p
-                className={amdText(h.dialer)?.stopped ? 'sv-amd tone-busy' : 'sv-amd'}
-                aria-label="AMD"
-                data-amd-hangups={String(!amdText(h.dialer)?.stopped)}
-              >
-                {amdText(h.dialer)?.text}
-              </p>
-            )}
-            <p>
-              <label>
-                method{' '}
-                <select
-                  value={h.dialMethod}
-                  onChange={(e) =>
-                    act('Dial method', async () => {
-                      await api.setDialing(h.campaignId, {
-                        dialMethod: e.target.value as DialMethod,
-                      });
-                      loadRoster();
-                    })
-                  }
-                >
-                  {DIAL_METHODS.map((m) => (
-                    <option key={m}>{m}</option>
-                  ))}
-                </select>
-              </label>{' '}
-              <label>
-                level{' '}
-                <input
-                  type="number"
-                  min={0.1}
-                  max={10}
-                  step={0.1}
-                  // Re-mounted when the level in force changes (pushed by the dialer).
-                  key={h.dialLevel}
-                  defaultValue={h.dialLevel}
-                  onBlur={(e) => {
-                    const level = Number(e.target.value);
-                    if (level === h.dialLevel) return;
-                    act('Dial level', async () => {
-                      await api.setDialing(h.campaignId, { dialLevel: level });
-                      loadRoster();
-                    });
-                  }}
-                />
-              </label>
-            </p>
-          </article>
+          <CampaignPanel
+            key={h.campaignId}
+            h={h}
+            onMethod={(dialMethod) =>
+              act('Dial method', async () => {
+                await api.setDialing(h.campaignId, { dialMethod });
+                loadRoster();
+              })
+            }
+            onLevel={(dialLevel) =>
+              act('Dial level', async () => {
+                await api.setDialing(h.campaignId, { dialLevel });
+                loadRoster();
+              })
+            }
+            onThresholds={loadRoster}
+          />
         ))}
       </section>
       <section className="sv-filters" aria-label="Filters">
@@ -312,66 +338,234 @@ export function Dashboard(props: { me: Me; onSignedOut(): void }) {
           value={query.campaignId}
           options={roster.campaigns}
           onChange={(campaignId) => setQuery((q) => ({ ...q, campaignId }))}
-        />{' '}
+        />
         <FilterSelect
           label="Team"
           value={query.teamId}
           options={teams.map((t) => ({ id: t, name: t }))}
           onChange={(teamId) => setQuery((q) => ({ ...q, teamId }))}
-        />{' '}
-        <CheckboxField label="show numbers" checked={unmasked} onChange={setUnmasked} />{' '}
-        <CheckboxField
-          label="log out also hangs up the call"
-          checked={hangupOnLogout}
-          onChange={setHangupOnLogout}
-        />{' '}
-        <label>
-          READY amber after (s){' '}
-          <input
-            type="number"
-            min={1}
-            value={thresholds.READY?.warnS ?? 60}
-            onChange={(e) =>
-              setThresholds((t) => ({
-                ...t,
-                READY: { warnS: Number(e.target.value), alertS: t.READY?.alertS ?? 300 },
-              }))
-            }
-          />
-        </label>
-        <span> {list.length} agents</span>
+        />
+        <CheckboxField label="show numbers" checked={unmasked} onChange={setUnmasked} />
+        <span>{list.length} agents</span>
       </section>
-      <div role="table" aria-label="Agents" className="sv-table">
-        <div role="row" className="sv-row sv-head">
-          {(
-            [
-              ['name', 'Agent'],
-              ['state', 'State'],
-              ['timeInState', 'Time'],
-              ['campaign', 'Campaign'],
-            ] as const
-          ).map(([k, label]) => (
-            <button key={k} type="button" role="columnheader" onClick={() => sortBy(k)}>
-              {label}
-              {query.sort === k ? (query.descending ? ' ▼' : ' ▲') : ''}
-            </button>
-          ))}
-          <span role="columnheader">Number</span>
-          <button type="button" role="columnheader" onClick={() => sortBy('callsToday')}>
-            Calls
-          </button>
-          <span role="columnheader">Pause</span>
-          <span role="columnheader">Actions</span>
+      <div
+        role="table"
+        aria-label="Agents"
+        aria-rowcount={list.length + 1}
+        className={narrow ? 'sv-table sv-cards' : 'sv-table'}
+      >
+        <div role="rowgroup">
+          <div role="row" className="sv-row sv-head">
+            {COLUMNS.map(([k, label]) =>
+              k ? (
+                <span
+                  key={label}
+                  role="columnheader"
+                  aria-sort={
+                    query.sort === k ? (query.descending ? 'descending' : 'ascending') : 'none'
+                  }
+                >
+                  <button type="button" onClick={() => sortBy(k)}>
+                    {label}
+                    <span aria-hidden="true">
+                      {query.sort === k ? (query.descending ? ' ▼' : ' ▲') : ' ↕'}
+                    </span>
+                  </button>
+                </span>
+              ) : (
+                <span key={label} role="columnheader" className="sv-nosort">
+                  {label}
+                </span>
+              ),
+            )}
+          </div>
         </div>
         <VirtualList
           items={list}
-          rowPx={ROW_PX}
-          heightPx={ROW_PX * 20}
+          rowPx={narrow ? CARD_PX : ROW_PX}
           keyOf={(r) => r.agentId}
           render={renderRow}
         />
       </div>
+      <LogoutDialog
+        ask={logoutAsk}
+        onCancel={() => setLogoutAsk(null)}
+        onConfirm={(ask, hangupCall) => {
+          setLogoutAsk(null);
+          act(hangupCall ? `Log out ${ask.name} and hang up` : `Log out ${ask.name}`, () =>
+            api.forceLogout(ask.agentId, hangupCall),
+          );
+        }}
+      />
     </main>
+  );
+}
+
+/** A tile: a figure with its name, and a severity shown as colour, icon and words. */
+function Tile(props: { name: string; value: string; detail?: string; sev?: Severity; id: string }) {
+  const sev = props.sev ?? 'ok';
+  return (
+    <div className={`sv-tile sev-${sev}`} data-tile={props.id} data-severity={sev}>
+      <dt>{props.name}</dt>
+      <dd>
+        <span className="sv-figure">{props.value}</span>
+        {sev !== 'ok' && (
+          <span className="sv-sev">
+            <span aria-hidden="true">{SEV_ICON[sev]}</span>{' '}
+            {sev === 'alert' ? 'at or over the cap' : 'near the cap'}
+          </span>
+        )}
+        {props.detail && <span className="sv-tile-detail">{props.detail}</span>}
+      </dd>
+    </div>
+  );
+}
+
+/** One campaign: its mode, headline tiles, the dialer's line and reason, and its controls. */
+function CampaignPanel(props: {
+  h: CampaignHeader;
+  onMethod(m: DialMethod): void;
+  onLevel(level: number): void;
+  onThresholds(): void;
+}) {
+  const { h } = props;
+  const d = h.dialer;
+  const hold = d ? holdingBack(h.dialMethod, d.appliedMode) : null;
+  const amd = amdText(d);
+  const ledger = ledgerText(d);
+  const cap = `cap ${h.dropRateCapPct} %`;
+  return (
+    <article
+      className="sv-campaign"
+      data-campaign-id={h.campaignId}
+      aria-labelledby={`cp-${h.campaignId}`}
+    >
+      <div className="sv-campaign-head">
+        <h2 id={`cp-${h.campaignId}`}>{h.name}</h2>
+        <span className="sv-mode" data-mode={h.dialMethod}>
+          {modeWord(h.dialMethod)}
+          {hold ? `: ${hold}` : ''}
+        </span>
+        <span className="sv-level">level {h.dialLevel}</span>
+      </div>
+      <dl className="sv-tiles">
+        <div className="sv-tile sv-tile-wide" data-tile="agents">
+          <dt>Agents</dt>
+          <dd className="sv-states">
+            {STATES.map((s) => (
+              <span key={s} className={`sv-badge state-${s.toLowerCase()}`}>
+                {STATE_LABEL[s]} <b>{h.agentsByState[s] ?? 0}</b>
+              </span>
+            ))}
+          </dd>
+        </div>
+        <Tile id="dialing" name="Dialing" value={String(h.dialing)} />
+        <Tile id="ringing" name="Ringing" value={String(h.ringing)} />
+        <Tile id="waiting" name="Waiting for an agent" value={String(h.waiting)} />
+        <Tile
+          id="drops-today"
+          name="Drops today"
+          value={fmtPct(h.dropTodayPct)}
+          detail={cap}
+          sev={dropSeverity(h.dropTodayPct, h.dropWarnPct, h.dropRateCapPct)}
+        />
+        <Tile
+          id="drops-30d"
+          name="Drops 30 days"
+          value={fmtPct(h.drop30dPct)}
+          detail={cap}
+          sev={dropSeverity(h.drop30dPct, h.dropWarnPct, h.dropRateCapPct)}
+        />
+        <Tile id="aht" name="AHT today" value={fmtSec(d?.ahtMs ?? null)} />
+        <Tile id="asa" name="ASA today" value={fmtSec(d?.asaMs ?? null)} />
+        <Tile
+          id="occupancy"
+          name="Occupancy today"
+          value={d?.occupancyPct == null ? '–' : `${d.occupancyPct.toFixed(1)} %`}
+        />
+      </dl>
+      <p className="sv-dialer" aria-label="Dialer" data-dialer-state={d?.state ?? ''}>
+        {d
+          ? `Dialer ${d.state} · talking ${h.bridged} · hopper ${fmtCount(d.hopperSize)} · dialable leads ${fmtCount(d.dialableLeads)}`
+          : 'Dialer: no report yet'}
+      </p>
+      {d && (
+        <p className="sv-reason" aria-label="Pacing reason">
+          {d.reason}
+        </p>
+      )}
+      {ledger && (
+        <p className="sv-ledger" aria-label="Drop ledger">
+          {ledger}
+        </p>
+      )}
+      {amd && (
+        <p
+          className={amd.stopped ? 'sv-amd tone-busy' : 'sv-amd'}
+          aria-label="AMD"
+          data-amd-hangups={String(!amd.stopped)}
+        >
+          {amd.text}
+        </p>
+      )}
+      <div className="sv-controls">
+        <label>
+          Dial method{' '}
+          <select
+            value={h.dialMethod}
+            onChange={(e) => props.onMethod(e.target.value as DialMethod)}
+          >
+            {DIAL_METHODS.map((m) => (
+              <option key={m} value={m}>
+                {modeWord(m)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Dial level{' '}
+          <input
+            type="number"
+            min={0.1}
+            max={10}
+            step={0.1}
+            // Re-mounted when the level in force changes (pushed by the dialer).
+            key={h.dialLevel}
+            defaultValue={h.dialLevel}
+            onBlur={(e) => {
+              const level = Number(e.target.value);
+              if (level !== h.dialLevel) props.onLevel(level);
+            }}
+          />
+        </label>
+        <ThresholdsDisclosure
+          campaignId={h.campaignId}
+          campaignName={h.name}
+          onSaved={props.onThresholds}
+        />
+      </div>
+    </article>
+  );
+}
+
+/** The campaign's thresholds editor, loaded only once opened (no request per campaign at load). */
+function ThresholdsDisclosure(props: {
+  campaignId: string;
+  campaignName: string;
+  onSaved(): void;
+}) {
+  const [open, setOpen] = useState(false);
+  return (
+    <details className="sv-th-details" onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary>Thresholds</summary>
+      {open && (
+        <ThresholdsEditor
+          campaignId={props.campaignId}
+          campaignName={props.campaignName}
+          onSaved={props.onSaved}
+        />
+      )}
+    </details>
   );
 }
 

@@ -9,6 +9,7 @@ const base: NonNullable<CampaignHeader['dialer']> = {
   dialableLeads: 100,
   ahtMs: null,
   asaMs: null,
+  occupancyPct: null,
   atMs: 0,
 };
 

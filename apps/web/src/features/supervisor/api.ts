@@ -6,6 +6,7 @@ import {
   PhoneConfig,
   TelephonyStatusResponse,
   RosterResponse,
+  WallThresholds,
   type CampaignDialBody,
   type MonitorMode,
 } from '@ringside/protocol';
@@ -57,6 +58,18 @@ export class SupervisorApi {
   }
   stopMonitor(agentId: string) {
     return this.call('DELETE', `/api/supervisor/agents/${agentId}/monitor`, MonitorStopResponse);
+  }
+  /** The campaign's wall thresholds (ThresholdsEditor.tsx). */
+  thresholds(campaignId: string) {
+    return this.call('GET', `/api/supervisor/campaigns/${campaignId}/thresholds`, WallThresholds);
+  }
+  setThresholds(campaignId: string, body: WallThresholds) {
+    return this.call(
+      'PUT',
+      `/api/supervisor/campaigns/${campaignId}/thresholds`,
+      WallThresholds,
+      body,
+    );
   }
   setDialing(campaignId: string, body: CampaignDialBody) {
     return this.call('PATCH', `/api/supervisor/campaigns/${campaignId}/dialing`, Campaign, body);

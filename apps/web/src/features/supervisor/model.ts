@@ -9,6 +9,7 @@ import type {
   RosterResponse,
   SnapshotData,
 } from '@ringside/protocol';
+import { DEFAULT_WALL_THRESHOLDS } from '@ringside/protocol';
 
 /**
  * The supervisor dashboard's state, pure: the WebSocket snapshot replaces it, each pushed event
@@ -244,14 +245,46 @@ function agentOf(e: Extract<DomainEvent, { type: 'agent.state_changed' }>): Agen
 /** Seconds in a state after which a row turns amber, then red (per state; absent: never). */
 export type Thresholds = Partial<Record<AgentState, { warnS: number; alertS: number }>>;
 
-export const DEFAULT_THRESHOLDS: Thresholds = {
-  READY: { warnS: 60, alertS: 300 },
-  PAUSED: { warnS: 300, alertS: 900 },
-  INCALL: { warnS: 600, alertS: 1200 },
-  DEAD: { warnS: 10, alertS: 30 },
-  WRAPUP: { warnS: 60, alertS: 180 },
-  RESERVED: { warnS: 5, alertS: 15 },
-};
+/** The thresholds of a campaign never set (the server's defaults, packages/protocol). */
+export const DEFAULT_THRESHOLDS: Thresholds = DEFAULT_WALL_THRESHOLDS.states;
+
+/**
+ * Each campaign's time-in-state thresholds from the roster (set on the admin campaign form or
+ * the wall); a campaign the roster does not carry them for gets the defaults.
+ */
+export function thresholdsOf(roster: Roster): (campaignId: string | null) => Thresholds {
+  const by = new Map(roster.campaigns.map((c) => [c.id, c.thresholds?.states]));
+  return (id) => (id === null ? undefined : by.get(id)) ?? DEFAULT_THRESHOLDS;
+}
+
+/**
+ * A campaign's drop rate against its thresholds: alert at or over the cap, warn from the
+ * campaign's warning level (WallThresholds.dropWarnPct), ok below; null rate (no answers): ok.
+ */
+export function dropSeverity(pct: number | null, warnPct: number, capPct: number): Severity {
+  if (pct === null) return 'ok';
+  if (pct >= capPct) return 'alert';
+  if (pct >= warnPct) return 'warn';
+  return 'ok';
+}
+
+/**
+ * One word for the dialing mode everywhere: the campaign's dial method. When pacing holds back
+ * (predictive without enough data places one call per ready agent), the wall says what it does
+ * in words rather than naming a second mode; null when it dials as set.
+ */
+export function holdingBack(mode: string, appliedMode: string): string | null {
+  if (mode === appliedMode) return null;
+  if (appliedMode === 'progressive') return 'for now one call per ready agent';
+  if (appliedMode === 'ratio') return 'for now at the fixed dial level';
+  if (appliedMode === 'manual') return 'not placing calls for now';
+  return `for now ${appliedMode}`;
+}
+
+/** "Predictive": the mode's word as the wall shows it. */
+export function modeWord(mode: string): string {
+  return mode.charAt(0).toUpperCase() + mode.slice(1);
+}
 
 export type Severity = 'ok' | 'warn' | 'alert';
 
@@ -358,6 +391,8 @@ export interface CampaignHeader {
   dialMethod: string;
   dialLevel: number;
   dropRateCapPct: number;
+  /** The drop rate (%) from which the drop tiles turn amber (the campaign's wall thresholds). */
+  dropWarnPct: number;
   agentsByState: Partial<Record<AgentState, number>>;
   dialing: number;
   ringing: number;
@@ -375,6 +410,8 @@ export interface CampaignHeader {
     dialableLeads: number | null;
     ahtMs: number | null;
     asaMs: number | null;
+    /** Today's occupancy, percent (absent from older dialers: null). */
+    occupancyPct: number | null;
     atMs: number;
     /** The 30-day ledger: counted drops apart from the estimated AMD drops (absent: old dialer). */
     drops?: DialerStatusChanged['drops'];
@@ -429,6 +466,7 @@ export function campaignHeaders(s: DashboardState, roster: Roster): CampaignHead
       dialMethod: c.dialMethod,
       dialLevel: c.dialLevel,
       dropRateCapPct: c.dropRateCapPct,
+      dropWarnPct: c.thresholds?.dropWarnPct ?? DEFAULT_WALL_THRESHOLDS.dropWarnPct,
       agentsByState: {},
       dialing: 0,
       ringing: 0,
@@ -449,6 +487,13 @@ export function campaignHeaders(s: DashboardState, roster: Roster): CampaignHead
     // The level and method the dialer applies win over the roster's (read once at load).
     h.dialLevel = d.dialLevel;
     h.dialMethod = d.mode;
+    // The dialer's ledger is what pacing budgets against: it wins over the roster's counts.
+    if (d.drops) {
+      h.drop30dPct = d.drops.ratePct;
+      if (d.drops.today)
+        h.dropTodayPct =
+          d.drops.today.humans > 0 ? (100 * d.drops.today.drops) / d.drops.today.humans : null;
+    }
     h.dialer = {
       state: d.state,
       reason: d.reason,
@@ -457,6 +502,7 @@ export function campaignHeaders(s: DashboardState, roster: Roster): CampaignHead
       dialableLeads: d.dialableLeads,
       ahtMs: d.kpi.ahtMs,
       asaMs: d.kpi.asaMs,
+      occupancyPct: d.kpi.occupancyPct ?? null,
       atMs: d.atMs,
       ...(d.drops ? { drops: d.drops } : {}),
       ...(d.amd ? { amd: d.amd } : {}),
