@@ -131,6 +131,7 @@ export class PgTalkStore implements TalkStore {
     readerId: string,
     atMs: number,
   ): Promise<number> {
+    if (!/^\d{1,18}$/.test(agentId) || !/^\d{1,18}$/.test(readerId)) return 0;
     const r = await this.pool.query(
       `UPDATE talk_messages SET read_at = to_timestamp($4::double precision / 1000), read_by = $3
        WHERE thread_agent_id = $1 AND to_kind = 'supervisors' AND id <= $2 AND read_at IS NULL`,

@@ -83,16 +83,21 @@ export class TalkService {
   async send(user: TalkUser, data: TalkSendData): Promise<TalkMessage> {
     const { to } = data;
     const text = data.text.trim();
+    if (text.length === 0) throw new ValidationError('a message needs some text');
+    if (user.role === 'agent' && to.kind !== 'supervisors') {
+      throw new ForbiddenError('agents write to the supervisors only');
+    }
+    if (user.role !== 'agent' && to.kind === 'supervisors') {
+      throw new ForbiddenError('write to an agent, a team or a campaign');
+    }
+    // Counted before any lookup, so a burst of bad messages costs the database nothing either.
+    const now = this.deps.clock.nowMs();
+    await this.limit(`msg:${user.id}`, this.limits.messagesPerWindow, now, 'messages');
     let thread: AgentId | null = null;
     let recipients: AgentId[];
-    if (user.role === 'agent') {
-      if (to.kind !== 'supervisors') {
-        throw new ForbiddenError('agents write to the supervisors only');
-      }
+    if (to.kind === 'supervisors') {
       thread = user.id as AgentId;
       recipients = [thread];
-    } else if (to.kind === 'supervisors') {
-      throw new ForbiddenError('write to an agent, a team or a campaign');
     } else if (to.kind === 'agent') {
       if (!(await this.deps.store.isAgent(to.agentId))) {
         throw new NotFoundError(`agent ${to.agentId} not found`);
@@ -109,9 +114,6 @@ export class TalkService {
       }
       recipients = await this.deps.campaignAgents(to.campaignId);
     }
-    if (text.length === 0) throw new ValidationError('a message needs some text');
-    const now = this.deps.clock.nowMs();
-    await this.limit(`msg:${user.id}`, this.limits.messagesPerWindow, now, 'messages');
     const message = await this.deps.store.insert({
       senderId: user.id,
       senderRole: user.role,
