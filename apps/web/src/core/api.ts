@@ -21,6 +21,8 @@ import {
   TwoFactorSetupResponse,
   TwoFactorStatus,
   RecoveryCodesResponse,
+  MyDayResponse,
+  WrapupExtendResponse,
   type DialBody,
   type DispositionBody,
   type DispositionView,
@@ -69,7 +71,7 @@ export function refusalError(status: number, json: unknown, what: string): ApiEr
 /** A lead as the screen pop shows it, and one row of its history (lead_log). */
 export type Lead = LeadView;
 export type LeadLogEntry = LeadHistoryEntry;
-export type Disposition = Pick<DispositionView, 'code' | 'name' | 'dnc' | 'callback'>;
+export type Disposition = Pick<DispositionView, 'code' | 'name' | 'dnc' | 'callback' | 'uses30d'>;
 export type PauseCode = Pick<PauseCodeView, 'code' | 'name'>;
 
 export interface ApiClientOptions {
@@ -181,8 +183,13 @@ export class ApiClient {
   campaign(id: string) {
     return this.call('GET', `/api/campaigns/${enc(id)}`, Campaign);
   }
+  /** The campaign's dispositions, its most used of the last 30 days first (the agent's form). */
   dispositions(campaignId: string) {
-    return this.call('GET', `/api/campaigns/${enc(campaignId)}/dispositions`, DispositionList);
+    return this.call(
+      'GET',
+      `/api/campaigns/${enc(campaignId)}/dispositions?order=usage`,
+      DispositionList,
+    );
   }
   pauseCodes(campaignId: string) {
     return this.call('GET', `/api/campaigns/${enc(campaignId)}/pause-codes`, PauseCodeList);
@@ -206,6 +213,14 @@ export class ApiClient {
   }
   dispose(body: DispositionBody) {
     return this.call('POST', '/api/agent/session/disposition', AgentSessionResponse, body);
+  }
+  /** Extends the agent's wrap-up by the campaign's extension (409 past its allowance). */
+  extendWrapup() {
+    return this.call('POST', '/api/agent/session/wrapup/extend', WrapupExtendResponse);
+  }
+  /** The agent's own day so far, "today" read in `timeZone` (the floor's: the browser's). */
+  myDay(timeZone: string) {
+    return this.call('GET', `/api/agent/my-day?tz=${enc(timeZone)}`, MyDayResponse);
   }
 
   // --- the agent's phone leg

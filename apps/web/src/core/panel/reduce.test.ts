@@ -10,7 +10,7 @@ import {
   run,
   snapshot,
 } from './fixtures.test-helper.js';
-import { guard } from './index.js';
+import { guard, wrapupDeadlineMs } from './index.js';
 
 describe('agent panel state machine', () => {
   it('a dialer call pops the lead: reserve then connect loads the call, then its lead', () => {
@@ -263,5 +263,113 @@ describe('transfer target', () => {
       reserved.s,
     );
     expect(bridged.effects).toEqual([{ type: 'load_call', callId: 'x1' }]);
+  });
+});
+
+describe('wrap-up extension and automatic disposition', () => {
+  const inWrapup = () =>
+    run([
+      live,
+      snapshot(agent('INCALL', { callId: 'c1' }), [callView('c1')]),
+      {
+        type: 'lead_loaded',
+        leadId: '42',
+        lead: leadOf({ id: '42', phone: '+12125550100', firstName: 'Ada', lastName: 'Byron' }),
+        log: [],
+      },
+      moved('INCALL', 'WRAPUP', 5000, { callId: 'c1' as never }),
+    ]).s;
+
+  it('an extension keeps the state and its clock and moves the deadline', () => {
+    const s0 = inWrapup();
+    expect(wrapupDeadlineMs(s0, 30)).toBe(35_000);
+    const { s } = run(
+      [
+        moved('WRAPUP', 'WRAPUP', 20_000, {
+          callId: 'c1' as never,
+          reason: 'agent:wrapup-extended',
+          sinceMs: 5000,
+          wrapupUntilMs: 65_000,
+        }),
+      ],
+      s0,
+    );
+    expect(s.agent).toMatchObject({ state: 'WRAPUP', sinceMs: 5000, wrapupUntilMs: 65_000 });
+    expect(s.dispositionDue).toBe('c1');
+    expect(wrapupDeadlineMs(s, 30)).toBe(65_000);
+    // A reconnect's snapshot (the store has no deadline) keeps the one the panel knew.
+    const r = run([snapshot(agent('WRAPUP', { callId: 'c1', sinceMs: 5000 }), [])], s);
+    expect(r.s.agent?.wrapupUntilMs).toBe(65_000);
+    // The next state has no extended deadline.
+    const n = run([moved('WRAPUP', 'READY', 30_000)], s);
+    expect(n.s.agent?.wrapupUntilMs).toBeUndefined();
+    expect(wrapupDeadlineMs(n.s, 30)).toBeNull();
+  });
+
+  it('an extension of an older state is ignored', () => {
+    const s0 = inWrapup();
+    const { s } = run(
+      [
+        moved('WRAPUP', 'WRAPUP', 20_000, {
+          reason: 'agent:wrapup-extended',
+          sinceMs: 1234,
+          wrapupUntilMs: 65_000,
+        }),
+      ],
+      s0,
+    );
+    expect(s.agent?.wrapupUntilMs).toBeUndefined();
+  });
+
+  it('the timeout says calmly what was filed for whom and replaces the stale refusal', () => {
+    const s0 = run(
+      [
+        { type: 'wrapup_default', label: 'Not interested (NI)' },
+        { type: 'notice', kind: 'refusal', text: 'Submit the disposition of the last call first.' },
+      ],
+      inWrapup(),
+    ).s;
+    const { s } = run(
+      [
+        moved('WRAPUP', 'READY', 40_000, {
+          callId: 'c1' as never,
+          reason: 'system:wrapup-timeout',
+        }),
+      ],
+      s0,
+    );
+    expect(s.agent?.state).toBe('READY');
+    expect(s.dispositionDue).toBeNull();
+    expect(s.notice).toMatchObject({
+      kind: 'info',
+      text: 'Wrap-up time ran out: filed as Not interested (NI) for Ada Byron.',
+    });
+    expect(guard(s, 'ready')).toBe('You are already ready.');
+  });
+
+  it('a timeout that pauses says so; without a known default it names it generally', () => {
+    const { s } = run(
+      [
+        moved('WRAPUP', 'PAUSED', 40_000, {
+          callId: 'c1' as never,
+          reason: 'system:wrapup-timeout',
+          pauseCode: 'WRAPUP',
+        }),
+      ],
+      inWrapup(),
+    );
+    expect(s.notice?.text).toBe(
+      "Wrap-up time ran out: filed as the campaign's default disposition for Ada Byron. " +
+        'You are paused (WRAPUP).',
+    );
+  });
+
+  it('a disposition the agent submitted is not reported as automatic', () => {
+    const s0 = inWrapup();
+    const { s } = run(
+      [{ type: 'disposed', callId: 'c1' }, moved('WRAPUP', 'READY', 40_000, { reason: 'agent' })],
+      s0,
+    );
+    expect(s.notice).toBeNull();
   });
 });

@@ -1,9 +1,12 @@
-import type {
-  AgentMonitorStarted,
-  AgentStatusView,
-  CallStage,
-  DomainEvent,
-  LiveCallView,
+import {
+  WRAPUP_EXTENDED_REASON,
+  WRAPUP_TIMEOUT_REASON,
+  type AgentMonitorStarted,
+  type AgentStateChanged,
+  type AgentStatusView,
+  type CallStage,
+  type DomainEvent,
+  type LiveCallView,
 } from '@ringside/protocol';
 import { CALL_LOST_TEXT } from './describe.js';
 import {
@@ -116,10 +119,40 @@ function maybeLoadLead(s: PanelState, effects: PanelEffect[]): PanelState {
   return { ...s, lead: { leadId, status: 'loading', lead: null, log: [], error: null } };
 }
 
+/** The lead of the panel's call as the agent knows it: its name, else its id. */
+function leadLabel(s: PanelState): string {
+  const l = s.lead?.lead;
+  const name = [l?.firstName, l?.lastName].filter(Boolean).join(' ').trim();
+  if (name) return name;
+  const id = s.lead?.leadId ?? s.call?.leadId;
+  return id ? `lead ${id}` : 'the lead';
+}
+
+/**
+ * The server's wrap-up timeout filed the campaign's default disposition and moved the agent on:
+ * say so calmly, in place of whatever notice was showing (the "submit the disposition first"
+ * refusal is stale now).
+ */
+function autoFiledNotice(before: PanelState, after: PanelState, e: AgentStateChanged): PanelState {
+  const what = before.wrapupDefault ?? "the campaign's default disposition";
+  const then = e.to === 'PAUSED' ? ` You are paused (${e.pauseCode ?? 'WRAPUP'}).` : '';
+  return notice(
+    after,
+    'info',
+    `Wrap-up time ran out: filed as ${what} for ${leadLabel(before)}.${then}`,
+  );
+}
+
 function onEvent(s: PanelState, e: DomainEvent, effects: PanelEffect[]): PanelState {
   switch (e.type) {
     case 'agent.state_changed': {
       if (s.agent && s.agent.agentId !== e.agentId) return s;
+      // A wrap-up extension: same state and clock, a new deadline.
+      if (e.from === e.to && e.reason === WRAPUP_EXTENDED_REASON) {
+        if (s.agent?.state !== e.to || s.agent.sinceMs !== e.sinceMs) return s;
+        if (e.wrapupUntilMs === undefined) return s;
+        return { ...s, agent: { ...s.agent, wrapupUntilMs: e.wrapupUntilMs } };
+      }
       // A phone-leg change is not a change of state: the state's clock keeps running.
       if (e.from === e.to && e.reason === 'system:leg' && s.agent) return s;
       const idle = IDLE_STATES.has(e.to);
@@ -136,6 +169,9 @@ function onEvent(s: PanelState, e: DomainEvent, effects: PanelEffect[]): PanelSt
       const s2 = applyAgent(s, next, effects);
       if (e.reason === 'system:heartbeat-lost') {
         return notice(s2, 'info', 'You were paused because the connection was lost.');
+      }
+      if (e.reason === WRAPUP_TIMEOUT_REASON && IDLE_STATES.has(e.to) && s.dispositionDue) {
+        return autoFiledNotice(s, s2, e);
       }
       return s2;
     }
@@ -215,10 +251,10 @@ function onEvent(s: PanelState, e: DomainEvent, effects: PanelEffect[]): PanelSt
     case 'agent.monitor.ended':
       if (s.monitor?.callId !== e.callId || s.monitor.supervisorId !== e.supervisorId) return s;
       return { ...s, monitor: null };
+    // Talk (messages, raised hands) is the Messages panel's, not the call panel's.
     case 'dialer.status':
     case 'campaign.settings_changed':
     case 'compliance.state_rules_changed':
-    // Talk (messages, raised hands) is the Messages panel's, not the call panel's.
     case 'talk.message':
     case 'talk.read':
     case 'talk.hand':
@@ -259,6 +295,18 @@ export function reduce(s: PanelState, input: PanelInput): PanelResult {
       }
       next = maybeLoadLead(applyAgent(base, input.data.agent, effects), effects);
       next = { ...next, monitor: monitorOf(input.data.monitor) };
+      // The stored status does not carry an extended deadline: keep the one the panel knew.
+      const held = s.agent;
+      if (
+        held?.wrapupUntilMs !== undefined &&
+        next.agent &&
+        next.agent.wrapupUntilMs === undefined &&
+        next.agent.state === held.state &&
+        next.agent.sinceMs === held.sinceMs &&
+        next.agent.callId === held.callId
+      ) {
+        next = { ...next, agent: { ...next.agent, wrapupUntilMs: held.wrapupUntilMs } };
+      }
       break;
     }
     case 'event':
@@ -317,6 +365,9 @@ export function reduce(s: PanelState, input: PanelInput): PanelResult {
       break;
     case 'dismiss_notice':
       next = { ...s, notice: null };
+      break;
+    case 'wrapup_default':
+      next = { ...s, wrapupDefault: input.label };
       break;
   }
   return { state: next, effects };

@@ -75,6 +75,11 @@ export interface PanelState {
   noticeSeq: number;
   /** A supervisor whispering to or barged in on the agent's call; null when none. */
   monitor: MonitorInfo | null;
+  /**
+   * How the campaign's default disposition reads ("Not interested (NI)"), told by the wrap-up
+   * panel: the message after an automatic disposition names it. Null: not known.
+   */
+  wrapupDefault: string | null;
 }
 
 export type PanelInput =
@@ -91,6 +96,7 @@ export type PanelInput =
   | { type: 'hold_set'; on: boolean }
   | { type: 'mute_set'; on: boolean }
   | { type: 'notice'; kind: Notice['kind']; text: string }
+  | { type: 'wrapup_default'; label: string | null }
   | { type: 'dismiss_notice' };
 
 /** Work for the shell: reads the reducer cannot do itself. */
@@ -114,6 +120,7 @@ export const initialPanel: PanelState = {
   notice: null,
   noticeSeq: 0,
   monitor: null,
+  wrapupDefault: null,
 };
 
 /** States in which the agent is not on or finishing a call. */
@@ -121,6 +128,17 @@ export const IDLE_STATES: ReadonlySet<AgentState> = new Set(['LOGGED_OUT', 'READ
 
 export function stateOf(s: PanelState): AgentState {
   return s.agent?.state ?? 'LOGGED_OUT';
+}
+
+/**
+ * When the server's wrap-up timer fires (epoch ms, server clock): in DEAD or WRAPUP, the state's
+ * start plus the campaign's wrap-up time, or the deadline the agent's extension set. Null when
+ * no timer runs (another state, or a campaign without a wrap-up limit).
+ */
+export function wrapupDeadlineMs(s: PanelState, wrapupS: number): number | null {
+  const st = stateOf(s);
+  if ((st !== 'WRAPUP' && st !== 'DEAD') || !s.agent || wrapupS <= 0) return null;
+  return s.agent.wrapupUntilMs ?? s.agent.sinceMs + wrapupS * 1000;
 }
 
 /** A call known only by its id; `over` fills in what is known. */

@@ -25,6 +25,8 @@ import { CallControls, CallPanel } from './CallPanel.js';
 import { DialPanel } from './DialPanel.js';
 import type { Focusers } from './controls.js';
 import { DispositionForm } from './DispositionForm.js';
+import { WrapUp } from './WrapUp.js';
+import { MyDay } from './MyDay.js';
 import { AgentMessages } from './MessagesPanel.js';
 import { focusAfter, type FocusTarget, type FocusView } from './desk/focus.js';
 import { SessionActions } from './desk/SessionActions.js';
@@ -415,6 +417,7 @@ export function AgentPanel({
             // Next to the call: the disposition (and wrap-up) once it is owed, the call controls
             // while the customer is on the line. Always in view; scrolls inside itself if needed.
             <div className="desk-col desk-act">
+              <WrapUp api={api} panel={panel} campaign={campaign} dispositions={dispositions} />
               {state.dispositionDue && (
                 <DispositionForm
                   api={api}
@@ -439,6 +442,7 @@ export function AgentPanel({
           </div>
           {/* Beside the call: the agent's day, messages, and dialing (folded during a call). */}
           <div className="desk-col desk-side">
+            <MyDay api={api} panel={panel} />
             <AgentMessages realtime={panel.realtime} me={me} />
             <DialPanel
               api={api}
