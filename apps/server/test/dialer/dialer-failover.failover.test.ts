@@ -11,10 +11,9 @@ import {
   thetaOn,
   waitFor,
   watchFloor,
-  formatSamples,
-  judgeResumption,
   FailoverFloor,
 } from './failover-floor.js';
+import { formatSamples, judgeResumption } from './failover-samples.js';
 
 /**
  * Issue 14, "Bad input and faults": with two dialer processes, killing the one that drives the
