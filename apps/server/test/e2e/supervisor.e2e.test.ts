@@ -99,4 +99,32 @@ describe('supervisor dashboard', () => {
     };
     expect(s.agent?.state ?? 'LOGGED_OUT').toBe('LOGGED_OUT');
   });
+
+  it('every reports screen fits 390 px without a sideways page scroll, and is titled', async () => {
+    await supervisor.setViewportSize({ width: 390, height: 844 });
+    try {
+      for (const [id, heading] of [
+        ['agent-time', 'Agent time'],
+        ['agent-performance', 'Agent performance'],
+        ['outbound', 'Outbound calling'],
+        ['compliance', 'Drop-rate compliance'],
+        ['lead-history', 'Lead history'],
+      ] as const) {
+        await supervisor.goto(`/#/reports/${id}`);
+        await supervisor.getByRole('heading', { name: heading, level: 2 }).waitFor();
+        if (id !== 'lead-history')
+          await supervisor.locator('.rp-result').waitFor({ timeout: 10_000 });
+        if (process.env.SV_SHOTS)
+          await supervisor.screenshot({ path: `${process.env.SV_SHOTS}/reports-${id}.png` });
+        const widths = await supervisor.evaluate(() => [
+          document.documentElement.scrollWidth,
+          document.documentElement.clientWidth,
+        ]);
+        expect({ id, scroll: widths[0] }).toEqual({ id, scroll: widths[1] });
+      }
+      expect(await supervisor.title()).toBe('Reports — Ringside');
+    } finally {
+      await supervisor.setViewportSize({ width: 1280, height: 720 });
+    }
+  });
 });

@@ -1,3 +1,4 @@
+import { useEffect } from 'react';
 import type { Me } from '@ringside/protocol';
 import { UsersSection } from './people/UsersSection.js';
 import { TeamsSection } from './people/TeamsSection.js';
@@ -25,6 +26,9 @@ export function Admin(props: { me: Me; section: string }) {
   const [head = '', ...tail] = props.section.split('/');
   const current = SECTIONS.find((s) => s.id === head) ?? SECTIONS[0];
   const Section = current.Component;
+  useEffect(() => {
+    document.title = 'Admin — Ringside';
+  }, []);
   return (
     <main className="admin">
       <h1>Admin</h1>

@@ -85,6 +85,9 @@ export function Reports(props: { me: Me; section: string }) {
   filtersRef.current = filters;
 
   useEffect(() => {
+    document.title = 'Reports — Ringside';
+  }, []);
+  useEffect(() => {
     const ctl = new AbortController();
     api
       .campaigns(ctl.signal)

@@ -17,4 +17,16 @@ export const REPORTS_CSS = `
 .reports .chart { display: block; margin: .5rem 0; font-family: inherit; }
 .reports .rp-timeline { font-size: .9rem; }
 .reports .rp-ev-source { display: inline-block; min-width: 4.5rem; font-weight: bold; }
+.reports { min-width: 0; overflow-wrap: anywhere; }
+.reports .rp-nav, .reports .rp-nav + section { flex-wrap: wrap; min-width: 0; }
+.reports .rp-nav { gap: .25rem 1rem; }
+/* Narrow screens (phones, 200 % zoom): wide tables scroll inside themselves, never the page
+   (WCAG 1.4.10 allows two-dimensional tables to scroll); fields take the row's width. */
+@media (max-width: 700px) {
+  .reports .rp-table, .reports .wnd-zones { display: block; max-width: 100%; overflow-x: auto; }
+  .reports .rp-filters { padding: .4rem; }
+  .reports .rp-filters label { flex: 1 1 9rem; min-width: 0; }
+  .reports .rp-filters input, .reports .rp-filters select { width: 100%; box-sizing: border-box; }
+  .reports .rp-error { max-width: none; }
+}
 `;

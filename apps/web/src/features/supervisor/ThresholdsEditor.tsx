@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { WALL_STATES, WallThresholds, type WallState } from '@ringside/protocol';
 import { refusalMessage } from '../../core/api.js';
 import { SupervisorApi } from './api.js';
+import { THRESHOLDS_CSS } from './styles.js';
 
 type Draft = { states: Record<WallState, { warnS: string; alertS: string }>; dropWarnPct: string };
 
@@ -102,6 +103,7 @@ export function ThresholdsEditor(props: {
       noValidate
       onSubmit={submit}
     >
+      <style>{THRESHOLDS_CSS}</style>
       {!draft ? (
         <p>{status || 'Loading…'}</p>
       ) : (

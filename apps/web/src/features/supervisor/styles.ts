@@ -61,15 +61,6 @@ main.supervisor { max-width: none; padding: .5rem 1rem; box-sizing: border-box; 
 .supervisor .sv-controls { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: center; margin-top: .25rem; }
 .supervisor .sv-controls input[type=number] { width: 5rem; }
 .supervisor .sv-th-details summary { cursor: pointer; display: inline-flex; align-items: center; }
-.supervisor .sv-thresholds { margin-top: .25rem; }
-.supervisor .sv-th-table { border-collapse: collapse; font-size: .85rem; }
-.supervisor .sv-th-table caption { text-align: left; font-size: .85rem; }
-.supervisor .sv-th-table th, .supervisor .sv-th-table td { padding: .1rem .4rem; text-align: left; }
-.supervisor .sv-th-table input { width: 5rem; }
-.supervisor .sv-th-table label { position: absolute; width: 1px; height: 1px; overflow: hidden;
-  clip-path: inset(50%); white-space: nowrap; }
-.supervisor .sv-th-field { display: inline-flex; flex-wrap: wrap; gap: .25rem; align-items: center; }
-.supervisor .sv-th-error { color: #b00020; font-size: .8rem; }
 .supervisor .sv-filters { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: center; margin: .5rem 0; }
 .supervisor .sv-badge { display: inline-block; padding: 0 .4rem; border-radius: 4px; line-height: 1.6;
   border: 1px solid rgba(0,0,0,.25); color: #1b1f24; white-space: nowrap; }
@@ -119,4 +110,18 @@ main.supervisor { max-width: none; padding: .5rem 1rem; box-sizing: border-box; 
 .supervisor .sv-dialog h2 { margin-top: 0; font-size: 1.1rem; }
 .supervisor .sv-dialog-actions { display: flex; flex-wrap: wrap; gap: .5rem; justify-content: flex-end; }
 .supervisor .sv-dialog-actions button { min-height: 36px; }
+`;
+
+/** The thresholds editor's styles (on the wall and the admin campaign form), scoped by its form. */
+export const THRESHOLDS_CSS = `
+.sv-thresholds { margin-top: .25rem; }
+.sv-th-table { border-collapse: collapse; font-size: .85rem; }
+.sv-th-table caption { text-align: left; font-size: .85rem; }
+.sv-th-table th, .sv-th-table td { padding: .1rem .4rem; text-align: left; }
+.sv-th-table input { width: 5rem; }
+.sv-thresholds .sv-th-table label { position: absolute; width: 1px; height: 1px; overflow: hidden;
+  clip-path: inset(50%); white-space: nowrap; }
+.sv-th-field { display: inline-flex; flex-wrap: wrap; gap: .25rem; align-items: center; }
+.sv-th-error { color: #b00020; font-size: .8rem; }
+.sv-thresholds button { min-height: 28px; }
 `;

@@ -4,6 +4,7 @@ import { DataTable, AdminSection, RefusalBanner, SuccessBanner } from '../shared
 import { campaignsApi } from './api.js';
 import { CampaignForm } from './CampaignForm.js';
 import { RecycleRulesEditor } from './RecycleRulesEditor.js';
+import { ThresholdsEditor } from '../../supervisor/ThresholdsEditor.js';
 
 /**
  * Campaigns: the list, the settings form of the one picked (or a new one), and its recycle
@@ -78,6 +79,14 @@ export function CampaignsSection(props: { me: Me; path: string }) {
             }}
           />
           <RecycleRulesEditor key={`rr-${current.id}`} campaignId={current.id} />
+          <section className="card" aria-labelledby={`th-heading-${current.id}`}>
+            <h3 id={`th-heading-${current.id}`}>Supervisor wall thresholds</h3>
+            <ThresholdsEditor
+              key={`th-${current.id}`}
+              campaignId={current.id}
+              campaignName={current.name}
+            />
+          </section>
           <p>
             <a href={`#/admin/scripts/${current.id}`}>Edit the script of {current.name}</a>
           </p>
