@@ -38,7 +38,9 @@ describe('agent and supervisor talk', () => {
 
     await supervisor.locator(`[data-message-agent="${agentId}"]`).click();
     const box = supervisor.getByRole('textbox', { name: /^Message to / });
-    await expect.poll(() => box.evaluate((el) => el === document.activeElement)).toBe(true);
+    await expect
+      .poll(() => supervisor.locator('[data-testid="sv-messages"] textarea:focus').count())
+      .toBe(1);
     const t0 = Date.now();
     await box.fill('Please call me back <b>now</b>');
     await box.press('Enter');

@@ -145,7 +145,9 @@ export function AgentMessages({ realtime, me }: { realtime: RealtimeClient; me: 
           style={handRaised ? HAND_UP_STYLE : undefined}
           data-hand={handRaised ? 'raised' : 'down'}
         >
-          {handRaised ? '✋ Lower hand' : 'Raise hand'}
+          {/* One name whether up or down (aria-pressed says which), so speech input finds it. */}
+          {handRaised && <span aria-hidden="true">✋ </span>}
+          Raise hand
         </button>
       </div>
       <div role="status" aria-live="polite" style={VISUALLY_HIDDEN} data-testid="talk-live">

@@ -73,7 +73,7 @@ export function HandMarker({ row }: { row: Row }) {
       style={HAND_STYLE}
       data-hand-raised={row.agentId}
       title={`Hand raised at ${clockTime(at)}`}
-      aria-label={`${row.name} raised a hand at ${clockTime(at)}: acknowledge`}
+      aria-label={`Hand raised by ${row.name} at ${clockTime(at)}: acknowledge`}
       onClick={() => {
         wallFeed()?.client.sendTalk('talk.hand', { raised: false, agentId: row.agentId as never });
         chooseTarget({ kind: 'agent', agentId: row.agentId as never });
