@@ -137,6 +137,11 @@ describe('agent desk', () => {
       expect(b.bottom, name).toBeLessThanOrEqual(viewport.height);
       expect(b.right, name).toBeLessThanOrEqual(viewport.width);
     }
+    // Hold: the banner says so, with its own timer.
+    await page.keyboard.press('Alt+KeyO');
+    await expect.poll(bannerText).toMatch(/On hold[\s\S]*Hold \d+:\d\d/);
+    await page.keyboard.press('Alt+KeyO');
+    await expect.poll(bannerText).not.toContain('On hold');
     await shot('1366x768-in-call');
   });
 

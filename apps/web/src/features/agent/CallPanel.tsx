@@ -264,6 +264,7 @@ export function CallControls(props: {
               <label>
                 Kind
                 <select
+                  className="pick"
                   value={transferKind}
                   onChange={(e) => setTransferKind(e.target.value === 'warm' ? 'warm' : 'blind')}
                 >
