@@ -78,7 +78,7 @@ describe('wrap-up extension', () => {
     expect(second).toMatchObject({ used: 2, untilMs: sinceMs + 70_000 });
     const third = await refusal(extend(h.a1));
     expect(third).toBeInstanceOf(IllegalTransitionError);
-    expect(third.message).toContain('2 times per call');
+    expect(third.message).toContain('already extended 2 times on this call');
 
     const audit = await h.db.pool.query<{ action: string; target: string; detail: unknown }>(
       `SELECT action, target, detail FROM audit_log WHERE action = 'agent.wrapup_extend'

@@ -47,7 +47,9 @@ describe('agent call controls', () => {
     await page.keyboard.press('Alt+KeyH');
     await waitAgentState(page, 'WRAPUP');
     await page.getByRole('timer', { name: 'Wrap-up time left' }).waitFor();
-    expect(await page.getByRole('timer').textContent()).toMatch(/Wrap-up [12]:\d\d/);
+    expect(await page.getByRole('timer', { name: 'Wrap-up time left' }).textContent()).toMatch(
+      /Wrap-up [12]:\d\d/,
+    );
     await expect
       .poll(async () => (await pbxCalls(e2e.sys.pbx)).some((c) => c.channelId === callId))
       .toBe(false);

@@ -76,7 +76,8 @@ export class WrapupExtender {
     if (!ext) {
       const n = rules.extensionsAllowed;
       throw refuse(
-        `wrap-up can be extended ${n === 1 ? 'once' : `${n} times`} per call, and you already have`,
+        `wrap-up was already extended ${n === 1 ? 'once' : `${n} times`} on this call ` +
+          "(the campaign's limit)",
       );
     }
     const r = await this.d.sessions.apply(

@@ -82,14 +82,27 @@ export function WrapUp(props: {
   }, [api, applySession, busy, callId, dispatch]);
 
   const canExtend = deadline !== null && owed && allowed > 0;
-  const extendRef = useRef(extend);
-  extendRef.current = extend;
+  const refusal =
+    allowed <= 0
+      ? 'This campaign does not allow extending wrap-up.'
+      : usedHere >= allowed
+        ? `Wrap-up already extended ${allowed === 1 ? 'once' : `${allowed} times`} on this call.`
+        : null;
+  /** The button and Alt+E: refused here when the allowance is used, else asked of the server. */
+  const press = useCallback(() => {
+    if (refusal) dispatch({ type: 'notice', kind: 'refusal', text: refusal });
+    else void extend();
+  }, [dispatch, extend, refusal]);
+  const pressRef = useRef(press);
+  useEffect(() => {
+    pressRef.current = press;
+  }, [press]);
   useEffect(() => {
     if (!canExtend) return;
     const onKey = (e: KeyboardEvent) => {
       if (!e.altKey || e.ctrlKey || e.metaKey || e.code !== EXTEND_KEY) return;
       e.preventDefault();
-      void extendRef.current();
+      pressRef.current();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -101,12 +114,6 @@ export function WrapUp(props: {
   if (!campaign || deadline === null || !owed || (st !== 'WRAPUP' && st !== 'DEAD')) {
     return <div role="status" aria-label="Wrap-up ending" className="wrapup-ending-region" />;
   }
-  const refusal =
-    allowed <= 0
-      ? 'This campaign does not allow extending wrap-up.'
-      : usedHere >= allowed
-        ? `Wrap-up already extended ${allowed === 1 ? 'once' : `${allowed} times`} on this call.`
-        : null;
   return (
     <section
       className="card wrapup"
@@ -115,7 +122,7 @@ export function WrapUp(props: {
       style={{ padding: '8px 12px', ...(ending ? ENDING_STYLE : RUNNING_STYLE) }}
     >
       <p style={{ margin: 0, fontWeight: 600 }}>
-        <span role="timer" aria-label="Wrap-up time left">
+        <span role="timer" aria-label="Wrap-up countdown">
           {fmt(left ?? 0)}
         </span>{' '}
         {ending ? 'left: wrap-up ends soon' : 'of wrap-up left'}
@@ -130,10 +137,7 @@ export function WrapUp(props: {
           aria-keyshortcuts="Alt+E"
           aria-disabled={refusal || busy ? 'true' : undefined}
           title={refusal ?? 'Shortcut: Alt+E'}
-          onClick={() => {
-            if (refusal) dispatch({ type: 'notice', kind: 'refusal', text: refusal });
-            else void extend();
-          }}
+          onClick={press}
         >
           Extend +{campaign.wrapupExtensionS} s ({Math.max(0, allowed - usedHere)} of {allowed}{' '}
           left) <kbd>Alt+E</kbd>
