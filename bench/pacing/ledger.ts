@@ -13,6 +13,12 @@ export class DialerLedger {
   windowEstimated = 0;
   /** Estimated AMD drops added over the run. */
   estimatedDrops = 0;
+  /**
+   * Drops and live answers as the dialer counted them over the whole run, estimates included (what
+   * its compliance report reads; the truth differs where AMD errs: docs/pacing.md).
+   */
+  runDrops = 0;
+  runHumans = 0;
   /** Today's calls, drops and live answers (the dialer's "today" counters). */
   todayCalls = 0;
   todayDrops = 0;
@@ -44,6 +50,8 @@ export class DialerLedger {
 
   /** One live answer, dropped or not. */
   countLive(drop: boolean): void {
+    this.runHumans++;
+    if (drop) this.runDrops++;
     this.view.humans++;
     this.todayHumans++;
     this.humans[this.day] = (this.humans[this.day] ?? 0) + 1;
@@ -57,6 +65,8 @@ export class DialerLedger {
   /** Estimated AMD drops: in the ledger as drops and live answers (what the dialer budgets). */
   countEstimated(q: number): void {
     this.estimatedDrops += q;
+    this.runDrops += q;
+    this.runHumans += q;
     this.windowEstimated += q;
     this.view.drops += q;
     this.view.humans += q;
@@ -67,6 +77,7 @@ export class DialerLedger {
 
   /** A MACHINE verdict an agent got: its expected share of a person, as live answers only. */
   countPersonShare(q: number): void {
+    this.runHumans += q;
     this.view.humans += q;
     this.humans[this.day] = (this.humans[this.day] ?? 0) + q;
   }

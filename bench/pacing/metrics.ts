@@ -15,6 +15,12 @@ interface Figures {
   estimatedAmdPct: number;
   /** MACHINE verdicts sent to agents by the AMD rule, per agent-hour. */
   machineToAgentsPerAgentHour: number;
+  /**
+   * The drop rate the dialer's own ledger reads over the run (AMD's verdicts and its estimates, as
+   * the compliance report computes it). Equal to abandonmentPct without AMD errors; with them, a
+   * machine judged a person counts as a live answer (and a drop when dropped), so it differs.
+   */
+  ledgerPct: number;
 }
 
 /** One JSON line of `bench:pacing --json`. */
@@ -48,6 +54,7 @@ export function metricsOf(
     amdAbandonmentPct: r.humans > 0 ? (100 * r.amdDrops) / r.humans : 0,
     estimatedAmdPct: r.humans > 0 ? (100 * r.estimatedDrops) / r.humans : 0,
     machineToAgentsPerAgentHour: agentHours > 0 ? r.machineToAgents / agentHours : 0,
+    ledgerPct: r.ledgerHumans > 0 ? (100 * r.ledgerDrops) / r.ledgerHumans : 0,
   };
 }
 
@@ -84,6 +91,7 @@ export function aggregate(runs: readonly RunMetrics[]): Omit<Row, 'g'> {
     amdAbandonmentPct: avg((m) => m.amdAbandonmentPct),
     estimatedAmdPct: avg((m) => m.estimatedAmdPct),
     machineToAgentsPerAgentHour: avg((m) => m.machineToAgentsPerAgentHour),
+    ledgerPct: avg((m) => m.ledgerPct),
   };
 }
 

@@ -74,4 +74,7 @@ export interface RunResult {
   estimatedDrops: number;
   /** MACHINE verdicts the AMD rule sent to agents instead of hanging up. */
   machineToAgents: number;
+  /** Drops and live answers in the dialer's own ledger over the run (AMD's verdicts, estimates). */
+  ledgerDrops: number;
+  ledgerHumans: number;
 }

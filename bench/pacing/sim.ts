@@ -126,6 +126,8 @@ export class Sim {
       amdDrops: this.amdDrops,
       estimatedDrops: this.dialerLedger.estimatedDrops,
       machineToAgents: this.machineToAgents,
+      ledgerDrops: this.dialerLedger.runDrops,
+      ledgerHumans: this.dialerLedger.runHumans,
     };
   }
 
