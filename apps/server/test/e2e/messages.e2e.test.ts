@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { agentSession, signInToCampaign, waitAgentState } from './pages.js';
@@ -15,6 +16,37 @@ const e2e = useE2e({ leads: 0 });
 let agent: Page;
 let supervisor: Page;
 let agentId = '';
+
+/**
+ * WCAG 2.1 A/AA violations (axe-core, the pinned devDependency) inside one part of the page:
+ * rule id and offending selectors, [] when clean.
+ */
+async function axeIn(page: Page, selector: string): Promise<string[]> {
+  const script = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+  if (!(await page.evaluate(() => 'axe' in globalThis))) await page.addScriptTag({ path: script });
+  return page.evaluate(async (sel) => {
+    const axe = (
+      globalThis as unknown as {
+        axe: {
+          run(
+            context: unknown,
+            options: unknown,
+          ): Promise<{
+            passes: unknown[];
+            violations: Array<{ id: string; nodes: Array<{ target: unknown[] }> }>;
+          }>;
+        };
+      }
+    ).axe;
+    const r = await axe.run(
+      { include: [[sel]] },
+      { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } },
+    );
+    // No rule passed: the selector matched nothing, which must not read as clean.
+    if (r.passes.length === 0) return [`nothing checked in ${sel}`];
+    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  }, selector);
+}
 
 const agentMessages = () => agent.getByRole('region', { name: 'Messages' });
 const handButton = () => agent.locator('button[aria-keyshortcuts="Alt+Q"]');
@@ -107,6 +139,17 @@ describe('agent and supervisor talk', () => {
     // The agent lowers its own hand too.
     await handButton().click();
     await marker.waitFor({ timeout: 5_000 });
+    await handButton().click();
+    await marker.waitFor({ state: 'detached', timeout: 5_000 });
+  });
+
+  it('both Messages panels, open with a thread and a raised hand, have no WCAG 2.1 AA violation', async () => {
+    await handButton().click();
+    const marker = supervisor.locator(`[data-hand-raised="${agentId}"]`);
+    await marker.waitFor({ timeout: 5_000 });
+    expect(await axeIn(agent, '[data-testid="agent-messages"]')).toEqual([]);
+    expect(await axeIn(supervisor, '[data-testid="sv-messages"]')).toEqual([]);
+    expect(await axeIn(supervisor, `.sv-row[data-agent-id="${agentId}"]`)).toEqual([]);
     await handButton().click();
     await marker.waitFor({ state: 'detached', timeout: 5_000 });
   });
