@@ -90,7 +90,9 @@ export async function seedFloorDatabase(
     }
     const zone = zoneInWindow(new Date());
     await pool.query(
-      `UPDATE leads SET time_zone = $1, tz_key = $1, tz_candidates = ARRAY[$1]::text[]`,
+      // 'manual': the scheduler re-derives every other lead's zone from its number at start.
+      `UPDATE leads SET time_zone = $1, tz_key = $1, tz_candidates = ARRAY[$1]::text[],
+                        tz_source = 'manual'`,
       [zone],
     );
     // The dialer's clock is the wall clock: the scenario's drop wait is divided by the speed.
