@@ -1,10 +1,12 @@
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import type { ApiClient, Lead } from '../../core/api.js';
 import { guard } from '../../core/panel/index.js';
 import { localTime } from '../../core/timezone.js';
 import type { PanelController } from '../../app/usePanel.js';
 import type { Focusers } from './controls.js';
 import { ActionButton, EnterInput } from './controls.js';
+
+const DIALING = 'Dialing…';
 
 /**
  * Manual dial, preview dialing and lead search. The server checks DNC and the calling window on
@@ -28,11 +30,18 @@ export function DialPanel(props: {
   const [query, setQuery] = useState('');
   const [results, setResults] = useState<Lead[] | null>(null);
 
+  // "Dialing…" is over once the call is on screen: it would otherwise sit above the call.
+  const callId = state.call?.callId ?? null;
+  const dialingShown = state.notice?.text === DIALING;
+  useEffect(() => {
+    if (callId && dialingShown) dispatch({ type: 'dismiss_notice' });
+  }, [callId, dialingShown, dispatch]);
+
   const dial = (target: { leadId: string } | { phone: string }) =>
     void act('dial', async () => {
       await api.dial(target);
       setPreview(null);
-      dispatch({ type: 'notice', kind: 'info', text: 'Dialing…' });
+      dispatch({ type: 'notice', kind: 'info', text: DIALING });
     });
 
   const dialNumber = () => {
