@@ -39,6 +39,9 @@ import { attachTalk, HandMarker, MessageAgentButton, SupervisorMessages } from '
 /** Row height of the grid (wide screens) and of a card (narrow screens, 200 % zoom), px. */
 const ROW_PX = 40;
 const CARD_PX = 168;
+/** Cards on screens of 600-1099 CSS px: the actions fit one line, so the card is lower. */
+const CARD_WIDE_PX = 132;
+const WIDE_CARDS = '(min-width: 600px)';
 /** Below this width (CSS px: 200 % zoom of a 1920 or 1366 screen, phones) rows become cards. */
 const NARROW = '(max-width: 1099px)';
 const fmtPct = (v: number | null) => (v === null ? '–' : `${v.toFixed(2)} %`);
@@ -96,6 +99,7 @@ export function Dashboard(props: { me: Me; onSignedOut(): void }) {
   const [logoutAsk, setLogoutAsk] = useState<LogoutAsk | null>(null);
   const [telephonyVersion, setTelephonyVersion] = useState(0);
   const narrow = useMedia(NARROW);
+  const wideCards = useMedia(WIDE_CARDS);
 
   useEffect(() => {
     document.title = 'Supervisor — Ringside';
@@ -382,7 +386,7 @@ export function Dashboard(props: { me: Me; onSignedOut(): void }) {
         </div>
         <VirtualList
           items={list}
-          rowPx={narrow ? CARD_PX : ROW_PX}
+          rowPx={narrow ? (wideCards ? CARD_WIDE_PX : CARD_PX) : ROW_PX}
           keyOf={(r) => r.agentId}
           render={renderRow}
         />

@@ -15,7 +15,8 @@ export const STATE_LABEL: Record<AgentState, string> = {
  * The dashboard's styles, scoped by the `.supervisor` root. Kept here rather than in styles.css
  * (the agent panel's file) so that the feature is one folder. The wall uses the full width; the
  * grid is a table of 40 px rows on wide screens and, below 1100 CSS px (200 % zoom of a 1366 or
- * 1920 screen, phones), a list of cards of 168 px (Dashboard.tsx ROW_PX / CARD_PX: the virtual
+ * 1920 screen, phones), a list of cards of 168 px, 132 px from 600 px wide (Dashboard.tsx ROW_PX /
+ * CARD_PX / CARD_WIDE_PX: the virtual
  * list needs fixed heights). Colour by state; severity (time in state over the campaign's
  * thresholds, drop rate near or over the cap) adds a bar, a tint, an icon and a word. Every
  * control is at least 28 px high (WCAG 2.5.8 asks 24).
@@ -60,7 +61,7 @@ main.supervisor { max-width: none; padding: .5rem 1rem; box-sizing: border-box; 
 .supervisor .sv-reason { color: #333; }
 .supervisor .sv-controls { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: center; margin-top: .25rem; }
 .supervisor .sv-controls input[type=number] { width: 5rem; }
-.supervisor .sv-th-details summary { cursor: pointer; display: inline-flex; align-items: center; }
+.supervisor .sv-th-details summary { cursor: pointer; line-height: 28px; }
 .supervisor .sv-filters { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: center; margin: .5rem 0; }
 .supervisor .sv-badge { display: inline-block; padding: 0 .4rem; border-radius: 4px; line-height: 1.6;
   border: 1px solid rgba(0,0,0,.25); color: #1b1f24; white-space: nowrap; }
@@ -68,14 +69,15 @@ main.supervisor { max-width: none; padding: .5rem 1rem; box-sizing: border-box; 
 .supervisor .sv-scroll { height: calc(100vh - 3.5rem); min-height: 15rem; overflow-y: auto; position: relative; }
 .supervisor .sv-slot { position: absolute; left: 0; right: 0; }
 .supervisor .sv-row { display: grid; align-items: center; height: 40px; box-sizing: border-box;
-  padding: 0 .5rem; column-gap: .5rem; border-bottom: 1px solid #e1e4e8; font-size: .9rem;
-  grid-template-columns: minmax(9rem, 1.4fr) 7rem 10rem minmax(7rem, 1fr) 9rem 5.5rem 6rem 22.5rem; }
+  padding: 0 .5rem; column-gap: .4rem; border-bottom: 1px solid #e1e4e8; font-size: .9rem;
+  grid-template-columns: minmax(9rem, 1.4fr) 6.5rem 9rem minmax(7rem, 1fr) 8.5rem 5rem 5.5rem 28rem; }
 .supervisor .sv-row > [role=cell] { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; min-width: 0; }
 .supervisor .sv-head { font-weight: 600; background: #f4f5f7; }
 .supervisor .sv-head button { border: 0; background: none; padding: 0 .2rem; font-weight: 600; text-align: left; }
 .supervisor .sv-name { font-weight: 600; }
 .supervisor .sv-clock { font-variant-numeric: tabular-nums; margin-right: .4rem; }
 .supervisor .sv-actions { display: flex; gap: .3rem; overflow: visible !important; }
+.supervisor .sv-actions button { padding: 0 .5rem; }
 .supervisor .state-ready .sv-badge, .supervisor .sv-badge.state-ready { background: #d3f0d3; }
 .supervisor .state-reserved .sv-badge, .supervisor .sv-badge.state-reserved { background: #fff0b3; }
 .supervisor .state-incall .sv-badge, .supervisor .sv-badge.state-incall { background: #cfe0ff; }
@@ -91,8 +93,9 @@ main.supervisor { max-width: none; padding: .5rem 1rem; box-sizing: border-box; 
 .supervisor .sv-cards .sv-scroll { height: calc(100vh - 2rem); }
 .supervisor .sv-cards .sv-row[data-agent-id] { height: 160px; margin: 4px 6px; padding: .4rem .6rem;
   border: 1px solid #c9ced6; border-radius: 6px; row-gap: .35rem; align-content: start;
-  grid-template-columns: minmax(0, 1fr) minmax(0, 1fr) auto auto;
+  grid-template-columns: minmax(0, 1.3fr) minmax(0, 1fr) auto auto;
   grid-template-areas: "name name state time" "camp num calls pause" "act act act act"; }
+@media (min-width: 600px) { .supervisor .sv-cards .sv-row[data-agent-id] { height: 124px; } }
 .supervisor .sv-cards .sv-name { grid-area: name; font-size: 1rem; }
 .supervisor .sv-cards .sv-state { grid-area: state; }
 .supervisor .sv-cards .sv-time { grid-area: time; white-space: normal; }
