@@ -69,3 +69,37 @@ describe('the wall talk', () => {
     expect(wallSnapshot().openRequest).toBe(before + 1);
   });
 });
+
+describe("the wall's row model keeps raised hands", () => {
+  it('from the snapshot and talk.hand events, onto the agent row', async () => {
+    const { applyEvent, applySnapshot, emptyDashboard, rows } = await import('./model.js');
+    const agent = {
+      agentId: '7',
+      state: 'READY',
+      sinceMs: 1,
+      campaignId: null,
+      callId: null,
+      pauseCode: null,
+    };
+    let s = applySnapshot(emptyDashboard, {
+      scope: 'supervisor',
+      reason: 'subscribe',
+      agent: null,
+      agents: [agent],
+      calls: [],
+      talk: { messages: [], hands: [{ agentId: '7', raisedAtMs: 42 }] },
+    } as never);
+    const q = { campaignId: null, teamId: null, sort: 'name', descending: false } as const;
+    const roster = { agents: [], campaigns: [] };
+    expect(rows(s, roster, q)[0]?.handRaisedAtMs).toBe(42);
+    s = applyEvent(s, {
+      type: 'talk.hand',
+      agentId: '7',
+      raised: false,
+      by: 'supervisor',
+      userId: '1',
+      atMs: 50,
+    } as never);
+    expect(rows(s, roster, q)[0]?.handRaisedAtMs).toBeNull();
+  });
+});
