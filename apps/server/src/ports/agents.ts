@@ -133,6 +133,14 @@ export interface AgentDeskReads {
   /** How often each disposition code was filed on the campaign's calls since `sinceMs`. */
   dispositionUsage(campaignId: string, sinceMs: number): Promise<Map<string, number>>;
   agentDay(agentId: AgentId, fromMs: number, toMs: number): Promise<AgentDayFigures>;
+  /**
+   * The lead's callable hours: the campaign's calling window ("HH:MM") in the lead's zone (null
+   * when the lead has none); null when the lead or campaign is unknown.
+   */
+  callableHours(
+    leadId: string,
+    campaignId: string,
+  ): Promise<{ zone: string | null; start: string; end: string } | null>;
 }
 
 /** What the previous state carried, for its agent_log row (the event only has the new one's). */

@@ -96,6 +96,7 @@ function dispositionsOf(
     campaigns: createCampaignsRepo(d.db),
     pendingPauses,
     ...(dncCache ? { dncCache } : {}),
+    callbackHours: new PgAgentDeskReads(d.pool),
     clock: d.clock,
     logger: d.logger,
   });

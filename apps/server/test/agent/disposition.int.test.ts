@@ -4,6 +4,7 @@ import { IllegalTransitionError, ValidationError } from '../../src/errors.js';
 import { WrapupSweeper } from '../../src/services/agents/wrapup.js';
 import { RedisPendingPause } from '../../src/adapters/redis/presence.js';
 import { createAgentHarness, type AgentHarness } from './harness.js';
+import { leadTimeAt } from '../helpers/callback-time.js';
 
 let h: AgentHarness;
 
@@ -137,7 +138,7 @@ describe('disposition service', () => {
     await logOut(h.a1);
     const call = await h.callFor(h.a1, { zone: 'America/Chicago' });
     await toWrapup(h.a1);
-    const due = h.clock.nowMs() + 2 * 3600_000;
+    const due = leadTimeAt('America/Chicago', '10:30', h.clock.nowMs());
     await h.control.agentSessions.dispose(h.a1, {
       callId: call.callId,
       code: 'CB',
@@ -165,7 +166,7 @@ describe('disposition service', () => {
     await h.control.agentSessions.dispose(h.a1, {
       callId: call.callId,
       code: 'CB',
-      callbackAtMs: h.clock.nowMs() + 3600_000,
+      callbackAtMs: leadTimeAt('America/Los_Angeles', '10:30', h.clock.nowMs()),
       callbackAgentOnly: false,
     });
     const cb = await row<{ agent_id: string | null }>(

@@ -5,6 +5,7 @@ import { CallLogRepository } from '../../src/adapters/postgres/call-log.js';
 import { ReportsRepository } from '../../src/adapters/postgres/reports/reports-repository.js';
 import { IllegalTransitionError } from '../../src/errors.js';
 import { createAgentHarness, type AgentHarness, type TestCall } from './harness.js';
+import { leadTimeAt } from '../helpers/callback-time.js';
 
 /**
  * Dispositions of calls transferred between agents: each agent who handled the call owes its own
@@ -186,7 +187,8 @@ describe('dispositions of a call transferred to another agent', () => {
       kind: 'blind',
       to: { agentId: h.a2 },
     });
-    const due = h.clock.nowMs() + 3600_000;
+    // Inside the lead's callable hours (the harness's leads are in Los Angeles).
+    const due = leadTimeAt('America/Los_Angeles', '10:30', h.clock.nowMs());
     await h.control.agentSessions.dispose(h.a1, {
       callId: call.callId,
       code: 'CB',

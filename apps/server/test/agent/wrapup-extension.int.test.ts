@@ -3,6 +3,7 @@ import type { AgentId, AgentStateChanged, CallId } from '@ringside/protocol';
 import { IllegalTransitionError } from '../../src/errors.js';
 import { byUsage } from '../../src/services/agents/agent-desk.js';
 import { createAgentHarness, type AgentHarness } from './harness.js';
+import { leadTimeAt } from '../helpers/callback-time.js';
 
 let h: AgentHarness;
 
@@ -264,6 +265,32 @@ describe('agent desk reads', () => {
       ['SALE', 0],
       ['DNC', 0],
     ]);
+  });
+});
+
+describe('callback time', () => {
+  it("is refused outside the lead's callable hours (campaign window in the lead's zone)", async () => {
+    await logOut(h.a1);
+    const call = await h.callFor(h.a1, { zone: 'America/Chicago' });
+    await h.sessions.apply(h.a1, { type: 'agent_hangup', wrapupMs: 30_000 }, 'test');
+    // Tomorrow 22:30 and 10:30 on the lead's wall clock (the campaign window is 09:00-20:00).
+    const at = (hhmm: string) => leadTimeAt('America/Chicago', hhmm, h.clock.nowMs());
+    const late = await refusal(
+      h.control.agentSessions.dispose(h.a1, {
+        callId: call.callId,
+        code: 'CB',
+        callbackAtMs: at('22:30'),
+      }),
+    );
+    expect(late.message).toBe(
+      "callbackAtMs: 22:30 is outside the lead's callable hours 09:00-20:00 (America/Chicago)",
+    );
+    const ok = await h.control.agentSessions.dispose(h.a1, {
+      callId: call.callId,
+      code: 'CB',
+      callbackAtMs: at('10:30'),
+    });
+    expect(ok.state).toBe('READY');
   });
 });
 

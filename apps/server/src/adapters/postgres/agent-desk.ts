@@ -22,6 +22,19 @@ export class PgAgentDeskReads implements AgentDeskReads {
     return new Map(r.rows.map((row) => [row.code, Number(row.n)]));
   }
 
+  async callableHours(
+    leadId: string,
+    campaignId: string,
+  ): Promise<{ zone: string | null; start: string; end: string } | null> {
+    const r = await this.pool.query<{ zone: string | null; start: string; end: string }>(
+      `SELECT l.time_zone AS zone, to_char(c.window_start, 'HH24:MI') AS start,
+              to_char(c.window_end, 'HH24:MI') AS "end"
+         FROM leads l, campaigns c WHERE l.id = $1 AND c.id = $2`,
+      [leadId, campaignId],
+    );
+    return r.rows[0] ?? null;
+  }
+
   async agentDay(agentId: AgentId, fromMs: number, toMs: number): Promise<AgentDayFigures> {
     const from = new Date(fromMs);
     const to = new Date(toMs);

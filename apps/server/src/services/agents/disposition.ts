@@ -3,6 +3,7 @@ import { maxAttemptsFor, recycleDelayMs, type RecycleRule } from '../../domain/c
 import { IllegalTransitionError, NotFoundError, ValidationError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type {
+  AgentDeskReads,
   DispositionCall,
   DispositionCodes,
   DispositionFlags,
@@ -31,6 +32,8 @@ export interface DispositionServiceDeps {
   pendingPauses: PendingPauses;
   /** The dialer's Redis DNC sets, told right after the dnc row is written (no lag at dial time). */
   dncCache?: DncListener;
+  /** A lead's callable hours, so a callback outside them is refused (optional). */
+  callbackHours?: Pick<AgentDeskReads, 'callableHours'>;
   clock: Clock;
   logger: Logger;
 }
@@ -138,6 +141,9 @@ export class DispositionService {
       ]);
     }
     const now = this.d.clock.nowMs();
+    if (disposition.callback && input.callbackAtMs !== undefined) {
+      await this.checkCallableHours(call, input.callbackAtMs);
+    }
     const rec = await this.record(call, part, disposition, {
       agentId,
       callback: disposition.callback
@@ -160,6 +166,22 @@ export class DispositionService {
       );
     }
     return this.leaveWrapup(agentId, agent);
+  }
+
+  /**
+   * A callback must fall inside the lead's callable hours: the campaign's calling window in the
+   * lead's time zone (ValidationError on callbackAtMs naming them). Without the reader, or a lead
+   * with no zone, the dial-time check is the only one.
+   */
+  private async checkCallableHours(call: DispositionCall, atMs: number): Promise<void> {
+    const h = await this.d.callbackHours?.callableHours(call.leadId, call.campaignId);
+    if (!h?.zone) return;
+    const local = localHhmm(h.zone, atMs);
+    if (local === null || (local >= h.start && local < h.end)) return;
+    const message = `outside the lead's callable hours ${h.start}-${h.end} (${h.zone})`;
+    throw new ValidationError(`callbackAtMs: ${local} is ${message}`, [
+      { path: 'callbackAtMs', message },
+    ]);
   }
 
   /**
@@ -287,6 +309,20 @@ export class DispositionService {
     };
     this.campaignCache.set(campaignId, v);
     return v;
+  }
+}
+
+/** The wall-clock "HH:MM" of `atMs` in `zone`, or null for an unknown zone. */
+function localHhmm(zone: string, atMs: number): string | null {
+  try {
+    return new Intl.DateTimeFormat('en-GB', {
+      timeZone: zone,
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    }).format(atMs);
+  } catch {
+    return null;
   }
 }
 
