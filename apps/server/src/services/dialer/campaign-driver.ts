@@ -1,5 +1,5 @@
 import type { AgentStateChanged, CallId, DomainEvent } from '@ringside/protocol';
-import type { PacingControl } from '../../domain/pacing/index.js';
+import type { PacingControl, PacingStats } from '../../domain/pacing/index.js';
 import type { ValidationError } from '../../errors.js';
 import type { LiveCall } from '../../ports/state-store.js';
 import { AmdPolicy } from './amd-policy.js';
@@ -77,6 +77,11 @@ export class CampaignDriver {
     await this.recovery.recover();
   }
 
+  /** What the predictive model has learned so far (tests, diagnostics). */
+  pacingStats(): PacingStats {
+    return this.pacing.stats;
+  }
+
   /** The controller state the next decision gets (tests, diagnostics). */
   pacingControl(): PacingControl | undefined {
     return this.pacing.controlState();
@@ -112,10 +117,13 @@ export class CampaignDriver {
         if (!t) return;
         await this.handoff.apply(t, { type: 'amd', result: event.result, atMs: event.atMs });
         t.seenAmdPerf = perfSeen;
+        this.outcomes.verdict(t);
         await this.handoff.onVerdict(t);
         return;
       case 'call.bridged':
-        if (t) await this.handoff.apply(t, { type: 'bridged', agentId: null, atMs: event.atMs });
+        if (!t) return;
+        await this.handoff.apply(t, { type: 'bridged', agentId: null, atMs: event.atMs });
+        await this.outcomes.bridged(t, event.atMs);
         return;
       case 'call.safe_harbor':
         // The message finished: the drop ends with a hang-up.

@@ -17,6 +17,13 @@ export interface Tracked {
   cancelHangup: (() => void) | null;
   /** performance.now() when the dialer saw the AMD verdict. */
   seenAmdPerf: number | null;
+  /**
+   * The live answer is in the drop ledger already: counted when the customer reached an agent
+   * (outcomes.ts), not again when the call ends.
+   */
+  liveCounted: boolean;
+  /** The dial's outcome is in the pacing statistics already (a person's verdict, learned at once). */
+  dialObserved: boolean;
 }
 
 /**

@@ -255,6 +255,8 @@ export class Pacing {
         cancelDeadline: null,
         cancelHangup: null,
         seenAmdPerf: null,
+        liveCounted: false,
+        dialObserved: false,
       });
       return 'placed';
     }

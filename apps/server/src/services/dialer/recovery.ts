@@ -41,6 +41,9 @@ export class Recovery {
       cancelDeadline: null,
       cancelHangup: null,
       seenAmdPerf: null,
+      // Bridged before: the holder that saw the bridge counted its live answer then.
+      liveCounted: live.bridgedAtMs !== null,
+      dialObserved: false,
     };
     this.run.calls.set(live.callId, t);
     return t;
