@@ -61,6 +61,8 @@ export async function injectAxe(page: Page): Promise<void> {
 
 /** Options of one check. */
 export interface AxeCheckOptions {
+  /** CSS selector of the part checked (the whole page unless told). */
+  include?: string;
   /** CSS selectors of parts left out of the check (each left out must be said why by the caller). */
   exclude?: string[];
 }
@@ -72,15 +74,15 @@ export async function axeViolations(
 ): Promise<AxeViolation[]> {
   await injectAxe(page);
   const result = await page.evaluate(
-    async ({ tags, exclude }) => {
+    async ({ tags, include, exclude }) => {
       const axe = (
         globalThis as unknown as {
           axe: { run(context: unknown, options: unknown): Promise<AxeRunResult> };
         }
       ).axe;
       const context = exclude.length
-        ? { include: [['html']], exclude: exclude.map((s) => [s]) }
-        : { include: [['html']] };
+        ? { include: [[include]], exclude: exclude.map((s) => [s]) }
+        : { include: [[include]] };
       const r = await axe.run(context, {
         runOnly: { type: 'tag', values: tags },
         resultTypes: ['violations'],
@@ -99,7 +101,11 @@ export async function axeViolations(
         })),
       };
     },
-    { tags: [...WCAG21_AA_TAGS], exclude: options.exclude ?? [] },
+    {
+      tags: [...WCAG21_AA_TAGS],
+      include: options.include ?? 'html',
+      exclude: options.exclude ?? [],
+    },
   );
   return result.violations.map((v) => ({
     ...v,

@@ -5,12 +5,12 @@ import { DEMO_PASSWORD, openPage, useE2e } from './system.js';
 
 /**
  * Issue 17 point 8: the agent's whole loop from the keyboard alone (Tab, Shift+Tab, Enter, Space,
- * the Alt shortcuts): sign in, log in to the campaign, go ready, a call arrives, hold and resume,
- * hang up, disposition, ready again, pause, log out of the campaign. After every state change the
- * focus is on a control (never on <body>), and every control the focus reaches shows a focus
- * indicator: an outline or a box shadow of at least 1 px whose colour has at least 3:1 contrast
- * with the background behind it (WCAG 2.4.7, 1.4.11). One lead: after its call the dialer has
- * nothing more to dial, so "ready again" stays ready.
+ * the Alt shortcuts, number keys): sign in, log in to the campaign, go ready, a call arrives,
+ * hold and resume, hang up, disposition (a number key), ready again, pause, log out of the
+ * campaign. After every state change the focus is on a control (never on <body>), and every
+ * control the focus reaches shows a focus indicator: an outline or a box shadow of at least 1 px
+ * whose colour has at least 3:1 contrast with the background behind it (WCAG 2.4.7, 1.4.11). One
+ * lead: after its call the dialer has nothing more to dial, so "ready again" stays ready.
  */
 
 const e2e = useE2e({ agents: 1, leads: 1, campaign: { wrapup_s: 300 } });
@@ -187,10 +187,9 @@ describe("the agent's loop from the keyboard alone", () => {
     await afterStateChange(page, 'WRAPUP');
     const form = page.getByRole('form', { name: 'Disposition' });
     await form.waitFor();
-    // The first disposition (Tab into the group, Space), "then go ready", submit with Enter.
-    await tabTo(page, /Sale|SALE/);
-    await page.keyboard.press('Space');
-    expect(await form.getByRole('radio').first().isChecked()).toBe(true);
+    // Number key 2 picks the second disposition shown; "then go ready"; submit with Enter.
+    await page.keyboard.press('2');
+    expect(await form.getByRole('radio').nth(1).isChecked()).toBe(true);
     await tabTo(page, /Then go ready/);
     await page.keyboard.press('Space');
     await tabTo(page, /^Submit disposition$/);
