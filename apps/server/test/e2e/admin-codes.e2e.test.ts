@@ -270,17 +270,24 @@ describe('admin: pause codes', () => {
   it('creates a billable pause code, refuses a duplicate, and edits it', async () => {
     await page.goto('/#/admin/pause-codes');
     await page.getByRole('heading', { name: 'Pause codes', level: 2 }).waitFor();
-    expect(await cellsOf(rowOf(pauseCodes(), 'BREAK'))).toEqual(['BREAK', 'Break', 'no']);
-    expect(await cellsOf(rowOf(pauseCodes(), 'TRAIN'))).toEqual(['TRAIN', 'Training', 'yes']);
+    expect(await cellsOf(rowOf(pauseCodes(), 'BREAK'))).toEqual(['BREAK', 'Break', 'no', 'none']);
+    expect(await cellsOf(rowOf(pauseCodes(), 'TRAIN'))).toEqual([
+      'TRAIN',
+      'Training',
+      'yes',
+      'none',
+    ]);
 
     const form = addForm();
     await form.getByLabel('Code').fill('COACH');
     await form.getByLabel('Name').fill('Coaching');
     await form.getByLabel('Billable (paid time)').check();
+    await form.getByLabel('Daily limit (min)').fill('20');
     await form.getByRole('button', { name: 'Add pause code' }).click();
     await page.getByRole('status').filter({ hasText: 'Pause code COACH added.' }).waitFor();
     const row = rowOf(pauseCodes(), 'COACH');
-    expect(await cellsOf(row)).toEqual(['COACH', 'Coaching', 'yes']);
+    expect(await cellsOf(row)).toEqual(['COACH', 'Coaching', 'yes', '20 min']);
+    await form.getByLabel('Daily limit (min)').fill('');
 
     const before = await apiCodes('pause-codes');
     await form.getByLabel('Code').fill('COACH');
@@ -300,14 +307,15 @@ describe('admin: pause codes', () => {
     await row.getByRole('button', { name: 'Edit COACH' }).click();
     await row.getByLabel('Name').fill('Coaching session');
     await row.getByLabel('Billable (COACH)').uncheck();
+    await row.getByLabel('Daily limit (min)').fill('25');
     await row.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('status').filter({ hasText: 'Pause code COACH saved.' }).waitFor();
     await row.getByRole('cell', { name: 'Coaching session', exact: true }).waitFor();
-    expect(await cellsOf(row)).toEqual(['COACH', 'Coaching session', 'no']);
-    const saved = (await apiCodes<CodeRow & { billable: boolean }>('pause-codes')).find(
-      (p) => p.code === 'COACH',
-    );
-    expect(saved).toMatchObject({ name: 'Coaching session', billable: false });
+    expect(await cellsOf(row)).toEqual(['COACH', 'Coaching session', 'no', '25 min']);
+    const saved = (
+      await apiCodes<CodeRow & { billable: boolean; dailyLimitMin: number | null }>('pause-codes')
+    ).find((p) => p.code === 'COACH');
+    expect(saved).toMatchObject({ name: 'Coaching session', billable: false, dailyLimitMin: 25 });
   });
 
   it('the new pause code is among the agent panel’s pause choices', async () => {
