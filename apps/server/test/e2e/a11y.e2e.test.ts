@@ -9,9 +9,10 @@ import { DEMO_PASSWORD, openPage, signIn, submitSignIn, useE2e } from './system.
 /**
  * Issue 17 point 8: axe-core (WCAG 2.1 A and AA rules) finds nothing on any screen of the app:
  * sign-in, the agent desk in each state (logged out of the campaign, paused, ready, in a call, on
- * hold, wrap-up with the disposition form), the supervisor wall with an agent on a call, every
- * report, every admin section and the two-factor screens. The campaign dials by hand only, so
- * the test decides when a call comes (a manual dial of the first lead) and nothing else rings.
+ * hold, wrap-up with the disposition form) with its shortcut list, messages and two-factor
+ * settings, the supervisor wall with an agent on a call and a raised hand, every report, every
+ * admin section and the two-factor screens. The campaign dials by hand only, so the test decides
+ * when a call comes (a manual dial of the first lead) and nothing else rings.
  */
 
 const e2e = useE2e({ agents: 2, leads: 10, campaign: { dial_method: 'manual' } });
@@ -73,7 +74,7 @@ describe('axe-core: no WCAG 2.1 A/AA violation on any screen', () => {
     await check(agent, 'agent desk logged out of the campaign');
   });
 
-  it('agent desk: paused, with the line up, and the shortcut list shown', async () => {
+  it('agent desk: paused, with the line up, the shortcut list and the messages', async () => {
     await agent.getByRole('button', { name: 'Log in to campaign' }).click();
     await waitAgentState(agent, 'PAUSED');
     await agent.locator('[aria-label="Phone"][data-phone="leg_up"]').waitFor();
@@ -82,6 +83,11 @@ describe('axe-core: no WCAG 2.1 A/AA violation on any screen', () => {
     await agent.getByRole('region', { name: 'Keyboard shortcuts' }).waitFor();
     await check(agent, 'agent desk with the shortcut list');
     await agent.keyboard.press('Alt+Slash');
+    const messages = agent.getByRole('button', { name: /^Messages/ });
+    await messages.click();
+    await agent.getByTestId('agent-messages').waitFor();
+    await check(agent, 'agent desk with the messages open');
+    await messages.click();
   });
 
   it("agent desk: the agent's own two-factor settings", async () => {
@@ -110,7 +116,7 @@ describe('axe-core: no WCAG 2.1 A/AA violation on any screen', () => {
     await agent.getByRole('button', { name: 'Hold' }).waitFor();
   });
 
-  it('supervisor wall, with an agent on a call and one logged in', async () => {
+  it('supervisor wall, with an agent on a call and one paused, then raising a hand', async () => {
     const other = await openPage(e2e.browser, e2e.sys);
     await signInToCampaign(other, 'agent2');
     await waitAgentState(other, 'PAUSED');
@@ -122,6 +128,9 @@ describe('axe-core: no WCAG 2.1 A/AA violation on any screen', () => {
       .first()
       .waitFor();
     await check(wall, 'supervisor wall');
+    await other.keyboard.press('Alt+KeyQ');
+    await wall.locator('[data-hand-raised]').first().waitFor();
+    await check(wall, 'supervisor wall with a raised hand');
     await wall.context().close();
     await other.context().close();
   });
