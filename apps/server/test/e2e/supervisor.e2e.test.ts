@@ -70,6 +70,15 @@ describe('supervisor dashboard', () => {
         document.documentElement.clientWidth,
       ]);
       expect(widths[0]).toBeLessThanOrEqual(widths[1] ?? 0);
+      expect(await supervisor.title()).toBe('Supervisor — Ringside');
+      // Sorting stays available on cards, and the headers say which way they sort.
+      const header = (name: string) => supervisor.getByRole('columnheader', { name, exact: true });
+      expect(await header('Time in state').getAttribute('aria-sort')).toBe('ascending');
+      await supervisor.getByRole('button', { name: 'Agent', exact: true }).click();
+      expect(await header('Agent').getAttribute('aria-sort')).toBe('ascending');
+      expect(await header('Time in state').getAttribute('aria-sort')).toBe('none');
+      await supervisor.getByRole('button', { name: 'Agent', exact: true }).click();
+      expect(await header('Agent').getAttribute('aria-sort')).toBe('descending');
     } finally {
       await supervisor.setViewportSize({ width: 1280, height: 720 });
     }
