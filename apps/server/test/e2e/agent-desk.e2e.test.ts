@@ -26,10 +26,31 @@ async function shot(name: string): Promise<void> {
   await page.screenshot({ path: path.join(shots, `${name}.png`) });
 }
 
+/** The browser globals read inside the page (the server's tsconfig has no DOM types). */
+interface PageElement {
+  tagName: string;
+  textContent: string | null;
+  closest(selector: string): PageElement | null;
+}
+interface PageBox {
+  scrollHeight: number;
+  scrollWidth: number;
+}
+interface PageGlobals {
+  document: {
+    activeElement: PageElement | null;
+    scrollingElement: PageBox | null;
+    documentElement: PageBox;
+  };
+  innerHeight: number;
+  innerWidth: number;
+  scrollTo(x: number, y: number): void;
+}
+
 /** What has the focus: its tag, its text (or its label's), never guessed. */
 const focused = () =>
   page.evaluate(() => {
-    const el = document.activeElement;
+    const el = (globalThis as unknown as PageGlobals).document.activeElement;
     return {
       tag: el?.tagName.toLowerCase() ?? 'none',
       text: (el?.closest('label')?.textContent ?? el?.textContent ?? '').trim(),
@@ -39,8 +60,9 @@ const focused = () =>
 /** The page's own scroll (not a panel's): how far the document is taller and wider than the window. */
 const pageOverflow = () =>
   page.evaluate(() => {
-    const d = document.scrollingElement ?? document.documentElement;
-    return { y: d.scrollHeight - window.innerHeight, x: d.scrollWidth - window.innerWidth };
+    const w = globalThis as unknown as PageGlobals;
+    const d = w.document.scrollingElement ?? w.document.documentElement;
+    return { y: d.scrollHeight - w.innerHeight, x: d.scrollWidth - w.innerWidth };
   });
 
 /** The control's box relative to the window (the page is at its top). */
@@ -152,7 +174,7 @@ describe('agent desk', () => {
         { width: 390, height: 844, name: '390x844-in-call' },
       ]) {
         await page.setViewportSize(size);
-        await page.evaluate(() => window.scrollTo(0, 0));
+        await page.evaluate(() => (globalThis as unknown as PageGlobals).scrollTo(0, 0));
         await shot(size.name);
         const b = await boxOf('Hang up');
         expect(b.bottom, size.name).toBeLessThanOrEqual(size.height);

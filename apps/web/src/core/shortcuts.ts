@@ -24,6 +24,15 @@ export const SHORTCUTS: ReadonlyArray<{ key: string; action: ShortcutAction; lab
   { key: '/', action: 'help', label: 'Show these shortcuts' },
 ];
 
+/**
+ * Keys a part of the desk handles itself, where it applies (listed in the help beside the
+ * table above): the wrap-up's Extend button and the disposition form's number keys.
+ */
+export const LOCAL_SHORTCUTS: ReadonlyArray<{ keys: string; label: string }> = [
+  { keys: 'Alt+E', label: 'Extend wrap-up (in wrap-up, within the campaign allowance)' },
+  { keys: '1-9', label: 'Pick a disposition (on the disposition form, outside its text fields)' },
+];
+
 export interface KeyLike {
   key: string;
   /** The physical key (KeyR); preferred, since Option+R on a Mac types a symbol as `key`. */

@@ -38,6 +38,13 @@ describe('wrap-up timer', () => {
     expect(wrapupRemainingMs(wrap, 0, 25_000)).toBeNull();
   });
 
+  it('counts down to the extended deadline once the agent extended wrap-up', () => {
+    const agentState = wrap.agent;
+    if (!agentState) throw new Error('no agent');
+    const extended = { ...wrap, agent: { ...agentState, wrapupUntilMs: 70_000 } };
+    expect(wrapupRemainingMs(extended, 30, 45_000)).toBe(25_000);
+  });
+
   it('ends wrap-up only when the server says so: the countdown stops at zero and waits', () => {
     expect(wrapupRemainingMs(wrap, 30, 99_000)).toBe(0);
     expect(wrap.agent?.state).toBe('WRAPUP');

@@ -50,7 +50,9 @@ export function wrapupRemainingMs(
   skewMs = 0,
 ): number | null {
   if (stateOf(s) !== 'WRAPUP' || !s.agent || wrapupS <= 0) return null;
-  return Math.max(0, s.agent.sinceMs + wrapupS * 1000 - (nowMs + skewMs));
+  // An extended wrap-up carries its new deadline (POST /api/agent/session/wrapup/extend).
+  const untilMs = s.agent.wrapupUntilMs ?? s.agent.sinceMs + wrapupS * 1000;
+  return Math.max(0, untilMs - (nowMs + skewMs));
 }
 
 /** A one-line description of the agent's situation, for the status bar and screen readers. */

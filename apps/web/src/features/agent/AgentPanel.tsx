@@ -18,7 +18,12 @@ import {
   stateOf,
   type PanelAction,
 } from '../../core/panel/index.js';
-import { matchShortcut, SHORTCUTS, type ShortcutAction } from '../../core/shortcuts.js';
+import {
+  LOCAL_SHORTCUTS,
+  matchShortcut,
+  SHORTCUTS,
+  type ShortcutAction,
+} from '../../core/shortcuts.js';
 import { usePanel } from '../../app/usePanel.js';
 import { LOGIN_MARK, usePhone } from '../../app/usePhone.js';
 import { CallControls, CallPanel } from './CallPanel.js';
@@ -372,6 +377,11 @@ export function AgentPanel({
               {SHORTCUTS.map((s) => (
                 <li key={s.key}>
                   <kbd>Alt+{s.key.toUpperCase()}</kbd> {s.label}
+                </li>
+              ))}
+              {LOCAL_SHORTCUTS.map((s) => (
+                <li key={s.keys}>
+                  <kbd>{s.keys}</kbd> {s.label}
                 </li>
               ))}
             </ul>
