@@ -169,14 +169,14 @@ export const DialerStatusChanged = z.object({
     ahtMs: z.number().int().nonnegative().nullable(),
     connectedCalls: Count,
     asaMs: z.number().int().nonnegative().nullable(),
-  }),
-  /**
-   * The 30-day drop ledger as pacing budgets it: counted drops apart from the estimated drops
     /**
      * Occupancy today, percent: agents' INCALL + DEAD + WRAPUP time over that plus READY time
      * (docs/kpi.md), of the state intervals that ended; null: none yet. Absent: older dialer.
      */
     occupancyPct: z.number().nonnegative().nullable().optional(),
+  }),
+  /**
+   * The 30-day drop ledger as pacing budgets it: counted drops apart from the estimated drops
    * (people AMD hung up on, the expected share per MACHINE hang-up; docs/pacing.md, AMD errors).
    * Absent from dialers that predate it.
    */
@@ -188,13 +188,13 @@ export const DialerStatusChanged = z.object({
       /** (counted + estimated) / (humans + estimated), percent. */
       ratePct: z.number().nonnegative(),
       capPct: z.number().nonnegative(),
-    })
-    .optional(),
-  /** The AMD rule and estimate: hangups false means MACHINE verdicts go to agents (note says why). */
       /** Today's (the ledger's day) counted drops and human answers; absent: older dialer. */
       today: z
         .object({ drops: z.number().nonnegative(), humans: z.number().nonnegative() })
         .optional(),
+    })
+    .optional(),
+  /** The AMD rule and estimate: hangups false means MACHINE verdicts go to agents (note says why). */
   amd: z
     .object({
       hangups: z.boolean(),
@@ -299,11 +299,11 @@ export const DomainEvent = z.discriminatedUnion('type', [
   AgentMonitorEnded,
   CampaignSettingsChanged,
   StateRulesChanged,
-]);
-export type DomainEvent = z.infer<typeof DomainEvent>;
   TalkMessageSent,
   TalkMessagesRead,
   TalkHandChanged,
+]);
+export type DomainEvent = z.infer<typeof DomainEvent>;
 export type DomainEventType = DomainEvent['type'];
 export type EventOf<T extends DomainEventType> = Extract<DomainEvent, { type: T }>;
 

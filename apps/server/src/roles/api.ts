@@ -133,6 +133,7 @@ export async function startApi(ctx: RoleContext): Promise<RunningRole> {
     amdAudit: new AmdAuditStore(redis, new RedisKeys(config.redisPrefix)),
     presence: control.presence,
     supervisor: control.supervisor,
+    wallThresholds: createWallThresholdsRepo(pool),
     campaignLive: new CampaignLiveStore(redis, new RedisKeys(config.redisPrefix)),
     stateStore,
     eventBus,
@@ -143,7 +144,6 @@ export async function startApi(ctx: RoleContext): Promise<RunningRole> {
         Object.fromEntries(telephonyHealth.snapshot().map((s) => [s.serverId, s.up])),
       telephonyServers: ctx.ariServers.map((s) => s.id),
       telephonyDetails: () => telephonyDetails(ctx.ariServers.map((s) => s.id)),
-    wallThresholds: createWallThresholdsRepo(pool),
     },
     // An api process without an ari-worker learns telephony status from the bus.
     observeEvent: (env) => {

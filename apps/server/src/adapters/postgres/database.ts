@@ -320,11 +320,6 @@ export interface AuditLogTable {
   at: CreatedAt;
 }
 
-/** One rejected CSV row as stored in import_jobs.errors. */
-export interface ImportRowErrorJson {
-  [key: string]: JsonValue;
-  row: number;
-  column: string;
 /** The supervisor wall's thresholds of a campaign (0115; WallThresholds JSON). */
 export interface CampaignWallThresholdsTable {
   campaign_id: Int8;
@@ -332,6 +327,11 @@ export interface CampaignWallThresholdsTable {
   updated_at: CreatedAt;
 }
 
+/** One rejected CSV row as stored in import_jobs.errors. */
+export interface ImportRowErrorJson {
+  [key: string]: JsonValue;
+  row: number;
+  column: string;
   reason: string;
 }
 
@@ -460,12 +460,12 @@ export interface Database {
   user_recovery_codes: UserRecoveryCodesTable;
   campaigns: CampaignsTable;
   campaign_recycle_rules: CampaignRecycleRulesTable;
+  campaign_wall_thresholds: CampaignWallThresholdsTable;
   lists: ListsTable;
   leads: LeadsTable;
   dispositions: DispositionsTable;
   pause_codes: PauseCodesTable;
   dnc: DncTable;
-  campaign_wall_thresholds: CampaignWallThresholdsTable;
   callbacks: CallbacksTable;
   call_log: CallLogTable;
   call_handoffs: CallHandoffsTable;

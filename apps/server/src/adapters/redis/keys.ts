@@ -202,10 +202,6 @@ export class RedisKeys {
     return `${this.prefix}:{dnc}:tmp:${name}`;
   }
 
-  get bootSentinel(): string {
-    return `${this.prefix}:boot`;
-  }
-  get bootLock(): string {
   /** Raised hands of agents (hash agentId -> raisedAtMs; adapters/redis/talk.ts). */
   get talkHands(): string {
     return `${this.prefix}:{talk}:hands`;
@@ -215,6 +211,10 @@ export class RedisKeys {
     return `${this.prefix}:{talk}:rate:${key}:${window}`;
   }
 
+  get bootSentinel(): string {
+    return `${this.prefix}:boot`;
+  }
+  get bootLock(): string {
     return `${this.prefix}:boot:lock`;
   }
 
