@@ -3,6 +3,16 @@ import type { Page } from 'playwright-core';
 import { agentSession, signInToCampaign, waitAgentState } from './pages.js';
 import { openPage, signIn, useE2e } from './system.js';
 
+/** The page's scroll width and its window's width, read inside the page (no DOM types here). */
+const pageWidths = (): number[] => {
+  const root = (
+    globalThis as unknown as {
+      document: { documentElement: { scrollWidth: number; clientWidth: number } };
+    }
+  ).document.documentElement;
+  return [root.scrollWidth, root.clientWidth];
+};
+
 /**
  * The supervisor dashboard end to end: an agent and a supervisor in two browser contexts of
  * Debian's chromium, against the whole system on the simulated PBX. No leads are seeded, so a
@@ -65,10 +75,7 @@ describe('supervisor dashboard', () => {
         expect(box!.x + box!.width).toBeLessThanOrEqual(390);
         expect(Math.min(box!.width, box!.height)).toBeGreaterThanOrEqual(24);
       }
-      const widths = await supervisor.evaluate(() => [
-        document.documentElement.scrollWidth,
-        document.documentElement.clientWidth,
-      ]);
+      const widths = await supervisor.evaluate(pageWidths);
       expect(widths[0]).toBeLessThanOrEqual(widths[1] ?? 0);
       expect(await supervisor.title()).toBe('Supervisor — Ringside');
       // Sorting stays available on cards, and the headers say which way they sort.
@@ -125,10 +132,7 @@ describe('supervisor dashboard', () => {
           await supervisor.locator('.rp-result').waitFor({ timeout: 10_000 });
         if (process.env.SV_SHOTS)
           await supervisor.screenshot({ path: `${process.env.SV_SHOTS}/reports-${id}.png` });
-        const widths = await supervisor.evaluate(() => [
-          document.documentElement.scrollWidth,
-          document.documentElement.clientWidth,
-        ]);
+        const widths = await supervisor.evaluate(pageWidths);
         expect({ id, scroll: widths[0] }).toEqual({ id, scroll: widths[1] });
       }
       expect(await supervisor.title()).toBe('Reports — Ringside');

@@ -113,6 +113,26 @@ describe('dashboard model', () => {
     expect([...s.agents.keys()]).toEqual(['12']);
   });
 
+  it('keeps the time in state when the state does not change (an extended wrap-up, a new line)', () => {
+    const wrap = AgentStateChanged.parse({
+      type: 'agent.state_changed',
+      agentId: '12',
+      campaignId: '1',
+      from: 'INCALL',
+      to: 'WRAPUP',
+      pauseCode: null,
+      callId: 'c1',
+      reason: 'agent',
+      sinceMs: 1_000,
+      atMs: 5_000,
+    });
+    const extended = { ...wrap, from: 'WRAPUP' as const, sinceMs: 5_000, atMs: 20_000 };
+    const one = applyEvent(applyEvent(applySnapshot(emptyDashboard, snap([])), wrap), extended);
+    expect(one.agents.get('12')).toMatchObject({ state: 'WRAPUP', sinceMs: 5_000 });
+    const batched = applyEvents(applySnapshot(emptyDashboard, snap([])), [wrap, extended]);
+    expect(batched.agents.get('12')).toMatchObject({ state: 'WRAPUP', sinceMs: 5_000 });
+  });
+
   it('counts an ended call for its agent and removes the call', () => {
     let s = applySnapshot(emptyDashboard, snap([agent('11', { callId: 'c1' })], [call('c1')]));
     s = applyEvent(

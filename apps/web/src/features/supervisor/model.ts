@@ -232,7 +232,8 @@ function agentOf(e: Extract<DomainEvent, { type: 'agent.state_changed' }>): Agen
   return {
     agentId: e.agentId,
     state: e.to,
-    sinceMs: e.atMs,
+    // The same state again (a phone-leg change, an extended wrap-up): its time runs on.
+    sinceMs: e.from === e.to ? e.sinceMs : e.atMs,
     campaignId: e.campaignId,
     callId: e.to === 'READY' || e.to === 'PAUSED' ? null : e.callId,
     pauseCode: e.pauseCode,
