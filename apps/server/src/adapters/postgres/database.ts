@@ -327,6 +327,36 @@ export interface CampaignWallThresholdsTable {
   updated_at: CreatedAt;
 }
 
+/** Nullable int8 (a user, team or campaign id). */
+type NullableInt8 = ColumnType<
+  string | null,
+  string | number | null | undefined,
+  string | number | null
+>;
+
+/** A message between a supervisor and an agent, a team or a campaign (0120; adapters/postgres/talk.ts). */
+export interface TalkMessagesTable {
+  id: Id;
+  sender_id: Int8;
+  sender_role: UserRole;
+  to_kind: 'agent' | 'team' | 'campaign' | 'supervisors';
+  to_agent_id: NullableInt8;
+  to_team_id: NullableInt8;
+  to_campaign_id: NullableInt8;
+  thread_agent_id: NullableInt8;
+  body: string;
+  sent_at: ColumnType<Date, Date | string, Date | string>;
+  read_at: Instant;
+  read_by: NullableInt8;
+}
+
+/** Each agent a talk message reached, with when that agent read it (0120). */
+export interface TalkRecipientsTable {
+  agent_id: Int8;
+  message_id: Int8;
+  read_at: Instant;
+}
+
 /** One rejected CSV row as stored in import_jobs.errors. */
 export interface ImportRowErrorJson {
   [key: string]: JsonValue;
@@ -482,6 +512,8 @@ export interface Database {
   server_secrets: ServerSecretsTable;
   state_calling_rules: StateCallingRulesTable;
   tz_data_version: TzDataVersionTable;
+  talk_messages: TalkMessagesTable;
+  talk_recipients: TalkRecipientsTable;
 }
 
 export type Db = Kysely<Database>;
