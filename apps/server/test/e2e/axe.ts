@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { Page } from 'playwright-core';
+import type { Page, Request } from 'playwright-core';
 
 /**
  * axe-core in the e2e tests (issue 17 point 8): its own bundled script (the pinned root
@@ -147,28 +147,57 @@ export async function expectNoAxeViolations(
   }
 }
 
+/** The page's HTTP requests in flight (fetch, XHR, documents, scripts; not WebSockets). */
+const inflight = new WeakMap<Page, Set<Request>>();
+
 /**
- * Waits until the screen has settled: no element marked aria-busy, no "Loading" text, and no
- * new resource (fetch, script, image) finished for `quietMs` (250 ms unless told); 10 s at most.
+ * Follows the page's requests from now on, for whenQuiet (which starts it itself, but only
+ * requests issued afterwards are seen then: call this right after creating the page).
+ */
+export function trackRequests(page: Page): void {
+  if (inflight.has(page)) return;
+  const open = new Set<Request>();
+  inflight.set(page, open);
+  page.on('request', (r) => {
+    if (r.resourceType() !== 'websocket') open.add(r);
+  });
+  page.on('requestfinished', (r) => open.delete(r));
+  page.on('requestfailed', (r) => open.delete(r));
+}
+
+/**
+ * Waits until the screen has settled: no request in flight, no new resource loaded, no element
+ * marked aria-busy and no "Loading" text, all for `quietMs` (250 ms unless told); 10 s at most.
  */
 export async function whenQuiet(page: Page, quietMs = 250): Promise<void> {
-  await page.waitForFunction(
-    async (ms) => {
+  trackRequests(page);
+  const open = inflight.get(page) ?? new Set<Request>();
+  const pageBusy = () =>
+    page.evaluate(() => {
       const g = globalThis as unknown as {
-        document: {
-          querySelector(s: string): unknown;
-          body: { innerText: string } | null;
-        };
+        document: { querySelector(s: string): unknown; body: { innerText: string } | null };
         performance: { getEntriesByType(t: string): unknown[] };
       };
-      const busy = () =>
+      const busy =
         g.document.querySelector('[aria-busy="true"]') !== null ||
         /Loading…|Loading\.\.\./.test(g.document.body?.innerText ?? '');
-      const before = g.performance.getEntriesByType('resource').length;
-      await new Promise((r) => setTimeout(r, ms));
-      return !busy() && g.performance.getEntriesByType('resource').length === before;
-    },
-    quietMs,
-    { timeout: 10_000, polling: 50 },
-  );
+      return { busy, resources: g.performance.getEntriesByType('resource').length };
+    });
+  const deadline = Date.now() + 10_000;
+  let quietSince = Date.now();
+  let resources = -1;
+  for (;;) {
+    const now = await pageBusy();
+    if (open.size > 0 || now.busy || now.resources !== resources) quietSince = Date.now();
+    resources = now.resources;
+    if (Date.now() - quietSince >= quietMs) return;
+    if (Date.now() > deadline) {
+      const urls = [...open].map((r) => r.url()).join(', ');
+      throw new Error(
+        `${page.url()} did not settle in 10 s` +
+          (urls ? `: requests in flight ${urls}` : now.busy ? ': still loading' : ''),
+      );
+    }
+    await new Promise((done) => setTimeout(done, 50));
+  }
 }

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { signInToCampaign, waitAgentState } from './pages.js';
 import { openPage, signIn, useE2e } from './system.js';
-import { whenQuiet } from './axe.js';
+import { trackRequests, whenQuiet } from './axe.js';
 import {
   assertBaselineFonts,
   callLead,
@@ -48,7 +48,7 @@ beforeAll(async () => {
   leadIds = r.rows.map((x) => x.id);
   for (const vp of VIEWPORTS) {
     const desk = await frozenPage(vp.options);
-    await leadAfterItsDial(desk);
+    await readsAfterServerWrites(desk);
     desks.push(desk);
   }
   await Promise.all(desks.map((d, i) => signInToCampaign(d, `agent${i + 1}`, true)));
@@ -63,21 +63,36 @@ afterAll(async () => {
       .catch(() => undefined);
 });
 
+/** Polls `sql` (with `params`) until it returns a row; 5 s at most, then lets the caller go on. */
+async function untilRow(sql: string, params: unknown[]): Promise<void> {
+  for (const until = Date.now() + 5000; Date.now() < until;) {
+    if ((await e2e.sys.db.pool.query(sql, params)).rowCount) return;
+    await new Promise((done) => setTimeout(done, 50));
+  }
+}
+
 /**
- * Holds the desk's lead fetches until the server has recorded the dial of that lead (its attempt
- * and its 'dialed' history row, written while the call starts, 5 s at most): the screen pop then
- * always shows the same lead, whichever of the two came first.
+ * The server writes a dial's history row and a finished state's agent_log row a moment after
+ * the event the desk reacts to; the desk's reads of them are held until they are written, so
+ * the screen shows the same data in every run: the lead (its attempt and 'dialed' row) and the
+ * agent's day (the state just left, unless the agent has just logged in).
  */
-async function leadAfterItsDial(page: Page): Promise<void> {
+async function readsAfterServerWrites(page: Page): Promise<void> {
   await page.route(/\/api\/leads\/\d+(\?.*)?$/, async (route) => {
     const leadId = /\/api\/leads\/(\d+)/.exec(route.request().url())?.[1] ?? '';
-    for (const until = Date.now() + 5000; Date.now() < until;) {
-      const r = await e2e.sys.db.pool.query(
-        `SELECT 1 FROM lead_log WHERE lead_id = $1 AND kind = 'dialed'`,
-        [leadId],
+    await untilRow(`SELECT 1 FROM lead_log WHERE lead_id = $1 AND kind = 'dialed'`, [leadId]);
+    await route.continue();
+  });
+  await page.route(/\/api\/agent\/my-day/, async (route) => {
+    const r = await page.request.get('/api/agent/session');
+    const { agent } = (await r.json()) as {
+      agent: { agentId: string; state: string; sinceMs: number; pauseCode: string | null } | null;
+    };
+    if (agent && !(agent.state === 'PAUSED' && agent.pauseCode === 'LOGIN')) {
+      await untilRow(
+        `SELECT 1 FROM agent_log WHERE agent_id = $1 AND ended_at >= to_timestamp($2 / 1000.0)`,
+        [agent.agentId, agent.sinceMs - 1],
       );
-      if (r.rowCount) break;
-      await new Promise((done) => setTimeout(done, 50));
     }
     await route.continue();
   });
@@ -86,6 +101,7 @@ async function leadAfterItsDial(page: Page): Promise<void> {
 /** A page at this viewport with its clock frozen, on the front server. */
 async function frozenPage(options: BrowserContextOptions): Promise<Page> {
   const page = await openPage(e2e.browser, e2e.sys, options);
+  trackRequests(page);
   await freezeClock(page);
   return page;
 }

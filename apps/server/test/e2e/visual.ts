@@ -60,7 +60,7 @@ export const FROZEN_AT_MS = Date.UTC(2026, 2, 2, 10, 30, 0);
  * which two pixels count as equal; `maxDiffRatio` the share of differing pixels that still
  * passes. Set just above the noise measured over repeated runs (docs/ui-testing.md).
  */
-export const TOLERANCE = { threshold: 0.1, maxDiffRatio: 0.001 } as const;
+export const TOLERANCE = { threshold: 0.1, maxDiffRatio: 0.0001 } as const;
 
 /** Test-only styles applied while the screenshot is taken: nothing moves, no caret, no scrollbar. */
 export const STEADY_CSS = `
