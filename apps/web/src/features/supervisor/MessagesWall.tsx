@@ -1,6 +1,16 @@
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import { TALK_TEXT_MAX, type RosterResponse } from '@ringside/protocol';
+import type { RosterResponse } from '@ringside/protocol';
+import { Announcement } from '../../app/ui.js';
 import { clockTime, describeRecipient, lastId, unreadFromAgents } from '../agent/messages-model.js';
+import {
+  MessagesToggle,
+  TALK_BADGE_STYLE,
+  TalkComposer,
+  TalkLiveRegion,
+  TalkThread,
+  talkPanelStyle,
+  useTalkDraft,
+} from '../talk/talk-ui.js';
 import {
   chooseTarget,
   messagesFor,
@@ -13,21 +23,8 @@ import {
 
 export { attachTalk } from './messages-wall.js';
 
-const PANEL_STYLE = {
-  background: '#fff',
-  border: '1px solid #8a94a3',
-  borderRadius: 6,
-  padding: 8,
-  margin: '8px 0',
-} as const;
-const BADGE_STYLE = {
-  background: '#9c1f18',
-  color: '#fff',
-  borderRadius: 10,
-  padding: '0 7px',
-  marginLeft: 6,
-  fontWeight: 700,
-} as const;
+const PANEL_STYLE = talkPanelStyle({ margin: '8px 0' });
+
 /** The raised-hand marker: dark amber with white text (7:1), a 24 px target. */
 const HAND_STYLE = {
   background: '#6e4800',
@@ -38,21 +35,6 @@ const HAND_STYLE = {
   padding: '0 6px',
   marginLeft: 6,
   fontWeight: 700,
-} as const;
-const LIST_STYLE = {
-  listStyle: 'none',
-  margin: '8px 0',
-  padding: 0,
-  maxHeight: 240,
-  overflowY: 'auto',
-} as const;
-const VISUALLY_HIDDEN = {
-  position: 'absolute',
-  width: 1,
-  height: 1,
-  overflow: 'hidden',
-  clip: 'rect(0 0 0 0)',
-  whiteSpace: 'nowrap',
 } as const;
 
 const useWall = () => useSyncExternalStore(subscribeWall, wallSnapshot);
@@ -95,7 +77,7 @@ export function MessageAgentButton({ row }: { row: Row }) {
       data-message-agent={row.agentId}
       onClick={() => chooseTarget({ kind: 'agent', agentId: row.agentId as never })}
     >
-      Message{unread > 0 && <span style={BADGE_STYLE}>{unread}</span>}
+      Message{unread > 0 && <span style={TALK_BADGE_STYLE}>{unread}</span>}
     </button>
   );
 }
@@ -108,12 +90,9 @@ export function MessageAgentButton({ row }: { row: Row }) {
 export function SupervisorMessages({ roster }: { roster: RosterResponse }) {
   const { talk, target, openRequest } = useWall();
   const [open, setOpen] = useState(false);
-  const [draft, setDraft] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const { draft, setDraft, error, sendDraft } = useTalkDraft(wallFeed());
   const [said, setSaid] = useState('');
-  const pending = useRef(new Map<number, string>());
   const box = useRef<HTMLTextAreaElement | null>(null);
-  const listRef = useRef<HTMLOListElement | null>(null);
 
   const names = useMemo(
     () => new Map(roster.agents.map((a) => [a.agentId, a.displayName])),
@@ -128,6 +107,7 @@ export function SupervisorMessages({ roster }: { roster: RosterResponse }) {
     [roster],
   );
   const nameOf = (id: string) => names.get(id) ?? `agent ${id}`;
+  const recipientNames = { agent: nameOf, campaign: (id: string) => campaignNames.get(id) ?? id };
   const unread = useMemo(() => unreadFromAgents(talk), [talk]);
   const unreadTotal = [...unread.values()].reduce((a, b) => a + b, 0);
   const hands = [...talk.hands.entries()].sort((a, b) => a[1] - b[1]);
@@ -139,18 +119,6 @@ export function SupervisorMessages({ roster }: { roster: RosterResponse }) {
     setOpen(true);
     setTimeout(() => box.current?.focus(), 0);
   }, [openRequest]);
-
-  useEffect(() => {
-    const feed = wallFeed();
-    if (!feed) return;
-    return feed.onError((e) => {
-      if (e.replyTo === null || !pending.current.has(e.replyTo)) return;
-      const text = pending.current.get(e.replyTo) ?? '';
-      pending.current.delete(e.replyTo);
-      if (text) setDraft((d) => d || text);
-      setError(e.message);
-    });
-  }, [talk]);
 
   // Announce what agents write and raise.
   const last = wallFeed()?.lastEvent ?? null;
@@ -176,35 +144,16 @@ export function SupervisorMessages({ roster }: { roster: RosterResponse }) {
       agentId: threadAgent,
     });
   }, [open, threadAgent, newestFromAgent]);
-  useEffect(() => {
-    if (open && listRef.current) listRef.current.scrollTop = listRef.current.scrollHeight;
-  }, [open, shown.length]);
 
   const send = () => {
-    const text = draft.trim();
-    if (!text || !target) return;
-    const seq = wallFeed()?.client.sendTalk('talk.send', { to: target, text }) ?? null;
-    if (seq === null) {
-      setError('Not connected: your message is kept; send it again when connected.');
-      return;
-    }
-    pending.current.set(seq, text);
-    setDraft('');
-    setError(null);
+    if (!target) return;
+    sendDraft((text) => wallFeed()?.client.sendTalk('talk.send', { to: target, text }) ?? null);
   };
 
   return (
     <section aria-label="Messages" style={PANEL_STYLE} data-testid="sv-messages">
       <div className="sv-row-tools">
-        <button type="button" aria-expanded={open} onClick={() => setOpen((o) => !o)}>
-          Messages
-          {unreadTotal > 0 && (
-            <span style={BADGE_STYLE} data-unread={unreadTotal}>
-              {unreadTotal}
-              <span style={VISUALLY_HIDDEN}> unread</span>
-            </span>
-          )}
-        </button>{' '}
+        <MessagesToggle open={open} onToggle={() => setOpen((o) => !o)} unread={unreadTotal} />{' '}
         {hands.length > 0 && (
           <span data-testid="sv-hands">
             <span aria-hidden="true">✋</span> {hands.length} hand{hands.length === 1 ? '' : 's'}{' '}
@@ -212,9 +161,7 @@ export function SupervisorMessages({ roster }: { roster: RosterResponse }) {
           </span>
         )}
       </div>
-      <div role="status" aria-live="polite" style={VISUALLY_HIDDEN} data-testid="sv-talk-live">
-        {said}
-      </div>
+      <TalkLiveRegion said={said} testId="sv-talk-live" />
       {open && (
         <>
           <label>
@@ -254,60 +201,27 @@ export function SupervisorMessages({ roster }: { roster: RosterResponse }) {
               </optgroup>
             </select>
           </label>
-          <ol style={LIST_STYLE} ref={listRef} aria-label="Conversation">
-            {shown.length === 0 && <li>No messages yet.</li>}
-            {shown.map((m) => (
-              <li key={m.id} data-message-id={m.id} style={{ marginBottom: 6 }}>
-                <strong>{m.fromRole === 'agent' ? nameOf(m.fromUserId) : m.fromName}</strong>{' '}
-                <small>
-                  {clockTime(m.sentAtMs)} · to{' '}
-                  {describeRecipient(m.to, {
-                    agent: nameOf,
-                    campaign: (id) => campaignNames.get(id) ?? id,
-                  })}
-                  {m.to.kind === 'supervisors' && m.readAtMs === null && ' · new'}
-                  {m.to.kind === 'agent' && m.readAtMs !== null && ' · read'}
-                </small>
-                <div style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>{m.text}</div>
-              </li>
-            ))}
-          </ol>
-          <form
-            onSubmit={(e) => {
-              e.preventDefault();
-              send();
-            }}
-          >
-            <label>
-              Message
-              {target
-                ? ` to ${describeRecipient(target, {
-                    agent: nameOf,
-                    campaign: (id) => campaignNames.get(id) ?? id,
-                  })}`
-                : ''}
-              <textarea
-                ref={box}
-                value={draft}
-                maxLength={TALK_TEXT_MAX}
-                rows={2}
-                style={{ display: 'block', width: '100%', boxSizing: 'border-box' }}
-                onChange={(e) => setDraft(e.target.value)}
-                onKeyDown={(e) => {
-                  if (e.key === 'Enter' && !e.shiftKey) {
-                    e.preventDefault();
-                    send();
-                  }
-                }}
-              />
-            </label>
-            <small>
-              {draft.length}/{TALK_TEXT_MAX}
-            </small>{' '}
-            <button type="submit" disabled={!target || draft.trim().length === 0}>
-              Send
-            </button>
-          </form>
+          <TalkThread
+            messages={shown}
+            label="Conversation"
+            maxHeight={240}
+            who={(m) => (m.fromRole === 'agent' ? nameOf(m.fromUserId) : m.fromName)}
+            about={(m) => (
+              <>
+                {clockTime(m.sentAtMs)} · to {describeRecipient(m.to, recipientNames)}
+                {m.to.kind === 'supervisors' && m.readAtMs === null && ' · new'}
+                {m.to.kind === 'agent' && m.readAtMs !== null && ' · read'}
+              </>
+            )}
+          />
+          <TalkComposer
+            label={<>Message{target ? ` to ${describeRecipient(target, recipientNames)}` : ''}</>}
+            draft={draft}
+            setDraft={setDraft}
+            onSend={send}
+            canSend={target !== null}
+            boxRef={box}
+          />
           {hands.length > 0 && (
             <ul aria-label="Raised hands">
               {hands.map(([id, at]) => (
@@ -330,11 +244,7 @@ export function SupervisorMessages({ roster }: { roster: RosterResponse }) {
           )}
         </>
       )}
-      {error && (
-        <p role="alert" className="sv-notice">
-          {error}
-        </p>
-      )}
+      <Announcement message={error} role="alert" className="sv-notice" />
     </section>
   );
 }
