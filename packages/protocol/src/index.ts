@@ -10,3 +10,4 @@ export * from './admin-people.js';
 export * from './compliance.js';
 export * from './two-factor.js';
 export * from './talk.js';
+export * from './time-zone.js';

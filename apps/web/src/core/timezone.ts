@@ -1,34 +1,14 @@
 /**
  * Wall-clock time in a named time zone to epoch ms, for callbacks scheduled "at 10:00 the lead's
- * time". Uses only Intl, so it runs in every browser and in Node.
+ * time". Uses only Intl, so it runs in every browser and in Node. The zone's offset and clock come
+ * from @ringside/protocol, which the server uses too.
  */
+import { zoneClockHhmm, zoneOffsetMs } from '@ringside/protocol';
 
-/** The zone's offset from UTC at an instant (ms; positive east of Greenwich). */
-export function zoneOffsetMs(atMs: number, timeZone: string): number {
-  const f = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  });
-  const p: Record<string, number> = {};
-  for (const part of f.formatToParts(new Date(atMs))) {
-    if (part.type !== 'literal') p[part.type] = Number(part.value);
-  }
-  const asUtc = Date.UTC(
-    p.year ?? 1970,
-    (p.month ?? 1) - 1,
-    p.day ?? 1,
-    p.hour ?? 0,
-    p.minute ?? 0,
-    p.second ?? 0,
-  );
-  return asUtc - Math.floor(atMs / 1000) * 1000;
-}
+export { zoneOffsetMs };
+
+/** The wall-clock time now in `timeZone` ("14:05"), or null for an unknown zone. */
+export const localTime = zoneClockHhmm;
 
 /**
  * "2026-11-27T10:00" in `timeZone` as epoch ms; null when the text is not a date-time. A time
@@ -48,19 +28,4 @@ export function zonedToEpochMs(local: string, timeZone: string): number | null {
 export function epochToZoned(atMs: number, timeZone: string): string {
   const t = new Date(atMs + zoneOffsetMs(atMs, timeZone));
   return t.toISOString().slice(0, 16);
-}
-
-/** The wall-clock time now in `timeZone` ("14:05"), or null for an unknown zone. */
-export function localTime(timeZone: string | null | undefined, atMs: number): string | null {
-  if (!timeZone) return null;
-  try {
-    return new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    }).format(atMs);
-  } catch {
-    return null;
-  }
 }

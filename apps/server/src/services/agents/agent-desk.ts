@@ -1,4 +1,9 @@
-import type { AgentId, DispositionView, MyDayResponse } from '@ringside/protocol';
+import {
+  zoneOffsetMs,
+  type AgentId,
+  type DispositionView,
+  type MyDayResponse,
+} from '@ringside/protocol';
 import { ValidationError } from '../../errors.js';
 import type { AgentDeskReads } from '../../ports/agents.js';
 import type { Clock } from '../../ports/clock.js';
@@ -9,23 +14,6 @@ import type { StateStore } from '../../ports/state-store.js';
 export const USAGE_WINDOW_DAYS = 30;
 const DAY_MS = 86_400_000;
 
-/** The zone's UTC offset at `atMs`, ms (local wall clock minus UTC). */
-function offsetMs(zone: string, atMs: number): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: zone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(new Date(atMs));
-  const n = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
-  const wall = Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second'));
-  return wall - Math.floor(atMs / 1000) * 1000;
-}
-
 /**
  * The first instant (epoch ms) of the day that contains `atMs` in `zone` (IANA). Throws a
  * ValidationError naming `tz` for an unknown zone.
@@ -33,7 +21,7 @@ function offsetMs(zone: string, atMs: number): number {
 export function dayStartMs(zone: string, atMs: number): number {
   let off: number;
   try {
-    off = offsetMs(zone, atMs);
+    off = zoneOffsetMs(atMs, zone);
   } catch {
     throw new ValidationError(`tz: ${zone} is not a known time zone`, [
       { path: 'tz', message: 'must be an IANA time zone such as America/Chicago' },
@@ -43,7 +31,7 @@ export function dayStartMs(zone: string, atMs: number): number {
   const midnightLocal = local - (((local % DAY_MS) + DAY_MS) % DAY_MS);
   // The offset at midnight may differ from now's (a DST change during the day): ask again.
   const guess = midnightLocal - off;
-  return midnightLocal - offsetMs(zone, guess);
+  return midnightLocal - zoneOffsetMs(guess, zone);
 }
 
 /**

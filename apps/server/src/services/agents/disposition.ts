@@ -1,4 +1,10 @@
-import type { AgentId, CallId, DispositionBody, LeadId } from '@ringside/protocol';
+import {
+  zoneClockHhmm,
+  type AgentId,
+  type CallId,
+  type DispositionBody,
+  type LeadId,
+} from '@ringside/protocol';
 import { maxAttemptsFor, recycleDelayMs, type RecycleRule } from '../../domain/calling-window.js';
 import { IllegalTransitionError, NotFoundError, ValidationError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
@@ -176,7 +182,7 @@ export class DispositionService {
   private async checkCallableHours(call: DispositionCall, atMs: number): Promise<void> {
     const h = await this.d.callbackHours?.callableHours(call.leadId, call.campaignId);
     if (!h?.zone) return;
-    const local = localHhmm(h.zone, atMs);
+    const local = zoneClockHhmm(h.zone, atMs);
     if (local === null || (local >= h.start && local < h.end)) return;
     const message = `outside the lead's callable hours ${h.start}-${h.end} (${h.zone})`;
     throw new ValidationError(`callbackAtMs: ${local} is ${message}`, [
@@ -309,20 +315,6 @@ export class DispositionService {
     };
     this.campaignCache.set(campaignId, v);
     return v;
-  }
-}
-
-/** The wall-clock "HH:MM" of `atMs` in `zone`, or null for an unknown zone. */
-function localHhmm(zone: string, atMs: number): string | null {
-  try {
-    return new Intl.DateTimeFormat('en-GB', {
-      timeZone: zone,
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    }).format(atMs);
-  } catch {
-    return null;
   }
 }
 
