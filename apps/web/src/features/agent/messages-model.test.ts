@@ -11,20 +11,9 @@ import {
   unreadForAgent,
   unreadFromAgents,
 } from './messages-model.js';
+import { talkMessageOf } from '../talk/fixtures.test-helper.js';
 
-const msg = (id: string, over: Partial<TalkMessage> = {}): TalkMessage =>
-  ({
-    id,
-    fromUserId: '1',
-    fromName: 'Sue',
-    fromRole: 'supervisor',
-    to: { kind: 'agent', agentId: '7' },
-    agentId: '7',
-    text: `m${id}`,
-    sentAtMs: 1000,
-    readAtMs: null,
-    ...over,
-  }) as TalkMessage;
+const msg = talkMessageOf;
 
 const snap = (messages: TalkMessage[], hands: Array<{ agentId: string; raisedAtMs: number }>) =>
   ({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { TalkMessage } from '@ringside/protocol';
 import { emptyTalk } from '../agent/messages-model.js';
+import { talkMessageOf } from '../talk/fixtures.test-helper.js';
 import {
   chooseTarget,
   messagesFor,
@@ -9,19 +9,7 @@ import {
   wallSnapshot,
 } from './messages-wall.js';
 
-const m = (id: string, over: Partial<TalkMessage>): TalkMessage =>
-  ({
-    id,
-    fromUserId: '1',
-    fromName: 'Sue',
-    fromRole: 'supervisor',
-    to: { kind: 'agent', agentId: '7' },
-    agentId: '7',
-    text: id,
-    sentAtMs: 1,
-    readAtMs: null,
-    ...over,
-  }) as TalkMessage;
+const m = talkMessageOf;
 
 describe('the wall talk', () => {
   const talk = {
