@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { AgentId, CampaignId, Role, TalkMessage, TalkRecipient } from '@ringside/protocol';
 import type { NewTalkMessage, TalkStore } from '../../ports/messages.js';
+import { storedTalkMessage } from '../../ports/talk-stored.js';
 
 interface Row {
   id: string;
@@ -60,17 +61,7 @@ export class PgTalkStore implements TalkStore {
         );
       }
       await client.query('COMMIT');
-      return {
-        id: row.id,
-        fromUserId: m.senderId,
-        fromName: row.name ?? '',
-        fromRole: m.senderRole,
-        to: m.to,
-        agentId: m.threadAgentId,
-        text: m.text,
-        sentAtMs: m.sentAtMs,
-        readAtMs: null,
-      };
+      return storedTalkMessage(m, row.id, row.name ?? '');
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import pino from 'pino';
-import type { AgentId, DomainEvent, RaisedHand, TalkMessage } from '@ringside/protocol';
+import type { AgentId, DomainEvent, RaisedHand } from '@ringside/protocol';
 import type { AuditEntry, AuditLog } from '../../ports/audit.js';
 import { ManualClock } from '../../ports/clock.js';
 import type { EventBus } from '../../ports/event-bus.js';
 import type { HandRegistry, NewTalkMessage, TalkStore } from '../../ports/messages.js';
+import { storedTalkMessage } from '../../ports/talk-stored.js';
 import { TalkService } from './talk-service.js';
 
 /** The talk service's rules against small in-memory ports (the real adapters: talk.int.test.ts). */
@@ -18,17 +19,7 @@ function world() {
   const store: TalkStore = {
     insert: async (m) => {
       stored.push(m);
-      return {
-        id: String(stored.length),
-        fromUserId: m.senderId,
-        fromName: 'x',
-        fromRole: m.senderRole,
-        to: m.to,
-        agentId: m.threadAgentId,
-        text: m.text,
-        sentAtMs: m.sentAtMs,
-        readAtMs: null,
-      } as TalkMessage;
+      return storedTalkMessage(m, String(stored.length), 'x');
     },
     recentForAgent: async () => [],
     recentAll: async () => [],
