@@ -4,8 +4,8 @@ import { waitAgentState } from './pages.js';
 import { DEMO_PASSWORD, openPage, useE2e } from './system.js';
 
 /**
- * Issue 17 point 8: the agent's whole loop from the keyboard alone (Tab, Shift+Tab, Enter, Space,
- * the Alt shortcuts, number keys): sign in, log in to the campaign, go ready, a call arrives,
+ * Issue 17 point 8: the agent's whole loop from the keyboard alone (Tab, Enter, Space, the Alt
+ * shortcuts, number keys): sign in, log in to the campaign, go ready, a call arrives,
  * hold and resume, hang up, disposition (a number key), ready again, pause, log out of the
  * campaign. After every state change the focus is on a control (never on <body>), and every
  * control the focus reaches shows a focus indicator: an outline or a box shadow of at least 1 px
@@ -127,13 +127,13 @@ async function afterStateChange(page: Page, state: string, timeoutMs?: number): 
 }
 
 /**
- * Presses Tab (Shift+Tab with `back`) until the focused element's name matches `name`, checking
- * the indicator of every element passed on the way; fails after 40 presses.
+ * Presses Tab until the focused element's name matches `name`, checking the indicator of every
+ * element passed on the way; fails after 40 presses.
  */
-async function tabTo(page: Page, name: RegExp, back = false): Promise<Focused> {
+async function tabTo(page: Page, name: RegExp): Promise<Focused> {
   const seen: string[] = [];
   for (let i = 0; i < 40; i += 1) {
-    await page.keyboard.press(back ? 'Shift+Tab' : 'Tab');
+    await page.keyboard.press('Tab');
     const f = await focused(page);
     seen.push(`<${f.tag}> ${f.name.slice(0, 40)}`);
     if (f.tag !== 'body') {
