@@ -344,12 +344,21 @@ export class World {
     };
   }
 
+  /** One lead in the hopper, one decision: the call it placed. */
+  async placeOne(): Promise<{ callId: CallId; leadId: LeadId }> {
+    await this.hopper.add(C, [entry(1)]);
+    await this.driver.tick();
+    const req = this.originator.requests.at(-1);
+    if (!req) throw new Error('nothing placed');
+    return { callId: req.callId, leadId: req.leadId };
+  }
+
   lastStatus(): DialerStatus | undefined {
     return this.statuses.at(-1);
   }
 }
 
-type WorldParts = Omit<World, 'agentReady' | 'verdict' | 'ended' | 'lastStatus'>;
+type WorldParts = Omit<World, 'agentReady' | 'verdict' | 'ended' | 'placeOne' | 'lastStatus'>;
 
 /** A campaign of the driver from its database row. */
 export const campaignOf = (over: Partial<CampaignRow> = {}): DialerCampaign =>

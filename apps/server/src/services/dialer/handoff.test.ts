@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { CallId, LeadId } from '@ringside/protocol';
+import type { CallId } from '@ringside/protocol';
 import { TelephonyError } from '../../ports/telephony-errors.js';
 import { CampaignDriver } from './campaign-driver.js';
 import { toDialerCampaign } from './settings.js';
-import { C, campaignRow, entry, makeWorld, campaignOf, type World } from './driver-test-world.js';
+import { C, campaignRow, makeWorld, campaignOf, type World } from './driver-test-world.js';
 
 let w: World;
 
@@ -12,19 +12,11 @@ describe('CampaignDriver: live answers', () => {
     w = makeWorld(campaignOf());
   });
 
-  async function placeOne(): Promise<{ callId: CallId; leadId: LeadId }> {
-    await w.hopper.add(C, [entry(1)]);
-    await w.driver.tick();
-    const req = w.originator.requests.at(-1);
-    if (!req) throw new Error('nothing placed');
-    return { callId: req.callId, leadId: req.leadId };
-  }
-
   it("puts a human answer in the longest-ready agent's bridge and marks the agent INCALL", async () => {
     const a1 = await w.agentReady('1');
     w.clock.advance(100);
     await w.agentReady('2');
-    const { callId } = await placeOne();
+    const { callId } = await w.placeOne();
     await w.verdict(callId, 'HUMAN');
     expect(w.ari.log).toContain(`addChannel agent-1 ${callId}`);
     expect((await w.store.getAgent(a1))?.state).toBe('INCALL');
@@ -32,7 +24,7 @@ describe('CampaignDriver: live answers', () => {
 
   it('parks a human answer while no agent is ready and hands it over when one frees up', async () => {
     const a1 = await w.agentReady('1');
-    const { callId } = await placeOne();
+    const { callId } = await w.placeOne();
     await w.sessions.apply(a1, { type: 'pause', code: 'BREAK' }, 'agent');
     await w.verdict(callId, 'HUMAN');
     expect(w.ari.log).toContain(`addChannel hold-${C} ${callId}`);
@@ -58,7 +50,7 @@ describe('CampaignDriver: live answers', () => {
 
   it('plays the safe-harbor message before 2 s when no agent frees up, then hangs up', async () => {
     const a1 = await w.agentReady('1');
-    const { callId } = await placeOne();
+    const { callId } = await w.placeOne();
     await w.sessions.apply(a1, { type: 'pause', code: 'BREAK' }, 'agent');
     const decidedAt = w.clock.nowMs();
     await w.verdict(callId, 'NOTSURE');
@@ -82,7 +74,7 @@ describe('CampaignDriver: live answers', () => {
 
   it('hangs up on a machine, or leaves the campaign message first when configured', async () => {
     await w.agentReady('1');
-    const { callId } = await placeOne();
+    const { callId } = await w.placeOne();
     await w.verdict(callId, 'MACHINE');
     expect(w.ari.log.at(-1)).toBe(`hangup ${callId}`);
 
@@ -93,7 +85,7 @@ describe('CampaignDriver: live answers', () => {
       ),
     );
     await w.agentReady('1');
-    const second = await placeOne();
+    const second = await w.placeOne();
     await w.verdict(second.callId, 'MACHINE');
     expect(w.ari.log.at(-1)).toBe(`play ${second.callId} sound:msg mm-${second.callId}`);
     w.ari.playbackState = 'done';
@@ -105,7 +97,7 @@ describe('CampaignDriver: live answers', () => {
     const a1 = await w.agentReady('1');
     w.clock.advance(50);
     await w.agentReady('2');
-    const { callId } = await placeOne();
+    const { callId } = await w.placeOne();
     w.ari.fail = {
       op: 'addChannel agent-1',
       error: new TelephonyError(404, 'Bridge not found', 'bridges.addChannel', {
@@ -119,7 +111,7 @@ describe('CampaignDriver: live answers', () => {
 
   it('returns busy leads to their recycle rules and counts drops in the ledger', async () => {
     await w.agentReady('1');
-    const { callId, leadId } = await placeOne();
+    const { callId, leadId } = await w.placeOne();
     await w.driver.onCallEvent(w.ended(callId, leadId, 'BUSY'), 0);
     expect(w.leads.writes).toContain(`ended ${leadId} BUSY`);
     expect(w.ledger).toEqual([]);
@@ -133,7 +125,7 @@ describe('CampaignDriver: live answers', () => {
 
   it('takes over a call whose verdict nobody acted on, freeing the agent the dead holder reserved', async () => {
     const a1 = await w.agentReady('1');
-    const { callId } = await placeOne();
+    const { callId } = await w.placeOne();
     const call = await w.store.getCall(callId);
     if (!call) throw new Error('no call');
     const atMs = w.clock.nowMs();

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { AgentId, AgentState, CallId, LeadId } from '@ringside/protocol';
-import { C, campaignOf, entry, makeWorld, type World } from './driver-test-world.js';
+import type { AgentId, AgentState, CallId } from '@ringside/protocol';
+import { C, campaignOf, makeWorld, type World } from './driver-test-world.js';
 
 /**
  * What the running dialer learns, and when: the parity with bench/pacing that the floor benchmark
@@ -8,14 +8,6 @@ import { C, campaignOf, entry, makeWorld, type World } from './driver-test-world
  * dialer counted later or otherwise than the simulator it is benchmarked with.
  */
 let w: World;
-
-async function placeOne(): Promise<{ callId: CallId; leadId: LeadId }> {
-  await w.hopper.add(C, [entry(1)]);
-  await w.driver.tick();
-  const req = w.originator.requests.at(-1);
-  if (!req) throw new Error('nothing placed');
-  return { callId: req.callId, leadId: req.leadId };
-}
 
 async function bridged(callId: CallId, agentId: AgentId): Promise<void> {
   await w.driver.onCallEvent(
@@ -34,7 +26,7 @@ describe('CampaignDriver: what it learns, and when (parity with bench/pacing)', 
 
   it('counts a live answer in the ledger when the customer reaches an agent, once', async () => {
     const a1 = await w.agentReady('1');
-    const { callId, leadId } = await placeOne();
+    const { callId, leadId } = await w.placeOne();
     await w.verdict(callId, 'HUMAN');
     expect(humans()).toBe(0);
     await bridged(callId, a1);
@@ -49,7 +41,7 @@ describe('CampaignDriver: what it learns, and when (parity with bench/pacing)', 
 
   it('still counts a live answer that never reached an agent, and a drop, when it ends', async () => {
     await w.agentReady('1');
-    const { callId, leadId } = await placeOne();
+    const { callId, leadId } = await w.placeOne();
     await w.verdict(callId, 'HUMAN');
     await w.driver.onCallEvent(w.ended(callId, leadId, 'DROPPED'), performance.now());
     expect({ humans: humans(), drops: drops() }).toEqual({ humans: 1, drops: 1 });
@@ -58,7 +50,7 @@ describe('CampaignDriver: what it learns, and when (parity with bench/pacing)', 
   it("learns a person's verdict as a dial outcome when it comes, not when the talk ends", async () => {
     const a1 = await w.agentReady('1');
     const stats = w.driver.pacingStats();
-    const { callId, leadId } = await placeOne();
+    const { callId, leadId } = await w.placeOne();
     await w.verdict(callId, 'HUMAN');
     expect(stats.dialObservations).toBe(1);
     await bridged(callId, a1);
@@ -70,7 +62,7 @@ describe('CampaignDriver: what it learns, and when (parity with bench/pacing)', 
   it('learns a machine when it ends (its verdict is not a live answer)', async () => {
     await w.agentReady('1');
     const stats = w.driver.pacingStats();
-    const { callId, leadId } = await placeOne();
+    const { callId, leadId } = await w.placeOne();
     await w.verdict(callId, 'MACHINE');
     expect(stats.dialObservations).toBe(0);
     await w.driver.onCallEvent(w.ended(callId, leadId, 'MACHINE'), performance.now());
