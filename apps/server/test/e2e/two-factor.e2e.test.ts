@@ -41,7 +41,8 @@ describe('two-factor sign-in in the browser', () => {
     expect(secret).toMatch(/^[A-Z2-7]{32}$/);
     await page.getByLabel('Code').fill('000000');
     await page.getByRole('button', { name: 'Turn on two-factor sign-in' }).click();
-    expect(await page.getByRole('alert').textContent()).toContain('wrong code');
+    // The alert region is on the page from the start (empty): wait for the refusal in it.
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('wrong code');
     await page.getByLabel('Code').fill(totpCode(secret, Date.now()));
     await page.getByRole('button', { name: 'Turn on two-factor sign-in' }).click();
     recovery = await shownRecoveryCodes(page);
@@ -55,7 +56,9 @@ describe('two-factor sign-in in the browser', () => {
     await submitSignIn(page, 'admin');
     await page.getByRole('button', { name: 'Verify' }).waitFor();
     await verifyWith(page, '123456');
-    expect(await page.getByRole('alert').textContent()).toContain('wrong or already used code');
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toContain('wrong or already used code');
     await verifyWith(page, recovery[0] ?? '');
     await page.getByRole('link', { name: 'Admin' }).first().waitFor();
     await page.context().close();

@@ -265,7 +265,9 @@ describe('campaigns', () => {
       ]),
     );
     const p = await get(`/api/campaigns/${h.campaignId}/pause-codes`, 'agent');
-    expect(p.json()).toEqual({ pauseCodes: [{ code: 'LUNCH', name: 'Lunch', billable: false }] });
+    expect(p.json()).toEqual({
+      pauseCodes: [{ code: 'LUNCH', name: 'Lunch', billable: false, dailyLimitMin: null }],
+    });
     const missing = await get('/api/campaigns/999/pause-codes', 'agent');
     expect(missing.statusCode).toBe(404);
   });

@@ -49,6 +49,7 @@ describe('keyboard shortcuts', () => {
     expect(k('r', { altKey: false })).toBeNull();
     expect(k('r', { ctrlKey: true })).toBeNull();
     expect(k('r', { metaKey: true })).toBeNull();
-    expect(k('q')).toBeNull();
+    expect(k('x')).toBeNull(); // Alt+X has no action
+    expect(k('q')).toBe('hand'); // Alt+Q raises the hand (Messages)
   });
 });
