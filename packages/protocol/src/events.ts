@@ -3,6 +3,7 @@ import { Count } from './fields.js';
 import { AgentState, DialMethod } from './agent.js';
 import { AgentId, CallId, CampaignId, EpochMs, LeadId, ListId } from './ids.js';
 import { TalkHandChanged, TalkMessageSent, TalkMessagesRead } from './talk.js';
+import { RecordingBacklog, RecordingChanged } from './recording.js';
 
 /**
  * Domain events: every state change in Ringside is exactly one of these, published once on the
@@ -302,6 +303,8 @@ export const DomainEvent = z.discriminatedUnion('type', [
   TalkMessageSent,
   TalkMessagesRead,
   TalkHandChanged,
+  RecordingChanged,
+  RecordingBacklog,
 ]);
 export type DomainEvent = z.infer<typeof DomainEvent>;
 export type DomainEventType = DomainEvent['type'];

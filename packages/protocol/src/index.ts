@@ -11,3 +11,4 @@ export * from './compliance.js';
 export * from './two-factor.js';
 export * from './talk.js';
 export * from './time-zone.js';
+export * from './recording.js';

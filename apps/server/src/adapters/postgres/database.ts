@@ -110,6 +110,14 @@ export interface CampaignsTable {
   amd_human_as_machine_pct: ColumnType<string, number | string | undefined, number | string>;
   amd_machine_as_human_pct: ColumnType<string, number | string | undefined, number | string>;
   amd_audit_pct: ColumnType<string, number | string | undefined, number | string>;
+  /** Recording policy (0130_recordings.sql; docs/recording.md). */
+  recording_mode: Defaulted<RecordingMode>;
+  recording_pct: Defaulted<number>;
+  consent_mode: Defaulted<ConsentMode>;
+  consent_media: Defaulted<string>;
+  recording_pause_api_only: Defaulted<boolean>;
+  recording_retention_days: Defaulted<number>;
+  agents_hear_own_recordings: Defaulted<boolean>;
   created_at: CreatedAt;
   updated_at: CreatedAt;
 }
@@ -158,6 +166,14 @@ export interface LeadsTable {
   next_eligible_at: ColumnType<Date, Date | string | undefined, Date | string>;
   hopper_at: Instant;
   custom: Json<JsonObject>;
+  /** Consent notice override (0130): null = the campaign's rule. */
+  recording_consent: ColumnType<
+    'always' | 'never' | null,
+    'always' | 'never' | null | undefined,
+    'always' | 'never' | null
+  >;
+  /** Legal hold on every recording of the lead (0130). */
+  legal_hold: Defaulted<boolean>;
   import_job_id: ColumnType<
     string | null,
     string | number | null | undefined,
@@ -357,6 +373,71 @@ export interface TalkRecipientsTable {
   read_at: Instant;
 }
 
+export type RecordingMode = 'all' | 'none' | 'percent' | 'on_demand';
+export type ConsentMode = 'off' | 'two_party' | 'all';
+export type RecordingState = 'recording' | 'pending' | 'stored' | 'failed' | 'mismatch' | 'purged';
+export type RecordingSegmentState = 'recording' | 'finished' | 'failed' | 'moved';
+export type RecordingMarkKind =
+  | 'pause'
+  | 'resume'
+  | 'transfer'
+  | 'barge_start'
+  | 'barge_end'
+  | 'consent';
+type NullableInt = ColumnType<number | null, number | null | undefined, number | null>;
+
+/** One recording per call (0130_recordings.sql; docs/recording.md). */
+export interface RecordingsTable {
+  id: Id;
+  call_id: string;
+  campaign_id: Int8;
+  lead_id: NullableInt8;
+  server_id: string;
+  state: Defaulted<RecordingState>;
+  reason: Defaulted<'policy' | 'sampled' | 'on_demand'>;
+  started_at: ColumnType<Date, Date | string, Date | string>;
+  ended_at: Instant;
+  bridged_ms: NullableInt;
+  duration_ms: NullableInt;
+  paused_ms: Defaulted<number>;
+  storage_url: NullableText;
+  format: ColumnType<'wav' | null, 'wav' | null | undefined, 'wav' | null>;
+  /** int8: read as a string. */
+  size_bytes: NullableInt8;
+  key_id: NullableText;
+  attempts: Defaulted<number>;
+  last_error: NullableText;
+  next_attempt_at: Instant;
+  legal_hold: Defaulted<boolean>;
+  purge_after: Instant;
+  purged_at: Instant;
+}
+
+/** Each agent's part of a recording: one ARI live recording of the agent's bridge (0130). */
+export interface RecordingSegmentsTable {
+  recording_id: Int8;
+  seq: number;
+  agent_id: NullableInt8;
+  bridge_id: string;
+  asterisk_name: string;
+  started_at: ColumnType<Date, Date | string, Date | string>;
+  ended_at: Instant;
+  offset_ms: Defaulted<number>;
+  duration_ms: NullableInt;
+  state: Defaulted<RecordingSegmentState>;
+}
+
+/** The recording's timeline: pauses, resumes, transfers, barges, the consent notice (0130). */
+export interface RecordingMarksTable {
+  id: Id;
+  recording_id: Int8;
+  kind: RecordingMarkKind;
+  at: ColumnType<Date, Date | string, Date | string>;
+  offset_ms: number;
+  user_id: NullableInt8;
+  source: 'agent' | 'api' | 'supervisor' | 'system';
+}
+
 /** One rejected CSV row as stored in import_jobs.errors. */
 export interface ImportRowErrorJson {
   [key: string]: JsonValue;
@@ -514,6 +595,9 @@ export interface Database {
   tz_data_version: TzDataVersionTable;
   talk_messages: TalkMessagesTable;
   talk_recipients: TalkRecipientsTable;
+  recordings: RecordingsTable;
+  recording_segments: RecordingSegmentsTable;
+  recording_marks: RecordingMarksTable;
 }
 
 export type Db = Kysely<Database>;

@@ -258,6 +258,9 @@ function onEvent(s: PanelState, e: DomainEvent, effects: PanelEffect[]): PanelSt
     case 'talk.message':
     case 'talk.read':
     case 'talk.hand':
+    // The recording's state reaches the panel through the call's recording view (issue 15).
+    case 'recording.changed':
+    case 'recording.backlog':
       return s;
   }
 }

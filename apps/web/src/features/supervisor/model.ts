@@ -185,6 +185,9 @@ export function applyEvent(s: DashboardState, e: DomainEvent): DashboardState {
     case 'compliance.state_rules_changed':
     case 'talk.message':
     case 'talk.read':
+    // The recording backlog and calls' recording states: the wall's recording view (issue 15).
+    case 'recording.changed':
+    case 'recording.backlog':
       return s;
     case 'talk.hand': {
       const hands = new Map(s.hands);

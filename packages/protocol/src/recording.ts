@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { Count } from './fields.js';
+import { AgentId, CallId, CampaignId, EpochMs } from './ids.js';
+
+/**
+ * Call recording (issue 15; docs/recording.md). One recording per call, made of one segment per
+ * agent the customer was bridged to; its life is told by `recording.changed`, the store's backlog
+ * by `recording.backlog`.
+ */
+
+/**
+ * Where a call's recording is. recording / paused: a segment is being written on Asterisk
+ * (paused = muted for payment details: silence in the file); stopped: the last segment ended;
+ * pending: waiting to be moved off Asterisk (storage down: retried); stored: moved, checked,
+ * encrypted, deleted from Asterisk; failed: Asterisk produced no file; mismatch: the file's length
+ * is not the bridged time (kept, flagged); purged: deleted by retention.
+ */
+export const RecordingState = z.enum([
+  'recording',
+  'paused',
+  'stopped',
+  'pending',
+  'stored',
+  'failed',
+  'mismatch',
+  'purged',
+]);
+export type RecordingState = z.infer<typeof RecordingState>;
+
+/** Who caused the change. */
+export const RecordingActor = z.enum(['agent', 'api', 'supervisor', 'system']);
+export type RecordingActor = z.infer<typeof RecordingActor>;
+
+export const RecordingChanged = z.object({
+  type: z.literal('recording.changed'),
+  callId: CallId,
+  /** recordings.id (decimal string). */
+  recordingId: z.string().regex(/^[1-9][0-9]{0,18}$/),
+  campaignId: CampaignId,
+  /** The agent whose segment this is (null once the call has ended). */
+  agentId: AgentId.nullable(),
+  state: RecordingState,
+  /** The segment number (1, 2, ... one per agent's part) for recording/paused/stopped. */
+  segment: z.number().int().positive().nullable(),
+  by: RecordingActor,
+  /** A short machine-readable cause for failed/mismatch/pending-after-error (no personal data). */
+  error: z.string().max(200).nullable(),
+  atMs: EpochMs,
+});
+export type RecordingChanged = z.infer<typeof RecordingChanged>;
+
+/**
+ * The recordings not yet moved off Asterisk (storage down, or a move failing): shown on the
+ * supervisor screen and in metrics. Published by the mover when the backlog changes.
+ */
+export const RecordingBacklog = z.object({
+  type: z.literal('recording.backlog'),
+  pending: Count,
+  /** Age of the oldest pending recording, ms (0 when none). */
+  oldestMs: z.number().int().nonnegative(),
+  /** False while the last attempt to write to storage failed. */
+  storageOk: z.boolean(),
+  lastError: z.string().max(200).nullable(),
+  atMs: EpochMs,
+});
+export type RecordingBacklog = z.infer<typeof RecordingBacklog>;
