@@ -394,7 +394,7 @@ export interface RecordingsTable {
   lead_id: NullableInt8;
   server_id: string;
   state: Defaulted<RecordingState>;
-  reason: Defaulted<'policy' | 'sampled' | 'on_demand'>;
+  reason: Defaulted<'policy' | 'sampled' | 'on_demand' | 'amd_review'>;
   started_at: ColumnType<Date, Date | string, Date | string>;
   ended_at: Instant;
   bridged_ms: NullableInt;

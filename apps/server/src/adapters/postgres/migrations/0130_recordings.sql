@@ -44,7 +44,10 @@ CREATE TABLE recordings (
   -- purged: deleted by retention (the row stays, the file is gone).
   state           text NOT NULL DEFAULT 'recording'
     CHECK (state IN ('recording', 'pending', 'stored', 'failed', 'mismatch', 'purged')),
-  reason          text NOT NULL DEFAULT 'policy' CHECK (reason IN ('policy', 'sampled', 'on_demand')),
+  -- policy: record-all or the percent draw; on_demand: the agent's Record button; amd_review: a
+  -- MACHINE verdict's audio kept for a person to confirm (the AMD review list).
+  reason          text NOT NULL DEFAULT 'policy'
+    CHECK (reason IN ('policy', 'sampled', 'on_demand', 'amd_review')),
   started_at      timestamptz NOT NULL,
   ended_at        timestamptz,
   -- Time the customer spent bridged to agents (the check compares the file's length with it).
