@@ -378,12 +378,7 @@ export type ConsentMode = 'off' | 'two_party' | 'all';
 export type RecordingState = 'recording' | 'pending' | 'stored' | 'failed' | 'mismatch' | 'purged';
 export type RecordingSegmentState = 'recording' | 'finished' | 'failed' | 'moved';
 export type RecordingMarkKind =
-  | 'pause'
-  | 'resume'
-  | 'transfer'
-  | 'barge_start'
-  | 'barge_end'
-  | 'consent';
+  'pause' | 'resume' | 'transfer' | 'barge_start' | 'barge_end' | 'consent';
 type NullableInt = ColumnType<number | null, number | null | undefined, number | null>;
 
 /** One recording per call (0130_recordings.sql; docs/recording.md). */
