@@ -110,7 +110,29 @@ describe('AriRestClient requests', () => {
     await c.getEndpoint('PJSIP', 'agent1');
     await c.ping();
     await c.asteriskInfo();
-    expect(sent).toHaveLength(36);
+    await c.recordBridge('agent-1', { name: 'rec-call-1-1', format: 'wav' });
+    await c.recordBridge('agent-1', {
+      name: 'rec-call-1-2',
+      format: 'wav',
+      ifExists: 'fail',
+      beep: false,
+      maxDurationSeconds: 7200,
+      terminateOn: 'none',
+    });
+    await c.recordChannel('c1', { name: 'greeting-1', ifExists: 'overwrite', beep: true });
+    await c.getLiveRecording('rec-call-1-1');
+    await c.stopRecording('rec-call-1-1');
+    await c.cancelRecording('rec-call-1-1');
+    await c.pauseRecording('rec-call-1-1');
+    await c.unpauseRecording('rec-call-1-1');
+    await c.muteRecording('rec-call-1-1');
+    await c.unmuteRecording('rec-call-1-1');
+    await c.listStoredRecordings();
+    await c.getStoredRecording('rec-call-1-1');
+    await c.getStoredRecordingFile('rec-call-1-1');
+    await c.deleteStoredRecording('rec-call-1-1');
+    await c.copyStoredRecording('rec-call-1-1', 'kept/rec-call-1-1');
+    expect(sent).toHaveLength(51);
     for (const s of sent) {
       expect(s.url.pathname.startsWith('/ari/')).toBe(true);
       const query = Object.fromEntries(s.url.searchParams);
@@ -128,6 +150,50 @@ describe('AriRestClient requests', () => {
     );
     expect(s?.url.searchParams.get('channelId')).toBe('call-9');
     expect(s?.url.searchParams.get('otherChannelId')).toBe('call-9-2');
+  });
+
+  it('addresses the recording routes with the name, format wav by default', async () => {
+    const { c, sent } = client();
+    await c.recordBridge('agent-1', { name: 'rec-c1-1', ifExists: 'fail' });
+    await c.pauseRecording('rec-c1-1');
+    await c.unpauseRecording('rec-c1-1');
+    await c.muteRecording('rec-c1-1');
+    await c.unmuteRecording('rec-c1-1');
+    await c.cancelRecording('rec-c1-1');
+    await c.copyStoredRecording('rec-c1-1', 'copy-1');
+    expect(sent.map((s) => `${s.method} ${s.url.pathname}${s.url.search}`)).toEqual([
+      'POST /ari/bridges/agent-1/record?name=rec-c1-1&format=wav&ifExists=fail',
+      'POST /ari/recordings/live/rec-c1-1/pause',
+      'DELETE /ari/recordings/live/rec-c1-1/pause',
+      'POST /ari/recordings/live/rec-c1-1/mute',
+      'DELETE /ari/recordings/live/rec-c1-1/mute',
+      'DELETE /ari/recordings/live/rec-c1-1',
+      'POST /ari/recordings/stored/rec-c1-1/copy?destinationRecordingName=copy-1',
+    ]);
+  });
+
+  it('returns a stored recording’s file as bytes, even when they would parse as JSON', async () => {
+    const wav = Buffer.from([0x52, 0x49, 0x46, 0x46, 0x00, 0xff, 0x7b, 0x7d]);
+    const { c } = client(() => new Response(wav, { headers: { 'content-type': 'audio/wav' } }));
+    const file = await c.getStoredRecordingFile('rec-c1-1');
+    expect(Buffer.isBuffer(file)).toBe(true);
+    expect(file.equals(wav)).toBe(true);
+    const { c: c2 } = client(
+      () => new Response('{"a":1}', { headers: { 'content-type': 'audio/wav' } }),
+    );
+    expect((await c2.getStoredRecordingFile('x')).toString('utf8')).toBe('{"a":1}');
+  });
+
+  it('turns a missing stored recording into a 404 AriError, not bytes', async () => {
+    const { c } = client(() => Response.json({ message: 'Recording not found' }, { status: 404 }));
+    const err = await c.getStoredRecordingFile('nope').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AriError);
+    expect(err).toMatchObject({
+      status: 404,
+      asteriskMessage: 'Recording not found',
+      operation: 'recordings.getStoredFile',
+      kind: 'notFound',
+    });
   });
 
   it('encodes path parameters', async () => {
@@ -238,6 +304,27 @@ describe('AriRestClient over node:http (no injected fetch)', () => {
     expect(seen[0]?.auth).toBe(`Basic ${Buffer.from('ringside:s3cret').toString('base64')}`);
     expect(seen[1]?.line).toBe('POST /ari/channels/c1/hold');
     expect(seen[1]?.port).toBe(seen[0]?.port);
+  });
+
+  it('reads a stored recording’s file as raw bytes over node:http', async () => {
+    const bytes = Buffer.alloc(70_000);
+    for (let i = 0; i < bytes.length; i += 1) bytes[i] = (i * 7) & 0xff;
+    const seen: string[] = [];
+    const c = await serve((req, res) => {
+      seen.push(`${req.method} ${req.url}`);
+      if (req.url?.endsWith('/missing/file')) {
+        res.writeHead(404, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ message: 'Recording not found' }));
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'audio/wav' });
+      res.end(bytes);
+    });
+    const file = await c.getStoredRecordingFile('rec-c1-1');
+    expect(file.equals(bytes)).toBe(true);
+    expect(seen[0]).toBe('GET /ari/recordings/stored/rec-c1-1/file');
+    const err = await c.getStoredRecordingFile('missing').catch((e: unknown) => e);
+    expect(err).toMatchObject({ status: 404, asteriskMessage: 'Recording not found' });
   });
 
   it('turns an error status into an AriError with Asterisk’s message', async () => {

@@ -8,10 +8,12 @@ import {
   type Channel,
   type ConfigTuple,
   type Endpoint,
+  type LiveRecording,
   type Module,
   type Playback,
   type AsteriskInfo,
   type AsteriskPing,
+  type StoredRecording,
   type Variable,
 } from '@ringside/ari';
 import http from 'node:http';
@@ -52,6 +54,27 @@ export interface AriRequestRecord {
   path: string;
   query: Record<string, string>;
   body?: unknown;
+}
+
+/**
+ * How a live recording of a bridge or a channel starts (POST /bridges|channels/{id}/record).
+ * Seconds in the names because ARI takes seconds.
+ */
+export interface AriRecordOptions {
+  /** The recording's name: its live handle and its stored file's base name (no extension). */
+  name: string;
+  /** Audio format; Ringside records wav (8 kHz 16-bit mono on Asterisk's slin). Default wav. */
+  format?: 'wav';
+  /** A recording of that name exists: fail (409, ARI's default), overwrite, or append. */
+  ifExists?: 'fail' | 'overwrite' | 'append';
+  /** Play a beep to the target when the recording begins (default false). */
+  beep?: boolean;
+  /** Stop by itself after this long, s (0 or unset: no limit). */
+  maxDurationSeconds?: number;
+  /** Stop by itself after this much silence, s (0 or unset: no limit). */
+  maxSilenceSeconds?: number;
+  /** DTMF that stops the recording (default none). */
+  terminateOn?: 'none' | 'any' | '*' | '#';
 }
 
 const opsById = new Map<string, AriOperationSpec>(ariOperations.map((o) => [o.id, o]));
@@ -170,18 +193,34 @@ export class AriRestClient {
   }
 
   /** Sends any ARI operation; resolves with its typed response body (void: undefined). */
-  async call<Id extends AriOperationId>(
+  call<Id extends AriOperationId>(
     id: Id,
     params: AriOperationParams[Id],
   ): Promise<AriOperationResult[Id]> {
+    return this.dispatch(id, params, false) as Promise<AriOperationResult[Id]>;
+  }
+
+  /**
+   * Sends an operation whose success body is binary (a stored recording's file): resolves with
+   * the bytes as sent, never read as text or JSON. Errors are AriError as for `call`.
+   */
+  callBinary<Id extends AriOperationId>(id: Id, params: AriOperationParams[Id]): Promise<Buffer> {
+    return this.dispatch(id, params, true) as Promise<Buffer>;
+  }
+
+  private async dispatch<Id extends AriOperationId>(
+    id: Id,
+    params: AriOperationParams[Id],
+    binary: boolean,
+  ): Promise<AriOperationResult[Id] | Buffer> {
     const req = AriRestClient.build(id, params);
     const qs = new URLSearchParams(req.query).toString();
     const url = `${this.baseUrl}${req.path}${qs ? `?${qs}` : ''}`;
     await this.slot();
     try {
       return this.fetchFn
-        ? await this.send<Id>(this.fetchFn, id, url, req)
-        : await this.sendHttp<Id>(id, url, req);
+        ? await this.send<Id>(this.fetchFn, id, url, req, binary)
+        : await this.sendHttp<Id>(id, url, req, binary);
     } finally {
       this.release();
     }
@@ -191,7 +230,8 @@ export class AriRestClient {
     id: Id,
     url: string,
     req: AriRequestRecord,
-  ): Promise<AriOperationResult[Id]> {
+    binary: boolean,
+  ): Promise<AriOperationResult[Id] | Buffer> {
     return new Promise((resolve, reject) => {
       const payload = req.body ? JSON.stringify(req.body) : undefined;
       const headers: http.OutgoingHttpHeaders = { authorization: this.auth };
@@ -232,6 +272,10 @@ export class AriRestClient {
           done = true;
           clearTimeout(timer);
           const status = res.statusCode ?? 0;
+          if (binary && status >= 200 && status < 300) {
+            resolve(Buffer.concat(chunks));
+            return;
+          }
           const text = chunks.length ? Buffer.concat(chunks).toString('utf8') : '';
           const out = settle<Id>(id, status, res.statusMessage ?? '', text);
           if (out.ok) resolve(out.value);
@@ -247,7 +291,8 @@ export class AriRestClient {
     id: Id,
     url: string,
     req: AriRequestRecord,
-  ): Promise<AriOperationResult[Id]> {
+    binary: boolean,
+  ): Promise<AriOperationResult[Id] | Buffer> {
     let res: Response;
     try {
       res = await fetchFn(url, {
@@ -263,6 +308,15 @@ export class AriRestClient {
       const timedOut = err instanceof Error && err.name === 'TimeoutError';
       const reason = timedOut ? 'timed out' : err instanceof Error ? err.message : 'fetch failed';
       throw new AriError(0, reason, id, { cause: err, timedOut });
+    }
+    if (binary && res.status >= 200 && res.status < 300) {
+      try {
+        return Buffer.from(await res.arrayBuffer());
+      } catch (err) {
+        throw new AriError(0, err instanceof Error ? err.message : 'body lost', id, {
+          cause: err,
+        });
+      }
     }
     const text = await res.text().catch(() => '');
     const out = settle<Id>(id, res.status, res.statusText, text);
@@ -387,6 +441,80 @@ export class AriRestClient {
     return this.call('bridges.play', { bridgeId, media, playbackId });
   }
 
+  // ----- recordings (live: by name while it runs; stored: the finished files) -----
+
+  /**
+   * Starts recording a bridge's mix under `name` (409 when the name exists and ifExists is fail,
+   * 404 no bridge, 422 the bridge is not in the app). Resolves with the live recording, state
+   * queued; RecordingStarted follows on the event stream.
+   */
+  recordBridge(bridgeId: string, o: AriRecordOptions): Promise<LiveRecording> {
+    return this.call('bridges.record', { bridgeId, ...recordParams(o) });
+  }
+
+  /** Starts recording one channel (what it hears and says), as recordBridge. */
+  recordChannel(channelId: string, o: AriRecordOptions): Promise<LiveRecording> {
+    return this.call('channels.record', { channelId, ...recordParams(o) });
+  }
+
+  /** The live recording's state and duration so far; AriError 404 when none by that name. */
+  getLiveRecording(name: string): Promise<LiveRecording> {
+    return this.call('recordings.getLive', { recordingName: name });
+  }
+
+  /** Stops and keeps the file (RecordingFinished follows). */
+  stopRecording(name: string): Promise<void> {
+    return this.call('recordings.stop', { recordingName: name });
+  }
+
+  /** Stops and discards the file (DELETE /recordings/live/{name}). */
+  cancelRecording(name: string): Promise<void> {
+    return this.call('recordings.cancel', { recordingName: name });
+  }
+
+  /** Pauses: the paused time is left out of the file (409 when not recording). */
+  pauseRecording(name: string): Promise<void> {
+    return this.call('recordings.pause', { recordingName: name });
+  }
+
+  unpauseRecording(name: string): Promise<void> {
+    return this.call('recordings.unpause', { recordingName: name });
+  }
+
+  /** Mutes: the muted time is silence in the file, which keeps its length (PCI pause). */
+  muteRecording(name: string): Promise<void> {
+    return this.call('recordings.mute', { recordingName: name });
+  }
+
+  unmuteRecording(name: string): Promise<void> {
+    return this.call('recordings.unmute', { recordingName: name });
+  }
+
+  listStoredRecordings(): Promise<StoredRecording[]> {
+    return this.call('recordings.listStored', {});
+  }
+
+  getStoredRecording(name: string): Promise<StoredRecording> {
+    return this.call('recordings.getStored', { recordingName: name });
+  }
+
+  /** The stored recording's file, as Asterisk wrote it (audio/wav for wav); 404 when none. */
+  getStoredRecordingFile(name: string): Promise<Buffer> {
+    return this.callBinary('recordings.getStoredFile', { recordingName: name });
+  }
+
+  deleteStoredRecording(name: string): Promise<void> {
+    return this.call('recordings.deleteStored', { recordingName: name });
+  }
+
+  /** Copies a stored recording to `destination` (409 when that name exists). */
+  copyStoredRecording(name: string, destination: string): Promise<StoredRecording> {
+    return this.call('recordings.copyStored', {
+      recordingName: name,
+      destinationRecordingName: destination,
+    });
+  }
+
   // ----- playbacks, endpoints, asterisk -----
 
   getPlayback(playbackId: string): Promise<Playback> {
@@ -450,4 +578,24 @@ export class AriRestClient {
   deleteConfigObject(configClass: string, objectType: string, id: string): Promise<void> {
     return this.call('asterisk.deleteObject', { configClass, objectType, id });
   }
+}
+
+function recordParams(o: AriRecordOptions): {
+  name: string;
+  format: string;
+  ifExists?: AriRecordOptions['ifExists'];
+  beep?: boolean;
+  maxDurationSeconds?: number;
+  maxSilenceSeconds?: number;
+  terminateOn?: AriRecordOptions['terminateOn'];
+} {
+  return {
+    name: o.name,
+    format: o.format ?? 'wav',
+    ifExists: o.ifExists,
+    beep: o.beep,
+    maxDurationSeconds: o.maxDurationSeconds,
+    maxSilenceSeconds: o.maxSilenceSeconds,
+    terminateOn: o.terminateOn,
+  };
 }
