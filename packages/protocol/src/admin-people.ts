@@ -192,6 +192,26 @@ export const CampaignFields = z.object({
     .number(between(0, 100, '%'))
     .min(0, between(0, 100, '%'))
     .max(100, between(0, 100, '%')),
+  /** Recording (docs/recording.md): all calls, none, a share of them (recordingPct), or on the agent's Record button. */
+  recordingMode: z.enum(['all', 'none', 'percent', 'on_demand'], {
+    error: 'must be all, none, percent or on_demand',
+  }),
+  recordingPct: intBetween(0, 100, '%'),
+  /** Consent notice: off, to leads in two-party-consent states (and unknown states), to everyone. */
+  consentMode: z.enum(['off', 'two_party', 'all'], { error: 'must be off, two_party or all' }),
+  /** The notice: an Asterisk media URI (sound:name, recording:name). */
+  consentMedia: z
+    .string('must be an Asterisk media URI such as sound:ringside-recording-notice')
+    .max(200, 'must be at most 200 characters')
+    .regex(
+      /^(sound|recording|tone|digits|number):[A-Za-z0-9_./,-]{1,190}$/,
+      'must be an Asterisk media URI such as sound:ringside-recording-notice',
+    ),
+  /** PCI pause/resume through the API only (integrations), not the agent's button. */
+  recordingPauseApiOnly: z.boolean(),
+  recordingRetentionDays: intBetween(1, 3650, 'days'),
+  /** Agents may play their own calls' recordings. */
+  agentsHearOwnRecordings: z.boolean(),
 });
 export type CampaignFields = z.infer<typeof CampaignFields>;
 export type CampaignField = keyof CampaignFields;

@@ -151,6 +151,17 @@ export const Campaign = z.object({
   amdMachineAsHumanPct: z.number(),
   /** Share of MACHINE verdicts sent to agents for the AMD audit, percent. */
   amdAuditPct: z.number(),
+  /** Recording policy (docs/recording.md): all calls, none, a share (recordingPct), on demand. */
+  recordingMode: z.enum(['all', 'none', 'percent', 'on_demand']),
+  recordingPct: z.number().int(),
+  /** Consent notice: off, to leads in two-party-consent states, to everyone. */
+  consentMode: z.enum(['off', 'two_party', 'all']),
+  /** The notice's Asterisk media URI. */
+  consentMedia: z.string(),
+  /** PCI pause/resume through the API only, not the agent's button. */
+  recordingPauseApiOnly: z.boolean(),
+  recordingRetentionDays: z.number().int(),
+  agentsHearOwnRecordings: z.boolean(),
 });
 export type Campaign = z.infer<typeof Campaign>;
 
@@ -311,6 +322,11 @@ export const LeadView = z.object({
   status: z.string(),
   attempts: z.number().int(),
   custom: z.record(z.string(), z.unknown()),
+  /**
+   * The lead's override of the campaign's recording consent notice (docs/recording.md):
+   * always, never, null = the campaign's rule. Always sent by the server.
+   */
+  recordingConsent: z.enum(['always', 'never']).nullable().optional(),
 });
 export type LeadView = z.infer<typeof LeadView>;
 

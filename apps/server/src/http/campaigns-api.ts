@@ -13,6 +13,13 @@ export function campaignView(c: CampaignRecord): Campaign {
     amdAuditPct: c.amdAuditPct ?? 0,
     wrapupExtensions: c.wrapupExtensions ?? 0,
     wrapupExtensionS: c.wrapupExtensionS ?? 30,
+    recordingMode: c.recordingMode ?? 'none',
+    recordingPct: c.recordingPct ?? 0,
+    consentMode: c.consentMode ?? 'off',
+    consentMedia: c.consentMedia ?? 'sound:ringside-recording-notice',
+    recordingPauseApiOnly: c.recordingPauseApiOnly ?? false,
+    recordingRetentionDays: c.recordingRetentionDays ?? 365,
+    agentsHearOwnRecordings: c.agentsHearOwnRecordings ?? false,
   };
 }
 

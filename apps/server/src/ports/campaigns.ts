@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { CampaignId } from '@ringside/protocol';
 import { ValidationError } from '../errors.js';
+import type { ConsentMode, RecordingMode } from '../domain/recording/policy.js';
 
 /**
  * Campaigns and their settings as services and the API see them (adapters/postgres/campaigns.ts).
@@ -69,12 +70,32 @@ export interface Campaign {
   amdMachineAsHumanPct?: number;
   /** Share of MACHINE verdicts sent to agents to be marked (the AMD audit), percent; absent 0. */
   amdAuditPct?: number;
+  /**
+   * Recording policy (0130_recordings.sql; docs/recording.md). Optional for hand-built
+   * campaigns; absent: mode none, 0 %, consent off, the default notice, pause by the agent, 365
+   * days kept, agents hear none of their recordings.
+   */
+  recordingMode?: RecordingMode;
+  /** Share of calls recorded in mode 'percent', 0-100. */
+  recordingPct?: number;
+  consentMode?: ConsentMode;
+  /** The consent notice: an Asterisk media URI (sound:..., recording:...). */
+  consentMedia?: string;
+  /** PCI pause and resume through the API only (integrations), not the agent's button. */
+  recordingPauseApiOnly?: boolean;
+  /** Days a recording is kept after its call, 1-3650. */
+  recordingRetentionDays?: number;
+  /** Agents may play their own calls' recordings. */
+  agentsHearOwnRecordings?: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
 
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
 const hhmm = (field: string) => z.string().regex(HHMM, `${field} must be HH:MM`);
+
+/** An Asterisk media URI: sound:, recording:, tone:, digits: or number: and a name. */
+const MEDIA_URI = /^(sound|recording|tone|digits|number):[A-Za-z0-9_./,-]{1,190}$/;
 
 /** Every limit here mirrors a CHECK in migrations/0001_init.sql; keep them in step. */
 /** A percentage setting from 0 to `max`, the message naming the field. */
@@ -148,6 +169,31 @@ export const CampaignSettingsSchema = z.object({
   amdHumanAsMachinePct: percent('amdHumanAsMachinePct', 50),
   amdMachineAsHumanPct: percent('amdMachineAsHumanPct', 50),
   amdAuditPct: percent('amdAuditPct', 100),
+  recordingMode: z.enum(['all', 'none', 'percent', 'on_demand'], {
+    error: 'recordingMode must be all, none, percent or on_demand',
+  }),
+  recordingPct: z
+    .number()
+    .int('recordingPct must be an integer')
+    .min(0, 'recordingPct must be at least 0')
+    .max(100, 'recordingPct must be at most 100 (%)'),
+  consentMode: z.enum(['off', 'two_party', 'all'], {
+    error: 'consentMode must be off, two_party or all',
+  }),
+  consentMedia: z
+    .string()
+    .regex(
+      MEDIA_URI,
+      'consentMedia must be an Asterisk media URI such as sound:ringside-recording-notice',
+    )
+    .max(200, 'consentMedia must be at most 200 characters'),
+  recordingPauseApiOnly: z.boolean(),
+  recordingRetentionDays: z
+    .number()
+    .int('recordingRetentionDays must be an integer')
+    .min(1, 'recordingRetentionDays must be at least 1 day')
+    .max(3650, 'recordingRetentionDays must be at most 3650 days'),
+  agentsHearOwnRecordings: z.boolean(),
 });
 
 export type CampaignSettings = z.infer<typeof CampaignSettingsSchema>;

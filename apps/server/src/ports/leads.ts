@@ -71,6 +71,11 @@ export interface LeadFields {
 
 export interface Lead extends LeadFields {
   id: LeadId;
+  /**
+   * The lead's override of the campaign's consent-notice rule (0130; domain/recording/policy.ts):
+   * 'always' hears the notice, 'never' does not, null follows the campaign.
+   */
+  recordingConsent: 'always' | 'never' | null;
   listId: ListId;
   tzCandidates: string[];
   tzSource: TzSource;
@@ -98,6 +103,8 @@ export interface LeadSearch {
 
 export interface LeadsRepo {
   get(id: string): Promise<Lead | null>;
+  /** Sets the lead's consent-notice override; NotFoundError when the lead is missing. */
+  setRecordingConsent(id: string, consent: 'always' | 'never' | null): Promise<Lead>;
   search(q: LeadSearch): Promise<Lead[]>;
   /** The lead's lead_log, oldest first. */
   history(id: string, opts?: { limit?: number }): Promise<LeadLogEntry[]>;

@@ -86,6 +86,14 @@ const CHECK_LIMITS: Record<string, { path: string; message: string }> = {
   campaigns_amd_machine_as_human_pct_check: between('amdMachineAsHumanPct', 0, 50, ' %'),
   campaigns_amd_audit_pct_check: between('amdAuditPct', 0, 100, ' %'),
   campaigns_wrapup_s_check: between('wrapupS', 0, 3600, ' s'),
+  campaigns_recording_mode_check: {
+    path: 'recordingMode',
+    message: 'must be all, none, percent or on_demand',
+  },
+  campaigns_recording_pct_check: between('recordingPct', 0, 100, ' %'),
+  campaigns_consent_mode_check: { path: 'consentMode', message: 'must be off, two_party or all' },
+  campaigns_consent_media_check: { path: 'consentMedia', message: 'must be 1-200 characters' },
+  campaigns_recording_retention_days_check: between('recordingRetentionDays', 1, 3650, ' days'),
   campaigns_wrapup_extensions_check: between('wrapupExtensions', 0, 10),
   campaigns_wrapup_extension_s_check: between('wrapupExtensionS', 5, 600, ' s'),
   campaigns_wrapup_timeout_action_check: {
@@ -163,6 +171,13 @@ function toCampaign(r: Row): Campaign {
     amdHumanAsMachinePct: Number(r.amd_human_as_machine_pct),
     amdMachineAsHumanPct: Number(r.amd_machine_as_human_pct),
     amdAuditPct: Number(r.amd_audit_pct),
+    recordingMode: r.recording_mode,
+    recordingPct: r.recording_pct,
+    consentMode: r.consent_mode,
+    consentMedia: r.consent_media,
+    recordingPauseApiOnly: r.recording_pause_api_only,
+    recordingRetentionDays: r.recording_retention_days,
+    agentsHearOwnRecordings: r.agents_hear_own_recordings,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -202,6 +217,19 @@ function toColumns(s: Partial<CampaignSettings>) {
       amd_machine_as_human_pct: s.amdMachineAsHumanPct,
     }),
     ...(s.amdAuditPct !== undefined && { amd_audit_pct: s.amdAuditPct }),
+    ...(s.recordingMode !== undefined && { recording_mode: s.recordingMode }),
+    ...(s.recordingPct !== undefined && { recording_pct: s.recordingPct }),
+    ...(s.consentMode !== undefined && { consent_mode: s.consentMode }),
+    ...(s.consentMedia !== undefined && { consent_media: s.consentMedia }),
+    ...(s.recordingPauseApiOnly !== undefined && {
+      recording_pause_api_only: s.recordingPauseApiOnly,
+    }),
+    ...(s.recordingRetentionDays !== undefined && {
+      recording_retention_days: s.recordingRetentionDays,
+    }),
+    ...(s.agentsHearOwnRecordings !== undefined && {
+      agents_hear_own_recordings: s.agentsHearOwnRecordings,
+    }),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { LeadId, ListId } from '@ringside/protocol';
 import type { Selectable } from 'kysely';
-import { ValidationError } from '../../errors.js';
+import { NotFoundError, ValidationError } from '../../errors.js';
 import type { Db, LeadsTable } from './database.js';
 import type { Lead, LeadsRepo } from '../../ports/leads.js';
 import { createLeadLogRepo } from './lead-log.js';
@@ -29,6 +29,7 @@ export function toLead(r: Selectable<LeadsTable>): Lead {
     lastCallId: r.last_call_id,
     nextEligibleAt: r.next_eligible_at,
     custom: r.custom,
+    recordingConsent: r.recording_consent,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -47,6 +48,17 @@ export function createLeadsRepo(db: Db): LeadsRepo {
         .where('id', '=', idParam(id, 'leadId'))
         .executeTakeFirst();
       return row ? toLead(row) : null;
+    },
+
+    async setRecordingConsent(id, consent) {
+      const row = await db
+        .updateTable('leads')
+        .set({ recording_consent: consent, updated_at: new Date() })
+        .where('id', '=', idParam(id, 'leadId'))
+        .returningAll()
+        .executeTakeFirst();
+      if (!row) throw new NotFoundError(`lead ${id} not found`);
+      return toLead(row);
     },
 
     async search(q) {

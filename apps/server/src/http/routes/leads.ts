@@ -25,6 +25,7 @@ export function leadView(l: Lead): LeadView {
     status: l.status,
     attempts: l.attempts,
     custom: l.custom,
+    recordingConsent: l.recordingConsent,
   };
 }
 

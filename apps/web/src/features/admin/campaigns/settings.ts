@@ -165,6 +165,14 @@ export const NEW_CAMPAIGN: Omit<Campaign, 'id' | 'script'> = {
   amdHumanAsMachinePct: 0,
   amdMachineAsHumanPct: 0,
   amdAuditPct: 0,
+  // Recording policy (0130_recordings.sql defaults; docs/recording.md).
+  recordingMode: 'none',
+  recordingPct: 0,
+  consentMode: 'off',
+  consentMedia: 'sound:ringside-recording-notice',
+  recordingPauseApiOnly: false,
+  recordingRetentionDays: 365,
+  agentsHearOwnRecordings: false,
 };
 
 export function toDraft(c: Omit<Campaign, 'id' | 'script'>): Draft {
