@@ -6,10 +6,12 @@
  * the message to show; the server checks again and its refusal is shown the same way.
  *
  * state.ts: the shapes; reduce.ts: the reducer; guard.ts: what the agent may do now;
- * describe.ts: the words shown (state line, call end, monitoring banner, wrap-up countdown).
+ * describe.ts: the words shown (state line, call end, monitoring banner, wrap-up countdown);
+ * recording.ts: the call's recording (its events, what the agent may do, the indicator).
  */
 
 export * from './state.js';
 export * from './reduce.js';
 export * from './guard.js';
 export * from './describe.js';
+export * from './recording.js';

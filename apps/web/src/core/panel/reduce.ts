@@ -9,6 +9,7 @@ import {
   type LiveCallView,
 } from '@ringside/protocol';
 import { CALL_LOST_TEXT } from './describe.js';
+import { applyRecording, recordingFor } from './recording.js';
 import {
   IDLE_STATES,
   newCall,
@@ -51,6 +52,7 @@ function withoutCall(s: PanelState): PanelState {
     hold: false,
     muted: false,
     monitor: null,
+    recording: null,
   };
 }
 
@@ -84,7 +86,9 @@ function applyAgent(
   }
   const callId = next.callId ?? s.call?.callId ?? null;
   if (callId && s.call?.callId !== callId) {
-    s = { ...withoutCall(s), agent: next, call: newCall(callId) };
+    // A recording event can come before the panel opens its call: it belongs to it.
+    const recording = recordingFor(s, callId);
+    s = { ...withoutCall(s), agent: next, call: newCall(callId), recording };
     effects.push({ type: 'load_call', callId });
   }
   if (next.state === 'DEAD' && s.call) {
@@ -212,6 +216,7 @@ function onEvent(s: PanelState, e: DomainEvent, effects: PanelEffect[]): PanelSt
         return {
           ...withoutCall(s),
           call: newCall(e.callId, { stage: 'BRIDGED', bridgedAtMs: e.atMs }),
+          recording: recordingFor(s, e.callId),
         };
       }
       return s;
@@ -251,15 +256,16 @@ function onEvent(s: PanelState, e: DomainEvent, effects: PanelEffect[]): PanelSt
     case 'agent.monitor.ended':
       if (s.monitor?.callId !== e.callId || s.monitor.supervisorId !== e.supervisorId) return s;
       return { ...s, monitor: null };
-    // Talk (messages, raised hands) is the Messages panel's, not the call panel's.
+    case 'recording.changed':
+      return applyRecording(s, e);
+    // Talk (messages, raised hands) is the Messages panel's, not the call panel's; the
+    // recordings' backlog is the supervisors'.
     case 'dialer.status':
     case 'campaign.settings_changed':
     case 'compliance.state_rules_changed':
     case 'talk.message':
     case 'talk.read':
     case 'talk.hand':
-    // The recording's state reaches the panel through the call's recording view (issue 15).
-    case 'recording.changed':
     case 'recording.backlog':
       return s;
   }

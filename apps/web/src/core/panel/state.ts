@@ -5,6 +5,8 @@ import type {
   CallStage,
   DomainEvent,
   LiveCallView,
+  RecordingActor,
+  RecordingState,
   SnapshotData,
 } from '@ringside/protocol';
 import type { Lead, LeadLogEntry } from '../api.js';
@@ -58,6 +60,28 @@ export interface MonitorInfo {
   callId: string;
 }
 
+/**
+ * The recording of the agent's call as the server's `recording.changed` events tell it (issue 15;
+ * core/panel/recording.ts words it). Null: no event yet for this call (not recorded, as far as
+ * the panel knows).
+ */
+export interface RecordingInfo {
+  callId: string;
+  recordingId: string;
+  state: RecordingState;
+  /** The segment (one per agent's part of the call), when the event names one. */
+  segment: number | null;
+  by: RecordingActor;
+  /** The server's short cause for failed / mismatch. */
+  error: string | null;
+  /** The last change (server clock, epoch ms). */
+  atMs: number;
+  /** When the current pause began (server clock); null unless paused. */
+  pausedAtMs: number | null;
+  /** Paused time of the pauses already ended on this call, ms. */
+  pausedMs: number;
+}
+
 export interface PanelState {
   conn: RealtimeStatus;
   /** The server's view of this agent; null when logged out of every campaign (or not known). */
@@ -80,6 +104,8 @@ export interface PanelState {
    * panel: the message after an automatic disposition names it. Null: not known.
    */
   wrapupDefault: string | null;
+  /** The recording of the current call (recording.changed); null when none is known. */
+  recording: RecordingInfo | null;
 }
 
 export type PanelInput =
@@ -121,6 +147,7 @@ export const initialPanel: PanelState = {
   noticeSeq: 0,
   monitor: null,
   wrapupDefault: null,
+  recording: null,
 };
 
 /** States in which the agent is not on or finishing a call. */
