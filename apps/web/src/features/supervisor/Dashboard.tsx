@@ -10,6 +10,7 @@ import {
   applySnapshot,
   campaignHeaders,
   amdText,
+  dismissFault,
   dropSeverity,
   emptyDashboard,
   formatDuration,
@@ -35,6 +36,7 @@ import { TelephonyStatus } from './TelephonyStatus.js';
 import { ThresholdsEditor } from './ThresholdsEditor.js';
 import { VirtualList } from './VirtualList.js';
 import { attachTalk, HandMarker, MessageAgentButton, SupervisorMessages } from './MessagesWall.js';
+import { BacklogTile, RecMarker, RecordingFaults } from './RecordingWall.js';
 
 /** Row height of the grid (wide screens) and of a card (narrow screens, 200 % zoom), px. */
 const ROW_PX = 40;
@@ -211,6 +213,7 @@ export function Dashboard(props: { me: Me; onSignedOut(): void }) {
       >
         <span role="cell" className="sv-name">
           {r.name}
+          <RecMarker row={r} />
           <HandMarker row={r} />
         </span>
         <span role="cell" className="sv-state">
@@ -307,6 +310,7 @@ export function Dashboard(props: { me: Me; onSignedOut(): void }) {
         </span>
         <MonitorPhone api={api} />
         <TelephonyStatus api={api} version={telephonyVersion} />
+        <BacklogTile backlog={state.backlog} />
         <button type="button" onClick={props.onSignedOut}>
           Sign out
         </button>
@@ -314,6 +318,14 @@ export function Dashboard(props: { me: Me; onSignedOut(): void }) {
       <p role="status" className="sv-notice">
         {notice ?? ''}
       </p>
+      <RecordingFaults
+        faults={state.recordingFaults}
+        roster={roster}
+        onDismiss={(id) => {
+          stateRef.current = dismissFault(stateRef.current, id);
+          setState(stateRef.current);
+        }}
+      />
       <SupervisorMessages roster={roster} />
       <section className="sv-campaigns" aria-label="Campaigns">
         {headers.map((h) => (

@@ -6,6 +6,8 @@ import type {
   DialerStatusChanged,
   DomainEvent,
   LiveCallView,
+  RecordingBacklog,
+  RecordingChanged,
   RosterResponse,
   SnapshotData,
 } from '@ringside/protocol';
@@ -40,7 +42,35 @@ export interface DashboardState {
   settings: ReadonlyMap<string, CampaignSettingsChanged>;
   /** Raised hands (talk.hand; Messages.tsx): agentId -> raisedAtMs. */
   hands: ReadonlyMap<string, number>;
+  /** Calls being recorded now (recording.changed recording / paused): callId -> whose and how. */
+  recordings: ReadonlyMap<string, LiveRecording>;
+  /** The store's last backlog report (recording.backlog); null: none since the page loaded. */
+  backlog: RecordingBacklog | null;
+  /** Recordings that failed or do not match their call, newest first (at most MAX_FAULTS). */
+  recordingFaults: readonly RecordingFault[];
 }
+
+/** A call's recording while a segment is written: the agent whose segment it is. */
+export interface LiveRecording {
+  state: 'recording' | 'paused';
+  agentId: string | null;
+  campaignId: string;
+  atMs: number;
+}
+
+/** A recording in trouble, for the supervisor's notice (until dismissed). */
+export interface RecordingFault {
+  recordingId: string;
+  callId: string;
+  campaignId: string;
+  agentId: string | null;
+  state: 'failed' | 'mismatch';
+  error: string | null;
+  atMs: number;
+}
+
+/** How many recording faults the wall keeps (the newest). */
+export const MAX_FAULTS = 20;
 
 export const emptyDashboard: DashboardState = {
   agents: new Map(),
@@ -52,6 +82,9 @@ export const emptyDashboard: DashboardState = {
   monitors: new Map(),
   settings: new Map(),
   hands: new Map(),
+  recordings: new Map(),
+  backlog: null,
+  recordingFaults: [],
 };
 
 export function applySnapshot(s: DashboardState, snap: SnapshotData): DashboardState {
@@ -62,6 +95,10 @@ export function applySnapshot(s: DashboardState, snap: SnapshotData): DashboardS
     // An older server sends no statuses: keep what the pushes said.
     dialer: snap.campaigns ? new Map(snap.campaigns.map((c) => [c.campaignId, c])) : s.dialer,
     hands: snap.talk ? new Map(snap.talk.hands.map((h) => [h.agentId, h.raisedAtMs])) : s.hands,
+    // The snapshot carries no recording states: keep those of the calls still live.
+    recordings: new Map(
+      [...s.recordings].filter(([callId]) => snap.calls.some((c) => c.callId === callId)),
+    ),
   };
 }
 
@@ -150,7 +187,14 @@ export function applyEvent(s: DashboardState, e: DomainEvent): DashboardState {
         next.set(e.agentId, (next.get(e.agentId) ?? 0) + 1);
         callsToday = next;
       }
-      return { ...s, calls, callsToday };
+      // No segment outlives its call (the worker's "stopped" normally says so first).
+      let recordings = s.recordings;
+      if (recordings.has(e.callId)) {
+        const next = new Map(recordings);
+        next.delete(e.callId);
+        recordings = next;
+      }
+      return { ...s, calls, callsToday, recordings };
     }
     case 'call.ringing':
     case 'call.answered':
@@ -185,10 +229,11 @@ export function applyEvent(s: DashboardState, e: DomainEvent): DashboardState {
     case 'compliance.state_rules_changed':
     case 'talk.message':
     case 'talk.read':
-    // The recording backlog and calls' recording states: the wall's recording view (issue 15).
-    case 'recording.changed':
-    case 'recording.backlog':
       return s;
+    case 'recording.changed':
+      return applyRecording(s, e);
+    case 'recording.backlog':
+      return { ...s, backlog: e };
     case 'talk.hand': {
       const hands = new Map(s.hands);
       if (e.raised) hands.set(e.agentId, e.atMs);
@@ -214,6 +259,9 @@ export function applyEvents(s: DashboardState, events: readonly DomainEvent[]): 
     monitors: s.monitors,
     settings: s.settings,
     hands: s.hands,
+    recordings: s.recordings,
+    backlog: s.backlog,
+    recordingFaults: s.recordingFaults,
   };
   let out = draft;
   for (const e of events) out = applyEventInPlace(out, e);
@@ -229,6 +277,49 @@ function applyEventInPlace(s: DashboardState, e: DomainEvent): DashboardState {
     return s;
   }
   return applyEvent(s, e);
+}
+
+/**
+ * A call's recording: recording / paused mark the agent's row; any later state ends that; failed
+ * and mismatch also become a notice (once per recording, newest first).
+ */
+function applyRecording(s: DashboardState, e: RecordingChanged): DashboardState {
+  const recordings = new Map(s.recordings);
+  if (e.state === 'recording' || e.state === 'paused') {
+    const held = recordings.get(e.callId);
+    if (held && held.atMs > e.atMs) return s;
+    recordings.set(e.callId, {
+      state: e.state,
+      agentId: e.agentId,
+      campaignId: e.campaignId,
+      atMs: e.atMs,
+    });
+  } else {
+    recordings.delete(e.callId);
+  }
+  let recordingFaults = s.recordingFaults;
+  if (e.state === 'failed' || e.state === 'mismatch') {
+    const fault: RecordingFault = {
+      recordingId: e.recordingId,
+      callId: e.callId,
+      campaignId: e.campaignId,
+      agentId: e.agentId,
+      state: e.state,
+      error: e.error,
+      atMs: e.atMs,
+    };
+    recordingFaults = [
+      fault,
+      ...recordingFaults.filter((f) => f.recordingId !== e.recordingId),
+    ].slice(0, MAX_FAULTS);
+  }
+  return { ...s, recordings, recordingFaults };
+}
+
+/** The wall without one recording's notice (the supervisor dismissed it). */
+export function dismissFault(s: DashboardState, recordingId: string): DashboardState {
+  const recordingFaults = s.recordingFaults.filter((f) => f.recordingId !== recordingId);
+  return recordingFaults.length === s.recordingFaults.length ? s : { ...s, recordingFaults };
 }
 
 function agentOf(e: Extract<DomainEvent, { type: 'agent.state_changed' }>): AgentStatusView {
@@ -334,6 +425,8 @@ export interface AgentRow {
   monitor: { mode: string; supervisorName: string } | null;
   /** When the agent raised its hand (talk); null when it is down. */
   handRaisedAtMs: number | null;
+  /** The agent's part of its call being recorded (REC) or paused (PAUSED); null: neither. */
+  recording: LiveRecording['state'] | null;
 }
 
 export type SortKey = 'name' | 'state' | 'timeInState' | 'campaign' | 'callsToday';
@@ -346,6 +439,14 @@ export interface RowQuery {
 }
 
 export type Roster = RosterResponse;
+
+/** The agent's own segment of its call, while on it (not the other side of a transfer). */
+function recordingOf(s: DashboardState, a: AgentStatusView): LiveRecording['state'] | null {
+  if (!a.callId || (a.state !== 'INCALL' && a.state !== 'DEAD')) return null;
+  const r = s.recordings.get(a.callId);
+  if (!r || (r.agentId !== null && r.agentId !== a.agentId)) return null;
+  return r.state;
+}
 
 export function rows(s: DashboardState, roster: Roster, q: RowQuery): AgentRow[] {
   const names = new Map(roster.agents.map((a) => [a.agentId, a]));
@@ -371,6 +472,7 @@ export function rows(s: DashboardState, roster: Roster, q: RowQuery): AgentRow[]
       pauseCode: a.pauseCode,
       monitor: s.monitors.get(a.agentId) ?? null,
       handRaisedAtMs: s.hands.get(a.agentId) ?? null,
+      recording: recordingOf(s, a),
     });
   }
   const dir = q.descending ? -1 : 1;
@@ -550,4 +652,49 @@ export function visibleRange(
   const start = Math.max(0, first - overscan);
   const end = Math.min(count, first + Math.ceil(viewportPx / rowPx) + overscan);
   return { start, end: Math.max(start, end) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recordings
+
+/** "45s", "12m", "3h 5m": how old the oldest waiting recording is. */
+export function ageText(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m`;
+  return `${Math.floor(m / 60)}h ${m % 60}m`;
+}
+
+/**
+ * The header's recordings tile: what waits to leave the phone system and whether storage is
+ * reachable; null (hidden) when nothing waits and storage is fine. Storage down is an alert,
+ * recordings waiting a warning.
+ */
+export function backlogTile(
+  b: RecordingBacklog | null,
+): { text: string; severity: Severity; detail: string | null } | null {
+  if (!b || (b.pending === 0 && b.storageOk)) return null;
+  const parts = [`${b.pending.toLocaleString('en-US')} waiting to be stored`];
+  if (b.pending > 0) parts.push(`oldest ${ageText(b.oldestMs)}`);
+  if (!b.storageOk) parts.push('storage down');
+  return {
+    text: `Recordings: ${parts.join(', ')}`,
+    severity: b.storageOk ? 'warn' : 'alert',
+    detail: !b.storageOk && b.lastError ? b.lastError : null,
+  };
+}
+
+/** A recording fault as the supervisor reads it; names come from the roster when it has them. */
+export function faultText(f: RecordingFault, roster: Roster): string {
+  const agent = f.agentId
+    ? (roster.agents.find((a) => a.agentId === f.agentId)?.displayName ?? `agent ${f.agentId}`)
+    : null;
+  const campaign = roster.campaigns.find((c) => c.id === f.campaignId)?.name ?? f.campaignId;
+  const what =
+    f.state === 'failed'
+      ? 'Recording failed: the phone system produced no file'
+      : "Recording does not match its call: the file's length differs from the call's (kept, flagged)";
+  const who = [`call ${f.callId}`, agent, `campaign ${campaign}`].filter(Boolean).join(', ');
+  return `${what} (${who})${f.error ? `: ${f.error}` : ''}.`;
 }

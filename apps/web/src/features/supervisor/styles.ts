@@ -108,6 +108,18 @@ main.supervisor { max-width: none; padding: .5rem 1rem; box-sizing: border-box; 
 .supervisor .sv-cards [data-label]::before { content: attr(data-label); display: block;
   font-size: .75rem; color: #4b5563; }
 .supervisor .sv-cards .sv-clock { display: inline; }
+/* Recordings: the row's REC / PAUSED marker, the header's backlog tile, the problems' notices. */
+.supervisor .sv-rec { display: inline-block; margin-left: .4rem; padding: 0 .3rem; border-radius: 4px;
+  font-size: .75rem; font-weight: 700; line-height: 1.5; border: 1px solid currentColor; }
+.supervisor .sv-rec-recording { color: #a3190f; background: #fff; }
+.supervisor .sv-rec-paused { color: #5c4a00; background: #fff4d6; }
+.supervisor .sv-backlog { display: inline-block; padding: .1rem .5rem; border-radius: 4px; font-weight: 600; }
+.supervisor .sv-backlog.sev-warn { background: #fff4dc; color: #6e4200; box-shadow: inset 5px 0 0 #b26b00; padding-left: .7rem; }
+.supervisor .sv-backlog.sev-alert { background: #fde3e3; color: #8a0000; box-shadow: inset 5px 0 0 #c81e1e; padding-left: .7rem; }
+.supervisor .sv-rec-faults ul { list-style: none; margin: .25rem 0; padding: 0; display: grid; gap: .25rem; }
+.supervisor .sv-rec-faults li { display: flex; gap: .5rem; align-items: center; justify-content: space-between;
+  padding: .25rem .5rem; border-radius: 4px; background: #fde3e3; box-shadow: inset 5px 0 0 #c81e1e;
+  color: #5c0b07; overflow-wrap: anywhere; }
 .supervisor .sv-dialog { border: 1px solid #6b7280; border-radius: 8px; max-width: min(32rem, 92vw); padding: 1rem; }
 .supervisor .sv-dialog::backdrop { background: rgba(0,0,0,.35); }
 .supervisor .sv-dialog h2 { margin-top: 0; font-size: 1.1rem; }
