@@ -12,3 +12,4 @@ export * from './two-factor.js';
 export * from './talk.js';
 export * from './time-zone.js';
 export * from './recording.js';
+export * from './recording-play.js';

@@ -29,6 +29,8 @@ import { registerImportRoutes } from './routes/import.js';
 import { registerListAdminRoutes } from './routes/admin-lists.js';
 import { registerLeadRoutes } from './routes/leads.js';
 import { registerReportRoutes } from './routes/reports.js';
+import { registerRecordingPlayRoutes } from './routes/recording-play.js';
+import { registerQualityRoutes } from './routes/quality.js';
 import { registerSupervisorRoutes } from './routes/supervisor.js';
 import { registerSupervisorPhoneRoutes } from './routes/supervisor-phone.js';
 import { registerMetricsRoutes } from './routes/metrics.js';
@@ -208,6 +210,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerTelephonyRoutes(app, deps);
   registerAmdAuditRoutes(app, deps);
   registerReportRoutes(app, deps);
+  registerRecordingPlayRoutes(app, deps);
+  registerQualityRoutes(app, deps);
   registerSupervisorRoutes(app, deps);
   registerSupervisorPhoneRoutes(app, deps);
   registerWebApp(app, deps.config.webRoot ?? null, {

@@ -209,4 +209,8 @@ export interface AppDeps {
   talk?: import('../services/messages/talk-service.js').TalkService;
   /** State calling rules and "why not dialed" (routes/compliance.ts); absent: not served. */
   compliance?: ComplianceDeps;
+  /** Listening to recordings (routes/recording-play.ts); absent: those routes answer 503. */
+  recordingPlay?: import('../services/recordings/play/player.js').RecordingPlayer;
+  /** Scorecards, reviews, scores, the AMD review list (routes/quality.ts); absent: 503. */
+  quality?: import('../services/quality/quality-service.js').QualityService;
 }

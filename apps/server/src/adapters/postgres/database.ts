@@ -433,6 +433,66 @@ export interface RecordingMarksTable {
   source: 'agent' | 'api' | 'supervisor' | 'system';
 }
 
+/** The player's waveform cache (0140_quality_review.sql; services/recordings/play). */
+export interface RecordingPeaksTable {
+  recording_id: Int8;
+  storage_url: string;
+  buckets: number;
+  duration_ms: number;
+  peaks: Buffer;
+  computed_at: CreatedAt;
+}
+
+/** A campaign's scorecard, one row per saved version (0140). */
+export interface QualityScorecardsTable {
+  id: Id;
+  campaign_id: Int8;
+  version: number;
+  created_by: NullableInt8;
+  created_at: CreatedAt;
+}
+
+export type CriterionKind = 'yes_no' | 'scale_5';
+
+/** The criteria of one scorecard version (0140). */
+export interface QualityCriteriaTable {
+  id: Id;
+  scorecard_id: Int8;
+  position: number;
+  label: string;
+  weight: number;
+  kind: CriterionKind;
+}
+
+/** One review per reviewer per recording (0140). score_pct: numeric, read as a string. */
+export interface QualityReviewsTable {
+  id: Id;
+  recording_id: Int8;
+  reviewer_id: Int8;
+  scorecard_id: Int8;
+  campaign_id: Int8;
+  agent_id: NullableInt8;
+  score_pct: Numeric;
+  comment: Defaulted<string>;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export interface QualityReviewScoresTable {
+  review_id: Int8;
+  criterion_id: Int8;
+  value: number;
+}
+
+/** The AMD review list's marks (0140). */
+export interface AmdReviewMarksTable {
+  recording_id: Int8;
+  campaign_id: Int8;
+  mark: 'person' | 'machine';
+  marked_by: Int8;
+  marked_at: CreatedAt;
+}
+
 /** One rejected CSV row as stored in import_jobs.errors. */
 export interface ImportRowErrorJson {
   [key: string]: JsonValue;
@@ -593,6 +653,12 @@ export interface Database {
   recordings: RecordingsTable;
   recording_segments: RecordingSegmentsTable;
   recording_marks: RecordingMarksTable;
+  recording_peaks: RecordingPeaksTable;
+  quality_scorecards: QualityScorecardsTable;
+  quality_criteria: QualityCriteriaTable;
+  quality_reviews: QualityReviewsTable;
+  quality_review_scores: QualityReviewScoresTable;
+  amd_review_marks: AmdReviewMarksTable;
 }
 
 export type Db = Kysely<Database>;
