@@ -31,6 +31,11 @@ export const SHORTCUTS: ReadonlyArray<{ key: string; action: ShortcutAction; lab
 export const LOCAL_SHORTCUTS: ReadonlyArray<{ keys: string; label: string }> = [
   { keys: 'Alt+E', label: 'Extend wrap-up (in wrap-up, within the campaign allowance)' },
   { keys: '1-9', label: 'Pick a disposition (on the disposition form, outside its text fields)' },
+  {
+    keys: 'Alt+C',
+    label: 'Record the call (campaigns that record on demand, a call not recorded)',
+  },
+  { keys: 'Alt+U', label: 'Pause / resume the recording (for payment details)' },
 ];
 
 export interface KeyLike {

@@ -36,6 +36,7 @@ import { AgentMessages } from './MessagesPanel.js';
 import { focusAfter, type FocusTarget, type FocusView } from './desk/focus.js';
 import { SessionActions } from './desk/SessionActions.js';
 import { StateBanner } from './desk/StateBanner.js';
+import { RecordingControls } from './recording/RecordingControls.js';
 
 export function AgentPanel({
   api,
@@ -444,6 +445,9 @@ export function AgentPanel({
                 onHangup={hangup}
                 onHold={toggleHold}
                 onMute={toggleMute}
+                recording={
+                  <RecordingControls state={state} dispatch={dispatch} campaign={campaign} />
+                }
               />
             </div>
           )}

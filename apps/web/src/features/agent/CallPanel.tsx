@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useId, useState } from 'react';
+import { useCallback, useEffect, useId, useState, type ReactNode } from 'react';
 import type { Campaign, Me, TransferBody, TransferTargetAgent } from '@ringside/protocol';
 import type { ApiClient } from '../../core/api.js';
 import { describeEnd, guard, stateOf } from '../../core/panel/index.js';
@@ -127,6 +127,8 @@ export function CallControls(props: {
   onHangup(): void;
   onHold(): void;
   onMute(): void;
+  /** The call's recording (features/agent/recording), under the main controls. */
+  recording?: ReactNode;
 }) {
   const { api, panel, focus, onHangup, onHold, onMute } = props;
   const { state, act, dispatch } = panel;
@@ -227,6 +229,7 @@ export function CallControls(props: {
             </ActionButton>
           ))}
       </div>
+      {props.recording}
       {live && (
         <>
           <div className="control-group" role="group" aria-label="Transfer">
