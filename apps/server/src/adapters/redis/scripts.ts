@@ -11,6 +11,7 @@ const SCRIPTS = {
   publish: 'publish.lua',
   agentTransition: 'agent-transition.lua',
   agentReserve: 'agent-reserve.lua',
+  agentList: 'agent-list.lua',
   agentLegIndexSet: 'agent-leg-index-set.lua',
   agentLegIndexDelete: 'agent-leg-index-delete.lua',
   callWrite: 'call-write.lua',

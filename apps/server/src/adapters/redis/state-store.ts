@@ -57,18 +57,23 @@ export class RedisStateStore implements StateStore {
   }
 
   async listAgents(campaignId?: CampaignId): Promise<AgentStatus[]> {
-    const ids = (await this.redis.smembers(this.o.keys.agentIndex)).sort();
-    if (ids.length === 0) return [];
-    const pipe = this.redis.pipeline();
-    for (const id of ids) pipe.hgetall(this.o.keys.agentStatus(id as AgentId));
-    const res = (await pipe.exec()) ?? [];
+    // One script for the whole floor (lua/agent-list.lua): the dialer reads it on every decision.
+    let flat: string[];
+    try {
+      flat = (await this.scripts.agentList(
+        [this.o.keys.agentIndex],
+        [this.o.keys.agentStatusPrefix, campaignId ?? ''],
+      )) as string[];
+    } catch (err) {
+      throw new UnavailableError('redis: reading agent status failed', { cause: err });
+    }
     const out: AgentStatus[] = [];
-    ids.forEach((id, i) => {
-      const [err, h] = res[i] ?? [null, {}];
-      if (err) throw new UnavailableError('redis: reading agent status failed', { cause: err });
-      const a = agentFromHash(id, h as Record<string, string>);
-      if (a && (campaignId === undefined || a.campaignId === campaignId)) out.push(a);
-    });
+    for (let i = 0; i + 7 < flat.length; i += 8) {
+      const h: Record<string, string> = {};
+      HASH_FIELDS.forEach((f, j) => (h[f] = flat[i + 1 + j] ?? ''));
+      const a = agentFromHash(flat[i] ?? '', h);
+      if (a) out.push(a);
+    }
     return out;
   }
 
