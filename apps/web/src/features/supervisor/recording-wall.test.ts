@@ -84,7 +84,9 @@ const roster: Roster = {
     { agentId: '11', displayName: 'Zoe', teamId: null, callsToday: 0 },
     { agentId: '12', displayName: 'Adam', teamId: null, callsToday: 0 },
   ],
-  campaigns: [{ id: '1', name: 'Spring', dialMethod: 'ratio', dialLevel: 2, dropRateCapPct: 3 }],
+  campaigns: [
+    { id: '1', name: 'Spring', dialMethod: 'ratio', dialLevel: 2, dropRateCapPct: 3, drops: null },
+  ],
 };
 const q = { campaignId: null, teamId: null, sort: 'name' as const, descending: false };
 
