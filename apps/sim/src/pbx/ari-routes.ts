@@ -158,6 +158,7 @@ const channels: Route = ({ engine }, { method, s, q, media, variables }) => {
     if (sub === 'play' && method === 'POST') return engine.ariPlay('channel', id, media, q);
     if (sub === 'snoop' && method === 'POST') return engine.ariSnoop(id, q);
     if (sub === 'continue' && method === 'POST') return engine.ariContinue(id, q);
+    if (sub === 'record' && method === 'POST') return engine.ariRecord('channel', id, q);
     const action = CHANNEL_ACTIONS[`${method} ${sub}`];
     if (action) return engine.ariChannelAction(id, action, q);
   }
@@ -189,6 +190,7 @@ const bridges: Route = ({ engine }, { method, s, q, media }) => {
   if (n === 3 && sub === 'play' && method === 'POST') {
     return engine.ariPlay('bridge', id, media, q);
   }
+  if (n === 3 && sub === 'record' && method === 'POST') return engine.ariRecord('bridge', id, q);
   if (n === 4 && sub === 'play' && subId && method === 'POST') {
     return engine.ariPlay('bridge', id, media, q, subId);
   }
@@ -239,6 +241,38 @@ const asterisk: Route = ({ engine }, { method, s, q }) => {
   return undefined;
 };
 
+/** POST .../pause and DELETE .../pause, ... : the live recording operations. */
+const RECORDING_OPS: Record<string, 'stop' | 'pause' | 'unpause' | 'mute' | 'unmute'> = {
+  'POST stop': 'stop',
+  'POST pause': 'pause',
+  'DELETE pause': 'unpause',
+  'POST mute': 'mute',
+  'DELETE mute': 'unmute',
+};
+
+const recordings: Route = ({ engine }, { method, s, q }) => {
+  const [, kind, name, sub] = s;
+  const n = s.length;
+  if (kind === 'stored') {
+    if (n === 2 && method === 'GET') return engine.ariListStoredRecordings();
+    if (!name) return undefined;
+    if (n === 3 && method === 'GET') return engine.ariGetStoredRecording(name);
+    if (n === 3 && method === 'DELETE') return engine.ariDeleteStoredRecording(name);
+    if (n === 4 && sub === 'file' && method === 'GET') {
+      return engine.ariGetStoredRecordingFile(name);
+    }
+    if (n === 4 && sub === 'copy' && method === 'POST') {
+      return engine.ariCopyStoredRecording(name, q);
+    }
+    return undefined;
+  }
+  if (kind !== 'live' || !name) return undefined;
+  if (n === 3 && method === 'GET') return engine.ariGetLiveRecording(name);
+  if (n === 3 && method === 'DELETE') return engine.ariRecordingControl(name, 'cancel');
+  const op = n === 4 && sub ? RECORDING_OPS[`${method} ${sub}`] : undefined;
+  return op ? engine.ariRecordingControl(name, op) : undefined;
+};
+
 const ROUTES = new Map<string, Route>([
   ['channels', channels],
   ['bridges', bridges],
@@ -246,4 +280,5 @@ const ROUTES = new Map<string, Route>([
   ['endpoints', endpoints],
   ['applications', applications],
   ['asterisk', asterisk],
+  ['recordings', recordings],
 ]);

@@ -16,6 +16,7 @@ import {
 } from './model.js';
 import type { SimScheduler, SimTimer } from './scheduler.js';
 import type { Codec } from './codecs.js';
+import type { SimRecordingStore } from './recording-store.js';
 
 /** A PJSIP endpoint the simulated Asterisk knows from the start (startSimPbx's `endpoints`). */
 export interface SimEndpointSpec {
@@ -87,6 +88,8 @@ export interface EngineOptions {
   defaultSoundMs: number;
   /** Apps that have a connected WebSocket (Stasis() fails for others, as in Asterisk). */
   isAppRegistered: (app: string) => boolean;
+  /** Where stored recordings go (recording-store.ts). Default: in memory. */
+  recordingStore?: SimRecordingStore;
 }
 
 /** Counters for the control API and the benchmark. */

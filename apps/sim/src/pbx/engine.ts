@@ -25,6 +25,9 @@ import { Endpoints } from './endpoints.js';
 import type { CustomerCall, SimBridge, SimChannel, SimPhone, SimPlayback } from './model.js';
 import { Originator } from './originate.js';
 import { Playbacks } from './playbacks.js';
+import { MemoryRecordingStore } from './recording-store.js';
+import { Recordings, type SimRecordingInfo } from './recordings.js';
+import { TalkDetect } from './talk-detect.js';
 
 export {
   ariTimestamp,
@@ -48,6 +51,8 @@ export class SimEngine {
   private readonly endpointOps: Endpoints;
   private readonly originator: Originator;
   private readonly asterisk: AsteriskInfo;
+  private readonly recordingOps: Recordings;
+  private readonly talkDetect: TalkDetect;
 
   readonly channels: Map<string, SimChannel>;
   readonly bridges: Map<string, SimBridge>;
@@ -68,6 +73,8 @@ export class SimEngine {
     this.endpointOps = new Endpoints(core, this.channelOps);
     this.originator = new Originator(core, this.channelOps, this.customerCalls, this.endpointOps);
     this.asterisk = new AsteriskInfo(core);
+    this.recordingOps = new Recordings(core, opts.recordingStore ?? new MemoryRecordingStore());
+    this.talkDetect = new TalkDetect(core);
     this.channels = core.channels;
     this.bridges = core.bridges;
     this.playbacks = core.playbacks;
@@ -130,7 +137,11 @@ export class SimEngine {
     this.channelOps.ariChannelAction(id, action, p);
   readonly ariContinue = (id: string, p: Params): AriReply => this.channelOps.ariContinue(id, p);
   readonly ariGetVar = (id: string, p: Params): AriReply => this.channelOps.ariGetVar(id, p);
-  readonly ariSetVar = (id: string, p: Params): AriReply => this.channelOps.ariSetVar(id, p);
+  /** TALK_DETECT(set|remove) attaches or detaches talk detection (talk-detect.ts). */
+  readonly ariSetVar = (id: string, p: Params): AriReply =>
+    TalkDetect.handles(p.variable ?? '')
+      ? this.talkDetect.ariSet(id, p.variable ?? '', p.value ?? '')
+      : this.channelOps.ariSetVar(id, p);
   readonly ariSnoop = (id: string, p: Params, pathSnoopId?: string): AriReply =>
     this.channelOps.ariSnoop(id, p, pathSnoopId);
   /** Channels with their negotiated codec and bridge (control API). */
@@ -158,6 +169,31 @@ export class SimEngine {
   ): AriReply => this.playbackOps.ariPlay(targetKind, targetId, media, p, pathPlaybackId);
   readonly ariGetPlayback = (id: string): AriReply => this.playbackOps.ariGetPlayback(id);
   readonly ariStopPlayback = (id: string): AriReply => this.playbackOps.ariStopPlayback(id);
+
+  // ------------------------------------------------ REST: recordings (recordings.ts)
+  /** POST /bridges/{id}/record, POST /channels/{id}/record. */
+  readonly ariRecord = (targetKind: 'bridge' | 'channel', id: string, p: Params): AriReply =>
+    this.recordingOps.ariRecord(targetKind, id, p);
+  readonly ariGetLiveRecording = (name: string): AriReply => this.recordingOps.ariGetLive(name);
+  /** stop, cancel, pause, unpause, mute, unmute of a live recording. */
+  readonly ariRecordingControl = (
+    name: string,
+    op: 'stop' | 'cancel' | 'pause' | 'unpause' | 'mute' | 'unmute',
+  ): AriReply => this.recordingOps.ariControl(name, op);
+  readonly ariListStoredRecordings = (): AriReply => this.recordingOps.ariListStored();
+  readonly ariGetStoredRecording = (name: string): AriReply => this.recordingOps.ariGetStored(name);
+  /** The stored file: a Buffer body with Content-Type audio/wav. */
+  readonly ariGetStoredRecordingFile = (name: string): AriReply =>
+    this.recordingOps.ariGetStoredFile(name);
+  readonly ariDeleteStoredRecording = (name: string): AriReply =>
+    this.recordingOps.ariDeleteStored(name);
+  readonly ariCopyStoredRecording = (name: string, p: Params): AriReply =>
+    this.recordingOps.ariCopyStored(name, p);
+  /** Fault injection: the live recording fails (RecordingFailed with `cause`, no file). */
+  readonly failRecording = (name: string, cause: string): boolean =>
+    this.recordingOps.fail(name, cause);
+  /** The live recordings with their recorded time so far (tests, control API). */
+  readonly listRecordings = (): SimRecordingInfo[] => this.recordingOps.list();
 
   // ------------------------------------------------ endpoints and phones (endpoints.ts)
   /** Creates or updates a PJSIP endpoint (a new one is not registered). */

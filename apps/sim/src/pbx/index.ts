@@ -16,6 +16,8 @@
  *   originate.ts       POST /channels: Local pairs, agent legs, PJSIP phones; callerId parsing
  *   bridges.ts         /bridges, BRIDGEPEER, connected line, codec ejection
  *   playbacks.ts       /playbacks and playing media on channels and bridges
+ *   recordings.ts      /recordings and bridge/channel record: live control, stored files, mixing
+ *   talk-detect.ts     TALK_DETECT(set): ChannelTalkingStarted/Finished for customers' speech
  *   customer-calls.ts  the simulated far ends' dialplan (sim-customers, AMD, ring timeout)
  *   endpoints.ts       PJSIP endpoints and phones: registration, login, /endpoints
  *   asterisk-info.ts   /asterisk (info, ping, modules) and the /applications body
@@ -25,6 +27,8 @@
  *   dynamic-config.ts  ARI's dynamic configuration store (/asterisk/config/dynamic)
  *   codecs.ts          codecs, negotiation, translators and the module catalogue
  *   scheduler.ts       virtual time (RealScheduler, ManualScheduler for tests)
+ *   wav.ts             the recordings' WAV (8 kHz 16-bit mono) writer, reader, Goertzel check
+ *   recording-store.ts where stored recordings go (port; in memory); recording-files.ts on disk
  */
 export { startSimPbx, DEFAULT_OMITTED_EVENTS, type SimPbx, type SimPbxOptions } from './server.js';
 export { ManualScheduler, RealScheduler, type SimScheduler, type SimTimer } from './scheduler.js';
@@ -63,3 +67,7 @@ export {
   type ConfigTuple,
   type StaticConfigObject,
 } from './dynamic-config.js';
+export { SIM_VOICES_HZ, type LiveRecordingState, type SimRecordingInfo } from './recordings.js';
+export { TALK_DETECT_SILENCE_MS } from './talk-detect.js';
+export { decodeWav, encodeWav, samplesToMs, tonePower, WAV_RATE_HZ } from './wav.js';
+export { MemoryRecordingStore, type SimRecordingStore } from './recording-store.js';

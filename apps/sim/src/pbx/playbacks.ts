@@ -1,8 +1,7 @@
 /**
  * Playbacks on a channel or a bridge: each media item lasts its sound's length (silence/<n> n
  * seconds, tones until stopped), with PlaybackStarted, PlaybackContinuing between items and
- * PlaybackFinished at the end or when stopped. The simulator records nothing: ARI's
- * /recordings answers 501 (ari-routes.ts).
+ * PlaybackFinished at the end or when stopped. Recordings are recordings.ts's.
  */
 import {
   allocFailed,

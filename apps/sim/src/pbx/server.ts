@@ -4,8 +4,11 @@
  * loopback only. This file builds the engine from the options and serves HTTP; the routes are in
  * ari-routes.ts and control-routes.ts, the events sockets in event-sockets.ts.
  */
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { answerAri } from './ari-routes.js';
 import { MODULE_CATALOGUE, NOT_LOADED_BY_DEFAULT, moduleFile } from './codecs.js';
 import {
@@ -19,6 +22,7 @@ import type { CustomerProfile, CustomerRule, CustomerScenario } from './customer
 import { SimDynamicConfig, type StaticConfigObject } from './dynamic-config.js';
 import { SimEngine } from './engine.js';
 import { EventSockets } from './event-sockets.js';
+import { DirRecordingStore } from './recording-files.js';
 import { RealScheduler, type SimScheduler } from './scheduler.js';
 
 /** Event types left out by default: nothing in Ringside consumes them (docs/sim.md). */
@@ -80,6 +84,11 @@ export interface SimPbxOptions {
    * them but refuses to change them (403), as with deploy/asterisk/sorcery.conf. Default none.
    */
   staticConfig?: ReadonlyArray<StaticConfigObject>;
+  /**
+   * Directory of the stored recordings (`<name>.wav`), kept on stop. Default: a new temporary
+   * directory of this PBX's own, removed on stop.
+   */
+  recordingsDir?: string;
 }
 
 export interface SimPbx {
@@ -94,6 +103,8 @@ export interface SimPbx {
   scheduler: SimScheduler;
   /** ARI's dynamic configuration (/asterisk/config/dynamic): the objects pushed so far. */
   config: SimDynamicConfig;
+  /** Where the stored recordings are (`<name>.wav`). */
+  recordingsDir: string;
   /**
    * Adds or updates a PJSIP endpoint and its phone at run time (as the `endpoints` option);
    * registered unless `registered: false`.
@@ -133,6 +144,9 @@ export async function startSimPbx(opts: SimPbxOptions = {}): Promise<SimPbx> {
   const sockets = new EventSockets({ scheduler, asteriskId, authorized });
 
   const config = new SimDynamicConfig(opts.staticConfig ?? []);
+  const ownRecordingsDir = opts.recordingsDir === undefined;
+  const recordingsDir =
+    opts.recordingsDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'ringside-sim-recordings-'));
   const registered = opts.phonesRegistered ?? true;
   const endpoints = [...(opts.endpoints ?? []), ...(opts.phoneEndpoints ?? [])].map((e) =>
     endpointSpec(e, registered),
@@ -158,6 +172,7 @@ export async function startSimPbx(opts: SimPbxOptions = {}): Promise<SimPbx> {
     soundDurationsMs: { ...SOUNDS_MS, ...(opts.soundDurationsMs ?? {}) },
     defaultSoundMs: 1000,
     isAppRegistered: (name) => sockets.hasApp(name),
+    recordingStore: new DirRecordingStore(recordingsDir),
   });
 
   engine.onEvent((ev, scope) => sockets.deliver(ev, scope));
@@ -193,9 +208,20 @@ export async function startSimPbx(opts: SimPbxOptions = {}): Promise<SimPbx> {
           body: { message: err instanceof Error ? err.message : 'Internal Server Error' },
         };
       }
-      const headers = { ...(reply.body === undefined ? {} : JSON_HEADERS), ...reply.headers };
+      // A Buffer body is a file (a stored recording), sent as it is with its own Content-Type.
+      const raw = Buffer.isBuffer(reply.body);
+      const headers = {
+        ...(reply.body === undefined || raw ? {} : JSON_HEADERS),
+        ...reply.headers,
+      };
       res.writeHead(reply.status, headers);
-      res.end(reply.body === undefined ? undefined : JSON.stringify(reply.body));
+      res.end(
+        reply.body === undefined
+          ? undefined
+          : Buffer.isBuffer(reply.body)
+            ? reply.body
+            : JSON.stringify(reply.body),
+      );
     });
   });
 
@@ -232,6 +258,7 @@ export async function startSimPbx(opts: SimPbxOptions = {}): Promise<SimPbx> {
     engine,
     scheduler,
     config,
+    recordingsDir,
     defineEndpoint: (spec) => defineEndpoint(control, spec),
     setScenario(s: Partial<CustomerScenario>) {
       engine.scenario = {
@@ -247,6 +274,7 @@ export async function startSimPbx(opts: SimPbxOptions = {}): Promise<SimPbx> {
       sockets.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (ownRecordingsDir) fs.rmSync(recordingsDir, { recursive: true, force: true });
     },
   };
 }
