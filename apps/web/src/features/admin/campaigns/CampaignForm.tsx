@@ -5,6 +5,7 @@ import { campaignsApi } from './api.js';
 import {
   fromDraft,
   GROUPS,
+  isShown,
   NEW_CAMPAIGN,
   toDraft,
   type Draft,
@@ -64,15 +65,17 @@ export function CampaignForm(props: { campaign: Campaign | null; onSaved(c: Camp
         <fieldset key={g.legend}>
           <legend>{g.legend}</legend>
           <div className="fields">
-            {g.settings.map((s) => (
-              <SettingInput
-                key={s.key}
-                setting={s}
-                value={draft[s.key]}
-                error={errors[s.key]}
-                onChange={(v) => setDraft((d) => ({ ...d, [s.key]: v }))}
-              />
-            ))}
+            {g.settings
+              .filter((s) => isShown(s, draft))
+              .map((s) => (
+                <SettingInput
+                  key={s.key}
+                  setting={s}
+                  value={draft[s.key]}
+                  error={errors[s.key]}
+                  onChange={(v) => setDraft((d) => ({ ...d, [s.key]: v }))}
+                />
+              ))}
           </div>
         </fieldset>
       ))}
@@ -119,7 +122,9 @@ function SettingInput(props: {
         s.kind === 'select' ? (
           <select {...a} value={text} onChange={(e) => props.onChange(e.target.value)}>
             {(s.options ?? []).map((o) => (
-              <option key={o}>{o}</option>
+              <option key={o} value={o}>
+                {s.optionLabels?.[o] ?? o}
+              </option>
             ))}
           </select>
         ) : (

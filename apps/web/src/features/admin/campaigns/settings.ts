@@ -15,6 +15,13 @@ export interface Setting {
   kind: Kind;
   hint?: string;
   options?: readonly string[];
+  /** How each option of a select reads (the value itself when absent). */
+  optionLabels?: Readonly<Record<string, string>>;
+  /**
+   * Shown (and sent) only when this holds for the form's values, e.g. the share of calls only for
+   * the 'percent' recording mode; a hidden setting keeps its stored value.
+   */
+  shownWhen?: (d: Draft) => boolean;
 }
 
 export const GROUPS: ReadonlyArray<{ legend: string; settings: readonly Setting[] }> = [
@@ -133,6 +140,66 @@ export const GROUPS: ReadonlyArray<{ legend: string; settings: readonly Setting[
       },
     ],
   },
+  {
+    legend: 'Recording',
+    settings: [
+      {
+        key: 'recordingMode',
+        label: 'Record calls',
+        kind: 'select',
+        options: ['none', 'all', 'percent', 'on_demand'],
+        optionLabels: {
+          none: 'None',
+          all: 'All calls',
+          percent: 'A share of the calls',
+          on_demand: "On demand (the agent's Record button)",
+        },
+      },
+      {
+        key: 'recordingPct',
+        label: 'Share of calls recorded (%)',
+        kind: 'int',
+        hint: '0-100 %; agents may still record the others',
+        shownWhen: (d) => d.recordingMode === 'percent',
+      },
+      {
+        key: 'consentMode',
+        label: 'Consent notice',
+        kind: 'select',
+        options: ['off', 'two_party', 'all'],
+        optionLabels: {
+          off: 'Off',
+          two_party: 'Leads in two-party-consent states',
+          all: 'Every call',
+        },
+        hint: "played before the agent is bridged; a lead's own setting wins",
+      },
+      {
+        key: 'consentMedia',
+        label: 'Consent notice sound',
+        kind: 'text',
+        hint: 'an Asterisk sound, e.g. sound:ringside-recording-notice',
+        shownWhen: (d) => d.consentMode !== 'off',
+      },
+      {
+        key: 'recordingPauseApiOnly',
+        label: 'Pause and resume recording through the API only (payment integration)',
+        kind: 'bool',
+        hint: "agents' Pause recording button is then off",
+      },
+      {
+        key: 'recordingRetentionDays',
+        label: 'Keep recordings (days)',
+        kind: 'int',
+        hint: '1-3650 days, then deleted unless on legal hold',
+      },
+      {
+        key: 'agentsHearOwnRecordings',
+        label: "Agents may play their own calls' recordings",
+        kind: 'bool',
+      },
+    ],
+  },
 ];
 export const SETTINGS = GROUPS.flatMap((g) => g.settings);
 
@@ -184,10 +251,19 @@ export function toDraft(c: Omit<Campaign, 'id' | 'script'>): Draft {
   return d;
 }
 
-/** Form text -> the API's value; an empty or malformed number stays NaN for the schema to name. */
-export function fromDraft(d: Draft): Record<SettingKey, unknown> {
-  const out = {} as Record<SettingKey, unknown>;
+/** Whether a setting is on the form now (see Setting.shownWhen). */
+export function isShown(s: Setting, d: Draft): boolean {
+  return s.shownWhen ? s.shownWhen(d) : true;
+}
+
+/**
+ * Form text -> the API's value; an empty or malformed number stays NaN for the schema to name.
+ * A hidden setting is left out: it keeps its stored value (a new campaign: the table's default).
+ */
+export function fromDraft(d: Draft): Partial<Record<SettingKey, unknown>> {
+  const out: Partial<Record<SettingKey, unknown>> = {};
   for (const s of SETTINGS) {
+    if (!isShown(s, d)) continue;
     const v = d[s.key];
     if (typeof v === 'boolean') out[s.key] = v;
     else if (s.kind === 'int' || s.kind === 'decimal') out[s.key] = v.trim() ? Number(v) : NaN;
