@@ -136,7 +136,7 @@ export class TalkDetect {
         const startAt = Math.max(s.startMs, now) + FRAME_MS;
         w.timers.push(
           this.core.after(ch, startAt - now, () => {
-            w.talkingSinceMs = this.core.now() - FRAME_MS;
+            w.talkingSinceMs = this.core.now();
             this.core.chanEvent('ChannelTalkingStarted', ch);
           }),
         );
