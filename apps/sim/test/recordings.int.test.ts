@@ -10,7 +10,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkEvent, checkRequest, checkResponse, formatIssues } from '@ringside/ari';
 import { decodeWav, samplesToMs, SIM_VOICES_HZ, startSimPbx, tonePower } from '../src/index.js';
-import { collectEvents, startTestPbx, type AriMessage } from './helpers.js';
+import { collectEvents, control, startTestPbx, type AriMessage } from './helpers.js';
 
 const AUTH = `Basic ${Buffer.from('ringside:ringside').toString('base64')}`;
 
@@ -118,6 +118,31 @@ describe('recordings over ARI (simulated PBX, speed 20)', () => {
     expect((await ari(u, 'POST', '/recordings/live/rec-call-1-1/pause')).status).toBe(404);
     expect((await ari(u, 'DELETE', '/recordings/stored/rec-call-1-1')).status).toBe(204);
     expect((await ari(u, 'GET', '/recordings/stored/rec-call-1-1/file')).status).toBe(404);
+    sink.close();
+  });
+
+  it('fails a live recording on the control API’s word: RecordingFailed with the cause, no file', async () => {
+    const pbx = await startTestPbx({ port: 0, speed: 20 });
+    const sink = await collectEvents(pbx.eventsUrl);
+    const u = pbx.ariUrl;
+    await ari(u, 'POST', '/bridges', { type: 'mixing', bridgeId: 'br-f' });
+    await ari(u, 'POST', '/bridges/br-f/record', { name: 'f-1', format: 'wav' });
+    await sleep(20);
+    const listed = await control('GET', '/recordings');
+    expect(listed.body).toMatchObject([
+      { name: 'f-1', state: 'recording', targetUri: 'bridge:br-f' },
+    ]);
+    expect((await control('POST', '/recordings/f-1/fail', { cause: 'disk full' })).status).toBe(
+      204,
+    );
+    expect((await control('POST', '/recordings/f-1/fail', {})).status).toBe(404);
+    await sink.settle();
+    const failed = sink.events.find((e) => e.type === 'RecordingFailed');
+    expect(failed).toMatchObject({
+      recording: { name: 'f-1', state: 'failed', cause: 'disk full' },
+    });
+    expect(checkEvent(failed).ok).toBe(true);
+    expect((await ari(u, 'GET', '/recordings/stored/f-1')).status).toBe(404);
     sink.close();
   });
 

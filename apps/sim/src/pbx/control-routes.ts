@@ -1,7 +1,8 @@
 /**
  * The simulator's control API under /_sim (no authentication, loopback only), for tests, demos
  * and the benchmark: health and counters, customer calls and the scenario, events socket
- * outages, endpoints and their phones (register, log in, hang up), channels and the log.
+ * outages, endpoints and their phones (register, log in, hang up), channels and the log, live
+ * recordings (list, fail one).
  */
 import { BROWSER_OFFER, type Codec } from './codecs.js';
 import type { AriReply, SimEndpointSpec } from './core.js';
@@ -72,6 +73,16 @@ export function answerControl(
         nowMs: ctx.scheduler.nowMs(),
       },
     };
+  }
+  if (what === 'recordings' && !id && method === 'GET') {
+    return { status: 200, body: engine.listRecordings() };
+  }
+  if (what === 'recordings' && id && action === 'fail' && method === 'POST') {
+    // The recorder fails (disk full...): RecordingFailed with this cause, no file.
+    const cause = typeof body.cause === 'string' && body.cause ? body.cause : 'simulated failure';
+    return engine.failRecording(id, cause)
+      ? { status: 204 }
+      : { status: 404, body: { error: 'no live recording by that name' } };
   }
   if (what === 'calls' && !id && method === 'GET') {
     return { status: 200, body: engine.listCalls() };

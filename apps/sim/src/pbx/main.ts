@@ -2,7 +2,8 @@
  * `npm run sim:pbx`: the simulated PBX on 127.0.0.1:$SIM_PBX_PORT (default 8088).
  * Optional: SIM_PBX_SPEED (time scale), SIM_PBX_SEED, SIM_PBX_APP, ARI_USER / ARI_PASSWORD,
  * SIM_PBX_ENDPOINTS (comma list of registered ulaw endpoints), SIM_PBX_ANY_ENDPOINT=1 (every
- * PJSIP/<name> exists), SIM_PBX_LOAD_MODULES (comma list, e.g. codec_opus).
+ * PJSIP/<name> exists), SIM_PBX_LOAD_MODULES (comma list, e.g. codec_opus),
+ * SIM_PBX_RECORDINGS_DIR (stored recordings, kept; default a temporary directory removed on stop).
  */
 import { startSimPbx } from './server.js';
 
@@ -35,6 +36,7 @@ const pbx = await startSimPbx({
   endpoints: list('SIM_PBX_ENDPOINTS'),
   anyEndpoint: process.env.SIM_PBX_ANY_ENDPOINT === '1',
   modules: { load: list('SIM_PBX_LOAD_MODULES') },
+  recordingsDir: process.env.SIM_PBX_RECORDINGS_DIR || undefined,
 }).catch((err: unknown) => {
   if (err instanceof TypeError) {
     // A bad setting (e.g. SIM_PBX_LOAD_MODULES naming a module the sim does not have).
@@ -46,7 +48,9 @@ const pbx = await startSimPbx({
   );
   process.exit(1);
 });
-console.log(`simulated PBX: ARI at ${pbx.ariUrl} (control API at ${pbx.url}/_sim)`);
+console.log(
+  `simulated PBX: ARI at ${pbx.ariUrl} (control API at ${pbx.url}/_sim, recordings in ${pbx.recordingsDir})`,
+);
 
 const shutdown = () => {
   void pbx.stop().then(() => process.exit(0));
