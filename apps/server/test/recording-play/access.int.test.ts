@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorBody, RecordingList, RecordingView } from '@ringside/protocol';
 import { bearer, createHarness, type Harness } from '../http/harness.js';
-import { addCampaign, MemoryVault, seedRecording, wirePlayer } from './fixture.js';
+import { addCampaign, TestVault, seedRecording, wirePlayer } from './fixture.js';
 
 /**
  * Who may hear which recording, route by route (issue 15 point 6; docs/recording.md "Listening
@@ -10,6 +10,7 @@ import { addCampaign, MemoryVault, seedRecording, wirePlayer } from './fixture.j
  */
 
 let h: Harness;
+let vault: TestVault;
 const tokens: Record<'admin' | 'super' | 'agent1' | 'agent2', string> = {
   admin: '',
   super: '',
@@ -22,7 +23,7 @@ let leadId = '';
 
 beforeAll(async () => {
   h = await createHarness({ loginPerIpPerMinute: 100 });
-  const vault = new MemoryVault();
+  vault = await TestVault.open();
   wirePlayer(h, vault);
   await h.db.pool.query(`UPDATE campaigns SET agents_hear_own_recordings = true WHERE id = $1`, [
     h.campaignId,
@@ -56,6 +57,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await h?.close();
+  await vault?.dispose();
 });
 
 const get = (who: keyof typeof tokens, url: string) =>

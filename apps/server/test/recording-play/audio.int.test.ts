@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorBody, RecordingPeaks } from '@ringside/protocol';
 import { bearer, createHarness, type Harness } from '../http/harness.js';
-import { MemoryVault, seedRecording, toneWav, wirePlayer } from './fixture.js';
+import { TestVault, seedRecording, toneWav, wirePlayer } from './fixture.js';
 
 /**
  * The audio route's byte ranges (a long call starts at once, seeking fetches only what it needs),
@@ -9,7 +9,7 @@ import { MemoryVault, seedRecording, toneWav, wirePlayer } from './fixture.js';
  */
 
 let h: Harness;
-let vault: MemoryVault;
+let vault: TestVault;
 let token = '';
 let id = '';
 /** 10 s: 160 044 bytes, silent from 4 s to 6 s (a PCI pause). */
@@ -17,7 +17,7 @@ const WAV = toneWav(10_000, { fromMs: 4000, toMs: 6000 });
 
 beforeAll(async () => {
   h = await createHarness({ loginPerIpPerMinute: 100 });
-  vault = new MemoryVault();
+  vault = await TestVault.open();
   wirePlayer(h, vault);
   id = (
     await seedRecording(h, vault, {
@@ -34,6 +34,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await h?.close();
+  await vault?.dispose();
 });
 
 const audio = (headers: Record<string, string> = {}, query = '', t = token) =>

@@ -1,46 +1,58 @@
-import { Readable } from 'node:stream';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pathToFileURL } from 'node:url';
 import pino from 'pino';
 import { createQualityRepo } from '../../src/adapters/postgres/quality.js';
 import { createRecordingsReadRepo } from '../../src/adapters/postgres/recordings-read.js';
 import type { RecordingVault, StoredObject } from '../../src/ports/recording-vault.js';
+import {
+  createVault,
+  VaultKeyring,
+  type EncryptedVault,
+} from '../../src/adapters/storage/index.js';
 import type { AmdAudit } from '../../src/ports/dialer.js';
 import { RecordingPlayer } from '../../src/services/recordings/play/player.js';
 import { QualityService } from '../../src/services/quality/quality-service.js';
 import type { Harness } from '../http/harness.js';
 
 /**
- * A RecordingVault in memory for the player's tests (the real one, adapters/storage, encrypts on
- * disk or S3; the player reads only plainSize and readRange). Counts its reads.
+ * The real vault (adapters/storage: AES-256-GCM chunks) on a fresh local directory, counting the
+ * reads the player makes. dispose() removes the directory.
  */
-export class MemoryVault implements RecordingVault {
-  readonly files = new Map<string, Buffer>();
+export class TestVault implements RecordingVault {
   reads = 0;
-  async put(key: string, plain: Buffer): Promise<StoredObject> {
-    const url = `mem:///${key}`;
-    this.files.set(url, Buffer.from(plain));
-    return { url, plainBytes: plain.length, storedBytes: plain.length, keyId: 'k1' };
+  private constructor(
+    private readonly inner: EncryptedVault,
+    private readonly dir: string,
+  ) {}
+
+  static async open(): Promise<TestVault> {
+    const dir = await mkdtemp(join(tmpdir(), 'ringside-play-'));
+    const keys = new VaultKeyring([{ id: 'k1', key: randomBytes(32) }]);
+    return new TestVault(createVault({ url: pathToFileURL(dir).href, keys }), dir);
   }
-  private file(url: string): Buffer {
-    const f = this.files.get(url);
-    if (!f) throw new Error(`no stored object ${url}`);
-    return f;
+  put(key: string, plain: Buffer): Promise<StoredObject> {
+    return this.inner.put(key, plain);
   }
-  async plainSize(url: string): Promise<number> {
-    return this.file(url).length;
+  plainSize(url: string): Promise<number> {
+    return this.inner.plainSize(url);
   }
-  async readRange(url: string, start: number, endInclusive: number): Promise<Readable> {
+  readRange(url: string, start: number, endInclusive: number): Promise<Readable> {
     this.reads++;
-    const f = this.file(url);
-    // In pieces, as a vault's chunks arrive.
-    const part = f.subarray(start, endInclusive + 1);
-    const pieces: Buffer[] = [];
-    for (let i = 0; i < part.length; i += 4096) pieces.push(part.subarray(i, i + 4096));
-    return Readable.from(pieces);
+    return this.inner.readRange(url, start, endInclusive);
   }
-  async delete(url: string): Promise<void> {
-    this.files.delete(url);
+  delete(url: string): Promise<void> {
+    return this.inner.delete(url);
   }
-  async check(): Promise<void> {}
+  check(): Promise<void> {
+    return this.inner.check();
+  }
+  async dispose(): Promise<void> {
+    await rm(this.dir, { recursive: true, force: true });
+  }
 }
 
 /** A PCM WAV (8 kHz mono 16-bit) of `ms` milliseconds: a tone, or silence between from/to ms. */

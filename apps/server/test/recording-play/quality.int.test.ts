@@ -11,7 +11,7 @@ import type {
 import { AmdAuditStore } from '../../src/adapters/redis/dialer-state.js';
 import { RedisKeys } from '../../src/adapters/redis/keys.js';
 import { bearer, createHarness, type Harness } from '../http/harness.js';
-import { MemoryVault, seedRecording, wirePlayer } from './fixture.js';
+import { TestVault, seedRecording, wirePlayer } from './fixture.js';
 
 /**
  * Quality review through the API on the real PostgreSQL and Redis: the admin's scorecard with its
@@ -20,7 +20,7 @@ import { MemoryVault, seedRecording, wirePlayer } from './fixture.js';
  */
 
 let h: Harness;
-let vault: MemoryVault;
+let vault: TestVault;
 let amd: AmdAuditStore;
 let admin = '';
 let sup = '';
@@ -28,7 +28,7 @@ let recId = '';
 
 beforeAll(async () => {
   h = await createHarness({ loginPerIpPerMinute: 100 });
-  vault = new MemoryVault();
+  vault = await TestVault.open();
   amd = new AmdAuditStore(h.redis, new RedisKeys(h.keys.prefix));
   wirePlayer(h, vault, amd);
   recId = (
@@ -42,6 +42,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await h?.close();
+  await vault?.dispose();
 });
 
 const call = (method: 'GET' | 'PUT', url: string, token: string, payload?: unknown) =>
