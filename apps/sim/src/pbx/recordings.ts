@@ -519,15 +519,19 @@ function render(spans: ReadonlyArray<Span>): Int16Array {
 /** Adds one party's bursts to `mix`, whose sample 0 is at sim time `startMs`. */
 function addVoice(mix: Float64Array, party: Party, startMs: number): void {
   const [onMs, offMs] = BURSTS[party.hz] ?? [1000, 1000];
-  const periodMs = onMs + offMs;
-  const startRel = startMs - party.anchorMs;
-  const n0 = Math.round((startRel * WAV_RATE_HZ) / 1000);
+  const perMs = WAV_RATE_HZ / 1000;
+  const period = (onMs + offMs) * perMs;
+  const on = onMs * perMs;
+  const n0 = Math.round((startMs - party.anchorMs) * perMs);
+  // Integer steps: the sine table index and the burst phase advance one sample at a time.
+  let k = (((party.hz * n0) % WAV_RATE_HZ) + WAV_RATE_HZ) % WAV_RATE_HZ;
+  let phase = ((n0 % period) + period) % period;
+  const step = party.hz % WAV_RATE_HZ;
   for (let i = 0; i < mix.length; i++) {
-    const n = n0 + i;
-    const relMs = (n * 1000) / WAV_RATE_HZ;
-    const phase = ((relMs % periodMs) + periodMs) % periodMs;
-    if (phase >= onMs) continue;
-    const k = (((party.hz * n) % WAV_RATE_HZ) + WAV_RATE_HZ) % WAV_RATE_HZ;
-    mix[i] = (mix[i] ?? 0) + AMPLITUDE * (SINE[k] ?? 0);
+    if (phase < on) mix[i] = (mix[i] ?? 0) + AMPLITUDE * (SINE[k] ?? 0);
+    k += step;
+    if (k >= WAV_RATE_HZ) k -= WAV_RATE_HZ;
+    phase += 1;
+    if (phase === period) phase = 0;
   }
 }
