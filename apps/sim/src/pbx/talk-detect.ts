@@ -3,8 +3,8 @@
  * `TALK_DETECT(set)` (value: `[silence ms[,energy threshold]]`, default 2,500 ms) through ARI's
  * setChannelVar attaches a detector to what the channel hears from its far end. The first voiced
  * frame (20 ms) sends ChannelTalkingStarted; once the speech has been silent for the silence
- * threshold, ChannelTalkingFinished with `duration` = the talk's length in ms (Asterisk: time
- * since the start minus the silence threshold). `TALK_DETECT(remove)` detaches it. Setting the
+ * threshold, ChannelTalkingFinished with `duration` in ms: the time since that first voiced frame
+ * minus the silence threshold, as Asterisk computes it (about the talk's length). `TALK_DETECT(remove)` detaches it. Setting the
  * function sends no ChannelVarset (a dialplan function, not a variable).
  *
  * What the customer says comes from the call's plan (customers.ts) and sim-customers' dialplan
