@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 
@@ -153,6 +155,30 @@ const EnvSchema = z.object({
     unsetIfEmpty,
     z.string().min(32, 'must be at least 32 characters').optional(),
   ),
+  /**
+   * Where finished call recordings are kept (docs/recording.md, "Storage and retention"):
+   * file:///dir, or s3://bucket/prefix?endpoint=http://host:port&region=r. Default
+   * file://<working directory>/data/recordings.
+   */
+  RECORDINGS_URL: z.preprocess(unsetIfEmpty, url(['file:', 's3:']).optional()),
+  /**
+   * The recordings' AES-256 keys, `id:<base64 of 32 bytes>` comma separated: the first encrypts,
+   * all decrypt. Unset: one generated key kept in PostgreSQL (server_secrets), for a demo.
+   */
+  RECORDINGS_KEYS: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .regex(
+        /^\s*[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=\s*(,\s*[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=\s*)*$/,
+        'must be id:<base64 of 32 bytes>, comma separated',
+      )
+      .optional(),
+  ),
+  /** Credentials of an s3:// RECORDINGS_URL. */
+  AWS_ACCESS_KEY_ID: z.preprocess(unsetIfEmpty, z.string().max(128).optional()),
+  AWS_SECRET_ACCESS_KEY: z.preprocess(unsetIfEmpty, z.string().max(128).optional()),
+  AWS_SESSION_TOKEN: z.preprocess(unsetIfEmpty, z.string().max(4096).optional()),
 });
 
 export type Role = 'api' | 'ari-worker' | 'dialer' | 'scheduler' | 'all';
@@ -197,6 +223,21 @@ export interface Config {
   sip: SipConfig | null;
   /** Prometheus metrics: the roles' own listener (port 0: none) and the optional bearer token. */
   metrics: { host: string; port: number; token: string | null };
+  /** Call recordings' storage (RECORDINGS_URL, RECORDINGS_KEYS, AWS_* for s3://). */
+  recordings: RecordingsConfig;
+}
+
+/** Where recordings are stored and the keys that encrypt them (docs/recording.md). */
+export interface RecordingsConfig {
+  /** file:///... or s3://bucket/prefix?endpoint=...&region=... */
+  url: string;
+  /** RECORDINGS_KEYS as given; null: the generated key in PostgreSQL. */
+  keys: string | null;
+  s3Credentials: {
+    accessKeyId: string;
+    secretAccessKey: string;
+    sessionToken: string | null;
+  } | null;
 }
 
 /** What a browser softphone needs besides its account (services/telephony/sip-accounts.ts). */
@@ -276,6 +317,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     demo: e.DEMO,
     sip: sipConfig(e, ari[0]),
     metrics: { host: e.METRICS_HOST, port: e.METRICS_PORT, token: e.METRICS_TOKEN ?? null },
+    recordings: {
+      url: e.RECORDINGS_URL ?? pathToFileURL(resolve('data/recordings')).href,
+      keys: e.RECORDINGS_KEYS ?? null,
+      s3Credentials:
+        e.AWS_ACCESS_KEY_ID && e.AWS_SECRET_ACCESS_KEY
+          ? {
+              accessKeyId: e.AWS_ACCESS_KEY_ID,
+              secretAccessKey: e.AWS_SECRET_ACCESS_KEY,
+              sessionToken: e.AWS_SESSION_TOKEN ?? null,
+            }
+          : null,
+    },
   };
 }
 

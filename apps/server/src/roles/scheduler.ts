@@ -21,6 +21,16 @@ import { PgDialableLeads } from '../adapters/postgres/dialable-leads.js';
 import { CampaignLiveStore } from '../adapters/redis/dialer-live.js';
 import { StateRebuild } from '../services/agents/state-rebuild.js';
 import type { RoleContext, RunningRole } from './context.js';
+import { AriRestClient } from '../adapters/asterisk/ari-client.js';
+import { PromMetrics } from '../adapters/metrics/prom-metrics.js';
+import { openRecordingVault, PgRecordingRows } from '../adapters/storage/index.js';
+import { promRecordingStoreMetrics } from '../adapters/storage/store-metrics.js';
+import type { EventBus } from '../ports/event-bus.js';
+import { isAriError, TelephonyError } from '../ports/telephony-errors.js';
+import { RecordingMover } from '../services/recordings/store/mover.js';
+import type { StoredSegments } from '../services/recordings/store/ports.js';
+import { RetentionPurge } from '../services/recordings/store/retention.js';
+import { startRecordingStore } from '../services/recordings/store/runner.js';
 
 /** BullMQ queue of the hopper jobs. */
 export const HOPPER_QUEUE = 'hopper';
@@ -197,6 +207,7 @@ export async function startScheduler(ctx: RoleContext): Promise<RunningRole> {
     logger,
   });
   const recorder = await startAgentLogRecorder(bus, agentLog, logger);
+  const recordings = await startRecordingStorage(ctx, bus);
   let checking = false;
   const sentinel = setInterval(() => {
     if (checking) return;
@@ -217,8 +228,73 @@ export async function startScheduler(ctx: RoleContext): Promise<RunningRole> {
       clearInterval(sentinel);
       await stateRules.stop();
       await recorder.close();
+      await recordings.stop();
       await jobs.close();
       redis.disconnect();
+    },
+  };
+}
+
+/**
+ * The recording store (docs/recording.md, "Storage and retention"): the mover takes ended
+ * recordings off the Asterisk servers into the vault (RECORDINGS_URL), the purge applies
+ * retention. Every scheduler process runs both; the rows' claims keep them from doubling up.
+ */
+async function startRecordingStorage(
+  ctx: RoleContext,
+  bus: EventBus,
+): Promise<{ stop(): Promise<void> }> {
+  const { config, logger, pool, clock } = ctx;
+  const vault = await openRecordingVault(
+    config.recordings,
+    pool,
+    logger,
+    config.env === 'production',
+  );
+  const rows = new PgRecordingRows(pool);
+  // Fetching a 5-minute file takes longer than a channel command: a longer timeout.
+  const segments = storedSegmentsOverAri(
+    new Map(
+      ctx.ariServers.map((s) => [s.id, new AriRestClient({ ...s, requestTimeoutMs: 60_000 })]),
+    ),
+  );
+  const metrics =
+    ctx.metrics instanceof PromMetrics
+      ? promRecordingStoreMetrics(ctx.metrics.registry)
+      : undefined;
+  const mover = new RecordingMover({ rows, segments, vault, bus, clock, logger, metrics });
+  const purge = new RetentionPurge({ rows, vault, bus, clock, logger, metrics });
+  const runner = await startRecordingStore({ mover, purge, bus, logger });
+  return {
+    async stop() {
+      await runner.stop();
+      vault.close();
+    },
+  };
+}
+
+/** The recordings' segments on the Asterisk servers, by server id (ARI stored recordings). */
+export function storedSegmentsOverAri(
+  clients: ReadonlyMap<
+    string,
+    Pick<AriRestClient, 'getStoredRecordingFile' | 'deleteStoredRecording'>
+  >,
+): StoredSegments {
+  const client = (serverId: string) => {
+    const c = clients.get(serverId);
+    // A server no longer configured: retried, in case it comes back.
+    if (!c)
+      throw new TelephonyError(0, `server ${serverId} is not configured`, 'recordings.getStored');
+    return c;
+  };
+  return {
+    fetch: async (serverId, name) => client(serverId).getStoredRecordingFile(name),
+    async delete(serverId, name) {
+      try {
+        await client(serverId).deleteStoredRecording(name);
+      } catch (err) {
+        if (!(isAriError(err) && err.kind === 'notFound')) throw err;
+      }
     },
   };
 }

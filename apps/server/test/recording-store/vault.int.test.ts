@@ -123,7 +123,7 @@ describe('recording vault faults', () => {
     const stored = await vault.put('rec-5.wav', randomBytes(CHUNK_BYTES * 2));
     const path = new URL(stored.url);
     const bytes = await readFile(path);
-    bytes[bytes.length - 100] ^= 0x80;
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 100) ^ 0x80, bytes.length - 100);
     await writeFile(path, bytes);
     await expect(vault.readAll(stored.url)).rejects.toThrow(RecordingIntegrityError);
     await expect(vault.readRange(stored.url, CHUNK_BYTES, CHUNK_BYTES + 5)).rejects.toThrow(

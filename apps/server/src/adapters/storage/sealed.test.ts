@@ -80,7 +80,10 @@ describe('sealed recordings (AES-256-GCM in 64 KiB chunks)', () => {
     const sealed = seal(plain, k1);
     const h = openHeader(sealed, ring);
     const bad = Buffer.from(sealed);
-    bad[h.headerBytes + CHUNK_OVERHEAD + CHUNK_BYTES + 40] ^= 1; // inside chunk 1's ciphertext
+    bad.writeUInt8(
+      bad.readUInt8(h.headerBytes + CHUNK_OVERHEAD + CHUNK_BYTES + 40) ^ 1,
+      h.headerBytes + CHUNK_OVERHEAD + CHUNK_BYTES + 40,
+    ); // inside chunk 1's ciphertext
     expect(() => openAll(bad, ring)).toThrow(RecordingIntegrityError);
     expect(() => openAll(bad, ring)).toThrow(/chunk 1 failed authentication/);
     // Chunk 0 alone still reads: only the chunks a range needs are checked.
