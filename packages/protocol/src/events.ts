@@ -4,6 +4,7 @@ import { AgentState, DialMethod } from './agent.js';
 import { AgentId, CallId, CampaignId, EpochMs, LeadId, ListId } from './ids.js';
 import { TalkHandChanged, TalkMessageSent, TalkMessagesRead } from './talk.js';
 import { RecordingBacklog, RecordingChanged } from './recording.js';
+import { CallTalking, CallVoicemail } from './voicemail.js';
 
 /**
  * Domain events: every state change in Ringside is exactly one of these, published once on the
@@ -305,6 +306,8 @@ export const DomainEvent = z.discriminatedUnion('type', [
   TalkHandChanged,
   RecordingChanged,
   RecordingBacklog,
+  CallTalking,
+  CallVoicemail,
 ]);
 export type DomainEvent = z.infer<typeof DomainEvent>;
 export type DomainEventType = DomainEvent['type'];

@@ -13,3 +13,4 @@ export * from './talk.js';
 export * from './time-zone.js';
 export * from './recording.js';
 export * from './recording-play.js';
+export * from './voicemail.js';

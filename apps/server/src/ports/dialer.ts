@@ -29,6 +29,13 @@ export interface DialerAri {
   playOnChannel(channelId: string, media: string | string[], playbackId?: string): Promise<unknown>;
   getPlayback(playbackId: string): Promise<unknown>;
   hangup(channelId: string): Promise<void>;
+  /** Sets a channel variable (the voicemail drop's TALK_DETECT). */
+  setVariable?(channelId: string, variable: string, value: string): Promise<void>;
+  /** Records a channel (the AMD review: `rec-<callId>-1`, wav). */
+  recordChannel?(
+    channelId: string,
+    o: { name: string; format?: 'wav'; ifExists?: 'fail' | 'overwrite' | 'append' },
+  ): Promise<unknown>;
 }
 
 /** One call to place. Ids are ours: the customer channel is `callId`, its Local peer `callId-2`. */

@@ -12,9 +12,34 @@ import {
   type PbxCore,
 } from './core.js';
 import { SimChannel, SimPlayback, type SimBridge } from './model.js';
+import { decodeWav, samplesToMs } from './wav.js';
+
+/**
+ * The URL of `sound:http(s)://...` media (Asterisk's res_http_media_cache fetches it), or null.
+ * The simulator fetches it too, and plays it for the WAV's length; a fetch that fails or a file
+ * that is not 8 kHz 16-bit mono WAV fails the playback.
+ */
+function httpMedia(uri: string): string | null {
+  const m = /^sound:(https?:\/\/.+)$/s.exec(uri);
+  return m?.[1] ?? null;
+}
 
 export class Playbacks {
+  /** Lengths of fetched http media, ms, by URL (as res_http_media_cache keeps its files). */
+  private readonly httpLengths = new Map<string, number>();
+
   constructor(private readonly core: PbxCore) {}
+
+  /** Fetches http media once and returns its length, ms. */
+  private async httpLengthMs(url: string): Promise<number> {
+    const known = this.httpLengths.get(url);
+    if (known !== undefined) return known;
+    const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+    if (!res.ok) throw new Error(`media fetch answered ${res.status}`);
+    const ms = samplesToMs(decodeWav(Buffer.from(await res.arrayBuffer())).length);
+    this.httpLengths.set(url, ms);
+    return ms;
+  }
 
   /** How long one media URI plays, ms (Infinity for a tone). */
   soundMs(uri: string): number {
@@ -89,7 +114,31 @@ export class Playbacks {
   }
 
   private scheduleItem(pb: SimPlayback): void {
-    const ms = this.soundMs(pb.media[pb.index] ?? '');
+    const uri = pb.media[pb.index] ?? '';
+    const url = httpMedia(uri);
+    if (url) {
+      const index = pb.index;
+      this.httpLengthMs(url).then(
+        (ms) => {
+          if (pb.state === 'playing' && pb.index === index) this.scheduleFor(pb, ms);
+        },
+        () => {
+          // Asterisk fails a playback whose media it cannot fetch or read.
+          if (pb.state !== 'playing' && pb.state !== 'continuing') return;
+          this.core.opts.scheduler.cancel(pb.timer);
+          pb.timer = null;
+          pb.state = 'failed';
+          this.core.playbacks.delete(pb.id);
+          pb.target.playbacks.delete(pb);
+          this.core.emit('PlaybackFinished', { playback: pb.json() }, scope(pb));
+        },
+      );
+      return;
+    }
+    this.scheduleFor(pb, this.soundMs(uri));
+  }
+
+  private scheduleFor(pb: SimPlayback, ms: number): void {
     if (!Number.isFinite(ms)) return;
     pb.timer = this.core.opts.scheduler.after(ms, () => {
       pb.timer = null;

@@ -118,6 +118,12 @@ export interface CampaignsTable {
   recording_pause_api_only: Defaulted<boolean>;
   recording_retention_days: Defaulted<number>;
   agents_hear_own_recordings: Defaulted<boolean>;
+  /** Voicemail drop and the AMD review share (0145_voicemail.sql; docs/recording.md). */
+  vm_message_id: NullableInt8;
+  vm_drop_wait: Defaulted<'none' | 'greeting_end'>;
+  vm_drop_max_wait_s: Defaulted<number>;
+  vm_no_beep_action: Defaulted<'leave' | 'hangup'>;
+  amd_review_pct: Defaulted<number>;
   created_at: CreatedAt;
   updated_at: CreatedAt;
 }
@@ -278,6 +284,8 @@ export interface CallLogTable {
   est_abandoned: Defaulted<string, number | string>;
   /** Expected people answered for a MACHINE verdict an agent got (0070), 0..1. */
   est_answers: Defaulted<string, number | string>;
+  /** The voicemail drop's outcome (0145): VM_LEFT, VM_NO_BEEP, VM_FAILED; NULL: none tried. */
+  vm_outcome: NullableText;
 }
 
 /** The part of an agent who transferred a call to another agent (0004_call_handoffs.sql). */
@@ -493,6 +501,20 @@ export interface AmdReviewMarksTable {
   marked_at: CreatedAt;
 }
 
+/** A campaign's voicemail message, converted to 8 kHz 16-bit mono WAV (0145_voicemail.sql). */
+export interface VmMessagesTable {
+  id: Id;
+  campaign_id: Int8;
+  name: string;
+  source_format: 'wav' | 'mp3';
+  duration_ms: number;
+  size_bytes: number;
+  audio: Buffer;
+  media_token: string;
+  created_by: NullableInt8;
+  created_at: CreatedAt;
+}
+
 /** One rejected CSV row as stored in import_jobs.errors. */
 export interface ImportRowErrorJson {
   [key: string]: JsonValue;
@@ -659,6 +681,7 @@ export interface Database {
   quality_reviews: QualityReviewsTable;
   quality_review_scores: QualityReviewScoresTable;
   amd_review_marks: AmdReviewMarksTable;
+  vm_messages: VmMessagesTable;
 }
 
 export type Db = Kysely<Database>;

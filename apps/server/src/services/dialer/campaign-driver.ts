@@ -1,4 +1,4 @@
-import type { AgentStateChanged, CallId, DomainEvent } from '@ringside/protocol';
+import type { AgentStateChanged, CallId, DomainEvent, VoicemailOutcome } from '@ringside/protocol';
 import type { PacingControl, PacingStats } from '../../domain/pacing/index.js';
 import type { ValidationError } from '../../errors.js';
 import type { LiveCall } from '../../ports/state-store.js';
@@ -129,14 +129,20 @@ export class CampaignDriver {
         // The message finished: the drop ends with a hang-up.
         if (t) await this.handoff.apply(t, { type: 'safe_harbor_done', atMs: event.atMs });
         return;
+      case 'call.talking':
+        if (t) await this.handoff.onTalking(event);
+        return;
       case 'call.ended': {
         const { callId, outcome, atMs } = event;
+        // The voicemail drop's outcome is the lead's status (services/voicemail).
+        let vm: VoicemailOutcome | null = null;
         if (t) {
           await this.handoff.apply(t, { type: 'ended', outcome, atMs });
           t.cancelHangup?.();
+          vm = await this.handoff.machineEnded(t, atMs);
           this.run.calls.delete(callId);
         }
-        await this.outcomes.ended(t, callId, event.leadId, outcome, atMs, event.agentId);
+        await this.outcomes.ended(t, callId, event.leadId, outcome, atMs, event.agentId, vm);
         void this.tick();
         return;
       }

@@ -1,4 +1,4 @@
-import { NO_LEG_PAUSE_CODE } from '@ringside/protocol';
+import { NO_LEG_PAUSE_CODE, type CallTalking, type VoicemailOutcome } from '@ringside/protocol';
 import { holdBudgetMs } from '../../domain/compliance.js';
 import { transition, undecided, type CallEffect, type CallEvent } from '../../domain/call/index.js';
 import { isAriConflict, isAriError, isAriNotFound } from '../../ports/telephony-errors.js';
@@ -38,7 +38,19 @@ export class Handoff {
     const machine = t.call.manual ? 'agent' : await this.amd.policy(t);
     if (machine === 'hangup' && t.call.amdResult === 'MACHINE')
       this.run.log.info({ callId: t.call.callId, leadId: t.call.leadId }, 'machine: hanging up');
+    // A MACHINE verdict acted on: the AMD review's share is recorded (services/voicemail).
+    if (machine !== 'agent' && t.call.amdResult === 'MACHINE') await this.machines.review(t);
     await this.apply(t, { type: 'route', machine });
+  }
+
+  /** Talk detection on a call (its voicemail drop waits for the greeting's end). */
+  onTalking(e: CallTalking): Promise<void> {
+    return this.machines.talking(e);
+  }
+
+  /** The call ended: its voicemail drop's outcome (null: none), its review recording closed. */
+  machineEnded(t: Tracked, atMs: number): Promise<VoicemailOutcome | null> {
+    return this.machines.ended(t, atMs);
   }
 
   /** False: the effect failed and the rest are not run (the failure applied its own event). */
@@ -81,6 +93,8 @@ export class Handoff {
         this.armHangup(t, e.ms);
         return true;
       case 'hangup':
+        // A sampled MACHINE verdict hung up on is listened to (recorded) first.
+        if (this.machines.holdForReview(t, (ms) => this.armHangup(t, ms))) return true;
         await this.hangup(t);
         return true;
       case 'publish':

@@ -1,6 +1,8 @@
 import type { CallEvent } from '../../domain/call/index.js';
 import type { CampaignRun, Tracked } from './campaign-run.js';
 import type { DialerAri } from '../../ports/dialer.js';
+import type { CallTalking, VoicemailOutcome } from '@ringside/protocol';
+import { DialerVoicemail } from '../voicemail/dialer-voicemail.js';
 
 /** A machine message is hung up after at most this long. */
 export const MACHINE_MESSAGE_MAX_MS = 60_000;
@@ -10,14 +12,69 @@ export const MACHINE_MESSAGE_MAX_MS = 60_000;
  * message (then hung up), and a manual dial answered (straight to the agent who placed it).
  */
 export class Machines {
+  /** The voicemail drop and the AMD review (services/voicemail), when the dialer has them. */
+  private readonly vm: DialerVoicemail | null;
+
   constructor(
     private readonly run: CampaignRun,
     private readonly apply: (t: Tracked, e: CallEvent) => Promise<void>,
-  ) {}
+  ) {
+    const d = run.d;
+    this.vm = d.voicemail
+      ? new DialerVoicemail({
+          ...d.voicemail,
+          ari: (serverId) => d.ari(serverId),
+          clock: d.clock,
+          timers: d.timers,
+          logger: run.log,
+          hangup: async (callId) => {
+            const t = run.calls.get(callId);
+            if (t) await apply(t, { type: 'machine_done' });
+          },
+        })
+      : null;
+  }
+
+  /** A MACHINE verdict acted on (hang-up or message): the AMD review's share is recorded. */
+  async review(t: Tracked): Promise<void> {
+    await this.vm?.review(this.dropCall(t));
+  }
+
+  /**
+   * A hang-up of a MACHINE verdict being recorded for review with no message: held
+   * REVIEW_LISTEN_MS first (true: the hang-up is armed for later, not done now).
+   */
+  holdForReview(t: Tracked, arm: (ms: number) => void): boolean {
+    const ms = this.vm?.holdMs(t.call.callId) ?? 0;
+    if (ms <= 0 || t.call.phase !== 'machine') return false;
+    arm(ms);
+    return true;
+  }
+
+  /** What talk detection heard on a call (its voicemail drop listens for the greeting's end). */
+  async talking(e: CallTalking): Promise<void> {
+    await this.vm?.talking(e.callId, e.talking, e.atMs);
+  }
+
+  /** The call ended: its drop's outcome (null: none) and its review recording closed. */
+  async ended(t: Tracked, atMs: number): Promise<VoicemailOutcome | null> {
+    return this.vm ? this.vm.ended(this.dropCall(t), atMs) : null;
+  }
+
+  private dropCall(t: Tracked) {
+    const { callId, campaignId, leadId } = t.call;
+    return { callId, campaignId, leadId, serverId: t.serverId };
+  }
 
   /** Leaves the campaign's message; false when it could not start (hung up instead). */
   async playMessage(t: Tracked): Promise<boolean> {
     const { d, campaign: c, log } = this.run;
+    if (this.vm) {
+      if (await this.vm.drop(this.dropCall(t))) return true;
+      log.warn({ callId: t.call.callId }, 'voicemail drop could not start: hanging up');
+      await this.apply(t, { type: 'play_failed' });
+      return false;
+    }
     const ari = d.ari(t.serverId);
     if (!ari || !c.machineMessageAudio) return false;
     const { callId, leadId } = t.call;

@@ -1,4 +1,11 @@
-import type { AgentId, AgentStateChanged, CallId, CallOutcome, LeadId } from '@ringside/protocol';
+import type {
+  AgentId,
+  AgentStateChanged,
+  CallId,
+  CallOutcome,
+  LeadId,
+  VoicemailOutcome,
+} from '@ringside/protocol';
 import { ledgerCounts, ledgerDay } from '../../domain/compliance.js';
 import type { DialResult, PacingStats } from '../../domain/pacing/index.js';
 import type { AmdPolicy } from './amd-policy.js';
@@ -57,12 +64,14 @@ export class Outcomes {
     outcome: CallOutcome,
     atMs: number,
     agentId: AgentId | null,
+    /** The voicemail drop's outcome: the lead's status instead of MACHINE (recycled as MACHINE). */
+    vm: VoicemailOutcome | null = null,
   ): Promise<void> {
     if (t && !t.dialObserved) this.observeDial(t, outcome, atMs);
     // A refused origination was already settled by the dialing path.
     if (outcome !== 'ORIGINATE_FAILED') {
       const next = leadRecycle(outcome, atMs, this.run.campaign.recycle);
-      this.run.d.leads.ended(leadId, callId, outcome, atMs, next);
+      this.run.d.leads.ended(leadId, callId, vm ?? outcome, atMs, next);
       let add = ledgerCounts(outcome);
       // Counted when it reached an agent (a drop after that would still count as a drop).
       if (t?.liveCounted) add = { drops: add.drops, humans: 0 };

@@ -267,6 +267,9 @@ function onEvent(s: PanelState, e: DomainEvent, effects: PanelEffect[]): PanelSt
     case 'talk.read':
     case 'talk.hand':
     case 'recording.backlog':
+    // A machine's voicemail drop never reaches an agent.
+    case 'call.talking':
+    case 'call.voicemail':
       return s;
   }
 }

@@ -229,6 +229,9 @@ export function applyEvent(s: DashboardState, e: DomainEvent): DashboardState {
     case 'compliance.state_rules_changed':
     case 'talk.message':
     case 'talk.read':
+    // The voicemail drop's talk detection and outcome are not on the wall.
+    case 'call.talking':
+    case 'call.voicemail':
       return s;
     case 'recording.changed':
       return applyRecording(s, e);

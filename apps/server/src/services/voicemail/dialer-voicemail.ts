@@ -1,0 +1,121 @@
+import type { CallId, CampaignId, DomainEvent, VoicemailOutcome } from '@ringside/protocol';
+import type { Logger } from '../../logger.js';
+import type { Clock } from '../../ports/clock.js';
+import type { Timers } from '../../ports/dialer.js';
+import { AmdReview, REVIEW_LISTEN_MS, type ReviewAri, type ReviewStore } from './amd-review.js';
+import { VoicemailDrops, type DropAri, type DropCall, type DropPlan } from './drop.js';
+
+/**
+ * What one campaign driver's machines (services/dialer/machines.ts) do for voicemail: the drop
+ * (drop.ts) and the AMD review recording (amd-review.ts), with the campaign's plan read from the
+ * store at most every PLAN_TTL_MS.
+ */
+
+/** A campaign's plan is re-read after this long, ms (settings changes apply within it). */
+export const PLAN_TTL_MS = 5_000;
+
+/** The campaign's plan as the store reads it: media null when it has no message. */
+export type StoredPlan =
+  (DropPlan & { amdReviewPct: number }) | { amdReviewPct: number; media: null };
+
+/** The dialer's voicemail store (PgVoicemailStore). */
+export interface VoicemailStore extends ReviewStore {
+  plan(campaignId: CampaignId): Promise<StoredPlan>;
+  recordOutcome(callId: CallId, outcome: VoicemailOutcome): Promise<void>;
+}
+
+/** What the dialer role gives the drivers (DriverDeps.voicemail). */
+export interface VoicemailDeps {
+  store: VoicemailStore;
+  publish(event: DomainEvent): Promise<unknown>;
+}
+
+export interface DialerVoicemailOptions extends VoicemailDeps {
+  ari(serverId: string): (DropAri & ReviewAri) | null;
+  clock: Clock;
+  timers: Timers;
+  logger: Logger;
+  hangup(callId: CallId): Promise<void>;
+}
+
+export class DialerVoicemail {
+  private readonly drops: VoicemailDrops;
+  private readonly reviews: AmdReview;
+  private readonly plans = new Map<CampaignId, { plan: StoredPlan; atMs: number }>();
+  /** Calls whose hang-up was held for the review already. */
+  private readonly held = new Set<CallId>();
+
+  constructor(private readonly o: DialerVoicemailOptions) {
+    this.drops = new VoicemailDrops({
+      ari: o.ari,
+      sink: { recordOutcome: (c, x) => o.store.recordOutcome(c, x), publish: o.publish },
+      clock: o.clock,
+      timers: o.timers,
+      logger: o.logger,
+      hangup: o.hangup,
+    });
+    this.reviews = new AmdReview({
+      ari: o.ari,
+      store: o.store,
+      publish: o.publish,
+      clock: o.clock,
+      timers: o.timers,
+      logger: o.logger,
+    });
+  }
+
+  private async plan(campaignId: CampaignId): Promise<StoredPlan> {
+    const now = this.o.clock.nowMs();
+    const hit = this.plans.get(campaignId);
+    if (hit && now - hit.atMs < PLAN_TTL_MS) return hit.plan;
+    const plan = await this.o.store.plan(campaignId);
+    this.plans.set(campaignId, { plan, atMs: now });
+    return plan;
+  }
+
+  /** Starts the drop; false when the campaign has no message or no ARI client (hang up). */
+  async drop(call: DropCall): Promise<boolean> {
+    let plan: StoredPlan;
+    try {
+      plan = await this.plan(call.campaignId);
+    } catch (err) {
+      this.o.logger.error({ err, callId: call.callId }, 'voicemail plan not read');
+      return false;
+    }
+    if (plan.media === null) return false;
+    return this.drops.start(call, plan);
+  }
+
+  /** A MACHINE verdict acted on: recorded for the AMD review when the share picks it. */
+  async review(call: DropCall): Promise<void> {
+    try {
+      const plan = await this.plan(call.campaignId);
+      await this.reviews.maybeStart(call, plan.amdReviewPct);
+    } catch (err) {
+      this.o.logger.warn({ err, callId: call.callId }, 'AMD review not started');
+    }
+  }
+
+  /** How long to hold a hang-up for the review (0: do not), once per call. */
+  holdMs(callId: CallId): number {
+    if (!this.reviews.recording(callId) || this.drops.has(callId) || this.held.has(callId))
+      return 0;
+    this.held.add(callId);
+    return REVIEW_LISTEN_MS;
+  }
+
+  talking(callId: CallId, talking: boolean, atMs: number): Promise<void> {
+    return this.drops.talking(callId, talking, atMs);
+  }
+
+  async ended(call: DropCall, atMs: number): Promise<VoicemailOutcome | null> {
+    this.held.delete(call.callId);
+    const outcome = await this.drops.ended(call.callId, atMs);
+    await this.reviews.ended(call, atMs);
+    return outcome;
+  }
+
+  stop(): void {
+    this.drops.stop();
+  }
+}
