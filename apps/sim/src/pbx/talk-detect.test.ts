@@ -7,7 +7,7 @@ import { checkResponse, formatIssues } from '@ringside/ari';
 import { expectValidEvents, intoApp, makeEngine, outbound } from './engine-test-kit.js';
 import { TALK_DETECT_SILENCE_MS } from './talk-detect.js';
 
-const talk = (events: ReadonlyArray<{ type: string }>) =>
+const talk = <T extends { type: string }>(events: ReadonlyArray<T>): T[] =>
   events.filter((e) => e.type.startsWith('ChannelTalking'));
 
 function answeredAt(engine: ReturnType<typeof makeEngine>['engine']): number {
