@@ -33,6 +33,20 @@ const EnvSchema = z.object({
     'postgres://postgres@127.0.0.1:5432/ringside',
   ),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  /**
+   * Seed nodes of a Redis Cluster, `host:port` comma separated (docs/scaling.md). Set: every role
+   * connects to the cluster (REDIS_URL then gives only credentials and TLS); unset: to REDIS_URL.
+   */
+  REDIS_CLUSTER_NODES: z.preprocess(unsetIfEmpty, z.string().optional()),
+  /**
+   * Sentinels watching a primary and its replicas, `host:port` comma separated, with the name of
+   * the primary they watch (REDIS_SENTINEL_NAME, default `mymaster`; docs/scaling.md).
+   */
+  REDIS_SENTINELS: z.preprocess(unsetIfEmpty, z.string().optional()),
+  REDIS_SENTINEL_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/)
+    .default('mymaster'),
   /** Prefix of every Redis key, so that several installations (or tests) can share one Redis. */
   REDIS_PREFIX: z
     .string()
@@ -204,6 +218,10 @@ export interface Config {
   ariApp: string;
   ariUser: string;
   ariPassword: string;
+  /** REDIS_CLUSTER_NODES: the cluster's seed nodes; null: no cluster (adapters/redis/connect.ts). */
+  redisClusterNodes: RedisNodeAddress[] | null;
+  /** REDIS_SENTINELS and REDIS_SENTINEL_NAME; null: no Sentinel. */
+  redisSentinels: { nodes: RedisNodeAddress[]; name: string } | null;
   /** Endpoint template for customer numbers ({e164} or {digits}). */
   ariDialTemplate: string;
   /** ARI_DIAL_TEMPLATE was set (else ariDialTemplate is the default for the PBX kind). */
@@ -307,6 +325,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ariDialTemplate:
       e.ARI_DIAL_TEMPLATE ?? (ari.length ? 'PJSIP/{e164}@trunk' : 'Local/{digits}@sim-customers'),
     ariDialTemplateSet: e.ARI_DIAL_TEMPLATE !== undefined,
+    redisClusterNodes: redisNodes('REDIS_CLUSTER_NODES', e.REDIS_CLUSTER_NODES),
+    redisSentinels: e.REDIS_SENTINELS
+      ? {
+          nodes: redisNodes('REDIS_SENTINELS', e.REDIS_SENTINELS) ?? [],
+          name: e.REDIS_SENTINEL_NAME,
+        }
+      : null,
     ariMaxCallsPerServer: e.ARI_MAX_CALLS,
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
     simPbxPort: e.SIM_PBX_PORT,
@@ -421,4 +446,24 @@ export function isWeakSecret(v: string): boolean {
 /** A turn: or turns: URL (credentials apply to those, not to STUN). */
 export function isTurnUrl(url: string): boolean {
   return /^turns?:/.test(url);
+}
+
+/** One Redis node of REDIS_CLUSTER_NODES or REDIS_SENTINELS. */
+export interface RedisNodeAddress {
+  host: string;
+  port: number;
+}
+
+/** `host:port,host:port` of REDIS_CLUSTER_NODES / REDIS_SENTINELS; undefined: null. */
+function redisNodes(name: string, raw: string | undefined): RedisNodeAddress[] | null {
+  if (raw === undefined) return null;
+  const nodes: RedisNodeAddress[] = [];
+  for (const part of raw.split(',').map((p) => p.trim())) {
+    const m = /^\[?([A-Za-z0-9.:-]+?)\]?:(\d{1,5})$/.exec(part);
+    const port = m ? Number(m[2]) : 0;
+    if (!m?.[1] || port < 1 || port > 65535)
+      throw new ConfigError(`configuration: ${name} is invalid ("${part}" is not host:port)`);
+    nodes.push({ host: m[1], port });
+  }
+  return nodes;
 }

@@ -11,6 +11,7 @@ import {
   type Subscription,
 } from '../../ports/event-bus.js';
 import { envelopeFromFields } from './codec.js';
+import { duplicateConnection } from './connect.js';
 import { resolveOptions, type RedisAdapterOptions, type ResolvedOptions } from './options.js';
 import { loadScripts, type Scripts } from './scripts.js';
 
@@ -27,7 +28,8 @@ type XReadReply = Array<[string, Array<[string, string[]]>]> | null;
 /**
  * EventBus on Redis Streams. publish() XADDs with the stream's next seq (one Lua script);
  * subscribe() runs one reader per stream, each on its own connection (XREAD BLOCK holds the
- * connection, and on Redis Cluster each stream lives in its own slot). A reader remembers the
+ * connection, and on Redis Cluster each stream lives in its own slot, so one XREAD may not name
+ * two of them: a CROSSSLOT error). A reader remembers the
  * last entry id it delivered, so after a dropped connection it resumes exactly there; a seq that
  * does not follow the last one (trimmed away, or the stream was reset) is reported to onGap.
  */
@@ -109,7 +111,10 @@ class StreamReader {
     private readonly s: ReaderSettings,
   ) {
     // Its own connection: a blocking XREAD holds it. No offline queue limit: the loop retries.
-    this.conn = redis.duplicate({ connectionName: s.connectionName, maxRetriesPerRequest: null });
+    this.conn = duplicateConnection(redis, {
+      connectionName: s.connectionName,
+      maxRetriesPerRequest: null,
+    });
     this.conn.on('error', () => undefined); // reconnects by itself; the loop logs failures
   }
 

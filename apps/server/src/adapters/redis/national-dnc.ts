@@ -77,12 +77,23 @@ export class RedisNationalDnc implements NationalDncStore {
 
   async applyChanges(changes: readonly NationalDncChange[]): Promise<void> {
     if (changes.length === 0) return;
-    const p = this.redis.pipeline();
+    // One pipeline per area code: each is its own hash slot, and on Redis Cluster a pipeline
+    // must stay on one node.
+    const byNpa = new Map<string, NationalDncChange[]>();
     for (const c of changes) {
       checkNpa(c.npa);
-      p.setbit(this.keys.dncNational(c.npa).bits, c.line, c.listed ? 1 : 0);
+      const list = byNpa.get(c.npa);
+      if (list) list.push(c);
+      else byNpa.set(c.npa, [c]);
     }
-    checkPipeline(await p.exec());
+    await Promise.all(
+      [...byNpa].map(async ([npa, list]) => {
+        const p = this.redis.pipeline();
+        const bits = this.keys.dncNational(npa).bits;
+        for (const c of list) p.setbit(bits, c.line, c.listed ? 1 : 0);
+        checkPipeline(await p.exec());
+      }),
+    );
   }
 
   async recount(npas: Iterable<string>, atMs: number): Promise<void> {
