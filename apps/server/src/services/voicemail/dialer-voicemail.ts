@@ -42,7 +42,7 @@ export class DialerVoicemail {
   private readonly drops: VoicemailDrops;
   private readonly reviews: AmdReview;
   private readonly plans = new Map<CampaignId, { plan: StoredPlan; atMs: number }>();
-  /** Calls whose hang-up was held for the review already. */
+  /** Calls whose hang-up was held for the review already, or that had a drop (never held). */
   private readonly held = new Set<CallId>();
 
   constructor(private readonly o: DialerVoicemailOptions) {
@@ -83,6 +83,8 @@ export class DialerVoicemail {
       return false;
     }
     if (plan.media === null) return false;
+    // The drop's own hang-up (after the message) is not held for the review.
+    this.held.add(call.callId);
     return this.drops.start(call, plan);
   }
 
@@ -98,8 +100,7 @@ export class DialerVoicemail {
 
   /** How long to hold a hang-up for the review (0: do not), once per call. */
   holdMs(callId: CallId): number {
-    if (!this.reviews.recording(callId) || this.drops.has(callId) || this.held.has(callId))
-      return 0;
+    if (!this.reviews.recording(callId) || this.held.has(callId)) return 0;
     this.held.add(callId);
     return REVIEW_LISTEN_MS;
   }
