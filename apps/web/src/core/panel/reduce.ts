@@ -259,7 +259,7 @@ function onEvent(s: PanelState, e: DomainEvent, effects: PanelEffect[]): PanelSt
     case 'recording.changed':
       return applyRecording(s, e);
     // Talk (messages, raised hands) is the Messages panel's, not the call panel's; the
-    // recordings' backlog is the supervisors'.
+    // recordings' backlog is the supervisors'; a machine's voicemail drop never reaches an agent.
     case 'dialer.status':
     case 'campaign.settings_changed':
     case 'compliance.state_rules_changed':
@@ -267,7 +267,6 @@ function onEvent(s: PanelState, e: DomainEvent, effects: PanelEffect[]): PanelSt
     case 'talk.read':
     case 'talk.hand':
     case 'recording.backlog':
-    // A machine's voicemail drop never reaches an agent.
     case 'call.talking':
     case 'call.voicemail':
       return s;

@@ -62,27 +62,31 @@ export function RecordingFaults(props: {
   roster: Roster;
   onDismiss(recordingId: string): void;
 }) {
+  // The status region is always in the page (so what appears in it is announced) and takes no
+  // room; the list only when there is something in it.
   return (
-    <section aria-label="Recording problems" className="sv-rec-faults">
-      <div role="status" className="sr-only">
+    <>
+      <div role="status" aria-label="Newest recording problem" className="sr-only">
         {props.faults[0] ? faultText(props.faults[0], props.roster) : ''}
       </div>
       {props.faults.length > 0 && (
-        <ul>
-          {props.faults.map((f) => (
-            <li key={f.recordingId} data-recording-id={f.recordingId} data-state={f.state}>
-              <span>{faultText(f, props.roster)}</span>
-              <button
-                type="button"
-                aria-label={`Dismiss the recording problem of call ${f.callId}`}
-                onClick={() => props.onDismiss(f.recordingId)}
-              >
-                Dismiss
-              </button>
-            </li>
-          ))}
-        </ul>
+        <section aria-label="Recording problems" className="sv-rec-faults">
+          <ul>
+            {props.faults.map((f) => (
+              <li key={f.recordingId} data-recording-id={f.recordingId} data-state={f.state}>
+                <span>{faultText(f, props.roster)}</span>
+                <button
+                  type="button"
+                  aria-label={`Dismiss the recording problem of call ${f.callId}`}
+                  onClick={() => props.onDismiss(f.recordingId)}
+                >
+                  Dismiss
+                </button>
+              </li>
+            ))}
+          </ul>
+        </section>
       )}
-    </section>
+    </>
   );
 }

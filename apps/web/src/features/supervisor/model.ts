@@ -226,10 +226,10 @@ export function applyEvent(s: DashboardState, e: DomainEvent): DashboardState {
       settings.set(e.campaignId, e);
       return { ...s, settings };
     }
+    // The voicemail drop's talk detection and outcome are not on the wall.
     case 'compliance.state_rules_changed':
     case 'talk.message':
     case 'talk.read':
-    // The voicemail drop's talk detection and outcome are not on the wall.
     case 'call.talking':
     case 'call.voicemail':
       return s;

@@ -113,6 +113,8 @@ main.supervisor { max-width: none; padding: .5rem 1rem; box-sizing: border-box; 
   font-size: .75rem; font-weight: 700; line-height: 1.5; border: 1px solid currentColor; }
 .supervisor .sv-rec-recording { color: #a3190f; background: #fff; }
 .supervisor .sv-rec-paused { color: #5c4a00; background: #fff4d6; }
+/* Empty, the backlog's status region stays in the page but out of the header's flex flow. */
+.supervisor .sv-backlog-region:empty { position: absolute; }
 .supervisor .sv-backlog { display: inline-block; padding: .1rem .5rem; border-radius: 4px; font-weight: 600; }
 .supervisor .sv-backlog.sev-warn { background: #fff4dc; color: #6e4200; box-shadow: inset 5px 0 0 #b26b00; padding-left: .7rem; }
 .supervisor .sv-backlog.sev-alert { background: #fde3e3; color: #8a0000; box-shadow: inset 5px 0 0 #c81e1e; padding-left: .7rem; }
