@@ -193,6 +193,8 @@ export interface AppDeps {
       mark: 'person' | 'machine',
     ): Promise<'counted' | 'unchanged' | 'changed' | 'not-audited'>;
   };
+  /** Legal holds on leads' and calls' recordings (routes/recording-retention.ts); absent: 503. */
+  legalHolds?: import('./routes/recording-retention.js').LegalHoldApi;
   /** Sees every bus event the gateway receives (e.g. to track telephony status). */
   observeEvent?: (envelope: BusEnvelope) => void;
   /**

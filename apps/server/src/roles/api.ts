@@ -33,6 +33,7 @@ import { startAgentCallControl } from './api-agents.js';
 import { startSessionSecret } from './session-secret.js';
 import { countRedisErrors } from '../adapters/metrics/instrument.js';
 import { createComplianceDeps } from './compliance.js';
+import { PgRecordingRows } from '../adapters/storage/recording-rows.js';
 
 /** The agent panel's build (npm run web:build), relative to this file in the repository. */
 const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
@@ -131,6 +132,7 @@ export async function startApi(ctx: RoleContext): Promise<RunningRole> {
     agentDesk: control.agentDesk,
     telephony: control.telephony,
     amdAudit: new AmdAuditStore(redis, new RedisKeys(config.redisPrefix)),
+    legalHolds: new PgRecordingRows(pool),
     presence: control.presence,
     supervisor: control.supervisor,
     wallThresholds: createWallThresholdsRepo(pool),
