@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { NumericId, type LeadTimelineEvent } from '@ringside/protocol';
+import { NumericId, type LeadTimelineEvent, type Me } from '@ringside/protocol';
+import { LeadRecordings } from '../recordings/RecordingList.js';
 import type { ReportsApi } from './api.js';
 import { formatInstant } from './format.js';
 import { useLeadData } from './useLeadData.js';
@@ -37,7 +38,7 @@ export function describeEvent(e: LeadTimelineEvent): string {
 }
 
 /** The timeline of one lead: `#/reports/lead-history/<leadId>` (bookmarkable). */
-export function LeadHistoryView(props: { api: ReportsApi; leadId: string }) {
+export function LeadHistoryView(props: { api: ReportsApi; leadId: string; me?: Me }) {
   const [input, setInput] = useState(props.leadId);
   const load = useCallback(
     (leadId: string, signal: AbortSignal) => props.api.leadHistory(leadId, signal),
@@ -75,6 +76,12 @@ export function LeadHistoryView(props: { api: ReportsApi; leadId: string }) {
         <button type="submit">Show history</button>
       </form>
       {data && <WhyNotDialedPanel api={props.api} leadId={data.leadId} />}
+      {data && props.me && (
+        <LeadRecordings
+          leadId={data.leadId}
+          viewer={{ id: props.me.id, canReview: props.me.role !== 'agent' }}
+        />
+      )}
       {data && (
         <>
           <p>

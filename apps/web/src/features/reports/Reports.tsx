@@ -25,6 +25,8 @@ import {
   type FilterState,
 } from './filters.js';
 import { LeadHistoryView } from './LeadHistoryView.js';
+import { QualityView } from '../quality/QualityView.js';
+import { RecordingsSearch } from '../recordings/RecordingsSearch.js';
 import { OutboundView } from './OutboundView.js';
 import { REPORTS_CSS } from './styles.js';
 
@@ -176,7 +178,8 @@ export function Reports(props: { me: Me; section: string }) {
   useEffect(() => {
     setLoaded(null);
     setErrors({});
-    if (report !== 'lead-history') void run(report, filtersRef.current, groupBy);
+    if (report !== 'lead-history' && report !== 'recordings' && report !== 'quality')
+      void run(report, filtersRef.current, groupBy);
     return () => inflight.current?.abort();
   }, [report, groupBy, run]);
 
@@ -210,7 +213,11 @@ export function Reports(props: { me: Me; section: string }) {
       <section aria-labelledby="rp-title">
         <h2 id="rp-title">{current?.label}</h2>
         {report === 'lead-history' ? (
-          <LeadHistoryView api={api} leadId={arg} />
+          <LeadHistoryView api={api} leadId={arg} me={props.me} />
+        ) : report === 'recordings' ? (
+          <RecordingsSearch me={props.me} campaigns={campaigns} />
+        ) : report === 'quality' ? (
+          <QualityView me={props.me} campaigns={campaigns} />
         ) : (
           <>
             <FilterBar

@@ -13,8 +13,14 @@ import {
  */
 
 export type ReportId =
-  'agent-time' | 'agent-performance' | 'outbound' | 'compliance' | 'lead-history';
-export type FilteredReport = Exclude<ReportId, 'lead-history'>;
+  | 'agent-time'
+  | 'agent-performance'
+  | 'outbound'
+  | 'compliance'
+  | 'lead-history'
+  | 'recordings'
+  | 'quality';
+export type FilteredReport = Exclude<ReportId, 'lead-history' | 'recordings' | 'quality'>;
 export type FilterField = 'from' | 'to' | 'campaignId' | 'listId' | 'teamId' | 'agentId';
 
 export const REPORTS: ReadonlyArray<{ id: ReportId; label: string }> = [
@@ -23,6 +29,8 @@ export const REPORTS: ReadonlyArray<{ id: ReportId; label: string }> = [
   { id: 'outbound', label: 'Outbound calling' },
   { id: 'compliance', label: 'Drop-rate compliance' },
   { id: 'lead-history', label: 'Lead history' },
+  { id: 'recordings', label: 'Recordings' },
+  { id: 'quality', label: 'Quality' },
 ];
 
 /**
