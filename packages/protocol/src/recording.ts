@@ -45,6 +45,11 @@ export const RecordingChanged = z.object({
   by: RecordingActor,
   /** A short machine-readable cause for failed/mismatch/pending-after-error (no personal data). */
   error: z.string().max(200).nullable(),
+  /**
+   * True while the consent notice plays to the customer in the agent's bridge (state recording,
+   * segment null): the agent hears nothing of the customer until it ends, then segment 1 starts.
+   */
+  consentPlaying: z.boolean().optional(),
   atMs: EpochMs,
 });
 export type RecordingChanged = z.infer<typeof RecordingChanged>;
@@ -64,3 +69,21 @@ export const RecordingBacklog = z.object({
   atMs: EpochMs,
 });
 export type RecordingBacklog = z.infer<typeof RecordingBacklog>;
+
+/**
+ * POST /api/calls/:callId/recording/start|pause|resume (docs/api.md): where the call's recording
+ * is after the command.
+ */
+export const RecordingControlResponse = z.object({
+  callId: CallId,
+  recordingId: z.string().regex(/^[1-9][0-9]{0,18}$/),
+  /** recording (a segment is being written, or the consent notice plays first), paused, stopped. */
+  state: z.enum(['recording', 'paused', 'stopped']),
+  /** The open segment's number, null before the first (the consent notice still playing). */
+  segment: z.number().int().positive().nullable(),
+  /** True while the consent notice plays to the customer; the recording starts after it. */
+  consentPlaying: z.boolean(),
+  /** Time paused so far on this call, ms (the pause running now included). */
+  pausedMs: z.number().int().nonnegative(),
+});
+export type RecordingControlResponse = z.infer<typeof RecordingControlResponse>;

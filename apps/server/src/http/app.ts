@@ -30,6 +30,7 @@ import { registerListAdminRoutes } from './routes/admin-lists.js';
 import { registerLeadRoutes } from './routes/leads.js';
 import { registerReportRoutes } from './routes/reports.js';
 import { registerRecordingPlayRoutes } from './routes/recording-play.js';
+import { registerRecordingRoutes } from './routes/recording.js';
 import { registerRecordingRetentionRoutes } from './routes/recording-retention.js';
 import { registerQualityRoutes } from './routes/quality.js';
 import { registerSupervisorRoutes } from './routes/supervisor.js';
@@ -212,6 +213,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAmdAuditRoutes(app, deps);
   registerReportRoutes(app, deps);
   registerRecordingPlayRoutes(app, deps);
+  registerRecordingRoutes(app, deps);
   registerRecordingRetentionRoutes(app, deps);
   registerQualityRoutes(app, deps);
   registerSupervisorRoutes(app, deps);

@@ -213,6 +213,10 @@ export interface AppDeps {
   compliance?: ComplianceDeps;
   /** Listening to recordings (routes/recording-play.ts); absent: those routes answer 503. */
   recordingPlay?: import('../services/recordings/play/player.js').RecordingPlayer;
+  /** Record, Pause and Resume of a call's recording (routes/recording.ts); absent: 503. */
+  recordingControl?: import('../services/recordings/call-recording-control.js').RecordingControl;
+  /** Sets a lead's consent-notice override (routes/recording.ts); absent: 503. */
+  leadConsent?: Pick<LeadsRepo, 'setRecordingConsent'>;
   /** Scorecards, reviews, scores, the AMD review list (routes/quality.ts); absent: 503. */
   quality?: import('../services/quality/quality-service.js').QualityService;
 }

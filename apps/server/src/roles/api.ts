@@ -31,6 +31,7 @@ import { createListAdminDeps } from './api-admin.js';
 import type { RoleContext, RunningRole } from './context.js';
 import { startAgentCallControl } from './api-agents.js';
 import { startSessionSecret } from './session-secret.js';
+import { recordingApiDeps } from './api-recording.js';
 import { countRedisErrors } from '../adapters/metrics/instrument.js';
 import { createComplianceDeps } from './compliance.js';
 import { PgRecordingRows } from '../adapters/storage/recording-rows.js';
@@ -76,6 +77,13 @@ export async function startApi(ctx: RoleContext): Promise<RunningRole> {
   const sessionSecret = await startSessionSecret({
     configured: config.sessionSecret,
     pool,
+    logger: log,
+  });
+  const recording = recordingApiDeps(ctx, {
+    db,
+    redis,
+    store: stateStore,
+    bus: eventBus,
     logger: log,
   });
   // One repository of each kind for the whole process (the admin screens and the API share them).
@@ -131,6 +139,8 @@ export async function startApi(ctx: RoleContext): Promise<RunningRole> {
     agentSessions: control.agentSessions,
     agentDesk: control.agentDesk,
     telephony: control.telephony,
+    recordingControl: recording.recordingControl,
+    leadConsent: recording.leadConsent,
     amdAudit: new AmdAuditStore(redis, new RedisKeys(config.redisPrefix)),
     legalHolds: new PgRecordingRows(pool),
     presence: control.presence,
@@ -164,6 +174,7 @@ export async function startApi(ctx: RoleContext): Promise<RunningRole> {
       await app.close();
       sessionSecret.stop();
       await control.stop();
+      recording.close();
       redis.disconnect();
     },
   };

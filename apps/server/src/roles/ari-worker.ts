@@ -24,6 +24,12 @@ import { AriServerSupervisor } from './ari-server.js';
 import { MonitorLegWatcher } from '../services/supervisor/supervisor-actions.js';
 import { RedisMonitorRegistry } from '../adapters/redis/supervisor-monitors.js';
 import type { RoleContext, RunningRole } from './context.js';
+import { createDb } from '../adapters/postgres/database.js';
+import { createCampaignsRepo } from '../adapters/postgres/campaigns.js';
+import { createLeadsRepo } from '../adapters/postgres/leads.js';
+import { createRecordingCallsRepo } from '../adapters/postgres/recording-calls.js';
+import { RedisLiveRecordings } from '../adapters/redis/live-recordings.js';
+import { CallRecorder, type CallRecorderDeps } from '../services/recordings/call-recorder.js';
 
 /** Overrides for tests and for `all` (share one store and bus across roles). */
 export interface AriWorkerDeps {
@@ -36,6 +42,11 @@ export interface AriWorkerDeps {
   agentLegs?: AgentLegHandler;
   /** Default: MonitorLegWatcher on the Redis monitoring registry (needs its own connection). */
   monitorLegs?: MonitorLegHandler;
+  /**
+   * The live recordings (Redis) the call recorder keeps (docs/recording.md); default: on the
+   * role's Redis connection. `false`: no recording (trace replays, benchmarks).
+   */
+  liveRecordings?: CallRecorderDeps['live'] | false;
 }
 
 /**
@@ -54,7 +65,13 @@ export async function startAriWorker(
   // One line per process on what Asterisk lacks (adapters/asterisk/asterisk-modules.ts).
   checkModulesAtStart(ctx.ariServers, ctx.logger);
   let redis: Redis | null = null;
-  if (!deps.store || !deps.bus || !deps.monitorLegs || !deps.agentLegs) {
+  if (
+    !deps.store ||
+    !deps.bus ||
+    !deps.monitorLegs ||
+    !deps.agentLegs ||
+    deps.liveRecordings === undefined
+  ) {
     redis = new Redis(ctx.config.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: false });
     // Counting errors adds a listener, which silences ioredis's own report: log them here.
     redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection error'));
@@ -94,6 +111,7 @@ export async function startAriWorker(
   const callLog = new BatchedCallLog(ctx.pool, {
     onError: (err, what) => log.error({ err, what }, 'call_log write failed'),
   });
+  const recorderOf = callRecorders(ctx, store, bus, log, deps, redis);
   const supervisors = ctx.ariServers.map(
     (server) =>
       new AriServerSupervisor({
@@ -108,6 +126,7 @@ export async function startAriWorker(
         agentLegs,
         monitorLegs,
         ...(ctx.metrics ? { metrics: ctx.metrics } : {}),
+        ...(recorderOf ? { recorder: recorderOf(server.id, clients.get(server.id)!) } : {}),
       }),
   );
   // Asterisk back after being away: external phones waiting to be called again are called now.
@@ -127,6 +146,65 @@ export async function startAriWorker(
       if (redis) await redis.quit().catch(() => undefined);
     },
   };
+}
+
+/**
+ * The call recorder of each server (services/recordings/call-recorder.ts): the campaign's policy
+ * and the lead's consent from PostgreSQL (the policy cached 5 s), the live recording in Redis.
+ */
+function callRecorders(
+  ctx: RoleContext,
+  store: StateStore,
+  bus: EventBus,
+  log: RoleContext['logger'],
+  deps: AriWorkerDeps,
+  redis: Redis | null,
+): ((serverId: string, ari: AriRestClient) => CallRecorder) | null {
+  if (deps.liveRecordings === false) return null;
+  const live =
+    deps.liveRecordings ?? new RedisLiveRecordings(redis as Redis, ctx.config.redisPrefix);
+  const db = createDb(ctx.pool);
+  const campaigns = createCampaignsRepo(db);
+  const leads = createLeadsRepo(db);
+  const repo = createRecordingCallsRepo(db);
+  const cache = new Map<
+    string,
+    { atMs: number; policy: Awaited<ReturnType<CallRecorderDeps['policyOf']>> }
+  >();
+  const policyOf: CallRecorderDeps['policyOf'] = async (campaignId) => {
+    const hit = cache.get(campaignId);
+    const now = ctx.clock.nowMs();
+    if (hit && now - hit.atMs < 5_000) return hit.policy;
+    const c = await campaigns.get(campaignId);
+    const policy = c
+      ? {
+          recordingMode: c.recordingMode ?? 'none',
+          recordingPct: c.recordingPct ?? 0,
+          consentMode: c.consentMode ?? 'off',
+          consentMedia: c.consentMedia ?? 'sound:ringside-recording-notice',
+          recordingRetentionDays: c.recordingRetentionDays ?? 365,
+        }
+      : null;
+    cache.set(campaignId, { atMs: now, policy });
+    return policy;
+  };
+  const leadOf: CallRecorderDeps['leadOf'] = async (leadId) => {
+    const l = await leads.get(leadId);
+    return l ? { state: l.state, recordingConsent: l.recordingConsent } : null;
+  };
+  return (serverId, ari) =>
+    new CallRecorder({
+      serverId,
+      ari,
+      calls: store,
+      live,
+      repo,
+      policyOf,
+      leadOf,
+      bus,
+      clock: ctx.clock,
+      logger: log,
+    });
 }
 
 /**

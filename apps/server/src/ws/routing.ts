@@ -14,6 +14,9 @@ export function eventAgent(e: DomainEvent): AgentId | null {
     case 'call.originated':
     case 'call.ended':
       return e.agentId;
+    // The agent whose segment it is; null (the call's end): the call's last agent.
+    case 'recording.changed':
+      return e.agentId;
     default:
       return null;
   }

@@ -18,6 +18,7 @@ import type { StreamName } from '../../ports/event-bus.js';
  *   p:{agents}:legs                 set    channel ids of those entries (the resync lists it)
  *   p:{calls}:call:<callId>         string one LiveCall as JSON
  *   p:{calls}:all                   set    ids of live calls
+ *   p:{calls}:rec:<callId>          string the call's live recording as JSON (ari-worker, api; TTL)
  *   p:{calls}:events / :seq         stream + counter of the `calls` event stream
  *   p:{system}:events / :seq        stream + counter of the `system` event stream
  *   p:{hopper:<campaignId>}:q:callback|q:recycle|q:new   lists   lead ids by priority class
@@ -111,6 +112,11 @@ export class RedisKeys {
   }
   get callIndex(): string {
     return `${this.prefix}:{calls}:all`;
+  }
+
+  /** The call's live recording (adapters/redis/live-recordings.ts; docs/recording.md). */
+  liveRecording(callId: CallId): string {
+    return `${this.prefix}:{calls}:rec:${callId}`;
   }
 
   stream(name: StreamName): string {

@@ -20,9 +20,11 @@ import {
   CONSUMED_EVENT_TYPES,
   defaultAgentLegs,
   keyOf,
+  RECORDER_ONLY_EVENT_TYPES,
 } from './ari-worker-events.js';
 import type { EndFacts } from './ari-worker-outcome.js';
 import { isMonitorLeg } from '../supervisor/supervisor-actions.js';
+import type { CallRecorderHook } from '../recordings/call-recorder.js';
 
 export interface CallWorkerOptions {
   serverId: string;
@@ -51,6 +53,11 @@ export interface CallWorkerOptions {
   bridgeLeaveGraceMs?: number;
   /** When a removal is a refusal and when a repeat (domain/bridge-integrity.ts). */
   bridgePolicy?: Partial<BridgeIntegrityPolicy>;
+  /**
+   * Records the conversation (services/recordings/call-recorder.ts): sees every consumed event
+   * in arrival order and each call's end; works in its own queues, never delaying a call's.
+   */
+  recorder?: CallRecorderHook;
 }
 
 interface Aux {
@@ -120,6 +127,11 @@ export class AriCallWorker {
     }
     // In arrival order, before any queue: what explains a leave must be seen before its grace ends.
     this.keeper.watch(event, receivedAt);
+    this.o.recorder?.observe(event);
+    if (RECORDER_ONLY_EVENT_TYPES.has(event.type)) {
+      this.stats.handled += 1;
+      return Promise.resolve();
+    }
     if (BRIDGE_ONLY_EVENT_TYPES.has(event.type)) {
       this.stats.handled += 1;
       return Promise.resolve();
@@ -298,6 +310,7 @@ export class AriCallWorker {
       ...facts,
     };
     await this.calls.end(callId, f, receivedAt, reason);
+    this.o.recorder?.callEnded(callId);
   }
 
   /**

@@ -29,6 +29,13 @@ export const CONSUMED_EVENT_TYPES: ReadonlySet<string> = new Set<AriEvent['type'
   'ChannelHangupRequest',
   'StasisEnd',
   'BridgeDestroyed',
+  // Recording: a segment Asterisk could not write (services/recordings/call-recorder.ts).
+  'RecordingFailed',
+]);
+
+/** Events only the call recorder reads (services/recordings/call-recorder.ts). */
+export const RECORDER_ONLY_EVENT_TYPES: ReadonlySet<string> = new Set<AriEvent['type']>([
+  'RecordingFailed',
 ]);
 
 /** Events that only feed the bridge tracker (handled at once, in arrival order). */

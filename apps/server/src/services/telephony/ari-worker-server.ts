@@ -17,6 +17,7 @@ import type {
 import { AriCallWorker } from './ari-worker-calls.js';
 import { CONSUMED_EVENT_TYPES } from './ari-worker-events.js';
 import { CallMetricsObserver } from './call-metrics.js';
+import type { CallRecorderHook } from '../recordings/call-recorder.js';
 
 export interface ServerSupervisorOptions {
   /** The Asterisk server's id (AriServerConfig.id). */
@@ -41,6 +42,8 @@ export interface ServerSupervisorOptions {
   onPublished?(envelope: BusEnvelope, receivedAt: number): void;
   /** Calls by outcome, hand-off latency, ARI event lag and reconnects (docs/metrics.md). */
   metrics?: Metrics;
+  /** Records the conversations of this server's calls (services/recordings/call-recorder.ts). */
+  recorder?: CallRecorderHook;
 }
 
 /**
@@ -79,6 +82,7 @@ export class ServerSupervisor {
       ...(o.agentLegs ? { agentLegs: o.agentLegs } : {}),
       ...(o.monitorLegs ? { monitorLegs: o.monitorLegs } : {}),
       ...(onPublished ? { onPublished } : {}),
+      ...(o.recorder ? { recorder: o.recorder } : {}),
     });
     this.stream = o.openEvents(
       {
@@ -113,6 +117,8 @@ export class ServerSupervisor {
     if (this.resyncTimer) clearInterval(this.resyncTimer);
     await this.stream.stop();
     await this.worker.idle();
+    await this.o.recorder?.idle();
+    this.o.recorder?.close();
     this.worker.close();
     this.client.close();
   }
