@@ -157,6 +157,11 @@ const EnvSchema = z.object({
    */
   METRICS_HOST: z.string().default('127.0.0.1'),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  /**
+   * Where Asterisk fetches voicemail messages (res_http_media_cache): the api's base URL as
+   * Asterisk reaches it. Unset: http://HTTP_HOST:HTTP_PORT (docs/recording.md).
+   */
+  VM_MEDIA_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** When set, /metrics wants `Authorization: Bearer <METRICS_TOKEN>` (401 otherwise). */
   METRICS_TOKEN: z.preprocess(
     unsetIfEmpty,
@@ -241,6 +246,8 @@ export interface Config {
   sip: SipConfig | null;
   /** Prometheus metrics: the roles' own listener (port 0: none) and the optional bearer token. */
   metrics: { host: string; port: number; token: string | null };
+  /** VM_MEDIA_URL: the base URL Asterisk fetches voicemail messages from (no trailing slash). */
+  vmMediaUrl: string;
   /** Call recordings' storage (RECORDINGS_URL, RECORDINGS_KEYS, AWS_* for s3://). */
   recordings: RecordingsConfig;
 }
@@ -342,6 +349,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     demo: e.DEMO,
     sip: sipConfig(e, ari[0]),
     metrics: { host: e.METRICS_HOST, port: e.METRICS_PORT, token: e.METRICS_TOKEN ?? null },
+    vmMediaUrl: (
+      e.VM_MEDIA_URL ??
+      `http://${e.HTTP_HOST === '0.0.0.0' ? '127.0.0.1' : e.HTTP_HOST}:${e.HTTP_PORT}`
+    ).replace(/\/+$/, ''),
     recordings: {
       url: e.RECORDINGS_URL ?? pathToFileURL(resolve('data/recordings')).href,
       keys: e.RECORDINGS_KEYS ?? null,

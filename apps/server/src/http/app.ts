@@ -38,6 +38,7 @@ import { registerSupervisorPhoneRoutes } from './routes/supervisor-phone.js';
 import { registerMetricsRoutes } from './routes/metrics.js';
 import { registerTelephonyRoutes } from './routes/telephony.js';
 import { registerUserRoutes } from './routes/users.js';
+import { registerVoicemailRoutes } from './routes/voicemail.js';
 import { registerWebApp } from './web-app.js';
 import { safeError } from './safe-error.js';
 import { checkRequestOrigin, registerSecurityHeaders } from './security.js';
@@ -211,6 +212,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerComplianceRoutes(app, deps);
   registerTelephonyRoutes(app, deps);
   registerAmdAuditRoutes(app, deps);
+  registerVoicemailRoutes(app, deps);
   registerReportRoutes(app, deps);
   registerRecordingPlayRoutes(app, deps);
   registerRecordingRoutes(app, deps);

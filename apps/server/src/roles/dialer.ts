@@ -1,5 +1,5 @@
 import { checkModulesAtStart } from '../adapters/asterisk/asterisk-modules.js';
-import { Redis } from 'ioredis';
+import { connectRedis } from '../adapters/redis/connect.js';
 import { AgentLogRepository } from '../adapters/postgres/agent-log.js';
 import { CallLogRepository } from '../adapters/postgres/call-log.js';
 import { ledgerFromCallLog, PgDropLedgerSource } from '../adapters/postgres/drop-ledger.js';
@@ -70,15 +70,14 @@ export async function startDialer(
 ): Promise<RunningDialer> {
   const log = ctx.logger.child({ role: 'dialer' });
   const speed = deps.timeScale ?? 1;
-  const redis = new Redis(ctx.config.redisUrl, { maxRetriesPerRequest: 3 });
-  redis.on('error', (err) => log.warn({ err }, 'dialer redis connection error'));
+  const redis = connectRedis(ctx.config, { maxRetriesPerRequest: 3, logger: log });
   const prefix = ctx.config.redisPrefix;
   const store = deps.store ?? new RedisStateStore(redis, { prefix, clock: ctx.clock });
   const bus = deps.bus ?? new RedisEventBus(redis, { prefix, clock: ctx.clock, logger: log });
   // Refill at once when a hopper runs low, rather than waiting for the scheduler's next round:
   // below half of the most it held since start (a proxy for its configured size), a deduplicated
   // BullMQ refill job is added; the scheduler role runs it.
-  const refills = deps.hopper ? null : createRefillRequester(ctx.config.redisUrl, prefix);
+  const refills = deps.hopper ? null : createRefillRequester(ctx.config, prefix);
   const highWater = new Map<string, number>();
   const hopper =
     deps.hopper ??
@@ -96,8 +95,7 @@ export async function startDialer(
     });
   const keys = new RedisKeys(prefix);
   // Reservations of the live-answer hand-off get their own connection (see DriverDeps).
-  const handoffRedis = redis.duplicate();
-  handoffRedis.on('error', (err) => log.warn({ err }, 'dialer redis connection error'));
+  const handoffRedis = connectRedis(ctx.config, { maxRetriesPerRequest: 3, logger: log });
   if (ctx.metrics) countRedisErrors(ctx.metrics, redis, handoffRedis);
   const handoffStore =
     deps.store ?? new RedisStateStore(handoffRedis, { prefix, clock: ctx.clock });

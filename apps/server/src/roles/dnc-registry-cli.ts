@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createGunzip } from 'node:zlib';
-import { Redis } from 'ioredis';
+import { connectRedis } from '../adapters/redis/connect.js';
 import { loadConfig } from '../config.js';
 import { RedisKeys } from '../adapters/redis/keys.js';
 import { RedisNationalDnc } from '../adapters/redis/national-dnc.js';
@@ -76,7 +76,7 @@ async function main(): Promise<number> {
   for (const f of files) await stat(f.file); // a missing file fails before any write
 
   const config = loadConfig();
-  const redis = new Redis(config.redisUrl, {
+  const redis = connectRedis(config, {
     connectionName: `${config.redisPrefix}:dnc-registry`,
   });
   const store = new RedisNationalDnc(redis, new RedisKeys(config.redisPrefix));

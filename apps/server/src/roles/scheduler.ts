@@ -1,5 +1,5 @@
 import { Queue, Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
+import { connectRedis, type RedisTarget } from '../adapters/redis/connect.js';
 import { CampaignId } from '@ringside/protocol';
 import { AgentLogRepository } from '../adapters/postgres/agent-log.js';
 import { PgHopperSource } from '../adapters/postgres/hopper-source.js';
@@ -43,8 +43,7 @@ export const SENTINEL_CHECK_MS = 5_000;
 
 type HopperJob = Job<{ campaignId?: string }, FillReport[] | FillReport | null>;
 
-export interface HopperSchedulerOptions {
-  redisUrl: string;
+export interface HopperSchedulerOptions extends RedisTarget {
   /** BullMQ key prefix (RedisKeys.bullPrefix). */
   prefix: string;
   filler: Pick<HopperFiller, 'fillAll' | 'fillById'>;
@@ -68,8 +67,8 @@ export interface HopperScheduler extends HopperRefillRequester {
 export async function startHopperScheduler(o: HopperSchedulerOptions): Promise<HopperScheduler> {
   const everyMs = o.everyMs ?? FILL_EVERY_MS;
   // BullMQ needs maxRetriesPerRequest null on the connections it blocks on.
-  const queueConn = new Redis(o.redisUrl, { maxRetriesPerRequest: null });
-  const workerConn = new Redis(o.redisUrl, { maxRetriesPerRequest: null });
+  const queueConn = connectRedis(o, { maxRetriesPerRequest: null, logger: o.logger });
+  const workerConn = connectRedis(o, { maxRetriesPerRequest: null, logger: o.logger });
   const queue = new Queue(HOPPER_QUEUE, { connection: queueConn, prefix: o.prefix });
   queue.on('error', (err) => o.logger?.warn({ err }, 'hopper queue error'));
   const ensureSchedule = async () => {
@@ -129,12 +128,12 @@ async function addRefill(queue: Queue, campaignId: string): Promise<void> {
  * only adds jobs, it runs none.
  */
 export function createRefillRequester(
-  redisUrl: string,
+  redisUrl: RedisTarget | string,
   prefix: string,
 ): HopperRefillRequester & {
   close(): Promise<void>;
 } {
-  const conn = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const conn = connectRedis(redisUrl, { maxRetriesPerRequest: null });
   const queue = new Queue(HOPPER_QUEUE, {
     connection: conn,
     prefix: new RedisKeys(prefix).bullPrefix,
@@ -158,8 +157,7 @@ export function createRefillRequester(
 export async function startScheduler(ctx: RoleContext): Promise<RunningRole> {
   const { config, logger, pool, clock } = ctx;
   const keys = new RedisKeys(config.redisPrefix);
-  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-  redis.on('error', (err) => logger.warn({ err }, 'redis error (scheduler)'));
+  const redis = connectRedis(config, { maxRetriesPerRequest: null, logger });
   if (ctx.metrics) countRedisErrors(ctx.metrics, redis);
   const opts = { prefix: config.redisPrefix, clock };
   const store = new RedisStateStore(redis, opts);
@@ -202,6 +200,8 @@ export async function startScheduler(ctx: RoleContext): Promise<RunningRole> {
   );
   const jobs = await startHopperScheduler({
     redisUrl: config.redisUrl,
+    redisClusterNodes: config.redisClusterNodes,
+    redisSentinels: config.redisSentinels,
     prefix: keys.bullPrefix,
     filler,
     logger,

@@ -1,0 +1,245 @@
+import { Writable } from 'node:stream';
+import type { BusEnvelope, DomainEvent } from '@ringside/protocol';
+import { pino } from 'pino';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectRedis, type RedisTarget } from '../../src/adapters/redis/connect.js';
+import { CampaignLeases, PacingControlStore } from '../../src/adapters/redis/dialer-state.js';
+import { RedisEventBus } from '../../src/adapters/redis/event-bus.js';
+import { RedisHopper } from '../../src/adapters/redis/hopper.js';
+import { RedisKeys } from '../../src/adapters/redis/keys.js';
+import { RedisNationalDnc } from '../../src/adapters/redis/national-dnc.js';
+import { RedisStateStore } from '../../src/adapters/redis/state-store.js';
+import { realtimeConformance } from '../../src/ports/fakes/conformance/realtime.suite.js';
+import { hopperEntry, ids, liveCall } from '../../src/ports/fakes/conformance/fixtures.js';
+import type { PacingControl } from '../../src/domain/pacing/pacing-types.js';
+import { startHopperScheduler } from '../../src/roles/scheduler.js';
+import { testRedisPrefix } from '../helpers/redis.js';
+import { startRedisCluster, type LocalRedisCluster } from '../helpers/redis-cluster.js';
+
+/**
+ * Ringside's Redis use on a Redis Cluster (issue 16): three masters with a replica each on
+ * 127.0.0.1:7000-7005 (test/helpers/redis-cluster.ts), reached the way the roles reach it
+ * (connectRedis with REDIS_CLUSTER_NODES). One file, one cluster: the ports are fixed, so the
+ * tests that damage the cluster (resharding, then failover) run last.
+ */
+
+let cluster: LocalRedisCluster;
+let target: RedisTarget;
+let redis: Redis;
+const opened: Redis[] = [];
+
+function connect(o: Parameters<typeof connectRedis>[1] = {}): Redis {
+  const c = connectRedis(target, o);
+  opened.push(c);
+  return c;
+}
+
+/** Deletes every key under `prefix` on every master. */
+async function cleanup(prefix: string): Promise<void> {
+  for (const m of (await cluster.topology()).filter((n) => n.role === 'master' && !n.failed)) {
+    const node = cluster.node(m.port);
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      for (const k of keys) await node.unlink(k);
+    } while (cursor !== '0');
+  }
+}
+
+async function slotOf(key: string): Promise<number> {
+  return Number(await cluster.node(7000).call('CLUSTER', 'KEYSLOT', key));
+}
+
+async function portOf(key: string): Promise<number> {
+  return (await cluster.masterOf(await slotOf(key))).port;
+}
+
+/** A pino logger whose lines are kept in `lines`. */
+function capturingLogger(): {
+  logger: ReturnType<typeof pino>;
+  lines: Array<Record<string, unknown>>;
+} {
+  const lines: Array<Record<string, unknown>> = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const l of chunk.toString().split('\n'))
+        if (l) lines.push(JSON.parse(l) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { logger: pino({ level: 'info' }, stream), lines };
+}
+
+function telephony(n: number): DomainEvent {
+  return { type: 'telephony.status', serverId: `pbx${n}`, up: true, reason: 'test', atMs: n };
+}
+
+async function until(
+  pred: () => boolean | Promise<boolean>,
+  ms: number,
+  what: string,
+): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await pred())) {
+    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+beforeAll(async () => {
+  cluster = await startRedisCluster({ nodeTimeoutMs: 2_000 });
+  target = { redisUrl: 'redis://127.0.0.1:6379', redisClusterNodes: cluster.nodes };
+  redis = connect();
+});
+
+afterAll(async () => {
+  for (const c of opened) c.disconnect();
+  await cluster?.stop();
+});
+
+realtimeConformance('redis adapters on Redis Cluster', async () => {
+  const prefix = testRedisPrefix('cluster_conf');
+  const maxLen = 20;
+  const opts = { prefix, streamMaxLen: maxLen, approximateTrim: false };
+  return {
+    store: new RedisStateStore(redis, opts),
+    bus: new RedisEventBus(redis, { ...opts, blockMs: 200 }),
+    hopper: new RedisHopper(redis, opts),
+    maxLen,
+    close: () => cleanup(prefix),
+  };
+});
+
+describe('the roles on Redis Cluster', () => {
+  it('reads the three event streams, which live on different masters, in one subscription', async () => {
+    const prefix = testRedisPrefix('cluster_bus');
+    const keys = new RedisKeys(prefix);
+    const nodes = new Set(
+      await Promise.all(
+        (['agents', 'calls', 'system'] as const).map((s) => portOf(keys.stream(s))),
+      ),
+    );
+    // Not one node: otherwise nothing here would show that one XREAD per stream is needed.
+    expect(nodes.size).toBeGreaterThan(1);
+    const bus = new RedisEventBus(redis, { prefix, blockMs: 200 });
+    const store = new RedisStateStore(redis, { prefix });
+    const got: BusEnvelope[] = [];
+    const sub = await bus.subscribe({ from: 'latest', onEvent: (e) => void got.push(e) });
+    try {
+      await bus.publish(telephony(1));
+      const call = liveCall('k1');
+      await store.putCall(call, { type: 'call.ringing', callId: call.callId, atMs: 1_500 });
+      await bus.publish(telephony(2));
+      await until(() => got.length >= 3, 5_000, 'three events');
+      expect(got.map((e) => `${e.stream}:${e.seq}`).sort()).toEqual([
+        'calls:1',
+        'system:1',
+        'system:2',
+      ]);
+    } finally {
+      await sub.close();
+      await cleanup(prefix);
+    }
+  });
+
+  it('hands every lead of hoppers on different masters to exactly one of four consumers', async () => {
+    const prefix = testRedisPrefix('cluster_hop');
+    const keys = new RedisKeys(prefix);
+    const campaigns = ['c1', 'c2', 'c3', 'c4'].map((c) => ids.campaign(c));
+    const ports = new Set(await Promise.all(campaigns.map((c) => portOf(keys.hopper(c).entries))));
+    expect(ports.size).toBeGreaterThan(1);
+    const hopper = new RedisHopper(redis, { prefix });
+    for (const c of campaigns) {
+      const n = await hopper.add(
+        c,
+        Array.from({ length: 50 }, (_, i) => hopperEntry(`${c}${i}`, 'new', { campaignId: c })),
+      );
+      expect(n).toBe(50);
+    }
+    const consumers = Array.from({ length: 4 }, () => new RedisHopper(connect(), { prefix }));
+    const taken = await Promise.all(
+      consumers.map(async (h, i) => {
+        const mine: string[] = [];
+        for (;;) {
+          let any = false;
+          for (const c of campaigns) {
+            const l = await h.pop(c, `k${i}`, 30_000, 1_000);
+            if (l) {
+              mine.push(l.entry.leadId);
+              expect(await h.ack(c, l.entry.leadId, `k${i}`)).toBe(true);
+              any = true;
+            }
+          }
+          if (!any) return mine;
+        }
+      }),
+    );
+    const all = taken.flat();
+    expect(all).toHaveLength(200);
+    expect(new Set(all).size).toBe(200);
+    for (const c of campaigns) expect(await hopper.size(c)).toBe(0);
+    await cleanup(prefix);
+  });
+
+  it('gives a campaign lease to one dialer at a time and saves pacing control only under it', async () => {
+    const prefix = testRedisPrefix('cluster_lease');
+    const keys = new RedisKeys(prefix);
+    const c = ids.campaign('7');
+    const a = new CampaignLeases(redis, keys, 'dialer-a', 5_000);
+    const b = new CampaignLeases(connect(), keys, 'dialer-b', 5_000);
+    expect(await a.acquireOrRenew(c)).toBe(true);
+    expect(await b.acquireOrRenew(c)).toBe(false);
+    expect(await b.owner(c)).toBe('dialer-a');
+    const control: PacingControl = { theta: 0.05, humansAt: 3, dropsAt: 0 };
+    expect(await new PacingControlStore(redis, keys, 'dialer-b').save(c, control)).toBe(false);
+    expect(await new PacingControlStore(redis, keys, 'dialer-a').save(c, control)).toBe(true);
+    await a.give(c);
+    expect(await b.acquireOrRenew(c)).toBe(true);
+    expect(await new PacingControlStore(redis, keys, 'dialer-b').load(c)).toEqual(control);
+    await cleanup(prefix);
+  });
+
+  it('applies national DNC changes of area codes on different masters in one call', async () => {
+    const prefix = testRedisPrefix('cluster_dnc');
+    const keys = new RedisKeys(prefix);
+    const npas = ['201', '202', '203', '204', '205', '206'];
+    const ports = new Set(await Promise.all(npas.map((n) => portOf(keys.dncNational(n).bits))));
+    expect(ports.size).toBeGreaterThan(1);
+    const dnc = new RedisNationalDnc(redis, keys);
+    await dnc.applyChanges(npas.map((npa, i) => ({ npa, line: 5550000 + i, listed: true })));
+    for (const [i, npa] of npas.entries())
+      expect(await dnc.isListed(`+1${npa}${5550000 + i}`)).toBe(true);
+    expect(await dnc.isListed('+12015550001')).toBe(false);
+    await cleanup(prefix);
+  });
+
+  it('runs the scheduler role’s BullMQ refill jobs on the cluster', async () => {
+    const prefix = testRedisPrefix('cluster_bull');
+    const ran: string[] = [];
+    const s = await startHopperScheduler({
+      ...target,
+      prefix: new RedisKeys(prefix).bullPrefix,
+      everyMs: 60_000,
+      filler: {
+        fillAll: async () => {
+          ran.push('all');
+          return [];
+        },
+        fillById: async (id) => {
+          ran.push(`refill:${id}`);
+          return null;
+        },
+      },
+    });
+    try {
+      await s.request(ids.campaign('42'));
+      await until(() => ran.includes('refill:42'), 10_000, 'the refill job');
+      expect(ran).toContain('all');
+    } finally {
+      await s.close();
+      await cleanup(prefix);
+    }
+  });
+});
