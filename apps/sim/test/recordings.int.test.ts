@@ -74,7 +74,6 @@ describe('recordings over ARI (simulated PBX, speed 20)', () => {
       format: 'wav',
       ifExists: 'fail',
     });
-    const t1 = pbx.scheduler.nowMs();
     expect(rec.status).toBe(201);
     expect(rec.json).toMatchObject({ state: 'queued', target_uri: 'bridge:br-1' });
     await sleep(300); // about 6 s simulated
@@ -89,9 +88,13 @@ describe('recordings over ARI (simulated PBX, speed 20)', () => {
     expect(file.bytes.toString('ascii', 0, 4)).toBe('RIFF');
     const samples = decodeWav(file.bytes);
     const ms = samplesToMs(samples.length);
-    // The recording ran between the record and stop requests, in simulated time.
-    expect(ms).toBeGreaterThanOrEqual(t2 - t1 - 20);
-    expect(ms).toBeLessThanOrEqual(t3 - t0 + 20);
+    // The recording ran from RecordingStarted (its timestamp is simulated time, to the ms; the
+    // recorder starts after the answer, as Asterisk's does) to the stop request.
+    const started = sink.events.find((e) => e.type === 'RecordingStarted');
+    const startedAt = Date.parse(String(started?.timestamp).replace('+0000', 'Z'));
+    expect(startedAt).toBeGreaterThanOrEqual(Math.floor(t0));
+    expect(ms).toBeGreaterThanOrEqual(t2 - startedAt - 1 - 20);
+    expect(ms).toBeLessThanOrEqual(t3 - startedAt + 20);
     expect(ms).toBeGreaterThan(4000);
     expect(tonePower(samples, SIM_VOICES_HZ.customer)).toBeGreaterThan(1e-3);
     expect(tonePower(samples, SIM_VOICES_HZ.agent)).toBeGreaterThan(1e-3);
