@@ -4,6 +4,7 @@ import { DataTable, AdminSection, RefusalBanner, SuccessBanner } from '../shared
 import { campaignsApi } from './api.js';
 import { CampaignForm } from './CampaignForm.js';
 import { RecycleRulesEditor } from './RecycleRulesEditor.js';
+import { VoicemailForm } from './VoicemailForm.js';
 import { ThresholdsEditor } from '../../supervisor/ThresholdsEditor.js';
 
 /**
@@ -79,6 +80,7 @@ export function CampaignsSection(props: { me: Me; path: string }) {
             }}
           />
           <RecycleRulesEditor key={`rr-${current.id}`} campaignId={current.id} />
+          <VoicemailForm key={`vm-${current.id}`} campaignId={current.id} />
           <section className="card" aria-labelledby={`th-heading-${current.id}`}>
             <h3 id={`th-heading-${current.id}`}>Supervisor wall thresholds</h3>
             <ThresholdsEditor
