@@ -193,6 +193,21 @@ describe('bridge recordings', () => {
     expect(tonePower(s, AGENT, ...c)).toBeGreaterThan(1e-3);
   });
 
+  it('starts writing after the beep even when a channel joins during it', () => {
+    const { engine, scheduler, samples } = bridgedCall();
+    engine.ariOriginate(intoApp('Local/super@agents', 'sv', 'agent'), undefined);
+    scheduler.advance(10);
+    engine.ariRecord('bridge', 'br', { name: 'beep', format: 'wav', beep: 'true' });
+    scheduler.advance(0);
+    scheduler.advance(100);
+    engine.ariAddChannel('br', { channel: 'sv' });
+    scheduler.advance(150 + 11_000);
+    engine.ariRecordingControl('beep', 'stop');
+    const s = samples('beep');
+    expect(s.length).toBe(at(11_000));
+    expect(tonePower(s, SUPERVISOR)).toBeGreaterThan(1e-3);
+  });
+
   it('ends with RecordingFinished after BridgeDestroyed when the bridge goes', () => {
     const { engine, scheduler, events, samples } = bridgedCall();
     engine.ariRecord('bridge', 'br', { name: 'gone', format: 'wav' });

@@ -49,6 +49,8 @@ const SINE = Float64Array.from({ length: WAV_RATE_HZ }, (_, k) =>
 const FORMATS = new Set(['wav']);
 /** Length of the beep a `beep=true` recording plays before it records, ms. */
 const BEEP_MS = 250;
+/** How often a recording's open span is rendered, simulated ms. */
+const FLUSH_MS = 5000;
 
 export type LiveRecordingState = 'queued' | 'recording' | 'paused' | 'done' | 'failed' | 'canceled';
 
@@ -83,11 +85,19 @@ class SimRecording {
   muted = false;
   /** Between RecordingStarted and the end of the beep: recording, nothing written yet. */
   beeping = false;
-  readonly spans: Span[] = [];
+  /** The audio of the closed spans, in order (written as it goes, as Asterisk does). */
+  readonly chunks: Int16Array[] = [];
   open: { simStartMs: number; parties: Party[]; muted: boolean } | null = null;
   /** Length of the closed spans, ms. */
   closedMs = 0;
+  /** Samples in `chunks`. */
+  samples = 0;
+  /** maxDurationSeconds. */
   timer: SimTimer | null = null;
+  /** The end of the beep. */
+  beepTimer: SimTimer | null = null;
+  /** Closes and renders the open span now and then, so no single step renders minutes. */
+  flushTimer: SimTimer | null = null;
   durationS: number | null = null;
   cause: string | null = null;
   readonly voices = new Map<string, Party>();
@@ -223,9 +233,9 @@ export class Recordings {
     this.core.emit('RecordingStarted', { recording: rec.json() }, rec.scope());
     if (rec.beep) {
       rec.beeping = true;
-      rec.timer = this.core.opts.scheduler.after(BEEP_MS, () => {
+      rec.beepTimer = this.core.opts.scheduler.after(BEEP_MS, () => {
         rec.beeping = false;
-        rec.timer = null;
+        rec.beepTimer = null;
         this.reopen(rec);
       });
       return;
@@ -389,26 +399,34 @@ export class Recordings {
 
   /** Closes the open span at now. */
   private cut(rec: SimRecording): void {
-    this.core.opts.scheduler.cancel(rec.timer);
-    rec.timer = null;
+    const { scheduler } = this.core.opts;
+    scheduler.cancel(rec.timer);
+    scheduler.cancel(rec.flushTimer);
+    rec.timer = rec.flushTimer = null;
     const open = rec.open;
     if (!open) return;
     rec.open = null;
     const durMs = this.core.now() - open.simStartMs;
     if (durMs <= 0) return;
-    rec.spans.push({
-      simStartMs: open.simStartMs,
-      durMs,
-      parties: open.parties,
-      muted: open.muted,
-    });
+    // Sample boundaries from the running total, so the lengths add up exactly.
+    const first = Math.round((rec.closedMs * WAV_RATE_HZ) / 1000);
     rec.closedMs += durMs;
+    const last = Math.round((rec.closedMs * WAV_RATE_HZ) / 1000);
+    const span = { simStartMs: open.simStartMs, durMs, parties: open.parties, muted: open.muted };
+    const chunk = renderSpan(span, last - first);
+    rec.chunks.push(chunk);
+    rec.samples += chunk.length;
   }
 
   /** Opens a span with who is there now, if the recording is writing; arms maxDurationSeconds. */
   private reopen(rec: SimRecording): void {
     if (rec.state !== 'recording' || rec.beeping || rec.open) return;
     rec.open = { simStartMs: this.core.now(), parties: this.parties(rec), muted: rec.muted };
+    rec.flushTimer = this.core.opts.scheduler.after(FLUSH_MS, () => {
+      rec.flushTimer = null;
+      this.cut(rec);
+      this.reopen(rec);
+    });
     if (rec.maxDurationMs > 0) {
       const left = Math.max(0, rec.maxDurationMs - rec.closedMs);
       rec.timer = this.core.opts.scheduler.after(left, () => {
@@ -449,21 +467,21 @@ export class Recordings {
     if (rec.terminal) return;
     const wasWriting = rec.state === 'recording' || rec.state === 'paused';
     this.cut(rec);
+    this.core.opts.scheduler.cancel(rec.beepTimer);
+    rec.beepTimer = null;
     rec.state = state;
     if (cause) rec.cause = cause;
     if (state === 'done') {
-      const samples = render(rec.spans);
-      let all = samples;
-      if (rec.ifExists === 'append') {
-        const before = this.existingSamples(rec.name);
-        if (before) {
-          all = new Int16Array(before.length + samples.length);
-          all.set(before, 0);
-          all.set(samples, before.length);
-        }
+      const before = rec.ifExists === 'append' ? this.existingSamples(rec.name) : null;
+      const all = new Int16Array((before?.length ?? 0) + rec.samples);
+      let at = 0;
+      for (const chunk of [...(before ? [before] : []), ...rec.chunks]) {
+        all.set(chunk, at);
+        at += chunk.length;
       }
+      rec.chunks.length = 0;
       this.store.write(rec.name, encodeWav(all));
-      rec.durationS = Math.floor(samples.length / WAV_RATE_HZ);
+      rec.durationS = Math.floor(rec.samples / WAV_RATE_HZ);
     } else if (state === 'canceled' && wasWriting) {
       // Asterisk deletes the file it was writing (an appended-to one too).
       this.store.delete(rec.name);
@@ -496,22 +514,15 @@ function seconds(v: string | undefined): number | null {
   return Number.isInteger(n) && n >= 0 ? n : null;
 }
 
-/** The spans' audio: sample boundaries from the running total, so lengths add up exactly. */
-function render(spans: ReadonlyArray<Span>): Int16Array {
-  const totalMs = spans.reduce((s, x) => s + x.durMs, 0);
-  const out = new Int16Array(Math.round((totalMs * WAV_RATE_HZ) / 1000));
-  let cumMs = 0;
-  for (const span of spans) {
-    const first = Math.round((cumMs * WAV_RATE_HZ) / 1000);
-    cumMs += span.durMs;
-    const last = Math.min(out.length, Math.round((cumMs * WAV_RATE_HZ) / 1000));
-    if (span.muted || span.parties.length === 0) continue; // digital silence
-    const mix = new Float64Array(last - first);
-    for (const party of span.parties) addVoice(mix, party, span.simStartMs);
-    for (let i = 0; i < mix.length; i++) {
-      const v = Math.round(mix[i] ?? 0);
-      out[first + i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
-    }
+/** One span's audio, `n` samples: its parties' voices mixed, or digital silence when muted. */
+function renderSpan(span: Span, n: number): Int16Array {
+  const out = new Int16Array(Math.max(0, n));
+  if (span.muted || span.parties.length === 0) return out;
+  const mix = new Float64Array(out.length);
+  for (const party of span.parties) addVoice(mix, party, span.simStartMs);
+  for (let i = 0; i < mix.length; i++) {
+    const v = Math.round(mix[i] ?? 0);
+    out[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
   }
   return out;
 }
