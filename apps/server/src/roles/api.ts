@@ -34,6 +34,7 @@ import { startSessionSecret } from './session-secret.js';
 import { recordingApiDeps } from './api-recording.js';
 import { countRedisErrors } from '../adapters/metrics/instrument.js';
 import { createComplianceDeps } from './compliance.js';
+import { createListeningDeps } from './api-recordings.js';
 import { PgRecordingRows } from '../adapters/storage/recording-rows.js';
 
 /** The agent panel's build (npm run web:build), relative to this file in the repository. */
@@ -89,6 +90,15 @@ export async function startApi(ctx: RoleContext): Promise<RunningRole> {
   // One repository of each kind for the whole process (the admin screens and the API share them).
   const users = createUsersRepo(pool);
   const campaignsRepo = createCampaignsRepo(db);
+  // Listening and quality review (docs/recording.md): the vault the mover writes to.
+  const listening = await createListeningDeps({
+    pool,
+    recordings: config.recordings,
+    production: config.env === 'production',
+    audit: createAuditLog(pool),
+    amdAudit: new AmdAuditStore(redis, new RedisKeys(config.redisPrefix)),
+    logger: log,
+  });
   const deps: AppDeps = {
     config: {
       get sessionSecret() {
@@ -142,6 +152,8 @@ export async function startApi(ctx: RoleContext): Promise<RunningRole> {
     recordingControl: recording.recordingControl,
     leadConsent: recording.leadConsent,
     amdAudit: new AmdAuditStore(redis, new RedisKeys(config.redisPrefix)),
+    recordingPlay: listening.recordingPlay,
+    quality: listening.quality,
     legalHolds: new PgRecordingRows(pool),
     presence: control.presence,
     supervisor: control.supervisor,
@@ -174,6 +186,7 @@ export async function startApi(ctx: RoleContext): Promise<RunningRole> {
       await app.close();
       sessionSecret.stop();
       await control.stop();
+      listening.close();
       recording.close();
       redis.disconnect();
     },
