@@ -62,6 +62,10 @@ export async function startRecordingRig(o: {
   server: AriServerConfig;
   /** Consent notice that never ends in time (ms), for the recorder (default 60,000). */
   consentTimeoutMs?: number;
+  /** How customers are dialed (default Local/{digits}@sim-customers). */
+  dialTemplate?: string;
+  /** The agents' phones (default Local/agent@agents: answers and stays up, silent). */
+  agentPhoneEndpoint?: (agentId: string) => string;
 }): Promise<RecordingRig> {
   const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const store = new RedisStateStore(o.redis, { prefix: o.prefix, clock: systemClock });
@@ -153,7 +157,7 @@ export async function startRecordingRig(o: {
     callLog,
     clock: systemClock,
     logger,
-    dialTemplate: 'Local/{digits}@sim-customers',
+    dialTemplate: o.dialTemplate ?? 'Local/{digits}@sim-customers',
   });
 
   const changes: RecordingChanged[] = [];
@@ -238,7 +242,17 @@ export async function startRecordingRig(o: {
           atMs: Date.now(),
         },
       );
-      await agentPhone(client, o.server.app, `leg-${agentId}`);
+      if (o.agentPhoneEndpoint) {
+        await client.originate({
+          endpoint: o.agentPhoneEndpoint(agentId),
+          channelId: `leg-${agentId}`,
+          otherChannelId: `leg-${agentId}-2`,
+          app: o.server.app,
+          appArgs: 'agent',
+        });
+      } else {
+        await agentPhone(client, o.server.app, `leg-${agentId}`);
+      }
       agents.push(agentId);
       return { agentId: id, bridgeId };
     },
