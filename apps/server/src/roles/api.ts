@@ -3,7 +3,7 @@ import { ReportsRepository } from '../adapters/postgres/reports/reports-reposito
 import { ReportsService } from '../services/reports/reports-service.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
+import { connectRedis } from '../adapters/redis/connect.js';
 import { createAuditLog } from '../adapters/postgres/audit.js';
 import { createCampaignsRepo } from '../adapters/postgres/campaigns.js';
 import { createDb } from '../adapters/postgres/database.js';
@@ -50,8 +50,7 @@ export async function startApi(ctx: RoleContext): Promise<RunningRole> {
   const log = logger.child({ role: 'api' });
   // One line per process on what Asterisk lacks; the browser phones' codecs follow its answer.
   checkModulesAtStart(ctx.ariServers, logger);
-  const redis = new Redis(config.redisUrl, { connectionName: `${config.redisPrefix}:api` });
-  redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection error'));
+  const redis = connectRedis(config, { connectionName: `${config.redisPrefix}:api`, logger: log });
   if (ctx.metrics) countRedisErrors(ctx.metrics, redis);
   const db = createDb(pool);
   const stateStore = new RedisStateStore(redis, { prefix: config.redisPrefix, clock });

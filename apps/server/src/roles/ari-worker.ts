@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedis } from '../adapters/redis/connect.js';
 import { AriRestClient } from '../adapters/asterisk/ari-client.js';
 import { checkModulesAtStart } from '../adapters/asterisk/asterisk-modules.js';
 import {
@@ -72,9 +73,7 @@ export async function startAriWorker(
     !deps.agentLegs ||
     deps.liveRecordings === undefined
   ) {
-    redis = new Redis(ctx.config.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: false });
-    // Counting errors adds a listener, which silences ioredis's own report: log them here.
-    redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection error'));
+    redis = connectRedis(ctx.config, { maxRetriesPerRequest: 3, lazyConnect: false, logger: log });
     if (ctx.metrics) countRedisErrors(ctx.metrics, redis);
   }
   const store =
