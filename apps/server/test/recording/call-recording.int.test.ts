@@ -118,10 +118,21 @@ beforeAll(async () => {
   const over = new Promise<void>((r) => (checksOver = r));
   const checksDone = () => over;
   const flows = [
-    // Record all: 3 s with the agent, then the customer is hung up.
+    // Record all: 3 s with the agent, a supervisor barging in for 1 s of it (their phone joins
+    // the agent's bridge, as supervisor-actions.ts does), then the customer is hung up.
     (async () => {
       await rig.bridged(ids.all);
-      await sleep(3000);
+      await sleep(800);
+      await rig.client.originate({
+        endpoint: 'Local/agent@agents',
+        channelId: `sup-${run}`,
+        otherChannelId: `sup-${run}-2`,
+        app: 'dialer',
+        appArgs: `supmon,agent-${agent('a1')}`,
+      });
+      await sleep(1200);
+      await rig.client.hangup(`sup-${run}`);
+      await sleep(1000);
       await rig.client.hangup(ids.all);
     })(),
     // Blind transfer after 2 s to agent a3, 2 s there.
@@ -238,7 +249,7 @@ async function row(callId: string) {
 }
 
 describe('recording the call on the simulated PBX', () => {
-  it('record all: one recording with one segment, pending for the mover, the file as long as the bridged time', async () => {
+  it('record all: one recording with one segment, pending for the mover, the file as long as the bridged time, a barge marked', async () => {
     const { r, segments, marks } = await row(ids.all);
     expect(r.state).toBe('pending');
     expect(r.reason).toBe('policy');
@@ -250,7 +261,15 @@ describe('recording the call on the simulated PBX', () => {
       state: 'finished',
       offsetMs: 0,
     });
-    expect(marks).toEqual([]);
+    // The barge: its start and end on the timeline, by a supervisor, about 1 s apart.
+    expect(marks.map((m) => [m.kind, m.source])).toEqual([
+      ['barge_start', 'supervisor'],
+      ['barge_end', 'supervisor'],
+    ]);
+    const [b0, b1] = marks as [(typeof marks)[0], (typeof marks)[0]];
+    expect(b0.offsetMs).toBeGreaterThan(500);
+    expect(b1.offsetMs - b0.offsetMs).toBeGreaterThan(700);
+    expect(b1.offsetMs - b0.offsetMs).toBeLessThan(1600);
     expect(r.bridgedMs).toBe(segments[0]?.durationMs);
     expect(r.bridgedMs).toBeGreaterThan(2500);
     expect(r.bridgedMs).toBeLessThan(4500);
