@@ -89,6 +89,7 @@ export class CampaignDriver {
 
   stop(): void {
     this.run.stopped = true;
+    this.handoff.stop();
     for (const t of this.run.calls.values()) {
       t.cancelDeadline?.();
       t.cancelHangup?.();

@@ -43,6 +43,11 @@ export class Handoff {
     await this.apply(t, { type: 'route', machine });
   }
 
+  /** The driver stopped: no voicemail drop acts any more. */
+  stop(): void {
+    this.machines.stop();
+  }
+
   /** Talk detection on a call (its voicemail drop waits for the greeting's end). */
   onTalking(e: CallTalking): Promise<void> {
     return this.machines.talking(e);

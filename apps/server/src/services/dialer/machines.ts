@@ -56,6 +56,11 @@ export class Machines {
     await this.vm?.talking(e.callId, e.talking, e.atMs);
   }
 
+  /** The driver stopped (lease lost): its drops' timers stop; the new holder acts on the verdict. */
+  stop(): void {
+    this.vm?.stop();
+  }
+
   /** The call ended: its drop's outcome (null: none) and its review recording closed. */
   async ended(t: Tracked, atMs: number): Promise<VoicemailOutcome | null> {
     return this.vm ? this.vm.ended(this.dropCall(t), atMs) : null;
