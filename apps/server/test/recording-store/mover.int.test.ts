@@ -16,6 +16,7 @@ import {
 import { ManualClock } from '../../src/ports/clock.js';
 import { MemoryEventBus } from '../../src/ports/fakes/memory-event-bus.js';
 import { storedSegmentsOverAri } from '../../src/roles/scheduler.js';
+import { rekeyAll } from '../../src/adapters/storage/rekey.js';
 import { RecordingMover } from '../../src/services/recordings/store/mover.js';
 import { RetentionPurge } from '../../src/services/recordings/store/retention.js';
 import { makeWav, parseWav } from '../../src/services/recordings/store/wav.js';
@@ -381,5 +382,42 @@ describe('retention purge', () => {
     expect((await row(young.id)).state).toBe('stored');
     clock.advance(21 * DAY);
     expect((await purge.runOnce()).map((p) => p.id)).toEqual([young.id]);
+  });
+});
+
+describe('key rotation (npm run recordings:rekey)', () => {
+  it('re-encrypts stored recordings with the new first key; then the old key can go', async () => {
+    await drain();
+    // Only this test's recordings are stored (the earlier tests' used other keys).
+    await db.pool.query(
+      `UPDATE recordings SET state = 'purged' WHERE state IN ('stored', 'mismatch')`,
+    );
+    const url = pathToFileURL(join(dir, 'rekey')).href;
+    const k1 = { id: 'old1', key: randomBytes(32) };
+    const k2 = { id: 'new2', key: randomBytes(32) };
+    const oldVault = createVault({ url, keys: new VaultKeyring([k1]) });
+    const recs = [await pending([700]), await pending([900])];
+    expect(
+      await mover(oldVault, new MemoryEventBus(), new ManualClock(Date.now())).runOnce(),
+    ).toEqual(['stored', 'stored']);
+    const rows = new PgRecordingRows(db.pool);
+    const both = createVault({ url, keys: new VaultKeyring([k2, k1]) });
+    expect(await rekeyAll(rows, both, { dryRun: true })).toEqual({
+      keyId: 'new2',
+      done: 2,
+      failed: 0,
+    });
+    expect((await row(recs[0]!.id)).key_id).toBe('old1');
+    expect(await rekeyAll(rows, both, { batch: 1 })).toEqual({ keyId: 'new2', done: 2, failed: 0 });
+    expect(await rekeyAll(rows, both)).toEqual({ keyId: 'new2', done: 0, failed: 0 });
+    const onlyNew = createVault({ url, keys: new VaultKeyring([k2]) });
+    for (const rec of recs) {
+      const r = await row(rec.id);
+      expect(r.key_id).toBe('new2');
+      expect(Number(r.size_bytes)).toBe((await onlyNew.blobs.read(r.storage_url!, 0, 1e7)).length);
+      expect(parseWav(await onlyNew.readAll(r.storage_url!)).data.equals(samplesOf(rec.wavs))).toBe(
+        true,
+      );
+    }
   });
 });
