@@ -288,9 +288,9 @@ export class Recordings {
       case 'unmute': {
         const muted = op === 'mute';
         if (rec.muted !== muted) {
-          this.cut(rec);
+          const at = this.cut(rec);
           rec.muted = muted;
-          this.reopen(rec);
+          this.reopen(rec, at);
         }
         break;
       }
@@ -370,10 +370,7 @@ export class Recordings {
       case 'ChannelEnteredBridge':
       case 'ChannelLeftBridge': {
         const id = (ev.bridge as { id?: unknown } | undefined)?.id;
-        for (const rec of this.targeting(`bridge:${String(id)}`)) {
-          this.cut(rec);
-          this.reopen(rec);
-        }
+        for (const rec of this.targeting(`bridge:${String(id)}`)) this.split(rec);
         return;
       }
       case 'BridgeDestroyed': {
@@ -397,17 +394,18 @@ export class Recordings {
     return set ? [...set].filter((r) => !r.terminal) : [];
   }
 
-  /** Closes the open span at now. */
-  private cut(rec: SimRecording): void {
+  /** Closes the open span at now (returned), rendering it. */
+  private cut(rec: SimRecording): number {
     const { scheduler } = this.core.opts;
+    const now = this.core.now();
     scheduler.cancel(rec.timer);
     scheduler.cancel(rec.flushTimer);
     rec.timer = rec.flushTimer = null;
     const open = rec.open;
-    if (!open) return;
+    if (!open) return now;
     rec.open = null;
-    const durMs = this.core.now() - open.simStartMs;
-    if (durMs <= 0) return;
+    const durMs = now - open.simStartMs;
+    if (durMs <= 0) return now;
     // Sample boundaries from the running total, so the lengths add up exactly.
     const first = Math.round((rec.closedMs * WAV_RATE_HZ) / 1000);
     rec.closedMs += durMs;
@@ -416,19 +414,28 @@ export class Recordings {
     const chunk = renderSpan(span, last - first);
     rec.chunks.push(chunk);
     rec.samples += chunk.length;
+    return now;
+  }
+
+  /**
+   * Closes the open span and opens the next at the same instant: rendering takes real time, which
+   * on a sped-up clock is simulated time the file must not lose.
+   */
+  private split(rec: SimRecording): void {
+    const at = this.cut(rec);
+    this.reopen(rec, at);
   }
 
   /** Opens a span with who is there now, if the recording is writing; arms maxDurationSeconds. */
-  private reopen(rec: SimRecording): void {
+  private reopen(rec: SimRecording, atMs = this.core.now()): void {
     if (rec.state !== 'recording' || rec.beeping || rec.open) return;
-    rec.open = { simStartMs: this.core.now(), parties: this.parties(rec), muted: rec.muted };
+    rec.open = { simStartMs: atMs, parties: this.parties(rec, atMs), muted: rec.muted };
     rec.flushTimer = this.core.opts.scheduler.after(FLUSH_MS, () => {
       rec.flushTimer = null;
-      this.cut(rec);
-      this.reopen(rec);
+      this.split(rec);
     });
     if (rec.maxDurationMs > 0) {
-      const left = Math.max(0, rec.maxDurationMs - rec.closedMs);
+      const left = Math.max(0, rec.maxDurationMs - rec.closedMs - (this.core.now() - atMs));
       rec.timer = this.core.opts.scheduler.after(left, () => {
         rec.timer = null;
         this.end(rec, 'done');
@@ -437,7 +444,7 @@ export class Recordings {
   }
 
   /** The voices heard now: the bridge's members (snoops aside) or the recorded channel. */
-  private parties(rec: SimRecording): Party[] {
+  private parties(rec: SimRecording, atMs: number): Party[] {
     const chans =
       rec.target.kind === 'bridge'
         ? rec.target.bridge.channels.filter((c) => c.role !== 'snoop')
@@ -452,7 +459,7 @@ export class Recordings {
             : taken.has(SIM_VOICES_HZ.agent)
               ? SIM_VOICES_HZ.supervisor
               : SIM_VOICES_HZ.agent;
-        party = { hz, anchorMs: this.core.now() };
+        party = { hz, anchorMs: atMs };
         rec.voices.set(ch.id, party);
       }
       return party;
