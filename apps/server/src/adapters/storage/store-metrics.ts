@@ -4,9 +4,10 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 export const MOVE_BUCKETS_S = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 /**
- * The recording store's metrics on a process's prom-client registry  (docs/recording.md names
- * them, "Storage and retention"): what the mover moved, failed, flagged and retried, the backlog left on Asterisk, and
- * each move's duration. Implements services/recordings/store RecordingStoreMetrics.
+ * The recording store's metrics on a process's prom-client registry (docs/recording.md,
+ * "Storage and retention", names them): what the mover moved, failed, flagged and retried, the
+ * backlog left on Asterisk, and each move's duration. Implements services/recordings/store
+ * RecordingStoreMetrics.
  */
 export function promRecordingStoreMetrics(registry: Registry) {
   const registers = [registry];
