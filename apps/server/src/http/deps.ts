@@ -195,6 +195,8 @@ export interface AppDeps {
   };
   /** Legal holds on leads' and calls' recordings (routes/recording-retention.ts); absent: 503. */
   legalHolds?: import('./routes/recording-retention.js').LegalHoldApi;
+  /** Voicemail drop messages and settings (routes/voicemail.ts); absent: 503. */
+  voicemail?: import('./routes/voicemail.js').VoicemailApi;
   /** Sees every bus event the gateway receives (e.g. to track telephony status). */
   observeEvent?: (envelope: BusEnvelope) => void;
   /**

@@ -25,6 +25,7 @@ import { createWallThresholdsRepo } from '../adapters/postgres/wall-thresholds.j
 import { campaignsApi } from '../http/campaigns-api.js';
 import type { AppDeps } from '../http/deps.js';
 import { AmdAuditStore } from '../adapters/redis/dialer-state.js';
+import { PgVoicemailStore } from '../services/voicemail/pg-store.js';
 import { PgLeadImportStore } from '../adapters/postgres/lead-import.js';
 import { importLeads } from '../services/import/index.js';
 import { createListAdminDeps } from './api-admin.js';
@@ -154,6 +155,7 @@ export async function startApi(ctx: RoleContext): Promise<RunningRole> {
     recordingPlay: listening.recordingPlay,
     quality: listening.quality,
     legalHolds: new PgRecordingRows(pool),
+    voicemail: new PgVoicemailStore(pool, config.vmMediaUrl),
     presence: control.presence,
     supervisor: control.supervisor,
     wallThresholds: createWallThresholdsRepo(pool),

@@ -6,6 +6,7 @@ import { ledgerFromCallLog, PgDropLedgerSource } from '../adapters/postgres/drop
 import { createCampaignsRepo } from '../adapters/postgres/campaigns.js';
 import { createDb } from '../adapters/postgres/database.js';
 import { RedisEventBus } from '../adapters/redis/event-bus.js';
+import { PgVoicemailStore } from '../services/voicemail/pg-store.js';
 import { RedisHopper } from '../adapters/redis/hopper.js';
 import { RedisDialAttempts } from '../adapters/redis/dial-attempts.js';
 import { PgStateRules } from '../adapters/postgres/state-rules.js';
@@ -164,6 +165,10 @@ export async function startDialer(
     callLog: new CallLogRepository(ctx.pool),
     pacingControl: new PacingControlStore(redis, keys, instanceId),
     amdAudit: new AmdAuditStore(redis, keys),
+    voicemail: {
+      store: new PgVoicemailStore(ctx.pool, ctx.config.vmMediaUrl),
+      publish: (event) => bus.publish(event),
+    },
     statusObserver: statusPublisher,
     clock: ctx.clock,
     timers: scaledTimers(speed),

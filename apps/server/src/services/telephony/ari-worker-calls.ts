@@ -4,6 +4,7 @@ import type { BridgeIntegrityPolicy } from '../../domain/bridge-integrity.js';
 import type { Logger } from '../../logger.js';
 import type { CallLogWriter } from '../../ports/call-log.js';
 import type { Clock } from '../../ports/clock.js';
+import type { EventBus } from '../../ports/event-bus.js';
 import type { StateStore } from '../../ports/state-store.js';
 import type {
   AgentLeg,
@@ -58,6 +59,8 @@ export interface CallWorkerOptions {
    * in arrival order and each call's end; works in its own queues, never delaying a call's.
    */
   recorder?: CallRecorderHook;
+  /** Publishes events with no live_call state of their own (call.talking); absent: not sent. */
+  bus?: Pick<EventBus, 'publish'>;
 }
 
 interface Aux {
@@ -239,6 +242,23 @@ export class AriCallWorker {
         if (!call) return;
         if (event.type === 'PlaybackStarted') await this.calls.playbackStarted(call, receivedAt);
         else await this.calls.playbackFinished(call, event.playback.id, receivedAt);
+        return;
+      }
+      case 'ChannelTalkingStarted':
+      case 'ChannelTalkingFinished': {
+        // Only a live call's own channel (TALK_DETECT is set by the voicemail drop).
+        const call = await this.calls.load(event.channel.id);
+        if (!call || !this.o.bus) return;
+        const talking = event.type === 'ChannelTalkingStarted';
+        const env = await this.o.bus.publish({
+          type: 'call.talking',
+          callId: call.callId,
+          talking,
+          durationMs: event.type === 'ChannelTalkingFinished' ? Math.max(0, event.duration) : null,
+          atMs: this.o.clock.nowMs(),
+        });
+        this.stats.published += 1;
+        this.o.onPublished?.(env, receivedAt);
         return;
       }
       case 'ChannelDestroyed': {

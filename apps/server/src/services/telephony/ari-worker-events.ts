@@ -31,6 +31,9 @@ export const CONSUMED_EVENT_TYPES: ReadonlySet<string> = new Set<AriEvent['type'
   'BridgeDestroyed',
   // Recording: a segment Asterisk could not write (services/recordings/call-recorder.ts).
   'RecordingFailed',
+  // Talk detection on a customer's channel (the voicemail drop waits for the greeting's end).
+  'ChannelTalkingStarted',
+  'ChannelTalkingFinished',
 ]);
 
 /** Events only the call recorder reads (services/recordings/call-recorder.ts). */
@@ -70,6 +73,8 @@ export function keyOf(event: AriEvent): string | null {
       // The other half of a Local channel never enters Stasis and its state adds nothing.
       return event.channel.id.endsWith('-2') ? null : event.channel.id;
     case 'ChannelDestroyed':
+    case 'ChannelTalkingStarted':
+    case 'ChannelTalkingFinished':
       return callKey(event.channel.id);
     default:
       return null;

@@ -79,6 +79,7 @@ export class ServerSupervisor {
       callLog: o.callLog,
       clock: o.clock,
       logger: this.log,
+      bus: o.bus,
       ...(o.agentLegs ? { agentLegs: o.agentLegs } : {}),
       ...(o.monitorLegs ? { monitorLegs: o.monitorLegs } : {}),
       ...(onPublished ? { onPublished } : {}),
