@@ -34,6 +34,11 @@ export interface LocalRedisCluster {
   node(port: number): Redis;
   /** kill -9 of one node's process. */
   kill9(port: number): void;
+  /**
+   * Starts a killed node again with its nodes.conf (its data is gone: no RDB, no AOF); it rejoins
+   * the cluster, as a replica when its slots went to another node meanwhile.
+   */
+  restart(port: number): Promise<void>;
   /** Resolves when every live node reports cluster_state:ok and agrees on the masters. */
   waitHealthy(timeoutMs?: number): Promise<void>;
   /** Stops every node (SIGKILL: nothing is persisted) and removes their directory. */
@@ -76,7 +81,7 @@ export async function startRedisCluster(o: StartClusterOptions = {}): Promise<Lo
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    for (const port of CLUSTER_PORTS) {
+    const spawnNode = (port: number) => {
       const p = spawn(
         'redis-server',
         [
@@ -95,7 +100,8 @@ export async function startRedisCluster(o: StartClusterOptions = {}): Promise<Lo
         { stdio: 'ignore' },
       );
       procs.set(port, p);
-    }
+    };
+    for (const port of CLUSTER_PORTS) spawnNode(port);
     const node = (port: number): Redis => {
       let c = conns.get(port);
       if (!c) {
@@ -139,6 +145,13 @@ export async function startRedisCluster(o: StartClusterOptions = {}): Promise<Lo
         conns.get(port)?.disconnect();
         conns.delete(port);
         procs.get(port)?.kill('SIGKILL');
+      },
+      async restart(port) {
+        const p = procs.get(port);
+        if (p && p.exitCode === null && p.signalCode === null)
+          throw new Error(`redis cluster: node ${port} is running`);
+        spawnNode(port);
+        await waitFor(async () => (await node(port).ping()) === 'PONG', 10_000, `node ${port} up`);
       },
       async waitHealthy(timeoutMs = 20_000) {
         await waitFor(

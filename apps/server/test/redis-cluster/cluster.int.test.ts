@@ -243,3 +243,141 @@ describe('the roles on Redis Cluster', () => {
     }
   });
 });
+
+/** INFO errorstats counters of one node: errorstat_MOVED, _ASK, _TRYAGAIN ... */
+async function redirections(port: number): Promise<number> {
+  const info = String(await cluster.node(port).call('INFO', 'errorstats'));
+  let n = 0;
+  for (const m of info.matchAll(/errorstat_(MOVED|ASK|TRYAGAIN):count=(\d+)/g)) n += Number(m[2]);
+  return n;
+}
+
+// These damage the cluster (a slot moves, a master dies): they run last, in this order.
+describe('Redis Cluster faults', () => {
+  /** The master the failover test killed (down until the last test restarts it). */
+  let failedPort = 0;
+  it('loses no hopper write while the campaign’s slot migrates to another master (MOVED, ASK, TRYAGAIN followed)', async () => {
+    const prefix = testRedisPrefix('cluster_reshard');
+    const keys = new RedisKeys(prefix);
+    const c = ids.campaign('91');
+    const slot = await slotOf(keys.hopper(c).entries);
+    const src = await cluster.masterOf(slot);
+    const dst = (await cluster.topology()).find(
+      (n) => n.role === 'master' && n.id !== src.id && n.slots.length > 0,
+    );
+    if (!dst) throw new Error('no other master');
+    const hopper = new RedisHopper(connect(), { prefix });
+    await hopper.add(c, [hopperEntry('0', 'new', { campaignId: c })]);
+    const acked = ['0'];
+    let writing = true;
+    let i = 1;
+    const writer = (async () => {
+      while (writing) {
+        const id = String(i++);
+        const p = (['new', 'recycle', 'callback'] as const)[i % 3];
+        await hopper.add(c, [hopperEntry(id, p, { campaignId: c })]);
+        acked.push(id);
+      }
+    })();
+    const before = await redirections(src.port);
+    const srcNode = cluster.node(src.port);
+    const dstNode = cluster.node(dst.port);
+    await new Promise((r) => setTimeout(r, 100));
+    await dstNode.call('CLUSTER', 'SETSLOT', slot, 'IMPORTING', src.id);
+    await srcNode.call('CLUSTER', 'SETSLOT', slot, 'MIGRATING', dst.id);
+    // One key at a time with writes in between: the hopper's scripts meet a slot half moved.
+    for (;;) {
+      const moving = (await srcNode.call('CLUSTER', 'GETKEYSINSLOT', slot, 1)) as string[];
+      if (moving.length === 0) break;
+      await srcNode.call('MIGRATE', '127.0.0.1', dst.port, '', 0, 5_000, 'KEYS', ...moving);
+      await new Promise((r) => setTimeout(r, 40));
+    }
+    for (const n of (await cluster.topology()).filter((x) => x.role === 'master' && !x.failed))
+      await cluster.node(n.port).call('CLUSTER', 'SETSLOT', slot, 'NODE', dst.id);
+    const afterMove = acked.length;
+    await until(() => acked.length > afterMove + 20, 10_000, 'writes after the move');
+    writing = false;
+    await writer;
+    expect((await cluster.masterOf(slot)).port).toBe(dst.port);
+    expect(await redirections(src.port)).toBeGreaterThan(before);
+    const held = (await hopper.entries(c)).map((e) => e.leadId as string);
+    expect(held.length).toBe(acked.length);
+    expect(new Set(held)).toEqual(new Set(acked));
+    await cleanup(prefix);
+  });
+
+  it('keeps publishing through a master’s kill -9: its replica takes over and no acknowledged event is lost', async () => {
+    const prefix = testRedisPrefix('cluster_failover');
+    const keys = new RedisKeys(prefix);
+    const slot = await slotOf(keys.stream('system'));
+    const master = await cluster.masterOf(slot);
+    const replica = (await cluster.topology()).find((n) => n.masterId === master.id && !n.failed);
+    if (!replica) throw new Error('the master has no replica');
+    const { logger, lines } = capturingLogger();
+    const bus = new RedisEventBus(connect({ logger }), { prefix });
+    const acked: number[] = [];
+    let failed = 0;
+    let writing = true;
+    let n = 0;
+    const writer = (async () => {
+      while (writing) {
+        try {
+          acked.push((await bus.publish(telephony(++n))).seq);
+        } catch {
+          failed++; // not acknowledged: it may or may not be in the stream
+        }
+      }
+    })();
+    await until(() => acked.length > 50, 5_000, 'writes before the kill');
+    cluster.kill9(master.port);
+    const killedAt = Date.now();
+    const atKill = acked.length;
+    await until(
+      async () => (await cluster.masterOf(slot).catch(() => null))?.port === replica.port,
+      20_000,
+      'the replica promoted',
+    );
+    await until(() => acked.length > atKill + 50, 20_000, 'writes after the failover');
+    const resumedMs = Date.now() - killedAt;
+    writing = false;
+    await writer;
+    const entries = await cluster.node(replica.port).xrange(keys.stream('system'), '-', '+');
+    const stored = new Set(entries.map(([, f]) => Number(f[f.indexOf('seq') + 1])));
+    const lost = acked.filter((s) => !stored.has(s));
+    console.info(
+      `failover: ${acked.length} events acknowledged (${atKill} before the kill), ${failed} failed, ${lost.length} lost, writing again within ${resumedMs} ms of the kill`,
+    );
+    expect(lost).toEqual([]);
+    expect(failed).toBe(0);
+    // The fault is logged once, naming the node, not once per retry.
+    const down = lines.filter((l) => l.node === `127.0.0.1:${master.port}`);
+    expect(down.length).toBeLessThanOrEqual(1);
+    await cleanup(prefix);
+    failedPort = master.port;
+  });
+
+  it('a role whose only seed node is down at start says so once, retries, and connects when it is back', async () => {
+    expect(failedPort).toBeGreaterThan(0);
+    const { logger, lines } = capturingLogger();
+    let errors = 0;
+    const only = connectRedis(
+      { redisUrl: target.redisUrl, redisClusterNodes: [{ host: '127.0.0.1', port: failedPort }] },
+      { logger },
+    );
+    opened.push(only);
+    only.on('error', () => errors++);
+    const key = `${testRedisPrefix('cluster_seed')}:{s}:k`;
+    const set = only.set(key, '1');
+    await until(() => errors >= 3, 10_000, 'three failed attempts');
+    const warned = lines.filter((l) => l.level === 40 && String(l.node).includes(`:${failedPort}`));
+    expect(warned).toHaveLength(1);
+    expect(String(warned[0]?.msg)).toMatch(/unreachable/);
+    await cluster.restart(failedPort);
+    await expect(set).resolves.toBe('OK');
+    expect(lines.filter((l) => l.msg === 'redis connection restored')).toHaveLength(1);
+    expect(
+      lines.filter((l) => l.level === 40 && String(l.node).includes(`:${failedPort}`)),
+    ).toHaveLength(1);
+    await only.del(key);
+  });
+});

@@ -132,25 +132,28 @@ export function logFaultsOnce(
   where: string,
 ): void {
   let down = false;
+  let logged = false;
+  const failing = new Set<string>();
   conn.on('error', (err: Error) => {
-    if (down || !logger) return;
+    if (down) return;
     down = true;
+    // On a cluster, a node that could not be reached was named by its own line already.
+    if (!logger || failing.size > 0) return;
+    logged = true;
     const cause = (err as Error & { lastNodeError?: Error }).lastNodeError;
     logger.warn(
-      {
-        err: err.message,
-        ...(cause ? { cause: cause.message } : {}),
-        node: where,
-      },
+      { err: err.message, ...(cause ? { cause: cause.message } : {}), node: where },
       'redis unreachable; retrying',
     );
   });
   conn.on('ready', () => {
-    if (down) logger?.info({}, 'redis connection restored');
-    down = false;
+    // Back after reaching nothing at all: one line, and the nodes' faults are forgotten.
+    if (down && (logged || failing.size > 0))
+      logger?.info({ node: where }, 'redis connection restored');
+    if (down) failing.clear();
+    down = logged = false;
   });
   if (!isCluster(conn)) return;
-  const failing = new Set<string>();
   conn.on('node error', (err: Error, node: string) => {
     if (failing.has(node)) return;
     failing.add(node);
