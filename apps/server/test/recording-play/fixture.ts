@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
+import type pg from 'pg';
 import pino from 'pino';
 import { createQualityRepo } from '../../src/adapters/postgres/quality.js';
 import { createRecordingsReadRepo } from '../../src/adapters/postgres/recordings-read.js';
@@ -92,6 +93,8 @@ export interface SeedRecording {
   leadId?: string | null;
   /** The agents of its segments, in order (a transfer: two). */
   agents: string[];
+  /** Where each segment starts in the file, ms (default: one a second). */
+  offsetsMs?: number[];
   state?: 'recording' | 'pending' | 'stored' | 'failed' | 'mismatch' | 'purged';
   reason?: 'policy' | 'sampled' | 'on_demand' | 'amd_review';
   /** The WAV to store (stored / mismatch); default a 2 s tone. */
@@ -104,7 +107,7 @@ let calls = 0;
 
 /** Inserts a recording with its segments and marks (and its file when stored); its id and call. */
 export async function seedRecording(
-  h: Harness,
+  h: { db: { pool: pg.Pool } },
   vault: RecordingVault,
   r: SeedRecording,
 ): Promise<{ id: string; callId: string; url: string | null }> {
@@ -146,7 +149,15 @@ export async function seedRecording(
       `INSERT INTO recording_segments (recording_id, seq, agent_id, bridge_id, asterisk_name,
          started_at, offset_ms, duration_ms, state)
        VALUES ($1, $2, $3, $4, $5, $6, $7, 1000, 'moved')`,
-      [id, seq, agent, `br-${callId}-${seq}`, `rec-${callId}-${seq}`, startedAt, (seq - 1) * 1000],
+      [
+        id,
+        seq,
+        agent,
+        `br-${callId}-${seq}`,
+        `rec-${callId}-${seq}`,
+        startedAt,
+        r.offsetsMs?.[seq - 1] ?? (seq - 1) * 1000,
+      ],
     );
   }
   for (const m of r.marks ?? [])
