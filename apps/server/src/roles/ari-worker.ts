@@ -125,7 +125,9 @@ export async function startAriWorker(
         agentLegs,
         monitorLegs,
         ...(ctx.metrics ? { metrics: ctx.metrics } : {}),
-        ...(recorderOf ? { recorder: recorderOf(server.id, clients.get(server.id)!) } : {}),
+        ...(recorderOf
+          ? { recorder: recorderOf(server.id, clients.get(server.id) as AriRestClient) }
+          : {}),
       }),
   );
   // Asterisk back after being away: external phones waiting to be called again are called now.
