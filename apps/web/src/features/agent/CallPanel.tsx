@@ -8,6 +8,7 @@ import type { PanelController } from '../../app/usePanel.js';
 import type { Focusers } from './controls.js';
 import { ActionButton, EnterInput } from './controls.js';
 import { AmdMarks } from './AmdMarks.js';
+import { LeadRecordings } from '../recordings/RecordingList.js';
 import { TransferPicker, externalNumber } from './TransferPicker.js';
 
 const DTMF_KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'];
@@ -111,6 +112,13 @@ export function CallPanel(props: {
           <p>No earlier contact.</p>
         )}
       </section>
+      {state.lead?.leadId && (
+        <LeadRecordings
+          leadId={state.lead.leadId}
+          viewer={{ id: me.id, canReview: false }}
+          hideWhenEmpty
+        />
+      )}
     </section>
   );
 }

@@ -64,7 +64,13 @@ export function RecordingListView(props: {
 }
 
 /** A lead's recordings (the lead history): loaded from the server for `leadId`. */
-export function LeadRecordings(props: { leadId: string; viewer: Viewer; api?: RecordingsApi }) {
+export function LeadRecordings(props: {
+  leadId: string;
+  viewer: Viewer;
+  api?: RecordingsApi;
+  /** Show nothing at all when the lead has no recording the viewer may hear (the agent desk). */
+  hideWhenEmpty?: boolean;
+}) {
   const api = useMemo(() => props.api ?? new RecordingsApi(), [props.api]);
   const [data, setData] = useState<RecordingListData | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -80,6 +86,7 @@ export function LeadRecordings(props: { leadId: string; viewer: Viewer; api?: Re
       });
     return () => ctl.abort();
   }, [api, props.leadId]);
+  if (props.hideWhenEmpty && (error || !data || data.recordings.length === 0)) return null;
   return (
     <section className="rec" aria-labelledby={`rec-lead-${props.leadId}`}>
       <style>{RECORDINGS_CSS}</style>
