@@ -86,6 +86,8 @@ export function consentPlaybackId(callId: string): string {
 
 const REC_NAME = /^rec-(.+)-([1-9][0-9]*)$/;
 
+const yieldTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 export class CallRecorder implements CallRecorderHook {
   private readonly steps: RecordingSteps;
   private readonly queues = new Map<string, Promise<void>>();
@@ -155,9 +157,14 @@ export class CallRecorder implements CallRecorderHook {
 
   private enqueue(key: string, fn: () => Promise<void>): void {
     const prev = this.queues.get(key) ?? Promise.resolve();
-    const next = prev.then(fn).catch((err: unknown) => {
-      this.d.logger.error({ err, callId: key }, 'call recorder step failed');
-    });
+    // After a turn of the event loop: the worker's own handling of the same event (the hand-off's
+    // call.bridged) goes to Redis first; recording never runs ahead of it.
+    const next = prev
+      .then(yieldTurn)
+      .then(fn)
+      .catch((err: unknown) => {
+        this.d.logger.error({ err, callId: key }, 'call recorder step failed');
+      });
     this.queues.set(key, next);
     void next.then(() => {
       if (this.queues.get(key) === next) this.queues.delete(key);
