@@ -194,7 +194,7 @@ export interface AppDeps {
     ): Promise<'counted' | 'unchanged' | 'changed' | 'not-audited'>;
   };
   /** Legal holds on leads' and calls' recordings (routes/recording-retention.ts); absent: 503. */
-  legalHolds?: import('./routes/recording-retention.js').LegalHoldApi;
+  legalHolds?: import('../services/recordings/store/ports.js').LegalHoldRows;
   /** Voicemail drop messages and settings (routes/voicemail.ts); absent: 503. */
   voicemail?: import('./routes/voicemail.js').VoicemailApi;
   /** Sees every bus event the gateway receives (e.g. to track telephony status). */

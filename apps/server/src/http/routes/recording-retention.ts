@@ -2,28 +2,22 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { IdParams } from '@ringside/protocol';
 import { NotFoundError, UnavailableError } from '../../errors.js';
+import type { LegalHoldRows } from '../../services/recordings/store/ports.js';
 import type { AppDeps } from '../deps.js';
 import { defineRoute } from '../route.js';
 import { actor } from './admin-people.js';
 import { ADMIN } from './common.js';
 
-/**
- * Legal holds (issue 15 point 5; docs/recording.md "Storage and retention"): a recording on hold,
- * or every recording of a lead on hold, is never purged by retention. Admins only; every change
- * is audited. The store: adapters/storage/recording-rows.ts (roles/api.ts wires it).
- */
-export interface LegalHoldApi {
-  /** False when there is no such lead. */
-  setLeadHold(leadId: string, hold: boolean): Promise<boolean>;
-  /** False when there is no such recording. */
-  setRecordingHold(recordingId: string, hold: boolean): Promise<boolean>;
-}
-
 export const LegalHoldBody = z.object({ hold: z.boolean() });
 export const LegalHoldResponse = z.object({ id: z.string(), hold: z.boolean() });
 
+/**
+ * Legal holds (issue 15 point 5; docs/recording.md "Storage and retention"): a recording on hold,
+ * or every recording of a lead on hold, is never purged by retention. Admins only; every change
+ * is audited. The store (LegalHoldRows): adapters/storage/recording-rows.ts, wired in roles/api.ts.
+ */
 export function registerRecordingRetentionRoutes(app: FastifyInstance, deps: AppDeps): void {
-  const holds = (): LegalHoldApi => {
+  const holds = (): LegalHoldRows => {
     if (!deps.legalHolds) throw new UnavailableError('legal holds are not available');
     return deps.legalHolds;
   };
