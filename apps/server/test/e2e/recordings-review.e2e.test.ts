@@ -52,6 +52,14 @@ beforeAll(async () => {
     ],
   });
   recId = rec.id;
+  // An older call of the lead whose file has not left the phone server yet.
+  await seedRecording({ db: { pool } }, vault, {
+    campaignId: e2e.sys.seed.campaignId,
+    leadId,
+    agents: [a1 ?? ''],
+    state: 'pending',
+    startedAtMs: Date.now() - 86_400_000,
+  });
   url = rec.url ?? '';
   await pool.query(`UPDATE recordings SET duration_ms = 12000 WHERE id = $1`, [recId]);
   vault.close();
@@ -135,6 +143,17 @@ describe('listening and quality review', () => {
       [recId],
     );
     expect(rows.rows).toEqual([{ score_pct: '45.00', comment: 'Calm, clear close.' }]);
+  });
+
+  it('lists the calls on the Recordings screen, saying why one has nothing to play, axe-clean', async () => {
+    await page.goto('/#/reports/recordings');
+    const list = page.getByRole('list', { name: 'Recordings found' });
+    await list.waitFor({ timeout: 10_000 });
+    expect(await list.getByRole('listitem').count()).toBe(2);
+    await list.getByRole('button', { name: 'Details' }).click();
+    await list.getByRole('status').filter({ hasText: 'Not yet stored' }).waitFor();
+    await whenQuiet(page);
+    await expectNoAxeViolations(page, 'recordings screen');
   });
 
   it('shows the scores per agent and criterion on the Quality screen, axe-clean', async () => {
