@@ -36,6 +36,8 @@ export interface DialerAri {
     channelId: string,
     o: { name: string; format?: 'wav'; ifExists?: 'fail' | 'overwrite' | 'append' },
   ): Promise<unknown>;
+  /** A stored recording's file (the AMD review reads its length). */
+  getStoredRecordingFile?(name: string): Promise<Buffer>;
 }
 
 /** One call to place. Ids are ours: the customer channel is `callId`, its Local peer `callId-2`. */

@@ -20,6 +20,7 @@ import type { RunningDialer } from '../../src/roles/dialer.js';
 import { AgentSessionService } from '../../src/services/agents/agent-session.js';
 import { PgVoicemailStore } from '../../src/services/voicemail/pg-store.js';
 import { reviewRecordingName } from '../../src/services/voicemail/amd-review.js';
+import { wavDurationMs } from '../../src/services/voicemail/convert.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { createCampaignWithList } from '../helpers/dialer.js';
 import { startDialerRig, type DialerRig } from '../helpers/dialer-rig.js';
@@ -302,7 +303,12 @@ describe('voicemail drop on the simulated PBX', () => {
       expect(row.asterisk_name).toBe(reviewRecordingName(row.call_id));
       // From the verdict to the hang-up: the rest of the greeting and the message.
       expect(row.bridged_ms).toBeGreaterThan(MESSAGE_S * 1000);
-      expect(existsSync(join(rig.sim.recordingsDir, `${row.asterisk_name}.wav`))).toBe(true);
+      const file = join(rig.sim.recordingsDir, `${row.asterisk_name}.wav`);
+      expect(existsSync(file)).toBe(true);
+      // The storage mover's check: the file's length within 0.5 s of bridged_ms.
+      const fileMs = wavDurationMs(readFileSync(file)) ?? 0;
+      console.log(`review ${row.call_id}: file ${fileMs} ms, bridged_ms ${row.bridged_ms}`);
+      expect(Math.abs(fileMs - (row.bridged_ms ?? 0))).toBeLessThan(500);
     }
   });
 });

@@ -2,6 +2,7 @@ import type { CallId, CampaignId, DomainEvent, LeadId } from '@ringside/protocol
 import type { Logger } from '../../logger.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Timers } from '../../ports/dialer.js';
+import { wavDurationMs } from './convert.js';
 import { amdReviewPicked } from './drop-rules.js';
 
 /**
@@ -14,6 +15,9 @@ import { amdReviewPicked } from './drop-rules.js';
  * so there is something to hear.
  */
 
+/** Wait before reading the stored file again, ms. */
+const STORED_RETRY_MS = 300;
+
 /** How long a sampled MACHINE verdict whose action is hang-up is listened to first, ms. */
 export const REVIEW_LISTEN_MS = 10_000;
 
@@ -23,6 +27,8 @@ export interface ReviewAri {
     channelId: string,
     o: { name: string; format?: 'wav'; ifExists?: 'fail' | 'overwrite' | 'append' },
   ): Promise<unknown>;
+  /** The stored file (its WAV header gives the recorded time exactly). */
+  getStoredRecordingFile?(name: string): Promise<Buffer>;
 }
 
 /** The recordings rows of review recordings (PgVoicemailStore). */
@@ -38,8 +44,11 @@ export interface ReviewStore {
     name: string;
     atMs: number;
   }): Promise<string>;
-  /** The call ended: the segment finished, the recording pending with bridged_ms. */
-  ended(recordingId: string, atMs: number): Promise<void>;
+  /**
+   * The call ended: the segment finished, the recording pending with bridged_ms = `recordedMs`
+   * (null: the time since the start).
+   */
+  ended(recordingId: string, atMs: number, recordedMs: number | null): Promise<void>;
 }
 
 export interface ReviewCall {
@@ -108,11 +117,33 @@ export class AmdReview {
     if (!id) return;
     this.live.delete(call.callId);
     try {
-      await this.o.store.ended(id, atMs);
+      const recordedMs = await this.recordedMs(call);
+      await this.o.store.ended(id, atMs, recordedMs);
       await this.changed(call, id, 'pending', null, atMs);
     } catch (err) {
       this.o.logger.error({ err, callId: call.callId }, 'AMD review recording not closed');
     }
+  }
+
+  /**
+   * The recorded time as Asterisk wrote it (the stored WAV's length), so the storage mover's
+   * check (file within 0.5 s of bridged_ms) holds whatever the latency between the dialer and
+   * Asterisk; null when the file cannot be read (then the dialer's clock decides).
+   */
+  private async recordedMs(call: ReviewCall): Promise<number | null> {
+    const ari = this.o.ari(call.serverId);
+    if (!ari?.getStoredRecordingFile) return null;
+    const name = reviewRecordingName(call.callId);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        return wavDurationMs(await ari.getStoredRecordingFile(name));
+      } catch {
+        // Asterisk may still be closing the file at the hang-up: a moment later.
+        await new Promise<void>((r) => this.o.timers.after(STORED_RETRY_MS, r));
+      }
+    }
+    this.o.logger.warn({ callId: call.callId }, 'AMD review file not read: clock time kept');
+    return null;
   }
 
   private async changed(

@@ -32,6 +32,25 @@ function manualTimers() {
   };
 }
 
+/** A mono 8 kHz 16-bit WAV of silence lasting `ms`. */
+function wav(ms: number): Buffer {
+  const data = (ms / 1000) * 16_000;
+  const b = Buffer.alloc(44 + data);
+  b.write('RIFF', 0, 'ascii');
+  b.writeUInt32LE(36 + data, 4);
+  b.write('WAVEfmt ', 8, 'ascii');
+  b.writeUInt32LE(16, 16);
+  b.writeUInt16LE(1, 20);
+  b.writeUInt16LE(1, 22);
+  b.writeUInt32LE(8_000, 24);
+  b.writeUInt32LE(16_000, 28);
+  b.writeUInt16LE(2, 32);
+  b.writeUInt16LE(16, 34);
+  b.write('data', 36, 'ascii');
+  b.writeUInt32LE(data, 40);
+  return b;
+}
+
 const call = (n: number) => ({
   callId: `c-${n}` as CallId,
   campaignId: '7' as CampaignId,
@@ -64,7 +83,7 @@ function rig(o: { pct: number; dnc?: boolean; media?: string | null }) {
       rows.push(`started:${x.callId}:${x.name}`);
       return '41';
     },
-    ended: async (id) => void rows.push(`ended:${id}`),
+    ended: async (id, _atMs, recordedMs) => void rows.push(`ended:${id}:${recordedMs}`),
   };
   const vm = new DialerVoicemail({
     store,
@@ -77,6 +96,7 @@ function rig(o: { pct: number; dnc?: boolean; media?: string | null }) {
       },
       getPlayback: async () => ({ state: playing ? 'playing' : 'done' }),
       recordChannel: async (ch, r) => void ops.push(`record ${ch} ${r.name}`),
+      getStoredRecordingFile: async () => wav(2_500),
     }),
     clock: t.clock,
     timers: t.timers,
@@ -101,7 +121,8 @@ describe('DialerVoicemail', () => {
     expect(r.ops).toEqual(['record c-1 rec-c-1-1']);
     expect(r.rows).toEqual(['started:c-1:rec-c-1-1']);
     await r.vm.ended(call(1), 9_000);
-    expect(r.rows).toContain('ended:41');
+    // bridged_ms is the stored file's length, as the storage mover will measure it.
+    expect(r.rows).toContain('ended:41:2500');
     expect(r.events.map((e) => (e.type === 'recording.changed' ? e.state : e.type))).toEqual([
       'recording',
       'pending',

@@ -177,13 +177,14 @@ export class PgVoicemailStore implements ReviewStore {
     }
   }
 
-  async ended(recordingId: string, atMs: number): Promise<void> {
+  async ended(recordingId: string, atMs: number, recordedMs: number | null): Promise<void> {
     const at = new Date(atMs);
     await this.pool.query(
       `WITH seg AS (
          UPDATE recording_segments
             SET ended_at = $2, state = 'finished',
-                duration_ms = GREATEST(0, (EXTRACT(EPOCH FROM ($2::timestamptz - started_at)) * 1000)::int)
+                duration_ms = COALESCE($3::int,
+                  GREATEST(0, (EXTRACT(EPOCH FROM ($2::timestamptz - started_at)) * 1000)::int))
           WHERE recording_id = $1 AND seq = 1 RETURNING duration_ms)
        UPDATE recordings
           SET state = 'pending', ended_at = $2, next_attempt_at = $2,
@@ -191,7 +192,7 @@ export class PgVoicemailStore implements ReviewStore {
               purge_after = $2::timestamptz + make_interval(days =>
                 (SELECT recording_retention_days FROM campaigns WHERE id = recordings.campaign_id))
         WHERE id = $1 AND state = 'recording'`,
-      [recordingId, at],
+      [recordingId, at, recordedMs],
     );
   }
 
