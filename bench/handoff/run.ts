@@ -1,5 +1,5 @@
 /**
- * npm run bench:handoff [-- --agents 20 --seconds 60 --speed 4 --seed 11 --json]
+ * npm run bench:handoff [-- --agents 20 --seconds 60 --speed 4 --seed 11 --record --json]
  *
  * The live-answer hand-off (issue 4): the whole dialer on the simulated PBX, as the dialer e2e
  * test runs it (apps/server/test/dialer/dialer.e2e.test.ts): one predictive campaign worked by
@@ -16,6 +16,9 @@
  * - the dialer's share: it sees call.amd -> ARI confirmed addChannel;
  * - the way there (worker -> bus -> dialer) and back (addChannel done -> ChannelEnteredBridge);
  * - this process's event-loop delay during the dialing.
+ * --record: the campaign records every call and the worker runs the call recorder, as the
+ * ari-worker role does (issue 15: recording adds at most 5 ms to the hand-off p99; it starts on
+ * the bridge event, after the hand-off). The recordings made are counted.
  * Prints a table, or with --json one JSON object per row.
  */
 import { loadavg, cpus } from 'node:os';
@@ -52,6 +55,7 @@ interface Args {
   speed: number;
   seed: number;
   json: boolean;
+  record: boolean;
 }
 
 function readArgs(argv: string[]): Args {
@@ -63,6 +67,7 @@ function readArgs(argv: string[]): Args {
       speed: { type: 'string', default: '4' },
       seed: { type: 'string', default: '11' },
       json: { type: 'boolean', default: false },
+      record: { type: 'boolean', default: false },
     },
   });
   const num = (k: 'agents' | 'seconds' | 'speed' | 'seed', max: number): number => {
@@ -78,6 +83,7 @@ function readArgs(argv: string[]): Args {
     speed: num('speed', 20),
     seed: Math.floor(num('seed', 2 ** 31)),
     json: values.json ?? false,
+    record: values.record ?? false,
   };
 }
 
@@ -133,6 +139,7 @@ async function main(): Promise<void> {
     epochMs: EPOCH,
     simSeed: args.seed,
     phones: args.agents,
+    record: args.record,
   });
   const { prefix, sim, redis, store, hopper, clock, logger, supervisor } = rig;
   const pg = db.pool;
@@ -149,6 +156,7 @@ async function main(): Promise<void> {
       ...SIM_CAMPAIGN,
       name: 'bench handoff',
       dialMethod: 'predictive',
+      ...(args.record ? { recordingMode: 'all' as const } : {}),
     });
     const campaignId = campaign.id;
     const list = await pg.query<{ id: string }>(
@@ -259,6 +267,12 @@ async function main(): Promise<void> {
       calls: counts.rows[0]?.n ?? 0,
       bridged: counts.rows[0]?.bridged ?? 0,
       parkedFirst: handoffs.filter((h) => h.parked).length,
+      record: args.record,
+      recordings: args.record
+        ? Number(
+            (await pg.query<{ n: string }>(`SELECT count(*) AS n FROM recordings`)).rows[0]?.n ?? 0,
+          )
+        : 0,
       cores: cpus().length,
       loadAvg1mAtStart: Number(load1mAtStart.toFixed(2)),
       loadAvg1mAtEnd: Number(load1mAtEnd.toFixed(2)),
@@ -278,7 +292,8 @@ async function main(): Promise<void> {
     } else {
       console.log(
         `bench:handoff: ${run.agents} bot agents, ${run.seconds} s of dialing at speed ${run.speed}; ` +
-          `${run.calls} calls, ${run.bridged} bridged, ${run.parkedFirst} parked first; ` +
+          `${run.calls} calls, ${run.bridged} bridged, ${run.parkedFirst} parked first` +
+          (run.record ? `, ${run.recordings} recorded; ` : '; ') +
           `load (1 min) ${run.loadAvg1mAtStart} -> ${run.loadAvg1mAtEnd} on ${run.cores} cores`,
       );
       const w = Math.max(...rows.map((r) => r.metric.length));

@@ -2,7 +2,13 @@ import { Redis } from 'ioredis';
 import type pg from 'pg';
 // apps/sim has no package exports yet; the source is imported directly.
 import { RealScheduler, startSimPbx, type SimPbx } from '../../../sim/src/index.js';
+import { AriRestClient } from '../../src/adapters/asterisk/ari-client.js';
 import { TelephonyHealth } from '../../src/adapters/asterisk/telephony-health.js';
+import { createCampaignsRepo } from '../../src/adapters/postgres/campaigns.js';
+import { createDb } from '../../src/adapters/postgres/database.js';
+import { createLeadsRepo } from '../../src/adapters/postgres/leads.js';
+import { createRecordingCallsRepo } from '../../src/adapters/postgres/recording-calls.js';
+import { RedisLiveRecordings } from '../../src/adapters/redis/live-recordings.js';
 import { CallLogRepository } from '../../src/adapters/postgres/call-log.js';
 import { RedisEventBus } from '../../src/adapters/redis/event-bus.js';
 import { RedisHopper } from '../../src/adapters/redis/hopper.js';
@@ -12,6 +18,7 @@ import { createLogger, type Logger } from '../../src/logger.js';
 import type { Clock } from '../../src/ports/clock.js';
 import { startDialer, type RunningDialer } from '../../src/roles/dialer.js';
 import { AriServerSupervisor } from '../../src/roles/ari-server.js';
+import { CallRecorder } from '../../src/services/recordings/call-recorder.js';
 import { scaledTimers, type HandoffSample, type Timers } from '../../src/ports/dialer.js';
 import { HandoffTrace } from '../dialer/bots.js';
 import { TEST_REDIS_URL, testRedisPrefix } from './redis.js';
@@ -27,6 +34,11 @@ export interface DialerRigOptions {
   simSeed: number;
   /** Phones registered on the simulated PBX: PJSIP/agent1..agent<phones>. */
   phones: number;
+  /**
+   * The ARI worker records calls as the ari-worker role does (services/recordings/call-recorder.ts,
+   * the campaign's policy read from PostgreSQL): bench:handoff --record.
+   */
+  record?: boolean;
 }
 
 /**
@@ -89,6 +101,9 @@ export async function startDialerRig(pool: pg.Pool, o: DialerRigOptions): Promis
     logger,
     health: new TelephonyHealth(),
     onPublished: trace.onPublished,
+    ...(o.record
+      ? { recorder: rigRecorder(pool, redis, prefix, server, store, bus, clock, logger) }
+      : {}),
   });
   return {
     prefix,
@@ -118,4 +133,46 @@ export async function startDialerRig(pool: pg.Pool, o: DialerRigOptions): Promis
         },
       ),
   };
+}
+
+/** The call recorder the ari-worker role builds (roles/ari-worker.ts), for a rig with `record`. */
+function rigRecorder(
+  pool: pg.Pool,
+  redis: Redis,
+  prefix: string,
+  server: { id: string; baseUrl: string; user: string; password: string },
+  store: RedisStateStore,
+  bus: RedisEventBus,
+  clock: Clock,
+  logger: Logger,
+): CallRecorder {
+  const db = createDb(pool);
+  const campaigns = createCampaignsRepo(db);
+  const leads = createLeadsRepo(db);
+  return new CallRecorder({
+    serverId: server.id,
+    ari: new AriRestClient(server),
+    calls: store,
+    live: new RedisLiveRecordings(redis, prefix),
+    repo: createRecordingCallsRepo(db),
+    policyOf: async (id) => {
+      const c = await campaigns.get(id);
+      return c
+        ? {
+            recordingMode: c.recordingMode ?? 'none',
+            recordingPct: c.recordingPct ?? 0,
+            consentMode: c.consentMode ?? 'off',
+            consentMedia: c.consentMedia ?? 'sound:ringside-recording-notice',
+            recordingRetentionDays: c.recordingRetentionDays ?? 365,
+          }
+        : null;
+    },
+    leadOf: async (id) => {
+      const l = await leads.get(id);
+      return l ? { state: l.state, recordingConsent: l.recordingConsent } : null;
+    },
+    bus,
+    clock,
+    logger,
+  });
 }
