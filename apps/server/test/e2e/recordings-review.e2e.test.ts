@@ -7,7 +7,7 @@ import { openRecordingVault } from '../../src/adapters/storage/index.js';
 import { createLogger } from '../../src/logger.js';
 import { seedRecording, toneWav } from '../recording-play/fixture.js';
 import { expectNoAxeViolations, whenQuiet } from './axe.js';
-import { openPage, signIn, useE2e } from './system.js';
+import { adminPage, openPage, signIn, useE2e } from './system.js';
 
 /**
  * Listening and quality review end to end (issue 15 points 6 and 8): a recording stored in the
@@ -164,5 +164,35 @@ describe('listening and quality review', () => {
     await page.getByRole('heading', { name: 'AMD review' }).waitFor();
     await whenQuiet(page);
     await expectNoAxeViolations(page, 'quality screen');
+  });
+
+  it("lets an admin edit the campaign's scorecard, refusing weights that do not add up to 100", async () => {
+    const admin = await adminPage(e2e);
+    await admin.goto('/#/reports/quality');
+    const editor = admin.getByRole('form', { name: 'Edit the scorecard' });
+    await editor.waitFor({ timeout: 10_000 });
+    await editor.getByLabel('Criterion 2 weight').fill('50');
+    await editor.getByRole('button', { name: 'Save scorecard' }).click();
+    await editor
+      .getByRole('alert')
+      .filter({ hasText: 'the weights must add up to 100 (they add up to 90)' })
+      .waitFor();
+    await editor.getByRole('button', { name: 'Add criterion' }).click();
+    await editor.getByLabel('Criterion 3 label').fill('Closing');
+    await editor.getByLabel('Criterion 3 weight').fill('10');
+    await editor.getByRole('button', { name: 'Save scorecard' }).click();
+    await editor.getByText('Scorecard saved as version 2.').waitFor();
+    const rows = await e2e.sys.db.pool.query<{ label: string; weight: number }>(
+      `SELECT c.label, c.weight FROM quality_criteria c JOIN quality_scorecards s ON s.id = c.scorecard_id
+        WHERE s.campaign_id = $1 AND s.version = 2 ORDER BY c.position`,
+      [e2e.sys.seed.campaignId],
+    );
+    expect(rows.rows).toEqual([
+      { label: 'Greeting', weight: 40 },
+      { label: 'Empathy', weight: 50 },
+      { label: 'Closing', weight: 10 },
+    ]);
+    await whenQuiet(admin);
+    await expectNoAxeViolations(admin, 'scorecard editor');
   });
 });
