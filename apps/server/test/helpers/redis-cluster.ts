@@ -1,5 +1,5 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -235,4 +235,134 @@ function listening(port: number): Promise<boolean> {
     });
     s.once('error', () => resolve(false));
   });
+}
+
+export interface LocalRedisSentinel {
+  /** The Sentinels, for REDIS_SENTINELS. */
+  sentinels: Array<{ host: string; port: number }>;
+  /** The name they monitor the primary under. */
+  name: string;
+  /** The port of the primary the Sentinels report now. */
+  primaryPort(): Promise<number>;
+  /** A plain connection to one process (primary, replica or Sentinel); closed by stop(). */
+  node(port: number): Redis;
+  /** kill -9 of one process. */
+  kill9(port: number): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * A primary on 127.0.0.1:7000, its replica on 7001 and three Sentinels on 7002-7004 watching it
+ * as `mymaster` (quorum 2, down after 1 s), in a temporary directory. Resolves when the Sentinels
+ * know the replica, so that a failover has somewhere to go.
+ */
+export async function startRedisSentinel(): Promise<LocalRedisSentinel> {
+  const [primary, replica, ...sentinelPorts] = [7000, 7001, 7002, 7003, 7004];
+  if (primary === undefined || replica === undefined) throw new Error('unreachable');
+  for (const port of [primary, replica, ...sentinelPorts]) {
+    if (await listening(port))
+      throw new Error(`redis sentinel: port ${port} is in use on ${HOST}; stop what holds it`);
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'ringside-redis-sentinel-'));
+  const procs = new Map<number, ChildProcess>();
+  const conns = new Map<number, Redis>();
+  const node = (port: number): Redis => {
+    let c = conns.get(port);
+    if (!c) {
+      c = new Redis({ host: HOST, port, maxRetriesPerRequest: 1 });
+      c.on('error', () => undefined);
+      conns.set(port, c);
+    }
+    return c;
+  };
+  const stop = async () => {
+    for (const c of conns.values()) c.disconnect();
+    conns.clear();
+    await Promise.all(
+      [...procs.values()].map(
+        (p) =>
+          new Promise<void>((resolve) => {
+            if (p.exitCode !== null || p.signalCode !== null) return resolve();
+            p.once('exit', () => resolve());
+            p.kill('SIGKILL');
+          }),
+      ),
+    );
+    await rm(dir, { recursive: true, force: true });
+  };
+  const server = (port: number, extra: string[]) =>
+    procs.set(
+      port,
+      spawn(
+        'redis-server',
+        ['--port', String(port), '--bind', HOST, '--save', '', '--appendonly', 'no', '--dir', dir,
+          '--dbfilename', `dump-${port}.rdb`, '--logfile', join(dir, `${port}.log`), ...extra], // prettier-ignore
+        { stdio: 'ignore' },
+      ),
+    );
+  try {
+    server(primary, []);
+    server(replica, ['--replicaof', HOST, String(primary)]);
+    for (const port of sentinelPorts) {
+      const conf = join(dir, `sentinel-${port}.conf`);
+      await writeFile(
+        conf,
+        [
+          `port ${port}`,
+          `bind ${HOST}`,
+          `dir ${dir}`,
+          `logfile ${join(dir, `sentinel-${port}.log`)}`,
+          `sentinel monitor mymaster ${HOST} ${primary} 2`,
+          'sentinel down-after-milliseconds mymaster 1000',
+          'sentinel failover-timeout mymaster 5000',
+          '',
+        ].join('\n'),
+      );
+      procs.set(port, spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore' }));
+    }
+    await waitFor(
+      async () =>
+        String(await node(replica).call('INFO', 'replication')).includes('master_link_status:up'),
+      10_000,
+      'replica in sync',
+    );
+    for (const port of sentinelPorts) {
+      await waitFor(
+        async () => {
+          const replicas = (await node(port).call(
+            'SENTINEL',
+            'REPLICAS',
+            'mymaster',
+          )) as string[][];
+          return replicas.some(
+            (r) => r.includes(String(replica)) && !r.join(' ').includes('s_down'),
+          );
+        },
+        15_000,
+        `sentinel ${port} knowing the replica`,
+      );
+    }
+    const first = sentinelPorts[0] ?? 0;
+    return {
+      sentinels: sentinelPorts.map((port) => ({ host: HOST, port })),
+      name: 'mymaster',
+      async primaryPort() {
+        const r = (await node(first).call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'mymaster')) as [
+          string,
+          string,
+        ];
+        return Number(r[1]);
+      },
+      node,
+      kill9(port) {
+        conns.get(port)?.disconnect();
+        conns.delete(port);
+        procs.get(port)?.kill('SIGKILL');
+      },
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
 }

@@ -49,6 +49,11 @@ export function connectRedis(target: RedisTarget | string, opts: ConnectOptions 
       ...base,
       sentinels: t.redisSentinels.nodes.map((n) => ({ host: n.host, port: n.port })),
       name: t.redisSentinels.name,
+      // Told of a failover by the Sentinels (+switch-master) rather than by a failed command.
+      failoverDetector: true,
+      // A primary turned replica answers writes with READONLY: reconnect (asking the Sentinels
+      // anew) and send the command again.
+      reconnectOnError: (err: Error) => (err.message.startsWith('READONLY') ? 2 : false),
     });
   } else {
     conn = new Redis(t.redisUrl, base);
