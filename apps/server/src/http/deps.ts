@@ -193,10 +193,10 @@ export interface AppDeps {
       mark: 'person' | 'machine',
     ): Promise<'counted' | 'unchanged' | 'changed' | 'not-audited'>;
   };
+  /** Voicemail drop messages and settings (routes/voicemail.ts); absent: 503. */
+  voicemail?: import('../ports/voicemail.js').VoicemailApi;
   /** Legal holds on leads' and calls' recordings (routes/recording-retention.ts); absent: 503. */
   legalHolds?: import('../services/recordings/store/ports.js').LegalHoldRows;
-  /** Voicemail drop messages and settings (routes/voicemail.ts); absent: 503. */
-  voicemail?: import('./routes/voicemail.js').VoicemailApi;
   /** Sees every bus event the gateway receives (e.g. to track telephony status). */
   observeEvent?: (envelope: BusEnvelope) => void;
   /**

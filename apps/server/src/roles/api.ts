@@ -25,7 +25,7 @@ import { createWallThresholdsRepo } from '../adapters/postgres/wall-thresholds.j
 import { campaignsApi } from '../http/campaigns-api.js';
 import type { AppDeps } from '../http/deps.js';
 import { AmdAuditStore } from '../adapters/redis/dialer-state.js';
-import { PgVoicemailStore } from '../services/voicemail/pg-store.js';
+import { PgVoicemailStore } from '../adapters/postgres/voicemail.js';
 import { PgLeadImportStore } from '../adapters/postgres/lead-import.js';
 import { importLeads } from '../services/import/index.js';
 import { createListAdminDeps } from './api-admin.js';

@@ -6,7 +6,7 @@ import { ledgerFromCallLog, PgDropLedgerSource } from '../adapters/postgres/drop
 import { createCampaignsRepo } from '../adapters/postgres/campaigns.js';
 import { createDb } from '../adapters/postgres/database.js';
 import { RedisEventBus } from '../adapters/redis/event-bus.js';
-import { PgVoicemailStore } from '../services/voicemail/pg-store.js';
+import { PgVoicemailStore } from '../adapters/postgres/voicemail.js';
 import { RedisHopper } from '../adapters/redis/hopper.js';
 import { RedisDialAttempts } from '../adapters/redis/dial-attempts.js';
 import { PgStateRules } from '../adapters/postgres/state-rules.js';

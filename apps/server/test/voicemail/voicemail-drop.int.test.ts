@@ -18,7 +18,7 @@ import { AgentLogRepository } from '../../src/adapters/postgres/agent-log.js';
 import type { HopperEntry } from '../../src/ports/hopper.js';
 import type { RunningDialer } from '../../src/roles/dialer.js';
 import { AgentSessionService } from '../../src/services/agents/agent-session.js';
-import { PgVoicemailStore } from '../../src/services/voicemail/pg-store.js';
+import { PgVoicemailStore } from '../../src/adapters/postgres/voicemail.js';
 import { reviewRecordingName } from '../../src/services/voicemail/amd-review.js';
 import { wavDurationMs } from '../../src/services/voicemail/convert.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';

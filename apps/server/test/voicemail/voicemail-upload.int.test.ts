@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VoicemailMessage, VoicemailView } from '@ringside/protocol';
 import { buildApp } from '../../src/http/app.js';
 import { wavDurationMs } from '../../src/services/voicemail/convert.js';
-import { PgVoicemailStore } from '../../src/services/voicemail/pg-store.js';
+import { PgVoicemailStore } from '../../src/adapters/postgres/voicemail.js';
 import { injectLogin } from '../helpers/admin-app.js';
 import { bearer, createHarness, type Harness } from '../http/harness.js';
 

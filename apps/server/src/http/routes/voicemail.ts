@@ -12,7 +12,7 @@ import {
 } from '@ringside/protocol';
 import { NotFoundError, UnavailableError } from '../../errors.js';
 import { convertMessage, readUpload } from '../../services/voicemail/convert.js';
-import type { NewVmMessage } from '../../services/voicemail/pg-store.js';
+import type { VoicemailApi } from '../../ports/voicemail.js';
 import type { AppDeps } from '../deps.js';
 import { UnsupportedMediaTypeError } from '../errors.js';
 import { defineRoute } from '../route.js';
@@ -25,15 +25,6 @@ import { publishSettingsChanged } from './campaigns.js';
  * the campaign's message and how the drop waits. Asterisk fetches the chosen message from the
  * public /media/vm/<token>.wav (res_http_media_cache); the token is the only key to it.
  */
-
-/** What the routes need (PgVoicemailStore). */
-export interface VoicemailApi {
-  view(campaignId: CampaignId): Promise<VoicemailView>;
-  addMessage(m: NewVmMessage): Promise<VoicemailMessage>;
-  update(campaignId: CampaignId, p: VoicemailSettingsPatch): Promise<string[]>;
-  audio(campaignId: CampaignId, messageId: string): Promise<Buffer | null>;
-  audioByToken(token: string): Promise<Buffer | null>;
-}
 
 /** The upload's body: the file itself. */
 const UPLOAD_TYPES = ['application/octet-stream'];

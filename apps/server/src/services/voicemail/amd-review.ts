@@ -2,6 +2,7 @@ import type { CallId, CampaignId, DomainEvent, LeadId } from '@ringside/protocol
 import type { Logger } from '../../logger.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Timers } from '../../ports/dialer.js';
+import type { ReviewStore } from '../../ports/voicemail.js';
 import { wavDurationMs } from './convert.js';
 import { amdReviewPicked } from './drop-rules.js';
 
@@ -29,26 +30,6 @@ export interface ReviewAri {
   ): Promise<unknown>;
   /** The stored file (its WAV header gives the recorded time exactly). */
   getStoredRecordingFile?(name: string): Promise<Buffer>;
-}
-
-/** The recordings rows of review recordings (PgVoicemailStore). */
-export interface ReviewStore {
-  /** False when the lead's number is on a do-not-call list now: never recorded. */
-  mayRecord(leadId: LeadId, campaignId: CampaignId): Promise<boolean>;
-  /** Inserts the recording (state recording, reason amd_review) and its segment; its id. */
-  started(r: {
-    callId: CallId;
-    campaignId: CampaignId;
-    leadId: LeadId;
-    serverId: string;
-    name: string;
-    atMs: number;
-  }): Promise<string>;
-  /**
-   * The call ended: the segment finished, the recording pending with bridged_ms = `recordedMs`
-   * (null: the time since the start).
-   */
-  ended(recordingId: string, atMs: number, recordedMs: number | null): Promise<void>;
 }
 
 export interface ReviewCall {

@@ -2,7 +2,8 @@ import type { CallId, CampaignId, DomainEvent, LeadId } from '@ringside/protocol
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { REVIEW_LISTEN_MS } from './amd-review.js';
-import { DialerVoicemail, type StoredPlan, type VoicemailStore } from './dialer-voicemail.js';
+import type { StoredDropPlan, VoicemailStore } from '../../ports/voicemail.js';
+import { DialerVoicemail } from './dialer-voicemail.js';
 
 /** Timers run by hand: `advance` fires what is due, in order. */
 function manualTimers() {
@@ -65,16 +66,15 @@ function rig(o: { pct: number; dnc?: boolean; media?: string | null }) {
   const hangups: string[] = [];
   const rows: string[] = [];
   let playing: string | null = null;
-  const plan: StoredPlan =
-    o.media === null
-      ? { amdReviewPct: o.pct, media: null }
-      : {
-          settings: { wait: 'none', maxWaitMs: 30_000, quietMs: 2_500, noBeepAction: 'leave' },
-          media: o.media ?? 'sound:http://api/media/vm/x.wav',
-          messageId: '3',
-          messageMs: 4_000,
-          amdReviewPct: o.pct,
-        };
+  const plan: StoredDropPlan = {
+    wait: 'none',
+    maxWaitMs: 30_000,
+    noBeepAction: 'leave',
+    media: o.media === null ? null : (o.media ?? 'sound:http://api/media/vm/x.wav'),
+    messageId: '3',
+    messageMs: 4_000,
+    amdReviewPct: o.pct,
+  };
   const store: VoicemailStore = {
     plan: async () => plan,
     recordOutcome: async (c, x) => void rows.push(`${c}:${x}`),

@@ -2,8 +2,10 @@ import type { CallId, CampaignId, DomainEvent, VoicemailOutcome } from '@ringsid
 import type { Logger } from '../../logger.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Timers } from '../../ports/dialer.js';
-import { AmdReview, REVIEW_LISTEN_MS, type ReviewAri, type ReviewStore } from './amd-review.js';
-import { VoicemailDrops, type DropAri, type DropCall, type DropPlan } from './drop.js';
+import type { StoredDropPlan, VoicemailStore } from '../../ports/voicemail.js';
+import { AmdReview, REVIEW_LISTEN_MS, type ReviewAri } from './amd-review.js';
+import { DEFAULT_QUIET_MS } from './drop-rules.js';
+import { VoicemailDrops, type DropAri, type DropCall } from './drop.js';
 
 /**
  * What one campaign driver's machines (services/dialer/machines.ts) do for voicemail: the drop
@@ -13,16 +15,6 @@ import { VoicemailDrops, type DropAri, type DropCall, type DropPlan } from './dr
 
 /** A campaign's plan is re-read after this long, ms (settings changes apply within it). */
 export const PLAN_TTL_MS = 5_000;
-
-/** The campaign's plan as the store reads it: media null when it has no message. */
-export type StoredPlan =
-  (DropPlan & { amdReviewPct: number }) | { amdReviewPct: number; media: null };
-
-/** The dialer's voicemail store (PgVoicemailStore). */
-export interface VoicemailStore extends ReviewStore {
-  plan(campaignId: CampaignId): Promise<StoredPlan>;
-  recordOutcome(callId: CallId, outcome: VoicemailOutcome): Promise<void>;
-}
 
 /** What the dialer role gives the drivers (DriverDeps.voicemail). */
 export interface VoicemailDeps {
@@ -41,7 +33,7 @@ export interface DialerVoicemailOptions extends VoicemailDeps {
 export class DialerVoicemail {
   private readonly drops: VoicemailDrops;
   private readonly reviews: AmdReview;
-  private readonly plans = new Map<CampaignId, { plan: StoredPlan; atMs: number }>();
+  private readonly plans = new Map<CampaignId, { plan: StoredDropPlan; atMs: number }>();
   /** Calls whose hang-up was held for the review already, or that had a drop (never held). */
   private readonly held = new Set<CallId>();
 
@@ -64,7 +56,7 @@ export class DialerVoicemail {
     });
   }
 
-  private async plan(campaignId: CampaignId): Promise<StoredPlan> {
+  private async plan(campaignId: CampaignId): Promise<StoredDropPlan> {
     const now = this.o.clock.nowMs();
     const hit = this.plans.get(campaignId);
     if (hit && now - hit.atMs < PLAN_TTL_MS) return hit.plan;
@@ -75,7 +67,7 @@ export class DialerVoicemail {
 
   /** Starts the drop; false when the campaign has no message or no ARI client (hang up). */
   async drop(call: DropCall): Promise<boolean> {
-    let plan: StoredPlan;
+    let plan: StoredDropPlan;
     try {
       plan = await this.plan(call.campaignId);
     } catch (err) {
@@ -85,7 +77,13 @@ export class DialerVoicemail {
     if (plan.media === null) return false;
     // The drop's own hang-up (after the message) is not held for the review.
     this.held.add(call.callId);
-    return this.drops.start(call, plan);
+    const { wait, maxWaitMs, noBeepAction, media, messageId, messageMs } = plan;
+    return this.drops.start(call, {
+      settings: { wait, maxWaitMs, quietMs: DEFAULT_QUIET_MS, noBeepAction },
+      media,
+      messageId,
+      messageMs,
+    });
   }
 
   /** A MACHINE verdict acted on: recorded for the AMD review when the share picks it. */

@@ -10,29 +10,22 @@ import type {
   VoicemailSettingsPatch,
 } from '@ringside/protocol';
 import { NotFoundError, ValidationError } from '../../errors.js';
-import { DEFAULT_QUIET_MS } from './drop-rules.js';
-import type { DropPlan } from './drop.js';
-import type { ReviewStore } from './amd-review.js';
+import type {
+  NewVmMessage,
+  StoredDropPlan,
+  VoicemailApi,
+  VoicemailStore,
+} from '../../ports/voicemail.js';
 
 /**
  * Voicemail messages, the campaigns' drop settings, call_log.vm_outcome and the AMD review's
- * recordings rows in PostgreSQL (0145_voicemail.sql, 0130_recordings.sql). Plain SQL over the
- * pool: the voicemail work's one store, kept beside its service (docs/recording.md).
+ * recordings rows in PostgreSQL (0145_voicemail.sql, 0130_recordings.sql), in plain SQL
+ * (docs/recording.md, "Voicemail drop").
  */
 
 /** The media URI Asterisk plays for a message: fetched over HTTP by res_http_media_cache. */
 export function vmMediaUri(baseUrl: string, token: string): string {
   return `sound:${baseUrl.replace(/\/+$/, '')}/media/vm/${token}.wav`;
-}
-
-/** A converted message to keep. */
-export interface NewVmMessage {
-  campaignId: CampaignId;
-  name: string;
-  sourceFormat: 'wav' | 'mp3';
-  durationMs: number;
-  audio: Buffer;
-  createdBy: string | null;
 }
 
 interface SettingsRow {
@@ -78,7 +71,7 @@ function toSettings(r: SettingsRow): VoicemailSettings {
   };
 }
 
-export class PgVoicemailStore implements ReviewStore {
+export class PgVoicemailStore implements VoicemailStore, VoicemailApi {
   constructor(
     private readonly pool: pg.Pool,
     /** Where Asterisk fetches messages from: the api's base URL as Asterisk reaches it. */
@@ -91,9 +84,7 @@ export class PgVoicemailStore implements ReviewStore {
    * What a campaign's drops use: its settings, and its uploaded message (else the campaign's
    * machine_message_audio URI). Null when the campaign has no message at all.
    */
-  async plan(
-    campaignId: CampaignId,
-  ): Promise<(DropPlan & { amdReviewPct: number }) | { amdReviewPct: number; media: null }> {
+  async plan(campaignId: CampaignId): Promise<StoredDropPlan> {
     const r = await this.pool.query<
       SettingsRow & {
         machine_message_audio: string | null;
@@ -109,22 +100,17 @@ export class PgVoicemailStore implements ReviewStore {
       [campaignId],
     );
     const row = r.rows[0];
-    if (!row) return { amdReviewPct: 0, media: null };
-    const media = row.media_token
+    const media = row?.media_token
       ? vmMediaUri(this.mediaBaseUrl, row.media_token)
-      : row.machine_message_audio;
-    if (!media) return { amdReviewPct: row.amd_review_pct, media: null };
+      : (row?.machine_message_audio ?? null);
     return {
-      settings: {
-        wait: row.vm_drop_wait,
-        maxWaitMs: row.vm_drop_max_wait_s * 1000,
-        quietMs: DEFAULT_QUIET_MS,
-        noBeepAction: row.vm_no_beep_action,
-      },
+      wait: row?.vm_drop_wait ?? 'greeting_end',
+      maxWaitMs: (row?.vm_drop_max_wait_s ?? 30) * 1000,
+      noBeepAction: row?.vm_no_beep_action ?? 'leave',
       media,
-      messageId: row.media_token ? row.vm_message_id : null,
-      messageMs: row.media_token ? row.duration_ms : null,
-      amdReviewPct: row.amd_review_pct,
+      messageId: row?.media_token ? row.vm_message_id : null,
+      messageMs: row?.media_token ? row.duration_ms : null,
+      amdReviewPct: row?.amd_review_pct ?? 0,
     };
   }
 
