@@ -13,8 +13,13 @@ import { RedisStateStore } from '../../src/adapters/redis/state-store.js';
 import { realtimeConformance } from '../../src/ports/fakes/conformance/realtime.suite.js';
 import { hopperEntry, ids, liveCall } from '../../src/ports/fakes/conformance/fixtures.js';
 import type { PacingControl } from '../../src/domain/pacing/pacing-types.js';
-import { startHopperScheduler } from '../../src/roles/scheduler.js';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { ManualClock } from '../../src/ports/clock.js';
+import { startHopperScheduler, startScheduler } from '../../src/roles/scheduler.js';
+import { useTestDb } from '../helpers/hooks.js';
 import { testRedisPrefix } from '../helpers/redis.js';
+import { insertManyLeads, seedCampaign } from '../redis/seed.js';
 import type { Logger } from '../../src/logger.js';
 import {
   startRedisCluster,
@@ -120,6 +125,48 @@ describe('on a local Redis Cluster (three masters, one replica each)', () => {
   });
 
   describe('the roles on Redis Cluster', () => {
+    const db = useTestDb('cluster_role');
+
+    it('runs the scheduler role from REDIS_CLUSTER_NODES: boot sentinel, rebuild, hoppers filled through BullMQ', async () => {
+      const prefix = testRedisPrefix('cluster_role');
+      const s = await seedCampaign(db.pool, { hopperSize: 15 });
+      await insertManyLeads(db.pool, s.listId, 40, ['America/Chicago'], 13_125_550_000);
+      const config = loadConfig({
+        REDIS_PREFIX: prefix,
+        REDIS_CLUSTER_NODES: cluster.nodes.map((n) => `${n.host}:${n.port}`).join(','),
+      });
+      expect(config.redisClusterNodes).toHaveLength(6);
+      const role = await startScheduler({
+        config,
+        logger: createLogger('silent'),
+        pool: db.pool,
+        clock: new ManualClock(Date.parse('2026-01-15T18:00:00Z')),
+        ariServers: [],
+      });
+      const hopper = new RedisHopper(redis, { prefix });
+      const cid = ids.campaign(s.campaignId);
+      try {
+        await until(
+          async () => (await redis.exists(new RedisKeys(prefix).bootSentinel)) === 1,
+          15_000,
+          'the boot sentinel',
+        );
+        await until(async () => (await hopper.size(cid)) === 15, 15_000, 'a full hopper');
+      } finally {
+        await role.stop();
+        await cleanup(prefix);
+      }
+    });
+
+    it('refuses a REDIS_CLUSTER_NODES entry that is not host:port, naming it', () => {
+      expect(() => loadConfig({ REDIS_CLUSTER_NODES: '127.0.0.1:7000,127.0.0.1' })).toThrow(
+        'configuration: REDIS_CLUSTER_NODES is invalid ("127.0.0.1" is not host:port)',
+      );
+      expect(() => loadConfig({ REDIS_SENTINELS: 'h:99999' })).toThrow(
+        /REDIS_SENTINELS is invalid/,
+      );
+    });
+
     it('reads the three event streams, which live on different masters, in one subscription', async () => {
       const prefix = testRedisPrefix('cluster_bus');
       const keys = new RedisKeys(prefix);
