@@ -218,15 +218,15 @@ export interface Config {
   databaseUrl: string;
   redisUrl: string;
   redisPrefix: string;
+  /** REDIS_CLUSTER_NODES: the cluster's seed nodes; null: no cluster (adapters/redis/connect.ts). */
+  redisClusterNodes: RedisNodeAddress[] | null;
+  /** REDIS_SENTINELS and REDIS_SENTINEL_NAME; null: no Sentinel. */
+  redisSentinels: { nodes: RedisNodeAddress[]; name: string } | null;
   /** Empty when the simulated PBX is to be used. */
   ari: AriServerConfig[];
   ariApp: string;
   ariUser: string;
   ariPassword: string;
-  /** REDIS_CLUSTER_NODES: the cluster's seed nodes; null: no cluster (adapters/redis/connect.ts). */
-  redisClusterNodes: RedisNodeAddress[] | null;
-  /** REDIS_SENTINELS and REDIS_SENTINEL_NAME; null: no Sentinel. */
-  redisSentinels: { nodes: RedisNodeAddress[]; name: string } | null;
   /** Endpoint template for customer numbers ({e164} or {digits}). */
   ariDialTemplate: string;
   /** ARI_DIAL_TEMPLATE was set (else ariDialTemplate is the default for the PBX kind). */
@@ -325,13 +325,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
-    ari,
-    ariApp: e.ARI_APP,
-    ariUser: e.ARI_USER,
-    ariPassword: e.ARI_PASSWORD,
-    ariDialTemplate:
-      e.ARI_DIAL_TEMPLATE ?? (ari.length ? 'PJSIP/{e164}@trunk' : 'Local/{digits}@sim-customers'),
-    ariDialTemplateSet: e.ARI_DIAL_TEMPLATE !== undefined,
     redisClusterNodes: redisNodes('REDIS_CLUSTER_NODES', e.REDIS_CLUSTER_NODES),
     redisSentinels: e.REDIS_SENTINELS
       ? {
@@ -339,6 +332,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           name: e.REDIS_SENTINEL_NAME,
         }
       : null,
+    ari,
+    ariApp: e.ARI_APP,
+    ariUser: e.ARI_USER,
+    ariPassword: e.ARI_PASSWORD,
+    ariDialTemplate:
+      e.ARI_DIAL_TEMPLATE ?? (ari.length ? 'PJSIP/{e164}@trunk' : 'Local/{digits}@sim-customers'),
+    ariDialTemplateSet: e.ARI_DIAL_TEMPLATE !== undefined,
     ariMaxCallsPerServer: e.ARI_MAX_CALLS,
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
     simPbxPort: e.SIM_PBX_PORT,
