@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { CriterionKind, QualityScores, Review, Scorecard } from '@ringside/protocol';
-import type { QualityRepo } from '../../services/quality/types.js';
+import type { QualityRepo } from '../../ports/quality.js';
 import { inTransaction } from './transaction.js';
 
 /**

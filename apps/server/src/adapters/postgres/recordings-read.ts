@@ -11,7 +11,7 @@ import type {
   RecordingFilter,
   RecordingForPlay,
   RecordingsReadRepo,
-} from '../../services/recordings/play/types.js';
+} from '../../ports/recording-play.js';
 
 /**
  * The player's reads of recordings, recording_segments and recording_marks (0130) and the

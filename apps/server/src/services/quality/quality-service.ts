@@ -13,9 +13,9 @@ import type { Logger } from '../../logger.js';
 import type { AuditLog } from '../../ports/audit.js';
 import type { AmdAudit } from '../../ports/dialer.js';
 import type { RecordingPlayer, Listener } from '../recordings/play/player.js';
-import type { RecordingsReadRepo } from '../recordings/play/types.js';
+import type { RecordingsReadRepo } from '../../ports/recording-play.js';
 import { scoreReview } from './scoring.js';
-import type { QualityRepo } from './types.js';
+import type { QualityRepo } from '../../ports/quality.js';
 
 export interface QualityDeps {
   repo: QualityRepo;

@@ -12,7 +12,7 @@ import type {
   RecordingFilter,
   RecordingForPlay,
   RecordingsReadRepo,
-} from './types.js';
+} from '../../../ports/recording-play.js';
 
 /** Who asks: the signed-in user, as the routes know them. */
 export interface Listener {
