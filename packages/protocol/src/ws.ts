@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AgentMonitorStarted, DialerStatusChanged, DomainEvent } from './events.js';
 import { AgentStatusView, LiveCallView, NumericId } from './http.js';
 import { TalkHandData, TalkReadData, TalkSendData, TalkSnapshot } from './talk.js';
+import { RecordingChanged } from './recording.js';
 
 /**
  * The WebSocket protocol between the gateway (`GET /ws`) and browsers or bot agents. Every
@@ -54,6 +55,12 @@ export const SnapshotData = z.object({
   monitor: AgentMonitorStarted.nullable().optional(),
   /** Recent agent/supervisor messages and raised hands (talk.ts); absent from older servers. */
   talk: TalkSnapshot.optional(),
+  /**
+   * The recordings of the live calls in `calls` (recording, paused, the consent notice, stopped
+   * between segments), each as the `recording.changed` that put it there would say, so a panel
+   * opened mid-call shows REC / Paused at once. Absent from older servers.
+   */
+  recordings: z.array(RecordingChanged).optional(),
 });
 export type SnapshotData = z.infer<typeof SnapshotData>;
 

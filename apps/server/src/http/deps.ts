@@ -163,6 +163,8 @@ export interface AppDeps {
       campaignId?: CampaignId,
     ): Promise<import('@ringside/protocol').DialerStatusChanged[]>;
   };
+  /** The live calls' recordings, for the snapshots' REC / Paused (gateway); absent: none sent. */
+  liveRecordings?: Pick<import('../ports/recording-calls.js').LiveRecordingStore, 'get'>;
   logger: Logger;
   clock: Clock;
   users: UsersRepo;

@@ -20,14 +20,15 @@ import type { RoleContext } from './context.js';
 export function recordingApiDeps(
   ctx: RoleContext,
   d: { db: Db; redis: Redis; store: StateStore; bus: EventBus; logger: Logger },
-): Pick<AppDeps, 'recordingControl' | 'leadConsent'> & { close(): void } {
+): Pick<AppDeps, 'recordingControl' | 'leadConsent' | 'liveRecordings'> & { close(): void } {
   const aris = new Map(ctx.ariServers.map((s) => [s.id, new AriRestClient(s)]));
   const campaigns = createCampaignsRepo(d.db);
   const leads = createLeadsRepo(d.db);
+  const live = new RedisLiveRecordings(d.redis, ctx.config.redisPrefix);
   const recordingControl = new RecordingControl({
     ariOf: (serverId) => aris.get(serverId) ?? null,
     store: d.store,
-    live: new RedisLiveRecordings(d.redis, ctx.config.redisPrefix),
+    live,
     repo: createRecordingCallsRepo(d.db),
     settingsOf: async (campaignId) => {
       const c = await campaigns.get(campaignId);
@@ -52,6 +53,7 @@ export function recordingApiDeps(
   return {
     recordingControl,
     leadConsent: leads,
+    liveRecordings: live,
     close() {
       for (const a of aris.values()) a.close();
     },

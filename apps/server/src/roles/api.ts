@@ -150,6 +150,7 @@ export async function startApi(ctx: RoleContext): Promise<RunningRole> {
     agentDesk: control.agentDesk,
     telephony: control.telephony,
     recordingControl: recording.recordingControl,
+    liveRecordings: recording.liveRecordings,
     leadConsent: recording.leadConsent,
     amdAudit: new AmdAuditStore(redis, new RedisKeys(config.redisPrefix)),
     recordingPlay: listening.recordingPlay,

@@ -7,6 +7,7 @@ import type {
   CallId,
   CampaignId,
   DomainEvent,
+  RecordingChanged,
   ServerMessageType,
   SnapshotData,
   WsErrorData,
@@ -20,6 +21,7 @@ import { foreignOrigin, ownOrigin } from '../http/security.js';
 import { SESSION_COOKIE } from '../http/session.js';
 import { ForbiddenError } from '../errors.js';
 import { AgentPresenceTracker, PRESENCE_DEFAULTS } from '../services/agents/presence.js';
+import { liveRecordingChanged } from '../services/recordings/live-view.js';
 import { parseClientMessage } from './client-message.js';
 import { eventAgent, eventCall, eventCampaign, remember, silentToAgent } from './routing.js';
 import { createTalkGateway, talkAgents } from './talk.js';
@@ -169,6 +171,7 @@ export function createGateway(deps: AppDeps): Gateway {
         calls,
         monitor: monitor && !silentToAgent(monitor) ? monitor : null,
         ...(await talkPart),
+        ...(await recordingsPart(calls.map((c) => c.callId))),
       };
     }
     const filter = conn.campaignFilter ?? undefined;
@@ -193,7 +196,26 @@ export function createGateway(deps: AppDeps): Gateway {
       calls: calls.map(callView),
       campaigns,
       ...(await talkPart),
+      ...(await recordingsPart(calls.map((c) => c.callId))),
     };
+  }
+
+  /** The live calls' recordings (docs/recording.md); nothing when unknown or unreadable. */
+  async function recordingsPart(
+    callIds: readonly string[],
+  ): Promise<{ recordings?: RecordingChanged[] }> {
+    const live = deps.liveRecordings;
+    if (!live || callIds.length === 0) return {};
+    try {
+      const now = clock.nowMs();
+      const recs = await Promise.all(callIds.map((id) => live.get(id as CallId)));
+      return {
+        recordings: recs.flatMap((r) => (r ? [liveRecordingChanged(r, now)] : [])),
+      };
+    } catch (err) {
+      log.warn({ err }, 'live recordings not read for a snapshot');
+      return {};
+    }
   }
 
   /** Sends a fresh snapshot, then the events that arrived while it was being built. */

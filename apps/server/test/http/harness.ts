@@ -55,7 +55,10 @@ export interface Harness {
 
 export async function createHarness(
   config: Partial<AppConfig> = {},
-  extra: Pick<Partial<AppDeps>, 'presence' | 'telephony' | 'metrics' | 'twoFactor'> = {},
+  extra: Pick<
+    Partial<AppDeps>,
+    'presence' | 'telephony' | 'metrics' | 'twoFactor' | 'liveRecordings'
+  > = {},
 ): Promise<Harness> {
   const db = await createTestDb('http');
   const users = createUsersRepo(db.pool);

@@ -49,6 +49,18 @@ const onCall = [live, snapshot(agent('INCALL', { callId: 'c1' }), [callView('c1'
 const ALL: DeskRecordingPolicy = { mode: 'all', pauseApiOnly: false };
 
 describe('the recording of the agent call, from recording.changed only', () => {
+  it('a panel opened mid-call shows the recording the snapshot carries, paused since its pause', () => {
+    const snap = snapshot(agent('INCALL', { callId: 'c1' }), [callView('c1')]);
+    if (snap.type !== 'snapshot') throw new Error('fixture');
+    const paused = rec('paused', 3000, { by: 'agent' });
+    if (paused.type !== 'event' || paused.event.type !== 'recording.changed')
+      throw new Error('fixture');
+    const { s } = run([live, { ...snap, data: { ...snap.data, recordings: [paused.event] } }]);
+    const r = callRecording(s);
+    expect(r?.state).toBe('paused');
+    expect(describeRecording(r, ALL, 15_500).label).toBe('Paused 0:12');
+  });
+
   it('a call starts unrecorded as far as the panel knows: no event, no recording', () => {
     const { s } = run(onCall);
     expect(callRecording(s)).toBeNull();

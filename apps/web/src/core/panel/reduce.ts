@@ -318,6 +318,8 @@ export function reduce(s: PanelState, input: PanelInput): PanelResult {
       ) {
         next = { ...next, agent: { ...next.agent, wrapupUntilMs: held.wrapupUntilMs } };
       }
+      // The call's recording (REC, Paused since when), as the recording.changed that put it there.
+      for (const r of input.data.recordings ?? []) next = applyRecording(next, r);
       break;
     }
     case 'event':

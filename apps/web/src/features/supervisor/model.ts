@@ -88,18 +88,20 @@ export const emptyDashboard: DashboardState = {
 };
 
 export function applySnapshot(s: DashboardState, snap: SnapshotData): DashboardState {
-  return {
+  const next: DashboardState = {
     ...s,
     agents: new Map(snap.agents.map((a) => [a.agentId, a])),
     calls: new Map(snap.calls.map((c) => [c.callId, c])),
     // An older server sends no statuses: keep what the pushes said.
     dialer: snap.campaigns ? new Map(snap.campaigns.map((c) => [c.campaignId, c])) : s.dialer,
     hands: snap.talk ? new Map(snap.talk.hands.map((h) => [h.agentId, h.raisedAtMs])) : s.hands,
-    // The snapshot carries no recording states: keep those of the calls still live.
+    // An older server sends no recording states: keep those of the calls still live.
     recordings: new Map(
       [...s.recordings].filter(([callId]) => snap.calls.some((c) => c.callId === callId)),
     ),
   };
+  // The live calls' recordings, each as the recording.changed that put it there.
+  return (snap.recordings ?? []).reduce(applyRecording, next);
 }
 
 const CALL_STAGE_OF: Partial<Record<DomainEvent['type'], CallStage>> = {

@@ -157,6 +157,19 @@ describe('recordings on the wall', () => {
     expect([...s2.recordings.keys()]).toEqual(['c11']);
   });
 
+  it('a wall opened mid-call marks the rows from the recordings the snapshot carries', () => {
+    const s = applySnapshot(emptyDashboard, {
+      scope: 'supervisor',
+      reason: 'subscribe',
+      agent: null,
+      agents: [agent('11'), agent('12')],
+      calls: [call('c11', '11'), call('c12', '12')],
+      recordings: [rec('c11', 'paused', 10, { by: 'agent' })],
+    });
+    expect(markOf(s, '11')).toBe('paused');
+    expect(markOf(s, '12')).toBeNull();
+  });
+
   it('a failed or mismatched recording becomes a notice, once per recording, until dismissed', () => {
     let s = applyEvent(wall(), rec('c11', 'recording', 10));
     s = applyEvent(s, rec('c11', 'failed', 50, { agentId: null, error: 'no_stored_file' }));
