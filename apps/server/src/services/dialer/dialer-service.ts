@@ -2,7 +2,6 @@ import type { BusEnvelope, CallId, CampaignId, DomainEvent } from '@ringside/pro
 import type { CampaignsRepo } from '../../ports/campaigns.js';
 import type { PacingControl } from '../../domain/pacing/index.js';
 import type { EventBus, Subscription } from '../../ports/event-bus.js';
-import { AgentBoard } from './agent-board.js';
 import { CampaignDriver, type DriverDeps } from './campaign-driver.js';
 import type { CampaignLeaseStore } from '../../ports/dialer.js';
 import { loadDialerCampaign } from './settings.js';
@@ -44,12 +43,7 @@ export class DialerService {
   private leaseRound: Promise<void> = Promise.resolve();
   private lastReload = Number.NEGATIVE_INFINITY;
 
-  /** Every agent's state for the pacing decisions, kept from the bus (agent-board.ts). */
-  private readonly board: AgentBoard;
-
-  constructor(private readonly o: DialerServiceOptions) {
-    this.board = new AgentBoard(o.store, o.perfNow);
-  }
+  constructor(private readonly o: DialerServiceOptions) {}
 
   /** Campaigns this instance drives now. */
   driven(): CampaignId[] {
@@ -68,7 +62,6 @@ export class DialerService {
       onGap: async (stream) => {
         // Events were missed: every driver re-reads the live state it depends on.
         this.o.logger.warn({ stream }, 'dialer missed events: re-reading live state');
-        this.board.invalidate();
         for (const d of this.drivers.values()) await d.recover();
       },
       onError: (err, env) => this.o.logger.error({ err, seq: env?.seq }, 'dialer event failed'),
@@ -212,11 +205,7 @@ export class DialerService {
     const loaded = await loadDialerCampaign(this.o.campaigns, id);
     if (!loaded) return;
     await this.o.rebuildLedger(id);
-    const driver = new CampaignDriver(
-      { ...this.o, board: this.board },
-      loaded.campaign,
-      loaded.invalid,
-    );
+    const driver = new CampaignDriver(this.o, loaded.campaign, loaded.invalid);
     this.drivers.set(id, driver);
     this.o.logger.info(
       { campaignId: id, instanceId: this.o.instanceId },
@@ -234,7 +223,6 @@ export class DialerService {
       return;
     }
     if (e.type === 'agent.state_changed') {
-      this.board.apply(e);
       const d = e.campaignId ? this.drivers.get(e.campaignId) : undefined;
       if (d) this.chain(this.agentChains, d.id, () => d.onAgentEvent(e));
       return;

@@ -7,7 +7,6 @@ import type { Metrics } from '../../ports/metrics.js';
 import type { StateStore } from '../../ports/state-store.js';
 import type { DialCompliance } from '../compliance/dial-compliance.js';
 import type { VoicemailDeps } from '../voicemail/dialer-voicemail.js';
-import type { AgentBoard } from './agent-board.js';
 import type {
   AgentCommands,
   AmdAudit,
@@ -31,11 +30,6 @@ export interface DriverDeps {
    * connection so a reservation never queues behind a pacing decision's reads. Default `store`.
    */
   handoffStore?: Pick<StateStore, 'reserveLongestReady'>;
-  /**
-   * The agents as a pacing decision reads them (agent-board.ts: kept from the bus, re-read from
-   * the store every second). Absent: each decision reads the store.
-   */
-  board?: Pick<AgentBoard, 'list'>;
   hopper: Hopper;
   originator: Originator;
   /** The ARI client of an Asterisk server, by the id calls carry (live_call.serverId). */

@@ -97,7 +97,7 @@ export class Pacing {
     }
     if (!this.controlLoaded) await this.loadControl();
     const [agents, calls] = await Promise.all([
-      this.run.d.board ? this.run.d.board.list(c.id) : this.run.d.store.listAgents(c.id),
+      this.run.d.store.listAgents(c.id),
       this.run.d.store.listCalls(c.id),
     ]);
     const ready = agents.filter((a) => a.state === 'READY').length;
