@@ -10,6 +10,7 @@ import type { AppDeps } from '../http/deps.js';
 import type { Logger } from '../logger.js';
 import type { EventBus } from '../ports/event-bus.js';
 import type { StateStore } from '../ports/state-store.js';
+import { recordingLookups } from '../services/recordings/lookups.js';
 import { RecordingControl } from '../services/recordings/call-recording-control.js';
 import type { RoleContext } from './context.js';
 
@@ -25,26 +26,14 @@ export function recordingApiDeps(
   const campaigns = createCampaignsRepo(d.db);
   const leads = createLeadsRepo(d.db);
   const live = new RedisLiveRecordings(d.redis, ctx.config.redisPrefix);
+  const lookups = recordingLookups(campaigns, leads);
   const recordingControl = new RecordingControl({
     ariOf: (serverId) => aris.get(serverId) ?? null,
     store: d.store,
     live,
     repo: createRecordingCallsRepo(d.db),
-    settingsOf: async (campaignId) => {
-      const c = await campaigns.get(campaignId);
-      return c
-        ? {
-            recordingMode: c.recordingMode ?? 'none',
-            consentMode: c.consentMode ?? 'off',
-            consentMedia: c.consentMedia ?? 'sound:ringside-recording-notice',
-            recordingPauseApiOnly: c.recordingPauseApiOnly ?? false,
-          }
-        : null;
-    },
-    leadOf: async (leadId) => {
-      const l = await leads.get(leadId);
-      return l ? { state: l.state, recordingConsent: l.recordingConsent } : null;
-    },
+    settingsOf: lookups.settingsOf,
+    leadOf: lookups.leadOf,
     audit: createAuditLog(ctx.pool),
     bus: d.bus,
     clock: ctx.clock,

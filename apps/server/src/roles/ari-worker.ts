@@ -31,6 +31,7 @@ import { createLeadsRepo } from '../adapters/postgres/leads.js';
 import { createRecordingCallsRepo } from '../adapters/postgres/recording-calls.js';
 import { RedisLiveRecordings } from '../adapters/redis/live-recordings.js';
 import { CallRecorder, type CallRecorderDeps } from '../services/recordings/call-recorder.js';
+import { recordingLookups } from '../services/recordings/lookups.js';
 
 /** Overrides for tests and for `all` (share one store and bus across roles). */
 export interface AriWorkerDeps {
@@ -168,6 +169,7 @@ function callRecorders(
   const campaigns = createCampaignsRepo(db);
   const leads = createLeadsRepo(db);
   const repo = createRecordingCallsRepo(db);
+  const lookups = recordingLookups(campaigns, leads);
   const cache = new Map<
     string,
     { atMs: number; policy: Awaited<ReturnType<CallRecorderDeps['policyOf']>> }
@@ -176,22 +178,9 @@ function callRecorders(
     const hit = cache.get(campaignId);
     const now = ctx.clock.nowMs();
     if (hit && now - hit.atMs < 5_000) return hit.policy;
-    const c = await campaigns.get(campaignId);
-    const policy = c
-      ? {
-          recordingMode: c.recordingMode ?? 'none',
-          recordingPct: c.recordingPct ?? 0,
-          consentMode: c.consentMode ?? 'off',
-          consentMedia: c.consentMedia ?? 'sound:ringside-recording-notice',
-          recordingRetentionDays: c.recordingRetentionDays ?? 365,
-        }
-      : null;
+    const policy = await lookups.policyOf(campaignId);
     cache.set(campaignId, { atMs: now, policy });
     return policy;
-  };
-  const leadOf: CallRecorderDeps['leadOf'] = async (leadId) => {
-    const l = await leads.get(leadId);
-    return l ? { state: l.state, recordingConsent: l.recordingConsent } : null;
   };
   return (serverId, ari) =>
     new CallRecorder({
@@ -201,7 +190,7 @@ function callRecorders(
       live,
       repo,
       policyOf,
-      leadOf,
+      leadOf: lookups.leadOf,
       bus,
       clock: ctx.clock,
       logger: log,

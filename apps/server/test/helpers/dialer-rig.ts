@@ -19,6 +19,7 @@ import type { Clock } from '../../src/ports/clock.js';
 import { startDialer, type RunningDialer } from '../../src/roles/dialer.js';
 import { AriServerSupervisor } from '../../src/roles/ari-server.js';
 import { CallRecorder } from '../../src/services/recordings/call-recorder.js';
+import { recordingLookups } from '../../src/services/recordings/lookups.js';
 import { scaledTimers, type HandoffSample, type Timers } from '../../src/ports/dialer.js';
 import { HandoffTrace } from '../dialer/bots.js';
 import { TEST_REDIS_URL, testRedisPrefix } from './redis.js';
@@ -155,22 +156,7 @@ function rigRecorder(
     calls: store,
     live: new RedisLiveRecordings(redis, prefix),
     repo: createRecordingCallsRepo(db),
-    policyOf: async (id) => {
-      const c = await campaigns.get(id);
-      return c
-        ? {
-            recordingMode: c.recordingMode ?? 'none',
-            recordingPct: c.recordingPct ?? 0,
-            consentMode: c.consentMode ?? 'off',
-            consentMedia: c.consentMedia ?? 'sound:ringside-recording-notice',
-            recordingRetentionDays: c.recordingRetentionDays ?? 365,
-          }
-        : null;
-    },
-    leadOf: async (id) => {
-      const l = await leads.get(id);
-      return l ? { state: l.state, recordingConsent: l.recordingConsent } : null;
-    },
+    ...recordingLookups(campaigns, leads),
     bus,
     clock,
     logger,

@@ -19,6 +19,7 @@ import { systemClock } from '../../src/ports/clock.js';
 import type { RecordingCallsRepo } from '../../src/ports/recording-calls.js';
 import { AriServerSupervisor } from '../../src/roles/ari-server.js';
 import { CallRecorder } from '../../src/services/recordings/call-recorder.js';
+import { recordingLookups } from '../../src/services/recordings/lookups.js';
 import { RecordingControl } from '../../src/services/recordings/call-recording-control.js';
 import { CallOriginator } from '../../src/services/telephony/ari-worker-originator.js';
 import { agentBridgeId } from '../../src/services/telephony/ari-worker-events.js';
@@ -74,6 +75,7 @@ export async function startRecordingRig(o: {
   const campaigns = createCampaignsRepo(db);
   const leads = createLeadsRepo(db);
   const repo = createRecordingCallsRepo(db);
+  const lookups = recordingLookups(campaigns, leads);
   const live = new RedisLiveRecordings(o.redis, o.prefix);
   const client = new AriRestClient(o.server);
   const recorder = new CallRecorder({
@@ -82,22 +84,8 @@ export async function startRecordingRig(o: {
     calls: store,
     live,
     repo,
-    policyOf: async (id) => {
-      const c = await campaigns.get(id);
-      return c
-        ? {
-            recordingMode: c.recordingMode ?? 'none',
-            recordingPct: c.recordingPct ?? 0,
-            consentMode: c.consentMode ?? 'off',
-            consentMedia: c.consentMedia ?? 'sound:ringside-recording-notice',
-            recordingRetentionDays: c.recordingRetentionDays ?? 365,
-          }
-        : null;
-    },
-    leadOf: async (id) => {
-      const l = await leads.get(id);
-      return l ? { state: l.state, recordingConsent: l.recordingConsent } : null;
-    },
+    policyOf: lookups.policyOf,
+    leadOf: lookups.leadOf,
     bus,
     clock: systemClock,
     logger,
@@ -108,21 +96,8 @@ export async function startRecordingRig(o: {
     store,
     live,
     repo,
-    settingsOf: async (id) => {
-      const c = await campaigns.get(id);
-      return c
-        ? {
-            recordingMode: c.recordingMode ?? 'none',
-            consentMode: c.consentMode ?? 'off',
-            consentMedia: c.consentMedia ?? 'sound:ringside-recording-notice',
-            recordingPauseApiOnly: c.recordingPauseApiOnly ?? false,
-          }
-        : null;
-    },
-    leadOf: async (id) => {
-      const l = await leads.get(id);
-      return l ? { state: l.state, recordingConsent: l.recordingConsent } : null;
-    },
+    settingsOf: lookups.settingsOf,
+    leadOf: lookups.leadOf,
     audit: createAuditLog(o.pool),
     bus,
     clock: systemClock,

@@ -1,3 +1,4 @@
+import { recordingLookups } from '../../src/services/recordings/lookups.js';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
@@ -124,26 +125,14 @@ beforeAll(async () => {
     [h.listId],
   );
   leadId = rows[0]?.id ?? '';
+  const lookups = recordingLookups(campaigns, leads);
   const control = new RecordingControl({
     ariOf: (id) => (id === 'pbx-a' ? ari : null),
     store: h.store,
     live: new RedisLiveRecordings(h.redis, h.keys.prefix),
     repo: createRecordingCallsRepo(db),
-    settingsOf: async (id) => {
-      const c = await campaigns.get(id);
-      return c
-        ? {
-            recordingMode: c.recordingMode ?? 'none',
-            consentMode: c.consentMode ?? 'off',
-            consentMedia: c.consentMedia ?? 'sound:x',
-            recordingPauseApiOnly: c.recordingPauseApiOnly ?? false,
-          }
-        : null;
-    },
-    leadOf: async (id) => {
-      const l = await leads.get(id);
-      return l ? { state: l.state, recordingConsent: l.recordingConsent } : null;
-    },
+    settingsOf: lookups.settingsOf,
+    leadOf: lookups.leadOf,
     audit: createAuditLog(h.db.pool),
     bus: h.bus,
     clock: systemClock,
