@@ -17,7 +17,7 @@ import { ManualClock } from '../../src/ports/clock.js';
 import { MemoryEventBus } from '../../src/ports/fakes/memory-event-bus.js';
 import { storedSegmentsOverAri } from '../../src/roles/scheduler.js';
 import { rekeyAll } from '../../src/adapters/storage/rekey.js';
-import { RecordingMover } from '../../src/services/recordings/store/mover.js';
+import { NO_STORE_METRICS, RecordingMover } from '../../src/services/recordings/store/mover.js';
 import { RetentionPurge } from '../../src/services/recordings/store/retention.js';
 import { makeWav, parseWav } from '../../src/services/recordings/store/wav.js';
 import { TEST_DATABASE_URL } from '../helpers/db.js';
@@ -382,6 +382,54 @@ describe('retention purge', () => {
     expect((await row(young.id)).state).toBe('stored');
     clock.advance(21 * DAY);
     expect((await purge.runOnce()).map((p) => p.id)).toEqual([young.id]);
+  });
+
+  it('a file the storage refuses to delete is logged and kept; the others due are purged', async () => {
+    await drain();
+    const vault = createVault({ url: pathToFileURL(join(dir, 'purge-refused')).href, keys });
+    const bus = new MemoryEventBus();
+    const clock = new ManualClock(Date.now());
+    // The stuck one is the oldest, first in the purge's order.
+    const stuck = await pending([500], { endedAtMs: Date.now() - 60 * DAY });
+    const due = [
+      await pending([500], { endedAtMs: Date.now() - 40 * DAY }),
+      await pending([500], { endedAtMs: Date.now() - 41 * DAY }),
+    ];
+    expect(await mover(vault, bus, clock).runOnce()).toEqual(Array(3).fill('stored'));
+    const stuckUrl = (await row(stuck.id)).storage_url!;
+    let refuse = true;
+    const refusing = {
+      delete: async (url: string) => {
+        if (refuse && url === stuckUrl) throw new Error('storage refused the delete (EACCES)');
+        await vault.delete(url);
+      },
+    };
+    const failures: unknown[] = [];
+    const metrics = { ...NO_STORE_METRICS, purgeFailed: () => failures.push(1) };
+    const warned: string[] = [];
+    const log = pino({ level: 'warn' }, { write: (l: string) => warned.push(l) });
+    const rows = new PgRecordingRows(db.pool);
+    const purge = new RetentionPurge({ rows, vault: refusing, bus, clock, logger: log, metrics });
+
+    const purged = await purge.runOnce();
+    expect(purged.map((p) => p.id).sort()).toEqual(due.map((d) => d.id).sort());
+    expect((await row(stuck.id)).state).toBe('stored');
+    expect(await vault.plainSize(stuckUrl)).toBeGreaterThan(0);
+    expect(changes(bus, stuck.id).map((e) => e.state)).toEqual(['stored']);
+    expect(failures).toHaveLength(1);
+    expect(warned).toHaveLength(1);
+    const line = JSON.parse(warned[0]!) as Record<string, unknown>;
+    expect(line).toMatchObject({ recordingId: stuck.id, callId: stuck.callId });
+    expect(JSON.stringify(line)).not.toContain(stuckUrl);
+    const audit = await db.pool.query('SELECT 1 FROM audit_log WHERE target = $1', [
+      `recording:${stuck.id}`,
+    ]);
+    expect(audit.rowCount).toBe(0);
+
+    // The storage takes it again: the next pass purges it.
+    refuse = false;
+    expect((await purge.runOnce()).map((p) => p.id)).toEqual([stuck.id]);
+    expect((await row(stuck.id)).state).toBe('purged');
   });
 });
 

@@ -2,6 +2,13 @@ import type pg from 'pg';
 import { CallId, CampaignId } from '@ringside/protocol';
 import { inTransaction } from '../postgres/transaction.js';
 
+/** One step of the retention purge (services/recordings/store/ports.ts, PurgeStep). */
+type PurgeStep =
+  | { kind: 'purged'; recording: { id: string; callId: CallId; campaignId: CampaignId } }
+  | { kind: 'held'; id: string }
+  | { kind: 'failed'; id: string; callId: CallId; error: string }
+  | null;
+
 /**
  * The recordings rows as the recording store changes them (services/recordings/store/ports.ts:
  * RecordingMoveRows, RecordingRetentionRows, LegalHoldRows; 0130_recordings.sql). Claims skip
@@ -171,8 +178,12 @@ export class PgRecordingRows {
     return { pending: row?.n ?? 0, oldestEndedAtMs: row?.oldest ? Number(row.oldest) : null };
   }
 
-  async purgeNext(nowMs: number, deleteFile: (url: string) => Promise<void>) {
-    return inTransaction(this.pool, async (c) => {
+  async purgeNext(
+    nowMs: number,
+    deleteFile: (url: string) => Promise<void>,
+    skip: readonly string[],
+  ): Promise<PurgeStep> {
+    return inTransaction(this.pool, async (c): Promise<PurgeStep> => {
       const r = await c.query<{
         id: string;
         call_id: string;
@@ -186,8 +197,9 @@ export class PgRecordingRows {
          FROM recordings r
          WHERE r.state IN ('stored', 'mismatch') AND NOT r.legal_hold AND r.purge_after <= $1
            AND NOT EXISTS (SELECT 1 FROM leads l WHERE l.id = r.lead_id AND l.legal_hold)
+           AND r.id::text <> ALL($2::text[])
          ORDER BY r.purge_after LIMIT 1 FOR UPDATE OF r SKIP LOCKED`,
-        [new Date(nowMs)],
+        [new Date(nowMs), [...skip]],
       );
       const row = r.rows[0];
       if (!row) return null;
@@ -197,9 +209,17 @@ export class PgRecordingRows {
           'SELECT legal_hold FROM leads WHERE id = $1 FOR SHARE',
           [row.lead_id],
         );
-        if (l.rows[0]?.legal_hold) return null;
+        if (l.rows[0]?.legal_hold) return { kind: 'held', id: row.id };
       }
-      if (row.storage_url) await deleteFile(row.storage_url);
+      if (row.storage_url) {
+        try {
+          await deleteFile(row.storage_url);
+        } catch (e) {
+          // Nothing written yet: the row stays as it was for the next pass.
+          const error = e instanceof Error ? e.message : String(e);
+          return { kind: 'failed', id: row.id, callId: CallId.parse(row.call_id), error };
+        }
+      }
       await c.query(`UPDATE recordings SET state = 'purged', purged_at = $2 WHERE id = $1`, [
         row.id,
         new Date(nowMs),
@@ -218,9 +238,12 @@ export class PgRecordingRows {
         ],
       );
       return {
-        id: row.id,
-        callId: CallId.parse(row.call_id),
-        campaignId: CampaignId.parse(row.campaign_id),
+        kind: 'purged',
+        recording: {
+          id: row.id,
+          callId: CallId.parse(row.call_id),
+          campaignId: CampaignId.parse(row.campaign_id),
+        },
       };
     });
   }

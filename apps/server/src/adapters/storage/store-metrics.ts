@@ -27,6 +27,11 @@ export function promRecordingStoreMetrics(registry: Registry) {
     help: 'Recordings deleted by retention.',
     registers,
   });
+  const purgeFailures = new Counter({
+    name: 'ringside_recordings_purge_failures_total',
+    help: 'Retention purges the storage refused (the file stays; retried on the next pass).',
+    registers,
+  });
   const backlog = new Gauge({
     name: 'ringside_recordings_backlog',
     help: 'Recordings ended and not yet moved off Asterisk (state pending).',
@@ -52,5 +57,6 @@ export function promRecordingStoreMetrics(registry: Registry) {
       oldest.set(oldestMs / 1000);
     },
     purged: () => purged.inc(),
+    purgeFailed: () => purgeFailures.inc(),
   };
 }

@@ -18,6 +18,8 @@ export interface RecordingStoreMetrics {
   backlog(pending: number, oldestMs: number): void;
   /** A recording purged by retention. */
   purged(): void;
+  /** A purge the storage refused (the file stays; retried on the next pass). */
+  purgeFailed(): void;
 }
 
 export const NO_STORE_METRICS: RecordingStoreMetrics = {
@@ -26,6 +28,7 @@ export const NO_STORE_METRICS: RecordingStoreMetrics = {
   moveDuration: () => undefined,
   backlog: () => undefined,
   purged: () => undefined,
+  purgeFailed: () => undefined,
 };
 
 /** The joined file's length may differ from the bridged time by this much, ms (issue 15). */

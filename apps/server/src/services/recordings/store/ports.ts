@@ -84,18 +84,31 @@ export interface PurgedRecording {
   campaignId: CampaignId;
 }
 
+/**
+ * One step of the retention purge: a recording purged; one passed over (its lead put on hold
+ * since it was chosen, or its file refused to go: `error` says why, the row is untouched); or
+ * nothing left to do (null).
+ */
+export type PurgeStep =
+  | { kind: 'purged'; recording: PurgedRecording }
+  | { kind: 'held'; id: string }
+  | { kind: 'failed'; id: string; callId: CallId; error: string }
+  | null;
+
 /** The recordings table as the retention purge changes it. */
 export interface RecordingRetentionRows {
   /**
-   * Purges the next recording past purge_after whose recording and lead are not on legal hold:
-   * inside one transaction it locks the row (skipping rows another process holds) and the lead's,
-   * calls `deleteFile` with its storage url, marks it purged (purged_at = now) and writes its
-   * audit_log row. Null when nothing is due. `deleteFile` throwing leaves the row untouched.
+   * Purges the next recording past purge_after whose recording and lead are not on legal hold,
+   * leaving out the ids in `skip` (those this pass already passed over): inside one transaction
+   * it locks the row (skipping rows another process holds) and the lead's, calls `deleteFile`
+   * with its storage url, marks it purged (purged_at = now) and writes its audit_log row.
+   * `deleteFile` throwing leaves the row untouched (kind `failed`, for the next pass).
    */
   purgeNext(
     nowMs: number,
     deleteFile: (url: string) => Promise<void>,
-  ): Promise<PurgedRecording | null>;
+    skip: readonly string[],
+  ): Promise<PurgeStep>;
 }
 
 /** Legal holds (admin, audited by the route). */

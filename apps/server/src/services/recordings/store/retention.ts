@@ -26,13 +26,32 @@ export class RetentionPurge {
     this.metrics = o.metrics ?? NO_STORE_METRICS;
   }
 
-  /** Purges up to `max` recordings that are due; returns them. */
+  /**
+   * Purges up to `max` recordings that are due; returns them. A file the storage refuses to
+   * delete is logged (ids only), counted, and passed over for this pass; its row stays as it was
+   * and the next pass tries it again, so one bad file never holds up the others.
+   */
   async runOnce(max = 500): Promise<PurgedRecording[]> {
     const out: PurgedRecording[] = [];
+    const skip: string[] = [];
     for (let i = 0; i < max; i++) {
       const now = this.o.clock.nowMs();
-      const p = await this.o.rows.purgeNext(now, (url) => this.o.vault.delete(url));
-      if (!p) break;
+      const step = await this.o.rows.purgeNext(now, (url) => this.o.vault.delete(url), skip);
+      if (!step) break;
+      if (step.kind === 'held') {
+        skip.push(step.id);
+        continue;
+      }
+      if (step.kind === 'failed') {
+        skip.push(step.id);
+        this.metrics.purgeFailed();
+        this.o.logger.warn(
+          { recordingId: step.id, callId: step.callId, err: step.error },
+          'recording purge failed: the storage refused to delete the file; kept for the next pass',
+        );
+        continue;
+      }
+      const p = step.recording;
       out.push(p);
       this.metrics.purged();
       this.o.logger.info({ recordingId: p.id, callId: p.callId }, 'recording purged');
