@@ -327,8 +327,14 @@ export const LeadView = z.object({
    * always, never, null = the campaign's rule. Always sent by the server.
    */
   recordingConsent: z.enum(['always', 'never']).nullable().optional(),
+  /** The lead's recordings are on legal hold (kept past retention). Always sent by the server. */
+  legalHold: z.boolean().optional(),
 });
 export type LeadView = z.infer<typeof LeadView>;
+
+/** PUT /api/leads/:id/legal-hold and /api/recordings/:id/legal-hold (admins; audited). */
+export const LegalHoldBody = z.object({ hold: z.boolean() });
+export const LegalHoldResponse = z.object({ id: z.string(), hold: z.boolean() });
 
 /**
  * A lead's own fields by their snake_case names, each with the LeadView property it fills: what a

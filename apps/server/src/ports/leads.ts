@@ -76,6 +76,8 @@ export interface Lead extends LeadFields {
    * 'always' hears the notice, 'never' does not, null follows the campaign.
    */
   recordingConsent: 'always' | 'never' | null;
+  /** Legal hold (0130): the lead's recordings are kept past retention while it is set. */
+  legalHold: boolean;
   listId: ListId;
   tzCandidates: string[];
   tzSource: TzSource;

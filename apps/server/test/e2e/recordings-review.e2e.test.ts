@@ -195,4 +195,47 @@ describe('listening and quality review', () => {
     await whenQuiet(admin);
     await expectNoAxeViolations(admin, 'scorecard editor');
   });
+
+  it("lets an admin set the lead's consent notice and legal hold beside its history, audited; supervisors do not see them", async () => {
+    const admin = await adminPage(e2e);
+    await admin.goto(`/#/reports/lead-history/${leadId}`);
+    const settings = admin.getByRole('region', { name: `Recording settings of lead ${leadId}` });
+    const consent = settings.getByLabel('Consent notice');
+    await consent.waitFor({ timeout: 15_000 });
+    expect(await consent.inputValue()).toBe('campaign');
+    await consent.selectOption('always');
+    await settings.getByRole('status').filter({ hasText: 'Consent notice saved.' }).waitFor();
+    const hold = settings.getByLabel(/Legal hold/);
+    expect(await hold.isChecked()).toBe(false);
+    await hold.click(); // checked once the server has answered (not check(): it wants the box at once)
+    await settings
+      .getByRole('status')
+      .filter({ hasText: 'Legal hold set: recordings are kept.' })
+      .waitFor();
+    expect(await hold.isChecked()).toBe(true);
+    const lead = await e2e.sys.db.pool.query<{ recording_consent: string; legal_hold: boolean }>(
+      'SELECT recording_consent, legal_hold FROM leads WHERE id = $1',
+      [leadId],
+    );
+    expect(lead.rows[0]).toEqual({ recording_consent: 'always', legal_hold: true });
+    const audit = await e2e.sys.db.pool.query<{ action: string }>(
+      `SELECT action FROM audit_log WHERE target = $1 ORDER BY id`,
+      [`lead:${leadId}`],
+    );
+    expect(audit.rows.map((r) => r.action)).toEqual([
+      'lead.recording_consent',
+      'lead.legal_hold.set',
+    ]);
+    // Opened again, the screen shows what the server keeps.
+    await admin.reload();
+    await consent.waitFor({ timeout: 15_000 });
+    expect(await consent.inputValue()).toBe('always');
+    expect(await hold.isChecked()).toBe(true);
+    await whenQuiet(admin);
+    await expectNoAxeViolations(admin, 'lead recording settings');
+    // A supervisor hears the recordings but changes neither.
+    await page.goto(`/#/reports/lead-history/${leadId}`);
+    await page.getByRole('heading', { name: 'Recordings' }).waitFor({ timeout: 15_000 });
+    expect(await page.getByRole('heading', { name: /Recording settings/ }).count()).toBe(0);
+  });
 });

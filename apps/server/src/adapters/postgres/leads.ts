@@ -30,6 +30,7 @@ export function toLead(r: Selectable<LeadsTable>): Lead {
     nextEligibleAt: r.next_eligible_at,
     custom: r.custom,
     recordingConsent: r.recording_consent,
+    legalHold: r.legal_hold,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };

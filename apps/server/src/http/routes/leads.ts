@@ -26,6 +26,7 @@ export function leadView(l: Lead): LeadView {
     attempts: l.attempts,
     custom: l.custom,
     recordingConsent: l.recordingConsent,
+    legalHold: l.legalHold,
   };
 }
 

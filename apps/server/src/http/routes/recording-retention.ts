@@ -1,15 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
-import { IdParams } from '@ringside/protocol';
+import { IdParams, LegalHoldBody, LegalHoldResponse } from '@ringside/protocol';
 import { NotFoundError, UnavailableError } from '../../errors.js';
 import type { LegalHoldRows } from '../../services/recordings/store/ports.js';
 import type { AppDeps } from '../deps.js';
 import { defineRoute } from '../route.js';
 import { actor } from './admin-people.js';
 import { ADMIN } from './common.js';
-
-export const LegalHoldBody = z.object({ hold: z.boolean() });
-export const LegalHoldResponse = z.object({ id: z.string(), hold: z.boolean() });
 
 /**
  * Legal holds (issue 15 point 5; docs/recording.md "Storage and retention"): a recording on hold,

@@ -2,6 +2,9 @@ import {
   AmdReviewList,
   AmdReviewMarkResponse,
   CampaignList,
+  LeadResponse,
+  LeadView,
+  LegalHoldResponse,
   QualityScores,
   RecordingList,
   RecordingPeaks,
@@ -134,5 +137,32 @@ export class RecordingsApi {
     return this.call('PUT', `/api/quality/amd-reviews/${recordingId}`, AmdReviewMarkResponse, {
       mark,
     });
+  }
+
+  /** The lead as the recording settings show it (its consent override and legal hold). */
+  lead(leadId: string, signal?: AbortSignal) {
+    return this.call(
+      'GET',
+      `/api/leads/${encodeURIComponent(leadId)}`,
+      LeadResponse,
+      undefined,
+      signal,
+    );
+  }
+  setConsent(leadId: string, recordingConsent: 'always' | 'never' | null) {
+    return this.call(
+      'PUT',
+      `/api/leads/${encodeURIComponent(leadId)}/recording-consent`,
+      LeadView,
+      { recordingConsent },
+    );
+  }
+  setLeadHold(leadId: string, hold: boolean) {
+    return this.call(
+      'PUT',
+      `/api/leads/${encodeURIComponent(leadId)}/legal-hold`,
+      LegalHoldResponse,
+      { hold },
+    );
   }
 }

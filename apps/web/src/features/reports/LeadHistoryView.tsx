@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { NumericId, type LeadTimelineEvent, type Me } from '@ringside/protocol';
+import { LeadRecordingSettings } from '../recordings/LeadRecordingSettings.js';
 import { LeadRecordings } from '../recordings/RecordingList.js';
 import type { ReportsApi } from './api.js';
 import { formatInstant } from './format.js';
@@ -76,6 +77,7 @@ export function LeadHistoryView(props: { api: ReportsApi; leadId: string; me?: M
         <button type="submit">Show history</button>
       </form>
       {data && <WhyNotDialedPanel api={props.api} leadId={data.leadId} />}
+      {data && props.me?.role === 'admin' && <LeadRecordingSettings leadId={data.leadId} />}
       {data && props.me && (
         <LeadRecordings
           leadId={data.leadId}
