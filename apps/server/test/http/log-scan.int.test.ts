@@ -53,7 +53,9 @@ beforeAll(async () => {
   });
   child.stdout?.on('data', (b: Buffer) => (output += b.toString('utf8')));
   child.stderr?.on('data', (b: Buffer) => (output += b.toString('utf8')));
-  await waitFor('the api to listen', () => output.includes('api listening'));
+  // tsx compiles the whole server as it loads and the program migrates a new database first: on a
+  // busy machine (other test files run beside this one) that takes longer than waitFor's 10 s.
+  await waitFor('the api to listen', () => output.includes('api listening'), 50_000);
   pool = new pg.Pool({ connectionString: dbUrl, max: 2 });
   const hash = await hashPassword(PASSWORD);
   await pool.query(

@@ -6,6 +6,7 @@ import type { AppDeps } from '../../src/http/deps.js';
 import { createTalkService } from '../../src/roles/api-talk.js';
 import { bearer, createHarness, type Harness } from '../http/harness.js';
 import { isType, TestClient } from '../ws/client.js';
+import { waitFor } from '../helpers/wait.js';
 
 /**
  * Agent and supervisor talk through two api processes on one event bus (two apps, each with its
@@ -263,13 +264,20 @@ describe('bad messages get a clear error and lose nothing', () => {
       seqs.push([c, c.send('talk.send', { to, text: `burst ${i}` })]);
     }
     await admA.waitFor(messageWith('burst 0'));
-    await new Promise((r) => setTimeout(r, 400));
-    const refused = seqs.filter(([c, s]) => c.messages.some(errorFor(s)));
+    // Until each of the eight has its outcome (stored, or refused with an error), however long the
+    // two processes take on a busy machine; then exactly two must be the refused ones.
+    const isRefused = ([c, s]: [TestClient, number]) => c.messages.some(errorFor(s));
+    const storedCount = async () =>
+      (await h.db.pool.query("SELECT 1 FROM talk_messages WHERE body LIKE 'burst %'")).rowCount;
+    await waitFor(
+      'every burst message stored or refused',
+      async () => seqs.filter(isRefused).length + ((await storedCount()) ?? 0) >= seqs.length,
+    );
+    const refused = seqs.filter(isRefused);
     expect(refused.length).toBe(2);
     const err = refused[0] && refused[0][0].messages.find(errorFor(refused[0][1]));
     expect(err).toMatchObject({ data: { code: 'RATE_LIMITED' } });
-    const stored = await h.db.pool.query("SELECT 1 FROM talk_messages WHERE body LIKE 'burst %'");
-    expect(stored.rowCount).toBe(6);
+    expect(await storedCount()).toBe(6);
   });
 });
 

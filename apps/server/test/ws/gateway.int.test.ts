@@ -3,6 +3,7 @@ import type { AgentId, CallId, CampaignId, ServerMessage } from '@ringside/proto
 import { liveCall } from '../../src/ports/fakes/conformance/fixtures.js';
 import { HEARTBEAT_LOST_REASON } from '../../src/services/agents/presence.js';
 import { bearer, createHarness, type Harness } from '../http/harness.js';
+import { waitFor } from '../helpers/wait.js';
 import { isType, TestClient } from './client.js';
 
 let h: Harness;
@@ -132,9 +133,11 @@ describe('snapshots and events', () => {
   });
 
   it("routes a call's events to the agent it was reserved for, and no other", async () => {
-    await agentAction(tokens.agent, 'ready');
+    // Connected first: a READY agent without a socket for longer than the loss time (LOSS_MS) is
+    // paused, and connecting can take that long on a busy machine.
     const agent = await subscribed(tokens.agent);
     const other = await subscribed(tokens.agent2);
+    await agentAction(tokens.agent, 'ready');
     const callId = 'call-ws-1' as CallId;
     const reserved = await h.store.reserveLongestReady(campaign, callId, Date.now());
     expect(reserved?.agentId).toBe(h.users.agent.id);
@@ -233,9 +236,8 @@ describe('heartbeats', () => {
     const sup = await subscribed(tokens.supervisor);
     const c = await TestClient.connect(url, tokens.agent2);
     c.close();
-    const ev = await sup.waitFor(agentEvent(h.users.agent2.id, 'PAUSED'), {
-      timeoutMs: LOSS_MS * 5,
-    });
+    // A liveness bound, not the loss time (the agent that reconnects in time stays READY, below).
+    const ev = await sup.waitFor(agentEvent(h.users.agent2.id, 'PAUSED'), { timeoutMs: 10_000 });
     expect(
       ev.type === 'event' && ev.data.event.type === 'agent.state_changed' && ev.data.event.reason,
     ).toBe(HEARTBEAT_LOST_REASON);
@@ -252,14 +254,20 @@ describe('heartbeats', () => {
     expect((await h.store.getAgent(h.users.agent2.id as AgentId))?.state).toBe('READY');
     // Gone from the other process too: paused after another loss time.
     elsewhere.delete(h.users.agent2.id);
-    await new Promise((r) => setTimeout(r, LOSS_MS * 2.5));
-    expect((await h.store.getAgent(h.users.agent2.id as AgentId))?.state).toBe('PAUSED');
+    await waitFor(
+      'agent2 paused',
+      async () => (await h.store.getAgent(h.users.agent2.id as AgentId))?.state === 'PAUSED',
+    );
   });
 
   it('closes a silent socket and pauses its agent', async () => {
     await agentAction(tokens.agent2, 'ready');
     const c = await TestClient.connect(url, tokens.agent2, { pingMs: null });
-    await new Promise((r) => setTimeout(r, LOSS_MS * 3));
+    await waitFor('the silent socket closed', () => c.closed);
+    await waitFor(
+      'agent2 paused',
+      async () => (await h.store.getAgent(h.users.agent2.id as AgentId))?.state === 'PAUSED',
+    );
     expect(c.closed).toBe(true);
     const a = await h.store.getAgent(h.users.agent2.id as AgentId);
     expect(a?.state).toBe('PAUSED');
