@@ -9,6 +9,11 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     reporters: ['default', './scripts/summary-reporter.ts'],
+    // Vitest's default is one worker fewer than the cores: on the 2-core CI machine that is one,
+    // and the unit and integration files ran one after another. Integration files spend most of
+    // their time waiting on PostgreSQL, Redis and timers (each has its own schema and key prefix),
+    // so they run two at a time, one per core of the CI machine.
+    maxWorkers: 2,
     projects: [
       {
         extends: true,
