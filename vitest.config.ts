@@ -42,8 +42,15 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 120_000,
-          fileParallelism: false,
-          globalSetup: ['./apps/server/test/helpers/global-setup.ts'],
+          // Two files at a time, after the unit and integration files (groupOrder): each file
+          // starts its own system (schema, Redis prefix, ephemeral ports) and browser, and spends
+          // most of its time waiting on them. The panel is built once, before any file starts.
+          maxWorkers: 2,
+          sequence: { groupOrder: 1 },
+          globalSetup: [
+            './apps/server/test/helpers/global-setup.ts',
+            './apps/server/test/e2e/web-build.ts',
+          ],
         },
       },
     ],

@@ -1,9 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { startSimPbx, type SimPbx } from '../../../sim/src/pbx/index.js';
@@ -18,6 +17,7 @@ import { startDialer } from '../../src/roles/dialer.js';
 import { startScheduler } from '../../src/roles/scheduler.js';
 import { seedDemo, type SeedDemoResult } from '../../src/adapters/postgres/demo-seed.js';
 import { createTestDb, TEST_DATABASE_URL, type TestDb } from '../helpers/db.js';
+import { ensureWebBuild, WEB_DIST } from './web-build.js';
 import { freePort } from '../helpers/http.js';
 import { TEST_REDIS_URL, testRedisPrefix } from '../helpers/redis.js';
 import { nextCodeFor, rememberSecondFactor } from '../helpers/two-factor.js';
@@ -31,8 +31,6 @@ import { totpCode } from '../../src/services/admin/two-factor.js';
  * network loss as the browser sees it.
  */
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-
 /**
  * The four roles in one process, in main.ts's order; each is pushed on `running` once started, so
  * the caller can stop the ones that did when a later one fails.
@@ -44,8 +42,7 @@ export async function startAllRoles(ctx: RoleContext, running: RunningRole[]): P
   running.push(await startApi(ctx));
 }
 
-export const WEB_DIST = path.resolve(here, '../../../web/dist');
-const REPO = path.resolve(here, '../../../..');
+export { ensureWebBuild, WEB_DIST };
 
 export const CHROMIUM_FLAGS = [
   '--headless',
@@ -67,28 +64,6 @@ export function chromiumPath(): string {
 /** Debian's chromium, headless, with `args` (CHROMIUM_FLAGS unless told). */
 export async function launchChromium(args: readonly string[] = CHROMIUM_FLAGS): Promise<Browser> {
   return chromium.launch({ executablePath: chromiumPath(), headless: true, args: [...args] });
-}
-
-/** Builds the panel unless dist/ is newer than every source file (a build takes a few seconds). */
-export function ensureWebBuild(): void {
-  const web = path.dirname(WEB_DIST);
-  const built = path.join(WEB_DIST, 'index.html');
-  const sources = [
-    ...readdirSync(path.join(web, 'src'), { recursive: true }).map((f) =>
-      path.join(web, 'src', String(f)),
-    ),
-    path.join(web, 'index.html'),
-    path.join(web, 'phone-test.html'),
-    path.join(web, 'vite.config.ts'),
-  ];
-  const newest = Math.max(...sources.map((f) => statSync(f).mtimeMs));
-  if (existsSync(built) && statSync(built).mtimeMs >= newest) return;
-  // vitest sets NODE_ENV=test, which would make Vite ship React's development build.
-  execFileSync('npx', ['vite', 'build', 'apps/web', '--logLevel', 'warn'], {
-    cwd: REPO,
-    stdio: 'inherit',
-    env: { ...process.env, NODE_ENV: 'production' },
-  });
 }
 
 export { freePort };
