@@ -471,23 +471,32 @@ describe('on Sentinel (a primary, a replica, three Sentinels)', () => {
           acked.push((await bus.publish(telephony(++n))).seq);
         } catch {
           failed++;
+          // A publish refused at once would otherwise spin on microtasks and starve every timer,
+          // this test's timeout included: the file then hung instead of failing.
+          await new Promise((r) => setTimeout(r, 1));
         }
       }
     })();
-    await until(() => acked.length > 50, 5_000, 'writes before the failover');
-    // A kill, not SENTINEL FAILOVER: with the old primary alive, a Sentinel failover is not
-    // coordinated with it, and what it acknowledges until it is demoted is lost (docs/scaling.md).
-    sentinel.kill9(7000);
-    const killedAt = Date.now();
-    await until(
-      async () => (await sentinel.primaryPort()) === 7001,
-      20_000,
-      'the replica promoted',
-    );
-    const atSwitch = acked.length;
-    await until(() => acked.length > atSwitch + 50, 20_000, 'writes after the failover');
-    const resumedMs = Date.now() - killedAt;
-    writing = false;
+    let resumedMs: number;
+    try {
+      await until(() => acked.length > 50, 5_000, 'writes before the failover');
+      // A kill, not SENTINEL FAILOVER: with the old primary alive, a Sentinel failover is not
+      // coordinated with it, and what it acknowledges until it is demoted is lost (docs/scaling.md).
+      sentinel.kill9(7000);
+      const killedAt = Date.now();
+      await until(
+        async () => (await sentinel.primaryPort()) === 7001,
+        20_000,
+        'the replica promoted',
+      );
+      const atSwitch = acked.length;
+      await until(() => acked.length > atSwitch + 50, 20_000, 'writes after the failover');
+      resumedMs = Date.now() - killedAt;
+    } finally {
+      // Stopped however the waits end, so a failed wait fails the test rather than leaving it
+      // writing forever.
+      writing = false;
+    }
     await writer;
     console.info(
       `sentinel failover: ${acked.length} events acknowledged, ${failed} failed, writing again within ${resumedMs} ms of the kill`,
