@@ -15,7 +15,9 @@
  *   into the agent's bridge arriving at the worker. Goal (issue 4): p99 <= 100 ms;
  * - the dialer's share: it sees call.amd -> ARI confirmed addChannel;
  * - the way there (worker -> bus -> dialer) and back (addChannel done -> ChannelEnteredBridge);
- * - this process's event-loop delay during the dialing.
+ * - this process's event-loop delay during the dialing, and its CPU time (user + system) over
+ *   the dialing per call bridged: what recording adds to this process, less skewed by a busy
+ *   machine than a p99 is.
  * --record: the campaign records every call and the worker runs the call recorder, as the
  * ari-worker role does (issue 15: recording adds at most 5 ms to the hand-off p99; it starts on
  * the bridge event, after the hand-off). The recordings made are counted.
@@ -214,9 +216,12 @@ async function main(): Promise<void> {
     await hopperFiller.fillAll();
     filler = setInterval(() => void hopperFiller.fillAll().catch(() => undefined), 300);
     loopDelay.enable();
+    const cpuAtStart = process.cpuUsage();
     await campaigns.update(campaignId, { active: true });
     await sleep(args.seconds * 1000);
     loopDelay.disable();
+    const cpu = process.cpuUsage(cpuAtStart);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
 
     // --- wind down: no more leads, let calls finish, agents log out ---------------------------
     clearInterval(filler);
@@ -273,6 +278,8 @@ async function main(): Promise<void> {
             (await pg.query<{ n: string }>(`SELECT count(*) AS n FROM recordings`)).rows[0]?.n ?? 0,
           )
         : 0,
+      cpuMs: Math.round(cpuMs),
+      cpuMsPerBridged: Number((cpuMs / Math.max(1, counts.rows[0]?.bridged ?? 0)).toFixed(2)),
       cores: cpus().length,
       loadAvg1mAtStart: Number(load1mAtStart.toFixed(2)),
       loadAvg1mAtEnd: Number(load1mAtEnd.toFixed(2)),
@@ -294,7 +301,8 @@ async function main(): Promise<void> {
         `bench:handoff: ${run.agents} bot agents, ${run.seconds} s of dialing at speed ${run.speed}; ` +
           `${run.calls} calls, ${run.bridged} bridged, ${run.parkedFirst} parked first` +
           (run.record ? `, ${run.recordings} recorded; ` : '; ') +
-          `load (1 min) ${run.loadAvg1mAtStart} -> ${run.loadAvg1mAtEnd} on ${run.cores} cores`,
+          `load (1 min) ${run.loadAvg1mAtStart} -> ${run.loadAvg1mAtEnd} on ${run.cores} cores; ` +
+          `this process ${run.cpuMs} ms of CPU while dialing (${run.cpuMsPerBridged} ms a call bridged)`,
       );
       const w = Math.max(...rows.map((r) => r.metric.length));
       const num = (v: number) => v.toFixed(1).padStart(7);

@@ -3,7 +3,13 @@ import { Count } from './fields.js';
 import { AgentState, DialMethod } from './agent.js';
 import { AgentId, CallId, CampaignId, EpochMs, LeadId, ListId } from './ids.js';
 import { TalkHandChanged, TalkMessageSent, TalkMessagesRead } from './talk.js';
-import { RecordingBacklog, RecordingChanged } from './recording.js';
+import {
+  AmdReviewMarked,
+  QualityReviewSaved,
+  QualityScorecardSaved,
+  RecordingBacklog,
+  RecordingChanged,
+} from './recording.js';
 import { CallTalking, CallVoicemail } from './voicemail.js';
 
 /**
@@ -306,6 +312,9 @@ export const DomainEvent = z.discriminatedUnion('type', [
   TalkHandChanged,
   RecordingChanged,
   RecordingBacklog,
+  QualityScorecardSaved,
+  QualityReviewSaved,
+  AmdReviewMarked,
   CallTalking,
   CallVoicemail,
 ]);

@@ -70,6 +70,64 @@ export const RecordingBacklog = z.object({
 });
 export type RecordingBacklog = z.infer<typeof RecordingBacklog>;
 
+/** A decimal database id (bigint), as the quality rows' ids travel. */
+const RowId = z.string().regex(/^[1-9][0-9]{0,18}$/);
+
+/**
+ * Quality review (issue 15 point 8; docs/recording.md "Listening and quality review"): each
+ * change the api role writes is one of these, published once on the `system` stream after the
+ * write (services/quality/quality-service.ts). No comments or scores' text: ids and numbers.
+ */
+
+/** An admin saved a campaign's scorecard: its new version (created: the campaign's first). */
+export const QualityScorecardSaved = z.object({
+  type: z.literal('quality.scorecard_saved'),
+  campaignId: CampaignId,
+  scorecardId: RowId,
+  version: z.number().int().positive(),
+  change: z.enum(['created', 'updated']),
+  /** How many criteria the new version has. */
+  criteria: Count,
+  userId: z.string().min(1).max(64),
+  atMs: EpochMs,
+});
+export type QualityScorecardSaved = z.infer<typeof QualityScorecardSaved>;
+
+/** A reviewer saved (created or edited) their review of a recording. */
+export const QualityReviewSaved = z.object({
+  type: z.literal('quality.review_saved'),
+  recordingId: RowId,
+  reviewId: RowId,
+  callId: CallId,
+  campaignId: CampaignId,
+  /** The reviewed agent (a transfer's recording has several; the review names one). */
+  agentId: AgentId.nullable(),
+  reviewerId: z.string().min(1).max(64),
+  scorecardId: RowId,
+  /** The weighted score, 0-100. */
+  scorePct: z.number().min(0).max(100),
+  atMs: EpochMs,
+});
+export type QualityReviewSaved = z.infer<typeof QualityReviewSaved>;
+
+/**
+ * A person marked an AMD review recording (a MACHINE verdict kept for review) a person or a
+ * machine. result: counted (the first mark, counted in the campaign's AMD audit), changed (the
+ * count moved to the other side), unchanged (the same mark again: no count moved).
+ */
+export const AmdReviewMarked = z.object({
+  type: z.literal('quality.amd_marked'),
+  recordingId: RowId,
+  callId: CallId,
+  campaignId: CampaignId,
+  mark: z.enum(['person', 'machine']),
+  before: z.enum(['person', 'machine']).nullable(),
+  result: z.enum(['counted', 'changed', 'unchanged']),
+  userId: z.string().min(1).max(64),
+  atMs: EpochMs,
+});
+export type AmdReviewMarked = z.infer<typeof AmdReviewMarked>;
+
 /**
  * POST /api/calls/:callId/recording/start|pause|resume (docs/api.md): where the call's recording
  * is after the command.

@@ -61,6 +61,15 @@ export interface RecordingCallsRepo {
    * call), returns that one with created false.
    */
   create(r: NewRecording): Promise<{ row: RecordingRow; created: boolean }>;
+  /**
+   * create, and when it inserted the row, segment 1 with it in the same statement: the
+   * recorder's start costs one round trip and one commit instead of two (bench:handoff --record).
+   * When the call has a recording already, no segment is written and created is false.
+   */
+  createWithFirstSegment(
+    r: NewRecording,
+    first: Omit<SegmentRow, 'seq' | 'endedAt' | 'durationMs' | 'state'>,
+  ): Promise<{ row: RecordingRow; created: boolean }>;
   byCall(callId: CallId): Promise<RecordingRow | null>;
   segments(recordingId: string): Promise<SegmentRow[]>;
   marks(recordingId: string): Promise<MarkRow[]>;
@@ -94,6 +103,15 @@ export interface RecordingCallsRepo {
       retentionDays: number;
     },
   ): Promise<boolean>;
+  /**
+   * finish, with what the segments say, in one statement: bridged_ms their sum (failed ones
+   * aside), state pending when one finished with audio, else failed with last_error no_audio.
+   * Returns the state written, or null when the row was finished already.
+   */
+  finishFromSegments(
+    recordingId: string,
+    f: { endedAt: Date; retentionDays: number },
+  ): Promise<'pending' | 'failed' | null>;
 }
 
 /**

@@ -1,6 +1,8 @@
 import type pg from 'pg';
 import type { AuditLog } from '../ports/audit.js';
 import type { AmdAudit } from '../ports/dialer.js';
+import type { Clock } from '../ports/clock.js';
+import type { EventBus } from '../ports/event-bus.js';
 import type { Logger } from '../logger.js';
 import type { RecordingsConfig } from '../config.js';
 import { createQualityRepo } from '../adapters/postgres/quality.js';
@@ -20,6 +22,9 @@ export async function createListeningDeps(o: {
   production: boolean;
   audit: AuditLog;
   amdAudit: Pick<AmdAudit, 'pending' | 'mark'>;
+  /** Quality review's changes are published on it (quality.* events). */
+  bus: Pick<EventBus, 'publish'>;
+  clock: Clock;
   logger: Logger;
 }): Promise<{ recordingPlay: RecordingPlayer; quality: QualityService; close(): void }> {
   const vault = await openRecordingVault(o.recordings, o.pool, o.logger, o.production);
@@ -36,6 +41,8 @@ export async function createListeningDeps(o: {
     player: recordingPlay,
     audit: o.audit,
     amdAudit: o.amdAudit,
+    bus: o.bus,
+    clock: o.clock,
     logger: o.logger,
   });
   return { recordingPlay, quality, close: () => vault.close() };

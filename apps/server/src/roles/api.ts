@@ -97,6 +97,8 @@ export async function startApi(ctx: RoleContext): Promise<RunningRole> {
     production: config.env === 'production',
     audit: createAuditLog(pool),
     amdAudit: new AmdAuditStore(redis, new RedisKeys(config.redisPrefix)),
+    bus: eventBus,
+    clock,
     logger: log,
   });
   const deps: AppDeps = {

@@ -170,18 +170,6 @@ function callRecorders(
   const leads = createLeadsRepo(db);
   const repo = createRecordingCallsRepo(db);
   const lookups = recordingLookups(campaigns, leads);
-  const cache = new Map<
-    string,
-    { atMs: number; policy: Awaited<ReturnType<CallRecorderDeps['policyOf']>> }
-  >();
-  const policyOf: CallRecorderDeps['policyOf'] = async (campaignId) => {
-    const hit = cache.get(campaignId);
-    const now = ctx.clock.nowMs();
-    if (hit && now - hit.atMs < 5_000) return hit.policy;
-    const policy = await lookups.policyOf(campaignId);
-    cache.set(campaignId, { atMs: now, policy });
-    return policy;
-  };
   return (serverId, ari) =>
     new CallRecorder({
       serverId,
@@ -189,7 +177,8 @@ function callRecorders(
       calls: store,
       live,
       repo,
-      policyOf,
+      // The recorder caches the policy 5 s (CallRecorderDeps.policyCacheMs).
+      policyOf: lookups.policyOf,
       leadOf: lookups.leadOf,
       bus,
       clock: ctx.clock,

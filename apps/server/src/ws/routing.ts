@@ -23,10 +23,12 @@ export function eventAgent(e: DomainEvent): AgentId | null {
 }
 
 /**
- * Monitoring events the agent must not see: a supervisor listening is silent (common practice in
- * contact centres, and the point of quality monitoring); whisper and barge are heard, so shown.
+ * Events the agent must not see: a supervisor listening is silent (common practice in contact
+ * centres, and the point of quality monitoring); whisper and barge are heard, so shown. Quality
+ * review (scorecards, reviews, AMD marks) is the supervisors' business, even of the agent's call.
  */
 export function silentToAgent(e: DomainEvent): boolean {
+  if (e.type.startsWith('quality.')) return true;
   return (
     (e.type === 'agent.monitor.started' || e.type === 'agent.monitor.ended') && e.mode === 'listen'
   );

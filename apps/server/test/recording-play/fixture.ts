@@ -16,6 +16,7 @@ import {
 } from '../../src/adapters/storage/index.js';
 import type { AmdAudit } from '../../src/ports/dialer.js';
 import { RecordingPlayer } from '../../src/services/recordings/play/player.js';
+import { systemClock } from '../../src/ports/clock.js';
 import { QualityService } from '../../src/services/quality/quality-service.js';
 import type { Harness } from '../http/harness.js';
 
@@ -197,6 +198,8 @@ export function wirePlayer(
     player,
     audit: h.deps.audit,
     amdAudit,
+    bus: h.bus,
+    clock: systemClock,
     logger,
   });
   h.deps.recordingPlay = player;

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
   AmdReviewList,
   CampaignId,
+  DomainEvent,
   ErrorBody,
   QualityScores,
   Review,
@@ -25,12 +26,24 @@ let amd: AmdAuditStore;
 let admin = '';
 let sup = '';
 let recId = '';
+/** The quality.* events published on the harness's bus since the last take(). */
+let quality: DomainEvent[] = [];
+const take = (): DomainEvent[] => {
+  const out = quality;
+  quality = [];
+  return out;
+};
 
 beforeAll(async () => {
   h = await createHarness({ loginPerIpPerMinute: 100 });
   vault = await TestVault.open();
   amd = new AmdAuditStore(h.redis, new RedisKeys(h.keys.prefix));
   wirePlayer(h, vault, amd);
+  const publish = h.bus.publish.bind(h.bus);
+  h.bus.publish = async (e) => {
+    if (e.type.startsWith('quality.')) quality.push(e);
+    return publish(e);
+  };
   recId = (
     await seedRecording(h, vault, {
       campaignId: h.campaignId,
@@ -64,6 +77,7 @@ describe('scorecards', () => {
     const r = await call('PUT', `/api/quality/recordings/${recId}/review`, sup, { scores: [] });
     expect(r.statusCode).toBe(409);
     expect((r.json() as ErrorBody).error.message).toMatch(/no scorecard yet/);
+    expect(take()).toEqual([]);
   });
 
   it('refuses bad weights and kinds with the field named, and keeps the card unchanged', async () => {
@@ -85,12 +99,25 @@ describe('scorecards', () => {
     expect(now).toMatchObject({ version: 0, criteria: [], id: null });
   });
 
-  it('saves a scorecard as a new version each time, audited', async () => {
+  it('saves a scorecard as a new version each time, audited and published once', async () => {
+    expect(take()).toEqual([]); // the refused saves above published nothing
     const r1 = await call('PUT', `/api/quality/scorecards/${h.campaignId}`, admin, {
       criteria: CRITERIA,
     });
     expect(r1.statusCode).toBe(200);
     expect(r1.json()).toMatchObject({ version: 1, criteria: CRITERIA });
+    expect(take()).toEqual([
+      {
+        type: 'quality.scorecard_saved',
+        campaignId: h.campaignId,
+        scorecardId: (r1.json() as Scorecard).id,
+        version: 1,
+        change: 'created',
+        criteria: 3,
+        userId: h.users.admin.id,
+        atMs: expect.any(Number) as number,
+      },
+    ]);
     const audit = await h.deps.audit.list({ target: `campaign:${h.campaignId}` });
     expect(audit[0]).toMatchObject({
       action: 'quality.scorecard.update',
@@ -100,11 +127,12 @@ describe('scorecards', () => {
       (await call('PUT', `/api/quality/scorecards/999999`, admin, { criteria: CRITERIA }))
         .statusCode,
     ).toBe(404);
+    expect(take()).toEqual([]);
   });
 });
 
 describe('reviews', () => {
-  it('saves one review per reviewer, editable, scored with the weights', async () => {
+  it('saves one review per reviewer, editable, scored with the weights, each save published once', async () => {
     const card = (
       await call('GET', `/api/quality/scorecards/${h.campaignId}`, sup)
     ).json() as Scorecard;
@@ -121,6 +149,21 @@ describe('reviews', () => {
     const edited = await put([1, 5, 1], 'better on a second listen');
     expect((edited.json() as Review).id).toBe((first.json() as Review).id);
     expect(edited.json()).toMatchObject({ scorePct: 100, comment: 'better on a second listen' });
+    const reviewId = (first.json() as Review).id;
+    expect(take()).toEqual(
+      [45, 100].map((scorePct) => ({
+        type: 'quality.review_saved',
+        recordingId: recId,
+        reviewId,
+        callId: expect.any(String) as string,
+        campaignId: h.campaignId,
+        agentId: h.users.agent.id,
+        reviewerId: h.users.supervisor.id,
+        scorecardId: card.id,
+        scorePct,
+        atMs: expect.any(Number) as number,
+      })),
+    );
     // A value outside its kind: 400 naming it, the saved review unchanged.
     const bad = await put([2, 5, 1], 'x');
     expect(bad.statusCode).toBe(400);
@@ -131,8 +174,12 @@ describe('reviews', () => {
     const stranger = await put([1, 1, 1], 'x', sup, h.users.admin.id);
     expect(stranger.statusCode).toBe(400);
     expect((stranger.json() as ErrorBody).error.issues?.[0]?.path).toBe('agentId');
+    expect(take()).toEqual([]); // refused: nothing saved, nothing published
     // The admin's own review of the second agent's part.
     expect((await put([0, 1, 0], 'weak close', admin, h.users.agent2.id)).statusCode).toBe(200);
+    expect(take()).toMatchObject([
+      { type: 'quality.review_saved', reviewerId: h.users.admin.id, agentId: h.users.agent2.id },
+    ]);
     const all = (
       await call('GET', `/api/quality/recordings/${recId}/reviews`, sup)
     ).json() as ReviewsOfRecording;
@@ -186,12 +233,34 @@ describe('AMD review list', () => {
     expect(open.items.map((i) => i.recording.id).sort()).toEqual([r1.id, r2.id].sort());
     const mark = (id: string, m: string) =>
       call('PUT', `/api/quality/amd-reviews/${id}`, sup, { mark: m });
+    take();
     expect((await mark(r1.id, 'person')).json()).toEqual({ ok: true, result: 'counted' });
     expect((await mark(r1.id, 'person')).json()).toEqual({ ok: true, result: 'unchanged' });
     expect((await mark(r2.id, 'machine')).json()).toEqual({ ok: true, result: 'counted' });
     expect(await amd.marks(campaignId)).toEqual({ person: 1, machine: 1 });
     expect((await mark(r1.id, 'machine')).json()).toEqual({ ok: true, result: 'changed' });
     expect(await amd.marks(campaignId)).toEqual({ person: 0, machine: 2 });
+    // Each mark written (its row's marked_by / marked_at too) is one event.
+    expect(take()).toEqual(
+      (
+        [
+          [r1, 'person', null, 'counted'],
+          [r1, 'person', 'person', 'unchanged'],
+          [r2, 'machine', null, 'counted'],
+          [r1, 'machine', 'person', 'changed'],
+        ] as const
+      ).map(([r, mark, before, result]) => ({
+        type: 'quality.amd_marked',
+        recordingId: r.id,
+        callId: r.callId,
+        campaignId: h.campaignId,
+        mark,
+        before,
+        result,
+        userId: h.users.supervisor.id,
+        atMs: expect.any(Number) as number,
+      })),
+    );
     const marked = (
       await call('GET', '/api/quality/amd-reviews?status=marked', sup)
     ).json() as AmdReviewList;
@@ -207,6 +276,7 @@ describe('AMD review list', () => {
     // A recording kept for another reason is not on the list.
     const notAmd = await mark(recId, 'person');
     expect(notAmd.statusCode).toBe(409);
+    expect(take()).toEqual([]);
     expect(await amd.marks(campaignId)).toEqual({ person: 0, machine: 2 });
   });
 

@@ -59,6 +59,32 @@ export function createRecordingCallsRepo(db: Db): RecordingCallsRepo {
       return { row: existing, created: false };
     },
 
+    async createWithFirstSegment(r, first) {
+      // One statement: the segment row only when the recording row was inserted here.
+      const agentId =
+        first.agentId !== null && /^[0-9]+$/.test(first.agentId) ? first.agentId : null;
+      const res = await sql<Selectable<RecordingsTable>>`
+        WITH r AS (
+          INSERT INTO recordings (call_id, campaign_id, lead_id, server_id, reason, started_at, format)
+          VALUES (${r.callId}, ${r.campaignId}, ${r.leadId}, ${r.serverId}, ${r.reason},
+                  ${r.startedAt}, 'wav')
+          ON CONFLICT (call_id) DO NOTHING
+          RETURNING *
+        ), s AS (
+          INSERT INTO recording_segments
+            (recording_id, seq, agent_id, bridge_id, asterisk_name, started_at, offset_ms)
+          SELECT r.id, 1, ${agentId}::bigint, ${first.bridgeId}::text, ${first.asteriskName}::text,
+                 ${first.startedAt}::timestamptz, ${first.offsetMs}::integer
+            FROM r
+        )
+        SELECT * FROM r`.execute(db);
+      const row = res.rows[0];
+      if (row) return { row: toRow(row), created: true };
+      const existing = await byCall(r.callId);
+      if (!existing) throw new Error(`recording of call ${r.callId} neither inserted nor found`);
+      return { row: existing, created: false };
+    },
+
     byCall,
 
     async segments(recordingId) {
@@ -160,6 +186,26 @@ export function createRecordingCallsRepo(db: Db): RecordingCallsRepo {
         .where('state', '=', 'recording')
         .executeTakeFirst();
       return Number(r.numUpdatedRows) > 0;
+    },
+
+    async finishFromSegments(recordingId, f) {
+      const purgeAfter = new Date(f.endedAt.getTime() + f.retentionDays * 86_400_000);
+      const res = await sql<{ state: 'pending' | 'failed' }>`
+        WITH s AS (
+          SELECT coalesce(sum(greatest(duration_ms, 0)) FILTER (WHERE state <> 'failed'), 0)::integer
+                   AS bridged,
+                 bool_or(state = 'finished' AND coalesce(duration_ms, 0) > 0) AS audio
+            FROM recording_segments WHERE recording_id = ${recordingId}
+        )
+        UPDATE recordings
+           SET ended_at = ${f.endedAt}, bridged_ms = s.bridged,
+               state = CASE WHEN s.audio THEN 'pending' ELSE 'failed' END,
+               last_error = CASE WHEN s.audio THEN NULL ELSE 'no_audio' END,
+               next_attempt_at = ${f.endedAt}, purge_after = ${purgeAfter}
+          FROM s
+         WHERE recordings.id = ${recordingId} AND recordings.state = 'recording'
+        RETURNING recordings.state`.execute(db);
+      return res.rows[0]?.state ?? null;
     },
   };
 }

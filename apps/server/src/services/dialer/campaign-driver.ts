@@ -61,6 +61,11 @@ export class CampaignDriver {
     this.run.invalid = invalid;
   }
 
+  /** quality.amd_marked: a reviewer's mark moved the AMD audit's counts; the estimate follows. */
+  refreshAmdMarks(): Promise<void> {
+    return this.amd.refreshMarks();
+  }
+
   async refreshLedger(): Promise<void> {
     this.run.ledgerDays = await this.run.d.ledger.days(this.run.campaign.id);
     await this.amd.refreshMarks();

@@ -222,6 +222,18 @@ export class DialerService {
       void this.settingsChanged(e.campaignId);
       return;
     }
+    if (e.type === 'quality.amd_marked') {
+      // A reviewer's AMD mark: the campaign's AMD estimate takes it now, not at the next reload
+      // of the audit's counts; the decision run at once reports it (the wall's status).
+      const d = e.result === 'unchanged' ? undefined : this.drivers.get(e.campaignId);
+      if (d) {
+        this.chain(this.agentChains, d.id, async () => {
+          await d.refreshAmdMarks();
+          void d.tick();
+        });
+      }
+      return;
+    }
     if (e.type === 'agent.state_changed') {
       const d = e.campaignId ? this.drivers.get(e.campaignId) : undefined;
       if (d) this.chain(this.agentChains, d.id, () => d.onAgentEvent(e));

@@ -1,6 +1,9 @@
 import type {
+  AgentId,
   AmdReviewList,
+  CallId,
   CampaignId,
+  DomainEvent,
   QualityScores,
   Review,
   ReviewPut,
@@ -12,6 +15,8 @@ import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { AuditLog } from '../../ports/audit.js';
 import type { AmdAudit } from '../../ports/dialer.js';
+import type { Clock } from '../../ports/clock.js';
+import type { EventBus } from '../../ports/event-bus.js';
 import type { RecordingPlayer, Listener } from '../recordings/play/player.js';
 import type { RecordingsReadRepo } from '../../ports/recording-play.js';
 import { scoreReview } from './scoring.js';
@@ -24,6 +29,9 @@ export interface QualityDeps {
   audit: AuditLog;
   /** The AMD audit's store (Redis): the campaign's AMD estimate reads its counts. */
   amdAudit: Pick<AmdAudit, 'pending' | 'mark'> | null;
+  /** Each saved scorecard, review and AMD mark is published once (quality.* events). */
+  bus: Pick<EventBus, 'publish'>;
+  clock: Clock;
   logger: Logger;
 }
 
@@ -58,6 +66,18 @@ export class QualityService {
       { campaignId, version: saved.version, criteria: saved.criteria.length },
       'scorecard saved',
     );
+    if (saved.id !== null) {
+      await this.publish({
+        type: 'quality.scorecard_saved',
+        campaignId: campaignId as CampaignId,
+        scorecardId: saved.id,
+        version: saved.version,
+        change: before.id === null ? 'created' : 'updated',
+        criteria: saved.criteria.length,
+        userId: user.id,
+        atMs: this.d.clock.nowMs(),
+      });
+    }
     return saved;
   }
 
@@ -102,6 +122,18 @@ export class QualityService {
       detail: { reviewId: review.id, scorePct, scorecardId: scorecard.id, agentId: review.agentId },
     });
     this.d.logger.info({ recordingId, reviewId: review.id, scorePct }, 'quality review saved');
+    await this.publish({
+      type: 'quality.review_saved',
+      recordingId,
+      reviewId: review.id,
+      callId: rec.callId as CallId,
+      campaignId: rec.campaignId as CampaignId,
+      agentId: review.agentId as AgentId | null,
+      reviewerId: user.id,
+      scorecardId: scorecard.id,
+      scorePct: review.scorePct,
+      atMs: this.d.clock.nowMs(),
+    });
     return review;
   }
 
@@ -170,6 +202,30 @@ export class QualityService {
       detail: { mark, before, callId: rec.callId },
     });
     this.d.logger.info({ recordingId, callId: rec.callId, mark, result }, 'AMD review marked');
+    // The dialer holding the campaign re-reads the audit's counts on it (its AMD estimate).
+    await this.publish({
+      type: 'quality.amd_marked',
+      recordingId,
+      callId: rec.callId as CallId,
+      campaignId,
+      mark,
+      before,
+      result,
+      userId: user.id,
+      atMs: this.d.clock.nowMs(),
+    });
     return result;
+  }
+
+  /**
+   * Publishes one quality event after its write (logged once, above, by the caller). The row is
+   * the truth: a bus that is down loses the live update, not the change; a warning says so.
+   */
+  private async publish(event: DomainEvent): Promise<void> {
+    try {
+      await this.d.bus.publish(event);
+    } catch (err) {
+      this.d.logger.warn({ err, type: event.type }, 'quality event not published');
+    }
   }
 }

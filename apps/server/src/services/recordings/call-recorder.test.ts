@@ -38,6 +38,14 @@ class MemoryRepo implements RecordingCallsRepo {
     this.rows.set(row.id, row);
     return { row, created: true };
   }
+  async createWithFirstSegment(
+    r: Parameters<RecordingCallsRepo['create']>[0],
+    first: Parameters<RecordingCallsRepo['createWithFirstSegment']>[1],
+  ) {
+    const made = await this.create(r);
+    if (made.created) await this.openSegment(made.row.id, { ...first, seq: 1 });
+    return made;
+  }
   async byCall(callId: CallId) {
     return [...this.rows.values()].find((x) => x.callId === callId) ?? null;
   }
@@ -76,6 +84,22 @@ class MemoryRepo implements RecordingCallsRepo {
     Object.assign(r, { state: f.state, endedAt: f.endedAt, bridgedMs: f.bridgedMs });
     r.lastError = f.lastError;
     return true;
+  }
+  async finishFromSegments(id: string, f: { endedAt: Date; retentionDays: number }) {
+    const segs = this.segs.get(id) ?? [];
+    const audio = segs.some((s) => s.state === 'finished' && (s.durationMs ?? 0) > 0);
+    const bridgedMs = segs
+      .filter((s) => s.state !== 'failed')
+      .reduce((sum, s) => sum + Math.max(0, s.durationMs ?? 0), 0);
+    const state = audio ? ('pending' as const) : ('failed' as const);
+    const done = await this.finish(id, {
+      endedAt: f.endedAt,
+      bridgedMs,
+      state,
+      lastError: audio ? null : 'no_audio',
+      retentionDays: f.retentionDays,
+    });
+    return done ? state : null;
   }
 }
 

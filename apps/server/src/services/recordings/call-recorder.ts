@@ -2,12 +2,12 @@ import type { AriEvent } from '@ringside/ari';
 import type { AgentId, CallId, CampaignId, LeadId } from '@ringside/protocol';
 import { agentOfBridgeId } from '../../domain/bridge-integrity.js';
 import {
-  bridgedMs,
   consentNotice,
   recordFromStart,
   type ConsentMode,
   type LeadConsent,
   type RecordingMode,
+  segmentName,
 } from '../../domain/recording/policy.js';
 import type { Logger } from '../../logger.js';
 import type { Clock } from '../../ports/clock.js';
@@ -66,6 +66,12 @@ export interface CallRecorderDeps {
    * recorded (nobody can say the customer heard it), ms (60,000).
    */
   consentTimeoutMs?: number;
+  /**
+   * How long a campaign's policy read from policyOf is used before it is read again, ms of
+   * `clock` (5,000): one PostgreSQL read per campaign, not two per call, while calls start and
+   * end beside other calls' hand-offs. An admin's change applies to calls that start later.
+   */
+  policyCacheMs?: number;
 }
 
 /** What the ARI worker feeds the recorder (services/telephony/ari-worker-calls.ts). */
@@ -92,6 +98,10 @@ export class CallRecorder implements CallRecorderHook {
   private readonly steps: RecordingSteps;
   private readonly queues = new Map<string, Promise<void>>();
   private readonly consentTimers = new Map<string, NodeJS.Timeout>();
+  private readonly policies = new Map<
+    string,
+    { atMs: number; policy: CampaignRecordingPolicy | null }
+  >();
   readonly stats = { started: 0, segments: 0, finished: 0, failed: 0 };
 
   constructor(private readonly d: CallRecorderDeps) {
@@ -171,12 +181,27 @@ export class CallRecorder implements CallRecorderHook {
     });
   }
 
+  /** The campaign's policy, read at most once per policyCacheMs. */
+  private async policyOf(campaignId: CampaignId): Promise<CampaignRecordingPolicy | null> {
+    const ttlMs = this.d.policyCacheMs ?? 5_000;
+    const now = this.d.clock.nowMs();
+    const hit = this.policies.get(campaignId);
+    if (hit && now - hit.atMs < ttlMs) return hit.policy;
+    const policy = await this.d.policyOf(campaignId);
+    if (ttlMs > 0) this.policies.set(campaignId, { atMs: now, policy });
+    return policy;
+  }
+
   /** The customer of a live call entered an agent's bridge. */
   private async customerEntered(channelId: string, bridgeId: string): Promise<void> {
-    const call = await this.d.calls.getCall(channelId as CallId);
+    // The customer's channel id is (nearly always) its call id: both reads at once.
+    const [call, byChannel] = await Promise.all([
+      this.d.calls.getCall(channelId as CallId),
+      this.d.live.get(channelId as CallId),
+    ]);
     if (!call || call.serverId !== this.d.serverId || call.channelId !== channelId) return;
     const agentId = (agentOfBridgeId(bridgeId) as AgentId | null) ?? call.agentId;
-    const rec = await this.d.live.get(call.callId);
+    const rec = call.callId === channelId ? byChannel : await this.d.live.get(call.callId);
     if (rec) {
       if (rec.state === 'consent') return;
       if (rec.state === 'recording' || rec.state === 'paused') {
@@ -192,20 +217,36 @@ export class CallRecorder implements CallRecorderHook {
     await this.start(call, bridgeId, agentId);
   }
 
-  /** First time in an agent's bridge: record it if the campaign says so. */
+  /**
+   * First time in an agent's bridge: record it if the campaign says so. Without a consent notice
+   * the recording's row and segment 1's go in with one statement, then the ARI recording starts:
+   * two PostgreSQL round trips before it (the lead, the rows), the policy from the cache.
+   */
   private async start(call: LiveCall, bridgeId: string, agentId: AgentId | null): Promise<void> {
-    const policy = await this.d.policyOf(call.campaignId);
+    const policy = await this.policyOf(call.campaignId);
     if (!policy) return;
     const reason = recordFromStart(policy, call.callId);
     if (!reason) return;
-    const { row, created } = await this.d.repo.create({
+    const lead = await this.d.leadOf(call.leadId);
+    const notice = consentNotice(policy, lead ?? { state: null, recordingConsent: null }, true);
+    const atMs = this.d.clock.nowMs();
+    const fresh = {
       callId: call.callId,
       campaignId: call.campaignId,
       leadId: call.leadId,
       serverId: this.d.serverId,
       reason,
-      startedAt: new Date(this.d.clock.nowMs()),
-    });
+      startedAt: new Date(atMs),
+    };
+    const { row, created } = notice.play
+      ? await this.d.repo.create(fresh)
+      : await this.d.repo.createWithFirstSegment(fresh, {
+          agentId,
+          bridgeId,
+          asteriskName: segmentName(call.callId, 1),
+          startedAt: fresh.startedAt,
+          offsetMs: 0,
+        });
     // Another process (the api's Record button) got there first: its live state rules.
     if (!created) return;
     this.stats.started += 1;
@@ -225,10 +266,8 @@ export class CallRecorder implements CallRecorderHook {
       pausedBy: null,
       consentPlaybackId: null,
     };
-    const lead = await this.d.leadOf(call.leadId);
-    const notice = consentNotice(policy, lead ?? { state: null, recordingConsent: null }, true);
     if (!notice.play) {
-      await this.openSegment(rec, bridgeId, agentId);
+      await this.openSegment(rec, bridgeId, agentId, { atMs });
       return;
     }
     await this.playConsent(rec, call.channelId, policy.consentMedia, notice.why);
@@ -313,8 +352,13 @@ export class CallRecorder implements CallRecorderHook {
     await this.steps.publish({ ...rec, agentId: null }, 'failed', SYSTEM, null, error);
   }
 
-  private async openSegment(rec: LiveRecording, bridgeId: string, agentId: AgentId | null) {
-    const next = await this.steps.openSegment(this.d.ari, rec, bridgeId, agentId, SYSTEM);
+  private async openSegment(
+    rec: LiveRecording,
+    bridgeId: string,
+    agentId: AgentId | null,
+    written?: { atMs: number },
+  ) {
+    const next = await this.steps.openSegment(this.d.ari, rec, bridgeId, agentId, SYSTEM, written);
     if (next.state === 'recording') this.stats.segments += 1;
   }
 
@@ -384,27 +428,21 @@ export class CallRecorder implements CallRecorderHook {
       return;
     }
     rec = await this.steps.closeSegment(this.d.ari, rec, SYSTEM);
-    const segments = await this.d.repo.segments(rec.recordingId);
-    const total = bridgedMs(segments.filter((s) => s.state !== 'failed'));
-    const audio = segments.some((s) => s.state === 'finished' && (s.durationMs ?? 0) > 0);
-    const policy = await this.d.policyOf(rec.campaignId);
-    const error = audio ? null : 'no_audio';
-    const done = await this.d.repo.finish(rec.recordingId, {
+    const policy = await this.policyOf(rec.campaignId);
+    // bridged_ms and pending / failed (no_audio) from the segments, in the same statement.
+    const state = await this.d.repo.finishFromSegments(rec.recordingId, {
       endedAt: new Date(this.d.clock.nowMs()),
-      bridgedMs: total,
-      state: audio ? 'pending' : 'failed',
-      lastError: error,
       retentionDays: policy?.recordingRetentionDays ?? 365,
     });
     await this.d.live.delete(rec.callId);
-    if (!done) return;
+    if (state === null) return;
     this.stats.finished += 1;
     await this.steps.publish(
       { ...rec, agentId: null },
-      audio ? 'pending' : 'failed',
+      state,
       SYSTEM,
       null,
-      error,
+      state === 'pending' ? null : 'no_audio',
     );
   }
 }

@@ -58,7 +58,8 @@ export class RecordingSteps {
   }
 
   /**
-   * Opens the next segment in `bridgeId`: the segment row, then the ARI bridge recording
+   * Opens the next segment in `bridgeId`: the segment row (unless `written` says it is in
+   * already), then the ARI bridge recording
    * rec-<callId>-<seq>; a transfer (another agent than the last segment's) gets its mark.
    * Asterisk refusing leaves the segment failed, the live recording stopped and a `failed`
    * change naming the cause: never a silent gap.
@@ -69,19 +70,23 @@ export class RecordingSteps {
     bridgeId: string,
     agentId: AgentId | null,
     by: Actor,
+    written?: { atMs: number },
   ): Promise<LiveRecording> {
     const seq = rec.seq + 1;
     const name = segmentName(rec.callId, seq);
-    const atMs = this.now();
+    // `written`: the segment's row went in with the recording's (createWithFirstSegment) at atMs.
+    const atMs = written?.atMs ?? this.now();
     const at = new Date(atMs);
-    await this.d.repo.openSegment(rec.recordingId, {
-      seq,
-      agentId,
-      bridgeId,
-      asteriskName: name,
-      startedAt: at,
-      offsetMs: rec.offsetMs,
-    });
+    if (!written) {
+      await this.d.repo.openSegment(rec.recordingId, {
+        seq,
+        agentId,
+        bridgeId,
+        asteriskName: name,
+        startedAt: at,
+        offsetMs: rec.offsetMs,
+      });
+    }
     if (seq > 1 && rec.agentId !== null && agentId !== rec.agentId) {
       await this.d.repo.addMark(rec.recordingId, {
         kind: 'transfer',

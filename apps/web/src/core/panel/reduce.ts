@@ -259,7 +259,8 @@ function onEvent(s: PanelState, e: DomainEvent, effects: PanelEffect[]): PanelSt
     case 'recording.changed':
       return applyRecording(s, e);
     // Talk (messages, raised hands) is the Messages panel's, not the call panel's; the
-    // recordings' backlog is the supervisors'; a machine's voicemail drop never reaches an agent.
+    // recordings' backlog and quality review are the supervisors'; a machine's voicemail drop
+    // never reaches an agent.
     case 'dialer.status':
     case 'campaign.settings_changed':
     case 'compliance.state_rules_changed':
@@ -267,6 +268,9 @@ function onEvent(s: PanelState, e: DomainEvent, effects: PanelEffect[]): PanelSt
     case 'talk.read':
     case 'talk.hand':
     case 'recording.backlog':
+    case 'quality.scorecard_saved':
+    case 'quality.review_saved':
+    case 'quality.amd_marked':
     case 'call.talking':
     case 'call.voicemail':
       return s;

@@ -228,7 +228,11 @@ export function applyEvent(s: DashboardState, e: DomainEvent): DashboardState {
       settings.set(e.campaignId, e);
       return { ...s, settings };
     }
-    // The voicemail drop's talk detection and outcome are not on the wall.
+    // The voicemail drop's talk detection and outcome are not on the wall; quality review's
+    // changes are the reports' (an AMD mark reaches the wall through the dialer's next status).
+    case 'quality.scorecard_saved':
+    case 'quality.review_saved':
+    case 'quality.amd_marked':
     case 'compliance.state_rules_changed':
     case 'talk.message':
     case 'talk.read':
