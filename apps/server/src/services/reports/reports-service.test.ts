@@ -3,6 +3,7 @@ import type { ComplianceDrop, ReportFilters } from '@ringside/protocol';
 import type { ReportRange, ReportsQueries } from '../../ports/reports.js';
 import { ValidationError } from '../../errors.js';
 import { ManualClock } from '../../ports/clock.js';
+import { reportsOnPrimary } from '../../adapters/postgres/reports/reports-database.js';
 import { ReportsService } from './reports-service.js';
 
 const DAY = 86_400_000;
@@ -42,7 +43,7 @@ function fake(totalDrops: number) {
     leadExists: async () => false,
     leadHistory: async () => [],
   };
-  return { queries, ranges, pages };
+  return { queries: reportsOnPrimary(queries), ranges, pages };
 }
 
 const filters = (over: Partial<ReportFilters> = {}): ReportFilters => ({
@@ -103,7 +104,7 @@ describe('ReportsService', () => {
   it('streams the auditor CSV: summary, blank line, header, one line per drop', async () => {
     const s = new ReportsService(fake(3).queries, new ManualClock(NOW));
     let text = '';
-    for await (const l of await s.complianceCsv({ format: 'csv' })) text += l;
+    for await (const l of (await s.complianceCsv({ format: 'csv' })).lines) text += l;
     const lines = text.split('\r\n');
     expect(lines[0]).toMatch(/^window_from_utc,/);
     expect(lines[1]).toBe('');
