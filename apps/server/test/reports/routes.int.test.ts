@@ -92,6 +92,7 @@ describe('report routes', () => {
   it('answers the outbound report as JSON by campaign', async () => {
     const r = await get(`${URLS[2]}&groupBy=campaign`, superToken);
     expect(r.statusCode).toBe(200);
+    expect(r.headers['x-report-source']).toBe('primary');
     expect(r.json()).toEqual({
       groupBy: 'campaign',
       rows: [
@@ -104,6 +105,7 @@ describe('report routes', () => {
           asaMs: 1_000,
         }),
       ],
+      freshness: { source: 'primary', replayedAtMs: null, lagMs: null, fellBack: false },
     });
   });
 
