@@ -212,7 +212,9 @@ function runHandoff(): Promise<HandoffResult> {
       const h = lines.find((l) => l.metric?.startsWith('AMD decision'));
       const loop = lines.find((l) => l.metric?.startsWith('event-loop'));
       if (code !== 0 || !h) {
-        rej(new Error(`bench:handoff exited ${code}: ${err.trim().split('\n').slice(-3).join(' ')}`));
+        rej(
+          new Error(`bench:handoff exited ${code}: ${err.trim().split('\n').slice(-3).join(' ')}`),
+        );
         return;
       }
       res({
@@ -273,8 +275,7 @@ async function one(mode: Mode, load: Load, run: number): Promise<Row> {
         ? new ReplicaReportsDatabase({ pool, queries: repo, fallback: null })
         : reportsOnPrimary(repo);
     const service = new ReportsService(database, systemClock);
-    for (let i = 0; i < CONCURRENCY; i++)
-      loops.push(reportLoop(pool, load, service, stop, stats));
+    for (let i = 0; i < CONCURRENCY; i++) loops.push(reportLoop(pool, load, service, stop, stats));
     if (mode === 'replica') {
       lagTimer = setInterval(() => {
         void readFreshness(pool)

@@ -245,13 +245,11 @@ describe('a replica that cannot answer', () => {
       logger,
     });
     try {
-      await expect(r.service.outbound({ ...filters, groupBy: 'campaign' })).rejects.toMatchObject(
-        {
-          code: 'UNAVAILABLE',
-          httpStatus: 503,
-          message: expect.stringContaining('REPORTS_DATABASE_URL') as unknown,
-        },
-      );
+      await expect(r.service.outbound({ ...filters, groupBy: 'campaign' })).rejects.toMatchObject({
+        code: 'UNAVAILABLE',
+        httpStatus: 503,
+        message: expect.stringContaining('REPORTS_DATABASE_URL') as unknown,
+      });
       await expect(r.service.leadHistory(onPrimary.leadId)).rejects.toMatchObject({
         httpStatus: 503,
       });
