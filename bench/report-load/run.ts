@@ -29,9 +29,13 @@
  *   BENCH_REPORTS_DATABASE_URL=<primary-url> npm run bench:reports -- --calls 20000000
  * (docs/reports.md, "Reports off the primary", says how it was run here). Modes run interleaved
  * (none, primary, replica, then again) so that a shared machine's drift hits each alike.
+ * --nice (PostgreSQL on this machine only, run as root or as its owner): renice the report's
+ * PostgreSQL backend to 19, so that on a machine with few cores the report's CPU gives way to
+ * everything else; what is left of the hand-off p99's rise is then waiting on PostgreSQL itself
+ * (locks, I/O), not the CPU the report takes from the roles.
  * Prints a table, or with --json one JSON object per row.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { resolve } from 'node:path';
@@ -63,6 +67,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '60' },
     speed: { type: 'string', default: '4' },
     concurrency: { type: 'string', default: '1' },
+    nice: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
@@ -81,6 +86,7 @@ const AGENTS = Math.floor(positive('agents', 200));
 const SECONDS = positive('seconds', 3600);
 const SPEED = positive('speed', 20);
 const CONCURRENCY = Math.floor(positive('concurrency', 8));
+const NICE = values.nice ?? false;
 const PRIMARY_URL = values['primary-url'] ?? '';
 const REPLICA_URL = values['replica-url'] ?? null;
 const MODES = (values.modes ?? '').split(',').map((s) => s.trim()) as Mode[];
@@ -128,6 +134,7 @@ async function reportLoop(
       if (load === 'scan') {
         const client = await pool.connect();
         try {
+          if (NICE) await renice(client);
           await client.query('BEGIN READ ONLY');
           await client.query('SET LOCAL jit = off');
           await client.query(`SET LOCAL work_mem = '64MB'`);
@@ -156,6 +163,20 @@ async function reportLoop(
       await sleep(200);
     }
   }
+}
+
+const reniced = new WeakSet<pg.PoolClient>();
+
+/** Lowers the CPU priority of `client`'s PostgreSQL backend (once per connection). */
+async function renice(client: pg.PoolClient): Promise<void> {
+  if (reniced.has(client)) return;
+  const r = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+  const pid = r.rows[0]?.pid;
+  if (pid === undefined) return;
+  await new Promise<void>((res, rej) =>
+    execFile('renice', ['-n', '19', '-p', String(pid)], (err) => (err ? rej(err) : res())),
+  );
+  reniced.add(client);
 }
 
 interface HandoffResult {
@@ -252,6 +273,7 @@ interface Row {
   load1mStart: number;
   load1mEnd: number;
   cores: number;
+  reniced: boolean;
 }
 
 async function one(mode: Mode, load: Load, run: number): Promise<Row> {
@@ -315,6 +337,7 @@ async function one(mode: Mode, load: Load, run: number): Promise<Row> {
       load1mStart: Number(load1mStart.toFixed(2)),
       load1mEnd: Number((loadavg()[0] ?? NaN).toFixed(2)),
       cores: cpus().length,
+      reniced: NICE,
     };
   } finally {
     stop.done = true;
@@ -398,7 +421,7 @@ function printTable(rows: Row[], summary: SummaryRow[]): void {
   const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i] ?? 0)).join('  ');
   console.log(
     `bench:report-load: ${AGENTS} bot agents, ${SECONDS} s at speed ${SPEED} per run, ` +
-      `${CONCURRENCY} report loop(s), ${cpus().length} cores`,
+      `${CONCURRENCY} report loop(s)${NICE ? ' (reniced to 19)' : ''}, ${cpus().length} cores`,
   );
   console.log(line(head));
   for (const b of body) console.log(line(b));
