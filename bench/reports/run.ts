@@ -114,7 +114,9 @@ async function main(): Promise<void> {
 
   const results: Result[] = [];
   for (const [scope, f] of scopes) {
-    results.push(await time('agent time', scope, async () => (await service.agentTime(f)).rows.length));
+    results.push(
+      await time('agent time', scope, async () => (await service.agentTime(f)).rows.length),
+    );
     results.push(
       await time(
         'agent performance',

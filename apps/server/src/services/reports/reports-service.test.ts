@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ComplianceDrop, ReportFilters } from '@ringside/protocol';
-import type { ReportRange, ReportsQueries } from '../../ports/reports.js';
+import type { ReportRange, ReportsDatabase, ReportsQueries } from '../../ports/reports.js';
 import { ValidationError } from '../../errors.js';
 import { ManualClock } from '../../ports/clock.js';
-import { reportsOnPrimary } from '../../adapters/postgres/reports/reports-database.js';
 import { ReportsService } from './reports-service.js';
 
 const DAY = 86_400_000;
@@ -21,6 +20,15 @@ function drop(i: number): ComplianceDrop {
     endedAtMs: null,
   };
 }
+
+/** The queries on the primary, as adapters/postgres/reports/reports-database.ts opens them. */
+const onPrimary = (queries: ReportsQueries): ReportsDatabase => ({
+  open: () =>
+    Promise.resolve({
+      queries,
+      freshness: { source: 'primary', replayedAtMs: null, lagMs: null, fellBack: false },
+    }),
+});
 
 /** Fake queries: records the ranges asked for and serves N drops in keyset pages. */
 function fake(totalDrops: number) {
@@ -43,7 +51,7 @@ function fake(totalDrops: number) {
     leadExists: async () => false,
     leadHistory: async () => [],
   };
-  return { queries: reportsOnPrimary(queries), ranges, pages };
+  return { queries: onPrimary(queries), ranges, pages };
 }
 
 const filters = (over: Partial<ReportFilters> = {}): ReportFilters => ({

@@ -216,7 +216,10 @@ export class ReportsService {
     const { fromMs, toMs } = this.complianceWindow(q);
     const { queries, freshness } = await this.database.open();
     const campaigns = await queries.complianceTotals(fromMs, toMs, q.campaignId);
-    return { lines: this.complianceLines(queries, fromMs, toMs, q.campaignId, campaigns), freshness };
+    return {
+      lines: this.complianceLines(queries, fromMs, toMs, q.campaignId, campaigns),
+      freshness,
+    };
   }
 
   private async *complianceLines(
