@@ -4,6 +4,7 @@ import type { ReportFilters } from '@ringside/protocol';
 import { ensureDatabase, migrate } from '../../apps/server/src/adapters/postgres/migrate.js';
 import { createPool } from '../../apps/server/src/adapters/postgres/pool.js';
 import { ReportsRepository } from '../../apps/server/src/adapters/postgres/reports/reports-repository.js';
+import { reportsOnPrimary } from '../../apps/server/src/adapters/postgres/reports/reports-database.js';
 import { ManualClock } from '../../apps/server/src/ports/clock.js';
 import { ReportsService } from '../../apps/server/src/services/reports/reports-service.js';
 import { nearestRank } from '../common/stats.js';
@@ -94,7 +95,7 @@ async function main(): Promise<void> {
     data = await generate(pool, CALLS, AGENT_LOGS, progress);
   }
   const service = new ReportsService(
-    new ReportsRepository(pool),
+    reportsOnPrimary(new ReportsRepository(pool)),
     new ManualClock(BENCH_END.getTime()),
   );
   const to = BENCH_END.getTime();
@@ -113,12 +114,14 @@ async function main(): Promise<void> {
 
   const results: Result[] = [];
   for (const [scope, f] of scopes) {
-    results.push(await time('agent time', scope, async () => (await service.agentTime(f)).length));
+    results.push(
+      await time('agent time', scope, async () => (await service.agentTime(f)).rows.length),
+    );
     results.push(
       await time(
         'agent performance',
         scope,
-        async () => (await service.agentPerformance(f)).length,
+        async () => (await service.agentPerformance(f)).rows.length,
       ),
     );
     for (const groupBy of ['hour', 'list', 'campaign'] as const) {
@@ -139,11 +142,12 @@ async function main(): Promise<void> {
     results.push(
       await time('drop-rate compliance CSV export', scope, async () => {
         let lines = 0;
-        for await (const _l of await service.complianceCsv({
+        const csv = await service.complianceCsv({
           to: f.to,
           campaignId: f.campaignId,
           format: 'csv',
-        })) {
+        });
+        for await (const _l of csv.lines) {
           lines++;
         }
         return lines;

@@ -32,6 +32,15 @@ const EnvSchema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']).default(
     'postgres://postgres@127.0.0.1:5432/ringside',
   ),
+  /**
+   * Where the reports read (docs/reports.md, "Reading from a replica"): a PostgreSQL replica of
+   * DATABASE_URL. Unset: the primary. Every report route and CSV export, the lead history and
+   * the roster's counts read there; everything else (the real-time path, every write) stays on
+   * DATABASE_URL.
+   */
+  REPORTS_DATABASE_URL: z.preprocess(unsetIfEmpty, url(['postgres:', 'postgresql:']).optional()),
+  /** When REPORTS_DATABASE_URL cannot answer, let the primary answer (marked) instead of a 503. */
+  REPORTS_FALLBACK_TO_PRIMARY: bool.default(false),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   /**
    * Seed nodes of a Redis Cluster, `host:port` comma separated (docs/scaling.md). Set: every role
@@ -216,6 +225,11 @@ export interface Config {
   env: 'development' | 'production' | 'test';
   logLevel: string;
   databaseUrl: string;
+  /**
+   * REPORTS_DATABASE_URL (null: reports read the primary) and REPORTS_FALLBACK_TO_PRIMARY (the
+   * primary answers, marked, when the replica cannot; false: a 503).
+   */
+  reports: { databaseUrl: string | null; fallbackToPrimary: boolean };
   redisUrl: string;
   redisPrefix: string;
   /** REDIS_CLUSTER_NODES: the cluster's seed nodes; null: no cluster (adapters/redis/connect.ts). */
@@ -295,6 +309,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`configuration: ${name} ${shown}`);
   }
   const e = parsed.data;
+  if (e.REPORTS_FALLBACK_TO_PRIMARY && e.REPORTS_DATABASE_URL === undefined) {
+    throw new ConfigError(
+      'configuration: REPORTS_FALLBACK_TO_PRIMARY is invalid (only with REPORTS_DATABASE_URL)',
+    );
+  }
   const ari: AriServerConfig[] = [];
   for (const raw of (e.ARI_URL ?? '')
     .split(',')
@@ -323,6 +342,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
     databaseUrl: e.DATABASE_URL,
+    reports: {
+      databaseUrl: e.REPORTS_DATABASE_URL ?? null,
+      fallbackToPrimary: e.REPORTS_FALLBACK_TO_PRIMARY,
+    },
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
     redisClusterNodes: redisNodes('REDIS_CLUSTER_NODES', e.REDIS_CLUSTER_NODES),

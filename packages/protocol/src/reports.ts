@@ -93,7 +93,26 @@ export const AgentTimeRow = z.object({
   occupancyPct: Pct,
 });
 export type AgentTimeRow = z.infer<typeof AgentTimeRow>;
-export const AgentTimeReport = z.object({ rows: z.array(AgentTimeRow) });
+/**
+ * Which database answered a report and how fresh its data is (docs/reports.md, "Reading from a
+ * replica"). On the primary the data is live: `replayedAtMs` and `lagMs` are null. On a replica
+ * (REPORTS_DATABASE_URL) they come from pg_last_xact_replay_timestamp(): the commit instant of
+ * the last transaction replayed, and how far behind the primary that is (0 when everything
+ * received has been replayed; null when the database is not a standby or has replayed nothing).
+ */
+export const ReportFreshness = z.object({
+  source: z.enum(['primary', 'replica']),
+  replayedAtMs: z.number().int().nullable(),
+  lagMs: z.number().int().nonnegative().nullable(),
+  /** The replica failed and REPORTS_FALLBACK_TO_PRIMARY let the primary answer instead. */
+  fellBack: z.boolean(),
+});
+export type ReportFreshness = z.infer<typeof ReportFreshness>;
+
+export const AgentTimeReport = z.object({
+  rows: z.array(AgentTimeRow),
+  freshness: ReportFreshness.optional(),
+});
 export type AgentTimeReport = z.infer<typeof AgentTimeReport>;
 
 export const AgentPerformanceRow = z.object({
@@ -119,7 +138,10 @@ export const AgentPerformanceRow = z.object({
   byDisposition: z.record(z.string(), Count),
 });
 export type AgentPerformanceRow = z.infer<typeof AgentPerformanceRow>;
-export const AgentPerformanceReport = z.object({ rows: z.array(AgentPerformanceRow) });
+export const AgentPerformanceReport = z.object({
+  rows: z.array(AgentPerformanceRow),
+  freshness: ReportFreshness.optional(),
+});
 export type AgentPerformanceReport = z.infer<typeof AgentPerformanceReport>;
 
 export const OutboundRow = z.object({
@@ -139,7 +161,11 @@ export const OutboundRow = z.object({
   asaMs: Ms.nullable(),
 });
 export type OutboundRow = z.infer<typeof OutboundRow>;
-export const OutboundReport = z.object({ groupBy: OutboundGroupBy, rows: z.array(OutboundRow) });
+export const OutboundReport = z.object({
+  groupBy: OutboundGroupBy,
+  rows: z.array(OutboundRow),
+  freshness: ReportFreshness.optional(),
+});
 export type OutboundReport = z.infer<typeof OutboundReport>;
 
 export const ComplianceDrop = z.object({
@@ -193,6 +219,7 @@ export const ComplianceReport = z.object({
   windowDays: z.number().int().positive(),
   campaigns: z.array(ComplianceCampaign),
   drops: z.array(ComplianceDrop),
+  freshness: ReportFreshness.optional(),
 });
 export type ComplianceReport = z.infer<typeof ComplianceReport>;
 
@@ -230,5 +257,6 @@ export type LeadTimelineEvent = z.infer<typeof LeadTimelineEvent>;
 export const LeadHistoryReport = z.object({
   leadId: NumericId,
   events: z.array(LeadTimelineEvent),
+  freshness: ReportFreshness.optional(),
 });
 export type LeadHistoryReport = z.infer<typeof LeadHistoryReport>;

@@ -6,6 +6,7 @@ import type {
   LeadTimelineEvent,
   OutboundGroupBy,
   OutboundRow,
+  ReportFreshness,
 } from '@ringside/protocol';
 
 /** Which page of the compliance drops to read: the campaign, the key to start after, its size. */
@@ -56,4 +57,19 @@ export interface ReportsQueries {
   leadExists(leadId: string): Promise<boolean>;
   /** The timeline of one lead: its calls, lead_log events and callbacks, oldest first. */
   leadHistory(leadId: string, limit?: number): Promise<LeadTimelineEvent[]>;
+}
+
+/** The queries one report runs on, and how fresh the data behind them is. */
+export interface ReportsSession {
+  queries: ReportsQueries;
+  freshness: ReportFreshness;
+}
+
+/**
+ * Where reports read (adapters/postgres/reports/reports-database.ts): the primary, or a replica
+ * named by REPORTS_DATABASE_URL. open() is called once per report; it throws UnavailableError
+ * when the replica cannot answer (unless falling back to the primary is configured).
+ */
+export interface ReportsDatabase {
+  open(): Promise<ReportsSession>;
 }

@@ -1,6 +1,4 @@
 import { CampaignLiveStore } from '../adapters/redis/dialer-live.js';
-import { ReportsRepository } from '../adapters/postgres/reports/reports-repository.js';
-import { ReportsService } from '../services/reports/reports-service.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connectRedis } from '../adapters/redis/connect.js';
@@ -35,6 +33,7 @@ import { startSessionSecret } from './session-secret.js';
 import { recordingApiDeps } from './api-recording.js';
 import { countRedisErrors } from '../adapters/metrics/instrument.js';
 import { createComplianceDeps } from './compliance.js';
+import { createReportsService } from './api-reports.js';
 import { createListeningDeps } from './api-recordings.js';
 import { PgRecordingRows } from '../adapters/storage/recording-rows.js';
 
@@ -101,6 +100,7 @@ export async function startApi(ctx: RoleContext): Promise<RunningRole> {
     clock,
     logger: log,
   });
+  const reports = createReportsService({ config, pool, clock, logger: log, metrics: ctx.metrics });
   const deps: AppDeps = {
     config: {
       get sessionSecret() {
@@ -128,7 +128,7 @@ export async function startApi(ctx: RoleContext): Promise<RunningRole> {
     dispositions: createDispositionsRepo(db),
     pauseCodes: createPauseCodesRepo(db),
     importLeads: (args) => importLeads({ store: new PgLeadImportStore(pool), logger: log }, args),
-    reports: new ReportsService(new ReportsRepository(pool), clock),
+    reports: reports.service,
     admin: { users, teams: createTeamsRepo(pool), campaigns: campaignsRepo },
     listAdmin: createListAdminDeps({ pool, redis, prefix: config.redisPrefix, logger: log }),
     talk: createTalkService({
@@ -192,6 +192,7 @@ export async function startApi(ctx: RoleContext): Promise<RunningRole> {
       await control.stop();
       listening.close();
       recording.close();
+      await reports.close();
       redis.disconnect();
     },
   };

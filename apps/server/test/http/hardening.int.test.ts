@@ -9,6 +9,7 @@ import type { ErrorBody, Role } from '@ringside/protocol';
 import { createCampaignsRepo } from '../../src/adapters/postgres/campaigns.js';
 import { createDb } from '../../src/adapters/postgres/database.js';
 import { ReportsRepository } from '../../src/adapters/postgres/reports/reports-repository.js';
+import { reportsOnPrimary } from '../../src/adapters/postgres/reports/reports-database.js';
 import { createTeamsRepo } from '../../src/adapters/postgres/teams.js';
 import { createUsersRepo } from '../../src/adapters/postgres/users.js';
 import { buildApp } from '../../src/http/app.js';
@@ -60,7 +61,7 @@ beforeAll(async () => {
       prefix: h.keys.prefix,
       logger,
     }),
-    reports: new ReportsService(new ReportsRepository(h.db.pool), systemClock),
+    reports: new ReportsService(reportsOnPrimary(new ReportsRepository(h.db.pool)), systemClock),
   });
   await app.ready();
   tokens = {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReportsRepository } from '../../src/adapters/postgres/reports/reports-repository.js';
+import { reportsOnPrimary } from '../../src/adapters/postgres/reports/reports-database.js';
 import type { ReportDeps } from '../../src/http/routes/reports.js';
 import { ManualClock } from '../../src/ports/clock.js';
 import { ReportsService } from '../../src/services/reports/reports-service.js';
@@ -23,7 +24,7 @@ const URLS = [
 beforeAll(async () => {
   h = await createHarness();
   (h.deps as typeof h.deps & ReportDeps).reports = new ReportsService(
-    new ReportsRepository(h.db.pool),
+    reportsOnPrimary(new ReportsRepository(h.db.pool)),
     new ManualClock(DAY + 86_400_000),
   );
   superToken = await h.login('super');
@@ -91,6 +92,7 @@ describe('report routes', () => {
   it('answers the outbound report as JSON by campaign', async () => {
     const r = await get(`${URLS[2]}&groupBy=campaign`, superToken);
     expect(r.statusCode).toBe(200);
+    expect(r.headers['x-report-source']).toBe('primary');
     expect(r.json()).toEqual({
       groupBy: 'campaign',
       rows: [
@@ -103,6 +105,7 @@ describe('report routes', () => {
           asaMs: 1_000,
         }),
       ],
+      freshness: { source: 'primary', replayedAtMs: null, lagMs: null, fellBack: false },
     });
   });
 

@@ -8,14 +8,14 @@ export type Pool = pg.Pool;
  */
 export function createPool(
   databaseUrl: string,
-  opts: { schema?: string; max?: number } = {},
+  opts: { schema?: string; max?: number; applicationName?: string } = {},
 ): pg.Pool {
   const options = opts.schema ? `-c search_path=${opts.schema}` : undefined;
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: opts.max ?? 10,
     options,
-    application_name: 'ringside',
+    application_name: opts.applicationName ?? 'ringside',
   });
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);

@@ -11,9 +11,10 @@ import {
   OutboundQuery,
   OutboundReport,
   ReportFilters,
+  type ReportFreshness,
 } from '@ringside/protocol';
 import { UnavailableError } from '../../errors.js';
-import type { ReportsService } from '../../services/reports/reports-service.js';
+import type { ReportCsv, ReportsService } from '../../services/reports/reports-service.js';
 import type { AppDeps } from '../deps.js';
 import { defineRoute } from '../route.js';
 import { SUPERVISOR } from './common.js';
@@ -25,8 +26,22 @@ export interface ReportDeps {
 
 const CSV_NOTE = ' With format=csv the answer is a text/csv attachment, streamed.';
 
-function sendCsv(reply: FastifyReply, name: string, lines: AsyncIterable<string>): FastifyReply {
-  return reply
+/**
+ * Which database answered and how fresh it is, as headers on every report answer (the JSON body
+ * carries the same as `freshness`; a CSV attachment has only these).
+ */
+function freshnessHeaders(reply: FastifyReply, f: ReportFreshness): FastifyReply {
+  reply.header('x-report-source', f.source);
+  if (f.replayedAtMs !== null)
+    reply.header('x-report-replayed-at', new Date(f.replayedAtMs).toISOString());
+  if (f.lagMs !== null) reply.header('x-report-lag-ms', String(f.lagMs));
+  if (f.fellBack) reply.header('x-report-fell-back', 'true');
+  return reply;
+}
+
+function sendCsv(reply: FastifyReply, name: string, csv: ReportCsv): FastifyReply {
+  const lines = csv.lines;
+  return freshnessHeaders(reply, csv.freshness)
     .type('text/csv; charset=utf-8')
     .header('content-disposition', `attachment; filename="${name}.csv"`)
     .header('cache-control', 'no-store')
@@ -54,7 +69,9 @@ export function registerReportRoutes(app: FastifyInstance, deps: AppDeps & Repor
     handler: async ({ query, reply }) => {
       if (query.format === 'csv')
         return sendCsv(reply, 'agent-time', await service().agentTimeCsv(query));
-      return { rows: await service().agentTime(query) };
+      const report = await service().agentTime(query);
+      freshnessHeaders(reply, report.freshness);
+      return report;
     },
   });
 
@@ -73,7 +90,9 @@ export function registerReportRoutes(app: FastifyInstance, deps: AppDeps & Repor
       if (query.format === 'csv') {
         return sendCsv(reply, 'agent-performance', await service().agentPerformanceCsv(query));
       }
-      return { rows: await service().agentPerformance(query) };
+      const report = await service().agentPerformance(query);
+      freshnessHeaders(reply, report.freshness);
+      return report;
     },
   });
 
@@ -91,7 +110,9 @@ export function registerReportRoutes(app: FastifyInstance, deps: AppDeps & Repor
     handler: async ({ query, reply }) => {
       if (query.format === 'csv')
         return sendCsv(reply, 'outbound', await service().outboundCsv(query));
-      return service().outbound(query);
+      const report = await service().outbound(query);
+      freshnessHeaders(reply, report.freshness);
+      return report;
     },
   });
 
@@ -110,7 +131,9 @@ export function registerReportRoutes(app: FastifyInstance, deps: AppDeps & Repor
       if (query.format === 'csv') {
         return sendCsv(reply, 'drop-rate-compliance', await service().complianceCsv(query));
       }
-      return service().compliance(query);
+      const report = await service().compliance(query);
+      freshnessHeaders(reply, report.freshness);
+      return report;
     },
   });
 
@@ -128,9 +151,14 @@ export function registerReportRoutes(app: FastifyInstance, deps: AppDeps & Repor
       if (query.format === 'csv') {
         // Resolve the lead first, so an unknown lead is a 404 rather than an empty attachment.
         const history = await service().leadHistory(params.id);
-        return sendCsv(reply, `lead-${params.id}-history`, service().leadHistoryCsv(history));
+        return sendCsv(reply, `lead-${params.id}-history`, {
+          lines: service().leadHistoryCsv(history),
+          freshness: history.freshness,
+        });
       }
-      return service().leadHistory(params.id);
+      const report = await service().leadHistory(params.id);
+      freshnessHeaders(reply, report.freshness);
+      return report;
     },
   });
 }

@@ -79,7 +79,7 @@ export function registerSupervisorRoutes(app: FastifyInstance, deps: AppDeps): v
           .catch(reportFailed),
         deps.reports?.compliance({ to: nowMs + 1, format: 'json' }).catch(reportFailed),
       ]);
-      const callsToday = new Map((perf ?? []).map((r) => [r.agentId, r.calls]));
+      const callsToday = new Map((perf?.rows ?? []).map((r) => [r.agentId, r.calls]));
       const window = new Map((compliance?.campaigns ?? []).map((c) => [c.campaignId, c]));
       const thresholds = await deps.wallThresholds?.forCampaigns(campaigns.map((c) => c.id));
       const byId = await deps.users.findByIds(live.map((a) => a.agentId));

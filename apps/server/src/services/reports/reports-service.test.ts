@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ComplianceDrop, ReportFilters } from '@ringside/protocol';
-import type { ReportRange, ReportsQueries } from '../../ports/reports.js';
+import type { ReportRange, ReportsDatabase, ReportsQueries } from '../../ports/reports.js';
 import { ValidationError } from '../../errors.js';
 import { ManualClock } from '../../ports/clock.js';
 import { ReportsService } from './reports-service.js';
@@ -20,6 +20,15 @@ function drop(i: number): ComplianceDrop {
     endedAtMs: null,
   };
 }
+
+/** The queries on the primary, as adapters/postgres/reports/reports-database.ts opens them. */
+const onPrimary = (queries: ReportsQueries): ReportsDatabase => ({
+  open: () =>
+    Promise.resolve({
+      queries,
+      freshness: { source: 'primary', replayedAtMs: null, lagMs: null, fellBack: false },
+    }),
+});
 
 /** Fake queries: records the ranges asked for and serves N drops in keyset pages. */
 function fake(totalDrops: number) {
@@ -42,7 +51,7 @@ function fake(totalDrops: number) {
     leadExists: async () => false,
     leadHistory: async () => [],
   };
-  return { queries, ranges, pages };
+  return { queries: onPrimary(queries), ranges, pages };
 }
 
 const filters = (over: Partial<ReportFilters> = {}): ReportFilters => ({
@@ -103,7 +112,7 @@ describe('ReportsService', () => {
   it('streams the auditor CSV: summary, blank line, header, one line per drop', async () => {
     const s = new ReportsService(fake(3).queries, new ManualClock(NOW));
     let text = '';
-    for await (const l of await s.complianceCsv({ format: 'csv' })) text += l;
+    for await (const l of (await s.complianceCsv({ format: 'csv' })).lines) text += l;
     const lines = text.split('\r\n');
     expect(lines[0]).toMatch(/^window_from_utc,/);
     expect(lines[1]).toBe('');

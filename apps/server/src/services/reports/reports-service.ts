@@ -2,8 +2,8 @@ import {
   COMPLIANCE_WINDOW_DAYS,
   REPORT_MAX_RANGE_DAYS,
   REPORT_MAX_RANGE_MS,
-  type AgentPerformanceRow,
-  type AgentTimeRow,
+  type AgentPerformanceReport,
+  type AgentTimeReport,
   type ComplianceCampaign,
   type ComplianceDrop,
   type ComplianceQuery,
@@ -12,10 +12,11 @@ import {
   type OutboundQuery,
   type OutboundReport,
   type ReportFilters,
+  type ReportFreshness,
 } from '@ringside/protocol';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import type { Clock } from '../../ports/clock.js';
-import type { ReportRange, ReportsQueries } from '../../ports/reports.js';
+import type { ReportRange, ReportsDatabase, ReportsQueries } from '../../ports/reports.js';
 import { csvLines, isoOrEmpty, pctOrEmpty } from './csv.js';
 
 type FilterName = 'campaignId' | 'listId' | 'teamId' | 'agentId';
@@ -32,56 +33,73 @@ const APPLICABLE: Record<'agentTime' | 'agentPerformance' | 'outbound', readonly
 /** Rows per page of the drop list (keyset paging while exporting). */
 const DROP_PAGE = 5_000;
 
+/** A CSV export: its lines, produced as they are read, and how fresh the data behind them is. */
+export interface ReportCsv {
+  lines: AsyncIterable<string>;
+  freshness: ReportFreshness;
+}
+
 /**
  * Report use cases: filter validation (the range and which filters apply), the queries, and CSV
  * export streamed row by row. The HTTP schemas already validate; the checks here hold for every
  * other caller too (a report must never run unbounded).
  */
 export class ReportsService {
+  /**
+   * `database` is where the reports read: the primary (reportsOnPrimary) or a replica
+   * (REPORTS_DATABASE_URL); every answer says which, and how fresh (`freshness`).
+   */
   constructor(
-    private readonly queries: ReportsQueries,
+    private readonly database: ReportsDatabase,
     private readonly clock: Clock,
   ) {}
 
-  async agentTime(f: ReportFilters): Promise<AgentTimeRow[]> {
-    return this.queries.agentTime(this.range(f, 'agentTime'));
+  async agentTime(f: ReportFilters): Promise<AgentTimeReport & { freshness: ReportFreshness }> {
+    const range = this.range(f, 'agentTime');
+    const { queries, freshness } = await this.database.open();
+    return { rows: await queries.agentTime(range), freshness };
   }
 
-  async agentPerformance(f: ReportFilters): Promise<AgentPerformanceRow[]> {
-    return this.queries.agentPerformance(this.range(f, 'agentPerformance'));
+  async agentPerformance(
+    f: ReportFilters,
+  ): Promise<AgentPerformanceReport & { freshness: ReportFreshness }> {
+    const range = this.range(f, 'agentPerformance');
+    const { queries, freshness } = await this.database.open();
+    return { rows: await queries.agentPerformance(range), freshness };
   }
 
-  async outbound(q: OutboundQuery): Promise<OutboundReport> {
-    return {
-      groupBy: q.groupBy,
-      rows: await this.queries.outbound(this.range(q, 'outbound'), q.groupBy),
-    };
+  async outbound(q: OutboundQuery): Promise<OutboundReport & { freshness: ReportFreshness }> {
+    const range = this.range(q, 'outbound');
+    const { queries, freshness } = await this.database.open();
+    return { groupBy: q.groupBy, rows: await queries.outbound(range, q.groupBy), freshness };
   }
 
   /** The 30 days before `to` (default now), per campaign, with every drop listed. */
-  async compliance(q: ComplianceQuery): Promise<ComplianceReport> {
+  async compliance(q: ComplianceQuery): Promise<ComplianceReport & { freshness: ReportFreshness }> {
     const { fromMs, toMs } = this.complianceWindow(q);
-    const campaigns = await this.queries.complianceTotals(fromMs, toMs, q.campaignId);
+    const { queries, freshness } = await this.database.open();
+    const campaigns = await queries.complianceTotals(fromMs, toMs, q.campaignId);
     const drops: ComplianceDrop[] = [];
-    for await (const d of this.complianceDrops(fromMs, toMs, q.campaignId)) drops.push(d);
-    return { fromMs, toMs, windowDays: COMPLIANCE_WINDOW_DAYS, campaigns, drops };
+    for await (const d of complianceDrops(queries, fromMs, toMs, q.campaignId)) drops.push(d);
+    return { fromMs, toMs, windowDays: COMPLIANCE_WINDOW_DAYS, campaigns, drops, freshness };
   }
 
-  async leadHistory(leadId: string): Promise<LeadHistoryReport> {
-    if (!(await this.queries.leadExists(leadId))) {
+  async leadHistory(leadId: string): Promise<LeadHistoryReport & { freshness: ReportFreshness }> {
+    const { queries, freshness } = await this.database.open();
+    if (!(await queries.leadExists(leadId))) {
       throw new NotFoundError(`lead ${leadId} not found`);
     }
-    return { leadId, events: await this.queries.leadHistory(leadId) };
+    return { leadId, events: await queries.leadHistory(leadId), freshness };
   }
 
   // -------------------------------------------------------------------------------------------
   // CSV exports. Each validates and runs its query before resolving, so a bad filter is a 400
   // rather than a broken attachment; the lines are then produced as the consumer reads them.
 
-  async agentTimeCsv(f: ReportFilters): Promise<AsyncIterable<string>> {
-    const rows = await this.agentTime(f);
+  async agentTimeCsv(f: ReportFilters): Promise<ReportCsv> {
+    const { rows, freshness } = await this.agentTime(f);
     const codes = [...new Set(rows.flatMap((r) => Object.keys(r.pauseByCodeMs)))].sort();
-    return csvLines(
+    const lines = csvLines(
       [
         'agent_id',
         'agent',
@@ -110,12 +128,13 @@ export class ReportsService {
         pctOrEmpty(r.occupancyPct),
       ],
     );
+    return { lines, freshness };
   }
 
-  async agentPerformanceCsv(f: ReportFilters): Promise<AsyncIterable<string>> {
-    const rows = await this.agentPerformance(f);
+  async agentPerformanceCsv(f: ReportFilters): Promise<ReportCsv> {
+    const { rows, freshness } = await this.agentPerformance(f);
     const codes = [...new Set(rows.flatMap((r) => Object.keys(r.byDisposition)))].sort();
-    return csvLines(
+    const lines = csvLines(
       [
         'agent_id',
         'agent',
@@ -152,11 +171,12 @@ export class ReportsService {
         ...codes.map((c) => r.byDisposition[c] ?? 0),
       ],
     );
+    return { lines, freshness };
   }
 
-  async outboundCsv(q: OutboundQuery): Promise<AsyncIterable<string>> {
-    const { rows } = await this.outbound(q);
-    return csvLines(
+  async outboundCsv(q: OutboundQuery): Promise<ReportCsv> {
+    const { rows, freshness } = await this.outbound(q);
+    const lines = csvLines(
       [
         'hour_utc',
         'campaign_id',
@@ -185,19 +205,25 @@ export class ReportsService {
         r.asaMs,
       ],
     );
+    return { lines, freshness };
   }
 
   /**
    * The auditor's export: a summary block per campaign, then every drop with its answer
    * instant, wait and safe-harbor playback. The drops stream page by page.
    */
-  async complianceCsv(q: ComplianceQuery): Promise<AsyncIterable<string>> {
+  async complianceCsv(q: ComplianceQuery): Promise<ReportCsv> {
     const { fromMs, toMs } = this.complianceWindow(q);
-    const campaigns = await this.queries.complianceTotals(fromMs, toMs, q.campaignId);
-    return this.complianceLines(fromMs, toMs, q.campaignId, campaigns);
+    const { queries, freshness } = await this.database.open();
+    const campaigns = await queries.complianceTotals(fromMs, toMs, q.campaignId);
+    return {
+      lines: this.complianceLines(queries, fromMs, toMs, q.campaignId, campaigns),
+      freshness,
+    };
   }
 
   private async *complianceLines(
+    queries: ReportsQueries,
     fromMs: number,
     toMs: number,
     campaignId: string | undefined,
@@ -247,7 +273,7 @@ export class ReportsService {
         'safe_harbor_at_utc',
         'ended_at_utc',
       ],
-      this.complianceDrops(fromMs, toMs, campaignId),
+      complianceDrops(queries, fromMs, toMs, campaignId),
       (d) => [
         d.callId,
         d.campaignId,
@@ -312,25 +338,6 @@ export class ReportsService {
 
   // -------------------------------------------------------------------------------------------
 
-  private async *complianceDrops(
-    fromMs: number,
-    toMs: number,
-    campaignId: string | undefined,
-  ): AsyncGenerator<ComplianceDrop> {
-    let after: { atMs: number; callId: string } | undefined;
-    for (;;) {
-      const page = await this.queries.complianceDrops(fromMs, toMs, {
-        campaignId,
-        ...(after ? { after } : {}),
-        limit: DROP_PAGE,
-      });
-      yield* page;
-      const last = page.at(-1);
-      if (page.length < DROP_PAGE || !last) return;
-      after = { atMs: last.answeredAtMs, callId: last.callId };
-    }
-  }
-
   private complianceWindow(q: ComplianceQuery): { fromMs: number; toMs: number } {
     const toMs = q.to ?? this.clock.nowMs();
     return { fromMs: toMs - COMPLIANCE_WINDOW_DAYS * 86_400_000, toMs };
@@ -364,6 +371,27 @@ export class ReportsService {
       teamId: f.teamId,
       agentId: f.agentId,
     };
+  }
+}
+
+/** Every drop in [fromMs, toMs), page by page (keyset), on the one database a report opened. */
+async function* complianceDrops(
+  queries: ReportsQueries,
+  fromMs: number,
+  toMs: number,
+  campaignId: string | undefined,
+): AsyncGenerator<ComplianceDrop> {
+  let after: { atMs: number; callId: string } | undefined;
+  for (;;) {
+    const page = await queries.complianceDrops(fromMs, toMs, {
+      campaignId,
+      ...(after ? { after } : {}),
+      limit: DROP_PAGE,
+    });
+    yield* page;
+    const last = page.at(-1);
+    if (page.length < DROP_PAGE || !last) return;
+    after = { atMs: last.answeredAtMs, callId: last.callId };
   }
 }
 

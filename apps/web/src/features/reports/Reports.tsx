@@ -28,6 +28,7 @@ import { LeadHistoryView } from './LeadHistoryView.js';
 import { QualityView } from '../quality/QualityView.js';
 import { RecordingsSearch } from '../recordings/RecordingsSearch.js';
 import { OutboundView } from './OutboundView.js';
+import { formatFreshness } from './format.js';
 import { REPORTS_CSS } from './styles.js';
 
 const DAY_MS = 86_400_000;
@@ -250,6 +251,11 @@ export function Reports(props: { me: Me; section: string }) {
                     Export CSV
                   </a>
                 </p>
+                {formatFreshness(shown.data.freshness) && (
+                  <p className="rp-freshness" role="status">
+                    {formatFreshness(shown.data.freshness)}
+                  </p>
+                )}
                 {shown.report === 'agent-time' && <AgentTimeView data={shown.data} />}
                 {shown.report === 'agent-performance' && <AgentPerformanceView data={shown.data} />}
                 {shown.report === 'outbound' && (

@@ -4,6 +4,7 @@ import {
   formatCount,
   formatDay,
   formatDurationMs,
+  formatFreshness,
   formatHour,
   formatInstant,
   formatPct,
@@ -42,5 +43,22 @@ describe('report formatting', () => {
       'BREAK 900, LUNCH 300, (none) 60',
     );
     expect(formatByCode({}, String)).toBe('-');
+  });
+});
+
+describe('formatFreshness', () => {
+  const f = { source: 'replica' as const, replayedAtMs: null, lagMs: null, fellBack: false };
+  it('says nothing for the primary and names the replica and its lag otherwise', () => {
+    expect(formatFreshness(undefined)).toBeNull();
+    expect(formatFreshness({ ...f, source: 'primary' })).toBeNull();
+    expect(formatFreshness({ ...f, source: 'primary', fellBack: true })).toMatch(/unavailable/);
+    expect(formatFreshness(f)).toMatch(/not a streaming standby/);
+    const at = Date.UTC(2026, 4, 10, 9, 0, 0);
+    expect(formatFreshness({ ...f, replayedAtMs: at, lagMs: 0 })).toBe(
+      'From the reports replica, up to date (replayed up to 2026-05-10 09:00:00 UTC).',
+    );
+    expect(formatFreshness({ ...f, replayedAtMs: at, lagMs: 12_400 })).toBe(
+      'From the reports replica, about 12 s behind the primary (replayed up to 2026-05-10 09:00:00 UTC).',
+    );
   });
 });

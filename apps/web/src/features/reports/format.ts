@@ -1,3 +1,5 @@
+import type { ReportFreshness } from '@ringside/protocol';
+
 /**
  * Pure formatting of report values for tables and chart labels. A KPI whose base is zero arrives
  * as null and is shown as "-", never 0 or NaN (docs/kpi.md). Instants are shown in UTC, the zone
@@ -51,4 +53,22 @@ export function formatByCode(byCode: Record<string, number>, fmt: (v: number) =>
 /** Short durations (ASA, drop wait): 1,530 -> "1.5 s"; null is "-". */
 export function formatSeconds(ms: number | null): string {
   return ms === null ? '-' : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/**
+ * Where a report's data came from, for the line above its table: nothing when the primary
+ * answered (live data); the replica's lag when a replica did (docs/reports.md, "How fresh").
+ */
+export function formatFreshness(f: ReportFreshness | undefined): string | null {
+  if (!f) return null;
+  if (f.fellBack) return 'The reports replica is unavailable: read from the primary (live data).';
+  if (f.source === 'primary') return null;
+  const replayed =
+    f.replayedAtMs === null ? '' : ` (replayed up to ${formatInstant(f.replayedAtMs)} UTC)`;
+  if (f.lagMs === 0) return `From the reports replica, up to date${replayed}.`;
+  if (f.lagMs !== null) {
+    const s = Math.round(f.lagMs / 1000);
+    return `From the reports replica, about ${formatCount(s)} s behind the primary${replayed}.`;
+  }
+  return 'From the reports replica (not a streaming standby: how fresh it is is not known).';
 }
