@@ -1,5 +1,6 @@
 import type { AriEvent } from '@ringside/ari';
 import type { BusEnvelope } from '@ringside/protocol';
+import { LeaseLostError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { CallLogWriter } from '../../ports/call-log.js';
 import type { Clock } from '../../ports/clock.js';
@@ -152,6 +153,8 @@ export class ServerSupervisor {
     try {
       await this.worker.resync();
     } catch (err) {
+      // Refused for the server's lease: the lease holder logs that once (ari-worker-lease.ts).
+      if (err instanceof LeaseLostError) return;
       // The connection may have gone again; the next onUp resyncs.
       this.log.warn({ err }, 'resync failed');
     }
