@@ -107,11 +107,9 @@ describe('ari-worker twice on one Asterisk', () => {
     // The test places calls as the dialer would: live_call + call_log row, then ARI.
     const store = new RedisStateStore(redis, { prefix, clock: systemClock });
     const client = new AriRestClient({
-      id: serverId,
       baseUrl: pbx.ariUrl,
       user: 'ringside',
       password: 'ringside',
-      app: 'dialer',
     });
     const originator = new CallOriginator({
       pool: new ServerPool([{ id: serverId, client, maxCalls: 100 }], store),
