@@ -59,6 +59,39 @@ describe('two schedulers', () => {
     expect(runs).toBeLessThanOrEqual(Math.ceil(ticks) + 1);
   });
 
+  it('run the fill of a scheduler that died mid-fill on the other one, once its lock expires', async () => {
+    const runs: string[] = [];
+    const filler = (name: string) => ({
+      fillAll: async (): Promise<FillReport[]> => [],
+      fillById: async (): Promise<FillReport | null> => {
+        runs.push(name);
+        // The first process dies in the middle of its fill: this never ends.
+        if (name === 'a') await new Promise<never>(() => undefined);
+        return null;
+      },
+    });
+    const prefix = new RedisKeys(`${rc.prefix}_k`).bullPrefix;
+    const opts = { redisUrl: TEST_REDIS_URL, prefix, everyMs: 3_600_000 };
+    const timing = { lockDurationMs: 1_000, stalledIntervalMs: 300 };
+    const a = await startHopperScheduler({ ...opts, ...timing, filler: filler('a') });
+    await a.request(CampaignId.parse('1'));
+    await until(async () => runs.includes('a'));
+    const b = await startHopperScheduler({ ...opts, ...timing, filler: filler('b') });
+    // a dies: its worker stops at once (no lock renewal), its job left running.
+    await a.close({ force: true });
+    const diedAt = Date.now();
+    try {
+      await until(async () => runs.includes('b'), 10_000);
+      const afterMs = Date.now() - diedAt;
+      console.log(`refill run again by the other scheduler ${afterMs} ms after the first died`);
+      // Its lock's time plus a stalled check or two.
+      expect(afterMs).toBeLessThan(timing.lockDurationMs + 3 * timing.stalledIntervalMs + 1_000);
+      expect(runs).toEqual(['a', 'b']);
+    } finally {
+      await b.close();
+    }
+  });
+
   it('fill the hopper once and record every agent state change once', async () => {
     const s = await seedCampaign(db.pool, { hopperSize: 15 });
     await insertManyLeads(db.pool, s.listId, 60, ['America/Chicago'], 13_125_560_000);
