@@ -163,9 +163,13 @@ describe('ari-worker twice on one Asterisk', () => {
     await place(4, 'after');
 
     // Every call ends, in state and in call_log, exactly once.
+    let left: string[] = [];
     await until('every call to end in state', 20_000, async () => {
-      const live = await store.listCalls();
-      return live.filter((c) => placed.includes(c.callId)).length === 0;
+      const live = (await store.listCalls()).filter((c) => placed.includes(c.callId));
+      left = live.map((c) => `${c.callId}:${c.stage}`);
+      return live.length === 0;
+    }).catch((err: unknown) => {
+      throw new Error(`${String(err)}; still live: ${left.join(', ')}`);
     });
     const rows = await until('every call_log row to end', 10_000, async () => {
       const r = await db.pool.query<{ id: string; ended_at: Date | null; outcome: string | null }>(
