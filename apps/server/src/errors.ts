@@ -77,6 +77,16 @@ export class UnavailableError extends RingsideError {
   override readonly httpStatus = 503;
 }
 
+/**
+ * A write refused because the writer no longer holds the lease that entitles it (an ari-worker
+ * whose server lease another instance took: docs/scaling.md, "Every role twice"). Nothing was
+ * written; the lease's new holder has taken over.
+ */
+export class LeaseLostError extends RingsideError {
+  readonly code = 'LEASE_LOST';
+  override readonly httpStatus = 503;
+}
+
 /** The configuration is invalid; the program stops with this one line. */
 export class ConfigError extends RingsideError {
   readonly code = 'CONFIG';

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import { connectRedis } from '../adapters/redis/connect.js';
 import { AriRestClient } from '../adapters/asterisk/ari-client.js';
@@ -14,7 +16,10 @@ import { RedisAgentLegIndex } from '../adapters/redis/agent-leg-index.js';
 import { countRedisErrors } from '../adapters/metrics/instrument.js';
 import { RedisEventBus } from '../adapters/redis/event-bus.js';
 import { RedisKeys } from '../adapters/redis/keys.js';
-import { RedisStateStore } from '../adapters/redis/state-store.js';
+import { RedisStateStore, type CallWriteFence } from '../adapters/redis/state-store.js';
+import { AriServerLeases } from '../adapters/redis/ari-lease.js';
+import type { ServerLeaseStore } from '../ports/server-lease.js';
+import { LeasedServer } from '../services/telephony/ari-worker-lease.js';
 import type { EventBus } from '../ports/event-bus.js';
 import type { StateStore } from '../ports/state-store.js';
 import type { AgentLegHandler, MonitorLegHandler } from '../ports/telephony.js';
@@ -49,6 +54,25 @@ export interface AriWorkerDeps {
    * role's Redis connection. `false`: no recording (trace replays, benchmarks).
    */
   liveRecordings?: CallRecorderDeps['live'] | false;
+  /**
+   * The servers' ari-worker leases: each server is followed by the one worker process holding
+   * its lease (docs/scaling.md, "Every role twice"). Default: Redis leases when the role builds
+   * its own state store; without a Redis store (rigs in memory) every server is followed at once,
+   * as by a single worker. `false`: no lease.
+   */
+  leases?: ServerLeaseStore | false;
+  /** Lease renewal and take-over round, ms (ARI_LEASE_ROUND_MS). */
+  leaseRoundMs?: number;
+}
+
+/** How long an ari-worker lease lasts without renewal, ms: a killed worker's standby takes over within it plus one round. */
+export const ARI_LEASE_TTL_MS = 5_000;
+/** How often a worker renews its leases and a standby tries to take them, ms. */
+export const ARI_LEASE_ROUND_MS = 1_000;
+
+/** This process's owner id in the servers' leases: host, pid and a random tail. */
+export function ariWorkerInstanceId(): string {
+  return `${hostname().slice(0, 32)}:${process.pid}:${randomBytes(3).toString('hex')}`;
 }
 
 /**
@@ -112,38 +136,88 @@ export async function startAriWorker(
     onError: (err, what) => log.error({ err, what }, 'call_log write failed'),
   });
   const recorderOf = callRecorders(ctx, store, bus, log, deps, redis);
-  const supervisors = ctx.ariServers.map(
-    (server) =>
-      new AriServerSupervisor({
-        server,
-        client: clients.get(server.id) as AriRestClient,
-        store,
-        bus,
-        callLog,
-        clock: ctx.clock,
-        logger: log,
-        health: telephonyHealth,
-        agentLegs,
-        monitorLegs,
-        ...(ctx.metrics ? { metrics: ctx.metrics } : {}),
-        ...(recorderOf
-          ? { recorder: recorderOf(server.id, clients.get(server.id) as AriRestClient) }
-          : {}),
-      }),
-  );
+  const supervise = (
+    server: RoleContext['ariServers'][number],
+    client: AriRestClient,
+    fence?: CallWriteFence,
+  ) =>
+    new AriServerSupervisor({
+      server,
+      client,
+      // Fenced: a call write is made only while this process holds the server's lease.
+      store: fence
+        ? new RedisStateStore(redis as Redis, {
+            prefix: ctx.config.redisPrefix,
+            clock: ctx.clock,
+            fence,
+          })
+        : store,
+      bus,
+      callLog,
+      clock: ctx.clock,
+      logger: log,
+      health: telephonyHealth,
+      agentLegs,
+      monitorLegs,
+      ...(ctx.metrics ? { metrics: ctx.metrics } : {}),
+      ...(recorderOf ? { recorder: recorderOf(server.id, client) } : {}),
+    });
+  const leases =
+    deps.leases === false
+      ? null
+      : (deps.leases ??
+        (redis && !deps.store
+          ? new AriServerLeases(
+              redis,
+              new RedisKeys(ctx.config.redisPrefix),
+              ariWorkerInstanceId(),
+              ARI_LEASE_TTL_MS,
+            )
+          : null));
+  let stopServers: () => Promise<unknown>;
+  let serverIds: string[];
+  if (leases && redis) {
+    // One worker per server at a time: the lease holder opens the events WebSocket; a standby
+    // waits. Each activation gets its own ARI client (the supervisor closes it when it stops).
+    const leased = ctx.ariServers.map(
+      (server) =>
+        new LeasedServer({
+          serverId: server.id,
+          leases,
+          logger: log,
+          renewEveryMs: deps.leaseRoundMs ?? ARI_LEASE_ROUND_MS,
+          activate: (fenced) =>
+            supervise(server, new AriRestClient(server), {
+              serverId: server.id,
+              ownerId: leases.ownerId,
+              onRefused: fenced,
+            }),
+        }),
+    );
+    for (const l of leased) l.start();
+    stopServers = () => Promise.all(leased.map((l) => l.stop()));
+    serverIds = leased.map((l) => l.serverId);
+    log.info({ ownerId: leases.ownerId, leaseTtlMs: leases.ttlMs }, 'ari worker leases on');
+  } else {
+    const supervisors = ctx.ariServers.map((server) =>
+      supervise(server, clients.get(server.id) as AriRestClient),
+    );
+    for (const s of supervisors) s.start();
+    stopServers = () => Promise.all(supervisors.map((s) => s.stop()));
+    serverIds = supervisors.map((s) => s.serverId);
+  }
   // Asterisk back after being away: external phones waiting to be called again are called now.
   const legServerId = ctx.ariServers[0]?.id;
   const offHealth = telephonyHealth.onChange((status, prev) => {
     if (status.up && prev && !prev.up && status.serverId === legServerId) legService?.redialNow();
   });
-  for (const s of supervisors) s.start();
-  log.info({ servers: supervisors.map((s) => s.serverId) }, 'ari worker started');
+  log.info({ servers: serverIds }, 'ari worker started');
   return {
     name: 'ari-worker',
     async stop() {
       offHealth();
       legService?.close();
-      await Promise.all(supervisors.map((s) => s.stop()));
+      await stopServers();
       await callLog.flush().catch(() => undefined);
       if (redis) await redis.quit().catch(() => undefined);
     },

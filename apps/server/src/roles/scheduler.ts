@@ -48,13 +48,25 @@ export interface HopperSchedulerOptions extends RedisTarget {
   prefix: string;
   filler: Pick<HopperFiller, 'fillAll' | 'fillById'>;
   everyMs?: number;
+  /**
+   * How long a running job's lock lasts without renewal (renewed every half of it), ms, and how
+   * often each worker looks for jobs whose lock expired (their process died) to run them again,
+   * ms. A scheduler killed mid-fill holds up the fills (global concurrency 1) for at most about
+   * their sum. Defaults 10,000 and 5,000 (BullMQ's own are 30,000 and 30,000).
+   */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
   logger?: Logger;
 }
 
 export interface HopperScheduler extends HopperRefillRequester {
   /** (Re)creates the repeating fill job; needed again after Redis lost its data. */
   ensureSchedule(): Promise<void>;
-  close(): Promise<void>;
+  /**
+   * Stops the worker after its running job; `force`: at once, the running job left to another
+   * process once its lock expires, as after a crash (tests).
+   */
+  close(opts?: { force?: boolean }): Promise<void>;
 }
 
 /**
@@ -92,7 +104,13 @@ export async function startHopperScheduler(o: HopperSchedulerOptions): Promise<H
       }
       return o.filler.fillAll();
     },
-    { connection: workerConn, prefix: o.prefix, concurrency: 1 },
+    {
+      connection: workerConn,
+      prefix: o.prefix,
+      concurrency: 1,
+      lockDuration: o.lockDurationMs ?? 10_000,
+      stalledInterval: o.stalledIntervalMs ?? 5_000,
+    },
   );
   worker.on('error', (err) => o.logger?.warn({ err }, 'hopper worker error'));
   worker.on('failed', (job, err) => o.logger?.error({ err, job: job?.name }, 'hopper job failed'));
@@ -101,8 +119,8 @@ export async function startHopperScheduler(o: HopperSchedulerOptions): Promise<H
     async request(campaignId) {
       await addRefill(queue, campaignId);
     },
-    async close() {
-      await worker.close();
+    async close(opts: { force?: boolean } = {}) {
+      await worker.close(opts.force === true);
       await queue.close();
       queueConn.disconnect();
       workerConn.disconnect();

@@ -68,13 +68,34 @@ export async function rederiveTimeZones(
   return changed;
 }
 
-/** Re-derives when the stored version is not this code's (scheduler start); true when it ran. */
+/**
+ * Re-derives when the stored version is not this code's (scheduler start); true when it ran.
+ * With two schedulers starting together only one runs it: a session advisory lock (keyed by the
+ * schema, so tests in their own schemas do not meet) is tried first, and the version is read
+ * under it; the other process returns false at once, the holder finishes the work.
+ */
 export async function rederiveIfStale(
   pool: pg.Pool,
   opts: { batch?: number; logger?: Logger } = {},
 ): Promise<boolean> {
-  const r = await pool.query<{ version: string }>('SELECT version FROM tz_data_version');
-  if (r.rows[0]?.version === TZ_DATA_VERSION) return false;
-  await rederiveTimeZones(pool, opts);
-  return true;
+  const client = await pool.connect();
+  try {
+    const lock = await client.query<{ ok: boolean }>(
+      `SELECT pg_try_advisory_lock(hashtext(current_schema() || ':tz-rederive')) AS ok`,
+    );
+    if (!lock.rows[0]?.ok) {
+      opts.logger?.info('lead time zones: another scheduler is re-deriving them');
+      return false;
+    }
+    try {
+      const r = await client.query<{ version: string }>('SELECT version FROM tz_data_version');
+      if (r.rows[0]?.version === TZ_DATA_VERSION) return false;
+      await rederiveTimeZones(pool, opts);
+      return true;
+    } finally {
+      await client.query(`SELECT pg_advisory_unlock(hashtext(current_schema() || ':tz-rederive'))`);
+    }
+  } finally {
+    client.release();
+  }
 }

@@ -20,6 +20,8 @@ import type { StreamName } from '../../ports/event-bus.js';
  *   p:{calls}:all                   set    ids of live calls
  *   p:{calls}:rec:<callId>          string the call's live recording as JSON (ari-worker, api; TTL)
  *   p:{calls}:events / :seq         stream + counter of the `calls` event stream
+ *   p:{calls}:ari-lease:<serverId>  string the ari-worker instance following that Asterisk server
+ *                                          (PX = lease TTL; in {calls} so call writes check it)
  *   p:{system}:events / :seq        stream + counter of the `system` event stream
  *   p:{hopper:<campaignId>}:q:callback|q:recycle|q:new   lists   lead ids by priority class
  *   p:{hopper:<campaignId>}:entries hash   leadId -> HopperEntry JSON (queued and leased)
@@ -112,6 +114,14 @@ export class RedisKeys {
   }
   get callIndex(): string {
     return `${this.prefix}:{calls}:all`;
+  }
+
+  /**
+   * The ari-worker lease of one Asterisk server (adapters/redis/ari-lease.ts). Same hash tag as the
+   * calls, so the call-write script checks it (a fence) in the same slot.
+   */
+  ariLease(serverId: string): string {
+    return `${this.prefix}:{calls}:ari-lease:${serverId}`;
   }
 
   /** The call's live recording (adapters/redis/live-recordings.ts; docs/recording.md). */

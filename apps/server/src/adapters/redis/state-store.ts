@@ -8,7 +8,7 @@ import type {
   CampaignId,
   DomainEvent,
 } from '@ringside/protocol';
-import { UnavailableError } from '../../errors.js';
+import { LeaseLostError, UnavailableError } from '../../errors.js';
 import { streamOf } from '../../ports/event-bus.js';
 import {
   assertAgentEvent,
@@ -36,6 +36,19 @@ const HASH_FIELDS = [
 const CAMPAIGN_RACE_RETRIES = 5;
 
 /**
+ * A store's call writes made only while the writer holds an Asterisk server's ari-worker lease
+ * (keys.ts ariLease): the call-write script compares the lease's owner in the same step, and a
+ * write refused for it throws LeaseLostError with nothing written.
+ */
+export interface CallWriteFence {
+  serverId: string;
+  /** The lease owner id the writer is (AriServerLeases.ownerId). */
+  ownerId: string;
+  /** Called when a write is refused for the lease, before LeaseLostError is thrown. */
+  onRefused?(): void;
+}
+
+/**
  * StateStore on Redis: agent_status hashes, per-campaign READY sorted sets, live_call JSON
  * values. Every write is one Lua script that also XADDs its event (see lua/*.lua).
  */
@@ -43,12 +56,15 @@ export class RedisStateStore implements StateStore {
   private readonly o: ResolvedOptions;
   private readonly scripts: Scripts;
 
+  private readonly fence: CallWriteFence | null;
+
   constructor(
     private readonly redis: Redis,
-    opts: RedisAdapterOptions,
+    opts: RedisAdapterOptions & { fence?: CallWriteFence },
   ) {
     this.o = resolveOptions(opts);
     this.scripts = loadScripts(redis);
+    this.fence = opts.fence ?? null;
   }
 
   async getAgent(agentId: AgentId): Promise<AgentStatus | null> {
@@ -175,20 +191,27 @@ export class RedisStateStore implements StateStore {
     assertCallEvent(event);
     const stream = streamOf(event);
     const tsMs = this.o.clock.nowMs();
-    const seq = Number(
-      await this.scripts.callWrite(
-        [k.call(call.callId), k.callIndex, k.stream(stream), k.streamSeq(stream)],
-        [
-          mode,
-          call.callId,
-          mode === 'put' ? JSON.stringify(call) : '',
-          JSON.stringify(event),
-          tsMs,
-          this.o.maxLen,
-          this.o.trim,
-        ],
-      ),
-    );
+    const keys = [k.call(call.callId), k.callIndex, k.stream(stream), k.streamSeq(stream)];
+    const argv: Array<string | number> = [
+      mode,
+      call.callId,
+      mode === 'put' ? JSON.stringify(call) : '',
+      JSON.stringify(event),
+      tsMs,
+      this.o.maxLen,
+      this.o.trim,
+    ];
+    if (this.fence) {
+      keys.push(k.ariLease(this.fence.serverId));
+      argv.push(this.fence.ownerId);
+    }
+    const seq = Number(await this.scripts.callWrite(keys, argv));
+    if (seq < 0) {
+      this.fence?.onRefused?.();
+      throw new LeaseLostError(
+        `call write refused: server ${this.fence?.serverId ?? ''} is no longer this worker's`,
+      );
+    }
     return { v: 1, stream, seq, tsMs, event };
   }
 }

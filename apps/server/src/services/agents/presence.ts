@@ -15,7 +15,7 @@ export const PRESENCE_DEFAULTS = {
 } as const;
 
 export interface AgentPresenceDeps {
-  store: Pick<StateStore, 'getAgent'>;
+  store: Pick<StateStore, 'getAgent' | 'listAgents'>;
   sessions: Pick<AgentSessionApi, 'pause'>;
   /** Liveness shared by every api process; absent: this process judges by its own sockets. */
   presence?: AgentPresence;
@@ -48,6 +48,9 @@ interface Tracked {
 export class AgentPresenceTracker {
   private readonly agents = new Map<AgentId, Tracked>();
   private pausedCount = 0;
+  /** READY agents no api process has heard from, and since when this process saw them so. */
+  private readonly orphans = new Map<AgentId, number>();
+  private lastOrphanScanMs = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly d: AgentPresenceDeps) {}
 
@@ -91,6 +94,11 @@ export class AgentPresenceTracker {
 
   /** Pauses the agents lost for longer than the loss time (see the class). */
   async sweep(): Promise<void> {
+    await this.sweepOwn();
+    await this.sweepOrphans();
+  }
+
+  private async sweepOwn(): Promise<void> {
     const now = this.d.clock.nowMs();
     for (const [agentId, t] of this.agents) {
       if (t.sockets > 0 || t.lostSinceMs === null) continue;
@@ -108,6 +116,43 @@ export class AgentPresenceTracker {
         this.d.logger.warn({ err, agentId }, 'could not pause lost agent');
       }
     }
+  }
+
+  /**
+   * Agents whose api process died (kill -9, a lost machine) took its watchdog with them: a READY
+   * agent that no api process has heard from (the shared presence expired, so nothing for the loss
+   * time) and that has no socket here, seen so on two scans a heartbeat apart, is paused by
+   * whichever api process looks first (a compare-and-set: the others find it PAUSED). At most one
+   * scan per heartbeat; only with the shared presence (several api processes).
+   */
+  private async sweepOrphans(): Promise<void> {
+    const now = this.d.clock.nowMs();
+    if (!this.d.presence || now - this.lastOrphanScanMs < this.d.heartbeatMs) return;
+    this.lastOrphanScanMs = now;
+    const seen = new Set<AgentId>();
+    for (const a of await this.d.store.listAgents()) {
+      if (a.state !== 'READY' || this.agents.has(a.agentId)) continue;
+      // Just turned READY: its socket may not have been heard yet.
+      if (now - a.sinceMs < this.d.lossMs) continue;
+      seen.add(a.agentId);
+      try {
+        if (await this.d.presence.isPresent(a.agentId)) {
+          seen.delete(a.agentId);
+          continue;
+        }
+        const since = this.orphans.get(a.agentId);
+        if (since === undefined) {
+          this.orphans.set(a.agentId, now);
+          continue;
+        }
+        if (now - since < this.d.heartbeatMs) continue;
+        if ((await this.pauseLost(a.agentId)) === 'done') seen.delete(a.agentId);
+      } catch (err) {
+        seen.delete(a.agentId);
+        this.d.logger.warn({ err, agentId: a.agentId }, 'could not pause lost agent');
+      }
+    }
+    for (const id of [...this.orphans.keys()]) if (!seen.has(id)) this.orphans.delete(id);
   }
 
   /** 'elsewhere': the agent is alive on another api process; look again after another loss time. */

@@ -43,7 +43,16 @@ export class DialerService {
   private leaseRound: Promise<void> = Promise.resolve();
   private lastReload = Number.NEGATIVE_INFINITY;
 
-  constructor(private readonly o: DialerServiceOptions) {}
+  /** The drivers' deps: the service's, and the lease check before a decision places calls. */
+  private readonly driverDeps: DriverDeps;
+
+  constructor(private readonly o: DialerServiceOptions) {
+    this.driverDeps = {
+      ...o,
+      holdsLease: (id) => o.leases.acquireOrRenew(id),
+      leaseLost: (id) => void this.letGo(id),
+    };
+  }
 
   /** Campaigns this instance drives now. */
   driven(): CampaignId[] {
@@ -106,6 +115,26 @@ export class DialerService {
       .catch((err: unknown) => {
         this.o.logger.error({ err }, 'dialer lease round failed');
       });
+    return this.leaseRound;
+  }
+
+  /**
+   * A driver found the lease lost mid-decision (it placed none of that decision's calls): the
+   * campaign is let go, logged once, queued like a lease round.
+   */
+  private letGo(id: CampaignId): Promise<void> {
+    this.leaseRound = this.leaseRound
+      .then(() => {
+        const driver = this.drivers.get(id);
+        if (!driver) return;
+        driver.stop();
+        this.drivers.delete(id);
+        this.o.logger.warn(
+          { campaignId: id, when: 'mid-decision' },
+          'dialer lease lost: campaign handed over',
+        );
+      })
+      .catch(() => undefined);
     return this.leaseRound;
   }
 
@@ -205,7 +234,7 @@ export class DialerService {
     const loaded = await loadDialerCampaign(this.o.campaigns, id);
     if (!loaded) return;
     await this.o.rebuildLedger(id);
-    const driver = new CampaignDriver(this.o, loaded.campaign, loaded.invalid);
+    const driver = new CampaignDriver(this.driverDeps, loaded.campaign, loaded.invalid);
     this.drivers.set(id, driver);
     this.o.logger.info(
       { campaignId: id, instanceId: this.o.instanceId },

@@ -1,4 +1,4 @@
-import type { CallId } from '@ringside/protocol';
+import type { CallId, CampaignId } from '@ringside/protocol';
 import type { Logger } from '../../logger.js';
 import type { CallLogWriter } from '../../ports/call-log.js';
 import type { Clock } from '../../ports/clock.js';
@@ -24,6 +24,14 @@ import type {
 /** Everything a campaign driver uses; shared by the drivers of one dialer instance. */
 export interface DriverDeps {
   instanceId: string;
+  /**
+   * Whether this instance still holds the campaign's lease (renewing it), asked once per decision
+   * right before its calls are placed: a holder that lost the lease mid-decision (it stalled past
+   * the TTL) places none of them, and `leaseLost` is told. Absent: not asked (tests of one driver).
+   */
+  holdsLease?(campaignId: CampaignId): Promise<boolean>;
+  /** The lease was found lost mid-decision: the driver has stopped; the service lets it go. */
+  leaseLost?(campaignId: CampaignId): void;
   store: StateStore;
   /**
    * The store the hand-off reserves agents through; production gives it its own Redis

@@ -139,6 +139,13 @@ export class Pacing {
       await this.status.report('idle', decision.reason, decision.appliedMode, ready, auto.length);
       return;
     }
+    // Still ours? A holder that stalled past the lease TTL mid-decision must not place the calls
+    // it decided on: the new holder decides for the campaign now (docs/scaling.md).
+    if (this.run.d.holdsLease && !(await this.run.d.holdsLease(c.id))) {
+      this.run.stopped = true;
+      this.run.d.leaseLost?.(c.id);
+      return;
+    }
     let placed = 0;
     let why = decision.reason;
     // The leads pacing asks for come in one round trip; a skipped lead (DNC, window) does not use

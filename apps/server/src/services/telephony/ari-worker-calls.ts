@@ -1,6 +1,7 @@
 import type { AriEvent, Channel } from '@ringside/ari';
 import type { BusEnvelope, CallEndReason, CallId } from '@ringside/protocol';
 import type { BridgeIntegrityPolicy } from '../../domain/bridge-integrity.js';
+import { LeaseLostError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { CallLogWriter } from '../../ports/call-log.js';
 import type { Clock } from '../../ports/clock.js';
@@ -149,6 +150,14 @@ export class AriCallWorker {
       () => this.apply(event, receivedAt),
       (err) => {
         this.stats.failed += 1;
+        // Refused for the server's lease: the lease holder logs that once (ari-worker-lease.ts).
+        if (err instanceof LeaseLostError) {
+          this.o.logger.debug(
+            { type: event.type, key },
+            'ari worker event left to the lease holder',
+          );
+          return;
+        }
         this.o.logger.error({ err, type: event.type, key }, 'ari worker failed to apply an event');
       },
     );
@@ -437,6 +446,7 @@ export class AriCallWorker {
     fn: () => Promise<void>,
     failed: (err: unknown) => void = (err) => {
       this.stats.failed += 1;
+      if (err instanceof LeaseLostError) return; // logged once by the lease holder
       this.o.logger.error({ err, key }, 'ari worker task failed');
     },
   ): Promise<void> {

@@ -1,5 +1,6 @@
 import type { AriEvent } from '@ringside/ari';
 import type { BusEnvelope } from '@ringside/protocol';
+import { LeaseLostError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { CallLogWriter } from '../../ports/call-log.js';
 import type { Clock } from '../../ports/clock.js';
@@ -38,6 +39,13 @@ export interface ServerSupervisorOptions {
   lostCallsAfterMs?: number;
   /** Resync this often while connected, catching anything a lost event left behind, ms (60,000). */
   resyncIntervalMs?: number;
+  /**
+   * After each (re)connection's resync, one more this much later, ms (6,000): the first skips
+   * calls originated within the origination grace (5 s), whose channel may not be listed yet; a
+   * call placed just before the connection whose channel then vanished unseen (a standby taking
+   * the server over) is ended by the second instead of at the next periodic resync.
+   */
+  settleResyncMs?: number;
   /** Every domain event published, with its ARI event's receive time (benchmark). */
   onPublished?(envelope: BusEnvelope, receivedAt: number): void;
   /** Calls by outcome, hand-off latency, ARI event lag and reconnects (docs/metrics.md). */
@@ -58,6 +66,7 @@ export class ServerSupervisor {
   readonly worker: AriCallWorker;
   private lostTimer: NodeJS.Timeout | null = null;
   private resyncTimer: NodeJS.Timeout | null = null;
+  private settleTimer: NodeJS.Timeout | null = null;
   private readonly log: Logger;
 
   constructor(private readonly o: ServerSupervisorOptions) {
@@ -116,6 +125,7 @@ export class ServerSupervisor {
   async stop(): Promise<void> {
     if (this.lostTimer) clearTimeout(this.lostTimer);
     if (this.resyncTimer) clearInterval(this.resyncTimer);
+    if (this.settleTimer) clearTimeout(this.settleTimer);
     await this.stream.stop();
     await this.worker.idle();
     await this.o.recorder?.idle();
@@ -129,6 +139,12 @@ export class ServerSupervisor {
     this.lostTimer = null;
     await this.setHealth(true, 'connected');
     await this.resync();
+    if (this.settleTimer) clearTimeout(this.settleTimer);
+    this.settleTimer = setTimeout(() => {
+      this.settleTimer = null;
+      if (this.stream.isUp) void this.resync();
+    }, this.o.settleResyncMs ?? 6_000);
+    this.settleTimer.unref();
   }
 
   private async onDown(reason: string): Promise<void> {
@@ -152,6 +168,8 @@ export class ServerSupervisor {
     try {
       await this.worker.resync();
     } catch (err) {
+      // Refused for the server's lease: the lease holder logs that once (ari-worker-lease.ts).
+      if (err instanceof LeaseLostError) return;
       // The connection may have gone again; the next onUp resyncs.
       this.log.warn({ err }, 'resync failed');
     }

@@ -12,9 +12,15 @@
   ARGV[5] envelope timestamp, epoch ms
   ARGV[6] stream MAXLEN
   ARGV[7] '~' or '='
+  KEYS[5] (optional) fence: the writer's lease  p:{calls}:ari-lease:<serverId>
+  ARGV[8] (with KEYS[5]) the lease owner the writer is
 
-  Result: seq of the published event
+  Result: seq of the published event; -1 when a fence is given and the writer does not hold it
+  (nothing written: another ari-worker has taken the server over).
 ]]
+if KEYS[5] and redis.call('GET', KEYS[5]) ~= ARGV[8] then
+  return -1
+end
 if ARGV[1] == 'put' then
   redis.call('SET', KEYS[1], ARGV[3])
   redis.call('SADD', KEYS[2], ARGV[2])

@@ -1,8 +1,9 @@
 --[[
-  Gives a campaign's dialer lease back, only when the caller holds it.
+  Gives a lease back (a campaign's dialer lease, an Asterisk server's ari-worker lease), only when
+  the caller holds it.
 
-  KEYS[1] lease key           p:{dialer}:lease:<campaignId>
-  ARGV[1] owner id (the dialer instance)
+  KEYS[1] lease key           p:{dialer}:lease:<campaignId> or p:{calls}:ari-lease:<serverId>
+  ARGV[1] owner id (the dialer or ari-worker instance)
 
   Result: 1 when the caller's lease was deleted, 0 when it was not the caller's.
 ]]
