@@ -148,3 +148,13 @@ export function chooseHandoff(
   }
   return first;
 }
+
+/**
+ * Names of a crossing call's parts: the mixing bridge on the customer's server that holds the
+ * customer and the trunk's inbound channel (also the extension dialed over the trunk, which
+ * `fleet-in` hands to Stasis(dialer,fleet,<it>)), and the channel the agent's server originates
+ * over the trunk into the agent's bridge.
+ */
+export const crossBridgeId = (callId: string): string => `x-${callId}`;
+export const isCrossBridge = (bridgeId: string): boolean => bridgeId.startsWith('x-');
+export const crossLegId = (callId: string): string => `${callId}-x`;

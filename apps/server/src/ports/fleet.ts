@@ -14,8 +14,8 @@ export interface AgentHomes {
   clear(agentId: AgentId): Promise<void>;
   /** Every home: agentId -> server id. */
   all(): Promise<Map<AgentId, string>>;
-  /** The campaign's READY agents counted per home server (agents with no home: `defaultServerId`). */
-  readyByServer(campaignId: CampaignId, defaultServerId: string): Promise<Map<string, number>>;
+  /** The homes of these agents, in order (null: not homed). */
+  homesOf(agentIds: readonly AgentId[]): Promise<Array<string | null>>;
 }
 
 /** A READY agent reserved for a live answer, and where it is homed. */
@@ -38,4 +38,33 @@ export interface NearReserver {
     nowMs: number,
     callServerId: string,
   ): Promise<ReservedNear | null>;
+}
+
+/** How a crossing hand-off went (services/telephony/fleet-trunk.ts). */
+export type CrossingResult =
+  | 'ok'
+  /** The agent's bridge on its server is gone: the agent has no line. */
+  | 'agent_bridge_gone'
+  /** The customer's channel is gone. */
+  | 'customer_gone'
+  /** The trunk call between the servers failed or was not answered in time. */
+  | 'trunk_failed';
+
+/** One crossing: the customer on `callServerId`, the agent's bridge on `agentServerId`. */
+export interface Crossing {
+  callId: CallId;
+  callServerId: string;
+  agentServerId: string;
+  agentBridgeId: string;
+  /** The holding bridge the customer waits in, to take it out of first (null: none). */
+  fromHolding: string | null;
+}
+
+/**
+ * Connects a live answer to an agent homed on another Asterisk server over the inter-server trunk
+ * (docs/telephony.md, "Asterisk fleet"), and takes the connection down when the call ends.
+ */
+export interface FleetCrossing {
+  connect(c: Crossing): Promise<CrossingResult>;
+  release(c: Pick<Crossing, 'callId' | 'callServerId' | 'agentServerId'>): Promise<void>;
 }

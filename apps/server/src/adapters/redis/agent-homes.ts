@@ -60,19 +60,9 @@ export class RedisAgentHomes implements AgentHomes, NearReserver {
     return new Map(Object.entries(h) as Array<[AgentId, string]>);
   }
 
-  async readyByServer(
-    campaignId: CampaignId,
-    defaultServerId: string,
-  ): Promise<Map<string, number>> {
-    const ids = await this.redis.zrange(this.o.keys.agentReady(campaignId), 0, -1);
-    const out = new Map<string, number>();
-    if (ids.length === 0) return out;
-    const homes = await this.redis.hmget(this.o.keys.agentHomes(), ...ids);
-    for (const h of homes) {
-      const s = h ?? defaultServerId;
-      out.set(s, (out.get(s) ?? 0) + 1);
-    }
-    return out;
+  async homesOf(agentIds: readonly AgentId[]): Promise<Array<string | null>> {
+    if (agentIds.length === 0) return [];
+    return this.redis.hmget(this.o.keys.agentHomes(), ...agentIds);
   }
 
   async reserveNear(
