@@ -39,6 +39,11 @@ export class RedisAgentHomes implements AgentHomes, NearReserver {
     this.scripts = loadScripts(redis);
   }
 
+  /** The server an agent with no home counts as on. */
+  get defaultServerId(): string {
+    return this.opts.defaultServerId;
+  }
+
   async get(agentId: AgentId): Promise<string | null> {
     return this.redis.hget(this.o.keys.agentHomes(), agentId);
   }
@@ -47,7 +52,14 @@ export class RedisAgentHomes implements AgentHomes, NearReserver {
     const k = this.o.keys;
     await this.scripts.agentHomeSet(
       [k.agentHomes(), k.stream('agents'), k.streamSeq('agents')],
-      [event.agentId, event.serverId, JSON.stringify(event), event.atMs, this.o.maxLen, this.o.trim],
+      [
+        event.agentId,
+        event.serverId,
+        JSON.stringify(event),
+        event.atMs,
+        this.o.maxLen,
+        this.o.trim,
+      ],
     );
   }
 
