@@ -52,6 +52,8 @@ export interface AriWorkerDeps {
    * role's Redis connection. `false`: no recording (trace replays, benchmarks).
    */
   liveRecordings?: CallRecorderDeps['live'] | false;
+  /** A server unreachable this long has its calls ended, ms (default 60,000; tests shorten it). */
+  lostCallsAfterMs?: number;
 }
 
 /**
@@ -133,6 +135,7 @@ export async function startAriWorker(
         health: telephonyHealth,
         agentLegs,
         monitorLegs,
+        ...(deps.lostCallsAfterMs !== undefined ? { lostCallsAfterMs: deps.lostCallsAfterMs } : {}),
         ...(ctx.metrics ? { metrics: ctx.metrics } : {}),
         ...(recorderOf
           ? { recorder: recorderOf(server.id, clients.get(server.id) as AriRestClient) }
