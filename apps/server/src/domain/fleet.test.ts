@@ -14,8 +14,24 @@ const servers = (...s: Array<[string, boolean, number]>): FleetServer[] =>
 describe('chooseHome', () => {
   it('homes the agent on the server with the fewest homed agents per capacity', () => {
     const s = servers(['a', true, 100], ['b', true, 200]);
-    expect(chooseHome(s, new Map([['a', 10], ['b', 10]]))).toBe('b');
-    expect(chooseHome(s, new Map([['a', 10], ['b', 30]]))).toBe('a');
+    expect(
+      chooseHome(
+        s,
+        new Map([
+          ['a', 10],
+          ['b', 10],
+        ]),
+      ),
+    ).toBe('b');
+    expect(
+      chooseHome(
+        s,
+        new Map([
+          ['a', 10],
+          ['b', 30],
+        ]),
+      ),
+    ).toBe('a');
   });
 
   it('breaks ties by the order servers are listed in', () => {
@@ -33,7 +49,14 @@ describe('rehome', () => {
   it("spreads a lost server's agents over the servers left by capacity", () => {
     const s = servers(['a', false, 100], ['b', true, 100], ['c', true, 300]);
     const ids = Array.from({ length: 8 }, (_, i) => `ag${i}`);
-    const moved = rehome(ids, s, new Map([['b', 0], ['c', 0]]));
+    const moved = rehome(
+      ids,
+      s,
+      new Map([
+        ['b', 0],
+        ['c', 0],
+      ]),
+    );
     const per = new Map<string, number>();
     for (const to of moved.values()) per.set(to, (per.get(to) ?? 0) + 1);
     expect(moved.size).toBe(8);
@@ -52,7 +75,10 @@ describe('placeCall', () => {
 
   it('places calls in proportion to the ready agents homed on each server, interleaved', () => {
     const st = newPlacement();
-    const ready = new Map([['a', 3], ['b', 1]]);
+    const ready = new Map([
+      ['a', 3],
+      ['b', 1],
+    ]);
     const picks = Array.from({ length: 8 }, () => placeCall(st, open('a', 'b'), ready));
     expect(picks.filter((p) => p === 'a')).toHaveLength(6);
     expect(picks.filter((p) => p === 'b')).toHaveLength(2);
@@ -62,7 +88,11 @@ describe('placeCall', () => {
 
   it('holds the proportion over many calls for any split', () => {
     const st = newPlacement();
-    const ready = new Map([['a', 7], ['b', 2], ['c', 1]]);
+    const ready = new Map([
+      ['a', 7],
+      ['b', 2],
+      ['c', 1],
+    ]);
     const n = new Map<string, number>();
     for (let i = 0; i < 1000; i++) {
       const p = placeCall(st, open('a', 'b', 'c'), ready) as string;
@@ -75,10 +105,20 @@ describe('placeCall', () => {
 
   it('moves the share of a server that closes to the others at once', () => {
     const st = newPlacement();
-    const ready = new Map([['a', 1], ['b', 1]]);
+    const ready = new Map([
+      ['a', 1],
+      ['b', 1],
+    ]);
     placeCall(st, open('a', 'b'), ready);
     const picks = Array.from({ length: 4 }, () =>
-      placeCall(st, [{ id: 'a', open: false }, { id: 'b', open: true }], ready),
+      placeCall(
+        st,
+        [
+          { id: 'a', open: false },
+          { id: 'b', open: true },
+        ],
+        ready,
+      ),
     );
     expect(picks).toEqual(['b', 'b', 'b', 'b']);
   });
