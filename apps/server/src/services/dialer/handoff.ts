@@ -243,7 +243,13 @@ export class Handoff {
       return false;
     }
     await this.run.agentCommand(agentId, { type: 'unreserve' }, 'dialer:handoff-failed');
-    await this.apply(t, { type: res === 'customer_gone' ? 'customer_gone' : 'agent_failed' });
+    if (res === 'customer_gone') {
+      await this.apply(t, { type: 'customer_gone' });
+      return false;
+    }
+    // The trunk failed: the call waits (parked, its deadline armed) for the next agent that
+    // frees up rather than trying again at once, which could pick the same agent in a loop.
+    await this.apply(t, { type: 'no_agent', holdLeftMs: this.holdLeftMs(t) });
     return false;
   }
 
