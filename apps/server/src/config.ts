@@ -85,6 +85,22 @@ const EnvSchema = z.object({
     .optional(),
   /** Most concurrent calls placed on one Asterisk server. */
   ARI_MAX_CALLS: z.coerce.number().int().min(1).max(10000).default(200),
+  /**
+   * Several ARI_URL servers (a fleet): the dial string of the trunk from one server to another
+   * (docs/telephony.md, "Asterisk fleet"); {exten} the extension, {to} the target server's place
+   * in ARI_URL counting from 1, {from} the calling server's.
+   */
+  FLEET_TRUNK_DIAL: z
+    .string()
+    .regex(/\{exten\}/, 'must contain {exten}')
+    .default('PJSIP/{exten}@fleet-{to}'),
+  /** A fleet server unreachable this long is lost: its agents are re-homed, ms. */
+  FLEET_REHOME_AFTER_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  /**
+   * The SIP WebSocket of each ARI_URL server, comma separated in the same order, for agents homed
+   * there (a fleet). Default: SIP_WSS_URL for the first, wss://<its host>:8089/ws for the others.
+   */
+  SIP_WSS_URLS: z.preprocess(unsetIfEmpty, z.string().optional()),
   HTTP_HOST: z.string().default('127.0.0.1'),
   HTTP_PORT: port.default(8080),
   SIM_PBX_PORT: port.default(8088),
@@ -246,6 +262,8 @@ export interface Config {
   /** ARI_DIAL_TEMPLATE was set (else ariDialTemplate is the default for the PBX kind). */
   ariDialTemplateSet: boolean;
   ariMaxCallsPerServer: number;
+  /** Several Asterisk servers (docs/telephony.md, "Asterisk fleet"). */
+  fleet: FleetConfig;
   http: { host: string; port: number };
   simPbxPort: number;
   /** SESSION_SECRET; null: the api uses the one generated in PostgreSQL (roles/session-secret.ts). */
@@ -277,6 +295,16 @@ export interface RecordingsConfig {
     secretAccessKey: string;
     sessionToken: string | null;
   } | null;
+}
+
+/** The Asterisk fleet's settings (FLEET_*, SIP_WSS_URLS). */
+export interface FleetConfig {
+  /** FLEET_TRUNK_DIAL. */
+  trunkDial: string;
+  /** FLEET_REHOME_AFTER_MS. */
+  rehomeAfterMs: number;
+  /** Each server's SIP WebSocket and domain for the browser phones homed on it, by server id. */
+  sip: Record<string, { wsUri: string; domain: string }>;
 }
 
 /** What a browser softphone needs besides its account (services/telephony/sip-accounts.ts). */
@@ -363,6 +391,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       e.ARI_DIAL_TEMPLATE ?? (ari.length ? 'PJSIP/{e164}@trunk' : 'Local/{digits}@sim-customers'),
     ariDialTemplateSet: e.ARI_DIAL_TEMPLATE !== undefined,
     ariMaxCallsPerServer: e.ARI_MAX_CALLS,
+    fleet: fleetConfig(e, ari),
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
     simPbxPort: e.SIM_PBX_PORT,
     sessionSecret: e.SESSION_SECRET ?? null,
@@ -389,6 +418,37 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           : null,
     },
   };
+}
+
+/** The fleet's settings; each server's SIP WebSocket and domain (the first's: SIP_WSS_URL). */
+function fleetConfig(
+  e: Pick<
+    z.infer<typeof EnvSchema>,
+    'FLEET_TRUNK_DIAL' | 'FLEET_REHOME_AFTER_MS' | 'SIP_WSS_URLS' | 'SIP_WSS_URL' | 'SIP_DOMAIN'
+  >,
+  ari: AriServerConfig[],
+): FleetConfig {
+  const urls = (e.SIP_WSS_URLS ?? '').split(',').map((s) => s.trim());
+  const sip: FleetConfig['sip'] = {};
+  ari.forEach((s, i) => {
+    const host = new URL(s.baseUrl).hostname;
+    const given = urls[i] ?? '';
+    if (given) {
+      let u: URL;
+      try {
+        u = new URL(given);
+      } catch {
+        throw new ConfigError(`configuration: SIP_WSS_URLS is invalid (${given} is not a URL)`);
+      }
+      if (u.protocol !== 'wss:' && u.protocol !== 'ws:')
+        throw new ConfigError('configuration: SIP_WSS_URLS is invalid (each must be wss://)');
+    }
+    sip[s.id] = {
+      wsUri: given || (i === 0 ? e.SIP_WSS_URL : undefined) || `wss://${host}:8089/ws`,
+      domain: (i === 0 ? e.SIP_DOMAIN : undefined) ?? host,
+    };
+  });
+  return { trunkDial: e.FLEET_TRUNK_DIAL, rehomeAfterMs: e.FLEET_REHOME_AFTER_MS, sip };
 }
 
 /** The SIP settings of the browser phones, defaulted from the first ARI server's host. */

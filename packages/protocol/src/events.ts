@@ -133,6 +133,22 @@ export const CallEnded = callEvent('call.ended', {
   reason: CallEndReason.optional(),
 });
 
+/**
+ * An agent was homed on an Asterisk server for its shift (docs/telephony.md, "Asterisk fleet"):
+ * its phone registers there (browser) or is called from there (external), and the dialer prefers
+ * to hand it calls answered on that server. `login`: chosen when the agent first needed a phone
+ * line; `server_lost`: its home went down and it was moved (the panel registers its phone again).
+ */
+export const AgentHomed = z.object({
+  type: z.literal('agent.homed'),
+  agentId: AgentId,
+  serverId: z.string().max(64),
+  /** The home it had before (null: none). */
+  previousServerId: z.string().max(64).nullable(),
+  reason: z.enum(['login', 'server_lost']),
+  atMs: EpochMs,
+});
+
 export const TelephonyStatusChanged = z.object({
   type: z.literal('telephony.status'),
   serverId: z.string().max(64),
@@ -302,6 +318,7 @@ export const DomainEvent = z.discriminatedUnion('type', [
   CallSafeHarborPlayed,
   CallEnded,
   TelephonyStatusChanged,
+  AgentHomed,
   DialerStatusChanged,
   AgentMonitorStarted,
   AgentMonitorEnded,
@@ -334,6 +351,7 @@ export const BusEnvelope = z.object({
 export type BusEnvelope = z.infer<typeof BusEnvelope>;
 
 export type AgentStateChanged = z.infer<typeof AgentStateChanged>;
+export type AgentHomed = z.infer<typeof AgentHomed>;
 export type CallOriginated = z.infer<typeof CallOriginated>;
 export type CallRinging = z.infer<typeof CallRinging>;
 export type CallAnswered = z.infer<typeof CallAnswered>;

@@ -1,3 +1,4 @@
+import type { PlacementState } from '../domain/fleet.js';
 import type { AriEvent, Bridge, Channel, ConfigTuple } from '@ringside/ari';
 import type {
   AgentId,
@@ -94,6 +95,14 @@ export interface TelephonyServer {
  */
 export interface OriginationPool {
   pick(): TelephonyServer | null;
+  /**
+   * The server for a campaign's next call by the fleet's placement (domain/fleet.ts placeCall:
+   * in proportion to `readyByServer`, among servers up with a free line); `state` is the
+   * campaign's. Absent: pick().
+   */
+  place?(state: PlacementState, readyByServer: ReadonlyMap<string, number>): TelephonyServer | null;
+  /** That server when it is up with a free line, else null. */
+  openServer?(serverId: string): TelephonyServer | null;
   acquire(serverId: string): void;
   release(serverId: string): void;
 }

@@ -1,3 +1,4 @@
+import type { AgentId } from '@ringside/protocol';
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
@@ -45,6 +46,9 @@ import {
 import { AgentLegService } from '../services/telephony/agent-leg.js';
 import { AgentTelephonyService } from '../services/telephony/agent-telephony.js';
 import { SipAccountService } from '../services/telephony/sip-accounts.js';
+import { FleetHoming } from '../services/telephony/fleet-homing.js';
+import { telephonyHealth } from '../adapters/asterisk/telephony-health.js';
+import { agentHomesOfPrefix, fleetServersOf, isFleet } from './fleet.js';
 
 /**
  * The agents and supervisor part of the api role's wiring (roles/api.ts): the agent session
@@ -189,6 +193,11 @@ export interface AgentCallControlDeps extends AgentsCoreDeps {
   maxCallsPerServer?: number;
   /** The browser phones' SIP settings (config.sip); with a real Asterisk, softphone accounts. */
   sip?: SipConfig | null;
+  /**
+   * Several servers (docs/telephony.md, "Asterisk fleet"): each server's SIP WebSocket and
+   * domain (config.fleet.sip) for the phones homed there.
+   */
+  fleetSip?: Record<string, { wsUri: string; domain: string }>;
   /** Wrap-up timeout check period, ms (default 1,000). */
   wrapupCheckMs?: number;
 }
@@ -240,9 +249,23 @@ export async function startAgentCallControl(d: AgentCallControlDeps): Promise<Ag
       entry.origination.servers.server(s.id)?.client ?? new AriRestClient(s),
     ]),
   );
-  // Agents' legs and bridges live on the first server (docs/agent-calls.md: one server per site).
+  // Agents' legs and bridges live on the first server, or on a fleet on each agent's home
+  // (docs/telephony.md, "Asterisk fleet").
   const legServer = d.ariServers[0];
   const legAri = legServer ? aris.get(legServer.id) : undefined;
+  const homing = isFleet(d.ariServers)
+    ? new FleetHoming({
+        homes: agentHomesOfPrefix(d.redis, d.prefix, d.ariServers),
+        servers: fleetServersOf(d.ariServers, d.maxCallsPerServer ?? 200, telephonyHealth),
+        clock: d.clock,
+        logger: d.logger,
+      })
+    : null;
+  const homeAri = async (agentId: AgentId, choose: boolean) => {
+    const id = choose ? await homing?.home(agentId) : await homing?.homeOf(agentId);
+    const ari = id ? aris.get(id) : undefined;
+    return id && ari ? { ari, serverId: id } : null;
+  };
   const legs = legAri
     ? new AgentLegService({
         ari: legAri,
@@ -254,21 +277,34 @@ export async function startAgentCallControl(d: AgentCallControlDeps): Promise<Ag
         // which server to look for them at a resync.
         index: new RedisAgentLegIndex(d.redis, d.prefix),
         serverId: legServer?.id,
+        ...(homing ? { homeOf: homeAri } : {}),
       })
     : null;
   // Softphone accounts on the server the agents' legs live on (deploy/asterisk/sorcery.conf);
   // none on the simulated PBX, which has no SIP.
-  const sipAccounts =
-    legAri && d.sip && !d.simulated
-      ? new SipAccountService({
-          ari: legAri,
-          settings: d.sip,
-          logger: d.logger,
-          clock: d.clock,
-          // G.711, plus Opus where the module check saw codec_opus (asterisk-modules.ts).
-          codecs: () => asteriskModules.codecsFor(legServer?.id ?? ''),
-        })
-      : null;
+  // On a fleet, one per server, each with that server's SIP WebSocket: the account is written
+  // to the agent's home, where its browser phone registers.
+  const sip = d.sip;
+  const sipAccountsOn = new Map(
+    sip && !d.simulated
+      ? d.ariServers.map((server) => [
+          server.id,
+          new SipAccountService({
+            ari: aris.get(server.id) as AriRestClient,
+            settings: { ...sip, ...(d.fleetSip?.[server.id] ?? {}) },
+            logger: d.logger,
+            clock: d.clock,
+            // G.711, plus Opus where the module check saw codec_opus (asterisk-modules.ts).
+            codecs: () => asteriskModules.codecsFor(server.id),
+          }),
+        ])
+      : [],
+  );
+  const sipAccountsOf = async (agentId: AgentId) => {
+    const home = homing ? await homing.home(agentId) : null;
+    return sipAccountsOn.get(home ?? legServer?.id ?? '') ?? null;
+  };
+  const sipAccounts = legServer ? (sipAccountsOn.get(legServer.id) ?? null) : null;
   const telephony = new AgentTelephonyService({
     store: d.store,
     sessions,
@@ -287,10 +323,19 @@ export async function startAgentCallControl(d: AgentCallControlDeps): Promise<Ag
     simulated: d.simulated,
     ...(sipAccounts
       ? {
-          sipAccount: (user) => sipAccounts.account(user),
-          removeSipAccount: (user) => sipAccounts.remove(user),
+          sipAccount: async (user) => {
+            const on = (await sipAccountsOf(user.id as AgentId)) ?? sipAccounts;
+            return on.account(user);
+          },
+          // Wherever it may have been written (a fleet: any server the user was homed on).
+          removeSipAccount: async (user) => {
+            const [first, ...rest] = [...sipAccountsOn.values()];
+            await first?.remove(user);
+            for (const other of rest) await other.remove(user).catch(() => undefined);
+          },
         }
       : {}),
+    ...(homing ? { homeOf: (agentId: AgentId) => homing.homeOf(agentId) } : {}),
     dialTemplate: d.dialTemplate,
     app: d.app,
     clock: d.clock,
@@ -304,7 +349,11 @@ export async function startAgentCallControl(d: AgentCallControlDeps): Promise<Ag
     extender,
     store: d.store,
     // The status no longer names the leg after the logout: the effect carries it.
-    endLeg: async (agentId, legChannelId) => legs?.detach(agentId, { legChannelId }),
+    endLeg: async (agentId, legChannelId) => {
+      await legs?.detach(agentId, { legChannelId });
+      // The shift is over: the next login chooses a home again (by load).
+      await homing?.forget(agentId);
+    },
     hangupCall: async (callId) => {
       const call = await d.store.getCall(callId);
       if (call) await aris.get(call.serverId)?.hangup(call.channelId, 'normal');

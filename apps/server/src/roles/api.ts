@@ -68,6 +68,7 @@ export async function startApi(ctx: RoleContext): Promise<RunningRole> {
     ariServers: ctx.ariServers,
     simulated: config.ari.length === 0,
     sip: config.sip,
+    fleetSip: config.fleet.sip,
     app: config.ariApp,
     dialTemplate: config.ariDialTemplate,
     maxCallsPerServer: config.ariMaxCallsPerServer,

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import type { AgentId } from '@ringside/protocol';
 import type { Redis } from 'ioredis';
 import { connectRedis } from '../adapters/redis/connect.js';
 import { AriRestClient } from '../adapters/asterisk/ari-client.js';
@@ -27,6 +28,8 @@ import { AgentLegService } from '../services/telephony/agent-leg.js';
 import { agentOfEndpoint, phoneDialString } from '../services/telephony/agent-phone.js';
 import { AgentSessionService } from '../services/agents/agent-session.js';
 import { AriServerSupervisor } from './ari-server.js';
+import { fleetHomingOf, isFleet } from './fleet.js';
+import type { FleetHoming } from '../services/telephony/fleet-homing.js';
 import { MonitorLegWatcher } from '../services/supervisor/supervisor-actions.js';
 import { RedisMonitorRegistry } from '../adapters/redis/supervisor-monitors.js';
 import type { RoleContext, RunningRole } from './context.js';
@@ -63,6 +66,8 @@ export interface AriWorkerDeps {
   leases?: ServerLeaseStore | false;
   /** Lease renewal and take-over round, ms (ARI_LEASE_ROUND_MS). */
   leaseRoundMs?: number;
+  /** A server unreachable this long has its calls ended, ms (default 60,000; tests shorten it). */
+  lostCallsAfterMs?: number;
 }
 
 /** How long an ari-worker lease lasts without renewal, ms: a killed worker's standby takes over within it plus one round. */
@@ -124,9 +129,14 @@ export async function startAriWorker(
   // One ARI client per server in this process: the server's supervisor and, on the first server,
   // the agents' legs share it.
   const clients = new Map(ctx.ariServers.map((s) => [s.id, new AriRestClient(s)]));
+  // Several servers: agents homed on each, re-homed when theirs is lost (roles/fleet.ts).
+  const homing =
+    isFleet(ctx.ariServers) && redis
+      ? fleetHomingOf(redis, ctx.config, ctx.ariServers, telephonyHealth, ctx.clock, log)
+      : null;
   const legService = deps.agentLegs
     ? null
-    : defaultAgentLegs(ctx, store, redis as Redis, log, clients);
+    : defaultAgentLegs(ctx, store, redis as Redis, log, clients, homing);
   const agentLegs =
     deps.agentLegs ??
     (legService as AgentLegService).workerHandler(
@@ -159,6 +169,7 @@ export async function startAriWorker(
       health: telephonyHealth,
       agentLegs,
       monitorLegs,
+      ...(deps.lostCallsAfterMs !== undefined ? { lostCallsAfterMs: deps.lostCallsAfterMs } : {}),
       ...(ctx.metrics ? { metrics: ctx.metrics } : {}),
       ...(recorderOf ? { recorder: recorderOf(server.id, client) } : {}),
     });
@@ -206,16 +217,36 @@ export async function startAriWorker(
     stopServers = () => Promise.all(supervisors.map((s) => s.stop()));
     serverIds = supervisors.map((s) => s.serverId);
   }
-  // Asterisk back after being away: external phones waiting to be called again are called now.
+  // Asterisk back after being away: external phones waiting to be called again are called now
+  // (on a fleet, any server: a phone is called from its agent's home).
   const legServerId = ctx.ariServers[0]?.id;
+  const lostTimers = new Map<string, NodeJS.Timeout>();
   const offHealth = telephonyHealth.onChange((status, prev) => {
-    if (status.up && prev && !prev.up && status.serverId === legServerId) legService?.redialNow();
+    if (status.up && prev && !prev.up && (homing || status.serverId === legServerId))
+      legService?.redialNow();
+    if (!homing) return;
+    const pending = lostTimers.get(status.serverId);
+    if (status.up) {
+      if (pending) clearTimeout(pending);
+      lostTimers.delete(status.serverId);
+      return;
+    }
+    if (pending) return;
+    // Down for FLEET_REHOME_AFTER_MS: its agents move (a restart of a few seconds keeps them).
+    const timer = setTimeout(() => {
+      lostTimers.delete(status.serverId);
+      if (telephonyHealth.snapshot().find((s) => s.serverId === status.serverId)?.up) return;
+      void rehomeLost(status.serverId, homing, store, legService, log);
+    }, ctx.config.fleet.rehomeAfterMs);
+    timer.unref();
+    lostTimers.set(status.serverId, timer);
   });
   log.info({ servers: serverIds }, 'ari worker started');
   return {
     name: 'ari-worker',
     async stop() {
       offHealth();
+      for (const t of lostTimers.values()) clearTimeout(t);
       legService?.close();
       await stopServers();
       await callLog.flush().catch(() => undefined);
@@ -267,12 +298,37 @@ function callRecorders(
  * whether its ChannelDestroyed arrives or a resync finds it gone. The legs live on the first
  * server (docs/agent-calls.md), whose client the service keeps.
  */
+/**
+ * Server `serverId` is lost (down FLEET_REHOME_AFTER_MS): its agents are re-homed
+ * (agent.homed `server_lost`: their panels register the browser phones at the new home), and
+ * each one's leg there is lost as if its ChannelDestroyed had come (the server cannot say):
+ * an agent waiting for calls is paused PHONE and an external phone is called from its new home.
+ */
+async function rehomeLost(
+  serverId: string,
+  homing: FleetHoming,
+  store: StateStore,
+  legs: AgentLegService | null,
+  log: RoleContext['logger'],
+): Promise<void> {
+  try {
+    const moves = await homing.rehomeFrom(serverId);
+    for (const agentId of moves.keys()) {
+      const leg = (await store.getAgent(agentId))?.legChannelId;
+      if (leg && legs) await legs.legGone(leg);
+    }
+  } catch (err) {
+    log.error({ err, serverId }, 're-homing the agents of a lost server failed');
+  }
+}
+
 function defaultAgentLegs(
   ctx: RoleContext,
   store: StateStore,
   redis: Redis,
   log: RoleContext['logger'],
   clients: ReadonlyMap<string, AriRestClient>,
+  homing: FleetHoming | null,
 ): AgentLegService {
   const agentLog = new AgentLogRepository(ctx.pool);
   const agents = new AgentSessionService({ store, log: agentLog, clock: ctx.clock, logger: log });
@@ -293,6 +349,16 @@ function defaultAgentLegs(
     // A lost external phone (Asterisk restarted, the phone hung up) is called again until it
     // answers or the agent logs out. A browser phone re-registers and dials in by itself (and a
     // simulated one is brought back by the panel's Reconnect line).
+    // A fleet: an external phone is called from its agent's home (re-homed when it was lost).
+    ...(homing
+      ? {
+          homeOf: async (agentId: AgentId, choose: boolean) => {
+            const id = choose ? await homing.home(agentId) : await homing.homeOf(agentId);
+            const client = id ? clients.get(id) : undefined;
+            return id && client ? { ari: client, serverId: id } : null;
+          },
+        }
+      : {}),
     redialEndpoint: async (agentId) => {
       const user = await users.findById(agentId);
       return user?.active && user.phoneType === 'sip' ? phoneDialString(user) : null;

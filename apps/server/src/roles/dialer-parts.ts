@@ -13,6 +13,7 @@ import { RedisDncSets } from '../adapters/redis/dialer-dnc.js';
 import { LedgerStore } from '../adapters/redis/dialer-state.js';
 import { RedisKeys } from '../adapters/redis/keys.js';
 import { RedisNationalDnc } from '../adapters/redis/national-dnc.js';
+import { agentHomesOfPrefix, isFleet, placementOf } from './fleet.js';
 import type { AriServerConfig } from '../config.js';
 import type { StateRuleSet } from '../domain/state-rules.js';
 import type { Logger } from '../logger.js';
@@ -27,7 +28,10 @@ import {
   newCallId,
   TrunkBreaker,
 } from '../services/dialer/index.js';
-import { CallOriginator } from '../services/telephony/ari-worker-originator.js';
+import {
+  CallOriginator,
+  type OriginationPlacement,
+} from '../services/telephony/ari-worker-originator.js';
 
 /*
  * The dialer's parts built for more than one role: the origination path (per-server cap and
@@ -97,6 +101,8 @@ export interface OriginatorDeps {
   maxCallsPerServer: number;
   /** config.ariDialTemplate: how a number becomes an ARI endpoint. */
   dialTemplate?: string;
+  /** Several servers: calls placed by the agents homed on each (roles/fleet.ts). */
+  placement?: OriginationPlacement;
 }
 
 export interface BuiltOriginator {
@@ -130,6 +136,7 @@ export function createOriginator(d: OriginatorDeps): BuiltOriginator {
     clock: d.clock,
     logger: d.logger,
     ...(d.dialTemplate ? { dialTemplate: d.dialTemplate } : {}),
+    ...(d.placement ? { placement: d.placement } : {}),
   });
   return { originator, servers, breaker, close: () => breaker.close() };
 }
@@ -178,6 +185,9 @@ export function createDialerEntryPoints(d: DialerEntryDeps): {
     logger: d.logger,
     maxCallsPerServer: d.maxCallsPerServer ?? DEFAULT_MAX_CALLS_PER_SERVER,
     ...(d.dialTemplate ? { dialTemplate: d.dialTemplate } : {}),
+    ...(isFleet(d.ariServers)
+      ? { placement: placementOf(d.store, agentHomesOfPrefix(d.redis, d.prefix, d.ariServers)) }
+      : {}),
   });
   const originator = origination.originator;
   // The cap counts every live call of a server (the dialer's too), recounted like the dialer does.

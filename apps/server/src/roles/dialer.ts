@@ -30,6 +30,8 @@ import {
 } from '../adapters/redis/dialer-state.js';
 import { scaledTimers, type HandoffSample } from '../ports/dialer.js';
 import { createDncCache, createOriginator, DEFAULT_MAX_CALLS_PER_SERVER } from './dialer-parts.js';
+import { agentHomesOf, isFleet, placementOf, trunkDialOf } from './fleet.js';
+import { FleetTrunkCrossing } from '../services/telephony/fleet-trunk.js';
 import { countRedisErrors } from '../adapters/metrics/instrument.js';
 import { createDropBudgetReader } from '../services/dialer/drop-budget.js';
 import { countEstimatedDrops, reportDialerMetrics } from '../services/dialer/dialer-metrics.js';
@@ -100,6 +102,11 @@ export async function startDialer(
   if (ctx.metrics) countRedisErrors(ctx.metrics, redis, handoffRedis);
   const handoffStore =
     deps.store ?? new RedisStateStore(handoffRedis, { prefix, clock: ctx.clock });
+  // Several Asterisk servers: calls placed by the agents homed on each, handed to an agent on
+  // the customer's server first, else over the trunk (docs/telephony.md, "Asterisk fleet").
+  const fleetHomes = isFleet(ctx.ariServers)
+    ? agentHomesOf(handoffRedis, ctx.config, ctx.ariServers)
+    : null;
   const db = createDb(ctx.pool);
   const campaigns = createCampaignsRepo(db);
   const agents = new AgentSessionService({
@@ -123,6 +130,7 @@ export async function startDialer(
     maxCallsPerServer:
       deps.maxCallsPerServer ?? ctx.config.ariMaxCallsPerServer ?? DEFAULT_MAX_CALLS_PER_SERVER,
     dialTemplate: deps.dialTemplate ?? ctx.config.ariDialTemplate,
+    ...(fleetHomes ? { placement: placementOf(store, fleetHomes) } : {}),
   });
   if (ctx.ariServers.length === 0)
     log.error('no Asterisk server configured: the dialer cannot place calls');
@@ -158,6 +166,19 @@ export async function startDialer(
     hopper,
     originator,
     ari: (serverId) => pool.server(serverId)?.client ?? null,
+    ...(fleetHomes
+      ? {
+          fleet: {
+            near: fleetHomes,
+            crossing: new FleetTrunkCrossing({
+              ari: (serverId) => pool.server(serverId)?.client ?? null,
+              trunkDial: trunkDialOf(ctx.config.fleet.trunkDial, ctx.ariServers),
+              app: ctx.config.ariApp,
+              logger: log,
+            }),
+          },
+        }
+      : {}),
     agents,
     dnc,
     leads,

@@ -10,6 +10,7 @@ export function eventAgent(e: DomainEvent): AgentId | null {
     case 'call.bridged':
     case 'agent.monitor.started':
     case 'agent.monitor.ended':
+    case 'agent.homed':
       return e.agentId;
     case 'call.originated':
     case 'call.ended':

@@ -79,6 +79,11 @@ export class Channels {
       core.calls.delete(ch.call.id);
     }
     if (ch.phone) ch.phone.channels.delete(ch);
+    if (ch.farHangup) {
+      const far = ch.farHangup;
+      ch.farHangup = null;
+      far(cause);
+    }
     if (ch.snoopTarget) ch.snoopTarget.snoops.delete(ch);
     // Snoop channels outlive their own hang-up until the channel they spy on goes.
     for (const snoop of [...ch.snoops]) {

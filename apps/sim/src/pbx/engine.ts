@@ -28,6 +28,7 @@ import { Playbacks } from './playbacks.js';
 import { MemoryRecordingStore } from './recording-store.js';
 import { Recordings, type SimRecordingInfo } from './recordings.js';
 import { TalkDetect } from './talk-detect.js';
+import { Trunks } from './trunks.js';
 
 export {
   ariTimestamp,
@@ -50,6 +51,8 @@ export class SimEngine {
   private readonly customerCalls: CustomerCalls;
   private readonly endpointOps: Endpoints;
   private readonly originator: Originator;
+  /** Trunks to other simulated PBXes of a fleet (linkSimPbxes). */
+  readonly trunks: Trunks;
   private readonly asterisk: AsteriskInfo;
   private readonly recordingOps: Recordings;
   private readonly talkDetect: TalkDetect;
@@ -71,7 +74,14 @@ export class SimEngine {
     this.channelOps = new Channels(core, this.bridgeOps, this.playbackOps);
     this.customerCalls = new CustomerCalls(core, this.channelOps, this.playbackOps);
     this.endpointOps = new Endpoints(core, this.channelOps);
-    this.originator = new Originator(core, this.channelOps, this.customerCalls, this.endpointOps);
+    this.trunks = new Trunks(core, this.channelOps);
+    this.originator = new Originator(
+      core,
+      this.channelOps,
+      this.customerCalls,
+      this.endpointOps,
+      this.trunks,
+    );
     this.asterisk = new AsteriskInfo(core);
     this.recordingOps = new Recordings(core, opts.recordingStore ?? new MemoryRecordingStore());
     this.talkDetect = new TalkDetect(core);

@@ -30,7 +30,13 @@
  *   wav.ts             the recordings' WAV (8 kHz 16-bit mono) writer, reader, Goertzel check
  *   recording-store.ts where stored recordings go (port; in memory); recording-files.ts on disk
  */
-export { startSimPbx, DEFAULT_OMITTED_EVENTS, type SimPbx, type SimPbxOptions } from './server.js';
+export {
+  startSimPbx,
+  linkSimPbxes,
+  DEFAULT_OMITTED_EVENTS,
+  type SimPbx,
+  type SimPbxOptions,
+} from './server.js';
 export { ManualScheduler, RealScheduler, type SimScheduler, type SimTimer } from './scheduler.js';
 export {
   planCustomer,

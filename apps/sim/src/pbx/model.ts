@@ -65,6 +65,7 @@ export type ChannelRole =
   | 'customer' // Local/<number>@sim-customers or @sim-customers-talking, either half
   | 'agent-local' // Local/<exten>@agents or @sim-agent-phones: a nailed-up agent leg
   | 'phone' // PJSIP/<agent>: a simulated agent phone
+  | 'trunk' // PJSIP/<trunk>: one end of a call between two PBXes of a fleet (trunks.ts)
   | 'snoop';
 
 export interface StasisState {
@@ -102,6 +103,8 @@ export class SimChannel {
   readonly timers: SimTimer[] = [];
   /** The originate timeout while the channel rings. */
   ringTimer: SimTimer | null = null;
+  /** A trunk channel: tells the far PBX this end hung up (trunks.ts); null otherwise. */
+  farHangup: ((cause: number) => void) | null = null;
   hangingUp = false;
   destroyed = false;
   /** Hung up but kept alive (snoop channels live until their target goes). */

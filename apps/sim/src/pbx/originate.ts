@@ -9,6 +9,7 @@ import type { ChannelRole, SimChannel, SimPhone } from './model.js';
 import type { Channels } from './channels.js';
 import type { CustomerCalls } from './customer-calls.js';
 import type { Endpoints } from './endpoints.js';
+import type { Trunks } from './trunks.js';
 
 /** sim-agent-phones: the bot agent's "voice", a 440 Hz tone, and its Wait(36000). */
 const AGENT_PHONE_TONE = '440/300,0/200';
@@ -60,6 +61,7 @@ export class Originator {
     private readonly channels: Channels,
     private readonly customers: CustomerCalls,
     private readonly endpoints: Endpoints,
+    private readonly trunks: Trunks,
   ) {}
 
   ariOriginate(p: Params, variables: Record<string, string> | undefined): AriReply {
@@ -114,6 +116,15 @@ export class Originator {
     if (tech.toUpperCase() === 'PJSIP') {
       // PJSIP/<endpoint> (PJSIP/<endpoint>/<uri> dials a given contact of the endpoint).
       const name = resource.split('/')[0] ?? '';
+      // PJSIP/<exten>@<endpoint>: to a trunk of the fleet (trunks.ts).
+      const at = name.indexOf('@');
+      if (at > 0 && this.trunks.has(name.slice(at + 1))) {
+        return this.trunks.originate(name.slice(at + 1), {
+          ...common,
+          exten: name.slice(0, at),
+          id: p.channelId || this.core.uniqueId(),
+        });
+      }
       let phone = this.core.phones.get(name);
       if (!phone && this.core.opts.anyEndpoint && /^[A-Za-z0-9_.-]+$/.test(name)) {
         phone = this.endpoints.defineEndpoint(name, {});

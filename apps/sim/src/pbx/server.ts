@@ -278,3 +278,23 @@ export async function startSimPbx(opts: SimPbxOptions = {}): Promise<SimPbx> {
     },
   };
 }
+
+/**
+ * Links two simulated PBXes by a trunk (trunks.ts), as deploy/asterisk/pjsip-fleet.conf links two
+ * Asterisk servers: on `a`, `PJSIP/<exten>@<aEndpoint>` reaches `b` (context `fleet-in`), and on
+ * `b`, `PJSIP/<exten>@<bEndpoint>` reaches `a`; every INVITE, answer and BYE takes `latencyMs`
+ * (virtual ms of the receiving side's scheduler). Returns how to cut the trunk.
+ */
+export function linkSimPbxes(
+  a: Pick<SimPbx, 'engine'>,
+  b: Pick<SimPbx, 'engine'>,
+  o: { aEndpoint: string; bEndpoint: string; latencyMs?: number },
+): () => void {
+  const latencyMs = o.latencyMs ?? 20;
+  a.engine.trunks.link(o.aEndpoint, b.engine.trunks, o.bEndpoint, latencyMs);
+  b.engine.trunks.link(o.bEndpoint, a.engine.trunks, o.aEndpoint, latencyMs);
+  return () => {
+    a.engine.trunks.unlink(o.aEndpoint);
+    b.engine.trunks.unlink(o.bEndpoint);
+  };
+}

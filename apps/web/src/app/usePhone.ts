@@ -48,6 +48,11 @@ export function usePhone(
   audio: React.RefObject<HTMLAudioElement | null>,
   /** The server paused the agent for want of a line (core/panel/describe.ts `lineLost`). */
   serverLostLine = false,
+  /**
+   * Times the server moved the agent to another Asterisk (PanelState.rehomed): each change asks
+   * for the phone again, so a browser phone registers at its new home.
+   */
+  rehomed = 0,
 ): PhoneController {
   const [status, dispatch] = useReducer(phoneReduce, { kind: 'off' } as PhoneStatus);
   const soft = useRef<Softphone | null>(null);
@@ -124,7 +129,7 @@ export function usePhone(
       mode.current = null;
       dispatch({ type: 'reset' });
     };
-  }, [loggedIn, startPhone, api]);
+  }, [loggedIn, startPhone, api, rehomed]);
 
   // A leg the server saw go (the simulated leg, an external phone) may still read "Line up"
   // here: show it down, with *Reconnect line*, so the agent can bring it back and go ready.

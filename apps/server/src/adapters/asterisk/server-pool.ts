@@ -1,3 +1,4 @@
+import { placeCall, type PlacementState } from '../../domain/fleet.js';
 import type { StateStore } from '../../ports/state-store.js';
 import type { OriginationPool } from '../../ports/telephony.js';
 import type { AriRestClient } from './ari-client.js';
@@ -47,6 +48,20 @@ export class ServerPool implements OriginationPool {
       if (!best || e.load / e.server.maxCalls < best.load / best.server.maxCalls) best = e;
     }
     return best?.server ?? null;
+  }
+
+  place(state: PlacementState, readyByServer: ReadonlyMap<string, number>): PooledServer | null {
+    const servers = [...this.entries.values()].map((e) => ({
+      id: e.server.id,
+      open: e.up && e.load < e.server.maxCalls,
+    }));
+    const id = placeCall(state, servers, readyByServer);
+    return id ? (this.entries.get(id)?.server ?? null) : null;
+  }
+
+  openServer(serverId: string): PooledServer | null {
+    const e = this.entries.get(serverId);
+    return e && e.up && e.load < e.server.maxCalls ? e.server : null;
   }
 
   acquire(id: string): void {

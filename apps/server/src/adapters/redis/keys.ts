@@ -16,6 +16,8 @@ import type { StreamName } from '../../ports/event-bus.js';
  *   p:{agents}:leg:<channelId>      string JSON {agentId, serverId} whose phone leg that channel is
  *                                          (ari-worker, api; a bare agentId from older writes)
  *   p:{agents}:legs                 set    channel ids of those entries (the resync lists it)
+ *   p:{agents}:homes                hash   agentId -> id of the Asterisk server the agent is homed
+ *                                          on for its shift (docs/telephony.md, "Asterisk fleet")
  *   p:{calls}:call:<callId>         string one LiveCall as JSON
  *   p:{calls}:all                   set    ids of live calls
  *   p:{calls}:rec:<callId>          string the call's live recording as JSON (ari-worker, api; TTL)
@@ -102,6 +104,11 @@ export class RedisKeys {
   /** The agent a phone-leg channel belongs to, so the ARI worker can tell its loss. */
   agentLeg(channelId: string): string {
     return `${this.prefix}:{agents}:leg:${channelId}`;
+  }
+
+  /** agentId -> the Asterisk server each agent is homed on (services/telephony/fleet-homing.ts). */
+  agentHomes(): string {
+    return `${this.prefix}:{agents}:homes`;
   }
 
   /** Channel ids of the agent-leg entries: what the ARI worker's resync checks against Asterisk. */

@@ -11,6 +11,8 @@ const SCRIPTS = {
   publish: 'publish.lua',
   agentTransition: 'agent-transition.lua',
   agentReserve: 'agent-reserve.lua',
+  agentReserveNear: 'agent-reserve-near.lua',
+  agentHomeSet: 'agent-home-set.lua',
   agentList: 'agent-list.lua',
   agentLegIndexSet: 'agent-leg-index-set.lua',
   agentLegIndexDelete: 'agent-leg-index-delete.lua',

@@ -146,6 +146,7 @@ export class CampaignDriver {
           await this.handoff.apply(t, { type: 'ended', outcome, atMs });
           t.cancelHangup?.();
           vm = await this.handoff.machineEnded(t, atMs);
+          await this.handoff.released(t);
           this.run.calls.delete(callId);
         }
         await this.outcomes.ended(t, callId, event.leadId, outcome, atMs, event.agentId, vm);

@@ -24,6 +24,10 @@ export interface Tracked {
   liveCounted: boolean;
   /** The dial's outcome is in the pacing statistics already (a person's verdict, learned at once). */
   dialObserved: boolean;
+  /** The home server of the agent reserved for the call (fleet hand-off; absent: not known). */
+  agentServerId?: string;
+  /** The call crossed to an agent on this other server over the trunk (released at its end). */
+  crossedTo?: string;
 }
 
 /**

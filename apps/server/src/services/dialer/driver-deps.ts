@@ -2,6 +2,7 @@ import type { CallId, CampaignId } from '@ringside/protocol';
 import type { Logger } from '../../logger.js';
 import type { CallLogWriter } from '../../ports/call-log.js';
 import type { Clock } from '../../ports/clock.js';
+import type { FleetCrossing, NearReserver } from '../../ports/fleet.js';
 import type { Hopper } from '../../ports/hopper.js';
 import type { Metrics } from '../../ports/metrics.js';
 import type { StateStore } from '../../ports/state-store.js';
@@ -38,6 +39,13 @@ export interface DriverDeps {
    * connection so a reservation never queues behind a pacing decision's reads. Default `store`.
    */
   handoffStore?: Pick<StateStore, 'reserveLongestReady'>;
+  /**
+   * Several Asterisk servers (docs/telephony.md, "Asterisk fleet"): the hand-off reserves an agent
+   * homed on the customer's server first, and connects one homed elsewhere over the trunk
+   * (`crossing`; null: no trunk, the customer is added to the agent's bridge on its own server as
+   * with one server). Absent: reserveLongestReady, one server.
+   */
+  fleet?: { near: NearReserver; crossing: FleetCrossing | null };
   hopper: Hopper;
   originator: Originator;
   /** The ARI client of an Asterisk server, by the id calls carry (live_call.serverId). */

@@ -2,6 +2,7 @@ import { NO_LEG_PAUSE_CODE, type CallTalking, type VoicemailOutcome } from '@rin
 import { holdBudgetMs } from '../../domain/compliance.js';
 import { transition, undecided, type CallEffect, type CallEvent } from '../../domain/call/index.js';
 import { isAriConflict, isAriError, isAriNotFound } from '../../ports/telephony-errors.js';
+import type { AgentStatus } from '../../ports/state-store.js';
 import type { AmdPolicy } from './amd-policy.js';
 import type { CampaignRun, Tracked } from './campaign-run.js';
 import { MACHINE_MESSAGE_MAX_MS, Machines } from './machines.js';
@@ -118,11 +119,24 @@ export class Handoff {
   /** Reserves the longest-ready agent; none: the call parks or drops (the machine says which). */
   private async findAgent(t: Tracked): Promise<void> {
     const { d, campaign, log } = this.run;
-    const agent = await (d.handoffStore ?? d.store).reserveLongestReady(
-      campaign.id,
-      t.call.callId,
-      d.clock.nowMs(),
-    );
+    let agent: AgentStatus | null;
+    if (d.fleet) {
+      // A fleet: an agent on the customer's server first, else one elsewhere (the trunk).
+      const near = await d.fleet.near.reserveNear(
+        campaign.id,
+        t.call.callId,
+        d.clock.nowMs(),
+        t.serverId,
+      );
+      agent = near?.status ?? null;
+      if (near) t.agentServerId = near.homeServerId;
+    } else {
+      agent = await (d.handoffStore ?? d.store).reserveLongestReady(
+        campaign.id,
+        t.call.callId,
+        d.clock.nowMs(),
+      );
+    }
     if (!agent) {
       await this.apply(t, { type: 'no_agent', holdLeftMs: this.holdLeftMs(t) });
       return;
@@ -171,6 +185,12 @@ export class Handoff {
     const { d, log } = this.run;
     const ari = d.ari(t.serverId);
     const callId = t.call.callId;
+    const crossing = d.fleet?.crossing;
+    if (crossing && t.agentServerId && t.agentServerId !== t.serverId) {
+      if (!(await this.cross(t, agentId, bridgeId, fromHolding, t.agentServerId))) return;
+      await this.handedOff(t, agentId);
+      return;
+    }
     try {
       if (!ari) throw new Error('no ARI client for the call');
       if (fromHolding) await ari.removeChannel(fromHolding, callId).catch(() => undefined);
@@ -187,6 +207,71 @@ export class Handoff {
       await this.apply(t, { type: 'customer_gone' });
       return;
     }
+    await this.handedOff(t, agentId);
+  }
+
+  /**
+   * Connects the customer to an agent homed on another server over the trunk (FleetCrossing).
+   * False: it failed, and the failure's event has been applied (another agent or the drop).
+   */
+  private async cross(
+    t: Tracked,
+    agentId: Parameters<CampaignRun['agentCommand']>[0],
+    bridgeId: string,
+    fromHolding: string | null,
+    agentServerId: string,
+  ): Promise<boolean> {
+    const { d, log } = this.run;
+    const crossing = d.fleet?.crossing;
+    if (!crossing) return false;
+    const callId = t.call.callId;
+    const res = await crossing.connect({
+      callId,
+      callServerId: t.serverId,
+      agentServerId,
+      agentBridgeId: bridgeId,
+      fromHolding,
+    });
+    if (res === 'ok') {
+      t.crossedTo = agentServerId;
+      return true;
+    }
+    if (res === 'agent_bridge_gone') {
+      log.warn({ agentId, callId }, "agent's bridge is gone: paused");
+      await this.pauseNoLeg(agentId, 'dialer:handoff-failed');
+      await this.apply(t, { type: 'agent_failed' });
+      return false;
+    }
+    await this.run.agentCommand(agentId, { type: 'unreserve' }, 'dialer:handoff-failed');
+    if (res === 'customer_gone') {
+      await this.apply(t, { type: 'customer_gone' });
+      return false;
+    }
+    // The trunk failed: the call waits (parked, its deadline armed) for the next agent that
+    // frees up rather than trying again at once, which could pick the same agent in a loop.
+    await this.apply(t, { type: 'no_agent', holdLeftMs: this.holdLeftMs(t) });
+    return false;
+  }
+
+  /** The call ended: a crossing's trunk leg and bridge are taken down. */
+  async released(t: Tracked): Promise<void> {
+    const to = t.crossedTo;
+    if (!to) return;
+    t.crossedTo = undefined;
+    await this.run.d.fleet?.crossing?.release({
+      callId: t.call.callId,
+      callServerId: t.serverId,
+      agentServerId: to,
+    });
+  }
+
+  /** The customer is with the agent: the call state, the hand-off sample, the agent INCALL. */
+  private async handedOff(
+    t: Tracked,
+    agentId: Parameters<CampaignRun['agentCommand']>[0],
+  ): Promise<void> {
+    const { d } = this.run;
+    const callId = t.call.callId;
     await this.apply(t, { type: 'bridged', agentId, atMs: d.clock.nowMs() });
     if (t.seenAmdPerf !== null) {
       const doneAtPerf = d.perfNow();

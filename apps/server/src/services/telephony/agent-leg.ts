@@ -25,6 +25,16 @@ export interface AgentLegDeps {
   /** ARI application name (ARI_APP). */
   app: string;
   logger: Logger;
+  /**
+   * Several Asterisk servers (docs/telephony.md, "Asterisk fleet"): the server an agent's leg is
+   * called from and its bridge made on, the agent's home (chosen if it has none yet). Absent, or
+   * null for an agent: `ari` and `serverId`.
+   */
+  homeOf?: (
+    agentId: AgentId,
+    /** false: only the home it has (a detach never chooses one). */
+    choose: boolean,
+  ) => Promise<{ ari: AgentLegAri; serverId: string } | null>;
   /** How long to wait for the phone to answer and enter the app, ms of wall clock (default 15,000). */
   answerTimeoutMs?: number;
   /** Between attempts to add the leg to the bridge while the phone has not answered, ms (50). */
@@ -174,12 +184,13 @@ export class AgentLegService {
    * reached or does not answer in time.
    */
   async attach(agentId: AgentId, endpoint: string): Promise<AgentLeg> {
+    const { ari, serverId } = await this.legServer(agentId);
     const bridgeId = agentBridgeId(agentId);
     const legChannelId = `leg-${agentId}-${randomBytes(4).toString('hex')}`;
     const before = await this.d.store.getAgent(agentId);
-    await this.ensureBridge(bridgeId, onACall(before));
+    await this.ensureBridge(ari, bridgeId, onACall(before));
     try {
-      await this.d.ari.originate({
+      await ari.originate({
         endpoint,
         channelId: legChannelId,
         ...(endpoint.startsWith('Local/') ? { otherChannelId: `${legChannelId}-2` } : {}),
@@ -189,17 +200,17 @@ export class AgentLegService {
         // by us at our deadline (a 422: "did not answer"), and a 404 before it means it refused.
         timeoutS: Math.ceil((this.d.answerTimeoutMs ?? 15_000) / 1000) + RING_GRACE_S,
       });
-      await addWhenAnswered(this.d.ari, bridgeId, legChannelId, {
+      await addWhenAnswered(ari, bridgeId, legChannelId, {
         timeoutMs: this.d.answerTimeoutMs ?? 15_000,
         retryMs: this.d.retryMs ?? 50,
-        hangup: () => this.d.ari.hangup(legChannelId),
+        hangup: () => ari.hangup(legChannelId),
       });
     } catch (err) {
       // The bridge made for this leg holds nothing now: no empty bridge is left behind (unless a
       // customer may be in it, or another leg of the agent came up meanwhile).
       const now = await this.d.store.getAgent(agentId).catch(() => null);
       if (!onACall(before) && !onACall(now) && !now?.legChannelId) {
-        await this.d.ari.destroyBridge(bridgeId).catch(() => undefined);
+        await ari.destroyBridge(bridgeId).catch(() => undefined);
       }
       throw err;
     }
@@ -207,30 +218,26 @@ export class AgentLegService {
     if (now?.legChannelId && now.legChannelId !== (before?.legChannelId ?? null)) {
       // Another call of this agent's phone came up first (the worker calling a lost phone again
       // while the agent asked to connect): keep that one, so the agent has one leg.
-      await this.d.ari.hangup(legChannelId).catch(() => undefined);
+      await ari.hangup(legChannelId).catch(() => undefined);
       this.d.logger.info(
         { agentId, legChannelId },
         'agent phone leg not needed: one came up first',
       );
       return { bridgeId: now.bridgeId ?? bridgeId, legChannelId: now.legChannelId };
     }
-    await this.record(
-      agentId,
-      { bridgeId, legChannelId },
-      before?.legChannelId ?? null,
-      this.d.serverId,
-    );
+    await this.record(agentId, { bridgeId, legChannelId }, before?.legChannelId ?? null, serverId);
     this.d.logger.info({ agentId, bridgeId, legChannelId }, 'agent phone leg nailed up');
     return { bridgeId, legChannelId };
   }
 
   /** Hangs up the agent's leg and destroys its bridge; clears them in agent_status if still set. */
   async detach(agentId: AgentId, leg?: Partial<AgentLeg>): Promise<void> {
+    const { ari } = await this.legServer(agentId, false);
     const status = await this.d.store.getAgent(agentId);
     const legChannelId = leg?.legChannelId ?? status?.legChannelId ?? null;
     const bridgeId = leg?.bridgeId ?? status?.bridgeId ?? agentBridgeId(agentId);
-    if (legChannelId) await this.d.ari.hangup(legChannelId).catch(ignoreAriNotFound);
-    await this.d.ari.destroyBridge(bridgeId).catch(ignoreAriNotFound);
+    if (legChannelId) await ari.hangup(legChannelId).catch(ignoreAriNotFound);
+    await ari.destroyBridge(bridgeId).catch(ignoreAriNotFound);
     if (status && status.state !== 'LOGGED_OUT' && (status.bridgeId || status.legChannelId)) {
       await this.record(agentId, { bridgeId: null, legChannelId: null }, status.legChannelId);
     } else if (legChannelId) {
@@ -336,15 +343,28 @@ export class AgentLegService {
     return (this.d.clock ?? systemClock).nowMs();
   }
 
-  private async ensureBridge(bridgeId: string, keep: boolean): Promise<void> {
+  private async ensureBridge(ari: AgentLegAri, bridgeId: string, keep: boolean): Promise<void> {
     if (keep) {
       // The agent is on a call whose customer waits in the bridge: the new leg rejoins it.
-      await this.d.ari.createBridge(bridgeId, 'mixing', bridgeId).catch(ignoreAriConflict);
+      await ari.createBridge(bridgeId, 'mixing', bridgeId).catch(ignoreAriConflict);
       return;
     }
     // A bridge left over from a session that ended badly is replaced, with whatever it held.
-    await this.d.ari.destroyBridge(bridgeId).catch(ignoreAriNotFound);
-    await this.d.ari.createBridge(bridgeId, 'mixing', bridgeId);
+    await ari.destroyBridge(bridgeId).catch(ignoreAriNotFound);
+    await ari.createBridge(bridgeId, 'mixing', bridgeId);
+  }
+
+  /** The server the agent's leg is on: its home on a fleet, else the one server. */
+  private async legServer(
+    agentId: AgentId,
+    choose = true,
+  ): Promise<{ ari: AgentLegAri; serverId: string | undefined }> {
+    const home = await this.d.homeOf?.(agentId, choose).catch((err: unknown) => {
+      this.d.logger.warn({ err, agentId }, "agent's home server not known: using the first");
+      return null;
+    });
+    if (home) return home;
+    return { ari: this.d.ari, serverId: this.d.serverId };
   }
 
   /**

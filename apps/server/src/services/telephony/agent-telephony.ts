@@ -46,6 +46,8 @@ export interface AgentTelephonyDeps {
   aris: ReadonlyMap<string, CallControlAri>;
   /** The server agents' phone legs and bridges live on (one server: see docs/agent-calls.md). */
   legServerId: string;
+  /** A fleet: the agent's home server, where its leg is (absent or null: legServerId). */
+  homeOf?: (agentId: AgentId) => Promise<string | null>;
   legs: PhoneLegs;
   users: PhoneUsers;
   /** The campaign's wrap-up time, ms (the wrap-up sweeper applies the timeout). */
@@ -180,7 +182,7 @@ export class AgentTelephonyService implements AgentTelephony {
   async mute(agentId: AgentId, callId: CallId, on: boolean): Promise<void> {
     const { agent } = await this.ownLive(agentId, callId);
     if (!agent.legChannelId) throw new ConflictError("the agent's phone is not connected");
-    const ari = this.ari(this.d.legServerId);
+    const ari = this.ari((await this.d.homeOf?.(agentId)) ?? this.d.legServerId);
     // "in": audio from the agent's phone into the bridge; the agent still hears the customer.
     if (on) await ari.mute(agent.legChannelId, 'in');
     else await ari.unmute(agent.legChannelId, 'in');

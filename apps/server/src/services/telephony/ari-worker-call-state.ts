@@ -1,3 +1,4 @@
+import { isCrossBridge } from '../../domain/fleet.js';
 import type { Bridge } from '@ringside/ari';
 import type {
   AgentId,
@@ -218,6 +219,10 @@ export class WorkerCallState {
       if (agent) return agent.agentId;
     }
     const agents = await this.d.store.listAgents(call.campaignId);
+    // A call crossing to an agent on another server (docs/telephony.md, "Asterisk fleet"): the
+    // agent the dialer reserved for it.
+    if (isCrossBridge(bridgeId))
+      return agents.find((a) => a.callId === call.callId)?.agentId ?? null;
     return agents.find((a) => a.bridgeId === bridgeId)?.agentId ?? null;
   }
 

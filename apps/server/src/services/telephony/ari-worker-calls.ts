@@ -1,6 +1,7 @@
 import type { AriEvent, Channel } from '@ringside/ari';
 import type { BusEnvelope, CallEndReason, CallId } from '@ringside/protocol';
 import type { BridgeIntegrityPolicy } from '../../domain/bridge-integrity.js';
+import { isCrossBridge } from '../../domain/fleet.js';
 import { LeaseLostError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { CallLogWriter } from '../../ports/call-log.js';
@@ -27,6 +28,7 @@ import {
 import type { EndFacts } from './ari-worker-outcome.js';
 import { isMonitorLeg } from '../supervisor/supervisor-actions.js';
 import type { CallRecorderHook } from '../recordings/call-recorder.js';
+import { ignoreAriConflict } from '../../ports/telephony-errors.js';
 
 export interface CallWorkerOptions {
   serverId: string;
@@ -191,12 +193,35 @@ export class AriCallWorker {
     return a;
   }
 
+  /**
+   * A call crossing from another server of the fleet arrived on the trunk (`fleet-in`:
+   * Stasis(dialer,fleet,x-<callId>)): it joins the crossing bridge `x-<callId>`, where the
+   * dialer puts the customer (services/telephony/fleet-trunk.ts). Any other name is refused, so
+   * the trunk cannot reach an agent's or a supervisor's bridge.
+   */
+  private async fleetLeg(channelId: string, bridgeId: string | undefined): Promise<void> {
+    if (!bridgeId || !isCrossBridge(bridgeId)) {
+      this.o.logger.warn({ channelId }, 'trunk call for no crossing bridge hung up');
+      await this.o.ari.hangup(channelId).catch(() => undefined);
+      return;
+    }
+    await this.o.ari.createBridge(bridgeId, 'mixing', bridgeId).catch(ignoreAriConflict);
+    await this.o.ari.addChannel(bridgeId, channelId).catch(async (err: unknown) => {
+      this.o.logger.warn({ err, channelId, bridgeId }, 'trunk call not added to its bridge');
+      await this.o.ari.hangup(channelId).catch(() => undefined);
+    });
+  }
+
   private async apply(event: AriEvent, receivedAt: number): Promise<void> {
     this.stats.handled += 1;
     switch (event.type) {
       case 'StasisStart': {
         if (event.args[0] === 'agent') {
           await this.agentLeg(event.channel, event.args[1]);
+          return;
+        }
+        if (event.args[0] === 'fleet') {
+          await this.fleetLeg(event.channel.id, event.args[1]);
           return;
         }
         if (event.args[0] === 'supmon' && event.args[1]) {

@@ -6,6 +6,8 @@ import type { Clock } from '../../ports/clock.js';
 import { newLiveCall as newCall, type LiveCall, type StateStore } from '../../ports/state-store.js';
 import type { OriginateCall, OriginateResult, Originator } from '../../ports/dialer.js';
 import type { OriginationPool } from '../../ports/telephony.js';
+import { newPlacement, type PlacementState } from '../../domain/fleet.js';
+import type { AgentId, CampaignId } from '@ringside/protocol';
 
 // The originator's contract with the dialer (ports/dialer.ts), named here too for its users.
 export type { OriginateCall, OriginateResult };
@@ -21,6 +23,20 @@ export interface CallOriginatorOptions {
    * Default `Local/{digits}@sim-customers` (the simulated customers); a trunk: `PJSIP/{e164}@trunk`.
    */
   dialTemplate?: string;
+  /**
+   * Several Asterisk servers (docs/telephony.md, "Asterisk fleet"): a campaign's calls go to the
+   * servers in proportion to its READY agents homed on each, and an agent's own (manual) call to
+   * the agent's home. Absent: the least-loaded server.
+   */
+  placement?: OriginationPlacement;
+}
+
+/** What the originator reads to place calls on a fleet (adapters/redis/agent-homes.ts). */
+export interface OriginationPlacement {
+  readyByServer(campaignId: CampaignId): Promise<ReadonlyMap<string, number>>;
+  homeOf(agentId: AgentId): Promise<string | null>;
+  /** How long a campaign's ready count is reused, ms (default 250: the dialer's tick). */
+  cacheMs?: number;
 }
 
 export function dialEndpoint(template: string, phone: string): string {
@@ -41,8 +57,39 @@ export class CallOriginator implements Originator {
     this.template = o.dialTemplate ?? 'Local/{digits}@sim-customers';
   }
 
+  private readonly placements = new Map<CampaignId, PlacementState>();
+  private readonly ready = new Map<
+    CampaignId,
+    { atMs: number; ready: ReadonlyMap<string, number> }
+  >();
+
+  /** The server for this call: the fleet's placement when there is one, else the least loaded. */
+  private async serverFor(req: OriginateCall): Promise<ReturnType<OriginationPool['pick']>> {
+    const p = this.o.placement;
+    const pool = this.o.pool;
+    if (!p || !pool.place || !pool.openServer) return pool.pick();
+    if (req.agentId) {
+      // An agent's own call starts on the agent's home, where its phone is.
+      const home = await p.homeOf(req.agentId);
+      const s = home ? pool.openServer(home) : null;
+      if (s) return s;
+    }
+    const now = this.o.clock.nowMs();
+    let hit = this.ready.get(req.campaignId);
+    if (!hit || now - hit.atMs >= (p.cacheMs ?? 250)) {
+      hit = { atMs: now, ready: await p.readyByServer(req.campaignId) };
+      this.ready.set(req.campaignId, hit);
+    }
+    let state = this.placements.get(req.campaignId);
+    if (!state) {
+      state = newPlacement();
+      this.placements.set(req.campaignId, state);
+    }
+    return pool.place(state, hit.ready);
+  }
+
   async originate(req: OriginateCall): Promise<OriginateResult> {
-    const server = this.o.pool.pick();
+    const server = await this.serverFor(req);
     if (!server) {
       return {
         ok: false,

@@ -245,6 +245,10 @@ function onEvent(s: PanelState, e: DomainEvent, effects: PanelEffect[]): PanelSt
         monitor: null,
       };
     }
+    case 'agent.homed':
+      // A browser phone must register at the new home: the phone hook restarts on the count.
+      if (e.reason !== 'server_lost' || (s.agent && s.agent.agentId !== e.agentId)) return s;
+      return { ...s, rehomed: s.rehomed + 1 };
     case 'telephony.status':
       if (!e.up) return notice(s, 'error', 'The telephone system is unreachable; calls may fail.');
       return s;

@@ -106,6 +106,11 @@ export interface PanelState {
   wrapupDefault: string | null;
   /** The recording of the current call (recording.changed); null when none is known. */
   recording: RecordingInfo | null;
+  /**
+   * How many times the server moved this agent to another Asterisk because its home went down
+   * (agent.homed `server_lost`): the phone registers again, at its new home, when it changes.
+   */
+  rehomed: number;
 }
 
 export type PanelInput =
@@ -148,6 +153,7 @@ export const initialPanel: PanelState = {
   monitor: null,
   wrapupDefault: null,
   recording: null,
+  rehomed: 0,
 };
 
 /** States in which the agent is not on or finishing a call. */

@@ -52,7 +52,7 @@ export function AgentPanel({
   const st = stateOf(state);
   const loggedIn = st !== 'LOGGED_OUT';
   const audio = useRef<HTMLAudioElement | null>(null);
-  const phone = usePhone(api, me, loggedIn, audio, lineLost(state));
+  const phone = usePhone(api, me, loggedIn, audio, lineLost(state), state.rehomed);
 
   const [campaigns, setCampaigns] = useState<Campaign[]>([]);
   const [picked, setPicked] = useState('');

@@ -205,7 +205,9 @@ export function applyEvent(s: DashboardState, e: DomainEvent): DashboardState {
       const stage = CALL_STAGE_OF[e.type];
       return stage ? withCall(s, e.callId, (c) => ({ ...c, stage })) : s;
     }
+    // Which Asterisk an agent is homed on is not on the wall (GET /api/supervisor/telephony).
     case 'telephony.status':
+    case 'agent.homed':
       return s;
     case 'dialer.status': {
       const dialer = new Map(s.dialer);

@@ -1,0 +1,74 @@
+/** The trunk between two simulated PBXes of a fleet (trunks.ts). */
+import { describe, expect, it } from 'vitest';
+import { brief, expectValidEvents, makeEngine } from './engine-test-kit.js';
+import { ManualScheduler } from './scheduler.js';
+
+function twoPbxes(latencyMs = 40) {
+  const scheduler = new ManualScheduler();
+  const a = makeEngine({ seed: 1 }, { scheduler });
+  const b = makeEngine({ seed: 2 }, { scheduler });
+  a.engine.trunks.link('fleet-2', b.engine.trunks, 'fleet-1', latencyMs);
+  b.engine.trunks.link('fleet-1', a.engine.trunks, 'fleet-2', latencyMs);
+  return { scheduler, a, b };
+}
+
+const cross = (id: string) => ({
+  endpoint: 'PJSIP/x-call1@fleet-1',
+  app: 'dialer',
+  appArgs: 'fleetleg,call1',
+  channelId: id,
+});
+
+describe('fleet trunk between two simulated PBXes', () => {
+  it('puts a crossing call on both PBXes: inbound in fleet-in after one latency, answered after two', () => {
+    const { scheduler, a, b } = twoPbxes(40);
+    const r = b.engine.ariOriginate(cross('call1-x'), undefined);
+    expect(r.status).toBe(200);
+    expect(b.engine.channels.get('call1-x')?.state).toBe('Down');
+    expect(a.engine.channels.size).toBe(0);
+    scheduler.advance(40);
+    const inbound = [...a.engine.channels.values()];
+    expect(inbound).toHaveLength(1);
+    expect(inbound[0]?.name).toMatch(/^PJSIP\/fleet-2-/);
+    expect(inbound[0]?.stasis?.args).toEqual(['fleet', 'x-call1']);
+    expect(b.engine.channels.get('call1-x')?.state).toBe('Ringing');
+    scheduler.advance(40);
+    const out = b.engine.channels.get('call1-x');
+    expect(out?.state).toBe('Up');
+    expect(out?.stasis?.args).toEqual(['fleetleg', 'call1']);
+    expect(brief(a.events)).toContain(`StasisStart:${inbound[0]?.id ?? ''}`);
+    expectValidEvents(a.events);
+    expectValidEvents(b.events);
+  });
+
+  it('carries a hang-up to the other PBX one latency later, either way', () => {
+    const { scheduler, a, b } = twoPbxes(25);
+    b.engine.ariOriginate(cross('call1-x'), undefined);
+    scheduler.advance(50);
+    const inId = [...a.engine.channels.keys()][0] as string;
+    b.engine.ariHangup('call1-x', {});
+    expect(a.engine.channels.has(inId)).toBe(true);
+    scheduler.advance(25);
+    expect(a.engine.channels.size).toBe(0);
+
+    b.engine.ariOriginate(cross('call2-x'), undefined);
+    scheduler.advance(50);
+    const in2 = [...a.engine.channels.keys()][0] as string;
+    a.engine.ariHangup(in2, {});
+    scheduler.advance(24);
+    expect(b.engine.channels.has('call2-x')).toBe(true);
+    scheduler.advance(1);
+    expect(b.engine.channels.has('call2-x')).toBe(false);
+  });
+
+  it('refuses an extension fleet-in does not take, and an unknown trunk', () => {
+    const { scheduler, a, b } = twoPbxes(10);
+    b.engine.ariOriginate({ ...cross('y'), endpoint: 'PJSIP/agent-7@fleet-1' }, undefined);
+    scheduler.advance(30);
+    expect(b.engine.channels.has('y')).toBe(false);
+    expect(a.engine.channels.size).toBe(0);
+    expect(
+      b.engine.ariOriginate({ ...cross('z'), endpoint: 'PJSIP/x-1@fleet-9' }, undefined).status,
+    ).toBe(500);
+  });
+});

@@ -1,0 +1,134 @@
+/**
+ * The trunk between two Asterisk servers of a fleet (deploy/asterisk/pjsip-fleet.conf), between
+ * two simulated PBXes in one process: `PJSIP/<exten>@<trunk>` originated on one PBX makes a
+ * channel there and, one `latencyMs` later, an inbound channel on the other PBX in context
+ * `fleet-in`, which answers and runs `Stasis(<app>,fleet,<exten>)`; the answer reaches the caller
+ * one `latencyMs` after that (the originated channel goes Up and enters its app). A hang-up on
+ * either side reaches the other one `latencyMs` later, as a BYE would.
+ */
+import { hex8, msg, type AriReply, type PbxCore } from './core.js';
+import type { Channels } from './channels.js';
+import type { SimChannel } from './model.js';
+
+/** Extensions the `fleet-in` context takes (deploy/asterisk/extensions.conf `_x-.`). */
+const FLEET_EXTEN = /^x-.+$/;
+
+interface TrunkLink {
+  far: Trunks;
+  /** The far PBX's name for the endpoint back to us (its channels' names). */
+  farEndpoint: string;
+  latencyMs: number;
+}
+
+export interface TrunkOriginate {
+  id: string;
+  exten: string;
+  app: string;
+  appArgs: string[];
+  apps: string[];
+}
+
+export class Trunks {
+  private readonly links = new Map<string, TrunkLink>();
+
+  constructor(
+    private readonly core: PbxCore,
+    private readonly channels: Channels,
+  ) {}
+
+  /** `endpoint` on this PBX reaches `far`, which knows us as `farEndpoint`. */
+  link(endpoint: string, far: Trunks, farEndpoint: string, latencyMs: number): void {
+    this.links.set(endpoint, { far, farEndpoint, latencyMs });
+  }
+
+  unlink(endpoint: string): void {
+    this.links.delete(endpoint);
+  }
+
+  has(endpoint: string): boolean {
+    return this.links.has(endpoint);
+  }
+
+  /** POST /channels with endpoint `PJSIP/<exten>@<trunk>`. */
+  originate(trunk: string, o: TrunkOriginate): AriReply {
+    const link = this.links.get(trunk);
+    if (!link) return msg(500, 'Allocation failed');
+    const core = this.core;
+    const ch = core.newChannel(
+      o.id,
+      `PJSIP/${trunk}-${hex8(core.serial('pjsip'))}`,
+      'trunk',
+      'Down',
+      { context: 'default', exten: 's', priority: 1 },
+      o.apps,
+    );
+    ch.outgoing = true;
+    core.exec(ch, { app_name: 'AppDial2', app_data: '(Outgoing Line)' });
+    const dialstring = `${o.exten}@${trunk}`;
+    core.dial(ch, dialstring, '');
+    ch.farHangup = null;
+    core.after(ch, link.latencyMs, () => {
+      const inbound = link.far.inbound(link.farEndpoint, o.exten, link.latencyMs, (cause) =>
+        this.remoteHangup(ch, cause),
+      );
+      if (!inbound) {
+        // The far end has no such extension or no app: 404 -> cause 1 (unallocated).
+        core.after(ch, link.latencyMs, () => this.remoteHangup(ch, 1));
+        return;
+      }
+      ch.farHangup = inbound;
+      core.setState(ch, 'Ringing');
+      core.dial(ch, dialstring, 'RINGING');
+      core.after(ch, link.latencyMs, () => {
+        core.setState(ch, 'Up');
+        core.dial(ch, dialstring, 'ANSWER');
+        const ok = o.app ? this.channels.enterStasis(ch, o.app, o.appArgs, false) : false;
+        if (!ok) this.channels.dialplanEnds(ch);
+      });
+    });
+    return { status: 200, body: ch.json() };
+  }
+
+  /**
+   * An INVITE from the far PBX for `exten`: a channel in `fleet-in` that answers and enters the
+   * app. Returns how to hang it up from the far side (null: refused), and reports its own
+   * hang-up to `farGone` one latency later.
+   */
+  private inbound(
+    endpoint: string,
+    exten: string,
+    latencyMs: number,
+    farGone: (cause: number) => void,
+  ): ((cause: number) => void) | null {
+    const core = this.core;
+    const app = core.opts.dialplanApp;
+    if (!FLEET_EXTEN.test(exten) || !core.opts.isAppRegistered(app)) return null;
+    const ch = core.newChannel(
+      core.uniqueId(),
+      `PJSIP/${endpoint}-${hex8(core.serial('pjsip'))}`,
+      'trunk',
+      'Ring',
+      { context: 'fleet-in', exten, priority: 1 },
+      [],
+    );
+    ch.farHangup = (cause) => core.opts.scheduler.after(latencyMs, () => farGone(cause));
+    core.exec(ch, { app_name: 'Answer', app_data: '' });
+    core.setState(ch, 'Up');
+    core.exec(ch, { priority: 2, app_name: 'Stasis', app_data: `${app},fleet,${exten}` });
+    if (!this.channels.enterStasis(ch, app, ['fleet', exten], true)) {
+      this.channels.dialplanEnds(ch);
+      return null;
+    }
+    return (cause) => core.opts.scheduler.after(latencyMs, () => this.remoteHangup(ch, cause));
+  }
+
+  /** The far side hung up (a BYE arrived): this side's channel goes too. */
+  private remoteHangup(ch: SimChannel, cause: number): void {
+    if (ch.destroyed || ch.hangingUp) return;
+    ch.farHangup = null;
+    ch.hangingUp = true;
+    this.core.hangupRequest(ch, cause);
+    this.channels.leaveStasisHangingUp(ch);
+    this.channels.destroy(ch, cause);
+  }
+}
