@@ -10,7 +10,10 @@ import { hex8, msg, type AriReply, type PbxCore } from './core.js';
 import type { Channels } from './channels.js';
 import type { SimChannel } from './model.js';
 
-/** Extensions the `fleet-in` context takes (deploy/asterisk/extensions.conf `_x-.`). */
+/**
+ * Extensions the `fleet-in` context takes (deploy/asterisk/extensions.conf `_[x].`: a literal x,
+ * then anything; Ringside dials x-<callId>).
+ */
 const FLEET_EXTEN = /^x-.+$/;
 
 interface TrunkLink {
