@@ -1,19 +1,9 @@
 import type { Redis } from 'ioredis';
 import type { AgentHomed, AgentId, CallId, CampaignId } from '@ringside/protocol';
 import type { AgentHomes, NearReserver, ReservedNear } from '../../ports/fleet.js';
-import { agentFromHash } from './codec.js';
+import { AGENT_HASH_FIELDS, agentFromFields } from './codec.js';
 import { resolveOptions, type RedisAdapterOptions, type ResolvedOptions } from './options.js';
 import { loadScripts, type Scripts } from './scripts.js';
-
-const HASH_FIELDS = [
-  'state',
-  'sinceMs',
-  'campaignId',
-  'callId',
-  'pauseCode',
-  'bridgeId',
-  'legChannelId',
-] as const;
 
 /** How many of a campaign's longest-ready agents the hand-off looks through for a near one. */
 export const NEAR_SCAN = 64;
@@ -100,11 +90,9 @@ export class RedisAgentHomes implements AgentHomes, NearReserver {
     )) as string[] | null;
     if (!res) return null;
     const [agentId, ...values] = res;
-    const h: Record<string, string> = {};
-    HASH_FIELDS.forEach((f, i) => (h[f] = values[i] ?? ''));
-    const status = agentFromHash(agentId ?? '', h);
+    const status = agentFromFields(agentId ?? '', values);
     if (!status) return null;
-    const homeServerId = values[HASH_FIELDS.length] ?? this.opts.defaultServerId;
+    const homeServerId = values[AGENT_HASH_FIELDS.length] ?? this.opts.defaultServerId;
     return { status, homeServerId, crosses: homeServerId !== callServerId };
   }
 }

@@ -53,6 +53,28 @@ export function agentFromHash(agentId: string, h: Record<string, string>): Agent
   return { agentId: AgentId.parse(agentId), ...p };
 }
 
+/** The agent hash's fields in the order the Lua scripts return them (agent-list, reserve, near). */
+export const AGENT_HASH_FIELDS = [
+  'state',
+  'sinceMs',
+  'campaignId',
+  'callId',
+  'pauseCode',
+  'bridgeId',
+  'legChannelId',
+] as const;
+
+/** An agent from a script's flat reply: its AGENT_HASH_FIELDS values from `at` on. */
+export function agentFromFields(
+  agentId: string,
+  values: readonly (string | null | undefined)[],
+  at = 0,
+): AgentStatus | null {
+  const h: Record<string, string> = {};
+  AGENT_HASH_FIELDS.forEach((f, i) => (h[f] = values[at + i] ?? ''));
+  return agentFromHash(agentId, h);
+}
+
 const ms = z.number().int();
 export const LiveCallSchema = z.object({
   callId: CallId,

@@ -18,19 +18,15 @@ import {
   type LiveCall,
   type StateStore,
 } from '../../ports/state-store.js';
-import { agentFromHash, agentToHash, LiveCallSchema } from './codec.js';
+import {
+  AGENT_HASH_FIELDS,
+  agentFromFields,
+  agentFromHash,
+  agentToHash,
+  LiveCallSchema,
+} from './codec.js';
 import { resolveOptions, type RedisAdapterOptions, type ResolvedOptions } from './options.js';
 import { loadScripts, type Scripts } from './scripts.js';
-
-const HASH_FIELDS = [
-  'state',
-  'sinceMs',
-  'campaignId',
-  'callId',
-  'pauseCode',
-  'bridgeId',
-  'legChannelId',
-] as const;
 
 /** Retries of a transition whose agent changed campaign between our read and the script. */
 const CAMPAIGN_RACE_RETRIES = 5;
@@ -84,10 +80,9 @@ export class RedisStateStore implements StateStore {
       throw new UnavailableError('redis: reading agent status failed', { cause: err });
     }
     const out: AgentStatus[] = [];
-    for (let i = 0; i + 7 < flat.length; i += 8) {
-      const h: Record<string, string> = {};
-      HASH_FIELDS.forEach((f, j) => (h[f] = flat[i + 1 + j] ?? ''));
-      const a = agentFromHash(flat[i] ?? '', h);
+    const width = AGENT_HASH_FIELDS.length + 1;
+    for (let i = 0; i + width - 1 < flat.length; i += width) {
+      const a = agentFromFields(flat[i] ?? '', flat, i + 1);
       if (a) out.push(a);
     }
     return out;
@@ -150,9 +145,7 @@ export class RedisStateStore implements StateStore {
     )) as string[] | null;
     if (!res) return null;
     const [agentId, ...values] = res;
-    const h: Record<string, string> = {};
-    HASH_FIELDS.forEach((f, i) => (h[f] = values[i] ?? ''));
-    return agentFromHash(agentId ?? '', h);
+    return agentFromFields(agentId ?? '', values);
   }
 
   async countReady(campaignId: CampaignId): Promise<number> {
