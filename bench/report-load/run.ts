@@ -489,6 +489,8 @@ interface SummaryRow {
   handoffP99MedianMs: number;
   handoffP99MaxMs: number;
   reportRuns: number;
+  realtimeCpus: string | null;
+  replicaCpus: string | null;
 }
 
 function summarise(rows: Row[]): SummaryRow[] {
@@ -509,6 +511,8 @@ function summarise(rows: Row[]): SummaryRow[] {
       handoffP99MedianMs: nearestRank(p99, 50) ?? NaN,
       handoffP99MaxMs: p99.at(-1) ?? NaN,
       reportRuns: rs.reduce((a, r) => a + r.reportRuns, 0),
+      realtimeCpus: first.realtimeCpus,
+      replicaCpus: first.replicaCpus,
     });
   }
   return out;
