@@ -43,6 +43,8 @@ export interface WorkerAri {
   hangup(channelId: string): Promise<void>;
   /** Tears down a monitoring's snoop bridge (optional: trace replays need none). */
   destroyBridge?(bridgeId: string): Promise<unknown>;
+  /** Answers a channel that entered the app unanswered: a fleet trunk call (optional, as above). */
+  answer?(channelId: string): Promise<void>;
 }
 
 /** The ARI client of one server the worker supervises: what it uses, and its close. */

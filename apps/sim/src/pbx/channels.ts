@@ -254,6 +254,11 @@ export class Channels {
     switch (action) {
       case 'answer':
         if (ch.state !== 'Up') this.core.setState(ch, 'Up');
+        if (ch.farAnswer) {
+          const far = ch.farAnswer;
+          ch.farAnswer = null;
+          far();
+        }
         break;
       // hold/unhold only indicate towards the device: Asterisk sends no ChannelHold for an
       // application-initiated hold (ChannelHold reports a hold received from the far end).

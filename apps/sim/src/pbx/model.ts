@@ -105,6 +105,8 @@ export class SimChannel {
   ringTimer: SimTimer | null = null;
   /** A trunk channel: tells the far PBX this end hung up (trunks.ts); null otherwise. */
   farHangup: ((cause: number) => void) | null = null;
+  /** An inbound trunk channel not answered yet: tells the far PBX it was answered; null otherwise. */
+  farAnswer: (() => void) | null = null;
   hangingUp = false;
   destroyed = false;
   /** Hung up but kept alive (snoop channels live until their target goes). */

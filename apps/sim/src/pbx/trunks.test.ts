@@ -20,7 +20,7 @@ const cross = (id: string) => ({
 });
 
 describe('fleet trunk between two simulated PBXes', () => {
-  it('puts a crossing call on both PBXes: inbound in fleet-in after one latency, answered after two', () => {
+  it('puts a crossing call on both PBXes: inbound in fleet-in unanswered after one latency, the caller answered one latency after the app answers', () => {
     const { scheduler, a, b } = twoPbxes(40);
     const r = b.engine.ariOriginate(cross('call1-x'), undefined);
     expect(r.status).toBe(200);
@@ -31,8 +31,16 @@ describe('fleet trunk between two simulated PBXes', () => {
     expect(inbound).toHaveLength(1);
     expect(inbound[0]?.name).toMatch(/^PJSIP\/fleet-2-/);
     expect(inbound[0]?.stasis?.args).toEqual(['fleet', 'x-call1']);
+    // fleet-in has no Answer(): the app answers (Asterisk's Answer() would wait 500 ms for audio).
+    expect(inbound[0]?.state).toBe('Ring');
     expect(b.engine.channels.get('call1-x')?.state).toBe('Ringing');
-    scheduler.advance(40);
+    scheduler.advance(200);
+    expect(b.engine.channels.get('call1-x')?.state).toBe('Ringing');
+    expect(a.engine.ariChannelAction(inbound[0]?.id ?? '', 'answer', {}).status).toBe(204);
+    expect(inbound[0]?.state).toBe('Up');
+    scheduler.advance(39);
+    expect(b.engine.channels.get('call1-x')?.state).toBe('Ringing');
+    scheduler.advance(1);
     const out = b.engine.channels.get('call1-x');
     expect(out?.state).toBe('Up');
     expect(out?.stasis?.args).toEqual(['fleetleg', 'call1']);
@@ -44,8 +52,10 @@ describe('fleet trunk between two simulated PBXes', () => {
   it('carries a hang-up to the other PBX one latency later, either way', () => {
     const { scheduler, a, b } = twoPbxes(25);
     b.engine.ariOriginate(cross('call1-x'), undefined);
-    scheduler.advance(50);
+    scheduler.advance(25);
     const inId = [...a.engine.channels.keys()][0] as string;
+    a.engine.ariChannelAction(inId, 'answer', {});
+    scheduler.advance(25);
     b.engine.ariHangup('call1-x', {});
     expect(a.engine.channels.has(inId)).toBe(true);
     scheduler.advance(25);

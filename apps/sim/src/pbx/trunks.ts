@@ -2,9 +2,10 @@
  * The trunk between two Asterisk servers of a fleet (deploy/asterisk/pjsip-fleet.conf), between
  * two simulated PBXes in one process: `PJSIP/<exten>@<trunk>` originated on one PBX makes a
  * channel there and, one `latencyMs` later, an inbound channel on the other PBX in context
- * `fleet-in`, which answers and runs `Stasis(<app>,fleet,<exten>)`; the answer reaches the caller
- * one `latencyMs` after that (the originated channel goes Up and enters its app). A hang-up on
- * either side reaches the other one `latencyMs` later, as a BYE would.
+ * `fleet-in`, which runs `Stasis(<app>,fleet,<exten>)` unanswered (state Ring), as the real
+ * dialplan does; when the app answers it (ARI answer), the answer reaches the caller one
+ * `latencyMs` later (the originated channel goes Up and enters its app). A hang-up on either
+ * side reaches the other one `latencyMs` later, as a BYE would.
  */
 import { hex8, msg, type AriReply, type PbxCore } from './core.js';
 import type { Channels } from './channels.js';
@@ -71,8 +72,19 @@ export class Trunks {
     core.dial(ch, dialstring, '');
     ch.farHangup = null;
     core.after(ch, link.latencyMs, () => {
-      const inbound = link.far.inbound(link.farEndpoint, o.exten, link.latencyMs, (cause) =>
-        this.remoteHangup(ch, cause),
+      const inbound = link.far.inbound(
+        link.farEndpoint,
+        o.exten,
+        link.latencyMs,
+        (cause) => this.remoteHangup(ch, cause),
+        () => {
+          // The 200 OK: the far side's app answered the inbound channel.
+          if (ch.destroyed || ch.hangingUp || ch.state === 'Up') return;
+          core.setState(ch, 'Up');
+          core.dial(ch, dialstring, 'ANSWER');
+          const ok = o.app ? this.channels.enterStasis(ch, o.app, o.appArgs, false) : false;
+          if (!ok) this.channels.dialplanEnds(ch);
+        },
       );
       if (!inbound) {
         // The far end has no such extension or no app: 404 -> cause 1 (unallocated).
@@ -82,26 +94,23 @@ export class Trunks {
       ch.farHangup = inbound;
       core.setState(ch, 'Ringing');
       core.dial(ch, dialstring, 'RINGING');
-      core.after(ch, link.latencyMs, () => {
-        core.setState(ch, 'Up');
-        core.dial(ch, dialstring, 'ANSWER');
-        const ok = o.app ? this.channels.enterStasis(ch, o.app, o.appArgs, false) : false;
-        if (!ok) this.channels.dialplanEnds(ch);
-      });
     });
     return { status: 200, body: ch.json() };
   }
 
   /**
-   * An INVITE from the far PBX for `exten`: a channel in `fleet-in` that answers and enters the
-   * app. Returns how to hang it up from the far side (null: refused), and reports its own
-   * hang-up to `farGone` one latency later.
+   * An INVITE from the far PBX for `exten`: a channel in `fleet-in` that enters the app
+   * unanswered (no Answer() in fleet-in: Asterisk's Answer() waits up to 500 ms for the caller's
+   * first audio frame, which a trunk leg parked in its app never sends). Returns how to hang it
+   * up from the far side (null: refused); reports its own hang-up to `farGone` and its answer by
+   * the app to `farAnswered`, each one latency later.
    */
   private inbound(
     endpoint: string,
     exten: string,
     latencyMs: number,
     farGone: (cause: number) => void,
+    farAnswered: () => void,
   ): ((cause: number) => void) | null {
     const core = this.core;
     const app = core.opts.dialplanApp;
@@ -115,9 +124,8 @@ export class Trunks {
       [],
     );
     ch.farHangup = (cause) => core.opts.scheduler.after(latencyMs, () => farGone(cause));
-    core.exec(ch, { app_name: 'Answer', app_data: '' });
-    core.setState(ch, 'Up');
-    core.exec(ch, { priority: 2, app_name: 'Stasis', app_data: `${app},fleet,${exten}` });
+    ch.farAnswer = () => core.opts.scheduler.after(latencyMs, farAnswered);
+    core.exec(ch, { app_name: 'Stasis', app_data: `${app},fleet,${exten}` });
     if (!this.channels.enterStasis(ch, app, ['fleet', exten], true)) {
       this.channels.dialplanEnds(ch);
       return null;
