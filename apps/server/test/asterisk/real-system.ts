@@ -40,6 +40,8 @@ export interface RealSystemOptions {
   customerContext?: string;
   /** Extra environment for the roles' configuration. */
   env?: Record<string, string>;
+  /** Start of the schema's and the Redis prefix's names. Default real. */
+  name?: string;
 }
 
 export interface RealSystem {
@@ -67,9 +69,9 @@ export function realAriServer(): AriServerConfig {
 
 export async function startRealSystem(opts: RealSystemOptions = {}): Promise<RealSystem> {
   const server = realAriServer();
-  const { db, seed } = await seedSystem('real', opts);
+  const { db, seed } = await seedSystem(opts.name ?? 'real', opts);
   const apiPort = await freePort();
-  const redisPrefix = testRedisPrefix('real');
+  const redisPrefix = testRedisPrefix(opts.name ?? 'real');
   const host = new URL(server.baseUrl).hostname;
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -124,7 +126,7 @@ export async function startRealSystem(opts: RealSystemOptions = {}): Promise<Rea
     },
     async stop() {
       await front.close();
-      await hangUpOwnLines(config.ari[0] as AriServerConfig, redisPrefix);
+      for (const s of config.ari) await hangUpOwnLines(s, redisPrefix);
       await stopRoles();
       await db.drop();
     },
@@ -147,9 +149,10 @@ export async function launchRealChromium(
 }
 
 /**
- * Hangs up the phone lines this system's agents still have on Asterisk and destroys their
- * bridges: bridges are named after agent ids (agent-3), which the next run's fresh schema gives
- * out again, and a browser closed without a BYE leaves its channel up until Asterisk notices.
+ * Hangs up the phone lines this system's agents still have on Asterisk server `server` and
+ * destroys their bridges: bridges are named after agent ids (agent-3), which the next run's fresh
+ * schema gives out again, and a browser closed without a BYE leaves its channel up until Asterisk
+ * notices. Run for each server of a fleet (a line or bridge the server does not have: ignored).
  */
 async function hangUpOwnLines(server: AriServerConfig, prefix: string): Promise<void> {
   const redis = new Redis(TEST_REDIS_URL);

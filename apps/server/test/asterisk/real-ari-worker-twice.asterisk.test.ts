@@ -1,0 +1,270 @@
+import { execSync } from 'node:child_process';
+import type { BusEnvelope, CallId, CampaignId, E164, LeadId, ListId } from '@ringside/protocol';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AriRestClient } from '../../src/adapters/asterisk/ari-client.js';
+import { ServerPool } from '../../src/adapters/asterisk/server-pool.js';
+import { CallLogRepository } from '../../src/adapters/postgres/call-log.js';
+import { RedisEventBus } from '../../src/adapters/redis/event-bus.js';
+import { RedisKeys } from '../../src/adapters/redis/keys.js';
+import { RedisStateStore } from '../../src/adapters/redis/state-store.js';
+import { createLogger } from '../../src/logger.js';
+import { systemClock } from '../../src/ports/clock.js';
+import { ARI_LEASE_ROUND_MS, ARI_LEASE_TTL_MS } from '../../src/roles/ari-worker.js';
+import { CallOriginator } from '../../src/services/telephony/ari-worker-originator.js';
+import { killAll, schemaUrl, startRoleProcess, type RoleProcess } from '../ha/roles.js';
+import { createTestDb, type TestDb } from '../helpers/db.js';
+import { TEST_REDIS_URL, testRedisPrefix } from '../helpers/redis.js';
+import { realAriServer, until } from './real-system.js';
+
+/**
+ * Two ari-worker processes on one REAL Asterisk (npm run test:asterisk; issue 16 point 3, "two
+ * ari-workers per Asterisk"), as deployed (docs/scaling.md, "Every role twice"): one follows the
+ * server by lease, the other waits. The active one is killed with SIGKILL while customers are on
+ * the line (sim-customers-talking: they answer, AMD hears a person, they keep talking); the
+ * standby must take over within the lease time, find the live calls still there, and end each
+ * exactly once when its customer hangs up; calls placed while nobody followed the server are
+ * ended by its resync. Then Asterisk is restarted (ASTERISK_RESTART_CMD, default
+ * `asterisk -rx "core restart now"`) with calls up: it comes back with none of their channels,
+ * and the worker ends every one of them once, in one log line.
+ */
+
+const RESTART_CMD = process.env.ASTERISK_RESTART_CMD ?? 'asterisk -rx "core restart now"';
+
+let db: TestDb;
+let redis: Redis;
+let store: RedisStateStore;
+let ari: AriRestClient;
+let originator: CallOriginator;
+const procs: RoleProcess[] = [];
+const prefix = testRedisPrefix('realfleet_ha');
+const seen: BusEnvelope[] = [];
+let closeFeed: (() => Promise<void>) | null = null;
+let campaignId = '';
+let serverId = '';
+const placed: string[] = [];
+
+async function place(n: number, tag: string): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const callId = `rha-${tag}-${i}-${Date.now().toString(36)}` as CallId;
+    await originator.originate({
+      callId,
+      campaignId: campaignId as CampaignId,
+      leadId: String(100 + placed.length) as LeadId,
+      listId: '1' as ListId,
+      phone: `+1555010${String(placed.length).padStart(4, '0')}` as E164,
+      attempt: 1,
+      ringTimeoutS: 30,
+    });
+    placed.push(callId);
+    ids.push(callId);
+  }
+  return ids;
+}
+
+const endedCount = (callId: string) =>
+  seen.filter((e) => e.event.type === 'call.ended' && e.event.callId === callId).length;
+
+async function asteriskUp(): Promise<boolean> {
+  try {
+    await ari.asteriskInfo();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+beforeAll(async () => {
+  const server = realAriServer();
+  serverId = `${new URL(server.baseUrl).hostname}:${new URL(server.baseUrl).port || '80'}`;
+  db = await createTestDb('realfleet_ha');
+  const c = await db.pool.query<{ id: string }>(
+    "INSERT INTO campaigns (name) VALUES ('realfleet-ha') RETURNING id",
+  );
+  campaignId = String(c.rows[0]?.id);
+  redis = new Redis(TEST_REDIS_URL);
+  store = new RedisStateStore(redis, { prefix, clock: systemClock });
+  const bus = new RedisEventBus(new Redis(TEST_REDIS_URL), { prefix, clock: systemClock });
+  const sub = await bus.subscribe({ from: 'latest', onEvent: (e) => void seen.push(e) });
+  closeFeed = () => sub.close();
+  ari = new AriRestClient(server);
+  originator = new CallOriginator({
+    pool: new ServerPool([{ id: serverId, client: ari, maxCalls: 100 }], store),
+    store,
+    callLog: new CallLogRepository(db.pool),
+    clock: systemClock,
+    logger: createLogger('silent'),
+    dialTemplate: 'Local/{digits}@sim-customers-talking',
+  });
+});
+
+afterAll(async () => {
+  await killAll(procs);
+  await closeFeed?.();
+  if (ari) {
+    const ids = new Set(placed);
+    for (const ch of await ari.listChannels().catch(() => []))
+      if (ids.has(ch.id)) await ari.hangup(ch.id).catch(() => undefined);
+    ari.close();
+  }
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length) await redis.del(...keys);
+  redis.disconnect();
+  await db?.drop();
+});
+
+describe('two ari-workers on one real Asterisk', () => {
+  let standby: RoleProcess;
+
+  it('the standby takes over within the lease time after a kill -9; no call lost or doubled', async () => {
+    const server = realAriServer();
+    const env = {
+      DATABASE_URL: schemaUrl(db.url, db.schema),
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_PREFIX: prefix,
+      ARI_URL: server.baseUrl,
+      ARI_USER: server.user,
+      ARI_PASSWORD: server.password,
+    };
+    const a = startRoleProcess('ari-worker', env);
+    const b = startRoleProcess('ari-worker', env);
+    procs.push(a, b);
+    const leaseKey = new RedisKeys(prefix).ariLease(serverId);
+    const holderPid = async () => {
+      const owner = await redis.get(leaseKey);
+      return owner ? Number(owner.split(':')[1]) : null;
+    };
+    const connectedFor = (since: number) =>
+      seen.some(
+        (e) =>
+          e.event.type === 'telephony.status' &&
+          e.event.serverId === serverId &&
+          e.event.up &&
+          e.event.atMs >= since,
+      );
+    const startedAt = Date.now();
+    const firstPid = await until2('a worker to hold the lease', 30_000, holderPid);
+    await until('the holder to connect', async () => connectedFor(startedAt - 1_000), 20_000);
+    const active = firstPid === a.pid ? a : b;
+    standby = active === a ? b : a;
+    await until(
+      'the standby to start',
+      async () => standby.count('ari worker started') === 1,
+      30_000,
+    );
+    expect(standby.count('ari-worker took the server: following its events')).toBe(0);
+
+    // Customers on the line when the active worker dies: answered, AMD said HUMAN, talking.
+    const before = await place(4, 'before');
+    await until(
+      'the customers answered and judged',
+      async () =>
+        before.every((id) =>
+          seen.some((e) => e.event.type === 'call.amd' && e.event.callId === id),
+        ),
+      30_000,
+    );
+    active.child.kill('SIGKILL');
+    const killedAt = Date.now();
+    await active.exited;
+    // Nobody follows the server now: these reach Stasis(dialer) with no app and end unseen.
+    const gap = await place(2, 'gap');
+    const newPid = await until2('the standby to hold the lease', 20_000, async () => {
+      const pid = await holderPid();
+      return pid === standby.pid ? pid : null;
+    });
+    await until('the standby to connect', async () => connectedFor(killedAt), 20_000);
+    const takeoverMs = Date.now() - killedAt;
+    console.log(
+      `real ari-worker take-over: ${takeoverMs} ms after the kill -9 (lease TTL ${ARI_LEASE_TTL_MS} ms, round ${ARI_LEASE_ROUND_MS} ms)`,
+    );
+    expect(newPid).toBe(standby.pid);
+    expect(takeoverMs).toBeLessThan(ARI_LEASE_TTL_MS + 2 * ARI_LEASE_ROUND_MS + 3_000);
+    // The calls up at the kill are still up, in state and on Asterisk.
+    const live = (await store.listCalls()).map((c): string => c.callId);
+    expect(before.filter((id) => !live.includes(id))).toEqual([]);
+    const channels = new Set((await ari.listChannels()).map((c) => c.id));
+    expect(before.filter((id) => !channels.has(id))).toEqual([]);
+    // A call placed in the gap reached Stasis(dialer) with no app (ended by the resync) or after
+    // the standby connected (live): both are fine, neither may be lost or doubled.
+    const gapLive = gap.filter((id) => channels.has(id));
+    console.log(
+      `calls placed in the gap: ${gap.length - gapLive.length} ended by the resync, ${gapLive.length} live`,
+    );
+    // The customers hang up now: the standby sees it and ends each call once.
+    for (const id of [...before, ...gapLive]) await ari.hangup(id).catch(() => undefined);
+    await until(
+      'every call ended',
+      async () => [...before, ...gap].every((id) => endedCount(id) === 1),
+      30_000,
+    );
+    const rows = await db.pool.query<{ id: string; ended_at: Date | null; outcome: string | null }>(
+      'SELECT id, ended_at, outcome FROM call_log ORDER BY id',
+    );
+    expect(rows.rows.map((r) => r.id).sort()).toEqual([...placed].sort());
+    await until(
+      'every call_log row ended',
+      async () =>
+        (
+          await db.pool.query<{ n: number }>(
+            'SELECT count(*)::int AS n FROM call_log WHERE ended_at IS NULL',
+          )
+        ).rows[0]?.n === 0,
+      10_000,
+    );
+    expect(placed.map(endedCount)).toEqual(placed.map(() => 1));
+    expect((await store.listCalls()).filter((c) => placed.includes(c.callId))).toEqual([]);
+    expect(standby.count('ari-worker took the server: following its events')).toBe(1);
+    expect(standby.count('ari-worker lease lost: server handed over')).toBe(0);
+  }, 180_000);
+
+  it('Asterisk restarted with calls up comes back without their channels: each ended once, logged once', async () => {
+    const calls = await place(3, 'restart');
+    await until(
+      'the customers answered and judged',
+      async () =>
+        calls.every((id) => seen.some((e) => e.event.type === 'call.amd' && e.event.callId === id)),
+      30_000,
+    );
+    const resyncLogsBefore = standby.count('resync ended calls whose channels are gone');
+    const restartAt = Date.now();
+    execSync(RESTART_CMD, { stdio: 'ignore' });
+    await new Promise((r) => setTimeout(r, 2_000));
+    await until('Asterisk back', asteriskUp, 60_000);
+    await until(
+      'the calls ended in state',
+      async () => calls.every((id) => endedCount(id) === 1),
+      60_000,
+    );
+    const endedMs = Date.now() - restartAt;
+    // Nothing more arrives for them later (a second resync, a late event).
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(calls.map(endedCount)).toEqual([1, 1, 1]);
+    const lines = standby.lines.filter(
+      (l) => l.msg === 'resync ended calls whose channels are gone',
+    );
+    console.log(
+      `Asterisk restart: its ${calls.length} calls ended in state ${endedMs} ms after the restart command; ` +
+        `resync lines: ${JSON.stringify(lines.slice(resyncLogsBefore).map((l) => l.ended))}`,
+    );
+    expect(lines.length - resyncLogsBefore).toBe(1);
+    expect(lines.at(-1)?.ended).toBe(3);
+    const outcomes = seen
+      .filter((e) => e.event.type === 'call.ended' && calls.includes(e.event.callId))
+      .map((e) => (e.event.type === 'call.ended' ? e.event.outcome : ''));
+    console.log(`outcomes after the restart: ${JSON.stringify(outcomes)}`);
+    expect((await store.listCalls()).filter((c) => calls.includes(c.callId))).toEqual([]);
+  }, 180_000);
+});
+
+/** Polls `f` until it returns a value (not null/false), or fails naming `what`. */
+async function until2<T>(what: string, ms: number, f: () => Promise<T | null | false>): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (v !== null && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
