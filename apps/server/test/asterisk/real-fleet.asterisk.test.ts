@@ -2,6 +2,7 @@ import { execSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import type { BusEnvelope } from '@ringside/protocol';
 import { Redis } from 'ioredis';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AriRestClient } from '../../src/adapters/asterisk/ari-client.js';
 import { telephonyHealth } from '../../src/adapters/asterisk/telephony-health.js';
@@ -77,6 +78,9 @@ let S2: AriServerConfig;
 const ari = new Map<string, AriRestClient>();
 const seen: BusEnvelope[] = [];
 let closeFeed: (() => Promise<void>) | null = null;
+/** S2's bridge entries (ChannelEnteredBridge, any app), seen by a probe subscribed to all. */
+let probe: WebSocket | null = null;
+const entered: Array<{ bridgeId: string; channelId: string; atMs: number }> = [];
 const tokens: Record<string, string> = {};
 const ids: Record<string, string> = {};
 const users = Array.from({ length: AGENTS }, (_, i) => `agent${i + 1}`);
@@ -190,6 +194,25 @@ beforeAll(async () => {
     `UPDATE users SET phone_type = 'sip', sip_endpoint = 'Local/' || username || '@sim-agent-phones'
       WHERE role = 'agent'`,
   );
+  probe = new WebSocket(
+    `${S2.baseUrl.replace(/^http/, 'ws')}/events?app=ringside-probe-fleet&subscribeAll=true&api_key=${encodeURIComponent(`${S2.user}:${S2.password}`)}`,
+  );
+  probe.on('message', (d: Buffer) => {
+    const e = JSON.parse(d.toString('utf8')) as {
+      type: string;
+      timestamp?: string;
+      bridge?: { id: string };
+      channel?: { id: string };
+    };
+    if (e.type === 'ChannelEnteredBridge' && e.bridge && e.channel)
+      entered.push({
+        bridgeId: e.bridge.id,
+        channelId: e.channel.id,
+        // Asterisk writes the offset as +0000.
+        atMs: Date.parse((e.timestamp ?? '').replace(/([+-]\d\d)(\d\d)$/, '$1:$2')),
+      });
+  });
+  await new Promise((r) => probe?.once('open', r));
   await until(
     'both servers up for the worker',
     async () =>
@@ -200,6 +223,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await closeFeed?.();
+  probe?.close();
   // REAL_FLEET_DUMP=<file>: the run's domain events, to read after a failure.
   if (process.env.REAL_FLEET_DUMP)
     writeFileSync(process.env.REAL_FLEET_DUMP, seen.map((e) => JSON.stringify(e.event)).join('\n'));
@@ -327,6 +351,16 @@ describe('an Asterisk fleet of two real Asterisk servers', () => {
     const a1 = await status('agent1');
     const ab = await (ari.get(S1.id) as AriRestClient).getBridge(a1.bridgeId ?? '');
     expect(ab.channels).toEqual(expect.arrayContaining([`${crossCall}-x`, a1.legChannelId]));
+    // On S2 the trunk's channel was in the crossing bridge before the customer joined it: when
+    // call.bridged says the agent is connected, the audio path is complete (with Answer() in
+    // fleet-in it joined about 500 ms after the customer, who talked to nobody meanwhile).
+    const inX = entered.filter((e) => e.bridgeId === `x-${crossCall}`);
+    const customerIn = inX.find((e) => e.channelId === crossCall)?.atMs ?? NaN;
+    const trunkIn = inX.find((e) => e.channelId !== crossCall)?.atMs ?? NaN;
+    console.log(
+      `S2: the trunk's channel entered x-<callId> ${customerIn - trunkIn} ms before the customer`,
+    );
+    expect(trunkIn).toBeLessThanOrEqual(customerIn);
     await sleep(1_500);
     // What each side hears, on its own server: the customer the agent's 440 Hz (crossed S1 -> S2),
     // the agent's phone the customer's 1400 Hz (crossed S2 -> S1).
