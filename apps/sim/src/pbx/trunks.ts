@@ -101,7 +101,7 @@ export class Trunks {
   /**
    * An INVITE from the far PBX for `exten`: a channel in `fleet-in` that enters the app
    * unanswered (no Answer() in fleet-in: Asterisk's Answer() waits up to 500 ms for the caller's
-   * first audio frame, which a trunk leg parked in its app never sends). Returns how to hang it
+   * first audio frame; the app answers it once it is in its bridge). Returns how to hang it
    * up from the far side (null: refused); reports its own hang-up to `farGone` and its answer by
    * the app to `farAnswered`, each one latency later.
    */

@@ -197,10 +197,12 @@ export class AriCallWorker {
    * A call crossing from another server of the fleet arrived on the trunk (`fleet-in`:
    * Stasis(dialer,fleet,x-<callId>)): it joins the crossing bridge `x-<callId>`, where the
    * dialer puts the customer (services/telephony/fleet-trunk.ts). Any other name is refused, so
-   * the trunk cannot reach an agent's or a supervisor's bridge. It arrives unanswered and is
-   * answered here over ARI: Answer() in the dialplan waits up to 500 ms for the caller's first audio frame, which the trunk leg, parked in
-   * the agent's server's app until answered, never sends: that was the 505 ms crossing set-up
-   * measured on two real Asterisk 22 servers. ARI's answer sends the 200 OK and returns.
+   * the trunk cannot reach an agent's or a supervisor's bridge. It arrives unanswered, joins the
+   * bridge, and only then is answered over ARI (which only sends the 200 OK): the agent's server
+   * moves on when it sees the answer, so the trunk's channel is always in the bridge before the
+   * customer. Answer() in the dialplan also waited up to 500 ms for the caller's first audio
+   * frame, so the channel joined after the customer, once the agent's side sent audio (500 ms
+   * when that side is silent; found on two real Asterisk 22 servers).
    */
   private async fleetLeg(channelId: string, bridgeId: string | undefined): Promise<void> {
     if (!bridgeId || !isCrossBridge(bridgeId)) {
@@ -209,9 +211,9 @@ export class AriCallWorker {
       return;
     }
     try {
-      await this.o.ari.answer?.(channelId);
       await this.o.ari.createBridge(bridgeId, 'mixing', bridgeId).catch(ignoreAriConflict);
       await this.o.ari.addChannel(bridgeId, channelId);
+      await this.o.ari.answer?.(channelId);
     } catch (err) {
       this.o.logger.warn({ err, channelId, bridgeId }, 'trunk call not added to its bridge');
       await this.o.ari.hangup(channelId).catch(() => undefined);
