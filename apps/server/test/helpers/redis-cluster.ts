@@ -8,7 +8,11 @@ import { Redis } from 'ioredis';
 
 const run = promisify(execFile);
 
-/** The local cluster's ports (and 10000 above each, the cluster bus): 7000-7005, nothing else. */
+/**
+ * The local cluster's default ports (and 10000 above each, the cluster bus): 7000-7005, the
+ * cluster test's. Other users pass their own six (`ports`): the chaos test 7100-7105, bench:chaos
+ * 7200-7205.
+ */
 export const CLUSTER_PORTS = [7000, 7001, 7002, 7003, 7004, 7005] as const;
 const HOST = '127.0.0.1';
 
@@ -48,16 +52,22 @@ export interface LocalRedisCluster {
 export interface StartClusterOptions {
   /** cluster-node-timeout (ms): how long a master may be unreachable before its replica takes over. */
   nodeTimeoutMs?: number;
+  /** Six ports, three masters and their replicas (default CLUSTER_PORTS). */
+  ports?: readonly number[];
 }
 
 /**
  * Three masters with one replica each, `redis-server --cluster-enabled yes` on 127.0.0.1:7000-7005
+ * (or `ports`)
  * in a temporary directory (no RDB, no AOF), joined with `redis-cli --cluster create
  * --cluster-replicas 1`. Fails at once, naming the port, when one of the ports is taken (another
  * run's cluster left behind, or another program).
  */
 export async function startRedisCluster(o: StartClusterOptions = {}): Promise<LocalRedisCluster> {
-  for (const port of CLUSTER_PORTS) {
+  const ports = o.ports ?? CLUSTER_PORTS;
+  if (ports.length !== 6)
+    throw new Error('redis cluster: six ports (three masters, three replicas)');
+  for (const port of ports) {
     if (await listening(port))
       throw new Error(`redis cluster: port ${port} is in use on ${HOST}; stop what holds it`);
   }
@@ -101,7 +111,7 @@ export async function startRedisCluster(o: StartClusterOptions = {}): Promise<Lo
       );
       procs.set(port, p);
     };
-    for (const port of CLUSTER_PORTS) spawnNode(port);
+    for (const port of ports) spawnNode(port);
     const node = (port: number): Redis => {
       let c = conns.get(port);
       if (!c) {
@@ -111,26 +121,24 @@ export async function startRedisCluster(o: StartClusterOptions = {}): Promise<Lo
       }
       return c;
     };
-    for (const port of CLUSTER_PORTS)
+    for (const port of ports)
       await waitFor(async () => (await node(port).ping()) === 'PONG', 10_000, `node ${port} up`);
     await run('redis-cli', [
       '--cluster', 'create',
-      ...CLUSTER_PORTS.map((p) => `${HOST}:${p}`),
+      ...ports.map((p) => `${HOST}:${p}`),
       '--cluster-replicas', '1',
       '--cluster-yes',
     ]); // prettier-ignore
 
     const alive = () =>
-      CLUSTER_PORTS.filter(
-        (p) => procs.get(p)?.exitCode === null && procs.get(p)?.signalCode === null,
-      );
+      ports.filter((p) => procs.get(p)?.exitCode === null && procs.get(p)?.signalCode === null);
     const topology = async (): Promise<ClusterNodeInfo[]> => {
       const [first] = alive();
       if (first === undefined) throw new Error('redis cluster: no node alive');
       return parseClusterNodes(String(await node(first).call('CLUSTER', 'NODES')));
     };
     const cluster: LocalRedisCluster = {
-      nodes: CLUSTER_PORTS.map((port) => ({ host: HOST, port })),
+      nodes: ports.map((port) => ({ host: HOST, port })),
       topology,
       async masterOf(slot) {
         const m = (await topology()).find(
