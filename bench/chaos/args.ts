@@ -97,9 +97,9 @@ export function faultSchedule(
   const failoversAtS = Array.from({ length: a.failovers }, (_, k) =>
     Math.round(((k + 0.3) / a.failovers) * total),
   );
-  // A PBX is back before the end: its away starts pbxAwayS before the run's end at the latest.
+  // A PBX is back 45 s before the end at the latest, so its agents can be seen taking calls again.
   const pbxAwaysAtS = Array.from({ length: a.pbxAways }, (_, k) =>
-    Math.round(Math.min(((k + 0.65) / a.pbxAways) * total, Math.max(0, total - a.pbxAwayS - 5))),
+    Math.round(Math.min(((k + 0.65) / a.pbxAways) * total, Math.max(0, total - a.pbxAwayS - 45))),
   );
   return { failoversAtS, pbxAwaysAtS };
 }

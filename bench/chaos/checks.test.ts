@@ -43,7 +43,7 @@ describe('bench:chaos checks', () => {
       call({ leadId: '4', digits: '44' }),
     ];
     // 11 once on each PBX: doubled although call_log has one row (a call it never recorded).
-    const originates = [
+    const originates: Array<Record<string, number>> = [
       { '11': 1, '22': 1, '33': 1 },
       { '11': 1, '44': 1 },
     ];
@@ -124,7 +124,7 @@ describe('bench:chaos command line', () => {
     expect(() => parseChaosArgs(['--nope'], 'x')).toThrow(/unknown option/);
     const s = faultSchedule({ minutes: 8, failovers: 3, pbxAways: 2, pbxAwayS: 30 });
     expect(s.failoversAtS).toEqual([48, 208, 368]);
-    // The last away is back before the end (480 s).
-    expect(Math.max(...s.pbxAwaysAtS) + 30).toBeLessThan(480);
+    // The last away is back 45 s before the end (480 s) at the latest.
+    expect(Math.max(...s.pbxAwaysAtS) + 30).toBeLessThanOrEqual(480 - 45);
   });
 });

@@ -454,6 +454,26 @@ export class ChaosFloor {
 
   private readonly homedAtFault = new Map<Fault, Set<string>>();
 
+  /** Agents by state and by home server now (for the run's log). */
+  async snapshot(): Promise<string> {
+    const store = this.store as RedisStateStore;
+    const [agents, homes, calls] = await Promise.all([
+      store.listAgents(this.campaignId),
+      this.rds().hgetall(this.keys.agentHomes()),
+      store.listCalls(this.campaignId),
+    ]);
+    const count = (xs: readonly string[]) => {
+      const m = new Map<string, number>();
+      for (const x of xs) m.set(x, (m.get(x) ?? 0) + 1);
+      return [...m].map(([k, n]) => `${k} ${n}`).join(', ');
+    };
+    const server = (id: string | undefined) =>
+      id === undefined ? 'none' : `pbx ${this.serverIds.indexOf(id) + 1}`;
+    return `agents: ${count(agents.map((a) => a.state))}; homes: ${count(
+      agents.map((a) => server(homes[a.agentId])),
+    )}; live calls: ${calls.length}`;
+  }
+
   // --- checks ----------------------------------------------------------------------------------
 
   /** Every call of the campaign so far. */

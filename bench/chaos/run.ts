@@ -91,7 +91,8 @@ async function run(args: ChaosArgs): Promise<number> {
     };
     // Role kills on their own clock; the failovers and PBX aways at their times.
     const down = new Set<string>();
-    let nextKill = t0;
+    let nextKill = t0 + args.faultEveryS * 1000;
+    let nextSnapshot = t0;
     let pbxNo = 0;
     while (Date.now() < end && !interrupted) {
       const atS = (Date.now() - t0) / 1000;
@@ -105,6 +106,10 @@ async function run(args: ChaosArgs): Promise<number> {
         const i = pbxNo++ % 2;
         log(`pbx ${i + 1} away for ${args.pbxAwayS} s...`);
         started(f.pbxAwayAndBack(i, args.pbxAwayS * 1000).then((r) => r.fault));
+      }
+      if (Date.now() >= nextSnapshot) {
+        nextSnapshot += 10_000;
+        f.snapshot().then(log, () => undefined);
       }
       if (Date.now() >= nextKill) {
         nextKill += args.faultEveryS * 1000;
