@@ -85,7 +85,8 @@ export function parseChaosArgs(argv: readonly string[], defaultScenarios: string
 
 /**
  * When the run's Redis failovers and PBX aways start, seconds after the first fault: each kind
- * spread evenly over the run, the aways offset from the failovers so the two rarely overlap.
+ * spread evenly over the run, the aways offset from the failovers (at 30 % and 80 % of their
+ * share of the run) so that with the default counts the two do not overlap.
  */
 export function faultSchedule(
   a: Pick<ChaosArgs, 'minutes' | 'failovers' | 'pbxAways' | 'pbxAwayS'>,
@@ -99,7 +100,7 @@ export function faultSchedule(
   );
   // A PBX is back 45 s before the end at the latest, so its agents can be seen taking calls again.
   const pbxAwaysAtS = Array.from({ length: a.pbxAways }, (_, k) =>
-    Math.round(Math.min(((k + 0.65) / a.pbxAways) * total, Math.max(0, total - a.pbxAwayS - 45))),
+    Math.round(Math.min(((k + 0.8) / a.pbxAways) * total, Math.max(0, total - a.pbxAwayS - 45))),
   );
   return { failoversAtS, pbxAwaysAtS };
 }
