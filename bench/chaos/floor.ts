@@ -457,11 +457,20 @@ export class ChaosFloor {
   /** Agents by state and by home server now (for the run's log). */
   async snapshot(): Promise<string> {
     const store = this.store as RedisStateStore;
-    const [agents, homes, calls] = await Promise.all([
+    const [agents, homes, calls, live] = await Promise.all([
       store.listAgents(this.campaignId),
       this.rds().hgetall(this.keys.agentHomes()),
       store.listCalls(this.campaignId),
+      this.rds().hget(this.keys.dialerLive, this.campaignId),
     ]);
+    let status = '';
+    try {
+      const e = (JSON.parse(live ?? 'null') as { e?: { state?: string; reason?: string } } | null)
+        ?.e;
+      status = e ? `; dialer ${e.state}: ${e.reason}` : '';
+    } catch {
+      status = '';
+    }
     const count = (xs: readonly string[]) => {
       const m = new Map<string, number>();
       for (const x of xs) m.set(x, (m.get(x) ?? 0) + 1);
@@ -471,7 +480,7 @@ export class ChaosFloor {
       id === undefined ? 'none' : `pbx ${this.serverIds.indexOf(id) + 1}`;
     return `agents: ${count(agents.map((a) => a.state))}; homes: ${count(
       agents.map((a) => server(homes[a.agentId])),
-    )}; live calls: ${calls.length}`;
+    )}; live calls: ${calls.length}${status}`;
   }
 
   // --- checks ----------------------------------------------------------------------------------
