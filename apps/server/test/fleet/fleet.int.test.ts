@@ -364,8 +364,9 @@ describe('an Asterisk fleet of two simulated PBXes', () => {
     const crossedAgent = crossedEnd?.agentId;
     expect(crossedAgent).toBeTruthy();
     await until("the crossed call's agent off the call", async () => {
+      // As after any customer hang-up: DEAD or wrap-up (the bot disposes), then on.
       const st = await store.getAgent(crossedAgent as AgentId);
-      return st?.callId !== crossed;
+      return st?.callId !== crossed || st.state === 'DEAD' || st.state === 'WRAPUP';
     });
     // Declared lost at FLEET_REHOME_AFTER_MS: B's calls end in state then (not at the
     // single-server lostCallsAfterMs), SERVER_LOST, and its agents are re-homed.
