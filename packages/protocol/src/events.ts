@@ -119,6 +119,12 @@ export const CallEndReason = z.enum([
   'BRIDGE_REFUSED',
   // Asterisk removed a leg from the agent's bridge and putting it back did not hold.
   'BRIDGE_EJECTED',
+  // A fleet: the call's Asterisk server was declared lost (unreachable FLEET_REHOME_AFTER_MS;
+  // alone, lostCallsAfterMs): the call was ended in state, its channels unreachable.
+  'SERVER_LOST',
+  // A fleet: the trunk leg of a call crossing between two servers ended while the call was
+  // bridged through it (the other server died or stopped sending audio: rtp_timeout).
+  'TRUNK_LOST',
 ]);
 export type CallEndReason = z.infer<typeof CallEndReason>;
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   chooseHandoff,
   chooseHome,
+  crossedCallOf,
   newPlacement,
   placeCall,
   rehome,
@@ -152,5 +153,22 @@ describe('chooseHandoff', () => {
   it('counts an agent with no home as on the default server; nobody ready gives null', () => {
     expect(chooseHandoff([{ agentId: 'x', homeServerId: null }], 'a', 'a')?.crosses).toBe(false);
     expect(chooseHandoff([], 'a', 'a')).toBeNull();
+  });
+});
+
+describe('crossedCallOf', () => {
+  const dp = (context: string, exten: string) => ({ context, exten });
+  it("names the call of a crossing's trunk leg on the agent's server", () => {
+    expect(crossedCallOf({ id: 'c1-x', dialplan: dp('default', 's') })).toBe('c1');
+  });
+  it("names the call of the trunk's inbound channel on the customer's server", () => {
+    expect(crossedCallOf({ id: '1765.42', dialplan: dp('fleet-in', 'x-c1') })).toBe('c1');
+  });
+  it('knows no other channel', () => {
+    expect(crossedCallOf({ id: 'c1', dialplan: dp('dialer-outbound', 's') })).toBeNull();
+    expect(crossedCallOf({ id: 'c1-2', dialplan: dp('default', 's') })).toBeNull();
+    expect(crossedCallOf({ id: '-x' })).toBeNull();
+    expect(crossedCallOf({ id: '1765.43', dialplan: dp('fleet-in', 'agent-7') })).toBeNull();
+    expect(crossedCallOf({ id: '1765.44', dialplan: dp('agents', 'x-c1') })).toBeNull();
   });
 });

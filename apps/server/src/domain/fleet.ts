@@ -158,3 +158,22 @@ export function chooseHandoff(
 export const crossBridgeId = (callId: string): string => `x-${callId}`;
 export const isCrossBridge = (bridgeId: string): boolean => bridgeId.startsWith('x-');
 export const crossLegId = (callId: string): string => `${callId}-x`;
+
+/** Context of the trunk's inbound calls on the customer's server (deploy/asterisk/extensions.conf). */
+export const FLEET_IN_CONTEXT = 'fleet-in';
+
+/**
+ * The call a crossing's trunk channel carries, or null for any other channel: on the agent's
+ * server the trunk leg `<callId>-x`, on the customer's server the trunk's inbound channel (its own
+ * id, in context `fleet-in` at extension `x-<callId>`).
+ */
+export function crossedCallOf(channel: {
+  id: string;
+  dialplan?: { context: string; exten: string } | undefined;
+}): string | null {
+  if (channel.id.endsWith('-x') && channel.id.length > 2) return channel.id.slice(0, -2);
+  const d = channel.dialplan;
+  if (d?.context === FLEET_IN_CONTEXT && isCrossBridge(d.exten) && d.exten.length > 2)
+    return d.exten.slice(2);
+  return null;
+}

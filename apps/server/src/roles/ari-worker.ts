@@ -66,7 +66,11 @@ export interface AriWorkerDeps {
   leases?: ServerLeaseStore | false;
   /** Lease renewal and take-over round, ms (ARI_LEASE_ROUND_MS). */
   leaseRoundMs?: number;
-  /** A server unreachable this long has its calls ended, ms (default 60,000; tests shorten it). */
+  /**
+   * A server unreachable this long has its calls ended, ms (default 60,000; tests shorten it).
+   * Only with one server: a fleet declares a server lost after FLEET_REHOME_AFTER_MS, ending its
+   * calls and re-homing its agents at that one moment.
+   */
   lostCallsAfterMs?: number;
 }
 
@@ -169,7 +173,16 @@ export async function startAriWorker(
       health: telephonyHealth,
       agentLegs,
       monitorLegs,
-      ...(deps.lostCallsAfterMs !== undefined ? { lostCallsAfterMs: deps.lostCallsAfterMs } : {}),
+      // A fleet: one decision at FLEET_REHOME_AFTER_MS, the server is lost: its calls end in
+      // state, then its agents are re-homed (a restart shorter than that keeps both).
+      ...(homing
+        ? {
+            lostCallsAfterMs: ctx.config.fleet.rehomeAfterMs,
+            onLost: () => rehomeLost(server.id, homing, store, legService, log),
+          }
+        : deps.lostCallsAfterMs !== undefined
+          ? { lostCallsAfterMs: deps.lostCallsAfterMs }
+          : {}),
       ...(ctx.metrics ? { metrics: ctx.metrics } : {}),
       ...(recorderOf ? { recorder: recorderOf(server.id, client) } : {}),
     });
@@ -220,33 +233,15 @@ export async function startAriWorker(
   // Asterisk back after being away: external phones waiting to be called again are called now
   // (on a fleet, any server: a phone is called from its agent's home).
   const legServerId = ctx.ariServers[0]?.id;
-  const lostTimers = new Map<string, NodeJS.Timeout>();
   const offHealth = telephonyHealth.onChange((status, prev) => {
     if (status.up && prev && !prev.up && (homing || status.serverId === legServerId))
       legService?.redialNow();
-    if (!homing) return;
-    const pending = lostTimers.get(status.serverId);
-    if (status.up) {
-      if (pending) clearTimeout(pending);
-      lostTimers.delete(status.serverId);
-      return;
-    }
-    if (pending) return;
-    // Down for FLEET_REHOME_AFTER_MS: its agents move (a restart of a few seconds keeps them).
-    const timer = setTimeout(() => {
-      lostTimers.delete(status.serverId);
-      if (telephonyHealth.snapshot().find((s) => s.serverId === status.serverId)?.up) return;
-      void rehomeLost(status.serverId, homing, store, legService, log);
-    }, ctx.config.fleet.rehomeAfterMs);
-    timer.unref();
-    lostTimers.set(status.serverId, timer);
   });
   log.info({ servers: serverIds }, 'ari worker started');
   return {
     name: 'ari-worker',
     async stop() {
       offHealth();
-      for (const t of lostTimers.values()) clearTimeout(t);
       legService?.close();
       await stopServers();
       await callLog.flush().catch(() => undefined);

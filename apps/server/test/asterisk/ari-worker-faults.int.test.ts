@@ -34,7 +34,9 @@ afterEach(async () => {
   server = null;
 });
 
-async function setup(opts: { lostCallsAfterMs?: number; startServer?: boolean } = {}) {
+async function setup(
+  opts: { lostCallsAfterMs?: number; startServer?: boolean; onLost?: () => Promise<void> } = {},
+) {
   server = new FakeAriServer();
   await server.start();
   const port = server.port;
@@ -60,6 +62,7 @@ async function setup(opts: { lostCallsAfterMs?: number; startServer?: boolean } 
     reconnectBaseMs: 20,
     reconnectMaxMs: 50,
     lostCallsAfterMs: opts.lostCallsAfterMs ?? 60_000,
+    ...(opts.onLost ? { onLost: opts.onLost } : {}),
   });
   return { bus, store, health, serverId, port, srv: server, s: sup };
 }
@@ -116,8 +119,15 @@ describe('ARI worker faults', () => {
     expect(await store.getCall('other-server' as CallId)).not.toBeNull();
   });
 
-  it('Asterisk gone longer than the limit: its calls are ended, none left live', async () => {
-    const { store, serverId, srv, s } = await setup({ lostCallsAfterMs: 100 });
+  it('Asterisk gone longer than the limit: its calls are ended once (SERVER_LOST), then the server is declared lost', async () => {
+    const lost: number[] = [];
+    const { bus, store, serverId, srv, s } = await setup({
+      lostCallsAfterMs: 100,
+      onLost: async () => {
+        // Declared lost after its calls were ended (a fleet then re-homes its agents).
+        lost.push((await store.listCalls()).length);
+      },
+    });
     srv.channels = [channelJson('c1')];
     await store.putCall(
       liveCall('c1', serverId, {
@@ -136,6 +146,10 @@ describe('ARI worker faults', () => {
     await waitFor(() => s.stream.isUp);
     await srv.stop();
     await waitFor(async () => (await store.listCalls()).length === 0, 3_000);
+    await waitFor(() => lost.length === 1, 3_000);
+    expect(lost).toEqual([0]);
+    const ended = bus.events().filter((e) => e.type === 'call.ended');
+    expect(ended).toMatchObject([{ callId: 'c1', outcome: 'HUMAN', reason: 'SERVER_LOST' }]);
   });
 
   it('events of a live call arriving over the socket become domain events', async () => {
@@ -181,6 +195,60 @@ describe('ARI worker faults', () => {
     await waitFor(() =>
       srv.requests.some((r) => r.method === 'DELETE' && r.url.startsWith('/ari/channels/orphan-1')),
     );
+  });
+
+  it("a crossing's trunk channel gone under a bridged call ends it once, TRUNK_LOST; a failed crossing's is left alone", async () => {
+    const { bus, store, serverId, srv, s } = await setup();
+    const bridged = (id: string, server: string) =>
+      liveCall(id, server, {
+        stage: 'BRIDGED',
+        answeredAtMs: 1,
+        amdResult: 'HUMAN',
+        bridgedAtMs: 2,
+        bridgeId: `x-${id}`,
+      });
+    const put = (c: LiveCall) =>
+      store.putCall(c, { type: 'call.answered', callId: c.callId, atMs: 1 });
+    // Customer here, agent on another server: the trunk's inbound channel (fleet-in) goes.
+    await put(bridged('cx', serverId));
+    // Customer on another server, agent here: our trunk leg <callId>-x goes.
+    await put(bridged('cy', 'other'));
+    // A crossing that failed: the trunk leg hung up before the customer joined the bridge.
+    await put(liveCall('cz', 'other', { stage: 'WAITING', answeredAtMs: 1, amdResult: 'HUMAN' }));
+    srv.channels = [channelJson('cx')];
+    s.start();
+    await waitFor(() => s.stream.isUp);
+    const inbound = channelJson('1765.42', 'Up', 'PJSIP/fleet-2-00000001');
+    inbound.dialplan = {
+      context: 'fleet-in',
+      exten: 'x-cx',
+      priority: 1,
+      app_name: 'Stasis',
+      app_data: 'dialer,fleet,x-cx',
+    };
+    const gone = (channel: Record<string, unknown>) =>
+      eventJson('ChannelDestroyed', { cause: 44, cause_txt: 'unavailable', channel });
+    srv.send(gone(inbound));
+    srv.send(gone(channelJson('cy-x', 'Up', 'PJSIP/fleet-2-00000002')));
+    srv.send(gone(channelJson('cz-x', 'Up', 'PJSIP/fleet-2-00000003')));
+    await waitFor(() => bus.events().filter((e) => e.type === 'call.ended').length >= 2);
+    await waitFor(() =>
+      srv.requests.some((r) => r.method === 'DELETE' && r.url.startsWith('/ari/channels/cx')),
+    );
+    // The customer's own hang-up then ends nothing more.
+    srv.send(gone(channelJson('cx')));
+    await s.worker.idle();
+    const ended = bus.events().filter((e) => e.type === 'call.ended');
+    expect(ended).toHaveLength(2);
+    expect(ended).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ callId: 'cx', reason: 'TRUNK_LOST', outcome: 'HUMAN' }),
+        expect.objectContaining({ callId: 'cy', reason: 'TRUNK_LOST', outcome: 'HUMAN' }),
+      ]),
+    );
+    expect(await store.getCall('cz' as CallId)).not.toBeNull();
+    // The customer of another server is not ours to hang up.
+    expect(srv.requests.some((r) => r.url.startsWith('/ari/channels/cy'))).toBe(false);
   });
 
   it('resync hangs up dialer channels parked in the app that belong to no live call', async () => {

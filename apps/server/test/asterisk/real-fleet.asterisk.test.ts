@@ -80,6 +80,11 @@ const seen: BusEnvelope[] = [];
 let closeFeed: (() => Promise<void>) | null = null;
 /** S2's bridge entries (ChannelEnteredBridge, any app), seen by a probe subscribed to all. */
 let probe: WebSocket | null = null;
+/** Listens to S1's channels (all apps): the hang-up cause of the crossing's trunk leg. */
+let probe1: WebSocket | null = null;
+/** S2's calls when it was killed: each must end exactly once, also after S2 is back. */
+let s2LostCalls: string[] = [];
+const destroyedOnS1: Array<{ channelId: string; cause: number; atMs: number }> = [];
 const entered: Array<{ bridgeId: string; channelId: string; atMs: number }> = [];
 const tokens: Record<string, string> = {};
 const ids: Record<string, string> = {};
@@ -213,6 +218,19 @@ beforeAll(async () => {
       });
   });
   await new Promise((r) => probe?.once('open', r));
+  probe1 = new WebSocket(
+    `${S1.baseUrl.replace(/^http/, 'ws')}/events?app=ringside-probe-fleet1&subscribeAll=true&api_key=${encodeURIComponent(`${S1.user}:${S1.password}`)}`,
+  );
+  probe1.on('message', (d: Buffer) => {
+    const e = JSON.parse(d.toString('utf8')) as {
+      type: string;
+      cause?: number;
+      channel?: { id: string };
+    };
+    if (e.type === 'ChannelDestroyed' && e.channel)
+      destroyedOnS1.push({ channelId: e.channel.id, cause: e.cause ?? -1, atMs: Date.now() });
+  });
+  await new Promise((r) => probe1?.once('open', r));
   await until(
     'both servers up for the worker',
     async () =>
@@ -224,6 +242,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await closeFeed?.();
   probe?.close();
+  probe1?.close();
   // REAL_FLEET_DUMP=<file>: the run's domain events, to read after a failure.
   if (process.env.REAL_FLEET_DUMP)
     writeFileSync(process.env.REAL_FLEET_DUMP, seen.map((e) => JSON.stringify(e.event)).join('\n'));
@@ -381,14 +400,41 @@ describe('an Asterisk fleet of two real Asterisk servers', () => {
     );
   }, 240_000);
 
-  it('loses S2 (kill -9): its calls end in state, its agents are re-homed to S1 and rung from there, dialing goes on on S1 only', async () => {
+  it('loses S2 (kill -9): the crossed call ends TRUNK_LOST within the trunk timeout, its other calls end in state when its agents are re-homed to S1 and rung from there, dialing goes on on S1 only', async () => {
     const s2Calls = (await store.listCalls())
       .filter((c) => c.serverId === S2.id)
       .map((c) => c.callId);
     expect(s2Calls).toContain(crossCall);
+    s2LostCalls = s2Calls;
+    expect((await status('agent1')).callId).toBe(crossCall);
     const homedBefore = events('agent.homed').length;
     const killedAt = Date.now();
     execSync(env.killCmd, { stdio: 'ignore' });
+    // S2 sends no BYE: S1 hangs the trunk leg up for want of RTP (rtp_timeout = 5 in
+    // pjsip-fleet.conf) and the worker ends the call, TRUNK_LOST; agent1 is freed.
+    await until(
+      'the crossed call ended',
+      async () => events('call.ended').some((e) => e.callId === crossCall),
+      60_000,
+    );
+    const crossedEndedMs = Date.now() - killedAt;
+    expect(events('call.ended').find((e) => e.callId === crossCall)?.reason).toBe('TRUNK_LOST');
+    // The agent goes on as after any customer hang-up: DEAD (the disposition owed), not INCALL.
+    await until(
+      'agent1 no longer talking on the crossed call',
+      async () => {
+        const a1 = await status('agent1');
+        return a1.callId !== crossCall || a1.state === 'DEAD' || a1.state === 'WRAPUP';
+      },
+      30_000,
+    );
+    const agent1FreeMs = Date.now() - killedAt;
+    const trunkLeg = destroyedOnS1.find((d) => d.channelId === `${crossCall}-x`);
+    console.log(
+      `S2 killed: the crossing's trunk leg on S1 hung up after ${trunkLeg ? trunkLeg.atMs - killedAt : NaN} ms ` +
+        `(cause ${trunkLeg?.cause ?? '?'}), the crossed call ended (TRUNK_LOST) after ${crossedEndedMs} ms, ` +
+        `agent1 off it after ${agent1FreeMs} ms`,
+    );
     await until(
       "S2's agents re-homed",
       async () =>
@@ -418,8 +464,27 @@ describe('an Asterisk fleet of two real Asterisk servers', () => {
       120_000,
     );
     const endedMs = Date.now() - killedAt;
+    // Once each; the others at the decision that re-homed the agents, SERVER_LOST.
     const ended = events('call.ended').filter((e) => s2Calls.includes(e.callId));
     expect(ended.map((e) => e.callId).sort()).toEqual([...s2Calls].sort());
+    const declaredAt = events('agent.homed')
+      .slice(homedBefore)
+      .find((e) => e.reason === 'server_lost')?.atMs;
+    const lostEnds = ended.filter((e) => e.callId !== crossCall);
+    for (const e of lostEnds) expect(e.reason).toBe('SERVER_LOST');
+    const spread = lostEnds.map((e) => e.atMs - (declaredAt ?? NaN));
+    console.log(
+      `S2's ${lostEnds.length} other calls ended in state (SERVER_LOST) after ` +
+        `${JSON.stringify(lostEnds.map((e) => e.atMs - killedAt))} ms, ${JSON.stringify(spread)} ms from the re-homing`,
+    );
+    // At the one decision (FLEET_REHOME_AFTER_MS, 10 s), not lostCallsAfterMs (60 s).
+    for (const e of lostEnds) expect(e.atMs - killedAt).toBeLessThan(40_000);
+    const logged = await sys.db.pool.query<{ id: string; end_reason: string | null }>(
+      'SELECT id, end_reason FROM call_log WHERE id = ANY($1)',
+      [s2Calls],
+    );
+    for (const r of logged.rows)
+      expect(r.end_reason).toBe(r.id === crossCall ? 'TRUNK_LOST' : 'SERVER_LOST');
     // The crossing's trunk leg on S1 went with its call.
     await until(
       'the trunk leg gone from S1',
@@ -428,7 +493,7 @@ describe('an Asterisk fleet of two real Asterisk servers', () => {
     );
     console.log(
       `S2 killed: agents re-homed after ${rehomedMs} ms, their phones up on S1 after ${phonesBackMs} ms, ` +
-        `its ${s2Calls.length} calls ended in state after ${endedMs} ms`,
+        `none of its ${s2Calls.length} calls live in state when checked after ${endedMs} ms`,
     );
     const placedBefore = events('call.originated').length;
     const bridgedBefore = events('call.bridged').length;
@@ -486,6 +551,9 @@ describe('an Asterisk fleet of two real Asterisk servers', () => {
       }
     }
     expect(own, 'a call placed on S2 and handed to agent5 there').not.toBe('');
+    // S2's resync on its return ended none of the calls it lost again.
+    for (const id of s2LostCalls)
+      expect(events('call.ended').filter((e) => e.callId === id)).toHaveLength(1);
     expect(
       events('call.originated')
         .slice(placedBefore)

@@ -33,14 +33,21 @@ import { SIM_CAMPAIGN } from '../helpers/sim-campaign.js';
  * The Asterisk fleet (docs/telephony.md, "Asterisk fleet") on two simulated PBXes linked by a
  * trunk with 40 ms of latency, with the production ari-worker and dialer roles: agents homed on
  * both, calls placed in proportion to the agents homed on each, hand-offs on the same server
- * first and over the trunk when only an agent elsewhere is free, then one PBX killed mid-floor:
- * its calls end in state, its agents are re-homed and called from the other, dialing goes on
- * there.
+ * first and over the trunk when only an agent elsewhere is free, then one PBX killed mid-floor
+ * with a call crossing from it to an agent on the other: the crossing's trunk leg times out on
+ * the agent's PBX (rtp_timeout, modelled by the simulated trunk) and the call ends TRUNK_LOST,
+ * the agent freed; at the one moment the PBX is declared lost (FLEET_REHOME_AFTER_MS) its other
+ * calls end in state (SERVER_LOST) and its agents are re-homed and called from the other;
+ * dialing goes on there.
  */
 const SPEED = 4;
 const EPOCH = Date.UTC(2026, 10, 24, 17, 0, 0); // 12:00 in New York
 const AGENTS = 6;
 const LEADS = 400;
+/** The simulated trunk's RTP timeout, virtual ms (SPEED 4: 500 ms real). */
+const TRUNK_RTP_TIMEOUT_MS = 2_000;
+/** FLEET_REHOME_AFTER_MS, real ms: well after the trunk's timeout, so each shows on its own. */
+const REHOME_AFTER_MS = 4_000;
 
 let db: TestDb;
 let redis: Redis;
@@ -86,17 +93,24 @@ const events = <T extends BusEnvelope['event']['type']>(type: T) =>
 beforeAll(async () => {
   db = await createTestDb('fleet');
   const prefix = testRedisPrefix('fleet');
+  // One scheduler each: stopping one PBX clears its own timers only.
   const scheduler = new RealScheduler(SPEED, EPOCH);
   clock = { nowMs: () => Math.floor(scheduler.nowMs()) };
   const phones = Array.from({ length: AGENTS }, (_, i) => `agent${i + 1}`);
   // Every agent's phone can be called from either server (an external phone, as after a
   // re-homing): the simulated PBXes both know the endpoints.
   simA = await startSimPbx({ port: 0, scheduler, seed: 5, endpoints: phones });
-  simB = await startSimPbx({ port: 0, scheduler, seed: 6, endpoints: phones });
+  simB = await startSimPbx({
+    port: 0,
+    scheduler: new RealScheduler(SPEED, EPOCH),
+    seed: 6,
+    endpoints: phones,
+  });
   cutTrunk = linkSimPbxes(simA, simB, {
     aEndpoint: 'fleet-2',
     bEndpoint: 'fleet-1',
     latencyMs: 40,
+    rtpTimeoutMs: TRUNK_RTP_TIMEOUT_MS,
   });
   A = server('simA', simA);
   B = server('simB', simB);
@@ -104,7 +118,7 @@ beforeAll(async () => {
     REDIS_URL: TEST_REDIS_URL,
     REDIS_PREFIX: prefix,
     NODE_ENV: 'test',
-    FLEET_REHOME_AFTER_MS: '1000',
+    FLEET_REHOME_AFTER_MS: String(REHOME_AFTER_MS),
   });
   const logger = createLogger((process.env.RIG_LOG as 'info' | undefined) ?? 'error');
   redis = new Redis(TEST_REDIS_URL);
@@ -115,7 +129,9 @@ beforeAll(async () => {
   closeSub = () => sub.close();
   const ctx = { config, logger, pool: db.pool, clock, ariServers: [A, B] };
   for (const s of [A, B]) telephonyHealth.forget(s.id);
-  worker = await startAriWorker(ctx, { liveRecordings: false, lostCallsAfterMs: 2_000 });
+  // lostCallsAfterMs is the single-server limit: a fleet declares a server lost at
+  // FLEET_REHOME_AFTER_MS, so B's calls must end then, long before this.
+  worker = await startAriWorker(ctx, { liveRecordings: false, lostCallsAfterMs: 120_000 });
   await until('both servers up', () =>
     [A, B].every((s) => telephonyHealth.snapshot().some((x) => x.serverId === s.id && x.up)),
   );
@@ -315,19 +331,64 @@ describe('an Asterisk fleet of two simulated PBXes', () => {
     if (customer) expect(customer.bridge?.id ?? `x-${callId}`).toBe(`x-${callId}`);
   }, 120_000);
 
-  it('loses one PBX mid-floor: its calls end in state, its agents are re-homed, dialing goes on', async () => {
+  it('loses one PBX mid-floor: a crossed call ends TRUNK_LOST, its calls end in state when its agents are re-homed, dialing goes on', async () => {
     const homesBefore = await Promise.all(bots.map((b) => homing.homeOf(b.agentId)));
     const bBots = bots.filter((_, i) => homesBefore[i] === B.id);
     const homedBefore = events('agent.homed').length;
+    // A call crossing from B (the customer) to an agent on A (the trunk leg in its bridge).
+    const crossingOnA = () =>
+      [...simA.engine.channels.values()].find(
+        (c) => c.id.endsWith('-x') && c.bridge?.id.startsWith('agent-'),
+      );
+    await until('a call crossing from B to an agent on A', () => !!crossingOnA(), 90_000);
+    const crossed = (crossingOnA()?.id ?? '').slice(0, -2);
+    const endedBefore = seen.length;
     cutTrunk();
     await simB.stop();
-    // Within lostCallsAfterMs (2 s here) + a resync: nothing of B is live in state.
+    const killedAt = Date.now();
+    const endedAfterKill = () =>
+      seen
+        .slice(endedBefore)
+        .map((e) => e.event)
+        .filter((e): e is Extract<BusEnvelope['event'], { type: 'call.ended' }> => {
+          return e.type === 'call.ended';
+        });
+    const liveOnB = (await store.listCalls()).filter((c) => c.serverId === B.id);
+    expect(liveOnB.some((c) => c.callId === crossed)).toBe(true);
+    // The trunk leg on A hears nothing from B: it times out (rtp_timeout) before B is declared
+    // lost, and the worker on A ends the call, TRUNK_LOST; its agent is freed.
+    await until("the crossed call's end", () => endedAfterKill().some((e) => e.callId === crossed));
+    const crossedEnd = endedAfterKill().find((e) => e.callId === crossed);
+    console.log(`crossed call ended ${Date.now() - killedAt} ms after the kill (real)`);
+    expect(crossedEnd?.reason).toBe('TRUNK_LOST');
+    const crossedAgent = crossedEnd?.agentId;
+    expect(crossedAgent).toBeTruthy();
+    await until("the crossed call's agent off the call", async () => {
+      // As after any customer hang-up: DEAD or wrap-up (the bot disposes), then on.
+      const st = await store.getAgent(crossedAgent as AgentId);
+      return st?.callId !== crossed || st.state === 'DEAD' || st.state === 'WRAPUP';
+    });
+    // Declared lost at FLEET_REHOME_AFTER_MS: B's calls end in state then (not at the
+    // single-server lostCallsAfterMs), SERVER_LOST, and its agents are re-homed.
     await until(
       "B's calls ended in state",
       async () => (await store.listCalls()).every((c) => c.serverId !== B.id),
       30_000,
     );
-    // Re-homed after FLEET_REHOME_AFTER_MS (1 s): one agent.homed server_lost each.
+    console.log(`B's calls ended in state ${Date.now() - killedAt} ms after the kill (real)`);
+    // A call of B bridged to an agent on A over the trunk ends TRUNK_LOST (as the one above);
+    // every other one SERVER_LOST.
+    const reasonOf = new Map(
+      liveOnB.map((c) => [
+        c.callId as string,
+        c.bridgeId?.startsWith('x-') ? 'TRUNK_LOST' : 'SERVER_LOST',
+      ]),
+    );
+    for (const c of liveOnB)
+      expect(endedAfterKill().find((e) => e.callId === c.callId)?.reason).toBe(
+        reasonOf.get(c.callId),
+      );
+    // Re-homed at that same decision: one agent.homed server_lost each.
     await until(
       "B's agents re-homed",
       () =>
@@ -336,6 +397,22 @@ describe('an Asterisk fleet of two simulated PBXes', () => {
           .filter((e) => e.reason === 'server_lost').length >= bBots.length,
       30_000,
     );
+    // Each call of B ended once, and call_log says why.
+    const ids = liveOnB.map((c) => c.callId);
+    for (const id of ids) expect(endedAfterKill().filter((e) => e.callId === id)).toHaveLength(1);
+    await until('call_log closed', async () => {
+      const r = await db.pool.query<{ n: string }>(
+        `SELECT count(*) AS n FROM call_log WHERE id = ANY($1) AND ended_at IS NOT NULL`,
+        [ids],
+      );
+      return Number(r.rows[0]?.n) === ids.length;
+    });
+    const logged = await db.pool.query<{ id: string; end_reason: string | null }>(
+      `SELECT id, end_reason FROM call_log WHERE id = ANY($1)`,
+      [ids],
+    );
+    expect(logged.rows).toHaveLength(ids.length);
+    for (const row of logged.rows) expect(row.end_reason).toBe(reasonOf.get(row.id));
     for (const b of bBots) expect(await homing.homeOf(b.agentId)).toBe(A.id);
     // Their external phones are called from the new home: the legs come up on A.
     await until(

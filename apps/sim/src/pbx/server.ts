@@ -271,6 +271,8 @@ export async function startSimPbx(opts: SimPbxOptions = {}): Promise<SimPbx> {
     setEventsDown: (down) => sockets.setDown(down),
     async stop() {
       scheduler.clear();
+      // Taken away: the PBXes it has a trunk with stop hearing it (their RTP timeout).
+      engine.trunks.halt();
       sockets.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -279,20 +281,26 @@ export async function startSimPbx(opts: SimPbxOptions = {}): Promise<SimPbx> {
   };
 }
 
+/** pjsip-fleet.conf's `rtp_timeout` (5 s), virtual ms: a PBX taken away ends the other's trunk legs. */
+export const FLEET_RTP_TIMEOUT_MS = 5_000;
+
 /**
  * Links two simulated PBXes by a trunk (trunks.ts), as deploy/asterisk/pjsip-fleet.conf links two
  * Asterisk servers: on `a`, `PJSIP/<exten>@<aEndpoint>` reaches `b` (context `fleet-in`), and on
  * `b`, `PJSIP/<exten>@<bEndpoint>` reaches `a`; every INVITE, answer and BYE takes `latencyMs`
- * (virtual ms of the receiving side's scheduler). Returns how to cut the trunk.
+ * (virtual ms of the receiving side's scheduler). When one PBX is stopped, the other's channels
+ * on the trunk end after `rtpTimeoutMs` (default FLEET_RTP_TIMEOUT_MS; null: never). Returns how
+ * to cut the trunk (new calls fail; calls up go on).
  */
 export function linkSimPbxes(
   a: Pick<SimPbx, 'engine'>,
   b: Pick<SimPbx, 'engine'>,
-  o: { aEndpoint: string; bEndpoint: string; latencyMs?: number },
+  o: { aEndpoint: string; bEndpoint: string; latencyMs?: number; rtpTimeoutMs?: number | null },
 ): () => void {
   const latencyMs = o.latencyMs ?? 20;
-  a.engine.trunks.link(o.aEndpoint, b.engine.trunks, o.bEndpoint, latencyMs);
-  b.engine.trunks.link(o.bEndpoint, a.engine.trunks, o.aEndpoint, latencyMs);
+  const rtp = o.rtpTimeoutMs === undefined ? FLEET_RTP_TIMEOUT_MS : o.rtpTimeoutMs;
+  a.engine.trunks.link(o.aEndpoint, b.engine.trunks, o.bEndpoint, latencyMs, rtp);
+  b.engine.trunks.link(o.bEndpoint, a.engine.trunks, o.aEndpoint, latencyMs, rtp);
   return () => {
     a.engine.trunks.unlink(o.aEndpoint);
     b.engine.trunks.unlink(o.bEndpoint);

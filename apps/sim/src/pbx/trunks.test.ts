@@ -2,13 +2,14 @@
 import { describe, expect, it } from 'vitest';
 import { brief, expectValidEvents, makeEngine } from './engine-test-kit.js';
 import { ManualScheduler } from './scheduler.js';
+import { RTP_TIMEOUT_CAUSE } from './trunks.js';
 
-function twoPbxes(latencyMs = 40) {
+function twoPbxes(latencyMs = 40, rtpTimeoutMs: number | null = null) {
   const scheduler = new ManualScheduler();
   const a = makeEngine({ seed: 1 }, { scheduler });
   const b = makeEngine({ seed: 2 }, { scheduler });
-  a.engine.trunks.link('fleet-2', b.engine.trunks, 'fleet-1', latencyMs);
-  b.engine.trunks.link('fleet-1', a.engine.trunks, 'fleet-2', latencyMs);
+  a.engine.trunks.link('fleet-2', b.engine.trunks, 'fleet-1', latencyMs, rtpTimeoutMs);
+  b.engine.trunks.link('fleet-1', a.engine.trunks, 'fleet-2', latencyMs, rtpTimeoutMs);
   return { scheduler, a, b };
 }
 
@@ -69,6 +70,52 @@ describe('fleet trunk between two simulated PBXes', () => {
     expect(b.engine.channels.has('call2-x')).toBe(true);
     scheduler.advance(1);
     expect(b.engine.channels.has('call2-x')).toBe(false);
+  });
+
+  it("ends the other PBX's trunk channels after the RTP timeout when one PBX is taken away, either side", () => {
+    const { scheduler, a, b } = twoPbxes(20, 5_000);
+    // call1 crosses from b (agent's side, call1-x) to a (customer's side, inbound).
+    b.engine.ariOriginate(cross('call1-x'), undefined);
+    scheduler.advance(20);
+    const inId = [...a.engine.channels.keys()][0] as string;
+    a.engine.ariChannelAction(inId, 'answer', {});
+    scheduler.advance(20);
+    expect(b.engine.channels.get('call1-x')?.state).toBe('Up');
+    // a dies: no BYE; b hears nothing and hangs up after 5 s.
+    a.engine.trunks.halt();
+    scheduler.advance(4_999);
+    expect(b.engine.channels.has('call1-x')).toBe(true);
+    scheduler.advance(1);
+    expect(b.engine.channels.has('call1-x')).toBe(false);
+    expect(brief(b.events)).toContain('ChannelDestroyed:call1-x');
+    const gone = b.events.find(
+      (e) => e.type === 'ChannelDestroyed' && (e.channel as { id: string }).id === 'call1-x',
+    ) as { cause?: number } | undefined;
+    expect(gone?.cause).toBe(RTP_TIMEOUT_CAUSE);
+    expectValidEvents(b.events);
+    // The other way: b dies, a's inbound channel of a new crossing ends.
+    const c = twoPbxes(20, 5_000);
+    c.b.engine.ariOriginate(cross('call2-x'), undefined);
+    c.scheduler.advance(20);
+    const in2 = [...c.a.engine.channels.keys()][0] as string;
+    c.a.engine.ariChannelAction(in2, 'answer', {});
+    c.scheduler.advance(20);
+    c.b.engine.trunks.halt();
+    c.scheduler.advance(5_000);
+    expect(c.a.engine.channels.has(in2)).toBe(false);
+  });
+
+  it('keeps the trunk channels without an RTP timeout, and when the far PBX lives', () => {
+    const { scheduler, a, b } = twoPbxes(20, null);
+    b.engine.ariOriginate(cross('call1-x'), undefined);
+    scheduler.advance(40);
+    a.engine.trunks.halt();
+    scheduler.advance(60_000);
+    expect(b.engine.channels.has('call1-x')).toBe(true);
+    const c = twoPbxes(20, 5_000);
+    c.b.engine.ariOriginate(cross('call2-x'), undefined);
+    c.scheduler.advance(60_000);
+    expect(c.b.engine.channels.has('call2-x')).toBe(true);
   });
 
   it('refuses an extension fleet-in does not take, and an unknown trunk', () => {

@@ -5,7 +5,10 @@
  * `fleet-in`, which runs `Stasis(<app>,fleet,<exten>)` unanswered (state Ring), as the real
  * dialplan does; when the app answers it (ARI answer), the answer reaches the caller one
  * `latencyMs` later (the originated channel goes Up and enters its app). A hang-up on either
- * side reaches the other one `latencyMs` later, as a BYE would.
+ * side reaches the other one `latencyMs` later, as a BYE would. A PBX taken away (`halt`: killed,
+ * no BYE) stops sending audio: each of the other PBX's channels on the trunk is hung up after
+ * the link's `rtpTimeoutMs`, as Asterisk's `rtp_timeout` on the fleet endpoint does
+ * (deploy/asterisk/pjsip-fleet.conf; `rtp_keepalive` keeps a live but silent call above it).
  */
 import { hex8, msg, type AriReply, type PbxCore } from './core.js';
 import type { Channels } from './channels.js';
@@ -17,11 +20,25 @@ import type { SimChannel } from './model.js';
  */
 const FLEET_EXTEN = /^x-.+$/;
 
+/**
+ * Hang-up cause of a channel Asterisk ends for want of RTP (res_pjsip_sdp_rtp's timeout sets
+ * AST_CAUSE_REQUESTED_CHAN_UNAVAIL).
+ */
+export const RTP_TIMEOUT_CAUSE = 44;
+
 interface TrunkLink {
   far: Trunks;
   /** The far PBX's name for the endpoint back to us (its channels' names). */
   farEndpoint: string;
   latencyMs: number;
+  /** No audio from the far PBX this long hangs up our channel on the trunk, ms (null: never). */
+  rtpTimeoutMs: number | null;
+}
+
+/** A channel of ours on a trunk, and the PBX at the other end. */
+interface TrunkLeg {
+  far: Trunks;
+  rtpTimeoutMs: number | null;
 }
 
 export interface TrunkOriginate {
@@ -34,6 +51,8 @@ export interface TrunkOriginate {
 
 export class Trunks {
   private readonly links = new Map<string, TrunkLink>();
+  /** Our live channels on trunks (an unlinked trunk's calls keep going). */
+  private readonly legs = new Map<SimChannel, TrunkLeg>();
 
   constructor(
     private readonly core: PbxCore,
@@ -41,8 +60,47 @@ export class Trunks {
   ) {}
 
   /** `endpoint` on this PBX reaches `far`, which knows us as `farEndpoint`. */
-  link(endpoint: string, far: Trunks, farEndpoint: string, latencyMs: number): void {
-    this.links.set(endpoint, { far, farEndpoint, latencyMs });
+  link(
+    endpoint: string,
+    far: Trunks,
+    farEndpoint: string,
+    latencyMs: number,
+    rtpTimeoutMs: number | null = null,
+  ): void {
+    this.links.set(endpoint, { far, farEndpoint, latencyMs, rtpTimeoutMs });
+  }
+
+  /**
+   * This PBX is taken away (killed): it sends no BYE and no audio any more. Each other PBX
+   * with a channel on a trunk to it hangs that channel up after the trunk's RTP timeout.
+   */
+  halt(): void {
+    const fars = new Set<Trunks>([...this.links.values()].map((l) => l.far));
+    for (const [ch, leg] of this.legs) {
+      fars.add(leg.far);
+      ch.farHangup = null;
+      ch.farAnswer = null;
+    }
+    this.legs.clear();
+    for (const far of fars) far.peerGone(this);
+  }
+
+  /** `peer` died: our channels on trunks to it hear nothing more and time out (no BYE to send). */
+  private peerGone(peer: Trunks): void {
+    for (const [ch, leg] of this.legs) {
+      if (leg.far !== peer) continue;
+      this.legs.delete(ch);
+      if (ch.destroyed || ch.hangingUp) continue;
+      ch.farHangup = null;
+      ch.farAnswer = null;
+      if (leg.rtpTimeoutMs === null) continue;
+      this.core.after(ch, leg.rtpTimeoutMs, () => this.remoteHangup(ch, RTP_TIMEOUT_CAUSE));
+    }
+  }
+
+  private track(ch: SimChannel, link: TrunkLink): void {
+    for (const [c] of this.legs) if (c.destroyed) this.legs.delete(c);
+    this.legs.set(ch, { far: link.far, rtpTimeoutMs: link.rtpTimeoutMs });
   }
 
   unlink(endpoint: string): void {
@@ -67,6 +125,7 @@ export class Trunks {
       o.apps,
     );
     ch.outgoing = true;
+    this.track(ch, link);
     core.exec(ch, { app_name: 'AppDial2', app_data: '(Outgoing Line)' });
     const dialstring = `${o.exten}@${trunk}`;
     core.dial(ch, dialstring, '');
@@ -114,7 +173,8 @@ export class Trunks {
   ): ((cause: number) => void) | null {
     const core = this.core;
     const app = core.opts.dialplanApp;
-    if (!FLEET_EXTEN.test(exten) || !core.opts.isAppRegistered(app)) return null;
+    const link = this.links.get(endpoint);
+    if (!link || !FLEET_EXTEN.test(exten) || !core.opts.isAppRegistered(app)) return null;
     const ch = core.newChannel(
       core.uniqueId(),
       `PJSIP/${endpoint}-${hex8(core.serial('pjsip'))}`,
@@ -123,6 +183,7 @@ export class Trunks {
       { context: 'fleet-in', exten, priority: 1 },
       [],
     );
+    this.track(ch, link);
     ch.farHangup = (cause) => core.opts.scheduler.after(latencyMs, () => farGone(cause));
     ch.farAnswer = () => core.opts.scheduler.after(latencyMs, farAnswered);
     core.exec(ch, { app_name: 'Stasis', app_data: `${app},fleet,${exten}` });

@@ -278,7 +278,7 @@ export interface CallLogTable {
   disposed_at: Instant;
   /** When agent_id got the customer, set by a transfer (0004); NULL: agent_connected_at. */
   agent_since_at: Instant;
-  /** Why Ringside ended the call as a failure (0060: BRIDGE_REFUSED, BRIDGE_EJECTED); else NULL. */
+  /** Why Ringside ended the call as a failure (0060: BRIDGE_REFUSED, BRIDGE_EJECTED; 0180: SERVER_LOST, TRUNK_LOST); else NULL. */
   end_reason: NullableText;
   /** Expected abandoned people for a MACHINE verdict hung up on or dropped (0070), 0..1. */
   est_abandoned: Defaulted<string, number | string>;

@@ -1,7 +1,7 @@
 import type { AriEvent, Channel } from '@ringside/ari';
 import type { BusEnvelope, CallEndReason, CallId } from '@ringside/protocol';
 import type { BridgeIntegrityPolicy } from '../../domain/bridge-integrity.js';
-import { isCrossBridge } from '../../domain/fleet.js';
+import { crossBridgeId, crossedCallOf, crossLegId, isCrossBridge } from '../../domain/fleet.js';
 import { LeaseLostError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { CallLogWriter } from '../../ports/call-log.js';
@@ -334,6 +334,12 @@ export class AriCallWorker {
           if (a.ownDestroyed) await this.end(callId, receivedAt);
           return;
         }
+        const crossed = crossedCallOf(event.channel);
+        if (crossed) {
+          // In the call's queue: it cannot overtake the call's own events (another key).
+          await this.enqueue(crossed, () => this.trunkGone(crossed, id, event.cause, receivedAt));
+          return;
+        }
         // Not a call: maybe an agent's phone leg (browser closed, network lost, hung up).
         await this.o.agentLegs?.legGone?.(id, this.o.ari);
         return;
@@ -341,6 +347,40 @@ export class AriCallWorker {
       default:
         return;
     }
+  }
+
+  /**
+   * A crossing's trunk channel on this server is gone (docs/telephony.md, "Asterisk fleet"): the
+   * agent's side `<callId>-x`, or the customer's side in `fleet-in`. While the call is bridged
+   * through the crossing that means the other server died, or stopped sending audio and
+   * Asterisk hung up (rtp_timeout in pjsip-fleet.conf), or the trunk dropped: nobody hears the
+   * customer any more. The call ends once, TRUNK_LOST (the agent goes on as after any customer
+   * hang-up), and the customer's channel is hung up when it is on this server (also when the
+   * call was ended already, by the agent's server: its channel then belongs to no live call). A
+   * trunk leg hung up by a failed crossing (the call live, not yet in the crossing bridge) is
+   * left alone.
+   */
+  private async trunkGone(
+    callId: string,
+    channelId: string,
+    cause: number,
+    receivedAt: number,
+  ): Promise<void> {
+    const call = await this.o.store.getCall(callId as CallId);
+    if (call && call.bridgeId !== crossBridgeId(callId)) return;
+    // The customer's side: the trunk's inbound channel is on the customer's server.
+    const customerHere = call
+      ? call.serverId === this.o.serverId
+      : channelId !== crossLegId(callId);
+    if (call) {
+      this.o.logger.warn(
+        { callId, agentId: call.agentId, channelId, cause, callServerId: call.serverId },
+        "call lost: its crossing's trunk leg ended",
+      );
+      await this.end(callId, receivedAt, undefined, 'TRUNK_LOST');
+    }
+    // The call's channel id is its call id (the originator names it).
+    if (customerHere) await this.o.ari.hangup(call?.channelId ?? callId).catch(() => undefined);
   }
 
   private handleTimer(callId: string, receivedAt: number): Promise<void> {
@@ -466,10 +506,12 @@ export class AriCallWorker {
    * Asterisk has been unreachable too long: its calls cannot be followed any more, so they are
    * ended (outcome from what was known, cause unknown) rather than left live forever.
    */
-  async endAll(): Promise<number> {
+  async endAll(reason?: CallEndReason): Promise<number> {
     const calls = (await this.o.store.listCalls()).filter((c) => c.serverId === this.o.serverId);
     for (const call of calls)
-      await this.enqueue(call.callId, () => this.end(call.callId, performance.now()));
+      await this.enqueue(call.callId, () =>
+        this.end(call.callId, performance.now(), undefined, reason),
+      );
     return calls.length;
   }
 

@@ -35,8 +35,17 @@ export interface ServerSupervisorOptions {
   health: TelephonyHealthSink;
   agentLegs?: AgentLegHandler;
   monitorLegs?: MonitorLegHandler;
-  /** Asterisk unreachable this long: its calls are ended rather than left live, ms (60,000). */
+  /**
+   * Asterisk unreachable this long is declared lost: its calls are ended in state (reason
+   * SERVER_LOST) rather than left live, then `onLost` runs, ms (60,000; a fleet gives
+   * FLEET_REHOME_AFTER_MS, so the calls end when the agents are re-homed).
+   */
   lostCallsAfterMs?: number;
+  /**
+   * The server was declared lost (after its calls were ended): a fleet re-homes its agents
+   * (roles/ari-worker.ts). Not called when it came back in time.
+   */
+  onLost?(): Promise<void>;
   /** Resync this often while connected, catching anything a lost event left behind, ms (60,000). */
   resyncIntervalMs?: number;
   /**
@@ -152,16 +161,31 @@ export class ServerSupervisor {
     if (this.lostTimer) return;
     this.lostTimer = setTimeout(() => {
       this.lostTimer = null;
-      if (this.stream.isUp) return;
-      void this.worker
-        .endAll()
-        .then((n) => {
-          if (n > 0)
-            this.log.error({ ended: n }, 'asterisk unreachable too long: its calls were ended');
-        })
-        .catch((err: unknown) => this.log.error({ err }, 'ending lost calls failed'));
+      if (!this.stream.isUp) void this.declareLost();
     }, this.o.lostCallsAfterMs ?? 60_000);
     this.lostTimer.unref();
+  }
+
+  /**
+   * One decision, the server is lost: its calls are ended in state (once each, SERVER_LOST; the
+   * resync when it returns finds none of them live and hangs up their leftover channels), then
+   * `onLost` (a fleet re-homes its agents).
+   */
+  private async declareLost(): Promise<void> {
+    try {
+      const n = await this.worker.endAll('SERVER_LOST');
+      if (n > 0)
+        this.log.error(
+          { ended: n, afterMs: this.o.lostCallsAfterMs ?? 60_000 },
+          'asterisk unreachable too long: its calls were ended',
+        );
+    } catch (err) {
+      this.log.error({ err }, 'ending lost calls failed');
+    }
+    if (this.stream.isUp) return;
+    await this.o.onLost?.().catch((err: unknown) => {
+      this.log.error({ err }, 'handling a lost server failed');
+    });
   }
 
   private async resync(): Promise<void> {
