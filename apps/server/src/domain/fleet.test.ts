@@ -154,6 +154,21 @@ describe('chooseHandoff', () => {
     expect(chooseHandoff([{ agentId: 'x', homeServerId: null }], 'a', 'a')?.crosses).toBe(false);
     expect(chooseHandoff([], 'a', 'a')).toBeNull();
   });
+
+  it('passes over agents homed on a server that is down, even on the same server', () => {
+    const c = [
+      { agentId: 'x', homeServerId: 'b' },
+      { agentId: 'y', homeServerId: 'a' },
+      { agentId: 'z', homeServerId: 'c' },
+    ];
+    expect(chooseHandoff(c, 'a', 'a', new Set(['b']))).toEqual({
+      agentId: 'y',
+      crosses: false,
+      homeServerId: 'a',
+    });
+    expect(chooseHandoff(c, 'a', 'a', new Set(['a', 'b']))?.agentId).toBe('z');
+    expect(chooseHandoff(c, 'c', 'a', new Set(['a', 'b', 'c']))).toBeNull();
+  });
 });
 
 describe('crossedCallOf', () => {

@@ -132,17 +132,22 @@ export interface HandoffChoice {
  * The agent a live answer on `callServerId` goes to: the longest-ready agent homed on the same
  * server, else the longest-ready agent anywhere (the call then crosses on the inter-server
  * trunk). `candidates` are longest-ready first; `defaultServerId` stands for an agent with no
- * home. Null: nobody is ready. (adapters/redis/lua/agent-reserve-near.lua runs the same rule
- * atomically; the tests hold the two equal.)
+ * home. An agent homed on a server in `down` (its ARI connection lost, not yet declared lost and
+ * re-homed) is passed over: its phone leg is on a server nobody reaches, so a call crossing to it
+ * would fail and wait out its drop deadline. Null: nobody reachable is ready.
+ * (adapters/redis/lua/agent-reserve-near.lua runs the same rule atomically; the tests hold the
+ * two equal.)
  */
 export function chooseHandoff(
   candidates: readonly ReadyCandidate[],
   callServerId: string,
   defaultServerId: string,
+  down: ReadonlySet<string> = new Set(),
 ): HandoffChoice | null {
   let first: HandoffChoice | null = null;
   for (const c of candidates) {
     const home = c.homeServerId ?? defaultServerId;
+    if (down.has(home)) continue;
     if (home === callServerId) return { agentId: c.agentId, crosses: false, homeServerId: home };
     first ??= { agentId: c.agentId, crosses: true, homeServerId: home };
   }

@@ -29,7 +29,8 @@ export interface ReservedNear {
 /**
  * The dialer's hand-off on a fleet: reserves the longest-ready agent of the campaign homed on the
  * customer's server, else the longest-ready anywhere (domain/fleet.ts `chooseHandoff`), READY ->
- * RESERVED atomically as StateStore.reserveLongestReady does.
+ * RESERVED atomically as StateStore.reserveLongestReady does. Agents homed on `downServerIds`
+ * are passed over (they stay READY).
  */
 export interface NearReserver {
   reserveNear(
@@ -37,6 +38,7 @@ export interface NearReserver {
     callId: CallId,
     nowMs: number,
     callServerId: string,
+    downServerIds?: readonly string[],
   ): Promise<ReservedNear | null>;
 }
 

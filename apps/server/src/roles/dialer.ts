@@ -1,4 +1,5 @@
 import { checkModulesAtStart } from '../adapters/asterisk/asterisk-modules.js';
+import { telephonyHealth } from '../adapters/asterisk/telephony-health.js';
 import { connectRedis } from '../adapters/redis/connect.js';
 import { AgentLogRepository } from '../adapters/postgres/agent-log.js';
 import { CallLogRepository } from '../adapters/postgres/call-log.js';
@@ -170,6 +171,14 @@ export async function startDialer(
       ? {
           fleet: {
             near: fleetHomes,
+            homes: fleetHomes,
+            defaultServerId: fleetHomes.defaultServerId,
+            // Servers whose ARI connection their ari-worker reports lost (telephony.status).
+            down: () =>
+              telephonyHealth
+                .snapshot()
+                .filter((s) => !s.up)
+                .map((s) => s.serverId),
             crossing: new FleetTrunkCrossing({
               ari: (serverId) => pool.server(serverId)?.client ?? null,
               trunkDial: trunkDialOf(ctx.config.fleet.trunkDial, ctx.ariServers),
@@ -208,6 +217,10 @@ export async function startDialer(
     campaigns,
     leases,
     bus,
+    // A dialer without the ari-worker in its process learns each server's up/down from the bus.
+    observeEvent: (env) => {
+      if (env.event.type === 'telephony.status') telephonyHealth.apply(env.event);
+    },
     rebuildLedger: async (campaignId) => {
       await ledger.replace(
         campaignId,

@@ -109,4 +109,30 @@ describe('RedisAgentHomes', () => {
     expect(got?.status.agentId).toBe(expected?.agentId);
     expect(got?.crosses).toBe(expected?.crosses);
   });
+
+  it('passes over agents homed on a server that is down, as the pure rule does; they stay READY', async () => {
+    // The earlier tests' agents still READY are taken first, so that only these three are.
+    for (let n = 0; await homes.reserveNear(camp, CallId.parse(`d${n}`), clock.nowMs(), 'A'); n++);
+    const order = [a(20), a(21), a(22)];
+    const where = ['C', 'B', 'A'];
+    for (const [i, id] of order.entries()) await ready(id, where[i] ?? null);
+    const down = ['C', 'B'];
+    const expected = chooseHandoff(
+      order.map((agentId, i) => ({ agentId, homeServerId: where[i] ?? null })),
+      'C',
+      'A',
+      new Set(down),
+    );
+    expect(expected?.agentId).toBe(a(22));
+    const got = await homes.reserveNear(camp, CallId.parse('c10'), clock.nowMs(), 'C', down);
+    expect(got?.status.agentId).toBe(expected?.agentId);
+    expect(got?.crosses).toBe(true);
+    // Nobody reachable: null, and the agents on the down servers are still READY, still offered
+    // calls once their server is back.
+    expect(await homes.reserveNear(camp, CallId.parse('c11'), clock.nowMs(), 'C', down)).toBeNull();
+    expect((await store.getAgent(a(20)))?.state).toBe('READY');
+    expect(
+      (await homes.reserveNear(camp, CallId.parse('c12'), clock.nowMs(), 'C'))?.status.agentId,
+    ).toBe(a(20));
+  });
 });

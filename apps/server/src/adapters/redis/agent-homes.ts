@@ -72,6 +72,7 @@ export class RedisAgentHomes implements AgentHomes, NearReserver {
     callId: CallId,
     nowMs: number,
     callServerId: string,
+    downServerIds: readonly string[] = [],
   ): Promise<ReservedNear | null> {
     const k = this.o.keys;
     const res = (await this.scripts.agentReserveNear(
@@ -86,6 +87,7 @@ export class RedisAgentHomes implements AgentHomes, NearReserver {
         callServerId,
         this.opts.defaultServerId,
         NEAR_SCAN,
+        downServerIds.join(','),
       ],
     )) as string[] | null;
     if (!res) return null;

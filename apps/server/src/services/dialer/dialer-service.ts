@@ -23,6 +23,8 @@ export interface DialerServiceOptions extends DriverDeps {
    * named by campaign.settings_changed is re-read at once; this is the safety net for a lost event.
    */
   reloadIntervalMs?: number;
+  /** Sees every bus event before the dialer handles it (the role feeds telephony health). */
+  observeEvent?: (env: BusEnvelope) => void;
 }
 
 /**
@@ -245,6 +247,7 @@ export class DialerService {
   }
 
   private async onEnvelope(env: BusEnvelope): Promise<void> {
+    this.o.observeEvent?.(env);
     const e = env.event;
     const seen = this.o.perfNow();
     if (e.type === 'campaign.settings_changed') {

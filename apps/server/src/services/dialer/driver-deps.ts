@@ -2,7 +2,7 @@ import type { CallId, CampaignId } from '@ringside/protocol';
 import type { Logger } from '../../logger.js';
 import type { CallLogWriter } from '../../ports/call-log.js';
 import type { Clock } from '../../ports/clock.js';
-import type { FleetCrossing, NearReserver } from '../../ports/fleet.js';
+import type { AgentHomes, FleetCrossing, NearReserver } from '../../ports/fleet.js';
 import type { Hopper } from '../../ports/hopper.js';
 import type { Metrics } from '../../ports/metrics.js';
 import type { StateStore } from '../../ports/state-store.js';
@@ -44,8 +44,20 @@ export interface DriverDeps {
    * homed on the customer's server first, and connects one homed elsewhere over the trunk
    * (`crossing`; null: no trunk, the customer is added to the agent's bridge on its own server as
    * with one server). Absent: reserveLongestReady, one server.
+   *
+   * `down` names the servers whose ARI connection is lost now (`telephony.status` from their
+   * ari-worker), before the server is declared lost and its agents re-homed: the agents homed
+   * there are not offered calls and do not count as ready for pacing, and the calls on it do not
+   * count as covering anyone (`homes` tells where an agent is homed).
    */
-  fleet?: { near: NearReserver; crossing: FleetCrossing | null };
+  fleet?: {
+    near: NearReserver;
+    crossing: FleetCrossing | null;
+    down?: () => readonly string[];
+    homes?: Pick<AgentHomes, 'homesOf'>;
+    /** The server an agent with no home counts as on (the fleet's first). */
+    defaultServerId?: string;
+  };
   hopper: Hopper;
   originator: Originator;
   /** The ARI client of an Asterisk server, by the id calls carry (live_call.serverId). */

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Crossing, CrossingResult, FleetCrossing, NearReserver } from '../../ports/fleet.js';
-import { campaignOf, makeWorld, type World } from './driver-test-world.js';
+import { C, campaignOf, entry, makeWorld, type World } from './driver-test-world.js';
 
 /**
  * The hand-off on an Asterisk fleet (docs/telephony.md, "Asterisk fleet"): the customer is on
@@ -79,5 +79,58 @@ describe('CampaignDriver on a fleet', () => {
     await w.timers.advance(3_000);
     expect(w.ari.log.some((x) => x.startsWith(`play ${callId}`))).toBe(true);
     expect(crossing.released).toEqual([]);
+  });
+});
+
+describe('CampaignDriver on a fleet with a server down', () => {
+  let down: string[];
+  let homes: Map<string, string>;
+  let nearDown: Array<readonly string[] | undefined>;
+
+  beforeEach(() => {
+    down = [];
+    homes = new Map();
+    nearDown = [];
+    const near: NearReserver = {
+      reserveNear: async (campaignId, callId, nowMs, callServerId, downServerIds) => {
+        nearDown.push(downServerIds);
+        const status = await w.store.reserveLongestReady(campaignId, callId, nowMs);
+        if (!status) return null;
+        const home = homes.get(status.agentId) ?? 's1';
+        return { status, homeServerId: home, crosses: home !== callServerId };
+      },
+    };
+    w = makeWorld(campaignOf({ dialMethod: 'ratio', dialLevel: 1 }), null, undefined, {
+      fleet: {
+        near,
+        crossing: new FakeCrossing(),
+        down: () => down,
+        homes: { homesOf: async (ids) => ids.map((id) => homes.get(id) ?? null) },
+        defaultServerId: 's1',
+      },
+    });
+  });
+
+  it('does not dial for agents homed on a server that is down, and dials for them when it is back', async () => {
+    const a1 = await w.agentReady('1');
+    const a2 = await w.agentReady('2');
+    homes.set(a1, 's1');
+    homes.set(a2, 's2');
+    await w.hopper.add(C, [entry(1), entry(2), entry(3)]);
+    down = ['s2'];
+    await w.driver.tick();
+    // Ratio 1: one call for the one agent who can take it, not two.
+    expect(w.originator.requests).toHaveLength(1);
+    down = [];
+    await w.driver.tick();
+    expect(w.originator.requests).toHaveLength(2);
+  });
+
+  it('tells the hand-off which servers are down', async () => {
+    await w.agentReady('1');
+    down = ['s2'];
+    const { callId } = await w.placeOne();
+    await w.verdict(callId, 'HUMAN');
+    expect(nearDown).toEqual([['s2']]);
   });
 });

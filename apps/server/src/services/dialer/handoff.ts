@@ -127,6 +127,7 @@ export class Handoff {
         t.call.callId,
         d.clock.nowMs(),
         t.serverId,
+        d.fleet.down?.() ?? [],
       );
       agent = near?.status ?? null;
       if (near) t.agentServerId = near.homeServerId;

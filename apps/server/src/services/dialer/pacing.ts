@@ -11,7 +11,7 @@ import {
 } from '../../domain/pacing/index.js';
 import { ATTEMPT_WINDOW_MS, statesOfLead } from '../../domain/state-rules.js';
 import type { HopperLease } from '../../ports/hopper.js';
-import type { LiveCall } from '../../ports/state-store.js';
+import type { AgentStatus, LiveCall } from '../../ports/state-store.js';
 import type { AmdPolicy } from './amd-policy.js';
 import { leadRecycle, type CampaignRun } from './campaign-run.js';
 import { StatusReport } from './status-report.js';
@@ -96,10 +96,11 @@ export class Pacing {
       return;
     }
     if (!this.controlLoaded) await this.loadControl();
-    const [agents, calls] = await Promise.all([
+    const [listed, listedCalls] = await Promise.all([
       this.run.d.store.listAgents(c.id),
       this.run.d.store.listCalls(c.id),
     ]);
+    const { agents, calls } = await this.reachable(listed, listedCalls);
     const ready = agents.filter((a) => a.state === 'READY').length;
     // The no-agent guard, the same function the benchmark runs (domain/pacing/guard.ts).
     const guard = dialGuard(agents);
@@ -192,6 +193,30 @@ export class Pacing {
       ready,
       auto.length + placed,
     );
+  }
+
+  /**
+   * On a fleet with a server down (its ARI connection lost, not yet declared lost): the agents
+   * homed there and the calls on it left out of the decision. Those agents cannot take a call
+   * (their phone legs are on the server nobody reaches) and those calls will hand nobody an answer,
+   * so counting them would dial for agents who cannot answer, or not dial for those who can.
+   */
+  private async reachable(
+    agents: AgentStatus[],
+    calls: LiveCall[],
+  ): Promise<{ agents: AgentStatus[]; calls: LiveCall[] }> {
+    const fleet = this.run.d.fleet;
+    const down = new Set(fleet?.down?.() ?? []);
+    if (!fleet?.homes || down.size === 0) return { agents, calls };
+    const homes = await fleet.homes.homesOf(agents.map((a) => a.agentId));
+    const home = (i: number) => homes[i] ?? fleet.defaultServerId ?? null;
+    return {
+      agents: agents.filter((_, i) => {
+        const h = home(i);
+        return h === null || !down.has(h);
+      }),
+      calls: calls.filter((x) => !down.has(x.serverId)),
+    };
   }
 
   /** The state-rule inputs of a dial: rules in memory, the number's dials in the last 24 h. */

@@ -19,11 +19,15 @@
   ARGV[7] the customer's server id
   ARGV[8] the server an agent with no home counts as on (the fleet's first)
   ARGV[9] how many of the longest-ready agents to look through for one on the same server
+  ARGV[10] servers that are down, comma separated ('' none): their agents are passed over (they
+          stay READY in the set; domain/fleet.ts chooseHandoff's `down`)
 
   Result: nil when no agent of the campaign is READY; else a flat array: agentId, state, sinceMs,
   campaignId, callId, pauseCode, bridgeId, legChannelId ('' = null), homeServerId.
 ]]
 local top = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[9]) - 1)
+local down = {}
+for id in string.gmatch(ARGV[10] or '', '[^,]+') do down[id] = true end
 local chosen = nil
 local chosenHome = nil
 local chosenFields = nil
@@ -33,11 +37,14 @@ for _, agentId in ipairs(top) do
   if f[1] == 'READY' and f[3] == ARGV[2] then
     local home = redis.call('HGET', KEYS[4], agentId)
     if not home then home = ARGV[8] end
-    if home == ARGV[7] then
+    if down[home] then
+      -- Homed on a server that is down: READY, but not reachable now.
+    elseif home == ARGV[7] then
       chosen, chosenHome, chosenFields = agentId, home, f
       break
+    elseif not chosen then
+      chosen, chosenHome, chosenFields = agentId, home, f
     end
-    if not chosen then chosen, chosenHome, chosenFields = agentId, home, f end
   else
     -- A member whose hash says otherwise is stale: dropping it keeps the set honest.
     redis.call('ZREM', KEYS[1], agentId)
