@@ -3,7 +3,7 @@
  * ARI_URL. Without ARI_URL nothing can run, and this says so and exits with status 2 rather than
  * reporting a pass (docs/telephony.md tells how to point it at an Asterisk). The fleet scenarios
  * (real-fleet*.asterisk.test.ts) also need a second Asterisk: ARI_URL_2, ASTERISK_2_KILL_CMD,
- * ASTERISK_2_START_CMD (and SIP_WSS_URL_2 for the browser one); real-ari-worker-twice needs
+ * ASTERISK_2_START_CMD (and SIP_WSS_URL_2 for the browser ones); real-ari-worker-twice needs
  * ASTERISK_KILL_CMD and ASTERISK_START_CMD for the first. Without them those files FAIL, saying
  * what is missing (never skipped).
  */
@@ -21,7 +21,7 @@ if (!process.env.ARI_URL) {
       '  ARI_URL_2=http://<second>:<port>/ari (same ARI_USER/ARI_PASSWORD)\n' +
       "  ASTERISK_2_KILL_CMD='kill -9 ...'    (kills the second Asterisk with SIGKILL)\n" +
       "  ASTERISK_2_START_CMD='...'           (starts it again; returns once its ARI answers)\n" +
-      "  SIP_WSS_URL_2=wss://<second>:<port>/ws (its phones' WebSocket: real-fleet-browser)\n" +
+      "  SIP_WSS_URL_2=wss://<second>:<port>/ws (its phones' WebSocket: real-fleet-browser, real-fleet-browser-calls)\n" +
       'ASTERISK_RESTART_CMD (default asterisk -rx "core restart now") restarts the first, and\n' +
       'ASTERISK_KILL_CMD / ASTERISK_START_CMD kill it with SIGKILL and start it (real-ari-worker-twice).\n' +
       'See docs/telephony.md ("Asterisk fleet").',
