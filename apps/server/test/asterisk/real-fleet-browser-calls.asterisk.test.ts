@@ -302,11 +302,26 @@ describe('browser agents taking calls in a fleet of two real Asterisk servers', 
       ['agent1', S1, S2],
       ['agent2', S2, S1],
     ] as const) {
-      const leg = (await status(user)).legChannelId ?? '';
-      const on = async (s: AriServerConfig) =>
+      const on = async (s: AriServerConfig, leg: string) =>
         (await client(s).listChannels()).some((c) => c.id === leg);
-      expect(await on(home), `${user}'s line on its home`).toBe(true);
-      expect(await on(other)).toBe(false);
+      const first = (await status(user)).legChannelId ?? '';
+      const firstOnHome = await on(home, first);
+      // The status's line, once it is on a server (the panel may show the line up a moment
+      // before the worker's status has it).
+      let leg = first;
+      await until(
+        `${user}'s line on a server`,
+        async () => {
+          leg = (await status(user)).legChannelId ?? '';
+          return leg !== '' && ((await on(home, leg)) || (await on(other, leg)));
+        },
+        10_000,
+      );
+      console.log(
+        `${user}: line ${first} on its home at the panel's leg_up: ${firstOnHome}; then ${leg}`,
+      );
+      expect(await on(home, leg), `${user}'s line on its home`).toBe(true);
+      expect(await on(other, leg)).toBe(false);
     }
   }, 90_000);
 
