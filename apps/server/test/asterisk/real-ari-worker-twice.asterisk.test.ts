@@ -1,21 +1,15 @@
 import { execSync } from 'node:child_process';
-import type { BusEnvelope, CallId, CampaignId, E164, LeadId, ListId } from '@ringside/protocol';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AriRestClient } from '../../src/adapters/asterisk/ari-client.js';
-import { ServerPool } from '../../src/adapters/asterisk/server-pool.js';
-import { CallLogRepository } from '../../src/adapters/postgres/call-log.js';
-import { RedisEventBus } from '../../src/adapters/redis/event-bus.js';
+import type { AriRestClient } from '../../src/adapters/asterisk/ari-client.js';
 import { RedisKeys } from '../../src/adapters/redis/keys.js';
-import { RedisStateStore } from '../../src/adapters/redis/state-store.js';
-import { createLogger } from '../../src/logger.js';
-import { systemClock } from '../../src/ports/clock.js';
+import type { RedisStateStore } from '../../src/adapters/redis/state-store.js';
 import { ARI_LEASE_ROUND_MS, ARI_LEASE_TTL_MS } from '../../src/roles/ari-worker.js';
-import { CallOriginator } from '../../src/services/telephony/ari-worker-originator.js';
-import { killAll, schemaUrl, startRoleProcess, type RoleProcess } from '../ha/roles.js';
-import { createTestDb, type TestDb } from '../helpers/db.js';
-import { TEST_REDIS_URL, testRedisPrefix } from '../helpers/redis.js';
+import { schemaUrl, startRoleProcess, type RoleProcess } from '../ha/roles.js';
+import type { TestDb } from '../helpers/db.js';
+import { TEST_REDIS_URL } from '../helpers/redis.js';
 import { realAriServer, until } from './real-system.js';
+import { RealWorkerRig } from './real-worker-rig.js';
 
 /**
  * Two ari-worker processes on one REAL Asterisk (npm run test:asterisk; issue 16 point 3, "two
@@ -32,40 +26,24 @@ import { realAriServer, until } from './real-system.js';
 
 const RESTART_CMD = process.env.ASTERISK_RESTART_CMD ?? 'asterisk -rx "core restart now"';
 
+const rig = new RealWorkerRig('realfleet_ha', 'rha', '010');
+const prefix = rig.prefix;
+const seen = rig.seen;
+const procs: RoleProcess[] = [];
 let db: TestDb;
 let redis: Redis;
 let store: RedisStateStore;
 let ari: AriRestClient;
-let originator: CallOriginator;
-const procs: RoleProcess[] = [];
-const prefix = testRedisPrefix('realfleet_ha');
-const seen: BusEnvelope[] = [];
-let closeFeed: (() => Promise<void>) | null = null;
-let campaignId = '';
 let serverId = '';
 const placed: string[] = [];
 
 async function place(n: number, tag: string): Promise<string[]> {
-  const ids: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const callId = `rha-${tag}-${i}-${Date.now().toString(36)}` as CallId;
-    await originator.originate({
-      callId,
-      campaignId: campaignId as CampaignId,
-      leadId: String(100 + placed.length) as LeadId,
-      listId: '1' as ListId,
-      phone: `+1555010${String(placed.length).padStart(4, '0')}` as E164,
-      attempt: 1,
-      ringTimeoutS: 30,
-    });
-    placed.push(callId);
-    ids.push(callId);
-  }
+  const ids = await rig.place(serverId, n, tag);
+  placed.push(...ids);
   return ids;
 }
 
-const endedCount = (callId: string) =>
-  seen.filter((e) => e.event.type === 'call.ended' && e.event.callId === callId).length;
+const endedCount = (callId: string) => rig.endedCount(callId);
 
 async function asteriskUp(): Promise<boolean> {
   try {
@@ -79,40 +57,15 @@ async function asteriskUp(): Promise<boolean> {
 beforeAll(async () => {
   const server = realAriServer();
   serverId = `${new URL(server.baseUrl).hostname}:${new URL(server.baseUrl).port || '80'}`;
-  db = await createTestDb('realfleet_ha');
-  const c = await db.pool.query<{ id: string }>(
-    "INSERT INTO campaigns (name) VALUES ('realfleet-ha') RETURNING id",
-  );
-  campaignId = String(c.rows[0]?.id);
-  redis = new Redis(TEST_REDIS_URL);
-  store = new RedisStateStore(redis, { prefix, clock: systemClock });
-  const bus = new RedisEventBus(new Redis(TEST_REDIS_URL), { prefix, clock: systemClock });
-  const sub = await bus.subscribe({ from: 'latest', onEvent: (e) => void seen.push(e) });
-  closeFeed = () => sub.close();
-  ari = new AriRestClient(server);
-  originator = new CallOriginator({
-    pool: new ServerPool([{ id: serverId, client: ari, maxCalls: 100 }], store),
-    store,
-    callLog: new CallLogRepository(db.pool),
-    clock: systemClock,
-    logger: createLogger('silent'),
-    dialTemplate: 'Local/{digits}@sim-customers-talking',
-  });
+  await rig.start([{ id: serverId, ari: server }]);
+  ({ db, redis, store } = rig);
+  const client = rig.clients.get(serverId);
+  if (!client) throw new Error('no ARI client');
+  ari = client;
 });
 
 afterAll(async () => {
-  await killAll(procs);
-  await closeFeed?.();
-  if (ari) {
-    const ids = new Set(placed);
-    for (const ch of await ari.listChannels().catch(() => []))
-      if (ids.has(ch.id)) await ari.hangup(ch.id).catch(() => undefined);
-    ari.close();
-  }
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
-  await db?.drop();
+  await rig.close(procs);
 });
 
 describe('two ari-workers on one real Asterisk', () => {

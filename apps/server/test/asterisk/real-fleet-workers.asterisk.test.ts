@@ -1,21 +1,14 @@
-import type { BusEnvelope, CallId, CampaignId, E164, LeadId, ListId } from '@ringside/protocol';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AriRestClient } from '../../src/adapters/asterisk/ari-client.js';
-import { ServerPool } from '../../src/adapters/asterisk/server-pool.js';
-import { CallLogRepository } from '../../src/adapters/postgres/call-log.js';
-import { RedisEventBus } from '../../src/adapters/redis/event-bus.js';
 import { RedisKeys } from '../../src/adapters/redis/keys.js';
-import { RedisStateStore } from '../../src/adapters/redis/state-store.js';
+import type { RedisStateStore } from '../../src/adapters/redis/state-store.js';
 import { loadConfig, type AriServerConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
-import { systemClock } from '../../src/ports/clock.js';
 import { ARI_LEASE_ROUND_MS, ARI_LEASE_TTL_MS } from '../../src/roles/ari-worker.js';
-import { CallOriginator } from '../../src/services/telephony/ari-worker-originator.js';
-import { killAll, schemaUrl, startRoleProcess, type RoleProcess } from '../ha/roles.js';
-import { createTestDb, type TestDb } from '../helpers/db.js';
-import { TEST_REDIS_URL, testRedisPrefix } from '../helpers/redis.js';
+import { schemaUrl, startRoleProcess, type RoleProcess } from '../ha/roles.js';
+import type { TestDb } from '../helpers/db.js';
+import { TEST_REDIS_URL } from '../helpers/redis.js';
 import { realAriServer, until } from './real-system.js';
+import { RealWorkerRig } from './real-worker-rig.js';
 
 /**
  * Two ari-worker processes for a fleet of two REAL Asterisk servers (npm run test:asterisk with
@@ -26,40 +19,19 @@ import { realAriServer, until } from './real-system.js';
  * on both servers stay live, and each ends exactly once when its customer hangs up.
  */
 
+const rig = new RealWorkerRig('realfleet_workers', 'rfw', '020');
+const prefix = rig.prefix;
+const seen = rig.seen;
+const procs: RoleProcess[] = [];
 let db: TestDb;
 let redis: Redis;
 let store: RedisStateStore;
-const procs: RoleProcess[] = [];
-const prefix = testRedisPrefix('realfleet_workers');
-const seen: BusEnvelope[] = [];
-let closeFeed: (() => Promise<void>) | null = null;
 let servers: AriServerConfig[] = [];
-const clients = new Map<string, AriRestClient>();
-const originators = new Map<string, CallOriginator>();
-const placed: Array<{ callId: string; serverId: string }> = [];
-let campaignId = '';
+const clients = rig.clients;
+const placed = rig.placed;
 
-const endedCount = (callId: string) =>
-  seen.filter((e) => e.event.type === 'call.ended' && e.event.callId === callId).length;
-
-async function place(serverId: string, n: number, tag: string): Promise<string[]> {
-  const ids: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const callId = `rfw-${tag}-${i}-${Date.now().toString(36)}` as CallId;
-    await originators.get(serverId)?.originate({
-      callId,
-      campaignId: campaignId as CampaignId,
-      leadId: String(100 + placed.length) as LeadId,
-      listId: '1' as ListId,
-      phone: `+1555020${String(placed.length).padStart(4, '0')}` as E164,
-      attempt: 1,
-      ringTimeoutS: 30,
-    });
-    placed.push({ callId, serverId });
-    ids.push(callId);
-  }
-  return ids;
-}
+const place = (serverId: string, n: number, tag: string) => rig.place(serverId, n, tag);
+const endedCount = (callId: string) => rig.endedCount(callId);
 
 beforeAll(async () => {
   const url2 = process.env.ARI_URL_2;
@@ -74,48 +46,12 @@ beforeAll(async () => {
     ARI_USER: first.user,
     ARI_PASSWORD: first.password,
   }).ari;
-  db = await createTestDb('realfleet_workers');
-  const c = await db.pool.query<{ id: string }>(
-    "INSERT INTO campaigns (name) VALUES ('realfleet-workers') RETURNING id",
-  );
-  campaignId = String(c.rows[0]?.id);
-  redis = new Redis(TEST_REDIS_URL);
-  store = new RedisStateStore(redis, { prefix, clock: systemClock });
-  const bus = new RedisEventBus(new Redis(TEST_REDIS_URL), { prefix, clock: systemClock });
-  const sub = await bus.subscribe({ from: 'latest', onEvent: (e) => void seen.push(e) });
-  closeFeed = () => sub.close();
-  for (const s of servers) {
-    const client = new AriRestClient(s);
-    clients.set(s.id, client);
-    originators.set(
-      s.id,
-      new CallOriginator({
-        pool: new ServerPool([{ id: s.id, client, maxCalls: 100 }], store),
-        store,
-        callLog: new CallLogRepository(db.pool),
-        clock: systemClock,
-        logger: createLogger('silent'),
-        dialTemplate: 'Local/{digits}@sim-customers-talking',
-      }),
-    );
-  }
+  await rig.start(servers.map((s) => ({ id: s.id, ari: s })));
+  ({ db, redis, store } = rig);
 });
 
 afterAll(async () => {
-  await killAll(procs);
-  await closeFeed?.();
-  const ids = new Set(placed.map((p) => p.callId));
-  for (const c of clients.values()) {
-    for (const ch of await c.listChannels().catch(() => []))
-      if (ids.has(ch.id)) await c.hangup(ch.id).catch(() => undefined);
-    c.close();
-  }
-  if (redis) {
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length) await redis.del(...keys);
-    redis.disconnect();
-  }
-  await db?.drop();
+  await rig.close(procs);
 });
 
 describe('two ari-workers for a fleet of two real Asterisk servers', () => {
