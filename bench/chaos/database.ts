@@ -1,7 +1,7 @@
 import { migrate } from '../../apps/server/src/adapters/postgres/migrate.js';
 import { createPool } from '../../apps/server/src/adapters/postgres/pool.js';
 import { seedDemo } from '../../apps/server/src/adapters/postgres/demo-seed.js';
-import { databaseUrl, onMaintenanceDb, zoneInWindow } from '../floor/database.js';
+import { databaseUrl, onMaintenanceDb, putLeadsInWindow } from '../floor/database.js';
 
 export interface ChaosSeed {
   agents: number;
@@ -33,12 +33,7 @@ export async function seedChaosDatabase(dbName: string, s: ChaosSeed): Promise<s
       campaignName: 'Chaos',
       agentPhone: (username) => `PJSIP/${username}`,
     });
-    const zone = zoneInWindow(new Date());
-    await pool.query(
-      `UPDATE leads SET time_zone = $1, tz_key = $1, tz_candidates = ARRAY[$1]::text[],
-                        tz_source = 'manual'`,
-      [zone],
-    );
+    await putLeadsInWindow(pool);
     await pool.query(
       `UPDATE campaigns SET dial_method = $2, dial_level = $3, drop_wait_ms = $4,
                             ring_timeout_s = $5, hopper_size = $6, max_attempts = 1,

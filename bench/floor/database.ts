@@ -38,6 +38,23 @@ export function zoneInWindow(at: Date): string {
   return best;
 }
 
+/**
+ * Puts every lead in one zone inside the calling window now, given by hand ('manual': the
+ * scheduler re-derives every other lead's zones from its number at start, on a fresh database
+ * without the zone tables' version, which can put most leads outside the window and leave the
+ * hopper dry).
+ */
+export async function putLeadsInWindow(
+  pool: { query(sql: string, values: unknown[]): Promise<unknown> },
+  at: Date = new Date(),
+): Promise<void> {
+  await pool.query(
+    `UPDATE leads SET time_zone = $1, tz_key = $1, tz_candidates = ARRAY[$1]::text[],
+                      tz_source = 'manual'`,
+    [zoneInWindow(at)],
+  );
+}
+
 /** Runs `sql` on the maintenance database (to create and drop a run's own). */
 export async function onMaintenanceDb(sql: string): Promise<void> {
   const admin = new pg.Client({ connectionString: databaseUrl('postgres') });
@@ -88,13 +105,7 @@ export async function seedFloorDatabase(
         [agents],
       );
     }
-    const zone = zoneInWindow(new Date());
-    await pool.query(
-      // 'manual': the scheduler re-derives every other lead's zone from its number at start.
-      `UPDATE leads SET time_zone = $1, tz_key = $1, tz_candidates = ARRAY[$1]::text[],
-                        tz_source = 'manual'`,
-      [zone],
-    );
+    await putLeadsInWindow(pool);
     // The dialer's clock is the wall clock: the scenario's drop wait is divided by the speed.
     // The ring timeout is not: it travels as the originate's timeout, which the simulated PBX
     // counts on its own clock (already `speed` times faster), so the scenario's value is right.

@@ -3,7 +3,6 @@ import type { Browser, Page } from 'playwright-core';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AriRestClient } from '../../src/adapters/asterisk/ari-client.js';
-import { telephonyHealth } from '../../src/adapters/asterisk/telephony-health.js';
 import { RedisEventBus } from '../../src/adapters/redis/event-bus.js';
 import type { AriServerConfig } from '../../src/config.js';
 import { systemClock } from '../../src/ports/clock.js';
@@ -23,6 +22,7 @@ import {
   until,
   whatChannelHears,
   type RealSystem,
+  untilServersUp,
 } from './real-system.js';
 
 /**
@@ -254,12 +254,7 @@ beforeAll(async () => {
     await recordPeerConnections(ctx);
     pages[user] = await ctx.newPage();
   }
-  await until(
-    'both servers up for the worker',
-    async () =>
-      [S1, S2].every((s) => telephonyHealth.snapshot().some((x) => x.serverId === s.id && x.up)),
-    30_000,
-  );
+  await untilServersUp('both servers up for the worker', [S1.id, S2.id], 30_000);
 }, 150_000);
 
 afterAll(async () => {

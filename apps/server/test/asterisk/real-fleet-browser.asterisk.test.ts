@@ -3,7 +3,6 @@ import type { Browser, Page } from 'playwright-core';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AriRestClient } from '../../src/adapters/asterisk/ari-client.js';
-import { telephonyHealth } from '../../src/adapters/asterisk/telephony-health.js';
 import type { AriServerConfig } from '../../src/config.js';
 import { DEMO_PASSWORD, signIn } from '../e2e/system.js';
 import { TEST_REDIS_URL } from '../helpers/redis.js';
@@ -13,6 +12,7 @@ import {
   startRealSystem,
   until,
   type RealSystem,
+  untilServersUp,
 } from './real-system.js';
 
 /**
@@ -77,12 +77,7 @@ beforeAll(async () => {
   [S1, S2] = sys.config.ari as [AriServerConfig, AriServerConfig];
   for (const s of [S1, S2]) ari.set(s.id, new AriRestClient(s));
   redis = new Redis(TEST_REDIS_URL);
-  await until(
-    'both servers up for the worker',
-    async () =>
-      [S1, S2].every((s) => telephonyHealth.snapshot().some((x) => x.serverId === s.id && x.up)),
-    30_000,
-  );
+  await untilServersUp('both servers up for the worker', [S1.id, S2.id], 30_000);
   // agent1: an external phone, homed first (on S1), so that the browser's agent goes to S2.
   await sys.db.pool.query(
     `UPDATE users SET phone_type = 'sip', sip_endpoint = 'Local/agent1@sim-agent-phones'

@@ -5,7 +5,6 @@ import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AriRestClient } from '../../src/adapters/asterisk/ari-client.js';
-import { telephonyHealth } from '../../src/adapters/asterisk/telephony-health.js';
 import { RedisEventBus } from '../../src/adapters/redis/event-bus.js';
 import { RedisStateStore } from '../../src/adapters/redis/state-store.js';
 import type { AriServerConfig } from '../../src/config.js';
@@ -21,6 +20,7 @@ import {
   until,
   whatChannelHears,
   type RealSystem,
+  untilServersUp,
 } from './real-system.js';
 
 /**
@@ -231,12 +231,7 @@ beforeAll(async () => {
       destroyedOnS1.push({ channelId: e.channel.id, cause: e.cause ?? -1, atMs: Date.now() });
   });
   await new Promise((r) => probe1?.once('open', r));
-  await until(
-    'both servers up for the worker',
-    async () =>
-      [S1, S2].every((s) => telephonyHealth.snapshot().some((x) => x.serverId === s.id && x.up)),
-    30_000,
-  );
+  await untilServersUp('both servers up for the worker', [S1.id, S2.id], 30_000);
 }, 150_000);
 
 afterAll(async () => {
@@ -513,11 +508,7 @@ describe('an Asterisk fleet of two real Asterisk servers', () => {
   it('S2 back: a new agent is homed there and its calls are placed and handed off there', async () => {
     const startedAt = Date.now();
     execSync(env.startCmd, { stdio: 'ignore' });
-    await until(
-      'S2 up for the worker',
-      async () => telephonyHealth.snapshot().some((x) => x.serverId === S2.id && x.up),
-      60_000,
-    );
+    await untilServersUp('S2 up for the worker', [S2.id], 60_000);
     console.log(`S2 back for the worker ${Date.now() - startedAt} ms after its start command`);
     for (const u of users.slice(0, 4)) await settle(u, 'pause');
     const placedBefore = events('call.originated').length;

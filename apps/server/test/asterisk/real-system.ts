@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { chromium } from 'playwright-core';
 import { AriRestClient } from '../../src/adapters/asterisk/ari-client.js';
+import { telephonyHealth } from '../../src/adapters/asterisk/telephony-health.js';
 import { loadConfig, type AriServerConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { systemClock } from '../../src/ports/clock.js';
@@ -459,6 +460,20 @@ export async function until(what: string, ok: () => Promise<boolean>, ms = 20_00
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Waits until this process's ari-worker reports every one of `serverIds` up (telephony health). */
+export async function untilServersUp(
+  what: string,
+  serverIds: readonly string[],
+  ms: number,
+): Promise<void> {
+  await until(
+    what,
+    async () =>
+      serverIds.every((id) => telephonyHealth.snapshot().some((x) => x.serverId === id && x.up)),
+    ms,
+  );
 }
 
 /** Whether Asterisk has `channelId` in bridge `bridgeId` now (false for a bridge that is gone). */

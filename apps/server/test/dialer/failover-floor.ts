@@ -5,7 +5,7 @@ import type { CampaignId } from '@ringside/protocol';
 import { startBotAgents } from '@ringside/sim';
 import { freePort } from '../../../../bench/common/processes.js';
 import { parseFloorArgs } from '../../../../bench/floor/args.js';
-import { onMaintenanceDb, zoneInWindow } from '../../../../bench/floor/database.js';
+import { onMaintenanceDb, putLeadsInWindow } from '../../../../bench/floor/database.js';
 import { REDIS_URL, startPbx, startRole, type Proc } from '../../../../bench/floor/processes.js';
 import { FloorResources, log } from '../../../../bench/floor/resources.js';
 import { parseExposition } from '../../src/adapters/metrics/parse.js';
@@ -76,12 +76,7 @@ async function seed(res: FloorResources, pool: pg.Pool): Promise<string> {
   // not recorded (a fresh database), which put most leads outside the window, and the filler,
   // keeping the zone it read first for a minute, then found no lead to add: the hopper ran dry
   // and the survivor, holding ready agents, rightly had nothing to dial.
-  const zone = zoneInWindow(new Date());
-  await pool.query(
-    `UPDATE leads SET time_zone = $1, tz_key = $1, tz_candidates = ARRAY[$1]::text[],
-                      tz_source = 'manual'`,
-    [zone],
-  );
+  await putLeadsInWindow(pool);
   await pool.query(
     `UPDATE campaigns SET dial_method = 'predictive', drop_wait_ms = 2000, ring_timeout_s = 15,
                           hopper_size = 300, window_start = '08:00', window_end = '21:00',
